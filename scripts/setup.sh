@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the lab needs on a Debian 12 machine, as root; does nothing that is already done.
+# Debian packages: MariaDB with Galera (and rsync for SST), iptables for partitions, procps for ps.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in mariadb-server galera-4 rsync iptables procps; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${need[*]}; run as root (or install them) and retry" >&2
+    exit 1
+  fi
+  echo "setup: installing Debian packages: ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # The packages may start a system MariaDB; the lab runs its own nodes and wants no stray server.
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now mariadb >/dev/null 2>&1 || true; fi
+fi
+
+# npm ci only when the lock file changed since the last install.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
