@@ -1,0 +1,284 @@
+// The local provider: an N-node MariaDB Galera cluster as `mariadbd` processes on this machine,
+// each on its own loopback address, from Debian's mariadb-server + galera-4 + rsync.
+//
+// Facts it relies on (FACTS.md, measured on Debian 12): rsync SST fails when mariadbd runs as
+// root, so every node runs as `mysql` and owns its directory; the first node is bootstrapped with
+// --wsrep-new-cluster and the others join (one at a time, each by SST from a Synced node).
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { registerCleanup } from '../../lifecycle/cleanup.ts';
+import { spawnTracked, stopTracked, type Tracked } from './processes.ts';
+import { OWNER_FILE, TEMP_PREFIX } from './owned.ts';
+
+const exec = promisify(execFile);
+
+export const GALERA_PROVIDER = '/usr/lib/galera/libgalera_smm.so';
+export const MARIADBD = '/usr/sbin/mariadbd';
+
+export interface LocalClusterOptions {
+  nodes: 1 | 3 | 5;
+  /** First three octets of the nodes' loopback addresses. */
+  addressBase?: string;
+  /** Last octet of the first node; node i gets firstHost + i. */
+  firstHost?: number;
+  /** Where node error logs are copied when the cluster stops (a run directory). */
+  logDir?: string;
+  /** Deadline for the whole cluster to be Synced. */
+  syncTimeoutMs?: number;
+  /** Galera provider options appended to each node's (e.g. faster failure detection). */
+  extraProviderOptions?: string;
+  log?: (msg: string) => void;
+}
+
+export interface NodeInfo {
+  name: string;
+  host: string;
+  port: number;
+  /** wsrep_local_index order is not the start order; this is the start order (n1 = 0). */
+  ordinal: number;
+}
+
+export interface LocalCluster {
+  nodes: NodeInfo[];
+  user: string;
+  password: string;
+  database: string;
+  /** The temp directory that holds datadirs, sockets and configs; removed by stop(). */
+  workDir: string;
+  /** Runs SQL as root on one node through its unix socket (admin work only). */
+  adminQuery(node: string, sql: string): Promise<string>;
+  /** Node status as the healthcheck sees it. */
+  status(node: string): Promise<NodeStatus>;
+  stop(): Promise<void>;
+}
+
+export interface NodeStatus {
+  localState: number;
+  clusterStatus: string;
+  clusterSize: number;
+  ready: boolean;
+}
+
+interface NodeRuntime extends NodeInfo {
+  dir: string;
+  cnf: string;
+  socket: string;
+  errorLog: string;
+  proc?: Tracked;
+}
+
+export class ClusterStartError extends Error {}
+
+const MYSQL_USER = 'mysql';
+
+function mysqlIds(): { uid: number; gid: number } {
+  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${MYSQL_USER}:`));
+  if (!passwd) throw new ClusterStartError('the mysql user does not exist: install mariadb-server (npm run setup)');
+  const parts = passwd.split(':');
+  return { uid: Number(parts[2]), gid: Number(parts[3]) };
+}
+
+function checkInstalled(): void {
+  const missing = [MARIADBD, GALERA_PROVIDER, '/usr/bin/rsync', '/usr/bin/mariadb-install-db'].filter((p) => !existsSync(p));
+  if (missing.length > 0) {
+    throw new ClusterStartError(`missing ${missing.join(', ')}: run \`npm run setup\` as root to install mariadb-server, galera-4 and rsync`);
+  }
+}
+
+function nodeConfig(n: NodeRuntime, all: NodeRuntime[], clusterName: string, extraProviderOptions: string): string {
+  const gcomm = all.map((x) => `${x.host}:4567`).join(',');
+  const providerOptions = [`gmcast.listen_addr=tcp://${n.host}:4567`, `ist.recv_addr=${n.host}:4568`, extraProviderOptions]
+    .filter((s) => s.length > 0)
+    .join(';');
+  return `[mysqld]
+datadir=${join(n.dir, 'data')}
+socket=${n.socket}
+pid-file=${join(n.dir, 'mariadbd.pid')}
+log-error=${n.errorLog}
+bind-address=${n.host}
+port=${n.port}
+user=${MYSQL_USER}
+skip-name-resolve
+max_connections=400
+performance_schema=OFF
+innodb_buffer_pool_size=64M
+innodb_log_file_size=32M
+innodb_flush_log_at_trx_commit=1
+default_storage_engine=InnoDB
+binlog_format=ROW
+innodb_autoinc_lock_mode=2
+wsrep_on=ON
+wsrep_provider=${GALERA_PROVIDER}
+wsrep_cluster_name=${clusterName}
+wsrep_cluster_address=gcomm://${gcomm}
+wsrep_node_address=${n.host}
+wsrep_node_name=${n.name}
+wsrep_provider_options="${providerOptions}"
+wsrep_sst_receive_address=${n.host}:4444
+wsrep_sst_method=rsync
+`;
+}
+
+function tail(path: string, lines = 25): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no error log)';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
+  checkInstalled();
+  const log = opts.log ?? (() => {});
+  const base = opts.addressBase ?? '127.0.0';
+  const first = opts.firstHost ?? 11;
+  const deadline = Date.now() + (opts.syncTimeoutMs ?? 120_000);
+  const { uid, gid } = mysqlIds();
+
+  const workDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
+  chownSync(workDir, uid, gid);
+  const clusterName = `bbs-lab-${randomBytes(3).toString('hex')}`;
+  const nodes: NodeRuntime[] = [];
+  for (let i = 0; i < opts.nodes; i++) {
+    const name = `n${i + 1}`;
+    const dir = join(workDir, name);
+    nodes.push({
+      name,
+      ordinal: i,
+      host: `${base}.${first + i}`,
+      port: 3306,
+      dir,
+      cnf: join(dir, 'my.cnf'),
+      socket: join(dir, 'mariadbd.sock'),
+      errorLog: join(dir, 'error.log'),
+    });
+  }
+  const owner = { pid: process.pid, started: new Date().toISOString(), nodes: nodes.map((n) => ({ name: n.name, host: n.host, dir: n.dir })) };
+  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify(owner, null, 2));
+
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    unregister();
+    await Promise.all(nodes.map(async (n) => (n.proc ? stopTracked(n.proc) : undefined)));
+    if (opts.logDir) {
+      mkdirSync(opts.logDir, { recursive: true });
+      for (const n of nodes) {
+        if (existsSync(n.errorLog)) copyFileSync(n.errorLog, join(opts.logDir, `${n.name}.err`));
+      }
+    }
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  const unregister = registerCleanup(`galera cluster ${clusterName}`, stop);
+
+  const adminQuery = async (node: string, sql: string): Promise<string> => {
+    const n = nodes.find((x) => x.name === node);
+    if (!n) throw new Error(`no node ${node}`);
+    const { stdout } = await exec('mariadb', ['--no-defaults', `--socket=${n.socket}`, '-uroot', '-N', '-B', '-e', sql], { timeout: 10_000 });
+    return stdout;
+  };
+
+  const status = async (node: string): Promise<NodeStatus> => {
+    const out = await adminQuery(
+      node,
+      "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state','wsrep_cluster_status','wsrep_cluster_size','wsrep_ready')",
+    );
+    const v = new Map(out.trim().split('\n').map((l) => l.split('\t') as [string, string]));
+    return {
+      localState: Number(v.get('wsrep_local_state') ?? 0),
+      clusterStatus: v.get('wsrep_cluster_status') ?? 'unknown',
+      clusterSize: Number(v.get('wsrep_cluster_size') ?? 0),
+      ready: v.get('wsrep_ready') === 'ON',
+    };
+  };
+
+  const waitSynced = async (n: NodeRuntime, size: number): Promise<void> => {
+    for (;;) {
+      if (n.proc?.hasExited()) {
+        throw new ClusterStartError(`node ${n.name} (${n.host}) exited while starting; its error log ends:\n${tail(n.errorLog)}`);
+      }
+      try {
+        const s = await status(n.name);
+        if (s.localState === 4 && s.clusterSize >= size && s.clusterStatus === 'Primary') return;
+      } catch {
+        // not accepting connections yet
+      }
+      if (Date.now() > deadline) {
+        throw new ClusterStartError(`node ${n.name} (${n.host}) was not Synced in a cluster of ${size} before the timeout; its error log ends:\n${tail(n.errorLog)}`);
+      }
+      await sleep(300);
+    }
+  };
+
+  try {
+    const extra = opts.extraProviderOptions ?? '';
+    await Promise.all(
+      nodes.map(async (n) => {
+        mkdirSync(join(n.dir, 'data'), { recursive: true });
+        writeFileSync(n.cnf, nodeConfig(n, nodes, clusterName, extra));
+        chownSync(n.dir, uid, gid);
+        chownSync(join(n.dir, 'data'), uid, gid);
+        await exec('mariadb-install-db', [`--defaults-file=${n.cnf}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'], {
+          timeout: 60_000,
+        }).catch((e: Error & { stderr?: string }) => {
+          throw new ClusterStartError(`mariadb-install-db failed for ${n.name}: ${(e.stderr ?? e.message).trim().split('\n').slice(-5).join('\n')}`);
+        });
+      }),
+    );
+    log(`galera: initialised ${nodes.length} datadir(s) under ${workDir}`);
+
+    const startNode = (n: NodeRuntime, bootstrap: boolean) => {
+      const args = [`--defaults-file=${n.cnf}`];
+      if (bootstrap) args.push('--wsrep-new-cluster');
+      n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
+    };
+
+    const [n1, ...joiners] = nodes as [NodeRuntime, ...NodeRuntime[]];
+    startNode(n1, true);
+    await waitSynced(n1, 1);
+    log(`galera: ${n1.name} bootstrapped on ${n1.host}`);
+
+    const user = 'lab';
+    const password = randomBytes(12).toString('hex');
+    const rootPassword = randomBytes(12).toString('hex');
+    const database = 'bbs';
+    // Root keeps socket access (for the lab's admin work) and gets a random password for TCP.
+    await adminQuery(
+      n1.name,
+      [
+        `ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('${rootPassword}')`,
+        `CREATE USER '${user}'@'127.%' IDENTIFIED BY '${password}'`,
+        `GRANT ALL PRIVILEGES ON *.* TO '${user}'@'127.%' WITH GRANT OPTION`,
+        `CREATE DATABASE ${database}`,
+      ].join('; '),
+    );
+
+    for (const [i, n] of joiners.entries()) {
+      startNode(n, false);
+      await waitSynced(n, i + 2);
+      log(`galera: ${n.name} joined on ${n.host} (cluster size ${i + 2})`);
+    }
+
+    return {
+      nodes: nodes.map(({ name, host, port, ordinal }) => ({ name, host, port, ordinal })),
+      user,
+      password,
+      database,
+      workDir,
+      adminQuery,
+      status,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
