@@ -1,0 +1,102 @@
+// Run statistics from a history alone (no cluster): what ran, what failed and why, which node
+// served what, throughput and latency. Pure: history in, numbers out.
+
+import { classifyError } from '../client/errors.ts';
+import { pairOps, type HistoryEvent, type OpError } from '../history/event.ts';
+
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface RunStats {
+  ops: number;
+  /** Invokes with no completion: the run was interrupted while they were in flight. */
+  unfinished: number;
+  byOutcome: Record<'ok' | 'fail' | 'info', number>;
+  /** f → outcome → count */
+  byOp: Record<string, Record<string, number>>;
+  /** Error label ('1213 deadlock', 'connection lost', …) → count, and split by op and by node. */
+  errors: Record<string, number>;
+  errorsByOp: Record<string, Record<string, number>>;
+  errorsByNode: Record<string, Record<string, number>>;
+  /** Node → completions it served (ok, fail, info). */
+  servedByNode: Record<string, Record<string, number>>;
+  /** Ops that ended with a BBS state-check error (ok outcome, value.error). */
+  bbsErrors: Record<string, number>;
+  durationSec: number;
+  /** ok ops per second over the run. */
+  throughput: number;
+  /** Latency of completed ops in ms, by outcome. */
+  latencyMs: Record<'ok' | 'fail' | 'info', Percentiles>;
+  nemesis: number;
+}
+
+/** A label that names the MySQL code where there is one: '1213 deadlock', '1047 non-primary', 'connection-lost'. */
+export function errorLabel(e: OpError): string {
+  const c = classifyError(e);
+  return e.errno !== undefined ? `${e.errno} ${c.kind}` : c.kind;
+}
+
+function percentiles(xs: number[]): Percentiles {
+  if (xs.length === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { count: s.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s[s.length - 1]! };
+}
+
+function bump(m: Record<string, Record<string, number>>, a: string, b: string): void {
+  const inner = (m[a] ??= {});
+  inner[b] = (inner[b] ?? 0) + 1;
+}
+
+export function computeStats(events: readonly HistoryEvent[]): RunStats {
+  const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
+  const stats: RunStats = {
+    ops: ops.length,
+    unfinished: 0,
+    byOutcome: { ok: 0, fail: 0, info: 0 },
+    byOp: {},
+    errors: {},
+    errorsByOp: {},
+    errorsByNode: {},
+    servedByNode: {},
+    bbsErrors: {},
+    durationSec: 0,
+    throughput: 0,
+    latencyMs: { ok: percentiles([]), fail: percentiles([]), info: percentiles([]) },
+    nemesis: events.filter((e) => e.type === 'nemesis').length,
+  };
+  const lat: Record<'ok' | 'fail' | 'info', number[]> = { ok: [], fail: [], info: [] };
+  let first = Infinity;
+  let last = -Infinity;
+  for (const o of ops) {
+    first = Math.min(first, o.invoke.time);
+    const c = o.complete;
+    if (!c) {
+      stats.unfinished++;
+      bump(stats.byOp, o.f, 'unfinished');
+      continue;
+    }
+    last = Math.max(last, c.time);
+    stats.byOutcome[c.type]++;
+    bump(stats.byOp, o.f, c.type);
+    lat[c.type].push((c.time - o.invoke.time) / 1e6);
+    if (c.node) bump(stats.servedByNode, c.node, c.type);
+    if (c.error) {
+      const label = errorLabel(c.error);
+      stats.errors[label] = (stats.errors[label] ?? 0) + 1;
+      bump(stats.errorsByOp, label, o.f);
+      bump(stats.errorsByNode, label, c.node ?? '(unknown)');
+    }
+    const v = c.value as { error?: unknown } | undefined;
+    if (c.type === 'ok' && v && typeof v.error === 'string') stats.bbsErrors[v.error] = (stats.bbsErrors[v.error] ?? 0) + 1;
+  }
+  stats.durationSec = Number.isFinite(first) && Number.isFinite(last) ? Math.max(0, (last - first) / 1e9) : 0;
+  stats.throughput = stats.durationSec > 0 ? stats.byOutcome.ok / stats.durationSec : 0;
+  stats.latencyMs = { ok: percentiles(lat.ok), fail: percentiles(lat.fail), info: percentiles(lat.info) };
+  return stats;
+}

@@ -1,0 +1,58 @@
+// A scenario: one question, the topology and client configuration to ask it on, the workload, and
+// the BBS options (the mitigations under comparison). Written in YAML under scenarios/, validated
+// by lab/scenario/validate.ts, and stored as run in the run directory.
+
+export type ProxyRule = 'lowest-index' | 'sticky-random';
+export type DeadlockRetry = 'none' | 'commit-only-2016-04' | 'all-2016-11' | 'all-and-bad-conn-2017-06';
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The question this scenario answers; the report's summary answers it. */
+  question: string;
+  /** Seed of the workload; a run prints and stores it, and `--seed` repeats a run. */
+  seed?: number;
+  /** Seconds the workload runs. */
+  duration: number;
+  topology: {
+    nodes: 1 | 3 | 5;
+    /** Switchboard proxies, each on its own loopback address, each deciding alone. */
+    proxies: number;
+    proxyRule: ProxyRule;
+    /** Galera failure detection: 'default' timeouts, or 'fast' (evs suspect 2 s / inactive 3 s). */
+    failureDetection: 'default' | 'fast';
+  };
+  clients: {
+    count: number;
+    /**
+     * How clients reach MySQL: 'proxies' spreads clients over the proxies (client i uses proxy
+     * i mod P, as a load balancer in front of several proxies would); 'nodes' connects client i
+     * straight to node i mod N (every node a writer: the multi-master case).
+     */
+    via: 'proxies' | 'nodes';
+    /** mysql2 pool size per target. */
+    poolSize: number;
+    /** Per-op client timeout in ms; an op that times out ends `info`. */
+    timeoutMs: number;
+  };
+  workload: {
+    kind: 'bbs';
+    /** Key space: small, so keys contend. */
+    tasks: number;
+    desiredLRPs: number;
+    /** Actual LRP instances per process guid. */
+    instances: number;
+    cells: number;
+    /** Relative weights of op families. */
+    mix: { tasks: number; desiredLRPs: number; actualLRPs: number; domains: number };
+  };
+  bbs: {
+    deadlockRetry: DeadlockRetry;
+    /** SET SESSION wsrep_sync_wait on every connection; 0 = off. */
+    syncWait: number;
+    /** Reads and DesireTask in a transaction (47049111, 2016-11) rather than outside (mid-2016). */
+    transactionalReads: boolean;
+    /** A planted bug for testing the lab: SELECT without FOR UPDATE. */
+    unsafeNoRowLocks: boolean;
+  };
+}

@@ -1,0 +1,184 @@
+// Scenario validation: every problem in a file is reported, one line each, naming the field and
+// what is allowed (`topology.nodes: must be 1, 3 or 5, got 4`). Missing optional fields get the
+// defaults below, so the scenario stored with a run is complete.
+
+import { parse, YAMLParseError } from 'yaml';
+import type { Scenario } from './types.ts';
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: ${problems.length} problem(s):\n` + problems.map((p) => `  ${p}`).join('\n'));
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+interface Field<T> {
+  /** Checks a present value; returns the problem (without the path) or null. */
+  check(v: unknown): string | null;
+  convert?(v: unknown): T;
+  default?: T;
+  required?: boolean;
+}
+
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : String(v));
+
+const str = (opts: { required?: boolean; default?: string } = {}): Field<string> => ({
+  check: (v) => (typeof v === 'string' && v.trim() !== '' ? null : `must be a non-empty string, got ${show(v)}`),
+  ...opts,
+});
+
+const oneOf = <T extends string | number>(allowed: readonly T[], def?: T): Field<T> => ({
+  check: (v) =>
+    (allowed as readonly unknown[]).includes(v)
+      ? null
+      : `must be ${allowed.slice(0, -1).map(String).join(', ')}${allowed.length > 1 ? ' or ' : ''}${String(allowed[allowed.length - 1])}, got ${show(v)}`,
+  ...(def !== undefined ? { default: def } : { required: true }),
+});
+
+const int = (min: number, max: number, def?: number): Field<number> => ({
+  check: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `must be an integer from ${min} to ${max}, got ${show(v)}`),
+  ...(def !== undefined ? { default: def } : { required: true }),
+});
+
+const num = (min: number, max: number, def: number): Field<number> => ({
+  check: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `must be a number from ${min} to ${max}, got ${show(v)}`),
+  default: def,
+});
+
+const bool = (def: boolean): Field<boolean> => ({
+  check: (v) => (typeof v === 'boolean' ? null : `must be true or false, got ${show(v)}`),
+  default: def,
+});
+
+/** Seconds, as a number or '90s' / '2m'. */
+export function parseDuration(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
+  if (typeof v !== 'string') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(v);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const secs = unit === 'ms' ? n / 1000 : unit === 's' ? n : unit === 'm' ? n * 60 : n * 3600;
+  return secs > 0 ? secs : null;
+}
+
+const duration = (maxSecs: number): Field<number> => ({
+  check: (v) => {
+    const s = parseDuration(v);
+    if (s === null) return `must be a duration such as 30, "30s" or "2m", got ${show(v)}`;
+    return s > maxSecs ? `must be at most ${maxSecs} s, got ${s} s` : null;
+  },
+  convert: (v) => parseDuration(v)!,
+  required: true,
+});
+
+type Spec = { [k: string]: Field<unknown> | Spec };
+const isField = (x: Field<unknown> | Spec): x is Field<unknown> => typeof (x as Field<unknown>).check === 'function';
+
+const SPEC: Spec = {
+  name: str({ required: true }),
+  description: str({ default: '' }),
+  question: str({ required: true }),
+  seed: { check: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? null : `must be a non-negative integer, got ${show(v)}`) },
+  duration: duration(24 * 3600),
+  topology: {
+    nodes: oneOf([1, 3, 5] as const),
+    proxies: int(0, 8, 1),
+    proxyRule: oneOf(['lowest-index', 'sticky-random'] as const, 'lowest-index'),
+    failureDetection: oneOf(['default', 'fast'] as const, 'default'),
+  },
+  clients: {
+    count: int(1, 256),
+    via: oneOf(['proxies', 'nodes'] as const, 'proxies'),
+    poolSize: int(1, 64, 2),
+    timeoutMs: int(100, 600_000, 10_000),
+  },
+  workload: {
+    kind: oneOf(['bbs'] as const, 'bbs'),
+    tasks: int(0, 10_000, 4),
+    desiredLRPs: int(0, 10_000, 2),
+    instances: int(1, 100, 2),
+    cells: int(1, 100, 3),
+    mix: {
+      tasks: num(0, 1000, 5),
+      desiredLRPs: num(0, 1000, 2),
+      actualLRPs: num(0, 1000, 3),
+      domains: num(0, 1000, 1),
+    },
+  },
+  bbs: {
+    deadlockRetry: oneOf(['none', 'commit-only-2016-04', 'all-2016-11', 'all-and-bad-conn-2017-06'] as const, 'none'),
+    syncWait: int(0, 15, 0),
+    transactionalReads: bool(false),
+    unsafeNoRowLocks: bool(false),
+  },
+};
+
+function walk(spec: Spec, input: unknown, path: string, problems: string[]): Obj {
+  const out: Obj = {};
+  const obj: Obj = input === undefined || input === null ? {} : (input as Obj);
+  if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input))) {
+    problems.push(`${path || '(top level)'}: must be a mapping, got ${show(input)}`);
+    return out;
+  }
+  for (const key of Object.keys(obj)) {
+    if (!(key in spec)) problems.push(`${path ? path + '.' : ''}${key}: unknown field; allowed here: ${Object.keys(spec).join(', ')}`);
+  }
+  for (const [key, sub] of Object.entries(spec)) {
+    const p = path ? `${path}.${key}` : key;
+    const v = obj[key];
+    if (!isField(sub)) {
+      out[key] = walk(sub, v, p, problems);
+      continue;
+    }
+    if (v === undefined || v === null) {
+      if (sub.required) problems.push(`${p}: required`);
+      else if (sub.default !== undefined) out[key] = sub.default;
+      continue;
+    }
+    const problem = sub.check(v);
+    if (problem) problems.push(`${p}: ${problem}`);
+    else out[key] = sub.convert ? sub.convert(v) : v;
+  }
+  return out;
+}
+
+/** Cross-field rules the per-field checks cannot see. */
+function crossCheck(s: Scenario, problems: string[]): void {
+  if (s.clients.via === 'proxies' && s.topology.proxies === 0) {
+    problems.push('clients.via: "proxies" needs topology.proxies of at least 1; set topology.proxies or use via: nodes');
+  }
+  const w = s.workload;
+  const families: [keyof Scenario['workload']['mix'], number][] = [
+    ['tasks', w.tasks],
+    ['desiredLRPs', w.desiredLRPs],
+    ['actualLRPs', w.desiredLRPs],
+  ];
+  for (const [fam, keys] of families) {
+    if (w.mix[fam] > 0 && keys === 0) problems.push(`workload.mix.${fam}: weight ${w.mix[fam]} but the key space for it is 0; set it to 0 or add keys`);
+  }
+  if (Object.values(w.mix).every((x) => x === 0)) problems.push('workload.mix: every weight is 0; give at least one family a weight');
+}
+
+export function validateScenario(input: unknown, file = 'scenario'): Scenario {
+  const problems: string[] = [];
+  const s = walk(SPEC, input, '', problems) as unknown as Scenario;
+  if (problems.length === 0) crossCheck(s, problems);
+  if (problems.length > 0) throw new ScenarioError(file, problems);
+  return s;
+}
+
+export function parseScenario(text: string, file = 'scenario'): Scenario {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
+    throw new ScenarioError(file, [`not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  return validateScenario(doc, file);
+}
