@@ -1,0 +1,143 @@
+// report.md: answers the scenario's question in a few sentences with numbers first, then the
+// detail tables. Pure: scenario, stats and checker verdicts in, Markdown out. Credentials never
+// reach this function, so they cannot reach the report.
+
+import type { Scenario } from '../scenario/types.ts';
+import type { RunStats } from './stats.ts';
+
+export interface CheckSummary {
+  valid: boolean | 'unknown';
+  summary: string[];
+}
+
+export interface ReportInput {
+  scenario: Scenario;
+  seed: number;
+  runId: string;
+  stats: RunStats;
+  check?: CheckSummary;
+  /** Set when the run did not end normally (Ctrl-C, a crash): the report says so first. */
+  interrupted?: string;
+  /** Lab events worth a line (proxy active-backend changes, …). */
+  notes?: string[];
+}
+
+const pct = (n: number, d: number) => (d === 0 ? '0%' : `${((100 * n) / d).toFixed(n === d || n === 0 ? 0 : 1)}%`);
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+function table(header: string[], rows: (string | number)[][]): string {
+  if (rows.length === 0) return '_none_\n';
+  const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
+}
+
+function topologySentence(s: Scenario): string {
+  const t = s.topology;
+  const route =
+    s.clients.via === 'nodes'
+      ? `straight to the ${t.nodes} nodes (client i to node i mod ${t.nodes}, so every node takes writes)`
+      : `through ${t.proxies} switchboard prox${t.proxies === 1 ? 'y' : 'ies'} (rule ${t.proxyRule})`;
+  return `${s.clients.count} clients ran BBS operations for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}.`;
+}
+
+export function summarySentences(input: ReportInput): string[] {
+  const { stats: st, scenario } = input;
+  const done = st.byOutcome.ok + st.byOutcome.fail + st.byOutcome.info;
+  const out: string[] = [];
+  out.push(topologySentence(scenario));
+  out.push(
+    `${fmt(st.ops)} ops: ${fmt(st.byOutcome.ok)} ok (${pct(st.byOutcome.ok, done)}), ${fmt(st.byOutcome.fail)} failed for sure (${pct(st.byOutcome.fail, done)}), ` +
+      `${fmt(st.byOutcome.info)} with unknown outcome (${pct(st.byOutcome.info, done)})` +
+      (st.unfinished > 0 ? `, ${fmt(st.unfinished)} never completed` : '') +
+      `; ${st.throughput.toFixed(1)} ok ops/s, p50 ${st.latencyMs.ok.p50.toFixed(1)} ms, p99 ${st.latencyMs.ok.p99.toFixed(1)} ms.`,
+  );
+  const errs = Object.entries(st.errors).sort((a, b) => b[1] - a[1]);
+  if (errs.length > 0) {
+    out.push(`Database errors: ${errs.map(([k, n]) => `${k} ×${fmt(n)}`).join(', ')}.`);
+  } else {
+    out.push('No database errors.');
+  }
+  const nodes = Object.entries(st.servedByNode).map(([n, m]) => [n, Object.values(m).reduce((a, b) => a + b, 0)] as const);
+  const served = nodes.reduce((a, [, c]) => a + c, 0);
+  if (nodes.length > 0) {
+    out.push(
+      `${nodes.length === 1 ? 'One node' : `${nodes.length} nodes`} served ops: ${nodes
+        .sort()
+        .map(([n, c]) => `${n} ${pct(c, served)}`)
+        .join(', ')}${nodes.length > 1 ? ' — writes reached several nodes at once (multi-master)' : ''}.`,
+    );
+  }
+  if (input.check) {
+    const verdict = input.check.valid === true ? 'no anomaly found' : input.check.valid === false ? 'ANOMALIES FOUND' : 'verdict unknown (a checker ran out of budget)';
+    out.push(`Checkers: ${verdict}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}`);
+  } else {
+    out.push('Checkers: not run on this history.');
+  }
+  return out;
+}
+
+export function renderMarkdown(input: ReportInput): string {
+  const { scenario, stats: st } = input;
+  const parts: string[] = [];
+  parts.push(`# ${scenario.name}: run ${input.runId}\n`);
+  if (input.interrupted) parts.push(`> **This run was interrupted** (${input.interrupted}); the history up to that point was checked.\n`);
+  parts.push(`**Question.** ${scenario.question.trim()}\n`);
+  parts.push(`**Answer from this run.** ${summarySentences(input).join(' ')}\n`);
+  parts.push(`Seed ${input.seed} (repeat with \`bbs-lab run <scenario> --seed ${input.seed}\`).\n`);
+
+  parts.push('## Ops by type and outcome\n');
+  const outcomes = ['ok', 'fail', 'info', 'unfinished'];
+  parts.push(
+    table(
+      ['op', ...outcomes, 'total'],
+      Object.entries(st.byOp)
+        .sort()
+        .map(([f, m]) => [f, ...outcomes.map((o) => m[o] ?? 0), Object.values(m).reduce((a, b) => a + b, 0)]),
+    ),
+  );
+
+  parts.push('\n## Errors by MySQL code\n');
+  parts.push(table(['error', 'count'], Object.entries(st.errors).sort((a, b) => b[1] - a[1])));
+  const nodesSeen = [...new Set(Object.values(st.errorsByNode).flatMap((m) => Object.keys(m)))].sort();
+  parts.push('\n### By node\n');
+  parts.push(table(['error', ...nodesSeen], Object.entries(st.errorsByNode).map(([e, m]) => [e, ...nodesSeen.map((n) => m[n] ?? 0)])));
+  const opsSeen = [...new Set(Object.values(st.errorsByOp).flatMap((m) => Object.keys(m)))].sort();
+  parts.push('\n### By op type\n');
+  parts.push(table(['error', ...opsSeen], Object.entries(st.errorsByOp).map(([e, m]) => [e, ...opsSeen.map((f) => m[f] ?? 0)])));
+
+  parts.push('\n## Ops served per node\n');
+  parts.push(
+    table(
+      ['node', 'ok', 'fail', 'info', 'total'],
+      Object.entries(st.servedByNode)
+        .sort()
+        .map(([n, m]) => [n, m['ok'] ?? 0, m['fail'] ?? 0, m['info'] ?? 0, Object.values(m).reduce((a, b) => a + b, 0)]),
+    ),
+  );
+
+  parts.push('\n## BBS state-check results\n');
+  parts.push('Ops that ran and were refused by the BBS\'s own state check (e.g. starting a task that another cell runs). These are expected under contention and are evidence for the checkers, not failures.\n\n');
+  parts.push(table(['BBS error', 'count'], Object.entries(st.bbsErrors).sort((a, b) => b[1] - a[1])));
+
+  parts.push('\n## Throughput and latency\n');
+  parts.push(`${st.throughput.toFixed(1)} ok ops/s over ${st.durationSec.toFixed(1)} s.\n\n`);
+  parts.push(
+    table(
+      ['outcome', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
+      (['ok', 'fail', 'info'] as const).map((o) => {
+        const l = st.latencyMs[o];
+        return [o, l.count, l.p50.toFixed(1), l.p90.toFixed(1), l.p99.toFixed(1), l.max.toFixed(1)];
+      }),
+    ),
+  );
+  if (input.notes && input.notes.length > 0) {
+    parts.push('\n## Lab events\n');
+    parts.push(input.notes.map((n) => `- ${n}`).join('\n') + '\n');
+  }
+  parts.push(
+    '\n## How to read this\n' +
+      '- **ok**: the op ran to the end (a BBS state-check refusal is still ok: it observed the state). **fail**: it surely did not take effect (e.g. 1213 rollback, 1047 non-Primary). **info**: unknown (lost connection, error during COMMIT); the checkers let it take effect or not.\n' +
+      '- `history.jsonl` in this directory is the full record; `bbs-lab check <this dir>` re-checks it without a cluster.\n',
+  );
+  return parts.join('');
+}

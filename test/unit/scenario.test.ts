@@ -1,0 +1,83 @@
+import test from 'ava';
+import { readFileSync, readdirSync } from 'node:fs';
+import { parseScenario, ScenarioError, parseDuration } from '../../lab/scenario/validate.ts';
+
+const minimal = `
+name: t
+question: does it work?
+duration: 10s
+topology: { nodes: 3 }
+clients: { count: 2 }
+`;
+
+function problems(text: string): string[] {
+  try {
+    parseScenario(text, 'x.yaml');
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+test('a minimal scenario gets every default filled in', (t) => {
+  const s = parseScenario(minimal);
+  t.is(s.duration, 10);
+  t.is(s.topology.proxies, 1);
+  t.is(s.topology.proxyRule, 'lowest-index');
+  t.is(s.clients.via, 'proxies');
+  t.is(s.bbs.deadlockRetry, 'none');
+  t.is(s.bbs.syncWait, 0);
+  t.is(s.workload.mix.tasks, 5);
+});
+
+test('a bad node count names the field and what is allowed', (t) => {
+  t.deepEqual(problems(minimal.replace('nodes: 3', 'nodes: 4')), ['topology.nodes: must be 1, 3 or 5, got 4']);
+});
+
+test('every problem is reported, one line each', (t) => {
+  const bad = `
+name: t
+duration: soon
+topology: { nodes: 2, proxyRule: random }
+clients: { count: 0, colour: red }
+bbs: { deadlockRetry: always }
+`;
+  const p = problems(bad);
+  t.true(p.includes('question: required'));
+  t.true(p.some((x) => x.startsWith('duration: must be a duration')));
+  t.true(p.includes('topology.nodes: must be 1, 3 or 5, got 2'));
+  t.true(p.some((x) => x.startsWith('topology.proxyRule: must be lowest-index or sticky-random, got "random"')));
+  t.true(p.includes('clients.count: must be an integer from 1 to 256, got 0'));
+  t.true(p.some((x) => x.startsWith('clients.colour: unknown field')));
+  t.true(p.some((x) => x.startsWith('bbs.deadlockRetry: must be none, commit-only-2016-04, all-2016-11 or all-and-bad-conn-2017-06')));
+  t.is(p.length, 7);
+});
+
+test('cross-field rule: clients via proxies need a proxy', (t) => {
+  const p = problems(minimal.replace('topology: { nodes: 3 }', 'topology: { nodes: 3, proxies: 0 }'));
+  t.is(p.length, 1);
+  t.regex(p[0]!, /^clients\.via: .*topology\.proxies/);
+});
+
+test('YAML syntax errors are a scenario problem with a line number', (t) => {
+  const p = problems('name: [unclosed\nquestion: x');
+  t.is(p.length, 1);
+  t.regex(p[0]!, /^not valid YAML at line \d+/);
+});
+
+test('durations', (t) => {
+  t.is(parseDuration('90s'), 90);
+  t.is(parseDuration('2m'), 120);
+  t.is(parseDuration(15), 15);
+  t.is(parseDuration('500ms'), 0.5);
+  t.is(parseDuration('0s'), null);
+  t.is(parseDuration('soon'), null);
+});
+
+test('every shipped scenario is valid', (t) => {
+  const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
+  t.true(files.includes('quickstart.yaml'));
+  t.true(files.includes('multi-writer.yaml'));
+  for (const f of files) t.notThrows(() => parseScenario(readFileSync(`scenarios/${f}`, 'utf8'), f), f);
+});

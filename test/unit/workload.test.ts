@@ -1,0 +1,44 @@
+import test from 'ava';
+import { parseScenario } from '../../lab/scenario/validate.ts';
+import { opStream } from '../../lab/workload/generator.ts';
+import { keyOf, type BbsOp } from '../../models/bbs/ops.ts';
+
+const s = parseScenario(`
+name: t
+question: q
+duration: 5
+topology: { nodes: 3 }
+clients: { count: 2 }
+workload: { tasks: 3, desiredLRPs: 2, instances: 2, cells: 2 }
+`);
+
+function take(it: Iterator<BbsOp>, n: number): BbsOp[] {
+  const out: BbsOp[] = [];
+  for (let i = 0; i < n; i++) out.push(it.next().value as BbsOp);
+  return out;
+}
+
+test('the same seed gives the same stream for a client, across batches', (t) => {
+  t.deepEqual(take(opStream(s.workload, 42, 0), 600), take(opStream(s.workload, 42, 0), 600));
+});
+
+test('clients and seeds get different streams', (t) => {
+  t.notDeepEqual(take(opStream(s.workload, 42, 0), 50), take(opStream(s.workload, 42, 1), 50));
+  t.notDeepEqual(take(opStream(s.workload, 42, 0), 50), take(opStream(s.workload, 43, 0), 50));
+});
+
+test('ops stay inside the small key space and cover every family', (t) => {
+  const ops = take(opStream(s.workload, 7, 0), 2000);
+  const keys = new Set(ops.map(keyOf));
+  // 3 tasks + 2 desired + 2x2 actual + 2 domains
+  t.true(keys.size <= 3 + 2 + 4 + 2);
+  for (const prefix of ['task/', 'desired/', 'actual/', 'domain/']) t.true([...keys].some((k) => k.startsWith(prefix)), prefix);
+  const fs = new Set(ops.map((o) => o.f));
+  for (const f of ['DesireTask', 'StartTask', 'CompleteTask', 'ClaimActualLRP', 'UpdateDesiredLRP', 'TaskByGuid']) t.true(fs.has(f as BbsOp['f']), f);
+});
+
+test('a family with weight 0 never appears', (t) => {
+  const w = { ...s.workload, mix: { tasks: 1, desiredLRPs: 0, actualLRPs: 0, domains: 0 } };
+  const ops = take(opStream(w, 1, 0), 500);
+  t.true(ops.every((o) => keyOf(o).startsWith('task/')));
+});
