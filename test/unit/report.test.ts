@@ -1,0 +1,64 @@
+import test from 'ava';
+import type { HistoryEvent } from '../../lab/history/event.ts';
+import { computeStats } from '../../lab/report/stats.ts';
+import { renderMarkdown } from '../../lab/report/markdown.ts';
+import { parseScenario } from '../../lab/scenario/validate.ts';
+
+const ms = 1e6;
+let idx = 0;
+function op(id: number, f: string, t0: number, t1: number, type: 'ok' | 'fail' | 'info' | null, extra: Record<string, unknown> = {}): HistoryEvent[] {
+  const base = { op: id, process: id % 3, client: id % 3, f, key: 'task/task-0' };
+  const out: HistoryEvent[] = [{ type: 'invoke', index: idx++, time: t0 * ms, ...base }];
+  if (type) out.push({ type, index: idx++, time: t1 * ms, ...base, ...extra } as HistoryEvent);
+  return out;
+}
+
+const history: HistoryEvent[] = [
+  ...op(0, 'StartTask', 0, 10, 'ok', { node: 'n1', value: { shouldStart: true } }),
+  ...op(1, 'StartTask', 1, 12, 'fail', { node: 'n2', error: { errno: 1213, message: 'Deadlock found', phase: 'statement' } }),
+  ...op(2, 'CompleteTask', 2, 30, 'info', { node: 'n2', error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' } }),
+  ...op(3, 'StartTask', 3, 5, 'ok', { node: 'n2', value: { error: 'InvalidStateTransition' } }),
+  ...op(4, 'TaskByGuid', 4, 1000, 'ok', { node: 'n1', value: { record: null } }),
+  ...op(5, 'DeleteTask', 5, 0, null),
+  ...op(6, 'FinalRead', 1001, 1002, 'ok', { value: { tasks: [] } }),
+];
+
+test('stats count outcomes, errors by code, node and op, and leave the final read out', (t) => {
+  const s = computeStats(history);
+  t.is(s.ops, 6);
+  t.is(s.unfinished, 1);
+  t.deepEqual(s.byOutcome, { ok: 3, fail: 1, info: 1 });
+  t.deepEqual(s.byOp['StartTask'], { ok: 2, fail: 1 });
+  t.deepEqual(s.errors, { '1213 deadlock': 1, 'connection-lost': 1 });
+  t.deepEqual(s.errorsByNode['1213 deadlock'], { n2: 1 });
+  t.deepEqual(s.errorsByOp['connection-lost'], { CompleteTask: 1 });
+  t.deepEqual(s.servedByNode, { n1: { ok: 2 }, n2: { fail: 1, info: 1, ok: 1 } });
+  t.deepEqual(s.bbsErrors, { InvalidStateTransition: 1 });
+  t.is(s.latencyMs.ok.count, 3);
+  t.is(s.latencyMs.ok.max, 996);
+  t.is(s.durationSec, 1);
+  t.is(s.throughput, 3);
+});
+
+test('report.md answers the question first, with numbers, and never mentions credentials', (t) => {
+  const scenario = parseScenario('name: r\nquestion: Does it deadlock?\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\n');
+  const md = renderMarkdown({ scenario, seed: 9, runId: 'run-1', stats: computeStats(history), check: { valid: false, summary: ['1 key not linearizable.'] } });
+  const lines = md.split('\n');
+  const answer = lines.findIndex((l) => l.startsWith('**Answer from this run.**'));
+  const firstTable = lines.findIndex((l) => l.startsWith('|'));
+  t.true(answer > 0 && answer < firstTable, 'the answer comes before any table');
+  t.regex(md, /\*\*Question\.\*\* Does it deadlock\?/);
+  t.regex(lines[answer]!, /6 ops: 3 ok \(60\.0%\), 1 failed for sure \(20\.0%\), 1 with unknown outcome \(20\.0%\), 1 never completed/);
+  t.regex(lines[answer]!, /1213 deadlock ×1/);
+  t.regex(lines[answer]!, /2 nodes served ops: n1 40\.0%, n2 60\.0% — writes reached several nodes at once/);
+  t.regex(lines[answer]!, /Checkers: ANOMALIES FOUND\. 1 key not linearizable\./);
+  t.regex(md, /--seed 9/);
+  t.notRegex(md, /password/i);
+});
+
+test('an interrupted run says so before anything else', (t) => {
+  const scenario = parseScenario('name: r\nquestion: q\nduration: 1\ntopology: {nodes: 1}\nclients: {count: 1}\n');
+  const md = renderMarkdown({ scenario, seed: 1, runId: 'x', stats: computeStats([]), interrupted: 'SIGINT' });
+  t.regex(md.split('\n').slice(0, 3).join('\n'), /This run was interrupted\*\* \(SIGINT\)/);
+  t.regex(md, /No database errors\./);
+});
