@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { NodeReading } from '../../lab/proxies/healthcheck/decide.ts';
 import type { NodeStatusReader } from '../../lab/proxies/healthcheck/node-status.ts';
-import { startHealthcheck, startHealthchecks, type HealthcheckHandle, type HealthcheckOptions } from '../../lab/proxies/healthcheck/server.ts';
+import { startHealthcheck, startHealthchecks, type HealthcheckOptions } from '../../lab/proxies/healthcheck/server.ts';
+import { startFakeMysql } from './healthcheck-fake-mysql.ts';
 
 const HOST = '127.0.3.141';
 
@@ -211,4 +212,24 @@ test('startHealthchecks: one per node on its own address; a failure stops those 
   );
   t.regex(err!.message, /healthcheck b: cannot listen on 127\.0\.3\.145/);
   await t.throwsAsync(http('GET', `http://127.0.3.144:${port}/`), { code: 'ECONNREFUSED' });
+});
+
+test('end to end with the mysql2 reader: each answer follows the node as it changes', async (t) => {
+  const node = await startFakeMysql('127.0.3.146', { localState: 4, localIndex: '0', readOnly: false });
+  t.teardown(() => node.stop());
+  const hc = await startHealthcheck({ name: 'n1', listen: { host: '127.0.3.146', port: 0 }, mysql: { host: node.host, port: node.port, user: 'u', password: 'p' } });
+  t.teardown(() => hc.stop());
+  t.like(JSON.parse((await http('GET', hc.statusUrl)).body), { wsrep_local_index: 0, healthy: true });
+  node.state = { localState: 2, localIndex: '1', readOnly: false };
+  t.like(JSON.parse((await http('GET', hc.statusUrl)).body), { wsrep_local_state_comment: 'Donor/Desynced', wsrep_local_index: 1, healthy: true });
+  node.state = { localState: 4, localIndex: '1', readOnly: true };
+  t.like(await http('GET', `${hc.baseUrl}/`), { status: 503, body: 'Galera Cluster Node Status: read-only' });
+  node.hangUpAll();
+  node.state = { localState: 1, localIndex: '1', readOnly: false };
+  // Whether this request still rides the dropped connection or not, one of the next two reads the node again.
+  let last = await http('GET', `${hc.baseUrl}/`);
+  if (last.status !== 503 || !last.body.endsWith('joining')) last = await http('GET', `${hc.baseUrl}/`);
+  t.like(last, { status: 503, body: 'Galera Cluster Node Status: joining' });
+  await node.stop();
+  t.is((await http('GET', hc.statusUrl)).status, 500, 'a node that is gone: 500, unhealthy for switchboard');
 });

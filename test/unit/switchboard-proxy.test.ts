@@ -108,8 +108,8 @@ test('sticky-random: moves when the active one turns unhealthy, and does NOT mov
   r.health[first!]!.state.healthy = true;
   await waitFor('the recovery to be seen', () => r.events.some((e) => e.type === 'health-changed' && e.backend === first && e.healthy));
   // Several more polls with the first one healthy again (and maybe the lowest index): still sticky.
-  const seen = r.health[second]!.requests;
-  await waitFor('three more polls', () => r.health[second]!.requests >= seen + 3);
+  const seen = r.proxy.stats().polls;
+  await waitFor('three more polls', () => r.proxy.stats().polls >= seen + 3);
   t.is(r.proxy.activeBackend(), second);
   t.false(onSecond.isClosed(), 'the connection to the current active one is left alone');
   t.is((await client(r)).greeting, second);

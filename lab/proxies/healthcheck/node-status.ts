@@ -43,19 +43,21 @@ export function createNodeStatusReader(src: NodeStatusSource): NodeStatusReader 
 
   const connect = (): Promise<mysql.Connection> => {
     if (!conn) {
-      const opening = mysql.createConnection({
-        host: src.host,
-        port: src.port,
-        user: src.user,
-        password: src.password,
-        connectTimeout: src.connectTimeoutMs ?? 2000,
-      });
-      conn = opening.then((c) => {
-        // A connection the server drops between reads must not crash the process.
-        c.on('error', () => drop(opening));
-        return c;
-      });
-      conn.catch(() => drop(opening));
+      const opening: Promise<mysql.Connection> = mysql
+        .createConnection({
+          host: src.host,
+          port: src.port,
+          user: src.user,
+          password: src.password,
+          connectTimeout: src.connectTimeoutMs ?? 2000,
+        })
+        .then((c) => {
+          // A connection the server drops between reads must not crash the process.
+          c.on('error', () => drop(opening));
+          return c;
+        });
+      opening.catch(() => drop(opening));
+      conn = opening;
     }
     return conn;
   };

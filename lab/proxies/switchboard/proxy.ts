@@ -82,6 +82,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
   let accepted = 0;
   let rejectedNoActive = 0;
   let activeChanges = 0;
+  let polls = 0;
   let stopped = false;
 
   const emit = (body: EventBody): void => {
@@ -175,7 +176,9 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
   };
   const pollOnce = async (): Promise<void> => {
     const outcomes = await Promise.all(backends.map((b) => probeHealth(opts.rule, b.healthUrl, healthTimeoutMs, abort.signal)));
-    if (!stopped) applyPoll(outcomes);
+    if (stopped) return;
+    applyPoll(outcomes);
+    polls++;
   };
 
   let wake: (() => void) | null = null;
@@ -209,6 +212,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
         rejectedNoActive,
         dialFailed: table.dialFailed,
         activeChanges,
+        polls,
         backends: Object.fromEntries(backends.map((b) => [b.name, table.stats(b.name)])),
       };
     },

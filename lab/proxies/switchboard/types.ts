@@ -71,6 +71,8 @@ export interface SwitchboardStats {
   /** Closed because the active backend refused or failed the connection. */
   dialFailed: number;
   activeChanges: number;
+  /** Completed polls (rounds of healthchecks); lets a caller wait for "N more polls". */
+  polls: number;
   backends: Record<string, BackendStats>;
 }
 
