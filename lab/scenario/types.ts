@@ -36,7 +36,11 @@ export interface Scenario {
     timeoutMs: number;
   };
   workload: {
-    kind: 'bbs';
+    /** 'bbs': BBS API calls on the BBS schema; 'list-append': Elle-style transactions on a plain table. */
+    kind: 'bbs' | 'list-append';
+    /** list-append: number of lists (keys) and the most micro-ops in one transaction. */
+    keys: number;
+    txnLength: number;
     /** Key space: small, so keys contend. */
     tasks: number;
     desiredLRPs: number;

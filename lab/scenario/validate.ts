@@ -98,7 +98,9 @@ const SPEC: Spec = {
     timeoutMs: int(100, 600_000, 10_000),
   },
   workload: {
-    kind: oneOf(['bbs'] as const, 'bbs'),
+    kind: oneOf(['bbs', 'list-append'] as const, 'bbs'),
+    keys: int(1, 10_000, 8),
+    txnLength: int(1, 20, 4),
     tasks: int(0, 10_000, 4),
     desiredLRPs: int(0, 10_000, 2),
     instances: int(1, 100, 2),
@@ -153,6 +155,7 @@ function crossCheck(s: Scenario, problems: string[]): void {
     problems.push('clients.via: "proxies" needs topology.proxies of at least 1; set topology.proxies or use via: nodes');
   }
   const w = s.workload;
+  if (w.kind !== 'bbs') return;
   const families: [keyof Scenario['workload']['mix'], number][] = [
     ['tasks', w.tasks],
     ['desiredLRPs', w.desiredLRPs],

@@ -1,0 +1,164 @@
+// The bbs-lab command line. Every command listed here works; bad input gets one line per problem
+// and exit code 2, never a stack trace.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { installSignalHandlers } from '../lifecycle/cleanup.ts';
+import { removeLeftOvers, findLeftOvers } from '../providers/local/owned.ts';
+import { runScenario } from '../runner/run.ts';
+import { runDirPaths } from '../runner/run-dir.ts';
+import { renderRun } from '../runner/render.ts';
+import { parseScenario, ScenarioError, validateScenario } from '../scenario/validate.ts';
+import { ClusterStartError } from '../providers/local/cluster.ts';
+import { basename } from 'node:path';
+
+const USAGE = `usage: bbs-lab <command> [options]
+
+commands:
+  run <scenario.yaml> [--seed N] [--duration SECONDS]
+                         bring up the cluster, run the scenario, write findings/runs/<id>/ and print the report's path
+  validate <scenario.yaml>
+                         check a scenario file and print it with defaults filled in
+  report <run-dir>       re-render results.json and report.md of a stored run from its history
+  cleanup [--force]      stop processes and remove temp dirs left by a lab that was killed
+                         (--force also those of a lab that still runs)
+`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[], valued: string[], boolean: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
+    if (valued.includes(name)) {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`--${name}: needs a value`);
+      flags.set(name, v);
+    } else if (boolean.includes(name)) {
+      flags.set(name, true);
+    } else {
+      throw new UsageError(`--${name}: unknown option; allowed: ${[...valued, ...boolean].map((x) => `--${x}`).join(', ') || 'none'}`);
+    }
+  }
+  return { positional, flags };
+}
+
+function intFlag(p: Parsed, name: string, min: number): number | undefined {
+  const v = p.flags.get(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v === true || !Number.isInteger(n) || n < min) throw new UsageError(`--${name}: must be an integer ≥ ${min}, got ${String(v)}`);
+  return n;
+}
+
+function loadScenario(path: string | undefined) {
+  if (!path) throw new UsageError('missing the scenario file, e.g. `bbs-lab run scenarios/quickstart.yaml`');
+  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  return parseScenario(readFileSync(path, 'utf8'), path);
+}
+
+async function cmdRun(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, ['seed', 'duration'], []);
+  const scenario = loadScenario(p.positional[0]);
+  const seed = intFlag(p, 'seed', 0);
+  const duration = intFlag(p, 'duration', 1);
+  const addressBase = process.env['BBS_LAB_ADDRESS_BASE'] ?? '127.0.0';
+  if (!/^127\.(\d{1,3})\.(\d{1,3})$/.test(addressBase) || addressBase.split('.').some((x) => Number(x) > 255)) {
+    throw new UsageError(`BBS_LAB_ADDRESS_BASE: must be the first three octets of a loopback address such as 127.0.5, got ${addressBase}`);
+  }
+  installSignalHandlers();
+  const res = await runScenario(scenario, {
+    addressBase,
+    ...(seed !== undefined ? { seed } : {}),
+    ...(duration !== undefined ? { duration } : {}),
+  });
+  process.stdout.write(`${res.dir.report}\n`);
+  return 0;
+}
+
+function cmdValidate(argv: string[]): number {
+  const p = parseArgs(argv, [], []);
+  const s = loadScenario(p.positional[0]);
+  process.stdout.write(`${p.positional[0]}: valid\n${JSON.stringify(s, null, 2)}\n`);
+  return 0;
+}
+
+function cmdReport(argv: string[]): number {
+  const p = parseArgs(argv, [], []);
+  const path = p.positional[0];
+  if (!path || !existsSync(path) || !statSync(path).isDirectory()) throw new UsageError(`report: give a run directory (findings/runs/<id>), got ${path ?? 'nothing'}`);
+  const scenarioPath = join(path, 'scenario.yaml');
+  if (!existsSync(scenarioPath) || !existsSync(join(path, 'history.jsonl'))) {
+    throw new UsageError(`${path}: not a run directory (needs scenario.yaml and history.jsonl)`);
+  }
+  const raw = parse(readFileSync(scenarioPath, 'utf8')) as { seed?: number };
+  const scenario = validateScenario(raw, scenarioPath);
+  const dir = runDirPaths(path, basename(path));
+  renderRun(dir, scenario, raw.seed ?? 0, {});
+  process.stdout.write(`${dir.report}\n`);
+  return 0;
+}
+
+function cmdCleanup(argv: string[]): number {
+  const p = parseArgs(argv, [], ['force']);
+  const before = findLeftOvers();
+  const removed = removeLeftOvers({ force: p.flags.has('force') });
+  for (const r of removed) process.stdout.write(`removed ${r.dir} (${r.processes.length} process(es) killed)\n`);
+  const kept = before.filter((b) => !removed.some((r) => r.dir === b.dir));
+  for (const k of kept) process.stdout.write(`kept ${k.dir}: its lab (pid ${k.ownerPid}) still runs; use --force to remove it anyway\n`);
+  if (before.length === 0) process.stdout.write('nothing to clean up\n');
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'run':
+        return await cmdRun(rest);
+      case 'validate':
+        return cmdValidate(rest);
+      case 'report':
+        return cmdReport(rest);
+      case 'cleanup':
+        return cmdCleanup(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`unknown command ${JSON.stringify(cmd)}\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      process.stderr.write(`${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`bbs-lab ${cmd}: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ClusterStartError) {
+      process.stderr.write(`bbs-lab ${cmd}: the cluster did not start: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`bbs-lab ${cmd}: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env['BBS_LAB_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}

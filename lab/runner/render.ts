@@ -1,0 +1,41 @@
+// Turns a stored run (its history) into results.json and report.md. Used at the end of a run, for
+// an interrupted run, and by `bbs-lab report <run-dir>`: the report never needs the cluster.
+
+import { writeFileSync } from 'node:fs';
+import { readHistory } from '../history/reader.ts';
+import { renderMarkdown, type CheckSummary } from '../report/markdown.ts';
+import { computeStats } from '../report/stats.ts';
+import type { Scenario } from '../scenario/types.ts';
+import type { RunDir } from './run-dir.ts';
+
+export interface RenderOptions {
+  interrupted?: string;
+  notes?: string[];
+}
+
+export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check?: CheckSummary } {
+  const { events, warnings } = readHistory(dir.history);
+  const stats = computeStats(events);
+  const check: CheckSummary | undefined = undefined;
+  const results = {
+    run: dir.id,
+    scenario: scenario.name,
+    seed,
+    interrupted: opts.interrupted ?? null,
+    historyWarnings: warnings,
+    stats,
+    check: check ?? null,
+  };
+  writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
+  const md = renderMarkdown({
+    scenario,
+    seed,
+    runId: dir.id,
+    stats,
+    ...(check ? { check } : {}),
+    ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
+    ...(opts.notes ? { notes: opts.notes } : {}),
+  });
+  writeFileSync(dir.report, md);
+  return check ? { stats, check } : { stats };
+}

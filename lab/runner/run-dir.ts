@@ -1,0 +1,57 @@
+// The run directory: findings/runs/<timestamp>-<scenario>/, holding everything needed to re-check
+// and re-render a run without the cluster.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import type { Scenario } from '../scenario/types.ts';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_RUNS_DIR = join(PROJECT_ROOT, 'findings', 'runs');
+
+export interface RunDir {
+  id: string;
+  path: string;
+  history: string;
+  results: string;
+  report: string;
+  logs: string;
+}
+
+export function runDirPaths(path: string, id: string): RunDir {
+  return {
+    id,
+    path,
+    history: join(path, 'history.jsonl'),
+    results: join(path, 'results.json'),
+    report: join(path, 'report.md'),
+    logs: join(path, 'logs'),
+  };
+}
+
+export function createRunDir(scenario: Scenario, seed: number, runsDir = DEFAULT_RUNS_DIR, now = new Date()): RunDir {
+  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const safe = scenario.name.replace(/[^A-Za-z0-9_.-]+/g, '-');
+  let id = `${stamp}-${safe}`;
+  let path = join(runsDir, id);
+  // Two runs started in the same second get distinct directories.
+  for (let i = 2; ; i++) {
+    try {
+      mkdirSync(path, { recursive: false });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        mkdirSync(runsDir, { recursive: true });
+        continue;
+      }
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      id = `${stamp}-${safe}-${i}`;
+      path = join(runsDir, id);
+    }
+  }
+  const dir = runDirPaths(path, id);
+  writeFileSync(join(path, 'scenario.yaml'), stringify({ ...scenario, seed }));
+  writeFileSync(join(path, 'seed'), `${seed}\n`);
+  return dir;
+}

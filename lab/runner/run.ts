@@ -1,0 +1,113 @@
+// A run: scenario in, run directory out. Brings up the cluster and proxies, runs the workload
+// clients, records the history as it happens, reads the tables at the end, checks and reports.
+// Every piece it starts is registered for cleanup, so Ctrl-C or a crash leaves nothing behind
+// and still leaves a report of what was recorded.
+
+import { randomInt } from 'node:crypto';
+import { runCleanups, registerCleanup } from '../lifecycle/cleanup.ts';
+import { HistoryWriter } from '../history/writer.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { workloadFor } from '../workload/index.ts';
+import { runClient } from './client.ts';
+import { createRunDir, type RunDir } from './run-dir.ts';
+import { startTopology, type Topology } from './topology.ts';
+import { renderRun } from './render.ts';
+
+export interface RunOptions {
+  seed?: number;
+  /** Overrides the scenario's duration (seconds), e.g. for tests. */
+  duration?: number;
+  runsDir?: string;
+  /** Loopback network the nodes and proxies use: '127.0.0' → nodes .11…, proxies .21…. */
+  addressBase?: string;
+  log?: (msg: string) => void;
+}
+
+export interface RunResult {
+  dir: RunDir;
+  seed: number;
+  interrupted: boolean;
+}
+
+export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunResult> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const seed = opts.seed ?? scenario.seed ?? randomInt(0, 2 ** 31 - 1);
+  const s: Scenario = { ...scenario, seed, duration: opts.duration ?? scenario.duration };
+  const dir = createRunDir(s, seed, opts.runsDir);
+  log(`run ${dir.id}: seed ${seed} (repeat with --seed ${seed})`);
+  log(`run directory: ${dir.path}`);
+
+  const writer = new HistoryWriter(dir.history);
+  let stopWorkload = false;
+  let finished = false;
+  let interruption = 'stopped before the workload finished';
+  let clientsDone: Promise<unknown> = Promise.resolve();
+  const notes: string[] = [];
+
+  // Registered first, so it runs last: the report is written after everything else stopped.
+  const unregisterReport = registerCleanup('write report of interrupted run', () => {
+    if (finished) return;
+    writer.close();
+    renderRun(dir, s, seed, { interrupted: interruption, notes });
+    log(`report (interrupted run): ${dir.report}`);
+  });
+
+  let topo: Topology | undefined;
+  try {
+    const workload = workloadFor(s);
+    topo = await startTopology(s, workload, { logDir: dir.logs, addressBase: opts.addressBase ?? '127.0.0', log, writer, notes });
+    // Registered after the topology, so on Ctrl-C the clients stop before the cluster goes away.
+    const unregisterClients = registerCleanup('stop workload clients', async () => {
+      stopWorkload = true;
+      await Promise.race([clientsDone, new Promise((r) => setTimeout(r, 5000))]);
+    });
+
+    const started = Date.now();
+    const end = started + s.duration * 1000;
+    let opId = 0;
+    let completed = 0;
+    const tick = setInterval(() => {
+      const left = Math.max(0, Math.round((end - Date.now()) / 1000));
+      log(`workload: ${completed} ops completed, ${left} s left`);
+    }, 5000);
+    const clients = Array.from({ length: s.clients.count }, (_, c) =>
+      runClient({
+        client: c,
+        processStride: s.clients.count,
+        target: topo!.targetFor(c).name,
+        exec: topo!.executorFor(c),
+        ops: workload.stream(seed, c),
+        writer,
+        nextOpId: () => opId++,
+        shouldStop: () => stopWorkload || Date.now() >= end,
+        onComplete: () => completed++,
+      }),
+    );
+    log(`workload: ${s.clients.count} clients for ${s.duration} s`);
+    clientsDone = Promise.allSettled(clients);
+    await clientsDone;
+    clearInterval(tick);
+    unregisterClients();
+    if (stopWorkload) {
+      // Stopped by a signal: the signal handler is tearing down and will exit the process once
+      // the interrupted run's report is written; returning now would announce a report too early.
+      await new Promise(() => {});
+    }
+    log(`workload: done, ${completed} ops`);
+
+    await topo.finalRead(writer, () => opId++);
+    finished = true;
+    writer.close();
+    await topo.stop();
+    unregisterReport();
+    renderRun(dir, s, seed, { notes });
+    log(`report: ${dir.report}`);
+    return { dir, seed, interrupted: false };
+  } catch (err) {
+    interruption = `the run failed: ${(err as Error).message.split('\n')[0]}`;
+    // Tear down here (not only in the signal path) so a failed start leaves nothing behind, then
+    // let the caller report the error.
+    await runCleanups(log);
+    throw err;
+  }
+}

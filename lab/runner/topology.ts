@@ -1,0 +1,169 @@
+// What a scenario runs on: the Galera cluster, a galera-healthcheck per node, the switchboard
+// proxies, and the client side (one mysql2 pool per target, the BBS SQL store on each). Addresses:
+// node i on <base>.(11+i), proxy p on <base>.(21+p), all port 3306; healthchecks on the node's
+// address, port 9200, as galera-healthcheck runs beside each node.
+
+import mysql from 'mysql2/promise';
+import type { HistoryWriter } from '../history/writer.ts';
+import { registerCleanup } from '../lifecycle/cleanup.ts';
+import { startLocalCluster, type LocalCluster } from '../providers/local/cluster.ts';
+import { startHealthchecks, type HealthcheckHandle } from '../proxies/healthcheck/server.ts';
+import { startSwitchboard, type SwitchboardHandle } from '../proxies/switchboard/proxy.ts';
+import type { Scenario } from '../scenario/types.ts';
+import type { Executor, Workload } from '../workload/types.ts';
+
+export interface Target {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface Topology {
+  cluster: LocalCluster;
+  proxies: SwitchboardHandle[];
+  targetFor(client: number): Target;
+  executorFor(client: number): Executor;
+  /** Waits for every node to be Synced, then records a FinalRead op of every BBS table. */
+  finalRead(writer: HistoryWriter, nextOpId: () => number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TopologyOptions {
+  addressBase: string;
+  logDir: string;
+  log: (msg: string) => void;
+  writer: HistoryWriter;
+  /** Lab events worth a line in the report. */
+  notes: string[];
+}
+
+const FAST_FAILURE_DETECTION = 'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S';
+export const HEALTHCHECK_PORT = 9200;
+
+export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions): Promise<Topology> {
+  const t0 = Date.now();
+  o.log(`cluster: starting ${s.topology.nodes} Galera node(s) on ${o.addressBase}.${11}…`);
+  const cluster = await startLocalCluster({
+    nodes: s.topology.nodes,
+    addressBase: o.addressBase,
+    firstHost: 11,
+    logDir: o.logDir,
+    log: o.log,
+    ...(s.topology.failureDetection === 'fast' ? { extraProviderOptions: FAST_FAILURE_DETECTION } : {}),
+  });
+  o.log(`cluster: ${cluster.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const healthchecks: HealthcheckHandle[] = [];
+  const proxies: SwitchboardHandle[] = [];
+  const pools = new Map<string, mysql.Pool>();
+  const stopSide = async () => {
+    await Promise.allSettled([...pools.values()].map((p) => p.end()));
+    pools.clear();
+    await Promise.allSettled(proxies.map((p) => p.stop()));
+    await Promise.allSettled(healthchecks.map((h) => h.stop()));
+  };
+  const unregisterSide = registerCleanup('proxies, healthchecks and client pools', stopSide);
+
+  const targets: Target[] = [];
+  if (s.topology.proxies > 0) {
+    healthchecks.push(...(await startHealthchecks(cluster.nodes, cluster, { port: HEALTHCHECK_PORT })));
+    for (let p = 0; p < s.topology.proxies; p++) {
+      const name = `proxy${p + 1}`;
+      const host = `${o.addressBase}.${21 + p}`;
+      proxies.push(
+        await startSwitchboard({
+          name,
+          listen: { host, port: 3306 },
+          backends: cluster.nodes.map((n, i) => ({ name: n.name, host: n.host, port: n.port, healthUrl: healthchecks[i]!.statusUrl })),
+          rule: s.topology.proxyRule,
+          seed: (s.seed ?? 0) + p,
+          onEvent: (e) => {
+            o.writer.append({ type: 'nemesis', phase: 'event', fault: name, kind: `proxy-${e.type}`, detail: e });
+            if (e.type === 'active-changed') o.notes.push(`${name}: active backend ${String(e.from ?? 'none')} → ${String(e.to ?? 'none')}`);
+          },
+        }),
+      );
+      targets.push({ name, host, port: 3306 });
+    }
+    // Clients connecting before a proxy's first poll would be turned away (no active backend yet).
+    const deadline = Date.now() + 30_000;
+    while (proxies.some((p) => p.activeBackend() === null)) {
+      if (Date.now() > deadline) throw new Error(`proxies found no healthy backend within 30 s: ${proxies.map((p) => `${p.name} → ${p.activeBackend() ?? 'none'}`).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    o.log(`proxies: ${proxies.map((p) => `${p.name} → ${p.activeBackend() ?? 'no active backend'}`).join(', ')}`);
+  } else {
+    for (const n of cluster.nodes) targets.push({ name: n.name, host: n.host, port: n.port });
+  }
+
+  const poolFor = (t: Target): mysql.Pool => {
+    let p = pools.get(t.name);
+    if (!p) {
+      p = mysql.createPool({
+        host: t.host,
+        port: t.port,
+        user: cluster.user,
+        password: cluster.password,
+        database: cluster.database,
+        connectionLimit: s.clients.poolSize,
+        connectTimeout: 5000,
+        enableKeepAlive: true,
+      });
+      // A pool emits errors of idle connections (a proxy severing them); the next op sees its own.
+      p.on('connection', (c) => c.on('error', () => {}));
+      pools.set(t.name, p);
+    }
+    return p;
+  };
+
+  // The schema, created once through the first target, as the BBS's migration would.
+  const executors = new Map<string, Executor>();
+  await workload.setup(poolFor(targets[0]!));
+  const targetFor = (c: number): Target => targets[c % targets.length]!;
+
+  return {
+    cluster,
+    proxies,
+    targetFor,
+    executorFor(c) {
+      const t = targetFor(c);
+      let e = executors.get(t.name);
+      if (!e) {
+        e = workload.executor(poolFor(t));
+        executors.set(t.name, e);
+      }
+      return e;
+    },
+    async finalRead(writer, nextOpId) {
+      const deadline = Date.now() + 60_000;
+      for (const n of cluster.nodes) {
+        for (;;) {
+          const st = await cluster.status(n.name).catch(() => null);
+          if (st && st.localState === 4 && st.clusterStatus === 'Primary') break;
+          if (Date.now() > deadline) {
+            o.notes.push(`final read: ${n.name} was not Synced within 60 s after the workload`);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      const n1 = cluster.nodes[0]!;
+      const direct = poolFor({ name: `final-${n1.name}`, host: n1.host, port: n1.port });
+      const id = nextOpId();
+      const base = { op: id, process: -1, client: -1, f: 'FinalRead', key: 'final' } as const;
+      writer.append({ type: 'invoke', ...base });
+      try {
+        const value = await workload.finalRead(direct);
+        writer.append({ type: 'ok', ...base, value, node: n1.name, proxy: n1.name });
+      } catch (e) {
+        writer.append({ type: 'fail', ...base, error: { message: (e as Error).message } });
+        o.notes.push(`final read failed: ${(e as Error).message}`);
+      }
+    },
+    async stop() {
+      unregisterSide();
+      await stopSide();
+      await cluster.stop();
+    },
+  };
+}
