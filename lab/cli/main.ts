@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { installSignalHandlers } from '../lifecycle/cleanup.ts';
 import { removeLeftOvers, findLeftOvers } from '../providers/local/owned.ts';
+import { chainOwner, removeLabChains } from '../nemesis/iptables.ts';
 import { runScenario } from '../runner/run.ts';
 import { runDirPaths } from '../runner/run-dir.ts';
 import { renderRun } from '../runner/render.ts';
@@ -21,7 +22,7 @@ commands:
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
   report <run-dir>       re-render results.json and report.md of a stored run from its history
-  cleanup [--force]      stop processes and remove temp dirs left by a lab that was killed
+  cleanup [--force]      stop processes, remove temp dirs and iptables chains left by a lab that was killed
                          (--force also those of a lab that still runs)
 `;
 
@@ -111,14 +112,17 @@ function cmdReport(argv: string[]): number {
   return 0;
 }
 
-function cmdCleanup(argv: string[]): number {
+async function cmdCleanup(argv: string[]): Promise<number> {
   const p = parseArgs(argv, [], ['force']);
+  const chains = await removeLabChains({ force: p.flags.has('force') });
+  for (const c of chains.removed) process.stdout.write(`removed iptables chain ${c}\n`);
+  for (const c of chains.kept) process.stdout.write(`kept iptables chain ${c}: its lab (pid ${chainOwner(c)}) still runs; use --force to remove it anyway\n`);
   const before = findLeftOvers();
   const removed = removeLeftOvers({ force: p.flags.has('force') });
   for (const r of removed) process.stdout.write(`removed ${r.dir} (${r.processes.length} process(es) killed)\n`);
   const kept = before.filter((b) => !removed.some((r) => r.dir === b.dir));
   for (const k of kept) process.stdout.write(`kept ${k.dir}: its lab (pid ${k.ownerPid}) still runs; use --force to remove it anyway\n`);
-  if (before.length === 0) process.stdout.write('nothing to clean up\n');
+  if (before.length === 0 && chains.removed.length === 0 && chains.kept.length === 0) process.stdout.write('nothing to clean up\n');
   return 0;
 }
 
@@ -133,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'report':
         return cmdReport(rest);
       case 'cleanup':
-        return cmdCleanup(rest);
+        return await cmdCleanup(rest);
       case undefined:
       case 'help':
       case '--help':
