@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
-import { spawnTracked, stopTracked, type Tracked } from './processes.ts';
+import { killGroup, spawnTracked, stopTracked, type Tracked } from './processes.ts';
 import { OWNER_FILE, TEMP_PREFIX } from './owned.ts';
 
 const exec = promisify(execFile);
@@ -54,6 +54,19 @@ export interface LocalCluster {
   adminQuery(node: string, sql: string): Promise<string>;
   /** Node status as the healthcheck sees it. */
   status(node: string): Promise<NodeStatus>;
+  /** kill -9 of the node's process group (mariadbd and any SST helper). */
+  killNode(node: string): Promise<void>;
+  /**
+   * Starts a stopped node again. It first recovers its position (`--wsrep-recover`) and starts
+   * from it, so it rejoins by IST when the donor still has the writesets (FACTS.md: 3.9 s vs a
+   * 5.7 s full SST); it does not wait for Synced.
+   */
+  restartNode(node: string): Promise<void>;
+  /** SIGSTOP / SIGCONT of the node's process group. A paused node is resumed by stop(). */
+  pauseNode(node: string): void;
+  resumeNode(node: string): void;
+  /** Waits until the node is Synced in a Primary component of `size` nodes. */
+  waitSynced(node: string, size: number, timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +147,15 @@ function tail(path: string, lines = 25): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Runs `mariadbd --wsrep-recover` and returns the 'uuid:seqno' it logs, or null. */
+async function recoverPosition(n: NodeRuntime): Promise<string | null> {
+  const before = existsSync(n.errorLog) ? readFileSync(n.errorLog, 'utf8').length : 0;
+  await exec(MARIADBD, [`--defaults-file=${n.cnf}`, '--wsrep-recover'], { timeout: 60_000 }).catch(() => undefined);
+  const added = existsSync(n.errorLog) ? readFileSync(n.errorLog, 'utf8').slice(before) : '';
+  const m = /WSREP: Recovered position:\s*([0-9a-f-]{36}:-?\d+)/.exec(added);
+  return m && !m[1]!.endsWith(':-1') ? m[1]! : null;
+}
+
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
   checkInstalled();
   const log = opts.log ?? (() => {});
@@ -200,7 +222,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     };
   };
 
-  const waitSynced = async (n: NodeRuntime, size: number): Promise<void> => {
+  const waitSynced = async (n: NodeRuntime, size: number, deadline: number): Promise<void> => {
     for (;;) {
       if (n.proc?.hasExited()) {
         throw new ClusterStartError(`node ${n.name} (${n.host}) exited while starting; its error log ends:\n${tail(n.errorLog)}`);
@@ -229,7 +251,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         await exec('mariadb-install-db', [`--defaults-file=${n.cnf}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'], {
           timeout: 60_000,
         }).catch((e: Error & { stderr?: string }) => {
-          throw new ClusterStartError(`mariadb-install-db failed for ${n.name}: ${(e.stderr ?? e.message).trim().split('\n').slice(-5).join('\n')}`);
+          throw new ClusterStartError(`mariadb-install-db failed for ${n.name}: ${([e.stderr, (e as { stdout?: string }).stdout, e.message].filter(Boolean).join("\n")).trim().split("\n").slice(-12).join("\n")}`);
         });
       }),
     );
@@ -243,7 +265,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
 
     const [n1, ...joiners] = nodes as [NodeRuntime, ...NodeRuntime[]];
     startNode(n1, true);
-    await waitSynced(n1, 1);
+    await waitSynced(n1, 1, deadline);
     log(`galera: ${n1.name} bootstrapped on ${n1.host}`);
 
     const user = 'lab';
@@ -263,12 +285,39 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
 
     for (const [i, n] of joiners.entries()) {
       startNode(n, false);
-      await waitSynced(n, i + 2);
+      await waitSynced(n, i + 2, deadline);
       log(`galera: ${n.name} joined on ${n.host} (cluster size ${i + 2})`);
     }
 
+    const byName = (name: string): NodeRuntime => {
+      const n = nodes.find((x) => x.name === name);
+      if (!n) throw new Error(`no node ${name}; nodes are ${nodes.map((x) => x.name).join(', ')}`);
+      return n;
+    };
+    const signal = (name: string, sig: NodeJS.Signals) => {
+      const n = byName(name);
+      if (n.proc && !n.proc.hasExited()) killGroup(n.proc.pid, sig);
+    };
+
     return {
       nodes: nodes.map(({ name, host, port, ordinal }) => ({ name, host, port, ordinal })),
+      async killNode(name) {
+        const n = byName(name);
+        if (!n.proc || n.proc.hasExited()) return;
+        killGroup(n.proc.pid, 'SIGKILL');
+        await n.proc.exited;
+      },
+      async restartNode(name) {
+        const n = byName(name);
+        if (n.proc && !n.proc.hasExited()) throw new Error(`node ${name} is still running; kill it first`);
+        const position = await recoverPosition(n);
+        const args = [`--defaults-file=${n.cnf}`];
+        if (position) args.push(`--wsrep_start_position=${position}`);
+        n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
+      },
+      pauseNode: (name) => signal(name, 'SIGSTOP'),
+      resumeNode: (name) => signal(name, 'SIGCONT'),
+      waitSynced: (name, size, timeoutMs) => waitSynced(byName(name), size, Date.now() + timeoutMs),
       user,
       password,
       database,

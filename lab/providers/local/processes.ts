@@ -65,6 +65,8 @@ export function spawnTracked(name: string, cmd: string, args: string[], opts: Sp
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
 export async function stopTracked(t: Tracked, graceMs = 15_000): Promise<void> {
   if (t.hasExited()) return;
+  // A paused (SIGSTOPped) process cannot act on SIGTERM until it is continued.
+  killGroup(t.pid, 'SIGCONT');
   killGroup(t.pid, 'SIGTERM');
   const timer = setTimeout(() => killGroup(t.pid, 'SIGKILL'), graceMs);
   await t.exited;
