@@ -12,6 +12,8 @@ import { runClient } from './client.ts';
 import { createRunDir, type RunDir } from './run-dir.ts';
 import { startTopology, type Topology } from './topology.ts';
 import { renderRun } from './render.ts';
+import { planSchedule } from '../nemesis/schedule.ts';
+import { startNemesis } from '../nemesis/nemesis.ts';
 
 export interface RunOptions {
   seed?: number;
@@ -85,8 +87,20 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     );
     log(`workload: ${s.clients.count} clients for ${s.duration} s`);
     clientsDone = Promise.allSettled(clients);
+    const plan = planSchedule(s.nemesis, {
+      seed,
+      duration: s.duration,
+      nodes: topo.cluster.nodes.map((n) => n.name),
+      proxies: topo.proxyControl.names(),
+    });
+    if (plan.length > 0) {
+      log(`nemesis: ${plan.length} fault(s): ${plan.map((f) => `${f.kind} ${f.target} at ${f.at} s for ${f.duration} s`).join('; ')}`);
+    }
+    const nemesis = await startNemesis(plan, { cluster: topo.cluster, healthchecks: topo.healthchecks, proxies: topo.proxyControl, writer, seed, log });
     await clientsDone;
     clearInterval(tick);
+    // Every fault is healed before the final read, which waits for every node to be Synced.
+    await nemesis.stop();
     unregisterClients();
     if (stopWorkload) {
       // Stopped by a signal: the signal handler is tearing down and will exit the process once

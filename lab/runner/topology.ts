@@ -8,7 +8,8 @@ import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { startLocalCluster, type LocalCluster } from '../providers/local/cluster.ts';
 import { startHealthchecks, type HealthcheckHandle } from '../proxies/healthcheck/server.ts';
-import { startSwitchboard, type SwitchboardHandle } from '../proxies/switchboard/proxy.ts';
+import { startSwitchboard, type SwitchboardHandle, type SwitchboardOptions } from '../proxies/switchboard/proxy.ts';
+import type { ProxyControl } from '../nemesis/nemesis.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { Executor, Workload } from '../workload/types.ts';
 
@@ -21,6 +22,9 @@ export interface Target {
 export interface Topology {
   cluster: LocalCluster;
   proxies: SwitchboardHandle[];
+  healthchecks: HealthcheckHandle[];
+  /** Stops and restarts proxies by name (the nemesis's proxy-kill). */
+  proxyControl: ProxyControl;
   targetFor(client: number): Target;
   executorFor(client: number): Executor;
   /** Waits for every node to be Synced, then records a FinalRead op of every BBS table. */
@@ -65,13 +69,28 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
   const unregisterSide = registerCleanup('proxies, healthchecks and client pools', stopSide);
 
   const targets: Target[] = [];
+  const proxyOptions = new Map<string, SwitchboardOptions>();
+  const proxyControl: ProxyControl = {
+    names: () => [...proxyOptions.keys()],
+    async kill(name) {
+      const i = proxies.findIndex((p) => p.name === name);
+      if (i < 0) throw new Error(`no running proxy ${name}`);
+      const [p] = proxies.splice(i, 1);
+      await p!.stop();
+    },
+    async start(name) {
+      const opts = proxyOptions.get(name);
+      if (!opts) throw new Error(`no proxy ${name}`);
+      if (proxies.some((p) => p.name === name)) return;
+      proxies.push(await startSwitchboard(opts));
+    },
+  };
   if (s.topology.proxies > 0) {
     healthchecks.push(...(await startHealthchecks(cluster.nodes, cluster, { port: HEALTHCHECK_PORT })));
     for (let p = 0; p < s.topology.proxies; p++) {
       const name = `proxy${p + 1}`;
       const host = `${o.addressBase}.${21 + p}`;
-      proxies.push(
-        await startSwitchboard({
+      const opts: SwitchboardOptions = {
           name,
           listen: { host, port: 3306 },
           backends: cluster.nodes.map((n, i) => ({ name: n.name, host: n.host, port: n.port, healthUrl: healthchecks[i]!.statusUrl })),
@@ -81,8 +100,9 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
             o.writer.append({ type: 'nemesis', phase: 'event', fault: name, kind: `proxy-${e.type}`, detail: e });
             if (e.type === 'active-changed') o.notes.push(`${name}: active backend ${String(e.from ?? 'none')} → ${String(e.to ?? 'none')}`);
           },
-        }),
-      );
+      };
+      proxyOptions.set(name, opts);
+      proxies.push(await startSwitchboard(opts));
       targets.push({ name, host, port: 3306 });
     }
     // Clients connecting before a proxy's first poll would be turned away (no active backend yet).
@@ -124,6 +144,8 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
   return {
     cluster,
     proxies,
+    healthchecks,
+    proxyControl,
     targetFor,
     executorFor(c) {
       const t = targetFor(c);

@@ -2,6 +2,8 @@
 // the BBS options (the mitigations under comparison). Written in YAML under scenarios/, validated
 // by lab/scenario/validate.ts, and stored as run in the run directory.
 
+import type { NemesisSpec } from '../nemesis/types.ts';
+
 export type ProxyRule = 'lowest-index' | 'sticky-random';
 export type DeadlockRetry = 'none' | 'commit-only-2016-04' | 'all-2016-11' | 'all-and-bad-conn-2017-06';
 
@@ -50,6 +52,8 @@ export interface Scenario {
     /** Relative weights of op families. */
     mix: { tasks: number; desiredLRPs: number; actualLRPs: number; domains: number };
   };
+  /** Faults on a schedule; none by default. */
+  nemesis: NemesisSpec;
   bbs: {
     deadlockRetry: DeadlockRetry;
     /** SET SESSION wsrep_sync_wait on every connection; 0 = off. */

@@ -76,6 +76,24 @@ const duration = (maxSecs: number): Field<number> => ({
   required: true,
 });
 
+const FAULT_KINDS = ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill'] as const;
+
+/** A list whose items are each walked with `item`; problems name the item's index. */
+function listOf(item: Spec, def: unknown[] = []): Field<unknown[]> & { item: Spec } {
+  return { check: (v) => (Array.isArray(v) ? null : `must be a list, got ${show(v)}`), default: def, item };
+}
+
+const durationOrZero = (max: number): Field<number> => ({
+  check: (v) => {
+    if (v === 0) return null;
+    const s = parseDuration(v);
+    if (s === null) return `must be a duration such as 10, "10s" or "1m", got ${show(v)}`;
+    return s > max ? `must be at most ${max} s, got ${s} s` : null;
+  },
+  convert: (v) => (v === 0 ? 0 : parseDuration(v)!),
+  required: true,
+});
+
 type Spec = { [k: string]: Field<unknown> | Spec };
 const isField = (x: Field<unknown> | Spec): x is Field<unknown> => typeof (x as Field<unknown>).check === 'function';
 
@@ -112,6 +130,19 @@ const SPEC: Spec = {
       domains: num(0, 1000, 1),
     },
   },
+  nemesis: {
+    schedule: listOf({
+      kind: oneOf(FAULT_KINDS),
+      target: str({ required: true }),
+      at: durationOrZero(24 * 3600),
+      duration: duration(24 * 3600),
+    }),
+    random: {
+      kinds: { check: (v) => (Array.isArray(v) && v.every((k) => (FAULT_KINDS as readonly unknown[]).includes(k)) ? null : `must be a list of ${FAULT_KINDS.join(', ')}, got ${show(v)}`), default: [] },
+      interval: { ...duration(3600), required: false, default: 15 },
+      duration: { ...duration(3600), required: false, default: 8 },
+    },
+  },
   bbs: {
     deadlockRetry: oneOf(['none', 'commit-only-2016-04', 'all-2016-11', 'all-and-bad-conn-2017-06'] as const, 'none'),
     syncWait: int(0, 15, 0),
@@ -144,6 +175,7 @@ function walk(spec: Spec, input: unknown, path: string, problems: string[]): Obj
     }
     const problem = sub.check(v);
     if (problem) problems.push(`${p}: ${problem}`);
+    else if ('item' in sub) out[key] = (v as unknown[]).map((x, i) => walk((sub as { item: Spec }).item, x, `${p}[${i}]`, problems));
     else out[key] = sub.convert ? sub.convert(v) : v;
   }
   return out;
@@ -151,6 +183,24 @@ function walk(spec: Spec, input: unknown, path: string, problems: string[]): Obj
 
 /** Cross-field rules the per-field checks cannot see. */
 function crossCheck(s: Scenario, problems: string[]): void {
+  const nodeNames = Array.from({ length: s.topology.nodes }, (_, i) => `n${i + 1}`);
+  const proxyNames = Array.from({ length: s.topology.proxies }, (_, i) => `proxy${i + 1}`);
+  s.nemesis.schedule.forEach((f, i) => {
+    const p = `nemesis.schedule[${i}]`;
+    if (f.at + f.duration > s.duration) problems.push(`${p}: ends at ${f.at + f.duration} s, after the run's duration of ${s.duration} s; shorten it or start it earlier`);
+    const t = f.target;
+    if (t === 'random') return;
+    if (f.kind === 'partition') {
+      const ok = t === 'minority' || t === 'halves' || (t === 'bridge' && s.topology.nodes === 5) || (t.startsWith('isolate:') && nodeNames.includes(t.slice(8)));
+      if (!ok) problems.push(`${p}.target: for a partition must be isolate:<${nodeNames.join('|')}>, minority, halves${s.topology.nodes === 5 ? ', bridge' : ''} or random, got ${JSON.stringify(t)}`);
+      if (s.topology.nodes === 1) problems.push(`${p}.kind: a partition needs at least 3 nodes`);
+    } else if (f.kind === 'proxy-kill') {
+      if (!proxyNames.includes(t)) problems.push(`${p}.target: must be ${[...proxyNames, 'random'].join(', ')}, got ${JSON.stringify(t)}`);
+    } else if (!nodeNames.includes(t)) {
+      problems.push(`${p}.target: must be ${[...nodeNames, 'random'].join(', ')}, got ${JSON.stringify(t)}`);
+    }
+    if (f.kind === 'health-flap' && s.topology.proxies === 0) problems.push(`${p}.kind: health-flap needs topology.proxies ≥ 1 (healthchecks run for proxies)`);
+  });
   if (s.clients.via === 'proxies' && s.topology.proxies === 0) {
     problems.push('clients.via: "proxies" needs topology.proxies of at least 1; set topology.proxies or use via: nodes');
   }

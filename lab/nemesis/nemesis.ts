@@ -1,0 +1,139 @@
+// Runs a fault plan against a live topology: starts each fault at its time, heals it after its
+// duration, and records both as `nemesis` events in the history (fault windows for the report).
+// stop() heals everything still active at once; it is registered for cleanup, so a Ctrl-C or a
+// crash never leaves a partition, a paused node or a forced health answer behind.
+
+import type { HistoryWriter } from '../history/writer.ts';
+import { registerCleanup } from '../lifecycle/cleanup.ts';
+import type { LocalCluster } from '../providers/local/cluster.ts';
+import type { HealthcheckHandle } from '../proxies/healthcheck/server.ts';
+import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from './iptables.ts';
+import { partitionSides } from './schedule.ts';
+import type { FaultSpec } from './types.ts';
+
+export interface ProxyControl {
+  names(): string[];
+  kill(name: string): Promise<void>;
+  start(name: string): Promise<void>;
+}
+
+export interface NemesisContext {
+  cluster: LocalCluster;
+  healthchecks: HealthcheckHandle[];
+  proxies: ProxyControl;
+  writer: HistoryWriter;
+  seed: number;
+  log: (msg: string) => void;
+}
+
+export interface NemesisRun {
+  /** Resolves when every planned fault has started and been healed. */
+  done: Promise<void>;
+  /** Heals every active fault now and cancels the rest of the plan. */
+  stop(): Promise<void>;
+}
+
+interface Active {
+  id: string;
+  spec: FaultSpec;
+  heal: () => Promise<void>;
+}
+
+export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Promise<NemesisRun> {
+  const needsChain = plan.some((f) => f.kind === 'partition');
+  const chain: PartitionChain | null = needsChain ? await createPartitionChain() : null;
+  const partitions = new Map<string, Cut[]>();
+  const active = new Map<string, Active>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+  const hostOf = (name: string) => {
+    const n = ctx.cluster.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`nemesis: no node ${name}`);
+    return n.host;
+  };
+  const applyPartitions = async () => chain!.set([...partitions.values()].flat());
+
+  const begin = async (id: string, f: FaultSpec): Promise<() => Promise<void>> => {
+    switch (f.kind) {
+      case 'partition': {
+        const names = ctx.cluster.nodes.map((n) => n.name);
+        const [a, b] = partitionSides(f.target, names, ctx.seed);
+        partitions.set(id, cutsBetween(a.map(hostOf), b.map(hostOf)));
+        await applyPartitions();
+        return async () => {
+          partitions.delete(id);
+          await applyPartitions();
+        };
+      }
+      case 'kill':
+        await ctx.cluster.killNode(f.target);
+        return async () => ctx.cluster.restartNode(f.target);
+      case 'pause':
+        ctx.cluster.pauseNode(f.target);
+        return async () => ctx.cluster.resumeNode(f.target);
+      case 'health-flap': {
+        const h = ctx.healthchecks.find((x) => x.name === f.target);
+        if (!h) throw new Error(`nemesis: no healthcheck for ${f.target} (health-flap needs topology.proxies ≥ 1)`);
+        h.setOverride('unhealthy');
+        return async () => h.setOverride(null);
+      }
+      case 'proxy-kill':
+        await ctx.proxies.kill(f.target);
+        return async () => ctx.proxies.start(f.target);
+    }
+  };
+
+  const heal = async (a: Active) => {
+    if (!active.delete(a.id)) return;
+    try {
+      await a.heal();
+    } catch (e) {
+      ctx.log(`nemesis: healing ${a.id} failed: ${(e as Error).message}`);
+    }
+    ctx.writer.append({ type: 'nemesis', phase: 'stop', fault: a.id, kind: a.spec.kind, detail: { target: a.spec.target } });
+    ctx.log(`nemesis: healed ${a.id}`);
+  };
+
+  const stop = async () => {
+    stopped = true;
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    for (const a of [...active.values()].reverse()) await heal(a);
+    if (chain) await chain.remove();
+    unregister();
+  };
+  const unregister = registerCleanup('nemesis: heal every fault', stop);
+
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, Math.max(0, ms));
+      timers.add(t);
+    });
+
+  const t0 = Date.now();
+  const done = Promise.all(
+    plan.map(async (f, i) => {
+      const id = `${f.kind}-${i + 1}`;
+      await wait(f.at * 1000 - (Date.now() - t0));
+      if (stopped) return;
+      ctx.writer.append({ type: 'nemesis', phase: 'start', fault: id, kind: f.kind, detail: { target: f.target, duration: f.duration } });
+      ctx.log(`nemesis: ${id} on ${f.target} for ${f.duration} s`);
+      let healFn: () => Promise<void>;
+      try {
+        healFn = await begin(id, f);
+      } catch (e) {
+        ctx.writer.append({ type: 'nemesis', phase: 'stop', fault: id, kind: f.kind, detail: { target: f.target, error: (e as Error).message } });
+        ctx.log(`nemesis: ${id} could not start: ${(e as Error).message}`);
+        return;
+      }
+      const a: Active = { id, spec: f, heal: healFn };
+      active.set(id, a);
+      await wait(f.duration * 1000);
+      if (!stopped) await heal(a);
+    }),
+  ).then(() => undefined);
+  return { done, stop };
+}
