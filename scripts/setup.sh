@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the lab needs on a Debian 12 machine, as root; does nothing that is already done.
-# Debian packages: MariaDB with Galera (and rsync for SST), iptables for partitions, procps for ps.
+# Debian packages: MariaDB with Galera (and rsync for SST), iptables for partitions, procps for ps,
+# etcd-server for the legacy BBS store (v2 API).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in mariadb-server galera-4 rsync iptables procps; do
+for pkg in mariadb-server galera-4 rsync iptables procps etcd-server; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then
@@ -18,7 +19,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   # The packages may start a system MariaDB; the lab runs its own nodes and wants no stray server.
-  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now mariadb >/dev/null 2>&1 || true; fi
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now mariadb etcd >/dev/null 2>&1 || true; fi
 fi
 
 # npm ci only when the lock file changed since the last install.
