@@ -14,6 +14,7 @@ export type BbsErrorType =
   | 'ResourceNotFound'
   | 'ResourceExists'
   | 'InvalidStateTransition'
+  | 'RunningOnDifferentCell'
   | 'ActualLRPCannotBeClaimed'
   | 'ActualLRPCannotBeStarted'
   | 'ActualLRPCannotBeCrashed'
@@ -75,10 +76,12 @@ export interface BbsOpArgs {
 
   CreateUnclaimedActualLRP: { processGuid: string; index: number; domain: string };
   ClaimActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string };
-  StartActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string };
+  /** `domain` is the domain of the request's ActualLRPKey; when absent the stored one is assumed. */
+  StartActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string; domain?: string };
   CrashActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string; reason: string };
   FailActualLRP: { processGuid: string; index: number; placementError: string };
-  RemoveActualLRP: { processGuid: string; index: number; instanceGuid?: string };
+  /** With `instanceGuid` (and `cellId`) only that instance is removed (the later API's instance key). */
+  RemoveActualLRP: { processGuid: string; index: number; instanceGuid?: string; cellId?: string };
   ActualLRPByIndex: { processGuid: string; index: number };
 
   DesireTask: { taskGuid: string; domain: string };

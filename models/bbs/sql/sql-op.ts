@@ -1,0 +1,55 @@
+// The shape of one BBS operation in the SQL store: the statements it runs on a connection the
+// store has already placed in (or out of) a transaction, and whether the BBS ran it in one.
+
+import { randomUUID } from 'node:crypto';
+import type { BbsOpArgs, BbsOpName, BbsResult } from '../ops.ts';
+import type { Query } from './connection.ts';
+import type { StoreOptions } from './options.ts';
+
+export interface OpContext {
+  q: Query;
+  opts: StoreOptions;
+}
+
+export interface SqlOp<F extends BbsOpName> {
+  /** Whether the BBS wrapped this op in BEGIN … COMMIT (some ran as autocommit statements in 2016). */
+  transactional(opts: StoreOptions): boolean;
+  /**
+   * The op's statements. A BBS state-check rejection is returned as `error`; database errors are
+   * thrown. The store commits when there is no `error` and rolls back otherwise.
+   */
+  run(ctx: OpContext, args: BbsOpArgs[F]): Promise<BbsResult>;
+}
+
+export type SqlOps = { [F in BbsOpName]: SqlOp<F> };
+
+export const always = (): boolean => true;
+export const whenTransactionalReads = (o: StoreOptions): boolean => o.transactionalReads;
+
+/** The row lock a mutation's read takes (none with the planted unsafeNoRowLocks bug). */
+export function lockClause(opts: StoreOptions, mode: 'for-update' | 'share' = 'for-update'): string {
+  if (opts.unsafeNoRowLocks) return '';
+  return mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE';
+}
+
+export function isDuplicateKey(e: unknown): boolean {
+  return (e as { errno?: unknown }).errno === 1062;
+}
+
+/**
+ * A row read the way mid-2016 fetchTask / fetchDesiredLRP did it when `maskFetchErrors` is on:
+ * any error of the read came back as "no row" (ErrResourceNotFound). Otherwise errors propagate.
+ */
+export async function readRows<T>(ctx: OpContext, sql: string, params: unknown[], maskable: boolean): Promise<T[]> {
+  try {
+    return await ctx.q<T[]>(sql, params);
+  } catch (e) {
+    if (maskable && ctx.opts.maskFetchErrors) return [];
+    throw e;
+  }
+}
+
+/** A fresh modification tag epoch, as guidProvider.NextGUID() gives the BBS. */
+export function newEpoch(): string {
+  return randomUUID();
+}

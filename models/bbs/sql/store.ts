@@ -1,0 +1,203 @@
+// The SQL BBS store: runs one BBS op the way the real BBS runs it (BEGIN; SELECT … FOR UPDATE; a
+// state check; UPDATE … WHERE <pk>; COMMIT, or an autocommit statement where the 2016 BBS used
+// one), with the retry policy of the chosen BBS version, and reports what the history needs.
+//
+// Outcome convention (ops.ts): a BBS state-check rejection is a result (`value.error`), because
+// the op observed the state. A database or driver error is returned in `error` with the phase it
+// came in, for the runner to classify (lab/client/errors.ts):
+//   connect   - getting a connection or readying its session (wsrep_sync_wait, node name): no
+//               statement of the op was sent
+//   statement - BEGIN or a statement of the op (for an autocommit op, its only statement)
+//   commit    - the COMMIT statement itself
+// `execute` never throws for database errors.
+
+import { toOpError } from '../../../lab/client/errors.ts';
+import type { OpError } from '../../../lab/history/event.ts';
+import type { ActualLRPRecord, BbsOp, BbsOpName, BbsResult, DesiredLRPRecord, DomainRecord, TaskRecord } from '../ops.ts';
+import { actualLRPOps } from './actual-lrps.ts';
+import { lease, prepareSession, queryOn, type ConnectionSource, type Lease } from './connection.ts';
+import { desiredLRPOps } from './desired-lrps.ts';
+import { domainOps } from './domains.ts';
+import { shouldRetry, storeOptions, type StoreOptions } from './options.ts';
+import {
+  ACTUAL_LRP_COLUMNS,
+  actualLRPFromRow,
+  DESIRED_LRP_COLUMNS,
+  desiredLRPFromRow,
+  domainFromRow,
+  nowNs,
+  TASK_COLUMNS,
+  taskFromRow,
+  type ActualLRPRow,
+  type DesiredLRPRow,
+  type DomainRow,
+  type Queryable,
+  type TaskRow,
+} from './schema.ts';
+import type { SqlOp, SqlOps } from './sql-op.ts';
+import { taskOps } from './tasks.ts';
+
+export const SQL_OPS: SqlOps = { ...domainOps, ...desiredLRPOps, ...actualLRPOps, ...taskOps };
+
+/** What one op did, in the shape the runner's executors return (lab/workload/types.ts ExecOutcome). */
+export interface ExecResult {
+  /** The op's BbsResult when it ran to the end (committed, or rejected by a state check). */
+  value?: BbsResult;
+  /** The database or driver error of the last attempt, with its phase. */
+  error?: OpError;
+  /** CONNECTION_ID() of the last attempt's connection. */
+  conn?: number;
+  /** @@wsrep_node_name of the node that served the last attempt. */
+  node?: string;
+  /** Attempts made (> 1 when the retry policy retried). */
+  attempts: number;
+  /** Errors of the earlier attempts that the policy retried, oldest first. */
+  retried?: OpError[];
+}
+
+export interface ExecContext {
+  /** Aborts the wait between attempts (the op then ends with its last error). */
+  signal?: AbortSignal;
+}
+
+export interface FinalRead {
+  tasks: TaskRecord[];
+  desiredLRPs: DesiredLRPRecord[];
+  actualLRPs: ActualLRPRecord[];
+  domains: DomainRecord[];
+}
+
+interface Attempt {
+  value?: BbsResult;
+  error?: OpError;
+  conn?: number;
+  node?: string;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class SqlBbsStore {
+  readonly options: StoreOptions;
+
+  constructor(
+    private readonly source: ConnectionSource,
+    opts: Partial<StoreOptions> = {},
+  ) {
+    this.options = storeOptions(opts);
+  }
+
+  async execute<F extends BbsOpName>(op: BbsOp<F>, ctx: ExecContext = {}): Promise<ExecResult> {
+    const impl = SQL_OPS[op.f] as SqlOp<F> | undefined;
+    if (!impl) throw new Error(`unknown BBS op ${String(op.f)}`);
+    const transactional = impl.transactional(this.options);
+    const retried: OpError[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const a = await this.attempt(impl, op, transactional);
+      const retry =
+        a.error !== undefined && transactional && attempt < this.options.deadlockAttempts && shouldRetry(this.options.deadlockRetry, a.error);
+      if (retry && (await sleep(this.options.deadlockRetryDelayMs, ctx.signal))) {
+        retried.push(a.error!);
+        continue;
+      }
+      const out: ExecResult = { attempts: attempt };
+      if (a.value !== undefined) out.value = a.value;
+      if (a.error !== undefined) out.error = a.error;
+      if (a.conn !== undefined) out.conn = a.conn;
+      if (a.node !== undefined) out.node = a.node;
+      if (retried.length > 0) out.retried = retried;
+      return out;
+    }
+  }
+
+  private async attempt<F extends BbsOpName>(impl: SqlOp<F>, op: BbsOp<F>, transactional: boolean): Promise<Attempt> {
+    let l: Lease;
+    try {
+      l = await lease(this.source);
+    } catch (e) {
+      return { error: toOpError(e, 'connect') };
+    }
+    const out: Attempt = {};
+    if (l.threadId !== undefined) out.conn = l.threadId;
+    const q = queryOn(l.conn, this.options.statementTimeoutMs);
+    let phase: OpError['phase'] = 'connect';
+    let broken = false;
+    let open = false;
+    try {
+      const node = await prepareSession(l.conn, q, this.options.syncWait);
+      if (node !== undefined) out.node = node;
+      phase = 'statement';
+      if (transactional) {
+        await q('BEGIN');
+        open = true;
+      }
+      const value = await impl.run({ q, opts: this.options }, op.args);
+      if (open) {
+        if (value.error !== undefined) {
+          // A rejected op wrote nothing: its outcome is certain even if the ROLLBACK fails.
+          open = false;
+          await q('ROLLBACK').catch(() => {
+            broken = true;
+          });
+        } else {
+          phase = 'commit';
+          await q('COMMIT');
+          open = false;
+        }
+      }
+      out.value = value;
+    } catch (e) {
+      out.error = toOpError(e, phase);
+      // A connection that lost its session, or whose transaction state is unknown, is not reused.
+      broken = (e as { fatal?: unknown }).fatal === true || out.error.errno === undefined;
+      if (!broken && open) {
+        await q('ROLLBACK').catch(() => {
+          broken = true;
+        });
+      }
+    } finally {
+      l.done(broken);
+    }
+    return out;
+  }
+
+  /** Every row of the BBS tables, for the FinalRead the runner appends after the workload stops. */
+  async finalRead(conn?: Queryable): Promise<FinalRead> {
+    if (conn) return finalRead(conn);
+    const l = await lease(this.source);
+    let broken = true;
+    try {
+      const r = await finalRead(l.conn);
+      broken = false;
+      return r;
+    } finally {
+      l.done(broken);
+    }
+  }
+}
+
+/** Every row of the BBS tables (non-evacuating actual LRPs only, as the ops touch no others). */
+export async function finalRead(conn: Queryable): Promise<FinalRead> {
+  const rows = async <T,>(sql: string): Promise<T[]> => (await conn.query(sql))[0] as T[];
+  const now = nowNs();
+  return {
+    tasks: (await rows<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks ORDER BY guid`)).map(taskFromRow),
+    desiredLRPs: (await rows<DesiredLRPRow>(`SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps ORDER BY process_guid`)).map(desiredLRPFromRow),
+    actualLRPs: (await rows<ActualLRPRow>(`SELECT ${ACTUAL_LRP_COLUMNS} FROM actual_lrps WHERE evacuating = false ORDER BY process_guid, instance_index`)).map(
+      actualLRPFromRow,
+    ),
+    domains: (await rows<DomainRow>('SELECT domain, expire_time FROM domains ORDER BY domain')).map((r) => domainFromRow(r, now)),
+  };
+}

@@ -1,0 +1,125 @@
+// The task operations of db/sqldb/task_db.go (mid-2016): each mutation locks the task's row, checks
+// the transition in TypeScript as the BBS does in Go, and updates the row by its primary key.
+
+import type { TaskRecord } from '../ops.ts';
+import { CANCELLED_REASON, taskCanBeFailed, taskTransitionAllowed } from '../rules.ts';
+import { nowNs, TASK_COLUMNS, TASK_STATE_CODE, taskFromRow, type TaskRow } from './schema.ts';
+import { always, isDuplicateKey, lockClause, readRows, whenTransactionalReads, type OpContext, type SqlOps } from './sql-op.ts';
+
+/** The task definition blob: the lab never reads it back, but the row must carry one. */
+const TASK_DEFINITION = Buffer.from(JSON.stringify({ rootfs: 'docker:///busybox', action: { run: { path: 'true' } } }));
+
+/** fetchTaskForUpdate (locked) or the read of TaskByGuid (unlocked); both masked in 2016. */
+async function fetchTask(ctx: OpContext, guid: string, lock: boolean): Promise<TaskRecord | null> {
+  const rows = await readRows<TaskRow>(ctx, `SELECT ${TASK_COLUMNS} FROM tasks WHERE guid = ? LIMIT 1${lock ? lockClause(ctx.opts) : ''}`, [guid], true);
+  return rows[0] ? taskFromRow(rows[0]) : null;
+}
+
+/** completeTask: the one UPDATE that CancelTask, FailTask and CompleteTask share. */
+async function completeTask(ctx: OpContext, task: TaskRecord, failed: boolean, failureReason: string, result: string): Promise<TaskRecord> {
+  const now = nowNs();
+  await ctx.q(
+    'UPDATE tasks SET state = ?, updated_at = ?, first_completed_at = ?, failed = ?, failure_reason = ?, result = ?, cell_id = ? WHERE guid = ?',
+    [TASK_STATE_CODE.COMPLETED, now, now, failed, failureReason, result, '', task.taskGuid],
+  );
+  return { ...task, state: 'COMPLETED', cellId: '', failed, failureReason, result };
+}
+
+export const taskOps: Pick<SqlOps, 'DesireTask' | 'StartTask' | 'CancelTask' | 'FailTask' | 'CompleteTask' | 'ResolvingTask' | 'DeleteTask' | 'TaskByGuid'> = {
+  DesireTask: {
+    // Mid-2016 DesireTask was a single INSERT on the database handle, no transaction.
+    transactional: whenTransactionalReads,
+    async run(ctx, a) {
+      const now = nowNs();
+      try {
+        await ctx.q('INSERT INTO tasks (guid, domain, created_at, updated_at, first_completed_at, state, task_definition) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+          a.taskGuid,
+          a.domain,
+          now,
+          now,
+          0,
+          TASK_STATE_CODE.PENDING,
+          TASK_DEFINITION,
+        ]);
+      } catch (e) {
+        // The BBS's own existence check is the primary key: 1062 becomes ErrResourceExists.
+        if (isDuplicateKey(e)) return { error: 'ResourceExists' };
+        throw e;
+      }
+      return { record: { taskGuid: a.taskGuid, domain: a.domain, state: 'PENDING', cellId: '', result: '', failed: false, failureReason: '' } };
+    },
+  },
+
+  StartTask: {
+    transactional: always,
+    async run(ctx, a) {
+      const task = await fetchTask(ctx, a.taskGuid, true);
+      if (!task) return { error: 'ResourceNotFound' };
+      if (task.state === 'RUNNING' && task.cellId === a.cellId) return { shouldStart: false, record: task };
+      if (!taskTransitionAllowed(task.state, 'RUNNING')) return { error: 'InvalidStateTransition' };
+      await ctx.q('UPDATE tasks SET state = ?, updated_at = ?, cell_id = ? WHERE guid = ?', [TASK_STATE_CODE.RUNNING, nowNs(), a.cellId, a.taskGuid]);
+      return { shouldStart: true, record: { ...task, state: 'RUNNING', cellId: a.cellId } };
+    },
+  },
+
+  CancelTask: {
+    transactional: always,
+    async run(ctx, a) {
+      const task = await fetchTask(ctx, a.taskGuid, true);
+      if (!task) return { error: 'ResourceNotFound' };
+      if (!taskCanBeFailed(task.state)) return { error: 'InvalidStateTransition' };
+      return { record: await completeTask(ctx, task, true, CANCELLED_REASON, '') };
+    },
+  },
+
+  FailTask: {
+    transactional: always,
+    async run(ctx, a) {
+      const task = await fetchTask(ctx, a.taskGuid, true);
+      if (!task) return { error: 'ResourceNotFound' };
+      if (!taskCanBeFailed(task.state)) return { error: 'InvalidStateTransition' };
+      return { record: await completeTask(ctx, task, true, a.failureReason, '') };
+    },
+  },
+
+  CompleteTask: {
+    transactional: always,
+    async run(ctx, a) {
+      const task = await fetchTask(ctx, a.taskGuid, true);
+      if (!task) return { error: 'ResourceNotFound' };
+      if (task.state === 'RUNNING' && task.cellId !== a.cellId) return { error: 'RunningOnDifferentCell' };
+      if (!taskTransitionAllowed(task.state, 'COMPLETED')) return { error: 'InvalidStateTransition' };
+      return { record: await completeTask(ctx, task, a.failed, a.failureReason, a.result) };
+    },
+  },
+
+  ResolvingTask: {
+    transactional: always,
+    async run(ctx, a) {
+      const task = await fetchTask(ctx, a.taskGuid, true);
+      if (!task) return { error: 'ResourceNotFound' };
+      if (!taskTransitionAllowed(task.state, 'RESOLVING')) return { error: 'InvalidStateTransition' };
+      // The 2016 UpdateTaskByGuidQuery writes the cell id back along with the state.
+      await ctx.q('UPDATE tasks SET state = ?, updated_at = ?, cell_id = ? WHERE guid = ?', [TASK_STATE_CODE.RESOLVING, nowNs(), task.cellId, a.taskGuid]);
+      return { record: { ...task, state: 'RESOLVING' } };
+    },
+  },
+
+  DeleteTask: {
+    transactional: always,
+    async run(ctx, a) {
+      const task = await fetchTask(ctx, a.taskGuid, true);
+      if (!task) return { error: 'ResourceNotFound' };
+      if (task.state !== 'RESOLVING') return { error: 'InvalidStateTransition' };
+      await ctx.q('DELETE FROM tasks WHERE guid = ?', [a.taskGuid]);
+      return { record: null };
+    },
+  },
+
+  TaskByGuid: {
+    transactional: whenTransactionalReads,
+    async run(ctx, a) {
+      return { record: await fetchTask(ctx, a.taskGuid, false) };
+    },
+  },
+};
