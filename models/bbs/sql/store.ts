@@ -58,6 +58,14 @@ export interface ExecResult {
 export interface ExecContext {
   /** Aborts the wait between attempts (the op then ends with its last error). */
   signal?: AbortSignal;
+  /**
+   * Called in a transactional attempt after the op's statements succeeded and before its COMMIT
+   * (not for rejected or autocommit ops): lets a scenario or test act at the moment the writes are
+   * done but not committed, e.g. let a concurrent op on another node commit first, or cut the
+   * connection to make the COMMIT's outcome unknown. A hook that throws fails the attempt as a
+   * statement error.
+   */
+  beforeCommit?: (attempt: number) => Promise<void>;
 }
 
 export interface FinalRead {
@@ -105,7 +113,7 @@ export class SqlBbsStore {
     const transactional = impl.transactional(this.options);
     const retried: OpError[] = [];
     for (let attempt = 1; ; attempt++) {
-      const a = await this.attempt(impl, op, transactional);
+      const a = await this.attempt(impl, op, transactional, attempt, ctx);
       const retry =
         a.error !== undefined && transactional && attempt < this.options.deadlockAttempts && shouldRetry(this.options.deadlockRetry, a.error);
       if (retry && (await sleep(this.options.deadlockRetryDelayMs, ctx.signal))) {
@@ -122,7 +130,7 @@ export class SqlBbsStore {
     }
   }
 
-  private async attempt<F extends BbsOpName>(impl: SqlOp<F>, op: BbsOp<F>, transactional: boolean): Promise<Attempt> {
+  private async attempt<F extends BbsOpName>(impl: SqlOp<F>, op: BbsOp<F>, transactional: boolean, n: number, ctx: ExecContext): Promise<Attempt> {
     let l: Lease;
     try {
       l = await lease(this.source);
@@ -152,6 +160,7 @@ export class SqlBbsStore {
             broken = true;
           });
         } else {
+          await ctx.beforeCommit?.(n);
           phase = 'commit';
           await q('COMMIT');
           open = false;

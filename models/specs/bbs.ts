@@ -1,0 +1,50 @@
+// The sequential specifications of the BBS entities, routed by the per-key partition of ops.ts.
+//
+// What the runner must record for a BBS op, so these models can judge it:
+//   invoke.value          = the BbsOp, `{ f, args }` (models/bbs/ops.ts), exactly as executed
+//   invoke.key            = keyOf(op): 'task/<guid>', 'desired/<guid>', 'actual/<guid>/<index>',
+//                           'domain/<name>'
+//   ok completion .value  = the op's BbsResult (`{ error?, record?, shouldStart? }`); a BBS
+//                           state-check rejection is an ok op whose result carries `error`
+//   fail completion       = the op did not happen (the model never sees it)
+//   info / no completion  = unknown: the checker gives the model `undefined` as output, and the
+//                           model applies the op's effect if it is legal (the checker also tries
+//                           "it never happened")
+// The checker passes `invoke.value` as the model's input and the ok completion's `value` as its
+// output. Records are compared field by field on what the model can know: states, cells, instance
+// guids, results, crash counts, modification indexes, and epochs once an output has shown them;
+// never timestamps.
+
+import type { BbsOp, BbsResult } from '../bbs/ops.ts';
+import type { ActualLRPRules } from '../bbs/rules.ts';
+import { actualLRPModel, actualLRPModel2016 } from './actual-lrp.ts';
+import { desiredLRPModel } from './desired-lrp.ts';
+import { domainModel } from './domain.ts';
+import type { Model } from './model.ts';
+import { taskModel } from './task.ts';
+
+export type BbsModel = Model<unknown, BbsOp, BbsResult>;
+
+const actualLRPModelStrict = actualLRPModel('strict');
+
+/** The models by name (`--model`), with the 2016 actual LRP rule and its strict later variant. */
+export const bbsModels: Record<string, BbsModel> = Object.fromEntries(
+  [taskModel, desiredLRPModel, actualLRPModel2016, actualLRPModelStrict, domainModel].map((m) => [m.name, m as BbsModel]),
+);
+
+/** The model for a history key from keyOf(); undefined for a key no BBS model covers. */
+export function bbsModelFor(key: string, opts: { actualLRPRules?: ActualLRPRules } = {}): BbsModel | undefined {
+  const prefix = key.slice(0, key.indexOf('/') + 1);
+  switch (prefix) {
+    case 'task/':
+      return taskModel as BbsModel;
+    case 'desired/':
+      return desiredLRPModel as BbsModel;
+    case 'actual/':
+      return (opts.actualLRPRules === 'strict' ? actualLRPModelStrict : actualLRPModel2016) as BbsModel;
+    case 'domain/':
+      return domainModel as BbsModel;
+    default:
+      return undefined;
+  }
+}

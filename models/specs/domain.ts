@@ -1,0 +1,31 @@
+// A domain as a sequential specification: UpsertDomain always succeeds and sets the domain's TTL
+// (a ttl of 0 means it never expires). The lab has no domain read, so what this model checks is
+// that no upsert was ever rejected and that each answered with the TTL it was given.
+
+import type { BbsOp, BbsResult, DomainRecord } from '../bbs/ops.ts';
+import { describeBbsOp } from '../bbs/results.ts';
+import type { Model } from './model.ts';
+
+/** null: never upserted; otherwise the last TTL set, in seconds. */
+export type DomainModelState = { ttl: number } | null;
+
+export const domainModel: Model<DomainModelState, BbsOp, BbsResult> = {
+  name: 'bbs-domain',
+  init: () => null,
+  step(state, input, output) {
+    if (input.f !== 'UpsertDomain') return [false, state];
+    const a = input.args as { domain: string; ttl: number };
+    const next = { ttl: a.ttl };
+    if (output === undefined) return [true, next];
+    if (output.error !== undefined || output.shouldStart !== undefined) return [false, state];
+    if (output.record !== undefined) {
+      const r = output.record as DomainRecord | null;
+      if (!r || r.domain !== a.domain || r.ttl !== a.ttl) return [false, state];
+    }
+    return [true, next];
+  },
+  equal: (a, b) => (a?.ttl ?? null) === (b?.ttl ?? null),
+  hash: (s) => (s ? `ttl=${s.ttl}` : 'absent'),
+  describeOp: (input, output) => describeBbsOp(input, output),
+  describeState: (s) => (s ? (s.ttl === 0 ? 'fresh forever' : `fresh for ${s.ttl}s from its last upsert`) : 'never upserted'),
+};

@@ -1,0 +1,28 @@
+// Shared by the BBS specification tests: replaying a sequence of (op, output) steps through a model.
+
+import type { BbsOp, BbsOpArgs, BbsOpName, BbsResult } from '../../models/bbs/ops.ts';
+import type { Model } from '../../models/specs/model.ts';
+
+export type Step = [op: BbsOp, output: BbsResult | undefined];
+
+export interface Replay<S> {
+  legal: boolean;
+  /** Index of the first illegal step, or null. */
+  failedAt: number | null;
+  state: S;
+}
+
+export function replay<S>(model: Model<S, BbsOp, BbsResult>, steps: readonly Step[]): Replay<S> {
+  let state = model.init();
+  for (let i = 0; i < steps.length; i++) {
+    const [op, out] = steps[i]!;
+    const [ok, next] = model.step(state, op, out);
+    if (!ok) return { legal: false, failedAt: i, state };
+    state = next;
+  }
+  return { legal: true, failedAt: null, state };
+}
+
+export function op<F extends BbsOpName>(f: F, args: BbsOpArgs[F]): BbsOp {
+  return { f, args } as BbsOp;
+}
