@@ -1,0 +1,43 @@
+import test from 'ava';
+import { keyOf, type BbsOp } from '../../models/bbs/ops.ts';
+import { bbsModelFor, bbsModels } from '../../models/specs/bbs.ts';
+
+const ops: [BbsOp, string][] = [
+  [{ f: 'StartTask', args: { taskGuid: 't1', cellId: 'c' } }, 'bbs-task'],
+  [{ f: 'UpdateDesiredLRP', args: { processGuid: 'p1', instances: 2 } }, 'bbs-desired-lrp'],
+  [{ f: 'ClaimActualLRP', args: { processGuid: 'p1', index: 0, instanceGuid: 'i', cellId: 'c' } }, 'bbs-actual-lrp'],
+  [{ f: 'UpsertDomain', args: { domain: 'cf-apps', ttl: 30 } }, 'bbs-domain'],
+];
+
+test('each op key from keyOf() routes to the model of its entity, and that model accepts the op', (t) => {
+  for (const [op, name] of ops) {
+    const m = bbsModelFor(keyOf(op));
+    t.is(m?.name, name, keyOf(op));
+    // With its outcome unknown, each op is a legal first step of its own model.
+    t.true(m!.step(m!.init(), op, undefined)[0], `${name} takes ${op.f}`);
+  }
+  t.is(bbsModelFor('list/7'), undefined);
+  t.is(bbsModelFor('actual/p1/0', { actualLRPRules: 'strict' })?.name, 'bbs-actual-lrp-strict');
+});
+
+test('a model refuses the ops of another entity', (t) => {
+  for (const [op, name] of ops) {
+    for (const [other] of ops) {
+      if (other === op) continue;
+      const m = bbsModels[name]!;
+      t.false(m.step(m.init(), other, undefined)[0], `${name} refuses ${other.f}`);
+    }
+  }
+});
+
+test('the models are listed by name', (t) => {
+  t.deepEqual(Object.keys(bbsModels).sort(), ['bbs-actual-lrp', 'bbs-actual-lrp-strict', 'bbs-desired-lrp', 'bbs-domain', 'bbs-task']);
+});
+
+test('a domain upsert must answer with the ttl it was given, and never with an error', (t) => {
+  const m = bbsModels['bbs-domain']!;
+  const op: BbsOp = { f: 'UpsertDomain', args: { domain: 'cf-apps', ttl: 30 } };
+  t.true(m.step(m.init(), op, { record: { domain: 'cf-apps', ttl: 30 } })[0]);
+  t.false(m.step(m.init(), op, { record: { domain: 'cf-apps', ttl: 31 } })[0]);
+  t.false(m.step(m.init(), op, { error: 'ResourceExists' })[0]);
+});
