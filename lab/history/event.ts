@@ -63,6 +63,8 @@ export interface CompletionEvent extends EventBase {
   error?: OpError;
   /** How many times the op's transaction was attempted (> 1 when a retry policy retried it). */
   attempts?: number;
+  /** Errors of the attempts a retry policy retried, oldest first (the op's outcome is its last attempt's). */
+  retried?: OpError[];
 }
 
 /** Faults and other lab events on the same clock, so reports can shade fault windows. */

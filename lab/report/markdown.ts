@@ -22,7 +22,13 @@ export interface ReportInput {
   notes?: string[];
 }
 
-const pct = (n: number, d: number) => (d === 0 ? '0%' : `${((100 * n) / d).toFixed(n === d || n === 0 ? 0 : 1)}%`);
+/** A share as a percentage; small non-zero shares keep two significant digits rather than rounding to 0. */
+export function pct(n: number, d: number): string {
+  if (d === 0 || n === 0) return '0%';
+  if (n === d) return '100%';
+  const p = (100 * n) / d;
+  return p < 0.1 ? `${p.toPrecision(2)}%` : `${p.toFixed(1)}%`;
+}
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 function table(header: string[], rows: (string | number)[][]): string {
@@ -139,5 +145,6 @@ export function renderMarkdown(input: ReportInput): string {
       '- **ok**: the op ran to the end (a BBS state-check refusal is still ok: it observed the state). **fail**: it surely did not take effect (e.g. 1213 rollback, 1047 non-Primary). **info**: unknown (lost connection, error during COMMIT); the checkers let it take effect or not.\n' +
       '- `history.jsonl` in this directory is the full record; `bbs-lab check <this dir>` re-checks it without a cluster.\n',
   );
-  return parts.join('');
+  // Every part ends a block: a blank line between parts keeps headings, tables and paragraphs apart.
+  return parts.map((p) => p.trim()).join('\n\n') + '\n';
 }

@@ -51,6 +51,7 @@ export async function runClient(o: ClientOptions): Promise<void> {
       ...(res.node !== undefined ? { node: res.node } : {}),
       ...(res.error ? { error: res.error } : {}),
       ...(res.attempts !== undefined ? { attempts: res.attempts } : {}),
+      ...(res.retried !== undefined ? { retried: res.retried } : {}),
     };
     o.writer.append(completion);
     o.onComplete?.(outcome);

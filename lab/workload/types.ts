@@ -20,6 +20,7 @@ export interface ExecOutcome {
   conn?: number;
   node?: string;
   attempts?: number;
+  retried?: OpError[];
 }
 
 export type Executor = (op: WorkloadOp) => Promise<ExecOutcome>;

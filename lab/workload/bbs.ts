@@ -1,0 +1,44 @@
+// The BBS workload: the seeded BBS op stream (generator.ts) executed by the SQL store as the real
+// BBS would (models/bbs/sql), with the scenario's BBS options (retry policy, sync wait, …).
+// invoke.value is the BbsOp `{ f, args }` and an ok completion's value the BbsResult: the shapes
+// the sequential specifications (models/specs/bbs.ts) read.
+
+import { keyOf, type BbsOp } from '../../models/bbs/ops.ts';
+import { createSchema } from '../../models/bbs/sql/schema.ts';
+import { finalRead, SqlBbsStore } from '../../models/bbs/sql/store.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { opStream } from './generator.ts';
+import type { Executor, Workload, WorkloadOp } from './types.ts';
+
+export function bbsWorkload(s: Scenario): Workload {
+  const storeOptions = {
+    deadlockRetry: s.bbs.deadlockRetry,
+    syncWait: s.bbs.syncWait,
+    transactionalReads: s.bbs.transactionalReads,
+    unsafeNoRowLocks: s.bbs.unsafeNoRowLocks,
+    statementTimeoutMs: s.clients.timeoutMs,
+  };
+  return {
+    async setup(pool) {
+      await createSchema(pool);
+    },
+    *stream(seed, client): Generator<WorkloadOp> {
+      for (const op of opStream(s.workload, seed, client)) yield { f: op.f, key: keyOf(op), value: op };
+    },
+    executor(pool): Executor {
+      const store = new SqlBbsStore(pool, storeOptions);
+      return async (op) => {
+        const r = await store.execute(op.value as BbsOp);
+        return {
+          ...(r.value !== undefined ? { value: r.value } : {}),
+          ...(r.error !== undefined ? { error: r.error } : {}),
+          ...(r.conn !== undefined ? { conn: r.conn } : {}),
+          ...(r.node !== undefined ? { node: r.node } : {}),
+          attempts: r.attempts,
+          ...(r.retried !== undefined ? { retried: r.retried } : {}),
+        };
+      };
+    },
+    finalRead: (pool) => finalRead(pool),
+  };
+}
