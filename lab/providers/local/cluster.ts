@@ -248,7 +248,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         writeFileSync(n.cnf, nodeConfig(n, nodes, clusterName, extra));
         chownSync(n.dir, uid, gid);
         chownSync(join(n.dir, 'data'), uid, gid);
-        await exec('mariadb-install-db', [`--defaults-file=${n.cnf}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'], {
+        // --no-defaults: the bootstrap server must not load the wsrep provider (with it, install-db
+        // failed now and then when several ran at once); the datadir is all it needs.
+        await exec('mariadb-install-db', ['--no-defaults', `--datadir=${join(n.dir, 'data')}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'], {
           timeout: 60_000,
         }).catch((e: Error & { stderr?: string }) => {
           throw new ClusterStartError(`mariadb-install-db failed for ${n.name}: ${([e.stderr, (e as { stdout?: string }).stdout, e.message].filter(Boolean).join("\n")).trim().split("\n").slice(-12).join("\n")}`);
