@@ -66,11 +66,19 @@ export function summarySentences(input: ReportInput): string[] {
   const nodes = Object.entries(st.servedByNode).map(([n, m]) => [n, Object.values(m).reduce((a, b) => a + b, 0)] as const);
   const served = nodes.reduce((a, [, c]) => a + c, 0);
   if (nodes.length > 0) {
+    const ww = st.writeWindows;
     out.push(
-      `${nodes.length === 1 ? 'One node' : `${nodes.length} nodes`} served ops: ${nodes
+      `${nodes.length === 1 ? 'One node' : `${nodes.length} nodes`} served ops (${nodes
         .sort()
         .map(([n, c]) => `${n} ${pct(c, served)}`)
-        .join(', ')}${nodes.length > 1 ? ' — writes reached several nodes at once (multi-master)' : ''}.`,
+        .join(', ')}); writes reached more than one node at once in ${ww.multiNode} of ${ww.total} one-second windows` +
+        (ww.multiNode > 0 ? ' (multi-master).' : '.'),
+    );
+  }
+  if (st.faults.length > 0) {
+    out.push(
+      `${st.faults.length} fault(s) (${st.faults.map((f) => `${f.kind} ${f.target} ${f.start.toFixed(0)}–${f.end === null ? 'end' : f.end.toFixed(0)} s`).join(', ')}); ` +
+        `${fmt(st.errorsInFaults)} failed or unknown ops inside fault windows, ${fmt(st.errorsOutsideFaults)} outside.`,
     );
   }
   if (input.check) {
@@ -111,7 +119,22 @@ export function renderMarkdown(input: ReportInput): string {
   parts.push('\n### By op type\n');
   parts.push(table(['error', ...opsSeen], Object.entries(st.errorsByOp).map(([e, m]) => [e, ...opsSeen.map((f) => m[f] ?? 0)])));
 
+  if (st.faults.length > 0) {
+    parts.push('\n## Faults\n');
+    parts.push(
+      table(
+        ['fault', 'kind', 'target', 'from s', 'to s'],
+        st.faults.map((f) => [f.id, f.kind, f.target, f.start.toFixed(1), f.end === null ? 'not healed' : f.end.toFixed(1)]),
+      ),
+    );
+    parts.push(`\nFailed or unknown ops: ${fmt(st.errorsInFaults)} completed inside a fault window, ${fmt(st.errorsOutsideFaults)} outside.\n`);
+  }
+
   parts.push('\n## Ops served per node\n');
+  if (st.writeWindows.multiNode > 0) {
+    const secs = st.writeWindows.seconds;
+    parts.push(`Writes reached more than one node in ${st.writeWindows.multiNode} one-second windows (run seconds ${secs.slice(0, 20).join(', ')}${secs.length > 20 ? ', …' : ''}).\n\n`);
+  }
   parts.push(
     table(
       ['node', 'ok', 'fail', 'info', 'total'],

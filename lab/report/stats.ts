@@ -2,7 +2,8 @@
 // served what, throughput and latency. Pure: history in, numbers out.
 
 import { classifyError } from '../client/errors.ts';
-import { pairOps, type HistoryEvent, type OpError } from '../history/event.ts';
+import { pairOps, type HistoryEvent, type NemesisEvent, type OpError } from '../history/event.ts';
+import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
 
 export interface Percentiles {
   count: number;
@@ -33,6 +34,50 @@ export interface RunStats {
   /** Latency of completed ops in ms, by outcome. */
   latencyMs: Record<'ok' | 'fail' | 'info', Percentiles>;
   nemesis: number;
+  /** Fault windows from the nemesis events, in seconds since the start of the run. */
+  faults: FaultWindow[];
+  /** Failed or unknown ops completed inside some fault window, and outside every one. */
+  errorsInFaults: number;
+  errorsOutsideFaults: number;
+  /**
+   * Writes by node over time: of the one-second windows in which ok writes completed, how many
+   * had writes served by more than one node (the multi-master windows).
+   */
+  writeWindows: { total: number; multiNode: number; seconds: number[] };
+}
+
+export interface FaultWindow {
+  id: string;
+  kind: string;
+  target: string;
+  start: number;
+  /** null when the run ended before the heal was recorded. */
+  end: number | null;
+}
+
+export function faultWindows(events: readonly HistoryEvent[]): FaultWindow[] {
+  const open = new Map<string, FaultWindow>();
+  const out: FaultWindow[] = [];
+  for (const e of events) {
+    if (e.type !== 'nemesis') continue;
+    const n = e as NemesisEvent;
+    if (n.phase === 'start') {
+      const target = (n.detail as { target?: unknown } | undefined)?.target;
+      const w: FaultWindow = { id: n.fault, kind: n.kind, target: typeof target === 'string' ? target : '', start: n.time / 1e9, end: null };
+      open.set(n.fault, w);
+      out.push(w);
+    } else if (n.phase === 'stop') {
+      const w = open.get(n.fault);
+      if (w) w.end = n.time / 1e9;
+      open.delete(n.fault);
+    }
+  }
+  return out;
+}
+
+/** Reads change nothing; every other op (BBS mutations, list-append transactions) is a write. */
+function isWrite(f: string): boolean {
+  return !READ_OPS.has(f as BbsOpName);
 }
 
 /** A label that names the MySQL code where there is one: '1213 deadlock', '1047 non-primary', 'connection-lost'. */
@@ -69,7 +114,14 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     throughput: 0,
     latencyMs: { ok: percentiles([]), fail: percentiles([]), info: percentiles([]) },
     nemesis: events.filter((e) => e.type === 'nemesis').length,
+    faults: faultWindows(events),
+    errorsInFaults: 0,
+    errorsOutsideFaults: 0,
+    writeWindows: { total: 0, multiNode: 0, seconds: [] },
   };
+  const lastTime = events.reduce((m, e) => Math.max(m, e.time), 0) / 1e9;
+  const inFault = (t: number) => stats.faults.some((w) => t >= w.start && t <= (w.end ?? lastTime));
+  const writersBySecond = new Map<number, Set<string>>();
   const lat: Record<'ok' | 'fail' | 'info', number[]> = { ok: [], fail: [], info: [] };
   let first = Infinity;
   let last = -Infinity;
@@ -86,6 +138,16 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     bump(stats.byOp, o.f, c.type);
     lat[c.type].push((c.time - o.invoke.time) / 1e6);
     if (c.node) bump(stats.servedByNode, c.node, c.type);
+    if (c.type === 'ok' && c.node && isWrite(o.f)) {
+      const sec = Math.floor(c.time / 1e9);
+      let set = writersBySecond.get(sec);
+      if (!set) writersBySecond.set(sec, (set = new Set()));
+      set.add(c.node);
+    }
+    if (c.type !== 'ok') {
+      if (inFault(c.time / 1e9)) stats.errorsInFaults++;
+      else stats.errorsOutsideFaults++;
+    }
     if (c.error) {
       const label = errorLabel(c.error);
       stats.errors[label] = (stats.errors[label] ?? 0) + 1;
@@ -97,6 +159,8 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
   }
   stats.durationSec = Number.isFinite(first) && Number.isFinite(last) ? Math.max(0, (last - first) / 1e9) : 0;
   stats.throughput = stats.durationSec > 0 ? stats.byOutcome.ok / stats.durationSec : 0;
+  const multi = [...writersBySecond.entries()].filter(([, set]) => set.size > 1).map(([sec]) => sec).sort((a, b) => a - b);
+  stats.writeWindows = { total: writersBySecond.size, multiNode: multi.length, seconds: multi };
   stats.latencyMs = { ok: percentiles(lat.ok), fail: percentiles(lat.fail), info: percentiles(lat.info) };
   return stats;
 }

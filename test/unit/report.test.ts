@@ -21,23 +21,32 @@ const history: HistoryEvent[] = [
   ...op(4, 'TaskByGuid', 4, 1000, 'ok', { node: 'n1', value: { record: null } }),
   ...op(5, 'DeleteTask', 5, 0, null),
   ...op(6, 'FinalRead', 1001, 1002, 'ok', { value: { tasks: [] } }),
+  { type: 'nemesis', index: idx++, time: 11 * ms, phase: 'start', fault: 'partition-1', kind: 'partition', detail: { target: 'isolate:n2' } },
+  { type: 'nemesis', index: idx++, time: 20 * ms, phase: 'stop', fault: 'partition-1', kind: 'partition' },
+  // Writes on two nodes in different seconds are not multi-master.
+  ...op(7, 'DesireTask', 1500, 1510, 'ok', { node: 'n1', value: {} }),
+  ...op(8, 'DesireTask', 2500, 2510, 'ok', { node: 'n2', value: {} }),
 ];
 
 test('stats count outcomes, errors by code, node and op, and leave the final read out', (t) => {
   const s = computeStats(history);
-  t.is(s.ops, 6);
+  t.is(s.ops, 8);
   t.is(s.unfinished, 1);
-  t.deepEqual(s.byOutcome, { ok: 3, fail: 1, info: 1 });
+  t.deepEqual(s.byOutcome, { ok: 5, fail: 1, info: 1 });
+  t.deepEqual(s.faults, [{ id: 'partition-1', kind: 'partition', target: 'isolate:n2', start: 0.011, end: 0.02 }]);
+  t.is(s.errorsInFaults, 1, 'the 1213 at 12 ms is inside the fault window');
+  t.is(s.errorsOutsideFaults, 1, 'the lost connection at 30 ms is outside');
+  t.deepEqual(s.writeWindows, { total: 3, multiNode: 1, seconds: [0] });
   t.deepEqual(s.byOp['StartTask'], { ok: 2, fail: 1 });
   t.deepEqual(s.errors, { '1213 deadlock': 1, 'connection-lost': 1 });
   t.deepEqual(s.errorsByNode['1213 deadlock'], { n2: 1 });
   t.deepEqual(s.errorsByOp['connection-lost'], { CompleteTask: 1 });
-  t.deepEqual(s.servedByNode, { n1: { ok: 2 }, n2: { fail: 1, info: 1, ok: 1 } });
+  t.deepEqual(s.servedByNode, { n1: { ok: 3 }, n2: { fail: 1, info: 1, ok: 2 } });
   t.deepEqual(s.bbsErrors, { InvalidStateTransition: 1 });
-  t.is(s.latencyMs.ok.count, 3);
+  t.is(s.latencyMs.ok.count, 5);
   t.is(s.latencyMs.ok.max, 996);
-  t.is(s.durationSec, 1);
-  t.is(s.throughput, 3);
+  t.is(s.durationSec, 2.51);
+  t.is(s.throughput, 5 / 2.51);
 });
 
 test('report.md answers the question first, with numbers, and never mentions credentials', (t) => {
@@ -48,9 +57,11 @@ test('report.md answers the question first, with numbers, and never mentions cre
   const firstTable = lines.findIndex((l) => l.startsWith('|'));
   t.true(answer > 0 && answer < firstTable, 'the answer comes before any table');
   t.regex(md, /\*\*Question\.\*\* Does it deadlock\?/);
-  t.regex(lines[answer]!, /6 ops: 3 ok \(60\.0%\), 1 failed for sure \(20\.0%\), 1 with unknown outcome \(20\.0%\), 1 never completed/);
+  t.regex(lines[answer]!, /8 ops: 5 ok \(71\.4%\), 1 failed for sure \(14\.3%\), 1 with unknown outcome \(14\.3%\), 1 never completed/);
   t.regex(lines[answer]!, /1213 deadlock ×1/);
-  t.regex(lines[answer]!, /2 nodes served ops: n1 40\.0%, n2 60\.0% — writes reached several nodes at once/);
+  t.regex(lines[answer]!, /2 nodes served ops \(n1 42\.9%, n2 57\.1%\); writes reached more than one node at once in 1 of 3 one-second windows \(multi-master\)/);
+  t.regex(lines[answer]!, /1 fault\(s\) \(partition isolate:n2 0–0 s\); 1 failed or unknown ops inside fault windows, 1 outside\./);
+  t.regex(md, /## Faults\n\n\| fault \| kind \| target \| from s \| to s \|/);
   t.regex(lines[answer]!, /Checkers: ANOMALIES FOUND\. 1 key not linearizable\./);
   t.regex(md, /--seed 9/);
   t.notRegex(md, /password/i);
