@@ -34,7 +34,7 @@ export interface RunStats {
   /** Latency of completed ops in ms, by outcome. */
   latencyMs: Record<'ok' | 'fail' | 'info', Percentiles>;
   nemesis: number;
-  /** Fault windows from the nemesis events, in seconds since the start of the run. */
+  /** Fault windows from the nemesis events, in seconds since the workload's first op (as a scenario's `at`). */
   faults: FaultWindow[];
   /** Failed or unknown ops completed inside some fault window, and outside every one. */
   errorsInFaults: number;
@@ -55,7 +55,13 @@ export interface FaultWindow {
   end: number | null;
 }
 
-export function faultWindows(events: readonly HistoryEvent[]): FaultWindow[] {
+/** The workload's time zero: the first invoke (the history's clock also spans cluster start-up). */
+export function workloadStart(events: readonly HistoryEvent[]): number {
+  const first = events.find((e) => e.type === 'invoke');
+  return first ? first.time : 0;
+}
+
+export function faultWindows(events: readonly HistoryEvent[], t0 = workloadStart(events)): FaultWindow[] {
   const open = new Map<string, FaultWindow>();
   const out: FaultWindow[] = [];
   for (const e of events) {
@@ -63,12 +69,12 @@ export function faultWindows(events: readonly HistoryEvent[]): FaultWindow[] {
     const n = e as NemesisEvent;
     if (n.phase === 'start') {
       const target = (n.detail as { target?: unknown } | undefined)?.target;
-      const w: FaultWindow = { id: n.fault, kind: n.kind, target: typeof target === 'string' ? target : '', start: n.time / 1e9, end: null };
+      const w: FaultWindow = { id: n.fault, kind: n.kind, target: typeof target === 'string' ? target : '', start: (n.time - t0) / 1e9, end: null };
       open.set(n.fault, w);
       out.push(w);
     } else if (n.phase === 'stop') {
       const w = open.get(n.fault);
-      if (w) w.end = n.time / 1e9;
+      if (w) w.end = (n.time - t0) / 1e9;
       open.delete(n.fault);
     }
   }
@@ -119,7 +125,8 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     errorsOutsideFaults: 0,
     writeWindows: { total: 0, multiNode: 0, seconds: [] },
   };
-  const lastTime = events.reduce((m, e) => Math.max(m, e.time), 0) / 1e9;
+  const t0 = workloadStart(events);
+  const lastTime = (events.reduce((m, e) => Math.max(m, e.time), 0) - t0) / 1e9;
   const inFault = (t: number) => stats.faults.some((w) => t >= w.start && t <= (w.end ?? lastTime));
   const writersBySecond = new Map<number, Set<string>>();
   const lat: Record<'ok' | 'fail' | 'info', number[]> = { ok: [], fail: [], info: [] };
@@ -139,13 +146,13 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     lat[c.type].push((c.time - o.invoke.time) / 1e6);
     if (c.node) bump(stats.servedByNode, c.node, c.type);
     if (c.type === 'ok' && c.node && isWrite(o.f)) {
-      const sec = Math.floor(c.time / 1e9);
+      const sec = Math.floor((c.time - t0) / 1e9);
       let set = writersBySecond.get(sec);
       if (!set) writersBySecond.set(sec, (set = new Set()));
       set.add(c.node);
     }
     if (c.type !== 'ok') {
-      if (inFault(c.time / 1e9)) stats.errorsInFaults++;
+      if (inFault((c.time - t0) / 1e9)) stats.errorsInFaults++;
       else stats.errorsOutsideFaults++;
     }
     if (c.error) {
