@@ -43,7 +43,8 @@ function topologySentence(s: Scenario): string {
     s.clients.via === 'nodes'
       ? `straight to the ${t.nodes} nodes (client i to node i mod ${t.nodes}, so every node takes writes)`
       : `through ${t.proxies} switchboard prox${t.proxies === 1 ? 'y' : 'ies'} (rule ${t.proxyRule})`;
-  return `${s.clients.count} clients ran BBS operations for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}.`;
+  const what = s.workload.kind === 'bbs' ? 'BBS operations' : 'list-append transactions';
+  return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}.`;
 }
 
 export function summarySentences(input: ReportInput): string[] {
