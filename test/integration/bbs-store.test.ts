@@ -5,10 +5,13 @@
 //   unsafeNoRowLocks bug lets a task start on two cells, which the task spec rejects;
 // - the same task started concurrently through two nodes: one start fails with 1213 on COMMIT
 //   (certification failure / brute-force abort), and with the deadlock retry the retried start sees
-//   the other cell's start instead.
+//   the other cell's start instead;
+// - a connection lost while its COMMIT's answer is in flight: the 2017 bad-connection retry runs a
+//   CompleteTask that had committed a second time, and the task spec rejects what it answered.
 
 import test from 'ava';
 import fc from 'fast-check';
+import net from 'node:net';
 import mysql from 'mysql2/promise';
 import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
 import { keyOf, type BbsOp, type BbsResult } from '../../models/bbs/ops.ts';
@@ -299,3 +302,99 @@ for (const policy of ['all-2016-11', 'commit-only-2016-04'] as const) {
     t.like(read.value?.record, { state: 'RUNNING', cellId: 'cell-a' });
   });
 }
+
+// --- a COMMIT whose answer is lost ---------------------------------------------------------
+
+/**
+ * A TCP relay to a node that, once armed, swallows the next answer from the server and closes the
+ * client's connection: the client sees its connection lost while the server has executed the
+ * statement (here: a COMMIT).
+ */
+async function answerEatingRelay(host: string, port: number): Promise<{ port: number; arm(): void; close(): Promise<void> }> {
+  let armed = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host, port });
+    sockets.add(client).add(upstream);
+    client.on('close', () => sockets.delete(client));
+    upstream.on('close', () => sockets.delete(upstream));
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d) => {
+      if (!armed) {
+        client.write(d);
+        return;
+      }
+      armed = false;
+      client.destroy();
+      upstream.destroy();
+    });
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+  });
+  await new Promise<void>((r) => server.listen(0, host, r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    arm: () => {
+      armed = true;
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+async function completeWithLostCommitAnswer(opts: Partial<StoreOptions>, guid: string) {
+  const n1 = cluster!.nodes[0]!;
+  const relay = await answerEatingRelay(n1.host, n1.port);
+  const viaRelay = mysql.createPool({ host: n1.host, port: relay.port, user: cluster!.user, password: cluster!.password, database: cluster!.database, connectionLimit: 2 });
+  try {
+    const store = new SqlBbsStore(viaRelay, { deadlockRetryDelayMs: 50, ...opts });
+    const direct = new SqlBbsStore(pool(0));
+    const history: Done[] = [];
+    const run = async (s: SqlBbsStore, op: BbsOp, armBeforeCommit = false) => {
+      const r = await s.execute(op, armBeforeCommit ? { beforeCommit: async (attempt) => (attempt === 1 ? relay.arm() : undefined) } : {});
+      history.push([op, r.error ? undefined : r.value]);
+      return r;
+    };
+    await run(direct, { f: 'DesireTask', args: { taskGuid: guid, domain: 'cf-tasks' } });
+    await run(direct, { f: 'StartTask', args: { taskGuid: guid, cellId: 'cell-a' } });
+    const complete = await run(store, { f: 'CompleteTask', args: { taskGuid: guid, cellId: 'cell-a', failed: false, failureReason: '', result: 'out-1' } }, true);
+    await run(direct, { f: 'TaskByGuid', args: { taskGuid: guid } });
+    return { complete, history, accepted: replayTask(history) };
+  } finally {
+    await viaRelay.end().catch(() => {});
+    await relay.close();
+  }
+}
+
+function replayTask(h: Done[]): boolean {
+  let s = taskModel.init();
+  for (const [op, out] of h) {
+    const [ok, next] = taskModel.step(s, op, out);
+    if (!ok) return false;
+    s = next;
+  }
+  return true;
+}
+
+test.serial('a lost COMMIT answer is an unknown outcome; the spec accepts the completion having happened', async (t) => {
+  const { complete, history, accepted } = await completeWithLostCommitAnswer({ deadlockRetry: 'all-2016-11' }, 'lost-commit-1');
+  t.is(complete.error?.phase, 'commit');
+  t.true(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET'].includes(complete.error?.code ?? ''), complete.error?.code);
+  t.is(complete.attempts, 1);
+  t.like(history[3]![1]?.record, { state: 'COMPLETED', result: 'out-1' }, 'the COMMIT had applied');
+  t.true(accepted);
+});
+
+test.serial('the 2017 bad-connection retry runs a committed CompleteTask again, and the task spec rejects its answer', async (t) => {
+  const { complete, history, accepted } = await completeWithLostCommitAnswer({ deadlockRetry: 'all-and-bad-conn-2017-06' }, 'lost-commit-2');
+  t.is(complete.attempts, 2);
+  t.is(complete.retried?.[0]?.phase, 'commit');
+  t.is(complete.error, undefined);
+  t.deepEqual(complete.value, { error: 'InvalidStateTransition' }, 'the second run found the task already completed');
+  t.like(history[3]![1]?.record, { state: 'COMPLETED', result: 'out-1' });
+  t.false(accepted, 'an op that answered "refused" but whose effect is visible is not linearizable');
+});
