@@ -59,14 +59,4 @@ export function classifyError(err: OpError): ErrorClass {
   return { outcome: 'info', kind: 'unknown', reason: `unclassified error (${err.code ?? err.errno ?? 'no code'}): treated as unknown` };
 }
 
-/** Turns whatever mysql2 threw into the history's error shape. */
-export function toOpError(e: unknown, phase: OpError['phase']): OpError {
-  const x = (e ?? {}) as { errno?: unknown; code?: unknown; sqlState?: unknown; message?: unknown };
-  const out: OpError = { message: typeof x.message === 'string' ? x.message : String(e) };
-  // mysql2 sets errno for server errors and also for some socket errors (negative numbers).
-  if (typeof x.errno === 'number' && x.errno > 0) out.errno = x.errno;
-  if (typeof x.code === 'string') out.code = x.code;
-  if (typeof x.sqlState === 'string') out.sqlState = x.sqlState;
-  if (phase !== undefined) out.phase = phase;
-  return out;
-}
+export { toOpError } from '../../models/sql/error.ts';

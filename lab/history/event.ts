@@ -8,19 +8,11 @@
 //          (lost connection, error during COMMIT, timeout). As in Jepsen, a process whose op ends
 //          `info` is considered crashed and continues under a new process id.
 
-export type Outcome = 'ok' | 'fail' | 'info';
+import type { OpError } from '../../models/sql/error.ts';
 
-/** A MySQL or driver error as seen by the client. */
-export interface OpError {
-  /** MySQL error number (1213, 1047, 1205, …) when the server sent one. */
-  errno?: number;
-  /** Driver / socket code: 'ER_LOCK_DEADLOCK', 'PROTOCOL_CONNECTION_LOST', 'ECONNRESET', … */
-  code?: string;
-  sqlState?: string;
-  message: string;
-  /** Where in the transaction the error came: before any statement ran, on a statement, or on COMMIT. */
-  phase?: 'connect' | 'statement' | 'commit';
-}
+export type { OpError };
+
+export type Outcome = 'ok' | 'fail' | 'info';
 
 interface EventBase {
   /** Position in the file, 0-based; assigned by the writer. */

@@ -112,6 +112,7 @@ function nodeConfig(n: NodeRuntime, all: NodeRuntime[], clusterName: string, ext
 datadir=${join(n.dir, 'data')}
 socket=${n.socket}
 pid-file=${join(n.dir, 'mariadbd.pid')}
+tmpdir=${join(n.dir, 'tmp')}
 log-error=${n.errorLog}
 bind-address=${n.host}
 port=${n.port}
@@ -197,7 +198,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         if (existsSync(n.errorLog)) copyFileSync(n.errorLog, join(opts.logDir, `${n.name}.err`));
       }
     }
-    rmSync(workDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   const unregister = registerCleanup(`galera cluster ${clusterName}`, stop);
 
@@ -242,21 +243,26 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
 
   try {
     const extra = opts.extraProviderOptions ?? '';
-    await Promise.all(
+    // allSettled: when one install fails the others must finish before stop() removes their dirs.
+    const installs = await Promise.allSettled(
       nodes.map(async (n) => {
-        mkdirSync(join(n.dir, 'data'), { recursive: true });
+        for (const d of ['data', 'tmp']) mkdirSync(join(n.dir, d), { recursive: true });
         writeFileSync(n.cnf, nodeConfig(n, nodes, clusterName, extra));
-        chownSync(n.dir, uid, gid);
-        chownSync(join(n.dir, 'data'), uid, gid);
-        // --no-defaults: the bootstrap server must not load the wsrep provider (with it, install-db
-        // failed now and then when several ran at once); the datadir is all it needs.
-        await exec('mariadb-install-db', ['--no-defaults', `--datadir=${join(n.dir, 'data')}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'], {
-          timeout: 60_000,
-        }).catch((e: Error & { stderr?: string }) => {
-          throw new ClusterStartError(`mariadb-install-db failed for ${n.name}: ${([e.stderr, (e as { stdout?: string }).stdout, e.message].filter(Boolean).join("\n")).trim().split("\n").slice(-12).join("\n")}`);
+        for (const d of [n.dir, join(n.dir, 'data'), join(n.dir, 'tmp')]) chownSync(d, uid, gid);
+        // --no-defaults: the bootstrap server must not load the wsrep provider; its own --tmpdir,
+        // because parallel bootstraps sharing /tmp delete each other's temporary tables.
+        await exec(
+          'mariadb-install-db',
+          ['--no-defaults', `--datadir=${join(n.dir, 'data')}`, `--tmpdir=${join(n.dir, 'tmp')}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'],
+          { timeout: 60_000 },
+        ).catch((e: Error & { stderr?: string; stdout?: string }) => {
+          const out = [e.stderr, e.stdout, e.message].filter(Boolean).join('\n').trim();
+          throw new ClusterStartError(`mariadb-install-db failed for ${n.name}: ${out.split('\n').slice(-12).join('\n')}`);
         });
       }),
     );
+    const failed = installs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     log(`galera: initialised ${nodes.length} datadir(s) under ${workDir}`);
 
     const startNode = (n: NodeRuntime, bootstrap: boolean) => {

@@ -11,11 +11,11 @@
 //   commit    - the COMMIT statement itself
 // `execute` never throws for database errors.
 
-import { toOpError } from '../../../lab/client/errors.ts';
-import type { OpError } from '../../../lab/history/event.ts';
+import { toOpError } from '../../sql/error.ts';
+import type { OpError } from '../../sql/error.ts';
 import type { ActualLRPRecord, BbsOp, BbsOpName, BbsResult, DesiredLRPRecord, DomainRecord, TaskRecord } from '../ops.ts';
 import { actualLRPOps } from './actual-lrps.ts';
-import { lease, prepareSession, queryOn, type ConnectionSource, type Lease } from './connection.ts';
+import { lease, prepareSession, queryOn, type ConnectionSource, type Lease } from '../../sql/connection.ts';
 import { desiredLRPOps } from './desired-lrps.ts';
 import { domainOps } from './domains.ts';
 import { shouldRetry, storeOptions, type StoreOptions } from './options.ts';
