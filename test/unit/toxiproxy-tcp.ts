@@ -10,6 +10,8 @@ export interface EchoServer {
   address: string;
   /** performance.now() of every chunk the server received. */
   arrivals: number[];
+  /** Every byte the server received, over all connections. */
+  received(): Buffer;
   stop(): Promise<void>;
 }
 
@@ -17,6 +19,7 @@ export interface EchoServer {
 export async function startEcho(host: string): Promise<EchoServer> {
   const sockets = new Set<Socket>();
   const arrivals: number[] = [];
+  const chunks: Buffer[] = [];
   const server: Server = createServer({ allowHalfOpen: true }, (s) => {
     sockets.add(s);
     s.setNoDelay(true);
@@ -24,6 +27,7 @@ export async function startEcho(host: string): Promise<EchoServer> {
     s.on('close', () => sockets.delete(s));
     s.on('data', (c) => {
       arrivals.push(performance.now());
+      chunks.push(c);
       s.write(c);
     });
     s.on('end', () => s.end());
@@ -35,6 +39,7 @@ export async function startEcho(host: string): Promise<EchoServer> {
     port,
     address: `${host}:${port}`,
     arrivals,
+    received: () => Buffer.concat(chunks),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
