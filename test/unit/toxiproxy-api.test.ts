@@ -69,7 +69,7 @@ test('create: 201 with the bound port for listen port 0, listed by name, and tra
   const all = await r.client.getAll();
   t.deepEqual(Object.keys(all).sort(), ['lib', 'raw']);
   t.is(all.lib!.listen, viaClient.listen);
-  t.is((await r.client.get('raw')).listen, body.listen);
+  t.is((await r.client.get('raw')).listen, body.listen as string);
   const index = (await r.call('GET', '/proxies')).json as Record<string, { toxics: unknown[] }>;
   t.deepEqual(index.raw!.toxics, [], 'each proxy in the index carries its toxics');
 
