@@ -43,8 +43,7 @@ export class ProxyCollection {
     const proxy = this.get(name);
     parseLoopbackAddress('listen', input.listen);
     parseLoopbackAddress('upstream', input.upstream);
-    const sameListen = input.listen === proxy.listen || input.listen === proxy.requestedListen;
-    if (!sameListen || input.upstream !== proxy.upstream) {
+    if (input.listen !== proxy.listen || input.upstream !== proxy.upstream) {
       // A new address means a new listener (and the old connections go), as in the real Update.
       await proxy.stop();
       proxy.listen = input.listen;

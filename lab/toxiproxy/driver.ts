@@ -89,6 +89,14 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
     url = server.url;
   }
   const client = new Toxiproxy(url);
+  if (!server) {
+    // Fail at connect time, with the URL in the message, rather than at the first fault.
+    try {
+      await client.getVersion();
+    } catch (err) {
+      throw describe(`reaching ${url}/version`, err);
+    }
+  }
   const proxies = new Map<string, Proxy>();
   const toxics = new Map<string, Map<string, Toxic<unknown>>>();
   let closing: Promise<void> | null = null;

@@ -164,6 +164,13 @@ test('update: disabling closes connections and refuses new ones; enabling listen
   t.regex((bad.json as { error: string }).error, /^upstream must be a loopback address/);
   t.is((await r.client.get('p')).upstream, r.echo.address, 'a refused update changes nothing');
 
+  const moved = await r.call('PATCH', '/proxies/p', { listen: '127.0.0.2:0', enabled: true });
+  t.is(moved.status, 200);
+  const movedTo = (moved.json as { listen: string }).listen;
+  t.regex(movedTo, /^127\.0\.0\.2:[1-9]\d*$/, 'a new listen address means a new listener');
+  t.is(await tryConnect(proxy.listen), 'ECONNREFUSED', 'the old address is closed');
+  t.is(await tryConnect(movedTo), null);
+
   const del = await r.call('DELETE', '/proxies/p');
   t.is(del.status, 204);
   t.is(del.text, '');
@@ -195,6 +202,8 @@ test('toxics: defaults (name <type>_<stream>, downstream, toxicity 1), list, sho
   const updated = await r.call('POST', '/proxies/p/toxics/latency_downstream', { toxicity: 0.25, attributes: { jitter: 10 } });
   t.is(updated.status, 200);
   t.deepEqual(updated.json, { name: 'latency_downstream', type: 'latency', stream: 'downstream', toxicity: 0.25, attributes: { latency: 100, jitter: 10 } });
+  const patched = await r.call('PATCH', '/proxies/p/toxics/latency_downstream', { attributes: { latency: 120 } });
+  t.like(patched.json as object, { toxicity: 0.25, attributes: { latency: 120, jitter: 10 } }, 'PATCH works as POST');
   const viaClientUpdate = await viaClient.update({ ...viaClient.toJson(), attributes: { rate: 128 } });
   t.deepEqual(viaClientUpdate.attributes, { rate: 128 });
   t.is(viaClientUpdate.toxicity, 0.5, 'toxicity sent unchanged stays');

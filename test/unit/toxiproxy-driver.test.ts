@@ -113,7 +113,7 @@ test.serial('the cleanup registry (Ctrl-C, crash) deletes every proxy and toxic 
   t.false(pendingCleanups().some((n) => n.startsWith('toxiproxy')), 'close() unregistered itself');
 });
 
-test('loopback only: a non-loopback address is refused before anything is sent', async (t) => {
+test('loopback only: a non-loopback address is refused before anything is sent; an unreachable API fails at connect', async (t) => {
   const { server } = await externalServer(t);
   const tp = await connectToxiproxy({ url: server.url });
   t.teardown(() => tp.close());
@@ -121,6 +121,9 @@ test('loopback only: a non-loopback address is refused before anything is sent',
   await t.throwsAsync(tp.createProxy('lab-c', '0.0.0.0:0', '127.0.0.1:3306'), { message: /listen must be a loopback address/ });
   t.deepEqual(Object.keys((await json(`${server.url}/proxies`)) as object), ['theirs']);
   await t.throwsAsync(connectToxiproxy({ url: 'http://192.0.2.10:8474' }), { message: /loopback/ });
+  const closed = await startToxiproxyServer({ host: '127.0.0.1', port: 0 });
+  await closed.stop();
+  await t.throwsAsync(connectToxiproxy({ url: closed.url }), { message: /toxiproxy: reaching http:\/\/127\.0\.0\.1:\d+\/version failed/ });
 });
 
 test('errors name the proxy: unknown to the lab, name taken, toxic missing', async (t) => {
