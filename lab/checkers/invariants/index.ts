@@ -1,0 +1,35 @@
+// The BBS domain invariants, checked on a history alone.
+
+import type { Op } from '../../history/event.ts';
+import { checkActualLRPs } from './actual-lrps.ts';
+import { checkFinalRead } from './final-read.ts';
+import { checkModificationIndexes } from './modification.ts';
+import { checkTasks } from './tasks.ts';
+import type { InvariantName, Violation } from './types.ts';
+
+export type { InvariantName, Violation };
+
+export const INVARIANTS: Record<InvariantName, string> = {
+  'task-started-on-two-cells': 'a task never runs on two cells',
+  'completed-task-result-changed': "a completed task's result never changes",
+  'instance-held-by-two-cells': 'one cell holds an actual LRP instance at a time',
+  'modification-index-went-back': 'modification indexes only grow',
+  'acknowledged-write-lost': 'acknowledged writes are in the final read',
+};
+
+export interface InvariantResult {
+  valid: boolean;
+  counts: Record<InvariantName, number>;
+  /** Up to `examples` violations per invariant. */
+  violations: Violation[];
+}
+
+export function checkInvariants(ops: readonly Op[], examples = 10): InvariantResult {
+  const all = [...checkTasks(ops), ...checkActualLRPs(ops), ...checkModificationIndexes(ops), ...checkFinalRead(ops)];
+  const counts = Object.fromEntries(Object.keys(INVARIANTS).map((k) => [k, 0])) as Record<InvariantName, number>;
+  const violations: Violation[] = [];
+  for (const v of all) {
+    if (counts[v.invariant]++ < examples) violations.push(v);
+  }
+  return { valid: all.length === 0, counts, violations };
+}
