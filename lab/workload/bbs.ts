@@ -23,7 +23,16 @@ export function bbsWorkload(s: Scenario): Workload {
       await createSchema(pool);
     },
     *stream(seed, client): Generator<WorkloadOp> {
-      for (const op of opStream(s.workload, seed, client)) yield { f: op.f, key: keyOf(op), value: op };
+      let n = 0;
+      for (const op of opStream(s.workload, seed, client)) {
+        // Every CompleteTask result is unique in the run, so a result seen later names the op
+        // that wrote it (how the checkers tell that a "failed" completion was in fact applied).
+        if (op.f === 'CompleteTask') {
+          const a = op.args as { result: string };
+          a.result = `${a.result}-c${client}-${++n}`;
+        }
+        yield { f: op.f, key: keyOf(op), value: op };
+      }
     },
     executor(pool): Executor {
       const store = new SqlBbsStore(pool, storeOptions);
