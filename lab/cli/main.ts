@@ -13,6 +13,7 @@ import { renderRun } from '../runner/render.ts';
 import { parseScenario, ScenarioError, validateScenario } from '../scenario/validate.ts';
 import { ClusterStartError } from '../providers/local/cluster.ts';
 import { basename } from 'node:path';
+import { checkPath, CheckInputError, exitCodeOf } from './check.ts';
 
 const USAGE = `usage: bbs-lab <command> [options]
 
@@ -21,6 +22,9 @@ commands:
                          bring up the cluster, run the scenario, write findings/runs/<id>/ and print the report's path
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
+  check <run-dir | history.jsonl | history.json> [--model NAME] [--json]
+                         check a stored history without a cluster: linearizability per key, BBS
+                         invariants, isolation; exit 0 valid, 1 anomalies, 3 unknown, 2 bad input
   report <run-dir>       re-render results.json and report.md of a stored run from its history
   cleanup [--force]      stop processes, remove temp dirs and iptables chains left by a lab that was killed
                          (--force also those of a lab that still runs)
@@ -89,6 +93,22 @@ async function cmdRun(argv: string[]): Promise<number> {
   return 0;
 }
 
+function cmdCheck(argv: string[]): number {
+  const p = parseArgs(argv, ['model'], ['json']);
+  const path = p.positional[0];
+  if (!path) throw new UsageError('give a run directory or a history file, e.g. `bbs-lab check findings/runs/<id>`');
+  const model = p.flags.get('model');
+  const { report, warnings, runDir } = checkPath(path, typeof model === 'string' ? { model } : {});
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  if (p.flags.has('json')) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else {
+    const verdict = report.valid === true ? 'VALID' : report.valid === false ? 'INVALID' : 'UNKNOWN';
+    process.stdout.write(`${verdict}: ${report.summary.join(' ')}\n`);
+    if (runDir) process.stdout.write(`details: ${join(runDir, 'check.json')}\n`);
+  }
+  return exitCodeOf(report);
+}
+
 function cmdValidate(argv: string[]): number {
   const p = parseArgs(argv, [], []);
   const s = loadScenario(p.positional[0]);
@@ -132,6 +152,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'run':
         return await cmdRun(rest);
+      case 'check':
+        return cmdCheck(rest);
       case 'validate':
         return cmdValidate(rest);
       case 'report':
@@ -153,7 +175,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
       return 2;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof CheckInputError) {
       process.stderr.write(`bbs-lab ${cmd}: ${e.message}\n`);
       return 2;
     }

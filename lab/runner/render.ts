@@ -3,6 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { readHistory } from '../history/reader.ts';
+import { checkHistory, type CheckReport } from '../checkers/index.ts';
 import { renderMarkdown, type CheckSummary } from '../report/markdown.ts';
 import { computeStats } from '../report/stats.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -13,10 +14,10 @@ export interface RenderOptions {
   notes?: string[];
 }
 
-export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check?: CheckSummary } {
+export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
   const { events, warnings } = readHistory(dir.history);
   const stats = computeStats(events);
-  const check: CheckSummary | undefined = undefined;
+  const check = checkHistory(events);
   const results = {
     run: dir.id,
     scenario: scenario.name,
@@ -24,7 +25,7 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
     interrupted: opts.interrupted ?? null,
     historyWarnings: warnings,
     stats,
-    check: check ?? null,
+    check,
   };
   writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
   const md = renderMarkdown({
@@ -32,10 +33,10 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
     seed,
     runId: dir.id,
     stats,
-    ...(check ? { check } : {}),
+    check: { valid: check.valid, summary: check.summary } satisfies CheckSummary,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     ...(opts.notes ? { notes: opts.notes } : {}),
   });
   writeFileSync(dir.report, md);
-  return check ? { stats, check } : { stats };
+  return { stats, check };
 }

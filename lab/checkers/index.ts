@@ -1,0 +1,95 @@
+// All the checkers over one history: linearizability per key (BBS specifications, or a generic
+// model given by name), BBS invariants, failed-but-applied writes, and transactional isolation
+// for list-append transactions. Pure: history in, verdict out.
+
+import { bbsModelFor, bbsModels } from '../../models/specs/bbs.ts';
+import { genericModels } from '../../models/specs/generic.ts';
+import type { Model } from '../../models/specs/model.ts';
+import { pairOps, type HistoryEvent } from '../history/event.ts';
+import { checkFailedApplied, type FailedButApplied } from './failed-applied.ts';
+import { checkInvariants, INVARIANTS, type InvariantName, type InvariantResult } from './invariants/index.ts';
+import { checkIsolation, type IsolationResult } from './isolation/index.ts';
+import { checkLinearizable, type LinResult } from './linearizability/index.ts';
+
+export interface CheckOptions {
+  /** Check every keyed op against this model (a generic or a BBS one) instead of routing by key. */
+  model?: string;
+  /** WGL search steps per key before the verdict is 'unknown'. */
+  budget?: number;
+}
+
+export interface CheckReport {
+  valid: boolean | 'unknown';
+  /** Sentences with numbers, for the top of a report. */
+  summary: string[];
+  linearizability: LinResult | null;
+  invariants: InvariantResult | null;
+  failedApplied: FailedButApplied[];
+  isolation: IsolationResult | null;
+}
+
+export class UnknownModelError extends Error {}
+
+export function modelNames(): string[] {
+  return [...Object.keys(genericModels), ...Object.keys(bbsModels)];
+}
+
+function modelByName(name: string): Model {
+  const m = (genericModels as Record<string, Model>)[name] ?? (bbsModels as Record<string, Model>)[name];
+  if (!m) throw new UnknownModelError(`--model: unknown model ${JSON.stringify(name)}; known: ${modelNames().join(', ')}`);
+  return m;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions = {}): CheckReport {
+  const ops = pairOps(events);
+  const forced = opts.model !== undefined ? modelByName(opts.model) : undefined;
+  const keyed = ops.filter((o) => o.key !== undefined && o.f !== 'FinalRead' && o.f !== 'txn');
+  const bbs = keyed.filter((o) => bbsModelFor(o.key!) !== undefined);
+  const txns = ops.filter((o) => o.f === 'txn');
+  const summary: string[] = [];
+
+  let lin: LinResult | null = null;
+  if (keyed.length > 0) {
+    lin = checkLinearizable(keyed, forced ? () => forced : (k) => bbsModelFor(k), opts.budget !== undefined ? { budget: opts.budget } : {});
+    const bad = lin.keys.filter((k) => k.verdict === 'not-linearizable');
+    const unknown = lin.keys.filter((k) => k.verdict === 'unknown');
+    if (bad.length === 0 && unknown.length === 0) summary.push(`Linearizability: all ${plural(lin.keys.length, 'key')} (${lin.opsChecked} ops) linearizable.`);
+    else {
+      summary.push(
+        `Linearizability: ${bad.length} of ${plural(lin.keys.length, 'key')} not linearizable${bad.length > 0 ? ` (${bad.slice(0, 5).map((k) => k.key).join(', ')}${bad.length > 5 ? ', …' : ''})` : ''}` +
+          (unknown.length > 0 ? `, ${unknown.length} unknown (search budget of ${unknown[0]!.budget ?? '?'} steps exhausted)` : '') +
+          '.',
+      );
+    }
+  }
+
+  let inv: InvariantResult | null = null;
+  if (bbs.length > 0 && !forced) {
+    inv = checkInvariants(ops);
+    const broken = (Object.entries(inv.counts) as [InvariantName, number][]).filter(([, n]) => n > 0);
+    summary.push(
+      broken.length === 0
+        ? 'BBS invariants: none broken.'
+        : `BBS invariants broken: ${broken.map(([k, n]) => `"${INVARIANTS[k]}" ×${n}`).join(', ')}.`,
+    );
+  }
+
+  const failedApplied = forced ? [] : checkFailedApplied(ops);
+  if (failedApplied.length > 0) {
+    summary.push(`${plural(failedApplied.length, 'op')} reported as failed took effect anyway (e.g. ${failedApplied[0]!.explanation}).`);
+  }
+
+  let iso: IsolationResult | null = null;
+  if (txns.length > 0) {
+    iso = checkIsolation(txns, { realtime: true });
+    summary.push(`Isolation: ${iso.summary}`);
+  }
+
+  const linBad = lin?.valid === false;
+  const invalid = linBad || inv?.valid === false || failedApplied.length > 0 || iso?.valid === false;
+  const valid: CheckReport['valid'] = invalid ? false : lin?.valid === 'unknown' ? 'unknown' : true;
+  if (lin === null && inv === null && iso === null) summary.push('No op could be checked: none has a key with a model, and none is a txn.');
+  return { valid, summary, linearizability: lin, invariants: inv, failedApplied, isolation: iso };
+}

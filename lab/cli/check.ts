@@ -1,0 +1,39 @@
+// `bbs-lab check <run-dir | history.jsonl | history.json> [--model NAME] [--json]`: checks a
+// stored history without any cluster. The generic history format is in docs/history-format.md.
+// Exit codes: 0 valid, 1 anomalies found, 3 unknown (a checker ran out of budget), 2 bad input.
+
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkHistory, type CheckReport } from '../checkers/index.ts';
+import { HistoryFormatError, readHistory } from '../history/reader.ts';
+
+export class CheckInputError extends Error {}
+
+export function resolveHistory(path: string): { history: string; runDir: string | null } {
+  if (!existsSync(path)) throw new CheckInputError(`${path}: no such file or directory; give a run directory (findings/runs/<id>) or a history file`);
+  if (statSync(path).isDirectory()) {
+    const history = join(path, 'history.jsonl');
+    if (!existsSync(history)) throw new CheckInputError(`${path}: not a run directory (no history.jsonl in it)`);
+    return { history, runDir: path };
+  }
+  return { history: path, runDir: null };
+}
+
+export function checkPath(path: string, opts: { model?: string }): { report: CheckReport; warnings: string[]; runDir: string | null } {
+  const { history, runDir } = resolveHistory(path);
+  let read;
+  try {
+    read = readHistory(history);
+  } catch (e) {
+    if (e instanceof HistoryFormatError) throw new CheckInputError(`${e.message} (the format is in docs/history-format.md)`);
+    throw e;
+  }
+  if (!read.events.some((e) => e.type === 'invoke')) throw new CheckInputError(`${history}: the history has no ops (no invoke events)`);
+  const report = checkHistory(read.events, opts);
+  if (runDir) writeFileSync(join(runDir, 'check.json'), JSON.stringify(report, null, 2) + '\n');
+  return { report, warnings: read.warnings, runDir };
+}
+
+export function exitCodeOf(report: CheckReport): number {
+  return report.valid === true ? 0 : report.valid === false ? 1 : 3;
+}
