@@ -15,7 +15,7 @@
 // guids, results, crash counts, modification indexes, and epochs once an output has shown them;
 // never timestamps.
 
-import type { BbsOp, BbsResult } from '../bbs/ops.ts';
+import { READ_OPS, type BbsOp, type BbsResult } from '../bbs/ops.ts';
 import type { ActualLRPRules } from '../bbs/rules.ts';
 import { actualLRPModel, actualLRPModel2016 } from './actual-lrp.ts';
 import { desiredLRPModel } from './desired-lrp.ts';
@@ -25,11 +25,18 @@ import { taskModel } from './task.ts';
 
 export type BbsModel = Model<unknown, BbsOp, BbsResult>;
 
-const actualLRPModelStrict = actualLRPModel('strict');
+/** A BBS read never changes the store, so a read of unknown outcome constrains nothing. */
+const withReads = (m: Model<any, BbsOp, BbsResult>): BbsModel => ({ ...m, readOnly: (input: BbsOp) => READ_OPS.has(input.f) }) as BbsModel;
+
+const task = withReads(taskModel);
+const desired = withReads(desiredLRPModel);
+const actual2016 = withReads(actualLRPModel2016);
+const actualStrict = withReads(actualLRPModel('strict'));
+const domain = withReads(domainModel);
 
 /** The models by name (`--model`), with the 2016 actual LRP rule and its strict later variant. */
 export const bbsModels: Record<string, BbsModel> = Object.fromEntries(
-  [taskModel, desiredLRPModel, actualLRPModel2016, actualLRPModelStrict, domainModel].map((m) => [m.name, m as BbsModel]),
+  [task, desired, actual2016, actualStrict, domain].map((m) => [m.name, m]),
 );
 
 /** The model for a history key from keyOf(); undefined for a key no BBS model covers. */
@@ -37,13 +44,13 @@ export function bbsModelFor(key: string, opts: { actualLRPRules?: ActualLRPRules
   const prefix = key.slice(0, key.indexOf('/') + 1);
   switch (prefix) {
     case 'task/':
-      return taskModel as BbsModel;
+      return task;
     case 'desired/':
-      return desiredLRPModel as BbsModel;
+      return desired;
     case 'actual/':
-      return (opts.actualLRPRules === 'strict' ? actualLRPModelStrict : actualLRPModel2016) as BbsModel;
+      return opts.actualLRPRules === 'strict' ? actualStrict : actual2016;
     case 'domain/':
-      return domainModel as BbsModel;
+      return domain;
     default:
       return undefined;
   }

@@ -16,4 +16,12 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
   hash(state: S): string;
   describeOp(input: I, output: O | undefined): string;
   describeState(state: S): string;
+  /**
+   * Optional: true when the op can never change the state (a read). An op of unknown outcome that
+   * is read-only constrains nothing, so the checker drops it instead of searching over it.
+   */
+  readOnly?(input: I): boolean;
 }
+
+/** Thrown by a model for an input it cannot interpret: bad input, not an anomaly. */
+export class ModelInputError extends Error {}

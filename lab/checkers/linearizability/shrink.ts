@@ -1,0 +1,70 @@
+// Shrinks a non-linearizable key history to a small sub-history that is still non-linearizable, so
+// a report can show a handful of ops instead of thousands.
+//
+// Removing ops does not preserve non-linearizability in general (dropping a write can make a later
+// read unexplainable either way), so every candidate is re-checked: delta debugging (ddmin) with
+// chunks halving down to single ops, keeping a removal only when the search proves the rest still
+// cannot be ordered. An 'unknown' re-check keeps the ops. It starts from the ops invoked before the
+// completion that blocked the deepest search, which is usually a much smaller history.
+//
+// The smallest proof is often unhelpful: "a read saw 1 before anything was written" is a proof,
+// but the story is "1 was written, then overwritten by 2, then read". So a candidate must also keep
+// each of its ok ops explainable on its own: legal at some point when every other op is optional.
+// When the starting history itself has an op no other op can explain (a read of a value nobody
+// wrote), that rule is dropped and the bare proof is shown.
+
+import type { Model } from '../../../models/specs/model.ts';
+import { searchLinearization, type SearchOp } from './search.ts';
+
+export interface ShrinkOptions {
+  /** Model steps per re-check. */
+  budget: number;
+  /** Re-checks in all. */
+  maxChecks: number;
+}
+
+/** Above this size only the blocked op is required to be explainable (each check would cost a search per op). */
+const EXPLAIN_ALL_BELOW = 64;
+const EXPLAIN_BUDGET = 20_000;
+
+export function shrinkFailure(model: Model, ops: readonly SearchOp[], blocked: number | null, opts: ShrinkOptions): SearchOp[] {
+  let checks = 0;
+  const explainable = (candidate: readonly SearchOp[], id: number): boolean => {
+    const alone = candidate.map((o) => (o.id === id || !o.known ? o : { ...o, known: false, output: undefined, ret: Infinity }));
+    return searchLinearization(model, alone, EXPLAIN_BUDGET).verdict !== 'not-linearizable';
+  };
+  const explained = (candidate: readonly SearchOp[], blockedId: number | null): boolean => {
+    const ids = candidate.length <= EXPLAIN_ALL_BELOW ? candidate.filter((o) => o.known).map((o) => o.id) : blockedId === null ? [] : [blockedId];
+    return ids.every((id) => explainable(candidate, id));
+  };
+  let requireExplained = false;
+  const check = (candidate: readonly SearchOp[]): boolean => {
+    checks++;
+    const r = searchLinearization(model, candidate, opts.budget);
+    if (r.verdict !== 'not-linearizable') return false;
+    return !requireExplained || explained(candidate, r.blocked);
+  };
+
+  let current: SearchOp[] = [...ops];
+  requireExplained = explained(current, blocked);
+  const blocker = blocked === null ? undefined : ops.find((o) => o.id === blocked);
+  if (blocker && blocker.known) {
+    const prefix = ops.filter((o) => o.call < blocker.ret);
+    if (prefix.length < current.length && check(prefix)) current = prefix;
+  }
+  let chunk = Math.max(1, Math.floor(current.length / 2));
+  for (;;) {
+    let removedAny = false;
+    for (let start = 0; start < current.length && checks < opts.maxChecks; ) {
+      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
+      if (candidate.length > 0 && check(candidate)) {
+        current = candidate;
+        removedAny = true;
+      } else start += chunk;
+    }
+    if (checks >= opts.maxChecks) break;
+    if (chunk === 1 && !removedAny) break;
+    if (!removedAny) chunk = Math.max(1, Math.floor(chunk / 2));
+  }
+  return current;
+}
