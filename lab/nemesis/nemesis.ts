@@ -9,7 +9,14 @@ import type { LocalCluster } from '../providers/local/cluster.ts';
 import type { HealthcheckHandle } from '../proxies/healthcheck/server.ts';
 import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from './iptables.ts';
 import { partitionSides } from './schedule.ts';
+import type { FaultProxies } from '../toxiproxy/driver.ts';
+import { toxicsFor } from './links.ts';
 import type { FaultSpec } from './types.ts';
+
+function linksOf(ctx: NemesisContext): FaultProxies {
+  if (!ctx.links) throw new Error('nemesis: link faults need the links routed through Toxiproxy (topology.links: toxiproxy)');
+  return ctx.links;
+}
 
 export interface ProxyControl {
   names(): string[];
@@ -19,6 +26,8 @@ export interface ProxyControl {
 
 export interface NemesisContext {
   cluster: LocalCluster;
+  /** Toxiproxy, when the topology routes its links through it (link faults need it). */
+  links?: FaultProxies | null;
   healthchecks: HealthcheckHandle[];
   proxies: ProxyControl;
   writer: HistoryWriter;
@@ -80,6 +89,27 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
       case 'proxy-kill':
         await ctx.proxies.kill(f.target);
         return async () => ctx.proxies.start(f.target);
+      case 'link-down': {
+        const links = linksOf(ctx);
+        await links.setEnabled(f.target, false);
+        return async () => void (await links.setEnabled(f.target, true));
+      }
+      case 'link-latency':
+      case 'link-reset':
+      case 'link-timeout':
+      case 'link-bandwidth': {
+        const links = linksOf(ctx);
+        const added: string[] = [];
+        try {
+          for (const t of toxicsFor(f, id)) added.push((await links.addToxic(f.target, t)).name);
+        } catch (e) {
+          for (const name of added) await links.removeToxic(f.target, name).catch(() => {});
+          throw e;
+        }
+        return async () => {
+          for (const name of added) await links.removeToxic(f.target, name);
+        };
+      }
     }
   };
 

@@ -4,6 +4,7 @@
 
 import fc from 'fast-check';
 import { deriveSeed } from '../workload/generator.ts';
+import type { LinkPlan } from './links.ts';
 import type { FaultKind, FaultSpec, NemesisSpec } from './types.ts';
 
 export interface PlanContext {
@@ -12,6 +13,8 @@ export interface PlanContext {
   duration: number;
   nodes: string[];
   proxies: string[];
+  /** Toxiproxy links (links.ts), when the topology has them. */
+  links?: LinkPlan;
 }
 
 const NEMESIS_STREAM = 0x6e656d; // a fixed stream id, so the plan does not shift the clients' seeds
@@ -22,6 +25,14 @@ function targetArb(kind: FaultKind, ctx: PlanContext): fc.Arbitrary<string> {
       return fc.oneof(fc.constantFrom(...ctx.nodes).map((n) => `isolate:${n}`), fc.constant('minority'), fc.constant('halves'));
     case 'proxy-kill':
       return fc.constantFrom(...(ctx.proxies.length > 0 ? ctx.proxies : ['proxy1']));
+    case 'link-latency':
+    case 'link-reset':
+    case 'link-timeout':
+    case 'link-bandwidth':
+    case 'link-down': {
+      const all = [...(ctx.links?.client ?? []), ...(ctx.links?.backend ?? [])];
+      return fc.constantFrom(...(all.length > 0 ? all : ['client-proxy1']));
+    }
     default:
       return fc.constantFrom(...ctx.nodes);
   }
@@ -55,8 +66,14 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 /** 'random' targets of the fixed timeline are resolved from the seed and the fault's position. */
 function resolveTarget(f: FaultSpec, ctx: PlanContext): string {
+  const seed = deriveSeed(ctx.seed, NEMESIS_STREAM, Math.round(f.at * 1000));
+  if (f.target === 'random-client' || f.target === 'random-backend') {
+    const pool = (f.target === 'random-client' ? ctx.links?.client : ctx.links?.backend) ?? [];
+    if (pool.length === 0) throw new Error(`nemesis: ${f.target} needs links of that kind (topology.links and, for backend links, proxies)`);
+    return fc.sample(fc.constantFrom(...pool), { seed, numRuns: 1 })[0]!;
+  }
   if (f.target !== 'random') return f.target;
-  return fc.sample(targetArb(f.kind, ctx), { seed: deriveSeed(ctx.seed, NEMESIS_STREAM, Math.round(f.at * 1000)), numRuns: 1 })[0]!;
+  return fc.sample(targetArb(f.kind, ctx), { seed, numRuns: 1 })[0]!;
 }
 
 /** The two sides of a partition target, by node name. */

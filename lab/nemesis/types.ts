@@ -10,13 +10,20 @@ export type FaultKind =
   /** The node's galera-healthcheck answers unhealthy, so proxies move their active backend. */
   | 'health-flap'
   /** A switchboard proxy is stopped (its connections die); heal starts it again. */
-  | 'proxy-kill';
+  | 'proxy-kill'
+  /** Faults on a Toxiproxy link (links.ts): the target names the link, e.g. client-proxy1, proxy1-n2. */
+  | 'link-latency'
+  | 'link-reset'
+  | 'link-timeout'
+  | 'link-bandwidth'
+  | 'link-down';
 
 /**
  * Partition targets: 'isolate:n3' (one node alone), 'minority' (the highest-ordinal minority
  * apart from the rest), 'bridge' (two halves that only the middle node sees: 5 nodes), 'halves'
  * (a random split, seeded). Node targets name a node ('n2') or 'random'. Proxy targets name a
- * proxy ('proxy1') or 'random'.
+ * proxy ('proxy1') or 'random'. Link targets name a link ('client-proxy1', 'proxy1-n2'), or
+ * 'random', 'random-client' or 'random-backend'.
  */
 export type FaultTarget = string;
 
@@ -27,6 +34,11 @@ export interface FaultSpec {
   at: number;
   /** Seconds the fault lasts before it is healed. */
   duration: number;
+  /** link-latency: added latency and its jitter, ms. */
+  latencyMs?: number;
+  jitterMs?: number;
+  /** link-bandwidth: the rate, KB/s. */
+  rateKBps?: number;
 }
 
 export interface NemesisSpec {

@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { runCleanups, registerCleanup } from '../lifecycle/cleanup.ts';
 import { HistoryWriter } from '../history/writer.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { scenarioLinks } from '../scenario/validate.ts';
 import { workloadFor } from '../workload/index.ts';
 import { runClient } from './client.ts';
 import { createRunDir, type RunDir } from './run-dir.ts';
@@ -92,11 +93,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       duration: s.duration,
       nodes: topo.cluster.nodes.map((n) => n.name),
       proxies: topo.proxyControl.names(),
+      ...(topo.links ? { links: scenarioLinks(s) } : {}),
     });
     if (plan.length > 0) {
       log(`nemesis: ${plan.length} fault(s): ${plan.map((f) => `${f.kind} ${f.target} at ${f.at} s for ${f.duration} s`).join('; ')}`);
     }
-    const nemesis = await startNemesis(plan, { cluster: topo.cluster, healthchecks: topo.healthchecks, proxies: topo.proxyControl, writer, seed, log });
+    const nemesis = await startNemesis(plan, { cluster: topo.cluster, healthchecks: topo.healthchecks, proxies: topo.proxyControl, links: topo.links, writer, seed, log });
     await clientsDone;
     clearInterval(tick);
     // Every fault is healed before the final read, which waits for every node to be Synced.

@@ -11,6 +11,8 @@ import { startHealthchecks, type HealthcheckHandle } from '../proxies/healthchec
 import { startSwitchboard, type SwitchboardHandle, type SwitchboardOptions } from '../proxies/switchboard/proxy.ts';
 import type { ProxyControl } from '../nemesis/nemesis.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { usesToxiproxy } from '../scenario/validate.ts';
+import { connectToxiproxy, type FaultProxies } from '../toxiproxy/driver.ts';
 import type { Executor, Workload } from '../workload/types.ts';
 
 export interface Target {
@@ -21,6 +23,8 @@ export interface Target {
 
 export interface Topology {
   cluster: LocalCluster;
+  /** Toxiproxy, when the links go through it (topology.links); link faults act on it. */
+  links: FaultProxies | null;
   proxies: SwitchboardHandle[];
   healthchecks: HealthcheckHandle[];
   /** Stops and restarts proxies by name (the nemesis's proxy-kill). */
@@ -68,6 +72,16 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
   };
   const unregisterSide = registerCleanup('proxies, healthchecks and client pools', stopSide);
 
+  // Links through Toxiproxy: switchboard -> node at <base>.(41 + p*N + i), client -> target at
+  // <base>.(31 + t); every listen on port 3306 like the real hops.
+  const links = usesToxiproxy(s) ? await connectToxiproxy() : null;
+  if (links) o.log(`links: through ${links.embedded ? "the lab's own Toxiproxy-compatible server" : 'Toxiproxy'} at ${links.url}`);
+  const throughLink = async (name: string, host: string, upstream: Target): Promise<Target> => {
+    if (!links) return upstream;
+    await links.createProxy(name, `${host}:3306`, `${upstream.host}:${upstream.port}`);
+    return { name: upstream.name, host, port: 3306 };
+  };
+
   const targets: Target[] = [];
   const proxyOptions = new Map<string, SwitchboardOptions>();
   const proxyControl: ProxyControl = {
@@ -90,10 +104,15 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
     for (let p = 0; p < s.topology.proxies; p++) {
       const name = `proxy${p + 1}`;
       const host = `${o.addressBase}.${21 + p}`;
+      const backends = [];
+      for (const [i, n] of cluster.nodes.entries()) {
+        const via = await throughLink(`${name}-${n.name}`, `${o.addressBase}.${41 + p * cluster.nodes.length + i}`, { name: n.name, host: n.host, port: n.port });
+        backends.push({ name: n.name, host: via.host, port: via.port, healthUrl: healthchecks[i]!.statusUrl });
+      }
       const opts: SwitchboardOptions = {
           name,
           listen: { host, port: 3306 },
-          backends: cluster.nodes.map((n, i) => ({ name: n.name, host: n.host, port: n.port, healthUrl: healthchecks[i]!.statusUrl })),
+          backends,
           rule: s.topology.proxyRule,
           seed: (s.seed ?? 0) + p,
           onEvent: (e) => {
@@ -114,6 +133,10 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
     o.log(`proxies: ${proxies.map((p) => `${p.name} → ${p.activeBackend() ?? 'no active backend'}`).join(', ')}`);
   } else {
     for (const n of cluster.nodes) targets.push({ name: n.name, host: n.host, port: n.port });
+  }
+
+  if (links) {
+    for (const [i, t] of targets.entries()) targets[i] = await throughLink(`client-${t.name}`, `${o.addressBase}.${31 + i}`, t);
   }
 
   const poolFor = (t: Target): mysql.Pool => {
@@ -143,6 +166,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
 
   return {
     cluster,
+    links,
     proxies,
     healthchecks,
     proxyControl,
@@ -185,6 +209,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
     async stop() {
       unregisterSide();
       await stopSide();
+      await links?.close();
       await cluster.stop();
     },
   };

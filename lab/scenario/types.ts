@@ -23,6 +23,11 @@ export interface Scenario {
     proxyRule: ProxyRule;
     /** Galera failure detection: 'default' timeouts, or 'fast' (evs suspect 2 s / inactive 3 s). */
     failureDetection: 'default' | 'fast';
+    /**
+     * Whether client -> target and switchboard -> node hops go through Toxiproxy proxies (needed
+     * by link faults): 'auto' routes them when the nemesis has a link fault.
+     */
+    links: 'auto' | 'direct' | 'toxiproxy';
   };
   clients: {
     count: number;

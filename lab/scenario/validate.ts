@@ -3,6 +3,7 @@
 // defaults below, so the scenario stored with a run is complete.
 
 import { parse, YAMLParseError } from 'yaml';
+import { isLinkKind, LINK_KINDS, linkNames, type LinkPlan } from '../nemesis/links.ts';
 import type { Scenario } from './types.ts';
 
 export class ScenarioError extends Error {
@@ -76,7 +77,8 @@ const duration = (maxSecs: number): Field<number> => ({
   required: true,
 });
 
-const FAULT_KINDS = ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill'] as const;
+const FAULT_KINDS = ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill', ...LINK_KINDS] as const;
+const optionalInt = (min: number, max: number): Field<number> => ({ ...int(min, max), required: false });
 
 /** A list whose items are each walked with `item`; problems name the item's index. */
 function listOf(item: Spec, def: unknown[] = []): Field<unknown[]> & { item: Spec } {
@@ -108,6 +110,7 @@ const SPEC: Spec = {
     proxies: int(0, 8, 1),
     proxyRule: oneOf(['lowest-index', 'sticky-random'] as const, 'lowest-index'),
     failureDetection: oneOf(['default', 'fast'] as const, 'default'),
+    links: oneOf(['auto', 'direct', 'toxiproxy'] as const, 'auto'),
   },
   clients: {
     count: int(1, 256),
@@ -136,6 +139,9 @@ const SPEC: Spec = {
       target: str({ required: true }),
       at: durationOrZero(24 * 3600),
       duration: duration(24 * 3600),
+      latencyMs: optionalInt(0, 60_000),
+      jitterMs: optionalInt(0, 60_000),
+      rateKBps: optionalInt(1, 1_000_000),
     }),
     random: {
       kinds: { check: (v) => (Array.isArray(v) && v.every((k) => (FAULT_KINDS as readonly unknown[]).includes(k)) ? null : `must be a list of ${FAULT_KINDS.join(', ')}, got ${show(v)}`), default: [] },
@@ -189,8 +195,16 @@ function crossCheck(s: Scenario, problems: string[]): void {
     const p = `nemesis.schedule[${i}]`;
     if (f.at + f.duration > s.duration) problems.push(`${p}: ends at ${f.at + f.duration} s, after the run's duration of ${s.duration} s; shorten it or start it earlier`);
     const t = f.target;
+    if (isLinkKind(f.kind) && s.topology.links === 'direct') problems.push(`${p}.kind: ${f.kind} needs the links routed through Toxiproxy; set topology.links to auto or toxiproxy`);
+    if ((f.latencyMs !== undefined || f.jitterMs !== undefined) && f.kind !== 'link-latency') problems.push(`${p}: latencyMs and jitterMs apply only to link-latency`);
+    if (f.rateKBps !== undefined && f.kind !== 'link-bandwidth') problems.push(`${p}.rateKBps: applies only to link-bandwidth`);
     if (t === 'random') return;
-    if (f.kind === 'partition') {
+    if (isLinkKind(f.kind)) {
+      const links = scenarioLinks(s);
+      const all = [...links.client, ...links.backend];
+      const special = ['random-client', ...(links.backend.length > 0 ? ['random-backend'] : [])];
+      if (!all.includes(t) && !special.includes(t)) problems.push(`${p}.target: for a link fault must be a link (${all.join(', ')}), random or ${special.join(', ')}, got ${JSON.stringify(t)}`);
+    } else if (f.kind === 'partition') {
       const ok = t === 'minority' || t === 'halves' || (t === 'bridge' && s.topology.nodes === 5) || (t.startsWith('isolate:') && nodeNames.includes(t.slice(8)));
       if (!ok) problems.push(`${p}.target: for a partition must be isolate:<${nodeNames.join('|')}>, minority, halves${s.topology.nodes === 5 ? ', bridge' : ''} or random, got ${JSON.stringify(t)}`);
       if (s.topology.nodes === 1) problems.push(`${p}.kind: a partition needs at least 3 nodes`);
@@ -201,6 +215,8 @@ function crossCheck(s: Scenario, problems: string[]): void {
     }
     if (f.kind === 'health-flap' && s.topology.proxies === 0) problems.push(`${p}.kind: health-flap needs topology.proxies ≥ 1 (healthchecks run for proxies)`);
   });
+  const randomKinds = s.nemesis.random?.kinds ?? [];
+  if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');
   if (s.clients.via === 'proxies' && s.topology.proxies === 0) {
     problems.push('clients.via: "proxies" needs topology.proxies of at least 1; set topology.proxies or use via: nodes');
   }
@@ -234,4 +250,17 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
     throw new ScenarioError(file, [`not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`]);
   }
   return validateScenario(doc, file);
+}
+
+/** The Toxiproxy links a scenario's topology has (whether or not it routes through them). */
+export function scenarioLinks(s: Scenario): LinkPlan {
+  const nodes = Array.from({ length: s.topology.nodes }, (_, i) => `n${i + 1}`);
+  const proxies = Array.from({ length: s.topology.proxies }, (_, i) => `proxy${i + 1}`);
+  return linkNames(s.clients.via === 'nodes' ? nodes : proxies, proxies, nodes);
+}
+
+/** Whether the run routes its links through Toxiproxy: 'auto' does when any fault is a link fault. */
+export function usesToxiproxy(s: Scenario): boolean {
+  if (s.topology.links !== 'auto') return s.topology.links === 'toxiproxy';
+  return s.nemesis.schedule.some((f) => isLinkKind(f.kind)) || (s.nemesis.random?.kinds ?? []).some(isLinkKind);
 }
