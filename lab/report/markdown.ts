@@ -20,6 +20,10 @@ export interface ReportInput {
   interrupted?: string;
   /** Lab events worth a line (proxy active-backend changes, …). */
   notes?: string[];
+  /** The checkers' evidence section (report/evidence.ts), shown right after the answer. */
+  evidence?: string;
+  /** File name of the timeline chart beside the report (report/timeline.ts). */
+  timeline?: string;
 }
 
 /** A share as a percentage; small non-zero shares keep two significant digits rather than rounding to 0. */
@@ -99,6 +103,8 @@ export function renderMarkdown(input: ReportInput): string {
   parts.push(`**Question.** ${scenario.question.trim()}\n`);
   parts.push(`**Answer from this run.** ${summarySentences(input).join(' ')}\n`);
   parts.push(`Seed ${input.seed} (repeat with \`bbs-lab run <scenario> --seed ${input.seed}\`).\n`);
+  if (input.timeline) parts.push(`![Completions per second: ok, unknown and failed, with fault windows shaded](${input.timeline})\n`);
+  if (input.evidence) parts.push(input.evidence);
 
   parts.push('## Ops by type and outcome\n');
   const outcomes = ['ok', 'fail', 'info', 'unfinished'];

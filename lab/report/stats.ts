@@ -44,6 +44,8 @@ export interface RunStats {
    * had writes served by more than one node (the multi-master windows).
    */
   writeWindows: { total: number; multiNode: number; seconds: number[] };
+  /** Completions per second of the workload (index = second since the first invoke), for the timeline chart. */
+  perSecond: { ok: number; fail: number; info: number }[];
 }
 
 export interface FaultWindow {
@@ -124,6 +126,7 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     errorsInFaults: 0,
     errorsOutsideFaults: 0,
     writeWindows: { total: 0, multiNode: 0, seconds: [] },
+    perSecond: [],
   };
   const t0 = workloadStart(events);
   const lastTime = (events.reduce((m, e) => Math.max(m, e.time), 0) - t0) / 1e9;
@@ -142,6 +145,9 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     }
     last = Math.max(last, c.time);
     stats.byOutcome[c.type]++;
+    const second = Math.max(0, Math.floor((c.time - t0) / 1e9));
+    while (stats.perSecond.length <= second) stats.perSecond.push({ ok: 0, fail: 0, info: 0 });
+    stats.perSecond[second]![c.type]++;
     bump(stats.byOp, o.f, c.type);
     lat[c.type].push((c.time - o.invoke.time) / 1e6);
     if (c.node) bump(stats.servedByNode, c.node, c.type);

@@ -73,3 +73,65 @@ test('an interrupted run says so before anything else', (t) => {
   t.regex(md.split('\n').slice(0, 3).join('\n'), /This run was interrupted\*\* \(SIGINT\)/);
   t.regex(md, /No database errors\./);
 });
+
+test('per-second completions feed the timeline, which shades each fault window', async (t) => {
+  const { renderTimeline } = await import('../../lab/report/timeline.ts');
+  const s = computeStats(history);
+  t.deepEqual(s.perSecond, [
+    { ok: 2, fail: 1, info: 1 },
+    { ok: 2, fail: 0, info: 0 },
+    { ok: 1, fail: 0, info: 0 },
+  ]);
+  const svg = renderTimeline(s);
+  t.regex(svg, /^<svg /);
+  t.is((svg.match(/<title>partition isolate:n2: 0\.0–0\.0 s<\/title>/g) ?? []).length, 1, 'one shaded window, titled with its fault');
+  t.is((svg.match(/fill="#c0392b"\/>/g) ?? []).length, 1 + 1, 'one failed bar, and the legend');
+  const none = renderTimeline({ perSecond: [], faults: [] });
+  t.notRegex(none, /fault window<\/title>|stroke-dasharray/, 'no faults, no shading');
+});
+
+test('the evidence section shows a failing key with its shrunk ops, and is empty for a clean verdict', async (t) => {
+  const { renderEvidence } = await import('../../lab/report/evidence.ts');
+  const clean = renderEvidence({ valid: true, summary: [], linearizability: { valid: true, keys: [], opsChecked: 0, skipped: 0, droppedReads: 0 }, invariants: null, failedApplied: [], isolation: null }, 0);
+  t.is(clean, '');
+  const md = renderEvidence(
+    {
+      valid: false,
+      summary: [],
+      linearizability: {
+        valid: false,
+        opsChecked: 3,
+        skipped: 0,
+        droppedReads: 0,
+        keys: [
+          {
+            key: 'task/t1',
+            model: 'bbs-task',
+            verdict: 'not-linearizable',
+            ops: 3,
+            steps: 9,
+            failure: {
+              ops: [
+                { op: 4, process: 1, outcome: 'ok', description: 'StartTask on cell-a → shouldStart', invoke: 1e9, complete: 2e9 },
+                { op: 7, process: 2, outcome: 'ok', description: 'StartTask on cell-b → shouldStart', invoke: 1.5e9, complete: 2.5e9 },
+              ],
+              shrunkFrom: 40,
+              longestPrefix: [4],
+              stateAfterPrefix: 'RUNNING on cell-a',
+              blockedOp: 7,
+              explanation: 'No order of these 2 ops is a legal run of bbs-task.',
+            },
+          },
+        ],
+      },
+      invariants: null,
+      failedApplied: [],
+      isolation: null,
+    },
+    0,
+  );
+  t.regex(md, /## Evidence/);
+  t.regex(md, /\*\*task\/t1\*\* \(model bbs-task, 3 ops\)\. No order of these 2 ops/);
+  t.regex(md, /\| 7 \| 2 \| ok \| 1\.500 \| 2\.500 \| StartTask on cell-b → shouldStart \|/);
+  t.regex(md, /shrunk from 40/);
+});
