@@ -1,10 +1,11 @@
-// `bbs-lab check <run-dir | history.jsonl | history.json> [--model NAME] [--json]`: checks a
+// `bbs-lab check <run-dir | history.jsonl | history.json> [--model NAME] [--budget STEPS] [--json]`: checks a
 // stored history without any cluster. The generic history format is in docs/history-format.md.
 // Exit codes: 0 valid, 1 anomalies found, 3 unknown (a checker ran out of budget), 2 bad input.
 
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkHistory, type CheckReport } from '../checkers/index.ts';
+import { ModelInputError } from '../../models/specs/model.ts';
+import { checkHistory, UnknownModelError, type CheckOptions, type CheckReport } from '../checkers/index.ts';
 import { HistoryFormatError, readHistory } from '../history/reader.ts';
 
 export class CheckInputError extends Error {}
@@ -19,7 +20,7 @@ export function resolveHistory(path: string): { history: string; runDir: string 
   return { history: path, runDir: null };
 }
 
-export function checkPath(path: string, opts: { model?: string }): { report: CheckReport; warnings: string[]; runDir: string | null } {
+export function checkPath(path: string, opts: CheckOptions): { report: CheckReport; warnings: string[]; runDir: string | null } {
   const { history, runDir } = resolveHistory(path);
   let read;
   try {
@@ -29,7 +30,14 @@ export function checkPath(path: string, opts: { model?: string }): { report: Che
     throw e;
   }
   if (!read.events.some((e) => e.type === 'invoke')) throw new CheckInputError(`${history}: the history has no ops (no invoke events)`);
-  const report = checkHistory(read.events, opts);
+  let report: CheckReport;
+  try {
+    report = checkHistory(read.events, opts);
+  } catch (e) {
+    // Bad input, not an anomaly: an unknown --model, or ops a model cannot read.
+    if (e instanceof UnknownModelError || e instanceof ModelInputError) throw new CheckInputError(`${e.message} (the format is in docs/history-format.md)`);
+    throw e;
+  }
   if (runDir) writeFileSync(join(runDir, 'check.json'), JSON.stringify(report, null, 2) + '\n');
   return { report, warnings: read.warnings, runDir };
 }

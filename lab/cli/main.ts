@@ -22,7 +22,7 @@ commands:
                          bring up the cluster, run the scenario, write findings/runs/<id>/ and print the report's path
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
-  check <run-dir | history.jsonl | history.json> [--model NAME] [--json]
+  check <run-dir | history.jsonl | history.json> [--model NAME] [--budget STEPS] [--json]
                          check a stored history without a cluster: linearizability per key, BBS
                          invariants, isolation; exit 0 valid, 1 anomalies, 3 unknown, 2 bad input
   report <run-dir>       re-render results.json and report.md of a stored run from its history
@@ -94,11 +94,14 @@ async function cmdRun(argv: string[]): Promise<number> {
 }
 
 function cmdCheck(argv: string[]): number {
-  const p = parseArgs(argv, ['model'], ['json']);
+  const p = parseArgs(argv, ['model', 'budget'], ['json']);
   const path = p.positional[0];
   if (!path) throw new UsageError('give a run directory or a history file, e.g. `bbs-lab check findings/runs/<id>`');
   const model = p.flags.get('model');
-  const { report, warnings, runDir } = checkPath(path, typeof model === 'string' ? { model } : {});
+  const budgetFlag = p.flags.get('budget');
+  const budget = typeof budgetFlag === 'string' ? Number(budgetFlag) : undefined;
+  if (budget !== undefined && !(Number.isInteger(budget) && budget > 0)) throw new UsageError(`--budget: must be a positive whole number of search steps, got ${JSON.stringify(budgetFlag)}`);
+  const { report, warnings, runDir } = checkPath(path, { ...(typeof model === 'string' ? { model } : {}), ...(budget !== undefined ? { budget } : {}) });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (p.flags.has('json')) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
