@@ -1,0 +1,85 @@
+// Sentences for anomalies. Transactions are "T<op id>" so a reader can grep the history for them;
+// long lists are cut to their end, which is where list-append anomalies show.
+
+import type { Graph } from './graph.ts';
+import { edgeKindName, PROCESS, REALTIME, RW, WR, WW } from './graph.ts';
+import type { Txns } from './txns.ts';
+import type { CycleAnomaly, CycleStep } from './types.ts';
+
+export const txnName = (txns: Txns, t: number): string => `T${txns.ops[t]!.op}`;
+
+/** "[1, 2, 3]", or "[…, 8, 9, 10] (40 elements)" past `max`. */
+export function listText(list: readonly number[], max = 6): string {
+  if (list.length <= max) return `[${list.join(', ')}]`;
+  return `[…, ${list.slice(list.length - max).join(', ')}] (${list.length} elements)`;
+}
+
+/** Up to `n` elements of `list` on each side of `index`. */
+export function around(list: readonly number[], index: number, n = 2): number[] {
+  return list.slice(Math.max(0, index - n), index + n + 1);
+}
+
+const CLASS_TEXT: Record<CycleAnomaly['type'], (rw: number) => string> = {
+  G0: () => 'a cycle of write-write dependencies only (G0, dirty write)',
+  G1c: () => 'a cycle of write-write and write-read dependencies (G1c, circular information flow)',
+  'G-single': () => 'a cycle with exactly one read-write anti-dependency (G-single, read skew)',
+  'G2-item': (rw) => `a cycle with ${rw} read-write anti-dependencies (G2-item, write skew)`,
+};
+
+export class CycleExplainer {
+  constructor(
+    private readonly txns: Txns,
+    private readonly g: Graph,
+    /** Version order values per key, to name the append a ww edge follows. */
+    private readonly orderOf: (key: number) => readonly number[],
+  ) {}
+
+  cycle(type: CycleAnomaly['type'], edges: readonly number[]): CycleAnomaly {
+    const g = this.g;
+    const cycle: CycleStep[] = [];
+    const parts: string[] = [];
+    let rw = 0;
+    let extra = 0;
+    for (const e of edges) {
+      const kind = g.kind[e]!;
+      const step: CycleStep = { from: this.txns.ops[g.from[e]!]!.op, to: this.txns.ops[g.to[e]!]!.op, kind: edgeKindName(kind) };
+      if (kind & (WW | WR | RW)) {
+        step.key = g.key[e]!;
+        step.value = g.value[e]!;
+      }
+      if (kind === RW) rw++;
+      extra |= kind & (PROCESS | REALTIME);
+      cycle.push(step);
+      parts.push(this.step(e));
+    }
+    let text = `${parts.join(', ')}: ${CLASS_TEXT[type](rw)}`;
+    if (extra) {
+      const which = [extra & PROCESS ? 'process' : '', extra & REALTIME ? 'realtime' : ''].filter(Boolean);
+      text += `, closed by ${which.join(' and ')} order (Elle's ${type}-${which.join('-')})`;
+    }
+    return { type, cycle, explanation: `${text[0]!.toUpperCase()}${text.slice(1)}.` };
+  }
+
+  private step(e: number): string {
+    const g = this.g;
+    const a = txnName(this.txns, g.from[e]!);
+    const b = txnName(this.txns, g.to[e]!);
+    const k = g.key[e]!;
+    const v = g.value[e]!;
+    switch (g.kind[e]) {
+      case WW: {
+        const order = this.orderOf(k);
+        const prev = order[order.indexOf(v) - 1];
+        return `${b} appended ${v} to list ${k} after ${a}'s append of ${prev} (ww)`;
+      }
+      case WR:
+        return `${b} read list ${k} ending in ${a}'s ${v} (wr)`;
+      case RW:
+        return `${a} read list ${k} without ${b}'s ${v} (rw)`;
+      case PROCESS:
+        return `${a} ran before ${b} on process ${this.txns.ops[g.from[e]!]!.process} (process)`;
+      default:
+        return `${a} completed before ${b} began (realtime)`;
+    }
+  }
+}

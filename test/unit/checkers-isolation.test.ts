@@ -1,0 +1,362 @@
+// The list-append isolation checker, both ways: hand-written histories with one known anomaly
+// each (and nothing else reported), serially executed random histories that must always be valid,
+// and the same histories with one planted violation that must always be caught.
+
+import test from 'ava';
+import fc from 'fast-check';
+import { checkIsolation, type CycleAnomaly, type IsolationOptions } from '../../lab/checkers/isolation/index.ts';
+import { simulateSerial, type PlannedOutcome, type PlannedTxn } from '../../lab/checkers/isolation/simulate.ts';
+import type { Op } from '../../lab/history/event.ts';
+import { assertWellFormed, found, txn } from './isolation-helpers.ts';
+
+const check = (ops: Op[], opts: IsolationOptions = {}) => checkIsolation(ops, opts);
+const X = 1;
+const Y = 2;
+
+test('a serial history is valid, with and without process and real-time order', (t) => {
+  const h = [
+    txn(0, [['append', X, 1]]),
+    txn(1, [['r', X, [1]], ['append', X, 2]]),
+    txn(2, [['r', X, [1, 2]], ['append', Y, 3], ['r', Y, [3]]]),
+    txn(3, [['r', Y, [3]], ['r', X, [1, 2]]]),
+    txn(4, [['r', 9, []]]),
+  ];
+  for (const opts of [{}, { realtime: true }, { realtime: true, process: true }]) {
+    const res = check(h, opts);
+    assertWellFormed(t, res, h);
+    t.true(res.valid, JSON.stringify(res.counts));
+    t.is(res.txns, 5);
+  }
+  t.is(check(h).summary, '5 transactions checked, no anomaly found (G0, G1a, G1b, G1c, G-single, G2-item, lost update).');
+});
+
+test('G0: two txns append to x and y in opposite orders', (t) => {
+  const h = [
+    txn(1, [['append', X, 1], ['append', Y, 2]]),
+    txn(2, [['append', X, 3], ['append', Y, 4]]),
+    txn(3, [['r', X, [1, 3]], ['r', Y, [4, 2]]]),
+  ];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { G0: 1 });
+  const a = res.anomalies.G0[0] as CycleAnomaly;
+  t.deepEqual(a.cycle.map((s) => s.kind), ['ww', 'ww']);
+  t.deepEqual(new Set(a.cycle.map((s) => s.from)), new Set([1, 2]));
+  t.regex(a.explanation, /T2 appended 3 to list 1 after T1's append of 1 \(ww\)/);
+  t.regex(a.explanation, /G0/);
+  t.regex(res.summary, /^3 transactions checked; G0 ×1 /);
+});
+
+test('G1a: a committed txn reads the append of a failed one', (t) => {
+  const h = [txn(1, [['append', X, 1]], { outcome: 'fail' }), txn(2, [['r', X, [1]]])];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { G1a: 1 });
+  t.like(res.anomalies.G1a[0], { op: 2, txn: 1, key: X, value: 1 });
+  t.is(res.txns, 1, 'the failed txn is not counted');
+});
+
+test('G1b: a read ends in an append that its txn later followed with another', (t) => {
+  const h = [txn(1, [['append', X, 1], ['append', X, 2]]), txn(2, [['r', X, [1]]], { at: [12, 30] })];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { G1b: 1 });
+  t.like(res.anomalies.G1b[0], { op: 2, txn: 1, key: X, value: 1, final: 2 });
+});
+
+test('G1c: each txn reads the other one’s append (wr cycle)', (t) => {
+  const h = [txn(1, [['append', X, 1], ['r', Y, [2]]]), txn(2, [['append', Y, 2], ['r', X, [1]]])];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { G1c: 1 });
+  t.deepEqual((res.anomalies.G1c[0] as CycleAnomaly).cycle.map((s) => s.kind), ['wr', 'wr']);
+});
+
+test('G-single: read skew', (t) => {
+  // T1 sees x before T2's append but y after it.
+  const h = [
+    txn(1, [['r', X, []], ['r', Y, [2]]]),
+    txn(2, [['append', X, 1], ['append', Y, 2]]),
+    txn(3, [['r', X, [1]]]),
+  ];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { 'G-single': 1 });
+  const a = res.anomalies['G-single'][0] as CycleAnomaly;
+  t.deepEqual(a.cycle.map((s) => s.kind).sort(), ['rw', 'wr']);
+  t.deepEqual(a.cycle.find((s) => s.kind === 'rw'), { from: 1, to: 2, kind: 'rw', key: X, value: 1 });
+  t.regex(a.explanation, /T1 read list 1 without T2's 1 \(rw\)/);
+  t.regex(a.explanation, /T1 read list 2 ending in T2's 2 \(wr\)/);
+});
+
+test('G2-item: write skew', (t) => {
+  const h = [
+    txn(1, [['r', X, []], ['r', Y, []], ['append', X, 1]]),
+    txn(2, [['r', X, []], ['r', Y, []], ['append', Y, 2]]),
+    txn(3, [['r', X, [1]], ['r', Y, [2]]]),
+  ];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { 'G2-item': 1 });
+  t.deepEqual((res.anomalies['G2-item'][0] as CycleAnomaly).cycle.map((s) => s.kind), ['rw', 'rw']);
+});
+
+test('a G2-item cycle is found next to a G-single in the same component', (t) => {
+  // T1/T2 write skew on x, y; T3 reads y with T2's append but z without T4's, which read y first.
+  const h = [
+    txn(1, [['r', X, []], ['r', Y, []], ['append', X, 1]]),
+    txn(2, [['r', X, []], ['r', Y, []], ['append', Y, 2]]),
+    txn(3, [['r', X, [1]], ['r', Y, [2]], ['r', 3, []]]),
+    txn(4, [['append', 3, 4], ['append', X, 5]]),
+    txn(5, [['r', X, [1, 5]], ['r', 3, [4]]]),
+  ];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.is(res.counts['G2-item'], 1);
+  t.false(res.valid);
+});
+
+test('lost update: two txns read the same version and both append', (t) => {
+  const h = [
+    txn(1, [['r', X, []], ['append', X, 1]], { at: [0, 20] }),
+    txn(2, [['r', X, []], ['append', X, 2]], { at: [5, 25] }),
+    txn(3, [['r', X, [1, 2]]]),
+  ];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.is(res.counts['lost-update'], 1);
+  t.like(res.anomalies['lost-update'][0], { key: X, version: null, txns: [{ txn: 1, appended: [1] }, { txn: 2, appended: [2] }] });
+  // The same history is a G-single too: T2 read x without T1's 1, yet appended after it.
+  t.deepEqual(found(res), { 'lost-update': 1, 'G-single': 1 });
+});
+
+test('incompatible order: two reads that are not prefixes of one another', (t) => {
+  const h = [txn(1, [['append', X, 1]]), txn(2, [['append', X, 2]]), txn(3, [['r', X, [1, 2]]]), txn(4, [['r', X, [2, 1]]])];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { 'incompatible-order': 1 });
+  t.like(res.anomalies['incompatible-order'][0], { key: X, index: 0 });
+  t.regex(res.anomalies['incompatible-order'][0]!.explanation, /disagree at position 0/);
+});
+
+test('one corrupt read among many is one incompatible order, and does not become the order', (t) => {
+  const h = [
+    txn(1, [['append', X, 1]]),
+    txn(2, [['append', X, 2]]),
+    txn(3, [['append', X, 3]]),
+    txn(4, [['r', X, [1, 3]]]),
+    txn(5, [['r', X, [1, 2]]]),
+    txn(6, [['r', X, [1, 2, 3]]]),
+    txn(7, [['r', X, [1, 2, 3]]]),
+  ];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { 'incompatible-order': 1 });
+  t.like(res.anomalies['incompatible-order'][0], { key: X, index: 1, reads: [{ op: 5 }, { op: 4 }] });
+});
+
+test('duplicate, garbage and internal reads', (t) => {
+  const dup = [txn(1, [['append', X, 1]]), txn(2, [['r', X, [1, 1]]])];
+  t.deepEqual(found(check(dup)), { 'duplicate-append': 1 });
+  const appendedTwice = [txn(1, [['append', X, 1]]), txn(2, [['append', X, 1]])];
+  t.like(check(appendedTwice).anomalies['duplicate-append'][0], { op: 2, txn: 1, value: 1 });
+
+  const garbage = [txn(1, [['append', Y, 1]]), txn(2, [['r', X, [9]]]), txn(3, [['r', 3, [1]]])];
+  const g = check(garbage);
+  assertWellFormed(t, g, garbage);
+  t.deepEqual(found(g), { 'garbage-read': 2 }, 'never appended, and appended to another key');
+
+  const ownAppend = [txn(1, [['append', X, 1], ['r', X, []]])];
+  const own = check(ownAppend);
+  assertWellFormed(t, own, ownAppend);
+  t.deepEqual(found(own), { internal: 1 });
+  t.like(own.anomalies.internal[0], { op: 1, key: X, expected: [1], exact: false, read: [] });
+
+  const nonRepeatable = [txn(1, [['append', X, 1]]), txn(2, [['append', X, 2]]), txn(3, [['r', X, [1]], ['r', X, [1, 2]]], { at: [12, 40] })];
+  const nr = check(nonRepeatable);
+  assertWellFormed(t, nr, nonRepeatable);
+  t.is(nr.counts.internal, 1);
+  t.like(nr.anomalies.internal[0], { op: 3, expected: [1], exact: true, read: [1, 2] });
+});
+
+test('real time: a stale read is a cycle only with real-time order', (t) => {
+  const h = [
+    txn(1, [['append', X, 1]], { at: [0, 10] }),
+    txn(2, [['r', X, []]], { at: [20, 30] }),
+    txn(3, [['r', X, [1]]], { at: [40, 50] }),
+  ];
+  t.true(check(h).valid);
+  const res = check(h, { realtime: true });
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { 'G-single': 1 });
+  const a = res.anomalies['G-single'][0] as CycleAnomaly;
+  t.deepEqual(a.cycle, [
+    { from: 2, to: 1, kind: 'rw', key: X, value: 1 },
+    { from: 1, to: 2, kind: 'realtime' },
+  ]);
+  t.regex(a.explanation, /T1 completed before T2 began \(realtime\).*G-single-realtime/);
+  // Overlapping in time, the same reads are fine.
+  const overlapping = [txn(1, [['append', X, 1]], { at: [0, 25] }), h[1]!, h[2]!];
+  t.true(check(overlapping, { realtime: true }).valid);
+});
+
+test('process order: a process that does not see its own earlier append', (t) => {
+  const h = [
+    txn(1, [['append', X, 1]], { process: 7, at: [0, 10] }),
+    txn(2, [['r', X, []]], { process: 7, at: [5, 30] }),
+    txn(3, [['r', X, [1]]], { process: 8, at: [40, 50] }),
+  ];
+  // Times overlap (bad clocks), so only process order shows it.
+  t.true(check(h, { realtime: true }).valid);
+  const res = check(h, { process: true });
+  t.deepEqual(found(res), { 'G-single': 1 });
+  t.deepEqual((res.anomalies['G-single'][0] as CycleAnomaly).cycle.map((s) => s.kind), ['rw', 'process']);
+});
+
+test('info and unfinished txns are committed exactly when a read saw their appends', (t) => {
+  for (const outcome of ['info', 'open'] as const) {
+    const seen = [
+      txn(1, [['append', X, 1], ['append', Y, 2]], { outcome }),
+      txn(2, [['r', X, [1]], ['r', Y, []]]),
+      txn(3, [['r', Y, [2]]]),
+    ];
+    const res = check(seen);
+    assertWellFormed(t, res, seen);
+    t.deepEqual(found(res), { 'G-single': 1 }, outcome);
+    t.is(res.txns, 3);
+    t.regex(res.summary, /1 of them indeterminate, 1 of those seen committed/);
+    // Unseen, it may never have happened, even though it "completed" before the reader began.
+    const unseen = [txn(1, [['append', X, 1]], { outcome, at: [0, 5] }), txn(2, [['r', X, []]], { at: [10, 15] })];
+    t.true(check(unseen, { realtime: true }).valid, outcome);
+  }
+});
+
+test('ops other than txns, and malformed micro-ops, are ignored', (t) => {
+  const other: Op = { op: 9, process: 0, client: 0, f: 'read', invoke: { type: 'invoke', index: 0, time: 0, op: 9, process: 0, client: 0, f: 'read' } };
+  const h = [other, txn(1, [['append', X, 1]]), txn(2, [['r', X, [1]]])];
+  (h[2]!.complete!.value as unknown[]).push(['cas', 1, 2], 'junk', ['r', 'x', []]);
+  const res = check(h);
+  t.true(res.valid);
+  t.is(res.txns, 2);
+});
+
+test('only maxExamples examples are kept, every one counted', (t) => {
+  const h = [txn(0, [['append', X, 0]], { outcome: 'fail' })];
+  for (let i = 1; i <= 20; i++) h.push(txn(i, [['r', X, [0]]]));
+  const res = check(h, { maxExamples: 3 });
+  assertWellFormed(t, res, h);
+  t.is(res.counts.G1a, 20);
+  t.is(res.anomalies.G1a.length, 3);
+  t.regex(res.summary, /^20 transactions checked; G1a ×20/);
+});
+
+test('long dependency chains and rings do not overflow the stack', (t) => {
+  const n = 60_000;
+  // A chain: txn i reads txn i-1's append (wr), 60,000 deep.
+  const chain: Op[] = [];
+  for (let i = 0; i < n; i++) chain.push(txn(i, [['r', 99 + i, i > 0 ? [i - 1] : []], ['append', 100 + i, i]]));
+  t.true(check(chain, { realtime: true }).valid);
+  // A ring: txn i reads key i-1 before txn i-1's append (rw), and a last txn reads every key.
+  const ring: Op[] = [];
+  for (let i = 0; i < n; i++) ring.push(txn(i, [['append', 100 + i, i], ['r', 100 + ((i + n - 1) % n), []]]));
+  ring.push(txn(n, Array.from({ length: n }, (_, i): ['r', number, number[]] => ['r', 100 + i, [i]])));
+  const res = check(ring);
+  t.deepEqual(found(res), { 'G2-item': 1 });
+  t.is((res.anomalies['G2-item'][0] as CycleAnomaly).cycle.length, n);
+});
+
+// ---- generated histories ------------------------------------------------------------------
+
+const outcome = fc.oneof(
+  { arbitrary: fc.constant<PlannedOutcome>('ok'), weight: 12 },
+  { arbitrary: fc.constantFrom<PlannedOutcome>('fail', 'info-applied', 'info-lost', 'open-applied', 'open-lost'), weight: 3 },
+);
+const planned: fc.Arbitrary<PlannedTxn> = fc.record({
+  micro: fc.array(fc.tuple(fc.constantFrom('append' as const, 'r' as const), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 4 }),
+  outcome,
+  client: fc.nat(4),
+  gap: fc.nat(3),
+  lead: fc.nat(40),
+  lag: fc.nat(40),
+});
+const plan = fc.array(planned, { minLength: 10, maxLength: 40 });
+
+test('property: serially executed histories with overlapping txns are valid', (t) => {
+  fc.assert(
+    fc.property(plan, fc.integer({ min: 1, max: 5 }), (p, clients) => {
+      const h = simulateSerial(p, { clients });
+      for (const opts of [{}, { realtime: true, process: true }]) {
+        const res = checkIsolation(h, opts);
+        if (!res.valid) throw new Error(`${res.summary}\n${JSON.stringify(res.anomalies, null, 1)}`);
+      }
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
+type ReadAt = { op: Op; micro: number; key: number; list: number[] };
+
+function readsOf(h: readonly Op[]): ReadAt[] {
+  const out: ReadAt[] = [];
+  for (const op of h) {
+    if (op.complete?.type !== 'ok') continue;
+    (op.complete.value as ['r' | 'append', number, number[] | number][]).forEach((m, i) => {
+      if (m[0] === 'r') out.push({ op, micro: i, key: m[1], list: m[2] as number[] });
+    });
+  }
+  return out;
+}
+
+/** Plants a violation; returns false when this history offers no place for it. */
+function plant(h: Op[], kind: 'drop' | 'swap' | 'stale', pick: number): boolean {
+  const reads = readsOf(h);
+  const set = (r: ReadAt, list: number[]) => {
+    (r.op.complete!.value as unknown[])[r.micro] = ['r', r.key, list];
+  };
+  if (kind === 'drop' || kind === 'swap') {
+    // A read of 2+ elements with another read of the key at least as long: they must then conflict.
+    const cands = reads.filter((r) => r.list.length >= 2 && reads.some((o) => o !== r && o.key === r.key && o.list.length >= r.list.length));
+    if (cands.length === 0) return false;
+    const r = cands[pick % cands.length]!;
+    const j = (pick >> 4) % (r.list.length - 1);
+    const list = r.list.slice();
+    if (kind === 'drop') list.splice(j, 1);
+    else [list[j], list[j + 1]] = [list[j + 1]!, list[j]!];
+    set(r, list);
+    return true;
+  }
+  // Stale: cut a read just before an append whose ok writer completed before the reader began;
+  // another read shows that append, so the version order still has it.
+  const writer = new Map<number, Op>();
+  for (const op of h) for (const m of op.invoke.value as unknown[][]) if (m[0] === 'append') writer.set(m[2] as number, op);
+  const cands: [ReadAt, number][] = [];
+  for (const r of reads) {
+    r.list.forEach((v, j) => {
+      const w = writer.get(v)!;
+      if (w.complete?.type === 'ok' && w.complete.time < r.op.invoke.time && reads.some((o) => o.op !== r.op && o.key === r.key && o.list.includes(v))) cands.push([r, j]);
+    });
+  }
+  if (cands.length === 0) return false;
+  const [r, j] = cands[pick % cands.length]!;
+  set(r, r.list.slice(0, j));
+  return true;
+}
+
+test('property: one planted violation is always found', (t) => {
+  let planted = 0;
+  fc.assert(
+    fc.property(plan, fc.integer({ min: 1, max: 5 }), fc.constantFrom('drop' as const, 'swap' as const, 'stale' as const), fc.nat(), (p, clients, kind, pick) => {
+      const h = structuredClone(simulateSerial(p, { clients }));
+      fc.pre(plant(h, kind, pick));
+      planted++;
+      const res = checkIsolation(h, { realtime: true });
+      if (res.valid) throw new Error(`${kind} not found`);
+      if (kind !== 'stale' && res.counts['incompatible-order'] === 0) throw new Error(`${kind}: ${res.summary}`);
+      const ids = new Set(h.map((o) => o.op));
+      for (const m of JSON.stringify(res.anomalies).matchAll(/"(?:op|from|to|txn)":\s*(-?\d+)/g)) if (!ids.has(Number(m[1]))) throw new Error(`names op ${m[1]}`);
+    }),
+    { numRuns: 300 },
+  );
+  t.true(planted >= 150, `${planted} histories had a violation planted`);
+});
