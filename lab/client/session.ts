@@ -3,7 +3,7 @@
 // the Galera node that served it (models/sql/connection.ts reads it once per physical connection).
 
 import type mysql from 'mysql2/promise';
-import { lease, prepareSession, queryOn, type Lease, type Query } from '../../models/sql/connection.ts';
+import { lease, prepareSession, queryOn, type ConnectionLender, type Lease, type Query } from '../../models/sql/connection.ts';
 import { toOpError, type OpError } from '../../models/sql/error.ts';
 import type { ExecOutcome } from '../workload/types.ts';
 
@@ -17,7 +17,7 @@ export interface SessionOptions {
 }
 
 /** Errors are returned, never thrown. */
-export async function runInSession<T>(pool: mysql.Pool, o: SessionOptions, body: (q: Query) => Promise<T>): Promise<ExecOutcome & { value?: T }> {
+export async function runInSession<T>(pool: ConnectionLender, o: SessionOptions, body: (q: Query) => Promise<T>): Promise<ExecOutcome & { value?: T }> {
   let l: Lease;
   try {
     l = await lease(pool);

@@ -43,10 +43,14 @@ function table(header: string[], rows: (string | number)[][]): string {
 
 function topologySentence(s: Scenario): string {
   const t = s.topology;
-  const route =
-    s.clients.via === 'nodes'
-      ? `straight to the ${t.nodes} nodes (client i to node i mod ${t.nodes}, so every node takes writes)`
-      : `through ${t.proxies} switchboard prox${t.proxies === 1 ? 'y' : 'ies'} (rule ${t.proxyRule})`;
+  const over = s.clients.via === 'nodes' ? `the ${t.nodes} nodes directly` : `${t.proxies} switchboard prox${t.proxies === 1 ? 'y' : 'ies'} (rule ${t.proxyRule})`;
+  const how: Record<Scenario['clients']['config'], string> = {
+    spread: s.clients.via === 'nodes' ? `client i to node i mod ${t.nodes}, so every node takes writes` : `client i to proxy i mod ${t.proxies}`,
+    'single-proxy': 'every client to the first one only',
+    'proxies-by-hostname': 'each new connection resolving one name to every address, rotated per lookup, trying them in order',
+    'multi-ip': `each client holding every address and failing over itself (mysql2 PoolCluster, selector ${s.clients.selector})`,
+  };
+  const route = `${s.clients.via === 'nodes' ? 'straight to' : 'through'} ${over}: ${how[s.clients.config]}`;
   const what = s.workload.kind === 'bbs' ? 'BBS operations' : 'list-append transactions';
   return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}.`;
 }

@@ -77,7 +77,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       runClient({
         client: c,
         processStride: s.clients.count,
-        target: topo!.targetFor(c).name,
+        target: topo!.clientLabel(c),
         exec: topo!.executorFor(c),
         ops: workload.stream(seed, c),
         writer,

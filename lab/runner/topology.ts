@@ -14,6 +14,8 @@ import type { Scenario } from '../scenario/types.ts';
 import { usesToxiproxy } from '../scenario/validate.ts';
 import { connectToxiproxy, type FaultProxies } from '../toxiproxy/driver.ts';
 import type { Executor, Workload } from '../workload/types.ts';
+import type { ConnectionLender } from '../../models/sql/connection.ts';
+import { createDialPool } from '../client/dial-pool.ts';
 
 export interface Target {
   name: string;
@@ -29,7 +31,8 @@ export interface Topology {
   healthchecks: HealthcheckHandle[];
   /** Stops and restarts proxies by name (the nemesis's proxy-kill). */
   proxyControl: ProxyControl;
-  targetFor(client: number): Target;
+  /** What the history records as a client's proxy: its target, or its configuration's name when each connection picks anew. */
+  clientLabel(client: number): string;
   executorFor(client: number): Executor;
   /** Waits for every node to be Synced, then records a FinalRead op of every BBS table. */
   finalRead(writer: HistoryWriter, nextOpId: () => number): Promise<void>;
@@ -64,9 +67,12 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
   const healthchecks: HealthcheckHandle[] = [];
   const proxies: SwitchboardHandle[] = [];
   const pools = new Map<string, mysql.Pool>();
+  const shared = new Map<string, { lender: ConnectionLender; end(): Promise<void> }>();
   const stopSide = async () => {
     await Promise.allSettled([...pools.values()].map((p) => p.end()));
     pools.clear();
+    await Promise.allSettled([...shared.values()].map((x) => x.end()));
+    shared.clear();
     await Promise.allSettled(proxies.map((p) => p.stop()));
     await Promise.allSettled(healthchecks.map((h) => h.stop()));
   };
@@ -162,7 +168,55 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
   // The schema, created once through the first target, as the BBS's migration would.
   const executors = new Map<string, Executor>();
   await workload.setup(poolFor(targets[0]!));
-  const targetFor = (c: number): Target => targets[c % targets.length]!;
+  const sharedSource = (name: string, make: () => { lender: ConnectionLender; end(): Promise<void> }) => {
+    let x = shared.get(name);
+    if (!x) shared.set(name, (x = make()));
+    return x.lender;
+  };
+  let rotation = 0;
+  /** The source a client's ops go through, and the name the history records as its proxy. */
+  const sourceFor = (c: number): { name: string; lender: ConnectionLender } => {
+    switch (s.clients.config) {
+      case 'spread': {
+        const t = targets[c % targets.length]!;
+        return { name: t.name, lender: poolFor(t) };
+      }
+      case 'single-proxy':
+        return { name: targets[0]!.name, lender: poolFor(targets[0]!) };
+      case 'proxies-by-hostname':
+        return {
+          name: 'by-hostname',
+          lender: sharedSource('by-hostname', () => {
+            const pool = createDialPool({
+              // Round-robin DNS: every lookup answers all addresses, the first one rotating.
+              candidates: async () => {
+                const first = rotation++ % targets.length;
+                return targets.map((_, i) => targets[(first + i) % targets.length]!);
+              },
+              user: cluster.user,
+              password: cluster.password,
+              database: cluster.database,
+              limit: s.clients.poolSize * targets.length,
+              connectTimeoutMs: 5000,
+            });
+            return { lender: pool, end: () => pool.end() };
+          }),
+        };
+      case 'multi-ip':
+        return {
+          name: 'multi-ip',
+          lender: sharedSource('multi-ip', () => {
+            // mysql2 drops a node after removeNodeErrorCount connection errors and, with
+            // restoreNodeTimeout, tries it again after that long (0 would drop it for good).
+            const pc = mysql.createPoolCluster({ removeNodeErrorCount: 1, restoreNodeTimeout: 1000, defaultSelector: s.clients.selector, canRetry: true });
+            for (const t of targets) {
+              pc.add(t.name, { host: t.host, port: t.port, user: cluster.user, password: cluster.password, database: cluster.database, connectionLimit: s.clients.poolSize, connectTimeout: 5000 });
+            }
+            return { lender: { getConnection: () => pc.getConnection('*', s.clients.selector) }, end: () => pc.end() };
+          }),
+        };
+    }
+  };
 
   return {
     cluster,
@@ -170,13 +224,13 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
     proxies,
     healthchecks,
     proxyControl,
-    targetFor,
+    clientLabel: (c) => sourceFor(c).name,
     executorFor(c) {
-      const t = targetFor(c);
-      let e = executors.get(t.name);
+      const src = sourceFor(c);
+      let e = executors.get(src.name);
       if (!e) {
-        e = workload.executor(poolFor(t));
-        executors.set(t.name, e);
+        e = workload.executor(src.lender);
+        executors.set(src.name, e);
       }
       return e;
     },

@@ -4,6 +4,7 @@
 
 import type { NemesisSpec } from '../nemesis/types.ts';
 
+export type ClientConfig = 'spread' | 'single-proxy' | 'proxies-by-hostname' | 'multi-ip';
 export type ProxyRule = 'lowest-index' | 'sticky-random';
 export type DeadlockRetry = 'none' | 'commit-only-2016-04' | 'all-2016-11' | 'all-and-bad-conn-2017-06';
 
@@ -37,6 +38,18 @@ export interface Scenario {
      * straight to node i mod N (every node a writer: the multi-master case).
      */
     via: 'proxies' | 'nodes';
+    /**
+     * How a client finds its server (lab/client/configs.ts), over the targets `via` names:
+     *   spread               client i always uses target i mod T (a load balancer pinning clients)
+     *   single-proxy         every client uses the first target only (one hostname, one proxy)
+     *   proxies-by-hostname  each new connection resolves a name with every target's address,
+     *                        rotated per lookup (round-robin DNS), and tries them in order
+     *   multi-ip             the client holds every address and fails over itself (mysql2
+     *                        PoolCluster with `selector`)
+     */
+    config: ClientConfig;
+    /** multi-ip: PoolCluster's selector: ORDER (first healthy, failover), RR or RANDOM. */
+    selector: 'ORDER' | 'RR' | 'RANDOM';
     /** mysql2 pool size per target. */
     poolSize: number;
     /** Per-op client timeout in ms; an op that times out ends `info`. */

@@ -77,6 +77,7 @@ const duration = (maxSecs: number): Field<number> => ({
   required: true,
 });
 
+const CLIENT_CONFIGS = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip'] as const;
 const FAULT_KINDS = ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill', ...LINK_KINDS] as const;
 const optionalInt = (min: number, max: number): Field<number> => ({ ...int(min, max), required: false });
 
@@ -115,6 +116,8 @@ const SPEC: Spec = {
   clients: {
     count: int(1, 256),
     via: oneOf(['proxies', 'nodes'] as const, 'proxies'),
+    config: oneOf(CLIENT_CONFIGS, 'spread'),
+    selector: oneOf(['ORDER', 'RR', 'RANDOM'] as const, 'ORDER'),
     poolSize: int(1, 64, 2),
     timeoutMs: int(100, 600_000, 10_000),
   },

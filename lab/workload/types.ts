@@ -3,6 +3,7 @@
 // transactions on plain SQL tables) both fit it.
 
 import type mysql from 'mysql2/promise';
+import type { ConnectionLender } from '../../models/sql/connection.ts';
 import type { OpError } from '../history/event.ts';
 
 export interface WorkloadOp {
@@ -29,7 +30,7 @@ export interface Workload {
   /** Creates the tables, once, through one target. */
   setup(pool: mysql.Pool): Promise<void>;
   stream(seed: number, client: number): Iterator<WorkloadOp>;
-  executor(pool: mysql.Pool): Executor;
+  executor(source: ConnectionLender): Executor;
   /** A read of everything the workload wrote, after it stopped; recorded as a FinalRead op. */
   finalRead(pool: mysql.Pool): Promise<unknown>;
 }

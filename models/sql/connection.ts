@@ -5,8 +5,13 @@
 
 import type mysql from 'mysql2/promise';
 
-/** A mysql2/promise pool, or a factory of fresh connections (each closed after one op). */
-export type ConnectionSource = mysql.Pool | (() => Promise<mysql.Connection>);
+/** Anything that lends pooled connections: a mysql2/promise pool or pool cluster, or the lab's dial pool. */
+export interface ConnectionLender {
+  getConnection(): Promise<mysql.PoolConnection>;
+}
+
+/** A connection lender, or a factory of fresh connections (each closed after one op). */
+export type ConnectionSource = ConnectionLender | (() => Promise<mysql.Connection>);
 
 export type Query = <T = unknown>(sql: string, params?: unknown[]) => Promise<T>;
 

@@ -1,0 +1,127 @@
+// A connection pool that decides where each NEW connection goes, the way Go's database/sql pool
+// and dialer do for the BBS: a connection, once made, stays on its server until it breaks (a
+// proxy severing it, a timeout); each new connection asks `candidates()` again (a DNS lookup, a
+// load balancer's pick) and tries the addresses in order until one connects (Go's dialer on a
+// name with several A records). Used by the client configurations that pick per connection.
+//
+// It offers what the store needs of a pool: getConnection() and, on the connection, release()
+// and destroy().
+
+import mysql from 'mysql2/promise';
+
+export interface DialTarget {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface DialPoolOptions {
+  /** The addresses to try for one new connection, in order. */
+  candidates(): Promise<DialTarget[]>;
+  user: string;
+  password: string;
+  database: string;
+  /** Most connections open at once; getConnection waits for one beyond that. */
+  limit: number;
+  connectTimeoutMs: number;
+  /** Told which target each new connection reached. */
+  onDial?(target: DialTarget): void;
+}
+
+export type DialedConnection = mysql.PoolConnection & { labTarget: string };
+
+export interface DialPool {
+  getConnection(): Promise<DialedConnection>;
+  end(): Promise<void>;
+}
+
+export function createDialPool(o: DialPoolOptions): DialPool {
+  const idle: DialedConnection[] = [];
+  const waiters: ((c: DialedConnection | null) => void)[] = [];
+  let open = 0;
+  let ended = false;
+  const all = new Set<mysql.Connection>();
+
+  const hand = (c: DialedConnection): void => {
+    const w = waiters.shift();
+    if (w) w(c);
+    else idle.push(c);
+  };
+  const gone = (c: mysql.Connection): void => {
+    if (!all.delete(c)) return;
+    open--;
+    // A slot freed: a waiter may now dial.
+    const w = waiters.shift();
+    if (w) w(null);
+  };
+
+  const dial = async (): Promise<DialedConnection> => {
+    const targets = await o.candidates();
+    if (targets.length === 0) throw Object.assign(new Error('no address to connect to (the lookup returned none)'), { code: 'ENOTFOUND' });
+    let last: unknown;
+    for (const t of targets) {
+      try {
+        const conn = await mysql.createConnection({ host: t.host, port: t.port, user: o.user, password: o.password, database: o.database, connectTimeout: o.connectTimeoutMs });
+        const c = conn as unknown as DialedConnection;
+        c.labTarget = t.name;
+        all.add(conn);
+        // An idle connection severed by a proxy errors out of band; the next getConnection must not hand it out.
+        conn.on('error', () => {
+          const i = idle.indexOf(c);
+          if (i >= 0) idle.splice(i, 1);
+          gone(conn);
+        });
+        c.release = () => {
+          if (ended) {
+            c.destroy();
+            return;
+          }
+          hand(c);
+        };
+        const destroy = conn.destroy.bind(conn);
+        c.destroy = () => {
+          gone(conn);
+          destroy();
+        };
+        o.onDial?.(t);
+        return c;
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
+  };
+
+  const getConnection = async (): Promise<DialedConnection> => {
+    if (ended) throw new Error('pool is closed');
+    for (;;) {
+      if (ended) throw new Error('pool is closed');
+      const c = idle.pop();
+      if (c) return c;
+      if (open < o.limit) {
+        open++;
+        try {
+          return await dial();
+        } catch (e) {
+          open--;
+          const w = waiters.shift();
+          if (w) w(null);
+          throw e;
+        }
+      }
+      const got = await new Promise<DialedConnection | null>((resolve) => waiters.push(resolve));
+      if (got) return got;
+    }
+  };
+
+  return {
+    getConnection,
+    async end() {
+      ended = true;
+      for (const w of waiters.splice(0)) w(null);
+      idle.length = 0;
+      await Promise.allSettled([...all].map((c) => c.end().catch(() => c.destroy())));
+      all.clear();
+    },
+  };
+}
