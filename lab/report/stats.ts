@@ -2,7 +2,7 @@
 // served what, throughput and latency. Pure: history in, numbers out.
 
 import { classifyError } from '../client/errors.ts';
-import { pairOps, type HistoryEvent, type NemesisEvent, type OpError } from '../history/event.ts';
+import { pairOps, type HistoryEvent, type NemesisEvent, type Op, type OpError } from '../history/event.ts';
 import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
 
 export interface Percentiles {
@@ -46,6 +46,14 @@ export interface RunStats {
   writeWindows: { total: number; multiNode: number; seconds: number[] };
   /** Completions per second of the workload (index = second since the first invoke), for the timeline chart. */
   perSecond: { ok: number; fail: number; info: number }[];
+  /** Share of the workload's whole seconds in which at least one op succeeded. */
+  availability: number;
+  /**
+   * Per fault: the last ok completion before it started and the first ok of an op invoked after
+   * it started (seconds since the first op); the gap between them is how long the BBS could not
+   * get anything done. firstOkAfter is null when nothing succeeded again.
+   */
+  failover: { fault: string; kind: string; target: string; lastOkBefore: number | null; firstOkAfter: number | null; gapSec: number | null }[];
 }
 
 export interface FaultWindow {
@@ -127,6 +135,8 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     errorsOutsideFaults: 0,
     writeWindows: { total: 0, multiNode: 0, seconds: [] },
     perSecond: [],
+    availability: 0,
+    failover: [],
   };
   const t0 = workloadStart(events);
   const lastTime = (events.reduce((m, e) => Math.max(m, e.time), 0) - t0) / 1e9;
@@ -175,5 +185,28 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
   const multi = [...writersBySecond.entries()].filter(([, set]) => set.size > 1).map(([sec]) => sec).sort((a, b) => a - b);
   stats.writeWindows = { total: writersBySecond.size, multiNode: multi.length, seconds: multi };
   stats.latencyMs = { ok: percentiles(lat.ok), fail: percentiles(lat.fail), info: percentiles(lat.info) };
+  // The last second is cut short by the end of the run; it does not count against availability.
+  const whole = stats.perSecond.slice(0, -1);
+  stats.availability = whole.length > 0 ? whole.filter((x) => x.ok > 0).length / whole.length : stats.perSecond.length > 0 && stats.perSecond[0]!.ok > 0 ? 1 : 0;
+  stats.failover = failoverGaps(ops, stats.faults, t0);
   return stats;
+}
+
+function failoverGaps(ops: readonly Op[], faults: readonly FaultWindow[], t0: number): RunStats['failover'] {
+  const oks = ops
+    .filter((o) => o.complete?.type === 'ok')
+    .map((o) => ({ invoke: (o.invoke.time - t0) / 1e9, done: (o.complete!.time - t0) / 1e9 }))
+    .sort((a, b) => a.done - b.done);
+  return faults.map((f) => {
+    let before: number | null = null;
+    let after: number | null = null;
+    for (const o of oks) {
+      if (o.done <= f.start) before = o.done;
+      else if (o.invoke >= f.start) {
+        after = o.done;
+        break;
+      }
+    }
+    return { fault: f.id, kind: f.kind, target: f.target, lastOkBefore: before, firstOkAfter: after, gapSec: before !== null && after !== null ? after - before : null };
+  });
 }

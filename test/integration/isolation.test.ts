@@ -33,7 +33,7 @@ for (const [file, base] of [
     t.is(iso!.valid, total === 0, 'valid exactly when no anomaly was counted');
     const opIds = new Set(events.filter((e) => e.type === 'invoke').map((e) => (e as { op: number }).op));
     for (const [type, list] of Object.entries(iso!.anomalies)) {
-      t.true(list.length <= iso!.counts[type as keyof typeof iso.counts]!, `${type}: examples never exceed the count`);
+      t.true(list.length <= iso!.counts[type as keyof NonNullable<typeof iso>["counts"]]!, `${type}: examples never exceed the count`);
       for (const a of list) {
         const ids = JSON.stringify(a).match(/"(?:op|from|to|txn|ops?)":\s*(\d+)/g) ?? [];
         for (const m of ids) t.true(opIds.has(Number(m.split(':')[1])), `${type} names op ${m} of the history`);

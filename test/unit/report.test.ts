@@ -135,3 +135,11 @@ test('the evidence section shows a failing key with its shrunk ops, and is empty
   t.regex(md, /\| 7 \| 2 \| ok \| 1\.500 \| 2\.500 \| StartTask on cell-b → shouldStart \|/);
   t.regex(md, /shrunk from 40/);
 });
+
+test('failover gap: last ok before a fault to the first ok of an op invoked after it; availability by second', (t) => {
+  const s = computeStats(history);
+  // Fault 11–20 ms; last ok completion before 11 ms is op 3 at 5 ms… op 0 at 10 ms; the first ok of
+  // an op invoked after 11 ms is op 7 (invoked 1500 ms, done 1510 ms).
+  t.deepEqual(s.failover, [{ fault: 'partition-1', kind: 'partition', target: 'isolate:n2', lastOkBefore: 0.01, firstOkAfter: 1.51, gapSec: 1.5 }]);
+  t.is(s.availability, 1, 'seconds 0 and 1 each had an ok (the last, partial second does not count)');
+});
