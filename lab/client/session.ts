@@ -14,7 +14,11 @@ export interface SessionOptions {
   syncWait?: number;
   /** BEGIN … COMMIT around the body, or autocommit statements. */
   transaction: boolean;
+  /** SET TRANSACTION ISOLATION LEVEL for this transaction only (the server default, REPEATABLE READ, when missing). */
+  isolationLevel?: IsolationLevel;
 }
+
+export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 
 /** Errors are returned, never thrown. */
 export async function runInSession<T>(pool: ConnectionLender, o: SessionOptions, body: (q: Query) => Promise<T>): Promise<ExecOutcome & { value?: T }> {
@@ -32,6 +36,7 @@ export async function runInSession<T>(pool: ConnectionLender, o: SessionOptions,
     const node = await prepareSession(l.conn, q, o.syncWait ?? 0);
     if (node) out.node = node;
     phase = 'statement';
+    if (o.transaction && o.isolationLevel) await q(`SET TRANSACTION ISOLATION LEVEL ${o.isolationLevel}`);
     if (o.transaction) await q('BEGIN');
     const value = await body(q);
     if (o.transaction) {

@@ -61,6 +61,8 @@ export interface Scenario {
     /** list-append: number of lists (keys) and the most micro-ops in one transaction. */
     keys: number;
     txnLength: number;
+    /** list-append: the transactions' isolation level (InnoDB's default is repeatable-read). */
+    isolation: 'read-committed' | 'repeatable-read' | 'serializable';
     /** Key space: small, so keys contend. */
     tasks: number;
     desiredLRPs: number;

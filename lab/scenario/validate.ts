@@ -125,6 +125,7 @@ const SPEC: Spec = {
     kind: oneOf(['bbs', 'list-append'] as const, 'bbs'),
     keys: int(1, 10_000, 8),
     txnLength: int(1, 20, 4),
+    isolation: oneOf(['read-committed', 'repeatable-read', 'serializable'] as const, 'repeatable-read'),
     tasks: int(0, 10_000, 4),
     desiredLRPs: int(0, 10_000, 2),
     instances: int(1, 100, 2),

@@ -16,6 +16,7 @@ import type { Executor, Workload, WorkloadOp } from './types.ts';
 export type MicroOp = ['append', number, number] | ['r', number, number[] | null];
 
 const TABLE = 'append_lists';
+const ISOLATION = { 'read-committed': 'READ COMMITTED', 'repeatable-read': 'REPEATABLE READ', serializable: 'SERIALIZABLE' } as const;
 const BATCH = 256;
 /** Values are unique across clients: client c appends c * STRIDE + 1, + 2, … */
 const STRIDE = 10_000_000;
@@ -42,7 +43,7 @@ export function listAppendWorkload(s: Scenario): Workload {
     },
     executor(pool): Executor {
       return (op) =>
-        runInSession(pool, { transaction: true, timeoutMs: s.clients.timeoutMs, syncWait: s.bbs.syncWait }, async (q) => {
+        runInSession(pool, { transaction: true, timeoutMs: s.clients.timeoutMs, syncWait: s.bbs.syncWait, isolationLevel: ISOLATION[w.isolation] }, async (q) => {
           const out: MicroOp[] = [];
           for (const m of op.value as MicroOp[]) {
             if (m[0] === 'append') {
