@@ -10,7 +10,9 @@ import { chainOwner, removeLabChains } from '../nemesis/iptables.ts';
 import { runScenario } from '../runner/run.ts';
 import { runDirPaths } from '../runner/run-dir.ts';
 import { renderRun } from '../runner/render.ts';
-import { parseScenario, ScenarioError, validateScenario } from '../scenario/validate.ts';
+import { CLIENT_CONFIGS, parseScenario, ScenarioError, validateScenario } from '../scenario/validate.ts';
+import type { ClientConfig } from '../scenario/types.ts';
+import { compareConfigs } from '../runner/compare.ts';
 import { ClusterStartError } from '../providers/local/cluster.ts';
 import { basename } from 'node:path';
 import { checkPath, CheckInputError, exitCodeOf } from './check.ts';
@@ -20,6 +22,10 @@ const USAGE = `usage: bbs-lab <command> [options]
 commands:
   run <scenario.yaml> [--seed N] [--duration SECONDS]
                          bring up the cluster, run the scenario, write findings/runs/<id>/ and print the report's path
+  compare <scenario.yaml> --configs a,b,… [--seed N] [--duration SECONDS]
+                         run the scenario once per client configuration (same seed and faults) and
+                         write one comparison report; configurations: spread, single-proxy,
+                         proxies-by-hostname, multi-ip
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
   check <run-dir | history.jsonl | history.json> [--model NAME] [--budget STEPS] [--json]
@@ -74,15 +80,20 @@ function loadScenario(path: string | undefined) {
   return parseScenario(readFileSync(path, 'utf8'), path);
 }
 
+function addressBaseFromEnv(): string {
+  const addressBase = process.env['BBS_LAB_ADDRESS_BASE'] ?? '127.0.0';
+  if (!/^127\.(\d{1,3})\.(\d{1,3})$/.test(addressBase) || addressBase.split('.').some((x) => Number(x) > 255)) {
+    throw new UsageError(`BBS_LAB_ADDRESS_BASE: must be the first three octets of a loopback address such as 127.0.5, got ${addressBase}`);
+  }
+  return addressBase;
+}
+
 async function cmdRun(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['seed', 'duration'], []);
   const scenario = loadScenario(p.positional[0]);
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
-  const addressBase = process.env['BBS_LAB_ADDRESS_BASE'] ?? '127.0.0';
-  if (!/^127\.(\d{1,3})\.(\d{1,3})$/.test(addressBase) || addressBase.split('.').some((x) => Number(x) > 255)) {
-    throw new UsageError(`BBS_LAB_ADDRESS_BASE: must be the first three octets of a loopback address such as 127.0.5, got ${addressBase}`);
-  }
+  const addressBase = addressBaseFromEnv();
   installSignalHandlers();
   const res = await runScenario(scenario, {
     addressBase,
@@ -110,6 +121,26 @@ function cmdCheck(argv: string[]): number {
     if (runDir) process.stdout.write(`details: ${join(runDir, 'check.json')}\n`);
   }
   return exitCodeOf(report);
+}
+
+async function cmdCompare(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, ['configs', 'seed', 'duration'], []);
+  const scenario = loadScenario(p.positional[0]);
+  const raw = p.flags.get('configs');
+  if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError(`--configs: give a comma-separated list of ${CLIENT_CONFIGS.join(', ')}`);
+  const configs = raw.split(',').map((c) => c.trim());
+  const unknown = configs.filter((c) => !(CLIENT_CONFIGS as readonly string[]).includes(c));
+  if (unknown.length > 0) throw new UsageError(`--configs: unknown configuration ${unknown.map((c) => JSON.stringify(c)).join(', ')}; known: ${CLIENT_CONFIGS.join(', ')}`);
+  const seed = intFlag(p, 'seed', 0);
+  const duration = intFlag(p, 'duration', 1);
+  installSignalHandlers();
+  const res = await compareConfigs(scenario, configs as ClientConfig[], {
+    addressBase: addressBaseFromEnv(),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(duration !== undefined ? { duration } : {}),
+  });
+  process.stdout.write(`${res.report}\n`);
+  return 0;
 }
 
 function cmdValidate(argv: string[]): number {
@@ -157,6 +188,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRun(rest);
       case 'check':
         return cmdCheck(rest);
+      case 'compare':
+        return await cmdCompare(rest);
       case 'validate':
         return cmdValidate(rest);
       case 'report':

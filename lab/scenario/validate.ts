@@ -77,7 +77,7 @@ const duration = (maxSecs: number): Field<number> => ({
   required: true,
 });
 
-const CLIENT_CONFIGS = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip'] as const;
+export const CLIENT_CONFIGS = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip'] as const;
 const FAULT_KINDS = ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill', ...LINK_KINDS] as const;
 const optionalInt = (min: number, max: number): Field<number> => ({ ...int(min, max), required: false });
 
