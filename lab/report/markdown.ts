@@ -126,6 +126,20 @@ export function renderMarkdown(input: ReportInput): string {
   const nodesSeen = [...new Set(Object.values(st.errorsByNode).flatMap((m) => Object.keys(m)))].sort();
   parts.push('\n### By node\n');
   parts.push(table(['error', ...nodesSeen], Object.entries(st.errorsByNode).map(([e, m]) => [e, ...nodesSeen.map((n) => m[n] ?? 0)])));
+  const buckets = Math.max(1, Math.ceil((st.perSecond.length || 1) / 10));
+  if (Object.keys(st.errorsBySecond).length > 0) {
+    parts.push('\n### Over time (10-second windows since the first op)\n');
+    parts.push(
+      table(
+        ['error', ...Array.from({ length: buckets }, (_, b) => `${b * 10}–${b * 10 + 10} s`)],
+        Object.entries(st.errorsBySecond).map(([e, m]) => {
+          const row = new Array<number>(buckets).fill(0);
+          for (const [sec, n] of Object.entries(m)) row[Math.min(buckets - 1, Math.floor(Number(sec) / 10))]! += n;
+          return [e, ...row];
+        }),
+      ),
+    );
+  }
   const opsSeen = [...new Set(Object.values(st.errorsByOp).flatMap((m) => Object.keys(m)))].sort();
   parts.push('\n### By op type\n');
   parts.push(table(['error', ...opsSeen], Object.entries(st.errorsByOp).map(([e, m]) => [e, ...opsSeen.map((f) => m[f] ?? 0)])));

@@ -24,6 +24,8 @@ export interface RunStats {
   errors: Record<string, number>;
   errorsByOp: Record<string, Record<string, number>>;
   errorsByNode: Record<string, Record<string, number>>;
+  /** Error label → second of the workload (since the first invoke) → count: when each kind of error happened. */
+  errorsBySecond: Record<string, Record<string, number>>;
   /** Node → completions it served (ok, fail, info). */
   servedByNode: Record<string, Record<string, number>>;
   /** Ops that ended with a BBS state-check error (ok outcome, value.error). */
@@ -124,6 +126,7 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     errors: {},
     errorsByOp: {},
     errorsByNode: {},
+    errorsBySecond: {},
     servedByNode: {},
     bbsErrors: {},
     durationSec: 0,
@@ -176,6 +179,7 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
       stats.errors[label] = (stats.errors[label] ?? 0) + 1;
       bump(stats.errorsByOp, label, o.f);
       bump(stats.errorsByNode, label, c.node ?? '(unknown)');
+      bump(stats.errorsBySecond, label, String(second));
     }
     const v = c.value as { error?: unknown } | undefined;
     if (c.type === 'ok' && v && typeof v.error === 'string') stats.bbsErrors[v.error] = (stats.bbsErrors[v.error] ?? 0) + 1;

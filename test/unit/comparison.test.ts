@@ -13,6 +13,7 @@ function stats(over: Partial<RunStats>): RunStats {
     errors: { '1213 deadlock': 50, '1047 non-primary': 30 },
     errorsByOp: {},
     errorsByNode: {},
+    errorsBySecond: {},
     servedByNode: {},
     bbsErrors: {},
     durationSec: 60,

@@ -41,6 +41,7 @@ test('stats count outcomes, errors by code, node and op, and leave the final rea
   t.deepEqual(s.errors, { '1213 deadlock': 1, 'connection-lost': 1 });
   t.deepEqual(s.errorsByNode['1213 deadlock'], { n2: 1 });
   t.deepEqual(s.errorsByOp['connection-lost'], { CompleteTask: 1 });
+  t.deepEqual(s.errorsBySecond, { '1213 deadlock': { '0': 1 }, 'connection-lost': { '0': 1 } });
   t.deepEqual(s.servedByNode, { n1: { ok: 3 }, n2: { fail: 1, info: 1, ok: 2 } });
   t.deepEqual(s.bbsErrors, { InvalidStateTransition: 1 });
   t.is(s.latencyMs.ok.count, 5);
