@@ -55,11 +55,21 @@ export function addDataEdges(g: Graph, appends: Appends, trie: ListTrie, reads: 
  * got edges from: they reach everything later through it. Reachability is exactly real-time order.
  */
 export function addOrderEdges(g: Graph, txns: Txns, committed: Uint8Array, opts: { process: boolean; realtime: boolean }): void {
-  const members: number[] = [];
-  for (let t = 0; t < txns.n; t++) if (committed[t]) members.push(t);
-  const invoke = (t: number) => txns.ops[t]!.invoke.time;
-  const complete = (t: number) => txns.ops[t]!.complete!.time;
-  const byInvoke = members.slice().sort((a, b) => invoke(a) - invoke(b) || a - b);
+  if (!opts.process && !opts.realtime) return;
+  const invoke = new Float64Array(txns.n);
+  const complete = new Float64Array(txns.n);
+  let members = 0;
+  for (let t = 0; t < txns.n; t++) {
+    if (!committed[t]) continue;
+    members++;
+    const o = txns.ops[t]!;
+    invoke[t] = o.invoke.time;
+    complete[t] = o.complete?.time ?? Infinity;
+  }
+  const byInvoke = new Int32Array(members);
+  for (let t = 0, i = 0; t < txns.n; t++) if (committed[t]) byInvoke[i++] = t;
+  // Histories are written in invoke order, so this sort is usually a single run for TimSort.
+  byInvoke.sort((a, b) => invoke[a]! - invoke[b]! || a - b);
 
   if (opts.process) {
     // Only an ok txn is known to have finished before its process's next op began.
@@ -71,24 +81,44 @@ export function addOrderEdges(g: Graph, txns: Txns, committed: Uint8Array, opts:
       if (txns.status[t] === OK) lastOk.set(p, t);
     }
   }
+  if (opts.realtime) realtimeEdges(g, txns, byInvoke, invoke, complete);
+}
 
-  if (opts.realtime) {
-    const byComplete = members.filter((t) => txns.status[t] === OK).sort((a, b) => complete(a) - complete(b) || a - b);
-    const frontier = new Set<number>();
-    const linked = new Map<number, number[]>();
-    let c = 0;
-    for (const t of byInvoke) {
-      // Strictly before: a completion at the very instant of an invoke does not order them.
-      for (; c < byComplete.length && complete(byComplete[c]!) < invoke(t); c++) {
-        const done = byComplete[c]!;
-        for (const f of linked.get(done) ?? []) frontier.delete(f);
-        linked.delete(done);
-        frontier.add(done);
-      }
-      if (frontier.size === 0) continue;
-      const from = [...frontier];
-      for (const f of from) g.add(f, t, REALTIME);
-      if (txns.status[t] === OK) linked.set(t, from);
+function realtimeEdges(g: Graph, txns: Txns, byInvoke: Int32Array, invoke: Float64Array, complete: Float64Array): void {
+  const byComplete = byInvoke.filter((t) => txns.status[t] === OK).sort((a, b) => complete[a]! - complete[b]! || a - b);
+  // The frontier as a dense array with positions, for O(1) removal.
+  const frontier: number[] = [];
+  const pos = new Int32Array(txns.n).fill(-1);
+  // Each ok txn's edge sources, kept in one pool: [linkStart[t], linkStart[t] + linkLen[t]).
+  const pool: number[] = [];
+  const linkStart = new Int32Array(txns.n);
+  const linkLen = new Int32Array(txns.n);
+  const remove = (f: number) => {
+    const i = pos[f]!;
+    if (i < 0) return;
+    const last = frontier.pop()!;
+    if (last !== f) {
+      frontier[i] = last;
+      pos[last] = i;
+    }
+    pos[f] = -1;
+  };
+  let c = 0;
+  for (const t of byInvoke) {
+    // Strictly before: a completion at the very instant of an invoke does not order them.
+    for (; c < byComplete.length && complete[byComplete[c]!]! < invoke[t]!; c++) {
+      const done = byComplete[c]!;
+      for (let i = linkStart[done]!, end = i + linkLen[done]!; i < end; i++) remove(pool[i]!);
+      pos[done] = frontier.length;
+      frontier.push(done);
+    }
+    if (txns.status[t] === OK) {
+      linkStart[t] = pool.length;
+      linkLen[t] = frontier.length;
+    }
+    for (const f of frontier) {
+      g.add(f, t, REALTIME);
+      if (txns.status[t] === OK) pool.push(f);
     }
   }
 }

@@ -31,11 +31,11 @@ export const OUT_OF_BUDGET = -2;
 
 export class Graph {
   m = 0;
-  from = new Int32Array(1024);
-  to = new Int32Array(1024);
-  kind = new Uint8Array(1024);
-  key = new Float64Array(1024);
-  value = new Float64Array(1024);
+  from: Int32Array;
+  to: Int32Array;
+  kind: Uint8Array;
+  key: Float64Array;
+  value: Float64Array;
   private start = new Int32Array(0);
   private adj = new Int32Array(0);
   private seen: Int32Array;
@@ -43,7 +43,17 @@ export class Graph {
   private queue: Int32Array;
   private stamp = 0;
 
-  constructor(readonly n: number) {
+  /** `expected` edges are allocated up front (a list-append history has a few per txn). */
+  constructor(
+    readonly n: number,
+    expected = 1024,
+  ) {
+    const cap = Math.max(16, expected);
+    this.from = new Int32Array(cap);
+    this.to = new Int32Array(cap);
+    this.kind = new Uint8Array(cap);
+    this.key = new Float64Array(cap);
+    this.value = new Float64Array(cap);
     this.seen = new Int32Array(n);
     this.prev = new Int32Array(n);
     this.queue = new Int32Array(n);

@@ -71,7 +71,7 @@ export function checkIsolation(ops: readonly Op[], opts: IsolationOptions = {}):
     });
   }
 
-  const g = new Graph(txns.n);
+  const g = new Graph(txns.n, appends.count + 2 * reads.count + (opts.realtime || opts.process ? 5 * txns.n : 0));
   addDataEdges(g, appends, trie, reads, vo, committed);
   addOrderEdges(g, txns, committed, { process: opts.process ?? false, realtime: opts.realtime ?? false });
   g.freeze();

@@ -25,6 +25,7 @@ export interface Reads {
 }
 
 interface KeyState {
+  key: number;
   /** The list the txn last read (null before a read), then its own appends since. */
   base: readonly number[] | null;
   extra: number[];
@@ -33,25 +34,127 @@ interface KeyState {
   external: number;
 }
 
+/**
+ * What each trie node says about the reads through it, computed once when the node appears, so a
+ * read costs O(1) beyond locating its end node, however long the list. Anomalous elements are
+ * linked upward (`lastBad`, `lastDup`), so a read only visits the ones it holds.
+ */
+class NodeFacts {
+  /** 1: garbage (no such append to this key); 2: appended by a failed txn. */
+  readonly bad: number[] = [];
+  /** Nearest node at or above with bad ≠ 0, or -1. */
+  readonly lastBad: number[] = [];
+  /** Nearest node at or above whose value also occurs further up the path, or -1. */
+  readonly lastDup: number[] = [];
+  private readonly firstNodeOf: Int32Array;
+  /** Every node of an append that has more than one (only when reads disagree on the order). */
+  private readonly moreNodes = new Map<number, number[]>();
+  /** Every node of each value nobody appended to its key. */
+  private readonly garbageNodes = new Map<number, number[]>();
+
+  constructor(
+    private readonly trie: ListTrie,
+    private readonly appends: Appends,
+    private readonly txns: Txns,
+    private readonly committed: Uint8Array,
+  ) {
+    this.firstNodeOf = new Int32Array(appends.count).fill(-1);
+  }
+
+  /** Annotates the nodes created since the last call; parents always come before children. */
+  update(): void {
+    const { trie } = this;
+    for (let v = this.bad.length; v < trie.size; v++) {
+      const p = trie.parent[v]!;
+      if (p < 0) {
+        this.bad.push(0);
+        this.lastBad.push(-1);
+        this.lastDup.push(-1);
+        continue;
+      }
+      const a = trie.append[v]!;
+      let bad = 0;
+      if (a < 0) bad = 1;
+      else {
+        const w = this.appends.txn[a]!;
+        const s = this.txns.status[w];
+        if (s === FAIL) bad = 2;
+        else if (s === INFO) this.committed[w] = 1;
+      }
+      this.bad.push(bad);
+      this.lastBad.push(bad ? v : this.lastBad[p]!);
+      this.lastDup.push(this.repeatsAbove(v, a) ? v : this.lastDup[p]!);
+    }
+  }
+
+  /** Whether node v's element already occurs above it. O(1) unless reads disagree on the order. */
+  private repeatsAbove(v: number, a: number): boolean {
+    let others: number[] | undefined;
+    if (a >= 0) {
+      const first = this.firstNodeOf[a]!;
+      if (first < 0) {
+        this.firstNodeOf[a] = v;
+        return false;
+      }
+      others = this.moreNodes.get(a);
+      if (!others) this.moreNodes.set(a, (others = [first]));
+    } else {
+      const value = this.trie.value[v]!;
+      others = this.garbageNodes.get(value);
+      if (!others) this.garbageNodes.set(value, (others = []));
+    }
+    const { parent, depth } = this.trie;
+    const found = others.some((x) => {
+      if (depth[x]! >= depth[v]!) return false;
+      let u = v;
+      while (depth[u]! > depth[x]!) u = parent[u]!;
+      return u === x;
+    });
+    others.push(v);
+    return found;
+  }
+}
+
 /** `committed` must hold 1 for ok txns; indeterminate txns whose appends are read get 1 too. */
 export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committed: Uint8Array, sink: AnomalySink): Reads {
   const reads: Reads = { count: 0, txn: [], key: [], list: [], flags: [], end: [] };
-  const seenIn = new Int32Array(appends.count);
-  let stamp = 0;
+  const facts = new NodeFacts(trie, appends, txns, committed);
   const name = (t: number) => `T${txns.ops[t]!.op}`;
+  // The txn's keys so far, reused from txn to txn. Txns touch a handful of keys, and a linear
+  // scan of a short array beats a Map (and a Map per txn was most of the GC work).
+  const pool: KeyState[] = [];
+  let used = 0;
+  // ... except for the rare txn on many keys, which would make the scan quadratic.
+  const SCAN = 16;
+  const many = new Map<number, KeyState>();
   for (let t = 0; t < txns.n; t++) {
     if (txns.status[t] !== OK) continue;
     const op = txns.ops[t]!.op;
-    let state: Map<number, KeyState> | undefined;
-    // (value) pairs already reported for this txn, so re-reading a list reports an element once.
+    if (used > SCAN) many.clear();
+    used = 0;
+    // Values already reported as G1a / garbage for this txn, so re-reading a list reports them once.
     let reported: Set<number> | undefined;
     for (const m of txns.micro[t]!) {
       const k = m[1];
-      state ??= new Map();
-      let st = state.get(k);
+      let st: KeyState | undefined;
+      if (used > SCAN) st = many.get(k);
+      else {
+        for (let i = 0; i < used; i++) {
+          if (pool[i]!.key === k) {
+            st = pool[i]!;
+            break;
+          }
+        }
+      }
       if (st === undefined) {
-        st = { base: null, extra: [], appended: false, external: -1 };
-        state.set(k, st);
+        st = pool[used++] ??= { key: k, base: null, extra: [], appended: false, external: -1 };
+        st.key = k;
+        st.base = null;
+        st.extra.length = 0;
+        st.appended = false;
+        st.external = -1;
+        if (used === SCAN + 1) for (let i = 0; i < used; i++) many.set(pool[i]!.key, pool[i]!);
+        else if (used > SCAN) many.set(k, st);
       }
       if (m[0] === 'append') {
         st.extra.push(m[2]);
@@ -63,7 +166,8 @@ export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committe
       if (list === null) continue;
 
       if (!consistent(list, st)) {
-        const { base, extra } = st;
+        const base = st.base;
+        const extra = st.extra.slice();
         sink.add('internal', () => {
           const expected = base === null ? extra : [...base, ...extra];
           return {
@@ -82,68 +186,56 @@ export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committe
       }
       const external = st.external < 0 && !st.appended;
       const r = reads.count++;
+      const end = trie.insert(k, list);
+      facts.update();
       reads.txn.push(t);
       reads.key.push(k);
       reads.list.push(list);
       reads.flags.push(external ? EXTERNAL : 0);
+      reads.end.push(end);
       if (external) st.external = r;
       st.base = list;
-      st.extra = [];
+      st.extra.length = 0;
 
-      stamp++;
-      let node = trie.root(k);
-      let garbageSeen: Set<number> | undefined;
-      for (let j = 0; j < list.length; j++) {
-        const v = list[j]!;
-        node = trie.child(node, v, k);
-        const a = trie.append[node]!;
-        let dup: boolean;
-        if (a < 0) {
-          dup = garbageSeen?.has(v) ?? false;
-          (garbageSeen ??= new Set()).add(v);
-          if (!(reported ??= new Set()).has(v)) {
-            reported.add(v);
-            sink.add('garbage-read', () => ({
-              type: 'garbage-read',
-              op,
-              key: k,
-              value: v,
-              explanation: `${name(t)} read ${v} in list ${k}, but no transaction appended ${v} to list ${k}.`,
-            }));
-          }
-        } else {
-          dup = seenIn[a] === stamp;
-          seenIn[a] = stamp;
-          const w = appends.txn[a]!;
-          const s = txns.status[w];
-          if (s === INFO) committed[w] = 1;
-          else if (s === FAIL && !(reported ??= new Set()).has(v)) {
-            reported.add(v);
-            sink.add('G1a', () => ({
-              type: 'G1a',
-              op,
-              txn: txns.ops[w]!.op,
-              key: k,
-              value: v,
-              explanation: `${name(t)} read ${v} in list ${k}, appended only by ${name(w)}, which failed (aborted read).`,
-            }));
-          }
-        }
-        if (dup) {
-          reads.flags[r]! |= DUPLICATE;
-          sink.add('duplicate-append', () => ({
-            type: 'duplicate-append',
+      for (let v = facts.lastBad[end]!; v >= 0; v = facts.lastBad[trie.parent[v]!]!) {
+        const value = trie.value[v]!;
+        if ((reported ??= new Set()).has(value)) continue;
+        reported.add(value);
+        if (facts.bad[v] === 1) {
+          sink.add('garbage-read', () => ({
+            type: 'garbage-read',
             op,
             key: k,
-            value: v,
-            explanation: `${name(t)} read list ${k} as ${listText(list.slice(0, j + 1))}, with ${v} twice.`,
+            value,
+            explanation: `${name(t)} read ${value} in list ${k}, but no transaction appended ${value} to list ${k}.`,
+          }));
+        } else {
+          const w = appends.txn[trie.append[v]!]!;
+          sink.add('G1a', () => ({
+            type: 'G1a',
+            op,
+            txn: txns.ops[w]!.op,
+            key: k,
+            value,
+            explanation: `${name(t)} read ${value} in list ${k}, appended only by ${name(w)}, which failed (aborted read).`,
           }));
         }
       }
-      reads.end.push(node);
+      for (let v = facts.lastDup[end]!; v >= 0; v = facts.lastDup[trie.parent[v]!]!) {
+        reads.flags[r]! |= DUPLICATE;
+        const value = trie.value[v]!;
+        const upTo = trie.depth[v]!;
+        sink.add('duplicate-append', () => ({
+          type: 'duplicate-append',
+          op,
+          key: k,
+          value,
+          explanation: `${name(t)} read list ${k} as ${listText(list.slice(0, upTo))}, with ${value} twice.`,
+        }));
+      }
 
       if (list.length > 0) {
-        const a = trie.append[node]!;
+        const a = trie.append[end]!;
         const w = a >= 0 ? appends.txn[a]! : t;
         if (w !== t && txns.status[w] !== FAIL && !appends.final[a]) {
           sink.add('G1b', () => {
