@@ -4,8 +4,8 @@
 // the longer one), so one corrupt read is reported once instead of derailing every later read, and
 // each branch off that path is one incompatible-order anomaly.
 //
-// Nodes are flat arrays rather than objects; a node also caches its value's append index, so the
-// per-element checks of the read scan cost no Map lookup for a prefix already seen.
+// Nodes are flat arrays rather than objects, and each caches its value's append index: the read
+// scan annotates a node once (see NodeFacts in reads.ts), not once per read through it.
 
 import type { Appends } from './txns.ts';
 
