@@ -140,9 +140,11 @@ export function consulHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
         }
         const value = await ctx.body(KV_MAX_VALUE);
         let ok: boolean;
-        if (ctx.q.has('acquire')) ok = sessions.acquire(key, value, flags, ctx.q.get('acquire')!);
-        else if (ctx.q.has('release')) ok = sessions.release(key, value, flags, ctx.q.get('release')!);
-        else if (ctx.q.has('cas')) ok = kv.cas(key, value, flags, uintParam(ctx.q, 'cas', 'cas')!);
+        // As Consul's KVSPut decides the operation: release over acquire over cas.
+        const cas = uintParam(ctx.q, 'cas', 'cas');
+        if (ctx.q.has('release')) ok = sessions.release(key, value, flags, ctx.q.get('release')!);
+        else if (ctx.q.has('acquire')) ok = sessions.acquire(key, value, flags, ctx.q.get('acquire')!);
+        else if (cas !== undefined) ok = kv.cas(key, value, flags, cas);
         else ok = kv.set(key, value, flags);
         return { json: ok };
       },

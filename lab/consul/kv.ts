@@ -1,5 +1,7 @@
 // The KV store, with Consul's write semantics (agent/consul/state/kvs.go in hashicorp/consul):
-// - a plain set keeps CreateIndex, keeps whoever holds the key's lock, and takes a new ModifyIndex;
+// - a plain set keeps CreateIndex and whoever holds the key's lock, takes a new ModifyIndex, and
+//   (as in Consul, whose HTTP PUT carries LockIndex 0) resets LockIndex to 0;
+// - a write that changes nothing (same value, flags, session, LockIndex) keeps ModifyIndex;
 // - check-and-set with cas=0 writes only if the key does not exist, cas=N only if ModifyIndex is N;
 // - lock (acquire) succeeds when the key is unheld or already held by the same session; a new
 //   acquisition increments LockIndex, re-acquiring by the holder only updates the value;
@@ -97,9 +99,10 @@ export class KvStore {
   }
 
   set(key: string, value: Buffer, flags: number): boolean {
-    const idx = this.state.next();
-    this.write(idx, key, value, flags);
-    this.state.publish(idx, { table: 'kv', keys: [key] });
+    const existing = this.entries.get(key);
+    // A plain write keeps the lock holder but, as Consul's (the request carries LockIndex 0), not
+    // the LockIndex.
+    this.store({ Key: key, Flags: flags, Value: value, Session: existing?.Session, LockIndex: 0 });
     return true;
   }
 
@@ -112,28 +115,15 @@ export class KvStore {
   lock(key: string, value: Buffer, flags: number, session: string): boolean {
     const existing = this.entries.get(key);
     if (existing?.Session && existing.Session !== session) return false;
-    const idx = this.state.next();
     const lockIndex = existing?.Session === session ? existing.LockIndex : (existing?.LockIndex ?? 0) + 1;
-    this.entries.set(key, {
-      Key: key,
-      Flags: flags,
-      Value: value,
-      Session: session,
-      LockIndex: lockIndex,
-      CreateIndex: existing?.CreateIndex ?? idx,
-      ModifyIndex: idx,
-    });
-    this.tombstones.delete(key);
-    this.state.publish(idx, { table: 'kv', keys: [key] });
+    this.store({ Key: key, Flags: flags, Value: value, Session: session, LockIndex: lockIndex });
     return true;
   }
 
   unlock(key: string, value: Buffer, flags: number, session: string): boolean {
     const existing = this.entries.get(key);
     if (!existing || existing.Session !== session) return false;
-    const idx = this.state.next();
-    this.entries.set(key, { ...existing, Value: value, Flags: flags, Session: undefined, ModifyIndex: idx });
-    this.state.publish(idx, { table: 'kv', keys: [key] });
+    this.store({ Key: key, Flags: flags, Value: value, Session: undefined, LockIndex: existing.LockIndex });
     return true;
   }
 
@@ -173,21 +163,35 @@ export class KvStore {
     return touched;
   }
 
-  private write(idx: number, key: string, value: Buffer, flags: number): void {
-    const existing = this.entries.get(key);
-    this.entries.set(key, {
-      Key: key,
-      Flags: flags,
-      Value: value,
-      Session: existing?.Session,
-      LockIndex: existing?.LockIndex ?? 0,
-      CreateIndex: existing?.CreateIndex ?? idx,
-      ModifyIndex: idx,
-    });
-    this.tombstones.delete(key);
+  /**
+   * Writes an entry at the next index, keeping CreateIndex. As in Consul's kvsSetTxn, a write that
+   * changes nothing (same value, flags, session and LockIndex) keeps the old ModifyIndex and wakes
+   * no blocking query.
+   */
+  private store(e: Omit<KvEntry, 'CreateIndex' | 'ModifyIndex'>): void {
+    const existing = this.entries.get(e.Key);
+    const idx = this.state.next();
+    if (
+      existing &&
+      existing.Flags === e.Flags &&
+      (existing.Session ?? '') === (e.Session ?? '') &&
+      existing.LockIndex === e.LockIndex &&
+      sameValue(existing.Value, e.Value)
+    ) {
+      return;
+    }
+    this.entries.set(e.Key, { ...e, CreateIndex: existing?.CreateIndex ?? idx, ModifyIndex: idx });
+    this.tombstones.delete(e.Key);
+    this.state.publish(idx, { table: 'kv', keys: [e.Key] });
   }
 
   private remove(idx: number, key: string): void {
     if (this.entries.delete(key)) this.tombstones.set(key, idx);
   }
+}
+
+function sameValue(a: Buffer | null, b: Buffer | null): boolean {
+  const x = a ?? Buffer.alloc(0);
+  const y = b ?? Buffer.alloc(0);
+  return x.equals(y);
 }

@@ -184,12 +184,14 @@ export class Sessions {
   /** ?acquire=<session>: false while the key is under lock-delay or held by another session. */
   acquire(key: string, value: Buffer, flags: number, session: string): boolean {
     if (this.lockDelayActive(key)) return false;
+    if (session === '') throw serverError('missing session');
     if (!this.sessions.has(session)) throw serverError(`invalid session "${session}"`);
     return this.kv.lock(key, value, flags, session);
   }
 
   /** ?release=<session>: false unless session holds the key. No lock-delay. */
   release(key: string, value: Buffer, flags: number, session: string): boolean {
+    if (session === '') throw serverError('missing session');
     return this.kv.unlock(key, value, flags, session);
   }
 

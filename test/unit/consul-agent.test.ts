@@ -88,6 +88,10 @@ test('KV: put, get, recurse, keys, raw, flags, delete; 404 reads as null', async
   t.is(a2!.CreateIndex, a!.CreateIndex);
   t.true(a2!.ModifyIndex > a!.ModifyIndex);
 
+  // Writing what is already there changes nothing, ModifyIndex included (Consul's kvsSetTxn).
+  t.true(await consul.kv.set('app/config/a', 'uno'));
+  t.is((await consul.kv.get('app/config/a'))!.ModifyIndex, a2!.ModifyIndex);
+
   t.true(await consul.kv.del('app/config/a'));
   t.falsy(await consul.kv.get('app/config/a'));
   t.true(await consul.kv.del('app/config/a'), 'deleting a missing key is not an error');
@@ -132,6 +136,11 @@ test('locks: one holder at a time; the holder may re-acquire; only the holder re
 
   t.true(await consul.kv.set({ key: 'locks/l', value: 'B', acquire: b }), 'a released lock is free (explicit release starts no lock-delay)');
   t.like(await consul.kv.get('locks/l'), { Session: b, LockIndex: 2 });
+
+  // A plain write to a held key keeps the holder (and, as Consul's HTTP PUT carries no LockIndex,
+  // resets LockIndex to 0).
+  t.true(await consul.kv.set('locks/l', 'plain'));
+  t.like(await consul.kv.get('locks/l'), { Session: b, Value: 'plain', LockIndex: 0 });
 
   const err = await t.throwsAsync(consul.kv.set({ key: 'locks/other', value: '', acquire: '00000000-0000-0000-0000-000000000000' }));
   t.is(statusOf(err), 500);
