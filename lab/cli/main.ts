@@ -25,7 +25,7 @@ commands:
   compare <scenario.yaml> --configs a,b,… [--seed N] [--duration SECONDS]
                          run the scenario once per client configuration (same seed and faults) and
                          write one comparison report; configurations: spread, single-proxy,
-                         proxies-by-hostname, multi-ip
+                         proxies-by-hostname, multi-ip, consul-dns, leader-proxy
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
   check <run-dir | history.jsonl | history.json> [--model NAME] [--budget STEPS] [--json]

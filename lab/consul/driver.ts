@@ -50,6 +50,11 @@ export interface ConsulLock {
   on(event: 'lost', listener: (reason: string) => void): this;
   /** Releases the key (and deletes it for Behavior=delete) and destroys the session; idempotent. */
   release(): Promise<void>;
+  /**
+   * Stops renewing and watching without releasing anything: what a holder that crashed leaves
+   * behind. The session lapses on the agent (after up to 2×TTL) and only then frees the key.
+   */
+  abandon(): void;
 }
 
 export type CheckSpec =
@@ -315,6 +320,14 @@ class LockImpl extends EventEmitter implements ConsulLock {
     this.emit('lost', reason);
     // The session may still exist (the key was taken by force): do not leave it behind.
     void this.client.session.destroy(this.sessionId).catch(() => undefined);
+  }
+
+  abandon(): void {
+    if (this.released) return;
+    this.released = true;
+    this.held = false;
+    this.stopTimers();
+    this.forget();
   }
 
   release(): Promise<void> {

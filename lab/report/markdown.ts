@@ -49,6 +49,8 @@ function topologySentence(s: Scenario): string {
     'single-proxy': 'every client to the first one only',
     'proxies-by-hostname': 'each new connection resolving one name to every address, rotated per lookup, trying them in order',
     'multi-ip': `each client holding every address and failing over itself (mysql2 PoolCluster, selector ${s.clients.selector})`,
+    'consul-dns': 'each new connection resolving mysql.service.consul on Consul DNS (every proxy registered with a TCP check)',
+    'leader-proxy': 'each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered',
   };
   const route = `${s.clients.via === 'nodes' ? 'straight to' : 'through'} ${over}: ${how[s.clients.config]}`;
   const what = s.workload.kind === 'bbs' ? 'BBS operations' : 'list-append transactions';

@@ -16,6 +16,9 @@ import { connectToxiproxy, type FaultProxies } from '../toxiproxy/driver.ts';
 import type { Executor, Workload } from '../workload/types.ts';
 import type { ConnectionLender } from '../../models/sql/connection.ts';
 import { createDialPool } from '../client/dial-pool.ts';
+import { Resolver } from 'node:dns/promises';
+import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
+import { LOCK_KEY, SERVICE, startProxyConsul, type ProxyConsul, type ProxyRef } from '../proxies/leader.ts';
 
 export interface Target {
   name: string;
@@ -68,7 +71,11 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
   const proxies: SwitchboardHandle[] = [];
   const pools = new Map<string, mysql.Pool>();
   const shared = new Map<string, { lender: ConnectionLender; end(): Promise<void> }>();
+  let proxyConsul: ProxyConsul | null = null;
+  let consul: ConsulHandle | null = null;
   const stopSide = async () => {
+    await proxyConsul?.stop();
+    await consul?.close();
     await Promise.allSettled([...pools.values()].map((p) => p.end()));
     pools.clear();
     await Promise.allSettled([...shared.values()].map((x) => x.end()));
@@ -88,6 +95,10 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
     return { name: upstream.name, host, port: 3306 };
   };
 
+  const viaConsul = s.clients.config === 'consul-dns' || s.clients.config === 'leader-proxy';
+  consul = viaConsul ? await connectConsul({ agent: { host: `${o.addressBase}.9` } }) : null;
+  if (consul) o.log(`consul: ${consul.embedded ? "the lab's own Consul-compatible agent" : 'Consul'} at ${consul.url}, DNS ${consul.dnsAddress.host}:${consul.dnsAddress.port}`);
+
   const targets: Target[] = [];
   const proxyOptions = new Map<string, SwitchboardOptions>();
   const proxyControl: ProxyControl = {
@@ -96,6 +107,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
       const i = proxies.findIndex((p) => p.name === name);
       if (i < 0) throw new Error(`no running proxy ${name}`);
       const [p] = proxies.splice(i, 1);
+      proxyConsul?.crashed(name);
       await p!.stop();
     },
     async start(name) {
@@ -103,6 +115,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
       if (!opts) throw new Error(`no proxy ${name}`);
       if (proxies.some((p) => p.name === name)) return;
       proxies.push(await startSwitchboard(opts));
+      await proxyConsul?.restarted(name);
     },
   };
   if (s.topology.proxies > 0) {
@@ -121,6 +134,8 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
           backends,
           rule: s.topology.proxyRule,
           seed: (s.seed ?? 0) + p,
+          // A leader-elected proxy serves only while it holds the Consul lock.
+          serving: s.clients.config !== 'leader-proxy',
           onEvent: (e) => {
             o.writer.append({ type: 'nemesis', phase: 'event', fault: name, kind: `proxy-${e.type}`, detail: e });
             if (e.type === 'active-changed') o.notes.push(`${name}: active backend ${String(e.from ?? 'none')} → ${String(e.to ?? 'none')}`);
@@ -137,6 +152,20 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
       await new Promise((r) => setTimeout(r, 100));
     }
     o.log(`proxies: ${proxies.map((p) => `${p.name} → ${p.activeBackend() ?? 'no active backend'}`).join(', ')}`);
+    if (consul) {
+      const refs: ProxyRef[] = [...proxyOptions.values()].map((opts) => ({ name: opts.name, host: opts.listen.host, port: opts.listen.port, handle: () => proxies.find((x) => x.name === opts.name) }));
+      proxyConsul = await startProxyConsul(consul, refs, {
+        mode: s.clients.config === 'leader-proxy' ? 'leader' : 'registered',
+        ttl: '10s',
+        lockDelay: '1s',
+        onEvent: (e) => {
+          o.writer.append({ type: 'nemesis', phase: 'event', fault: e.proxy, kind: `consul-${e.event}`, detail: e });
+          if (e.event === 'leader' || e.event === 'lost-leadership') o.notes.push(`${e.proxy}: ${e.event === 'leader' ? 'took the Consul lock and serves' : `lost the Consul lock (${e.detail ?? ''})`}`);
+        },
+      });
+      await proxyConsul.ready(60_000);
+      o.log(`consul: ${s.clients.config === 'leader-proxy' ? `${proxyConsul.leader()} holds ${LOCK_KEY} and serves` : `${refs.length} proxies registered as ${SERVICE}.service.consul`}`);
+    }
   } else {
     for (const n of cluster.nodes) targets.push({ name: n.name, host: n.host, port: n.port });
   }
@@ -197,6 +226,30 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
               password: cluster.password,
               database: cluster.database,
               limit: s.clients.poolSize * targets.length,
+              connectTimeoutMs: 5000,
+            });
+            return { lender: pool, end: () => pool.end() };
+          }),
+        };
+      case 'consul-dns':
+      case 'leader-proxy':
+        return {
+          name: s.clients.config,
+          lender: sharedSource(s.clients.config, () => {
+            const resolver = new Resolver({ timeout: 1000, tries: 2 });
+            const dns = consul!.dnsAddress;
+            resolver.setServers([`${dns.host}:${dns.port}`]);
+            const pool = createDialPool({
+              // Every new connection looks the name up again, as Go's dialer does; Consul answers
+              // the passing instances, shuffled, at most 3.
+              candidates: async () => {
+                const addrs = await resolver.resolve4(`${SERVICE}.service.consul`).catch(() => [] as string[]);
+                return addrs.map((a) => ({ name: a, host: a, port: 3306 }));
+              },
+              user: cluster.user,
+              password: cluster.password,
+              database: cluster.database,
+              limit: s.clients.poolSize * Math.max(1, targets.length),
               connectTimeoutMs: 5000,
             });
             return { lender: pool, end: () => pool.end() };

@@ -4,7 +4,7 @@
 
 import type { NemesisSpec } from '../nemesis/types.ts';
 
-export type ClientConfig = 'spread' | 'single-proxy' | 'proxies-by-hostname' | 'multi-ip';
+export type ClientConfig = 'spread' | 'single-proxy' | 'proxies-by-hostname' | 'multi-ip' | 'consul-dns' | 'leader-proxy';
 export type ProxyRule = 'lowest-index' | 'sticky-random';
 export type DeadlockRetry = 'none' | 'commit-only-2016-04' | 'all-2016-11' | 'all-and-bad-conn-2017-06';
 
@@ -46,6 +46,10 @@ export interface Scenario {
      *                        rotated per lookup (round-robin DNS), and tries them in order
      *   multi-ip             the client holds every address and fails over itself (mysql2
      *                        PoolCluster with `selector`)
+     *   consul-dns           every proxy is a Consul service with a TCP check; each new
+     *                        connection resolves mysql.service.consul on Consul's DNS
+     *   leader-proxy         as consul-dns, but the proxies take a Consul lock and only the
+     *                        holder serves and is registered (the 2016 mitigation)
      */
     config: ClientConfig;
     /** multi-ip: PoolCluster's selector: ORDER (first healthy, failover), RR or RANDOM. */

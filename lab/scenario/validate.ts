@@ -77,7 +77,7 @@ const duration = (maxSecs: number): Field<number> => ({
   required: true,
 });
 
-export const CLIENT_CONFIGS = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip'] as const;
+export const CLIENT_CONFIGS = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip', 'consul-dns', 'leader-proxy'] as const;
 const FAULT_KINDS = ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill', ...LINK_KINDS] as const;
 const optionalInt = (min: number, max: number): Field<number> => ({ ...int(min, max), required: false });
 
@@ -221,6 +221,9 @@ function crossCheck(s: Scenario, problems: string[]): void {
   });
   const randomKinds = s.nemesis.random?.kinds ?? [];
   if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');
+  if ((s.clients.config === 'consul-dns' || s.clients.config === 'leader-proxy') && (s.clients.via !== 'proxies' || s.topology.proxies === 0)) {
+    problems.push(`clients.config: ${s.clients.config} registers the switchboard proxies in Consul; it needs via: proxies and topology.proxies of at least 1`);
+  }
   if (s.clients.via === 'proxies' && s.topology.proxies === 0) {
     problems.push('clients.via: "proxies" needs topology.proxies of at least 1; set topology.proxies or use via: nodes');
   }

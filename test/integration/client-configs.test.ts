@@ -53,3 +53,44 @@ test('multi-ip: the pool cluster fails over to the other proxy', async (t) => {
   t.true(r.okBefore > 50, `it worked before (${r.okBefore})`);
   t.true(r.okInside > 50, `ops succeed while proxy1 is down (${r.okInside})`);
 });
+
+test('consul-dns: the dead proxy fails its Consul check and DNS sends new connections to the other', async (t) => {
+  const r = await okDuringProxyLoss('consul-dns', '127.0.28', (m) => t.log(m));
+  t.true(r.okBefore > 50, `it worked before (${r.okBefore})`);
+  t.true(r.okInside > 50, `ops succeed while proxy1 is down (${r.okInside})`);
+});
+
+/** ok writes per one-second window and node: how many windows had writes on more than one node. */
+function multiNodeWriteSeconds(events: ReturnType<typeof readHistory>['events']): { windows: number; nodes: Set<string> } {
+  const bySecond = new Map<number, Set<string>>();
+  const nodes = new Set<string>();
+  for (const e of events) {
+    const c = e as { type: string; f?: string; node?: string; time: number };
+    if (c.type !== 'ok' || !c.node || c.f === 'FinalRead' || ['TaskByGuid', 'DesiredLRPByProcessGuid', 'ActualLRPByIndex'].includes(c.f ?? '')) continue;
+    nodes.add(c.node);
+    const sec = Math.floor(c.time / 1e9);
+    if (!bySecond.has(sec)) bySecond.set(sec, new Set());
+    bySecond.get(sec)!.add(c.node);
+  }
+  return { windows: [...bySecond.values()].filter((s) => s.size > 1).length, nodes };
+}
+
+test('leader-proxy: two proxies that disagree send writes to two nodes; with the Consul lock every write goes to one', async (t) => {
+  const scenario = (config: string) =>
+    parseScenario(`
+name: leader-${config}
+question: do writes reach two nodes?
+duration: 8s
+topology: { nodes: 3, proxies: 2, proxyRule: sticky-random }
+clients: { count: 6, via: proxies, config: ${config} }
+workload: { tasks: 3, desiredLRPs: 2 }
+`);
+  // Seed 1: the sticky-random proxies' first picks are n2 and n3 (seeds 1 and 2 of their draws).
+  const plain = await runScenario(scenario('spread'), { seed: 1, runsDir, addressBase: '127.0.29', log: (m) => t.log(m) });
+  const p = multiNodeWriteSeconds(readHistory(plain.dir.history).events);
+  t.true(p.windows > 0, `plain proxies: writes on ${[...p.nodes].join(', ')} in the same second ${p.windows} times`);
+  const led = await runScenario(scenario('leader-proxy'), { seed: 1, runsDir, addressBase: '127.0.31', log: (m) => t.log(m) });
+  const l = multiNodeWriteSeconds(readHistory(led.dir.history).events);
+  t.is(l.windows, 0, 'never two nodes in the same second');
+  t.is(l.nodes.size, 1, `every write on one node (${[...l.nodes].join(', ')})`);
+});

@@ -70,6 +70,21 @@ test('an actual LRP held by two cells is found; claim by one then start by anoth
     ])).valid,
   );
   t.true(checkInvariants(history([{ op: claim('a'), out: r, start: 0, end: 1 }, { op: claim('b'), out: { error: 'ActualLRPCannotBeClaimed' }, start: 2, end: 3 }])).valid);
+
+  // Concurrent: claim by b committed first (index 12) but answered last; start by a (index 13) took
+  // it over under the 2016 rule, then a claimed again (14). Effect order, not completion order.
+  const rec = (cellId: string, index: number): BbsResult => ({ record: { processGuid: 'p', index: 0, domain: 'd', state: 'CLAIMED', instanceGuid: `${cellId}-i0`, cellId, placementError: '', crashCount: 0, crashReason: '', modificationTag: { epoch: 'E', index } } as never });
+  const concurrent = history([
+    { op: claim('b'), out: rec('b', 12), start: 0, end: 5 },
+    { op: startA('a'), out: rec('a', 13), start: 1, end: 3 },
+    { op: claim('a'), out: rec('a', 14), start: 6, end: 7 },
+  ]);
+  t.true(checkInvariants(concurrent).valid, JSON.stringify(checkInvariants(concurrent).violations));
+  const realTakeover = history([
+    { op: startA('a'), out: rec('a', 12), start: 0, end: 5 },
+    { op: claim('b'), out: rec('b', 13), start: 1, end: 3 },
+  ]);
+  t.is(checkInvariants(realTakeover).counts['instance-held-by-two-cells'], 1, 'started by a, then claimed by b, in index order: still found');
 });
 
 test('a modification index that goes back in real time is found; overlapping ops may see either', (t) => {

@@ -17,6 +17,32 @@ function succeeded(t: Timed): boolean {
   return v !== undefined && v.error === undefined;
 }
 
+function tagOf(t: Timed): { epoch: string; index: number } | undefined {
+  const r = okValue<BbsResult>(t)?.record as { modificationTag?: { epoch: string; index: number } } | null | undefined;
+  return r?.modificationTag;
+}
+
+/**
+ * Holds in the order they took effect. Completion order is not that order for concurrent ops (a
+ * claim that committed first can answer last); the modification index each answer carries is, so
+ * within one epoch an out-of-order neighbour pair is put back in index order.
+ */
+function inEffectOrder(holds: Timed[]): Timed[] {
+  const out = [...holds];
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (let i = 1; i < out.length; i++) {
+      const a = tagOf(out[i - 1]!);
+      const b = tagOf(out[i]!);
+      if (a && b && a.epoch === b.epoch && a.index > b.index) {
+        [out[i - 1], out[i]] = [out[i]!, out[i - 1]!];
+        moved = true;
+      }
+    }
+  }
+  return out;
+}
+
 function mayRelease(t: Timed): boolean {
   if (!RELEASES.has(t.op.f)) return false;
   const v = okValue<BbsResult>(t);
@@ -26,7 +52,7 @@ function mayRelease(t: Timed): boolean {
 export function checkActualLRPs(ops: readonly Op[]): Violation[] {
   const out: Violation[] = [];
   for (const [key, all] of byKey(ops, 'actual/')) {
-    const holds = all.filter((t) => (t.op.f === 'ClaimActualLRP' || t.op.f === 'StartActualLRP') && succeeded(t));
+    const holds = inEffectOrder(all.filter((t) => (t.op.f === 'ClaimActualLRP' || t.op.f === 'StartActualLRP') && succeeded(t)));
     for (let i = 1; i < holds.length; i++) {
       const a = holds[i - 1]!;
       const b = holds[i]!;

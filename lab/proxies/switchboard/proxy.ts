@@ -106,10 +106,13 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
     if (from !== null) emit({ type: 'severed', backend: from, connections: table.sever(from) });
   };
 
+  let serving = opts.serving ?? true;
+  let rejectedNotServing = 0;
   const server = createServer({ noDelay: true }, (client: Socket) => {
     accepted++;
     client.on('error', () => {});
-    if (stopped) {
+    if (stopped || !serving) {
+      if (!serving) rejectedNotServing++;
       client.destroy();
       return;
     }
@@ -210,12 +213,20 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
       return {
         accepted,
         rejectedNoActive,
+        rejectedNotServing,
         dialFailed: table.dialFailed,
         activeChanges,
         polls,
         backends: Object.fromEntries(backends.map((b) => [b.name, table.stats(b.name)])),
       };
     },
+    setServing(on) {
+      if (on === serving) return;
+      serving = on;
+      emit({ type: 'serving-changed', serving: on });
+      if (!on) table.closeAll();
+    },
+    isServing: () => serving,
     stop() {
       stopping ??= (async () => {
         stopped = true;

@@ -31,6 +31,12 @@ export interface SwitchboardOptions {
   /** Serve the real switchboard's API (GET /v0/backends) on this port of the listen address. */
   apiPort?: number;
   onEvent?: (e: SwitchboardEvent) => void;
+  /**
+   * Whether the proxy serves from the start (default true). A leader-elected proxy (the 2016
+   * Consul-lock variant, lab/proxies/leader.ts) starts not serving and is switched on while it
+   * holds the lock.
+   */
+  serving?: boolean;
 }
 
 interface EventBase {
@@ -44,6 +50,7 @@ interface EventBase {
 export type SwitchboardEvent =
   | (EventBase & { type: 'active-changed'; from: string | null; to: string | null; reason: string })
   | (EventBase & { type: 'severed'; backend: string; connections: number })
+  | (EventBase & { type: 'serving-changed'; serving: boolean })
   | (EventBase & {
       type: 'health-changed';
       backend: string;
@@ -68,6 +75,8 @@ export interface SwitchboardStats {
   accepted: number;
   /** Closed at once because no backend was active. */
   rejectedNoActive: number;
+  /** Closed at once because the proxy was not serving (a leader-elected proxy without the lock). */
+  rejectedNotServing: number;
   /** Closed because the active backend refused or failed the connection. */
   dialFailed: number;
   activeChanges: number;
@@ -96,6 +105,12 @@ export interface SwitchboardHandle {
   activeBackend(): string | null;
   backends(): BackendView[];
   stats(): SwitchboardStats;
+  /**
+   * Serve or not. Not serving: new connections are closed at once and every open one is severed,
+   * as a proxy that lost its leader lock and stopped routing.
+   */
+  setServing(on: boolean): void;
+  isServing(): boolean;
   /** Closes the listener, the API and every client and backend socket; stops polling. */
   stop(): Promise<void>;
 }
