@@ -45,7 +45,14 @@ function topologySentence(s: Scenario): string {
   const t = s.topology;
   const over = s.clients.via === 'nodes' ? `the ${t.nodes} nodes directly` : `${t.proxies} switchboard prox${t.proxies === 1 ? 'y' : 'ies'} (rule ${t.proxyRule})`;
   const how: Record<Scenario['clients']['config'], string> = {
-    spread: s.clients.via === 'nodes' ? `client i to node i mod ${t.nodes}, so every node takes writes` : `client i to proxy i mod ${t.proxies}`,
+    spread:
+      s.clients.via === 'nodes'
+        ? t.nodes === 1
+          ? 'every client to it'
+          : `client i to node i mod ${t.nodes}, so every node takes writes`
+        : t.proxies === 1
+          ? 'every client to it'
+          : `client i to proxy i mod ${t.proxies}`,
     'single-proxy': 'every client to the first one only',
     'proxies-by-hostname': 'each new connection resolving one name to every address, rotated per lookup, trying them in order',
     'multi-ip': `each client holding every address and failing over itself (mysql2 PoolCluster, selector ${s.clients.selector})`,

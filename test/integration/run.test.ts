@@ -81,3 +81,50 @@ test('SIGINT during a run stops it, leaves no mariadbd and no temp dir, and stil
   t.true(events.some((e) => e.type === 'ok'), 'ops recorded before the interrupt are kept');
   rmSync(runDir!, { recursive: true, force: true });
 });
+
+test('Ctrl-C in the middle of a pause, a partition and a link toxic heals all three and leaves nothing behind', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'faults.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(
+    file,
+    `name: faults-interrupted
+question: is everything healed on Ctrl-C?
+duration: 60s
+topology: { nodes: 3, proxies: 1, failureDetection: fast }
+clients: { count: 4, timeoutMs: 2000 }
+workload: { tasks: 2, desiredLRPs: 1 }
+nemesis:
+  schedule:
+    - { kind: pause, target: n3, at: 1s, duration: 50s }
+    - { kind: partition, target: isolate:n2, at: 1s, duration: 50s }
+    - { kind: link-latency, target: client-proxy1, at: 1s, duration: 50s, latencyMs: 50 }
+`,
+  );
+  const child = spawn(process.execPath, ['bin/bbs-lab.js', 'run', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BBS_LAB_ADDRESS_BASE: '127.0.32' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', r));
+  await waitFor('all three faults to start', () => (stderr.match(/nemesis: \S+ on /g) ?? []).length >= 3, 120_000);
+  const workDir = /initialised \d+ datadir\(s\) under (\S+)/.exec(stderr)?.[1];
+  const runDir = /run directory: (\S+)/.exec(stderr)?.[1];
+  t.truthy(workDir && runDir);
+  await new Promise((r) => setTimeout(r, 1000));
+  child.kill('SIGINT');
+  t.is(await exited, 130);
+  t.deepEqual(processesMentioning(workDir!), [], 'no node is left, paused or not');
+  const { execFileSync } = await import('node:child_process');
+  t.notRegex(execFileSync('iptables', ['-S'], { encoding: 'utf8' }), new RegExp(`BBSLAB-${child.pid}-`), "no rule of the run's chain is left");
+  const { events } = readHistory(join(runDir!, 'history.jsonl'));
+  const healed = events.filter((e) => e.type === 'nemesis' && (e as { phase: string }).phase === 'stop').map((e) => (e as { kind: string }).kind);
+  t.deepEqual(healed.sort(), ['link-latency', 'partition', 'pause'], 'each fault has its heal recorded');
+  const net = await import('node:net');
+  const refused = await new Promise<boolean>((resolve) => {
+    const s = net.connect({ host: '127.0.32.31', port: 3306 });
+    s.once('connect', () => (s.destroy(), resolve(false)));
+    s.once('error', () => resolve(true));
+  });
+  t.true(refused, 'the Toxiproxy link is gone');
+  rmSync(runDir!, { recursive: true, force: true });
+});
