@@ -14,17 +14,17 @@ import { parseScenario } from '../../lab/scenario/validate.ts';
 const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-runs-'));
 test.after.always(() => rmSync(runsDir, { recursive: true, force: true }));
 
-async function okDuringProxyLoss(config: string, base: string, log: (m: string) => void): Promise<{ okInside: number; okBefore: number }> {
+async function okDuringProxyLoss(config: string, base: string, log: (m: string) => void, lossSecs = 7): Promise<{ okInside: number; okBefore: number; firstOkAfterKillSec: number }> {
   const s = parseScenario(`
 name: client-config-${config}
 question: does the client survive losing a proxy?
-duration: 12s
+duration: ${lossSecs + 5}s
 topology: { nodes: 1, proxies: 2 }
 clients: { count: 4, via: proxies, config: ${config}, timeoutMs: 2000 }
 workload: { tasks: 2, desiredLRPs: 1 }
 nemesis:
   schedule:
-    - { kind: proxy-kill, target: proxy1, at: 3s, duration: 7s }
+    - { kind: proxy-kill, target: proxy1, at: 3s, duration: ${lossSecs}s }
 `);
   const res = await runScenario(s, { seed: 5, runsDir, addressBase: base, log });
   const { events } = readHistory(res.dir.history);
@@ -33,7 +33,8 @@ nemesis:
   const first = events.find((e) => e.type === 'invoke')!.time;
   const ok = events.filter((e) => e.type === 'ok');
   // A second of grace after the kill: in-flight ops and the first failed dials.
-  return { okInside: ok.filter((e) => e.time > start + 1e9 && e.time < stop).length, okBefore: ok.filter((e) => e.time >= first && e.time < start).length };
+  const inside = ok.filter((e) => e.time > start + 1e9 && e.time < stop);
+  return { okInside: inside.length, okBefore: ok.filter((e) => e.time >= first && e.time < start).length, firstOkAfterKillSec: inside.length > 0 ? (inside[0]!.time - start) / 1e9 : Infinity };
 }
 
 test('single-proxy: no op succeeds while its one proxy is down', async (t) => {
@@ -93,4 +94,12 @@ workload: { tasks: 3, desiredLRPs: 2 }
   const l = multiNodeWriteSeconds(readHistory(led.dir.history).events);
   t.is(l.windows, 0, 'never two nodes in the same second');
   t.is(l.nodes.size, 1, `every write on one node (${[...l.nodes].join(', ')})`);
+});
+
+test("leader-proxy: when the leader proxy dies, the other serves once the dead one's session lapses", async (t) => {
+  const r = await okDuringProxyLoss('leader-proxy', '127.0.33', (m) => t.log(m), 28);
+  t.true(r.okBefore > 50, `it worked before (${r.okBefore})`);
+  t.true(r.okInside > 50, `ops succeed again while proxy1 is down (${r.okInside})`);
+  // Consul invalidates a session only after up to twice its 10 s TTL; the takeover cannot be quick.
+  t.true(r.firstOkAfterKillSec > 5, `the first success came ${r.firstOkAfterKillSec.toFixed(1)} s after the kill`);
 });
