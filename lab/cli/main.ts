@@ -16,6 +16,7 @@ import { compareConfigs } from '../runner/compare.ts';
 import { ClusterStartError } from '../providers/local/cluster.ts';
 import { basename } from 'node:path';
 import { checkPath, CheckInputError, exitCodeOf } from './check.ts';
+import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
 
 const USAGE = `usage: bbs-lab <command> [options]
 
@@ -172,6 +173,11 @@ async function cmdCleanup(argv: string[]): Promise<number> {
   for (const c of chains.removed) process.stdout.write(`removed iptables chain ${c}\n`);
   for (const c of chains.kept) process.stdout.write(`kept iptables chain ${c}: its lab (pid ${chainOwner(c)}) still runs; use --force to remove it anyway\n`);
   const before = findLeftOvers();
+  for (const l of before) {
+    if (l.ownerAlive && !p.flags.has('force')) continue;
+    const gone = await removeRecordedProxies(l.dir);
+    if (gone.length > 0) process.stdout.write(`removed Toxiproxy proxies ${gone.join(', ')} of ${l.dir}\n`);
+  }
   const removed = removeLeftOvers({ force: p.flags.has('force') });
   for (const r of removed) process.stdout.write(`removed ${r.dir} (${r.processes.length} process(es) killed)\n`);
   const kept = before.filter((b) => !removed.some((r) => r.dir === b.dir));

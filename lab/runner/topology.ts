@@ -13,6 +13,7 @@ import type { ProxyControl } from '../nemesis/nemesis.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { usesToxiproxy } from '../scenario/validate.ts';
 import { connectToxiproxy, type FaultProxies } from '../toxiproxy/driver.ts';
+import { recordExternalProxies } from '../toxiproxy/leftovers.ts';
 import type { Executor, Workload } from '../workload/types.ts';
 import type { ConnectionLender } from '../../models/sql/connection.ts';
 import { createDialPool } from '../client/dial-pool.ts';
@@ -89,9 +90,15 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
   // <base>.(31 + t); every listen on port 3306 like the real hops.
   const links = usesToxiproxy(s) ? await connectToxiproxy() : null;
   if (links) o.log(`links: through ${links.embedded ? "the lab's own Toxiproxy-compatible server" : 'Toxiproxy'} at ${links.url}`);
+  const externalLinks: string[] = [];
   const throughLink = async (name: string, host: string, upstream: Target): Promise<Target> => {
     if (!links) return upstream;
     await links.createProxy(name, `${host}:3306`, `${upstream.host}:${upstream.port}`);
+    if (!links.embedded) {
+      // So `bbs-lab cleanup` can delete them from a real Toxiproxy if this lab is SIGKILLed.
+      externalLinks.push(name);
+      recordExternalProxies(cluster.workDir, links.url, externalLinks);
+    }
     return { name: upstream.name, host, port: 3306 };
   };
 
