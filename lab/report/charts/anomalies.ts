@@ -1,0 +1,92 @@
+// Every anomaly the checkers found, with the ops that show it, ready for a timeline chart and for
+// the report's evidence list: non-linearizable keys (the shrunk sub-history), broken BBS
+// invariants, failed-but-applied ops and isolation anomalies (the ops of each cycle). Pure.
+
+import type { CheckReport } from '../../checkers/index.ts';
+import type { Anomaly } from '../../checkers/isolation/types.ts';
+import { ANOMALY_TYPES } from '../../checkers/isolation/types.ts';
+import type { Op } from '../../history/event.ts';
+import type { TimelineOp } from './anomaly.ts';
+
+export interface AnomalyItem {
+  /** Anchor id in report.html, e.g. 'anomaly-3'. */
+  id: string;
+  kind: 'linearizability' | 'invariant' | 'failed-applied' | 'isolation';
+  title: string;
+  explanation: string;
+  ops: TimelineOp[];
+}
+
+function short(v: unknown, max = 60): string {
+  if (v === undefined) return '';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
+
+/** A timeline op from a history op: "f key → outcome value/error". */
+export function timelineOp(o: Op): TimelineOp {
+  const c = o.complete;
+  const result = c ? (c.error ? `${c.error.errno ?? c.error.code ?? 'error'}` : short(c.value, 40)) : '';
+  const t: TimelineOp = {
+    op: o.op,
+    process: o.process,
+    label: `${o.f}${o.key ? ' ' + o.key : ''} → ${c ? c.type : 'open'}${result ? ' ' + result : ''}`,
+    outcome: c ? c.type : 'open',
+    invoke: o.invoke.time,
+  };
+  if (c) t.complete = c.time;
+  return t;
+}
+
+function opsOfIsolation(a: Anomaly): number[] {
+  switch (a.type) {
+    case 'G0':
+    case 'G1c':
+    case 'G-single':
+    case 'G2-item':
+      return a.cycle.flatMap((s) => [s.from, s.to]);
+    case 'G1a':
+    case 'G1b':
+      return [a.op, a.txn];
+    case 'duplicate-append':
+      return a.txn !== undefined ? [a.op, a.txn] : [a.op];
+    case 'garbage-read':
+    case 'internal':
+      return [a.op];
+    case 'lost-update':
+      return a.txns.map((t) => t.txn);
+    case 'incompatible-order':
+      return a.reads.map((r) => r.op);
+  }
+}
+
+export function collectAnomalies(check: CheckReport, ops: readonly Op[]): AnomalyItem[] {
+  const byId = new Map(ops.map((o) => [o.op, o]));
+  const fromIds = (ids: readonly number[]): TimelineOp[] =>
+    [...new Set(ids)]
+      .map((id) => byId.get(id))
+      .filter((o): o is Op => o !== undefined)
+      .sort((a, b) => a.invoke.time - b.invoke.time)
+      .map(timelineOp);
+  const out: AnomalyItem[] = [];
+  const push = (kind: AnomalyItem['kind'], title: string, explanation: string, tops: TimelineOp[]) =>
+    out.push({ id: `anomaly-${out.length + 1}`, kind, title, explanation, ops: tops });
+
+  for (const k of check.linearizability?.keys ?? []) {
+    if (k.verdict !== 'not-linearizable' || !k.failure) continue;
+    const tops: TimelineOp[] = k.failure.ops.map((f) => {
+      const t: TimelineOp = { op: f.op, process: f.process, label: f.description, outcome: f.complete === undefined ? 'open' : f.outcome, invoke: f.invoke };
+      if (f.complete !== undefined) t.complete = f.complete;
+      return t;
+    });
+    push('linearizability', `Not linearizable: ${k.key} (${k.model})`, k.failure.explanation, tops);
+  }
+  for (const v of check.invariants?.violations ?? []) push('invariant', `Invariant broken: ${v.invariant} on ${v.key}`, v.explanation, fromIds(v.ops));
+  for (const fa of check.failedApplied) push('failed-applied', `Failed but applied: op ${fa.op} (${fa.f} ${fa.key}, ${fa.error})`, fa.explanation, fromIds([fa.op, fa.seenBy]));
+  if (check.isolation) {
+    for (const type of ANOMALY_TYPES) {
+      for (const a of check.isolation.anomalies[type] ?? []) push('isolation', `Isolation anomaly ${type}`, a.explanation, fromIds(opsOfIsolation(a)));
+    }
+  }
+  return out;
+}

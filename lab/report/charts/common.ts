@@ -1,0 +1,124 @@
+// Shared pieces of the report charts: a d3-node SVG with margins and a title, the outcome colours,
+// and fault-window bands. Every chart is pure: data in, an SVG string out (no files, no clock).
+
+import { D3Node } from 'd3-node';
+import type { FaultWindow } from '../stats.ts';
+
+export type Outcome = 'ok' | 'fail' | 'info';
+export const OUTCOMES: readonly Outcome[] = ['ok', 'info', 'fail'];
+export const OUTCOME_COLOUR: Record<Outcome, string> = { ok: '#2e7d32', info: '#f9a825', fail: '#c62828' };
+export const OUTCOME_LABEL: Record<Outcome, string> = { ok: 'ok', info: 'unknown (info)', fail: 'failed' };
+
+/** A categorical palette for nodes, op types and processes (d3's Tableau 10, spelled out). */
+export const PALETTE = ['#4e79a7', '#f28e2c', '#e15759', '#76b7b2', '#59a14f', '#edc949', '#af7aa1', '#ff9da7', '#9c755f', '#bab0ab'];
+export const colourAt = (i: number): string => PALETTE[i % PALETTE.length]!;
+
+export interface Margin {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+export interface Frame {
+  // The d3 module and selections come untyped from d3-node.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  d3: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  svg: any;
+  /** The plot area, translated by the margins. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  plot: any;
+  width: number;
+  height: number;
+  innerWidth: number;
+  innerHeight: number;
+  done(): string;
+}
+
+/**
+ * An SVG of width × height with a title, an accessible description and a plot group inside the
+ * margins. `kind` goes in data-chart so tests and the browser check can find every chart.
+ */
+export function frame(kind: string, title: string, width: number, height: number, margin: Margin): Frame {
+  const node = new D3Node();
+  const d3 = node.d3;
+  const svg = node
+    .createSVG(width, height)
+    .attr('viewBox', `0 0 ${width} ${height}`)
+    .attr('class', 'chart')
+    .attr('data-chart', kind)
+    .attr('role', 'img')
+    .attr('font-family', 'sans-serif')
+    .attr('font-size', 11);
+  svg.append('title').text(title);
+  svg.append('rect').attr('class', 'background').attr('width', width).attr('height', height).attr('fill', '#fff');
+  svg.append('text').attr('class', 'chart-title').attr('x', margin.left).attr('y', 16).attr('font-size', 13).attr('font-weight', 'bold').text(title);
+  const plot = svg.append('g').attr('class', 'plot').attr('transform', `translate(${margin.left},${margin.top})`);
+  return {
+    d3,
+    svg,
+    plot,
+    width,
+    height,
+    innerWidth: width - margin.left - margin.right,
+    innerHeight: height - margin.top - margin.bottom,
+    done: () => node.svgString(),
+  };
+}
+
+/**
+ * One shaded band per fault window over the plot, labelled with its kind and target. A window
+ * still open at the end of the run runs to `end`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function faultBands(f: Frame, x: any, faults: readonly FaultWindow[], end: number): void {
+  const g = f.plot.append('g').attr('class', 'faults');
+  faults.forEach((w, i) => {
+    const x0 = x(w.start);
+    const x1 = Math.max(x0 + 2, x(w.end ?? end));
+    const band = g.append('g').attr('class', 'fault').attr('data-fault', w.id);
+    band
+      .append('rect')
+      .attr('class', 'fault-band')
+      .attr('x', x0)
+      .attr('y', 0)
+      .attr('width', x1 - x0)
+      .attr('height', f.innerHeight)
+      .attr('fill', '#9e9e9e')
+      .attr('fill-opacity', 0.18)
+      .append('title')
+      .text(`${w.kind} ${w.target} ${w.start.toFixed(1)}–${w.end === null ? 'end' : w.end.toFixed(1)} s`);
+    band
+      .append('text')
+      .attr('class', 'fault-label')
+      .attr('x', x0 + 2)
+      .attr('y', 10 + (i % 3) * 11)
+      .attr('fill', '#424242')
+      .attr('font-size', 10)
+      .text(`${w.kind}${w.target ? ' ' + w.target : ''}`);
+  });
+}
+
+/** A legend row of coloured squares at the top right of the frame. */
+export function legend(f: Frame, items: readonly { label: string; colour: string }[]): void {
+  const g = f.svg.append('g').attr('class', 'legend').attr('font-size', 10);
+  let x = f.width - 10;
+  for (const it of [...items].reverse()) {
+    const w = 14 + it.label.length * 6;
+    x -= w;
+    const item = g.append('g').attr('transform', `translate(${x},8)`);
+    item.append('rect').attr('width', 10).attr('height', 10).attr('fill', it.colour);
+    item.append('text').attr('x', 13).attr('y', 9).text(it.label);
+  }
+}
+
+/** A short note when the chart has nothing to draw. */
+export function emptyNote(f: Frame, text: string): void {
+  f.plot.append('text').attr('class', 'empty').attr('x', f.innerWidth / 2).attr('y', f.innerHeight / 2).attr('text-anchor', 'middle').attr('fill', '#757575').text(text);
+}
+
+/** The run's end in seconds: the last second with completions, or the last fault edge. */
+export function runEnd(seconds: number, faults: readonly FaultWindow[]): number {
+  return Math.max(1, seconds, ...faults.map((w) => w.end ?? w.start));
+}
