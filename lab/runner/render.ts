@@ -1,13 +1,18 @@
-// Turns a stored run (its history) into results.json and report.md. Used at the end of a run, for
+// Turns a stored run (its history) into results.json, report.md (with timeline.svg), report.html
+// (every chart inline) and stories.md. Used at the end of a run, for
 // an interrupted run, and by `bbs-lab report <run-dir>`: the report never needs the cluster.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pairOps, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
 import { checkHistory, type CheckReport } from '../checkers/index.ts';
+import { renderCharts } from '../report/charts/index.ts';
 import { renderEvidence } from '../report/evidence.ts';
+import { renderHtml } from '../report/html.ts';
 import { renderMarkdown, type CheckSummary } from '../report/markdown.ts';
-import { computeStats } from '../report/stats.ts';
+import { computeStats, type RunStats } from '../report/stats.ts';
+import { generateStories, renderStoriesMarkdown } from '../report/stories.ts';
 import { renderTimeline } from '../report/timeline.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { RunDir } from './run-dir.ts';
@@ -43,6 +48,33 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
     evidence: renderEvidence(check, events[0]?.time ?? 0),
     timeline: 'timeline.svg',
   });
-  writeFileSync(dir.report, md);
+  writeFileSync(dir.report, md + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
+  // results.json and report.md are written: a bug in the charts must not cost the run its report.
+  try {
+    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check);
+  } catch (e) {
+    const msg = `report.html / stories.md could not be rendered: ${(e as Error).stack ?? String(e)}`;
+    console.error(msg);
+    writeFileSync(join(dir.path, 'report.html'), `<!DOCTYPE html><html><head><meta charset="utf-8"><title>report.html failed</title></head><body><pre>${msg.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre><p>See report.md.</p></body></html>\n`);
+  }
   return { stats, check };
+}
+
+function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport): void {
+  const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
+  const stories = generateStories({ stats, check, ops });
+  writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
+  const html = renderHtml({
+    scenario,
+    seed,
+    runId: dir.id,
+    stats,
+    check,
+    charts: renderCharts(events, stats, check),
+    stories,
+    ops,
+    ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
+    ...(opts.notes ? { notes: opts.notes } : {}),
+  });
+  writeFileSync(join(dir.path, 'report.html'), html);
 }

@@ -12,7 +12,14 @@ export function fixtureHistory(): HistoryEvent[] {
   const out: HistoryEvent[] = [];
   const op = (id: number, process: number, f: string, key: string, t0: number, t1: number | null, type: 'ok' | 'fail' | 'info', extra: Record<string, unknown> = {}) => {
     const base = { op: id, process, client: process % 3, f, key };
-    out.push({ type: 'invoke', index: index++, time: T0 + t0 * S, ...base, value: { taskGuid: key.slice(5) } });
+    const taskGuid = key.slice(5);
+    const args: Record<string, Record<string, unknown>> = {
+      DesireTask: { taskGuid, domain: 'd' },
+      TaskByGuid: { taskGuid },
+      StartTask: { taskGuid, cellId: `cell-${process}` },
+      CompleteTask: { taskGuid, cellId: `cell-${process}`, failed: false, failureReason: '', result: 'r' },
+    };
+    out.push({ type: 'invoke', index: index++, time: T0 + t0 * S, ...base, value: { f, args: args[f] } });
     if (t1 !== null) out.push({ type, index: index++, time: T0 + t1 * S, ...base, ...extra } as HistoryEvent);
   };
   const nem = (t: number, phase: 'start' | 'stop', fault: string, kind: string, target: string) =>
@@ -32,4 +39,23 @@ export function fixtureHistory(): HistoryEvent[] {
   out.sort((a, b) => a.time - b.time);
   out.forEach((e, i) => (e.index = i));
   return out;
+}
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderRun } from '../../lab/runner/render.ts';
+import { runDirPaths, type RunDir } from '../../lab/runner/run-dir.ts';
+import { parseScenario } from '../../lab/scenario/validate.ts';
+
+export const fixtureScenario = () =>
+  parseScenario('name: report-fixture\nquestion: Do 1213s happen when writes reach two nodes?\nduration: 5\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\n');
+
+/** Writes the fixture history into a fresh temp run dir and renders it as a run would. */
+export function renderFixtureRun(history: HistoryEvent[] = fixtureHistory()): RunDir {
+  const path = mkdtempSync(join(tmpdir(), 'bbs-lab-report-test-'));
+  const dir = runDirPaths(path, 'fixture-run');
+  writeFileSync(dir.history, history.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  renderRun(dir, fixtureScenario(), 7, {});
+  return dir;
 }
