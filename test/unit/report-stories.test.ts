@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { CheckReport } from '../../lab/checkers/index.ts';
-import { pairOps, type HistoryEvent } from '../../lab/history/event.ts';
+import { pairOps, type CompletionEvent, type HistoryEvent } from '../../lab/history/event.ts';
 import { computeStats } from '../../lab/report/stats.ts';
 import { STORY_RULES, generateStories, renderStoriesMarkdown } from '../../lab/report/stories.ts';
 import { T0, fixtureHistory } from '../browser/report-fixture.ts';
@@ -107,7 +107,7 @@ test('a lost update or a task started on two cells: the row-lock / compare-and-s
 
 test('an op retried after a lost connection, or failed but applied: the idempotency story', (t) => {
   const h = cleanHistory();
-  const done = h[1] as Extract<HistoryEvent, { type: 'ok' }>;
+  const done = h[1] as CompletionEvent;
   done.attempts = 2;
   done.retried = [{ code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' }];
   const s = generateStories(ctx(h)).find((x) => x.rule === 'unknown-retried');
