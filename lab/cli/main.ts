@@ -17,6 +17,7 @@ import { ClusterStartError } from '../providers/local/cluster.ts';
 import { basename } from 'node:path';
 import { checkPath, CheckInputError, exitCodeOf } from './check.ts';
 import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
+import { TargetError } from '../providers/external/target.ts';
 
 const USAGE = `usage: bbs-lab <command> [options]
 
@@ -215,6 +216,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ScenarioError) {
       process.stderr.write(`${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 2;
+    }
+    if (e instanceof TargetError) {
+      process.stderr.write(`${e.message}\n`);
       return 2;
     }
     if (e instanceof UsageError || e instanceof CheckInputError) {

@@ -7,6 +7,8 @@ import mysql from 'mysql2/promise';
 import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { startLocalCluster, type LocalCluster } from '../providers/local/cluster.ts';
+import { connectExternal } from '../providers/external/cluster.ts';
+import { loadTarget, TargetError } from '../providers/external/target.ts';
 import { startHealthchecks, type HealthcheckHandle } from '../proxies/healthcheck/server.ts';
 import { startSwitchboard, type SwitchboardHandle, type SwitchboardOptions } from '../proxies/switchboard/proxy.ts';
 import type { ProxyControl } from '../nemesis/nemesis.ts';
@@ -57,16 +59,34 @@ export const HEALTHCHECK_PORT = 9200;
 
 export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions): Promise<Topology> {
   const t0 = Date.now();
-  o.log(`cluster: starting ${s.topology.nodes} Galera node(s) on ${o.addressBase}.${11}…`);
-  const cluster = await startLocalCluster({
-    nodes: s.topology.nodes,
-    addressBase: o.addressBase,
-    firstHost: 11,
-    logDir: o.logDir,
-    log: o.log,
-    ...(s.topology.failureDetection === 'fast' ? { extraProviderOptions: FAST_FAILURE_DETECTION } : {}),
-  });
-  o.log(`cluster: ${cluster.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  let cluster: LocalCluster;
+  if (s.topology.provider === 'external') {
+    const target = loadTarget(s.topology.target!);
+    if (target.hosts.length !== s.topology.nodes) {
+      throw new TargetError(s.topology.target!, [`hosts: the scenario's topology.nodes is ${s.topology.nodes} but the target lists ${target.hosts.length} host(s); make them equal`]);
+    }
+    const ext = await connectExternal(target, o.log);
+    // Registered like the local cluster's stop, so Ctrl-C removes the owned temp dir too.
+    const unregisterExt = registerCleanup('external target temp dir', () => ext.stop());
+    cluster = {
+      ...ext,
+      async stop() {
+        unregisterExt();
+        await ext.stop();
+      },
+    };
+  } else {
+    o.log(`cluster: starting ${s.topology.nodes} Galera node(s) on ${o.addressBase}.${11}…`);
+    cluster = await startLocalCluster({
+      nodes: s.topology.nodes,
+      addressBase: o.addressBase,
+      firstHost: 11,
+      logDir: o.logDir,
+      log: o.log,
+      ...(s.topology.failureDetection === 'fast' ? { extraProviderOptions: FAST_FAILURE_DETECTION } : {}),
+    });
+    o.log(`cluster: ${cluster.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
 
   const healthchecks: HealthcheckHandle[] = [];
   const proxies: SwitchboardHandle[] = [];

@@ -29,6 +29,10 @@ export interface Scenario {
      * by link faults): 'auto' routes them when the nemesis has a link fault.
      */
     links: 'auto' | 'direct' | 'toxiproxy';
+    /** 'local': Galera nodes the lab starts; 'external': MySQL described by `target` (lab/providers/external). */
+    provider: 'local' | 'external';
+    /** provider external: path of the target YAML; its host count must equal `nodes`. */
+    target?: string;
   };
   clients: {
     count: number;

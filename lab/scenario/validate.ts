@@ -112,6 +112,8 @@ const SPEC: Spec = {
     proxyRule: oneOf(['lowest-index', 'sticky-random'] as const, 'lowest-index'),
     failureDetection: oneOf(['default', 'fast'] as const, 'default'),
     links: oneOf(['auto', 'direct', 'toxiproxy'] as const, 'auto'),
+    provider: oneOf(['local', 'external'] as const, 'local'),
+    target: str(),
   },
   clients: {
     count: int(1, 256),
@@ -219,6 +221,15 @@ function crossCheck(s: Scenario, problems: string[]): void {
     }
     if (f.kind === 'health-flap' && s.topology.proxies === 0) problems.push(`${p}.kind: health-flap needs topology.proxies ≥ 1 (healthchecks run for proxies)`);
   });
+  if (s.topology.provider === 'external') {
+    if (!s.topology.target) problems.push('topology.target: required with provider: external (a target YAML file, see docs/external-targets.md)');
+    if (s.topology.proxies > 0 || s.clients.via !== 'nodes') problems.push('topology.provider: external targets are reached directly; set topology.proxies: 0 and clients.via: nodes');
+    const kinds = [...s.nemesis.schedule.map((f) => f.kind), ...(s.nemesis.random?.kinds ?? [])];
+    const bad = [...new Set(kinds.filter((k) => !isLinkKind(k)))];
+    if (bad.length > 0) problems.push(`nemesis: an external target allows only link faults (link-*), got ${bad.join(', ')}`);
+  } else if (s.topology.target) {
+    problems.push('topology.target: only used with provider: external');
+  }
   const randomKinds = s.nemesis.random?.kinds ?? [];
   if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');
   if ((s.clients.config === 'consul-dns' || s.clients.config === 'leader-proxy') && (s.clients.via !== 'proxies' || s.topology.proxies === 0)) {

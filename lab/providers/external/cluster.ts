@@ -1,0 +1,75 @@
+// An external target seen through the lab's cluster interface, so the runner, the workload and
+// the final read work unchanged. Its hosts are named n1, n2, … in the order given. Node faults are
+// refused with a clear error: the lab does not run these servers. status() reads the wsrep status
+// over SQL when the target is Galera, and reports a plain MySQL (RDS) as always Synced.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import type { LocalCluster, NodeStatus } from '../local/cluster.ts';
+import { OWNER_FILE, TEMP_PREFIX } from '../local/owned.ts';
+import { targetPassword, type ExternalTarget } from './target.ts';
+
+export function connectionOptions(t: ExternalTarget, password: string): Pick<mysql.ConnectionOptions, 'user' | 'password' | 'database' | 'ssl'> {
+  const ssl = t.tls ? (t.caFile ? { ca: [readFileSync(t.caFile, 'utf8')], rejectUnauthorized: true } : { rejectUnauthorized: true }) : undefined;
+  return { user: t.user, password, database: t.database, ...(ssl ? { ssl } : {}) };
+}
+
+export async function connectExternal(t: ExternalTarget, log: (m: string) => void = () => {}): Promise<LocalCluster> {
+  const password = targetPassword(t);
+  const nodes = t.hosts.map((h, i) => ({ name: `n${i + 1}`, host: h.host, port: h.port, ordinal: i }));
+  const conn = connectionOptions(t, password);
+  // Fail now, naming the host, rather than with every op of the run.
+  for (const n of nodes) {
+    const c = await mysql.createConnection({ host: n.host, port: n.port, ...conn, connectTimeout: 5000 }).catch((e: Error) => {
+      throw new Error(`external target ${t.name}: cannot connect to ${n.host}:${n.port} as ${t.user}: ${e.message}`);
+    });
+    await c.end();
+  }
+  log(`external target ${t.name}: ${nodes.map((n) => `${n.name} = ${n.host}:${n.port}`).join(', ')}`);
+  // An owned temp dir like the local provider's, so cleanup also finds what a killed lab recorded here.
+  const workDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
+  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), external: t.name }));
+  const refuse = (what: string) => async () => {
+    throw new Error(`external target ${t.name}: the lab cannot ${what} a server it does not run; only link faults (link-*) apply`);
+  };
+  const status = async (name: string): Promise<NodeStatus> => {
+    const n = nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`external target ${t.name}: no node ${name}`);
+    const c = await mysql.createConnection({ host: n.host, port: n.port, ...conn, connectTimeout: 5000 });
+    try {
+      const [rows] = await c.query("SHOW STATUS WHERE Variable_name IN ('wsrep_local_state', 'wsrep_cluster_status', 'wsrep_cluster_size', 'wsrep_ready')");
+      const m = new Map((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]));
+      if (!m.has('wsrep_local_state')) return { localState: 4, clusterStatus: 'Primary', clusterSize: 1, ready: true };
+      return { localState: Number(m.get('wsrep_local_state')), clusterStatus: m.get('wsrep_cluster_status') ?? '', clusterSize: Number(m.get('wsrep_cluster_size') ?? 0), ready: m.get('wsrep_ready') === 'ON' };
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  };
+  return {
+    nodes,
+    user: t.user,
+    password,
+    database: t.database,
+    workDir,
+    adminQuery: refuse('run admin SQL on'),
+    status,
+    killNode: refuse('kill'),
+    restartNode: refuse('restart'),
+    pauseNode: () => {
+      throw new Error(`external target ${t.name}: the lab cannot pause a server it does not run`);
+    },
+    resumeNode: () => undefined,
+    async waitSynced(name, _size, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while ((await status(name)).localState !== 4) {
+        if (Date.now() > deadline) throw new Error(`external target ${t.name}: ${name} not Synced within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    },
+    async stop() {
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
