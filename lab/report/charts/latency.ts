@@ -30,10 +30,10 @@ export function latencyChart(points: readonly LatencyPoint[], faults: readonly F
   const thinned = shown.length < points.length;
   const f = frame('latency', `Latency of every op over time${thinned ? ` (${shown.length.toLocaleString('en-US')} of ${points.length.toLocaleString('en-US')} ops drawn: all failed/unknown, ok thinned)` : ''}`, width, height, { top: 30, right: 20, bottom: 36, left: 56 });
   const d3 = f.d3;
-  const end = runEnd(Math.ceil(Math.max(0, ...points.map((p) => p.t))), faults);
+  const end = runEnd(Math.ceil(points.reduce((m, p) => Math.max(m, p.t), 0)), faults);
   const x = d3.scaleLinear().domain([0, end]).range([0, f.innerWidth]);
-  const maxMs = Math.max(1, ...points.map((p) => p.ms));
-  const y = d3.scaleLog().domain([Math.max(0.01, Math.min(1, ...points.map((p) => p.ms))), maxMs * 1.2]).range([f.innerHeight, 0]).clamp(true);
+  const maxMs = points.reduce((m, p) => Math.max(m, p.ms), 1);
+  const y = d3.scaleLog().domain([Math.max(0.01, points.reduce((m, p) => Math.min(m, p.ms), 1)), maxMs * 1.2]).range([f.innerHeight, 0]).clamp(true);
   faultBands(f, x, faults, end);
   f.plot.append('g').attr('class', 'axis x').attr('transform', `translate(0,${f.innerHeight})`).call(d3.axisBottom(x).ticks(10));
   f.plot.append('g').attr('class', 'axis y').call(d3.axisLeft(y).ticks(5, '~g'));

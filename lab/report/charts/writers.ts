@@ -3,7 +3,10 @@
 // multi-master windows) get a red band across every row.
 
 import type { FaultWindow } from '../stats.ts';
-import { colourAt, emptyNote, faultBands, frame, runEnd } from './common.ts';
+import { PALETTE, emptyNote, faultBands, frame, runEnd } from './common.ts';
+
+/** Node colours without the red that marks multi-master seconds. */
+const NODE_COLOURS = PALETTE.filter((c) => c !== '#e15759' && c !== '#ff9da7');
 
 export interface WritersChartOptions {
   width?: number;
@@ -62,7 +65,7 @@ export function writersChart(writesBySecond: ReadonlyMap<number, ReadonlyMap<str
     .attr('width', Math.max(1, bw - 1).toFixed(1))
     .attr('y', (c: Cell) => y(c.node))
     .attr('height', y.bandwidth())
-    .attr('fill', (c: Cell) => colourAt(nodes.indexOf(c.node)))
+    .attr('fill', (c: Cell) => NODE_COLOURS[nodes.indexOf(c.node) % NODE_COLOURS.length]!)
     .attr('fill-opacity', (c: Cell) => (0.35 + (0.65 * c.n) / max).toFixed(2))
     .append('title')
     .text((c: Cell) => `${c.node}, ${c.second}–${c.second + 1} s: ${c.n} ok writes`);
