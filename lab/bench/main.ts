@@ -3,6 +3,7 @@
 
 import { benchIsolation } from './isolation.ts';
 import { benchLinearizability } from './linearizability.ts';
+import { benchReport } from './report.ts';
 
 const log = (line: string) => console.log(line);
 
@@ -17,6 +18,7 @@ function ratios(name: string, rows: { size: number; perSec: number }[]): void {
 log('Checker benchmarks (one run; compare the ratios, not the absolute figures).');
 const lin = benchLinearizability([1_000, 10_000, 100_000], log);
 const iso = benchIsolation([10_000, 100_000], log);
+benchReport(log);
 log('');
 ratios('linearizability', lin.map((r) => ({ size: r.size, perSec: r.opsPerSec })));
 ratios('isolation', iso.map((r) => ({ size: r.size, perSec: r.txnsPerSec })));

@@ -2,7 +2,7 @@
 // (every chart inline) and stories.md. Used at the end of a run, for
 // an interrupted run, and by `bbs-lab report <run-dir>`: the report never needs the cluster.
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pairOps, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
@@ -48,7 +48,7 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
     evidence: renderEvidence(check, events[0]?.time ?? 0),
     timeline: 'timeline.svg',
   });
-  writeFileSync(dir.report, md + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
+  writeFileSync(dir.report, md + chartSection(dir, events, stats, check) + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
   // results.json and report.md are written: a bug in the charts must not cost the run its report.
   try {
     renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check);
@@ -58,6 +58,29 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
     writeFileSync(join(dir.path, 'report.html'), `<!DOCTYPE html><html><head><meta charset="utf-8"><title>report.html failed</title></head><body><pre>${msg.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre><p>See report.md.</p></body></html>\n`);
   }
   return { stats, check };
+}
+
+/** The charts as SVG files in charts/, linked from report.md; nothing (and a note on stderr) if they fail. */
+function chartSection(dir: RunDir, events: HistoryEvent[], stats: RunStats, check: CheckReport): string {
+  try {
+    const c = renderCharts(events, stats, check, { maxAnomalyCharts: 10 });
+    const files: [string, string, string][] = [
+      ['latency.svg', 'Latency of every op over time, by outcome, fault windows shaded', c.latency],
+      ['throughput.svg', 'Completions per second by outcome', c.throughput],
+      ['writers.svg', 'Which node served writes, per second (multi-master seconds stand out)', c.writers],
+      ['errors-by-node.svg', 'Errors by MySQL code, stacked by node', c.errorsByNode],
+      ['errors-by-op.svg', 'Errors by MySQL code, stacked by op type', c.errorsByOp],
+    ];
+    c.anomalies.forEach((a, i) => {
+      if (a.svg) files.push([`anomaly-${i + 1}.svg`, `Ops of finding ${i + 1}: ${a.item.title}`, a.svg]);
+    });
+    mkdirSync(join(dir.path, 'charts'), { recursive: true });
+    for (const [name, , svg] of files) writeFileSync(join(dir.path, 'charts', name), svg);
+    return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
+  } catch (e) {
+    console.error(`charts could not be rendered: ${(e as Error).message}`);
+    return '';
+  }
 }
 
 function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport): void {
