@@ -18,6 +18,7 @@ import { basename } from 'node:path';
 import { checkPath, CheckInputError, exitCodeOf } from './check.ts';
 import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
 import { TargetError } from '../providers/external/target.ts';
+import { removeDockerLeftovers } from '../providers/docker/provider.ts';
 
 const USAGE = `usage: bbs-lab <command> [options]
 
@@ -180,10 +181,12 @@ async function cmdCleanup(argv: string[]): Promise<number> {
     if (gone.length > 0) process.stdout.write(`removed Toxiproxy proxies ${gone.join(', ')} of ${l.dir}\n`);
   }
   const removed = removeLeftOvers({ force: p.flags.has('force') });
+  const containers = await removeDockerLeftovers({ force: p.flags.has('force') });
+  for (const c of containers) process.stdout.write(`removed Docker ${c}\n`);
   for (const r of removed) process.stdout.write(`removed ${r.dir} (${r.processes.length} process(es) killed)\n`);
   const kept = before.filter((b) => !removed.some((r) => r.dir === b.dir));
   for (const k of kept) process.stdout.write(`kept ${k.dir}: its lab (pid ${k.ownerPid}) still runs; use --force to remove it anyway\n`);
-  if (before.length === 0 && chains.removed.length === 0 && chains.kept.length === 0) process.stdout.write('nothing to clean up\n');
+  if (before.length === 0 && chains.removed.length === 0 && chains.kept.length === 0 && containers.length === 0) process.stdout.write('nothing to clean up\n');
   return 0;
 }
 
