@@ -1,0 +1,62 @@
+// Fault-kind summary across stored runs: for each kind of fault, how many ran, what the clients saw
+// inside the windows (failed and unknown ops), how long the BBS could not get anything done (the
+// failover gap), and in how many of those runs a checker found an anomaly.
+
+import type { StoredRun } from './runs.ts';
+
+export interface FaultKindRow {
+  kind: string;
+  faults: number;
+  runs: number;
+  errorsInWindowsPerFault: number;
+  medianGapSec: number | null;
+  neverRecovered: number;
+  runsWithAnomalies: number;
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export function faultKindRows(runs: readonly StoredRun[]): FaultKindRow[] {
+  const by = new Map<string, { faults: number; runs: Set<string>; errors: number; gaps: number[]; never: number; anomalous: Set<string> }>();
+  for (const r of runs) {
+    const kinds = new Set(r.stats.faults.map((f) => f.kind));
+    for (const f of r.stats.failover ?? []) {
+      let g = by.get(f.kind);
+      if (!g) by.set(f.kind, (g = { faults: 0, runs: new Set(), errors: 0, gaps: [], never: 0, anomalous: new Set() }));
+      g.faults++;
+      g.runs.add(r.id);
+      if (f.gapSec !== null) g.gaps.push(f.gapSec);
+      if (f.firstOkAfter === null) g.never++;
+      if (r.check.valid === false) g.anomalous.add(r.id);
+    }
+    // Errors inside windows are counted per run; shared out over the run's fault kinds by count.
+    const total = r.stats.faults.length;
+    for (const k of kinds) {
+      const g = by.get(k);
+      if (g && total > 0) g.errors += (r.stats.errorsInFaults * r.stats.faults.filter((f) => f.kind === k).length) / total;
+    }
+  }
+  return [...by.entries()]
+    .map(([kind, g]) => ({ kind, faults: g.faults, runs: g.runs.size, errorsInWindowsPerFault: g.faults > 0 ? g.errors / g.faults : 0, medianGapSec: median(g.gaps), neverRecovered: g.never, runsWithAnomalies: g.anomalous.size }))
+    .sort((a, b) => a.kind.localeCompare(b.kind));
+}
+
+export function faultKindPage(rows: readonly FaultKindRow[]): string {
+  const lines = ['# Fault kinds across stored runs', ''];
+  if (rows.length === 0) return lines.concat(['No stored run had a fault. Run a fault scenario first (e.g. `bbs-lab run scenarios/random-chaos.yaml`).', '']).join('\n');
+  const worst = [...rows].sort((a, b) => (b.medianGapSec ?? Infinity) - (a.medianGapSec ?? Infinity))[0]!;
+  const anomalous = rows.filter((r) => r.runsWithAnomalies > 0);
+  lines.push(
+    `${rows.reduce((a, r) => a + r.faults, 0)} fault(s) of ${rows.length} kind(s). The longest median failover gap: ${worst.kind} (${worst.medianGapSec === null ? 'never recovered' : `${worst.medianGapSec.toFixed(1)} s`}). ` +
+      (anomalous.length > 0 ? `Runs with anomalies had: ${anomalous.map((r) => r.kind).join(', ')}.` : 'No run with faults had an anomaly.'),
+    '',
+  );
+  lines.push('| fault kind | faults | runs | failed+unknown ops per fault | median failover gap | never recovered | runs with anomalies |', '| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) lines.push(`| ${r.kind} | ${r.faults} | ${r.runs} | ${r.errorsInWindowsPerFault.toFixed(1)} | ${r.medianGapSec === null ? '—' : `${r.medianGapSec.toFixed(2)} s`} | ${r.neverRecovered} | ${r.runsWithAnomalies} |`);
+  return lines.join('\n') + '\n';
+}
