@@ -4,8 +4,9 @@
 // Removing ops does not preserve non-linearizability in general (dropping a write can make a later
 // read unexplainable either way), so every candidate is re-checked: delta debugging (ddmin) with
 // chunks halving down to single ops, keeping a removal only when the search proves the rest still
-// cannot be ordered. An 'unknown' re-check keeps the ops. It starts from the ops invoked before the
-// completion that blocked the deepest search, which is usually a much smaller history.
+// cannot be ordered. An 'unknown' re-check keeps the ops. It starts from the smallest window of
+// the ops started last before the completion that blocked the deepest search, which is usually a
+// handful of ops.
 //
 // The smallest proof is often unhelpful: "a read saw 1 before anything was written" is a proof,
 // but the story is "1 was written, then overwritten by 2, then read". So a candidate must also keep
@@ -33,9 +34,13 @@ export function shrinkFailure(model: Model, ops: readonly SearchOp[], blocked: n
     const alone = candidate.map((o) => (o.id === id || !o.known ? o : { ...o, known: false, output: undefined, ret: Infinity }));
     return searchLinearization(model, alone, EXPLAIN_BUDGET).verdict !== 'not-linearizable';
   };
+  // The op that blocked the first search is the heart of the failure: it must stay explainable in
+  // every candidate, or a large early cut can drop what explains it and leave ddmin stuck with a
+  // set it can no longer shrink.
   const explained = (candidate: readonly SearchOp[], blockedId: number | null): boolean => {
-    const ids = candidate.length <= EXPLAIN_ALL_BELOW ? candidate.filter((o) => o.known).map((o) => o.id) : blockedId === null ? [] : [blockedId];
-    return ids.every((id) => explainable(candidate, id));
+    const ids = new Set(candidate.length <= EXPLAIN_ALL_BELOW ? candidate.filter((o) => o.known).map((o) => o.id) : []);
+    for (const id of [blockedId, blocked]) if (id !== null && candidate.some((o) => o.id === id && o.known)) ids.add(id);
+    return [...ids].every((id) => explainable(candidate, id));
   };
   let requireExplained = false;
   const check = (candidate: readonly SearchOp[]): boolean => {
@@ -46,12 +51,24 @@ export function shrinkFailure(model: Model, ops: readonly SearchOp[], blocked: n
   };
 
   let current: SearchOp[] = [...ops];
-  requireExplained = explained(current, blocked);
   const blocker = blocked === null ? undefined : ops.find((o) => o.id === blocked);
+  // First the smallest recent window that still fails: the ops started last before the blocked
+  // op completed (a stale read is usually explained by the few writes just before it). Windows
+  // grow geometrically; each is re-proved, with every op in it explainable on its own.
   if (blocker && blocker.known) {
-    const prefix = ops.filter((o) => o.call < blocker.ret);
-    if (prefix.length < current.length && check(prefix)) current = prefix;
+    const before = ops.filter((o) => o.call < blocker.ret).sort((a, b) => a.call - b.call);
+    requireExplained = true;
+    for (let k = 2; k < before.length * 2; k *= 2) {
+      const window = before.slice(Math.max(0, before.length - k));
+      if (window.length >= current.length) break;
+      if (check(window)) {
+        current = window;
+        break;
+      }
+      if (window.length === before.length) break;
+    }
   }
+  if (current.length === ops.length) requireExplained = explained(current, blocked);
   let chunk = Math.max(1, Math.floor(current.length / 2));
   for (;;) {
     let removedAny = false;
