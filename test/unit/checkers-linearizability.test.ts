@@ -201,3 +201,13 @@ test('generated: the same execution with one planted stale read at the end is re
   );
   t.pass();
 });
+
+test('a stale read at the end of a long history shrinks to the few ops that show it', (t) => {
+  const ops: TestOp[] = [];
+  for (let i = 0; i < 300; i++) ops.push(w(i, [10 * i, 10 * i + 5]), r(i, [10 * i + 6, 10 * i + 9]));
+  ops.push(w(1000, [3000, 3005]), w(1001, [3010, 3015]), r(1000, [3020, 3025]));
+  const k = check(registerModel as Model, ops).keys[0]!;
+  t.is(k.verdict, 'not-linearizable');
+  t.deepEqual(k.failure!.ops.map((o) => o.description), ['write 1000', 'write 1001', 'read → 1000']);
+  t.is(k.failure!.shrunkFrom, 603);
+});

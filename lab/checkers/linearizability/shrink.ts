@@ -58,7 +58,9 @@ export function shrinkFailure(model: Model, ops: readonly SearchOp[], blocked: n
   if (blocker && blocker.known) {
     const before = ops.filter((o) => o.call < blocker.ret).sort((a, b) => a.call - b.call);
     requireExplained = true;
-    for (let k = 2; k < before.length * 2; k *= 2) {
+    // One op at a time while windows are small (a window that cuts a write from its read is not
+    // explainable, so the next size may be), then doubling.
+    for (let k = 2; k < before.length * 2; k = k < 32 ? k + 1 : k * 2) {
       const window = before.slice(Math.max(0, before.length - k));
       if (window.length >= current.length) break;
       if (check(window)) {
