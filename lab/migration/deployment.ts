@@ -1,0 +1,115 @@
+// A BBS deployment for migration tests and scenarios: the lab's Consul agent (embedded, on one
+// loopback address of the deployment's /24), one real etcd URL and one SQL target given by the
+// caller, and BBS nodes (models/bbs/node) started and killed one by one, each with its own Consul
+// client. It polls who holds `v1/locks/bbs_lock` every 100 ms, so a test can say who held the lock
+// when, and it collects every node's journal events in one Journal.
+//
+// Lock timing: the real BBS's session TTL is 10 s (15 s from 2016-10) and Consul's minimum TTL is
+// 10 s; tests lower the agent's session_ttl_min to 1 s and use a 1 s TTL and a 0.5 s retry so a
+// takeover takes ~3 s (TTL lapse up to 2×TTL, then lock-delay 1 s) instead of ~25 s.
+
+import { startConsulAgent, type ConsulAgent } from '../consul/agent.ts';
+import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
+import { Journal } from '../../models/bbs/migrations/journal.ts';
+import { BbsNode, BBS_LOCK_KEY, type BbsNodeOptions, type NodeMode, type SqlConfig } from '../../models/bbs/node/node.ts';
+
+export interface DeploymentOptions {
+  /** First three octets of the deployment's loopback /24; the agent gets .2, node k gets .(20+k). */
+  base: string;
+  etcdUrl: string;
+  sql: SqlConfig;
+  lockTtl?: string;
+  retryMs?: number;
+  /** The agent's session_ttl_min; default "1s" (Consul's is 10s). */
+  sessionTtlMin?: string;
+  log?: (msg: string) => void;
+}
+
+export interface HolderSample {
+  t: number;
+  id: string | null;
+}
+
+export class Deployment {
+  readonly journal = new Journal();
+  readonly nodes: BbsNode[] = [];
+  readonly holders: HolderSample[] = [];
+  private readonly handles: ConsulHandle[] = [];
+  private poller: NodeJS.Timeout | undefined;
+  private next = 0;
+
+  private constructor(
+    readonly o: DeploymentOptions,
+    readonly agent: ConsulAgent,
+    private readonly watcher: ConsulHandle,
+  ) {}
+
+  static async start(o: DeploymentOptions): Promise<Deployment> {
+    const agent = await startConsulAgent({ host: `${o.base}.2`, sessionTtlMin: o.sessionTtlMin ?? '1s' });
+    const watcher = await connectConsul({ url: agent.httpAddr });
+    const d = new Deployment(o, agent, watcher);
+    d.poller = setInterval(() => void d.sample(), 100);
+    return d;
+  }
+
+  private async sample(): Promise<void> {
+    const id = await this.holder().catch(() => null);
+    const last = this.holders[this.holders.length - 1];
+    if (!last || last.id !== id) this.holders.push({ t: Date.now(), id });
+  }
+
+  /** The id in the lock key's value when a session holds it. */
+  async holder(): Promise<string | null> {
+    const e = (await this.watcher.client.kv.get(BBS_LOCK_KEY)) as { Value?: string; Session?: string } | undefined;
+    if (!e?.Session || !e.Value) return null;
+    return (JSON.parse(e.Value) as { id: string }).id;
+  }
+
+  /** Starts a node of a config: legacy = etcd only; dual = etcd + SQL; sql = SQL only. Throws StartError. */
+  async startNode(mode: NodeMode, extra: Partial<BbsNodeOptions> = {}): Promise<BbsNode> {
+    const k = ++this.next;
+    const handle = await connectConsul({ url: this.agent.httpAddr });
+    this.handles.push(handle);
+    const o: BbsNodeOptions = {
+      id: `${mode}-${k}`,
+      host: `${this.o.base}.${20 + k}`,
+      lock: handle,
+      lockTtl: this.o.lockTtl ?? '1s',
+      retryMs: this.o.retryMs ?? 500,
+      journal: this.journal,
+      ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}),
+      ...(mode !== 'legacy' ? { sql: this.o.sql } : {}),
+      ...(this.o.log ? { log: this.o.log } : {}),
+      ...extra,
+    };
+    const node = await BbsNode.start(o);
+    this.nodes.push(node);
+    return node;
+  }
+
+  serving(): BbsNode[] {
+    return this.nodes.filter((n) => n.state === 'serving');
+  }
+
+  async waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await cond())) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Waits until some node serves; returns it. */
+  async waitServing(timeoutMs: number): Promise<BbsNode> {
+    await this.waitFor('a serving BBS node', () => this.serving().length > 0, timeoutMs);
+    return this.serving()[0]!;
+  }
+
+  async stop(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    for (const n of this.nodes) await n.stop().catch(() => undefined);
+    for (const h of this.handles) await h.close().catch(() => undefined);
+    await this.watcher.close().catch(() => undefined);
+    await this.agent.stop();
+  }
+}
