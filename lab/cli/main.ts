@@ -19,6 +19,7 @@ import { checkPath, CheckInputError, exitCodeOf } from './check.ts';
 import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
 import { TargetError } from '../providers/external/target.ts';
 import { removeDockerLeftovers } from '../providers/docker/provider.ts';
+import { cmdMigrate } from '../migration/cli.ts';
 
 const USAGE = `usage: bbs-lab <command> [options]
 
@@ -29,6 +30,9 @@ commands:
                          run the scenario once per client configuration (same seed and faults) and
                          write one comparison report; configurations: spread, single-proxy,
                          proxies-by-hostname, multi-ip, consul-dns, leader-proxy
+  migrate [redeploy|mixed-lock|failure|gap|no-sql …] [--base 127.0.45]
+                         the etcd-to-SQL migration stories on a real etcd, Galera and the lab's
+                         Consul: one line per acceptance check; exit 0 when all pass
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
   check <run-dir | history.jsonl | history.json> [--model NAME] [--budget STEPS] [--json]
@@ -200,6 +204,9 @@ export async function main(argv: string[]): Promise<number> {
         return cmdCheck(rest);
       case 'compare':
         return await cmdCompare(rest);
+      case 'migrate':
+        installSignalHandlers();
+        return await cmdMigrate(rest);
       case 'validate':
         return cmdValidate(rest);
       case 'report':
