@@ -20,6 +20,7 @@ import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
 import { TargetError } from '../providers/external/target.ts';
 import { removeDockerLeftovers } from '../providers/docker/provider.ts';
 import { cmdMigrate } from '../migration/cli.ts';
+import { MigrationScenarioError, parseMigrationScenario, runMigrationFile } from '../migration/run.ts';
 
 const USAGE = `usage: bbs-lab <command> [options]
 
@@ -97,7 +98,16 @@ function addressBaseFromEnv(): string {
 
 async function cmdRun(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['seed', 'duration'], []);
-  const scenario = loadScenario(p.positional[0]);
+  const file = p.positional[0];
+  const migration = file && existsSync(file) ? parseMigrationScenario(readFileSync(file, 'utf8'), file) : null;
+  if (migration) {
+    installSignalHandlers();
+    const base = addressBaseFromEnv();
+    const res = await runMigrationFile(migration, { base: base === '127.0.0' ? '127.0.45' : base, log: (m) => process.stderr.write(m + '\n') });
+    process.stdout.write(`${res.report}\n`);
+    return res.ok ? 0 : 1;
+  }
+  const scenario = loadScenario(file);
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
   const addressBase = addressBaseFromEnv();
@@ -152,6 +162,12 @@ async function cmdCompare(argv: string[]): Promise<number> {
 
 function cmdValidate(argv: string[]): number {
   const p = parseArgs(argv, [], []);
+  const file = p.positional[0];
+  const migration = file && existsSync(file) ? parseMigrationScenario(readFileSync(file, 'utf8'), file) : null;
+  if (migration) {
+    process.stdout.write(`${file}: valid (migration story ${migration.story})\n`);
+    return 0;
+  }
   const s = loadScenario(p.positional[0]);
   process.stdout.write(`${p.positional[0]}: valid\n${JSON.stringify(s, null, 2)}\n`);
   return 0;
@@ -226,6 +242,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ScenarioError) {
       process.stderr.write(`${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 2;
+    }
+    if (e instanceof MigrationScenarioError) {
+      process.stderr.write(`${e.message}\n`);
       return 2;
     }
     if (e instanceof TargetError) {

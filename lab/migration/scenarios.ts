@@ -51,9 +51,12 @@ export async function runMigrationScenario(name: MigrationScenario, base: string
       await dep.startNode('dual').catch((e) => (err = e));
       check('the dual node fails to start', err instanceof StartError && /sql-failed-to-connect/.test(String(err)), String(err));
       check('it never tried the lock', dep.journal.events.every((e) => e.kind !== 'lock-acquired'));
-      await dep.startNode('legacy');
-      await dep.waitServing(10_000);
-      check('a legacy node still serves', true);
+      const legacy = await dep.startNode('legacy');
+      const served = await dep.waitServing(10_000).then(
+        (n) => n === legacy,
+        () => false,
+      );
+      check('a legacy node still serves', served);
       return { scenario: name, checks, holders: '' };
     }
     const legacy1 = await dep.startNode('legacy');

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseScenario, ScenarioError, parseDuration } from '../../lab/scenario/validate.ts';
+import { MigrationScenarioError, parseMigrationScenario, renderMigrationReport } from '../../lab/migration/run.ts';
 
 const minimal = `
 name: t
@@ -79,5 +80,29 @@ test('every shipped scenario is valid', (t) => {
   const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
   t.true(files.includes('quickstart.yaml'));
   t.true(files.includes('multi-writer.yaml'));
-  for (const f of files) t.notThrows(() => parseScenario(readFileSync(`scenarios/${f}`, 'utf8'), f), f);
+  for (const f of files) {
+    const text = readFileSync(`scenarios/${f}`, 'utf8');
+    t.notThrows(() => parseMigrationScenario(text, f) ?? parseScenario(text, f), f);
+  }
+  t.is(files.filter((f) => parseMigrationScenario(readFileSync(`scenarios/${f}`, 'utf8'), f) !== null).length, 4, 'the four migration stories');
+});
+
+test('migration scenario files: the story is named, bad fields too', (t) => {
+  t.is(parseMigrationScenario('name: x\nquestion: q\nduration: 10s\n', 'x.yaml'), null, 'not a migration scenario');
+  t.deepEqual(parseMigrationScenario('name: m\nquestion: q?\nmigration: {story: failure}\n', 'm.yaml'), { name: 'm', description: '', question: 'q?', story: 'failure' });
+  const e = t.throws(() => parseMigrationScenario('name: m\nmigration: {story: sideways}\nnodes: 3\n', 'm.yaml'), { instanceOf: MigrationScenarioError });
+  t.deepEqual(e!.problems, [
+    'nodes: unknown field in a migration scenario; allowed: name, description, question, migration',
+    'question: required, a non-empty string',
+    'migration.story: must be redeploy, mixed-lock, failure, gap, no-sql, got "sideways"',
+  ]);
+});
+
+test('a migration report answers first: checks passed or failed, and the lock path', (t) => {
+  const s = { name: 'migration-failure', description: '', question: 'Does it recover?', story: 'failure' as const };
+  const ok = renderMigrationReport(s, 'run-1', { scenario: 'failure', checks: [{ name: 'a legacy node takes over and serves', ok: true, detail: '' }], holders: 'legacy-1 → dual-2' });
+  t.regex(ok, /\*\*Answer from this run\.\*\* All 1 acceptance checks passed .* The BBS lock went legacy-1 → dual-2\./);
+  const bad = renderMigrationReport(s, 'run-1', { scenario: 'failure', checks: [{ name: 'x', ok: true, detail: '' }, { name: 'a later dual node completes the migration', ok: false, detail: '3 differences' }], holders: '' });
+  t.regex(bad, /1 of 2 acceptance checks FAILED: a later dual node completes the migration\./);
+  t.regex(bad, /- \*\*FAILED\*\*: a later dual node completes the migration \(3 differences\)/);
 });
