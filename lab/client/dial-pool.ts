@@ -24,6 +24,7 @@ export interface DialPoolOptions {
   /** Most connections open at once; getConnection waits for one beyond that. */
   limit: number;
   connectTimeoutMs: number;
+  ssl?: mysql.SslOptions;
   /** Told which target each new connection reached. */
   onDial?(target: DialTarget): void;
 }
@@ -61,7 +62,7 @@ export function createDialPool(o: DialPoolOptions): DialPool {
     let last: unknown;
     for (const t of targets) {
       try {
-        const conn = await mysql.createConnection({ host: t.host, port: t.port, user: o.user, password: o.password, database: o.database, connectTimeout: o.connectTimeoutMs });
+        const conn = await mysql.createConnection({ host: t.host, port: t.port, user: o.user, password: o.password, database: o.database, connectTimeout: o.connectTimeoutMs, ...(o.ssl ? { ssl: o.ssl } : {}) });
         const c = conn as unknown as DialedConnection;
         c.labTarget = t.name;
         all.add(conn);

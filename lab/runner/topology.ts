@@ -88,6 +88,8 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
     o.log(`cluster: ${cluster.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
 
+  // TLS settings of an external target (the local nodes need none).
+  const tls = cluster.ssl ? { ssl: cluster.ssl } : {};
   const healthchecks: HealthcheckHandle[] = [];
   const proxies: SwitchboardHandle[] = [];
   const pools = new Map<string, mysql.Pool>();
@@ -210,6 +212,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
         user: cluster.user,
         password: cluster.password,
         database: cluster.database,
+        ...tls,
         connectionLimit: s.clients.poolSize,
         connectTimeout: 5000,
         enableKeepAlive: true,
@@ -252,6 +255,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
               user: cluster.user,
               password: cluster.password,
               database: cluster.database,
+              ...tls,
               limit: s.clients.poolSize * targets.length,
               connectTimeoutMs: 5000,
             });
@@ -276,6 +280,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
               user: cluster.user,
               password: cluster.password,
               database: cluster.database,
+              ...tls,
               limit: s.clients.poolSize * Math.max(1, targets.length),
               connectTimeoutMs: 5000,
             });
@@ -290,7 +295,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
             // restoreNodeTimeout, tries it again after that long (0 would drop it for good).
             const pc = mysql.createPoolCluster({ removeNodeErrorCount: 1, restoreNodeTimeout: 1000, defaultSelector: s.clients.selector, canRetry: true });
             for (const t of targets) {
-              pc.add(t.name, { host: t.host, port: t.port, user: cluster.user, password: cluster.password, database: cluster.database, connectionLimit: s.clients.poolSize, connectTimeout: 5000 });
+              pc.add(t.name, { host: t.host, port: t.port, user: cluster.user, password: cluster.password, database: cluster.database, connectionLimit: s.clients.poolSize, connectTimeout: 5000, ...tls });
             }
             return { lender: { getConnection: () => pc.getConnection('*', s.clients.selector) }, end: () => pc.end() };
           }),

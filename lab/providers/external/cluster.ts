@@ -52,6 +52,7 @@ export async function connectExternal(t: ExternalTarget, log: (m: string) => voi
     user: t.user,
     password,
     database: t.database,
+    ...(conn.ssl ? { ssl: conn.ssl as mysql.SslOptions } : {}),
     workDir,
     adminQuery: refuse('run admin SQL on'),
     status,

@@ -50,6 +50,8 @@ export interface LocalCluster {
   database: string;
   /** The temp directory that holds datadirs, sockets and configs; removed by stop(). */
   workDir: string;
+  /** TLS options for client connections (an external target with tls: true); none locally. */
+  ssl?: import('mysql2/promise').SslOptions;
   /** Runs SQL as root on one node through its unix socket (admin work only). */
   adminQuery(node: string, sql: string): Promise<string>;
   /** Node status as the healthcheck sees it. */
