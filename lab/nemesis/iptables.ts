@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
+import { processAlive } from '../lifecycle/process-alive.ts';
 
 const exec = promisify(execFile);
 
@@ -101,22 +102,13 @@ export function chainOwner(chain: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** For `bbs-lab cleanup`: removes the lab's chains whose run is gone (all with `force`) and the jumps to them. */
 export async function removeLabChains(opts: { force?: boolean } = {}): Promise<{ removed: string[]; kept: string[] }> {
   const removed: string[] = [];
   const kept: string[] = [];
   for (const c of await listLabChains()) {
     const owner = chainOwner(c);
-    if (!opts.force && owner !== null && owner !== process.pid && alive(owner)) {
+    if (!opts.force && owner !== null && owner !== process.pid && processAlive(owner)) {
       kept.push(c);
       continue;
     }

@@ -5,15 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findLeftOvers, removeLeftOvers, OWNER_FILE, TEMP_PREFIX } from '../../lab/providers/local/owned.ts';
 import { registerCleanup, runCleanups, pendingCleanups } from '../../lab/lifecycle/cleanup.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processAlive } from '../../lab/lifecycle/process-alive.ts';
 
 test('cleanup kills processes running from an abandoned lab dir and removes it, and leaves other dirs alone', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'bbs-lab-test-root-'));
@@ -29,7 +21,7 @@ test('cleanup kills processes running from an abandoned lab dir and removes it, 
   writeFileSync(script, 'setTimeout(() => {}, 60000)');
   const child = spawn(process.execPath, [script], { stdio: 'ignore', detached: true });
   t.teardown(() => {
-    if (alive(child.pid!)) process.kill(child.pid!, 'SIGKILL');
+    if (processAlive(child.pid!)) process.kill(child.pid!, 'SIGKILL');
   });
   await new Promise((r) => setTimeout(r, 300));
 
@@ -41,7 +33,7 @@ test('cleanup kills processes running from an abandoned lab dir and removes it, 
   const removed = removeLeftOvers({ root });
   t.deepEqual(removed.map((r) => r.dir), [abandoned]);
   await new Promise((r) => setTimeout(r, 300));
-  t.false(alive(child.pid!), 'the leftover process was killed');
+  t.false(processAlive(child.pid!), 'the leftover process was killed');
   t.false(existsSync(abandoned));
   t.true(existsSync(live), 'a dir whose lab still runs is kept');
   t.true(existsSync(foreign), 'a dir without the owner file is not ours');

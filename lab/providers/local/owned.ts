@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killGroup } from './processes.ts';
+import { processAlive } from '../../lifecycle/process-alive.ts';
 
 export const TEMP_PREFIX = 'bbs-lab-';
 export const OWNER_FILE = 'bbs-lab-owner.json';
@@ -17,15 +18,6 @@ export interface LeftOver {
   ownerAlive: boolean;
   /** Processes (pid, cmdline) whose command line points into the dir. */
   processes: { pid: number; cmdline: string }[];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function processesUsing(dir: string): { pid: number; cmdline: string }[] {
@@ -57,7 +49,7 @@ export function findLeftOvers(root = tmpdir()): LeftOver[] {
     } catch {
       ownerPid = null;
     }
-    out.push({ dir, ownerPid, ownerAlive: ownerPid !== null && alive(ownerPid), processes: processesUsing(dir) });
+    out.push({ dir, ownerPid, ownerAlive: ownerPid !== null && processAlive(ownerPid), processes: processesUsing(dir) });
   }
   return out;
 }
