@@ -10,7 +10,8 @@
 
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
-import mysql from 'mysql2/promise';
+import { processAlive } from '../../lifecycle/process-alive.ts';
+import { NOT_A_MEMBER, readNodeStatus } from '../wsrep-status.ts';
 import type { LocalCluster, NodeStatus } from '../local/cluster.ts';
 import { labelFilter, LABEL_OWNER, nodeSpec, topologySpecs, type ContainerSpec, type DockerTopology } from './specs.ts';
 
@@ -73,14 +74,7 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Local
     const nodes = Array.from({ length: t.nodes }, (_, i) => ({ name: `n${i + 1}`, host: '127.0.0.1', port: t.basePort + i, ordinal: i }));
     const status = async (name: string): Promise<NodeStatus> => {
       const n = nodes.find((x) => x.name === name)!;
-      const c = await mysql.createConnection({ host: n.host, port: n.port, user: 'root', password: t.rootPassword, connectTimeout: 3000 });
-      try {
-        const [rows] = await c.query("SHOW STATUS WHERE Variable_name IN ('wsrep_local_state','wsrep_cluster_status','wsrep_cluster_size','wsrep_ready')");
-        const m = new Map((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]));
-        return { localState: Number(m.get('wsrep_local_state') ?? 0), clusterStatus: m.get('wsrep_cluster_status') ?? '', clusterSize: Number(m.get('wsrep_cluster_size') ?? 0), ready: m.get('wsrep_ready') === 'ON' };
-      } finally {
-        await c.end().catch(() => undefined);
-      }
+      return (await readNodeStatus({ host: n.host, port: n.port, user: 'root', password: t.rootPassword, connectTimeout: 3000 })) ?? NOT_A_MEMBER;
     };
     const waitSynced = async (name: string, size: number, timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;
@@ -98,7 +92,6 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Local
       await waitSynced(`n${i + 1}`, i + 1, o.syncTimeoutMs ?? 180_000);
       log(`docker: n${i + 1} Synced`);
     }
-    const net = docker.getNetwork(network.Name);
     return {
       nodes,
       user: t.user,
@@ -123,10 +116,7 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Local
       pauseNode: (name) => void byName.get(name)!.pause(),
       resumeNode: (name) => void byName.get(name)!.unpause(),
       waitSynced,
-      stop: async () => {
-        void net;
-        await stop();
-      },
+      stop,
     };
   } catch (e) {
     await stop().catch(() => undefined);
@@ -145,25 +135,17 @@ export async function removeRun(docker: Docker, runId: string): Promise<void> {
 export async function removeDockerLeftovers(opts: { force?: boolean; docker?: Docker } = {}): Promise<string[]> {
   const docker = opts.docker ?? new Docker();
   if (!(await dockerAvailable(docker))) return [];
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const removed: string[] = [];
   const filters = JSON.stringify(labelFilter());
   for (const c of await docker.listContainers({ all: true, filters })) {
     const pid = Number(c.Labels[LABEL_OWNER]);
-    if (!opts.force && Number.isInteger(pid) && alive(pid)) continue;
+    if (!opts.force && Number.isInteger(pid) && processAlive(pid)) continue;
     await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     removed.push(`container ${c.Names[0] ?? c.Id}`);
   }
   for (const n of await docker.listNetworks({ filters })) {
     const pid = Number(n.Labels?.[LABEL_OWNER]);
-    if (!opts.force && Number.isInteger(pid) && alive(pid)) continue;
+    if (!opts.force && Number.isInteger(pid) && processAlive(pid)) continue;
     await docker.getNetwork(n.Id).remove().catch(() => undefined);
     removed.push(`network ${n.Name}`);
   }

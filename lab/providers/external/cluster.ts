@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { LocalCluster, NodeStatus } from '../local/cluster.ts';
 import { OWNER_FILE, TEMP_PREFIX } from '../local/owned.ts';
+import { readNodeStatus } from '../wsrep-status.ts';
 import { targetPassword, type ExternalTarget } from './target.ts';
 
 export function connectionOptions(t: ExternalTarget, password: string): Pick<mysql.ConnectionOptions, 'user' | 'password' | 'database' | 'ssl'> {
@@ -37,15 +38,8 @@ export async function connectExternal(t: ExternalTarget, log: (m: string) => voi
   const status = async (name: string): Promise<NodeStatus> => {
     const n = nodes.find((x) => x.name === name);
     if (!n) throw new Error(`external target ${t.name}: no node ${name}`);
-    const c = await mysql.createConnection({ host: n.host, port: n.port, ...conn, connectTimeout: 5000 });
-    try {
-      const [rows] = await c.query("SHOW STATUS WHERE Variable_name IN ('wsrep_local_state', 'wsrep_cluster_status', 'wsrep_cluster_size', 'wsrep_ready')");
-      const m = new Map((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]));
-      if (!m.has('wsrep_local_state')) return { localState: 4, clusterStatus: 'Primary', clusterSize: 1, ready: true };
-      return { localState: Number(m.get('wsrep_local_state')), clusterStatus: m.get('wsrep_cluster_status') ?? '', clusterSize: Number(m.get('wsrep_cluster_size') ?? 0), ready: m.get('wsrep_ready') === 'ON' };
-    } finally {
-      await c.end().catch(() => undefined);
-    }
+    // A plain MySQL (RDS) has no wsrep variables: one node, always Synced.
+    return (await readNodeStatus({ host: n.host, port: n.port, ...conn, connectTimeout: 5000 })) ?? { localState: 4, clusterStatus: 'Primary', clusterSize: 1, ready: true };
   };
   return {
     nodes,

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
 import { killGroup, spawnTracked, stopTracked, type Tracked } from './processes.ts';
 import { OWNER_FILE, TEMP_PREFIX } from './owned.ts';
+import { NOT_A_MEMBER, nodeStatusFrom, WSREP_STATUS_SQL } from '../wsrep-status.ts';
 
 const exec = promisify(execFile);
 
@@ -212,17 +213,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   };
 
   const status = async (node: string): Promise<NodeStatus> => {
-    const out = await adminQuery(
-      node,
-      "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state','wsrep_cluster_status','wsrep_cluster_size','wsrep_ready')",
-    );
-    const v = new Map(out.trim().split('\n').map((l) => l.split('\t') as [string, string]));
-    return {
-      localState: Number(v.get('wsrep_local_state') ?? 0),
-      clusterStatus: v.get('wsrep_cluster_status') ?? 'unknown',
-      clusterSize: Number(v.get('wsrep_cluster_size') ?? 0),
-      ready: v.get('wsrep_ready') === 'ON',
-    };
+    const out = await adminQuery(node, WSREP_STATUS_SQL);
+    return nodeStatusFrom(new Map(out.trim().split('\n').map((l) => l.split('\t') as [string, string]))) ?? NOT_A_MEMBER;
   };
 
   const waitSynced = async (n: NodeRuntime, size: number, deadline: number): Promise<void> => {
