@@ -59,6 +59,11 @@ export interface ActualLRPRecord {
   modificationTag: ModificationTag;
 }
 
+/** A freshly created actual LRP: unclaimed, never crashed, index 0 of a new epoch. */
+export function unclaimedActualLRP(a: { processGuid: string; index: number; domain: string }, epoch: string): ActualLRPRecord {
+  return { processGuid: a.processGuid, index: a.index, domain: a.domain, state: 'UNCLAIMED', instanceGuid: '', cellId: '', placementError: '', crashCount: 0, crashReason: '', modificationTag: { epoch, index: 0 } };
+}
+
 export interface DomainRecord {
   domain: string;
   /** Seconds from now the domain stays fresh (the BBS stores an absolute expire_time). */

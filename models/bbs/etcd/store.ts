@@ -11,7 +11,7 @@
 // records in ops.ts: the layout and the create-only/CAS semantics are what the migration and the
 // lock story depend on, not the encoding.
 
-import type { ActualLRPRecord, BbsOp, BbsResult, DesiredLRPRecord, DomainRecord, TaskRecord } from '../ops.ts';
+import { unclaimedActualLRP, type ActualLRPRecord, type BbsOp, type BbsResult, type DesiredLRPRecord, type DomainRecord, type TaskRecord } from '../ops.ts';
 import { EtcdClient, EtcdError, leaves, NODE_EXISTS, type EtcdNode } from './client.ts';
 
 export const VERSION_KEY = '/version';
@@ -118,18 +118,7 @@ export class EtcdBbsStore {
   }
 
   async createUnclaimedActualLRP(a: { processGuid: string; index: number; domain: string }): Promise<BbsResult> {
-    const record: ActualLRPRecord = {
-      processGuid: a.processGuid,
-      index: a.index,
-      domain: a.domain,
-      state: 'UNCLAIMED',
-      instanceGuid: '',
-      cellId: '',
-      placementError: '',
-      crashCount: 0,
-      crashReason: '',
-      modificationTag: { epoch: epoch(), index: 0 },
-    };
+    const record = unclaimedActualLRP(a, epoch());
     try {
       await this.client.set(`${ACTUAL_ROOT}/${a.processGuid}/${a.index}/instance`, JSON.stringify(record), { prevExist: false });
     } catch (e) {

@@ -2,7 +2,7 @@
 // not evacuating) row, run AllowsTransitionTo in TypeScript, update the row by its primary key.
 // Evacuating rows are not modelled: every statement targets evacuating = false, as these ops do.
 
-import type { ActualLRPRecord } from '../ops.ts';
+import { unclaimedActualLRP, type ActualLRPRecord } from '../ops.ts';
 import { allowsTransitionTo, CRASH_RESET_TIMEOUT_MS, nextCrashCount, stateAfterCrash, type InstanceKey } from '../rules.ts';
 import { ACTUAL_LRP_COLUMNS, actualLRPFromRow, nowNs, type ActualLRPRow } from './schema.ts';
 import { always, isDuplicateKey, lockClause, newEpoch, whenTransactionalReads, type OpContext, type SqlOps } from './sql-op.ts';
@@ -45,20 +45,7 @@ export const actualLRPOps: Pick<
         if (isDuplicateKey(e)) return { error: 'ResourceExists' };
         throw e;
       }
-      return {
-        record: {
-          processGuid: a.processGuid,
-          index: a.index,
-          domain: a.domain,
-          state: 'UNCLAIMED',
-          instanceGuid: '',
-          cellId: '',
-          placementError: '',
-          crashCount: 0,
-          crashReason: '',
-          modificationTag: { epoch, index: 0 },
-        },
-      };
+      return { record: unclaimedActualLRP(a, epoch) };
     },
   },
 
