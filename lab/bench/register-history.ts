@@ -4,6 +4,7 @@
 // took effect, half did not). The history is linearizable by construction.
 
 import type { HistoryEvent } from '../history/event.ts';
+import { seededRng } from '../random/seeded-rng.ts';
 
 export interface RegisterHistoryOptions {
   ops: number;
@@ -14,18 +15,8 @@ export interface RegisterHistoryOptions {
   seed: number;
 }
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
-
 export function registerHistory(o: RegisterHistoryOptions): HistoryEvent[] {
-  const rand = rng(o.seed);
+  const rand = seededRng(o.seed);
   const clock = new Array<number>(o.processes).fill(0);
   type Gen = { id: number; process: number; key: string; start: number; end: number; point: number; kind: 'read' | 'write' | 'cas'; info: boolean; applies: boolean };
   const gens: Gen[] = [];

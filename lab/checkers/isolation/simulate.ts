@@ -4,6 +4,7 @@
 // process order, so every such history is serializable (strictly) and must check valid.
 
 import type { Op } from '../../history/event.ts';
+import { seededRng } from '../../random/seeded-rng.ts';
 
 /** A planned micro-op on a key slot (slots map to keys; see maxAppendsPerKey). */
 export type PlannedMicro = readonly ['append' | 'r', number];
@@ -89,21 +90,9 @@ export function simulateSerial(plan: readonly PlannedTxn[], opts: SimulateOption
   return ops;
 }
 
-/** A small seeded PRNG (mulberry32) so benchmarks generate the same history every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A plan like the lab's workload: `clients` concurrent clients, `keys` hot keys, 1–4 micro-ops. */
 export function randomPlan(size: number, seed: number, shape: { clients: number; keys: number; infoRate?: number; failRate?: number }): PlannedTxn[] {
-  const rand = prng(seed);
+  const rand = seededRng(seed);
   const int = (n: number) => Math.floor(rand() * n);
   const info = shape.infoRate ?? 0.02;
   const fail = shape.failRate ?? 0.02;

@@ -11,6 +11,7 @@
 // resolved by comparing the bitsets, so the memo never wrongly prunes.
 
 import type { Model } from '../../../models/specs/model.ts';
+import { seededRng } from '../../random/seeded-rng.ts';
 
 export interface SearchOp {
   id: number;
@@ -44,15 +45,8 @@ interface Entry {
 
 /** Deterministic 32-bit values per op index for the Zobrist hash. */
 function zobrist(n: number, seed: number): Uint32Array {
-  const out = new Uint32Array(n);
-  let x = seed >>> 0 || 0x9e3779b9;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x >>> 0;
-  }
-  return out;
+  const rng = seededRng(seed);
+  return Uint32Array.from({ length: n }, () => Math.floor(rng() * 4294967296));
 }
 
 export function searchLinearization(model: Model, ops: readonly SearchOp[], budget: number): SearchResult {
