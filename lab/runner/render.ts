@@ -1,4 +1,4 @@
-// Turns a stored run (its history) into results.json, report.md (with timeline.svg), report.html
+// Turns a stored run (its history) into results.json, report.md (with timeline.svg and charts/), report.html
 // (every chart inline) and stories.md. Used at the end of a run, for
 // an interrupted run, and by `bbs-lab report <run-dir>`: the report never needs the cluster.
 
@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import { pairOps, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
 import { checkHistory, type CheckReport } from '../checkers/index.ts';
-import { renderCharts } from '../report/charts/index.ts';
+import { renderCharts, type RunCharts } from '../report/charts/index.ts';
 import { renderEvidence } from '../report/evidence.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderMarkdown, type CheckSummary } from '../report/markdown.ts';
 import { computeStats, type RunStats } from '../report/stats.ts';
 import { generateStories, renderStoriesMarkdown } from '../report/stories.ts';
-import { renderTimeline } from '../report/timeline.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { RunDir } from './run-dir.ts';
 
@@ -36,7 +35,16 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
     check,
   };
   writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(join(dir.path, 'timeline.svg'), renderTimeline(stats));
+  // Rendered once for report.md and report.html. results.json is written: a bug in the charts
+  // must not cost the run its report, so a failure leaves report.md without them.
+  let charts: RunCharts | null = null;
+  try {
+    charts = renderCharts(events, stats, check);
+    // The throughput chart, shown at the top of report.md.
+    writeFileSync(join(dir.path, 'timeline.svg'), charts.throughput);
+  } catch (e) {
+    console.error(`charts could not be rendered: ${(e as Error).message}`);
+  }
   const md = renderMarkdown({
     scenario,
     seed,
@@ -46,12 +54,12 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     ...(opts.notes ? { notes: opts.notes } : {}),
     evidence: renderEvidence(check, events[0]?.time ?? 0),
-    timeline: 'timeline.svg',
+    ...(charts ? { timeline: 'timeline.svg' } : {}),
   });
-  writeFileSync(dir.report, md + chartSection(dir, events, stats, check) + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
-  // results.json and report.md are written: a bug in the charts must not cost the run its report.
+  writeFileSync(dir.report, md + (charts ? chartSection(dir, charts) : '') + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
   try {
-    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check);
+    if (!charts) throw new Error('the charts could not be rendered (see above)');
+    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts);
   } catch (e) {
     const msg = `report.html / stories.md could not be rendered: ${(e as Error).stack ?? String(e)}`;
     console.error(msg);
@@ -60,30 +68,23 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
   return { stats, check };
 }
 
-/** The charts as SVG files in charts/, linked from report.md; nothing (and a note on stderr) if they fail. */
-function chartSection(dir: RunDir, events: HistoryEvent[], stats: RunStats, check: CheckReport): string {
-  try {
-    const c = renderCharts(events, stats, check, { maxAnomalyCharts: 10 });
-    const files: [string, string, string][] = [
-      ['latency.svg', 'Latency of every op over time, by outcome, fault windows shaded', c.latency],
-      ['throughput.svg', 'Completions per second by outcome', c.throughput],
-      ['writers.svg', 'Which node served writes, per second (multi-master seconds stand out)', c.writers],
-      ['errors-by-node.svg', 'Errors by MySQL code, stacked by node', c.errorsByNode],
-      ['errors-by-op.svg', 'Errors by MySQL code, stacked by op type', c.errorsByOp],
-    ];
-    c.anomalies.forEach((a, i) => {
-      if (a.svg) files.push([`anomaly-${i + 1}.svg`, `Ops of finding ${i + 1}: ${a.item.title}`, a.svg]);
-    });
-    mkdirSync(join(dir.path, 'charts'), { recursive: true });
-    for (const [name, , svg] of files) writeFileSync(join(dir.path, 'charts', name), svg);
-    return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
-  } catch (e) {
-    console.error(`charts could not be rendered: ${(e as Error).message}`);
-    return '';
-  }
+/** The charts as SVG files in charts/ (at most 10 op timelines), linked from report.md. */
+function chartSection(dir: RunDir, c: RunCharts): string {
+  const files: [string, string, string][] = [
+    ['latency.svg', 'Latency of every op over time, by outcome, fault windows shaded', c.latency],
+    ['writers.svg', 'Which node served writes, per second (multi-master seconds stand out)', c.writers],
+    ['errors-by-node.svg', 'Errors by MySQL code, stacked by node', c.errorsByNode],
+    ['errors-by-op.svg', 'Errors by MySQL code, stacked by op type', c.errorsByOp],
+  ];
+  c.anomalies.slice(0, 10).forEach((a, i) => {
+    if (a.svg) files.push([`anomaly-${i + 1}.svg`, `Ops of finding ${i + 1}: ${a.item.title}`, a.svg]);
+  });
+  mkdirSync(join(dir.path, 'charts'), { recursive: true });
+  for (const [name, , svg] of files) writeFileSync(join(dir.path, 'charts', name), svg);
+  return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
 }
 
-function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport): void {
+function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts): void {
   const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
   const stories = generateStories({ stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
@@ -93,7 +94,7 @@ function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opt
     runId: dir.id,
     stats,
     check,
-    charts: renderCharts(events, stats, check),
+    charts,
     stories,
     ops,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),

@@ -75,20 +75,20 @@ test('an interrupted run says so before anything else', (t) => {
   t.regex(md, /No database errors\./);
 });
 
-test('per-second completions feed the timeline, which shades each fault window', async (t) => {
-  const { renderTimeline } = await import('../../lab/report/timeline.ts');
+test('per-second completions feed the timeline (the throughput chart), which shades each fault window', async (t) => {
+  const { throughputChart } = await import('../../lab/report/charts/throughput.ts');
   const s = computeStats(history);
   t.deepEqual(s.perSecond, [
     { ok: 2, fail: 1, info: 1 },
     { ok: 2, fail: 0, info: 0 },
     { ok: 1, fail: 0, info: 0 },
   ]);
-  const svg = renderTimeline(s);
+  const svg = throughputChart(s.perSecond, s.faults);
   t.regex(svg, /^<svg /);
-  t.is((svg.match(/<title>partition isolate:n2: 0\.0–0\.0 s<\/title>/g) ?? []).length, 1, 'one shaded window, titled with its fault');
-  t.is((svg.match(/fill="#c0392b"\/>/g) ?? []).length, 1 + 1, 'one failed bar, and the legend');
-  const none = renderTimeline({ perSecond: [], faults: [] });
-  t.notRegex(none, /fault window<\/title>|stroke-dasharray/, 'no faults, no shading');
+  t.is((svg.match(/<title>partition isolate:n2 0\.0–0\.0 s<\/title>/g) ?? []).length, 1, 'one shaded window, titled with its fault');
+  t.is((svg.match(/class="bar fail"/g) ?? []).length, 1, 'one failed bar');
+  const none = throughputChart([], []);
+  t.notRegex(none, /class="fault-band"/, 'no faults, no shading');
 });
 
 test('the evidence section shows a failing key with its shrunk ops, and is empty for a clean verdict', async (t) => {
