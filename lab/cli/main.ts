@@ -88,6 +88,11 @@ function loadScenario(path: string | undefined) {
   return parseScenario(readFileSync(path, 'utf8'), path);
 }
 
+/** The migration story in a scenario file, or null for any other scenario (or no such file). */
+function migrationScenarioAt(file: string | undefined) {
+  return file && existsSync(file) ? parseMigrationScenario(readFileSync(file, 'utf8'), file) : null;
+}
+
 function addressBaseFromEnv(): string {
   const addressBase = process.env['BBS_LAB_ADDRESS_BASE'] ?? '127.0.0';
   if (!/^127\.(\d{1,3})\.(\d{1,3})$/.test(addressBase) || addressBase.split('.').some((x) => Number(x) > 255)) {
@@ -99,7 +104,7 @@ function addressBaseFromEnv(): string {
 async function cmdRun(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['seed', 'duration'], []);
   const file = p.positional[0];
-  const migration = file && existsSync(file) ? parseMigrationScenario(readFileSync(file, 'utf8'), file) : null;
+  const migration = migrationScenarioAt(file);
   if (migration) {
     installSignalHandlers();
     const base = addressBaseFromEnv();
@@ -163,7 +168,7 @@ async function cmdCompare(argv: string[]): Promise<number> {
 function cmdValidate(argv: string[]): number {
   const p = parseArgs(argv, [], []);
   const file = p.positional[0];
-  const migration = file && existsSync(file) ? parseMigrationScenario(readFileSync(file, 'utf8'), file) : null;
+  const migration = migrationScenarioAt(file);
   if (migration) {
     process.stdout.write(`${file}: valid (migration story ${migration.story})\n`);
     return 0;

@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { DEFAULT_RUNS_DIR } from '../runner/run-dir.ts';
+import { DEFAULT_RUNS_DIR, runId } from '../runner/run-dir.ts';
 import { MIGRATION_SCENARIOS, runMigrationScenario, type MigrationScenario, type ScenarioResult } from './scenarios.ts';
 
 export interface MigrationScenarioFile {
@@ -62,8 +62,7 @@ export function renderMigrationReport(s: MigrationScenarioFile, runId: string, r
 }
 
 export async function runMigrationFile(s: MigrationScenarioFile, opts: { base: string; runsDir?: string; log: (m: string) => void }): Promise<{ report: string; ok: boolean }> {
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-  const id = `${stamp}-${s.name.replace(/[^A-Za-z0-9_.-]+/g, '-')}`;
+  const id = runId(s.name);
   const dir = join(opts.runsDir ?? DEFAULT_RUNS_DIR, id);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'scenario.yaml'), stringify({ name: s.name, description: s.description, question: s.question, migration: { story: s.story } }));

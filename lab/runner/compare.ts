@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { renderComparison, type ComparedRun } from '../report/comparison.ts';
 import type { ClientConfig, Scenario } from '../scenario/types.ts';
-import { DEFAULT_RUNS_DIR } from './run-dir.ts';
+import { DEFAULT_RUNS_DIR, runId } from './run-dir.ts';
 import { runScenario, type RunOptions } from './run.ts';
 
 export interface CompareResult {
@@ -19,8 +19,7 @@ export interface CompareResult {
 export async function compareConfigs(scenario: Scenario, configs: readonly ClientConfig[], opts: RunOptions = {}): Promise<CompareResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const seed = opts.seed ?? scenario.seed ?? randomInt(0, 2 ** 31 - 1);
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-  const dir = join(opts.runsDir ?? DEFAULT_RUNS_DIR, `${stamp}-compare-${scenario.name.replace(/[^A-Za-z0-9_.-]+/g, '-')}`);
+  const dir = join(opts.runsDir ?? DEFAULT_RUNS_DIR, runId(`compare-${scenario.name}`));
   mkdirSync(dir, { recursive: true });
   const runs: ComparedRun[] = [];
   const write = () => {

@@ -30,10 +30,14 @@ export function runDirPaths(path: string, id: string): RunDir {
   };
 }
 
+/** A run's id: its start time (to the second, file-name safe) and its name. */
+export function runId(name: string, now = new Date()): string {
+  return `${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}-${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}`;
+}
+
 export function createRunDir(scenario: Scenario, seed: number, runsDir = DEFAULT_RUNS_DIR, now = new Date()): RunDir {
-  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-  const safe = scenario.name.replace(/[^A-Za-z0-9_.-]+/g, '-');
-  let id = `${stamp}-${safe}`;
+  const base = runId(scenario.name, now);
+  let id = base;
   let path = join(runsDir, id);
   // Two runs started in the same second get distinct directories.
   for (let i = 2; ; i++) {
@@ -46,7 +50,7 @@ export function createRunDir(scenario: Scenario, seed: number, runsDir = DEFAULT
         continue;
       }
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      id = `${stamp}-${safe}-${i}`;
+      id = `${base}-${i}`;
       path = join(runsDir, id);
     }
   }

@@ -25,7 +25,8 @@ interface Field<T> {
   required?: boolean;
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : String(v));
+/** A value as a problem line quotes it: strings in quotes, lists and mappings by kind. */
+export const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : String(v));
 
 const str = (opts: { required?: boolean; default?: string } = {}): Field<string> => ({
   check: (v) => (typeof v === 'string' && v.trim() !== '' ? null : `must be a non-empty string, got ${show(v)}`),

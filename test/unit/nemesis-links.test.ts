@@ -4,19 +4,10 @@
 import test from 'ava';
 import { linkNames, toxicsFor } from '../../lab/nemesis/links.ts';
 import { planSchedule } from '../../lab/nemesis/schedule.ts';
-import { parseScenario, ScenarioError, scenarioLinks, usesToxiproxy } from '../../lab/scenario/validate.ts';
+import { parseScenario, scenarioLinks, usesToxiproxy } from '../../lab/scenario/validate.ts';
+import { problems } from './scenario-problems.ts';
 
 const base = 'name: t\nquestion: q\nduration: 60s\ntopology: {nodes: 3, proxies: 2}\nclients: {count: 4}\n';
-
-function problems(text: string): string[] {
-  try {
-    parseScenario(text, 'x.yaml');
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 test('links are named for their two ends', (t) => {
   t.deepEqual(linkNames(['proxy1', 'proxy2'], ['proxy1', 'proxy2'], ['n1', 'n2']), {

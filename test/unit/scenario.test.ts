@@ -1,7 +1,8 @@
 import test from 'ava';
 import { readFileSync, readdirSync } from 'node:fs';
-import { parseScenario, ScenarioError, parseDuration } from '../../lab/scenario/validate.ts';
+import { parseScenario, parseDuration } from '../../lab/scenario/validate.ts';
 import { MigrationScenarioError, parseMigrationScenario, renderMigrationReport } from '../../lab/migration/run.ts';
+import { problems } from './scenario-problems.ts';
 
 const minimal = `
 name: t
@@ -10,16 +11,6 @@ duration: 10s
 topology: { nodes: 3 }
 clients: { count: 2 }
 `;
-
-function problems(text: string): string[] {
-  try {
-    parseScenario(text, 'x.yaml');
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 test('a minimal scenario gets every default filled in', (t) => {
   const s = parseScenario(minimal);

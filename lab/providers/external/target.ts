@@ -14,6 +14,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { parse, YAMLParseError } from 'yaml';
+import { show } from '../../scenario/validate.ts';
 
 export interface ExternalTarget {
   name: string;
@@ -35,7 +36,6 @@ export class TargetError extends Error {
 }
 
 const FIELDS = ['name', 'hosts', 'port', 'database', 'user', 'passwordEnv', 'tls', 'caFile'];
-const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : String(v));
 
 export function parseTarget(text: string, file = 'target.yaml'): ExternalTarget {
   let raw: unknown;
