@@ -75,7 +75,8 @@ test('every shipped scenario is valid', (t) => {
     const text = readFileSync(`scenarios/${f}`, 'utf8');
     t.notThrows(() => parseMigrationScenario(text, f) ?? parseScenario(text, f), f);
   }
-  t.is(files.filter((f) => parseMigrationScenario(readFileSync(`scenarios/${f}`, 'utf8'), f) !== null).length, 4, 'the four migration stories');
+  const stories = files.filter((f) => parseMigrationScenario(readFileSync(`scenarios/${f}`, 'utf8'), f) !== null).sort();
+  t.deepEqual(stories, ['migration-failure.yaml', 'migration-gap.yaml', 'migration-mixed-lock.yaml', 'migration-no-sql.yaml', 'migration-redeploy.yaml', 'upgrade-dust-2016-lock.yaml', 'upgrade-dust.yaml']);
 });
 
 test('migration scenario files: the story is named, bad fields too', (t) => {
@@ -85,8 +86,26 @@ test('migration scenario files: the story is named, bad fields too', (t) => {
   t.deepEqual(e!.problems, [
     'nodes: unknown field in a migration scenario; allowed: name, description, question, migration',
     'question: required, a non-empty string',
-    'migration.story: must be redeploy, mixed-lock, failure, gap, no-sql, got "sideways"',
+    'migration.story: must be redeploy, mixed-lock, failure, gap, no-sql, upgrade-dust, got "sideways"',
   ]);
+});
+
+test('migration scenario options: upgrade-dust takes stop, maxOutageSec, lock and workload; bad values are named', (t) => {
+  const ok = parseMigrationScenario('name: d\nquestion: q?\nmigration: {story: upgrade-dust, stop: kill, maxOutageSec: 30, lock: {ttlSec: 10, retryMs: 5000}, workload: {clients: 2, seed: 7}}\n', 'd.yaml');
+  t.deepEqual(ok, { name: 'd', description: '', question: 'q?', story: 'upgrade-dust', stop: 'kill', maxOutageSec: 30, lock: { ttlSec: 10, retryMs: 5000 }, workload: { clients: 2, seed: 7 } });
+  const e = t.throws(() => parseMigrationScenario('name: d\nquestion: q?\nmigration: {story: redeploy, stop: gently, maxOutageSec: 0, lock: {ttlSec: 0.5, retryMs: 1, x: 1}, workload: {clients: 0, burst: 2}, speed: 3}\n', 'd.yaml'), { instanceOf: MigrationScenarioError });
+  t.deepEqual(e!.problems, [
+    'migration.speed: unknown field; allowed: story, stop, maxOutageSec, workload, lock',
+    'migration.stop: must be graceful or kill, got "gently"',
+    'migration.maxOutageSec: a number of seconds above 0, got 0',
+    'migration.workload.burst: unknown field; allowed: clients, seed',
+    'migration.workload.clients: an integer from 1 to 32, got 0',
+    'migration.lock.x: unknown field; allowed: ttlSec, retryMs',
+    'migration.lock.ttlSec: whole seconds from 1 to 86400 (the BBS used 10, then 15), got 0.5',
+    'migration.lock.retryMs: milliseconds, at least 10 (the BBS retried every 5000), got 1',
+  ]);
+  const only = t.throws(() => parseMigrationScenario('name: d\nquestion: q?\nmigration: {story: failure, stop: kill}\n', 'd.yaml'), { instanceOf: MigrationScenarioError });
+  t.deepEqual(only!.problems, ['migration.stop: only used by story upgrade-dust; remove it']);
 });
 
 test('a migration report answers first: checks passed or failed, and the lock path', (t) => {
