@@ -31,9 +31,12 @@ commands:
                          run the scenario once per client configuration (same seed and faults) and
                          write one comparison report; configurations: spread, single-proxy,
                          proxies-by-hostname, multi-ip, consul-dns, leader-proxy
-  migrate [redeploy|mixed-lock|failure|gap|no-sql …] [--base 127.0.45]
+  migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
                          the etcd-to-SQL migration stories on a real etcd, Galera and the lab's
                          Consul: one line per acceptance check; exit 0 when all pass
+  bbs-node <node.json>   run one BBS node (models/bbs/node) as a process: etcd and/or SQL, the Consul
+                         lock, the migration manager, the API on host:8889 (the migration stories
+                         start these; see lab/migration/node-process.ts for the config)
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
   check <run-dir | history.jsonl | history.json> [--model NAME] [--budget STEPS] [--json]
@@ -228,6 +231,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'migrate':
         installSignalHandlers();
         return await cmdMigrate(rest);
+      case 'bbs-node': {
+        if (!rest[0]) throw new UsageError('bbs-node: give the node config file, e.g. `bbs-lab bbs-node node.json`');
+        const { runNodeProcess } = await import('../migration/node-process.ts');
+        // Exit at once with the node: its stdin and Consul client would keep the process alive.
+        process.exit(await runNodeProcess(rest[0]));
+      }
       case 'validate':
         return cmdValidate(rest);
       case 'report':

@@ -1,17 +1,23 @@
 // A BBS deployment for migration tests and scenarios: the lab's Consul agent (embedded, on one
 // loopback address of the deployment's /24), one real etcd URL and one SQL target given by the
 // caller, and BBS nodes (models/bbs/node) started and killed one by one, each with its own Consul
-// client. It polls who holds `v1/locks/bbs_lock` every 100 ms, so a test can say who held the lock
+// client. Nodes run as OS processes of their own (process-node.ts) unless `inProcess` asks for
+// objects in the lab's process (quicker to start; a kill there is modelled, not a signal). It polls who holds `v1/locks/bbs_lock` every 100 ms, so a test can say who held the lock
 // when, and it collects every node's journal events in one Journal.
 //
 // Lock timing: the real BBS's session TTL is 10 s (15 s from 2016-10) and Consul's minimum TTL is
 // 10 s; tests lower the agent's session_ttl_min to 1 s and use a 1 s TTL and a 0.5 s retry so a
 // takeover takes ~3 s (TTL lapse up to 2×TTL, then lock-delay 1 s) instead of ~25 s.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startConsulAgent, type ConsulAgent } from '../consul/agent.ts';
+import { OWNER_FILE, TEMP_PREFIX } from '../providers/local/owned.ts';
+import { ProcessNode } from './process-node.ts';
 import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
 import { Journal } from '../../models/bbs/migrations/journal.ts';
-import { BbsNode, BBS_LOCK_KEY, type BbsNodeOptions, type NodeMode, type SqlConfig } from '../../models/bbs/node/node.ts';
+import { BbsNode, BBS_LOCK_KEY, type BbsNodeOptions, type NodeMode, type RunningBbs, type SqlConfig } from '../../models/bbs/node/node.ts';
 
 export interface DeploymentOptions {
   /** First three octets of the deployment's loopback /24; the agent gets .2, node k gets .(20+k). */
@@ -23,6 +29,8 @@ export interface DeploymentOptions {
   /** The agent's session_ttl_min; default "1s" (Consul's is 10s). */
   sessionTtlMin?: string;
   log?: (msg: string) => void;
+  /** Run nodes as objects in the lab's process instead of OS processes. */
+  inProcess?: boolean;
 }
 
 export interface HolderSample {
@@ -32,11 +40,13 @@ export interface HolderSample {
 
 export class Deployment {
   readonly journal = new Journal();
-  readonly nodes: BbsNode[] = [];
+  readonly nodes: RunningBbs[] = [];
   readonly holders: HolderSample[] = [];
   private readonly handles: ConsulHandle[] = [];
   private poller: NodeJS.Timeout | undefined;
   private next = 0;
+  /** Node configs of process nodes live here (a lab temp dir, so `bbs-lab cleanup` finds leftovers). */
+  private dir: string | undefined;
 
   private constructor(
     readonly o: DeploymentOptions,
@@ -66,28 +76,47 @@ export class Deployment {
   }
 
   /** Starts a node of a config: legacy = etcd only; dual = etcd + SQL; sql = SQL only. Throws StartError. */
-  async startNode(mode: NodeMode, extra: Partial<BbsNodeOptions> = {}): Promise<BbsNode> {
+  async startNode(mode: NodeMode, extra: Pick<BbsNodeOptions, 'hooks' | 'killAt'> = {}): Promise<RunningBbs> {
     const k = ++this.next;
-    const handle = await connectConsul({ url: this.agent.httpAddr });
-    this.handles.push(handle);
-    const o: BbsNodeOptions = {
-      id: `${mode}-${k}`,
-      host: `${this.o.base}.${20 + k}`,
-      lock: handle,
-      lockTtl: this.o.lockTtl ?? '1s',
-      retryMs: this.o.retryMs ?? 500,
+    const id = `${mode}-${k}`;
+    const host = `${this.o.base}.${20 + k}`;
+    const lockTtl = this.o.lockTtl ?? '1s';
+    const retryMs = this.o.retryMs ?? 500;
+    const stores = { ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}), ...(mode !== 'legacy' ? { sql: this.o.sql } : {}) };
+    if (this.o.inProcess) {
+      const handle = await connectConsul({ url: this.agent.httpAddr });
+      this.handles.push(handle);
+      const node = await BbsNode.start({ id, host, lock: handle, lockTtl, retryMs, journal: this.journal, ...stores, ...(this.o.log ? { log: this.o.log } : {}), ...extra });
+      this.nodes.push(node);
+      return node;
+    }
+    if (!this.dir) {
+      this.dir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
+      writeFileSync(join(this.dir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), bbsNodes: this.o.base }));
+    }
+    const hooks = { ...extra.hooks };
+    let node: ProcessNode | undefined;
+    if (extra.killAt) {
+      const at = extra.killAt;
+      const user = hooks[at];
+      hooks[at] = async () => {
+        await user?.();
+        node?.kill();
+        throw new Error(`${id} killed at ${at}`);
+      };
+    }
+    node = await ProcessNode.start({
+      config: { id, host, consulUrl: this.agent.httpAddr, lockTtl, retryMs, pauseAt: [], ...stores },
+      dir: this.dir,
       journal: this.journal,
-      ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}),
-      ...(mode !== 'legacy' ? { sql: this.o.sql } : {}),
+      hooks,
       ...(this.o.log ? { log: this.o.log } : {}),
-      ...extra,
-    };
-    const node = await BbsNode.start(o);
+    });
     this.nodes.push(node);
     return node;
   }
 
-  serving(): BbsNode[] {
+  serving(): RunningBbs[] {
     return this.nodes.filter((n) => n.state === 'serving');
   }
 
@@ -100,7 +129,7 @@ export class Deployment {
   }
 
   /** Waits until some node serves; returns it. */
-  async waitServing(timeoutMs: number): Promise<BbsNode> {
+  async waitServing(timeoutMs: number): Promise<RunningBbs> {
     await this.waitFor('a serving BBS node', () => this.serving().length > 0, timeoutMs);
     return this.serving()[0]!;
   }
@@ -111,5 +140,6 @@ export class Deployment {
     for (const h of this.handles) await h.close().catch(() => undefined);
     await this.watcher.close().catch(() => undefined);
     await this.agent.stop();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -27,7 +27,7 @@ import { startLocalCluster } from '../providers/local/cluster.ts';
 import { EtcdBbsStore, type EtcdContents } from '../../models/bbs/etcd/store.ts';
 import { compareMigrated } from '../../models/bbs/migrations/compare.ts';
 import { ETCD_TO_SQL_VERSION, LAST_ETCD_VERSION } from '../../models/bbs/migrations/versions.ts';
-import { callNode, StartError, type BbsNode, type SqlConfig } from '../../models/bbs/node/node.ts';
+import { callNode, StartError, type RunningBbs, type SqlConfig } from '../../models/bbs/node/node.ts';
 import { finalRead, type FinalRead } from '../../models/bbs/sql/store.ts';
 import { BbsApiClient } from './api-client.ts';
 import { Deployment } from './deployment.ts';
@@ -230,11 +230,11 @@ export async function runMigrationScenario(name: MigrationScenario, base: string
 }
 
 /** The dual node the failure and gap stories kill mid-migration. */
-async function startDoomed(dep: Deployment, name: 'failure' | 'gap'): Promise<BbsNode> {
+async function startDoomed(dep: Deployment, name: 'failure' | 'gap'): Promise<RunningBbs> {
   if (name === 'failure') return dep.startNode('dual', { killAt: 'after-copy' });
   // The second SQL version write is the post-migration one: kill right after it.
   let writes = 0;
-  const node: BbsNode = await dep.startNode('dual', {
+  const node: RunningBbs = await dep.startNode('dual', {
     hooks: {
       'between-version-writes': async () => {
         if (++writes === 2) {
@@ -248,8 +248,8 @@ async function startDoomed(dep: Deployment, name: 'failure' | 'gap'): Promise<Bb
 }
 
 /** A dual node that, when it migrates, asks its own API for a task mid-copy and notes the status. */
-async function startAsking(dep: Deployment, statuses: number[]): Promise<BbsNode> {
-  const node: BbsNode = await dep.startNode('dual', {
+async function startAsking(dep: Deployment, statuses: number[]): Promise<RunningBbs> {
+  const node: RunningBbs = await dep.startNode('dual', {
     hooks: {
       'mid-copy': async () => {
         statuses.push((await callNode(node.url, 'TaskByGuid', { taskGuid: 'asked-mid-copy' })).status);

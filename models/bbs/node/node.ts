@@ -9,9 +9,11 @@
 //   3. holding it, serve the HTTP API (503 while not current) and run the migration manager; a
 //      stored version newer than it knows releases the lock and exits ("Existing DB version (%d)
 //      exceeds bbs version (%d)"); a failed migration exits; losing the lock exits (f25cf6ff).
-// It runs in the lab's process (one object per BBS), so a test can kill it at a named point of the
-// migration (`killAt`): the lock is abandoned (its session lapses on the agent, as after kill -9),
-// the server closes and nothing else it would have written is written.
+// The lab runs each node as an OS process of its own (lab/migration/node-process.ts, `bbs-lab
+// bbs-node`), where a kill is a real SIGKILL. The class also runs inside the lab's process (one
+// object per BBS) for tests that want no process start-up: there a kill at a named point of the
+// migration (`killAt`) abandons the lock (its session lapses on the agent, as after kill -9),
+// closes the server, and nothing else it would have written is written.
 //
 // models/ imports nothing from lab/: the lock client is an interface the lab's Consul driver
 // (lab/consul/driver.ts connectConsul) satisfies.
@@ -91,10 +93,24 @@ export interface NodeExit {
 
 export class StartError extends Error {}
 
+/** What a lab needs of a running BBS node, whether it runs in the lab's process or as its own. */
+export interface RunningBbs {
+  readonly id: string;
+  readonly mode: NodeMode;
+  readonly url: string;
+  readonly state: NodeState;
+  readonly exit: NodeExit | undefined;
+  readonly exited: Promise<NodeExit>;
+  /** Graceful: releases the lock, exits 0. */
+  stop(): Promise<NodeExit>;
+  /** As kill -9: nothing released. */
+  kill(): void;
+}
+
 /** Thrown inside the migration when the node is killed at a hook point. */
 export class NodeKilled extends Error {}
 
-export class BbsNode {
+export class BbsNode implements RunningBbs {
   state: NodeState = 'starting';
   readonly url: string;
   readonly mode: NodeMode;
