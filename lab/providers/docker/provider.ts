@@ -1,28 +1,28 @@
 // The Docker provider: the same cluster interface as the local provider, from real images
 // (specs.ts) on a network of the run's own. Node faults map to the engine: kill → container kill
 // (SIGKILL), restart → start again (the bootstrap node is recreated to join, since its command
-// bootstraps a new cluster), pause → docker pause (the cgroup freezer), partition → disconnect
-// from the run's network. Everything it creates carries the run's labels; removeDockerLeftovers
-// finds exactly those of labs that are gone.
+// bootstraps a new cluster), pause → docker pause, partition → disconnect from the run's network
+// (disconnectNode / connectNode). Everything it creates carries the run's labels;
+// removeDockerLeftovers finds exactly those of labs that are gone.
 //
-// Needs a Docker engine (DOCKER_HOST or /var/run/docker.sock). This machine has none: the specs are
-// unit-tested, and the engine test is skipped (and says so) where no engine answers.
+// The engine (engine-choice.ts): a real one where DOCKER_HOST or /var/run/docker.sock answers,
+// else the lab's own Docker-compatible engine (lab/docker-engine), which this machine uses.
 
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
+import { registerCleanup } from '../../lifecycle/cleanup.ts';
 import { processAlive } from '../../lifecycle/process-alive.ts';
+import { OWNER_FILE, TEMP_PREFIX } from '../local/owned.ts';
 import { NOT_A_MEMBER, readNodeStatus } from '../wsrep-status.ts';
-import type { LocalCluster, NodeStatus } from '../local/cluster.ts';
-import { labelFilter, LABEL_OWNER, nodeSpec, topologySpecs, type ContainerSpec, type DockerTopology } from './specs.ts';
+import { ClusterStartError, type LocalCluster, type NodeStatus } from '../local/cluster.ts';
+import { connectDockerEngine, dockerAvailable, type EngineChoice, type EngineHandle } from './engine-choice.ts';
+import { labelFilter, LABEL_OWNER, networkName, nodeSpec, topologySpecs, type ContainerSpec, type DockerTopology } from './specs.ts';
 
-export async function dockerAvailable(docker = new Docker()): Promise<boolean> {
-  try {
-    await Promise.race([docker.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { dockerAvailable } from './engine-choice.ts';
 
 async function ensureImage(docker: Docker, image: string, log: (m: string) => void): Promise<void> {
   try {
@@ -41,23 +41,71 @@ async function create(docker: Docker, spec: ContainerSpec): Promise<Docker.Conta
   return c;
 }
 
+/** The text of a non-TTY container's logs (the multiplexed stream: 8-byte frame headers). */
+export function demuxLogs(buf: Buffer): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2) && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size).toString('utf8'));
+    i += 8 + size;
+  }
+  return i === 0 ? buf.toString('utf8') : parts.join('');
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose next `count` ports are free on 127.0.0.1 (the nodes' published MySQL ports). */
+export async function freePortRange(count: number, from = 33060, to = 60000): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = from + Math.floor(Math.random() * (to - from - count));
+    let ok = true;
+    for (let p = base; p < base + count && ok; p++) ok = await portFree(p);
+    if (ok) return base;
+  }
+  throw new Error(`docker: found no ${count} free consecutive ports on 127.0.0.1 between ${from} and ${to}`);
+}
+
 export interface DockerClusterOptions {
   nodes: 1 | 3 | 5;
   runId?: string;
+  /** Node i publishes MySQL on 127.0.0.1:basePort+i; default a free range. */
   basePort?: number;
   providerOptions?: string;
   syncTimeoutMs?: number;
   log?: (m: string) => void;
+  /** An engine client to use; without it, `engine` picks one (engine-choice.ts). */
   docker?: Docker;
+  engine?: EngineChoice;
+  /** The lab's engine: the /24s its networks get (default BBS_LAB_ENGINE_SUBNETS or its own default). */
+  subnets?: string;
+  /** Where each node's log (the container's output) is copied when the cluster stops. */
+  logDir?: string;
 }
 
-export async function startDockerCluster(o: DockerClusterOptions): Promise<LocalCluster> {
-  const docker = o.docker ?? new Docker();
+export interface DockerCluster extends LocalCluster {
+  /** 'real' or 'lab' (the lab's own engine); 'given' when the caller passed a client. */
+  engine: 'real' | 'lab' | 'given';
+  runId: string;
+  /** The engine client, for tests and tools. */
+  docker: Docker;
+}
+
+export async function startDockerCluster(o: DockerClusterOptions): Promise<DockerCluster> {
   const log = o.log ?? (() => {});
+  const handle: EngineHandle | null = o.docker ? null : await connectDockerEngine(o.engine ?? 'auto', { ...(o.subnets ? { subnets: o.subnets } : {}), log });
+  const docker = o.docker ?? handle!.docker;
+  if (handle) log(`docker: using ${handle.describe}`);
   const t: DockerTopology = {
     runId: o.runId ?? randomBytes(4).toString('hex'),
     nodes: o.nodes,
-    basePort: o.basePort ?? 33060,
+    basePort: o.basePort ?? (await freePortRange(o.nodes)),
     rootPassword: randomBytes(12).toString('hex'),
     user: 'bbslab',
     password: randomBytes(12).toString('hex'),
@@ -66,55 +114,102 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Local
     consul: false,
     ...(o.providerOptions ? { providerOptions: o.providerOptions } : {}),
   };
+  // A temp dir of the lab's own, as the local provider has: `bbs-lab cleanup` finds it, and the
+  // runner records external Toxiproxy proxies in it.
+  const workDir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}docker-`));
+  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), docker: t.runId }, null, 2));
   const { network, containers } = topologySpecs(t);
-  const stop = async () => removeRun(docker, t.runId);
+  const byName = new Map<string, Docker.Container>();
+  const nodes = Array.from({ length: t.nodes }, (_, i) => ({ name: `n${i + 1}`, host: '127.0.0.1', port: t.basePort + i, ordinal: i }));
+  const containerName = (name: string) => containers[Number(name.slice(1)) - 1]?.name ?? name;
+
+  const nodeLog = async (name: string, tail?: number): Promise<string> => {
+    const c = byName.get(name);
+    if (!c) return '';
+    const raw = (await c.logs({ stdout: true, stderr: true, follow: false, ...(tail ? { tail } : {}) }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
+    return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+  };
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    unregister();
+    if (o.logDir) {
+      mkdirSync(o.logDir, { recursive: true });
+      for (const n of nodes) writeFileSync(join(o.logDir, `${n.name}.err`), await nodeLog(n.name));
+    }
+    try {
+      await removeRun(docker, t.runId);
+    } finally {
+      await handle?.close();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  };
+  const unregister = registerCleanup(`docker cluster ${t.runId}`, stop);
+
   try {
     for (const image of new Set(containers.map((c) => c.Image))) await ensureImage(docker, image, log);
     await docker.createNetwork(network);
-    const nodes = Array.from({ length: t.nodes }, (_, i) => ({ name: `n${i + 1}`, host: '127.0.0.1', port: t.basePort + i, ordinal: i }));
     const status = async (name: string): Promise<NodeStatus> => {
-      const n = nodes.find((x) => x.name === name)!;
+      const n = nodes.find((x) => x.name === name);
+      if (!n) throw new Error(`no node ${name}; nodes are ${nodes.map((x) => x.name).join(', ')}`);
       return (await readNodeStatus({ host: n.host, port: n.port, user: 'root', password: t.rootPassword, connectTimeout: 3000 })) ?? NOT_A_MEMBER;
     };
     const waitSynced = async (name: string, size: number, timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const st = await status(name).catch(() => null);
-        if (st && st.localState === 4 && st.clusterSize === size) return;
-        if (Date.now() > deadline) throw new Error(`docker: ${name} not Synced in a cluster of ${size} within ${timeoutMs / 1000} s`);
-        await new Promise((r) => setTimeout(r, 1000));
+        if (st && st.localState === 4 && st.clusterSize === size && st.clusterStatus === 'Primary') return;
+        const state = await byName.get(name)?.inspect().then((x) => x.State).catch(() => null);
+        if (state && !state.Running) throw new ClusterStartError(`docker: ${name} exited (${state.ExitCode}) before it was Synced; its log ends:\n${(await nodeLog(name, 25)).trimEnd()}`);
+        if (Date.now() > deadline) throw new ClusterStartError(`docker: ${name} not Synced in a cluster of ${size} within ${timeoutMs / 1000} s; its log ends:\n${(await nodeLog(name, 25)).trimEnd()}`);
+        await new Promise((r) => setTimeout(r, 500));
       }
     };
-    const byName = new Map<string, Docker.Container>();
     for (const [i, spec] of containers.entries()) {
       byName.set(`n${i + 1}`, await create(docker, spec));
       // Joiners need a Primary component to join: wait for each before starting the next.
       await waitSynced(`n${i + 1}`, i + 1, o.syncTimeoutMs ?? 180_000);
-      log(`docker: n${i + 1} Synced`);
+      log(`docker: n${i + 1} Synced (${spec.name}, 127.0.0.1:${t.basePort + i})`);
     }
+    const container = (name: string) => {
+      const c = byName.get(name);
+      if (!c) throw new Error(`no node ${name}; nodes are ${nodes.map((x) => x.name).join(', ')}`);
+      return c;
+    };
+    const net = docker.getNetwork(networkName(t.runId));
     return {
+      engine: handle ? handle.kind : 'given',
+      runId: t.runId,
+      docker,
       nodes,
       user: t.user,
       password: t.password,
       database: t.database,
-      workDir: '',
+      workDir,
       adminQuery: async () => {
         throw new Error('docker: admin SQL goes through the root account on the published port, not a socket');
       },
       status,
-      killNode: async (name) => void (await byName.get(name)!.kill({ signal: 'SIGKILL' })),
+      killNode: async (name) => {
+        const c = container(name);
+        if ((await c.inspect()).State.Running) await c.kill({ signal: 'SIGKILL' });
+      },
       restartNode: async (name) => {
         const i = Number(name.slice(1)) - 1;
         if (i === 0) {
           // n1's command bootstraps a new cluster; it must come back as a joiner instead.
-          await byName.get(name)!.remove({ force: true });
+          await container(name).remove({ force: true });
           const spec = nodeSpec(t, 0);
           spec.Cmd = spec.Cmd.filter((a) => a !== '--wsrep-new-cluster').map((a) => (a.startsWith('--wsrep-cluster-address=') ? `--wsrep-cluster-address=gcomm://${nodes.map((n) => n.name).join(',')}` : a));
           byName.set(name, await create(docker, spec));
-        } else await byName.get(name)!.start();
+        } else await container(name).start();
       },
-      pauseNode: (name) => void byName.get(name)!.pause(),
-      resumeNode: (name) => void byName.get(name)!.unpause(),
+      pauseNode: (name) => void container(name).pause().catch((e: Error) => log(`docker: pause ${name}: ${e.message}`)),
+      resumeNode: (name) => void container(name).unpause().catch((e: Error) => log(`docker: unpause ${name}: ${e.message}`)),
+      disconnectNode: async (name) => void (await net.disconnect({ Container: containerName(name) })),
+      connectNode: async (name) => void (await net.connect({ Container: containerName(name), EndpointConfig: { Aliases: [name] } })),
       waitSynced,
       stop,
     };

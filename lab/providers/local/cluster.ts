@@ -68,6 +68,12 @@ export interface LocalCluster {
   /** SIGSTOP / SIGCONT of the node's process group. A paused node is resumed by stop(). */
   pauseNode(node: string): void;
   resumeNode(node: string): void;
+  /**
+   * Docker only: cuts the node off from every other node by disconnecting it from the run's
+   * network (the nemesis's partitions there), and connects it again.
+   */
+  disconnectNode?(node: string): Promise<void>;
+  connectNode?(node: string): Promise<void>;
   /** Waits until the node is Synced in a Primary component of `size` nodes. */
   waitSynced(node: string, size: number, timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -90,16 +96,17 @@ interface NodeRuntime extends NodeInfo {
 
 export class ClusterStartError extends Error {}
 
-const MYSQL_USER = 'mysql';
+export const MYSQL_USER = 'mysql';
 
-function mysqlIds(): { uid: number; gid: number } {
+/** The uid and gid of the `mysql` user every mariadbd runs as (rsync SST fails as root). */
+export function mysqlIds(): { uid: number; gid: number } {
   const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${MYSQL_USER}:`));
   if (!passwd) throw new ClusterStartError('the mysql user does not exist: install mariadb-server (npm run setup)');
   const parts = passwd.split(':');
   return { uid: Number(parts[2]), gid: Number(parts[3]) };
 }
 
-function checkInstalled(): void {
+export function checkInstalled(): void {
   const missing = [MARIADBD, GALERA_PROVIDER, '/usr/bin/rsync', '/usr/bin/mariadb-install-db'].filter((p) => !existsSync(p));
   if (missing.length > 0) {
     throw new ClusterStartError(`missing ${missing.join(', ')}: run \`npm run setup\` as root to install mariadb-server, galera-4 and rsync`);
@@ -150,6 +157,22 @@ function tail(path: string, lines = 25): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An empty datadir for one node: `mariadb-install-db` with root reachable over the unix socket only.
+ * --no-defaults: the bootstrap server must not load the wsrep provider; its own --tmpdir, because
+ * parallel bootstraps sharing /tmp delete each other's temporary tables.
+ */
+export async function installDatadir(dataDir: string, tmpDir: string, name: string): Promise<void> {
+  await exec(
+    'mariadb-install-db',
+    ['--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmpDir}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'],
+    { timeout: 60_000 },
+  ).catch((e: Error & { stderr?: string; stdout?: string }) => {
+    const out = [e.stderr, e.stdout, e.message].filter(Boolean).join('\n').trim();
+    throw new ClusterStartError(`mariadb-install-db failed for ${name}: ${out.split('\n').slice(-12).join('\n')}`);
+  });
+}
 
 /** Runs `mariadbd --wsrep-recover` and returns the 'uuid:seqno' it logs, or null. */
 async function recoverPosition(n: NodeRuntime): Promise<string | null> {
@@ -243,16 +266,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         for (const d of ['data', 'tmp']) mkdirSync(join(n.dir, d), { recursive: true });
         writeFileSync(n.cnf, nodeConfig(n, nodes, clusterName, extra));
         for (const d of [n.dir, join(n.dir, 'data'), join(n.dir, 'tmp')]) chownSync(d, uid, gid);
-        // --no-defaults: the bootstrap server must not load the wsrep provider; its own --tmpdir,
-        // because parallel bootstraps sharing /tmp delete each other's temporary tables.
-        await exec(
-          'mariadb-install-db',
-          ['--no-defaults', `--datadir=${join(n.dir, 'data')}`, `--tmpdir=${join(n.dir, 'tmp')}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'],
-          { timeout: 60_000 },
-        ).catch((e: Error & { stderr?: string; stdout?: string }) => {
-          const out = [e.stderr, e.stdout, e.message].filter(Boolean).join('\n').trim();
-          throw new ClusterStartError(`mariadb-install-db failed for ${n.name}: ${out.split('\n').slice(-12).join('\n')}`);
-        });
+        await installDatadir(join(n.dir, 'data'), join(n.dir, 'tmp'), n.name);
       }),
     );
     const failed = installs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
