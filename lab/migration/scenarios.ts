@@ -174,6 +174,9 @@ export async function runMigrationScenario(name: MigrationScenario, base: string
       check('every late legacy node exits with the too-new error', late.every((l) => l.exit?.reason === reason), late.map((l) => l.exit?.reason ?? l.state).join('; '));
       const ids = new Set(late.map((l) => l.id));
       check('no legacy node serves after the migration', !dep.journal.events.some((e) => e.kind === 'serving' && ids.has(e.node)));
+      const held = holdTimes(dep.holders).filter((h) => ids.has(h.id));
+      const longest = Math.max(0, ...held.map((h) => h.ms));
+      check('no legacy node retains the lock (each gives it up within 2 s)', longest <= 2000, held.length ? held.map((h) => `${h.id} held it ${h.ms} ms`).join(', ') : 'no late legacy node got the lock');
       await step('start a dual node for the final reads', () => dep.startNode('dual'));
       await dep.waitServing(15_000);
       verdict = await judge();
@@ -245,6 +248,15 @@ async function startDoomed(dep: Deployment, name: 'failure' | 'gap'): Promise<Ru
     },
   });
   return node;
+}
+
+/** How long each holder held the lock, from the deployment's 100 ms samples (the last holder until now). */
+export function holdTimes(samples: readonly { t: number; id: string | null }[], now = Date.now()): { id: string; ms: number }[] {
+  const out: { id: string; ms: number }[] = [];
+  samples.forEach((x, i) => {
+    if (x.id) out.push({ id: x.id, ms: (samples[i + 1]?.t ?? now) - x.t });
+  });
+  return out;
 }
 
 /** A dual node that, when it migrates, asks its own API for a task mid-copy and notes the status. */

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { HistoryEvent } from '../../lab/history/event.ts';
 import { stepWindows } from '../../lab/migration/run.ts';
 import { FINAL_READS, storyVerdict } from '../../lab/migration/story-verdict.ts';
+import { holdTimes } from '../../lab/migration/scenarios.ts';
 import { nextOp, readsOfAllKeys } from '../../lab/migration/workload.ts';
 import { seededRng } from '../../lab/random/seeded-rng.ts';
 import { keyOf, type BbsOp, type TaskRecord } from '../../models/bbs/ops.ts';
@@ -156,4 +157,18 @@ test('the workload op stream is reproducible and its key window moves up', (t) =
   const late = Array.from({ length: 100 }, () => keyOf(nextOp(r, 100, 4, 'w-')));
   t.true(late.every((k) => /w-(t|lrp)-10[0-3]/.test(k)), late.find((k) => !/w-(t|lrp)-10[0-3]/.test(k)));
   t.is(readsOfAllKeys(3, 'w-').length, 12, 'a task, a desired LRP and two actual LRPs per key');
+});
+
+test('lock hold times come from the holder samples; the last holder holds it until now', (t) => {
+  const samples = [
+    { t: 1000, id: 'legacy-1' },
+    { t: 1500, id: null },
+    { t: 2500, id: 'legacy-3' },
+    { t: 2600, id: 'dual-4' },
+  ];
+  t.deepEqual(holdTimes(samples, 9600), [
+    { id: 'legacy-1', ms: 500 },
+    { id: 'legacy-3', ms: 100 },
+    { id: 'dual-4', ms: 7000 },
+  ]);
 });
