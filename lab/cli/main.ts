@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { installSignalHandlers } from '../lifecycle/cleanup.ts';
 import { removeLeftOvers, findLeftOvers } from '../providers/local/owned.ts';
+import { addressBaseProblem } from './address-base.ts';
 import { chainOwner, removeLabChains } from '../nemesis/iptables.ts';
 import { runScenario } from '../runner/run.ts';
 import { runDirPaths } from '../runner/run-dir.ts';
@@ -20,6 +21,7 @@ import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
 import { TargetError } from '../providers/external/target.ts';
 import { removeDockerLeftovers } from '../providers/docker/provider.ts';
 import { cmdMigrate } from '../migration/cli.ts';
+import { cmdDockerEngine } from '../docker-engine/cli.ts';
 import { MigrationScenarioError, parseMigrationScenario, runMigrationFile } from '../migration/run.ts';
 
 const USAGE = `usage: bbs-lab <command> [options]
@@ -43,6 +45,9 @@ commands:
                          check a stored history without a cluster: linearizability per key, BBS
                          invariants, isolation; exit 0 valid, 1 anomalies, 3 unknown, 2 bad input
   report <run-dir>       re-render results.json and report.md of a stored run from its history
+  docker-engine [--socket PATH | --tcp PORT] [--subnets 127.0.100-127.0.109]
+                         run the lab's Docker-compatible engine in the foreground (for machines
+                         without Docker); prints its DOCKER_HOST; Ctrl-C stops all it started
   cleanup [--force]      stop processes, remove temp dirs and iptables chains left by a lab that was killed
                          (--force also those of a lab that still runs)
 `;
@@ -98,9 +103,8 @@ function migrationScenarioAt(file: string | undefined) {
 
 function addressBaseFromEnv(): string {
   const addressBase = process.env['BBS_LAB_ADDRESS_BASE'] ?? '127.0.0';
-  if (!/^127\.(\d{1,3})\.(\d{1,3})$/.test(addressBase) || addressBase.split('.').some((x) => Number(x) > 255)) {
-    throw new UsageError(`BBS_LAB_ADDRESS_BASE: must be the first three octets of a loopback address such as 127.0.5, got ${addressBase}`);
-  }
+  const problem = addressBaseProblem(addressBase);
+  if (problem) throw new UsageError(`BBS_LAB_ADDRESS_BASE: ${problem}`);
   return addressBase;
 }
 
@@ -243,6 +247,9 @@ export async function main(argv: string[]): Promise<number> {
         return cmdReport(rest);
       case 'cleanup':
         return await cmdCleanup(rest);
+      case 'docker-engine':
+        installSignalHandlers();
+        return await cmdDockerEngine(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -2,6 +2,7 @@
 // and prints one line per check. Exit 0 when every check passed, 1 otherwise, 2 on bad input.
 // Hook into lab/cli/main.ts with: case 'migrate': return cmdMigrate(rest);
 
+import { addressBaseProblem } from '../cli/address-base.ts';
 import { MIGRATION_SCENARIOS, runMigrationScenario, type MigrationScenario } from './scenarios.ts';
 
 export async function cmdMigrate(argv: string[]): Promise<number> {
@@ -11,8 +12,9 @@ export async function cmdMigrate(argv: string[]): Promise<number> {
     const a = argv[i]!;
     if (a === '--base') {
       base = argv[++i] ?? '';
-      if (!/^127\.\d{1,3}\.\d{1,3}$/.test(base)) {
-        process.stderr.write(`migrate: --base must be three loopback octets like 127.0.45, got ${JSON.stringify(base)}\n`);
+      const problem = addressBaseProblem(base);
+      if (problem) {
+        process.stderr.write(`migrate: --base ${problem}\n`);
         return 2;
       }
     } else if ((MIGRATION_SCENARIOS as readonly string[]).includes(a)) names.push(a as MigrationScenario);
