@@ -9,6 +9,7 @@ import type { LocalCluster } from '../providers/local/cluster.ts';
 import type { HealthcheckHandle } from '../proxies/healthcheck/server.ts';
 import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from './iptables.ts';
 import { partitionSides } from './schedule.ts';
+import { loneNode } from './disconnect.ts';
 import type { FaultProxies } from '../toxiproxy/driver.ts';
 import { toxicsFor } from './links.ts';
 import type { FaultSpec } from './types.ts';
@@ -49,7 +50,10 @@ interface Active {
 }
 
 export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Promise<NemesisRun> {
-  const needsChain = plan.some((f) => f.kind === 'partition');
+  // A provider that partitions by network disconnect (Docker) needs no chain of the nemesis's own.
+  const byDisconnect = ctx.cluster.disconnectNode !== undefined && ctx.cluster.connectNode !== undefined;
+  const needsChain = plan.some((f) => f.kind === 'partition') && !byDisconnect;
+  const disconnected = new Map<string, number>();
   const chain: PartitionChain | null = needsChain ? await createPartitionChain() : null;
   const partitions = new Map<string, Cut[]>();
   const active = new Map<string, Active>();
@@ -67,6 +71,18 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
       case 'partition': {
         const names = ctx.cluster.nodes.map((n) => n.name);
         const [a, b] = partitionSides(f.target, names, ctx.seed);
+        if (byDisconnect) {
+          const alone = loneNode([a, b]);
+          if (!alone) throw new Error(`partition ${f.target} splits ${a.join(',')} from ${b.join(',')}; this provider partitions by network disconnect, which cuts off one node only`);
+          const n = disconnected.get(alone) ?? 0;
+          if (n === 0) await ctx.cluster.disconnectNode!(alone);
+          disconnected.set(alone, n + 1);
+          return async () => {
+            const left = (disconnected.get(alone) ?? 1) - 1;
+            disconnected.set(alone, left);
+            if (left === 0) await ctx.cluster.connectNode!(alone);
+          };
+        }
         partitions.set(id, cutsBetween(a.map(hostOf), b.map(hostOf)));
         await applyPartitions();
         return async () => {

@@ -8,6 +8,7 @@ import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { startLocalCluster, type LocalCluster } from '../providers/local/cluster.ts';
 import { connectExternal } from '../providers/external/cluster.ts';
+import { startDockerCluster } from '../providers/docker/provider.ts';
 import { loadTarget, TargetError } from '../providers/external/target.ts';
 import { startHealthchecks, type HealthcheckHandle } from '../proxies/healthcheck/server.ts';
 import { startSwitchboard, type SwitchboardHandle, type SwitchboardOptions } from '../proxies/switchboard/proxy.ts';
@@ -75,6 +76,18 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
         await ext.stop();
       },
     };
+  } else if (s.topology.provider === 'docker') {
+    o.log(`cluster: starting ${s.topology.nodes} Galera node(s) as containers of the MariaDB image…`);
+    const docker = await startDockerCluster({
+      nodes: s.topology.nodes,
+      engine: s.topology.engine ?? 'auto',
+      logDir: o.logDir,
+      log: o.log,
+      ...(s.topology.failureDetection === 'fast' ? { providerOptions: FAST_FAILURE_DETECTION } : {}),
+    });
+    o.notes.push(`cluster: Docker containers on ${docker.engine === 'lab' ? "the lab's own Docker-compatible engine (lab/docker-engine)" : 'a Docker engine'}`);
+    cluster = docker;
+    o.log(`cluster: ${cluster.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } else {
     o.log(`cluster: starting ${s.topology.nodes} Galera node(s) on ${o.addressBase}.${11}…`);
     cluster = await startLocalCluster({
@@ -148,7 +161,8 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
     },
   };
   if (s.topology.proxies > 0) {
-    healthchecks.push(...(await startHealthchecks(cluster.nodes, cluster, { port: HEALTHCHECK_PORT })));
+    // Docker nodes share 127.0.0.1 (each its own published port): their healthchecks take free ports.
+    healthchecks.push(...(await startHealthchecks(cluster.nodes, cluster, { port: s.topology.provider === 'docker' ? 0 : HEALTHCHECK_PORT })));
     for (let p = 0; p < s.topology.proxies; p++) {
       const name = `proxy${p + 1}`;
       const host = `${o.addressBase}.${21 + p}`;

@@ -29,8 +29,14 @@ export interface Scenario {
      * by link faults): 'auto' routes them when the nemesis has a link fault.
      */
     links: 'auto' | 'direct' | 'toxiproxy';
-    /** 'local': Galera nodes the lab starts; 'external': MySQL described by `target` (lab/providers/external). */
-    provider: 'local' | 'external';
+    /**
+     * 'local': Galera nodes the lab starts; 'external': MySQL described by `target`
+     * (lab/providers/external); 'docker': Galera nodes as containers of the MariaDB image
+     * (lab/providers/docker), on the engine `engine` picks.
+     */
+    provider: 'local' | 'external' | 'docker';
+    /** provider docker: 'auto' (a real engine when one answers, else the lab's), 'real' or 'lab' (lab/docker-engine). */
+    engine?: 'auto' | 'real' | 'lab';
     /** provider external: path of the target YAML; its host count must equal `nodes`. */
     target?: string;
   };

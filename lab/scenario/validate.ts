@@ -4,6 +4,7 @@
 
 import { parse, YAMLParseError } from 'yaml';
 import { isLinkKind, LINK_KINDS, linkNames, type LinkPlan } from '../nemesis/links.ts';
+import { disconnectProblem } from '../nemesis/disconnect.ts';
 import type { Scenario } from './types.ts';
 
 export class ScenarioError extends Error {
@@ -113,8 +114,9 @@ const SPEC: Spec = {
     proxyRule: oneOf(['lowest-index', 'sticky-random'] as const, 'lowest-index'),
     failureDetection: oneOf(['default', 'fast'] as const, 'default'),
     links: oneOf(['auto', 'direct', 'toxiproxy'] as const, 'auto'),
-    provider: oneOf(['local', 'external'] as const, 'local'),
+    provider: oneOf(['local', 'external', 'docker'] as const, 'local'),
     target: str(),
+    engine: { ...oneOf(['auto', 'real', 'lab'] as const), required: false },
   },
   clients: {
     count: int(1, 256),
@@ -231,6 +233,8 @@ function crossCheck(s: Scenario, problems: string[]): void {
   } else if (s.topology.target) {
     problems.push('topology.target: only used with provider: external');
   }
+  if (s.topology.engine !== undefined && s.topology.provider !== 'docker') problems.push('topology.engine: only used with provider: docker; remove it or set topology.provider: docker');
+  if (s.topology.provider === 'docker') dockerPartitions(s, problems);
   const randomKinds = s.nemesis.random?.kinds ?? [];
   if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');
   if ((s.clients.config === 'consul-dns' || s.clients.config === 'leader-proxy') && (s.clients.via !== 'proxies' || s.topology.proxies === 0)) {
@@ -250,6 +254,19 @@ function crossCheck(s: Scenario, problems: string[]): void {
     if (w.mix[fam] > 0 && keys === 0) problems.push(`workload.mix.${fam}: weight ${w.mix[fam]} but the key space for it is 0; set it to 0 or add keys`);
   }
   if (Object.values(w.mix).every((x) => x === 0)) problems.push('workload.mix: every weight is 0; give at least one family a weight');
+}
+
+/** The Docker provider partitions by network disconnect: only shapes with one node alone. */
+function dockerPartitions(s: Scenario, problems: string[]): void {
+  const fix = `use isolate:<${Array.from({ length: s.topology.nodes }, (_, i) => `n${i + 1}`).join('|')}>${s.topology.nodes === 3 ? ', minority or halves' : ''}`;
+  s.nemesis.schedule.forEach((f, i) => {
+    if (f.kind !== 'partition') return;
+    const problem = disconnectProblem(f.target, s.topology.nodes);
+    if (problem) problems.push(`nemesis.schedule[${i}].target: provider docker partitions by network disconnect; ${JSON.stringify(f.target)}: ${problem}; ${fix}`);
+  });
+  if ((s.nemesis.random?.kinds ?? []).includes('partition') && disconnectProblem('random', s.topology.nodes)) {
+    problems.push(`nemesis.random.kinds: provider docker partitions by network disconnect; ${disconnectProblem('random', s.topology.nodes)}; leave partition out of the random kinds, or use 3 nodes`);
+  }
 }
 
 export function validateScenario(input: unknown, file = 'scenario'): Scenario {
