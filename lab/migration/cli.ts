@@ -27,12 +27,16 @@ export async function cmdMigrate(argv: string[]): Promise<number> {
   for (const name of names.length ? names : MIGRATION_SCENARIOS) {
     process.stdout.write(`== ${name}\n`);
     try {
-      const r = await runMigrationScenario(name, base);
+      const r = await runMigrationScenario(name, base, (m) => {
+        if (m.startsWith('story ')) process.stderr.write(`  … ${m}\n`);
+      });
       for (const c of r.checks) {
         process.stdout.write(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.detail ? ` (${c.detail})` : ''}\n`);
         if (!c.ok) failed++;
       }
       if (r.holders) process.stdout.write(`  lock holders: ${r.holders}\n`);
+      const v = r.verdict;
+      if (v) process.stdout.write(`  workload: ${v.ops} API calls, ${v.okOps} answered, longest outage ${v.longestOutageSec.toFixed(1)} s, ${v.lostWrites.length} acknowledged writes lost\n`);
     } catch (e) {
       failed++;
       process.stdout.write(`  FAIL ${(e as Error).message}\n`);
