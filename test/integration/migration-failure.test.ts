@@ -5,10 +5,8 @@
 
 import test from 'ava';
 import mysql from 'mysql2/promise';
-import { Deployment } from '../../lab/migration/deployment.ts';
 import { seedLegacyData } from '../../lab/migration/seed.ts';
-import { startEtcd, type EtcdServer } from '../../lab/providers/etcd/server.ts';
-import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
+import { migrationStack } from './migration-stack.ts';
 import { EtcdBbsStore } from '../../models/bbs/etcd/store.ts';
 import { compareMigrated } from '../../models/bbs/migrations/compare.ts';
 import { readSqlVersion } from '../../models/bbs/migrations/sql-version.ts';
@@ -16,31 +14,15 @@ import { ETCD_TO_SQL_VERSION, LAST_ETCD_VERSION } from '../../models/bbs/migrati
 import { callNode } from '../../models/bbs/node/node.ts';
 import { finalRead } from '../../models/bbs/sql/store.ts';
 
-let cluster: LocalCluster | undefined;
-let etcdServer: EtcdServer | undefined;
-let dep: Deployment | undefined;
-
-test.before(async (t) => {
-  [cluster, etcdServer] = await Promise.all([
-    startLocalCluster({ nodes: 1, addressBase: '127.0.43', firstHost: 11, log: (m) => t.log(m) }),
-    startEtcd({ host: '127.0.43.1' }),
-  ]);
-});
-
-test.after.always(async () => {
-  await dep?.stop();
-  await etcdServer?.stop();
-  await cluster?.stop();
-});
+const stack = migrationStack('127.0.43');
 
 test('a migration killed on one node: legacy nodes take over and serve, another dual node completes it', async (t) => {
   t.timeout(60_000);
-  const n = cluster!.nodes[0]!;
-  const sql = { host: n.host, port: n.port, user: cluster!.user, password: cluster!.password, database: cluster!.database };
-  dep = await Deployment.start({ base: '127.0.43', etcdUrl: etcdServer!.url, sql });
+  const sql = stack.sql;
+  const dep = await stack.deploy();
   const legacy1 = await dep.startNode('legacy');
   await dep.waitServing(10_000);
-  const etcd = new EtcdBbsStore(etcdServer!.url);
+  const etcd = new EtcdBbsStore(stack.etcd.url);
   await seedLegacyData(etcd);
 
   // The dual node that will die mid-migration is the only other candidate when legacy-1 leaves.

@@ -4,39 +4,21 @@
 // keeps the lock.
 
 import test from 'ava';
-import { Deployment } from '../../lab/migration/deployment.ts';
 import { seedLegacyData } from '../../lab/migration/seed.ts';
-import { startEtcd, type EtcdServer } from '../../lab/providers/etcd/server.ts';
-import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
+import { migrationStack } from './migration-stack.ts';
 import { EtcdBbsStore } from '../../models/bbs/etcd/store.ts';
 import { ETCD_TO_SQL_VERSION, LAST_ETCD_VERSION } from '../../models/bbs/migrations/versions.ts';
 import { callNode } from '../../models/bbs/node/node.ts';
 
-let cluster: LocalCluster | undefined;
-let etcdServer: EtcdServer | undefined;
-let dep: Deployment | undefined;
-
-test.before(async (t) => {
-  [cluster, etcdServer] = await Promise.all([
-    startLocalCluster({ nodes: 1, addressBase: '127.0.42', firstHost: 11, log: (m) => t.log(m) }),
-    startEtcd({ host: '127.0.42.1' }),
-  ]);
-});
-
-test.after.always(async () => {
-  await dep?.stop();
-  await etcdServer?.stop();
-  await cluster?.stop();
-});
+const stack = migrationStack('127.0.42');
 
 test('after the migration no legacy node keeps or serves with the lock', async (t) => {
   t.timeout(60_000);
-  const n = cluster!.nodes[0]!;
-  const sql = { host: n.host, port: n.port, user: cluster!.user, password: cluster!.password, database: cluster!.database };
-  dep = await Deployment.start({ base: '127.0.42', etcdUrl: etcdServer!.url, sql });
+  const sql = stack.sql;
+  const dep = await stack.deploy();
   const legacy1 = await dep.startNode('legacy');
   await dep.waitServing(10_000);
-  await seedLegacyData(new EtcdBbsStore(etcdServer!.url));
+  await seedLegacyData(new EtcdBbsStore(stack.etcd.url));
   const dual2 = await dep.startNode('dual');
   await legacy1.stop();
   await dep.waitFor('dual-2 serving', () => dual2.state === 'serving', 15_000);
@@ -62,7 +44,7 @@ test('after the migration no legacy node keeps or serves with the lock', async (
   // How long each legacy node held the lock after the migration (from the 100 ms holder samples).
   const held: number[] = [];
   dep.holders.forEach((h, i) => {
-    if (h.t >= migratedAt && h.id && legacyIds.has(h.id)) held.push((dep!.holders[i + 1]?.t ?? Date.now()) - h.t);
+    if (h.t >= migratedAt && h.id && legacyIds.has(h.id)) held.push((dep.holders[i + 1]?.t ?? Date.now()) - h.t);
   });
   t.log(`legacy holds after migration (ms): ${held.join(', ') || 'none sampled'}`);
   t.true(held.every((ms) => ms < 1500), 'a legacy node gives the lock up at once');
