@@ -51,7 +51,7 @@ export function initEnv(env: readonly string[]): InitEnv {
   let rootPassword = get('ROOT_PASSWORD') ?? '';
   let generated: string | null = null;
   if (rootPassword === '' && !yes('ALLOW_EMPTY_ROOT_PASSWORD')) {
-    if (yes('RANDOM_ROOT_PASSWORD')) rootPassword = generated = randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 32);
+    if (yes('RANDOM_ROOT_PASSWORD')) rootPassword = generated = randomBytes(16).toString('hex');
     else {
       throw new Error(
         'Database is uninitialized and password option is not specified\n\tYou need to specify one of MARIADB_ROOT_PASSWORD, MARIADB_ROOT_PASSWORD_HASH, MARIADB_ALLOW_EMPTY_ROOT_PASSWORD and MARIADB_RANDOM_ROOT_PASSWORD',
