@@ -128,6 +128,9 @@ export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<Do
   const stop = () =>
     (stopped ??= (async () => {
       unregister();
+      // Container processes are unref'd: once the server is closed nothing else may keep Node's
+      // event loop alive, and it must not end before every container is gone.
+      const keepAlive = setInterval(() => {}, 1000);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -137,6 +140,7 @@ export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<Do
       await networks.close();
       if (socketPath && existsSync(socketPath)) unlinkSync(socketPath);
       rmSync(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      clearInterval(keepAlive);
       log(`engine: stopped, ${workDir} removed`);
     })());
   const unregister = registerCleanup(`the lab's Docker engine (${workDir})`, stop);
