@@ -36,9 +36,10 @@ export class SubnetPool {
   private readonly used = new Set<number>();
   constructor(readonly range: SubnetRange) {}
 
-  allocate(): SubnetBase | null {
+  /** The lowest free /24 of the range, skipping those `busy` names (e.g. another lab binds there). */
+  allocate(busy: (base: SubnetBase) => boolean = () => false): SubnetBase | null {
     for (let x = this.range.from; x <= this.range.to; x++) {
-      if (!this.used.has(x)) {
+      if (!this.used.has(x) && !busy(`${this.range.prefix}.${x}`)) {
         this.used.add(x);
         return `${this.range.prefix}.${x}`;
       }
@@ -80,4 +81,23 @@ export class AddressPool {
   contains(address: string): boolean {
     return address.startsWith(this.base + '.') && this.used.has(Number(address.slice(this.base.length + 1)));
   }
+}
+
+/** "0264007F" (how /proc/net/tcp prints a little-endian IPv4 address) → "127.0.100.2". */
+export function procNetAddress(hex: string): string {
+  return [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16)).join('.');
+}
+
+/** The /24 bases (127.x.y) that sockets on this machine are bound in, from /proc/net/tcp and udp text. */
+export function boundSubnets(procNetTexts: readonly string[]): Set<SubnetBase> {
+  const out = new Set<SubnetBase>();
+  for (const text of procNetTexts) {
+    for (const line of text.split('\n').slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (!local || !/^[0-9A-F]{8}:/i.test(local)) continue;
+      const ip = procNetAddress(local.slice(0, 8));
+      if (ip.startsWith('127.')) out.add(ip.slice(0, ip.lastIndexOf('.')));
+    }
+  }
+  return out;
 }

@@ -10,7 +10,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from '../nemesis/iptables.ts';
-import { AddressPool, gatewayOf, subnetOf, SubnetPool, type SubnetBase } from './addresses.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { AddressPool, boundSubnets, gatewayOf, subnetOf, SubnetPool, type SubnetBase } from './addresses.ts';
 import { badRequest, conflict, EngineError, notFound } from './errors.ts';
 import { matchesFilters, type Filters } from './filters.ts';
 
@@ -63,7 +64,9 @@ export class NetworkStore {
     if (ipam?.Config && ipam.Config.length > 0) throw badRequest("IPAM.Config: the lab's engine gives each network a loopback /24 of its own and takes no subnet; leave IPAM out");
     if (body['EnableIPv6'] === true) throw badRequest("EnableIPv6: the lab's engine has IPv4 loopback networks only");
     if (this.find(name)) throw conflict(`network with name ${name} already exists`);
-    const base = this.subnets.allocate();
+    // Another lab (or another engine) may use a /24 of the range: one with bound sockets is skipped.
+    const bound = boundSubnets(['/proc/net/tcp', '/proc/net/udp'].map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')));
+    const base = this.subnets.allocate((b) => bound.has(b));
     if (!base) throw new EngineError(500, `could not find an available, non-overlapping IPv4 address pool among the lab engine's subnets (${this.subnets.inUse()} in use)`);
     const n: Network = {
       id: newId(),

@@ -3,7 +3,7 @@
 // and the MariaDB image's initialisation from its environment.
 
 import test from 'ava';
-import { AddressPool, parseSubnetRange, SubnetPool } from '../../lab/docker-engine/addresses.ts';
+import { AddressPool, boundSubnets, parseSubnetRange, procNetAddress, SubnetPool } from '../../lab/docker-engine/addresses.ts';
 import { EngineError } from '../../lab/docker-engine/errors.ts';
 import { labelMatches, matchesFilters, parseFilters } from '../../lab/docker-engine/filters.ts';
 import { catalogueEntry, ImageStore, parseImageRef } from '../../lab/docker-engine/images.ts';
@@ -83,6 +83,11 @@ test('addresses: each network a /24 from the range, containers from .2 up, freed
   t.is(pool.allocate(), null, 'the range is used up');
   pool.release('127.0.50');
   t.is(pool.allocate(), '127.0.50');
+  const shared = new SubnetPool(parseSubnetRange('127.0.50-127.0.52'));
+  t.is(shared.allocate((b) => b === '127.0.50'), '127.0.51', 'a /24 someone else binds in is skipped');
+  const proc = '  sl  local_address rem_address   st\n   0: 0232007F:0CEA 00000000:0000 0A\n   1: 0100007F:1F90 00000000:0000 0A\n   2: 0100000A:0016 00000000:0000 0A\n';
+  t.is(procNetAddress('0232007F'), '127.0.50.2');
+  t.deepEqual([...boundSubnets([proc])].sort(), ['127.0.0', '127.0.50']);
   const a = new AddressPool('127.0.50');
   t.is(a.allocate(), '127.0.50.2');
   t.is(a.allocate(), '127.0.50.3');
