@@ -88,13 +88,18 @@ export function procNetAddress(hex: string): string {
   return [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16)).join('.');
 }
 
-/** The /24 bases (127.x.y) that sockets on this machine are bound in, from /proc/net/tcp and udp text. */
-export function boundSubnets(procNetTexts: readonly string[]): Set<SubnetBase> {
+/**
+ * The /24 bases (127.x.y) that servers on this machine listen in, from /proc/net/tcp (LISTEN
+ * sockets only: a TIME_WAIT left by a removed container holds nothing) and /proc/net/udp text.
+ */
+export function boundSubnets(tcp: readonly string[], udp: readonly string[] = []): Set<SubnetBase> {
   const out = new Set<SubnetBase>();
-  for (const text of procNetTexts) {
+  const texts = [...tcp.map((text) => ({ text, listenOnly: true })), ...udp.map((text) => ({ text, listenOnly: false }))];
+  for (const { text, listenOnly } of texts) {
     for (const line of text.split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
+      const [, local, , state] = line.trim().split(/\s+/);
       if (!local || !/^[0-9A-F]{8}:/i.test(local)) continue;
+      if (listenOnly && state !== '0A') continue;
       const ip = procNetAddress(local.slice(0, 8));
       if (ip.startsWith('127.')) out.add(ip.slice(0, ip.lastIndexOf('.')));
     }

@@ -94,22 +94,22 @@ async function tcpForwarder(b: PortBinding, target: string): Promise<Forwarder> 
 async function udpForwarder(b: PortBinding, target: string): Promise<Forwarder> {
   const front = createSocket('udp4');
   // One upstream socket per client address, dropped after a minute of silence.
-  const peers = new Map<string, { sock: UdpSocket; timer: NodeJS.Timeout }>();
+  const peers = new Map<string, { sock: UdpSocket; timer?: NodeJS.Timeout }>();
   front.on('message', (msg, rinfo) => {
     const id = `${rinfo.address}:${rinfo.port}`;
-    let p = peers.get(id);
-    if (!p) {
+    let peer = peers.get(id);
+    if (!peer) {
       const sock = createSocket('udp4');
       sock.bind(0, PUBLISH_HOST);
       sock.on('message', (reply) => front.send(reply, rinfo.port, rinfo.address));
       sock.on('error', () => undefined);
-      p = { sock, timer: setTimeout(() => undefined, 0) };
-      peers.set(id, p);
+      peer = { sock };
+      peers.set(id, peer);
     }
+    const p = peer;
     clearTimeout(p.timer);
-    const peer = p;
     p.timer = setTimeout(() => {
-      peer.sock.close();
+      p.sock.close();
       peers.delete(id);
     }, 60_000);
     p.timer.unref();

@@ -224,3 +224,31 @@ test.serial('after a lab killed with SIGKILL, bbs-lab cleanup kills its containe
   t.false(existsSync(workDir));
   t.deepEqual(await chainsOf(child.pid!), []);
 });
+
+test.serial('bbs-lab docker-engine runs the engine in the foreground, prints its DOCKER_HOST, and Ctrl-C stops what it started', async (t) => {
+  const child = spawn(process.execPath, ['bin/bbs-lab.js', 'docker-engine', '--subnets', '127.0.55-127.0.55'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const host = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /DOCKER_HOST=(\S+)\n/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`bbs-lab docker-engine exited with ${code}: ${stderr}`)));
+  });
+  t.regex(host, /^unix:\/\/\/tmp\/bbs-lab-engine-[^/]+\/docker\.sock$/);
+  const cli = new Docker({ socketPath: host.slice('unix://'.length) });
+  const stream = await cli.pull(TOXIPROXY);
+  await new Promise<void>((resolve, reject) => cli.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
+  const c = await cli.createContainer({ name: 'cli-tp', Image: TOXIPROXY });
+  await c.start();
+  const workDir = /work dir (\S+)/.exec(stderr)![1]!;
+  t.is(processesMentioning(workDir).length, 1, 'the container runs');
+  child.kill('SIGINT');
+  t.is(await new Promise<number | null>((r) => child.once('exit', r)), 130);
+  t.regex(stderr, /engine: stopped/);
+  t.false(existsSync(workDir), 'its work dir is gone');
+  t.deepEqual(processesMentioning(workDir), [], 'and its container');
+});

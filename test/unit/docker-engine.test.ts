@@ -85,9 +85,10 @@ test('addresses: each network a /24 from the range, containers from .2 up, freed
   t.is(pool.allocate(), '127.0.50');
   const shared = new SubnetPool(parseSubnetRange('127.0.50-127.0.52'));
   t.is(shared.allocate((b) => b === '127.0.50'), '127.0.51', 'a /24 someone else binds in is skipped');
-  const proc = '  sl  local_address rem_address   st\n   0: 0232007F:0CEA 00000000:0000 0A\n   1: 0100007F:1F90 00000000:0000 0A\n   2: 0100000A:0016 00000000:0000 0A\n';
+  const tcp = '  sl  local_address rem_address   st\n   0: 0232007F:0CEA 00000000:0000 0A\n   1: 0100007F:1F90 00000000:0000 0A\n   2: 0100000A:0016 00000000:0000 0A\n   3: 0233007F:1F90 0100007F:A000 06\n';
+  const udp = '  sl  local_address rem_address   st\n   0: 0234007F:2198 00000000:0000 07\n';
   t.is(procNetAddress('0232007F'), '127.0.50.2');
-  t.deepEqual([...boundSubnets([proc])].sort(), ['127.0.0', '127.0.50']);
+  t.deepEqual([...boundSubnets([tcp], [udp])].sort(), ['127.0.0', '127.0.50', '127.0.52'], 'listening TCP and bound UDP; not TIME_WAIT (06), not other networks');
   const a = new AddressPool('127.0.50');
   t.is(a.allocate(), '127.0.50.2');
   t.is(a.allocate(), '127.0.50.3');
