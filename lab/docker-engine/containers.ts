@@ -19,6 +19,7 @@ import { killGroup, spawnTracked, stopTracked, type Tracked } from '../providers
 import { gatewayOf } from './addresses.ts';
 import { badRequest, conflict, EngineError, notFound } from './errors.ts';
 import { matchesFilters, type Filters } from './filters.ts';
+import { findByIdOrName } from './lookup.ts';
 import { defaultCmd, type Image, type ImageStore } from './images.ts';
 import type { Endpoint, Network, NetworkStore } from './networks.ts';
 import { openForwarders, parsePortBindings, parsePortKey, type Forwarder, type PortBinding } from './ports.ts';
@@ -95,11 +96,7 @@ export class ContainerStore {
   ) {}
 
   find(idOrName: string): Container | undefined {
-    const name = idOrName.replace(/^\//, '');
-    const exact = this.containers.get(idOrName) ?? [...this.containers.values()].find((c) => c.name === name);
-    if (exact) return exact;
-    const byPrefix = [...this.containers.values()].filter((c) => c.id.startsWith(idOrName));
-    return idOrName.length > 0 && byPrefix.length === 1 ? byPrefix[0] : undefined;
+    return findByIdOrName(this.containers, idOrName);
   }
 
   get(idOrName: string): Container {

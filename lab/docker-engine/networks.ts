@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { AddressPool, boundSubnets, gatewayOf, subnetOf, SubnetPool, type SubnetBase } from './addresses.ts';
 import { badRequest, conflict, EngineError, notFound } from './errors.ts';
 import { matchesFilters, type Filters } from './filters.ts';
+import { findByIdOrName } from './lookup.ts';
 
 export interface Endpoint {
   containerId: string;
@@ -87,10 +88,7 @@ export class NetworkStore {
   }
 
   find(idOrName: string): Network | undefined {
-    const exact = this.networks.get(idOrName) ?? [...this.networks.values()].find((n) => n.name === idOrName);
-    if (exact) return exact;
-    const byPrefix = [...this.networks.values()].filter((n) => n.id.startsWith(idOrName));
-    return idOrName.length > 0 && byPrefix.length === 1 ? byPrefix[0] : undefined;
+    return findByIdOrName(this.networks, idOrName);
   }
 
   get(idOrName: string): Network {
