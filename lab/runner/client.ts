@@ -17,6 +17,8 @@ export interface ClientOptions {
   writer: HistoryWriter;
   nextOpId: () => number;
   shouldStop: () => boolean;
+  /** Pause after an op that did not succeed (scenario clients.backoffMs). */
+  backoffMs?: number;
   onComplete?: (outcome: Outcome) => void;
 }
 
@@ -56,5 +58,6 @@ export async function runClient(o: ClientOptions): Promise<void> {
     o.writer.append(completion);
     o.onComplete?.(outcome);
     if (outcome === 'info') process += o.processStride;
+    if (outcome !== 'ok' && o.backoffMs) await new Promise((r) => setTimeout(r, o.backoffMs));
   }
 }

@@ -83,6 +83,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
         writer,
         nextOpId: () => opId++,
         shouldStop: () => stopWorkload || Date.now() >= end,
+        backoffMs: s.clients.backoffMs,
         onComplete: () => completed++,
       }),
     );

@@ -68,6 +68,12 @@ export interface Scenario {
     poolSize: number;
     /** Per-op client timeout in ms; an op that times out ends `info`. */
     timeoutMs: number;
+    /**
+     * Pause (ms) after an op that did not succeed before the client's next op. 0 (the default) is
+     * Jepsen's client: the next op at once, so an outage shows as many fast failures; a BBS client
+     * (a rep, the nsync bulker) comes back on its own schedule, which a backoff approximates.
+     */
+    backoffMs: number;
   };
   workload: {
     /** 'bbs': BBS API calls on the BBS schema; 'list-append': Elle-style transactions on a plain table. */

@@ -125,6 +125,7 @@ const SPEC: Spec = {
     selector: oneOf(['ORDER', 'RR', 'RANDOM'] as const, 'ORDER'),
     poolSize: int(1, 64, 2),
     timeoutMs: int(100, 600_000, 10_000),
+    backoffMs: int(0, 60_000, 0),
   },
   workload: {
     kind: oneOf(['bbs', 'list-append'] as const, 'bbs'),

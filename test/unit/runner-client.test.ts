@@ -1,0 +1,46 @@
+// The workload client (lab/runner/client.ts): one invoke and one completion per op, Jepsen's
+// process rule after an unknown outcome, and the scenario's backoff after an op that did not
+// succeed. The executor here is a plain function standing in for a database call's outcome.
+
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CompletionEvent, InvokeEvent } from '../../lab/history/event.ts';
+import { readHistory } from '../../lab/history/reader.ts';
+import { HistoryWriter } from '../../lab/history/writer.ts';
+import { runClient } from '../../lab/runner/client.ts';
+import type { ExecOutcome } from '../../lab/workload/types.ts';
+
+async function run(outcomes: ExecOutcome[], backoffMs: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-client-'));
+  const writer = new HistoryWriter(join(dir, 'h.jsonl'));
+  let n = 0;
+  const ops = (function* () {
+    for (let i = 0; i < outcomes.length; i++) yield { f: 'read', key: 'k', value: i };
+  })();
+  await runClient({ client: 0, processStride: 4, target: 't', exec: async () => outcomes[n++]!, ops, writer, nextOpId: (() => { let i = 0; return () => i++; })(), shouldStop: () => false, backoffMs });
+  writer.close();
+  const events = readHistory(join(dir, 'h.jsonl')).events;
+  rmSync(dir, { recursive: true, force: true });
+  return events;
+}
+
+const refused: ExecOutcome = { error: { code: 'ECONNREFUSED', message: 'refused', phase: 'connect' } };
+const lost: ExecOutcome = { error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost', phase: 'statement' } };
+
+test('every op is an invoke and one completion; after an unknown outcome the process changes', async (t) => {
+  const ev = await run([{ value: 1 }, refused, lost, { value: 2 }], 0);
+  const done = ev.filter((e): e is CompletionEvent => e.type !== 'invoke' && e.type !== 'nemesis');
+  t.deepEqual(done.map((e) => e.type), ['ok', 'fail', 'info', 'ok']);
+  t.deepEqual(done.map((e) => e.process), [0, 0, 0, 4]);
+});
+
+test('with a backoff, the op after a failed or unknown one is invoked at least that much later; after an ok, at once', async (t) => {
+  const ev = await run([refused, lost, { value: 1 }, { value: 2 }], 400);
+  const inv = ev.filter((e): e is InvokeEvent => e.type === 'invoke');
+  const done = ev.filter((e): e is CompletionEvent => e.type !== 'invoke' && e.type !== 'nemesis');
+  t.true(inv[1]!.time - done[0]!.time >= 400e6, 'after the refused connection');
+  t.true(inv[2]!.time - done[1]!.time >= 400e6, 'after the lost connection');
+  t.true(inv[3]!.time - done[2]!.time < 400e6, 'no pause after an ok op');
+});
