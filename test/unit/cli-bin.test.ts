@@ -1,0 +1,27 @@
+// The launcher in a checkout whose npm dependencies are not installed yet: it must say what to run
+// (exit 2, no stack trace) rather than die in Node's module resolver.
+
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+test('without node_modules, bin/bbs-lab.js names the setup command and exits 2', (t) => {
+  // A copy outside the project resolves packages from the temp dir up, where no tsx is.
+  const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-bin-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'bin'));
+  copyFileSync('bin/bbs-lab.js', join(dir, 'bin', 'bbs-lab.js'));
+  const r = spawnSync(process.execPath, [join(dir, 'bin', 'bbs-lab.js'), 'cleanup'], { encoding: 'utf8', cwd: dir });
+  t.is(r.status, 2);
+  t.regex(r.stderr, /npm dependencies are not installed/);
+  t.regex(r.stderr, /bash scripts\/setup\.sh/);
+  t.notRegex(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('with node_modules, the same launcher runs the CLI', (t) => {
+  const r = spawnSync(process.execPath, ['bin/bbs-lab.js', 'help'], { encoding: 'utf8' });
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /^usage: bbs-lab <command>/);
+});
