@@ -1,6 +1,8 @@
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
+import { createPartitionChain, cutsBetween } from '../../lab/nemesis/iptables.ts';
 import { startLocalCluster } from '../../lab/providers/local/cluster.ts';
 import { processesMentioning, waitFor } from './helpers.ts';
 
@@ -45,4 +47,50 @@ test('kill -9 and restart: the node rejoins (IST from its recovered position) an
   const dir = cluster.workDir;
   await cluster.stop();
   t.deepEqual(processesMentioning(dir), [], 'a paused node is resumed and stopped by stop()');
+});
+
+test('a joiner that cannot reach a primary view at start is started once more, and the cluster comes up', async (t) => {
+  // n2's first start finds its peer's gcomm port cut and gives up after pc.wait_prim_timeout, as a
+  // joiner starved on a loaded machine does; the cut is gone before the second start.
+  const chain = await createPartitionChain();
+  t.teardown(() => chain.remove());
+  await chain.set(cutsBetween(['127.0.11.12'], ['127.0.11.11']));
+  const logs: string[] = [];
+  const cluster = await startLocalCluster({
+    nodes: 3,
+    addressBase: '127.0.11',
+    extraProviderOptions: 'pc.wait_prim_timeout=PT4S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S',
+    log: (m) => {
+      logs.push(m);
+      t.log(m);
+      // Synchronous: the log line comes just before the second start.
+      if (m.includes('exited while joining')) execFileSync('iptables', ['-w', '-F', chain.name]);
+    },
+  });
+  t.teardown(() => cluster.stop());
+  t.true(logs.some((m) => /n2 exited while joining \(.*primary view/i.test(m)), `the first start failed for lack of a primary view: ${logs.join(' | ')}`);
+  t.true(logs.some((m) => m.includes('n2 joined on 127.0.11.12 (cluster size 2)')));
+  t.is((await cluster.status('n2')).clusterSize, 3, 'n3 joined after it');
+});
+
+test('a joiner that fails to reach a primary view twice fails the start, naming the node and the cause, and leaves nothing', async (t) => {
+  const chain = await createPartitionChain();
+  t.teardown(() => chain.remove());
+  await chain.set(cutsBetween(['127.0.11.12'], ['127.0.11.11']));
+  const logs: string[] = [];
+  const err = await t.throwsAsync(
+    startLocalCluster({
+      nodes: 3,
+      addressBase: '127.0.11',
+      extraProviderOptions: 'pc.wait_prim_timeout=PT3S',
+      log: (m) => logs.push(m),
+    }),
+  );
+  t.is(logs.filter((m) => m.includes('exited while joining')).length, 1, 'one more start, not a loop');
+  t.regex(err!.message, /node n2 \(127\.0\.11\.12\) exited while starting/);
+  t.regex(err!.message, /primary view/);
+  const workDir = /initialised 3 datadir\(s\) under (\S+)/.exec(logs[0] ?? '')?.[1];
+  t.truthy(workDir);
+  t.deepEqual(processesMentioning(workDir!), [], 'no mariadbd is left');
+  t.false(existsSync(workDir!), 'the work dir is gone');
 });

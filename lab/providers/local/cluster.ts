@@ -156,6 +156,16 @@ function tail(path: string, lines = 25): string {
   }
 }
 
+/**
+ * Why a node exited, in one line: its log's primary-view error when there is one (the usual cause
+ * at start), else its first [ERROR] line (the last ones are the generic "Aborting").
+ */
+function exitReason(path: string): string {
+  const errors = tail(path, 200).split('\n').filter((l) => l.includes('[ERROR]'));
+  const line = errors.find((l) => /primary view/i.test(l)) ?? errors[0];
+  return line?.replace(/^.*\[ERROR\]\s*/, '') ?? 'no [ERROR] line in its log';
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -301,7 +311,17 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
 
     for (const [i, n] of joiners.entries()) {
       startNode(n, false);
-      await waitSynced(n, i + 2, deadline);
+      try {
+        await waitSynced(n, i + 2, deadline);
+      } catch (err) {
+        // On a loaded machine a joiner sometimes gives up ("failed to reach primary view") before
+        // it has a state transfer; starting it again (it asks for a whole SST) is what an operator,
+        // or CF-MySQL's monit, would do. A second failure is real and is reported.
+        if (!n.proc?.hasExited() || Date.now() > deadline) throw err;
+        log(`galera: ${n.name} exited while joining (${exitReason(n.errorLog)}); starting it once more`);
+        startNode(n, false);
+        await waitSynced(n, i + 2, deadline);
+      }
       log(`galera: ${n.name} joined on ${n.host} (cluster size ${i + 2})`);
     }
 
