@@ -10,10 +10,9 @@ import { existsSync } from 'node:fs';
 import { startDockerEngine } from '../../lab/docker-engine/engine.ts';
 import { chainOwner, listLabChains } from '../../lab/nemesis/iptables.ts';
 import { freePortRange } from '../../lab/providers/docker/provider.ts';
+import { FAST_FAILURE_DETECTION } from '../../lab/runner/topology.ts';
 import { galeraFromImages } from './docker-scenario.ts';
 import { processesMentioning, waitFor } from './helpers.ts';
-
-const FAST = 'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S';
 
 test("the provider's scenario on the lab's engine: 3 Galera nodes from the mariadb image replicate, survive a kill, heal a disconnect, and leave nothing", async (t) => {
   const engine = await startDockerEngine({ subnets: '127.0.50-127.0.51', log: (m) => t.log(m) });
@@ -22,7 +21,7 @@ test("the provider's scenario on the lab's engine: 3 Galera nodes from the maria
     const docker = new Docker(engine.dockerOptions);
     await galeraFromImages(t, docker, {
       basePort: await freePortRange(3),
-      providerOptions: FAST,
+      providerOptions: FAST_FAILURE_DETECTION,
       extra: async (cluster, conn) => {
         const [n1, , n3] = await Promise.all(['n1', 'n2', 'n3'].map((n) => docker.getContainer(`bbs-lab-${cluster.runId}-${n}`).inspect()));
         const n3Address = Object.values(n3!.NetworkSettings.Networks)[0]!.IPAddress;

@@ -2,13 +2,14 @@ import test from 'ava';
 import mysql from 'mysql2/promise';
 import { startLocalCluster } from '../../lab/providers/local/cluster.ts';
 import { createPartitionChain, cutsBetween, listLabChains, removeLabChains } from '../../lab/nemesis/iptables.ts';
+import { FAST_FAILURE_DETECTION } from '../../lab/runner/topology.ts';
 import { waitFor } from './helpers.ts';
 
 test('an isolated node goes non-Primary and answers 1047; after heal it is Synced again; no rule is left', async (t) => {
   const cluster = await startLocalCluster({
     nodes: 3,
     addressBase: '127.0.8',
-    extraProviderOptions: 'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S',
+    extraProviderOptions: FAST_FAILURE_DETECTION,
     log: (m) => t.log(m),
   });
   t.teardown(() => cluster.stop());

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import { createPartitionChain, cutsBetween } from '../../lab/nemesis/iptables.ts';
 import { startLocalCluster } from '../../lab/providers/local/cluster.ts';
+import { FAST_FAILURE_DETECTION } from '../../lab/runner/topology.ts';
 import { processesMentioning, waitFor } from './helpers.ts';
 
 function procState(pid: number): string {
@@ -15,7 +16,7 @@ test('kill -9 and restart: the node rejoins (IST from its recovered position) an
   const cluster = await startLocalCluster({
     nodes: 3,
     addressBase: '127.0.9',
-    extraProviderOptions: 'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S',
+    extraProviderOptions: FAST_FAILURE_DETECTION,
     log: (m) => t.log(m),
   });
   t.teardown(() => cluster.stop());
@@ -59,7 +60,7 @@ test('a joiner that cannot reach a primary view at start is started once more, a
   const cluster = await startLocalCluster({
     nodes: 3,
     addressBase: '127.0.11',
-    extraProviderOptions: 'pc.wait_prim_timeout=PT4S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S',
+    extraProviderOptions: 'pc.wait_prim_timeout=PT4S',
     log: (m) => {
       logs.push(m);
       t.log(m);

@@ -314,9 +314,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       try {
         await waitSynced(n, i + 2, deadline);
       } catch (err) {
-        // On a loaded machine a joiner sometimes gives up ("failed to reach primary view") before
-        // it has a state transfer; starting it again (it asks for a whole SST) is what an operator,
-        // or CF-MySQL's monit, would do. A second failure is real and is reported.
+        // Any exit while joining gets one more start. The one seen, on a loaded machine, is "failed
+        // to reach primary view" before any state transfer; starting again (it asks for a whole
+        // SST) is what an operator, or CF-MySQL's monit, would do. A second exit is reported.
         if (!n.proc?.hasExited() || Date.now() > deadline) throw err;
         log(`galera: ${n.name} exited while joining (${exitReason(n.errorLog)}); starting it once more`);
         startNode(n, false);
