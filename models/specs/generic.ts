@@ -1,5 +1,6 @@
 // The generic models a converted history can be checked against with `--model NAME`.
 
+import { appendKvModel } from './append-kv.ts';
 import { casRegisterModel } from './cas-register.ts';
 import { kvModel } from './kv.ts';
 import type { Model } from './model.ts';
@@ -11,4 +12,5 @@ export const genericModels: Record<string, Model> = {
   'cas-register': casRegisterModel as Model,
   kv: kvModel as Model,
   set: setModel as Model,
+  'append-kv': appendKvModel as Model,
 };
