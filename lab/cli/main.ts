@@ -16,7 +16,7 @@ import type { ClientConfig } from '../scenario/types.ts';
 import { compareConfigs } from '../runner/compare.ts';
 import { ClusterStartError } from '../providers/local/cluster.ts';
 import { basename } from 'node:path';
-import { checkPath, CheckInputError, exitCodeOf } from './check.ts';
+import { checkPath, CheckInputError, exitCodeOf, takeExportOption } from './check.ts';
 import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
 import { TargetError } from '../providers/external/target.ts';
 import { removeDockerLeftovers } from '../providers/docker/provider.ts';
@@ -41,9 +41,11 @@ commands:
                          start these; see lab/migration/node-process.ts for the config)
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
-  check <run-dir | history.jsonl | history.json> [--model NAME] [--budget STEPS] [--json]
+  check <run-dir | history.jsonl | history.json | history.edn> [--model NAME] [--budget STEPS] [--json]
+        [--export edn FILE]
                          check a stored history without a cluster: linearizability per key, BBS
-                         invariants, isolation; exit 0 valid, 1 anomalies, 3 unknown, 2 bad input
+                         invariants, isolation; exit 0 valid, 1 anomalies, 3 unknown, 2 bad input.
+                         .edn is Jepsen's format; --export edn writes the history for Knossos/Elle
   report <run-dir>       re-render results.json and report.md of a stored run from its history
   docker-engine [--socket PATH | --tcp PORT] [--subnets 127.0.100-127.0.109]
                          run the lab's Docker-compatible engine in the foreground (for machines
@@ -133,7 +135,8 @@ async function cmdRun(argv: string[]): Promise<number> {
   return 0;
 }
 
-function cmdCheck(argv: string[]): number {
+function cmdCheck(args: string[]): number {
+  const { argv, exportEdn } = takeExportOption(args);
   const p = parseArgs(argv, ['model', 'budget'], ['json']);
   const path = p.positional[0];
   if (!path) throw new UsageError('give a run directory or a history file, e.g. `bbs-lab check findings/runs/<id>`');
@@ -141,7 +144,7 @@ function cmdCheck(argv: string[]): number {
   const budgetFlag = p.flags.get('budget');
   const budget = typeof budgetFlag === 'string' ? Number(budgetFlag) : undefined;
   if (budget !== undefined && !(Number.isInteger(budget) && budget > 0)) throw new UsageError(`--budget: must be a positive whole number of search steps, got ${JSON.stringify(budgetFlag)}`);
-  const { report, warnings, runDir } = checkPath(path, { ...(typeof model === 'string' ? { model } : {}), ...(budget !== undefined ? { budget } : {}) });
+  const { report, warnings, runDir } = checkPath(path, { ...(typeof model === 'string' ? { model } : {}), ...(budget !== undefined ? { budget } : {}) }, exportEdn !== undefined ? { exportEdn } : {});
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (p.flags.has('json')) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
