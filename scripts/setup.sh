@@ -27,3 +27,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# Compile the lab once (tsconfig.build.json → dist/) so bin/bbs-lab.js starts without compiling
+# TypeScript at run time; only when there is no build or a source is newer than it. The stamp
+# carries the time the build started, so an edit made during the build still counts as newer.
+if [ ! -f dist/.built ] || [ -n "$(find lab models tsconfig.json tsconfig.build.json -newer dist/.built -print -quit)" ]; then
+  echo "setup: building dist/ (tsc -p tsconfig.build.json)" >&2
+  stamp=$(mktemp)
+  rm -rf dist
+  npx tsc -p tsconfig.build.json
+  mv "$stamp" dist/.built
+fi

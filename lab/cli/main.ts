@@ -8,21 +8,15 @@ import { installSignalHandlers } from '../lifecycle/cleanup.ts';
 import { removeLeftOvers, findLeftOvers } from '../providers/local/owned.ts';
 import { addressBaseProblem } from './address-base.ts';
 import { chainOwner, removeLabChains } from '../nemesis/iptables.ts';
-import { runScenario } from '../runner/run.ts';
 import { runDirPaths } from '../runner/run-dir.ts';
-import { renderRun } from '../runner/render.ts';
 import { CLIENT_CONFIGS, parseScenario, ScenarioError, validateScenario } from '../scenario/validate.ts';
 import type { ClientConfig } from '../scenario/types.ts';
-import { compareConfigs } from '../runner/compare.ts';
-import { ClusterStartError } from '../providers/local/cluster.ts';
 import { basename } from 'node:path';
 import { checkPath, CheckInputError, exitCodeOf, takeExportOption } from './check.ts';
 import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
-import { TargetError } from '../providers/external/target.ts';
-import { removeDockerLeftovers } from '../providers/docker/provider.ts';
-import { cmdMigrate } from '../migration/cli.ts';
 import { cmdDockerEngine } from '../docker-engine/cli.ts';
-import { MigrationScenarioError, parseMigrationScenario, runMigrationFile } from '../migration/run.ts';
+// Commands load their modules when they run (import() below): loading the runner, Docker and the
+// migration stories takes seconds, and `check` must answer a small history in a fraction of one.
 
 const USAGE = `usage: bbs-lab <command> [options]
 
@@ -99,8 +93,10 @@ function loadScenario(path: string | undefined) {
 }
 
 /** The migration story in a scenario file, or null for any other scenario (or no such file). */
-function migrationScenarioAt(file: string | undefined) {
-  return file && existsSync(file) ? parseMigrationScenario(readFileSync(file, 'utf8'), file) : null;
+async function migrationScenarioAt(file: string | undefined) {
+  if (!file || !existsSync(file)) return null;
+  const { parseMigrationScenario } = await import('../migration/run.ts');
+  return parseMigrationScenario(readFileSync(file, 'utf8'), file);
 }
 
 function addressBaseFromEnv(): string {
@@ -113,10 +109,11 @@ function addressBaseFromEnv(): string {
 async function cmdRun(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['seed', 'duration'], []);
   const file = p.positional[0];
-  const migration = migrationScenarioAt(file);
+  const migration = await migrationScenarioAt(file);
   if (migration) {
     installSignalHandlers();
     const base = addressBaseFromEnv();
+    const { runMigrationFile } = await import('../migration/run.ts');
     const res = await runMigrationFile(migration, { base: base === '127.0.0' ? '127.0.45' : base, log: (m) => process.stderr.write(m + '\n') });
     process.stdout.write(`${res.report}\n`);
     return res.ok ? 0 : 1;
@@ -126,6 +123,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   const duration = intFlag(p, 'duration', 1);
   const addressBase = addressBaseFromEnv();
   installSignalHandlers();
+  const { runScenario } = await import('../runner/run.ts');
   const res = await runScenario(scenario, {
     addressBase,
     ...(seed !== undefined ? { seed } : {}),
@@ -166,6 +164,7 @@ async function cmdCompare(argv: string[]): Promise<number> {
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
   installSignalHandlers();
+  const { compareConfigs } = await import('../runner/compare.ts');
   const res = await compareConfigs(scenario, configs as ClientConfig[], {
     addressBase: addressBaseFromEnv(),
     ...(seed !== undefined ? { seed } : {}),
@@ -175,10 +174,10 @@ async function cmdCompare(argv: string[]): Promise<number> {
   return 0;
 }
 
-function cmdValidate(argv: string[]): number {
+async function cmdValidate(argv: string[]): Promise<number> {
   const p = parseArgs(argv, [], []);
   const file = p.positional[0];
-  const migration = migrationScenarioAt(file);
+  const migration = await migrationScenarioAt(file);
   if (migration) {
     process.stdout.write(`${file}: valid (migration story ${migration.story})\n`);
     return 0;
@@ -188,7 +187,7 @@ function cmdValidate(argv: string[]): number {
   return 0;
 }
 
-function cmdReport(argv: string[]): number {
+async function cmdReport(argv: string[]): Promise<number> {
   const p = parseArgs(argv, [], []);
   const path = p.positional[0];
   if (!path || !existsSync(path) || !statSync(path).isDirectory()) throw new UsageError(`report: give a run directory (findings/runs/<id>), got ${path ?? 'nothing'}`);
@@ -199,6 +198,7 @@ function cmdReport(argv: string[]): number {
   const raw = parse(readFileSync(scenarioPath, 'utf8')) as { seed?: number };
   const scenario = validateScenario(raw, scenarioPath);
   const dir = runDirPaths(path, basename(path));
+  const { renderRun } = await import('../runner/render.ts');
   renderRun(dir, scenario, raw.seed ?? 0, {});
   process.stdout.write(`${dir.report}\n`);
   return 0;
@@ -216,6 +216,7 @@ async function cmdCleanup(argv: string[]): Promise<number> {
     if (gone.length > 0) process.stdout.write(`removed Toxiproxy proxies ${gone.join(', ')} of ${l.dir}\n`);
   }
   const removed = removeLeftOvers({ force: p.flags.has('force') });
+  const { removeDockerLeftovers } = await import('../providers/docker/provider.ts');
   const containers = await removeDockerLeftovers({ force: p.flags.has('force') });
   for (const c of containers) process.stdout.write(`removed Docker ${c}\n`);
   for (const r of removed) process.stdout.write(`removed ${r.dir} (${r.processes.length} process(es) killed)\n`);
@@ -237,7 +238,7 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCompare(rest);
       case 'migrate':
         installSignalHandlers();
-        return await cmdMigrate(rest);
+        return await (await import('../migration/cli.ts')).cmdMigrate(rest);
       case 'bbs-node': {
         if (!rest[0]) throw new UsageError('bbs-node: give the node config file, e.g. `bbs-lab bbs-node node.json`');
         const { runNodeProcess } = await import('../migration/node-process.ts');
@@ -245,9 +246,9 @@ export async function main(argv: string[]): Promise<number> {
         process.exit(await runNodeProcess(rest[0]));
       }
       case 'validate':
-        return cmdValidate(rest);
+        return await cmdValidate(rest);
       case 'report':
-        return cmdReport(rest);
+        return await cmdReport(rest);
       case 'cleanup':
         return await cmdCleanup(rest);
       case 'docker-engine':
@@ -264,6 +265,16 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
+    if (e instanceof UsageError || e instanceof CheckInputError) {
+      process.stderr.write(`bbs-lab ${cmd}: ${e.message}\n`);
+      return 2;
+    }
+    // Error classes of modules loaded on demand: loaded here only when something failed.
+    const [{ MigrationScenarioError }, { TargetError }, { ClusterStartError }] = await Promise.all([
+      import('../migration/run.ts'),
+      import('../providers/external/target.ts'),
+      import('../providers/local/cluster.ts'),
+    ]);
     if (e instanceof ScenarioError) {
       process.stderr.write(`${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
       return 2;
@@ -274,10 +285,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof TargetError) {
       process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof UsageError || e instanceof CheckInputError) {
-      process.stderr.write(`bbs-lab ${cmd}: ${e.message}\n`);
       return 2;
     }
     if (e instanceof ClusterStartError) {

@@ -14,7 +14,7 @@ import { constants as osConstants } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../project-root.ts';
 import { killGroup, spawnTracked, stopTracked, type Tracked } from '../providers/local/processes.ts';
 import { gatewayOf } from './addresses.ts';
 import { badRequest, conflict, EngineError, notFound } from './errors.ts';
@@ -27,7 +27,8 @@ import type { EntrypointConfig } from './entrypoints/config.ts';
 
 export const CONTAINER_FILTERS = ['label', 'name', 'id', 'status', 'network', 'ancestor', 'exited'] as const;
 
-const ENTRYPOINT = fileURLToPath(new URL('./entrypoints/main.ts', import.meta.url));
+// Run through tsx from the sources, also when the lab itself runs from its build in dist/.
+const ENTRYPOINT = join(PROJECT_ROOT, 'lab', 'docker-engine', 'entrypoints', 'main.ts');
 const TSX = import.meta.resolve('tsx');
 
 type Status = 'created' | 'running' | 'paused' | 'exited' | 'removing';

@@ -2,12 +2,12 @@
 // and re-render a run without the cluster.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { PROJECT_ROOT } from '../project-root.ts';
 import type { Scenario } from '../scenario/types.ts';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { PROJECT_ROOT };
 export const DEFAULT_RUNS_DIR = join(PROJECT_ROOT, 'findings', 'runs');
 
 export interface RunDir {
