@@ -4,6 +4,7 @@
 import { benchIsolation } from './isolation.ts';
 import { benchLinearizability } from './linearizability.ts';
 import { benchReport } from './report.ts';
+import { benchStartup } from './startup.ts';
 
 const log = (line: string) => console.log(line);
 
@@ -19,6 +20,7 @@ log('Checker benchmarks (one run; compare the ratios, not the absolute figures).
 const lin = benchLinearizability([1_000, 10_000, 100_000], log);
 const iso = benchIsolation([10_000, 100_000], log);
 benchReport(log);
+benchStartup(log);
 log('');
 ratios('linearizability', lin.map((r) => ({ size: r.size, perSec: r.opsPerSec })));
 ratios('isolation', iso.map((r) => ({ size: r.size, perSec: r.txnsPerSec })));

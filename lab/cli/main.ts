@@ -3,18 +3,14 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { installSignalHandlers } from '../lifecycle/cleanup.ts';
 import { removeLeftOvers, findLeftOvers } from '../providers/local/owned.ts';
 import { addressBaseProblem } from './address-base.ts';
 import { chainOwner, removeLabChains } from '../nemesis/iptables.ts';
-import { runDirPaths } from '../runner/run-dir.ts';
-import { CLIENT_CONFIGS, parseScenario, ScenarioError, validateScenario } from '../scenario/validate.ts';
 import type { ClientConfig } from '../scenario/types.ts';
 import { basename } from 'node:path';
 import { checkPath, CheckInputError, exitCodeOf, takeExportOption } from './check.ts';
 import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
-import { cmdDockerEngine } from '../docker-engine/cli.ts';
 // Commands load their modules when they run (import() below): loading the runner, Docker and the
 // migration stories takes seconds, and `check` must answer a small history in a fraction of one.
 
@@ -86,9 +82,10 @@ function intFlag(p: Parsed, name: string, min: number): number | undefined {
   return n;
 }
 
-function loadScenario(path: string | undefined) {
+async function loadScenario(path: string | undefined) {
   if (!path) throw new UsageError('missing the scenario file, e.g. `bbs-lab run scenarios/quickstart.yaml`');
   if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  const { parseScenario } = await import('../scenario/validate.ts');
   return parseScenario(readFileSync(path, 'utf8'), path);
 }
 
@@ -118,7 +115,7 @@ async function cmdRun(argv: string[]): Promise<number> {
     process.stdout.write(`${res.report}\n`);
     return res.ok ? 0 : 1;
   }
-  const scenario = loadScenario(file);
+  const scenario = await loadScenario(file);
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
   const addressBase = addressBaseFromEnv();
@@ -155,7 +152,8 @@ function cmdCheck(args: string[]): number {
 
 async function cmdCompare(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['configs', 'seed', 'duration'], []);
-  const scenario = loadScenario(p.positional[0]);
+  const scenario = await loadScenario(p.positional[0]);
+  const { CLIENT_CONFIGS } = await import('../scenario/validate.ts');
   const raw = p.flags.get('configs');
   if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError(`--configs: give a comma-separated list of ${CLIENT_CONFIGS.join(', ')}`);
   const configs = raw.split(',').map((c) => c.trim());
@@ -182,7 +180,7 @@ async function cmdValidate(argv: string[]): Promise<number> {
     process.stdout.write(`${file}: valid (migration story ${migration.story})\n`);
     return 0;
   }
-  const s = loadScenario(p.positional[0]);
+  const s = await loadScenario(p.positional[0]);
   process.stdout.write(`${p.positional[0]}: valid\n${JSON.stringify(s, null, 2)}\n`);
   return 0;
 }
@@ -195,6 +193,7 @@ async function cmdReport(argv: string[]): Promise<number> {
   if (!existsSync(scenarioPath) || !existsSync(join(path, 'history.jsonl'))) {
     throw new UsageError(`${path}: not a run directory (needs scenario.yaml and history.jsonl)`);
   }
+  const [{ parse }, { validateScenario }, { runDirPaths }] = await Promise.all([import('yaml'), import('../scenario/validate.ts'), import('../runner/run-dir.ts')]);
   const raw = parse(readFileSync(scenarioPath, 'utf8')) as { seed?: number };
   const scenario = validateScenario(raw, scenarioPath);
   const dir = runDirPaths(path, basename(path));
@@ -253,7 +252,7 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCleanup(rest);
       case 'docker-engine':
         installSignalHandlers();
-        return await cmdDockerEngine(rest);
+        return await (await import('../docker-engine/cli.ts')).cmdDockerEngine(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -270,7 +269,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     // Error classes of modules loaded on demand: loaded here only when something failed.
-    const [{ MigrationScenarioError }, { TargetError }, { ClusterStartError }] = await Promise.all([
+    const [{ ScenarioError }, { MigrationScenarioError }, { TargetError }, { ClusterStartError }] = await Promise.all([
+      import('../scenario/validate.ts'),
       import('../migration/run.ts'),
       import('../providers/external/target.ts'),
       import('../providers/local/cluster.ts'),
