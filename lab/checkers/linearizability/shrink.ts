@@ -97,7 +97,7 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
   // Cuts inside the failing segment where no state-changing ok op is open, latest first.
   const fine = fineCuts(ops, changes, seg.ops, seg.from);
   let configs: Config[] = ks.configs[j]!;
-  cands.push({ configs, body: seg.ops, from: seg.from });
+  cands.push({ configs, body: seg.ops, from: j === 0 ? -Infinity : seg.from });
   for (let k = 0; k < fine.length - 1 && checks > 0 && budget > 0; k++) {
     const part = fine[k]!;
     const next: Config[] = [];
