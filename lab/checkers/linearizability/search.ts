@@ -74,7 +74,27 @@ function zobrist(n: number): void {
 
 export const DEFAULT_MEMORY = 1 << 30;
 
+/** Steps shared by the searches of one key (the fast path runs many). */
+export interface StepBudget {
+  left: number;
+}
+
 export function searchLinearization(cache: StepCache, ops: readonly SearchOp[], opts: SearchOptions): SearchResult {
+  const shared = { left: opts.budget };
+  const gen = searchEnds(cache, ops, opts, shared);
+  const ends: SearchEnd[] = [];
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return { ...r.value, steps: opts.budget - shared.left, ends };
+    ends.push(r.value);
+  }
+}
+
+/**
+ * The search as a generator: with `ends`, yields each end as it is found (the fast path takes the
+ * first and comes back for the next only if what follows fails); returns the verdict.
+ */
+export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Omit<SearchOptions, 'budget'>, shared: StepBudget): Generator<SearchEnd, SearchResult, void> {
   const n = ops.length;
   let okCount = 0;
   const slots = new Int32Array(n);
@@ -138,12 +158,12 @@ export function searchLinearization(cache: StepCache, ops: readonly SearchOp[], 
   const bits = new Uint32Array(words);
   let hLo = 0;
   let hHi = 0;
-  let cap = 1024;
+  let cap = 16;
   let mLo = new Int32Array(cap);
   let mHi = new Int32Array(cap);
   let mState = new Int32Array(cap).fill(-1);
   let mAt = new Int32Array(cap);
-  let arena = new Uint32Array(words * 256);
+  let arena = new Uint32Array(words * 16);
   let used = 0;
   let count = 0;
   const memoBytes = () => cap * 16 + arena.length * 4;
@@ -206,13 +226,14 @@ export function searchLinearization(cache: StepCache, ops: readonly SearchOp[], 
   let state = opts.start ?? cache.init;
   let remaining = okCount;
   let steps = 0;
-  const budget = opts.budget;
   const ends: SearchEnd[] = [];
+  let found = 0;
   let bestLen = -1;
   let best = { order: [] as number[], state, blocked: null as number | null };
   const currentOrder = () => stackEntry.map((e) => ops[opOf[e]!]!.id);
   const result = (verdict: SearchResult['verdict'], exhausted?: SearchResult['exhausted']): SearchResult => {
     const r: SearchResult = { verdict, steps, order: best.order, state: best.state, blocked: best.blocked, ends };
+    shared.left -= steps;
     if (exhausted) r.exhausted = exhausted;
     return r;
   };
@@ -220,14 +241,20 @@ export function searchLinearization(cache: StepCache, ops: readonly SearchOp[], 
 
   for (;;) {
     if (remaining === 0) {
-      if (!opts.ends) return { verdict: 'linearizable', steps, order: currentOrder(), state, blocked: null, ends };
+      if (!opts.ends) {
+        shared.left -= steps;
+        return { verdict: 'linearizable', steps, order: currentOrder(), state, blocked: null, ends };
+      }
       const taken: number[] = [];
       for (const e of stackEntry) if (!ops[opOf[e]!]!.known) taken.push(ops[opOf[e]!]!.id);
-      ends.push({ state, taken });
+      found++;
+      shared.left -= steps;
+      steps = 0;
+      yield { state, taken };
       cursor = -1; // optional ops left over stay available to what follows
     }
     if (cursor !== -1 && opOf[cursor]! >= 0) {
-      if (++steps > budget) return result('unknown', 'steps');
+      if (++steps > shared.left) return result('unknown', 'steps');
       const i = opOf[cursor]!;
       const nextState = cache.step(slots[i]!, ops[i]!, state);
       if (nextState !== -1) {
@@ -253,7 +280,7 @@ export function searchLinearization(cache: StepCache, ops: readonly SearchOp[], 
       best = { order: currentOrder(), state, blocked: cursor !== -1 ? ops[~opOf[cursor]!]!.id : null };
     }
     const top = stackEntry.pop();
-    if (top === undefined) return result(ends.length > 0 ? 'linearizable' : 'not-linearizable');
+    if (top === undefined) return result(found > 0 ? 'linearizable' : 'not-linearizable');
     state = stackState.pop()!;
     const i = opOf[top]!;
     flip(i);

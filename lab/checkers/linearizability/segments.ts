@@ -8,7 +8,7 @@
 // linear in its length, with a memo the size of one segment. With a single segment this is the
 // plain search.
 
-import { DEFAULT_MEMORY, searchLinearization, type SearchOp, type SearchResult } from './search.ts';
+import { DEFAULT_MEMORY, searchEnds, type SearchEnd, type SearchOp, type SearchResult, type StepBudget } from './search.ts';
 import type { StepCache } from './steps.ts';
 
 export interface Config {
@@ -94,50 +94,72 @@ export function prune(configs: Config[]): Config[] {
 
 export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeySearchOptions): KeySearch {
   const memoryBytes = opts.memoryBytes ?? DEFAULT_MEMORY;
-  const maxConfigs = opts.maxConfigs ?? 10_000;
+  const maxConfigs = opts.maxConfigs ?? 100_000;
   const segments = segmentsOf(ops);
-  let configs: Config[] = [{ state: cache.init, pending: [] }];
-  const history: Config[][] = [];
-  let steps = 0;
-  const out = (k: Partial<KeySearch> & Pick<KeySearch, 'verdict'>): KeySearch => ({ steps, segments, configs: history, blocked: null, blockedRet: null, order: [], state: configs[0]?.state ?? cache.init, ...k });
-  for (let s = 0; s < segments.length; s++) {
-    history.push(configs);
-    const seg = segments[s]!;
-    const last = s === segments.length - 1;
-    const segInfo = seg.ops.filter((i) => !ops[i]!.known);
-    const next: Config[] = [];
-    let deepest: SearchResult | null = null;
-    for (const c of configs) {
-      const idx = [...c.pending, ...seg.ops];
-      const list = idx.map((i) => ops[i]!);
-      const r = searchLinearization(cache, list, { budget: opts.budget - steps, memoryBytes, start: c.state, ends: !last });
-      steps += r.steps;
-      if (r.verdict === 'unknown') return out({ verdict: 'unknown', exhausted: r.exhausted ?? 'steps' });
-      if (last && r.verdict === 'linearizable') return out({ verdict: 'linearizable' });
-      if (r.verdict === 'not-linearizable' && (!deepest || r.order.length > deepest.order.length)) deepest = r;
-      for (const e of r.ends) {
-        const taken = new Set(e.taken);
-        const pending = [...c.pending, ...segInfo].filter((i) => !taken.has(ops[i]!.id));
-        next.push({ state: e.state, pending });
-      }
-    }
-    if (next.length === 0) {
-      const blocked = deepest?.blocked ?? null;
-      const b = blocked === null ? undefined : ops.find((o) => o.id === blocked);
-      return out({ verdict: 'not-linearizable', failedSegment: s, blocked, blockedRet: b ? b.ret : null, order: deepest?.order ?? [], state: deepest?.state ?? cache.init });
-    }
-    configs = prune(dedupe(next));
-    if (configs.length > maxConfigs) return out({ verdict: 'unknown', exhausted: 'configurations' });
+  const shared: StepBudget = { left: opts.budget };
+  // Depth first over the segments: take the first way through a segment, come back for the next
+  // only when what follows fails. A configuration reached at a cut is searched once: if the search
+  // comes back to it, it failed (or one that leaves more ops pending with the same state did).
+  const seen: Map<number, Config[]>[] = segments.map(() => new Map());
+  let seenCount = 0;
+  const dominated = (k: number, c: Config): boolean => {
+    const list = seen[k]!.get(c.state);
+    if (!list) return false;
+    return list.some((d) => d.pending.length >= c.pending.length && c.pending.every((p) => d.pending.includes(p)));
+  };
+  const remember = (k: number, c: Config): void => {
+    let list = seen[k]!.get(c.state);
+    if (!list) seen[k]!.set(c.state, (list = []));
+    list.push(c);
+    seenCount++;
+  };
+  interface Frame {
+    k: number;
+    config: Config;
+    gen: Generator<SearchEnd, SearchResult, void>;
   }
-  return out({ verdict: 'linearizable' });
+  const open = (k: number, config: Config): Frame => {
+    const seg = segments[k]!;
+    const list = [...config.pending, ...seg.ops].map((i) => ops[i]!);
+    return { k, config, gen: searchEnds(cache, list, { memoryBytes, start: config.state, ends: k < segments.length - 1 }, shared) };
+  };
+  let deepestK = -1;
+  let deepest: SearchResult | null = null;
+  const out = (k: Partial<KeySearch> & Pick<KeySearch, 'verdict'>): KeySearch => {
+    const configs = seen.map((m) => [...m.values()].flat());
+    return { steps: opts.budget - shared.left, segments, configs, blocked: null, blockedRet: null, order: [], state: cache.init, ...k };
+  };
+  const init: Config = { state: cache.init, pending: [] };
+  remember(0, init);
+  const stack: Frame[] = [open(0, init)];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    const r = f.gen.next();
+    if (r.done) {
+      const res = r.value;
+      if (res.verdict === 'unknown') return out({ verdict: 'unknown', exhausted: res.exhausted ?? 'steps' });
+      if (res.verdict === 'linearizable' && f.k === segments.length - 1) return out({ verdict: 'linearizable' });
+      if (f.k > deepestK || (f.k === deepestK && deepest && res.order.length > deepest.order.length)) {
+        deepestK = f.k;
+        deepest = res;
+      }
+      stack.pop();
+      continue;
+    }
+    const e = r.value;
+    const taken = new Set(e.taken);
+    const segInfo = segments[f.k]!.ops.filter((i) => !ops[i]!.known);
+    const next: Config = { state: e.state, pending: [...f.config.pending, ...segInfo].filter((i) => !taken.has(ops[i]!.id)) };
+    const k = f.k + 1;
+    if (dominated(k, next)) continue;
+    remember(k, next);
+    if (seenCount > maxConfigs) return out({ verdict: 'unknown', exhausted: 'configurations' });
+    stack.push(open(k, next));
+  }
+  // Every configuration reached at the deepest cut failed inside its segment: that is the
+  // failing segment, and the configurations seen there are all the ones that can reach it.
+  const blocked = deepest?.blocked ?? null;
+  const b = blocked === null ? undefined : ops.find((o) => o.id === blocked);
+  return out({ verdict: 'not-linearizable', failedSegment: deepestK, blocked, blockedRet: b ? b.ret : null, order: deepest?.order ?? [], state: deepest?.state ?? cache.init });
 }
 
-function dedupe(configs: Config[]): Config[] {
-  const seen = new Set<string>();
-  return configs.filter((c) => {
-    const k = `${c.state}:${[...c.pending].sort((a, b) => a - b).join(',')}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
