@@ -444,8 +444,13 @@ test('consistency models: the stale read is a strict-serializability anomaly onl
 
 test('a data-only cycle rules out the plain models too; a G1a rules out read committed and up', (t) => {
   // G-single from data alone (concurrent txns): T1 reads y empty and x as [3]; T2 appends y 2 and
-  // x 3. T1 -rw(y)-> T2 -wr(x)-> T1 is a cycle with exactly one rw edge.
-  const h = [txn(1, [['r', Y, []], ['r', X, [3]]], { at: [0, 50] }), txn(2, [['append', Y, 2], ['append', X, 3]], { at: [0, 50] })];
+  // x 3; T3 reads y as [2], so 2 is y's first version. T1 -rw(y)-> T2 -wr(x)-> T1 is a cycle with
+  // exactly one rw edge, and no order edge in it.
+  const h = [
+    txn(1, [['r', Y, []], ['r', X, [3]]], { at: [0, 50] }),
+    txn(2, [['append', Y, 2], ['append', X, 3]], { at: [0, 50] }),
+    txn(3, [['r', Y, [2]]], { at: [60, 70] }),
+  ];
   const res = check(h, { consistency: 'strict-serializable' });
   t.deepEqual(found(res), { 'G-single': 1 });
   t.deepEqual(res.rulesOut['G-single'], ['repeatable-read', 'snapshot-isolation', 'serializable', 'strong-session-serializable', 'strict-serializable']);
