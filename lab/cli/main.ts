@@ -16,7 +16,8 @@ import type { ClientConfig } from '../scenario/types.ts';
 import { compareConfigs } from '../runner/compare.ts';
 import { ClusterStartError } from '../providers/local/cluster.ts';
 import { basename } from 'node:path';
-import { checkPath, CheckInputError, exitCodeOf } from './check.ts';
+import { CheckInputError, checkPaths, EXIT, EXIT_CODES_TEXT, renderJson, renderVerdicts } from './check.ts';
+import { CONSISTENCY_MODELS, type ConsistencyModel } from '../checkers/isolation/index.ts';
 import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
 import { TargetError } from '../providers/external/target.ts';
 import { removeDockerLeftovers } from '../providers/docker/provider.ts';
@@ -41,16 +42,82 @@ commands:
                          start these; see lab/migration/node-process.ts for the config)
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
-  check <run-dir | history.jsonl | history.json> [--model NAME] [--budget STEPS] [--json]
-                         check a stored history without a cluster: linearizability per key, BBS
-                         invariants, isolation; exit 0 valid, 1 anomalies, 3 unknown, 2 bad input
+  check <run-dir | history file | dir>… [--model NAME] [--budget STEPS] [--consistency MODEL] [--json]
+                         check stored histories without a cluster: linearizability per key, BBS
+                         invariants, isolation; exit 0 valid, 1 anomalies, 3 unknown, 2 bad input,
+                         70 internal error (see \`bbs-lab check --help\`)
   report <run-dir>       re-render results.json and report.md of a stored run from its history
   docker-engine [--socket PATH | --tcp PORT] [--subnets 127.0.100-127.0.109]
                          run the lab's Docker-compatible engine in the foreground (for machines
                          without Docker); prints its DOCKER_HOST; Ctrl-C stops all it started
   cleanup [--force]      stop processes, remove temp dirs and iptables chains left by a lab that was killed
                          (--force also those of a lab that still runs)
+
+\`bbs-lab <command> --help\` (or -h) prints a command's usage.
 `;
+
+/** Each command's usage, for `bbs-lab <command> --help`. */
+const HELP: Record<string, string> = {
+  run: `usage: bbs-lab run <scenario.yaml> [--seed N] [--duration SECONDS]
+
+Brings up the scenario's cluster, runs its workload and faults, writes findings/runs/<id>/ (history,
+report.md, report.html, charts) and prints the report's path. A migration story file runs that story.
+  --seed N            repeat a run's op streams (the seed is in its run directory)
+  --duration SECONDS  override the scenario's workload duration
+Environment: BBS_LAB_ADDRESS_BASE (default 127.0.0) moves the run to another loopback network.
+`,
+  compare: `usage: bbs-lab compare <scenario.yaml> --configs a,b,… [--seed N] [--duration SECONDS]
+
+Runs the scenario once per client configuration (same seed and faults) and writes one comparison
+report. Configurations: ${CLIENT_CONFIGS.join(', ')}.
+`,
+  migrate: `usage: bbs-lab migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
+
+The etcd-to-SQL migration stories on a real etcd, Galera and the lab's Consul: one line per
+acceptance check; exit 0 when all pass.
+`,
+  'bbs-node': `usage: bbs-lab bbs-node <node.json>
+
+Runs one BBS node (models/bbs/node) as a process; the migration stories start these (see
+lab/migration/node-process.ts for the config).
+`,
+  validate: `usage: bbs-lab validate <scenario.yaml>
+
+Checks a scenario file and prints it with every default filled in; exit 2 with one line per problem.
+`,
+  check: `usage: bbs-lab check <run-dir | history file | directory>… [--model NAME] [--budget STEPS]
+                     [--consistency MODEL] [--json]
+
+Checks stored histories without a cluster: linearizability per key, BBS invariants, failed-but-
+applied writes, and isolation of list-append transactions. Each argument is a run directory
+(findings/runs/<id>), a history file (.jsonl, .json; format in docs/history-format.md), or a
+directory searched for both. One verdict line per history, then a total when there are several;
+a run directory also gets check.json with every detail.
+  --model NAME          check every keyed op against this model (register, cas-register, kv, set,
+                        or a BBS one) instead of the BBS specifications chosen by key
+  --budget STEPS        search steps per key before its verdict is unknown (default 5,000,000)
+  --consistency MODEL   what list-append transactions are held to: strict-serializable (default;
+                        dependencies plus real-time order), strong-session-serializable (plus each
+                        process's order), serializable (dependencies only), as Elle defines them
+  --json                print the whole report (several histories: a list of them)
+
+${EXIT_CODES_TEXT}
+`,
+  report: `usage: bbs-lab report <run-dir>
+
+Re-renders results.json, report.md, report.html and the charts of a stored run from its history.
+`,
+  'docker-engine': `usage: bbs-lab docker-engine [--socket PATH | --tcp PORT] [--subnets 127.0.100-127.0.109]
+
+Runs the lab's Docker-compatible engine in the foreground (for machines without Docker); prints its
+DOCKER_HOST; Ctrl-C stops all it started.
+`,
+  cleanup: `usage: bbs-lab cleanup [--force]
+
+Stops processes and removes temp dirs, iptables chains, Toxiproxy proxies and containers left by a
+lab that was killed (--force: also those of a lab that still runs).
+`,
+};
 
 class UsageError extends Error {}
 
@@ -134,22 +201,30 @@ async function cmdRun(argv: string[]): Promise<number> {
 }
 
 function cmdCheck(argv: string[]): number {
-  const p = parseArgs(argv, ['model', 'budget'], ['json']);
-  const path = p.positional[0];
-  if (!path) throw new UsageError('give a run directory or a history file, e.g. `bbs-lab check findings/runs/<id>`');
+  const p = parseArgs(argv, ['model', 'budget', 'consistency'], ['json']);
+  if (p.positional.length === 0) throw new UsageError('give one or more run directories or history files, e.g. `bbs-lab check findings/runs/<id>`');
   const model = p.flags.get('model');
   const budgetFlag = p.flags.get('budget');
   const budget = typeof budgetFlag === 'string' ? Number(budgetFlag) : undefined;
   if (budget !== undefined && !(Number.isInteger(budget) && budget > 0)) throw new UsageError(`--budget: must be a positive whole number of search steps, got ${JSON.stringify(budgetFlag)}`);
-  const { report, warnings, runDir } = checkPath(path, { ...(typeof model === 'string' ? { model } : {}), ...(budget !== undefined ? { budget } : {}) });
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  if (p.flags.has('json')) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else {
-    const verdict = report.valid === true ? 'VALID' : report.valid === false ? 'INVALID' : 'UNKNOWN';
-    process.stdout.write(`${verdict}: ${report.summary.join(' ')}\n`);
-    if (runDir) process.stdout.write(`details: ${join(runDir, 'check.json')}\n`);
+  const consistency = p.flags.get('consistency');
+  if (consistency !== undefined && !(CONSISTENCY_MODELS as readonly unknown[]).includes(consistency)) {
+    throw new UsageError(`--consistency: must be one of ${CONSISTENCY_MODELS.join(', ')}, got ${JSON.stringify(consistency)}`);
   }
-  return exitCodeOf(report);
+  const { files, exitCode } = checkPaths(p.positional, {
+    ...(typeof model === 'string' ? { model } : {}),
+    ...(budget !== undefined ? { budget } : {}),
+    ...(typeof consistency === 'string' ? { consistency: consistency as ConsistencyModel } : {}),
+  });
+  const text = renderVerdicts(files);
+  if (p.flags.has('json') && (files.length > 1 || files[0]!.report)) {
+    process.stderr.write(text.stderr);
+    process.stdout.write(renderJson(files, exitCode));
+  } else {
+    process.stderr.write(text.stderr);
+    process.stdout.write(text.stdout);
+  }
+  return exitCode;
 }
 
 async function cmdCompare(argv: string[]): Promise<number> {
@@ -224,6 +299,11 @@ async function cmdCleanup(argv: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  const help = cmd === undefined ? undefined : HELP[cmd];
+  if (help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(help);
+    return 0;
+  }
   try {
     switch (cmd) {
       case 'run':
@@ -254,6 +334,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
+        if (cmd === 'help' && rest[0] !== undefined && HELP[rest[0]] !== undefined) {
+          process.stdout.write(HELP[rest[0]]!);
+          return 0;
+        }
         process.stdout.write(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
@@ -281,8 +365,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`bbs-lab ${cmd}: the cluster did not start: ${e.message}\n`);
       return 1;
     }
-    process.stderr.write(`bbs-lab ${cmd}: ${(e as Error).message ?? String(e)}\n`);
     if (process.env['BBS_LAB_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    if (cmd === 'check') {
+      // Exit 1 means "anomaly found": a failure of the lab itself must never read as a verdict.
+      process.stderr.write(`bbs-lab check: internal error (a bug of bbs-lab): ${(e as Error).message ?? String(e)}\n`);
+      return EXIT.internal;
+    }
+    process.stderr.write(`bbs-lab ${cmd}: ${(e as Error).message ?? String(e)}\n`);
     return 1;
   }
 }
