@@ -117,13 +117,9 @@ test('differential: shuffled events with distinct times, the lab agrees with the
   t.pass();
 });
 
-// DEPENDS ON THE lin-evidence BRANCH, so marked failing until it lands (then ava reports that it
-// passes, and `.failing` must go): with equal instants the search must treat a completion and
-// another op's invoke at the same time as concurrent. The reader orders by time (stable on ties),
-// but the search orders by the reader's index, so a completion listed before an invoke at the
-// same instant still precedes it there. The smallest case: write 1 [0, 10], read null [10, 20]
-// (concurrent at 10: the read may go first, valid) is judged not linearizable.
-test.failing('differential: shuffled events with equal instants (concurrent), the lab agrees with the oracle', (t) => {
+// Equal instants are concurrent: a completion and another op's invoke at the same time may be
+// ordered either way. The smallest case: write 1 [0, 10], read null [10, 20] is linearizable.
+test('differential: shuffled events with equal instants (concurrent), the lab agrees with the oracle', (t) => {
   fc.assert(fc.property(historyArb(false), ([ops, order]) => agrees(ops, order)), { numRuns: 1000, seed: 14 });
   t.pass();
 });
