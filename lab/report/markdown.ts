@@ -2,6 +2,7 @@
 // detail tables. Pure: scenario, stats and checker verdicts in, Markdown out. Credentials never
 // reach this function, so they cannot reach the report.
 
+import { targetLabel } from '../nemesis/roles.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { RunStats } from './stats.ts';
 
@@ -95,7 +96,7 @@ export function summarySentences(input: ReportInput): string[] {
   }
   if (st.faults.length > 0) {
     out.push(
-      `${st.faults.length} fault(s) (${st.faults.map((f) => `${f.kind} ${f.target} ${f.start.toFixed(0)}–${f.end === null ? 'end' : f.end.toFixed(0)} s`).join(', ')}); ` +
+      `${st.faults.length} fault(s) (${st.faults.map((f) => `${f.kind} ${targetLabel(f.target, f.node)} ${f.start.toFixed(0)}–${f.end === null ? 'end' : f.end.toFixed(0)} s`).join(', ')}); ` +
         `${fmt(st.errorsInFaults)} failed or unknown ops inside fault windows, ${fmt(st.errorsOutsideFaults)} outside.`,
     );
   }
@@ -158,7 +159,7 @@ export function renderMarkdown(input: ReportInput): string {
     parts.push(
       table(
         ['fault', 'kind', 'target', 'from s', 'to s'],
-        st.faults.map((f) => [f.id, f.kind, f.target, f.start.toFixed(1), f.end === null ? 'not healed' : f.end.toFixed(1)]),
+        st.faults.map((f) => [f.id, f.kind, targetLabel(f.target, f.node), f.start.toFixed(1), f.end === null ? 'not healed' : f.end.toFixed(1)]),
       ),
     );
     parts.push(`\nFailed or unknown ops: ${fmt(st.errorsInFaults)} completed inside a fault window, ${fmt(st.errorsOutsideFaults)} outside.\n`);

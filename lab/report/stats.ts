@@ -62,6 +62,8 @@ export interface FaultWindow {
   id: string;
   kind: string;
   target: string;
+  /** The node a role target (active-of:proxy1, most-written, a-non-active) resolved to at the start. */
+  node?: string;
   start: number;
   /** null when the run ended before the heal was recorded. */
   end: number | null;
@@ -80,8 +82,8 @@ export function faultWindows(events: readonly HistoryEvent[], t0 = workloadStart
     if (e.type !== 'nemesis') continue;
     const n = e as NemesisEvent;
     if (n.phase === 'start') {
-      const target = (n.detail as { target?: unknown } | undefined)?.target;
-      const w: FaultWindow = { id: n.fault, kind: n.kind, target: typeof target === 'string' ? target : '', start: (n.time - t0) / 1e9, end: null };
+      const d = n.detail as { target?: unknown; node?: unknown } | undefined;
+      const w: FaultWindow = { id: n.fault, kind: n.kind, target: typeof d?.target === 'string' ? d.target : '', ...(typeof d?.node === 'string' ? { node: d.node } : {}), start: (n.time - t0) / 1e9, end: null };
       open.set(n.fault, w);
       out.push(w);
     } else if (n.phase === 'stop') {
