@@ -62,7 +62,7 @@ function topologySentence(s: Scenario): string {
   };
   const route = `${s.clients.via === 'nodes' ? 'straight to' : 'through'} ${over}: ${how[s.clients.config]}`;
   const what = s.workload.kind === 'bbs' ? 'BBS operations' : 'list-append transactions';
-  return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
+  return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms${s.clients.backoffMs === 500 ? " (the real BBS's pause before it retries a transaction, db/sqldb/helpers/transact.go)" : ''}` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
 }
 
 export function summarySentences(input: ReportInput): string[] {

@@ -100,6 +100,9 @@ const durationOrZero = (max: number): Field<number> => ({
   required: true,
 });
 
+/** The real BBS's pause before it tries a transaction again (see Scenario.clients.backoffMs). */
+export const DEFAULT_BACKOFF_MS = 500;
+
 const ROLES_HINT = 'active-of:<proxy>, most-written, a-non-active';
 
 type Spec = { [k: string]: Field<unknown> | Spec };
@@ -128,7 +131,7 @@ const SPEC: Spec = {
     selector: oneOf(['ORDER', 'RR', 'RANDOM'] as const, 'ORDER'),
     poolSize: int(1, 64, 2),
     timeoutMs: int(100, 600_000, 10_000),
-    backoffMs: int(0, 60_000, 0),
+    backoffMs: int(0, 60_000, DEFAULT_BACKOFF_MS),
   },
   workload: {
     kind: oneOf(['bbs', 'list-append'] as const, 'bbs'),

@@ -144,3 +144,11 @@ test('failover gap: last ok before a fault to the first ok of an op invoked afte
   t.deepEqual(s.failover, [{ fault: 'partition-1', kind: 'partition', target: 'isolate:n2', lastOkBefore: 0.01, firstOkAfter: 1.51, gapSec: 1.5 }]);
   t.is(s.availability, 1, 'seconds 0 and 1 each had an ok (the last, partial second does not count)');
 });
+
+test('the set-up sentence states the pause after a failed op: the real BBS\'s 500 ms by default, or none', (t) => {
+  const scenario = parseScenario('name: r\nquestion: q?\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\n');
+  const md = renderMarkdown({ scenario, seed: 9, runId: 'run-1', stats: computeStats(history), check: { valid: true, summary: [] } });
+  t.regex(md, /after a failed or unknown op a client waited 500 ms \(the real BBS's pause before it retries a transaction/);
+  const none = parseScenario('name: r\nquestion: q?\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes, backoffMs: 0}\n');
+  t.regex(renderMarkdown({ scenario: none, seed: 9, runId: 'run-1', stats: computeStats(history), check: { valid: true, summary: [] } }), /went on at once after a failed op \(no backoff\)/);
+});
