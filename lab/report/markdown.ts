@@ -3,6 +3,7 @@
 // reach this function, so they cannot reach the report.
 
 import { targetLabel } from '../nemesis/roles.ts';
+import { unplannedSentence } from './quorum-loss.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { RunStats } from './stats.ts';
 
@@ -100,6 +101,8 @@ export function summarySentences(input: ReportInput): string[] {
         `${fmt(st.errorsInFaults)} failed or unknown ops inside fault windows, ${fmt(st.errorsOutsideFaults)} outside.`,
     );
   }
+  const unplanned = unplannedSentence(st.quorumLoss ?? []);
+  if (unplanned) out.push(unplanned);
   if (input.check) {
     const verdict = input.check.valid === true ? 'no anomaly found' : input.check.valid === false ? 'ANOMALIES FOUND' : 'verdict unknown (a checker ran out of budget)';
     out.push(`Checkers: ${verdict}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}`);

@@ -4,6 +4,7 @@
 import { classifyError } from '../client/errors.ts';
 import { pairOps, type HistoryEvent, type NemesisEvent, type Op, type OpError } from '../history/event.ts';
 import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
+import { quorumLoss, type QuorumLoss } from './quorum-loss.ts';
 
 export interface Percentiles {
   count: number;
@@ -56,6 +57,8 @@ export interface RunStats {
    * get anything done. firstOkAfter is null when nothing succeeded again.
    */
   failover: { fault: string; kind: string; target: string; lastOkBefore: number | null; firstOkAfter: number | null; gapSec: number | null }[];
+  /** Intervals in which a node answered 1047; planned: false when no active fault meant it (quorum-loss.ts). */
+  quorumLoss: QuorumLoss[];
 }
 
 export interface FaultWindow {
@@ -142,6 +145,7 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     perSecond: [],
     availability: 0,
     failover: [],
+    quorumLoss: quorumLoss(events),
   };
   const t0 = workloadStart(events);
   const lastTime = (events.reduce((m, e) => Math.max(m, e.time), 0) - t0) / 1e9;

@@ -27,6 +27,7 @@ function stats(over: Partial<RunStats>): RunStats {
     perSecond: [],
     availability: 0.9,
     failover: [{ fault: 'proxy-kill-1', kind: 'proxy-kill', target: 'proxy1', lastOkBefore: 10, firstOkAfter: 12.5, gapSec: 2.5 }],
+    quorumLoss: [],
     ...over,
   };
 }
