@@ -58,7 +58,7 @@ test('reports name a role with the node it resolved to', (t) => {
     { index: 1, time: 3e9, type: 'nemesis', phase: 'start', fault: 'kill-1', kind: 'kill', detail: { target: 'active-of:proxy1', node: 'n1', duration: 5 } },
     { index: 2, time: 8e9, type: 'nemesis', phase: 'stop', fault: 'kill-1', kind: 'kill', detail: { target: 'n1' } },
   ];
-  t.deepEqual(faultWindows(events), [{ id: 'kill-1', kind: 'kill', target: 'active-of:proxy1', node: 'n1', start: 2, end: 7 }]);
+  t.deepEqual(faultWindows(events), [{ id: 'kill-1', kind: 'kill', target: 'active-of:proxy1', node: 'n1', start: 2, end: 7, recovered: null }]);
 });
 
 const base = 'name: t\nquestion: q\nduration: 60s\ntopology: {nodes: 3, proxies: 2}\nclients: {count: 2}\n';
