@@ -15,6 +15,7 @@ import { startTopology, type Topology } from './topology.ts';
 import { renderRun } from './render.ts';
 import { planSchedule } from '../nemesis/schedule.ts';
 import { startNemesis } from '../nemesis/nemesis.ts';
+import { recoveryProbe } from './recovery.ts';
 
 export interface RunOptions {
   seed?: number;
@@ -99,7 +100,16 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     if (plan.length > 0) {
       log(`nemesis: ${plan.length} fault(s): ${plan.map((f) => `${f.kind} ${f.target} at ${f.at} s for ${f.duration} s`).join('; ')}`);
     }
-    const nemesis = await startNemesis(plan, { cluster: topo.cluster, healthchecks: topo.healthchecks, proxies: topo.proxyControl, links: topo.links, writer, seed, log });
+    const nemesis = await startNemesis(plan, {
+      cluster: topo.cluster,
+      healthchecks: topo.healthchecks,
+      proxies: topo.proxyControl,
+      links: topo.links,
+      writer,
+      seed,
+      log,
+      ...(plan.length > 0 ? { recovery: recoveryProbe(topo.cluster, topo.proxies) } : {}),
+    });
     await clientsDone;
     clearInterval(tick);
     // Every fault is healed before the final read, which waits for every node to be Synced.
