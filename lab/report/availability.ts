@@ -147,7 +147,8 @@ export function computeAvailability(ops: readonly Op[], nemesis: readonly Nemesi
     perClient[c] = { longest: longestOf(gaps), oks: ts.length };
   }
   const bbsAll = gapsBetween(allOk, end);
-  const bbsGaps = bbsAll.filter((g) => g.sec >= MIN_GAP_SEC);
+  // Times are ns / 1e9: a gap of exactly 1 s can come out a hair short of it.
+  const bbsGaps = bbsAll.filter((g) => g.sec >= MIN_GAP_SEC - 1e-9);
   const down = bbsGaps.reduce((a, g) => a + g.sec, 0);
   const timeShare = end > 0 ? Math.max(0, 1 - down / end) : allOk.length > 0 ? 1 : 0;
 

@@ -17,6 +17,7 @@ import { planSchedule } from '../nemesis/schedule.ts';
 import { startNemesis } from '../nemesis/nemesis.ts';
 import type { RoleState } from '../nemesis/roles.ts';
 import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
+import { recoveryProbe } from './recovery.ts';
 
 export interface RunOptions {
   seed?: number;
@@ -113,7 +114,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       activeOf: Object.fromEntries(t.proxyControl.names().map((name) => [name, t.proxies.find((p) => p.name === name)?.activeBackend() ?? null])),
       okWritesByNode: { ...okWritesByNode },
     });
-    const nemesis = await startNemesis(plan, { cluster: topo.cluster, healthchecks: topo.healthchecks, proxies: topo.proxyControl, links: topo.links, writer, seed, log, roles });
+    const nemesis = await startNemesis(plan, {
+      cluster: topo.cluster,
+      healthchecks: topo.healthchecks,
+      proxies: topo.proxyControl,
+      links: topo.links,
+      writer,
+      seed,
+      log,
+      roles,
+      ...(plan.length > 0 ? { recovery: recoveryProbe(topo.cluster, topo.proxies) } : {}),
+    });
     await clientsDone;
     clearInterval(tick);
     // Every fault is healed before the final read, which waits for every node to be Synced.

@@ -210,3 +210,42 @@ test('retries: a run without a retry policy absorbs nothing', (t) => {
   b.op(0, 0.02, 0.03, 'fail', { node: 'n1', error: E1213 });
   t.deepEqual(computeRetries(pairOps(b.sorted())), { absorbed: {}, absorbedByOp: {}, absorbedByNode: {}, opsRetried: 0, retriedOutcome: { ok: 0, fail: 0, info: 0 }, extraLatencyMs: 0 });
 });
+
+test('report.md of the acceptance history: the outage first, then the fault table, availability, lab events with times', async (t) => {
+  const { renderMarkdown } = await import('../../lab/report/markdown.ts');
+  const { parseScenario } = await import('../../lab/scenario/validate.ts');
+  const scenario = parseScenario('name: k\nquestion: How long is the BBS down?\nduration: 30\ntopology: {nodes: 3, proxies: 1}\nclients: {count: 4}\n');
+  const md = renderMarkdown({ scenario, seed: 1, runId: 'r', stats: computeStats(acceptanceHistory()), check: { valid: true, summary: [] } });
+  const answer = md.split('\n').find((l) => l.startsWith('**Answer'))!;
+  // The figures worked out in the acceptance test above: BBS 3 s, median 3 s, worst 19 s (client 3).
+  t.true(
+    answer.startsWith(
+      '**Answer from this run.** 1 fault(s). kill n1 at 10.5 s (healed at 15.0 s, back to its pre-fault state at 20.0 s): no client had a success for 3.0 s; the worst client (client 3) had none for 19.0 s, the median client for 3.0 s; 3 op(s) were in flight when it started (0 ok, 2 failed, 1 unknown).',
+    ),
+    answer,
+  );
+  t.regex(answer, /The BBS was available 90\.0% of the time/);
+  // Recovery 20 − 15 = 5 s after the heal; errors in [10.5, 20]: 1047 ×3, lost ×1.
+  t.regex(md, /\| kill-1 \| n1 \| 10\.5 – 15\.0 – 20\.0 \| 3\.0 s \| 3\.0 s \| 19\.0 s \(client 3\) \| 3 \(0 ok, 2 failed, 1 unknown\) \| 4: 1047 non-primary ×3, connection-lost ×1 \| 5\.0 s \|/);
+  // Per client, the longest stretch first: client 3 (19 s), then 0, 1, 2 (3 s each).
+  t.regex(md, /\| client \| ok ops \| longest stretch without a success \| from – to s \|\n\| --- \| --- \| --- \| --- \|\n\| 3 \| 22 \| 19\.0 s \| 10\.0 – 29\.0 \|\n\| 0 \| 54 \| 3\.0 s \| 10\.0 – 13\.0 \|/);
+  t.regex(md, /Stretches of 1 s or more with no successful op by any client: 10\.0–13\.0 s \(3\.0 s\)\./);
+  t.regex(md, /## Lab events\n\nSeconds since the first op\.\n\n- 20\.0 s: kill-1: the system is back to its pre-fault state/);
+  t.notRegex(md, /Errors absorbed by retries/, 'no retry section without retries');
+  t.notRegex(md, /failover/i);
+});
+
+test('report.md shows the errors retries absorbed, by code, op and node', async (t) => {
+  const { renderMarkdown } = await import('../../lab/report/markdown.ts');
+  const { parseScenario } = await import('../../lab/scenario/validate.ts');
+  const b = builder();
+  // Two StartTasks on n1: one retried twice after 1213s, then ok in 50 ms; one ok in 10 ms without retry.
+  b.op(0, 0, 0.05, 'ok', { node: 'n1', attempts: 3, retried: [E1213, E1213] }, 'StartTask');
+  b.op(1, 0, 0.01, 'ok', { node: 'n1' }, 'StartTask');
+  const scenario = parseScenario('name: k\nquestion: q\nduration: 1\ntopology: {nodes: 3, proxies: 1}\nclients: {count: 2}\nbbs: {deadlockRetry: all-2016-11}\n');
+  const md = renderMarkdown({ scenario, seed: 1, runId: 'r', stats: computeStats(b.sorted()), check: { valid: true, summary: [] } });
+  // Extra latency: 50 − median(10) = 40 ms = 0.04 s → "0.0 s".
+  const line = 'Retries absorbed 2 error(s) the caller never saw (1213 deadlock ×2) in 1 retried op(s) (1 then ok, 0 failed, 0 unknown), costing 0.0 s of latency over the ops that needed no retry.';
+  t.true(md.includes(line), 'in the answer and the section');
+  t.regex(md, /## Errors absorbed by retries[\s\S]*\| error \| absorbed \| StartTask \| on n1 \|\n\| --- \| --- \| --- \| --- \|\n\| 1213 deadlock \| 2 \| 2 \| 2 \|/);
+});
