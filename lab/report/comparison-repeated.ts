@@ -183,7 +183,7 @@ export function repeatedSentences(sums: readonly ConfigSummary[], seeds: readonl
   const out: string[] = [];
   const safe = done.filter((s) => s.meetsBoth);
   if (safe.length > 0) {
-    out.push(`Met both criteria (no anomaly, never writes on two nodes in the same second) in every one of its runs: ${safe.map((s) => `${s.config} (${s.runs} runs)`).join(', ')}.`);
+    out.push(`Met both criteria (no anomaly, never writes on two nodes in the same second) in every one of its runs: ${safe.map((s) => `${s.config} (${s.runs} run${s.runs === 1 ? '' : 's'})`).join(', ')}.`);
     if (safe.length < done.length) out.push(`Did not: ${done.filter((s) => !s.meetsBoth).map(tradeOff).join('; ')}.`);
   } else {
     out.push(`No configuration met both criteria (no anomaly, never writes on two nodes in the same second) in every run of the ${seeds.length} seed(s). The trade-off: ${done.map(tradeOff).join('; ')}.`);
