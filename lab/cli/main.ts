@@ -30,10 +30,11 @@ const USAGE = `usage: bbs-lab <command> [options]
 commands:
   run <scenario.yaml> [--seed N] [--duration SECONDS]
                          bring up the cluster, run the scenario, write findings/runs/<id>/ and print the report's path
-  compare <scenario.yaml> --configs a,b,… [--seed N] [--duration SECONDS]
+  compare <scenario.yaml> --configs a,b,… [--seed N | --repeat N [--seed BASE] | --seeds a,b,c] [--duration SECONDS]
                          run the scenario once per client configuration (same seed and faults) and
                          write one comparison report; configurations: spread, single-proxy,
-                         proxies-by-hostname, multi-ip, consul-dns, leader-proxy
+                         proxies-by-hostname, multi-ip, consul-dns, leader-proxy. --repeat N runs each
+                         on N seeds (BASE, BASE+1, …) and reports medians with intervals
   migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
                          the etcd-to-SQL migration stories on a real etcd, Galera and the lab's
                          Consul: one line per acceptance check; exit 0 when all pass
@@ -228,7 +229,7 @@ function cmdCheck(argv: string[]): number {
 }
 
 async function cmdCompare(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['configs', 'seed', 'duration'], []);
+  const p = parseArgs(argv, ['configs', 'seed', 'duration', 'repeat', 'seeds'], []);
   const scenario = loadScenario(p.positional[0]);
   const raw = p.flags.get('configs');
   if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError(`--configs: give a comma-separated list of ${CLIENT_CONFIGS.join(', ')}`);
@@ -237,11 +238,22 @@ async function cmdCompare(argv: string[]): Promise<number> {
   if (unknown.length > 0) throw new UsageError(`--configs: unknown configuration ${unknown.map((c) => JSON.stringify(c)).join(', ')}; known: ${CLIENT_CONFIGS.join(', ')}`);
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
+  const repeat = intFlag(p, 'repeat', 1);
+  const rawSeeds = p.flags.get('seeds');
+  let seeds: number[] | undefined;
+  if (rawSeeds !== undefined) {
+    seeds = typeof rawSeeds === 'string' ? rawSeeds.split(',').map((x) => Number(x.trim())) : [];
+    if (seeds.length === 0 || seeds.some((x) => !Number.isSafeInteger(x) || x < 0)) throw new UsageError(`--seeds: give a comma-separated list of non-negative integers, e.g. --seeds 1,2,3; got ${JSON.stringify(rawSeeds)}`);
+    if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: a seed is listed twice (${rawSeeds}); each seed once`);
+    if (seed !== undefined || repeat !== undefined) throw new UsageError('--seeds: names every seed; drop --seed and --repeat');
+  }
   installSignalHandlers();
   const res = await compareConfigs(scenario, configs as ClientConfig[], {
     addressBase: addressBaseFromEnv(),
     ...(seed !== undefined ? { seed } : {}),
     ...(duration !== undefined ? { duration } : {}),
+    ...(repeat !== undefined ? { repeat } : {}),
+    ...(seeds ? { seeds } : {}),
   });
   process.stdout.write(`${res.report}\n`);
   return 0;

@@ -6,6 +6,7 @@
 import type { CheckReport } from '../checkers/index.ts';
 import type { Op } from '../history/event.ts';
 import type { RunCharts } from './charts/index.ts';
+import { FAULT_TABLE_HEADER, faultTableRows } from './fault-table.ts';
 import { summarySentences } from './markdown.ts';
 import type { RunStats } from './stats.ts';
 import type { Story } from './stories.ts';
@@ -70,6 +71,13 @@ export function renderHtml(input: HtmlInput): string {
   const sentences = summarySentences({ scenario, seed: input.seed, runId, stats, check: { valid: check.valid, summary: check.summary } });
   p.push(`<div class="answer" id="answer"><p><strong>Answer from this run.</strong> ${sentences.map(esc).join(' ')}</p>`);
   p.push(`<p><span class="${verdictClass}">${verdict}.</span> ${charts.anomalies.length} finding(s), ${stories.length} mitigation stor${stories.length === 1 ? 'y' : 'ies'}. Seed ${input.seed} (repeat with <code>bbs-lab run &lt;scenario&gt; --seed ${input.seed}</code>).</p></div>`);
+  const faultRows = faultTableRows(stats);
+  if (faultRows.length > 0) {
+    p.push(`<h2 id="faults">Faults and what the clients saw</h2>`);
+    p.push(`<table><thead><tr>${FAULT_TABLE_HEADER.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`);
+    for (const r of faultRows) p.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
+    p.push(`</tbody></table><p>Outages: the longest stretch with no successful op overlapping the fault (until the system was back to its pre-fault state), for the whole BBS, the median and the worst client. Seconds since the first op.</p>`);
+  }
   for (const n of input.notes ?? []) p.push(`<p>${esc(n)}</p>`);
 
   p.push(`<h2 id="findings">Findings</h2>`);

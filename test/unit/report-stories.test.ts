@@ -89,6 +89,10 @@ test('a non-linearizable read with faults: the wsrep_sync_wait story; not for a 
   t.regex(s!.title, /wsrep_sync_wait/);
   t.regex(s!.why[0]!, /^1 key not linearizable with a read in the evidence \(task\/a\)/);
   t.regex(s!.why[2]!, /2 fault window\(s\) \(partition n1 at 2\.0 s, kill n2 at 4\.0 s\)/);
+  // partition-1 (window 2.0–3.5 s): client 2 never succeeded (0 → 4.3 s, the workload's end), client 1
+  // only at 0.3 (0.3 → 4.3 = 4.0 s), client 0 at 1.1 and 3.7 (2.6 s): worst 4.3, median 4.0; no
+  // client succeeded 1.1 → 3.7 (2.6 s). kill-1's worst is also 4.3 s; the first such fault is named.
+  t.regex(s!.why[2]!, /the longest outage: a client had no success for 4\.3 s \(median client 4\.0 s, no client at all 2\.6 s\) in partition n1\.$/);
   t.deepEqual(s!.ops, [3]);
   t.is(generateStories(ctx(cleanHistory())).length, 0);
 });
