@@ -8,6 +8,7 @@ import type { CheckReport } from '../checkers/index.ts';
 import type { Op } from '../history/event.ts';
 import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { MIN_GAP_SEC } from './availability.ts';
 import type { RunStats } from './stats.ts';
 
 export interface StoryContext {
@@ -108,6 +109,9 @@ function lostExample(check: CheckReport): string {
   return ` E.g. key ${a.key}: ${a.txns.map((t) => `op ${t.txn}`).join(' and ')} ${read}, then appended ${a.txns.map((t) => t.appended.join(', ')).join(' and ')}.`;
 }
 
+/** Faults that take a node or a proxy away (link faults and health flaps have stories of their own, or none). */
+const OUTAGE_KINDS: ReadonlySet<string> = new Set(['kill', 'partition', 'pause', 'proxy-kill']);
+
 const writerNodes = (s: RunStats) => Object.keys(s.servedByNode).sort();
 const deadlockOps = (ops: readonly Op[]) =>
   ops
@@ -188,6 +192,35 @@ export const STORY_RULES: readonly StoryRule[] = [
       'Where the 1213s came with writes on several nodes: every BBS writes through one node (a single active proxy backend), and the report shows 0 multi-master seconds.',
       'Otherwise the retry policy covers the failing statements (1213 on any statement, not only COMMIT) with enough attempts and jitter.',
       'Re-running this scenario with the same seed: no BBS op returns a 1213 to its caller.',
+    ],
+  },
+  {
+    rule: 'outage',
+    title: 'Shorten the outage BBS clients see when a node or a proxy is lost',
+    when: 'a kill, partition, pause or proxy-kill fault ran and some client had no ok op for at least 1 s across it (the contract’s availability.faults)',
+    find: ({ stats: s, ops }) => {
+      const hit = s.availability.faults.filter((f) => OUTAGE_KINDS.has(f.kind) && f.worstClientOutageSec >= MIN_GAP_SEC);
+      if (hit.length === 0) return null;
+      const why = hit.slice(0, 5).flatMap((f) => {
+        const back = f.recovered !== null ? `back to its pre-fault state ${(f.recovered - f.start).toFixed(1)} s after it started` : f.healed !== null ? `healed at ${f.healed.toFixed(1)} s, never back to its pre-fault state in the run` : 'never healed in the run';
+        const errs = Object.keys(f.errors).length > 0 ? `; failed or unknown inside its window: ${top(f.errors, 4)}` : '';
+        const fl = f.inFlight;
+        return [
+          `${f.kind} ${f.node ?? f.target} at ${f.start.toFixed(1)} s: the worst client (client ${f.worstClient}) had no ok op for ${f.worstClientOutageSec.toFixed(1)} s, the median client for ${f.medianClientOutageSec.toFixed(1)} s, and no client at all for ${f.bbsOutageSec.toFixed(1)} s; ${back}.`,
+          `In flight when it started: ${fmt(fl.ops)} op${fl.ops === 1 ? '' : 's'} (ok ×${fmt(fl.ok)}, failed ×${fmt(fl.fail)}, unknown ×${fmt(fl.info)}${fl.unfinished > 0 ? `, never completed ×${fmt(fl.unfinished)}` : ''})${errs}.`,
+        ];
+      });
+      if (hit.length > 5) why.push(`${fmt(hit.length - 5)} more such fault${hit.length - 5 === 1 ? '' : 's'} in results.json (stats.availability.faults).`);
+      // The ops in flight at the first such fault that did not end ok: what a caller had to guess about.
+      const f0 = hit[0]!;
+      const t0 = ops.reduce((m, o) => Math.min(m, o.invoke.time), Infinity);
+      const at = t0 + f0.start * 1e9;
+      const shown = ops.filter((o) => o.invoke.time < at && (o.complete?.time ?? Infinity) > at && o.complete?.type !== 'ok').map((o) => o.op);
+      return { why, ops: shown.slice(0, 5) };
+    },
+    acceptance: [
+      'The team states an outage budget per fault kind for the worst client (not the first client to recover), e.g. the Galera eviction time plus one proxy health-check interval.',
+      'Re-running this scenario with the same seed: every such fault’s worst-client outage is within that budget (report.html, fault table), and no client is still without an ok op when the system is back to its pre-fault state.',
     ],
   },
   {

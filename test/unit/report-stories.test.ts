@@ -231,3 +231,58 @@ test('an op retried after a lost connection, or failed but applied: the idempote
   const s2 = generateStories(ctx(cleanHistory(), fa)).find((x) => x.rule === 'unknown-retried');
   t.regex(s2!.why[0]!, /1 op reported failed took effect anyway \(op 4 StartTask 1213 deadlock, seen by op 6\)/);
 });
+
+/** Ops given as [client, invoke s, complete s, outcome, error?], one process per client, plus nemesis events [s, phase, kind]. */
+function faultHistory(rows: [number, number, number, 'ok' | 'fail' | 'info', OpError?][], nemesis: [number, 'start' | 'stop' | 'event', string][], kind = 'kill'): HistoryEvent[] {
+  const out: HistoryEvent[] = [];
+  rows.forEach(([client, a, b, type, error], op) => {
+    const base = { op, process: client, client, f: 'StartTask', key: `task/t${op}` };
+    out.push({ type: 'invoke', index: 0, time: T0 + a * 1e9, ...base });
+    out.push({ type, index: 0, time: T0 + b * 1e9, ...base, node: 'n2', ...(error ? { error } : { value: {} }) } as HistoryEvent);
+  });
+  for (const [at, phase, k] of nemesis) out.push({ type: 'nemesis', index: 0, time: T0 + at * 1e9, phase, fault: `${kind}-1`, kind: k, detail: { target: 'n1' } } as HistoryEvent);
+  out.sort((x, y) => x.time - y.time);
+  out.forEach((e, i) => (e.index = i));
+  return out;
+}
+
+/**
+ * Three clients; kill n1 at 2.0 s, healed at 3.0 s, back to its pre-fault state at 3.8 s (window 2.0–3.8).
+ * client 0: ok at 0.5, 1.5, …, 5.5 (every gap 1.0 s).
+ * client 1: ok at 0.5, 1.5; op invoked 1.9 lost its connection at 2.2 (unknown); a 1047 at 2.4; ok at 6.0:
+ *           its gap 1.5–6.0 = 4.5 s overlaps the window.
+ * client 2: ok at 0.6, 1.6, 4.1, 5.1: its gap 1.6–4.1 = 2.5 s.
+ * Worst client 1 (4.5 s); median of {1.0, 2.5, 4.5} = 2.5 s; every ok of any client, sorted:
+ * … 1.6, 2.5, 3.5, 4.1 …: the longest gap over the window is 2.5–3.5 = 1.0 s. In flight at 2.0: the
+ * op invoked 1.9 (unknown). Failed or unknown inside 2.0–3.8: connection-lost ×1, 1047 ×1.
+ * Back to the pre-fault state 3.8 − 2.0 = 1.8 s after the start.
+ */
+function killRun(kind = 'kill'): HistoryEvent[] {
+  const rows: [number, number, number, 'ok' | 'fail' | 'info', OpError?][] = [];
+  for (let k = 0; k < 6; k++) rows.push([0, k + 0.4, k + 0.5, 'ok']);
+  rows.push([1, 0.0, 0.5, 'ok'], [1, 1.4, 1.5, 'ok'], [1, 1.9, 2.2, 'info', { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' }], [1, 2.3, 2.4, 'fail', { errno: 1047, message: 'WSREP has not yet prepared node' }], [1, 5.9, 6.0, 'ok']);
+  rows.push([2, 0.1, 0.6, 'ok'], [2, 1.5, 1.6, 'ok'], [2, 4.0, 4.1, 'ok'], [2, 5.0, 5.1, 'ok']);
+  return faultHistory(rows, [[2.0, 'start', kind], [3.0, 'stop', kind], [3.8, 'event', 'recovered']], kind);
+}
+
+test('a kill with clients stalled: the outage story with the worst and median client, the BBS, recovery and ops in flight', (t) => {
+  const s = generateStories(ctx(killRun())).find((x) => x.rule === 'outage');
+  t.truthy(s);
+  t.deepEqual(s!.why, [
+    'kill n1 at 2.0 s: the worst client (client 1) had no ok op for 4.5 s, the median client for 2.5 s, and no client at all for 1.0 s; back to its pre-fault state 1.8 s after it started.',
+    'In flight when it started: 1 op (ok ×0, failed ×0, unknown ×1); failed or unknown inside its window: 1047 non-primary ×1, connection-lost ×1.',
+  ]);
+  t.deepEqual(s!.ops, [8], 'the op in flight that ended unknown');
+  // A partition, a pause and a proxy kill get it too.
+  for (const k of ['partition', 'pause', 'proxy-kill']) t.truthy(generateStories(ctx(killRun(k))).find((x) => x.rule === 'outage'), k);
+});
+
+test('no outage story for a link fault, or when every client kept succeeding through the kill', (t) => {
+  t.falsy(generateStories(ctx(killRun('link-latency'))).find((x) => x.rule === 'outage'));
+  // Three clients ok every 0.5 s from 0.5 to 6.0 through the same kill: no client gap reaches 1 s.
+  const rows: [number, number, number, 'ok' | 'fail' | 'info', OpError?][] = [];
+  for (let c = 0; c < 3; c++) for (let k = 1; k <= 12; k++) rows.push([c, k * 0.5 - 0.1, k * 0.5, 'ok']);
+  const steady = faultHistory(rows, [[2.0, 'start', 'kill'], [3.0, 'stop', 'kill']]);
+  t.is(ctx(steady).stats.availability.faults[0]!.worstClientOutageSec, 0.5);
+  t.falsy(generateStories(ctx(steady)).find((x) => x.rule === 'outage'));
+});
