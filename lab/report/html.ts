@@ -46,7 +46,7 @@ p, li { overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: .85em; max-width: 100%; } td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 /* The ops table has ten columns and free text: fixed layout over the page width, every cell wraps. */
 table.ops { table-layout: fixed; width: 100%; } table.ops td, table.ops th { word-break: break-word; }
-table.ops col.narrow { width: 4.5em; } table.ops col.f { width: 9em; } table.ops col.text { width: auto; }
+table.ops col.id { width: 4.8em; } table.ops col.narrow { width: 5.4em; } table.ops col.f { width: 9em; } table.ops col.text { width: auto; }
 details code { white-space: pre-wrap; word-break: break-all; }
 tr:target { background: #fff59d; } .interrupted { background: #fff3e0; padding: .5em 1em; }
 code { font-size: .9em; }
@@ -106,7 +106,7 @@ export function renderHtml(input: HtmlInput): string {
   if (anchored.size === 0) p.push('<p>None.</p>');
   else {
     p.push(`<p>Times in seconds since the first op. All ops are in <code>history.jsonl</code>; every checker detail in <code>results.json</code>.</p>`);
-    p.push(`<table class="ops"><colgroup><col class="narrow"><col class="narrow"><col class="f"><col class="f"><col class="narrow"><col class="narrow"><col class="narrow"><col class="narrow"><col class="text"><col class="text"></colgroup><thead><tr><th>op</th><th>process</th><th>f</th><th>key</th><th>invoke</th><th>complete</th><th>outcome</th><th>node</th><th>args</th><th>result</th></tr></thead><tbody>`);
+    p.push(`<table class="ops"><colgroup><col class="id"><col class="id"><col class="f"><col class="f"><col class="narrow"><col class="narrow"><col class="narrow"><col class="narrow"><col class="text"><col class="text"></colgroup><thead><tr><th>op</th><th>process</th><th>f</th><th>key</th><th>invoke</th><th>complete</th><th>outcome</th><th>node</th><th>args</th><th>result</th></tr></thead><tbody>`);
     for (const id of [...anchored].sort((a, b) => a - b)) p.push(opRow(byId.get(id)!, t0));
     p.push(`</tbody></table>`);
   }

@@ -108,7 +108,7 @@ export function legend(f: Frame, items: readonly { label: string; colour: string
   const g = f.svg.append('g').attr('class', 'legend').attr('font-size', 10);
   let x = f.width - 10;
   for (const it of [...items].reverse()) {
-    const w = 14 + it.label.length * 6;
+    const w = 22 + it.label.length * 6;
     x -= w;
     const item = g.append('g').attr('transform', `translate(${x},22)`);
     item.append('rect').attr('width', 10).attr('height', 10).attr('fill', it.colour);
