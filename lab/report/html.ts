@@ -46,7 +46,7 @@ p, li { overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: .85em; max-width: 100%; } td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 /* The ops table has ten columns and free text: fixed layout over the page width, every cell wraps. */
 table.ops { table-layout: fixed; width: 100%; } table.ops td, table.ops th { word-break: break-word; }
-table.ops col.id { width: 4.8em; } table.ops col.narrow { width: 5.4em; } table.ops col.f { width: 9em; } table.ops col.text { width: auto; }
+table.ops col.id { width: 5%; } table.ops col.narrow { width: 7.5%; } table.ops col.f { width: 12%; } table.ops col.text { width: auto; }
 details code { white-space: pre-wrap; word-break: break-all; }
 tr:target { background: #fff59d; } .interrupted { background: #fff3e0; padding: .5em 1em; }
 code { font-size: .9em; }
