@@ -64,6 +64,21 @@ function topologySentence(s: Scenario): string {
   return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
 }
 
+/**
+ * For a list-append run on several nodes: which baseline separates InnoDB's isolation level from
+ * Galera. Wording only; the notebook `isolation` puts the runs side by side.
+ */
+export function isolationBaselineSentence(s: Scenario): string | null {
+  if (s.workload.kind !== 'list-append' || s.topology.nodes < 2) return null;
+  if (s.workload.isolation === 'repeatable-read') {
+    return "At REPEATABLE READ one node alone shows the same anomaly classes (G-single, G2-item, lost update; scenarios/isolation-single-node.yaml): InnoDB's REPEATABLE READ (Jepsen's 2023 MySQL result), not Galera. Only what several writers show at SERIALIZABLE and one node does not (scenarios/isolation-serializable-multi-writer.yaml) is Galera-specific; `npm run notebook -- isolation` puts them side by side.";
+  }
+  if (s.workload.isolation === 'serializable') {
+    return 'An anomaly here is Galera-specific only if one node at SERIALIZABLE does not show it too; `npm run notebook -- isolation` puts the one-node baseline beside this run.';
+  }
+  return null;
+}
+
 export function summarySentences(input: ReportInput): string[] {
   const { stats: st, scenario } = input;
   const done = st.byOutcome.ok + st.byOutcome.fail + st.byOutcome.info;
@@ -99,6 +114,8 @@ export function summarySentences(input: ReportInput): string[] {
         `${fmt(st.errorsInFaults)} failed or unknown ops inside fault windows, ${fmt(st.errorsOutsideFaults)} outside.`,
     );
   }
+  const iso = isolationBaselineSentence(scenario);
+  if (iso) out.push(iso);
   if (input.check) {
     const verdict = input.check.valid === true ? 'no anomaly found' : input.check.valid === false ? 'ANOMALIES FOUND' : 'verdict unknown (a checker ran out of budget)';
     out.push(`Checkers: ${verdict}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}`);
