@@ -104,6 +104,21 @@ export function absorbedSentence(st: RunStats): string | null {
   );
 }
 
+/**
+ * For a list-append run on several nodes: which baseline separates InnoDB's isolation level from
+ * Galera. Wording only; the notebook `isolation` puts the runs side by side.
+ */
+export function isolationBaselineSentence(s: Scenario): string | null {
+  if (s.workload.kind !== 'list-append' || s.topology.nodes < 2) return null;
+  if (s.workload.isolation === 'repeatable-read') {
+    return "At REPEATABLE READ one node alone shows the same anomaly classes (G-single, G2-item, lost update; scenarios/isolation-single-node.yaml): InnoDB's REPEATABLE READ (Jepsen's 2023 MySQL result), not Galera. Only what several writers show at SERIALIZABLE and one node does not (scenarios/isolation-serializable-multi-writer.yaml) is Galera-specific; `npm run notebook -- isolation` puts them side by side.";
+  }
+  if (s.workload.isolation === 'serializable') {
+    return 'An anomaly here is Galera-specific only if one node at SERIALIZABLE does not show it too; `npm run notebook -- isolation` puts the one-node baseline beside this run.';
+  }
+  return null;
+}
+
 export function summarySentences(input: ReportInput): string[] {
   const { stats: st, scenario } = input;
   const done = st.byOutcome.ok + st.byOutcome.fail + st.byOutcome.info;
@@ -140,9 +155,9 @@ export function summarySentences(input: ReportInput): string[] {
     out.push(`${fmt(st.errorsInFaults)} failed or unknown ops completed inside fault windows (from a fault's start until the system was back to its pre-fault state), ${fmt(st.errorsOutsideFaults)} outside.`);
   }
   const unplanned = unplannedSentence(st.quorumLoss ?? []);
-  if (unplanned) {
-    out.push(unplanned);
-  }
+  if (unplanned) out.push(unplanned);
+  const iso = isolationBaselineSentence(scenario);
+  if (iso) out.push(iso);
   return out;
 }
 

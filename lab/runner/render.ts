@@ -86,7 +86,7 @@ function chartSection(dir: RunDir, c: RunCharts): string {
 
 function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts): void {
   const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
-  const stories = generateStories({ stats, check, ops });
+  const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
   const html = renderHtml({
     scenario,
