@@ -207,6 +207,9 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
   });
   const variants: Variant[] = [];
   const rawVariants = v['variants'];
+  // Claims may name a variant whose scenario is invalid: that variant's own problem is enough.
+  const declared = [...new Set(Array.isArray(rawVariants) ? rawVariants.map((rv) => (isObj(rv) && nonEmpty(rv['name']) ? rv['name'] : '')).filter(Boolean) : [])];
+  const seen = new Set<string>();
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) problems.push(`${at}.variants: must be a list of one or more { name, overrides }`);
   else
     rawVariants.forEach((rv, j) => {
@@ -215,9 +218,11 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
       checkKeys(rv, ['name', 'overrides'], `${vat}.`, problems);
       const name = rv['name'];
       if (!nonEmpty(name) || !NAME.test(name)) return void problems.push(`${vat}.name: required, letters, digits, '-', '_' or '.', got ${show(name)}`);
-      if (variants.some((x) => x.name === name)) return void problems.push(`${vat}.name: ${JSON.stringify(name)} is used twice in this question; give each variant its own name`);
+      if (seen.has(name)) return void problems.push(`${vat}.name: ${JSON.stringify(name)} is used twice in this question; give each variant its own name`);
+      seen.add(name);
+      const before = problems.length;
       const overrides = overridesOf(rv['overrides'], `${vat}.overrides`, problems);
-      if (!base) return;
+      if (!base || problems.length > before) return;
       let raw: Obj = { ...base, name: `${String(v['id'])}-${name}` };
       for (const [k, x] of Object.entries({ ...common, ...overrides })) raw = setPath(raw, k, x);
       try {
@@ -232,7 +237,7 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
     if (!Array.isArray(v['claims'])) problems.push(`${at}.claims: must be a list of claims`);
     else
       v['claims'].forEach((c, j) => {
-        const claim = claimOf(c, `${at}.claims[${j}]`, variants.map((x) => x.name), problems);
+        const claim = claimOf(c, `${at}.claims[${j}]`, declared, problems);
         if (claim) claims.push(claim);
       });
   }
