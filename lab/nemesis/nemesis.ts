@@ -13,6 +13,7 @@ import { loneNode } from './disconnect.ts';
 import type { FaultProxies } from '../toxiproxy/driver.ts';
 import { toxicsFor } from './links.ts';
 import type { FaultSpec } from './types.ts';
+import { resolveTarget, roleOf, type RoleState } from './roles.ts';
 
 function linksOf(ctx: NemesisContext): FaultProxies {
   if (!ctx.links) throw new Error('nemesis: link faults need the links routed through Toxiproxy (topology.links: toxiproxy)');
@@ -34,6 +35,8 @@ export interface NemesisContext {
   writer: HistoryWriter;
   seed: number;
   log: (msg: string) => void;
+  /** The live state role targets (active-of:proxy1, most-written, a-non-active) are resolved against. */
+  roles?: () => RoleState;
 }
 
 export interface NemesisRun {
@@ -159,23 +162,48 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
       timers.add(t);
     });
 
+  const safeSides = (target: string): [string[], string[]] | null => {
+    try {
+      return partitionSides(target, ctx.cluster.nodes.map((n) => n.name), ctx.seed);
+    } catch {
+      return null;
+    }
+  };
+
   const t0 = Date.now();
   const done = Promise.all(
     plan.map(async (f, i) => {
       const id = `${f.kind}-${i + 1}`;
       await wait(f.at * 1000 - (Date.now() - t0));
       if (stopped) return;
-      ctx.writer.append({ type: 'nemesis', phase: 'start', fault: id, kind: f.kind, detail: { target: f.target, duration: f.duration } });
-      ctx.log(`nemesis: ${id} on ${f.target} for ${f.duration} s`);
+      // A role target is resolved now, at the fault's start, and both are recorded: the report says
+      // "active-of:proxy1 (n2)" and the quorum-loss finder knows which node the fault meant.
+      let concrete: FaultSpec = f;
+      let node: string | undefined;
+      let resolveError: string | null = null;
+      if (roleOf(f.kind, f.target)) {
+        try {
+          if (!ctx.roles) throw new Error('role targets need the live topology state');
+          const r = resolveTarget(f.kind, f.target, ctx.roles(), ctx.seed, i);
+          concrete = { ...f, target: r.target };
+          node = r.node;
+        } catch (e) {
+          resolveError = (e as Error).message;
+        }
+      }
+      const sides = concrete.kind === 'partition' && !resolveError ? safeSides(concrete.target) : null;
+      ctx.writer.append({ type: 'nemesis', phase: 'start', fault: id, kind: f.kind, detail: { target: f.target, ...(node ? { node } : {}), ...(sides ? { sides } : {}), duration: f.duration } });
+      ctx.log(`nemesis: ${id} on ${f.target}${node ? ` (${node})` : ''} for ${f.duration} s`);
       let healFn: () => Promise<void>;
       try {
-        healFn = await begin(id, f);
+        if (resolveError) throw new Error(resolveError);
+        healFn = await begin(id, concrete);
       } catch (e) {
         ctx.writer.append({ type: 'nemesis', phase: 'stop', fault: id, kind: f.kind, detail: { target: f.target, error: (e as Error).message } });
         ctx.log(`nemesis: ${id} could not start: ${(e as Error).message}`);
         return;
       }
-      const a: Active = { id, spec: f, heal: healFn };
+      const a: Active = { id, spec: concrete, heal: healFn };
       active.set(id, a);
       await wait(f.duration * 1000);
       if (!stopped) await heal(a);

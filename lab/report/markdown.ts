@@ -2,6 +2,8 @@
 // detail tables. Pure: scenario, stats and checker verdicts in, Markdown out. Credentials never
 // reach this function, so they cannot reach the report.
 
+import { targetLabel } from '../nemesis/roles.ts';
+import { unplannedSentence } from './quorum-loss.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { RunStats } from './stats.ts';
 
@@ -61,7 +63,7 @@ function topologySentence(s: Scenario): string {
   };
   const route = `${s.clients.via === 'nodes' ? 'straight to' : 'through'} ${over}: ${how[s.clients.config]}`;
   const what = s.workload.kind === 'bbs' ? 'BBS operations' : 'list-append transactions';
-  return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
+  return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms${s.clients.backoffMs === 500 ? " (the real BBS's pause before it retries a transaction, db/sqldb/helpers/transact.go)" : ''}` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
 }
 
 export function summarySentences(input: ReportInput): string[] {
@@ -95,10 +97,12 @@ export function summarySentences(input: ReportInput): string[] {
   }
   if (st.faults.length > 0) {
     out.push(
-      `${st.faults.length} fault(s) (${st.faults.map((f) => `${f.kind} ${f.target} ${f.start.toFixed(0)}–${f.end === null ? 'end' : f.end.toFixed(0)} s`).join(', ')}); ` +
+      `${st.faults.length} fault(s) (${st.faults.map((f) => `${f.kind} ${targetLabel(f.target, f.node)} ${f.start.toFixed(0)}–${f.end === null ? 'end' : f.end.toFixed(0)} s`).join(', ')}); ` +
         `${fmt(st.errorsInFaults)} failed or unknown ops inside fault windows, ${fmt(st.errorsOutsideFaults)} outside.`,
     );
   }
+  const unplanned = unplannedSentence(st.quorumLoss ?? []);
+  if (unplanned) out.push(unplanned);
   if (input.check) {
     const verdict = input.check.valid === true ? 'no anomaly found' : input.check.valid === false ? 'ANOMALIES FOUND' : 'verdict unknown (a checker ran out of budget)';
     out.push(`Checkers: ${verdict}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}`);
@@ -158,7 +162,7 @@ export function renderMarkdown(input: ReportInput): string {
     parts.push(
       table(
         ['fault', 'kind', 'target', 'from s', 'to s'],
-        st.faults.map((f) => [f.id, f.kind, f.target, f.start.toFixed(1), f.end === null ? 'not healed' : f.end.toFixed(1)]),
+        st.faults.map((f) => [f.id, f.kind, targetLabel(f.target, f.node), f.start.toFixed(1), f.end === null ? 'not healed' : f.end.toFixed(1)]),
       ),
     );
     parts.push(`\nFailed or unknown ops: ${fmt(st.errorsInFaults)} completed inside a fault window, ${fmt(st.errorsOutsideFaults)} outside.\n`);

@@ -120,8 +120,13 @@ export const STORY_RULES: readonly StoryRule[] = [
         `Ops were served by ${nodes} node${nodes === 1 ? '' : 's'} (${Object.keys(s.servedByNode).sort().join(', ')}).`,
       ];
       if (s.faults.length > 0) {
-        const gaps = s.failover.filter((f) => f.gapSec !== null);
-        why.push(`${s.faults.length} fault window(s) (${s.faults.map((f) => `${f.kind} ${f.target} at ${f.start.toFixed(1)} s`).join(', ')})${gaps.length > 0 ? `; the longest failover gap was ${Math.max(...gaps.map((g) => g.gapSec!)).toFixed(1)} s` : ''}.`);
+        const fo = s.availability.faults;
+        const worst = fo.length > 0 ? fo.reduce((a, b) => (b.worstClientOutageSec > a.worstClientOutageSec ? b : a)) : null;
+        why.push(
+          `${s.faults.length} fault window(s) (${s.faults.map((f) => `${f.kind} ${f.node ?? f.target} at ${f.start.toFixed(1)} s`).join(', ')})` +
+            (worst ? `; the longest outage: a client had no success for ${worst.worstClientOutageSec.toFixed(1)} s (median client ${worst.medianClientOutageSec.toFixed(1)} s, no client at all ${worst.bbsOutageSec.toFixed(1)} s) in ${worst.kind} ${worst.node ?? worst.target}` : '') +
+            '.',
+        );
       }
       return { why, ops: reads.slice(0, 5) };
     },

@@ -33,7 +33,7 @@ test('stats count outcomes, errors by code, node and op, and leave the final rea
   t.is(s.ops, 8);
   t.is(s.unfinished, 1);
   t.deepEqual(s.byOutcome, { ok: 5, fail: 1, info: 1 });
-  t.deepEqual(s.faults, [{ id: 'partition-1', kind: 'partition', target: 'isolate:n2', start: 0.011, end: 0.02 }]);
+  t.deepEqual(s.faults, [{ id: 'partition-1', kind: 'partition', target: 'isolate:n2', start: 0.011, end: 0.02, recovered: null }]);
   t.is(s.errorsInFaults, 1, 'the 1213 at 12 ms is inside the fault window');
   t.is(s.errorsOutsideFaults, 1, 'the lost connection at 30 ms is outside');
   t.deepEqual(s.writeWindows, { total: 3, multiNode: 1, seconds: [0] });
@@ -137,10 +137,17 @@ test('the evidence section shows a failing key with its shrunk ops, and is empty
   t.regex(md, /shrunk from 40/);
 });
 
-test('failover gap: last ok before a fault to the first ok of an op invoked after it; availability by second', (t) => {
+test('second share: whole seconds with an ok completion (the last, partial second does not count)', (t) => {
   const s = computeStats(history);
-  // Fault 11–20 ms; last ok completion before 11 ms is op 3 at 5 ms… op 0 at 10 ms; the first ok of
-  // an op invoked after 11 ms is op 7 (invoked 1500 ms, done 1510 ms).
-  t.deepEqual(s.failover, [{ fault: 'partition-1', kind: 'partition', target: 'isolate:n2', lastOkBefore: 0.01, firstOkAfter: 1.51, gapSec: 1.5 }]);
-  t.is(s.availability, 1, 'seconds 0 and 1 each had an ok (the last, partial second does not count)');
+  // Ok completions at 10, 5, 1000 ms (second 0), 1510 ms (second 1), 2510 ms (second 2, the last,
+  // partial one). Whole seconds 0 and 1 both had an ok → 2 / 2 = 1.
+  t.is(s.secondShare, 1);
+});
+
+test('the set-up sentence states the pause after a failed op: the real BBS\'s 500 ms by default, or none', (t) => {
+  const scenario = parseScenario('name: r\nquestion: q?\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\n');
+  const md = renderMarkdown({ scenario, seed: 9, runId: 'run-1', stats: computeStats(history), check: { valid: true, summary: [] } });
+  t.regex(md, /after a failed or unknown op a client waited 500 ms \(the real BBS's pause before it retries a transaction/);
+  const none = parseScenario('name: r\nquestion: q?\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes, backoffMs: 0}\n');
+  t.regex(renderMarkdown({ scenario: none, seed: 9, runId: 'run-1', stats: computeStats(history), check: { valid: true, summary: [] } }), /went on at once after a failed op \(no backoff\)/);
 });
