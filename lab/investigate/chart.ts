@@ -11,11 +11,22 @@ const MAX_PANELS = 4;
 /** Small deterministic horizontal spread so seeds with equal values stay visible. */
 const jitter = (i: number, n: number, band: number): number => (n <= 1 ? 0 : ((i / (n - 1)) - 0.5) * band * 0.5);
 
+/** At most two lines of about `width` characters; the rest is cut with an ellipsis. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [''];
+  for (const word of text.split(' ')) {
+    const cur = lines[lines.length - 1]!;
+    if (cur === '' || cur.length + 1 + word.length <= width) lines[lines.length - 1] = cur === '' ? word : `${cur} ${word}`;
+    else lines.push(word);
+  }
+  return lines.length <= 2 ? lines : [lines[0]!, `${lines[1]!.slice(0, width - 1)}…`];
+}
+
 export function questionChart(q: QuestionFigures): string {
   const metrics = q.metrics.slice(0, MAX_PANELS);
   const width = Math.max(PANEL_W, metrics.length * PANEL_W);
-  const height = PANEL_H + 60;
-  const f = frame('investigate-question', `${q.id}: every seed a point, the median a bar, the interval a whisker`, width, height, { top: 34, right: 10, bottom: 26, left: 10 });
+  const height = PANEL_H + 86;
+  const f = frame('investigate-question', `${q.id}: every seed a point, the median a bar, the interval a whisker`, width, height, { top: 60, right: 10, bottom: 26, left: 10 });
   const d3 = f.d3;
   metrics.forEach((m, pi) => {
     const g = f.plot.append('g').attr('class', 'panel').attr('data-metric', m).attr('transform', `translate(${pi * PANEL_W + 46},0)`);
@@ -27,7 +38,8 @@ export function questionChart(q: QuestionFigures): string {
     const hi = Math.max(1e-9, ...values);
     const x = d3.scaleBand().domain(q.variants.map((v) => v.name)).range([0, w]).padding(0.25);
     const y = d3.scaleLinear().domain([lo, hi * 1.1]).nice().range([h, 0]);
-    g.append('text').attr('class', 'panel-title').attr('x', w / 2).attr('y', -8).attr('text-anchor', 'middle').attr('font-weight', 'bold').text(`${figs[0]?.label ?? m} (${figs[0]?.unit ?? ''})`);
+    const title = g.append('text').attr('class', 'panel-title').attr('x', w / 2).attr('y', -22).attr('text-anchor', 'middle').attr('font-weight', 'bold');
+    wrap(`${figs[0]?.label ?? m} (${figs[0]?.unit ?? ''})`, 44).forEach((line, li) => title.append('tspan').attr('x', w / 2).attr('dy', li === 0 ? 0 : 13).text(line));
     g.append('g').attr('class', 'axis y').call(d3.axisLeft(y).ticks(5, '~g'));
     const xAxis = g.append('g').attr('class', 'axis x').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x));
     xAxis.selectAll('text').attr('transform', 'rotate(-20)').attr('text-anchor', 'end');

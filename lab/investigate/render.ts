@@ -72,7 +72,10 @@ export function answerSentence(q: QuestionFigures): string {
     else if (apart.length === 0) sep = ' No two variants are distinguishable on it: their intervals overlap.';
     else sep = ` Distinguishable: ${apart.map((s) => `${s.a} vs ${s.b}`).join(', ')}; not: ${seps.filter((s) => !s.distinguishable).map((s) => `${s.a} vs ${s.b}`).join(', ')}.`;
   }
-  return `${label} (${unit}): ${figs.join('; ')}.${sep}`;
+  const measured = q.variants.map((v) => v.metrics[m]!.interval).filter((i) => i.n >= 2);
+  const weakest = measured.length > 0 ? Math.min(...measured.map((i) => i.coverage)) : 1;
+  const caveat = q.variants.length > 1 && weakest < 0.9 ? ` These intervals cover the median with only ${Math.round(weakest * 100)}%: a separation at that coverage is a lead, not a conclusion; more seeds make it firmer.` : '';
+  return `${label} (${unit}): ${figs.join('; ')}.${sep}${caveat}`;
 }
 
 function verdictMark(j: ClaimJudgement): string {
