@@ -24,6 +24,9 @@ import { removeDockerLeftovers } from '../providers/docker/provider.ts';
 import { cmdMigrate } from '../migration/cli.ts';
 import { cmdDockerEngine } from '../docker-engine/cli.ts';
 import { MigrationScenarioError, parseMigrationScenario, runMigrationFile } from '../migration/run.ts';
+import { CampaignError, loadCampaign } from '../investigate/campaign.ts';
+import { investigate, InvestigateInputError } from '../investigate/run.ts';
+import { parseDuration } from '../scenario/validate.ts';
 
 const USAGE = `usage: bbs-lab <command> [options]
 
@@ -35,6 +38,10 @@ commands:
                          write one comparison report; configurations: spread, single-proxy,
                          proxies-by-hostname, multi-ip, consul-dns, leader-proxy. --repeat N runs each
                          on N seeds (BASE, BASE+1, …) and reports medians with intervals
+  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh]
+                         run a campaign of questions (scenario variants × seeds) within a time
+                         budget, one run at a time, resumable; writes findings/<campaign>/
+                         (README.md, index.html, charts, findings.json) with medians and intervals
   migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
                          the etcd-to-SQL migration stories on a real etcd, Galera and the lab's
                          Consul: one line per acceptance check; exit 0 when all pass
@@ -259,6 +266,61 @@ async function cmdCompare(argv: string[]): Promise<number> {
   return 0;
 }
 
+const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh]
+
+  Runs every question of the campaign (each variant of its base scenario on each seed), one run
+  at a time, into findings/runs/<id>-investigate-<campaign>/, and writes findings/<campaign>/:
+  README.md and index.html answering each question with medians and intervals over seeds, one
+  chart per question, the reproduction table of the campaign's claims, findings.json.
+
+  --budget D    fit the runs into D (e.g. 45m, 1h, 2400s): fewer seeds per variant, evenly, never
+                below 2; if even that does not fit, the last questions are cut (the plan says so)
+  --plan        print the plan (runs, seeds, estimated time) and exit
+  --resume DIR  continue the campaign in DIR: finished runs are kept, an interrupted one is redone
+                (without it, an unfinished campaign of the same name is resumed)
+  --fresh       start a new campaign directory even when an unfinished one exists
+`;
+
+async function cmdInvestigate(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, ['budget', 'resume'], ['plan', 'fresh', 'help']);
+  if (p.flags.has('help')) {
+    process.stdout.write(INVESTIGATE_USAGE);
+    return 0;
+  }
+  const file = p.positional[0];
+  if (!file) throw new UsageError('give the campaign file, e.g. `bbs-lab investigate campaigns/charter-2016.yaml --budget 45m`');
+  const campaign = loadCampaign(file);
+  const rawBudget = p.flags.get('budget');
+  const budgetSec = typeof rawBudget === 'string' ? parseDuration(rawBudget) : null;
+  if (rawBudget !== undefined && budgetSec === null) throw new UsageError(`--budget: must be a duration such as 45m, 1h or 2400s, got ${JSON.stringify(rawBudget)}`);
+  const resume = p.flags.get('resume');
+  if (resume === true) throw new UsageError('--resume: needs the campaign directory');
+  if (resume !== undefined && !existsSync(resume)) throw new UsageError(`--resume: no such directory ${resume}`);
+  const addressBase = addressBaseFromEnv();
+  installSignalHandlers();
+  const command = `node bin/bbs-lab.js investigate ${file}${typeof rawBudget === 'string' ? ` --budget ${rawBudget}` : ''}`;
+  let campaignDir: string | null = null;
+  // The runner's handler tears the run down and exits; this only says how to go on.
+  process.on('SIGINT', () => {
+    if (campaignDir) process.stderr.write(`investigate: interrupted; resume with: ${command} --resume ${campaignDir}\n`);
+  });
+  const res = await investigate(campaign, {
+    budgetSec,
+    command,
+    addressBase,
+    ...(typeof resume === 'string' ? { resumeDir: resume } : {}),
+    ...(p.flags.has('fresh') ? { fresh: true } : {}),
+    ...(p.flags.has('plan') ? { planOnly: true } : {}),
+    log: (m) => {
+      const dir = /^investigate: campaign directory (.+)$/.exec(m)?.[1];
+      if (dir) campaignDir = dir;
+      process.stderr.write(m + '\n');
+    },
+  });
+  if (res.findingsDir) process.stdout.write(`${join(res.findingsDir, 'README.md')}\n`);
+  return 0;
+}
+
 function cmdValidate(argv: string[]): number {
   const p = parseArgs(argv, [], []);
   const file = p.positional[0];
@@ -335,6 +397,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'validate':
         return cmdValidate(rest);
+      case 'investigate':
+        return await cmdInvestigate(rest);
       case 'report':
         return cmdReport(rest);
       case 'cleanup':
@@ -363,6 +427,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof MigrationScenarioError) {
       process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof CampaignError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof InvestigateInputError) {
+      process.stderr.write(`bbs-lab ${cmd}: ${e.message}\n`);
       return 2;
     }
     if (e instanceof TargetError) {

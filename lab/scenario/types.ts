@@ -105,5 +105,10 @@ export interface Scenario {
     transactionalReads: boolean;
     /** A planted bug for testing the lab: SELECT without FOR UPDATE. */
     unsafeNoRowLocks: boolean;
+    /**
+     * How actual LRP mutations lock their row: 'for-update' (today's BBS) or 'share' (mid-2016:
+     * LOCK IN SHARE MODE, which deadlocks under contention when two holders both upgrade).
+     */
+    actualLRPLock: 'for-update' | 'share';
   };
 }

@@ -171,6 +171,7 @@ const SPEC: Spec = {
     syncWait: int(0, 15, 0),
     transactionalReads: bool(false),
     unsafeNoRowLocks: bool(false),
+    actualLRPLock: oneOf(['for-update', 'share'] as const, 'for-update'),
   },
 };
 

@@ -123,3 +123,15 @@ test('clients.backoffMs: 500 by default (the real BBS\'s pause before it retries
   t.is(parseScenario(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, backoffMs: 250 }')).clients.backoffMs, 250);
   t.deepEqual(problems(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, backoffMs: -1 }')).filter((p) => p.startsWith('clients.backoffMs')).length, 1);
 });
+
+test('bbs.actualLRPLock: for-update by default, share (mid-2016) reaches the SQL store, a bad value is named', async (t) => {
+  const { bbsStoreOptions } = await import('../../lab/workload/bbs.ts');
+  t.is(parseScenario(minimal).bbs.actualLRPLock, 'for-update');
+  t.is(bbsStoreOptions(parseScenario(minimal)).actualLRPLock, 'for-update');
+  const share = parseScenario(minimal + 'bbs: { actualLRPLock: share }\n');
+  t.is(bbsStoreOptions(share).actualLRPLock, 'share');
+  t.deepEqual(
+    problems(minimal + 'bbs: { actualLRPLock: shared }\n'),
+    ['bbs.actualLRPLock: must be for-update or share, got "shared"'],
+  );
+});
