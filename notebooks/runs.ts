@@ -15,6 +15,8 @@ export interface StoredRun {
   scenario: Scenario;
   stats: RunStats;
   check: Pick<CheckReport, 'valid' | 'summary'>;
+  /** The isolation checker's transactions and counts by anomaly type, for list-append runs. */
+  isolation?: { txns: number; counts: Record<string, number> };
 }
 
 export function loadRuns(root: string): StoredRun[] {
@@ -28,7 +30,15 @@ export function loadRuns(root: string): StoredRun[] {
     if (existsSync(results) && existsSync(scenario)) {
       try {
         const r = JSON.parse(readFileSync(results, 'utf8')) as { stats: RunStats; check: CheckReport };
-        out.push({ id: name, dir, scenario: parse(readFileSync(scenario, 'utf8')) as Scenario, stats: r.stats, check: { valid: r.check.valid, summary: r.check.summary } });
+        const iso = r.check.isolation;
+        out.push({
+          id: name,
+          dir,
+          scenario: parse(readFileSync(scenario, 'utf8')) as Scenario,
+          stats: r.stats,
+          check: { valid: r.check.valid, summary: r.check.summary },
+          ...(iso ? { isolation: { txns: iso.txns, counts: iso.counts } } : {}),
+        });
       } catch {
         // A half-written results.json (the run was killed while writing it): not a run to analyse.
       }

@@ -5,6 +5,7 @@ import { checkLinearizable } from '../checkers/linearizability/index.ts';
 import { pairOps } from '../history/event.ts';
 import { casRegisterModel } from '../../models/specs/cas-register.ts';
 import type { Model } from '../../models/specs/model.ts';
+import { etcdHistory } from './etcd-history.ts';
 import { registerHistory } from './register-history.ts';
 
 export interface LinBenchRow {
@@ -33,4 +34,65 @@ export function benchLinearizability(sizes: number[], log: (line: string) => voi
     log(`linearizability  ${String(size).padStart(7)} ops  ${keys} keys  ${row.ms.toFixed(0).padStart(7)} ms  ${Math.round(row.opsPerSec).toLocaleString('en-US').padStart(10)} ops/s  verdict ${row.valid}`);
   }
   return rows;
+}
+
+export interface EtcdBenchRow {
+  histories: number;
+  notLinearizable: number;
+  steps: number;
+  /** Search alone (no evidence): µs per model step and ms per history. */
+  usPerStep: number;
+  msPerHistory: number;
+  /** The full check with evidence. */
+  msPerHistoryWithEvidence: number;
+  maxMsWithEvidence: number;
+  /** Witness sizes (ops shown) of the non-linearizable histories. */
+  witnessOps: number[];
+}
+
+/**
+ * Jepsen-etcd-shaped cas-register histories (etcd-history.ts): `count` histories of 100–1,000 ops,
+ * 5 processes, 3% timeouts as `info`, every fifth with a planted stale read. Each is checked
+ * twice, without evidence (shrink:false: the search alone) and with it.
+ */
+export function benchEtcd(count: number, log: (line: string) => void): EtcdBenchRow {
+  const histories = Array.from({ length: count }, (_, n) => pairOps(etcdHistory({ ops: 100 + Math.floor((900 * n) / Math.max(1, count - 1)), seed: 1000 + n, timeouts: 0.03, stale: n % 5 === 4 })));
+  const model = () => casRegisterModel as Model;
+  for (const h of histories.slice(0, 5)) checkLinearizable(h, model); // warm-up
+  let steps = 0;
+  let bad = 0;
+  let t0 = performance.now();
+  for (const h of histories) {
+    const r = checkLinearizable(h, model, { shrink: false });
+    steps += r.keys.reduce((s, k) => s + k.steps, 0);
+    if (r.valid === false) bad++;
+  }
+  const searchMs = performance.now() - t0;
+  let maxMs = 0;
+  const witnessOps: number[] = [];
+  t0 = performance.now();
+  for (const h of histories) {
+    const t1 = performance.now();
+    const r = checkLinearizable(h, model);
+    maxMs = Math.max(maxMs, performance.now() - t1);
+    for (const k of r.keys) if (k.failure) witnessOps.push(k.failure.ops.length);
+  }
+  const fullMs = performance.now() - t0;
+  const row: EtcdBenchRow = { histories: count, notLinearizable: bad, steps, usPerStep: (searchMs * 1000) / Math.max(1, steps), msPerHistory: searchMs / count, msPerHistoryWithEvidence: fullMs / count, maxMsWithEvidence: maxMs, witnessOps };
+  const sorted = [...witnessOps].sort((a, b) => a - b);
+  log(
+    `etcd cas-register ${count} histories (100–1,000 ops, 5 processes, 3% info): ${bad} not linearizable; search ${steps.toLocaleString('en-US')} steps, ${row.usPerStep.toFixed(3)} µs/step, ${row.msPerHistory.toFixed(2)} ms/history; with evidence ${row.msPerHistoryWithEvidence.toFixed(2)} ms/history (max ${maxMs.toFixed(1)} ms); witness ops median ${sorted[Math.floor(sorted.length / 2)] ?? '-'}, max ${sorted[sorted.length - 1] ?? '-'}`,
+  );
+  return row;
+}
+
+/** One key of `ops` ops from 5 processes (etcd-history.ts, `timeouts` share info): the fast path's case. */
+export function benchLongKey(ops: number, timeouts: number, log: (line: string) => void): { ms: number; steps: number; verdict: string; segments: number } {
+  const h = pairOps(etcdHistory({ ops, seed: 7, timeouts, stale: false }));
+  const t0 = performance.now();
+  const r = checkLinearizable(h, () => casRegisterModel as Model);
+  const ms = performance.now() - t0;
+  const k = r.keys[0]!;
+  log(`one key, ${ops.toLocaleString('en-US')} ops, 5 processes, ${(timeouts * 100).toFixed(1)}% info: ${k.verdict} in ${(ms / 1000).toFixed(2)} s, ${k.steps.toLocaleString('en-US')} steps, ${k.segments ?? 1} quiescent segments${k.exhausted ? ` (ran out of ${k.exhausted})` : ''}`);
+  return { ms, steps: k.steps, verdict: k.verdict, segments: k.segments ?? 1 };
 }

@@ -2,7 +2,7 @@
 // the ratios between sizes are comparable on a noisy machine (absolute figures are not).
 
 import { benchIsolation } from './isolation.ts';
-import { benchLinearizability } from './linearizability.ts';
+import { benchEtcd, benchLinearizability, benchLongKey } from './linearizability.ts';
 import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
 
@@ -18,6 +18,8 @@ function ratios(name: string, rows: { size: number; perSec: number }[]): void {
 
 log('Checker benchmarks (one run; compare the ratios, not the absolute figures).');
 const lin = benchLinearizability([1_000, 10_000, 100_000], log);
+benchEtcd(100, log);
+benchLongKey(100_000, 0.001, log);
 const iso = benchIsolation([10_000, 100_000], log);
 benchReport(log);
 benchStartup(log);

@@ -64,7 +64,7 @@ export function benchReport(log: (line: string) => void, n = 100_000): ReportBen
   const t2 = performance.now();
   const ops = pairOps(events);
   const scenario = parseScenario('name: bench\nquestion: How long does a report of a 100k-op history take?\nduration: 60\ntopology: {nodes: 3}\nclients: {count: 30, via: nodes}\n');
-  const html = renderHtml({ scenario, seed: 1, runId: 'bench', stats, check, charts, stories: generateStories({ stats, check, ops }), ops });
+  const html = renderHtml({ scenario, seed: 1, runId: 'bench', stats, check, charts, stories: generateStories({ scenario, stats, check, ops }), ops });
   const t3 = performance.now();
   const r: ReportBench = { ops: n, statsMs: t1 - t0, chartsMs: t2 - t1, htmlMs: t3 - t2, totalMs: t3 - t0, htmlBytes: html.length };
   log(`report: ${n.toLocaleString('en-US')} ops rendered in ${(r.totalMs / 1000).toFixed(2)} s (stats ${r.statsMs.toFixed(0)} ms, charts ${r.chartsMs.toFixed(0)} ms, html ${r.htmlMs.toFixed(0)} ms; report.html ${(r.htmlBytes / 1024).toFixed(0)} KiB)`);

@@ -8,7 +8,7 @@ import type { Model } from '../../models/specs/model.ts';
 import { pairOps, type HistoryEvent } from '../history/event.ts';
 import { checkFailedApplied, type FailedButApplied } from './failed-applied.ts';
 import { checkInvariants, INVARIANTS, type InvariantName, type InvariantResult } from './invariants/index.ts';
-import { checkIsolation, type IsolationResult } from './isolation/index.ts';
+import { checkIsolation, type ConsistencyModel, type IsolationResult } from './isolation/index.ts';
 import { checkLinearizable, type LinResult } from './linearizability/index.ts';
 
 export interface CheckOptions {
@@ -16,6 +16,8 @@ export interface CheckOptions {
   model?: string;
   /** WGL search steps per key before the verdict is 'unknown'. */
   budget?: number;
+  /** The model list-append transactions are checked against (default strict-serializable). */
+  consistency?: ConsistencyModel;
 }
 
 export interface CheckReport {
@@ -83,7 +85,7 @@ export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions
 
   let iso: IsolationResult | null = null;
   if (txns.length > 0) {
-    iso = checkIsolation(txns, { realtime: true });
+    iso = checkIsolation(txns, { consistency: opts.consistency ?? 'strict-serializable' });
     summary.push(`Isolation: ${iso.summary}`);
   }
 

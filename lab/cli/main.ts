@@ -9,20 +9,27 @@ import { addressBaseProblem } from './address-base.ts';
 import { chainOwner, removeLabChains } from '../nemesis/iptables.ts';
 import type { ClientConfig } from '../scenario/types.ts';
 import { basename } from 'node:path';
-import { checkPath, CheckInputError, exitCodeOf, takeExportOption } from './check.ts';
+import { CheckInputError, checkPaths, EXIT, EXIT_CODES_TEXT, renderJson, renderVerdicts, takeExportOption } from './check.ts';
+import { CONSISTENCY_MODELS, type ConsistencyModel } from '../checkers/isolation/index.ts';
 import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
-// Commands load their modules when they run (import() below): loading the runner, Docker and the
-// migration stories takes seconds, and `check` must answer a small history in a fraction of one.
+// Commands load their modules when they run (import() below): loading the runner, Docker, the
+// migration stories and the campaigns takes seconds, and `check` must answer a small history in a
+// fraction of one.
 
 const USAGE = `usage: bbs-lab <command> [options]
 
 commands:
   run <scenario.yaml> [--seed N] [--duration SECONDS]
                          bring up the cluster, run the scenario, write findings/runs/<id>/ and print the report's path
-  compare <scenario.yaml> --configs a,b,… [--seed N] [--duration SECONDS]
+  compare <scenario.yaml> --configs a,b,… [--seed N | --repeat N [--seed BASE] | --seeds a,b,c] [--duration SECONDS]
                          run the scenario once per client configuration (same seed and faults) and
                          write one comparison report; configurations: spread, single-proxy,
-                         proxies-by-hostname, multi-ip, consul-dns, leader-proxy
+                         proxies-by-hostname, multi-ip, consul-dns, leader-proxy. --repeat N runs each
+                         on N seeds (BASE, BASE+1, …) and reports medians with intervals
+  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh]
+                         run a campaign of questions (scenario variants × seeds) within a time
+                         budget, one run at a time, resumable; writes findings/<campaign>/
+                         (README.md, index.html, charts, findings.json) with medians and intervals
   migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
                          the etcd-to-SQL migration stories on a real etcd, Galera and the lab's
                          Consul: one line per acceptance check; exit 0 when all pass
@@ -31,18 +38,94 @@ commands:
                          start these; see lab/migration/node-process.ts for the config)
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
-  check <run-dir | history.jsonl | history.json | history.edn> [--model NAME] [--budget STEPS] [--json]
+  check <run-dir | history file | dir>… [--model NAME] [--budget STEPS] [--consistency MODEL] [--json]
         [--export edn FILE]
-                         check a stored history without a cluster: linearizability per key, BBS
-                         invariants, isolation; exit 0 valid, 1 anomalies, 3 unknown, 2 bad input.
-                         .edn is Jepsen's format; --export edn writes the history for Knossos/Elle
+                         check stored histories without a cluster: linearizability per key, BBS
+                         invariants, isolation; exit 0 valid, 1 anomalies, 3 unknown, 2 bad input,
+                         70 internal error (see \`bbs-lab check --help\`). .edn is Jepsen's format;
+                         --export edn writes the (one) history for Knossos/Elle
   report <run-dir>       re-render results.json and report.md of a stored run from its history
   docker-engine [--socket PATH | --tcp PORT] [--subnets 127.0.100-127.0.109]
                          run the lab's Docker-compatible engine in the foreground (for machines
                          without Docker); prints its DOCKER_HOST; Ctrl-C stops all it started
   cleanup [--force]      stop processes, remove temp dirs and iptables chains left by a lab that was killed
                          (--force also those of a lab that still runs)
+
+\`bbs-lab <command> --help\` (or -h) prints a command's usage.
 `;
+
+/**
+ * Each command's usage, for `bbs-lab <command> --help`. A function when the text needs a module
+ * that only that command loads (compare's configurations live with scenario validation).
+ */
+const HELP: Record<string, string | (() => Promise<string>)> = {
+  run: `usage: bbs-lab run <scenario.yaml> [--seed N] [--duration SECONDS]
+
+Brings up the scenario's cluster, runs its workload and faults, writes findings/runs/<id>/ (history,
+report.md, report.html, charts) and prints the report's path. A migration story file runs that story.
+  --seed N            repeat a run's op streams (the seed is in its run directory)
+  --duration SECONDS  override the scenario's workload duration
+Environment: BBS_LAB_ADDRESS_BASE (default 127.0.0) moves the run to another loopback network.
+`,
+  compare: async () => `usage: bbs-lab compare <scenario.yaml> --configs a,b,… [--seed N | --repeat N [--seed BASE] | --seeds a,b,c]
+                       [--duration SECONDS]
+
+Runs the scenario once per client configuration (same seed and faults) and writes one comparison
+report. Configurations: ${(await import('../scenario/validate.ts')).CLIENT_CONFIGS.join(', ')}.
+--repeat N runs each configuration on N seeds (BASE, BASE+1, …) and reports medians with intervals.
+`,
+  migrate: `usage: bbs-lab migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
+
+The etcd-to-SQL migration stories on a real etcd, Galera and the lab's Consul: one line per
+acceptance check; exit 0 when all pass.
+`,
+  'bbs-node': `usage: bbs-lab bbs-node <node.json>
+
+Runs one BBS node (models/bbs/node) as a process; the migration stories start these (see
+lab/migration/node-process.ts for the config).
+`,
+  validate: `usage: bbs-lab validate <scenario.yaml>
+
+Checks a scenario file and prints it with every default filled in; exit 2 with one line per problem.
+`,
+  check: `usage: bbs-lab check <run-dir | history file | directory>… [--model NAME] [--budget STEPS]
+                     [--consistency MODEL] [--json] [--export edn FILE]
+
+Checks stored histories without a cluster: linearizability per key, BBS invariants, failed-but-
+applied writes, and isolation of list-append transactions. Each argument is a run directory
+(findings/runs/<id>), a history file (.jsonl, .json: the lab's format in docs/history-format.md;
+.edn: Jepsen's history.edn), or a directory searched for them. One verdict line per history, then
+a total when there are several; a run directory also gets check.json with every detail.
+  --model NAME          check every keyed op against this model (register, cas-register, kv, set,
+                        append-kv, or a BBS one) instead of the BBS specifications chosen by key
+                        (Jepsen register histories need one: their ops have no BBS key)
+  --budget STEPS        search steps per key before its verdict is unknown (default 5,000,000)
+  --consistency MODEL   what list-append transactions are held to: strict-serializable (default;
+                        dependencies plus real-time order), strong-session-serializable (plus each
+                        process's order), serializable (dependencies only), as Elle defines them
+  --json                print the whole report (several histories: a list of them)
+  --export edn FILE     also write the history as Jepsen EDN to FILE (for Knossos and Elle); one
+                        history only: with several, exit 2 before anything is checked
+
+${EXIT_CODES_TEXT}
+`,
+  // INVESTIGATE_USAGE is defined further down, with the command.
+  investigate: async () => INVESTIGATE_USAGE,
+  report: `usage: bbs-lab report <run-dir>
+
+Re-renders results.json, report.md, report.html and the charts of a stored run from its history.
+`,
+  'docker-engine': `usage: bbs-lab docker-engine [--socket PATH | --tcp PORT] [--subnets 127.0.100-127.0.109]
+
+Runs the lab's Docker-compatible engine in the foreground (for machines without Docker); prints its
+DOCKER_HOST; Ctrl-C stops all it started.
+`,
+  cleanup: `usage: bbs-lab cleanup [--force]
+
+Stops processes and removes temp dirs, iptables chains, Toxiproxy proxies and containers left by a
+lab that was killed (--force: also those of a lab that still runs).
+`,
+};
 
 class UsageError extends Error {}
 
@@ -132,26 +215,34 @@ async function cmdRun(argv: string[]): Promise<number> {
 
 function cmdCheck(args: string[]): number {
   const { argv, exportEdn } = takeExportOption(args);
-  const p = parseArgs(argv, ['model', 'budget'], ['json']);
-  const path = p.positional[0];
-  if (!path) throw new UsageError('give a run directory or a history file, e.g. `bbs-lab check findings/runs/<id>`');
+  const p = parseArgs(argv, ['model', 'budget', 'consistency'], ['json']);
+  if (p.positional.length === 0) throw new UsageError('give one or more run directories or history files, e.g. `bbs-lab check findings/runs/<id>`');
   const model = p.flags.get('model');
   const budgetFlag = p.flags.get('budget');
   const budget = typeof budgetFlag === 'string' ? Number(budgetFlag) : undefined;
   if (budget !== undefined && !(Number.isInteger(budget) && budget > 0)) throw new UsageError(`--budget: must be a positive whole number of search steps, got ${JSON.stringify(budgetFlag)}`);
-  const { report, warnings, runDir } = checkPath(path, { ...(typeof model === 'string' ? { model } : {}), ...(budget !== undefined ? { budget } : {}) }, exportEdn !== undefined ? { exportEdn } : {});
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  if (p.flags.has('json')) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else {
-    const verdict = report.valid === true ? 'VALID' : report.valid === false ? 'INVALID' : 'UNKNOWN';
-    process.stdout.write(`${verdict}: ${report.summary.join(' ')}\n`);
-    if (runDir) process.stdout.write(`details: ${join(runDir, 'check.json')}\n`);
+  const consistency = p.flags.get('consistency');
+  if (consistency !== undefined && !(CONSISTENCY_MODELS as readonly unknown[]).includes(consistency)) {
+    throw new UsageError(`--consistency: must be one of ${CONSISTENCY_MODELS.join(', ')}, got ${JSON.stringify(consistency)}`);
   }
-  return exitCodeOf(report);
+  const { files, exitCode } = checkPaths(p.positional, {
+    ...(typeof model === 'string' ? { model } : {}),
+    ...(budget !== undefined ? { budget } : {}),
+    ...(typeof consistency === 'string' ? { consistency: consistency as ConsistencyModel } : {}),
+  }, exportEdn !== undefined ? { exportEdn } : {});
+  const text = renderVerdicts(files);
+  if (p.flags.has('json') && (files.length > 1 || files[0]!.report)) {
+    process.stderr.write(text.stderr);
+    process.stdout.write(renderJson(files, exitCode));
+  } else {
+    process.stderr.write(text.stderr);
+    process.stdout.write(text.stdout);
+  }
+  return exitCode;
 }
 
 async function cmdCompare(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['configs', 'seed', 'duration'], []);
+  const p = parseArgs(argv, ['configs', 'seed', 'duration', 'repeat', 'seeds'], []);
   const scenario = await loadScenario(p.positional[0]);
   const { CLIENT_CONFIGS } = await import('../scenario/validate.ts');
   const raw = p.flags.get('configs');
@@ -161,14 +252,82 @@ async function cmdCompare(argv: string[]): Promise<number> {
   if (unknown.length > 0) throw new UsageError(`--configs: unknown configuration ${unknown.map((c) => JSON.stringify(c)).join(', ')}; known: ${CLIENT_CONFIGS.join(', ')}`);
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
+  const repeat = intFlag(p, 'repeat', 1);
+  const rawSeeds = p.flags.get('seeds');
+  let seeds: number[] | undefined;
+  if (rawSeeds !== undefined) {
+    seeds = typeof rawSeeds === 'string' ? rawSeeds.split(',').map((x) => Number(x.trim())) : [];
+    if (seeds.length === 0 || seeds.some((x) => !Number.isSafeInteger(x) || x < 0)) throw new UsageError(`--seeds: give a comma-separated list of non-negative integers, e.g. --seeds 1,2,3; got ${JSON.stringify(rawSeeds)}`);
+    if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: a seed is listed twice (${rawSeeds}); each seed once`);
+    if (seed !== undefined || repeat !== undefined) throw new UsageError('--seeds: names every seed; drop --seed and --repeat');
+  }
   installSignalHandlers();
   const { compareConfigs } = await import('../runner/compare.ts');
   const res = await compareConfigs(scenario, configs as ClientConfig[], {
     addressBase: addressBaseFromEnv(),
     ...(seed !== undefined ? { seed } : {}),
     ...(duration !== undefined ? { duration } : {}),
+    ...(repeat !== undefined ? { repeat } : {}),
+    ...(seeds ? { seeds } : {}),
   });
   process.stdout.write(`${res.report}\n`);
+  return 0;
+}
+
+const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh]
+
+  Runs every question of the campaign (each variant of its base scenario on each seed), one run
+  at a time, into findings/runs/<id>-investigate-<campaign>/, and writes findings/<campaign>/:
+  README.md and index.html answering each question with medians and intervals over seeds, one
+  chart per question, the reproduction table of the campaign's claims, findings.json.
+
+  --budget D    fit the runs into D (e.g. 45m, 1h, 2400s): fewer seeds per variant, evenly, never
+                below 2; if even that does not fit, the last questions are cut (the plan says so)
+  --plan        print the plan (runs, seeds, estimated time) and exit
+  --resume DIR  continue the campaign in DIR: finished runs are kept, an interrupted one is redone
+                (without it, an unfinished campaign of the same name is resumed)
+  --fresh       start a new campaign directory even when an unfinished one exists
+`;
+
+async function cmdInvestigate(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, ['budget', 'resume'], ['plan', 'fresh', 'help']);
+  if (p.flags.has('help')) {
+    process.stdout.write(INVESTIGATE_USAGE);
+    return 0;
+  }
+  const file = p.positional[0];
+  if (!file) throw new UsageError('give the campaign file, e.g. `bbs-lab investigate campaigns/charter-2016.yaml --budget 45m`');
+  const [{ loadCampaign }, { parseDuration }] = await Promise.all([import('../investigate/campaign.ts'), import('../scenario/validate.ts')]);
+  const campaign = loadCampaign(file);
+  const rawBudget = p.flags.get('budget');
+  const budgetSec = typeof rawBudget === 'string' ? parseDuration(rawBudget) : null;
+  if (rawBudget !== undefined && budgetSec === null) throw new UsageError(`--budget: must be a duration such as 45m, 1h or 2400s, got ${JSON.stringify(rawBudget)}`);
+  const resume = p.flags.get('resume');
+  if (resume === true) throw new UsageError('--resume: needs the campaign directory');
+  if (resume !== undefined && !existsSync(resume)) throw new UsageError(`--resume: no such directory ${resume}`);
+  const addressBase = addressBaseFromEnv();
+  installSignalHandlers();
+  const command = `node bin/bbs-lab.js investigate ${file}${typeof rawBudget === 'string' ? ` --budget ${rawBudget}` : ''}`;
+  let campaignDir: string | null = null;
+  // The runner's handler tears the run down and exits; this only says how to go on.
+  process.on('SIGINT', () => {
+    if (campaignDir) process.stderr.write(`investigate: interrupted; resume with: ${command} --resume ${campaignDir}\n`);
+  });
+  const { investigate } = await import('../investigate/run.ts');
+  const res = await investigate(campaign, {
+    budgetSec,
+    command,
+    addressBase,
+    ...(typeof resume === 'string' ? { resumeDir: resume } : {}),
+    ...(p.flags.has('fresh') ? { fresh: true } : {}),
+    ...(p.flags.has('plan') ? { planOnly: true } : {}),
+    log: (m) => {
+      const dir = /^investigate: campaign directory (.+)$/.exec(m)?.[1];
+      if (dir) campaignDir = dir;
+      process.stderr.write(m + '\n');
+    },
+  });
+  if (res.findingsDir) process.stdout.write(`${join(res.findingsDir, 'README.md')}\n`);
   return 0;
 }
 
@@ -227,6 +386,11 @@ async function cmdCleanup(argv: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  const help = cmd === undefined ? undefined : HELP[cmd];
+  if (help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(await helpText(help));
+    return 0;
+  }
   try {
     switch (cmd) {
       case 'run':
@@ -246,6 +410,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'validate':
         return await cmdValidate(rest);
+      case 'investigate':
+        return await cmdInvestigate(rest);
       case 'report':
         return await cmdReport(rest);
       case 'cleanup':
@@ -257,6 +423,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
+        if (cmd === 'help' && rest[0] !== undefined && HELP[rest[0]] !== undefined) {
+          process.stdout.write(await helpText(HELP[rest[0]]!));
+          return 0;
+        }
         process.stdout.write(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
@@ -268,12 +438,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`bbs-lab ${cmd}: ${e.message}\n`);
       return 2;
     }
+    if (cmd === 'check') return internalError(cmd, e);
     // Error classes of modules loaded on demand: loaded here only when something failed.
-    const [{ ScenarioError }, { MigrationScenarioError }, { TargetError }, { ClusterStartError }] = await Promise.all([
+    const [{ ScenarioError }, { MigrationScenarioError }, { TargetError }, { ClusterStartError }, { CampaignError }, { InvestigateInputError }] = await Promise.all([
       import('../scenario/validate.ts'),
       import('../migration/run.ts'),
       import('../providers/external/target.ts'),
       import('../providers/local/cluster.ts'),
+      import('../investigate/campaign.ts'),
+      import('../investigate/run.ts'),
     ]);
     if (e instanceof ScenarioError) {
       process.stderr.write(`${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
@@ -281,6 +454,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof MigrationScenarioError) {
       process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof CampaignError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof InvestigateInputError) {
+      process.stderr.write(`bbs-lab ${cmd}: ${e.message}\n`);
       return 2;
     }
     if (e instanceof TargetError) {
@@ -291,8 +472,23 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`bbs-lab ${cmd}: the cluster did not start: ${e.message}\n`);
       return 1;
     }
-    process.stderr.write(`bbs-lab ${cmd}: ${(e as Error).message ?? String(e)}\n`);
-    if (process.env['BBS_LAB_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
-    return 1;
+    return internalError(cmd, e);
   }
+}
+
+function helpText(help: string | (() => Promise<string>)): Promise<string> | string {
+  return typeof help === 'string' ? help : help();
+}
+
+/** An error no handler above knows: a bug of the lab (or of its environment). */
+function internalError(cmd: string | undefined, e: unknown): number {
+  if (process.env['BBS_LAB_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+  if (cmd === 'check') {
+    // Exit 1 means "anomaly found": a failure of the lab itself must never read as a verdict.
+    // check loads none of the other commands' modules, so it answers without loading them here.
+    process.stderr.write(`bbs-lab check: internal error (a bug of bbs-lab): ${(e as Error)?.message ?? String(e)}\n`);
+    return EXIT.internal;
+  }
+  process.stderr.write(`bbs-lab ${cmd}: ${(e as Error)?.message ?? String(e)}\n`);
+  return 1;
 }

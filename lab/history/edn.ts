@@ -13,11 +13,16 @@
 // - :txn ops keep their micro-ops ([:append k v] [:r k [..]], keywords as strings) for the
 //   isolation checker;
 // - an op map that carries :key was written by the lab's own export: its :value is the lab's value.
+//
+// This is the first step of reading only (lab/history/reader.ts): it gives raw events, each with
+// where it came from as file:line:col, and toHistory checks them and orders them by :time with the
+// same rule as every other format (an op completed before its invoke is refused, equal instants
+// keep the file order).
 
 import { readFileSync } from 'node:fs';
 import { parseEDNString } from 'edn-data';
 import type { CompletionEvent, HistoryEvent, InvokeEvent, NemesisEvent, Outcome } from './event.ts';
-import { HistoryFormatError, type ReadHistory } from './reader.ts';
+import { HistoryFormatError, toHistory, type ParsedEvents, type ReadHistory } from './reader.ts';
 
 /** The key of register-shaped ops that carry no independent-key tuple. */
 export const DEFAULT_KEY = 'default';
@@ -220,7 +225,22 @@ function errorOf(e: unknown): CompletionEvent['error'] | undefined {
   return { message: typeof e === 'string' ? e : JSON.stringify(e) };
 }
 
-export function parseEdnHistory(text: string, source = 'history.edn'): ReadHistory {
+/** An event before toHistory numbers it (its `index` is its place in time order). */
+type Unindexed<T> = T extends unknown ? Omit<T, 'index'> : never;
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Jepsen EDN → raw events in file order, each `where` naming file:line:col of its op map. */
+export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn'): ParsedEvents {
+  let text: string;
+  if (typeof bytes === 'string') text = bytes;
+  else {
+    try {
+      text = decoder.decode(bytes);
+    } catch {
+      throw new HistoryFormatError(`${source}: not text (invalid UTF-8); Jepsen's history.edn is EDN text`);
+    }
+  }
   const { top, inner, topIsCollection } = scanEdnForms(text, source);
   const spans = topIsCollection ? inner : top;
   const maps = spans.map((s) => ({ at: `${source}:${s.line}:${s.col}`, m: parseForm(text, s, source) }));
@@ -265,19 +285,19 @@ export function parseEdnHistory(text: string, source = 'history.edn'): ReadHisto
   const independent =
     generic.length > 0 && generic.every((r) => isPair(r.m['value']) && (r.f !== 'cas' || isPair((r.m['value'] as unknown[])[1])));
 
-  const events: HistoryEvent[] = raws.map((r, index): HistoryEvent => {
+  const events = raws.map((r, index): Unindexed<HistoryEvent> => {
     if (r.process === 'nemesis') {
       const v = r.m['value'];
       const lab = v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { fault?: unknown }).fault === 'string' && ['start', 'stop', 'event'].includes(r.f);
-      const e: NemesisEvent = lab
-        ? { type: 'nemesis', index, time: r.time, phase: r.f as NemesisEvent['phase'], fault: (v as { fault: string }).fault, kind: String((v as { kind?: unknown }).kind ?? r.f) }
-        : { type: 'nemesis', index, time: r.time, phase: 'event', fault: 'nemesis', kind: r.f, detail: { type: r.type, value: v ?? null } };
+      const e: Unindexed<NemesisEvent> = lab
+        ? { type: 'nemesis', time: r.time, phase: r.f as NemesisEvent['phase'], fault: (v as { fault: string }).fault, kind: String((v as { kind?: unknown }).kind ?? r.f) }
+        : { type: 'nemesis', time: r.time, phase: 'event', fault: 'nemesis', kind: r.f, detail: { type: r.type, value: v ?? null } };
       if (lab && (v as { detail?: unknown }).detail !== undefined) e.detail = (v as { detail: unknown }).detail;
       return e;
     }
     const op = opOf[index]!;
     const inv = invokeOf.get(op)!;
-    const base = { index, time: r.time, op, process: r.process, client: r.process, f: r.f };
+    const base = { time: r.time, op, process: r.process, client: r.process, f: r.f };
     let key: string | undefined;
     let value: unknown;
     const raw = r.m['value'] ?? null;
@@ -296,21 +316,25 @@ export function parseEdnHistory(text: string, source = 'history.edn'): ReadHisto
       else value = inner;
     }
     if (r.type === 'invoke') {
-      const e: InvokeEvent = { type: 'invoke', ...base };
+      const e: Unindexed<InvokeEvent> = { type: 'invoke', ...base };
       if (key !== undefined) e.key = key;
       if (value !== undefined) e.value = value;
       return e;
     }
-    const e: CompletionEvent = { type: r.type, ...base };
+    const e: Unindexed<CompletionEvent> = { type: r.type, ...base };
     if (key !== undefined) e.key = key;
     if (value !== undefined) e.value = value;
     const err = errorOf(r.m['error']);
     if (err) e.error = err;
     return e;
   });
-  return { events, warnings: [] };
+  return { source, events: events.map((value, i) => ({ value, where: raws[i]!.at })), warnings: [], whereNamesSource: true };
+}
+
+export function parseEdnHistory(text: string, source = 'history.edn'): ReadHistory {
+  return toHistory(parseEdnEvents(text, source));
 }
 
 export function readEdnHistory(path: string): ReadHistory {
-  return parseEdnHistory(readFileSync(path, 'utf8'), path);
+  return toHistory(parseEdnEvents(readFileSync(path), path));
 }

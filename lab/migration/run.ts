@@ -139,7 +139,7 @@ export function renderMigrationReport(s: MigrationScenarioFile, runId: string, r
   return lines.join('\n');
 }
 
-export async function runMigrationFile(s: MigrationScenarioFile, opts: { base: string; runsDir?: string; log: (m: string) => void }): Promise<{ report: string; ok: boolean }> {
+export async function runMigrationFile(s: MigrationScenarioFile, opts: { base: string; runsDir?: string; log: (m: string) => void }): Promise<{ report: string; ok: boolean; dir: string; result: ScenarioResult }> {
   const id = runId(s.name);
   const dir = join(opts.runsDir ?? DEFAULT_RUNS_DIR, id);
   mkdirSync(dir, { recursive: true });
@@ -173,5 +173,5 @@ export async function runMigrationFile(s: MigrationScenarioFile, opts: { base: s
   }
   const report = join(dir, 'report.md');
   writeFileSync(report, renderMigrationReport(s, id, r, timeline));
-  return { report, ok: r.checks.every((c) => c.ok) };
+  return { report, ok: r.checks.every((c) => c.ok), dir, result: r };
 }

@@ -19,10 +19,16 @@ export interface PlanContext {
 
 const NEMESIS_STREAM = 0x6e656d; // a fixed stream id, so the plan does not shift the clients' seeds
 
-function targetArb(kind: FaultKind, ctx: PlanContext): fc.Arbitrary<string> {
+/** Role targets a random plan may draw (roles.ts); the proxy roles only when there are proxies. */
+function roleTargets(ctx: PlanContext): string[] {
+  return ctx.proxies.length > 0 ? [...ctx.proxies.map((p) => `active-of:${p}`), 'most-written', 'a-non-active'] : ['most-written'];
+}
+
+function targetArb(kind: FaultKind, ctx: PlanContext, roles = false): fc.Arbitrary<string> {
+  const nodeTargets = roles ? [...ctx.nodes, ...roleTargets(ctx)] : ctx.nodes;
   switch (kind) {
     case 'partition':
-      return fc.oneof(fc.constantFrom(...ctx.nodes).map((n) => `isolate:${n}`), fc.constant('minority'), fc.constant('halves'));
+      return fc.oneof(fc.constantFrom(...nodeTargets).map((n) => `isolate:${n}`), fc.constant('minority'), fc.constant('halves'));
     case 'proxy-kill':
       return fc.constantFrom(...(ctx.proxies.length > 0 ? ctx.proxies : ['proxy1']));
     case 'link-latency':
@@ -34,7 +40,7 @@ function targetArb(kind: FaultKind, ctx: PlanContext): fc.Arbitrary<string> {
       return fc.constantFrom(...(all.length > 0 ? all : ['client-proxy1']));
     }
     default:
-      return fc.constantFrom(...ctx.nodes);
+      return fc.constantFrom(...nodeTargets);
   }
 }
 
@@ -54,7 +60,7 @@ export function planSchedule(spec: NemesisSpec, ctx: PlanContext): FaultSpec[] {
       const at = t + s.gap;
       const duration = Math.min(s.length, ctx.duration - at - 1);
       if (duration < 1) break;
-      const targets = fc.sample(targetArb(s.kind, ctx), { seed: deriveSeed(ctx.seed, NEMESIS_STREAM, s.pick), numRuns: 1 });
+      const targets = fc.sample(targetArb(s.kind, ctx, r.roles === true), { seed: deriveSeed(ctx.seed, NEMESIS_STREAM, s.pick), numRuns: 1 });
       plan.push({ kind: s.kind, target: targets[0]!, at: round(at), duration: round(duration) });
       t = at + duration;
     }

@@ -51,5 +51,11 @@ export interface NemesisSpec {
     interval: number;
     /** Mean seconds a fault lasts. */
     duration: number;
+    /**
+     * Node faults and partitions may also draw role targets (active-of:<proxy>, most-written,
+     * a-non-active; lab/nemesis/roles.ts), resolved when the fault starts. Off by default, so the
+     * plans of existing seeds stay as they were.
+     */
+    roles?: boolean;
   };
 }

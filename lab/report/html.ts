@@ -6,6 +6,8 @@
 import type { CheckReport } from '../checkers/index.ts';
 import type { Op } from '../history/event.ts';
 import type { RunCharts } from './charts/index.ts';
+import { argsText, resultText } from './charts/op-label.ts';
+import { FAULT_TABLE_HEADER, faultTableRows } from './fault-table.ts';
 import { summarySentences } from './markdown.ts';
 import type { RunStats } from './stats.ts';
 import type { Story } from './stories.ts';
@@ -40,8 +42,13 @@ h1 { font-size: 1.5em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .2e
 .answer { background: #f5f7fa; border-left: 4px solid #1565c0; padding: .6em 1em; }
 .verdict-bad { color: #c62828; font-weight: bold; } .verdict-ok { color: #2e7d32; font-weight: bold; } .verdict-unknown { color: #ef6c00; font-weight: bold; }
 .finding, .story { border: 1px solid #e0e0e0; border-radius: 6px; padding: .4em 1em 1em; margin: 1em 0; }
-figure { margin: 1em 0; } svg.chart { max-width: 100%; height: auto; display: block; }
-table { border-collapse: collapse; font-size: .85em; } td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }
+figure { margin: 1em 0; max-width: 100%; } svg.chart { max-width: 100%; height: auto; display: block; }
+p, li { overflow-wrap: anywhere; }
+table { border-collapse: collapse; font-size: .85em; max-width: 100%; } td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+/* The ops table has ten columns and free text: fixed layout over the page width, every cell wraps. */
+table.ops { table-layout: fixed; width: 100%; } table.ops td, table.ops th { word-break: break-word; }
+table.ops col.id { width: 5%; } table.ops col.narrow { width: 7.5%; } table.ops col.f { width: 12%; } table.ops col.text { width: auto; }
+details code { white-space: pre-wrap; word-break: break-all; }
 tr:target { background: #fff59d; } .interrupted { background: #fff3e0; padding: .5em 1em; }
 code { font-size: .9em; }
 `;
@@ -49,8 +56,10 @@ code { font-size: .9em; }
 function opRow(o: Op, t0: number): string {
   const c = o.complete;
   const rel = (ns: number) => ((ns - t0) / 1e9).toFixed(3);
-  const result = c ? (c.error ? `${c.error.errno ?? ''} ${c.error.code ?? ''} ${c.error.message}`.trim() : JSON.stringify(c.value ?? null)) : '';
-  return `<tr id="op-${o.op}"><td>${o.op}</td><td>${o.process}</td><td>${esc(o.f)}</td><td>${esc(o.key ?? '')}</td><td>${rel(o.invoke.time)}</td><td>${c ? rel(c.time) : '—'}</td><td>${c ? c.type : 'never completed'}</td><td>${esc(c?.node ?? '')}</td><td><code>${esc(JSON.stringify(o.invoke.value ?? null).slice(0, 200))}</code></td><td><code>${esc(result.slice(0, 200))}</code></td></tr>`;
+  // Words first (as in the timelines); the recorded value stays one click away for the evidence.
+  const raw = c ? JSON.stringify(c.error ?? c.value ?? null) : '';
+  const result = c ? `${esc(resultText(o))}${raw.length > 2 ? ` <details><summary>recorded</summary><code>${esc(raw.slice(0, 600))}${raw.length > 600 ? '…' : ''}</code></details>` : ''}` : 'never completed';
+  return `<tr id="op-${o.op}"><td>${o.op}</td><td>${o.process}</td><td>${esc(o.f)}</td><td>${esc(o.key ?? '')}</td><td>${rel(o.invoke.time)}</td><td>${c ? rel(c.time) : '—'}</td><td>${c ? c.type : 'open'}</td><td>${esc(c?.node ?? '')}</td><td>${esc(argsText(o.invoke.value))}</td><td>${result}</td></tr>`;
 }
 
 export function renderHtml(input: HtmlInput): string {
@@ -70,6 +79,13 @@ export function renderHtml(input: HtmlInput): string {
   const sentences = summarySentences({ scenario, seed: input.seed, runId, stats, check: { valid: check.valid, summary: check.summary } });
   p.push(`<div class="answer" id="answer"><p><strong>Answer from this run.</strong> ${sentences.map(esc).join(' ')}</p>`);
   p.push(`<p><span class="${verdictClass}">${verdict}.</span> ${charts.anomalies.length} finding(s), ${stories.length} mitigation stor${stories.length === 1 ? 'y' : 'ies'}. Seed ${input.seed} (repeat with <code>bbs-lab run &lt;scenario&gt; --seed ${input.seed}</code>).</p></div>`);
+  const faultRows = faultTableRows(stats);
+  if (faultRows.length > 0) {
+    p.push(`<h2 id="faults">Faults and what the clients saw</h2>`);
+    p.push(`<table><thead><tr>${FAULT_TABLE_HEADER.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`);
+    for (const r of faultRows) p.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
+    p.push(`</tbody></table><p>Outages: the longest stretch with no successful op overlapping the fault (until the system was back to its pre-fault state), for the whole BBS, the median and the worst client. Seconds since the first op.</p>`);
+  }
   for (const n of input.notes ?? []) p.push(`<p>${esc(n)}</p>`);
 
   p.push(`<h2 id="findings">Findings</h2>`);
@@ -98,7 +114,7 @@ export function renderHtml(input: HtmlInput): string {
   if (anchored.size === 0) p.push('<p>None.</p>');
   else {
     p.push(`<p>Times in seconds since the first op. All ops are in <code>history.jsonl</code>; every checker detail in <code>results.json</code>.</p>`);
-    p.push(`<table><thead><tr><th>op</th><th>process</th><th>f</th><th>key</th><th>invoke</th><th>complete</th><th>outcome</th><th>node</th><th>args</th><th>result</th></tr></thead><tbody>`);
+    p.push(`<table class="ops"><colgroup><col class="id"><col class="id"><col class="f"><col class="f"><col class="narrow"><col class="narrow"><col class="narrow"><col class="narrow"><col class="text"><col class="text"></colgroup><thead><tr><th>op</th><th>process</th><th>f</th><th>key</th><th>invoke</th><th>complete</th><th>outcome</th><th>node</th><th>args</th><th>result</th></tr></thead><tbody>`);
     for (const id of [...anchored].sort((a, b) => a - b)) p.push(opRow(byId.get(id)!, t0));
     p.push(`</tbody></table>`);
   }

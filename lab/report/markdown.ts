@@ -2,7 +2,10 @@
 // detail tables. Pure: scenario, stats and checker verdicts in, Markdown out. Credentials never
 // reach this function, so they cannot reach the report.
 
+import { unplannedSentence } from './quorum-loss.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { FAULT_TABLE_HEADER, faultSentence, faultTableRows, labelsText } from './fault-table.ts';
+import { absorbedTotal } from './retries.ts';
 import type { RunStats } from './stats.ts';
 
 export interface CheckSummary {
@@ -18,7 +21,7 @@ export interface ReportInput {
   check?: CheckSummary;
   /** Set when the run did not end normally (Ctrl-C, a crash): the report says so first. */
   interrupted?: string;
-  /** Lab events worth a line (proxy active-backend changes, …). */
+  /** Lab notes not in the history (cluster provider, a failed final read); timed lab events come from the stats. */
   notes?: string[];
   /** The checkers' evidence section (report/evidence.ts), shown right after the answer. */
   evidence?: string;
@@ -61,13 +64,66 @@ function topologySentence(s: Scenario): string {
   };
   const route = `${s.clients.via === 'nodes' ? 'straight to' : 'through'} ${over}: ${how[s.clients.config]}`;
   const what = s.workload.kind === 'bbs' ? 'BBS operations' : 'list-append transactions';
-  return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
+  return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms${s.clients.backoffMs === 500 ? " (the real BBS's pause before it retries a transaction, db/sqldb/helpers/transact.go)" : ''}` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
+}
+
+/** "7.3 s" for a gap, or "—". */
+const sec = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x.toFixed(1)} s`);
+
+/** What happened first: each fault with the outage its clients saw, and how available the BBS was. */
+function happenedSentences(st: RunStats): string[] {
+  const out: string[] = [];
+  const a = st.availability;
+  if (a.faults.length > 0) out.push(`${a.faults.length} fault(s). ${a.faults.map(faultSentence).join(' ')}`);
+  const done = st.byOutcome.ok + st.byOutcome.fail + st.byOutcome.info;
+  if (done > 0) {
+    out.push(
+      `The BBS was available ${pct(Math.round(a.timeShare * 1000), 1000)} of the time (outside stretches of 1 s or more with no successful op by any client; ` +
+        `${pct(Math.round(st.secondShare * 1000), 1000)} of whole seconds had one); its longest stretch with no success was ${sec(a.bbs.longest?.sec ?? 0)}` +
+        (a.bbs.longest ? ` (${a.bbs.longest.from.toFixed(1)}–${a.bbs.longest.to.toFixed(1)} s)` : '') +
+        '.',
+    );
+  }
+  return out;
+}
+
+function checkerSentence(input: ReportInput): string {
+  if (!input.check) return 'Checkers: not run on this history.';
+  const verdict = input.check.valid === true ? 'no anomaly found' : input.check.valid === false ? 'ANOMALIES FOUND' : 'verdict unknown (a checker ran out of budget)';
+  return `Checkers: ${verdict}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}`;
+}
+
+/** Errors a retry policy absorbed: the caller never saw them, so the error counts above leave them out. */
+export function absorbedSentence(st: RunStats): string | null {
+  const r = st.retries;
+  const total = absorbedTotal(r);
+  if (total === 0 && r.opsRetried === 0) return null;
+  return (
+    `Retries absorbed ${fmt(total)} error(s) the caller never saw (${labelsText(r.absorbed, 4)}) in ${fmt(r.opsRetried)} retried op(s) ` +
+    `(${fmt(r.retriedOutcome.ok)} then ok, ${fmt(r.retriedOutcome.fail)} failed, ${fmt(r.retriedOutcome.info)} unknown), costing ${(r.extraLatencyMs / 1000).toFixed(1)} s of latency over the ops that needed no retry.`
+  );
+}
+
+/**
+ * For a list-append run on several nodes: which baseline separates InnoDB's isolation level from
+ * Galera. Wording only; the notebook `isolation` puts the runs side by side.
+ */
+export function isolationBaselineSentence(s: Scenario): string | null {
+  if (s.workload.kind !== 'list-append' || s.topology.nodes < 2) return null;
+  if (s.workload.isolation === 'repeatable-read') {
+    return "At REPEATABLE READ one node alone shows the same anomaly classes (G-single, G2-item, lost update; scenarios/isolation-single-node.yaml): InnoDB's REPEATABLE READ (Jepsen's 2023 MySQL result), not Galera. Only what several writers show at SERIALIZABLE and one node does not (scenarios/isolation-serializable-multi-writer.yaml) is Galera-specific; `npm run notebook -- isolation` puts them side by side.";
+  }
+  if (s.workload.isolation === 'serializable') {
+    return 'An anomaly here is Galera-specific only if one node at SERIALIZABLE does not show it too; `npm run notebook -- isolation` puts the one-node baseline beside this run.';
+  }
+  return null;
 }
 
 export function summarySentences(input: ReportInput): string[] {
   const { stats: st, scenario } = input;
   const done = st.byOutcome.ok + st.byOutcome.fail + st.byOutcome.info;
-  const out: string[] = [];
+  // What happened (faults, the measured outage, anomalies) before how the run was set up.
+  const out: string[] = [...happenedSentences(st), checkerSentence(input)];
   out.push(topologySentence(scenario));
   out.push(
     `${fmt(st.ops)} ops: ${fmt(st.byOutcome.ok)} ok (${pct(st.byOutcome.ok, done)}), ${fmt(st.byOutcome.fail)} failed for sure (${pct(st.byOutcome.fail, done)}), ` +
@@ -81,6 +137,8 @@ export function summarySentences(input: ReportInput): string[] {
   } else {
     out.push('No database errors.');
   }
+  const absorbed = absorbedSentence(st);
+  if (absorbed) out.push(absorbed);
   const nodes = Object.entries(st.servedByNode).map(([n, m]) => [n, Object.values(m).reduce((a, b) => a + b, 0)] as const);
   const served = nodes.reduce((a, [, c]) => a + c, 0);
   if (nodes.length > 0) {
@@ -94,18 +152,18 @@ export function summarySentences(input: ReportInput): string[] {
     );
   }
   if (st.faults.length > 0) {
-    out.push(
-      `${st.faults.length} fault(s) (${st.faults.map((f) => `${f.kind} ${f.target} ${f.start.toFixed(0)}–${f.end === null ? 'end' : f.end.toFixed(0)} s`).join(', ')}); ` +
-        `${fmt(st.errorsInFaults)} failed or unknown ops inside fault windows, ${fmt(st.errorsOutsideFaults)} outside.`,
-    );
+    out.push(`${fmt(st.errorsInFaults)} failed or unknown ops completed inside fault windows (from a fault's start until the system was back to its pre-fault state), ${fmt(st.errorsOutsideFaults)} outside.`);
   }
-  if (input.check) {
-    const verdict = input.check.valid === true ? 'no anomaly found' : input.check.valid === false ? 'ANOMALIES FOUND' : 'verdict unknown (a checker ran out of budget)';
-    out.push(`Checkers: ${verdict}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}`);
-  } else {
-    out.push('Checkers: not run on this history.');
-  }
+  const unplanned = unplannedSentence(st.quorumLoss ?? []);
+  if (unplanned) out.push(unplanned);
+  const iso = isolationBaselineSentence(scenario);
+  if (iso) out.push(iso);
   return out;
+}
+
+/** The lab events with their times, then the notes that have none. */
+export function labEventLines(st: Pick<RunStats, 'labEvents'>, notes: readonly string[] = []): string[] {
+  return [...st.labEvents.map((e) => `${e.at.toFixed(1)} s: ${e.text}`), ...notes];
 }
 
 export function renderMarkdown(input: ReportInput): string {
@@ -115,6 +173,14 @@ export function renderMarkdown(input: ReportInput): string {
   if (input.interrupted) parts.push(`> **This run was interrupted** (${input.interrupted}); the history up to that point was checked.\n`);
   parts.push(`**Question.** ${scenario.question.trim()}\n`);
   parts.push(`**Answer from this run.** ${summarySentences(input).join(' ')}\n`);
+  if (st.availability.faults.length > 0) {
+    parts.push('## Faults and what the clients saw\n');
+    parts.push(table(FAULT_TABLE_HEADER, faultTableRows(st)));
+    parts.push(
+      '\nOutages are the longest stretch with no successful op that overlaps the fault (from its start until the system was back to its pre-fault state, else its heal): ' +
+        'for the whole BBS (no client at all), the median client and the worst client. Times are seconds since the first op.\n',
+    );
+  }
   parts.push(`Seed ${input.seed} (repeat with \`bbs-lab run <scenario> --seed ${input.seed}\`).\n`);
   if (input.timeline) parts.push(`![Completions per second: ok, unknown and failed, with fault windows shaded](${input.timeline})\n`);
   if (input.evidence) parts.push(input.evidence);
@@ -153,16 +219,8 @@ export function renderMarkdown(input: ReportInput): string {
   parts.push('\n### By op type\n');
   parts.push(table(['error', ...opsSeen], Object.entries(st.errorsByOp).map(([e, m]) => [e, ...opsSeen.map((f) => m[f] ?? 0)])));
 
-  if (st.faults.length > 0) {
-    parts.push('\n## Faults\n');
-    parts.push(
-      table(
-        ['fault', 'kind', 'target', 'from s', 'to s'],
-        st.faults.map((f) => [f.id, f.kind, f.target, f.start.toFixed(1), f.end === null ? 'not healed' : f.end.toFixed(1)]),
-      ),
-    );
-    parts.push(`\nFailed or unknown ops: ${fmt(st.errorsInFaults)} completed inside a fault window, ${fmt(st.errorsOutsideFaults)} outside.\n`);
-  }
+  parts.push(...availabilitySection(st));
+  parts.push(...retrySection(st));
 
   parts.push('\n## Ops served per node\n');
   if (st.writeWindows.multiNode > 0) {
@@ -193,15 +251,61 @@ export function renderMarkdown(input: ReportInput): string {
       }),
     ),
   );
-  if (input.notes && input.notes.length > 0) {
+  const events = labEventLines(st, input.notes);
+  if (events.length > 0) {
     parts.push('\n## Lab events\n');
-    parts.push(input.notes.map((n) => `- ${n}`).join('\n') + '\n');
+    parts.push('Seconds since the first op.\n\n' + events.map((n) => `- ${n}`).join('\n') + '\n');
   }
   parts.push(
     '\n## How to read this\n' +
       '- **ok**: the op ran to the end (a BBS state-check refusal is still ok: it observed the state). **fail**: it surely did not take effect (e.g. 1213 rollback, 1047 non-Primary). **info**: unknown (lost connection, error during COMMIT); the checkers let it take effect or not.\n' +
+      '- **Outage** (fault table): a client\'s outage is its longest stretch without a successful op that overlaps the fault\'s window (from the fault until every node was Synced and serving and the proxies were back on healthy backends); the BBS outage is the longest stretch in which no client had one. **Available … of the time**: the share of the workload not inside a stretch of 1 s or more with no success by any client.\n' +
+      '- **Absorbed by retries**: errors the BBS client\'s retry policy retried away; the caller never saw them, so the error tables above leave them out.\n' +
       '- `history.jsonl` in this directory is the full record; `bbs-lab check <this dir>` re-checks it without a cluster.\n',
   );
   // Every part ends a block: a blank line between parts keeps headings, tables and paragraphs apart.
   return parts.map((p) => p.trim()).join('\n\n') + '\n';
+}
+
+function availabilitySection(st: RunStats): string[] {
+  const a = st.availability;
+  const clients = Object.entries(a.perClient);
+  if (clients.length === 0) return [];
+  const out = ['\n## Availability as the clients saw it\n'];
+  out.push(
+    `Available ${pct(Math.round(a.timeShare * 1000), 1000)} of the time, ${pct(Math.round(st.secondShare * 1000), 1000)} of whole seconds. ` +
+      (a.bbs.gaps.length === 0
+        ? 'No stretch of 1 s or more without a successful op by any client.\n\n'
+        : `Stretches of 1 s or more with no successful op by any client: ${a.bbs.gaps
+            .slice(0, 10)
+            .map((g) => `${g.from.toFixed(1)}–${g.to.toFixed(1)} s (${g.sec.toFixed(1)} s)`)
+            .join(', ')}${a.bbs.gaps.length > 10 ? `, … (${a.bbs.gaps.length} in all)` : ''}.\n\n`),
+  );
+  out.push(
+    table(
+      ['client', 'ok ops', 'longest stretch without a success', 'from – to s'],
+      clients
+        .sort((x, y) => (y[1].longest?.sec ?? 0) - (x[1].longest?.sec ?? 0) || Number(x[0]) - Number(y[0]))
+        .map(([c, p]) => [c, fmt(p.oks), sec(p.longest?.sec ?? 0), p.longest ? `${p.longest.from.toFixed(1)} – ${p.longest.to.toFixed(1)}` : '—']),
+    ),
+  );
+  return out;
+}
+
+function retrySection(st: RunStats): string[] {
+  const r = st.retries;
+  const line = absorbedSentence(st);
+  if (!line) return [];
+  const ops = [...new Set(Object.values(r.absorbedByOp).flatMap((m) => Object.keys(m)))].sort();
+  const nodes = [...new Set(Object.values(r.absorbedByNode).flatMap((m) => Object.keys(m)))].sort();
+  return [
+    '\n## Errors absorbed by retries\n',
+    `${line}\n\n`,
+    table(
+      ['error', 'absorbed', ...ops, ...nodes.map((n) => `on ${n}`)],
+      Object.entries(r.absorbed)
+        .sort((a, b) => b[1] - a[1])
+        .map(([e, n]) => [e, n, ...ops.map((f) => r.absorbedByOp[e]?.[f] ?? 0), ...nodes.map((x) => r.absorbedByNode[e]?.[x] ?? 0)]),
+    ),
+  ];
 }

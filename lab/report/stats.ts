@@ -1,9 +1,16 @@
 // Run statistics from a history alone (no cluster): what ran, what failed and why, which node
 // served what, throughput and latency. Pure: history in, numbers out.
 
-import { classifyError } from '../client/errors.ts';
-import { pairOps, type HistoryEvent, type NemesisEvent, type Op, type OpError } from '../history/event.ts';
+import { pairOps, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
 import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
+import { quorumLoss, type QuorumLoss } from './quorum-loss.ts';
+import { computeAvailability, faultSpans, windowEnd, type Availability } from './availability.ts';
+import { errorLabel } from './labels.ts';
+import { computeRetries, type RetryStats } from './retries.ts';
+
+export type { Availability, FaultOutage, Gap } from './availability.ts';
+export type { RetryStats } from './retries.ts';
+export { errorLabel };
 
 export interface Percentiles {
   count: number;
@@ -38,7 +45,10 @@ export interface RunStats {
   nemesis: number;
   /** Fault windows from the nemesis events, in seconds since the workload's first op (as a scenario's `at`). */
   faults: FaultWindow[];
-  /** Failed or unknown ops completed inside some fault window, and outside every one. */
+  /**
+   * Failed or unknown ops completed inside some fault window (start until the system was back to its
+   * pre-fault state, else its heal, else the end), and outside every one.
+   */
   errorsInFaults: number;
   errorsOutsideFaults: number;
   /**
@@ -48,14 +58,25 @@ export interface RunStats {
   writeWindows: { total: number; multiNode: number; seconds: number[] };
   /** Completions per second of the workload (index = second since the first invoke), for the timeline chart. */
   perSecond: { ok: number; fail: number; info: number }[];
-  /** Share of the workload's whole seconds in which at least one op succeeded. */
-  availability: number;
-  /**
-   * Per fault: the last ok completion before it started and the first ok of an op invoked after
-   * it started (seconds since the first op); the gap between them is how long the BBS could not
-   * get anything done. firstOkAfter is null when nothing succeeded again.
-   */
-  failover: { fault: string; kind: string; target: string; lastOkBefore: number | null; firstOkAfter: number | null; gapSec: number | null }[];
+  /** Share of the workload's whole seconds in which at least one op succeeded (op-based, coarse). */
+  secondShare: number;
+  /** The clients' side: no-success gaps per client and for the whole BBS, and each fault's outage. */
+  availability: Availability;
+  /** Errors a retry policy absorbed (never seen by the caller) and what the retries cost. */
+  retries: RetryStats;
+  /** Lab events (proxy active-backend changes, Consul leadership, a fault's recovery) with their time. */
+  labEvents: LabEvent[];
+  /** Intervals in which a node answered 1047; planned: false when no active fault meant it (quorum-loss.ts). */
+  quorumLoss: QuorumLoss[];
+}
+
+export interface LabEvent {
+  /** Seconds since the workload's first invoke (negative: before the workload started). */
+  at: number;
+  /** The proxy or fault the event is about. */
+  source: string;
+  kind: string;
+  text: string;
 }
 
 export interface FaultWindow {
@@ -65,6 +86,10 @@ export interface FaultWindow {
   start: number;
   /** null when the run ended before the heal was recorded. */
   end: number | null;
+  /** When the system was back to its pre-fault state after the heal (null or missing: not recorded). */
+  recovered?: number | null;
+  /** The node a role target resolved to, when the start event names one. */
+  node?: string;
 }
 
 /** The workload's time zero: the first invoke (the history's clock also spans cluster start-up). */
@@ -74,21 +99,27 @@ export function workloadStart(events: readonly HistoryEvent[]): number {
 }
 
 export function faultWindows(events: readonly HistoryEvent[], t0 = workloadStart(events)): FaultWindow[] {
-  const open = new Map<string, FaultWindow>();
-  const out: FaultWindow[] = [];
+  const nemesis = events.filter((e): e is NemesisEvent => e.type === 'nemesis');
+  return faultSpans(nemesis, t0).map((f) => {
+    const w: FaultWindow = { id: f.id, kind: f.kind, target: f.target, start: f.start, end: f.healed, recovered: f.recovered };
+    if (f.node !== undefined) w.node = f.node;
+    return w;
+  });
+}
+
+/** The lab events worth a line in a report, with their times (seconds since the workload's start). */
+export function labEvents(events: readonly HistoryEvent[], t0 = workloadStart(events)): LabEvent[] {
+  const out: LabEvent[] = [];
   for (const e of events) {
-    if (e.type !== 'nemesis') continue;
-    const n = e as NemesisEvent;
-    if (n.phase === 'start') {
-      const target = (n.detail as { target?: unknown } | undefined)?.target;
-      const w: FaultWindow = { id: n.fault, kind: n.kind, target: typeof target === 'string' ? target : '', start: (n.time - t0) / 1e9, end: null };
-      open.set(n.fault, w);
-      out.push(w);
-    } else if (n.phase === 'stop') {
-      const w = open.get(n.fault);
-      if (w) w.end = (n.time - t0) / 1e9;
-      open.delete(n.fault);
-    }
+    if (e.type !== 'nemesis' || e.phase !== 'event') continue;
+    const d = (e.detail ?? {}) as Record<string, unknown>;
+    const at = (e.time - t0) / 1e9;
+    let text: string | null = null;
+    if (e.kind === 'proxy-active-changed') text = `${e.fault}: active backend ${String(d['from'] ?? 'none')} → ${String(d['to'] ?? 'none')}${typeof d['reason'] === 'string' ? ` (${d['reason']})` : ''}`;
+    else if (e.kind === 'consul-leader') text = `${e.fault}: took the Consul lock and serves`;
+    else if (e.kind === 'consul-lost-leadership') text = `${e.fault}: lost the Consul lock${typeof d['detail'] === 'string' ? ` (${d['detail']})` : ''}`;
+    else if (e.kind === 'recovered') text = `${e.fault}: the system is back to its pre-fault state (every node Synced and serving, proxies on healthy backends)`;
+    if (text !== null) out.push({ at, source: e.fault, kind: e.kind, text });
   }
   return out;
 }
@@ -96,12 +127,6 @@ export function faultWindows(events: readonly HistoryEvent[], t0 = workloadStart
 /** Reads change nothing; every other op (BBS mutations, list-append transactions) is a write. */
 function isWrite(f: string): boolean {
   return !READ_OPS.has(f as BbsOpName);
-}
-
-/** A label that names the MySQL code where there is one: '1213 deadlock', '1047 non-primary', 'connection-lost'. */
-export function errorLabel(e: OpError): string {
-  const c = classifyError(e);
-  return e.errno !== undefined ? `${e.errno} ${c.kind}` : c.kind;
 }
 
 function percentiles(xs: number[]): Percentiles {
@@ -138,12 +163,16 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     errorsOutsideFaults: 0,
     writeWindows: { total: 0, multiNode: 0, seconds: [] },
     perSecond: [],
-    availability: 0,
-    failover: [],
+    secondShare: 0,
+    availability: { bbs: { longest: null, gaps: [] }, perClient: {}, timeShare: 0, faults: [] },
+    retries: computeRetries(ops),
+    labEvents: labEvents(events),
+    quorumLoss: quorumLoss(events),
   };
   const t0 = workloadStart(events);
   const lastTime = (events.reduce((m, e) => Math.max(m, e.time), 0) - t0) / 1e9;
-  const inFault = (t: number) => stats.faults.some((w) => t >= w.start && t <= (w.end ?? lastTime));
+  // A fault's aftermath (a rejoining node's 1047s, the proxy moving back) belongs to it.
+  const inFault = (t: number) => stats.faults.some((w) => t >= w.start && t <= windowEnd({ healed: w.end, recovered: w.recovered ?? null }, lastTime));
   const writersBySecond = new Map<number, Set<string>>();
   const lat: Record<'ok' | 'fail' | 'info', number[]> = { ok: [], fail: [], info: [] };
   let first = Infinity;
@@ -189,28 +218,21 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
   const multi = [...writersBySecond.entries()].filter(([, set]) => set.size > 1).map(([sec]) => sec).sort((a, b) => a - b);
   stats.writeWindows = { total: writersBySecond.size, multiNode: multi.length, seconds: multi };
   stats.latencyMs = { ok: percentiles(lat.ok), fail: percentiles(lat.fail), info: percentiles(lat.info) };
-  // The last second is cut short by the end of the run; it does not count against availability.
+  // The last second is cut short by the end of the run; it does not count against the share.
   const whole = stats.perSecond.slice(0, -1);
-  stats.availability = whole.length > 0 ? whole.filter((x) => x.ok > 0).length / whole.length : stats.perSecond.length > 0 && stats.perSecond[0]!.ok > 0 ? 1 : 0;
-  stats.failover = failoverGaps(ops, stats.faults, t0);
+  stats.secondShare = whole.length > 0 ? whole.filter((x) => x.ok > 0).length / whole.length : stats.perSecond.length > 0 && stats.perSecond[0]!.ok > 0 ? 1 : 0;
+  stats.availability = computeAvailability(
+    ops,
+    events.filter((e): e is NemesisEvent => e.type === 'nemesis'),
+    t0,
+    workloadEnd(ops, t0),
+  );
   return stats;
 }
 
-function failoverGaps(ops: readonly Op[], faults: readonly FaultWindow[], t0: number): RunStats['failover'] {
-  const oks = ops
-    .filter((o) => o.complete?.type === 'ok')
-    .map((o) => ({ invoke: (o.invoke.time - t0) / 1e9, done: (o.complete!.time - t0) / 1e9 }))
-    .sort((a, b) => a.done - b.done);
-  return faults.map((f) => {
-    let before: number | null = null;
-    let after: number | null = null;
-    for (const o of oks) {
-      if (o.done <= f.start) before = o.done;
-      else if (o.invoke >= f.start) {
-        after = o.done;
-        break;
-      }
-    }
-    return { fault: f.id, kind: f.kind, target: f.target, lastOkBefore: before, firstOkAfter: after, gapSec: before !== null && after !== null ? after - before : null };
-  });
+/** The workload's end, seconds since t0: its last invoke or completion (the final read left out). */
+export function workloadEnd(ops: readonly Op[], t0: number): number {
+  let last = t0;
+  for (const o of ops) last = Math.max(last, o.invoke.time, o.complete?.time ?? 0);
+  return (last - t0) / 1e9;
 }

@@ -19,7 +19,8 @@ export interface ClientOptions {
   shouldStop: () => boolean;
   /** Pause after an op that did not succeed (scenario clients.backoffMs). */
   backoffMs?: number;
-  onComplete?: (outcome: Outcome) => void;
+  /** Called with every completion as recorded (the runner counts ok writes per node for role targets). */
+  onComplete?: (outcome: Outcome, completion: { f: string; node?: string }) => void;
 }
 
 export async function runClient(o: ClientOptions): Promise<void> {
@@ -56,7 +57,7 @@ export async function runClient(o: ClientOptions): Promise<void> {
       ...(res.retried !== undefined ? { retried: res.retried } : {}),
     };
     o.writer.append(completion);
-    o.onComplete?.(outcome);
+    o.onComplete?.(outcome, completion);
     if (outcome === 'info') process += o.processStride;
     if (outcome !== 'ok' && o.backoffMs) await new Promise((r) => setTimeout(r, o.backoffMs));
   }

@@ -10,7 +10,7 @@ import { checkHistory, type CheckReport } from '../checkers/index.ts';
 import { renderCharts, type RunCharts } from '../report/charts/index.ts';
 import { renderEvidence } from '../report/evidence.ts';
 import { renderHtml } from '../report/html.ts';
-import { renderMarkdown, type CheckSummary } from '../report/markdown.ts';
+import { labEventLines, renderMarkdown, type CheckSummary } from '../report/markdown.ts';
 import { computeStats, type RunStats } from '../report/stats.ts';
 import { generateStories, renderStoriesMarkdown } from '../report/stories.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -86,7 +86,7 @@ function chartSection(dir: RunDir, c: RunCharts): string {
 
 function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts): void {
   const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
-  const stories = generateStories({ stats, check, ops });
+  const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
   const html = renderHtml({
     scenario,
@@ -98,7 +98,8 @@ function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opt
     stories,
     ops,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
-    ...(opts.notes ? { notes: opts.notes } : {}),
+    // The timed lab events from the history, then the notes that have no time.
+    notes: labEventLines(stats, opts.notes),
   });
   writeFileSync(join(dir.path, 'report.html'), html);
 }

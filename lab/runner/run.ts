@@ -15,6 +15,9 @@ import { startTopology, type Topology } from './topology.ts';
 import { renderRun } from './render.ts';
 import { planSchedule } from '../nemesis/schedule.ts';
 import { startNemesis } from '../nemesis/nemesis.ts';
+import type { RoleState } from '../nemesis/roles.ts';
+import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
+import { recoveryProbe } from './recovery.ts';
 
 export interface RunOptions {
   seed?: number;
@@ -69,6 +72,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     const end = started + s.duration * 1000;
     let opId = 0;
     let completed = 0;
+    // ok writes per node so far: what the role target most-written is resolved against.
+    const okWritesByNode: Record<string, number> = {};
     const tick = setInterval(() => {
       const left = Math.max(0, Math.round((end - Date.now()) / 1000));
       log(`workload: ${completed} ops completed, ${left} s left`);
@@ -84,7 +89,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
         nextOpId: () => opId++,
         shouldStop: () => stopWorkload || Date.now() >= end,
         backoffMs: s.clients.backoffMs,
-        onComplete: () => completed++,
+        onComplete: (outcome, c) => {
+          completed++;
+          if (outcome === 'ok' && c.node && !READ_OPS.has(c.f as BbsOpName)) okWritesByNode[c.node] = (okWritesByNode[c.node] ?? 0) + 1;
+        },
       }),
     );
     log(`workload: ${s.clients.count} clients for ${s.duration} s`);
@@ -99,7 +107,24 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     if (plan.length > 0) {
       log(`nemesis: ${plan.length} fault(s): ${plan.map((f) => `${f.kind} ${f.target} at ${f.at} s for ${f.duration} s`).join('; ')}`);
     }
-    const nemesis = await startNemesis(plan, { cluster: topo.cluster, healthchecks: topo.healthchecks, proxies: topo.proxyControl, links: topo.links, writer, seed, log });
+    const t = topo;
+    const roles = (): RoleState => ({
+      nodes: t.cluster.nodes.map((n) => n.name),
+      // A killed proxy is out of t.proxies: it routes nowhere until it is started again.
+      activeOf: Object.fromEntries(t.proxyControl.names().map((name) => [name, t.proxies.find((p) => p.name === name)?.activeBackend() ?? null])),
+      okWritesByNode: { ...okWritesByNode },
+    });
+    const nemesis = await startNemesis(plan, {
+      cluster: topo.cluster,
+      healthchecks: topo.healthchecks,
+      proxies: topo.proxyControl,
+      links: topo.links,
+      writer,
+      seed,
+      log,
+      roles,
+      ...(plan.length > 0 ? { recovery: recoveryProbe(topo.cluster, topo.proxies) } : {}),
+    });
     await clientsDone;
     clearInterval(tick);
     // Every fault is healed before the final read, which waits for every node to be Synced.

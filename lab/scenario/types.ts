@@ -69,9 +69,12 @@ export interface Scenario {
     /** Per-op client timeout in ms; an op that times out ends `info`. */
     timeoutMs: number;
     /**
-     * Pause (ms) after an op that did not succeed before the client's next op. 0 (the default) is
-     * Jepsen's client: the next op at once, so an outage shows as many fast failures; a BBS client
-     * (a rep, the nsync bulker) comes back on its own schedule, which a backoff approximates.
+     * Pause (ms) after an op that did not succeed before the client's next op. The default, 500, is
+     * the real BBS's: its SQL Transact helper (cloudfoundry/bbs db/sqldb/helpers/transact.go) sleeps
+     * 500 ms before it tries a transaction again after a deadlock or a bad connection (Go's
+     * database/sql itself retries driver.ErrBadConn at once on a fresh connection, outside a
+     * transaction). 0 is Jepsen's client: the next op at once, so an outage shows as thousands of
+     * instant failures and op totals stop comparing across configurations.
      */
     backoffMs: number;
   };
@@ -102,5 +105,10 @@ export interface Scenario {
     transactionalReads: boolean;
     /** A planted bug for testing the lab: SELECT without FOR UPDATE. */
     unsafeNoRowLocks: boolean;
+    /**
+     * How actual LRP mutations lock their row: 'for-update' (today's BBS) or 'share' (mid-2016:
+     * LOCK IN SHARE MODE, which deadlocks under contention when two holders both upgrade).
+     */
+    actualLRPLock: 'for-update' | 'share';
   };
 }

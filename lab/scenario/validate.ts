@@ -5,6 +5,7 @@
 import { parse, YAMLParseError } from 'yaml';
 import { isLinkKind, LINK_KINDS, linkNames, type LinkPlan } from '../nemesis/links.ts';
 import { disconnectProblem } from '../nemesis/disconnect.ts';
+import { roleOf, roleProblem } from '../nemesis/roles.ts';
 import type { Scenario } from './types.ts';
 
 export class ScenarioError extends Error {
@@ -99,6 +100,11 @@ const durationOrZero = (max: number): Field<number> => ({
   required: true,
 });
 
+/** The real BBS's pause before it tries a transaction again (see Scenario.clients.backoffMs). */
+export const DEFAULT_BACKOFF_MS = 500;
+
+const ROLES_HINT = 'active-of:<proxy>, most-written, a-non-active';
+
 type Spec = { [k: string]: Field<unknown> | Spec };
 const isField = (x: Field<unknown> | Spec): x is Field<unknown> => typeof (x as Field<unknown>).check === 'function';
 
@@ -125,7 +131,7 @@ const SPEC: Spec = {
     selector: oneOf(['ORDER', 'RR', 'RANDOM'] as const, 'ORDER'),
     poolSize: int(1, 64, 2),
     timeoutMs: int(100, 600_000, 10_000),
-    backoffMs: int(0, 60_000, 0),
+    backoffMs: int(0, 60_000, DEFAULT_BACKOFF_MS),
   },
   workload: {
     kind: oneOf(['bbs', 'list-append'] as const, 'bbs'),
@@ -157,6 +163,7 @@ const SPEC: Spec = {
       kinds: { check: (v) => (Array.isArray(v) && v.every((k) => (FAULT_KINDS as readonly unknown[]).includes(k)) ? null : `must be a list of ${FAULT_KINDS.join(', ')}, got ${show(v)}`), default: [] },
       interval: { ...duration(3600), required: false, default: 15 },
       duration: { ...duration(3600), required: false, default: 8 },
+      roles: bool(false),
     },
   },
   bbs: {
@@ -164,6 +171,7 @@ const SPEC: Spec = {
     syncWait: int(0, 15, 0),
     transactionalReads: bool(false),
     unsafeNoRowLocks: bool(false),
+    actualLRPLock: oneOf(['for-update', 'share'] as const, 'for-update'),
   },
 };
 
@@ -209,6 +217,14 @@ function crossCheck(s: Scenario, problems: string[]): void {
     if ((f.latencyMs !== undefined || f.jitterMs !== undefined) && f.kind !== 'link-latency') problems.push(`${p}: latencyMs and jitterMs apply only to link-latency`);
     if (f.rateKBps !== undefined && f.kind !== 'link-bandwidth') problems.push(`${p}.rateKBps: applies only to link-bandwidth`);
     if (t === 'random') return;
+    const role = f.kind === 'proxy-kill' || isLinkKind(f.kind) ? null : roleOf(f.kind, t);
+    if (role) {
+      const problem = roleProblem(role, proxyNames);
+      if (problem) problems.push(`${p}.target: ${problem}`);
+      if (f.kind === 'partition' && s.topology.nodes === 1) problems.push(`${p}.kind: a partition needs at least 3 nodes`);
+      if (f.kind === 'health-flap' && s.topology.proxies === 0) problems.push(`${p}.kind: health-flap needs topology.proxies ≥ 1 (healthchecks run for proxies)`);
+      return;
+    }
     if (isLinkKind(f.kind)) {
       const links = scenarioLinks(s);
       const all = [...links.client, ...links.backend];
@@ -216,12 +232,12 @@ function crossCheck(s: Scenario, problems: string[]): void {
       if (!all.includes(t) && !special.includes(t)) problems.push(`${p}.target: for a link fault must be a link (${all.join(', ')}), random or ${special.join(', ')}, got ${JSON.stringify(t)}`);
     } else if (f.kind === 'partition') {
       const ok = t === 'minority' || t === 'halves' || (t === 'bridge' && s.topology.nodes === 5) || (t.startsWith('isolate:') && nodeNames.includes(t.slice(8)));
-      if (!ok) problems.push(`${p}.target: for a partition must be isolate:<${nodeNames.join('|')}>, minority, halves${s.topology.nodes === 5 ? ', bridge' : ''} or random, got ${JSON.stringify(t)}`);
+      if (!ok) problems.push(`${p}.target: for a partition must be isolate:<${nodeNames.join('|')}>, isolate:<role> (${ROLES_HINT}), minority, halves${s.topology.nodes === 5 ? ', bridge' : ''} or random, got ${JSON.stringify(t)}`);
       if (s.topology.nodes === 1) problems.push(`${p}.kind: a partition needs at least 3 nodes`);
     } else if (f.kind === 'proxy-kill') {
       if (!proxyNames.includes(t)) problems.push(`${p}.target: must be ${[...proxyNames, 'random'].join(', ')}, got ${JSON.stringify(t)}`);
     } else if (!nodeNames.includes(t)) {
-      problems.push(`${p}.target: must be ${[...nodeNames, 'random'].join(', ')}, got ${JSON.stringify(t)}`);
+      problems.push(`${p}.target: must be ${[...nodeNames, 'random'].join(', ')} or a role (${ROLES_HINT}), got ${JSON.stringify(t)}`);
     }
     if (f.kind === 'health-flap' && s.topology.proxies === 0) problems.push(`${p}.kind: health-flap needs topology.proxies ≥ 1 (healthchecks run for proxies)`);
   });

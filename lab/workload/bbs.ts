@@ -6,18 +6,25 @@
 import { keyOf, type BbsOp } from '../../models/bbs/ops.ts';
 import { createSchema } from '../../models/bbs/sql/schema.ts';
 import { finalRead, SqlBbsStore } from '../../models/bbs/sql/store.ts';
+import type { StoreOptions } from '../../models/bbs/sql/options.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { opStream } from './generator.ts';
 import type { Executor, Workload, WorkloadOp } from './types.ts';
 
-export function bbsWorkload(s: Scenario): Workload {
-  const storeOptions = {
+/** The SQL store's options a scenario sets (the rest keep the store's mid-2016 defaults). */
+export function bbsStoreOptions(s: Scenario): Partial<StoreOptions> {
+  return {
     deadlockRetry: s.bbs.deadlockRetry,
     syncWait: s.bbs.syncWait,
     transactionalReads: s.bbs.transactionalReads,
     unsafeNoRowLocks: s.bbs.unsafeNoRowLocks,
+    actualLRPLock: s.bbs.actualLRPLock,
     statementTimeoutMs: s.clients.timeoutMs,
   };
+}
+
+export function bbsWorkload(s: Scenario): Workload {
+  const storeOptions = bbsStoreOptions(s);
   return {
     async setup(pool) {
       await createSchema(pool);

@@ -28,8 +28,15 @@ export type BbsModel = Model<unknown, BbsOp, BbsResult>;
 /** A BBS read never changes the store, so a read of unknown outcome constrains nothing. */
 const withReads = (m: Model<any, BbsOp, BbsResult>): BbsModel => ({ ...m, readOnly: (input: BbsOp) => READ_OPS.has(input.f) }) as BbsModel;
 
-const task = withReads(taskModel);
-const desired = withReads(desiredLRPModel);
+/** A refusal by the op's own state check (`error`) leaves the record as it was. */
+const refused = (output: BbsResult | undefined): boolean => output !== undefined && output.error !== undefined;
+
+// Which ops the evidence may leave out (Model.changesState). A task read leaves the task as it
+// was; a desired LRP read may teach the model the record's epoch, which narrows its state, so it
+// stays. Actual LRP states are sets of possibilities that any output may narrow, refusals
+// included, so every actual LRP op stays (no method: the conservative default).
+const task: BbsModel = { ...withReads(taskModel), changesState: (input: BbsOp, output: BbsResult | undefined) => !READ_OPS.has(input.f) && !refused(output) };
+const desired: BbsModel = { ...withReads(desiredLRPModel), changesState: (_input: BbsOp, output: BbsResult | undefined) => !refused(output) };
 const actual2016 = withReads(actualLRPModel2016);
 const actualStrict = withReads(actualLRPModel('strict'));
 const domain = withReads(domainModel);

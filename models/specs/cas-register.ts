@@ -36,4 +36,5 @@ export const casRegisterModel: Model<RegisterState, CasRegisterInput, unknown> =
   },
   describeState: (s) => `value ${s}`,
   readOnly: (input) => input?.f === 'read',
+  changesState: (input, output) => input?.f !== 'read' && !(input?.f === 'cas' && output === false),
 };

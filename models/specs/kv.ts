@@ -38,4 +38,5 @@ export const kvModel: Model<KvState, KvInput, unknown> = {
   describeOp: (input, output) => (input.f === 'write' ? `write ${input.key}=${json(input.value)}` : `read ${input.key} → ${output === undefined ? '?' : json(output)}`),
   describeState: (s) => (s.length === 0 ? 'empty' : `{${s.map(([k, v]) => `${k}: ${v}`).join(', ')}}`),
   readOnly: (input) => input?.f === 'read',
+  changesState: (input) => input?.f !== 'read',
 };

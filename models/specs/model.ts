@@ -21,6 +21,13 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
    * is read-only constrains nothing, so the checker drops it instead of searching over it.
    */
   readOnly?(input: I): boolean;
+  /**
+   * Optional: false only when this op, with this output (undefined: unknown outcome), leaves the
+   * state as it found it from every state where it is a legal step (a read, a cas answered false,
+   * an op refused by its own state check). The evidence may leave such ops out; every other op is
+   * kept, so a model without this method keeps them all.
+   */
+  changesState?(input: I, output: O | undefined): boolean;
 }
 
 /** Thrown by a model for an input it cannot interpret: bad input, not an anomaly. */

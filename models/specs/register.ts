@@ -3,7 +3,8 @@
 //   invoke value: { "f": "write", "value": V } | { "f": "read" }
 //   ok value:     a read's output is the value read (null before any write); a write's is ignored
 //
-// Values are compared as JSON, so any JSON value can be written.
+// Values are compared as JSON values, structurally: objects with the same members in another key
+// order are equal (the state is the canonical JSON text, keys sorted, so equal values hash alike).
 
 import { ModelInputError, type Model } from './model.ts';
 
@@ -18,7 +19,16 @@ export function inputOf(input: unknown, allowed: readonly string[], model: strin
   return input as { f: string; value?: unknown; key?: unknown };
 }
 
-export const json = (v: unknown): string => JSON.stringify(v ?? null);
+/** Canonical JSON: object keys sorted at every depth, so structurally equal values give one text. */
+export function json(v: unknown): string {
+  if (v === null || v === undefined || typeof v !== 'object') return JSON.stringify(v ?? null) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : json(x))).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${json(o[k])}`).join(',')}}`;
+}
 
 export const registerModel: Model<RegisterState, RegisterInput, unknown> = {
   name: 'register',
@@ -33,4 +43,5 @@ export const registerModel: Model<RegisterState, RegisterInput, unknown> = {
   describeOp: (input, output) => (input.f === 'write' ? `write ${json(input.value)}` : `read → ${output === undefined ? '?' : json(output)}`),
   describeState: (s) => `value ${s}`,
   readOnly: (input) => input?.f === 'read',
+  changesState: (input) => input?.f !== 'read',
 };

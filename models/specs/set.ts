@@ -35,4 +35,5 @@ export const setModel: Model<SetState, SetInput, unknown> = {
   describeOp: (input, output) => (input.f === 'add' ? `add ${json(input.value)}` : `read → ${output === undefined ? '?' : json(output)}`),
   describeState: (s) => `{${s.join(', ')}}`,
   readOnly: (input) => input?.f === 'read',
+  changesState: (input) => input?.f !== 'read',
 };

@@ -4,7 +4,7 @@
 
 import test from 'ava';
 import fc from 'fast-check';
-import { checkIsolation, type CycleAnomaly, type IsolationOptions } from '../../lab/checkers/isolation/index.ts';
+import { checkIsolation, TxnInputError, type CycleAnomaly, type IsolationOptions } from '../../lab/checkers/isolation/index.ts';
 import { simulateSerial, type PlannedOutcome, type PlannedTxn } from '../../lab/checkers/isolation/simulate.ts';
 import type { Op } from '../../lab/history/event.ts';
 import { assertWellFormed, found, txn } from './isolation-helpers.ts';
@@ -27,7 +27,7 @@ test('a serial history is valid, with and without process and real-time order', 
     t.true(res.valid, JSON.stringify(res.counts));
     t.is(res.txns, 5);
   }
-  t.is(check(h).summary, '5 transactions checked, no anomaly found (G0, G1a, G1b, G1c, G-single, G2-item, lost update).');
+  t.is(check(h).summary, '5 transactions checked, no anomaly found (G0, G1a, G1b, G1c, G-single, G2-item, lost update). Checked against serializability (ww, wr and rw dependencies only).');
 });
 
 test('G0: two txns append to x and y in opposite orders', (t) => {
@@ -234,13 +234,26 @@ test('info and unfinished txns are committed exactly when a read saw their appen
   }
 });
 
-test('ops other than txns, and malformed micro-ops, are ignored', (t) => {
+test('ops other than txns are ignored; malformed micro-ops are refused, naming the txn and the micro-op', (t) => {
   const other: Op = { op: 9, process: 0, client: 0, f: 'read', invoke: { type: 'invoke', index: 0, time: 0, op: 9, process: 0, client: 0, f: 'read' } };
   const h = [other, txn(1, [['append', X, 1]]), txn(2, [['r', X, [1]]])];
-  (h[2]!.complete!.value as unknown[]).push(['cas', 1, 2], 'junk', ['r', 'x', []]);
   const res = check(h);
   t.true(res.valid);
   t.is(res.txns, 2);
+  for (const [bad, why] of [
+    [['cas', 1, 2], /micro-op 1 \(\["cas",1,2\]\): the first element must be "append" or "r"/],
+    ['junk', /micro-op 1 \("junk"\): a micro-op is a list of three/],
+    [['append', { k: 1 }, 3], /the key must be a number or a string/],
+    [['append', 'x', 'v'], /an appended value must be a number/],
+    [['r', 'x', null], /an ok txn's read must carry the list it read/],
+  ] as const) {
+    const h2 = [txn(1, [['append', X, 1]]), txn(2, [['r', X, [1]]])];
+    (h2[1]!.complete!.value as unknown[]).push(bad);
+    const err = t.throws(() => check(h2), { instanceOf: TxnInputError });
+    t.regex(err!.message, why);
+    t.is(err!.op, 2);
+    t.is(err!.event, 'ok');
+  }
 });
 
 test('only maxExamples examples are kept, every one counted', (t) => {
@@ -363,4 +376,93 @@ test('property: one planted violation is always found', (t) => {
     { numRuns: 300 },
   );
   t.true(planted >= 150, `${planted} histories had a violation planted`);
+});
+
+// Builds a txn whose micro-ops may use any key type (the helper's M type is number keys only).
+const txnAny = (op: number, micro: unknown[][], o: Parameters<typeof txn>[2] = {}): Op => txn(op, micro as never, o);
+
+test('string keys: a G1a with string keys is found, and the anomaly names the key as written', (t) => {
+  const h = [txnAny(0, [['append', 'x', 1]], { outcome: 'fail' }), txnAny(1, [['r', 'x', [1]]])];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { G1a: 1 });
+  t.like(res.anomalies.G1a[0], { op: 1, txn: 0, key: 'x', value: 1 });
+  t.regex(res.anomalies.G1a[0]!.explanation, /read 1 in list x, appended only by T0, which failed/);
+  // And the other way: the same history with the append ok is valid.
+  const fine = [txnAny(0, [['append', 'x', 1]]), txnAny(1, [['r', 'x', [1]]])];
+  t.true(check(fine).valid);
+});
+
+test('mixed key types are keyed by their JSON: 1 and "1" are different lists', (t) => {
+  // T0 appends 5 to list 1; T1 reads list "1" empty and list 1 as [5]: consistent, since "1" ≠ 1.
+  const h = [txnAny(0, [['append', 1, 5]]), txnAny(1, [['r', '1', []], ['r', 1, [5]]])];
+  t.true(check(h).valid);
+  // Were they one list, T1's reads would disagree (internal); as two lists, a read of "1" holding 5
+  // is garbage: nobody appended 5 to "1".
+  const g = [txnAny(0, [['append', 1, 5]]), txnAny(1, [['r', '1', [5]]])];
+  const res = check(g);
+  t.deepEqual(found(res), { 'garbage-read': 1 });
+  t.like(res.anomalies['garbage-read'][0], { key: '1', value: 5 });
+  t.regex(res.anomalies['garbage-read'][0]!.explanation, /in list "1"/);
+});
+
+test('string keys in cycles: the cycle steps carry the key as written', (t) => {
+  const h = [
+    txnAny(1, [['append', 'a', 1]], { at: [0, 10] }),
+    txnAny(2, [['r', 'a', []]], { at: [20, 30] }),
+    txnAny(3, [['r', 'a', [1]]], { at: [40, 50] }),
+  ];
+  const res = check(h, { consistency: 'strict-serializable' });
+  const a = res.anomalies['G-single'][0] as CycleAnomaly;
+  t.deepEqual(a.cycle[0], { from: 2, to: 1, kind: 'rw', key: 'a', value: 1 });
+  t.regex(a.explanation, /T2 read list a without T1's 1 \(rw\)/);
+});
+
+test('consistency models: the stale read is a strict-serializability anomaly only; each says what it rules out', (t) => {
+  const h = [
+    txn(1, [['append', X, 1]], { at: [0, 10] }),
+    txn(2, [['r', X, []]], { at: [20, 30] }),
+    txn(3, [['r', X, [1]]], { at: [40, 50] }),
+  ];
+  const strict = check(h, { consistency: 'strict-serializable' });
+  t.is(strict.consistency, 'strict-serializable');
+  t.deepEqual(found(strict), { 'G-single': 1 });
+  // The cycle needs a real-time edge: it rules out the real-time models only (Elle's G-single-realtime).
+  t.deepEqual(strict.rulesOut, { 'G-single': ['strong-snapshot-isolation', 'strict-serializable'] });
+  t.regex(strict.summary, /Checked against strict serializability \(dependencies plus real-time order\)\. Ruled out: strong-snapshot-isolation, strict-serializable\./);
+  const ser = check(h, { consistency: 'serializable' });
+  t.is(ser.consistency, 'serializable');
+  t.true(ser.valid);
+  t.deepEqual(ser.rulesOut, {});
+  t.regex(ser.summary, /Checked against serializability/);
+  // The same reads on one process: process order closes it too (strong session serializable).
+  const oneProcess = h.map((o) => txn(o.op, (o.complete!.value as never), { process: 4, at: [o.invoke.time, o.complete!.time] }));
+  const session = check(oneProcess, { consistency: 'strong-session-serializable' });
+  t.is(session.consistency, 'strong-session-serializable');
+  t.deepEqual(session.rulesOut, { 'G-single': ['strong-session-snapshot-isolation', 'strong-session-serializable', 'strict-serializable'] });
+});
+
+test('a data-only cycle rules out the plain models too; a G1a rules out read committed and up', (t) => {
+  // G-single from data alone (concurrent txns): T1 reads y empty and x as [3]; T2 appends y 2 and
+  // x 3; T3 reads y as [2], so 2 is y's first version. T1 -rw(y)-> T2 -wr(x)-> T1 is a cycle with
+  // exactly one rw edge, and no order edge in it.
+  const h = [
+    txn(1, [['r', Y, []], ['r', X, [3]]], { at: [0, 50] }),
+    txn(2, [['append', Y, 2], ['append', X, 3]], { at: [0, 50] }),
+    txn(3, [['r', Y, [2]]], { at: [60, 70] }),
+  ];
+  const res = check(h, { consistency: 'strict-serializable' });
+  t.deepEqual(found(res), { 'G-single': 1 });
+  t.deepEqual(res.rulesOut['G-single'], ['repeatable-read', 'snapshot-isolation', 'serializable', 'strong-session-serializable', 'strict-serializable']);
+  const g1a = check([txn(0, [['append', X, 1]], { outcome: 'fail' }), txn(1, [['r', X, [1]]])]);
+  t.deepEqual(g1a.rulesOut.G1a, ['read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', 'serializable', 'strong-session-serializable', 'strict-serializable']);
+});
+
+test('equal instants are concurrent: a completion at the very time of an invoke does not order them', (t) => {
+  // T1 completes at 10 and T2 begins at 10: no real-time edge, so T2 reading [] is fine.
+  const h = [txn(1, [['append', X, 1]], { at: [0, 10] }), txn(2, [['r', X, []]], { at: [10, 30] }), txn(3, [['r', X, [1]]], { at: [40, 50] })];
+  t.true(check(h, { consistency: 'strict-serializable' }).valid);
+  // One nanosecond later it is ordered, and the stale read is found.
+  const later = [h[0]!, txn(2, [['r', X, []]], { at: [11, 30] }), h[2]!];
+  t.deepEqual(found(check(later, { consistency: 'strict-serializable' })), { 'G-single': 1 });
 });

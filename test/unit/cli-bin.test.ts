@@ -25,3 +25,20 @@ test('with node_modules, the same launcher runs the CLI', (t) => {
   t.is(r.status, 0, r.stderr);
   t.regex(r.stdout, /^usage: bbs-lab <command>/);
 });
+
+test('compare: bad --seeds and --repeat are named, exit 2, before any cluster starts', (t) => {
+  const run = (...args: string[]) => spawnSync(process.execPath, ['bin/bbs-lab.js', 'compare', 'scenarios/client-configs.yaml', '--configs', 'single-proxy', ...args], { encoding: 'utf8' });
+  const a = run('--seeds', '1,x');
+  t.is(a.status, 2, a.stderr);
+  t.regex(a.stderr, /--seeds: give a comma-separated list of non-negative integers/);
+  const b = run('--seeds', '3,3');
+  t.is(b.status, 2);
+  t.regex(b.stderr, /--seeds: a seed is listed twice/);
+  const c = run('--repeat', '0');
+  t.is(c.status, 2);
+  t.regex(c.stderr, /--repeat: must be an integer ≥ 1/);
+  const d = run('--seeds', '1,2', '--repeat', '2');
+  t.is(d.status, 2);
+  t.regex(d.stderr, /--seeds: names every seed; drop --seed and --repeat/);
+  t.notRegex(a.stderr + b.stderr + c.stderr + d.stderr, /\n\s+at /, 'no stack trace');
+});

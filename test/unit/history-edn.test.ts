@@ -104,6 +104,28 @@ test('ops that cannot be paired or read are refused naming the op', (t) => {
   refuses(t, `${inv(0, ', :index 3')}\n${ok(0, ', :index 3')}`, /^h\.edn:2:1: :index must be an integer larger than the previous op's; got 3/);
 });
 
+test('EDN goes through the same time-order rule as JSON: ordered by :time, a completion before its invoke refused', (t) => {
+  // File order p0 invoke (t=5), p1 invoke (t=1), p1 ok (t=2), p0 ok (t=6). Op ids follow invoke
+  // order in the file (p0 → 0, p1 → 1); time order is p1 inv 1, p1 ok 2, p0 inv 5, p0 ok 6.
+  const text = [inv(0, ', :time 5'), inv(1, ', :time 1'), ok(1, ', :time 2'), ok(0, ', :time 6')].join('\n');
+  const read = parseEdnHistory(text, 'h.edn');
+  t.deepEqual(
+    read.events.map((e) => [e.index, e.type, e.time, (e as InvokeEvent).op]),
+    [
+      [0, 'invoke', 1, 1],
+      [1, 'ok', 2, 1],
+      [2, 'invoke', 5, 0],
+      [3, 'ok', 6, 0],
+    ],
+  );
+  t.deepEqual(read.events.map((e) => read.where(e)), ['h.edn:2:1', 'h.edn:3:1', 'h.edn:1:1', 'h.edn:4:1'], 'where names file:line:col');
+  // p0's completion (line 2, t=5) is earlier than its invoke (line 1, t=10): refused, as in JSON.
+  refuses(t, `${inv(0, ', :time 10')}\n${ok(0, ', :time 5')}`, /^h\.edn:2:1: the completion of op 0 has time 5, earlier than its invoke's time 10 \(h\.edn:1:1\)/);
+  // Equal times keep the file order (stable): the ok at 3 of p1 stays after p0's invoke at 3.
+  const tie = parseEdnHistory([inv(1, ', :time 0'), inv(0, ', :time 3'), ok(1, ', :time 3'), ok(0, ', :time 4')].join('\n'), 'h.edn');
+  t.deepEqual(tie.events.map((e) => [e.type, (e as InvokeEvent).process]), [['invoke', 1], ['invoke', 0], ['ok', 1], ['ok', 0]]);
+});
+
 test('comments, commas, #_ discards, tags and an op record tag are read as Jepsen writes them', (t) => {
   const text = `; a comment\n#_{:type :ok}\n#jepsen.history.Op{:type :invoke, :f :write, :value 3, :process 0, :time 1}\n{:type :ok, :f :write, :value 3, :process 0, :time 2, :at #inst "2024-01-01T00:00:00Z"}`;
   const { events } = parseEdnHistory(text, 'h.edn');

@@ -28,7 +28,7 @@ test('a torn last line is skipped with a warning; a torn middle line is an error
   t.is(r.events.length, 1);
   t.is(r.warnings.length, 1);
   t.regex(r.warnings[0]!, /line 2 is incomplete/);
-  t.throws(() => parseHistory(`{"type":\n${good}\n`), { instanceOf: HistoryFormatError, message: /line 1 is not valid JSON/ });
+  t.throws(() => parseHistory(`{"type":\n${good}\n`), { instanceOf: HistoryFormatError, message: /line 1: not valid JSON \(only a last line without a newline may be torn\)/ });
 });
 
 test('a JSON array history from another tool gets index and client filled in', (t) => {

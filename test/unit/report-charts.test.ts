@@ -69,19 +69,23 @@ test('writers: one cell per node and second with ok writes, multi-master seconds
   t.is(count(svg, /class="fault-band"/g), 2);
 });
 
-test('anomaly timeline: one lane per process, one bar per op from invoke to completion, open ops hatched', (t) => {
+test('anomaly timeline: one row per op named by process and node, one bar from invoke to completion, open ops hatched, whole labels', (t) => {
   const ops = [
-    { op: 1, process: 0, label: 'write 1', outcome: 'ok' as const, invoke: T0, complete: T0 + 2e6 },
+    { op: 1, process: 0, label: 'write 1', outcome: 'ok' as const, invoke: T0, complete: T0 + 2e6, node: 'n1' },
     { op: 2, process: 1, label: 'write 2', outcome: 'ok' as const, invoke: T0 + 1e6, complete: T0 + 3e6 },
     { op: 3, process: 2, label: 'read → 1', outcome: 'ok' as const, invoke: T0 + 4e6, complete: T0 + 5e6 },
     { op: 4, process: 0, label: 'write 3', outcome: 'open' as const, invoke: T0 + 4.5e6 },
   ];
   const svg = anomalyChart('Not linearizable: task/a', ops);
-  t.is(count(svg, /class="lane"/g), 3);
+  t.is(count(svg, /class="lane"/g), 4);
   t.is(count(svg, /<rect class="op-bar /g), 4);
   t.is(count(svg, /href="#op-\d+"/g), 4);
   t.is(count(svg, /stroke-dasharray="4 2"/g), 1);
-  t.regex(svg, />process 2</);
+  t.regex(svg, /class="row-name"[^>]*>p0 · n1</);
+  t.regex(svg, /class="row-name"[^>]*>p2 · node \?</);
+  // A 1 ms bar in a 5 ms chart is ~150 px: the label is still whole beside it.
+  t.regex(svg, /class="op-label"[^>]*>#3 read → 1</);
+  t.regex(svg, /class="op-label"[^>]*>#4 write 3</);
 });
 
 test('collectAnomalies gives one item per finding with its ops, and renderCharts one timeline each', (t) => {
@@ -125,6 +129,8 @@ test('collectAnomalies gives one item per finding with its ops, and renderCharts
   t.is(items[1]!.ops[1]!.outcome, 'fail');
   const charts = renderCharts(history, stats, check);
   t.is(charts.anomalies.length, 2);
-  t.is(count(charts.anomalies[1]!.svg, /class="lane"/g), 2, 'processes 0 and 1');
+  t.is(count(charts.anomalies[1]!.svg, /class="lane"/g), 3, 'one row per op');
+  t.regex(charts.anomalies[1]!.svg, /class="row-name"[^>]*>p1 · n2</, 'op 4 ran on process 1, served by n2');
+  t.regex(charts.anomalies[1]!.svg, /class="op-label"[^>]*>#4 StartTask b cell-1 → failed: 1213 deadlock</);
   t.is(count(charts.anomalies[1]!.svg, /<rect class="op-bar /g), 3);
 });

@@ -33,7 +33,7 @@ test('stats count outcomes, errors by code, node and op, and leave the final rea
   t.is(s.ops, 8);
   t.is(s.unfinished, 1);
   t.deepEqual(s.byOutcome, { ok: 5, fail: 1, info: 1 });
-  t.deepEqual(s.faults, [{ id: 'partition-1', kind: 'partition', target: 'isolate:n2', start: 0.011, end: 0.02 }]);
+  t.deepEqual(s.faults, [{ id: 'partition-1', kind: 'partition', target: 'isolate:n2', start: 0.011, end: 0.02, recovered: null }]);
   t.is(s.errorsInFaults, 1, 'the 1213 at 12 ms is inside the fault window');
   t.is(s.errorsOutsideFaults, 1, 'the lost connection at 30 ms is outside');
   t.deepEqual(s.writeWindows, { total: 3, multiNode: 1, seconds: [0] });
@@ -61,8 +61,25 @@ test('report.md answers the question first, with numbers, and never mentions cre
   t.regex(lines[answer]!, /8 ops: 5 ok \(71\.4%\), 1 failed for sure \(14\.3%\), 1 with unknown outcome \(14\.3%\), 1 never completed/);
   t.regex(lines[answer]!, /1213 deadlock ×1/);
   t.regex(lines[answer]!, /2 nodes served ops \(n1 42\.9%, n2 57\.1%\); writes reached more than one node at once in 1 of 3 one-second windows \(multi-master\)/);
-  t.regex(lines[answer]!, /1 fault\(s\) \(partition isolate:n2 0–0 s\); 1 failed or unknown ops inside fault windows, 1 outside\./);
-  t.regex(md, /## Faults\n\n\| fault \| kind \| target \| from s \| to s \|/);
+  // What happened comes first. Clients are op id mod 3. Fault 11–20 ms. Client 0's oks at 5 and
+  // 10 ms, then none to the end (2.51 s): 2.5 s. Client 1's: 1.0, 1.51 s; its gap over the fault
+  // 0 → 1.0 s. Client 2's only ok is at 2.51 s: 2.51 s. Median of 1.0, 2.5, 2.51 = 2.5; worst 2.51
+  // (client 2). The BBS: oks at 0.005, 0.010, 1.0, 1.51, 2.51 → the gap over the fault is 0.01 → 1.0
+  // (0.99 s). In flight at 11 ms: op 1 (fail), 2 (info), 4 (ok), 5 (never completed).
+  t.true(
+    lines[answer]!.startsWith(
+      '**Answer from this run.** 1 fault(s). partition isolate:n2 at 0.0 s (healed at 0.0 s): no client had a success for 1.0 s; the worst client (client 2) had none for 2.5 s, the median client for 2.5 s; 4 op(s) were in flight when it started (1 ok, 1 failed, 1 unknown, 1 never completed).',
+    ),
+    lines[answer],
+  );
+  // The only BBS gap ≥ 1 s is 1.51 → 2.51: 1 − 1 / 2.51 = 60.2% of the time; both whole seconds had an ok.
+  t.regex(lines[answer]!, /The BBS was available 60\.2% of the time \(outside stretches of 1 s or more with no successful op by any client; 100% of whole seconds had one\); its longest stretch with no success was 1\.0 s \(1\.5–2\.5 s\)\./);
+  t.true(lines[answer]!.indexOf('Checkers:') < lines[answer]!.indexOf('3 clients ran'), 'anomalies before the set-up');
+  t.regex(lines[answer]!, /1 failed or unknown ops completed inside fault windows \(from a fault's start until the system was back to its pre-fault state\), 1 outside\./);
+  // The fault table right after the answer.
+  const table = lines.findIndex((l) => l.startsWith('| fault | target (node) |'));
+  t.is(lines.slice(answer + 1, table).filter((l) => l.trim() !== '').join('\n'), '## Faults and what the clients saw');
+  t.is(lines[table + 2], '| partition-1 | isolate:n2 | 0.0 – 0.0 – — | 1.0 s | 2.5 s | 2.5 s (client 2) | 4 (1 ok, 1 failed, 1 unknown, 1 never completed) | 1: 1213 deadlock ×1 | not recorded |');
   t.regex(lines[answer]!, /Checkers: ANOMALIES FOUND\. 1 key not linearizable\./);
   t.regex(md, /--seed 9/);
   t.notRegex(md, /password/i);
@@ -137,10 +154,17 @@ test('the evidence section shows a failing key with its shrunk ops, and is empty
   t.regex(md, /shrunk from 40/);
 });
 
-test('failover gap: last ok before a fault to the first ok of an op invoked after it; availability by second', (t) => {
+test('second share: whole seconds with an ok completion (the last, partial second does not count)', (t) => {
   const s = computeStats(history);
-  // Fault 11–20 ms; last ok completion before 11 ms is op 3 at 5 ms… op 0 at 10 ms; the first ok of
-  // an op invoked after 11 ms is op 7 (invoked 1500 ms, done 1510 ms).
-  t.deepEqual(s.failover, [{ fault: 'partition-1', kind: 'partition', target: 'isolate:n2', lastOkBefore: 0.01, firstOkAfter: 1.51, gapSec: 1.5 }]);
-  t.is(s.availability, 1, 'seconds 0 and 1 each had an ok (the last, partial second does not count)');
+  // Ok completions at 10, 5, 1000 ms (second 0), 1510 ms (second 1), 2510 ms (second 2, the last,
+  // partial one). Whole seconds 0 and 1 both had an ok → 2 / 2 = 1.
+  t.is(s.secondShare, 1);
+});
+
+test('the set-up sentence states the pause after a failed op: the real BBS\'s 500 ms by default, or none', (t) => {
+  const scenario = parseScenario('name: r\nquestion: q?\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\n');
+  const md = renderMarkdown({ scenario, seed: 9, runId: 'run-1', stats: computeStats(history), check: { valid: true, summary: [] } });
+  t.regex(md, /after a failed or unknown op a client waited 500 ms \(the real BBS's pause before it retries a transaction/);
+  const none = parseScenario('name: r\nquestion: q?\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes, backoffMs: 0}\n');
+  t.regex(renderMarkdown({ scenario: none, seed: 9, runId: 'run-1', stats: computeStats(history), check: { valid: true, summary: [] } }), /went on at once after a failed op \(no backoff\)/);
 });

@@ -117,8 +117,21 @@ test('a migration report answers first: checks passed or failed, and the lock pa
   t.regex(bad, /- \*\*FAILED\*\*: a later dual node completes the migration \(3 differences\)/);
 });
 
-test('clients.backoffMs: 0 by default (Jepsen\'s client), a bad value is named', (t) => {
-  t.is(parseScenario(minimal).clients.backoffMs, 0);
+test('clients.backoffMs: 500 by default (the real BBS\'s pause before it retries a transaction), 0 allowed, a bad value is named', (t) => {
+  t.is(parseScenario(minimal).clients.backoffMs, 500);
+  t.is(parseScenario(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, backoffMs: 0 }')).clients.backoffMs, 0);
   t.is(parseScenario(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, backoffMs: 250 }')).clients.backoffMs, 250);
   t.deepEqual(problems(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, backoffMs: -1 }')).filter((p) => p.startsWith('clients.backoffMs')).length, 1);
+});
+
+test('bbs.actualLRPLock: for-update by default, share (mid-2016) reaches the SQL store, a bad value is named', async (t) => {
+  const { bbsStoreOptions } = await import('../../lab/workload/bbs.ts');
+  t.is(parseScenario(minimal).bbs.actualLRPLock, 'for-update');
+  t.is(bbsStoreOptions(parseScenario(minimal)).actualLRPLock, 'for-update');
+  const share = parseScenario(minimal + 'bbs: { actualLRPLock: share }\n');
+  t.is(bbsStoreOptions(share).actualLRPLock, 'share');
+  t.deepEqual(
+    problems(minimal + 'bbs: { actualLRPLock: shared }\n'),
+    ['bbs.actualLRPLock: must be for-update or share, got "shared"'],
+  );
 });

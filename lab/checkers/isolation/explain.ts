@@ -44,7 +44,7 @@ export class CycleExplainer {
       const kind = g.kind[e]!;
       const step: CycleStep = { from: this.txns.ops[g.from[e]!]!.op, to: this.txns.ops[g.to[e]!]!.op, kind: edgeKindName(kind) };
       if (kind & (WW | WR | RW)) {
-        step.key = g.key[e]!;
+        step.key = this.txns.keys.value(g.key[e]!);
         step.value = g.value[e]!;
       }
       if (kind === RW) rw++;
@@ -65,17 +65,18 @@ export class CycleExplainer {
     const a = txnName(this.txns, g.from[e]!);
     const b = txnName(this.txns, g.to[e]!);
     const k = g.key[e]!;
+    const kn = this.txns.keys.name(k);
     const v = g.value[e]!;
     switch (g.kind[e]) {
       case WW: {
         const order = this.orderOf(k);
         const prev = order[order.indexOf(v) - 1];
-        return `${b} appended ${v} to list ${k} after ${a}'s append of ${prev} (ww)`;
+        return `${b} appended ${v} to list ${kn} after ${a}'s append of ${prev} (ww)`;
       }
       case WR:
-        return `${b} read list ${k} ending in ${a}'s ${v} (wr)`;
+        return `${b} read list ${kn} ending in ${a}'s ${v} (wr)`;
       case RW:
-        return `${a} read list ${k} without ${b}'s ${v} (rw)`;
+        return `${a} read list ${kn} without ${b}'s ${v} (rw)`;
       case PROCESS:
         return `${a} ran before ${b} on process ${this.txns.ops[g.from[e]!]!.process} (process)`;
       default:

@@ -23,8 +23,12 @@ import { DUPLICATE, findLostUpdates, scanReads } from './reads.ts';
 import { FAIL, indexAppends, INFO, OK, parseTxns } from './txns.ts';
 import { ANOMALY_TYPES, type AnomalyType, type IsolationOptions, type IsolationResult } from './types.ts';
 import { ListTrie, versionOrders } from './version-order.ts';
+import { MODEL_NOTE, MODEL_ORDER, modelOf, orderEdgesOf, rulesOut, variantOf } from './models.ts';
+import type { CycleAnomaly, ConsistencyModel } from './types.ts';
 
 export * from './types.ts';
+export { TxnInputError } from './txns.ts';
+export { rulesOut, MODEL_ORDER } from './models.ts';
 
 const LABELS: Record<AnomalyType, string> = {
   G0: 'G0',
@@ -40,7 +44,9 @@ const LABELS: Record<AnomalyType, string> = {
   internal: 'internal inconsistency',
 };
 
-export function checkIsolation(ops: readonly Op[], opts: IsolationOptions = {}): IsolationResult {
+export function checkIsolation(ops: readonly Op[], given: IsolationOptions = {}): IsolationResult {
+  const opts = given.consistency ? { ...given, ...orderEdgesOf(given.consistency) } : given;
+  const consistency = modelOf(opts);
   const sink = new AnomalySink(opts.maxExamples ?? 5);
   const txns = parseTxns(ops);
   const appends = indexAppends(txns, sink);
@@ -61,11 +67,11 @@ export function checkIsolation(ops: readonly Op[], opts: IsolationOptions = {}):
       const nb = `T${txns.ops[reads.txn[b]!]!.op}`;
       return {
         type: 'incompatible-order',
-        key: d.key,
+        key: txns.keys.value(d.key),
         index: d.index,
         reads: [a, b].map((r) => ({ op: txns.ops[reads.txn[r]!]!.op, length: reads.list[r]!.length, around: around(reads.list[r]!, d.index) })),
         explanation:
-          `${na} read list ${d.key} as ${listText(la.slice(0, d.index + 1))} and ${nb} as ${listText(lb.slice(0, d.index + 1))}: ` +
+          `${na} read list ${txns.keys.name(d.key)} as ${listText(la.slice(0, d.index + 1))} and ${nb} as ${listText(lb.slice(0, d.index + 1))}: ` +
           `they disagree at position ${d.index} (${la[d.index]} vs ${lb[d.index]}), so no one order of appends explains both.`,
       };
     });
@@ -91,14 +97,23 @@ export function checkIsolation(ops: readonly Op[], opts: IsolationOptions = {}):
   }
   const { counts, anomalies } = sink;
   const valid = ANOMALY_TYPES.every((t) => counts[t] === 0);
-  return { valid, txns: considered, anomalies, counts, summary: summarise(considered, indeterminate, seenCommitted, counts, valid) };
+  const ruled: IsolationResult['rulesOut'] = {};
+  for (const t of ANOMALY_TYPES) {
+    if (counts[t] === 0) continue;
+    const cyclic = t === 'G0' || t === 'G1c' || t === 'G-single' || t === 'G2-item';
+    ruled[t] = rulesOut(t, cyclic ? variantOf(anomalies[t] as CycleAnomaly[]) : 'data');
+  }
+  return { valid, consistency, rulesOut: ruled, txns: considered, anomalies, counts, summary: summarise(considered, indeterminate, seenCommitted, counts, valid, consistency, ruled) };
 }
 
-function summarise(n: number, indeterminate: number, seenCommitted: number, counts: Record<AnomalyType, number>, valid: boolean): string {
+function summarise(n: number, indeterminate: number, seenCommitted: number, counts: Record<AnomalyType, number>, valid: boolean, model: ConsistencyModel, ruled: IsolationResult['rulesOut']): string {
   const fmt = (x: number) => x.toLocaleString('en-US');
   const head = `${fmt(n)} transaction${n === 1 ? '' : 's'} checked`;
   const info = indeterminate > 0 ? ` ${fmt(indeterminate)} of them indeterminate, ${fmt(seenCommitted)} of those seen committed.` : '';
-  if (valid) return `${head}, no anomaly found (G0, G1a, G1b, G1c, G-single, G2-item, lost update).${info}`;
+  const against = ` Checked against ${MODEL_NOTE[model]}.`;
+  if (valid) return `${head}, no anomaly found (G0, G1a, G1b, G1c, G-single, G2-item, lost update).${against}${info}`;
   const found = ANOMALY_TYPES.filter((t) => counts[t] > 0).map((t) => `${LABELS[t]} ×${fmt(counts[t])}`);
-  return `${head}; ${found.join(', ')} (each example with the cycle or reads that show it).${info}`;
+  const out = new Set(Object.values(ruled).flat());
+  const names = MODEL_ORDER.filter((m) => out.has(m));
+  return `${head}; ${found.join(', ')} (each example with the cycle or reads that show it).${against} Ruled out: ${names.join(', ')}.${info}`;
 }

@@ -173,14 +173,14 @@ export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committe
           return {
             type: 'internal',
             op,
-            key: k,
+            key: txns.keys.value(k),
             expected: expected.slice(-10),
             exact: base !== null,
             read: list.slice(-10),
             explanation:
               base === null
-                ? `${name(t)} appended ${listText(extra)} to list ${k}, then read it as ${listText(list)}, which does not end with its own appends.`
-                : `${name(t)} read list ${k} as ${listText(base)}${extra.length ? ` and appended ${listText(extra)}` : ''}, then read it as ${listText(list)} instead of ${listText(expected)}.`,
+                ? `${name(t)} appended ${listText(extra)} to list ${txns.keys.name(k)}, then read it as ${listText(list)}, which does not end with its own appends.`
+                : `${name(t)} read list ${txns.keys.name(k)} as ${listText(base)}${extra.length ? ` and appended ${listText(extra)}` : ''}, then read it as ${listText(list)} instead of ${listText(expected)}.`,
           };
         });
       }
@@ -205,9 +205,9 @@ export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committe
           sink.add('garbage-read', () => ({
             type: 'garbage-read',
             op,
-            key: k,
+            key: txns.keys.value(k),
             value,
-            explanation: `${name(t)} read ${value} in list ${k}, but no transaction appended ${value} to list ${k}.`,
+            explanation: `${name(t)} read ${value} in list ${txns.keys.name(k)}, but no transaction appended ${value} to list ${txns.keys.name(k)}.`,
           }));
         } else {
           const w = appends.txn[trie.append[v]!]!;
@@ -215,9 +215,9 @@ export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committe
             type: 'G1a',
             op,
             txn: txns.ops[w]!.op,
-            key: k,
+            key: txns.keys.value(k),
             value,
-            explanation: `${name(t)} read ${value} in list ${k}, appended only by ${name(w)}, which failed (aborted read).`,
+            explanation: `${name(t)} read ${value} in list ${txns.keys.name(k)}, appended only by ${name(w)}, which failed (aborted read).`,
           }));
         }
       }
@@ -228,9 +228,9 @@ export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committe
         sink.add('duplicate-append', () => ({
           type: 'duplicate-append',
           op,
-          key: k,
+          key: txns.keys.value(k),
           value,
-          explanation: `${name(t)} read list ${k} as ${listText(list.slice(0, upTo))}, with ${value} twice.`,
+          explanation: `${name(t)} read list ${txns.keys.name(k)} as ${listText(list.slice(0, upTo))}, with ${value} twice.`,
         }));
       }
 
@@ -244,10 +244,10 @@ export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committe
               type: 'G1b',
               op,
               txn: txns.ops[w]!.op,
-              key: k,
+              key: txns.keys.value(k),
               value: list[list.length - 1]!,
               final,
-              explanation: `${name(t)} read list ${k} ending in ${list[list.length - 1]}, an intermediate state of ${name(w)}, which went on to append ${final} to it (intermediate read).`,
+              explanation: `${name(t)} read list ${txns.keys.name(k)} ending in ${list[list.length - 1]}, an intermediate state of ${name(w)}, which went on to append ${final} to it (intermediate read).`,
             };
           });
         }
@@ -308,10 +308,10 @@ export function findLostUpdates(txns: Txns, reads: Reads, trie: ListTrie, sink: 
       const names = members.map((m) => `T${m.txn} appended ${listText(m.appended)}`);
       return {
         type: 'lost-update',
-        key,
+        key: txns.keys.value(key),
         version: trie.depth[node]! > 0 ? trie.value[node]! : null,
         txns: members,
-        explanation: `${members.map((m) => `T${m.txn}`).join(' and ')} all read list ${key} as ${listText(list)} and then appended to it (${names.join('; ')}): each update was made without the others (lost update).`,
+        explanation: `${members.map((m) => `T${m.txn}`).join(' and ')} all read list ${txns.keys.name(key)} as ${listText(list)} and then appended to it (${names.join('; ')}): each update was made without the others (lost update).`,
       };
     });
   }

@@ -3,6 +3,7 @@
 
 import type { Op } from '../../history/event.ts';
 import type { AnomalySink } from './collect.ts';
+import type { ListKey } from './types.ts';
 
 export const OK = 0;
 export const INFO = 1;
@@ -13,46 +14,117 @@ export type AppendMicro = readonly ['append', number, number];
 export type ReadMicro = readonly ['r', number, readonly number[] | null];
 export type Micro = AppendMicro | ReadMicro;
 
+
+/**
+ * Keys inside the checker are numbers (typed arrays, cheap compares). A history whose keys are all
+ * numbers uses them as they are; any string key makes every key a dense id, keyed by its JSON.
+ */
+export interface KeyNames {
+  /** The key as written in the history, for anomalies in results.json. */
+  value(k: number): ListKey;
+  /** The key for sentences. */
+  name(k: number): string;
+}
+
+const NUMBER_KEYS: KeyNames = { value: (k) => k, name: (k) => String(k) };
+
 export interface Txns {
   n: number;
   ops: readonly Op[];
   /** OK, INFO (info or never completed) or FAIL. */
   status: Uint8Array;
   micro: (readonly Micro[])[];
+  keys: KeyNames;
+}
+
+/** A txn's value the checker cannot read; `event` says which of the op's two events holds it. */
+export class TxnInputError extends Error {
+  constructor(
+    readonly op: number,
+    readonly event: 'invoke' | 'ok',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export function parseTxns(all: readonly Op[]): Txns {
   const ops = all.filter((o) => o.f === 'txn');
   const status = new Uint8Array(ops.length);
-  const micro: (readonly Micro[])[] = [];
+  const sources: unknown[][] = [];
+  let stringKeys = false;
   for (let i = 0; i < ops.length; i++) {
     const o = ops[i]!;
     const type = o.complete?.type;
     status[i] = type === 'ok' ? OK : type === 'fail' ? FAIL : INFO;
     // Only an ok completion says what the reads saw; anything else keeps the invoke's micro-ops.
-    const source = type === 'ok' && Array.isArray(o.complete!.value) ? o.complete!.value : o.invoke.value;
-    micro.push(normalise(source, type === 'ok'));
+    const fromOk = type === 'ok' && o.complete!.value !== undefined;
+    const source = fromOk ? o.complete!.value : o.invoke.value;
+    const event = fromOk ? 'ok' : 'invoke';
+    if (!Array.isArray(source)) throw new TxnInputError(o.op, event, `txn ${o.op}: its value must be a list of micro-ops like ["append", key, 3] or ["r", key, [1, 2]], got ${JSON.stringify(source) ?? 'nothing'}`);
+    source.forEach((m, j) => {
+      const problem = microProblem(m, type === 'ok');
+      if (problem) throw new TxnInputError(o.op, event, `txn ${o.op}, micro-op ${j} (${JSON.stringify(m)}): ${problem}`);
+      if (typeof (m as unknown[])[1] === 'string') stringKeys = true;
+    });
+    sources.push(source);
   }
-  return { n: ops.length, ops, status, micro };
+  const keys = stringKeys ? new KeyTable() : null;
+  const micro = sources.map((source, i) => normalise(source, status[i] === OK, keys));
+  return { n: ops.length, ops, status, micro, keys: keys ?? NUMBER_KEYS };
 }
 
-function normalise(value: unknown, readsKnown: boolean): readonly Micro[] {
-  if (!Array.isArray(value)) return [];
-  // The common case, a well-formed list, is used as it is: no copy of 100k arrays.
-  if (value.every((m) => wellFormed(m, readsKnown))) return value as Micro[];
-  const out: Micro[] = [];
-  for (const m of value as unknown[]) {
-    if (!Array.isArray(m) || typeof m[1] !== 'number') continue;
-    if (m[0] === 'append' && typeof m[2] === 'number') out.push(m as unknown as AppendMicro);
-    else if (m[0] === 'r') out.push(readsKnown && Array.isArray(m[2]) ? (m as unknown as ReadMicro) : ['r', m[1], null]);
+function microProblem(m: unknown, readsKnown: boolean): string | null {
+  if (!Array.isArray(m) || m.length !== 3) return 'a micro-op is a list of three: ["append", key, value] or ["r", key, list]';
+  const [f, k, v] = m as unknown[];
+  if (f !== 'append' && f !== 'r') return `the first element must be "append" or "r", got ${JSON.stringify(f)}`;
+  if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))) return `the key must be a number or a string, got ${JSON.stringify(k)}`;
+  if (f === 'append' && !(typeof v === 'number' && Number.isFinite(v))) return `an appended value must be a number (unique in the history), got ${JSON.stringify(v)}`;
+  if (f === 'r' && readsKnown) {
+    if (!Array.isArray(v)) return `an ok txn's read must carry the list it read (an array; [] for an empty list), got ${JSON.stringify(v) ?? 'nothing'}`;
+    if (!v.every((x) => typeof x === 'number' && Number.isFinite(x))) return 'a read list holds appended values, which are numbers';
   }
-  return out;
+  return null;
 }
 
-function wellFormed(m: unknown, readsKnown: boolean): boolean {
-  if (!Array.isArray(m) || typeof m[1] !== 'number') return false;
-  if (m[0] === 'append') return typeof m[2] === 'number';
-  return m[0] === 'r' && (readsKnown ? Array.isArray(m[2]) : m[2] === null);
+class KeyTable implements KeyNames {
+  private readonly ids = new Map<string, number>();
+  private readonly originals: ListKey[] = [];
+  private mixed = false;
+  private kinds = new Set<string>();
+
+  id(k: ListKey): number {
+    const json = JSON.stringify(k);
+    let id = this.ids.get(json);
+    if (id === undefined) {
+      id = this.originals.length;
+      this.ids.set(json, id);
+      this.originals.push(k);
+      this.kinds.add(typeof k);
+      this.mixed = this.kinds.size > 1;
+    }
+    return id;
+  }
+
+  value(k: number): ListKey {
+    return this.originals[k]!;
+  }
+
+  name(k: number): string {
+    const v = this.originals[k]!;
+    // With both kinds present, "1" and 1 are different keys: quote the strings.
+    return typeof v === 'string' && !this.mixed ? v : JSON.stringify(v);
+  }
+}
+
+function normalise(value: unknown[], readsKnown: boolean, keys: KeyTable | null): readonly Micro[] {
+  // The common case, number keys and every read as expected, is used as it is: no copy of 100k arrays.
+  if (keys === null && value.every((m) => readsKnown || (m as unknown[])[0] !== 'r' || (m as unknown[])[2] === null)) return value as unknown as Micro[];
+  return (value as unknown[][]).map((m): Micro => {
+    const k = keys ? keys.id(m[1] as ListKey) : (m[1] as number);
+    if (m[0] === 'append') return ['append', k, m[2] as number];
+    return ['r', k, readsKnown ? (m[2] as number[]) : null];
+  });
 }
 
 export interface Appends {

@@ -30,6 +30,9 @@ export const ANOMALY_TYPES: readonly AnomalyType[] = [
   'internal',
 ];
 
+/** A list's key as the history wrote it (see txns.ts). */
+export type ListKey = number | string;
+
 export type EdgeKind = 'ww' | 'wr' | 'rw' | 'process' | 'realtime';
 
 /** One dependency of a cycle: `to` depends on `from`. key/value name the append that shows it. */
@@ -37,7 +40,7 @@ export interface CycleStep {
   from: number;
   to: number;
   kind: EdgeKind;
-  key?: number;
+  key?: ListKey;
   value?: number;
 }
 
@@ -52,7 +55,7 @@ export interface AbortedRead {
   type: 'G1a';
   op: number;
   txn: number;
-  key: number;
+  key: ListKey;
   value: number;
   explanation: string;
 }
@@ -62,7 +65,7 @@ export interface IntermediateRead {
   type: 'G1b';
   op: number;
   txn: number;
-  key: number;
+  key: ListKey;
   value: number;
   final: number;
   explanation: string;
@@ -71,7 +74,7 @@ export interface IntermediateRead {
 export interface GarbageRead {
   type: 'garbage-read';
   op: number;
-  key: number;
+  key: ListKey;
   value: number;
   explanation: string;
 }
@@ -81,7 +84,7 @@ export interface DuplicateAppend {
   type: 'duplicate-append';
   op: number;
   txn?: number;
-  key: number;
+  key: ListKey;
   value: number;
   explanation: string;
 }
@@ -90,7 +93,7 @@ export interface DuplicateAppend {
 export interface InternalInconsistency {
   type: 'internal';
   op: number;
-  key: number;
+  key: ListKey;
   /** With `exact`, the whole list the read should have returned; otherwise the end it should have had. */
   expected: number[];
   exact: boolean;
@@ -101,7 +104,7 @@ export interface InternalInconsistency {
 /** Transactions that read the same version of `key` (ending in `version`, null = empty) and then all appended to it. */
 export interface LostUpdate {
   type: 'lost-update';
-  key: number;
+  key: ListKey;
   version: number | null;
   txns: { txn: number; appended: number[] }[];
   explanation: string;
@@ -110,7 +113,7 @@ export interface LostUpdate {
 /** Two reads of `key` that disagree at position `index`; `around` is each read near there. */
 export interface IncompatibleOrder {
   type: 'incompatible-order';
-  key: number;
+  key: ListKey;
   index: number;
   reads: { op: number; length: number; around: number[] }[];
   explanation: string;
@@ -126,9 +129,25 @@ export type Anomaly =
   | LostUpdate
   | IncompatibleOrder;
 
+/**
+ * The consistency models `check --consistency` can hold a history to, as Elle defines them:
+ * serializable (Adya's PL-3) has cycles of ww, wr and rw dependencies only; strong session
+ * serializable adds each process's order; strict serializable (PL-SS) adds real-time order.
+ */
+export type ConsistencyModel = 'strict-serializable' | 'strong-session-serializable' | 'serializable';
+export const CONSISTENCY_MODELS: readonly ConsistencyModel[] = ['strict-serializable', 'strong-session-serializable', 'serializable'];
+
 export interface IsolationResult {
   /** True exactly when every count is 0. */
   valid: boolean;
+  /** The model the history was checked against (which order edges the graph had). */
+  consistency: ConsistencyModel;
+  /**
+   * For each anomaly type found: the consistency models its examples rule out, weakest first
+   * (Elle's hierarchy; a cycle that needs process or real-time order rules out only the session
+   * or real-time variants).
+   */
+  rulesOut: Partial<Record<AnomalyType, string[]>>;
   /** Transactions considered: ok, info and never completed (failed ones are not). */
   txns: number;
   /** Up to maxExamples per type; every type is present. */
@@ -139,6 +158,8 @@ export interface IsolationResult {
 }
 
 export interface IsolationOptions {
+  /** Sets `realtime` and `process` as the model needs (overrides them). */
+  consistency?: ConsistencyModel;
   /** Add real-time order: an ok txn that completed before another was invoked precedes it. */
   realtime?: boolean;
   /** Add process order: an ok txn precedes the next txn of the same process. */

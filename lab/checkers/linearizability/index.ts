@@ -8,19 +8,20 @@
 
 import type { Model } from '../../../models/specs/model.ts';
 import type { Op } from '../../history/event.ts';
-import { searchLinearization, type SearchOp } from './search.ts';
-import { shrinkFailure } from './shrink.ts';
+import { DEFAULT_MEMORY, type SearchOp } from './search.ts';
+import { searchKey, type KeySearch } from './segments.ts';
+import { shrinkFailure, type Witness } from './shrink.ts';
+import { StepCache } from './steps.ts';
 import { DEFAULT_BUDGET, type FailureOp, type KeyResult, type LinFailure, type LinOptions, type LinResult } from './types.ts';
 
 export type { FailureOp, KeyResult, LinFailure, LinOptions, LinResult, Verdict } from './types.ts';
 export { DEFAULT_BUDGET } from './types.ts';
 
-/** Real-time position of an event: its history index when present, else its time. */
-function position(e: { index?: number; time: number }): number {
-  return typeof e.index === 'number' && Number.isFinite(e.index) ? e.index : e.time;
-}
+/** Past this many ops a witness is no longer read at a glance; the evidence then says why. */
+const SMALL_WITNESS = 10;
 
-function toSearchOps(ops: readonly Op[], model: Model): { search: SearchOp[]; droppedReads: number } {
+/** Real time is the events' `time`; an op that never completed, or ended `info`, has no end. */
+export function toSearchOps(ops: readonly Op[], model: Model): { search: SearchOp[]; droppedReads: number } {
   const search: SearchOp[] = [];
   let droppedReads = 0;
   for (const o of ops) {
@@ -33,8 +34,8 @@ function toSearchOps(ops: readonly Op[], model: Model): { search: SearchOp[]; dr
     }
     search.push({
       id: o.op,
-      call: position(o.invoke),
-      ret: known ? position(o.complete!) : Infinity,
+      call: o.invoke.time,
+      ret: known ? o.complete!.time : Infinity,
       input: o.invoke.value,
       output: known ? o.complete!.value : undefined,
       known,
@@ -43,28 +44,67 @@ function toSearchOps(ops: readonly Op[], model: Model): { search: SearchOp[]; dr
   return { search, droppedReads };
 }
 
-function describeFailure(model: Model, byId: Map<number, Op>, shrunk: readonly SearchOp[], from: number, budget: number): LinFailure {
-  const again = searchLinearization(model, shrunk, budget);
+function failureOp(model: Model, byId: Map<number, Op>, s: SearchOp): FailureOp {
+  const o = byId.get(s.id)!;
+  const known = o.complete?.type === 'ok';
+  const f: FailureOp = { op: s.id, process: o.process, outcome: known ? 'ok' : 'info', description: model.describeOp(o.invoke.value, known ? o.complete!.value : undefined), invoke: o.invoke.time };
+  if (o.complete) f.complete = o.complete.time;
+  return f;
+}
+
+function describeWitness(cache: StepCache, byId: Map<number, Op>, w: Witness, from: number): LinFailure {
+  const model = cache.model;
   const describe = (id: number): string => {
-    const s = shrunk.find((o) => o.id === id)!;
-    return model.describeOp(s.input, s.output);
+    const o = byId.get(id)!;
+    return model.describeOp(o.invoke.value, o.complete?.type === 'ok' ? o.complete.value : undefined);
   };
-  const ops: FailureOp[] = [...shrunk]
-    .sort((a, b) => a.call - b.call)
-    .map((s) => {
-      const o = byId.get(s.id)!;
-      const f: FailureOp = { op: s.id, process: o.process, outcome: s.known ? 'ok' : 'info', description: describe(s.id), invoke: o.invoke.time };
-      if (o.complete) f.complete = o.complete.time;
-      return f;
-    });
-  const stateAfterPrefix = model.describeState(again.state);
-  const prefix = again.order.map((id) => `#${id} ${describe(id)}`).join(', ');
+  const ops = w.ops.map((s) => failureOp(model, byId, s));
+  const startStates = w.starts.map((s) => model.describeState(cache.state(s)));
+  const stateAfterPrefix = model.describeState(cache.state(w.proof.state));
+  const prefix = w.proof.order.map((id) => `#${id} ${describe(id)}`).join(', ');
+  const fromText =
+    w.from === -Infinity
+      ? `From the initial state (${startStates[0]})`
+      : `From ${startStates.length === 1 ? `the one state the earlier ops can leave (${startStates[0]})` : `any of the ${startStates.length} states the earlier ops can leave (${startStates.join('; ')})`}`;
   const explanation =
-    `No order of these ${ops.length} ops is a legal run of ${model.name}` +
-    (again.blocked !== null
-      ? `: after the longest legal order found (${prefix || 'nothing'}), the state is ${stateAfterPrefix}, and op #${again.blocked} (${describe(again.blocked)}) completed without any legal point to take effect.`
+    `${fromText}, no order of these ${ops.length} ops is a legal run of ${model.name}, so the whole history cannot be one` +
+    (w.proof.blocked !== null
+      ? `: after the longest legal order found (${prefix || 'nothing'}${startStates.length > 1 ? `, from ${model.describeState(cache.state(w.proofStart))}` : ''}), the state is ${stateAfterPrefix}, and op #${w.proof.blocked} (${describe(w.proof.blocked)}) completed without any legal point to take effect.`
       : '.');
-  return { ops, shrunkFrom: from, longestPrefix: again.order, stateAfterPrefix, blockedOp: again.blocked, explanation };
+  const f: LinFailure = { ops, startStates, shrunkFrom: from, longestPrefix: w.proof.order, stateAfterPrefix, blockedOp: w.proof.blocked, explanation };
+  if (ops.length > SMALL_WITNESS) {
+    f.note =
+      `This witness has ${ops.length} ops and cannot be made smaller: every op left changes the state or is needed to show the violation` +
+      (w.pendingBefore > 0 ? `, and ${w.pendingBefore} of them are ops of unknown outcome invoked before the window, which may still take effect in it.` : '.');
+  }
+  return f;
+}
+
+/** The failure as the full search left it, when no witness was asked for (or none was found). */
+function describeSearch(cache: StepCache, byId: Map<number, Op>, search: readonly SearchOp[], ks: KeySearch): LinFailure {
+  const model = cache.model;
+  const seg = ks.segments[ks.failedSegment ?? 0]!;
+  const inSeg = new Set(seg.ops);
+  const pending = new Set((ks.configs[ks.failedSegment ?? 0] ?? []).flatMap((c) => c.pending));
+  const shown = search.filter((_, i) => inSeg.has(i) || pending.has(i)).sort((a, b) => a.call - b.call || a.id - b.id);
+  const describe = (id: number): string => {
+    const o = byId.get(id)!;
+    return model.describeOp(o.invoke.value, o.complete?.type === 'ok' ? o.complete.value : undefined);
+  };
+  const startStates = [...new Set((ks.configs[ks.failedSegment ?? 0] ?? []).map((c) => c.state))].map((s) => model.describeState(cache.state(s)));
+  const prefix = ks.order.map((id) => `#${id} ${describe(id)}`).join(', ');
+  return {
+    ops: shown.map((s) => failureOp(model, byId, s)),
+    startStates,
+    shrunkFrom: search.length,
+    longestPrefix: ks.order,
+    stateAfterPrefix: model.describeState(cache.state(ks.state)),
+    blockedOp: ks.blocked,
+    explanation:
+      `From ${startStates.join('; ')}, no order of the ops of this stretch of the history (no op open at its start) is a legal run of ${model.name}` +
+      (ks.blocked !== null ? `: after the longest legal order found (${prefix || 'nothing'}), op #${ks.blocked} (${describe(ks.blocked)}) completed without any legal point to take effect.` : '.'),
+    note: 'Not shrunk to a witness (shrinking was off or ran out of budget): these are the ops of the stretch where the search failed.',
+  };
 }
 
 export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) => Model | undefined, opts: LinOptions = {}): LinResult {
@@ -97,12 +137,18 @@ export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) =>
     const { search, droppedReads: dropped } = toSearchOps(list, model);
     droppedReads += dropped;
     opsChecked += search.length;
-    const r = searchLinearization(model, search, budget);
-    const k: KeyResult = { key, model: model.name, verdict: r.verdict, ops: search.length, steps: r.steps };
-    if (r.verdict === 'unknown') k.budget = budget;
+    const cache = new StepCache(model);
+    const r = searchKey(cache, search, { budget, memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY });
+    const k: KeyResult = { key, model: model.name, verdict: r.verdict, ops: search.length, steps: r.steps, segments: r.segments.length };
+    if (r.verdict === 'unknown') {
+      k.budget = budget;
+      if (r.exhausted) k.exhausted = r.exhausted;
+    }
     if (r.verdict === 'not-linearizable') {
-      const shrunk = opts.shrink === false ? search : shrinkFailure(model, search, r.blocked, { budget: Math.min(budget, 200_000), maxChecks: 400 });
-      k.failure = describeFailure(model, byId, shrunk, search.length, budget);
+      // The witness search gets as many steps as the verdict took, and at least enough for a
+      // small window: shrinking stays a fraction of the work on a large history.
+      const w = opts.shrink === false ? null : shrinkFailure(cache, search, r, { budget: Math.max(100_000, r.steps) });
+      k.failure = w ? describeWitness(cache, byId, w, search.length) : describeSearch(cache, byId, search, r);
     }
     keys.push(k);
   }

@@ -1,112 +1,218 @@
-// Wing & Gong's search, with Lowe's memoisation, for one key (one model instance).
+// Wing & Gong's search, with Lowe's memoisation, for one key (one model instance) from one start
+// state.
 //
-// The history is a list of call and return entries in real-time order. The search walks the list:
-// at a call it tries to let that op take effect now (a legal model step whose (set of ops taken
-// effect, state) pair was never seen before); if so the op's entries are lifted out and the walk
-// restarts from the front; at a return it must undo the last choice, because that op's completion
-// came before it took effect. An `info` op has no return entry: it may take effect at any point
-// after its call, or never, so the search is done once every `ok` op has taken effect.
+// The history is a list of call and return entries in real-time order: by `time`, and at equal
+// times calls before returns, so an op that completes at t and one invoked at t are concurrent (the
+// rule the isolation checker follows too). The search walks the list: at a call it tries to let
+// that op take effect now (a legal model step whose (set of ops taken effect, state) pair was
+// never seen before); if so the op's entries are lifted out and the walk restarts from the front;
+// at a return it must undo the last choice, because that op's completion came before it took
+// effect. An op of unknown outcome has no return entry: it may take effect at any point after its
+// call, or never, so the search is done once every `ok` op has taken effect.
 //
-// Memo keys are an incremental Zobrist hash of the set plus the model's state hash; collisions are
-// resolved by comparing the bitsets, so the memo never wrongly prunes.
+// Memo keys are an incremental Zobrist hash of the set plus the interned state; collisions are
+// resolved by comparing the bitsets, so the memo never wrongly prunes. The memo counts its bytes:
+// past the memory budget the verdict is 'unknown', never an exhausted machine.
+//
+// With `ends`, the search does not stop at the first full order: it lists every (state, optional
+// ops taken) it can end in with all `ok` ops taken effect, taking optional ops only when an ok op
+// needs them earlier (one left for later stays available to whatever follows: the fast path
+// carries it to the next segment).
 
-import type { Model } from '../../../models/specs/model.ts';
 import { seededRng } from '../../random/seeded-rng.ts';
+import type { StepCache, StepOp } from './steps.ts';
 
-export interface SearchOp {
-  id: number;
-  /** Positions in one real-time order (history index); `ret` is Infinity for an op of unknown outcome. */
+export interface SearchOp extends StepOp {
+  /** Invoke and completion times (the history's `time`); `ret` is Infinity for an op of unknown outcome. */
   call: number;
   ret: number;
-  input: unknown;
-  /** undefined: unknown outcome. */
-  output: unknown;
-  known: boolean;
+}
+
+export interface SearchOptions {
+  /** Model steps this search may try. */
+  budget: number;
+  /** Bytes the memo may hold. */
+  memoryBytes: number;
+  /** Start state id (of the cache); the model's initial state when absent. */
+  start?: number;
+  ends?: boolean;
+}
+
+export interface SearchEnd {
+  state: number;
+  /** Ids of the ops of unknown outcome taken effect on the way. */
+  taken: number[];
 }
 
 export interface SearchResult {
   verdict: 'linearizable' | 'not-linearizable' | 'unknown';
+  /** Why the verdict is unknown. */
+  exhausted?: 'steps' | 'memory';
   steps: number;
   /** Op ids, in the order they took effect: the full order when linearizable, else the longest prefix found. */
   order: number[];
-  /** The state after `order`. */
-  state: unknown;
+  /** The state id after `order`. */
+  state: number;
   /** For a failure: the op whose completion forced the search back at the deepest point. */
   blocked: number | null;
+  ends: SearchEnd[];
 }
 
-interface Entry {
-  op: number; // index into ops
-  call: boolean;
-  match: number; // index of the return entry of a call (-1 when none)
-  prev: number;
-  next: number;
+const zobristLo = new Uint32Array(0);
+const zobristHi = new Uint32Array(0);
+let zLo = zobristLo;
+let zHi = zobristHi;
+/** Deterministic 32-bit values per op index for the Zobrist hash, shared by every search. */
+function zobrist(n: number): void {
+  if (zLo.length >= n) return;
+  const size = Math.max(n, zLo.length * 2, 1024);
+  const a = seededRng(0x2545f491);
+  const b = seededRng(0x6a09e667);
+  zLo = Uint32Array.from({ length: size }, () => Math.floor(a() * 4294967296));
+  zHi = Uint32Array.from({ length: size }, () => Math.floor(b() * 4294967296));
 }
 
-/** Deterministic 32-bit values per op index for the Zobrist hash. */
-function zobrist(n: number, seed: number): Uint32Array {
-  const rng = seededRng(seed);
-  return Uint32Array.from({ length: n }, () => Math.floor(rng() * 4294967296));
+export const DEFAULT_MEMORY = 1 << 30;
+
+/** Steps shared by the searches of one key (the fast path runs many). */
+export interface StepBudget {
+  left: number;
 }
 
-export function searchLinearization(model: Model, ops: readonly SearchOp[], budget: number): SearchResult {
+export function searchLinearization(cache: StepCache, ops: readonly SearchOp[], opts: SearchOptions): SearchResult {
+  const shared = { left: opts.budget };
+  const gen = searchEnds(cache, ops, opts, shared);
+  const ends: SearchEnd[] = [];
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return { ...r.value, steps: opts.budget - shared.left, ends };
+    ends.push(r.value);
+  }
+}
+
+/**
+ * The search as a generator: with `ends`, yields each end as it is found (the fast path takes the
+ * first and comes back for the next only if what follows fails); returns the verdict.
+ */
+export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Omit<SearchOptions, 'budget'>, shared: StepBudget): Generator<SearchEnd, SearchResult, void> {
   const n = ops.length;
-  const okCount = ops.reduce((c, o) => c + (o.known ? 1 : 0), 0);
-  // Entries in real-time order; a call sorts before a return at the same position (never happens
-  // with distinct history indexes, but converted histories may tie).
-  const raw: { pos: number; call: boolean; op: number }[] = [];
-  ops.forEach((o, i) => {
-    raw.push({ pos: o.call, call: true, op: i });
-    if (o.known) raw.push({ pos: o.ret, call: false, op: i });
-  });
-  raw.sort((a, b) => a.pos - b.pos || (a.call === b.call ? a.op - b.op : a.call ? -1 : 1));
-  // Entry 0 is the head sentinel; entries 1..m follow; next of the last is -1.
-  const entries: Entry[] = [{ op: -1, call: false, match: -1, prev: -1, next: raw.length > 0 ? 1 : -1 }];
+  let okCount = 0;
+  const slots = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (ops[i]!.known) okCount++;
+    slots[i] = cache.slot(ops[i]!);
+  }
+  // Entries in real-time order; a call sorts before a return at the same time (concurrent).
+  const order = new Int32Array(n + okCount);
+  const pos = new Float64Array(n + okCount);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    order[m] = i;
+    pos[m++] = ops[i]!.call;
+    if (ops[i]!.known) {
+      order[m] = ~i;
+      pos[m++] = ops[i]!.ret;
+    }
+  }
+  const idx = Array.from({ length: m }, (_, i) => i);
+  idx.sort((x, y) => pos[x]! - pos[y]! || (order[x]! >= 0 ? 0 : 1) - (order[y]! >= 0 ? 0 : 1) || x - y);
+  // Entry e in 1..m (0 is the head sentinel); opOf ≥ 0 for a call, ~op for a return.
+  const opOf = new Int32Array(m + 1);
+  const next = new Int32Array(m + 1);
+  const prev = new Int32Array(m + 1);
+  const match = new Int32Array(m + 1).fill(-1);
   const returnOf = new Int32Array(n).fill(-1);
-  raw.forEach((r, i) => {
-    entries.push({ op: r.op, call: r.call, match: -1, prev: i, next: i + 2 <= raw.length ? i + 2 : -1 });
-    if (!r.call) returnOf[r.op] = i + 1;
-  });
-  for (let i = 1; i < entries.length; i++) if (entries[i]!.call) entries[i]!.match = returnOf[entries[i]!.op]!;
+  for (let k = 0; k < m; k++) {
+    const e = k + 1;
+    opOf[e] = order[idx[k]!]!;
+    prev[e] = e - 1;
+    next[e] = e < m ? e + 1 : -1;
+    if (opOf[e]! < 0) returnOf[~opOf[e]!] = e;
+  }
+  next[0] = m > 0 ? 1 : -1;
+  prev[0] = -1;
+  for (let e = 1; e <= m; e++) if (opOf[e]! >= 0) match[e] = returnOf[opOf[e]!]!;
 
   const lift = (e: number): void => {
-    const c = entries[e]!;
-    entries[c.prev]!.next = c.next;
-    if (c.next !== -1) entries[c.next]!.prev = c.prev;
-    if (c.match !== -1) {
-      const r = entries[c.match]!;
-      entries[r.prev]!.next = r.next;
-      if (r.next !== -1) entries[r.next]!.prev = r.prev;
+    next[prev[e]!] = next[e]!;
+    if (next[e] !== -1) prev[next[e]!] = prev[e]!;
+    const r = match[e]!;
+    if (r !== -1) {
+      next[prev[r]!] = next[r]!;
+      if (next[r] !== -1) prev[next[r]!] = prev[r]!;
     }
   };
   const unlift = (e: number): void => {
-    const c = entries[e]!;
-    if (c.match !== -1) {
-      const r = entries[c.match]!;
-      entries[r.prev]!.next = c.match;
-      if (r.next !== -1) entries[r.next]!.prev = c.match;
+    const r = match[e]!;
+    if (r !== -1) {
+      next[prev[r]!] = r;
+      if (next[r] !== -1) prev[next[r]!] = r;
     }
-    entries[c.prev]!.next = e;
-    if (c.next !== -1) entries[c.next]!.prev = e;
+    next[prev[e]!] = e;
+    if (next[e] !== -1) prev[next[e]!] = e;
   };
 
+  // The memo: an open-addressing set of (hash, state, bitset) with bitsets in one arena.
+  zobrist(n);
   const words = Math.ceil(n / 32) || 1;
   const bits = new Uint32Array(words);
-  const zLo = zobrist(n, 0x2545f491);
-  const zHi = zobrist(n, 0x6a09e667);
   let hLo = 0;
   let hHi = 0;
-  const memo = new Map<string, Uint32Array[]>();
-  const seenBefore = (stateHash: string): boolean => {
-    const k = `${hHi}:${hLo}:${stateHash}`;
-    const list = memo.get(k);
-    if (list) {
-      outer: for (const b of list) {
-        for (let w = 0; w < words; w++) if (b[w] !== bits[w]) continue outer;
-        return true;
+  let cap = 16;
+  let mLo = new Int32Array(cap);
+  let mHi = new Int32Array(cap);
+  let mState = new Int32Array(cap).fill(-1);
+  let mAt = new Int32Array(cap);
+  let arena = new Uint32Array(words * 16);
+  let used = 0;
+  let count = 0;
+  const memoBytes = () => cap * 16 + arena.length * 4;
+  const place = (lo: number, hi: number, st: number, at: number): void => {
+    for (let i = (lo ^ Math.imul(st, 0x9e3779b1)) & (cap - 1); ; i = (i + 1) & (cap - 1)) {
+      if (mState[i] === -1) {
+        mLo[i] = lo;
+        mHi[i] = hi;
+        mState[i] = st;
+        mAt[i] = at;
+        return;
       }
-      list.push(bits.slice());
-    } else memo.set(k, [bits.slice()]);
+    }
+  };
+  /** True when (bits, st) was seen; otherwise records it. */
+  const seen = (st: number): boolean => {
+    for (let i = (hLo ^ Math.imul(st, 0x9e3779b1)) & (cap - 1); ; i = (i + 1) & (cap - 1)) {
+      const s = mState[i]!;
+      if (s === -1) break;
+      if (s === st && mLo[i] === (hLo | 0) && mHi[i] === (hHi | 0)) {
+        const at = mAt[i]!;
+        let same = true;
+        for (let w = 0; w < words; w++) {
+          if (arena[at + w] !== bits[w]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return true;
+      }
+    }
+    if (used + words > arena.length) {
+      const a = new Uint32Array(arena.length * 2);
+      a.set(arena);
+      arena = a;
+    }
+    arena.set(bits, used);
+    if ((count + 1) * 2 > cap) {
+      const [oLo, oHi, oSt, oAt] = [mLo, mHi, mState, mAt];
+      cap *= 2;
+      mLo = new Int32Array(cap);
+      mHi = new Int32Array(cap);
+      mState = new Int32Array(cap).fill(-1);
+      mAt = new Int32Array(cap);
+      for (let i = 0; i < oSt.length; i++) if (oSt[i] !== -1) place(oLo[i]!, oHi[i]!, oSt[i]!, oAt[i]!);
+    }
+    place(hLo | 0, hHi | 0, st, used);
+    used += words;
+    count++;
     return false;
   };
   const flip = (i: number): void => {
@@ -115,52 +221,71 @@ export function searchLinearization(model: Model, ops: readonly SearchOp[], budg
     hHi ^= zHi[i]!;
   };
 
-  const stack: { entry: number; state: unknown }[] = [];
-  let state: unknown = model.init();
+  const stackEntry: number[] = [];
+  const stackState: number[] = [];
+  let state = opts.start ?? cache.init;
   let remaining = okCount;
   let steps = 0;
-  let best: { order: number[]; state: unknown; blocked: number | null } = { order: [], state, blocked: null };
-  let cursor = entries[0]!.next;
+  const ends: SearchEnd[] = [];
+  let found = 0;
+  let bestLen = -1;
+  let best = { order: [] as number[], state, blocked: null as number | null };
+  const currentOrder = () => stackEntry.map((e) => ops[opOf[e]!]!.id);
+  const result = (verdict: SearchResult['verdict'], exhausted?: SearchResult['exhausted']): SearchResult => {
+    const r: SearchResult = { verdict, steps, order: best.order, state: best.state, blocked: best.blocked, ends };
+    shared.left -= steps;
+    if (exhausted) r.exhausted = exhausted;
+    return r;
+  };
+  let cursor = next[0]!;
 
   for (;;) {
     if (remaining === 0) {
-      return { verdict: 'linearizable', steps, order: stack.map((s) => ops[entries[s.entry]!.op]!.id), state, blocked: null };
+      if (!opts.ends) {
+        shared.left -= steps;
+        return { verdict: 'linearizable', steps, order: currentOrder(), state, blocked: null, ends };
+      }
+      const taken: number[] = [];
+      for (const e of stackEntry) if (!ops[opOf[e]!]!.known) taken.push(ops[opOf[e]!]!.id);
+      found++;
+      shared.left -= steps;
+      steps = 0;
+      yield { state, taken };
+      cursor = -1; // optional ops left over stay available to what follows
     }
-    if (cursor !== -1 && entries[cursor]!.call) {
-      if (++steps > budget) return { verdict: 'unknown', steps, order: best.order, state: best.state, blocked: best.blocked };
-      const e = entries[cursor]!;
-      const o = ops[e.op]!;
-      const [legal, next] = model.step(state, o.input, o.output);
-      if (legal) {
-        flip(e.op);
-        if (!seenBefore(model.hash(next))) {
-          stack.push({ entry: cursor, state });
-          state = next;
+    if (cursor !== -1 && opOf[cursor]! >= 0) {
+      if (++steps > shared.left) return result('unknown', 'steps');
+      const i = opOf[cursor]!;
+      const nextState = cache.step(slots[i]!, ops[i]!, state);
+      if (nextState !== -1) {
+        flip(i);
+        if (!seen(nextState)) {
+          if (memoBytes() > opts.memoryBytes) return result('unknown', 'memory');
+          stackEntry.push(cursor);
+          stackState.push(state);
+          state = nextState;
           lift(cursor);
-          if (o.known) remaining--;
-          cursor = entries[0]!.next;
+          if (ops[i]!.known) remaining--;
+          cursor = next[0]!;
           continue;
         }
-        flip(e.op);
+        flip(i);
       }
-      cursor = e.next;
+      cursor = next[cursor]!;
       continue;
     }
     // A return (or the end of the list): the op completed without having taken effect.
-    if (stack.length >= best.order.length) {
-      best = {
-        order: stack.map((s) => ops[entries[s.entry]!.op]!.id),
-        state,
-        blocked: cursor !== -1 ? ops[entries[cursor]!.op]!.id : null,
-      };
+    if (remaining > 0 && stackEntry.length > bestLen) {
+      bestLen = stackEntry.length;
+      best = { order: currentOrder(), state, blocked: cursor !== -1 ? ops[~opOf[cursor]!]!.id : null };
     }
-    const top = stack.pop();
-    if (!top) return { verdict: 'not-linearizable', steps, order: best.order, state: best.state, blocked: best.blocked };
-    const e = entries[top.entry]!;
-    state = top.state;
-    flip(e.op);
-    unlift(top.entry);
-    if (ops[e.op]!.known) remaining++;
-    cursor = e.next;
+    const top = stackEntry.pop();
+    if (top === undefined) return result(found > 0 ? 'linearizable' : 'not-linearizable');
+    state = stackState.pop()!;
+    const i = opOf[top]!;
+    flip(i);
+    unlift(top);
+    if (ops[i]!.known) remaining++;
+    cursor = next[top]!;
   }
 }

@@ -1,89 +1,215 @@
-// Shrinks a non-linearizable key history to a small sub-history that is still non-linearizable, so
-// a report can show a handful of ops instead of thousands.
+// The evidence of a non-linearizable key: a witness, small enough to read, that a reviewer can
+// check by hand. The guarantee: if the ops shown, from the start states shown, cannot be
+// linearized, then neither can the key's history. Why it holds:
 //
-// Removing ops does not preserve non-linearizability in general (dropping a write can make a later
-// read unexplainable either way), so every candidate is re-checked: delta debugging (ddmin) with
-// chunks halving down to single ops, keeping a removal only when the search proves the rest still
-// cannot be ordered. An 'unknown' re-check keeps the ops. It starts from the smallest window of
-// the ops started last before the completion that blocked the deepest search, which is usually a
-// handful of ops.
-//
-// The smallest proof is often unhelpful: "a read saw 1 before anything was written" is a proof,
-// but the story is "1 was written, then overwritten by 2, then read". So a candidate must also keep
-// each of its ok ops explainable on its own: legal at some point when every other op is optional.
-// When the starting history itself has an op no other op can explain (a read of a value nobody
-// wrote), that rule is dropped and the bare proof is shown.
+// - The window starts at a cut T where no state-changing `ok` op is open. In any linearization of
+//   the full history, the ops that completed before T come first, so the state there is one the
+//   ops before T can leave: the start states are exactly those the search reached at T (reads
+//   open across T are left out on both sides, which only adds states). Ops of unknown outcome
+//   invoked before T may still take effect after it, so the window shows them (they may also
+//   have taken effect before T: the check lets them, which again only makes it more permissive).
+// - The window ends at a completion R that the search could not get past: ops invoked after R
+//   are left out (they come after every op that completed by R), and an `ok` op that completes
+//   after R is checked as if its outcome were unknown (it may take effect after R or not).
+// - Inside the window, only ops that cannot change the state are ever dropped (the model says
+//   which: a read, a cas answered false, a BBS op refused by its own state check); dropping one
+//   from a linearization leaves a linearization. A write, a swapping or unknown cas, or any op of
+//   unknown outcome stays.
+// Every candidate is re-proved by the search from every start state; 'unknown' keeps the ops.
 
 import type { Model } from '../../../models/specs/model.ts';
-import { searchLinearization, type SearchOp } from './search.ts';
+import { DEFAULT_MEMORY, searchLinearization, type SearchOp, type SearchResult } from './search.ts';
+import { prune, type Config, type KeySearch } from './segments.ts';
+import type { StepCache } from './steps.ts';
 
-export interface ShrinkOptions {
-  /** Model steps per re-check. */
-  budget: number;
-  /** Re-checks in all. */
-  maxChecks: number;
+export interface Witness {
+  /** Start state ids. */
+  starts: number[];
+  /** The ops shown, in invoke order (ok ops as recorded). */
+  ops: SearchOp[];
+  /** Ops of unknown outcome invoked before the window, shown because they may take effect in it. */
+  pendingBefore: number;
+  /** The window: from the cut (-Infinity: the start of the history) to the blocking completion. */
+  from: number;
+  to: number;
+  /** The proof for display: the search from the start state that got furthest. */
+  proof: SearchResult;
+  proofStart: number;
 }
 
-/** Above this size only the blocked op is required to be explainable (each check would cost a search per op). */
-const EXPLAIN_ALL_BELOW = 64;
-const EXPLAIN_BUDGET = 20_000;
+export interface ShrinkOptions {
+  budget: number;
+  memoryBytes?: number;
+  /** Re-checks in all. */
+  maxChecks?: number;
+}
 
-export function shrinkFailure(model: Model, ops: readonly SearchOp[], blocked: number | null, opts: ShrinkOptions): SearchOp[] {
-  let checks = 0;
-  const explainable = (candidate: readonly SearchOp[], id: number): boolean => {
-    const alone = candidate.map((o) => (o.id === id || !o.known ? o : { ...o, known: false, output: undefined, ret: Infinity }));
-    return searchLinearization(model, alone, EXPLAIN_BUDGET).verdict !== 'not-linearizable';
-  };
-  // The op that blocked the first search is the heart of the failure: it must stay explainable in
-  // every candidate, or a large early cut can drop what explains it and leave ddmin stuck with a
-  // set it can no longer shrink.
-  const explained = (candidate: readonly SearchOp[], blockedId: number | null): boolean => {
-    const ids = new Set(candidate.length <= EXPLAIN_ALL_BELOW ? candidate.filter((o) => o.known).map((o) => o.id) : []);
-    for (const id of [blockedId, blocked]) if (id !== null && candidate.some((o) => o.id === id && o.known)) ids.add(id);
-    return [...ids].every((id) => explainable(candidate, id));
-  };
-  let requireExplained = false;
-  const check = (candidate: readonly SearchOp[]): boolean => {
-    checks++;
-    const r = searchLinearization(model, candidate, opts.budget);
-    if (r.verdict !== 'not-linearizable') return false;
-    return !requireExplained || explained(candidate, r.blocked);
-  };
+/** A window with fewer state-changing ops than this is widened, if it can be without exceeding MAX_STORY. */
+const STORY_OPS = 2;
+const MAX_STORY = 9;
 
-  let current: SearchOp[] = [...ops];
-  const blocker = blocked === null ? undefined : ops.find((o) => o.id === blocked);
-  // First the smallest recent window that still fails: the ops started last before the blocked
-  // op completed (a stale read is usually explained by the few writes just before it). Windows
-  // grow geometrically; each is re-proved, with every op in it explainable on its own.
-  if (blocker && blocker.known) {
-    const before = ops.filter((o) => o.call < blocker.ret).sort((a, b) => a.call - b.call);
-    requireExplained = true;
-    // One op at a time while windows are small (a window that cuts a write from its read is not
-    // explainable, so the next size may be), then doubling.
-    for (let k = 2; k < before.length * 2; k = k < 32 ? k + 1 : k * 2) {
-      const window = before.slice(Math.max(0, before.length - k));
-      if (window.length >= current.length) break;
-      if (check(window)) {
-        current = window;
-        break;
+/** Conservative: an op the model cannot vouch for changes the state. */
+export function changesState(model: Model, op: SearchOp): boolean {
+  return model.changesState ? model.changesState(op.input, op.known ? op.output : undefined) : true;
+}
+
+export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: KeySearch, opts: ShrinkOptions): Witness | null {
+  const model = cache.model;
+  const memoryBytes = opts.memoryBytes ?? DEFAULT_MEMORY;
+  let budget = opts.budget;
+  let checks = opts.maxChecks ?? 400;
+  const j = ks.failedSegment;
+  if (j === undefined) return null;
+  const changes = ops.map((o) => changesState(model, o));
+
+  /** The proofs from every start, or null when some start can be linearized (or the budget ran out). */
+  const proves = (starts: number[], window: SearchOp[]): SearchResult[] | null => {
+    checks--;
+    const proofs: SearchResult[] = [];
+    for (const s of starts) {
+      const r = searchLinearization(cache, window, { budget: Math.max(0, budget), memoryBytes, start: s });
+      budget -= r.steps;
+      if (r.verdict !== 'not-linearizable') return null;
+      proofs.push(r);
+    }
+    return proofs;
+  };
+  /** The window's ops: pending ones, then those invoked from `from` up to R, ok ones completing after R relaxed. */
+  const windowOf = (pending: Iterable<number>, body: Iterable<number>, R: number): { idx: number[]; ops: SearchOp[] } => {
+    const idx: number[] = [];
+    const out: SearchOp[] = [];
+    for (const i of new Set([...pending, ...body])) {
+      const o = ops[i]!;
+      if (o.call > R) continue;
+      if (o.known && o.ret > R) {
+        if (!changes[i]) continue;
+        out.push({ ...o, known: false, output: undefined, ret: Infinity });
+      } else out.push(o);
+      idx.push(i);
+    }
+    return { idx, ops: out };
+  };
+  const statesOf = (cs: readonly Config[]) => [...new Set(cs.map((c) => c.state))];
+  const pendingOf = (cs: readonly Config[]) => new Set(cs.flatMap((c) => c.pending));
+
+  const seg = ks.segments[j]!;
+  const cands: { configs: Config[]; body: number[]; from: number }[] = [];
+  // Cuts inside the failing segment where no state-changing ok op is open, latest first.
+  const fine = fineCuts(ops, changes, seg.ops, seg.from);
+  let configs: Config[] = ks.configs[j]!;
+  cands.push({ configs, body: seg.ops, from: j === 0 ? -Infinity : seg.from });
+  for (let k = 0; k < fine.length - 1 && checks > 0 && budget > 0; k++) {
+    const part = fine[k]!;
+    const next: Config[] = [];
+    for (const c of configs) {
+      const r = searchLinearization(cache, [...c.pending, ...part.ops].map((i) => ops[i]!), { budget: Math.max(0, budget), memoryBytes, start: c.state, ends: true });
+      budget -= r.steps;
+      if (r.verdict === 'unknown') break;
+      for (const e of r.ends) {
+        const taken = new Set(e.taken);
+        next.push({ state: e.state, pending: [...c.pending, ...part.ops.filter((i) => !ops[i]!.known)].filter((i) => !taken.has(ops[i]!.id)) });
       }
-      if (window.length === before.length) break;
+    }
+    if (next.length === 0) break;
+    configs = prune(next);
+    const from = fine[k + 1]!.from;
+    cands.push({ configs, body: seg.ops.filter((i) => ops[i]!.call >= from), from });
+  }
+  cands.reverse();
+  // Earlier segments, as a last resort (the first one starts from the initial state and carries
+  // nothing, so it proves whatever the full search proved).
+  for (let s = j - 1; s >= 0; s--) {
+    const body = ks.segments.slice(s, j + 1).flatMap((g) => g.ops);
+    cands.push({ configs: ks.configs[s]!, body, from: s === 0 ? -Infinity : ks.segments[s]!.from });
+  }
+
+  type Chosen = { starts: number[]; idx: number[]; proofs: SearchResult[]; from: number; R: number; pending: Set<number> };
+  const attempt = (c: (typeof cands)[number], R: number): Chosen | null => {
+    const starts = statesOf(c.configs);
+    const pending = pendingOf(c.configs);
+    const w = windowOf(pending, c.body, R);
+    const proofs = proves(starts, w.ops);
+    return proofs ? { starts, idx: w.idx, proofs, from: c.from, R, pending } : null;
+  };
+  const stateChanging = (c: Chosen) => c.idx.filter((i) => changes[i]).length;
+  let chosen: Chosen | null = null;
+  for (const R of ks.blockedRet !== null && ks.blockedRet < seg.to ? [ks.blockedRet, Infinity] : [Infinity]) {
+    for (let n = 0; n < cands.length && checks > 0 && budget > 0; n++) {
+      chosen = attempt(cands[n]!, R);
+      if (!chosen) continue;
+      // The smallest proof can be "from value 2, a read saw 1": sound, but the reader asks where
+      // 2 came from. While the window has fewer than two state-changing ops, an earlier cut that
+      // still proves and stays small tells the story ("1, then 2 written, then a read saw 1").
+      for (let m = n + 1; m < cands.length && stateChanging(chosen) < STORY_OPS && checks > 0 && budget > 0; m++) {
+        const wider = attempt(cands[m]!, R);
+        if (!wider || stateChanging(wider) > MAX_STORY) break;
+        chosen = wider;
+      }
+      break;
+    }
+    if (chosen) break;
+  }
+  if (!chosen) return null;
+
+  // Drop what cannot change the state, one op at a time, re-proving each time.
+  let idx = chosen.idx;
+  let proofs = chosen.proofs;
+  for (const i of [...idx].reverse()) {
+    if (changes[i] || checks <= 0 || budget <= 0) continue;
+    const trial = idx.filter((x) => x !== i);
+    const p = proves(chosen.starts, windowOf([], trial, chosen.R).ops);
+    if (p) {
+      idx = trial;
+      proofs = p;
     }
   }
-  if (current.length === ops.length) requireExplained = explained(current, blocked);
-  let chunk = Math.max(1, Math.floor(current.length / 2));
-  for (;;) {
-    let removedAny = false;
-    for (let start = 0; start < current.length && checks < opts.maxChecks; ) {
-      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
-      if (candidate.length > 0 && check(candidate)) {
-        current = candidate;
-        removedAny = true;
-      } else start += chunk;
-    }
-    if (checks >= opts.maxChecks) break;
-    if (chunk === 1 && !removedAny) break;
-    if (!removedAny) chunk = Math.max(1, Math.floor(chunk / 2));
+  const shown = idx.map((i) => ops[i]!).sort((a, b) => a.call - b.call || a.id - b.id);
+  let bestAt = 0;
+  proofs.forEach((p, n) => {
+    if (p.order.length > proofs[bestAt]!.order.length) bestAt = n;
+  });
+  return {
+    starts: chosen.starts,
+    ops: shown,
+    pendingBefore: idx.filter((i) => chosen!.pending.has(i)).length,
+    from: chosen.from,
+    to: chosen.R,
+    proof: proofs[bestAt]!,
+    proofStart: chosen.starts[bestAt]!,
+  };
+}
+
+interface FinePart {
+  from: number;
+  ops: number[];
+}
+
+/**
+ * Splits a segment's ops at the invokes where no state-changing ok op is open. Ops that cannot
+ * change the state and are open across a cut are left out of the parts (and so of the states
+ * computed at the cuts: fewer constraints, more states, still sound).
+ */
+function fineCuts(ops: readonly SearchOp[], changes: readonly boolean[], segOps: readonly number[], from: number): FinePart[] {
+  const strong = segOps.filter((i) => ops[i]!.known && changes[i]).sort((a, b) => ops[a]!.call - ops[b]!.call);
+  const parts: { from: number; to: number; ops: number[] }[] = [];
+  for (const i of strong) {
+    const o = ops[i]!;
+    const last = parts[parts.length - 1];
+    if (last && o.call <= last.to) last.to = Math.max(last.to, o.ret);
+    else parts.push({ from: o.call, to: o.ret, ops: [] });
   }
-  return current;
+  if (parts.length === 0) return [{ from, ops: [...segOps] }];
+  parts[0]!.from = from;
+  const partAt = (t: number) => {
+    let k = 0;
+    while (k < parts.length - 1 && t >= parts[k + 1]!.from) k++;
+    return k;
+  };
+  for (const i of segOps) {
+    const o = ops[i]!;
+    const k = partAt(o.call);
+    if (o.known && !changes[i] && partAt(o.ret) !== k) continue; // open across a cut
+    parts[k]!.ops.push(i);
+  }
+  return parts.map((p) => ({ from: p.from, ops: p.ops }));
 }

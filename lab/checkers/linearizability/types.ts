@@ -16,11 +16,21 @@ export interface FailureOp {
 
 export interface LinFailure {
   /**
-   * The smallest sub-history found that still cannot be ordered (ops removed one by one while it
-   * stayed non-linearizable), in invoke order. Every `ok` op in it had to take effect between its
-   * invoke and completion; no order of them is a legal run of the model.
+   * A witness, in invoke order: from any of `startStates`, no order of these ops is a legal run of
+   * the model (every `ok` op taking effect between its invoke and completion, every `info` op at
+   * any time after its invoke or never), and therefore the key's whole history cannot be
+   * linearized either. Only ops that cannot change the state were left out of the window, and
+   * ops invoked after it.
    */
   ops: FailureOp[];
+  /**
+   * The states the history before the window can leave (as the search found them), described by
+   * the model; the window is checked from each. ["<initial state>"] when the window starts at the
+   * beginning of the history. Missing in results written before evidence carried start states.
+   */
+  startStates?: string[];
+  /** Said when the witness is larger than one reads at a glance, and why it cannot be smaller. */
+  note?: string;
   /** How many ops of the key's history the shrinking started from. */
   shrunkFrom: number;
   /** The longest legal order found for the sub-history, and where it got stuck. */
@@ -41,6 +51,10 @@ export interface KeyResult {
   steps: number;
   /** The budget (in model steps) that ran out, for an 'unknown' verdict. */
   budget?: number;
+  /** What ran out, for an 'unknown' verdict: model steps, the memo's memory, or configurations carried across a cut. */
+  exhausted?: 'steps' | 'memory' | 'configurations';
+  /** Quiescent segments the key's history was cut into (1: no cut; the fast path splits the rest). */
+  segments?: number;
   failure?: LinFailure;
 }
 
@@ -58,6 +72,8 @@ export interface LinResult {
 export interface LinOptions {
   /** Model steps per key before the verdict is 'unknown'. */
   budget?: number;
+  /** Bytes the search's memo may hold per key before the verdict is 'unknown' (default 1 GiB). */
+  memoryBytes?: number;
   /** Search for the smallest failing sub-history (default true). */
   shrink?: boolean;
 }

@@ -7,6 +7,7 @@ import type { Anomaly } from '../../checkers/isolation/types.ts';
 import { ANOMALY_TYPES } from '../../checkers/isolation/types.ts';
 import type { Op } from '../../history/event.ts';
 import type { TimelineOp } from './anomaly.ts';
+import { opLabel } from './op-label.ts';
 
 export interface AnomalyItem {
   /** Anchor id in report.html, e.g. 'anomaly-3'. */
@@ -17,24 +18,12 @@ export interface AnomalyItem {
   ops: TimelineOp[];
 }
 
-function short(v: unknown, max = 60): string {
-  if (v === undefined) return '';
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s.length > max ? s.slice(0, max - 1) + '…' : s;
-}
-
-/** A timeline op from a history op: "f key → outcome value/error". */
+/** A timeline op from a history op: "f args → result in words", with the node that served it. */
 export function timelineOp(o: Op): TimelineOp {
   const c = o.complete;
-  const result = c ? (c.error ? `${c.error.errno ?? c.error.code ?? 'error'}` : short(c.value, 40)) : '';
-  const t: TimelineOp = {
-    op: o.op,
-    process: o.process,
-    label: `${o.f}${o.key ? ' ' + o.key : ''} → ${c ? c.type : 'open'}${result ? ' ' + result : ''}`,
-    outcome: c ? c.type : 'open',
-    invoke: o.invoke.time,
-  };
+  const t: TimelineOp = { op: o.op, process: o.process, label: opLabel(o), outcome: c ? c.type : 'open', invoke: o.invoke.time };
   if (c) t.complete = c.time;
+  if (c?.node) t.node = c.node;
   return t;
 }
 
@@ -74,9 +63,12 @@ export function collectAnomalies(check: CheckReport, ops: readonly Op[]): Anomal
 
   for (const k of check.linearizability?.keys ?? []) {
     if (k.verdict !== 'not-linearizable' || !k.failure) continue;
+    // The checker's own times and outcome; the label and node from the history op when it is there.
     const tops: TimelineOp[] = k.failure.ops.map((f) => {
-      const t: TimelineOp = { op: f.op, process: f.process, label: f.description, outcome: f.complete === undefined ? 'open' : f.outcome, invoke: f.invoke };
+      const h = byId.get(f.op);
+      const t: TimelineOp = { op: f.op, process: f.process, label: h ? opLabel(h) : f.description, outcome: f.complete === undefined ? 'open' : f.outcome, invoke: f.invoke };
       if (f.complete !== undefined) t.complete = f.complete;
+      if (h?.complete?.node) t.node = h.complete.node;
       return t;
     });
     push('linearizability', `Not linearizable: ${k.key} (${k.model})`, k.failure.explanation, tops);

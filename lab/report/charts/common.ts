@@ -100,14 +100,17 @@ export function faultBands(f: Frame, x: any, faults: readonly FaultWindow[], end
   });
 }
 
-/** A legend row of coloured squares at the top right of the frame. */
+/**
+ * A legend row of coloured squares at the right, on its own line under the title (y 22–32), so a
+ * long title never runs under it; frames with a legend keep a top margin of at least 40.
+ */
 export function legend(f: Frame, items: readonly { label: string; colour: string }[]): void {
   const g = f.svg.append('g').attr('class', 'legend').attr('font-size', 10);
   let x = f.width - 10;
   for (const it of [...items].reverse()) {
-    const w = 14 + it.label.length * 6;
+    const w = 22 + it.label.length * 6;
     x -= w;
-    const item = g.append('g').attr('transform', `translate(${x},8)`);
+    const item = g.append('g').attr('transform', `translate(${x},22)`);
     item.append('rect').attr('width', 10).attr('height', 10).attr('fill', it.colour);
     item.append('text').attr('x', 13).attr('y', 9).text(it.label);
   }

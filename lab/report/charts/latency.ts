@@ -28,7 +28,7 @@ export function latencyChart(points: readonly LatencyPoint[], faults: readonly F
   const height = opts.height ?? 300;
   const shown = thinPoints(points, opts.maxPoints ?? 5000);
   const thinned = shown.length < points.length;
-  const f = frame('latency', `Latency of every op over time${thinned ? ` (${shown.length.toLocaleString('en-US')} of ${points.length.toLocaleString('en-US')} ops drawn: all failed/unknown, ok thinned)` : ''}`, width, height, { top: 30, right: 20, bottom: 36, left: 56 });
+  const f = frame('latency', `Latency of every op over time${thinned ? ` (${shown.length.toLocaleString('en-US')} of ${points.length.toLocaleString('en-US')} ops drawn: all failed/unknown, ok thinned)` : ''}`, width, height, { top: 44, right: 20, bottom: 36, left: 56 });
   const d3 = f.d3;
   const end = runEnd(Math.ceil(points.reduce((m, p) => Math.max(m, p.t), 0)), faults);
   const x = d3.scaleLinear().domain([0, end]).range([0, f.innerWidth]);

@@ -19,7 +19,7 @@ interface Seg {
 export function throughputChart(perSecond: readonly { ok: number; fail: number; info: number }[], faults: readonly FaultWindow[], opts: ThroughputChartOptions = {}): string {
   const width = opts.width ?? 900;
   const height = opts.height ?? 260;
-  const f = frame('throughput', 'Completions per second by outcome', width, height, { top: 30, right: 20, bottom: 36, left: 56 });
+  const f = frame('throughput', 'Completions per second by outcome', width, height, { top: 44, right: 20, bottom: 36, left: 56 });
   const d3 = f.d3;
   const end = runEnd(perSecond.length, faults);
   const x = d3.scaleLinear().domain([0, end]).range([0, f.innerWidth]);

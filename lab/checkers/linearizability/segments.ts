@@ -1,0 +1,165 @@
+// The fast path: a key's history cut where no `ok` op is open (a quiescent cut: every ok op either
+// completed before the cut or is invoked after it, equal times counting as concurrent), each
+// segment searched on its own, carrying across each cut the exact set of configurations the
+// segment can end in: (state, ops of unknown outcome not yet taken effect). An op of unknown
+// outcome never completes, so it is carried until it takes effect; leaving it pending is never
+// worse than taking it, so a configuration whose pending set contains another's with the same
+// state makes the other redundant. A history whose ops barely overlap is then searched in time
+// linear in its length, with a memo the size of one segment. With a single segment this is the
+// plain search.
+
+import { DEFAULT_MEMORY, searchEnds, type SearchEnd, type SearchOp, type SearchResult, type StepBudget } from './search.ts';
+import type { StepCache } from './steps.ts';
+
+export interface Config {
+  state: number;
+  /** Ops of unknown outcome invoked before the cut that have not taken effect (indexes into the key's ops). */
+  pending: readonly number[];
+}
+
+export interface Segment {
+  /** Time of the cut that opens the segment (the earliest invoke of its ok ops). */
+  from: number;
+  /** Latest completion of its ok ops. */
+  to: number;
+  /** Indexes into the key's ops: its ok ops and the ops of unknown outcome invoked up to its end. */
+  ops: number[];
+}
+
+export interface KeySearch {
+  verdict: SearchResult['verdict'];
+  exhausted?: 'steps' | 'memory' | 'configurations';
+  steps: number;
+  segments: Segment[];
+  /** Configurations at the start of each segment searched (index = segment). */
+  configs: Config[][];
+  /** For a failure: the segment no configuration gets through, and the deepest search's blocked op and its completion time. */
+  failedSegment?: number;
+  blocked: number | null;
+  blockedRet: number | null;
+  /** The longest order found for the failing segment, and its state id. */
+  order: number[];
+  state: number;
+}
+
+export interface KeySearchOptions {
+  budget: number;
+  memoryBytes?: number;
+  /** Configurations carried across one cut before the verdict is 'unknown'. */
+  maxConfigs?: number;
+}
+
+/** Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the segment their invoke falls in. */
+export function segmentsOf(ops: readonly SearchOp[]): Segment[] {
+  const ok = ops.map((_, i) => i).filter((i) => ops[i]!.known).sort((a, b) => ops[a]!.call - ops[b]!.call);
+  const segs: Segment[] = [];
+  for (const i of ok) {
+    const o = ops[i]!;
+    const last = segs[segs.length - 1];
+    if (last && o.call <= last.to) {
+      last.ops.push(i);
+      if (o.ret > last.to) last.to = o.ret;
+    } else segs.push({ from: o.call, to: o.ret, ops: [i] });
+  }
+  if (segs.length === 0) segs.push({ from: -Infinity, to: Infinity, ops: [] });
+  const info = ops.map((_, i) => i).filter((i) => !ops[i]!.known);
+  let s = 0;
+  for (const i of info.sort((a, b) => ops[a]!.call - ops[b]!.call)) {
+    while (s < segs.length - 1 && ops[i]!.call > segs[s]!.to) s++;
+    segs[s]!.ops.push(i);
+  }
+  return segs;
+}
+
+/** Drops configurations another one makes redundant (same state, a superset of pending ops). */
+export function prune(configs: Config[]): Config[] {
+  const byState = new Map<number, Config[]>();
+  for (const c of configs) {
+    let l = byState.get(c.state);
+    if (!l) byState.set(c.state, (l = []));
+    l.push(c);
+  }
+  const out: Config[] = [];
+  for (const list of byState.values()) {
+    list.sort((a, b) => b.pending.length - a.pending.length);
+    const kept: { c: Config; set: Set<number> }[] = [];
+    for (const c of list) {
+      if (kept.some((k) => c.pending.every((p) => k.set.has(p)))) continue;
+      kept.push({ c, set: new Set(c.pending) });
+    }
+    for (const k of kept) out.push(k.c);
+  }
+  return out;
+}
+
+export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeySearchOptions): KeySearch {
+  const memoryBytes = opts.memoryBytes ?? DEFAULT_MEMORY;
+  const maxConfigs = opts.maxConfigs ?? 100_000;
+  const segments = segmentsOf(ops);
+  const shared: StepBudget = { left: opts.budget };
+  // Depth first over the segments: take the first way through a segment, come back for the next
+  // only when what follows fails. A configuration reached at a cut is searched once: if the search
+  // comes back to it, it failed (or one that leaves more ops pending with the same state did).
+  const seen: Map<number, Config[]>[] = segments.map(() => new Map());
+  let seenCount = 0;
+  const dominated = (k: number, c: Config): boolean => {
+    const list = seen[k]!.get(c.state);
+    if (!list) return false;
+    return list.some((d) => d.pending.length >= c.pending.length && c.pending.every((p) => d.pending.includes(p)));
+  };
+  const remember = (k: number, c: Config): void => {
+    let list = seen[k]!.get(c.state);
+    if (!list) seen[k]!.set(c.state, (list = []));
+    list.push(c);
+    seenCount++;
+  };
+  interface Frame {
+    k: number;
+    config: Config;
+    gen: Generator<SearchEnd, SearchResult, void>;
+  }
+  const open = (k: number, config: Config): Frame => {
+    const seg = segments[k]!;
+    const list = [...config.pending, ...seg.ops].map((i) => ops[i]!);
+    return { k, config, gen: searchEnds(cache, list, { memoryBytes, start: config.state, ends: k < segments.length - 1 }, shared) };
+  };
+  let deepestK = -1;
+  let deepest: SearchResult | null = null;
+  const out = (k: Partial<KeySearch> & Pick<KeySearch, 'verdict'>): KeySearch => {
+    const configs = seen.map((m) => [...m.values()].flat());
+    return { steps: opts.budget - shared.left, segments, configs, blocked: null, blockedRet: null, order: [], state: cache.init, ...k };
+  };
+  const init: Config = { state: cache.init, pending: [] };
+  remember(0, init);
+  const stack: Frame[] = [open(0, init)];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    const r = f.gen.next();
+    if (r.done) {
+      const res = r.value;
+      if (res.verdict === 'unknown') return out({ verdict: 'unknown', exhausted: res.exhausted ?? 'steps' });
+      if (res.verdict === 'linearizable' && f.k === segments.length - 1) return out({ verdict: 'linearizable' });
+      if (f.k > deepestK || (f.k === deepestK && deepest && res.order.length > deepest.order.length)) {
+        deepestK = f.k;
+        deepest = res;
+      }
+      stack.pop();
+      continue;
+    }
+    const e = r.value;
+    const taken = new Set(e.taken);
+    const segInfo = segments[f.k]!.ops.filter((i) => !ops[i]!.known);
+    const next: Config = { state: e.state, pending: [...f.config.pending, ...segInfo].filter((i) => !taken.has(ops[i]!.id)) };
+    const k = f.k + 1;
+    if (dominated(k, next)) continue;
+    remember(k, next);
+    if (seenCount > maxConfigs) return out({ verdict: 'unknown', exhausted: 'configurations' });
+    stack.push(open(k, next));
+  }
+  // Every configuration reached at the deepest cut failed inside its segment: that is the
+  // failing segment, and the configurations seen there are all the ones that can reach it.
+  const blocked = deepest?.blocked ?? null;
+  const b = blocked === null ? undefined : ops.find((o) => o.id === blocked);
+  return out({ verdict: 'not-linearizable', failedSegment: deepestK, blocked, blockedRet: b ? b.ret : null, order: deepest?.order ?? [], state: deepest?.state ?? cache.init });
+}
+

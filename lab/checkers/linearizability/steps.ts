@@ -1,0 +1,119 @@
+// The model as the search sees it: states interned to small integers and every model step cached
+// by (op, state), so each distinct step runs the model once (a cas-register step canonicalises
+// JSON; repeating that on every backtrack is what made a step cost microseconds). One cache per
+// key: the fast path's segments and the shrinker's re-checks share it.
+
+import type { Model } from '../../../models/specs/model.ts';
+
+/** An open-addressing map from a pair of non-negative int32 to an int32, in typed arrays. */
+export class PairMap {
+  private a: Int32Array;
+  private b: Int32Array;
+  private v: Int32Array;
+  private mask: number;
+  size = 0;
+  constructor(capacity = 1024) {
+    let c = 16;
+    while (c < capacity * 2) c *= 2;
+    this.a = new Int32Array(c).fill(-1);
+    this.b = new Int32Array(c);
+    this.v = new Int32Array(c);
+    this.mask = c - 1;
+  }
+  get bytes(): number {
+    return this.a.length * 12;
+  }
+  private slot(x: number, y: number): number {
+    return (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca6b)) & this.mask;
+  }
+  /** The value, or -2 when absent. */
+  get(x: number, y: number): number {
+    for (let i = this.slot(x, y); ; i = (i + 1) & this.mask) {
+      const k = this.a[i]!;
+      if (k === -1) return -2;
+      if (k === x && this.b[i] === y) return this.v[i]!;
+    }
+  }
+  set(x: number, y: number, val: number): void {
+    if ((this.size + 1) * 2 > this.a.length) this.grow();
+    for (let i = this.slot(x, y); ; i = (i + 1) & this.mask) {
+      const k = this.a[i]!;
+      if (k === -1) {
+        this.a[i] = x;
+        this.b[i] = y;
+        this.v[i] = val;
+        this.size++;
+        return;
+      }
+      if (k === x && this.b[i] === y) {
+        this.v[i] = val;
+        return;
+      }
+    }
+  }
+  private grow(): void {
+    const { a, b, v } = this;
+    this.a = new Int32Array(a.length * 2).fill(-1);
+    this.b = new Int32Array(a.length * 2);
+    this.v = new Int32Array(a.length * 2);
+    this.mask = this.a.length - 1;
+    this.size = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== -1) this.set(a[i]!, b[i]!, v[i]!);
+  }
+}
+
+/** What a step needs of an op: its input and output (undefined when the outcome is unknown). */
+export interface StepOp {
+  id: number;
+  input: unknown;
+  output: unknown;
+  known: boolean;
+}
+
+export class StepCache {
+  readonly model: Model;
+  private readonly states: unknown[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly slots = new Map<number, number>();
+  private readonly table = new PairMap();
+  modelSteps = 0;
+  constructor(model: Model) {
+    this.model = model;
+  }
+  get bytes(): number {
+    return this.table.bytes + this.states.length * 64;
+  }
+  intern(state: unknown): number {
+    const h = this.model.hash(state);
+    let id = this.ids.get(h);
+    if (id === undefined) {
+      id = this.states.length;
+      this.states.push(state);
+      this.ids.set(h, id);
+    }
+    return id;
+  }
+  state(id: number): unknown {
+    return this.states[id];
+  }
+  get init(): number {
+    return this.intern(this.model.init());
+  }
+  /** A dense slot per (op id, known): the same op with its outcome relaxed steps differently. */
+  slot(op: StepOp): number {
+    const k = op.known ? op.id * 2 + 1 : op.id * 2;
+    let s = this.slots.get(k);
+    if (s === undefined) this.slots.set(k, (s = this.slots.size));
+    return s;
+  }
+  /** The state id after the op from `state`, or -1 when the step is illegal. */
+  step(slot: number, op: StepOp, state: number): number {
+    const hit = this.table.get(slot, state);
+    if (hit !== -2) return hit;
+    this.modelSteps++;
+    const [legal, next] = this.model.step(this.states[state], op.input, op.output);
+    const r = legal ? this.intern(next) : -1;
+    this.table.set(slot, state, r);
+    return r;
+  }
+}

@@ -1,0 +1,33 @@
+// An `ok` read's output is its whole content: without `value` a checker would have to treat it as
+// unknown, and a stale read would pass. Which ops are reads is the model's to say (readOnly).
+
+import type { Model } from '../../models/specs/model.ts';
+import type { HistoryEvent, InvokeEvent } from './event.ts';
+
+/** The first ok completion of a read-only op that has no `value`, with why; null when none. */
+export function okReadWithoutValue(events: readonly HistoryEvent[], modelFor: (key: string) => Model | undefined): { event: HistoryEvent; problem: string } | null {
+  const invokes = new Map<number, InvokeEvent>();
+  for (const e of events) {
+    if (e.type === 'invoke') {
+      invokes.set(e.op, e);
+      continue;
+    }
+    if (e.type !== 'ok' || e.value !== undefined || e.f === 'txn') continue;
+    const inv = invokes.get(e.op);
+    if (!inv || inv.key === undefined) continue;
+    const model = modelFor(inv.key);
+    let readOnly = false;
+    try {
+      readOnly = model?.readOnly?.(inv.value as never) === true;
+    } catch {
+      // An input the model cannot read is reported by the model itself.
+    }
+    if (readOnly) {
+      return {
+        event: e,
+        problem: `the ok completion of op ${e.op} (a read on key ${inv.key}, model ${model!.name}) has no value; an ok read must carry what it read (null for nothing), or be info if that is unknown`,
+      };
+    }
+  }
+  return null;
+}

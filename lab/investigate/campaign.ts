@@ -1,0 +1,283 @@
+// A campaign file: questions, each a base scenario with named variants (dotted-path overrides),
+// the seeds to repeat each variant on, the metrics that answer it, and optionally the published
+// claims (the 2016 team's, Jepsen's) judged on those metrics. Validation reports every problem,
+// one line each, naming the field and the fix; the caller exits 2.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse, YAMLParseError } from 'yaml';
+import type { Scenario } from '../scenario/types.ts';
+import { ScenarioError, show, validateScenario } from '../scenario/validate.ts';
+import { metricProblem } from './metrics.ts';
+
+export class CampaignError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: invalid campaign\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+export type Comparison = '>' | '>=' | '<' | '<=' | '==';
+
+export interface Condition {
+  op: Comparison;
+  value: number;
+  /** As written: "> 0". */
+  text: string;
+}
+
+export interface Claim {
+  id: string;
+  /** What was claimed, in the source's words. */
+  text: string;
+  source: string;
+  /** The conditions the claim was made under, and how the lab models them. */
+  conditions: string;
+  /** Variants of the question it is judged on; every one must meet the condition. */
+  variants: string[];
+  metric: string;
+  condition: Condition;
+  /** What the evidence shows when the lab reproduces it (from the campaign, never invented). */
+  mechanism?: string;
+  /** What remains unexplained, or the candidate mechanism, when it is not reproduced. */
+  unexplained?: string;
+}
+
+export interface Variant {
+  name: string;
+  overrides: Record<string, unknown>;
+  /** The base scenario with the question's and the variant's overrides, validated. */
+  scenario: Scenario;
+}
+
+export interface Question {
+  id: string;
+  question: string;
+  /** The base scenario's path as written, and resolved. */
+  scenarioPath: string;
+  scenarioFile: string;
+  variants: Variant[];
+  /** In order; planning keeps the first k when the budget is short. */
+  seeds: number[];
+  metrics: string[];
+  claims: Claim[];
+}
+
+export interface Campaign {
+  name: string;
+  title: string;
+  description: string;
+  file: string;
+  questions: Question[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** "> 0", ">= 0.06", "== 0". */
+export function parseCondition(v: unknown): Condition | null {
+  const m = typeof v === 'string' ? /^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(v) : null;
+  return m ? { op: m[1] as Comparison, value: Number(m[2]), text: `${m[1]} ${m[2]}` } : null;
+}
+
+export function holds(c: Condition, x: number): boolean {
+  switch (c.op) {
+    case '>':
+      return x > c.value;
+    case '>=':
+      return x >= c.value;
+    case '<':
+      return x < c.value;
+    case '<=':
+      return x <= c.value;
+    case '==':
+      return x === c.value;
+  }
+}
+
+/** Sets `a.b.c` in a copy of obj; the intermediate mappings are created or copied. */
+export function setPath(obj: Obj, path: string, value: unknown): Obj {
+  const [head, ...rest] = path.split('.');
+  const out: Obj = { ...obj };
+  if (rest.length === 0) out[head!] = value;
+  else out[head!] = setPath(isObj(obj[head!]) ? (obj[head!] as Obj) : {}, rest.join('.'), value);
+  return out;
+}
+
+function checkKeys(o: Obj, allowed: string[], at: string, problems: string[]): void {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) problems.push(`${at}${k}: unknown field; allowed here: ${allowed.join(', ')}`);
+}
+
+function seedsOf(v: unknown, at: string, problems: string[]): number[] {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100) return Array.from({ length: v }, (_, i) => i + 1);
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)) {
+    if (new Set(v).size !== v.length) problems.push(`${at}: a seed is listed twice; list each seed once`);
+    return v as number[];
+  }
+  problems.push(`${at}: must be a count from 1 to 100 (seeds 1…N) or a list of non-negative integer seeds, got ${show(v)}`);
+  return [];
+}
+
+function overridesOf(v: unknown, at: string, problems: string[]): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (!isObj(v)) {
+    problems.push(`${at}: must be a mapping of dotted scenario paths to values (e.g. bbs.deadlockRetry: all-2016-11), got ${show(v)}`);
+    return {};
+  }
+  for (const k of Object.keys(v)) if (!/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(k)) problems.push(`${at}.${k}: not a dotted scenario path such as bbs.deadlockRetry or clients.via`);
+  return v;
+}
+
+function loadBase(file: string, at: string, problems: string[]): Obj | null {
+  if (!existsSync(file)) {
+    problems.push(`${at}: no such file ${file}; give a scenario path relative to the campaign file`);
+    return null;
+  }
+  try {
+    const doc = parse(readFileSync(file, 'utf8'));
+    if (isObj(doc)) return doc;
+    problems.push(`${at}: ${file} is not a scenario mapping`);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
+    problems.push(`${at}: ${file} is not valid YAML${where}`);
+  }
+  return null;
+}
+
+function claimOf(v: unknown, at: string, variants: string[], problems: string[]): Claim | null {
+  if (!isObj(v)) {
+    problems.push(`${at}: must be a mapping with id, text, source, conditions, variants, metric, condition`);
+    return null;
+  }
+  checkKeys(v, ['id', 'text', 'source', 'conditions', 'variants', 'metric', 'condition', 'mechanism', 'unexplained'], `${at}.`, problems);
+  const before = problems.length;
+  for (const k of ['id', 'text', 'source', 'conditions', 'metric']) if (!nonEmpty(v[k])) problems.push(`${at}.${k}: required, a non-empty string`);
+  for (const k of ['mechanism', 'unexplained']) if (v[k] !== undefined && !nonEmpty(v[k])) problems.push(`${at}.${k}: must be a non-empty string when given`);
+  const vs = typeof v['variants'] === 'string' ? [v['variants']] : v['variants'];
+  if (!Array.isArray(vs) || vs.length === 0 || !vs.every((x) => typeof x === 'string')) problems.push(`${at}.variants: must name one or more of this question's variants (${variants.join(', ')})`);
+  else for (const x of vs as string[]) if (!variants.includes(x)) problems.push(`${at}.variants: ${JSON.stringify(x)} is not a variant of this question; use one of ${variants.join(', ')}`);
+  if (nonEmpty(v['metric'])) {
+    const p = metricProblem(v['metric']);
+    if (p) problems.push(`${at}.metric: ${p}`);
+  }
+  const condition = parseCondition(v['condition']);
+  if (!condition) problems.push(`${at}.condition: must be a comparison with a number such as "> 0", ">= 0.06" or "== 0", got ${show(v['condition'])}`);
+  if (problems.length > before) return null;
+  return {
+    id: v['id'] as string,
+    text: v['text'] as string,
+    source: v['source'] as string,
+    conditions: v['conditions'] as string,
+    variants: vs as string[],
+    metric: v['metric'] as string,
+    condition: condition!,
+    ...(nonEmpty(v['mechanism']) ? { mechanism: v['mechanism'] } : {}),
+    ...(nonEmpty(v['unexplained']) ? { unexplained: v['unexplained'] } : {}),
+  };
+}
+
+function questionOf(v: unknown, i: number, dir: string, problems: string[]): Question | null {
+  const at = `questions[${i}]`;
+  if (!isObj(v)) {
+    problems.push(`${at}: must be a mapping with id, question, scenario, variants, seeds, metrics`);
+    return null;
+  }
+  checkKeys(v, ['id', 'question', 'scenario', 'overrides', 'variants', 'seeds', 'metrics', 'claims'], `${at}.`, problems);
+  const before = problems.length;
+  if (!nonEmpty(v['id']) || !NAME.test(v['id'])) problems.push(`${at}.id: required, letters, digits, '-', '_' or '.' (it names run directories), got ${show(v['id'])}`);
+  if (!nonEmpty(v['question'])) problems.push(`${at}.question: required, the question in words`);
+  let base: Obj | null = null;
+  let scenarioFile = '';
+  if (!nonEmpty(v['scenario'])) problems.push(`${at}.scenario: required, the base scenario's path (relative to the campaign file)`);
+  else {
+    scenarioFile = isAbsolute(v['scenario']) ? v['scenario'] : resolve(dir, v['scenario']);
+    base = loadBase(scenarioFile, `${at}.scenario`, problems);
+  }
+  const common = overridesOf(v['overrides'], `${at}.overrides`, problems);
+  const seeds = seedsOf(v['seeds'], `${at}.seeds`, problems);
+  const metrics = v['metrics'];
+  if (!Array.isArray(metrics) || metrics.length === 0) problems.push(`${at}.metrics: must be a list of one or more metrics (the first is the headline figure and the chart's)`);
+  else metrics.forEach((m, j) => {
+    const p = metricProblem(m);
+    if (p) problems.push(`${at}.metrics[${j}]: ${p}`);
+  });
+  const variants: Variant[] = [];
+  const rawVariants = v['variants'];
+  // Claims may name a variant whose scenario is invalid: that variant's own problem is enough.
+  const declared = [...new Set(Array.isArray(rawVariants) ? rawVariants.map((rv) => (isObj(rv) && nonEmpty(rv['name']) ? rv['name'] : '')).filter(Boolean) : [])];
+  const seen = new Set<string>();
+  if (!Array.isArray(rawVariants) || rawVariants.length === 0) problems.push(`${at}.variants: must be a list of one or more { name, overrides }`);
+  else
+    rawVariants.forEach((rv, j) => {
+      const vat = `${at}.variants[${j}]`;
+      if (!isObj(rv)) return void problems.push(`${vat}: must be a mapping { name, overrides }`);
+      checkKeys(rv, ['name', 'overrides'], `${vat}.`, problems);
+      const name = rv['name'];
+      if (!nonEmpty(name) || !NAME.test(name)) return void problems.push(`${vat}.name: required, letters, digits, '-', '_' or '.', got ${show(name)}`);
+      if (seen.has(name)) return void problems.push(`${vat}.name: ${JSON.stringify(name)} is used twice in this question; give each variant its own name`);
+      seen.add(name);
+      const before = problems.length;
+      const overrides = overridesOf(rv['overrides'], `${vat}.overrides`, problems);
+      if (!base || problems.length > before) return;
+      let raw: Obj = { ...base, name: `${String(v['id'])}-${name}` };
+      for (const [k, x] of Object.entries({ ...common, ...overrides })) raw = setPath(raw, k, x);
+      try {
+        variants.push({ name, overrides, scenario: validateScenario(raw, vat) });
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        for (const p of e.problems) problems.push(`${vat}.overrides: the scenario it makes is invalid: ${p}`);
+      }
+    });
+  const claims: Claim[] = [];
+  if (v['claims'] !== undefined) {
+    if (!Array.isArray(v['claims'])) problems.push(`${at}.claims: must be a list of claims`);
+    else
+      v['claims'].forEach((c, j) => {
+        const claim = claimOf(c, `${at}.claims[${j}]`, declared, problems);
+        if (claim) claims.push(claim);
+      });
+  }
+  if (problems.length > before) return null;
+  return { id: v['id'] as string, question: (v['question'] as string).trim(), scenarioPath: v['scenario'] as string, scenarioFile, variants, seeds, metrics: metrics as string[], claims };
+}
+
+export function validateCampaign(doc: unknown, file: string): Campaign {
+  const problems: string[] = [];
+  if (!isObj(doc)) throw new CampaignError(file, [`(top level): must be a mapping with name, title, questions, got ${show(doc)}`]);
+  checkKeys(doc, ['name', 'title', 'description', 'questions'], '', problems);
+  if (!nonEmpty(doc['name']) || !NAME.test(doc['name'])) problems.push(`name: required, letters, digits, '-', '_' or '.' (it names findings/<name>/), got ${show(doc['name'])}`);
+  if (!nonEmpty(doc['title'])) problems.push('title: required, a one-line title for the findings');
+  if (doc['description'] !== undefined && typeof doc['description'] !== 'string') problems.push('description: must be text');
+  const questions: Question[] = [];
+  const qs = doc['questions'];
+  if (!Array.isArray(qs) || qs.length === 0) problems.push('questions: must be a list of one or more questions');
+  else
+    qs.forEach((q, i) => {
+      const parsed = questionOf(q, i, dirname(file), problems);
+      if (!parsed) return;
+      if (questions.some((x) => x.id === parsed.id)) problems.push(`questions[${i}].id: ${JSON.stringify(parsed.id)} is used twice; give each question its own id`);
+      else questions.push(parsed);
+    });
+  if (problems.length > 0) throw new CampaignError(file, problems);
+  return { name: doc['name'] as string, title: doc['title'] as string, description: ((doc['description'] as string | undefined) ?? '').trim(), file, questions };
+}
+
+export function parseCampaign(text: string, file: string): Campaign {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
+    throw new CampaignError(file, [`not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  return validateCampaign(doc, file);
+}
+
+export function loadCampaign(file: string): Campaign {
+  if (!existsSync(file)) throw new CampaignError(file, ['no such file; give the campaign YAML, e.g. campaigns/charter-2016.yaml']);
+  return parseCampaign(readFileSync(file, 'utf8'), file);
+}

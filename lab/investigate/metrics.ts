@@ -1,0 +1,152 @@
+// The figures a campaign can answer with, read from a run's results.json. One line per metric:
+// a new figure (e.g. one the figures contract adds to RunStats) is one more entry in METRICS.
+// A metric that a run's results do not carry (an older run, a figure not yet merged) reads as
+// null, which the aggregation counts as missing rather than as 0.
+//
+// Metric names in a campaign file are `id` or `id:arg` (e.g. `errorsPer1000:1213`,
+// `deadlocksPer1000ByOp:StartTask`, `isolation:G-single`).
+
+/** results.json as the runner writes it; read loosely, since old runs lack newer fields. */
+export interface RunResults {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  stats: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  check: any;
+}
+
+export interface Metric {
+  label: string;
+  /** Unit as a table header shows it. */
+  unit: string;
+  /** Decimals to print. */
+  digits: number;
+  /** Whether the metric takes an argument (`id:arg`), and what it names. */
+  arg?: string;
+  /** Which way is better, for the answer's wording; undefined when neither. */
+  better?: 'lower' | 'higher';
+  get(r: RunResults, arg: string): number | null;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const sum = (o: unknown): number => (o && typeof o === 'object' ? Object.values(o as Record<string, unknown>).reduce<number>((a, v) => a + (typeof v === 'number' ? v : 0), 0) : 0);
+/** Errors whose label is the code ('1213 deadlock' for '1213', 'connection-lost' for itself). */
+const errorsOf = (errors: Record<string, number> | undefined, code: string): number =>
+  Object.entries(errors ?? {}).filter(([k]) => k === code || k.startsWith(`${code} `)).reduce((a, [, n]) => a + n, 0);
+const completed = (r: RunResults): number => (r.stats?.byOutcome ? r.stats.byOutcome.ok + r.stats.byOutcome.fail + r.stats.byOutcome.info : 0);
+const perK = (n: number, of: number): number | null => (of > 0 ? (1000 * n) / of : null);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const faultsOf = (r: RunResults): any[] | null => (r.stats?.availability && typeof r.stats.availability === 'object' && Array.isArray(r.stats.availability.faults) ? r.stats.availability.faults : null);
+const maxOver = (xs: (number | null)[] | null): number | null => {
+  const v = (xs ?? []).filter((x): x is number => x !== null);
+  return xs === null ? null : v.length > 0 ? Math.max(...v) : 0;
+};
+
+/** Op families as the workload's mix names them (models/bbs/ops.ts). */
+export const OP_FAMILIES: Record<string, readonly string[]> = {
+  tasks: ['DesireTask', 'StartTask', 'CancelTask', 'FailTask', 'CompleteTask', 'ResolvingTask', 'DeleteTask', 'TaskByGuid'],
+  desiredLRPs: ['DesireLRP', 'UpdateDesiredLRP', 'RemoveDesiredLRP', 'DesiredLRPByProcessGuid'],
+  actualLRPs: ['CreateUnclaimedActualLRP', 'ClaimActualLRP', 'StartActualLRP', 'CrashActualLRP', 'FailActualLRP', 'RemoveActualLRP', 'ActualLRPByIndex'],
+  domains: ['UpsertDomain'],
+};
+
+export const METRICS: Record<string, Metric> = {
+  ops: { label: 'ops', unit: 'ops', digits: 0, get: (r) => num(r.stats?.ops) },
+  okShare: { label: 'ok share of completed ops', unit: 'share', digits: 3, better: 'higher', get: (r) => (completed(r) > 0 ? r.stats.byOutcome.ok / completed(r) : null) },
+  unknownOps: { label: 'ops with unknown outcome (info)', unit: 'ops', digits: 0, better: 'lower', get: (r) => num(r.stats?.byOutcome?.info) },
+  deadlocksPer1000: { label: '1213s per 1,000 ops', unit: 'per 1,000 ops', digits: 1, better: 'lower', get: (r) => perK(errorsOf(r.stats?.errors, '1213'), r.stats?.ops ?? 0) },
+  errorsPer1000: { label: 'errors per 1,000 ops', arg: 'MySQL code or error label', unit: 'per 1,000 ops', digits: 1, better: 'lower', get: (r, code) => perK(errorsOf(r.stats?.errors, code), r.stats?.ops ?? 0) },
+  errors: { label: 'errors', arg: 'MySQL code or error label', unit: 'count', digits: 0, better: 'lower', get: (r, code) => (r.stats?.errors ? errorsOf(r.stats.errors, code) : null) },
+  deadlocksPer1000ByOp: {
+    label: '1213s per 1,000 ops of',
+    arg: 'op name',
+    unit: 'per 1,000 ops',
+    digits: 1,
+    better: 'lower',
+    get: (r, op) => perK(Object.entries(r.stats?.errorsByOp ?? {}).filter(([k]) => k.startsWith('1213')).reduce((a, [, byOp]) => a + ((byOp as Record<string, number>)[op] ?? 0), 0), sum(r.stats?.byOp?.[op])),
+  },
+  errorRate: {
+    label: 'failed or unknown share of the ops of',
+    arg: 'op family (tasks, desiredLRPs, actualLRPs, domains)',
+    unit: 'share',
+    digits: 3,
+    better: 'lower',
+    get: (r, fam) => {
+      const ops = OP_FAMILIES[fam] ?? [];
+      const by = (o: string, k: string): number => r.stats?.byOp?.[o]?.[k] ?? 0;
+      const bad = ops.reduce((a, o) => a + by(o, 'fail') + by(o, 'info'), 0);
+      const all = ops.reduce((a, o) => a + by(o, 'ok') + by(o, 'fail') + by(o, 'info'), 0);
+      return all > 0 ? bad / all : null;
+    },
+  },
+  multiNodeWriteSeconds: { label: 'seconds with writes on more than one node', unit: 's', digits: 0, better: 'lower', get: (r) => num(r.stats?.writeWindows?.multiNode) },
+  latencyP50Ms: { label: 'ok latency p50', unit: 'ms', digits: 1, better: 'lower', get: (r) => num(r.stats?.latencyMs?.ok?.p50) },
+  latencyP99Ms: { label: 'ok latency p99', unit: 'ms', digits: 1, better: 'lower', get: (r) => num(r.stats?.latencyMs?.ok?.p99) },
+  failoverGapSec: { label: 'longest failover gap (old figure: any client)', unit: 's', digits: 1, better: 'lower', get: (r) => (Array.isArray(r.stats?.failover) ? maxOver(r.stats.failover.map((f: { gapSec: unknown }) => num(f.gapSec))) : null) },
+  anomalies: {
+    label: 'checker anomalies (non-linearizable keys, broken invariants, failed-but-applied, isolation)',
+    unit: 'count',
+    digits: 0,
+    better: 'lower',
+    get: (r) => {
+      const c = r.check;
+      if (!c) return null;
+      const lin = Array.isArray(c.linearizability?.keys) ? c.linearizability.keys.filter((k: { verdict: string }) => k.verdict === 'not-linearizable').length : 0;
+      return lin + sum(c.invariants?.counts) + (Array.isArray(c.failedApplied) ? c.failedApplied.length : 0) + sum(c.isolation?.counts);
+    },
+  },
+  nonLinearizableKeys: { label: 'non-linearizable keys', unit: 'keys', digits: 0, better: 'lower', get: (r) => (r.check ? (r.check.linearizability?.keys ?? []).filter((k: { verdict: string }) => k.verdict === 'not-linearizable').length : null) },
+  lostWrites: { label: 'acknowledged writes lost', unit: 'writes', digits: 0, better: 'lower', get: (r) => (r.check ? num(r.check.invariants?.counts?.['acknowledged-write-lost']) ?? 0 : null) },
+  failedApplied: { label: 'ops reported failed that took effect', unit: 'ops', digits: 0, better: 'lower', get: (r) => (r.check ? (Array.isArray(r.check.failedApplied) ? r.check.failedApplied.length : 0) : null) },
+  isolation: { label: 'isolation anomalies', arg: 'anomaly type (G0, G1c, G-single, G2-item, lost-update, …)', unit: 'count', digits: 0, better: 'lower', get: (r, type) => (r.check?.isolation ? num(r.check.isolation.counts?.[type]) ?? 0 : null) },
+  isolationAnomalies: { label: 'isolation anomalies (all types)', unit: 'count', digits: 0, better: 'lower', get: (r) => (r.check?.isolation ? sum(r.check.isolation.counts) : null) },
+  // The figures contract (issue 13): null until a run's stats carry them.
+  timeShare: { label: 'share of time the BBS was available', unit: 'share', digits: 3, better: 'higher', get: (r) => (typeof r.stats?.availability === 'object' ? num(r.stats.availability?.timeShare) : null) },
+  bbsOutageSec: { label: 'longest interval with no successful op (whole BBS)', unit: 's', digits: 1, better: 'lower', get: (r) => (typeof r.stats?.availability === 'object' && r.stats.availability ? num(r.stats.availability.bbs?.longest?.sec) ?? 0 : null) },
+  worstClientOutageSec: { label: 'outage of the worst client, worst fault', unit: 's', digits: 1, better: 'lower', get: (r) => maxOver(faultsOf(r)?.map((f) => num(f.worstClientOutageSec)) ?? null) },
+  medianClientOutageSec: { label: 'outage of the median client, worst fault', unit: 's', digits: 1, better: 'lower', get: (r) => maxOver(faultsOf(r)?.map((f) => num(f.medianClientOutageSec)) ?? null) },
+  inFlightUnknown: { label: 'ops in flight at a fault that ended unknown', unit: 'ops', digits: 0, better: 'lower', get: (r) => (faultsOf(r) ? faultsOf(r)!.reduce((a, f) => a + (num(f.inFlight?.info) ?? 0), 0) : null) },
+  retriesAbsorbed: { label: 'errors absorbed by the retry policy', unit: 'errors', digits: 0, get: (r) => (r.stats?.retries ? sum(r.stats.retries.absorbed) : null) },
+  retriesAbsorbedPer1000: { label: 'errors absorbed by retries per 1,000 ops', unit: 'per 1,000 ops', digits: 1, get: (r) => (r.stats?.retries ? perK(sum(r.stats.retries.absorbed), r.stats.ops ?? 0) : null) },
+  retryExtraLatencyMs: { label: 'latency the retries added (sum)', unit: 'ms', digits: 0, better: 'lower', get: (r) => (r.stats?.retries ? num(r.stats.retries.extraLatencyMs) : null) },
+  quorumLossSec: { label: 'seconds a node lost quorum beyond what a fault intended', unit: 's', digits: 1, better: 'lower', get: (r) => (Array.isArray(r.stats?.quorumLoss) ? r.stats.quorumLoss.filter((q: { planned: boolean }) => !q.planned).reduce((a: number, q: { from: number; to: number }) => a + (q.to - q.from), 0) : null) },
+};
+
+export interface MetricRef {
+  /** As written in the campaign: `id` or `id:arg`. */
+  name: string;
+  id: string;
+  arg: string;
+  metric: Metric;
+}
+
+/** Problem text for a metric name, or null when it is known and takes the argument it needs. */
+export function metricProblem(name: unknown): string | null {
+  if (typeof name !== 'string' || name.trim() === '') return `must be a metric name, got ${JSON.stringify(name)}`;
+  const [id, arg] = splitName(name);
+  const m = METRICS[id];
+  if (!m) return `unknown metric ${JSON.stringify(name)}; known: ${Object.entries(METRICS).map(([k, v]) => (v.arg ? `${k}:<${v.arg}>` : k)).join(', ')}`;
+  if (m.arg && !arg) return `${id} needs an argument, e.g. ${id}:<${m.arg}>`;
+  if (!m.arg && arg) return `${id} takes no argument; use ${id}`;
+  if (id === 'errorRate' && !OP_FAMILIES[arg]) return `errorRate: the family must be ${Object.keys(OP_FAMILIES).join(', ')}, got ${JSON.stringify(arg)}`;
+  return null;
+}
+
+function splitName(name: string): [string, string] {
+  const i = name.indexOf(':');
+  return i < 0 ? [name, ''] : [name.slice(0, i), name.slice(i + 1)];
+}
+
+export function metricRef(name: string): MetricRef {
+  const problem = metricProblem(name);
+  if (problem) throw new Error(problem);
+  const [id, arg] = splitName(name);
+  return { name, id, arg, metric: METRICS[id]! };
+}
+
+export function metricLabel(ref: MetricRef): string {
+  return ref.arg ? `${ref.metric.label} ${ref.arg}` : ref.metric.label;
+}
+
+export function readMetric(ref: MetricRef, r: RunResults): number | null {
+  return ref.metric.get(r, ref.arg);
+}

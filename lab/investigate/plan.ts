@@ -1,0 +1,144 @@
+// Planning a campaign: every (question, variant, seed) run, its estimated wall time, and the
+// seeds per variant cut evenly until the runs still to do fit the budget. Pure: the campaign,
+// the budget and what earlier runs measured in, the plan out.
+//
+// A run's wall time is its workload duration plus the cluster's start, final read, stop and
+// report: about 10 s plus 6 s per Galera node on this kind of machine (a 3-node cluster is Synced
+// in ~13 s and stops in ~5 s; README "Facts"), plus a couple of seconds for proxies and Consul.
+// Measured runs replace that guess: the overhead of finished runs with the same node count.
+
+import type { Campaign, Question } from './campaign.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { medianOf } from '../report/intervals.ts';
+
+export interface PlannedRun {
+  /** `<question>/<variant>/<seed>`: the run's identity in the state file. */
+  key: string;
+  question: string;
+  variant: string;
+  seed: number;
+  nodes: number;
+  durationSec: number;
+  estimateSec: number;
+}
+
+export interface QuestionPlan {
+  id: string;
+  variants: number;
+  /** The seeds the campaign asks for, and those the plan keeps. */
+  seedsAsked: number[];
+  seeds: number[];
+  runs: number;
+  estimateSec: number;
+}
+
+export interface Plan {
+  budgetSec: number | null;
+  runs: PlannedRun[];
+  questions: QuestionPlan[];
+  /** Questions left out because even 2 seeds per variant did not fit. */
+  cut: { id: string; estimateSec: number }[];
+  /** Seeds per variant kept at most (null: as asked). */
+  seedCap: number | null;
+  shortened: boolean;
+  /** Time of the runs still to do. */
+  remainingSec: number;
+  totalSec: number;
+}
+
+/** What a finished run measured: its node count, workload seconds and wall seconds. */
+export interface Measured {
+  nodes: number;
+  durationSec: number;
+  wallSec: number;
+}
+
+export function defaultOverheadSec(s: Pick<Scenario, 'topology' | 'clients'>): number {
+  const consul = s.clients.config === 'consul-dns' || s.clients.config === 'leader-proxy' ? 2 : 0;
+  return 10 + 6 * s.topology.nodes + (s.topology.proxies > 0 ? 2 : 0) + consul;
+}
+
+/** Overhead seconds per node count from finished runs (median), where any were measured. */
+export function measuredOverhead(measured: readonly Measured[]): Map<number, number> {
+  const by = new Map<number, number[]>();
+  for (const m of measured) by.set(m.nodes, [...(by.get(m.nodes) ?? []), Math.max(0, m.wallSec - m.durationSec)]);
+  return new Map([...by].map(([n, xs]) => [n, medianOf([...xs].sort((a, b) => a - b))]));
+}
+
+export function estimateSec(s: Scenario, overhead: Map<number, number>): number {
+  return s.duration + (overhead.get(s.topology.nodes) ?? defaultOverheadSec(s));
+}
+
+function runsOf(q: Question, seeds: number[], overhead: Map<number, number>): PlannedRun[] {
+  return q.variants.flatMap((v) =>
+    seeds.map((seed) => ({ key: `${q.id}/${v.name}/${seed}`, question: q.id, variant: v.name, seed, nodes: v.scenario.topology.nodes, durationSec: v.scenario.duration, estimateSec: estimateSec(v.scenario, overhead) })),
+  );
+}
+
+export interface PlanInput {
+  budgetSec: number | null;
+  measured?: readonly Measured[];
+  /** Keys of runs already finished (done or failed): they cost no more time. */
+  finished?: ReadonlySet<string>;
+}
+
+/**
+ * Seeds per variant are capped at K, the largest that fits (every question keeps min(asked, K)
+ * seeds, the first ones, so the variants of a question stay paired by seed). K never goes below
+ * 2: if 2 seeds do not fit, whole questions are cut from the end of the campaign instead.
+ */
+export function planCampaign(c: Campaign, input: PlanInput): Plan {
+  const overhead = measuredOverhead(input.measured ?? []);
+  const finished = input.finished ?? new Set<string>();
+  const build = (cap: number | null, qs: readonly Question[]) => qs.map((q) => ({ q, runs: runsOf(q, cap === null ? q.seeds : q.seeds.slice(0, Math.max(1, Math.min(cap, q.seeds.length))), overhead) }));
+  const remaining = (runs: readonly PlannedRun[]) => runs.filter((r) => !finished.has(r.key)).reduce((a, r) => a + r.estimateSec, 0);
+  const maxSeeds = Math.max(...c.questions.map((q) => q.seeds.length));
+  const budget = input.budgetSec;
+  let cap: number | null = null;
+  let kept = c.questions.slice();
+  const cut: Plan['cut'] = [];
+  const fits = (cp: number | null, qs: readonly Question[]) => budget === null || remaining(build(cp, qs).flatMap((x) => x.runs)) <= budget;
+  if (!fits(null, kept)) {
+    cap = maxSeeds;
+    while (cap > 2 && !fits(cap, kept)) cap--;
+    while (kept.length > 0 && !fits(cap, kept)) {
+      const q = kept[kept.length - 1]!;
+      cut.unshift({ id: q.id, estimateSec: remaining(build(cap, [q])[0]!.runs) });
+      kept = kept.slice(0, -1);
+    }
+  }
+  const built = build(cap, kept);
+  const runs = built.flatMap((x) => x.runs);
+  const questions: QuestionPlan[] = built.map(({ q, runs: rs }) => ({
+    id: q.id,
+    variants: q.variants.length,
+    seedsAsked: q.seeds,
+    seeds: [...new Set(rs.map((r) => r.seed))],
+    runs: rs.length,
+    estimateSec: rs.reduce((a, r) => a + r.estimateSec, 0),
+  }));
+  const shortened = cut.length > 0 || questions.some((q) => q.seeds.length < q.seedsAsked.length);
+  return { budgetSec: budget, runs, questions, cut, seedCap: cap, shortened, remainingSec: remaining(runs), totalSec: runs.reduce((a, r) => a + r.estimateSec, 0) };
+}
+
+export function formatMinutes(sec: number): string {
+  if (sec < 90) return `${Math.round(sec)} s`;
+  return `${(sec / 60).toFixed(sec < 600 ? 1 : 0)} min`;
+}
+
+/** The plan as printed by `investigate --plan` and before a campaign runs. */
+export function renderPlan(c: Campaign, p: Plan): string {
+  const lines = [`campaign ${c.name}: ${c.title}`];
+  for (const q of p.questions) {
+    lines.push(`  ${q.id}: ${q.variants} variant(s) × ${q.seeds.length} seed(s) [${q.seeds.join(', ')}] = ${q.runs} run(s), ~${formatMinutes(q.estimateSec)}${q.seeds.length < q.seedsAsked.length ? ` (asked ${q.seedsAsked.length} seeds)` : ''}`);
+  }
+  for (const q of p.cut) lines.push(`  ${q.id}: CUT, it does not fit the budget even at 2 seeds per variant (needs ~${formatMinutes(q.estimateSec)})`);
+  const done = p.totalSec - p.remainingSec;
+  lines.push(`  total: ${p.runs.length} run(s), ~${formatMinutes(p.totalSec)}${done > 0 ? `; ~${formatMinutes(p.remainingSec)} still to run` : ''}${p.budgetSec !== null ? ` (budget ${formatMinutes(p.budgetSec)})` : ''}`);
+  if (p.shortened) {
+    lines.push(
+      `  shortened to fit the budget: ${p.seedCap !== null ? `at most ${p.seedCap} seed(s) per variant` : ''}${p.cut.length > 0 ? `${p.seedCap !== null ? '; ' : ''}question(s) ${p.cut.map((q) => q.id).join(', ')} cut` : ''}. Give a larger --budget for the full campaign.`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,184 @@
+// `bbs-lab investigate`: plan the campaign within the budget, run it one scenario at a time
+// through the runner into findings/runs/<id>-investigate-<campaign>/, keep state.json current
+// after every run (so a resume skips what finished and redoes what was interrupted), then write
+// findings/<campaign>/ from the state and the runs' results.json. A failed run is recorded as
+// failed and the campaign goes on.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem, type } from 'node:os';
+import { join, relative } from 'node:path';
+import { aggregate } from './aggregate.ts';
+import type { Campaign } from './campaign.ts';
+import type { RunResults } from './metrics.ts';
+import { estimateSec, formatMinutes, measuredOverhead, planCampaign, renderPlan, type Measured, type Plan } from './plan.ts';
+import { renderFindings } from './render.ts';
+import { mergeRuns, readState, toRun, writeState, type CampaignState, type Machine, type RunRecord } from './state.ts';
+import { DEFAULT_RUNS_DIR, PROJECT_ROOT, runId } from '../runner/run-dir.ts';
+import { runScenario } from '../runner/run.ts';
+
+export class InvestigateInputError extends Error {}
+
+export interface InvestigateOptions {
+  budgetSec: number | null;
+  /** The command that regenerates the findings, as printed in them. */
+  command: string;
+  resumeDir?: string;
+  /** Start a new campaign directory even when an unfinished one exists. */
+  fresh?: boolean;
+  planOnly?: boolean;
+  runsDir?: string;
+  findingsDir?: string;
+  addressBase?: string;
+  /** Stop after this many runs in this invocation (tests: an interrupted campaign). */
+  maxRuns?: number;
+  log?: (msg: string) => void;
+}
+
+export interface InvestigateResult {
+  plan: Plan;
+  campaignDir: string | null;
+  findingsDir: string | null;
+  state: CampaignState | null;
+  complete: boolean;
+}
+
+export function machine(): Machine {
+  const cs = cpus();
+  return { cores: cs.length, cpuModel: cs[0]?.model.trim() ?? 'unknown', memGiB: totalmem() / 2 ** 30, platform: `${type()} ${release()}` };
+}
+
+const suffix = (name: string) => `-investigate-${name}`;
+
+/** The newest campaign directory of this campaign whose state still has runs to do, if any. */
+export function unfinishedCampaignDir(runsDir: string, name: string): string | null {
+  if (!existsSync(runsDir)) return null;
+  const dirs = readdirSync(runsDir)
+    .filter((d) => d.endsWith(suffix(name)))
+    .sort()
+    .reverse();
+  for (const d of dirs) {
+    const st = readState(join(runsDir, d));
+    if (st && st.campaign === name && st.runs.some((r) => r.status === 'pending' || r.status === 'running')) return join(runsDir, d);
+  }
+  return null;
+}
+
+function measuredOf(runs: readonly RunRecord[]): Measured[] {
+  return runs.filter((r) => r.status === 'done' && r.wallSec !== undefined).map((r) => ({ nodes: r.nodes, durationSec: r.durationSec, wallSec: r.wallSec! }));
+}
+
+const finishedKeys = (runs: readonly RunRecord[]) => new Set(runs.filter((r) => r.status === 'done' || r.status === 'failed').map((r) => r.key));
+
+export async function investigate(c: Campaign, opts: InvestigateOptions): Promise<InvestigateResult> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const runsDir = opts.runsDir ?? DEFAULT_RUNS_DIR;
+  let campaignDir: string | null = null;
+  let existing: CampaignState | null = null;
+  if (opts.resumeDir) {
+    existing = readState(opts.resumeDir);
+    if (!existing) throw new InvestigateInputError(`--resume ${opts.resumeDir}: no state.json there; give a directory findings/runs/<id>-investigate-<campaign>/`);
+    if (existing.campaign !== c.name) throw new InvestigateInputError(`--resume ${opts.resumeDir}: it holds campaign ${JSON.stringify(existing.campaign)}, not ${JSON.stringify(c.name)}; give that campaign's file or another directory`);
+    campaignDir = opts.resumeDir;
+  } else if (!opts.fresh) {
+    campaignDir = unfinishedCampaignDir(runsDir, c.name);
+    if (campaignDir) {
+      existing = readState(campaignDir);
+      log(`investigate: resuming the unfinished campaign in ${campaignDir} (--fresh starts a new one)`);
+    }
+  }
+  const budgetSec = opts.budgetSec ?? (opts.resumeDir || campaignDir ? existing?.budgetSec ?? null : null);
+  const priorRuns = existing?.runs ?? [];
+  const plan = planCampaign(c, { budgetSec, measured: measuredOf(priorRuns), finished: finishedKeys(priorRuns) });
+  log(renderPlan(c, plan));
+  if (opts.planOnly) return { plan, campaignDir, findingsDir: null, state: existing, complete: false };
+
+  if (!campaignDir) {
+    campaignDir = join(runsDir, runId(`investigate-${c.name}`));
+    mkdirSync(campaignDir, { recursive: true });
+  }
+  const now = () => new Date().toISOString();
+  const state: CampaignState = existing
+    ? { ...existing, budgetSec, command: opts.command, updatedAt: now() }
+    : { version: 1, campaign: c.name, campaignFile: c.file, command: opts.command, budgetSec, machine: machine(), startedAt: now(), updatedAt: now(), runs: [] };
+  state.runs = mergeRuns(
+    state.runs,
+    plan.runs.map((r) => ({ key: r.key, question: r.question, variant: r.variant, seed: r.seed, nodes: r.nodes, durationSec: r.durationSec })),
+  );
+  const save = () => {
+    state.updatedAt = now();
+    writeState(campaignDir!, state);
+  };
+  save();
+  log(`investigate: campaign directory ${campaignDir}`);
+
+  const planned = new Set(plan.runs.map((r) => r.key));
+  const todo = toRun(state.runs, planned);
+  const total = plan.runs.length;
+  let ran = 0;
+  for (const rec of todo) {
+    if (opts.maxRuns !== undefined && ran >= opts.maxRuns) break;
+    const q = c.questions.find((x) => x.id === rec.question)!;
+    const v = q.variants.find((x) => x.name === rec.variant)!;
+    const overhead = measuredOverhead(measuredOf(state.runs));
+    const left = toRun(state.runs, planned).reduce((a, r) => {
+      const s = c.questions.find((x) => x.id === r.question)!.variants.find((x) => x.name === r.variant)!.scenario;
+      return a + estimateSec(s, overhead);
+    }, 0);
+    const doneCount = state.runs.filter((r) => planned.has(r.key) && (r.status === 'done' || r.status === 'failed')).length;
+    log(`investigate: [${doneCount + 1}/${total}] ${rec.question} ${rec.variant} seed ${rec.seed} (~${formatMinutes(estimateSec(v.scenario, overhead))}; ETA of the campaign ~${formatMinutes(left)})`);
+    rec.status = 'running';
+    delete rec.error;
+    save();
+    const started = Date.now();
+    try {
+      const res = await runScenario(v.scenario, {
+        seed: rec.seed,
+        runsDir: campaignDir,
+        ...(opts.addressBase ? { addressBase: opts.addressBase } : {}),
+        log: (m) => {
+          // The runner names its directory first thing; recorded at once so an interrupted run's
+          // directory is known to a resume.
+          const dir = /^run directory: (.+)$/.exec(m)?.[1];
+          if (dir) {
+            rec.dir = relative(campaignDir!, dir);
+            save();
+          }
+          log(m);
+        },
+      });
+      rec.dir = relative(campaignDir, res.dir.path);
+      rec.status = 'done';
+      rec.wallSec = (Date.now() - started) / 1000;
+      log(`investigate: ${rec.key} done in ${formatMinutes(rec.wallSec)}`);
+    } catch (e) {
+      rec.status = 'failed';
+      rec.wallSec = (Date.now() - started) / 1000;
+      rec.error = (e as Error).message.split('\n')[0]!;
+      log(`investigate: ${rec.key} FAILED: ${rec.error}; the campaign goes on`);
+    }
+    ran++;
+    save();
+  }
+  const complete = state.runs.every((r) => !planned.has(r.key) || r.status === 'done' || r.status === 'failed');
+  const findingsDir = opts.findingsDir ?? join(PROJECT_ROOT, 'findings', c.name);
+  writeFindings(c, state, plan, campaignDir, findingsDir);
+  log(`investigate: findings in ${join(findingsDir, 'README.md')}${complete ? '' : ` (incomplete: resume with --resume ${campaignDir})`}`);
+  return { plan, campaignDir, findingsDir, state, complete };
+}
+
+/** Reads every finished run's results.json and writes findings/<campaign>/. */
+export function writeFindings(c: Campaign, state: CampaignState, plan: Plan, campaignDir: string, findingsDir: string): void {
+  const results = new Map<string, RunResults>();
+  for (const r of state.runs) {
+    if (r.status !== 'done' || !r.dir) continue;
+    const f = join(campaignDir, r.dir, 'results.json');
+    if (existsSync(f)) results.set(r.key, JSON.parse(readFileSync(f, 'utf8')) as RunResults);
+  }
+  const figures = aggregate(c, state.runs, results);
+  mkdirSync(findingsDir, { recursive: true });
+  const out = renderFindings({ campaign: c, figures, state, plan, runsRel: relative(findingsDir, campaignDir) || '.' });
+  writeFileSync(join(findingsDir, 'README.md'), out.readme);
+  writeFileSync(join(findingsDir, 'index.html'), out.html);
+  writeFileSync(join(findingsDir, 'findings.json'), JSON.stringify(out.json, null, 2) + '\n');
+  for (const [name, svg] of Object.entries(out.charts)) writeFileSync(join(findingsDir, name), svg);
+}

@@ -1,0 +1,97 @@
+// Fault targets by role: which node a fault hits is decided at the moment it starts, from what the
+// system is doing then, so every client configuration of a comparison meets the same situation
+// ("the node proxy1 routes to is cut off"), whatever node that happens to be in each run. Pure:
+// the nemesis passes a snapshot of the live state in.
+//
+//   active-of:<proxy>  the node that proxy's switchboard routes new connections to now
+//   most-written       the node that served the most ok writes so far in this run (ties: lowest name)
+//   a-non-active       a node no running proxy routes to now; a seeded choice among them
+//
+// Node faults (kill, pause, health-flap) take a role as their target; a partition takes
+// `isolate:<role>`.
+
+import { deriveSeed } from '../workload/generator.ts';
+import { seededRng } from '../random/seeded-rng.ts';
+
+export const ROLE_NAMES = ['active-of:<proxy>', 'most-written', 'a-non-active'] as const;
+
+/** What the roles are resolved against, read at the fault's start. */
+export interface RoleState {
+  nodes: readonly string[];
+  /** Every configured proxy by name → its active backend now (null: down or no healthy backend). */
+  activeOf: Readonly<Record<string, string | null>>;
+  /** ok writes served per node so far in this run. */
+  okWritesByNode: Readonly<Record<string, number>>;
+}
+
+/** True for a target that names a role (of a node fault), not a node. */
+export function isRole(target: string): boolean {
+  return target.startsWith('active-of:') || target === 'most-written' || target === 'a-non-active';
+}
+
+/** The role inside a fault's target: the target of a node fault, or what a partition isolates. */
+export function roleOf(kind: string, target: string): string | null {
+  const t = kind === 'partition' && target.startsWith('isolate:') ? target.slice('isolate:'.length) : target;
+  return isRole(t) ? t : null;
+}
+
+/**
+ * Why a role cannot be used on a topology (validator), or null when it can. `where` is the field
+ * path for the message.
+ */
+export function roleProblem(role: string, proxies: readonly string[]): string | null {
+  if (role.startsWith('active-of:')) {
+    const p = role.slice('active-of:'.length);
+    if (proxies.length === 0) return `${role} needs switchboard proxies (topology.proxies ≥ 1); name a node or use most-written`;
+    if (!proxies.includes(p)) return `${role}: no proxy ${JSON.stringify(p)}; use active-of:${proxies.join(' | active-of:')}`;
+    return null;
+  }
+  if (role === 'a-non-active' && proxies.length === 0) return 'a-non-active needs switchboard proxies (topology.proxies ≥ 1) to tell active from non-active nodes';
+  return null;
+}
+
+export class RoleError extends Error {}
+
+/**
+ * The node a role names in `state`. `salt` varies the seeded choice per fault (its position in the
+ * plan), so two a-non-active faults of one run need not pick the same node.
+ */
+export function resolveRole(role: string, state: RoleState, seed: number, salt: number): string {
+  if (role.startsWith('active-of:')) {
+    const p = role.slice('active-of:'.length);
+    if (!(p in state.activeOf)) throw new RoleError(`${role}: no proxy ${p}`);
+    const node = state.activeOf[p];
+    if (!node) throw new RoleError(`${role}: ${p} routes to no node now (it is down or has no healthy backend)`);
+    return node;
+  }
+  if (role === 'most-written') {
+    let best: string | null = null;
+    for (const n of [...state.nodes].sort()) {
+      const w = state.okWritesByNode[n] ?? 0;
+      if (w > 0 && (best === null || w > (state.okWritesByNode[best] ?? 0))) best = n;
+    }
+    if (best === null) throw new RoleError('most-written: no node has served an ok write yet in this run');
+    return best;
+  }
+  if (role === 'a-non-active') {
+    const actives = new Set(Object.values(state.activeOf).filter((x): x is string => x !== null));
+    const candidates = state.nodes.filter((n) => !actives.has(n));
+    if (candidates.length === 0) throw new RoleError(`a-non-active: every node is some proxy's active backend now (${[...actives].join(', ')})`);
+    const r = seededRng(deriveSeed(seed, 0x726f6c, salt))();
+    return candidates[Math.floor(r * candidates.length)]!;
+  }
+  throw new RoleError(`not a role: ${role}`);
+}
+
+/** The concrete target of a fault whose target may hold a role: `isolate:active-of:proxy1` → `isolate:n2`. */
+export function resolveTarget(kind: string, target: string, state: RoleState, seed: number, salt: number): { target: string; node?: string } {
+  const role = roleOf(kind, target);
+  if (!role) return { target };
+  const node = resolveRole(role, state, seed, salt);
+  return { target: kind === 'partition' ? `isolate:${node}` : node, node };
+}
+
+/** How a report names a fault's target: "active-of:proxy1 (n1)" for a resolved role, else the target. */
+export function targetLabel(target: string, node?: string | null): string {
+  return node && target !== node && target !== `isolate:${node}` ? `${target} (${node})` : target;
+}

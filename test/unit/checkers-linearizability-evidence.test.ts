@@ -1,0 +1,239 @@
+// Real time, evidence as a witness, the fast path and the memory budget of the linearizability
+// checker. Known answers are worked out by hand in comments; generated histories are judged
+// against a brute-force reference written here (every order of the ops, nothing clever).
+
+import test from 'ava';
+import fc from 'fast-check';
+import { checkLinearizable, toSearchOps } from '../../lab/checkers/linearizability/index.ts';
+import { searchLinearization, type SearchOp } from '../../lab/checkers/linearizability/search.ts';
+import { StepCache } from '../../lab/checkers/linearizability/steps.ts';
+import type { HistoryEvent, Op } from '../../lab/history/event.ts';
+import { pairOps } from '../../lab/history/event.ts';
+import { casRegisterModel } from '../../models/specs/cas-register.ts';
+import type { Model } from '../../models/specs/model.ts';
+import { registerModel } from '../../models/specs/register.ts';
+import { opsOf, type TestOp } from './lin-history.ts';
+
+const cas = casRegisterModel as Model;
+const reg = registerModel as Model;
+
+/** Events listed in the given order (not sorted by time): [op, type, time, value]. */
+function listed(rows: [number, 'invoke' | 'ok' | 'info' | 'fail', number, unknown][], f: (op: number) => string): Op[] {
+  const evs = rows.map(([op, type, time, value], index) => ({ type, index, time, op, process: op, client: op, f: f(op), key: 'x', value }) as HistoryEvent);
+  return pairOps(evs);
+}
+
+test('real time is `time`, not file position: a read of null at 20–30 listed before a write of 1 at 0–10 is not linearizable', (t) => {
+  // The write completed (10) before the read was invoked (20), so the read must see 1.
+  const ops = listed(
+    [
+      [1, 'invoke', 20, { f: 'read' }],
+      [1, 'ok', 30, null],
+      [0, 'invoke', 0, { f: 'write', value: 1 }],
+      [0, 'ok', 10, null],
+    ],
+    (op) => (op === 0 ? 'write' : 'read'),
+  );
+  const res = checkLinearizable(ops, () => reg);
+  t.is(res.keys[0]!.verdict, 'not-linearizable');
+});
+
+test('real time is `time`: a write [0,30] whose completion is listed before a read [20,40] of null is linearizable', (t) => {
+  // The read is invoked (20) before the write completes (30): they overlap, the read may go first.
+  const ops = listed(
+    [
+      [0, 'invoke', 0, { f: 'write', value: 1 }],
+      [0, 'ok', 30, null],
+      [1, 'invoke', 20, { f: 'read' }],
+      [1, 'ok', 40, null],
+    ],
+    (op) => (op === 0 ? 'write' : 'read'),
+  );
+  t.is(checkLinearizable(ops, () => reg).keys[0]!.verdict, 'linearizable');
+});
+
+test('equal instants are concurrent: an op completing at t and one invoked at t may be ordered either way', (t) => {
+  const w = (v: number, at: [number, number]): TestOp => ({ input: { f: 'write', value: v }, at });
+  const r = (v: unknown, at: [number, number]): TestOp => ({ input: { f: 'read' }, output: v, at });
+  // Write 1 ends at 10, the read starts at 10: the read may come first and see null.
+  t.is(checkLinearizable(opsOf([w(1, [0, 10]), r(null, [10, 20])]), () => reg).keys[0]!.verdict, 'linearizable');
+  // One instant later it may not.
+  t.is(checkLinearizable(opsOf([w(1, [0, 10]), r(null, [11, 20])]), () => reg).keys[0]!.verdict, 'not-linearizable');
+});
+
+test('the register example: a write of 1 between "write 2" and "cas 2→2 false" is never dropped from the evidence', (t) => {
+  // w2 [0,1], w1 [2,3], cas 2→2 false [4,5] (legal: the register holds 1), read → 2 [6,7] (stale:
+  // nothing wrote 2 after w1). The old shrinker showed "write 2, cas 2→2 false", which is a
+  // violation only without the write of 1. A witness must keep w1 (it changes the state).
+  const ops: TestOp[] = [
+    { input: { f: 'write', value: 2 }, at: [0, 1] },
+    { input: { f: 'write', value: 1 }, at: [2, 3] },
+    { input: { f: 'cas', value: [2, 2] }, output: false, at: [4, 5] },
+    { input: { f: 'read' }, output: 2, at: [6, 7] },
+  ];
+  const k = checkLinearizable(opsOf(ops), () => cas).keys[0]!;
+  t.is(k.verdict, 'not-linearizable');
+  const shown = k.failure!.ops.map((o) => o.op);
+  t.true(shown.includes(1), 'the write of 1 is shown');
+  t.true(shown.includes(3), 'the stale read is shown');
+  // Every op before the read is a quiescent cut apart; the witness widened to two state-changing
+  // ops starts from the initial state: write 2, write 1, read → 2 (the cas false is dropped).
+  t.deepEqual(shown, [0, 1, 3]);
+  t.deepEqual(k.failure!.startStates, ['value null']);
+});
+
+test('a stale read after many ops starts from the state the earlier ops leave, and says so', (t) => {
+  // 30 writes i at [10i, 10i+5], then write 1000 [300,305], write 1001 [310,315], read → 1000 [320,325].
+  // At the cut before write 1000 the only reachable state is 29; the witness is w1000, w1001, r1000 from it.
+  const ops: TestOp[] = [];
+  for (let i = 0; i < 30; i++) ops.push({ input: { f: 'write', value: i }, at: [10 * i, 10 * i + 5] });
+  ops.push({ input: { f: 'write', value: 1000 }, at: [300, 305] }, { input: { f: 'write', value: 1001 }, at: [310, 315] }, { input: { f: 'read' }, output: 1000, at: [320, 325] });
+  const f = checkLinearizable(opsOf(ops), () => reg).keys[0]!.failure!;
+  t.deepEqual(f.ops.map((o) => o.description), ['write 1000', 'write 1001', 'read → 1000']);
+  t.deepEqual(f.startStates, ['value 29']);
+  t.regex(f.explanation, /From the one state the earlier ops can leave \(value 29\)/);
+});
+
+test('shrink:false reports the failing stretch without a witness search; the memory budget gives unknown', (t) => {
+  const ops = opsOf([
+    { input: { f: 'write', value: 1 }, at: [0, 1] },
+    { input: { f: 'write', value: 2 }, at: [2, 3] },
+    { input: { f: 'read' }, output: 1, at: [4, 5] },
+  ]);
+  const k = checkLinearizable(ops, () => reg, { shrink: false }).keys[0]!;
+  t.is(k.verdict, 'not-linearizable');
+  t.regex(k.failure!.note ?? '', /Not shrunk/);
+  const big: TestOp[] = [];
+  for (let i = 0; i < 12; i++) big.push({ input: { f: 'write', value: i }, outcome: 'info', at: [i, i + 100] });
+  big.push({ input: { f: 'read' }, output: -1, at: [200, 201] });
+  const m = checkLinearizable(opsOf(big), () => reg, { memoryBytes: 4096 }).keys[0]!;
+  t.is(m.verdict, 'unknown');
+  t.is(m.exhausted, 'memory');
+});
+
+// ---------- generated histories ----------
+
+interface Gen {
+  kind: 'read' | 'write' | 'cas';
+  a: number;
+  b: number;
+  ok: boolean;
+  outcome: 'ok' | 'info' | 'fail';
+  start: number;
+  len: number;
+}
+
+const gen = fc.record({
+  kind: fc.constantFrom('read', 'read', 'write', 'cas'),
+  a: fc.integer({ min: 0, max: 2 }),
+  b: fc.integer({ min: 0, max: 2 }),
+  ok: fc.boolean(),
+  outcome: fc.constantFrom('ok', 'ok', 'ok', 'ok', 'info', 'fail'),
+  start: fc.integer({ min: 0, max: 40 }),
+  len: fc.integer({ min: 0, max: 12 }),
+}) as fc.Arbitrary<Gen>;
+
+/** Random ops on a cas register with values 0..2: about half the histories are not linearizable. */
+function historyOf(gens: Gen[]): TestOp[] {
+  return gens.map((g) => {
+    const at: [number, number] = [g.start, g.start + g.len];
+    const outcome = g.outcome;
+    if (g.kind === 'write') return { input: { f: 'write', value: g.a }, at, outcome };
+    if (g.kind === 'read') return { input: { f: 'read' }, output: g.ok ? g.a : null, at, outcome };
+    return { input: { f: 'cas', value: [g.a, g.b] }, output: g.ok, at, outcome };
+  });
+}
+
+/** The reference: tries every order; an ok op must precede every op invoked after it completed. */
+function bruteForce(model: Model, ops: readonly SearchOp[], start: unknown): boolean {
+  const go = (state: unknown, left: readonly SearchOp[]): boolean => {
+    if (left.every((o) => !o.known)) return true;
+    for (const o of left) {
+      // o can be next only if no other ok op left completed strictly before o was invoked.
+      if (left.some((p) => p !== o && p.known && p.ret < o.call)) continue;
+      const [legal, next] = model.step(state, o.input, o.output);
+      if (legal && go(next, left.filter((p) => p !== o))) return true;
+    }
+    return false;
+  };
+  return go(start, ops);
+}
+
+test('generated: the fast path and the plain search agree with the brute-force reference', (t) => {
+  fc.assert(
+    // spread 4 spaces the ops out, so most histories are cut into several quiescent segments.
+    fc.property(fc.array(gen, { minLength: 1, maxLength: 8 }), fc.constantFrom(1, 4), (gens, spread) => {
+      const ops = opsOf(historyOf(gens.map((g) => ({ ...g, start: g.start * spread }))));
+      const { search } = toSearchOps(ops, cas);
+      const truth = bruteForce(cas, search, cas.init());
+      const fast = checkLinearizable(ops, () => cas, { shrink: false }).keys[0]?.verdict ?? 'linearizable';
+      const plain = searchLinearization(new StepCache(cas), search, { budget: 1e7, memoryBytes: 1e9 }).verdict;
+      return fast === (truth ? 'linearizable' : 'not-linearizable') && plain === fast;
+    }),
+    { numRuns: 1500 },
+  );
+  t.pass();
+});
+
+test('generated: the evidence is a witness (non-linearizable from its start states alone, and with every state-changing op before its end)', (t) => {
+  let failing = 0;
+  fc.assert(
+    fc.property(fc.array(gen, { minLength: 2, maxLength: 14 }), (gens) => {
+      const ops = opsOf(historyOf(gens));
+      const k = checkLinearizable(ops, () => cas).keys[0];
+      if (!k || k.verdict !== 'not-linearizable') return true;
+      failing++;
+      const f = k.failure!;
+      const { search } = toSearchOps(ops, cas);
+      const byId = new Map(search.map((o) => [o.id, o]));
+      const shown = f.ops.map((o) => byId.get(o.op)!);
+      // 1. From each start state shown (cas-register states read "value <json>"), alone.
+      for (const s of f.startStates ?? []) {
+        const state = s.replace(/^value /, '');
+        if (bruteForce(cas, shown, state)) return false;
+      }
+      // 2. From the initial state, with every state-changing op of the history invoked before the
+      // evidence's end added back. When the evidence starts from a cut, its start states are what
+      // the ops before the cut allow, reads included, so those ops are added back too: a read
+      // before the cut may be what rules a state out (w1 ‖ w2, then a read of 2: only 2 remains).
+      const end = Math.max(...f.ops.map((o) => o.complete ?? o.invoke));
+      const fromInit = /^From the initial state/.test(f.explanation);
+      const changing = search.filter((o) => o.call <= end && (!fromInit || cas.changesState!(o.input, o.output)));
+      const ids = new Set([...shown.map((o) => o.id), ...changing.map((o) => o.id)]);
+      // An ok op completing after the end may take effect after it: a state-changing one is
+      // checked as of unknown outcome, one that cannot change the state is left out.
+      const again = search
+        .filter((o) => ids.has(o.id) && !(o.known && o.ret > end && !cas.changesState!(o.input, o.output)))
+        .map((o) => (o.known && o.ret > end ? { ...o, known: false, output: undefined, ret: Infinity } : o));
+      return !bruteForce(cas, again, cas.init());
+    }),
+    { numRuns: 600 },
+  );
+  t.true(failing > 100, `enough failing histories were generated (${failing})`);
+});
+
+test('generated: events listed out of time order give the same verdict as in time order', (t) => {
+  fc.assert(
+    fc.property(fc.array(gen, { minLength: 1, maxLength: 8 }), fc.integer(), (gens, seed) => {
+      const tops = historyOf(gens);
+      const inOrder = checkLinearizable(opsOf(tops), () => cas, { shrink: false }).keys[0]?.verdict;
+      // Shuffle the ops' order in the file, keeping each invoke before its own completion.
+      const perm = tops.map((_, i) => i).sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101));
+      const rows: [number, 'invoke' | 'ok' | 'info' | 'fail', number, unknown][] = [];
+      for (const i of perm) {
+        const o = tops[i]!;
+        rows.push([i, 'invoke', o.at[0], o.input]);
+        if (o.outcome === 'ok' || o.outcome === undefined) rows.push([i, 'ok', o.at[1], o.output ?? null]);
+        else rows.push([i, o.outcome as 'info' | 'fail', o.at[1], o.input]);
+      }
+      const shuffled = checkLinearizable(
+        listed(rows, (op) => (tops[op]!.input as { f: string }).f),
+        () => cas,
+        { shrink: false },
+      ).keys[0]?.verdict;
+      return inOrder === shuffled;
+    }),
+    { numRuns: 500 },
+  );
+  t.pass();
+});

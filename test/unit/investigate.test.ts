@@ -1,0 +1,353 @@
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { aggregate, judgeInterval } from '../../lab/investigate/aggregate.ts';
+import { CampaignError, parseCampaign, parseCondition, setPath, type Campaign } from '../../lab/investigate/campaign.ts';
+import { metricRef, readMetric, type RunResults } from '../../lab/investigate/metrics.ts';
+import { planCampaign, renderPlan } from '../../lab/investigate/plan.ts';
+import { renderFindings } from '../../lab/investigate/render.ts';
+import { mergeRuns, toRun, type CampaignState, type RunRecord } from '../../lab/investigate/state.ts';
+import { interval } from '../../lab/report/intervals.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-investigate-unit-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+// A 1-node scenario without proxies (default overhead 10 + 6·1 = 16 s) and a 3-node one with a
+// proxy (10 + 6·3 + 2 = 30 s).
+writeFileSync(join(dir, 'one.yaml'), 'name: one\nquestion: q\nduration: 10s\ntopology: { nodes: 1, proxies: 0 }\nclients: { count: 2, via: nodes }\n');
+writeFileSync(join(dir, 'three.yaml'), 'name: three\nquestion: q\nduration: 20s\ntopology: { nodes: 3, proxies: 1 }\nclients: { count: 2 }\n');
+
+const CAMPAIGN = `
+name: tiny
+title: Tiny
+questions:
+  - id: qa
+    question: Does A deadlock more than B?
+    scenario: one.yaml
+    variants:
+      - { name: A, overrides: { bbs.deadlockRetry: none } }
+      - { name: B, overrides: { bbs.deadlockRetry: all-2016-11 } }
+    seeds: 3
+    metrics: [deadlocksPer1000, okShare]
+    claims:
+      - { id: c-a, text: "A deadlocks", source: "Test 2016", conditions: "one node", variants: [A], metric: deadlocksPer1000, condition: "> 0", mechanism: "Mechanism from the campaign." }
+      - { id: c-b, text: "B never deadlocks", source: "Test 2016", conditions: "one node", variants: [B], metric: deadlocksPer1000, condition: "== 0" }
+      - { id: c-big, text: "A deadlocks a lot", source: "Test 2016", conditions: "one node", variants: [A], metric: deadlocksPer1000, condition: ">= 50", unexplained: "Unexplained, says the campaign." }
+  - id: qb
+    question: Three nodes?
+    scenario: three.yaml
+    overrides: { clients.count: 4 }
+    variants:
+      - { name: base }
+    seeds: [7, 8, 9]
+    metrics: [unknownOps]
+`;
+
+const campaign = (): Campaign => parseCampaign(CAMPAIGN, join(dir, 'tiny.yaml'));
+
+function problemsOf(text: string): string[] {
+  try {
+    parseCampaign(text, join(dir, 'bad.yaml'));
+  } catch (e) {
+    if (e instanceof CampaignError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+test('a campaign: variants are the base scenario with the question and variant overrides, seeds from a count or a list', (t) => {
+  const c = campaign();
+  t.is(c.questions.length, 2);
+  const [qa, qb] = c.questions;
+  t.deepEqual(qa!.seeds, [1, 2, 3]);
+  t.deepEqual(qb!.seeds, [7, 8, 9]);
+  t.is(qa!.variants[1]!.scenario.bbs.deadlockRetry, 'all-2016-11');
+  t.is(qa!.variants[1]!.scenario.name, 'qa-B');
+  t.is(qb!.variants[0]!.scenario.clients.count, 4);
+  t.is(qb!.variants[0]!.scenario.topology.nodes, 3);
+  t.deepEqual(setPath({ a: { b: 1, c: 2 } }, 'a.b', 5), { a: { b: 5, c: 2 } });
+  t.deepEqual(parseCondition('>= 0.06'), { op: '>=', value: 0.06, text: '>= 0.06' });
+  t.is(parseCondition('about 3'), null);
+});
+
+test('campaign validation names the field and the fix', (t) => {
+  const bad = `
+name: "bad name"
+title: T
+extra: 1
+questions:
+  - id: q1
+    question: Q
+    scenario: missing.yaml
+    variants: [{ name: A }]
+    seeds: 0
+    metrics: [nope, errorRate:cells, deadlocksPer1000ByOp]
+  - id: q2
+    question: Q
+    scenario: one.yaml
+    variants:
+      - { name: A, overrides: { bbs.deadlockRetry: sometimes } }
+      - { name: A }
+      - { name: C, overrides: { "not a path": 1 } }
+    seeds: 2
+    metrics: [okShare]
+    claims:
+      - { id: c, text: t, source: s, conditions: x, variants: [Z], metric: okShare, condition: "about 3" }
+`;
+  const p = problemsOf(bad);
+  const has = (re: RegExp) => t.true(p.some((x) => re.test(x)), `${re} in:\n${p.join('\n')}`);
+  has(/^name: required, letters/);
+  has(/^extra: unknown field; allowed here: name, title, description, questions/);
+  has(/^questions\[0\]\.scenario: no such file .*missing\.yaml; give a scenario path relative to the campaign file/);
+  has(/^questions\[0\]\.seeds: must be a count from 1 to 100/);
+  has(/^questions\[0\]\.metrics\[0\]: unknown metric "nope"; known: ops, /);
+  has(/^questions\[0\]\.metrics\[1\]: errorRate: the family must be tasks, desiredLRPs, actualLRPs, domains, got "cells"/);
+  has(/^questions\[0\]\.metrics\[2\]: deadlocksPer1000ByOp needs an argument, e\.g\. deadlocksPer1000ByOp:<op name>/);
+  has(/^questions\[1\]\.variants\[0\]\.overrides: the scenario it makes is invalid: bbs\.deadlockRetry: must be none, commit-only-2016-04, all-2016-11 or all-and-bad-conn-2017-06, got "sometimes"/);
+  has(/^questions\[1\]\.variants\[1\]\.name: "A" is used twice in this question/);
+  has(/^questions\[1\]\.variants\[2\]\.overrides\.not a path: not a dotted scenario path/);
+  has(/^questions\[1\]\.claims\[0\]\.variants: "Z" is not a variant of this question; use one of A, C/);
+  has(/^questions\[1\]\.claims\[0\]\.condition: must be a comparison with a number such as "> 0"/);
+  t.deepEqual(problemsOf('name: x\ntitle: [unclosed\n').length, 1);
+  t.regex(problemsOf('name: x\ntitle: [unclosed\n')[0]!, /^not valid YAML at line \d+/);
+});
+
+test('the CLI: bad campaign exits 2 naming the field, --help exits 0 with usage', (t) => {
+  const file = join(dir, 'cli-bad.yaml');
+  writeFileSync(file, 'name: x\ntitle: T\nquestions: []\n');
+  const bad = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', file], { encoding: 'utf8' });
+  t.is(bad.status, 2);
+  t.regex(bad.stderr, /questions: must be a list of one or more questions/);
+  t.notRegex(bad.stderr, /\n\s+at /, 'no stack trace');
+  const help = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', '--help'], { encoding: 'utf8' });
+  t.is(help.status, 0);
+  t.regex(help.stdout, /usage: bbs-lab investigate <campaign\.yaml> \[--budget 45m\] \[--resume DIR\] \[--plan\]/);
+  const budget = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', file.replace('cli-bad', 'x'), '--budget', 'soon'], { encoding: 'utf8' });
+  t.is(budget.status, 2);
+});
+
+test('planning: estimates from duration and node count; seeds cut evenly to fit; below 2 seeds questions are cut instead', (t) => {
+  const c = campaign();
+  // qa: 1 node, 10 s + 16 s = 26 s a run, 2 variants × 3 seeds = 6 runs = 156 s.
+  // qb: 3 nodes + proxy, 20 s + 30 s = 50 s a run, 1 variant × 3 seeds = 150 s. Total 306 s.
+  const full = planCampaign(c, { budgetSec: null });
+  t.is(full.runs.length, 9);
+  t.is(full.totalSec, 306);
+  t.false(full.shortened);
+  t.is(planCampaign(c, { budgetSec: 306 }).shortened, false);
+  // 250 s: at 3 seeds 306 > 250; at 2 seeds qa 4 × 26 = 104 and qb 2 × 50 = 100: 204 ≤ 250.
+  const two = planCampaign(c, { budgetSec: 250 });
+  t.true(two.shortened);
+  t.is(two.seedCap, 2);
+  t.deepEqual(two.questions.map((q) => q.seeds), [[1, 2], [7, 8]]);
+  t.is(two.totalSec, 204);
+  t.deepEqual(two.cut, []);
+  t.regex(renderPlan(c, two), /shortened to fit the budget: at most 2 seed\(s\) per variant/);
+  // 150 s: 204 at 2 seeds does not fit; cutting qb (100 s) leaves 104 ≤ 150. Never 1 seed.
+  const cut = planCampaign(c, { budgetSec: 150 });
+  t.deepEqual(cut.cut, [{ id: 'qb', estimateSec: 100 }]);
+  t.deepEqual(cut.questions.map((q) => q.id), ['qa']);
+  t.is(cut.totalSec, 104);
+  t.regex(renderPlan(c, cut), /qb: CUT, it does not fit the budget even at 2 seeds per variant/);
+  // Measured: a finished 1-node run of 10 s took 40 s, so the 1-node overhead is 30 s: 40 s a run.
+  const measured = planCampaign(c, { budgetSec: null, measured: [{ nodes: 1, durationSec: 10, wallSec: 40 }] });
+  t.is(measured.runs.find((r) => r.question === 'qa')!.estimateSec, 40);
+  t.is(measured.runs.find((r) => r.question === 'qb')!.estimateSec, 50);
+  // Finished runs cost nothing more: two qa runs done leave 306 − 2 × 26 = 254 s.
+  const resumed = planCampaign(c, { budgetSec: 260, finished: new Set(['qa/A/1', 'qa/B/1']) });
+  t.is(resumed.remainingSec, 254);
+  t.false(resumed.shortened);
+});
+
+const rec = (key: string, status: RunRecord['status'], extra: Partial<RunRecord> = {}): RunRecord => {
+  const [question, variant, seed] = key.split('/') as [string, string, string];
+  return { key, question, variant, seed: Number(seed), status, nodes: 1, durationSec: 10, ...extra };
+};
+
+test('resume: finished runs are kept, an interrupted one is redone (its directory remembered), new ones are added', (t) => {
+  const existing = [rec('qa/A/1', 'done', { dir: 'd1', wallSec: 30 }), rec('qa/A/2', 'running', { dir: 'd2' }), rec('qa/B/1', 'failed', { error: 'boom' })];
+  const planned = ['qa/A/1', 'qa/A/2', 'qa/B/1', 'qa/B/2'].map((k) => {
+    const { status: _s, ...r } = rec(k, 'pending');
+    return r;
+  });
+  const merged = mergeRuns(existing, planned);
+  t.deepEqual(merged.map((r) => [r.key, r.status]), [
+    ['qa/A/1', 'done'],
+    ['qa/A/2', 'pending'],
+    ['qa/B/1', 'failed'],
+    ['qa/B/2', 'pending'],
+  ]);
+  t.deepEqual(merged[1]!.interrupted, ['d2']);
+  t.is(merged[1]!.dir, undefined);
+  t.deepEqual(toRun(merged, new Set(planned.map((p) => p.key))).map((r) => r.key), ['qa/A/2', 'qa/B/2']);
+  // A plan that dropped a run keeps its record (its results still count) but does not run it.
+  t.deepEqual(toRun(merged, new Set(['qa/A/1', 'qa/B/2'])).map((r) => r.key), ['qa/B/2']);
+});
+
+/** results.json of a run with `ops` ops of which `d` ended in 1213 (all on ClaimActualLRP). */
+function results(ops: number, d: number): RunResults {
+  return {
+    stats: {
+      ops,
+      byOutcome: { ok: ops - d, fail: d, info: 0 },
+      errors: d > 0 ? { '1213 deadlock': d } : {},
+      errorsByOp: d > 0 ? { '1213 deadlock': { ClaimActualLRP: d } } : {},
+      byOp: { ClaimActualLRP: { ok: ops / 2 - d, fail: d }, StartActualLRP: { ok: ops / 2 } },
+      availability: 0.9,
+    },
+    check: { valid: true, linearizability: { keys: [] }, invariants: { counts: {} }, failedApplied: [], isolation: null },
+  };
+}
+
+function fixture() {
+  const c = campaign();
+  // A: 10, 30, 20 1213s in 1,000 ops → 10, 30, 20 per 1,000; sorted 10, 20, 30: median 20. With 3
+  // runs the interval is the range [10, 30] and holds the median with 1 − 2·P(Bin(3,½) < 1) =
+  // 1 − 2·(1/8) = 75%. B: 0, 0, 2 in 500 ops → 0, 0, 4 per 1,000: median 0, [0, 4], 75%.
+  // B's high 4 < A's low 10: distinguishable. qb: one run failed, one never ran.
+  const runs: RunRecord[] = [
+    rec('qa/A/1', 'done', { dir: 'r-a1' }),
+    rec('qa/A/2', 'done', { dir: 'r-a2' }),
+    rec('qa/A/3', 'done', { dir: 'r-a3' }),
+    rec('qa/B/1', 'done', { dir: 'r-b1' }),
+    rec('qa/B/2', 'done', { dir: 'r-b2' }),
+    rec('qa/B/3', 'done', { dir: 'r-b3' }),
+    rec('qb/base/7', 'failed', { error: 'the cluster did not start' }),
+    rec('qb/base/8', 'pending'),
+  ];
+  const res = new Map<string, RunResults>([
+    ['qa/A/1', results(1000, 10)],
+    ['qa/A/2', results(1000, 30)],
+    ['qa/A/3', results(1000, 20)],
+    ['qa/B/1', results(500, 0)],
+    ['qa/B/2', results(500, 0)],
+    ['qa/B/3', results(500, 2)],
+  ]);
+  return { c, runs, res };
+}
+
+test('aggregation: medians and intervals over seeds, distinguishability, claim verdicts (worked by hand)', (t) => {
+  const { c, runs, res } = fixture();
+  const f = aggregate(c, runs, res);
+  const qa = f.questions[0]!;
+  const a = qa.variants[0]!.metrics['deadlocksPer1000']!.interval;
+  const b = qa.variants[1]!.metrics['deadlocksPer1000']!.interval;
+  t.deepEqual([a.median, a.low, a.high, a.n, a.coverage], [20, 10, 30, 3, 0.75]);
+  t.deepEqual(a.values, [10, 30, 20]);
+  t.deepEqual([b.median, b.low, b.high, b.n], [0, 0, 4, 3]);
+  t.deepEqual(qa.separations.find((s) => s.metric === 'deadlocksPer1000'), { metric: 'deadlocksPer1000', a: 'A', b: 'B', distinguishable: true });
+  // okShare: A 990/1000, 970/1000, 980/1000 → median 0.98; B 1, 1, 498/500 = 0.996 → median 1.
+  t.is(qa.variants[0]!.metrics['okShare']!.interval.median, 0.98);
+  t.is(qa.variants[1]!.metrics['okShare']!.interval.median, 1);
+  // Claims: A > 0 holds at 10 and 30 → reproduced, with the campaign's mechanism. B == 0 holds at 0,
+  // not at 4 → inconclusive. A ≥ 50 fails at 10, 30 and the median 20 → not reproduced.
+  const v = Object.fromEntries(f.claims.map((j) => [j.claim.id, j]));
+  t.is(v['c-a']!.verdict, 'reproduced');
+  t.is(v['c-a']!.explanation, 'Mechanism from the campaign.');
+  t.is(v['c-b']!.verdict, 'inconclusive');
+  t.regex(v['c-b']!.explanation, /straddles the condition/);
+  t.is(v['c-big']!.verdict, 'not reproduced');
+  t.is(v['c-big']!.explanation, 'Unexplained, says the campaign.');
+  // qb: the failed run is named, and no run measured anything.
+  const qb = f.questions[1]!;
+  t.deepEqual(qb.failed.map((r) => r.key), ['qb/base/7']);
+  t.is(qb.variants[0]!.metrics['unknownOps']!.interval.n, 0);
+  t.is(judgeInterval(parseCondition('> 0')!, interval([5])), 'inconclusive', 'one run is never a verdict');
+});
+
+test('metrics: per-op and per-family rates, isolation counts, and a figure the results lack is missing, not 0', (t) => {
+  const r = results(1000, 10);
+  // ClaimActualLRP: 500 − 10 ok + 10 fail = 500 ops, 10 of them 1213 → 20 per 1,000.
+  t.is(readMetric(metricRef('deadlocksPer1000ByOp:ClaimActualLRP'), r), 20);
+  // actualLRPs: ClaimActualLRP 10 failed of 500, StartActualLRP 0 of 500 → 10 / 1000 = 0.01.
+  t.is(readMetric(metricRef('errorRate:actualLRPs'), r), 0.01);
+  t.is(readMetric(metricRef('errors:1213'), r), 10);
+  t.is(readMetric(metricRef('lostWrites'), r), 0);
+  t.is(readMetric(metricRef('isolation:G-single'), r), null, 'no isolation check in a BBS run');
+  t.is(readMetric(metricRef('isolation:G-single'), { ...r, check: { ...r.check, isolation: { counts: { 'G-single': 3, 'G2-item': 2 } } } }), 3);
+  t.is(readMetric(metricRef('timeShare'), r), null, 'the old per-second availability is not the time share');
+  t.is(readMetric(metricRef('worstClientOutageSec'), r), null);
+  const withFigures: RunResults = { ...r, stats: { ...r.stats, availability: { timeShare: 0.8, bbs: { longest: { from: 1, to: 4, sec: 3 } }, faults: [{ worstClientOutageSec: 19, medianClientOutageSec: 3, inFlight: { info: 2 } }, { worstClientOutageSec: 4, medianClientOutageSec: 1, inFlight: { info: 1 } }] }, retries: { absorbed: { '1213 deadlock': 7, 'connection-lost': 1 }, extraLatencyMs: 1200 }, quorumLoss: [{ node: 'n2', from: 10, to: 21.5, errors: 5, planned: false }, { node: 'n3', from: 1, to: 2, errors: 1, planned: true }] } };
+  t.is(readMetric(metricRef('timeShare'), withFigures), 0.8);
+  t.is(readMetric(metricRef('bbsOutageSec'), withFigures), 3);
+  t.is(readMetric(metricRef('worstClientOutageSec'), withFigures), 19, 'the worst fault: max(19, 4)');
+  t.is(readMetric(metricRef('medianClientOutageSec'), withFigures), 3);
+  t.is(readMetric(metricRef('inFlightUnknown'), withFigures), 3, '2 + 1');
+  t.is(readMetric(metricRef('retriesAbsorbed'), withFigures), 8, '7 + 1');
+  t.is(readMetric(metricRef('retriesAbsorbedPer1000'), withFigures), 8, '8 in 1,000 ops');
+  t.is(readMetric(metricRef('quorumLossSec'), withFigures), 11.5, 'only the unplanned loss: 21.5 − 10');
+});
+
+const state = (runs: RunRecord[]): CampaignState => ({
+  version: 1,
+  campaign: 'tiny',
+  campaignFile: 'tiny.yaml',
+  command: 'node bin/bbs-lab.js investigate tiny.yaml --budget 10m',
+  budgetSec: 600,
+  machine: { cores: 2, cpuModel: 'Test CPU', memGiB: 4, platform: 'Linux test' },
+  startedAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:10:00.000Z',
+  runs,
+});
+
+test('findings: each question answered first with medians and intervals, a chart per question, links to every run, the reproduction table, findings.json', (t) => {
+  const { c, runs, res } = fixture();
+  const figures = aggregate(c, runs, res);
+  const out = renderFindings({ campaign: c, figures, state: state(runs), plan: { shortened: true, seedCap: 3, cut: [] }, runsRel: '../runs/2026-investigate-tiny' });
+  const md = out.readme;
+  const qaSection = md.slice(md.indexOf('## <a id="qa"></a>qa:'));
+  // The section opens with the answer: A 20.0 (10.0–30.0, 3 runs, 75%), B 0.0 (0.0–4.0, …), apart.
+  t.regex(qaSection.split('\n\n')[1]!, /^\*\*Answer\.\*\* 1213s per 1,000 ops \(per 1,000 ops\): \*\*A\*\* 20\.0 \(10\.0–30\.0, 3 runs, 75% interval for the median\); \*\*B\*\* 0\.0 \(0\.0–4\.0, 3 runs, 75% interval for the median\)\. Every pair of variants is distinguishable/);
+  t.regex(md, /\| 1213s per 1,000 ops \(per 1,000 ops\) \| 20\.0 \[10\.0–30\.0\] \| 0\.0 \[0\.0–4\.0\] \|/);
+  t.regex(md, /\| ok share of completed ops \(share\) \| 0\.980 \[0\.970–0\.990\] \| 1\.000 \[0\.996–1\.000\] \|/);
+  t.regex(md, /its coverage here: 3 runs: 75%/);
+  t.regex(md, /!\[qa: the variants side by side, every seed a point, the median marked\]\(qa\.svg\)/);
+  t.regex(md, /\[seed 1\]\(\.\.\/runs\/2026-investigate-tiny\/r-a1\/report\.md\)/);
+  t.regex(md, /seed 7: failed \(the cluster did not start\)/);
+  t.regex(md, /seed 8: pending/);
+  t.regex(md, /\*\*Flagged\.\*\* 1 run\(s\) failed and are left out of the figures: base seed 7\./);
+  t.regex(md, /## <a id="reproduction"><\/a>Reproduction table/);
+  t.regex(md, /3 published claim\(s\): 1 reproduced, 1 not reproduced, 1 inconclusive/);
+  t.regex(md, /\| A deadlocks \(Test 2016\) \| one node Judged on 1213s per 1,000 ops > 0 in A \(\[qa\]\(#qa\)\) \| A: 20\.0 \(10\.0–30\.0, 3 runs, 75% interval for the median\) \| \*\*reproduced\*\* \| Mechanism from the campaign\. \|/);
+  t.regex(md, /2 core\(s\) \(Test CPU\), 4\.0 GiB, Linux test; a loopback Galera cluster/);
+  t.regex(md, /```sh\nnode bin\/bbs-lab\.js investigate tiny\.yaml --budget 10m\n```/);
+  t.regex(md, /Seeds: qa 1, 2, 3; qb 7, 8\./);
+  t.regex(md, /\*\*Shortened to fit the budget\.\*\* At most 3 seed\(s\) per variant\./);
+  t.regex(md, /1 not run \(the campaign is incomplete/);
+  // The chart: every seed a point, the median marked.
+  const svg = out.charts['qa.svg']!;
+  const panel = svg.slice(svg.indexOf('data-metric="deadlocksPer1000"'), svg.indexOf('data-metric="okShare"'));
+  t.is((panel.match(/class="seed"/g) ?? []).length, 6);
+  t.regex(panel, /data-variant="A"[^]*data-median="20"/);
+  t.regex(panel, /data-variant="B"[^]*data-median="0"/);
+  // index.html: self-contained, the chart inline, links kept.
+  t.regex(out.html, /^<!DOCTYPE html>/);
+  t.regex(out.html, /<svg[^>]*data-chart="investigate-question"/);
+  t.notRegex(out.html, /<script|src="http/);
+  t.regex(out.html, /<a href="\.\.\/runs\/2026-investigate-tiny\/r-a1\/report\.md">seed 1<\/a>/);
+  // findings.json carries the aggregated figures.
+  const json = out.json as { questions: { variants: { name: string; metrics: Record<string, { median: number; low: number; high: number; coverage: number }> }[] }[]; claims: { id: string; verdict: string }[] };
+  t.deepEqual(json.questions[0]!.variants[0]!.metrics['deadlocksPer1000'], { unit: 'per 1,000 ops', median: 20, low: 10, high: 30, coverage: 0.75, n: 3, missing: 0, values: [10, 30, 20] } as never);
+  t.deepEqual(json.claims.map((c) => [c.id, c.verdict]), [['c-a', 'reproduced'], ['c-b', 'inconclusive'], ['c-big', 'not reproduced']]);
+});
+
+test('every campaign under campaigns/ is valid', (t) => {
+  const c = parseCampaign(readCharter(), 'campaigns/charter-2016.yaml');
+  t.is(c.questions.length, 6);
+  t.true(c.questions.every((q) => q.variants.every((v) => v.scenario.duration >= 20 && v.scenario.duration <= 30)), 'every variant is short');
+  // The 2016 team's three reported results are all in the reproduction table (split into claims).
+  const sources = c.questions.flatMap((q) => q.claims.map((x) => x.source)).join('\n');
+  t.regex(sources, /114130447-cf-mysql-stress-tests/);
+  t.regex(sources, /117935875-cf-mysql-with-consul/);
+  t.regex(sources, /Jepsen/);
+  // Two seeds per variant fit 45 minutes.
+  const plan = planCampaign(c, { budgetSec: 45 * 60 });
+  t.is(plan.seedCap, 2);
+  t.deepEqual(plan.cut, []);
+});
+
+function readCharter(): string {
+  return readFileSync('campaigns/charter-2016.yaml', 'utf8');
+}
