@@ -71,6 +71,33 @@ export interface Campaign {
   description: string;
   file: string;
   questions: Question[];
+  /**
+   * What a reader should do, in a few lines written after the runs, at the top of the findings.
+   * Figures are never typed in: `{question/variant/metric}` is replaced by the median and interval
+   * the runs give, so the lines stay true when the campaign is run again.
+   */
+  summary: string[];
+}
+
+/** `{q4-client-configs/leader-proxy/worstClientOutageSec}` in a summary line. */
+export const SUMMARY_REF = /\{([^/{}\s]+)\/([^/{}\s]+)\/([^{}\s]+)\}/g;
+
+function summaryOf(v: unknown, questions: readonly Question[], problems: string[]): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every(nonEmpty)) {
+    problems.push('summary: must be a list of lines (text with {question/variant/metric} figures)');
+    return [];
+  }
+  v.forEach((line, i) => {
+    for (const m of line.matchAll(SUMMARY_REF)) {
+      const [ref, qid, variant, metric] = m as unknown as [string, string, string, string];
+      const q = questions.find((x) => x.id === qid);
+      if (!q) problems.push(`summary[${i}]: ${ref}: no question ${JSON.stringify(qid)}; use one of ${questions.map((x) => x.id).join(', ')}`);
+      else if (!q.variants.some((x) => x.name === variant)) problems.push(`summary[${i}]: ${ref}: ${qid} has no variant ${JSON.stringify(variant)}; use one of ${q.variants.map((x) => x.name).join(', ')}`);
+      else if (!q.metrics.includes(metric)) problems.push(`summary[${i}]: ${ref}: ${JSON.stringify(metric)} is not among ${qid}'s metrics (${q.metrics.join(', ')}); add it there first`);
+    }
+  });
+  return v as string[];
 }
 
 type Obj = Record<string, unknown>;
@@ -248,7 +275,7 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
 export function validateCampaign(doc: unknown, file: string): Campaign {
   const problems: string[] = [];
   if (!isObj(doc)) throw new CampaignError(file, [`(top level): must be a mapping with name, title, questions, got ${show(doc)}`]);
-  checkKeys(doc, ['name', 'title', 'description', 'questions'], '', problems);
+  checkKeys(doc, ['name', 'title', 'description', 'summary', 'questions'], '', problems);
   if (!nonEmpty(doc['name']) || !NAME.test(doc['name'])) problems.push(`name: required, letters, digits, '-', '_' or '.' (it names findings/<name>/), got ${show(doc['name'])}`);
   if (!nonEmpty(doc['title'])) problems.push('title: required, a one-line title for the findings');
   if (doc['description'] !== undefined && typeof doc['description'] !== 'string') problems.push('description: must be text');
@@ -262,8 +289,9 @@ export function validateCampaign(doc: unknown, file: string): Campaign {
       if (questions.some((x) => x.id === parsed.id)) problems.push(`questions[${i}].id: ${JSON.stringify(parsed.id)} is used twice; give each question its own id`);
       else questions.push(parsed);
     });
+  const summary = summaryOf(doc['summary'], questions, problems);
   if (problems.length > 0) throw new CampaignError(file, problems);
-  return { name: doc['name'] as string, title: doc['title'] as string, description: ((doc['description'] as string | undefined) ?? '').trim(), file, questions };
+  return { name: doc['name'] as string, title: doc['title'] as string, description: ((doc['description'] as string | undefined) ?? '').trim(), file, questions, summary };
 }
 
 export function parseCampaign(text: string, file: string): Campaign {

@@ -3,7 +3,7 @@
 // Each question is answered first, with medians and intervals; then the tables, the chart, the
 // claims judged on it and a link to every run. Pure: figures and state in, file contents out.
 
-import type { Campaign } from './campaign.ts';
+import { SUMMARY_REF, type Campaign } from './campaign.ts';
 import type { CampaignFigures, ClaimJudgement, MetricFigure, QuestionFigures } from './aggregate.ts';
 import { questionChart } from './chart.ts';
 import type { Plan } from './plan.ts';
@@ -78,6 +78,18 @@ export function answerSentence(q: QuestionFigures): string {
   return `${label} (${unit}): ${figs.join('; ')}.${sep}${caveat}`;
 }
 
+/** A summary line with each `{question/variant/metric}` replaced by "median unit [low–high]". */
+export function fillSummary(line: string, figures: CampaignFigures): string {
+  return line.replace(SUMMARY_REF, (ref, qid: string, variant: string, metric: string) => {
+    const m = figures.questions.find((q) => q.id === qid)?.variants.find((v) => v.name === variant)?.metrics[metric];
+    if (!m) return `${ref} (not measured)`;
+    const i = m.interval;
+    if (i.n === 0) return 'n/a (no runs)';
+    const unit = m.unit && !/^(ratio|count|share)$/.test(m.unit) ? ` ${m.unit}` : '';
+    return i.n === 1 ? `${fmtNum(i.median, m.digits)}${unit} (1 run)` : `${fmtNum(i.median, m.digits)}${unit} [${fmtNum(i.low, m.digits)}–${fmtNum(i.high, m.digits)}]`;
+  });
+}
+
 function verdictMark(j: ClaimJudgement): string {
   return j.verdict === 'reproduced' ? '**reproduced**' : j.verdict === 'not reproduced' ? '**not reproduced**' : 'inconclusive';
 }
@@ -146,6 +158,11 @@ function documentBlocks(input: FindingsInput, charts: Record<string, string>): B
   });
   if (input.plan.shortened) {
     blocks.push({ p: `**Shortened to fit the budget.** ${input.plan.seedCap !== null ? `At most ${input.plan.seedCap} seed(s) per variant. ` : ''}${input.plan.cut.length > 0 ? `Question(s) cut: ${input.plan.cut.map((q) => q.id).join(', ')}.` : ''}` });
+  }
+  if (campaign.summary.length > 0) {
+    blocks.push({ h: 2, text: 'In short', anchor: 'summary' });
+    blocks.push({ list: campaign.summary.map((l) => fillSummary(l, figures)) });
+    blocks.push({ p: 'Figures in brackets: median over the seeds [its interval], filled in from the runs below; each question\'s section gives the interval\'s coverage.' });
   }
   blocks.push({ h: 2, text: 'Answers' });
   blocks.push({ list: figures.questions.map((q) => `[${q.id}](#${q.id}): ${answerSentence(q)}`) });

@@ -99,7 +99,7 @@ questions:
   const p = problemsOf(bad);
   const has = (re: RegExp) => t.true(p.some((x) => re.test(x)), `${re} in:\n${p.join('\n')}`);
   has(/^name: required, letters/);
-  has(/^extra: unknown field; allowed here: name, title, description, questions/);
+  has(/^extra: unknown field; allowed here: name, title, description, summary, questions/);
   has(/^questions\[0\]\.scenario: no such file .*missing\.yaml; give a scenario path relative to the campaign file/);
   has(/^questions\[0\]\.seeds: must be a count from 1 to 100/);
   has(/^questions\[0\]\.metrics\[0\]: unknown metric "nope"; known: ops, /);
@@ -351,3 +351,20 @@ test('every campaign under campaigns/ is valid', (t) => {
 function readCharter(): string {
   return readFileSync('campaigns/charter-2016.yaml', 'utf8');
 }
+
+test('summary lines: {question/variant/metric} becomes the median [interval] the runs give; a bad reference is named', (t) => {
+  const text = CAMPAIGN.replace('questions:', 'summary:\n  - "A: {qa/A/deadlocksPer1000} 1213s per 1,000 ops; B: {qa/B/deadlocksPer1000}; ok share {qa/A/okShare}."\nquestions:');
+  const c = parseCampaign(text, join(dir, 'tiny.yaml'));
+  const { runs, res } = fixture();
+  const out = renderFindings({ campaign: c, figures: aggregate(c, runs, res), state: state(runs), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' });
+  // A: 10, 30, 20 per 1,000 → median 20, range [10–30]; B: 0, 0, 4 → 0 [0–4]; okShare A: 0.99,
+  // 0.97, 0.98 → 0.980 [0.970–0.990] (3 digits; a share has no unit word).
+  t.true(out.readme.includes('- A: 20.0 per 1,000 ops [10.0–30.0] 1213s per 1,000 ops; B: 0.0 per 1,000 ops [0.0–4.0]; ok share 0.980 [0.970–0.990].'), out.readme.slice(0, 800));
+  t.true(out.readme.indexOf('## <a id="summary"></a>In short') < out.readme.indexOf('## Answers'));
+  const bad = problemsOf(CAMPAIGN.replace('questions:', 'summary:\n  - "{qa/C/okShare} {qz/A/okShare} {qa/A/unknownOps}"\nquestions:'));
+  t.deepEqual(bad, [
+    'summary[0]: {qa/C/okShare}: qa has no variant "C"; use one of A, B',
+    'summary[0]: {qz/A/okShare}: no question "qz"; use one of qa, qb',
+    'summary[0]: {qa/A/unknownOps}: "unknownOps" is not among qa\'s metrics (deadlocksPer1000, okShare); add it there first',
+  ]);
+});
