@@ -31,6 +31,8 @@ export interface CheckReport {
 }
 
 export class UnknownModelError extends Error {}
+/** Ops there were, but no checker could judge any of them: a verdict would be a check that cannot fail. */
+export class NothingCheckedError extends UnknownModelError {}
 
 export function modelNames(): string[] {
   return [...Object.keys(genericModels), ...Object.keys(bbsModels)];
@@ -92,6 +94,15 @@ export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions
   const linBad = lin?.valid === false;
   const invalid = linBad || inv?.valid === false || failedApplied.length > 0 || iso?.valid === false;
   const valid: CheckReport['valid'] = invalid ? false : lin?.valid === 'unknown' ? 'unknown' : true;
-  if (lin === null && inv === null && iso === null) summary.push('No op could be checked: none has a key with a model, and none is a txn.');
+  const judged = (lin?.opsChecked ?? 0) > 0 || inv !== null || iso !== null;
+  const real = ops.filter((o) => o.f !== 'FinalRead');
+  if (!judged && real.length > 0) {
+    const keys = [...new Set(real.map((o) => o.key).filter((k): k is string => k !== undefined))];
+    throw new NothingCheckedError(
+      `no op could be checked: ${keys.length > 0 ? `key(s) ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''} have no built-in model` : 'no op has a key'} and none is a txn; ` +
+        `give --model (${modelNames().filter((n) => n in genericModels).join(', ')}) for a generic history`,
+    );
+  }
+  if (lin === null && inv === null && iso === null) summary.push('No op to check.');
   return { valid, summary, linearizability: lin, invariants: inv, failedApplied, isolation: iso };
 }

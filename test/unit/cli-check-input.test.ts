@@ -315,3 +315,14 @@ test.serial('--export edn: one history is exported; several are refused with exi
   t.is(unwritable.code, 2);
   t.regex(unwritable.stderr, /--export edn .*no-such-dir\/x\.edn: cannot write it \(ENOENT\)/);
 });
+
+test.serial('ops no checker can judge are refused, not called valid: a register history without --model', async (t) => {
+  const h = file(jsonl([inv(0, 0, W(1)), ok(0, 10, null)]));
+  const res = await cli('check', h);
+  t.is(res.code, 2, res.stdout + res.stderr);
+  t.regex(res.stderr, /no op could be checked: key\(s\) x have no built-in model and none is a txn; give --model \(register, cas-register/);
+  t.is(res.stdout, '');
+  const withModel = await cli('check', h, '--model', 'register');
+  t.is(withModel.code, 0, withModel.stdout + withModel.stderr);
+  t.regex(withModel.stdout, /VALID: Linearizability: all 1 key \(1 ops\) linearizable/);
+});
