@@ -10,16 +10,15 @@
 // effect. An op of unknown outcome has no return entry: it may take effect at any point after its
 // call, or never, so the search is done once every `ok` op has taken effect.
 //
-// Memo keys are an incremental Zobrist hash of the set plus the interned state; collisions are
-// resolved by comparing the bitsets, so the memo never wrongly prunes. The memo counts its bytes:
-// past the memory budget the verdict is 'unknown', never an exhausted machine.
+// The memo (memo.ts) is keyed by the set of ops still to take effect and the interned state, and
+// counts its bytes: past the memory budget the verdict is 'unknown', never an exhausted machine.
 //
 // With `ends`, the search does not stop at the first full order: it lists every (state, optional
 // ops taken) it can end in with all `ok` ops taken effect, taking optional ops only when an ok op
 // needs them earlier (one left for later stays available to whatever follows: the fast path
 // carries it to the next segment).
 
-import { seededRng } from '../../random/seeded-rng.ts';
+import { Memo, zobrist } from './memo.ts';
 import type { StepCache, StepOp } from './steps.ts';
 
 export interface SearchOp extends StepOp {
@@ -36,6 +35,9 @@ export interface SearchOptions {
   /** Start state id (of the cache); the model's initial state when absent. */
   start?: number;
   ends?: boolean;
+  /** A memo shared with other searches (bytes counted in its usage against memoryBytes), and each op's bit in it (Memo.bit). */
+  memo?: Memo;
+  bitOf?: Int32Array;
 }
 
 export interface SearchEnd {
@@ -56,20 +58,6 @@ export interface SearchResult {
   /** For a failure: the op whose completion forced the search back at the deepest point. */
   blocked: number | null;
   ends: SearchEnd[];
-}
-
-const zobristLo = new Uint32Array(0);
-const zobristHi = new Uint32Array(0);
-let zLo = zobristLo;
-let zHi = zobristHi;
-/** Deterministic 32-bit values per op index for the Zobrist hash, shared by every search. */
-function zobrist(n: number): void {
-  if (zLo.length >= n) return;
-  const size = Math.max(n, zLo.length * 2, 1024);
-  const a = seededRng(0x2545f491);
-  const b = seededRng(0x6a09e667);
-  zLo = Uint32Array.from({ length: size }, () => Math.floor(a() * 4294967296));
-  zHi = Uint32Array.from({ length: size }, () => Math.floor(b() * 4294967296));
 }
 
 export const DEFAULT_MEMORY = 1 << 30;
@@ -133,6 +121,23 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
   prev[0] = -1;
   for (let e = 1; e <= m; e++) if (opOf[e]! >= 0) match[e] = returnOf[opOf[e]!]!;
 
+  // Optional ops with the same input are interchangeable once both are invoked: taking the later
+  // one while the earlier (listed first, so also a candidate) is left gives the same states as
+  // taking the earlier one, with a twin left pending instead. The search takes them in list order
+  // only, so n interchangeable optional ops give n+1 ways forward, not 2^n sets.
+  const twin = new Int32Array(n).fill(-1);
+  const left = new Uint8Array(n).fill(1);
+  {
+    const lastOf = new Map<string, number>();
+    for (let k = 1; k <= m; k++) {
+      const i = opOf[k]!;
+      if (i < 0 || ops[i]!.known) continue;
+      const key = JSON.stringify(ops[i]!.input) ?? '';
+      const t = lastOf.get(key);
+      if (t !== undefined) twin[i] = t;
+      lastOf.set(key, i);
+    }
+  }
   const lift = (e: number): void => {
     next[prev[e]!] = next[e]!;
     if (next[e] !== -1) prev[next[e]!] = prev[e]!;
@@ -152,77 +157,37 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     if (next[e] !== -1) prev[next[e]!] = e;
   };
 
-  // The memo: an open-addressing set of (hash, state, bitset) with bitsets in one arena.
-  zobrist(n);
-  const words = Math.ceil(n / 32) || 1;
-  const bits = new Uint32Array(words);
+  // The memo holds (ops not yet taken effect, state): the bits of the ops still to take effect,
+  // so that searches sharing a memo (the fast path's, over one segment) meet on equal nodes.
+  let memo = opts.memo;
+  let bitOf = opts.bitOf;
+  if (!memo || !bitOf) {
+    memo = new Memo(okCount, n - okCount);
+    let k = 0;
+    let u = 0;
+    bitOf = Int32Array.from(ops, (o) => memo!.bit(o.known, o.known ? k++ : u++));
+  }
+  if (bitOf.length !== n) throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
+  const { lo: zLo, hi: zHi } = zobrist(memo.okWidth);
+  const bits = new Uint32Array(memo.words);
   let hLo = 0;
   let hHi = 0;
-  let cap = 16;
-  let mLo = new Int32Array(cap);
-  let mHi = new Int32Array(cap);
-  let mState = new Int32Array(cap).fill(-1);
-  let mAt = new Int32Array(cap);
-  let arena = new Uint32Array(words * 16);
-  let used = 0;
-  let count = 0;
-  const memoBytes = () => cap * 16 + arena.length * 4;
-  const place = (lo: number, hi: number, st: number, at: number): void => {
-    for (let i = (lo ^ Math.imul(st, 0x9e3779b1)) & (cap - 1); ; i = (i + 1) & (cap - 1)) {
-      if (mState[i] === -1) {
-        mLo[i] = lo;
-        mHi[i] = hi;
-        mState[i] = st;
-        mAt[i] = at;
-        return;
-      }
-    }
-  };
-  /** True when (bits, st) was seen; otherwise records it. */
-  const seen = (st: number): boolean => {
-    for (let i = (hLo ^ Math.imul(st, 0x9e3779b1)) & (cap - 1); ; i = (i + 1) & (cap - 1)) {
-      const s = mState[i]!;
-      if (s === -1) break;
-      if (s === st && mLo[i] === (hLo | 0) && mHi[i] === (hHi | 0)) {
-        const at = mAt[i]!;
-        let same = true;
-        for (let w = 0; w < words; w++) {
-          if (arena[at + w] !== bits[w]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return true;
-      }
-    }
-    if (used + words > arena.length) {
-      const a = new Uint32Array(arena.length * 2);
-      a.set(arena);
-      arena = a;
-    }
-    arena.set(bits, used);
-    if ((count + 1) * 2 > cap) {
-      const [oLo, oHi, oSt, oAt] = [mLo, mHi, mState, mAt];
-      cap *= 2;
-      mLo = new Int32Array(cap);
-      mHi = new Int32Array(cap);
-      mState = new Int32Array(cap).fill(-1);
-      mAt = new Int32Array(cap);
-      for (let i = 0; i < oSt.length; i++) if (oSt[i] !== -1) place(oLo[i]!, oHi[i]!, oSt[i]!, oAt[i]!);
-    }
-    place(hLo | 0, hHi | 0, st, used);
-    used += words;
-    count++;
-    return false;
-  };
   const flip = (i: number): void => {
-    bits[i >>> 5] = bits[i >>> 5]! ^ (1 << (i & 31));
-    hLo ^= zLo[i]!;
-    hHi ^= zHi[i]!;
+    const b = bitOf[i]!;
+    bits[b >>> 5] = bits[b >>> 5]! ^ (1 << (b & 31));
+    if (ops[i]!.known) {
+      hLo ^= zLo[b]!;
+      hHi ^= zHi[b]!;
+    }
   };
+  for (let i = 0; i < n; i++) flip(i);
+  const usage = memo.usage;
+  const seen = memo.seen.bind(memo);
 
   const stackEntry: number[] = [];
   const stackState: number[] = [];
+  /** Per level: whether the walk had passed an op of unknown outcome before the entry taken there. */
+  const stackSkipped: boolean[] = [];
   let state = opts.start ?? cache.init;
   let remaining = okCount;
   let steps = 0;
@@ -237,7 +202,15 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     if (exhausted) r.exhausted = exhausted;
     return r;
   };
+  // The candidates at a node are the calls listed before the first return; they are tried in two
+  // passes, ops of known outcome first, then (only if those all fail) ops of unknown outcome. The
+  // same children in another order, so the search is as complete as WGL's; but an optional op is
+  // taken only when the ok ops cannot go on without it, so the first ends found leave the most
+  // ops pending (the configurations that make later ones redundant at a cut), and pending ops
+  // carried into a segment are not re-taken at the front of every restart.
   let cursor = next[0]!;
+  let optionalPass = false;
+  let skipped = false;
 
   for (;;) {
     if (remaining === 0) {
@@ -251,22 +224,34 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
       shared.left -= steps;
       steps = 0;
       yield { state, taken };
-      cursor = -1; // optional ops left over stay available to what follows
+      // Optional ops left over stay available to what follows (taking one here gives an end the
+      // next segment reaches anyway by taking it first), so back up at once.
+      cursor = -1;
+      optionalPass = true;
     }
     if (cursor !== -1 && opOf[cursor]! >= 0) {
-      if (++steps > shared.left) return result('unknown', 'steps');
       const i = opOf[cursor]!;
+      if (ops[i]!.known === optionalPass || (twin[i] !== -1 && left[twin[i]!] === 1)) {
+        if (!optionalPass) skipped = true;
+        cursor = next[cursor]!;
+        continue;
+      }
+      if (++steps > shared.left) return result('unknown', 'steps');
       const nextState = cache.step(slots[i]!, ops[i]!, state);
       if (nextState !== -1) {
         flip(i);
-        if (!seen(nextState)) {
-          if (memoBytes() > opts.memoryBytes) return result('unknown', 'memory');
+        if (!seen(bits, hLo, hHi, nextState)) {
+          if (usage.bytes > opts.memoryBytes) return result('unknown', 'memory');
           stackEntry.push(cursor);
           stackState.push(state);
+          stackSkipped.push(skipped);
           state = nextState;
           lift(cursor);
+          left[i] = 0;
           if (ops[i]!.known) remaining--;
           cursor = next[0]!;
+          optionalPass = false;
+          skipped = false;
           continue;
         }
         flip(i);
@@ -274,7 +259,13 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
       cursor = next[cursor]!;
       continue;
     }
-    // A return (or the end of the list): the op completed without having taken effect.
+    // A return (or the end of the list): the known-outcome pass is over; try the optional ops.
+    if (!optionalPass && skipped) {
+      optionalPass = true;
+      cursor = next[0]!;
+      continue;
+    }
+    // The op at this return completed without having taken effect.
     if (remaining > 0 && stackEntry.length > bestLen) {
       bestLen = stackEntry.length;
       best = { order: currentOrder(), state, blocked: cursor !== -1 ? ops[~opOf[cursor]!]!.id : null };
@@ -282,10 +273,13 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     const top = stackEntry.pop();
     if (top === undefined) return result(found > 0 ? 'linearizable' : 'not-linearizable');
     state = stackState.pop()!;
+    skipped = stackSkipped.pop()!;
     const i = opOf[top]!;
     flip(i);
     unlift(top);
+    left[i] = 1;
     if (ops[i]!.known) remaining++;
+    optionalPass = !ops[i]!.known;
     cursor = next[top]!;
   }
 }
