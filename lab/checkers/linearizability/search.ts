@@ -14,9 +14,15 @@
 // counts its bytes: past the memory budget the verdict is 'unknown', never an exhausted machine.
 //
 // With `ends`, the search does not stop at the first full order: it lists every (state, optional
-// ops taken) it can end in with all `ok` ops taken effect, taking optional ops only when an ok op
-// needs them earlier (one left for later stays available to whatever follows: the fast path
-// carries it to the next segment).
+// ops taken) it can end in with all `ok` ops taken effect, taking no optional op after the last
+// ok op (one left for later stays available to whatever follows: the fast path carries it to the
+// next segment).
+//
+// Optional ops multiply the nodes (each may be taken at any point or never); three rules keep
+// that down without losing an order: interchangeable ones (same input) are taken in list order
+// only; an optional op right after another is not taken when it gives the same state from before
+// the other (a blind write after a blind write); and the memo prunes a node when one explored
+// before had the same ok ops and state left and more optional ops still to take (memo.ts).
 
 import { Memo, zobrist } from './memo.ts';
 import type { StepCache, StepOp } from './steps.ts';
@@ -186,8 +192,6 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
 
   const stackEntry: number[] = [];
   const stackState: number[] = [];
-  /** Per level: whether the walk had passed an op of unknown outcome before the entry taken there. */
-  const stackSkipped: boolean[] = [];
   let state = opts.start ?? cache.init;
   let remaining = okCount;
   let steps = 0;
@@ -202,15 +206,7 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     if (exhausted) r.exhausted = exhausted;
     return r;
   };
-  // The candidates at a node are the calls listed before the first return; they are tried in two
-  // passes, ops of known outcome first, then (only if those all fail) ops of unknown outcome. The
-  // same children in another order, so the search is as complete as WGL's; but an optional op is
-  // taken only when the ok ops cannot go on without it, so the first ends found leave the most
-  // ops pending (the configurations that make later ones redundant at a cut), and pending ops
-  // carried into a segment are not re-taken at the front of every restart.
   let cursor = next[0]!;
-  let optionalPass = false;
-  let skipped = false;
 
   for (;;) {
     if (remaining === 0) {
@@ -224,34 +220,33 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
       shared.left -= steps;
       steps = 0;
       yield { state, taken };
-      // Optional ops left over stay available to what follows (taking one here gives an end the
-      // next segment reaches anyway by taking it first), so back up at once.
-      cursor = -1;
-      optionalPass = true;
+      cursor = -1; // optional ops left over stay available to what follows
     }
     if (cursor !== -1 && opOf[cursor]! >= 0) {
       const i = opOf[cursor]!;
-      if (ops[i]!.known === optionalPass || (twin[i] !== -1 && left[twin[i]!] === 1)) {
-        if (!optionalPass) skipped = true;
+      if (twin[i] !== -1 && left[twin[i]!] === 1) {
         cursor = next[cursor]!;
         continue;
       }
       if (++steps > shared.left) return result('unknown', 'steps');
-      const nextState = cache.step(slots[i]!, ops[i]!, state);
+      let nextState = cache.step(slots[i]!, ops[i]!, state);
+      // Two optional ops in a row, x then this one (y): if y gives the same state from before x,
+      // taking y there instead leaves x pending as well, a node at least as good (and one the
+      // parent tries), so this one is not needed. Blind writes never chain this way.
+      if (nextState !== -1 && !ops[i]!.known && stackEntry.length > 0 && !ops[opOf[stackEntry[stackEntry.length - 1]!]!]!.known) {
+        if (cache.step(slots[i]!, ops[i]!, stackState[stackState.length - 1]!) === nextState) nextState = -1;
+      }
       if (nextState !== -1) {
         flip(i);
         if (!seen(bits, hLo, hHi, nextState)) {
           if (usage.bytes > opts.memoryBytes) return result('unknown', 'memory');
           stackEntry.push(cursor);
           stackState.push(state);
-          stackSkipped.push(skipped);
           state = nextState;
           lift(cursor);
           left[i] = 0;
           if (ops[i]!.known) remaining--;
           cursor = next[0]!;
-          optionalPass = false;
-          skipped = false;
           continue;
         }
         flip(i);
@@ -259,13 +254,7 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
       cursor = next[cursor]!;
       continue;
     }
-    // A return (or the end of the list): the known-outcome pass is over; try the optional ops.
-    if (!optionalPass && skipped) {
-      optionalPass = true;
-      cursor = next[0]!;
-      continue;
-    }
-    // The op at this return completed without having taken effect.
+    // A return (or the end of the list): the op completed without having taken effect.
     if (remaining > 0 && stackEntry.length > bestLen) {
       bestLen = stackEntry.length;
       best = { order: currentOrder(), state, blocked: cursor !== -1 ? ops[~opOf[cursor]!]!.id : null };
@@ -273,13 +262,11 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     const top = stackEntry.pop();
     if (top === undefined) return result(found > 0 ? 'linearizable' : 'not-linearizable');
     state = stackState.pop()!;
-    skipped = stackSkipped.pop()!;
     const i = opOf[top]!;
     flip(i);
     unlift(top);
     left[i] = 1;
     if (ops[i]!.known) remaining++;
-    optionalPass = !ops[i]!.known;
     cursor = next[top]!;
   }
 }
