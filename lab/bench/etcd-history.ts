@@ -2,8 +2,12 @@
 // running ops back to back (reads half the time, writes and cas of values 0..4 the rest), each op
 // taking effect at a random instant inside its interval on a real register; an op that times out
 // ends `info` (it took effect or not, half each) and its process continues under a new id, as in
-// Jepsen. `stale` plants one stale read late in the history: a read answering the value the
-// register held before the latest change, which makes most such histories non-linearizable.
+// Jepsen. Without `stale` the history is linearizable by construction.
+//
+// `stale` plants one stale read late in the history, chosen so that the history is certainly not
+// linearizable (plantStaleRead says why); a read answering merely the value before the latest
+// change is often still explainable with values 0..4 (another write of it, an `info` op that may
+// take effect late), so the read is re-answered only with a value no linearization can give it.
 
 import type { HistoryEvent } from '../history/event.ts';
 import { seededRng } from '../random/seeded-rng.ts';
@@ -17,12 +21,24 @@ export interface EtcdHistoryOptions {
   processes?: number;
 }
 
+export interface Gen {
+  id: number;
+  process: number;
+  start: number;
+  end: number;
+  point: number;
+  f: 'read' | 'write' | 'cas';
+  a: number;
+  b: number;
+  info: boolean;
+  applies: boolean;
+}
+
 export function etcdHistory(o: EtcdHistoryOptions): HistoryEvent[] {
   const rand = seededRng(o.seed);
   const procs = o.processes ?? 5;
   const clock = new Array<number>(procs).fill(0);
   const pid = Array.from({ length: procs }, (_, i) => i);
-  type Gen = { id: number; process: number; start: number; end: number; point: number; f: 'read' | 'write' | 'cas'; a: number; b: number; info: boolean; applies: boolean };
   const gens: Gen[] = [];
   for (let id = 0; id < o.ops; id++) {
     const w = Math.floor(rand() * procs);
@@ -38,11 +54,12 @@ export function etcdHistory(o: EtcdHistoryOptions): HistoryEvent[] {
   let reg: number | null = null;
   let previous: number | null = null;
   const outputs = new Map<number, unknown>();
+  // ok reads in the order they took effect, with the value the register held before its latest change.
   const reads: { id: number; stale: number | null }[] = [];
   for (const g of [...gens].sort((x, y) => x.point - y.point)) {
     if (g.f === 'read') {
       outputs.set(g.id, reg);
-      if (previous !== reg) reads.push({ id: g.id, stale: previous });
+      if (!g.info) reads.push({ id: g.id, stale: previous });
     } else if (g.f === 'write') {
       if (g.applies && reg !== g.a) [previous, reg] = [reg, g.a];
     } else {
@@ -51,9 +68,10 @@ export function etcdHistory(o: EtcdHistoryOptions): HistoryEvent[] {
       if (swapped && reg !== g.b) [previous, reg] = [reg, g.b];
     }
   }
-  if (o.stale && reads.length > 0) {
-    const r = reads[Math.floor(reads.length * (0.6 + 0.4 * rand()))] ?? reads[reads.length - 1]!;
-    outputs.set(r.id, r.stale);
+  if (o.stale) {
+    const tail = reads.slice(Math.floor(reads.length * 0.6));
+    const planted = plantStaleRead(gens, outputs, tail, Math.floor(rand() * tail.length));
+    if (!planted) throw new Error(`etcdHistory: no read to plant a stale answer in (seed ${o.seed}, ${o.ops} ops): use more ops`);
   }
   const events: Omit<HistoryEvent, 'index'>[] = [];
   for (const g of gens) {
@@ -64,4 +82,46 @@ export function etcdHistory(o: EtcdHistoryOptions): HistoryEvent[] {
   }
   events.sort((a, b) => a.time - b.time || (a.type === 'invoke' ? 1 : 0) - (b.type === 'invoke' ? 1 : 0));
   return events.map((e, index) => ({ ...e, index }) as HistoryEvent);
+}
+
+/** The value an op leaves in the register when it takes effect (undefined: it cannot change it). */
+function setsTo(g: Gen, output: unknown): number | undefined {
+  if (g.f === 'write') return g.a;
+  if (g.f === 'cas' && (g.info || output === true)) return g.b;
+  return undefined;
+}
+
+/**
+ * Re-answers one of `reads` (tried from `first` on, wrapping round) with a value v it cannot have
+ * read in any linearization. The proof: an ok op W that sets u ≠ v completed before the read was
+ * invoked, so W takes effect before the read; every op that can set v and is invoked by the read's
+ * completion is an ok op that completed before W was invoked, so it takes effect before W; no
+ * `info` op that can set v is invoked by then (it could take effect at any later time). So
+ * whatever the order, the last op setting the register before the read sets something other than
+ * v. v = null always qualifies once some write completed before the read (no op writes null);
+ * the register's value before its latest change is tried first, as etcd's stale reads would show.
+ * Returns false when no read qualifies (a history too short to have a completed write first).
+ */
+export function plantStaleRead(gens: readonly Gen[], outputs: Map<number, unknown>, reads: readonly { id: number; stale: number | null }[], first: number): boolean {
+  for (let n = 0; n < reads.length; n++) {
+    const r = reads[(first + n) % reads.length]!;
+    const read = gens[r.id]!;
+    const actual = outputs.get(read.id) ?? null;
+    for (const v of [r.stale, null, 0, 1, 2, 3, 4]) {
+      if (v === actual) continue;
+      // The latest-invoked ok op that sets something other than v and completed before the read began.
+      let w: Gen | undefined;
+      for (const g of gens) {
+        const to = setsTo(g, outputs.get(g.id));
+        if (!g.info && to !== undefined && to !== v && g.end < read.start && (!w || g.start > w.start)) w = g;
+      }
+      if (!w) continue;
+      const wStart = w.start;
+      const restorable = gens.some((g) => setsTo(g, outputs.get(g.id)) === v && g.start <= read.end && (g.info || g.end >= wStart));
+      if (restorable) continue;
+      outputs.set(read.id, v);
+      return true;
+    }
+  }
+  return false;
 }

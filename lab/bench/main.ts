@@ -1,5 +1,6 @@
 // `npm run bench`: checker throughput on generated histories of growing size, all in one run so
 // the ratios between sizes are comparable on a noisy machine (absolute figures are not).
+// `npm run bench -- --only linearizability` (or isolation, report, startup) runs one group of rows.
 
 import { benchIsolation } from './isolation.ts';
 import { benchEtcd, benchLinearizability, benchLongKey } from './linearizability.ts';
@@ -7,6 +8,28 @@ import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
 
 const log = (line: string) => console.log(line);
+const GROUPS = ['linearizability', 'isolation', 'report', 'startup'] as const;
+const USAGE = `usage: npm run bench [-- --only ${GROUPS.join('|')}]`;
+
+function parseOnly(args: readonly string[]): Set<string> {
+  if (args.length === 0) return new Set(GROUPS);
+  if (args[0] === '--help' || args[0] === '-h') {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const only = args[0] === '--only' ? args[1] : args[0]?.startsWith('--only=') ? args[0].slice(7) : undefined;
+  if (args[0] !== '--only' && !args[0]?.startsWith('--only=')) {
+    console.error(`bench: unknown option "${args[0]}"\n${USAGE}`);
+    process.exit(2);
+  }
+  const picked = (only ?? '').split(',').filter((g) => g !== '');
+  const bad = picked.filter((g) => !(GROUPS as readonly string[]).includes(g));
+  if (picked.length === 0 || bad.length > 0) {
+    console.error(`bench: --only takes one or more of ${GROUPS.join(', ')} (comma-separated)${bad.length > 0 ? `; got "${bad.join(', ')}"` : ''}\n${USAGE}`);
+    process.exit(2);
+  }
+  return new Set(picked);
+}
 
 function ratios(name: string, rows: { size: number; perSec: number }[]): void {
   const first = rows[0];
@@ -16,13 +39,16 @@ function ratios(name: string, rows: { size: number; perSec: number }[]): void {
   }
 }
 
+const only = parseOnly(process.argv.slice(2));
 log('Checker benchmarks (one run; compare the ratios, not the absolute figures).');
-const lin = benchLinearizability([1_000, 10_000, 100_000], log);
-benchEtcd(100, log);
-benchLongKey(100_000, 0.001, log);
-const iso = benchIsolation([10_000, 100_000], log);
-benchReport(log);
-benchStartup(log);
+const lin = only.has('linearizability') ? benchLinearizability([1_000, 10_000, 100_000], log) : [];
+if (only.has('linearizability')) {
+  benchEtcd(100, log);
+  benchLongKey(100_000, 0.001, log);
+}
+const iso = only.has('isolation') ? benchIsolation([10_000, 100_000], log) : [];
+if (only.has('report')) benchReport(log);
+if (only.has('startup')) benchStartup(log);
 log('');
 ratios('linearizability', lin.map((r) => ({ size: r.size, perSec: r.opsPerSec })));
 ratios('isolation', iso.map((r) => ({ size: r.size, perSec: r.txnsPerSec })));

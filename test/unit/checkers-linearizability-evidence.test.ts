@@ -61,6 +61,25 @@ test('equal instants are concurrent: an op completing at t and one invoked at t 
   t.is(checkLinearizable(opsOf([w(1, [0, 10]), r(null, [11, 20])]), () => reg).keys[0]!.verdict, 'not-linearizable');
 });
 
+test('interchangeable info ops: the search takes them one at a time, and can take each of them', (t) => {
+  const w = (v: number, at: [number, number], outcome: 'ok' | 'info' = 'ok'): TestOp => ({ input: { f: 'write', value: v }, at, outcome });
+  const r = (v: unknown, at: [number, number]): TestOp => ({ input: { f: 'read' }, output: v, at });
+  // Two info writes of 1 invoked at 0; then ok write 0 [1,2], read 1 [3,4], write 0 [5,6], read 1
+  // [7,8]. Each read of 1 follows a write of 0 that completed before it began, so each needs its
+  // own write of 1 in between: the first info write before 3–4, the second between 5 and 8.
+  const both = [w(1, [0, 100], 'info'), w(1, [0, 100], 'info'), w(0, [1, 2]), r(1, [3, 4]), w(0, [5, 6]), r(1, [7, 8])];
+  for (const spread of [false, true]) {
+    // spread: as listed, quiescent between the ok ops (the fast path cuts it into 4 segments);
+    // else every ok op ends 2 later, overlapping the next (one segment). The same order fits both.
+    const ops = spread ? both : both.map((o, i) => (i >= 2 ? { ...o, at: [o.at[0], o.at[1] + 2] as [number, number] } : o));
+    t.is(checkLinearizable(opsOf(ops), () => cas, { shrink: false }).keys[0]!.verdict, 'linearizable', `spread ${spread}`);
+    t.is(searchLinearization(new StepCache(cas), toSearchOps(opsOf(ops), cas).search, { budget: 1e6, memoryBytes: 1e8 }).verdict, 'linearizable');
+  }
+  // With one info write of 1 only one of the reads can be explained.
+  const one = [both[0]!, ...both.slice(2)];
+  t.is(checkLinearizable(opsOf(one), () => cas, { shrink: false }).keys[0]!.verdict, 'not-linearizable');
+});
+
 test('the register example: a write of 1 between "write 2" and "cas 2→2 false" is never dropped from the evidence', (t) => {
   // w2 [0,1], w1 [2,3], cas 2→2 false [4,5] (legal: the register holds 1), read → 2 [6,7] (stale:
   // nothing wrote 2 after w1). The old shrinker showed "write 2, cas 2→2 false", which is a
@@ -104,7 +123,10 @@ test('shrink:false reports the failing stretch without a witness search; the mem
   t.is(k.verdict, 'not-linearizable');
   t.regex(k.failure!.note ?? '', /Not shrunk/);
   const big: TestOp[] = [];
-  for (let i = 0; i < 12; i++) big.push({ input: { f: 'write', value: i }, outcome: 'info', at: [i, i + 100] });
+  // 12 concurrent ok writes: the search must try their orders (2^12 sets of writes done × the last
+  // value) before the read of -1 fails. (12 info writes no longer do: a blind write after a
+  // blind write is skipped, so they give 13 nodes.)
+  for (let i = 0; i < 12; i++) big.push({ input: { f: 'write', value: i }, at: [i, i + 100] });
   big.push({ input: { f: 'read' }, output: -1, at: [200, 201] });
   const m = checkLinearizable(opsOf(big), () => reg, { memoryBytes: 4096 }).keys[0]!;
   t.is(m.verdict, 'unknown');
@@ -173,6 +195,36 @@ test('generated: the fast path and the plain search agree with the brute-force r
     { numRuns: 1500 },
   );
   t.pass();
+});
+
+test('generated: many info ops with equal inputs, across cuts: the fast path and the plain search agree with the brute-force reference', (t) => {
+  // Values 0..1 and info ops half the time: the search takes one of several interchangeable info
+  // ops (same input) in list order only, prunes a node when an explored one had the same ok ops
+  // and state left and more info ops still pending, and shares one memo among the configurations
+  // reaching a segment; each of these must keep every linearization.
+  const twins = fc.record({
+    kind: fc.constantFrom('read', 'write', 'cas'),
+    a: fc.integer({ min: 0, max: 1 }),
+    b: fc.integer({ min: 0, max: 1 }),
+    ok: fc.boolean(),
+    outcome: fc.constantFrom('ok', 'info'),
+    start: fc.integer({ min: 0, max: 40 }),
+    len: fc.integer({ min: 0, max: 12 }),
+  }) as fc.Arbitrary<Gen>;
+  let failing = 0;
+  fc.assert(
+    fc.property(fc.array(twins, { minLength: 1, maxLength: 8 }), fc.constantFrom(1, 4), (gens, spread) => {
+      const ops = opsOf(historyOf(gens.map((g) => ({ ...g, start: g.start * spread }))));
+      const { search } = toSearchOps(ops, cas);
+      const truth = bruteForce(cas, search, cas.init());
+      if (!truth) failing++;
+      const fast = checkLinearizable(ops, () => cas, { shrink: false }).keys[0]?.verdict ?? 'linearizable';
+      const plain = searchLinearization(new StepCache(cas), search, { budget: 1e7, memoryBytes: 1e9 }).verdict;
+      return fast === (truth ? 'linearizable' : 'not-linearizable') && plain === fast;
+    }),
+    { numRuns: 1500 },
+  );
+  t.true(failing > 150, `enough non-linearizable histories were generated (${failing})`);
 });
 
 test('generated: the evidence is a witness (non-linearizable from its start states alone, and with every state-changing op before its end)', (t) => {

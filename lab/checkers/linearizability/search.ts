@@ -10,16 +10,21 @@
 // effect. An op of unknown outcome has no return entry: it may take effect at any point after its
 // call, or never, so the search is done once every `ok` op has taken effect.
 //
-// Memo keys are an incremental Zobrist hash of the set plus the interned state; collisions are
-// resolved by comparing the bitsets, so the memo never wrongly prunes. The memo counts its bytes:
-// past the memory budget the verdict is 'unknown', never an exhausted machine.
+// The memo (memo.ts) is keyed by the set of ops still to take effect and the interned state, and
+// counts its bytes: past the memory budget the verdict is 'unknown', never an exhausted machine.
 //
 // With `ends`, the search does not stop at the first full order: it lists every (state, optional
-// ops taken) it can end in with all `ok` ops taken effect, taking optional ops only when an ok op
-// needs them earlier (one left for later stays available to whatever follows: the fast path
-// carries it to the next segment).
+// ops taken) it can end in with all `ok` ops taken effect, taking no optional op after the last
+// ok op (one left for later stays available to whatever follows: the fast path carries it to the
+// next segment).
+//
+// Optional ops multiply the nodes (each may be taken at any point or never); three rules keep
+// that down without losing an order: interchangeable ones (same input) are taken in list order
+// only; an optional op right after another is not taken when it gives the same state from before
+// the other (a blind write after a blind write); and the memo prunes a node when one explored
+// before had the same ok ops and state left and more optional ops still to take (memo.ts).
 
-import { seededRng } from '../../random/seeded-rng.ts';
+import { Memo, zobrist } from './memo.ts';
 import type { StepCache, StepOp } from './steps.ts';
 
 export interface SearchOp extends StepOp {
@@ -36,6 +41,9 @@ export interface SearchOptions {
   /** Start state id (of the cache); the model's initial state when absent. */
   start?: number;
   ends?: boolean;
+  /** A memo shared with other searches (bytes counted in its usage against memoryBytes), and each op's bit in it (Memo.bit). */
+  memo?: Memo;
+  bitOf?: Int32Array;
 }
 
 export interface SearchEnd {
@@ -56,20 +64,6 @@ export interface SearchResult {
   /** For a failure: the op whose completion forced the search back at the deepest point. */
   blocked: number | null;
   ends: SearchEnd[];
-}
-
-const zobristLo = new Uint32Array(0);
-const zobristHi = new Uint32Array(0);
-let zLo = zobristLo;
-let zHi = zobristHi;
-/** Deterministic 32-bit values per op index for the Zobrist hash, shared by every search. */
-function zobrist(n: number): void {
-  if (zLo.length >= n) return;
-  const size = Math.max(n, zLo.length * 2, 1024);
-  const a = seededRng(0x2545f491);
-  const b = seededRng(0x6a09e667);
-  zLo = Uint32Array.from({ length: size }, () => Math.floor(a() * 4294967296));
-  zHi = Uint32Array.from({ length: size }, () => Math.floor(b() * 4294967296));
 }
 
 export const DEFAULT_MEMORY = 1 << 30;
@@ -133,6 +127,23 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
   prev[0] = -1;
   for (let e = 1; e <= m; e++) if (opOf[e]! >= 0) match[e] = returnOf[opOf[e]!]!;
 
+  // Optional ops with the same input are interchangeable once both are invoked: taking the later
+  // one while the earlier (listed first, so also a candidate) is left gives the same states as
+  // taking the earlier one, with a twin left pending instead. The search takes them in list order
+  // only, so n interchangeable optional ops give n+1 ways forward, not 2^n sets.
+  const twin = new Int32Array(n).fill(-1);
+  const left = new Uint8Array(n).fill(1);
+  {
+    const lastOf = new Map<string, number>();
+    for (let k = 1; k <= m; k++) {
+      const i = opOf[k]!;
+      if (i < 0 || ops[i]!.known) continue;
+      const key = JSON.stringify(ops[i]!.input) ?? '';
+      const t = lastOf.get(key);
+      if (t !== undefined) twin[i] = t;
+      lastOf.set(key, i);
+    }
+  }
   const lift = (e: number): void => {
     next[prev[e]!] = next[e]!;
     if (next[e] !== -1) prev[next[e]!] = prev[e]!;
@@ -152,74 +163,32 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     if (next[e] !== -1) prev[next[e]!] = e;
   };
 
-  // The memo: an open-addressing set of (hash, state, bitset) with bitsets in one arena.
-  zobrist(n);
-  const words = Math.ceil(n / 32) || 1;
-  const bits = new Uint32Array(words);
+  // The memo holds (ops not yet taken effect, state): the bits of the ops still to take effect,
+  // so that searches sharing a memo (the fast path's, over one segment) meet on equal nodes.
+  let memo = opts.memo;
+  let bitOf = opts.bitOf;
+  if (!memo || !bitOf) {
+    memo = new Memo(okCount, n - okCount);
+    let k = 0;
+    let u = 0;
+    bitOf = Int32Array.from(ops, (o) => memo!.bit(o.known, o.known ? k++ : u++));
+  }
+  if (bitOf.length !== n) throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
+  const { lo: zLo, hi: zHi } = zobrist(memo.okWidth);
+  const bits = new Uint32Array(memo.words);
   let hLo = 0;
   let hHi = 0;
-  let cap = 16;
-  let mLo = new Int32Array(cap);
-  let mHi = new Int32Array(cap);
-  let mState = new Int32Array(cap).fill(-1);
-  let mAt = new Int32Array(cap);
-  let arena = new Uint32Array(words * 16);
-  let used = 0;
-  let count = 0;
-  const memoBytes = () => cap * 16 + arena.length * 4;
-  const place = (lo: number, hi: number, st: number, at: number): void => {
-    for (let i = (lo ^ Math.imul(st, 0x9e3779b1)) & (cap - 1); ; i = (i + 1) & (cap - 1)) {
-      if (mState[i] === -1) {
-        mLo[i] = lo;
-        mHi[i] = hi;
-        mState[i] = st;
-        mAt[i] = at;
-        return;
-      }
-    }
-  };
-  /** True when (bits, st) was seen; otherwise records it. */
-  const seen = (st: number): boolean => {
-    for (let i = (hLo ^ Math.imul(st, 0x9e3779b1)) & (cap - 1); ; i = (i + 1) & (cap - 1)) {
-      const s = mState[i]!;
-      if (s === -1) break;
-      if (s === st && mLo[i] === (hLo | 0) && mHi[i] === (hHi | 0)) {
-        const at = mAt[i]!;
-        let same = true;
-        for (let w = 0; w < words; w++) {
-          if (arena[at + w] !== bits[w]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return true;
-      }
-    }
-    if (used + words > arena.length) {
-      const a = new Uint32Array(arena.length * 2);
-      a.set(arena);
-      arena = a;
-    }
-    arena.set(bits, used);
-    if ((count + 1) * 2 > cap) {
-      const [oLo, oHi, oSt, oAt] = [mLo, mHi, mState, mAt];
-      cap *= 2;
-      mLo = new Int32Array(cap);
-      mHi = new Int32Array(cap);
-      mState = new Int32Array(cap).fill(-1);
-      mAt = new Int32Array(cap);
-      for (let i = 0; i < oSt.length; i++) if (oSt[i] !== -1) place(oLo[i]!, oHi[i]!, oSt[i]!, oAt[i]!);
-    }
-    place(hLo | 0, hHi | 0, st, used);
-    used += words;
-    count++;
-    return false;
-  };
   const flip = (i: number): void => {
-    bits[i >>> 5] = bits[i >>> 5]! ^ (1 << (i & 31));
-    hLo ^= zLo[i]!;
-    hHi ^= zHi[i]!;
+    const b = bitOf[i]!;
+    bits[b >>> 5] = bits[b >>> 5]! ^ (1 << (b & 31));
+    if (ops[i]!.known) {
+      hLo ^= zLo[b]!;
+      hHi ^= zHi[b]!;
+    }
   };
+  for (let i = 0; i < n; i++) flip(i);
+  const usage = memo.usage;
+  const seen = memo.seen.bind(memo);
 
   const stackEntry: number[] = [];
   const stackState: number[] = [];
@@ -254,17 +223,28 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
       cursor = -1; // optional ops left over stay available to what follows
     }
     if (cursor !== -1 && opOf[cursor]! >= 0) {
-      if (++steps > shared.left) return result('unknown', 'steps');
       const i = opOf[cursor]!;
-      const nextState = cache.step(slots[i]!, ops[i]!, state);
+      if (twin[i] !== -1 && left[twin[i]!] === 1) {
+        cursor = next[cursor]!;
+        continue;
+      }
+      if (++steps > shared.left) return result('unknown', 'steps');
+      let nextState = cache.step(slots[i]!, ops[i]!, state);
+      // Two optional ops in a row, x then this one (y): if y gives the same state from before x,
+      // taking y there instead leaves x pending as well, a node at least as good (and one the
+      // parent tries), so this one is not needed. Blind writes never chain this way.
+      if (nextState !== -1 && !ops[i]!.known && stackEntry.length > 0 && !ops[opOf[stackEntry[stackEntry.length - 1]!]!]!.known) {
+        if (cache.step(slots[i]!, ops[i]!, stackState[stackState.length - 1]!) === nextState) nextState = -1;
+      }
       if (nextState !== -1) {
         flip(i);
-        if (!seen(nextState)) {
-          if (memoBytes() > opts.memoryBytes) return result('unknown', 'memory');
+        if (!seen(bits, hLo, hHi, nextState)) {
+          if (usage.bytes > opts.memoryBytes) return result('unknown', 'memory');
           stackEntry.push(cursor);
           stackState.push(state);
           state = nextState;
           lift(cursor);
+          left[i] = 0;
           if (ops[i]!.known) remaining--;
           cursor = next[0]!;
           continue;
@@ -285,6 +265,7 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     const i = opOf[top]!;
     flip(i);
     unlift(top);
+    left[i] = 1;
     if (ops[i]!.known) remaining++;
     cursor = next[top]!;
   }

@@ -8,6 +8,7 @@
 // linear in its length, with a memo the size of one segment. With a single segment this is the
 // plain search.
 
+import { Memo, type MemoryUsage } from './memo.ts';
 import { DEFAULT_MEMORY, searchEnds, type SearchEnd, type SearchOp, type SearchResult, type StepBudget } from './search.ts';
 import type { StepCache } from './steps.ts';
 
@@ -118,10 +119,27 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
     config: Config;
     gen: Generator<SearchEnd, SearchResult, void>;
   }
+  // One memo per segment, shared by the searches of every configuration that reaches it: its
+  // ok bits are the segment's ok ops, its optional bits every op of unknown outcome up to the
+  // segment (the only ops a configuration carries). When a configuration's search runs, every
+  // earlier one of the same segment has finished, and every end it found has failed further on
+  // (or we would not be back), so a node one of them explored needs no second visit.
+  const usage: MemoryUsage = { bytes: 0 };
+  const memos: (Memo | undefined)[] = [];
+  const rank = new Int32Array(ops.length).fill(-1);
+  const infoUpTo: number[] = [];
+  let ranked = 0;
+  for (const seg of segments) {
+    let ok = 0;
+    for (const i of seg.ops) rank[i] = ops[i]!.known ? ok++ : ranked++;
+    infoUpTo.push(ranked);
+  }
   const open = (k: number, config: Config): Frame => {
     const seg = segments[k]!;
-    const list = [...config.pending, ...seg.ops].map((i) => ops[i]!);
-    return { k, config, gen: searchEnds(cache, list, { memoryBytes, start: config.state, ends: k < segments.length - 1 }, shared) };
+    const list = [...config.pending, ...seg.ops];
+    const memo = (memos[k] ??= new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage));
+    const bitOf = Int32Array.from(list, (i) => memo.bit(ops[i]!.known, rank[i]!));
+    return { k, config, gen: searchEnds(cache, list.map((i) => ops[i]!), { memoryBytes, start: config.state, ends: k < segments.length - 1, memo, bitOf }, shared) };
   };
   let deepestK = -1;
   let deepest: SearchResult | null = null;
