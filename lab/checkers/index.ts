@@ -94,9 +94,12 @@ export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions
   const linBad = lin?.valid === false;
   const invalid = linBad || inv?.valid === false || failedApplied.length > 0 || iso?.valid === false;
   const valid: CheckReport['valid'] = invalid ? false : lin?.valid === 'unknown' ? 'unknown' : true;
+  // Ops that no model covers, and nothing else judged: a VALID here would be a check that cannot
+  // fail. (Ops a model covers but that constrain nothing, such as an `info` read, are a fair VALID.)
   const judged = (lin?.opsChecked ?? 0) > 0 || inv !== null || iso !== null;
   const real = ops.filter((o) => o.f !== 'FinalRead');
-  if (!judged && real.length > 0) {
+  const uncovered = lin === null ? real.length > 0 : lin.skipped > 0;
+  if (!judged && uncovered) {
     const keys = [...new Set(real.map((o) => o.key).filter((k): k is string => k !== undefined))];
     throw new NothingCheckedError(
       `no op could be checked: ${keys.length > 0 ? `key(s) ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''} have no built-in model` : 'no op has a key'} and none is a txn; ` +

@@ -51,7 +51,7 @@ export interface QuestionFigures {
   variants: VariantFigures[];
   separations: Separation[];
   /** Runs whose cluster lost quorum beyond what its faults intended (issue 13): named, not hidden. */
-  quorumLoss: { key: string; seconds: number }[];
+  quorumLoss: { key: string; seconds: number; errors: number; nodes: string[] }[];
   failed: RunRecord[];
   claims: ClaimJudgement[];
 }
@@ -121,8 +121,17 @@ function questionFigures(q: Question, runs: readonly RunWithValues[], results: R
         separations.push({ metric: m, a: variants[i]!.name, b: variants[j]!.name, distinguishable: distinguishable(variants[i]!.metrics[m]!.interval, variants[j]!.metrics[m]!.interval) });
   const quorumLoss = mine
     .filter((r) => r.status === 'done' && results.has(r.key))
-    .map((r) => ({ key: r.key, seconds: metricRef('quorumLossSec').metric.get(results.get(r.key)!, '') ?? 0 }))
-    .filter((x) => x.seconds > 0);
+    .map((r) => {
+      const unplanned = ((results.get(r.key)!.stats?.quorumLoss ?? []) as { node: string; errors: number; planned: boolean }[]).filter((x) => !x.planned);
+      return {
+        key: r.key,
+        seconds: metricRef('quorumLossSec').metric.get(results.get(r.key)!, '') ?? 0,
+        errors: unplanned.reduce((a, x) => a + x.errors, 0),
+        nodes: [...new Set(unplanned.map((x) => x.node))].sort(),
+      };
+    })
+    // A single 1047 makes an interval of length 0: still a loss nobody planned.
+    .filter((x) => x.errors > 0 || x.seconds > 0);
   const qf: QuestionFigures = { id: q.id, question: q.question, scenario: q.scenarioPath, metrics: q.metrics, variants, separations, quorumLoss, failed: mine.filter((r) => r.status === 'failed'), claims: [] };
   qf.claims = q.claims.map((c) => judgeClaim(qf, c));
   return qf;

@@ -41,6 +41,42 @@ const maxOver = (xs: (number | null)[] | null): number | null => {
   return xs === null ? null : v.length > 0 ? Math.max(...v) : 0;
 };
 
+/**
+ * How many more errors of `code` per second came inside fault windows than outside them: whether a
+ * fault causes the error, rather than the error merely happening during it. Windows run from a
+ * fault's start to its recovery (else heal, else the run's end) and are merged where they overlap;
+ * errors are placed by the second they completed in (stats.errorsBySecond), a second counting as
+ * inside when its middle is. null without faults or without the per-second counts.
+ */
+function faultExcessPerSec(r: RunResults, code: string): number | null {
+  const faults = faultsOf(r);
+  const bySecond = r.stats?.errorsBySecond;
+  const dur = num(r.stats?.durationSec);
+  if (!faults || faults.length === 0 || !bySecond || dur === null || dur <= 0) return null;
+  const spans = faults
+    .map((f) => [num(f.start) ?? 0, Math.min(dur, num(f.recovered) ?? num(f.healed) ?? dur)] as [number, number])
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [a, b] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  const inside = merged.reduce((t, [a, b]) => t + Math.max(0, b - a), 0);
+  if (inside <= 0 || inside >= dur) return null;
+  let nIn = 0;
+  let nOut = 0;
+  for (const [label, perSecond] of Object.entries(bySecond as Record<string, Record<string, number>>)) {
+    if (label !== code && !label.startsWith(`${code} `)) continue;
+    for (const [sec, n] of Object.entries(perSecond)) {
+      const mid = Number(sec) + 0.5;
+      if (merged.some(([a, b]) => mid >= a && mid < b)) nIn += n;
+      else nOut += n;
+    }
+  }
+  return nIn / inside - nOut / (dur - inside);
+}
+
 /** Op families as the workload's mix names them (models/bbs/ops.ts). */
 export const OP_FAMILIES: Record<string, readonly string[]> = {
   tasks: ['DesireTask', 'StartTask', 'CancelTask', 'FailTask', 'CompleteTask', 'ResolvingTask', 'DeleteTask', 'TaskByGuid'],
@@ -108,6 +144,7 @@ export const METRICS: Record<string, Metric> = {
   retriesAbsorbed: { label: 'errors absorbed by the retry policy', unit: 'errors', digits: 0, get: (r) => (r.stats?.retries ? sum(r.stats.retries.absorbed) : null) },
   retriesAbsorbedPer1000: { label: 'errors absorbed by retries per 1,000 ops', unit: 'per 1,000 ops', digits: 1, get: (r) => (r.stats?.retries ? perK(sum(r.stats.retries.absorbed), r.stats.ops ?? 0) : null) },
   retryExtraLatencyMs: { label: 'latency the retries added (sum)', unit: 'ms', digits: 0, better: 'lower', get: (r) => (r.stats?.retries ? num(r.stats.retries.extraLatencyMs) : null) },
+  faultExcessPerSec: { label: 'errors per second inside fault windows minus outside them', arg: 'MySQL code or error label', unit: 'per s', digits: 2, better: 'lower', get: (r, code) => faultExcessPerSec(r, code) },
   quorumLossSec: { label: 'seconds a node lost quorum beyond what a fault intended', unit: 's', digits: 1, better: 'lower', get: (r) => (Array.isArray(r.stats?.quorumLoss) ? r.stats.quorumLoss.filter((q: { planned: boolean }) => !q.planned).reduce((a: number, q: { from: number; to: number }) => a + (q.to - q.from), 0) : null) },
 };
 

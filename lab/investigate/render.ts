@@ -113,7 +113,13 @@ function questionBlocks(q: QuestionFigures, input: FindingsInput, chartFile: str
   const blocks: Block[] = [{ h: 2, text: `${q.id}: ${q.question}`, anchor: q.id }, { p: `**Answer.** ${answerSentence(q)}` }];
   const flags: string[] = [];
   if (q.failed.length > 0) flags.push(`${q.failed.length} run(s) failed and are left out of the figures: ${q.failed.map((r) => `${r.variant} seed ${r.seed}`).join(', ')}.`);
-  if (q.quorumLoss.length > 0) flags.push(`Quorum lost beyond what the faults intended in ${q.quorumLoss.map((x) => `${x.key} (${fmtNum(x.seconds, 1)} s)`).join(', ')}: these runs are in the figures and named here, since a loaded machine, not the configuration, may cause it.`);
+  if (q.quorumLoss.length > 0) {
+    const dur = (sec: number) => (sec < 0.1 ? `${fmtNum(sec * 1000, 0)} ms` : `${fmtNum(sec, 1)} s`);
+    flags.push(
+      `Quorum lost beyond what the faults intended in ${q.quorumLoss.map((x) => `${x.key} (${x.nodes.join(', ')} answered ${x.errors} × 1047 over ${dur(x.seconds)})`).join(', ')}: ` +
+        'these runs are in the figures and named here, since a loaded machine or a view change, not the configuration, may cause it.',
+    );
+  }
   if (flags.length > 0) blocks.push({ p: `**Flagged.** ${flags.join(' ')}` });
   blocks.push({
     table: {

@@ -368,3 +368,36 @@ test('summary lines: {question/variant/metric} becomes the median [interval] the
     'summary[0]: {qa/A/unknownOps}: "unknownOps" is not among qa\'s metrics (deadlocksPer1000, okShare); add it there first',
   ]);
 });
+
+test('faultExcessPerSec: errors per second inside fault windows minus outside, windows merged, by the second they completed in', (t) => {
+  const base = results(1000, 0);
+  // A 20 s run; faults [2, 6) (recovered at 6) and [5, 8) (healed at 8, never recovered) merge
+  // into [2, 8): 6 s inside, 14 s outside. 1213s by second: 3 → 4 (mid 3.5 inside), 7 → 2 (7.5
+  // inside), 10 → 7 (outside), 19 → 0. Inside 6 / 6 s = 1.0; outside 7 / 14 s = 0.5; excess 0.5.
+  // A 1047 in second 0 (outside) is another code and does not count.
+  const r: RunResults = {
+    ...base,
+    stats: {
+      ...base.stats,
+      durationSec: 20,
+      errorsBySecond: { '1213 deadlock': { '3': 4, '7': 2, '10': 7 }, '1213 deadlock-on-commit': { '19': 0 }, '1047 non-primary': { '0': 5 } },
+      availability: { faults: [{ start: 2, healed: 4, recovered: 6 }, { start: 5, healed: 8, recovered: null }] },
+    },
+  };
+  t.is(readMetric(metricRef('faultExcessPerSec:1213'), r), 0.5);
+  // More inside than the run's baseline is positive; fewer is negative: 1047: 0 / 6 − 5 / 14.
+  t.is(readMetric(metricRef('faultExcessPerSec:1047'), r), 0 - 5 / 14);
+  t.is(readMetric(metricRef('faultExcessPerSec:1213'), { ...r, stats: { ...r.stats, availability: { faults: [] } } }), null, 'no fault: nothing to compare');
+});
+
+test('a run that lost quorum beyond its faults is flagged with its nodes and 1047 count, even when it lasted an instant', (t) => {
+  const { c, runs, res } = fixture();
+  const withLoss = results(1000, 10);
+  withLoss.stats.quorumLoss = [{ node: 'n1', from: 30.969, to: 30.971, errors: 6, planned: false }, { node: 'n3', from: 19, to: 20, errors: 14, planned: true }];
+  res.set('qa/A/2', withLoss);
+  const f = aggregate(c, runs, res);
+  // Only the unplanned interval: 30.971 − 30.969 = 0.002 s = 2 ms, 6 errors on n1.
+  t.deepEqual(f.questions[0]!.quorumLoss.map((x) => ({ ...x, seconds: Math.round(x.seconds * 1e6) / 1e6 })), [{ key: 'qa/A/2', seconds: 0.002, errors: 6, nodes: ['n1'] }]);
+  const md = renderFindings({ campaign: c, figures: f, state: state(runs), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme;
+  t.true(md.includes('Quorum lost beyond what the faults intended in qa/A/2 (n1 answered 6 × 1047 over 2 ms)'));
+});
