@@ -53,6 +53,10 @@ test("a completed task's result that changes is found", (t) => {
   const read: BbsOp = { f: 'TaskByGuid', args: { taskGuid: 't' } };
   t.false(checkInvariants(history([{ op: read, out: done('x'), start: 0, end: 1 }, { op: read, out: done('y'), start: 2, end: 3 }])).valid);
   t.true(checkInvariants(history([{ op: read, out: done('x'), start: 0, end: 1 }, { op: read, out: done('x'), start: 2, end: 3 }])).valid);
+  // Only the failure reason differs: found, and the explanation shows the reasons (both results "").
+  const failed = (failureReason: string): BbsResult => ({ record: { ...task('t'), state: 'COMPLETED', result: '', failed: true, failureReason } });
+  const r = checkInvariants(history([{ op: read, out: failed('boom'), start: 0, end: 1 }, { op: read, out: failed('bang'), start: 2, end: 3 }]));
+  t.is(r.violations[0]?.explanation, 't was seen completed with result "" (failed true, reason "boom") and later with result "" (failed true, reason "bang") in the same incarnation');
 });
 
 test('an actual LRP held by two cells is found; claim by one then start by another is the 2016 BBS rule', (t) => {

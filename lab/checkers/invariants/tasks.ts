@@ -52,10 +52,16 @@ export function checkTasks(ops: readonly Op[]): Violation[] {
           invariant: 'completed-task-result-changed',
           key,
           ops: [a.op.op, b.op.op],
-          explanation: `${key.slice(5)} was seen completed with result ${JSON.stringify(ra.result)} (failed ${ra.failed}) and later with ${JSON.stringify(rb.result)} (failed ${rb.failed}) in the same incarnation`,
+          // Every field that differs, so the reader sees what changed (a failure reason alone can).
+          explanation: `${key.slice(5)} was seen completed with ${outcomeText(ra)} and later with ${outcomeText(rb)} in the same incarnation`,
         });
       }
     }
   }
   return out;
+}
+
+/** "result "x" (failed true, reason "boom")": a completed task's whole outcome. */
+function outcomeText(r: TaskRecord): string {
+  return `result ${JSON.stringify(r.result)} (failed ${r.failed}${r.failed ? `, reason ${JSON.stringify(r.failureReason)}` : ''})`;
 }
