@@ -274,7 +274,7 @@ async function cmdCompare(argv: string[]): Promise<number> {
   return 0;
 }
 
-const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh]
+const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--render]
 
   Runs every question of the campaign (each variant of its base scenario on each seed), one run
   at a time, into findings/runs/<id>-investigate-<campaign>/, and writes findings/<campaign>/:
@@ -287,10 +287,13 @@ const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 
   --resume DIR  continue the campaign in DIR: finished runs are kept, an interrupted one is redone
                 (without it, an unfinished campaign of the same name is resumed)
   --fresh       start a new campaign directory even when an unfinished one exists
+  --render      rewrite findings/<campaign>/ from the runs already recorded (the newest campaign
+                directory, or --resume DIR) after editing the campaign's summary, claims or
+                metrics; runs nothing
 `;
 
 async function cmdInvestigate(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['budget', 'resume'], ['plan', 'fresh', 'help']);
+  const p = parseArgs(argv, ['budget', 'resume'], ['plan', 'fresh', 'render', 'help']);
   if (p.flags.has('help')) {
     process.stdout.write(INVESTIGATE_USAGE);
     return 0;
@@ -321,6 +324,7 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
     ...(typeof resume === 'string' ? { resumeDir: resume } : {}),
     ...(p.flags.has('fresh') ? { fresh: true } : {}),
     ...(p.flags.has('plan') ? { planOnly: true } : {}),
+    ...(p.flags.has('render') ? { renderOnly: true } : {}),
     log: (m) => {
       const dir = /^investigate: campaign directory (.+)$/.exec(m)?.[1];
       if (dir) campaignDir = dir;

@@ -92,7 +92,14 @@ export function judgeClaim(q: QuestionFigures, claim: Claim): ClaimJudgement {
   });
   const all = (v: Verdict) => perVariant.every((p) => p.verdict === v);
   const verdict: Verdict = all('reproduced') ? 'reproduced' : all('not reproduced') ? 'not reproduced' : 'inconclusive';
-  const explanation = verdict === 'reproduced' ? claim.mechanism ?? RULE.reproduced : verdict === 'not reproduced' ? claim.unexplained ?? RULE['not reproduced'] : RULE.inconclusive;
+  // Inconclusive: the rule, then what the campaign says the runs do show (its unexplained text),
+  // since a reader still needs it to judge the claim.
+  const explanation =
+    verdict === 'reproduced'
+      ? claim.mechanism ?? RULE.reproduced
+      : verdict === 'not reproduced'
+        ? claim.unexplained ?? RULE['not reproduced']
+        : `${RULE.inconclusive}${claim.unexplained ? ` ${claim.unexplained}` : ''}`;
   return { question: q.id, claim, verdict, perVariant, explanation };
 }
 

@@ -26,6 +26,8 @@ export interface InvestigateOptions {
   /** Start a new campaign directory even when an unfinished one exists. */
   fresh?: boolean;
   planOnly?: boolean;
+  /** Rewrite findings/<campaign>/ from the runs already recorded (after an edit of the campaign's summary, claims or metrics); runs nothing. */
+  renderOnly?: boolean;
   runsDir?: string;
   findingsDir?: string;
   addressBase?: string;
@@ -48,6 +50,29 @@ export function machine(): Machine {
 }
 
 const suffix = (name: string) => `-investigate-${name}`;
+
+/** The newest campaign directory of this campaign, finished or not. */
+export function latestCampaignDir(runsDir: string, name: string): string | null {
+  if (!existsSync(runsDir)) return null;
+  const d = readdirSync(runsDir)
+    .filter((x) => x.endsWith(suffix(name)) && readState(join(runsDir, x))?.campaign === name)
+    .sort()
+    .pop();
+  return d ? join(runsDir, d) : null;
+}
+
+/**
+ * What the recorded runs say about the plan they came from: the most seeds any variant ran, whether
+ * that is fewer than the campaign asks, and which questions have no run at all.
+ */
+export function planOfState(c: Campaign, state: CampaignState): Pick<Plan, 'shortened' | 'cut' | 'seedCap'> {
+  const seedsRun = (q: Campaign['questions'][number], v: string) => new Set(state.runs.filter((r) => r.question === q.id && r.variant === v).map((r) => r.seed)).size;
+  const cut = c.questions.filter((q) => !state.runs.some((r) => r.question === q.id));
+  const kept = c.questions.filter((q) => !cut.includes(q));
+  const cap = Math.max(0, ...kept.flatMap((q) => q.variants.map((v) => seedsRun(q, v.name))));
+  const short = kept.some((q) => q.variants.some((v) => seedsRun(q, v.name) < q.seeds.length));
+  return { shortened: short || cut.length > 0, cut: cut.map((q) => ({ id: q.id, estimateSec: 0 })), seedCap: short ? cap : null };
+}
 
 /** The newest campaign directory of this campaign whose state still has runs to do, if any. */
 export function unfinishedCampaignDir(runsDir: string, name: string): string | null {
@@ -85,6 +110,16 @@ export async function investigate(c: Campaign, opts: InvestigateOptions): Promis
       existing = readState(campaignDir);
       log(`investigate: resuming the unfinished campaign in ${campaignDir} (--fresh starts a new one)`);
     }
+  }
+  if (opts.renderOnly) {
+    const dir = campaignDir ?? latestCampaignDir(runsDir, c.name);
+    const st = existing ?? (dir ? readState(dir) : null);
+    if (!dir || !st) throw new InvestigateInputError(`--render: no recorded runs of campaign ${JSON.stringify(c.name)} in ${runsDir}; run the campaign first (or give --resume DIR)`);
+    const plan = { ...planCampaign(c, { budgetSec: st.budgetSec, measured: measuredOf(st.runs) }), ...planOfState(c, st) };
+    const findingsDir = opts.findingsDir ?? join(PROJECT_ROOT, 'findings', c.name);
+    writeFindings(c, st, plan, dir, findingsDir);
+    log(`investigate: findings rewritten from ${dir} in ${join(findingsDir, 'README.md')}`);
+    return { plan, campaignDir: dir, findingsDir, state: st, complete: st.runs.every((r) => r.status === 'done' || r.status === 'failed') };
   }
   const budgetSec = opts.budgetSec ?? (opts.resumeDir || campaignDir ? existing?.budgetSec ?? null : null);
   const priorRuns = existing?.runs ?? [];

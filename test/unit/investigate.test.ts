@@ -401,3 +401,25 @@ test('a run that lost quorum beyond its faults is flagged with its nodes and 104
   const md = renderFindings({ campaign: c, figures: f, state: state(runs), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme;
   t.true(md.includes('Quorum lost beyond what the faults intended in qa/A/2 (n1 answered 6 × 1047 over 2 ms)'));
 });
+
+test('an inconclusive claim shows the rule and then what the campaign says the runs show', (t) => {
+  const text = CAMPAIGN.replace('metric: deadlocksPer1000, condition: "== 0" }', 'metric: deadlocksPer1000, condition: "== 0", unexplained: "One seed had 2." }');
+  const c = parseCampaign(text, join(dir, 'tiny.yaml'));
+  const { runs, res } = fixture();
+  // B: 0, 0, 4 per 1,000 → [0, 4] straddles "== 0": inconclusive.
+  const j = aggregate(c, runs, res).claims.find((x) => x.claim.id === 'c-b')!;
+  t.is(j.verdict, 'inconclusive');
+  t.is(j.explanation, 'The interval straddles the condition, or fewer than 2 runs measured it: more seeds are needed. One seed had 2.');
+});
+
+test('--render: the plan read back from the recorded runs (seeds per variant, questions with no run)', async (t) => {
+  const { planOfState } = await import('../../lab/investigate/run.ts');
+  const c = campaign();
+  const { runs } = fixture();
+  // qa asks 3 seeds and A and B ran seeds 1–3: not short. qb ran seeds 7 and 8 (one failed, one
+  // pending) of 7, 8, 9: short, so the cap is the most seeds any variant ran: 3 (qa's).
+  t.deepEqual(planOfState(c, state(runs)), { shortened: true, cut: [], seedCap: 3 });
+  // Without qb's runs, qb is cut and qa is whole: shortened, no seed cap.
+  const noQb = runs.filter((r) => r.question !== 'qb');
+  t.deepEqual(planOfState(c, state(noQb)), { shortened: true, cut: [{ id: 'qb', estimateSec: 0 }], seedCap: null });
+});
