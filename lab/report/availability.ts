@@ -7,6 +7,7 @@
 // workload start) and ends at the next ok completion (or the workload end): ok *completions* are
 // the moments a client got something done, whatever the op's invoke time.
 
+import { effectSeen, observe, type Observations } from './effect-seen.ts';
 import { errorLabel } from './labels.ts';
 import { medianOf } from './intervals.ts';
 import type { NemesisEvent, Op } from '../history/event.ts';
@@ -38,8 +39,8 @@ export interface FaultOutage {
   worstClient: string | null;
   /** Longest interval overlapping the window in which NO client had an ok completion. */
   bbsOutageSec: number;
-  /** Ops in flight when the fault started, by outcome. */
-  inFlight: { ops: number; ok: number; fail: number; info: number; unfinished: number };
+  /** Ops in flight when the fault started, by outcome; of those that ended unknown (or never), what later reads say (optional: results.json of earlier runs lack it). */
+  inFlight: { ops: number; ok: number; fail: number; info: number; unfinished: number; unknown?: { seen: number; notSeen: number; cannotTell: number } };
   /** Failed/unknown completions inside [start, recovered ?? healed ?? end], by error label. */
   errors: Record<string, number>;
 }
@@ -126,7 +127,7 @@ function longestOverlapping(gaps: readonly Gap[], from: number, to: number): num
  * ops: the workload's ops (the final read left out); t0: the workload's first invoke (ns);
  * end: the workload's end in seconds since t0; nemesis: the history's nemesis events.
  */
-export function computeAvailability(ops: readonly Op[], nemesis: readonly NemesisEvent[], t0: number, end: number): Availability {
+export function computeAvailability(ops: readonly Op[], nemesis: readonly NemesisEvent[], t0: number, end: number, obs: Observations = observe(ops)): Availability {
   const sec = (ns: number) => (ns - t0) / 1e9;
   const clients = [...new Set(ops.map((o) => o.client))].sort((a, b) => a - b).map(String);
   const okTimes = new Map<string, number[]>(clients.map((c) => [c, []]));
@@ -160,7 +161,8 @@ export function computeAvailability(ops: readonly Op[], nemesis: readonly Nemesi
       firstOkAfterSec[c] = null;
       clientOutageSec[c] = longestOverlapping(clientGaps.get(c)!, f.start, wEnd);
     }
-    const inFlight = { ops: 0, ok: 0, fail: 0, info: 0, unfinished: 0 };
+    const unknown = { seen: 0, notSeen: 0, cannotTell: 0 };
+    const inFlight: FaultOutage['inFlight'] = { ops: 0, ok: 0, fail: 0, info: 0, unfinished: 0, unknown };
     const errors: Record<string, number> = {};
     for (const o of ops) {
       const inv = sec(o.invoke.time);
@@ -175,6 +177,13 @@ export function computeAvailability(ops: readonly Op[], nemesis: readonly Nemesi
       if (inv < f.start && done > f.start) {
         inFlight.ops++;
         inFlight[c ? c.type : 'unfinished']++;
+        // Did an op of unknown outcome commit? Only a later sighting of its own write says so.
+        if (!c || c.type === 'info') {
+          const seen = effectSeen(o, obs);
+          if (seen === 'seen') unknown.seen++;
+          else if (seen === 'not-seen') unknown.notSeen++;
+          else unknown.cannotTell++;
+        }
       }
       if (c && c.type !== 'ok' && done >= f.start && done <= wEnd) {
         const label = c.error ? errorLabel(c.error) : c.type === 'info' ? 'unknown' : 'failed';

@@ -24,7 +24,11 @@ function outcomes(f: FaultOutage): string {
   const i = f.inFlight;
   const parts = [`${i.ok} ok`, `${i.fail} failed`, `${i.info} unknown`];
   if (i.unfinished > 0) parts.push(`${i.unfinished} never completed`);
-  return parts.join(', ');
+  const u = i.unknown;
+  // Of the unknown ones, what later reads say: only a sighting of the op's own write counts.
+  const text = parts.join(', ');
+  if (!u || i.info + i.unfinished === 0) return text;
+  return `${text}; of the unknown, by later reads: ${u.seen} committed, ${u.notSeen} never seen, ${u.cannotTell} cannot tell`;
 }
 
 function inFlight(f: FaultOutage): string {

@@ -4,6 +4,7 @@
 import { pairOps, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
 import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
 import { quorumLoss, type QuorumLoss } from './quorum-loss.ts';
+import { observe } from './effect-seen.ts';
 import { computeAvailability, faultSpans, windowEnd, type Availability } from './availability.ts';
 import { errorLabel } from './labels.ts';
 import { computeRetries, type RetryStats } from './retries.ts';
@@ -226,6 +227,8 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     events.filter((e): e is NemesisEvent => e.type === 'nemesis'),
     t0,
     workloadEnd(ops, t0),
+    // Later sightings, the final read included, tell whether an in-flight unknown op committed.
+    observe(pairOps(events)),
   );
   return stats;
 }

@@ -18,6 +18,8 @@ interface Line {
   time: number;
   op?: number;
   client?: number;
+  key?: string;
+  value?: unknown;
   f?: string;
   phase?: string;
   fault?: string;
@@ -60,6 +62,14 @@ test('kill-node: outage per client and for the BBS, ops in flight and absorbed e
     else if (l.type === 'ok' || l.type === 'fail' || l.type === 'info') done.set(l.op!, l);
   }
   const t0 = Math.min(...[...invokes.values()].map((l) => l.time));
+  // Every task result seen: by an ok op (at its invoke time) or in the final read (at +∞).
+  const sightings: { key: string; result: string; at: number }[] = [];
+  for (const l of lines) {
+    if (l.type !== 'ok') continue;
+    const v = l.value as { record?: { result?: string } | null; tasks?: { taskGuid: string; result: string }[] } | undefined;
+    if (l.f === 'FinalRead') for (const x of v?.tasks ?? []) sightings.push({ key: `task/${x.taskGuid}`, result: x.result, at: Infinity });
+    else if (l.key?.startsWith('task/') && v?.record?.result) sightings.push({ key: l.key, result: v.record.result, at: invokes.get(l.op!)!.time });
+  }
   const sec = (ns: number) => (ns - t0) / 1e9;
   let end = 0;
   for (const [id, inv] of invokes) end = Math.max(end, sec(inv.time), done.has(id) ? sec(done.get(id)!.time) : 0);
@@ -93,12 +103,18 @@ test('kill-node: outage per client and for the BBS, ops in flight and absorbed e
     t.is(Math.round(f.medianClientOutageSec * 1e6), Math.round(median * 1e6), `${id}: median client`);
     t.is(Math.round(f.bbsOutageSec * 1e6), Math.round(longestMeeting(oksOf(null), end, start, wEnd) * 1e6), `${id}: whole BBS`);
     // In flight: invoked before the fault, completed after it (or never).
-    const flight = { ops: 0, ok: 0, fail: 0, info: 0, unfinished: 0 };
+    const flight = { ops: 0, ok: 0, fail: 0, info: 0, unfinished: 0, unknown: { seen: 0, notSeen: 0, cannotTell: 0 } };
     for (const [opId, inv] of invokes) {
       const c = done.get(opId);
       if (sec(inv.time) < start && (!c || sec(c.time) > start)) {
         flight.ops++;
         flight[(c?.type ?? 'unfinished') as 'ok' | 'fail' | 'info' | 'unfinished']++;
+        if (c && c.type !== 'info') continue;
+        // Committed? Only a CompleteTask's unique result, read back later or in the final read, says so.
+        const result = inv.f === 'CompleteTask' ? (inv.value as { args: { result: string } }).args.result : null;
+        if (!result) flight.unknown.cannotTell++;
+        else if (sightings.some((x) => x.key === inv.key && x.result === result && x.at >= inv.time)) flight.unknown.seen++;
+        else flight.unknown.notSeen++;
       }
     }
     t.deepEqual(f.inFlight, flight, `${id}: ops in flight`);

@@ -68,7 +68,7 @@ test('report.md answers the question first, with numbers, and never mentions cre
   // (0.99 s). In flight at 11 ms: op 1 (fail), 2 (info), 4 (ok), 5 (never completed).
   t.true(
     lines[answer]!.startsWith(
-      '**Answer from this run.** 1 fault(s). partition isolate:n2 at 0.0 s (healed at 0.0 s): no client had a success for 1.0 s; the worst client (client 2) had none for 2.5 s, the median client for 2.5 s; 4 op(s) were in flight when it started (1 ok, 1 failed, 1 unknown, 1 never completed).',
+      '**Answer from this run.** 1 fault(s). partition isolate:n2 at 0.0 s (healed at 0.0 s): no client had a success for 1.0 s; the worst client (client 2) had none for 2.5 s, the median client for 2.5 s; 4 op(s) were in flight when it started (1 ok, 1 failed, 1 unknown, 1 never completed; of the unknown, by later reads: 0 committed, 0 never seen, 2 cannot tell).',
     ),
     lines[answer],
   );
@@ -79,7 +79,7 @@ test('report.md answers the question first, with numbers, and never mentions cre
   // The fault table right after the answer.
   const table = lines.findIndex((l) => l.startsWith('| fault | target (node) |'));
   t.is(lines.slice(answer + 1, table).filter((l) => l.trim() !== '').join('\n'), '## Faults and what the clients saw');
-  t.is(lines[table + 2], '| partition-1 | isolate:n2 | 0.0 – 0.0 – — | 1.0 s | 2.5 s | 2.5 s (client 2) | 4 (1 ok, 1 failed, 1 unknown, 1 never completed) | 1: 1213 deadlock ×1 | not recorded |');
+  t.is(lines[table + 2], '| partition-1 | isolate:n2 | 0.0 – 0.0 – — | 1.0 s | 2.5 s | 2.5 s (client 2) | 4 (1 ok, 1 failed, 1 unknown, 1 never completed; of the unknown, by later reads: 0 committed, 0 never seen, 2 cannot tell) | 1: 1213 deadlock ×1 | not recorded |');
   t.regex(lines[answer]!, /Checkers: ANOMALIES FOUND\. 1 key not linearizable\./);
   t.regex(md, /--seed 9/);
   t.notRegex(md, /password/i);
