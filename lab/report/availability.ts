@@ -19,17 +19,9 @@ export interface Gap {
   sec: number;
 }
 
-export interface FaultOutage {
+/** A fault's span (its id named `fault`) and what the clients saw during it. */
+export interface FaultOutage extends Omit<FaultSpan, 'id'> {
   fault: string;
-  kind: string;
-  target: string;
-  /** The node a role target (active-of:proxy1, most-written, a-non-active) resolved to, when any. */
-  node?: string;
-  start: number;
-  /** When its heal began (null: never healed in the run). */
-  healed: number | null;
-  /** When the system was back to its pre-fault state (node Synced and serving, proxies back); null if never. */
-  recovered: number | null;
   /** Per client: seconds from the fault's start to its first ok op invoked after it (null: none). */
   firstOkAfterSec: Record<string, number | null>;
   /** The longest no-success gap of each client that overlaps the fault window [start, recovered ?? healed ?? end]. */
@@ -63,9 +55,12 @@ export interface FaultSpan {
   id: string;
   kind: string;
   target: string;
+  /** The node a role target (active-of:proxy1, most-written, a-non-active) resolved to, when any. */
   node?: string;
   start: number;
+  /** When its heal began (null: never healed in the run). */
   healed: number | null;
+  /** When the system was back to its pre-fault state (node Synced and serving, proxies back); null if never. */
   recovered: number | null;
 }
 
