@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { CheckReport } from '../lab/checkers/index.ts';
+import { countOfCode } from '../lab/report/labels.ts';
 import type { RunStats } from '../lab/report/stats.ts';
 import type { Scenario } from '../lab/scenario/types.ts';
 
@@ -49,7 +50,4 @@ export function loadRuns(root: string): StoredRun[] {
   return out;
 }
 
-export const deadlocks = (st: RunStats): number =>
-  Object.entries(st.errors)
-    .filter(([k]) => k.startsWith('1213'))
-    .reduce((a, [, n]) => a + n, 0);
+export const deadlocks = (st: RunStats): number => countOfCode(st.errors, '1213');

@@ -6,6 +6,8 @@
 // Metric names in a campaign file are `id` or `id:arg` (e.g. `errorsPer1000:1213`,
 // `deadlocksPer1000ByOp:StartTask`, `isolation:G-single`).
 
+import { countOfCode, labelHasCode } from '../report/labels.ts';
+
 /** results.json as the runner writes it; read loosely, since old runs lack newer fields. */
 export interface RunResults {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -29,9 +31,6 @@ export interface Metric {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const sum = (o: unknown): number => (o && typeof o === 'object' ? Object.values(o as Record<string, unknown>).reduce<number>((a, v) => a + (typeof v === 'number' ? v : 0), 0) : 0);
-/** Errors whose label is the code ('1213 deadlock' for '1213', 'connection-lost' for itself). */
-const errorsOf = (errors: Record<string, number> | undefined, code: string): number =>
-  Object.entries(errors ?? {}).filter(([k]) => k === code || k.startsWith(`${code} `)).reduce((a, [, n]) => a + n, 0);
 const completed = (r: RunResults): number => (r.stats?.byOutcome ? r.stats.byOutcome.ok + r.stats.byOutcome.fail + r.stats.byOutcome.info : 0);
 const perK = (n: number, of: number): number | null => (of > 0 ? (1000 * n) / of : null);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -89,16 +88,16 @@ export const METRICS: Record<string, Metric> = {
   ops: { label: 'ops', unit: 'ops', digits: 0, get: (r) => num(r.stats?.ops) },
   okShare: { label: 'ok share of completed ops', unit: 'share', digits: 3, better: 'higher', get: (r) => (completed(r) > 0 ? r.stats.byOutcome.ok / completed(r) : null) },
   unknownOps: { label: 'ops with unknown outcome (info)', unit: 'ops', digits: 0, better: 'lower', get: (r) => num(r.stats?.byOutcome?.info) },
-  deadlocksPer1000: { label: '1213s per 1,000 ops', unit: 'per 1,000 ops', digits: 1, better: 'lower', get: (r) => perK(errorsOf(r.stats?.errors, '1213'), r.stats?.ops ?? 0) },
-  errorsPer1000: { label: 'errors per 1,000 ops', arg: 'MySQL code or error label', unit: 'per 1,000 ops', digits: 1, better: 'lower', get: (r, code) => perK(errorsOf(r.stats?.errors, code), r.stats?.ops ?? 0) },
-  errors: { label: 'errors', arg: 'MySQL code or error label', unit: 'count', digits: 0, better: 'lower', get: (r, code) => (r.stats?.errors ? errorsOf(r.stats.errors, code) : null) },
+  deadlocksPer1000: { label: '1213s per 1,000 ops', unit: 'per 1,000 ops', digits: 1, better: 'lower', get: (r) => perK(countOfCode(r.stats?.errors, '1213'), r.stats?.ops ?? 0) },
+  errorsPer1000: { label: 'errors per 1,000 ops', arg: 'MySQL code or error label', unit: 'per 1,000 ops', digits: 1, better: 'lower', get: (r, code) => perK(countOfCode(r.stats?.errors, code), r.stats?.ops ?? 0) },
+  errors: { label: 'errors', arg: 'MySQL code or error label', unit: 'count', digits: 0, better: 'lower', get: (r, code) => (r.stats?.errors ? countOfCode(r.stats.errors, code) : null) },
   deadlocksPer1000ByOp: {
     label: '1213s per 1,000 ops of',
     arg: 'op name',
     unit: 'per 1,000 ops',
     digits: 1,
     better: 'lower',
-    get: (r, op) => perK(Object.entries(r.stats?.errorsByOp ?? {}).filter(([k]) => k.startsWith('1213')).reduce((a, [, byOp]) => a + ((byOp as Record<string, number>)[op] ?? 0), 0), sum(r.stats?.byOp?.[op])),
+    get: (r, op) => perK(Object.entries(r.stats?.errorsByOp ?? {}).filter(([k]) => labelHasCode(k, '1213')).reduce((a, [, byOp]) => a + ((byOp as Record<string, number>)[op] ?? 0), 0), sum(r.stats?.byOp?.[op])),
   },
   errorRate: {
     label: 'failed or unknown share of the ops of',

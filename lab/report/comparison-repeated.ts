@@ -11,6 +11,7 @@
 
 import type { CheckReport } from '../checkers/index.ts';
 import { targetLabel } from '../nemesis/roles.ts';
+import { countOfCode } from './labels.ts';
 import { describeInterval, distinguishable, interval, type Interval } from './intervals.ts';
 import type { RunStats } from './stats.ts';
 
@@ -40,9 +41,7 @@ export interface RunFigures {
 }
 
 export function runFigures(config: string, seed: number, runId: string, st: RunStats, verdict: CheckReport['valid']): RunFigures {
-  const deadlocks = Object.entries(st.errors)
-    .filter(([k]) => k.startsWith('1213'))
-    .reduce((a, [, n]) => a + n, 0);
+  const deadlocks = countOfCode(st.errors, '1213');
   return {
     config,
     seed,

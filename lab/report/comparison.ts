@@ -5,6 +5,7 @@
 
 import { targetLabel } from '../nemesis/roles.ts';
 import type { CheckReport } from '../checkers/index.ts';
+import { countOfCode } from './labels.ts';
 import { pct } from './markdown.ts';
 import { absorbedTotal } from './retries.ts';
 import type { RunStats } from './stats.ts';
@@ -49,9 +50,7 @@ export function compareRows(runs: readonly ComparedRun[]): ComparisonRow[] {
     .map((r) => {
       const st = r.stats;
       const done = st.byOutcome.ok + st.byOutcome.fail + st.byOutcome.info || 1;
-      const deadlocks = Object.entries(st.errors)
-        .filter(([k]) => k.startsWith('1213'))
-        .reduce((a, [, n]) => a + n, 0);
+      const deadlocks = countOfCode(st.errors, '1213');
       const fo = st.availability.faults;
       const worst = (pick: (f: (typeof fo)[number]) => number) => (fo.length > 0 ? Math.max(...fo.map(pick)) : null);
       return {
