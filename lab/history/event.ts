@@ -82,6 +82,12 @@ export interface Op {
   complete?: CompletionEvent;
 }
 
+/** The workload's time zero: the first invoke (the history's clock also spans cluster start-up). */
+export function workloadStart(events: readonly HistoryEvent[]): number {
+  const first = events.find((e) => e.type === 'invoke');
+  return first ? first.time : 0;
+}
+
 export function isCompletion(e: HistoryEvent): e is CompletionEvent {
   return e.type === 'ok' || e.type === 'fail' || e.type === 'info';
 }

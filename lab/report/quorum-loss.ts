@@ -5,7 +5,8 @@
 // long after its fault recovered) is an effect of the run, not of the experiment, and a
 // comparison must not average it in silently. Pure: history in, intervals out.
 
-import type { CompletionEvent, HistoryEvent, NemesisEvent } from '../history/event.ts';
+import { workloadStart, type CompletionEvent, type HistoryEvent, type NemesisEvent } from '../history/event.ts';
+import { faultSpans } from './availability.ts';
 
 export interface QuorumLoss {
   node: string;
@@ -36,28 +37,13 @@ interface Intent {
   to: number;
 }
 
-/** Which nodes each fault meant to unseat, and for how long. */
+/** Which nodes each fault meant to unseat, and for how long: its span (availability.ts) to its recovery. */
 export function intendedWindows(events: readonly HistoryEvent[], t0: number): Intent[] {
-  const sec = (t: number) => (t - t0) / 1e9;
-  const starts = new Map<string, { nodes: Set<string> | null; from: number }>();
-  const stops = new Map<string, number>();
-  const recovered = new Map<string, number>();
-  for (const e of events) {
-    if (e.type !== 'nemesis') continue;
-    const n = e as NemesisEvent;
-    if (n.phase === 'start' && KINDS_THAT_UNSEAT.has(n.kind)) {
-      starts.set(n.fault, { nodes: unseated(n), from: sec(n.time) });
-    } else if (n.phase === 'stop') {
-      stops.set(n.fault, sec(n.time));
-    } else if (n.phase === 'event' && n.kind === 'recovered') {
-      recovered.set(n.fault, sec(n.time));
-    }
-  }
-  return [...starts.entries()].map(([id, s]) => {
-    const stop = stops.get(id);
-    const to = recovered.get(id) ?? (stop === undefined ? Infinity : stop + REJOIN_GRACE_SEC);
-    return { nodes: s.nodes, from: s.from, to };
-  });
+  const nemesis = events.filter((e): e is NemesisEvent => e.type === 'nemesis');
+  const startOf = new Map(nemesis.filter((n) => n.phase === 'start').map((n) => [n.fault, n]));
+  return faultSpans(nemesis, t0)
+    .filter((f) => KINDS_THAT_UNSEAT.has(f.kind))
+    .map((f) => ({ nodes: unseated(startOf.get(f.id)!), from: f.start, to: f.recovered ?? (f.healed === null ? Infinity : f.healed + REJOIN_GRACE_SEC) }));
 }
 
 function unseated(n: NemesisEvent): Set<string> | null {
@@ -78,8 +64,7 @@ function unseated(n: NemesisEvent): Set<string> | null {
 }
 
 export function quorumLoss(events: readonly HistoryEvent[]): QuorumLoss[] {
-  const first = events.find((e) => e.type === 'invoke');
-  const t0 = first ? first.time : 0;
+  const t0 = workloadStart(events);
   const intents = intendedWindows(events, t0);
   const meant = (node: string, t: number) => intents.some((w) => t >= w.from && t <= w.to && (w.nodes === null || w.nodes.has(node)));
   const byNode = new Map<string, { t: number; planned: boolean }[]>();

@@ -1,7 +1,7 @@
 // Run statistics from a history alone (no cluster): what ran, what failed and why, which node
 // served what, throughput and latency. Pure: history in, numbers out.
 
-import { pairOps, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
+import { pairOps, workloadStart, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
 import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
 import { quorumLoss, type QuorumLoss } from './quorum-loss.ts';
 import { observe } from './effect-seen.ts';
@@ -93,11 +93,8 @@ export interface FaultWindow {
   node?: string;
 }
 
-/** The workload's time zero: the first invoke (the history's clock also spans cluster start-up). */
-export function workloadStart(events: readonly HistoryEvent[]): number {
-  const first = events.find((e) => e.type === 'invoke');
-  return first ? first.time : 0;
-}
+// Where reports have always imported it from.
+export { workloadStart };
 
 export function faultWindows(events: readonly HistoryEvent[], t0 = workloadStart(events)): FaultWindow[] {
   const nemesis = events.filter((e): e is NemesisEvent => e.type === 'nemesis');
