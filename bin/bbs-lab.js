@@ -41,7 +41,7 @@ function staleBecause() {
     }
     return null;
   };
-  return walk(join(root, 'lab')) ?? walk(join(root, 'models'));
+  return walk(join(root, 'lab')) ?? walk(join(root, 'bbs')) ?? walk(join(root, 'specs'));
 }
 
 const stale = staleBecause();

@@ -31,7 +31,7 @@ fi
 # Compile the lab once (tsconfig.build.json → dist/) so bin/bbs-lab.js starts without compiling
 # TypeScript at run time; only when there is no build or a source is newer than it. The stamp
 # carries the time the build started, so an edit made during the build still counts as newer.
-if [ ! -f dist/.built ] || [ -n "$(find lab models tsconfig.json tsconfig.build.json -newer dist/.built -print -quit)" ]; then
+if [ ! -f dist/.built ] || [ -n "$(find lab bbs specs tsconfig.json tsconfig.build.json -newer dist/.built -print -quit)" ]; then
   echo "setup: building dist/ (tsc -p tsconfig.build.json)" >&2
   stamp=$(mktemp)
   rm -rf dist

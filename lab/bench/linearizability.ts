@@ -3,8 +3,8 @@
 
 import { checkLinearizable } from '../checkers/linearizability/index.ts';
 import { pairOps } from '../history/event.ts';
-import { casRegisterModel } from '../../models/specs/cas-register.ts';
-import type { Model } from '../../models/specs/model.ts';
+import { casRegisterModel } from '../../specs/cas-register.ts';
+import type { Model } from '../../specs/model.ts';
 import { etcdHistory } from './etcd-history.ts';
 import { registerHistory } from './register-history.ts';
 

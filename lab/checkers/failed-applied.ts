@@ -2,7 +2,7 @@
 // that it did not happen) whose effect a later op observed anyway. The BBS workload makes every
 // CompleteTask result unique, so a task seen with that result names the write that set it.
 
-import type { BbsResult, TaskRecord } from '../../models/bbs/ops.ts';
+import type { BbsResult, TaskRecord } from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
 
 export interface FailedButApplied {

@@ -2,9 +2,9 @@
 // model given by name), BBS invariants, failed-but-applied writes, and transactional isolation
 // for list-append transactions. Pure: history in, verdict out.
 
-import { bbsModelFor, bbsModels } from '../../models/specs/bbs.ts';
-import { genericModels } from '../../models/specs/generic.ts';
-import type { Model } from '../../models/specs/model.ts';
+import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
+import { genericModels } from '../../specs/generic.ts';
+import type { Model } from '../../specs/model.ts';
 import { pairOps, type HistoryEvent } from '../history/event.ts';
 import { checkFailedApplied, type FailedButApplied } from './failed-applied.ts';
 import { checkInvariants, INVARIANTS, type InvariantName, type InvariantResult } from './invariants/index.ts';

@@ -13,10 +13,10 @@
 
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { bbsModelFor, bbsModels } from '../../models/specs/bbs.ts';
-import { genericModels } from '../../models/specs/generic.ts';
-import type { Model } from '../../models/specs/model.ts';
-import { ModelInputError } from '../../models/specs/model.ts';
+import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
+import { genericModels } from '../../specs/generic.ts';
+import type { Model } from '../../specs/model.ts';
+import { ModelInputError } from '../../specs/model.ts';
 import { checkHistory, UnknownModelError, type CheckOptions, type CheckReport } from '../checkers/index.ts';
 import { TxnInputError } from '../checkers/isolation/index.ts';
 import { parseEdnEvents } from '../history/edn.ts';

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { installSignalHandlers } from '../lifecycle/cleanup.ts';
-import { removeLeftOvers, findLeftOvers } from '../providers/local/owned.ts';
+import { removeLeftOvers, findLeftOvers } from '../lifecycle/owned.ts';
 import { addressBaseProblem } from './address-base.ts';
 import { chainOwner, removeLabChains } from '../nemesis/iptables.ts';
 import type { ClientConfig } from '../scenario/types.ts';
@@ -33,7 +33,7 @@ commands:
   migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
                          the etcd-to-SQL migration stories on a real etcd, Galera and the lab's
                          Consul: one line per acceptance check; exit 0 when all pass
-  bbs-node <node.json>   run one BBS node (models/bbs/node) as a process: etcd and/or SQL, the Consul
+  bbs-node <node.json>   run one BBS node (bbs/node) as a process: etcd and/or SQL, the Consul
                          lock, the migration manager, the API on host:8889 (the migration stories
                          start these; see lab/migration/node-process.ts for the config)
   validate <scenario.yaml>
@@ -81,7 +81,7 @@ acceptance check; exit 0 when all pass.
 `,
   'bbs-node': `usage: bbs-lab bbs-node <node.json>
 
-Runs one BBS node (models/bbs/node) as a process; the migration stories start these (see
+Runs one BBS node (bbs/node) as a process; the migration stories start these (see
 lab/migration/node-process.ts for the config).
 `,
   validate: `usage: bbs-lab validate <scenario.yaml>

@@ -1,10 +1,10 @@
 // Runs one transaction on a pooled connection and reports what the history needs: the result or
 // the error with the phase it came in (connect / statement / commit), the MySQL connection id, and
-// the Galera node that served it (models/sql/connection.ts reads it once per physical connection).
+// the Galera node that served it (bbs/db/connection.ts reads it once per physical connection).
 
 import type mysql from 'mysql2/promise';
-import { lease, prepareSession, queryOn, type ConnectionLender, type Lease, type Query } from '../../models/sql/connection.ts';
-import { toOpError, type OpError } from '../../models/sql/error.ts';
+import { lease, prepareSession, queryOn, type ConnectionLender, type Lease, type Query } from '../../bbs/db/connection.ts';
+import { toOpError, type OpError } from '../../bbs/db/error.ts';
 import type { ExecOutcome } from '../workload/types.ts';
 
 export interface SessionOptions {

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../project-root.ts';
-import { killGroup, spawnTracked, stopTracked, type Tracked } from '../providers/local/processes.ts';
+import { killGroup, spawnTracked, stopTracked, type Tracked } from '../lifecycle/processes.ts';
 import { gatewayOf } from './addresses.ts';
 import { badRequest, conflict, EngineError, notFound } from './errors.ts';
 import { matchesFilters, type Filters } from './filters.ts';

@@ -51,8 +51,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
-import { OWNER_FILE } from '../providers/local/owned.ts';
-import { killGroup } from '../providers/local/processes.ts';
+import { OWNER_FILE } from '../lifecycle/owned.ts';
+import { killGroup } from '../lifecycle/processes.ts';
 import { formatSubnetRange, parseSubnetRange, SubnetPool } from './addresses.ts';
 import { apiHandler } from './api.ts';
 import { ContainerStore } from './containers.ts';

@@ -8,7 +8,7 @@
 //          (lost connection, error during COMMIT, timeout). As in Jepsen, a process whose op ends
 //          `info` is considered crashed and continues under a new process id.
 
-import type { OpError } from '../../models/sql/error.ts';
+import type { OpError } from '../../bbs/db/error.ts';
 
 export type { OpError };
 

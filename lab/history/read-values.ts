@@ -1,7 +1,7 @@
 // An `ok` read's output is its whole content: without `value` a checker would have to treat it as
 // unknown, and a stale read would pass. Which ops are reads is the model's to say (readOnly).
 
-import type { Model } from '../../models/specs/model.ts';
+import type { Model } from '../../specs/model.ts';
 import type { HistoryEvent, InvokeEvent } from './event.ts';
 
 /** The first ok completion of a read-only op that has no `value`, with why; null when none. */

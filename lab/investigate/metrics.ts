@@ -76,7 +76,7 @@ function faultExcessPerSec(r: RunResults, code: string): number | null {
   return nIn / inside - nOut / (dur - inside);
 }
 
-/** Op families as the workload's mix names them (models/bbs/ops.ts). */
+/** Op families as the workload's mix names them (bbs/ops.ts). */
 export const OP_FAMILIES: Record<string, readonly string[]> = {
   tasks: ['DesireTask', 'StartTask', 'CancelTask', 'FailTask', 'CompleteTask', 'ResolvingTask', 'DeleteTask', 'TaskByGuid'],
   desiredLRPs: ['DesireLRP', 'UpdateDesiredLRP', 'RemoveDesiredLRP', 'DesiredLRPByProcessGuid'],

@@ -5,12 +5,12 @@
 //   ok   200, the BbsResult (the node that served it is `node`)
 //   fail nothing can have happened: connection refused, 503 (not current: migrating or not the
 //        holder yet), 404 (an op the legacy node does not serve), a database error the lab's
-//        taxonomy calls definite (lab/client/errors.ts)
+//        taxonomy calls definite (lab/history/errors.ts)
 //   info anything else: a timeout, a connection closed after the request went out, a 500 without
 //        a definite database error; the op may have been applied.
 
-import type { BbsOp, BbsResult } from '../../models/bbs/ops.ts';
-import { classifyError } from '../client/errors.ts';
+import type { BbsOp, BbsResult } from '../../bbs/ops.ts';
+import { classifyError } from '../history/errors.ts';
 import type { OpError, Outcome } from '../history/event.ts';
 
 export interface ApiAnswer {

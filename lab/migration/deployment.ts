@@ -1,6 +1,6 @@
 // A BBS deployment for migration tests and scenarios: the lab's Consul agent (embedded, on one
 // loopback address of the deployment's /24), one real etcd URL and one SQL target given by the
-// caller, and BBS nodes (models/bbs/node) started and killed one by one, each with its own Consul
+// caller, and BBS nodes (bbs/node) started and killed one by one, each with its own Consul
 // client. Nodes run as OS processes of their own (process-node.ts) unless `inProcess` asks for
 // objects in the lab's process (quicker to start; a kill there is modelled, not a signal). It polls who holds `v1/locks/bbs_lock` every 100 ms, so a test can say who held the lock
 // when, and it collects every node's journal events in one Journal.
@@ -13,11 +13,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConsulAgent, type ConsulAgent } from '../consul/agent.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../providers/local/owned.ts';
+import { OWNER_FILE, TEMP_PREFIX } from '../lifecycle/owned.ts';
 import { ProcessNode } from './process-node.ts';
 import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
-import { Journal } from '../../models/bbs/migrations/journal.ts';
-import { BbsNode, BBS_LOCK_KEY, type BbsNodeOptions, type NodeMode, type RunningBbs, type SqlConfig } from '../../models/bbs/node/node.ts';
+import { Journal } from '../../bbs/migrations/journal.ts';
+import { BbsNode, BBS_LOCK_KEY, type BbsNodeOptions, type NodeMode, type RunningBbs, type SqlConfig } from '../../bbs/node/node.ts';
 
 export interface DeploymentOptions {
   /** First three octets of the deployment's loopback /24; the agent gets .2, node k gets .(20+k). */

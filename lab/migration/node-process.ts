@@ -6,7 +6,7 @@
 // It talks to the lab that started it over its stdio, one JSON object per line:
 //   out  {"started": true}                   initialised, competing for the lock
 //   out  {"startError": "<reason>"}          then exit 2 (SQL unreachable, …)
-//   out  {"journal": <JournalEvent>}         what its migration manager did (models/bbs/migrations/journal.ts)
+//   out  {"journal": <JournalEvent>}         what its migration manager did (bbs/migrations/journal.ts)
 //   out  {"hook": "<point>"}                 stopped at a migration hook point the lab asked for;
 //   in   "continue"                          … go on (the lab may instead kill it there)
 //   out  {"log": "<line>"}
@@ -15,9 +15,9 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { connectConsul } from '../consul/driver.ts';
-import type { HookPoint } from '../../models/bbs/migrations/etcd-to-sql.ts';
-import { Journal, type JournalEvent } from '../../models/bbs/migrations/journal.ts';
-import { BbsNode, StartError, type SqlConfig } from '../../models/bbs/node/node.ts';
+import type { HookPoint } from '../../bbs/migrations/etcd-to-sql.ts';
+import { Journal, type JournalEvent } from '../../bbs/migrations/journal.ts';
+import { BbsNode, StartError, type SqlConfig } from '../../bbs/node/node.ts';
 
 export interface NodeProcessConfig {
   id: string;

@@ -7,11 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { HookPoint } from '../../models/bbs/migrations/etcd-to-sql.ts';
-import type { Journal, JournalEvent } from '../../models/bbs/migrations/journal.ts';
-import { StartError, type NodeExit, type NodeMode, type NodeState, type RunningBbs } from '../../models/bbs/node/node.ts';
+import type { HookPoint } from '../../bbs/migrations/etcd-to-sql.ts';
+import type { Journal, JournalEvent } from '../../bbs/migrations/journal.ts';
+import { StartError, type NodeExit, type NodeMode, type NodeState, type RunningBbs } from '../../bbs/node/node.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
-import { killGroup, spawnTracked, stopTracked, type Tracked } from '../providers/local/processes.ts';
+import { killGroup, spawnTracked, stopTracked, type Tracked } from '../lifecycle/processes.ts';
 import type { NodeProcessConfig } from './node-process.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'bbs-lab.js');

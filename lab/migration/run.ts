@@ -135,7 +135,7 @@ export function renderMigrationReport(s: MigrationScenarioFile, runId: string, r
     for (const w of v.lostWrites.slice(0, 20)) lines.push(`| ${w.op} | ${w.f} | ${w.key} | ${w.node} |`);
   }
   if (timeline) lines.push('', '## Timeline', '', `![BBS API answers per second; shaded: from each step to the next answer](${timeline})`);
-  lines.push('', `Story \`${s.story}\` (lab/migration/scenarios.ts); BBS nodes as modelled in models/bbs/node, migrations in models/bbs/migrations; every API call in history.jsonl (\`bbs-lab check\` judges it again).`, '');
+  lines.push('', `Story \`${s.story}\` (lab/migration/scenarios.ts); BBS nodes as modelled in bbs/node, migrations in bbs/migrations; every API call in history.jsonl (\`bbs-lab check\` judges it again).`, '');
   return lines.join('\n');
 }
 

@@ -3,8 +3,8 @@
 // evacuating ones (which the migration skips), tasks in every state, and one torn desired LRP
 // (schedule half only).
 
-import type { EtcdBbsStore } from '../../models/bbs/etcd/store.ts';
-import type { ActualLRPRecord, ActualLRPState, TaskRecord, TaskState } from '../../models/bbs/ops.ts';
+import type { EtcdBbsStore } from '../../bbs/etcd/store.ts';
+import type { ActualLRPRecord, ActualLRPState, TaskRecord, TaskState } from '../../bbs/ops.ts';
 
 export interface SeedOptions {
   desiredLRPs?: number;

@@ -7,7 +7,7 @@
 
 import { pairOps, type HistoryEvent, type Op } from '../history/event.ts';
 import { checkHistory, type CheckReport } from '../checkers/index.ts';
-import type { BbsResult } from '../../models/bbs/ops.ts';
+import type { BbsResult } from '../../bbs/ops.ts';
 
 export const FINAL_READS = 'final-reads';
 const CREATES = new Set(['DesireTask', 'DesireLRP', 'CreateUnclaimedActualLRP']);

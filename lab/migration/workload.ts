@@ -8,7 +8,7 @@
 // After the story, `finalReads` reads every key once through the serving node, recorded like any op:
 // lost data shows as a read of null (or an older record) after an acknowledged create.
 
-import { keyOf, type BbsOp } from '../../models/bbs/ops.ts';
+import { keyOf, type BbsOp } from '../../bbs/ops.ts';
 import type { HistoryWriter } from '../history/writer.ts';
 import { seededRng, type Rng } from '../random/seeded-rng.ts';
 import type { BbsApiClient } from './api-client.ts';

@@ -8,7 +8,7 @@
 import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import type { LocalCluster } from '../providers/local/cluster.ts';
-import type { HealthcheckHandle } from '../proxies/healthcheck/server.ts';
+import type { HealthcheckHandle } from '../routing/healthcheck/server.ts';
 import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from './iptables.ts';
 import { partitionSides } from './schedule.ts';
 import { loneNode } from './disconnect.ts';

@@ -4,7 +4,7 @@
 // write committed. Not seeing it proves nothing (a later write may have replaced it), and other ops
 // leave no unique trace, so those are "cannot tell", never "did not commit". Pure.
 
-import type { BbsResult, TaskRecord } from '../../models/bbs/ops.ts';
+import type { BbsResult, TaskRecord } from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
 
 export type EffectSeen = 'seen' | 'not-seen' | 'cannot-tell';

@@ -2,7 +2,7 @@
 // served what, throughput and latency. Pure: history in, numbers out.
 
 import { pairOps, workloadStart, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
-import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
+import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import { quorumLoss, type QuorumLoss } from './quorum-loss.ts';
 import { observe } from './effect-seen.ts';
 import { computeAvailability, faultSpans, windowEnd, type Availability } from './availability.ts';

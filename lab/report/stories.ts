@@ -3,10 +3,10 @@
 // acceptance criteria), so what the lab recommends, and when, is read in one place. Pure: stats,
 // checker verdicts and ops in, stories out; also rendered as stories.md for a tracker.
 
-import { classifyError } from '../client/errors.ts';
+import { classifyError } from '../history/errors.ts';
 import type { CheckReport } from '../checkers/index.ts';
 import type { Op } from '../history/event.ts';
-import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
+import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { MIN_GAP_SEC } from './availability.ts';
 import type { RunStats } from './stats.ts';

@@ -2,7 +2,7 @@
 // completion. It follows Jepsen's process rule: after an op ends `info` the client is considered
 // crashed and continues under a new process id, so no process ever has two ops open.
 
-import { classifyError } from '../client/errors.ts';
+import { classifyError } from '../history/errors.ts';
 import type { Outcome } from '../history/event.ts';
 import type { HistoryWriter } from '../history/writer.ts';
 import type { ExecOutcome, Executor, WorkloadOp } from '../workload/types.ts';

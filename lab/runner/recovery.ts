@@ -5,7 +5,7 @@
 // purely; the probe reads the live topology).
 
 import type { LocalCluster } from '../providers/local/cluster.ts';
-import type { SwitchboardHandle } from '../proxies/switchboard/proxy.ts';
+import type { SwitchboardHandle } from '../routing/switchboard/proxy.ts';
 import type { RecoveryProbe } from '../nemesis/nemesis.ts';
 
 export interface ProxyState {

@@ -16,7 +16,7 @@ import { renderRun } from './render.ts';
 import { planSchedule } from '../nemesis/schedule.ts';
 import { startNemesis } from '../nemesis/nemesis.ts';
 import type { RoleState } from '../nemesis/roles.ts';
-import { READ_OPS, type BbsOpName } from '../../models/bbs/ops.ts';
+import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import { recoveryProbe } from './recovery.ts';
 
 export interface RunOptions {

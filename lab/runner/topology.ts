@@ -10,19 +10,19 @@ import { startLocalCluster, type LocalCluster } from '../providers/local/cluster
 import { connectExternal } from '../providers/external/cluster.ts';
 import { startDockerCluster } from '../providers/docker/provider.ts';
 import { loadTarget, TargetError } from '../providers/external/target.ts';
-import { startHealthchecks, type HealthcheckHandle } from '../proxies/healthcheck/server.ts';
-import { startSwitchboard, type SwitchboardHandle, type SwitchboardOptions } from '../proxies/switchboard/proxy.ts';
+import { startHealthchecks, type HealthcheckHandle } from '../routing/healthcheck/server.ts';
+import { startSwitchboard, type SwitchboardHandle, type SwitchboardOptions } from '../routing/switchboard/proxy.ts';
 import type { ProxyControl } from '../nemesis/nemesis.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { usesToxiproxy } from '../scenario/validate.ts';
 import { connectToxiproxy, type FaultProxies } from '../toxiproxy/driver.ts';
 import { recordExternalProxies } from '../toxiproxy/leftovers.ts';
 import type { Executor, Workload } from '../workload/types.ts';
-import type { ConnectionLender } from '../../models/sql/connection.ts';
+import type { ConnectionLender } from '../../bbs/db/connection.ts';
 import { createDialPool } from '../client/dial-pool.ts';
 import { Resolver } from 'node:dns/promises';
 import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
-import { LOCK_KEY, SERVICE, startProxyConsul, type ProxyConsul, type ProxyRef } from '../proxies/leader.ts';
+import { LOCK_KEY, SERVICE, startProxyConsul, type ProxyConsul, type ProxyRef } from '../routing/leader.ts';
 
 export interface Target {
   name: string;

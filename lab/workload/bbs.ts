@@ -1,12 +1,12 @@
 // The BBS workload: the seeded BBS op stream (generator.ts) executed by the SQL store as the real
-// BBS would (models/bbs/sql), with the scenario's BBS options (retry policy, sync wait, …).
+// BBS would (bbs/sql), with the scenario's BBS options (retry policy, sync wait, …).
 // invoke.value is the BbsOp `{ f, args }` and an ok completion's value the BbsResult: the shapes
-// the sequential specifications (models/specs/bbs.ts) read.
+// the sequential specifications (specs/bbs.ts) read.
 
-import { keyOf, type BbsOp } from '../../models/bbs/ops.ts';
-import { createSchema } from '../../models/bbs/sql/schema.ts';
-import { finalRead, SqlBbsStore } from '../../models/bbs/sql/store.ts';
-import type { StoreOptions } from '../../models/bbs/sql/options.ts';
+import { keyOf, type BbsOp } from '../../bbs/ops.ts';
+import { createSchema } from '../../bbs/sql/schema.ts';
+import { finalRead, SqlBbsStore } from '../../bbs/sql/store.ts';
+import type { StoreOptions } from '../../bbs/sql/options.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { opStream } from './generator.ts';
 import type { Executor, Workload, WorkloadOp } from './types.ts';

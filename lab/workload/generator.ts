@@ -4,7 +4,7 @@
 // whatever the timing, and a run can be repeated with `--seed`.
 
 import fc from 'fast-check';
-import type { BbsOp } from '../../models/bbs/ops.ts';
+import type { BbsOp } from '../../bbs/ops.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 export type WorkloadSpec = Scenario['workload'];

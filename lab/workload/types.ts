@@ -3,7 +3,7 @@
 // transactions on plain SQL tables) both fit it.
 
 import type mysql from 'mysql2/promise';
-import type { ConnectionLender } from '../../models/sql/connection.ts';
+import type { ConnectionLender } from '../../bbs/db/connection.ts';
 import type { OpError } from '../history/event.ts';
 
 export interface WorkloadOp {

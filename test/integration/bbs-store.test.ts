@@ -14,12 +14,12 @@ import fc from 'fast-check';
 import net from 'node:net';
 import mysql from 'mysql2/promise';
 import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
-import { keyOf, type BbsOp, type BbsResult } from '../../models/bbs/ops.ts';
-import type { StoreOptions } from '../../models/bbs/sql/options.ts';
-import { createSchema } from '../../models/bbs/sql/schema.ts';
-import { SqlBbsStore, type FinalRead } from '../../models/bbs/sql/store.ts';
-import { bbsModelFor, type BbsModel } from '../../models/specs/bbs.ts';
-import { taskModel } from '../../models/specs/task.ts';
+import { keyOf, type BbsOp, type BbsResult } from '../../bbs/ops.ts';
+import type { StoreOptions } from '../../bbs/sql/options.ts';
+import { createSchema } from '../../bbs/sql/schema.ts';
+import { SqlBbsStore, type FinalRead } from '../../bbs/sql/store.ts';
+import { bbsModelFor, type BbsModel } from '../../specs/bbs.ts';
+import { taskModel } from '../../specs/task.ts';
 import { waitFor } from './helpers.ts';
 
 let cluster: LocalCluster | undefined;

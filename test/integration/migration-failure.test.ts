@@ -7,12 +7,12 @@ import test from 'ava';
 import mysql from 'mysql2/promise';
 import { seedLegacyData } from '../../lab/migration/seed.ts';
 import { migrationStack } from './migration-stack.ts';
-import { EtcdBbsStore } from '../../models/bbs/etcd/store.ts';
-import { compareMigrated } from '../../models/bbs/migrations/compare.ts';
-import { readSqlVersion } from '../../models/bbs/migrations/sql-version.ts';
-import { ETCD_TO_SQL_VERSION, LAST_ETCD_VERSION } from '../../models/bbs/migrations/versions.ts';
-import { callNode } from '../../models/bbs/node/node.ts';
-import { finalRead } from '../../models/bbs/sql/store.ts';
+import { EtcdBbsStore } from '../../bbs/etcd/store.ts';
+import { compareMigrated } from '../../bbs/migrations/compare.ts';
+import { readSqlVersion } from '../../bbs/migrations/sql-version.ts';
+import { ETCD_TO_SQL_VERSION, LAST_ETCD_VERSION } from '../../bbs/migrations/versions.ts';
+import { callNode } from '../../bbs/node/node.ts';
+import { finalRead } from '../../bbs/sql/store.ts';
 
 const stack = migrationStack('127.0.43');
 

@@ -6,9 +6,9 @@
 import test from 'ava';
 import { seedLegacyData } from '../../lab/migration/seed.ts';
 import { migrationStack } from './migration-stack.ts';
-import { EtcdBbsStore } from '../../models/bbs/etcd/store.ts';
-import { ETCD_TO_SQL_VERSION, LAST_ETCD_VERSION } from '../../models/bbs/migrations/versions.ts';
-import { callNode } from '../../models/bbs/node/node.ts';
+import { EtcdBbsStore } from '../../bbs/etcd/store.ts';
+import { ETCD_TO_SQL_VERSION, LAST_ETCD_VERSION } from '../../bbs/migrations/versions.ts';
+import { callNode } from '../../bbs/node/node.ts';
 
 const stack = migrationStack('127.0.42');
 

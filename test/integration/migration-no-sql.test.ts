@@ -6,7 +6,7 @@
 import test from 'ava';
 import { Deployment } from '../../lab/migration/deployment.ts';
 import { startEtcd, type EtcdServer } from '../../lab/providers/etcd/server.ts';
-import { StartError } from '../../models/bbs/node/node.ts';
+import { StartError } from '../../bbs/node/node.ts';
 
 let etcdServer: EtcdServer | undefined;
 let dep: Deployment | undefined;

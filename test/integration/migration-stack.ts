@@ -6,7 +6,7 @@ import test from 'ava';
 import { Deployment, type DeploymentOptions } from '../../lab/migration/deployment.ts';
 import { startEtcd, type EtcdServer } from '../../lab/providers/etcd/server.ts';
 import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
-import type { SqlConfig } from '../../models/bbs/node/node.ts';
+import type { SqlConfig } from '../../bbs/node/node.ts';
 
 export interface MigrationStack {
   readonly cluster: LocalCluster;

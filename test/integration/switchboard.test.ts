@@ -1,8 +1,8 @@
 import test from 'ava';
 import mysql from 'mysql2/promise';
 import { startLocalCluster } from '../../lab/providers/local/cluster.ts';
-import { startHealthchecks, type HealthcheckHandle } from '../../lab/proxies/healthcheck/server.ts';
-import { startSwitchboard, type SwitchboardEvent, type SwitchboardHandle } from '../../lab/proxies/switchboard/proxy.ts';
+import { startHealthchecks, type HealthcheckHandle } from '../../lab/routing/healthcheck/server.ts';
+import { startSwitchboard, type SwitchboardEvent, type SwitchboardHandle } from '../../lab/routing/switchboard/proxy.ts';
 import { waitFor } from './helpers.ts';
 
 // A real 3-node Galera cluster on 127.0.3.11–13, a galera-healthcheck beside each node (port 9200),

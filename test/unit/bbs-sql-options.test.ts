@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { OpError } from '../../lab/history/event.ts';
-import { DEFAULT_STORE_OPTIONS, isBadConnection, shouldRetry, storeOptions, type DeadlockRetry } from '../../models/bbs/sql/options.ts';
+import { DEFAULT_STORE_OPTIONS, isBadConnection, shouldRetry, storeOptions, type DeadlockRetry } from '../../bbs/sql/options.ts';
 
 const deadlockOnStatement: OpError = { errno: 1213, code: 'ER_LOCK_DEADLOCK', message: 'Deadlock found', phase: 'statement' };
 const deadlockOnCommit: OpError = { ...deadlockOnStatement, phase: 'commit' };

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import type { HistoryEvent, Op } from '../../lab/history/event.ts';
 import { pairOps } from '../../lab/history/event.ts';
 import { checkInvariants } from '../../lab/checkers/invariants/index.ts';
-import { keyOf, type BbsOp, type BbsResult } from '../../models/bbs/ops.ts';
-import { taskStep, type TaskModelState } from '../../models/specs/task.ts';
+import { keyOf, type BbsOp, type BbsResult } from '../../bbs/ops.ts';
+import { taskStep, type TaskModelState } from '../../specs/task.ts';
 
 type Step = { op: BbsOp; out: BbsResult | undefined | 'fail'; start: number; end: number; process?: number };
 

@@ -9,9 +9,9 @@ import { searchLinearization, type SearchOp } from '../../lab/checkers/lineariza
 import { StepCache } from '../../lab/checkers/linearizability/steps.ts';
 import type { HistoryEvent, Op } from '../../lab/history/event.ts';
 import { pairOps } from '../../lab/history/event.ts';
-import { casRegisterModel } from '../../models/specs/cas-register.ts';
-import type { Model } from '../../models/specs/model.ts';
-import { registerModel } from '../../models/specs/register.ts';
+import { casRegisterModel } from '../../specs/cas-register.ts';
+import type { Model } from '../../specs/model.ts';
+import { registerModel } from '../../specs/register.ts';
 import { opsOf, type TestOp } from './lin-history.ts';
 
 const cas = casRegisterModel as Model;

@@ -5,12 +5,12 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { checkLinearizable } from '../../lab/checkers/linearizability/index.ts';
-import { bbsModelFor } from '../../models/specs/bbs.ts';
-import { casRegisterModel } from '../../models/specs/cas-register.ts';
-import { kvModel } from '../../models/specs/kv.ts';
-import type { Model } from '../../models/specs/model.ts';
-import { registerModel } from '../../models/specs/register.ts';
-import { setModel } from '../../models/specs/set.ts';
+import { bbsModelFor } from '../../specs/bbs.ts';
+import { casRegisterModel } from '../../specs/cas-register.ts';
+import { kvModel } from '../../specs/kv.ts';
+import type { Model } from '../../specs/model.ts';
+import { registerModel } from '../../specs/register.ts';
+import { setModel } from '../../specs/set.ts';
 import { opsOf, type TestOp } from './lin-history.ts';
 
 const w = (value: unknown, at: [number, number], extra: Partial<TestOp> = {}): TestOp => ({ input: { f: 'write', value }, at, ...extra });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findLeftOvers, removeLeftOvers, OWNER_FILE, TEMP_PREFIX } from '../../lab/providers/local/owned.ts';
+import { findLeftOvers, removeLeftOvers, OWNER_FILE, TEMP_PREFIX } from '../../lab/lifecycle/owned.ts';
 import { registerCleanup, runCleanups, pendingCleanups } from '../../lab/lifecycle/cleanup.ts';
 import { processAlive } from '../../lab/lifecycle/process-alive.ts';
 

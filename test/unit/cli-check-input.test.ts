@@ -216,7 +216,7 @@ test.serial('an internal error exits 70 and says it is a bug of the lab, never a
   // No known history crashes a checker (each such case is a bug to fix), so plant one: a model
   // whose step throws a plain Error, as a bug in a model would.
   const { checkFile } = await import('../../lab/cli/check.ts');
-  const { genericModels } = await import('../../models/specs/generic.ts');
+  const { genericModels } = await import('../../specs/generic.ts');
   const reg = genericModels['register']!;
   const step = reg.step;
   (reg as { step: unknown }).step = () => {

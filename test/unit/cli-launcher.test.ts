@@ -33,7 +33,7 @@ const launch = (dir: string, env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [join(dir, 'bin', 'bbs-lab.js'), 'check', 'x'], { encoding: 'utf8', cwd: dir, env: { ...process.env, ...env } });
 const which = (dir: string) => launch(dir, { BBS_LAB_LAUNCHER: 'which' }).stdout.trim();
 
-const SOURCES = { 'lab/cli/main.ts': 1000, 'lab/history/edn.ts': 1000, 'models/specs/kv.ts': 1000, 'tsconfig.json': 1000 };
+const SOURCES = { 'lab/cli/main.ts': 1000, 'lab/history/edn.ts': 1000, 'specs/kv.ts': 1000, 'tsconfig.json': 1000 };
 
 test('a build stamped after every source is used, and it is what runs', (t) => {
   const dir = project(t, { built: 2000, sources: SOURCES });
@@ -44,9 +44,9 @@ test('a build stamped after every source is used, and it is what runs', (t) => {
   t.is(r.stderr, '', 'nothing said about the choice');
 });
 
-test('a source newer than the build (in lab/, in models/, or the tsconfig) means tsx', (t) => {
+test('a source newer than the build (in lab/, in specs/, or the tsconfig) means tsx', (t) => {
   t.is(which(project(t, { built: 2000, sources: { ...SOURCES, 'lab/history/edn.ts': 3000 } })), 'tsx: lab/history/edn.ts is newer than the build');
-  t.is(which(project(t, { built: 2000, sources: { ...SOURCES, 'models/specs/kv.ts': 3000 } })), 'tsx: models/specs/kv.ts is newer than the build');
+  t.is(which(project(t, { built: 2000, sources: { ...SOURCES, 'specs/kv.ts': 3000 } })), 'tsx: specs/kv.ts is newer than the build');
   t.is(which(project(t, { built: 2000, sources: { ...SOURCES, 'tsconfig.json': 3000 } })), 'tsx: tsconfig.json changed');
 });
 

@@ -3,7 +3,7 @@
 // failure (1213 on COMMIT), which rejected the writeset.
 
 import test from 'ava';
-import { classifyError } from '../../lab/client/errors.ts';
+import { classifyError } from '../../lab/history/errors.ts';
 import { errorLabel } from '../../lab/report/stats.ts';
 
 const cases: [string, Parameters<typeof classifyError>[0], 'fail' | 'info', string][] = [

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { DEFAULT_HEALTH_OPTIONS, decideHealth, stateComment } from '../../lab/proxies/healthcheck/decide.ts';
+import { DEFAULT_HEALTH_OPTIONS, decideHealth, stateComment } from '../../lab/routing/healthcheck/decide.ts';
 
 // The whole table, written out: (wsrep_local_state, read_only, availableWhenDonor,
 // availableWhenReadOnly) → healthy, message — as galera-healthcheck answers.

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createNodeStatusReader } from '../../lab/proxies/healthcheck/node-status.ts';
+import { createNodeStatusReader } from '../../lab/routing/healthcheck/node-status.ts';
 import { startFakeMysql } from './healthcheck-fake-mysql.ts';
 
 const HOST = '127.0.3.151';

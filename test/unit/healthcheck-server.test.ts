@@ -1,9 +1,9 @@
 import test, { type ExecutionContext } from 'ava';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import type { NodeReading } from '../../lab/proxies/healthcheck/decide.ts';
-import type { NodeStatusReader } from '../../lab/proxies/healthcheck/node-status.ts';
-import { startHealthcheck, startHealthchecks, type HealthcheckOptions } from '../../lab/proxies/healthcheck/server.ts';
+import type { NodeReading } from '../../lab/routing/healthcheck/decide.ts';
+import type { NodeStatusReader } from '../../lab/routing/healthcheck/node-status.ts';
+import { startHealthcheck, startHealthchecks, type HealthcheckOptions } from '../../lab/routing/healthcheck/server.ts';
 import { startFakeMysql } from './healthcheck-fake-mysql.ts';
 
 const HOST = '127.0.3.141';

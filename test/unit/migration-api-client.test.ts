@@ -5,7 +5,7 @@ import test from 'ava';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BbsApiClient, callOnce } from '../../lab/migration/api-client.ts';
-import type { BbsOp } from '../../models/bbs/ops.ts';
+import type { BbsOp } from '../../bbs/ops.ts';
 
 const op: BbsOp = { f: 'TaskByGuid', args: { taskGuid: 't' } } as BbsOp;
 

@@ -10,7 +10,7 @@ import { FINAL_READS, storyVerdict } from '../../lab/migration/story-verdict.ts'
 import { holdTimes } from '../../lab/migration/scenarios.ts';
 import { nextOp, readsOfAllKeys } from '../../lab/migration/workload.ts';
 import { seededRng } from '../../lab/random/seeded-rng.ts';
-import { keyOf, type BbsOp, type TaskRecord } from '../../models/bbs/ops.ts';
+import { keyOf, type BbsOp, type TaskRecord } from '../../bbs/ops.ts';
 
 class Builder {
   events: HistoryEvent[] = [];

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { decide, ETCD_TO_SQL_VERSION, etcdVersionOf, LAST_ETCD_VERSION, pending, VersionTooNewError } from '../../models/bbs/migrations/versions.ts';
-import { compareMigrated } from '../../models/bbs/migrations/compare.ts';
+import { decide, ETCD_TO_SQL_VERSION, etcdVersionOf, LAST_ETCD_VERSION, pending, VersionTooNewError } from '../../bbs/migrations/versions.ts';
+import { compareMigrated } from '../../bbs/migrations/compare.ts';
 
 const v = (c: number, t = c) => ({ CurrentVersion: c, TargetVersion: t });
 

@@ -6,8 +6,8 @@ import test from 'ava';
 import fc from 'fast-check';
 import { checkLinearizable } from '../../lab/checkers/linearizability/index.ts';
 import { checkHistory } from '../../lab/checkers/index.ts';
-import { appendKvModel } from '../../models/specs/append-kv.ts';
-import type { Model } from '../../models/specs/model.ts';
+import { appendKvModel } from '../../specs/append-kv.ts';
+import type { Model } from '../../specs/model.ts';
 import { eventsOf, opsOf, type TestOp } from './lin-history.ts';
 
 const model = appendKvModel as Model;

@@ -1,6 +1,6 @@
 import test from 'ava';
-import type { ActualLRPRecord } from '../../models/bbs/ops.ts';
-import { actualLRPModel } from '../../models/specs/actual-lrp.ts';
+import type { ActualLRPRecord } from '../../bbs/ops.ts';
+import { actualLRPModel } from '../../specs/actual-lrp.ts';
 import { op, replay, type Step } from './specs-bbs-helpers.ts';
 
 const P = 'lrp-1';

@@ -1,6 +1,6 @@
 import test from 'ava';
-import type { DesiredLRPRecord } from '../../models/bbs/ops.ts';
-import { desiredLRPModel } from '../../models/specs/desired-lrp.ts';
+import type { DesiredLRPRecord } from '../../bbs/ops.ts';
+import { desiredLRPModel } from '../../specs/desired-lrp.ts';
 import { op, replay, type Step } from './specs-bbs-helpers.ts';
 
 const P = 'lrp-1';

@@ -4,12 +4,12 @@
 
 import test from 'ava';
 import fc from 'fast-check';
-import type { ActualLRPRecord, BbsOp, BbsResult, DesiredLRPRecord, DomainRecord, TaskRecord } from '../../models/bbs/ops.ts';
-import type { Model } from '../../models/specs/model.ts';
-import { actualLRPModel, actualLRPOutcomes, type ActualLRPPossibility } from '../../models/specs/actual-lrp.ts';
-import { desiredLRPModel, desiredLRPStep, type DesiredLRPModelState } from '../../models/specs/desired-lrp.ts';
-import { domainModel } from '../../models/specs/domain.ts';
-import { taskModel, taskStep, type TaskModelState } from '../../models/specs/task.ts';
+import type { ActualLRPRecord, BbsOp, BbsResult, DesiredLRPRecord, DomainRecord, TaskRecord } from '../../bbs/ops.ts';
+import type { Model } from '../../specs/model.ts';
+import { actualLRPModel, actualLRPOutcomes, type ActualLRPPossibility } from '../../specs/actual-lrp.ts';
+import { desiredLRPModel, desiredLRPStep, type DesiredLRPModelState } from '../../specs/desired-lrp.ts';
+import { domainModel } from '../../specs/domain.ts';
+import { taskModel, taskStep, type TaskModelState } from '../../specs/task.ts';
 import { replay, type Step } from './specs-bbs-helpers.ts';
 
 const cell = fc.constantFrom('cell-a', 'cell-b', 'cell-c');

@@ -1,7 +1,7 @@
 // Shared by the BBS specification tests: replaying a sequence of (op, output) steps through a model.
 
-import type { BbsOp, BbsOpArgs, BbsOpName, BbsResult } from '../../models/bbs/ops.ts';
-import type { Model } from '../../models/specs/model.ts';
+import type { BbsOp, BbsOpArgs, BbsOpName, BbsResult } from '../../bbs/ops.ts';
+import type { Model } from '../../specs/model.ts';
 
 export type Step = [op: BbsOp, output: BbsResult | undefined];
 

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { keyOf, type BbsOp } from '../../models/bbs/ops.ts';
-import { bbsModelFor, bbsModels } from '../../models/specs/bbs.ts';
+import { keyOf, type BbsOp } from '../../bbs/ops.ts';
+import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
 
 const ops: [BbsOp, string][] = [
   [{ f: 'StartTask', args: { taskGuid: 't1', cellId: 'c' } }, 'bbs-task'],

@@ -1,6 +1,6 @@
 import test from 'ava';
-import type { TaskRecord } from '../../models/bbs/ops.ts';
-import { taskModel } from '../../models/specs/task.ts';
+import type { TaskRecord } from '../../bbs/ops.ts';
+import { taskModel } from '../../specs/task.ts';
 import { op, replay, type Step } from './specs-bbs-helpers.ts';
 
 const G = 'task-1';

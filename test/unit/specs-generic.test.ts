@@ -4,11 +4,11 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { checkLinearizable } from '../../lab/checkers/linearizability/index.ts';
-import { casRegisterModel } from '../../models/specs/cas-register.ts';
-import { kvModel } from '../../models/specs/kv.ts';
-import type { Model } from '../../models/specs/model.ts';
-import { json, registerModel } from '../../models/specs/register.ts';
-import { setModel } from '../../models/specs/set.ts';
+import { casRegisterModel } from '../../specs/cas-register.ts';
+import { kvModel } from '../../specs/kv.ts';
+import type { Model } from '../../specs/model.ts';
+import { json, registerModel } from '../../specs/register.ts';
+import { setModel } from '../../specs/set.ts';
 import { opsOf } from './lin-history.ts';
 
 test('a read of {"b":2,"a":1} after a write of {"a":1,"b":2} is linearizable (structural JSON)', (t) => {

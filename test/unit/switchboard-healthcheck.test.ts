@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
-import { startHealthcheck, type HealthcheckHandle } from '../../lab/proxies/healthcheck/server.ts';
-import { startSwitchboard, type SwitchboardRule } from '../../lab/proxies/switchboard/proxy.ts';
+import { startHealthcheck, type HealthcheckHandle } from '../../lab/routing/healthcheck/server.ts';
+import { startSwitchboard, type SwitchboardRule } from '../../lab/routing/switchboard/proxy.ts';
 import { startFakeMysql, type FakeMysqlNode } from './healthcheck-fake-mysql.ts';
 import { connectClient, startEchoBackend, waitFor } from './switchboard-fakes.ts';
 

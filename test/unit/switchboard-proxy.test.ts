@@ -2,7 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { get } from 'node:http';
 import { connect, createServer } from 'node:net';
-import { startSwitchboard, type SwitchboardEvent, type SwitchboardHandle, type SwitchboardOptions } from '../../lab/proxies/switchboard/proxy.ts';
+import { startSwitchboard, type SwitchboardEvent, type SwitchboardHandle, type SwitchboardOptions } from '../../lab/routing/switchboard/proxy.ts';
 import { connectClient, startEchoBackend, startFakeHealth, waitFor, type EchoBackend, type FakeHealth, type FakeHealthState } from './switchboard-fakes.ts';
 
 // Every test gets its own backends and health endpoints on free ports of 127.0.3.x.

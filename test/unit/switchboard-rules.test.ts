@@ -1,7 +1,7 @@
 import test from 'ava';
-import { interpretHealthAnswer } from '../../lab/proxies/switchboard/probe.ts';
-import { pick, seededRng } from '../../lab/proxies/switchboard/random.ts';
-import { chooseActive, chooseLowestIndex, chooseSticky, initialStickyPick, type BackendHealth } from '../../lab/proxies/switchboard/rules.ts';
+import { interpretHealthAnswer } from '../../lab/routing/switchboard/probe.ts';
+import { pick, seededRng } from '../../lab/routing/switchboard/random.ts';
+import { chooseActive, chooseLowestIndex, chooseSticky, initialStickyPick, type BackendHealth } from '../../lab/routing/switchboard/rules.ts';
 
 const h = (name: string, healthy: boolean, index: number | null): BackendHealth => ({ name, healthy, index });
 

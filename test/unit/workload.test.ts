@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 import { opStream } from '../../lab/workload/generator.ts';
-import { keyOf, type BbsOp } from '../../models/bbs/ops.ts';
+import { keyOf, type BbsOp } from '../../bbs/ops.ts';
 
 const s = parseScenario(`
 name: t

@@ -4,7 +4,7 @@
 // returned (the record after a write, or what a read saw). A final read that disagrees lost an
 // acknowledged write (or resurrected a deleted record).
 
-import type { ActualLRPRecord, BbsResult, DesiredLRPRecord, TaskRecord } from '../../../models/bbs/ops.ts';
+import type { ActualLRPRecord, BbsResult, DesiredLRPRecord, TaskRecord } from '../../../bbs/ops.ts';
 import type { Op } from '../../history/event.ts';
 import { byKey, type Timed } from './timeline.ts';
 import type { Violation } from './types.ts';

@@ -6,7 +6,7 @@
 // `ok` ops take effect between invoke and completion with the recorded output, `fail` ops never,
 // `info` ops (and ops that never completed) at any time after their invoke, or never.
 
-import type { Model } from '../../../models/specs/model.ts';
+import type { Model } from '../../../specs/model.ts';
 import type { Op } from '../../history/event.ts';
 import { DEFAULT_MEMORY, type SearchOp } from './search.ts';
 import { searchKey, type KeySearch } from './segments.ts';

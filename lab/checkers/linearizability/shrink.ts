@@ -17,7 +17,7 @@
 //   unknown outcome stays.
 // Every candidate is re-proved by the search from every start state; 'unknown' keeps the ops.
 
-import type { Model } from '../../../models/specs/model.ts';
+import type { Model } from '../../../specs/model.ts';
 import { DEFAULT_MEMORY, searchLinearization, type SearchOp, type SearchResult } from './search.ts';
 import { prune, type Config, type KeySearch } from './segments.ts';
 import type { StepCache } from './steps.ts';

@@ -3,7 +3,7 @@
 // JSON; repeating that on every backtrack is what made a step cost microseconds). One cache per
 // key: the fast path's segments and the shrinker's re-checks share it.
 
-import type { Model } from '../../../models/specs/model.ts';
+import type { Model } from '../../../specs/model.ts';
 
 /** An open-addressing map from a pair of non-negative int32 to an int32, in typed arrays. */
 export class PairMap {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
 import { processAlive } from '../../lifecycle/process-alive.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../local/owned.ts';
+import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, readNodeStatus } from '../wsrep-status.ts';
 import { ClusterStartError, type LocalCluster, type NodeStatus } from '../local/cluster.ts';
 import { connectDockerEngine, dockerAvailable, type EngineChoice, type EngineHandle } from './engine-choice.ts';

@@ -6,8 +6,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../local/owned.ts';
-import { spawnTracked, stopTracked } from '../local/processes.ts';
+import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
+import { spawnTracked, stopTracked } from '../../lifecycle/processes.ts';
 
 export const ETCD = '/usr/bin/etcd';
 

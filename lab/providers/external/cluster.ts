@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { LocalCluster, NodeStatus } from '../local/cluster.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../local/owned.ts';
+import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
 import { readNodeStatus } from '../wsrep-status.ts';
 import { targetPassword, type ExternalTarget } from './target.ts';
 

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
-import { killGroup, spawnTracked, stopTracked, type Tracked } from './processes.ts';
-import { OWNER_FILE, TEMP_PREFIX } from './owned.ts';
+import { killGroup, spawnTracked, stopTracked, type Tracked } from '../../lifecycle/processes.ts';
+import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, nodeStatusFrom, WSREP_STATUS_SQL } from '../wsrep-status.ts';
 
 const exec = promisify(execFile);

@@ -2,7 +2,7 @@
 // which node served ok writes in each second. Pure.
 
 import { pairOps, type HistoryEvent, type Op } from '../../history/event.ts';
-import { READ_OPS, type BbsOpName } from '../../../models/bbs/ops.ts';
+import { READ_OPS, type BbsOpName } from '../../../bbs/ops.ts';
 import { workloadStart } from '../stats.ts';
 import type { Outcome } from './common.ts';
 

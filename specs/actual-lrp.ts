@@ -1,6 +1,6 @@
 // An actual LRP (one (process guid, index) per model instance) as a sequential specification:
 // absent, or UNCLAIMED / CLAIMED by an instance on a cell / RUNNING / CRASHED with a crash count,
-// moving as the BBS's AllowsTransitionTo allows (models/bbs/rules.ts: the 2016 rule by default).
+// moving as the BBS's AllowsTransitionTo allows (bbs/rules.ts: the 2016 rule by default).
 // Every change raises the modification index; CreateUnclaimedActualLRP and a StartActualLRP of a
 // missing instance create it with a fresh epoch, learned from the first output that shows it.
 //

@@ -2,7 +2,7 @@
 // mitigations are on. Every mitigation is off by default so the lab sees the raw behaviour; the
 // defaults otherwise follow the mid-2016 BBS (FACTS.md).
 
-import type { OpError } from '../../sql/error.ts';
+import type { OpError } from '../db/error.ts';
 import type { ActualLRPRules } from '../rules.ts';
 
 /**

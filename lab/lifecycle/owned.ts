@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killGroup } from './processes.ts';
-import { processAlive } from '../../lifecycle/process-alive.ts';
+import { processAlive } from './process-alive.ts';
 
 export const TEMP_PREFIX = 'bbs-lab-';
 export const OWNER_FILE = 'bbs-lab-owner.json';

@@ -6,7 +6,7 @@
 // CancelTask and FailTask complete a PENDING or RUNNING task as failed. Starting again on the same
 // cell is a no-op that answers shouldStart=false; starting on another cell is InvalidStateTransition;
 // completing from another cell is RunningOnDifferentCell. A second DesireTask is ResourceExists.
-// The transition checks are the BBS's own (models/bbs/rules.ts); what this model adds is the
+// The transition checks are the BBS's own (bbs/rules.ts); what this model adds is the
 // single order: every op must be a legal step from the state all earlier ops left.
 
 import type { BbsOp, BbsResult, TaskRecord, TaskState } from '../bbs/ops.ts';

@@ -2,7 +2,7 @@
 // mean "unknown" (`info`). It follows Jepsen's MySQL client (FACTS.md): only what surely did not
 // happen is `fail`; anything else, and any error on COMMIT, is `info`.
 
-import type { OpError, Outcome } from '../history/event.ts';
+import type { OpError, Outcome } from './event.ts';
 
 export interface ErrorClass {
   outcome: Exclude<Outcome, 'ok'>;
@@ -59,4 +59,4 @@ export function classifyError(err: OpError): ErrorClass {
   return { outcome: 'info', kind: 'unknown', reason: `unclassified error (${err.code ?? err.errno ?? 'no code'}): treated as unknown` };
 }
 
-export { toOpError } from '../../models/sql/error.ts';
+export { toOpError } from '../../bbs/db/error.ts';

@@ -33,7 +33,7 @@ export interface SwitchboardOptions {
   onEvent?: (e: SwitchboardEvent) => void;
   /**
    * Whether the proxy serves from the start (default true). A leader-elected proxy (the 2016
-   * Consul-lock variant, lab/proxies/leader.ts) starts not serving and is switched on while it
+   * Consul-lock variant, lab/routing/leader.ts) starts not serving and is switched on while it
    * holds the lock.
    */
   serving?: boolean;

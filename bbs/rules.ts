@@ -1,7 +1,7 @@
 // The BBS's own state rules as pure functions: the checks the real BBS runs in Go between its
 // `SELECT … FOR UPDATE` and its `UPDATE` (models/task.go ValidateTransitionTo, models/actual_lrp.go
 // AllowsTransitionTo, the crash bookkeeping of db/sqldb CrashActualLRP). The SQL store runs them
-// on the row it locked; the sequential specifications (models/specs) run them on their model
+// on the row it locked; the sequential specifications (specs) run them on their model
 // state, so both judge a transition the same way and differ only where the database does.
 
 import type { ActualLRPState, TaskState } from './ops.ts';

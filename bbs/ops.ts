@@ -1,5 +1,5 @@
 // The BBS operations the lab drives, named as the BBS API names them. The workload generates these,
-// the SQL store executes them, and the sequential specifications (models/specs) judge them.
+// the SQL store executes them, and the sequential specifications (specs) judge them.
 //
 // Result convention: an op that ran to the end (its transaction committed, or it was rolled back by
 // the BBS's own state check) completes `ok` with a BbsResult. A state-check rejection is still

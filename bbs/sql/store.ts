@@ -4,18 +4,18 @@
 //
 // Outcome convention (ops.ts): a BBS state-check rejection is a result (`value.error`), because
 // the op observed the state. A database or driver error is returned in `error` with the phase it
-// came in, for the runner to classify (lab/client/errors.ts):
+// came in, for the runner to classify (lab/history/errors.ts):
 //   connect   - getting a connection or readying its session (wsrep_sync_wait, node name): no
 //               statement of the op was sent
 //   statement - BEGIN or a statement of the op (for an autocommit op, its only statement)
 //   commit    - the COMMIT statement itself
 // `execute` never throws for database errors.
 
-import { toOpError } from '../../sql/error.ts';
-import type { OpError } from '../../sql/error.ts';
+import { toOpError } from '../db/error.ts';
+import type { OpError } from '../db/error.ts';
 import type { ActualLRPRecord, BbsOp, BbsOpName, BbsResult, DesiredLRPRecord, DomainRecord, TaskRecord } from '../ops.ts';
 import { actualLRPOps } from './actual-lrps.ts';
-import { lease, prepareSession, queryOn, type ConnectionSource, type Lease } from '../../sql/connection.ts';
+import { lease, prepareSession, queryOn, type ConnectionSource, type Lease } from '../db/connection.ts';
 import { desiredLRPOps } from './desired-lrps.ts';
 import { domainOps } from './domains.ts';
 import { shouldRetry, storeOptions, type StoreOptions } from './options.ts';

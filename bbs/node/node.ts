@@ -15,7 +15,7 @@
 // migration (`killAt`) abandons the lock (its session lapses on the agent, as after kill -9),
 // closes the server, and nothing else it would have written is written.
 //
-// models/ imports nothing from lab/: the lock client is an interface the lab's Consul driver
+// bbs/ imports nothing from lab/: the lock client is an interface the lab's Consul driver
 // (lab/consul/driver.ts connectConsul) satisfies.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { BbsOpArgs, BbsOpName, BbsResult } from '../ops.ts';
-import type { Query } from '../../sql/connection.ts';
+import type { Query } from '../db/connection.ts';
 import type { StoreOptions } from './options.ts';
 
 export interface OpContext {

@@ -1,7 +1,7 @@
 // The sequential specifications of the BBS entities, routed by the per-key partition of ops.ts.
 //
 // What the runner must record for a BBS op, so these models can judge it:
-//   invoke.value          = the BbsOp, `{ f, args }` (models/bbs/ops.ts), exactly as executed
+//   invoke.value          = the BbsOp, `{ f, args }` (bbs/ops.ts), exactly as executed
 //   invoke.key            = keyOf(op): 'task/<guid>', 'desired/<guid>', 'actual/<guid>/<index>',
 //                           'domain/<name>'
 //   ok completion .value  = the op's BbsResult (`{ error?, record?, shouldStart? }`); a BBS

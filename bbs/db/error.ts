@@ -1,6 +1,6 @@
 // A database error as a client sees it, in the shape the lab's history records. It lives in
 // models/ because the stores that produce it are here; the lab's error taxonomy
-// (lab/client/errors.ts) decides what each one means for an op's outcome.
+// (lab/history/errors.ts) decides what each one means for an op's outcome.
 
 /** A MySQL or driver error as seen by the client. */
 export interface OpError {
