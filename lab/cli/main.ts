@@ -363,7 +363,7 @@ async function cmdReport(argv: string[]): Promise<number> {
   const raw = parse(readFileSync(scenarioPath, 'utf8')) as { seed?: number };
   const scenario = validateScenario(raw, scenarioPath);
   const dir = runDirPaths(path, basename(path));
-  const { renderRun } = await import('../runner/render.ts');
+  const { renderRun } = await import('../report/write.ts');
   renderRun(dir, scenario, raw.seed ?? 0, {});
   process.stdout.write(`${dir.report}\n`);
   return 0;
