@@ -11,7 +11,7 @@ import type { ConnectionLender } from '../../../bbs/db/connection.ts';
 
 /** The fields of a scenario a configuration's rule and description read. */
 export interface ScenarioView {
-  topology: { nodes: number; proxies: number; proxyRule: string };
+  topology: { nodes: number; proxies: number };
   clients: { via: 'proxies' | 'nodes'; poolSize: number; selector: 'ORDER' | 'RR' | 'RANDOM' };
 }
 
