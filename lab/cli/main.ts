@@ -7,7 +7,7 @@ import { installSignalHandlers } from '../lifecycle/cleanup.ts';
 import { removeLeftOvers, findLeftOvers } from '../lifecycle/owned.ts';
 import { addressBaseProblem } from './address-base.ts';
 import { chainOwner, removeLabChains } from '../nemesis/iptables.ts';
-import type { ClientConfig } from '../scenario/types.ts';
+import type { ClientConfig } from '../client/configs/index.ts';
 import { basename } from 'node:path';
 import { CheckInputError, checkPaths, EXIT, EXIT_CODES_TEXT, renderJson, renderVerdicts, takeExportOption } from './check.ts';
 import { CONSISTENCY_MODELS, type ConsistencyModel } from '../checkers/isolation/index.ts';
@@ -23,9 +23,9 @@ commands:
                          bring up the cluster, run the scenario, write findings/runs/<id>/ and print the report's path
   compare <scenario.yaml> --configs a,b,… [--seed N | --repeat N [--seed BASE] | --seeds a,b,c] [--duration SECONDS]
                          run the scenario once per client configuration (same seed and faults) and
-                         write one comparison report; configurations: spread, single-proxy,
-                         proxies-by-hostname, multi-ip, consul-dns, leader-proxy. --repeat N runs each
-                         on N seeds (BASE, BASE+1, …) and reports medians with intervals
+                         write one comparison report (\`bbs-lab compare --help\` lists the
+                         configurations). --repeat N runs each on N seeds (BASE, BASE+1, …) and
+                         reports medians with intervals
   investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh]
                          run a campaign of questions (scenario variants × seeds) within a time
                          budget, one run at a time, resumable; writes findings/<campaign>/
@@ -56,7 +56,7 @@ commands:
 
 /**
  * Each command's usage, for `bbs-lab <command> --help`. A function when the text needs a module
- * that only that command loads (compare's configurations live with scenario validation).
+ * that only that command loads (compare's configurations: lab/client/configs/).
  */
 const HELP: Record<string, string | (() => Promise<string>)> = {
   run: `usage: bbs-lab run <scenario.yaml> [--seed N] [--duration SECONDS]
@@ -71,7 +71,7 @@ Environment: BBS_LAB_ADDRESS_BASE (default 127.0.0) moves the run to another loo
                        [--duration SECONDS]
 
 Runs the scenario once per client configuration (same seed and faults) and writes one comparison
-report. Configurations: ${(await import('../scenario/validate.ts')).CLIENT_CONFIGS.join(', ')}.
+report. Configurations: ${(await import('../client/configs/index.ts')).CLIENT_CONFIG_NAMES.join(', ')}.
 --repeat N runs each configuration on N seeds (BASE, BASE+1, …) and reports medians with intervals.
 `,
   migrate: `usage: bbs-lab migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
@@ -244,12 +244,15 @@ function cmdCheck(args: string[]): number {
 async function cmdCompare(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['configs', 'seed', 'duration', 'repeat', 'seeds'], []);
   const scenario = await loadScenario(p.positional[0]);
-  const { CLIENT_CONFIGS } = await import('../scenario/validate.ts');
+  const { CLIENT_CONFIG_NAMES: CLIENT_CONFIGS, clientConfig } = await import('../client/configs/index.ts');
   const raw = p.flags.get('configs');
   if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError(`--configs: give a comma-separated list of ${CLIENT_CONFIGS.join(', ')}`);
   const configs = raw.split(',').map((c) => c.trim());
   const unknown = configs.filter((c) => !(CLIENT_CONFIGS as readonly string[]).includes(c));
   if (unknown.length > 0) throw new UsageError(`--configs: unknown configuration ${unknown.map((c) => JSON.stringify(c)).join(', ')}; known: ${CLIENT_CONFIGS.join(', ')}`);
+  // A configuration the scenario's topology cannot carry would fail its run half-way; say so now.
+  const misfits = (configs as ClientConfig[]).flatMap((c) => clientConfig(c).problem(scenario) ?? []);
+  if (misfits.length > 0) throw new UsageError(`--configs: ${misfits.join('; ')}`);
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
   const repeat = intFlag(p, 'repeat', 1);
@@ -360,7 +363,7 @@ async function cmdReport(argv: string[]): Promise<number> {
   const raw = parse(readFileSync(scenarioPath, 'utf8')) as { seed?: number };
   const scenario = validateScenario(raw, scenarioPath);
   const dir = runDirPaths(path, basename(path));
-  const { renderRun } = await import('../runner/render.ts');
+  const { renderRun } = await import('../report/write.ts');
   renderRun(dir, scenario, raw.seed ?? 0, {});
   process.stdout.write(`${dir.report}\n`);
   return 0;

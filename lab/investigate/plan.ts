@@ -10,6 +10,7 @@
 import type { Campaign, Question } from './campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { medianOf } from '../report/intervals.ts';
+import { clientConfig } from '../client/configs/index.ts';
 
 export interface PlannedRun {
   /** `<question>/<variant>/<seed>`: the run's identity in the state file. */
@@ -54,7 +55,7 @@ export interface Measured {
 }
 
 export function defaultOverheadSec(s: Pick<Scenario, 'topology' | 'clients'>): number {
-  const consul = s.clients.config === 'consul-dns' || s.clients.config === 'leader-proxy' ? 2 : 0;
+  const consul = clientConfig(s.clients.config).consul ? 2 : 0;
   return 10 + 6 * s.topology.nodes + (s.topology.proxies > 0 ? 2 : 0) + consul;
 }
 

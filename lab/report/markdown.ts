@@ -4,6 +4,7 @@
 
 import { unplannedSentence } from './quorum-loss.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { clientConfig } from '../client/configs/index.ts';
 import { FAULT_TABLE_HEADER, faultSentence, faultTableRows, labelsText } from './fault-table.ts';
 import { absorbedTotal } from './retries.ts';
 import type { RunStats } from './stats.ts';
@@ -47,22 +48,7 @@ function table(header: string[], rows: (string | number)[][]): string {
 function topologySentence(s: Scenario): string {
   const t = s.topology;
   const over = s.clients.via === 'nodes' ? `the ${t.nodes} nodes directly` : `${t.proxies} switchboard prox${t.proxies === 1 ? 'y' : 'ies'} (rule ${t.proxyRule})`;
-  const how: Record<Scenario['clients']['config'], string> = {
-    spread:
-      s.clients.via === 'nodes'
-        ? t.nodes === 1
-          ? 'every client to it'
-          : `client i to node i mod ${t.nodes}, so every node takes writes`
-        : t.proxies === 1
-          ? 'every client to it'
-          : `client i to proxy i mod ${t.proxies}`,
-    'single-proxy': 'every client to the first one only',
-    'proxies-by-hostname': 'each new connection resolving one name to every address, rotated per lookup, trying them in order',
-    'multi-ip': `each client holding every address and failing over itself (mysql2 PoolCluster, selector ${s.clients.selector})`,
-    'consul-dns': 'each new connection resolving mysql.service.consul on Consul DNS (every proxy registered with a TCP check)',
-    'leader-proxy': 'each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered',
-  };
-  const route = `${s.clients.via === 'nodes' ? 'straight to' : 'through'} ${over}: ${how[s.clients.config]}`;
+  const route = `${s.clients.via === 'nodes' ? 'straight to' : 'through'} ${over}: ${clientConfig(s.clients.config).describe(s)}`;
   const what = s.workload.kind === 'bbs' ? 'BBS operations' : 'list-append transactions';
   return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms${s.clients.backoffMs === 500 ? " (the real BBS's pause before it retries a transaction, db/sqldb/helpers/transact.go)" : ''}` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
 }

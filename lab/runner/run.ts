@@ -12,7 +12,7 @@ import { workloadFor } from '../workload/index.ts';
 import { runClient } from './client.ts';
 import { createRunDir, type RunDir } from './run-dir.ts';
 import { startTopology, type Topology } from './topology.ts';
-import { renderRun } from './render.ts';
+import { renderRun } from '../report/write.ts';
 import { planSchedule } from '../nemesis/schedule.ts';
 import { startNemesis } from '../nemesis/nemesis.ts';
 import type { RoleState } from '../nemesis/roles.ts';

@@ -3,8 +3,10 @@
 // by lab/scenario/validate.ts, and stored as run in the run directory.
 
 import type { NemesisSpec } from '../nemesis/types.ts';
+import type { ClientConfig } from '../client/configs/index.ts';
 
-export type ClientConfig = 'spread' | 'single-proxy' | 'proxies-by-hostname' | 'multi-ip' | 'consul-dns' | 'leader-proxy';
+/** The names of the client configurations, one per file in lab/client/configs/. */
+export type { ClientConfig };
 export type ProxyRule = 'lowest-index' | 'sticky-random';
 export type DeadlockRetry = 'none' | 'commit-only-2016-04' | 'all-2016-11' | 'all-and-bad-conn-2017-06';
 
@@ -49,7 +51,7 @@ export interface Scenario {
      */
     via: 'proxies' | 'nodes';
     /**
-     * How a client finds its server (lab/client/configs.ts), over the targets `via` names:
+     * How a client finds its server (lab/client/configs/<name>.ts), over the targets `via` names:
      *   spread               client i always uses target i mod T (a load balancer pinning clients)
      *   single-proxy         every client uses the first target only (one hostname, one proxy)
      *   proxies-by-hostname  each new connection resolves a name with every target's address,

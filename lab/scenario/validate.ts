@@ -7,6 +7,7 @@ import { isLinkKind, LINK_KINDS, linkNames, type LinkPlan } from '../nemesis/lin
 import { disconnectProblem } from '../nemesis/disconnect.ts';
 import { roleOf, roleProblem } from '../nemesis/roles.ts';
 import type { Scenario } from './types.ts';
+import { CLIENT_CONFIG_NAMES, clientConfigProblem } from '../client/configs/index.ts';
 
 export class ScenarioError extends Error {
   constructor(
@@ -80,7 +81,7 @@ const duration = (maxSecs: number): Field<number> => ({
   required: true,
 });
 
-export const CLIENT_CONFIGS = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip', 'consul-dns', 'leader-proxy'] as const;
+export const CLIENT_CONFIGS = CLIENT_CONFIG_NAMES;
 const FAULT_KINDS = ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill', ...LINK_KINDS] as const;
 const optionalInt = (min: number, max: number): Field<number> => ({ ...int(min, max), required: false });
 
@@ -254,9 +255,8 @@ function crossCheck(s: Scenario, problems: string[]): void {
   if (s.topology.provider === 'docker') dockerPartitions(s, problems);
   const randomKinds = s.nemesis.random?.kinds ?? [];
   if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');
-  if ((s.clients.config === 'consul-dns' || s.clients.config === 'leader-proxy') && (s.clients.via !== 'proxies' || s.topology.proxies === 0)) {
-    problems.push(`clients.config: ${s.clients.config} registers the switchboard proxies in Consul; it needs via: proxies and topology.proxies of at least 1`);
-  }
+  const configProblem = clientConfigProblem(s);
+  if (configProblem) problems.push(configProblem);
   if (s.clients.via === 'proxies' && s.topology.proxies === 0) {
     problems.push('clients.via: "proxies" needs topology.proxies of at least 1; set topology.proxies or use via: nodes');
   }

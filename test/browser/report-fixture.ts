@@ -44,7 +44,7 @@ export function fixtureHistory(): HistoryEvent[] {
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderRun } from '../../lab/runner/render.ts';
+import { renderRun } from '../../lab/report/write.ts';
 import { runDirPaths, type RunDir } from '../../lab/runner/run-dir.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 

@@ -42,3 +42,10 @@ test('compare: bad --seeds and --repeat are named, exit 2, before any cluster st
   t.regex(d.stderr, /--seeds: names every seed; drop --seed and --repeat/);
   t.notRegex(a.stderr + b.stderr + c.stderr + d.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('compare: a configuration the scenario cannot carry is refused with the validator’s line, exit 2, before any cluster starts', (t) => {
+  // multi-writer.yaml: proxies: 0, via: nodes; consul-dns registers proxies in Consul, so it needs some.
+  const r = spawnSync(process.execPath, ['bin/bbs-lab.js', 'compare', 'scenarios/multi-writer.yaml', '--configs', 'spread,consul-dns'], { encoding: 'utf8' });
+  t.is(r.status, 2, r.stderr);
+  t.is(r.stderr.trim(), 'bbs-lab compare: --configs: clients.config: consul-dns registers the switchboard proxies in Consul; it needs via: proxies and topology.proxies of at least 1');
+});

@@ -1,27 +1,37 @@
-// Turns a stored run (its history) into results.json, report.md (with timeline.svg and charts/), report.html
-// (every chart inline) and stories.md. Used at the end of a run, for
-// an interrupted run, and by `bbs-lab report <run-dir>`: the report never needs the cluster.
+// Writes a stored run's report files from its history: results.json, report.md (with timeline.svg
+// and charts/), report.html (every chart inline) and stories.md. The runner calls it at the end of
+// a run and for an interrupted run, and `bbs-lab report <run-dir>` calls it: the report never needs
+// the cluster.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pairOps, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
 import { checkHistory, type CheckReport } from '../checkers/index.ts';
-import { renderCharts, type RunCharts } from '../report/charts/index.ts';
-import { renderEvidence } from '../report/evidence.ts';
-import { renderHtml } from '../report/html.ts';
-import { labEventLines, renderMarkdown, type CheckSummary } from '../report/markdown.ts';
-import { computeStats, type RunStats } from '../report/stats.ts';
-import { generateStories, renderStoriesMarkdown } from '../report/stories.ts';
+import { renderCharts, type RunCharts } from './charts/index.ts';
+import { renderEvidence } from './evidence.ts';
+import { renderHtml } from './html.ts';
+import { labEventLines, renderMarkdown, type CheckSummary } from './markdown.ts';
+import { computeStats, type RunStats } from './stats.ts';
+import { generateStories, renderStoriesMarkdown } from './stories.ts';
 import type { Scenario } from '../scenario/types.ts';
-import type { RunDir } from './run-dir.ts';
+
+/** Where a run's files are (the runner's RunDir is one); the report reads the history and writes the rest. */
+export interface RunFiles {
+  id: string;
+  /** The run directory; timeline.svg, charts/, report.html and stories.md go in it. */
+  path: string;
+  history: string;
+  results: string;
+  report: string;
+}
 
 export interface RenderOptions {
   interrupted?: string;
   notes?: string[];
 }
 
-export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
+export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
   const { events, warnings } = readHistory(dir.history);
   const stats = computeStats(events);
   const check = checkHistory(events);
@@ -69,7 +79,7 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
 }
 
 /** The charts as SVG files in charts/ (at most 10 op timelines), linked from report.md. */
-function chartSection(dir: RunDir, c: RunCharts): string {
+function chartSection(dir: RunFiles, c: RunCharts): string {
   const files: [string, string, string][] = [
     ['latency.svg', 'Latency of every op over time, by outcome, fault windows shaded', c.latency],
     ['writers.svg', 'Which node served writes, per second (multi-master seconds stand out)', c.writers],
@@ -84,7 +94,7 @@ function chartSection(dir: RunDir, c: RunCharts): string {
   return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
 }
 
-function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts): void {
+function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts): void {
   const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
   const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
