@@ -35,7 +35,7 @@ commands:
                          Consul: one line per acceptance check; exit 0 when all pass
   bbs-node <node.json>   run one BBS node (bbs/node) as a process: etcd and/or SQL, the Consul
                          lock, the migration manager, the API on host:8889 (the migration stories
-                         start these; see lab/migration/node-process.ts for the config)
+                         start these; see lab/migration/bbs-node-child.ts for the config)
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
   check <run-dir | history file | dir>… [--model NAME] [--budget STEPS] [--consistency MODEL] [--json]
@@ -82,7 +82,7 @@ acceptance check; exit 0 when all pass.
   'bbs-node': `usage: bbs-lab bbs-node <node.json>
 
 Runs one BBS node (bbs/node) as a process; the migration stories start these (see
-lab/migration/node-process.ts for the config).
+lab/migration/bbs-node-child.ts for the config).
 `,
   validate: `usage: bbs-lab validate <scenario.yaml>
 
@@ -408,9 +408,9 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('../migration/cli.ts')).cmdMigrate(rest);
       case 'bbs-node': {
         if (!rest[0]) throw new UsageError('bbs-node: give the node config file, e.g. `bbs-lab bbs-node node.json`');
-        const { runNodeProcess } = await import('../migration/node-process.ts');
+        const { runBbsNodeChild } = await import('../migration/bbs-node-child.ts');
         // Exit at once with the node: its stdin and Consul client would keep the process alive.
-        process.exit(await runNodeProcess(rest[0]));
+        process.exit(await runBbsNodeChild(rest[0]));
       }
       case 'validate':
         return await cmdValidate(rest);

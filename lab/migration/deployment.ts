@@ -1,7 +1,7 @@
 // A BBS deployment for migration tests and scenarios: the lab's Consul agent (embedded, on one
 // loopback address of the deployment's /24), one real etcd URL and one SQL target given by the
 // caller, and BBS nodes (bbs/node) started and killed one by one, each with its own Consul
-// client. Nodes run as OS processes of their own (process-node.ts) unless `inProcess` asks for
+// client. Nodes run as OS processes of their own (bbs-node-handle.ts) unless `inProcess` asks for
 // objects in the lab's process (quicker to start; a kill there is modelled, not a signal). It polls who holds `v1/locks/bbs_lock` every 100 ms, so a test can say who held the lock
 // when, and it collects every node's journal events in one Journal.
 //
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConsulAgent, type ConsulAgent } from '../consul/agent.ts';
 import { OWNER_FILE, TEMP_PREFIX } from '../lifecycle/owned.ts';
-import { ProcessNode } from './process-node.ts';
+import { BbsNodeHandle } from './bbs-node-handle.ts';
 import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
 import { Journal } from '../../bbs/migrations/journal.ts';
 import { BbsNode, BBS_LOCK_KEY, type BbsNodeOptions, type NodeMode, type RunningBbs, type SqlConfig } from '../../bbs/node/node.ts';
@@ -95,7 +95,7 @@ export class Deployment {
       writeFileSync(join(this.dir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), bbsNodes: this.o.base }));
     }
     const hooks = { ...extra.hooks };
-    let node: ProcessNode | undefined;
+    let node: BbsNodeHandle | undefined;
     if (extra.killAt) {
       const at = extra.killAt;
       const user = hooks[at];
@@ -105,7 +105,7 @@ export class Deployment {
         throw new Error(`${id} killed at ${at}`);
       };
     }
-    node = await ProcessNode.start({
+    node = await BbsNodeHandle.start({
       config: { id, host, consulUrl: this.agent.httpAddr, lockTtl, retryMs, pauseAt: [], ...stores },
       dir: this.dir,
       journal: this.journal,
