@@ -21,7 +21,8 @@ import type { Executor, Workload } from '../workload/types.ts';
 import type { ConnectionLender } from '../../bbs/db/connection.ts';
 import { createDialPool } from '../client/dial-pool.ts';
 import { Resolver } from 'node:dns/promises';
-import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
+import { type ConsulHandle } from '../consul/driver.ts';
+import { describeConsul, labConsul } from '../consul/connection.ts';
 import { LOCK_KEY, SERVICE, startProxyConsul, type ProxyConsul, type ProxyRef } from '../routing/leader.ts';
 
 export interface Target {
@@ -139,8 +140,8 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
   };
 
   const viaConsul = s.clients.config === 'consul-dns' || s.clients.config === 'leader-proxy';
-  consul = viaConsul ? await connectConsul({ agent: { host: `${o.addressBase}.9` } }) : null;
-  if (consul) o.log(`consul: ${consul.embedded ? "the lab's own Consul-compatible agent" : 'Consul'} at ${consul.url}, DNS ${consul.dnsAddress.host}:${consul.dnsAddress.port}`);
+  consul = viaConsul ? await labConsul({ host: `${o.addressBase}.9` }) : null;
+  if (consul) o.log(`consul: ${describeConsul(consul)}`);
 
   const targets: Target[] = [];
   const proxyOptions = new Map<string, SwitchboardOptions>();
