@@ -405,7 +405,7 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCompare(rest);
       case 'migrate':
         installSignalHandlers();
-        return await (await import('../migration/cli.ts')).cmdMigrate(rest);
+        return await (await import('./migrate.ts')).cmdMigrate(rest);
       case 'bbs-node': {
         if (!rest[0]) throw new UsageError('bbs-node: give the node config file, e.g. `bbs-lab bbs-node node.json`');
         const { runBbsNodeChild } = await import('../migration/bbs-node-child.ts');
@@ -444,9 +444,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'check') return internalError(cmd, e);
     // Error classes of modules loaded on demand: loaded here only when something failed.
-    const [{ ScenarioError }, { MigrationScenarioError }, { TargetError }, { ClusterStartError }, { CampaignError }, { InvestigateInputError }] = await Promise.all([
+    const [{ ScenarioError }, { TargetError }, { ClusterStartError }, { CampaignError }, { InvestigateInputError }] = await Promise.all([
       import('../scenario/validate.ts'),
-      import('../migration/run.ts'),
       import('../providers/external/target.ts'),
       import('../providers/local/cluster.ts'),
       import('../investigate/campaign.ts'),
@@ -454,10 +453,6 @@ export async function main(argv: string[]): Promise<number> {
     ]);
     if (e instanceof ScenarioError) {
       process.stderr.write(`${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
-      return 2;
-    }
-    if (e instanceof MigrationScenarioError) {
-      process.stderr.write(`${e.message}\n`);
       return 2;
     }
     if (e instanceof CampaignError) {
