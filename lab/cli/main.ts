@@ -31,8 +31,9 @@ commands:
                          budget, one run at a time, resumable; writes findings/<campaign>/
                          (README.md, index.html, charts, findings.json) with medians and intervals
   migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
-                         the etcd-to-SQL migration stories on a real etcd, Galera and the lab's
-                         Consul: one line per acceptance check; exit 0 when all pass
+                         alias of \`run scenarios/migration-<story>.yaml\` for each story (the
+                         etcd-to-SQL migration on a real etcd, Galera and Consul): one line per
+                         acceptance check; exit 0 when all pass
   bbs-node <node.json>   run one BBS node (bbs/node) as a process: etcd and/or SQL, the Consul
                          lock, the migration manager, the API on host:8889 (the migration stories
                          start these; see lab/migration/bbs-node-child.ts for the config)
@@ -76,7 +77,9 @@ report. Configurations: ${(await import('../scenario/validate.ts')).CLIENT_CONFI
 `,
   migrate: `usage: bbs-lab migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
 
-The etcd-to-SQL migration stories on a real etcd, Galera and the lab's Consul: one line per
+An alias of \`bbs-lab run\` for the migration scenarios: plays each story's shipped scenario file
+(scenarios/migration-<story>.yaml, scenarios/upgrade-dust.yaml) on a real etcd, Galera and Consul
+(the lab's own, or CONSUL_HTTP_ADDR's) into findings/runs/<id>-migrate-<story>/; one line per
 acceptance check; exit 0 when all pass.
 `,
   'bbs-node': `usage: bbs-lab bbs-node <node.json>
