@@ -169,17 +169,23 @@ function intFlag(p: Parsed, name: string, min: number): number | undefined {
 }
 
 async function loadScenario(path: string | undefined) {
-  if (!path) throw new UsageError('missing the scenario file, e.g. `bbs-lab run scenarios/quickstart.yaml`');
-  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
-  const { parseScenario } = await import('../scenario/validate.ts');
-  return parseScenario(readFileSync(path, 'utf8'), path);
+  const loaded = await loadScenarioFile(path);
+  if (loaded.kind === 'migration') throw new UsageError(`${path}: a migration story (its \`migration:\` block); run it with \`bbs-lab run ${path}\``);
+  return loaded.scenario;
 }
 
-/** The migration story in a scenario file, or null for any other scenario (or no such file). */
-async function migrationScenarioAt(file: string | undefined) {
-  if (!file || !existsSync(file)) return null;
-  const { parseMigrationScenario } = await import('../migration/run.ts');
-  return parseMigrationScenario(readFileSync(file, 'utf8'), file);
+/**
+ * A scenario file of either kind, loaded once: a `migration:` block makes it a migration story
+ * (checked against the story registry), anything else a run scenario.
+ */
+async function loadScenarioFile(path: string | undefined) {
+  if (!path) throw new UsageError('missing the scenario file, e.g. `bbs-lab run scenarios/quickstart.yaml`');
+  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  const [{ loadScenarioYaml, validateScenario, validateMigrationScenario }, { isMigrationDoc }] = await Promise.all([import('../scenario/validate.ts'), import('../scenario/migration.ts')]);
+  const doc = loadScenarioYaml(readFileSync(path, 'utf8'), path);
+  if (!isMigrationDoc(doc)) return { kind: 'run' as const, scenario: validateScenario(doc, path) };
+  const { STORIES } = await import('../migration/stories/index.ts');
+  return { kind: 'migration' as const, scenario: validateMigrationScenario(doc, path, STORIES) };
 }
 
 function addressBaseFromEnv(): string {
@@ -191,17 +197,16 @@ function addressBaseFromEnv(): string {
 
 async function cmdRun(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['seed', 'duration'], []);
-  const file = p.positional[0];
-  const migration = await migrationScenarioAt(file);
-  if (migration) {
+  const loaded = await loadScenarioFile(p.positional[0]);
+  if (loaded.kind === 'migration') {
     installSignalHandlers();
     const base = addressBaseFromEnv();
     const { runMigrationFile } = await import('../migration/run.ts');
-    const res = await runMigrationFile(migration, { base: base === '127.0.0' ? '127.0.45' : base, log: (m) => process.stderr.write(m + '\n') });
+    const res = await runMigrationFile(loaded.scenario, { base: base === '127.0.0' ? '127.0.45' : base, log: (m) => process.stderr.write(m + '\n') });
     process.stdout.write(`${res.report}\n`);
     return res.ok ? 0 : 1;
   }
-  const scenario = await loadScenario(file);
+  const scenario = loaded.scenario;
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
   const addressBase = addressBaseFromEnv();
@@ -341,13 +346,12 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
 async function cmdValidate(argv: string[]): Promise<number> {
   const p = parseArgs(argv, [], []);
   const file = p.positional[0];
-  const migration = await migrationScenarioAt(file);
-  if (migration) {
-    process.stdout.write(`${file}: valid (migration story ${migration.story})\n`);
+  const loaded = await loadScenarioFile(file);
+  if (loaded.kind === 'migration') {
+    process.stdout.write(`${file}: valid (migration story ${loaded.scenario.story})\n`);
     return 0;
   }
-  const s = await loadScenario(p.positional[0]);
-  process.stdout.write(`${p.positional[0]}: valid\n${JSON.stringify(s, null, 2)}\n`);
+  process.stdout.write(`${file}: valid\n${JSON.stringify(loaded.scenario, null, 2)}\n`);
   return 0;
 }
 
