@@ -9,7 +9,7 @@
 //   3. holding it, serve the HTTP API (503 while not current) and run the migration manager; a
 //      stored version newer than it knows releases the lock and exits ("Existing DB version (%d)
 //      exceeds bbs version (%d)"); a failed migration exits; losing the lock exits (f25cf6ff).
-// The lab runs each node as an OS process of its own (lab/migration/node-process.ts, `bbs-lab
+// The lab runs each node as an OS process of its own (lab/migration/bbs-node-child.ts, `bbs-lab
 // bbs-node`), where a kill is a real SIGKILL. The class also runs inside the lab's process (one
 // object per BBS) for tests that want no process start-up: there a kill at a named point of the
 // migration (`killAt`) abandons the lock (its session lapses on the agent, as after kill -9),

@@ -31,11 +31,12 @@ commands:
                          budget, one run at a time, resumable; writes findings/<campaign>/
                          (README.md, index.html, charts, findings.json) with medians and intervals
   migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
-                         the etcd-to-SQL migration stories on a real etcd, Galera and the lab's
-                         Consul: one line per acceptance check; exit 0 when all pass
+                         alias of \`run scenarios/migration-<story>.yaml\` for each story (the
+                         etcd-to-SQL migration on a real etcd, Galera and Consul): one line per
+                         acceptance check; exit 0 when all pass
   bbs-node <node.json>   run one BBS node (bbs/node) as a process: etcd and/or SQL, the Consul
                          lock, the migration manager, the API on host:8889 (the migration stories
-                         start these; see lab/migration/node-process.ts for the config)
+                         start these; see lab/migration/bbs-node-child.ts for the config)
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
   check <run-dir | history file | dir>… [--model NAME] [--budget STEPS] [--consistency MODEL] [--json]
@@ -76,13 +77,15 @@ report. Configurations: ${(await import('../client/configs/index.ts')).CLIENT_CO
 `,
   migrate: `usage: bbs-lab migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
 
-The etcd-to-SQL migration stories on a real etcd, Galera and the lab's Consul: one line per
+An alias of \`bbs-lab run\` for the migration scenarios: plays each story's shipped scenario file
+(scenarios/migration-<story>.yaml, scenarios/upgrade-dust.yaml) on a real etcd, Galera and Consul
+(the lab's own, or CONSUL_HTTP_ADDR's) into findings/runs/<id>-migrate-<story>/; one line per
 acceptance check; exit 0 when all pass.
 `,
   'bbs-node': `usage: bbs-lab bbs-node <node.json>
 
 Runs one BBS node (bbs/node) as a process; the migration stories start these (see
-lab/migration/node-process.ts for the config).
+lab/migration/bbs-node-child.ts for the config).
 `,
   validate: `usage: bbs-lab validate <scenario.yaml>
 
@@ -166,17 +169,23 @@ function intFlag(p: Parsed, name: string, min: number): number | undefined {
 }
 
 async function loadScenario(path: string | undefined) {
-  if (!path) throw new UsageError('missing the scenario file, e.g. `bbs-lab run scenarios/quickstart.yaml`');
-  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
-  const { parseScenario } = await import('../scenario/validate.ts');
-  return parseScenario(readFileSync(path, 'utf8'), path);
+  const loaded = await loadScenarioFile(path);
+  if (loaded.kind === 'migration') throw new UsageError(`${path}: a migration story (its \`migration:\` block); run it with \`bbs-lab run ${path}\``);
+  return loaded.scenario;
 }
 
-/** The migration story in a scenario file, or null for any other scenario (or no such file). */
-async function migrationScenarioAt(file: string | undefined) {
-  if (!file || !existsSync(file)) return null;
-  const { parseMigrationScenario } = await import('../migration/run.ts');
-  return parseMigrationScenario(readFileSync(file, 'utf8'), file);
+/**
+ * A scenario file of either kind, loaded once: a `migration:` block makes it a migration story
+ * (checked against the story registry), anything else a run scenario.
+ */
+async function loadScenarioFile(path: string | undefined) {
+  if (!path) throw new UsageError('missing the scenario file, e.g. `bbs-lab run scenarios/quickstart.yaml`');
+  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  const [{ loadScenarioYaml, validateScenario, validateMigrationScenario }, { isMigrationDoc }] = await Promise.all([import('../scenario/validate.ts'), import('../scenario/migration.ts')]);
+  const doc = loadScenarioYaml(readFileSync(path, 'utf8'), path);
+  if (!isMigrationDoc(doc)) return { kind: 'run' as const, scenario: validateScenario(doc, path) };
+  const { STORIES } = await import('../migration/stories/index.ts');
+  return { kind: 'migration' as const, scenario: validateMigrationScenario(doc, path, STORIES) };
 }
 
 function addressBaseFromEnv(): string {
@@ -188,17 +197,16 @@ function addressBaseFromEnv(): string {
 
 async function cmdRun(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['seed', 'duration'], []);
-  const file = p.positional[0];
-  const migration = await migrationScenarioAt(file);
-  if (migration) {
+  const loaded = await loadScenarioFile(p.positional[0]);
+  if (loaded.kind === 'migration') {
     installSignalHandlers();
     const base = addressBaseFromEnv();
     const { runMigrationFile } = await import('../migration/run.ts');
-    const res = await runMigrationFile(migration, { base: base === '127.0.0' ? '127.0.45' : base, log: (m) => process.stderr.write(m + '\n') });
+    const res = await runMigrationFile(loaded.scenario, { base: base === '127.0.0' ? '127.0.45' : base, log: (m) => process.stderr.write(m + '\n') });
     process.stdout.write(`${res.report}\n`);
     return res.ok ? 0 : 1;
   }
-  const scenario = await loadScenario(file);
+  const scenario = loaded.scenario;
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
   const addressBase = addressBaseFromEnv();
@@ -341,13 +349,12 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
 async function cmdValidate(argv: string[]): Promise<number> {
   const p = parseArgs(argv, [], []);
   const file = p.positional[0];
-  const migration = await migrationScenarioAt(file);
-  if (migration) {
-    process.stdout.write(`${file}: valid (migration story ${migration.story})\n`);
+  const loaded = await loadScenarioFile(file);
+  if (loaded.kind === 'migration') {
+    process.stdout.write(`${file}: valid (migration story ${loaded.scenario.story})\n`);
     return 0;
   }
-  const s = await loadScenario(p.positional[0]);
-  process.stdout.write(`${p.positional[0]}: valid\n${JSON.stringify(s, null, 2)}\n`);
+  process.stdout.write(`${file}: valid\n${JSON.stringify(loaded.scenario, null, 2)}\n`);
   return 0;
 }
 
@@ -408,12 +415,12 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCompare(rest);
       case 'migrate':
         installSignalHandlers();
-        return await (await import('../migration/cli.ts')).cmdMigrate(rest);
+        return await (await import('./migrate.ts')).cmdMigrate(rest);
       case 'bbs-node': {
         if (!rest[0]) throw new UsageError('bbs-node: give the node config file, e.g. `bbs-lab bbs-node node.json`');
-        const { runNodeProcess } = await import('../migration/node-process.ts');
+        const { runBbsNodeChild } = await import('../migration/bbs-node-child.ts');
         // Exit at once with the node: its stdin and Consul client would keep the process alive.
-        process.exit(await runNodeProcess(rest[0]));
+        process.exit(await runBbsNodeChild(rest[0]));
       }
       case 'validate':
         return await cmdValidate(rest);
@@ -447,9 +454,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'check') return internalError(cmd, e);
     // Error classes of modules loaded on demand: loaded here only when something failed.
-    const [{ ScenarioError }, { MigrationScenarioError }, { TargetError }, { ClusterStartError }, { CampaignError }, { InvestigateInputError }] = await Promise.all([
+    const [{ ScenarioError }, { TargetError }, { ClusterStartError }, { CampaignError }, { InvestigateInputError }] = await Promise.all([
       import('../scenario/validate.ts'),
-      import('../migration/run.ts'),
       import('../providers/external/target.ts'),
       import('../providers/local/cluster.ts'),
       import('../investigate/campaign.ts'),
@@ -457,10 +463,6 @@ export async function main(argv: string[]): Promise<number> {
     ]);
     if (e instanceof ScenarioError) {
       process.stderr.write(`${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
-      return 2;
-    }
-    if (e instanceof MigrationScenarioError) {
-      process.stderr.write(`${e.message}\n`);
       return 2;
     }
     if (e instanceof CampaignError) {

@@ -23,6 +23,8 @@ export interface ConnectConsulOptions {
   dnsAddr?: string;
   /** Options for the embedded agent (ignored with a real agent). */
   agent?: ConsulAgentOptions;
+  /** Start the lab's agent even when CONSUL_HTTP_ADDR is set (the choice was made by connection.ts). */
+  embedded?: boolean;
   /** How long to wait for /v1/status/leader of a real agent; default 3000 ms. */
   connectTimeoutMs?: number;
 }
@@ -125,7 +127,7 @@ function parseDnsAddr(text: string, source: string): { host: string; port: numbe
 }
 
 export async function connectConsul(opts: ConnectConsulOptions = {}): Promise<ConsulHandle> {
-  const external = opts.url ?? process.env.CONSUL_HTTP_ADDR;
+  const external = opts.embedded ? undefined : (opts.url ?? process.env.CONSUL_HTTP_ADDR);
   let agent: ConsulAgent | null = null;
   let http: { host: string; port: number; secure: boolean };
   let dnsAddress: { host: string; port: number };

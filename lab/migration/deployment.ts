@@ -1,20 +1,22 @@
-// A BBS deployment for migration tests and scenarios: the lab's Consul agent (embedded, on one
-// loopback address of the deployment's /24), one real etcd URL and one SQL target given by the
-// caller, and BBS nodes (bbs/node) started and killed one by one, each with its own Consul
-// client. Nodes run as OS processes of their own (process-node.ts) unless `inProcess` asks for
-// objects in the lab's process (quicker to start; a kill there is modelled, not a signal). It polls who holds `v1/locks/bbs_lock` every 100 ms, so a test can say who held the lock
-// when, and it collects every node's journal events in one Journal.
+// A BBS deployment for migration tests and scenarios: Consul as `bbs-lab run` gets it
+// (lab/consul/connection.ts: CONSUL_HTTP_ADDR's agent, else the lab's own on <base>.2), one real
+// etcd URL and one SQL target given by the caller, and BBS nodes (bbs/node) started and killed one
+// by one, each with its own Consul client. Nodes run as OS processes of their own
+// (bbs-node-handle.ts) unless `inProcess` asks for objects in the lab's process (quicker to start;
+// a kill there is modelled, not a signal). It polls who holds `v1/locks/bbs_lock` every 100 ms, so
+// a test can say who held the lock when, and it collects every node's journal events in one Journal.
 //
 // Lock timing: the real BBS's session TTL is 10 s (15 s from 2016-10) and Consul's minimum TTL is
-// 10 s; tests lower the agent's session_ttl_min to 1 s and use a 1 s TTL and a 0.5 s retry so a
-// takeover takes ~3 s (TTL lapse up to 2×TTL, then lock-delay 1 s) instead of ~25 s.
+// 10 s; tests lower the lab agent's session_ttl_min to 1 s and use a 1 s TTL and a 0.5 s retry so a
+// takeover takes ~3 s (TTL lapse up to 2×TTL, then lock-delay 1 s) instead of ~25 s. A real agent
+// keeps its own minimum: give it a lock TTL of at least its session_ttl_min.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startConsulAgent, type ConsulAgent } from '../consul/agent.ts';
+import { labConsul } from '../consul/connection.ts';
 import { OWNER_FILE, TEMP_PREFIX } from '../lifecycle/owned.ts';
-import { ProcessNode } from './process-node.ts';
+import { BbsNodeHandle } from './bbs-node-handle.ts';
 import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
 import { Journal } from '../../bbs/migrations/journal.ts';
 import { BbsNode, BBS_LOCK_KEY, type BbsNodeOptions, type NodeMode, type RunningBbs, type SqlConfig } from '../../bbs/node/node.ts';
@@ -50,14 +52,14 @@ export class Deployment {
 
   private constructor(
     readonly o: DeploymentOptions,
-    readonly agent: ConsulAgent,
-    private readonly watcher: ConsulHandle,
+    /** The deployment's Consul (the nodes' "local agent"); also the lock watcher's connection. */
+    readonly consul: ConsulHandle,
   ) {}
 
   static async start(o: DeploymentOptions): Promise<Deployment> {
-    const agent = await startConsulAgent({ host: `${o.base}.2`, sessionTtlMin: o.sessionTtlMin ?? '1s' });
-    const watcher = await connectConsul({ url: agent.httpAddr });
-    const d = new Deployment(o, agent, watcher);
+    const consul = await labConsul({ host: `${o.base}.2`, sessionTtlMin: o.sessionTtlMin ?? '1s' });
+    o.log?.(`consul: ${consul.embedded ? "the lab's own agent" : 'Consul'} at ${consul.url}`);
+    const d = new Deployment(o, consul);
     d.poller = setInterval(() => void d.sample(), 100);
     return d;
   }
@@ -70,7 +72,7 @@ export class Deployment {
 
   /** The id in the lock key's value when a session holds it. */
   async holder(): Promise<string | null> {
-    const e = (await this.watcher.client.kv.get(BBS_LOCK_KEY)) as { Value?: string; Session?: string } | undefined;
+    const e = (await this.consul.client.kv.get(BBS_LOCK_KEY)) as { Value?: string; Session?: string } | undefined;
     if (!e?.Session || !e.Value) return null;
     return (JSON.parse(e.Value) as { id: string }).id;
   }
@@ -84,7 +86,7 @@ export class Deployment {
     const retryMs = this.o.retryMs ?? 500;
     const stores = { ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}), ...(mode !== 'legacy' ? { sql: this.o.sql } : {}) };
     if (this.o.inProcess) {
-      const handle = await connectConsul({ url: this.agent.httpAddr });
+      const handle = await connectConsul({ url: this.consul.url });
       this.handles.push(handle);
       const node = await BbsNode.start({ id, host, lock: handle, lockTtl, retryMs, journal: this.journal, ...stores, ...(this.o.log ? { log: this.o.log } : {}), ...extra });
       this.nodes.push(node);
@@ -95,7 +97,7 @@ export class Deployment {
       writeFileSync(join(this.dir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), bbsNodes: this.o.base }));
     }
     const hooks = { ...extra.hooks };
-    let node: ProcessNode | undefined;
+    let node: BbsNodeHandle | undefined;
     if (extra.killAt) {
       const at = extra.killAt;
       const user = hooks[at];
@@ -105,8 +107,8 @@ export class Deployment {
         throw new Error(`${id} killed at ${at}`);
       };
     }
-    node = await ProcessNode.start({
-      config: { id, host, consulUrl: this.agent.httpAddr, lockTtl, retryMs, pauseAt: [], ...stores },
+    node = await BbsNodeHandle.start({
+      config: { id, host, consulUrl: this.consul.url, lockTtl, retryMs, pauseAt: [], ...stores },
       dir: this.dir,
       journal: this.journal,
       hooks,
@@ -138,8 +140,8 @@ export class Deployment {
     if (this.poller) clearInterval(this.poller);
     for (const n of this.nodes) await n.stop().catch(() => undefined);
     for (const h of this.handles) await h.close().catch(() => undefined);
-    await this.watcher.close().catch(() => undefined);
-    await this.agent.stop();
+    // Closing stops the lab's agent, or removes from a real one what the lab created there.
+    await this.consul.close().catch(() => undefined);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -8,7 +8,8 @@ import type { Scenario } from '../scenario/types.ts';
 import { usesToxiproxy } from '../scenario/validate.ts';
 import { connectToxiproxy, type FaultProxies } from '../toxiproxy/driver.ts';
 import { recordExternalProxies } from '../toxiproxy/leftovers.ts';
-import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
+import type { ConsulHandle } from '../consul/driver.ts';
+import { describeConsul, labConsul } from '../consul/connection.ts';
 import { LOCK_KEY, SERVICE, startProxyConsul, type ProxyRef } from '../routing/leader.ts';
 import { clientConfig } from '../client/configs/index.ts';
 import type { Routing, ThroughLink } from './routing-state.ts';
@@ -26,8 +27,8 @@ export async function startRouting(s: Scenario, cluster: LocalCluster, o: Topolo
   const throughLink = linkMaker(r.links, cluster);
 
   const config = clientConfig(s.clients.config);
-  r.consul = config.consul ? await connectConsul({ agent: { host: `${o.addressBase}.9` } }) : null;
-  if (r.consul) o.log(`consul: ${r.consul.embedded ? "the lab's own Consul-compatible agent" : 'Consul'} at ${r.consul.url}, DNS ${r.consul.dnsAddress.host}:${r.consul.dnsAddress.port}`);
+  r.consul = config.consul ? await labConsul({ host: `${o.addressBase}.9` }) : null;
+  if (r.consul) o.log(`consul: ${describeConsul(r.consul)}`);
 
   if (s.topology.proxies > 0) {
     await startSwitchboards(s, cluster, o, r, throughLink);

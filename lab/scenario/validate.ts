@@ -8,6 +8,7 @@ import { disconnectProblem } from '../nemesis/disconnect.ts';
 import { roleOf, roleProblem } from '../nemesis/roles.ts';
 import type { Scenario } from './types.ts';
 import { CLIENT_CONFIG_NAMES, clientConfigProblem } from '../client/configs/index.ts';
+import { checkMigrationDoc, type MigrationScenarioFile, type StoryRule } from './migration.ts';
 
 export class ScenarioError extends Error {
   constructor(
@@ -294,15 +295,25 @@ export function validateScenario(input: unknown, file = 'scenario'): Scenario {
   return s;
 }
 
-export function parseScenario(text: string, file = 'scenario'): Scenario {
-  let doc: unknown;
+/** A scenario file's YAML document; not YAML is a ScenarioError naming the line. */
+export function loadScenarioYaml(text: string, file = 'scenario'): unknown {
   try {
-    doc = parse(text);
+    return parse(text);
   } catch (e) {
     const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
     throw new ScenarioError(file, [`not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`]);
   }
-  return validateScenario(doc, file);
+}
+
+export function parseScenario(text: string, file = 'scenario'): Scenario {
+  return validateScenario(loadScenarioYaml(text, file), file);
+}
+
+/** A document with a `migration:` block: its rules are in migration.ts, the stories the registry's (lab/migration/stories). */
+export function validateMigrationScenario(doc: Record<string, unknown>, file: string, stories: readonly StoryRule[]): MigrationScenarioFile {
+  const { scenario, problems } = checkMigrationDoc(doc, stories);
+  if (problems.length > 0) throw new ScenarioError(file, problems);
+  return scenario;
 }
 
 /** The Toxiproxy links a scenario's topology has (whether or not it routes through them). */

@@ -4,7 +4,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cmdMigrate } from '../../lab/migration/cli.ts';
+import { cmdMigrate } from '../../lab/cli/migrate.ts';
 
 test('migrate no-sql --base 127.0.70: findings/runs/<id>-migrate-no-sql/ with history, results and report', async (t) => {
   t.timeout(180_000);

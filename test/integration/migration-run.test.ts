@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkPath } from '../../lab/cli/check.ts';
 import { parseMigrationScenario, runMigrationFile } from '../../lab/migration/run.ts';
-import { runMigrationScenario } from '../../lab/migration/scenarios.ts';
+import { runMigrationScenario } from '../../lab/migration/play.ts';
 
 test('scenarios/migration-no-sql.yaml runs into a run directory with its checks and report', async (t) => {
   const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-runs-'));

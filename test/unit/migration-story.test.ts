@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { HistoryEvent } from '../../lab/history/event.ts';
 import { stepWindows } from '../../lab/migration/run.ts';
 import { FINAL_READS, storyVerdict } from '../../lab/migration/story-verdict.ts';
-import { holdTimes } from '../../lab/migration/scenarios.ts';
+import { holdTimes } from '../../lab/migration/stories/kit.ts';
 import { nextOp, readsOfAllKeys } from '../../lab/migration/workload.ts';
 import { seededRng } from '../../lab/random/seeded-rng.ts';
 import { keyOf, type BbsOp, type TaskRecord } from '../../bbs/ops.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync, readdirSync } from 'node:fs';
-import { parseScenario, parseDuration } from '../../lab/scenario/validate.ts';
-import { MigrationScenarioError, parseMigrationScenario, renderMigrationReport } from '../../lab/migration/run.ts';
+import { parseScenario, parseDuration, ScenarioError } from '../../lab/scenario/validate.ts';
+import { parseMigrationScenario, renderMigrationReport } from '../../lab/migration/run.ts';
 import { problems } from './scenario-problems.ts';
 
 const minimal = `
@@ -82,7 +82,7 @@ test('every shipped scenario is valid', (t) => {
 test('migration scenario files: the story is named, bad fields too', (t) => {
   t.is(parseMigrationScenario('name: x\nquestion: q\nduration: 10s\n', 'x.yaml'), null, 'not a migration scenario');
   t.deepEqual(parseMigrationScenario('name: m\nquestion: q?\nmigration: {story: failure}\n', 'm.yaml'), { name: 'm', description: '', question: 'q?', story: 'failure' });
-  const e = t.throws(() => parseMigrationScenario('name: m\nmigration: {story: sideways}\nnodes: 3\n', 'm.yaml'), { instanceOf: MigrationScenarioError });
+  const e = t.throws(() => parseMigrationScenario('name: m\nmigration: {story: sideways}\nnodes: 3\n', 'm.yaml'), { instanceOf: ScenarioError });
   t.deepEqual(e!.problems, [
     'nodes: unknown field in a migration scenario; allowed: name, description, question, migration',
     'question: required, a non-empty string',
@@ -93,7 +93,7 @@ test('migration scenario files: the story is named, bad fields too', (t) => {
 test('migration scenario options: upgrade-dust takes stop, maxOutageSec, lock and workload; bad values are named', (t) => {
   const ok = parseMigrationScenario('name: d\nquestion: q?\nmigration: {story: upgrade-dust, stop: kill, maxOutageSec: 30, lock: {ttlSec: 10, retryMs: 5000}, workload: {clients: 2, seed: 7}}\n', 'd.yaml');
   t.deepEqual(ok, { name: 'd', description: '', question: 'q?', story: 'upgrade-dust', stop: 'kill', maxOutageSec: 30, lock: { ttlSec: 10, retryMs: 5000 }, workload: { clients: 2, seed: 7 } });
-  const e = t.throws(() => parseMigrationScenario('name: d\nquestion: q?\nmigration: {story: redeploy, stop: gently, maxOutageSec: 0, lock: {ttlSec: 0.5, retryMs: 1, x: 1}, workload: {clients: 0, burst: 2}, speed: 3}\n', 'd.yaml'), { instanceOf: MigrationScenarioError });
+  const e = t.throws(() => parseMigrationScenario('name: d\nquestion: q?\nmigration: {story: redeploy, stop: gently, maxOutageSec: 0, lock: {ttlSec: 0.5, retryMs: 1, x: 1}, workload: {clients: 0, burst: 2}, speed: 3}\n', 'd.yaml'), { instanceOf: ScenarioError });
   t.deepEqual(e!.problems, [
     'migration.speed: unknown field; allowed: story, stop, maxOutageSec, workload, lock',
     'migration.stop: must be graceful or kill, got "gently"',
@@ -104,7 +104,7 @@ test('migration scenario options: upgrade-dust takes stop, maxOutageSec, lock an
     'migration.lock.ttlSec: whole seconds from 1 to 86400 (the BBS used 10, then 15), got 0.5',
     'migration.lock.retryMs: milliseconds, at least 10 (the BBS retried every 5000), got 1',
   ]);
-  const only = t.throws(() => parseMigrationScenario('name: d\nquestion: q?\nmigration: {story: failure, stop: kill}\n', 'd.yaml'), { instanceOf: MigrationScenarioError });
+  const only = t.throws(() => parseMigrationScenario('name: d\nquestion: q?\nmigration: {story: failure, stop: kill}\n', 'd.yaml'), { instanceOf: ScenarioError });
   t.deepEqual(only!.problems, ['migration.stop: only used by story upgrade-dust; remove it']);
 });
 

@@ -1,14 +1,13 @@
-// `bbs-lab migrate [story ...] [--base 127.0.45]`: plays the migration stories (scenarios.ts), each
-// into a run directory of its own as `bbs-lab run scenarios/migration-<story>.yaml` writes one
-// (findings/runs/<id>-migrate-<story>/ with history.jsonl, results.json, report.md), and prints one
-// line per check. Exit 0 when every check passed, 1 otherwise, 2 on bad input.
+// `bbs-lab migrate [story ...] [--base 127.0.45]`: an alias of `bbs-lab run` for the migration
+// scenarios. Each story plays its shipped scenario file (lab/migration/run.ts migrateScenarioFile)
+// into a run directory of its own (findings/runs/<id>-migrate-<story>/ with history.jsonl,
+// results.json, report.md), and prints one line per check. Exit 0 when every check passed, 1
+// otherwise, 2 on bad input.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { addressBaseProblem } from '../cli/address-base.ts';
-import { DEFAULT_RUNS_DIR, PROJECT_ROOT } from '../runner/run-dir.ts';
-import { parseMigrationScenario, runMigrationFile, type MigrationScenarioFile } from './run.ts';
-import { MIGRATION_SCENARIOS, type MigrationScenario } from './scenarios.ts';
+import { addressBaseProblem } from './address-base.ts';
+import { DEFAULT_RUNS_DIR } from '../runner/run-dir.ts';
+import { migrateScenarioFile, runMigrationFile } from '../migration/run.ts';
+import { STORY_NAMES } from '../migration/stories/index.ts';
 
 /** Where migrate runs when neither --base nor BBS_LAB_ADDRESS_BASE says: apart from run's default 127.0.0. */
 export const MIGRATE_DEFAULT_BASE = '127.0.45';
@@ -23,29 +22,15 @@ export function migrateBase(flag: string | undefined, env: string | undefined): 
   return problem ? { problem: `${from} ${problem}` } : { base: value };
 }
 
-/**
- * The scenario file a story runs as: the shipped one (scenarios/migration-<story>.yaml, or
- * scenarios/<story>.yaml for upgrade-dust) with its question and options, named migrate-<story>
- * so its run directory says which command made it.
- */
-export function migrateScenarioFile(story: MigrationScenario, root = PROJECT_ROOT): MigrationScenarioFile {
-  for (const file of [join(root, 'scenarios', `migration-${story}.yaml`), join(root, 'scenarios', `${story}.yaml`)]) {
-    if (!existsSync(file)) continue;
-    const s = parseMigrationScenario(readFileSync(file, 'utf8'), file);
-    if (s && s.story === story) return { ...s, name: `migrate-${story}` };
-  }
-  return { name: `migrate-${story}`, description: '', question: `Does the ${story} migration story pass its acceptance checks?`, story };
-}
-
 export async function cmdMigrate(argv: string[], opts: { runsDir?: string } = {}): Promise<number> {
   let flag: string | undefined;
-  const names: MigrationScenario[] = [];
+  const names: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--base') flag = argv[++i] ?? '';
-    else if ((MIGRATION_SCENARIOS as readonly string[]).includes(a)) names.push(a as MigrationScenario);
+    else if (STORY_NAMES.includes(a)) names.push(a);
     else {
-      process.stderr.write(`migrate: unknown story ${JSON.stringify(a)}; one of ${MIGRATION_SCENARIOS.join(', ')}\n`);
+      process.stderr.write(`migrate: unknown story ${JSON.stringify(a)}; one of ${STORY_NAMES.join(', ')}\n`);
       return 2;
     }
   }
@@ -55,7 +40,7 @@ export async function cmdMigrate(argv: string[], opts: { runsDir?: string } = {}
     return 2;
   }
   let failed = 0;
-  for (const name of names.length ? names : MIGRATION_SCENARIOS) {
+  for (const name of names.length ? names : STORY_NAMES) {
     process.stdout.write(`== ${name}\n`);
     try {
       const res = await runMigrationFile(migrateScenarioFile(name), {
@@ -80,8 +65,4 @@ export async function cmdMigrate(argv: string[], opts: { runsDir?: string } = {}
     }
   }
   return failed === 0 ? 0 : 1;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  cmdMigrate(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -1,4 +1,4 @@
-// The lab's side of a BBS node that runs as its own OS process (node-process.ts): it writes the
+// The lab's side of a BBS node that runs as its own OS process (bbs-node-child.ts): it writes the
 // node's config into the deployment's temp dir, starts `bbs-lab bbs-node <config>` as a tracked
 // child (stopped with the lab, found by `bbs-lab cleanup` through the config path in its command
 // line), follows its state from the journal lines it prints, and runs the lab's hook functions
@@ -12,12 +12,12 @@ import type { Journal, JournalEvent } from '../../bbs/migrations/journal.ts';
 import { StartError, type NodeExit, type NodeMode, type NodeState, type RunningBbs } from '../../bbs/node/node.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
 import { killGroup, spawnTracked, stopTracked, type Tracked } from '../lifecycle/processes.ts';
-import type { NodeProcessConfig } from './node-process.ts';
+import type { BbsNodeChildConfig } from './bbs-node-child.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'bbs-lab.js');
 
-export interface ProcessNodeOptions {
-  config: NodeProcessConfig;
+export interface BbsNodeHandleOptions {
+  config: BbsNodeChildConfig;
   /** Where the config file goes (a lab temp dir). */
   dir: string;
   journal: Journal;
@@ -25,7 +25,7 @@ export interface ProcessNodeOptions {
   log?: (m: string) => void;
 }
 
-export class ProcessNode implements RunningBbs {
+export class BbsNodeHandle implements RunningBbs {
   state: NodeState = 'starting';
   exit: NodeExit | undefined;
   readonly exited: Promise<NodeExit>;
@@ -36,7 +36,7 @@ export class ProcessNode implements RunningBbs {
   private killed = false;
 
   private constructor(
-    private readonly o: ProcessNodeOptions,
+    private readonly o: BbsNodeHandleOptions,
     private readonly proc: Tracked,
   ) {
     const c = o.config;
@@ -56,12 +56,12 @@ export class ProcessNode implements RunningBbs {
   }
 
   /** Starts the process; resolves once the node competes for the lock, throws StartError if it cannot start. */
-  static async start(o: ProcessNodeOptions): Promise<ProcessNode> {
+  static async start(o: BbsNodeHandleOptions): Promise<BbsNodeHandle> {
     const cfg = { ...o.config, pauseAt: Object.keys(o.hooks ?? {}) as HookPoint[] };
     const path = join(o.dir, `bbs-node-${cfg.id}.json`);
     writeFileSync(path, JSON.stringify(cfg, null, 2));
     const proc = spawnTracked(`bbs ${cfg.id}`, process.execPath, [BIN, 'bbs-node', path], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const node = new ProcessNode(o, proc);
+    const node = new BbsNodeHandle(o, proc);
     const stderr: string[] = [];
     proc.child.stderr!.on('data', (d: Buffer) => stderr.push(String(d)));
     const ready = new Promise<void>((resolve, reject) => {

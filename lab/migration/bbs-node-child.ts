@@ -1,4 +1,4 @@
-// One BBS node as an OS process (`bbs-lab bbs-node <config.json>`), as the real BBS is one process
+// The child side of a BBS node (bbs-node-handle.ts is the lab's side): one BBS node as an OS process (`bbs-lab bbs-node <config.json>`), as the real BBS is one process
 // per VM: a kill is a real SIGKILL (nothing more is written, its Consul session lapses on the
 // agent), a stop is SIGTERM (the node releases the lock and exits 0), and a node that cannot
 // start exits non-zero with its reason.
@@ -19,7 +19,7 @@ import type { HookPoint } from '../../bbs/migrations/etcd-to-sql.ts';
 import { Journal, type JournalEvent } from '../../bbs/migrations/journal.ts';
 import { BbsNode, StartError, type SqlConfig } from '../../bbs/node/node.ts';
 
-export interface NodeProcessConfig {
+export interface BbsNodeChildConfig {
   id: string;
   host: string;
   port?: number;
@@ -36,10 +36,10 @@ export interface NodeProcessConfig {
 const HOOK_POINTS: readonly HookPoint[] = ['after-drop', 'after-read', 'mid-copy', 'after-copy', 'between-version-writes'];
 
 /** Reads and checks a node config file; throws with the field to fix. */
-export function readNodeConfig(path: string): NodeProcessConfig {
-  let c: Partial<NodeProcessConfig>;
+export function readNodeConfig(path: string): BbsNodeChildConfig {
+  let c: Partial<BbsNodeChildConfig>;
   try {
-    c = JSON.parse(readFileSync(path, 'utf8')) as Partial<NodeProcessConfig>;
+    c = JSON.parse(readFileSync(path, 'utf8')) as Partial<BbsNodeChildConfig>;
   } catch (e) {
     throw new Error(`${path}: not a readable JSON node config: ${(e as Error).message}`);
   }
@@ -51,11 +51,11 @@ export function readNodeConfig(path: string): NodeProcessConfig {
   const bad = (c.pauseAt ?? []).filter((p) => !HOOK_POINTS.includes(p));
   if (bad.length) problems.push(`pauseAt: unknown hook point ${bad.join(', ')}; known: ${HOOK_POINTS.join(', ')}`);
   if (problems.length) throw new Error(`${path}: invalid node config\n  ${problems.join('\n  ')}`);
-  return { pauseAt: [], ...c } as NodeProcessConfig;
+  return { pauseAt: [], ...c } as BbsNodeChildConfig;
 }
 
 /** The child's main: runs the node until it exits; resolves with the exit code. */
-export async function runNodeProcess(configPath: string): Promise<number> {
+export async function runBbsNodeChild(configPath: string): Promise<number> {
   const c = readNodeConfig(configPath);
   const say = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
   const waiting: (() => void)[] = [];
