@@ -9,7 +9,7 @@
 // unplanned quorum loss named and the figures shown with and without them, and when no
 // configuration meets both safety criteria in every run, the trade-off in numbers.
 
-import type { CheckReport } from '../checkers/index.ts';
+import type { CheckReport } from './verdicts.ts';
 import { targetLabel } from '../nemesis/roles.ts';
 import { countOfCode } from './labels.ts';
 import { describeInterval, distinguishable, interval, type Interval } from './intervals.ts';

@@ -4,7 +4,7 @@
 // them follow.
 
 import { targetLabel } from '../nemesis/roles.ts';
-import type { CheckReport } from '../checkers/index.ts';
+import type { CheckReport } from './verdicts.ts';
 import { countOfCode } from './labels.ts';
 import { pct } from './markdown.ts';
 import { absorbedTotal } from './retries.ts';

@@ -3,7 +3,7 @@
 // evidence and an ops timeline, the mitigation stories, the charts, and the ops referenced, each
 // with an anchor (#op-<id>) that the findings and stories link to. Pure.
 
-import type { CheckReport } from '../checkers/index.ts';
+import type { CheckReport } from './verdicts.ts';
 import type { Op } from '../history/event.ts';
 import type { RunCharts } from './charts/index.ts';
 import { argsText, resultText } from './charts/op-label.ts';

@@ -4,6 +4,7 @@
 // address, port 9200, as galera-healthcheck runs beside each node.
 
 import mysql from 'mysql2/promise';
+import { FINAL_READ } from '../history/event.ts';
 import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { startLocalCluster, type LocalCluster } from '../providers/local/cluster.ts';
@@ -346,7 +347,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
       const n1 = cluster.nodes[0]!;
       const direct = poolFor({ name: `final-${n1.name}`, host: n1.host, port: n1.port });
       const id = nextOpId();
-      const base = { op: id, process: -1, client: -1, f: 'FinalRead', key: 'final' } as const;
+      const base = { op: id, process: -1, client: -1, f: FINAL_READ, key: 'final' } as const;
       writer.append({ type: 'invoke', ...base });
       try {
         const value = await workload.finalRead(direct);
