@@ -12,6 +12,27 @@ import type { HistoryEvent } from '../history/event.ts';
 /** results.json's `check`: the verdict, the sentences about it, then each checker's data. */
 export type CheckReport = { valid: Verdict; summary: string[] } & Omit<CheckResults, 'valid'>;
 
+/**
+ * What a report reads of the checkers when it only tells the verdict: the verdict and the sentences
+ * about it (report.md, report.html, comparisons). The evidence, charts and stories read the
+ * checkers' data in CheckReport.
+ */
+export interface CheckSummary {
+  valid: Verdict;
+  summary: string[];
+}
+
+/** The verdict in a word or two, for table cells: "no anomaly", "ANOMALIES", "unknown". */
+export function verdictWord(v: Verdict): string {
+  return v === true ? 'no anomaly' : v === false ? 'ANOMALIES' : 'unknown';
+}
+
+/** The verdict as a report states it: "no anomaly found", "ANOMALIES FOUND", "verdict unknown (…)"; `heading` capitalises it as a title. */
+export function verdictHeadline(v: Verdict, heading = false): string {
+  if (heading) return v === true ? 'No anomaly found' : v === false ? 'Anomalies found' : 'Verdict unknown (a checker ran out of budget)';
+  return v === true ? 'no anomaly found' : v === false ? 'ANOMALIES FOUND' : 'verdict unknown (a checker ran out of budget)';
+}
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Per checker name: its sentence, or null when it has nothing to say. Only ran checkers are asked. */
