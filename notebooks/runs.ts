@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { CheckReport } from '../lab/checkers/index.ts';
+import type { CheckReport } from '../lab/report/verdicts.ts';
 import { countOfCode } from '../lab/report/labels.ts';
 import type { RunStats } from '../lab/report/stats.ts';
 import type { Scenario } from '../lab/scenario/types.ts';

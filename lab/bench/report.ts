@@ -1,7 +1,7 @@
 // Report rendering time on a generated 100k-op history: stats, every chart and report.html (no
 // checkers: their throughput is benchmarked on its own). Export benchReport(log) for `npm run bench`.
 
-import type { CheckReport } from '../checkers/index.ts';
+import type { CheckReport } from '../report/verdicts.ts';
 import { pairOps, type HistoryEvent } from '../history/event.ts';
 import { renderCharts } from '../report/charts/index.ts';
 import { renderHtml } from '../report/html.ts';

@@ -4,6 +4,7 @@
 
 import type { BbsResult, TaskRecord } from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
+import type { Checker } from './checker.ts';
 
 export interface FailedButApplied {
   op: number;
@@ -45,3 +46,17 @@ export function checkFailedApplied(ops: readonly Op[]): FailedButApplied[] {
   }
   return out;
 }
+
+/**
+ * As one of the composed checkers: the failed CompleteTasks and the task reads that may see them.
+ * It looks for one anomaly only, so a history it alone looked at does not count as judged.
+ */
+export const failedAppliedChecker: Checker<FailedButApplied[]> = {
+  name: 'failedApplied',
+  appliesTo: (o, ctx) => !ctx.forced && (o.f === 'CompleteTask' || o.key?.startsWith('task/') === true),
+  check(ops) {
+    const found = checkFailedApplied(ops);
+    return { verdict: found.length === 0, data: found, judged: false, unjudged: 0 };
+  },
+  idle: [],
+};

@@ -1,33 +1,38 @@
-// All the checkers over one history: linearizability per key (BBS specifications, or a generic
-// model given by name), BBS invariants, failed-but-applied writes, and transactional isolation
-// for list-append transactions. Pure: history in, verdict out.
+// All the checkers over one history, composed from one list (CHECKERS) as Jepsen composes
+// checkers: each judges the ops it applies to, and the history's verdict is the worst of theirs.
+// Adding a checker is one file (a `Checker`, checker.ts) and one line below. Pure: history in,
+// verdicts and their data out; the sentences about them are the report's (lab/report/verdicts.ts).
 
-import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
+import { bbsModels } from '../../specs/bbs.ts';
 import { genericModels } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
-import { pairOps, type HistoryEvent } from '../history/event.ts';
-import { checkFailedApplied, type FailedButApplied } from './failed-applied.ts';
-import { checkInvariants, INVARIANTS, type InvariantName, type InvariantResult } from './invariants/index.ts';
-import { checkIsolation, type ConsistencyModel, type IsolationResult } from './isolation/index.ts';
-import { checkLinearizable, type LinResult } from './linearizability/index.ts';
+import { FINAL_READ, pairOps, type HistoryEvent, type Op } from '../history/event.ts';
+import type { CheckContext, CheckOptions, Checker, CheckerOutcome, Verdict } from './checker.ts';
+import { failedAppliedChecker, type FailedButApplied } from './failed-applied.ts';
+import { invariantsChecker } from './invariants/checker.ts';
+import type { InvariantResult } from './invariants/index.ts';
+import { isolationChecker } from './isolation/checker.ts';
+import type { IsolationResult } from './isolation/index.ts';
+import { linearizabilityChecker } from './linearizability/checker.ts';
+import type { LinResult } from './linearizability/index.ts';
 
-export interface CheckOptions {
-  /** Check every keyed op against this model (a generic or a BBS one) instead of routing by key. */
-  model?: string;
-  /** WGL search steps per key before the verdict is 'unknown'. */
-  budget?: number;
-  /** The model list-append transactions are checked against (default strict-serializable). */
-  consistency?: ConsistencyModel;
-}
+export type { CheckContext, CheckOptions, Checker, CheckerOutcome, CheckResult, Verdict } from './checker.ts';
 
-export interface CheckReport {
-  valid: boolean | 'unknown';
-  /** Sentences with numbers, for the top of a report. */
-  summary: string[];
+/** The checkers every history goes through, in the order results.json and the report list them. */
+export const CHECKERS: readonly Checker[] = [linearizabilityChecker, invariantsChecker, failedAppliedChecker, isolationChecker];
+
+/** What the checkers found: the history's verdict and each checker's data under its name. */
+export interface CheckResults {
+  valid: Verdict;
   linearizability: LinResult | null;
   invariants: InvariantResult | null;
   failedApplied: FailedButApplied[];
   isolation: IsolationResult | null;
+}
+
+export interface CheckRun {
+  valid: Verdict;
+  outcomes: CheckerOutcome[];
 }
 
 export class UnknownModelError extends Error {}
@@ -44,68 +49,49 @@ function modelByName(name: string): Model {
   return m;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** The worst verdict: any anomaly is false; else any undecided is 'unknown'. */
+export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.includes(false)) return false;
+  return verdicts.includes('unknown') ? 'unknown' : true;
+}
 
-export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions = {}): CheckReport {
-  const ops = pairOps(events);
-  const forced = opts.model !== undefined ? modelByName(opts.model) : undefined;
-  const keyed = ops.filter((o) => o.key !== undefined && o.f !== 'FinalRead' && o.f !== 'txn');
-  const bbs = keyed.filter((o) => bbsModelFor(o.key!) !== undefined);
-  const txns = ops.filter((o) => o.f === 'txn');
-  const summary: string[] = [];
-
-  let lin: LinResult | null = null;
-  if (keyed.length > 0) {
-    lin = checkLinearizable(keyed, forced ? () => forced : (k) => bbsModelFor(k), opts.budget !== undefined ? { budget: opts.budget } : {});
-    const bad = lin.keys.filter((k) => k.verdict === 'not-linearizable');
-    const unknown = lin.keys.filter((k) => k.verdict === 'unknown');
-    if (bad.length === 0 && unknown.length === 0) summary.push(`Linearizability: all ${plural(lin.keys.length, 'key')} (${lin.opsChecked} ops) linearizable.`);
-    else {
-      summary.push(
-        `Linearizability: ${bad.length} of ${plural(lin.keys.length, 'key')} not linearizable${bad.length > 0 ? ` (${bad.slice(0, 5).map((k) => k.key).join(', ')}${bad.length > 5 ? ', …' : ''})` : ''}` +
-          (unknown.length > 0 ? `, ${unknown.length} unknown (search budget of ${unknown[0]!.budget ?? '?'} steps exhausted)` : '') +
-          '.',
-      );
+export function runCheckers(events: readonly HistoryEvent[], opts: CheckOptions = {}, checkers: readonly Checker[] = CHECKERS): CheckRun {
+  const history = pairOps(events);
+  const ctx: CheckContext = { history, options: opts, forced: opts.model !== undefined ? modelByName(opts.model) : undefined };
+  const outcomes: CheckerOutcome[] = [];
+  const inScope = new Set<Op>();
+  let judged = false;
+  let unjudged = 0;
+  for (const c of checkers) {
+    const ops = history.filter((o) => c.appliesTo(o, ctx));
+    if (ops.length === 0) {
+      outcomes.push({ name: c.name, ran: false, verdict: true, data: c.idle });
+      continue;
     }
+    const r = c.check(ops, ctx);
+    for (const o of ops) inScope.add(o);
+    judged ||= r.judged;
+    unjudged += r.unjudged;
+    outcomes.push({ name: c.name, ran: true, verdict: r.verdict, data: r.data });
   }
-
-  let inv: InvariantResult | null = null;
-  if (bbs.length > 0 && !forced) {
-    inv = checkInvariants(ops);
-    const broken = (Object.entries(inv.counts) as [InvariantName, number][]).filter(([, n]) => n > 0);
-    summary.push(
-      broken.length === 0
-        ? 'BBS invariants: none broken.'
-        : `BBS invariants broken: ${broken.map(([k, n]) => `"${INVARIANTS[k]}" ×${n}`).join(', ')}.`,
-    );
-  }
-
-  const failedApplied = forced ? [] : checkFailedApplied(ops);
-  if (failedApplied.length > 0) {
-    summary.push(`${plural(failedApplied.length, 'op')} reported as failed took effect anyway (e.g. ${failedApplied[0]!.explanation}).`);
-  }
-
-  let iso: IsolationResult | null = null;
-  if (txns.length > 0) {
-    iso = checkIsolation(txns, { consistency: opts.consistency ?? 'strict-serializable' });
-    summary.push(`Isolation: ${iso.summary}`);
-  }
-
-  const linBad = lin?.valid === false;
-  const invalid = linBad || inv?.valid === false || failedApplied.length > 0 || iso?.valid === false;
-  const valid: CheckReport['valid'] = invalid ? false : lin?.valid === 'unknown' ? 'unknown' : true;
-  // Ops that no model covers, and nothing else judged: a VALID here would be a check that cannot
+  // Ops that no checker judged, and nothing else judged: a VALID here would be a check that cannot
   // fail. (Ops a model covers but that constrain nothing, such as an `info` read, are a fair VALID.)
-  const judged = (lin?.opsChecked ?? 0) > 0 || inv !== null || iso !== null;
-  const real = ops.filter((o) => o.f !== 'FinalRead');
-  const uncovered = lin === null ? real.length > 0 : lin.skipped > 0;
-  if (!judged && uncovered) {
+  const real = history.filter((o) => o.f !== FINAL_READ);
+  if (!judged && (unjudged > 0 || real.some((o) => !inScope.has(o)))) {
     const keys = [...new Set(real.map((o) => o.key).filter((k): k is string => k !== undefined))];
     throw new NothingCheckedError(
       `no op could be checked: ${keys.length > 0 ? `key(s) ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''} have no built-in model` : 'no op has a key'} and none is a txn; ` +
         `give --model (${modelNames().filter((n) => n in genericModels).join(', ')}) for a generic history`,
     );
   }
-  if (lin === null && inv === null && iso === null) summary.push('No op to check.');
-  return { valid, summary, linearizability: lin, invariants: inv, failedApplied, isolation: iso };
+  return { valid: combineVerdicts(outcomes.map((o) => o.verdict)), outcomes };
+}
+
+/** results.json's `check` without the sentences: the verdict, then each checker's data under its name. */
+export function resultsOf(run: CheckRun): CheckResults {
+  return { valid: run.valid, ...Object.fromEntries(run.outcomes.map((o) => [o.name, o.data])) } as CheckResults;
+}
+
+export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions = {}, checkers: readonly Checker[] = CHECKERS): CheckResults {
+  return resultsOf(runCheckers(events, opts, checkers));
 }

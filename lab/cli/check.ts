@@ -17,7 +17,8 @@ import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
 import { genericModels } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
 import { ModelInputError } from '../../specs/model.ts';
-import { checkHistory, UnknownModelError, type CheckOptions, type CheckReport } from '../checkers/index.ts';
+import { UnknownModelError, type CheckOptions } from '../checkers/index.ts';
+import { checkReport, type CheckReport } from '../report/verdicts.ts';
 import { TxnInputError } from '../checkers/isolation/index.ts';
 import { parseEdnEvents } from '../history/edn.ts';
 import { writeEdnHistory } from '../history/edn-export.ts';
@@ -146,7 +147,7 @@ export function checkFile(history: string, runDir: string | null, opts: CheckOpt
     if (noValue) return bad(`${read.where(noValue.event)}: ${noValue.problem}`);
     let report: CheckReport;
     try {
-      report = checkHistory(read.events, opts);
+      report = checkReport(read.events, opts);
     } catch (e) {
       // Bad input, not an anomaly: an unknown --model, ops a model cannot read, a malformed txn.
       if (e instanceof UnknownModelError) return bad(e.message);

@@ -1,49 +1,7 @@
-// A Docker-Engine-API-compatible server inside the lab, for machines without a Docker engine: it
-// serves the subset of the Engine API that dockerode uses for lab/providers/docker (_ping,
-// version, info; images inspect and pull; networks create, inspect, list, remove, connect,
-// disconnect; containers create, start, stop, restart, kill, pause, unpause, inspect, list with
-// JSON `filters`, wait, logs, remove), versioned (/v1.43/…) or not, on a unix socket (or
-// 127.0.0.1 TCP). `new Docker({ socketPath })` talks to it as to dockerd.
-//
-// | module            | job                                                                    |
-// | ----------------- | ---------------------------------------------------------------------- |
-// | routes.ts, api.ts | paths and versions → handlers; status codes, shapes, {message} errors  |
-// | filters.ts        | the `filters` query parameter                                          |
-// | images.ts         | the image catalogue (image name → what runs it on this machine)        |
-// | networks.ts       | loopback /24 networks, endpoints, disconnects as iptables DROP rules   |
-// | addresses.ts      | which /24 a network gets, which address a container gets               |
-// | containers.ts     | container state true to its process: start, stop, kill, pause, wait    |
-// | ports.ts          | published ports: 127.0.0.1:hostPort → container address                |
-// | names.ts          | names of the network → addresses in the command's options              |
-// | entrypoints/      | each image's entrypoint (mariadb, toxiproxy, consul)                   |
-//
-// What differs from a real engine, deliberately:
-// - One kernel and one network namespace: a container is a process group on this machine, not a
-//   namespace or cgroup. Its processes bind only their container's loopback address, but nothing
-//   stops a process from binding another; there is no filesystem isolation (a container is a
-//   directory of its own), no user namespace, no resource limits, no exec, attach or TTY.
-// - No image layers and no registry: an image is a catalogue entry mapping a name to what is
-//   installed here (mariadb → Debian's mariadbd + galera-4 behind the official image's entrypoint
-//   semantics; toxiproxy → lab/toxiproxy; consul → lab/consul). A pull checks that it can run;
-//   an unknown image fails the pull with 404, as a registry without the repository does.
-// - Networks are loopback /24s (127.0.X.0/24, X from the range the engine is given), not bridges;
-//   a container has exactly the one network it was created on. There is no DNS server: the
-//   entrypoints rewrite network names in the options that carry addresses (names.ts), from the
-//   network's names when the container starts (a name that did not exist then points nowhere).
-// - Network disconnect keeps the container's address (its processes are bound to it) and cuts it
-//   off with iptables DROP rules in a chain of the lab's own; connect only reconnects it to that
-//   network. Its published ports (forwarded from 127.0.0.1) stay reachable while disconnected,
-//   where in Docker they go with the endpoint.
-// - Published ports bind 127.0.0.1 only (any other HostIp is refused); UDP is forwarded per
-//   client address. Logs are stdout then stderr (not interleaved), without follow or timestamps.
-// - Pause is SIGSTOP of the process group (Docker freezes the cgroup); State.Pid is the
-//   entrypoint's pid, not mariadbd's.
-//
-// Everything it starts is cleaned up: the engine's stop (and Ctrl-C or a crash of the lab, through
-// lab/lifecycle) kills every container's process group, closes the forwarders, removes the
-// iptables chain and the work dir. The work dir is /tmp/bbs-lab-engine-* with the lab's owner file,
-// and every container process has that dir on its command line, so `bbs-lab cleanup` finds and
-// kills what a SIGKILLed lab left, and removes its chain (BBSLAB-<pid>-…).
+// A Docker-Engine-API-compatible server inside the lab, for machines without a Docker engine: the
+// subset of the Engine API dockerode uses for lab/providers/docker, on a unix socket, so
+// lab/providers/docker runs unchanged here and against dockerd. What it serves, what differs from a
+// real engine and how it cleans up: README.md in this folder.
 
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';

@@ -14,6 +14,13 @@ export type { OpError };
 
 export type Outcome = 'ok' | 'fail' | 'info';
 
+/**
+ * The `f` of the op the runner appends after the workload stops: one read of every BBS table, for
+ * the "acknowledged writes survive" invariant. It is no workload op, so figures and per-key
+ * checking leave it out.
+ */
+export const FINAL_READ = 'FinalRead';
+
 interface EventBase {
   /** Position in the file, 0-based; assigned by the writer. */
   index: number;

@@ -6,7 +6,7 @@
 // Pure: history in, verdict out. The final reads are the ops after the 'final-reads' story event.
 
 import { pairOps, type HistoryEvent, type Op } from '../history/event.ts';
-import { checkHistory, type CheckReport } from '../checkers/index.ts';
+import { checkReport, type CheckReport } from '../report/verdicts.ts';
 import type { BbsResult } from '../../bbs/ops.ts';
 
 export const FINAL_READS = 'final-reads';
@@ -79,7 +79,7 @@ export function storyVerdict(events: readonly HistoryEvent[]): StoryVerdict {
     prev = t;
   }
   return {
-    checkers: checkHistory(events),
+    checkers: checkReport(events),
     lostWrites,
     legacyAfterMigration,
     longestOutageSec: longest / 1e9,

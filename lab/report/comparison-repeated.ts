@@ -9,7 +9,7 @@
 // unplanned quorum loss named and the figures shown with and without them, and when no
 // configuration meets both safety criteria in every run, the trade-off in numbers.
 
-import type { CheckReport } from '../checkers/index.ts';
+import { verdictWord, type CheckReport } from './verdicts.ts';
 import { targetLabel } from '../nemesis/roles.ts';
 import { countOfCode } from './labels.ts';
 import { describeInterval, distinguishable, interval, type Interval } from './intervals.ts';
@@ -261,7 +261,7 @@ export function renderRepeatedComparison(input: { scenario: string; question: st
               r.deadlocksPerK.toFixed(1),
               r.multiNodeSeconds,
               r.unknownOps,
-              r.verdict === true ? 'no anomaly' : r.verdict === false ? 'ANOMALIES' : 'unknown',
+              verdictWord(r.verdict),
               r.unplannedQuorumLoss.length === 0 ? '—' : r.unplannedQuorumLoss.map((q) => `${q.node} ${q.from.toFixed(1)}–${q.to.toFixed(1)} s ×${q.errors}`).join(', '),
             ]),
       ),

@@ -4,7 +4,7 @@
 // them follow.
 
 import { targetLabel } from '../nemesis/roles.ts';
-import type { CheckReport } from '../checkers/index.ts';
+import { verdictWord, type CheckReport } from './verdicts.ts';
 import { countOfCode } from './labels.ts';
 import { pct } from './markdown.ts';
 import { absorbedTotal } from './retries.ts';
@@ -77,8 +77,6 @@ export function compareRows(runs: readonly ComparedRun[]): ComparisonRow[] {
 
 const sec = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)} s`);
 const share = (x: number) => pct(Math.round(x * 1000), 1000);
-
-const verdictWord = (v: CheckReport['valid']) => (v === true ? 'no anomaly' : v === false ? 'ANOMALIES' : 'unknown');
 
 export function comparisonSentences(rows: readonly ComparisonRow[]): string[] {
   if (rows.length === 0) return ['No configuration completed a run.'];

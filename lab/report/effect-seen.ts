@@ -5,7 +5,7 @@
 // leave no unique trace, so those are "cannot tell", never "did not commit". Pure.
 
 import type { BbsResult, TaskRecord } from '../../bbs/ops.ts';
-import type { Op } from '../history/event.ts';
+import { FINAL_READ, type Op } from '../history/event.ts';
 
 export type EffectSeen = 'seen' | 'not-seen' | 'cannot-tell';
 
@@ -24,7 +24,7 @@ export function observe(allOps: readonly Op[]): Observations {
   };
   for (const o of allOps) {
     if (o.complete?.type !== 'ok') continue;
-    if (o.f === 'FinalRead') {
+    if (o.f === FINAL_READ) {
       const tasks = (o.complete.value as { tasks?: TaskRecord[] } | undefined)?.tasks ?? [];
       for (const t of tasks) if (t.result) add(`task/${t.taskGuid} ${t.result}`, Infinity);
       continue;

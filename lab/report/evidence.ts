@@ -1,7 +1,7 @@
 // The "Evidence" section of report.md: for every anomaly the checkers found, the ops that show it,
 // small enough to read (linearizability failures are already shrunk). Pure: verdict in, Markdown out.
 
-import type { CheckReport } from '../checkers/index.ts';
+import type { CheckReport } from './verdicts.ts';
 
 const MAX_KEYS = 5;
 const MAX_EXAMPLES = 3;

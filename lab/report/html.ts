@@ -3,7 +3,7 @@
 // evidence and an ops timeline, the mitigation stories, the charts, and the ops referenced, each
 // with an anchor (#op-<id>) that the findings and stories link to. Pure.
 
-import type { CheckReport } from '../checkers/index.ts';
+import { verdictHeadline, type CheckReport } from './verdicts.ts';
 import type { Op } from '../history/event.ts';
 import type { RunCharts } from './charts/index.ts';
 import { argsText, resultText } from './charts/op-label.ts';
@@ -69,7 +69,7 @@ export function renderHtml(input: HtmlInput): string {
   const byId = new Map(input.ops.map((o) => [o.op, o]));
   const anchored = new Set([...referenced].filter((id) => byId.has(id)));
   const verdictClass = check.valid === true ? 'verdict-ok' : check.valid === false ? 'verdict-bad' : 'verdict-unknown';
-  const verdict = check.valid === true ? 'No anomaly found' : check.valid === false ? 'Anomalies found' : 'Verdict unknown (a checker ran out of budget)';
+  const verdict = verdictHeadline(check.valid, true);
   const p: string[] = [];
   p.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`);
   p.push(`<title>${esc(scenario.name)}: run ${esc(runId)}</title><style>${CSS}</style></head><body>`);

@@ -8,11 +8,9 @@ import { clientConfig } from '../client/configs/index.ts';
 import { FAULT_TABLE_HEADER, faultSentence, faultTableRows, labelsText } from './fault-table.ts';
 import { absorbedTotal } from './retries.ts';
 import type { RunStats } from './stats.ts';
+import { verdictHeadline, type CheckSummary } from './verdicts.ts';
 
-export interface CheckSummary {
-  valid: boolean | 'unknown';
-  summary: string[];
-}
+export type { CheckSummary };
 
 export interface ReportInput {
   scenario: Scenario;
@@ -75,8 +73,7 @@ function happenedSentences(st: RunStats): string[] {
 
 function checkerSentence(input: ReportInput): string {
   if (!input.check) return 'Checkers: not run on this history.';
-  const verdict = input.check.valid === true ? 'no anomaly found' : input.check.valid === false ? 'ANOMALIES FOUND' : 'verdict unknown (a checker ran out of budget)';
-  return `Checkers: ${verdict}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}`;
+  return `Checkers: ${verdictHeadline(input.check.valid)}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}`;
 }
 
 /** Errors a retry policy absorbed: the caller never saw them, so the error counts above leave them out. */

@@ -5,7 +5,7 @@
 // long after its fault recovered) is an effect of the run, not of the experiment, and a
 // comparison must not average it in silently. Pure: history in, intervals out.
 
-import { workloadStart, type CompletionEvent, type HistoryEvent, type NemesisEvent } from '../history/event.ts';
+import { FINAL_READ, workloadStart, type CompletionEvent, type HistoryEvent, type NemesisEvent } from '../history/event.ts';
 import { faultSpans } from './availability.ts';
 
 export interface QuorumLoss {
@@ -71,7 +71,7 @@ export function quorumLoss(events: readonly HistoryEvent[]): QuorumLoss[] {
   for (const e of events) {
     if (e.type !== 'fail' && e.type !== 'info') continue;
     const c = e as CompletionEvent;
-    if (c.error?.errno !== 1047 || !c.node || c.f === 'FinalRead') continue;
+    if (c.error?.errno !== 1047 || !c.node || c.f === FINAL_READ) continue;
     const t = (c.time - t0) / 1e9;
     let list = byNode.get(c.node);
     if (!list) byNode.set(c.node, (list = []));

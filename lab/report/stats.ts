@@ -1,7 +1,7 @@
 // Run statistics from a history alone (no cluster): what ran, what failed and why, which node
 // served what, throughput and latency. Pure: history in, numbers out.
 
-import { pairOps, workloadStart, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
+import { FINAL_READ, pairOps, workloadStart, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
 import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import { quorumLoss, type QuorumLoss } from './quorum-loss.ts';
 import { observe } from './effect-seen.ts';
@@ -140,7 +140,7 @@ function bump(m: Record<string, Record<string, number>>, a: string, b: string): 
 }
 
 export function computeStats(events: readonly HistoryEvent[]): RunStats {
-  const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
+  const ops = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const stats: RunStats = {
     ops: ops.length,
     unfinished: 0,

@@ -4,7 +4,7 @@
 // checker verdicts and ops in, stories out; also rendered as stories.md for a tracker.
 
 import { classifyError } from '../history/errors.ts';
-import type { CheckReport } from '../checkers/index.ts';
+import type { CheckReport } from './verdicts.ts';
 import type { Op } from '../history/event.ts';
 import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import type { Scenario } from '../scenario/types.ts';

@@ -5,9 +5,9 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pairOps, type HistoryEvent } from '../history/event.ts';
+import { FINAL_READ, pairOps, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
-import { checkHistory, type CheckReport } from '../checkers/index.ts';
+import { checkReport, type CheckReport } from './verdicts.ts';
 import { renderCharts, type RunCharts } from './charts/index.ts';
 import { renderEvidence } from './evidence.ts';
 import { renderHtml } from './html.ts';
@@ -34,7 +34,7 @@ export interface RenderOptions {
 export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
   const { events, warnings } = readHistory(dir.history);
   const stats = computeStats(events);
-  const check = checkHistory(events);
+  const check = checkReport(events);
   const results = {
     run: dir.id,
     scenario: scenario.name,
@@ -95,7 +95,7 @@ function chartSection(dir: RunFiles, c: RunCharts): string {
 }
 
 function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts): void {
-  const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
+  const ops = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
   const html = renderHtml({

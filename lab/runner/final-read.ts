@@ -2,6 +2,7 @@
 // from the first node, recorded in the history like any op (process -1).
 
 import type mysql from 'mysql2/promise';
+import { FINAL_READ } from '../history/event.ts';
 import type { HistoryWriter } from '../history/writer.ts';
 import type { LocalCluster } from '../providers/local/cluster.ts';
 import type { Workload } from '../workload/types.ts';
@@ -20,7 +21,7 @@ export interface FinalReadInput {
 export async function finalRead(x: FinalReadInput): Promise<void> {
   await allSynced(x.cluster, x.notes);
   const n1 = x.cluster.nodes[0]!;
-  const base = { op: x.nextOpId(), process: -1, client: -1, f: 'FinalRead', key: 'final' } as const;
+  const base = { op: x.nextOpId(), process: -1, client: -1, f: FINAL_READ, key: 'final' } as const;
   x.writer.append({ type: 'invoke', ...base });
   try {
     const value = await x.workload.finalRead(x.direct);

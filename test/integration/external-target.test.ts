@@ -6,7 +6,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckReport } from '../../lab/checkers/index.ts';
+import type { CheckReport } from '../../lab/report/verdicts.ts';
 import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
 import { TargetError } from '../../lab/providers/external/target.ts';
 import { runScenario } from '../../lab/runner/run.ts';

@@ -7,7 +7,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckReport } from '../../lab/checkers/index.ts';
+import type { CheckReport } from '../../lab/report/verdicts.ts';
 import { readHistory } from '../../lab/history/reader.ts';
 import { runScenario } from '../../lab/runner/run.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../../lab/runner/run.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
-import type { CheckReport } from '../../lab/checkers/index.ts';
+import type { CheckReport } from '../../lab/report/verdicts.ts';
 
 const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-runs-'));
 test.after.always(() => rmSync(runsDir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { CheckReport } from '../../lab/checkers/index.ts';
+import type { CheckReport } from '../../lab/report/verdicts.ts';
 import { anomalyChart, chartData, collectAnomalies, errorsChart, latencyChart, renderCharts, throughputChart, writersChart } from '../../lab/report/charts/index.ts';
 import { thinPoints } from '../../lab/report/charts/latency.ts';
 import { computeStats } from '../../lab/report/stats.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckReport } from '../../lab/checkers/index.ts';
+import type { CheckReport } from '../../lab/report/verdicts.ts';
 import { pairOps } from '../../lab/history/event.ts';
 import { renderCharts } from '../../lab/report/charts/index.ts';
 import { renderHtml } from '../../lab/report/html.ts';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { CheckReport } from '../../lab/checkers/index.ts';
+import type { CheckReport } from '../../lab/report/verdicts.ts';
 import { pairOps, type CompletionEvent, type HistoryEvent } from '../../lab/history/event.ts';
 import { computeStats } from '../../lab/report/stats.ts';
 import { STORY_RULES, generateStories, renderStoriesMarkdown } from '../../lab/report/stories.ts';

@@ -5,7 +5,7 @@
 // acknowledged write (or resurrected a deleted record).
 
 import type { ActualLRPRecord, BbsResult, DesiredLRPRecord, TaskRecord } from '../../../bbs/ops.ts';
-import type { Op } from '../../history/event.ts';
+import { FINAL_READ, type Op } from '../../history/event.ts';
 import { byKey, type Timed } from './timeline.ts';
 import type { Violation } from './types.ts';
 
@@ -40,11 +40,11 @@ function finalRecord(key: string, t: FinalTables): Rec | null {
 }
 
 export function checkFinalRead(ops: readonly Op[]): Violation[] {
-  const final = [...ops].reverse().find((o) => o.f === 'FinalRead' && o.complete?.type === 'ok');
+  const final = [...ops].reverse().find((o) => o.f === FINAL_READ && o.complete?.type === 'ok');
   if (!final) return [];
   const tables = final.complete!.value as FinalTables;
   const out: Violation[] = [];
-  const workload = ops.filter((o) => o.f !== 'FinalRead');
+  const workload = ops.filter((o) => o.f !== FINAL_READ);
   for (const prefix of ['task/', 'desired/', 'actual/']) {
     for (const [key, all] of byKey(workload, prefix)) {
       const last = all[all.length - 1]!;

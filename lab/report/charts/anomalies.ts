@@ -2,7 +2,7 @@
 // the report's evidence list: non-linearizable keys (the shrunk sub-history), broken BBS
 // invariants, failed-but-applied ops and isolation anomalies (the ops of each cycle). Pure.
 
-import type { CheckReport } from '../../checkers/index.ts';
+import type { CheckReport } from '../verdicts.ts';
 import type { Anomaly } from '../../checkers/isolation/types.ts';
 import { ANOMALY_TYPES } from '../../checkers/isolation/types.ts';
 import type { Op } from '../../history/event.ts';

@@ -1,7 +1,7 @@
 // What the charts need beyond RunStats, from the history alone: every completed op's latency and
 // which node served ok writes in each second. Pure.
 
-import { pairOps, type HistoryEvent, type Op } from '../../history/event.ts';
+import { FINAL_READ, pairOps, type HistoryEvent, type Op } from '../../history/event.ts';
 import { READ_OPS, type BbsOpName } from '../../../bbs/ops.ts';
 import { workloadStart } from '../stats.ts';
 import type { Outcome } from './common.ts';
@@ -26,7 +26,7 @@ export interface ChartData {
 
 export function chartData(events: readonly HistoryEvent[]): ChartData {
   const t0 = workloadStart(events);
-  const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
+  const ops = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const points: LatencyPoint[] = [];
   const writesBySecond = new Map<number, Map<string, number>>();
   for (const o of ops) {

@@ -1,7 +1,7 @@
 // Every chart of a run's report, as inline SVG strings: latency, throughput, errors by node and by
 // op type, writes by node over time, and one ops timeline per anomaly. Pure.
 
-import type { CheckReport } from '../../checkers/index.ts';
+import type { CheckReport } from '../verdicts.ts';
 import type { HistoryEvent } from '../../history/event.ts';
 import type { RunStats } from '../stats.ts';
 import { anomalyChart } from './anomaly.ts';

@@ -1,0 +1,58 @@
+// What a checker is, so the composition in index.ts can run a list of them (as Jepsen composes
+// checkers): a name, the ops it judges, and a pure check from those ops to a verdict and its data.
+// Sentences about verdicts are the report's (lab/report/verdicts.ts), not a checker's.
+
+import type { Model } from '../../specs/model.ts';
+import type { Op } from '../history/event.ts';
+import type { ConsistencyModel } from './isolation/types.ts';
+
+/** true: no anomaly; false: an anomaly; 'unknown': the checker could not decide (e.g. budget). */
+export type Verdict = boolean | 'unknown';
+
+export interface CheckOptions {
+  /** Check every keyed op against this model (a generic or a BBS one) instead of routing by key. */
+  model?: string;
+  /** WGL search steps per key before the verdict is 'unknown'. */
+  budget?: number;
+  /** The model list-append transactions are checked against (default strict-serializable). */
+  consistency?: ConsistencyModel;
+}
+
+export interface CheckContext {
+  /** Every op of the history, the final read included, for checkers that read beyond their own ops. */
+  history: readonly Op[];
+  options: CheckOptions;
+  /** The model given by --model, resolved; undefined routes each key to its BBS model. */
+  forced: Model | undefined;
+}
+
+export interface CheckResult<D> {
+  verdict: Verdict;
+  data: D;
+  /**
+   * Whether some op was really judged. A history where no checker judged anything, yet some op
+   * went unjudged, has no verdict (NothingCheckedError): VALID there would be a check that cannot fail.
+   */
+  judged: boolean;
+  /** Ops it applies to that it could not judge (e.g. keys no model covers). */
+  unjudged: number;
+}
+
+export interface Checker<D = unknown> {
+  /** Also the field of results.json's `check` its data is written under. */
+  readonly name: string;
+  /** The ops it judges; with none in the history it does not run, and its data is `idle`. */
+  appliesTo(op: Op, ctx: CheckContext): boolean;
+  check(ops: readonly Op[], ctx: CheckContext): CheckResult<D>;
+  /** Its data when it did not run (results.json keeps every checker's field). */
+  readonly idle: D;
+}
+
+/** One checker's part of a composed check. */
+export interface CheckerOutcome<D = unknown> {
+  name: string;
+  /** False when no op of the history was one it applies to. */
+  ran: boolean;
+  verdict: Verdict;
+  data: D;
+}

@@ -1,0 +1,17 @@
+// The BBS invariants as one of the composed checkers. They apply when the history has BBS ops (and
+// no --model replaces the BBS specifications), and read the whole history: the final read too.
+
+import { bbsModelFor } from '../../../specs/bbs.ts';
+import { FINAL_READ } from '../../history/event.ts';
+import type { Checker } from '../checker.ts';
+import { checkInvariants, type InvariantResult } from './index.ts';
+
+export const invariantsChecker: Checker<InvariantResult | null> = {
+  name: 'invariants',
+  appliesTo: (o, ctx) => !ctx.forced && o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn' && bbsModelFor(o.key) !== undefined,
+  check(_ops, ctx) {
+    const inv = checkInvariants(ctx.history);
+    return { verdict: inv.valid, data: inv, judged: true, unjudged: 0 };
+  },
+  idle: null,
+};

@@ -1,0 +1,18 @@
+// Linearizability as one of the composed checkers: every keyed op (not a txn, not the final read),
+// each key against its BBS specification or the model --model forces.
+
+import { bbsModelFor } from '../../../specs/bbs.ts';
+import { FINAL_READ } from '../../history/event.ts';
+import type { Checker } from '../checker.ts';
+import { checkLinearizable, type LinResult } from './index.ts';
+
+export const linearizabilityChecker: Checker<LinResult | null> = {
+  name: 'linearizability',
+  appliesTo: (o) => o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn',
+  check(ops, ctx) {
+    const forced = ctx.forced;
+    const lin = checkLinearizable(ops, forced ? () => forced : (k) => bbsModelFor(k), ctx.options.budget !== undefined ? { budget: ctx.options.budget } : {});
+    return { verdict: lin.valid, data: lin, judged: lin.opsChecked > 0, unjudged: lin.skipped };
+  },
+  idle: null,
+};
