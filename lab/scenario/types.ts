@@ -3,6 +3,7 @@
 // by lab/scenario/validate.ts, and stored as run in the run directory.
 
 import type { NemesisSpec } from '../nemesis/types.ts';
+import type { PlantName } from '../../bbs/sql/plants.ts';
 
 export type ClientConfig = 'spread' | 'single-proxy' | 'proxies-by-hostname' | 'multi-ip' | 'consul-dns' | 'leader-proxy';
 export type ProxyRule = 'lowest-index' | 'sticky-random';
@@ -105,6 +106,8 @@ export interface Scenario {
     transactionalReads: boolean;
     /** A planted bug for testing the lab: SELECT without FOR UPDATE. */
     unsafeNoRowLocks: boolean;
+    /** Planted bugs for the self-test (bbs/sql/plants.ts); none by default. */
+    plant: PlantName[];
     /**
      * How actual LRP mutations lock their row: 'for-update' (today's BBS) or 'share' (mid-2016:
      * LOCK IN SHARE MODE, which deadlocks under contention when two holders both upgrade).

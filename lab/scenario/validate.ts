@@ -7,6 +7,7 @@ import { isLinkKind, LINK_KINDS, linkNames, type LinkPlan } from '../nemesis/lin
 import { disconnectProblem } from '../nemesis/disconnect.ts';
 import { roleOf, roleProblem } from '../nemesis/roles.ts';
 import type { Scenario } from './types.ts';
+import { plantListProblem } from '../../bbs/sql/plants.ts';
 
 export class ScenarioError extends Error {
   constructor(
@@ -171,6 +172,7 @@ const SPEC: Spec = {
     syncWait: int(0, 15, 0),
     transactionalReads: bool(false),
     unsafeNoRowLocks: bool(false),
+    plant: { check: plantListProblem, default: [] },
     actualLRPLock: oneOf(['for-update', 'share'] as const, 'for-update'),
   },
 };
