@@ -1,8 +1,9 @@
 // The BBS's own state rules as pure functions: the checks the real BBS runs in Go between its
 // `SELECT … FOR UPDATE` and its `UPDATE` (models/task.go ValidateTransitionTo, models/actual_lrp.go
 // AllowsTransitionTo, the crash bookkeeping of db/sqldb CrashActualLRP). The SQL store runs them
-// on the row it locked; the sequential specifications (specs) run them on their model
-// state, so both judge a transition the same way and differ only where the database does.
+// on the row it locked. The sequential specifications do NOT use these: specs/transitions.ts
+// states the same rules from the BBS's documentation, and test/unit/specs-rules-agree.test.ts holds
+// both to one hand-written table, so a bug here is not hidden by a checker that shares it.
 
 import type { ActualLRPState, TaskState } from './ops.ts';
 

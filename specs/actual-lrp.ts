@@ -1,6 +1,6 @@
 // An actual LRP (one (process guid, index) per model instance) as a sequential specification:
 // absent, or UNCLAIMED / CLAIMED by an instance on a cell / RUNNING / CRASHED with a crash count,
-// moving as the BBS's AllowsTransitionTo allows (bbs/rules.ts: the 2016 rule by default).
+// moving as the BBS's AllowsTransitionTo allows (transitions.ts: the 2016 rule by default).
 // Every change raises the modification index; CreateUnclaimedActualLRP and a StartActualLRP of a
 // missing instance create it with a fresh epoch, learned from the first output that shows it.
 //
@@ -10,9 +10,9 @@
 // determinised nondeterministic model); an op is legal when some member allows it, and outputs
 // narrow the set down.
 
-import type { ActualLRPRecord, ActualLRPState, BbsOp, BbsResult } from '../bbs/ops.ts';
-import { describeBbsOp, sameVerdict } from '../bbs/results.ts';
-import { allowsTransitionTo, nextCrashCount, stateAfterCrash, type ActualLRPRules, type InstanceKey } from '../bbs/rules.ts';
+import type { ActualLRPRecord, ActualLRPState, BbsOp, BbsResult } from './vocabulary.ts';
+import { describeBbsOp, sameVerdict } from './results.ts';
+import { actualLRPMayMove, afterCrash, type ActualLRPRules, type InstanceKey } from './transitions.ts';
 import type { Model } from './model.ts';
 
 export interface ActualLRPModelLRP {
@@ -96,7 +96,7 @@ export function actualLRPOutcomes(rules: ActualLRPRules, p: ActualLRPPossibility
       return [becomes(fresh(String(a['domain']), 'UNCLAIMED', { instanceGuid: '', cellId: '' }))];
     case 'ClaimActualLRP':
       if (!s) return notFound;
-      if (!allowsTransitionTo(rules, s, true, key, 'CLAIMED')) return stay({ error: 'ActualLRPCannotBeClaimed' });
+      if (!actualLRPMayMove(rules, s.state, s, true, key, 'CLAIMED')) return stay({ error: 'ActualLRPCannotBeClaimed' });
       if (s.state === 'CLAIMED' && s.instanceGuid === key.instanceGuid && s.cellId === key.cellId) return stay({ record: record(a.processGuid, a.index, s) });
       return [becomes({ ...s, state: 'CLAIMED', ...key, placementError: '', index: s.index + 1 })];
     case 'StartActualLRP': {
@@ -104,15 +104,15 @@ export function actualLRPOutcomes(rules: ActualLRPRules, p: ActualLRPPossibility
       if (!s) return [becomes(fresh(domain ?? '', 'RUNNING', key))];
       const keyMatches = domain === undefined || domain === s.domain;
       if (keyMatches && s.state === 'RUNNING' && s.instanceGuid === key.instanceGuid && s.cellId === key.cellId) return stay({ record: record(a.processGuid, a.index, s) });
-      if (!allowsTransitionTo(rules, s, keyMatches, key, 'RUNNING')) return stay({ error: 'ActualLRPCannotBeStarted' });
+      if (!actualLRPMayMove(rules, s.state, s, keyMatches, key, 'RUNNING')) return stay({ error: 'ActualLRPCannotBeStarted' });
       return [becomes({ ...s, state: 'RUNNING', ...key, placementError: '', index: s.index + 1 })];
     }
     case 'CrashActualLRP': {
       if (!s) return notFound;
-      if (!allowsTransitionTo(rules, s, true, key, 'CRASHED')) return stay({ error: 'ActualLRPCannotBeCrashed' });
-      const counts = [...new Set([nextCrashCount(s, false), nextCrashCount(s, true)])];
-      return counts.map((crashCount) =>
-        becomes({ ...s, state: stateAfterCrash(crashCount), instanceGuid: '', cellId: '', crashCount, crashReason: String(a['reason']), index: s.index + 1 }),
+      if (!actualLRPMayMove(rules, s.state, s, true, key, 'CRASHED')) return stay({ error: 'ActualLRPCannotBeCrashed' });
+      const outcomes = new Map([false, true].map((ranLong) => afterCrash(s.state, s.crashCount, ranLong)).map((c) => [c.crashCount, c]));
+      return [...outcomes.values()].map((c) =>
+        becomes({ ...s, state: c.state, instanceGuid: '', cellId: '', crashCount: c.crashCount, crashReason: String(a['reason']), index: s.index + 1 }),
       );
     }
     case 'FailActualLRP':

@@ -1,7 +1,7 @@
 // The sequential specifications of the BBS entities, routed by the per-key partition of ops.ts.
 //
 // What the runner must record for a BBS op, so these models can judge it:
-//   invoke.value          = the BbsOp, `{ f, args }` (bbs/ops.ts), exactly as executed
+//   invoke.value          = the BbsOp, `{ f, args }` (specs/vocabulary.ts), exactly as executed
 //   invoke.key            = keyOf(op): 'task/<guid>', 'desired/<guid>', 'actual/<guid>/<index>',
 //                           'domain/<name>'
 //   ok completion .value  = the op's BbsResult (`{ error?, record?, shouldStart? }`); a BBS
@@ -15,8 +15,8 @@
 // guids, results, crash counts, modification indexes, and epochs once an output has shown them;
 // never timestamps.
 
-import { READ_OPS, type BbsOp, type BbsResult } from '../bbs/ops.ts';
-import type { ActualLRPRules } from '../bbs/rules.ts';
+import { READ_OPS, type BbsOp, type BbsResult } from './vocabulary.ts';
+import type { ActualLRPRules } from './transitions.ts';
 import { actualLRPModel, actualLRPModel2016 } from './actual-lrp.ts';
 import { desiredLRPModel } from './desired-lrp.ts';
 import { domainModel } from './domain.ts';

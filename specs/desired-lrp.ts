@@ -7,8 +7,8 @@
 // removed incarnations are remembered, and a record must never show one again (a read of a
 // deleted-and-recreated LRP that returns the old epoch is a stale read).
 
-import type { BbsOp, BbsResult, DesiredLRPRecord } from '../bbs/ops.ts';
-import { describeBbsOp, sameVerdict } from '../bbs/results.ts';
+import type { BbsOp, BbsResult, DesiredLRPRecord } from './vocabulary.ts';
+import { describeBbsOp, sameVerdict } from './results.ts';
 import type { Model } from './model.ts';
 
 export interface DesiredLRPModelLRP {

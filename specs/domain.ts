@@ -2,8 +2,8 @@
 // (a ttl of 0 means it never expires). The lab has no domain read, so what this model checks is
 // that no upsert was ever rejected and that each answered with the TTL it was given.
 
-import type { BbsOp, BbsResult, DomainRecord } from '../bbs/ops.ts';
-import { describeBbsOp } from '../bbs/results.ts';
+import type { BbsOp, BbsResult, DomainRecord } from './vocabulary.ts';
+import { describeBbsOp } from './results.ts';
 import type { Model } from './model.ts';
 
 /** null: never upserted; otherwise the last TTL set, in seconds. */

@@ -6,12 +6,13 @@
 // CancelTask and FailTask complete a PENDING or RUNNING task as failed. Starting again on the same
 // cell is a no-op that answers shouldStart=false; starting on another cell is InvalidStateTransition;
 // completing from another cell is RunningOnDifferentCell. A second DesireTask is ResourceExists.
-// The transition checks are the BBS's own (bbs/rules.ts); what this model adds is the
-// single order: every op must be a legal step from the state all earlier ops left.
+// The transition rules are the BBS's documented ones (transitions.ts, independent of the store's
+// code); what this model adds is the single order: every op must be a legal step from the state
+// all earlier ops left.
 
-import type { BbsOp, BbsResult, TaskRecord, TaskState } from '../bbs/ops.ts';
-import { describeBbsOp, sameVerdict } from '../bbs/results.ts';
-import { CANCELLED_REASON, taskCanBeFailed, taskTransitionAllowed } from '../bbs/rules.ts';
+import type { BbsOp, BbsResult, TaskRecord, TaskState } from './vocabulary.ts';
+import { describeBbsOp, sameVerdict } from './results.ts';
+import { TASK_CANCELLED_REASON, TASK_FAILABLE_FROM, taskMayMove } from './transitions.ts';
 import type { Model } from './model.ts';
 
 export interface TaskModelTask {
@@ -58,28 +59,28 @@ export function taskStep(s: TaskModelState, op: BbsOp): Outcome | undefined {
       if (!s) return notFound;
       const cell = String(a['cellId']);
       if (s.state === 'RUNNING' && s.cellId === cell) return stay({ shouldStart: false, record: record(guid, s) });
-      if (!taskTransitionAllowed(s.state, 'RUNNING')) return invalid;
+      if (!taskMayMove(s.state, 'RUNNING')) return invalid;
       const t: TaskModelTask = { ...s, state: 'RUNNING', cellId: cell };
       return { result: { shouldStart: true, record: record(guid, t) }, next: t };
     }
     case 'CancelTask':
     case 'FailTask': {
       if (!s) return notFound;
-      if (!taskCanBeFailed(s.state)) return invalid;
-      const reason = op.f === 'CancelTask' ? CANCELLED_REASON : String(a['failureReason']);
+      if (!TASK_FAILABLE_FROM.includes(s.state)) return invalid;
+      const reason = op.f === 'CancelTask' ? TASK_CANCELLED_REASON : String(a['failureReason']);
       const t = completed(s, true, reason, '');
       return { result: { record: record(guid, t) }, next: t };
     }
     case 'CompleteTask': {
       if (!s) return notFound;
       if (s.state === 'RUNNING' && s.cellId !== a['cellId']) return stay({ error: 'RunningOnDifferentCell' });
-      if (!taskTransitionAllowed(s.state, 'COMPLETED')) return invalid;
+      if (!taskMayMove(s.state, 'COMPLETED')) return invalid;
       const t = completed(s, Boolean(a['failed']), String(a['failureReason']), String(a['result']));
       return { result: { record: record(guid, t) }, next: t };
     }
     case 'ResolvingTask': {
       if (!s) return notFound;
-      if (!taskTransitionAllowed(s.state, 'RESOLVING')) return invalid;
+      if (!taskMayMove(s.state, 'RESOLVING')) return invalid;
       const t: TaskModelTask = { ...s, state: 'RESOLVING' };
       return { result: { record: record(guid, t) }, next: t };
     }

@@ -5,6 +5,7 @@
 import { unclaimedActualLRP, type ActualLRPRecord } from '../ops.ts';
 import { allowsTransitionTo, CRASH_RESET_TIMEOUT_MS, nextCrashCount, stateAfterCrash, type InstanceKey } from '../rules.ts';
 import { ACTUAL_LRP_COLUMNS, actualLRPFromRow, nowNs, type ActualLRPRow } from './schema.ts';
+import { planted } from './plants.ts';
 import { always, isDuplicateKey, lockClause, newEpoch, whenTransactionalReads, type OpContext, type SqlOps } from './sql-op.ts';
 
 const EMPTY_NET_INFO = Buffer.from('{}');
@@ -17,7 +18,7 @@ interface Fetched {
 
 /** fetchActualLRPForUpdate (or ForShare, the earlier 2016 lock), or the unlocked read. */
 async function fetchActual(ctx: OpContext, processGuid: string, index: number, lock: boolean): Promise<Fetched | null> {
-  const clause = lock ? lockClause(ctx.opts, ctx.opts.actualLRPLock) : '';
+  const clause = lock ? lockClause(ctx.opts, 'actual-lrp', ctx.opts.actualLRPLock) : '';
   const rows = await ctx.q<ActualLRPRow[]>(`SELECT ${ACTUAL_LRP_COLUMNS} FROM actual_lrps WHERE ${PK}${clause}`, [processGuid, index, false]);
   const row = rows[0];
   return row ? { record: actualLRPFromRow(row), sinceNs: Number(row.since) } : null;
@@ -37,8 +38,10 @@ export const actualLRPOps: Pick<
     async run(ctx, a) {
       const epoch = newEpoch();
       try {
+        // PLANTED BUG (actual-lrp-blind-create): REPLACE overwrites an existing LRP instead of failing on its key.
+        const verb = planted(ctx.opts, 'actual-lrp-blind-create') ? 'REPLACE' : 'INSERT';
         await ctx.q(
-          'INSERT INTO actual_lrps (process_guid, instance_index, domain, state, since, net_info, modification_tag_epoch, modification_tag_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          `${verb} INTO actual_lrps (process_guid, instance_index, domain, state, since, net_info, modification_tag_epoch, modification_tag_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           [a.processGuid, a.index, a.domain, 'UNCLAIMED', nowNs(), EMPTY_NET_INFO, epoch, 0],
         );
       } catch (e) {
@@ -56,8 +59,16 @@ export const actualLRPOps: Pick<
       if (!f) return { error: 'ResourceNotFound' };
       const before = f.record;
       const key: InstanceKey = { instanceGuid: a.instanceGuid, cellId: a.cellId };
-      if (!allowsTransitionTo(ctx.opts.actualLRPRules, before, true, key, 'CLAIMED')) return { error: 'ActualLRPCannotBeClaimed' };
+      // PLANTED BUG (actual-lrp-permissive-rule): the rule also lets another instance claim a CLAIMED or RUNNING LRP.
+      const permissive = planted(ctx.opts, 'actual-lrp-permissive-rule') && (before.state === 'CLAIMED' || before.state === 'RUNNING');
+      if (!permissive && !allowsTransitionTo(ctx.opts.actualLRPRules, before, true, key, 'CLAIMED')) return { error: 'ActualLRPCannotBeClaimed' };
       if (before.state === 'CLAIMED' && before.instanceGuid === key.instanceGuid && before.cellId === key.cellId) return { record: before };
+      if (planted(ctx.opts, 'actual-lrp-split-claim')) {
+        // PLANTED BUG (actual-lrp-split-claim): the check's transaction ends here, releasing the row
+        // lock, and the write runs in a second one.
+        await ctx.q('COMMIT');
+        await ctx.q('BEGIN');
+      }
       const after: ActualLRPRecord = { ...before, state: 'CLAIMED', ...key, placementError: '', modificationTag: bump(before) };
       await ctx.q(
         `UPDATE actual_lrps SET state = ?, cell_id = ?, instance_guid = ?, modification_tag_index = ?, placement_error = ?, since = ?, net_info = ? WHERE ${PK}`,
@@ -100,7 +111,9 @@ export const actualLRPOps: Pick<
       const lrpKeyMatches = a.domain === undefined || a.domain === before.domain;
       // The lab's ops carry no net info, so "same instance key and running" is "nothing to change".
       if (lrpKeyMatches && before.state === 'RUNNING' && before.instanceGuid === key.instanceGuid && before.cellId === key.cellId) return { record: before };
-      if (!allowsTransitionTo(ctx.opts.actualLRPRules, before, lrpKeyMatches, key, 'RUNNING')) return { error: 'ActualLRPCannotBeStarted' };
+      // PLANTED BUG (actual-lrp-start-any-instance): the transition is checked as if the stored instance asked.
+      const asker = planted(ctx.opts, 'actual-lrp-start-any-instance') ? { instanceGuid: before.instanceGuid, cellId: before.cellId } : key;
+      if (!allowsTransitionTo(ctx.opts.actualLRPRules, before, lrpKeyMatches, asker, 'RUNNING')) return { error: 'ActualLRPCannotBeStarted' };
       const after: ActualLRPRecord = { ...before, state: 'RUNNING', ...key, placementError: '', modificationTag: bump(before) };
       await ctx.q(
         `UPDATE actual_lrps SET state = ?, cell_id = ?, instance_guid = ?, modification_tag_index = ?, placement_error = ?, since = ?, net_info = ? WHERE ${PK}`,
@@ -144,7 +157,8 @@ export const actualLRPOps: Pick<
       const f = await fetchActual(ctx, a.processGuid, a.index, true);
       if (!f) return { error: 'ResourceNotFound' };
       const before = f.record;
-      if (before.state !== 'UNCLAIMED') return { error: 'ActualLRPCannotBeFailed' };
+      // PLANTED BUG (actual-lrp-fail-any-state): the state check is skipped.
+      if (!planted(ctx.opts, 'actual-lrp-fail-any-state') && before.state !== 'UNCLAIMED') return { error: 'ActualLRPCannotBeFailed' };
       const after: ActualLRPRecord = { ...before, placementError: a.placementError, modificationTag: bump(before) };
       await ctx.q(`UPDATE actual_lrps SET modification_tag_index = ?, placement_error = ?, since = ? WHERE ${PK}`, [
         after.modificationTag.index,

@@ -32,7 +32,7 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
     async run(ctx, a) {
       const rows = await readRows<DesiredLRPRow>(
         ctx,
-        `SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps WHERE process_guid = ? LIMIT 1${lockClause(ctx.opts)}`,
+        `SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps WHERE process_guid = ? LIMIT 1${lockClause(ctx.opts, 'desired-lrp')}`,
         [a.processGuid],
         true,
       );
@@ -60,7 +60,7 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
     transactional: always,
     async run(ctx, a) {
       // lockDesiredLRPByGuidForUpdate told "no rows" apart from errors, so it is never masked.
-      const rows = await ctx.q<unknown[]>(`SELECT 1 FROM desired_lrps WHERE process_guid = ?${lockClause(ctx.opts)}`, [a.processGuid]);
+      const rows = await ctx.q<unknown[]>(`SELECT 1 FROM desired_lrps WHERE process_guid = ?${lockClause(ctx.opts, 'desired-lrp')}`, [a.processGuid]);
       if (rows.length === 0) return { error: 'ResourceNotFound' };
       await ctx.q('DELETE FROM desired_lrps WHERE process_guid = ?', [a.processGuid]);
       return { record: null };

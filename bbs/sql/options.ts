@@ -4,6 +4,7 @@
 
 import type { OpError } from '../db/error.ts';
 import type { ActualLRPRules } from '../rules.ts';
+import { plantListProblem, type PlantName } from './plants.ts';
 
 /**
  * The deadlock retry of the BBS's transact helper, by the commit that introduced each policy:
@@ -34,6 +35,8 @@ export interface StoreOptions {
   transactionalReads: boolean;
   /** Planted bug for testing the lab: the mutations read their row without FOR UPDATE. */
   unsafeNoRowLocks: boolean;
+  /** Planted bugs for the self-test (plants.ts); none by default. */
+  plants: readonly PlantName[];
   /**
    * Mid-2016 fetchTask and fetchDesiredLRP turned any error of the row read (QueryRow … Scan) into
    * ErrResourceNotFound, so a database error there reached the client as "not found". Off by default.
@@ -54,6 +57,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   syncWait: 0,
   transactionalReads: false,
   unsafeNoRowLocks: false,
+  plants: [],
   maskFetchErrors: false,
   actualLRPRules: '2016',
   actualLRPLock: 'for-update',
@@ -65,6 +69,8 @@ export function storeOptions(partial: Partial<StoreOptions> = {}): StoreOptions 
   if (!Number.isInteger(o.deadlockAttempts) || o.deadlockAttempts < 1) throw new Error(`deadlockAttempts must be a whole number ≥ 1, got ${o.deadlockAttempts}`);
   if (!(o.deadlockRetryDelayMs >= 0)) throw new Error(`deadlockRetryDelayMs must be ≥ 0, got ${o.deadlockRetryDelayMs}`);
   if (!Number.isInteger(o.syncWait) || o.syncWait < 0 || o.syncWait > 15) throw new Error(`syncWait must be a wsrep_sync_wait bitmask 0..15, got ${o.syncWait}`);
+  const plants = plantListProblem(o.plants);
+  if (plants) throw new Error(`plants: ${plants}`);
   if (!(o.statementTimeoutMs > 0)) throw new Error(`statementTimeoutMs must be > 0, got ${o.statementTimeoutMs}`);
   return o;
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { BbsOpArgs, BbsOpName, BbsResult } from '../ops.ts';
 import type { Query } from '../db/connection.ts';
 import type { StoreOptions } from './options.ts';
+import { planted, type PlantRecord } from './plants.ts';
 
 export interface OpContext {
   q: Query;
@@ -26,9 +27,11 @@ export type SqlOps = { [F in BbsOpName]: SqlOp<F> };
 export const always = (): boolean => true;
 export const whenTransactionalReads = (o: StoreOptions): boolean => o.transactionalReads;
 
-/** The row lock a mutation's read takes (none with the planted unsafeNoRowLocks bug). */
-export function lockClause(opts: StoreOptions, mode: 'for-update' | 'share' = 'for-update'): string {
+/** The row lock a mutation's read of a `record` row takes (none with a missing-lock plant). */
+export function lockClause(opts: StoreOptions, record: PlantRecord | 'desired-lrp', mode: 'for-update' | 'share' = 'for-update'): string {
   if (opts.unsafeNoRowLocks) return '';
+  // PLANTED BUG (task-no-row-lock, actual-lrp-no-row-lock): the read takes no lock.
+  if (record !== 'desired-lrp' && planted(opts, record === 'task' ? 'task-no-row-lock' : 'actual-lrp-no-row-lock')) return '';
   return mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE';
 }
 

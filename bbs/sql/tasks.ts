@@ -4,6 +4,7 @@
 import type { TaskRecord } from '../ops.ts';
 import { CANCELLED_REASON, taskCanBeFailed, taskTransitionAllowed } from '../rules.ts';
 import { nowNs, TASK_COLUMNS, TASK_STATE_CODE, taskFromRow, type TaskRow } from './schema.ts';
+import { planted } from './plants.ts';
 import { always, isDuplicateKey, lockClause, readRows, whenTransactionalReads, type OpContext, type SqlOps } from './sql-op.ts';
 
 /** The task definition blob: the lab never reads it back, but the row must carry one. */
@@ -11,7 +12,7 @@ const TASK_DEFINITION = Buffer.from(JSON.stringify({ rootfs: 'docker:///busybox'
 
 /** fetchTaskForUpdate (locked) or the read of TaskByGuid (unlocked); both masked in 2016. */
 async function fetchTask(ctx: OpContext, guid: string, lock: boolean): Promise<TaskRecord | null> {
-  const rows = await readRows<TaskRow>(ctx, `SELECT ${TASK_COLUMNS} FROM tasks WHERE guid = ? LIMIT 1${lock ? lockClause(ctx.opts) : ''}`, [guid], true);
+  const rows = await readRows<TaskRow>(ctx, `SELECT ${TASK_COLUMNS} FROM tasks WHERE guid = ? LIMIT 1${lock ? lockClause(ctx.opts, 'task') : ''}`, [guid], true);
   return rows[0] ? taskFromRow(rows[0]) : null;
 }
 
@@ -32,7 +33,9 @@ export const taskOps: Pick<SqlOps, 'DesireTask' | 'StartTask' | 'CancelTask' | '
     async run(ctx, a) {
       const now = nowNs();
       try {
-        await ctx.q('INSERT INTO tasks (guid, domain, created_at, updated_at, first_completed_at, state, task_definition) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        // PLANTED BUG (task-blind-desire): REPLACE overwrites an existing task instead of failing on its key.
+        const verb = planted(ctx.opts, 'task-blind-desire') ? 'REPLACE' : 'INSERT';
+        await ctx.q(`${verb} INTO tasks (guid, domain, created_at, updated_at, first_completed_at, state, task_definition) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
           a.taskGuid,
           a.domain,
           now,
@@ -56,7 +59,15 @@ export const taskOps: Pick<SqlOps, 'DesireTask' | 'StartTask' | 'CancelTask' | '
       const task = await fetchTask(ctx, a.taskGuid, true);
       if (!task) return { error: 'ResourceNotFound' };
       if (task.state === 'RUNNING' && task.cellId === a.cellId) return { shouldStart: false, record: task };
-      if (!taskTransitionAllowed(task.state, 'RUNNING')) return { error: 'InvalidStateTransition' };
+      // PLANTED BUG (task-permissive-rule): the rule also lets a RUNNING task be started (by another cell).
+      const permissive = planted(ctx.opts, 'task-permissive-rule') && task.state === 'RUNNING';
+      if (!permissive && !taskTransitionAllowed(task.state, 'RUNNING')) return { error: 'InvalidStateTransition' };
+      if (planted(ctx.opts, 'task-split-start')) {
+        // PLANTED BUG (task-split-start): the check's transaction ends here, releasing the row lock,
+        // and the write runs in a second one.
+        await ctx.q('COMMIT');
+        await ctx.q('BEGIN');
+      }
       await ctx.q('UPDATE tasks SET state = ?, updated_at = ?, cell_id = ? WHERE guid = ?', [TASK_STATE_CODE.RUNNING, nowNs(), a.cellId, a.taskGuid]);
       return { shouldStart: true, record: { ...task, state: 'RUNNING', cellId: a.cellId } };
     },
@@ -87,7 +98,9 @@ export const taskOps: Pick<SqlOps, 'DesireTask' | 'StartTask' | 'CancelTask' | '
     async run(ctx, a) {
       const task = await fetchTask(ctx, a.taskGuid, true);
       if (!task) return { error: 'ResourceNotFound' };
-      if (task.state === 'RUNNING' && task.cellId !== a.cellId) return { error: 'RunningOnDifferentCell' };
+      // PLANTED BUG (task-complete-any-cell): the cell check is skipped.
+      const checkCell = !planted(ctx.opts, 'task-complete-any-cell');
+      if (checkCell && task.state === 'RUNNING' && task.cellId !== a.cellId) return { error: 'RunningOnDifferentCell' };
       if (!taskTransitionAllowed(task.state, 'COMPLETED')) return { error: 'InvalidStateTransition' };
       return { record: await completeTask(ctx, task, a.failed, a.failureReason, a.result) };
     },
@@ -98,7 +111,9 @@ export const taskOps: Pick<SqlOps, 'DesireTask' | 'StartTask' | 'CancelTask' | '
     async run(ctx, a) {
       const task = await fetchTask(ctx, a.taskGuid, true);
       if (!task) return { error: 'ResourceNotFound' };
-      if (!taskTransitionAllowed(task.state, 'RESOLVING')) return { error: 'InvalidStateTransition' };
+      // PLANTED BUG (task-resolve-any-state): the state check is skipped.
+      const checkState = !planted(ctx.opts, 'task-resolve-any-state');
+      if (checkState && !taskTransitionAllowed(task.state, 'RESOLVING')) return { error: 'InvalidStateTransition' };
       // The 2016 UpdateTaskByGuidQuery writes the cell id back along with the state.
       await ctx.q('UPDATE tasks SET state = ?, updated_at = ?, cell_id = ? WHERE guid = ?', [TASK_STATE_CODE.RESOLVING, nowNs(), task.cellId, a.taskGuid]);
       return { record: { ...task, state: 'RESOLVING' } };

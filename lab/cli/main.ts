@@ -46,6 +46,10 @@ commands:
                          70 internal error (see \`bbs-lab check --help\`). .edn is Jepsen's format;
                          --export edn writes the (one) history for Knossos/Elle
   report <run-dir>       re-render results.json and report.md of a stored run from its history
+  selftest [--plants a,b] [--seeds N] [--duration SECONDS]
+                         the lab checks itself: the clean multi-writer baseline on N seeds must be
+                         clean and each planted bug (bbs/sql/plants.ts) must be found on every seed;
+                         prints a detection table; exit 0 when all hold, 1 when not
   docker-engine [--socket PATH | --tcp PORT] [--subnets 127.0.100-127.0.109]
                          run the lab's Docker-compatible engine in the foreground (for machines
                          without Docker); prints its DOCKER_HOST; Ctrl-C stops all it started
@@ -114,6 +118,7 @@ ${EXIT_CODES_TEXT}
 `,
   // INVESTIGATE_USAGE is defined further down, with the command.
   investigate: async () => INVESTIGATE_USAGE,
+  selftest: async () => SELFTEST_USAGE(),
   report: `usage: bbs-lab report <run-dir>
 
 Re-renders results.json, report.md, report.html and the charts of a stored run from its history.
@@ -358,6 +363,56 @@ async function cmdValidate(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function SELFTEST_USAGE(): Promise<string> {
+  const { PLANT_NAMES } = await import('../../bbs/sql/plants.ts');
+  return `usage: bbs-lab selftest [--plants a,b,…] [--seeds N] [--duration SECONDS]
+
+Runs the clean baseline (scenarios/multi-writer-baseline.yaml) on seeds 1…N and asserts no checker
+finds anything, then each planted bug on seeds 1…N on a short scenario that can reveal it
+(scenarios/selftest-one-node.yaml; the commit-error plants on the baseline, which has 1213s at
+COMMIT) and asserts it is found on every seed. Prints a progress line per run and a detection
+table (plant, kind, record type, scenario, seeds found / run, first detection, checkers).
+  --plants a,b      only these plants (default: all): ${PLANT_NAMES.join(', ')}
+  --seeds N         seeds per case (default 2)
+  --duration S      workload seconds per run (default: each scenario's own, 10 s and 30 s)
+Exit 0: baseline clean and every plant found; 1: not; 2: bad input.
+Environment: BBS_LAB_ADDRESS_BASE (default 127.0.0) moves the runs to another loopback network.
+`;
+}
+
+async function cmdSelftest(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, ['plants', 'seeds', 'duration'], []);
+  if (p.positional.length > 0) throw new UsageError(`selftest takes no file, got ${JSON.stringify(p.positional[0])}`);
+  const { PLANT_NAMES, plantListProblem } = await import('../../bbs/sql/plants.ts');
+  const plantsFlag = p.flags.get('plants');
+  if (plantsFlag === true) throw new UsageError('--plants: needs a value');
+  const plants = plantsFlag === undefined ? [...PLANT_NAMES] : plantsFlag.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const problem = plantListProblem(plants);
+  if (problem) throw new UsageError(`--plants: ${problem}`);
+  const seedCount = intFlag(p, 'seeds', 1) ?? 2;
+  const duration = intFlag(p, 'duration', 1);
+  const addressBase = addressBaseFromEnv();
+  installSignalHandlers();
+  const [{ runSelftest }, { seedsOf }, { renderTable, selftestPasses, tableRows }] = await Promise.all([
+    import('../selftest/run.ts'),
+    import('../selftest/plan.ts'),
+    import('../selftest/table.ts'),
+  ]);
+  const opts: Parameters<typeof runSelftest>[0] = {
+    plants: plants as (typeof PLANT_NAMES)[number][],
+    seeds: seedsOf(seedCount),
+    addressBase,
+    progress: (line) => process.stderr.write(line + '\n'),
+  };
+  if (duration !== undefined) opts.duration = duration;
+  const outcomes = await runSelftest(opts);
+  const rows = tableRows(outcomes);
+  process.stdout.write(renderTable(rows));
+  const ok = selftestPasses(rows) && outcomes.length === seedCount * (plants.length + 1);
+  process.stdout.write(ok ? 'selftest: passed (baseline clean, every plant found on every seed)\n' : 'selftest: FAILED (see the rows marked FAIL)\n');
+  return ok ? 0 : 1;
+}
+
 async function cmdReport(argv: string[]): Promise<number> {
   const p = parseArgs(argv, [], []);
   const path = p.positional[0];
@@ -428,6 +483,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdInvestigate(rest);
       case 'report':
         return await cmdReport(rest);
+      case 'selftest':
+        return await cmdSelftest(rest);
       case 'cleanup':
         return await cmdCleanup(rest);
       case 'docker-engine':

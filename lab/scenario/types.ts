@@ -4,6 +4,7 @@
 
 import type { NemesisSpec } from '../nemesis/types.ts';
 import type { ClientConfig } from '../client/configs/index.ts';
+import type { PlantName } from '../../bbs/sql/plants.ts';
 
 /** The names of the client configurations, one per file in lab/client/configs/. */
 export type { ClientConfig };
@@ -107,6 +108,8 @@ export interface Scenario {
     transactionalReads: boolean;
     /** A planted bug for testing the lab: SELECT without FOR UPDATE. */
     unsafeNoRowLocks: boolean;
+    /** Planted bugs for the self-test (bbs/sql/plants.ts); none by default. */
+    plant: PlantName[];
     /**
      * How actual LRP mutations lock their row: 'for-update' (today's BBS) or 'share' (mid-2016:
      * LOCK IN SHARE MODE, which deadlocks under contention when two holders both upgrade).

@@ -9,6 +9,7 @@ import { roleOf, roleProblem } from '../nemesis/roles.ts';
 import type { Scenario } from './types.ts';
 import { CLIENT_CONFIG_NAMES, clientConfigProblem } from '../client/configs/index.ts';
 import { checkMigrationDoc, type MigrationScenarioFile, type StoryRule } from './migration.ts';
+import { plantListProblem } from '../../bbs/sql/plants.ts';
 
 export class ScenarioError extends Error {
   constructor(
@@ -173,6 +174,7 @@ const SPEC: Spec = {
     syncWait: int(0, 15, 0),
     transactionalReads: bool(false),
     unsafeNoRowLocks: bool(false),
+    plant: { check: plantListProblem, default: [] },
     actualLRPLock: oneOf(['for-update', 'share'] as const, 'for-update'),
   },
 };

@@ -18,6 +18,7 @@ export function bbsStoreOptions(s: Scenario): Partial<StoreOptions> {
     syncWait: s.bbs.syncWait,
     transactionalReads: s.bbs.transactionalReads,
     unsafeNoRowLocks: s.bbs.unsafeNoRowLocks,
+    plants: s.bbs.plant,
     actualLRPLock: s.bbs.actualLRPLock,
     statementTimeoutMs: s.clients.timeoutMs,
   };

@@ -1,7 +1,7 @@
 // Small helpers over BbsResult that the sequential specifications share: comparing the verdict of
 // an op (its BBS error and StartTask's shouldStart) and describing results for reports.
 
-import type { BbsOp, BbsResult } from './ops.ts';
+import type { BbsOp, BbsResult } from './vocabulary.ts';
 
 /** Same BBS error (or none) and same shouldStart (or none). Records are compared by each model. */
 export function sameVerdict(expected: BbsResult, actual: BbsResult): boolean {

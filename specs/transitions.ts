@@ -1,0 +1,107 @@
+// The BBS's state-transition rules as its documentation and models state them, written here as
+// tables so that the specification does not share code with the store (bbs/rules.ts implements the
+// same rules for the store; test/unit/specs-rules-agree.test.ts holds both to a hand-written table
+// of every documented transition, so a bug in either shows).
+//
+// Sources (cloudfoundry/bbs):
+// - models/task.go ValidateTransitionTo: RUNNING only from PENDING, COMPLETED only from RUNNING,
+//   RESOLVING only from COMPLETED; nothing returns to PENDING. db/sqldb/task_db.go: StartTask of
+//   a task RUNNING on the same cell answers shouldStart=false and changes nothing; CompleteTask of
+//   a task RUNNING on another cell is RunningOnDifferentCell; CancelTask and FailTask complete a
+//   PENDING or RUNNING task as failed; DeleteTask needs RESOLVING.
+// - models/actual_lrp.go AllowsTransitionTo, in two versions: the 2016 SQL store's (a claimed LRP
+//   may be started by anyone; claimed or running → claimed or running needs the same instance key;
+//   anything else is allowed) and the later per-state switch ('strict').
+// - models.CrashResetTimeout (5 min), models.DefaultImmediateRestarts (3) and db/sqldb
+//   CrashActualLRP's crash count.
+
+import type { ActualLRPState, TaskState } from './vocabulary.ts';
+
+/** Which AllowsTransitionTo the BBS under test runs. */
+export type ActualLRPRules = '2016' | 'strict';
+
+/** From each task state, the states ValidateTransitionTo lets it move to. */
+export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
+  PENDING: ['RUNNING'],
+  RUNNING: ['COMPLETED'],
+  COMPLETED: ['RESOLVING'],
+  RESOLVING: [],
+};
+
+export function taskMayMove(from: TaskState, to: TaskState): boolean {
+  return TASK_TRANSITIONS[from].includes(to);
+}
+
+/** CancelTask and FailTask: the states a task can be completed as failed from. */
+export const TASK_FAILABLE_FROM: readonly TaskState[] = ['PENDING', 'RUNNING'];
+
+/** The failure reason CancelTask writes. */
+export const TASK_CANCELLED_REASON = 'task was cancelled';
+
+export interface InstanceKey {
+  instanceGuid: string;
+  cellId: string;
+}
+
+/**
+ * Who may make an actual LRP move: 'anyone'; 'owner', a request whose instance key (instance guid
+ * and cell) equals the stored one; 'nobody-in-particular', a request with an empty instance key
+ * (the BBS's own unclaiming).
+ */
+export type Who = 'anyone' | 'owner' | 'empty-key';
+
+type LRPTable = Readonly<Record<ActualLRPState, Readonly<Partial<Record<ActualLRPState, Who>>>>>;
+
+/** The 2016 rule: only claimed/running → claimed/running is the owner's, except claimed → running. */
+const LRP_2016: LRPTable = {
+  UNCLAIMED: { UNCLAIMED: 'anyone', CLAIMED: 'anyone', RUNNING: 'anyone', CRASHED: 'anyone' },
+  CLAIMED: { UNCLAIMED: 'anyone', CLAIMED: 'owner', RUNNING: 'anyone', CRASHED: 'anyone' },
+  RUNNING: { UNCLAIMED: 'anyone', CLAIMED: 'owner', RUNNING: 'owner', CRASHED: 'anyone' },
+  CRASHED: { UNCLAIMED: 'anyone', CLAIMED: 'anyone', RUNNING: 'anyone', CRASHED: 'anyone' },
+};
+
+/** The later per-state switch; a missing entry is a move nobody may make. */
+const LRP_STRICT: LRPTable = {
+  UNCLAIMED: { UNCLAIMED: 'anyone', CLAIMED: 'anyone', RUNNING: 'anyone' },
+  CLAIMED: { UNCLAIMED: 'empty-key', CLAIMED: 'owner', RUNNING: 'anyone', CRASHED: 'owner' },
+  RUNNING: { UNCLAIMED: 'empty-key', CLAIMED: 'owner', RUNNING: 'owner', CRASHED: 'owner' },
+  CRASHED: { UNCLAIMED: 'empty-key', CLAIMED: 'owner', RUNNING: 'owner' },
+};
+
+export const ACTUAL_LRP_TRANSITIONS: Readonly<Record<ActualLRPRules, LRPTable>> = { '2016': LRP_2016, strict: LRP_STRICT };
+
+/**
+ * May a request with instance key `by` move an actual LRP from `from` (held by `holder`) to `to`?
+ * `sameLRP` is whether the request's ActualLRPKey (process guid, index, domain) is the stored one;
+ * a request for another LRP is always refused.
+ */
+export function actualLRPMayMove(rules: ActualLRPRules, from: ActualLRPState, holder: InstanceKey, sameLRP: boolean, by: InstanceKey, to: ActualLRPState): boolean {
+  if (!sameLRP) return false;
+  const who = ACTUAL_LRP_TRANSITIONS[rules][from][to];
+  switch (who) {
+    case undefined:
+      return false;
+    case 'anyone':
+      return true;
+    case 'owner':
+      return holder.instanceGuid === by.instanceGuid && holder.cellId === by.cellId;
+    case 'empty-key':
+      return by.instanceGuid === '' && by.cellId === '';
+  }
+}
+
+/** models.CrashResetTimeout. */
+export const CRASH_RESET_MS = 300_000;
+
+/** models.DefaultImmediateRestarts: crashes below this count restart at once (UNCLAIMED). */
+export const DEFAULT_IMMEDIATE_RESTARTS = 3;
+
+/**
+ * The crash count and state CrashActualLRP leaves: the count starts again at 1 when a RUNNING LRP
+ * ran longer than CrashResetTimeout (`ranLong`), else it grows by one; below the immediate
+ * restarts the LRP is put back to UNCLAIMED, else it stays CRASHED.
+ */
+export function afterCrash(from: ActualLRPState, crashCount: number, ranLong: boolean): { crashCount: number; state: ActualLRPState } {
+  const n = from === 'RUNNING' && ranLong ? 1 : crashCount + 1;
+  return { crashCount: n, state: n >= DEFAULT_IMMEDIATE_RESTARTS ? 'CRASHED' : 'UNCLAIMED' };
+}
