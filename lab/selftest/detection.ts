@@ -2,7 +2,7 @@
 // self-test's detection table. Pure.
 
 import type { PlantRecord } from '../../bbs/sql/plants.ts';
-import type { CheckReport } from '../checkers/index.ts';
+import type { CheckReport } from '../report/verdicts.ts';
 
 export type CheckerName = 'linearizability' | 'invariants' | 'failed-applied' | 'isolation';
 

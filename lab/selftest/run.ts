@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlantName } from '../../bbs/sql/plants.ts';
-import type { CheckReport } from '../checkers/index.ts';
+import type { CheckReport } from '../report/verdicts.ts';
 import { pairOps, workloadStart } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
 import { PROJECT_ROOT } from '../project-root.ts';

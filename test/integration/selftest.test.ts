@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLANTS, type PlantKind, type PlantName } from '../../bbs/sql/plants.ts';
-import type { CheckReport } from '../../lab/checkers/index.ts';
+import type { CheckReport } from '../../lab/report/verdicts.ts';
 import { pairOps, workloadStart } from '../../lab/history/event.ts';
 import { readHistory } from '../../lab/history/reader.ts';
 import { PROJECT_ROOT } from '../../lab/project-root.ts';

@@ -1,7 +1,7 @@
 // The self-test's plan, detection figures and table, on small fixed inputs worked out by hand.
 
 import test from 'ava';
-import type { CheckReport } from '../../lab/checkers/index.ts';
+import type { CheckReport } from '../../lab/report/verdicts.ts';
 import { detectionOf, detectionOfRecord, type Detection } from '../../lab/selftest/detection.ts';
 import { BASELINE_SCENARIO, ONE_NODE_SCENARIO, scenarioForPlant, seedsOf, selftestPlan } from '../../lab/selftest/plan.ts';
 import { renderTable, selftestPasses, tableRows, type CaseOutcome } from '../../lab/selftest/table.ts';
