@@ -9,11 +9,9 @@
 // 10 s; tests lower the agent's session_ttl_min to 1 s and use a 1 s TTL and a 0.5 s retry so a
 // takeover takes ~3 s (TTL lapse up to 2×TTL, then lock-delay 1 s) instead of ~25 s.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { startConsulAgent, type ConsulAgent } from '../consul/agent.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../lifecycle/owned.ts';
+import { ownedTempDir } from '../lifecycle/owned.ts';
 import { ProcessNode } from './process-node.ts';
 import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
 import { Journal } from '../../bbs/migrations/journal.ts';
@@ -91,8 +89,7 @@ export class Deployment {
       return node;
     }
     if (!this.dir) {
-      this.dir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
-      writeFileSync(join(this.dir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), bbsNodes: this.o.base }));
+      this.dir = ownedTempDir({ bbsNodes: this.o.base });
     }
     const hooks = { ...extra.hooks };
     let node: ProcessNode | undefined;

@@ -15,13 +15,12 @@
 //   upgrade-dust the rolling upgrade of the DUSTs: 3 legacy nodes replaced one at a time by dual
 //                nodes under the steady workload: availability and no lost data
 
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { HistoryWriter } from '../history/writer.ts';
 import { readHistory } from '../history/reader.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../lifecycle/owned.ts';
+import { ownedTempDir } from '../lifecycle/owned.ts';
 import { startEtcd } from '../providers/etcd/server.ts';
 import { startLocalCluster } from '../providers/local/cluster.ts';
 import { EtcdBbsStore, type EtcdContents } from '../../bbs/etcd/store.ts';
@@ -78,8 +77,7 @@ export async function runMigrationScenario(name: MigrationScenario, base: string
   let tmp: string | undefined;
   let historyPath = o.historyPath;
   if (!historyPath) {
-    tmp = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
-    writeFileSync(join(tmp, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), story: name }));
+    tmp = ownedTempDir({ story: name });
     historyPath = join(tmp, 'history.jsonl');
   }
   if (existsSync(historyPath) && statSync(historyPath).size > 0) throw new Error(`${historyPath}: a history is already there; a story writes a fresh one`);

@@ -9,14 +9,13 @@
 // else the lab's own Docker-compatible engine (lab/docker-engine), which this machine uses.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
 import { processAlive } from '../../lifecycle/process-alive.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
+import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, readNodeStatus } from '../wsrep-status.ts';
 import { ClusterStartError, type LocalCluster, type NodeStatus } from '../local/cluster.ts';
 import { connectDockerEngine, dockerAvailable, type EngineChoice, type EngineHandle } from './engine-choice.ts';
@@ -116,8 +115,7 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Docke
   };
   // A temp dir of the lab's own, as the local provider has: `bbs-lab cleanup` finds it, and the
   // runner records external Toxiproxy proxies in it.
-  const workDir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}docker-`));
-  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), docker: t.runId }, null, 2));
+  const workDir = ownedTempDir({ docker: t.runId }, { tag: 'docker-' });
   const { network, containers } = topologySpecs(t);
   const byName = new Map<string, Docker.Container>();
   const nodes = Array.from({ length: t.nodes }, (_, i) => ({ name: `n${i + 1}`, host: '127.0.0.1', port: t.basePort + i, ordinal: i }));

@@ -3,12 +3,11 @@
 // refused with a clear error: the lab does not run these servers. status() reads the wsrep status
 // over SQL when the target is Galera, and reports a plain MySQL (RDS) as always Synced.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { LocalCluster, NodeStatus } from '../local/cluster.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
+import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { readNodeStatus } from '../wsrep-status.ts';
 import { targetPassword, type ExternalTarget } from './target.ts';
 
@@ -30,8 +29,7 @@ export async function connectExternal(t: ExternalTarget, log: (m: string) => voi
   }
   log(`external target ${t.name}: ${nodes.map((n) => `${n.name} = ${n.host}:${n.port}`).join(', ')}`);
   // An owned temp dir like the local provider's, so cleanup also finds what a killed lab recorded here.
-  const workDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
-  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), external: t.name }));
+  const workDir = ownedTempDir({ external: t.name });
   const refuse = (what: string) => async () => {
     throw new Error(`external target ${t.name}: the lab cannot ${what} a server it does not run; only link faults (link-*) apply`);
   };

@@ -7,13 +7,12 @@
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
 import { killGroup, spawnTracked, stopTracked, type Tracked } from '../../lifecycle/processes.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
+import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, nodeStatusFrom, WSREP_STATUS_SQL } from '../wsrep-status.ts';
 
 const exec = promisify(execFile);
@@ -201,9 +200,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const deadline = Date.now() + (opts.syncTimeoutMs ?? 120_000);
   const { uid, gid } = mysqlIds();
 
-  const workDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
-  chownSync(workDir, uid, gid);
   const clusterName = `bbs-lab-${randomBytes(3).toString('hex')}`;
+  const workDir = ownedTempDir({ galera: clusterName, nodes: Array.from({ length: opts.nodes }, (_, i) => ({ name: `n${i + 1}`, host: `${base}.${first + i}` })) });
+  chownSync(workDir, uid, gid);
   const nodes: NodeRuntime[] = [];
   for (let i = 0; i < opts.nodes; i++) {
     const name = `n${i + 1}`;
@@ -219,8 +218,6 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       errorLog: join(dir, 'error.log'),
     });
   }
-  const owner = { pid: process.pid, started: new Date().toISOString(), nodes: nodes.map((n) => ({ name: n.name, host: n.host, dir: n.dir })) };
-  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify(owner, null, 2));
 
   let stopped = false;
   const stop = async (): Promise<void> => {
