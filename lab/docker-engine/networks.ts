@@ -9,7 +9,7 @@
 // endpoint is gone from inspect and from the others' name snapshots; connect removes the rules.
 
 import { randomBytes } from 'node:crypto';
-import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from '../nemesis/iptables.ts';
+import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from '../network/iptables.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { AddressPool, boundSubnets, gatewayOf, subnetOf, SubnetPool, type SubnetBase } from './addresses.ts';
 import { badRequest, conflict, EngineError, notFound } from './errors.ts';

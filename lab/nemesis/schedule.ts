@@ -3,7 +3,7 @@
 // every 'random' target resolved. Pure: the same inputs give the same plan.
 
 import fc from 'fast-check';
-import { deriveSeed } from '../workload/generator.ts';
+import { deriveSeed } from '../random/seeded-rng.ts';
 import type { LinkPlan } from './links.ts';
 import type { FaultKind, FaultSpec, NemesisSpec } from './types.ts';
 

@@ -4,9 +4,10 @@
 
 import { parse, YAMLParseError } from 'yaml';
 import { isLinkKind, LINK_KINDS, linkNames, type LinkPlan } from '../nemesis/links.ts';
-import { disconnectProblem } from '../nemesis/disconnect.ts';
+import { disconnectProblem } from '../providers/docker/disconnect.ts';
 import { roleOf, roleProblem } from '../nemesis/roles.ts';
 import type { Scenario } from './types.ts';
+import { show } from '../schema/schema.ts';
 
 export class ScenarioError extends Error {
   constructor(
@@ -27,8 +28,7 @@ interface Field<T> {
   required?: boolean;
 }
 
-/** A value as a problem line quotes it: strings in quotes, lists and mappings by kind. */
-export const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : String(v));
+export { show };
 
 const str = (opts: { required?: boolean; default?: string } = {}): Field<string> => ({
   check: (v) => (typeof v === 'string' && v.trim() !== '' ? null : `must be a non-empty string, got ${show(v)}`),

@@ -8,7 +8,7 @@ import test from 'ava';
 import Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { startDockerEngine } from '../../lab/docker-engine/engine.ts';
-import { chainOwner, listLabChains } from '../../lab/nemesis/iptables.ts';
+import { chainOwner, listLabChains } from '../../lab/network/iptables.ts';
 import { freePortRange } from '../../lab/providers/docker/provider.ts';
 import { FAST_FAILURE_DETECTION } from '../../lab/runner/topology.ts';
 import { galeraFromImages } from './docker-scenario.ts';

@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
-import { createPartitionChain, cutsBetween } from '../../lab/nemesis/iptables.ts';
+import { createPartitionChain, cutsBetween } from '../../lab/network/iptables.ts';
 import { startLocalCluster } from '../../lab/providers/local/cluster.ts';
 import { FAST_FAILURE_DETECTION } from '../../lab/runner/topology.ts';
 import { processesMentioning, waitFor } from './helpers.ts';

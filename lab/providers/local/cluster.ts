@@ -14,11 +14,12 @@ import { registerCleanup } from '../../lifecycle/cleanup.ts';
 import { killGroup, spawnTracked, stopTracked, type Tracked } from '../../lifecycle/processes.ts';
 import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, nodeStatusFrom, WSREP_STATUS_SQL } from '../wsrep-status.ts';
+import { checkInstalled, ClusterStartError, GALERA_PROVIDER, installDatadir, MARIADBD, MYSQL_USER, mysqlIds } from '../../mariadb/install.ts';
+
+export { ClusterStartError };
 
 const exec = promisify(execFile);
 
-export const GALERA_PROVIDER = '/usr/lib/galera/libgalera_smm.so';
-export const MARIADBD = '/usr/sbin/mariadbd';
 
 export interface LocalClusterOptions {
   nodes: 1 | 3 | 5;
@@ -93,24 +94,6 @@ interface NodeRuntime extends NodeInfo {
   proc?: Tracked;
 }
 
-export class ClusterStartError extends Error {}
-
-export const MYSQL_USER = 'mysql';
-
-/** The uid and gid of the `mysql` user every mariadbd runs as (rsync SST fails as root). */
-export function mysqlIds(): { uid: number; gid: number } {
-  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${MYSQL_USER}:`));
-  if (!passwd) throw new ClusterStartError('the mysql user does not exist: install mariadb-server (npm run setup)');
-  const parts = passwd.split(':');
-  return { uid: Number(parts[2]), gid: Number(parts[3]) };
-}
-
-export function checkInstalled(): void {
-  const missing = [MARIADBD, GALERA_PROVIDER, '/usr/bin/rsync', '/usr/bin/mariadb-install-db'].filter((p) => !existsSync(p));
-  if (missing.length > 0) {
-    throw new ClusterStartError(`missing ${missing.join(', ')}: run \`npm run setup\` as root to install mariadb-server, galera-4 and rsync`);
-  }
-}
 
 function nodeConfig(n: NodeRuntime, all: NodeRuntime[], clusterName: string, extraProviderOptions: string): string {
   const gcomm = all.map((x) => `${x.host}:4567`).join(',');
@@ -167,21 +150,6 @@ function exitReason(path: string): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * An empty datadir for one node: `mariadb-install-db` with root reachable over the unix socket only.
- * --no-defaults: the bootstrap server must not load the wsrep provider; its own --tmpdir, because
- * parallel bootstraps sharing /tmp delete each other's temporary tables.
- */
-export async function installDatadir(dataDir: string, tmpDir: string, name: string): Promise<void> {
-  await exec(
-    'mariadb-install-db',
-    ['--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmpDir}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'],
-    { timeout: 60_000 },
-  ).catch((e: Error & { stderr?: string; stdout?: string }) => {
-    const out = [e.stderr, e.stdout, e.message].filter(Boolean).join('\n').trim();
-    throw new ClusterStartError(`mariadb-install-db failed for ${name}: ${out.split('\n').slice(-12).join('\n')}`);
-  });
-}
 
 /** Runs `mariadbd --wsrep-recover` and returns the 'uuid:seqno' it logs, or null. */
 async function recoverPosition(n: NodeRuntime): Promise<string | null> {
