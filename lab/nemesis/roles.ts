@@ -13,6 +13,8 @@
 import { deriveSeed, seededRng } from '../random/seeded-rng.ts';
 
 export const ROLE_NAMES = ['active-of:<proxy>', 'most-written', 'a-non-active'] as const;
+/** How a problem line lists the roles. */
+export const ROLES_HINT = ROLE_NAMES.join(', ');
 
 /** What the roles are resolved against, read at the fault's start. */
 export interface RoleState {

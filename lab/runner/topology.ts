@@ -6,10 +6,8 @@
 import mysql from 'mysql2/promise';
 import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
-import { startLocalCluster, type LocalCluster } from '../providers/local/cluster.ts';
-import { connectExternal } from '../providers/external/cluster.ts';
-import { startDockerCluster } from '../providers/docker/provider.ts';
-import { loadTarget, TargetError } from '../providers/external/target.ts';
+import type { Cluster } from '../providers/cluster.ts';
+import { PROVIDERS } from '../providers/registry.ts';
 import { startHealthchecks, type HealthcheckHandle } from '../routing/healthcheck/server.ts';
 import { startSwitchboard, type SwitchboardHandle, type SwitchboardOptions } from '../routing/switchboard/proxy.ts';
 import type { ProxyControl } from '../nemesis/nemesis.ts';
@@ -31,7 +29,7 @@ export interface Target {
 }
 
 export interface Topology {
-  cluster: LocalCluster;
+  cluster: Cluster;
   /** Toxiproxy, when the links go through it (topology.links); link faults act on it. */
   links: FaultProxies | null;
   proxies: SwitchboardHandle[];
@@ -55,52 +53,20 @@ export interface TopologyOptions {
   notes: string[];
 }
 
-/** Galera options of `failureDetection: fast`: a departed node is noticed in seconds, not ~10 s. */
-export const FAST_FAILURE_DETECTION = 'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S';
+export { FAST_FAILURE_DETECTION } from '../providers/registry.ts';
 export const HEALTHCHECK_PORT = 9200;
 
 export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions): Promise<Topology> {
-  const t0 = Date.now();
-  let cluster: LocalCluster;
-  if (s.topology.provider === 'external') {
-    const target = loadTarget(s.topology.target!);
-    if (target.hosts.length !== s.topology.nodes) {
-      throw new TargetError(s.topology.target!, [`hosts: the scenario's topology.nodes is ${s.topology.nodes} but the target lists ${target.hosts.length} host(s); make them equal`]);
-    }
-    const ext = await connectExternal(target, o.log);
-    // Registered like the local cluster's stop, so Ctrl-C removes the owned temp dir too.
-    const unregisterExt = registerCleanup('external target temp dir', () => ext.stop());
-    cluster = {
-      ...ext,
-      async stop() {
-        unregisterExt();
-        await ext.stop();
-      },
-    };
-  } else if (s.topology.provider === 'docker') {
-    o.log(`cluster: starting ${s.topology.nodes} Galera node(s) as containers of the MariaDB image…`);
-    const docker = await startDockerCluster({
-      nodes: s.topology.nodes,
-      engine: s.topology.engine ?? 'auto',
-      logDir: o.logDir,
-      log: o.log,
-      ...(s.topology.failureDetection === 'fast' ? { providerOptions: FAST_FAILURE_DETECTION } : {}),
-    });
-    o.notes.push(`cluster: Docker containers on ${docker.engine === 'lab' ? "the lab's own Docker-compatible engine (lab/docker-engine)" : 'a Docker engine'}`);
-    cluster = docker;
-    o.log(`cluster: ${cluster.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  } else {
-    o.log(`cluster: starting ${s.topology.nodes} Galera node(s) on ${o.addressBase}.${11}…`);
-    cluster = await startLocalCluster({
-      nodes: s.topology.nodes,
-      addressBase: o.addressBase,
-      firstHost: 11,
-      logDir: o.logDir,
-      log: o.log,
-      ...(s.topology.failureDetection === 'fast' ? { extraProviderOptions: FAST_FAILURE_DETECTION } : {}),
-    });
-    o.log(`cluster: ${cluster.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  }
+  const cluster = await PROVIDERS[s.topology.provider].start({
+    nodes: s.topology.nodes,
+    failureDetection: s.topology.failureDetection,
+    ...(s.topology.engine ? { engine: s.topology.engine } : {}),
+    ...(s.topology.target ? { target: s.topology.target } : {}),
+    addressBase: o.addressBase,
+    logDir: o.logDir,
+    log: o.log,
+    notes: o.notes,
+  });
 
   // TLS settings of an external target (the local nodes need none).
   const tls = cluster.ssl ? { ssl: cluster.ssl } : {};

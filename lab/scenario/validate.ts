@@ -3,9 +3,10 @@
 // defaults below, so the scenario stored with a run is complete.
 
 import { parse, YAMLParseError } from 'yaml';
-import { isLinkKind, LINK_KINDS, linkNames, type LinkPlan } from '../nemesis/links.ts';
-import { disconnectProblem } from '../providers/docker/disconnect.ts';
+import { linkNames, type LinkPlan } from '../nemesis/links.ts';
+import { FAULT_KINDS, FAULTS, isLinkKind, type FaultKind, type TargetScope } from '../nemesis/faults/index.ts';
 import { roleOf, roleProblem } from '../nemesis/roles.ts';
+import { PROVIDERS, type ProviderName } from '../providers/registry.ts';
 import type { Scenario } from './types.ts';
 import { show } from '../schema/schema.ts';
 
@@ -81,7 +82,6 @@ const duration = (maxSecs: number): Field<number> => ({
 });
 
 export const CLIENT_CONFIGS = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip', 'consul-dns', 'leader-proxy'] as const;
-const FAULT_KINDS = ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill', ...LINK_KINDS] as const;
 const optionalInt = (min: number, max: number): Field<number> => ({ ...int(min, max), required: false });
 
 /** A list whose items are each walked with `item`; problems name the item's index. */
@@ -102,8 +102,6 @@ const durationOrZero = (max: number): Field<number> => ({
 
 /** The real BBS's pause before it tries a transaction again (see Scenario.clients.backoffMs). */
 export const DEFAULT_BACKOFF_MS = 500;
-
-const ROLES_HINT = 'active-of:<proxy>, most-written, a-non-active';
 
 type Spec = { [k: string]: Field<unknown> | Spec };
 const isField = (x: Field<unknown> | Spec): x is Field<unknown> => typeof (x as Field<unknown>).check === 'function';
@@ -209,50 +207,44 @@ function walk(spec: Spec, input: unknown, path: string, problems: string[]): Obj
 function crossCheck(s: Scenario, problems: string[]): void {
   const nodeNames = Array.from({ length: s.topology.nodes }, (_, i) => `n${i + 1}`);
   const proxyNames = Array.from({ length: s.topology.proxies }, (_, i) => `proxy${i + 1}`);
+  const scope: TargetScope = { nodes: nodeNames, proxies: proxyNames, links: scenarioLinks(s) };
   s.nemesis.schedule.forEach((f, i) => {
     const p = `nemesis.schedule[${i}]`;
+    const def = FAULTS[f.kind];
     if (f.at + f.duration > s.duration) problems.push(`${p}: ends at ${f.at + f.duration} s, after the run's duration of ${s.duration} s; shorten it or start it earlier`);
     const t = f.target;
-    if (isLinkKind(f.kind) && s.topology.links === 'direct') problems.push(`${p}.kind: ${f.kind} needs the links routed through Toxiproxy; set topology.links to auto or toxiproxy`);
+    if (def.link && s.topology.links === 'direct') problems.push(`${p}.kind: ${f.kind} needs the links routed through Toxiproxy; set topology.links to auto or toxiproxy`);
     if ((f.latencyMs !== undefined || f.jitterMs !== undefined) && f.kind !== 'link-latency') problems.push(`${p}: latencyMs and jitterMs apply only to link-latency`);
     if (f.rateKBps !== undefined && f.kind !== 'link-bandwidth') problems.push(`${p}.rateKBps: applies only to link-bandwidth`);
+    const missing = abilityProblem(f.kind, s.topology.provider, scope);
+    if (missing) problems.push(`${p}.kind: ${missing}`);
     if (t === 'random') return;
-    const role = f.kind === 'proxy-kill' || isLinkKind(f.kind) ? null : roleOf(f.kind, t);
+    const role = def.roleTargets ? roleOf(f.kind, t) : null;
     if (role) {
       const problem = roleProblem(role, proxyNames);
       if (problem) problems.push(`${p}.target: ${problem}`);
-      if (f.kind === 'partition' && s.topology.nodes === 1) problems.push(`${p}.kind: a partition needs at least 3 nodes`);
-      if (f.kind === 'health-flap' && s.topology.proxies === 0) problems.push(`${p}.kind: health-flap needs topology.proxies ≥ 1 (healthchecks run for proxies)`);
-      return;
+    } else {
+      const problem = def.targetProblem(t, scope);
+      if (problem) problems.push(`${p}.target: ${problem}`);
     }
-    if (isLinkKind(f.kind)) {
-      const links = scenarioLinks(s);
-      const all = [...links.client, ...links.backend];
-      const special = ['random-client', ...(links.backend.length > 0 ? ['random-backend'] : [])];
-      if (!all.includes(t) && !special.includes(t)) problems.push(`${p}.target: for a link fault must be a link (${all.join(', ')}), random or ${special.join(', ')}, got ${JSON.stringify(t)}`);
-    } else if (f.kind === 'partition') {
-      const ok = t === 'minority' || t === 'halves' || (t === 'bridge' && s.topology.nodes === 5) || (t.startsWith('isolate:') && nodeNames.includes(t.slice(8)));
-      if (!ok) problems.push(`${p}.target: for a partition must be isolate:<${nodeNames.join('|')}>, isolate:<role> (${ROLES_HINT}), minority, halves${s.topology.nodes === 5 ? ', bridge' : ''} or random, got ${JSON.stringify(t)}`);
-      if (s.topology.nodes === 1) problems.push(`${p}.kind: a partition needs at least 3 nodes`);
-    } else if (f.kind === 'proxy-kill') {
-      if (!proxyNames.includes(t)) problems.push(`${p}.target: must be ${[...proxyNames, 'random'].join(', ')}, got ${JSON.stringify(t)}`);
-    } else if (!nodeNames.includes(t)) {
-      problems.push(`${p}.target: must be ${[...nodeNames, 'random'].join(', ')} or a role (${ROLES_HINT}), got ${JSON.stringify(t)}`);
-    }
-    if (f.kind === 'health-flap' && s.topology.proxies === 0) problems.push(`${p}.kind: health-flap needs topology.proxies ≥ 1 (healthchecks run for proxies)`);
+    const kindProblem = def.kindProblem?.(scope);
+    if (kindProblem) problems.push(`${p}.kind: ${kindProblem}`);
   });
+  const randomKinds = s.nemesis.random?.kinds ?? [];
+  for (const k of new Set(randomKinds)) {
+    const missing = abilityProblem(k, s.topology.provider, scope);
+    if (missing) problems.push(`nemesis.random.kinds: ${missing}`);
+    const kindProblem = FAULTS[k].kindProblem?.(scope);
+    if (kindProblem) problems.push(`nemesis.random.kinds: ${kindProblem}`);
+  }
   if (s.topology.provider === 'external') {
     if (!s.topology.target) problems.push('topology.target: required with provider: external (a target YAML file, see docs/external-targets.md)');
     if (s.topology.proxies > 0 || s.clients.via !== 'nodes') problems.push('topology.provider: external targets are reached directly; set topology.proxies: 0 and clients.via: nodes');
-    const kinds = [...s.nemesis.schedule.map((f) => f.kind), ...(s.nemesis.random?.kinds ?? [])];
-    const bad = [...new Set(kinds.filter((k) => !isLinkKind(k)))];
-    if (bad.length > 0) problems.push(`nemesis: an external target allows only link faults (link-*), got ${bad.join(', ')}`);
   } else if (s.topology.target) {
     problems.push('topology.target: only used with provider: external');
   }
   if (s.topology.engine !== undefined && s.topology.provider !== 'docker') problems.push('topology.engine: only used with provider: docker; remove it or set topology.provider: docker');
-  if (s.topology.provider === 'docker') dockerPartitions(s, problems);
-  const randomKinds = s.nemesis.random?.kinds ?? [];
+  partitionShapes(s, problems);
   if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');
   if ((s.clients.config === 'consul-dns' || s.clients.config === 'leader-proxy') && (s.clients.via !== 'proxies' || s.topology.proxies === 0)) {
     problems.push(`clients.config: ${s.clients.config} registers the switchboard proxies in Consul; it needs via: proxies and topology.proxies of at least 1`);
@@ -273,16 +265,32 @@ function crossCheck(s: Scenario, problems: string[]): void {
   if (Object.values(w.mix).every((x) => x === 0)) problems.push('workload.mix: every weight is 0; give at least one family a weight');
 }
 
-/** The Docker provider partitions by network disconnect: only shapes with one node alone. */
-function dockerPartitions(s: Scenario, problems: string[]): void {
+/** Why the chosen provider cannot run a fault of this kind (it lacks the ability the kind needs), or null. */
+function abilityProblem(kind: FaultKind, provider: ProviderName, scope: TargetScope): string | null {
+  const ability = FAULTS[kind].ability;
+  if (!ability || PROVIDERS[provider].abilities.includes(ability)) return null;
+  const have = (Object.keys(PROVIDERS) as ProviderName[]).filter((p) => PROVIDERS[p].abilities.includes(ability));
+  const usable = FAULT_KINDS.filter((k) => {
+    const a = FAULTS[k].ability;
+    return (!a || PROVIDERS[provider].abilities.includes(a)) && !FAULTS[k].kindProblem?.(scope);
+  });
+  return `${kind} needs the ${ability} ability, which provider ${provider} does not have; use a fault it can cause (${usable.join(', ')}) or topology.provider: ${have.join(' or ')}`;
+}
+
+/** Partition shapes a provider cannot make (Docker disconnects one node only), refused before the run. */
+function partitionShapes(s: Scenario, problems: string[]): void {
+  const shapes = PROVIDERS[s.topology.provider].partitionShapes;
+  if (!shapes) return;
+  const provider = s.topology.provider;
   const fix = `use isolate:<${Array.from({ length: s.topology.nodes }, (_, i) => `n${i + 1}`).join('|')}>${s.topology.nodes === 3 ? ', minority or halves' : ''}`;
   s.nemesis.schedule.forEach((f, i) => {
     if (f.kind !== 'partition') return;
-    const problem = disconnectProblem(f.target, s.topology.nodes);
-    if (problem) problems.push(`nemesis.schedule[${i}].target: provider docker partitions by network disconnect; ${JSON.stringify(f.target)}: ${problem}; ${fix}`);
+    const problem = shapes.problem(f.target, s.topology.nodes);
+    if (problem) problems.push(`nemesis.schedule[${i}].target: provider ${provider} ${shapes.how}; ${JSON.stringify(f.target)}: ${problem}; ${fix}`);
   });
-  if ((s.nemesis.random?.kinds ?? []).includes('partition') && disconnectProblem('random', s.topology.nodes)) {
-    problems.push(`nemesis.random.kinds: provider docker partitions by network disconnect; ${disconnectProblem('random', s.topology.nodes)}; leave partition out of the random kinds, or use 3 nodes`);
+  const random = shapes.problem('random', s.topology.nodes);
+  if ((s.nemesis.random?.kinds ?? []).includes('partition') && random) {
+    problems.push(`nemesis.random.kinds: provider ${provider} ${shapes.how}; ${random}; leave partition out of the random kinds, or use 3 nodes`);
   }
 }
 

@@ -14,6 +14,8 @@ import { registerCleanup } from '../../lifecycle/cleanup.ts';
 import { killGroup, spawnTracked, stopTracked, type Tracked } from '../../lifecycle/processes.ts';
 import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, nodeStatusFrom, WSREP_STATUS_SQL } from '../wsrep-status.ts';
+import type { ClusterWith, NodeInfo, NodeStatus } from '../cluster.ts';
+import { iptablesPartition } from './partition.ts';
 import { checkInstalled, ClusterStartError, GALERA_PROVIDER, installDatadir, MARIADBD, MYSQL_USER, mysqlIds } from '../../mariadb/install.ts';
 
 export { ClusterStartError };
@@ -36,55 +38,8 @@ export interface LocalClusterOptions {
   log?: (msg: string) => void;
 }
 
-export interface NodeInfo {
-  name: string;
-  host: string;
-  port: number;
-  /** wsrep_local_index order is not the start order; this is the start order (n1 = 0). */
-  ordinal: number;
-}
-
-export interface LocalCluster {
-  nodes: NodeInfo[];
-  user: string;
-  password: string;
-  database: string;
-  /** The temp directory that holds datadirs, sockets and configs; removed by stop(). */
-  workDir: string;
-  /** TLS options for client connections (an external target with tls: true); none locally. */
-  ssl?: import('mysql2/promise').SslOptions;
-  /** Runs SQL as root on one node through its unix socket (admin work only). */
-  adminQuery(node: string, sql: string): Promise<string>;
-  /** Node status as the healthcheck sees it. */
-  status(node: string): Promise<NodeStatus>;
-  /** kill -9 of the node's process group (mariadbd and any SST helper). */
-  killNode(node: string): Promise<void>;
-  /**
-   * Starts a stopped node again. It first recovers its position (`--wsrep-recover`) and starts
-   * from it, so it rejoins by IST when the donor still has the writesets (FACTS.md: 3.9 s vs a
-   * 5.7 s full SST); it does not wait for Synced.
-   */
-  restartNode(node: string): Promise<void>;
-  /** SIGSTOP / SIGCONT of the node's process group. A paused node is resumed by stop(). */
-  pauseNode(node: string): void;
-  resumeNode(node: string): void;
-  /**
-   * Docker only: cuts the node off from every other node by disconnecting it from the run's
-   * network (the nemesis's partitions there), and connects it again.
-   */
-  disconnectNode?(node: string): Promise<void>;
-  connectNode?(node: string): Promise<void>;
-  /** Waits until the node is Synced in a Primary component of `size` nodes. */
-  waitSynced(node: string, size: number, timeoutMs: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface NodeStatus {
-  localState: number;
-  clusterStatus: string;
-  clusterSize: number;
-  ready: boolean;
-}
+/** A local cluster has every node ability: kill, pause, partition (iptables) and admin SQL over the root socket. */
+export type LocalGalera = ClusterWith<'kill' | 'pause' | 'partition' | 'admin'>;
 
 interface NodeRuntime extends NodeInfo {
   dir: string;
@@ -160,7 +115,7 @@ async function recoverPosition(n: NodeRuntime): Promise<string | null> {
   return m && !m[1]!.endsWith(':-1') ? m[1]! : null;
 }
 
-export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
+export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalGalera> {
   checkInstalled();
   const log = opts.log ?? (() => {});
   const base = opts.addressBase ?? '127.0.0';
@@ -187,11 +142,18 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     });
   }
 
+  const hostOf = (name: string): string => {
+    const n = nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no node ${name}; nodes are ${nodes.map((x) => x.name).join(', ')}`);
+    return n.host;
+  };
+  const partition = iptablesPartition(hostOf);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     unregister();
+    await partition.remove();
     await Promise.all(nodes.map(async (n) => (n.proc ? stopTracked(n.proc) : undefined)));
     if (opts.logDir) {
       mkdirSync(opts.logDir, { recursive: true });
@@ -301,29 +263,39 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     };
 
     return {
+      provider: 'local',
       nodes: nodes.map(({ name, host, port, ordinal }) => ({ name, host, port, ordinal })),
-      async killNode(name) {
-        const n = byName(name);
-        if (!n.proc || n.proc.hasExited()) return;
-        killGroup(n.proc.pid, 'SIGKILL');
-        await n.proc.exited;
+      abilities: {
+        kill: {
+          async kill(name) {
+            const n = byName(name);
+            if (!n.proc || n.proc.hasExited()) return;
+            killGroup(n.proc.pid, 'SIGKILL');
+            await n.proc.exited;
+          },
+          // It first recovers its position (`--wsrep-recover`) and starts from it, so it rejoins by
+          // IST when the donor still has the writesets (FACTS.md: 3.9 s vs a 5.7 s full SST).
+          async restart(name) {
+            const n = byName(name);
+            if (n.proc && !n.proc.hasExited()) throw new Error(`node ${name} is still running; kill it first`);
+            const position = await recoverPosition(n);
+            const args = [`--defaults-file=${n.cnf}`];
+            if (position) args.push(`--wsrep_start_position=${position}`);
+            n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
+          },
+        },
+        pause: {
+          pause: async (name) => signal(name, 'SIGSTOP'),
+          resume: async (name) => signal(name, 'SIGCONT'),
+        },
+        partition,
+        admin: { query: adminQuery },
       },
-      async restartNode(name) {
-        const n = byName(name);
-        if (n.proc && !n.proc.hasExited()) throw new Error(`node ${name} is still running; kill it first`);
-        const position = await recoverPosition(n);
-        const args = [`--defaults-file=${n.cnf}`];
-        if (position) args.push(`--wsrep_start_position=${position}`);
-        n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
-      },
-      pauseNode: (name) => signal(name, 'SIGSTOP'),
-      resumeNode: (name) => signal(name, 'SIGCONT'),
       waitSynced: (name, size, timeoutMs) => waitSynced(byName(name), size, Date.now() + timeoutMs),
       user,
       password,
       database,
       workDir,
-      adminQuery,
       status,
       stop,
     };
