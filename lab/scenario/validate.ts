@@ -1,14 +1,15 @@
 // Scenario validation: every problem in a file is reported, one line each, naming the field and
-// what is allowed (`topology.nodes: must be 1, 3 or 5, got 4`). Missing optional fields get the
-// defaults below, so the scenario stored with a run is complete.
+// what is allowed (`topology.nodes: must be 1, 3 or 5, got 4`). Fields are read with the schema
+// (types.ts), which fills in the defaults so the scenario stored with a run is complete; the rules
+// between fields are here.
 
 import { parse, YAMLParseError } from 'yaml';
 import { linkNames, type LinkPlan } from '../nemesis/links.ts';
 import { FAULT_KINDS, FAULTS, isLinkKind, type FaultKind, type TargetScope } from '../nemesis/faults/index.ts';
 import { roleOf, roleProblem } from '../nemesis/roles.ts';
 import { PROVIDERS, type ProviderName } from '../providers/registry.ts';
-import type { Scenario } from './types.ts';
-import { show } from '../schema/schema.ts';
+import { SCENARIO_SCHEMA, type Scenario } from './types.ts';
+import { parseDuration, read, show } from '../schema/schema.ts';
 
 export class ScenarioError extends Error {
   constructor(
@@ -19,189 +20,8 @@ export class ScenarioError extends Error {
   }
 }
 
-type Obj = Record<string, unknown>;
-
-interface Field<T> {
-  /** Checks a present value; returns the problem (without the path) or null. */
-  check(v: unknown): string | null;
-  convert?(v: unknown): T;
-  default?: T;
-  required?: boolean;
-}
-
-export { show };
-
-const str = (opts: { required?: boolean; default?: string } = {}): Field<string> => ({
-  check: (v) => (typeof v === 'string' && v.trim() !== '' ? null : `must be a non-empty string, got ${show(v)}`),
-  ...opts,
-});
-
-const oneOf = <T extends string | number>(allowed: readonly T[], def?: T): Field<T> => ({
-  check: (v) =>
-    (allowed as readonly unknown[]).includes(v)
-      ? null
-      : `must be ${allowed.slice(0, -1).map(String).join(', ')}${allowed.length > 1 ? ' or ' : ''}${String(allowed[allowed.length - 1])}, got ${show(v)}`,
-  ...(def !== undefined ? { default: def } : { required: true }),
-});
-
-const int = (min: number, max: number, def?: number): Field<number> => ({
-  check: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `must be an integer from ${min} to ${max}, got ${show(v)}`),
-  ...(def !== undefined ? { default: def } : { required: true }),
-});
-
-const num = (min: number, max: number, def: number): Field<number> => ({
-  check: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `must be a number from ${min} to ${max}, got ${show(v)}`),
-  default: def,
-});
-
-const bool = (def: boolean): Field<boolean> => ({
-  check: (v) => (typeof v === 'boolean' ? null : `must be true or false, got ${show(v)}`),
-  default: def,
-});
-
-/** Seconds, as a number or '90s' / '2m'. */
-export function parseDuration(v: unknown): number | null {
-  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
-  if (typeof v !== 'string') return null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(v);
-  if (!m) return null;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const secs = unit === 'ms' ? n / 1000 : unit === 's' ? n : unit === 'm' ? n * 60 : n * 3600;
-  return secs > 0 ? secs : null;
-}
-
-const duration = (maxSecs: number): Field<number> => ({
-  check: (v) => {
-    const s = parseDuration(v);
-    if (s === null) return `must be a duration such as 30, "30s" or "2m", got ${show(v)}`;
-    return s > maxSecs ? `must be at most ${maxSecs} s, got ${s} s` : null;
-  },
-  convert: (v) => parseDuration(v)!,
-  required: true,
-});
-
-export const CLIENT_CONFIGS = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip', 'consul-dns', 'leader-proxy'] as const;
-const optionalInt = (min: number, max: number): Field<number> => ({ ...int(min, max), required: false });
-
-/** A list whose items are each walked with `item`; problems name the item's index. */
-function listOf(item: Spec, def: unknown[] = []): Field<unknown[]> & { item: Spec } {
-  return { check: (v) => (Array.isArray(v) ? null : `must be a list, got ${show(v)}`), default: def, item };
-}
-
-const durationOrZero = (max: number): Field<number> => ({
-  check: (v) => {
-    if (v === 0) return null;
-    const s = parseDuration(v);
-    if (s === null) return `must be a duration such as 10, "10s" or "1m", got ${show(v)}`;
-    return s > max ? `must be at most ${max} s, got ${s} s` : null;
-  },
-  convert: (v) => (v === 0 ? 0 : parseDuration(v)!),
-  required: true,
-});
-
-/** The real BBS's pause before it tries a transaction again (see Scenario.clients.backoffMs). */
-export const DEFAULT_BACKOFF_MS = 500;
-
-type Spec = { [k: string]: Field<unknown> | Spec };
-const isField = (x: Field<unknown> | Spec): x is Field<unknown> => typeof (x as Field<unknown>).check === 'function';
-
-const SPEC: Spec = {
-  name: str({ required: true }),
-  description: str({ default: '' }),
-  question: str({ required: true }),
-  seed: { check: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? null : `must be a non-negative integer, got ${show(v)}`) },
-  duration: duration(24 * 3600),
-  topology: {
-    nodes: oneOf([1, 3, 5] as const),
-    proxies: int(0, 8, 1),
-    proxyRule: oneOf(['lowest-index', 'sticky-random'] as const, 'lowest-index'),
-    failureDetection: oneOf(['default', 'fast'] as const, 'default'),
-    links: oneOf(['auto', 'direct', 'toxiproxy'] as const, 'auto'),
-    provider: oneOf(['local', 'external', 'docker'] as const, 'local'),
-    target: str(),
-    engine: { ...oneOf(['auto', 'real', 'lab'] as const), required: false },
-  },
-  clients: {
-    count: int(1, 256),
-    via: oneOf(['proxies', 'nodes'] as const, 'proxies'),
-    config: oneOf(CLIENT_CONFIGS, 'spread'),
-    selector: oneOf(['ORDER', 'RR', 'RANDOM'] as const, 'ORDER'),
-    poolSize: int(1, 64, 2),
-    timeoutMs: int(100, 600_000, 10_000),
-    backoffMs: int(0, 60_000, DEFAULT_BACKOFF_MS),
-  },
-  workload: {
-    kind: oneOf(['bbs', 'list-append'] as const, 'bbs'),
-    keys: int(1, 10_000, 8),
-    txnLength: int(1, 20, 4),
-    isolation: oneOf(['read-committed', 'repeatable-read', 'serializable'] as const, 'repeatable-read'),
-    tasks: int(0, 10_000, 4),
-    desiredLRPs: int(0, 10_000, 2),
-    instances: int(1, 100, 2),
-    cells: int(1, 100, 3),
-    mix: {
-      tasks: num(0, 1000, 5),
-      desiredLRPs: num(0, 1000, 2),
-      actualLRPs: num(0, 1000, 3),
-      domains: num(0, 1000, 1),
-    },
-  },
-  nemesis: {
-    schedule: listOf({
-      kind: oneOf(FAULT_KINDS),
-      target: str({ required: true }),
-      at: durationOrZero(24 * 3600),
-      duration: duration(24 * 3600),
-      latencyMs: optionalInt(0, 60_000),
-      jitterMs: optionalInt(0, 60_000),
-      rateKBps: optionalInt(1, 1_000_000),
-    }),
-    random: {
-      kinds: { check: (v) => (Array.isArray(v) && v.every((k) => (FAULT_KINDS as readonly unknown[]).includes(k)) ? null : `must be a list of ${FAULT_KINDS.join(', ')}, got ${show(v)}`), default: [] },
-      interval: { ...duration(3600), required: false, default: 15 },
-      duration: { ...duration(3600), required: false, default: 8 },
-      roles: bool(false),
-    },
-  },
-  bbs: {
-    deadlockRetry: oneOf(['none', 'commit-only-2016-04', 'all-2016-11', 'all-and-bad-conn-2017-06'] as const, 'none'),
-    syncWait: int(0, 15, 0),
-    transactionalReads: bool(false),
-    unsafeNoRowLocks: bool(false),
-    actualLRPLock: oneOf(['for-update', 'share'] as const, 'for-update'),
-  },
-};
-
-function walk(spec: Spec, input: unknown, path: string, problems: string[]): Obj {
-  const out: Obj = {};
-  const obj: Obj = input === undefined || input === null ? {} : (input as Obj);
-  if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input))) {
-    problems.push(`${path || '(top level)'}: must be a mapping, got ${show(input)}`);
-    return out;
-  }
-  for (const key of Object.keys(obj)) {
-    if (!(key in spec)) problems.push(`${path ? path + '.' : ''}${key}: unknown field; allowed here: ${Object.keys(spec).join(', ')}`);
-  }
-  for (const [key, sub] of Object.entries(spec)) {
-    const p = path ? `${path}.${key}` : key;
-    const v = obj[key];
-    if (!isField(sub)) {
-      out[key] = walk(sub, v, p, problems);
-      continue;
-    }
-    if (v === undefined || v === null) {
-      if (sub.required) problems.push(`${p}: required`);
-      else if (sub.default !== undefined) out[key] = sub.default;
-      continue;
-    }
-    const problem = sub.check(v);
-    if (problem) problems.push(`${p}: ${problem}`);
-    else if ('item' in sub) out[key] = (v as unknown[]).map((x, i) => walk((sub as { item: Spec }).item, x, `${p}[${i}]`, problems));
-    else out[key] = sub.convert ? sub.convert(v) : v;
-  }
-  return out;
-}
+export { CLIENT_CONFIGS, DEFAULT_BACKOFF_MS } from './types.ts';
+export { parseDuration, show };
 
 /** Cross-field rules the per-field checks cannot see. */
 function crossCheck(s: Scenario, problems: string[]): void {
@@ -296,7 +116,7 @@ function partitionShapes(s: Scenario, problems: string[]): void {
 
 export function validateScenario(input: unknown, file = 'scenario'): Scenario {
   const problems: string[] = [];
-  const s = walk(SPEC, input, '', problems) as unknown as Scenario;
+  const s: Scenario = read(SCENARIO_SCHEMA, input, '', problems);
   if (problems.length === 0) crossCheck(s, problems);
   if (problems.length > 0) throw new ScenarioError(file, problems);
   return s;
