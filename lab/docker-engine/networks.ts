@@ -3,7 +3,7 @@
 // names.ts), and network disconnects.
 //
 // A disconnect cannot take an address away from processes bound to it, so it is done the way the
-// lab partitions Galera nodes (lab/nemesis/iptables.ts, a chain of the lab's own jumped to from
+// lab partitions Galera nodes (lab/network/iptables.ts, a chain of the lab's own jumped to from
 // INPUT): DROP rules both ways between the container's address and every other address of the
 // network (the other containers and the gateway). The container keeps its address, and its
 // endpoint is gone from inspect and from the others' name snapshots; connect removes the rules.
