@@ -18,7 +18,8 @@ import { plantListProblem, type PlantName } from './plants.ts';
  *   be able to find; this store reproduces it as is.
  * Ops the BBS ran outside any transaction (see `transactionalReads`) are never retried.
  */
-export type DeadlockRetry = 'none' | 'commit-only-2016-04' | 'all-2016-11' | 'all-and-bad-conn-2017-06';
+export const DEADLOCK_RETRIES = ['none', 'commit-only-2016-04', 'all-2016-11', 'all-and-bad-conn-2017-06'] as const;
+export type DeadlockRetry = (typeof DEADLOCK_RETRIES)[number];
 
 export interface StoreOptions {
   deadlockRetry: DeadlockRetry;

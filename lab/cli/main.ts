@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { installSignalHandlers } from '../lifecycle/cleanup.ts';
 import { removeLeftOvers, findLeftOvers } from '../lifecycle/owned.ts';
 import { addressBaseProblem } from './address-base.ts';
-import { chainOwner, removeLabChains } from '../nemesis/iptables.ts';
+import { chainOwner, removeLabChains } from '../network/iptables.ts';
 import type { ClientConfig } from '../client/configs/index.ts';
 import { basename } from 'node:path';
 import { CheckInputError, checkPaths, EXIT, EXIT_CODES_TEXT, renderJson, renderVerdicts, takeExportOption } from './check.ts';

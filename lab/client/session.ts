@@ -5,7 +5,7 @@
 import type mysql from 'mysql2/promise';
 import { lease, prepareSession, queryOn, type ConnectionLender, type Lease, type Query } from '../../bbs/db/connection.ts';
 import { toOpError, type OpError } from '../../bbs/db/error.ts';
-import type { ExecOutcome } from '../workload/types.ts';
+import type { ExecOutcome } from './outcome.ts';
 
 export interface SessionOptions {
   /** Per-statement timeout; a statement that takes longer fails with PROTOCOL_SEQUENCE_TIMEOUT (unknown outcome). */

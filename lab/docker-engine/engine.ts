@@ -5,11 +5,10 @@
 
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
-import { chmodSync, existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
-import { OWNER_FILE } from '../lifecycle/owned.ts';
+import { ownedTempDir } from '../lifecycle/owned.ts';
 import { killGroup } from '../lifecycle/processes.ts';
 import { formatSubnetRange, parseSubnetRange, SubnetPool } from './addresses.ts';
 import { apiHandler } from './api.ts';
@@ -17,7 +16,7 @@ import { ContainerStore } from './containers.ts';
 import { ImageStore } from './images.ts';
 import { NetworkStore } from './networks.ts';
 
-export const ENGINE_DIR_PREFIX = 'bbs-lab-engine-';
+export const ENGINE_DIR_TAG = 'engine-';
 /** Where the lab's engine puts its networks unless told otherwise (BBS_LAB_ENGINE_SUBNETS or the option). */
 export const DEFAULT_SUBNETS = '127.0.100-127.0.109';
 
@@ -47,10 +46,9 @@ export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<Do
   const log = o.log ?? (() => {});
   const range = parseSubnetRange(o.subnets ?? process.env['BBS_LAB_ENGINE_SUBNETS'] ?? DEFAULT_SUBNETS);
   const subnets = formatSubnetRange(range);
-  const workDir = mkdtempSync(join(tmpdir(), ENGINE_DIR_PREFIX));
+  const workDir = ownedTempDir({ engine: true, subnets }, { tag: ENGINE_DIR_TAG });
   // Traversable, not listable: mariadbd runs as mysql inside a container's directory.
   chmodSync(workDir, 0o711);
-  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), engine: true, subnets }, null, 2));
   const images = new ImageStore();
   const networks = new NetworkStore(new SubnetPool(range));
   const containers = new ContainerStore(workDir, images, networks, log);

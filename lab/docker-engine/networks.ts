@@ -3,13 +3,13 @@
 // names.ts), and network disconnects.
 //
 // A disconnect cannot take an address away from processes bound to it, so it is done the way the
-// lab partitions Galera nodes (lab/nemesis/iptables.ts, a chain of the lab's own jumped to from
+// lab partitions Galera nodes (lab/network/iptables.ts, a chain of the lab's own jumped to from
 // INPUT): DROP rules both ways between the container's address and every other address of the
 // network (the other containers and the gateway). The container keeps its address, and its
 // endpoint is gone from inspect and from the others' name snapshots; connect removes the rules.
 
 import { randomBytes } from 'node:crypto';
-import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from '../nemesis/iptables.ts';
+import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from '../network/iptables.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { AddressPool, boundSubnets, gatewayOf, subnetOf, SubnetPool, type SubnetBase } from './addresses.ts';
 import { badRequest, conflict, EngineError, notFound } from './errors.ts';

@@ -3,7 +3,7 @@
 // with TEMP_PREFIX that hold OWNER_FILE. Only those dirs, and only processes whose command line
 // names a config inside them, are touched; nothing else on a shared machine is.
 
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killGroup } from './processes.ts';
@@ -11,6 +11,17 @@ import { processAlive } from './process-alive.ts';
 
 export const TEMP_PREFIX = 'bbs-lab-';
 export const OWNER_FILE = 'bbs-lab-owner.json';
+
+/**
+ * A fresh temp dir the lab owns: named with TEMP_PREFIX (plus `tag`, e.g. 'docker-'), holding
+ * OWNER_FILE with this process's pid, the time and `purpose`, so `cleanup` finds it if the lab dies
+ * before removing it. The caller removes it when done.
+ */
+export function ownedTempDir(purpose: Record<string, unknown>, opts: { tag?: string; root?: string } = {}): string {
+  const dir = mkdtempSync(join(opts.root ?? tmpdir(), `${TEMP_PREFIX}${opts.tag ?? ''}`));
+  writeFileSync(join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), ...purpose }, null, 2));
+  return dir;
+}
 
 export interface LeftOver {
   dir: string;

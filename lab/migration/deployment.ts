@@ -11,11 +11,9 @@
 // takeover takes ~3 s (TTL lapse up to 2×TTL, then lock-delay 1 s) instead of ~25 s. A real agent
 // keeps its own minimum: give it a lock TTL of at least its session_ttl_min.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { labConsul } from '../consul/connection.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../lifecycle/owned.ts';
+import { ownedTempDir } from '../lifecycle/owned.ts';
 import { BbsNodeHandle } from './bbs-node-handle.ts';
 import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
 import { Journal } from '../../bbs/migrations/journal.ts';
@@ -93,8 +91,7 @@ export class Deployment {
       return node;
     }
     if (!this.dir) {
-      this.dir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
-      writeFileSync(join(this.dir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), bbsNodes: this.o.base }));
+      this.dir = ownedTempDir({ bbsNodes: this.o.base });
     }
     const hooks = { ...extra.hooks };
     let node: BbsNodeHandle | undefined;

@@ -4,13 +4,12 @@
 // history.jsonl; then reads every key once, judges the history (story-verdict.ts) and hands the
 // verdict to the story's checks. It knows stories only by their declared setup, never by name.
 
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { HistoryWriter } from '../history/writer.ts';
 import { readHistory } from '../history/reader.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../lifecycle/owned.ts';
+import { ownedTempDir } from '../lifecycle/owned.ts';
 import { startEtcd } from '../providers/etcd/server.ts';
 import { startLocalCluster } from '../providers/local/cluster.ts';
 import { EtcdBbsStore } from '../../bbs/etcd/store.ts';
@@ -40,8 +39,7 @@ export async function playStory(story: MigrationStory, base: string, o: StoryOpt
   let tmp: string | undefined;
   let historyPath = o.historyPath;
   if (!historyPath) {
-    tmp = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
-    writeFileSync(join(tmp, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), story: name }));
+    tmp = ownedTempDir({ story: name });
     historyPath = join(tmp, 'history.jsonl');
   }
   if (existsSync(historyPath) && statSync(historyPath).size > 0) throw new Error(`${historyPath}: a history is already there; a story writes a fresh one`);

@@ -7,26 +7,11 @@
 
 import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
-import type { LocalCluster } from '../providers/local/cluster.ts';
-import type { HealthcheckHandle } from '../routing/healthcheck/server.ts';
-import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from './iptables.ts';
-import { partitionSides } from './schedule.ts';
-import { loneNode } from './disconnect.ts';
-import type { FaultProxies } from '../toxiproxy/driver.ts';
-import { toxicsFor } from './links.ts';
+import { FAULTS, partitionSides, type FaultContext, type Heal } from './faults/index.ts';
 import type { FaultSpec } from './types.ts';
 import { resolveTarget, roleOf, type RoleState } from './roles.ts';
 
-function linksOf(ctx: NemesisContext): FaultProxies {
-  if (!ctx.links) throw new Error('nemesis: link faults need the links routed through Toxiproxy (topology.links: toxiproxy)');
-  return ctx.links;
-}
-
-export interface ProxyControl {
-  names(): string[];
-  kill(name: string): Promise<void>;
-  start(name: string): Promise<void>;
-}
+export type { ProxyControl } from './faults/index.ts';
 
 /** Reads the system's state before a fault and tells when it is back to it (lab/runner/recovery.ts). */
 export interface RecoveryProbe<S = unknown> {
@@ -38,15 +23,8 @@ export interface RecoveryProbe<S = unknown> {
 export const RECOVERY_TIMEOUT_MS = 180_000;
 const RECOVERY_POLL_MS = 500;
 
-export interface NemesisContext {
-  cluster: LocalCluster;
-  /** Toxiproxy, when the topology routes its links through it (link faults need it). */
-  links?: FaultProxies | null;
-  healthchecks: HealthcheckHandle[];
-  proxies: ProxyControl;
+export interface NemesisContext extends FaultContext {
   writer: HistoryWriter;
-  seed: number;
-  log: (msg: string) => void;
   /** The live state role targets (active-of:proxy1, most-written, a-non-active) are resolved against. */
   roles?: () => RoleState;
   /** Without it no `recovered` event is recorded, and reports end a fault's window at its heal. */
@@ -70,85 +48,13 @@ interface Active {
 }
 
 export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Promise<NemesisRun> {
-  // A provider that partitions by network disconnect (Docker) needs no chain of the nemesis's own.
-  const byDisconnect = ctx.cluster.disconnectNode !== undefined && ctx.cluster.connectNode !== undefined;
-  const needsChain = plan.some((f) => f.kind === 'partition') && !byDisconnect;
-  const disconnected = new Map<string, number>();
-  const chain: PartitionChain | null = needsChain ? await createPartitionChain() : null;
-  const partitions = new Map<string, Cut[]>();
+  // Once per kind in the plan, before anything starts: a missing permission fails the run here.
+  for (const kind of new Set(plan.map((f) => f.kind))) await FAULTS[kind].prepare?.(ctx);
   const active = new Map<string, Active>();
   const timers = new Set<NodeJS.Timeout>();
   const watchers = new Set<Promise<void>>();
   let stopped = false;
-  const hostOf = (name: string) => {
-    const n = ctx.cluster.nodes.find((x) => x.name === name);
-    if (!n) throw new Error(`nemesis: no node ${name}`);
-    return n.host;
-  };
-  const applyPartitions = async () => chain!.set([...partitions.values()].flat());
-
-  const begin = async (id: string, f: FaultSpec): Promise<() => Promise<void>> => {
-    switch (f.kind) {
-      case 'partition': {
-        const names = ctx.cluster.nodes.map((n) => n.name);
-        const [a, b] = partitionSides(f.target, names, ctx.seed);
-        if (byDisconnect) {
-          const alone = loneNode([a, b]);
-          if (!alone) throw new Error(`partition ${f.target} splits ${a.join(',')} from ${b.join(',')}; this provider partitions by network disconnect, which cuts off one node only`);
-          const n = disconnected.get(alone) ?? 0;
-          if (n === 0) await ctx.cluster.disconnectNode!(alone);
-          disconnected.set(alone, n + 1);
-          return async () => {
-            const left = (disconnected.get(alone) ?? 1) - 1;
-            disconnected.set(alone, left);
-            if (left === 0) await ctx.cluster.connectNode!(alone);
-          };
-        }
-        partitions.set(id, cutsBetween(a.map(hostOf), b.map(hostOf)));
-        await applyPartitions();
-        return async () => {
-          partitions.delete(id);
-          await applyPartitions();
-        };
-      }
-      case 'kill':
-        await ctx.cluster.killNode(f.target);
-        return async () => ctx.cluster.restartNode(f.target);
-      case 'pause':
-        ctx.cluster.pauseNode(f.target);
-        return async () => ctx.cluster.resumeNode(f.target);
-      case 'health-flap': {
-        const h = ctx.healthchecks.find((x) => x.name === f.target);
-        if (!h) throw new Error(`nemesis: no healthcheck for ${f.target} (health-flap needs topology.proxies ≥ 1)`);
-        h.setOverride('unhealthy');
-        return async () => h.setOverride(null);
-      }
-      case 'proxy-kill':
-        await ctx.proxies.kill(f.target);
-        return async () => ctx.proxies.start(f.target);
-      case 'link-down': {
-        const links = linksOf(ctx);
-        await links.setEnabled(f.target, false);
-        return async () => void (await links.setEnabled(f.target, true));
-      }
-      case 'link-latency':
-      case 'link-reset':
-      case 'link-timeout':
-      case 'link-bandwidth': {
-        const links = linksOf(ctx);
-        const added: string[] = [];
-        try {
-          for (const t of toxicsFor(f, id)) added.push((await links.addToxic(f.target, t)).name);
-        } catch (e) {
-          for (const name of added) await links.removeToxic(f.target, name).catch(() => {});
-          throw e;
-        }
-        return async () => {
-          for (const name of added) await links.removeToxic(f.target, name);
-        };
-      }
-    }
-  };
+  const begin = (id: string, f: FaultSpec): Promise<Heal> => FAULTS[f.kind].start(ctx, f, id);
 
   const heal = async (a: Active) => {
     if (!active.delete(a.id)) return;
@@ -193,7 +99,6 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
     for (const a of [...active.values()].reverse()) await heal(a);
     // A watcher sees `stopped` after its current probe; none appends once stop() returns.
     await Promise.allSettled([...watchers]);
-    if (chain) await chain.remove();
     unregister();
   };
   const unregister = registerCleanup('nemesis: heal every fault', stop);

@@ -10,10 +10,11 @@
 // Node faults (kill, pause, health-flap) take a role as their target; a partition takes
 // `isolate:<role>`.
 
-import { deriveSeed } from '../workload/generator.ts';
-import { seededRng } from '../random/seeded-rng.ts';
+import { deriveSeed, seededRng } from '../random/seeded-rng.ts';
 
 export const ROLE_NAMES = ['active-of:<proxy>', 'most-written', 'a-non-active'] as const;
+/** How a problem line lists the roles. */
+export const ROLES_HINT = ROLE_NAMES.join(', ');
 
 /** What the roles are resolved against, read at the fault's start. */
 export interface RoleState {

@@ -3,9 +3,12 @@
 // every 'random' target resolved. Pure: the same inputs give the same plan.
 
 import fc from 'fast-check';
-import { deriveSeed } from '../workload/generator.ts';
+import { deriveSeed } from '../random/seeded-rng.ts';
+import { FAULTS, NEMESIS_STREAM, type FaultKind } from './faults/index.ts';
 import type { LinkPlan } from './links.ts';
-import type { FaultKind, FaultSpec, NemesisSpec } from './types.ts';
+import type { FaultSpec, NemesisSpec } from './types.ts';
+
+export { partitionSides } from './faults/index.ts';
 
 export interface PlanContext {
   seed: number;
@@ -17,8 +20,6 @@ export interface PlanContext {
   links?: LinkPlan;
 }
 
-const NEMESIS_STREAM = 0x6e656d; // a fixed stream id, so the plan does not shift the clients' seeds
-
 /** Role targets a random plan may draw (roles.ts); the proxy roles only when there are proxies. */
 function roleTargets(ctx: PlanContext): string[] {
   return ctx.proxies.length > 0 ? [...ctx.proxies.map((p) => `active-of:${p}`), 'most-written', 'a-non-active'] : ['most-written'];
@@ -26,22 +27,7 @@ function roleTargets(ctx: PlanContext): string[] {
 
 function targetArb(kind: FaultKind, ctx: PlanContext, roles = false): fc.Arbitrary<string> {
   const nodeTargets = roles ? [...ctx.nodes, ...roleTargets(ctx)] : ctx.nodes;
-  switch (kind) {
-    case 'partition':
-      return fc.oneof(fc.constantFrom(...nodeTargets).map((n) => `isolate:${n}`), fc.constant('minority'), fc.constant('halves'));
-    case 'proxy-kill':
-      return fc.constantFrom(...(ctx.proxies.length > 0 ? ctx.proxies : ['proxy1']));
-    case 'link-latency':
-    case 'link-reset':
-    case 'link-timeout':
-    case 'link-bandwidth':
-    case 'link-down': {
-      const all = [...(ctx.links?.client ?? []), ...(ctx.links?.backend ?? [])];
-      return fc.constantFrom(...(all.length > 0 ? all : ['client-proxy1']));
-    }
-    default:
-      return fc.constantFrom(...nodeTargets);
-  }
+  return FAULTS[kind].targetArbitrary({ nodes: ctx.nodes, proxies: ctx.proxies, links: ctx.links ?? { client: [], backend: [] } }, nodeTargets);
 }
 
 export function planSchedule(spec: NemesisSpec, ctx: PlanContext): FaultSpec[] {
@@ -82,25 +68,3 @@ function resolveTarget(f: FaultSpec, ctx: PlanContext): string {
   return fc.sample(targetArb(f.kind, ctx), { seed, numRuns: 1 })[0]!;
 }
 
-/** The two sides of a partition target, by node name. */
-export function partitionSides(target: string, nodes: string[], seed: number): [string[], string[]] {
-  if (target.startsWith('isolate:')) {
-    const n = target.slice('isolate:'.length);
-    return [[n], nodes.filter((x) => x !== n)];
-  }
-  if (target === 'minority') {
-    const k = Math.floor((nodes.length - 1) / 2);
-    return [nodes.slice(nodes.length - Math.max(1, k)), nodes.slice(0, nodes.length - Math.max(1, k))];
-  }
-  if (target === 'bridge') {
-    // The middle node sees both halves; the halves do not see each other (Galera relays through it).
-    const mid = Math.floor(nodes.length / 2);
-    return [nodes.slice(0, mid), nodes.slice(mid + 1)];
-  }
-  if (target === 'halves') {
-    const shuffled = fc.sample(fc.shuffledSubarray(nodes, { minLength: nodes.length, maxLength: nodes.length }), { seed: deriveSeed(seed, NEMESIS_STREAM, 7), numRuns: 1 })[0]!;
-    const half = Math.floor(shuffled.length / 2);
-    return [shuffled.slice(0, Math.max(1, half)), shuffled.slice(Math.max(1, half))];
-  }
-  throw new Error(`partition target must be isolate:<node>, minority, halves or bridge, got ${target}`);
-}

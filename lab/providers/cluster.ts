@@ -44,6 +44,8 @@ export type Sides = readonly [readonly string[], readonly string[]];
 export interface PartitionAbility {
   /** Why this provider cannot make this shape (e.g. Docker disconnects one node only), or null. */
   refuse(sides: Sides): string | null;
+  /** Sets up what cuts need (e.g. an iptables chain), so a missing permission shows before the run. */
+  prepare?(): Promise<void>;
   cut(id: string, sides: Sides): Promise<void>;
   heal(id: string): Promise<void>;
 }
@@ -81,6 +83,9 @@ export interface Cluster {
   abilities: Partial<Abilities>;
   stop(): Promise<void>;
 }
+
+/** A cluster whose provider always has these abilities (what a test of that provider may use directly). */
+export type ClusterWith<A extends Ability> = Cluster & { abilities: Pick<Abilities, A> };
 
 export class MissingAbilityError extends Error {}
 

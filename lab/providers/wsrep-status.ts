@@ -2,7 +2,7 @@
 // provider (local nodes over the root socket, Docker and external targets over SQL).
 
 import mysql from 'mysql2/promise';
-import type { NodeStatus } from './local/cluster.ts';
+import type { NodeStatus } from './cluster.ts';
 
 export const WSREP_STATUS_SQL = "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state','wsrep_cluster_status','wsrep_cluster_size','wsrep_ready')";
 

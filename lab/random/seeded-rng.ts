@@ -15,3 +15,16 @@ export function seededRng(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A 32-bit seed from (run seed, stream, index), so the streams drawn from one run seed (each
+ * client's batches, the nemesis's plan, role choices) differ and do not shift each other.
+ */
+export function deriveSeed(seed: number, stream: number, index: number): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (const x of [stream, index]) {
+    h = Math.imul(h ^ (x + 0x7f4a7c15), 0x85ebca6b) >>> 0;
+    h = (h ^ (h >>> 13)) >>> 0;
+  }
+  return h | 0;
+}

@@ -5,7 +5,7 @@
 import mysql from 'mysql2/promise';
 import type { ConnectionLender } from '../../bbs/db/connection.ts';
 import { clientConfig, type ConnectionSource, type SourceContext, type Target } from '../client/configs/index.ts';
-import type { LocalCluster } from '../providers/local/cluster.ts';
+import type { Cluster } from '../providers/cluster.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { Executor, Workload } from '../workload/types.ts';
 import { CONSUL_SERVICE_NAME } from './routing-start.ts';
@@ -19,7 +19,7 @@ export interface ClientPools {
   end(): Promise<void>;
 }
 
-export function createClientPools(cluster: LocalCluster, poolSize: number): ClientPools {
+export function createClientPools(cluster: Cluster, poolSize: number): ClientPools {
   const pools = new Map<string, mysql.Pool>();
   const shared = new Map<string, { lender: ConnectionLender; end(): Promise<void> }>();
   // TLS settings of an external target (the local nodes need none).

@@ -4,11 +4,11 @@
 import type mysql from 'mysql2/promise';
 import { FINAL_READ } from '../history/event.ts';
 import type { HistoryWriter } from '../history/writer.ts';
-import type { LocalCluster } from '../providers/local/cluster.ts';
+import type { Cluster } from '../providers/cluster.ts';
 import type { Workload } from '../workload/types.ts';
 
 export interface FinalReadInput {
-  cluster: LocalCluster;
+  cluster: Cluster;
   workload: Workload;
   /** A pool straight to the first node. */
   direct: mysql.Pool;
@@ -33,7 +33,7 @@ export async function finalRead(x: FinalReadInput): Promise<void> {
 }
 
 /** Waits up to 60 s in all for every node to be Synced and Primary; a node that is not gets a note, and the read goes on. */
-async function allSynced(cluster: LocalCluster, notes: string[]): Promise<void> {
+async function allSynced(cluster: Cluster, notes: string[]): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (const n of cluster.nodes) {
     for (;;) {

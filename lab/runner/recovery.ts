@@ -4,7 +4,7 @@
 // just before a fault and, after its heal, waits until the state is back (recovery.ts decides,
 // purely; the probe reads the live topology).
 
-import type { LocalCluster } from '../providers/local/cluster.ts';
+import type { Cluster } from '../providers/cluster.ts';
 import type { SwitchboardHandle } from '../routing/switchboard/proxy.ts';
 import type { RecoveryProbe } from '../nemesis/nemesis.ts';
 
@@ -46,7 +46,7 @@ const within = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
   Promise.race([p.catch(() => fallback), new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref())]);
 
 /** Reads the live state; a node that does not answer within a second (paused, killed) is not up. */
-export async function readSystemState(cluster: Pick<LocalCluster, 'nodes' | 'status'>, proxies: readonly SwitchboardHandle[]): Promise<SystemState> {
+export async function readSystemState(cluster: Pick<Cluster, 'nodes' | 'status'>, proxies: readonly SwitchboardHandle[]): Promise<SystemState> {
   const up = await Promise.all(
     cluster.nodes.map(async (n) => {
       const st = await within(cluster.status(n.name), 1000, null);
@@ -65,7 +65,7 @@ export async function readSystemState(cluster: Pick<LocalCluster, 'nodes' | 'sta
 }
 
 /** The probe the nemesis uses; `proxies` is the topology's live list (a killed proxy leaves it). */
-export function recoveryProbe(cluster: Pick<LocalCluster, 'nodes' | 'status'>, proxies: readonly SwitchboardHandle[]): RecoveryProbe<SystemState> {
+export function recoveryProbe(cluster: Pick<Cluster, 'nodes' | 'status'>, proxies: readonly SwitchboardHandle[]): RecoveryProbe<SystemState> {
   return {
     snapshot: () => readSystemState(cluster, proxies),
     isBack: async (before) => isBackTo(before, await readSystemState(cluster, proxies)),

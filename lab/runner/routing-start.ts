@@ -3,7 +3,7 @@
 // Consul registration or lock, and the client → target links (<base>.(31 + t):3306). Everything
 // started goes into one `Routing`, filled as it starts, so a failed start can still stop it all.
 
-import type { LocalCluster } from '../providers/local/cluster.ts';
+import type { Cluster } from '../providers/cluster.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { usesToxiproxy } from '../scenario/validate.ts';
 import { connectToxiproxy, type FaultProxies } from '../toxiproxy/driver.ts';
@@ -21,7 +21,7 @@ export const CONSUL_SERVICE_NAME = `${SERVICE}.service.consul`;
 
 
 /** Starts the routing into `r` (see the header for the order). */
-export async function startRouting(s: Scenario, cluster: LocalCluster, o: TopologyOptions, r: Routing): Promise<void> {
+export async function startRouting(s: Scenario, cluster: Cluster, o: TopologyOptions, r: Routing): Promise<void> {
   r.links = usesToxiproxy(s) ? await connectToxiproxy() : null;
   if (r.links) o.log(`links: through ${r.links.embedded ? "the lab's own Toxiproxy-compatible server" : 'Toxiproxy'} at ${r.links.url}`);
   const throughLink = linkMaker(r.links, cluster);
@@ -42,7 +42,7 @@ export async function startRouting(s: Scenario, cluster: LocalCluster, o: Topolo
   }
 }
 
-function linkMaker(links: FaultProxies | null, cluster: LocalCluster): ThroughLink {
+function linkMaker(links: FaultProxies | null, cluster: Cluster): ThroughLink {
   const externalLinks: string[] = [];
   return async (name, host, upstream) => {
     if (!links) return upstream;

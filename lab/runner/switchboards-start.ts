@@ -3,7 +3,7 @@
 // control the nemesis's proxy-kill uses to stop and restart them. Proxy p listens on
 // <base>.(21+p):3306; its link to node i on <base>.(41 + p*N + i).
 
-import type { LocalCluster } from '../providers/local/cluster.ts';
+import type { Cluster } from '../providers/cluster.ts';
 import { startHealthchecks } from '../routing/healthcheck/server.ts';
 import { startSwitchboard, type SwitchboardOptions } from '../routing/switchboard/proxy.ts';
 import type { ProxyControl } from '../nemesis/nemesis.ts';
@@ -15,7 +15,7 @@ import type { TopologyOptions } from './topology-options.ts';
 export const HEALTHCHECK_PORT = 9200;
 
 /** Starts the healthchecks and the proxies into `r`, and waits until each proxy has an active backend. */
-export async function startSwitchboards(s: Scenario, cluster: LocalCluster, o: TopologyOptions, r: Routing, throughLink: ThroughLink): Promise<void> {
+export async function startSwitchboards(s: Scenario, cluster: Cluster, o: TopologyOptions, r: Routing, throughLink: ThroughLink): Promise<void> {
   // Docker nodes share 127.0.0.1 (each its own published port): their healthchecks take free ports.
   r.healthchecks.push(...(await startHealthchecks(cluster.nodes, cluster, { port: s.topology.provider === 'docker' ? 0 : HEALTHCHECK_PORT })));
   for (let p = 0; p < s.topology.proxies; p++) {

@@ -7,7 +7,7 @@
 
 import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
-import type { LocalCluster } from '../providers/local/cluster.ts';
+import type { Cluster } from '../providers/cluster.ts';
 import type { HealthcheckHandle } from '../routing/healthcheck/server.ts';
 import type { SwitchboardHandle } from '../routing/switchboard/proxy.ts';
 import type { ProxyControl } from '../nemesis/nemesis.ts';
@@ -28,7 +28,7 @@ export type { Target } from '../client/configs/index.ts';
 export type { TopologyOptions } from './topology-options.ts';
 
 export interface Topology {
-  cluster: LocalCluster;
+  cluster: Cluster;
   /** Toxiproxy, when the links go through it (topology.links); link faults act on it. */
   links: FaultProxies | null;
   proxies: SwitchboardHandle[];

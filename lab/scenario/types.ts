@@ -1,56 +1,68 @@
 // A scenario: one question, the topology and client configuration to ask it on, the workload, and
-// the BBS options (the mitigations under comparison). Written in YAML under scenarios/, validated
-// by lab/scenario/validate.ts, and stored as run in the run directory.
+// the BBS options (the mitigations under comparison). Written in YAML under scenarios/, read by
+// lab/scenario/validate.ts, and stored as run in the run directory. SCENARIO_SCHEMA is the one
+// description: the Scenario type is inferred from it, and validate.ts reads files with it.
 
+import { DEADLOCK_RETRIES, type DeadlockRetry } from '../../bbs/sql/options.ts';
+import { FAULT_KINDS, type FaultKind } from '../nemesis/faults/index.ts';
 import type { NemesisSpec } from '../nemesis/types.ts';
-import type { ClientConfig } from '../client/configs/index.ts';
-import type { PlantName } from '../../bbs/sql/plants.ts';
+import { bool, duration, durationOrZero, field, int, listOf, num, oneOf, optional, show, str, withDefault, type Infer } from '../schema/schema.ts';
+import { CLIENT_CONFIG_NAMES, type ClientConfig } from '../client/configs/index.ts';
+import { plantListProblem, type PlantName } from '../../bbs/sql/plants.ts';
+
+export type { DeadlockRetry };
 
 /** The names of the client configurations, one per file in lab/client/configs/. */
+export const CLIENT_CONFIGS = CLIENT_CONFIG_NAMES;
 export type { ClientConfig };
-export type ProxyRule = 'lowest-index' | 'sticky-random';
-export type DeadlockRetry = 'none' | 'commit-only-2016-04' | 'all-2016-11' | 'all-and-bad-conn-2017-06';
+export const PROXY_RULES = ['lowest-index', 'sticky-random'] as const;
+export type ProxyRule = (typeof PROXY_RULES)[number];
 
-export interface Scenario {
-  name: string;
-  description: string;
+/** The real BBS's pause before it tries a transaction again (see clients.backoffMs). */
+export const DEFAULT_BACKOFF_MS = 500;
+
+const DAY = 24 * 3600;
+
+export const SCENARIO_SCHEMA = {
+  name: str({ required: true }),
+  description: str({ default: '' }),
   /** The question this scenario answers; the report's summary answers it. */
-  question: string;
+  question: str({ required: true }),
   /** Seed of the workload; a run prints and stores it, and `--seed` repeats a run. */
-  seed?: number;
+  seed: field<number>((v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? null : `must be a non-negative integer, got ${show(v)}`)),
   /** Seconds the workload runs. */
-  duration: number;
+  duration: duration(DAY),
   topology: {
-    nodes: 1 | 3 | 5;
+    nodes: oneOf([1, 3, 5]),
     /** Switchboard proxies, each on its own loopback address, each deciding alone. */
-    proxies: number;
-    proxyRule: ProxyRule;
+    proxies: int(0, 8, 1),
+    proxyRule: oneOf(PROXY_RULES, 'lowest-index'),
     /** Galera failure detection: 'default' timeouts, or 'fast' (evs suspect 2 s / inactive 3 s). */
-    failureDetection: 'default' | 'fast';
+    failureDetection: oneOf(['default', 'fast'], 'default'),
     /**
      * Whether client -> target and switchboard -> node hops go through Toxiproxy proxies (needed
      * by link faults): 'auto' routes them when the nemesis has a link fault.
      */
-    links: 'auto' | 'direct' | 'toxiproxy';
+    links: oneOf(['auto', 'direct', 'toxiproxy'], 'auto'),
     /**
      * 'local': Galera nodes the lab starts; 'external': MySQL described by `target`
      * (lab/providers/external); 'docker': Galera nodes as containers of the MariaDB image
-     * (lab/providers/docker), on the engine `engine` picks.
+     * (lab/providers/docker), on the engine `engine` picks. lab/providers/registry.ts.
      */
-    provider: 'local' | 'external' | 'docker';
-    /** provider docker: 'auto' (a real engine when one answers, else the lab's), 'real' or 'lab' (lab/docker-engine). */
-    engine?: 'auto' | 'real' | 'lab';
+    provider: oneOf(['local', 'external', 'docker'], 'local'),
     /** provider external: path of the target YAML; its host count must equal `nodes`. */
-    target?: string;
-  };
+    target: str(),
+    /** provider docker: 'auto' (a real engine when one answers, else the lab's), 'real' or 'lab' (lab/docker-engine). */
+    engine: optional(oneOf(['auto', 'real', 'lab'])),
+  },
   clients: {
-    count: number;
+    count: int(1, 256),
     /**
      * How clients reach MySQL: 'proxies' spreads clients over the proxies (client i uses proxy
      * i mod P, as a load balancer in front of several proxies would); 'nodes' connects client i
      * straight to node i mod N (every node a writer: the multi-master case).
      */
-    via: 'proxies' | 'nodes';
+    via: oneOf(['proxies', 'nodes'], 'proxies'),
     /**
      * How a client finds its server (lab/client/configs/<name>.ts), over the targets `via` names:
      *   spread               client i always uses target i mod T (a load balancer pinning clients)
@@ -64,13 +76,13 @@ export interface Scenario {
      *   leader-proxy         as consul-dns, but the proxies take a Consul lock and only the
      *                        holder serves and is registered (the 2016 mitigation)
      */
-    config: ClientConfig;
+    config: oneOf(CLIENT_CONFIGS, 'spread'),
     /** multi-ip: PoolCluster's selector: ORDER (first healthy, failover), RR or RANDOM. */
-    selector: 'ORDER' | 'RR' | 'RANDOM';
+    selector: oneOf(['ORDER', 'RR', 'RANDOM'], 'ORDER'),
     /** mysql2 pool size per target. */
-    poolSize: number;
+    poolSize: int(1, 64, 2),
     /** Per-op client timeout in ms; an op that times out ends `info`. */
-    timeoutMs: number;
+    timeoutMs: int(100, 600_000, 10_000),
     /**
      * Pause (ms) after an op that did not succeed before the client's next op. The default, 500, is
      * the real BBS's: its SQL Transact helper (cloudfoundry/bbs db/sqldb/helpers/transact.go) sleeps
@@ -79,41 +91,81 @@ export interface Scenario {
      * transaction). 0 is Jepsen's client: the next op at once, so an outage shows as thousands of
      * instant failures and op totals stop comparing across configurations.
      */
-    backoffMs: number;
-  };
+    backoffMs: int(0, 60_000, DEFAULT_BACKOFF_MS),
+  },
   workload: {
     /** 'bbs': BBS API calls on the BBS schema; 'list-append': Elle-style transactions on a plain table. */
-    kind: 'bbs' | 'list-append';
+    kind: oneOf(['bbs', 'list-append'], 'bbs'),
     /** list-append: number of lists (keys) and the most micro-ops in one transaction. */
-    keys: number;
-    txnLength: number;
+    keys: int(1, 10_000, 8),
+    txnLength: int(1, 20, 4),
     /** list-append: the transactions' isolation level (InnoDB's default is repeatable-read). */
-    isolation: 'read-committed' | 'repeatable-read' | 'serializable';
+    isolation: oneOf(['read-committed', 'repeatable-read', 'serializable'], 'repeatable-read'),
     /** Key space: small, so keys contend. */
-    tasks: number;
-    desiredLRPs: number;
+    tasks: int(0, 10_000, 4),
+    desiredLRPs: int(0, 10_000, 2),
     /** Actual LRP instances per process guid. */
-    instances: number;
-    cells: number;
+    instances: int(1, 100, 2),
+    cells: int(1, 100, 3),
     /** Relative weights of op families. */
-    mix: { tasks: number; desiredLRPs: number; actualLRPs: number; domains: number };
-  };
-  /** Faults on a schedule; none by default. */
-  nemesis: NemesisSpec;
+    mix: {
+      tasks: num(0, 1000, 5),
+      desiredLRPs: num(0, 1000, 2),
+      actualLRPs: num(0, 1000, 3),
+      domains: num(0, 1000, 1),
+    },
+  },
+  /** Faults (lab/nemesis/faults/, one file per kind) on a schedule; none by default. */
+  nemesis: {
+    /** A fixed timeline. */
+    schedule: listOf({
+      kind: oneOf(FAULT_KINDS),
+      target: str({ required: true }),
+      /** Seconds from the start of the workload. */
+      at: durationOrZero(DAY),
+      /** Seconds the fault lasts before it is healed. */
+      duration: duration(DAY),
+      /** link-latency: added latency and its jitter, ms. */
+      latencyMs: optional(int(0, 60_000)),
+      jitterMs: optional(int(0, 60_000)),
+      /** link-bandwidth: the rate, KB/s. */
+      rateKBps: optional(int(1, 1_000_000)),
+    }),
+    /** A seeded random schedule, added to the timeline. */
+    random: {
+      kinds: field<FaultKind[]>((v) => (Array.isArray(v) && v.every((k) => (FAULT_KINDS as readonly unknown[]).includes(k)) ? null : `must be a list of ${FAULT_KINDS.join(', ')}, got ${show(v)}`), { default: [] }),
+      /** Mean seconds between the end of one fault and the start of the next. */
+      interval: withDefault(duration(3600), 15),
+      /** Mean seconds a fault lasts. */
+      duration: withDefault(duration(3600), 8),
+      /**
+       * Node faults and partitions may also draw role targets (active-of:<proxy>, most-written,
+       * a-non-active; lab/nemesis/roles.ts), resolved when the fault starts. Off by default, so the
+       * plans of existing seeds stay as they were.
+       */
+      roles: bool(false),
+    },
+  },
   bbs: {
-    deadlockRetry: DeadlockRetry;
+    deadlockRetry: oneOf(DEADLOCK_RETRIES, 'none'),
     /** SET SESSION wsrep_sync_wait on every connection; 0 = off. */
-    syncWait: number;
+    syncWait: int(0, 15, 0),
     /** Reads and DesireTask in a transaction (47049111, 2016-11) rather than outside (mid-2016). */
-    transactionalReads: boolean;
+    transactionalReads: bool(false),
     /** A planted bug for testing the lab: SELECT without FOR UPDATE. */
-    unsafeNoRowLocks: boolean;
+    unsafeNoRowLocks: bool(false),
     /** Planted bugs for the self-test (bbs/sql/plants.ts); none by default. */
-    plant: PlantName[];
+    plant: field<PlantName[]>(plantListProblem, { default: [] }),
     /**
      * How actual LRP mutations lock their row: 'for-update' (today's BBS) or 'share' (mid-2016:
      * LOCK IN SHARE MODE, which deadlocks under contention when two holders both upgrade).
      */
-    actualLRPLock: 'for-update' | 'share';
-  };
-}
+    actualLRPLock: oneOf(['for-update', 'share'], 'for-update'),
+  },
+} as const;
+
+export type Scenario = Infer<typeof SCENARIO_SCHEMA>;
+
+// The nemesis reads a scenario's block as its own spec: a compile-time check that they agree.
+const _nemesisAgrees = (s: Scenario): NemesisSpec => s.nemesis;
+void _nemesisAgrees;

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import type { BbsOp } from '../../bbs/ops.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { deriveSeed } from '../random/seeded-rng.ts';
 
 export type WorkloadSpec = Scenario['workload'];
 
@@ -97,15 +98,6 @@ export function opArbitrary(w: WorkloadSpec): fc.Arbitrary<BbsOp> {
   return fc.oneof(...families.map((x) => ({ weight: Math.max(1, Math.round(x.weight * 100)), arbitrary: x.arbitrary })));
 }
 
-/** A 32-bit seed from (run seed, client, batch), so streams differ per client and batch. */
-export function deriveSeed(seed: number, client: number, batch: number): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const x of [client, batch]) {
-    h = Math.imul(h ^ (x + 0x7f4a7c15), 0x85ebca6b) >>> 0;
-    h = (h ^ (h >>> 13)) >>> 0;
-  }
-  return h | 0;
-}
 
 /** An endless, reproducible stream of ops for one client. */
 export function* opStream(w: WorkloadSpec, seed: number, client: number): Generator<BbsOp> {

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type mysql from 'mysql2/promise';
 import { runInSession } from '../client/session.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { deriveSeed } from './generator.ts';
+import { deriveSeed } from '../random/seeded-rng.ts';
 import type { Executor, Workload, WorkloadOp } from './types.ts';
 
 export type MicroOp = ['append', number, number] | ['r', number, number[] | null];

@@ -4,7 +4,7 @@
 
 import type mysql from 'mysql2/promise';
 import type { ConnectionLender } from '../../bbs/db/connection.ts';
-import type { OpError } from '../history/event.ts';
+import type { ExecOutcome } from '../client/outcome.ts';
 
 export interface WorkloadOp {
   f: string;
@@ -14,15 +14,7 @@ export interface WorkloadOp {
   value: unknown;
 }
 
-export interface ExecOutcome {
-  /** The op's result when it ran to the end; otherwise `error` says what went wrong. */
-  value?: unknown;
-  error?: OpError;
-  conn?: number;
-  node?: string;
-  attempts?: number;
-  retried?: OpError[];
-}
+export type { ExecOutcome };
 
 export type Executor = (op: WorkloadOp) => Promise<ExecOutcome>;
 

@@ -13,7 +13,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import net from 'node:net';
 import mysql from 'mysql2/promise';
-import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
+import { startLocalCluster, type LocalGalera } from '../../lab/providers/local/cluster.ts';
 import { keyOf, type BbsOp, type BbsResult } from '../../bbs/ops.ts';
 import type { StoreOptions } from '../../bbs/sql/options.ts';
 import { createSchema } from '../../bbs/sql/schema.ts';
@@ -22,7 +22,7 @@ import { bbsModelFor, type BbsModel } from '../../specs/bbs.ts';
 import { taskModel } from '../../specs/task.ts';
 import { waitFor } from './helpers.ts';
 
-let cluster: LocalCluster | undefined;
+let cluster: LocalGalera | undefined;
 const pools: mysql.Pool[] = [];
 
 function pool(node: number): mysql.Pool {

@@ -8,7 +8,7 @@ import test from 'ava';
 import Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { startDockerEngine } from '../../lab/docker-engine/engine.ts';
-import { chainOwner, listLabChains } from '../../lab/nemesis/iptables.ts';
+import { chainOwner, listLabChains } from '../../lab/network/iptables.ts';
 import { freePortRange } from '../../lab/providers/docker/provider.ts';
 import { FAST_FAILURE_DETECTION } from '../../lab/runner/topology.ts';
 import { galeraFromImages } from './docker-scenario.ts';
@@ -28,7 +28,7 @@ test("the provider's scenario on the lab's engine: 3 Galera nodes from the maria
         t.regex(n3Address, /^127\.0\.5[01]\.\d+$/, 'a container address on the engine’s subnets');
         t.is(n1!.NetworkSettings.Ports['3306/tcp']![0]!.HostIp, '127.0.0.1');
 
-        await cluster.disconnectNode!('n3');
+        await cluster.abilities.partition.cut('isolate-n3', [['n3'], ['n1', 'n2']]);
         t.deepEqual(Object.keys((await docker.getContainer(n3!.Id).inspect()).NetworkSettings.Networks), [], 'inspect shows no network, as after a docker network disconnect');
         const rules = (await ownChains()).length;
         t.is(rules, 1, "the engine's own chain holds the cut");
@@ -48,7 +48,7 @@ test("the provider's scenario on the lab's engine: 3 Galera nodes from the maria
         await c1.query('UPDATE kv SET v = 8 WHERE k = 1');
         await c1.end();
 
-        await cluster.connectNode!('n3');
+        await cluster.abilities.partition.heal('isolate-n3');
         await cluster.waitSynced('n3', 3, 60_000);
         const back = await conn(2);
         t.deepEqual((await back.query('SELECT v FROM kv WHERE k = 1'))[0], [{ v: 8 }], 'the write made during the partition reached n3 after it healed');

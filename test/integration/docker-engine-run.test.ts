@@ -8,7 +8,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { chainOwner, listLabChains } from '../../lab/nemesis/iptables.ts';
+import { chainOwner, listLabChains } from '../../lab/network/iptables.ts';
 import { dockerAvailable } from '../../lab/providers/docker/provider.ts';
 import { processesMentioning } from './helpers.ts';
 

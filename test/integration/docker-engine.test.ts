@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startDockerEngine, type DockerEngine } from '../../lab/docker-engine/engine.ts';
-import { chainOwner, listLabChains } from '../../lab/nemesis/iptables.ts';
+import { chainOwner, listLabChains } from '../../lab/network/iptables.ts';
 import { freePortRange } from '../../lab/providers/docker/provider.ts';
 import { processesMentioning, waitFor } from './helpers.ts';
 

@@ -27,8 +27,8 @@ export async function galeraFromImages(t: ExecutionContext, docker: Docker, o: D
     const c3 = await conn(2);
     t.deepEqual((await c3.query('SELECT v FROM kv WHERE k = 1'))[0], [{ v: 7 }]);
     await c3.end();
-    await cluster.killNode('n3');
-    await cluster.restartNode('n3');
+    await cluster.abilities.kill.kill('n3');
+    await cluster.abilities.kill.restart('n3');
     await cluster.waitSynced('n3', 3, 180_000);
     await c1.end();
     if (o.extra) await o.extra(cluster, conn);

@@ -7,13 +7,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckReport } from '../../lab/report/verdicts.ts';
-import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
+import { startLocalCluster, type LocalGalera } from '../../lab/providers/local/cluster.ts';
 import { TargetError } from '../../lab/providers/external/target.ts';
 import { runScenario } from '../../lab/runner/run.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-external-'));
-let cluster: LocalCluster | undefined;
+let cluster: LocalGalera | undefined;
 test.before(async () => {
   cluster = await startLocalCluster({ nodes: 1, addressBase: '127.0.34' });
 });

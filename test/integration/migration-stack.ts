@@ -5,11 +5,11 @@
 import test from 'ava';
 import { Deployment, type DeploymentOptions } from '../../lab/migration/deployment.ts';
 import { startEtcd, type EtcdServer } from '../../lab/providers/etcd/server.ts';
-import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
+import { startLocalCluster, type LocalGalera } from '../../lab/providers/local/cluster.ts';
 import type { SqlConfig } from '../../bbs/node/node.ts';
 
 export interface MigrationStack {
-  readonly cluster: LocalCluster;
+  readonly cluster: LocalGalera;
   readonly etcd: EtcdServer;
   readonly sql: SqlConfig;
   /** A deployment on the stack's etcd and SQL (stopped after the tests). */
@@ -18,7 +18,7 @@ export interface MigrationStack {
 
 /** Registers the before/after hooks of a test file; the stack is ready inside its tests. */
 export function migrationStack(base: string): MigrationStack {
-  let cluster: LocalCluster | undefined;
+  let cluster: LocalGalera | undefined;
   let etcd: EtcdServer | undefined;
   const deployments: Deployment[] = [];
   test.before(async (t) => {

@@ -7,7 +7,7 @@
 import test from 'ava';
 import mysql from 'mysql2/promise';
 import { startEtcd, type EtcdServer } from '../../lab/providers/etcd/server.ts';
-import { startLocalCluster, type LocalCluster } from '../../lab/providers/local/cluster.ts';
+import { startLocalCluster, type LocalGalera } from '../../lab/providers/local/cluster.ts';
 import { seedLegacyData } from '../../lab/migration/seed.ts';
 import { EtcdBbsStore } from '../../bbs/etcd/store.ts';
 import { compareMigrated } from '../../bbs/migrations/compare.ts';
@@ -18,7 +18,7 @@ import { ETCD_TO_SQL_VERSION, LAST_ETCD_VERSION, VersionTooNewError } from '../.
 import { CREATE_CONFIGURATIONS } from '../../bbs/sql/schema.ts';
 import { finalRead } from '../../bbs/sql/store.ts';
 
-let cluster: LocalCluster | undefined;
+let cluster: LocalGalera | undefined;
 let etcdServer: EtcdServer | undefined;
 let pool: mysql.Pool | undefined;
 

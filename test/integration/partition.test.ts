@@ -1,7 +1,7 @@
 import test from 'ava';
 import mysql from 'mysql2/promise';
 import { startLocalCluster } from '../../lab/providers/local/cluster.ts';
-import { createPartitionChain, cutsBetween, listLabChains, removeLabChains } from '../../lab/nemesis/iptables.ts';
+import { createPartitionChain, cutsBetween, listLabChains, removeLabChains } from '../../lab/network/iptables.ts';
 import { FAST_FAILURE_DETECTION } from '../../lab/runner/topology.ts';
 import { waitFor } from './helpers.ts';
 

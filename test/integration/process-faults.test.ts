@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
-import { createPartitionChain, cutsBetween } from '../../lab/nemesis/iptables.ts';
+import { createPartitionChain, cutsBetween } from '../../lab/network/iptables.ts';
 import { startLocalCluster } from '../../lab/providers/local/cluster.ts';
 import { FAST_FAILURE_DETECTION } from '../../lab/runner/topology.ts';
 import { processesMentioning, waitFor } from './helpers.ts';
@@ -24,10 +24,10 @@ test('kill -9 and restart: the node rejoins (IST from its recovered position) an
   const c1 = await conn('127.0.9.11');
   await c1.query('CREATE TABLE kv (k INT PRIMARY KEY, v INT)');
 
-  await cluster.killNode('n3');
+  await cluster.abilities.kill.kill('n3');
   await waitFor('the cluster to shrink to 2', async () => (await cluster.status('n1')).clusterSize === 2, 30_000);
   await c1.query('INSERT INTO kv VALUES (1, 7)');
-  await cluster.restartNode('n3');
+  await cluster.abilities.kill.restart('n3');
   await cluster.waitSynced('n3', 3, 60_000);
   const c3 = await conn('127.0.9.13');
   const [rows] = await c3.query('SELECT v FROM kv WHERE k = 1');
@@ -39,11 +39,11 @@ test('kill -9 and restart: the node rejoins (IST from its recovered position) an
 
   // Pause: the process group is stopped; resume: it runs again; stop() resumes before stopping.
   const pid = processesMentioning(`${cluster.workDir}/n2/my.cnf`)[0]!;
-  cluster.pauseNode('n2');
+  await cluster.abilities.pause.pause('n2');
   await waitFor('n2 to be stopped', () => procState(pid) === 'T', 5000);
-  cluster.resumeNode('n2');
+  await cluster.abilities.pause.resume('n2');
   await waitFor('n2 to run again', () => procState(pid) !== 'T', 5000);
-  cluster.pauseNode('n2');
+  await cluster.abilities.pause.pause('n2');
   await waitFor('n2 to be stopped again', () => procState(pid) === 'T', 5000);
   const dir = cluster.workDir;
   await cluster.stop();

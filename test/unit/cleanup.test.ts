@@ -1,9 +1,9 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findLeftOvers, removeLeftOvers, OWNER_FILE, TEMP_PREFIX } from '../../lab/lifecycle/owned.ts';
+import { findLeftOvers, ownedTempDir, removeLeftOvers, OWNER_FILE, TEMP_PREFIX } from '../../lab/lifecycle/owned.ts';
 import { registerCleanup, runCleanups, pendingCleanups } from '../../lab/lifecycle/cleanup.ts';
 import { processAlive } from '../../lab/lifecycle/process-alive.ts';
 
@@ -59,4 +59,21 @@ test('cleanups run newest first, once, and one failing does not stop the others'
   t.deepEqual(order, ['d', 'a']);
   t.deepEqual(logs, ['cleanup: b failed: b broke']);
   t.deepEqual(pendingCleanups(), []);
+});
+
+test('ownedTempDir makes a dir cleanup finds (prefix, tag, owner file with pid and purpose), live while its lab runs', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'bbs-lab-test-root-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const plain = ownedTempDir({ story: 'x' }, { root });
+  const tagged = ownedTempDir({ docker: 'r1' }, { root, tag: 'docker-' });
+  t.true(plain.startsWith(join(root, TEMP_PREFIX)));
+  t.true(tagged.startsWith(join(root, `${TEMP_PREFIX}docker-`)));
+  const owner = JSON.parse(readFileSync(join(tagged, OWNER_FILE), 'utf8')) as Record<string, unknown>;
+  t.is(owner['pid'], process.pid);
+  t.is(owner['docker'], 'r1');
+  t.is(typeof owner['started'], 'string');
+  const found = findLeftOvers(root);
+  t.deepEqual(found.map((f) => f.dir).sort(), [plain, tagged].sort());
+  t.true(found.every((f) => f.ownerAlive && f.ownerPid === process.pid));
+  t.deepEqual(removeLeftOvers({ root }), [], 'a live lab keeps its dirs');
 });

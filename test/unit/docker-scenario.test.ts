@@ -3,7 +3,7 @@
 // the fix otherwise.
 
 import test from 'ava';
-import { disconnectProblem, loneNode } from '../../lab/nemesis/disconnect.ts';
+import { disconnectProblem, loneNode } from '../../lab/providers/docker/disconnect.ts';
 import { partitionSides } from '../../lab/nemesis/schedule.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 import { problems } from './scenario-problems.ts';

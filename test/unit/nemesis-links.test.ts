@@ -2,7 +2,8 @@
 // names, and random link targets resolved reproducibly.
 
 import test from 'ava';
-import { linkNames, toxicsFor } from '../../lab/nemesis/links.ts';
+import { linkNames } from '../../lab/nemesis/links.ts';
+import { toxicsFor } from '../../lab/nemesis/faults/index.ts';
 import { planSchedule } from '../../lab/nemesis/schedule.ts';
 import { parseScenario, scenarioLinks, usesToxiproxy } from '../../lab/scenario/validate.ts';
 import { problems } from './scenario-problems.ts';

@@ -20,7 +20,7 @@ import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { checkInstalled, installDatadir, MARIADBD, mysqlIds, MYSQL_USER } from '../../providers/local/cluster.ts';
+import { checkInstalled, installDatadir, MARIADBD, mysqlIds, MYSQL_USER } from '../../mariadb/install.ts';
 import { mariadbServerArgs } from '../names.ts';
 import { envMap, type EntrypointConfig } from './config.ts';
 

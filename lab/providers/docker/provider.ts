@@ -1,24 +1,19 @@
-// The Docker provider: the same cluster interface as the local provider, from real images
-// (specs.ts) on a network of the run's own. Node faults map to the engine: kill → container kill
-// (SIGKILL), restart → start again (the bootstrap node is recreated to join, since its command
-// bootstraps a new cluster), pause → docker pause, partition → disconnect from the run's network
-// (disconnectNode / connectNode). Everything it creates carries the run's labels;
-// removeDockerLeftovers finds exactly those of labs that are gone.
-//
-// The engine (engine-choice.ts): a real one where DOCKER_HOST or /var/run/docker.sock answers,
-// else the lab's own Docker-compatible engine (lab/docker-engine), which this machine uses.
+// The Docker provider: the Cluster contract from real images (specs.ts) on a network of the run's
+// own, with the kill, pause and partition (by network disconnect) abilities; lab/providers/README.md
+// says how each maps to the engine and which engine is used.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
 import { processAlive } from '../../lifecycle/process-alive.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
+import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, readNodeStatus } from '../wsrep-status.ts';
-import { ClusterStartError, type LocalCluster, type NodeStatus } from '../local/cluster.ts';
+import { ClusterStartError } from '../../mariadb/install.ts';
+import type { ClusterWith, NodeStatus, PartitionAbility } from '../cluster.ts';
+import { loneNode } from './disconnect.ts';
 import { connectDockerEngine, dockerAvailable, type EngineChoice, type EngineHandle } from './engine-choice.ts';
 import { labelFilter, LABEL_OWNER, networkName, nodeSpec, topologySpecs, type ContainerSpec, type DockerTopology } from './specs.ts';
 
@@ -89,13 +84,13 @@ export interface DockerClusterOptions {
   logDir?: string;
 }
 
-export interface DockerCluster extends LocalCluster {
+export type DockerCluster = ClusterWith<'kill' | 'pause' | 'partition'> & {
   /** 'real' or 'lab' (the lab's own engine); 'given' when the caller passed a client. */
   engine: 'real' | 'lab' | 'given';
   runId: string;
   /** The engine client, for tests and tools. */
   docker: Docker;
-}
+};
 
 export async function startDockerCluster(o: DockerClusterOptions): Promise<DockerCluster> {
   const log = o.log ?? (() => {});
@@ -116,8 +111,7 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Docke
   };
   // A temp dir of the lab's own, as the local provider has: `bbs-lab cleanup` finds it, and the
   // runner records external Toxiproxy proxies in it.
-  const workDir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}docker-`));
-  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), docker: t.runId }, null, 2));
+  const workDir = ownedTempDir({ docker: t.runId }, { tag: 'docker-' });
   const { network, containers } = topologySpecs(t);
   const byName = new Map<string, Docker.Container>();
   const nodes = Array.from({ length: t.nodes }, (_, i) => ({ name: `n${i + 1}`, host: '127.0.0.1', port: t.basePort + i, ordinal: i }));
@@ -180,6 +174,7 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Docke
     };
     const net = docker.getNetwork(networkName(t.runId));
     return {
+      provider: 'docker',
       engine: handle ? handle.kind : 'given',
       runId: t.runId,
       docker,
@@ -188,28 +183,33 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Docke
       password: t.password,
       database: t.database,
       workDir,
-      adminQuery: async () => {
-        throw new Error('docker: admin SQL goes through the root account on the published port, not a socket');
-      },
       status,
-      killNode: async (name) => {
-        const c = container(name);
-        if ((await c.inspect()).State.Running) await c.kill({ signal: 'SIGKILL' });
+      abilities: {
+        kill: {
+          kill: async (name) => {
+            const c = container(name);
+            if ((await c.inspect()).State.Running) await c.kill({ signal: 'SIGKILL' });
+          },
+          restart: async (name) => {
+            const i = Number(name.slice(1)) - 1;
+            if (i === 0) {
+              // n1's command bootstraps a new cluster; it must come back as a joiner instead.
+              await container(name).remove({ force: true });
+              const spec = nodeSpec(t, 0);
+              spec.Cmd = spec.Cmd.filter((a) => a !== '--wsrep-new-cluster').map((a) => (a.startsWith('--wsrep-cluster-address=') ? `--wsrep-cluster-address=gcomm://${nodes.map((n) => n.name).join(',')}` : a));
+              byName.set(name, await create(docker, spec));
+            } else await container(name).start();
+          },
+        },
+        pause: {
+          pause: async (name) => void (await container(name).pause().catch((e: Error) => log(`docker: pause ${name}: ${e.message}`))),
+          resume: async (name) => void (await container(name).unpause().catch((e: Error) => log(`docker: unpause ${name}: ${e.message}`))),
+        },
+        partition: disconnectPartition(
+          async (name) => void (await net.disconnect({ Container: containerName(name) })),
+          async (name) => void (await net.connect({ Container: containerName(name), EndpointConfig: { Aliases: [name] } })),
+        ),
       },
-      restartNode: async (name) => {
-        const i = Number(name.slice(1)) - 1;
-        if (i === 0) {
-          // n1's command bootstraps a new cluster; it must come back as a joiner instead.
-          await container(name).remove({ force: true });
-          const spec = nodeSpec(t, 0);
-          spec.Cmd = spec.Cmd.filter((a) => a !== '--wsrep-new-cluster').map((a) => (a.startsWith('--wsrep-cluster-address=') ? `--wsrep-cluster-address=gcomm://${nodes.map((n) => n.name).join(',')}` : a));
-          byName.set(name, await create(docker, spec));
-        } else await container(name).start();
-      },
-      pauseNode: (name) => void container(name).pause().catch((e: Error) => log(`docker: pause ${name}: ${e.message}`)),
-      resumeNode: (name) => void container(name).unpause().catch((e: Error) => log(`docker: unpause ${name}: ${e.message}`)),
-      disconnectNode: async (name) => void (await net.disconnect({ Container: containerName(name) })),
-      connectNode: async (name) => void (await net.connect({ Container: containerName(name), EndpointConfig: { Aliases: [name] } })),
       waitSynced,
       stop,
     };
@@ -217,6 +217,33 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Docke
     await stop().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Partitions by network disconnect: a disconnect cuts one node off from every other, so only a cut
+ * with one node alone on a side can be made. Overlapping cuts of one node are counted, and it is
+ * connected again when the last heals.
+ */
+export function disconnectPartition(disconnect: (node: string) => Promise<void>, connect: (node: string) => Promise<void>): PartitionAbility {
+  const cuts = new Map<string, string>();
+  const count = (node: string) => [...cuts.values()].filter((n) => n === node).length;
+  return {
+    refuse: ([a, b]) =>
+      loneNode([a, b]) ? null : `splits ${a.join(',')} from ${b.join(',')}; this provider partitions by network disconnect, which cuts off one node only`,
+    async cut(id, sides) {
+      const alone = loneNode(sides);
+      if (!alone) throw new Error(this.refuse(sides)!);
+      const before = count(alone);
+      cuts.set(id, alone);
+      if (before === 0) await disconnect(alone);
+    },
+    async heal(id) {
+      const alone = cuts.get(id);
+      if (alone === undefined) return;
+      cuts.delete(id);
+      if (count(alone) === 0) await connect(alone);
+    },
+  };
 }
 
 /** Removes every container and network of one run. */

@@ -2,11 +2,10 @@
 // the 2016 BBS used it, on a loopback address of the lab's own. Its data dir lives in a lab temp
 // dir (found by `bbs-lab cleanup` like the Galera nodes').
 
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
+import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { spawnTracked, stopTracked } from '../../lifecycle/processes.ts';
 
 export const ETCD = '/usr/bin/etcd';
@@ -29,8 +28,7 @@ export class EtcdStartError extends Error {}
 export async function startEtcd(o: EtcdOptions): Promise<EtcdServer> {
   const clientPort = o.clientPort ?? 2379;
   const peerPort = o.peerPort ?? 2380;
-  const workDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
-  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), etcd: o.host }));
+  const workDir = ownedTempDir({ etcd: o.host });
   const dataDir = join(workDir, 'etcd');
   mkdirSync(dataDir);
   chmodSync(dataDir, 0o700);

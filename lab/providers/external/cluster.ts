@@ -1,14 +1,13 @@
-// An external target seen through the lab's cluster interface, so the runner, the workload and
-// the final read work unchanged. Its hosts are named n1, n2, … in the order given. Node faults are
-// refused with a clear error: the lab does not run these servers. status() reads the wsrep status
-// over SQL when the target is Galera, and reports a plain MySQL (RDS) as always Synced.
+// An external target seen through the Cluster contract, so the runner, the workload and the final
+// read work unchanged. Its hosts are named n1, n2, … in the order given. It has no node abilities:
+// the lab does not run these servers (only link faults apply). status() reads the wsrep status over
+// SQL when the target is Galera, and reports a plain MySQL (RDS) as always Synced.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import type { LocalCluster, NodeStatus } from '../local/cluster.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
+import type { Cluster, NodeStatus } from '../cluster.ts';
+import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { readNodeStatus } from '../wsrep-status.ts';
 import { targetPassword, type ExternalTarget } from './target.ts';
 
@@ -17,7 +16,7 @@ export function connectionOptions(t: ExternalTarget, password: string): Pick<mys
   return { user: t.user, password, database: t.database, ...(ssl ? { ssl } : {}) };
 }
 
-export async function connectExternal(t: ExternalTarget, log: (m: string) => void = () => {}): Promise<LocalCluster> {
+export async function connectExternal(t: ExternalTarget, log: (m: string) => void = () => {}): Promise<Cluster> {
   const password = targetPassword(t);
   const nodes = t.hosts.map((h, i) => ({ name: `n${i + 1}`, host: h.host, port: h.port, ordinal: i }));
   const conn = connectionOptions(t, password);
@@ -30,11 +29,7 @@ export async function connectExternal(t: ExternalTarget, log: (m: string) => voi
   }
   log(`external target ${t.name}: ${nodes.map((n) => `${n.name} = ${n.host}:${n.port}`).join(', ')}`);
   // An owned temp dir like the local provider's, so cleanup also finds what a killed lab recorded here.
-  const workDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
-  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), external: t.name }));
-  const refuse = (what: string) => async () => {
-    throw new Error(`external target ${t.name}: the lab cannot ${what} a server it does not run; only link faults (link-*) apply`);
-  };
+  const workDir = ownedTempDir({ external: t.name });
   const status = async (name: string): Promise<NodeStatus> => {
     const n = nodes.find((x) => x.name === name);
     if (!n) throw new Error(`external target ${t.name}: no node ${name}`);
@@ -42,20 +37,15 @@ export async function connectExternal(t: ExternalTarget, log: (m: string) => voi
     return (await readNodeStatus({ host: n.host, port: n.port, ...conn, connectTimeout: 5000 })) ?? { localState: 4, clusterStatus: 'Primary', clusterSize: 1, ready: true };
   };
   return {
+    provider: 'external',
     nodes,
     user: t.user,
     password,
     database: t.database,
     ...(conn.ssl ? { ssl: conn.ssl as mysql.SslOptions } : {}),
     workDir,
-    adminQuery: refuse('run admin SQL on'),
     status,
-    killNode: refuse('kill'),
-    restartNode: refuse('restart'),
-    pauseNode: () => {
-      throw new Error(`external target ${t.name}: the lab cannot pause a server it does not run`);
-    },
-    resumeNode: () => undefined,
+    abilities: {},
     async waitSynced(name, _size, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while ((await status(name)).localState !== 4) {

@@ -14,7 +14,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { parse, YAMLParseError } from 'yaml';
-import { show } from '../../scenario/validate.ts';
+import { show } from '../../schema/schema.ts';
 
 export interface ExternalTarget {
   name: string;

@@ -7,19 +7,21 @@
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
 import { killGroup, spawnTracked, stopTracked, type Tracked } from '../../lifecycle/processes.ts';
-import { OWNER_FILE, TEMP_PREFIX } from '../../lifecycle/owned.ts';
+import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, nodeStatusFrom, WSREP_STATUS_SQL } from '../wsrep-status.ts';
+import type { ClusterWith, NodeInfo, NodeStatus } from '../cluster.ts';
+import { iptablesPartition } from './partition.ts';
+import { checkInstalled, ClusterStartError, GALERA_PROVIDER, installDatadir, MARIADBD, MYSQL_USER, mysqlIds } from '../../mariadb/install.ts';
+
+export { ClusterStartError };
 
 const exec = promisify(execFile);
 
-export const GALERA_PROVIDER = '/usr/lib/galera/libgalera_smm.so';
-export const MARIADBD = '/usr/sbin/mariadbd';
 
 export interface LocalClusterOptions {
   nodes: 1 | 3 | 5;
@@ -36,55 +38,8 @@ export interface LocalClusterOptions {
   log?: (msg: string) => void;
 }
 
-export interface NodeInfo {
-  name: string;
-  host: string;
-  port: number;
-  /** wsrep_local_index order is not the start order; this is the start order (n1 = 0). */
-  ordinal: number;
-}
-
-export interface LocalCluster {
-  nodes: NodeInfo[];
-  user: string;
-  password: string;
-  database: string;
-  /** The temp directory that holds datadirs, sockets and configs; removed by stop(). */
-  workDir: string;
-  /** TLS options for client connections (an external target with tls: true); none locally. */
-  ssl?: import('mysql2/promise').SslOptions;
-  /** Runs SQL as root on one node through its unix socket (admin work only). */
-  adminQuery(node: string, sql: string): Promise<string>;
-  /** Node status as the healthcheck sees it. */
-  status(node: string): Promise<NodeStatus>;
-  /** kill -9 of the node's process group (mariadbd and any SST helper). */
-  killNode(node: string): Promise<void>;
-  /**
-   * Starts a stopped node again. It first recovers its position (`--wsrep-recover`) and starts
-   * from it, so it rejoins by IST when the donor still has the writesets (FACTS.md: 3.9 s vs a
-   * 5.7 s full SST); it does not wait for Synced.
-   */
-  restartNode(node: string): Promise<void>;
-  /** SIGSTOP / SIGCONT of the node's process group. A paused node is resumed by stop(). */
-  pauseNode(node: string): void;
-  resumeNode(node: string): void;
-  /**
-   * Docker only: cuts the node off from every other node by disconnecting it from the run's
-   * network (the nemesis's partitions there), and connects it again.
-   */
-  disconnectNode?(node: string): Promise<void>;
-  connectNode?(node: string): Promise<void>;
-  /** Waits until the node is Synced in a Primary component of `size` nodes. */
-  waitSynced(node: string, size: number, timeoutMs: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface NodeStatus {
-  localState: number;
-  clusterStatus: string;
-  clusterSize: number;
-  ready: boolean;
-}
+/** A local cluster has every node ability: kill, pause, partition (iptables) and admin SQL over the root socket. */
+export type LocalGalera = ClusterWith<'kill' | 'pause' | 'partition' | 'admin'>;
 
 interface NodeRuntime extends NodeInfo {
   dir: string;
@@ -94,24 +49,6 @@ interface NodeRuntime extends NodeInfo {
   proc?: Tracked;
 }
 
-export class ClusterStartError extends Error {}
-
-export const MYSQL_USER = 'mysql';
-
-/** The uid and gid of the `mysql` user every mariadbd runs as (rsync SST fails as root). */
-export function mysqlIds(): { uid: number; gid: number } {
-  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${MYSQL_USER}:`));
-  if (!passwd) throw new ClusterStartError('the mysql user does not exist: install mariadb-server (npm run setup)');
-  const parts = passwd.split(':');
-  return { uid: Number(parts[2]), gid: Number(parts[3]) };
-}
-
-export function checkInstalled(): void {
-  const missing = [MARIADBD, GALERA_PROVIDER, '/usr/bin/rsync', '/usr/bin/mariadb-install-db'].filter((p) => !existsSync(p));
-  if (missing.length > 0) {
-    throw new ClusterStartError(`missing ${missing.join(', ')}: run \`npm run setup\` as root to install mariadb-server, galera-4 and rsync`);
-  }
-}
 
 function nodeConfig(n: NodeRuntime, all: NodeRuntime[], clusterName: string, extraProviderOptions: string): string {
   const gcomm = all.map((x) => `${x.host}:4567`).join(',');
@@ -168,21 +105,6 @@ function exitReason(path: string): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * An empty datadir for one node: `mariadb-install-db` with root reachable over the unix socket only.
- * --no-defaults: the bootstrap server must not load the wsrep provider; its own --tmpdir, because
- * parallel bootstraps sharing /tmp delete each other's temporary tables.
- */
-export async function installDatadir(dataDir: string, tmpDir: string, name: string): Promise<void> {
-  await exec(
-    'mariadb-install-db',
-    ['--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmpDir}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'],
-    { timeout: 60_000 },
-  ).catch((e: Error & { stderr?: string; stdout?: string }) => {
-    const out = [e.stderr, e.stdout, e.message].filter(Boolean).join('\n').trim();
-    throw new ClusterStartError(`mariadb-install-db failed for ${name}: ${out.split('\n').slice(-12).join('\n')}`);
-  });
-}
 
 /** Runs `mariadbd --wsrep-recover` and returns the 'uuid:seqno' it logs, or null. */
 async function recoverPosition(n: NodeRuntime): Promise<string | null> {
@@ -193,7 +115,7 @@ async function recoverPosition(n: NodeRuntime): Promise<string | null> {
   return m && !m[1]!.endsWith(':-1') ? m[1]! : null;
 }
 
-export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
+export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalGalera> {
   checkInstalled();
   const log = opts.log ?? (() => {});
   const base = opts.addressBase ?? '127.0.0';
@@ -201,9 +123,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const deadline = Date.now() + (opts.syncTimeoutMs ?? 120_000);
   const { uid, gid } = mysqlIds();
 
-  const workDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
-  chownSync(workDir, uid, gid);
   const clusterName = `bbs-lab-${randomBytes(3).toString('hex')}`;
+  const workDir = ownedTempDir({ galera: clusterName, nodes: Array.from({ length: opts.nodes }, (_, i) => ({ name: `n${i + 1}`, host: `${base}.${first + i}` })) });
+  chownSync(workDir, uid, gid);
   const nodes: NodeRuntime[] = [];
   for (let i = 0; i < opts.nodes; i++) {
     const name = `n${i + 1}`;
@@ -219,14 +141,19 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       errorLog: join(dir, 'error.log'),
     });
   }
-  const owner = { pid: process.pid, started: new Date().toISOString(), nodes: nodes.map((n) => ({ name: n.name, host: n.host, dir: n.dir })) };
-  writeFileSync(join(workDir, OWNER_FILE), JSON.stringify(owner, null, 2));
 
+  const hostOf = (name: string): string => {
+    const n = nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no node ${name}; nodes are ${nodes.map((x) => x.name).join(', ')}`);
+    return n.host;
+  };
+  const partition = iptablesPartition(hostOf);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     unregister();
+    await partition.remove();
     await Promise.all(nodes.map(async (n) => (n.proc ? stopTracked(n.proc) : undefined)));
     if (opts.logDir) {
       mkdirSync(opts.logDir, { recursive: true });
@@ -336,29 +263,39 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     };
 
     return {
+      provider: 'local',
       nodes: nodes.map(({ name, host, port, ordinal }) => ({ name, host, port, ordinal })),
-      async killNode(name) {
-        const n = byName(name);
-        if (!n.proc || n.proc.hasExited()) return;
-        killGroup(n.proc.pid, 'SIGKILL');
-        await n.proc.exited;
+      abilities: {
+        kill: {
+          async kill(name) {
+            const n = byName(name);
+            if (!n.proc || n.proc.hasExited()) return;
+            killGroup(n.proc.pid, 'SIGKILL');
+            await n.proc.exited;
+          },
+          // It first recovers its position (`--wsrep-recover`) and starts from it, so it rejoins by
+          // IST when the donor still has the writesets (FACTS.md: 3.9 s vs a 5.7 s full SST).
+          async restart(name) {
+            const n = byName(name);
+            if (n.proc && !n.proc.hasExited()) throw new Error(`node ${name} is still running; kill it first`);
+            const position = await recoverPosition(n);
+            const args = [`--defaults-file=${n.cnf}`];
+            if (position) args.push(`--wsrep_start_position=${position}`);
+            n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
+          },
+        },
+        pause: {
+          pause: async (name) => signal(name, 'SIGSTOP'),
+          resume: async (name) => signal(name, 'SIGCONT'),
+        },
+        partition,
+        admin: { query: adminQuery },
       },
-      async restartNode(name) {
-        const n = byName(name);
-        if (n.proc && !n.proc.hasExited()) throw new Error(`node ${name} is still running; kill it first`);
-        const position = await recoverPosition(n);
-        const args = [`--defaults-file=${n.cnf}`];
-        if (position) args.push(`--wsrep_start_position=${position}`);
-        n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
-      },
-      pauseNode: (name) => signal(name, 'SIGSTOP'),
-      resumeNode: (name) => signal(name, 'SIGCONT'),
       waitSynced: (name, size, timeoutMs) => waitSynced(byName(name), size, Date.now() + timeoutMs),
       user,
       password,
       database,
       workDir,
-      adminQuery,
       status,
       stop,
     };
