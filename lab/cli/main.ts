@@ -206,7 +206,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   if (loaded.kind === 'migration') {
     installSignalHandlers();
     const base = addressBaseFromEnv();
-    const { runMigrationFile } = await import('../migration/run.ts');
+    const { runMigrationFile } = await import('../runner/migration-run.ts');
     const res = await runMigrationFile(loaded.scenario, { base: base === '127.0.0' ? '127.0.45' : base, log: (m) => process.stderr.write(m + '\n') });
     process.stdout.write(`${res.report}\n`);
     return res.ok ? 0 : 1;

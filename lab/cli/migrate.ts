@@ -1,12 +1,12 @@
 // `bbs-lab migrate [story ...] [--base 127.0.45]`: an alias of `bbs-lab run` for the migration
-// scenarios. Each story plays its shipped scenario file (lab/migration/run.ts migrateScenarioFile)
+// scenarios. Each story plays its shipped scenario file (lab/runner/migration-run.ts migrateScenarioFile)
 // into a run directory of its own (findings/runs/<id>-migrate-<story>/ with history.jsonl,
 // results.json, report.md), and prints one line per check. Exit 0 when every check passed, 1
 // otherwise, 2 on bad input.
 
 import { addressBaseProblem } from './address-base.ts';
 import { DEFAULT_RUNS_DIR } from '../runner/run-dir.ts';
-import { migrateScenarioFile, runMigrationFile } from '../migration/run.ts';
+import { migrateScenarioFile, runMigrationFile } from '../runner/migration-run.ts';
 import { STORY_NAMES } from '../migration/stories/index.ts';
 
 /** Where migrate runs when neither --base nor BBS_LAB_ADDRESS_BASE says: apart from run's default 127.0.0. */

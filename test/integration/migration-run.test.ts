@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkPath } from '../../lab/cli/check.ts';
-import { parseMigrationScenario, runMigrationFile } from '../../lab/migration/run.ts';
+import { parseMigrationScenario, runMigrationFile } from '../../lab/runner/migration-run.ts';
 import { runMigrationScenario } from '../../lab/migration/play.ts';
 
 test('scenarios/migration-no-sql.yaml runs into a run directory with its checks and report', async (t) => {

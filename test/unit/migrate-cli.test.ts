@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATE_DEFAULT_BASE, cmdMigrate, migrateBase } from '../../lab/cli/migrate.ts';
-import { migrateScenarioFile } from '../../lab/migration/run.ts';
+import { migrateScenarioFile } from '../../lab/runner/migration-run.ts';
 
 test('migrate’s address base: --base, else BBS_LAB_ADDRESS_BASE, else 127.0.45', (t) => {
   t.deepEqual(migrateBase(undefined, undefined), { base: '127.0.45' });

@@ -5,7 +5,7 @@
 import test from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { parseMigrationScenario } from '../../lab/migration/run.ts';
+import { parseMigrationScenario } from '../../lab/runner/migration-run.ts';
 import { STORIES, STORY_NAMES, storyNamed } from '../../lab/migration/stories/index.ts';
 import { ScenarioError } from '../../lab/scenario/validate.ts';
 

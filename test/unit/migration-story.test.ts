@@ -5,7 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import type { HistoryEvent } from '../../lab/history/event.ts';
-import { stepWindows } from '../../lab/migration/run.ts';
+import { stepWindows } from '../../lab/runner/migration-run.ts';
 import { FINAL_READS, storyVerdict } from '../../lab/migration/story-verdict.ts';
 import { holdTimes } from '../../lab/migration/stories/kit.ts';
 import { nextOp, readsOfAllKeys } from '../../lab/migration/workload.ts';

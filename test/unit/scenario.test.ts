@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseScenario, parseDuration, ScenarioError } from '../../lab/scenario/validate.ts';
-import { parseMigrationScenario, renderMigrationReport } from '../../lab/migration/run.ts';
+import { parseMigrationScenario, renderMigrationReport } from '../../lab/runner/migration-run.ts';
 import { problems } from './scenario-problems.ts';
 
 const minimal = `

@@ -18,11 +18,11 @@ import type { HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
 import { throughputChart } from '../report/charts/throughput.ts';
 import { computeStats, workloadStart, type FaultWindow } from '../report/stats.ts';
-import { DEFAULT_RUNS_DIR, PROJECT_ROOT, runId } from '../runner/run-dir.ts';
+import { DEFAULT_RUNS_DIR, PROJECT_ROOT, runId } from './run-dir.ts';
 import { isMigrationDoc, migrationDoc, type MigrationScenarioFile } from '../scenario/migration.ts';
 import { loadScenarioYaml, validateMigrationScenario } from '../scenario/validate.ts';
-import { playStory, type ScenarioResult } from './play.ts';
-import { STORIES, storyNamed } from './stories/index.ts';
+import { playStory, type ScenarioResult } from '../migration/play.ts';
+import { STORIES, storyNamed } from '../migration/stories/index.ts';
 
 export type { MigrationScenarioFile } from '../scenario/migration.ts';
 
