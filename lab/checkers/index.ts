@@ -6,6 +6,7 @@ import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
 import { genericModels } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
 import { pairOps, type HistoryEvent } from '../history/event.ts';
+import { attributeCauses, causeSentence, type AnomalyCause } from './causes.ts';
 import { checkFailedApplied, type FailedButApplied } from './failed-applied.ts';
 import { checkInvariants, INVARIANTS, type InvariantName, type InvariantResult } from './invariants/index.ts';
 import { checkIsolation, type ConsistencyModel, type IsolationResult } from './isolation/index.ts';
@@ -28,6 +29,8 @@ export interface CheckReport {
   invariants: InvariantResult | null;
   failedApplied: FailedButApplied[];
   isolation: IsolationResult | null;
+  /** One cause per anomaly (causes.ts); missing in results written before causes were attributed. */
+  causes?: AnomalyCause[];
 }
 
 export class UnknownModelError extends Error {}
@@ -107,5 +110,8 @@ export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions
     );
   }
   if (lin === null && inv === null && iso === null) summary.push('No op to check.');
-  return { valid, summary, linearizability: lin, invariants: inv, failedApplied, isolation: iso };
+  const causes = attributeCauses(ops, { linearizability: lin, invariants: inv, failedApplied });
+  const because = causeSentence(causes);
+  if (because) summary.push(because);
+  return { valid, summary, linearizability: lin, invariants: inv, failedApplied, isolation: iso, causes };
 }

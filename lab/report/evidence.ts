@@ -2,6 +2,7 @@
 // small enough to read (linearizability failures are already shrunk). Pure: verdict in, Markdown out.
 
 import type { CheckReport } from '../checkers/index.ts';
+import { renderCausesMarkdown } from './causes.ts';
 
 const MAX_KEYS = 5;
 const MAX_EXAMPLES = 3;
@@ -23,6 +24,8 @@ interface CycleEdge {
 
 export function renderEvidence(check: CheckReport, t0: number): string {
   const out: string[] = [];
+  const byCause = renderCausesMarkdown(check.causes);
+  if (byCause) out.push(byCause);
   const lin = check.linearizability;
   const bad = lin?.keys.filter((k) => k.verdict === 'not-linearizable') ?? [];
   if (bad.length > 0) {

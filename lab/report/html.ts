@@ -7,6 +7,7 @@ import type { CheckReport } from '../checkers/index.ts';
 import type { Op } from '../history/event.ts';
 import type { RunCharts } from './charts/index.ts';
 import { argsText, resultText } from './charts/op-label.ts';
+import { renderCausesHtml } from './causes.ts';
 import { FAULT_TABLE_HEADER, faultTableRows } from './fault-table.ts';
 import { summarySentences } from './markdown.ts';
 import type { RunStats } from './stats.ts';
@@ -65,7 +66,7 @@ function opRow(o: Op, t0: number): string {
 export function renderHtml(input: HtmlInput): string {
   const { scenario, stats, check, charts, stories, runId } = input;
   const t0 = input.ops.reduce((m, o) => Math.min(m, o.invoke.time), Infinity);
-  const referenced = new Set<number>([...charts.anomalies.flatMap((a) => a.item.ops.map((o) => o.op)), ...stories.flatMap((s) => s.ops)]);
+  const referenced = new Set<number>([...charts.anomalies.flatMap((a) => a.item.ops.map((o) => o.op)), ...stories.flatMap((s) => s.ops), ...(check.causes ?? []).flatMap((c) => c.ops)]);
   const byId = new Map(input.ops.map((o) => [o.op, o]));
   const anchored = new Set([...referenced].filter((id) => byId.has(id)));
   const verdictClass = check.valid === true ? 'verdict-ok' : check.valid === false ? 'verdict-bad' : 'verdict-unknown';
@@ -97,6 +98,8 @@ export function renderHtml(input: HtmlInput): string {
     if (svg) p.push(`<figure>${svg}</figure>`);
     p.push(`</section>`);
   }
+
+  p.push(renderCausesHtml(check.causes, (t) => linkOps(t, anchored)));
 
   p.push(`<h2 id="stories">Mitigation stories</h2>`);
   if (stories.length === 0) p.push(`<p>No story: nothing in this run triggered a mitigation rule. (The same stories are in stories.md.)</p>`);
