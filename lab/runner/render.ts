@@ -4,12 +4,13 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pairOps, type HistoryEvent } from '../history/event.ts';
+import { pairOps, workloadStart, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
 import { checkHistory, type CheckReport } from '../checkers/index.ts';
 import { renderCharts, type RunCharts } from '../report/charts/index.ts';
 import { renderEvidence } from '../report/evidence.ts';
 import { renderHtml } from '../report/html.ts';
+import { computeReach, renderReachMarkdown, type Reach } from '../report/reach.ts';
 import { labEventLines, renderMarkdown, type CheckSummary } from '../report/markdown.ts';
 import { computeStats, type RunStats } from '../report/stats.ts';
 import { generateStories, renderStoriesMarkdown } from '../report/stories.ts';
@@ -25,6 +26,7 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
   const { events, warnings } = readHistory(dir.history);
   const stats = computeStats(events);
   const check = checkHistory(events);
+  const reach = computeReach(pairOps(events));
   const results = {
     run: dir.id,
     scenario: scenario.name,
@@ -33,6 +35,7 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
     historyWarnings: warnings,
     stats,
     check,
+    reach,
   };
   writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
   // Rendered once for report.md and report.html. results.json is written: a bug in the charts
@@ -53,13 +56,14 @@ export function renderRun(dir: RunDir, scenario: Scenario, seed: number, opts: R
     check: { valid: check.valid, summary: check.summary } satisfies CheckSummary,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     ...(opts.notes ? { notes: opts.notes } : {}),
-    evidence: renderEvidence(check, events[0]?.time ?? 0),
+    evidence: renderEvidence(check, workloadStart(events)),
+    reach: renderReachMarkdown(reach),
     ...(charts ? { timeline: 'timeline.svg' } : {}),
   });
   writeFileSync(dir.report, md + (charts ? chartSection(dir, charts) : '') + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
   try {
     if (!charts) throw new Error('the charts could not be rendered (see above)');
-    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts);
+    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts, reach);
   } catch (e) {
     const msg = `report.html / stories.md could not be rendered: ${(e as Error).stack ?? String(e)}`;
     console.error(msg);
@@ -84,7 +88,7 @@ function chartSection(dir: RunDir, c: RunCharts): string {
   return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
 }
 
-function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts): void {
+function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts, reach: Reach): void {
   const ops = pairOps(events).filter((o) => o.f !== 'FinalRead');
   const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
@@ -97,6 +101,7 @@ function renderHtmlAndStories(dir: RunDir, scenario: Scenario, seed: number, opt
     charts,
     stories,
     ops,
+    reach,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     // The timed lab events from the history, then the notes that have no time.
     notes: labEventLines(stats, opts.notes),
