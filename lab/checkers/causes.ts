@@ -18,6 +18,7 @@ import type { Op } from '../history/event.ts';
 import type { FailedButApplied } from './failed-applied.ts';
 import type { InvariantResult, InvariantName } from './invariants/index.ts';
 import { byKey, mayFallBetween, type Timed } from './invariants/timeline.ts';
+import type { CommitFailRecheck } from './linearizability/commit-fails.ts';
 import type { LinResult } from './linearizability/index.ts';
 
 export type CauseKind = 'stale-read' | 'lost-write' | 'single-node-logic' | 'failed-but-applied' | 'unattributed';
@@ -53,6 +54,8 @@ export interface CauseInput {
   linearizability: LinResult | null;
   invariants: InvariantResult | null;
   failedApplied: readonly FailedButApplied[];
+  /** Non-linearizable keys re-checked with their COMMIT-time failures taken as unknown. */
+  commitFailRechecks?: readonly CommitFailRecheck[];
 }
 
 const TASK_RANK: Record<string, number> = { PENDING: 1, RUNNING: 2, COMPLETED: 3, RESOLVING: 4 };
@@ -218,7 +221,21 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
   for (const k of found.linearizability?.keys ?? []) {
     if (k.verdict !== 'not-linearizable') continue;
     const shown = k.failure ? k.failure.ops.map((o) => o.op) : [];
-    out.push(attributeOne('not-linearizable', k.key, shown, timelineOf(k.key), byId));
+    const c = attributeOne('not-linearizable', k.key, shown, timelineOf(k.key), byId);
+    const re = found.commitFailRechecks?.find((r) => r.key === k.key);
+    // A pattern the history shows outright comes first; else a failed COMMIT that, taken as
+    // possibly applied, makes the key linearizable is the cause the history allows.
+    if (re && re.deciding.length > 0 && c.cause !== 'stale-read' && c.cause !== 'lost-write') {
+      const ids = re.deciding.map((id) => `op ${id}`).join(', ');
+      out.push({
+        ...c,
+        cause: 'failed-but-applied',
+        ops: [...re.deciding, ...shown.filter((id) => !re.deciding.includes(id))],
+        explanation: `taken as of unknown outcome instead of failed, ${ids} (failed at COMMIT) make the key linearizable: a COMMIT answered as failed but applied explains it (${re.commitFails.length} COMMIT-time failure${re.commitFails.length === 1 ? '' : 's'} on the key; ${ids} decide${re.deciding.length === 1 ? 's' : ''} the verdict)`,
+      });
+      continue;
+    }
+    out.push(c);
   }
   for (const v of found.invariants?.violations ?? []) {
     if (v.invariant === 'acknowledged-write-lost') {

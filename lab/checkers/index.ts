@@ -10,6 +10,7 @@ import { attributeCauses, causeSentence, type AnomalyCause } from './causes.ts';
 import { checkFailedApplied, type FailedButApplied } from './failed-applied.ts';
 import { checkInvariants, INVARIANTS, type InvariantName, type InvariantResult } from './invariants/index.ts';
 import { checkIsolation, type ConsistencyModel, type IsolationResult } from './isolation/index.ts';
+import { recheckCommitFails, type CommitFailRecheck } from './linearizability/commit-fails.ts';
 import { checkLinearizable, type LinResult } from './linearizability/index.ts';
 
 export interface CheckOptions {
@@ -31,6 +32,8 @@ export interface CheckReport {
   isolation: IsolationResult | null;
   /** One cause per anomaly (causes.ts); missing in results written before causes were attributed. */
   causes?: AnomalyCause[];
+  /** Per non-linearizable key with COMMIT-time failures: the verdict with them taken as unknown (commit-fails.ts). */
+  commitFailRechecks?: CommitFailRecheck[];
 }
 
 export class UnknownModelError extends Error {}
@@ -110,8 +113,15 @@ export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions
     );
   }
   if (lin === null && inv === null && iso === null) summary.push('No op to check.');
-  const causes = attributeCauses(ops, { linearizability: lin, invariants: inv, failedApplied });
+  const commitFailRechecks: CommitFailRecheck[] = [];
+  for (const k of lin?.keys ?? []) {
+    if (k.verdict !== 'not-linearizable') continue;
+    const model = forced ?? bbsModelFor(k.key);
+    const r = model ? recheckCommitFails(k.key, keyed.filter((o) => o.key === k.key), model, opts.budget ?? 1_000_000) : null;
+    if (r) commitFailRechecks.push(r);
+  }
+  const causes = attributeCauses(ops, { linearizability: lin, invariants: inv, failedApplied, commitFailRechecks });
   const because = causeSentence(causes);
   if (because) summary.push(because);
-  return { valid, summary, linearizability: lin, invariants: inv, failedApplied, isolation: iso, causes };
+  return { valid, summary, linearizability: lin, invariants: inv, failedApplied, isolation: iso, causes, commitFailRechecks };
 }

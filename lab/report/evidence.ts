@@ -3,7 +3,7 @@
 
 import type { CheckReport } from '../checkers/index.ts';
 import { renderCausesMarkdown } from './causes.ts';
-import { witnessContextSentences } from './witness-context.ts';
+import { commitRecheckSentence, witnessContextSentences } from './witness-context.ts';
 
 const MAX_KEYS = 5;
 const MAX_EXAMPLES = 3;
@@ -39,7 +39,8 @@ export function renderEvidence(check: CheckReport, t0: number): string {
         out.push(
           ['| op | process | outcome | invoked | completed | op and result |', '| --- | --- | --- | --- | --- | --- |', ...f.ops.map((o) => `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escape(o.description)} |`)].join('\n') + '\n',
         );
-        const extra = witnessContextSentences(f, t0);
+        const re = check.commitFailRechecks?.find((r) => r.key === k.key);
+        const extra = [...witnessContextSentences(f, t0), ...(re ? [commitRecheckSentence(re)] : [])];
         if (extra.length > 0) out.push(extra.map(escape).join(' ') + '\n');
       }
     }

@@ -2,6 +2,7 @@
 // anomaly was first detectable, and the ops before the window that put the row in the state the
 // window starts from (checkers/linearizability/context.ts). Pure.
 
+import type { CommitFailRecheck } from '../checkers/linearizability/commit-fails.ts';
 import type { LinFailure } from '../checkers/linearizability/index.ts';
 
 /** Seconds since the workload's start, for a history time in nanoseconds. */
@@ -25,4 +26,12 @@ export function witnessContextSentences(f: LinFailure, t0: number): string[] {
     );
   }
   return out;
+}
+
+/** What the key's verdict would be with its COMMIT-time failures taken as of unknown outcome. */
+export function commitRecheckSentence(r: CommitFailRecheck): string {
+  const n = r.commitFails.length;
+  const head = `${n} op${n === 1 ? '' : 's'} on this key failed at COMMIT (${r.commitFails.map((id) => `op ${id}`).join(', ')}); taken as of unknown outcome instead, the key is ${r.verdictIfUnknown}`;
+  if (r.verdictIfUnknown !== 'linearizable') return `${head}: no COMMIT failure explains it.`;
+  return `${head}: the classification of ${r.deciding.map((id) => `op ${id}`).join(', ')} decides the verdict (a failed COMMIT that was applied would explain it).`;
 }
