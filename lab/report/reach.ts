@@ -5,9 +5,11 @@
 //
 // A transition is named from the state the op found and the state it left. The history records
 // the state after an op, not before, so "before" is the state as last seen: the record of the
-// latest ok op on the key that completed before this op began (absent before any). Under
-// contention that is the state the op most likely found; the counts say what was exercised, not
-// what is proved.
+// latest ok op on the key that completed before this op began (absent before any). For LRPs, whose
+// records carry a modification index, a write found the version just before its own when that
+// version was seen (index 0: it found none), which is exact. For tasks, under contention, the
+// state as last seen can be one another op changed in between (a few "CompleteTask PENDING →
+// COMPLETED" rows in a clean run): the counts say what was exercised; the checkers judge.
 
 import type { ActualLRPRecord, BbsResult, TaskRecord } from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
@@ -130,6 +132,16 @@ export function computeReach(ops: readonly Op[]): Reach {
     }
   }
   for (const l of seen.values()) l.sort((a, b) => a.at - b.at);
+  // LRP records carry their version: the state a write found is the one with the index before
+  // its own (index 0 is a new incarnation: it found none). Exact whenever that version was seen.
+  const versions = new Map<string, { at: number; record: unknown }>();
+  for (const [key, l] of seen) {
+    for (const x of l) {
+      const tag = (x.record as { modificationTag?: { epoch: string; index: number } } | null)?.modificationTag;
+      const k = tag ? `${key} ${tag.epoch} ${tag.index}` : undefined;
+      if (k && !versions.has(k)) versions.set(k, x);
+    }
+  }
   for (const o of ops) {
     if (o.f === 'FinalRead') continue;
     const r = (byOp[o.f] ??= { ok: 0, fail: 0, info: 0, unfinished: 0 });
@@ -142,6 +154,14 @@ export function computeReach(ops: readonly Op[]): Reach {
       before = s.record;
     }
     const result = (o.complete.value ?? {}) as BbsResult;
+    const tag = (result.error === undefined && !READS.has(o.f) ? (result.record as { modificationTag?: { epoch: string; index: number } } | null | undefined)?.modificationTag : undefined);
+    if (tag) {
+      // The same version already seen before this op began: the op changed nothing (a repeated
+      // claim or start by the same instance) and found that version.
+      const same = versions.get(`${o.key} ${tag.epoch} ${tag.index}`);
+      const prev = same && same.at < o.invoke.time ? same.record : tag.index === 0 ? null : versions.get(`${o.key} ${tag.epoch} ${tag.index - 1}`)?.record;
+      if (prev !== undefined) before = prev;
+    }
     const args = ((o.invoke.value as { args?: Record<string, unknown> } | undefined)?.args ?? {}) as Record<string, unknown>;
     const label = transitionOf(o.key, o.f, args, before, result);
     transitions[label] = (transitions[label] ?? 0) + 1;
@@ -165,7 +185,7 @@ export function reachSentence(r: Reach): string {
     `${reachTableRows(r).length} distinct transitions among the ops that ran to the end; ${refused} refused by the BBS's state check ` +
     `(${(Object.entries(r.refusals) as [Refusal, number][]).map(([k, n]) => `${k} ${n}`).join(', ')}). ` +
     (r.missing.length === 0 ? 'Every documented transition of the ops it made was reached.' : `Documented transitions not reached (nothing here is checked): ${r.missing.join('; ')}.`) +
-    ' "Before" is the state as last seen by an earlier completed op on the key.'
+    ' "Before" is the state the op found: for LRPs the version before its own, for tasks the state as last seen by an earlier completed op on the key (under contention another op may have changed it in between; the checkers, not this table, judge).'
   );
 }
 

@@ -116,3 +116,29 @@ test('reach of a fixed history: outcomes per op, transitions from the state as l
   t.true(md.includes('4 distinct transitions among the ops that ran to the end; 2 refused'));
   t.true(md.includes('| StartTask refused: not owner | 1 |'));
 });
+
+test('for LRPs the state a write found is the version before its own, not the last one seen', (t) => {
+  const lrp = (state: string, index: number, cellId = '') => ({ record: { processGuid: 'p', index: 0, domain: 'd', state, instanceGuid: cellId ? `${cellId}-i0` : '', cellId, placementError: '', crashCount: 0, crashReason: '', modificationTag: { epoch: 'E', index } } });
+  const at = { processGuid: 'p', index: 0 };
+  // op 0 Create [0,1] → UNCLAIMED E:0; op 1 Claim by a [2,3] → CLAIMED E:1; op 2 Start by b
+  // invoked at 2.5, before the claim completed, → RUNNING E:2: last seen at 2.5 is UNCLAIMED (op 0),
+  // but E:2 found E:1, CLAIMED. op 3 Claim by a again [3.5,4] → CLAIMED E:1, the version op 1
+  // showed at 3: it changed nothing and found CLAIMED.
+  const steps: [string, Record<string, unknown>, unknown, number, number][] = [
+    ['CreateUnclaimedActualLRP', { ...at, domain: 'd' }, lrp('UNCLAIMED', 0), 0, 1],
+    ['ClaimActualLRP', { ...at, cellId: 'a', instanceGuid: 'a-i0' }, lrp('CLAIMED', 1, 'a'), 2, 3],
+    ['StartActualLRP', { ...at, cellId: 'b', instanceGuid: 'b-i0' }, lrp('RUNNING', 2, 'b'), 2.5, 6],
+    ['ClaimActualLRP', { ...at, cellId: 'a', instanceGuid: 'a-i0' }, lrp('CLAIMED', 1, 'a'), 3.5, 4],
+  ];
+  const ev: HistoryEvent[] = [];
+  steps.forEach(([f, args, value, a, b], op) => {
+    ev.push({ type: 'invoke', index: 0, time: a, op, process: op, client: 0, f, key: 'actual/p/0', value: { f, args } });
+    ev.push({ type: 'ok', index: 0, time: b, op, process: op, client: 0, f, key: 'actual/p/0', value } as HistoryEvent);
+  });
+  t.deepEqual(computeReach(pairOps(ev)).transitions, {
+    'CreateUnclaimedActualLRP absent → UNCLAIMED': 1,
+    'ClaimActualLRP UNCLAIMED → CLAIMED': 1,
+    'StartActualLRP CLAIMED → RUNNING': 1,
+    'ClaimActualLRP CLAIMED → CLAIMED': 1,
+  });
+});
