@@ -13,7 +13,7 @@
 // - failed but applied: an op answered as failed whose effect a later op saw.
 // - unattributed: ops on several nodes (or of unknown node) and none of the patterns above.
 
-import type { ActualLRPRecord, BbsResult, DesiredLRPRecord, TaskRecord } from '../../bbs/ops.ts';
+import { READ_OPS, type ActualLRPRecord, type BbsOpName, type BbsResult, type DesiredLRPRecord, type TaskRecord } from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
 import type { FailedButApplied } from './failed-applied.ts';
 import type { InvariantResult, InvariantName } from './invariants/index.ts';
@@ -98,7 +98,8 @@ interface Pair {
  * missed, one on another node (the earliest: the longest lag it proves) is preferred.
  */
 function olderStatePair(all: Timed[], shown: ReadonlySet<number>): { pair: Pair; sameNode: boolean } | null {
-  const readers = all.filter((t) => shown.has(t.op.op) && recordOf(t) !== undefined).sort((a, b) => a.start - b.start);
+  // A write's record is the state it left: an absent one is its own removal, not an old state seen.
+  const readers = all.filter((t) => shown.has(t.op.op) && recordOf(t) !== undefined && (recordOf(t) !== null || READ_OPS.has(t.op.f as BbsOpName))).sort((a, b) => a.start - b.start);
   for (const r of readers) {
     const seen = recordOf(r)!;
     const missed = all.filter((w) => {

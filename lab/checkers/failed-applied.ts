@@ -28,6 +28,13 @@ export const TRACED: Record<string, { arg: string; field: string; what: string; 
   FailActualLRP: { arg: 'placementError', field: 'placementError', what: 'placement error' },
 };
 
+/** The suffix the BBS workload gives every traced value: `-c<client>-<n>`, unique in the run. */
+export const UNIQUE_VALUE = /-c\d+-\d+$/;
+
+export function uniqueValue(v: string, client: number, n: number): string {
+  return `${v}-c${client}-${n}`;
+}
+
 export function checkFailedApplied(ops: readonly Op[]): FailedButApplied[] {
   const failed = new Map<string, Op>();
   for (const o of ops) {
@@ -36,8 +43,9 @@ export function checkFailedApplied(ops: readonly Op[]): FailedButApplied[] {
     const args = (o.invoke.value as { args?: Record<string, unknown> } | undefined)?.args ?? {};
     if (t.when && !t.when(args)) continue;
     const v = args[t.arg];
-    // An empty value is no trace: many writes leave it empty.
-    if (typeof v !== 'string' || v === '') continue;
+    // Only a value the workload made unique names its op: histories written before it made these
+    // unique repeat "alpha", "exit status 1", … across many writes.
+    if (typeof v !== 'string' || !UNIQUE_VALUE.test(v)) continue;
     failed.set(`${o.key} ${t.field} ${v}`, o);
   }
   if (failed.size === 0) return [];

@@ -8,7 +8,7 @@ import { createSchema } from '../../bbs/sql/schema.ts';
 import { finalRead, SqlBbsStore } from '../../bbs/sql/store.ts';
 import type { StoreOptions } from '../../bbs/sql/options.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { TRACED } from '../checkers/failed-applied.ts';
+import { TRACED, uniqueValue } from '../checkers/failed-applied.ts';
 import { opStream } from './generator.ts';
 import type { Executor, Workload, WorkloadOp } from './types.ts';
 
@@ -39,7 +39,7 @@ export function bbsWorkload(s: Scenario): Workload {
         // transition of its own.
         const t = TRACED[op.f];
         const a = op.args as Record<string, unknown>;
-        if (t && typeof a[t.arg] === 'string') a[t.arg] = `${a[t.arg] as string}-c${client}-${++n}`;
+        if (t && typeof a[t.arg] === 'string') a[t.arg] = uniqueValue(a[t.arg] as string, client, ++n);
         yield { f: op.f, key: keyOf(op), value: op };
       }
     },

@@ -195,3 +195,17 @@ test('the report groups anomalies by cause, in md and html, with the op links', 
   t.is((html.match(/<h3>/g) ?? []).length, 2);
   t.is(renderCausesMarkdown([]), '');
 });
+
+test('a removal is not an old state seen: DeleteTask after ResolvingTask on another node is no stale read', (t) => {
+  const rec = (state: TaskRecord['state']): BbsResult => ({ record: { taskGuid: 't', domain: 'd', state, cellId: '', result: '', failed: false, failureReason: '' } });
+  // ResolvingTask acked by n2 at 10 ms; DeleteTask on n3 from 17 ms answered with the record it
+  // left: absent. That is its effect, newer than RESOLVING, not an old state.
+  const c = one(
+    [
+      { op: { f: 'ResolvingTask', args: { taskGuid: 't' } }, out: rec('RESOLVING'), at: [0, 10], node: 'n2' },
+      { op: { f: 'DeleteTask', args: { taskGuid: 't' } }, out: { record: null }, at: [17, 20], node: 'n3' },
+    ],
+    [0, 1],
+  );
+  t.is(c.cause, 'unattributed');
+});

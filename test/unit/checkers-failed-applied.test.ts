@@ -54,3 +54,17 @@ test('every traced write, not only CompleteTask: a failed UpdateDesiredLRP whose
   t.is(found[0]!.explanation, 'UpdateDesiredLRP on desired/p failed with 1213 (on commit), yet DesiredLRPByProcessGuid later saw its annotation "beta-c2-5"');
   t.is(found[1]!.explanation, 'CrashActualLRP on actual/p/0 failed with 1213 (on statement), yet ActualLRPByIndex later saw its crash reason "exit-c3-9"');
 });
+
+test('a value the workload did not make unique traces nothing (histories from before it did)', (t) => {
+  // A failed UpdateDesiredLRP with annotation "beta" and a later read of "beta": many writes wrote
+  // "beta", so the read names none of them.
+  const upd = { f: 'UpdateDesiredLRP', args: { processGuid: 'p', instances: 2, annotation: 'beta' } };
+  const base = { process: 0, client: 0, key: 'desired/p' };
+  const events = [
+    { type: 'invoke', index: 0, time: 0, op: 0, f: 'UpdateDesiredLRP', value: upd, ...base },
+    { type: 'fail', index: 1, time: 5, op: 0, f: 'UpdateDesiredLRP', value: upd, error: { errno: 1213, message: 'Deadlock', phase: 'commit' }, ...base },
+    { type: 'invoke', index: 2, time: 10, op: 1, f: 'DesiredLRPByProcessGuid', value: { f: 'DesiredLRPByProcessGuid', args: { processGuid: 'p' } }, ...base },
+    { type: 'ok', index: 3, time: 12, op: 1, f: 'DesiredLRPByProcessGuid', value: { record: { processGuid: 'p', domain: 'd', instances: 2, annotation: 'beta', modificationTag: { epoch: 'E', index: 1 } } }, ...base },
+  ] as HistoryEvent[];
+  t.deepEqual(checkFailedApplied(pairOps(events)), []);
+});
