@@ -232,7 +232,7 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
         ...c,
         cause: 'failed-but-applied',
         ops: [...re.deciding, ...shown.filter((id) => !re.deciding.includes(id))],
-        explanation: `taken as of unknown outcome instead of failed, ${ids} (failed at COMMIT) make the key linearizable: a COMMIT answered as failed but applied explains it (${re.commitFails.length} COMMIT-time failure${re.commitFails.length === 1 ? '' : 's'} on the key; ${ids} decide${re.deciding.length === 1 ? 's' : ''} the verdict)`,
+        explanation: `taken as of unknown outcome instead of failed, ${ids} (failed at COMMIT) make the key linearizable: a COMMIT answered as failed but applied explains it (${re.commitFails.length} COMMIT-time failure${re.commitFails.length === 1 ? '' : 's'} on the key; ${re.minimal ? `${ids} decide${re.deciding.length === 1 ? 's' : ''} the verdict` : 'too many to tell which decide it one by one'})`,
       });
       continue;
     }

@@ -33,5 +33,6 @@ export function commitRecheckSentence(r: CommitFailRecheck): string {
   const n = r.commitFails.length;
   const head = `${n} op${n === 1 ? '' : 's'} on this key failed at COMMIT (${r.commitFails.map((id) => `op ${id}`).join(', ')}); taken as of unknown outcome instead, the key is ${r.verdictIfUnknown}`;
   if (r.verdictIfUnknown !== 'linearizable') return `${head}: no COMMIT failure explains it.`;
+  if (!r.minimal) return `${head}: too many to tell which decide it one by one; a failed COMMIT that was applied would explain it.`;
   return `${head}: the classification of ${r.deciding.map((id) => `op ${id}`).join(', ')} decides the verdict (a failed COMMIT that was applied would explain it).`;
 }

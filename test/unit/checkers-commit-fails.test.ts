@@ -25,14 +25,14 @@ test('a read of a value whose write failed at COMMIT: taken as unknown, that wri
   // As recorded, no write of 2 happened: not linearizable. With op 1 unknown, 1, 2, read 2, read 2
   // is legal; op 3 (3 never read) is not needed: it can be put back to fail. op 5 is no COMMIT failure.
   const ops = pairOps(withPhases([w(1, [0, 1]), w(2, [2, 3], 'fail'), r(2, [4, 5]), w(3, [6, 7], 'fail'), r(2, [8, 9]), w(4, [10, 11], 'fail')], { 1: 'commit', 3: 'commit', 5: 'statement' }));
-  t.deepEqual(recheckCommitFails('x', ops, reg, 1e5), { key: 'x', commitFails: [1, 3], verdictIfUnknown: 'linearizable', deciding: [1] });
+  t.deepEqual(recheckCommitFails('x', ops, reg, 1e5), { key: 'x', commitFails: [1, 3], verdictIfUnknown: 'linearizable', deciding: [1], minimal: true });
 });
 
 test('when no COMMIT failure can explain it, the re-check says so and names none', (t) => {
   // Reads 2 then 1 after a write of 1 and a COMMIT-failed write of 2 that both completed before
   // the reads: even with op 1 unknown, 2 then 1 needs a second write of 1.
   const ops = pairOps(withPhases([w(1, [0, 1]), w(2, [2, 3], 'fail'), r(2, [4, 5]), r(1, [6, 7])], { 1: 'commit' }));
-  t.deepEqual(recheckCommitFails('x', ops, reg, 1e5), { key: 'x', commitFails: [1], verdictIfUnknown: 'not-linearizable', deciding: [] });
+  t.deepEqual(recheckCommitFails('x', ops, reg, 1e5), { key: 'x', commitFails: [1], verdictIfUnknown: 'not-linearizable', deciding: [], minimal: true });
   // No COMMIT failure at all: nothing to re-check.
   t.is(recheckCommitFails('x', pairOps(withPhases([w(1, [0, 1]), r(2, [4, 5])], {})), reg, 1e5), null);
 });

@@ -20,7 +20,12 @@ export interface CommitFailRecheck {
   verdictIfUnknown: 'linearizable' | 'not-linearizable' | 'unknown';
   /** When that verdict is linearizable: a smallest set of them whose being taken as unknown is enough. */
   deciding: number[];
+  /** False when there were too many to narrow down one by one: `deciding` is then all of them. */
+  minimal: boolean;
 }
+
+/** Past this many COMMIT-time failures on one key, one re-check per op costs more than it tells. */
+const MAX_NARROWED = 40;
 
 export function isCommitFail(o: Op): boolean {
   return o.complete?.type === 'fail' && o.complete.error?.phase === 'commit';
@@ -43,7 +48,8 @@ export function recheckCommitFails(key: string, ops: readonly Op[], model: Model
   if (fails.length === 0) return null;
   const all = new Set(fails);
   const verdict = verdictWith(ops, all, model, budget);
-  if (verdict !== 'linearizable') return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: [] };
+  if (verdict !== 'linearizable') return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: [], minimal: true };
+  if (fails.length > MAX_NARROWED) return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: fails, minimal: false };
   // Greedy: put each back to `fail` while the key stays linearizable. What is left is a set no
   // op of which can be put back alone: each one's classification decides the verdict.
   const keep = new Set(fails);
@@ -51,5 +57,5 @@ export function recheckCommitFails(key: string, ops: readonly Op[], model: Model
     keep.delete(id);
     if (verdictWith(ops, keep, model, budget) !== 'linearizable') keep.add(id);
   }
-  return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: fails.filter((id) => keep.has(id)) };
+  return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: fails.filter((id) => keep.has(id)), minimal: true };
 }
