@@ -15,6 +15,9 @@ import { isolationChecker } from './isolation/checker.ts';
 import type { IsolationResult } from './isolation/index.ts';
 import { linearizabilityChecker } from './linearizability/checker.ts';
 import type { LinResult } from './linearizability/index.ts';
+import { attributeCauses, type AnomalyCause } from './causes.ts';
+import { recheckCommitFails, type CommitFailRecheck } from './linearizability/commit-fails.ts';
+import { bbsModelFor } from '../../specs/bbs.ts';
 
 export type { CheckContext, CheckOptions, Checker, CheckerOutcome, CheckResult, Verdict } from './checker.ts';
 
@@ -28,6 +31,10 @@ export interface CheckResults {
   invariants: InvariantResult | null;
   failedApplied: FailedButApplied[];
   isolation: IsolationResult | null;
+  /** One cause per anomaly (causes.ts); missing in results written before causes were attributed. */
+  causes?: AnomalyCause[];
+  /** Per non-linearizable key with COMMIT-time failures: the verdict with them taken as unknown (commit-fails.ts). */
+  commitFailRechecks?: CommitFailRecheck[];
 }
 
 export interface CheckRun {
@@ -92,6 +99,27 @@ export function resultsOf(run: CheckRun): CheckResults {
   return { valid: run.valid, ...Object.fromEntries(run.outcomes.map((o) => [o.name, o.data])) } as CheckResults;
 }
 
+/**
+ * What the checkers' findings say together, after they ran: each non-linearizable key re-checked
+ * with its COMMIT-time failures taken as unknown (commit-fails.ts), and one cause per anomaly
+ * (causes.ts), which reads several checkers' results at once.
+ */
+export function explainFindings(events: readonly HistoryEvent[], results: CheckResults, opts: CheckOptions = {}): Required<Pick<CheckResults, 'causes' | 'commitFailRechecks'>> {
+  const ops = pairOps(events);
+  const forced = opts.model !== undefined ? modelByName(opts.model) : undefined;
+  const commitFailRechecks: CommitFailRecheck[] = [];
+  for (const k of results.linearizability?.keys ?? []) {
+    if (k.verdict !== 'not-linearizable') continue;
+    const model = forced ?? bbsModelFor(k.key);
+    const keyOps = ops.filter((o) => o.key === k.key && o.f !== FINAL_READ && o.f !== 'txn');
+    const r = model ? recheckCommitFails(k.key, keyOps, model, opts.budget ?? 1_000_000) : null;
+    if (r) commitFailRechecks.push(r);
+  }
+  const causes = attributeCauses(ops, { linearizability: results.linearizability, invariants: results.invariants, failedApplied: results.failedApplied, commitFailRechecks });
+  return { causes, commitFailRechecks };
+}
+
 export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions = {}, checkers: readonly Checker[] = CHECKERS): CheckResults {
-  return resultsOf(runCheckers(events, opts, checkers));
+  const results = resultsOf(runCheckers(events, opts, checkers));
+  return { ...results, ...explainFindings(events, results, opts) };
 }

@@ -2,6 +2,8 @@
 // small enough to read (linearizability failures are already shrunk). Pure: verdict in, Markdown out.
 
 import type { CheckReport } from './verdicts.ts';
+import { renderCausesMarkdown } from './causes.ts';
+import { commitRecheckSentence, witnessContextSentences } from './witness-context.ts';
 
 const MAX_KEYS = 5;
 const MAX_EXAMPLES = 3;
@@ -23,6 +25,8 @@ interface CycleEdge {
 
 export function renderEvidence(check: CheckReport, t0: number): string {
   const out: string[] = [];
+  const byCause = renderCausesMarkdown(check.causes);
+  if (byCause) out.push(byCause);
   const lin = check.linearizability;
   const bad = lin?.keys.filter((k) => k.verdict === 'not-linearizable') ?? [];
   if (bad.length > 0) {
@@ -35,6 +39,9 @@ export function renderEvidence(check: CheckReport, t0: number): string {
         out.push(
           ['| op | process | outcome | invoked | completed | op and result |', '| --- | --- | --- | --- | --- | --- |', ...f.ops.map((o) => `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escape(o.description)} |`)].join('\n') + '\n',
         );
+        const re = check.commitFailRechecks?.find((r) => r.key === k.key);
+        const extra = [...witnessContextSentences(f, t0), ...(re ? [commitRecheckSentence(re)] : [])];
+        if (extra.length > 0) out.push(extra.map(escape).join(' ') + '\n');
       }
     }
     if (bad.length > MAX_KEYS) out.push(`…and ${bad.length - MAX_KEYS} more keys (results.json has them all).\n`);

@@ -7,6 +7,8 @@ import { verdictHeadline, type CheckReport } from './verdicts.ts';
 import type { Op } from '../history/event.ts';
 import type { RunCharts } from './charts/index.ts';
 import { argsText, resultText } from './charts/op-label.ts';
+import { renderCausesHtml } from './causes.ts';
+import { reachSentence, reachTableRows, type Reach } from './reach.ts';
 import { FAULT_TABLE_HEADER, faultTableRows } from './fault-table.ts';
 import { summarySentences } from './markdown.ts';
 import type { RunStats } from './stats.ts';
@@ -25,6 +27,8 @@ export interface HtmlInput {
   ops: readonly Op[];
   interrupted?: string;
   notes?: string[];
+  /** Which ops and transitions the workload exercised (report/reach.ts). */
+  reach?: Reach;
 }
 
 export function esc(s: string): string {
@@ -65,7 +69,7 @@ function opRow(o: Op, t0: number): string {
 export function renderHtml(input: HtmlInput): string {
   const { scenario, stats, check, charts, stories, runId } = input;
   const t0 = input.ops.reduce((m, o) => Math.min(m, o.invoke.time), Infinity);
-  const referenced = new Set<number>([...charts.anomalies.flatMap((a) => a.item.ops.map((o) => o.op)), ...stories.flatMap((s) => s.ops)]);
+  const referenced = new Set<number>([...charts.anomalies.flatMap((a) => a.item.ops.map((o) => o.op)), ...stories.flatMap((s) => s.ops), ...(check.causes ?? []).flatMap((c) => c.ops)]);
   const byId = new Map(input.ops.map((o) => [o.op, o]));
   const anchored = new Set([...referenced].filter((id) => byId.has(id)));
   const verdictClass = check.valid === true ? 'verdict-ok' : check.valid === false ? 'verdict-bad' : 'verdict-unknown';
@@ -98,6 +102,8 @@ export function renderHtml(input: HtmlInput): string {
     p.push(`</section>`);
   }
 
+  p.push(renderCausesHtml(check.causes, (t) => linkOps(t, anchored)));
+
   p.push(`<h2 id="stories">Mitigation stories</h2>`);
   if (stories.length === 0) p.push(`<p>No story: nothing in this run triggered a mitigation rule. (The same stories are in stories.md.)</p>`);
   else p.push(`<p>Also in <code>stories.md</code>, to paste into a tracker.</p>`);
@@ -105,6 +111,12 @@ export function renderHtml(input: HtmlInput): string {
     p.push(`<section class="story" id="story-${esc(s.rule)}"><h3>${esc(s.title)}</h3><p><strong>Why</strong></p><ul>${s.why.map((w) => `<li>${linkOps(w, anchored)}</li>`).join('')}</ul>`);
     if (s.ops.length > 0) p.push(`<p>Ops that show it: ${s.ops.map((o) => (anchored.has(o) ? `<a href="#op-${o}">op ${o}</a>` : `op ${o}`)).join(', ')}.</p>`);
     p.push(`<p><strong>Acceptance criteria</strong></p><ul>${s.acceptance.map((a) => `<li>${esc(a)}</li>`).join('')}</ul></section>`);
+  }
+
+  if (input.reach) {
+    const r = input.reach;
+    p.push(`<h2 id="reach">Workload reach</h2><p>${esc(reachSentence(r))}</p>`);
+    p.push(`<table><thead><tr><th>transition</th><th>count</th></tr></thead><tbody>${reachTableRows(r).map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n}</td></tr>`).join('')}</tbody></table>`);
   }
 
   p.push(`<h2 id="charts">Charts</h2>`);

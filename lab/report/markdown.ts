@@ -24,6 +24,8 @@ export interface ReportInput {
   notes?: string[];
   /** The checkers' evidence section (report/evidence.ts), shown right after the answer. */
   evidence?: string;
+  /** The workload reach section (report/reach.ts), after the ops table. */
+  reach?: string;
   /** File name of the timeline chart beside the report (report/timeline.ts). */
   timeline?: string;
 }
@@ -178,6 +180,8 @@ export function renderMarkdown(input: ReportInput): string {
         .map(([f, m]) => [f, ...outcomes.map((o) => m[o] ?? 0), Object.values(m).reduce((a, b) => a + b, 0)]),
     ),
   );
+
+  if (input.reach) parts.push(input.reach);
 
   parts.push('\n## Errors by MySQL code\n');
   parts.push(table(['error', 'count'], Object.entries(st.errors).sort((a, b) => b[1] - a[1])));

@@ -2,12 +2,13 @@
 // writer per checker name; a checker without one gets a plain sentence from its name and verdict.
 // Pure: the checkers' outcomes in, sentences out.
 
-import { CHECKERS, resultsOf, runCheckers, type Checker, type CheckerOutcome, type CheckOptions, type CheckResults, type CheckRun, type Verdict } from '../checkers/index.ts';
+import { CHECKERS, explainFindings, resultsOf, runCheckers, type Checker, type CheckerOutcome, type CheckOptions, type CheckResults, type CheckRun, type Verdict } from '../checkers/index.ts';
 import type { FailedButApplied } from '../checkers/failed-applied.ts';
 import { INVARIANTS, type InvariantName, type InvariantResult } from '../checkers/invariants/index.ts';
 import type { IsolationResult } from '../checkers/isolation/index.ts';
 import type { LinResult } from '../checkers/linearizability/index.ts';
 import type { HistoryEvent } from '../history/event.ts';
+import { causeSentence } from './causes.ts';
 
 /** results.json's `check`: the verdict, the sentences about it, then each checker's data. */
 export type CheckReport = { valid: Verdict; summary: string[] } & Omit<CheckResults, 'valid'>;
@@ -73,12 +74,15 @@ export function verdictSentences(outcomes: readonly CheckerOutcome[]): string[] 
   return out;
 }
 
-export function checkReportOf(run: CheckRun): CheckReport {
+/** results.json's `check` from the checkers' run, with what their findings say together (explainFindings). */
+export function checkReportOf(run: CheckRun, events: readonly HistoryEvent[], opts: CheckOptions = {}): CheckReport {
   const { valid, ...data } = resultsOf(run);
-  return { valid, summary: verdictSentences(run.outcomes), ...data };
+  const explained = explainFindings(events, { valid, ...data }, opts);
+  const because = causeSentence(explained.causes);
+  return { valid, summary: [...verdictSentences(run.outcomes), ...(because ? [because] : [])], ...data, ...explained };
 }
 
 /** Runs the checkers (CHECKERS unless given) over a history and words their verdicts. */
 export function checkReport(events: readonly HistoryEvent[], opts: CheckOptions = {}, checkers: readonly Checker[] = CHECKERS): CheckReport {
-  return checkReportOf(runCheckers(events, opts, checkers));
+  return checkReportOf(runCheckers(events, opts, checkers), events, opts);
 }

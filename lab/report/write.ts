@@ -5,12 +5,13 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FINAL_READ, pairOps, type HistoryEvent } from '../history/event.ts';
+import { FINAL_READ, pairOps, workloadStart, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
 import { checkReport, type CheckReport } from './verdicts.ts';
 import { renderCharts, type RunCharts } from './charts/index.ts';
 import { renderEvidence } from './evidence.ts';
 import { renderHtml } from './html.ts';
+import { computeReach, renderReachMarkdown, type Reach } from './reach.ts';
 import { labEventLines, renderMarkdown, type CheckSummary } from './markdown.ts';
 import { computeStats, type RunStats } from './stats.ts';
 import { generateStories, renderStoriesMarkdown } from './stories.ts';
@@ -35,6 +36,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
   const { events, warnings } = readHistory(dir.history);
   const stats = computeStats(events);
   const check = checkReport(events);
+  const reach = computeReach(pairOps(events));
   const results = {
     run: dir.id,
     scenario: scenario.name,
@@ -43,6 +45,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     historyWarnings: warnings,
     stats,
     check,
+    reach,
   };
   writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
   // Rendered once for report.md and report.html. results.json is written: a bug in the charts
@@ -63,13 +66,14 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     check: { valid: check.valid, summary: check.summary } satisfies CheckSummary,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     ...(opts.notes ? { notes: opts.notes } : {}),
-    evidence: renderEvidence(check, events[0]?.time ?? 0),
+    evidence: renderEvidence(check, workloadStart(events)),
+    reach: renderReachMarkdown(reach),
     ...(charts ? { timeline: 'timeline.svg' } : {}),
   });
   writeFileSync(dir.report, md + (charts ? chartSection(dir, charts) : '') + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
   try {
     if (!charts) throw new Error('the charts could not be rendered (see above)');
-    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts);
+    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts, reach);
   } catch (e) {
     const msg = `report.html / stories.md could not be rendered: ${(e as Error).stack ?? String(e)}`;
     console.error(msg);
@@ -94,7 +98,7 @@ function chartSection(dir: RunFiles, c: RunCharts): string {
   return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
 }
 
-function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts): void {
+function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts, reach: Reach): void {
   const ops = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
@@ -107,6 +111,7 @@ function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, o
     charts,
     stories,
     ops,
+    reach,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     // The timed lab events from the history, then the notes that have no time.
     notes: labEventLines(stats, opts.notes),

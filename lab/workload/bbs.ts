@@ -8,6 +8,7 @@ import { createSchema } from '../../bbs/sql/schema.ts';
 import { finalRead, SqlBbsStore } from '../../bbs/sql/store.ts';
 import type { StoreOptions } from '../../bbs/sql/options.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { TRACED, uniqueValue } from '../checkers/failed-applied.ts';
 import { opStream } from './generator.ts';
 import type { Executor, Workload, WorkloadOp } from './types.ts';
 
@@ -33,12 +34,13 @@ export function bbsWorkload(s: Scenario): Workload {
     *stream(seed, client): Generator<WorkloadOp> {
       let n = 0;
       for (const op of opStream(s.workload, seed, client)) {
-        // Every CompleteTask result is unique in the run, so a result seen later names the op
-        // that wrote it (how the checkers tell that a "failed" completion was in fact applied).
-        if (op.f === 'CompleteTask') {
-          const a = op.args as { result: string };
-          a.result = `${a.result}-c${client}-${++n}`;
-        }
+        // Every value a write stores is unique in the run (failed-applied.ts TRACED), so a value
+        // seen later names the op that wrote it: how the checkers tell that a "failed" write was
+        // in fact applied. Instance guids stay as drawn: a repeated claim by one instance is a
+        // transition of its own.
+        const t = TRACED[op.f];
+        const a = op.args as Record<string, unknown>;
+        if (t && typeof a[t.arg] === 'string') a[t.arg] = uniqueValue(a[t.arg] as string, client, ++n);
         yield { f: op.f, key: keyOf(op), value: op };
       }
     },

@@ -6,6 +6,7 @@
 
 import type { ActualLRPRecord, BbsResult, DesiredLRPRecord, TaskRecord } from '../../../bbs/ops.ts';
 import { FINAL_READ, type Op } from '../../history/event.ts';
+import { checkFinalDomains } from './final-read-domains.ts';
 import { byKey, type Timed } from './timeline.ts';
 import type { Violation } from './types.ts';
 
@@ -64,6 +65,7 @@ export function checkFinalRead(ops: readonly Op[]): Violation[] {
       }
     }
   }
+  out.push(...checkFinalDomains(workload, final));
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 import type { Op } from '../../history/event.ts';
 import { checkActualLRPs } from './actual-lrps.ts';
+import { checkCrashBookkeeping } from './crashes.ts';
 import { checkFinalRead } from './final-read.ts';
 import { checkModificationIndexes } from './modification.ts';
 import { checkTasks } from './tasks.ts';
@@ -15,6 +16,7 @@ export const INVARIANTS: Record<InvariantName, string> = {
   'instance-held-by-two-cells': 'one cell holds an actual LRP instance at a time',
   'modification-index-went-back': 'modification indexes only grow',
   'acknowledged-write-lost': 'acknowledged writes are in the final read',
+  'crash-bookkeeping-wrong': 'a crash counts once, and an instance stays CRASHED only from its 3rd crash',
 };
 
 export interface InvariantResult {
@@ -25,7 +27,7 @@ export interface InvariantResult {
 }
 
 export function checkInvariants(ops: readonly Op[], examples = 10): InvariantResult {
-  const all = [...checkTasks(ops), ...checkActualLRPs(ops), ...checkModificationIndexes(ops), ...checkFinalRead(ops)];
+  const all = [...checkTasks(ops), ...checkActualLRPs(ops), ...checkModificationIndexes(ops), ...checkFinalRead(ops), ...checkCrashBookkeeping(ops)];
   const counts = Object.fromEntries(Object.keys(INVARIANTS).map((k) => [k, 0])) as Record<InvariantName, number>;
   const violations: Violation[] = [];
   for (const v of all) {

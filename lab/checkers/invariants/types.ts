@@ -5,7 +5,8 @@ export type InvariantName =
   | 'completed-task-result-changed'
   | 'instance-held-by-two-cells'
   | 'modification-index-went-back'
-  | 'acknowledged-write-lost';
+  | 'acknowledged-write-lost'
+  | 'crash-bookkeeping-wrong';
 
 export interface Violation {
   invariant: InvariantName;

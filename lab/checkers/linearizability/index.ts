@@ -10,6 +10,7 @@ import type { Model } from '../../../specs/model.ts';
 import type { Op } from '../../history/event.ts';
 import { DEFAULT_MEMORY, type SearchOp } from './search.ts';
 import { searchKey, type KeySearch } from './segments.ts';
+import { contextBefore, earliestFailure } from './context.ts';
 import { shrinkFailure, type Witness } from './shrink.ts';
 import { StepCache } from './steps.ts';
 import { DEFAULT_BUDGET, type FailureOp, type KeyResult, type LinFailure, type LinOptions, type LinResult } from './types.ts';
@@ -149,6 +150,12 @@ export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) =>
       // small window: shrinking stays a fraction of the work on a large history.
       const w = opts.shrink === false ? null : shrinkFailure(cache, search, r, { budget: Math.max(100_000, r.steps) });
       k.failure = w ? describeWitness(cache, byId, w, search.length) : describeSearch(cache, byId, search, r);
+      if (w) {
+        const context = contextBefore(model, search, w.from).map((s) => failureOp(model, byId, s));
+        if (context.length > 0) k.failure.context = context;
+      }
+      const earliest = opts.shrink === false ? null : earliestFailure(cache, search, { budget: Math.max(100_000, r.steps), memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY });
+      if (earliest) k.failure.earliest = earliest;
     }
     keys.push(k);
   }

@@ -29,6 +29,13 @@ export interface LinFailure {
    * beginning of the history. Missing in results written before evidence carried start states.
    */
   startStates?: string[];
+  /**
+   * Ops before the window that created, started or removed the row it starts from (context.ts):
+   * not part of the proof, shown so that the start state has its cause on the page.
+   */
+  context?: FailureOp[];
+  /** The first completion by which the key's history already cannot be linearized (context.ts). */
+  earliest?: { at: number; op: number };
   /** Said when the witness is larger than one reads at a glance, and why it cannot be smaller. */
   note?: string;
   /** How many ops of the key's history the shrinking started from. */

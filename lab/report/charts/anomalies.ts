@@ -8,6 +8,7 @@ import { ANOMALY_TYPES } from '../../checkers/isolation/types.ts';
 import type { Op } from '../../history/event.ts';
 import type { TimelineOp } from './anomaly.ts';
 import { opLabel } from './op-label.ts';
+import { witnessContextSentences } from '../witness-context.ts';
 
 export interface AnomalyItem {
   /** Anchor id in report.html, e.g. 'anomaly-3'. */
@@ -57,6 +58,8 @@ export function collectAnomalies(check: CheckReport, ops: readonly Op[]): Anomal
       .filter((o): o is Op => o !== undefined)
       .sort((a, b) => a.invoke.time - b.invoke.time)
       .map(timelineOp);
+  // The workload's start, the report's one time origin (ops begin with the first invoke).
+  const t0 = ops.reduce((m, o) => Math.min(m, o.invoke.time), Infinity);
   const out: AnomalyItem[] = [];
   const push = (kind: AnomalyItem['kind'], title: string, explanation: string, tops: TimelineOp[]) =>
     out.push({ id: `anomaly-${out.length + 1}`, kind, title, explanation, ops: tops });
@@ -71,7 +74,7 @@ export function collectAnomalies(check: CheckReport, ops: readonly Op[]): Anomal
       if (h?.complete?.node) t.node = h.complete.node;
       return t;
     });
-    push('linearizability', `Not linearizable: ${k.key} (${k.model})`, k.failure.explanation, tops);
+    push('linearizability', `Not linearizable: ${k.key} (${k.model})`, [k.failure.explanation, ...witnessContextSentences(k.failure, t0)].join(' '), tops);
   }
   for (const v of check.invariants?.violations ?? []) push('invariant', `Invariant broken: ${v.invariant} on ${v.key}`, v.explanation, fromIds(v.ops));
   for (const fa of check.failedApplied) push('failed-applied', `Failed but applied: op ${fa.op} (${fa.f} ${fa.key}, ${fa.error})`, fa.explanation, fromIds([fa.op, fa.seenBy]));

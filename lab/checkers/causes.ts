@@ -1,0 +1,278 @@
+// What each anomaly's history shows about its cause, so a planted bug and Galera's own behaviour
+// no longer give the same verdict. Pure: the checkers' findings and the ops in, one cause per
+// anomaly out.
+//
+// - stale read: an op served by node B saw a state older than a write acknowledged on node A
+//   before the op began. B had not applied A's commit: it lagged by at least the time between
+//   the write's acknowledgement and the op's invoke (the history's times, the completions' node).
+// - lost write: the same, but the op that saw the older state ran on the node that acknowledged
+//   the write (or the final read lacked it): the write was acknowledged, then absent.
+// - single-node logic: no such pair, and every op that shows the anomaly was served by one node.
+//   Replication cannot produce what one node did alone: a state the BBS rules forbid was reached
+//   by the store's own code (a logic bug, not replication).
+// - failed but applied: an op answered as failed whose effect a later op saw.
+// - unattributed: ops on several nodes (or of unknown node) and none of the patterns above.
+
+import { READ_OPS, type ActualLRPRecord, type BbsOpName, type BbsResult, type DesiredLRPRecord, type TaskRecord } from '../../bbs/ops.ts';
+import type { Op } from '../history/event.ts';
+import type { FailedButApplied } from './failed-applied.ts';
+import type { InvariantResult, InvariantName } from './invariants/index.ts';
+import { byKey, mayFallBetween, type Timed } from './invariants/timeline.ts';
+import type { CommitFailRecheck } from './linearizability/commit-fails.ts';
+import type { LinResult } from './linearizability/index.ts';
+
+export type CauseKind = 'stale-read' | 'lost-write' | 'single-node-logic' | 'failed-but-applied' | 'unattributed';
+
+export const CAUSES: Record<CauseKind, string> = {
+  'stale-read': 'stale read: a node served a state older than a write another node had acknowledged',
+  'lost-write': 'lost write: a write was acknowledged, then absent on the node that acknowledged it',
+  'single-node-logic': 'logic bug: a state the BBS rules forbid, reached through ops on one node alone',
+  'failed-but-applied': 'failed but applied: an op answered as failed took effect',
+  unattributed: 'unattributed: ops on several nodes, and neither a stale read nor a lost write shows in them',
+};
+
+export type AnomalyKind = 'not-linearizable' | InvariantName | 'failed-but-applied';
+
+export interface AnomalyCause {
+  anomaly: AnomalyKind;
+  key: string;
+  cause: CauseKind;
+  /** The ops the cause rests on (the write, then the op that saw an older state; or the ops of the anomaly). */
+  ops: number[];
+  /** The node that acknowledged the write (stale read, lost write). */
+  writerNode?: string;
+  /** The node that served the older state. */
+  readerNode?: string;
+  /** Stale read: the reader's node lagged by at least this many ms (write acknowledged → read invoked). */
+  lagMs?: number;
+  /** Every node that served an op of the anomaly. */
+  nodes: string[];
+  explanation: string;
+}
+
+export interface CauseInput {
+  linearizability: LinResult | null;
+  invariants: InvariantResult | null;
+  failedApplied: readonly FailedButApplied[];
+  /** Non-linearizable keys re-checked with their COMMIT-time failures taken as unknown. */
+  commitFailRechecks?: readonly CommitFailRecheck[];
+}
+
+const TASK_RANK: Record<string, number> = { PENDING: 1, RUNNING: 2, COMPLETED: 3, RESOLVING: 4 };
+/** Ops that may make a record absent or start a new incarnation: an older-looking state after one is not stale. */
+const RESETS = new Set(['DeleteTask', 'DesireTask', 'RemoveDesiredLRP', 'DesireLRP', 'RemoveActualLRP', 'CreateUnclaimedActualLRP']);
+
+type Rec = TaskRecord | DesiredLRPRecord | ActualLRPRecord | null;
+
+function recordOf(t: Timed): Rec | undefined {
+  if (t.op.complete?.type !== 'ok') return undefined;
+  const v = t.op.complete.value as BbsResult | undefined;
+  if (!v || v.error !== undefined || v.record === undefined) return undefined;
+  return v.record as Rec;
+}
+
+/**
+ * Is `seen` a state the record had before `written`? By modification index within one epoch
+ * (LRPs), by the task's one-way state order (tasks), or absent where the write left a record.
+ */
+export function olderThan(key: string, seen: Rec, written: Rec): boolean {
+  if (written === null) return false;
+  if (seen === null) return true;
+  if (key.startsWith('task/')) return (TASK_RANK[(seen as TaskRecord).state] ?? 0) < (TASK_RANK[(written as TaskRecord).state] ?? 0);
+  const a = (seen as DesiredLRPRecord).modificationTag;
+  const b = (written as DesiredLRPRecord).modificationTag;
+  return !!a && !!b && a.epoch === b.epoch && a.index < b.index;
+}
+
+const nodeOf = (o: Op): string | undefined => o.complete?.node;
+const ms = (ns: number) => Math.round(ns / 1e6);
+
+interface Pair {
+  writer: Timed;
+  reader: Timed;
+}
+
+/**
+ * The first op of `shown` (by invoke) that saw a state older than a write acknowledged before it
+ * began, with no op in between that could have removed or re-created the record. Of the writes it
+ * missed, one on another node (the earliest: the longest lag it proves) is preferred.
+ */
+function olderStatePair(all: Timed[], shown: ReadonlySet<number>): { pair: Pair; sameNode: boolean } | null {
+  // A write's record is the state it left: an absent one is its own removal, not an old state seen.
+  const readers = all.filter((t) => shown.has(t.op.op) && recordOf(t) !== undefined && (recordOf(t) !== null || READ_OPS.has(t.op.f as BbsOpName))).sort((a, b) => a.start - b.start);
+  for (const r of readers) {
+    const seen = recordOf(r)!;
+    const missed = all.filter((w) => {
+      if (w === r || w.end >= r.start) return false;
+      const written = recordOf(w);
+      if (written === undefined || !olderThan(r.op.key!, seen, written)) return false;
+      return !all.some((x) => RESETS.has(x.op.f) && mayFallBetween(x, w, r));
+    });
+    if (missed.length === 0) continue;
+    const rn = nodeOf(r.op);
+    const other = missed.filter((w) => nodeOf(w.op) !== undefined && rn !== undefined && nodeOf(w.op) !== rn).sort((a, b) => a.end - b.end);
+    if (other.length > 0) return { pair: { writer: other[0]!, reader: r }, sameNode: false };
+    const same = missed.filter((w) => rn !== undefined && nodeOf(w.op) === rn).sort((a, b) => b.end - a.end);
+    if (same.length > 0) return { pair: { writer: same[0]!, reader: r }, sameNode: true };
+  }
+  return null;
+}
+
+function nodesOf(ops: readonly Op[]): { nodes: string[]; allKnown: boolean } {
+  const served = ops.filter((o) => o.complete?.type === 'ok');
+  const nodes = [...new Set(served.map(nodeOf).filter((n): n is string => n !== undefined))].sort();
+  return { nodes, allKnown: served.length > 0 && served.every((o) => nodeOf(o) !== undefined) };
+}
+
+/** The cause of one anomaly on `key` shown by the ops `shown` (op ids), judged against all of the key's ops. */
+export function attributeOne(anomaly: AnomalyKind, key: string, shown: readonly number[], timeline: Timed[], byId: ReadonlyMap<number, Op>): AnomalyCause {
+  const shownOps = shown.map((id) => byId.get(id)).filter((o): o is Op => o !== undefined);
+  const { nodes, allKnown } = nodesOf(shownOps);
+  const found = olderStatePair(timeline, new Set(shown));
+  if (found) {
+    const { writer: w, reader: r } = found.pair;
+    const a = nodeOf(w.op)!;
+    const b = nodeOf(r.op)!;
+    const what = `${w.op.f} (op ${w.op.op})`;
+    const read = `${r.op.f} (op ${r.op.op})`;
+    if (!found.sameNode) {
+      const lag = ms(r.start - w.end);
+      return {
+        anomaly,
+        key,
+        cause: 'stale-read',
+        ops: [w.op.op, r.op.op],
+        writerNode: a,
+        readerNode: b,
+        lagMs: lag,
+        nodes,
+        explanation: `${what} was acknowledged by ${a}; ${lag} ms later ${read} on ${b} saw the state before it: ${b} had not applied ${a}'s commit (lag of at least ${lag} ms)`,
+      };
+    }
+    return {
+      anomaly,
+      key,
+      cause: 'lost-write',
+      ops: [w.op.op, r.op.op],
+      writerNode: a,
+      readerNode: b,
+      nodes,
+      explanation: `${what} was acknowledged by ${a}; ${read}, begun ${ms(r.start - w.end)} ms later on the same node, saw the state before it: the acknowledged write was absent`,
+    };
+  }
+  // Two writes that each needed the other absent (two cells started one task, or held one
+  // instance): the second began after the first was acknowledged, on another node, so its state
+  // check ran on a row that node had not yet updated.
+  if ((anomaly === 'task-started-on-two-cells' || anomaly === 'instance-held-by-two-cells') && shownOps.length === 2) {
+    const [x, y] = shownOps as [Op, Op];
+    const nx = nodeOf(x);
+    const ny = nodeOf(y);
+    if (nx && ny && nx !== ny && x.complete && x.complete.time < y.invoke.time) {
+      const lag = ms(y.invoke.time - x.complete.time);
+      return {
+        anomaly,
+        key,
+        cause: 'stale-read',
+        ops: [x.op, y.op],
+        writerNode: nx,
+        readerNode: ny,
+        lagMs: lag,
+        nodes,
+        explanation: `${x.f} (op ${x.op}) was acknowledged by ${nx}; ${lag} ms later ${y.f} (op ${y.op}) on ${ny} passed its state check as if it had not happened: ${ny} had not applied ${nx}'s commit (lag of at least ${lag} ms)`,
+      };
+    }
+  }
+  if (allKnown && nodes.length === 1) {
+    return {
+      anomaly,
+      key,
+      cause: 'single-node-logic',
+      ops: [...shown],
+      nodes,
+      explanation: `every op that shows it was served by ${nodes[0]}: replication cannot explain it; the store's own checks let a state the BBS rules forbid through`,
+    };
+  }
+  return {
+    anomaly,
+    key,
+    cause: 'unattributed',
+    ops: [...shown],
+    nodes,
+    explanation:
+      nodes.length === 0
+        ? 'no op of it says which node served it'
+        : `ops on ${nodes.join(', ')}${allKnown ? '' : ' (and some of unknown node)'}; none saw a state older than a write acknowledged before it`,
+  };
+}
+
+/** One cause per anomaly the checkers found: non-linearizable keys, broken invariants, failed-but-applied ops. */
+export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyCause[] {
+  const byId = new Map(ops.map((o) => [o.op, o]));
+  const timelines = new Map<string, Timed[]>();
+  const timelineOf = (key: string): Timed[] => {
+    let t = timelines.get(key);
+    if (!t) {
+      // byKey groups the ops whose key starts with the prefix by their exact key.
+      t = byKey(ops, key).get(key) ?? [];
+      timelines.set(key, t);
+    }
+    return t;
+  };
+  const out: AnomalyCause[] = [];
+  for (const k of found.linearizability?.keys ?? []) {
+    if (k.verdict !== 'not-linearizable') continue;
+    const shown = k.failure ? k.failure.ops.map((o) => o.op) : [];
+    const c = attributeOne('not-linearizable', k.key, shown, timelineOf(k.key), byId);
+    const re = found.commitFailRechecks?.find((r) => r.key === k.key);
+    // A pattern the history shows outright comes first; else a failed COMMIT that, taken as
+    // possibly applied, makes the key linearizable is the cause the history allows.
+    if (re && re.deciding.length > 0 && c.cause !== 'stale-read' && c.cause !== 'lost-write') {
+      const ids = re.deciding.map((id) => `op ${id}`).join(', ');
+      out.push({
+        ...c,
+        cause: 'failed-but-applied',
+        ops: [...re.deciding, ...shown.filter((id) => !re.deciding.includes(id))],
+        explanation: `taken as of unknown outcome instead of failed, ${ids} (failed at COMMIT) make the key linearizable: a COMMIT answered as failed but applied explains it (${re.commitFails.length} COMMIT-time failure${re.commitFails.length === 1 ? '' : 's'} on the key; ${re.minimal ? `${ids} decide${re.deciding.length === 1 ? 's' : ''} the verdict` : 'too many to tell which decide it one by one'})`,
+      });
+      continue;
+    }
+    out.push(c);
+  }
+  for (const v of found.invariants?.violations ?? []) {
+    if (v.invariant === 'acknowledged-write-lost') {
+      const last = byId.get(v.ops[0]!);
+      const n = last ? nodeOf(last) : undefined;
+      out.push({
+        anomaly: v.invariant,
+        key: v.key,
+        cause: 'lost-write',
+        ops: v.ops,
+        ...(n ? { writerNode: n } : {}),
+        nodes: n ? [n] : [],
+        explanation: `${last?.f ?? 'the last op'} (op ${v.ops[0]}) was acknowledged${n ? ` by ${n}` : ''} and no later op could have changed it, yet the final read (op ${v.ops[1]}) did not find its state`,
+      });
+      continue;
+    }
+    out.push(attributeOne(v.invariant, v.key, v.ops, timelineOf(v.key), byId));
+  }
+  for (const f of found.failedApplied) {
+    const o = byId.get(f.op);
+    const n = o ? nodeOf(o) : undefined;
+    out.push({
+      anomaly: 'failed-but-applied',
+      key: f.key,
+      cause: 'failed-but-applied',
+      ops: [f.op, f.seenBy],
+      ...(n ? { writerNode: n } : {}),
+      nodes: n ? [n] : [],
+      explanation: f.explanation,
+    });
+  }
+  return out;
+}
+
+/** Anomalies grouped by cause, in the order of CAUSES. */
+export function groupByCause(causes: readonly AnomalyCause[]): [CauseKind, AnomalyCause[]][] {
+  return (Object.keys(CAUSES) as CauseKind[]).map((c) => [c, causes.filter((x) => x.cause === c)] as [CauseKind, AnomalyCause[]]).filter(([, l]) => l.length > 0);
+}
+

@@ -1,0 +1,211 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { keyOf, type BbsOp, type BbsResult, type DesiredLRPRecord, type TaskRecord } from '../../bbs/ops.ts';
+import { attributeCauses, attributeOne, groupByCause } from '../../lab/checkers/causes.ts';
+import { checkHistory } from '../../lab/checkers/index.ts';
+import { byKey } from '../../lab/checkers/invariants/timeline.ts';
+import { pairOps, type HistoryEvent, type Op } from '../../lab/history/event.ts';
+
+/** One op: its interval in ms, the node that served it, and its result (undefined: info; 'fail': fail). */
+type Step = { op: BbsOp; out: BbsResult | undefined | 'fail'; at: [number, number]; node?: string };
+const MS = 1e6;
+
+function events(steps: Step[]): HistoryEvent[] {
+  const ev: HistoryEvent[] = [];
+  steps.forEach((s, i) => {
+    const base = { op: i, process: i, client: i, f: s.op.f, key: keyOf(s.op) };
+    ev.push({ type: 'invoke', index: 0, time: s.at[0] * MS, ...base, value: s.op });
+    const node = s.node ? { node: s.node } : {};
+    if (s.out === 'fail') ev.push({ type: 'fail', index: 0, time: s.at[1] * MS, ...base, ...node, value: s.op, error: { errno: 1213, message: 'deadlock' } });
+    else if (s.out === undefined) ev.push({ type: 'info', index: 0, time: s.at[1] * MS, ...base, value: s.op, error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' } });
+    else ev.push({ type: 'ok', index: 0, time: s.at[1] * MS, ...base, ...node, value: s.out });
+  });
+  ev.sort((a, b) => a.time - b.time);
+  return ev.map((e, index) => ({ ...e, index }));
+}
+const history = (steps: Step[]): Op[] => pairOps(events(steps));
+
+const lrp = (index: number, instances = 1): BbsResult => ({ record: { processGuid: 'p', domain: 'd', instances, annotation: '', modificationTag: { epoch: 'E', index } } satisfies DesiredLRPRecord });
+const desire: BbsOp = { f: 'DesireLRP', args: { processGuid: 'p', domain: 'd', instances: 1, annotation: '' } };
+const update = (instances: number): BbsOp => ({ f: 'UpdateDesiredLRP', args: { processGuid: 'p', instances } });
+const readLrp: BbsOp = { f: 'DesiredLRPByProcessGuid', args: { processGuid: 'p' } };
+
+function one(steps: Step[], shown: number[], anomaly: Parameters<typeof attributeOne>[0] = 'not-linearizable') {
+  const ops = history(steps);
+  const key = ops[shown[0]!]!.key!;
+  return attributeOne(anomaly, key, shown, byKey(ops, key).get(key)!, new Map(ops.map((o) => [o.op, o])));
+}
+
+test('a read on another node that misses an acknowledged write is a stale read, with both nodes and the lag', (t) => {
+  // Op 1 (UpdateDesiredLRP, index 1) acknowledged by n1 at 30 ms; op 2 invoked on n2 at 45 ms saw
+  // index 0. Lag at least 45 - 30 = 15 ms.
+  const c = one(
+    [
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+      { op: readLrp, out: lrp(0), at: [45, 50], node: 'n2' },
+    ],
+    [1, 2],
+  );
+  t.is(c.cause, 'stale-read');
+  t.deepEqual(c.ops, [1, 2]);
+  t.is(c.writerNode, 'n1');
+  t.is(c.readerNode, 'n2');
+  t.is(c.lagMs, 15);
+  t.deepEqual(c.nodes, ['n1', 'n2']);
+});
+
+test('of several writes the reader missed, the earliest on another node gives the lag', (t) => {
+  // Writes at index 1 (n1, acked 30 ms) and 2 (n3, acked 60 ms); a read on n2 at 100 ms saw index 0:
+  // n2 had applied neither, so it lagged at least 100 - 30 = 70 ms behind n1.
+  const c = one(
+    [
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+      { op: update(3), out: lrp(2, 3), at: [40, 60], node: 'n3' },
+      { op: readLrp, out: lrp(0), at: [100, 110], node: 'n2' },
+    ],
+    [3],
+  );
+  t.is(c.cause, 'stale-read');
+  t.deepEqual([c.writerNode, c.readerNode, c.lagMs], ['n1', 'n2', 70]);
+});
+
+test('the same miss on the node that acknowledged the write is a lost write', (t) => {
+  const c = one(
+    [
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+      { op: readLrp, out: lrp(0), at: [45, 50], node: 'n1' },
+    ],
+    [1, 2],
+  );
+  t.is(c.cause, 'lost-write');
+  t.deepEqual(c.ops, [1, 2]);
+  t.is(c.lagMs, undefined);
+});
+
+test('a task read absent after its creation is not stale when a delete may fall between', (t) => {
+  const rec = (state: TaskRecord['state']): BbsResult => ({ record: { taskGuid: 't', domain: 'd', state, cellId: '', result: '', failed: false, failureReason: '' } });
+  const steps: Step[] = [
+    { op: { f: 'DesireTask', args: { taskGuid: 't', domain: 'd' } }, out: rec('PENDING'), at: [0, 10], node: 'n1' },
+    { op: { f: 'DeleteTask', args: { taskGuid: 't' } }, out: undefined, at: [12, 14] },
+    { op: { f: 'TaskByGuid', args: { taskGuid: 't' } }, out: { record: null }, at: [20, 25], node: 'n2' },
+  ];
+  t.not(one(steps, [2]).cause, 'stale-read', 'an unknown-outcome DeleteTask may have removed it');
+  // Without the delete, absent after an acknowledged DesireTask on n1 is a stale read on n2 (20 - 10 = 10 ms).
+  const c = one([steps[0]!, steps[2]!], [1]);
+  t.is(c.cause, 'stale-read');
+  t.is(c.lagMs, 10);
+});
+
+test('two cells started on one node alone is a logic bug; on two nodes one after the other a stale read', (t) => {
+  const start = (cellId: string): BbsOp => ({ f: 'StartTask', args: { taskGuid: 't', cellId } });
+  const started = (cellId: string): BbsResult => ({ shouldStart: true, record: { taskGuid: 't', domain: 'd', state: 'RUNNING', cellId, result: '', failed: false, failureReason: '' } });
+  const steps = (na: string, nb: string, bStart: number): Step[] => [
+    { op: start('cell-a'), out: started('cell-a'), at: [0, 10], node: na },
+    { op: start('cell-b'), out: started('cell-b'), at: [bStart, bStart + 10], node: nb },
+  ];
+  t.is(one(steps('n1', 'n1', 20), [0, 1], 'task-started-on-two-cells').cause, 'single-node-logic');
+  const c = one(steps('n1', 'n2', 20), [0, 1], 'task-started-on-two-cells');
+  t.is(c.cause, 'stale-read');
+  t.is(c.lagMs, 10, '20 - 10 ms');
+  // Overlapping on two nodes: nothing in the history says which saw what.
+  t.is(one(steps('n1', 'n2', 5), [0, 1], 'task-started-on-two-cells').cause, 'unattributed');
+});
+
+test('through checkHistory: a stale read on a multi-writer history is named, grouped and in the report object', (t) => {
+  const ev = events([
+    { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+    { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+    { op: readLrp, out: lrp(0), at: [45, 50], node: 'n2' },
+  ]);
+  const r = checkHistory(ev);
+  t.false(r.valid);
+  const causes = r.causes ?? [];
+  t.true(causes.some((c) => c.anomaly === 'not-linearizable' && c.cause === 'stale-read' && c.lagMs === 15));
+  t.true(causes.some((c) => c.anomaly === 'modification-index-went-back' && c.cause === 'stale-read'));
+  t.deepEqual(groupByCause(causes).map(([k]) => k), ['stale-read']);
+  // And a clean history has no cause at all.
+  const clean = checkHistory(events([
+    { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+    { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+    { op: readLrp, out: lrp(1, 2), at: [45, 50], node: 'n2' },
+  ]));
+  t.true(clean.valid);
+  t.deepEqual(clean.causes, []);
+});
+
+test('a lost final write and a failed-but-applied op carry their own causes', (t) => {
+  const ops = history([{ op: desire, out: lrp(0), at: [0, 10], node: 'n2' }]);
+  const c = attributeCauses(ops, {
+    linearizability: null,
+    invariants: { valid: false, counts: {} as never, violations: [{ invariant: 'acknowledged-write-lost', key: 'desired/p', ops: [0, 9], explanation: '' }] },
+    failedApplied: [{ op: 0, f: 'DesireLRP', key: 'desired/p', error: '1213', seenBy: 7, explanation: 'x' }],
+  });
+  t.deepEqual(c.map((x) => [x.cause, x.writerNode]), [['lost-write', 'n2'], ['failed-but-applied', 'n2']]);
+});
+
+test('property: the cause of one read matches a simple reference over generated write/read histories', (t) => {
+  // Writes one after another (index i acked at 10*i + 5 ms) on random nodes; one read at a random
+  // time that saw a random index. Reference: the writes it missed are those acked before it began
+  // with a higher index; any on another node → stale read, lag from the earliest such; only on its
+  // own node → lost write; none → the read alone, one node: single-node-logic.
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom('n1', 'n2', 'n3'), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom('n1', 'n2', 'n3'),
+      fc.nat(80),
+      fc.nat(5),
+      (writeNodes, readNode, readAt, seenRaw) => {
+        const steps: Step[] = writeNodes.map((node, i) => ({ op: i === 0 ? desire : update(i + 1), out: lrp(i, i + 1), at: [10 * i, 10 * i + 5], node }));
+        const seen = Math.min(seenRaw, writeNodes.length - 1);
+        steps.push({ op: readLrp, out: lrp(seen, seen + 1), at: [readAt + 0.5, readAt + 100], node: readNode });
+        const readId = steps.length - 1;
+        const c = one(steps, [readId]);
+        const missed = writeNodes.map((node, i) => ({ node, i, acked: 10 * i + 5 })).filter((w) => w.acked < readAt + 0.5 && w.i > seen);
+        const other = missed.filter((w) => w.node !== readNode);
+        if (other.length > 0) {
+          const first = other[0]!;
+          return c.cause === 'stale-read' && c.writerNode === first.node && c.readerNode === readNode && c.lagMs === Math.round(readAt + 0.5 - first.acked) && c.ops[0] === first.i;
+        }
+        if (missed.length > 0) return c.cause === 'lost-write' && c.ops[0] === missed[missed.length - 1]!.i;
+        return c.cause === 'single-node-logic';
+      },
+    ),
+    { seed: 17, numRuns: 300 },
+  );
+  t.pass();
+});
+
+test('the report groups anomalies by cause, in md and html, with the op links', async (t) => {
+  const { renderCausesMarkdown, renderCausesHtml } = await import('../../lab/report/causes.ts');
+  const causes = [
+    { anomaly: 'not-linearizable' as const, key: 'desired/p', cause: 'stale-read' as const, ops: [1, 2], writerNode: 'n1', readerNode: 'n2', lagMs: 15, nodes: ['n1', 'n2'], explanation: 'e1' },
+    { anomaly: 'task-started-on-two-cells' as const, key: 'task/t', cause: 'single-node-logic' as const, ops: [4, 5], nodes: ['n1'], explanation: 'e2' },
+    { anomaly: 'modification-index-went-back' as const, key: 'desired/p', cause: 'stale-read' as const, ops: [1, 2], nodes: ['n1', 'n2'], explanation: 'e3' },
+  ];
+  const md = renderCausesMarkdown(causes);
+  // Stale reads first (CAUSES order), both of them under one heading; the logic bug after.
+  t.true(md.indexOf('(2):') < md.indexOf('logic bug: a state the BBS rules forbid'));
+  t.true(md.includes('- not-linearizable on desired/p (op 1, op 2; nodes n1, n2): e1'));
+  t.true(md.includes('- task-started-on-two-cells on task/t (op 4, op 5; nodes n1): e2'));
+  const html = renderCausesHtml(causes, (s) => s.replace(/\bop (\d+)\b/g, '<a href="#op-$1">op $1</a>'));
+  t.true(html.includes('<a href="#op-4">op 4</a>'));
+  t.is((html.match(/<h3>/g) ?? []).length, 2);
+  t.is(renderCausesMarkdown([]), '');
+});
+
+test('a removal is not an old state seen: DeleteTask after ResolvingTask on another node is no stale read', (t) => {
+  const rec = (state: TaskRecord['state']): BbsResult => ({ record: { taskGuid: 't', domain: 'd', state, cellId: '', result: '', failed: false, failureReason: '' } });
+  // ResolvingTask acked by n2 at 10 ms; DeleteTask on n3 from 17 ms answered with the record it
+  // left: absent. That is its effect, newer than RESOLVING, not an old state.
+  const c = one(
+    [
+      { op: { f: 'ResolvingTask', args: { taskGuid: 't' } }, out: rec('RESOLVING'), at: [0, 10], node: 'n2' },
+      { op: { f: 'DeleteTask', args: { taskGuid: 't' } }, out: { record: null }, at: [17, 20], node: 'n3' },
+    ],
+    [0, 1],
+  );
+  t.is(c.cause, 'unattributed');
+});
