@@ -68,6 +68,12 @@ wsrep_sst_method=rsync
 /** Shell: is the process group leader in the pgid file alive (a zombie counts as gone)? */
 const ALIVE = (pgidFile: string) => `p=$(cat ${pgidFile} 2>/dev/null) && [ -n "$p" ] && s=$(ps -o stat= -p "$p") && [ "\${s#Z}" = "$s" ]`;
 
+/**
+ * Shell: SIGKILL of every process whose command line names the lab's dir (what a pid file can
+ * miss: a start that failed half-way, an SST helper). Only processes of that dir are touched.
+ */
+export const killUsing = (dir: string) => `for p in /proc/[0-9]*; do grep -qsF -- ${shq(dir + '/')} "$p/cmdline" && kill -9 "\${p#/proc/}" 2>/dev/null; done; true`;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startInstallMode(
@@ -107,7 +113,7 @@ export async function startInstallMode(
     const args = [`--defaults-file=${p.cnf}`, ...extra].map(shq).join(' ');
     // setsid: its own session and process group (kill -9 of the group takes an SST helper too),
     // and no tie to this SSH session, which ends when the command returns.
-    await n.s.run(`cd / && setsid ${MARIADBD} ${args} </dev/null >>${n.dir}/stdout.log 2>&1 & echo $! > ${p.pgid}`);
+    await n.s.run(`cd /; setsid ${MARIADBD} ${args} </dev/null >>${n.dir}/stdout.log 2>&1 & echo $! > ${p.pgid}`);
   };
   const signal = async (n: HostNode, sig: string) => n.s.run(`p=$(cat ${paths(n.dir).pgid}) && kill -${sig} -- -"$p" 2>/dev/null; true`);
   const waitGone = async (n: HostNode, seconds: number) =>
@@ -133,6 +139,7 @@ export async function startInstallMode(
       sessions.map(async (s) => {
         const n = nodes.find((x) => x.s === s);
         if (n) {
+          await s.run(killUsing(n.dir), { allowFail: true });
           await s.run(`rm -rf ${shq(n.dir)}`, { timeoutMs: 60_000 });
           o.touch(s.host.name, { dir: null });
         }
