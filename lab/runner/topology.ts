@@ -77,6 +77,8 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
         await ext.stop();
       },
     };
+  } else if (s.topology.provider === 'ssh') {
+    cluster = await (await import('../providers/ssh/run.ts')).startSshTopology(s, o, FAST_FAILURE_DETECTION);
   } else if (s.topology.provider === 'docker') {
     o.log(`cluster: starting ${s.topology.nodes} Galera node(s) as containers of the MariaDB image…`);
     const docker = await startDockerCluster({

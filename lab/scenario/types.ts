@@ -34,10 +34,10 @@ export interface Scenario {
      * (lab/providers/external); 'docker': Galera nodes as containers of the MariaDB image
      * (lab/providers/docker), on the engine `engine` picks.
      */
-    provider: 'local' | 'external' | 'docker';
+    provider: 'local' | 'external' | 'docker' | 'ssh';
     /** provider docker: 'auto' (a real engine when one answers, else the lab's), 'real' or 'lab' (lab/docker-engine). */
     engine?: 'auto' | 'real' | 'lab';
-    /** provider external: path of the target YAML; its host count must equal `nodes`. */
+    /** provider external or ssh: path of the target YAML; its host count must equal `nodes`. */
     target?: string;
   };
   clients: {

@@ -120,7 +120,7 @@ const SPEC: Spec = {
     proxyRule: oneOf(['lowest-index', 'sticky-random'] as const, 'lowest-index'),
     failureDetection: oneOf(['default', 'fast'] as const, 'default'),
     links: oneOf(['auto', 'direct', 'toxiproxy'] as const, 'auto'),
-    provider: oneOf(['local', 'external', 'docker'] as const, 'local'),
+    provider: oneOf(['local', 'external', 'docker', 'ssh'] as const, 'local'),
     target: str(),
     engine: { ...oneOf(['auto', 'real', 'lab'] as const), required: false },
   },
@@ -247,8 +247,10 @@ function crossCheck(s: Scenario, problems: string[]): void {
     const kinds = [...s.nemesis.schedule.map((f) => f.kind), ...(s.nemesis.random?.kinds ?? [])];
     const bad = [...new Set(kinds.filter((k) => !isLinkKind(k)))];
     if (bad.length > 0) problems.push(`nemesis: an external target allows only link faults (link-*), got ${bad.join(', ')}`);
+  } else if (s.topology.provider === 'ssh') {
+    if (!s.topology.target) problems.push('topology.target: required with provider: ssh (an SSH target YAML file, see docs/ssh-targets.md)');
   } else if (s.topology.target) {
-    problems.push('topology.target: only used with provider: external');
+    problems.push('topology.target: only used with provider: external or ssh');
   }
   if (s.topology.engine !== undefined && s.topology.provider !== 'docker') problems.push('topology.engine: only used with provider: docker; remove it or set topology.provider: docker');
   if (s.topology.provider === 'docker') dockerPartitions(s, problems);

@@ -1,0 +1,23 @@
+// The SSH provider as a run starts it: the target checked against the scenario (its host count,
+// the faults its hosts allow) before anything connects, then the cluster, and a note of which
+// hosts serve for the report.
+
+import type { LocalCluster } from '../local/cluster.ts';
+import type { Scenario } from '../../scenario/types.ts';
+import { asLocalCluster } from './as-local.ts';
+import { startSshCluster } from './cluster.ts';
+import { loadSshTarget, refusedFaults, TargetError } from './target.ts';
+
+export async function startSshTopology(s: Scenario, o: { logDir: string; log: (m: string) => void; notes: string[] }, fastFailureDetection: string): Promise<LocalCluster> {
+  const t = loadSshTarget(s.topology.target!);
+  const problems: string[] = [];
+  if (t.hosts.length !== s.topology.nodes) problems.push(`hosts: the scenario's topology.nodes is ${s.topology.nodes} but the target lists ${t.hosts.length} host(s); make them equal`);
+  problems.push(...refusedFaults(t, [...s.nemesis.schedule.map((f) => f.kind), ...(s.nemesis.random?.kinds ?? [])]));
+  if (problems.length > 0) throw new TargetError(t.file, problems);
+  const t0 = Date.now();
+  o.log(`cluster: ${t.mode === 'install' ? 'installing and starting' : 'attaching to'} ${t.hosts.length} Galera node(s) over SSH on ${t.hosts.map((h) => h.address).join(', ')}…`);
+  const c = await startSshCluster(t, { logDir: o.logDir, log: o.log, ...(s.topology.failureDetection === 'fast' ? { extraProviderOptions: fastFailureDetection } : {}) });
+  o.log(`cluster: ${c.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  o.notes.push(`cluster: ${t.mode} mode over SSH (target ${t.name}); hosts served: ${c.nodes.map((n) => `${n.name} = ${n.host}:${n.port}`).join(', ')}`);
+  return asLocalCluster(c, o.log);
+}
