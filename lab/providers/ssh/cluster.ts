@@ -32,6 +32,8 @@ export interface SshClusterOptions {
 
 export interface SshCluster extends Cluster {
   target: SshTarget;
+  /** Names the lab's chains on the hosts (BBSSSH-<runId>-<node>). */
+  runId: string;
   /** The sessions, one per host (their `commands` say what ran there). */
   sessions: readonly SshSession[];
 }
@@ -118,6 +120,16 @@ export async function startSshCluster(t: SshTarget, opts: SshClusterOptions = {}
     throw e;
   }
   const d = driver;
+  // Install mode owns its hosts for the run: its chains are made up front (a fault's start should
+  // not wait for three SSH sessions per host). Attach mode touches a host only when a cut needs it.
+  if (t.mode === 'install') {
+    try {
+      await chains.prepare();
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+  }
   const abilities: Partial<Abilities> = {
     ...(d.kill ? { kill: d.kill } : {}),
     ...(d.pause ? { pause: d.pause } : {}),
@@ -127,6 +139,7 @@ export async function startSshCluster(t: SshTarget, opts: SshClusterOptions = {}
   return {
     provider: 'ssh',
     target: t,
+    runId,
     sessions: raw,
     nodes: t.hosts.map((h, i) => ({ name: h.name, host: h.address, port: h.mysqlPort, ordinal: i })),
     user: d.user,

@@ -8,6 +8,8 @@ import { chainName, createChainCommand, cutsForHost, cutsOf, guardCommand, remov
 import type { SshSession } from './session.ts';
 
 export interface HostChains extends PartitionAbility {
+  /** Makes every host's (empty) chain now, so the first cut costs one command per host, not three. */
+  prepare(): Promise<void>;
   /** Removes every chain (the heal at the end, on Ctrl-C and by cleanup). */
   removeAll(): Promise<void>;
 }
@@ -54,6 +56,9 @@ export function hostChains(runId: string, sessions: readonly SshSession[], onCha
     async heal(id) {
       cuts.delete(id);
       await apply();
+    },
+    async prepare() {
+      await Promise.all(sessions.map((s) => ensureChain(s)));
     },
     async removeAll() {
       cuts.clear();
