@@ -5,7 +5,7 @@
 // the hosts, and a refused key, a changed host key and a failing command each name the host.
 
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { refusal } from '../../lab/providers/ssh/allow-list.ts';
 import { startSshCluster, type SshCluster } from '../../lab/providers/ssh/cluster.ts';
 import { chainName } from '../../lab/providers/ssh/iptables.ts';
 import { readRecord } from '../../lab/providers/ssh/record.ts';
+import { removeSshLeftovers } from '../../lab/providers/ssh/cleanup.ts';
 import { openSession } from '../../lab/providers/ssh/session.ts';
 import { parseSshTarget, refusedFaults, type SshTarget } from '../../lab/providers/ssh/target.ts';
 import { TEMP_PREFIX } from '../../lab/lifecycle/owned.ts';
@@ -175,4 +176,38 @@ test.serial('a refused key, a changed host key and a failing command each name t
   }
   t.is(records(), before, 'no control-side record is left');
   t.deepEqual(leftovers(c, []), []);
+});
+
+test.serial('a lab SIGKILLed mid-partition: the hosts heal themselves, and cleanup removes the rest from its record', async (t) => {
+  const tg = target('crash', `name: crash\nmode: install\n${auth()}\nhosts:\n${hostsYaml()}\n`);
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./ssh-crash-child.ts', import.meta.url).pathname, tg.file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    await waitFor('the child lab to start its cluster', () => out.includes('\n') || child.exitCode !== null, 150_000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  t.is(child.exitCode, null, err);
+  const { runId, workDir } = JSON.parse(out) as { runId: string; workDir: string };
+  const dirs = Object.values(readRecord(workDir)!.hosts).map((h) => h.dir!);
+  const chains = () => execFileSync('iptables', ['-w', '5', '-S'], { encoding: 'utf8' }).includes(`BBSSSH-${runId}-`);
+  t.true(chains(), 'the partition is in place');
+  child.kill('SIGKILL');
+  await exited;
+  // The guard on each host's session removes its chain when the session drops.
+  await waitFor('the hosts to remove their chains', () => !chains(), 30_000);
+  t.true(dirs.every((d) => existsSync(d)), 'the nodes outlive a SIGKILLed lab until cleanup');
+  const r = await removeSshLeftovers();
+  t.deepEqual(r.failed, []);
+  t.is(r.removed.length, 3);
+  for (const d of dirs) {
+    t.false(existsSync(d), d);
+    t.deepEqual(processesMentioning(d + '/'), []);
+  }
+  t.false(existsSync(workDir));
 });

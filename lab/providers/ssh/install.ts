@@ -69,10 +69,14 @@ wsrep_sst_method=rsync
 const ALIVE = (pgidFile: string) => `p=$(cat ${pgidFile} 2>/dev/null) && [ -n "$p" ] && s=$(ps -o stat= -p "$p") && [ "\${s#Z}" = "$s" ]`;
 
 /**
- * Shell: SIGKILL of every process whose command line names the lab's dir (what a pid file can
- * miss: a start that failed half-way, an SST helper). Only processes of that dir are touched.
+ * SIGKILL of every process whose command line names the lab's dir (what a pid file can miss: a
+ * start that failed half-way, an SST helper). Only processes of that dir are touched. The dir comes
+ * on stdin: were it in this command's own line, the loop would find and kill its own shell first.
  */
-export const killUsing = (dir: string) => `for p in /proc/[0-9]*; do grep -qsF -- ${shq(dir + '/')} "$p/cmdline" && kill -9 "\${p#/proc/}" 2>/dev/null; done; true`;
+export const killUsing = (dir: string) => ({
+  command: `IFS= read -r d; for p in /proc/[0-9]*; do grep -qsF -- "$d/" "$p/cmdline" && kill -9 "\${p#/proc/}" 2>/dev/null; done; true`,
+  stdin: `${dir}\n`,
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -146,7 +150,7 @@ export async function startInstallMode(
       sessions.map(async (s) => {
         const n = nodes.find((x) => x.s === s);
         if (n) {
-          await s.run(killUsing(n.dir), { allowFail: true });
+          await s.run(killUsing(n.dir).command, { stdin: killUsing(n.dir).stdin, allowFail: true });
           await s.run(`rm -rf ${shq(n.dir)}`, { timeoutMs: 60_000 });
           o.touch(s.host.name, { dir: null });
         }
@@ -194,9 +198,22 @@ export async function startInstallMode(
     );
     o.log(`ssh: initialised ${nodes.length} datadir(s) on ${nodes.map((n) => `${n.address}:${n.dir}`).join(', ')}`);
 
+    // One more start after an exit while starting, as the local provider does for joiners (a
+    // loaded machine's "failed to reach primary view"; here also a bootstrap's transient "Failed
+    // to read thread schedparams"); a second failure is reported.
+    const startAndWait = async (n: HostNode, extra: string[], size: number) => {
+      await start(n, extra);
+      try {
+        await waitSynced(n, size, deadline);
+      } catch (err) {
+        if (await alive(n)) throw err;
+        o.log(`ssh: ${n.name} exited while starting; starting it once more`);
+        await start(n, extra);
+        await waitSynced(n, size, deadline);
+      }
+    };
     const [n1, ...joiners] = nodes as [HostNode, ...HostNode[]];
-    await start(n1, ['--wsrep-new-cluster']);
-    await waitSynced(n1, 1, deadline);
+    await startAndWait(n1, ['--wsrep-new-cluster'], 1);
     o.log(`ssh: ${n1.name} bootstrapped on ${n1.address}`);
     const user = 'lab';
     const password = randomBytes(12).toString('hex');
@@ -206,17 +223,7 @@ export async function startInstallMode(
     );
     account = { user, password };
     for (const [i, n] of joiners.entries()) {
-      await start(n, []);
-      try {
-        await waitSynced(n, i + 2, deadline);
-      } catch (err) {
-        // As the local provider: one more start after an exit while joining (a loaded machine's
-        // "failed to reach primary view"); a second failure is reported.
-        if (await alive(n)) throw err;
-        o.log(`ssh: ${n.name} exited while joining; starting it once more`);
-        await start(n, []);
-        await waitSynced(n, i + 2, deadline);
-      }
+      await startAndWait(n, [], i + 2);
       o.log(`ssh: ${n.name} joined on ${n.address} (cluster size ${i + 2})`);
     }
 
