@@ -53,5 +53,5 @@ test('a scenario on an external target: direct clients, link faults only', (t) =
   t.deepEqual(bad('topology: {nodes: 3, proxies: 0, provider: external, target: t.yaml}\nnemesis: {schedule: [{kind: kill, target: n1, at: 1s, duration: 2s}]}\n'), [
     'nemesis: an external target allows only link faults (link-*), got kill',
   ]);
-  t.deepEqual(bad('topology: {nodes: 3, proxies: 0, target: t.yaml}\n'), ['topology.target: only used with provider: external']);
+  t.deepEqual(bad('topology: {nodes: 3, proxies: 0, target: t.yaml}\n'), ['topology.target: only used with provider: external or ssh']);
 });
