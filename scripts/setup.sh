@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the lab needs on a Debian 12 machine, as root; does nothing that is already done.
 # Debian packages: MariaDB with Galera (and rsync for SST), iptables for partitions, procps for ps,
-# etcd-server for the legacy BBS store (v2 API).
+# etcd-server for the legacy BBS store (v2 API), openssh-server for the SSH provider's tests (the
+# tests start their own sshd on loopback addresses; a system ssh service setup installs is stopped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in mariadb-server galera-4 rsync iptables procps etcd-server; do
+for pkg in mariadb-server galera-4 rsync iptables procps etcd-server openssh-server; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then
@@ -20,6 +21,11 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   # The packages may start a system MariaDB; the lab runs its own nodes and wants no stray server.
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now mariadb etcd >/dev/null 2>&1 || true; fi
+  # openssh-server only when setup installed it just now (no one relied on it): its service would
+  # listen on every address; the SSH provider's tests start their own sshd on loopback only.
+  if [[ " ${need[*]} " == *" openssh-server "* ]]; then
+    { systemctl disable --now ssh || service ssh stop; } >/dev/null 2>&1 || true
+  fi
 fi
 
 # npm ci only when the lock file changed since the last install.

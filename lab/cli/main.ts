@@ -436,6 +436,9 @@ async function cmdCleanup(argv: string[]): Promise<number> {
   const chains = await removeLabChains({ force: p.flags.has('force') });
   for (const c of chains.removed) process.stdout.write(`removed iptables chain ${c}\n`);
   for (const c of chains.kept) process.stdout.write(`kept iptables chain ${c}: its lab (pid ${chainOwner(c)}) still runs; use --force to remove it anyway\n`);
+  // Before the owned temp dirs go: an SSH run's record there says what to undo on its hosts.
+  const ssh = await (await import('../providers/ssh/cleanup.ts')).removeSshLeftovers({ force: p.flags.has('force') });
+  for (const line of [...ssh.removed.map((r) => `removed on ${r}`), ...ssh.kept.map((k) => `kept ${k}`), ...ssh.failed.map((f) => `could not clean up ${f}`)]) process.stdout.write(`${line}\n`);
   const before = findLeftOvers();
   for (const l of before) {
     if (l.ownerAlive && !p.flags.has('force')) continue;
@@ -449,7 +452,7 @@ async function cmdCleanup(argv: string[]): Promise<number> {
   for (const r of removed) process.stdout.write(`removed ${r.dir} (${r.processes.length} process(es) killed)\n`);
   const kept = before.filter((b) => !removed.some((r) => r.dir === b.dir));
   for (const k of kept) process.stdout.write(`kept ${k.dir}: its lab (pid ${k.ownerPid}) still runs; use --force to remove it anyway\n`);
-  if (before.length === 0 && chains.removed.length === 0 && chains.kept.length === 0 && containers.length === 0) process.stdout.write('nothing to clean up\n');
+  if (before.length === 0 && chains.removed.length === 0 && chains.kept.length === 0 && containers.length === 0 && ssh.removed.length + ssh.kept.length + ssh.failed.length === 0) process.stdout.write('nothing to clean up\n');
   return 0;
 }
 

@@ -6,7 +6,7 @@
 import type { Ability, Cluster } from './cluster.ts';
 import { disconnectProblem } from './docker/disconnect.ts';
 
-export type ProviderName = 'local' | 'docker' | 'external';
+export type ProviderName = 'local' | 'docker' | 'external' | 'ssh';
 
 /** What starting a cluster needs from the scenario and the run. */
 export interface ProviderStartOptions {
@@ -14,8 +14,10 @@ export interface ProviderStartOptions {
   failureDetection: 'default' | 'fast';
   /** docker: which engine. */
   engine?: 'auto' | 'real' | 'lab';
-  /** external: the target YAML. */
+  /** external, ssh: the target YAML. */
   target?: string;
+  /** The fault kinds the scenario's nemesis uses (an ssh target in attach mode allows some only). */
+  faultKinds: readonly string[];
   /** local: first three octets of the nodes' loopback addresses. */
   addressBase: string;
   logDir: string;
@@ -103,6 +105,16 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderDef>> = {
           await ext.stop();
         },
       };
+    },
+  },
+  ssh: {
+    // Install mode has every ability; attach mode only those its target file lists commands for,
+    // checked against the scenario's faults when the run starts, before anything connects (the
+    // validator does not read target files).
+    abilities: ['kill', 'pause', 'partition', 'admin'],
+    async start(o) {
+      const { startSshProvider } = await import('./ssh/run.ts');
+      return startSshProvider(o, FAST_FAILURE_DETECTION);
     },
   },
 };

@@ -18,5 +18,6 @@ export function startCluster(s: Scenario, o: TopologyOptions): Promise<Cluster> 
     logDir: o.logDir,
     log: o.log,
     notes: o.notes,
+    faultKinds: [...s.nemesis.schedule.map((f) => f.kind), ...s.nemesis.random.kinds],
   });
 }

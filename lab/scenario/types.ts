@@ -47,10 +47,11 @@ export const SCENARIO_SCHEMA = {
     /**
      * 'local': Galera nodes the lab starts; 'external': MySQL described by `target`
      * (lab/providers/external); 'docker': Galera nodes as containers of the MariaDB image
-     * (lab/providers/docker), on the engine `engine` picks. lab/providers/registry.ts.
+     * (lab/providers/docker), on the engine `engine` picks; 'ssh': Galera nodes on hosts the lab
+     * reaches over SSH, described by `target` (lab/providers/ssh, docs/ssh-targets.md). lab/providers/registry.ts.
      */
-    provider: oneOf(['local', 'external', 'docker'], 'local'),
-    /** provider external: path of the target YAML; its host count must equal `nodes`. */
+    provider: oneOf(['local', 'external', 'docker', 'ssh'], 'local'),
+    /** provider external or ssh: path of the target YAML; its host count must equal `nodes`. */
     target: str(),
     /** provider docker: 'auto' (a real engine when one answers, else the lab's), 'real' or 'lab' (lab/docker-engine). */
     engine: optional(oneOf(['auto', 'real', 'lab'])),

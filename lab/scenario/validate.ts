@@ -62,8 +62,10 @@ function crossCheck(s: Scenario, problems: string[]): void {
   if (s.topology.provider === 'external') {
     if (!s.topology.target) problems.push('topology.target: required with provider: external (a target YAML file, see docs/external-targets.md)');
     if (s.topology.proxies > 0 || s.clients.via !== 'nodes') problems.push('topology.provider: external targets are reached directly; set topology.proxies: 0 and clients.via: nodes');
+  } else if (s.topology.provider === 'ssh') {
+    if (!s.topology.target) problems.push('topology.target: required with provider: ssh (an SSH target YAML file, see docs/ssh-targets.md)');
   } else if (s.topology.target) {
-    problems.push('topology.target: only used with provider: external');
+    problems.push('topology.target: only used with provider: external or ssh');
   }
   if (s.topology.engine !== undefined && s.topology.provider !== 'docker') problems.push('topology.engine: only used with provider: docker; remove it or set topology.provider: docker');
   partitionShapes(s, problems);

@@ -17,7 +17,7 @@ test('provider docker with an engine choice validates; the engine is optional an
   t.is(parseScenario(base('nodes: 3, provider: docker')).topology.engine, undefined, 'auto when left out');
   t.deepEqual(problems(base('nodes: 3, provider: docker, engine: podman')), ['topology.engine: must be auto, real or lab, got "podman"']);
   t.deepEqual(problems(base('nodes: 3, engine: lab')), ['topology.engine: only used with provider: docker; remove it or set topology.provider: docker']);
-  t.deepEqual(problems(base('nodes: 3, provider: dockr')), ['topology.provider: must be local, external or docker, got "dockr"']);
+  t.deepEqual(problems(base('nodes: 3, provider: dockr')), ['topology.provider: must be local, external, docker or ssh, got "dockr"']);
 });
 
 test('docker partitions: isolate:<n> always, minority/halves/random on 3 nodes; the rest refused naming the fix', (t) => {

@@ -56,5 +56,5 @@ test('a scenario on an external target: direct clients, link faults only', (t) =
   t.deepEqual(bad('topology: {nodes: 3, proxies: 0, provider: external, target: t.yaml}\nnemesis: {random: {kinds: [link-down, pause]}}\n'), [
     'nemesis.random.kinds: pause needs the pause ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down) or topology.provider: local or docker',
   ]);
-  t.deepEqual(bad('topology: {nodes: 3, proxies: 0, target: t.yaml}\n'), ['topology.target: only used with provider: external']);
+  t.deepEqual(bad('topology: {nodes: 3, proxies: 0, target: t.yaml}\n'), ['topology.target: only used with provider: external or ssh']);
 });
