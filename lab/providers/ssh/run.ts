@@ -2,11 +2,22 @@
 // the faults its hosts allow: attach mode runs only the commands the target lists) before anything
 // connects, then the cluster, and a note of which hosts serve for the report.
 
-import type { ProviderStartOptions } from '../registry.ts';
 import { startSshCluster, type SshCluster } from './cluster.ts';
 import { loadSshTarget, refusedFaults, TargetError } from './target.ts';
 
-export async function startSshProvider(o: ProviderStartOptions, fastFailureDetection: string): Promise<SshCluster> {
+/** What the provider registry's start options give the SSH provider. */
+export interface SshStartOptions {
+  nodes: number;
+  failureDetection: 'default' | 'fast';
+  target?: string;
+  /** The fault kinds the scenario uses: attach mode refuses one its target has no command for. */
+  faultKinds: readonly string[];
+  logDir: string;
+  log: (msg: string) => void;
+  notes: string[];
+}
+
+export async function startSshProvider(o: SshStartOptions, fastFailureDetection: string): Promise<SshCluster> {
   const t = loadSshTarget(o.target!);
   const problems: string[] = [];
   if (t.hosts.length !== o.nodes) problems.push(`hosts: the scenario's topology.nodes is ${o.nodes} but the target lists ${t.hosts.length} host(s); make them equal`);

@@ -27,7 +27,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, YAMLParseError } from 'yaml';
-import { show } from '../../scenario/validate.ts';
+import { show } from '../../schema/schema.ts';
 import { TargetError } from '../external/target.ts';
 
 export { TargetError };
