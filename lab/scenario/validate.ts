@@ -97,7 +97,7 @@ function abilityProblem(kind: FaultKind, provider: ProviderName, scope: TargetSc
     const a = FAULTS[k].ability;
     return (!a || PROVIDERS[provider].abilities.includes(a)) && !FAULTS[k].kindProblem?.(scope);
   });
-  return `${kind} needs the ${ability} ability, which provider ${provider} does not have; use a fault it can cause (${usable.join(', ')}) or topology.provider: ${have.join(' or ')}`;
+  return `${kind} needs the ${ability} ability, which provider ${provider} does not have; use a fault it can cause (${usable.join(', ')}) or topology.provider: ${have.length > 1 ? `${have.slice(0, -1).join(', ')} or ${have.at(-1)}` : have.join('')}`;
 }
 
 /** Partition shapes a provider cannot make (Docker disconnects one node only), refused before the run. */

@@ -28,6 +28,8 @@ test('the abilities each provider declares: local has every node fault, docker a
   t.deepEqual([...PROVIDERS.local.abilities].sort(), ['admin', 'kill', 'partition', 'pause']);
   t.deepEqual([...PROVIDERS.docker.abilities].sort(), ['kill', 'partition', 'pause']);
   t.deepEqual(PROVIDERS.external.abilities, []);
+  // ssh: every ability at most; attach mode's target narrows them when the run starts.
+  t.deepEqual([...PROVIDERS.ssh.abilities].sort(), ['admin', 'kill', 'partition', 'pause']);
   t.deepEqual(
     FAULT_KINDS.filter((k) => FAULTS[k].ability).map((k) => [k, FAULTS[k].ability]),
     [
@@ -54,11 +56,11 @@ test('a fault whose ability the provider lacks is refused, naming the field and 
   for (const kind of ['kill', 'pause', 'partition'] as const) {
     const target = kind === 'partition' ? 'isolate:n1' : 'n1';
     t.deepEqual(problems(`${base}${ext}nemesis: {schedule: [{kind: ${kind}, target: ${target}, at: 1s, duration: 2s}]}\n`), [
-      `nemesis.schedule[0].kind: ${kind} needs the ${kind} ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down) or topology.provider: local or docker`,
+      `nemesis.schedule[0].kind: ${kind} needs the ${kind} ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down) or topology.provider: local, docker or ssh`,
     ]);
   }
   t.deepEqual(problems(`${base}${ext}nemesis: {random: {kinds: [kill]}}\n`), [
-    'nemesis.random.kinds: kill needs the kill ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down) or topology.provider: local or docker',
+    'nemesis.random.kinds: kill needs the kill ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down) or topology.provider: local, docker or ssh',
   ]);
   // The same faults on providers that have the abilities are fine.
   for (const provider of ['local', 'docker']) {
