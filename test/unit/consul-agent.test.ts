@@ -180,9 +180,11 @@ test('sessions: a TTL below session_ttl_min (10s by default, as Consul) is refus
 
 test('sessions: a session renewed within its TTL stays valid and keeps its lock', async (t) => {
   const { consul } = await agentFor(t);
-  const id = (await consul.session.create({ ttl: '1s', lockdelay: '0s' })).ID;
+  // 2 s TTL renewed every 0.4 s for 4.8 s: longer than the 2 × TTL an unrenewed session could
+  // last, so only the renewals keep it; a renewal may come up to 3.6 s late on a loaded machine.
+  const id = (await consul.session.create({ ttl: '2s', lockdelay: '0s' })).ID;
   t.true(await consul.kv.set({ key: 'renewed', value: 'v', acquire: id }));
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 12; i++) {
     await sleep(400);
     await consul.session.renew(id);
   }
