@@ -143,10 +143,11 @@ test('override in code: forces the answer both ways, keeps the real state in the
 
 test('override for a while ends by itself', async (t) => {
   const { hc } = await start(t, synced);
-  hc.setOverride('unhealthy', 150);
+  // Long enough that the request below is answered inside it on a loaded machine.
+  hc.setOverride('unhealthy', 1500);
   t.is(hc.override(), 'unhealthy');
   t.is((await http('GET', `${hc.baseUrl}/`)).status, 503);
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 10_000;
   while (hc.override() !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   t.is(hc.override(), null);
   t.is((await http('GET', `${hc.baseUrl}/`)).status, 200);
