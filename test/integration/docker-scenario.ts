@@ -25,6 +25,9 @@ export async function galeraFromImages(t: ExecutionContext, docker: Docker, o: D
     await c1.query('CREATE TABLE kv (k INT PRIMARY KEY, v INT)');
     await c1.query('INSERT INTO kv VALUES (1, 7)');
     const c3 = await conn(2);
+    // Galera applies a writeset on the other nodes after the commit returns on n1: without a
+    // causal wait a read on n3 may come first and see nothing (it did once on a loaded machine).
+    await c3.query('SET SESSION wsrep_sync_wait = 1');
     t.deepEqual((await c3.query('SELECT v FROM kv WHERE k = 1'))[0], [{ v: 7 }]);
     await c3.end();
     await cluster.abilities.kill.kill('n3');
