@@ -135,7 +135,7 @@ for (const cfg of configs) {
           const ops = generated.map((o) => withPrefix(o, `r${++runNo}-`));
           const states = new Map<string, unknown>();
           for (const [i, op] of ops.entries()) {
-            const key = keyOf(op);
+            const key = keyOf(op)!;
             const store = stores[i % stores.length]!;
             const res = await store.execute(op);
             if (res.error) throw new Error(`${op.f} failed on ${res.node}: ${res.error.message}`);

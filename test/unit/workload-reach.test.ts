@@ -12,6 +12,7 @@ import { parseScenario } from '../../lab/scenario/validate.ts';
 /** One op from the state the earlier ops left: its result, the state after, and what it found (for the label). */
 function simulate(state: Map<string, unknown>, op: BbsOp): { result: BbsResult; before: unknown } | null {
   const key = keyOf(op);
+  if (key === undefined) return null;
   if (key.startsWith('task/')) {
     const s = (state.get(key) ?? null) as TaskModelState;
     const o = taskStep(s, op)!;
@@ -43,7 +44,7 @@ function reached(w: WorkloadSpec, seed: number, clients: number, perClient: numb
       const op = s.next().value as BbsOp;
       const r = simulate(state, op);
       if (!r) continue;
-      const label = transitionOf(keyOf(op), op.f, op.args as Record<string, unknown>, r.before, r.result);
+      const label = transitionOf(keyOf(op)!, op.f, op.args as Record<string, unknown>, r.before, r.result);
       out.set(label, (out.get(label) ?? 0) + 1);
     }
   }
