@@ -118,6 +118,28 @@ test('reach of a fixed history: outcomes per op, transitions from the state as l
   t.true(md.includes('| StartTask refused: not owner | 1 |'));
 });
 
+test('Domains reads, which have no key, are counted among the ops and as a read transition', (t) => {
+  // op 0 UpsertDomain ok [0,1]; op 1 Domains ok [2,3]; op 2 Domains info [4,5]; op 3 Domains ok [6,7].
+  // Ops: UpsertDomain ok 1; Domains ok 2, info 1. Transitions (ok only): "UpsertDomain absent →
+  // present" 1 (nothing seen before it) and "Domains read" 2.
+  const ev: HistoryEvent[] = [];
+  const steps: [string, 'ok' | 'info', unknown][] = [
+    ['UpsertDomain', 'ok', { record: { domain: 'd', ttl: 30 } }],
+    ['Domains', 'ok', { domains: ['d'] }],
+    ['Domains', 'info', undefined],
+    ['Domains', 'ok', { domains: [] }],
+  ];
+  steps.forEach(([f, type, value], op) => {
+    const key = f === 'UpsertDomain' ? { key: 'domain/d' } : {};
+    const args = f === 'UpsertDomain' ? { domain: 'd', ttl: 30 } : {};
+    ev.push({ type: 'invoke', index: 0, time: 2 * op, op, process: op, client: 0, f, ...key, value: { f, args } });
+    ev.push({ type, index: 0, time: 2 * op + 1, op, process: op, client: 0, f, ...key, value: value ?? { f, args } } as HistoryEvent);
+  });
+  const r = computeReach(pairOps(ev));
+  t.deepEqual(r.ops, { UpsertDomain: { ok: 1, fail: 0, info: 0, unfinished: 0 }, Domains: { ok: 2, fail: 0, info: 1, unfinished: 0 } });
+  t.deepEqual(r.transitions, { 'UpsertDomain absent → present': 1, 'Domains read': 2 });
+});
+
 test('for LRPs the state a write found is the version before its own, not the last one seen', (t) => {
   const lrp = (state: string, index: number, cellId = '') => ({ record: { processGuid: 'p', index: 0, domain: 'd', state, instanceGuid: cellId ? `${cellId}-i0` : '', cellId, placementError: '', crashCount: 0, crashReason: '', modificationTag: { epoch: 'E', index } } });
   const at = { processGuid: 'p', index: 0 };
