@@ -73,6 +73,8 @@ export interface DomainRecord {
 /** Every op's arguments, by API name. */
 export interface BbsOpArgs {
   UpsertDomain: { domain: string; ttl: number };
+  /** The names of the fresh domains (expire_time after now), across every domain: no key. */
+  Domains: Record<string, never>;
 
   DesireLRP: { processGuid: string; domain: string; instances: number; annotation: string };
   UpdateDesiredLRP: { processGuid: string; instances?: number; annotation?: string };
@@ -114,17 +116,25 @@ export interface BbsResult {
   error?: BbsErrorType;
   record?: TaskRecord | DesiredLRPRecord | ActualLRPRecord | DomainRecord | null;
   shouldStart?: boolean;
+  /** Domains' answer: the fresh domains' names. */
+  domains?: string[];
 }
 
 export const READ_OPS: ReadonlySet<BbsOpName> = new Set<BbsOpName>([
   'DesiredLRPByProcessGuid',
   'ActualLRPByIndex',
   'TaskByGuid',
+  'Domains',
 ]);
 
-/** The per-key partition an op belongs to: ops on different keys never interact in the BBS. */
-export function keyOf(op: BbsOp): string {
+/**
+ * The per-key partition an op belongs to: ops on different keys never interact in the BBS.
+ * Domains reads every domain at once and so has no key: no per-key model judges it; the
+ * invariants checker does (lab/checkers/invariants/domains-read.ts).
+ */
+export function keyOf(op: BbsOp): string | undefined {
   const a = op.args as Record<string, unknown>;
+  if (op.f === 'Domains') return undefined;
   if (op.f === 'UpsertDomain') return `domain/${String(a['domain'])}`;
   if ('taskGuid' in a) return `task/${String(a['taskGuid'])}`;
   if ('index' in a) return `actual/${String(a['processGuid'])}/${String(a['index'])}`;

@@ -1,6 +1,7 @@
 // A domain as a sequential specification: UpsertDomain always succeeds and sets the domain's TTL
-// (a ttl of 0 means it never expires). The lab has no domain read, so what this model checks is
-// that no upsert was ever rejected and that each answered with the TTL it was given.
+// (a ttl of 0 means it never expires). The Domains read lists every domain at once and has no key,
+// so it is no op of this model (the invariants judge it against the upserts' expiries); what this
+// model checks is that no upsert was ever rejected and that each answered with the TTL it was given.
 
 import type { BbsOp, BbsResult, DomainRecord } from './vocabulary.ts';
 import { describeBbsOp } from './results.ts';

@@ -69,6 +69,8 @@ export interface DomainRecord {
 /** Every op's arguments, by API name. */
 export interface BbsOpArgs {
   UpsertDomain: { domain: string; ttl: number };
+  /** The names of the fresh domains (expire_time after now). */
+  Domains: Record<string, never>;
 
   DesireLRP: { processGuid: string; domain: string; instances: number; annotation: string };
   UpdateDesiredLRP: { processGuid: string; instances?: number; annotation?: string };
@@ -105,7 +107,8 @@ export interface BbsResult {
   error?: BbsErrorType;
   record?: TaskRecord | DesiredLRPRecord | ActualLRPRecord | DomainRecord | null;
   shouldStart?: boolean;
+  domains?: string[];
 }
 
 /** The API's reads: they never change a record. */
-export const READ_OPS: ReadonlySet<BbsOpName> = new Set<BbsOpName>(['DesiredLRPByProcessGuid', 'ActualLRPByIndex', 'TaskByGuid']);
+export const READ_OPS: ReadonlySet<BbsOpName> = new Set<BbsOpName>(['DesiredLRPByProcessGuid', 'ActualLRPByIndex', 'TaskByGuid', 'Domains']);

@@ -101,7 +101,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
 
 /** Whether a commit-error plant covers this op's record type. */
 function commitErrorPlanted(opts: StoreOptions, op: BbsOp): boolean {
-  const key = keyOf(op);
+  const key = keyOf(op) ?? '';
   if (key.startsWith('task/')) return planted(opts, 'task-commit-error-ok');
   if (key.startsWith('actual/')) return planted(opts, 'actual-lrp-commit-error-ok');
   return false;

@@ -205,6 +205,53 @@ export function attributeOne(anomaly: AnomalyKind, key: string, shown: readonly 
   };
 }
 
+/**
+ * A Domains read (the last of `shown`) that did not list a domain an upsert of `shown` had made
+ * fresh: the upsert acknowledged before the read began on another node is a stale read (the
+ * earliest: the longest lag), on the read's own node a lost write. Null when the read listed the
+ * domain (the other direction), or the nodes are unknown: the general attribution then answers.
+ */
+function missingDomainCause(key: string, shown: readonly number[], byId: ReadonlyMap<number, Op>): AnomalyCause | null {
+  const r = byId.get(shown[shown.length - 1]!);
+  const listed = (r?.complete?.value as BbsResult | undefined)?.domains;
+  if (!r || r.f !== 'Domains' || !Array.isArray(listed) || listed.includes(key.slice('domain/'.length))) return null;
+  const rn = nodeOf(r);
+  if (rn === undefined) return null;
+  const acked = shown
+    .map((id) => byId.get(id))
+    .filter((o): o is Op => o !== undefined && o !== r && o.complete?.type === 'ok' && o.complete.time < r.invoke.time && nodeOf(o) !== undefined)
+    .sort((a, b) => a.complete!.time - b.complete!.time);
+  const { nodes } = nodesOf([...acked, r]);
+  const other = acked.find((o) => nodeOf(o) !== rn);
+  if (other) {
+    const a = nodeOf(other)!;
+    const lag = ms(r.invoke.time - other.complete!.time);
+    return {
+      anomaly: 'domains-read-wrong',
+      key,
+      cause: 'stale-read',
+      ops: [other.op, r.op],
+      writerNode: a,
+      readerNode: rn,
+      lagMs: lag,
+      nodes,
+      explanation: `UpsertDomain (op ${other.op}) was acknowledged by ${a}; ${lag} ms later Domains (op ${r.op}) on ${rn} did not list the domain: ${rn} had not applied ${a}'s commit (lag of at least ${lag} ms)`,
+    };
+  }
+  const same = acked[acked.length - 1];
+  if (!same) return null;
+  return {
+    anomaly: 'domains-read-wrong',
+    key,
+    cause: 'lost-write',
+    ops: [same.op, r.op],
+    writerNode: rn,
+    readerNode: rn,
+    nodes,
+    explanation: `UpsertDomain (op ${same.op}) was acknowledged by ${rn}; Domains (op ${r.op}), begun ${ms(r.invoke.time - same.complete!.time)} ms later on the same node, did not list the domain it had made fresh`,
+  };
+}
+
 /** One cause per anomaly the checkers found: non-linearizable keys, broken invariants, failed-but-applied ops. */
 export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyCause[] {
   const byId = new Map(ops.map((o) => [o.op, o]));
@@ -253,7 +300,8 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
       });
       continue;
     }
-    out.push(attributeOne(v.invariant, v.key, v.ops, timelineOf(v.key), byId));
+    const dc = v.invariant === 'domains-read-wrong' ? missingDomainCause(v.key, v.ops, byId) : null;
+    out.push(dc ?? attributeOne(v.invariant, v.key, v.ops, timelineOf(v.key), byId));
   }
   for (const f of found.failedApplied) {
     const o = byId.get(f.op);

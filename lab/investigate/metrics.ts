@@ -81,7 +81,7 @@ export const OP_FAMILIES: Record<string, readonly string[]> = {
   tasks: ['DesireTask', 'StartTask', 'CancelTask', 'FailTask', 'CompleteTask', 'ResolvingTask', 'DeleteTask', 'TaskByGuid'],
   desiredLRPs: ['DesireLRP', 'UpdateDesiredLRP', 'RemoveDesiredLRP', 'DesiredLRPByProcessGuid'],
   actualLRPs: ['CreateUnclaimedActualLRP', 'ClaimActualLRP', 'StartActualLRP', 'CrashActualLRP', 'FailActualLRP', 'RemoveActualLRP', 'ActualLRPByIndex'],
-  domains: ['UpsertDomain'],
+  domains: ['UpsertDomain', 'Domains'],
 };
 
 export const METRICS: Record<string, Metric> = {

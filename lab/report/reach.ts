@@ -146,7 +146,12 @@ export function computeReach(ops: readonly Op[]): Reach {
     if (o.f === 'FinalRead') continue;
     const r = (byOp[o.f] ??= { ok: 0, fail: 0, info: 0, unfinished: 0 });
     r[o.complete ? o.complete.type : 'unfinished']++;
-    if (o.complete?.type !== 'ok' || o.key === undefined || o.f === 'txn') continue;
+    if (o.complete?.type !== 'ok' || o.f === 'txn') continue;
+    if (o.key === undefined) {
+      // A read of no one key (Domains lists every fresh domain): a read all the same.
+      if (READS.has(o.f)) transitions[`${o.f} read`] = (transitions[`${o.f} read`] ?? 0) + 1;
+      continue;
+    }
     const l = seen.get(o.key) ?? [];
     let before: unknown = null;
     for (const s of l) {

@@ -89,10 +89,14 @@ export function opArbitrary(w: WorkloadSpec): fc.Arbitrary<BbsOp> {
   }
 
   if (w.mix.domains > 0) {
-    families.push({
-      weight: w.mix.domains,
-      arbitrary: fc.record({ domain, ttl: fc.integer({ min: 30, max: 300 }) }).map((args): BbsOp => ({ f: 'UpsertDomain', args })),
-    });
+    // Mostly the long TTLs a cell's domain has, some of a few seconds so that a run sees domains
+    // expire between upserts; the Domains read lists the fresh ones (checked by domains-read.ts).
+    const ttl = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 30, max: 300 }) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 8 }) });
+    const domains = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ domain, ttl }).map((args): BbsOp => ({ f: 'UpsertDomain', args })) },
+      { weight: 2, arbitrary: fc.constant(null).map((): BbsOp => ({ f: 'Domains', args: {} })) },
+    );
+    families.push({ weight: w.mix.domains, arbitrary: domains });
   }
   // fast-check weights are integers; scale the scenario's relative weights.
   return fc.oneof(...families.map((x) => ({ weight: Math.max(1, Math.round(x.weight * 100)), arbitrary: x.arbitrary })));

@@ -7,7 +7,9 @@
 //   (certification failure / brute-force abort), and with the deadlock retry the retried start sees
 //   the other cell's start instead;
 // - a connection lost while its COMMIT's answer is in flight: the 2017 bad-connection retry runs a
-//   CompleteTask that had committed a second time, and the task spec rejects what it answered.
+//   CompleteTask that had committed a second time, and the task spec rejects what it answered;
+// - Domains lists the fresh domains only: an upserted one, one that never expires, not one whose
+//   stored expire_time has passed.
 
 import test from 'ava';
 import fc from 'fast-check';
@@ -135,7 +137,7 @@ for (const cfg of configs) {
           const ops = generated.map((o) => withPrefix(o, `r${++runNo}-`));
           const states = new Map<string, unknown>();
           for (const [i, op] of ops.entries()) {
-            const key = keyOf(op);
+            const key = keyOf(op)!;
             const store = stores[i % stores.length]!;
             const res = await store.execute(op);
             if (res.error) throw new Error(`${op.f} failed on ${res.node}: ${res.error.message}`);
@@ -231,6 +233,27 @@ function linearizable(h: [Done, Done, Done]): boolean {
     return true;
   });
 }
+
+test.serial('Domains lists the domains whose expiry is after now: upserted ones, not an expired row', async (t) => {
+  const store = new SqlBbsStore(pool(1));
+  const up = async (domain: string, ttl: number) => t.falsy((await store.execute({ f: 'UpsertDomain', args: { domain, ttl } })).error);
+  await up('dom-fresh', 300);
+  await up('dom-forever', 0);
+  await up('dom-expired', 300);
+  // An expiry 1 s in the past (UnixNano), as an upsert with ttl 1 made 2 s ago would have left it:
+  // written directly so the test waits on no clock.
+  const admin = await mysql.createConnection({ host: cluster!.nodes[1]!.host, port: cluster!.nodes[1]!.port, user: cluster!.user, password: cluster!.password, database: cluster!.database });
+  await admin.query('UPDATE domains SET expire_time = ? WHERE domain = ?', [BigInt(Date.now() - 1000) * 1_000_000n, 'dom-expired']);
+  await admin.end();
+  const r = await store.execute({ f: 'Domains', args: {} });
+  t.falsy(r.error);
+  const listed = (r.value?.domains ?? []).filter((d) => d.startsWith('dom-')).sort();
+  t.deepEqual(listed, ['dom-forever', 'dom-fresh']);
+  // Upserted again, it is fresh again.
+  await up('dom-expired', 300);
+  const again = await store.execute({ f: 'Domains', args: {} });
+  t.deepEqual((again.value?.domains ?? []).filter((d) => d.startsWith('dom-')).sort(), ['dom-expired', 'dom-forever', 'dom-fresh']);
+});
 
 test.serial('row locks serialise two starts on one node: the second sees the first and is refused', async (t) => {
   const h = await doubleStartOnOneNode({}, 'lock-t1');

@@ -4,6 +4,7 @@ import { keyOf, type BbsOp, type BbsResult, type DesiredLRPRecord, type TaskReco
 import { attributeCauses, attributeOne, groupByCause } from '../../lab/checkers/causes.ts';
 import { checkHistory } from '../../lab/checkers/index.ts';
 import { byKey } from '../../lab/checkers/invariants/timeline.ts';
+import { checkInvariants } from '../../lab/checkers/invariants/index.ts';
 import { pairOps, type HistoryEvent, type Op } from '../../lab/history/event.ts';
 
 /** One op: its interval in ms, the node that served it, and its result (undefined: info; 'fail': fail). */
@@ -134,6 +135,26 @@ test('through checkHistory: a stale read on a multi-writer history is named, gro
   ]));
   t.true(clean.valid);
   t.deepEqual(clean.causes, []);
+});
+
+test('a Domains read missing a fresh domain: stale read when another node acknowledged the upsert, lost write on its own node', (t) => {
+  // Op 0 UpsertDomain d (ttl 30 s) acknowledged by n1 at 10 ms; op 1 Domains on n2, 20–30 ms,
+  // lists nothing: surely fresh (expires ≥ 30 s), so stale read, lag 20 - 10 = 10 ms.
+  const upsert: BbsOp = { f: 'UpsertDomain', args: { domain: 'd', ttl: 30 } };
+  const read: BbsOp = { f: 'Domains', args: {} };
+  const causesOf = (readNode: string, listed: string[]) => {
+    const ops = history([
+      { op: upsert, out: { record: { domain: 'd', ttl: 30 } }, at: [0, 10], node: 'n1' },
+      { op: read, out: { domains: listed }, at: [20, 30], node: readNode },
+    ]);
+    return attributeCauses(ops, { linearizability: null, invariants: checkInvariants(ops), failedApplied: [] });
+  };
+  t.deepEqual(
+    causesOf('n2', []).map((c) => [c.anomaly, c.key, c.cause, c.writerNode, c.readerNode, c.lagMs, c.ops]),
+    [['domains-read-wrong', 'domain/d', 'stale-read', 'n1', 'n2', 10, [0, 1]]],
+  );
+  t.deepEqual(causesOf('n1', []).map((c) => [c.cause, c.writerNode, c.ops]), [['lost-write', 'n1', [0, 1]]]);
+  t.deepEqual(causesOf('n2', ['d']), [], 'listed: no anomaly, no cause');
 });
 
 test('a lost final write and a failed-but-applied op carry their own causes', (t) => {

@@ -154,7 +154,7 @@ test('the workload op stream is reproducible and its key window moves up', (t) =
   const b = Array.from({ length: 50 }, (_, i) => nextOp(seededRng(9), i, 4, 'w-'));
   t.deepEqual(a, b);
   const r = seededRng(3);
-  const late = Array.from({ length: 100 }, () => keyOf(nextOp(r, 100, 4, 'w-')));
+  const late = Array.from({ length: 100 }, () => keyOf(nextOp(r, 100, 4, 'w-'))!);
   t.true(late.every((k) => /w-(t|lrp)-10[0-3]/.test(k)), late.find((k) => !/w-(t|lrp)-10[0-3]/.test(k)));
   t.is(readsOfAllKeys(3, 'w-').length, 12, 'a task, a desired LRP and two actual LRPs per key');
 });

@@ -11,12 +11,13 @@ const ops: [BbsOp, string][] = [
 
 test('each op key from keyOf() routes to the model of its entity, and that model accepts the op', (t) => {
   for (const [op, name] of ops) {
-    const m = bbsModelFor(keyOf(op));
+    const m = bbsModelFor(keyOf(op)!);
     t.is(m?.name, name, keyOf(op));
     // With its outcome unknown, each op is a legal first step of its own model.
     t.true(m!.step(m!.init(), op, undefined)[0], `${name} takes ${op.f}`);
   }
   t.is(bbsModelFor('list/7'), undefined);
+  t.is(keyOf({ f: 'Domains', args: {} }), undefined, 'Domains reads every domain: no key, no per-key model');
   t.is(bbsModelFor('actual/p1/0', { actualLRPRules: 'strict' })?.name, 'bbs-actual-lrp-strict');
 });
 

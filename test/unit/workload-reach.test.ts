@@ -12,6 +12,7 @@ import { parseScenario } from '../../lab/scenario/validate.ts';
 /** One op from the state the earlier ops left: its result, the state after, and what it found (for the label). */
 function simulate(state: Map<string, unknown>, op: BbsOp): { result: BbsResult; before: unknown } | null {
   const key = keyOf(op);
+  if (key === undefined) return null;
   if (key.startsWith('task/')) {
     const s = (state.get(key) ?? null) as TaskModelState;
     const o = taskStep(s, op)!;
@@ -43,7 +44,7 @@ function reached(w: WorkloadSpec, seed: number, clients: number, perClient: numb
       const op = s.next().value as BbsOp;
       const r = simulate(state, op);
       if (!r) continue;
-      const label = transitionOf(keyOf(op), op.f, op.args as Record<string, unknown>, r.before, r.result);
+      const label = transitionOf(keyOf(op)!, op.f, op.args as Record<string, unknown>, r.before, r.result);
       out.set(label, (out.get(label) ?? 0) + 1);
     }
   }
@@ -115,6 +116,28 @@ test('reach of a fixed history: outcomes per op, transitions from the state as l
   const md = renderReachMarkdown(r);
   t.true(md.includes('4 distinct transitions among the ops that ran to the end; 2 refused'));
   t.true(md.includes('| StartTask refused: not owner | 1 |'));
+});
+
+test('Domains reads, which have no key, are counted among the ops and as a read transition', (t) => {
+  // op 0 UpsertDomain ok [0,1]; op 1 Domains ok [2,3]; op 2 Domains info [4,5]; op 3 Domains ok [6,7].
+  // Ops: UpsertDomain ok 1; Domains ok 2, info 1. Transitions (ok only): "UpsertDomain absent →
+  // present" 1 (nothing seen before it) and "Domains read" 2.
+  const ev: HistoryEvent[] = [];
+  const steps: [string, 'ok' | 'info', unknown][] = [
+    ['UpsertDomain', 'ok', { record: { domain: 'd', ttl: 30 } }],
+    ['Domains', 'ok', { domains: ['d'] }],
+    ['Domains', 'info', undefined],
+    ['Domains', 'ok', { domains: [] }],
+  ];
+  steps.forEach(([f, type, value], op) => {
+    const key = f === 'UpsertDomain' ? { key: 'domain/d' } : {};
+    const args = f === 'UpsertDomain' ? { domain: 'd', ttl: 30 } : {};
+    ev.push({ type: 'invoke', index: 0, time: 2 * op, op, process: op, client: 0, f, ...key, value: { f, args } });
+    ev.push({ type, index: 0, time: 2 * op + 1, op, process: op, client: 0, f, ...key, value: value ?? { f, args } } as HistoryEvent);
+  });
+  const r = computeReach(pairOps(ev));
+  t.deepEqual(r.ops, { UpsertDomain: { ok: 1, fail: 0, info: 0, unfinished: 0 }, Domains: { ok: 2, fail: 0, info: 1, unfinished: 0 } });
+  t.deepEqual(r.transitions, { 'UpsertDomain absent → present': 1, 'Domains read': 2 });
 });
 
 test('for LRPs the state a write found is the version before its own, not the last one seen', (t) => {

@@ -29,7 +29,7 @@ test('clients and seeds get different streams', (t) => {
 
 test('ops stay inside the small key space and cover every family', (t) => {
   const ops = take(opStream(s.workload, 7, 0), 2000);
-  const keys = new Set(ops.map(keyOf));
+  const keys = new Set(ops.map(keyOf).filter((k): k is string => k !== undefined));
   // 3 tasks + 2 desired + 2x2 actual + 2 domains
   t.true(keys.size <= 3 + 2 + 4 + 2);
   for (const prefix of ['task/', 'desired/', 'actual/', 'domain/']) t.true([...keys].some((k) => k.startsWith(prefix)), prefix);
@@ -40,7 +40,7 @@ test('ops stay inside the small key space and cover every family', (t) => {
 test('a family with weight 0 never appears', (t) => {
   const w = { ...s.workload, mix: { tasks: 1, desiredLRPs: 0, actualLRPs: 0, domains: 0 } };
   const ops = take(opStream(w, 1, 0), 500);
-  t.true(ops.every((o) => keyOf(o).startsWith('task/')));
+  t.true(ops.every((o) => keyOf(o)?.startsWith('task/')));
 });
 
 test('the BBS workload makes every traced written value unique in the run (results, annotations, reasons, placement errors)', async (t) => {

@@ -8,7 +8,8 @@ import { checkInvariants, type InvariantResult } from './index.ts';
 
 export const invariantsChecker: Checker<InvariantResult | null> = {
   name: 'invariants',
-  appliesTo: (o, ctx) => !ctx.forced && o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn' && bbsModelFor(o.key) !== undefined,
+  // Domains reads have no key (they read every domain): the invariants are what judge them.
+  appliesTo: (o, ctx) => !ctx.forced && (o.f === 'Domains' || (o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn' && bbsModelFor(o.key) !== undefined)),
   check(_ops, ctx) {
     const inv = checkInvariants(ctx.history);
     return { verdict: inv.valid, data: inv, judged: true, unjudged: 0 };

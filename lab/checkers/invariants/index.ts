@@ -3,6 +3,7 @@
 import type { Op } from '../../history/event.ts';
 import { checkActualLRPs } from './actual-lrps.ts';
 import { checkCrashBookkeeping } from './crashes.ts';
+import { checkDomainsReads } from './domains-read.ts';
 import { checkFinalRead } from './final-read.ts';
 import { checkModificationIndexes } from './modification.ts';
 import { checkTasks } from './tasks.ts';
@@ -17,6 +18,7 @@ export const INVARIANTS: Record<InvariantName, string> = {
   'modification-index-went-back': 'modification indexes only grow',
   'acknowledged-write-lost': 'acknowledged writes are in the final read',
   'crash-bookkeeping-wrong': 'a crash counts once, and an instance stays CRASHED only from its 3rd crash',
+  'domains-read-wrong': 'a Domains read lists every domain surely fresh and none surely expired or never upserted',
 };
 
 export interface InvariantResult {
@@ -27,7 +29,7 @@ export interface InvariantResult {
 }
 
 export function checkInvariants(ops: readonly Op[], examples = 10): InvariantResult {
-  const all = [...checkTasks(ops), ...checkActualLRPs(ops), ...checkModificationIndexes(ops), ...checkFinalRead(ops), ...checkCrashBookkeeping(ops)];
+  const all = [...checkTasks(ops), ...checkActualLRPs(ops), ...checkModificationIndexes(ops), ...checkFinalRead(ops), ...checkCrashBookkeeping(ops), ...checkDomainsReads(ops)];
   const counts = Object.fromEntries(Object.keys(INVARIANTS).map((k) => [k, 0])) as Record<InvariantName, number>;
   const violations: Violation[] = [];
   for (const v of all) {

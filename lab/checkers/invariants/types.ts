@@ -6,7 +6,8 @@ export type InvariantName =
   | 'instance-held-by-two-cells'
   | 'modification-index-went-back'
   | 'acknowledged-write-lost'
-  | 'crash-bookkeeping-wrong';
+  | 'crash-bookkeeping-wrong'
+  | 'domains-read-wrong';
 
 export interface Violation {
   invariant: InvariantName;
