@@ -84,6 +84,17 @@ export function olderThan(key: string, seen: Rec, written: Rec): boolean {
   return !!a && !!b && a.epoch === b.epoch && a.index < b.index;
 }
 
+/**
+ * The state an op saw: its record, or absent when the BBS refused it with ResourceNotFound (its
+ * state check found no row: a Claim or Crash on a node that had not applied the row's creation
+ * saw the record absent as surely as a read would).
+ */
+function seenOf(t: Timed): Rec | undefined {
+  const v = t.op.complete?.type === 'ok' ? (t.op.complete.value as BbsResult | undefined) : undefined;
+  if (v?.error === 'ResourceNotFound') return null;
+  return recordOf(t);
+}
+
 const nodeOf = (o: Op): string | undefined => o.complete?.node;
 const ms = (ns: number) => Math.round(ns / 1e6);
 
@@ -98,10 +109,12 @@ interface Pair {
  * missed, one on another node (the earliest: the longest lag it proves) is preferred.
  */
 function olderStatePair(all: Timed[], shown: ReadonlySet<number>): { pair: Pair; sameNode: boolean } | null {
-  // A write's record is the state it left: an absent one is its own removal, not an old state seen.
-  const readers = all.filter((t) => shown.has(t.op.op) && recordOf(t) !== undefined && (recordOf(t) !== null || READ_OPS.has(t.op.f as BbsOpName))).sort((a, b) => a.start - b.start);
+  // A write's record is the state it left: an absent one is its own removal, not an old state seen
+  // (a refusal for a missing row, though, is what the op saw).
+  const sawAbsent = (t: Timed) => READ_OPS.has(t.op.f as BbsOpName) || recordOf(t) === undefined;
+  const readers = all.filter((t) => shown.has(t.op.op) && seenOf(t) !== undefined && (seenOf(t) !== null || sawAbsent(t))).sort((a, b) => a.start - b.start);
   for (const r of readers) {
-    const seen = recordOf(r)!;
+    const seen = seenOf(r)!;
     const missed = all.filter((w) => {
       if (w === r || w.end >= r.start) return false;
       const written = recordOf(w);

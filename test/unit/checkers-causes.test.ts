@@ -230,3 +230,39 @@ test('a removal is not an old state seen: DeleteTask after ResolvingTask on anot
   );
   t.is(c.cause, 'unattributed');
 });
+
+test('a refusal for a missing row on another node, after the row was created and acknowledged, is a stale read', (t) => {
+  // Op 0 (DesireLRP) acknowledged by n1 at 10 ms; op 1, an UpdateDesiredLRP invoked on n2 at 14 ms,
+  // was refused with ResourceNotFound: n2 saw no row, the state before op 0. Lag at least 14 - 10 = 4 ms.
+  const c = one(
+    [
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: { error: 'ResourceNotFound' }, at: [14, 15], node: 'n2' },
+    ],
+    [0, 1],
+  );
+  t.is(c.cause, 'stale-read');
+  t.deepEqual(c.ops, [0, 1]);
+  t.is(c.writerNode, 'n1');
+  t.is(c.readerNode, 'n2');
+  t.is(c.lagMs, 4);
+  // The same refusal on the node that acknowledged the row is the row lost there, not a lag.
+  const same = one(
+    [
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: { error: 'ResourceNotFound' }, at: [14, 15], node: 'n1' },
+    ],
+    [0, 1],
+  );
+  t.is(same.cause, 'lost-write');
+  // A refusal before the creation was acknowledged proves nothing: the row may not have been there yet.
+  const early = one(
+    [
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: { error: 'ResourceNotFound' }, at: [5, 12], node: 'n2' },
+    ],
+    [0, 1],
+  );
+  t.not(early.cause, 'stale-read');
+  t.not(early.cause, 'lost-write');
+});
