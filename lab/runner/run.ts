@@ -9,7 +9,7 @@ import { HistoryWriter } from '../history/writer.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { scenarioLinks } from '../scenario/validate.ts';
 import { workloadFor } from '../workload/index.ts';
-import { runClient } from './client.ts';
+import { runClient } from './workload-client.ts';
 import { createRunDir, type RunDir } from './run-dir.ts';
 import { startTopology, type Topology } from './topology.ts';
 import { renderRun } from '../report/write.ts';

@@ -1,4 +1,4 @@
-// The workload client (lab/runner/client.ts): one invoke and one completion per op, Jepsen's
+// The workload client (lab/runner/workload-client.ts): one invoke and one completion per op, Jepsen's
 // process rule after an unknown outcome, and the scenario's backoff after an op that did not
 // succeed. The executor here is a plain function standing in for a database call's outcome.
 
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CompletionEvent, InvokeEvent } from '../../lab/history/event.ts';
 import { readHistory } from '../../lab/history/reader.ts';
 import { HistoryWriter } from '../../lab/history/writer.ts';
-import { runClient } from '../../lab/runner/client.ts';
+import { runClient } from '../../lab/runner/workload-client.ts';
 import type { ExecOutcome } from '../../lab/workload/types.ts';
 
 async function run(outcomes: ExecOutcome[], backoffMs: number) {
