@@ -129,6 +129,15 @@ export const METRICS: Record<string, Metric> = {
       return lin + sum(c.invariants?.counts) + (Array.isArray(c.failedApplied) ? c.failedApplied.length : 0) + sum(c.isolation?.counts);
     },
   },
+  causes: {
+    label: 'anomalies attributed to a cause',
+    arg: 'cause (stale-read, lost-write, single-node-logic, failed-but-applied, unattributed)',
+    unit: 'count',
+    digits: 0,
+    better: 'lower',
+    // Results written before causes were attributed have none: missing, not 0.
+    get: (r, cause) => (Array.isArray(r.check?.causes) ? r.check.causes.filter((c: { cause: string }) => c.cause === cause).length : null),
+  },
   nonLinearizableKeys: { label: 'non-linearizable keys', unit: 'keys', digits: 0, better: 'lower', get: (r) => (r.check ? (r.check.linearizability?.keys ?? []).filter((k: { verdict: string }) => k.verdict === 'not-linearizable').length : null) },
   lostWrites: { label: 'acknowledged writes lost', unit: 'writes', digits: 0, better: 'lower', get: (r) => (r.check ? num(r.check.invariants?.counts?.['acknowledged-write-lost']) ?? 0 : null) },
   failedApplied: { label: 'ops reported failed that took effect', unit: 'ops', digits: 0, better: 'lower', get: (r) => (r.check ? (Array.isArray(r.check.failedApplied) ? r.check.failedApplied.length : 0) : null) },

@@ -266,6 +266,12 @@ test('metrics: per-op and per-family rates, isolation counts, and a figure the r
   t.is(readMetric(metricRef('errors:1213'), r), 10);
   t.is(readMetric(metricRef('lostWrites'), r), 0);
   t.is(readMetric(metricRef('isolation:G-single'), r), null, 'no isolation check in a BBS run');
+  // Causes: two stale reads and one lost write → causes:stale-read 2, causes:lost-write 1, causes:unattributed 0.
+  const withCauses: RunResults = { ...r, check: { ...r.check, causes: [{ cause: 'stale-read' }, { cause: 'lost-write' }, { cause: 'stale-read' }] } };
+  t.is(readMetric(metricRef('causes:stale-read'), withCauses), 2);
+  t.is(readMetric(metricRef('causes:lost-write'), withCauses), 1);
+  t.is(readMetric(metricRef('causes:unattributed'), withCauses), 0);
+  t.is(readMetric(metricRef('causes:stale-read'), r), null, 'results from before causes were attributed');
   t.is(readMetric(metricRef('isolation:G-single'), { ...r, check: { ...r.check, isolation: { counts: { 'G-single': 3, 'G2-item': 2 } } } }), 3);
   t.is(readMetric(metricRef('timeShare'), r), null, 'the old per-second availability is not the time share');
   t.is(readMetric(metricRef('worstClientOutageSec'), r), null);
