@@ -10,6 +10,12 @@
 // - single-node logic: no such pair, and every op that shows the anomaly was served by one node.
 //   Replication cannot produce what one node did alone: a state the BBS rules forbid was reached
 //   by the store's own code (a logic bug, not replication).
+// - both acknowledged: two writes of one row on different nodes, overlapping in time, each acked
+//   with a state that needed the other not to have happened. The BBS's row lock would have made
+//   the later one wait and see the other (its writeset then certifies after the other's), and
+//   certification aborts one of two truly concurrent ones; so either a state check read the row
+//   without the lock (an older snapshot), a COMMIT error was answered as success, or Galera let a
+//   write-write conflict through. All three are the store's or the database's, not a lag.
 // - failed but applied: an op answered as failed whose effect a later op saw.
 // - unattributed: ops on several nodes (or of unknown node) and none of the patterns above.
 
@@ -21,11 +27,12 @@ import { byKey, mayFallBetween, type Timed } from './invariants/timeline.ts';
 import type { CommitFailRecheck } from './linearizability/commit-fails.ts';
 import type { LinResult } from './linearizability/index.ts';
 
-export type CauseKind = 'stale-read' | 'lost-write' | 'single-node-logic' | 'failed-but-applied' | 'unattributed';
+export type CauseKind = 'stale-read' | 'lost-write' | 'both-acknowledged' | 'single-node-logic' | 'failed-but-applied' | 'unattributed';
 
 export const CAUSES: Record<CauseKind, string> = {
   'stale-read': 'stale read: a node served a state older than a write another node had acknowledged',
   'lost-write': 'lost write: a write was acknowledged, then absent on the node that acknowledged it',
+  'both-acknowledged': 'both acknowledged: two concurrent writes of one row on different nodes both committed, each as if the other had not happened',
   'single-node-logic': 'logic bug: a state the BBS rules forbid, reached through ops on one node alone',
   'failed-but-applied': 'failed but applied: an op answered as failed took effect',
   unattributed: 'unattributed: ops on several nodes, and neither a stale read nor a lost write shows in them',
@@ -131,6 +138,22 @@ function olderStatePair(all: Timed[], shown: ReadonlySet<number>): { pair: Pair;
   return null;
 }
 
+/**
+ * The anomaly's ops when they are exactly two acknowledged writes (a record returned, no error) on
+ * different nodes whose intervals overlap, earlier invoke first; else null. On one node the row
+ * lock serializes them, and one after the other the second would have seen the first.
+ */
+function bothAcknowledged(ops: readonly Op[]): [Op, Op] | null {
+  if (ops.length !== 2) return null;
+  const [x, y] = [...ops].sort((a, b) => a.invoke.time - b.invoke.time) as [Op, Op];
+  const write = (o: Op) => !READ_OPS.has(o.f as BbsOpName) && o.complete?.type === 'ok' && (o.complete.value as BbsResult | undefined)?.error === undefined && (o.complete.value as BbsResult | undefined)?.record != null;
+  if (!write(x) || !write(y)) return null;
+  const nx = nodeOf(x);
+  const ny = nodeOf(y);
+  if (!nx || !ny || nx === ny) return null;
+  return y.invoke.time < x.complete!.time ? [x, y] : null;
+}
+
 function nodesOf(ops: readonly Op[]): { nodes: string[]; allKnown: boolean } {
   const served = ops.filter((o) => o.complete?.type === 'ok');
   const nodes = [...new Set(served.map(nodeOf).filter((n): n is string => n !== undefined))].sort();
@@ -194,6 +217,18 @@ export function attributeOne(anomaly: AnomalyKind, key: string, shown: readonly 
         explanation: `${x.f} (op ${x.op}) was acknowledged by ${nx}; ${lag} ms later ${y.f} (op ${y.op}) on ${ny} passed its state check as if it had not happened: ${ny} had not applied ${nx}'s commit (lag of at least ${lag} ms)`,
       };
     }
+  }
+  const both = bothAcknowledged(shownOps);
+  if (both) {
+    const [x, y] = both;
+    return {
+      anomaly,
+      key,
+      cause: 'both-acknowledged',
+      ops: [x.op, y.op],
+      nodes,
+      explanation: `${x.f} (op ${x.op}) on ${nodeOf(x)} and ${y.f} (op ${y.op}) on ${nodeOf(y)} overlapped in time and both were acknowledged, each as if the other had not happened: one checked the row's state without the lock that would have made it see the other, or its COMMIT error was answered as success, or Galera let a write-write conflict through`,
+    };
   }
   if (allKnown && nodes.length === 1) {
     return {

@@ -111,8 +111,9 @@ test('two cells started on one node alone is a logic bug; on two nodes one after
   const c = one(steps('n1', 'n2', 20), [0, 1], 'task-started-on-two-cells');
   t.is(c.cause, 'stale-read');
   t.is(c.lagMs, 10, '20 - 10 ms');
-  // Overlapping on two nodes: nothing in the history says which saw what.
-  t.is(one(steps('n1', 'n2', 5), [0, 1], 'task-started-on-two-cells').cause, 'unattributed');
+  // Overlapping on two nodes (5 < 10): nothing in the history says which saw what, but both were
+  // acknowledged where certification lets only one of them commit.
+  t.is(one(steps('n1', 'n2', 5), [0, 1], 'task-started-on-two-cells').cause, 'both-acknowledged');
 });
 
 test('through checkHistory: a stale read on a multi-writer history is named, grouped and in the report object', (t) => {
@@ -265,4 +266,40 @@ test('a refusal for a missing row on another node, after the row was created and
   );
   t.not(early.cause, 'stale-read');
   t.not(early.cause, 'lost-write');
+});
+
+test('two overlapping writes of one row on different nodes, both acknowledged, are named as such; one after the other, or on one node, they are not', (t) => {
+  // Op 1 (n1, 20–30 ms) and op 2 (n3, 25–35 ms) both raised the index from 0 to 1: they overlap
+  // (25 < 30) on different nodes, and each returned a state that ignores the other.
+  const both = one(
+    [
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+      { op: update(3), out: lrp(1, 3), at: [25, 35], node: 'n3' },
+    ],
+    [1, 2],
+  );
+  t.is(both.cause, 'both-acknowledged');
+  t.deepEqual(both.ops, [1, 2]);
+  t.regex(both.explanation, /op 1\) on n1 and UpdateDesiredLRP \(op 2\) on n3 overlapped/);
+  // On one node the row lock serializes them: the same pair is a logic bug there.
+  const oneNode = one(
+    [
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+      { op: update(3), out: lrp(1, 3), at: [25, 35], node: 'n1' },
+    ],
+    [1, 2],
+  );
+  t.is(oneNode.cause, 'single-node-logic');
+  // One refused (an error answer) is not two acknowledgements.
+  const refused = one(
+    [
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+      { op: update(3), out: { error: 'InvalidStateTransition' }, at: [25, 35], node: 'n3' },
+    ],
+    [1, 2],
+  );
+  t.not(refused.cause, 'both-acknowledged');
 });
