@@ -16,7 +16,8 @@ import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, nodeStatusFrom, WSREP_STATUS_SQL } from '../wsrep-status.ts';
 import type { ClusterWith, NodeInfo, NodeStatus } from '../cluster.ts';
 import { iptablesPartition } from './partition.ts';
-import { checkInstalled, ClusterStartError, GALERA_PROVIDER, installDatadir, MARIADBD, MYSQL_USER, mysqlIds } from '../../mariadb/install.ts';
+import { checkInstalled, ClusterStartError, installDatadir, MARIADBD, mysqlIds } from '../../mariadb/install.ts';
+import { galeraNodeConfig } from '../../mariadb/node-config.ts';
 
 export { ClusterStartError };
 
@@ -49,41 +50,6 @@ interface NodeRuntime extends NodeInfo {
   proc?: Tracked;
 }
 
-
-function nodeConfig(n: NodeRuntime, all: NodeRuntime[], clusterName: string, extraProviderOptions: string): string {
-  const gcomm = all.map((x) => `${x.host}:4567`).join(',');
-  const providerOptions = [`gmcast.listen_addr=tcp://${n.host}:4567`, `ist.recv_addr=${n.host}:4568`, extraProviderOptions]
-    .filter((s) => s.length > 0)
-    .join(';');
-  return `[mysqld]
-datadir=${join(n.dir, 'data')}
-socket=${n.socket}
-pid-file=${join(n.dir, 'mariadbd.pid')}
-tmpdir=${join(n.dir, 'tmp')}
-log-error=${n.errorLog}
-bind-address=${n.host}
-port=${n.port}
-user=${MYSQL_USER}
-skip-name-resolve
-max_connections=400
-performance_schema=OFF
-innodb_buffer_pool_size=64M
-innodb_log_file_size=32M
-innodb_flush_log_at_trx_commit=1
-default_storage_engine=InnoDB
-binlog_format=ROW
-innodb_autoinc_lock_mode=2
-wsrep_on=ON
-wsrep_provider=${GALERA_PROVIDER}
-wsrep_cluster_name=${clusterName}
-wsrep_cluster_address=gcomm://${gcomm}
-wsrep_node_address=${n.host}
-wsrep_node_name=${n.name}
-wsrep_provider_options="${providerOptions}"
-wsrep_sst_receive_address=${n.host}:4444
-wsrep_sst_method=rsync
-`;
-}
 
 function tail(path: string, lines = 25): string {
   try {
@@ -201,7 +167,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     const installs = await Promise.allSettled(
       nodes.map(async (n) => {
         for (const d of ['data', 'tmp']) mkdirSync(join(n.dir, d), { recursive: true });
-        writeFileSync(n.cnf, nodeConfig(n, nodes, clusterName, extra));
+        writeFileSync(n.cnf, galeraNodeConfig(n, nodes, clusterName, extra));
         for (const d of [n.dir, join(n.dir, 'data'), join(n.dir, 'tmp')]) chownSync(d, uid, gid);
         await installDatadir(join(n.dir, 'data'), join(n.dir, 'tmp'), n.name);
       }),

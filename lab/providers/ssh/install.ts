@@ -9,9 +9,9 @@ import { NOT_A_MEMBER, nodeStatusFrom, readNodeStatus, WSREP_STATUS_SQL } from '
 import { HOST_MARKER } from './record.ts';
 import { SshError, shq, type SshSession } from './session.ts';
 import type { ModeDriver, Touch } from './mode.ts';
+import { galeraNodeConfig } from '../../mariadb/node-config.ts';
 
 export const PACKAGES = ['mariadb-server', 'galera-4', 'rsync'] as const;
-const GALERA = '/usr/lib/galera/libgalera_smm.so';
 const MARIADBD = '/usr/sbin/mariadbd';
 /** The lab's dirs on a host: /tmp/bbslab-host-XXXXXX (never the local provider's bbs-lab- prefix). */
 export const HOST_DIR_PREFIX = '/tmp/bbslab-host-';
@@ -31,38 +31,10 @@ const paths = (dir: string) => ({
   pgid: `${dir}/mariadbd.pgid`,
 });
 
-/** The node's config; the same settings as the local provider's, with the host's own address and port. */
+/** The node's config: the local provider's (lab/mariadb/node-config.ts), on the host's own address and port. */
 export function hostNodeConfig(n: { name: string; address: string; port: number; dir: string }, all: readonly { address: string }[], clusterName: string, extraProviderOptions: string): string {
   const p = paths(n.dir);
-  const providerOptions = [`gmcast.listen_addr=tcp://${n.address}:4567`, `ist.recv_addr=${n.address}:4568`, extraProviderOptions].filter((x) => x.length > 0).join(';');
-  return `[mysqld]
-datadir=${n.dir}/data
-socket=${p.socket}
-pid-file=${n.dir}/mariadbd.pid
-tmpdir=${n.dir}/tmp
-log-error=${p.errorLog}
-bind-address=${n.address}
-port=${n.port}
-user=mysql
-skip-name-resolve
-max_connections=400
-performance_schema=OFF
-innodb_buffer_pool_size=64M
-innodb_log_file_size=32M
-innodb_flush_log_at_trx_commit=1
-default_storage_engine=InnoDB
-binlog_format=ROW
-innodb_autoinc_lock_mode=2
-wsrep_on=ON
-wsrep_provider=${GALERA}
-wsrep_cluster_name=${clusterName}
-wsrep_cluster_address=gcomm://${all.map((x) => `${x.address}:4567`).join(',')}
-wsrep_node_address=${n.address}
-wsrep_node_name=${n.name}
-wsrep_provider_options="${providerOptions}"
-wsrep_sst_receive_address=${n.address}:4444
-wsrep_sst_method=rsync
-`;
+  return galeraNodeConfig({ name: n.name, host: n.address, port: n.port, dir: n.dir, socket: p.socket, errorLog: p.errorLog }, all.map((x) => ({ host: x.address })), clusterName, extraProviderOptions);
 }
 
 /** Shell: is the process group leader in the pgid file alive (a zombie counts as gone)? */
