@@ -21,15 +21,9 @@ export function taskTransitionAllowed(from: TaskState, to: TaskState): boolean {
   }
 }
 
-/**
- * Which AllowsTransitionTo the BBS runs:
- * - '2016': the rule of the 2016 SQL store. Claimed → running is allowed whatever the instance key,
- *   claimed/running → claimed/running needs the same instance key, and anything else is allowed
- *   (so a crash is accepted from any state by any instance).
- * - 'strict': the later per-state switch (a crash needs the same instance key and a claimed or
- *   running LRP; a crashed LRP can only be re-claimed or started by the key it had).
- */
-export type ActualLRPRules = '2016' | 'strict';
+/** Which AllowsTransitionTo the BBS runs (bbs/versions/types.ts: 'per-state' is real, 'permissive' hypothetical). */
+export type { ActualLRPRules } from './versions/types.ts';
+import type { ActualLRPRules } from './versions/types.ts';
 
 export interface InstanceKey {
   instanceGuid: string;
@@ -60,7 +54,7 @@ export function allowsTransitionTo(
   to: ActualLRPState,
 ): boolean {
   if (!lrpKeyMatches) return false;
-  if (rules === '2016') {
+  if (rules === 'permissive') {
     if (before.state === 'CLAIMED' && to === 'RUNNING') return true;
     const active = (s: ActualLRPState) => s === 'CLAIMED' || s === 'RUNNING';
     if (active(before.state) && active(to) && !sameKey(before, key)) return false;

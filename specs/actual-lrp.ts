@@ -1,6 +1,6 @@
 // An actual LRP (one (process guid, index) per model instance) as a sequential specification:
 // absent, or UNCLAIMED / CLAIMED by an instance on a cell / RUNNING / CRASHED with a crash count,
-// moving as the BBS's AllowsTransitionTo allows (transitions.ts: the 2016 rule by default).
+// moving as the BBS's AllowsTransitionTo allows (transitions.ts: the per-state rule by default).
 // Every change raises the modification index; CreateUnclaimedActualLRP and a StartActualLRP of a
 // missing instance create it with a fresh epoch, learned from the first output that shows it.
 //
@@ -182,9 +182,9 @@ function describePossibility(p: ActualLRPPossibility): string {
   return `${l.state}${who}${crashes}${placement} tag=${l.epoch ? l.epoch.slice(0, 8) : '?'}:${l.index}`;
 }
 
-export function actualLRPModel(rules: ActualLRPRules = '2016'): Model<ActualLRPModelState, BbsOp, BbsResult> {
+export function actualLRPModel(rules: ActualLRPRules = 'per-state'): Model<ActualLRPModelState, BbsOp, BbsResult> {
   return {
-    name: rules === '2016' ? 'bbs-actual-lrp' : `bbs-actual-lrp-${rules}`,
+    name: rules === 'per-state' ? 'bbs-actual-lrp' : `bbs-actual-lrp-${rules}`,
     init: () => [{ lrp: null, retired: [] }],
     step(state, input, output) {
       if (!ACTUAL_OPS.has(input.f)) return [false, state];
@@ -207,4 +207,4 @@ export function actualLRPModel(rules: ActualLRPRules = '2016'): Model<ActualLRPM
   };
 }
 
-export const actualLRPModel2016 = actualLRPModel('2016');
+export const actualLRPModelPerState = actualLRPModel('per-state');

@@ -17,7 +17,7 @@
 
 import { READ_OPS, type BbsOp, type BbsResult } from './vocabulary.ts';
 import type { ActualLRPRules } from './transitions.ts';
-import { actualLRPModel, actualLRPModel2016 } from './actual-lrp.ts';
+import { actualLRPModel, actualLRPModelPerState } from './actual-lrp.ts';
 import { desiredLRPModel } from './desired-lrp.ts';
 import { domainModel } from './domain.ts';
 import type { Model } from './model.ts';
@@ -37,13 +37,13 @@ const refused = (output: BbsResult | undefined): boolean => output !== undefined
 // included, so every actual LRP op stays (no method: the conservative default).
 const task: BbsModel = { ...withReads(taskModel), changesState: (input: BbsOp, output: BbsResult | undefined) => !READ_OPS.has(input.f) && !refused(output) };
 const desired: BbsModel = { ...withReads(desiredLRPModel), changesState: (_input: BbsOp, output: BbsResult | undefined) => !refused(output) };
-const actual2016 = withReads(actualLRPModel2016);
-const actualStrict = withReads(actualLRPModel('strict'));
+const actualPerState = withReads(actualLRPModelPerState);
+const actualPermissive = withReads(actualLRPModel('permissive'));
 const domain = withReads(domainModel);
 
-/** The models by name (`--model`), with the 2016 actual LRP rule and its strict later variant. */
+/** The models by name (`--model`), with the real actual LRP rule and the hypothetical permissive one. */
 export const bbsModels: Record<string, BbsModel> = Object.fromEntries(
-  [task, desired, actual2016, actualStrict, domain].map((m) => [m.name, m]),
+  [task, desired, actualPerState, actualPermissive, domain].map((m) => [m.name, m]),
 );
 
 /** The model for a history key from keyOf(); undefined for a key no BBS model covers. */
@@ -55,7 +55,7 @@ export function bbsModelFor(key: string, opts: { actualLRPRules?: ActualLRPRules
     case 'desired/':
       return desired;
     case 'actual/':
-      return opts.actualLRPRules === 'strict' ? actualStrict : actual2016;
+      return opts.actualLRPRules === 'permissive' ? actualPermissive : actualPerState;
     case 'domain/':
       return domain;
     default:

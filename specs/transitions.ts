@@ -9,16 +9,18 @@
 //   a task RUNNING on the same cell answers shouldStart=false and changes nothing; CompleteTask of
 //   a task RUNNING on another cell is RunningOnDifferentCell; CancelTask and FailTask complete a
 //   PENDING or RUNNING task as failed; DeleteTask needs RESOLVING.
-// - models/actual_lrp.go AllowsTransitionTo, in two versions: the 2016 SQL store's (a claimed LRP
-//   may be started by anyone; claimed or running → claimed or running needs the same instance key;
-//   anything else is allowed) and the later per-state switch ('strict').
+// - models/actual_lrp.go AllowsTransitionTo: the per-state switch ('per-state') the SQL store ran
+//   from 3940fad4 (2016-02-29) to today. 'permissive' (a claimed LRP may be started by anyone;
+//   claimed or running → claimed or running needs the same instance key; anything else is allowed,
+//   so a crash from any state by any instance) is a rule no BBS commit had: the lab once read the
+//   2016 code that way, and keeps it only for hypothetical runs (bbs.actualLRPRules).
 // - models.CrashResetTimeout (5 min), models.DefaultImmediateRestarts (3) and db/sqldb
 //   CrashActualLRP's crash count.
 
 import type { ActualLRPState, TaskState } from './vocabulary.ts';
 
 /** Which AllowsTransitionTo the BBS under test runs. */
-export type ActualLRPRules = '2016' | 'strict';
+export type ActualLRPRules = 'per-state' | 'permissive';
 
 /** From each task state, the states ValidateTransitionTo lets it move to. */
 export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
@@ -52,23 +54,23 @@ export type Who = 'anyone' | 'owner' | 'empty-key';
 
 type LRPTable = Readonly<Record<ActualLRPState, Readonly<Partial<Record<ActualLRPState, Who>>>>>;
 
-/** The 2016 rule: only claimed/running → claimed/running is the owner's, except claimed → running. */
-const LRP_2016: LRPTable = {
+/** The permissive rule (hypothetical: no BBS commit had it): only claimed/running → claimed/running is the owner's, except claimed → running. */
+const LRP_PERMISSIVE: LRPTable = {
   UNCLAIMED: { UNCLAIMED: 'anyone', CLAIMED: 'anyone', RUNNING: 'anyone', CRASHED: 'anyone' },
   CLAIMED: { UNCLAIMED: 'anyone', CLAIMED: 'owner', RUNNING: 'anyone', CRASHED: 'anyone' },
   RUNNING: { UNCLAIMED: 'anyone', CLAIMED: 'owner', RUNNING: 'owner', CRASHED: 'anyone' },
   CRASHED: { UNCLAIMED: 'anyone', CLAIMED: 'anyone', RUNNING: 'anyone', CRASHED: 'anyone' },
 };
 
-/** The later per-state switch; a missing entry is a move nobody may make. */
-const LRP_STRICT: LRPTable = {
+/** The per-state switch of models/actual_lrp.go (3940fad4, 2016-02-29, to today); a missing entry is a move nobody may make. */
+const LRP_PER_STATE: LRPTable = {
   UNCLAIMED: { UNCLAIMED: 'anyone', CLAIMED: 'anyone', RUNNING: 'anyone' },
   CLAIMED: { UNCLAIMED: 'empty-key', CLAIMED: 'owner', RUNNING: 'anyone', CRASHED: 'owner' },
   RUNNING: { UNCLAIMED: 'empty-key', CLAIMED: 'owner', RUNNING: 'owner', CRASHED: 'owner' },
   CRASHED: { UNCLAIMED: 'empty-key', CLAIMED: 'owner', RUNNING: 'owner' },
 };
 
-export const ACTUAL_LRP_TRANSITIONS: Readonly<Record<ActualLRPRules, LRPTable>> = { '2016': LRP_2016, strict: LRP_STRICT };
+export const ACTUAL_LRP_TRANSITIONS: Readonly<Record<ActualLRPRules, LRPTable>> = { permissive: LRP_PERMISSIVE, 'per-state': LRP_PER_STATE };
 
 /**
  * May a request with instance key `by` move an actual LRP from `from` (held by `holder`) to `to`?

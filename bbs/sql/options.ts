@@ -1,72 +1,47 @@
-// How the SQL store behaves: which BBS version's transaction handling it reproduces, and which
-// mitigations are on. Every mitigation is off by default so the lab sees the raw behaviour; the
-// defaults otherwise follow the mid-2016 BBS (FACTS.md).
+// How the SQL store behaves: the behaviour of one real BBS commit (bbs/versions/, chosen by
+// `version`, today's BBS by default), the operator's database settings, and the lab's own switches
+// (planted bugs). A behaviour that differs from the version's profile is a hypothetical: the
+// scenario must say so and the report labels it (bbs/versions/README.md).
 
 import type { OpError } from '../db/error.ts';
-import type { ActualLRPRules } from '../rules.ts';
+import { DEFAULT_BBS_VERSION, DEADLOCK_RETRIES, profileOf, type BbsBehaviour, type BbsVersion, type DeadlockRetry } from '../versions/index.ts';
 import { plantListProblem, type PlantName } from './plants.ts';
 
-/**
- * The deadlock retry of the BBS's transact helper, by the commit that introduced each policy:
- * - 'none': no retry (before 6683fe36).
- * - 'commit-only-2016-04': 6683fe36 retries on MySQL 1213, but statements inside the transaction
- *   converted their errors to BBS errors first, so only a raw 1213 from COMMIT was retried.
- * - 'all-2016-11': 47049111 retries a 1213 from any statement of the transaction.
- * - 'all-and-bad-conn-2017-06': 18ba2854 also retries driver.ErrBadConn (a lost connection). A lost
- *   connection during COMMIT leaves the outcome unknown, and the retry runs the op again: when
- *   the first COMMIT had in fact applied, the op is applied twice. That is a real bug the lab must
- *   be able to find; this store reproduces it as is.
- * Ops the BBS ran outside any transaction (see `transactionalReads`) are never retried.
- */
-export const DEADLOCK_RETRIES = ['none', 'commit-only-2016-04', 'all-2016-11', 'all-and-bad-conn-2017-06'] as const;
-export type DeadlockRetry = (typeof DEADLOCK_RETRIES)[number];
+export { DEADLOCK_RETRIES, type DeadlockRetry };
 
-export interface StoreOptions {
-  deadlockRetry: DeadlockRetry;
-  /** Attempts in all, as the real loop (`for attempts := 0; attempts < 3; …`): 3. */
-  deadlockAttempts: number;
-  /** Wait between attempts: 500 ms in the real helper. */
-  deadlockRetryDelayMs: number;
+/**
+ * Settings of the database a CF operator chooses, not of any BBS commit: no BBS commit set
+ * wsrep_sync_wait (no commit mentions wsrep), and the BBS had no statement timeout until 2025-10.
+ */
+export interface DatabaseSettings {
   /** SET SESSION wsrep_sync_wait = N on each connection before its first op (0 = leave it). */
   syncWait: number;
-  /**
-   * false (mid-2016): reads, DesireTask and CreateUnclaimedActualLRP run as autocommit statements
-   * outside any transaction. true (47049111, 2016-11): they run inside BEGIN … COMMIT too.
-   */
-  transactionalReads: boolean;
-  /** Planted bug for testing the lab: the mutations read their row without FOR UPDATE. */
-  unsafeNoRowLocks: boolean;
-  /** Planted bugs for the self-test (plants.ts); none by default. */
-  plants: readonly PlantName[];
-  /**
-   * Mid-2016 fetchTask and fetchDesiredLRP turned any error of the row read (QueryRow … Scan) into
-   * ErrResourceNotFound, so a database error there reached the client as "not found". Off by default.
-   */
-  maskFetchErrors: boolean;
-  /** Which AllowsTransitionTo the actual LRP mutations apply (rules.ts). */
-  actualLRPRules: ActualLRPRules;
-  /** Mid-2016 actual LRP mutations locked their row LOCK IN SHARE MODE before FOR UPDATE replaced it. */
-  actualLRPLock: 'for-update' | 'share';
   /** mysql2 per-statement timeout; a statement that takes longer breaks its connection (unknown outcome). */
   statementTimeoutMs: number;
 }
 
-export const DEFAULT_STORE_OPTIONS: StoreOptions = {
-  deadlockRetry: 'none',
-  deadlockAttempts: 3,
-  deadlockRetryDelayMs: 500,
-  syncWait: 0,
-  transactionalReads: false,
-  unsafeNoRowLocks: false,
-  plants: [],
-  maskFetchErrors: false,
-  actualLRPRules: '2016',
-  actualLRPLock: 'for-update',
-  statementTimeoutMs: 10_000,
-};
+export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { syncWait: 0, statementTimeoutMs: 10_000 };
 
+export interface StoreOptions extends BbsBehaviour, DatabaseSettings {
+  /** The BBS profile the behaviour starts from (bbs/versions/). */
+  version: BbsVersion;
+  /** Planted bug for testing the lab: the mutations read their row without FOR UPDATE. */
+  unsafeNoRowLocks: boolean;
+  /** Planted bugs for the self-test (plants.ts); none by default. */
+  plants: readonly PlantName[];
+}
+
+/** Today's BBS, no database settings, no plants. */
+export const DEFAULT_STORE_OPTIONS: StoreOptions = storeOptions();
+
+/**
+ * The options of a profile (`version`, today's by default) with the given overrides on top. An
+ * override of a behaviour makes the store hypothetical; callers that label runs compare with
+ * `hypotheticalFields` (bbs/versions/index.ts).
+ */
 export function storeOptions(partial: Partial<StoreOptions> = {}): StoreOptions {
-  const o = { ...DEFAULT_STORE_OPTIONS, ...partial };
+  const version = partial.version ?? DEFAULT_BBS_VERSION;
+  const o: StoreOptions = { ...profileOf(version).behaviour, ...DEFAULT_DATABASE_SETTINGS, version, unsafeNoRowLocks: false, plants: [], ...partial };
   if (!Number.isInteger(o.deadlockAttempts) || o.deadlockAttempts < 1) throw new Error(`deadlockAttempts must be a whole number ≥ 1, got ${o.deadlockAttempts}`);
   if (!(o.deadlockRetryDelayMs >= 0)) throw new Error(`deadlockRetryDelayMs must be ≥ 0, got ${o.deadlockRetryDelayMs}`);
   if (!Number.isInteger(o.syncWait) || o.syncWait < 0 || o.syncWait > 15) throw new Error(`syncWait must be a wsrep_sync_wait bitmask 0..15, got ${o.syncWait}`);

@@ -5,6 +5,7 @@
 import type { Model } from '../../specs/model.ts';
 import type { Op } from '../history/event.ts';
 import type { ConsistencyModel } from './isolation/types.ts';
+import type { ActualLRPRules } from '../../specs/transitions.ts';
 
 /** true: no anomaly; false: an anomaly; 'unknown': the checker could not decide (e.g. budget). */
 export type Verdict = boolean | 'unknown';
@@ -16,6 +17,8 @@ export interface CheckOptions {
   budget?: number;
   /** The model list-append transactions are checked against (default strict-serializable). */
   consistency?: ConsistencyModel;
+  /** Which AllowsTransitionTo the actual LRP model holds the store to: the run's (default the real 'per-state'). */
+  actualLRPRules?: ActualLRPRules;
 }
 
 export interface CheckContext {
@@ -55,4 +58,9 @@ export interface CheckerOutcome<D = unknown> {
   ran: boolean;
   verdict: Verdict;
   data: D;
+}
+
+/** The options bbsModelFor takes, from a check's options. */
+export function rulesOf(o: CheckOptions): { actualLRPRules?: ActualLRPRules } {
+  return o.actualLRPRules !== undefined ? { actualLRPRules: o.actualLRPRules } : {};
 }

@@ -7,7 +7,7 @@ import { bbsModels } from '../../specs/bbs.ts';
 import { genericModels } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
 import { FINAL_READ, pairOps, type HistoryEvent, type Op } from '../history/event.ts';
-import type { CheckContext, CheckOptions, Checker, CheckerOutcome, Verdict } from './checker.ts';
+import { rulesOf, type CheckContext, type CheckOptions, type Checker, type CheckerOutcome, type Verdict } from './checker.ts';
 import { failedAppliedChecker, type FailedButApplied } from './failed-applied.ts';
 import { invariantsChecker } from './invariants/checker.ts';
 import type { InvariantResult } from './invariants/index.ts';
@@ -110,7 +110,7 @@ export function explainFindings(events: readonly HistoryEvent[], results: CheckR
   const commitFailRechecks: CommitFailRecheck[] = [];
   for (const k of results.linearizability?.keys ?? []) {
     if (k.verdict !== 'not-linearizable') continue;
-    const model = forced ?? bbsModelFor(k.key);
+    const model = forced ?? bbsModelFor(k.key, rulesOf(opts));
     const keyOps = ops.filter((o) => o.key === k.key && o.f !== FINAL_READ && o.f !== 'txn');
     const r = model ? recheckCommitFails(k.key, keyOps, model, opts.budget ?? 1_000_000) : null;
     if (r) commitFailRechecks.push(r);

@@ -10,7 +10,7 @@ import { argsText, resultText } from './charts/op-label.ts';
 import { renderCausesHtml } from './causes.ts';
 import { reachSentence, reachTableRows, type Reach } from './reach.ts';
 import { FAULT_TABLE_HEADER, faultTableRows } from './fault-table.ts';
-import { summarySentences } from './markdown.ts';
+import { summarySentences, systemUnderTest } from './markdown.ts';
 import type { RunStats } from './stats.ts';
 import type { Story } from './stories.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -80,6 +80,7 @@ export function renderHtml(input: HtmlInput): string {
   p.push(`<h1>${esc(scenario.name)}: run ${esc(runId)}</h1>`);
   if (input.interrupted) p.push(`<p class="interrupted"><strong>This run was interrupted</strong> (${esc(input.interrupted)}); the history up to that point was checked.</p>`);
   p.push(`<p><strong>Question.</strong> ${esc(scenario.question.trim())}</p>`);
+  if (scenario.workload.kind === 'bbs') p.push(`<p><strong>System under test.</strong> ${esc(systemUnderTest(scenario).replace(/\*\*/g, ''))}</p>`);
   const sentences = summarySentences({ scenario, seed: input.seed, runId, stats, check: { valid: check.valid, summary: check.summary } });
   p.push(`<div class="answer" id="answer"><p><strong>Answer from this run.</strong> ${sentences.map(esc).join(' ')}</p>`);
   p.push(`<p><span class="${verdictClass}">${verdict}.</span> ${charts.anomalies.length} finding(s), ${stories.length} mitigation stor${stories.length === 1 ? 'y' : 'ies'}. Seed ${input.seed} (repeat with <code>bbs-lab run &lt;scenario&gt; --seed ${input.seed}</code>).</p></div>`);

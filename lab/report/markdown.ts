@@ -2,6 +2,7 @@
 // detail tables. Pure: scenario, stats and checker verdicts in, Markdown out. Credentials never
 // reach this function, so they cannot reach the report.
 
+import { bbsIdentity, scenarioBbs } from '../scenario/bbs-profile.ts';
 import { unplannedSentence } from './quorum-loss.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { clientConfig } from '../client/configs/index.ts';
@@ -50,7 +51,7 @@ function topologySentence(s: Scenario): string {
   const over = s.clients.via === 'nodes' ? `the ${t.nodes} nodes directly` : `${t.proxies} switchboard prox${t.proxies === 1 ? 'y' : 'ies'} (rule ${t.proxyRule})`;
   const route = `${s.clients.via === 'nodes' ? 'straight to' : 'through'} ${over}: ${clientConfig(s.clients.config).describe(s)}`;
   const what = s.workload.kind === 'bbs' ? 'BBS operations' : 'list-append transactions';
-  return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; deadlock retry: ${s.bbs.deadlockRetry}, wsrep_sync_wait: ${s.bbs.syncWait}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms${s.clients.backoffMs === 500 ? " (the real BBS's pause before it retries a transaction, db/sqldb/helpers/transact.go)" : ''}` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
+  return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; ${bbsSentence(s)}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms${s.clients.backoffMs === 500 ? " (the real BBS's pause before it retries a transaction, db/sqldb/helpers/transact.go)" : ''}` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
 }
 
 /** "7.3 s" for a gap, or "—". */
@@ -157,6 +158,7 @@ export function renderMarkdown(input: ReportInput): string {
   parts.push(`# ${scenario.name}: run ${input.runId}\n`);
   if (input.interrupted) parts.push(`> **This run was interrupted** (${input.interrupted}); the history up to that point was checked.\n`);
   parts.push(`**Question.** ${scenario.question.trim()}\n`);
+  if (scenario.workload.kind === 'bbs') parts.push(`**System under test.** ${systemUnderTest(scenario)}\n`);
   parts.push(`**Answer from this run.** ${summarySentences(input).join(' ')}\n`);
   if (st.availability.faults.length > 0) {
     parts.push('## Faults and what the clients saw\n');
@@ -295,4 +297,19 @@ function retrySection(st: RunStats): string[] {
         .map(([e, n]) => [e, n, ...ops.map((f) => r.absorbedByOp[e]?.[f] ?? 0), ...nodes.map((x) => r.absorbedByNode[e]?.[x] ?? 0)]),
     ),
   ];
+}
+
+/** The system under test and the operator's settings, as the setup sentence names them. */
+export function bbsSentence(s: Scenario): string {
+  const id = bbsIdentity(s);
+  const what = `the ${id.label}${id.hypotheticalLabel ? ` with a ${id.hypotheticalLabel}` : ''}, deadlock retry ${scenarioBbs(s).behaviour.deadlockRetry}`;
+  return `${what}; operator setting wsrep_sync_wait ${s.database.syncWait}`;
+}
+
+/** "BBS 2016-05 (db3234a7, 2016-05-03): first shipped SQL store …", with any hypothetical override named. */
+export function systemUnderTest(s: Scenario): string {
+  const id = bbsIdentity(s);
+  const hypo = id.hypotheticalLabel ? ` **Hypothetical** (not a real BBS): ${id.hypothetical.map((h) => `${h.field} = ${String(h.value)} where ${id.version} had ${String(h.profileValue)}`).join('; ')}.` : '';
+  const db = s.database.syncWait > 0 ? ` Operator setting: wsrep_sync_wait = ${s.database.syncWait}.` : '';
+  return `${id.label}: ${id.title} (docs/bbs-versions.md).${hypo}${db}`;
 }

@@ -3,6 +3,7 @@
 // acceptance criteria), so what the lab recommends, and when, is read in one place. Pure: stats,
 // checker verdicts and ops in, stories out; also rendered as stories.md for a tracker.
 
+import { scenarioBbs } from '../scenario/bbs-profile.ts';
 import { classifyError } from '../history/errors.ts';
 import type { CheckReport } from './verdicts.ts';
 import type { Op } from '../history/event.ts';
@@ -128,17 +129,17 @@ export const STORY_RULES: readonly StoryRule[] = [
   {
     rule: 'deadlock-multi-writer',
     title: 'Retry BBS transactions on deadlock (1213), or route every write to one Galera node',
-    when: 'the run does not retry (bbs.deadlockRetry: none), and ops ended in MySQL 1213 in seconds in which ok writes reached more than one node',
+    when: 'the run does not retry (deadlock retry: none at its BBS version), and ops ended in MySQL 1213 in seconds in which ok writes reached more than one node',
     find: ({ scenario, stats: s, ops }) => {
       const d = deadlocks(s);
-      if (scenario.bbs.deadlockRetry !== 'none' || d.inMultiNodeSeconds === 0) return null;
+      if (scenarioBbs(scenario).behaviour.deadlockRetry !== 'none' || d.inMultiNodeSeconds === 0) return null;
       const ww = s.writeWindows;
       const why = [
         ...deadlockCounts(s, d, true),
         `${fmt(d.inMultiNodeSeconds)} of the ${fmt(d.total)} came in seconds when ok writes reached more than one node (${fmt(ww.multiNode)} of ${fmt(ww.total)} one-second windows with writes: ${seconds(ww.seconds)}): multi-master writes, which Galera resolves by aborting one side.`,
       ];
       if (d.inMultiNodeSeconds < d.total) why.push(`The other ${fmt(d.total - d.inMultiNodeSeconds)} came in seconds with writes on one node only (InnoDB deadlocks between transactions on that node).`);
-      why.push('The run did not retry (bbs.deadlockRetry: none), so every 1213 reached the caller.');
+      why.push(`The run's BBS ${scenario.bbs.version} did not retry a 1213, so every 1213 reached the caller.`);
       return { why, ops: deadlockOps(ops) };
     },
     acceptance: [
@@ -150,16 +151,16 @@ export const STORY_RULES: readonly StoryRule[] = [
   {
     rule: 'deadlock-single-node',
     title: 'Retry BBS transactions on InnoDB deadlock (1213): they happen with one writer node too',
-    when: 'the run does not retry (bbs.deadlockRetry: none), and ops ended in MySQL 1213, none of them in a second in which ok writes reached more than one node',
+    when: 'the run does not retry (deadlock retry: none at its BBS version), and ops ended in MySQL 1213, none of them in a second in which ok writes reached more than one node',
     find: ({ scenario, stats: s, ops }) => {
       const d = deadlocks(s);
-      if (scenario.bbs.deadlockRetry !== 'none' || d.total === 0 || d.inMultiNodeSeconds > 0) return null;
+      if (scenarioBbs(scenario).behaviour.deadlockRetry !== 'none' || d.total === 0 || d.inMultiNodeSeconds > 0) return null;
       const nodes = writerNodes(s);
       return {
         why: [
           ...deadlockCounts(s, d, false),
           `Every one came in a second when ok writes reached at most one node${nodes.length === 1 ? ` (every op was served by ${nodes[0]})` : ''}: InnoDB deadlocks between transactions on the same node, not multi-master certification conflicts; routing every write to one node does not remove them.`,
-          'The run did not retry (bbs.deadlockRetry: none), so every 1213 reached the caller.',
+          `The run's BBS ${scenario.bbs.version} did not retry a 1213, so every 1213 reached the caller.`,
         ],
         ops: deadlockOps(ops),
       };
@@ -172,14 +173,14 @@ export const STORY_RULES: readonly StoryRule[] = [
   {
     rule: 'deadlock-past-retry',
     title: 'Stop 1213s getting past the BBS deadlock retry',
-    when: 'the run retries on 1213 (bbs.deadlockRetry is not none) and ops still ended in 1213',
+    when: 'the run retries on 1213 (deadlock retry other than none at its BBS version) and ops still ended in 1213',
     find: ({ scenario, stats: s, ops }) => {
       const d = deadlocks(s);
-      if (scenario.bbs.deadlockRetry === 'none' || d.total === 0) return null;
+      if (scenarioBbs(scenario).behaviour.deadlockRetry === 'none' || d.total === 0) return null;
       const a = absorbedDeadlocks(ops);
       const why = [
         ...deadlockCounts(s, d, d.inMultiNodeSeconds > 0),
-        `The run retried (bbs.deadlockRetry: ${scenario.bbs.deadlockRetry}): it absorbed ${fmt(a.errors)} 1213${a.errors === 1 ? '' : 's'} on ${fmt(a.ops)} op${a.ops === 1 ? '' : 's'}, and these ${fmt(d.total)} still reached the caller.`,
+        `The run's BBS ${scenario.bbs.version} retried (deadlock retry ${scenarioBbs(scenario).behaviour.deadlockRetry}): it absorbed ${fmt(a.errors)} 1213${a.errors === 1 ? '' : 's'} on ${fmt(a.ops)} op${a.ops === 1 ? '' : 's'}, and these ${fmt(d.total)} still reached the caller.`,
       ];
       if (d.inMultiNodeSeconds > 0) {
         why.push(`${fmt(d.inMultiNodeSeconds)} of the ${fmt(d.total)} came in seconds when ok writes reached more than one node (${fmt(s.writeWindows.multiNode)} such second${s.writeWindows.multiNode === 1 ? '' : 's'}): multi-master conflicts that a retry on the same nodes can meet again.`);

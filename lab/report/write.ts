@@ -3,6 +3,7 @@
 // a run and for an interrupted run, and `bbs-lab report <run-dir>` calls it: the report never needs
 // the cluster.
 
+import { bbsIdentity, scenarioBbs } from '../scenario/bbs-profile.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FINAL_READ, pairOps, workloadStart, type HistoryEvent } from '../history/event.ts';
@@ -35,12 +36,15 @@ export interface RenderOptions {
 export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
   const { events, warnings } = readHistory(dir.history);
   const stats = computeStats(events);
-  const check = checkReport(events);
+  const check = checkReport(events, scenario.workload.kind === 'bbs' ? { actualLRPRules: scenarioBbs(scenario).behaviour.actualLRPRules } : {});
   const reach = computeReach(pairOps(events));
   const results = {
     run: dir.id,
     scenario: scenario.name,
     seed,
+    // The system under test (its BBS commit, and any hypothetical behaviour) and the operator's settings.
+    bbs: bbsIdentity(scenario),
+    database: scenario.database,
     interrupted: opts.interrupted ?? null,
     historyWarnings: warnings,
     stats,

@@ -3,7 +3,7 @@
 // lab/scenario/validate.ts, and stored as run in the run directory. SCENARIO_SCHEMA is the one
 // description: the Scenario type is inferred from it, and validate.ts reads files with it.
 
-import { DEADLOCK_RETRIES, type DeadlockRetry } from '../../bbs/sql/options.ts';
+import { ACTUAL_LRP_LOCKS, ACTUAL_LRP_RULES, BBS_VERSIONS, DEADLOCK_RETRIES, DEFAULT_BBS_VERSION, ETCD_READ_ERRORS, UPSERT_DOMAIN_FORMS, VERSION_READ_ERRORS, type DeadlockRetry } from '../../bbs/versions/index.ts';
 import { FAULT_KINDS, type FaultKind } from '../nemesis/faults/index.ts';
 import type { NemesisSpec } from '../nemesis/types.ts';
 import { bool, duration, durationOrZero, field, int, listOf, num, oneOf, optional, show, str, withDefault, type Infer } from '../schema/schema.ts';
@@ -147,21 +147,44 @@ export const SCENARIO_SCHEMA = {
       roles: bool(false),
     },
   },
+  /**
+   * The BBS under test: one real cloudfoundry/bbs commit (`version`, bbs/versions/, docs/bbs-versions.md)
+   * with every behaviour of it. A behaviour field set here overrides the profile's: a "what if" no
+   * commit had, refused unless `hypothetical: true`, and labelled hypothetical in every report.
+   */
   bbs: {
-    deadlockRetry: oneOf(DEADLOCK_RETRIES, 'none'),
-    /** SET SESSION wsrep_sync_wait on every connection; 0 = off. */
-    syncWait: int(0, 15, 0),
+    version: oneOf(BBS_VERSIONS, DEFAULT_BBS_VERSION),
+    /** Allows behaviour overrides that differ from the version's profile. */
+    hypothetical: bool(false),
+    deadlockRetry: optional(oneOf(DEADLOCK_RETRIES)),
+    deadlockAttempts: optional(int(1, 10)),
+    deadlockRetryDelayMs: optional(int(0, 60_000)),
     /** Reads and DesireTask in a transaction (47049111, 2016-11) rather than outside (mid-2016). */
-    transactionalReads: bool(false),
+    transactionalReads: optional(bool(false)),
+    /** How actual LRP mutations lock their row: 'for-update' (ad910341) or 'share' (3940fad4, LOCK IN SHARE MODE). */
+    actualLRPLock: optional(oneOf(ACTUAL_LRP_LOCKS)),
+    /** 'per-state' (every commit) or 'permissive' (no commit: hypothetical only). */
+    actualLRPRules: optional(oneOf(ACTUAL_LRP_RULES)),
+    maskFetchErrors: optional(bool(false)),
+    upsertDomain: optional(oneOf(UPSERT_DOMAIN_FORMS)),
+    migrationVersionReadErrors: optional(oneOf(VERSION_READ_ERRORS)),
+    etcdReadErrors: optional(oneOf(ETCD_READ_ERRORS)),
     /** A planted bug for testing the lab: SELECT without FOR UPDATE. */
     unsafeNoRowLocks: bool(false),
     /** Planted bugs for the self-test (bbs/sql/plants.ts); none by default. */
     plant: field<PlantName[]>(plantListProblem, { default: [] }),
-    /**
-     * How actual LRP mutations lock their row: 'for-update' (today's BBS) or 'share' (mid-2016:
-     * LOCK IN SHARE MODE, which deadlocks under contention when two holders both upgrade).
-     */
-    actualLRPLock: oneOf(['for-update', 'share'], 'for-update'),
+    /** Moved: wsrep_sync_wait is the operator's database setting, not the BBS's. */
+    syncWait: optional(field<number>(() => 'moved to database.syncWait: wsrep_sync_wait is a setting of the database an operator chooses, no BBS commit set it')),
+  },
+  /**
+   * The operator's database settings (never a BBS mitigation: no BBS commit set them). Reports name
+   * them "operator setting".
+   */
+  database: {
+    /** SET SESSION wsrep_sync_wait = N on every connection; 0 = the server's default (off). */
+    syncWait: int(0, 15, 0),
+    /** Per-statement timeout in ms (the client's: a statement that takes longer breaks its connection); default clients.timeoutMs. */
+    statementTimeoutMs: optional(int(100, 600_000)),
   },
 } as const;
 

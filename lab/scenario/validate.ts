@@ -11,6 +11,7 @@ import { PROVIDERS, type ProviderName } from '../providers/registry.ts';
 import { SCENARIO_SCHEMA, type Scenario } from './types.ts';
 import { parseDuration, read, show } from '../schema/schema.ts';
 import { clientConfigProblem } from '../client/configs/index.ts';
+import { bbsProfileProblems } from './bbs-profile.ts';
 import { checkMigrationDoc, type MigrationScenarioFile, type StoryRule } from './migration.ts';
 
 export class ScenarioError extends Error {
@@ -70,6 +71,7 @@ function crossCheck(s: Scenario, problems: string[]): void {
   if (s.topology.engine !== undefined && s.topology.provider !== 'docker') problems.push('topology.engine: only used with provider: docker; remove it or set topology.provider: docker');
   partitionShapes(s, problems);
   if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');
+  problems.push(...bbsProfileProblems(s));
   const configProblem = clientConfigProblem(s);
   if (configProblem) problems.push(configProblem);
   if (s.clients.via === 'proxies' && s.topology.proxies === 0) {

@@ -6,23 +6,23 @@
 import { keyOf, type BbsOp } from '../../bbs/ops.ts';
 import { createSchema } from '../../bbs/sql/schema.ts';
 import { finalRead, SqlBbsStore } from '../../bbs/sql/store.ts';
-import type { StoreOptions } from '../../bbs/sql/options.ts';
+import { storeOptions, type StoreOptions } from '../../bbs/sql/options.ts';
+import { scenarioBbs } from '../scenario/bbs-profile.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { TRACED, uniqueValue } from '../checkers/failed-applied.ts';
 import { opStream } from './generator.ts';
 import type { Executor, Workload, WorkloadOp } from './types.ts';
 
-/** The SQL store's options a scenario sets (the rest keep the store's mid-2016 defaults). */
-export function bbsStoreOptions(s: Scenario): Partial<StoreOptions> {
-  return {
-    deadlockRetry: s.bbs.deadlockRetry,
-    syncWait: s.bbs.syncWait,
-    transactionalReads: s.bbs.transactionalReads,
+/** The SQL store's options a scenario sets: its BBS profile with any hypothetical overrides, and the operator's database settings. */
+export function bbsStoreOptions(s: Scenario): StoreOptions {
+  return storeOptions({
+    ...scenarioBbs(s).behaviour,
+    version: s.bbs.version,
+    syncWait: s.database.syncWait,
+    statementTimeoutMs: s.database.statementTimeoutMs ?? s.clients.timeoutMs,
     unsafeNoRowLocks: s.bbs.unsafeNoRowLocks,
     plants: s.bbs.plant,
-    actualLRPLock: s.bbs.actualLRPLock,
-    statementTimeoutMs: s.clients.timeoutMs,
-  };
+  });
 }
 
 export function bbsWorkload(s: Scenario): Workload {

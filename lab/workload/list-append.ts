@@ -43,7 +43,7 @@ export function listAppendWorkload(s: Scenario): Workload {
     },
     executor(pool): Executor {
       return (op) =>
-        runInSession(pool, { transaction: true, timeoutMs: s.clients.timeoutMs, syncWait: s.bbs.syncWait, isolationLevel: ISOLATION[w.isolation] }, async (q) => {
+        runInSession(pool, { transaction: true, timeoutMs: s.clients.timeoutMs, syncWait: s.database.syncWait, isolationLevel: ISOLATION[w.isolation] }, async (q) => {
           const out: MicroOp[] = [];
           for (const m of op.value as MicroOp[]) {
             if (m[0] === 'append') {

@@ -49,7 +49,7 @@ import { runDirPaths, type RunDir } from '../../lab/runner/run-dir.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 
 export const fixtureScenario = () =>
-  parseScenario('name: report-fixture\nquestion: Do 1213s happen when writes reach two nodes?\nduration: 5\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\n');
+  parseScenario('name: report-fixture\nquestion: Do 1213s happen when writes reach two nodes?\nduration: 5\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\nbbs: {version: 2016-03}\n');
 
 /** Writes the fixture history into a fresh temp run dir and renders it as a run would. */
 export function renderFixtureRun(history: HistoryEvent[] = fixtureHistory()): RunDir {

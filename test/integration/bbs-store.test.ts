@@ -115,19 +115,21 @@ function finalReadStep(key: string, f: FinalRead): [BbsOp, BbsResult] | undefine
 }
 
 const configs: { name: string; opts: Partial<StoreOptions>; nodes: number[] }[] = [
-  { name: 'defaults (mid-2016, no mitigations)', opts: {}, nodes: [0] },
-  { name: 'transactional reads, retry all, sync wait, share locks', opts: { transactionalReads: true, deadlockRetry: 'all-2016-11', syncWait: 1, actualLRPLock: 'share' }, nodes: [0] },
-  { name: 'strict actual LRP rules, bad-conn retry', opts: { actualLRPRules: 'strict', deadlockRetry: 'all-and-bad-conn-2017-06' }, nodes: [0] },
-  { name: 'planted unsafeNoRowLocks (harmless when sequential)', opts: { unsafeNoRowLocks: true, maskFetchErrors: true }, nodes: [0] },
+  { name: 'BBS 2016-05 (first shipped SQL store)', opts: { version: '2016-05' }, nodes: [0] },
+  { name: 'BBS 2016-03 (share locks, no retry)', opts: { version: '2016-03' }, nodes: [0] },
+  { name: 'BBS 2016-11 with sync wait, and share locks (hypothetical)', opts: { version: '2016-11', syncWait: 1, actualLRPLock: 'share' }, nodes: [0] },
+  { name: "today's BBS", opts: { version: 'today' }, nodes: [0] },
+  { name: 'hypothetical permissive actual LRP rule', opts: { version: '2016-05', actualLRPRules: 'permissive' }, nodes: [0] },
+  { name: 'planted unsafeNoRowLocks (harmless when sequential)', opts: { version: '2016-05', unsafeNoRowLocks: true }, nodes: [0] },
   // Sequential ops spread over all three nodes agree only because every statement waits for the
   // node to catch up (wsrep_sync_wait = 15: reads, updates, deletes, inserts).
-  { name: 'round robin over three nodes with wsrep_sync_wait = 15', opts: { syncWait: 15, transactionalReads: true }, nodes: [0, 1, 2] },
+  { name: 'round robin over three nodes with wsrep_sync_wait = 15', opts: { version: '2016-11', syncWait: 15 }, nodes: [0, 1, 2] },
 ];
 
 for (const cfg of configs) {
   test.serial(`sequential runs through the store are accepted by the specs: ${cfg.name}`, async (t) => {
     const stores = cfg.nodes.map((n) => new SqlBbsStore(pool(n), cfg.opts));
-    const modelFor = (key: string): BbsModel => bbsModelFor(key, { actualLRPRules: cfg.opts.actualLRPRules ?? '2016' })!;
+    const modelFor = (key: string): BbsModel => bbsModelFor(key, { actualLRPRules: cfg.opts.actualLRPRules ?? 'per-state' })!;
     let executed = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -235,7 +237,7 @@ function linearizable(h: [Done, Done, Done]): boolean {
 }
 
 test.serial('Domains lists the domains whose expiry is after now: upserted ones, not an expired row', async (t) => {
-  const store = new SqlBbsStore(pool(1));
+  const store = new SqlBbsStore(pool(1), { version: '2016-05' });
   const up = async (domain: string, ttl: number) => t.falsy((await store.execute({ f: 'UpsertDomain', args: { domain, ttl } })).error);
   await up('dom-fresh', 300);
   await up('dom-forever', 0);
@@ -256,14 +258,14 @@ test.serial('Domains lists the domains whose expiry is after now: upserted ones,
 });
 
 test.serial('row locks serialise two starts on one node: the second sees the first and is refused', async (t) => {
-  const h = await doubleStartOnOneNode({}, 'lock-t1');
+  const h = await doubleStartOnOneNode({ version: '2016-05' }, 'lock-t1');
   t.is(h[1][1]?.shouldStart, true);
   t.is(h[2][1]?.error, 'InvalidStateTransition');
   t.true(linearizable(h));
 });
 
 test.serial('without row locks (planted bug) both starts succeed, and the task spec rejects the history', async (t) => {
-  const h = await doubleStartOnOneNode({ unsafeNoRowLocks: true }, 'nolock-t1');
+  const h = await doubleStartOnOneNode({ version: '2016-05', unsafeNoRowLocks: true }, 'nolock-t1');
   t.log(JSON.stringify(h.map(([op, out]) => [op.f, op.args, out])));
   t.is(h[1][1]?.shouldStart, true);
   t.is(h[2][1]?.shouldStart, true, 'the second start read PENDING from its snapshot and overwrote the first');
@@ -278,7 +280,7 @@ test.serial('without row locks (planted bug) both starts succeed, and the task s
  * gets 1213.
  */
 async function crossNodeStart(opts: Partial<StoreOptions>, guid: string) {
-  const s1 = new SqlBbsStore(pool(0), { syncWait: 1 });
+  const s1 = new SqlBbsStore(pool(0), { version: '2016-05', syncWait: 1 });
   const s2 = new SqlBbsStore(pool(1), { syncWait: 1, deadlockRetryDelayMs: 100, ...opts });
   const desired = await s1.execute({ f: 'DesireTask', args: { taskGuid: guid, domain: 'cf-tasks' } });
   const g = gate();
@@ -301,7 +303,7 @@ async function crossNodeStart(opts: Partial<StoreOptions>, guid: string) {
 }
 
 test.serial('3 nodes: the same task started through two nodes at once fails one start with 1213 on COMMIT', async (t) => {
-  const { desired, onN1, r2, read } = await crossNodeStart({}, 'galera-t1');
+  const { desired, onN1, r2, read } = await crossNodeStart({ deadlockRetry: 'none' }, 'galera-t1');
   t.truthy(desired.value?.record);
   t.is(onN1.node, 'n1');
   t.is(onN1.value?.shouldStart, true);

@@ -30,8 +30,8 @@ questions:
     question: Does retrying 1213 change how many ops run on one node?
     scenario: tiny-bbs.yaml
     variants:
-      - { name: none, overrides: { bbs.deadlockRetry: none } }
-      - { name: all, overrides: { bbs.deadlockRetry: all-2016-11, bbs.transactionalReads: true } }
+      - { name: none, overrides: { bbs.version: 2016-03 } }
+      - { name: all, overrides: { bbs.version: 2016-11 } }
     seeds: [11, 12]
     metrics: [ops, okShare]
     claims:

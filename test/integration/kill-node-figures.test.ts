@@ -42,7 +42,7 @@ function longestMeeting(oks: number[], end: number, from: number, to: number): n
 
 test('kill-node: outage per client and for the BBS, ops in flight and absorbed errors agree with the history', async (t) => {
   const base = parseScenario(readFileSync('scenarios/kill-node.yaml', 'utf8'), 'scenarios/kill-node.yaml');
-  const scenario = { ...base, bbs: { ...base.bbs, deadlockRetry: 'all-and-bad-conn-2017-06' as const } };
+  const scenario = { ...base, bbs: { ...base.bbs, version: '2017-06' as const } };
   // 45 s: the first kill (10–22 s) heals and recovers inside the workload; the second (from 35 s) is
   // still on when it ends.
   const res = await runScenario(scenario, { duration: 45, seed: 3, runsDir, addressBase: '127.0.60', log: (m) => t.log(m) });

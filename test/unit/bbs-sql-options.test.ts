@@ -27,10 +27,12 @@ test('each retry policy retries exactly what its BBS version retried', (t) => {
   t.false(isBadConnection(timeout));
 });
 
-test('options default to the raw 2016 behaviour and reject nonsense', (t) => {
+test("options default to today's BBS, no database setting, and reject nonsense", (t) => {
   t.deepEqual(storeOptions(), DEFAULT_STORE_OPTIONS);
-  t.is(DEFAULT_STORE_OPTIONS.deadlockRetry, 'none');
-  t.is(DEFAULT_STORE_OPTIONS.transactionalReads, false);
+  t.is(DEFAULT_STORE_OPTIONS.version, 'today');
+  t.is(DEFAULT_STORE_OPTIONS.deadlockRetry, 'all-and-bad-conn-2017-06');
+  t.is(DEFAULT_STORE_OPTIONS.transactionalReads, true);
+  t.is(DEFAULT_STORE_OPTIONS.syncWait, 0);
   t.is(storeOptions({ syncWait: 1 }).syncWait, 1);
   t.throws(() => storeOptions({ deadlockAttempts: 0 }), { message: /deadlockAttempts/ });
   t.throws(() => storeOptions({ syncWait: 16 }), { message: /syncWait/ });

@@ -27,8 +27,8 @@ questions:
     question: Does A deadlock more than B?
     scenario: one.yaml
     variants:
-      - { name: A, overrides: { bbs.deadlockRetry: none } }
-      - { name: B, overrides: { bbs.deadlockRetry: all-2016-11 } }
+      - { name: A, overrides: { bbs.version: 2016-03 } }
+      - { name: B, overrides: { bbs.version: 2016-11 } }
     seeds: 3
     metrics: [deadlocksPer1000, okShare]
     claims:
@@ -63,7 +63,7 @@ test('a campaign: variants are the base scenario with the question and variant o
   const [qa, qb] = c.questions;
   t.deepEqual(qa!.seeds, [1, 2, 3]);
   t.deepEqual(qb!.seeds, [7, 8, 9]);
-  t.is(qa!.variants[1]!.scenario.bbs.deadlockRetry, 'all-2016-11');
+  t.is(qa!.variants[1]!.scenario.bbs.version, '2016-11');
   t.is(qa!.variants[1]!.scenario.name, 'qa-B');
   t.is(qb!.variants[0]!.scenario.clients.count, 4);
   t.is(qb!.variants[0]!.scenario.topology.nodes, 3);

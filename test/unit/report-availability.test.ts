@@ -243,7 +243,7 @@ test('report.md shows the errors retries absorbed, by code, op and node', async 
   // Two StartTasks on n1: one retried twice after 1213s, then ok in 50 ms; one ok in 10 ms without retry.
   b.op(0, 0, 0.05, 'ok', { node: 'n1', attempts: 3, retried: [E1213, E1213] }, 'StartTask');
   b.op(1, 0, 0.01, 'ok', { node: 'n1' }, 'StartTask');
-  const scenario = parseScenario('name: k\nquestion: q\nduration: 1\ntopology: {nodes: 3, proxies: 1}\nclients: {count: 2}\nbbs: {deadlockRetry: all-2016-11}\n');
+  const scenario = parseScenario('name: k\nquestion: q\nduration: 1\ntopology: {nodes: 3, proxies: 1}\nclients: {count: 2}\nbbs: {version: 2016-11}\n');
   const md = renderMarkdown({ scenario, seed: 1, runId: 'r', stats: computeStats(b.sorted()), check: { valid: true, summary: [] } });
   // Extra latency: 50 − median(10) = 40 ms = 0.04 s → "0.0 s".
   const line = 'Retries absorbed 2 error(s) the caller never saw (1213 deadlock ×2) in 1 retried op(s) (1 then ok, 0 failed, 0 unknown), costing 0.0 s of latency over the ops that needed no retry.';

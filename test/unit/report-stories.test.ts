@@ -10,8 +10,11 @@ import { T0, fixtureHistory } from '../browser/report-fixture.ts';
 
 const clean: CheckReport = { valid: true, summary: [], linearizability: null, invariants: null, failedApplied: [], isolation: null };
 
+/** The BBS version whose retry each policy is. */
+const VERSION_WITH: Record<DeadlockRetry, string> = { none: '2016-03', 'commit-only-2016-04': '2016-05', 'all-2016-11': '2016-11', 'all-and-bad-conn-2017-06': '2017-06' };
+
 const scenarioWith = (retry: DeadlockRetry = 'none') =>
-  parseScenario(`name: stories\nquestion: q?\nduration: 5\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\nbbs: {deadlockRetry: ${retry}}\n`);
+  parseScenario(`name: stories\nquestion: q?\nduration: 5\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\nbbs: {version: ${VERSION_WITH[retry]}}\n`);
 
 function ctx(history: HistoryEvent[], check: CheckReport = clean, retry: DeadlockRetry = 'none') {
   return { scenario: scenarioWith(retry), stats: computeStats(history), check, ops: pairOps(history).filter((o) => o.f !== 'FinalRead') };
@@ -88,7 +91,7 @@ test('1213s in a second with two writers, no retry: the multi-writer story, with
     'By op: StartTask ×2; by node: n1 ×1, n2 ×1.',
     '1 of the 2 came in seconds when ok writes reached more than one node (1 of 2 one-second windows with writes: 0 s): multi-master writes, which Galera resolves by aborting one side.',
     'The other 1 came in seconds with writes on one node only (InnoDB deadlocks between transactions on that node).',
-    'The run did not retry (bbs.deadlockRetry: none), so every 1213 reached the caller.',
+    "The run's BBS 2016-03 did not retry a 1213, so every 1213 reached the caller.",
   ]);
   t.deepEqual(s.ops, [2, 4]);
   const md = renderStoriesMarkdown(stories, 'run-1');
@@ -103,7 +106,7 @@ test('1213s only in seconds with one writer: the single-node InnoDB story, never
     '1 of 3 completed ops (33.3%) ended in 1213 deadlock.',
     'By op: StartTask ×1; by node: n1 ×1.',
     'Every one came in a second when ok writes reached at most one node (every op was served by n1): InnoDB deadlocks between transactions on the same node, not multi-master certification conflicts; routing every write to one node does not remove them.',
-    'The run did not retry (bbs.deadlockRetry: none), so every 1213 reached the caller.',
+    "The run's BBS 2016-03 did not retry a 1213, so every 1213 reached the caller.",
   ]);
   // The report fixture has writes on two nodes in second 0 but its 1213s in seconds 2 (n2) and 4 (n1),
   // when at most one node took ok writes: still not blamed on multi-master writes.
@@ -118,7 +121,7 @@ test('a run that already retries gets no add-a-retry story; 1213s past the retry
   const stories = generateStories(ctx(h, clean, 'all-2016-11'));
   t.deepEqual(stories.map((x) => x.rule), ['deadlock-past-retry']);
   t.deepEqual(stories[0]!.why.slice(2), [
-    'The run retried (bbs.deadlockRetry: all-2016-11): it absorbed 1 1213 on 1 op, and these 2 still reached the caller.',
+    "The run's BBS 2016-11 retried (deadlock retry all-2016-11): it absorbed 1 1213 on 1 op, and these 2 still reached the caller.",
     '1 of the 2 came in seconds when ok writes reached more than one node (1 such second): multi-master conflicts that a retry on the same nodes can meet again.',
   ]);
   // On one node the retry story says so.

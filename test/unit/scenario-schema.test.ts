@@ -3,7 +3,7 @@
 
 import test from 'ava';
 import fc from 'fast-check';
-import type { DeadlockRetry } from '../../bbs/sql/options.ts';
+import type { DeadlockRetry } from '../../bbs/versions/index.ts';
 import type { FaultKind } from '../../lab/nemesis/types.ts';
 import { bool, int, listOf, oneOf, optional, read, str, type Infer } from '../../lab/schema/schema.ts';
 import { SCENARIO_SCHEMA, type ClientConfig, type Scenario } from '../../lab/scenario/types.ts';
@@ -16,7 +16,7 @@ const typeChecks: true[] = [
   true as Eq<Scenario['topology']['engine'], 'auto' | 'real' | 'lab' | undefined>,
   true as Eq<Scenario['topology']['target'], string | undefined>,
   true as Eq<Scenario['clients']['config'], ClientConfig>,
-  true as Eq<Scenario['bbs']['deadlockRetry'], DeadlockRetry>,
+  true as Eq<Scenario['bbs']['deadlockRetry'], DeadlockRetry | undefined>,
   true as Eq<Scenario['nemesis']['schedule'][number]['kind'], FaultKind>,
   true as Eq<Scenario['nemesis']['schedule'][number]['latencyMs'], number | undefined>,
   true as Eq<Scenario['nemesis']['random']['kinds'], FaultKind[]>,
@@ -66,7 +66,8 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
     clients: { count: g.count, via: 'proxies', config: g.config, selector: 'RR', poolSize: 3, timeoutMs: 5000, backoffMs: 0 },
     workload: { kind: g.kind, keys: 5, txnLength: 3, isolation: 'serializable', tasks: 2, desiredLRPs: 2, instances: 1, cells: 2, mix: { tasks: g.weight, desiredLRPs: 1, actualLRPs: 1, domains: 0 } },
     nemesis: { schedule: [], random: { kinds: [], interval: 10, duration: 5, roles: g.flag } },
-    bbs: { deadlockRetry: g.deadlockRetry, syncWait: g.syncWait, transactionalReads: g.flag, unsafeNoRowLocks: false, plant: [], actualLRPLock: 'share' },
+    bbs: { version: '2016-05', hypothetical: true, deadlockRetry: g.deadlockRetry, transactionalReads: g.flag, unsafeNoRowLocks: false, plant: [], actualLRPLock: 'share' },
+    database: { syncWait: g.syncWait },
   }));
 
 test('a complete valid scenario reads back unchanged, and reading is idempotent', (t) => {
@@ -91,6 +92,7 @@ test('every field left out gets its default: the smallest scenario reads to the 
     clients: { count: 2, via: 'proxies', config: 'spread', selector: 'ORDER', poolSize: 2, timeoutMs: 10_000, backoffMs: 500 },
     workload: { kind: 'bbs', keys: 8, txnLength: 4, isolation: 'repeatable-read', tasks: 4, desiredLRPs: 2, instances: 2, cells: 3, mix: { tasks: 5, desiredLRPs: 2, actualLRPs: 3, domains: 1 } },
     nemesis: { schedule: [], random: { kinds: [], interval: 15, duration: 8, roles: false } },
-    bbs: { deadlockRetry: 'none', syncWait: 0, transactionalReads: false, unsafeNoRowLocks: false, plant: [], actualLRPLock: 'for-update' },
+    bbs: { version: 'today', hypothetical: false, unsafeNoRowLocks: false, plant: [] },
+    database: { syncWait: 0 },
   } satisfies Scenario);
 });

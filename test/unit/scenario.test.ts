@@ -18,8 +18,9 @@ test('a minimal scenario gets every default filled in', (t) => {
   t.is(s.topology.proxies, 1);
   t.is(s.topology.proxyRule, 'lowest-index');
   t.is(s.clients.via, 'proxies');
-  t.is(s.bbs.deadlockRetry, 'none');
-  t.is(s.bbs.syncWait, 0);
+  t.is(s.bbs.version, 'today');
+  t.is(s.bbs.deadlockRetry, undefined);
+  t.is(s.database.syncWait, 0);
   t.is(s.workload.mix.tasks, 5);
 });
 
@@ -124,12 +125,16 @@ test('clients.backoffMs: 500 by default (the real BBS\'s pause before it retries
   t.deepEqual(problems(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, backoffMs: -1 }')).filter((p) => p.startsWith('clients.backoffMs')).length, 1);
 });
 
-test('bbs.actualLRPLock: for-update by default, share (mid-2016) reaches the SQL store, a bad value is named', async (t) => {
+test('bbs.actualLRPLock: for-update by default (today), share with BBS 2016-03 reaches the SQL store, a bad value is named', async (t) => {
   const { bbsStoreOptions } = await import('../../lab/workload/bbs.ts');
-  t.is(parseScenario(minimal).bbs.actualLRPLock, 'for-update');
+  t.is(parseScenario(minimal).bbs.actualLRPLock, undefined);
   t.is(bbsStoreOptions(parseScenario(minimal)).actualLRPLock, 'for-update');
-  const share = parseScenario(minimal + 'bbs: { actualLRPLock: share }\n');
+  const share = parseScenario(minimal + 'bbs: { version: 2016-03 }\n');
   t.is(bbsStoreOptions(share).actualLRPLock, 'share');
+  t.is(bbsStoreOptions(share).deadlockRetry, 'none');
+  const what = parseScenario(minimal + 'bbs: { version: 2016-05, actualLRPLock: share, hypothetical: true }\n');
+  t.is(bbsStoreOptions(what).actualLRPLock, 'share');
+  t.is(bbsStoreOptions(what).deadlockRetry, 'commit-only-2016-04');
   t.deepEqual(
     problems(minimal + 'bbs: { actualLRPLock: shared }\n'),
     ['bbs.actualLRPLock: must be for-update or share, got "shared"'],

@@ -4,8 +4,8 @@ import { actualLRPModel } from '../../specs/actual-lrp.ts';
 import { op, replay, type Step } from './specs-bbs-helpers.ts';
 
 const P = 'lrp-1';
-const m2016 = actualLRPModel('2016');
-const strict = actualLRPModel('strict');
+const m2016 = actualLRPModel('permissive');
+const strict = actualLRPModel('per-state');
 
 const actual = (index: number, over: Partial<ActualLRPRecord>): ActualLRPRecord => ({
   processGuid: P,

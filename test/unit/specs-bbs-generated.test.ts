@@ -88,7 +88,7 @@ const playActual: Player = (ops, choices) => {
   let p: ActualLRPPossibility = { lrp: null, retired: [] };
   let n = 0;
   return ops.map((op, i) => {
-    const outcomes = actualLRPOutcomes('2016', p, op)!;
+    const outcomes = actualLRPOutcomes('per-state', p, op)!;
     const o = outcomes[(choices[i] ?? 0) % outcomes.length]!;
     const result = structuredClone(o.result);
     let next = o.next;
@@ -119,7 +119,7 @@ function plant(out: BbsResult, how: number): BbsResult {
 const kinds: [string, Model<unknown, BbsOp, BbsResult>, fc.Arbitrary<BbsOp>, Player][] = [
   ['task', taskModel as Model<unknown, BbsOp, BbsResult>, taskOp, playTasks],
   ['desired LRP', desiredLRPModel as Model<unknown, BbsOp, BbsResult>, desiredOp, playDesired],
-  ['actual LRP', actualLRPModel('2016') as Model<unknown, BbsOp, BbsResult>, actualOp, playActual],
+  ['actual LRP', actualLRPModel('per-state') as Model<unknown, BbsOp, BbsResult>, actualOp, playActual],
   ['domain', domainModel as Model<unknown, BbsOp, BbsResult>, domainOp, playDomains],
 ];
 

@@ -18,7 +18,7 @@ test('each op key from keyOf() routes to the model of its entity, and that model
   }
   t.is(bbsModelFor('list/7'), undefined);
   t.is(keyOf({ f: 'Domains', args: {} }), undefined, 'Domains reads every domain: no key, no per-key model');
-  t.is(bbsModelFor('actual/p1/0', { actualLRPRules: 'strict' })?.name, 'bbs-actual-lrp-strict');
+  t.is(bbsModelFor('actual/p1/0', { actualLRPRules: 'permissive' })?.name, 'bbs-actual-lrp-permissive');
 });
 
 test('a model refuses the ops of another entity', (t) => {
@@ -32,7 +32,7 @@ test('a model refuses the ops of another entity', (t) => {
 });
 
 test('the models are listed by name', (t) => {
-  t.deepEqual(Object.keys(bbsModels).sort(), ['bbs-actual-lrp', 'bbs-actual-lrp-strict', 'bbs-desired-lrp', 'bbs-domain', 'bbs-task']);
+  t.deepEqual(Object.keys(bbsModels).sort(), ['bbs-actual-lrp', 'bbs-actual-lrp-permissive', 'bbs-desired-lrp', 'bbs-domain', 'bbs-task']);
 });
 
 test('a domain upsert must answer with the ttl it was given, and never with an error', (t) => {

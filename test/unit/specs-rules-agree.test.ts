@@ -42,15 +42,15 @@ test('CancelTask / FailTask: spec and store both allow exactly PENDING and RUNNI
 // three letters are the verdict for a request by k1, by k2 = (i2, c2) (another instance on another
 // cell) and by the empty key. Columns: to UNCLAIMED, CLAIMED, RUNNING, CRASHED.
 const LRP_TABLE: Record<spec.ActualLRPRules, Record<ActualLRPState, string>> = {
-  // 2016: only claimed/running → claimed/running checks the key, and claimed → running never does.
-  '2016': {
+  // permissive (hypothetical): only claimed/running → claimed/running checks the key, and claimed → running never does.
+  permissive: {
     UNCLAIMED: 'yyy yyy yyy yyy',
     CLAIMED: 'yyy ynn yyy yyy',
     RUNNING: 'yyy ynn ynn yyy',
     CRASHED: 'yyy yyy yyy yyy',
   },
-  // strict: "same key" for a CRASHED LRP is the empty key, since a crash clears it.
-  strict: {
+  // per-state: "same key" for a CRASHED LRP is the empty key, since a crash clears it.
+  'per-state': {
     UNCLAIMED: 'yyy yyy yyy nnn',
     CLAIMED: 'nny ynn yyy ynn',
     RUNNING: 'nny ynn ynn ynn',
@@ -63,7 +63,7 @@ const K2 = { instanceGuid: 'i2', cellId: 'c2' };
 const EMPTY = { instanceGuid: '', cellId: '' };
 const holderOf = (s: ActualLRPState) => (s === 'CLAIMED' || s === 'RUNNING' ? K1 : EMPTY);
 
-for (const rules of ['2016', 'strict'] as const) {
+for (const rules of ['permissive', 'per-state'] as const) {
   test(`actual LRP transitions (${rules}): spec and store both give the documented table`, (t) => {
     let checked = 0;
     for (const from of ACTUAL_LRP_STATES) {

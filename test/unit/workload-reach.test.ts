@@ -28,7 +28,7 @@ function simulate(state: Map<string, unknown>, op: BbsOp): { result: BbsResult; 
   if (key.startsWith('actual/')) {
     const s = (state.get(key) ?? { lrp: null, retired: [] }) as ActualLRPPossibility;
     // The crash count decides CRASHED or UNCLAIMED; the first outcome is the one the store takes first.
-    const o = actualLRPOutcomes('2016', s, op)![0]!;
+    const o = actualLRPOutcomes('per-state', s, op)![0]!;
     state.set(key, o.next);
     return { result: o.result, before: s.lrp };
   }

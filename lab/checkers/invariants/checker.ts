@@ -3,13 +3,13 @@
 
 import { bbsModelFor } from '../../../specs/bbs.ts';
 import { FINAL_READ } from '../../history/event.ts';
-import type { Checker } from '../checker.ts';
+import { rulesOf, type Checker } from '../checker.ts';
 import { checkInvariants, type InvariantResult } from './index.ts';
 
 export const invariantsChecker: Checker<InvariantResult | null> = {
   name: 'invariants',
   // Domains reads have no key (they read every domain): the invariants are what judge them.
-  appliesTo: (o, ctx) => !ctx.forced && (o.f === 'Domains' || (o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn' && bbsModelFor(o.key) !== undefined)),
+  appliesTo: (o, ctx) => !ctx.forced && (o.f === 'Domains' || (o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn' && bbsModelFor(o.key, rulesOf(ctx.options)) !== undefined)),
   check(_ops, ctx) {
     const inv = checkInvariants(ctx.history);
     return { verdict: inv.valid, data: inv, judged: true, unjudged: 0 };

@@ -3,7 +3,7 @@
 
 import { bbsModelFor } from '../../../specs/bbs.ts';
 import { FINAL_READ } from '../../history/event.ts';
-import type { Checker } from '../checker.ts';
+import { rulesOf, type Checker } from '../checker.ts';
 import { checkLinearizable, type LinResult } from './index.ts';
 
 export const linearizabilityChecker: Checker<LinResult | null> = {
@@ -11,7 +11,7 @@ export const linearizabilityChecker: Checker<LinResult | null> = {
   appliesTo: (o) => o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn',
   check(ops, ctx) {
     const forced = ctx.forced;
-    const lin = checkLinearizable(ops, forced ? () => forced : (k) => bbsModelFor(k), ctx.options.budget !== undefined ? { budget: ctx.options.budget } : {});
+    const lin = checkLinearizable(ops, forced ? () => forced : (k) => bbsModelFor(k, rulesOf(ctx.options)), ctx.options.budget !== undefined ? { budget: ctx.options.budget } : {});
     return { verdict: lin.valid, data: lin, judged: lin.opsChecked > 0, unjudged: lin.skipped };
   },
   idle: null,

@@ -1,0 +1,29 @@
+// The commits behaviours come from, named once so the profile files read as a table. Each is a
+// cloudfoundry/bbs commit (short hash), its author date and the file the behaviour lives in;
+// docs/bbs-versions.md is the same table for readers.
+
+import type { Cite } from './types.ts';
+
+const c = (commit: string, date: string, file: string): Cite => ({ commit, date, file });
+
+export const CITE = {
+  sqlActualLRPs: c('3940fad4', '2016-02-29', 'db/sqldb/actual_lrp_db.go'),
+  transitionRules: c('3940fad4', '2016-02-29', 'models/actual_lrp.go'),
+  forUpdate: c('ad910341', '2016-04-14', 'db/sqldb/actual_lrp_db.go'),
+  noRetry: c('2a8d20a0', '2016-03-23', 'db/sqldb/sqldb.go'),
+  commitOnlyRetry: c('6683fe36', '2016-04-28', 'db/sqldb/sqldb.go'),
+  retryLoop: c('6683fe36', '2016-04-28', 'db/sqldb/sqldb.go'),
+  autocommitReads: c('2a8d20a0', '2016-03-23', 'db/sqldb/task_db.go'),
+  maskedFetch: c('2a8d20a0', '2016-03-23', 'db/sqldb/task_db.go'),
+  preSqlManager: c('2a8d20a0', '2016-03-23', 'migration/manager.go'),
+  etcdToSql: c('db3234a7', '2016-05-03', 'db/migrations/1461790966_etcd_to_sql.go'),
+  versionReadAsFresh: c('db3234a7', '2016-05-03', 'migration/manager.go'),
+  upsertOnDuplicate: c('2a8d20a0', '2016-03-23', 'db/sqldb/domain_db.go'),
+  allRetry: c('47049111', '2016-11-30', 'db/sqldb/sqldb.go'),
+  transactional: c('47049111', '2016-11-30', 'db/sqldb/task_db.go'),
+  unmaskedFetch: c('47049111', '2016-11-30', 'db/sqldb/task_db.go'),
+  versionReadFatal: c('8eda15e2', '2017-05-18', 'db/sqldb/configuration_db.go'),
+  upsertUpdateThenInsert: c('b08a6ca0', '2017-05-23', 'db/sqldb/helpers/upsert.go'),
+  badConnRetry: c('18ba2854', '2017-06-30', 'db/sqldb/helpers/transact.go'),
+  invalidConnRetry: c('fd3b8213', '2017-09-27', 'db/sqldb/helpers/transact.go'),
+} as const;
