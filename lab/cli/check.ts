@@ -13,6 +13,7 @@
 
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { parse } from 'yaml';
 import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
 import { genericModels } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
@@ -118,6 +119,21 @@ export function exitCodeOf(report: CheckReport): number {
   return report.valid === true ? EXIT.valid : report.valid === false ? EXIT.anomaly : EXIT.unknown;
 }
 
+/**
+ * A run directory's own actual-LRP rule: a hypothetical run with `bbs.actualLRPRules: permissive`
+ * is held to the rule its store ran, as the run's report was. Every real BBS version ran the
+ * per-state rule, the default.
+ */
+function withRunRules(opts: CheckOptions, runDir: string): CheckOptions {
+  if (opts.actualLRPRules !== undefined) return opts;
+  try {
+    const doc = parse(readFileSync(join(runDir, 'scenario.yaml'), 'utf8')) as { bbs?: { actualLRPRules?: unknown } } | null;
+    return doc?.bbs?.actualLRPRules === 'permissive' ? { ...opts, actualLRPRules: 'permissive' } : opts;
+  } catch {
+    return opts;
+  }
+}
+
 /** Checks one history file; never throws. */
 export function checkFile(history: string, runDir: string | null, opts: CheckOptions, io: CheckIo = {}): FileVerdict {
   const path = runDir ?? history;
@@ -147,7 +163,7 @@ export function checkFile(history: string, runDir: string | null, opts: CheckOpt
     if (noValue) return bad(`${read.where(noValue.event)}: ${noValue.problem}`);
     let report: CheckReport;
     try {
-      report = checkReport(read.events, opts);
+      report = checkReport(read.events, runDir !== null ? withRunRules(opts, runDir) : opts);
     } catch (e) {
       // Bad input, not an anomaly: an unknown --model, ops a model cannot read, a malformed txn.
       if (e instanceof UnknownModelError) return bad(e.message);
