@@ -14,7 +14,8 @@ import { renderEvidence } from './evidence.ts';
 import { renderHtml } from './html.ts';
 import { computeReach, renderReachMarkdown, type Reach } from './reach.ts';
 import { labEventLines, renderMarkdown, type CheckSummary } from './markdown.ts';
-import { computeStats, type RunStats } from './stats.ts';
+import { computeStats, workloadEnd, type RunStats } from './stats.ts';
+import { anomalyEvents, summarizeEvents } from './anomaly-events.ts';
 import { generateStories, renderStoriesMarkdown } from './stories.ts';
 import type { Scenario } from '../scenario/types.ts';
 
@@ -35,9 +36,13 @@ export interface RenderOptions {
 
 export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
   const { events, warnings } = readHistory(dir.history);
-  const stats = computeStats(events);
-  const check = checkReport(events, scenario.workload.kind === 'bbs' ? { actualLRPRules: scenarioBbs(scenario).behaviour.actualLRPRules } : {});
+  const bbs = scenario.workload.kind === 'bbs' ? scenarioBbs(scenario).behaviour : null;
+  const stats = computeStats(events, bbs ? { retryPauseMs: bbs.deadlockRetryDelayMs } : {});
+  const check = checkReport(events, bbs ? { actualLRPRules: bbs.actualLRPRules } : {});
   const reach = computeReach(pairOps(events));
+  const t0 = workloadStart(events);
+  const eventList = anomalyEvents(check.causes ?? [], pairOps(events), stats.faults, t0, workloadEnd(pairOps(events), t0));
+  const anomalies = { ...summarizeEvents((check.causes ?? []).length, eventList), list: eventList };
   const results = {
     run: dir.id,
     scenario: scenario.name,
@@ -49,6 +54,8 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     historyWarnings: warnings,
     stats,
     check,
+    // Each anomaly once, with every checker that saw it, inside or outside a fault (anomaly-events.ts).
+    anomalies,
     reach,
   };
   writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
@@ -72,6 +79,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     ...(opts.notes ? { notes: opts.notes } : {}),
     evidence: renderEvidence(check, workloadStart(events)),
     reach: renderReachMarkdown(reach),
+    anomalies,
     ...(charts ? { timeline: 'timeline.svg' } : {}),
   });
   writeFileSync(dir.report, md + (charts ? chartSection(dir, charts) : '') + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
