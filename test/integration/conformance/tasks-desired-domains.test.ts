@@ -316,8 +316,11 @@ for (const p of PROFILE_CODE) {
   }
 
   // --- domains ------------------------------------------------------------------------------------
+  // Serial: from b08a6ca0 two first upserts of neighbouring domains at once can deadlock (each
+  // UPDATE of a missing row takes a gap lock, each INSERT then waits for the other's): a real
+  // 1213, retried by the BBS, but a second attempt these sequences do not expect.
 
-  test(`UpsertDomain ${at(DOMAIN_FILE)}: ${early(e) ? 'one autocommit INSERT … ON DUPLICATE KEY UPDATE' : e === '47049111' ? 'INSERT … ON DUPLICATE KEY UPDATE in a transaction' : 'UPDATE, and INSERT when no row changed, in a transaction'}, new and existing`, async (t) => {
+  test.serial(`UpsertDomain ${at(DOMAIN_FILE)}: ${early(e) ? 'one autocommit INSERT … ON DUPLICATE KEY UPDATE' : e === '47049111' ? 'INSERT … ON DUPLICATE KEY UPDATE in a transaction' : 'UPDATE, and INSERT when no row changed, in a transaction'}, new and existing`, async (t) => {
     const d = key('d');
     const fresh = await run(p.version, 'UpsertDomain', { domain: d, ttl: 30 });
     t.deepEqual(fresh.result.value?.record, { domain: d, ttl: 30 });
@@ -327,7 +330,7 @@ for (const p of PROFILE_CODE) {
     sameStatements(t, again.sent, upsertDomain(e, 'changed'));
   });
 
-  test(`UpsertDomain ${at(DOMAIN_FILE)}: ttl 0 ${
+  test.serial(`UpsertDomain ${at(DOMAIN_FILE)}: ttl 0 ${
     e === '2a8d20a0' ? 'stores now, so the domain is never fresh (before 23dfa3fb)' : e === 'db3234a7' || e === '47049111' ? 'never expires, and again succeeds' : 'never expires; again, the UPDATE changes nothing and the INSERT is ResourceExists'
   }`, async (t) => {
     const d = key('d');
@@ -350,7 +353,7 @@ for (const p of PROFILE_CODE) {
     else t.is(stored, 9_223_372_036_854_775_807n);
   });
 
-  test(`Domains ${at(DOMAIN_FILE)}: ${early(e) ? 'one autocommit SELECT' : 'a SELECT in a transaction'} of the domains expiring after now`, async (t) => {
+  test.serial(`Domains ${at(DOMAIN_FILE)}: ${early(e) ? 'one autocommit SELECT' : 'a SELECT in a transaction'} of the domains expiring after now`, async (t) => {
     const d = key('d');
     await given({ f: 'UpsertDomain', args: { domain: d, ttl: 30 } });
     const r = await run(p.version, 'Domains', {});
