@@ -20,12 +20,19 @@ export interface SqlOp<F extends BbsOpName> {
    * thrown. The store commits when there is no `error` and rolls back otherwise.
    */
   run(ctx: OpContext, args: BbsOpArgs[F]): Promise<BbsResult>;
+  /**
+   * Whether the transaction ends in ROLLBACK although the op has no `error`: a read of a missing
+   * row, which the lab answers `record: null` and the BBS (from 47049111) answered with
+   * ResourceNotFound from inside its transaction, so its deferred Rollback ran instead of COMMIT.
+   */
+  rollsBack?(value: BbsResult): boolean;
 }
 
 export type SqlOps = { [F in BbsOpName]: SqlOp<F> };
 
 export const always = (): boolean => true;
 export const whenTransactionalReads = (o: StoreOptions): boolean => o.transactionalReads;
+export const whenNotFound = (v: BbsResult): boolean => v.record === null;
 
 /** The row lock a mutation's read of a `record` row takes (none with a missing-lock plant). */
 export function lockClause(opts: StoreOptions, record: PlantRecord | 'desired-lrp', mode: 'for-update' | 'share' = 'for-update'): string {

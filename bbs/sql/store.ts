@@ -163,7 +163,7 @@ export class SqlBbsStore {
       }
       const value = await impl.run({ q, opts: this.options }, op.args);
       if (open) {
-        if (value.error !== undefined) {
+        if (value.error !== undefined || impl.rollsBack?.(value)) {
           // A rejected op wrote nothing: its outcome is certain even if the ROLLBACK fails.
           open = false;
           await q('ROLLBACK').catch(() => {

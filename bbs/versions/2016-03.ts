@@ -1,4 +1,4 @@
-// Before the SQL store shipped: actual LRPs locked LOCK IN SHARE MODE, no deadlock retry, no
+// Before the SQL store shipped: tasks, desired and actual LRPs locked LOCK IN SHARE MODE, no deadlock retry, no
 // etcd-to-SQL migration yet (db3234a7 came in May).
 import { CITE } from './cites.ts';
 import type { BbsProfile } from './types.ts';
@@ -15,8 +15,10 @@ export const bbs2016_03: BbsProfile = {
     transactionalReads: false,
     actualLRPLock: 'share',
     actualLRPRules: 'per-state',
+    taskAndDesiredLRPLock: 'share',
     maskFetchErrors: true,
     upsertDomain: 'insert-on-duplicate',
+    domainTtlZero: 'expires-now',
     migrationVersionReadErrors: 'fresh-start',
     etcdReadErrors: 'log-and-continue',
   },
@@ -27,8 +29,10 @@ export const bbs2016_03: BbsProfile = {
     transactionalReads: CITE.autocommitReads,
     actualLRPLock: CITE.sqlActualLRPs,
     actualLRPRules: CITE.transitionRules,
+    taskAndDesiredLRPLock: CITE.shareTasksDesired,
     maskFetchErrors: CITE.maskedFetch,
     upsertDomain: CITE.upsertOnDuplicate,
+    domainTtlZero: CITE.ttlZeroExpiresNow,
     // No etcd-to-SQL migration yet: the manager read the version from etcd only; inert here.
     migrationVersionReadErrors: CITE.preSqlManager,
     etcdReadErrors: CITE.preSqlManager,

@@ -29,6 +29,7 @@ export type ActualLRPRules = (typeof ACTUAL_LRP_RULES)[number];
 
 export const ACTUAL_LRP_LOCKS = ['for-update', 'share'] as const;
 export const UPSERT_DOMAIN_FORMS = ['insert-on-duplicate', 'update-then-insert'] as const;
+export const DOMAIN_TTL_ZERO = ['expires-now', 'never-expires'] as const;
 export const VERSION_READ_ERRORS = ['fresh-start', 'fail'] as const;
 export const ETCD_READ_ERRORS = ['log-and-continue', 'fail'] as const;
 
@@ -39,15 +40,28 @@ export interface BbsBehaviour {
   deadlockAttempts: number;
   /** Wait between attempts: 500 ms at every version. */
   deadlockRetryDelayMs: number;
-  /** Reads, DesireTask and CreateUnclaimedActualLRP inside BEGIN … COMMIT (47049111) or autocommit (before). */
+  /**
+   * Reads, DesireTask, UpsertDomain and CreateUnclaimedActualLRP inside BEGIN … COMMIT (47049111)
+   * or as autocommit statements (before).
+   */
   transactionalReads: boolean;
   /** How actual LRP mutations lock their row: LOCK IN SHARE MODE (3940fad4) or FOR UPDATE (ad910341). */
   actualLRPLock: (typeof ACTUAL_LRP_LOCKS)[number];
   actualLRPRules: ActualLRPRules;
+  /**
+   * How task and desired LRP mutations lock their row: LOCK IN SHARE MODE (b488321d, 2016-02) or
+   * FOR UPDATE (ad910341, 2016-04-14, the same commit as actual LRPs).
+   */
+  taskAndDesiredLRPLock: (typeof ACTUAL_LRP_LOCKS)[number];
   /** The locked-read helpers turned any database error into ResourceNotFound (until 47049111). */
   maskFetchErrors: boolean;
   /** INSERT … ON DUPLICATE KEY UPDATE (until b08a6ca0), then UPDATE and an INSERT when no row changed. */
   upsertDomain: (typeof UPSERT_DOMAIN_FORMS)[number];
+  /**
+   * What UpsertDomain with ttl 0 stores: an expiry of now, so the domain is never fresh (until
+   * 23dfa3fb, 2016-04-14), or math.MaxInt64, never expiring (after).
+   */
+  domainTtlZero: (typeof DOMAIN_TTL_ZERO)[number];
   /** An error reading the SQL version: taken as "no version" (until 8eda15e2) or fatal. */
   migrationVersionReadErrors: (typeof VERSION_READ_ERRORS)[number];
   /** An etcd read error in the etcd-to-SQL migration: logged, nothing copied (2016) or fatal. */
