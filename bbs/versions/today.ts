@@ -17,7 +17,14 @@ export const bbsToday: BbsProfile = {
     maskFetchErrors: false,
     upsertDomain: 'update-then-insert',
     migrationVersionReadErrors: 'fail',
-    etcdReadErrors: 'fail',
+    etcdReadErrors: 'log-and-continue',
+    migrationStores: 'sql',
+    versionReadTransaction: 'manager',
+    etcdVersionWrite: 'capped',
+    etcdToSqlStoreClient: 'from-last-etcd',
+    etcdToSqlTables: 'drop-and-create',
+    versionWrites: 'with-each-in-transaction',
+    targetVersionCheck: false,
   },
   cites: {
     deadlockRetry: CITE.invalidConnRetry,
@@ -29,6 +36,15 @@ export const bbsToday: BbsProfile = {
     maskFetchErrors: CITE.unmaskedFetch,
     upsertDomain: CITE.upsertUpdateThenInsert,
     migrationVersionReadErrors: CITE.versionReadFatal,
-    etcdReadErrors: CITE.etcdToSql,
+    // No etcd since 09fd338b ("Remove all ETCD related code", 2018-02-15): the etcd behaviours are
+    // inert, kept at their last value; the etcd-to-SQL migration became InitSQL (drop and create).
+    etcdReadErrors: CITE.noEtcd,
+    migrationStores: CITE.noEtcd,
+    versionReadTransaction: CITE.versionInMigrationTx,
+    etcdVersionWrite: CITE.noEtcd,
+    etcdToSqlStoreClient: CITE.noEtcd,
+    etcdToSqlTables: CITE.noEtcd,
+    versionWrites: CITE.versionInMigrationTx,
+    targetVersionCheck: CITE.noTargetVersion,
   },
 };
