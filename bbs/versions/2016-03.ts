@@ -19,8 +19,15 @@ export const bbs2016_03: BbsProfile = {
     maskFetchErrors: true,
     upsertDomain: 'insert-on-duplicate',
     domainTtlZero: 'expires-now',
-    migrationVersionReadErrors: 'fresh-start',
+    migrationVersionReadErrors: 'as-not-found',
     etcdReadErrors: 'log-and-continue',
+    migrationStores: 'etcd',
+    versionReadTransaction: 'none',
+    etcdVersionWrite: 'same',
+    etcdToSqlStoreClient: 'always',
+    etcdToSqlTables: 'create-if-missing',
+    versionWrites: 'once-after-all',
+    targetVersionCheck: true,
   },
   cites: {
     deadlockRetry: CITE.noRetry,
@@ -33,8 +40,16 @@ export const bbs2016_03: BbsProfile = {
     maskFetchErrors: CITE.maskedFetch,
     upsertDomain: CITE.upsertOnDuplicate,
     domainTtlZero: CITE.ttlZeroExpiresNow,
-    // No etcd-to-SQL migration yet: the manager read the version from etcd only; inert here.
+    // No etcd-to-SQL migration yet: the manager read and wrote the version in etcd only (cmd/bbs
+    // ran the etcd DB); the SQL and etcd-to-SQL behaviours are inert here, at db3234a7's values.
     migrationVersionReadErrors: CITE.preSqlManager,
     etcdReadErrors: CITE.preSqlManager,
+    migrationStores: CITE.etcdOnlyManager,
+    versionReadTransaction: CITE.etcdOnlyManager,
+    etcdVersionWrite: CITE.etcdOnlyManager,
+    etcdToSqlStoreClient: CITE.etcdOnlyManager,
+    etcdToSqlTables: CITE.etcdOnlyManager,
+    versionWrites: CITE.etcdOnlyManager,
+    targetVersionCheck: CITE.etcdOnlyManager,
   },
 };

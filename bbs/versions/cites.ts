@@ -30,4 +30,15 @@ export const CITE = {
   upsertUpdateThenInsert: c('b08a6ca0', '2017-05-23', 'db/sqldb/helpers/upsert.go'),
   badConnRetry: c('18ba2854', '2017-06-30', 'db/sqldb/helpers/transact.go'),
   invalidConnRetry: c('fd3b8213', '2017-09-27', 'db/sqldb/helpers/transact.go'),
+  // The migration manager and the etcd-to-SQL migration (bbs/migrations/README.md, docs/bbs-versions.md, migration section).
+  etcdOnlyManager: c('2a8d20a0', '2016-03-23', 'migration/manager.go'),
+  dualManager: c('db3234a7', '2016-05-03', 'migration/manager.go'),
+  versionReadAutocommit: c('db3234a7', '2016-05-03', 'db/sqldb/configuration_db.go'),
+  versionReadTransact: c('47049111', '2016-11-30', 'db/sqldb/configuration_db.go'),
+  etcdVersionCapped: c('b1857ef9', '2016-06-13', 'migration/manager.go'),
+  tablesDropped: c('e8b189e8', '2016-11-04', 'db/migrations/1461790966_etcd_to_sql.go'),
+  versionAfterEach: c('642c8ac7', '2017-08-17', 'migration/manager.go'),
+  noTargetVersion: c('43fc9d1d', '2018-02-08', 'migration/manager.go'),
+  noEtcd: c('09fd338b', '2018-02-15', 'migration/manager.go'),
+  versionInMigrationTx: c('ecdd1f99', '2023-11-30', 'migration/manager.go'),
 } as const;

@@ -19,7 +19,14 @@ export const bbsToday: BbsProfile = {
     upsertDomain: 'update-then-insert',
     domainTtlZero: 'never-expires',
     migrationVersionReadErrors: 'fail',
-    etcdReadErrors: 'fail',
+    etcdReadErrors: 'log-and-continue',
+    migrationStores: 'sql',
+    versionReadTransaction: 'manager',
+    etcdVersionWrite: 'capped',
+    etcdToSqlStoreClient: 'from-last-etcd',
+    etcdToSqlTables: 'drop-and-create',
+    versionWrites: 'with-each-in-transaction',
+    targetVersionCheck: false,
   },
   cites: {
     deadlockRetry: CITE.invalidConnRetry,
@@ -33,6 +40,15 @@ export const bbsToday: BbsProfile = {
     upsertDomain: CITE.upsertUpdateThenInsert,
     domainTtlZero: CITE.ttlZeroNeverExpires,
     migrationVersionReadErrors: CITE.versionReadFatal,
-    etcdReadErrors: CITE.etcdToSql,
+    // No etcd since 09fd338b ("Remove all ETCD related code", 2018-02-15): the etcd behaviours are
+    // inert, kept at their last value; the etcd-to-SQL migration became InitSQL (drop and create).
+    etcdReadErrors: CITE.noEtcd,
+    migrationStores: CITE.noEtcd,
+    versionReadTransaction: CITE.versionInMigrationTx,
+    etcdVersionWrite: CITE.noEtcd,
+    etcdToSqlStoreClient: CITE.noEtcd,
+    etcdToSqlTables: CITE.noEtcd,
+    versionWrites: CITE.versionInMigrationTx,
+    targetVersionCheck: CITE.noTargetVersion,
   },
 };

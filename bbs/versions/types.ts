@@ -30,8 +30,21 @@ export type ActualLRPRules = (typeof ACTUAL_LRP_RULES)[number];
 export const ACTUAL_LRP_LOCKS = ['for-update', 'share'] as const;
 export const UPSERT_DOMAIN_FORMS = ['insert-on-duplicate', 'update-then-insert'] as const;
 export const DOMAIN_TTL_ZERO = ['expires-now', 'never-expires'] as const;
-export const VERSION_READ_ERRORS = ['fresh-start', 'fail'] as const;
+/** 'as-not-found': any error reading the SQL version was "no version" (the etcd version next, then a fresh start). */
+export const VERSION_READ_ERRORS = ['as-not-found', 'fail'] as const;
 export const ETCD_READ_ERRORS = ['log-and-continue', 'fail'] as const;
+/** Which stores the migration manager reads and writes the version in (bbs/migrations/README.md). */
+export const MIGRATION_STORES = ['etcd', 'etcd-and-sql', 'sql'] as const;
+/** How the SQL version is read: one autocommit SELECT, in a transaction of its own (retried as ops are), or in the manager's one transaction. */
+export const VERSION_READ_TRANSACTIONS = ['none', 'own', 'manager'] as const;
+/** The version written to etcd: the same as SQL's, or Current capped at lastETCD+1. */
+export const ETCD_VERSION_WRITES = ['same', 'capped'] as const;
+/** Whether the etcd-to-SQL migration gets the etcd client always, or only when migrating from lastETCD or below. */
+export const ETCD_TO_SQL_STORE_CLIENTS = ['always', 'from-last-etcd'] as const;
+/** The four BBS tables before copying: CREATE TABLE IF NOT EXISTS, or DROP and CREATE. */
+export const ETCD_TO_SQL_TABLES = ['create-if-missing', 'drop-and-create'] as const;
+/** When the version is written: once after all pending migrations, after each, or with each in one transaction. */
+export const VERSION_WRITES = ['once-after-all', 'after-each', 'with-each-in-transaction'] as const;
 
 /** Every behaviour of a BBS commit the lab models. */
 export interface BbsBehaviour {
@@ -64,8 +77,22 @@ export interface BbsBehaviour {
   domainTtlZero: (typeof DOMAIN_TTL_ZERO)[number];
   /** An error reading the SQL version: taken as "no version" (until 8eda15e2) or fatal. */
   migrationVersionReadErrors: (typeof VERSION_READ_ERRORS)[number];
-  /** An etcd read error in the etcd-to-SQL migration: logged, nothing copied (2016) or fatal. */
+  /** An etcd read error in the etcd-to-SQL migration: logged, nothing of that resource copied (every commit that had the migration); 'fail' is a hypothetical. */
   etcdReadErrors: (typeof ETCD_READ_ERRORS)[number];
+  /** etcd only (2a8d20a0), etcd and SQL (db3234a7), SQL only (09fd338b). */
+  migrationStores: (typeof MIGRATION_STORES)[number];
+  /** The SQL version read: autocommit (db3234a7), its own retried transaction (47049111), the manager's transaction (ecdd1f99). */
+  versionReadTransaction: (typeof VERSION_READ_TRANSACTIONS)[number];
+  /** etcd's copy of the version: as SQL's (db3234a7) or Current capped at lastETCD+1 (b1857ef9). */
+  etcdVersionWrite: (typeof ETCD_VERSION_WRITES)[number];
+  /** The etcd client handed to the etcd-to-SQL migration always (db3234a7) or only from lastETCD or below (b1857ef9). */
+  etcdToSqlStoreClient: (typeof ETCD_TO_SQL_STORE_CLIENTS)[number];
+  /** The tables before the copy: created if missing (db3234a7) or dropped and created (e8b189e8). */
+  etcdToSqlTables: (typeof ETCD_TO_SQL_TABLES)[number];
+  /** Once after all migrations (db3234a7), after each (642c8ac7), with each in its transaction (ecdd1f99). */
+  versionWrites: (typeof VERSION_WRITES)[number];
+  /** "Existing DB target version (%d) exceeds current version (%d)": refused until 43fc9d1d removed the target version. */
+  targetVersionCheck: boolean;
 }
 
 export type BehaviourField = keyof BbsBehaviour;

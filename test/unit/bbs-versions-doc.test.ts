@@ -13,7 +13,7 @@ const cells = (l: string): string[] => l.slice(2, -2).split(' | ');
 
 test('the section is there, before the actual LRP, lock and migration sections', (t) => {
   t.true(section.length > 0);
-  for (const h of ['## Actual LRPs and the retry loop\n\n<!-- actual-lrps -->', '## The BBS lock', '## Migrations\n\n<!-- migrations -->']) t.true(doc.includes(h), h);
+  for (const h of ['## Actual LRPs and the retry loop\n\n<!-- actual-lrps -->', '## The BBS lock', '## The migration manager and the etcd-to-SQL migration']) t.true(doc.includes(h), h);
   t.false(/PIN_|DATE_2016/.test(doc));
 });
 
