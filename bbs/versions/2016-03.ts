@@ -15,6 +15,8 @@ export const bbs2016_03: BbsProfile = {
     transactionalReads: false,
     actualLRPLock: 'share',
     actualLRPRules: 'per-state',
+    actualLRPForm: 'prerelease-2016-03',
+    statementsOnPool: false,
     maskFetchErrors: true,
     upsertDomain: 'insert-on-duplicate',
     migrationVersionReadErrors: 'fresh-start',
@@ -27,6 +29,8 @@ export const bbs2016_03: BbsProfile = {
     transactionalReads: CITE.autocommitReads,
     actualLRPLock: CITE.sqlActualLRPs,
     actualLRPRules: CITE.transitionRules,
+    actualLRPForm: CITE.actualLRPPrerelease,
+    statementsOnPool: CITE.noPoolStatements,
     maskFetchErrors: CITE.maskedFetch,
     upsertDomain: CITE.upsertOnDuplicate,
     // No etcd-to-SQL migration yet: the manager read the version from etcd only; inert here.

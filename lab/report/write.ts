@@ -36,7 +36,7 @@ export interface RenderOptions {
 export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
   const { events, warnings } = readHistory(dir.history);
   const stats = computeStats(events);
-  const check = checkReport(events, scenario.workload.kind === 'bbs' ? { actualLRPRules: scenarioBbs(scenario).behaviour.actualLRPRules } : {});
+  const check = checkReport(events, scenario.workload.kind === 'bbs' ? { actualLRPRules: scenarioBbs(scenario).behaviour.actualLRPRules, actualLRPForm: scenarioBbs(scenario).behaviour.actualLRPForm } : {});
   const reach = computeReach(pairOps(events));
   const results = {
     run: dir.id,
