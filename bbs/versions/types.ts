@@ -12,6 +12,12 @@
  * - 'all-2016-11': 47049111 retries a 1213 from any statement of the transaction.
  * - 'all-and-bad-conn-2017-06': 18ba2854 also retries driver.ErrBadConn (a lost connection). A lost
  *   connection during COMMIT leaves the outcome unknown, and the retry runs the op again.
+ *   fd3b8213 (2017-09-27) added mysql.ErrInvalidConn to the same test. With the go-sql-driver of
+ *   each commit's time the two retry the same errors: before go-sql-driver 26471af (2017-08-22,
+ *   "fewer driver.ErrBadConn") every lost connection, on a read or a write, came back as
+ *   driver.ErrBadConn; after it, a lost connection once something was sent is ErrInvalidConn, which
+ *   fd3b8213 let the retry see again. So one value serves both profiles; see
+ *   docs/bbs-versions.md (actual LRP section).
  * Ops the BBS ran outside any transaction (see `transactionalReads`) are never retried.
  */
 export const DEADLOCK_RETRIES = ['none', 'commit-only-2016-04', 'all-2016-11', 'all-and-bad-conn-2017-06'] as const;
@@ -28,6 +34,22 @@ export const ACTUAL_LRP_RULES = ['per-state', 'permissive'] as const;
 export type ActualLRPRules = (typeof ACTUAL_LRP_RULES)[number];
 
 export const ACTUAL_LRP_LOCKS = ['for-update', 'share'] as const;
+
+/**
+ * What the actual LRP mutations write around the (same) transition rule, by db/sqldb/actual_lrp_db.go:
+ * - 'prerelease-2016-03' (2a8d20a0): ClaimActualLRP and StartActualLRP write even when the LRP is
+ *   already claimed / running by the asking instance; a StartActualLRP whose read fails, for any
+ *   reason, INSERTs a RUNNING row without instance guid or cell; a start keeps the placement error;
+ *   CrashActualLRP picks UNCLAIMED or CRASHED from the crash count before the crash; RemoveActualLRP
+ *   reads the row (LOCK IN SHARE MODE) before its DELETE and takes no instance key; an error of a
+ *   mutation's UPDATE or DELETE panics the request handler (the client's connection drops).
+ * - 'no-instance-key-2016-03-24': the shipped forms (31b2b5a2, 2016-03-24; 660efc68, 2016-04-14):
+ *   no-op claim and start, createRunningActualLRP only on ResourceNotFound, errors returned;
+ *   RemoveActualLRP is one DELETE without an instance key (an instance key in the request is ignored).
+ * - 'instance-key-2016-06': RemoveActualLRP also matches the instance key when given (1f4fe8c6).
+ */
+export const ACTUAL_LRP_FORMS = ['prerelease-2016-03', 'no-instance-key-2016-03-24', 'instance-key-2016-06'] as const;
+export type ActualLRPForm = (typeof ACTUAL_LRP_FORMS)[number];
 export const UPSERT_DOMAIN_FORMS = ['insert-on-duplicate', 'update-then-insert'] as const;
 export const DOMAIN_TTL_ZERO = ['expires-now', 'never-expires'] as const;
 /** 'as-not-found': any error reading the SQL version was "no version" (the etcd version next, then a fresh start). */
@@ -66,6 +88,13 @@ export interface BbsBehaviour {
    * FOR UPDATE (ad910341, 2016-04-14, the same commit as actual LRPs).
    */
   taskAndDesiredLRPLock: (typeof ACTUAL_LRP_LOCKS)[number];
+  actualLRPForm: ActualLRPForm;
+  /**
+   * Statements of a transaction that ran on the pool (db.db: another connection, autocommit) and
+   * not on the transaction: 47049111 wrapped CreateUnclaimedActualLRP's INSERT, the actual LRP reads
+   * and fetchTask in `transact` but passed them db.db, until b33de3b0 (2016-12-28).
+   */
+  statementsOnPool: boolean;
   /** The locked-read helpers turned any database error into ResourceNotFound (until 47049111). */
   maskFetchErrors: boolean;
   /** INSERT … ON DUPLICATE KEY UPDATE (until b08a6ca0), then UPDATE and an INSERT when no row changed. */
