@@ -206,7 +206,7 @@ function fixture() {
   // A: 10, 30, 20 1213s in 1,000 ops → 10, 30, 20 per 1,000; sorted 10, 20, 30: median 20. With 3
   // runs the interval is the range [10, 30] and holds the median with 1 − 2·P(Bin(3,½) < 1) =
   // 1 − 2·(1/8) = 75%. B: 0, 0, 2 in 500 ops → 0, 0, 4 per 1,000: median 0, [0, 4], 75%.
-  // B's high 4 < A's low 10: distinguishable. qb: one run failed, one never ran.
+  // Paired by seed, B − A: −10, −30, −16 (see the aggregation test). qb: one run failed, one never ran.
   const runs: RunRecord[] = [
     rec('qa/A/1', 'done', { dir: 'r-a1' }),
     rec('qa/A/2', 'done', { dir: 'r-a2' }),
@@ -228,7 +228,7 @@ function fixture() {
   return { c, runs, res };
 }
 
-test('aggregation: medians and intervals over seeds, distinguishability, claim verdicts (worked by hand)', (t) => {
+test('aggregation: medians and intervals over seeds, paired comparisons corrected over the campaign, claim verdicts (worked by hand)', (t) => {
   const { c, runs, res } = fixture();
   const f = aggregate(c, runs, res);
   const qa = f.questions[0]!;
@@ -237,7 +237,20 @@ test('aggregation: medians and intervals over seeds, distinguishability, claim v
   t.deepEqual([a.median, a.low, a.high, a.n, a.coverage], [20, 10, 30, 3, 0.75]);
   t.deepEqual(a.values, [10, 30, 20]);
   t.deepEqual([b.median, b.low, b.high, b.n], [0, 0, 4, 3]);
-  t.deepEqual(qa.separations.find((s) => s.metric === 'deadlocksPer1000'), { metric: 'deadlocksPer1000', a: 'A', b: 'B', distinguishable: true });
+  // Paired B − A by seed: seed 1 0 − 10 = −10, seed 2 0 − 30 = −30, seed 3 4 − 20 = −16. Median
+  // −16; with 3 pairs the sign-test interval is the range [−30, −10] (75%). All three negative:
+  // signed ranks of 10, 30, 16 are 1, 3, 2, W+ = 0, W− = 6, rank-biserial (0 − 6) / 6 = −1; the
+  // exact two-sided p is P(W+ = 0 or 6) = 2 / 2³ = 0.25. okShare pairs the same way (0.01, 0.03,
+  // 0.016, all positive): p 0.25. Two comparisons made in the campaign (qb has one variant), so
+  // Holm: 2 × 0.25 = 0.5 for both. Not distinguishable. Seeds needed at 0.05 / 2 = 0.025: an exact
+  // test on n pairs gives no p below 2 / 2ⁿ, so n ≥ 1 + log2(40) = 6.3 → 7; from the spread (mean
+  // −18.67, sd 10.26, (z(0.9875) + z(0.8)) = 3.083, (3.083 · 10.26 / 18.67)² / (3/π) = 3.01 → 4).
+  // The larger: 7.
+  const cmp = qa.comparisons.find((s) => s.metric === 'deadlocksPer1000')!;
+  t.deepEqual([cmp.a, cmp.b, cmp.seeds, cmp.diffs, cmp.medianDiff, cmp.interval.low, cmp.interval.high, cmp.effect, cmp.p, cmp.pHolm, cmp.made, cmp.distinguishable], ['A', 'B', [1, 2, 3], [-10, -30, -16], -16, -30, -10, -1, 0.25, 0.5, true, false]);
+  t.deepEqual(cmp.needed, { seeds: 7, reason: 'smallest p' });
+  t.is(f.comparisonsMade, 2);
+  t.is(qa.comparisons.find((s) => s.metric === 'okShare')!.pHolm, 0.5);
   // okShare: A 990/1000, 970/1000, 980/1000 → median 0.98; B 1, 1, 498/500 = 0.996 → median 1.
   t.is(qa.variants[0]!.metrics['okShare']!.interval.median, 0.98);
   t.is(qa.variants[1]!.metrics['okShare']!.interval.median, 1);
@@ -305,7 +318,10 @@ test('findings: each question answered first with medians and intervals, a chart
   const md = out.readme;
   const qaSection = md.slice(md.indexOf('## <a id="qa"></a>qa:'));
   // The section opens with the answer: A 20.0 (10.0–30.0, 3 runs, 75%), B 0.0 (0.0–4.0, …), apart.
-  t.regex(qaSection.split('\n\n')[1]!, /^\*\*Answer\.\*\* 1213s per 1,000 ops \(per 1,000 ops\): \*\*A\*\* 20\.0 \(10\.0–30\.0, 3 runs, 75% interval for the median\); \*\*B\*\* 0\.0 \(0\.0–4\.0, 3 runs, 75% interval for the median\)\. Every pair of variants is distinguishable/);
+  t.regex(qaSection.split('\n\n')[1]!, /^\*\*Answer\.\*\* 1213s per 1,000 ops \(per 1,000 ops\): \*\*A\*\* 20\.0 \(10\.0–30\.0, 3 runs, 75% interval for the median\); \*\*B\*\* 0\.0 \(0\.0–4\.0, 3 runs, 75% interval for the median\)\. No two variants are distinguishable on it \(paired by seed, Holm-corrected over the campaign's 2 comparisons at 5%\)\.$/);
+  // The comparison table: B − A, 3 pairs, −16 [−30, −10], effect −1, p 0.25, Holm 0.5, 7 seeds.
+  t.true(md.includes('| 1213s per 1,000 ops (per 1,000 ops) | B − A | 3 | -16.0 [-30.0, -10.0] | -1.00 | 0.250 | 0.500 | about 7 seeds would be needed |'), qaSection.slice(0, 3000));
+  t.regex(md, /1 other comparison\(s\) of this question did not separate and are in findings\.json/);
   t.regex(md, /\| 1213s per 1,000 ops \(per 1,000 ops\) \| 20\.0 \[10\.0–30\.0\] \| 0\.0 \[0\.0–4\.0\] \|/);
   t.regex(md, /\| ok share of completed ops \(share\) \| 0\.980 \[0\.970–0\.990\] \| 1\.000 \[0\.996–1\.000\] \|/);
   t.regex(md, /its coverage here: 3 runs: 75%/);
@@ -317,7 +333,8 @@ test('findings: each question answered first with medians and intervals, a chart
   t.regex(md, /## <a id="reproduction"><\/a>Reproduction table/);
   t.regex(md, /3 published claim\(s\): 1 reproduced, 1 not reproduced, 1 inconclusive/);
   t.regex(md, /\| A deadlocks \(Test 2016\) \| one node Judged on 1213s per 1,000 ops > 0 in A \(\[qa\]\(#qa\)\) \| A: 20\.0 \(10\.0–30\.0, 3 runs, 75% interval for the median\) \| \*\*reproduced\*\* \| Mechanism from the campaign\. \|/);
-  t.regex(md, /2 core\(s\) \(Test CPU\), 4\.0 GiB, Linux test; a loopback Galera cluster/);
+  t.regex(md, /\*\*Machine:\*\* 2 core\(s\) \(Test CPU\), 4\.0 GiB, Linux test\. \*\*Load during the runs:\*\* not recorded/);
+  t.regex(md, /\*\*Lab:\*\* not recorded\./);
   t.regex(md, /```sh\nnode bin\/bbs-lab\.js investigate tiny\.yaml --budget 10m\n```/);
   t.regex(md, /Seeds: qa 1, 2, 3; qb 7, 8\./);
   t.regex(md, /\*\*Shortened to fit the budget\.\*\* At most 3 seed\(s\) per variant\./);
@@ -335,7 +352,7 @@ test('findings: each question answered first with medians and intervals, a chart
   t.regex(out.html, /<a href="\.\.\/runs\/2026-investigate-tiny\/r-a1\/report\.md">seed 1<\/a>/);
   // findings.json carries the aggregated figures.
   const json = out.json as { questions: { variants: { name: string; metrics: Record<string, { median: number; low: number; high: number; coverage: number }> }[] }[]; claims: { id: string; verdict: string }[] };
-  t.deepEqual(json.questions[0]!.variants[0]!.metrics['deadlocksPer1000'], { unit: 'per 1,000 ops', median: 20, low: 10, high: 30, coverage: 0.75, n: 3, missing: 0, values: [10, 30, 20] } as never);
+  t.deepEqual(json.questions[0]!.variants[0]!.metrics['deadlocksPer1000'], { unit: 'per 1,000 ops', digits: 1, median: 20, low: 10, high: 30, coverage: 0.75, n: 3, missing: 0, values: [10, 30, 20] } as never);
   t.deepEqual(json.claims.map((c) => [c.id, c.verdict]), [['c-a', 'reproduced'], ['c-b', 'inconclusive'], ['c-big', 'not reproduced']]);
 });
 
@@ -408,14 +425,31 @@ test('a run that lost quorum beyond its faults is flagged with its nodes and 104
   t.true(md.includes('Quorum lost beyond what the faults intended in qa/A/2 (n1 answered 6 × 1047 over 2 ms)'));
 });
 
-test('an inconclusive claim shows the rule and then what the campaign says the runs show', (t) => {
-  const text = CAMPAIGN.replace('metric: deadlocksPer1000, condition: "== 0" }', 'metric: deadlocksPer1000, condition: "== 0", unexplained: "One seed had 2." }');
+test('an inconclusive claim shows the rule and then what the campaign says the runs show, its figures from the runs', (t) => {
+  const text = CAMPAIGN.replace('metric: deadlocksPer1000, condition: "== 0" }', 'metric: deadlocksPer1000, condition: "== 0", unexplained: "{{qa.B.deadlocksPer1000.nonzero}} of {{qa.B.deadlocksPer1000.n}} seeds had 1213s, up to {{qa.B.deadlocksPer1000.max}} per 1,000 ops." }');
   const c = parseCampaign(text, join(dir, 'tiny.yaml'));
   const { runs, res } = fixture();
-  // B: 0, 0, 4 per 1,000 → [0, 4] straddles "== 0": inconclusive.
+  // B: 0, 0, 4 per 1,000 → [0, 4] straddles "== 0": inconclusive. One of 3 is non-zero, the most 4.0.
   const j = aggregate(c, runs, res).claims.find((x) => x.claim.id === 'c-b')!;
   t.is(j.verdict, 'inconclusive');
-  t.is(j.explanation, 'The interval straddles the condition, or fewer than 2 runs measured it: more seeds are needed. One seed had 2.');
+  t.is(j.explanation, 'The interval straddles the condition, or fewer than 2 runs measured it: more seeds are needed. 1 of 3 seeds had 1213s, up to 4.0 per 1,000 ops.');
+});
+
+test('claim texts: a typed figure is refused naming the claim and the fix; templates must name a question, variant, metric and stat', (t) => {
+  const typed = problemsOf(CAMPAIGN.replace('mechanism: "Mechanism from the campaign."', 'mechanism: "A had 20.5 per 1,000 ops, 26 s, on 2016-11 with wsrep_sync_wait 0, 1213s on G2-item, `clients.backoffMs: 500`."'));
+  // 20.5 and 26 are results; "per 1,000", 2016-11, the setting's 0, 1213s, G2-item and the quoted value are not.
+  t.deepEqual(typed, [
+    'questions[0].claims[0].mechanism: claim c-a types "20.5", "26"; a figure must come from the runs: write a template such as {{qa.A.deadlocksPer1000.median}} ({{question.variant.metric.stat}} (stat: median, low, high, min, max, n, nonzero, interval)), or put a setting of the scenario (not a result) in backticks',
+  ]);
+  // A number the source itself states may be repeated beside the lab's figure.
+  t.deepEqual(problemsOf(CAMPAIGN.replace('text: "A deadlocks a lot"', 'text: "A deadlocks 50 times"').replace('unexplained: "Unexplained, says the campaign."', 'unexplained: "{{qa.A.deadlocksPer1000.median}} against the claimed 50."')), []);
+  const bad = problemsOf(CAMPAIGN.replace('mechanism: "Mechanism from the campaign."', 'mechanism: "{{qa.A.deadlocksPer1000.mean}} {{qz.A.okShare.n}} {{qa.C.okShare.n}} {{qa.A.unknownOps.n}}"'));
+  t.deepEqual(bad, [
+    'questions[0].claims[0].mechanism: {{qa.A.deadlocksPer1000.mean}}: must end in a stat, one of median, low, high, min, max, n, nonzero, interval; write {{question.variant.metric.stat}} (stat: median, low, high, min, max, n, nonzero, interval)',
+    'questions[0].claims[0].mechanism: {{qz.A.okShare.n}}: no question it starts with; use one of qa, qb',
+    'questions[0].claims[0].mechanism: {{qa.C.okShare.n}}: qa has no variant at "C.okShare"; use one of A, B',
+    'questions[0].claims[0].mechanism: {{qa.A.unknownOps.n}}: "unknownOps" is not among qa\'s metrics (deadlocksPer1000, okShare); add it there first',
+  ]);
 });
 
 test('--render: the plan read back from the recorded runs (seeds per variant, questions with no run)', async (t) => {
