@@ -463,3 +463,95 @@ test('--render: the plan read back from the recorded runs (seeds per variant, qu
   const noQb = runs.filter((r) => r.question !== 'qb');
   t.deepEqual(planOfState(c, state(noQb)), { shortened: true, cut: [{ id: 'qb', estimateSec: 0 }], seedCap: null });
 });
+
+test('planning order: seed by seed, shuffled within a seed; a configuration two questions share runs once, right after its owner', async (t) => {
+  const { campaignCommand } = await import('../../lab/investigate/plan.ts');
+  const text = `
+name: shared
+title: S
+questions:
+  - id: q1
+    question: Q
+    scenario: one.yaml
+    variants: [{ name: A, overrides: { bbs.version: 2016-03 } }, { name: B, overrides: { bbs.version: 2016-11 } }]
+    seeds: 2
+    metrics: [ops]
+  - id: q2
+    question: Q
+    scenario: one.yaml
+    variants: [{ name: same, overrides: { bbs.version: 2016-11 } }, { name: C, overrides: { bbs.version: 2017-06 } }]
+    seeds: 2
+    metrics: [ops]
+`;
+  const c = parseCampaign(text, join(dir, 'shared.yaml'));
+  const plan = planCampaign(c, { budgetSec: null, orderSeed: 3 });
+  // 8 records; q2/same is q1/B's scenario, so 2 of them share: 6 runs of 10 + 16 s = 156 s.
+  t.is(plan.runs.length, 8);
+  t.is(plan.shared, 2);
+  t.is(plan.totalSec, 156);
+  t.deepEqual(plan.runs.map((r) => r.block), [0, 0, 0, 0, 1, 1, 1, 1]);
+  for (const r of plan.runs.filter((x) => x.sameAs !== undefined)) {
+    t.is(r.sameAs, `q1/B/${r.seed}`);
+    t.is(r.estimateSec, 0);
+    t.is(plan.runs[plan.runs.indexOf(r) - 1]!.key, r.sameAs!, 'right after the run it shares');
+  }
+  t.deepEqual(new Set(plan.runs.slice(0, 4).map((r) => r.seed)), new Set([1]));
+  t.deepEqual(planCampaign(c, { budgetSec: null, orderSeed: 3 }).runs, plan.runs, 'the same order seed, the same order');
+  const out = renderPlan(c, plan);
+  t.regex(out, /total: 6 run\(s\) \(2 more shared: the same scenario and seed as a run of another question, run once\)/);
+  t.regex(out, /order: seed by seed .* order seed 3/);
+  t.regex(out, /shared: q2\/same is the same scenario as q1\/B: on seed\(s\) 1, 2 its runs are that variant's/);
+  // The recorded command: the budget and the order seed whichever invocation gave them.
+  t.is(campaignCommand('node bin/bbs-lab.js investigate c.yaml', 2700, 42), 'node bin/bbs-lab.js investigate c.yaml --budget 45m --order-seed 42');
+  t.is(campaignCommand('node bin/bbs-lab.js investigate c.yaml --budget 10m', 5400, 1, true), 'node bin/bbs-lab.js investigate c.yaml --budget 90m --order-seed 1 --include-unkept');
+  t.is(campaignCommand('node bin/bbs-lab.js investigate c.yaml', 90, 0), 'node bin/bbs-lab.js investigate c.yaml --budget 90s --order-seed 0');
+  t.is(campaignCommand('node bin/bbs-lab.js investigate c.yaml', null, 5), 'node bin/bbs-lab.js investigate c.yaml --order-seed 5');
+});
+
+test('resume: the order of the remaining runs is kept, and a resume without --budget keeps the budget and order seed in the recorded command', async (t) => {
+  const { mkdirSync } = await import('node:fs');
+  const { investigate } = await import('../../lab/investigate/run.ts');
+  const { readState, writeState } = await import('../../lab/investigate/state.ts');
+  const c = campaign();
+  const plan = planCampaign(c, { budgetSec: 600, orderSeed: 99 });
+  // Resumed after two runs: the rest, in the plan's order.
+  const runs = mergeRuns([], plan.runs.map((r) => ({ key: r.key, question: r.question, variant: r.variant, seed: r.seed, nodes: r.nodes, durationSec: r.durationSec, block: r.block })));
+  runs[0]!.status = 'done';
+  runs[1]!.status = 'done';
+  const again = mergeRuns(runs, planCampaign(c, { budgetSec: 600, orderSeed: 99, finished: new Set([runs[0]!.key, runs[1]!.key]) }).runs.map((r) => ({ key: r.key, question: r.question, variant: r.variant, seed: r.seed, nodes: r.nodes, durationSec: r.durationSec, block: r.block })));
+  t.deepEqual(toRun(again, new Set(plan.runs.map((r) => r.key))).map((r) => r.key), plan.runs.slice(2).map((r) => r.key));
+  // Every run finished (failed: nothing to start); resumed with no --budget and no --order-seed.
+  const cdir = join(dir, 'runs', '2026-resume-investigate-tiny');
+  mkdirSync(cdir, { recursive: true });
+  writeState(cdir, { ...state(plan.runs.map((r) => rec(r.key, 'failed', { error: 'x' }))), orderSeed: 99, command: 'node bin/bbs-lab.js investigate tiny.yaml --budget 10m --order-seed 99' });
+  const res = await investigate(c, { budgetSec: null, command: 'node bin/bbs-lab.js investigate tiny.yaml', resumeDir: cdir, runsDir: join(dir, 'runs'), findingsDir: join(dir, 'findings-resume'), log: () => {} });
+  t.is(res.plan.orderSeed, 99);
+  t.is(readState(cdir)!.command, 'node bin/bbs-lab.js investigate tiny.yaml --budget 10m --order-seed 99');
+  t.regex(readFileSync(join(dir, 'findings-resume', 'README.md'), 'utf8'), /```sh\nnode bin\/bbs-lab\.js investigate tiny\.yaml --budget 10m --order-seed 99\n```/);
+});
+
+test('aggregation: a run that did not keep its rate is left out and listed (counted with --include-unkept); a shared run takes its owner\'s results', (t) => {
+  const { c, runs, res } = fixture();
+  const slow = results(1000, 90);
+  (slow as RunResults & { rate: unknown }).rate = { offered: 100, achieved: 61, keptUp: false };
+  res.set('qa/A/2', slow);
+  const f = aggregate(c, runs, res);
+  const a = f.questions[0]!.variants[0]!.metrics['deadlocksPer1000']!.interval;
+  // A without seed 2: 10 and 20 → median 15, 2 runs, 1 missing.
+  t.deepEqual([a.n, a.missing, a.median], [2, 1, 15]);
+  t.deepEqual(f.questions[0]!.unkept, [{ key: 'qa/A/2', offered: 100, achieved: 61, included: false }]);
+  t.deepEqual(f.questions[0]!.comparisons.find((x) => x.metric === 'deadlocksPer1000')!.seeds, [1, 3], 'seed 2 has no pair');
+  const md = renderFindings({ campaign: c, figures: f, state: state(runs), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme;
+  t.true(md.includes('1 run(s) could not keep their offered rate (qa/A/2: 61.0 of 100.0 ops/s): left out of the figures and comparisons (--include-unkept counts them).'));
+  // Included: 10, 90, 20 per 1,000 → median 20.
+  const g = aggregate(c, runs, res, { includeUnkept: true });
+  t.is(g.questions[0]!.variants[0]!.metrics['deadlocksPer1000']!.interval.median, 20);
+  // qb/base/8 shares qa/A/1's run: it takes that run's status, directory and results.
+  const shared = runs.map((r) => (r.key === 'qb/base/8' ? { ...r, sameAs: 'qa/A/1' } : r));
+  const h = aggregate(c, shared, res);
+  const base8 = h.questions[1]!.variants[0]!.runs.find((r) => r.seed === 8)!;
+  t.deepEqual([base8.status, base8.dir, base8.metricValues?.['unknownOps']], ['done', 'r-a1', 0]);
+  const md2 = renderFindings({ campaign: c, figures: h, state: state(shared), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme;
+  t.true(md2.includes('[seed 8](../runs/x/r-a1/report.md) (shared: the run of qa/A, the same scenario and seed)'));
+  t.regex(md2, /Identical configurations ran once: qb\/base = qa\/A/);
+});
