@@ -94,7 +94,7 @@ export function unfinishedCampaignDir(runsDir: string, name: string): string | n
     .reverse();
   for (const d of dirs) {
     const st = readState(join(runsDir, d));
-    if (st && st.campaign === name && st.runs.some((r) => r.status === 'pending' || r.status === 'running')) return join(runsDir, d);
+    if (st && st.campaign === name && st.runs.some((r) => r.sameAs === undefined && (r.status === 'pending' || r.status === 'running'))) return join(runsDir, d);
   }
   return null;
 }
@@ -239,6 +239,8 @@ export async function executeRuns(
       log(`${label}: ${rec.key} FAILED: ${rec.error}; the campaign goes on`);
     }
     ran++;
+    // The runs that share this one take its outcome, so the state reads finished when it is.
+    for (const r of state.runs) if (r.sameAs === rec.key) Object.assign(r, resolveShared([rec, r])[1]);
     save();
   }
 }
