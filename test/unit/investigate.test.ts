@@ -126,6 +126,22 @@ test('the CLI: bad campaign exits 2 naming the field, --help exits 0 with usage'
   t.regex(help.stdout, /usage: bbs-lab investigate <campaign\.yaml> \[--budget 45m\] \[--resume DIR\] \[--plan\]/);
   const budget = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', file.replace('cli-bad', 'x'), '--budget', 'soon'], { encoding: 'utf8' });
   t.is(budget.status, 2);
+  t.regex(help.stdout, /--verify DIR {2}re-run a sample of the committed findings/);
+  const good = 'campaigns/multi-writer-baseline.yaml';
+  const order = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--order-seed', 'soon', '--plan'], { encoding: 'utf8' });
+  t.is(order.status, 2);
+  t.regex(order.stderr, /--order-seed: must be a non-negative integer, got "soon"/);
+  const missing = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--verify', join(dir, 'nowhere')], { encoding: 'utf8' });
+  t.is(missing.status, 2);
+  t.regex(missing.stderr, /--verify: no such directory .*nowhere; give the campaign's findings folder, e\.g\. findings\/multi-writer-baseline/);
+  const empty = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--verify', dir], { encoding: 'utf8' });
+  t.is(empty.status, 2);
+  t.regex(empty.stderr, /--verify .*: no findings\.json there; give the findings folder of a campaign that ran, e\.g\. findings\/multi-writer-baseline/);
+  t.notRegex(empty.stderr, /\n\s+at /, 'no stack trace');
+  // The committed findings were written before runs recorded their values: refused, saying what to do.
+  const old = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--verify', 'findings/multi-writer-baseline'], { encoding: 'utf8' });
+  t.is(old.status, 2);
+  t.regex(old.stderr, /records no run's values \(written before verification existed\); re-render it with --render, or run the campaign again/);
 });
 
 test('planning: estimates from duration and node count; seeds cut evenly to fit; below 2 seeds questions are cut instead', (t) => {
