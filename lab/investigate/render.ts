@@ -280,7 +280,9 @@ function documentBlocks(input: FindingsInput, charts: Record<string, string>): B
   const shared = sharedVariants(state.runs);
   blocks.push({
     p:
-      `**How it was run and compared.** The runs went seed by seed: every variant's first seed, then every variant's second, and so on, in an order shuffled within each seed${state.orderSeed !== undefined ? ` (order seed ${state.orderSeed})` : ''}, so a drift of the machine's load over the campaign falls on every variant alike. ` +
+      (state.orderSeed !== undefined
+        ? `**How it was run and compared.** The runs went seed by seed: every variant's first seed, then every variant's second, and so on, in an order shuffled within each seed (order seed ${state.orderSeed}), so a drift of the machine's load over the campaign falls on every variant alike. `
+        : "**How it was run and compared.** These runs were made before campaigns interleaved them: each variant's seeds ran one after another, so a drift of the machine's load may be confounded with the variant. ") +
       `Two variants are compared seed by seed (paired), and called distinguishable only when Wilcoxon's signed-rank p survives Holm's correction over all ${figures.comparisonsMade} comparisons the campaign makes (family-wise error ${Math.round(figures.alpha * 100)}%); each question lists its comparisons and, for what is not separated, about how many seeds would separate it.` +
       (shared.length > 0 ? ` Identical configurations ran once: ${shared.map((x) => `${x.variant} = ${x.sameAs}`).join(', ')} (the same scenario and seed; the run counts for both).` : ''),
   });

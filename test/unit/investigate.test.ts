@@ -392,13 +392,16 @@ function readCharter(): string {
 }
 
 test('summary lines: {question/variant/metric} becomes the median [interval] the runs give; a bad reference is named', (t) => {
-  const text = CAMPAIGN.replace('questions:', 'summary:\n  - "A: {qa/A/deadlocksPer1000} 1213s per 1,000 ops; B: {qa/B/deadlocksPer1000}; ok share {qa/A/okShare}."\nquestions:');
+  const text = CAMPAIGN.replace('questions:', 'summary:\n  - "A: {qa/A/deadlocksPer1000} 1213s per 1,000 ops; B: {qa/B/deadlocksPer1000}; ok share {qa/A/okShare}; {{qa.A.deadlocksPer1000.n}} seeds, B at most {{qa.B.deadlocksPer1000.max}}."\nquestions:');
   const c = parseCampaign(text, join(dir, 'tiny.yaml'));
   const { runs, res } = fixture();
   const out = renderFindings({ campaign: c, figures: aggregate(c, runs, res), state: state(runs), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' });
   // A: 10, 30, 20 per 1,000 → median 20, range [10–30]; B: 0, 0, 4 → 0 [0–4]; okShare A: 0.99,
   // 0.97, 0.98 → 0.980 [0.970–0.990] (3 digits; a share has no unit word).
-  t.true(out.readme.includes('- A: 20.0 per 1,000 ops [10.0–30.0] 1213s per 1,000 ops; B: 0.0 per 1,000 ops [0.0–4.0]; ok share 0.980 [0.970–0.990].'), out.readme.slice(0, 800));
+  t.true(out.readme.includes('- A: 20.0 per 1,000 ops [10.0–30.0] 1213s per 1,000 ops; B: 0.0 per 1,000 ops [0.0–4.0]; ok share 0.980 [0.970–0.990]; 3 seeds, B at most 4.0.'), out.readme.slice(0, 800));
+  // The state of a campaign run before interleaving (no order seed) says its order was not.
+  t.regex(out.readme, /These runs were made before campaigns interleaved them/);
+  t.regex(renderFindings({ campaign: c, figures: aggregate(c, runs, res), state: { ...state(runs), orderSeed: 4 }, plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme, /The runs went seed by seed: .* \(order seed 4\)/);
   t.true(out.readme.indexOf('## <a id="summary"></a>In short') < out.readme.indexOf('## Answers'));
   const bad = problemsOf(CAMPAIGN.replace('questions:', 'summary:\n  - "{qa/C/okShare} {qz/A/okShare} {qa/A/unknownOps}"\nquestions:'));
   t.deepEqual(bad, [
