@@ -291,3 +291,38 @@ test('the last section of a document is replaced, or appended when missing', (t)
   t.is(replaceLastSection(html, '<h2 id="verification">', '<h2 id="verification">Last</h2>\n<p>new</p>\n', '</body>'), '<body>\n<h2>A</h2>\n<h2 id="verification">Last</h2>\n<p>new</p>\n</body></html>\n');
   t.is(replaceLastSection('<body>\n<p>x</p>\n</body></html>', '<h2 id="verification">', '<h2 id="verification">V</h2>\n', '</body>'), '<body>\n<p>x</p>\n<h2 id="verification">V</h2>\n</body></html>');
 });
+
+test('the verification section: counts, what fell outside, what was not counted, the command (worked by hand)', async (t) => {
+  const { verificationParagraphs, verificationText } = await import('../../lab/investigate/verify.ts');
+  const figures = verifyFigures(committed, [
+    { question: 'qa', variant: 'A', seed: 2, values: { ops: 125 } },
+    { question: 'qa', variant: 'B', seed: 2, values: { ops: 70 } },
+  ]);
+  const v = {
+    campaign: 'tiny',
+    at: '2026-03-04T05:06:07.000Z',
+    command: 'node bin/bbs-lab.js investigate c.yaml --verify findings/tiny',
+    seedsPerVariant: 1,
+    sample: [{ question: 'qa', seeds: [2] }],
+    runs: [
+      { key: 'qa/A/2', status: 'done', keptUp: true },
+      { key: 'qa/B/2', status: 'done', keptUp: false },
+    ],
+    figures,
+    inside: 1,
+    outside: 1,
+    unmeasured: 0,
+    provenance: summarizeProvenance(
+      { machine: { cores: 2, cpuModel: 'C', memGiB: 4, platform: 'L' }, command: 'x', budgetSec: null, runs: [] },
+      [{ keptUp: true, offered: null, achieved: null, load1: [1, 3], steal: [], provenance: { lab: { commit: '0123456789abcdef', dirty: true } } }],
+    ),
+  };
+  // 1 of 2 inside (50%); A's 125 is outside 100–120; load median (1 + 3) / 2 = 2.
+  t.deepEqual(verificationParagraphs(v, { campaignFile: 'c.yaml', findings: 'findings/tiny' }), [
+    'Last verification: 2026-03-04, lab 0123456789ab (with uncommitted changes): 1 seed(s) per variant re-run (qa seed 2); 1 of 2 figure(s) inside the committed intervals (50%), 1 outside; 1-min load average during the re-runs 2.00 [1.00–3.00].',
+    'Outside: qa/A ops 125 (committed 110 [100–120]).',
+    'Not counted: qa/B/2 (rate not kept up).',
+    'Every figure and the command are in verification.json. `node bin/bbs-lab.js investigate c.yaml --verify findings/tiny` re-runs one seed per variant (`--budget` for more) and records here whether each figure falls inside its committed interval.',
+  ]);
+  t.regex(verificationText(v), /qa\/A ops: 125 \(committed 110 \[100–120\]; same seed then 120\): OUTSIDE/);
+});
