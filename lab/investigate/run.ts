@@ -14,7 +14,7 @@ import type { RunResults } from './metrics.ts';
 import { defaultOrderSeed } from './order.ts';
 import { campaignCommand, estimateSec, formatMinutes, measuredOverhead, planCampaign, renderPlan, type Measured, type Plan } from './plan.ts';
 import { renderFindings } from './render.ts';
-import { mergeRuns, readState, resolveShared, toRun, writeState, type CampaignState, type Machine, type RunRecord } from './state.ts';
+import { mergeRuns, readState, resolveShared, syncShared, toRun, writeState, type CampaignState, type Machine, type RunRecord } from './state.ts';
 import type { Verification } from './verify.ts';
 import { provenance } from '../provenance.ts';
 import { DEFAULT_RUNS_DIR, PROJECT_ROOT, runId } from '../runner/run-dir.ts';
@@ -193,6 +193,7 @@ export async function executeRuns(
   const planned = new Set(plan.runs.map((r) => r.key));
   const todo = toRun(state.runs, planned);
   if (todo.length > 0) state.provenance = [...(state.provenance ?? []), { ...provenance(), at: now() }];
+  syncShared(state.runs);
   save();
   const total = plan.runs.filter((r) => r.sameAs === undefined).length;
   let ran = 0;
@@ -240,7 +241,7 @@ export async function executeRuns(
     }
     ran++;
     // The runs that share this one take its outcome, so the state reads finished when it is.
-    for (const r of state.runs) if (r.sameAs === rec.key) Object.assign(r, resolveShared([rec, r])[1]);
+    syncShared(state.runs);
     save();
   }
 }

@@ -120,3 +120,12 @@ export function resolveShared(runs: readonly RunRecord[]): RunRecord[] {
     return { ...rest, status: owner.status, ...(owner.dir !== undefined ? { dir: owner.dir } : {}), ...(owner.wallSec !== undefined ? { wallSec: owner.wallSec } : {}), ...(owner.error !== undefined ? { error: owner.error } : {}) };
   });
 }
+
+/** Shared records take their owner's outcome in place once the owner has finished (or failed). */
+export function syncShared(runs: RunRecord[]): void {
+  const resolved = resolveShared(runs);
+  runs.forEach((r, i) => {
+    const owner = r.sameAs !== undefined ? runs.find((x) => x.key === r.sameAs) : undefined;
+    if (owner && (owner.status === 'done' || owner.status === 'failed')) runs[i] = resolved[i]!;
+  });
+}

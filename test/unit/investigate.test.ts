@@ -574,3 +574,13 @@ test('aggregation: a run that did not keep its rate is left out and listed (coun
   t.true(md2.includes('[seed 8](../runs/x/r-a1/report.md) (shared: the run of qa/A, the same scenario and seed)'));
   t.regex(md2, /Identical configurations ran once: qb\/base = qa\/A/);
 });
+
+test('shared records take their owner\'s outcome once it finished, and stay pending while it has not', async (t) => {
+  const { resolveShared, syncShared } = await import('../../lab/investigate/state.ts');
+  const runs = [rec('q1/B/1', 'done', { dir: 'd1', wallSec: 20 }), rec('q2/same/1', 'pending', { sameAs: 'q1/B/1' }), rec('q1/B/2', 'running', { dir: 'd2' }), rec('q2/same/2', 'pending', { sameAs: 'q1/B/2' })];
+  syncShared(runs);
+  t.deepEqual([runs[1]!.status, runs[1]!.dir, runs[1]!.wallSec, runs[1]!.sameAs], ['done', 'd1', 20, 'q1/B/1']);
+  t.deepEqual([runs[3]!.status, runs[3]!.dir], ['pending', undefined]);
+  t.deepEqual(resolveShared(runs).map((r) => r.status), ['done', 'done', 'running', 'running']);
+  t.deepEqual(toRun(runs, new Set(runs.map((r) => r.key))), [], 'a shared record is never run itself');
+});
