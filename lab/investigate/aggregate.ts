@@ -33,6 +33,12 @@ export interface VariantFigures {
   runs: RunWithValues[];
   /** Keyed by the metric's name as the campaign writes it. */
   metrics: Record<string, MetricFigure>;
+  /**
+   * The system under test as its runs' results.json name it (`bbs`: the BBS commit, and any
+   * hypothetical behaviour, labelled), e.g. "BBS 2016-05 (db3234a7, 2016-05-03)"; one entry per
+   * distinct label, empty for runs written before results recorded it or for non-BBS workloads.
+   */
+  systemUnderTest: string[];
 }
 
 /** Two variants of a question on one metric, paired by seed; `diffs` and the estimate are b − a. */
@@ -138,6 +144,13 @@ export interface RunWithValues extends RunRecord {
   facts?: RunFacts;
 }
 
+/** "BBS 2016-05 (db3234a7, 2016-05-03)", with " — Hypothetical: …" when the run changed a behaviour of it. */
+export function systemLabel(r: RunResults): string | null {
+  const b = (r as { bbs?: { label?: unknown; hypotheticalLabel?: unknown } }).bbs;
+  if (!b || typeof b.label !== 'string') return null;
+  return typeof b.hypotheticalLabel === 'string' && b.hypotheticalLabel !== '' ? `${b.label} — ${b.hypotheticalLabel}` : b.label;
+}
+
 function questionFigures(q: Question, runs: readonly RunWithValues[], results: ReadonlyMap<string, RunResults>, includeUnkept: boolean): QuestionFigures {
   const mine = runs.filter((r) => r.question === q.id);
   const names = [...new Set([...q.metrics, ...q.claims.map((c) => c.metric)])];
@@ -151,7 +164,8 @@ function questionFigures(q: Question, runs: readonly RunWithValues[], results: R
       vr.forEach((r, i) => (r.metricValues = { ...(r.metricValues ?? {}), [name]: values[i] ?? null }));
       metrics[name] = { metric: name, label: metricLabel(ref), unit: ref.metric.unit, digits: ref.metric.digits, interval: interval(values) };
     }
-    return { name: v.name, overrides: v.overrides, runs: vr, metrics };
+    const sut = vr.filter((r) => results.has(r.key)).map((r) => systemLabel(results.get(r.key)!)).filter((x): x is string => x !== null);
+    return { name: v.name, overrides: v.overrides, runs: vr, metrics, systemUnderTest: [...new Set(sut)] };
   });
   const comparisons: Comparison[] = [];
   const bySeed = (v: VariantFigures, m: string) => new Map(v.runs.map((r) => [r.seed, r.metricValues?.[m] ?? null]));

@@ -203,7 +203,11 @@ function questionBlocks(q: QuestionFigures, input: FindingsInput, chartFile: str
   blocks.push({
     table: {
       head: ['metric', ...q.variants.map((v) => v.name)],
-      rows: q.metrics.map((m) => [`${q.variants[0]!.metrics[m]!.label} (${q.variants[0]!.metrics[m]!.unit})`, ...q.variants.map((v) => shortInterval(v.metrics[m]!.interval, v.metrics[m]!.digits))]),
+      rows: [
+        // Which BBS each column's figures are about (a hypothetical is labelled so).
+        ...(q.variants.some((v) => v.systemUnderTest.length > 0) ? [['system under test', ...q.variants.map((v) => v.systemUnderTest.join(' / ') || 'not recorded')]] : []),
+        ...q.metrics.map((m) => [`${q.variants[0]!.metrics[m]!.label} (${q.variants[0]!.metrics[m]!.unit})`, ...q.variants.map((v) => shortInterval(v.metrics[m]!.interval, v.metrics[m]!.digits))]),
+      ],
     },
   });
   const cov = [...new Set(q.variants.map((v) => v.metrics[q.metrics[0]!]!.interval).filter((i) => i.n >= 2).map((i) => `${i.n} runs: ${Math.round(i.coverage * 100)}%`))];
@@ -215,7 +219,8 @@ function questionBlocks(q: QuestionFigures, input: FindingsInput, chartFile: str
     blocks.push({ list: q.claims.map((j) => `${j.claim.text} (${j.claim.source}): ${verdictMark(j)}. ${j.explanation}`) });
   }
   blocks.push({ h: 3, text: 'Variants and runs' });
-  blocks.push({ list: q.variants.map((v) => `**${v.name}** (${overridesText(v.overrides)}): ${v.runs.map((r) => runLink(input.runsRel, r)).join(', ') || 'no runs'}`) });
+  const sut = (v: QuestionFigures['variants'][number]) => (v.systemUnderTest.length > 0 ? `; system under test: ${v.systemUnderTest.join(' / ')}` : '');
+  blocks.push({ list: q.variants.map((v) => `**${v.name}** (${overridesText(v.overrides)}${sut(v)}): ${v.runs.map((r) => runLink(input.runsRel, r)).join(', ') || 'no runs'}`) });
   const shared = sharedVariants(q.variants.flatMap((v) => v.runs));
   if (shared.length > 0) blocks.push({ p: `Shared runs: ${shared.map((x) => `${x.variant} is the same scenario as ${x.sameAs}, so on seed(s) ${x.seeds.join(', ')} it is the same run (run once, counted in both)`).join('; ')}.` });
   blocks.push({ p: `Base scenario: \`${q.scenario}\`.` });
@@ -426,6 +431,7 @@ function jsonOf(input: FindingsInput): unknown {
       variants: q.variants.map((v) => ({
         name: v.name,
         overrides: v.overrides,
+        systemUnderTest: v.systemUnderTest,
         runs: v.runs.map((r) => ({
           seed: r.seed,
           status: r.status,

@@ -584,3 +584,16 @@ test('shared records take their owner\'s outcome once it finished, and stay pend
   t.deepEqual(resolveShared(runs).map((r) => r.status), ['done', 'done', 'running', 'running']);
   t.deepEqual(toRun(runs, new Set(runs.map((r) => r.key))), [], 'a shared record is never run itself');
 });
+
+test('findings name the system under test per variant from its runs: the BBS commit, a hypothetical labelled', (t) => {
+  const { c, runs, res } = fixture();
+  const bbs = (label: string, hypotheticalLabel = '') => ({ label, hypotheticalLabel });
+  for (const k of ['qa/A/1', 'qa/A/2', 'qa/A/3']) (res.get(k) as RunResults & { bbs?: unknown }).bbs = bbs('BBS 2016-03 (2a8d20a0, 2016-03-23)');
+  for (const k of ['qa/B/1', 'qa/B/2']) (res.get(k) as RunResults & { bbs?: unknown }).bbs = bbs('BBS 2016-11 (47049111, 2016-11-30)', 'Hypothetical: deadlockRetry none');
+  const figures = aggregate(c, runs, res);
+  t.deepEqual(figures.questions[0]!.variants.map((v) => v.systemUnderTest), [['BBS 2016-03 (2a8d20a0, 2016-03-23)'], ['BBS 2016-11 (47049111, 2016-11-30) — Hypothetical: deadlockRetry none']]);
+  t.deepEqual(figures.questions[1]!.variants[0]!.systemUnderTest, [], 'no run with results: nothing to name');
+  const md = renderFindings({ campaign: c, figures, state: state(runs), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme;
+  t.true(md.includes('| system under test | BBS 2016-03 (2a8d20a0, 2016-03-23) | BBS 2016-11 (47049111, 2016-11-30) — Hypothetical: deadlockRetry none |'));
+  t.regex(md, /\*\*A\*\* \(`bbs\.version: 2016-03`; system under test: BBS 2016-03 \(2a8d20a0, 2016-03-23\)\)/);
+});
