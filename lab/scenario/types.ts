@@ -22,11 +22,11 @@ export type ProxyRule = (typeof PROXY_RULES)[number];
 export const DEFAULT_BACKOFF_MS = 500;
 
 /**
- * The offered load when a scenario names none: ops/s per client. Measured on the lab's 2-core
- * machine (lab/runner/README.md, "Offered load"): quickstart and multi-writer keep it with a CPU
- * hog beside them and under faults; closed-loop they run 6–8 times as many ops.
+ * The offered load when a scenario names none: ops/s per client, the one place it is set. Measured
+ * on the lab's 2-core machine (lab/runner/README.md, "Offered load"): quickstart and multi-writer
+ * keep it with the machine 5× oversubscribed, where 10 ops/s already misses slots.
  */
-export const DEFAULT_RATE_PER_CLIENT = 10;
+export const DEFAULT_RATE_PER_CLIENT = 5;
 /** clients.rate: ops/s per client, or 'closed' (the next op when the last returns). */
 export type ClientRate = number | 'closed';
 const RATE_MIN = 0.1;

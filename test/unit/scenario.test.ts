@@ -133,7 +133,7 @@ test('clients.rate: the default offered load, a number of ops/s per client or cl
   for (const bad of ['0', '-3', 'fast', '5000']) {
     t.deepEqual(
       problems(minimal.replace('clients: { count: 2 }', `clients: { count: 2, rate: ${bad} }`)).filter((p) => p.startsWith('clients.rate')),
-      [`clients.rate: must be ops/s per client, a number from 0.1 to 1000 such as 10, or "closed" (each client's next op when its last returns, so the load follows the machine), got ${bad === 'fast' ? '"fast"' : bad}`],
+      [`clients.rate: must be ops/s per client, a number from 0.1 to 1000 such as ${DEFAULT_RATE_PER_CLIENT}, or "closed" (each client's next op when its last returns, so the load follows the machine), got ${bad === 'fast' ? '"fast"' : bad}`],
     );
   }
 });
