@@ -42,7 +42,7 @@ export interface InvokeEvent extends EventBase {
   key?: string;
   /** The op's arguments. */
   value?: unknown;
-  /** Offered load (clients.rate): the client's schedule slot this op took (lab/runner/pacing.ts). */
+  /** Offered load (clients.rate): the client's schedule slot this op took (lab/workload/pacing.ts). */
   slot?: number;
   /** …and when it was due on the same clock as `time`: the slot's time, or when the client was free if it was behind. */
   due?: number;

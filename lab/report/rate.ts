@@ -2,7 +2,7 @@
 // how late ops started, and whether the run kept its rate. Pure: the history in (its `schedule`
 // event, each invoke's `slot` and `due`), the record results.json stores as `rate` out.
 //
-// Every slot a client was offered is issued or skipped (lab/runner/pacing.ts). A skipped slot is
+// Every slot a client was offered is issued or skipped (lab/workload/pacing.ts). A skipped slot is
 // put down to the op it was skipped behind:
 //   paused  in the client's backoff pause after that op failed or ended unknown (clients.backoffMs);
 //   held    the system under test held the client: that op failed, ended unknown, was retried by
@@ -13,7 +13,7 @@
 // The keep-up rule judges only what the machine answers for (KEPT_UP below, README "Offered load").
 
 import { FINAL_READ, pairOps, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
-import { slotsBefore, slotTime, type Grid } from '../runner/pacing.ts';
+import { slotsBefore, slotTime, type Grid } from '../workload/pacing.ts';
 import { faultWindows } from './stats.ts';
 
 /** The lab event the runner writes at the workload's start (its time is the schedule's zero). */

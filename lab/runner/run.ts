@@ -18,7 +18,7 @@ import { startNemesis } from '../nemesis/nemesis.ts';
 import type { RoleState } from '../nemesis/roles.ts';
 import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import { recoveryProbe } from './recovery.ts';
-import { clientOffsetSec } from './pacing.ts';
+import { clientOffsetSec } from '../workload/pacing.ts';
 import { startMachineSampler } from './machine-sampler.ts';
 import { SCHEDULE_KIND, type ScheduleDetail } from '../report/rate.ts';
 import { provenance } from '../provenance.ts';

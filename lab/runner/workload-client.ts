@@ -8,7 +8,7 @@ import { classifyError } from '../history/errors.ts';
 import type { Outcome } from '../history/event.ts';
 import type { HistoryWriter } from '../history/writer.ts';
 import type { ExecOutcome, Executor, WorkloadOp } from '../workload/types.ts';
-import { takeSlot, type Grid } from './pacing.ts';
+import { takeSlot, type Grid } from '../workload/pacing.ts';
 
 /** A client's schedule: its grid, on the history's clock from `startNs` (the workload's start). */
 export interface ClientPace {

@@ -1,9 +1,9 @@
-// The offered-load schedule (lab/runner/pacing.ts): slot times, the behind-schedule rule (the
+// The offered-load schedule (lab/workload/pacing.ts): slot times, the behind-schedule rule (the
 // latest due slot at once, older ones skipped, never a burst), and the seeded offsets.
 
 import test from 'ava';
 import fc from 'fast-check';
-import { clientOffsetSec, latestSlotAt, slotsBefore, slotTime, takeSlot, type Grid } from '../../lab/runner/pacing.ts';
+import { clientOffsetSec, latestSlotAt, slotsBefore, slotTime, takeSlot, type Grid } from '../../lab/workload/pacing.ts';
 
 // 4 ops/s from 0.1 s: slots at 0.1, 0.35, 0.6, 0.85, 1.1, …
 const g: Grid = { rate: 4, origin: 0.1 };

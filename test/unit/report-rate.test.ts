@@ -7,7 +7,7 @@ import type { HistoryEvent } from '../../lab/history/event.ts';
 import { computeRate, percentile, type RateRecord, type ScheduleDetail } from '../../lab/report/rate.ts';
 import { machineSentence, notKeptNotice, rateSentence } from '../../lab/report/rate-text.ts';
 import { cpuShares, parseCpuTimes, parseLoad1, parseMachineJsonl, summarizeMachine } from '../../lab/report/machine.ts';
-import { takeSlot, slotTime, slotsBefore, type Grid } from '../../lab/runner/pacing.ts';
+import { takeSlot, slotTime, slotsBefore, type Grid } from '../../lab/workload/pacing.ts';
 
 const S = 1e9; // the schedule's zero on the history clock (ns)
 const at = (sec: number) => Math.round(S + sec * 1e9);
