@@ -9,7 +9,7 @@ import { HistoryWriter } from '../history/writer.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { scenarioLinks } from '../scenario/validate.ts';
 import { workloadFor } from '../workload/index.ts';
-import { runClient } from './workload-client.ts';
+import { primed, runClient } from './workload-client.ts';
 import { createRunDir, type RunDir } from './run-dir.ts';
 import { startTopology, type Topology } from './topology.ts';
 import { renderRun } from '../report/write.ts';
@@ -77,6 +77,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       await Promise.race([clientsDone, new Promise((r) => setTimeout(r, 5000))]);
     });
 
+    const streams = Array.from({ length: s.clients.count }, (_, c) => primed(workload.stream(seed, c)));
     const started = Date.now();
     const end = started + s.duration * 1000;
     // The schedule's zero on the history's clock; its lab event tells the report what was offered.
@@ -105,7 +106,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
         processStride: s.clients.count,
         target: topo!.clientLabel(c),
         exec: topo!.executorFor(c),
-        ops: workload.stream(seed, c),
+        ops: streams[c]!,
         writer,
         nextOpId: () => opId++,
         shouldStop: () => stopWorkload || Date.now() >= end,

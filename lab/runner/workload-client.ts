@@ -41,6 +41,22 @@ export interface ClientOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The same ops, the first drawn now: a stream generates its ops in batches, and the first batch
+ * (with the generator's warm-up) is made before the schedule starts rather than in its first slots.
+ */
+export function primed<T>(it: Iterator<T>): Iterator<T> {
+  let first: IteratorResult<T> | null = it.next();
+  return {
+    next() {
+      if (first === null) return it.next();
+      const r = first;
+      first = null;
+      return r;
+    },
+  };
+}
+
 export async function runClient(o: ClientOptions): Promise<void> {
   let process = o.client;
   const pace = o.pace;
@@ -48,6 +64,11 @@ export async function runClient(o: ClientOptions): Promise<void> {
   // The first slot neither taken nor skipped.
   let nextSlot = 0;
   while (!o.shouldStop()) {
+    // Drawn before the wait: generating a batch of ops costs CPU, which belongs in the idle time
+    // before the slot, not between the slot and the invoke.
+    const next = o.ops.next();
+    if (next.done) return;
+    const op = next.value;
     let slot: { slot: number; due: number } | null = null;
     if (pace) {
       const take = takeSlot(pace.grid, nextSlot, sinceStart());
@@ -59,9 +80,6 @@ export async function runClient(o: ClientOptions): Promise<void> {
       nextSlot = take.slot + 1;
       slot = { slot: take.slot, due: pace.startNs + Math.round(take.due * 1e9) };
     }
-    const next = o.ops.next();
-    if (next.done) return;
-    const op = next.value;
     const id = o.nextOpId();
     const key = op.key !== undefined ? { key: op.key } : {};
     o.writer.append({ type: 'invoke', op: id, process, client: o.client, f: op.f, ...key, value: op.value, ...(slot ?? {}) });
