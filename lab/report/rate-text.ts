@@ -13,7 +13,7 @@ export function notKeptWhy(r: RateRecord): string {
   if (r.keptUp || !r.judged) return '';
   const why: string[] = [];
   if (r.judged.missedShare > KEPT_UP.maxMissedShare) why.push(`${pctOf(r.judged.missedShare)} of the slots it answers for were missed (at most ${KEPT_UP.maxMissedShare * 100}% allowed)`);
-  if (r.judged.lagP99Ms > r.judged.lagBoundMs) why.push(`ops started ${ms(r.judged.lagP99Ms)} behind schedule at p99 (at most ${ms(r.judged.lagBoundMs)} allowed)`);
+  if (r.judged.lagP99Ms > r.judged.lagBoundMs) why.push(`ops started ${ms(r.judged.lagP99Ms)} behind schedule at p99 (at most ${fmt(r.judged.lagBoundMs)} ms allowed)`);
   return why.join(' and ');
 }
 
@@ -24,11 +24,11 @@ export function rateSentence(r: RateRecord): string {
   const s = r.slots!;
   const lag = r.lagMs ? `; ops started behind schedule by p50 ${ms(r.lagMs.p50)}, p99 ${ms(r.lagMs.p99)}, max ${ms(r.lagMs.max)}` : '';
   const verdict = r.keptUp
-    ? `; the run kept its rate (at most ${KEPT_UP.maxMissedShare * 100}% of slots missed, p99 start delay at most ${ms(r.judged!.lagBoundMs)})`
+    ? `; the run kept its rate (at most ${KEPT_UP.maxMissedShare * 100}% of slots missed, p99 start delay at most ${fmt(r.judged!.lagBoundMs)} ms)`
     : `; the run did NOT keep its rate: ${notKeptWhy(r)}`;
   return (
     `Offered load: ${fmt(r.offeredPerClient)} ops/s per client (${fmt(r.offered!)} ops/s in all), achieved ${r.achieved.toFixed(1)} ops/s ` +
-    `(${fmt(s.issued)} of ${fmt(s.scheduled)} slots issued; skipped: ${fmt(s.held)} behind ops the system held, failed or retried, ${fmt(s.paused)} in backoff pauses, ${fmt(s.missed)} missed)` +
+    `(${fmt(s.issued)} of ${fmt(s.scheduled)} slots issued; skipped: ${fmt(s.held)} behind ops the system held (failed, unknown, retried or in a fault), ${fmt(s.paused)} in backoff pauses, ${fmt(s.missed)} missed)` +
     `${lag}${verdict}.`
   );
 }

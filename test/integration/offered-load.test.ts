@@ -67,7 +67,7 @@ async function run(t: { log: (...m: unknown[]) => void }, rate: ClientRate, hog:
 /** Two counts of rare events agree within three standard deviations of a Poisson count (plus a few). */
 const countsAgree = (a: number, b: number) => Math.abs(a - b) <= 3 * Math.sqrt((a + b) / 2) + 3;
 
-test('at the offered rate, the run keeps it idle and beside CPU hogs, and its figures agree', async (t) => {
+test.serial('at the offered rate, the run keeps it idle and beside CPU hogs, and its figures agree', async (t) => {
   const idle = await run(t, DEFAULT_RATE_PER_CLIENT, false, '127.0.72');
   const hogged = await run(t, DEFAULT_RATE_PER_CLIENT, true, '127.0.72');
   for (const [name, r] of [['idle', idle], ['beside the hogs', hogged]] as const) {
@@ -85,7 +85,7 @@ test('at the offered rate, the run keeps it idle and beside CPU hogs, and its fi
   t.true(countsAgree(idle.deadlocks, hogged.deadlocks), `1213s ${idle.deadlocks} and ${hogged.deadlocks}`);
 });
 
-test('closed loop, the op count follows the machine: fewer ops beside CPU hogs', async (t) => {
+test.serial('closed loop, the op count follows the machine: fewer ops beside CPU hogs', async (t) => {
   const idle = await run(t, 'closed', false, '127.0.73');
   const hogged = await run(t, 'closed', true, '127.0.73');
   t.is(idle.rate.offered, null);
