@@ -18,6 +18,8 @@ import { faultWindows } from './stats.ts';
 
 /** The lab event the runner writes at the workload's start (its time is the schedule's zero). */
 export const SCHEDULE_KIND = 'schedule';
+/** …and the one it writes when every client has stopped: without it the run was interrupted. */
+export const SCHEDULE_END_KIND = 'schedule-end';
 
 export interface ScheduleDetail {
   /** ops/s per client, or null for the closed loop. */
@@ -83,14 +85,15 @@ export function scheduleOf(events: readonly HistoryEvent[]): { at: number; detai
 
 type SkipCause = 'missed' | 'held' | 'paused';
 
-/** `interrupted`: the run stopped early, so slots were offered only until its last event. */
-export function computeRate(events: readonly HistoryEvent[], opts: { backoffMs: number; interrupted?: boolean }): RateRecord | null {
+export function computeRate(events: readonly HistoryEvent[], opts: { backoffMs: number }): RateRecord | null {
   const sched = scheduleOf(events);
   if (!sched) return null;
   const { detail, at: startNs } = sched;
   const ops = pairOps(events).filter((o) => o.f !== FINAL_READ && o.invoke.time >= startNs);
   const lastNs = ops.reduce((m, o) => Math.max(m, o.invoke.time, o.complete?.time ?? 0), startNs);
-  const spanSec = opts.interrupted ? Math.max(0, Math.min(detail.durationSec, (lastNs - startNs) / 1e9)) : detail.durationSec;
+  // An interrupted run (no end event) offered slots only until its last event.
+  const ended = events.some((e) => e.type === 'nemesis' && e.phase === 'event' && e.kind === SCHEDULE_END_KIND);
+  const spanSec = ended ? detail.durationSec : Math.max(0, Math.min(detail.durationSec, (lastNs - startNs) / 1e9));
   const achieved = spanSec > 0 ? ops.length / spanSec : 0;
   const base = { clients: detail.clients, achieved, spanSec };
   if (detail.ratePerClient === null) {

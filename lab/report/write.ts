@@ -65,7 +65,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
   const check = checkReport(events, scenario.workload.kind === 'bbs' ? { actualLRPRules: scenarioBbs(scenario).behaviour.actualLRPRules } : {});
   const reach = computeReach(pairOps(events));
   const provenance = runProvenance(dir);
-  const rate: RateRecord | null = computeRate(events, { backoffMs: scenario.clients.backoffMs, interrupted: opts.interrupted !== undefined });
+  const rate: RateRecord | null = computeRate(events, { backoffMs: scenario.clients.backoffMs });
   const machine = runMachine(dir, provenance?.machine.cores ?? null);
   const results = {
     run: dir.id,

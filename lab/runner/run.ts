@@ -20,7 +20,7 @@ import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import { recoveryProbe } from './recovery.ts';
 import { clientOffsetSec } from '../workload/pacing.ts';
 import { startMachineSampler } from './machine-sampler.ts';
-import { SCHEDULE_KIND, type ScheduleDetail } from '../report/rate.ts';
+import { SCHEDULE_END_KIND, SCHEDULE_KIND, type ScheduleDetail } from '../report/rate.ts';
 import { provenance } from '../provenance.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -149,6 +149,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       ...(plan.length > 0 ? { recovery: recoveryProbe(topo.cluster, topo.proxies) } : {}),
     });
     await clientsDone;
+    if (!stopWorkload) writer.append({ type: 'nemesis', phase: 'event', fault: 'workload', kind: SCHEDULE_END_KIND });
     clearInterval(tick);
     sampler.stop();
     unregisterSampler();

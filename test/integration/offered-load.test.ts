@@ -77,8 +77,6 @@ test.serial('at the offered rate, the run keeps it idle and beside CPU hogs, and
     t.true((r.machine?.samples ?? 0) >= 5, `${name}: machine samples`);
     t.truthy(r.provenance?.lab.commit, `${name}: provenance`);
   }
-  // The hogs loaded the machine: its CPU was busier beside them.
-  t.true(hogged.machine!.busyPct!.median >= idle.machine!.busyPct!.median, 'busier beside the hogs');
   // Every slot is issued or skipped, and a kept-up run misses at most 5% of what it answers for, so
   // the op counts of the two runs agree closely: within 10%.
   t.true(Math.abs(idle.ops - hogged.ops) <= 0.1 * idle.ops, `ops ${idle.ops} and ${hogged.ops}`);

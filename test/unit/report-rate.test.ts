@@ -22,8 +22,10 @@ interface OpSpec {
   attempts?: number;
 }
 
-function history(detail: ScheduleDetail, ops: OpSpec[], nemesis: HistoryEvent[] = []): HistoryEvent[] {
+/** A history with its schedule event at S and, unless `interrupted`, its end event after the last op. */
+function history(detail: ScheduleDetail, ops: OpSpec[], nemesis: HistoryEvent[] = [], interrupted = false): HistoryEvent[] {
   const ev: HistoryEvent[] = [{ index: 0, time: S, type: 'nemesis', phase: 'event', fault: 'workload', kind: 'schedule', detail }];
+  if (!interrupted) ev.push({ index: 0, time: at(Math.max(detail.durationSec, ...ops.map((o) => o.end))), type: 'nemesis', phase: 'event', fault: 'workload', kind: 'schedule-end' });
   ops.forEach((o, op) => {
     ev.push({ index: 0, time: at(o.invoke), type: 'invoke', op, process: o.client, client: o.client, f: 'StartTask', ...(o.slot !== undefined ? { slot: o.slot, due: at(o.due!) } : {}) });
     ev.push({ index: 0, time: at(o.end), type: o.type, op, process: o.client, client: o.client, f: 'StartTask', ...(o.attempts ? { attempts: o.attempts } : {}) });
@@ -105,8 +107,8 @@ test('no schedule event (a history from before offered load, or another tool): n
   t.is(computeRate(history(detail, ops).slice(1), { backoffMs: 500 }), null);
 });
 
-test('an interrupted run is judged over the time until its last event', (t) => {
-  const r = computeRate(history(detail, ops.filter((o) => o.end < 1)), { backoffMs: 500, interrupted: true })!;
+test('an interrupted run (no end event) is judged over the time until its last event', (t) => {
+  const r = computeRate(history(detail, ops.filter((o) => o.end < 1), [], true), { backoffMs: 500 })!;
   // Last event at 0.95 s (client 0's failure): client 0's slots before it 0, .25, .5, .75 (4), slot
   // 2 missed behind the slow ok op; client 1's .1, .35, .6, .85 (4), slot 3 not reached: missed.
   t.is(r.spanSec, 0.95);
