@@ -42,6 +42,10 @@ export interface InvokeEvent extends EventBase {
   key?: string;
   /** The op's arguments. */
   value?: unknown;
+  /** Offered load (clients.rate): the client's schedule slot this op took (lab/workload/pacing.ts). */
+  slot?: number;
+  /** …and when it was due on the same clock as `time`: the slot's time, or when the client was free if it was behind. */
+  due?: number;
 }
 
 export interface CompletionEvent extends EventBase {

@@ -14,6 +14,9 @@ import { summarySentences, systemUnderTest } from './markdown.ts';
 import type { RunStats } from './stats.ts';
 import type { Story } from './stories.ts';
 import type { Scenario } from '../scenario/types.ts';
+import type { RateRecord } from './rate.ts';
+import type { MachineSummary } from './machine.ts';
+import { notKeptNotice } from './rate-text.ts';
 
 export interface HtmlInput {
   scenario: Scenario;
@@ -29,6 +32,8 @@ export interface HtmlInput {
   notes?: string[];
   /** Which ops and transitions the workload exercised (report/reach.ts). */
   reach?: Reach;
+  rate?: RateRecord | null;
+  machine?: MachineSummary | null;
 }
 
 export function esc(s: string): string {
@@ -79,9 +84,11 @@ export function renderHtml(input: HtmlInput): string {
   p.push(`<title>${esc(scenario.name)}: run ${esc(runId)}</title><style>${CSS}</style></head><body>`);
   p.push(`<h1>${esc(scenario.name)}: run ${esc(runId)}</h1>`);
   if (input.interrupted) p.push(`<p class="interrupted"><strong>This run was interrupted</strong> (${esc(input.interrupted)}); the history up to that point was checked.</p>`);
+  const notKept = notKeptNotice(input.rate);
+  if (notKept) p.push(`<p class="interrupted"><strong>${esc(notKept.head)}</strong>${esc(notKept.rest)}</p>`);
   p.push(`<p><strong>Question.</strong> ${esc(scenario.question.trim())}</p>`);
   if (scenario.workload.kind === 'bbs') p.push(`<p><strong>System under test.</strong> ${esc(systemUnderTest(scenario).replace(/\*\*/g, ''))}</p>`);
-  const sentences = summarySentences({ scenario, seed: input.seed, runId, stats, check: { valid: check.valid, summary: check.summary } });
+  const sentences = summarySentences({ scenario, seed: input.seed, runId, stats, check: { valid: check.valid, summary: check.summary }, ...(input.rate !== undefined ? { rate: input.rate } : {}), ...(input.machine !== undefined ? { machine: input.machine } : {}) });
   p.push(`<div class="answer" id="answer"><p><strong>Answer from this run.</strong> ${sentences.map(esc).join(' ')}</p>`);
   p.push(`<p><span class="${verdictClass}">${verdict}.</span> ${charts.anomalies.length} finding(s), ${stories.length} mitigation stor${stories.length === 1 ? 'y' : 'ies'}. Seed ${input.seed} (repeat with <code>bbs-lab run &lt;scenario&gt; --seed ${input.seed}</code>).</p></div>`);
   const faultRows = faultTableRows(stats);

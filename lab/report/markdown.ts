@@ -11,6 +11,9 @@ import { FAULT_TABLE_HEADER, faultSentence, faultTableRows, labelsText } from '.
 import { absorbedTotal } from './retries.ts';
 import type { RunStats } from './stats.ts';
 import { verdictHeadline, type CheckSummary } from './verdicts.ts';
+import type { RateRecord } from './rate.ts';
+import type { MachineSummary } from './machine.ts';
+import { machineSentence, notKeptNotice, rateSentence } from './rate-text.ts';
 
 export type { CheckSummary };
 
@@ -32,6 +35,10 @@ export interface ReportInput {
   timeline?: string;
   /** The distinct anomaly events (report/anomaly-events.ts). */
   anomalies?: AnomalyEventSummary;
+  /** Offered against achieved load (report/rate.ts); null for a history without a schedule. */
+  rate?: RateRecord | null;
+  /** The machine's load through the workload (report/machine.ts). */
+  machine?: MachineSummary | null;
 }
 
 /** A share as a percentage; small non-zero shares keep two significant digits rather than rounding to 0. */
@@ -139,6 +146,9 @@ export function summarySentences(input: ReportInput): string[] {
   // What happened (faults, the measured outage, anomalies) before how the run was set up.
   const out: string[] = [...happenedSentences(st), checkerSentence(input)];
   out.push(topologySentence(scenario));
+  if (input.rate) out.push(rateSentence(input.rate));
+  const machine = machineSentence(input.machine);
+  if (machine) out.push(machine);
   out.push(
     `${fmt(st.ops)} ops: ${fmt(st.byOutcome.ok)} ok (${pct(st.byOutcome.ok, done)}), ${fmt(st.byOutcome.fail)} failed for sure (${pct(st.byOutcome.fail, done)}), ` +
       `${fmt(st.byOutcome.info)} with unknown outcome (${pct(st.byOutcome.info, done)})` +
@@ -184,6 +194,8 @@ export function renderMarkdown(input: ReportInput): string {
   const parts: string[] = [];
   parts.push(`# ${scenario.name}: run ${input.runId}\n`);
   if (input.interrupted) parts.push(`> **This run was interrupted** (${input.interrupted}); the history up to that point was checked.\n`);
+  const notKept = notKeptNotice(input.rate);
+  if (notKept) parts.push(`> **${notKept.head}**${notKept.rest}\n`);
   parts.push(`**Question.** ${scenario.question.trim()}\n`);
   if (scenario.workload.kind === 'bbs') parts.push(`**System under test.** ${systemUnderTest(scenario)}\n`);
   parts.push(`**Answer from this run.** ${summarySentences(input).join(' ')}\n`);

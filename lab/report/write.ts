@@ -4,7 +4,7 @@
 // the cluster.
 
 import { bbsIdentity, scenarioBbs } from '../scenario/bbs-profile.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FINAL_READ, pairOps, workloadStart, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
@@ -18,6 +18,32 @@ import { computeStats, workloadEnd, type RunStats } from './stats.ts';
 import { anomalyEvents, summarizeEvents } from './anomaly-events.ts';
 import { generateStories, renderStoriesMarkdown } from './stories.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { computeRate, type RateRecord } from './rate.ts';
+import { parseMachineJsonl, summarizeMachine, type MachineSummary } from './machine.ts';
+import type { Provenance } from '../provenance.ts';
+
+/** A file of the run directory, or null when the run has none (a run from before it was written). */
+function readIfThere(path: string): string | null {
+  return existsSync(path) ? readFileSync(path, 'utf8') : null;
+}
+
+/** The run's provenance (provenance.json, written when it started), or null. */
+function runProvenance(dir: RunFiles): Provenance | null {
+  const text = readIfThere(join(dir.path, 'provenance.json'));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as Provenance;
+  } catch {
+    return null;
+  }
+}
+
+/** The machine's load through the workload (machine.jsonl), or null without samples. */
+function runMachine(dir: RunFiles, cores: number | null): MachineSummary | null {
+  const text = readIfThere(join(dir.path, 'machine.jsonl'));
+  const samples = text === null ? [] : parseMachineJsonl(text);
+  return samples.length > 0 ? summarizeMachine(samples, cores) : null;
+}
 
 /** Where a run's files are (the runner's RunDir is one); the report reads the history and writes the rest. */
 export interface RunFiles {
@@ -43,6 +69,9 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
   const t0 = workloadStart(events);
   const eventList = anomalyEvents(check.causes ?? [], pairOps(events), stats.faults, t0, workloadEnd(pairOps(events), t0));
   const anomalies = { ...summarizeEvents((check.causes ?? []).length, eventList), list: eventList };
+  const provenance = runProvenance(dir);
+  const rate: RateRecord | null = computeRate(events, { backoffMs: scenario.clients.backoffMs });
+  const machine = runMachine(dir, provenance?.machine.cores ?? null);
   const results = {
     run: dir.id,
     scenario: scenario.name,
@@ -52,6 +81,11 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     database: scenario.database,
     interrupted: opts.interrupted ?? null,
     historyWarnings: warnings,
+    // Offered against achieved load, the machine's load through the run, and what produced it
+    // (lab/investigate reads these three keys to tell the code's effect from the machine's).
+    rate,
+    machine,
+    provenance,
     stats,
     check,
     // Each anomaly once, with every checker that saw it, inside or outside a fault (anomaly-events.ts).
@@ -81,11 +115,13 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     reach: renderReachMarkdown(reach),
     anomalies,
     ...(charts ? { timeline: 'timeline.svg' } : {}),
+    rate,
+    machine,
   });
   writeFileSync(dir.report, md + (charts ? chartSection(dir, charts) : '') + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
   try {
     if (!charts) throw new Error('the charts could not be rendered (see above)');
-    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts, reach);
+    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts, reach, rate, machine);
   } catch (e) {
     const msg = `report.html / stories.md could not be rendered: ${(e as Error).stack ?? String(e)}`;
     console.error(msg);
@@ -110,7 +146,7 @@ function chartSection(dir: RunFiles, c: RunCharts): string {
   return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
 }
 
-function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts, reach: Reach): void {
+function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts, reach: Reach, rate: RateRecord | null, machine: MachineSummary | null): void {
   const ops = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
@@ -124,6 +160,8 @@ function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, o
     stories,
     ops,
     reach,
+    rate,
+    machine,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     // The timed lab events from the history, then the notes that have no time.
     notes: labEventLines(stats, opts.notes),

@@ -9,7 +9,7 @@ import { HistoryWriter } from '../history/writer.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { scenarioLinks } from '../scenario/validate.ts';
 import { workloadFor } from '../workload/index.ts';
-import { runClient } from './workload-client.ts';
+import { primed, runClient } from './workload-client.ts';
 import { createRunDir, type RunDir } from './run-dir.ts';
 import { startTopology, type Topology } from './topology.ts';
 import { renderRun } from '../report/write.ts';
@@ -18,6 +18,12 @@ import { startNemesis } from '../nemesis/nemesis.ts';
 import type { RoleState } from '../nemesis/roles.ts';
 import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import { recoveryProbe } from './recovery.ts';
+import { clientOffsetSec } from '../workload/pacing.ts';
+import { startMachineSampler } from './machine-sampler.ts';
+import { SCHEDULE_END_KIND, SCHEDULE_KIND, type ScheduleDetail } from '../report/rate.ts';
+import { provenance } from '../provenance.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface RunOptions {
   seed?: number;
@@ -42,6 +48,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const dir = createRunDir(s, seed, opts.runsDir);
   log(`run ${dir.id}: seed ${seed} (repeat with --seed ${seed})`);
   log(`run directory: ${dir.path}`);
+  // What produced the run (lab commit, component versions, machine), stored now so a report
+  // rendered later still names the run's own.
+  writeFileSync(join(dir.path, 'provenance.json'), JSON.stringify(provenance(), null, 2) + '\n');
 
   const writer = new HistoryWriter(dir.history);
   let stopWorkload = false;
@@ -68,8 +77,21 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       await Promise.race([clientsDone, new Promise((r) => setTimeout(r, 5000))]);
     });
 
+    const streams = Array.from({ length: s.clients.count }, (_, c) => primed(workload.stream(seed, c)));
     const started = Date.now();
     const end = started + s.duration * 1000;
+    // The schedule's zero on the history's clock; its lab event tells the report what was offered.
+    const startNs = writer.now();
+    const rate = s.clients.rate === 'closed' ? null : s.clients.rate;
+    const schedule: ScheduleDetail = {
+      ratePerClient: rate,
+      clients: s.clients.count,
+      durationSec: s.duration,
+      offsetsSec: rate === null ? [] : Array.from({ length: s.clients.count }, (_, c) => clientOffsetSec(seed, c, rate)),
+    };
+    writer.append({ type: 'nemesis', phase: 'event', fault: 'workload', kind: SCHEDULE_KIND, detail: schedule, time: startNs });
+    const sampler = startMachineSampler(join(dir.path, 'machine.jsonl'), () => (writer.now() - startNs) / 1e9);
+    const unregisterSampler = registerCleanup('stop machine sampler', () => sampler.stop());
     let opId = 0;
     let completed = 0;
     // ok writes per node so far: what the role target most-written is resolved against.
@@ -84,18 +106,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
         processStride: s.clients.count,
         target: topo!.clientLabel(c),
         exec: topo!.executorFor(c),
-        ops: workload.stream(seed, c),
+        ops: streams[c]!,
         writer,
         nextOpId: () => opId++,
         shouldStop: () => stopWorkload || Date.now() >= end,
         backoffMs: s.clients.backoffMs,
+        ...(rate === null ? {} : { pace: { grid: { rate, origin: schedule.offsetsSec[c]! }, startNs, endSec: s.duration } }),
         onComplete: (outcome, c) => {
           completed++;
           if (outcome === 'ok' && c.node && !READ_OPS.has(c.f as BbsOpName)) okWritesByNode[c.node] = (okWritesByNode[c.node] ?? 0) + 1;
         },
       }),
     );
-    log(`workload: ${s.clients.count} clients for ${s.duration} s`);
+    log(`workload: ${s.clients.count} clients for ${s.duration} s, ${rate === null ? 'closed loop' : `${rate} ops/s each`}`);
     clientsDone = Promise.allSettled(clients);
     const plan = planSchedule(s.nemesis, {
       seed,
@@ -126,7 +149,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       ...(plan.length > 0 ? { recovery: recoveryProbe(topo.cluster, topo.proxies) } : {}),
     });
     await clientsDone;
+    if (!stopWorkload) writer.append({ type: 'nemesis', phase: 'event', fault: 'workload', kind: SCHEDULE_END_KIND });
     clearInterval(tick);
+    sampler.stop();
+    unregisterSampler();
     // Every fault is healed before the final read, which waits for every node to be Synced.
     await nemesis.stop();
     unregisterClients();

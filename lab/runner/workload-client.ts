@@ -1,11 +1,25 @@
 // One workload client: draws ops from its stream and records each as an invoke and exactly one
 // completion. It follows Jepsen's process rule: after an op ends `info` the client is considered
-// crashed and continues under a new process id, so no process ever has two ops open.
+// crashed and continues under a new process id, so no process ever has two ops open. With a
+// schedule (clients.rate) each op waits for its slot (pacing.ts) and its invoke records the slot
+// and when it was due.
 
 import { classifyError } from '../history/errors.ts';
 import type { Outcome } from '../history/event.ts';
 import type { HistoryWriter } from '../history/writer.ts';
 import type { ExecOutcome, Executor, WorkloadOp } from '../workload/types.ts';
+import { takeSlot, type Grid } from '../workload/pacing.ts';
+
+/** A client's schedule: its grid, on the history's clock from `startNs` (the workload's start). */
+export interface ClientPace {
+  grid: Grid;
+  startNs: number;
+  /** Seconds after the start: no slot due at or after it is offered. */
+  endSec: number;
+}
+
+/** The longest single sleep while waiting for a slot, so a stop is noticed promptly. */
+const WAIT_CHUNK_MS = 200;
 
 export interface ClientOptions {
   client: number;
@@ -21,17 +35,54 @@ export interface ClientOptions {
   backoffMs?: number;
   /** Called with every completion as recorded (the runner counts ok writes per node for role targets). */
   onComplete?: (outcome: Outcome, completion: { f: string; node?: string }) => void;
+  /** Offered load: absent for the closed loop (the next op as soon as the last returns). */
+  pace?: ClientPace;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The same ops, the first drawn now: a stream generates its ops in batches, and the first batch
+ * (with the generator's warm-up) is made before the schedule starts rather than in its first slots.
+ */
+export function primed<T>(it: Iterator<T>): Iterator<T> {
+  let first: IteratorResult<T> | null = it.next();
+  return {
+    next() {
+      if (first === null) return it.next();
+      const r = first;
+      first = null;
+      return r;
+    },
+  };
 }
 
 export async function runClient(o: ClientOptions): Promise<void> {
   let process = o.client;
+  const pace = o.pace;
+  const sinceStart = () => (o.writer.now() - (pace?.startNs ?? 0)) / 1e9;
+  // The first slot neither taken nor skipped.
+  let nextSlot = 0;
   while (!o.shouldStop()) {
+    // Drawn before the wait: generating a batch of ops costs CPU, which belongs in the idle time
+    // before the slot, not between the slot and the invoke.
     const next = o.ops.next();
     if (next.done) return;
     const op = next.value;
+    let slot: { slot: number; due: number } | null = null;
+    if (pace) {
+      const take = takeSlot(pace.grid, nextSlot, sinceStart());
+      if (take.due >= pace.endSec) return;
+      for (let left = take.due - sinceStart(); left > 0 && !o.shouldStop(); left = take.due - sinceStart()) {
+        await sleep(Math.min(WAIT_CHUNK_MS, Math.ceil(left * 1000)));
+      }
+      if (o.shouldStop()) return;
+      nextSlot = take.slot + 1;
+      slot = { slot: take.slot, due: pace.startNs + Math.round(take.due * 1e9) };
+    }
     const id = o.nextOpId();
     const key = op.key !== undefined ? { key: op.key } : {};
-    o.writer.append({ type: 'invoke', op: id, process, client: o.client, f: op.f, ...key, value: op.value });
+    o.writer.append({ type: 'invoke', op: id, process, client: o.client, f: op.f, ...key, value: op.value, ...(slot ?? {}) });
     let res: ExecOutcome;
     try {
       res = await o.exec(op);

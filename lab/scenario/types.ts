@@ -21,6 +21,21 @@ export type ProxyRule = (typeof PROXY_RULES)[number];
 /** The real BBS's pause before it tries a transaction again (see clients.backoffMs). */
 export const DEFAULT_BACKOFF_MS = 500;
 
+/**
+ * The offered load when a scenario names none: ops/s per client, the one place it is set. Measured
+ * on the lab's 2-core machine (lab/runner/README.md, "Offered load"): quickstart and multi-writer
+ * keep it with the machine 5× oversubscribed, where 10 ops/s already misses slots.
+ */
+export const DEFAULT_RATE_PER_CLIENT = 5;
+/** clients.rate: ops/s per client, or 'closed' (the next op when the last returns). */
+export type ClientRate = number | 'closed';
+const RATE_MIN = 0.1;
+const RATE_MAX = 1000;
+const rateProblem = (v: unknown): string | null =>
+  v === 'closed' || (typeof v === 'number' && Number.isFinite(v) && v >= RATE_MIN && v <= RATE_MAX)
+    ? null
+    : `must be ops/s per client, a number from ${RATE_MIN} to ${RATE_MAX} such as ${DEFAULT_RATE_PER_CLIENT}, or "closed" (each client's next op when its last returns, so the load follows the machine), got ${show(v)}`;
+
 const DAY = 24 * 3600;
 
 export const SCENARIO_SCHEMA = {
@@ -93,6 +108,11 @@ export const SCENARIO_SCHEMA = {
      * instant failures and op totals stop comparing across configurations.
      */
     backoffMs: int(0, 60_000, DEFAULT_BACKOFF_MS),
+    /**
+     * Offered load: each client's ops on a schedule of `rate` ops/s (a seeded offset per client), so
+     * op counts and contention do not follow the machine's speed; 'closed' is the closed loop.
+     */
+    rate: field<ClientRate>(rateProblem, { default: DEFAULT_RATE_PER_CLIENT }),
   },
   workload: {
     /** 'bbs': BBS API calls on the BBS schema; 'list-append': Elle-style transactions on a plain table. */

@@ -1,6 +1,6 @@
 // The workload client (lab/runner/workload-client.ts): one invoke and one completion per op, Jepsen's
 // process rule after an unknown outcome, and the scenario's backoff after an op that did not
-// succeed. The executor here is a plain function standing in for a database call's outcome.
+// succeed, and the schedule of a paced client. The executor here is a plain function standing in for a database call's outcome.
 
 import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { CompletionEvent, InvokeEvent } from '../../lab/history/event.ts';
 import { readHistory } from '../../lab/history/reader.ts';
 import { HistoryWriter } from '../../lab/history/writer.ts';
-import { runClient } from '../../lab/runner/workload-client.ts';
+import { primed, runClient } from '../../lab/runner/workload-client.ts';
+import { slotsBefore } from '../../lab/workload/pacing.ts';
 import type { ExecOutcome } from '../../lab/workload/types.ts';
 
 async function run(outcomes: ExecOutcome[], backoffMs: number) {
@@ -43,4 +44,33 @@ test('with a backoff, the op after a failed or unknown one is invoked at least t
   t.true(inv[1]!.time - done[0]!.time >= 400e6, 'after the refused connection');
   t.true(inv[2]!.time - done[1]!.time >= 400e6, 'after the lost connection');
   t.true(inv[3]!.time - done[2]!.time < 400e6, 'no pause after an ok op');
+});
+
+test('primed: the same ops, the first drawn at once', (t) => {
+  let drawn = 0;
+  const it = (function* () {
+    for (let i = 0; i < 3; i++) {
+      drawn++;
+      yield i;
+    }
+  })();
+  const p = primed(it);
+  t.is(drawn, 1, 'the first op is drawn before anyone asks');
+  t.deepEqual([p.next().value, p.next().value, p.next().value, p.next().done], [0, 1, 2, true]);
+});
+
+test('paced: every invoke records its slot and when it was due; slots only grow, no op starts before it is due, never more ops than slots', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-client-'));
+  const writer = new HistoryWriter(join(dir, 'h.jsonl'));
+  const ops = (function* () {
+    for (let i = 0; ; i++) yield { f: 'read', key: 'k', value: i };
+  })();
+  const grid = { rate: 200, origin: 0.002 };
+  await runClient({ client: 0, processStride: 1, target: 't', exec: async () => ({ value: 1 }), ops, writer, nextOpId: (() => { let i = 0; return () => i++; })(), shouldStop: () => false, pace: { grid, startNs: writer.now(), endSec: 0.1 } });
+  writer.close();
+  const inv = readHistory(join(dir, 'h.jsonl')).events.filter((e): e is InvokeEvent => e.type === 'invoke');
+  rmSync(dir, { recursive: true, force: true });
+  t.true(inv.length >= 1);
+  t.true(inv.length <= slotsBefore(grid, 0.1));
+  t.true(inv.every((e, i) => e.slot !== undefined && e.due !== undefined && e.time >= e.due && (i === 0 || e.slot > inv[i - 1]!.slot!)));
 });

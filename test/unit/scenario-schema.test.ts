@@ -55,6 +55,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
     weight: fc.integer({ min: 1, max: 1000 }),
     syncWait: fc.integer({ min: 0, max: 15 }),
     flag: fc.boolean(),
+    rate: fc.oneof(fc.constant<'closed'>('closed'), fc.double({ min: 0.1, max: 1000, noNaN: true })),
   })
   .map((g) => ({
     name: 'gen',
@@ -63,7 +64,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
     ...(g.seed !== undefined ? { seed: g.seed } : {}),
     duration: 60,
     topology: { nodes: g.nodes, proxies: g.proxies, proxyRule: 'sticky-random', failureDetection: 'fast', links: 'direct', provider: 'local' },
-    clients: { count: g.count, via: 'proxies', config: g.config, selector: 'RR', poolSize: 3, timeoutMs: 5000, backoffMs: 0 },
+    clients: { count: g.count, via: 'proxies', config: g.config, selector: 'RR', poolSize: 3, timeoutMs: 5000, backoffMs: 0, rate: g.rate },
     workload: { kind: g.kind, keys: 5, txnLength: 3, isolation: 'serializable', tasks: 2, desiredLRPs: 2, instances: 1, cells: 2, mix: { tasks: g.weight, desiredLRPs: 1, actualLRPs: 1, domains: 0 } },
     nemesis: { schedule: [], random: { kinds: [], interval: 10, duration: 5, roles: g.flag } },
     bbs: { version: '2016-05', hypothetical: true, deadlockRetry: g.deadlockRetry, transactionalReads: g.flag, unsafeNoRowLocks: false, plant: [], actualLRPLock: 'share' },
@@ -89,7 +90,7 @@ test('every field left out gets its default: the smallest scenario reads to the 
     question: 'q',
     duration: 120,
     topology: { nodes: 3, proxies: 1, proxyRule: 'lowest-index', failureDetection: 'default', links: 'auto', provider: 'local' },
-    clients: { count: 2, via: 'proxies', config: 'spread', selector: 'ORDER', poolSize: 2, timeoutMs: 10_000, backoffMs: 500 },
+    clients: { count: 2, via: 'proxies', config: 'spread', selector: 'ORDER', poolSize: 2, timeoutMs: 10_000, backoffMs: 500, rate: 5 },
     workload: { kind: 'bbs', keys: 8, txnLength: 4, isolation: 'repeatable-read', tasks: 4, desiredLRPs: 2, instances: 2, cells: 3, mix: { tasks: 5, desiredLRPs: 2, actualLRPs: 3, domains: 1 } },
     nemesis: { schedule: [], random: { kinds: [], interval: 15, duration: 8, roles: false } },
     bbs: { version: 'today', hypothetical: false, unsafeNoRowLocks: false, plant: [] },

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parseScenario, parseDuration, ScenarioError } from '../../lab/scenario/validate.ts';
 import { parseMigrationScenario, renderMigrationReport } from '../../lab/runner/migration-run.ts';
 import { problems } from './scenario-problems.ts';
+import { DEFAULT_RATE_PER_CLIENT } from '../../lab/scenario/types.ts';
 
 const minimal = `
 name: t
@@ -123,6 +124,18 @@ test('clients.backoffMs: 500 by default (the real BBS\'s pause before it retries
   t.is(parseScenario(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, backoffMs: 0 }')).clients.backoffMs, 0);
   t.is(parseScenario(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, backoffMs: 250 }')).clients.backoffMs, 250);
   t.deepEqual(problems(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, backoffMs: -1 }')).filter((p) => p.startsWith('clients.backoffMs')).length, 1);
+});
+
+test('clients.rate: the default offered load, a number of ops/s per client or closed; a bad value names the field and the fix', (t) => {
+  t.is(parseScenario(minimal).clients.rate, DEFAULT_RATE_PER_CLIENT);
+  t.is(parseScenario(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, rate: 2.5 }')).clients.rate, 2.5);
+  t.is(parseScenario(minimal.replace('clients: { count: 2 }', 'clients: { count: 2, rate: closed }')).clients.rate, 'closed');
+  for (const bad of ['0', '-3', 'fast', '5000']) {
+    t.deepEqual(
+      problems(minimal.replace('clients: { count: 2 }', `clients: { count: 2, rate: ${bad} }`)).filter((p) => p.startsWith('clients.rate')),
+      [`clients.rate: must be ops/s per client, a number from 0.1 to 1000 such as ${DEFAULT_RATE_PER_CLIENT}, or "closed" (each client's next op when its last returns, so the load follows the machine), got ${bad === 'fast' ? '"fast"' : bad}`],
+    );
+  }
 });
 
 test('bbs.actualLRPLock: for-update by default (today), share with BBS 2016-03 reaches the SQL store, a bad value is named', async (t) => {
