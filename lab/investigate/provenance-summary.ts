@@ -37,6 +37,16 @@ export function spread(xs: readonly number[]): Spread | null {
 const distinct = <T>(xs: readonly (T | null | undefined)[]): T[] => [...new Set(xs.filter((x): x is T => x !== null && x !== undefined))];
 
 /** `facts`: one entry per run that ran (shared runs once), with its question. */
+/**
+ * The runs' spread with its ends widened to the lowest and highest sample: a run that recorded only
+ * its summary gives its median to the middle and its extremes to the ends.
+ */
+function withRange(s: Spread | null, ranges: readonly ([number, number] | null)[]): Spread | null {
+  const rs = ranges.filter((r): r is [number, number] => r !== null);
+  if (!s || rs.length === 0) return s;
+  return { min: Math.min(s.min, ...rs.map((r) => r[0])), median: s.median, max: Math.max(s.max, ...rs.map((r) => r[1])) };
+}
+
 export function summarizeProvenance(state: Pick<CampaignState, 'machine' | 'command' | 'budgetSec' | 'orderSeed' | 'provenance' | 'runs'>, facts: readonly RunFacts[]): FindingsProvenance {
   const fromRuns = facts.map((f) => f.provenance).filter((p): p is Partial<Provenance> => p !== null);
   const fromState = state.provenance ?? [];
@@ -59,7 +69,7 @@ export function summarizeProvenance(state: Pick<CampaignState, 'machine' | 'comm
     lab: [...commits.values()],
     components: { node: distinct(all.map((p) => p.node)), mariadb: distinct(all.map((p) => p.mariadb)), galera: distinct(all.map((p) => p.galera)), etcd: distinct(all.map((p) => p.etcd)) },
     machine: { cores: all[0]?.machine?.cores ?? m.cores, memoryGiB: all[0]?.machine?.memoryGiB ?? Math.round(m.memGiB * 10) / 10, cpuModel: m.cpuModel, platform: m.platform },
-    load: { runs: withLoad.length, samples: withLoad.reduce((a, f) => a + f.load1.length, 0), load1: spread(withLoad.flatMap((f) => f.load1)), steal: spread(facts.flatMap((f) => f.steal)) },
+    load: { runs: withLoad.length, samples: withLoad.reduce((a, f) => a + f.loadSamples, 0), load1: withRange(spread(withLoad.flatMap((f) => f.load1)), withLoad.map((f) => f.load1Range)), steal: withRange(spread(facts.flatMap((f) => f.steal)), facts.map((f) => f.stealRange)) },
     rate: {
       runs: withRate.length,
       keptUp: facts.filter((f) => f.keptUp === true).length,

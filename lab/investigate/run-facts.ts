@@ -6,7 +6,8 @@
 //
 // Read loosely, since the workload records them (results.json):
 //   rate:       { offered, achieved, keptUp, … }     (ops/s; offered null for a closed loop)
-//   machine:    { samples: [{ load1, steal, … }] }   (1-min load average; CPU steal, % or share)
+//   machine:    { samples: n, load1: {min, median, max}, stealPct: {min, median, max} } (report/machine.ts:
+//               the run's own summary of machine.jsonl; older drafts listed samples instead)
 //   provenance: lab/provenance.ts's Provenance
 
 import type { Provenance } from '../provenance.ts';
@@ -16,10 +17,15 @@ export interface RunFacts {
   keptUp: boolean | null;
   offered: number | null;
   achieved: number | null;
-  /** 1-min load averages sampled during the run. */
+  /** 1-min load averages sampled during the run (a summarized run: its median alone). */
   load1: number[];
-  /** CPU steal samples, as recorded (percent). */
+  /** CPU steal samples, as recorded (percent; a summarized run: its median alone). */
   steal: number[];
+  /** The lowest and highest samples, also when the run recorded only a summary; null without any. */
+  load1Range: [number, number] | null;
+  stealRange: [number, number] | null;
+  /** How many samples the figures above stand for. */
+  loadSamples: number;
   provenance: Partial<Provenance> | null;
 }
 
@@ -34,11 +40,33 @@ const firstNum = (o: Obj, keys: readonly string[]): number | null => {
   return null;
 };
 
+/** A run's own summary of a measure ({min, median, max}), or null. */
+function summaryOf(machine: unknown, keys: readonly string[]): { min: number; median: number; max: number } | null {
+  if (!isObj(machine)) return null;
+  for (const k of keys) {
+    const v = machine[k];
+    if (isObj(v) && num(v['min']) !== null && num(v['median']) !== null && num(v['max']) !== null) return { min: v['min'] as number, median: v['median'] as number, max: v['max'] as number };
+  }
+  return null;
+}
+
 function samples(machine: unknown, keys: readonly string[]): number[] {
   if (!isObj(machine)) return [];
+  const sum = summaryOf(machine, keys);
+  if (sum) return [sum.median];
   for (const k of keys) if (Array.isArray(machine[k])) return (machine[k] as unknown[]).map(num).filter((x): x is number => x !== null);
   const list = Array.isArray(machine['samples']) ? machine['samples'] : Array.isArray(machine['load']) ? machine['load'] : [];
   return (list as unknown[]).map((s) => (isObj(s) ? firstNum(s, keys) : null)).filter((x): x is number => x !== null);
+}
+
+const LOAD_KEYS = ['load1', 'loadavg1', 'loadAvg1'] as const;
+const STEAL_KEYS = ['stealPct', 'steal', 'stealPercent'] as const;
+
+function range(machine: unknown, keys: readonly string[]): [number, number] | null {
+  const sum = summaryOf(machine, keys);
+  if (sum) return [sum.min, sum.max];
+  const xs = samples(machine, keys);
+  return xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] : null;
 }
 
 export function runFacts(results: unknown): RunFacts {
@@ -49,8 +77,11 @@ export function runFacts(results: unknown): RunFacts {
     keptUp,
     offered: rate ? firstNum(rate, ['offered', 'offeredPerSec', 'offeredOpsPerSec']) : null,
     achieved: rate ? firstNum(rate, ['achieved', 'achievedPerSec', 'achievedOpsPerSec']) : null,
-    load1: samples(r['machine'], ['load1', 'loadavg1', 'loadAvg1']),
-    steal: samples(r['machine'], ['steal', 'stealPct', 'stealPercent']),
+    load1: samples(r['machine'], LOAD_KEYS),
+    steal: samples(r['machine'], STEAL_KEYS),
+    load1Range: range(r['machine'], LOAD_KEYS),
+    stealRange: range(r['machine'], STEAL_KEYS),
+    loadSamples: isObj(r['machine']) && num(r['machine']['samples']) !== null ? (r['machine']['samples'] as number) : samples(r['machine'], LOAD_KEYS).length,
     provenance: isObj(r['provenance']) ? (r['provenance'] as Partial<Provenance>) : null,
   };
 }

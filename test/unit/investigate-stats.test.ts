@@ -196,13 +196,20 @@ test('template stats from a figure (worked by hand)', (t) => {
 
 test('run facts: rate, load samples and provenance read loosely; absent fields are null or empty', (t) => {
   const f = runFacts({ rate: { offered: 120, achieved: 96.5, keptUp: false }, machine: { samples: [{ t: 0, load1: 1.5, steal: 0 }, { t: 1, load1: 2.5, steal: 3 }] }, provenance: { lab: { commit: 'abc', dirty: false } } });
-  t.deepEqual(f, { keptUp: false, offered: 120, achieved: 96.5, load1: [1.5, 2.5], steal: [0, 3], provenance: { lab: { commit: 'abc', dirty: false } } });
-  t.deepEqual(runFacts({ stats: {}, check: {} }), { keptUp: null, offered: null, achieved: null, load1: [], steal: [], provenance: null });
+  t.deepEqual(f, { keptUp: false, offered: 120, achieved: 96.5, load1: [1.5, 2.5], steal: [0, 3], load1Range: [1.5, 2.5], stealRange: [0, 3], loadSamples: 2, provenance: { lab: { commit: 'abc', dirty: false } } });
+  t.deepEqual(runFacts({ stats: {}, check: {} }), { keptUp: null, offered: null, achieved: null, load1: [], steal: [], load1Range: null, stealRange: null, loadSamples: 0, provenance: null });
+  // What results.json holds (report/machine.ts): the run's own summary of its samples.
+  const summarized = runFacts({ machine: { samples: 30, cores: 2, load1: { min: 0.5, median: 1.2, max: 4 }, busyPct: null, stealPct: { min: 0, median: 0.1, max: 2 } } });
+  t.like(summarized, { load1: [1.2], load1Range: [0.5, 4], steal: [0.1], stealRange: [0, 2], loadSamples: 30 });
+  // Two summarized runs (medians 1.2 and 2.0): the middle is their median 1.6, the ends the lowest and highest sample.
+  const other = runFacts({ machine: { samples: 10, load1: { min: 1, median: 2, max: 3 }, stealPct: { min: 0, median: 0, max: 0 } } });
+  const p = summarizeProvenance({ machine: { cores: 2, cpuModel: 'C', memGiB: 4, platform: 'L' }, command: 'x', budgetSec: null, runs: [] }, [summarized, other]);
+  t.deepEqual(p.load, { runs: 2, samples: 40, load1: { min: 0.5, median: 1.6, max: 4 }, steal: { min: 0, median: 0.05, max: 2 } });
   t.deepEqual(runFacts({ machine: { load1: [1, 2] } }).load1, [1, 2]);
 });
 
 test('provenance: commits counted per run, load and rates as median [min–max], the state as fallback (worked by hand)', (t) => {
-  const fact = (over: Partial<RunFacts>): RunFacts => ({ keptUp: null, offered: null, achieved: null, load1: [], steal: [], provenance: null, ...over });
+  const fact = (over: Partial<RunFacts>): RunFacts => ({ keptUp: null, offered: null, achieved: null, load1: [], steal: [], load1Range: null, stealRange: null, loadSamples: over.load1?.length ?? 0, provenance: null, ...over });
   const lab = (commit: string, dirty: boolean) => ({ lab: { commit, dirty }, node: 'v20.19.0', mariadb: '1:11.8.3', galera: '26.4.22', etcd: null, machine: { cores: 2, memoryGiB: 7.8 } });
   const state = {
     machine: { cores: 2, cpuModel: 'CPU', memGiB: 7.81, platform: 'Linux' },
@@ -314,7 +321,7 @@ test('the verification section: counts, what fell outside, what was not counted,
     unmeasured: 0,
     provenance: summarizeProvenance(
       { machine: { cores: 2, cpuModel: 'C', memGiB: 4, platform: 'L' }, command: 'x', budgetSec: null, runs: [] },
-      [{ keptUp: true, offered: null, achieved: null, load1: [1, 3], steal: [], provenance: { lab: { commit: '0123456789abcdef', dirty: true } } }],
+      [{ keptUp: true, offered: null, achieved: null, load1: [1, 3], steal: [], load1Range: [1, 3], stealRange: null, loadSamples: 2, provenance: { lab: { commit: '0123456789abcdef', dirty: true } } }],
     ),
   };
   // 1 of 2 inside (50%); A's 125 is outside 100–120; load median (1 + 3) / 2 = 2.
