@@ -86,7 +86,7 @@ function happenedSentences(st: RunStats): string[] {
 
 function checkerSentence(input: ReportInput): string {
   if (!input.check) return 'Checkers: not run on this history.';
-  return `Checkers: ${verdictHeadline(input.check.valid)}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}${input.anomalies ? ' ' + eventsSentence(input.anomalies) : ''}`;
+  return `Checkers: ${verdictHeadline(input.check.valid)}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}${input.anomalies && input.anomalies.events > 0 ? ' ' + eventsSentence(input.anomalies) : ''}`;
 }
 
 /** Anomalies counted once each, however many checkers reported them, and where they fell. */
