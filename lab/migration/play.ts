@@ -49,7 +49,8 @@ export async function playStory(story: MigrationStory, base: string, o: StoryOpt
   if (existsSync(historyPath) && statSync(historyPath).size > 0) throw new Error(`${historyPath}: a history is already there; a story writes a fresh one`);
   const history = new HistoryWriter(historyPath);
   const mark = (kind: string, detail?: unknown) => history.append({ type: 'nemesis', phase: 'event', fault: 'story', kind, ...(detail !== undefined ? { detail } : {}) });
-  const stack: FaultStack | undefined = behind ? await startFaultStack({ base, galeraNodes: story.galeraNodes ?? 1, log }) : undefined;
+  const own = behind && !o.stores;
+  const stack: FaultStack | undefined = behind ? (o.stores ?? (await startFaultStack({ base, galeraNodes: story.galeraNodes ?? 1, log }))) : undefined;
   const etcdServer = stack ? undefined : await startEtcd({ host: `${base}.1` });
   const cluster = withWorkload && etcdServer
     ? await startLocalCluster({ nodes: 1, addressBase: base, firstHost: 11, log }).catch(async (e) => {
@@ -127,7 +128,7 @@ export async function playStory(story: MigrationStory, base: string, o: StoryOpt
     await dep?.stop();
     await etcdServer?.stop();
     await cluster?.stop();
-    await stack?.stop();
+    if (own) await stack?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 }

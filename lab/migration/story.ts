@@ -70,6 +70,8 @@ export interface StoryOptions {
   versions?: string[];
   /** The phases a start-up fault story plays (its `phase:`). */
   phases?: string[];
+  /** 'stores-behind-proxies': play on these stores instead of starting them (the caller stops them). */
+  stores?: FaultStack;
   log?: (m: string) => void;
 }
 
