@@ -94,7 +94,7 @@ export function renderMigrationReport(s: MigrationScenarioFile, runId: string, r
     for (const w of v.lostWrites.slice(0, 20)) lines.push(`| ${w.op} | ${w.f} | ${w.key} | ${w.node} |`);
   }
   if (timeline) lines.push('', '## Timeline', '', `![BBS API answers per second; shaded: from each step to the next answer](${timeline})`);
-  lines.push('', `Story \`${s.story}\` (lab/migration/stories/${s.story}.ts); BBS nodes as modelled in bbs/node, migrations in bbs/migrations; every API call in history.jsonl (\`bbs-lab check\` judges it again).`, '');
+  lines.push('', `Story \`${s.story}\` (lab/migration/stories/${s.story}.ts); BBS nodes as modelled in bbs/node, migrations in bbs/migrations; ${v ? 'every API call in history.jsonl (`bbs-lab check` judges it again)' : "the story's steps in history.jsonl"}.`, '');
   return lines.join('\n');
 }
 

@@ -12,7 +12,7 @@ import { faultProblem } from '../../lab/migration/fault-stack.ts';
 import { startupOutcome } from '../../lab/migration/startup-outcomes.ts';
 import { disagreements, faultSeen, fromCodeRow, lossKind, playedRow, recount, startupAnswer, startupTable, type PlayEvidence, type RecordCounts } from '../../lab/migration/startup-recount.ts';
 import { missingCounts, notPlayedBecause, playList } from '../../lab/migration/startup-story.ts';
-import { parseMigrationScenario } from '../../lab/runner/migration-run.ts';
+import { parseMigrationScenario, renderMigrationReport } from '../../lab/runner/migration-run.ts';
 import { ScenarioError } from '../../lab/scenario/validate.ts';
 
 const SEED: RecordCounts = { domains: 2, desiredLRPs: 6, actualLRPs: 12, tasks: 8 };
@@ -191,4 +191,17 @@ test('migration.version: one profile or a list; a bad value names the field and 
   t.deepEqual(other!.problems, ['migration.version: only used by story startup-refused, startup-lost-connection, startup-1047, startup-1213; remove it']);
   const twice = t.throws(() => parseMigrationScenario(doc('{ story: startup-refused, version: [2016-11, 2016-11] }'), 's.yaml'), { instanceOf: ScenarioError });
   t.deepEqual(twice!.problems, ['migration.version: a BBS version is listed twice']);
+});
+
+test('report.md of a start-up story: the per-profile answer opens the answer, the table comes before the checks', (t) => {
+  const s = { name: 'migrate-startup-refused', description: '', question: 'Exactly once?', story: 'startup-refused' };
+  const md = renderMigrationReport(s, 'run-1', {
+    scenario: 'startup-refused',
+    checks: [{ name: 'c', ok: true, detail: '' }],
+    holders: '',
+    sections: [{ title: 'Per profile', key: 'startupFaults', markdown: '| t |', data: [], answer: 'Played 1 profile run.' }],
+  });
+  t.regex(md, /\*\*Answer from this run\.\*\* Played 1 profile run\. All 1 acceptance checks passed on a real etcd and a real 1-node Galera, each behind the lab's proxy/);
+  t.true(md.indexOf('## Per profile\n\n| t |') < md.indexOf('## Checks'));
+  t.regex(md, /the story's steps in history\.jsonl/);
 });
