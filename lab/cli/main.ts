@@ -30,10 +30,11 @@ commands:
                          run a campaign of questions (scenario variants × seeds) within a time
                          budget, one run at a time, resumable; writes findings/<campaign>/
                          (README.md, index.html, charts, findings.json) with medians and intervals
-  migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
+  migrate [<story> …] [--base 127.0.45] | --list
                          alias of \`run scenarios/migration-<story>.yaml\` for each story (the
-                         etcd-to-SQL migration on a real etcd, Galera and Consul): one line per
-                         acceptance check; exit 0 when all pass
+                         etcd-to-SQL migration on a real etcd, Galera and Consul; startup-* stories:
+                         a fault at start-up, per BBS profile): one line per acceptance check;
+                         exit 0 when all pass; --list shows the stories
   bbs-node <node.json>   run one BBS node (bbs/node) as a process: etcd and/or SQL, the Consul
                          lock, the migration manager, the API on host:8889 (the migration stories
                          start these; see lab/migration/bbs-node-child.ts for the config)
@@ -79,7 +80,9 @@ Runs the scenario once per client configuration (same seed and faults) and write
 report. Configurations: ${(await import('../client/configs/index.ts')).CLIENT_CONFIG_NAMES.join(', ')}.
 --repeat N runs each configuration on N seeds (BASE, BASE+1, …) and reports medians with intervals.
 `,
-  migrate: `usage: bbs-lab migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust …] [--base 127.0.45]
+  migrate: `usage: bbs-lab migrate [redeploy|mixed-lock|failure|gap|no-sql|upgrade-dust|startup-refused|
+                        startup-lost-connection|startup-1047|startup-1213 …] [--base 127.0.45]
+       bbs-lab migrate --list
 
 An alias of \`bbs-lab run\` for the migration scenarios: plays each story's shipped scenario file
 (scenarios/migration-<story>.yaml, scenarios/upgrade-dust.yaml) on a real etcd, Galera and Consul

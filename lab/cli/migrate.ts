@@ -1,4 +1,4 @@
-// `bbs-lab migrate [story ...] [--base 127.0.45]`: an alias of `bbs-lab run` for the migration
+// `bbs-lab migrate [story ...] [--base 127.0.45]` (`--list`: the stories): an alias of `bbs-lab run` for the migration
 // scenarios. Each story plays its shipped scenario file (lab/runner/migration-run.ts migrateScenarioFile)
 // into a run directory of its own (findings/runs/<id>-migrate-<story>/ with history.jsonl,
 // results.json, report.md), and prints one line per check. Exit 0 when every check passed, 1
@@ -7,7 +7,7 @@
 import { addressBaseProblem } from './address-base.ts';
 import { DEFAULT_RUNS_DIR } from '../runner/run-dir.ts';
 import { migrateScenarioFile, runMigrationFile } from '../runner/migration-run.ts';
-import { STORY_NAMES } from '../migration/stories/index.ts';
+import { STORIES, STORY_NAMES } from '../migration/stories/index.ts';
 
 /** Where migrate runs when neither --base nor BBS_LAB_ADDRESS_BASE says: apart from run's default 127.0.0. */
 export const MIGRATE_DEFAULT_BASE = '127.0.45';
@@ -22,11 +22,24 @@ export function migrateBase(flag: string | undefined, env: string | undefined): 
   return problem ? { problem: `${from} ${problem}` } : { base: value };
 }
 
+/** `migrate --list`: one line per story, in the order `migrate` plays them: its name, options and question. */
+export function storyList(): string {
+  return STORIES.map((st) => {
+    const f = migrateScenarioFile(st.name);
+    const takes = st.takes.length ? ` [${st.takes.join(', ')}]` : '';
+    return `${st.name}${takes}\n    ${f.question.trim().replace(/\s+/g, ' ')}\n`;
+  }).join('');
+}
+
 export async function cmdMigrate(argv: string[], opts: { runsDir?: string } = {}): Promise<number> {
   let flag: string | undefined;
   const names: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '--list') {
+      process.stdout.write(storyList());
+      return 0;
+    }
     if (a === '--base') flag = argv[++i] ?? '';
     else if (STORY_NAMES.includes(a)) names.push(a);
     else {

@@ -77,18 +77,22 @@ export class Deployment {
     return (JSON.parse(e.Value) as { id: string }).id;
   }
 
-  /** Starts a node of a config: legacy = etcd only; dual = etcd + SQL; sql = SQL only. Throws StartError. */
-  async startNode(mode: NodeMode, extra: Pick<BbsNodeOptions, 'hooks' | 'killAt'> = {}): Promise<RunningBbs> {
+  /**
+   * Starts a node of a config: legacy = etcd only; dual = etcd + SQL; sql = SQL only. `version`
+   * overrides the deployment's profile for this node. Throws StartError.
+   */
+  async startNode(mode: NodeMode, extra: Pick<BbsNodeOptions, 'hooks' | 'killAt' | 'version'> = {}): Promise<RunningBbs> {
     const k = ++this.next;
     const id = `${mode}-${k}`;
     const host = `${this.o.base}.${20 + k}`;
     const lockTtl = this.o.lockTtl ?? '1s';
     const retryMs = this.o.retryMs ?? 500;
-    const stores = { ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}), ...(mode !== 'legacy' ? { sql: this.o.sql } : {}), ...(mode !== 'legacy' && this.o.version ? { version: this.o.version } : {}) };
+    const stores = { ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}), ...(mode !== 'legacy' ? { sql: this.o.sql } : {}), ...(mode !== 'legacy' && (extra.version ?? this.o.version) ? { version: extra.version ?? this.o.version } : {}) };
     if (this.o.inProcess) {
       const handle = await connectConsul({ url: this.consul.url });
       this.handles.push(handle);
-      const node = await BbsNode.start({ id, host, lock: handle, lockTtl, retryMs, journal: this.journal, ...stores, ...(this.o.log ? { log: this.o.log } : {}), ...extra });
+      const { version: _v, ...rest } = extra;
+      const node = await BbsNode.start({ id, host, lock: handle, lockTtl, retryMs, journal: this.journal, ...stores, ...(this.o.log ? { log: this.o.log } : {}), ...rest });
       this.nodes.push(node);
       return node;
     }

@@ -9,6 +9,7 @@ import type { EtcdBbsStore } from '../../bbs/etcd/store.ts';
 import type { RunningBbs } from '../../bbs/node/node.ts';
 import type { MigrationStopMode, StoryOption } from '../scenario/migration.ts';
 import type { Deployment } from './deployment.ts';
+import type { FaultStack } from './fault-stack.ts';
 import type { StoryVerdict } from './story-verdict.ts';
 import type { MigrationWorkloadOptions } from './workload.ts';
 
@@ -18,8 +19,12 @@ import type { MigrationWorkloadOptions } from './workload.ts';
  *    the legacy data seeded in etcd (seed.ts), the workload calling the API for a second. The
  *    history is judged after the steps.
  *  - 'sql-unreachable': no Galera; SQL points at an address nothing answers; no workload.
+ *  - 'stores-behind-proxies': a real Galera (the story's `galeraNodes`) and etcd, each behind the
+ *    lab's proxy (fault-stack.ts); the nodes reach both through the proxies; no node started, no
+ *    workload: the story resets the stores and starts its nodes itself.
+ *  - 'none': nothing runs (a story that only works out outcomes from the code).
  */
-export type StorySetup = 'legacy-under-workload' | 'sql-unreachable';
+export type StorySetup = 'legacy-under-workload' | 'sql-unreachable' | 'stores-behind-proxies' | 'none';
 
 export interface Check {
   name: string;
@@ -27,9 +32,21 @@ export interface Check {
   detail: string;
 }
 
+/** A part of the report a story adds after the answer: markdown for report.md, data for results.json. */
+export interface ReportSection {
+  title: string;
+  markdown: string;
+  /** The key of `data` in results.json. */
+  key: string;
+  data: unknown;
+  /** One sentence for the report's answer line. */
+  answer?: string;
+}
+
 export interface ScenarioResult {
   scenario: string;
   checks: Check[];
+  sections?: ReportSection[];
   holders: string;
   /** The history's verdict; absent when the setup runs no workload (nothing to judge). */
   verdict?: StoryVerdict;
@@ -49,12 +66,21 @@ export interface StoryOptions {
    * 500 ms; the real BBS: 10 s (15 s from 2016-10) / 5000 ms, which a report can compare.
    */
   lock?: { ttlSec: number; retryMs: number };
+  /** The BBS profiles a start-up fault story plays (its `version:`). */
+  versions?: string[];
+  /** The phases a start-up fault story plays (its `phase:`). */
+  phases?: string[];
+  /** 'stores-behind-proxies': play on these stores instead of starting them (the caller stops them). */
+  stores?: FaultStack;
   log?: (m: string) => void;
 }
 
 export interface StoryContext {
   readonly name: string;
+  /** The deployment (throws for setup 'none'). */
   readonly dep: Deployment;
+  /** The stores behind the lab's proxies ('stores-behind-proxies' only; throws otherwise). */
+  readonly stores: FaultStack;
   /** The deployment's etcd, as the lab reads it (not through a BBS node). */
   readonly etcd: EtcdBbsStore;
   /** A pool on the Galera node ('legacy-under-workload' only). */
@@ -63,6 +89,8 @@ export interface StoryContext {
   readonly lock: { ttlSec: number; retryMs: number };
   /** The legacy node the setup started ('legacy-under-workload' only; throws otherwise). */
   first(): RunningBbs;
+  /** Adds a section to the report (after the answer) and to results.json. */
+  section(s: ReportSection): void;
   /** Adds an acceptance check; the result lists them in the order they were added. */
   check(name: string, ok: boolean, detail?: string): void;
   /** A step of the story: marked in the history (it shades the timeline) and logged, then done. */
@@ -77,6 +105,10 @@ export interface MigrationStory<S = unknown> {
   /** The options of the `migration:` block it uses beyond workload and lock (the validator refuses others). */
   takes: readonly StoryOption[];
   setup: StorySetup;
+  /** Galera nodes for 'stores-behind-proxies' (3 where a partition must isolate the BBS's node); default 1. */
+  galeraNodes?: 1 | 3;
+  /** The phases it plays (its `phase:` values), for start-up fault stories. */
+  phases?: readonly string[];
   /** The story's steps; returns what its checks need from them. */
   steps(ctx: StoryContext): Promise<S>;
   /** Its checks, after the steps and (with a workload) the final reads; `verdict` is the history's. */

@@ -63,12 +63,20 @@ export function stepWindows(events: readonly HistoryEvent[]): FaultWindow[] {
   return out;
 }
 
+/** Where a story's checks ran, by its setup. */
+function playedOn(story: string): string {
+  const st = STORIES.find((x) => x.name === story);
+  if (st?.setup === 'none') return '(nothing was played: every row is worked out from the code)';
+  if (st?.setup === 'stores-behind-proxies') return `on a real etcd and a real ${st.galeraNodes ?? 1}-node Galera, each behind the lab's proxy, with the lab's Consul agent`;
+  return "on a real etcd, a real Galera node and the lab's Consul agent";
+}
+
 /** report.md of a migration story: the answer (checks passed, the workload's numbers) first. Pure. */
 export function renderMigrationReport(s: MigrationScenarioFile, runId: string, r: ScenarioResult, timeline?: string): string {
   const failed = r.checks.filter((c) => !c.ok);
   const answer =
     failed.length === 0
-      ? `All ${r.checks.length} acceptance checks passed on a real etcd, a real Galera node and the lab's Consul agent.`
+      ? `All ${r.checks.length} acceptance checks passed ${playedOn(s.story)}.`
       : `${failed.length} of ${r.checks.length} acceptance checks FAILED: ${failed.map((c) => c.name).join('; ')}.`;
   const v = r.verdict;
   const workload = v
@@ -76,14 +84,17 @@ export function renderMigrationReport(s: MigrationScenarioFile, runId: string, r
     : '';
   const lock = s.lock ?? { ttlSec: 1, retryMs: 500 };
   const timing = ` Lock timing: session TTL ${lock.ttlSec} s, retry every ${lock.retryMs} ms${s.lock ? '' : " (the lab's quick default; the 2016 BBS used 10 s and 5000 ms)"}.`;
-  const lines = [`# ${s.name}: run ${runId}`, '', `**Question.** ${s.question.trim()}`, '', `**Answer from this run.** ${answer}${workload}${r.holders ? ` The BBS lock went ${r.holders}.` : ''}${timing}`, '', '## Checks', ''];
+  const said = (r.sections ?? []).map((x) => x.answer).filter((x): x is string => !!x);
+  const lines = [`# ${s.name}: run ${runId}`, '', `**Question.** ${s.question.trim()}`, '', `**Answer from this run.** ${said.length ? `${said.join(' ')} ` : ''}${answer}${workload}${r.holders ? ` The BBS lock went ${r.holders}.` : ''}${timing}`, ''];
+  for (const x of r.sections ?? []) lines.push(`## ${x.title}`, '', x.markdown, '');
+  lines.push('## Checks', '');
   for (const c of r.checks) lines.push(`- ${c.ok ? 'ok' : '**FAILED**'}: ${c.name}${c.detail ? ` (${c.detail})` : ''}`);
   if (v && v.lostWrites.length > 0) {
     lines.push('', '## Lost writes (first 20)', '', '| op | call | key | acknowledged by |', '| --- | --- | --- | --- |');
     for (const w of v.lostWrites.slice(0, 20)) lines.push(`| ${w.op} | ${w.f} | ${w.key} | ${w.node} |`);
   }
   if (timeline) lines.push('', '## Timeline', '', `![BBS API answers per second; shaded: from each step to the next answer](${timeline})`);
-  lines.push('', `Story \`${s.story}\` (lab/migration/stories/${s.story}.ts); BBS nodes as modelled in bbs/node, migrations in bbs/migrations; every API call in history.jsonl (\`bbs-lab check\` judges it again).`, '');
+  lines.push('', `Story \`${s.story}\` (lab/migration/stories/${s.story}.ts); BBS nodes as modelled in bbs/node, migrations in bbs/migrations; ${v ? 'every API call in history.jsonl (`bbs-lab check` judges it again)' : "the story's steps in history.jsonl"}.`, '');
   return lines.join('\n');
 }
 
@@ -101,6 +112,8 @@ export async function runMigrationFile(s: MigrationScenarioFile, opts: { base: s
     ...(s.maxOutageSec ? { maxOutageSec: s.maxOutageSec } : {}),
     ...(s.workload ? { workload: s.workload } : {}),
     ...(s.lock ? { lock: s.lock } : {}),
+    ...(s.versions ? { versions: s.versions } : {}),
+    ...(s.phases ? { phases: s.phases } : {}),
   });
   const v = r.verdict;
   const results = {
@@ -109,6 +122,7 @@ export async function runMigrationFile(s: MigrationScenarioFile, opts: { base: s
     story: s.story,
     checks: r.checks,
     lockHolders: r.holders,
+    ...Object.fromEntries((r.sections ?? []).map((x) => [x.key, x.data])),
     ...(v ? { history: { ops: v.ops, okOps: v.okOps, longestOutageSec: v.longestOutageSec, lostWrites: v.lostWrites, legacyAfterMigration: v.legacyAfterMigration.length, checkers: { valid: v.checkers.valid, summary: v.checkers.summary } } } : {}),
   };
   writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');

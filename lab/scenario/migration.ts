@@ -5,16 +5,20 @@
 // Which stories exist, and which options each takes, is the story registry's to say
 // (lab/migration/stories/index.ts): it is passed in, so this folder stays below lab/migration.
 
+import { BBS_VERSIONS } from '../../bbs/versions/index.ts';
+
 export type MigrationStopMode = 'graceful' | 'kill';
 
 /** The options a story may take beyond workload and lock (which every story takes). */
-export const STORY_OPTIONS = ['stop', 'maxOutageSec'] as const;
+export const STORY_OPTIONS = ['stop', 'maxOutageSec', 'version', 'phase'] as const;
 export type StoryOption = (typeof STORY_OPTIONS)[number];
 
 /** What the validator needs to know of a story. */
 export interface StoryRule {
   name: string;
   takes: readonly StoryOption[];
+  /** The fault phases a start-up fault story plays (its `phase:` values). */
+  phases?: readonly string[];
 }
 
 export interface MigrationScenarioFile {
@@ -29,6 +33,10 @@ export interface MigrationScenarioFile {
   workload?: { clients?: number; seed?: number };
   /** The lock's timing: session TTL (whole seconds) and retry interval (ms); default 1 s / 500 ms. */
   lock?: { ttlSec: number; retryMs: number };
+  /** The BBS profiles (bbs/versions) a start-up fault story plays, one run each, in this order. */
+  versions?: string[];
+  /** The phases a start-up fault story plays. */
+  phases?: string[];
 }
 
 const TOP_FIELDS = ['name', 'description', 'question', 'migration'];
@@ -69,6 +77,17 @@ export function checkMigrationDoc(doc: Obj, stories: readonly StoryRule[]): { sc
   };
   option('stop', (v) => (v === 'graceful' || v === 'kill' ? null : `must be graceful or kill, got ${JSON.stringify(v)}`), (v: MigrationStopMode) => (out.stop = v));
   option('maxOutageSec', (v) => (typeof v === 'number' && v > 0 ? null : `a number of seconds above 0, got ${JSON.stringify(v)}`), (v: number) => (out.maxOutageSec = v));
+  // version / phase: one value or a list; every value must be known.
+  const oneOrList = (v: unknown, known: readonly string[], what: string): string | null => {
+    const list = Array.isArray(v) ? v : [v];
+    if (list.length === 0) return `at least one ${what}; known: ${known.join(', ')}`;
+    const bad = list.filter((x) => typeof x !== 'string' || !known.includes(x));
+    if (bad.length > 0) return `unknown ${what} ${bad.map((x) => JSON.stringify(x)).join(', ')}; known: ${known.join(', ')} (one, or a list)`;
+    return new Set(list).size === list.length ? null : `a ${what} is listed twice`;
+  };
+  const asList = (v: unknown) => (Array.isArray(v) ? v : [v]) as string[];
+  option('version', (v) => oneOrList(v, BBS_VERSIONS, 'BBS version'), (v: unknown) => (out.versions = asList(v)));
+  option('phase', (v) => oneOrList(v, rule?.phases ?? [...new Set(stories.flatMap((s) => s.phases ?? []))], 'phase'), (v: unknown) => (out.phases = asList(v)));
   if (m['workload'] !== undefined) {
     const w = m['workload'];
     if (!isMap(w)) problems.push('migration.workload: a map with clients and/or seed, e.g. { clients: 3, seed: 1 }');
@@ -98,6 +117,6 @@ export function checkMigrationDoc(doc: Obj, stories: readonly StoryRule[]): { sc
 
 /** The scenario as a run directory stores it (scenario.yaml): only the options given. Pure. */
 export function migrationDoc(s: MigrationScenarioFile): Obj {
-  const migration = { story: s.story, ...(s.stop ? { stop: s.stop } : {}), ...(s.maxOutageSec ? { maxOutageSec: s.maxOutageSec } : {}), ...(s.workload ? { workload: s.workload } : {}), ...(s.lock ? { lock: s.lock } : {}) };
+  const migration = { story: s.story, ...(s.stop ? { stop: s.stop } : {}), ...(s.maxOutageSec ? { maxOutageSec: s.maxOutageSec } : {}), ...(s.workload ? { workload: s.workload } : {}), ...(s.lock ? { lock: s.lock } : {}), ...(s.versions ? { version: s.versions } : {}), ...(s.phases ? { phase: s.phases } : {}) };
   return { name: s.name, description: s.description, question: s.question, migration };
 }

@@ -1,157 +1,71 @@
-// The start-up fault stories on real components: a 1-node Galera and a real etcd, each behind the
-// lab's Toxiproxy-compatible proxy, and the migration manager of a BBS profile in the test's
-// process (no Consul, no node processes: the lock plays no part in these stories). A fault is
-// switched on at a migration hook point and off at the next, so it lasts for the whole phase:
-// the SQL version read (a node refusing connections, a lost connection), or the first copy
-// (etcd refusing). What each run shows is compared with lab/migration/startup-outcomes.ts, the
-// outcome worked out from the profile's Go code (and unit-tested by hand).
+// The start-up fault stories (lab/migration/stories/startup-*.ts) on real components: one 3-node
+// Galera and a real etcd, each behind the lab's proxy (lab/migration/fault-stack.ts), started once
+// for the file; each story plays on them with BBS nodes as OS processes and the lab's Consul agent,
+// as `bbs-lab migrate startup-<fault>` does. Per profile and phase a story recounts from the run
+// (the journal, and etcd compared with SQL) whether the migration ran exactly once and what was
+// lost, and checks that against lab/migration/startup-outcomes.ts; this file asserts those checks
+// and, independently of the prediction, the recounted figures of the cases that matter.
 
 import test, { type ExecutionContext } from 'ava';
-import mysql from 'mysql2/promise';
-import { startEtcd, type EtcdServer } from '../../lab/providers/etcd/server.ts';
-import { startLocalCluster, type LocalGalera } from '../../lab/providers/local/cluster.ts';
-import { startToxiproxyServer, type ToxiproxyServer } from '../../lab/toxiproxy/server.ts';
-import { connectToxiproxy, type FaultProxies } from '../../lab/toxiproxy/driver.ts';
-import { seedLegacyData } from '../../lab/migration/seed.ts';
-import { startupOutcome, type FaultPhase, type StartupFault } from '../../lab/migration/startup-outcomes.ts';
-import { EtcdBbsStore } from '../../bbs/etcd/store.ts';
-import type { HookPoint } from '../../bbs/migrations/etcd-to-sql.ts';
-import { Journal } from '../../bbs/migrations/journal.ts';
-import { DUAL_MIGRATIONS, LEGACY_MIGRATIONS, MigrationFatalError, MigrationManager } from '../../bbs/migrations/manager.ts';
-import { ETCD_TO_SQL_VERSION } from '../../bbs/migrations/versions.ts';
-import { CREATE_CONFIGURATIONS } from '../../bbs/sql/schema.ts';
-import { profileOf } from '../../bbs/versions/index.ts';
+import { startFaultStack, type FaultStack } from '../../lab/migration/fault-stack.ts';
+import { playStory } from '../../lab/migration/play.ts';
+import type { StartupRow } from '../../lab/migration/startup-recount.ts';
+import { startup1047 } from '../../lab/migration/stories/startup-1047.ts';
+import { startup1213 } from '../../lab/migration/stories/startup-1213.ts';
+import { startupLostConnection } from '../../lab/migration/stories/startup-lost-connection.ts';
+import { startupRefused } from '../../lab/migration/stories/startup-refused.ts';
+import type { MigrationStory } from '../../lab/migration/story.ts';
 
 const BASE = '127.0.91';
-let cluster: LocalGalera | undefined;
-let etcdServer: EtcdServer | undefined;
-let proxyServer: ToxiproxyServer | undefined;
-let proxies: FaultProxies | undefined;
-let direct: mysql.Pool | undefined;
-let viaProxy: mysql.Pool | undefined;
-let etcdDirect: EtcdBbsStore;
-let etcdViaProxy: EtcdBbsStore;
+let stack: FaultStack | undefined;
 
 test.before(async (t) => {
-  [cluster, etcdServer, proxyServer] = await Promise.all([
-    startLocalCluster({ nodes: 1, addressBase: BASE, firstHost: 11, log: (m) => t.log(m) }),
-    startEtcd({ host: `${BASE}.1` }),
-    startToxiproxyServer({ host: `${BASE}.3`, port: 0 }),
-  ]);
-  proxies = await connectToxiproxy({ url: proxyServer.url });
-  const n = cluster.nodes[0]!;
-  await proxies.createProxy('sql', `${BASE}.30:3306`, `${n.host}:${n.port}`);
-  const etcdPort = new URL(etcdServer.url).port;
-  await proxies.createProxy('etcd', `${BASE}.31:${etcdPort}`, `${BASE}.1:${etcdPort}`);
-  const conn = { user: cluster.user, password: cluster.password, database: cluster.database, connectionLimit: 4, connectTimeout: 2000 };
-  direct = mysql.createPool({ host: n.host, port: n.port, ...conn });
-  viaProxy = mysql.createPool({ host: `${BASE}.30`, port: 3306, ...conn });
-  etcdDirect = new EtcdBbsStore(etcdServer.url);
-  etcdViaProxy = new EtcdBbsStore(`http://${BASE}.31:${etcdPort}`);
+  stack = await startFaultStack({ base: BASE, galeraNodes: 3, log: (m) => t.log(m) });
 });
 
 test.after.always(async () => {
-  await viaProxy?.end().catch(() => {});
-  await direct?.end().catch(() => {});
-  await proxies?.close().catch(() => {});
-  await proxyServer?.stop();
-  await etcdServer?.stop();
-  await cluster?.stop();
+  await stack?.stop();
 });
 
-/** Switches a fault on (and returns how to switch it off). */
-async function faultOn(fault: StartupFault, target: 'sql' | 'etcd'): Promise<() => Promise<void>> {
-  if (fault === 'refused') {
-    await proxies!.setEnabled(target, false); // the listener closes: connections are refused
-    return async () => void (await proxies!.setEnabled(target, true));
-  }
-  if (fault === 'lost-connection') {
-    await proxies!.addToxic(target, { type: 'reset_peer', name: 'lost', stream: 'upstream', attributes: { timeout: 0 } });
-    return () => proxies!.removeToxic(target, 'lost');
-  }
-  throw new Error(`fault ${fault} is not played here`);
+async function play(t: ExecutionContext, story: MigrationStory, versions: string[], phases: string[]): Promise<StartupRow[]> {
+  const r = await playStory(story, BASE, { stores: stack!, versions, phases, log: (m) => (m.startsWith('story ') || m.startsWith('1047') ? t.log(m) : undefined) });
+  for (const c of r.checks) t.true(c.ok, `${c.name}: ${c.detail}`);
+  const rows = r.sections?.find((s) => s.key === 'startupFaults')?.data as StartupRow[];
+  t.is(rows.length, versions.length * phases.length);
+  return rows;
 }
 
-/** A manager of `version` whose stores go through the proxies. */
-const dual = (node: string, version: string, journal: Journal, hooks: Partial<Record<HookPoint, () => Promise<void>>> = {}) =>
-  new MigrationManager({ node, migrations: DUAL_MIGRATIONS, behaviour: profileOf(version).behaviour, etcd: etcdViaProxy, sql: viaProxy!, journal, hooks });
-
-async function rows(table: string): Promise<number> {
-  const [r] = (await direct!.query(`SELECT COUNT(*) AS n FROM ${table}`)) as [{ n: number }[], unknown];
-  return Number(r[0]!.n);
-}
-
-/** Stores as a legacy deployment left them: etcd seeded and at lastETCD, SQL with no BBS tables. */
-async function legacyDeployment(): Promise<void> {
-  await etcdDirect.wipe();
-  for (const tbl of ['domains', 'desired_lrps', 'actual_lrps', 'tasks', 'configurations']) await direct!.query(`DROP TABLE IF EXISTS ${tbl}`);
-  await direct!.query(CREATE_CONFIGURATIONS);
-  await new MigrationManager({ node: 'legacy', migrations: LEGACY_MIGRATIONS, etcd: etcdDirect }).run();
-  await seedLegacyData(etcdDirect);
-}
-
-interface Seen {
-  exits: boolean;
-  reruns: number;
-  lost: 'none' | 'every SQL record' | 'domains and desired LRPs';
-}
-
-/** A fault while a restarting BBS reads the version, after a migration and a write made since. */
-async function playVersionRead(t: ExecutionContext, version: string, fault: StartupFault): Promise<Seen> {
-  await legacyDeployment();
-  const journal = new Journal();
-  await dual('dual-1', version, journal).run();
-  await direct!.query("INSERT INTO tasks (guid, domain, state, task_definition) VALUES ('after-migration', 'cf-tasks', 1, '{}')");
-  const before = { tasks: await rows('tasks'), desired: await rows('desired_lrps') };
-  let off: (() => Promise<void>) | undefined;
-  const hooks = {
-    'before-version-read': async () => void (off = await faultOn(fault, 'sql')),
-    'after-version-read': async () => off?.(),
-  };
-  let exits = false;
-  await dual('dual-2', version, journal, hooks)
-    .run()
-    .catch((e) => {
-      if (!(e instanceof MigrationFatalError)) throw e;
-      t.log(`${version} ${fault}: dual-2 exits: ${e.message}`);
-      exits = true;
-    });
-  if (exits) t.is((await dual('dual-3', version, journal).run()).decision, 'serve', 'the next start serves');
-  const after = { tasks: await rows('tasks'), desired: await rows('desired_lrps') };
-  const reruns = journal.runs(ETCD_TO_SQL_VERSION, 'migration-start').length - 1;
-  const lost = after.tasks === 0 && after.desired === 0 && before.tasks > 0 ? 'every SQL record' : after.tasks === before.tasks && after.desired === before.desired ? 'none' : 'domains and desired LRPs';
-  return { exits, reruns, lost };
-}
-
-const expectFor = (version: string, phase: FaultPhase, fault: StartupFault) => {
-  const o = startupOutcome(profileOf(version).behaviour, phase, fault);
-  return { exits: o.exits, reruns: o.reruns, lost: o.lost };
+const row = (rows: StartupRow[], version: string, phase: string) => {
+  const r = rows.find((x) => x.version === version && x.phase === phase);
+  if (!r?.recount) throw new Error(`no played row for ${version} ${phase}`);
+  return r.recount;
 };
 
-for (const [version, fault] of [
-  ['2016-05', 'refused'],
-  ['2016-11', 'refused'],
-  ['2016-11', 'lost-connection'],
-  ['2017-05', 'lost-connection'],
-] as const) {
-  test.serial(`version read, ${fault}, BBS ${version}: as the profile's Go code says`, async (t) => {
-    const seen = await playVersionRead(t, version, fault);
-    t.deepEqual(seen, expectFor(version, 'version-read', fault));
-  });
-}
+test.serial('refused: masked on 2016-05 (serves), a rerun that loses everything on 2016-11; etcd refusing mid-copy loses the domains and desired LRPs', async (t) => {
+  const rows = await play(t, startupRefused, ['2016-05', '2016-11'], ['version-read', 'copy-etcd']);
+  t.like(row(rows, '2016-05', 'version-read'), { exits: false, migrationRuns: 1, lost: 'none' });
+  t.like(row(rows, '2016-11', 'version-read'), { exits: false, migrationRuns: 2, exactlyOnce: false, lost: 'every SQL record' });
+  t.like(row(rows, '2016-11', 'copy-etcd'), { migrationRuns: 1, exactlyOnce: true, lost: 'domains and desired LRPs', lostDetail: '2 of 2 domains, 6 of 6 desiredLRPs' });
+});
 
-test.serial('first copy, etcd refusing from the tables until the desired LRPs, BBS 2016-11: the domains and desired LRPs are lost, the version says migrated', async (t) => {
-  await legacyDeployment();
-  const journal = new Journal();
-  let off: (() => Promise<void>) | undefined;
-  const r = await dual('dual-1', '2016-11', journal, {
-    'after-drop': async () => void (off = await faultOn('refused', 'etcd')),
-    'mid-copy': async () => off?.(),
-  }).run();
-  t.deepEqual(r.ran[0]!.report.failedReads, ['domains', 'desired-lrps']);
-  t.is(await rows('domains'), 0);
-  t.is(await rows('desired_lrps'), 0);
-  t.true((await rows('tasks')) > 0);
-  t.is((await dual('dual-2', '2016-11', journal).run()).decision, 'serve', 'nothing copies them again');
-  t.like(startupOutcome(profileOf('2016-11').behaviour, 'copy-etcd', 'refused'), { exits: false, reruns: 0, lost: 'domains and desired LRPs' });
+test.serial('lost connection: 2016-11 reruns, 2017-05 exits and the next start serves; INSERTs lost mid-copy are never copied again', async (t) => {
+  const rows = await play(t, startupLostConnection, ['2016-11', '2017-05'], ['version-read', 'copy-sql']);
+  t.like(row(rows, '2016-11', 'version-read'), { migrationRuns: 2, lost: 'every SQL record' });
+  t.like(row(rows, '2017-05', 'version-read'), { exits: true, migrationRuns: 1, exactlyOnce: true, lost: 'none' });
+  t.like(row(rows, '2017-05', 'copy-sql'), { migrationRuns: 1, lost: 'domains and desired LRPs' });
+});
+
+test.serial('1047 for real (n1 cut off from n2 and n3): the version read gets 1047 on every profile; 2016-11 reruns, 2017-09 exits', async (t) => {
+  const rows = await play(t, startup1047, ['2016-05', '2016-11', '2017-09'], ['version-read']);
+  for (const v of ['2016-05', '2016-11', '2017-09']) t.regex(row(rows, v, 'version-read').hitHow, /1047: WSREP has not yet prepared node for application use/, v);
+  t.like(row(rows, '2016-05', 'version-read'), { exits: false, migrationRuns: 1, lost: 'none' });
+  t.like(row(rows, '2016-11', 'version-read'), { migrationRuns: 2, lost: 'every SQL record' });
+  t.like(row(rows, '2017-09', 'version-read'), { exits: true, migrationRuns: 1, lost: 'none' });
+  const copy = await play(t, startup1047, ['2017-09'], ['copy-sql']);
+  t.like(row(copy, '2017-09', 'copy-sql'), { migrationRuns: 1, exactlyOnce: true, lost: 'domains and desired LRPs' });
+});
+
+test.serial('1213: not played; every row from the code, labelled, with the reason', async (t) => {
+  const rows = await play(t, startup1213, ['2016-05', '2016-11'], ['version-read', 'copy-sql']);
+  t.true(rows.every((r) => r.source === 'from the code' && /cannot be made on demand/.test(r.why ?? '')));
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIGRATE_DEFAULT_BASE, cmdMigrate, migrateBase } from '../../lab/cli/migrate.ts';
+import { MIGRATE_DEFAULT_BASE, cmdMigrate, migrateBase, storyList } from '../../lab/cli/migrate.ts';
 import { migrateScenarioFile } from '../../lab/runner/migration-run.ts';
 
 test('migrate’s address base: --base, else BBS_LAB_ADDRESS_BASE, else 127.0.45', (t) => {
@@ -50,4 +50,12 @@ test('a story runs as its shipped scenario file, named migrate-<story> (so its r
   mkdirSync(join(root, 'scenarios'));
   writeFileSync(join(root, 'scenarios', 'migration-gap.yaml'), 'name: x\nquestion: q\nmigration: { story: redeploy }\n');
   t.deepEqual(migrateScenarioFile('gap', root), { name: 'migrate-gap', description: '', question: 'Does the gap migration story pass its acceptance checks?', story: 'gap' });
+});
+
+test('migrate --list names every story with its options and question, in the order migrate plays them', (t) => {
+  const lines = storyList().split('\n');
+  t.is(lines[0], 'redeploy');
+  t.true(lines.includes('startup-1047 [version, phase]'));
+  const i = lines.indexOf('startup-1213 [version, phase]');
+  t.regex(lines[i + 1]!, /^ {4}If SQL answered 1213 while the BBS reads the version/);
 });

@@ -16,8 +16,8 @@ test('every story a shipped scenario names is registered and has its own file', 
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => (parse(readFileSync(`scenarios/${f}`, 'utf8')) as { migration?: { story?: string } }).migration?.story)
     .filter((s): s is string => s !== undefined);
-  // Five migration-*.yaml and the two upgrade-dust files.
-  t.is(named.length, 7);
+  // Five migration-*.yaml, the two upgrade-dust files and the four start-up fault stories.
+  t.is(named.length, 11);
   for (const name of new Set(named)) {
     t.true(STORY_NAMES.includes(name), `${name} is in the registry`);
     t.true(existsSync(storyFile(name)), `${storyFile(name)} exists`);
@@ -27,7 +27,7 @@ test('every story a shipped scenario names is registered and has its own file', 
 });
 
 test('the registry: one entry per story, each in a file of its name, in the order migrate plays them', (t) => {
-  t.deepEqual(STORY_NAMES, ['redeploy', 'mixed-lock', 'failure', 'gap', 'no-sql', 'upgrade-dust']);
+  t.deepEqual(STORY_NAMES, ['redeploy', 'mixed-lock', 'failure', 'gap', 'no-sql', 'upgrade-dust', 'startup-refused', 'startup-lost-connection', 'startup-1047', 'startup-1213']);
   t.is(new Set(STORY_NAMES).size, STORIES.length);
   for (const s of STORIES) t.true(existsSync(storyFile(s.name)), storyFile(s.name));
   const files = readdirSync('lab/migration/stories').filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'kit.ts');

@@ -51,7 +51,7 @@ test('every bad field is named, each with what is allowed', (t) => {
     'speed: unknown field in a migration scenario; allowed: name, description, question, migration',
     'name: required, a non-empty string',
     'question: required, a non-empty string',
-    'migration.nodes: unknown field; allowed: story, stop, maxOutageSec, workload, lock',
+    'migration.nodes: unknown field; allowed: story, stop, maxOutageSec, version, phase, workload, lock',
     'migration.stop: must be graceful or kill, got "gently"',
     'migration.maxOutageSec: a number of seconds above 0, got -1',
     'migration.workload.burst: unknown field; allowed: clients, seed',

@@ -78,7 +78,7 @@ test('every shipped scenario is valid', (t) => {
     t.notThrows(() => parseMigrationScenario(text, f) ?? parseScenario(text, f), f);
   }
   const stories = files.filter((f) => parseMigrationScenario(readFileSync(`scenarios/${f}`, 'utf8'), f) !== null).sort();
-  t.deepEqual(stories, ['migration-failure.yaml', 'migration-gap.yaml', 'migration-mixed-lock.yaml', 'migration-no-sql.yaml', 'migration-redeploy.yaml', 'upgrade-dust-2016-lock.yaml', 'upgrade-dust.yaml']);
+  t.deepEqual(stories, ['migration-failure.yaml', 'migration-gap.yaml', 'migration-mixed-lock.yaml', 'migration-no-sql.yaml', 'migration-redeploy.yaml', 'migration-startup-1047.yaml', 'migration-startup-1213.yaml', 'migration-startup-lost-connection.yaml', 'migration-startup-refused.yaml', 'upgrade-dust-2016-lock.yaml', 'upgrade-dust.yaml']);
 });
 
 test('migration scenario files: the story is named, bad fields too', (t) => {
@@ -88,7 +88,7 @@ test('migration scenario files: the story is named, bad fields too', (t) => {
   t.deepEqual(e!.problems, [
     'nodes: unknown field in a migration scenario; allowed: name, description, question, migration',
     'question: required, a non-empty string',
-    'migration.story: must be redeploy, mixed-lock, failure, gap, no-sql, upgrade-dust, got "sideways"',
+    'migration.story: must be redeploy, mixed-lock, failure, gap, no-sql, upgrade-dust, startup-refused, startup-lost-connection, startup-1047, startup-1213, got "sideways"',
   ]);
 });
 
@@ -97,7 +97,7 @@ test('migration scenario options: upgrade-dust takes stop, maxOutageSec, lock an
   t.deepEqual(ok, { name: 'd', description: '', question: 'q?', story: 'upgrade-dust', stop: 'kill', maxOutageSec: 30, lock: { ttlSec: 10, retryMs: 5000 }, workload: { clients: 2, seed: 7 } });
   const e = t.throws(() => parseMigrationScenario('name: d\nquestion: q?\nmigration: {story: redeploy, stop: gently, maxOutageSec: 0, lock: {ttlSec: 0.5, retryMs: 1, x: 1}, workload: {clients: 0, burst: 2}, speed: 3}\n', 'd.yaml'), { instanceOf: ScenarioError });
   t.deepEqual(e!.problems, [
-    'migration.speed: unknown field; allowed: story, stop, maxOutageSec, workload, lock',
+    'migration.speed: unknown field; allowed: story, stop, maxOutageSec, version, phase, workload, lock',
     'migration.stop: must be graceful or kill, got "gently"',
     'migration.maxOutageSec: a number of seconds above 0, got 0',
     'migration.workload.burst: unknown field; allowed: clients, seed',

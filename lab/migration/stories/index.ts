@@ -8,6 +8,10 @@ import { gap } from './gap.ts';
 import { mixedLock } from './mixed-lock.ts';
 import { noSql } from './no-sql.ts';
 import { redeploy } from './redeploy.ts';
+import { startup1047 } from './startup-1047.ts';
+import { startup1213 } from './startup-1213.ts';
+import { startupLostConnection } from './startup-lost-connection.ts';
+import { startupRefused } from './startup-refused.ts';
 import { upgradeDust } from './upgrade-dust.ts';
 
 export const STORIES: readonly MigrationStory[] = [
@@ -17,6 +21,10 @@ export const STORIES: readonly MigrationStory[] = [
   gap,
   noSql,
   upgradeDust,
+  startupRefused,
+  startupLostConnection,
+  startup1047,
+  startup1213,
 ];
 
 export const STORY_NAMES: readonly string[] = STORIES.map((s) => s.name);
