@@ -12,7 +12,7 @@
 
 import type { ActualLRPRecord, ActualLRPState, BbsOp, BbsResult } from './vocabulary.ts';
 import { describeBbsOp, sameVerdict } from './results.ts';
-import { actualLRPMayMove, afterCrash, type ActualLRPRules, type InstanceKey } from './transitions.ts';
+import { actualLRPMayMove, afterCrash, type ActualLRPForm, type ActualLRPRules, type InstanceKey } from './transitions.ts';
 import type { Model } from './model.ts';
 
 export interface ActualLRPModelLRP {
@@ -73,7 +73,8 @@ function retire(p: ActualLRPPossibility): readonly string[] {
 }
 
 /** Every outcome the op may have from one possible state. */
-export function actualLRPOutcomes(rules: ActualLRPRules, p: ActualLRPPossibility, op: BbsOp): Outcome[] | undefined {
+export function actualLRPOutcomes(rules: ActualLRPRules, p: ActualLRPPossibility, op: BbsOp, form: ActualLRPForm = 'instance-key-2016-06'): Outcome[] | undefined {
+  const prerelease = form === 'prerelease-2016-03';
   const a = op.args as { processGuid: string; index: number } & Record<string, unknown>;
   const s = p.lrp;
   const stay = (result: BbsResult): Outcome[] => [{ result, next: p }];
@@ -97,22 +98,23 @@ export function actualLRPOutcomes(rules: ActualLRPRules, p: ActualLRPPossibility
     case 'ClaimActualLRP':
       if (!s) return notFound;
       if (!actualLRPMayMove(rules, s.state, s, true, key, 'CLAIMED')) return stay({ error: 'ActualLRPCannotBeClaimed' });
-      if (s.state === 'CLAIMED' && s.instanceGuid === key.instanceGuid && s.cellId === key.cellId) return stay({ record: record(a.processGuid, a.index, s) });
+      if (!prerelease && s.state === 'CLAIMED' && s.instanceGuid === key.instanceGuid && s.cellId === key.cellId) return stay({ record: record(a.processGuid, a.index, s) });
       return [becomes({ ...s, state: 'CLAIMED', ...key, placementError: '', index: s.index + 1 })];
     case 'StartActualLRP': {
       const domain = a['domain'] === undefined ? undefined : String(a['domain']);
-      if (!s) return [becomes(fresh(domain ?? '', 'RUNNING', key))];
+      if (!s) return [becomes(fresh(domain ?? '', 'RUNNING', prerelease ? { instanceGuid: '', cellId: '' } : key))];
       const keyMatches = domain === undefined || domain === s.domain;
-      if (keyMatches && s.state === 'RUNNING' && s.instanceGuid === key.instanceGuid && s.cellId === key.cellId) return stay({ record: record(a.processGuid, a.index, s) });
+      if (!prerelease && keyMatches && s.state === 'RUNNING' && s.instanceGuid === key.instanceGuid && s.cellId === key.cellId) return stay({ record: record(a.processGuid, a.index, s) });
       if (!actualLRPMayMove(rules, s.state, s, keyMatches, key, 'RUNNING')) return stay({ error: 'ActualLRPCannotBeStarted' });
-      return [becomes({ ...s, state: 'RUNNING', ...key, placementError: '', index: s.index + 1 })];
+      return [becomes({ ...s, state: 'RUNNING', ...key, placementError: prerelease ? s.placementError : '', index: s.index + 1 })];
     }
     case 'CrashActualLRP': {
       if (!s) return notFound;
       if (!actualLRPMayMove(rules, s.state, s, true, key, 'CRASHED')) return stay({ error: 'ActualLRPCannotBeCrashed' });
-      const outcomes = new Map([false, true].map((ranLong) => afterCrash(s.state, s.crashCount, ranLong)).map((c) => [c.crashCount, c]));
+      const outcomes = new Map([false, true].map((ranLong) => afterCrash(s.state, s.crashCount, ranLong, form)).map((c) => [c.crashCount, c]));
+      const placementError = prerelease ? '' : s.placementError;
       return [...outcomes.values()].map((c) =>
-        becomes({ ...s, state: c.state, instanceGuid: '', cellId: '', crashCount: c.crashCount, crashReason: String(a['reason']), index: s.index + 1 }),
+        becomes({ ...s, state: c.state, instanceGuid: '', cellId: '', placementError, crashCount: c.crashCount, crashReason: String(a['reason']), index: s.index + 1 }),
       );
     }
     case 'FailActualLRP':
@@ -121,8 +123,10 @@ export function actualLRPOutcomes(rules: ActualLRPRules, p: ActualLRPPossibility
       return [becomes({ ...s, placementError: String(a['placementError']), index: s.index + 1 })];
     case 'RemoveActualLRP':
       if (!s) return notFound;
-      if (a['instanceGuid'] !== undefined && a['instanceGuid'] !== s.instanceGuid) return notFound;
-      if (a['cellId'] !== undefined && a['cellId'] !== s.cellId) return notFound;
+      // Before 1f4fe8c6 the request had no instance key: one given is ignored.
+      const byInstance = form === 'instance-key-2016-06';
+      if (byInstance && a['instanceGuid'] !== undefined && a['instanceGuid'] !== s.instanceGuid) return notFound;
+      if (byInstance && a['cellId'] !== undefined && a['cellId'] !== s.cellId) return notFound;
       return [{ result: { record: null }, next: { lrp: null, retired: retire(p) } }];
     case 'ActualLRPByIndex':
       return stay({ record: s ? record(a.processGuid, a.index, s) : null });
@@ -182,15 +186,16 @@ function describePossibility(p: ActualLRPPossibility): string {
   return `${l.state}${who}${crashes}${placement} tag=${l.epoch ? l.epoch.slice(0, 8) : '?'}:${l.index}`;
 }
 
-export function actualLRPModel(rules: ActualLRPRules = 'per-state'): Model<ActualLRPModelState, BbsOp, BbsResult> {
+export function actualLRPModel(rules: ActualLRPRules = 'per-state', form: ActualLRPForm = 'instance-key-2016-06'): Model<ActualLRPModelState, BbsOp, BbsResult> {
+  const suffix = [rules === 'per-state' ? '' : rules, form === 'instance-key-2016-06' ? '' : form].filter((x) => x !== '');
   return {
-    name: rules === 'per-state' ? 'bbs-actual-lrp' : `bbs-actual-lrp-${rules}`,
+    name: ['bbs-actual-lrp', ...suffix].join('-'),
     init: () => [{ lrp: null, retired: [] }],
     step(state, input, output) {
       if (!ACTUAL_OPS.has(input.f)) return [false, state];
       const next = new Map<string, ActualLRPPossibility>();
       for (const p of state) {
-        const outcomes = actualLRPOutcomes(rules, p, input);
+        const outcomes = actualLRPOutcomes(rules, p, input, form);
         if (!outcomes) return [false, state];
         for (const o of outcomes) {
           const n = output === undefined ? o.next : reconcile(o, output);

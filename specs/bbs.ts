@@ -16,7 +16,7 @@
 // never timestamps.
 
 import { READ_OPS, type BbsOp, type BbsResult } from './vocabulary.ts';
-import type { ActualLRPRules } from './transitions.ts';
+import type { ActualLRPForm, ActualLRPRules } from './transitions.ts';
 import { actualLRPModel, actualLRPModelPerState } from './actual-lrp.ts';
 import { desiredLRPModel } from './desired-lrp.ts';
 import { domainModel } from './domain.ts';
@@ -39,6 +39,15 @@ const task: BbsModel = { ...withReads(taskModel), changesState: (input: BbsOp, o
 const desired: BbsModel = { ...withReads(desiredLRPModel), changesState: (_input: BbsOp, output: BbsResult | undefined) => !refused(output) };
 const actualPerState = withReads(actualLRPModelPerState);
 const actualPermissive = withReads(actualLRPModel('permissive'));
+/** The actual LRP models of the earlier forms (transitions.ts ActualLRPForm), made on first use. */
+const actualByForm = new Map<string, BbsModel>();
+function actualModel(rules: ActualLRPRules, form: ActualLRPForm): BbsModel {
+  if (form === 'instance-key-2016-06') return rules === 'permissive' ? actualPermissive : actualPerState;
+  const k = `${rules}/${form}`;
+  let m = actualByForm.get(k);
+  if (!m) actualByForm.set(k, (m = withReads(actualLRPModel(rules, form))));
+  return m;
+}
 const domain = withReads(domainModel);
 
 /** The models by name (`--model`), with the real actual LRP rule and the hypothetical permissive one. */
@@ -47,7 +56,7 @@ export const bbsModels: Record<string, BbsModel> = Object.fromEntries(
 );
 
 /** The model for a history key from keyOf(); undefined for a key no BBS model covers. */
-export function bbsModelFor(key: string, opts: { actualLRPRules?: ActualLRPRules } = {}): BbsModel | undefined {
+export function bbsModelFor(key: string, opts: { actualLRPRules?: ActualLRPRules; actualLRPForm?: ActualLRPForm } = {}): BbsModel | undefined {
   const prefix = key.slice(0, key.indexOf('/') + 1);
   switch (prefix) {
     case 'task/':
@@ -55,7 +64,7 @@ export function bbsModelFor(key: string, opts: { actualLRPRules?: ActualLRPRules
     case 'desired/':
       return desired;
     case 'actual/':
-      return opts.actualLRPRules === 'permissive' ? actualPermissive : actualPerState;
+      return actualModel(opts.actualLRPRules ?? 'per-state', opts.actualLRPForm ?? 'instance-key-2016-06');
     case 'domain/':
       return domain;
     default:

@@ -22,6 +22,21 @@ import type { ActualLRPState, TaskState } from './vocabulary.ts';
 /** Which AllowsTransitionTo the BBS under test runs. */
 export type ActualLRPRules = 'per-state' | 'permissive';
 
+/**
+ * What the actual LRP mutations write around the rule, by the BBS's history (db/sqldb/actual_lrp_db.go):
+ * - 'instance-key-2016-06' (1f4fe8c6, 2016-06-17, to today): the forms below; RemoveActualLRP with an
+ *   instance key removes only that instance.
+ * - 'no-instance-key-2016-03-24' (31b2b5a2 and 660efc68, the first shipped store): a claim by the
+ *   claiming instance and a start by the running instance change nothing; a start of a missing LRP
+ *   creates it RUNNING by the starter; a crash below DefaultImmediateRestarts (counted after the
+ *   crash) puts it back to UNCLAIMED; RemoveActualLRP has no instance key (one in the request is ignored).
+ * - 'prerelease-2016-03' (2a8d20a0): claim and start always write (the index moves); a start of a
+ *   missing LRP creates it RUNNING with no instance key; a start keeps the placement error; the crash
+ *   count before the crash decides UNCLAIMED or CRASHED, and a crash clears the placement error;
+ *   RemoveActualLRP has no instance key.
+ */
+export type ActualLRPForm = 'prerelease-2016-03' | 'no-instance-key-2016-03-24' | 'instance-key-2016-06';
+
 /** From each task state, the states ValidateTransitionTo lets it move to. */
 export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
   PENDING: ['RUNNING'],
@@ -103,7 +118,9 @@ export const DEFAULT_IMMEDIATE_RESTARTS = 3;
  * ran longer than CrashResetTimeout (`ranLong`), else it grows by one; below the immediate
  * restarts the LRP is put back to UNCLAIMED, else it stays CRASHED.
  */
-export function afterCrash(from: ActualLRPState, crashCount: number, ranLong: boolean): { crashCount: number; state: ActualLRPState } {
+export function afterCrash(from: ActualLRPState, crashCount: number, ranLong: boolean, form: ActualLRPForm = 'instance-key-2016-06'): { crashCount: number; state: ActualLRPState } {
   const n = from === 'RUNNING' && ranLong ? 1 : crashCount + 1;
-  return { crashCount: n, state: n >= DEFAULT_IMMEDIATE_RESTARTS ? 'CRASHED' : 'UNCLAIMED' };
+  // The pre-release store asked before it stored the new count.
+  const decides = form === 'prerelease-2016-03' ? crashCount : n;
+  return { crashCount: n, state: decides >= DEFAULT_IMMEDIATE_RESTARTS ? 'CRASHED' : 'UNCLAIMED' };
 }

@@ -63,6 +63,11 @@ export interface EtcdContents {
 
 const ROOTFS = 'preloaded:cflinuxfs2';
 
+const byStr =
+  <T,>(f: (x: T) => string) =>
+  (a: T, b: T) =>
+    f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0;
+
 function epoch(): string {
   return crypto.randomUUID();
 }
@@ -162,9 +167,15 @@ export class EtcdBbsStore {
     return n?.value ? (JSON.parse(n.value) as ActualLRPRecord) : null;
   }
 
-  /** Everything under /v1, as the migration reads it (recursive GETs of each root). */
-  async contents(): Promise<EtcdContents> {
-    const domains = leaves(await this.client.get(DOMAIN_ROOT, true)).map((n: EtcdNode) => ({ domain: lastSegment(n.key), ttl: n.ttl ?? 0 }));
+  // One recursive GET per resource, as the etcd-to-SQL migration reads them (each can fail alone).
+  async readDomains(): Promise<DomainRecord[]> {
+    return leaves(await this.client.get(DOMAIN_ROOT, true))
+      .map((n: EtcdNode) => ({ domain: lastSegment(n.key), ttl: n.ttl ?? 0 }))
+      .sort(byStr((d) => d.domain));
+  }
+
+  /** Scheduling infos, then run infos (two GETs): the LRPs with both halves, and the torn ones. */
+  async readDesiredLRPs(): Promise<{ desiredLRPs: DesiredLRPRecord[]; incomplete: string[] }> {
     const scheds = new Map(leaves(await this.client.get(SCHEDULE_ROOT, true)).map((n) => [lastSegment(n.key), JSON.parse(n.value ?? '{}') as ScheduleInfo]));
     const runs = new Set(leaves(await this.client.get(RUN_ROOT, true)).map((n) => lastSegment(n.key)));
     const desiredLRPs: DesiredLRPRecord[] = [];
@@ -174,19 +185,26 @@ export class EtcdBbsStore {
       else incomplete.push(guid);
     }
     for (const guid of runs) if (!scheds.has(guid)) incomplete.push(guid);
-    const actualLRPs = leaves(await this.client.get(ACTUAL_ROOT, true)).map((n) => ({
-      record: JSON.parse(n.value ?? '{}') as ActualLRPRecord,
-      evacuating: lastSegment(n.key) === 'evacuating',
-    }));
-    const tasks = leaves(await this.client.get(TASK_ROOT, true)).map((n) => JSON.parse(n.value ?? '{}') as TaskRecord);
-    const byStr = <T,>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0);
-    return {
-      domains: domains.sort(byStr((d) => d.domain)),
-      desiredLRPs: desiredLRPs.sort(byStr((d) => d.processGuid)),
-      incompleteDesiredLRPs: incomplete.sort(),
-      actualLRPs: actualLRPs.sort((a, b) => (a.record.processGuid < b.record.processGuid ? -1 : a.record.processGuid > b.record.processGuid ? 1 : a.record.index - b.record.index)),
-      tasks: tasks.sort(byStr((t) => t.taskGuid)),
-    };
+    return { desiredLRPs: desiredLRPs.sort(byStr((d) => d.processGuid)), incomplete: incomplete.sort() };
+  }
+
+  async readActualLRPs(): Promise<StoredActualLRP[]> {
+    return leaves(await this.client.get(ACTUAL_ROOT, true))
+      .map((n) => ({ record: JSON.parse(n.value ?? '{}') as ActualLRPRecord, evacuating: lastSegment(n.key) === 'evacuating' }))
+      .sort((a, b) => (a.record.processGuid < b.record.processGuid ? -1 : a.record.processGuid > b.record.processGuid ? 1 : a.record.index - b.record.index));
+  }
+
+  async readTasks(): Promise<TaskRecord[]> {
+    return leaves(await this.client.get(TASK_ROOT, true))
+      .map((n) => JSON.parse(n.value ?? '{}') as TaskRecord)
+      .sort(byStr((t) => t.taskGuid));
+  }
+
+  /** Everything under /v1 (recursive GETs of each root). */
+  async contents(): Promise<EtcdContents> {
+    const domains = await this.readDomains();
+    const d = await this.readDesiredLRPs();
+    return { domains, desiredLRPs: d.desiredLRPs, incompleteDesiredLRPs: d.incomplete, actualLRPs: await this.readActualLRPs(), tasks: await this.readTasks() };
   }
 
   // --- the few API ops a legacy node serves ---------------------------------------------

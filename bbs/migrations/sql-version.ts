@@ -4,11 +4,18 @@
 import type { Queryable } from '../sql/schema.ts';
 import type { Version } from './versions.ts';
 
-export async function readSqlVersion(q: Queryable): Promise<Version | null> {
-  const [rows] = (await q.query("SELECT value FROM configurations WHERE id = 'version'")) as [{ value: string }[], unknown];
+export const SELECT_VERSION = "SELECT value FROM configurations WHERE id = 'version'";
+
+/** The version in the result of SELECT_VERSION; null when there is no row. */
+export function versionOfRows(result: unknown): Version | null {
+  const [rows] = result as [{ value: string }[], unknown];
   const row = rows[0];
   if (!row) return null;
   return JSON.parse(row.value) as Version;
+}
+
+export async function readSqlVersion(q: Queryable): Promise<Version | null> {
+  return versionOfRows(await q.query(SELECT_VERSION));
 }
 
 export async function writeSqlVersion(q: Queryable, v: Version): Promise<void> {

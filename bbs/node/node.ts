@@ -23,7 +23,8 @@ import mysql from 'mysql2/promise';
 import { EtcdBbsStore, LEGACY_OPS } from '../etcd/store.ts';
 import type { HookPoint, Migration } from '../migrations/etcd-to-sql.ts';
 import type { Journal } from '../migrations/journal.ts';
-import { DUAL_MIGRATIONS, LEGACY_MIGRATIONS, MigrationManager } from '../migrations/manager.ts';
+import { DUAL_MIGRATIONS, LEGACY_MIGRATIONS, LEGACY_VERSION, MIGRATION_DEFAULT_VERSION, MigrationFatalError, MigrationManager } from '../migrations/manager.ts';
+import { profileLabel, profileOf, type BbsVersion } from '../versions/index.ts';
 import { VersionTooNewError } from '../migrations/versions.ts';
 import type { BbsOp, BbsOpName } from '../ops.ts';
 import { CREATE_CONFIGURATIONS } from '../sql/schema.ts';
@@ -72,6 +73,11 @@ export interface BbsNodeOptions {
   port?: number;
   etcdUrl?: string;
   sql?: SqlConfig;
+  /**
+   * The BBS commit it runs (a bbs/versions profile name) when SQL is configured; default
+   * MIGRATION_DEFAULT_VERSION. An etcd-only node is the legacy BBS (LEGACY_VERSION's manager).
+   */
+  version?: string;
   /** The migrations it knows; default by config: etcd only → legacy, with SQL → up to etcd-to-SQL. */
   migrations?: readonly Migration[];
   lock: LockClient;
@@ -152,8 +158,17 @@ export class BbsNode implements RunningBbs {
     return n;
   }
 
+  /** The profile name the node runs. */
+  get version(): string {
+    return this.o.sql ? (this.o.version ?? MIGRATION_DEFAULT_VERSION) : LEGACY_VERSION;
+  }
+
   private async init(): Promise<void> {
     if (!this.o.etcdUrl && !this.o.sql) throw new StartError(`${this.o.id}: no etcd and no SQL configured`);
+    const profile = profileOf(this.version);
+    if (this.o.sql && profile.behaviour.migrationStores === 'etcd') {
+      throw new StartError(`${this.o.id}: ${profileLabel(profile)} ran on etcd only: it has no SQL store; start it without sql, or choose a version from 2016-05`);
+    }
     if (this.o.etcdUrl) this.etcd = new EtcdBbsStore(this.o.etcdUrl);
     if (this.o.sql) {
       const s = this.o.sql;
@@ -170,7 +185,7 @@ export class BbsNode implements RunningBbs {
         await this.pool.end().catch(() => {});
         throw new StartError(`${this.o.id}: sql-failed-to-create-configurations-table: ${(e as Error).message}`);
       }
-      this.sqlStore = new SqlBbsStore(this.pool);
+      this.sqlStore = new SqlBbsStore(this.pool, { version: profile.name as BbsVersion });
     }
     this.state = 'waiting';
     this.log(`started (${this.mode}), competing for ${BBS_LOCK_KEY}`);
@@ -232,6 +247,7 @@ export class BbsNode implements RunningBbs {
     const manager = new MigrationManager({
       node: this.o.id,
       migrations: this.o.migrations ?? (this.o.sql ? DUAL_MIGRATIONS : LEGACY_MIGRATIONS),
+      behaviour: profileOf(this.version).behaviour,
       ...(this.etcd ? { etcd: this.etcd } : {}),
       ...(this.pool ? { sql: this.pool } : {}),
       ...(this.o.journal ? { journal: this.o.journal } : {}),
@@ -242,7 +258,7 @@ export class BbsNode implements RunningBbs {
       await manager.run();
     } catch (e) {
       if (this.killed) return;
-      if (e instanceof VersionTooNewError) return this.shutdown(1, e.message, true);
+      if (e instanceof VersionTooNewError || e instanceof MigrationFatalError) return this.shutdown(1, e.message, true);
       return this.shutdown(1, `migration failed: ${(e as Error).message}`, true);
     }
     if (this.killed || this.stopping || !lock.isHeld()) return;

@@ -1,9 +1,11 @@
-// The desired LRP operations of db/sqldb/desired_lrp_db.go (mid-2016). The modification tag gets a
-// new epoch on create and its index is raised in the UPDATE's SET clause; it is never compared in
-// a WHERE clause (only the old etcd store did compare-and-swap).
+// The desired LRP operations of db/sqldb/desired_lrp_db.go. The modification tag gets a new epoch on
+// create and its index is raised in the UPDATE's SET clause (from db3234a7); it is never compared
+// in a WHERE clause (only the old etcd store did compare-and-swap). docs/bbs-versions.md has the
+// statements by commit, and where the lab still differs (UpdateDesiredLRP at 2a8d20a0).
 
+import { formsOf, limitOne } from './forms.ts';
 import { DESIRED_LRP_COLUMNS, desiredLRPFromRow, type DesiredLRPRow } from './schema.ts';
-import { always, isDuplicateKey, lockClause, newEpoch, readRows, whenTransactionalReads, type SqlOps } from './sql-op.ts';
+import { always, isDuplicateKey, lockClause, newEpoch, readRows, whenNotFound, whenTransactionalReads, type SqlOps } from './sql-op.ts';
 
 const ROOTFS = 'preloaded:cflinuxfs2';
 const EMPTY_JSON = Buffer.from('{}');
@@ -32,7 +34,7 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
     async run(ctx, a) {
       const rows = await readRows<DesiredLRPRow>(
         ctx,
-        `SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps WHERE process_guid = ? LIMIT 1${lockClause(ctx.opts, 'desired-lrp')}`,
+        `SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps WHERE process_guid = ?${limitOne(ctx.opts.version)}${lockClause(ctx.opts, 'desired-lrp', ctx.opts.taskAndDesiredLRPLock)}`,
         [a.processGuid],
         true,
       );
@@ -60,8 +62,15 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
     transactional: always,
     async run(ctx, a) {
       // lockDesiredLRPByGuidForUpdate told "no rows" apart from errors, so it is never masked.
-      const rows = await ctx.q<unknown[]>(`SELECT 1 FROM desired_lrps WHERE process_guid = ?${lockClause(ctx.opts, 'desired-lrp')}`, [a.processGuid]);
-      if (rows.length === 0) return { error: 'ResourceNotFound' };
+      const lock = lockClause(ctx.opts, 'desired-lrp', ctx.opts.taskAndDesiredLRPLock);
+      if (formsOf(ctx.opts.version) === 'hand-written-2016') {
+        // SELECT COUNT(*) always answers one row; a count of 0 is ResourceNotFound.
+        const rows = await ctx.q<Record<string, unknown>[]>(`SELECT COUNT(*) FROM desired_lrps WHERE process_guid = ?${lock}`, [a.processGuid]);
+        if (Number(Object.values(rows[0] ?? {})[0] ?? 0) === 0) return { error: 'ResourceNotFound' };
+      } else {
+        const rows = await ctx.q<unknown[]>(`SELECT 1 FROM desired_lrps WHERE process_guid = ? LIMIT 1${lock}`, [a.processGuid]);
+        if (rows.length === 0) return { error: 'ResourceNotFound' };
+      }
       await ctx.q('DELETE FROM desired_lrps WHERE process_guid = ?', [a.processGuid]);
       return { record: null };
     },
@@ -69,8 +78,9 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
 
   DesiredLRPByProcessGuid: {
     transactional: whenTransactionalReads,
+    rollsBack: whenNotFound,
     async run(ctx, a) {
-      const rows = await readRows<DesiredLRPRow>(ctx, `SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps WHERE process_guid = ? LIMIT 1`, [a.processGuid], true);
+      const rows = await readRows<DesiredLRPRow>(ctx, `SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps WHERE process_guid = ?${limitOne(ctx.opts.version)}`, [a.processGuid], true);
       return { record: rows[0] ? desiredLRPFromRow(rows[0]) : null };
     },
   },

@@ -209,9 +209,16 @@ export function domainFromRow(r: DomainRow, nowNs: bigint): DomainRecord {
   return { domain: r.domain, ttl: Math.max(0, Math.round(left)) };
 }
 
-/** Unix time in nanoseconds, as the BBS stores every time column (clock.Now().UnixNano()). */
+/** The wall clock at start-up, in ns, less the monotonic clock then: nowNs adds the monotonic clock. */
+const WALL_MINUS_MONOTONIC_NS = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+/**
+ * Unix time in nanoseconds, as the BBS stores every time column (clock.Now().UnixNano()). Go's
+ * clock has nanoseconds, so two writes of "now" practically never store the same value; the
+ * helpers' UPDATE-then-INSERT upsert relies on that (an UPDATE that changes nothing inserts).
+ */
 export function nowNs(): bigint {
-  return BigInt(Date.now()) * 1_000_000n;
+  return WALL_MINUS_MONOTONIC_NS + process.hrtime.bigint();
 }
 
 /** time.Duration(ttl) * time.Second added to now; ttl 0 means "never expires" (math.MaxInt64). */

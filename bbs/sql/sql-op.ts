@@ -8,8 +8,39 @@ import type { StoreOptions } from './options.ts';
 import { planted, type PlantRecord } from './plants.ts';
 
 export interface OpContext {
+  /** A statement on the op's connection (inside its transaction when it has one). */
   q: Query;
+  /**
+   * A statement on another connection of the pool, in autocommit: db.db where 47049111 wrote it
+   * inside a transact (`statementsOnPool`). Use `onTxOrPool` to pick by the behaviour.
+   */
+  pool: Query;
   opts: StoreOptions;
+}
+
+/** The connection a statement that 47049111 sent to db.db goes to: the pool then, the transaction otherwise. */
+export function onTxOrPool(ctx: OpContext): Query {
+  return ctx.opts.statementsOnPool ? ctx.pool : ctx.q;
+}
+
+/** The code of the error a client sees when the BBS's request handler panicked (its connection drops). */
+export const HANDLER_PANIC = 'BBS_HANDLER_PANIC';
+
+/**
+ * A statement whose error the pre-release BBS answered with `panic(err)` (2a8d20a0,
+ * db/sqldb/actual_lrp_db.go): Go's HTTP server recovers the panic and closes the client's
+ * connection, so the client learns nothing (the deferred tx.Rollback() undoes the transaction).
+ * The error carries no MySQL number, so the history takes it as an unknown outcome.
+ */
+export async function panicsOnError<T>(run: () => Promise<T>, panics: boolean): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!panics) throw e;
+    const x = e as { message?: unknown; fatal?: unknown; onPool?: unknown };
+    const wrapped = new Error(`the BBS request handler panicked on ${String(x.message)}: the client's connection was closed`);
+    throw Object.assign(wrapped, { code: HANDLER_PANIC, ...(x.fatal === true ? { fatal: true } : {}) });
+  }
 }
 
 export interface SqlOp<F extends BbsOpName> {
@@ -20,12 +51,19 @@ export interface SqlOp<F extends BbsOpName> {
    * thrown. The store commits when there is no `error` and rolls back otherwise.
    */
   run(ctx: OpContext, args: BbsOpArgs[F]): Promise<BbsResult>;
+  /**
+   * Whether the transaction ends in ROLLBACK although the op has no `error`: a read of a missing
+   * row, which the lab answers `record: null` and the BBS (from 47049111) answered with
+   * ResourceNotFound from inside its transaction, so its deferred Rollback ran instead of COMMIT.
+   */
+  rollsBack?(value: BbsResult): boolean;
 }
 
 export type SqlOps = { [F in BbsOpName]: SqlOp<F> };
 
 export const always = (): boolean => true;
 export const whenTransactionalReads = (o: StoreOptions): boolean => o.transactionalReads;
+export const whenNotFound = (v: BbsResult): boolean => v.record === null;
 
 /** The row lock a mutation's read of a `record` row takes (none with a missing-lock plant). */
 export function lockClause(opts: StoreOptions, record: PlantRecord | 'desired-lrp', mode: 'for-update' | 'share' = 'for-update'): string {

@@ -16,6 +16,9 @@ import type { OpError } from '../db/error.ts';
 import { keyOf } from '../ops.ts';
 import type { ActualLRPRecord, BbsOp, BbsOpName, BbsResult, DesiredLRPRecord, DomainRecord, TaskRecord } from '../ops.ts';
 import { actualLRPOps } from './actual-lrps.ts';
+import { callerErrorName, type CallerErrorName } from './caller-error.ts';
+import { profileOf } from '../versions/index.ts';
+import { HANDLER_PANIC } from './sql-op.ts';
 import { lease, prepareSession, queryOn, type ConnectionSource, type Lease } from '../db/connection.ts';
 import { desiredLRPOps } from './desired-lrps.ts';
 import { domainOps } from './domains.ts';
@@ -55,6 +58,8 @@ export interface ExecResult {
   attempts: number;
   /** Errors of the earlier attempts that the policy retried, oldest first. */
   retried?: OpError[];
+  /** With `error`: the models.Error the BBS's client was told at this profile's commit (caller-error.ts). */
+  bbsError?: CallerErrorName;
 }
 
 export interface ExecContext {
@@ -132,7 +137,10 @@ export class SqlBbsStore {
       }
       const out: ExecResult = { attempts: attempt };
       if (a.value !== undefined) out.value = a.value;
-      if (a.error !== undefined) out.error = a.error;
+      if (a.error !== undefined) {
+        out.error = a.error;
+        out.bbsError = callerErrorName(profileOf(this.options.version).date, op.f, a.error);
+      }
       if (a.conn !== undefined) out.conn = a.conn;
       if (a.node !== undefined) out.node = a.node;
       if (retried.length > 0) out.retried = retried;
@@ -153,6 +161,25 @@ export class SqlBbsStore {
     let phase: OpError['phase'] = 'connect';
     let broken = false;
     let open = false;
+    // db.db inside a transact (statementsOnPool): a second connection, leased on first use.
+    let side: { lease: Lease; q: typeof q; broken: boolean } | undefined;
+    const pool = async <T,>(sql: string, params?: unknown[]): Promise<T> => {
+      if (!side) {
+        const sl = await lease(this.source);
+        const sq = queryOn(sl.conn, this.options.statementTimeoutMs);
+        side = { lease: sl, q: sq, broken: true };
+        await prepareSession(sl.conn, sq, this.options.syncWait);
+        side.broken = false;
+      }
+      try {
+        return await side.q<T>(sql, params);
+      } catch (e) {
+        const err = toOpError(e, 'statement');
+        side.broken = (e as { fatal?: unknown }).fatal === true || err.errno === undefined;
+        // The op's own connection is intact: mark the error as the other connection's.
+        throw Object.assign(e as object, { onPool: true });
+      }
+    };
     try {
       const node = await prepareSession(l.conn, q, this.options.syncWait);
       if (node !== undefined) out.node = node;
@@ -161,9 +188,9 @@ export class SqlBbsStore {
         await q('BEGIN');
         open = true;
       }
-      const value = await impl.run({ q, opts: this.options }, op.args);
+      const value = await impl.run({ q, pool, opts: this.options }, op.args);
       if (open) {
-        if (value.error !== undefined) {
+        if (value.error !== undefined || impl.rollsBack?.(value)) {
           // A rejected op wrote nothing: its outcome is certain even if the ROLLBACK fails.
           open = false;
           await q('ROLLBACK').catch(() => {
@@ -186,7 +213,10 @@ export class SqlBbsStore {
     } catch (e) {
       out.error = toOpError(e, phase);
       // A connection that lost its session, or whose transaction state is unknown, is not reused.
-      broken = (e as { fatal?: unknown }).fatal === true || out.error.errno === undefined;
+      const onPool = (e as { onPool?: unknown }).onPool === true;
+      // A handler panic (2016-03) still ran the deferred tx.Rollback() on an intact connection.
+      const unknownState = out.error.errno === undefined && out.error.code !== HANDLER_PANIC;
+      broken = !onPool && ((e as { fatal?: unknown }).fatal === true || unknownState);
       if (!broken && open) {
         await q('ROLLBACK').catch(() => {
           broken = true;
@@ -194,6 +224,7 @@ export class SqlBbsStore {
       }
     } finally {
       l.done(broken);
+      side?.lease.done(side.broken);
     }
     return out;
   }

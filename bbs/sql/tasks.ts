@@ -1,18 +1,21 @@
-// The task operations of db/sqldb/task_db.go (mid-2016): each mutation locks the task's row, checks
-// the transition in TypeScript as the BBS does in Go, and updates the row by its primary key.
+// The task operations of db/sqldb/task_db.go: each mutation locks the task's row (LOCK IN SHARE
+// MODE at 2a8d20a0, FOR UPDATE from ad910341), checks the transition in TypeScript as the BBS does
+// in Go, and updates the row by its primary key. docs/bbs-versions.md has the statements by commit.
 
 import type { TaskRecord } from '../ops.ts';
 import { CANCELLED_REASON, taskCanBeFailed, taskTransitionAllowed } from '../rules.ts';
 import { nowNs, TASK_COLUMNS, TASK_STATE_CODE, taskFromRow, type TaskRow } from './schema.ts';
+import { limitOne } from './forms.ts';
 import { planted } from './plants.ts';
-import { always, isDuplicateKey, lockClause, readRows, whenTransactionalReads, type OpContext, type SqlOps } from './sql-op.ts';
+import { always, isDuplicateKey, lockClause, readRows, whenNotFound, whenTransactionalReads, type OpContext, type SqlOps } from './sql-op.ts';
 
 /** The task definition blob: the lab never reads it back, but the row must carry one. */
 const TASK_DEFINITION = Buffer.from(JSON.stringify({ rootfs: 'docker:///busybox', action: { run: { path: 'true' } } }));
 
-/** fetchTaskForUpdate (locked) or the read of TaskByGuid (unlocked); both masked in 2016. */
+/** fetchTaskForUpdate / fetchTaskForShare (locked) or the read of TaskByGuid (unlocked); both masked in 2016. */
 async function fetchTask(ctx: OpContext, guid: string, lock: boolean): Promise<TaskRecord | null> {
-  const rows = await readRows<TaskRow>(ctx, `SELECT ${TASK_COLUMNS} FROM tasks WHERE guid = ? LIMIT 1${lock ? lockClause(ctx.opts, 'task') : ''}`, [guid], true);
+  const clause = lock ? lockClause(ctx.opts, 'task', ctx.opts.taskAndDesiredLRPLock) : '';
+  const rows = await readRows<TaskRow>(ctx, `SELECT ${TASK_COLUMNS} FROM tasks WHERE guid = ?${limitOne(ctx.opts.version)}${clause}`, [guid], true);
   return rows[0] ? taskFromRow(rows[0]) : null;
 }
 
@@ -28,7 +31,7 @@ async function completeTask(ctx: OpContext, task: TaskRecord, failed: boolean, f
 
 export const taskOps: Pick<SqlOps, 'DesireTask' | 'StartTask' | 'CancelTask' | 'FailTask' | 'CompleteTask' | 'ResolvingTask' | 'DeleteTask' | 'TaskByGuid'> = {
   DesireTask: {
-    // Mid-2016 DesireTask was a single INSERT on the database handle, no transaction.
+    // Until 47049111 DesireTask was a single INSERT on the database handle, no transaction.
     transactional: whenTransactionalReads,
     async run(ctx, a) {
       const now = nowNs();
@@ -114,8 +117,8 @@ export const taskOps: Pick<SqlOps, 'DesireTask' | 'StartTask' | 'CancelTask' | '
       // PLANTED BUG (task-resolve-any-state): the state check is skipped.
       const checkState = !planted(ctx.opts, 'task-resolve-any-state');
       if (checkState && !taskTransitionAllowed(task.state, 'RESOLVING')) return { error: 'InvalidStateTransition' };
-      // The 2016 UpdateTaskByGuidQuery writes the cell id back along with the state.
-      await ctx.q('UPDATE tasks SET state = ?, updated_at = ?, cell_id = ? WHERE guid = ?', [TASK_STATE_CODE.RESOLVING, nowNs(), task.cellId, a.taskGuid]);
+      // Only the state and updated_at, at every commit (a COMPLETED task's cell_id is already '').
+      await ctx.q('UPDATE tasks SET state = ?, updated_at = ? WHERE guid = ?', [TASK_STATE_CODE.RESOLVING, nowNs(), a.taskGuid]);
       return { record: { ...task, state: 'RESOLVING' } };
     },
   },
@@ -133,6 +136,7 @@ export const taskOps: Pick<SqlOps, 'DesireTask' | 'StartTask' | 'CancelTask' | '
 
   TaskByGuid: {
     transactional: whenTransactionalReads,
+    rollsBack: whenNotFound,
     async run(ctx, a) {
       return { record: await fetchTask(ctx, a.taskGuid, false) };
     },

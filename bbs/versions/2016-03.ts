@@ -1,4 +1,4 @@
-// Before the SQL store shipped: actual LRPs locked LOCK IN SHARE MODE, no deadlock retry, no
+// Before the SQL store shipped: tasks, desired and actual LRPs locked LOCK IN SHARE MODE, no deadlock retry, no
 // etcd-to-SQL migration yet (db3234a7 came in May).
 import { CITE } from './cites.ts';
 import type { BbsProfile } from './types.ts';
@@ -15,10 +15,21 @@ export const bbs2016_03: BbsProfile = {
     transactionalReads: false,
     actualLRPLock: 'share',
     actualLRPRules: 'per-state',
+    taskAndDesiredLRPLock: 'share',
+    actualLRPForm: 'prerelease-2016-03',
+    statementsOnPool: false,
     maskFetchErrors: true,
     upsertDomain: 'insert-on-duplicate',
-    migrationVersionReadErrors: 'fresh-start',
+    domainTtlZero: 'expires-now',
+    migrationVersionReadErrors: 'as-not-found',
     etcdReadErrors: 'log-and-continue',
+    migrationStores: 'etcd',
+    versionReadTransaction: 'none',
+    etcdVersionWrite: 'same',
+    etcdToSqlStoreClient: 'always',
+    etcdToSqlTables: 'create-if-missing',
+    versionWrites: 'once-after-all',
+    targetVersionCheck: true,
   },
   cites: {
     deadlockRetry: CITE.noRetry,
@@ -27,10 +38,22 @@ export const bbs2016_03: BbsProfile = {
     transactionalReads: CITE.autocommitReads,
     actualLRPLock: CITE.sqlActualLRPs,
     actualLRPRules: CITE.transitionRules,
+    taskAndDesiredLRPLock: CITE.shareTasksDesired,
+    actualLRPForm: CITE.actualLRPPrerelease,
+    statementsOnPool: CITE.noPoolStatements,
     maskFetchErrors: CITE.maskedFetch,
     upsertDomain: CITE.upsertOnDuplicate,
-    // No etcd-to-SQL migration yet: the manager read the version from etcd only; inert here.
+    domainTtlZero: CITE.ttlZeroExpiresNow,
+    // No etcd-to-SQL migration yet: the manager read and wrote the version in etcd only (cmd/bbs
+    // ran the etcd DB); the SQL and etcd-to-SQL behaviours are inert here, at db3234a7's values.
     migrationVersionReadErrors: CITE.preSqlManager,
     etcdReadErrors: CITE.preSqlManager,
+    migrationStores: CITE.etcdOnlyManager,
+    versionReadTransaction: CITE.etcdOnlyManager,
+    etcdVersionWrite: CITE.etcdOnlyManager,
+    etcdToSqlStoreClient: CITE.etcdOnlyManager,
+    etcdToSqlTables: CITE.etcdOnlyManager,
+    versionWrites: CITE.etcdOnlyManager,
+    targetVersionCheck: CITE.etcdOnlyManager,
   },
 };

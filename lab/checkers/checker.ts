@@ -5,7 +5,7 @@
 import type { Model } from '../../specs/model.ts';
 import type { Op } from '../history/event.ts';
 import type { ConsistencyModel } from './isolation/types.ts';
-import type { ActualLRPRules } from '../../specs/transitions.ts';
+import type { ActualLRPForm, ActualLRPRules } from '../../specs/transitions.ts';
 
 /** true: no anomaly; false: an anomaly; 'unknown': the checker could not decide (e.g. budget). */
 export type Verdict = boolean | 'unknown';
@@ -19,6 +19,8 @@ export interface CheckOptions {
   consistency?: ConsistencyModel;
   /** Which AllowsTransitionTo the actual LRP model holds the store to: the run's (default the real 'per-state'). */
   actualLRPRules?: ActualLRPRules;
+  /** What the run's BBS commit wrote around the rule (specs/transitions.ts; default the 2016-06-on form). */
+  actualLRPForm?: ActualLRPForm;
 }
 
 export interface CheckContext {
@@ -61,6 +63,9 @@ export interface CheckerOutcome<D = unknown> {
 }
 
 /** The options bbsModelFor takes, from a check's options. */
-export function rulesOf(o: CheckOptions): { actualLRPRules?: ActualLRPRules } {
-  return o.actualLRPRules !== undefined ? { actualLRPRules: o.actualLRPRules } : {};
+export function rulesOf(o: CheckOptions): { actualLRPRules?: ActualLRPRules; actualLRPForm?: ActualLRPForm } {
+  return {
+    ...(o.actualLRPRules !== undefined ? { actualLRPRules: o.actualLRPRules } : {}),
+    ...(o.actualLRPForm !== undefined ? { actualLRPForm: o.actualLRPForm } : {}),
+  };
 }

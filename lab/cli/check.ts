@@ -14,6 +14,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parse } from 'yaml';
+import { ACTUAL_LRP_FORMS, BBS_VERSIONS, profileOf, type ActualLRPForm } from '../../bbs/versions/index.ts';
 import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
 import { genericModels } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
@@ -120,15 +121,26 @@ export function exitCodeOf(report: CheckReport): number {
 }
 
 /**
- * A run directory's own actual-LRP rule: a hypothetical run with `bbs.actualLRPRules: permissive`
- * is held to the rule its store ran, as the run's report was. Every real BBS version ran the
+ * A run directory's own actual-LRP rule and form: a hypothetical run with `bbs.actualLRPRules:
+ * permissive` is held to the rule its store ran, as the run's report was, and a run of an early
+ * BBS (`bbs.version`) to what that commit's mutations wrote. Every real BBS version ran the
  * per-state rule, the default.
  */
 function withRunRules(opts: CheckOptions, runDir: string): CheckOptions {
-  if (opts.actualLRPRules !== undefined) return opts;
   try {
-    const doc = parse(readFileSync(join(runDir, 'scenario.yaml'), 'utf8')) as { bbs?: { actualLRPRules?: unknown } } | null;
-    return doc?.bbs?.actualLRPRules === 'permissive' ? { ...opts, actualLRPRules: 'permissive' } : opts;
+    const doc = parse(readFileSync(join(runDir, 'scenario.yaml'), 'utf8')) as { bbs?: { version?: unknown; actualLRPRules?: unknown; actualLRPForm?: unknown } } | null;
+    const bbs = doc?.bbs ?? {};
+    let out = opts;
+    if (out.actualLRPRules === undefined && bbs.actualLRPRules === 'permissive') out = { ...out, actualLRPRules: 'permissive' };
+    if (out.actualLRPForm === undefined) {
+      const form = (ACTUAL_LRP_FORMS as readonly unknown[]).includes(bbs.actualLRPForm)
+        ? (bbs.actualLRPForm as ActualLRPForm)
+        : BBS_VERSIONS.includes(bbs.version as never)
+          ? profileOf(String(bbs.version)).behaviour.actualLRPForm
+          : undefined;
+      if (form !== undefined) out = { ...out, actualLRPForm: form };
+    }
+    return out;
   } catch {
     return opts;
   }

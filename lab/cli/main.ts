@@ -26,7 +26,7 @@ commands:
                          write one comparison report (\`bbs-lab compare --help\` lists the
                          configurations). --repeat N runs each on N seeds (BASE, BASE+1, …) and
                          reports medians with intervals
-  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh]
+  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--verify DIR]
                          run a campaign of questions (scenario variants × seeds) within a time
                          budget, one run at a time, resumable; writes findings/<campaign>/
                          (README.md, index.html, charts, findings.json) with medians and intervals
@@ -291,11 +291,15 @@ async function cmdCompare(argv: string[]): Promise<number> {
 }
 
 const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--render]
+                           [--order-seed N] [--include-unkept] [--verify findings/<campaign>]
 
   Runs every question of the campaign (each variant of its base scenario on each seed), one run
-  at a time, into findings/runs/<id>-investigate-<campaign>/, and writes findings/<campaign>/:
-  README.md and index.html answering each question with medians and intervals over seeds, one
-  chart per question, the reproduction table of the campaign's claims, findings.json.
+  at a time, seed by seed (every variant's first seed, then the second, …, shuffled within a
+  seed), into findings/runs/<id>-investigate-<campaign>/; a scenario two questions share runs
+  once. Writes findings/<campaign>/: README.md and index.html answering each question with
+  medians and intervals over seeds and paired comparisons corrected over the whole campaign (Holm),
+  one chart per question, the reproduction table of the campaign's claims, the provenance,
+  findings.json.
 
   --budget D    fit the runs into D (e.g. 45m, 1h, 2400s): fewer seeds per variant, evenly, never
                 below 2; if even that does not fit, the last questions are cut (the plan says so)
@@ -306,10 +310,17 @@ const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 
   --render      rewrite findings/<campaign>/ from the runs already recorded (the newest campaign
                 directory, or --resume DIR) after editing the campaign's summary, claims or
                 metrics; runs nothing
+  --order-seed N  seed the shuffle within each seed's block (default: the resumed campaign's, else
+                one from the campaign's name); recorded in the command that regenerates it
+  --include-unkept  count runs that could not keep their offered rate (left out by default, and
+                listed)
+  --verify DIR  re-run a sample of the committed findings in DIR (one seed per variant, or as many
+                as --budget allows), print per figure whether it falls inside the committed
+                interval, and record it in DIR/verification.json and the README's last section
 `;
 
 async function cmdInvestigate(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['budget', 'resume'], ['plan', 'fresh', 'render', 'help']);
+  const p = parseArgs(argv, ['budget', 'resume', 'order-seed', 'verify'], ['plan', 'fresh', 'render', 'include-unkept', 'help']);
   if (p.flags.has('help')) {
     process.stdout.write(INVESTIGATE_USAGE);
     return 0;
@@ -324,13 +335,25 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
   const resume = p.flags.get('resume');
   if (resume === true) throw new UsageError('--resume: needs the campaign directory');
   if (resume !== undefined && !existsSync(resume)) throw new UsageError(`--resume: no such directory ${resume}`);
+  const rawOrder = p.flags.get('order-seed');
+  const orderSeed = typeof rawOrder === 'string' && /^\d+$/.test(rawOrder) ? Number(rawOrder) : undefined;
+  if (rawOrder !== undefined && orderSeed === undefined) throw new UsageError(`--order-seed: must be a non-negative integer, got ${JSON.stringify(rawOrder)}`);
+  const verify = p.flags.get('verify');
+  if (typeof verify === 'string' && !existsSync(verify)) throw new UsageError(`--verify: no such directory ${verify}; give the campaign's findings folder, e.g. findings/${campaign.name}`);
   const addressBase = addressBaseFromEnv();
   installSignalHandlers();
-  const command = `node bin/bbs-lab.js investigate ${file}${typeof rawBudget === 'string' ? ` --budget ${rawBudget}` : ''}`;
+  // Without options: the campaign adds the budget and order seed it uses (a resume keeps its own).
+  const command = `node bin/bbs-lab.js investigate ${file}`;
+  if (typeof verify === 'string') {
+    const { verifyFindings } = await import('../investigate/verify-run.ts');
+    await verifyFindings(campaign, verify, { budgetSec, command, addressBase });
+    process.stdout.write(`${join(verify, 'verification.json')}\n`);
+    return 0;
+  }
   let campaignDir: string | null = null;
   // The runner's handler tears the run down and exits; this only says how to go on.
   process.on('SIGINT', () => {
-    if (campaignDir) process.stderr.write(`investigate: interrupted; resume with: ${command} --resume ${campaignDir}\n`);
+    if (campaignDir) process.stderr.write(`investigate: interrupted; resume with: ${command} --resume ${campaignDir} (it keeps the budget and the order)\n`);
   });
   const { investigate } = await import('../investigate/run.ts');
   const res = await investigate(campaign, {
@@ -341,6 +364,8 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
     ...(p.flags.has('fresh') ? { fresh: true } : {}),
     ...(p.flags.has('plan') ? { planOnly: true } : {}),
     ...(p.flags.has('render') ? { renderOnly: true } : {}),
+    ...(orderSeed !== undefined ? { orderSeed } : {}),
+    ...(p.flags.has('include-unkept') ? { includeUnkept: true } : {}),
     log: (m) => {
       const dir = /^investigate: campaign directory (.+)$/.exec(m)?.[1];
       if (dir) campaignDir = dir;

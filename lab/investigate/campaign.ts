@@ -9,6 +9,7 @@ import { parse, YAMLParseError } from 'yaml';
 import type { Scenario } from '../scenario/types.ts';
 import { ScenarioError, show, validateScenario } from '../scenario/validate.ts';
 import { metricProblem } from './metrics.ts';
+import { handWrittenNumbers, numbersIn, TEMPLATE_HELP, templateProblems, type TemplateScope } from './template.ts';
 
 export class CampaignError extends Error {
   constructor(
@@ -39,7 +40,10 @@ export interface Claim {
   variants: string[];
   metric: string;
   condition: Condition;
-  /** What the evidence shows when the lab reproduces it (from the campaign, never invented). */
+  /**
+   * What the evidence shows when the lab reproduces it (from the campaign, never invented). It and
+   * `unexplained` take their figures from the runs: {{question.variant.metric.stat}} (template.ts).
+   */
   mechanism?: string;
   /** What remains unexplained, or the candidate mechanism, when it is not reproduced. */
   unexplained?: string;
@@ -74,9 +78,41 @@ export interface Campaign {
   /**
    * What a reader should do, in a few lines written after the runs, at the top of the findings.
    * Figures are never typed in: `{question/variant/metric}` is replaced by the median and interval
-   * the runs give, so the lines stay true when the campaign is run again.
+   * the runs give, and `{{question.variant.metric.stat}}` by one stat (template.ts), so the lines
+   * stay true when the campaign is run again.
    */
   summary: string[];
+}
+
+/** What templates may name: each question's variants, and its metrics and its claims' metrics. */
+export function templateScope(questions: readonly Question[]): TemplateScope[] {
+  return questions.map((q) => ({ id: q.id, variants: q.variants.map((v) => v.name), metrics: [...new Set([...q.metrics, ...q.claims.map((c) => c.metric)])] }));
+}
+
+/** Where each claim was written (`questions[2].claims[4]`), for problems found after parsing. */
+const claimAt = new WeakMap<Claim, string>();
+
+/** Templates that name nothing, and numbers typed into a claim's mechanism or unexplained text. */
+function claimTextProblems(questions: readonly Question[], problems: string[]): void {
+  const scope = templateScope(questions);
+  for (const q of questions)
+    for (const c of q.claims) {
+      const at = claimAt.get(c) ?? `${q.id} claim ${c.id}`;
+      const stated = new Set([...numbersIn(c.text), String(c.condition.value)]);
+      for (const field of ['mechanism', 'unexplained'] as const) {
+        const text = c[field];
+        if (text === undefined) continue;
+        for (const p of templateProblems(text, scope)) problems.push(`${at}.${field}: ${p}`);
+        const typed = handWrittenNumbers(text, stated);
+        if (typed.length > 0) {
+          const example = `{{${q.id}.${c.variants[0]}.${c.metric}.median}}`;
+          problems.push(
+            `${at}.${field}: claim ${c.id} types ${typed.map((x) => JSON.stringify(x)).join(', ')}; a figure must come from the runs: write a template such as ${example} (${TEMPLATE_HELP}), ` +
+              `or put a setting of the scenario (not a result) in backticks`,
+          );
+        }
+      }
+    }
 }
 
 /** `{q4-client-configs/leader-proxy/worstClientOutageSec}` in a summary line. */
@@ -88,8 +124,10 @@ function summaryOf(v: unknown, questions: readonly Question[], problems: string[
     problems.push('summary: must be a list of lines (text with {question/variant/metric} figures)');
     return [];
   }
+  const scope = templateScope(questions);
   v.forEach((line, i) => {
-    for (const m of line.matchAll(SUMMARY_REF)) {
+    for (const p of templateProblems(line, scope)) problems.push(`summary[${i}]: ${p}`);
+    for (const m of line.replace(/\{\{[^{}]*\}\}/g, '').matchAll(SUMMARY_REF)) {
       const [ref, qid, variant, metric] = m as unknown as [string, string, string, string];
       const q = questions.find((x) => x.id === qid);
       if (!q) problems.push(`summary[${i}]: ${ref}: no question ${JSON.stringify(qid)}; use one of ${questions.map((x) => x.id).join(', ')}`);
@@ -265,7 +303,10 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
     else
       v['claims'].forEach((c, j) => {
         const claim = claimOf(c, `${at}.claims[${j}]`, declared, problems);
-        if (claim) claims.push(claim);
+        if (claim) {
+          claimAt.set(claim, `${at}.claims[${j}]`);
+          claims.push(claim);
+        }
       });
   }
   if (problems.length > before) return null;
@@ -290,6 +331,7 @@ export function validateCampaign(doc: unknown, file: string): Campaign {
       else questions.push(parsed);
     });
   const summary = summaryOf(doc['summary'], questions, problems);
+  claimTextProblems(questions, problems);
   if (problems.length > 0) throw new CampaignError(file, problems);
   return { name: doc['name'] as string, title: doc['title'] as string, description: ((doc['description'] as string | undefined) ?? '').trim(), file, questions, summary };
 }

@@ -14,6 +14,9 @@ export interface RunResults {
   stats: any;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   check: any;
+  /** Distinct anomaly events (report/anomaly-events.ts); missing in older runs. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  anomalies?: any;
 }
 
 export interface Metric {
@@ -113,12 +116,24 @@ export const METRICS: Record<string, Metric> = {
       return all > 0 ? bad / all : null;
     },
   },
-  multiNodeWriteSeconds: { label: 'seconds with writes on more than one node', unit: 's', digits: 0, better: 'lower', get: (r) => num(r.stats?.writeWindows?.multiNode) },
+  multiNodeWriteSeconds: { label: 'seconds with writes on more than one node (switchovers included)', unit: 's', digits: 0, better: 'lower', get: (r) => num(r.stats?.writeWindows?.multiNode) },
+  concurrentWriteSeconds: {
+    label: 'seconds with writes on several nodes at once (not a switchover)',
+    unit: 's',
+    digits: 0,
+    better: 'lower',
+    get: (r) => (Array.isArray(r.stats?.writeWindows?.concurrent) ? r.stats.writeWindows.concurrent.length : null),
+  },
+  switchoverSeconds: { label: 'seconds in which writes moved from one node to another', unit: 's', digits: 0, get: (r) => (Array.isArray(r.stats?.writeWindows?.switchover) ? r.stats.writeWindows.switchover.length : null) },
+  delayedShare: { label: 'share of ops that took at least the retry pause (500 ms)', unit: 'share', digits: 4, better: 'lower', get: (r) => num(r.stats?.delayed?.share) },
   latencyP50Ms: { label: 'ok latency p50', unit: 'ms', digits: 1, better: 'lower', get: (r) => num(r.stats?.latencyMs?.ok?.p50) },
   latencyP99Ms: { label: 'ok latency p99', unit: 'ms', digits: 1, better: 'lower', get: (r) => num(r.stats?.latencyMs?.ok?.p99) },
   failoverGapSec: { label: 'longest failover gap (old figure: any client)', unit: 's', digits: 1, better: 'lower', get: (r) => (Array.isArray(r.stats?.failover) ? maxOver(r.stats.failover.map((f: { gapSec: unknown }) => num(f.gapSec))) : null) },
+  anomalyEvents: { label: 'distinct anomalies (each once, whichever checkers saw it)', unit: 'events', digits: 0, better: 'lower', get: (r) => num(r.anomalies?.events) },
+  anomalyEventsOutsideFaults: { label: 'distinct anomalies outside every fault window', unit: 'events', digits: 0, better: 'lower', get: (r) => num(r.anomalies?.outsideFaults) },
+  anomalyEventsInFaults: { label: 'distinct anomalies inside a fault window', unit: 'events', digits: 0, better: 'lower', get: (r) => num(r.anomalies?.inFault) },
   anomalies: {
-    label: 'checker anomalies (non-linearizable keys, broken invariants, failed-but-applied, isolation)',
+    label: 'checker reports of anomalies (one event seen by two checkers counts twice; non-linearizable keys, broken invariants, failed-but-applied, isolation)',
     unit: 'count',
     digits: 0,
     better: 'lower',

@@ -2,6 +2,10 @@
 // seeds per variant cut evenly until the runs still to do fit the budget. Pure: the campaign,
 // the budget and what earlier runs measured in, the plan out.
 //
+// The runs come in the order they will run: blocked by seed, shuffled within a block (order.ts),
+// and a run whose configuration and seed an earlier question already runs is not run again but
+// shares that run (share.ts): it costs nothing and comes right after the run it shares.
+//
 // A run's wall time is its workload duration plus the cluster's start, final read, stop and
 // report: about 10 s plus 6 s per Galera node on this kind of machine (a 3-node cluster is Synced
 // in ~13 s and stops in ~5 s; README "Facts"), plus a couple of seconds for proxies and Consul.
@@ -11,6 +15,8 @@ import type { Campaign, Question } from './campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { medianOf } from '../report/intervals.ts';
 import { clientConfig } from '../client/configs/index.ts';
+import { blockedOrder, defaultOrderSeed } from './order.ts';
+import { configId, sharing } from './share.ts';
 
 export interface PlannedRun {
   /** `<question>/<variant>/<seed>`: the run's identity in the state file. */
@@ -20,7 +26,14 @@ export interface PlannedRun {
   seed: number;
   nodes: number;
   durationSec: number;
+  /** 0 for a run that shares another's. */
   estimateSec: number;
+  /** The seed's position among its question's seeds: the runs of block k run before block k+1. */
+  block: number;
+  /** The scenario's effective configuration (share.ts). */
+  config: string;
+  /** The key of the run with the same configuration and seed that this one shares. */
+  sameAs?: string;
 }
 
 export interface QuestionPlan {
@@ -35,7 +48,12 @@ export interface QuestionPlan {
 
 export interface Plan {
   budgetSec: number | null;
+  /** Seeds the shuffle within each block. */
+  orderSeed: number;
+  /** In run order. */
   runs: PlannedRun[];
+  /** Runs that share another's (not run again). */
+  shared: number;
   questions: QuestionPlan[];
   /** Questions left out because even 2 seeds per variant did not fit. */
   cut: { id: string; estimateSec: number }[];
@@ -72,12 +90,32 @@ export function estimateSec(s: Scenario, overhead: Map<number, number>): number 
 
 function runsOf(q: Question, seeds: number[], overhead: Map<number, number>): PlannedRun[] {
   return q.variants.flatMap((v) =>
-    seeds.map((seed) => ({ key: `${q.id}/${v.name}/${seed}`, question: q.id, variant: v.name, seed, nodes: v.scenario.topology.nodes, durationSec: v.scenario.duration, estimateSec: estimateSec(v.scenario, overhead) })),
+    seeds.map((seed, block) => ({
+      key: `${q.id}/${v.name}/${seed}`,
+      question: q.id,
+      variant: v.name,
+      seed,
+      nodes: v.scenario.topology.nodes,
+      durationSec: v.scenario.duration,
+      estimateSec: estimateSec(v.scenario, overhead),
+      block,
+      config: configId(v.scenario),
+    })),
   );
+}
+
+/** Shared runs marked (and costing nothing), then the blocked, shuffled order with each shared run right after the run it shares. */
+export function orderRuns(runs: readonly PlannedRun[], orderSeed: number): PlannedRun[] {
+  const same = sharing(runs);
+  const marked = runs.map((r) => (same.has(r.key) ? { ...r, sameAs: same.get(r.key)!, estimateSec: 0 } : r));
+  const own = blockedOrder(marked.filter((r) => r.sameAs === undefined), orderSeed);
+  return own.flatMap((r) => [r, ...marked.filter((x) => x.sameAs === r.key)]);
 }
 
 export interface PlanInput {
   budgetSec: number | null;
+  /** Default: from the campaign's name (order.ts). */
+  orderSeed?: number;
   measured?: readonly Measured[];
   /** Keys of runs already finished (done or failed): they cost no more time. */
   finished?: ReadonlySet<string>;
@@ -91,26 +129,32 @@ export interface PlanInput {
 export function planCampaign(c: Campaign, input: PlanInput): Plan {
   const overhead = measuredOverhead(input.measured ?? []);
   const finished = input.finished ?? new Set<string>();
-  const build = (cap: number | null, qs: readonly Question[]) => qs.map((q) => ({ q, runs: runsOf(q, cap === null ? q.seeds : q.seeds.slice(0, Math.max(1, Math.min(cap, q.seeds.length))), overhead) }));
+  const orderSeed = input.orderSeed ?? defaultOrderSeed(c.name);
+  const build = (cap: number | null, qs: readonly Question[]) => {
+    const per = qs.map((q) => ({ q, runs: runsOf(q, cap === null ? q.seeds : q.seeds.slice(0, Math.max(1, Math.min(cap, q.seeds.length))), overhead) }));
+    const ordered = orderRuns(per.flatMap((x) => x.runs), orderSeed);
+    const byKey = new Map(ordered.map((r) => [r.key, r]));
+    return { per: per.map(({ q, runs }) => ({ q, runs: runs.map((r) => byKey.get(r.key)!) })), ordered };
+  };
   const remaining = (runs: readonly PlannedRun[]) => runs.filter((r) => !finished.has(r.key)).reduce((a, r) => a + r.estimateSec, 0);
   const maxSeeds = Math.max(...c.questions.map((q) => q.seeds.length));
   const budget = input.budgetSec;
   let cap: number | null = null;
   let kept = c.questions.slice();
   const cut: Plan['cut'] = [];
-  const fits = (cp: number | null, qs: readonly Question[]) => budget === null || remaining(build(cp, qs).flatMap((x) => x.runs)) <= budget;
+  const fits = (cp: number | null, qs: readonly Question[]) => budget === null || remaining(build(cp, qs).ordered) <= budget;
   if (!fits(null, kept)) {
     cap = maxSeeds;
     while (cap > 2 && !fits(cap, kept)) cap--;
     while (kept.length > 0 && !fits(cap, kept)) {
       const q = kept[kept.length - 1]!;
-      cut.unshift({ id: q.id, estimateSec: remaining(build(cap, [q])[0]!.runs) });
+      cut.unshift({ id: q.id, estimateSec: remaining(build(cap, [q]).ordered) });
       kept = kept.slice(0, -1);
     }
   }
   const built = build(cap, kept);
-  const runs = built.flatMap((x) => x.runs);
-  const questions: QuestionPlan[] = built.map(({ q, runs: rs }) => ({
+  const runs = built.ordered;
+  const questions: QuestionPlan[] = built.per.map(({ q, runs: rs }) => ({
     id: q.id,
     variants: q.variants.length,
     seedsAsked: q.seeds,
@@ -119,7 +163,20 @@ export function planCampaign(c: Campaign, input: PlanInput): Plan {
     estimateSec: rs.reduce((a, r) => a + r.estimateSec, 0),
   }));
   const shortened = cut.length > 0 || questions.some((q) => q.seeds.length < q.seedsAsked.length);
-  return { budgetSec: budget, runs, questions, cut, seedCap: cap, shortened, remainingSec: remaining(runs), totalSec: runs.reduce((a, r) => a + r.estimateSec, 0) };
+  return { budgetSec: budget, orderSeed, runs, shared: runs.filter((r) => r.sameAs !== undefined).length, questions, cut, seedCap: cap, shortened, remainingSec: remaining(runs), totalSec: runs.reduce((a, r) => a + r.estimateSec, 0) };
+}
+
+/** Variants that share another's runs (`question/variant`), with the seeds they share. */
+export function sharedVariants(runs: readonly Pick<PlannedRun, 'question' | 'variant' | 'seed' | 'sameAs'>[]): { variant: string; sameAs: string; seeds: number[] }[] {
+  const by = new Map<string, { variant: string; sameAs: string; seeds: number[] }>();
+  for (const r of runs) {
+    if (r.sameAs === undefined) continue;
+    const variant = `${r.question}/${r.variant}`;
+    const sameAs = r.sameAs.split('/').slice(0, -1).join('/');
+    const k = `${variant} ${sameAs}`;
+    by.set(k, { variant, sameAs, seeds: [...(by.get(k)?.seeds ?? []), r.seed] });
+  }
+  return [...by.values()];
 }
 
 export function formatMinutes(sec: number): string {
@@ -135,11 +192,30 @@ export function renderPlan(c: Campaign, p: Plan): string {
   }
   for (const q of p.cut) lines.push(`  ${q.id}: CUT, it does not fit the budget even at 2 seeds per variant (needs ~${formatMinutes(q.estimateSec)})`);
   const done = p.totalSec - p.remainingSec;
-  lines.push(`  total: ${p.runs.length} run(s), ~${formatMinutes(p.totalSec)}${done > 0 ? `; ~${formatMinutes(p.remainingSec)} still to run` : ''}${p.budgetSec !== null ? ` (budget ${formatMinutes(p.budgetSec)})` : ''}`);
+  lines.push(`  total: ${p.runs.length - p.shared} run(s)${p.shared > 0 ? ` (${p.shared} more shared: the same scenario and seed as a run of another question, run once)` : ''}, ~${formatMinutes(p.totalSec)}${done > 0 ? `; ~${formatMinutes(p.remainingSec)} still to run` : ''}${p.budgetSec !== null ? ` (budget ${formatMinutes(p.budgetSec)})` : ''}`);
+  lines.push(`  order: seed by seed (every variant's first seed, then every variant's second, …), shuffled within each seed with order seed ${p.orderSeed}`);
+  for (const s of sharedVariants(p.runs)) lines.push(`  shared: ${s.variant} is the same scenario as ${s.sameAs}: on seed(s) ${s.seeds.join(', ')} its runs are that variant's`);
   if (p.shortened) {
     lines.push(
       `  shortened to fit the budget: ${p.seedCap !== null ? `at most ${p.seedCap} seed(s) per variant` : ''}${p.cut.length > 0 ? `${p.seedCap !== null ? '; ' : ''}question(s) ${p.cut.map((q) => q.id).join(', ')} cut` : ''}. Give a larger --budget for the full campaign.`,
     );
   }
   return lines.join('\n');
+}
+
+/** A budget as `--budget` takes it: whole hours or minutes where it divides, else seconds. */
+export function formatBudget(sec: number): string {
+  if (sec % 3600 === 0) return `${sec / 3600}h`;
+  if (sec % 60 === 0) return `${sec / 60}m`;
+  return `${sec}s`;
+}
+
+/**
+ * The command that regenerates a campaign exactly as it ran: the base (`node bin/bbs-lab.js
+ * investigate <file>`) with the budget and the order seed it used, whichever invocation gave them
+ * (a resume without --budget keeps the recorded one), and --include-unkept when it was given.
+ */
+export function campaignCommand(base: string, budgetSec: number | null, orderSeed: number, includeUnkept = false): string {
+  const bare = base.replace(/\s+--(budget|order-seed)(?:\s+|=)\S+/g, '').replace(/\s+--include-unkept\b/g, '');
+  return `${bare}${budgetSec !== null ? ` --budget ${formatBudget(budgetSec)}` : ''} --order-seed ${orderSeed}${includeUnkept ? ' --include-unkept' : ''}`;
 }

@@ -1,8 +1,9 @@
 // `bbs-lab investigate`: plan the campaign within the budget, run it one scenario at a time
-// through the runner into findings/runs/<id>-investigate-<campaign>/, keep state.json current
-// after every run (so a resume skips what finished and redoes what was interrupted), then write
-// findings/<campaign>/ from the state and the runs' results.json. A failed run is recorded as
-// failed and the campaign goes on.
+// through the runner into findings/runs/<id>-investigate-<campaign>/ (seed by seed, shuffled
+// within a seed; a configuration two questions share runs once), keep state.json current after
+// every run (so a resume skips what finished, redoes what was interrupted, and keeps the order
+// and the budget), then write findings/<campaign>/ from the state and the runs' results.json. A
+// failed run is recorded as failed and the campaign goes on.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
@@ -10,9 +11,12 @@ import { join, relative } from 'node:path';
 import { aggregate } from './aggregate.ts';
 import type { Campaign } from './campaign.ts';
 import type { RunResults } from './metrics.ts';
-import { estimateSec, formatMinutes, measuredOverhead, planCampaign, renderPlan, type Measured, type Plan } from './plan.ts';
+import { defaultOrderSeed } from './order.ts';
+import { campaignCommand, estimateSec, formatMinutes, measuredOverhead, planCampaign, renderPlan, type Measured, type Plan } from './plan.ts';
 import { renderFindings } from './render.ts';
-import { mergeRuns, readState, toRun, writeState, type CampaignState, type Machine, type RunRecord } from './state.ts';
+import { mergeRuns, readState, resolveShared, syncShared, toRun, writeState, type CampaignState, type Machine, type RunRecord } from './state.ts';
+import type { Verification } from './verify.ts';
+import { provenance } from '../provenance.ts';
 import { DEFAULT_RUNS_DIR, PROJECT_ROOT, runId } from '../runner/run-dir.ts';
 import { runScenario } from '../runner/run.ts';
 
@@ -20,8 +24,15 @@ export class InvestigateInputError extends Error {}
 
 export interface InvestigateOptions {
   budgetSec: number | null;
-  /** The command that regenerates the findings, as printed in them. */
+  /**
+   * The command that regenerates the findings, without options (`node bin/bbs-lab.js investigate
+   * <file>`): the budget and order seed the campaign uses are added to it (campaignCommand).
+   */
   command: string;
+  /** Seeds the shuffle within blocks; default: the resumed campaign's, else from the name. */
+  orderSeed?: number;
+  /** Count runs that did not keep their rate; default: the resumed campaign's choice, else no. */
+  includeUnkept?: boolean;
   resumeDir?: string;
   /** Start a new campaign directory even when an unfinished one exists. */
   fresh?: boolean;
@@ -83,7 +94,7 @@ export function unfinishedCampaignDir(runsDir: string, name: string): string | n
     .reverse();
   for (const d of dirs) {
     const st = readState(join(runsDir, d));
-    if (st && st.campaign === name && st.runs.some((r) => r.status === 'pending' || r.status === 'running')) return join(runsDir, d);
+    if (st && st.campaign === name && st.runs.some((r) => r.sameAs === undefined && (r.status === 'pending' || r.status === 'running'))) return join(runsDir, d);
   }
   return null;
 }
@@ -115,15 +126,18 @@ export async function investigate(c: Campaign, opts: InvestigateOptions): Promis
     const dir = campaignDir ?? latestCampaignDir(runsDir, c.name);
     const st = existing ?? (dir ? readState(dir) : null);
     if (!dir || !st) throw new InvestigateInputError(`--render: no recorded runs of campaign ${JSON.stringify(c.name)} in ${runsDir}; run the campaign first (or give --resume DIR)`);
-    const plan = { ...planCampaign(c, { budgetSec: st.budgetSec, measured: measuredOf(st.runs) }), ...planOfState(c, st) };
+    const plan = { ...planCampaign(c, { budgetSec: st.budgetSec, measured: measuredOf(st.runs), ...(st.orderSeed !== undefined ? { orderSeed: st.orderSeed } : {}) }), ...planOfState(c, st) };
     const findingsDir = opts.findingsDir ?? join(PROJECT_ROOT, 'findings', c.name);
-    writeFindings(c, st, plan, dir, findingsDir);
+    writeFindings(c, opts.includeUnkept !== undefined ? { ...st, includeUnkept: opts.includeUnkept } : st, plan, dir, findingsDir);
     log(`investigate: findings rewritten from ${dir} in ${join(findingsDir, 'README.md')}`);
     return { plan, campaignDir: dir, findingsDir, state: st, complete: st.runs.every((r) => r.status === 'done' || r.status === 'failed') };
   }
+  // A resume keeps what the campaign started with unless told otherwise: its budget, its order.
   const budgetSec = opts.budgetSec ?? (opts.resumeDir || campaignDir ? existing?.budgetSec ?? null : null);
+  const orderSeed = opts.orderSeed ?? existing?.orderSeed ?? defaultOrderSeed(c.name);
+  const includeUnkept = opts.includeUnkept ?? existing?.includeUnkept ?? false;
   const priorRuns = existing?.runs ?? [];
-  const plan = planCampaign(c, { budgetSec, measured: measuredOf(priorRuns), finished: finishedKeys(priorRuns) });
+  const plan = planCampaign(c, { budgetSec, orderSeed, measured: measuredOf(priorRuns), finished: finishedKeys(priorRuns) });
   log(renderPlan(c, plan));
   if (opts.planOnly) return { plan, campaignDir, findingsDir: null, state: existing, complete: false };
 
@@ -132,23 +146,56 @@ export async function investigate(c: Campaign, opts: InvestigateOptions): Promis
     mkdirSync(campaignDir, { recursive: true });
   }
   const now = () => new Date().toISOString();
+  const command = campaignCommand(opts.command, budgetSec, orderSeed, includeUnkept);
   const state: CampaignState = existing
-    ? { ...existing, budgetSec, command: opts.command, updatedAt: now() }
-    : { version: 1, campaign: c.name, campaignFile: c.file, command: opts.command, budgetSec, machine: machine(), startedAt: now(), updatedAt: now(), runs: [] };
-  state.runs = mergeRuns(
-    state.runs,
-    plan.runs.map((r) => ({ key: r.key, question: r.question, variant: r.variant, seed: r.seed, nodes: r.nodes, durationSec: r.durationSec })),
-  );
+    ? { ...existing, budgetSec, orderSeed, includeUnkept, command, updatedAt: now() }
+    : { version: 1, campaign: c.name, campaignFile: c.file, command, budgetSec, orderSeed, includeUnkept, machine: machine(), startedAt: now(), updatedAt: now(), runs: [] };
+  state.runs = mergeRuns(state.runs, plan.runs.map(plannedRecord));
+  log(`investigate: campaign directory ${campaignDir}`);
+  await executeRuns(c, state, plan, campaignDir, { ...opts, log });
+  const planned = new Set(plan.runs.map((r) => r.key));
+  const complete = state.runs.every((r) => !planned.has(r.key) || r.status === 'done' || r.status === 'failed' || r.sameAs !== undefined);
+  const findingsDir = opts.findingsDir ?? join(PROJECT_ROOT, 'findings', c.name);
+  writeFindings(c, state, plan, campaignDir, findingsDir);
+  log(`investigate: findings in ${join(findingsDir, 'README.md')}${complete ? '' : ` (incomplete: resume with --resume ${campaignDir})`}`);
+  return { plan, campaignDir, findingsDir, state, complete };
+}
+
+export const plannedRecord = (r: Plan['runs'][number]): Omit<RunRecord, 'status'> => ({
+  key: r.key,
+  question: r.question,
+  variant: r.variant,
+  seed: r.seed,
+  nodes: r.nodes,
+  durationSec: r.durationSec,
+  block: r.block,
+  ...(r.sameAs !== undefined ? { sameAs: r.sameAs } : {}),
+});
+
+/**
+ * Runs what the state still has to do of the plan, in its order, one at a time, saving the state
+ * before and after each run. Records the provenance of this invocation when it runs anything.
+ */
+export async function executeRuns(
+  c: Campaign,
+  state: CampaignState,
+  plan: Plan,
+  campaignDir: string,
+  opts: Pick<InvestigateOptions, 'addressBase' | 'maxRuns'> & { log: (m: string) => void; label?: string },
+): Promise<void> {
+  const log = opts.log;
+  const label = opts.label ?? 'investigate';
+  const now = () => new Date().toISOString();
   const save = () => {
     state.updatedAt = now();
-    writeState(campaignDir!, state);
+    writeState(campaignDir, state);
   };
-  save();
-  log(`investigate: campaign directory ${campaignDir}`);
-
   const planned = new Set(plan.runs.map((r) => r.key));
   const todo = toRun(state.runs, planned);
-  const total = plan.runs.length;
+  if (todo.length > 0) state.provenance = [...(state.provenance ?? []), { ...provenance(), at: now() }];
+  syncShared(state.runs);
+  save();
+  const total = plan.runs.filter((r) => r.sameAs === undefined).length;
   let ran = 0;
   for (const rec of todo) {
     if (opts.maxRuns !== undefined && ran >= opts.maxRuns) break;
@@ -159,8 +206,9 @@ export async function investigate(c: Campaign, opts: InvestigateOptions): Promis
       const s = c.questions.find((x) => x.id === r.question)!.variants.find((x) => x.name === r.variant)!.scenario;
       return a + estimateSec(s, overhead);
     }, 0);
-    const doneCount = state.runs.filter((r) => planned.has(r.key) && (r.status === 'done' || r.status === 'failed')).length;
-    log(`investigate: [${doneCount + 1}/${total}] ${rec.question} ${rec.variant} seed ${rec.seed} (~${formatMinutes(estimateSec(v.scenario, overhead))}; ETA of the campaign ~${formatMinutes(left)})`);
+    const doneCount = state.runs.filter((r) => planned.has(r.key) && r.sameAs === undefined && (r.status === 'done' || r.status === 'failed')).length;
+    const sharers = state.runs.filter((r) => r.sameAs === rec.key).map((r) => `${r.question}/${r.variant}`);
+    log(`${label}: [${doneCount + 1}/${total}] ${rec.question} ${rec.variant} seed ${rec.seed}${sharers.length > 0 ? ` (also ${sharers.join(', ')}: the same scenario)` : ''} (~${formatMinutes(estimateSec(v.scenario, overhead))}; ETA ~${formatMinutes(left)})`);
     rec.status = 'running';
     delete rec.error;
     save();
@@ -184,34 +232,53 @@ export async function investigate(c: Campaign, opts: InvestigateOptions): Promis
       rec.dir = relative(campaignDir, res.dir.path);
       rec.status = 'done';
       rec.wallSec = (Date.now() - started) / 1000;
-      log(`investigate: ${rec.key} done in ${formatMinutes(rec.wallSec)}`);
+      log(`${label}: ${rec.key} done in ${formatMinutes(rec.wallSec)}`);
     } catch (e) {
       rec.status = 'failed';
       rec.wallSec = (Date.now() - started) / 1000;
       rec.error = (e as Error).message.split('\n')[0]!;
-      log(`investigate: ${rec.key} FAILED: ${rec.error}; the campaign goes on`);
+      log(`${label}: ${rec.key} FAILED: ${rec.error}; the campaign goes on`);
     }
     ran++;
+    // The runs that share this one take its outcome, so the state reads finished when it is.
+    syncShared(state.runs);
     save();
   }
-  const complete = state.runs.every((r) => !planned.has(r.key) || r.status === 'done' || r.status === 'failed');
-  const findingsDir = opts.findingsDir ?? join(PROJECT_ROOT, 'findings', c.name);
-  writeFindings(c, state, plan, campaignDir, findingsDir);
-  log(`investigate: findings in ${join(findingsDir, 'README.md')}${complete ? '' : ` (incomplete: resume with --resume ${campaignDir})`}`);
-  return { plan, campaignDir, findingsDir, state, complete };
 }
 
-/** Reads every finished run's results.json and writes findings/<campaign>/. */
-export function writeFindings(c: Campaign, state: CampaignState, plan: Plan, campaignDir: string, findingsDir: string): void {
+/** Every finished run's results.json by key (a shared run's under its own key too). */
+export function readResults(runs: readonly RunRecord[], campaignDir: string): Map<string, RunResults> {
   const results = new Map<string, RunResults>();
-  for (const r of state.runs) {
+  for (const r of resolveShared(runs)) {
     if (r.status !== 'done' || !r.dir) continue;
     const f = join(campaignDir, r.dir, 'results.json');
     if (existsSync(f)) results.set(r.key, JSON.parse(readFileSync(f, 'utf8')) as RunResults);
   }
-  const figures = aggregate(c, state.runs, results);
+  return results;
+}
+
+export const VERIFICATION_FILE = 'verification.json';
+
+/** A path as a command line in the findings shows it: relative to the project when inside it. */
+export function shownPath(p: string): string {
+  const rel = relative(PROJECT_ROOT, p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
+
+/** findings/<campaign>/verification.json when it verified these findings (same campaign start), else null. */
+export function readVerification(findingsDir: string, state: Pick<CampaignState, 'startedAt'>): Verification | null {
+  const f = join(findingsDir, VERIFICATION_FILE);
+  if (!existsSync(f)) return null;
+  const v = JSON.parse(readFileSync(f, 'utf8')) as Verification & { findingsStartedAt?: string };
+  return v.findingsStartedAt === state.startedAt ? v : null;
+}
+
+/** Reads every finished run's results.json and writes findings/<campaign>/. */
+export function writeFindings(c: Campaign, state: CampaignState, plan: Plan, campaignDir: string, findingsDir: string): void {
+  const results = readResults(state.runs, campaignDir);
+  const figures = aggregate(c, state.runs, results, { includeUnkept: state.includeUnkept ?? false });
   mkdirSync(findingsDir, { recursive: true });
-  const out = renderFindings({ campaign: c, figures, state, plan, runsRel: relative(findingsDir, campaignDir) || '.' });
+  const out = renderFindings({ campaign: c, figures, state, plan, runsRel: relative(findingsDir, campaignDir) || '.', verification: readVerification(findingsDir, state), findingsPath: shownPath(findingsDir) });
   writeFileSync(join(findingsDir, 'README.md'), out.readme);
   writeFileSync(join(findingsDir, 'index.html'), out.html);
   writeFileSync(join(findingsDir, 'findings.json'), JSON.stringify(out.json, null, 2) + '\n');

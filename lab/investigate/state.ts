@@ -6,6 +6,7 @@
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Provenance } from '../provenance.ts';
 
 export type RunStatus = 'pending' | 'running' | 'done' | 'failed';
 
@@ -23,6 +24,13 @@ export interface RunRecord {
   error?: string;
   /** Directories of earlier attempts that were interrupted. */
   interrupted?: string[];
+  /** The seed's block (plan.ts): runs go block by block. */
+  block?: number;
+  /**
+   * The key of the run with the same scenario and seed that this one shares: it is not run; its
+   * status, directory and results are that run's (resolveShared).
+   */
+  sameAs?: string;
 }
 
 export interface Machine {
@@ -39,7 +47,13 @@ export interface CampaignState {
   campaignFile: string;
   command: string;
   budgetSec: number | null;
+  /** Seeds the shuffle within blocks (plan.ts); kept on resume so the order stays. */
+  orderSeed?: number;
+  /** Runs whose rate did not keep up count in the figures (--include-unkept). */
+  includeUnkept?: boolean;
   machine: Machine;
+  /** What ran the runs: one entry per invocation that ran any, with when it started. */
+  provenance?: (Provenance & { at: string })[];
   startedAt: string;
   updatedAt: string;
   runs: RunRecord[];
@@ -74,7 +88,11 @@ export function mergeRuns(existing: readonly RunRecord[], planned: readonly Omit
   for (const p of planned) {
     const old = byKey.get(p.key);
     byKey.delete(p.key);
-    if (!old) out.push({ ...p, status: 'pending' });
+    // A pending record takes the plan's view (its block, whether it shares another run).
+    if (!old || old.status === 'pending') {
+      const { sameAs: _s, block: _b, ...keep } = old ?? ({} as Partial<RunRecord>);
+      out.push({ ...keep, ...p, status: 'pending' });
+    }
     else if (old.status === 'running') {
       const { dir, ...rest } = old;
       out.push({ ...rest, status: 'pending', interrupted: [...(old.interrupted ?? []), ...(dir ? [dir] : [])] });
@@ -84,7 +102,30 @@ export function mergeRuns(existing: readonly RunRecord[], planned: readonly Omit
   return out;
 }
 
-/** Runs a resumed campaign still has to do, in plan order. */
+/** Runs a resumed campaign still has to do, in plan order (a shared run is done by its owner). */
 export function toRun(runs: readonly RunRecord[], planned: ReadonlySet<string>): RunRecord[] {
-  return runs.filter((r) => r.status === 'pending' && planned.has(r.key));
+  return runs.filter((r) => r.status === 'pending' && planned.has(r.key) && r.sameAs === undefined);
+}
+
+/**
+ * Records with a shared run's outcome filled in from the run it shares (status, directory, wall
+ * time, error); `sameAs` stays so reports can say so.
+ */
+export function resolveShared(runs: readonly RunRecord[]): RunRecord[] {
+  const byKey = new Map(runs.map((r) => [r.key, r]));
+  return runs.map((r) => {
+    const owner = r.sameAs !== undefined ? byKey.get(r.sameAs) : undefined;
+    if (!owner) return r;
+    const { dir: _d, wallSec: _w, error: _e, ...rest } = r;
+    return { ...rest, status: owner.status, ...(owner.dir !== undefined ? { dir: owner.dir } : {}), ...(owner.wallSec !== undefined ? { wallSec: owner.wallSec } : {}), ...(owner.error !== undefined ? { error: owner.error } : {}) };
+  });
+}
+
+/** Shared records take their owner's outcome in place once the owner has finished (or failed). */
+export function syncShared(runs: RunRecord[]): void {
+  const resolved = resolveShared(runs);
+  runs.forEach((r, i) => {
+    const owner = r.sameAs !== undefined ? runs.find((x) => x.key === r.sameAs) : undefined;
+    if (owner && (owner.status === 'done' || owner.status === 'failed')) runs[i] = resolved[i]!;
+  });
 }

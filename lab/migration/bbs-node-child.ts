@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { connectConsul } from '../consul/driver.ts';
-import type { HookPoint } from '../../bbs/migrations/etcd-to-sql.ts';
+import { HOOK_POINTS, type HookPoint } from '../../bbs/migrations/etcd-to-sql.ts';
 import { Journal, type JournalEvent } from '../../bbs/migrations/journal.ts';
 import { BbsNode, StartError, type SqlConfig } from '../../bbs/node/node.ts';
 
@@ -29,11 +29,11 @@ export interface BbsNodeChildConfig {
   consulUrl: string;
   lockTtl: string;
   retryMs: number;
+  /** The BBS profile a node with SQL runs (bbs/versions); default bbs/migrations' MIGRATION_DEFAULT_VERSION. */
+  version?: string;
   /** Hook points at which the node stops and waits for the lab's "continue". */
   pauseAt: HookPoint[];
 }
-
-const HOOK_POINTS: readonly HookPoint[] = ['after-drop', 'after-read', 'mid-copy', 'after-copy', 'between-version-writes'];
 
 /** Reads and checks a node config file; throws with the field to fix. */
 export function readNodeConfig(path: string): BbsNodeChildConfig {
@@ -88,6 +88,7 @@ export async function runBbsNodeChild(configPath: string): Promise<number> {
       ...(c.port ? { port: c.port } : {}),
       ...(c.etcdUrl ? { etcdUrl: c.etcdUrl } : {}),
       ...(c.sql ? { sql: c.sql } : {}),
+      ...(c.version ? { version: c.version } : {}),
       lock: consul,
       lockTtl: c.lockTtl,
       retryMs: c.retryMs,

@@ -29,6 +29,8 @@ export interface DeploymentOptions {
   /** The agent's session_ttl_min; default "1s" (Consul's is 10s). */
   sessionTtlMin?: string;
   log?: (msg: string) => void;
+  /** The BBS profile (bbs/versions) of every node with SQL; default bbs/migrations' MIGRATION_DEFAULT_VERSION. */
+  version?: string;
   /** Run nodes as objects in the lab's process instead of OS processes. */
   inProcess?: boolean;
 }
@@ -82,7 +84,7 @@ export class Deployment {
     const host = `${this.o.base}.${20 + k}`;
     const lockTtl = this.o.lockTtl ?? '1s';
     const retryMs = this.o.retryMs ?? 500;
-    const stores = { ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}), ...(mode !== 'legacy' ? { sql: this.o.sql } : {}) };
+    const stores = { ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}), ...(mode !== 'legacy' ? { sql: this.o.sql } : {}), ...(mode !== 'legacy' && this.o.version ? { version: this.o.version } : {}) };
     if (this.o.inProcess) {
       const handle = await connectConsul({ url: this.consul.url });
       this.handles.push(handle);

@@ -60,7 +60,8 @@ export function compareRows(runs: readonly ComparedRun[]): ComparisonRow[] {
         failShare: st.byOutcome.fail / done,
         infoShare: st.byOutcome.info / done,
         deadlocksPerK: st.ops > 0 ? (1000 * deadlocks) / st.ops : 0,
-        multiNodeWindows: st.writeWindows.multiNode,
+        // A clean switchover moves writers from one node to the next: not multi-master (write-windows.ts).
+        multiNodeWindows: st.writeWindows.concurrent.length,
         writeWindows: st.writeWindows.total,
         bbsOutageSec: worst((f) => f.bbsOutageSec),
         worstClientOutageSec: worst((f) => f.worstClientOutageSec),
@@ -158,7 +159,7 @@ export function renderComparison(input: { scenario: string; question: string; se
   for (const r of input.runs.filter((x) => !x.error)) parts.push(`- **${r.config}**: ${verdictWord(r.check.valid)}. ${r.check.summary.join(' ')}`);
   parts.push(
     '\n## How to read this\n' +
-      '- **multi-node write s**: one-second windows in which ok writes were served by more than one Galera node (the multi-master case that makes 1213s and, without row locks, anomalies possible).\n' +
+      '- **multi-node write s**: one-second windows in which ok writes were served by more than one Galera node at once (the multi-master case that makes 1213s and, without row locks, anomalies possible); a switchover second, in which the writers moved from one node to the next and did not come back, is not counted.\n' +
       '- **outage**: over the faults, the longest stretch overlapping a fault in which the worst client, the median client, or no client at all (BBS) had a successful op. **time available**: the share of the workload\'s time not inside a stretch of ≥ 1 s with no success; **seconds available**: the share of whole seconds with at least one successful op.\n' +
       '- **absorbed by retries**: errors the BBS client retried away (the caller never saw them); the report.md of each run splits them by code, op and node.\n' +
       '- Each configuration\'s own report.md and history are in its run directory; `bbs-lab check <run-dir>` re-checks one.\n',

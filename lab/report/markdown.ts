@@ -3,6 +3,7 @@
 // reach this function, so they cannot reach the report.
 
 import { bbsIdentity, scenarioBbs } from '../scenario/bbs-profile.ts';
+import type { AnomalyEventSummary } from './anomaly-events.ts';
 import { unplannedSentence } from './quorum-loss.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { clientConfig } from '../client/configs/index.ts';
@@ -32,6 +33,8 @@ export interface ReportInput {
   reach?: string;
   /** File name of the timeline chart beside the report (report/timeline.ts). */
   timeline?: string;
+  /** The distinct anomaly events (report/anomaly-events.ts). */
+  anomalies?: AnomalyEventSummary;
   /** Offered against achieved load (report/rate.ts); null for a history without a schedule. */
   rate?: RateRecord | null;
   /** The machine's load through the workload (report/machine.ts). */
@@ -83,7 +86,32 @@ function happenedSentences(st: RunStats): string[] {
 
 function checkerSentence(input: ReportInput): string {
   if (!input.check) return 'Checkers: not run on this history.';
-  return `Checkers: ${verdictHeadline(input.check.valid)}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}`;
+  return `Checkers: ${verdictHeadline(input.check.valid)}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}${input.anomalies ? ' ' + eventsSentence(input.anomalies) : ''}`;
+}
+
+/** Anomalies counted once each, however many checkers reported them, and where they fell. */
+export function eventsSentence(a: AnomalyEventSummary): string {
+  if (a.events === 0) return '';
+  return (
+    `${a.events === 1 ? 'One distinct anomaly' : `${fmt(a.events)} distinct anomalies`} (${fmt(a.reports)} checker report${a.reports === 1 ? '' : 's'}): ` +
+    `${fmt(a.inFault)} inside a fault window (start to recovery), ${fmt(a.outsideFaults)} outside every fault.`
+  );
+}
+
+/** Seconds of writes on several nodes at once, apart from switchovers (write-windows.ts). */
+export function writeWindowsText(ww: RunStats['writeWindows']): string {
+  const c = ww.concurrent.length;
+  const sw = ww.switchover.length;
+  return (
+    `writes reached several nodes at once in ${c} of ${ww.total} one-second windows${c > 0 ? ' (multi-master)' : ''}` +
+    (sw > 0 ? `; in ${sw} more, writes moved from one node to another (a switchover, not concurrent writing)` : '')
+  );
+}
+
+/** The share of ops that paid at least the retry pause: what p99 alone hides with a retry. */
+export function delayedText(st: RunStats): string {
+  const d = st.delayed;
+  return `${pct(d.count, d.ops)} of completed ops (${fmt(d.count)}) took at least the ${fmt(d.thresholdMs)} ms retry pause`;
 }
 
 /** Errors a retry policy absorbed: the caller never saw them, so the error counts above leave them out. */
@@ -125,7 +153,7 @@ export function summarySentences(input: ReportInput): string[] {
     `${fmt(st.ops)} ops: ${fmt(st.byOutcome.ok)} ok (${pct(st.byOutcome.ok, done)}), ${fmt(st.byOutcome.fail)} failed for sure (${pct(st.byOutcome.fail, done)}), ` +
       `${fmt(st.byOutcome.info)} with unknown outcome (${pct(st.byOutcome.info, done)})` +
       (st.unfinished > 0 ? `, ${fmt(st.unfinished)} never completed` : '') +
-      `; ${st.throughput.toFixed(1)} ok ops/s, p50 ${st.latencyMs.ok.p50.toFixed(1)} ms, p99 ${st.latencyMs.ok.p99.toFixed(1)} ms.`,
+      `; ${st.throughput.toFixed(1)} ok ops/s, p50 ${st.latencyMs.ok.p50.toFixed(1)} ms, p99 ${st.latencyMs.ok.p99.toFixed(1)} ms; ${delayedText(st)}.`,
   );
   const errs = Object.entries(st.errors).sort((a, b) => b[1] - a[1]);
   if (errs.length > 0) {
@@ -143,8 +171,7 @@ export function summarySentences(input: ReportInput): string[] {
       `${nodes.length === 1 ? 'One node' : `${nodes.length} nodes`} served ops (${nodes
         .sort()
         .map(([n, c]) => `${n} ${pct(c, served)}`)
-        .join(', ')}); writes reached more than one node at once in ${ww.multiNode} of ${ww.total} one-second windows` +
-        (ww.multiNode > 0 ? ' (multi-master).' : '.'),
+        .join(', ')}); ${writeWindowsText(ww)}.`,
     );
   }
   if (st.faults.length > 0) {
@@ -226,7 +253,13 @@ export function renderMarkdown(input: ReportInput): string {
   parts.push('\n## Ops served per node\n');
   if (st.writeWindows.multiNode > 0) {
     const secs = st.writeWindows.seconds;
-    parts.push(`Writes reached more than one node in ${st.writeWindows.multiNode} one-second windows (run seconds ${secs.slice(0, 20).join(', ')}${secs.length > 20 ? ', …' : ''}).\n\n`);
+    const list = (xs: number[]) => `${xs.slice(0, 20).join(', ')}${xs.length > 20 ? ', …' : ''}`;
+    const ww = st.writeWindows;
+    parts.push(
+      `Writes reached more than one node in ${ww.multiNode} one-second windows (run seconds ${list(secs)}): ` +
+        `at once in ${ww.concurrent.length}${ww.concurrent.length > 0 ? ` (${list(ww.concurrent)})` : ''}, as a switchover in ${ww.switchover.length}${ww.switchover.length > 0 ? ` (${list(ww.switchover)})` : ''}. ` +
+        'A switchover second is one in which, in completion order, each node\'s writes form one unbroken run (the writers moved on and did not come back).\n\n',
+    );
   }
   parts.push(
     table(

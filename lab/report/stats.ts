@@ -2,6 +2,8 @@
 // served what, throughput and latency. Pure: history in, numbers out.
 
 import { FINAL_READ, pairOps, workloadStart, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
+import { delayedShare, type Delayed } from './delayed.ts';
+import { writeWindows, type TimedWrite, type WriteWindows } from './write-windows.ts';
 import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import { quorumLoss, type QuorumLoss } from './quorum-loss.ts';
 import { observe } from './effect-seen.ts';
@@ -56,7 +58,9 @@ export interface RunStats {
    * Writes by node over time: of the one-second windows in which ok writes completed, how many
    * had writes served by more than one node (the multi-master windows).
    */
-  writeWindows: { total: number; multiNode: number; seconds: number[] };
+  writeWindows: WriteWindows;
+  /** Completed ops that took at least the BBS's retry pause (delayed.ts). */
+  delayed: Delayed;
   /** Completions per second of the workload (index = second since the first invoke), for the timeline chart. */
   perSecond: { ok: number; fail: number; info: number }[];
   /** Share of the workload's whole seconds in which at least one op succeeded (op-based, coarse). */
@@ -139,7 +143,15 @@ function bump(m: Record<string, Record<string, number>>, a: string, b: string): 
   inner[b] = (inner[b] ?? 0) + 1;
 }
 
-export function computeStats(events: readonly HistoryEvent[]): RunStats {
+/** The pause between the BBS's retry attempts: 500 ms at every version (bbs/versions). */
+export const RETRY_PAUSE_MS = 500;
+
+export interface StatsOptions {
+  /** The run's BBS retry pause (its profile's deadlockRetryDelayMs). */
+  retryPauseMs?: number;
+}
+
+export function computeStats(events: readonly HistoryEvent[], opts: StatsOptions = {}): RunStats {
   const ops = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const stats: RunStats = {
     ops: ops.length,
@@ -159,7 +171,8 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     faults: faultWindows(events),
     errorsInFaults: 0,
     errorsOutsideFaults: 0,
-    writeWindows: { total: 0, multiNode: 0, seconds: [] },
+    writeWindows: writeWindows([], 0),
+    delayed: delayedShare([], opts.retryPauseMs ?? RETRY_PAUSE_MS),
     perSecond: [],
     secondShare: 0,
     availability: { bbs: { longest: null, gaps: [] }, perClient: {}, timeShare: 0, faults: [] },
@@ -171,7 +184,7 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
   const lastTime = (events.reduce((m, e) => Math.max(m, e.time), 0) - t0) / 1e9;
   // A fault's aftermath (a rejoining node's 1047s, the proxy moving back) belongs to it.
   const inFault = (t: number) => stats.faults.some((w) => t >= w.start && t <= windowEnd({ healed: w.end, recovered: w.recovered ?? null }, lastTime));
-  const writersBySecond = new Map<number, Set<string>>();
+  const writes: TimedWrite[] = [];
   const lat: Record<'ok' | 'fail' | 'info', number[]> = { ok: [], fail: [], info: [] };
   let first = Infinity;
   let last = -Infinity;
@@ -191,12 +204,7 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     bump(stats.byOp, o.f, c.type);
     lat[c.type].push((c.time - o.invoke.time) / 1e6);
     if (c.node) bump(stats.servedByNode, c.node, c.type);
-    if (c.type === 'ok' && c.node && isWrite(o.f)) {
-      const sec = Math.floor((c.time - t0) / 1e9);
-      let set = writersBySecond.get(sec);
-      if (!set) writersBySecond.set(sec, (set = new Set()));
-      set.add(c.node);
-    }
+    if (c.type === 'ok' && c.node && isWrite(o.f)) writes.push({ time: c.time, node: c.node });
     if (c.type !== 'ok') {
       if (inFault((c.time - t0) / 1e9)) stats.errorsInFaults++;
       else stats.errorsOutsideFaults++;
@@ -213,8 +221,8 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
   }
   stats.durationSec = Number.isFinite(first) && Number.isFinite(last) ? Math.max(0, (last - first) / 1e9) : 0;
   stats.throughput = stats.durationSec > 0 ? stats.byOutcome.ok / stats.durationSec : 0;
-  const multi = [...writersBySecond.entries()].filter(([, set]) => set.size > 1).map(([sec]) => sec).sort((a, b) => a - b);
-  stats.writeWindows = { total: writersBySecond.size, multiNode: multi.length, seconds: multi };
+  stats.writeWindows = writeWindows(writes, t0);
+  stats.delayed = delayedShare([...lat.ok, ...lat.fail, ...lat.info], opts.retryPauseMs ?? RETRY_PAUSE_MS);
   stats.latencyMs = { ok: percentiles(lat.ok), fail: percentiles(lat.fail), info: percentiles(lat.info) };
   // The last second is cut short by the end of the run; it does not count against the share.
   const whole = stats.perSecond.slice(0, -1);

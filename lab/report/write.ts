@@ -14,7 +14,8 @@ import { renderEvidence } from './evidence.ts';
 import { renderHtml } from './html.ts';
 import { computeReach, renderReachMarkdown, type Reach } from './reach.ts';
 import { labEventLines, renderMarkdown, type CheckSummary } from './markdown.ts';
-import { computeStats, type RunStats } from './stats.ts';
+import { computeStats, workloadEnd, type RunStats } from './stats.ts';
+import { anomalyEvents, summarizeEvents } from './anomaly-events.ts';
 import { generateStories, renderStoriesMarkdown } from './stories.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { computeRate, type RateRecord } from './rate.ts';
@@ -61,9 +62,13 @@ export interface RenderOptions {
 
 export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
   const { events, warnings } = readHistory(dir.history);
-  const stats = computeStats(events);
-  const check = checkReport(events, scenario.workload.kind === 'bbs' ? { actualLRPRules: scenarioBbs(scenario).behaviour.actualLRPRules } : {});
+  const bbs = scenario.workload.kind === 'bbs' ? scenarioBbs(scenario).behaviour : null;
+  const stats = computeStats(events, bbs ? { retryPauseMs: bbs.deadlockRetryDelayMs } : {});
+  const check = checkReport(events, bbs ? { actualLRPRules: bbs.actualLRPRules, actualLRPForm: bbs.actualLRPForm } : {});
   const reach = computeReach(pairOps(events));
+  const t0 = workloadStart(events);
+  const eventList = anomalyEvents(check.causes ?? [], pairOps(events), stats.faults, t0, workloadEnd(pairOps(events), t0));
+  const anomalies = { ...summarizeEvents((check.causes ?? []).length, eventList), list: eventList };
   const provenance = runProvenance(dir);
   const rate: RateRecord | null = computeRate(events, { backoffMs: scenario.clients.backoffMs });
   const machine = runMachine(dir, provenance?.machine.cores ?? null);
@@ -83,6 +88,8 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     provenance,
     stats,
     check,
+    // Each anomaly once, with every checker that saw it, inside or outside a fault (anomaly-events.ts).
+    anomalies,
     reach,
   };
   writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
@@ -106,6 +113,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     ...(opts.notes ? { notes: opts.notes } : {}),
     evidence: renderEvidence(check, workloadStart(events)),
     reach: renderReachMarkdown(reach),
+    anomalies,
     ...(charts ? { timeline: 'timeline.svg' } : {}),
     rate,
     machine,

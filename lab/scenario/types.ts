@@ -3,7 +3,7 @@
 // lab/scenario/validate.ts, and stored as run in the run directory. SCENARIO_SCHEMA is the one
 // description: the Scenario type is inferred from it, and validate.ts reads files with it.
 
-import { ACTUAL_LRP_LOCKS, ACTUAL_LRP_RULES, BBS_VERSIONS, DEADLOCK_RETRIES, DEFAULT_BBS_VERSION, ETCD_READ_ERRORS, UPSERT_DOMAIN_FORMS, VERSION_READ_ERRORS, type DeadlockRetry } from '../../bbs/versions/index.ts';
+import { ACTUAL_LRP_FORMS, ACTUAL_LRP_LOCKS, ACTUAL_LRP_RULES, BBS_VERSIONS, DEADLOCK_RETRIES, DEFAULT_BBS_VERSION, DOMAIN_TTL_ZERO, ETCD_READ_ERRORS, UPSERT_DOMAIN_FORMS, VERSION_READ_ERRORS, type DeadlockRetry } from '../../bbs/versions/index.ts';
 import { FAULT_KINDS, type FaultKind } from '../nemesis/faults/index.ts';
 import type { NemesisSpec } from '../nemesis/types.ts';
 import { bool, duration, durationOrZero, field, int, listOf, num, oneOf, optional, show, str, withDefault, type Infer } from '../schema/schema.ts';
@@ -186,8 +186,16 @@ export const SCENARIO_SCHEMA = {
     actualLRPLock: optional(oneOf(ACTUAL_LRP_LOCKS)),
     /** 'per-state' (every commit) or 'permissive' (no commit: hypothetical only). */
     actualLRPRules: optional(oneOf(ACTUAL_LRP_RULES)),
+    /** How task and desired LRP mutations lock their row: 'for-update' (ad910341) or 'share' (b488321d). */
+    taskAndDesiredLRPLock: optional(oneOf(ACTUAL_LRP_LOCKS)),
+    /** What the actual LRP mutations write around the rule (bbs/versions/types.ts ActualLRPForm). */
+    actualLRPForm: optional(oneOf(ACTUAL_LRP_FORMS)),
+    /** Statements of a transaction run on another pooled connection (47049111 until b33de3b0). */
+    statementsOnPool: optional(bool(false)),
     maskFetchErrors: optional(bool(false)),
     upsertDomain: optional(oneOf(UPSERT_DOMAIN_FORMS)),
+    /** UpsertDomain ttl 0: 'expires-now' (2a8d20a0) or 'never-expires' (23dfa3fb). */
+    domainTtlZero: optional(oneOf(DOMAIN_TTL_ZERO)),
     migrationVersionReadErrors: optional(oneOf(VERSION_READ_ERRORS)),
     etcdReadErrors: optional(oneOf(ETCD_READ_ERRORS)),
     /** A planted bug for testing the lab: SELECT without FOR UPDATE. */

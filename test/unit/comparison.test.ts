@@ -44,7 +44,8 @@ function stats(over: Partial<RunStats>): RunStats {
     faults: [],
     errorsInFaults: 0,
     errorsOutsideFaults: 0,
-    writeWindows: { total: 60, multiNode: 0, seconds: [] },
+    writeWindows: { total: 60, multiNode: 0, seconds: [], switchover: [], concurrent: [] },
+    delayed: { thresholdMs: 500, ops: 0, count: 0, share: 0 },
     perSecond: [],
     secondShare: 0.9,
     availability: { bbs: { longest: null, gaps: [] }, perClient: {}, timeShare: 0.85, faults: [outage(19.3, 3.6, 2.5, [12.5, 14])] },
@@ -57,7 +58,7 @@ function stats(over: Partial<RunStats>): RunStats {
 
 const runs: ComparedRun[] = [
   { config: 'single-proxy', runId: 'r1', stats: stats({ secondShare: 0.8, availability: { bbs: { longest: null, gaps: [] }, perClient: {}, timeShare: 0.7, faults: [outage(50, 50, 50, [null, null])] } }), check: { valid: true, summary: ['fine.'] } },
-  { config: 'spread', runId: 'r2', stats: stats({ writeWindows: { total: 60, multiNode: 12, seconds: [] } }), check: { valid: false, summary: ['1 key not linearizable.'] } },
+  { config: 'spread', runId: 'r2', stats: stats({ writeWindows: { total: 60, multiNode: 14, seconds: [], switchover: [40, 41], concurrent: Array.from({ length: 12 }, (_, i) => i) } }), check: { valid: false, summary: ['1 key not linearizable.'] } },
   { config: 'multi-ip', runId: 'r3', stats: stats({ errors: {}, retries: retries({ '1213 deadlock': 300, '1047 non-primary': 38 }, 120) }), check: { valid: true, summary: ['fine.'] } },
   { config: 'proxies-by-hostname', runId: '', stats: undefined as never, check: { valid: 'unknown', summary: [] }, error: 'the cluster did not start' },
 ];

@@ -126,6 +126,22 @@ test('the CLI: bad campaign exits 2 naming the field, --help exits 0 with usage'
   t.regex(help.stdout, /usage: bbs-lab investigate <campaign\.yaml> \[--budget 45m\] \[--resume DIR\] \[--plan\]/);
   const budget = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', file.replace('cli-bad', 'x'), '--budget', 'soon'], { encoding: 'utf8' });
   t.is(budget.status, 2);
+  t.regex(help.stdout, /--verify DIR {2}re-run a sample of the committed findings/);
+  const good = 'campaigns/multi-writer-baseline.yaml';
+  const order = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--order-seed', 'soon', '--plan'], { encoding: 'utf8' });
+  t.is(order.status, 2);
+  t.regex(order.stderr, /--order-seed: must be a non-negative integer, got "soon"/);
+  const missing = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--verify', join(dir, 'nowhere')], { encoding: 'utf8' });
+  t.is(missing.status, 2);
+  t.regex(missing.stderr, /--verify: no such directory .*nowhere; give the campaign's findings folder, e\.g\. findings\/multi-writer-baseline/);
+  const empty = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--verify', dir], { encoding: 'utf8' });
+  t.is(empty.status, 2);
+  t.regex(empty.stderr, /--verify .*: no findings\.json there; give the findings folder of a campaign that ran, e\.g\. findings\/multi-writer-baseline/);
+  t.notRegex(empty.stderr, /\n\s+at /, 'no stack trace');
+  // The committed findings were written before runs recorded their values: refused, saying what to do.
+  const old = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--verify', 'findings/multi-writer-baseline'], { encoding: 'utf8' });
+  t.is(old.status, 2);
+  t.regex(old.stderr, /records no run's values \(written before verification existed\); re-render it with --render, or run the campaign again/);
 });
 
 test('planning: estimates from duration and node count; seeds cut evenly to fit; below 2 seeds questions are cut instead', (t) => {
@@ -206,7 +222,7 @@ function fixture() {
   // A: 10, 30, 20 1213s in 1,000 ops → 10, 30, 20 per 1,000; sorted 10, 20, 30: median 20. With 3
   // runs the interval is the range [10, 30] and holds the median with 1 − 2·P(Bin(3,½) < 1) =
   // 1 − 2·(1/8) = 75%. B: 0, 0, 2 in 500 ops → 0, 0, 4 per 1,000: median 0, [0, 4], 75%.
-  // B's high 4 < A's low 10: distinguishable. qb: one run failed, one never ran.
+  // Paired by seed, B − A: −10, −30, −16 (see the aggregation test). qb: one run failed, one never ran.
   const runs: RunRecord[] = [
     rec('qa/A/1', 'done', { dir: 'r-a1' }),
     rec('qa/A/2', 'done', { dir: 'r-a2' }),
@@ -228,7 +244,7 @@ function fixture() {
   return { c, runs, res };
 }
 
-test('aggregation: medians and intervals over seeds, distinguishability, claim verdicts (worked by hand)', (t) => {
+test('aggregation: medians and intervals over seeds, paired comparisons corrected over the campaign, claim verdicts (worked by hand)', (t) => {
   const { c, runs, res } = fixture();
   const f = aggregate(c, runs, res);
   const qa = f.questions[0]!;
@@ -237,7 +253,20 @@ test('aggregation: medians and intervals over seeds, distinguishability, claim v
   t.deepEqual([a.median, a.low, a.high, a.n, a.coverage], [20, 10, 30, 3, 0.75]);
   t.deepEqual(a.values, [10, 30, 20]);
   t.deepEqual([b.median, b.low, b.high, b.n], [0, 0, 4, 3]);
-  t.deepEqual(qa.separations.find((s) => s.metric === 'deadlocksPer1000'), { metric: 'deadlocksPer1000', a: 'A', b: 'B', distinguishable: true });
+  // Paired B − A by seed: seed 1 0 − 10 = −10, seed 2 0 − 30 = −30, seed 3 4 − 20 = −16. Median
+  // −16; with 3 pairs the sign-test interval is the range [−30, −10] (75%). All three negative:
+  // signed ranks of 10, 30, 16 are 1, 3, 2, W+ = 0, W− = 6, rank-biserial (0 − 6) / 6 = −1; the
+  // exact two-sided p is P(W+ = 0 or 6) = 2 / 2³ = 0.25. okShare pairs the same way (0.01, 0.03,
+  // 0.016, all positive): p 0.25. Two comparisons made in the campaign (qb has one variant), so
+  // Holm: 2 × 0.25 = 0.5 for both. Not distinguishable. Seeds needed at 0.05 / 2 = 0.025: an exact
+  // test on n pairs gives no p below 2 / 2ⁿ, so n ≥ 1 + log2(40) = 6.3 → 7; from the spread (mean
+  // −18.67, sd 10.26, (z(0.9875) + z(0.8)) = 3.083, (3.083 · 10.26 / 18.67)² / (3/π) = 3.01 → 4).
+  // The larger: 7.
+  const cmp = qa.comparisons.find((s) => s.metric === 'deadlocksPer1000')!;
+  t.deepEqual([cmp.a, cmp.b, cmp.seeds, cmp.diffs, cmp.medianDiff, cmp.interval.low, cmp.interval.high, cmp.effect, cmp.p, cmp.pHolm, cmp.made, cmp.distinguishable], ['A', 'B', [1, 2, 3], [-10, -30, -16], -16, -30, -10, -1, 0.25, 0.5, true, false]);
+  t.deepEqual(cmp.needed, { seeds: 7, reason: 'smallest p' });
+  t.is(f.comparisonsMade, 2);
+  t.is(qa.comparisons.find((s) => s.metric === 'okShare')!.pHolm, 0.5);
   // okShare: A 990/1000, 970/1000, 980/1000 → median 0.98; B 1, 1, 498/500 = 0.996 → median 1.
   t.is(qa.variants[0]!.metrics['okShare']!.interval.median, 0.98);
   t.is(qa.variants[1]!.metrics['okShare']!.interval.median, 1);
@@ -305,7 +334,10 @@ test('findings: each question answered first with medians and intervals, a chart
   const md = out.readme;
   const qaSection = md.slice(md.indexOf('## <a id="qa"></a>qa:'));
   // The section opens with the answer: A 20.0 (10.0–30.0, 3 runs, 75%), B 0.0 (0.0–4.0, …), apart.
-  t.regex(qaSection.split('\n\n')[1]!, /^\*\*Answer\.\*\* 1213s per 1,000 ops \(per 1,000 ops\): \*\*A\*\* 20\.0 \(10\.0–30\.0, 3 runs, 75% interval for the median\); \*\*B\*\* 0\.0 \(0\.0–4\.0, 3 runs, 75% interval for the median\)\. Every pair of variants is distinguishable/);
+  t.regex(qaSection.split('\n\n')[1]!, /^\*\*Answer\.\*\* 1213s per 1,000 ops \(per 1,000 ops\): \*\*A\*\* 20\.0 \(10\.0–30\.0, 3 runs, 75% interval for the median\); \*\*B\*\* 0\.0 \(0\.0–4\.0, 3 runs, 75% interval for the median\)\. No two variants are distinguishable on it \(paired by seed, Holm-corrected over the campaign's 2 comparisons at 5%\)\.$/);
+  // The comparison table: B − A, 3 pairs, −16 [−30, −10], effect −1, p 0.25, Holm 0.5, 7 seeds.
+  t.true(md.includes('| 1213s per 1,000 ops (per 1,000 ops) | B − A | 3 | -16.0 [-30.0, -10.0] | -1.00 | 0.250 | 0.500 | about 7 seeds would be needed |'), qaSection.slice(0, 3000));
+  t.regex(md, /1 other comparison\(s\) of this question did not separate and are in findings\.json/);
   t.regex(md, /\| 1213s per 1,000 ops \(per 1,000 ops\) \| 20\.0 \[10\.0–30\.0\] \| 0\.0 \[0\.0–4\.0\] \|/);
   t.regex(md, /\| ok share of completed ops \(share\) \| 0\.980 \[0\.970–0\.990\] \| 1\.000 \[0\.996–1\.000\] \|/);
   t.regex(md, /its coverage here: 3 runs: 75%/);
@@ -317,7 +349,8 @@ test('findings: each question answered first with medians and intervals, a chart
   t.regex(md, /## <a id="reproduction"><\/a>Reproduction table/);
   t.regex(md, /3 published claim\(s\): 1 reproduced, 1 not reproduced, 1 inconclusive/);
   t.regex(md, /\| A deadlocks \(Test 2016\) \| one node Judged on 1213s per 1,000 ops > 0 in A \(\[qa\]\(#qa\)\) \| A: 20\.0 \(10\.0–30\.0, 3 runs, 75% interval for the median\) \| \*\*reproduced\*\* \| Mechanism from the campaign\. \|/);
-  t.regex(md, /2 core\(s\) \(Test CPU\), 4\.0 GiB, Linux test; a loopback Galera cluster/);
+  t.regex(md, /\*\*Machine:\*\* 2 core\(s\) \(Test CPU\), 4\.0 GiB, Linux test\. \*\*Load during the runs:\*\* not recorded/);
+  t.regex(md, /\*\*Lab:\*\* not recorded\./);
   t.regex(md, /```sh\nnode bin\/bbs-lab\.js investigate tiny\.yaml --budget 10m\n```/);
   t.regex(md, /Seeds: qa 1, 2, 3; qb 7, 8\./);
   t.regex(md, /\*\*Shortened to fit the budget\.\*\* At most 3 seed\(s\) per variant\./);
@@ -335,7 +368,7 @@ test('findings: each question answered first with medians and intervals, a chart
   t.regex(out.html, /<a href="\.\.\/runs\/2026-investigate-tiny\/r-a1\/report\.md">seed 1<\/a>/);
   // findings.json carries the aggregated figures.
   const json = out.json as { questions: { variants: { name: string; metrics: Record<string, { median: number; low: number; high: number; coverage: number }> }[] }[]; claims: { id: string; verdict: string }[] };
-  t.deepEqual(json.questions[0]!.variants[0]!.metrics['deadlocksPer1000'], { unit: 'per 1,000 ops', median: 20, low: 10, high: 30, coverage: 0.75, n: 3, missing: 0, values: [10, 30, 20] } as never);
+  t.deepEqual(json.questions[0]!.variants[0]!.metrics['deadlocksPer1000'], { unit: 'per 1,000 ops', digits: 1, median: 20, low: 10, high: 30, coverage: 0.75, n: 3, missing: 0, values: [10, 30, 20] } as never);
   t.deepEqual(json.claims.map((c) => [c.id, c.verdict]), [['c-a', 'reproduced'], ['c-b', 'inconclusive'], ['c-big', 'not reproduced']]);
 });
 
@@ -359,13 +392,16 @@ function readCharter(): string {
 }
 
 test('summary lines: {question/variant/metric} becomes the median [interval] the runs give; a bad reference is named', (t) => {
-  const text = CAMPAIGN.replace('questions:', 'summary:\n  - "A: {qa/A/deadlocksPer1000} 1213s per 1,000 ops; B: {qa/B/deadlocksPer1000}; ok share {qa/A/okShare}."\nquestions:');
+  const text = CAMPAIGN.replace('questions:', 'summary:\n  - "A: {qa/A/deadlocksPer1000} 1213s per 1,000 ops; B: {qa/B/deadlocksPer1000}; ok share {qa/A/okShare}; {{qa.A.deadlocksPer1000.n}} seeds, B at most {{qa.B.deadlocksPer1000.max}}."\nquestions:');
   const c = parseCampaign(text, join(dir, 'tiny.yaml'));
   const { runs, res } = fixture();
   const out = renderFindings({ campaign: c, figures: aggregate(c, runs, res), state: state(runs), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' });
   // A: 10, 30, 20 per 1,000 → median 20, range [10–30]; B: 0, 0, 4 → 0 [0–4]; okShare A: 0.99,
   // 0.97, 0.98 → 0.980 [0.970–0.990] (3 digits; a share has no unit word).
-  t.true(out.readme.includes('- A: 20.0 per 1,000 ops [10.0–30.0] 1213s per 1,000 ops; B: 0.0 per 1,000 ops [0.0–4.0]; ok share 0.980 [0.970–0.990].'), out.readme.slice(0, 800));
+  t.true(out.readme.includes('- A: 20.0 per 1,000 ops [10.0–30.0] 1213s per 1,000 ops; B: 0.0 per 1,000 ops [0.0–4.0]; ok share 0.980 [0.970–0.990]; 3 seeds, B at most 4.0.'), out.readme.slice(0, 800));
+  // The state of a campaign run before interleaving (no order seed) says its order was not.
+  t.regex(out.readme, /These runs were made before campaigns interleaved them/);
+  t.regex(renderFindings({ campaign: c, figures: aggregate(c, runs, res), state: { ...state(runs), orderSeed: 4 }, plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme, /The runs went seed by seed: .* \(order seed 4\)/);
   t.true(out.readme.indexOf('## <a id="summary"></a>In short') < out.readme.indexOf('## Answers'));
   const bad = problemsOf(CAMPAIGN.replace('questions:', 'summary:\n  - "{qa/C/okShare} {qz/A/okShare} {qa/A/unknownOps}"\nquestions:'));
   t.deepEqual(bad, [
@@ -408,14 +444,31 @@ test('a run that lost quorum beyond its faults is flagged with its nodes and 104
   t.true(md.includes('Quorum lost beyond what the faults intended in qa/A/2 (n1 answered 6 × 1047 over 2 ms)'));
 });
 
-test('an inconclusive claim shows the rule and then what the campaign says the runs show', (t) => {
-  const text = CAMPAIGN.replace('metric: deadlocksPer1000, condition: "== 0" }', 'metric: deadlocksPer1000, condition: "== 0", unexplained: "One seed had 2." }');
+test('an inconclusive claim shows the rule and then what the campaign says the runs show, its figures from the runs', (t) => {
+  const text = CAMPAIGN.replace('metric: deadlocksPer1000, condition: "== 0" }', 'metric: deadlocksPer1000, condition: "== 0", unexplained: "{{qa.B.deadlocksPer1000.nonzero}} of {{qa.B.deadlocksPer1000.n}} seeds had 1213s, up to {{qa.B.deadlocksPer1000.max}} per 1,000 ops." }');
   const c = parseCampaign(text, join(dir, 'tiny.yaml'));
   const { runs, res } = fixture();
-  // B: 0, 0, 4 per 1,000 → [0, 4] straddles "== 0": inconclusive.
+  // B: 0, 0, 4 per 1,000 → [0, 4] straddles "== 0": inconclusive. One of 3 is non-zero, the most 4.0.
   const j = aggregate(c, runs, res).claims.find((x) => x.claim.id === 'c-b')!;
   t.is(j.verdict, 'inconclusive');
-  t.is(j.explanation, 'The interval straddles the condition, or fewer than 2 runs measured it: more seeds are needed. One seed had 2.');
+  t.is(j.explanation, 'The interval straddles the condition, or fewer than 2 runs measured it: more seeds are needed. 1 of 3 seeds had 1213s, up to 4.0 per 1,000 ops.');
+});
+
+test('claim texts: a typed figure is refused naming the claim and the fix; templates must name a question, variant, metric and stat', (t) => {
+  const typed = problemsOf(CAMPAIGN.replace('mechanism: "Mechanism from the campaign."', 'mechanism: "A had 20.5 per 1,000 ops, 26 s, on 2016-11 with wsrep_sync_wait 0, 1213s on G2-item, `clients.backoffMs: 500`."'));
+  // 20.5 and 26 are results; "per 1,000", 2016-11, the setting's 0, 1213s, G2-item and the quoted value are not.
+  t.deepEqual(typed, [
+    'questions[0].claims[0].mechanism: claim c-a types "20.5", "26"; a figure must come from the runs: write a template such as {{qa.A.deadlocksPer1000.median}} ({{question.variant.metric.stat}} (stat: median, low, high, min, max, n, nonzero, interval)), or put a setting of the scenario (not a result) in backticks',
+  ]);
+  // A number the source itself states may be repeated beside the lab's figure.
+  t.deepEqual(problemsOf(CAMPAIGN.replace('text: "A deadlocks a lot"', 'text: "A deadlocks 50 times"').replace('unexplained: "Unexplained, says the campaign."', 'unexplained: "{{qa.A.deadlocksPer1000.median}} against the claimed 50."')), []);
+  const bad = problemsOf(CAMPAIGN.replace('mechanism: "Mechanism from the campaign."', 'mechanism: "{{qa.A.deadlocksPer1000.mean}} {{qz.A.okShare.n}} {{qa.C.okShare.n}} {{qa.A.unknownOps.n}}"'));
+  t.deepEqual(bad, [
+    'questions[0].claims[0].mechanism: {{qa.A.deadlocksPer1000.mean}}: must end in a stat, one of median, low, high, min, max, n, nonzero, interval; write {{question.variant.metric.stat}} (stat: median, low, high, min, max, n, nonzero, interval)',
+    'questions[0].claims[0].mechanism: {{qz.A.okShare.n}}: no question it starts with; use one of qa, qb',
+    'questions[0].claims[0].mechanism: {{qa.C.okShare.n}}: qa has no variant at "C.okShare"; use one of A, B',
+    'questions[0].claims[0].mechanism: {{qa.A.unknownOps.n}}: "unknownOps" is not among qa\'s metrics (deadlocksPer1000, okShare); add it there first',
+  ]);
 });
 
 test('--render: the plan read back from the recorded runs (seeds per variant, questions with no run)', async (t) => {
@@ -428,4 +481,119 @@ test('--render: the plan read back from the recorded runs (seeds per variant, qu
   // Without qb's runs, qb is cut and qa is whole: shortened, no seed cap.
   const noQb = runs.filter((r) => r.question !== 'qb');
   t.deepEqual(planOfState(c, state(noQb)), { shortened: true, cut: [{ id: 'qb', estimateSec: 0 }], seedCap: null });
+});
+
+test('planning order: seed by seed, shuffled within a seed; a configuration two questions share runs once, right after its owner', async (t) => {
+  const { campaignCommand } = await import('../../lab/investigate/plan.ts');
+  const text = `
+name: shared
+title: S
+questions:
+  - id: q1
+    question: Q
+    scenario: one.yaml
+    variants: [{ name: A, overrides: { bbs.version: 2016-03 } }, { name: B, overrides: { bbs.version: 2016-11 } }]
+    seeds: 2
+    metrics: [ops]
+  - id: q2
+    question: Q
+    scenario: one.yaml
+    variants: [{ name: same, overrides: { bbs.version: 2016-11 } }, { name: C, overrides: { bbs.version: 2017-06 } }]
+    seeds: 2
+    metrics: [ops]
+`;
+  const c = parseCampaign(text, join(dir, 'shared.yaml'));
+  const plan = planCampaign(c, { budgetSec: null, orderSeed: 3 });
+  // 8 records; q2/same is q1/B's scenario, so 2 of them share: 6 runs of 10 + 16 s = 156 s.
+  t.is(plan.runs.length, 8);
+  t.is(plan.shared, 2);
+  t.is(plan.totalSec, 156);
+  t.deepEqual(plan.runs.map((r) => r.block), [0, 0, 0, 0, 1, 1, 1, 1]);
+  for (const r of plan.runs.filter((x) => x.sameAs !== undefined)) {
+    t.is(r.sameAs, `q1/B/${r.seed}`);
+    t.is(r.estimateSec, 0);
+    t.is(plan.runs[plan.runs.indexOf(r) - 1]!.key, r.sameAs!, 'right after the run it shares');
+  }
+  t.deepEqual(new Set(plan.runs.slice(0, 4).map((r) => r.seed)), new Set([1]));
+  t.deepEqual(planCampaign(c, { budgetSec: null, orderSeed: 3 }).runs, plan.runs, 'the same order seed, the same order');
+  const out = renderPlan(c, plan);
+  t.regex(out, /total: 6 run\(s\) \(2 more shared: the same scenario and seed as a run of another question, run once\)/);
+  t.regex(out, /order: seed by seed .* order seed 3/);
+  t.regex(out, /shared: q2\/same is the same scenario as q1\/B: on seed\(s\) 1, 2 its runs are that variant's/);
+  // The recorded command: the budget and the order seed whichever invocation gave them.
+  t.is(campaignCommand('node bin/bbs-lab.js investigate c.yaml', 2700, 42), 'node bin/bbs-lab.js investigate c.yaml --budget 45m --order-seed 42');
+  t.is(campaignCommand('node bin/bbs-lab.js investigate c.yaml --budget 10m', 5400, 1, true), 'node bin/bbs-lab.js investigate c.yaml --budget 90m --order-seed 1 --include-unkept');
+  t.is(campaignCommand('node bin/bbs-lab.js investigate c.yaml', 90, 0), 'node bin/bbs-lab.js investigate c.yaml --budget 90s --order-seed 0');
+  t.is(campaignCommand('node bin/bbs-lab.js investigate c.yaml', null, 5), 'node bin/bbs-lab.js investigate c.yaml --order-seed 5');
+});
+
+test('resume: the order of the remaining runs is kept, and a resume without --budget keeps the budget and order seed in the recorded command', async (t) => {
+  const { mkdirSync } = await import('node:fs');
+  const { investigate } = await import('../../lab/investigate/run.ts');
+  const { readState, writeState } = await import('../../lab/investigate/state.ts');
+  const c = campaign();
+  const plan = planCampaign(c, { budgetSec: 600, orderSeed: 99 });
+  // Resumed after two runs: the rest, in the plan's order.
+  const runs = mergeRuns([], plan.runs.map((r) => ({ key: r.key, question: r.question, variant: r.variant, seed: r.seed, nodes: r.nodes, durationSec: r.durationSec, block: r.block })));
+  runs[0]!.status = 'done';
+  runs[1]!.status = 'done';
+  const again = mergeRuns(runs, planCampaign(c, { budgetSec: 600, orderSeed: 99, finished: new Set([runs[0]!.key, runs[1]!.key]) }).runs.map((r) => ({ key: r.key, question: r.question, variant: r.variant, seed: r.seed, nodes: r.nodes, durationSec: r.durationSec, block: r.block })));
+  t.deepEqual(toRun(again, new Set(plan.runs.map((r) => r.key))).map((r) => r.key), plan.runs.slice(2).map((r) => r.key));
+  // Every run finished (failed: nothing to start); resumed with no --budget and no --order-seed.
+  const cdir = join(dir, 'runs', '2026-resume-investigate-tiny');
+  mkdirSync(cdir, { recursive: true });
+  writeState(cdir, { ...state(plan.runs.map((r) => rec(r.key, 'failed', { error: 'x' }))), orderSeed: 99, command: 'node bin/bbs-lab.js investigate tiny.yaml --budget 10m --order-seed 99' });
+  const res = await investigate(c, { budgetSec: null, command: 'node bin/bbs-lab.js investigate tiny.yaml', resumeDir: cdir, runsDir: join(dir, 'runs'), findingsDir: join(dir, 'findings-resume'), log: () => {} });
+  t.is(res.plan.orderSeed, 99);
+  t.is(readState(cdir)!.command, 'node bin/bbs-lab.js investigate tiny.yaml --budget 10m --order-seed 99');
+  t.regex(readFileSync(join(dir, 'findings-resume', 'README.md'), 'utf8'), /```sh\nnode bin\/bbs-lab\.js investigate tiny\.yaml --budget 10m --order-seed 99\n```/);
+});
+
+test('aggregation: a run that did not keep its rate is left out and listed (counted with --include-unkept); a shared run takes its owner\'s results', (t) => {
+  const { c, runs, res } = fixture();
+  const slow = results(1000, 90);
+  (slow as RunResults & { rate: unknown }).rate = { offered: 100, achieved: 61, keptUp: false };
+  res.set('qa/A/2', slow);
+  const f = aggregate(c, runs, res);
+  const a = f.questions[0]!.variants[0]!.metrics['deadlocksPer1000']!.interval;
+  // A without seed 2: 10 and 20 → median 15, 2 runs, 1 missing.
+  t.deepEqual([a.n, a.missing, a.median], [2, 1, 15]);
+  t.deepEqual(f.questions[0]!.unkept, [{ key: 'qa/A/2', offered: 100, achieved: 61, included: false }]);
+  t.deepEqual(f.questions[0]!.comparisons.find((x) => x.metric === 'deadlocksPer1000')!.seeds, [1, 3], 'seed 2 has no pair');
+  const md = renderFindings({ campaign: c, figures: f, state: state(runs), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme;
+  t.true(md.includes('1 run(s) could not keep their offered rate (qa/A/2: 61.0 of 100.0 ops/s): left out of the figures and comparisons (--include-unkept counts them).'));
+  // Included: 10, 90, 20 per 1,000 → median 20.
+  const g = aggregate(c, runs, res, { includeUnkept: true });
+  t.is(g.questions[0]!.variants[0]!.metrics['deadlocksPer1000']!.interval.median, 20);
+  // qb/base/8 shares qa/A/1's run: it takes that run's status, directory and results.
+  const shared = runs.map((r) => (r.key === 'qb/base/8' ? { ...r, sameAs: 'qa/A/1' } : r));
+  const h = aggregate(c, shared, res);
+  const base8 = h.questions[1]!.variants[0]!.runs.find((r) => r.seed === 8)!;
+  t.deepEqual([base8.status, base8.dir, base8.metricValues?.['unknownOps']], ['done', 'r-a1', 0]);
+  const md2 = renderFindings({ campaign: c, figures: h, state: state(shared), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme;
+  t.true(md2.includes('[seed 8](../runs/x/r-a1/report.md) (shared: the run of qa/A, the same scenario and seed)'));
+  t.regex(md2, /Identical configurations ran once: qb\/base = qa\/A/);
+});
+
+test('shared records take their owner\'s outcome once it finished, and stay pending while it has not', async (t) => {
+  const { resolveShared, syncShared } = await import('../../lab/investigate/state.ts');
+  const runs = [rec('q1/B/1', 'done', { dir: 'd1', wallSec: 20 }), rec('q2/same/1', 'pending', { sameAs: 'q1/B/1' }), rec('q1/B/2', 'running', { dir: 'd2' }), rec('q2/same/2', 'pending', { sameAs: 'q1/B/2' })];
+  syncShared(runs);
+  t.deepEqual([runs[1]!.status, runs[1]!.dir, runs[1]!.wallSec, runs[1]!.sameAs], ['done', 'd1', 20, 'q1/B/1']);
+  t.deepEqual([runs[3]!.status, runs[3]!.dir], ['pending', undefined]);
+  t.deepEqual(resolveShared(runs).map((r) => r.status), ['done', 'done', 'running', 'running']);
+  t.deepEqual(toRun(runs, new Set(runs.map((r) => r.key))), [], 'a shared record is never run itself');
+});
+
+test('findings name the system under test per variant from its runs: the BBS commit, a hypothetical labelled', (t) => {
+  const { c, runs, res } = fixture();
+  const bbs = (label: string, hypotheticalLabel = '') => ({ label, hypotheticalLabel });
+  for (const k of ['qa/A/1', 'qa/A/2', 'qa/A/3']) (res.get(k) as RunResults & { bbs?: unknown }).bbs = bbs('BBS 2016-03 (2a8d20a0, 2016-03-23)');
+  for (const k of ['qa/B/1', 'qa/B/2']) (res.get(k) as RunResults & { bbs?: unknown }).bbs = bbs('BBS 2016-11 (47049111, 2016-11-30)', 'Hypothetical: deadlockRetry none');
+  const figures = aggregate(c, runs, res);
+  t.deepEqual(figures.questions[0]!.variants.map((v) => v.systemUnderTest), [['BBS 2016-03 (2a8d20a0, 2016-03-23)'], ['BBS 2016-11 (47049111, 2016-11-30) — Hypothetical: deadlockRetry none']]);
+  t.deepEqual(figures.questions[1]!.variants[0]!.systemUnderTest, [], 'no run with results: nothing to name');
+  const md = renderFindings({ campaign: c, figures, state: state(runs), plan: { shortened: false, seedCap: null, cut: [] }, runsRel: '../runs/x' }).readme;
+  t.true(md.includes('| system under test | BBS 2016-03 (2a8d20a0, 2016-03-23) | BBS 2016-11 (47049111, 2016-11-30) — Hypothetical: deadlockRetry none |'));
+  t.regex(md, /\*\*A\*\* \(`bbs\.version: 2016-03`; system under test: BBS 2016-03 \(2a8d20a0, 2016-03-23\)\)/);
 });

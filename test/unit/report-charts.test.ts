@@ -12,7 +12,8 @@ const count = (svg: string, re: RegExp) => (svg.match(re) ?? []).length;
 
 test('fixture stats are what the charts are counted against', (t) => {
   t.is(stats.faults.length, 2);
-  t.deepEqual(stats.writeWindows, { total: 2, multiNode: 1, seconds: [0] });
+  t.is(stats.writeWindows.multiNode, 1);
+  t.deepEqual(stats.writeWindows.seconds, [0]);
   t.is(data.points.length, 7, 'seven ops completed, one never did');
 });
 

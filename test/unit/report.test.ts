@@ -36,7 +36,10 @@ test('stats count outcomes, errors by code, node and op, and leave the final rea
   t.deepEqual(s.faults, [{ id: 'partition-1', kind: 'partition', target: 'isolate:n2', start: 0.011, end: 0.02, recovered: null }]);
   t.is(s.errorsInFaults, 1, 'the 1213 at 12 ms is inside the fault window');
   t.is(s.errorsOutsideFaults, 1, 'the lost connection at 30 ms is outside');
-  t.deepEqual(s.writeWindows, { total: 3, multiNode: 1, seconds: [0] });
+  // Second 0: ok writes on n2 (op 3 at 5 ms), then n1 (op 0 at 10 ms): the writers moved, a switchover.
+  t.deepEqual(s.writeWindows, { total: 3, multiNode: 1, seconds: [0], switchover: [0], concurrent: [] });
+  // Latencies of the 7 completed ops: 10, 11, 28, 2, 996, 10, 10 ms; only the read (996) reaches 500.
+  t.deepEqual(s.delayed, { thresholdMs: 500, ops: 7, count: 1, share: 1 / 7 });
   t.deepEqual(s.byOp['StartTask'], { ok: 2, fail: 1 });
   t.deepEqual(s.errors, { '1213 deadlock': 1, 'connection-lost': 1 });
   t.deepEqual(s.errorsByNode['1213 deadlock'], { n2: 1 });
@@ -60,7 +63,8 @@ test('report.md answers the question first, with numbers, and never mentions cre
   t.regex(md, /\*\*Question\.\*\* Does it deadlock\?/);
   t.regex(lines[answer]!, /8 ops: 5 ok \(71\.4%\), 1 failed for sure \(14\.3%\), 1 with unknown outcome \(14\.3%\), 1 never completed/);
   t.regex(lines[answer]!, /1213 deadlock ×1/);
-  t.regex(lines[answer]!, /2 nodes served ops \(n1 42\.9%, n2 57\.1%\); writes reached more than one node at once in 1 of 3 one-second windows \(multi-master\)/);
+  t.regex(lines[answer]!, /2 nodes served ops \(n1 42\.9%, n2 57\.1%\); writes reached several nodes at once in 0 of 3 one-second windows; in 1 more, writes moved from one node to another \(a switchover, not concurrent writing\)/);
+  t.regex(lines[answer]!, /p99 996\.0 ms; 14\.3% of completed ops \(1\) took at least the 500 ms retry pause/);
   // What happened comes first. Clients are op id mod 3. Fault 11–20 ms. Client 0's oks at 5 and
   // 10 ms, then none to the end (2.51 s): 2.5 s. Client 1's: 1.0, 1.51 s; its gap over the fault
   // 0 → 1.0 s. Client 2's only ok is at 2.51 s: 2.51 s. Median of 1.0, 2.5, 2.51 = 2.5; worst 2.51

@@ -42,3 +42,18 @@ test('a domain upsert must answer with the ttl it was given, and never with an e
   t.false(m.step(m.init(), op, { record: { domain: 'cf-apps', ttl: 31 } })[0]);
   t.false(m.step(m.init(), op, { error: 'ResourceExists' })[0]);
 });
+
+test('a ttl-0 upsert of a domain that already never expires may be ResourceExists (b08a6ca0 UPDATE-then-INSERT), leaving it as it was; nothing else may', (t) => {
+  const m = bbsModels['bbs-domain']!;
+  const forever: BbsOp = { f: 'UpsertDomain', args: { domain: 'cf-apps', ttl: 0 } };
+  const [ok, s] = m.step(m.init(), forever, { record: { domain: 'cf-apps', ttl: 0 } });
+  t.true(ok);
+  const [again, after] = m.step(s, forever, { error: 'ResourceExists' });
+  t.true(again);
+  t.deepEqual(after, { ttl: 0 });
+  // Not from an absent domain, not from a domain with a ttl, not with a ttl.
+  t.false(m.step(m.init(), forever, { error: 'ResourceExists' })[0]);
+  t.false(m.step({ ttl: 30 }, forever, { error: 'ResourceExists' })[0]);
+  t.false(m.step(s, { f: 'UpsertDomain', args: { domain: 'cf-apps', ttl: 30 } }, { error: 'ResourceExists' })[0]);
+  t.false(m.step(s, forever, { error: 'ResourceNotFound' })[0]);
+});

@@ -24,6 +24,12 @@ export interface InjectedError {
   sqlState?: string;
   /** mysql2 marks a connection-level failure fatal: the connection is unusable afterwards. */
   fatal?: boolean;
+  /**
+   * Send the statement and let the server run it, then lose the answer: the connection is cut
+   * (destroyed) and the caller sees this error, as when a link fails while a COMMIT's OK is in
+   * flight. Without it the statement is never sent.
+   */
+  afterSend?: boolean;
 }
 
 export interface RecordingOptions {
@@ -44,7 +50,8 @@ const SESSION_SETUP = /^(SHOW VARIABLES LIKE 'wsrep_node_name'|SET SESSION wsrep
 export const squash = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
 
 function injectedError(e: InjectedError): Error {
-  return Object.assign(new Error(e.message), { ...e, ...(e.fatal ? { fatal: true } : {}) });
+  const { afterSend: _sent, ...rest } = e;
+  return Object.assign(new Error(e.message), { ...rest, ...(e.fatal ? { fatal: true } : {}) });
 }
 
 /** A connection source that records (and may fault) every statement of the connections it lends. */
@@ -58,6 +65,11 @@ export function recordingSource(inner: mysql.Pool, opts: RecordingOptions = {}):
       const params = ((typeof arg === 'string' ? values : (arg.values ?? values)) ?? []) as unknown[];
       const fault = opts.failWhen?.(sql, sent.length);
       sent.push({ sql, params, lease, ...(fault ? { injected: fault } : {}) });
+      if (fault?.afterSend) {
+        await conn.query(arg as mysql.QueryOptions, values as never);
+        conn.destroy();
+        throw injectedError(fault);
+      }
       if (fault) {
         if (fault.fatal) conn.destroy();
         throw injectedError(fault);

@@ -1,0 +1,77 @@
+// The shape of a SQL statement, for comparing what the store sends with what the real BBS sent:
+// the same statement kind, table, WHERE clause, LIMIT and lock, and the same written columns,
+// compared as a set and only over the columns the lab's schema has. Why these and no more:
+// - Go's query helpers (47049111 on) build INSERT and UPDATE column lists from a map, so their
+//   order changes from run to run; the set is what the statement writes.
+// - The BBS's schema grew columns the lab does not model (placement_tags, max_pids, rejection_*,
+//   …); writing them changes no lock and no row the lab reads.
+// - Which columns a SELECT reads changes neither the rows it reads nor the locks it takes, so a
+//   column list (or `*`) is just "columns"; a lock probe (`COUNT(*)`, `1`) is kept as written,
+//   because it answers differently for a missing row.
+// A statement the parser does not know is kept whole, so it can only match itself.
+
+import { CREATE_ACTUAL_LRPS, CREATE_CONFIGURATIONS, CREATE_DESIRED_LRPS, CREATE_DOMAINS, CREATE_TASKS } from '../../../bbs/sql/schema.ts';
+
+export type Columns = Readonly<Record<string, readonly string[]>>;
+
+/** The columns of each table of a CREATE TABLE statement list (not its INDEX / PRIMARY KEY lines). */
+export function columnsOf(ddls: readonly string[]): Columns {
+  const out: Record<string, string[]> = {};
+  for (const ddl of ddls) {
+    const m = /CREATE TABLE (?:IF NOT EXISTS )?(\w+)\s*\(([\s\S]*)\)\s*;?\s*$/i.exec(ddl);
+    if (!m) throw new Error(`not a CREATE TABLE: ${ddl.slice(0, 60)}`);
+    out[m[1]!] = m[2]!
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^\w+\s/.test(l) && !/^(INDEX|PRIMARY|KEY|UNIQUE)\b/i.test(l))
+      .map((l) => l.split(/\s/)[0]!);
+  }
+  return out;
+}
+
+/** The lab's schema (bbs/sql/schema.ts, migration 1461790966). */
+export const LAB_COLUMNS: Columns = columnsOf([CREATE_DOMAINS, CREATE_DESIRED_LRPS, CREATE_ACTUAL_LRPS, CREATE_TASKS, CREATE_CONFIGURATIONS]);
+
+export interface ShapeOptions {
+  /** Columns per table to compare (default: the lab's schema). */
+  columns?: Columns;
+  /** Columns to leave out besides: a column the lab's schema has and the commit's did not. */
+  ignore?: readonly string[];
+}
+
+const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
+const unqualify = (s: string): string => s.replace(/\b\w+\.(\w+)\b/g, '$1');
+const where = (w: string): string => squash(unqualify(w)).replace(/\s*=\s*/g, ' = ');
+
+function kept(table: string, cols: readonly string[], o: ShapeOptions): string[] {
+  const known = new Set((o.columns ?? LAB_COLUMNS)[table] ?? []);
+  const ignore = new Set(o.ignore ?? []);
+  return [...new Set(cols.map((c) => unqualify(c.trim())))].filter((c) => known.has(c) && !ignore.has(c)).sort();
+}
+
+const assigned = (list: string): string[] => list.split(',').map((a) => a.split('=')[0]!.trim());
+
+export function statementShape(sql: string, o: ShapeOptions = {}): string {
+  const s = squash(sql);
+  let m: RegExpExecArray | null;
+  if ((m = /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)$/i.exec(s))) return m[1]!.toUpperCase() === 'START TRANSACTION' ? 'BEGIN' : m[1]!.toUpperCase();
+  if ((m = /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?( LIMIT 1)?( FOR UPDATE| LOCK IN SHARE MODE)?$/i.exec(s))) {
+    const what = m[1]!.trim();
+    const projection = /^count\(\*\)$/i.test(what) ? 'COUNT(*)' : what === '1' ? '1' : 'columns';
+    return `SELECT ${projection} FROM ${m[2]}${m[3] ? ` WHERE ${where(m[3])}` : ''}${m[4] ? ' LIMIT 1' : ''}${m[5] ? ` ${m[5].trim().toUpperCase()}` : ''}`;
+  }
+  if ((m = /^INSERT INTO (\w+) ?\((.+?)\) ?VALUES ?\((.+?)\)(?: ON DUPLICATE KEY UPDATE (.+))?$/i.exec(s))) {
+    const t = m[1]!;
+    const dup = m[4] ? ` ON DUPLICATE KEY UPDATE (${kept(t, assigned(m[4]), o).join(', ')})` : '';
+    return `INSERT INTO ${t} (${kept(t, m[2]!.split(','), o).join(', ')})${dup}`;
+  }
+  if ((m = /^UPDATE (\w+) SET (.+?) WHERE (.+)$/i.exec(s))) {
+    return `UPDATE ${m[1]} SET (${kept(m[1]!, assigned(m[2]!), o).join(', ')}) WHERE ${where(m[3]!)}`;
+  }
+  if ((m = /^DELETE FROM (\w+) WHERE (.+)$/i.exec(s))) return `DELETE FROM ${m[1]} WHERE ${where(m[2]!)}`;
+  return s;
+}
+
+export function shapes(sqls: readonly string[], o: ShapeOptions = {}): string[] {
+  return sqls.map((s) => statementShape(s, o));
+}
