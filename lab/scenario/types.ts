@@ -23,10 +23,11 @@ export const DEFAULT_BACKOFF_MS = 500;
 
 /**
  * The offered load when a scenario names none: ops/s per client, the one place it is set. Measured
- * on the lab's 2-core machine (lab/runner/README.md, "Offered load"): quickstart and multi-writer
- * keep it with the machine 5× oversubscribed, where 10 ops/s already misses slots.
+ * on the lab's 2-core machine (lab/runner/README.md, "Why 10 ops/s per client"): quickstart,
+ * multi-writer and kill-node keep it beside two busy-loop processes on a machine already 3–5×
+ * oversubscribed.
  */
-export const DEFAULT_RATE_PER_CLIENT = 5;
+export const DEFAULT_RATE_PER_CLIENT = 10;
 /** clients.rate: ops/s per client, or 'closed' (the next op when the last returns). */
 export type ClientRate = number | 'closed';
 const RATE_MIN = 0.1;

@@ -90,7 +90,7 @@ test('every field left out gets its default: the smallest scenario reads to the 
     question: 'q',
     duration: 120,
     topology: { nodes: 3, proxies: 1, proxyRule: 'lowest-index', failureDetection: 'default', links: 'auto', provider: 'local' },
-    clients: { count: 2, via: 'proxies', config: 'spread', selector: 'ORDER', poolSize: 2, timeoutMs: 10_000, backoffMs: 500, rate: 5 },
+    clients: { count: 2, via: 'proxies', config: 'spread', selector: 'ORDER', poolSize: 2, timeoutMs: 10_000, backoffMs: 500, rate: 10 },
     workload: { kind: 'bbs', keys: 8, txnLength: 4, isolation: 'repeatable-read', tasks: 4, desiredLRPs: 2, instances: 2, cells: 3, mix: { tasks: 5, desiredLRPs: 2, actualLRPs: 3, domains: 1 } },
     nemesis: { schedule: [], random: { kinds: [], interval: 15, duration: 8, roles: false } },
     bbs: { version: 'today', hypothetical: false, unsafeNoRowLocks: false, plant: [] },
