@@ -54,13 +54,16 @@ function recompute(events: Ev[]) {
   const bbsGaps = gapsOf(oks.map((e) => s(e.time)));
   const bbsOutageSec = Math.max(...bbsGaps.map((g) => g.to - g.from));
   const down = bbsGaps.filter((g) => g.to - g.from >= 1).reduce((a, g) => a + g.to - g.from, 0);
-  const perSec = new Map<number, Set<string>>();
-  for (const e of oks) {
+  // Writes per second in completion order; a second counts when the writers go back to a node
+  // they had left (more node changes than distinct nodes − 1), not for a switchover.
+  const perSec = new Map<number, string[]>();
+  for (const e of [...oks].sort((a, b) => a.time - b.time)) {
     if (READS.has(e.f!) || !e.node) continue;
     const k = Math.floor(s(e.time));
-    if (!perSec.has(k)) perSec.set(k, new Set());
-    perSec.get(k)!.add(e.node);
+    if (!perSec.has(k)) perSec.set(k, []);
+    perSec.get(k)!.push(e.node);
   }
+  const interleaved = (xs: string[]) => xs.filter((x, i) => i > 0 && x !== xs[i - 1]).length > new Set(xs).size - 1;
   const clients = [...new Set(work.filter((e) => e.type === 'invoke').map((e) => e.client!))];
   const nem = events.filter((e) => e.type === 'nemesis');
   const faults = nem
@@ -80,7 +83,7 @@ function recompute(events: Ev[]) {
     ops,
     unknownOps: completions.filter((e) => e.type === 'info').length,
     deadlocksPerK: (1000 * completions.filter((e) => e.error?.errno === 1213).length) / ops,
-    multiNodeSeconds: [...perSec.values()].filter((x) => x.size > 1).length,
+    multiNodeSeconds: [...perSec.values()].filter(interleaved).length,
     bbsOutageSec,
     timeShare: 1 - down / end,
     faults,
