@@ -27,6 +27,8 @@ const ADDRESS_BASE = '127.106.1';
 async function run(file: string, plants: PlantName[], seed: number, duration: number, log: (m: string) => void): Promise<RunResult> {
   const s = parseScenario(readFileSync(join(PROJECT_ROOT, file), 'utf8'), file);
   s.bbs.plant = plants;
+  // Closed loop, as `bbs-lab selftest` runs it (lab/selftest/run.ts): detection, not a figure.
+  s.clients.rate = 'closed';
   return runScenario(s, { seed, duration, runsDir, addressBase: ADDRESS_BASE, log });
 }
 
