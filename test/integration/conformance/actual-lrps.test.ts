@@ -12,30 +12,15 @@
 // today's statements onto the lab's schema, and says so.
 
 import test from 'ava';
-import mysql from 'mysql2/promise';
-import { startLocalCluster, type LocalGalera } from '../../../lab/providers/local/cluster.ts';
+import { schemaNodeForFile } from './node.ts';
 import type { BbsErrorType, BbsOp, BbsOpArgs } from '../../../bbs/ops.ts';
-import { createSchema } from '../../../bbs/sql/schema.ts';
 import { SqlBbsStore, type ExecResult } from '../../../bbs/sql/store.ts';
 import type { CallerErrorName } from '../../../bbs/sql/caller-error.ts';
 import { BBS_VERSIONS, profileOf, type BbsVersion } from '../../../bbs/versions/index.ts';
 import { recordingSource, type InjectedError } from './capture.ts';
 import { ANY, sequenceProblems, type Expected, type Stmt } from './statements.ts';
 
-let cluster: LocalGalera | undefined;
-let pool: mysql.Pool | undefined;
-
-test.before(async (t) => {
-  cluster = await startLocalCluster({ nodes: 1, addressBase: '127.0.88', firstHost: 21, log: (m) => t.log(m) });
-  const n = cluster.nodes[0]!;
-  pool = mysql.createPool({ host: n.host, port: n.port, user: cluster.user, password: cluster.password, database: cluster.database, connectionLimit: 6 });
-  await createSchema(pool);
-});
-
-test.after.always(async () => {
-  await pool?.end().catch(() => {});
-  await cluster?.stop();
-});
+const node = schemaNodeForFile('127.0.88', 21, 6);
 
 // --- the Go statements, by commit ---------------------------------------------------------------
 
@@ -332,12 +317,12 @@ let n = 0;
 const guid = (v: string) => `p${++n}-${v}`;
 
 async function runCaptured(version: BbsVersion, setup: BbsOp[], op: BbsOp, failWhen?: (sql: string, k: number) => InjectedError | undefined) {
-  const plain = new SqlBbsStore(pool!, { version: 'today' });
+  const plain = new SqlBbsStore(node.pool(), { version: 'today' });
   for (const o of setup) {
     const r = await plain.execute(o);
     if (r.error || r.value?.error) throw new Error(`setup ${o.f}: ${r.error?.message ?? r.value?.error}`);
   }
-  const rec = recordingSource(pool!, failWhen ? { failWhen } : {});
+  const rec = recordingSource(node.pool(), failWhen ? { failWhen } : {});
   const store = new SqlBbsStore(rec.source, { version });
   const res = await store.execute(op);
   const sent = rec.sent.filter((x) => !/^(SHOW VARIABLES LIKE 'wsrep_node_name'|SET SESSION wsrep_sync_wait)/i.test(x.sql));
@@ -478,7 +463,7 @@ for (const [what, byVersion] of Object.entries(RETRY)) {
       }
       if (what.includes('lost after the COMMIT of FailActualLRP')) {
         // The first COMMIT ran: the row moved once, or twice when the retry ran it again.
-        const [rows] = await pool!.query('SELECT modification_tag_index AS i FROM actual_lrps WHERE process_guid = ?', [g]);
+        const [rows] = await node.pool().query('SELECT modification_tag_index AS i FROM actual_lrps WHERE process_guid = ?', [g]);
         t.is(Number((rows as { i: number }[])[0]!.i), want.attempts, 'modification index: one write per attempt that committed');
       }
     });
@@ -493,7 +478,7 @@ test.serial('2016-03: an error of ClaimActualLRP\'s UPDATE panics the handler (2
   t.is(res.bbsError, 'ConnectionDropped');
   t.is(res.attempts, 1);
   t.is(sent.at(-1)?.sql, 'ROLLBACK');
-  const [rows] = await pool!.query('SELECT state FROM actual_lrps WHERE process_guid = ?', [g]);
+  const [rows] = await node.pool().query('SELECT state FROM actual_lrps WHERE process_guid = ?', [g]);
   t.is((rows as { state: string }[])[0]!.state, 'UNCLAIMED');
 });
 

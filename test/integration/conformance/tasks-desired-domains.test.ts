@@ -8,10 +8,9 @@
 // Each test names the profile, its commit and the file its expected statements come from.
 
 import test, { type ExecutionContext } from 'ava';
-import mysql from 'mysql2/promise';
-import { startLocalCluster, type LocalGalera } from '../../../lab/providers/local/cluster.ts';
+import type mysql from 'mysql2/promise';
+import { schemaNodeForFile } from './node.ts';
 import type { BbsOp, BbsOpArgs, BbsOpName, TaskRecord } from '../../../bbs/ops.ts';
-import { createSchema } from '../../../bbs/sql/schema.ts';
 import { SqlBbsStore, type ExecResult } from '../../../bbs/sql/store.ts';
 import type { BbsVersion } from '../../../bbs/versions/index.ts';
 import { recordingSource, type InjectedError } from './capture.ts';
@@ -36,20 +35,7 @@ import {
 } from './expected.ts';
 import { shapes } from './shape.ts';
 
-let cluster: LocalGalera | undefined;
-let pool: mysql.Pool | undefined;
-
-test.before(async (t) => {
-  cluster = await startLocalCluster({ nodes: 1, addressBase: '127.0.85', firstHost: 11, log: (m) => t.log(m) });
-  const n = cluster.nodes[0]!;
-  pool = mysql.createPool({ host: n.host, port: n.port, user: cluster.user, password: cluster.password, database: cluster.database, connectionLimit: 8 });
-  await createSchema(pool);
-});
-
-test.after.always(async () => {
-  await pool?.end().catch(() => {});
-  await cluster?.stop();
-});
+const node = schemaNodeForFile('127.0.85', 11, 8);
 
 let keyNo = 0;
 const key = (what: string): string => `${what}-${++keyNo}`;
@@ -59,7 +45,7 @@ const NOT_READY: InjectedError = { message: 'WSREP has not yet prepared node for
 
 /** Puts entities in place through today's store, outside the recording. */
 async function given(...ops: BbsOp[]): Promise<void> {
-  const store = new SqlBbsStore(pool!);
+  const store = new SqlBbsStore(node.pool());
   for (const op of ops) {
     const r = await store.execute(op);
     if (r.error || r.value?.error) throw new Error(`setting up ${op.f}: ${JSON.stringify(r)}`);
@@ -77,7 +63,7 @@ interface Ran {
 /** Runs one op through a store of the profile on a recording connection source. */
 async function run<F extends BbsOpName>(version: BbsVersion, f: F, args: BbsOpArgs[F], fault?: { when: RegExp; error: InjectedError }): Promise<Ran> {
   let faulted = false;
-  const rec = recordingSource(pool!, {
+  const rec = recordingSource(node.pool(), {
     failWhen: (sql) => {
       if (!fault || faulted || !fault.when.test(sql)) return undefined;
       faulted = true;
@@ -347,7 +333,7 @@ for (const p of PROFILE_CODE) {
       t.is(again.result.value?.error, 'ResourceExists');
       sameStatements(t, again.sent, upsertDomain(e, 'unchanged'));
     }
-    const [rows] = await pool!.query<mysql.RowDataPacket[]>('SELECT CAST(expire_time AS CHAR) AS e FROM domains WHERE domain = ?', [d]);
+    const [rows] = await node.pool().query<mysql.RowDataPacket[]>('SELECT CAST(expire_time AS CHAR) AS e FROM domains WHERE domain = ?', [d]);
     const stored = BigInt(String(rows[0]?.['e']));
     if (e === '2a8d20a0') t.true(stored <= BigInt(Date.now() + 1) * 1_000_000n && stored > BigInt(Date.now() - 60_000) * 1_000_000n, String(stored));
     else t.is(stored, 9_223_372_036_854_775_807n);
