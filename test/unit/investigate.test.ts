@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aggregate, judgeInterval } from '../../lab/investigate/aggregate.ts';
@@ -138,8 +138,11 @@ test('the CLI: bad campaign exits 2 naming the field, --help exits 0 with usage'
   t.is(empty.status, 2);
   t.regex(empty.stderr, /--verify .*: no findings\.json there; give the findings folder of a campaign that ran, e\.g\. findings\/multi-writer-baseline/);
   t.notRegex(empty.stderr, /\n\s+at /, 'no stack trace');
-  // The committed findings were written before runs recorded their values: refused, saying what to do.
-  const old = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--verify', 'findings/multi-writer-baseline'], { encoding: 'utf8' });
+  // Findings written before runs recorded their values: refused, saying what to do.
+  const oldDir = join(dir, 'old-findings');
+  mkdirSync(oldDir, { recursive: true });
+  writeFileSync(join(oldDir, 'findings.json'), JSON.stringify({ campaign: 'tiny', questions: [{ id: 'qa', variants: [{ name: 'A', metrics: {}, runs: [{ seed: 1, status: 'done' }] }] }] }));
+  const old = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--verify', oldDir], { encoding: 'utf8' });
   t.is(old.status, 2);
   t.regex(old.stderr, /records no run's values \(written before verification existed\); re-render it with --render, or run the campaign again/);
 });
