@@ -141,7 +141,7 @@ test('the CLI: bad campaign exits 2 naming the field, --help exits 0 with usage'
   // Findings written before runs recorded their values: refused, saying what to do.
   const oldDir = join(dir, 'old-findings');
   mkdirSync(oldDir, { recursive: true });
-  writeFileSync(join(oldDir, 'findings.json'), JSON.stringify({ campaign: 'tiny', questions: [{ id: 'qa', variants: [{ name: 'A', metrics: {}, runs: [{ seed: 1, status: 'done' }] }] }] }));
+  writeFileSync(join(oldDir, 'findings.json'), JSON.stringify({ campaign: 'multi-writer-baseline', questions: [{ id: 'q1-mitigations', variants: [{ name: 'A', metrics: {}, runs: [{ seed: 1, status: 'done' }] }] }] }));
   const old = spawnSync(process.execPath, ['bin/bbs-lab.js', 'investigate', good, '--verify', oldDir], { encoding: 'utf8' });
   t.is(old.status, 2);
   t.regex(old.stderr, /records no run's values \(written before verification existed\); re-render it with --render, or run the campaign again/);
