@@ -13,27 +13,15 @@ import type { OpError } from '../../lab/history/event.ts';
 import { actualLRPModel } from '../../specs/actual-lrp.ts';
 import { afterCrash } from '../../specs/transitions.ts';
 import { nextCrashCount, stateAfterCrash } from '../../bbs/rules.ts';
-import { op, replay, type Step } from './specs-bbs-helpers.ts';
+import { actualRecord, createActual, LRP_GUID, op, replay, type Step } from './specs-bbs-helpers.ts';
 
-const P = 'lrp-1';
+const P = LRP_GUID;
 const prerelease = actualLRPModel('per-state', 'prerelease-2016-03');
 const shipped = actualLRPModel('per-state', 'no-instance-key-2016-03-24');
 const current = actualLRPModel('per-state');
 
-const lrp = (index: number, over: Partial<ActualLRPRecord>): ActualLRPRecord => ({
-  processGuid: P,
-  index: 0,
-  domain: 'cf-apps',
-  state: 'UNCLAIMED',
-  instanceGuid: '',
-  cellId: '',
-  placementError: '',
-  crashCount: 0,
-  crashReason: '',
-  modificationTag: { epoch: 'E1', index },
-  ...over,
-});
-const create: Step = [op('CreateUnclaimedActualLRP', { processGuid: P, index: 0, domain: 'cf-apps' }), { record: lrp(0, {}) }];
+const lrp = actualRecord;
+const create = createActual;
 const a = { instanceGuid: 'cell-a-i', cellId: 'cell-a' };
 const claimA = (out: ActualLRPRecord): Step => [op('ClaimActualLRP', { processGuid: P, index: 0, ...a }), { record: out }];
 const startA = (out: ActualLRPRecord): Step => [op('StartActualLRP', { processGuid: P, index: 0, ...a }), { record: out }];

@@ -1,26 +1,14 @@
 import test from 'ava';
 import type { ActualLRPRecord } from '../../bbs/ops.ts';
 import { actualLRPModel } from '../../specs/actual-lrp.ts';
-import { op, replay, type Step } from './specs-bbs-helpers.ts';
+import { actualRecord, createActual, LRP_GUID, op, replay, type Step } from './specs-bbs-helpers.ts';
 
-const P = 'lrp-1';
+const P = LRP_GUID;
 const m2016 = actualLRPModel('permissive');
 const strict = actualLRPModel('per-state');
 
-const actual = (index: number, over: Partial<ActualLRPRecord>): ActualLRPRecord => ({
-  processGuid: P,
-  index: 0,
-  domain: 'cf-apps',
-  state: 'UNCLAIMED',
-  instanceGuid: '',
-  cellId: '',
-  placementError: '',
-  crashCount: 0,
-  crashReason: '',
-  modificationTag: { epoch: 'E1', index },
-  ...over,
-});
-const create: Step = [op('CreateUnclaimedActualLRP', { processGuid: P, index: 0, domain: 'cf-apps' }), { record: actual(0, {}) }];
+const actual = actualRecord;
+const create = createActual;
 const claim = (cell: string, tag: number, crashCount = 0, crashReason = ''): Step => [
   op('ClaimActualLRP', { processGuid: P, index: 0, instanceGuid: `${cell}-i`, cellId: cell }),
   { record: actual(tag, { state: 'CLAIMED', instanceGuid: `${cell}-i`, cellId: cell, crashCount, crashReason }) },
