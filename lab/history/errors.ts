@@ -36,6 +36,9 @@ const CONNECTION_CODES = new Set([
   'ERR_STREAM_DESTROYED',
 ]);
 
+/** The caller gave up waiting (its request timeout): the BBS may still apply the op. */
+export const REQUEST_TIMEOUT_CODE = 'BBS_REQUEST_TIMEOUT';
+
 /** Codes that mean no connection was ever made: nothing can have been applied. */
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
@@ -53,6 +56,9 @@ export function classifyError(err: OpError): ErrorClass {
     return { outcome: 'info', kind: server ? `${server[0]}-on-commit` : 'commit-unknown', reason: 'error during COMMIT: the transaction may or may not have committed' };
   }
   if (server) return { outcome: 'fail', kind: server[0], reason: server[1] };
+  if (err.code === REQUEST_TIMEOUT_CODE) {
+    return { outcome: 'info', kind: 'request-timeout', reason: "the caller's request timeout passed before the BBS answered: the op may still be applied" };
+  }
   if (err.code !== undefined && CONNECTION_CODES.has(err.code)) {
     return { outcome: 'info', kind: 'connection-lost', reason: `connection lost (${err.code}): the op may have been applied` };
   }

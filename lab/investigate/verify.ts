@@ -100,15 +100,31 @@ export function verifyFigures(f: CommittedFindings, fresh: readonly FreshRun[]):
 const fmt = (x: number | null, digits: number): string =>
   x === null || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-const committedText = (x: VerifiedFigure): string =>
-  x.committed.n === 0 ? 'no committed runs' : `${fmt(x.committed.median, x.digits)} [${fmt(x.committed.low, x.digits)}–${fmt(x.committed.high, x.digits)}]`;
+/**
+ * The digits a figure is printed with: its metric's, or more (up to 3) when that many would print
+ * an outside figure as equal to the bound it passed ("3.5 (committed [3.3–3.5]): OUTSIDE").
+ */
+export function shownDigits(x: { digits: number; inside: boolean | null; fresh: { median: number | null }; committed: { low: number | null; high: number | null } }): number {
+  if (x.inside !== false || x.fresh.median === null) return x.digits;
+  const m = x.fresh.median;
+  const bound = x.committed.low !== null && m < x.committed.low ? x.committed.low : x.committed.high;
+  let d = x.digits;
+  while (d < x.digits + 3 && bound !== null && fmt(m, d) === fmt(bound, d)) d++;
+  return d;
+}
+
+const committedText = (x: VerifiedFigure): string => {
+  const d = shownDigits(x);
+  return x.committed.n === 0 ? 'no committed runs' : `${fmt(x.committed.median, d)} [${fmt(x.committed.low, d)}–${fmt(x.committed.high, d)}]`;
+};
 
 /** One line per figure, for the terminal. */
 export function verificationText(v: Verification): string {
   const lines = [`verify ${v.campaign}: ${v.seedsPerVariant} seed(s) per variant (${v.sample.map((s) => `${s.question} ${s.seeds.join(', ')}`).join('; ')})`];
   for (const x of v.figures) {
     const mark = x.inside === null ? 'not measured' : x.inside ? 'inside' : 'OUTSIDE';
-    lines.push(`  ${x.question}/${x.variant} ${x.metric}: ${fmt(x.fresh.median, x.digits)} (committed ${committedText(x)}${x.committed.sameSeeds.some((s) => s !== null) ? `; same seed then ${x.committed.sameSeeds.map((s) => fmt(s, x.digits)).join(', ')}` : ''}): ${mark}`);
+    const d = shownDigits(x);
+    lines.push(`  ${x.question}/${x.variant} ${x.metric}: ${fmt(x.fresh.median, d)} (committed ${committedText(x)}${x.committed.sameSeeds.some((s) => s !== null) ? `; same seed then ${x.committed.sameSeeds.map((s) => fmt(s, d)).join(', ')}` : ''}): ${mark}`);
   }
   lines.push(summaryLine(v));
   return lines.join('\n');
@@ -132,7 +148,7 @@ export function verificationParagraphs(v: Verification | null, regenerate: { cam
   const paras = [
     `Last verification: ${v.at.slice(0, 10)}, lab ${lab}: ${v.seedsPerVariant} seed(s) per variant re-run (${v.sample.map((s) => `${s.question} seed ${s.seeds.join(', ')}`).join('; ')}); ${summaryLine(v)}${load}.`,
   ];
-  if (outside.length > 0) paras.push(`Outside: ${outside.map((x) => `${x.question}/${x.variant} ${x.metric} ${fmt(x.fresh.median, x.digits)} (committed ${committedText(x)})`).join('; ')}.`);
+  if (outside.length > 0) paras.push(`Outside: ${outside.map((x) => `${x.question}/${x.variant} ${x.metric} ${fmt(x.fresh.median, shownDigits(x))} (committed ${committedText(x)})`).join('; ')}.`);
   const failed = v.runs.filter((r) => r.status !== 'done' || r.keptUp === false);
   if (failed.length > 0) paras.push(`Not counted: ${failed.map((r) => `${r.key} (${r.status !== 'done' ? r.status : 'rate not kept up'})`).join(', ')}.`);
   paras.push(`Every figure and the command are in verification.json. ${how}`);

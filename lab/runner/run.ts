@@ -111,6 +111,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
         nextOpId: () => opId++,
         shouldStop: () => stopWorkload || Date.now() >= end,
         backoffMs: s.clients.backoffMs,
+        requestTimeoutMs: s.clients.timeoutMs,
         ...(rate === null ? {} : { pace: { grid: { rate, origin: schedule.offsetsSec[c]! }, startNs, endSec: s.duration } }),
         onComplete: (outcome, c) => {
           completed++;

@@ -4,7 +4,7 @@
 // schedule (clients.rate) each op waits for its slot (pacing.ts) and its invoke records the slot
 // and when it was due.
 
-import { classifyError } from '../history/errors.ts';
+import { classifyError, REQUEST_TIMEOUT_CODE } from '../history/errors.ts';
 import type { Outcome } from '../history/event.ts';
 import type { HistoryWriter } from '../history/writer.ts';
 import type { ExecOutcome, Executor, WorkloadOp } from '../workload/types.ts';
@@ -37,6 +37,39 @@ export interface ClientOptions {
   onComplete?: (outcome: Outcome, completion: { f: string; node?: string }) => void;
   /** Offered load: absent for the closed loop (the next op as soon as the last returns). */
   pace?: ClientPace;
+  /**
+   * The caller's request timeout (scenario clients.timeoutMs): the BBS's clients gave up on a
+   * request after their HTTP client's timeout (cfhttp.NewClient() in bbs client.go, 47049111,
+   * 2016-11-30), whatever the BBS was doing. An op still running then ends `info` here and keeps
+   * running in the background, as the BBS's handler did. Absent: no deadline.
+   */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The executor's outcome, or a request timeout when it has not come within `ms`. The executor's
+ * promise is left running (a late result or throw is dropped): a store stuck waiting for a
+ * connection (the 2016-11 pool deadlock that b33de3b0 fixed) never answers at all.
+ */
+export function withRequestTimeout(run: Promise<ExecOutcome>, ms: number | undefined): Promise<ExecOutcome> {
+  if (ms === undefined) return run;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      resolve({ error: { code: REQUEST_TIMEOUT_CODE, message: `no answer from the BBS within the caller's request timeout of ${ms} ms: the request may still take effect` } });
+    }, ms);
+    run.then(
+      (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        // The executor reports database errors in its result; a throw is a lab bug or an
+        // unexpected driver state, and must still close the op: unknown outcome.
+        resolve({ error: { message: `executor threw: ${(e as Error).message}` } });
+      },
+    );
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,14 +116,13 @@ export async function runClient(o: ClientOptions): Promise<void> {
     const id = o.nextOpId();
     const key = op.key !== undefined ? { key: op.key } : {};
     o.writer.append({ type: 'invoke', op: id, process, client: o.client, f: op.f, ...key, value: op.value, ...(slot ?? {}) });
-    let res: ExecOutcome;
+    let started: Promise<ExecOutcome>;
     try {
-      res = await o.exec(op);
+      started = o.exec(op);
     } catch (e) {
-      // The executor reports database errors in its result; a throw is a lab bug or an unexpected
-      // driver state, and must still close the op: unknown outcome.
-      res = { error: { message: `executor threw: ${(e as Error).message}` } };
+      started = Promise.reject(e as Error);
     }
+    const res = await withRequestTimeout(started, o.requestTimeoutMs);
     const outcome: Outcome = res.error ? classifyError(res.error).outcome : 'ok';
     const completion = {
       type: outcome,

@@ -38,8 +38,9 @@ export async function runSelftest(o: SelftestOptions): Promise<CaseOutcome[]> {
     // Closed loop: the self-test asks whether a planted bug is found, which takes as many
     // interleavings as the machine gives, not a figure that must compare across machines.
     s.clients.rate = 'closed';
-    // On today's BBS: closed-loop on 2016-11 (statements on a second pooled connection beside the
-    // transaction, 47049111 until b33de3b0) a run hung past its client timeouts (issue 21's note).
+    // On today's BBS: closed-loop on 2016-11, 12 clients on pools of 4 wedge the store in the pool
+    // deadlock b33de3b0 fixed (statements on a second pooled connection beside the transaction;
+    // docs/bbs-versions.md), and a stalled store shows no plant.
     s.bbs.version = 'today';
     const opts: Parameters<typeof runScenario>[1] = { seed: c.seed, log: o.log ?? (() => {}) };
     if (o.duration !== undefined) opts.duration = o.duration;

@@ -28,8 +28,8 @@ async function run(file: string, plants: PlantName[], seed: number, duration: nu
   const s = parseScenario(readFileSync(join(PROJECT_ROOT, file), 'utf8'), file);
   s.bbs.plant = plants;
   // Closed loop, as `bbs-lab selftest` runs it (lab/selftest/run.ts): detection, not a figure.
-  // On today's BBS: closed-loop on 2016-11 (statements on a second pooled connection beside the
-  // transaction, 47049111 until b33de3b0) a run hung past its client timeouts (noted on issue 21).
+  // On today's BBS: closed-loop on 2016-11, 12 clients on pools of 4 wedge the store in the pool
+  // deadlock b33de3b0 fixed (docs/bbs-versions.md), and a stalled store shows no plant.
   s.clients.rate = 'closed';
   s.bbs.version = 'today';
   return runScenario(s, { seed, duration, runsDir, addressBase: ADDRESS_BASE, log });

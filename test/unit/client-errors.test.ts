@@ -15,6 +15,7 @@ const cases: [string, Parameters<typeof classifyError>[0], 'fail' | 'info', stri
   ['lost connection mid-transaction', { code: 'PROTOCOL_CONNECTION_LOST', message: 'Connection lost', phase: 'statement' }, 'info', 'connection-lost'],
   ['2013-style reset', { code: 'ECONNRESET', message: 'read ECONNRESET', phase: 'statement' }, 'info', 'connection-lost'],
   ['client timeout', { code: 'PROTOCOL_SEQUENCE_TIMEOUT', message: 'Query inactivity timeout', phase: 'statement' }, 'info', 'connection-lost'],
+  ["the caller's request timeout", { code: 'BBS_REQUEST_TIMEOUT', message: 'no answer', phase: 'statement' }, 'info', 'request-timeout'],
   ['lost connection during COMMIT', { code: 'PROTOCOL_CONNECTION_LOST', message: 'Connection lost', phase: 'commit' }, 'info', 'commit-unknown'],
   ['refused at connect: nothing sent', { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED', phase: 'connect' }, 'fail', 'connect-failed'],
   ['any error while connecting', { code: 'ETIMEDOUT', message: 'connect ETIMEDOUT', phase: 'connect' }, 'fail', 'connect-failed'],

@@ -12,7 +12,7 @@ import { summarizeProvenance } from '../../lab/investigate/provenance-summary.ts
 import { runFacts, type RunFacts } from '../../lab/investigate/run-facts.ts';
 import { canonicalJson, sharing } from '../../lab/investigate/share.ts';
 import { handWrittenNumbers, statText } from '../../lab/investigate/template.ts';
-import { committedSeeds, replaceLastSection, sampleSeeds, verifyFigures, type CommittedFindings } from '../../lab/investigate/verify.ts';
+import { committedSeeds, replaceLastSection, sampleSeeds, shownDigits, verifyFigures, type CommittedFindings } from '../../lab/investigate/verify.ts';
 import { interval } from '../../lab/report/intervals.ts';
 
 test('midranks: ties take the mean of the ranks they span', (t) => {
@@ -332,4 +332,18 @@ test('the verification section: counts, what fell outside, what was not counted,
     'Every figure and the command are in verification.json. `node bin/bbs-lab.js investigate c.yaml --verify findings/tiny` re-runs one seed per variant (`--budget` for more) and records here whether each figure falls inside its committed interval.',
   ]);
   t.regex(verificationText(v), /qa\/A ops: 125 \(committed 110 \[100–120\]; same seed then 120\): OUTSIDE/);
+});
+
+test('verification: an outside figure gets the digits that tell it from the bound it passed; inside ones keep their own', (t) => {
+  const fig = (median: number, low: number, high: number, inside: boolean) => ({ digits: 1, inside, fresh: { median }, committed: { low, high } });
+  // 3.52 past a high of 3.50: one digit prints both as 3.5, two tell them apart.
+  t.is(shownDigits(fig(3.52, 3.3, 3.5, false)), 2);
+  // 0.02 past [0, 0]: 0.0 at one digit, 0.02 at two.
+  t.is(shownDigits(fig(0.02, 0, 0, false)), 2);
+  // Below the low bound: compared with the low one.
+  t.is(shownDigits(fig(3.2996, 3.3, 3.5, false)), 4);
+  t.is(shownDigits(fig(3.6, 3.3, 3.5, false)), 1);
+  t.is(shownDigits(fig(3.45, 3.3, 3.5, true)), 1);
+  // Never more than three extra digits.
+  t.is(shownDigits(fig(3.500001, 3.3, 3.5, false)), 4);
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CompletionEvent, InvokeEvent } from '../../lab/history/event.ts';
 import { readHistory } from '../../lab/history/reader.ts';
 import { HistoryWriter } from '../../lab/history/writer.ts';
-import { primed, runClient } from '../../lab/runner/workload-client.ts';
+import { primed, runClient, withRequestTimeout } from '../../lab/runner/workload-client.ts';
 import { slotsBefore } from '../../lab/workload/pacing.ts';
 import type { ExecOutcome } from '../../lab/workload/types.ts';
 
@@ -73,4 +73,33 @@ test('paced: every invoke records its slot and when it was due; slots only grow,
   t.true(inv.length >= 1);
   t.true(inv.length <= slotsBefore(grid, 0.1));
   t.true(inv.every((e, i) => e.slot !== undefined && e.due !== undefined && e.time >= e.due && (i === 0 || e.slot > inv[i - 1]!.slot!)));
+});
+
+test('request timeout: an executor that never answers ends its op `info` (request-timeout) and the client goes on under a new process', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-client-'));
+  const writer = new HistoryWriter(join(dir, 'h.jsonl'));
+  const ops = (function* () {
+    for (let i = 0; i < 3; i++) yield { f: 'read', key: 'k', value: i };
+  })();
+  let n = 0;
+  // The second op waits forever, as a store waiting for a pooled connection no one will return.
+  const exec = () => (n++ === 1 ? new Promise<ExecOutcome>(() => {}) : Promise.resolve({ value: n }));
+  await runClient({ client: 0, processStride: 4, target: 't', exec, ops, writer, nextOpId: (() => { let i = 0; return () => i++; })(), shouldStop: () => false, requestTimeoutMs: 50 });
+  writer.close();
+  const done = readHistory(join(dir, 'h.jsonl')).events.filter((e): e is CompletionEvent => e.type !== 'invoke' && e.type !== 'nemesis');
+  rmSync(dir, { recursive: true, force: true });
+  t.deepEqual(done.map((e) => e.type), ['ok', 'info', 'ok']);
+  t.is(done[1]!.error?.code, 'BBS_REQUEST_TIMEOUT');
+  t.deepEqual(done.map((e) => e.process), [0, 0, 4]);
+});
+
+test('request timeout: an answer in time is the answer; a late answer or a late throw is dropped', async (t) => {
+  t.deepEqual(await withRequestTimeout(Promise.resolve({ value: 7 }), 1000), { value: 7 });
+  t.deepEqual(await withRequestTimeout(Promise.resolve({ value: 7 }), undefined), { value: 7 });
+  let late!: (v: ExecOutcome) => void;
+  const r = await withRequestTimeout(new Promise<ExecOutcome>((res) => (late = res)), 20);
+  late({ value: 8 });
+  t.is(r.error?.code, 'BBS_REQUEST_TIMEOUT');
+  const thrown = await withRequestTimeout(Promise.reject(new Error('boom')), 1000);
+  t.regex(thrown.error?.message ?? '', /executor threw: boom/);
 });
