@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { processAlive } from '../../lab/lifecycle/process-alive.ts';
+import { stopOnTeardown } from './helpers.ts';
 
 const labScript = `
 import { Deployment } from './lab/migration/deployment.ts';
@@ -27,6 +28,7 @@ test('a BBS node process dies with the lab that started it, and cleanup removes 
   t.timeout(60_000);
   const before = new Set(nodePids().map((p) => p.pid));
   const lab = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', labScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+  stopOnTeardown(t, lab, 'SIGKILL');
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: lab.stdout! }).once('line', resolve);
     lab.once('exit', (c) => reject(new Error(`the lab script exited ${c}`)));

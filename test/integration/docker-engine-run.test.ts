@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import { chainOwner, listLabChains } from '../../lab/network/iptables.ts';
 import { dockerAvailable } from '../../lab/providers/docker/provider.ts';
-import { processesMentioning } from './helpers.ts';
+import { labTempPath, processesMentioning, stopOnTeardown } from './helpers.ts';
 
 const realEngine = await dockerAvailable();
 
@@ -20,6 +20,7 @@ const realEngine = await dockerAvailable();
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BBS_LAB_ADDRESS_BASE: '127.0.58', BBS_LAB_ENGINE_SUBNETS: '127.0.59-127.0.59' },
   });
+  stopOnTeardown(t, child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -51,7 +52,7 @@ const realEngine = await dockerAvailable();
   t.regex(md, /partition isolate:n1 at 4\.\d s \(healed at 12\.\d s/);
   t.regex(md, /Checkers:/);
 
-  const workDir = /work dir (\/tmp\/bbs-lab-engine-\S+)/.exec(stderr)?.[1];
+  const workDir = new RegExp(`work dir (${labTempPath('engine-')})`).exec(stderr)?.[1];
   t.truthy(workDir, 'the engine logged its work dir');
   t.false(existsSync(workDir!), "the engine's work dir is gone");
   t.deepEqual(processesMentioning(workDir!), []);

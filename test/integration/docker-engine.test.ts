@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startDockerEngine, type DockerEngine } from '../../lab/docker-engine/engine.ts';
 import { chainOwner, listLabChains } from '../../lab/network/iptables.ts';
 import { freePortRange } from '../../lab/providers/docker/provider.ts';
-import { processesMentioning, waitFor } from './helpers.ts';
+import { labTempPath, processesMentioning, stopOnTeardown, waitFor } from './helpers.ts';
 
 const TOXIPROXY = 'ghcr.io/shopify/toxiproxy:2.12.0';
 const CONSUL = 'hashicorp/consul:1.20';
@@ -202,6 +202,7 @@ test.serial('consul: HTTP and DNS (UDP) through published ports; a network disco
 
 test.serial('after a lab killed with SIGKILL, bbs-lab cleanup kills its containers, removes its work dir and its iptables chain', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./docker-engine-child.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  stopOnTeardown(t, child, 'SIGKILL');
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -227,6 +228,7 @@ test.serial('after a lab killed with SIGKILL, bbs-lab cleanup kills its containe
 
 test.serial('bbs-lab docker-engine runs the engine in the foreground, prints its DOCKER_HOST, and Ctrl-C stops what it started', async (t) => {
   const child = spawn(process.execPath, ['bin/bbs-lab.js', 'docker-engine', '--subnets', '127.0.55-127.0.55'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  stopOnTeardown(t, child);
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const host = await new Promise<string>((resolve, reject) => {
@@ -238,7 +240,7 @@ test.serial('bbs-lab docker-engine runs the engine in the foreground, prints its
     });
     child.on('exit', (code) => reject(new Error(`bbs-lab docker-engine exited with ${code}: ${stderr}`)));
   });
-  t.regex(host, /^unix:\/\/\/tmp\/bbs-lab-engine-[^/]+\/docker\.sock$/);
+  t.regex(host, new RegExp(`^unix://${labTempPath('engine-', '[^/]+')}/docker\\.sock$`));
   const cli = new Docker({ socketPath: host.slice('unix://'.length) });
   const stream = await cli.pull(TOXIPROXY);
   await new Promise<void>((resolve, reject) => cli.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));

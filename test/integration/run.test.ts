@@ -7,7 +7,7 @@ import { pairOps } from '../../lab/history/event.ts';
 import { readHistory } from '../../lab/history/reader.ts';
 import { runScenario } from '../../lab/runner/run.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
-import { processesMentioning, waitFor } from './helpers.ts';
+import { processesMentioning, stopOnTeardown, waitFor } from './helpers.ts';
 
 const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-runs-'));
 test.after.always(() => rmSync(runsDir, { recursive: true, force: true }));
@@ -49,6 +49,7 @@ test('a bad scenario gets the field-naming error and exit code 2, no stack trace
   const { writeFileSync } = await import('node:fs');
   writeFileSync(file, 'name: bad\nquestion: q\nduration: 5s\ntopology: { nodes: 4 }\nclients: { count: 2 }\n');
   const child = spawn(process.execPath, ['bin/bbs-lab.js', 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  stopOnTeardown(t, child);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise<number | null>((r) => child.on('exit', r));
@@ -62,6 +63,7 @@ test('SIGINT during a run stops it, leaves no mariadbd and no temp dir, and stil
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BBS_LAB_ADDRESS_BASE: '127.0.6' },
   });
+  stopOnTeardown(t, child);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', r));
@@ -105,6 +107,7 @@ nemesis:
 `,
   );
   const child = spawn(process.execPath, ['bin/bbs-lab.js', 'run', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BBS_LAB_ADDRESS_BASE: '127.0.32' } });
+  stopOnTeardown(t, child);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', r));

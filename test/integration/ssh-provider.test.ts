@@ -19,7 +19,7 @@ import { removeSshLeftovers } from '../../lab/providers/ssh/cleanup.ts';
 import { openSession } from '../../lab/providers/ssh/session.ts';
 import { parseSshTarget, refusedFaults, type SshTarget } from '../../lab/providers/ssh/target.ts';
 import { TEMP_PREFIX } from '../../lab/lifecycle/owned.ts';
-import { processesMentioning, waitFor } from './helpers.ts';
+import { processesMentioning, stopOnTeardown, waitFor } from './helpers.ts';
 
 const ADDRS = ['127.105.0.11', '127.105.0.12', '127.105.0.13'];
 const SSH_PORT = 2231;
@@ -181,6 +181,7 @@ test.serial('a refused key, a changed host key and a failing command each name t
 test.serial('a lab SIGKILLed mid-partition: the hosts heal themselves, and cleanup removes the rest from its record', async (t) => {
   const tg = target('crash', `name: crash\nmode: install\n${auth()}\nhosts:\n${hostsYaml()}\n`);
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./ssh-crash-child.ts', import.meta.url).pathname, tg.file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  stopOnTeardown(t, child, 'SIGKILL');
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
