@@ -19,6 +19,7 @@ import type { Verification } from './verify.ts';
 import { provenance } from '../provenance.ts';
 import { DEFAULT_RUNS_DIR, PROJECT_ROOT, runId } from '../runner/run-dir.ts';
 import { runScenario } from '../runner/run.ts';
+import { formatPhases } from '../runner/phases.ts';
 
 export class InvestigateInputError extends Error {}
 
@@ -232,7 +233,7 @@ export async function executeRuns(
       rec.dir = relative(campaignDir, res.dir.path);
       rec.status = 'done';
       rec.wallSec = (Date.now() - started) / 1000;
-      log(`${label}: ${rec.key} done in ${formatMinutes(rec.wallSec)}`);
+      log(`${label}: ${rec.key} done in ${formatMinutes(rec.wallSec)} (${formatPhases(res.phases)})`);
     } catch (e) {
       rec.status = 'failed';
       rec.wallSec = (Date.now() - started) / 1000;

@@ -44,7 +44,10 @@ export interface Topology {
 }
 
 export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions): Promise<Topology> {
+  o.phases?.enter('clusterStart');
   const cluster = await startCluster(s, o);
+  // The schema is created through the routing, so it counts as the routing's start.
+  o.phases?.enter('routingStart');
   const routing = emptyRouting();
   const pools = createClientPools(cluster, s.clients.poolSize);
   // Registered before anything of the routing starts, so a start that fails half-way stops what it started.
