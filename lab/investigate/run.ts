@@ -19,7 +19,8 @@ import type { Verification } from './verify.ts';
 import { provenance } from '../provenance.ts';
 import { DEFAULT_RUNS_DIR, PROJECT_ROOT, runId } from '../runner/run-dir.ts';
 import { runScenario } from '../runner/run.ts';
-import { formatPhases } from '../runner/phases.ts';
+import { formatPhases, overheadSummary } from '../runner/phases.ts';
+import { WarmClusters } from '../runner/warm.ts';
 
 export class InvestigateInputError extends Error {}
 
@@ -198,53 +199,64 @@ export async function executeRuns(
   save();
   const total = plan.runs.filter((r) => r.sameAs === undefined).length;
   let ran = 0;
-  for (const rec of todo) {
-    if (opts.maxRuns !== undefined && ran >= opts.maxRuns) break;
-    const q = c.questions.find((x) => x.id === rec.question)!;
-    const v = q.variants.find((x) => x.name === rec.variant)!;
-    const overhead = measuredOverhead(measuredOf(state.runs));
-    const left = toRun(state.runs, planned).reduce((a, r) => {
-      const s = c.questions.find((x) => x.id === r.question)!.variants.find((x) => x.name === r.variant)!.scenario;
-      return a + estimateSec(s, overhead);
-    }, 0);
-    const doneCount = state.runs.filter((r) => planned.has(r.key) && r.sameAs === undefined && (r.status === 'done' || r.status === 'failed')).length;
-    const sharers = state.runs.filter((r) => r.sameAs === rec.key).map((r) => `${r.question}/${r.variant}`);
-    log(`${label}: [${doneCount + 1}/${total}] ${rec.question} ${rec.variant} seed ${rec.seed}${sharers.length > 0 ? ` (also ${sharers.join(', ')}: the same scenario)` : ''} (~${formatMinutes(estimateSec(v.scenario, overhead))}; ETA ~${formatMinutes(left)})`);
-    rec.status = 'running';
-    delete rec.error;
-    save();
-    const started = Date.now();
-    try {
-      const res = await runScenario(v.scenario, {
-        seed: rec.seed,
-        runsDir: campaignDir,
-        ...(opts.addressBase ? { addressBase: opts.addressBase } : {}),
-        log: (m) => {
-          // The runner names its directory first thing; recorded at once so an interrupted run's
-          // directory is known to a resume.
-          const dir = /^run directory: (.+)$/.exec(m)?.[1];
-          if (dir) {
-            rec.dir = relative(campaignDir!, dir);
-            save();
-          }
-          log(m);
-        },
-      });
-      rec.dir = relative(campaignDir, res.dir.path);
-      rec.status = 'done';
-      rec.wallSec = (Date.now() - started) / 1000;
-      log(`${label}: ${rec.key} done in ${formatMinutes(rec.wallSec)} (${formatPhases(res.phases)})`);
-    } catch (e) {
-      rec.status = 'failed';
-      rec.wallSec = (Date.now() - started) / 1000;
-      rec.error = (e as Error).message.split('\n')[0]!;
-      log(`${label}: ${rec.key} FAILED: ${rec.error}; the campaign goes on`);
+  // Consecutive runs of one topology reuse its cluster, reset and checked between runs (warm.ts).
+  const warm = new WarmClusters();
+  try {
+    for (const rec of todo) {
+      if (opts.maxRuns !== undefined && ran >= opts.maxRuns) break;
+      const q = c.questions.find((x) => x.id === rec.question)!;
+      const v = q.variants.find((x) => x.name === rec.variant)!;
+      const overhead = measuredOverhead(measuredOf(state.runs));
+      const left = toRun(state.runs, planned).reduce((a, r) => {
+        const s = c.questions.find((x) => x.id === r.question)!.variants.find((x) => x.name === r.variant)!.scenario;
+        return a + estimateSec(s, overhead);
+      }, 0);
+      const doneCount = state.runs.filter((r) => planned.has(r.key) && r.sameAs === undefined && (r.status === 'done' || r.status === 'failed')).length;
+      const sharers = state.runs.filter((r) => r.sameAs === rec.key).map((r) => `${r.question}/${r.variant}`);
+      log(`${label}: [${doneCount + 1}/${total}] ${rec.question} ${rec.variant} seed ${rec.seed}${sharers.length > 0 ? ` (also ${sharers.join(', ')}: the same scenario)` : ''} (~${formatMinutes(estimateSec(v.scenario, overhead))}; ETA ~${formatMinutes(left)})`);
+      rec.status = 'running';
+      delete rec.error;
+      save();
+      const started = Date.now();
+      try {
+        const res = await runScenario(v.scenario, {
+          seed: rec.seed,
+          runsDir: campaignDir,
+          warm,
+          ...(opts.addressBase ? { addressBase: opts.addressBase } : {}),
+          log: (m) => {
+            // The runner names its directory first thing; recorded at once so an interrupted run's
+            // directory is known to a resume.
+            const dir = /^run directory: (.+)$/.exec(m)?.[1];
+            if (dir) {
+              rec.dir = relative(campaignDir!, dir);
+              save();
+            }
+            log(m);
+          },
+        });
+        rec.dir = relative(campaignDir, res.dir.path);
+        rec.status = 'done';
+        rec.wallSec = (Date.now() - started) / 1000;
+        rec.phases = res.phases;
+        rec.start = res.start.kind;
+        log(`${label}: ${rec.key} done in ${formatMinutes(rec.wallSec)}, ${res.start.kind} (${formatPhases(res.phases)})`);
+      } catch (e) {
+        rec.status = 'failed';
+        rec.wallSec = (Date.now() - started) / 1000;
+        rec.error = (e as Error).message.split('\n')[0]!;
+        log(`${label}: ${rec.key} FAILED: ${rec.error}; the campaign goes on`);
+      }
+      ran++;
+      // The runs that share this one take its outcome, so the state reads finished when it is.
+      syncShared(state.runs);
+      save();
     }
-    ran++;
-    // The runs that share this one take its outcome, so the state reads finished when it is.
-    syncShared(state.runs);
-    save();
+  } finally {
+    await warm.close();
   }
+  const timed = state.runs.filter((r) => r.phases && r.start);
+  if (timed.length > 0) log(`${label}: ${overheadSummary(timed.map((r) => ({ start: r.start!, phases: r.phases! })))}`);
 }
 
 /** Every finished run's results.json by key (a shared run's under its own key too). */

@@ -77,3 +77,18 @@ export function phasesOf(results: unknown): PhaseTimes | null {
   for (const k of PHASES) out[k] = typeof o[k] === 'number' ? (o[k] as number) : 0;
   return out;
 }
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** The campaign summary's line: the median overhead of warm and of cold runs. */
+export function overheadSummary(runs: readonly { start: 'warm' | 'cold'; phases: PhaseTimes }[]): string {
+  const part = (kind: 'warm' | 'cold') => {
+    const xs = runs.filter((r) => r.start === kind).map((r) => overheadSec(r.phases));
+    return xs.length === 0 ? null : `${kind} ${median(xs).toFixed(1)} s (${xs.length} run${xs.length === 1 ? '' : 's'})`;
+  };
+  return `overhead per run (all but the workload), median: ${[part('warm'), part('cold')].filter((x) => x !== null).join(', ')}`;
+}

@@ -24,6 +24,7 @@ import { SCHEDULE_END_KIND, SCHEDULE_KIND, type ScheduleDetail } from '../report
 import { provenance } from '../provenance.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { formatPhases, PhaseClock, type PhaseTimes } from './phases.ts';
+import type { ClusterStart, WarmClusters } from './warm.ts';
 import { join } from 'node:path';
 
 export interface RunOptions {
@@ -34,6 +35,8 @@ export interface RunOptions {
   /** Loopback network the nodes and proxies use: '127.0.0' → nodes .11…, proxies .21…. */
   addressBase?: string;
   log?: (msg: string) => void;
+  /** A campaign's kept clusters: reuse the last run's cluster when the topology is the same (warm.ts). */
+  warm?: WarmClusters;
 }
 
 export interface RunResult {
@@ -42,6 +45,7 @@ export interface RunResult {
   interrupted: boolean;
   /** Where the run's wall time went (also in results.json). */
   phases: PhaseTimes;
+  start: ClusterStart;
 }
 
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunResult> {
@@ -74,7 +78,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let topo: Topology | undefined;
   try {
     const workload = workloadFor(s);
-    topo = await startTopology(s, workload, { logDir: dir.logs, addressBase: opts.addressBase ?? '127.0.0', log, writer, notes, phases });
+    topo = await startTopology(s, workload, { logDir: dir.logs, addressBase: opts.addressBase ?? '127.0.0', log, writer, notes, phases, ...(opts.warm ? { warm: opts.warm } : {}) });
+    notes.push(`cluster: ${topo.start.kind} start: ${topo.start.why}`);
     phases.enter('workload');
     // Registered after the topology, so on Ctrl-C the clients stop before the cluster goes away.
     const unregisterClients = registerCleanup('stop workload clients', async () => {
@@ -178,10 +183,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     unregisterReport();
     phases.enter('checks');
     renderRun(dir, s, seed, { notes, onChecked: () => phases.enter('report') });
-    const times = recordPhases(dir, phases);
+    const times = recordPhases(dir, phases, topo.start);
     log(`report: ${dir.report}`);
     log(`phases: ${formatPhases(times)}`);
-    return { dir, seed, interrupted: false, phases: times };
+    return { dir, seed, interrupted: false, phases: times, start: topo.start };
   } catch (err) {
     interruption = `the run failed: ${(err as Error).message.split('\n')[0]}`;
     // Tear down here (not only in the signal path) so a failed start leaves nothing behind, then
@@ -192,9 +197,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 }
 
 /** Adds the phases to results.json (written by the report, whose own time is only known after it). */
-function recordPhases(dir: RunDir, phases: PhaseClock): PhaseTimes {
+function recordPhases(dir: RunDir, phases: PhaseClock, start: ClusterStart): PhaseTimes {
   const results = JSON.parse(readFileSync(dir.results, 'utf8')) as Record<string, unknown>;
   const times = phases.times();
-  writeFileSync(dir.results, JSON.stringify({ ...results, phases: times }, null, 2) + '\n');
+  writeFileSync(dir.results, JSON.stringify({ ...results, start, phases: times }, null, 2) + '\n');
   return times;
 }

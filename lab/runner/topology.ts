@@ -14,7 +14,7 @@ import type { ProxyControl } from '../nemesis/nemesis.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { FaultProxies } from '../toxiproxy/driver.ts';
 import type { Executor, Workload } from '../workload/types.ts';
-import { startCluster } from './cluster-start.ts';
+import { coldLease, type ClusterStart } from './warm.ts';
 import { startRouting, stopConsul } from './routing-start.ts';
 import { emptyRouting } from './routing-state.ts';
 import { proxyControlOf, stopSwitchboards } from './switchboards-start.ts';
@@ -29,6 +29,8 @@ export type { TopologyOptions } from './topology-options.ts';
 
 export interface Topology {
   cluster: Cluster;
+  /** Whether the cluster was started for this run (cold) or reused, reset and checked (warm). */
+  start: ClusterStart;
   /** Toxiproxy, when the links go through it (topology.links); link faults act on it. */
   links: FaultProxies | null;
   proxies: SwitchboardHandle[];
@@ -45,7 +47,8 @@ export interface Topology {
 
 export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions): Promise<Topology> {
   o.phases?.enter('clusterStart');
-  const cluster = await startCluster(s, o);
+  const lease = o.warm ? await o.warm.take(s, o) : await coldLease(s, o);
+  const cluster = lease.cluster;
   // The schema is created through the routing, so it counts as the routing's start.
   o.phases?.enter('routingStart');
   const routing = emptyRouting();
@@ -66,6 +69,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
 
   return {
     cluster,
+    start: lease.start,
     links: routing.links,
     proxies: routing.proxies,
     healthchecks: routing.healthchecks,
@@ -78,7 +82,8 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
       unregisterSide();
       await stopSide();
       await routing.links?.close();
-      await cluster.stop();
+      // A campaign keeps the cluster for its next run (reset and checked then); else it stops.
+      await lease.release(true);
     },
   };
 }
