@@ -78,7 +78,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let topo: Topology | undefined;
   try {
     const workload = workloadFor(s);
-    topo = await startTopology(s, workload, { logDir: dir.logs, addressBase: opts.addressBase ?? '127.0.0', log, writer, notes, phases, ...(opts.warm ? { warm: opts.warm } : {}) });
+    topo = await startTopology(s, workload, { logDir: dir.logs, addressBase: opts.addressBase ?? '127.0.0', log, writer, notes, phases }, opts.warm);
     notes.push(`cluster: ${topo.start.kind} start: ${topo.start.why}`);
     phases.enter('workload');
     // Registered after the topology, so on Ctrl-C the clients stop before the cluster goes away.

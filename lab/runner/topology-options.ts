@@ -2,7 +2,6 @@
 
 import type { HistoryWriter } from '../history/writer.ts';
 import type { PhaseClock } from './phases.ts';
-import type { WarmClusters } from './warm.ts';
 
 export interface TopologyOptions {
   addressBase: string;
@@ -13,6 +12,4 @@ export interface TopologyOptions {
   notes: string[];
   /** The run's phase clock: starting the topology moves it from the cluster's start to the routing's. */
   phases?: PhaseClock;
-  /** A campaign's kept clusters: a run of the same topology as the last reuses its cluster (warm.ts). */
-  warm?: WarmClusters;
 }

@@ -14,7 +14,7 @@ import type { ProxyControl } from '../nemesis/nemesis.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { FaultProxies } from '../toxiproxy/driver.ts';
 import type { Executor, Workload } from '../workload/types.ts';
-import { coldLease, type ClusterStart } from './warm.ts';
+import { coldLease, type ClusterStart, type WarmClusters } from './warm.ts';
 import { startRouting, stopConsul } from './routing-start.ts';
 import { emptyRouting } from './routing-state.ts';
 import { proxyControlOf, stopSwitchboards } from './switchboards-start.ts';
@@ -45,9 +45,10 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions): Promise<Topology> {
+/** `warm`: a campaign's kept clusters, so a run of the same topology as the last reuses its cluster (warm.ts). */
+export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions, warm?: WarmClusters): Promise<Topology> {
   o.phases?.enter('clusterStart');
-  const lease = o.warm ? await o.warm.take(s, o) : await coldLease(s, o);
+  const lease = warm ? await warm.take(s, o) : await coldLease(s, o);
   const cluster = lease.cluster;
   // The schema is created through the routing, so it counts as the routing's start.
   o.phases?.enter('routingStart');
