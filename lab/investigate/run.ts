@@ -7,12 +7,14 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { aggregate } from './aggregate.ts';
 import type { Campaign } from './campaign.ts';
 import type { RunResults } from './metrics.ts';
 import { defaultOrderSeed } from './order.ts';
-import { campaignCommand, estimateSec, formatMinutes, measuredOverhead, planCampaign, renderPlan, type Measured, type Plan } from './plan.ts';
+import { campaignCommand, formatMinutes, overheadModel, planCampaign, renderPlan, withEstimates, type Measured, type Plan, type PlannedRun } from './plan.ts';
+import { recordMeasured, storedMeasured } from './phase-store.ts';
+import { warmKey } from '../runner/warm-state.ts';
 import { renderFindings } from './render.ts';
 import { mergeRuns, readState, resolveShared, syncShared, toRun, writeState, type CampaignState, type Machine, type RunRecord } from './state.ts';
 import type { Verification } from './verify.ts';
@@ -102,7 +104,13 @@ export function unfinishedCampaignDir(runsDir: string, name: string): string | n
 }
 
 function measuredOf(runs: readonly RunRecord[]): Measured[] {
-  return runs.filter((r) => r.status === 'done' && r.wallSec !== undefined).map((r) => ({ nodes: r.nodes, durationSec: r.durationSec, wallSec: r.wallSec! }));
+  return runs.filter((r) => r.status === 'done' && r.wallSec !== undefined).map((r) => ({ nodes: r.nodes, durationSec: r.durationSec, wallSec: r.wallSec!, ...(r.start ? { start: r.start } : {}) }));
+}
+
+/** This campaign's own measured runs when it has any, else what earlier campaigns measured on this machine. */
+function measuredFor(runs: readonly RunRecord[], runsDir: string): Measured[] {
+  const own = measuredOf(runs);
+  return own.length > 0 ? own : storedMeasured(runsDir, machine());
 }
 
 const finishedKeys = (runs: readonly RunRecord[]) => new Set(runs.filter((r) => r.status === 'done' || r.status === 'failed').map((r) => r.key));
@@ -139,7 +147,7 @@ export async function investigate(c: Campaign, opts: InvestigateOptions): Promis
   const orderSeed = opts.orderSeed ?? existing?.orderSeed ?? defaultOrderSeed(c.name);
   const includeUnkept = opts.includeUnkept ?? existing?.includeUnkept ?? false;
   const priorRuns = existing?.runs ?? [];
-  const plan = planCampaign(c, { budgetSec, orderSeed, measured: measuredOf(priorRuns), finished: finishedKeys(priorRuns) });
+  const plan = planCampaign(c, { budgetSec, orderSeed, measured: measuredFor(priorRuns, runsDir), finished: finishedKeys(priorRuns) });
   log(renderPlan(c, plan));
   if (opts.planOnly) return { plan, campaignDir, findingsDir: null, state: existing, complete: false };
 
@@ -201,19 +209,26 @@ export async function executeRuns(
   let ran = 0;
   // Consecutive runs of one topology reuse its cluster, reset and checked between runs (warm.ts).
   const warm = new WarmClusters();
+  let lastTopology: string | null = null;
   try {
     for (const rec of todo) {
       if (opts.maxRuns !== undefined && ran >= opts.maxRuns) break;
       const q = c.questions.find((x) => x.id === rec.question)!;
       const v = q.variants.find((x) => x.name === rec.variant)!;
-      const overhead = measuredOverhead(measuredOf(state.runs));
-      const left = toRun(state.runs, planned).reduce((a, r) => {
-        const s = c.questions.find((x) => x.id === r.question)!.variants.find((x) => x.name === r.variant)!.scenario;
-        return a + estimateSec(s, overhead);
-      }, 0);
+      // The ETA: what is left, in order, each run warm when the one before it has its topology.
+      const model = overheadModel(measuredFor(state.runs, dirname(campaignDir)));
+      const scenarioOf = (r: RunRecord) => c.questions.find((x) => x.id === r.question)!.variants.find((x) => x.name === r.variant)!.scenario;
+      const ahead = withEstimates(
+        toRun(state.runs, planned).map((r) => ({ ...(r as unknown as PlannedRun), scenario: scenarioOf(r), topology: warmKey(scenarioOf(r), 'plan') ?? '', start: 'cold' as const, estimateSec: 0 })),
+        model,
+        new Set(),
+        lastTopology,
+      );
+      const left = ahead.reduce((a, r) => a + r.estimateSec, 0);
+      const thisRun = ahead.find((r) => r.key === rec.key)?.estimateSec ?? 0;
       const doneCount = state.runs.filter((r) => planned.has(r.key) && r.sameAs === undefined && (r.status === 'done' || r.status === 'failed')).length;
       const sharers = state.runs.filter((r) => r.sameAs === rec.key).map((r) => `${r.question}/${r.variant}`);
-      log(`${label}: [${doneCount + 1}/${total}] ${rec.question} ${rec.variant} seed ${rec.seed}${sharers.length > 0 ? ` (also ${sharers.join(', ')}: the same scenario)` : ''} (~${formatMinutes(estimateSec(v.scenario, overhead))}; ETA ~${formatMinutes(left)})`);
+      log(`${label}: [${doneCount + 1}/${total}] ${rec.question} ${rec.variant} seed ${rec.seed}${sharers.length > 0 ? ` (also ${sharers.join(', ')}: the same scenario)` : ''} (~${formatMinutes(thisRun)}; ETA ~${formatMinutes(left)})`);
       rec.status = 'running';
       delete rec.error;
       save();
@@ -240,6 +255,8 @@ export async function executeRuns(
         rec.wallSec = (Date.now() - started) / 1000;
         rec.phases = res.phases;
         rec.start = res.start.kind;
+        // Kept beside the campaigns, so the next campaign's plan on this machine starts from it.
+        recordMeasured(dirname(campaignDir), machine(), { nodes: rec.nodes, durationSec: rec.durationSec, wallSec: rec.wallSec, start: res.start.kind });
         log(`${label}: ${rec.key} done in ${formatMinutes(rec.wallSec)}, ${res.start.kind} (${formatPhases(res.phases)})`);
       } catch (e) {
         rec.status = 'failed';
@@ -248,6 +265,8 @@ export async function executeRuns(
         log(`${label}: ${rec.key} FAILED: ${rec.error}; the campaign goes on`);
       }
       ran++;
+      // A failed run's cluster was stopped (its cleanup ran): the next run starts cold.
+      lastTopology = rec.status === 'done' ? (warmKey(v.scenario, 'plan') ?? '') : null;
       // The runs that share this one take its outcome, so the state reads finished when it is.
       syncShared(state.runs);
       save();
