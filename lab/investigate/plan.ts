@@ -148,8 +148,31 @@ function runsOf(q: Question, seeds: number[]): (PlannedRun & { scenario: Scenari
 export function orderRuns<R extends PlannedRun>(runs: readonly R[], orderSeed: number): R[] {
   const same = sharing(runs);
   const marked = runs.map((r) => (same.has(r.key) ? { ...r, sameAs: same.get(r.key)!, estimateSec: 0 } : r));
-  const own = blockedOrder(marked.filter((r) => r.sameAs === undefined), orderSeed);
+  const own = byTopology(blockedOrder(marked.filter((r) => r.sameAs === undefined), orderSeed));
   return own.flatMap((r) => [r, ...marked.filter((x) => x.sameAs === r.key)]);
+}
+
+/**
+ * Within each seed block, the runs of one topology run one after another (so all but the first
+ * start warm: lab/runner/warm.ts), the groups in the order the shuffle first reaches them and each
+ * group in its shuffled order; a block starts with the topology the block before ended with. The
+ * blocks stay as they were: every variant's k-th seed still runs before any (k+1)-th.
+ */
+export function byTopology<R extends { block: number; topology: string }>(ordered: readonly R[]): R[] {
+  const out: R[] = [];
+  const blocks = [...new Set(ordered.map((r) => r.block))];
+  for (const b of blocks) {
+    const runs = ordered.filter((r) => r.block === b);
+    const topologies = [...new Set(runs.map((r) => r.topology))];
+    const last = out[out.length - 1]?.topology;
+    // '' is "never warm": no point in grouping it, nor in leading with it.
+    if (last !== undefined && last !== '' && topologies.includes(last)) {
+      topologies.splice(topologies.indexOf(last), 1);
+      topologies.unshift(last);
+    }
+    for (const t of topologies) out.push(...runs.filter((r) => r.topology === t));
+  }
+  return out;
 }
 
 /**

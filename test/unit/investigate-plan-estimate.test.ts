@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCampaign } from '../../lab/investigate/campaign.ts';
-import { estimateLine, extendSeeds, overheadModel, planCampaign, renderPlan, withEstimates, type Measured, type PlannedRun } from '../../lab/investigate/plan.ts';
+import { byTopology, estimateLine, extendSeeds, overheadModel, planCampaign, renderPlan, withEstimates, type Measured, type PlannedRun } from '../../lab/investigate/plan.ts';
 import { recordMeasured, RECENT, storedMeasured } from '../../lab/investigate/phase-store.ts';
 import type { Machine } from '../../lab/investigate/state.ts';
 import type { Scenario } from '../../lab/scenario/types.ts';
@@ -113,4 +113,13 @@ test('the per-machine store: what one campaign measured is what the next reads, 
   const kept = storedMeasured(runsDir, here);
   t.is(kept.length, RECENT);
   t.is(kept[kept.length - 1]!.wallSec, 100 + RECENT + 4);
+});
+
+test('byTopology: one topology after another within a block, in the order the shuffle reaches them; a block starts where the last ended', (t) => {
+  const r = (key: string, block: number, topology: string) => ({ key, block, topology });
+  // Block 0 shuffled: x1 (A), y1 (B), z1 (A), w1 (B) → A: x1, z1; then B: y1, w1.
+  // Block 1 shuffled: x2 (A), y2 (B), w2 (B), z2 (A) → B first (block 0 ended on B): y2, w2; then A: x2, z2.
+  const out = byTopology([r('x1', 0, 'A'), r('y1', 0, 'B'), r('z1', 0, 'A'), r('w1', 0, 'B'), r('x2', 1, 'A'), r('y2', 1, 'B'), r('w2', 1, 'B'), r('z2', 1, 'A')]);
+  t.deepEqual(out.map((x) => x.key), ['x1', 'z1', 'y1', 'w1', 'y2', 'w2', 'x2', 'z2']);
+  t.deepEqual(out.map((x) => x.block), [0, 0, 0, 0, 1, 1, 1, 1], 'the blocks stay in order');
 });
