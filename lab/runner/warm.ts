@@ -9,7 +9,8 @@
 // The routing (healthchecks, switchboards, Consul, Toxiproxy links) is not kept: it runs inside
 // this process, starts in under a second, and its state (the proxies' seeded choices, Consul's
 // sessions and KV, every toxic) belongs to one run's seed and history, so the next run starts its
-// own: the same state as a fresh start by construction. README "Warm runs" gives the figures.
+// own: the same state as a fresh start by construction. README "Investigating" (Warm runs and
+// phases) gives the figures.
 //
 // Ctrl-C or a crash still takes everything down: a kept cluster stays registered with the cleanup
 // registry (lab/lifecycle) from its start until it is stopped.
