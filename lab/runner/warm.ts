@@ -15,6 +15,8 @@
 // Ctrl-C or a crash still takes everything down: a kept cluster stays registered with the cleanup
 // registry (lab/lifecycle) from its start until it is stopped.
 
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Cluster } from '../providers/cluster.ts';
 import { ownChainRules } from '../network/iptables.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -145,7 +147,7 @@ export class WarmClusters {
         const start: ClusterStart = { kind: 'warm', why: `reused the previous run's cluster, reset and checked clean in ${((Date.now() - t0) / 1000).toFixed(1)} s` };
         o.log(`cluster: warm: ${start.why}`);
         this.counts.warm++;
-        return this.lease(k, start);
+        return this.lease(k, start, o.logDir);
       }
       why = `the reset of the previous run's cluster failed (${problems.join('; ')})`;
       o.log(`cluster: ${why}; starting a fresh cluster`);
@@ -156,16 +158,19 @@ export class WarmClusters {
     const start: ClusterStart = { kind: 'cold', why };
     if (key === null) return { cluster, start, release: () => cluster.stop() };
     // The state every later reset is checked against, read before the run touches anything.
-    return this.lease({ key, cluster, fresh: await snapshotCluster(cluster) }, start);
+    return this.lease({ key, cluster, fresh: await snapshotCluster(cluster) }, start, o.logDir);
   }
 
-  private lease(k: Kept, start: ClusterStart): ClusterLease {
+  private lease(k: Kept, start: ClusterStart, logDir: string): ClusterLease {
     return {
       cluster: k.cluster,
       start,
       release: async (ok) => {
-        if (ok) this.kept = k;
-        else await k.cluster.stop();
+        if (!ok) return k.cluster.stop();
+        // A stopped cluster copies its nodes' logs into the run that stops it; a kept one gives
+        // every run a copy now (the whole log so far: the runs before it come first).
+        copyNodeLogs(k.cluster, logDir);
+        this.kept = k;
       },
     };
   }
@@ -180,6 +185,19 @@ export class WarmClusters {
     const k = this.kept;
     this.kept = null;
     await k?.cluster.stop();
+  }
+}
+
+/** The local provider's node logs (<workDir>/<node>/error.log) as <logDir>/<node>.err, as its stop() copies them. */
+function copyNodeLogs(c: Cluster, logDir: string): void {
+  try {
+    mkdirSync(logDir, { recursive: true });
+    for (const n of c.nodes) {
+      const log = join(c.workDir, n.name, 'error.log');
+      if (existsSync(log)) copyFileSync(log, join(logDir, `${n.name}.err`));
+    }
+  } catch {
+    // The logs are for reading after a run; a copy that fails must not fail the run.
   }
 }
 

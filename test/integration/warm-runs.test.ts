@@ -5,7 +5,7 @@
 
 import test from 'ava';
 import mysql from 'mysql2/promise';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCleanups } from '../../lab/lifecycle/cleanup.ts';
@@ -90,6 +90,7 @@ test('a warm run after a dirtied cold one: same history shape and verdict, nothi
   t.deepEqual(verdicts(r2), verdicts(r1), 'same verdict per checker');
   t.is(r2.check.failedApplied.length, r1.check.failedApplied.length, 'as many failed-but-applied writes');
   t.true(/warm start/.test(readFileSync(hot.dir.report, 'utf8')), 'the report says warm');
+  t.true(existsSync(join(hot.dir.logs, 'n1.err')), 'the warm run has its copy of the node logs');
 
   // Same seed, paced clients: the same ops in the same mix, up to the last slot or two per client.
   const a = invokesByOp(history(cold.dir.path));
