@@ -6,10 +6,13 @@
 // and a run whose configuration and seed an earlier question already runs is not run again but
 // shares that run (share.ts): it costs nothing and comes right after the run it shares.
 //
-// A run's wall time is its workload duration plus the cluster's start, final read, stop and
-// report: about 10 s plus 6 s per Galera node on this kind of machine (a 3-node cluster is Synced
-// in ~13 s and stops in ~5 s; README "Facts"), plus a couple of seconds for proxies and Consul.
-// Measured runs replace that guess: the overhead of finished runs with the same node count.
+// A run's wall time is its workload duration plus its overhead (every other phase: the cluster's
+// start, routing, recovery wait, final read, checks, report, teardown). A run whose topology is the
+// one of the run before it starts warm (lab/runner/warm.ts: the cluster is reused), else cold.
+// Unmeasured, a run's overhead is a guess: about 10 s plus 6 s per Galera node (a 3-node cluster
+// is Synced in ~13 s and stops in ~5 s; README "Facts"), plus a couple of seconds for proxies and
+// Consul, warm or not. Measured runs on this machine replace it: the median overhead of finished
+// runs with the same node count that started the same way (warm or cold).
 
 import type { Campaign, Question } from './campaign.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -17,6 +20,7 @@ import { medianOf } from '../report/intervals.ts';
 import { clientConfig } from '../client/configs/index.ts';
 import { blockedOrder, defaultOrderSeed } from './order.ts';
 import { configId, sharing } from './share.ts';
+import { warmKey } from '../runner/warm-state.ts';
 
 export interface PlannedRun {
   /** `<question>/<variant>/<seed>`: the run's identity in the state file. */
@@ -28,6 +32,10 @@ export interface PlannedRun {
   durationSec: number;
   /** 0 for a run that shares another's. */
   estimateSec: number;
+  /** Runs with the same topology one after another reuse the cluster (warm.ts); '' for none it could. */
+  topology: string;
+  /** Whether the run is expected to start warm: the run before it (not shared) has its topology. */
+  start: 'warm' | 'cold';
   /** The seed's position among its question's seeds: the runs of block k run before block k+1. */
   block: number;
   /** The scenario's effective configuration (share.ts). */
@@ -48,6 +56,10 @@ export interface QuestionPlan {
 
 export interface Plan {
   budgetSec: number | null;
+  /** The overheads the estimates used (measured on this machine, or the guess where none were). */
+  model: OverheadModel;
+  /** Seeds per variant of every question that fit the budget (null without one). */
+  seedsFit: number | null;
   /** Seeds the shuffle within each block. */
   orderSeed: number;
   /** In run order. */
@@ -65,11 +77,20 @@ export interface Plan {
   totalSec: number;
 }
 
-/** What a finished run measured: its node count, workload seconds and wall seconds. */
+/** What a finished run measured: its node count, workload seconds and wall seconds, and how it started (older records: cold). */
 export interface Measured {
   nodes: number;
   durationSec: number;
   wallSec: number;
+  start?: 'warm' | 'cold';
+}
+
+/** Median overhead seconds per node count, of cold and of warm runs, where any were measured. */
+export interface OverheadModel {
+  cold: Map<number, number>;
+  warm: Map<number, number>;
+  /** How many runs it was measured on. */
+  runs: number;
 }
 
 export function defaultOverheadSec(s: Pick<Scenario, 'topology' | 'clients'>): number {
@@ -77,18 +98,34 @@ export function defaultOverheadSec(s: Pick<Scenario, 'topology' | 'clients'>): n
   return 10 + 6 * s.topology.nodes + (s.topology.proxies > 0 ? 2 : 0) + consul;
 }
 
-/** Overhead seconds per node count from finished runs (median), where any were measured. */
+const medians = (by: Map<number, number[]>) => new Map([...by].map(([n, xs]) => [n, medianOf([...xs].sort((a, b) => a - b))]));
+
+/** The overhead (wall − workload duration) of finished runs, by how they started and their node count. */
+export function overheadModel(measured: readonly Measured[]): OverheadModel {
+  const cold = new Map<number, number[]>();
+  const warm = new Map<number, number[]>();
+  for (const m of measured) {
+    const by = m.start === 'warm' ? warm : cold;
+    by.set(m.nodes, [...(by.get(m.nodes) ?? []), Math.max(0, m.wallSec - m.durationSec)]);
+  }
+  return { cold: medians(cold), warm: medians(warm), runs: measured.length };
+}
+
+/** Overhead seconds per node count of cold runs (median), where any were measured. */
 export function measuredOverhead(measured: readonly Measured[]): Map<number, number> {
-  const by = new Map<number, number[]>();
-  for (const m of measured) by.set(m.nodes, [...(by.get(m.nodes) ?? []), Math.max(0, m.wallSec - m.durationSec)]);
-  return new Map([...by].map(([n, xs]) => [n, medianOf([...xs].sort((a, b) => a - b))]));
+  return overheadModel(measured).cold;
 }
 
-export function estimateSec(s: Scenario, overhead: Map<number, number>): number {
-  return s.duration + (overhead.get(s.topology.nodes) ?? defaultOverheadSec(s));
+/**
+ * A run's estimate. Warm: the measured warm overhead; with none measured for its node count, the
+ * cold one (no saving is promised before one was seen on this machine).
+ */
+export function estimateSec(s: Scenario, model: OverheadModel, start: 'warm' | 'cold' = 'cold'): number {
+  const cold = model.cold.get(s.topology.nodes) ?? defaultOverheadSec(s);
+  return s.duration + (start === 'warm' ? (model.warm.get(s.topology.nodes) ?? cold) : cold);
 }
 
-function runsOf(q: Question, seeds: number[], overhead: Map<number, number>): PlannedRun[] {
+function runsOf(q: Question, seeds: number[]): (PlannedRun & { scenario: Scenario })[] {
   return q.variants.flatMap((v) =>
     seeds.map((seed, block) => ({
       key: `${q.id}/${v.name}/${seed}`,
@@ -97,19 +134,78 @@ function runsOf(q: Question, seeds: number[], overhead: Map<number, number>): Pl
       seed,
       nodes: v.scenario.topology.nodes,
       durationSec: v.scenario.duration,
-      estimateSec: estimateSec(v.scenario, overhead),
+      estimateSec: 0,
+      topology: warmKey(v.scenario, 'plan') ?? '',
+      start: 'cold' as const,
       block,
       config: configId(v.scenario),
+      scenario: v.scenario,
     })),
   );
 }
 
 /** Shared runs marked (and costing nothing), then the blocked, shuffled order with each shared run right after the run it shares. */
-export function orderRuns(runs: readonly PlannedRun[], orderSeed: number): PlannedRun[] {
+export function orderRuns<R extends PlannedRun>(runs: readonly R[], orderSeed: number): R[] {
   const same = sharing(runs);
   const marked = runs.map((r) => (same.has(r.key) ? { ...r, sameAs: same.get(r.key)!, estimateSec: 0 } : r));
-  const own = blockedOrder(marked.filter((r) => r.sameAs === undefined), orderSeed);
+  const own = byTopology(blockedOrder(marked.filter((r) => r.sameAs === undefined), orderSeed));
   return own.flatMap((r) => [r, ...marked.filter((x) => x.sameAs === r.key)]);
+}
+
+/**
+ * Within each seed block, the runs of one topology run one after another (so all but the first
+ * start warm: lab/runner/warm.ts), the groups in the order the shuffle first reaches them and each
+ * group in its shuffled order; a block starts with the topology the block before ended with. The
+ * blocks stay as they were: every variant's k-th seed still runs before any (k+1)-th.
+ */
+export function byTopology<R extends { block: number; topology: string }>(ordered: readonly R[]): R[] {
+  const out: R[] = [];
+  const blocks = [...new Set(ordered.map((r) => r.block))];
+  for (const b of blocks) {
+    const runs = ordered.filter((r) => r.block === b);
+    const topologies = [...new Set(runs.map((r) => r.topology))];
+    const last = out[out.length - 1]?.topology;
+    // '' is "never warm": no point in grouping it, nor in leading with it.
+    if (last !== undefined && last !== '' && topologies.includes(last)) {
+      topologies.splice(topologies.indexOf(last), 1);
+      topologies.unshift(last);
+    }
+    for (const t of topologies) out.push(...runs.filter((r) => r.topology === t));
+  }
+  return out;
+}
+
+/**
+ * Each run in order starts warm when the run before it that runs (not shared, not finished) has
+ * its topology, and is estimated so; a shared or finished run costs nothing more.
+ */
+export function withEstimates<R extends PlannedRun & { scenario: Scenario }>(ordered: readonly R[], model: OverheadModel, finished: ReadonlySet<string> = new Set(), prevTopology: string | null = null): R[] {
+  let prev = prevTopology;
+  const out = ordered.map((r) => {
+    if (r.sameAs !== undefined) return { ...r, estimateSec: 0 };
+    const start: 'warm' | 'cold' = r.topology !== '' && r.topology === prev ? 'warm' : 'cold';
+    if (!finished.has(r.key)) prev = r.topology;
+    return { ...r, start, estimateSec: estimateSec(r.scenario, model, start) };
+  });
+  // A measured overhead has no stop of the cluster the last run leaves kept (a campaign stops it
+  // after its last run; any earlier one stops inside the next run's start, and is measured there).
+  let last = out.length - 1;
+  while (last >= 0 && (out[last]!.sameAs !== undefined || finished.has(out[last]!.key))) last--;
+  if (last >= 0 && out[last]!.topology !== '' && model.runs > 0) out[last] = { ...out[last]!, estimateSec: out[last]!.estimateSec + CLUSTER_STOP_SEC };
+  return out;
+}
+
+/** A kept cluster's stop at the campaign's end: a 3-node cluster stops in ~5 s (README "Facts"). */
+export const CLUSTER_STOP_SEC = 5;
+
+const MAX_SEEDS = 100;
+
+/** The first k seeds: those asked, then the integers after the largest. */
+export function extendSeeds(seeds: readonly number[], k: number): number[] {
+  const out = seeds.slice(0, k);
+  let next = Math.max(-1, ...seeds) + 1;
+  while (out.length < k) out.push(next++);
+  return out;
 }
 
 export interface PlanInput {
@@ -127,12 +223,12 @@ export interface PlanInput {
  * 2: if 2 seeds do not fit, whole questions are cut from the end of the campaign instead.
  */
 export function planCampaign(c: Campaign, input: PlanInput): Plan {
-  const overhead = measuredOverhead(input.measured ?? []);
+  const model = overheadModel(input.measured ?? []);
   const finished = input.finished ?? new Set<string>();
   const orderSeed = input.orderSeed ?? defaultOrderSeed(c.name);
   const build = (cap: number | null, qs: readonly Question[]) => {
-    const per = qs.map((q) => ({ q, runs: runsOf(q, cap === null ? q.seeds : q.seeds.slice(0, Math.max(1, Math.min(cap, q.seeds.length))), overhead) }));
-    const ordered = orderRuns(per.flatMap((x) => x.runs), orderSeed);
+    const per = qs.map((q) => ({ q, runs: runsOf(q, cap === null ? q.seeds : q.seeds.slice(0, Math.max(1, Math.min(cap, q.seeds.length)))) }));
+    const ordered = withEstimates(orderRuns(per.flatMap((x) => x.runs), orderSeed), model, finished).map(({ scenario: _s, ...r }) => r as PlannedRun);
     const byKey = new Map(ordered.map((r) => [r.key, r]));
     return { per: per.map(({ q, runs }) => ({ q, runs: runs.map((r) => byKey.get(r.key)!) })), ordered };
   };
@@ -152,6 +248,14 @@ export function planCampaign(c: Campaign, input: PlanInput): Plan {
       kept = kept.slice(0, -1);
     }
   }
+  // How many seeds per variant the budget holds for every question (beyond the seeds asked: the
+  // next integers after the largest), so --plan says how far the budget reaches.
+  let seedsFit: number | null = null;
+  if (budget !== null) {
+    const extended = (k: number) => c.questions.map((q) => ({ ...q, seeds: extendSeeds(q.seeds, k) }));
+    seedsFit = 0;
+    while (seedsFit < MAX_SEEDS && remaining(build(null, extended(seedsFit + 1)).ordered) <= budget) seedsFit++;
+  }
   const built = build(cap, kept);
   const runs = built.ordered;
   const questions: QuestionPlan[] = built.per.map(({ q, runs: rs }) => ({
@@ -163,7 +267,7 @@ export function planCampaign(c: Campaign, input: PlanInput): Plan {
     estimateSec: rs.reduce((a, r) => a + r.estimateSec, 0),
   }));
   const shortened = cut.length > 0 || questions.some((q) => q.seeds.length < q.seedsAsked.length);
-  return { budgetSec: budget, orderSeed, runs, shared: runs.filter((r) => r.sameAs !== undefined).length, questions, cut, seedCap: cap, shortened, remainingSec: remaining(runs), totalSec: runs.reduce((a, r) => a + r.estimateSec, 0) };
+  return { budgetSec: budget, orderSeed, model, seedsFit, runs, shared: runs.filter((r) => r.sameAs !== undefined).length, questions, cut, seedCap: cap, shortened, remainingSec: remaining(runs), totalSec: runs.reduce((a, r) => a + r.estimateSec, 0) };
 }
 
 /** Variants that share another's runs (`question/variant`), with the seeds they share. */
@@ -193,6 +297,8 @@ export function renderPlan(c: Campaign, p: Plan): string {
   for (const q of p.cut) lines.push(`  ${q.id}: CUT, it does not fit the budget even at 2 seeds per variant (needs ~${formatMinutes(q.estimateSec)})`);
   const done = p.totalSec - p.remainingSec;
   lines.push(`  total: ${p.runs.length - p.shared} run(s)${p.shared > 0 ? ` (${p.shared} more shared: the same scenario and seed as a run of another question, run once)` : ''}, ~${formatMinutes(p.totalSec)}${done > 0 ? `; ~${formatMinutes(p.remainingSec)} still to run` : ''}${p.budgetSec !== null ? ` (budget ${formatMinutes(p.budgetSec)})` : ''}`);
+  lines.push(`  estimate: ${estimateLine(p)}`);
+  if (p.seedsFit !== null) lines.push(`  budget: ${p.seedsFit} seed(s) per variant of every question fit ${formatMinutes(p.budgetSec!)}${p.seedsFit === 0 ? ' (not even one: give a larger --budget)' : ''}`);
   lines.push(`  order: seed by seed (every variant's first seed, then every variant's second, …), shuffled within each seed with order seed ${p.orderSeed}`);
   for (const s of sharedVariants(p.runs)) lines.push(`  shared: ${s.variant} is the same scenario as ${s.sameAs}: on seed(s) ${s.seeds.join(', ')} its runs are that variant's`);
   if (p.shortened) {
@@ -201,6 +307,16 @@ export function renderPlan(c: Campaign, p: Plan): string {
     );
   }
   return lines.join('\n');
+}
+
+/** Where the estimates come from, the overheads per run they use, and how many runs start warm. */
+export function estimateLine(p: Pick<Plan, 'model' | 'runs'>): string {
+  const own = p.runs.filter((r) => r.sameAs === undefined);
+  const warm = own.filter((r) => r.start === 'warm').length;
+  const nodes = [...new Set([...p.model.cold.keys(), ...p.model.warm.keys()])].sort((a, b) => a - b);
+  const per = nodes.map((n) => `${n} node(s): ${[p.model.cold.has(n) ? `cold ${p.model.cold.get(n)!.toFixed(1)} s` : null, p.model.warm.has(n) ? `warm ${p.model.warm.get(n)!.toFixed(1)} s` : null].filter(Boolean).join(', ')}`);
+  const source = p.model.runs > 0 ? `from ${p.model.runs} measured run(s) on this machine, overhead per run (all but the workload) ${per.join('; ')}` : 'no run measured on this machine yet: the overheads are a guess (plan.ts)';
+  return `${source}; ${warm} of ${own.length} run(s) start warm (the run before has the same topology)`;
 }
 
 /** A budget as `--budget` takes it: whole hours or minutes where it divides, else seconds. */

@@ -7,18 +7,22 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { aggregate } from './aggregate.ts';
 import type { Campaign } from './campaign.ts';
 import type { RunResults } from './metrics.ts';
 import { defaultOrderSeed } from './order.ts';
-import { campaignCommand, estimateSec, formatMinutes, measuredOverhead, planCampaign, renderPlan, type Measured, type Plan } from './plan.ts';
+import { campaignCommand, formatMinutes, overheadModel, planCampaign, renderPlan, withEstimates, type Measured, type Plan, type PlannedRun } from './plan.ts';
+import { recordMeasured, storedMeasured } from './phase-store.ts';
+import { warmKey } from '../runner/warm-state.ts';
 import { renderFindings } from './render.ts';
 import { mergeRuns, readState, resolveShared, syncShared, toRun, writeState, type CampaignState, type Machine, type RunRecord } from './state.ts';
 import type { Verification } from './verify.ts';
 import { provenance } from '../provenance.ts';
 import { DEFAULT_RUNS_DIR, PROJECT_ROOT, runId } from '../runner/run-dir.ts';
 import { runScenario } from '../runner/run.ts';
+import { formatPhases, overheadSummary } from '../runner/phases.ts';
+import { WarmClusters } from '../runner/warm.ts';
 
 export class InvestigateInputError extends Error {}
 
@@ -100,7 +104,13 @@ export function unfinishedCampaignDir(runsDir: string, name: string): string | n
 }
 
 function measuredOf(runs: readonly RunRecord[]): Measured[] {
-  return runs.filter((r) => r.status === 'done' && r.wallSec !== undefined).map((r) => ({ nodes: r.nodes, durationSec: r.durationSec, wallSec: r.wallSec! }));
+  return runs.filter((r) => r.status === 'done' && r.wallSec !== undefined).map((r) => ({ nodes: r.nodes, durationSec: r.durationSec, wallSec: r.wallSec!, ...(r.start ? { start: r.start } : {}) }));
+}
+
+/** This campaign's own measured runs when it has any, else what earlier campaigns measured on this machine. */
+function measuredFor(runs: readonly RunRecord[], runsDir: string): Measured[] {
+  const own = measuredOf(runs);
+  return own.length > 0 ? own : storedMeasured(runsDir, machine());
 }
 
 const finishedKeys = (runs: readonly RunRecord[]) => new Set(runs.filter((r) => r.status === 'done' || r.status === 'failed').map((r) => r.key));
@@ -137,7 +147,7 @@ export async function investigate(c: Campaign, opts: InvestigateOptions): Promis
   const orderSeed = opts.orderSeed ?? existing?.orderSeed ?? defaultOrderSeed(c.name);
   const includeUnkept = opts.includeUnkept ?? existing?.includeUnkept ?? false;
   const priorRuns = existing?.runs ?? [];
-  const plan = planCampaign(c, { budgetSec, orderSeed, measured: measuredOf(priorRuns), finished: finishedKeys(priorRuns) });
+  const plan = planCampaign(c, { budgetSec, orderSeed, measured: measuredFor(priorRuns, runsDir), finished: finishedKeys(priorRuns) });
   log(renderPlan(c, plan));
   if (opts.planOnly) return { plan, campaignDir, findingsDir: null, state: existing, complete: false };
 
@@ -197,53 +207,75 @@ export async function executeRuns(
   save();
   const total = plan.runs.filter((r) => r.sameAs === undefined).length;
   let ran = 0;
-  for (const rec of todo) {
-    if (opts.maxRuns !== undefined && ran >= opts.maxRuns) break;
-    const q = c.questions.find((x) => x.id === rec.question)!;
-    const v = q.variants.find((x) => x.name === rec.variant)!;
-    const overhead = measuredOverhead(measuredOf(state.runs));
-    const left = toRun(state.runs, planned).reduce((a, r) => {
-      const s = c.questions.find((x) => x.id === r.question)!.variants.find((x) => x.name === r.variant)!.scenario;
-      return a + estimateSec(s, overhead);
-    }, 0);
-    const doneCount = state.runs.filter((r) => planned.has(r.key) && r.sameAs === undefined && (r.status === 'done' || r.status === 'failed')).length;
-    const sharers = state.runs.filter((r) => r.sameAs === rec.key).map((r) => `${r.question}/${r.variant}`);
-    log(`${label}: [${doneCount + 1}/${total}] ${rec.question} ${rec.variant} seed ${rec.seed}${sharers.length > 0 ? ` (also ${sharers.join(', ')}: the same scenario)` : ''} (~${formatMinutes(estimateSec(v.scenario, overhead))}; ETA ~${formatMinutes(left)})`);
-    rec.status = 'running';
-    delete rec.error;
-    save();
-    const started = Date.now();
-    try {
-      const res = await runScenario(v.scenario, {
-        seed: rec.seed,
-        runsDir: campaignDir,
-        ...(opts.addressBase ? { addressBase: opts.addressBase } : {}),
-        log: (m) => {
-          // The runner names its directory first thing; recorded at once so an interrupted run's
-          // directory is known to a resume.
-          const dir = /^run directory: (.+)$/.exec(m)?.[1];
-          if (dir) {
-            rec.dir = relative(campaignDir!, dir);
-            save();
-          }
-          log(m);
-        },
-      });
-      rec.dir = relative(campaignDir, res.dir.path);
-      rec.status = 'done';
-      rec.wallSec = (Date.now() - started) / 1000;
-      log(`${label}: ${rec.key} done in ${formatMinutes(rec.wallSec)}`);
-    } catch (e) {
-      rec.status = 'failed';
-      rec.wallSec = (Date.now() - started) / 1000;
-      rec.error = (e as Error).message.split('\n')[0]!;
-      log(`${label}: ${rec.key} FAILED: ${rec.error}; the campaign goes on`);
+  // Consecutive runs of one topology reuse its cluster, reset and checked between runs (warm.ts).
+  const warm = new WarmClusters();
+  let lastTopology: string | null = null;
+  try {
+    for (const rec of todo) {
+      if (opts.maxRuns !== undefined && ran >= opts.maxRuns) break;
+      const q = c.questions.find((x) => x.id === rec.question)!;
+      const v = q.variants.find((x) => x.name === rec.variant)!;
+      // The ETA: what is left, in order, each run warm when the one before it has its topology.
+      const model = overheadModel(measuredFor(state.runs, dirname(campaignDir)));
+      const scenarioOf = (r: RunRecord) => c.questions.find((x) => x.id === r.question)!.variants.find((x) => x.name === r.variant)!.scenario;
+      const ahead = withEstimates(
+        toRun(state.runs, planned).map((r) => ({ ...(r as unknown as PlannedRun), scenario: scenarioOf(r), topology: warmKey(scenarioOf(r), 'plan') ?? '', start: 'cold' as const, estimateSec: 0 })),
+        model,
+        new Set(),
+        lastTopology,
+      );
+      const left = ahead.reduce((a, r) => a + r.estimateSec, 0);
+      const thisRun = ahead.find((r) => r.key === rec.key)?.estimateSec ?? 0;
+      const doneCount = state.runs.filter((r) => planned.has(r.key) && r.sameAs === undefined && (r.status === 'done' || r.status === 'failed')).length;
+      const sharers = state.runs.filter((r) => r.sameAs === rec.key).map((r) => `${r.question}/${r.variant}`);
+      log(`${label}: [${doneCount + 1}/${total}] ${rec.question} ${rec.variant} seed ${rec.seed}${sharers.length > 0 ? ` (also ${sharers.join(', ')}: the same scenario)` : ''} (~${formatMinutes(thisRun)}; ETA ~${formatMinutes(left)})`);
+      rec.status = 'running';
+      delete rec.error;
+      save();
+      const started = Date.now();
+      try {
+        const res = await runScenario(v.scenario, {
+          seed: rec.seed,
+          runsDir: campaignDir,
+          warm,
+          ...(opts.addressBase ? { addressBase: opts.addressBase } : {}),
+          log: (m) => {
+            // The runner names its directory first thing; recorded at once so an interrupted run's
+            // directory is known to a resume.
+            const dir = /^run directory: (.+)$/.exec(m)?.[1];
+            if (dir) {
+              rec.dir = relative(campaignDir!, dir);
+              save();
+            }
+            log(m);
+          },
+        });
+        rec.dir = relative(campaignDir, res.dir.path);
+        rec.status = 'done';
+        rec.wallSec = (Date.now() - started) / 1000;
+        rec.phases = res.phases;
+        rec.start = res.start.kind;
+        // Kept beside the campaigns, so the next campaign's plan on this machine starts from it.
+        recordMeasured(dirname(campaignDir), machine(), { nodes: rec.nodes, durationSec: rec.durationSec, wallSec: rec.wallSec, start: res.start.kind });
+        log(`${label}: ${rec.key} done in ${formatMinutes(rec.wallSec)}, ${res.start.kind} (${formatPhases(res.phases)})`);
+      } catch (e) {
+        rec.status = 'failed';
+        rec.wallSec = (Date.now() - started) / 1000;
+        rec.error = (e as Error).message.split('\n')[0]!;
+        log(`${label}: ${rec.key} FAILED: ${rec.error}; the campaign goes on`);
+      }
+      ran++;
+      // A failed run's cluster was stopped (its cleanup ran): the next run starts cold.
+      lastTopology = rec.status === 'done' ? (warmKey(v.scenario, 'plan') ?? '') : null;
+      // The runs that share this one take its outcome, so the state reads finished when it is.
+      syncShared(state.runs);
+      save();
     }
-    ran++;
-    // The runs that share this one take its outcome, so the state reads finished when it is.
-    syncShared(state.runs);
-    save();
+  } finally {
+    await warm.close();
   }
+  const timed = state.runs.filter((r) => r.phases && r.start);
+  if (timed.length > 0) log(`${label}: ${overheadSummary(timed.map((r) => ({ start: r.start!, phases: r.phases! })))}`);
 }
 
 /** Every finished run's results.json by key (a shared run's under its own key too). */

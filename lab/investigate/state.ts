@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Provenance } from '../provenance.ts';
+import type { PhaseTimes } from '../runner/phases.ts';
 
 export type RunStatus = 'pending' | 'running' | 'done' | 'failed';
 
@@ -21,6 +22,9 @@ export interface RunRecord {
   nodes: number;
   durationSec: number;
   wallSec?: number;
+  /** Seconds per phase (lab/runner/phases.ts), and whether the run reused the last run's cluster. */
+  phases?: PhaseTimes;
+  start?: 'warm' | 'cold';
   error?: string;
   /** Directories of earlier attempts that were interrupted. */
   interrupted?: string[];

@@ -124,3 +124,14 @@ export function cutsBetween(a: readonly string[], b: readonly string[]): Cut[] {
   for (const x of a) for (const y of b) cuts.push({ from: x, to: y }, { from: y, to: x });
   return cuts;
 }
+
+/** The rules of this process's chains (a reused cluster must have none naming its nodes); [] without iptables. */
+export async function ownChainRules(): Promise<string[]> {
+  const rules: string[] = [];
+  for (const c of await listLabChains()) {
+    if (chainOwner(c) !== process.pid) continue;
+    const out = await ipt(['-S', c]).catch(() => '');
+    rules.push(...out.split('\n').filter((l) => l.startsWith('-A ')));
+  }
+  return rules;
+}

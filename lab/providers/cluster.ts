@@ -48,6 +48,8 @@ export interface PartitionAbility {
   prepare?(): Promise<void>;
   cut(id: string, sides: Sides): Promise<void>;
   heal(id: string): Promise<void>;
+  /** Heals every cut at once (a reused cluster's reset between runs, lab/runner/warm.ts). */
+  healAll?(): Promise<void>;
 }
 
 /** SQL as an administrator on one node (outside the lab's user and the proxies). */

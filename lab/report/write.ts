@@ -58,6 +58,8 @@ export interface RunFiles {
 export interface RenderOptions {
   interrupted?: string;
   notes?: string[];
+  /** Called when the checks are done and the files are about to be written (the runner times the two apart). */
+  onChecked?: () => void;
 }
 
 export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
@@ -72,6 +74,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
   const provenance = runProvenance(dir);
   const rate: RateRecord | null = computeRate(events, { backoffMs: scenario.clients.backoffMs });
   const machine = runMachine(dir, provenance?.machine.cores ?? null);
+  opts.onChecked?.();
   const results = {
     run: dir.id,
     scenario: scenario.name,

@@ -14,6 +14,8 @@ import { renderRepeatedComparison, runFigures, type RunFigures } from '../report
 import type { ClientConfig, Scenario } from '../scenario/types.ts';
 import { DEFAULT_RUNS_DIR, runId } from './run-dir.ts';
 import { runScenario, type RunOptions } from './run.ts';
+import { overheadSummary, type PhaseTimes } from './phases.ts';
+import { WarmClusters } from './warm.ts';
 
 export interface CompareOptions extends RunOptions {
   /** Seeds to run every configuration on (wins over `repeat`). */
@@ -64,29 +66,38 @@ export async function compareConfigs(scenario: Scenario, configs: readonly Clien
   const total = seeds.length * configs.length;
   const started = Date.now();
   let n = 0;
+  // Consecutive runs of one topology reuse its cluster, reset and checked between runs (warm.ts).
+  const warm = new WarmClusters();
+  const timed: { start: 'warm' | 'cold'; phases: PhaseTimes }[] = [];
   // Seed by seed, every configuration on each: an interrupted comparison still compares like with like.
-  for (const seed of seeds) {
-    for (const config of configs) {
-      n++;
-      const elapsed = Date.now() - started;
-      const eta = n > 1 ? ` (${clock(elapsed)} so far, about ${clock((elapsed / (n - 1)) * (total - n + 1))} left)` : '';
-      log(`compare: run ${n}/${total}: ${config}, seed ${seed}${eta}`);
-      const s: Scenario = { ...scenario, name: `${scenario.name}-${config}`, clients: { ...scenario.clients, config } };
-      try {
-        const res = await runScenario(s, { ...opts, seed, runsDir: dir, log });
-        const results = JSON.parse(readFileSync(res.dir.results, 'utf8'));
-        runs.push({ config, runId: res.dir.id, stats: results.stats, check: { valid: results.check.valid, summary: results.check.summary } });
-        figures.push(runFigures(config, seed, res.dir.id, results.stats, results.check.valid));
-      } catch (e) {
-        const error = (e as Error).message.split('\n')[0]!;
-        log(`compare: ${config} seed ${seed} failed: ${error}`);
-        runs.push({ config, runId: '', stats: undefined as never, check: { valid: 'unknown', summary: [] }, error });
-        figures.push({ config, seed, runId: '', error, ops: 0, faults: [], bbsOutageSec: 0, timeShare: 0, deadlocksPerK: 0, multiNodeSeconds: 0, unknownOps: 0, verdict: 'unknown', unplannedQuorumLoss: [] });
+  try {
+    for (const seed of seeds) {
+      for (const config of configs) {
+        n++;
+        const elapsed = Date.now() - started;
+        const eta = n > 1 ? ` (${clock(elapsed)} so far, about ${clock((elapsed / (n - 1)) * (total - n + 1))} left)` : '';
+        log(`compare: run ${n}/${total}: ${config}, seed ${seed}${eta}`);
+        const s: Scenario = { ...scenario, name: `${scenario.name}-${config}`, clients: { ...scenario.clients, config } };
+        try {
+          const res = await runScenario(s, { ...opts, seed, runsDir: dir, log, warm });
+          timed.push({ start: res.start.kind, phases: res.phases });
+          const results = JSON.parse(readFileSync(res.dir.results, 'utf8'));
+          runs.push({ config, runId: res.dir.id, stats: results.stats, check: { valid: results.check.valid, summary: results.check.summary } });
+          figures.push(runFigures(config, seed, res.dir.id, results.stats, results.check.valid));
+        } catch (e) {
+          const error = (e as Error).message.split('\n')[0]!;
+          log(`compare: ${config} seed ${seed} failed: ${error}`);
+          runs.push({ config, runId: '', stats: undefined as never, check: { valid: 'unknown', summary: [] }, error });
+          figures.push({ config, seed, runId: '', error, ops: 0, faults: [], bbsOutageSec: 0, timeShare: 0, deadlocksPerK: 0, multiNodeSeconds: 0, unknownOps: 0, verdict: 'unknown', unplannedQuorumLoss: [] });
+        }
+        // Written after every run, so an interrupted comparison still has what finished.
+        write();
       }
-      // Written after every run, so an interrupted comparison still has what finished.
-      write();
     }
+  } finally {
+    await warm.close();
   }
+  if (timed.length > 0) log(`compare: ${overheadSummary(timed)}`);
   log(`compare: ${total} run(s) in ${clock(Date.now() - started)}`);
   return { dir, report: join(dir, 'comparison.md'), seeds, runs, figures };
 }

@@ -22,7 +22,9 @@ import { clientOffsetSec } from '../workload/pacing.ts';
 import { startMachineSampler } from './machine-sampler.ts';
 import { SCHEDULE_END_KIND, SCHEDULE_KIND, type ScheduleDetail } from '../report/rate.ts';
 import { provenance } from '../provenance.ts';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { formatPhases, PhaseClock, type PhaseTimes } from './phases.ts';
+import type { ClusterStart, WarmClusters } from './warm.ts';
 import { join } from 'node:path';
 
 export interface RunOptions {
@@ -33,16 +35,22 @@ export interface RunOptions {
   /** Loopback network the nodes and proxies use: '127.0.0' → nodes .11…, proxies .21…. */
   addressBase?: string;
   log?: (msg: string) => void;
+  /** A campaign's kept clusters: reuse the last run's cluster when the topology is the same (warm.ts). */
+  warm?: WarmClusters;
 }
 
 export interface RunResult {
   dir: RunDir;
   seed: number;
   interrupted: boolean;
+  /** Where the run's wall time went (also in results.json). */
+  phases: PhaseTimes;
+  start: ClusterStart;
 }
 
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const phases = new PhaseClock();
   const seed = opts.seed ?? scenario.seed ?? randomInt(0, 2 ** 31 - 1);
   const s: Scenario = { ...scenario, seed, duration: opts.duration ?? scenario.duration };
   const dir = createRunDir(s, seed, opts.runsDir);
@@ -70,7 +78,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let topo: Topology | undefined;
   try {
     const workload = workloadFor(s);
-    topo = await startTopology(s, workload, { logDir: dir.logs, addressBase: opts.addressBase ?? '127.0.0', log, writer, notes });
+    topo = await startTopology(s, workload, { logDir: dir.logs, addressBase: opts.addressBase ?? '127.0.0', log, writer, notes, phases }, opts.warm);
+    notes.push(`cluster: ${topo.start.kind} start: ${topo.start.why}`);
+    phases.enter('workload');
     // Registered after the topology, so on Ctrl-C the clients stop before the cluster goes away.
     const unregisterClients = registerCleanup('stop workload clients', async () => {
       stopWorkload = true;
@@ -154,6 +164,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     clearInterval(tick);
     sampler.stop();
     unregisterSampler();
+    phases.enter('recoveryWait');
     // Every fault is healed before the final read, which waits for every node to be Synced.
     await nemesis.stop();
     unregisterClients();
@@ -164,14 +175,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     }
     log(`workload: done, ${completed} ops`);
 
+    phases.enter('finalRead');
     await topo.finalRead(writer, () => opId++);
     finished = true;
     writer.close();
+    phases.enter('teardown');
     await topo.stop();
     unregisterReport();
-    renderRun(dir, s, seed, { notes });
+    phases.enter('checks');
+    renderRun(dir, s, seed, { notes, onChecked: () => phases.enter('report') });
+    const times = recordPhases(dir, phases, topo.start);
     log(`report: ${dir.report}`);
-    return { dir, seed, interrupted: false };
+    log(`phases: ${formatPhases(times)}`);
+    return { dir, seed, interrupted: false, phases: times, start: topo.start };
   } catch (err) {
     interruption = `the run failed: ${(err as Error).message.split('\n')[0]}`;
     // Tear down here (not only in the signal path) so a failed start leaves nothing behind, then
@@ -179,4 +195,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     await runCleanups(log);
     throw err;
   }
+}
+
+/** Adds the phases to results.json (written by the report, whose own time is only known after it). */
+function recordPhases(dir: RunDir, phases: PhaseClock, start: ClusterStart): PhaseTimes {
+  const results = JSON.parse(readFileSync(dir.results, 'utf8')) as Record<string, unknown>;
+  const times = phases.times();
+  writeFileSync(dir.results, JSON.stringify({ ...results, start, phases: times }, null, 2) + '\n');
+  return times;
 }

@@ -1,6 +1,7 @@
 // What starting a topology is given (by the run), shared by the modules that start its parts.
 
 import type { HistoryWriter } from '../history/writer.ts';
+import type { PhaseClock } from './phases.ts';
 
 export interface TopologyOptions {
   addressBase: string;
@@ -9,4 +10,6 @@ export interface TopologyOptions {
   writer: HistoryWriter;
   /** Lab events worth a line in the report. */
   notes: string[];
+  /** The run's phase clock: starting the topology moves it from the cluster's start to the routing's. */
+  phases?: PhaseClock;
 }

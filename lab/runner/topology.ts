@@ -14,7 +14,7 @@ import type { ProxyControl } from '../nemesis/nemesis.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { FaultProxies } from '../toxiproxy/driver.ts';
 import type { Executor, Workload } from '../workload/types.ts';
-import { startCluster } from './cluster-start.ts';
+import { coldLease, type ClusterStart, type WarmClusters } from './warm.ts';
 import { startRouting, stopConsul } from './routing-start.ts';
 import { emptyRouting } from './routing-state.ts';
 import { proxyControlOf, stopSwitchboards } from './switchboards-start.ts';
@@ -29,6 +29,8 @@ export type { TopologyOptions } from './topology-options.ts';
 
 export interface Topology {
   cluster: Cluster;
+  /** Whether the cluster was started for this run (cold) or reused, reset and checked (warm). */
+  start: ClusterStart;
   /** Toxiproxy, when the links go through it (topology.links); link faults act on it. */
   links: FaultProxies | null;
   proxies: SwitchboardHandle[];
@@ -43,8 +45,13 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions): Promise<Topology> {
-  const cluster = await startCluster(s, o);
+/** `warm`: a campaign's kept clusters, so a run of the same topology as the last reuses its cluster (warm.ts). */
+export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions, warm?: WarmClusters): Promise<Topology> {
+  o.phases?.enter('clusterStart');
+  const lease = warm ? await warm.take(s, o) : await coldLease(s, o);
+  const cluster = lease.cluster;
+  // The schema is created through the routing, so it counts as the routing's start.
+  o.phases?.enter('routingStart');
   const routing = emptyRouting();
   const pools = createClientPools(cluster, s.clients.poolSize);
   // Registered before anything of the routing starts, so a start that fails half-way stops what it started.
@@ -63,6 +70,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
 
   return {
     cluster,
+    start: lease.start,
     links: routing.links,
     proxies: routing.proxies,
     healthchecks: routing.healthchecks,
@@ -75,7 +83,8 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
       unregisterSide();
       await stopSide();
       await routing.links?.close();
-      await cluster.stop();
+      // A campaign keeps the cluster for its next run (reset and checked then); else it stops.
+      await lease.release(true);
     },
   };
 }

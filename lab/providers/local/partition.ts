@@ -28,6 +28,11 @@ export function iptablesPartition(hostOf: (node: string) => string): IptablesPar
       if (!cuts.delete(id)) return;
       await apply();
     },
+    async healAll() {
+      if (cuts.size === 0) return;
+      cuts.clear();
+      await apply();
+    },
     async remove() {
       cuts.clear();
       const c = chain;
