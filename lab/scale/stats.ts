@@ -1,0 +1,60 @@
+// The figures of a scale report, pure: latency percentiles of an op's samples, and the knee: the
+// smallest size at which an op's p99 leaves its budget, or, when no measured size did, the size a
+// log-log line through the two largest sizes reaches it at (a projection, labelled so).
+
+/** Nearest-rank percentile of unsorted values: the sorted value at floor(q·n) (as lab/report/rate.ts). */
+export function percentile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+export interface LatencySummary {
+  n: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export function summarise(values: readonly number[]): LatencySummary {
+  return { n: values.length, p50: percentile(values, 0.5), p99: percentile(values, 0.99), max: values.length === 0 ? null : Math.max(...values) };
+}
+
+export interface SizePoint {
+  size: number;
+  /** The op's p99 at that size (ms), null when it was not measured. */
+  p99: number | null;
+}
+
+export type Knee =
+  | { kind: 'measured'; size: number; p99: number }
+  | { kind: 'projected'; size: number; slope: number }
+  | { kind: 'not-reached'; reason: string };
+
+/**
+ * Where an op leaves its budget (ms). Measured: the smallest size whose p99 exceeds it. Projected:
+ * from the two largest measured sizes, p99 ∝ size^slope (log-log line), solved for the budget;
+ * only when the slope is positive.
+ */
+export function knee(points: readonly SizePoint[], budgetMs: number): Knee {
+  const pts = points.filter((p): p is { size: number; p99: number } => p.p99 !== null && p.p99 > 0).sort((a, b) => a.size - b.size);
+  const over = pts.find((p) => p.p99 > budgetMs);
+  if (over) return { kind: 'measured', size: over.size, p99: over.p99 };
+  if (pts.length < 2) return { kind: 'not-reached', reason: 'fewer than two measured sizes' };
+  const a = pts[pts.length - 2]!;
+  const b = pts[pts.length - 1]!;
+  const slope = Math.log(b.p99 / a.p99) / Math.log(b.size / a.size);
+  if (!(slope > 0)) return { kind: 'not-reached', reason: 'latency did not grow between the two largest sizes' };
+  return { kind: 'projected', size: Math.round(b.size * (budgetMs / b.p99) ** (1 / slope)), slope };
+}
+
+export function kneeText(k: Knee, budgetSec: number): string {
+  switch (k.kind) {
+    case 'measured':
+      return `over its ${budgetSec} s budget at ${k.size} LRPs (p99 ${(k.p99 / 1000).toFixed(1)} s)`;
+    case 'projected':
+      return `within budget at every size; a log-log line through the two largest sizes (slope ${k.slope.toFixed(2)}) reaches ${budgetSec} s near ${k.size.toLocaleString('en')} LRPs (projection)`;
+    case 'not-reached':
+      return `within budget at every size; no projection (${k.reason})`;
+  }
+}
