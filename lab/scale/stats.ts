@@ -45,7 +45,10 @@ export function knee(points: readonly SizePoint[], budgetMs: number): Knee {
   const b = pts[pts.length - 1]!;
   const slope = Math.log(b.p99 / a.p99) / Math.log(b.size / a.size);
   if (!(slope > 0)) return { kind: 'not-reached', reason: 'latency did not grow between the two largest sizes' };
-  return { kind: 'projected', size: Math.round(b.size * (budgetMs / b.p99) ** (1 / slope)), slope };
+  const size = Math.round(b.size * (budgetMs / b.p99) ** (1 / slope));
+  // Two points say little about a curve a hundredfold beyond them.
+  if (size > 100 * b.size) return { kind: 'not-reached', reason: `a log-log line through the two largest sizes (slope ${slope.toFixed(2)}) reaches it only beyond 100× the largest size` };
+  return { kind: 'projected', size, slope };
 }
 
 export function kneeText(k: Knee, budgetSec: number): string {
