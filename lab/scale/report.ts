@@ -45,13 +45,14 @@ export interface OpFigures extends LatencySummary {
 }
 
 /** All samples of an op at a size (every trial; the workload's own list for workload-write). */
-export function samplesOf(s: SizeResult, op: ScaleOp): Sample[] {
-  if (op === 'workload-write') return s.workload;
-  return s.trials.flatMap((t) => t.samples.filter((x) => x.op === op));
+export function samplesOf(s: SizeResult, op: ScaleOp, alone = false): Sample[] {
+  if (op === 'workload-write') return alone ? [] : s.workload;
+  return s.trials.flatMap((t) => t.samples.filter((x) => x.op === op && (x.alone === true) === alone));
 }
 
-export function opFigures(s: SizeResult, op: ScaleOp): OpFigures {
-  const all = samplesOf(s, op);
+/** An op's figures at a size: in the concurrent phase of the trials, or (alone) timed by itself. */
+export function opFigures(s: SizeResult, op: ScaleOp, alone = false): OpFigures {
+  const all = samplesOf(s, op, alone);
   const ok = all.filter((x) => !x.error);
   return { op, ...summarise(ok.map((x) => x.ms)), rows: ok.find((x) => x.rows !== undefined)?.rows ?? null, errors: all.length - ok.length };
 }
@@ -143,11 +144,16 @@ export function renderReport(r: ScaleResults): string {
     L.push(
       `On ${galera.describe}, BBS ${sc.bbs.version}, up to ${largest.size.toLocaleString('en')} desired LRPs (${largest.counts.actualLRPs.toLocaleString('en')} actual LRPs, ${largest.counts.tasks.toLocaleString('en')} tasks, ${sc.population.cells} cells): ` +
         `convergence took p50 ${ms(conv.p50)} / p99 ${ms(conv.p99)} against its ${sc.budgets.convergenceSec} s interval, a cell's bulk loop p99 ${ms(rep.p99)} against its ${sc.budgets.bulkLoopSec} s period. ` +
-        (first ? `The first to leave its budget: **${first.op}**, ${kneeText(first.knee, first.budgetSec)}. ` : 'No op left its budget and none projects to. ') +
+        (first?.knee.kind === 'measured'
+          ? `The first to leave its budget: **${first.op}**, ${kneeText(first.knee, first.budgetSec)}. `
+          : first
+            ? `No op left its budget; the first projected to: **${first.op}**, ${kneeText(first.knee, first.budgetSec)}. `
+            : 'No op left its budget and none projects to within 100× the largest size. ') +
         (grows.length > 0 ? `What grows fastest with N (p50, log-log slope smallest→largest size): ${grows.map((x) => `${x.op} ${x.g.toFixed(2)}`).join(', ')}.` : ''),
       '',
     );
   }
+  L.push('Latencies are of the concurrent phase of each trial (every cell, the bulkers and convergence started together, as benchmarkbbs runs them), unless a column says "alone" (the same request timed by itself right after).', '');
   L.push('## Knees', '', 'Where each op leaves its budget (convergence: its interval; the bulk loops: their period), per topology. A projection extends the two largest sizes on a log-log line and is labelled so.', '');
   L.push('| topology | op | budget | knee |', '| --- | --- | --- | --- |');
   for (const k of kn) L.push(`| ${k.topology} | ${k.op} | ${k.budgetSec} s | ${kneeText(k.knee, k.budgetSec)} |`);
@@ -163,13 +169,14 @@ export function renderReport(r: ScaleResults): string {
         '',
         `${s.counts.actualLRPs.toLocaleString('en')} actual LRPs, ${s.counts.tasks.toLocaleString('en')} tasks, ${s.counts.domains} domain(s); populated in ${(s.populateMs / 1000).toFixed(1)} s; ${s.trials.length} trial(s)${s.rowMismatches.length > 0 ? `; **bulk reads that missed rows: ${s.rowMismatches.join('; ')}**` : '; every cell read back exactly its populated rows'}.`,
         '',
-        '| op | samples | p50 | p99 | max | rows | errors |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
+        '| op | samples | p50 | p99 | max | rows | errors | alone: p50 (samples) |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
       );
       for (const op of TABLE_OPS) {
         const f = opFigures(s, op);
+        const a = opFigures(s, op, true);
         if (f.n === 0 && f.errors === 0) continue;
-        L.push(`| ${op} | ${f.n} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.max)} | ${f.rows ?? '–'} | ${f.errors} |`);
+        L.push(`| ${op} | ${f.n} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.max)} | ${f.rows ?? '–'} | ${f.errors} | ${a.n === 0 ? '–' : `${ms(a.p50)} (${a.n})`} |`);
       }
       const c = s.trials[0]?.convergence;
       if (c?.modelled) L.push('', `Convergence found (trial 1): ${Object.entries(c.gather).map(([k, v]) => `${k} ${v}`).join(', ')}; fixes: created ${c.fixes.created}, removed ${c.fixes.removed}, stopped by cell ${c.fixes.stoppedByCell}, unclaimed ${c.fixes.unclaimed}.${c.notes.length > 0 ? ` ${c.notes.join('; ')}.` : ''}`);

@@ -37,6 +37,8 @@ export interface Sample {
   /** Rows returned (reads), or fixes written (convergence). */
   rows?: number;
   error?: string;
+  /** Timed alone, after the concurrent phase: the op's own cost without the others' load on the database and on the lab's one client process. */
+  alone?: true;
 }
 
 export interface TrialRecord {
@@ -121,6 +123,27 @@ export async function runTrial(target: ScaleTarget, s: ScaleScenario, opts: Stor
   );
   const samples = (await Promise.all(jobs)).flat();
   const wallMs = performance.now() - t0;
+  // The same requests once more, one at a time: what each costs alone. The concurrent phase above
+  // is what the components do together (benchmarkbbs's measure), but its small reads also wait
+  // for the lab's one Node process to parse the big ones.
+  const alone = async (op: ScaleOp, run: () => Promise<{ rows?: number; error?: string }>): Promise<void> => {
+    samples.push({ ...(await timed(op, run)), alone: true });
+  };
+  await alone('actual-lrps-by-cell', read(target.pool(cells[0]!), opts, { f: 'ActualLRPGroupsByCellID', cellId: cells[0]! }));
+  await alone('tasks-by-cell', read(target.pool(cells[0]!), opts, { f: 'TasksByCellID', cellId: cells[0]! }));
+  await alone('nsync-bulker', read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' }));
+  await alone('route-emitter', async () => {
+    const a = await read(bulker, opts, { f: 'ActualLRPGroups' })();
+    const b = await read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' })();
+    const err = a.error ?? b.error;
+    return { rows: (a.rows ?? 0) + (b.rows ?? 0), ...(err ? { error: err } : {}) };
+  });
+  await alone('domains', read(bulker, opts, { f: 'Domains' }));
+  await alone('convergence', async () => {
+    const c = await convergeLRPs(target.pool('convergence'), opts, cells, { workers: s.convergenceWorkers });
+    if (!c.modelled) return { error: 'no convergence in this BBS' };
+    return { rows: c.fixes.created + c.fixes.removed + c.fixes.stoppedByCell + c.fixes.unclaimed, ...(c.gatherErrors[0] ? { error: c.gatherErrors[0].message } : {}) };
+  });
   const after = await statusAll(target);
   const cpuAfter = processUse(target.cluster.workDir);
   const c = conv!;
