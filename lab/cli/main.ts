@@ -476,7 +476,11 @@ async function cmdScale(argv: string[]): Promise<number> {
   const command = ['bbs-lab scale', ...argv].join(' ');
   const r = await runScale(sc, { outDir: out, addressBase, command: addressBase === '127.0.0' ? command : `BBS_LAB_ADDRESS_BASE=${addressBase} ${command}` });
   process.stdout.write(`${join(out, 'README.md')}\n`);
-  return r.topologies.some((t) => t.error) ? 1 : 0;
+  const code = r.topologies.some((t) => t.error) ? 1 : 0;
+  // Everything is written and stopped; a socket of a pool whose node was killed can linger in
+  // mysql2 and hold the event loop open, so do not wait for it past a moment.
+  setTimeout(() => process.exit(code), 2000).unref();
+  return code;
 }
 
 async function cmdReport(argv: string[]): Promise<number> {

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { storeOptions } from '../../bbs/sql/options.ts';
 import { provenance } from '../provenance.ts';
 import { populate, populationCounts, cellName } from './populate.ts';
-import { charts, renderReport, type ScaleResults, type SizeResult, type TopologyResult } from './report.ts';
+import { charts, renderReport, type KillResult, type ScaleResults, type SizeResult, type TopologyResult } from './report.ts';
 import type { ScaleScenario } from './scenario.ts';
-import { startScaleTarget } from './topology.ts';
+import { startScaleTarget, type ScaleTarget } from './topology.ts';
 import { runTrial, startWorkload } from './trials.ts';
 
 export interface ScaleRunOptions {
@@ -67,6 +67,7 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
         const { actualPerCell: _a, tasksPerCell: _t, desiredPerDomain: _d, tasksPerDomain: _td, ...counts } = full;
         const sr: SizeResult = { size, populateMs, counts, rowMismatches: mismatches, trials, workload: wl, load1: { before: load1Before, after: loadavg()[0]! } };
         tr.sizes.push(sr);
+        if (sc.nodeKill && topology !== 'one-node' && size === sc.sizes[sc.sizes.length - 1]) sr.kill = await killTrials(target, sc, opts, size, sc.nodeKill.afterMs, log);
       }
     } catch (e) {
       tr.error = (e as Error).message.split('\n')[0]!;
@@ -78,6 +79,38 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
   const results: ScaleResults = { kind: 'bbs-lab-scale', scenario: sc, provenance: provenance(), startedAt, finishedAt: new Date().toISOString(), command: o.command, topologies };
   writeOutputs(results, o.outDir);
   return results;
+}
+
+/** A trial with the busiest node killed part-way, one more with it down, then its restart. */
+async function killTrials(target: ScaleTarget, sc: ScaleScenario, opts: ReturnType<typeof storeOptions>, size: number, afterMs: number, log: (m: string) => void): Promise<KillResult> {
+  const kill = target.cluster.abilities.kill;
+  const node = target.busiestNode();
+  log(`scale: node kill: kill -9 ${node} ${afterMs} ms into a trial at ${size} LRPs`);
+  const workload = sc.clients.count > 0 ? startWorkload(target, sc, opts, size) : null;
+  let killed: Promise<void> = Promise.resolve();
+  const timer = setTimeout(() => {
+    killed = kill.kill(node);
+  }, afterMs);
+  try {
+    const during = await runTrial(target, sc, opts, size, -1);
+    clearTimeout(timer);
+    await killed;
+    const down = await runTrial(target, sc, opts, size, -2);
+    const writes = (await workload?.stop()) ?? [];
+    const t0 = performance.now();
+    let rejoinMs: number | null = null;
+    try {
+      await kill.restart(node);
+      await target.cluster.waitSynced(node, 3, 180_000);
+      rejoinMs = performance.now() - t0;
+    } catch (e) {
+      log(`scale: node kill: ${node} did not rejoin: ${(e as Error).message.split('\n')[0]}`);
+    }
+    return { node, afterMs, during, down, rejoinMs, writes: { ok: writes.filter((w) => !w.error).length, failed: writes.filter((w) => w.error).length } };
+  } finally {
+    clearTimeout(timer);
+    await workload?.stop();
+  }
 }
 
 export function writeOutputs(r: ScaleResults, outDir: string): void {

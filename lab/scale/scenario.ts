@@ -32,6 +32,11 @@ export interface ScaleScenario {
   budgets: { convergenceSec: number; bulkLoopSec: number };
   /** convergenceWorkers of the BBS (20 at every profile). */
   convergenceWorkers: number;
+  /**
+   * At the largest size of each 3-node topology, kill -9 the busiest node `afterMs` into a trial,
+   * run one more trial with it down, then restart it and wait until it is Synced.
+   */
+  nodeKill: { afterMs: number } | null;
 }
 
 export class ScaleScenarioError extends Error {
@@ -43,7 +48,7 @@ export class ScaleScenarioError extends Error {
   }
 }
 
-const KNOWN = ['name', 'question', 'seed', 'bbs', 'sizes', 'topologies', 'population', 'trials', 'clients', 'budgets', 'convergenceWorkers'];
+const KNOWN = ['name', 'question', 'seed', 'bbs', 'sizes', 'topologies', 'population', 'trials', 'clients', 'budgets', 'convergenceWorkers', 'nodeKill'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -141,7 +146,16 @@ export function validateScaleScenario(doc: unknown, file = 'scale scenario'): Sc
     clients: { count: int(cl['count'], 'clients.count', 0, 4, 64), rate: num(cl['rate'], 'clients.rate', 0, 5) },
     budgets: { convergenceSec: num(bu['convergenceSec'], 'budgets.convergenceSec', 0.001, 30), bulkLoopSec: num(bu['bulkLoopSec'], 'budgets.bulkLoopSec', 0.001, 30) },
     convergenceWorkers: int(doc['convergenceWorkers'], 'convergenceWorkers', 1, 20, 200),
+    nodeKill: null,
   };
+  const nk = doc['nodeKill'];
+  if (nk !== undefined && nk !== false && nk !== null) {
+    if (nk === true) s.nodeKill = { afterMs: 500 };
+    else if (isObj(nk)) {
+      for (const k of Object.keys(nk)) if (k !== 'afterMs') problems.push(`nodeKill.${k}: unknown field; allowed: afterMs`);
+      s.nodeKill = { afterMs: int(nk['afterMs'], 'nodeKill.afterMs', 0, 500, 600_000) };
+    } else problems.push('nodeKill: true, false, or a mapping { afterMs: N }');
+  }
   if (s.clients.count > 0 && s.clients.rate <= 0) problems.push('clients.rate: must be > 0 when clients.count > 0 (or set clients.count: 0 for no ordinary workload)');
   if (problems.length > 0) throw new ScaleScenarioError(file, problems);
   return s;

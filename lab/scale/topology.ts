@@ -25,6 +25,8 @@ export interface ScaleTarget {
   /** Each node, directly (for SHOW GLOBAL STATUS). */
   nodes: Endpoint[];
   describe: string;
+  /** The node a kill hurts most: the proxy's active backend, else n1 (convergence's node). */
+  busiestNode(): string;
   stop(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export async function startScaleTarget(topology: ScaleTopology, o: TargetOptions
       pool,
       nodes,
       describe,
+      busiestNode: () => proxy?.activeBackend() ?? nodes[0]!.name,
       async stop() {
         unregister();
         await stopSide();
