@@ -178,6 +178,9 @@ export function renderReport(r: ScaleResults): string {
     const first = firstToLeave(kn.filter((k) => k.topology === galera.topology));
     const grows = CHART_OPS.map((op) => ({ op, g: growth(galera, op) })).filter((x): x is { op: ScaleOp; g: number } => x.g !== null).sort((a, b) => b.g - a.g);
     const conv = opFigures(largest, 'convergence');
+    const convAlone = opFigures(largest, 'convergence', true);
+    const cpu = largest.trials.reduce((a, t) => a + t.process.cpuSec, 0);
+    const wall = largest.trials.reduce((a, t) => a + t.wallMs, 0) / 1000;
     const rep = opFigures(largest, 'rep-bulk-loop');
     L.push(
       `On ${galera.describe}, BBS ${sc.bbs.version}, up to ${largest.size.toLocaleString('en')} desired LRPs (${largest.counts.actualLRPs.toLocaleString('en')} actual LRPs, ${largest.counts.tasks.toLocaleString('en')} tasks, ${sc.population.cells} cells): ` +
@@ -187,7 +190,8 @@ export function renderReport(r: ScaleResults): string {
           : first
             ? `No op left its budget; the first projected to: **${first.op}**, ${kneeText(first.knee, first.budgetSec)}. `
             : 'No op left its budget and none projects to within 100× the largest size. ') +
-        (grows.length > 0 ? `What grows fastest with N (p50, log-log slope smallest→largest size): ${grows.map((x) => `${x.op} ${x.g.toFixed(2)}`).join(', ')}.` : ''),
+        (grows.length > 0 ? `What grows fastest with N (p50, log-log slope smallest→largest size): ${grows.map((x) => `${x.op} ${x.g.toFixed(2)}`).join(', ')}. ` : '') +
+        `Alone, convergence took p50 ${ms(convAlone.p50)} at that size; through its trials the database servers used ${cpu.toFixed(1)} CPU-seconds in ${wall.toFixed(1)} s of trial wall time (on ${r.provenance.machine.cores} cores).`,
       '',
     );
   }

@@ -33,21 +33,27 @@ export type Knee =
 
 /**
  * Where an op leaves its budget (ms). Measured: the smallest size whose p99 exceeds it. Projected:
- * from the two largest measured sizes, p99 ∝ size^slope (log-log line), solved for the budget;
- * only when the slope is positive.
+ * p99 ∝ size^slope fitted (least squares, log-log) over every measured size, solved for the
+ * budget; only when the slope is positive and the answer within 100× the largest size.
  */
 export function knee(points: readonly SizePoint[], budgetMs: number): Knee {
   const pts = points.filter((p): p is { size: number; p99: number } => p.p99 !== null && p.p99 > 0).sort((a, b) => a.size - b.size);
   const over = pts.find((p) => p.p99 > budgetMs);
   if (over) return { kind: 'measured', size: over.size, p99: over.p99 };
   if (pts.length < 2) return { kind: 'not-reached', reason: 'fewer than two measured sizes' };
-  const a = pts[pts.length - 2]!;
-  const b = pts[pts.length - 1]!;
-  const slope = Math.log(b.p99 / a.p99) / Math.log(b.size / a.size);
-  if (!(slope > 0)) return { kind: 'not-reached', reason: 'latency did not grow between the two largest sizes' };
-  const size = Math.round(b.size * (budgetMs / b.p99) ** (1 / slope));
-  // Two points say little about a curve a hundredfold beyond them.
-  if (size > 100 * b.size) return { kind: 'not-reached', reason: `a log-log line through the two largest sizes (slope ${slope.toFixed(2)}) reaches it only beyond 100× the largest size` };
+  // Least squares of log p99 on log size over every measured size: two points alone follow the
+  // machine's load of the moment too closely.
+  const xs = pts.map((p) => Math.log(p.size));
+  const ys = pts.map((p) => Math.log(p.p99));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / sxx;
+  if (!(slope > 0)) return { kind: 'not-reached', reason: 'latency did not grow with size' };
+  const largest = pts[pts.length - 1]!.size;
+  const size = Math.round(Math.exp(mx + (Math.log(budgetMs) - my) / slope));
+  // A line through a few sizes says little about a curve a hundredfold beyond them.
+  if (size > 100 * largest) return { kind: 'not-reached', reason: `a log-log line through the sizes (slope ${slope.toFixed(2)}) reaches it only beyond 100× the largest size` };
   return { kind: 'projected', size, slope };
 }
 
@@ -56,7 +62,7 @@ export function kneeText(k: Knee, budgetSec: number): string {
     case 'measured':
       return `over its ${budgetSec} s budget at ${k.size} LRPs (p99 ${(k.p99 / 1000).toFixed(1)} s)`;
     case 'projected':
-      return `within budget at every size; a log-log line through the two largest sizes (slope ${k.slope.toFixed(2)}) reaches ${budgetSec} s near ${k.size.toLocaleString('en')} LRPs (projection)`;
+      return `within budget at every size; a log-log line fitted through every size (slope ${k.slope.toFixed(2)}) reaches ${budgetSec} s near ${k.size.toLocaleString('en')} LRPs (projection)`;
     case 'not-reached':
       return `within budget at every size; no projection (${k.reason})`;
   }

@@ -75,7 +75,7 @@ test('knee: projected on a log-log line (slope 1: ten times the size at ten time
   const k = knee([{ size: 1000, p99: 100 }, { size: 10000, p99: 1000 }], 30000);
   t.is(k.kind, 'projected');
   t.is((k as { size: number }).size, 300000);
-  t.is((k as { slope: number }).slope, 1);
+  t.is(Math.round((k as { slope: number }).slope * 1e9) / 1e9, 1);
 });
 
 test('knee: not reached when the projection is beyond 100× the largest size, the latency fell, or one size only', (t) => {
@@ -83,6 +83,12 @@ test('knee: not reached when the projection is beyond 100× the largest size, th
   t.is(knee([{ size: 1000, p99: 100 }, { size: 4000, p99: 200 }], 30000).kind, 'not-reached');
   t.is(knee([{ size: 1000, p99: 300 }, { size: 4000, p99: 200 }], 30000).kind, 'not-reached');
   t.is(knee([{ size: 1000, p99: 300 }], 30000).kind, 'not-reached');
+  // Three sizes, fitted: log-log points (0,0), (1,2), (2,2) in units of ln 10 give slope 1.
+  const k = knee([{ size: 1, p99: 1 }, { size: 10, p99: 100 }, { size: 100, p99: 100 }], 1000);
+  t.is(k.kind, 'projected');
+  t.is(Math.round((k as { slope: number }).slope * 1000) / 1000, 1);
+  // Mean point (1, 4/3), slope 1: 1000 ms (3) at log s = 1 + (3 − 4/3) = 8/3, s = 10^(8/3) ≈ 464.
+  t.is((k as { size: number }).size, 464);
   t.is(knee([{ size: 1000, p99: null }, { size: 2000, p99: 40000 }], 30000).kind, 'measured');
 });
 
@@ -140,11 +146,12 @@ test('knees and the first op to leave its budget: a measured knee beats a projec
     ks.find((k) => k.op === 'convergence')?.knee,
     { kind: 'measured', size: 10000, p99: 40000 },
   );
-  t.deepEqual(ks.find((k) => k.op === 'rep-bulk-loop')?.knee, { kind: 'projected', size: 300000, slope: 1 });
+  const rep = ks.find((k) => k.op === 'rep-bulk-loop')?.knee as { kind: string; size: number; slope: number };
+  t.deepEqual([rep.kind, rep.size, Math.round(rep.slope * 1e9) / 1e9], ['projected', 300000, 1]);
   t.is(firstToLeave(ks)?.op, 'convergence');
   const md = renderReport(r);
   t.true(md.includes('The first to leave its budget: **convergence**, over its 30 s budget at 10000 LRPs (p99 40.0 s)'));
-  t.true(md.includes('| galera-one-proxy | rep-bulk-loop | 30 s | within budget at every size; a log-log line through the two largest sizes (slope 1.00) reaches 30 s near 300,000 LRPs (projection) |'));
+  t.true(md.includes('| galera-one-proxy | rep-bulk-loop | 30 s | within budget at every size; a log-log line fitted through every size (slope 1.00) reaches 30 s near 300,000 LRPs (projection) |'));
 });
 
 test('status deltas: counters summed over nodes, memory the largest node after', (t) => {
