@@ -196,7 +196,7 @@ export function renderReport(r: ScaleResults): string {
     );
   }
   L.push('Latencies are of the concurrent phase of each trial (every cell, the bulkers and convergence started together, as benchmarkbbs runs them), unless a column says "alone" (the same request timed by itself right after).', '');
-  L.push('## Knees', '', 'Where each op leaves its budget (convergence: its interval; the bulk loops: their period), per topology. A projection extends the two largest sizes on a log-log line and is labelled so.', '');
+  L.push('## Knees', '', 'Where each op leaves its budget (convergence: its interval; the bulk loops: their period), per topology. A projection fits a least-squares log-log line through every size, is labelled so, and is given only within 100× the largest size measured.', '');
   L.push('| topology | op | budget | knee |', '| --- | --- | --- | --- |');
   for (const k of kn) L.push(`| ${k.topology} | ${k.op} | ${k.budgetSec} s | ${kneeText(k.knee, k.budgetSec)} |`);
   L.push('');

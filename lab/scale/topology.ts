@@ -40,6 +40,13 @@ export interface TargetOptions {
 
 /** Which endpoint a component uses under a topology. Pure. */
 export function endpointFor(topology: ScaleTopology, component: string, nodes: readonly Endpoint[], proxy: Endpoint | null): Endpoint {
+  // `status-<node>` reads that node's counters, whatever the topology routes the components to.
+  const direct = /^status-(.+)$/.exec(component);
+  if (direct) {
+    const n = nodes.find((x) => x.name === direct[1]);
+    if (!n) throw new Error(`no node ${direct[1]} for ${component}`);
+    return n;
+  }
   if (topology === 'galera-one-proxy') return proxy!;
   if (topology === 'one-node') return nodes[0]!;
   const m = /^(?:cell|client)-(\d+)$/.exec(component);

@@ -171,6 +171,9 @@ test('endpoints: one proxy for all, node 1 alone, or cells and clients spread, b
   t.is(endpointFor('galera-every-node', 'client-2', nodes, null).name, 'n3');
   t.is(endpointFor('galera-every-node', 'bulker', nodes, null).name, 'n2');
   t.is(endpointFor('galera-every-node', 'convergence', nodes, null).name, 'n1');
+  // Each node's counters are read on that node, also behind the proxy.
+  t.is(endpointFor('galera-one-proxy', 'status-n3', nodes, proxy).name, 'n3');
+  t.is(endpointFor('galera-every-node', 'status-n2', nodes, null).name, 'n2');
 });
 
 test('scenario errors name the field and the fix, all at once', (t) => {
