@@ -38,6 +38,10 @@ commands:
   bbs-node <node.json>   run one BBS node (bbs/node) as a process: etcd and/or SQL, the Consul
                          lock, the migration manager, the API on host:8889 (the migration stories
                          start these; see lab/migration/bbs-node-child.ts for the config)
+  scale <scale.yaml> [--out DIR]
+                         scale validation (as cloudfoundry/benchmarkbbs): populate N desired LRPs per
+                         size, time the cells' bulk loops, the bulkers and convergence per topology;
+                         writes DIR (default findings/<name>/): README.md, results.json, charts
   validate <scenario.yaml>
                          check a scenario file and print it with defaults filled in
   check <run-dir | history file | dir>… [--model NAME] [--budget STEPS] [--consistency MODEL] [--json]
@@ -93,6 +97,15 @@ acceptance check; exit 0 when all pass.
 
 Runs one BBS node (bbs/node) as a process; the migration stories start these (see
 lab/migration/bbs-node-child.ts for the config).
+`,
+  scale: `usage: bbs-lab scale <scale.yaml> [--out DIR]
+
+Scale validation of the SQL BBS, as cloudfoundry/benchmarkbbs measures it: for each topology in the
+file (one-node, galera-one-proxy, galera-every-node) start a cluster, populate each size of desired
+LRPs (seeded), and time each simulated cell's bulk loop, the bulkers' fetch-all and convergence over
+several trials while the ordinary workload writes; writes README.md (the report), results.json and
+charts/ into DIR (default findings/<name>/). See scenarios/scale.yaml and lab/scale/README.md.
+Environment: BBS_LAB_ADDRESS_BASE (default 127.0.0) moves the clusters to another loopback network.
 `,
   validate: `usage: bbs-lab validate <scenario.yaml>
 
@@ -441,6 +454,35 @@ async function cmdSelftest(argv: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
+async function cmdScale(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, ['out'], []);
+  const file = p.positional[0];
+  if (!file) throw new UsageError('missing the scale scenario, e.g. `bbs-lab scale scenarios/scale.yaml`');
+  if (p.positional.length > 1) throw new UsageError(`takes one scenario file, got also ${JSON.stringify(p.positional[1])}`);
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  const [{ parseScaleScenario, ScaleScenarioError }, { runScale }] = await Promise.all([import('../scale/scenario.ts'), import('../scale/run.ts')]);
+  let sc;
+  try {
+    sc = parseScaleScenario(readFileSync(file, 'utf8'), file);
+  } catch (e) {
+    if (e instanceof ScaleScenarioError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const out = typeof p.flags.get('out') === 'string' ? (p.flags.get('out') as string) : join('findings', sc.name);
+  const addressBase = addressBaseFromEnv();
+  const command = ['bbs-lab scale', ...argv].join(' ');
+  const r = await runScale(sc, { outDir: out, addressBase, command: addressBase === '127.0.0' ? command : `BBS_LAB_ADDRESS_BASE=${addressBase} ${command}` });
+  process.stdout.write(`${join(out, 'README.md')}\n`);
+  const code = r.topologies.some((t) => t.error) ? 1 : 0;
+  // Everything is written and stopped; a socket of a pool whose node was killed can linger in
+  // mysql2 and hold the event loop open, so do not wait for it past a moment.
+  setTimeout(() => process.exit(code), 2000).unref();
+  return code;
+}
+
 async function cmdReport(argv: string[]): Promise<number> {
   const p = parseArgs(argv, [], []);
   const path = p.positional[0];
@@ -510,6 +552,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'validate':
         return await cmdValidate(rest);
+      case 'scale':
+        installSignalHandlers();
+        return await cmdScale(rest);
       case 'investigate':
         return await cmdInvestigate(rest);
       case 'report':

@@ -1,0 +1,385 @@
+// LRP convergence of the BBS's SQL store (ConvergeLRPs), per profile: the gather (the queries of
+// db/sqldb/lrp_convergence.go and queries.go) and the fixes those findings lead to, as the BBS wrote
+// them: missing actual LRPs created UNCLAIMED, extra and orphaned ones retired (removed when
+// UNCLAIMED or CRASHED or their cell is gone, else stopped by their cell, which then removes them),
+// actual LRPs on a cell that is gone made UNCLAIMED, restartable CRASHED ones made UNCLAIMED.
+// Start requests go to the auctioneer, which the lab has not: they are counted only.
+//
+// Per profile (docs/bbs-versions.md, "Bulk reads and convergence"):
+// - 2016-03 (2a8d20a0): the SQL store has no ConvergeLRPs yet (lrp_convergence.go came with
+//   30d1276c, 2016-03-31): `convergenceEra` is null and the scale runs say so.
+// - 2016-05 … 2017-09 (db3234a7 … fd3b8213): ConvergeLRPs in the DB creates the missing LRPs and
+//   unclaims the crashed ones in its own workpool (convergenceWorkers, 20); the handler (controller
+//   from 2016-11) retires the extras and orphans and unclaims the LRPs on missing cells through a
+//   throttler of the same size. 2016-05's orphan query is `NOT IN (SELECT …)`, 47049111's a LEFT
+//   JOIN … IS NULL. Until b4412738 (2017-04-20) the extras were indices instances … count-1 (the
+//   loop counter), not the indices that exist: an LRP with indices 0 and 5 of 1 desired retired a
+//   non-existent index 1 and kept 5.
+// - today (b2385bea): the controller does every write; the missing-cell query keeps only CLAIMED and
+//   RUNNING rows, and such an LRP is made Suspect (presence column, fccfa05d 2018-07-20) with a new
+//   UNCLAIMED one beside it. The lab's schema has no presence column: at today the lab unclaims as
+//   2017-09 did, a hypothetical labelled in `ConvergenceReport.notes`; the suspect queries, internal
+//   routes and metric tags checks are not modelled.
+
+import type { ConnectionSource } from '../db/connection.ts';
+import type { OpError } from '../db/error.ts';
+import type { BbsVersion } from '../versions/index.ts';
+import type { StoreOptions } from './options.ts';
+import { nowNs } from './schema.ts';
+import { SqlBbsStore } from './store.ts';
+import { RolledBack, runUnit } from './transact.ts';
+
+export type ConvergenceEra = 'workpool-2016-05' | 'helpers-2016-11' | 'controller-today';
+
+export interface ConvergenceModel {
+  era: ConvergenceEra;
+  /** How the orphan query finds actual LRPs without a desired LRP. */
+  orphans: 'not-in-subquery' | 'left-join';
+  /** Which indices of an over-counted LRP are retired (b4412738 changed it). */
+  extras: 'loop-counter' | 'existing-indices';
+  /** Which rows the missing-cell query keeps. */
+  missingCellRows: 'all-states' | 'claimed-or-running';
+  /** What is done with an LRP on a missing cell: unclaimed (the lab at today: hypothetical). */
+  missingCellFix: 'unclaim' | 'unclaim-hypothetical-for-suspect';
+  /** The evacuating-row prune: by expiry, or by missing cell (from fd3b8213's era). */
+  pruneEvacuating: 'expired' | 'missing-cells';
+  /** Domains prune: one DELETE on db.db, or today's transaction reading every domain then deleting each expired one. */
+  pruneDomains: 'delete' | 'read-then-delete';
+}
+
+/** The convergence of a profile, or null where its commit had none in the SQL store. */
+export function convergenceModel(version: BbsVersion): ConvergenceModel | null {
+  switch (version) {
+    case '2016-03':
+      return null;
+    case '2016-05':
+      return { era: 'workpool-2016-05', orphans: 'not-in-subquery', extras: 'loop-counter', missingCellRows: 'all-states', missingCellFix: 'unclaim', pruneEvacuating: 'expired', pruneDomains: 'delete' };
+    case '2016-11':
+      return { era: 'helpers-2016-11', orphans: 'left-join', extras: 'loop-counter', missingCellRows: 'all-states', missingCellFix: 'unclaim', pruneEvacuating: 'expired', pruneDomains: 'delete' };
+    case '2017-05':
+    case '2017-06':
+      return { era: 'helpers-2016-11', orphans: 'left-join', extras: 'existing-indices', missingCellRows: 'all-states', missingCellFix: 'unclaim', pruneEvacuating: 'expired', pruneDomains: 'delete' };
+    case '2017-09':
+      return { era: 'helpers-2016-11', orphans: 'left-join', extras: 'existing-indices', missingCellRows: 'all-states', missingCellFix: 'unclaim', pruneEvacuating: 'missing-cells', pruneDomains: 'delete' };
+    case 'today':
+      return {
+        era: 'controller-today',
+        orphans: 'left-join',
+        extras: 'existing-indices',
+        missingCellRows: 'claimed-or-running',
+        missingCellFix: 'unclaim-hypothetical-for-suspect',
+        pruneEvacuating: 'missing-cells',
+        pruneDomains: 'read-then-delete',
+      };
+    default:
+      throw new Error(`no convergence model for BBS version ${JSON.stringify(version)}: add it to bbs/sql/convergence.ts`);
+  }
+}
+
+export interface LrpKey {
+  processGuid: string;
+  index: number;
+  domain: string;
+}
+
+/** One row of the instance-count query: a desired LRP whose actual count differs from its instances. */
+export interface InstanceCountRow {
+  processGuid: string;
+  domain: string;
+  instances: number;
+  actualInstances: number;
+  /** GROUP_CONCAT(instance_index): '' or null when there is none. */
+  existingIndices: string | null;
+}
+
+/**
+ * lrpInstanceCounts: the indices to create (0 … instances-1 that do not exist) and to retire
+ * (only for fresh domains: "only take destructive actions for fresh domains"). Pure.
+ */
+export function instanceCountFixes(row: InstanceCountRow, extras: ConvergenceModel['extras'], freshDomains: ReadonlySet<string>): { missing: number[]; extra: number[] } {
+  const existing = new Set((row.existingIndices ?? '').split(',').filter((s) => s !== '').map(Number));
+  const missing: number[] = [];
+  for (let i = 0; i < row.instances; i++) if (!existing.has(i)) missing.push(i);
+  const extra: number[] = [];
+  if (freshDomains.has(row.domain)) {
+    if (extras === 'loop-counter') {
+      for (let i = row.instances; i < row.actualInstances; i++) extra.push(i);
+    } else {
+      for (const i of [...existing].sort((a, b) => a - b)) if (i >= row.instances) extra.push(i);
+    }
+  }
+  return { missing, extra };
+}
+
+/** models.RestartCalculator (DefaultImmediateRestarts 3, 30 s doubling up to 16 min, 200 attempts). */
+export function shouldRestartCrash(nowNsNumber: number, sinceNs: number, crashCount: number): boolean {
+  if (crashCount < 3) return true;
+  if (crashCount >= 200) return false;
+  const backoffNs = 30e9 * 2 ** Math.min(crashCount - 3, 5);
+  return nowNsNumber - sinceNs >= backoffNs;
+}
+
+const STALE_UNCLAIMED_NS = 30e9; // models.StaleUnclaimedActualLRPDuration
+
+export interface ConvergenceGather {
+  freshDomains: number;
+  staleUnclaimed: number;
+  missing: LrpKey[];
+  extra: LrpKey[];
+  orphaned: LrpKey[];
+  onMissingCells: LrpKey[];
+  crashedToRestart: LrpKey[];
+  /** Rows the gather queries returned in all. */
+  rows: number;
+}
+
+export interface ConvergenceFixes {
+  created: number;
+  removed: number;
+  /** Retired LRPs that a live cell was asked to stop (the lab's simulated cell removes them, as a rep does). */
+  stoppedByCell: number;
+  unclaimed: number;
+  /** Start requests the auctioneer would get (missing, stale unclaimed, unclaimed). */
+  startRequests: number;
+  /** Fixes that ended in an error (database or BBS refusal), by message. */
+  errors: Record<string, number>;
+}
+
+export interface ConvergenceReport {
+  version: BbsVersion;
+  modelled: boolean;
+  notes: string[];
+  gather: ConvergenceGather;
+  fixes: ConvergenceFixes;
+  gatherMs: number;
+  fixMs: number;
+  /** The first database error of the gather (its query then found nothing, as the BBS logged and went on). */
+  gatherErrors: OpError[];
+}
+
+export interface ConvergeOptions {
+  /** convergenceWorkers (20 at every profile, cmd/bbs/main.go). */
+  workers?: number;
+}
+
+/** At most n of the returned function's tasks run at once (the BBS's workpool / throttler). */
+export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T,>(task: () => Promise<T>): Promise<T> => {
+    // A finishing task hands its slot to the next waiting one, so at most n ever run.
+    if (active >= n) await new Promise<void>((res) => queue.push(res));
+    else active++;
+    try {
+      return await task();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
+const qMarks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+const SCHED = 'desired_lrps.process_guid, desired_lrps.domain, desired_lrps.instances';
+
+/** Runs one convergence at the store's profile against the live cells, gather then fixes. */
+export async function convergeLRPs(source: ConnectionSource, opts: StoreOptions, cells: readonly string[], co: ConvergeOptions = {}): Promise<ConvergenceReport> {
+  const model = convergenceModel(opts.version);
+  const empty: ConvergenceGather = { freshDomains: 0, staleUnclaimed: 0, missing: [], extra: [], orphaned: [], onMissingCells: [], crashedToRestart: [], rows: 0 };
+  const fixes: ConvergenceFixes = { created: 0, removed: 0, stoppedByCell: 0, unclaimed: 0, startRequests: 0, errors: {} };
+  if (!model) {
+    return { version: opts.version, modelled: false, notes: ['no ConvergeLRPs in the SQL store at 2a8d20a0 (lrp_convergence.go came with 30d1276c, 2016-03-31)'], gather: empty, fixes, gatherMs: 0, fixMs: 0, gatherErrors: [] };
+  }
+  const notes: string[] = [];
+  if (model.missingCellFix === 'unclaim-hypothetical-for-suspect') notes.push('hypothetical at today: an LRP on a missing cell is unclaimed as 2017-09 did; b2385bea makes it Suspect and creates an UNCLAIMED one beside it (presence column not in the lab schema)');
+  const gatherErrors: OpError[] = [];
+  const g = empty;
+  const t0 = performance.now();
+  const now = Number(nowNs());
+  // Every gather statement is a bare statement on db.db (c.db.Query), as at every profile; a failed
+  // one is logged by the BBS and its finding is empty.
+  const run = async <T,>(sql: string, params: unknown[] = [], transactional = false): Promise<T[]> => {
+    const r = await runUnit(source, opts, transactional, ({ q }) => q<T[]>(sql, params));
+    if (r.error) {
+      gatherErrors.push(r.error);
+      return [];
+    }
+    const rows = r.value ?? [];
+    if (Array.isArray(rows)) g.rows += rows.length;
+    return rows;
+  };
+  const bare = (sql: string, params: unknown[] = []): Promise<unknown> => runUnit(source, opts, false, ({ q }) => q(sql, params)).then((r) => r.error && gatherErrors.push(r.error));
+
+  // pruneDomains, pruneEvacuatingActualLRPs
+  if (model.pruneDomains === 'delete') await bare('DELETE FROM domains WHERE expire_time <= ?', [now]);
+  else {
+    const r = await runUnit(source, opts, true, async ({ q }) => {
+      const ds = await q<{ domain: string; expire_time: number }[]>('SELECT domain, expire_time FROM domains\n', []);
+      for (const d of ds) if (Number(d.expire_time) <= now) await q('DELETE FROM domains WHERE domain = ? ', [d.domain]);
+      return ds.length;
+    });
+    if (r.error) gatherErrors.push(r.error);
+  }
+  if (model.pruneEvacuating === 'expired') await bare('DELETE FROM actual_lrps WHERE evacuating = ? AND expire_time <= ?', [true, now]);
+  else await bare(`DELETE FROM actual_lrps WHERE evacuating = ?${cells.length > 0 ? ` AND actual_lrps.cell_id NOT IN (${qMarks(cells.length)})` : ''}`, [true, ...cells]);
+
+  // domainSet: Domains (FreshDomains today); a failure ends convergence with nothing done.
+  const ds = await runUnit(source, opts, opts.transactionalReads, async ({ q }) => q<{ domain: string }[]>('SELECT domain FROM domains WHERE expire_time > ?', [now]));
+  if (ds.error) {
+    gatherErrors.push(ds.error);
+    return { version: opts.version, modelled: true, notes: [...notes, 'the domain read failed: convergence returned with nothing done, as the BBS does'], gather: g, fixes, gatherMs: performance.now() - t0, fixMs: 0, gatherErrors };
+  }
+  const fresh = new Set((ds.value ?? []).map((d) => d.domain));
+  g.freshDomains = fresh.size;
+
+  // staleUnclaimedActualLRPs
+  const stale = await run<{ instance_index: number }>(
+    `SELECT ${SCHED}, actual_lrps.instance_index FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND actual_lrps.since < ? AND actual_lrps.evacuating = ?`,
+    ['UNCLAIMED', now - STALE_UNCLAIMED_NS, false],
+  );
+  g.staleUnclaimed = stale.length;
+
+  // actualLRPsWithMissingCells
+  const wheres = ['actual_lrps.evacuating = ?'];
+  const params: unknown[] = [false];
+  if (model.missingCellRows === 'claimed-or-running') {
+    wheres.push('(actual_lrps.state = ? OR actual_lrps.state = ?)');
+    params.push('RUNNING', 'CLAIMED');
+  }
+  if (cells.length > 0) {
+    wheres.push(`actual_lrps.cell_id NOT IN (${qMarks(cells.length)})`, "actual_lrps.cell_id <> ''");
+    params.push(...cells);
+  }
+  const mc = await run<{ process_guid: string; domain: string; instance_index: number }>(
+    `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.cell_id FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE ${wheres.join(' AND ')}`,
+    params,
+  );
+  g.onMissingCells = mc.map((r) => ({ processGuid: r.process_guid, index: Number(r.instance_index), domain: r.domain }));
+
+  // lrpInstanceCounts
+  const counts = await run<{ process_guid: string; domain: string; instances: number; actual_instances: number; existing_indices: string | Buffer | null }>(
+    `SELECT ${SCHED}, COUNT(actual_lrps.instance_index) AS actual_instances, GROUP_CONCAT(actual_lrps.instance_index) AS existing_indices FROM desired_lrps LEFT OUTER JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid AND actual_lrps.evacuating = false GROUP BY desired_lrps.process_guid HAVING COUNT(actual_lrps.instance_index) <> desired_lrps.instances`,
+  );
+  for (const r of counts) {
+    const row: InstanceCountRow = { processGuid: r.process_guid, domain: r.domain, instances: Number(r.instances), actualInstances: Number(r.actual_instances), existingIndices: r.existing_indices === null ? null : String(r.existing_indices) };
+    const f = instanceCountFixes(row, model.extras, fresh);
+    for (const i of f.missing) g.missing.push({ processGuid: row.processGuid, index: i, domain: row.domain });
+    for (const i of f.extra) g.extra.push({ processGuid: row.processGuid, index: i, domain: row.domain });
+  }
+
+  // orphanedActualLRPs
+  const orphanSql =
+    model.orphans === 'not-in-subquery'
+      ? 'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain WHERE actual_lrps.evacuating = ? AND actual_lrps.process_guid NOT IN (SELECT process_guid FROM desired_lrps)'
+      : 'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain LEFT JOIN desired_lrps ON actual_lrps.process_guid = desired_lrps.process_guid WHERE actual_lrps.evacuating = ? AND desired_lrps.process_guid IS NULL';
+  const orphans = await run<{ process_guid: string; instance_index: number; domain: string }>(orphanSql, [false]);
+  g.orphaned = orphans.map((r) => ({ processGuid: r.process_guid, index: Number(r.instance_index), domain: r.domain }));
+
+  // crashedActualLRPs
+  const crashed = await run<{ process_guid: string; domain: string; instance_index: number; since: number; crash_count: number }>(
+    `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.since, actual_lrps.crash_count FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND actual_lrps.evacuating = ?`,
+    ['CRASHED', false],
+  );
+  g.crashedToRestart = crashed.filter((r) => shouldRestartCrash(now, Number(r.since), Number(r.crash_count))).map((r) => ({ processGuid: r.process_guid, index: Number(r.instance_index), domain: r.domain }));
+
+  // emitLRPMetrics (the DB at 2016-05 … 2017-09; the controller's deferred counts today): two counts.
+  await run(
+    'SELECT COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS claimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS unclaimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS running_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS crashed_instances, COUNT(DISTINCT IF(state = ?, process_guid, NULL)) AS crashing_desireds FROM actual_lrps WHERE evacuating = ?',
+    ['CLAIMED', 'UNCLAIMED', 'RUNNING', 'CRASHED', 'CRASHED', false],
+  );
+  await run('SELECT COALESCE(SUM(desired_lrps.instances), 0) AS desired_instances FROM desired_lrps');
+  const gatherMs = performance.now() - t0;
+
+  // The fixes, 20 at a time (the DB's workpool and the handler's throttler; today one throttler).
+  const t1 = performance.now();
+  const store = new SqlBbsStore(source, opts);
+  const limit = limiter(co.workers ?? 20);
+  const cellSet = new Set(cells);
+  const fail = (what: string): void => {
+    fixes.errors[what] = (fixes.errors[what] ?? 0) + 1;
+  };
+  const work: Promise<void>[] = [];
+  for (const k of g.missing) {
+    work.push(
+      limit(async () => {
+        const r = await store.execute({ f: 'CreateUnclaimedActualLRP', args: k });
+        if (r.error || r.value?.error) fail(`create: ${r.error?.message ?? r.value?.error}`);
+        else {
+          fixes.created++;
+          fixes.startRequests++;
+        }
+      }),
+    );
+  }
+  const unclaim = async (k: LrpKey, what: string): Promise<void> => {
+    const r = await unclaimActualLRP(source, opts, k);
+    if (r.error) fail(`${what}: ${r.error.message}`);
+    else if (r.value === 'unclaimed') {
+      fixes.unclaimed++;
+      fixes.startRequests++;
+    } else fail(`${what}: ${r.value}`);
+  };
+  for (const k of g.crashedToRestart) work.push(limit(() => unclaim(k, 'unclaim crashed')));
+  for (const k of g.onMissingCells) work.push(limit(() => unclaim(k, 'unclaim on missing cell')));
+  for (const k of [...g.extra, ...g.orphaned]) {
+    work.push(
+      limit(async () => {
+        const r = await retireActualLRP(source, opts, store, k, cellSet);
+        if (r === 'removed') fixes.removed++;
+        else if (r === 'stopped-by-cell') fixes.stoppedByCell++;
+        else fail(`retire: ${r}`);
+      }),
+    );
+  }
+  await Promise.all(work);
+  fixes.startRequests += g.staleUnclaimed;
+  return { version: opts.version, modelled: true, notes, gather: g, fixes, gatherMs, fixMs: performance.now() - t1, gatherErrors };
+}
+
+/**
+ * UnclaimActualLRP (db/sqldb/actual_lrp_db.go, the same at db3234a7 and fd3b8213): lock the row
+ * FOR UPDATE; an UNCLAIMED one cannot be unclaimed (ErrActualLRPCannotBeUnclaimed, rolled back);
+ * else UNCLAIMED, no cell or instance, the tag's index raised, since = now, net info emptied.
+ */
+export async function unclaimActualLRP(source: ConnectionSource, opts: StoreOptions, k: LrpKey) {
+  return runUnit(source, opts, true, async ({ q }) => {
+    const rows = await q<{ state: string; modification_tag_index: number }[]>(
+      `SELECT state, modification_tag_index FROM actual_lrps WHERE process_guid = ? AND instance_index = ? AND evacuating = ? LIMIT 1 FOR UPDATE`,
+      [k.processGuid, k.index, false],
+    );
+    const row = rows[0];
+    if (!row) throw new RolledBack('ResourceNotFound' as const);
+    if (row.state === 'UNCLAIMED') throw new RolledBack('ActualLRPCannotBeUnclaimed' as const);
+    await q(
+      'UPDATE actual_lrps SET state = ?, instance_guid = ?, cell_id = ?, modification_tag_index = ?, since = ?, net_info = ? WHERE process_guid = ? AND instance_index = ? AND evacuating = ?',
+      ['UNCLAIMED', '', '', Number(row.modification_tag_index ?? 0) + 1, nowNs(), Buffer.from('{}'), k.processGuid, k.index, false],
+    );
+    return 'unclaimed' as const;
+  });
+}
+
+/**
+ * RetireActualLRP (handlers/actual_lrp_retirer.go at db3234a7; controllers/actual_lrp_lifecycle_
+ * controller.go today): read the instance; UNCLAIMED or CRASHED → RemoveActualLRP; CLAIMED or
+ * RUNNING → the cell is asked to stop it, or, when the cell is gone, RemoveActualLRP. The lab's
+ * cells are simulated: a live one stops the instance and removes it with its instance key, as a
+ * rep does after stopping a container.
+ */
+export async function retireActualLRP(source: ConnectionSource, opts: StoreOptions, store: SqlBbsStore, k: LrpKey, cells: ReadonlySet<string>): Promise<'removed' | 'stopped-by-cell' | string> {
+  const read = await store.execute({ f: 'ActualLRPByIndex', args: { processGuid: k.processGuid, index: k.index } });
+  if (read.error) return read.error.message;
+  const rec = read.value?.record as { state: string; cellId: string; instanceGuid: string } | null | undefined;
+  if (!rec) return 'ResourceNotFound';
+  const remove = async (withKey: boolean): Promise<string | null> => {
+    const r = await store.execute({ f: 'RemoveActualLRP', args: { processGuid: k.processGuid, index: k.index, ...(withKey ? { instanceGuid: rec.instanceGuid, cellId: rec.cellId } : {}) } });
+    return r.error?.message ?? r.value?.error ?? null;
+  };
+  if (rec.state === 'UNCLAIMED' || rec.state === 'CRASHED' || !cells.has(rec.cellId)) {
+    const e = await remove(false);
+    return e ?? 'removed';
+  }
+  const e = await remove(true);
+  return e ?? 'stopped-by-cell';
+}
