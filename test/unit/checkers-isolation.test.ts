@@ -245,7 +245,7 @@ test('ops other than txns are ignored; malformed micro-ops are refused, naming t
     ['junk', /micro-op 1 \("junk"\): a micro-op is a list of three/],
     [['append', { k: 1 }, 3], /the key must be a number or a string/],
     [['append', 'x', 'v'], /an appended value must be a number/],
-    [['r', 'x', null], /an ok txn's read must carry the list it read/],
+    [['r', 'x', 5], /an ok txn's read must carry the list it read \(an array; \[\] or null for an empty list\)/],
   ] as const) {
     const h2 = [txn(1, [['append', X, 1]]), txn(2, [['r', X, [1]]])];
     (h2[1]!.complete!.value as unknown[]).push(bad);
@@ -465,4 +465,68 @@ test('equal instants are concurrent: a completion at the very time of an invoke 
   // One nanosecond later it is ordered, and the stale read is found.
   const later = [h[0]!, txn(2, [['r', X, []]], { at: [11, 30] }), h[2]!];
   t.deepEqual(found(check(later, { consistency: 'strict-serializable' })), { 'G-single': 1 });
+});
+
+// ---- Elle's rules: uniqueness per key, nil reads -------------------------------------------
+
+test('appended values are unique per key: the same value appended to two keys is two appends', (t) => {
+  // T1 appends 1 to x and to y; T2 appends 1 to z. Every read names its writer by (key, value).
+  const h = [
+    txn(1, [['append', X, 1], ['append', Y, 1]]),
+    txn(2, [['append', 3, 1], ['r', X, [1]]]),
+    txn(3, [['r', X, [1]], ['r', Y, [1]], ['r', 3, [1]]]),
+  ];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.true(res.valid, res.summary);
+  // The per-key writer is the one each dependency names: T3 reads z's 1 from T2, not T1.
+  const skew = [
+    txn(1, [['append', X, 1], ['append', Y, 1]]),
+    txn(2, [['append', 3, 1], ['r', X, []]], { at: [0, 50] }),
+    txn(3, [['r', 3, [1]], ['r', X, [1]]]),
+  ];
+  // T2 read x without T1's 1 (rw T2→T1); nothing orders T1 before T2 by data: valid under serializable.
+  t.true(check(skew).valid);
+});
+
+test('a value appended twice to the same key is still a duplicate append, by two txns or by one', (t) => {
+  const two = [txn(1, [['append', X, 1], ['append', Y, 1]]), txn(2, [['append', X, 1]])];
+  const res = check(two);
+  assertWellFormed(t, res, two);
+  t.deepEqual(found(res), { 'duplicate-append': 1 });
+  t.like(res.anomalies['duplicate-append'][0], { op: 2, txn: 1, key: X, value: 1 });
+  t.regex(res.anomalies['duplicate-append'][0]!.explanation, /T2 and T1 both append 1 to list 1; a value may be appended to a key only once/);
+  const one = [txn(1, [['append', X, 7], ['append', X, 7]])];
+  const r1 = check(one);
+  t.deepEqual(found(r1), { 'duplicate-append': 1 });
+  t.like(r1.anomalies['duplicate-append'][0], { op: 1, txn: 1, key: X, value: 7 });
+  // With string keys, the anomaly names the key as written.
+  const str = [txnAny(1, [['append', 'x', 2]]), txnAny(2, [['append', 'x', 2], ['append', 'y', 2]])];
+  t.like(check(str).anomalies['duplicate-append'][0], { op: 2, txn: 1, key: 'x', value: 2 });
+});
+
+test('per-key writers: a failed append of 1 to x does not taint a read of 1 in y, and a read of 1 in x is G1a', (t) => {
+  const h = [txn(1, [['append', X, 1]], { outcome: 'fail' }), txn(2, [['append', Y, 1]]), txn(3, [['r', Y, [1]]])];
+  t.true(check(h).valid);
+  const bad = [...h, txn(4, [['r', X, [1]]])];
+  const res = check(bad);
+  assertWellFormed(t, res, bad);
+  t.deepEqual(found(res), { G1a: 1 });
+  t.like(res.anomalies.G1a[0], { op: 4, txn: 1, key: X, value: 1 });
+});
+
+test('an ok read of null is the empty list (Elle), not bad input', (t) => {
+  const nil = (op: number, key: number, o: Parameters<typeof txn>[2] = {}) => txnAny(op, [['r', key, null]], o);
+  const h = [nil(1, X), txn(2, [['append', X, 1]]), txn(3, [['r', X, [1]]])];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.true(res.valid, res.summary);
+  // As the empty list it orders: a nil read after the append completed is a stale read.
+  const stale = [txn(1, [['append', X, 1]], { at: [0, 10] }), nil(2, X, { at: [20, 30] }), txn(3, [['r', X, [1]]], { at: [40, 50] })];
+  const s = check(stale, { consistency: 'strict-serializable' });
+  t.deepEqual(found(s), { 'G-single': 1 });
+  t.deepEqual((s.anomalies['G-single'][0] as CycleAnomaly).cycle[0], { from: 2, to: 1, kind: 'rw', key: X, value: 1 });
+  // After its own append, a txn reading null is internally inconsistent, exactly as reading [].
+  const own = [txnAny(1, [['append', X, 1], ['r', X, null]])];
+  t.like(check(own).anomalies.internal[0], { op: 1, expected: [1], read: [] });
 });
