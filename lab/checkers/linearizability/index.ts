@@ -66,7 +66,7 @@ function describeWitness(cache: StepCache, byId: Map<number, Op>, w: Witness, fr
   const fromText =
     w.from === -Infinity
       ? `From the initial state (${startStates[0]})`
-      : `From ${startStates.length === 1 ? `the one state the earlier ops can leave (${startStates[0]})` : `any of the ${startStates.length} states the earlier ops can leave (${startStates.join('; ')})`}`;
+      : `From ${startStates.length === 1 ? `the one state the earlier state-changing ops can leave (${startStates[0]})` : `any of the ${startStates.length} states the earlier state-changing ops can leave (${startStates.join('; ')})`}`;
   const explanation =
     `${fromText}, no order of these ${ops.length} ops is a legal run of ${model.name}, so the whole history cannot be one` +
     (w.proof.blocked !== null
