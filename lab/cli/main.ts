@@ -110,6 +110,8 @@ a total when there are several; a run directory also gets check.json with every 
                         append-kv, or a BBS one) instead of the BBS specifications chosen by key
                         (Jepsen register histories need one: their ops have no BBS key)
   --budget STEPS        search steps per key before its verdict is unknown (default 5,000,000)
+  --initial-value JSON  the register's value before any write, for --model register or cas-register
+                        (default null; Knossos's own tests start at 0)
   --consistency MODEL   what list-append transactions are held to: strict-serializable (default;
                         dependencies plus real-time order), strong-session-serializable (plus each
                         process's order), serializable (dependencies only), as Elle defines them
@@ -231,7 +233,7 @@ async function cmdRun(argv: string[]): Promise<number> {
 
 function cmdCheck(args: string[]): number {
   const { argv, exportEdn } = takeExportOption(args);
-  const p = parseArgs(argv, ['model', 'budget', 'consistency'], ['json']);
+  const p = parseArgs(argv, ['model', 'budget', 'consistency', 'initial-value'], ['json']);
   if (p.positional.length === 0) throw new UsageError('give one or more run directories or history files, e.g. `bbs-lab check findings/runs/<id>`');
   const model = p.flags.get('model');
   const budgetFlag = p.flags.get('budget');
@@ -241,7 +243,17 @@ function cmdCheck(args: string[]): number {
   if (consistency !== undefined && !(CONSISTENCY_MODELS as readonly unknown[]).includes(consistency)) {
     throw new UsageError(`--consistency: must be one of ${CONSISTENCY_MODELS.join(', ')}, got ${JSON.stringify(consistency)}`);
   }
+  const initialFlag = p.flags.get('initial-value');
+  let initialValue: unknown;
+  if (typeof initialFlag === 'string') {
+    try {
+      initialValue = JSON.parse(initialFlag);
+    } catch {
+      throw new UsageError(`--initial-value: must be a JSON value such as 0, null or "x", got ${JSON.stringify(initialFlag)}`);
+    }
+  }
   const { files, exitCode } = checkPaths(p.positional, {
+    ...(initialValue !== undefined ? { initialValue } : {}),
     ...(typeof model === 'string' ? { model } : {}),
     ...(budget !== undefined ? { budget } : {}),
     ...(typeof consistency === 'string' ? { consistency: consistency as ConsistencyModel } : {}),
