@@ -42,6 +42,8 @@ export interface ShrinkOptions {
   memoryBytes?: number;
   /** Re-checks in all. */
   maxChecks?: number;
+  /** performance.now() past which no further re-check starts (the witness found so far, if any, stands). */
+  deadline?: number;
 }
 
 /** A window with fewer state-changing ops than this is widened, if it can be without exceeding MAX_STORY. */
@@ -67,7 +69,7 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
     checks--;
     const proofs: SearchResult[] = [];
     for (const s of starts) {
-      const r = searchLinearization(cache, window, { budget: Math.max(0, budget), memoryBytes, start: s });
+      const r = searchLinearization(cache, window, { budget: Math.max(0, budget), memoryBytes, start: s, ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
       budget -= r.steps;
       if (r.verdict !== 'not-linearizable') return null;
       proofs.push(r);
@@ -108,7 +110,7 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
     const next: Config[] = [];
     let complete = true;
     for (const c of cands[cands.length - 1]!.configs) {
-      const r = searchLinearization(cache, [...c.pending, ...part.ops].map((i) => ops[i]!), { budget: Math.max(0, chain), memoryBytes, start: c.state, ends: true });
+      const r = searchLinearization(cache, [...c.pending, ...part.ops].map((i) => ops[i]!), { budget: Math.max(0, chain), memoryBytes, start: c.state, ends: true, ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
       chain -= r.steps;
       if (r.verdict === 'unknown') {
         complete = false;
