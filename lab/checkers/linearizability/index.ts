@@ -133,8 +133,9 @@ export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) =>
   const keys: KeyResult[] = [];
   let opsChecked = 0;
   let droppedReads = 0;
-  const byId = new Map<number, Op>();
-  for (const o of ops) byId.set(o.op, o);
+  // Built on the first failure only: a valid history of a million ops does not need it.
+  let byIdMap: Map<number, Op> | undefined;
+  const byIdOf = (): Map<number, Op> => (byIdMap ??= new Map(ops.map((o) => [o.op, o])));
   for (const [key, list] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const model = models.get(key)!;
     const { search, droppedReads: dropped } = toSearchOps(list, model);
@@ -142,7 +143,7 @@ export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) =>
     opsChecked += search.length;
     const cache = new StepCache(model);
     const r = searchKey(cache, search, { budget, memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY, ...(deadline !== undefined ? { deadline } : {}) });
-    const k: KeyResult = { key, model: model.name, verdict: r.verdict, ops: search.length, steps: r.steps, segments: r.segments.length };
+    const k: KeyResult = { key, model: model.name, verdict: r.verdict, ops: search.length, steps: r.steps, modelSteps: cache.calls, segments: r.segments.length };
     if (r.verdict === 'unknown') {
       k.budget = budget;
       if (r.exhausted) k.exhausted = r.exhausted;
@@ -153,6 +154,7 @@ export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) =>
       // small window: shrinking stays a fraction of the work on a large history.
       // Past the deadline the verdict stands, and the evidence is the failing stretch as found.
       const w = opts.shrink === false || late() ? null : shrinkFailure(cache, search, r, { budget: Math.max(100_000, r.steps), ...(deadline !== undefined ? { deadline } : {}) });
+      const byId = byIdOf();
       k.failure = w ? describeWitness(cache, byId, w, search.length) : describeSearch(cache, byId, search, r);
       if (w) {
         const context = contextBefore(model, search, w.from).map((s) => failureOp(model, byId, s));

@@ -58,6 +58,8 @@ export interface KeyResult {
   ops: number;
   /** Model steps tried. */
   steps: number;
+  /** Calls of the model's step the verdict's search asked for, cached or not (Porcupine's unit). */
+  modelSteps?: number;
   /** The budget (in model steps) that ran out, for an 'unknown' verdict. */
   budget?: number;
   /** What ran out, for an 'unknown' verdict: model steps, the memo's memory, configurations carried across a cut, or the wall-clock time (--timeout). */
