@@ -8,7 +8,7 @@
 // linear in its length, with a memo the size of one segment. With a single segment this is the
 // plain search.
 
-import { Memo } from './memo.ts';
+import { Memo, type MemoryUsage } from './memo.ts';
 import { DEFAULT_MEMORY, searchEnds, type SearchEnd, type SearchOp, type SearchResult, type StepBudget } from './search.ts';
 import type { StepCache } from './steps.ts';
 
@@ -32,7 +32,7 @@ export interface KeySearch {
   exhausted?: 'steps' | 'memory' | 'configurations' | 'time';
   steps: number;
   segments: Segment[];
-  /** Configurations at the start of the failing segment (sparse: index = segment; only the failing one is kept). */
+  /** Configurations seen at the start of each segment searched (sparse: cuts inside a run of trivial segments are not kept). */
   configs: Config[][];
   /** For a failure: the segment no configuration gets through, and the deepest search's blocked op and its completion time. */
   failedSegment?: number;
@@ -101,15 +101,45 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
   const segments = segmentsOf(ops);
   const shared: StepBudget = { left: opts.budget };
   if (opts.deadline !== undefined) shared.deadline = opts.deadline;
-  // Breadth first over the segments: every configuration a segment can end in, pruned, is carried
-  // across its cut, and only those. Memory is one cut's configurations and one segment's memo
-  // (freed when the segment is done), so a long history whose ops barely overlap is checked in
-  // linear time and constant memory. The configuration limit applies at each cut on its own.
+  // Depth first over the segments: take the first way through a segment, come back for the next
+  // only when what follows fails. A configuration reached at a cut is searched once: if the search
+  // comes back to it, it failed (or one that leaves more ops pending with the same state did).
+  // The configuration limit applies at each cut on its own.
   //
-  // One memo per segment is shared by the searches of every configuration entering it: its ok
-  // bits are the segment's ok ops, its optional bits every op of unknown outcome up to the
-  // segment. A node one configuration's search explored gives the same ends (or ends a pruned
-  // configuration dominates) when another reaches it, and those are collected already.
+  // A trivial segment (one ok op, nothing pending) has one way through, so it gets no frame and
+  // no memo: a run of them is stepped inline, one model step each. A sequential key is then
+  // checked in linear time, with no stack of a million suspended searches. Its cuts are not
+  // remembered: each is reached from the remembered cut before the run, deterministically.
+  const seen = new Map<number, Map<number, Config[]>>();
+  const counts = new Map<number, number>();
+  const dominated = (k: number, c: Config): boolean => {
+    const list = seen.get(k)?.get(c.state);
+    if (!list) return false;
+    return list.some((d) => d.pending.length >= c.pending.length && c.pending.every((p) => d.pending.includes(p)));
+  };
+  /** False when the cut now holds more configurations than the limit. */
+  const remember = (k: number, c: Config): boolean => {
+    let m = seen.get(k);
+    if (!m) seen.set(k, (m = new Map()));
+    let list = m.get(c.state);
+    if (!list) m.set(c.state, (list = []));
+    list.push(c);
+    const n = (counts.get(k) ?? 0) + 1;
+    counts.set(k, n);
+    return n <= maxConfigs;
+  };
+  interface Frame {
+    k: number;
+    config: Config;
+    gen: Generator<SearchEnd, SearchResult, void>;
+  }
+  // One memo per segment, shared by the searches of every configuration that reaches it: its
+  // ok bits are the segment's ok ops, its optional bits every op of unknown outcome up to the
+  // segment (the only ops a configuration carries). When a configuration's search runs, every
+  // earlier one of the same segment has finished, and every end it found has failed further on
+  // (or we would not be back), so a node one of them explored needs no second visit.
+  const usage: MemoryUsage = { bytes: 0 };
+  const memos = new Map<number, Memo>();
   const rank = new Int32Array(ops.length).fill(-1);
   const infoUpTo: number[] = [];
   let ranked = 0;
@@ -118,65 +148,78 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
     for (const i of seg.ops) rank[i] = ops[i]!.known ? ok++ : ranked++;
     infoUpTo.push(ranked);
   }
-  const kept: Config[][] = [];
-  const out = (k: Partial<KeySearch> & Pick<KeySearch, 'verdict'>): KeySearch => ({ steps: opts.budget - shared.left, segments, configs: kept, blocked: null, blockedRet: null, order: [], state: cache.init, ...k });
-  let configs: Config[] = [{ state: cache.init, pending: [] }];
-  for (let k = 0; k < segments.length; k++) {
+  const last = segments.length - 1;
+  const trivial = (k: number, c: Config) => c.pending.length === 0 && segments[k]!.ops.length === 1 && ops[segments[k]!.ops[0]!]!.known;
+  const open = (k: number, config: Config): Frame => {
     const seg = segments[k]!;
-    const last = k === segments.length - 1;
-    let memo: Memo | undefined;
-    const segInfo = seg.ops.length === 1 && ops[seg.ops[0]!]!.known ? [] : seg.ops.filter((i) => !ops[i]!.known);
-    const next: Config[] = [];
-    let deepest: SearchResult | null = null;
-    for (const config of configs) {
-      // The common case of a sequential key: one ok op alone, nothing pending. One model step.
-      if (config.pending.length === 0 && seg.ops.length === 1 && ops[seg.ops[0]!]!.known) {
-        const o = ops[seg.ops[0]!]!;
-        if (--shared.left < 0) return out({ verdict: 'unknown', exhausted: 'steps' });
-        if ((k & 4095) === 0 && shared.deadline !== undefined && performance.now() > shared.deadline) return out({ verdict: 'unknown', exhausted: 'time' });
-        const to = cache.step(cache.slot(o), o, config.state);
-        if (to !== -1) {
-          if (last) return out({ verdict: 'linearizable' });
-          next.push({ state: to, pending: [] });
-        } else if (!deepest) deepest = { verdict: 'not-linearizable', steps: 1, order: [], state: config.state, blocked: o.id, ends: [] };
-        continue;
-      }
-      const list = [...config.pending, ...seg.ops];
-      memo ??= new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, { bytes: 0 });
-      const m = memo;
-      const bitOf = Int32Array.from(list, (i) => m.bit(ops[i]!.known, rank[i]!));
-      const gen = searchEnds(cache, list.map((i) => ops[i]!), { memoryBytes, start: config.state, ends: !last, memo: m, bitOf }, shared);
-      let res: SearchResult;
-      for (;;) {
-        const r = gen.next();
-        if (r.done) {
-          res = r.value;
-          break;
+    const list = [...config.pending, ...seg.ops];
+    let memo = memos.get(k);
+    if (!memo) memos.set(k, (memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage)));
+    const m = memo;
+    const bitOf = Int32Array.from(list, (i) => m.bit(ops[i]!.known, rank[i]!));
+    return { k, config, gen: searchEnds(cache, list.map((i) => ops[i]!), { memoryBytes, start: config.state, ends: k < last, memo: m, bitOf }, shared) };
+  };
+  let deepestK = -1;
+  let deepest: SearchResult | null = null;
+  const out = (k: Partial<KeySearch> & Pick<KeySearch, 'verdict'>): KeySearch => {
+    const configs: Config[][] = [];
+    for (const [i, m] of seen) configs[i] = [...m.values()].flat();
+    return { steps: opts.budget - shared.left, segments, configs, blocked: null, blockedRet: null, order: [], state: cache.init, ...k };
+  };
+  const stack: Frame[] = [];
+  /**
+   * Enters cut k with config c: steps through trivial segments inline, then opens a frame.
+   * Returns a verdict to stop with, or null to go on (a frame pushed, or a dead end).
+   */
+  const enter = (k: number, c: Config): KeySearch | null => {
+    for (; trivial(k, c); k++) {
+      const o = ops[segments[k]!.ops[0]!]!;
+      if (--shared.left < 0) return out({ verdict: 'unknown', exhausted: 'steps' });
+      if ((k & 4095) === 0 && shared.deadline !== undefined && performance.now() > shared.deadline) return out({ verdict: 'unknown', exhausted: 'time' });
+      const to = cache.step(cache.slot(o), o, c.state);
+      if (to === -1) {
+        if (k > deepestK) {
+          deepestK = k;
+          deepest = { verdict: 'not-linearizable', steps: 1, order: [], state: c.state, blocked: o.id, ends: [] };
+          (seen.get(k) ?? seen.set(k, new Map()).get(k)!).set(c.state, [c]);
         }
-        const taken = new Set(r.value.taken);
-        next.push({ state: r.value.state, pending: [...config.pending, ...segInfo].filter((i) => !taken.has(ops[i]!.id)) });
+        return null;
       }
+      if (k === last) return out({ verdict: 'linearizable' });
+      c = { state: to, pending: [] };
+    }
+    if (dominated(k, c)) return null;
+    if (!remember(k, c)) return out({ verdict: 'unknown', exhausted: 'configurations' });
+    stack.push(open(k, c));
+    return null;
+  };
+  const first = enter(0, { state: cache.init, pending: [] });
+  if (first) return first;
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    const r = f.gen.next();
+    if (r.done) {
+      const res = r.value;
       if (res.verdict === 'unknown') return out({ verdict: 'unknown', exhausted: res.exhausted ?? 'steps' });
-      if (last && res.verdict === 'linearizable') return out({ verdict: 'linearizable' });
-      if (!deepest || res.order.length > deepest.order.length) deepest = res;
-      if (next.length > 4 * maxConfigs) {
-        const pruned = prune(next);
-        next.length = 0;
-        next.push(...pruned);
-        if (next.length > maxConfigs) return out({ verdict: 'unknown', exhausted: 'configurations' });
+      if (res.verdict === 'linearizable' && f.k === last) return out({ verdict: 'linearizable' });
+      if (f.k > deepestK || (f.k === deepestK && deepest && res.order.length > deepest.order.length)) {
+        deepestK = f.k;
+        deepest = res;
       }
+      stack.pop();
+      continue;
     }
-    const carried = last ? [] : next.length <= 1 ? next : prune(next);
-    if (carried.length === 0) {
-      // No configuration gets through this segment: it is the failing one, and `configs` are
-      // every configuration that can reach it.
-      kept[k] = configs;
-      const blocked = deepest?.blocked ?? null;
-      const b = blocked === null ? undefined : ops.find((o) => o.id === blocked);
-      return out({ verdict: 'not-linearizable', failedSegment: k, blocked, blockedRet: b ? b.ret : null, order: deepest?.order ?? [], state: deepest?.state ?? cache.init });
-    }
-    if (carried.length > maxConfigs) return out({ verdict: 'unknown', exhausted: 'configurations' });
-    configs = carried;
+    const e = r.value;
+    const taken = new Set(e.taken);
+    const segInfo = segments[f.k]!.ops.filter((i) => !ops[i]!.known);
+    const next: Config = { state: e.state, pending: [...f.config.pending, ...segInfo].filter((i) => !taken.has(ops[i]!.id)) };
+    const stop = enter(f.k + 1, next);
+    if (stop) return stop;
   }
-  return out({ verdict: 'linearizable' });
+  // Every configuration reached at the deepest cut failed inside its segment: that is the
+  // failing segment, and the configurations seen there are all the ones that can reach it.
+  const d = deepest as SearchResult | null;
+  const blocked = d?.blocked ?? null;
+  const b = blocked === null ? undefined : ops.find((o) => o.id === blocked);
+  return out({ verdict: 'not-linearizable', failedSegment: deepestK, blocked, blockedRet: b ? b.ret : null, order: d?.order ?? [], state: d?.state ?? cache.init });
 }
