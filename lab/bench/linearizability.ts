@@ -45,9 +45,13 @@ export interface EtcdBenchRow {
   plantedFound: number;
   unknown: number;
   steps: number;
-  /** Search alone (no evidence): µs per model step and ms per history. */
+  /** Calls of the model's step the searches asked for, cached or not: Porcupine's unit. */
+  modelSteps: number;
+  /** Search alone (no evidence): µs per step of the model (Porcupine's unit) and ms per history, mean and median. */
   usPerStep: number;
   msPerHistory: number;
+  medianMsPerHistory: number;
+  medianMsWithEvidence: number;
   /** The full check with evidence. */
   msPerHistoryWithEvidence: number;
   maxMsWithEvidence: number;
@@ -67,13 +71,19 @@ export function benchEtcd(count: number, log: (line: string) => void): EtcdBench
   const model = () => casRegisterModel as Model;
   for (const h of histories.slice(0, 5)) checkLinearizable(h, model); // warm-up
   let steps = 0;
+  let modelSteps = 0;
+  const searchTimes: number[] = [];
+  const fullTimes: number[] = [];
   let bad = 0;
   let plantedFound = 0;
   let unknown = 0;
   let t0 = performance.now();
   for (const [n, h] of histories.entries()) {
+    const t1 = performance.now();
     const r = checkLinearizable(h, model, { shrink: false });
+    searchTimes.push(performance.now() - t1);
     steps += r.keys.reduce((s, k) => s + k.steps, 0);
+    modelSteps += r.keys.reduce((s, k) => s + (k.modelSteps ?? 0), 0);
     if (r.valid === false) {
       bad++;
       if (isPlanted(n)) plantedFound++;
@@ -87,14 +97,32 @@ export function benchEtcd(count: number, log: (line: string) => void): EtcdBench
   for (const h of histories) {
     const t1 = performance.now();
     const r = checkLinearizable(h, model);
+    fullTimes.push(performance.now() - t1);
     maxMs = Math.max(maxMs, performance.now() - t1);
     for (const k of r.keys) if (k.failure) witnessOps.push(k.failure.ops.length);
   }
   const fullMs = performance.now() - t0;
-  const row: EtcdBenchRow = { histories: count, planted, notLinearizable: bad, plantedFound, unknown, steps, usPerStep: (searchMs * 1000) / Math.max(1, steps), msPerHistory: searchMs / count, msPerHistoryWithEvidence: fullMs / count, maxMsWithEvidence: maxMs, witnessOps };
+  const row: EtcdBenchRow = {
+    histories: count,
+    planted,
+    notLinearizable: bad,
+    plantedFound,
+    unknown,
+    steps,
+    modelSteps,
+    usPerStep: (searchMs * 1000) / Math.max(1, modelSteps),
+    msPerHistory: searchMs / count,
+    medianMsPerHistory: median(searchTimes),
+    medianMsWithEvidence: median(fullTimes),
+    msPerHistoryWithEvidence: fullMs / count,
+    maxMsWithEvidence: maxMs,
+    witnessOps,
+  };
   const sorted = [...witnessOps].sort((a, b) => a - b);
   log(
-    `etcd cas-register ${count} histories (100–1,000 ops, 5 processes, 3% info): ${bad} not linearizable (${plantedFound} of the ${planted} planted)${unknown > 0 ? `, ${unknown} unknown (budget)` : ''}; search ${steps.toLocaleString('en-US')} steps, ${row.usPerStep.toFixed(3)} µs/step, ${row.msPerHistory.toFixed(2)} ms/history; with evidence ${row.msPerHistoryWithEvidence.toFixed(2)} ms/history (max ${maxMs.toFixed(1)} ms); witness ops median ${sorted[Math.floor(sorted.length / 2)] ?? '-'}, max ${sorted[sorted.length - 1] ?? '-'}`,
+    `etcd cas-register ${count} histories (100–1,000 ops, 5 processes, 3% info): ${bad} not linearizable (${plantedFound} of the ${planted} planted)${unknown > 0 ? `, ${unknown} unknown (budget)` : ''}; ` +
+      `search: ${modelSteps.toLocaleString('en-US')} model steps (calls of the model's step, cached or not, as Porcupine counts them; ${steps.toLocaleString('en-US')} search steps), ${row.usPerStep.toFixed(3)} µs per model step, ` +
+      `per history median ${row.medianMsPerHistory.toFixed(2)} ms, total ${searchMs.toFixed(0)} ms; with evidence: per history median ${row.medianMsWithEvidence.toFixed(2)} ms, total ${fullMs.toFixed(0)} ms (max ${maxMs.toFixed(1)} ms); witness ops median ${sorted[Math.floor(sorted.length / 2)] ?? '-'}, max ${sorted[sorted.length - 1] ?? '-'}`,
   );
   return row;
 }
@@ -108,4 +136,12 @@ export function benchLongKey(ops: number, timeouts: number, log: (line: string) 
   const k = r.keys[0]!;
   log(`one key, ${ops.toLocaleString('en-US')} ops, 5 processes, ${(timeouts * 100).toFixed(1)}% info: ${k.verdict} in ${(ms / 1000).toFixed(2)} s, ${k.steps.toLocaleString('en-US')} steps, ${k.segments ?? 1} quiescent segments${k.exhausted ? ` (ran out of ${k.exhausted})` : ''}`);
   return { ms, steps: k.steps, verdict: k.verdict, segments: k.segments ?? 1 };
+}
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

@@ -15,6 +15,10 @@ export interface CheckOptions {
   model?: string;
   /** WGL search steps per key before the verdict is 'unknown'. */
   budget?: number;
+  /** Wall-clock ms for the linearizability search of the whole history before what is left is 'unknown'. */
+  timeoutMs?: number;
+  /** The register's initial value for --model register / cas-register (default null; Knossos's tests start at 0). */
+  initialValue?: unknown;
   /** The model list-append transactions are checked against (default strict-serializable). */
   consistency?: ConsistencyModel;
   /** Which AllowsTransitionTo the actual LRP model holds the store to: the run's (default the real 'per-state'). */

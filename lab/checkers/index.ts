@@ -4,7 +4,7 @@
 // verdicts and their data out; the sentences about them are the report's (lab/report/verdicts.ts).
 
 import { bbsModels } from '../../specs/bbs.ts';
-import { genericModels } from '../../specs/generic.ts';
+import { genericModels, REGISTER_MODELS, withInitialValue } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
 import { FINAL_READ, pairOps, type HistoryEvent, type Op } from '../history/event.ts';
 import { rulesOf, type CheckContext, type CheckOptions, type Checker, type CheckerOutcome, type Verdict } from './checker.ts';
@@ -50,10 +50,13 @@ export function modelNames(): string[] {
   return [...Object.keys(genericModels), ...Object.keys(bbsModels)];
 }
 
-function modelByName(name: string): Model {
+function modelByName(name: string, opts: CheckOptions = {}): Model {
   const m = (genericModels as Record<string, Model>)[name] ?? (bbsModels as Record<string, Model>)[name];
   if (!m) throw new UnknownModelError(`--model: unknown model ${JSON.stringify(name)}; known: ${modelNames().join(', ')}`);
-  return m;
+  if (opts.initialValue === undefined) return m;
+  const started = withInitialValue(name, opts.initialValue);
+  if (!started) throw new UnknownModelError(`--initial-value: applies to --model ${REGISTER_MODELS.join(' or ')}, not ${name}; leave it out for ${name}`);
+  return started;
 }
 
 /** The worst verdict: any anomaly is false; else any undecided is 'unknown'. */
@@ -63,8 +66,9 @@ export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
 }
 
 export function runCheckers(events: readonly HistoryEvent[], opts: CheckOptions = {}, checkers: readonly Checker[] = CHECKERS): CheckRun {
+  if (opts.initialValue !== undefined && opts.model === undefined) throw new UnknownModelError(`--initial-value: give it with --model ${REGISTER_MODELS.join(' or ')}`);
   const history = pairOps(events);
-  const ctx: CheckContext = { history, options: opts, forced: opts.model !== undefined ? modelByName(opts.model) : undefined };
+  const ctx: CheckContext = { history, options: opts, forced: opts.model !== undefined ? modelByName(opts.model, opts) : undefined };
   const outcomes: CheckerOutcome[] = [];
   const inScope = new Set<Op>();
   let judged = false;
@@ -106,7 +110,7 @@ export function resultsOf(run: CheckRun): CheckResults {
  */
 export function explainFindings(events: readonly HistoryEvent[], results: CheckResults, opts: CheckOptions = {}): Required<Pick<CheckResults, 'causes' | 'commitFailRechecks'>> {
   const ops = pairOps(events);
-  const forced = opts.model !== undefined ? modelByName(opts.model) : undefined;
+  const forced = opts.model !== undefined ? modelByName(opts.model, opts) : undefined;
   const commitFailRechecks: CommitFailRecheck[] = [];
   for (const k of results.linearizability?.keys ?? []) {
     if (k.verdict !== 'not-linearizable') continue;

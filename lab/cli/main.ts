@@ -123,6 +123,10 @@ a total when there are several; a run directory also gets check.json with every 
                         append-kv, or a BBS one) instead of the BBS specifications chosen by key
                         (Jepsen register histories need one: their ops have no BBS key)
   --budget STEPS        search steps per key before its verdict is unknown (default 5,000,000)
+  --timeout DURATION    wall-clock limit of the linearizability search (e.g. 30s, 2m), beside
+                        --budget; what is left undecided when it passes is unknown (exit 3)
+  --initial-value JSON  the register's value before any write, for --model register or cas-register
+                        (default null; Knossos's own tests start at 0)
   --consistency MODEL   what list-append transactions are held to: strict-serializable (default;
                         dependencies plus real-time order), strong-session-serializable (plus each
                         process's order), serializable (dependencies only), as Elle defines them
@@ -242,9 +246,18 @@ async function cmdRun(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** "30s", "2m", "500ms", "1h" or bare seconds; null when it is none of these or not positive. */
+function secondsOf(v: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(v);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const secs = m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n;
+  return secs > 0 ? secs : null;
+}
+
 function cmdCheck(args: string[]): number {
   const { argv, exportEdn } = takeExportOption(args);
-  const p = parseArgs(argv, ['model', 'budget', 'consistency'], ['json']);
+  const p = parseArgs(argv, ['model', 'budget', 'consistency', 'initial-value', 'timeout'], ['json']);
   if (p.positional.length === 0) throw new UsageError('give one or more run directories or history files, e.g. `bbs-lab check findings/runs/<id>`');
   const model = p.flags.get('model');
   const budgetFlag = p.flags.get('budget');
@@ -254,7 +267,21 @@ function cmdCheck(args: string[]): number {
   if (consistency !== undefined && !(CONSISTENCY_MODELS as readonly unknown[]).includes(consistency)) {
     throw new UsageError(`--consistency: must be one of ${CONSISTENCY_MODELS.join(', ')}, got ${JSON.stringify(consistency)}`);
   }
+  const initialFlag = p.flags.get('initial-value');
+  let initialValue: unknown;
+  if (typeof initialFlag === 'string') {
+    try {
+      initialValue = JSON.parse(initialFlag);
+    } catch {
+      throw new UsageError(`--initial-value: must be a JSON value such as 0, null or "x", got ${JSON.stringify(initialFlag)}`);
+    }
+  }
+  const timeoutFlag = p.flags.get('timeout');
+  const timeoutSecs = typeof timeoutFlag === 'string' ? secondsOf(timeoutFlag) : undefined;
+  if (timeoutSecs === null) throw new UsageError(`--timeout: must be a duration such as 30s, 2m or 500ms, got ${JSON.stringify(timeoutFlag)}`);
   const { files, exitCode } = checkPaths(p.positional, {
+    ...(timeoutSecs !== undefined ? { timeoutMs: timeoutSecs * 1000 } : {}),
+    ...(initialValue !== undefined ? { initialValue } : {}),
     ...(typeof model === 'string' ? { model } : {}),
     ...(budget !== undefined ? { budget } : {}),
     ...(typeof consistency === 'string' ? { consistency: consistency as ConsistencyModel } : {}),

@@ -7,7 +7,8 @@
 // - a process's completion matches its open invoke (Jepsen's rule: a process runs one op at a
 //   time); op ids are assigned in invoke order; ops of the :nemesis process become lab events;
 // - register-shaped ops (:read, :write, :cas, and any other f) become `{ f, value }` inputs, with
-//   Knossos's meaning of outcomes: an :ok cas swapped (output true), a :fail cas did not happen;
+//   Knossos's meaning of outcomes: an :ok cas swapped (output true), a :fail cas did not happen,
+//   an :ok read of nil read a value nobody knows (it becomes an info completion: it constrains nothing);
 //   values that are independent-key tuples [k v] (jepsen.independent) give the op's key, else all
 //   such ops share the key `default`;
 // - :txn ops keep their micro-ops ([:append k v] [:r k [..]], keywords as strings) for the
@@ -300,6 +301,8 @@ export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn
     const base = { time: r.time, op, process: r.process, client: r.process, f: r.f };
     let key: string | undefined;
     let value: unknown;
+    let type = r.type;
+    let unknownRead = false;
     const raw = r.m['value'] ?? null;
     if ('key' in inv.m) {
       // The lab's own export: values are the lab's.
@@ -312,7 +315,13 @@ export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn
       key = independent ? keyOf((invRaw as unknown[])[0]) : DEFAULT_KEY;
       const inner = independent && isPair(raw) && keyOf(raw[0]) === key ? raw[1] : raw;
       if (r.type === 'invoke') value = inner === null || inner === undefined ? { f: r.f } : { f: r.f, value: inner };
-      else if (r.type === 'ok') value = r.f === 'cas' ? true : READS.has(r.f) ? (inner ?? null) : inner;
+      else if (r.type === 'ok' && READS.has(r.f) && (inner === null || inner === undefined)) {
+        // Knossos reads an :ok read of nil as a value it does not know (its models accept it in
+        // any state): the lab's way to say so is an outcome it does not know.
+        type = 'info';
+        unknownRead = true;
+        value = null;
+      } else if (r.type === 'ok') value = r.f === 'cas' ? true : inner;
       else value = inner;
     }
     if (r.type === 'invoke') {
@@ -321,10 +330,10 @@ export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn
       if (value !== undefined) e.value = value;
       return e;
     }
-    const e: Unindexed<CompletionEvent> = { type: r.type, ...base };
+    const e: Unindexed<CompletionEvent> = { type, ...base } as Unindexed<CompletionEvent>;
     if (key !== undefined) e.key = key;
     if (value !== undefined) e.value = value;
-    const err = errorOf(r.m['error']);
+    const err = unknownRead ? { message: 'an :ok read of nil: Knossos reads it as an unknown value' } : errorOf(r.m['error']);
     if (err) e.error = err;
     return e;
   });

@@ -36,6 +36,20 @@ export function verdictHeadline(v: Verdict, heading = false): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** What ran out for an unknown key, as results.json's `exhausted` says it. */
+function unknownReason(k: LinResult['keys'][number]): string {
+  switch (k.exhausted) {
+    case 'time':
+      return `wall-clock limit of ${k.timeoutMs !== undefined ? `${k.timeoutMs / 1000} s` : '?'} reached (--timeout)`;
+    case 'memory':
+      return 'memo memory budget exhausted';
+    case 'configurations':
+      return 'too many configurations carried across one cut';
+    default:
+      return `search budget of ${k.budget ?? '?'} steps exhausted`;
+  }
+}
+
 /** Per checker name: its sentence, or null when it has nothing to say. Only ran checkers are asked. */
 const WORDING: Record<string, (data: never) => string | null> = {
   linearizability(lin: LinResult): string {
@@ -44,7 +58,7 @@ const WORDING: Record<string, (data: never) => string | null> = {
     if (bad.length === 0 && unknown.length === 0) return `Linearizability: all ${plural(lin.keys.length, 'key')} (${lin.opsChecked} ops) linearizable.`;
     return (
       `Linearizability: ${bad.length} of ${plural(lin.keys.length, 'key')} not linearizable${bad.length > 0 ? ` (${bad.slice(0, 5).map((k) => k.key).join(', ')}${bad.length > 5 ? ', …' : ''})` : ''}` +
-      (unknown.length > 0 ? `, ${unknown.length} unknown (search budget of ${unknown[0]!.budget ?? '?'} steps exhausted)` : '') +
+      (unknown.length > 0 ? `, ${unknown.length} unknown (${unknownReason(unknown[0]!)})` : '') +
       '.'
     );
   },

@@ -60,8 +60,14 @@ test('G1b: a read ends in an append that its txn later followed with another', (
   const h = [txn(1, [['append', X, 1], ['append', X, 2]]), txn(2, [['r', X, [1]]], { at: [12, 30] })];
   const res = check(h);
   assertWellFormed(t, res, h);
-  t.deepEqual(found(res), { G1b: 1 });
+  // Also a G-single, as Elle reports it (its list_append_test "G1b"): no read saw T1's 2, so it
+  // came after 1, which T2 read: T2 -rw-> T1 -wr-> T2.
+  t.deepEqual(found(res), { G1b: 1, 'G-single': 1 });
   t.like(res.anomalies.G1b[0], { op: 2, txn: 1, key: X, value: 1, final: 2 });
+  t.deepEqual((res.anomalies['G-single'][0] as CycleAnomaly).cycle, [
+    { from: 2, to: 1, kind: 'rw', key: X, value: 2 },
+    { from: 1, to: 2, kind: 'wr', key: X, value: 1 },
+  ]);
 });
 
 test('G1c: each txn reads the other one’s append (wr cycle)', (t) => {
@@ -245,7 +251,7 @@ test('ops other than txns are ignored; malformed micro-ops are refused, naming t
     ['junk', /micro-op 1 \("junk"\): a micro-op is a list of three/],
     [['append', { k: 1 }, 3], /the key must be a number or a string/],
     [['append', 'x', 'v'], /an appended value must be a number/],
-    [['r', 'x', null], /an ok txn's read must carry the list it read/],
+    [['r', 'x', 5], /an ok txn's read must carry the list it read \(an array; \[\] or null for an empty list\)/],
   ] as const) {
     const h2 = [txn(1, [['append', X, 1]]), txn(2, [['r', X, [1]]])];
     (h2[1]!.complete!.value as unknown[]).push(bad);
@@ -465,4 +471,151 @@ test('equal instants are concurrent: a completion at the very time of an invoke 
   // One nanosecond later it is ordered, and the stale read is found.
   const later = [h[0]!, txn(2, [['r', X, []]], { at: [11, 30] }), h[2]!];
   t.deepEqual(found(check(later, { consistency: 'strict-serializable' })), { 'G-single': 1 });
+});
+
+// ---- Elle's rules: uniqueness per key, nil reads -------------------------------------------
+
+test('appended values are unique per key: the same value appended to two keys is two appends', (t) => {
+  // T1 appends 1 to x and to y; T2 appends 1 to z. Every read names its writer by (key, value).
+  const h = [
+    txn(1, [['append', X, 1], ['append', Y, 1]]),
+    txn(2, [['append', 3, 1], ['r', X, [1]]]),
+    txn(3, [['r', X, [1]], ['r', Y, [1]], ['r', 3, [1]]]),
+  ];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.true(res.valid, res.summary);
+  // The per-key writer is the one each dependency names: T3 reads z's 1 from T2, not T1.
+  const skew = [
+    txn(1, [['append', X, 1], ['append', Y, 1]]),
+    txn(2, [['append', 3, 1], ['r', X, []]], { at: [0, 50] }),
+    txn(3, [['r', 3, [1]], ['r', X, [1]]]),
+  ];
+  // T2 read x without T1's 1 (rw T2→T1); nothing orders T1 before T2 by data: valid under serializable.
+  t.true(check(skew).valid);
+});
+
+test('a value appended twice to the same key is still a duplicate append, by two txns or by one', (t) => {
+  const two = [txn(1, [['append', X, 1], ['append', Y, 1]]), txn(2, [['append', X, 1]])];
+  const res = check(two);
+  assertWellFormed(t, res, two);
+  t.deepEqual(found(res), { 'duplicate-append': 1 });
+  t.like(res.anomalies['duplicate-append'][0], { op: 2, txn: 1, key: X, value: 1 });
+  t.regex(res.anomalies['duplicate-append'][0]!.explanation, /T2 and T1 both append 1 to list 1; a value may be appended to a key only once/);
+  const one = [txn(1, [['append', X, 7], ['append', X, 7]])];
+  const r1 = check(one);
+  t.deepEqual(found(r1), { 'duplicate-append': 1 });
+  t.like(r1.anomalies['duplicate-append'][0], { op: 1, txn: 1, key: X, value: 7 });
+  // With string keys, the anomaly names the key as written.
+  const str = [txnAny(1, [['append', 'x', 2]]), txnAny(2, [['append', 'x', 2], ['append', 'y', 2]])];
+  t.like(check(str).anomalies['duplicate-append'][0], { op: 2, txn: 1, key: 'x', value: 2 });
+});
+
+test('per-key writers: a failed append of 1 to x does not taint a read of 1 in y, and a read of 1 in x is G1a', (t) => {
+  const h = [txn(1, [['append', X, 1]], { outcome: 'fail' }), txn(2, [['append', Y, 1]]), txn(3, [['r', Y, [1]]])];
+  t.true(check(h).valid);
+  const bad = [...h, txn(4, [['r', X, [1]]])];
+  const res = check(bad);
+  assertWellFormed(t, res, bad);
+  t.deepEqual(found(res), { G1a: 1 });
+  t.like(res.anomalies.G1a[0], { op: 4, txn: 1, key: X, value: 1 });
+});
+
+test('an ok read of null is the empty list (Elle), not bad input', (t) => {
+  const nil = (op: number, key: number, o: Parameters<typeof txn>[2] = {}) => txnAny(op, [['r', key, null]], o);
+  const h = [nil(1, X), txn(2, [['append', X, 1]]), txn(3, [['r', X, [1]]])];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.true(res.valid, res.summary);
+  // As the empty list it orders: a nil read after the append completed is a stale read.
+  const stale = [txn(1, [['append', X, 1]], { at: [0, 10] }), nil(2, X, { at: [20, 30] }), txn(3, [['r', X, [1]]], { at: [40, 50] })];
+  const s = check(stale, { consistency: 'strict-serializable' });
+  t.deepEqual(found(s), { 'G-single': 1 });
+  t.deepEqual((s.anomalies['G-single'][0] as CycleAnomaly).cycle[0], { from: 2, to: 1, kind: 'rw', key: X, value: 1 });
+  // After its own append, a txn reading null is internally inconsistent, exactly as reading [].
+  const own = [txnAny(1, [['append', X, 1], ['r', X, null]])];
+  t.like(check(own).anomalies.internal[0], { op: 1, expected: [1], read: [] });
+});
+
+// ---- Elle's version-order inference for appends no read saw --------------------------------
+
+test('write skew with no read of either append (the issue\'s case) is G2-item under serializable', (t) => {
+  // T1 reads x empty and appends 1 to y; T2 reads y empty and appends 2 to x. Nobody reads again.
+  const h = [txn(1, [['r', X, []], ['append', Y, 1]], { at: [0, 50] }), txn(2, [['r', Y, []], ['append', X, 2]], { at: [0, 50] })];
+  const res = check(h, { consistency: 'serializable' });
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { 'G2-item': 1 });
+  const a = res.anomalies['G2-item'][0] as CycleAnomaly;
+  t.deepEqual(new Set(a.cycle.map((s) => JSON.stringify(s))), new Set([
+    JSON.stringify({ from: 1, to: 2, kind: 'rw', key: X, value: 2 }),
+    JSON.stringify({ from: 2, to: 1, kind: 'rw', key: Y, value: 1 }),
+  ]));
+  t.regex(a.explanation, /T1 read list 1 without T2's 2, which no read saw, so it came after every append read \(rw\)/);
+  t.deepEqual(res.rulesOut['G2-item'], ['repeatable-read', 'serializable', 'strong-session-serializable', 'strict-serializable']);
+  // Either read alone is fine: T1 then T2.
+  t.true(check([h[0]!, txn(2, [['r', Y, [1]], ['append', X, 2]], { at: [0, 50] })]).valid);
+});
+
+test('several unseen appends to a key all follow a read of it empty, unordered among themselves', (t) => {
+  // Elle's "multiple appends without reads": rx -> ax1, rx -> ax2, and no edge between ax1 and ax2.
+  const h = [txn(1, [['r', X, []]], { at: [0, 50] }), txn(2, [['append', X, 1]], { at: [0, 50] }), txn(3, [['append', X, 2]], { at: [0, 50] })];
+  t.true(check(h).valid);
+  // Either appender reading the other's append would order them; reading x empty after appending
+  // is still only its own business (internal), not an edge.
+  const skew = [...h.slice(0, 2), txn(3, [['append', X, 2], ['r', 5, []]], { at: [0, 50] }), txn(4, [['r', 5, []], ['append', 5, 9], ['r', X, [2]]], { at: [0, 50] })];
+  const r = check(skew);
+  assertWellFormed(t, r, skew);
+  t.true(r.valid, r.summary);
+});
+
+test('an unseen append follows the last append any read saw: read skew (G-single) and G0 from it', (t) => {
+  // T1 appends 1 to x and 1 to y. T2 reads x as [1] but y empty: y's 1 was never read, yet it
+  // must follow y's empty state, which T2 saw. T2 -rw(y)-> T1 -wr(x)-> T2.
+  const skew = [txn(1, [['append', X, 1], ['append', Y, 1]], { at: [0, 50] }), txn(2, [['r', X, [1]], ['r', Y, []]], { at: [0, 50] })];
+  const s = check(skew, { consistency: 'serializable' });
+  assertWellFormed(t, s, skew);
+  t.deepEqual(found(s), { 'G-single': 1 });
+  t.deepEqual((s.anomalies['G-single'][0] as CycleAnomaly).cycle, [
+    { from: 2, to: 1, kind: 'rw', key: Y, value: 1 },
+    { from: 1, to: 2, kind: 'wr', key: X, value: 1 },
+  ]);
+  // G0: x is read as [1] and y as [2]; the unseen 2 on x follows T1's 1, the unseen 1 on y follows T2's 2.
+  const g0 = [
+    txn(1, [['append', X, 1], ['append', Y, 1]], { at: [0, 50] }),
+    txn(2, [['append', X, 2], ['append', Y, 2]], { at: [0, 50] }),
+    txn(3, [['r', X, [1]], ['r', Y, [2]]], { at: [0, 50] }),
+  ];
+  const r = check(g0, { consistency: 'serializable' });
+  assertWellFormed(t, r, g0);
+  t.is(r.counts.G0, 1);
+  const a = r.anomalies.G0[0] as CycleAnomaly;
+  t.deepEqual(a.cycle.map((x) => x.kind), ['ww', 'ww']);
+  t.regex(a.explanation, /appended 2 to list 1 after T1's append of 1 \(no read saw 2, so it came after the last append any read saw\) \(ww\)/);
+});
+
+test('a txn reading the whole list then appending unseen: two of them are a cycle of two rw edges', (t) => {
+  // Both read x as [1] and append; neither append was read. Each read precedes the other's append.
+  const h = [
+    txn(0, [['append', X, 1]]),
+    txn(1, [['r', X, [1]], ['append', X, 2]], { at: [10, 50] }),
+    txn(2, [['r', X, [1]], ['append', X, 3]], { at: [10, 50] }),
+  ];
+  const res = check(h, { consistency: 'serializable' });
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { 'G2-item': 1, 'lost-update': 1 });
+  // A lone read-modify-write whose append nobody read is fine, and so is an info txn nobody saw.
+  t.true(check(h.slice(0, 2), { consistency: 'serializable' }).valid);
+  t.true(check([h[0]!, h[1]!, txn(2, [['r', X, [1]], ['append', X, 3]], { at: [10, 50], outcome: 'info' })]).valid);
+});
+
+test('future read: a txn reads its own append before making it (Elle\'s future-read, implying G1c)', (t) => {
+  const h = [txn(1, [['r', X, [1]], ['append', X, 1]])];
+  const res = check(h);
+  assertWellFormed(t, res, h);
+  t.deepEqual(found(res), { 'future-read': 1 });
+  t.like(res.anomalies['future-read'][0], { op: 1, key: X, value: 1 });
+  t.regex(res.anomalies['future-read'][0]!.explanation, /T1 read list 1 as \[1\], holding 1, before it appended 1 itself \(future read\)/);
+  t.deepEqual(res.rulesOut['future-read'], res.rulesOut['future-read'] && check([txn(1, [['append', X, 1], ['r', Y, [2]]]), txn(2, [['append', Y, 2], ['r', X, [1]]])]).rulesOut.G1c);
+  // Reading another txn's 1 and then appending 2 is an ordinary read-modify-write.
+  t.true(check([txn(0, [['append', X, 1]]), txn(1, [['r', X, [1]], ['append', X, 2]])]).valid);
 });

@@ -6,6 +6,13 @@
 //
 // Only a txn's external reads (the first, before it appended to the key itself) give wr/rw edges:
 // later reads only show its own appends, which the ww edges already order.
+//
+// An append no read saw still has a place, as Elle infers it (previously-appended-element in its
+// list_append.clj): lists only grow, so it came after the last element of the version order (or
+// first of all, when no read saw any append to the key). Its writer then gets a ww edge from the
+// writer of that last element, and an rw edge from every txn whose read ended there (or read the
+// key empty). Unseen appends to one key are not ordered among themselves: no read constrains them.
+// Edges go only between committed txns, so an info txn nobody saw never enters the graph.
 
 import { PROCESS, REALTIME, RW, WR, WW, type Graph } from './graph.ts';
 import { DUPLICATE, EXTERNAL, type Reads } from './reads.ts';
@@ -29,6 +36,9 @@ export function addDataEdges(g: Graph, appends: Appends, trie: ListTrie, reads: 
     }
   }
 
+  // Per key, the external reads that saw the whole version order: they precede every unseen append.
+  const unseen = unseenAppends(appends, trie, committed);
+  const sawAll = new Map<number, number[]>();
   for (let r = 0; r < reads.count; r++) {
     if ((reads.flags[r]! & (EXTERNAL | DUPLICATE)) !== EXTERNAL) continue;
     const t = reads.txn[r]!;
@@ -41,11 +51,50 @@ export function addDataEdges(g: Graph, appends: Appends, trie: ListTrie, reads: 
     }
     // A read off the version order has no known successor; its disagreement is reported already.
     if (!vo.onOrder[end]) continue;
-    const next = vo.orders.get(key)!.nodes[len];
-    if (next === undefined) continue;
+    const next = vo.orders.get(key)?.nodes[len];
+    if (next === undefined) {
+      if (unseen.has(key)) {
+        const list = sawAll.get(key);
+        if (list) list.push(t);
+        else sawAll.set(key, [t]);
+      }
+      continue;
+    }
     const w = writer(next);
     if (w >= 0 && w !== t) g.add(t, w, RW, key, trie.value[next]!);
   }
+
+  for (const [key, as] of unseen) {
+    const nodes = vo.orders.get(key)?.nodes ?? [];
+    const last = nodes.length > 0 ? writer(nodes[nodes.length - 1]!) : -1;
+    const readers = sawAll.get(key) ?? [];
+    for (let i = 0; i < as.length; i++) {
+      const w = appends.txn[as[i]!]!;
+      // A txn's appends are contiguous in `as`: one edge per txn, named by its first unseen value.
+      if (i > 0 && appends.txn[as[i - 1]!] === w) continue;
+      const v = appends.value[as[i]!]!;
+      if (last >= 0 && last !== w) g.add(last, w, WW, key, v);
+      for (const t of readers) if (t !== w) g.add(t, w, RW, key, v);
+    }
+  }
+}
+
+/** Per key, the committed appends that no read of that key holds, in append order. */
+function unseenAppends(appends: Appends, trie: ListTrie, committed: Uint8Array): Map<number, number[]> {
+  const seen = new Uint8Array(appends.count);
+  for (let v = 0; v < trie.size; v++) {
+    const a = trie.append[v]!;
+    if (a >= 0) seen[a] = 1;
+  }
+  const out = new Map<number, number[]>();
+  for (let a = 0; a < appends.count; a++) {
+    if (seen[a] || !committed[appends.txn[a]!]) continue;
+    const k = appends.key[a]!;
+    const list = out.get(k);
+    if (list) list.push(a);
+    else out.set(k, [a]);
+  }
+  return out;
 }
 
 /**

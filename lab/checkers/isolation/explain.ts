@@ -70,12 +70,14 @@ export class CycleExplainer {
     switch (g.kind[e]) {
       case WW: {
         const order = this.orderOf(k);
-        const prev = order[order.indexOf(v) - 1];
-        return `${b} appended ${v} to list ${kn} after ${a}'s append of ${prev} (ww)`;
+        const i = order.indexOf(v);
+        if (i < 0) return `${b} appended ${v} to list ${kn} after ${a}'s append of ${order[order.length - 1]} (no read saw ${v}, so it came after the last append any read saw) (ww)`;
+        return `${b} appended ${v} to list ${kn} after ${a}'s append of ${order[i - 1]} (ww)`;
       }
       case WR:
         return `${b} read list ${kn} ending in ${a}'s ${v} (wr)`;
       case RW:
+        if (!this.orderOf(k).includes(v)) return `${a} read list ${kn} without ${b}'s ${v}, which no read saw, so it came after every append read (rw)`;
         return `${a} read list ${kn} without ${b}'s ${v} (rw)`;
       case PROCESS:
         return `${a} ran before ${b} on process ${this.txns.ops[g.from[e]!]!.process} (process)`;

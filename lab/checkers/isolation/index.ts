@@ -42,6 +42,7 @@ const LABELS: Record<AnomalyType, string> = {
   'duplicate-append': 'duplicate append',
   'garbage-read': 'garbage read',
   internal: 'internal inconsistency',
+  'future-read': 'future read',
 };
 
 export function checkIsolation(ops: readonly Op[], given: IsolationOptions = {}): IsolationResult {

@@ -43,6 +43,8 @@ const DATA: Record<AnomalyType, readonly string[]> = {
   'incompatible-order': ['read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
   // Lost update: proscribed by cursor stability (Adya), so by repeatable read and SI too.
   'lost-update': ['cursor-stability', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
+  // A future read implies G1c (Elle: a txn observing its own later write is circular information flow).
+  'future-read': ['read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
   // Internal inconsistency: Cerone's INT axiom (read atomic, SI, serializable).
   internal: ['read-atomic', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
   // An item G-single is G-nonadjacent (SI) and G2-item (repeatable read).

@@ -4,7 +4,7 @@
 
 import type { AnomalySink } from './collect.ts';
 import { listText } from './explain.ts';
-import { FAIL, INFO, OK, type Appends, type Txns } from './txns.ts';
+import { appendOf, FAIL, INFO, OK, type Appends, type Txns } from './txns.ts';
 import type { ListTrie } from './version-order.ts';
 
 /** The txn's first read of the key, before any append of its own to it: what it saw of others. */
@@ -46,7 +46,7 @@ class NodeFacts {
   readonly lastBad: number[] = [];
   /** Nearest node at or above whose value also occurs further up the path, or -1. */
   readonly lastDup: number[] = [];
-  private readonly firstNodeOf: Int32Array;
+  readonly firstNodeOf: Int32Array;
   /** Every node of an append that has more than one (only when reads disagree on the order). */
   private readonly moreNodes = new Map<number, number[]>();
   /** Every node of each value nobody appended to its key. */
@@ -157,6 +157,24 @@ export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committe
         else if (used > SCAN) many.set(k, st);
       }
       if (m[0] === 'append') {
+        // A future read: the txn's last read of the key already held what it appends now. The read
+        // put the append's first trie node at its depth, so one compare tells (reads that disagree
+        // on the order are reported as incompatible instead).
+        const base = st.base;
+        if (base !== null) {
+          const a = appendOf(appends, k, m[2]);
+          const node = a >= 0 && appends.txn[a] === t ? facts.firstNodeOf[a]! : -1;
+          if (node >= 0 && base[trie.depth[node]! - 1] === m[2]) {
+            const value = m[2];
+            sink.add('future-read', () => ({
+              type: 'future-read',
+              op,
+              key: txns.keys.value(k),
+              value,
+              explanation: `${name(t)} read list ${txns.keys.name(k)} as ${listText(base)}, holding ${value}, before it appended ${value} itself (future read).`,
+            }));
+          }
+        }
         st.extra.push(m[2]);
         st.appended = true;
         if (st.external >= 0) reads.flags[st.external]! |= APPENDS_AFTER;

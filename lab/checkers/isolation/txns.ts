@@ -1,5 +1,6 @@
 // The history's txn ops as dense arrays indexed 0..n-1 (the graph's vertices), and every append
-// indexed by its value: values are unique, so a value seen in a read names its writer.
+// indexed by its key and value. As in Elle, a value is unique per key (the same value appended to
+// two keys is fine), so a value seen in a read of key k names its one writer among k's appends.
 
 import type { Op } from '../../history/event.ts';
 import type { AnomalySink } from './collect.ts';
@@ -10,7 +11,10 @@ export const INFO = 1;
 export const FAIL = 2;
 
 export type AppendMicro = readonly ['append', number, number];
-/** A read's list is null when the txn did not complete ok, so what it saw is unknown. */
+/**
+ * A read's list is null when the txn did not complete ok, so what it saw is unknown. An ok txn's
+ * read of null is the empty list (Elle's reading of a key never written), stored as [].
+ */
 export type ReadMicro = readonly ['r', number, readonly number[] | null];
 export type Micro = AppendMicro | ReadMicro;
 
@@ -79,9 +83,11 @@ function microProblem(m: unknown, readsKnown: boolean): string | null {
   const [f, k, v] = m as unknown[];
   if (f !== 'append' && f !== 'r') return `the first element must be "append" or "r", got ${JSON.stringify(f)}`;
   if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))) return `the key must be a number or a string, got ${JSON.stringify(k)}`;
-  if (f === 'append' && !(typeof v === 'number' && Number.isFinite(v))) return `an appended value must be a number (unique in the history), got ${JSON.stringify(v)}`;
+  if (f === 'append' && !(typeof v === 'number' && Number.isFinite(v))) return `an appended value must be a number (unique per key), got ${JSON.stringify(v)}`;
   if (f === 'r' && readsKnown) {
-    if (!Array.isArray(v)) return `an ok txn's read must carry the list it read (an array; [] for an empty list), got ${JSON.stringify(v) ?? 'nothing'}`;
+    // null is the empty list (as Elle reads it); a missing list says nothing and is refused.
+    if (v === null) return null;
+    if (!Array.isArray(v)) return `an ok txn's read must carry the list it read (an array; [] or null for an empty list), got ${JSON.stringify(v) ?? 'nothing'}`;
     if (!v.every((x) => typeof x === 'number' && Number.isFinite(x))) return 'a read list holds appended values, which are numbers';
   }
   return null;
@@ -117,19 +123,23 @@ class KeyTable implements KeyNames {
   }
 }
 
+const EMPTY: readonly number[] = Object.freeze([]);
+
 function normalise(value: unknown[], readsKnown: boolean, keys: KeyTable | null): readonly Micro[] {
   // The common case, number keys and every read as expected, is used as it is: no copy of 100k arrays.
-  if (keys === null && value.every((m) => readsKnown || (m as unknown[])[0] !== 'r' || (m as unknown[])[2] === null)) return value as unknown as Micro[];
+  const asIs = (m: unknown[]) => m[0] !== 'r' || (readsKnown ? m[2] !== null : m[2] === null);
+  if (keys === null && (value as unknown[][]).every(asIs)) return value as unknown as Micro[];
   return (value as unknown[][]).map((m): Micro => {
     const k = keys ? keys.id(m[1] as ListKey) : (m[1] as number);
     if (m[0] === 'append') return ['append', k, m[2] as number];
-    return ['r', k, readsKnown ? (m[2] as number[]) : null];
+    return ['r', k, readsKnown ? ((m[2] as number[] | null) ?? EMPTY) : null];
   });
 }
 
 export interface Appends {
   count: number;
-  byValue: Map<number, number>;
+  /** Per key, each appended value's append index. */
+  byKey: Map<number, Map<number, number>>;
   txn: number[];
   key: number[];
   value: number[];
@@ -137,8 +147,13 @@ export interface Appends {
   final: Uint8Array;
 }
 
+/** The append of `value` to `key`, or -1 when no txn appended it there. */
+export function appendOf(appends: Appends, key: number, value: number): number {
+  return appends.byKey.get(key)?.get(value) ?? -1;
+}
+
 export function indexAppends(txns: Txns, sink: AnomalySink): Appends {
-  const byValue = new Map<number, number>();
+  const byKey = new Map<number, Map<number, number>>();
   const txn: number[] = [];
   const key: number[] = [];
   const value: number[] = [];
@@ -148,6 +163,8 @@ export function indexAppends(txns: Txns, sink: AnomalySink): Appends {
     for (const m of txns.micro[t]!) {
       if (m[0] !== 'append') continue;
       const v = m[2];
+      let byValue = byKey.get(m[1]);
+      if (byValue === undefined) byKey.set(m[1], (byValue = new Map()));
       const prior = byValue.get(v);
       if (prior !== undefined) {
         // The checker's premise is broken: reads can no longer name one writer. Keep the first.
@@ -156,9 +173,12 @@ export function indexAppends(txns: Txns, sink: AnomalySink): Appends {
           type: 'duplicate-append',
           op: txns.ops[t]!.op,
           txn: txns.ops[other]!.op,
-          key: m[1],
+          key: txns.keys.value(m[1]),
           value: v,
-          explanation: `T${txns.ops[t]!.op} and T${txns.ops[other]!.op} both append ${v}; appended values must be unique.`,
+          explanation:
+            other === t
+              ? `T${txns.ops[t]!.op} appends ${v} to list ${txns.keys.name(m[1])} twice; a value may be appended to a key only once.`
+              : `T${txns.ops[t]!.op} and T${txns.ops[other]!.op} both append ${v} to list ${txns.keys.name(m[1])}; a value may be appended to a key only once.`,
         }));
         continue;
       }
@@ -177,5 +197,5 @@ export function indexAppends(txns: Txns, sink: AnomalySink): Appends {
       }
     }
   }
-  return { count: txn.length, byValue, txn, key, value, final: Uint8Array.from(finalList) };
+  return { count: txn.length, byKey, txn, key, value, final: Uint8Array.from(finalList) };
 }

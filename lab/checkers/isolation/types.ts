@@ -13,7 +13,8 @@ export type AnomalyType =
   | 'incompatible-order'
   | 'duplicate-append'
   | 'garbage-read'
-  | 'internal';
+  | 'internal'
+  | 'future-read';
 
 /** Report order: the cycle classes from the strongest to the weakest, then the per-read anomalies. */
 export const ANOMALY_TYPES: readonly AnomalyType[] = [
@@ -28,6 +29,7 @@ export const ANOMALY_TYPES: readonly AnomalyType[] = [
   'duplicate-append',
   'garbage-read',
   'internal',
+  'future-read',
 ];
 
 /** A list's key as the history wrote it (see txns.ts). */
@@ -119,6 +121,15 @@ export interface IncompatibleOrder {
   explanation: string;
 }
 
+/** `op` read list `key` holding `value` before it appended `value` itself (Elle's future read). */
+export interface FutureRead {
+  type: 'future-read';
+  op: number;
+  key: ListKey;
+  value: number;
+  explanation: string;
+}
+
 export type Anomaly =
   | CycleAnomaly
   | AbortedRead
@@ -126,6 +137,7 @@ export type Anomaly =
   | GarbageRead
   | DuplicateAppend
   | InternalInconsistency
+  | FutureRead
   | LostUpdate
   | IncompatibleOrder;
 

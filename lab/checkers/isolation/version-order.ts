@@ -7,7 +7,7 @@
 // Nodes are flat arrays rather than objects, and each caches its value's append index: the read
 // scan annotates a node once (see NodeFacts in reads.ts), not once per read through it.
 
-import type { Appends } from './txns.ts';
+import { appendOf, type Appends } from './txns.ts';
 
 export class ListTrie {
   readonly value: number[] = [];
@@ -65,8 +65,7 @@ export class ListTrie {
 
   child(node: number, value: number, key: number): number {
     for (let c = this.firstChild[node]!; c >= 0; c = this.nextSibling[c]!) if (this.value[c] === value) return c;
-    const a = this.appends.byValue.get(value);
-    const c = this.newNode(node, value, a !== undefined && this.appends.key[a] === key ? a : -1);
+    const c = this.newNode(node, value, appendOf(this.appends, key, value));
     this.nextSibling[c] = this.firstChild[node]!;
     this.firstChild[node] = c;
     return c;

@@ -11,7 +11,8 @@ export const linearizabilityChecker: Checker<LinResult | null> = {
   appliesTo: (o) => o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn',
   check(ops, ctx) {
     const forced = ctx.forced;
-    const lin = checkLinearizable(ops, forced ? () => forced : (k) => bbsModelFor(k, rulesOf(ctx.options)), ctx.options.budget !== undefined ? { budget: ctx.options.budget } : {});
+    const { budget, timeoutMs } = ctx.options;
+    const lin = checkLinearizable(ops, forced ? () => forced : (k) => bbsModelFor(k, rulesOf(ctx.options)), { ...(budget !== undefined ? { budget } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     return { verdict: lin.valid, data: lin, judged: lin.opsChecked > 0, unjudged: lin.skipped };
   },
   idle: null,

@@ -66,7 +66,7 @@ function describeWitness(cache: StepCache, byId: Map<number, Op>, w: Witness, fr
   const fromText =
     w.from === -Infinity
       ? `From the initial state (${startStates[0]})`
-      : `From ${startStates.length === 1 ? `the one state the earlier ops can leave (${startStates[0]})` : `any of the ${startStates.length} states the earlier ops can leave (${startStates.join('; ')})`}`;
+      : `From ${startStates.length === 1 ? `the one state the earlier state-changing ops can leave (${startStates[0]})` : `any of the ${startStates.length} states the earlier state-changing ops can leave (${startStates.join('; ')})`}`;
   const explanation =
     `${fromText}, no order of these ${ops.length} ops is a legal run of ${model.name}, so the whole history cannot be one` +
     (w.proof.blocked !== null
@@ -110,6 +110,8 @@ function describeSearch(cache: StepCache, byId: Map<number, Op>, search: readonl
 
 export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) => Model | undefined, opts: LinOptions = {}): LinResult {
   const budget = opts.budget ?? DEFAULT_BUDGET;
+  const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : undefined;
+  const late = () => deadline !== undefined && performance.now() > deadline;
   const byKey = new Map<string, Op[]>();
   let skipped = 0;
   const models = new Map<string, Model>();
@@ -131,30 +133,34 @@ export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) =>
   const keys: KeyResult[] = [];
   let opsChecked = 0;
   let droppedReads = 0;
-  const byId = new Map<number, Op>();
-  for (const o of ops) byId.set(o.op, o);
+  // Built on the first failure only: a valid history of a million ops does not need it.
+  let byIdMap: Map<number, Op> | undefined;
+  const byIdOf = (): Map<number, Op> => (byIdMap ??= new Map(ops.map((o) => [o.op, o])));
   for (const [key, list] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const model = models.get(key)!;
     const { search, droppedReads: dropped } = toSearchOps(list, model);
     droppedReads += dropped;
     opsChecked += search.length;
     const cache = new StepCache(model);
-    const r = searchKey(cache, search, { budget, memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY });
-    const k: KeyResult = { key, model: model.name, verdict: r.verdict, ops: search.length, steps: r.steps, segments: r.segments.length };
+    const r = searchKey(cache, search, { budget, memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY, ...(deadline !== undefined ? { deadline } : {}) });
+    const k: KeyResult = { key, model: model.name, verdict: r.verdict, ops: search.length, steps: r.steps, modelSteps: cache.calls, segments: r.segments.length };
     if (r.verdict === 'unknown') {
       k.budget = budget;
       if (r.exhausted) k.exhausted = r.exhausted;
+      if (r.exhausted === 'time') k.timeoutMs = opts.timeoutMs!;
     }
     if (r.verdict === 'not-linearizable') {
       // The witness search gets as many steps as the verdict took, and at least enough for a
       // small window: shrinking stays a fraction of the work on a large history.
-      const w = opts.shrink === false ? null : shrinkFailure(cache, search, r, { budget: Math.max(100_000, r.steps) });
+      // Past the deadline the verdict stands, and the evidence is the failing stretch as found.
+      const w = opts.shrink === false || late() ? null : shrinkFailure(cache, search, r, { budget: Math.max(100_000, r.steps), ...(deadline !== undefined ? { deadline } : {}) });
+      const byId = byIdOf();
       k.failure = w ? describeWitness(cache, byId, w, search.length) : describeSearch(cache, byId, search, r);
       if (w) {
         const context = contextBefore(model, search, w.from).map((s) => failureOp(model, byId, s));
         if (context.length > 0) k.failure.context = context;
       }
-      const earliest = opts.shrink === false ? null : earliestFailure(cache, search, { budget: Math.max(100_000, r.steps), memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY });
+      const earliest = opts.shrink === false || late() ? null : earliestFailure(cache, search, { budget: Math.max(100_000, r.steps), memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY });
       if (earliest) k.failure.earliest = earliest;
     }
     keys.push(k);

@@ -41,6 +41,8 @@ export interface SearchOptions {
   /** Start state id (of the cache); the model's initial state when absent. */
   start?: number;
   ends?: boolean;
+  /** performance.now() past which the search gives up. */
+  deadline?: number;
   /** A memo shared with other searches (bytes counted in its usage against memoryBytes), and each op's bit in it (Memo.bit). */
   memo?: Memo;
   bitOf?: Int32Array;
@@ -55,7 +57,7 @@ export interface SearchEnd {
 export interface SearchResult {
   verdict: 'linearizable' | 'not-linearizable' | 'unknown';
   /** Why the verdict is unknown. */
-  exhausted?: 'steps' | 'memory';
+  exhausted?: 'steps' | 'memory' | 'time';
   steps: number;
   /** Op ids, in the order they took effect: the full order when linearizable, else the longest prefix found. */
   order: number[];
@@ -71,10 +73,13 @@ export const DEFAULT_MEMORY = 1 << 30;
 /** Steps shared by the searches of one key (the fast path runs many). */
 export interface StepBudget {
   left: number;
+  /** performance.now() past which the search gives up ('unknown', exhausted 'time'). */
+  deadline?: number;
 }
 
 export function searchLinearization(cache: StepCache, ops: readonly SearchOp[], opts: SearchOptions): SearchResult {
-  const shared = { left: opts.budget };
+  const shared: StepBudget = { left: opts.budget };
+  if (opts.deadline !== undefined) shared.deadline = opts.deadline;
   const gen = searchEnds(cache, ops, opts, shared);
   const ends: SearchEnd[] = [];
   for (;;) {
@@ -229,6 +234,8 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
         continue;
       }
       if (++steps > shared.left) return result('unknown', 'steps');
+      // The clock is read once every 4,096 steps: cheap, and a few ms at most past the deadline.
+      if ((steps & 4095) === 0 && shared.deadline !== undefined && performance.now() > shared.deadline) return result('unknown', 'time');
       let nextState = cache.step(slots[i]!, ops[i]!, state);
       // Two optional ops in a row, x then this one (y): if y gives the same state from before x,
       // taking y there instead leaves x pending as well, a node at least as good (and one the

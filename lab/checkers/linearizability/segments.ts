@@ -29,10 +29,10 @@ export interface Segment {
 
 export interface KeySearch {
   verdict: SearchResult['verdict'];
-  exhausted?: 'steps' | 'memory' | 'configurations';
+  exhausted?: 'steps' | 'memory' | 'configurations' | 'time';
   steps: number;
   segments: Segment[];
-  /** Configurations at the start of each segment searched (index = segment). */
+  /** Configurations seen at the start of each segment searched (sparse: cuts inside a run of trivial segments are not kept). */
   configs: Config[][];
   /** For a failure: the segment no configuration gets through, and the deepest search's blocked op and its completion time. */
   failedSegment?: number;
@@ -46,7 +46,9 @@ export interface KeySearch {
 export interface KeySearchOptions {
   budget: number;
   memoryBytes?: number;
-  /** Configurations carried across one cut before the verdict is 'unknown'. */
+  /** performance.now() past which the verdict is 'unknown' (exhausted 'time'). */
+  deadline?: number;
+  /** Configurations carried across any one cut before the verdict is 'unknown'. */
   maxConfigs?: number;
 }
 
@@ -98,21 +100,33 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
   const maxConfigs = opts.maxConfigs ?? 100_000;
   const segments = segmentsOf(ops);
   const shared: StepBudget = { left: opts.budget };
+  if (opts.deadline !== undefined) shared.deadline = opts.deadline;
   // Depth first over the segments: take the first way through a segment, come back for the next
   // only when what follows fails. A configuration reached at a cut is searched once: if the search
   // comes back to it, it failed (or one that leaves more ops pending with the same state did).
-  const seen: Map<number, Config[]>[] = segments.map(() => new Map());
-  let seenCount = 0;
+  // The configuration limit applies at each cut on its own.
+  //
+  // A trivial segment (one ok op, nothing pending) has one way through, so it gets no frame and
+  // no memo: a run of them is stepped inline, one model step each. A sequential key is then
+  // checked in linear time, with no stack of a million suspended searches. Its cuts are not
+  // remembered: each is reached from the remembered cut before the run, deterministically.
+  const seen = new Map<number, Map<number, Config[]>>();
+  const counts = new Map<number, number>();
   const dominated = (k: number, c: Config): boolean => {
-    const list = seen[k]!.get(c.state);
+    const list = seen.get(k)?.get(c.state);
     if (!list) return false;
     return list.some((d) => d.pending.length >= c.pending.length && c.pending.every((p) => d.pending.includes(p)));
   };
-  const remember = (k: number, c: Config): void => {
-    let list = seen[k]!.get(c.state);
-    if (!list) seen[k]!.set(c.state, (list = []));
+  /** False when the cut now holds more configurations than the limit. */
+  const remember = (k: number, c: Config): boolean => {
+    let m = seen.get(k);
+    if (!m) seen.set(k, (m = new Map()));
+    let list = m.get(c.state);
+    if (!list) m.set(c.state, (list = []));
     list.push(c);
-    seenCount++;
+    const n = (counts.get(k) ?? 0) + 1;
+    counts.set(k, n);
+    return n <= maxConfigs;
   };
   interface Frame {
     k: number;
@@ -125,7 +139,7 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
   // earlier one of the same segment has finished, and every end it found has failed further on
   // (or we would not be back), so a node one of them explored needs no second visit.
   const usage: MemoryUsage = { bytes: 0 };
-  const memos: (Memo | undefined)[] = [];
+  const memos = new Map<number, Memo>();
   const rank = new Int32Array(ops.length).fill(-1);
   const infoUpTo: number[] = [];
   let ranked = 0;
@@ -134,29 +148,60 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
     for (const i of seg.ops) rank[i] = ops[i]!.known ? ok++ : ranked++;
     infoUpTo.push(ranked);
   }
+  const last = segments.length - 1;
+  const trivial = (k: number, c: Config) => c.pending.length === 0 && segments[k]!.ops.length === 1 && ops[segments[k]!.ops[0]!]!.known;
   const open = (k: number, config: Config): Frame => {
     const seg = segments[k]!;
     const list = [...config.pending, ...seg.ops];
-    const memo = (memos[k] ??= new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage));
-    const bitOf = Int32Array.from(list, (i) => memo.bit(ops[i]!.known, rank[i]!));
-    return { k, config, gen: searchEnds(cache, list.map((i) => ops[i]!), { memoryBytes, start: config.state, ends: k < segments.length - 1, memo, bitOf }, shared) };
+    let memo = memos.get(k);
+    if (!memo) memos.set(k, (memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage)));
+    const m = memo;
+    const bitOf = Int32Array.from(list, (i) => m.bit(ops[i]!.known, rank[i]!));
+    return { k, config, gen: searchEnds(cache, list.map((i) => ops[i]!), { memoryBytes, start: config.state, ends: k < last, memo: m, bitOf }, shared) };
   };
   let deepestK = -1;
   let deepest: SearchResult | null = null;
   const out = (k: Partial<KeySearch> & Pick<KeySearch, 'verdict'>): KeySearch => {
-    const configs = seen.map((m) => [...m.values()].flat());
+    const configs: Config[][] = [];
+    for (const [i, m] of seen) configs[i] = [...m.values()].flat();
     return { steps: opts.budget - shared.left, segments, configs, blocked: null, blockedRet: null, order: [], state: cache.init, ...k };
   };
-  const init: Config = { state: cache.init, pending: [] };
-  remember(0, init);
-  const stack: Frame[] = [open(0, init)];
+  const stack: Frame[] = [];
+  /**
+   * Enters cut k with config c: steps through trivial segments inline, then opens a frame.
+   * Returns a verdict to stop with, or null to go on (a frame pushed, or a dead end).
+   */
+  const enter = (k: number, c: Config): KeySearch | null => {
+    for (; trivial(k, c); k++) {
+      const o = ops[segments[k]!.ops[0]!]!;
+      if (--shared.left < 0) return out({ verdict: 'unknown', exhausted: 'steps' });
+      if ((k & 4095) === 0 && shared.deadline !== undefined && performance.now() > shared.deadline) return out({ verdict: 'unknown', exhausted: 'time' });
+      const to = cache.step(cache.slot(o), o, c.state);
+      if (to === -1) {
+        if (k > deepestK) {
+          deepestK = k;
+          deepest = { verdict: 'not-linearizable', steps: 1, order: [], state: c.state, blocked: o.id, ends: [] };
+          (seen.get(k) ?? seen.set(k, new Map()).get(k)!).set(c.state, [c]);
+        }
+        return null;
+      }
+      if (k === last) return out({ verdict: 'linearizable' });
+      c = { state: to, pending: [] };
+    }
+    if (dominated(k, c)) return null;
+    if (!remember(k, c)) return out({ verdict: 'unknown', exhausted: 'configurations' });
+    stack.push(open(k, c));
+    return null;
+  };
+  const first = enter(0, { state: cache.init, pending: [] });
+  if (first) return first;
   while (stack.length > 0) {
     const f = stack[stack.length - 1]!;
     const r = f.gen.next();
     if (r.done) {
       const res = r.value;
       if (res.verdict === 'unknown') return out({ verdict: 'unknown', exhausted: res.exhausted ?? 'steps' });
-      if (res.verdict === 'linearizable' && f.k === segments.length - 1) return out({ verdict: 'linearizable' });
+      if (res.verdict === 'linearizable' && f.k === last) return out({ verdict: 'linearizable' });
       if (f.k > deepestK || (f.k === deepestK && deepest && res.order.length > deepest.order.length)) {
         deepestK = f.k;
         deepest = res;
@@ -168,16 +213,13 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
     const taken = new Set(e.taken);
     const segInfo = segments[f.k]!.ops.filter((i) => !ops[i]!.known);
     const next: Config = { state: e.state, pending: [...f.config.pending, ...segInfo].filter((i) => !taken.has(ops[i]!.id)) };
-    const k = f.k + 1;
-    if (dominated(k, next)) continue;
-    remember(k, next);
-    if (seenCount > maxConfigs) return out({ verdict: 'unknown', exhausted: 'configurations' });
-    stack.push(open(k, next));
+    const stop = enter(f.k + 1, next);
+    if (stop) return stop;
   }
   // Every configuration reached at the deepest cut failed inside its segment: that is the
   // failing segment, and the configurations seen there are all the ones that can reach it.
-  const blocked = deepest?.blocked ?? null;
+  const d = deepest as SearchResult | null;
+  const blocked = d?.blocked ?? null;
   const b = blocked === null ? undefined : ops.find((o) => o.id === blocked);
-  return out({ verdict: 'not-linearizable', failedSegment: deepestK, blocked, blockedRet: b ? b.ret : null, order: deepest?.order ?? [], state: deepest?.state ?? cache.init });
+  return out({ verdict: 'not-linearizable', failedSegment: deepestK, blocked, blockedRet: b ? b.ret : null, order: d?.order ?? [], state: d?.state ?? cache.init });
 }
-

@@ -4,10 +4,10 @@
 //
 // - The window starts at a cut T where no state-changing `ok` op is open. In any linearization of
 //   the full history, the ops that completed before T come first, so the state there is one the
-//   ops before T can leave: the start states are exactly those the search reached at T (reads
-//   open across T are left out on both sides, which only adds states). Ops of unknown outcome
-//   invoked before T may still take effect after it, so the window shows them (they may also
-//   have taken effect before T: the check lets them, which again only makes it more permissive).
+//   state-changing ops before T can leave: the start states are those, computed from them alone
+//   (reads before T are left out, which only adds states). Ops of unknown outcome invoked before
+//   T and not taken by then may take effect after it, so the window shows them as pending. The
+//   witness thus proves alone: with every state-changing op before it, it cannot be linearized.
 // - The window ends at a completion R that the search could not get past: ops invoked after R
 //   are left out (they come after every op that completed by R), and an `ok` op that completes
 //   after R is checked as if its outcome were unknown (it may take effect after R or not).
@@ -42,6 +42,8 @@ export interface ShrinkOptions {
   memoryBytes?: number;
   /** Re-checks in all. */
   maxChecks?: number;
+  /** performance.now() past which no further re-check starts (the witness found so far, if any, stands). */
+  deadline?: number;
 }
 
 /** A window with fewer state-changing ops than this is widened, if it can be without exceeding MAX_STORY. */
@@ -67,7 +69,7 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
     checks--;
     const proofs: SearchResult[] = [];
     for (const s of starts) {
-      const r = searchLinearization(cache, window, { budget: Math.max(0, budget), memoryBytes, start: s });
+      const r = searchLinearization(cache, window, { budget: Math.max(0, budget), memoryBytes, start: s, ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
       budget -= r.steps;
       if (r.verdict !== 'not-linearizable') return null;
       proofs.push(r);
@@ -92,42 +94,49 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
   const statesOf = (cs: readonly Config[]) => [...new Set(cs.map((c) => c.state))];
   const pendingOf = (cs: readonly Config[]) => new Set(cs.flatMap((c) => c.pending));
 
+  // Candidate windows start at cuts where no state-changing ok op is open. The configurations at
+  // a cut are those the state-changing ops before it can leave: never the full search's, which
+  // reads before the cut narrowed (a read of 2 can force an info write of 2 to have taken effect
+  // already). An info op invoked before the cut that the state-changing ops leave untaken is then
+  // pending, so it belongs to the window and may take effect inside it. The witness therefore
+  // proves alone: it, with every state-changing op before it, cannot be linearized.
   const seg = ks.segments[j]!;
-  const cands: { configs: Config[]; body: number[]; from: number }[] = [];
-  // Cuts inside the failing segment where no state-changing ok op is open, latest first.
-  const fine = fineCuts(ops, changes, seg.ops, seg.from);
-  let configs: Config[] = ks.configs[j]!;
-  cands.push({ configs, body: seg.ops, from: j === 0 ? -Infinity : seg.from });
-  for (let k = 0; k < fine.length - 1 && checks > 0 && budget > 0; k++) {
-    const part = fine[k]!;
+  const limit = seg.to;
+  const parts = changerParts(ops, changes).filter((p, k) => k === 0 || p.from <= limit);
+  const cands: { configs: Config[]; from: number }[] = [{ configs: [{ state: cache.init, pending: [] }], from: -Infinity }];
+  let chain = Math.max(opts.budget, 20 * ops.length);
+  for (let k = 0; k < parts.length - 1 && chain > 0; k++) {
+    const part = parts[k]!;
     const next: Config[] = [];
-    for (const c of configs) {
-      const r = searchLinearization(cache, [...c.pending, ...part.ops].map((i) => ops[i]!), { budget: Math.max(0, budget), memoryBytes, start: c.state, ends: true });
-      budget -= r.steps;
-      if (r.verdict === 'unknown') break;
+    let complete = true;
+    for (const c of cands[cands.length - 1]!.configs) {
+      const r = searchLinearization(cache, [...c.pending, ...part.ops].map((i) => ops[i]!), { budget: Math.max(0, chain), memoryBytes, start: c.state, ends: true, ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
+      chain -= r.steps;
+      if (r.verdict === 'unknown') {
+        complete = false;
+        break;
+      }
       for (const e of r.ends) {
         const taken = new Set(e.taken);
         next.push({ state: e.state, pending: [...c.pending, ...part.ops.filter((i) => !ops[i]!.known)].filter((i) => !taken.has(ops[i]!.id)) });
       }
     }
-    if (next.length === 0) break;
-    configs = prune(next);
-    const from = fine[k + 1]!.from;
-    cands.push({ configs, body: seg.ops.filter((i) => ops[i]!.call >= from), from });
+    // No end: the state-changing ops alone cannot be linearized up to here; earlier cuts prove it.
+    if (!complete || next.length === 0) break;
+    cands.push({ configs: prune(next), from: parts[k + 1]!.from });
   }
   cands.reverse();
-  // Earlier segments, as a last resort (the first one starts from the initial state and carries
-  // nothing, so it proves whatever the full search proved).
-  for (let s = j - 1; s >= 0; s--) {
-    const body = ks.segments.slice(s, j + 1).flatMap((g) => g.ops);
-    cands.push({ configs: ks.configs[s]!, body, from: s === 0 ? -Infinity : ks.segments[s]!.from });
-  }
+  const bodyOf = (from: number): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < ops.length; i++) if (ops[i]!.call >= from && ops[i]!.call <= limit) out.push(i);
+    return out;
+  };
 
   type Chosen = { starts: number[]; idx: number[]; proofs: SearchResult[]; from: number; R: number; pending: Set<number> };
   const attempt = (c: (typeof cands)[number], R: number): Chosen | null => {
     const starts = statesOf(c.configs);
     const pending = pendingOf(c.configs);
-    const w = windowOf(pending, c.body, R);
+    const w = windowOf(pending, bodyOf(c.from), R);
     const proofs = proves(starts, w.ops);
     return proofs ? { starts, idx: w.idx, proofs, from: c.from, R, pending } : null;
   };
@@ -179,36 +188,34 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
   };
 }
 
-interface FinePart {
+interface ChangerPart {
+  /** The cut opening the part (-Infinity for the first): no state-changing ok op is open there. */
   from: number;
+  /** Its state-changing ops: the ok ones clustered by overlap, and the info ones invoked in it. */
   ops: number[];
 }
 
 /**
- * Splits a segment's ops at the invokes where no state-changing ok op is open. Ops that cannot
- * change the state and are open across a cut are left out of the parts (and so of the states
- * computed at the cuts: fewer constraints, more states, still sound).
+ * The key's state-changing ops cut where none of the ok ones is open. Ops that cannot change the
+ * state are never in a part: the configurations at a cut do not rely on them.
  */
-function fineCuts(ops: readonly SearchOp[], changes: readonly boolean[], segOps: readonly number[], from: number): FinePart[] {
-  const strong = segOps.filter((i) => ops[i]!.known && changes[i]).sort((a, b) => ops[a]!.call - ops[b]!.call);
+function changerParts(ops: readonly SearchOp[], changes: readonly boolean[]): ChangerPart[] {
+  const strong = ops.map((_, i) => i).filter((i) => ops[i]!.known && changes[i]).sort((a, b) => ops[a]!.call - ops[b]!.call);
   const parts: { from: number; to: number; ops: number[] }[] = [];
   for (const i of strong) {
     const o = ops[i]!;
     const last = parts[parts.length - 1];
-    if (last && o.call <= last.to) last.to = Math.max(last.to, o.ret);
-    else parts.push({ from: o.call, to: o.ret, ops: [] });
+    if (last && o.call <= last.to) {
+      last.ops.push(i);
+      last.to = Math.max(last.to, o.ret);
+    } else parts.push({ from: o.call, to: o.ret, ops: [i] });
   }
-  if (parts.length === 0) return [{ from, ops: [...segOps] }];
-  parts[0]!.from = from;
-  const partAt = (t: number) => {
-    let k = 0;
-    while (k < parts.length - 1 && t >= parts[k + 1]!.from) k++;
-    return k;
-  };
-  for (const i of segOps) {
-    const o = ops[i]!;
-    const k = partAt(o.call);
-    if (o.known && !changes[i] && partAt(o.ret) !== k) continue; // open across a cut
+  if (parts.length === 0) return [{ from: -Infinity, ops: ops.map((_, i) => i).filter((i) => changes[i]) }];
+  parts[0]!.from = -Infinity;
+  const weak = ops.map((_, i) => i).filter((i) => !ops[i]!.known && changes[i]).sort((a, b) => ops[a]!.call - ops[b]!.call);
+  let k = 0;
+  for (const i of weak) {
+    while (k < parts.length - 1 && ops[i]!.call >= parts[k + 1]!.from) k++;
     parts[k]!.ops.push(i);
   }
   return parts.map((p) => ({ from: p.from, ops: p.ops }));

@@ -76,7 +76,10 @@ export class StepCache {
   private readonly ids = new Map<string, number>();
   private readonly slots = new Map<number, number>();
   private readonly table = new PairMap();
+  /** Calls of the model's step actually made (cache misses). */
   modelSteps = 0;
+  /** Steps asked for, cached or not: what Porcupine counts (it calls the model's step each time). */
+  calls = 0;
   constructor(model: Model) {
     this.model = model;
   }
@@ -108,6 +111,7 @@ export class StepCache {
   }
   /** The state id after the op from `state`, or -1 when the step is illegal. */
   step(slot: number, op: StepOp, state: number): number {
+    this.calls++;
     const hit = this.table.get(slot, state);
     if (hit !== -2) return hit;
     this.modelSteps++;

@@ -2,6 +2,8 @@
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
+export type Exhausted = 'steps' | 'memory' | 'configurations' | 'time';
+
 /** One op as the failure report shows it. */
 export interface FailureOp {
   op: number;
@@ -56,10 +58,14 @@ export interface KeyResult {
   ops: number;
   /** Model steps tried. */
   steps: number;
+  /** Calls of the model's step the verdict's search asked for, cached or not (Porcupine's unit). */
+  modelSteps?: number;
   /** The budget (in model steps) that ran out, for an 'unknown' verdict. */
   budget?: number;
-  /** What ran out, for an 'unknown' verdict: model steps, the memo's memory, or configurations carried across a cut. */
-  exhausted?: 'steps' | 'memory' | 'configurations';
+  /** What ran out, for an 'unknown' verdict: model steps, the memo's memory, configurations carried across a cut, or the wall-clock time (--timeout). */
+  exhausted?: Exhausted;
+  /** The wall-clock limit in ms, for an 'unknown' verdict that ran out of time. */
+  timeoutMs?: number;
   /** Quiescent segments the key's history was cut into (1: no cut; the fast path splits the rest). */
   segments?: number;
   failure?: LinFailure;
@@ -81,6 +87,8 @@ export interface LinOptions {
   budget?: number;
   /** Bytes the search's memo may hold per key before the verdict is 'unknown' (default 1 GiB). */
   memoryBytes?: number;
+  /** Wall-clock ms for the whole check (every key, witnesses included) before what is left is 'unknown'. */
+  timeoutMs?: number;
   /** Search for the smallest failing sub-history (default true). */
   shrink?: boolean;
 }

@@ -42,6 +42,7 @@ function opsOfIsolation(a: Anomaly): number[] {
       return a.txn !== undefined ? [a.op, a.txn] : [a.op];
     case 'garbage-read':
     case 'internal':
+    case 'future-read':
       return [a.op];
     case 'lost-update':
       return a.txns.map((t) => t.txn);
