@@ -96,8 +96,17 @@ export const SCENARIO_SCHEMA = {
     config: oneOf(CLIENT_CONFIGS, 'spread'),
     /** multi-ip: PoolCluster's selector: ORDER (first healthy, failover), RR or RANDOM. */
     selector: oneOf(['ORDER', 'RR', 'RANDOM'], 'ORDER'),
-    /** mysql2 pool size per target. */
+    /** mysql2 pool size per target (pinned configurations: spread, single-proxy). */
     poolSize: int(1, 64, 2),
+    /**
+     * The Go database/sql pool of the configurations that resolve a name or choose an address per
+     * connection (lab/client/go-pool-policy.ts), as the BBS's max_open_database_connections,
+     * max_idle_database_connections and max_database_connection_lifetime; defaults the BBS's
+     * (200, 200, 0 = forever). 0 open: no limit; 0 idle: every op dials anew.
+     */
+    maxOpenConnections: int(0, 10_000, 200),
+    maxIdleConnections: int(0, 10_000, 200),
+    connectionMaxLifetime: withDefault(durationOrZero(DAY), 0),
     /** Per-op client timeout in ms; an op that times out ends `info`. */
     timeoutMs: int(100, 600_000, 10_000),
     /**

@@ -64,14 +64,18 @@ test("the report's topology sentence reads each configuration's description", (t
     const md = renderMarkdown({ scenario: s, seed: 1, runId: 'r', stats: computeStats([]), check: { valid: true, summary: [] } });
     return /4 clients ran BBS operations for 10 s on a 3-node Galera cluster, ([^;]*);/.exec(md)?.[1] ?? '(no sentence)';
   };
-  t.is(sentence('proxies: 0', 'via: nodes, config: spread'), 'straight to the 3 nodes directly: client i to node i mod 3, so every node takes writes');
+  t.is(sentence('proxies: 0', 'via: nodes, config: spread'), 'straight to the 3 nodes directly: pinned clients: client i on node i mod 3 for the whole run, never moving (a client on a cut-off node is out until it is back), so every node takes writes');
   t.is(sentence('proxies: 1', 'config: spread'), 'through 1 switchboard proxy (rule lowest-index): every client to it');
   t.is(sentence('proxies: 2', 'config: spread'), 'through 2 switchboard proxies (rule lowest-index): client i to proxy i mod 2');
   t.is(sentence('proxies: 2', 'config: single-proxy'), 'through 2 switchboard proxies (rule lowest-index): every client to the first one only');
-  t.is(sentence('proxies: 2', 'config: multi-ip, selector: RR'), 'through 2 switchboard proxies (rule lowest-index): each client holding every address and failing over itself (mysql2 PoolCluster, selector RR)');
+  t.is(sentence('proxies: 2', 'config: multi-ip, selector: RR'), 'through 2 switchboard proxies (rule lowest-index): each client holding every address and choosing per new connection (selector RR, Go database/sql pool: at most 200 open, 200 idle, connections kept until they break)');
+  t.is(
+    sentence('proxies: 2', 'config: proxies-by-hostname, maxOpenConnections: 0, maxIdleConnections: 4, connectionMaxLifetime: 90s'),
+    'through 2 switchboard proxies (rule lowest-index): each new connection resolving one name to every address, rotated per lookup, trying them in order (Go database/sql pool: no open limit, 4 idle, connections closed after 90 s)',
+  );
   t.is(
     sentence('proxies: 2', 'config: leader-proxy'),
-    'through 2 switchboard proxies (rule lowest-index): each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered',
+    'through 2 switchboard proxies (rule lowest-index): each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered (Go database/sql pool: at most 200 open, 200 idle, connections kept until they break)',
   );
 });
 

@@ -4,7 +4,7 @@
 
 import { Resolver } from 'node:dns/promises';
 import { createDialPool } from '../dial-pool.ts';
-import type { ConnectionSource, ScenarioView, SourceContext } from './types.ts';
+import { goPoolOf, type ConnectionSource, type ScenarioView, type SourceContext } from './types.ts';
 
 export function consulLookupSource(name: string, s: ScenarioView, ctx: SourceContext): ConnectionSource {
   return {
@@ -20,7 +20,7 @@ export function consulLookupSource(name: string, s: ScenarioView, ctx: SourceCon
           return addrs.map((a) => ({ name: a, host: a, port: 3306 }));
         },
         ...ctx.login,
-        limit: s.clients.poolSize * Math.max(1, ctx.targets.length),
+        pool: goPoolOf(s),
         connectTimeoutMs: 5000,
       });
       return { lender: pool, end: () => pool.end() };
