@@ -17,7 +17,8 @@ export function consulLookupSource(name: string, s: ScenarioView, ctx: SourceCon
       const pool = createDialPool({
         candidates: async () => {
           const addrs = await resolver.resolve4(consul.serviceName).catch(() => [] as string[]);
-          return addrs.map((a) => ({ name: a, host: a, port: 3306 }));
+          // An A record has no port: the target at that address gives it (3306 for a proxy).
+          return addrs.map((a) => ctx.targets.find((t) => t.host === a) ?? { name: a, host: a, port: 3306 });
         },
         ...ctx.login,
         pool: goPoolOf(s),

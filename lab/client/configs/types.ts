@@ -75,9 +75,10 @@ export interface ClientConfigDef<N extends string = string> {
   name: N;
   /**
    * Whether the switchboard proxies join Consul: null (no Consul), 'registered' (every proxy a
-   * service with a TCP check) or 'leader' (the proxies take a lock; only the holder is registered).
+   * service with a TCP check) or 'leader' (the proxies take a lock; only the holder is registered);
+   * or 'nodes': the Galera nodes themselves are the service, each checked by its galera-healthcheck.
    */
-  consul: null | 'registered' | 'leader';
+  consul: null | 'registered' | 'leader' | 'nodes';
   /** Which proxies serve: every one, or only the one holding the Consul lock. */
   serve: 'every-proxy' | 'lock-holder';
   /** The problem line when a scenario cannot use this configuration (naming the field and the fix), or null. */
