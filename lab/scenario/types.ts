@@ -56,6 +56,19 @@ export const SCENARIO_SCHEMA = {
     /** Galera failure detection: 'default' timeouts, or 'fast' (evs suspect 2 s / inactive 3 s). */
     failureDetection: oneOf(['default', 'fast'], 'default'),
     /**
+     * Galera's failure-detection settings, each overriding `failureDetection`'s (seconds; Galera's
+     * defaults 5, 15, 0.5, 1, 7.5): passed to wsrep_provider_options as evs.suspect_timeout,
+     * evs.inactive_timeout, evs.inactive_check_period, evs.keepalive_period, evs.install_timeout
+     * (lab/providers/galera-detection.ts).
+     */
+    galera: {
+      suspectTimeout: optional(duration(600)),
+      inactiveTimeout: optional(duration(600)),
+      inactiveCheckPeriod: optional(duration(600)),
+      keepalivePeriod: optional(duration(600)),
+      installTimeout: optional(duration(600)),
+    },
+    /**
      * Whether client -> target and switchboard -> node hops go through Toxiproxy proxies (needed
      * by link faults): 'auto' routes them when the nemesis has a link fault.
      */
