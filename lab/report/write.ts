@@ -4,7 +4,7 @@
 // the cluster.
 
 import { bbsIdentity, scenarioBbs } from '../scenario/bbs-profile.ts';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FINAL_READ, pairOps, workloadStart, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
@@ -21,6 +21,10 @@ import type { Scenario } from '../scenario/types.ts';
 import { computeRate, type RateRecord } from './rate.ts';
 import { parseMachineJsonl, summarizeMachine, type MachineSummary } from './machine.ts';
 import type { Provenance } from '../provenance.ts';
+import { computeOutageParts } from './outage-parts.ts';
+import { renderOutagePartsMarkdown } from './outage-parts-md.ts';
+import { parseNodeLog, type NodeLogMark } from './node-log-marks.ts';
+import { describeDetection, effectiveDetection, requestedDetection } from '../providers/galera-detection.ts';
 
 /** A file of the run directory, or null when the run has none (a run from before it was written). */
 function readIfThere(path: string): string | null {
@@ -43,6 +47,15 @@ function runMachine(dir: RunFiles, cores: number | null): MachineSummary | null 
   const text = readIfThere(join(dir.path, 'machine.jsonl'));
   const samples = text === null ? [] : parseMachineJsonl(text);
   return samples.length > 0 ? summarizeMachine(samples, cores) : null;
+}
+
+/** The marks of every node's log (logs/<node>.err); none when the run has no logs. */
+function runNodeLogs(dir: RunFiles): NodeLogMark[] {
+  const logs = join(dir.path, 'logs');
+  if (!existsSync(logs)) return [];
+  return readdirSync(logs)
+    .filter((f) => f.endsWith('.err'))
+    .flatMap((f) => parseNodeLog(f.slice(0, -'.err'.length), readFileSync(join(logs, f), 'utf8')));
 }
 
 /** Where a run's files are (the runner's RunDir is one); the report reads the history and writes the rest. */
@@ -72,6 +85,8 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
   const provenance = runProvenance(dir);
   const rate: RateRecord | null = computeRate(events, { backoffMs: scenario.clients.backoffMs });
   const machine = runMachine(dir, provenance?.machine.cores ?? null);
+  const requested = requestedDetection(scenario.topology.failureDetection, scenario.topology.galera ?? {});
+  const outageParts = { ...computeOutageParts(events, runNodeLogs(dir)), detection: { requested, effective: effectiveDetection(requested) } };
   const results = {
     run: dir.id,
     scenario: scenario.name,
@@ -91,6 +106,8 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     // Each anomaly once, with every checker that saw it, inside or outside a fault (anomaly-events.ts).
     anomalies,
     reach,
+    // Each fault's timeline and each client's outage by part (outage-parts.ts).
+    outageParts,
   };
   writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
   // Rendered once for report.md and report.html. results.json is written: a bug in the charts
@@ -117,6 +134,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     ...(charts ? { timeline: 'timeline.svg' } : {}),
     rate,
     machine,
+    outageParts: renderOutagePartsMarkdown(outageParts, describeDetection(requested)),
   });
   writeFileSync(dir.report, md + (charts ? chartSection(dir, charts) : '') + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
   try {
