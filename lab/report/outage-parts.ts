@@ -4,7 +4,8 @@
 // The marks of a fault on a node (its "subject"; a proxy for proxy-kill):
 //   start      the fault starts (history)
 //   suspected  another node suspects the subject (its log: "suspecting node"; informational)
-//   detected   another node installs a primary view without it: Galera goes on (its log)
+//   detected   another node installs a primary view without it: Galera goes on (its log; when a
+//              history mark falls in the same logged second, the view is put at that second's start)
 //   healthSeen the subject's galera-healthcheck answers unhealthy (history: `health` events)
 //   routed     the routing stops sending new connections to it: a proxy's active backend moves off
 //              it, Consul's DNS answer drops it, or another proxy takes the Consul lock (history)
@@ -131,6 +132,11 @@ export function faultTimeline(f: FaultSpan, labEvents: readonly { at: number; e:
     0,
   );
   const isNode = subject !== null && /^n\d+$/.test(subject);
+  let detected = isNode ? firstFrom(others.filter((m) => m.kind === 'view' && m.primary).map((m) => m.at), f.start, LOG_SLACK) : null;
+  // The log names the second only: a history mark inside that second may have come after the view,
+  // so the view moves to the second's start (never before the fault), ahead of the mark.
+  const firstSeen = Math.min(healthSeen ?? Infinity, routed ?? Infinity);
+  if (detected !== null && firstSeen >= detected - LOG_SLACK && firstSeen < detected) detected = Math.max(f.start, detected - LOG_SLACK);
   return {
     fault: f.id,
     kind: f.kind,
@@ -138,7 +144,7 @@ export function faultTimeline(f: FaultSpan, labEvents: readonly { at: number; e:
     subject,
     start: f.start,
     suspected: isNode ? firstFrom(others.filter((m) => m.kind === 'suspect').map((m) => m.at), f.start, LOG_SLACK) : null,
-    detected: isNode ? firstFrom(others.filter((m) => m.kind === 'view' && m.primary).map((m) => m.at), f.start, LOG_SLACK) : null,
+    detected,
     healthSeen,
     routed,
     healed: f.healed,

@@ -155,3 +155,12 @@ test('the report section: the timeline in one sentence, the clients out ≥ 1 s 
   t.true(md.includes('| 0 | 4.5 | 1.0 | 1.5 | 0.5 | 0.5 | 1.0 | 0.0 | 0.0 | 1.0 |'), md);
   t.is(renderOutagePartsMarkdown({ logMarks: false, faults: [] }, 'x'), '');
 });
+
+test("a health answer inside the logged second of Galera's new view: the view moves to the second's start", (t) => {
+  const ev = history().map((e) => (e.type === 'nemesis' && e.kind === 'health' && (e.detail as { healthy: boolean }).healthy === false ? { ...e, time: at(3.2) } : e));
+  // The view at 00:00:03 sits at 3.5; the health check answered at 3.2, inside that second: view at 3.0.
+  const tl = computeOutageParts(ev, LOGS).faults[0]!.timeline;
+  t.deepEqual([tl.detected, tl.healthSeen, tl.routed], [3, 3.2, 4.5]);
+  // A health answer outside the second (the fixed history's 4.0) leaves the view at 3.5.
+  t.is(computeOutageParts(history(), LOGS).faults[0]!.timeline.detected, 3.5);
+});
