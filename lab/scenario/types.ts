@@ -95,7 +95,7 @@ export const SCENARIO_SCHEMA = {
     via: oneOf(['proxies', 'nodes'], 'proxies'),
     /**
      * How a client finds its server (lab/client/configs/<name>.ts), over the targets `via` names:
-     *   spread               client i always uses target i mod T (a load balancer pinning clients)
+     *   spread               client i always uses target i mod T (pinned clients: it never moves)
      *   single-proxy         every client uses the first target only (one hostname, one proxy)
      *   proxies-by-hostname  each new connection resolves a name with every target's address,
      *                        rotated per lookup (round-robin DNS), and tries them in order
@@ -105,6 +105,8 @@ export const SCENARIO_SCHEMA = {
      *                        connection resolves mysql.service.consul on Consul's DNS
      *   leader-proxy         as consul-dns, but the proxies take a Consul lock and only the
      *                        holder serves and is registered (the 2016 mitigation)
+     *   consul-dns-nodes     no proxy: every node a Consul service checked by its
+     *                        galera-healthcheck; each new connection resolves the name
      */
     config: oneOf(CLIENT_CONFIGS, 'spread'),
     /** multi-ip: PoolCluster's selector: ORDER (first healthy, failover), RR or RANDOM. */
