@@ -22,7 +22,7 @@ import { computeRate, type RateRecord } from './rate.ts';
 import { parseMachineJsonl, summarizeMachine, type MachineSummary } from './machine.ts';
 import type { Provenance } from '../provenance.ts';
 import { computeOutageParts } from './outage-parts.ts';
-import { renderOutagePartsMarkdown } from './outage-parts-md.ts';
+import { renderOutagePartsHtml, renderOutagePartsMarkdown } from './outage-parts-md.ts';
 import { parseNodeLog, type NodeLogMark } from './node-log-marks.ts';
 import { describeDetection, effectiveDetection, requestedDetection } from '../providers/galera-detection.ts';
 
@@ -139,7 +139,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
   writeFileSync(dir.report, md + (charts ? chartSection(dir, charts) : '') + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
   try {
     if (!charts) throw new Error('the charts could not be rendered (see above)');
-    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts, reach, rate, machine);
+    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts, reach, rate, machine, renderOutagePartsHtml(outageParts, describeDetection(requested)));
   } catch (e) {
     const msg = `report.html / stories.md could not be rendered: ${(e as Error).stack ?? String(e)}`;
     console.error(msg);
@@ -164,7 +164,7 @@ function chartSection(dir: RunFiles, c: RunCharts): string {
   return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
 }
 
-function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts, reach: Reach, rate: RateRecord | null, machine: MachineSummary | null): void {
+function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts, reach: Reach, rate: RateRecord | null, machine: MachineSummary | null, outageParts: string): void {
   const ops = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
@@ -180,6 +180,7 @@ function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, o
     reach,
     rate,
     machine,
+    ...(outageParts ? { outageParts } : {}),
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     // The timed lab events from the history, then the notes that have no time.
     notes: labEventLines(stats, opts.notes),

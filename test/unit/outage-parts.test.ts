@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { HistoryEvent } from '../../lab/history/event.ts';
 import { parseNodeLog } from '../../lab/report/node-log-marks.ts';
 import { computeOutageParts, markDelay, partSegments, splitOutage, subjectOf, worstParts, type FaultTimeline } from '../../lab/report/outage-parts.ts';
-import { renderOutagePartsMarkdown, timelineSentence } from '../../lab/report/outage-parts-md.ts';
+import { renderOutagePartsHtml, renderOutagePartsMarkdown, timelineSentence } from '../../lab/report/outage-parts-md.ts';
 import { METRICS } from '../../lab/investigate/metrics.ts';
 
 const T0 = 5e9;
@@ -154,6 +154,10 @@ test('the report section: the timeline in one sentence, the clients out ≥ 1 s 
   t.true(md.includes('| 1 | 8.5 | 0.5 | 1.5 | 0.5 | 0.5 | 3.5 | 0.5 | 1.5 | 2.0 |'), md);
   t.true(md.includes('| 0 | 4.5 | 1.0 | 1.5 | 0.5 | 0.5 | 1.0 | 0.0 | 0.0 | 1.0 |'), md);
   t.is(renderOutagePartsMarkdown({ logMarks: false, faults: [] }, 'x'), '');
+  const html = renderOutagePartsHtml(p, 'evs.suspect_timeout 5 s');
+  t.true(html.includes('<h2 id="outage-parts">Outage by part</h2>'));
+  t.true(html.includes('<tr><td>1</td><td>8.5</td><td>0.5</td><td>1.5</td><td>0.5</td><td>0.5</td><td>3.5</td><td>0.5</td><td>1.5</td><td>2.0</td></tr>'), html);
+  t.true(html.includes("client&#39;s own") || html.includes("client's own"), 'the header in words');
 });
 
 test("a health answer inside the logged second of Galera's new view: the view moves to the second's start", (t) => {
