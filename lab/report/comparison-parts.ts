@@ -1,6 +1,7 @@
 // comparison.md's "Outage by part": per configuration, the worst client's outage in the worst fault
 // cut into its parts (outage-parts.ts), and in words which part differs most between them. Pure.
 
+import { describeInterval, interval, type Interval } from './intervals.ts';
 import { OUTAGE_PARTS, PART_HEADERS, PART_WORDS, worstParts, type OutagePart, type OutageParts } from './outage-parts.ts';
 
 export interface PartsRow {
@@ -49,5 +50,28 @@ export function renderComparisonParts(runs: readonly { config: string; outagePar
     "The worst client's outage in the fault with the longest one, cut at that fault's marks (each run's report.md, \"Outage by part\", gives the timeline).",
     d ? ` The part that differs most: ${PART_WORDS[d.part]}, ${d.high.parts[d.part].toFixed(1)} s with ${d.high.config} against ${d.low.parts[d.part].toFixed(1)} s with ${d.low.config}.\n\n` : '\n\n',
     [line(head), line(head.map(() => '---')), ...rows.map((r) => line([r.config, r.fault, r.client, r.sec.toFixed(1), ...OUTAGE_PARTS.map((p) => r.parts[p].toFixed(1))]))].join('\n') + '\n',
+  ].join('');
+}
+
+/** Over several seeds (comparison.json's figures): per configuration, each part's median and interval, and the part whose medians differ most. */
+export function renderRepeatedParts(runs: readonly { config: string; error?: string; outageParts?: Record<OutagePart, number> }[]): string {
+  const configs = [...new Set(runs.map((r) => r.config))];
+  const rows = configs
+    .map((config) => {
+      const mine = runs.filter((r) => r.config === config && !r.error && r.outageParts);
+      const parts = Object.fromEntries(OUTAGE_PARTS.map((p) => [p, interval(mine.map((r) => r.outageParts![p]))])) as Record<OutagePart, Interval>;
+      return { config, n: mine.length, parts };
+    })
+    .filter((r) => r.n > 0);
+  if (rows.length === 0) return '';
+  const medians: PartsRow[] = rows.map((r) => ({ config: r.config, fault: '', client: '', sec: 0, parts: Object.fromEntries(OUTAGE_PARTS.map((p) => [p, r.parts[p].median])) as Record<OutagePart, number> }));
+  const d = mostDifferentPart(medians);
+  const head = ['configuration', ...OUTAGE_PARTS.map((p) => PART_HEADERS[p])];
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    '## Outage by part (median over seeds)\n',
+    "Each run's worst client in its worst fault, cut at that fault's marks (each run's report.md, \"Outage by part\"); per part the median over the seeds with its interval.",
+    d ? ` The part whose medians differ most: ${PART_WORDS[d.part]}, ${d.high.parts[d.part].toFixed(1)} s with ${d.high.config} against ${d.low.parts[d.part].toFixed(1)} s with ${d.low.config}.\n\n` : '\n\n',
+    [line(head), line(head.map(() => '---')), ...rows.map((r) => line([r.config, ...OUTAGE_PARTS.map((p) => describeInterval(r.parts[p], (x) => `${x.toFixed(1)} s`))]))].join('\n') + '\n',
   ].join('');
 }
