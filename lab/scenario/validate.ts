@@ -70,6 +70,7 @@ function crossCheck(s: Scenario, problems: string[]): void {
     problems.push('topology.target: only used with provider: external or ssh');
   }
   problems.push(...detectionProblems(requestedDetection(s.topology.failureDetection, s.topology.galera ?? {})));
+  if (s.topology.provider === 'external' && Object.keys(s.topology.galera ?? {}).length > 0) problems.push('topology.galera: the lab does not start external nodes, so it cannot set their failure detection; remove topology.galera or use provider local, docker or ssh');
   if (s.topology.engine !== undefined && s.topology.provider !== 'docker') problems.push('topology.engine: only used with provider: docker; remove it or set topology.provider: docker');
   partitionShapes(s, problems);
   if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');

@@ -37,6 +37,18 @@ clients: { count: 2 }
   );
 });
 
+test('an external target is refused a Galera setting: the lab does not start its nodes', (t) => {
+  t.true(
+    problems(`
+name: t
+question: q?
+duration: 10s
+topology: { nodes: 3, proxies: 0, provider: external, target: x.yaml, galera: { suspectTimeout: 3s } }
+clients: { count: 2, via: nodes }
+`).includes('topology.galera: the lab does not start external nodes, so it cannot set their failure detection; remove topology.galera or use provider local, docker or ssh'),
+  );
+});
+
 test("the report's line names every setting and marks the ones the scenario set", (t) => {
   t.is(
     describeDetection(requestedDetection('default', { suspectTimeout: 3 })),
