@@ -13,7 +13,7 @@ export interface RouteWatch {
 
 export const ROUTE_WATCH_INTERVAL_MS = 250;
 
-export function startRouteWatch(o: { healthchecks: readonly HealthcheckHandle[]; passing: (() => Promise<string[]>) | null; writer: HistoryWriter }): RouteWatch {
+export function startRouteWatch(o: { healthchecks: readonly Pick<HealthcheckHandle, 'name' | 'status'>[]; passing: (() => Promise<string[]>) | null; writer: Pick<HistoryWriter, 'append'>; intervalMs?: number }): RouteWatch {
   const health = new Map<string, string>();
   let dns: string | null = null;
   let stopped = false;
@@ -39,7 +39,7 @@ export function startRouteWatch(o: { healthchecks: readonly HealthcheckHandle[];
   const loop = (async () => {
     while (!stopped) {
       await tick();
-      await new Promise((r) => setTimeout(r, ROUTE_WATCH_INTERVAL_MS));
+      await new Promise((r) => setTimeout(r, o.intervalMs ?? ROUTE_WATCH_INTERVAL_MS));
     }
   })();
   return {
