@@ -12,7 +12,12 @@ import { runScenario } from '../../lab/runner/run.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 
 const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-runs-'));
-test.after.always(() => process.env.BBS_LAB_KEEP_TEST_RUNS ? undefined : rmSync(runsDir, { recursive: true, force: true }));
+// A failed run's directory (history, node logs, report) is kept and its path logged, to see why.
+let keep = Boolean(process.env.BBS_LAB_KEEP_TEST_RUNS);
+test.afterEach.always((t) => {
+  if (!t.passed) keep = true;
+});
+test.after.always(() => (keep ? undefined : rmSync(runsDir, { recursive: true, force: true })));
 
 test('a client on the partitioned node moves to another node on its next dial', async (t) => {
   const s = parseScenario(`
