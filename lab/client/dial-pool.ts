@@ -5,9 +5,12 @@
 // name with several A records). Used by the client configurations that pick per connection.
 //
 // It offers what the store needs of a pool: getConnection() and, on the connection, release()
-// and destroy().
+// and destroy(). Open and idle limits and the connection lifetime follow Go's pool
+// (go-pool-policy.ts): a broken connection is destroyed by its user; a server error (1047, 1213)
+// does not break it, so it stays on its node until it breaks, expires or finds the idle list full.
 
 import mysql from 'mysql2/promise';
+import { expired, mayOpen, onRelease, type GoPoolOptions } from './go-pool-policy.ts';
 
 export interface DialTarget {
   name: string;
@@ -21,12 +24,14 @@ export interface DialPoolOptions {
   user: string;
   password: string;
   database: string;
-  /** Most connections open at once; getConnection waits for one beyond that. */
-  limit: number;
+  /** Go's pool limits; getConnection waits when maxOpen connections are open. */
+  pool: GoPoolOptions;
   connectTimeoutMs: number;
   ssl?: mysql.SslOptions;
   /** Told which target each new connection reached. */
   onDial?(target: DialTarget): void;
+  /** The clock (ms) lifetimes are measured on; a test gives its own. */
+  now?(): number;
 }
 
 export type DialedConnection = mysql.PoolConnection & { labTarget: string };
@@ -37,6 +42,8 @@ export interface DialPool {
 }
 
 export function createDialPool(o: DialPoolOptions): DialPool {
+  const now = o.now ?? (() => performance.now());
+  const born = new WeakMap<DialedConnection, number>();
   const idle: DialedConnection[] = [];
   const waiters: ((c: DialedConnection | null) => void)[] = [];
   let open = 0;
@@ -72,8 +79,9 @@ export function createDialPool(o: DialPoolOptions): DialPool {
           if (i >= 0) idle.splice(i, 1);
           gone(conn);
         });
+        born.set(c, now());
         c.release = () => {
-          if (ended) {
+          if (ended || onRelease({ createdAt: born.get(c)!, broken: false }, now(), idle.length, o.pool) !== 'keep') {
             c.destroy();
             return;
           }
@@ -97,9 +105,14 @@ export function createDialPool(o: DialPoolOptions): DialPool {
     if (ended) throw new Error('pool is closed');
     for (;;) {
       if (ended) throw new Error('pool is closed');
+      // Go takes the most recently used idle connection, and closes one past its lifetime instead.
       const c = idle.pop();
+      if (c && expired(born.get(c)!, now(), o.pool)) {
+        c.destroy();
+        continue;
+      }
       if (c) return c;
-      if (open < o.limit) {
+      if (mayOpen(open, o.pool)) {
         open++;
         try {
           return await dial();

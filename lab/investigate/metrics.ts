@@ -7,6 +7,7 @@
 // `deadlocksPer1000ByOp:StartTask`, `isolation:G-single`).
 
 import { countOfCode, labelHasCode } from '../report/labels.ts';
+import { markDelay, OUTAGE_PARTS, TIMELINE_MARKS, worstParts, type OutageParts, type OutagePart, type TimelineMark } from '../report/outage-parts.ts';
 
 /** results.json as the runner writes it; read loosely, since old runs lack newer fields. */
 export interface RunResults {
@@ -17,6 +18,9 @@ export interface RunResults {
   /** Distinct anomaly events (report/anomaly-events.ts); missing in older runs. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   anomalies?: any;
+  /** Each fault's timeline and each client's outage by part (report/outage-parts.ts); missing in older runs. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  outageParts?: any;
 }
 
 export interface Metric {
@@ -168,6 +172,31 @@ export const METRICS: Record<string, Metric> = {
   retriesAbsorbedPer1000: { label: 'errors absorbed by retries per 1,000 ops', unit: 'per 1,000 ops', digits: 1, get: (r) => (r.stats?.retries ? perK(sum(r.stats.retries.absorbed), r.stats.ops ?? 0) : null) },
   retryExtraLatencyMs: { label: 'latency the retries added (sum)', unit: 'ms', digits: 0, better: 'lower', get: (r) => (r.stats?.retries ? num(r.stats.retries.extraLatencyMs) : null) },
   faultExcessPerSec: { label: 'errors per second inside fault windows minus outside them', arg: 'MySQL code or error label', unit: 'per s', digits: 2, better: 'lower', get: (r, code) => faultExcessPerSec(r, code) },
+  // Outage by part (report/outage-parts.ts): which part of an outage differs between configurations.
+  outagePart: {
+    label: "the worst client's outage in the worst fault, the part",
+    arg: `part (${OUTAGE_PARTS.join(', ')})`,
+    unit: 's',
+    digits: 1,
+    better: 'lower',
+    get: (r, part) => {
+      if (!r.outageParts || !Array.isArray(r.outageParts.faults)) return null;
+      const w = worstParts(r.outageParts as OutageParts);
+      return w ? num(w.client.parts[part as OutagePart]) ?? 0 : 0;
+    },
+  },
+  faultMarkSec: {
+    label: 'seconds from a fault to its mark, latest over faults (rejoined: from the heal)',
+    arg: `mark (${TIMELINE_MARKS.join(', ')})`,
+    unit: 's',
+    digits: 1,
+    better: 'lower',
+    get: (r, mark) => {
+      if (!r.outageParts || !Array.isArray(r.outageParts.faults)) return null;
+      const ds = (r.outageParts as OutageParts).faults.map((f) => markDelay(f.timeline, mark as TimelineMark)).filter((d): d is number => d !== null);
+      return ds.length > 0 ? Math.max(...ds) : null;
+    },
+  },
   quorumLossSec: { label: 'seconds a node lost quorum beyond what a fault intended', unit: 's', digits: 1, better: 'lower', get: (r) => (Array.isArray(r.stats?.quorumLoss) ? r.stats.quorumLoss.filter((q: { planned: boolean }) => !q.planned).reduce((a: number, q: { from: number; to: number }) => a + (q.to - q.from), 0) : null) },
 };
 
@@ -187,6 +216,8 @@ export function metricProblem(name: unknown): string | null {
   if (!m) return `unknown metric ${JSON.stringify(name)}; known: ${Object.entries(METRICS).map(([k, v]) => (v.arg ? `${k}:<${v.arg}>` : k)).join(', ')}`;
   if (m.arg && !arg) return `${id} needs an argument, e.g. ${id}:<${m.arg}>`;
   if (!m.arg && arg) return `${id} takes no argument; use ${id}`;
+  if (id === 'outagePart' && !(OUTAGE_PARTS as readonly string[]).includes(arg)) return `outagePart: the part must be ${OUTAGE_PARTS.join(', ')}, got ${JSON.stringify(arg)}`;
+  if (id === 'faultMarkSec' && !(TIMELINE_MARKS as readonly string[]).includes(arg)) return `faultMarkSec: the mark must be ${TIMELINE_MARKS.join(', ')}, got ${JSON.stringify(arg)}`;
   if (id === 'errorRate' && !OP_FAMILIES[arg]) return `errorRate: the family must be ${Object.keys(OP_FAMILIES).join(', ')}, got ${JSON.stringify(arg)}`;
   return null;
 }

@@ -5,6 +5,7 @@
 
 import type { Ability, Cluster } from './cluster.ts';
 import { disconnectProblem } from './docker/disconnect.ts';
+import { detectionProviderOptions, FAST_DETECTION } from './galera-detection.ts';
 
 export type ProviderName = 'local' | 'docker' | 'external' | 'ssh';
 
@@ -12,6 +13,8 @@ export type ProviderName = 'local' | 'docker' | 'external' | 'ssh';
 export interface ProviderStartOptions {
   nodes: 1 | 3 | 5;
   failureDetection: 'default' | 'fast';
+  /** The evs.* wsrep_provider_options every node starts with ('' for Galera's defaults; lab/providers/galera-detection.ts). */
+  detectionOptions: string;
   /** docker: which engine. */
   engine?: 'auto' | 'real' | 'lab';
   /** external, ssh: the target YAML. */
@@ -37,9 +40,8 @@ export interface ProviderDef {
 }
 
 /** Galera options of `failureDetection: fast`: a departed node is noticed in seconds, not ~10 s. */
-export const FAST_FAILURE_DETECTION = 'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S';
+export const FAST_FAILURE_DETECTION = detectionProviderOptions(FAST_DETECTION);
 
-const fast = (o: ProviderStartOptions) => o.failureDetection === 'fast';
 const synced = (o: ProviderStartOptions, c: Cluster, t0: number) => o.log(`cluster: ${c.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 export const PROVIDERS: Readonly<Record<ProviderName, ProviderDef>> = {
@@ -55,7 +57,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderDef>> = {
         firstHost: 11,
         logDir: o.logDir,
         log: o.log,
-        ...(fast(o) ? { extraProviderOptions: FAST_FAILURE_DETECTION } : {}),
+        ...(o.detectionOptions ? { extraProviderOptions: o.detectionOptions } : {}),
       });
       synced(o, cluster, t0);
       return cluster;
@@ -76,7 +78,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderDef>> = {
         engine: o.engine ?? 'auto',
         logDir: o.logDir,
         log: o.log,
-        ...(fast(o) ? { providerOptions: FAST_FAILURE_DETECTION } : {}),
+        ...(o.detectionOptions ? { providerOptions: o.detectionOptions } : {}),
       });
       o.notes.push(`cluster: Docker containers on ${docker.engine === 'lab' ? "the lab's own Docker-compatible engine (lab/docker-engine)" : 'a Docker engine'}`);
       synced(o, docker, t0);
@@ -114,7 +116,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderDef>> = {
     abilities: ['kill', 'pause', 'partition', 'admin'],
     async start(o) {
       const { startSshProvider } = await import('./ssh/run.ts');
-      return startSshProvider(o, FAST_FAILURE_DETECTION);
+      return startSshProvider(o);
     },
   },
 };

@@ -14,6 +14,8 @@ import { targetLabel } from '../nemesis/roles.ts';
 import { countOfCode } from './labels.ts';
 import { describeInterval, distinguishable, interval, type Interval } from './intervals.ts';
 import type { RunStats } from './stats.ts';
+import { renderRepeatedParts } from './comparison-parts.ts';
+import { worstParts, type OutagePart, type OutageParts } from './outage-parts.ts';
 
 /** What comparison.json keeps of one run: small, so other tools can aggregate many. */
 export interface RunFigures {
@@ -38,11 +40,15 @@ export interface RunFigures {
   verdict: CheckReport['valid'];
   /** Intervals of 1047s no fault meant (quorum-loss.ts). */
   unplannedQuorumLoss: { node: string; from: number; to: number; errors: number }[];
+  /** The worst client's outage in the worst fault, by part (outage-parts.ts); missing in older runs. */
+  outageParts?: Record<OutagePart, number>;
 }
 
-export function runFigures(config: string, seed: number, runId: string, st: RunStats, verdict: CheckReport['valid']): RunFigures {
+export function runFigures(config: string, seed: number, runId: string, st: RunStats, verdict: CheckReport['valid'], parts?: OutageParts | null): RunFigures {
   const deadlocks = countOfCode(st.errors, '1213');
+  const worst = parts ? worstParts(parts) : null;
   return {
+    ...(worst ? { outageParts: worst.client.parts } : {}),
     config,
     seed,
     runId,
@@ -244,6 +250,8 @@ export function renderRepeatedComparison(input: { scenario: string; question: st
       [line(['configuration', ...faults.map((f) => `${f.fault}: ${f.label}`)]), line(Array(faults.length + 1).fill('---')), ...sums.map((s) => line([s.config, ...faults.map((f) => d(s.figures.worstClientOutage.find((x) => x.fault === f.fault)?.interval ?? interval([]), secs))]))].join('\n') + '\n',
     );
   }
+  const byPart = renderRepeatedParts(input.runs);
+  if (byPart) parts.push(byPart);
   parts.push('## Every run\n');
   parts.push(
     [

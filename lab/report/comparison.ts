@@ -9,6 +9,8 @@ import { countOfCode } from './labels.ts';
 import { pct } from './markdown.ts';
 import { absorbedTotal } from './retries.ts';
 import type { RunStats } from './stats.ts';
+import { renderComparisonParts } from './comparison-parts.ts';
+import type { OutageParts } from './outage-parts.ts';
 
 export interface ComparedRun {
   config: string;
@@ -17,6 +19,8 @@ export interface ComparedRun {
   check: Pick<CheckReport, 'valid' | 'summary'>;
   /** Set when this configuration's run could not complete; the others still compare. */
   error?: string;
+  /** results.json's outageParts (missing in older runs). */
+  outageParts?: OutageParts | null;
 }
 
 export interface ComparisonRow {
@@ -155,6 +159,8 @@ export function renderComparison(input: { scenario: string; question: string; se
       }\n`,
     );
   }
+  const byPart = renderComparisonParts(input.runs.filter((x) => !x.error));
+  if (byPart) parts.push(byPart);
   parts.push('## Checkers per configuration\n');
   for (const r of input.runs.filter((x) => !x.error)) parts.push(`- **${r.config}**: ${verdictWord(r.check.valid)}. ${r.check.summary.join(' ')}`);
   parts.push(

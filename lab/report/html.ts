@@ -19,6 +19,8 @@ import type { MachineSummary } from './machine.ts';
 import { notKeptNotice } from './rate-text.ts';
 
 export interface HtmlInput {
+  /** The outage-by-part section's HTML (report/outage-parts-md.ts), after the fault table. */
+  outageParts?: string;
   scenario: Scenario;
   seed: number;
   runId: string;
@@ -97,6 +99,7 @@ export function renderHtml(input: HtmlInput): string {
     p.push(`<table><thead><tr>${FAULT_TABLE_HEADER.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`);
     for (const r of faultRows) p.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
     p.push(`</tbody></table><p>Outages: the longest stretch with no successful op overlapping the fault (until the system was back to its pre-fault state), for the whole BBS, the median and the worst client. Seconds since the first op.</p>`);
+    if (input.outageParts) p.push(input.outageParts);
   }
   for (const n of input.notes ?? []) p.push(`<p>${esc(n)}</p>`);
 

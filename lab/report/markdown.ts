@@ -39,6 +39,8 @@ export interface ReportInput {
   rate?: RateRecord | null;
   /** The machine's load through the workload (report/machine.ts). */
   machine?: MachineSummary | null;
+  /** The outage-by-part section (report/outage-parts-md.ts), after the fault table. */
+  outageParts?: string;
 }
 
 /** A share as a percentage; small non-zero shares keep two significant digits rather than rounding to 0. */
@@ -206,6 +208,7 @@ export function renderMarkdown(input: ReportInput): string {
       '\nOutages are the longest stretch with no successful op that overlaps the fault (from its start until the system was back to its pre-fault state, else its heal): ' +
         'for the whole BBS (no client at all), the median client and the worst client. Times are seconds since the first op.\n',
     );
+    if (input.outageParts) parts.push(input.outageParts);
   }
   parts.push(`Seed ${input.seed} (repeat with \`bbs-lab run <scenario> --seed ${input.seed}\`).\n`);
   if (input.timeline) parts.push(`![Completions per second: ok, unknown and failed, with fault windows shaded](${input.timeline})\n`);

@@ -28,6 +28,8 @@ export interface ScheduleDetail {
   durationSec: number;
   /** Each client's slot 0, seconds after the start (empty for the closed loop). */
   offsetsSec: number[];
+  /** Date.now() at this event, so the nodes' logs (wall clock) can be placed on the history's clock; missing in older runs. */
+  wallMs?: number;
 }
 
 /** The keep-up rule's bounds. */

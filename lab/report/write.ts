@@ -4,7 +4,7 @@
 // the cluster.
 
 import { bbsIdentity, scenarioBbs } from '../scenario/bbs-profile.ts';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FINAL_READ, pairOps, workloadStart, type HistoryEvent } from '../history/event.ts';
 import { readHistory } from '../history/reader.ts';
@@ -21,6 +21,10 @@ import type { Scenario } from '../scenario/types.ts';
 import { computeRate, type RateRecord } from './rate.ts';
 import { parseMachineJsonl, summarizeMachine, type MachineSummary } from './machine.ts';
 import type { Provenance } from '../provenance.ts';
+import { computeOutageParts } from './outage-parts.ts';
+import { renderOutagePartsHtml, renderOutagePartsMarkdown } from './outage-parts-md.ts';
+import { parseNodeLog, type NodeLogMark } from './node-log-marks.ts';
+import { describeDetection, effectiveDetection, requestedDetection } from '../providers/galera-detection.ts';
 
 /** A file of the run directory, or null when the run has none (a run from before it was written). */
 function readIfThere(path: string): string | null {
@@ -43,6 +47,15 @@ function runMachine(dir: RunFiles, cores: number | null): MachineSummary | null 
   const text = readIfThere(join(dir.path, 'machine.jsonl'));
   const samples = text === null ? [] : parseMachineJsonl(text);
   return samples.length > 0 ? summarizeMachine(samples, cores) : null;
+}
+
+/** The marks of every node's log (logs/<node>.err); none when the run has no logs. */
+function runNodeLogs(dir: RunFiles): NodeLogMark[] {
+  const logs = join(dir.path, 'logs');
+  if (!existsSync(logs)) return [];
+  return readdirSync(logs)
+    .filter((f) => f.endsWith('.err'))
+    .flatMap((f) => parseNodeLog(f.slice(0, -'.err'.length), readFileSync(join(logs, f), 'utf8')));
 }
 
 /** Where a run's files are (the runner's RunDir is one); the report reads the history and writes the rest. */
@@ -75,6 +88,8 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
   const rate: RateRecord | null = computeRate(events, { backoffMs: scenario.clients.backoffMs });
   const machine = runMachine(dir, provenance?.machine.cores ?? null);
   opts.onChecked?.();
+  const requested = requestedDetection(scenario.topology.failureDetection, scenario.topology.galera ?? {});
+  const outageParts = { ...computeOutageParts(events, runNodeLogs(dir)), detection: { requested, effective: effectiveDetection(requested) } };
   const results = {
     run: dir.id,
     scenario: scenario.name,
@@ -94,6 +109,8 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     // Each anomaly once, with every checker that saw it, inside or outside a fault (anomaly-events.ts).
     anomalies,
     reach,
+    // Each fault's timeline and each client's outage by part (outage-parts.ts).
+    outageParts,
   };
   writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
   // Rendered once for report.md and report.html. results.json is written: a bug in the charts
@@ -120,11 +137,12 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     ...(charts ? { timeline: 'timeline.svg' } : {}),
     rate,
     machine,
+    outageParts: renderOutagePartsMarkdown(outageParts, describeDetection(requested)),
   });
   writeFileSync(dir.report, md + (charts ? chartSection(dir, charts) : '') + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
   try {
     if (!charts) throw new Error('the charts could not be rendered (see above)');
-    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts, reach, rate, machine);
+    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts, reach, rate, machine, renderOutagePartsHtml(outageParts, describeDetection(requested)));
   } catch (e) {
     const msg = `report.html / stories.md could not be rendered: ${(e as Error).stack ?? String(e)}`;
     console.error(msg);
@@ -149,7 +167,7 @@ function chartSection(dir: RunFiles, c: RunCharts): string {
   return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
 }
 
-function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts, reach: Reach, rate: RateRecord | null, machine: MachineSummary | null): void {
+function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts, reach: Reach, rate: RateRecord | null, machine: MachineSummary | null, outageParts: string): void {
   const ops = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));
@@ -165,6 +183,7 @@ function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, o
     reach,
     rate,
     machine,
+    ...(outageParts ? { outageParts } : {}),
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     // The timed lab events from the history, then the notes that have no time.
     notes: labEventLines(stats, opts.notes),

@@ -65,6 +65,7 @@ export function clientSources(s: Scenario, workload: Workload, pools: ClientPool
     shared: pools.shared,
     login: pools.login,
     consul: routing.consul ? { dns: routing.consul.dnsAddress, serviceName: CONSUL_SERVICE_NAME } : null,
+    seed: s.seed ?? 0,
   };
   const sourceFor = (c: number): ConnectionSource => config.source(s, ctx, c);
   const executors = new Map<string, Executor>();

@@ -5,6 +5,7 @@ import type { Cluster } from '../providers/cluster.ts';
 import { PROVIDERS } from '../providers/registry.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { TopologyOptions } from './topology-options.ts';
+import { detectionProviderOptions, requestedDetection } from '../providers/galera-detection.ts';
 
 export { FAST_FAILURE_DETECTION } from '../providers/registry.ts';
 
@@ -12,6 +13,7 @@ export function startCluster(s: Scenario, o: TopologyOptions): Promise<Cluster> 
   return PROVIDERS[s.topology.provider].start({
     nodes: s.topology.nodes,
     failureDetection: s.topology.failureDetection,
+    detectionOptions: detectionProviderOptions(requestedDetection(s.topology.failureDetection, s.topology.galera)),
     ...(s.topology.engine ? { engine: s.topology.engine } : {}),
     ...(s.topology.target ? { target: s.topology.target } : {}),
     addressBase: o.addressBase,

@@ -82,8 +82,8 @@ export async function compareConfigs(scenario: Scenario, configs: readonly Clien
           const res = await runScenario(s, { ...opts, seed, runsDir: dir, log, warm });
           timed.push({ start: res.start.kind, phases: res.phases });
           const results = JSON.parse(readFileSync(res.dir.results, 'utf8'));
-          runs.push({ config, runId: res.dir.id, stats: results.stats, check: { valid: results.check.valid, summary: results.check.summary } });
-          figures.push(runFigures(config, seed, res.dir.id, results.stats, results.check.valid));
+          runs.push({ config, runId: res.dir.id, stats: results.stats, check: { valid: results.check.valid, summary: results.check.summary }, outageParts: results.outageParts ?? null });
+          figures.push(runFigures(config, seed, res.dir.id, results.stats, results.check.valid, results.outageParts ?? null));
         } catch (e) {
           const error = (e as Error).message.split('\n')[0]!;
           log(`compare: ${config} seed ${seed} failed: ${error}`);

@@ -1,6 +1,7 @@
 // Starts how clients reach the nodes: the Toxiproxy links (when the scenario routes them), Consul
 // (when the client configuration needs it), the switchboards with their healthchecks, the proxies'
-// Consul registration or lock, and the client → target links (<base>.(31 + t):3306). Everything
+// Consul registration or lock, and the client → target links (<base>.(31 + t):3306); under
+// consul-dns-nodes, the nodes' healthchecks and the nodes' Consul registration. Everything
 // started goes into one `Routing`, filled as it starts, so a failed start can still stop it all.
 
 import type { Cluster } from '../providers/cluster.ts';
@@ -13,7 +14,9 @@ import { describeConsul, labConsul } from '../consul/connection.ts';
 import { LOCK_KEY, SERVICE, startProxyConsul, type ProxyRef } from '../routing/leader.ts';
 import { clientConfig } from '../client/configs/index.ts';
 import type { Routing, ThroughLink } from './routing-state.ts';
-import { startSwitchboards } from './switchboards-start.ts';
+import { HEALTHCHECK_PORT, startSwitchboards } from './switchboards-start.ts';
+import { startHealthchecks } from '../routing/healthcheck/server.ts';
+import { NODE_CHECK_INTERVAL, registerNodes } from '../routing/consul-nodes.ts';
 import type { TopologyOptions } from './topology-options.ts';
 
 /** The name the proxies register under in Consul, as clients resolve it. */
@@ -40,6 +43,15 @@ export async function startRouting(s: Scenario, cluster: Cluster, o: TopologyOpt
   if (r.links) {
     for (const [i, t] of r.targets.entries()) r.targets[i] = await throughLink(`client-${t.name}`, `${o.addressBase}.${31 + i}`, t);
   }
+  if (r.consul && config.consul === 'nodes') await registerNodesInConsul(s, cluster, o, r, r.consul);
+}
+
+/** consul-dns-nodes: a galera-healthcheck per node (no switchboard starts them), and each node a Consul instance checked by it. */
+async function registerNodesInConsul(s: Scenario, cluster: Cluster, o: TopologyOptions, r: Routing, consul: ConsulHandle): Promise<void> {
+  r.healthchecks.push(...(await startHealthchecks(cluster.nodes, cluster, { port: s.topology.provider === 'docker' ? 0 : HEALTHCHECK_PORT })));
+  const nodes = r.targets.map((t, i) => ({ name: cluster.nodes[i]!.name, host: t.host, port: t.port, healthcheckUrl: r.healthchecks[i]!.baseUrl }));
+  await registerNodes(consul, nodes, 60_000);
+  o.log(`consul: ${nodes.length} nodes registered as ${CONSUL_SERVICE_NAME}, each checked by its galera-healthcheck every ${NODE_CHECK_INTERVAL}`);
 }
 
 function linkMaker(links: FaultProxies | null, cluster: Cluster): ThroughLink {

@@ -3,6 +3,7 @@
 // Every piece it starts is registered for cleanup, so Ctrl-C or a crash leaves nothing behind
 // and still leaves a report of what was recorded.
 
+import { startRouteWatch } from './route-watch.ts';
 import { randomInt } from 'node:crypto';
 import { runCleanups, registerCleanup } from '../lifecycle/cleanup.ts';
 import { HistoryWriter } from '../history/writer.ts';
@@ -98,6 +99,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       clients: s.clients.count,
       durationSec: s.duration,
       offsetsSec: rate === null ? [] : Array.from({ length: s.clients.count }, (_, c) => clientOffsetSec(seed, c, rate)),
+      wallMs: Date.now(),
     };
     writer.append({ type: 'nemesis', phase: 'event', fault: 'workload', kind: SCHEDULE_KIND, detail: schedule, time: startNs });
     const sampler = startMachineSampler(join(dir.path, 'machine.jsonl'), () => (writer.now() - startNs) / 1e9);
@@ -148,6 +150,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       activeOf: Object.fromEntries(t.proxyControl.names().map((name) => [name, t.proxies.find((p) => p.name === name)?.activeBackend() ?? null])),
       okWritesByNode: { ...okWritesByNode },
     });
+    // The health checks' and Consul's answers while faults run: the report's outage timeline.
+    const routeWatch = plan.length > 0 ? startRouteWatch({ healthchecks: topo.healthchecks, passing: topo.passingNames, writer }) : null;
+    const unregisterWatch = registerCleanup('stop route watch', async () => routeWatch?.stop());
     const nemesis = await startNemesis(plan, {
       cluster: topo.cluster,
       healthchecks: topo.healthchecks,
@@ -167,6 +172,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     phases.enter('recoveryWait');
     // Every fault is healed before the final read, which waits for every node to be Synced.
     await nemesis.stop();
+    await routeWatch?.stop();
+    unregisterWatch();
     unregisterClients();
     if (stopWorkload) {
       // Stopped by a signal: the signal handler is tearing down and will exit the process once

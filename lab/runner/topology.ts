@@ -16,6 +16,8 @@ import type { FaultProxies } from '../toxiproxy/driver.ts';
 import type { Executor, Workload } from '../workload/types.ts';
 import { coldLease, type ClusterStart, type WarmClusters } from './warm.ts';
 import { startRouting, stopConsul } from './routing-start.ts';
+import { SERVICE } from '../routing/leader.ts';
+import type { Routing } from './routing-state.ts';
 import { emptyRouting } from './routing-state.ts';
 import { proxyControlOf, stopSwitchboards } from './switchboards-start.ts';
 import { clientSources, createClientPools } from './client-sources.ts';
@@ -40,6 +42,8 @@ export interface Topology {
   /** What the history records as a client's proxy: its target, or its configuration's name when each connection picks anew. */
   clientLabel(client: number): string;
   executorFor(client: number): Executor;
+  /** The names of the instances Consul's DNS would answer now (null without Consul), for the route watch. */
+  passingNames: (() => Promise<string[]>) | null;
   /** Waits for every node to be Synced, then records a FinalRead op of every BBS table. */
   finalRead(writer: HistoryWriter, nextOpId: () => number): Promise<void>;
   stop(): Promise<void>;
@@ -77,6 +81,7 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
     proxyControl: proxyControlOf(routing),
     clientLabel: sources.label,
     executorFor: sources.executor,
+    passingNames: routing.consul ? () => passingNames(routing) : null,
     finalRead: (writer, nextOpId) =>
       finalRead({ cluster, workload, direct: pools.pool({ name: `final-${n1.name}`, host: n1.host, port: n1.port }), writer, nextOpId, notes: o.notes }),
     async stop() {
@@ -87,4 +92,11 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
       await lease.release(true);
     },
   };
+}
+
+/** Consul's passing `mysql` instances by name: a proxy by its listen address, a node by its target's. */
+async function passingNames(r: Routing): Promise<string[]> {
+  const addrs = await r.consul!.passingAddresses(SERVICE);
+  const proxies = [...r.proxyOptions.values()];
+  return addrs.map((a) => proxies.find((p) => p.listen.host === a)?.name ?? r.targets.find((t) => t.host === a)?.name ?? a);
 }

@@ -40,7 +40,7 @@ export function warmKey(s: Pick<Scenario, 'topology'>, addressBase: string): str
   // Only the local provider: the lab owns its processes, their sockets and iptables. A Docker, SSH
   // or external target is started (or connected) fresh every run.
   if (s.topology.provider !== 'local') return null;
-  return JSON.stringify({ provider: 'local', nodes: s.topology.nodes, failureDetection: s.topology.failureDetection, addressBase });
+  return JSON.stringify({ provider: 'local', nodes: s.topology.nodes, failureDetection: s.topology.failureDetection, galera: s.topology.galera ?? null, addressBase });
 }
 
 /** Why `now` is not the state a fresh start had (`fresh`), one line each; [] when it is. */

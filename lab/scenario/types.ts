@@ -56,6 +56,19 @@ export const SCENARIO_SCHEMA = {
     /** Galera failure detection: 'default' timeouts, or 'fast' (evs suspect 2 s / inactive 3 s). */
     failureDetection: oneOf(['default', 'fast'], 'default'),
     /**
+     * Galera's failure-detection settings, each overriding `failureDetection`'s (seconds; Galera's
+     * defaults 5, 15, 0.5, 1, 7.5): passed to wsrep_provider_options as evs.suspect_timeout,
+     * evs.inactive_timeout, evs.inactive_check_period, evs.keepalive_period, evs.install_timeout
+     * (lab/providers/galera-detection.ts).
+     */
+    galera: {
+      suspectTimeout: optional(duration(600)),
+      inactiveTimeout: optional(duration(600)),
+      inactiveCheckPeriod: optional(duration(600)),
+      keepalivePeriod: optional(duration(600)),
+      installTimeout: optional(duration(600)),
+    },
+    /**
      * Whether client -> target and switchboard -> node hops go through Toxiproxy proxies (needed
      * by link faults): 'auto' routes them when the nemesis has a link fault.
      */
@@ -82,7 +95,7 @@ export const SCENARIO_SCHEMA = {
     via: oneOf(['proxies', 'nodes'], 'proxies'),
     /**
      * How a client finds its server (lab/client/configs/<name>.ts), over the targets `via` names:
-     *   spread               client i always uses target i mod T (a load balancer pinning clients)
+     *   spread               client i always uses target i mod T (pinned clients: it never moves)
      *   single-proxy         every client uses the first target only (one hostname, one proxy)
      *   proxies-by-hostname  each new connection resolves a name with every target's address,
      *                        rotated per lookup (round-robin DNS), and tries them in order
@@ -92,12 +105,23 @@ export const SCENARIO_SCHEMA = {
      *                        connection resolves mysql.service.consul on Consul's DNS
      *   leader-proxy         as consul-dns, but the proxies take a Consul lock and only the
      *                        holder serves and is registered (the 2016 mitigation)
+     *   consul-dns-nodes     no proxy: every node a Consul service checked by its
+     *                        galera-healthcheck; each new connection resolves the name
      */
     config: oneOf(CLIENT_CONFIGS, 'spread'),
     /** multi-ip: PoolCluster's selector: ORDER (first healthy, failover), RR or RANDOM. */
     selector: oneOf(['ORDER', 'RR', 'RANDOM'], 'ORDER'),
-    /** mysql2 pool size per target. */
+    /** mysql2 pool size per target (pinned configurations: spread, single-proxy). */
     poolSize: int(1, 64, 2),
+    /**
+     * The Go database/sql pool of the configurations that resolve a name or choose an address per
+     * connection (lab/client/go-pool-policy.ts), as the BBS's max_open_database_connections,
+     * max_idle_database_connections and max_database_connection_lifetime; defaults the BBS's
+     * (200, 200, 0 = forever). 0 open: no limit; 0 idle: every op dials anew.
+     */
+    maxOpenConnections: int(0, 10_000, 200),
+    maxIdleConnections: int(0, 10_000, 200),
+    connectionMaxLifetime: withDefault(durationOrZero(DAY), 0),
     /** Per-op client timeout in ms; an op that times out ends `info`. */
     timeoutMs: int(100, 600_000, 10_000),
     /**

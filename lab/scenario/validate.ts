@@ -3,6 +3,7 @@
 // (types.ts), which fills in the defaults so the scenario stored with a run is complete; the rules
 // between fields are here.
 
+import { detectionProblems, requestedDetection } from '../providers/galera-detection.ts';
 import { parse, YAMLParseError } from 'yaml';
 import { linkNames, type LinkPlan } from '../nemesis/links.ts';
 import { FAULT_KINDS, FAULTS, isLinkKind, type FaultKind, type TargetScope } from '../nemesis/faults/index.ts';
@@ -68,6 +69,8 @@ function crossCheck(s: Scenario, problems: string[]): void {
   } else if (s.topology.target) {
     problems.push('topology.target: only used with provider: external or ssh');
   }
+  problems.push(...detectionProblems(requestedDetection(s.topology.failureDetection, s.topology.galera ?? {})));
+  if (s.topology.provider === 'external' && Object.keys(s.topology.galera ?? {}).length > 0) problems.push('topology.galera: the lab does not start external nodes, so it cannot set their failure detection; remove topology.galera or use provider local, docker or ssh');
   if (s.topology.engine !== undefined && s.topology.provider !== 'docker') problems.push('topology.engine: only used with provider: docker; remove it or set topology.provider: docker');
   partitionShapes(s, problems);
   if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');

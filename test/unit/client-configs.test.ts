@@ -10,7 +10,7 @@ import { computeStats } from '../../lab/report/stats.ts';
 import { problems } from './scenario-problems.ts';
 
 // Written out here, not read from the table: removing or renaming one must fail this test.
-const NAMES: ClientConfig[] = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip', 'consul-dns', 'leader-proxy'];
+const NAMES: ClientConfig[] = ['spread', 'single-proxy', 'proxies-by-hostname', 'multi-ip', 'consul-dns', 'leader-proxy', 'consul-dns-nodes'];
 
 const scenario = (topology: string, clients: string) => `
 name: t
@@ -24,12 +24,13 @@ test('every clients.config value has one entry, under its own name, in the order
   t.deepEqual([...CLIENT_CONFIG_NAMES], NAMES);
   t.deepEqual([...CLIENT_CONFIGS], NAMES);
   for (const n of NAMES) t.is(clientConfig(n).name, n);
-  for (const n of NAMES) t.deepEqual(problems(scenario('proxies: 2', `via: proxies, config: ${n}`)), [], `${n} with two proxies is valid`);
+  for (const n of NAMES.filter((x) => x !== 'consul-dns-nodes')) t.deepEqual(problems(scenario('proxies: 2', `via: proxies, config: ${n}`)), [], `${n} with two proxies is valid`);
+  t.deepEqual(problems(scenario('proxies: 0', 'via: nodes, config: consul-dns-nodes')), [], 'consul-dns-nodes straight to the nodes is valid');
 });
 
 test('an unknown configuration is refused naming the field and every known one', (t) => {
   t.deepEqual(problems(scenario('proxies: 2', 'config: round-robin')), [
-    'clients.config: must be spread, single-proxy, proxies-by-hostname, multi-ip, consul-dns or leader-proxy, got "round-robin"',
+    'clients.config: must be spread, single-proxy, proxies-by-hostname, multi-ip, consul-dns, leader-proxy or consul-dns-nodes, got "round-robin"',
   ]);
   t.throws(() => clientConfig('round-robin' as ClientConfig), { message: /no client configuration "round-robin"; known: spread, / });
 });
@@ -55,7 +56,14 @@ test('which configurations need Consul and which proxies serve', (t) => {
     ['multi-ip', null, 'every-proxy'],
     ['consul-dns', 'registered', 'every-proxy'],
     ['leader-proxy', 'leader', 'lock-holder'],
+    ['consul-dns-nodes', 'nodes', 'every-proxy'],
   ]);
+});
+
+test('consul-dns-nodes needs via: nodes and no proxies; the rule names the fields', (t) => {
+  const line = 'clients.config: consul-dns-nodes registers the Galera nodes themselves in Consul (each checked by its galera-healthcheck); it needs clients.via: nodes and topology.proxies: 0';
+  t.deepEqual(problems(scenario('proxies: 2', 'via: proxies, config: consul-dns-nodes')), [line]);
+  t.deepEqual(problems(scenario('proxies: 1', 'via: nodes, config: consul-dns-nodes')), [line]);
 });
 
 test("the report's topology sentence reads each configuration's description", (t) => {
@@ -64,14 +72,22 @@ test("the report's topology sentence reads each configuration's description", (t
     const md = renderMarkdown({ scenario: s, seed: 1, runId: 'r', stats: computeStats([]), check: { valid: true, summary: [] } });
     return /4 clients ran BBS operations for 10 s on a 3-node Galera cluster, ([^;]*);/.exec(md)?.[1] ?? '(no sentence)';
   };
-  t.is(sentence('proxies: 0', 'via: nodes, config: spread'), 'straight to the 3 nodes directly: client i to node i mod 3, so every node takes writes');
+  t.is(sentence('proxies: 0', 'via: nodes, config: spread'), 'straight to the 3 nodes directly: pinned clients: client i on node i mod 3 for the whole run, never moving (a client on a cut-off node is out until it is back), so every node takes writes');
   t.is(sentence('proxies: 1', 'config: spread'), 'through 1 switchboard proxy (rule lowest-index): every client to it');
   t.is(sentence('proxies: 2', 'config: spread'), 'through 2 switchboard proxies (rule lowest-index): client i to proxy i mod 2');
+  t.is(
+    sentence('proxies: 0', 'via: nodes, config: consul-dns-nodes, connectionMaxLifetime: 2s'),
+    'straight to the 3 nodes directly: each new connection resolving mysql.service.consul on Consul DNS, where every node is registered with its galera-healthcheck as the check (Go database/sql pool: at most 200 open, 200 idle, connections closed after 2 s)',
+  );
   t.is(sentence('proxies: 2', 'config: single-proxy'), 'through 2 switchboard proxies (rule lowest-index): every client to the first one only');
-  t.is(sentence('proxies: 2', 'config: multi-ip, selector: RR'), 'through 2 switchboard proxies (rule lowest-index): each client holding every address and failing over itself (mysql2 PoolCluster, selector RR)');
+  t.is(sentence('proxies: 2', 'config: multi-ip, selector: RR'), 'through 2 switchboard proxies (rule lowest-index): each client holding every address and choosing per new connection (selector RR, Go database/sql pool: at most 200 open, 200 idle, connections kept until they break)');
+  t.is(
+    sentence('proxies: 2', 'config: proxies-by-hostname, maxOpenConnections: 0, maxIdleConnections: 4, connectionMaxLifetime: 90s'),
+    'through 2 switchboard proxies (rule lowest-index): each new connection resolving one name to every address, rotated per lookup, trying them in order (Go database/sql pool: no open limit, 4 idle, connections closed after 90 s)',
+  );
   t.is(
     sentence('proxies: 2', 'config: leader-proxy'),
-    'through 2 switchboard proxies (rule lowest-index): each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered',
+    'through 2 switchboard proxies (rule lowest-index): each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered (Go database/sql pool: at most 200 open, 200 idle, connections kept until they break)',
   );
 });
 
@@ -117,6 +133,7 @@ test('the configurations that pick per connection share one source among all cli
     ['multi-ip', 'multi-ip'],
     ['consul-dns', 'consul-dns'],
     ['leader-proxy', 'leader-proxy'],
+    ['consul-dns-nodes', 'consul-dns-nodes'],
   ];
   for (const [config, name] of expected) {
     const a = clientConfig(config).source(s, ctx, 0);
@@ -124,7 +141,7 @@ test('the configurations that pick per connection share one source among all cli
     t.is(a.name, name);
     t.is(a.lender, b.lender, `${config}: one source for every client`);
   }
-  t.deepEqual(made, ['by-hostname', 'multi-ip', 'consul-dns', 'leader-proxy']);
+  t.deepEqual(made, ['by-hostname', 'multi-ip', 'consul-dns', 'leader-proxy', 'consul-dns-nodes']);
   await Promise.all(ends.map((end) => end()));
 });
 

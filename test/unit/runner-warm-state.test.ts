@@ -77,6 +77,7 @@ test('warm only on the local provider, and only for the same nodes, failure dete
   t.is(warmKey({ topology: { ...s.topology, proxies: 3 } }, '127.0.200'), k, 'proxies are restarted every run: not part of the key');
   t.not(warmKey({ topology: { ...s.topology, nodes: 5 } }, '127.0.200'), k);
   t.not(warmKey({ topology: { ...s.topology, failureDetection: 'fast' } }, '127.0.200'), k);
+  t.not(warmKey({ topology: { ...s.topology, galera: { suspectTimeout: 2 } } }, '127.0.200'), k, "Galera's failure-detection settings are the nodes' start options");
   t.not(warmKey(s, '127.0.201'), k);
   t.is(warmKey({ topology: { ...s.topology, provider: 'docker' } }, '127.0.200'), null);
 });

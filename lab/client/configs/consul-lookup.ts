@@ -4,7 +4,7 @@
 
 import { Resolver } from 'node:dns/promises';
 import { createDialPool } from '../dial-pool.ts';
-import type { ConnectionSource, ScenarioView, SourceContext } from './types.ts';
+import { goPoolOf, type ConnectionSource, type ScenarioView, type SourceContext } from './types.ts';
 
 export function consulLookupSource(name: string, s: ScenarioView, ctx: SourceContext): ConnectionSource {
   return {
@@ -17,10 +17,11 @@ export function consulLookupSource(name: string, s: ScenarioView, ctx: SourceCon
       const pool = createDialPool({
         candidates: async () => {
           const addrs = await resolver.resolve4(consul.serviceName).catch(() => [] as string[]);
-          return addrs.map((a) => ({ name: a, host: a, port: 3306 }));
+          // An A record has no port: the target at that address gives it (3306 for a proxy).
+          return addrs.map((a) => ctx.targets.find((t) => t.host === a) ?? { name: a, host: a, port: 3306 });
         },
         ...ctx.login,
-        limit: s.clients.poolSize * Math.max(1, ctx.targets.length),
+        pool: goPoolOf(s),
         connectTimeoutMs: 5000,
       });
       return { lender: pool, end: () => pool.end() };

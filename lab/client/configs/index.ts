@@ -2,6 +2,7 @@
 // a file beside these defining it with defineClientConfig, and its line here.
 
 import { consulDns } from './consul-dns.ts';
+import { consulDnsNodes } from './consul-dns-nodes.ts';
 import { leaderProxy } from './leader-proxy.ts';
 import { multiIp } from './multi-ip.ts';
 import { proxiesByHostname } from './proxies-by-hostname.ts';
@@ -17,6 +18,7 @@ const REGISTRY = [
   multiIp,
   consulDns,
   leaderProxy,
+  consulDnsNodes,
 ] as const;
 
 /** The values `clients.config` may take. */

@@ -2,13 +2,13 @@
 // registered (the 2016 mitigation).
 
 import { consulLookupSource, needsRegisteredProxies } from './consul-lookup.ts';
-import { defineClientConfig } from './types.ts';
+import { defineClientConfig, describeGoPool } from './types.ts';
 
 export const leaderProxy = defineClientConfig({
   name: 'leader-proxy',
   consul: 'leader',
   serve: 'lock-holder',
   problem: (s) => needsRegisteredProxies('leader-proxy', s),
-  describe: () => 'each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered',
+  describe: (s) => `each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered (${describeGoPool(s)})`,
   source: (s, ctx) => consulLookupSource('leader-proxy', s, ctx),
 });

@@ -2,14 +2,14 @@
 // address, the first one rotating per lookup (round-robin DNS), and tries them in order.
 
 import { createDialPool } from '../dial-pool.ts';
-import { defineClientConfig } from './types.ts';
+import { defineClientConfig, describeGoPool, goPoolOf } from './types.ts';
 
 export const proxiesByHostname = defineClientConfig({
   name: 'proxies-by-hostname',
   consul: null,
   serve: 'every-proxy',
   problem: () => null,
-  describe: () => 'each new connection resolving one name to every address, rotated per lookup, trying them in order',
+  describe: (s) => `each new connection resolving one name to every address, rotated per lookup, trying them in order (${describeGoPool(s)})`,
   source: (s, ctx) => ({
     name: 'by-hostname',
     lender: ctx.shared('by-hostname', () => {
@@ -21,7 +21,7 @@ export const proxiesByHostname = defineClientConfig({
           return targets.map((_, i) => targets[(first + i) % targets.length]!);
         },
         ...ctx.login,
-        limit: s.clients.poolSize * targets.length,
+        pool: goPoolOf(s),
         connectTimeoutMs: 5000,
       });
       return { lender: pool, end: () => pool.end() };

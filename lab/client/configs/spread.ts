@@ -1,5 +1,7 @@
-// spread: client i always uses target i mod T, as a load balancer pinning clients would (with
-// via: nodes, every node takes writes: the multi-master case).
+// spread: client i always uses target i mod T, as a load balancer pinning clients would. With
+// via: nodes these are "pinned clients": client i on node i mod N for the whole run, through a
+// partition or a kill of that node too (it never moves), so every node takes writes (the
+// multi-master case) and a client on a cut-off node is out until the node is back.
 
 import { defineClientConfig } from './types.ts';
 
@@ -12,7 +14,7 @@ export const spread = defineClientConfig({
     clients.via === 'nodes'
       ? t.nodes === 1
         ? 'every client to it'
-        : `client i to node i mod ${t.nodes}, so every node takes writes`
+        : `pinned clients: client i on node i mod ${t.nodes} for the whole run, never moving (a client on a cut-off node is out until it is back), so every node takes writes`
       : t.proxies === 1
         ? 'every client to it'
         : `client i to proxy i mod ${t.proxies}`,

@@ -8,12 +8,35 @@
 
 import type mysql from 'mysql2/promise';
 import type { ConnectionLender } from '../../../bbs/db/connection.ts';
+import type { GoPoolOptions } from '../go-pool-policy.ts';
 
 /** The fields of a scenario a configuration's rule and description read. */
 export interface ScenarioView {
   topology: { nodes: number; proxies: number };
-  clients: { via: 'proxies' | 'nodes'; poolSize: number; selector: 'ORDER' | 'RR' | 'RANDOM' };
+  clients: {
+    via: 'proxies' | 'nodes';
+    poolSize: number;
+    selector: 'ORDER' | 'RR' | 'RANDOM';
+    maxOpenConnections: number;
+    maxIdleConnections: number;
+    /** Seconds; 0 = forever. */
+    connectionMaxLifetime: number;
+  };
 }
+
+/** The Go pool options of a scenario's clients (the dial pool's `pool`). */
+export const goPoolOf = (s: ScenarioView): GoPoolOptions => ({
+  maxOpen: s.clients.maxOpenConnections,
+  maxIdle: s.clients.maxIdleConnections,
+  maxLifetimeMs: Math.round(s.clients.connectionMaxLifetime * 1000),
+});
+
+/** The pool's part of a configuration's description. */
+export const describeGoPool = (s: ScenarioView): string => {
+  const p = goPoolOf(s);
+  const life = p.maxLifetimeMs > 0 ? `closed after ${p.maxLifetimeMs / 1000} s` : 'kept until they break';
+  return `Go database/sql pool: ${p.maxOpen > 0 ? `at most ${p.maxOpen} open` : 'no open limit'}, ${p.maxIdle} idle, connections ${life}`;
+};
 
 /** An address clients connect to: a switchboard proxy or a node, or the link in front of one. */
 export interface Target {
@@ -43,6 +66,8 @@ export interface SourceContext {
   login: { user: string; password: string; database: string; ssl?: mysql.SslOptions };
   /** Consul's DNS and the name the proxies register under; null when the configuration needs no Consul. */
   consul: { dns: { host: string; port: number }; serviceName: string } | null;
+  /** The run's seed, for a configuration's seeded choices. */
+  seed?: number;
 }
 
 export interface ClientConfigDef<N extends string = string> {
@@ -50,9 +75,10 @@ export interface ClientConfigDef<N extends string = string> {
   name: N;
   /**
    * Whether the switchboard proxies join Consul: null (no Consul), 'registered' (every proxy a
-   * service with a TCP check) or 'leader' (the proxies take a lock; only the holder is registered).
+   * service with a TCP check) or 'leader' (the proxies take a lock; only the holder is registered);
+   * or 'nodes': the Galera nodes themselves are the service, each checked by its galera-healthcheck.
    */
-  consul: null | 'registered' | 'leader';
+  consul: null | 'registered' | 'leader' | 'nodes';
   /** Which proxies serve: every one, or only the one holding the Consul lock. */
   serve: 'every-proxy' | 'lock-holder';
   /** The problem line when a scenario cannot use this configuration (naming the field and the fix), or null. */

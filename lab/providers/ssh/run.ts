@@ -8,7 +8,8 @@ import { loadSshTarget, refusedFaults, TargetError } from './target.ts';
 /** What the provider registry's start options give the SSH provider. */
 export interface SshStartOptions {
   nodes: number;
-  failureDetection: 'default' | 'fast';
+  /** The evs.* provider options ('' for Galera's defaults). */
+  detectionOptions: string;
   target?: string;
   /** The fault kinds the scenario uses: attach mode refuses one its target has no command for. */
   faultKinds: readonly string[];
@@ -17,7 +18,7 @@ export interface SshStartOptions {
   notes: string[];
 }
 
-export async function startSshProvider(o: SshStartOptions, fastFailureDetection: string): Promise<SshCluster> {
+export async function startSshProvider(o: SshStartOptions): Promise<SshCluster> {
   const t = loadSshTarget(o.target!);
   const problems: string[] = [];
   if (t.hosts.length !== o.nodes) problems.push(`hosts: the scenario's topology.nodes is ${o.nodes} but the target lists ${t.hosts.length} host(s); make them equal`);
@@ -25,7 +26,7 @@ export async function startSshProvider(o: SshStartOptions, fastFailureDetection:
   if (problems.length > 0) throw new TargetError(t.file, problems);
   const t0 = Date.now();
   o.log(`cluster: ${t.mode === 'install' ? 'installing and starting' : 'attaching to'} ${t.hosts.length} Galera node(s) over SSH on ${t.hosts.map((h) => h.address).join(', ')}…`);
-  const c = await startSshCluster(t, { logDir: o.logDir, log: o.log, ...(o.failureDetection === 'fast' ? { extraProviderOptions: fastFailureDetection } : {}) });
+  const c = await startSshCluster(t, { logDir: o.logDir, log: o.log, ...(o.detectionOptions ? { extraProviderOptions: o.detectionOptions } : {}) });
   o.log(`cluster: ${c.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   o.notes.push(`cluster: ${t.mode} mode over SSH (target ${t.name}); hosts served: ${c.nodes.map((n) => `${n.name} = ${n.host}:${n.port}`).join(', ')}`);
   return c;
