@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { installSignalHandlers } from '../lifecycle/cleanup.ts';
+import { guardStandardOutput } from '../lifecycle/output.ts';
 import { removeLeftOvers, findLeftOvers } from '../lifecycle/owned.ts';
 import { addressBaseProblem } from './address-base.ts';
 import { chainOwner, removeLabChains } from '../network/iptables.ts';
@@ -485,6 +486,8 @@ async function cmdCleanup(argv: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `bbs-lab run … | head`: once the reader is gone the lab stops printing and goes on working.
+  guardStandardOutput();
   const [cmd, ...rest] = argv;
   const help = cmd === undefined ? undefined : HELP[cmd];
   if (help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
