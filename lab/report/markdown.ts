@@ -7,7 +7,9 @@ import type { AnomalyEventSummary } from './anomaly-events.ts';
 import { unplannedSentence } from './quorum-loss.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { clientConfig } from '../client/configs/index.ts';
-import { FAULT_TABLE_HEADER, faultSentence, faultTableRows, labelsText } from './fault-table.ts';
+import { FAULT_TABLE_HEADER, faultNotes, faultSentence, faultTableRows, labelsText } from './fault-table.ts';
+import { answerSentences } from './answer.ts';
+import { MERGE_RULE } from './stretches.ts';
 import { absorbedTotal } from './retries.ts';
 import type { RunStats } from './stats.ts';
 import { verdictHeadline, type CheckSummary } from './verdicts.ts';
@@ -198,15 +200,18 @@ export function renderMarkdown(input: ReportInput): string {
   if (notKept) parts.push(`> **${notKept.head}**${notKept.rest}\n`);
   parts.push(`**Question.** ${scenario.question.trim()}\n`);
   if (scenario.workload.kind === 'bbs') parts.push(`**System under test.** ${systemUnderTest(scenario)}\n`);
-  parts.push(`**Answer from this run.** ${summarySentences(input).join(' ')}\n`);
+  parts.push(`**Answer from this run.** ${answerSentences(input).join(' ')}\n`);
   if (st.availability.faults.length > 0) {
     parts.push('## Faults and what the clients saw\n');
     parts.push(table(FAULT_TABLE_HEADER, faultTableRows(st)));
     parts.push(
       '\nOutages are the longest stretch with no successful op that overlaps the fault (from its start until the system was back to its pre-fault state, else its heal): ' +
-        'for the whole BBS (no client at all), the median client and the worst client. Times are seconds since the first op.\n',
+        `for the whole BBS (no client at all), the median client and the worst client; for the whole BBS, ${MERGE_RULE}. Times are seconds since the first op.\n`,
     );
+    const notes = faultNotes(st);
+    if (notes.length > 0) parts.push(notes.map((n) => `- ${n}`).join('\n') + '\n');
   }
+  parts.push(`**In detail.** ${summarySentences(input).join(' ')}\n`);
   parts.push(`Seed ${input.seed} (repeat with \`bbs-lab run <scenario> --seed ${input.seed}\`).\n`);
   if (input.timeline) parts.push(`![Completions per second: ok, unknown and failed, with fault windows shaded](${input.timeline})\n`);
   if (input.evidence) parts.push(input.evidence);
