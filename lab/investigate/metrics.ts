@@ -203,10 +203,24 @@ export function metricRef(name: string): MetricRef {
   return { name, id, arg, metric: METRICS[id]! };
 }
 
+/**
+ * A metric's words with its unit in parentheses, unless the words already say it ("1213s per 1,000
+ * ops" is not followed by "(per 1,000 ops)") or the unit is a bare count.
+ */
+export function labelWithUnit(label: string, unit: string): string {
+  if (unit === '' || unit === 'count' || label.toLowerCase().includes(unit.toLowerCase())) return label;
+  return `${label} (${unit})`;
+}
+
 export function metricLabel(ref: MetricRef): string {
   return ref.arg ? `${ref.metric.label} ${ref.arg}` : ref.metric.label;
 }
 
 export function readMetric(ref: MetricRef, r: RunResults): number | null {
   return ref.metric.get(r, ref.arg);
+}
+
+/** A metric name as a campaign writes it (`id` or `id:arg`) in the metric's words, for prose. */
+export function metricWords(name: string): string {
+  return metricProblem(name) === null ? metricLabel(metricRef(name)) : name;
 }
