@@ -58,8 +58,9 @@ p, li { overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: .85em; max-width: 100%; } td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 /* Headers wrap between words only ("fa|ult" read as two words): the column takes its longest word. */
 th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
-/* The ops table has ten columns and free text: fixed layout over the page width, every cell wraps. */
-table.ops { table-layout: fixed; width: 100%; } table.ops td, table.ops th { word-break: break-word; }
+/* The ops table has ten columns and free text: over the page width, every data cell may wrap
+   anywhere (so its text never sets a column's least width) while a header keeps its words whole. */
+table.ops { width: 100%; } table.ops td { overflow-wrap: anywhere; word-break: break-word; }
 table.ops col.id { width: 5%; } table.ops col.narrow { width: 7.5%; } table.ops col.f { width: 12%; } table.ops col.text { width: auto; }
 details code { white-space: pre-wrap; word-break: break-all; }
 tr:target { background: #fff59d; } .interrupted { background: #fff3e0; padding: .5em 1em; }
