@@ -27,7 +27,7 @@ commands:
                          write one comparison report (\`bbs-lab compare --help\` lists the
                          configurations). --repeat N runs each on N seeds (BASE, BASE+1, …) and
                          reports medians with intervals
-  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--verify DIR]
+  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--verify DIR] | --metrics
                          run a campaign of questions (scenario variants × seeds) within a time
                          budget, one run at a time, resumable; writes findings/<campaign>/
                          (README.md, index.html, charts, findings.json) with medians and intervals
@@ -296,6 +296,7 @@ async function cmdCompare(argv: string[]): Promise<number> {
 
 const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--render]
                            [--order-seed N] [--include-unkept] [--verify findings/<campaign>]
+       bbs-lab investigate --metrics
 
   Runs every question of the campaign (each variant of its base scenario on each seed), one run
   at a time, seed by seed (every variant's first seed, then the second, …, shuffled within a
@@ -307,6 +308,7 @@ const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 
 
   --budget D    fit the runs into D (e.g. 45m, 1h, 2400s): fewer seeds per variant, evenly, never
                 below 2; if even that does not fit, the last questions are cut (the plan says so)
+  --metrics     list every metric a question can name, with its unit and meaning, and exit
   --plan        print the plan (runs, seeds, estimated time) and exit
   --resume DIR  continue the campaign in DIR: finished runs are kept, an interrupted one is redone
                 (without it, an unfinished campaign of the same name is resumed)
@@ -324,9 +326,13 @@ const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 
 `;
 
 async function cmdInvestigate(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['budget', 'resume', 'order-seed', 'verify'], ['plan', 'fresh', 'render', 'include-unkept', 'help']);
+  const p = parseArgs(argv, ['budget', 'resume', 'order-seed', 'verify'], ['plan', 'fresh', 'render', 'include-unkept', 'help', 'metrics']);
   if (p.flags.has('help')) {
     process.stdout.write(INVESTIGATE_USAGE);
+    return 0;
+  }
+  if (p.flags.has('metrics')) {
+    process.stdout.write((await import('../investigate/metrics.ts')).metricsListing());
     return 0;
   }
   const file = p.positional[0];
