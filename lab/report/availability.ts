@@ -59,6 +59,9 @@ export interface FaultSpan {
   target: string;
   /** The node a role target (active-of:proxy1, most-written, a-non-active) resolved to, when any. */
   node?: string;
+  /** How the role was resolved, in words, and most-written's margin over the runner-up (nemesis/roles.ts). */
+  resolution?: string;
+  margin?: number;
   start: number;
   /** When its heal began (null: never healed in the run). */
   healed: number | null;
@@ -73,9 +76,11 @@ export function faultSpans(nemesis: readonly NemesisEvent[], t0: number): FaultS
   const sec = (ns: number) => (ns - t0) / 1e9;
   for (const n of nemesis) {
     if (n.phase === 'start') {
-      const d = (n.detail ?? {}) as { target?: unknown; node?: unknown };
+      const d = (n.detail ?? {}) as { target?: unknown; node?: unknown; resolution?: { text?: unknown; margin?: unknown } };
       const span: FaultSpan = { id: n.fault, kind: n.kind, target: typeof d.target === 'string' ? d.target : '', start: sec(n.time), healed: null, recovered: null };
       if (typeof d.node === 'string') span.node = d.node;
+      if (typeof d.resolution?.text === 'string') span.resolution = d.resolution.text;
+      if (typeof d.resolution?.margin === 'number') span.margin = d.resolution.margin;
       byId.set(n.fault, span);
       out.push(span);
     } else if (n.phase === 'stop') {
@@ -208,6 +213,8 @@ export function computeAvailability(ops: readonly Op[], nemesis: readonly Nemesi
       errors,
     };
     if (f.node !== undefined) out.node = f.node;
+    if (f.resolution !== undefined) out.resolution = f.resolution;
+    if (f.margin !== undefined) out.margin = f.margin;
     return out;
   });
   return { bbs: { longest: longestOf(bbsAll), gaps: bbsGaps }, perClient, timeShare, faults };

@@ -93,13 +93,15 @@ function activeAt(events: readonly LabEvent[], at: number): Map<string, string |
 }
 
 /**
- * Lines under the fault table, per fault: the whole BBS's stretches without a success in its
+ * Lines under the fault table, per fault: how a role target resolved (the node, and most-written's
+ * margin), the whole BBS's stretches without a success in its
  * window when there is more than one or one crosses a lone success, and, when the history shows
  * it, why the BBS stalled although the node lost was not the one the proxies wrote to.
  */
 export function faultNotes(st: Pick<RunStats, 'availability' | 'labEvents'>): string[] {
   const out: string[] = [];
   for (const f of st.availability.faults) {
+    if (f.resolution) out.push(`${f.fault}: the role ${f.target} resolved to ${f.node ?? '?'} (${f.resolution}).`);
     const stretches = f.bbsStretches ?? [];
     if (stretches.length > 1 || stretches.some((g) => (g.split ?? []).length > 0)) {
       out.push(`${f.fault}: the whole BBS was without a success in ${stretchesText(stretches)} (${MERGE_RULE}).`);

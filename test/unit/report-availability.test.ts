@@ -321,3 +321,15 @@ test('the answer opens with the asked figure and says whether a fault was inject
   t.is(qs[0], 'No 1213 deadlock (rollback) in 15 ops; no fault was injected.');
   t.true(words(qs) <= 80, `${words(qs)} words`);
 });
+
+test('a role target’s resolution reaches results.json (availability.faults) and the line under the fault table', async (t) => {
+  const { faultNotes } = await import('../../lab/report/fault-table.ts');
+  const b = builder();
+  b.op(0, 0, 0.5, 'ok');
+  b.op(0, 0.5, 3.0, 'ok');
+  b.nemesis(1.0, 'start', 'partition-1', 'partition', { target: 'isolate:most-written', node: 'n2', resolution: { role: 'most-written', node: 'n2', margin: 37, text: 'most-written: n2, 412 ok writes when the fault started, 37 more than n1 (375)' } });
+  const f = computeStats(b.sorted()).availability.faults[0]!;
+  t.is(f.margin, 37);
+  t.is(f.resolution, 'most-written: n2, 412 ok writes when the fault started, 37 more than n1 (375)');
+  t.is(faultNotes(computeStats(b.sorted()))[0], 'partition-1: the role isolate:most-written resolved to n2 (most-written: n2, 412 ok writes when the fault started, 37 more than n1 (375)).');
+});
