@@ -360,6 +360,17 @@ export function bbsSentence(s: Scenario): string {
 export function systemUnderTest(s: Scenario): string {
   const id = bbsIdentity(s);
   const hypo = id.hypotheticalLabel ? ` **Hypothetical** (not a real BBS): ${id.hypothetical.map((h) => `${h.field} = ${String(h.value)} where ${id.version} had ${String(h.profileValue)}`).join('; ')}.` : '';
-  const db = s.database.syncWait > 0 ? ` Operator setting: wsrep_sync_wait = ${s.database.syncWait}.` : '';
+  const db = s.database.syncWait > 0 ? ` Operator setting: wsrep_sync_wait = ${s.database.syncWait} (${syncWaitWords(s.database.syncWait)}; docs/settings-explained.md).` : '';
   return `${id.label}: ${id.title} (docs/bbs-versions.md).${hypo}${db}`;
+}
+
+/** What a wsrep_sync_wait value makes wait, in words: 1 "reads wait…", 7 "reads and every write…". */
+export function syncWaitWords(v: number): string {
+  if (v === 0) return 'off: no statement waits for the cluster';
+  const parts: string[] = [];
+  if (v & 1) parts.push('reads and transaction starts');
+  if (v & 2) parts.push('UPDATE and DELETE');
+  if (v & 4) parts.push('INSERT and REPLACE');
+  if (v & 8) parts.push('SHOW');
+  return `${parts.join(', ')} wait until the node has applied every commit the cluster made before them`;
 }

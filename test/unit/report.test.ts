@@ -180,3 +180,12 @@ test('the set-up sentence states the pause after a failed op: the real BBS\'s 50
   const none = parseScenario('name: r\nquestion: q?\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes, backoffMs: 0}\n');
   t.regex(renderMarkdown({ scenario: none, seed: 9, runId: 'run-1', stats: computeStats(history), check: { valid: true, summary: [] } }), /went on at once after a failed op \(no backoff\)/);
 });
+
+test('wsrep_sync_wait is explained in words in the report: which statements wait', async (t) => {
+  const { syncWaitWords, systemUnderTest } = await import('../../lab/report/markdown.ts');
+  t.is(syncWaitWords(1), 'reads and transaction starts wait until the node has applied every commit the cluster made before them');
+  t.is(syncWaitWords(7), 'reads and transaction starts, UPDATE and DELETE, INSERT and REPLACE wait until the node has applied every commit the cluster made before them');
+  t.regex(syncWaitWords(0), /^off/);
+  const s = parseScenario('name: r\nquestion: q\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\ndatabase: {syncWait: 3}\n');
+  t.regex(systemUnderTest(s), /wsrep_sync_wait = 3 \(reads and transaction starts, UPDATE and DELETE wait .*docs\/settings-explained\.md\)/);
+});
