@@ -64,9 +64,10 @@ function shortInterval(i: Interval, digits: number): string {
 const inlineValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 const overridesText = (o: Record<string, unknown>): string => (Object.keys(o).length === 0 ? 'the base scenario as is' : Object.entries(o).map(([k, v]) => `\`${k}: ${inlineValue(v)}\``).join(', '));
 
-function runLink(runsRel: string, r: RunRecord): string {
+function runLink(runsRel: string, r: RunRecord & { resolved?: string[] }): string {
   const shared = r.sameAs ? ` (shared: the run of ${r.sameAs.split('/').slice(0, -1).join('/')}, the same scenario and seed)` : '';
-  const label = `seed ${r.seed}`;
+  // Which node each role target hit in this run: the same role may hit different nodes by seed.
+  const label = `seed ${r.seed}${r.resolved && r.resolved.length > 0 ? `: ${r.resolved.join('; ')}` : ''}`;
   if (r.status === 'done' && r.dir) return `[${label}](${runsRel}/${r.dir}/report.md)${shared}`;
   if (r.status === 'failed') return `${label}: failed (${r.error ?? 'no reason recorded'})${r.dir ? ` [its directory](${runsRel}/${r.dir}/)` : ''}`;
   return `${label}: ${r.status}`;

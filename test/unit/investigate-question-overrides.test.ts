@@ -61,3 +61,10 @@ test("a variant that mends the question's override is valid, and a variant's own
   const own = problemsOf(campaign('').replace('{ name: A }', '{ name: A, overrides: { clients.count: 0 } }'));
   t.true(own.length >= 1 && own.every((p) => p.startsWith('questions[0].variants[0].overrides')), own.join('\n'));
 });
+
+test('findings name the node each role target resolved to in each run, with most-written’s margin', async (t) => {
+  const { resolvedRoles } = await import('../../lab/investigate/aggregate.ts');
+  const r = { stats: { availability: { faults: [{ target: 'isolate:most-written', node: 'n2', margin: 37 }, { target: 'n1', node: 'n1' }, { target: 'active-of:proxy1', node: 'n3' }] } }, check: {} };
+  t.deepEqual(resolvedRoles(r), ['isolate:most-written → n2 (margin 37 ok writes)', 'active-of:proxy1 → n3']);
+  t.deepEqual(resolvedRoles({ stats: {}, check: {} }), []);
+});
