@@ -11,16 +11,11 @@ import { effectSeen, observe, type Observations } from './effect-seen.ts';
 import { errorLabel } from './labels.ts';
 import { medianOf } from './intervals.ts';
 import type { NemesisEvent, Op } from '../history/event.ts';
-import { bbsStretches, MIN_GAP_SEC, type Stretch } from './stretches.ts';
+import { bbsStretches, MIN_GAP_SEC, type Gap, type Stretch } from './stretches.ts';
 
 export { MIN_GAP_SEC };
 
-/** Seconds since the workload's first invoke. */
-export interface Gap {
-  from: number;
-  to: number;
-  sec: number;
-}
+export type { Gap };
 
 /** A fault's span (its id named `fault`) and what the clients saw during it. */
 export interface FaultOutage extends Omit<FaultSpan, 'id'> {

@@ -5,7 +5,12 @@
 // a success with a stretch of MIN_GAP_SEC or more on each side (no other success within a second
 // either way) does not end the outage; the stretches on both sides count as one. Pure.
 
-import type { Gap } from './availability.ts';
+/** A no-success interval, in seconds since the workload's first invoke. */
+export interface Gap {
+  from: number;
+  to: number;
+  sec: number;
+}
 
 /** Shortest no-success interval of the whole BBS that counts as an outage stretch (seconds). */
 export const MIN_GAP_SEC = 1;
