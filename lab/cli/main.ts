@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { installSignalHandlers } from '../lifecycle/cleanup.ts';
+import { guardStandardOutput } from '../lifecycle/output.ts';
 import { removeLeftOvers, findLeftOvers } from '../lifecycle/owned.ts';
 import { addressBaseProblem } from './address-base.ts';
 import { chainOwner, removeLabChains } from '../network/iptables.ts';
@@ -26,7 +27,7 @@ commands:
                          write one comparison report (\`bbs-lab compare --help\` lists the
                          configurations). --repeat N runs each on N seeds (BASE, BASE+1, …) and
                          reports medians with intervals
-  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--verify DIR]
+  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--verify DIR] | --metrics
                          run a campaign of questions (scenario variants × seeds) within a time
                          budget, one run at a time, resumable; writes findings/<campaign>/
                          (README.md, index.html, charts, findings.json) with medians and intervals
@@ -335,6 +336,7 @@ async function cmdCompare(argv: string[]): Promise<number> {
 
 const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--render]
                            [--order-seed N] [--include-unkept] [--verify findings/<campaign>]
+       bbs-lab investigate --metrics
 
   Runs every question of the campaign (each variant of its base scenario on each seed), one run
   at a time, seed by seed (every variant's first seed, then the second, …, shuffled within a
@@ -346,6 +348,7 @@ const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 
 
   --budget D    fit the runs into D (e.g. 45m, 1h, 2400s): fewer seeds per variant, evenly, never
                 below 2; if even that does not fit, the last questions are cut (the plan says so)
+  --metrics     list every metric a question can name, with its unit and meaning, and exit
   --plan        print the plan (runs, seeds, estimated time) and exit
   --resume DIR  continue the campaign in DIR: finished runs are kept, an interrupted one is redone
                 (without it, an unfinished campaign of the same name is resumed)
@@ -363,9 +366,13 @@ const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 
 `;
 
 async function cmdInvestigate(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['budget', 'resume', 'order-seed', 'verify'], ['plan', 'fresh', 'render', 'include-unkept', 'help']);
+  const p = parseArgs(argv, ['budget', 'resume', 'order-seed', 'verify'], ['plan', 'fresh', 'render', 'include-unkept', 'help', 'metrics']);
   if (p.flags.has('help')) {
     process.stdout.write(INVESTIGATE_USAGE);
+    return 0;
+  }
+  if (p.flags.has('metrics')) {
+    process.stdout.write((await import('../investigate/metrics.ts')).metricsListing());
     return 0;
   }
   const file = p.positional[0];
@@ -554,6 +561,8 @@ async function cmdCleanup(argv: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `bbs-lab run … | head`: once the reader is gone the lab stops printing and goes on working.
+  guardStandardOutput();
   const [cmd, ...rest] = argv;
   const help = cmd === undefined ? undefined : HELP[cmd];
   if (help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {

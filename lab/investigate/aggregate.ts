@@ -142,6 +142,19 @@ export function judgeClaim(q: QuestionFigures, claim: Claim): ClaimJudgement {
 export interface RunWithValues extends RunRecord {
   metricValues?: Record<string, number | null>;
   facts?: RunFacts;
+  /** Each role target of the run's faults with the node it resolved to (and most-written's margin). */
+  resolved?: string[];
+}
+
+/** "most-written → n2 (margin 37 ok writes)" per fault whose target was a role, from results.json. */
+export function resolvedRoles(r: RunResults): string[] {
+  const faults = (r.stats as { availability?: { faults?: unknown } } | undefined)?.availability?.faults;
+  if (!Array.isArray(faults)) return [];
+  return faults.flatMap((f: { target?: unknown; node?: unknown; margin?: unknown }) =>
+    typeof f.node === 'string' && typeof f.target === 'string' && f.target !== f.node && f.target !== `isolate:${f.node}`
+      ? [`${f.target} → ${f.node}${typeof f.margin === 'number' ? ` (margin ${f.margin} ok writes)` : ''}`]
+      : [],
+  );
 }
 
 /** "BBS 2016-05 (db3234a7, 2016-05-03)", with " — Hypothetical: …" when the run changed a behaviour of it. */
@@ -164,6 +177,7 @@ function questionFigures(q: Question, runs: readonly RunWithValues[], results: R
       vr.forEach((r, i) => (r.metricValues = { ...(r.metricValues ?? {}), [name]: values[i] ?? null }));
       metrics[name] = { metric: name, label: metricLabel(ref), unit: ref.metric.unit, digits: ref.metric.digits, interval: interval(values) };
     }
+    for (const r of vr) if (results.has(r.key)) r.resolved = resolvedRoles(results.get(r.key)!);
     const sut = vr.filter((r) => results.has(r.key)).map((r) => systemLabel(results.get(r.key)!)).filter((x): x is string => x !== null);
     return { name: v.name, overrides: v.overrides, runs: vr, metrics, systemUnderTest: [...new Set(sut)] };
   });

@@ -245,6 +245,23 @@ function claimOf(v: unknown, at: string, variants: string[], problems: string[])
   };
 }
 
+function applyOverrides(base: Obj, overrides: Record<string, unknown>): Obj {
+  let raw = base;
+  for (const [k, x] of Object.entries(overrides)) raw = setPath(raw, k, x);
+  return raw;
+}
+
+/** The problems validateScenario finds in a scenario built from overrides (none: it is valid). */
+function scenarioProblems(raw: Obj, at: string): string[] {
+  try {
+    validateScenario(raw, at);
+    return [];
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    return e.problems;
+  }
+}
+
 function questionOf(v: unknown, i: number, dir: string, problems: string[]): Question | null {
   const at = `questions[${i}]`;
   if (!isObj(v)) {
@@ -275,6 +292,10 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
   // Claims may name a variant whose scenario is invalid: that variant's own problem is enough.
   const declared = [...new Set(Array.isArray(rawVariants) ? rawVariants.map((rv) => (isObj(rv) && nonEmpty(rv['name']) ? rv['name'] : '')).filter(Boolean) : [])];
   const seen = new Set<string>();
+  // What the question's own overrides break is said once, under them, not once per variant.
+  // (Only those a variant keeps: a variant may override the field again and mend it.)
+  const commonBroken = base && Object.keys(common).length > 0 ? scenarioProblems(applyOverrides({ ...base, question: v['question'] }, common), at) : [];
+  const commonKept = new Set<string>();
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) problems.push(`${at}.variants: must be a list of one or more { name, overrides }`);
   else
     rawVariants.forEach((rv, j) => {
@@ -288,15 +309,16 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
       const before = problems.length;
       const overrides = overridesOf(rv['overrides'], `${vat}.overrides`, problems);
       if (!base || problems.length > before) return;
-      let raw: Obj = { ...base, name: `${String(v['id'])}-${name}` };
-      for (const [k, x] of Object.entries({ ...common, ...overrides })) raw = setPath(raw, k, x);
-      try {
-        variants.push({ name, overrides, scenario: validateScenario(raw, vat) });
-      } catch (e) {
-        if (!(e instanceof ScenarioError)) throw e;
-        for (const p of e.problems) problems.push(`${vat}.overrides: the scenario it makes is invalid: ${p}`);
+      // A run's report asks the campaign's question (a `question` override may still set its own).
+      const raw = applyOverrides({ ...base, name: `${String(v['id'])}-${name}`, question: v['question'] }, { ...common, ...overrides });
+      const broken = scenarioProblems(raw, vat);
+      if (broken.length === 0) variants.push({ name, overrides, scenario: validateScenario(raw, vat) });
+      for (const p of broken) {
+        if (commonBroken.includes(p)) commonKept.add(p);
+        else problems.push(`${vat}.overrides: the scenario it makes is invalid: ${p}`);
       }
     });
+  for (const p of commonKept) problems.push(`${at}.overrides: the scenario it makes is invalid: ${p}`);
   const claims: Claim[] = [];
   if (v['claims'] !== undefined) {
     if (!Array.isArray(v['claims'])) problems.push(`${at}.claims: must be a list of claims`);

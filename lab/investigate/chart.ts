@@ -2,7 +2,14 @@
 // seed a point, the median a bar and the interval a whisker. Pure: figures in, an SVG string out.
 
 import { colourAt, emptyNote, frame } from '../report/charts/common.ts';
+import { rangeText } from '../report/intervals.ts';
 import type { QuestionFigures } from './aggregate.ts';
+import { labelWithUnit } from './metrics.ts';
+
+/** An axis tick or a tooltip figure as plain text: 10, 0.25, 1,500, never 1e+1. */
+export function plainNumber(x: number): string {
+  return x.toLocaleString('en-US', { maximumFractionDigits: Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 1 ? 2 : 4 }).replace(/^-/, '−');
+}
 
 const PANEL_W = 300;
 const PANEL_H = 240;
@@ -39,8 +46,8 @@ export function questionChart(q: QuestionFigures): string {
     const x = d3.scaleBand().domain(q.variants.map((v) => v.name)).range([0, w]).padding(0.25);
     const y = d3.scaleLinear().domain([lo, hi * 1.1]).nice().range([h, 0]);
     const title = g.append('text').attr('class', 'panel-title').attr('x', w / 2).attr('y', -22).attr('text-anchor', 'middle').attr('font-weight', 'bold');
-    wrap(`${figs[0]?.label ?? m} (${figs[0]?.unit ?? ''})`, 44).forEach((line, li) => title.append('tspan').attr('x', w / 2).attr('dy', li === 0 ? 0 : 13).text(line));
-    g.append('g').attr('class', 'axis y').call(d3.axisLeft(y).ticks(5, '~g'));
+    wrap(labelWithUnit(figs[0]?.label ?? m, figs[0]?.unit ?? ''), 44).forEach((line, li) => title.append('tspan').attr('x', w / 2).attr('dy', li === 0 ? 0 : 13).text(line));
+    g.append('g').attr('class', 'axis y').call(d3.axisLeft(y).ticks(5).tickFormat(plainNumber));
     const xAxis = g.append('g').attr('class', 'axis x').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x));
     xAxis.selectAll('text').attr('transform', 'rotate(-20)').attr('text-anchor', 'end');
     if (values.length === 0) {
@@ -63,7 +70,7 @@ export function questionChart(q: QuestionFigures): string {
         .attr('stroke', '#212121')
         .attr('stroke-width', 2.5)
         .append('title')
-        .text(`${v.name}: median ${iv.median}, interval ${iv.low}–${iv.high} (${iv.n} runs, ${Math.round(iv.coverage * 100)}%)`);
+        .text(`${v.name}: median ${plainNumber(iv.median)}, interval ${rangeText(plainNumber(iv.low), plainNumber(iv.high))} (${iv.n} runs, ${Math.round(iv.coverage * 100)}%)`);
       iv.values.forEach((val, i) => {
         vg.append('circle')
           .attr('class', 'seed')
@@ -74,7 +81,7 @@ export function questionChart(q: QuestionFigures): string {
           .attr('fill', colourAt(vi))
           .attr('fill-opacity', 0.8)
           .append('title')
-          .text(`${v.name}, run ${i + 1}: ${val}`);
+          .text(`${v.name}, run ${i + 1}: ${plainNumber(val)}`);
       });
     });
   });

@@ -92,7 +92,7 @@ export const OP_FAMILIES: Record<string, readonly string[]> = {
 };
 
 export const METRICS: Record<string, Metric> = {
-  ops: { label: 'ops', unit: 'ops', digits: 0, get: (r) => num(r.stats?.ops) },
+  ops: { label: 'ops the clients invoked in the run', unit: 'ops', digits: 0, get: (r) => num(r.stats?.ops) },
   okShare: { label: 'ok share of completed ops', unit: 'share', digits: 3, better: 'higher', get: (r) => (completed(r) > 0 ? r.stats.byOutcome.ok / completed(r) : null) },
   unknownOps: { label: 'ops with unknown outcome (info)', unit: 'ops', digits: 0, better: 'lower', get: (r) => num(r.stats?.byOutcome?.info) },
   deadlocksPer1000: { label: '1213s per 1,000 ops', unit: 'per 1,000 ops', digits: 1, better: 'lower', get: (r) => perK(countOfCode(r.stats?.errors, '1213'), r.stats?.ops ?? 0) },
@@ -213,7 +213,7 @@ export function metricProblem(name: unknown): string | null {
   if (typeof name !== 'string' || name.trim() === '') return `must be a metric name, got ${JSON.stringify(name)}`;
   const [id, arg] = splitName(name);
   const m = METRICS[id];
-  if (!m) return `unknown metric ${JSON.stringify(name)}; known: ${Object.entries(METRICS).map(([k, v]) => (v.arg ? `${k}:<${v.arg}>` : k)).join(', ')}`;
+  if (!m) return `unknown metric ${JSON.stringify(name)}; known: ${Object.entries(METRICS).map(([k, v]) => (v.arg ? `${k}:<${v.arg}>` : k)).join(', ')} (\`bbs-lab investigate --metrics\` lists each with its unit and meaning)`;
   if (m.arg && !arg) return `${id} needs an argument, e.g. ${id}:<${m.arg}>`;
   if (!m.arg && arg) return `${id} takes no argument; use ${id}`;
   if (id === 'outagePart' && !(OUTAGE_PARTS as readonly string[]).includes(arg)) return `outagePart: the part must be ${OUTAGE_PARTS.join(', ')}, got ${JSON.stringify(arg)}`;
@@ -234,10 +234,41 @@ export function metricRef(name: string): MetricRef {
   return { name, id, arg, metric: METRICS[id]! };
 }
 
+/**
+ * A metric's words with its unit in parentheses, unless the words already say it ("1213s per 1,000
+ * ops" is not followed by "(per 1,000 ops)") or the unit is a bare count.
+ */
+export function labelWithUnit(label: string, unit: string): string {
+  if (unit === '' || unit === 'count' || label.toLowerCase().includes(unit.toLowerCase())) return label;
+  return `${label} (${unit})`;
+}
+
 export function metricLabel(ref: MetricRef): string {
   return ref.arg ? `${ref.metric.label} ${ref.arg}` : ref.metric.label;
 }
 
 export function readMetric(ref: MetricRef, r: RunResults): number | null {
   return ref.metric.get(r, ref.arg);
+}
+
+/** A metric name as a campaign writes it (`id` or `id:arg`) in the metric's words, for prose. */
+export function metricWords(name: string): string {
+  return metricProblem(name) === null ? metricLabel(metricRef(name)) : name;
+}
+
+/**
+ * Every metric a campaign can list, one per line: its name as a campaign writes it (with the
+ * argument it takes), its unit, which way is better, and its meaning (`bbs-lab investigate --metrics`).
+ */
+export function metricsListing(): string {
+  const rows = Object.entries(METRICS).map(([id, m]) => [m.arg ? `${id}:<${m.arg.split(' (')[0]}>` : id, m.unit, m.better ? `${m.better} is better` : '', m.arg ? `${m.label} <${m.arg}>` : m.label] as const);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  const w2 = Math.max(...rows.map((r) => r[2].length));
+  const head = `${'metric'.padEnd(w0)}  ${'unit'.padEnd(w1)}  ${'better'.padEnd(w2)}  meaning`;
+  return (
+    `The metrics a campaign question can list (metrics: [...]); a name with :<…> takes that argument, e.g. errorsPer1000:1213.\n\n${head}\n` +
+    rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2].padEnd(w2)}  ${r[3]}`).join('\n') +
+    '\n'
+  );
 }

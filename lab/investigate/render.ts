@@ -13,7 +13,8 @@ import { summarizeProvenance, type FindingsProvenance, type Spread } from './pro
 import type { CampaignState, RunRecord } from './state.ts';
 import { fillTemplates } from './template.ts';
 import { VERIFICATION_ANCHOR, VERIFICATION_HEADING, verificationParagraphs, type Verification } from './verify.ts';
-import { describeInterval, type Interval } from '../report/intervals.ts';
+import { describeInterval, minus, rangeText, type Interval } from '../report/intervals.ts';
+import { labelWithUnit, metricWords } from './metrics.ts';
 
 export interface FindingsInput {
   campaign: Campaign;
@@ -46,8 +47,9 @@ type Block =
   | { chart: { file: string; alt: string; svg: string } }
   | { code: string };
 
+/** With a true minus sign: a findings page prints −0.84, never -0.84. */
 export const fmtNum = (x: number, digits: number): string =>
-  Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+  Number.isFinite(x) ? minus(x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })) : 'n/a';
 
 export function describeFigure(m: MetricFigure): string {
   return describeInterval(m.interval, (x) => fmtNum(x, m.digits));
@@ -56,15 +58,16 @@ export function describeFigure(m: MetricFigure): string {
 function shortInterval(i: Interval, digits: number): string {
   if (i.n === 0) return 'no runs';
   if (i.n === 1) return `${fmtNum(i.median, digits)} (1 run)`;
-  return `${fmtNum(i.median, digits)} [${fmtNum(i.low, digits)}–${fmtNum(i.high, digits)}]`;
+  return `${fmtNum(i.median, digits)} [${rangeText(fmtNum(i.low, digits), fmtNum(i.high, digits))}]`;
 }
 
 const inlineValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 const overridesText = (o: Record<string, unknown>): string => (Object.keys(o).length === 0 ? 'the base scenario as is' : Object.entries(o).map(([k, v]) => `\`${k}: ${inlineValue(v)}\``).join(', '));
 
-function runLink(runsRel: string, r: RunRecord): string {
+function runLink(runsRel: string, r: RunRecord & { resolved?: string[] }): string {
   const shared = r.sameAs ? ` (shared: the run of ${r.sameAs.split('/').slice(0, -1).join('/')}, the same scenario and seed)` : '';
-  const label = `seed ${r.seed}`;
+  // Which node each role target hit in this run: the same role may hit different nodes by seed.
+  const label = `seed ${r.seed}${r.resolved && r.resolved.length > 0 ? `: ${r.resolved.join('; ')}` : ''}`;
   if (r.status === 'done' && r.dir) return `[${label}](${runsRel}/${r.dir}/report.md)${shared}`;
   if (r.status === 'failed') return `${label}: failed (${r.error ?? 'no reason recorded'})${r.dir ? ` [its directory](${runsRel}/${r.dir}/)` : ''}`;
   return `${label}: ${r.status}`;
@@ -73,10 +76,10 @@ function runLink(runsRel: string, r: RunRecord): string {
 const signed = (x: number, digits: number): string => (x > 0 ? `+${fmtNum(x, digits)}` : fmtNum(x, digits));
 export const fmtP = (p: number): string => (p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
 
-/** "b − a +3.0 [+1.0–+5.0]": the median paired difference and its interval. */
+/** "b − a +3.0 [+1.0 to +5.0]": the median paired difference and its interval. */
 function diffText(x: Comparison, digits: number): string {
   const i = x.interval;
-  return i.n >= 2 ? `${signed(x.medianDiff, digits)} [${signed(i.low, digits)}, ${signed(i.high, digits)}]` : signed(x.medianDiff, digits);
+  return i.n >= 2 ? `${signed(x.medianDiff, digits)} [${signed(i.low, digits)} to ${signed(i.high, digits)}]` : signed(x.medianDiff, digits);
 }
 
 /** What a comparison that did not separate would need. */
@@ -93,7 +96,7 @@ export function neededText(x: Comparison): string {
 export function answerSentence(q: QuestionFigures, f: Pick<CampaignFigures, 'comparisonsMade' | 'alpha'>): string {
   const m = q.metrics[0]!;
   const figs = q.variants.map((v) => `**${v.name}** ${describeFigure(v.metrics[m]!)}`);
-  const label = q.variants[0]?.metrics[m]?.label ?? m;
+  const label = q.variants[0]?.metrics[m]?.label ?? metricWords(m);
   const unit = q.variants[0]?.metrics[m]?.unit ?? '';
   const digits = q.variants[0]?.metrics[m]?.digits ?? 2;
   const cmp = q.comparisons.filter((s) => s.metric === m);
@@ -106,7 +109,7 @@ export function answerSentence(q: QuestionFigures, f: Pick<CampaignFigures, 'com
     const rest = cmp.filter((s) => !s.distinguishable);
     if (rest.length > 0 && apart.length > 0) sep += ` Not separated: ${rest.map((s) => `${s.a} vs ${s.b}`).join(', ')}.`;
   }
-  return `${label} (${unit}): ${figs.join('; ')}.${sep}`;
+  return `${labelWithUnit(label, unit)}: ${figs.join('; ')}.${sep}`;
 }
 
 /**
@@ -127,7 +130,7 @@ function fillRefs(line: string, figures: CampaignFigures): string {
     const i = m.interval;
     if (i.n === 0) return 'n/a (no runs)';
     const unit = m.unit && !/^(ratio|count|share)$/.test(m.unit) ? ` ${m.unit}` : '';
-    return i.n === 1 ? `${fmtNum(i.median, m.digits)}${unit} (1 run)` : `${fmtNum(i.median, m.digits)}${unit} [${fmtNum(i.low, m.digits)}–${fmtNum(i.high, m.digits)}]`;
+    return i.n === 1 ? `${fmtNum(i.median, m.digits)}${unit} (1 run)` : `${fmtNum(i.median, m.digits)}${unit} [${rangeText(fmtNum(i.low, m.digits), fmtNum(i.high, m.digits))}]`;
   });
 }
 
@@ -139,7 +142,7 @@ function claimRows(js: readonly ClaimJudgement[], figures: CampaignFigures): str
   return js.map((j) => {
     const q = figures.questions.find((x) => x.id === j.question)!;
     const digits = q.variants[0]?.metrics[j.claim.metric]?.digits ?? 2;
-    const label = q.variants[0]?.metrics[j.claim.metric]?.label ?? j.claim.metric;
+    const label = q.variants[0]?.metrics[j.claim.metric]?.label ?? metricWords(j.claim.metric);
     return [
       `${j.claim.text} (${j.claim.source})`,
       `${j.claim.conditions} Judged on ${label} ${j.claim.condition.text} in ${j.claim.variants.join(', ')} ([${j.question}](#${j.question}))`,
@@ -153,7 +156,7 @@ function claimRows(js: readonly ClaimJudgement[], figures: CampaignFigures): str
 function comparisonRow(x: Comparison, q: QuestionFigures): string[] {
   const m = q.variants[0]!.metrics[x.metric]!;
   return [
-    `${m.label} (${m.unit})`,
+    labelWithUnit(m.label, m.unit),
     `${x.b} − ${x.a}`,
     String(x.seeds.length),
     x.seeds.length > 0 ? diffText(x, m.digits) : 'n/a',
@@ -206,7 +209,7 @@ function questionBlocks(q: QuestionFigures, input: FindingsInput, chartFile: str
       rows: [
         // Which BBS each column's figures are about (a hypothetical is labelled so).
         ...(q.variants.some((v) => v.systemUnderTest.length > 0) ? [['system under test', ...q.variants.map((v) => v.systemUnderTest.join(' / ') || 'not recorded')]] : []),
-        ...q.metrics.map((m) => [`${q.variants[0]!.metrics[m]!.label} (${q.variants[0]!.metrics[m]!.unit})`, ...q.variants.map((v) => shortInterval(v.metrics[m]!.interval, v.metrics[m]!.digits))]),
+        ...q.metrics.map((m) => [labelWithUnit(q.variants[0]!.metrics[m]!.label, q.variants[0]!.metrics[m]!.unit), ...q.variants.map((v) => shortInterval(v.metrics[m]!.interval, v.metrics[m]!.digits))]),
       ],
     },
   });

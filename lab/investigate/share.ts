@@ -21,7 +21,9 @@ export function canonicalJson(v: unknown): string {
 
 /** A short id of a scenario's effective configuration: everything but its name. */
 export function configId(s: Scenario): string {
-  const { name: _name, ...rest } = s;
+  // The words (name, question, description) are not the configuration: two questions asking with
+  // the same scenario and seed share one run.
+  const { name: _name, question: _question, description: _description, ...rest } = s;
   return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 12);
 }
 

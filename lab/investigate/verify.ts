@@ -6,6 +6,7 @@
 // in, the verification and its text out (run.ts runs the sample).
 
 import { medianOf } from '../report/intervals.ts';
+import { metricWords } from './metrics.ts';
 import { seededShuffle } from './order.ts';
 import type { FindingsProvenance } from './provenance-summary.ts';
 
@@ -148,7 +149,7 @@ export function verificationParagraphs(v: Verification | null, regenerate: { cam
   const paras = [
     `Last verification: ${v.at.slice(0, 10)}, lab ${lab}: ${v.seedsPerVariant} seed(s) per variant re-run (${v.sample.map((s) => `${s.question} seed ${s.seeds.join(', ')}`).join('; ')}); ${summaryLine(v)}${load}.`,
   ];
-  if (outside.length > 0) paras.push(`Outside: ${outside.map((x) => `${x.question}/${x.variant} ${x.metric} ${fmt(x.fresh.median, shownDigits(x))} (committed ${committedText(x)})`).join('; ')}.`);
+  if (outside.length > 0) paras.push(`Outside: ${outside.map((x) => `${x.question}/${x.variant}, ${metricWords(x.metric)}: ${fmt(x.fresh.median, shownDigits(x))} (committed ${committedText(x)})`).join('; ')}.`);
   const failed = v.runs.filter((r) => r.status !== 'done' || r.keptUp === false);
   if (failed.length > 0) paras.push(`Not counted: ${failed.map((r) => `${r.key} (${r.status !== 'done' ? r.status : 'rate not kept up'})`).join(', ')}.`);
   paras.push(`Every figure and the command are in verification.json. ${how}`);

@@ -75,6 +75,14 @@ export async function stopTracked(t: Tracked, graceMs = 15_000): Promise<void> {
   killGroup(t.pid, 'SIGKILL');
 }
 
+/** SIGKILLs every live child's group (a signalled lab whose teardown takes too long). */
+export function killAllTracked(): void {
+  for (const t of live.values()) {
+    killGroup(t.pid, 'SIGCONT');
+    killGroup(t.pid, 'SIGKILL');
+  }
+}
+
 export function liveProcesses(): Tracked[] {
   return [...live.values()];
 }

@@ -9,7 +9,7 @@ import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { FAULTS, partitionSides, type FaultContext, type Heal } from './faults/index.ts';
 import type { FaultSpec } from './types.ts';
-import { resolveTarget, roleOf, type RoleState } from './roles.ts';
+import { resolveTarget, roleOf, type RoleResolution, type RoleState } from './roles.ts';
 
 export type { ProxyControl } from './faults/index.ts';
 
@@ -132,6 +132,7 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
       // "active-of:proxy1 (n2)" and the quorum-loss finder knows which node the fault meant.
       let concrete: FaultSpec = f;
       let node: string | undefined;
+      let resolution: RoleResolution | undefined;
       let resolveError: string | null = null;
       if (roleOf(f.kind, f.target)) {
         try {
@@ -139,13 +140,14 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
           const r = resolveTarget(f.kind, f.target, ctx.roles(), ctx.seed, i);
           concrete = { ...f, target: r.target };
           node = r.node;
+          resolution = r.resolution;
         } catch (e) {
           resolveError = (e as Error).message;
         }
       }
       const sides = concrete.kind === 'partition' && !resolveError ? safeSides(concrete.target) : null;
-      ctx.writer.append({ type: 'nemesis', phase: 'start', fault: id, kind: f.kind, detail: { target: f.target, ...(node ? { node } : {}), ...(sides ? { sides } : {}), duration: f.duration } });
-      ctx.log(`nemesis: ${id} on ${f.target}${node ? ` (${node})` : ''} for ${f.duration} s`);
+      ctx.writer.append({ type: 'nemesis', phase: 'start', fault: id, kind: f.kind, detail: { target: f.target, ...(node ? { node } : {}), ...(resolution ? { resolution } : {}), ...(sides ? { sides } : {}), duration: f.duration } });
+      ctx.log(`nemesis: ${id} on ${f.target}${node ? ` (${resolution?.text ?? node})` : ''} for ${f.duration} s`);
       let healFn: () => Promise<void>;
       try {
         if (resolveError) throw new Error(resolveError);

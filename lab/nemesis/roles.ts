@@ -4,7 +4,10 @@
 // the nemesis passes a snapshot of the live state in.
 //
 //   active-of:<proxy>  the node that proxy's switchboard routes new connections to now
-//   most-written       the node that served the most ok writes so far in this run (ties: lowest name)
+//   most-written       the node that served the most ok writes so far in this run (ties: lowest name).
+//                      A write is every BBS op but the reads (and every list-append txn); ok counts
+//                      the ops that completed ok, which includes those the BBS refused by its own
+//                      state check (they ran their transaction); failed and unknown ones do not count.
 //   a-non-active       a node no running proxy routes to now; a seeded choice among them
 //
 // Node faults (kill, pause, health-flap) take a role as their target; a partition takes
@@ -85,14 +88,43 @@ export function resolveRole(role: string, state: RoleState, seed: number, salt: 
 }
 
 /** The concrete target of a fault whose target may hold a role: `isolate:active-of:proxy1` → `isolate:n2`. */
-export function resolveTarget(kind: string, target: string, state: RoleState, seed: number, salt: number): { target: string; node?: string } {
+export function resolveTarget(kind: string, target: string, state: RoleState, seed: number, salt: number): { target: string; node?: string; resolution?: RoleResolution } {
   const role = roleOf(kind, target);
   if (!role) return { target };
   const node = resolveRole(role, state, seed, salt);
-  return { target: kind === 'partition' ? `isolate:${node}` : node, node };
+  return { target: kind === 'partition' ? `isolate:${node}` : node, node, resolution: describeResolution(role, node, state) };
 }
 
 /** How a report names a fault's target: "active-of:proxy1 (n1)" for a resolved role, else the target. */
 export function targetLabel(target: string, node?: string | null): string {
   return node && target !== node && target !== `isolate:${node}` ? `${target} (${node})` : target;
+}
+
+/** How a role was resolved, for the history and the reports: the node, why, and by what margin. */
+export interface RoleResolution {
+  role: string;
+  node: string;
+  /** most-written: the node's ok writes minus the runner-up's (0: a tie, broken by name). */
+  margin?: number;
+  /** The words a report prints: "most-written: n2, 412 ok writes, 37 more than n1 (375)". */
+  text: string;
+}
+
+/** The resolution of `role` to `node` in `state`, in words (call after resolveRole). */
+export function describeResolution(role: string, node: string, state: RoleState): RoleResolution {
+  if (role === 'most-written') {
+    const w = (n: string) => state.okWritesByNode[n] ?? 0;
+    const others = state.nodes.filter((n) => n !== node).sort((a, b) => w(b) - w(a) || a.localeCompare(b));
+    const second = others[0];
+    const margin = w(node) - (second === undefined ? 0 : w(second));
+    const vs = second === undefined ? 'the only node' : margin === 0 ? `tied with ${second} (${w(second)}), the lower name taken` : `${margin} more than ${second} (${w(second)})`;
+    return { role, node, margin, text: `most-written: ${node}, ${w(node)} ok writes when the fault started, ${vs}` };
+  }
+  if (role === 'a-non-active') {
+    const actives = new Set(Object.values(state.activeOf).filter((x): x is string => x !== null));
+    const candidates = state.nodes.filter((n) => !actives.has(n));
+    return { role, node, text: `a-non-active: ${node}, chosen by the seed among ${candidates.join(', ')} (no proxy routed to them; ${[...actives].join(', ') || 'none'} active)` };
+  }
+  if (role.startsWith('active-of:')) return { role, node, text: `${role}: ${node}, where ${role.slice('active-of:'.length)} routed new connections when the fault started` };
+  return { role, node, text: `${role}: ${node}` };
 }

@@ -11,13 +11,11 @@ import { effectSeen, observe, type Observations } from './effect-seen.ts';
 import { errorLabel } from './labels.ts';
 import { medianOf } from './intervals.ts';
 import type { NemesisEvent, Op } from '../history/event.ts';
+import { bbsStretches, MIN_GAP_SEC, type Gap, type Stretch } from './stretches.ts';
 
-/** Seconds since the workload's first invoke. */
-export interface Gap {
-  from: number;
-  to: number;
-  sec: number;
-}
+export { MIN_GAP_SEC };
+
+export type { Gap };
 
 /** A fault's span (its id named `fault`) and what the clients saw during it. */
 export interface FaultOutage extends Omit<FaultSpan, 'id'> {
@@ -29,8 +27,10 @@ export interface FaultOutage extends Omit<FaultSpan, 'id'> {
   medianClientOutageSec: number;
   worstClientOutageSec: number;
   worstClient: string | null;
-  /** Longest interval overlapping the window in which NO client had an ok completion. */
+  /** Longest interval overlapping the window in which NO client had an ok completion (lone successes merged over: stretches.ts). */
   bbsOutageSec: number;
+  /** Every such stretch of 1 s or more that overlaps the window (optional: results.json of earlier runs lack it). */
+  bbsStretches?: Stretch[];
   /** Ops in flight when the fault started, by outcome; of those that ended unknown (or never), what later reads say (optional: results.json of earlier runs lack it). */
   inFlight: { ops: number; ok: number; fail: number; info: number; unfinished: number; unknown?: { seen: number; notSeen: number; cannotTell: number } };
   /** Failed/unknown completions inside [start, recovered ?? healed ?? end], by error label. */
@@ -38,17 +38,14 @@ export interface FaultOutage extends Omit<FaultSpan, 'id'> {
 }
 
 export interface Availability {
-  /** Longest no-success interval of the whole BBS (any client), and every gap ≥ 1 s. */
-  bbs: { longest: Gap | null; gaps: Gap[] };
+  /** Longest no-success interval of the whole BBS (any client), and every gap ≥ 1 s; lone successes merged over (stretches.ts). */
+  bbs: { longest: Stretch | null; gaps: Stretch[] };
   /** Per client (key = client id as string): its longest no-success gap. */
   perClient: Record<string, { longest: Gap | null; oks: number }>;
   /** Fraction of the workload's time in which the BBS was available (not inside a gap ≥ 1 s). */
   timeShare: number;
   faults: FaultOutage[];
 }
-
-/** A BBS gap shorter than this is ordinary spacing between ops, not unavailability. */
-export const MIN_GAP_SEC = 1;
 
 /** A fault as the nemesis events record it (see faultSpans). */
 export interface FaultSpan {
@@ -57,6 +54,9 @@ export interface FaultSpan {
   target: string;
   /** The node a role target (active-of:proxy1, most-written, a-non-active) resolved to, when any. */
   node?: string;
+  /** How the role was resolved, in words, and most-written's margin over the runner-up (nemesis/roles.ts). */
+  resolution?: string;
+  margin?: number;
   start: number;
   /** When its heal began (null: never healed in the run). */
   healed: number | null;
@@ -71,9 +71,11 @@ export function faultSpans(nemesis: readonly NemesisEvent[], t0: number): FaultS
   const sec = (ns: number) => (ns - t0) / 1e9;
   for (const n of nemesis) {
     if (n.phase === 'start') {
-      const d = (n.detail ?? {}) as { target?: unknown; node?: unknown };
+      const d = (n.detail ?? {}) as { target?: unknown; node?: unknown; resolution?: { text?: unknown; margin?: unknown } };
       const span: FaultSpan = { id: n.fault, kind: n.kind, target: typeof d.target === 'string' ? d.target : '', start: sec(n.time), healed: null, recovered: null };
       if (typeof d.node === 'string') span.node = d.node;
+      if (typeof d.resolution?.text === 'string') span.resolution = d.resolution.text;
+      if (typeof d.resolution?.margin === 'number') span.margin = d.resolution.margin;
       byId.set(n.fault, span);
       out.push(span);
     } else if (n.phase === 'stop') {
@@ -105,8 +107,8 @@ export function gapsBetween(okTimes: readonly number[], end: number): Gap[] {
   return gaps.filter((g) => g.sec > 0);
 }
 
-function longestOf(gaps: readonly Gap[]): Gap | null {
-  let best: Gap | null = null;
+function longestOf<G extends Gap>(gaps: readonly G[]): G | null {
+  let best: G | null = null;
   for (const g of gaps) if (!best || g.sec > best.sec) best = g;
   return best;
 }
@@ -142,7 +144,7 @@ export function computeAvailability(ops: readonly Op[], nemesis: readonly Nemesi
     clientGaps.set(c, gaps);
     perClient[c] = { longest: longestOf(gaps), oks: ts.length };
   }
-  const bbsAll = gapsBetween(allOk, end);
+  const bbsAll = bbsStretches(allOk, end);
   // Times are ns / 1e9: a gap of exactly 1 s can come out a hair short of it.
   const bbsGaps = bbsAll.filter((g) => g.sec >= MIN_GAP_SEC - 1e-9);
   const down = bbsGaps.reduce((a, g) => a + g.sec, 0);
@@ -201,10 +203,13 @@ export function computeAvailability(ops: readonly Op[], nemesis: readonly Nemesi
       worstClientOutageSec: worstClient === null ? 0 : clientOutageSec[worstClient]!,
       worstClient,
       bbsOutageSec: longestOverlapping(bbsAll, f.start, wEnd),
+      bbsStretches: bbsGaps.filter((g) => g.from <= wEnd && g.to >= f.start),
       inFlight,
       errors,
     };
     if (f.node !== undefined) out.node = f.node;
+    if (f.resolution !== undefined) out.resolution = f.resolution;
+    if (f.margin !== undefined) out.margin = f.margin;
     return out;
   });
   return { bbs: { longest: longestOf(bbsAll), gaps: bbsGaps }, perClient, timeShare, faults };

@@ -4,7 +4,8 @@
 // errors in its window. Pure: stats in, header and rows of text out.
 
 import type { FaultOutage } from './availability.ts';
-import type { RunStats } from './stats.ts';
+import type { LabEvent, RunStats } from './stats.ts';
+import { MERGE_RULE, type Stretch } from './stretches.ts';
 
 export const FAULT_TABLE_HEADER = [
   'fault',
@@ -72,4 +73,51 @@ export function faultSentence(f: FaultOutage): string {
   const worst = f.worstClient === null ? '' : `; the worst client (client ${f.worstClient}) had none for ${s1(f.worstClientOutageSec)}, the median client for ${s1(f.medianClientOutageSec)}`;
   const caught = f.inFlight.ops > 0 ? `; ${f.inFlight.ops} op(s) were in flight when it started (${outcomes(f)})` : '';
   return `${what} (${healed}${back}): no client had a success for ${s1(f.bbsOutageSec)}${worst}${caught}.`;
+}
+
+/** "12.0–13.4 s (1.4 s), 15.0–17.8 s (2.8 s, one stretch across a lone success at 16.4 s)". */
+export function stretchesText(stretches: readonly Stretch[]): string {
+  return stretches
+    .map((g) => `${g.from.toFixed(1)}–${g.to.toFixed(1)} s (${s1(g.sec)}${g.split && g.split.length > 0 ? `, one stretch across ${g.split.length === 1 ? 'a lone success' : `${g.split.length} lone successes`} at ${g.split.map((x) => `${x.toFixed(1)} s`).join(', ')}` : ''})`)
+    .join(', ');
+}
+
+/** Faults that take a node away: a node the proxies do not write to can still stall every write. */
+const NODE_LOSS = new Set(['kill', 'pause', 'partition', 'crash']);
+
+/** Each proxy's active backend just before `at`, from the proxy-active-changed events. */
+function activeAt(events: readonly LabEvent[], at: number): Map<string, string | null> {
+  const active = new Map<string, string | null>();
+  for (const e of events) if (e.kind === 'proxy-active-changed' && e.at <= at && e.to !== undefined) active.set(e.source, e.to);
+  return active;
+}
+
+/**
+ * Lines under the fault table, per fault: how a role target resolved (the node, and most-written's
+ * margin), the whole BBS's stretches without a success in its
+ * window when there is more than one or one crosses a lone success, and, when the history shows
+ * it, why the BBS stalled although the node lost was not the one the proxies wrote to.
+ */
+export function faultNotes(st: Pick<RunStats, 'availability' | 'labEvents'>): string[] {
+  const out: string[] = [];
+  for (const f of st.availability.faults) {
+    if (f.resolution) out.push(`${f.fault}: the role ${f.target} resolved to ${f.node ?? '?'} (${f.resolution}).`);
+    const stretches = f.bbsStretches ?? [];
+    if (stretches.length > 1 || stretches.some((g) => (g.split ?? []).length > 0)) {
+      out.push(`${f.fault}: the whole BBS was without a success in ${stretchesText(stretches)} (${MERGE_RULE}).`);
+    }
+    const node = f.node ?? (/^n\d+$/.test(f.target) ? f.target : null);
+    if (!NODE_LOSS.has(f.kind) || node === null || f.bbsOutageSec < 1) continue;
+    const active = activeAt(st.labEvents, f.start);
+    if (active.size === 0 || [...active.values()].includes(node)) continue;
+    const end = f.recovered ?? f.healed ?? Infinity;
+    const moved = st.labEvents.some((e) => e.kind === 'proxy-active-changed' && e.at > f.start && e.at <= end);
+    if (moved) continue;
+    const writers = [...active.entries()].map(([p, n]) => `${p} on ${n ?? 'no node'}`).join(', ');
+    out.push(
+      `${f.fault}: ${node} was not a node the proxies wrote to (${writers}) and no proxy moved, yet no client had a success for ${s1(f.bbsOutageSec)}: ` +
+        "Galera's remaining nodes hold every commit until the group has agreed the lost member is gone (its failure detection: evs.suspect_timeout, 5 s by default), so losing a node that takes no writes stalls all of them.",
+    );
+  }
+  return out;
 }

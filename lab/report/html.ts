@@ -9,7 +9,9 @@ import type { RunCharts } from './charts/index.ts';
 import { argsText, resultText } from './charts/op-label.ts';
 import { renderCausesHtml } from './causes.ts';
 import { reachSentence, reachTableRows, type Reach } from './reach.ts';
-import { FAULT_TABLE_HEADER, faultTableRows } from './fault-table.ts';
+import { FAULT_TABLE_HEADER, faultNotes, faultTableRows } from './fault-table.ts';
+import { answerSentences } from './answer.ts';
+import { MERGE_RULE } from './stretches.ts';
 import { summarySentences, systemUnderTest } from './markdown.ts';
 import type { RunStats } from './stats.ts';
 import type { Story } from './stories.ts';
@@ -56,8 +58,11 @@ h1 { font-size: 1.5em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .2e
 figure { margin: 1em 0; max-width: 100%; } svg.chart { max-width: 100%; height: auto; display: block; }
 p, li { overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: .85em; max-width: 100%; } td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-/* The ops table has ten columns and free text: fixed layout over the page width, every cell wraps. */
-table.ops { table-layout: fixed; width: 100%; } table.ops td, table.ops th { word-break: break-word; }
+/* Headers wrap between words only ("fa|ult" read as two words): the column takes its longest word. */
+th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
+/* The ops table has ten columns and free text: over the page width, every data cell may wrap
+   anywhere (so its text never sets a column's least width) while a header keeps its words whole. */
+table.ops { width: 100%; } table.ops td { overflow-wrap: anywhere; word-break: break-word; }
 table.ops col.id { width: 5%; } table.ops col.narrow { width: 7.5%; } table.ops col.f { width: 12%; } table.ops col.text { width: auto; }
 details code { white-space: pre-wrap; word-break: break-all; }
 tr:target { background: #fff59d; } .interrupted { background: #fff3e0; padding: .5em 1em; }
@@ -90,17 +95,20 @@ export function renderHtml(input: HtmlInput): string {
   if (notKept) p.push(`<p class="interrupted"><strong>${esc(notKept.head)}</strong>${esc(notKept.rest)}</p>`);
   p.push(`<p><strong>Question.</strong> ${esc(scenario.question.trim())}</p>`);
   if (scenario.workload.kind === 'bbs') p.push(`<p><strong>System under test.</strong> ${esc(systemUnderTest(scenario).replace(/\*\*/g, ''))}</p>`);
-  const sentences = summarySentences({ scenario, seed: input.seed, runId, stats, check: { valid: check.valid, summary: check.summary }, ...(input.rate !== undefined ? { rate: input.rate } : {}), ...(input.machine !== undefined ? { machine: input.machine } : {}) });
-  p.push(`<div class="answer" id="answer"><p><strong>Answer from this run.</strong> ${sentences.map(esc).join(' ')}</p>`);
+  const summaryInput = { scenario, seed: input.seed, runId, stats, check: { valid: check.valid, summary: check.summary }, ...(input.rate !== undefined ? { rate: input.rate } : {}), ...(input.machine !== undefined ? { machine: input.machine } : {}) };
+  p.push(`<div class="answer" id="answer"><p><strong>Answer from this run.</strong> ${answerSentences(summaryInput).map(esc).join(' ')}</p>`);
   p.push(`<p><span class="${verdictClass}">${verdict}.</span> ${charts.anomalies.length} finding(s), ${stories.length} mitigation stor${stories.length === 1 ? 'y' : 'ies'}. Seed ${input.seed} (repeat with <code>bbs-lab run &lt;scenario&gt; --seed ${input.seed}</code>).</p></div>`);
   const faultRows = faultTableRows(stats);
   if (faultRows.length > 0) {
     p.push(`<h2 id="faults">Faults and what the clients saw</h2>`);
     p.push(`<table><thead><tr>${FAULT_TABLE_HEADER.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`);
     for (const r of faultRows) p.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
-    p.push(`</tbody></table><p>Outages: the longest stretch with no successful op overlapping the fault (until the system was back to its pre-fault state), for the whole BBS, the median and the worst client. Seconds since the first op.</p>`);
+    p.push(`</tbody></table><p>Outages: the longest stretch with no successful op overlapping the fault (until the system was back to its pre-fault state), for the whole BBS, the median and the worst client; for the whole BBS, ${esc(MERGE_RULE)}. Seconds since the first op.</p>`);
+    const notes = faultNotes(stats);
+    if (notes.length > 0) p.push(`<ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
     if (input.outageParts) p.push(input.outageParts);
   }
+  p.push(`<p><strong>In detail.</strong> ${summarySentences(summaryInput).map(esc).join(' ')}</p>`);
   for (const n of input.notes ?? []) p.push(`<p>${esc(n)}</p>`);
 
   p.push(`<h2 id="findings">Findings</h2>`);
@@ -124,14 +132,16 @@ export function renderHtml(input: HtmlInput): string {
     p.push(`<p><strong>Acceptance criteria</strong></p><ul>${s.acceptance.map((a) => `<li>${esc(a)}</li>`).join('')}</ul></section>`);
   }
 
-  if (input.reach) {
-    const r = input.reach;
-    p.push(`<h2 id="reach">Workload reach</h2><p>${esc(reachSentence(r))}</p>`);
-    p.push(`<table><thead><tr><th>transition</th><th>count</th></tr></thead><tbody>${reachTableRows(r).map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n}</td></tr>`).join('')}</tbody></table>`);
-  }
-
   p.push(`<h2 id="charts">Charts</h2>`);
   for (const svg of [charts.throughput, charts.latency, charts.writers, charts.errorsByNode, charts.errorsByOp]) p.push(`<figure>${svg}</figure>`);
+
+  if (input.reach) {
+    // Dozens of rows: below the charts and folded, so they never push the answer's evidence down.
+    const r = input.reach;
+    const rows = reachTableRows(r);
+    p.push(`<h2 id="reach">Workload reach</h2><p>${esc(reachSentence(r))}</p>`);
+    p.push(`<details><summary>Every transition the workload reached (${rows.length} rows)</summary><table><thead><tr><th>transition</th><th>count</th></tr></thead><tbody>${rows.map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n}</td></tr>`).join('')}</tbody></table></details>`);
+  }
 
   p.push(`<h2 id="ops">Ops referenced in this report</h2>`);
   if (anchored.size === 0) p.push('<p>None.</p>');

@@ -56,9 +56,21 @@ export function distinguishable(a: Interval, b: Interval): boolean {
   return a.high < b.low || b.high < a.low;
 }
 
+/** A number as text with a true minus sign (−0.84, not -0.84). */
+export const minus = (text: string): string => text.replace(/^-/, '−');
+
+/**
+ * "2.9–12.2", or "−0.84 to −0.62" when an end is negative: a dash between two minus signs reads
+ * as a subtraction.
+ */
+export function rangeText(low: string, high: string): string {
+  const [a, b] = [minus(low), minus(high)];
+  return a.startsWith('−') || b.startsWith('−') ? `${a} to ${b}` : `${a}–${b}`;
+}
+
 /** "3.1 (2.9–12.2, 3 runs, 75%)" with a formatter for the unit. */
 export function describeInterval(i: Interval, fmt: (x: number) => string = (x) => x.toFixed(1)): string {
   if (i.n === 0) return 'n/a';
   if (i.n === 1) return `${fmt(i.median)} (1 run, no interval)`;
-  return `${fmt(i.median)} (${fmt(i.low)}–${fmt(i.high)}, ${i.n} runs, ${Math.round(i.coverage * 100)}% interval for the median)`;
+  return `${minus(fmt(i.median))} (${rangeText(fmt(i.low), fmt(i.high))}, ${i.n} runs, ${Math.round(i.coverage * 100)}% interval for the median)`;
 }

@@ -7,7 +7,9 @@ import type { AnomalyEventSummary } from './anomaly-events.ts';
 import { unplannedSentence } from './quorum-loss.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { clientConfig } from '../client/configs/index.ts';
-import { FAULT_TABLE_HEADER, faultSentence, faultTableRows, labelsText } from './fault-table.ts';
+import { FAULT_TABLE_HEADER, faultNotes, faultSentence, faultTableRows, labelsText } from './fault-table.ts';
+import { answerSentences } from './answer.ts';
+import { MERGE_RULE } from './stretches.ts';
 import { absorbedTotal } from './retries.ts';
 import type { RunStats } from './stats.ts';
 import { verdictHeadline, type CheckSummary } from './verdicts.ts';
@@ -200,16 +202,19 @@ export function renderMarkdown(input: ReportInput): string {
   if (notKept) parts.push(`> **${notKept.head}**${notKept.rest}\n`);
   parts.push(`**Question.** ${scenario.question.trim()}\n`);
   if (scenario.workload.kind === 'bbs') parts.push(`**System under test.** ${systemUnderTest(scenario)}\n`);
-  parts.push(`**Answer from this run.** ${summarySentences(input).join(' ')}\n`);
+  parts.push(`**Answer from this run.** ${answerSentences(input).join(' ')}\n`);
   if (st.availability.faults.length > 0) {
     parts.push('## Faults and what the clients saw\n');
     parts.push(table(FAULT_TABLE_HEADER, faultTableRows(st)));
     parts.push(
       '\nOutages are the longest stretch with no successful op that overlaps the fault (from its start until the system was back to its pre-fault state, else its heal): ' +
-        'for the whole BBS (no client at all), the median client and the worst client. Times are seconds since the first op.\n',
+        `for the whole BBS (no client at all), the median client and the worst client; for the whole BBS, ${MERGE_RULE}. Times are seconds since the first op.\n`,
     );
+    const notes = faultNotes(st);
+    if (notes.length > 0) parts.push(notes.map((n) => `- ${n}`).join('\n') + '\n');
     if (input.outageParts) parts.push(input.outageParts);
   }
+  parts.push(`**In detail.** ${summarySentences(input).join(' ')}\n`);
   parts.push(`Seed ${input.seed} (repeat with \`bbs-lab run <scenario> --seed ${input.seed}\`).\n`);
   if (input.timeline) parts.push(`![Completions per second: ok, unknown and failed, with fault windows shaded](${input.timeline})\n`);
   if (input.evidence) parts.push(input.evidence);
@@ -358,6 +363,17 @@ export function bbsSentence(s: Scenario): string {
 export function systemUnderTest(s: Scenario): string {
   const id = bbsIdentity(s);
   const hypo = id.hypotheticalLabel ? ` **Hypothetical** (not a real BBS): ${id.hypothetical.map((h) => `${h.field} = ${String(h.value)} where ${id.version} had ${String(h.profileValue)}`).join('; ')}.` : '';
-  const db = s.database.syncWait > 0 ? ` Operator setting: wsrep_sync_wait = ${s.database.syncWait}.` : '';
+  const db = s.database.syncWait > 0 ? ` Operator setting: wsrep_sync_wait = ${s.database.syncWait} (${syncWaitWords(s.database.syncWait)}; docs/settings-explained.md).` : '';
   return `${id.label}: ${id.title} (docs/bbs-versions.md).${hypo}${db}`;
+}
+
+/** What a wsrep_sync_wait value makes wait, in words: 1 "reads wait…", 7 "reads and every write…". */
+export function syncWaitWords(v: number): string {
+  if (v === 0) return 'off: no statement waits for the cluster';
+  const parts: string[] = [];
+  if (v & 1) parts.push('reads and transaction starts');
+  if (v & 2) parts.push('UPDATE and DELETE');
+  if (v & 4) parts.push('INSERT and REPLACE');
+  if (v & 8) parts.push('SHOW');
+  return `${parts.join(', ')} wait until the node has applied every commit the cluster made before them`;
 }

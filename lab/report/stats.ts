@@ -82,6 +82,8 @@ export interface LabEvent {
   source: string;
   kind: string;
   text: string;
+  /** proxy-active-changed: the backend the proxy moved to (null: none). */
+  to?: string | null;
 }
 
 export interface FaultWindow {
@@ -121,7 +123,10 @@ export function labEvents(events: readonly HistoryEvent[], t0 = workloadStart(ev
     else if (e.kind === 'consul-leader') text = `${e.fault}: took the Consul lock and serves`;
     else if (e.kind === 'consul-lost-leadership') text = `${e.fault}: lost the Consul lock${typeof d['detail'] === 'string' ? ` (${d['detail']})` : ''}`;
     else if (e.kind === 'recovered') text = `${e.fault}: the system is back to its pre-fault state (every node Synced and serving, proxies on healthy backends)`;
-    if (text !== null) out.push({ at, source: e.fault, kind: e.kind, text });
+    if (text === null) continue;
+    const ev: LabEvent = { at, source: e.fault, kind: e.kind, text };
+    if (e.kind === 'proxy-active-changed') ev.to = typeof d['to'] === 'string' ? d['to'] : null;
+    out.push(ev);
   }
   return out;
 }

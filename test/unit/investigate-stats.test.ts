@@ -327,7 +327,7 @@ test('the verification section: counts, what fell outside, what was not counted,
   // 1 of 2 inside (50%); A's 125 is outside 100–120; load median (1 + 3) / 2 = 2.
   t.deepEqual(verificationParagraphs(v, { campaignFile: 'c.yaml', findings: 'findings/tiny' }), [
     'Last verification: 2026-03-04, lab 0123456789ab (with uncommitted changes): 1 seed(s) per variant re-run (qa seed 2); 1 of 2 figure(s) inside the committed intervals (50%), 1 outside; 1-min load average during the re-runs 2.00 [1.00–3.00].',
-    'Outside: qa/A ops 125 (committed 110 [100–120]).',
+    'Outside: qa/A, ops the clients invoked in the run: 125 (committed 110 [100–120]).',
     'Not counted: qa/B/2 (rate not kept up).',
     'Every figure and the command are in verification.json. `node bin/bbs-lab.js investigate c.yaml --verify findings/tiny` re-runs one seed per variant (`--budget` for more) and records here whether each figure falls inside its committed interval.',
   ]);

@@ -39,8 +39,9 @@ test('a-non-active is a node no running proxy routes to, a seeded choice among t
 });
 
 test('a partition isolates the resolved node; plain targets pass through', (t) => {
-  t.deepEqual(resolveTarget('partition', 'isolate:active-of:proxy1', state, 1, 0), { target: 'isolate:n2', node: 'n2' });
-  t.deepEqual(resolveTarget('kill', 'most-written', state, 1, 0), { target: 'n2', node: 'n2' });
+  const strip = (r: ReturnType<typeof resolveTarget>) => ({ target: r.target, ...(r.node ? { node: r.node } : {}) });
+  t.deepEqual(strip(resolveTarget('partition', 'isolate:active-of:proxy1', state, 1, 0)), { target: 'isolate:n2', node: 'n2' });
+  t.deepEqual(strip(resolveTarget('kill', 'most-written', state, 1, 0)), { target: 'n2', node: 'n2' });
   t.deepEqual(resolveTarget('kill', 'n3', state, 1, 0), { target: 'n3' });
   t.deepEqual(resolveTarget('partition', 'minority', state, 1, 0), { target: 'minority' });
   t.is(roleOf('partition', 'isolate:a-non-active'), 'a-non-active');
@@ -96,4 +97,21 @@ test('a random plan draws role targets only when nemesis.random.roles is on', (t
   const roles = new Set(withRoles.map((f) => roleOf(f.kind, f.target)).filter((r) => r !== null));
   t.deepEqual([...roles].sort(), ['a-non-active', 'active-of:proxy1', 'most-written'], `roles drawn in ${withRoles.length} faults`);
   t.true(parseScenario(base + 'nemesis:\n  random: {kinds: [kill], roles: true}\n').nemesis.random!.roles === true);
+});
+
+test('a resolved role is recorded in words with most-written’s margin over the runner-up', async (t) => {
+  const { describeResolution, resolveTarget } = await import('../../lab/nemesis/roles.ts');
+  const state = { nodes: ['n1', 'n2', 'n3'], activeOf: { proxy1: 'n1' }, okWritesByNode: { n1: 375, n2: 412, n3: 3 } };
+  // n2 412 ok writes, runner-up n1 375: margin 37.
+  const r = describeResolution('most-written', 'n2', state);
+  t.is(r.margin, 37);
+  t.is(r.text, 'most-written: n2, 412 ok writes when the fault started, 37 more than n1 (375)');
+  // A tie is broken by the lower name, and says so.
+  const tie = describeResolution('most-written', 'n1', { ...state, okWritesByNode: { n1: 10, n2: 10 } });
+  t.is(tie.margin, 0);
+  t.regex(tie.text, /tied with n2 \(10\), the lower name taken/);
+  const p = resolveTarget('partition', 'isolate:most-written', state, 1, 0);
+  t.is(p.target, 'isolate:n2');
+  t.is(p.resolution?.margin, 37);
+  t.regex(describeResolution('a-non-active', 'n3', state).text, /^a-non-active: n3, chosen by the seed among n2, n3 \(no proxy routed to them; n1 active\)$/);
 });

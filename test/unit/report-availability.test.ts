@@ -134,15 +134,17 @@ test('a fault never healed: window to the end; in-flight ops by outcome; clients
   t.is(f.medianClientOutageSec, 10);
   t.is(f.worstClientOutageSec, 10);
   t.is(f.worstClient, '1');
-  // The BBS's oks are client 0's (1.0, 3.0), so its gaps are the same: 7 s overlaps the window.
-  t.is(f.bbsOutageSec, 7);
+  // The BBS's oks are client 0's (1.0, 3.0): gaps 0 → 1, 1 → 3, 3 → 10. Each ok has a gap of 1 s
+  // or more on both sides, so each is a lone success and the BBS's outage is one stretch 0 → 10.
+  t.is(f.bbsOutageSec, 10);
+  t.deepEqual(f.bbsStretches, [{ from: 0, to: 10, sec: 10, split: [1, 3] }]);
   // The ok at 3.0 was invoked at 1.5, before the fault: no client had an ok op invoked after 2.0.
   t.deepEqual(f.firstOkAfterSec, { '0': null, '1': null, '2': null });
   t.deepEqual(f.inFlight, { ops: 3, ok: 1, fail: 1, info: 0, unfinished: 1, unknown: { seen: 0, notSeen: 0, cannotTell: 1 } });
   // In [2, 10]: 1047 at 2.5, lost at 4.0, 1213 at 10.0.
   t.deepEqual(f.errors, { '1047 non-primary': 1, 'connection-lost': 1, '1213 deadlock': 1 });
-  // Every BBS gap here is ≥ 1 s (1, 2, 7 s): 10 of 10 s unavailable → time share 0.
-  t.deepEqual(s.availability.bbs.gaps.map((g) => g.sec), [1, 2, 7]);
+  // Every BBS gap here is ≥ 1 s (1, 2, 7 s), merged into one: 10 of 10 s unavailable → time share 0.
+  t.deepEqual(s.availability.bbs.gaps.map((g) => g.sec), [10]);
   t.is(s.availability.timeShare, 0);
   t.deepEqual(s.faults[0], { id: 'partition-1', kind: 'partition', target: 'active-of:proxy1', start: 2, end: null, recovered: null, node: 'n1' });
 });
@@ -218,14 +220,20 @@ test('report.md of the acceptance history: the outage first, then the fault tabl
   const scenario = parseScenario('name: k\nquestion: How long is the BBS down?\nduration: 30\ntopology: {nodes: 3, proxies: 1}\nclients: {count: 4}\n');
   const md = renderMarkdown({ scenario, seed: 1, runId: 'r', stats: computeStats(acceptanceHistory()), check: { valid: true, summary: [] } });
   const answer = md.split('\n').find((l) => l.startsWith('**Answer'))!;
+  // The question asks how long: the outage first, with whether a fault was injected, in two sentences.
+  t.is(
+    answer,
+    '**Answer from this run.** The whole BBS was out (no client had a success) for 3.0 s at most (kill-1), the worst client for 19.0 s; 1 fault was injected (table below). The checkers found no anomaly: no acknowledged write lost, no BBS invariant broken.',
+  );
+  const detail = md.split('\n').find((l) => l.startsWith('**In detail'))!;
   // The figures worked out in the acceptance test above: BBS 3 s, median 3 s, worst 19 s (client 3).
   t.true(
-    answer.startsWith(
-      '**Answer from this run.** 1 fault(s). kill n1 at 10.5 s (healed at 15.0 s, back to its pre-fault state at 20.0 s): no client had a success for 3.0 s; the worst client (client 3) had none for 19.0 s, the median client for 3.0 s; 3 op(s) were in flight when it started (0 ok, 2 failed, 1 unknown; of the unknown, by later reads: 0 committed, 0 never seen, 1 cannot tell).',
+    detail.startsWith(
+      '**In detail.** 1 fault(s). kill n1 at 10.5 s (healed at 15.0 s, back to its pre-fault state at 20.0 s): no client had a success for 3.0 s; the worst client (client 3) had none for 19.0 s, the median client for 3.0 s; 3 op(s) were in flight when it started (0 ok, 2 failed, 1 unknown; of the unknown, by later reads: 0 committed, 0 never seen, 1 cannot tell).',
     ),
-    answer,
+    detail,
   );
-  t.regex(answer, /The BBS was available 90\.0% of the time/);
+  t.regex(detail, /The BBS was available 90\.0% of the time/);
   // Recovery 20 − 15 = 5 s after the heal; errors in [10.5, 20]: 1047 ×3, lost ×1.
   t.regex(md, /\| kill-1 \| n1 \| 10\.5 – 15\.0 – 20\.0 \| 3\.0 s \| 3\.0 s \| 19\.0 s \(client 3\) \| 3 \(0 ok, 2 failed, 1 unknown; of the unknown, by later reads: 0 committed, 0 never seen, 1 cannot tell\) \| 4: 1047 non-primary ×3, connection-lost ×1 \| 5\.0 s \|/);
   // Per client, the longest stretch first: client 3 (19 s), then 0, 1, 2 (3 s each).
@@ -249,4 +257,79 @@ test('report.md shows the errors retries absorbed, by code, op and node', async 
   const line = 'Retries absorbed 2 error(s) the caller never saw (1213 deadlock ×2) in 1 retried op(s) (1 then ok, 0 failed, 0 unknown), costing 0.0 s of latency over the ops that needed no retry.';
   t.true(md.includes(line), 'in the answer and the section');
   t.regex(md, /## Errors absorbed by retries[\s\S]*\| error \| absorbed \| StartTask \| on n1 \|\n\| --- \| --- \| --- \| --- \|\n\| 1213 deadlock \| 2 \| 2 \| 2 \|/);
+});
+
+/**
+ * A kill of n2 while proxy1 writes to n1. Two clients, workload 0–6 s.
+ *   client 0: ok 0→0.5, 0.5→1.0, 1.0→1.5, 1.5→2.0, 2.0→4.9 (in flight through the kill), 4.9→5.5, 5.5→6.0
+ *   client 1: ok 0.1→0.6, 0.6→1.1, 1.1→1.6, 1.6→1.95, 1.95→3.5 (a lone success), 3.5→5.0, 5.0→5.6, 5.6→6.0
+ * Kill n2 at 2.1, healed at 3.0, recovered at 5.0; proxy1's active backend n1 from 0, never moved.
+ * Successes of any client after 2.0: 3.5, then 4.9. Gaps 2.0→3.5 (1.5 s) and 3.5→4.9 (1.4 s) are
+ * both ≥ 1 s, so 3.5 is a lone success and the BBS's outage is one stretch 2.0→4.9 = 2.9 s.
+ */
+function nonActiveKill() {
+  const b = builder();
+  for (const [i, d] of [[0, 0.5], [0.5, 1.0], [1.0, 1.5], [1.5, 2.0], [2.0, 4.9], [4.9, 5.5], [5.5, 6.0]] as const) b.op(0, i, d, 'ok');
+  for (const [i, d] of [[0.1, 0.6], [0.6, 1.1], [1.1, 1.6], [1.6, 1.95], [1.95, 3.5], [3.5, 5.0], [5.0, 5.6], [5.6, 6.0]] as const) b.op(1, i, d, 'ok');
+  b.nemesis(0, 'event', 'proxy1', 'proxy-active-changed', { from: null, to: 'n1' });
+  b.nemesis(2.1, 'start', 'kill-1', 'kill', { target: 'n2' });
+  b.nemesis(3.0, 'stop', 'kill-1', 'kill');
+  b.nemesis(5.0, 'event', 'kill-1', 'recovered');
+  return computeStats(b.sorted());
+}
+
+test('a lone success inside an outage does not end it: the kill of a non-active node, its stretch and why it stalled', async (t) => {
+  const { faultNotes } = await import('../../lab/report/fault-table.ts');
+  const st = nonActiveKill();
+  const f = st.availability.faults[0]!;
+  t.is(Number(f.bbsOutageSec.toFixed(6)), 2.9);
+  t.deepEqual(f.bbsStretches!.map((g) => [g.from, Number(g.to.toFixed(6)), g.split]), [[2, 4.9, [3.5]]]);
+  // Per client nothing is merged: client 0 was without a success 2.0→4.9 (2.9 s), client 1 at most
+  // 1.95→3.5 (1.55 s).
+  t.is(Number(f.worstClientOutageSec.toFixed(6)), 2.9);
+  t.is(Number(f.clientOutageSec['1']!.toFixed(6)), 1.55);
+  const notes = faultNotes(st);
+  t.is(notes.length, 2);
+  t.true(notes[0]!.startsWith('kill-1: the whole BBS was without a success in 2.0–4.9 s (2.9 s, one stretch across a lone success at 3.5 s) (a lone success'), notes[0]);
+  t.true(notes[1]!.startsWith('kill-1: n2 was not a node the proxies wrote to (proxy1 on n1) and no proxy moved, yet no client had a success for 2.9 s:'), notes[1]);
+  t.regex(notes[1]!, /evs\.suspect_timeout/);
+});
+
+test('no line of why when the killed node was the active one, or when the proxy moved', async (t) => {
+  const { faultNotes } = await import('../../lab/report/fault-table.ts');
+  const st = nonActiveKill();
+  const active = { ...st, labEvents: st.labEvents.map((e) => (e.kind === 'proxy-active-changed' ? { ...e, to: 'n2' } : e)) };
+  t.false(faultNotes(active).some((n) => n.includes('was not a node the proxies wrote to')));
+  const moved = { ...st, labEvents: [...st.labEvents, { at: 2.5, source: 'proxy1', kind: 'proxy-active-changed', text: '', to: 'n3' }] };
+  t.false(faultNotes(moved).some((n) => n.includes('was not a node the proxies wrote to')));
+});
+
+test('the answer opens with the asked figure and says whether a fault was injected, in under 80 words', async (t) => {
+  const { answerSentences, askedFigures } = await import('../../lab/report/answer.ts');
+  const st = nonActiveKill();
+  const words = (s: string[]) => s.join(' ').split(/\s+/).length;
+  const outage = answerSentences({ scenario: { question: 'How long is the BBS unavailable, and is any acknowledged write lost?' }, stats: st, check: { valid: true, summary: [] } });
+  t.deepEqual(outage, [
+    'The whole BBS was out (no client had a success) for 2.9 s at most (kill-1), the worst client for 2.9 s; 1 fault was injected (table below).',
+    'The checkers found no anomaly: no acknowledged write lost, no BBS invariant broken.',
+  ]);
+  // The quickstart's question on a history without faults or errors (the 15 ops above, no nemesis).
+  const quiet = { ...st, availability: { ...st.availability, faults: [] } };
+  const q = 'With every BBS write routed through one switchboard proxy to one active Galera node, do deadlock errors (1213) or rollbacks happen, and does any BBS operation misbehave?';
+  t.deepEqual(askedFigures(q), ['deadlocks', 'errors', 'correctness']);
+  const qs = answerSentences({ scenario: { question: q }, stats: quiet, check: { valid: true, summary: [] } });
+  t.is(qs[0], 'No 1213 deadlock (rollback) in 15 ops; no fault was injected.');
+  t.true(words(qs) <= 80, `${words(qs)} words`);
+});
+
+test('a role target’s resolution reaches results.json (availability.faults) and the line under the fault table', async (t) => {
+  const { faultNotes } = await import('../../lab/report/fault-table.ts');
+  const b = builder();
+  b.op(0, 0, 0.5, 'ok');
+  b.op(0, 0.5, 3.0, 'ok');
+  b.nemesis(1.0, 'start', 'partition-1', 'partition', { target: 'isolate:most-written', node: 'n2', resolution: { role: 'most-written', node: 'n2', margin: 37, text: 'most-written: n2, 412 ok writes when the fault started, 37 more than n1 (375)' } });
+  const f = computeStats(b.sorted()).availability.faults[0]!;
+  t.is(f.margin, 37);
+  t.is(f.resolution, 'most-written: n2, 412 ok writes when the fault started, 37 more than n1 (375)');
+  t.is(faultNotes(computeStats(b.sorted()))[0], 'partition-1: the role isolate:most-written resolved to n2 (most-written: n2, 412 ok writes when the fault started, 37 more than n1 (375)).');
 });

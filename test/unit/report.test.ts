@@ -61,30 +61,38 @@ test('report.md answers the question first, with numbers, and never mentions cre
   const firstTable = lines.findIndex((l) => l.startsWith('|'));
   t.true(answer > 0 && answer < firstTable, 'the answer comes before any table');
   t.regex(md, /\*\*Question\.\*\* Does it deadlock\?/);
-  t.regex(lines[answer]!, /8 ops: 5 ok \(71\.4%\), 1 failed for sure \(14\.3%\), 1 with unknown outcome \(14\.3%\), 1 never completed/);
-  t.regex(lines[answer]!, /1213 deadlock ×1/);
-  t.regex(lines[answer]!, /2 nodes served ops \(n1 42\.9%, n2 57\.1%\); writes reached several nodes at once in 0 of 3 one-second windows; in 1 more, writes moved from one node to another \(a switchover, not concurrent writing\)/);
-  t.regex(lines[answer]!, /p99 996\.0 ms; 14\.3% of completed ops \(1\) took at least the 500 ms retry pause/);
+  // Short, the asked figure first: 1 of the 7 completed ops (5 ok, 1 fail, 1 info) got a 1213,
+  // a StartTask; a fault was injected; the checkers' verdict.
+  t.is(
+    lines[answer],
+    '**Answer from this run.** 1 1213 deadlock (rollback) in 7 ops (14%), most on StartTask (1); 1 fault was injected (table below). The checkers found anomalies (listed under Findings).',
+  );
+  const detail = lines.findIndex((l) => l.startsWith('**In detail.**'));
+  t.true(detail > answer);
+  t.regex(lines[detail]!, /8 ops: 5 ok \(71\.4%\), 1 failed for sure \(14\.3%\), 1 with unknown outcome \(14\.3%\), 1 never completed/);
+  t.regex(lines[detail]!, /1213 deadlock ×1/);
+  t.regex(lines[detail]!, /2 nodes served ops \(n1 42\.9%, n2 57\.1%\); writes reached several nodes at once in 0 of 3 one-second windows; in 1 more, writes moved from one node to another \(a switchover, not concurrent writing\)/);
+  t.regex(lines[detail]!, /p99 996\.0 ms; 14\.3% of completed ops \(1\) took at least the 500 ms retry pause/);
   // What happened comes first. Clients are op id mod 3. Fault 11–20 ms. Client 0's oks at 5 and
   // 10 ms, then none to the end (2.51 s): 2.5 s. Client 1's: 1.0, 1.51 s; its gap over the fault
   // 0 → 1.0 s. Client 2's only ok is at 2.51 s: 2.51 s. Median of 1.0, 2.5, 2.51 = 2.5; worst 2.51
   // (client 2). The BBS: oks at 0.005, 0.010, 1.0, 1.51, 2.51 → the gap over the fault is 0.01 → 1.0
   // (0.99 s). In flight at 11 ms: op 1 (fail), 2 (info), 4 (ok), 5 (never completed).
   t.true(
-    lines[answer]!.startsWith(
-      '**Answer from this run.** 1 fault(s). partition isolate:n2 at 0.0 s (healed at 0.0 s): no client had a success for 1.0 s; the worst client (client 2) had none for 2.5 s, the median client for 2.5 s; 4 op(s) were in flight when it started (1 ok, 1 failed, 1 unknown, 1 never completed; of the unknown, by later reads: 0 committed, 0 never seen, 2 cannot tell).',
+    lines[detail]!.startsWith(
+      '**In detail.** 1 fault(s). partition isolate:n2 at 0.0 s (healed at 0.0 s): no client had a success for 1.0 s; the worst client (client 2) had none for 2.5 s, the median client for 2.5 s; 4 op(s) were in flight when it started (1 ok, 1 failed, 1 unknown, 1 never completed; of the unknown, by later reads: 0 committed, 0 never seen, 2 cannot tell).',
     ),
-    lines[answer],
+    lines[detail],
   );
   // The only BBS gap ≥ 1 s is 1.51 → 2.51: 1 − 1 / 2.51 = 60.2% of the time; both whole seconds had an ok.
-  t.regex(lines[answer]!, /The BBS was available 60\.2% of the time \(outside stretches of 1 s or more with no successful op by any client; 100% of whole seconds had one\); its longest stretch with no success was 1\.0 s \(1\.5–2\.5 s\)\./);
-  t.true(lines[answer]!.indexOf('Checkers:') < lines[answer]!.indexOf('3 clients ran'), 'anomalies before the set-up');
-  t.regex(lines[answer]!, /1 failed or unknown ops completed inside fault windows \(from a fault's start until the system was back to its pre-fault state\), 1 outside\./);
+  t.regex(lines[detail]!, /The BBS was available 60\.2% of the time \(outside stretches of 1 s or more with no successful op by any client; 100% of whole seconds had one\); its longest stretch with no success was 1\.0 s \(1\.5–2\.5 s\)\./);
+  t.true(lines[detail]!.indexOf('Checkers:') < lines[detail]!.indexOf('3 clients ran'), 'anomalies before the set-up');
+  t.regex(lines[detail]!, /1 failed or unknown ops completed inside fault windows \(from a fault's start until the system was back to its pre-fault state\), 1 outside\./);
   // The fault table right after the answer.
   const table = lines.findIndex((l) => l.startsWith('| fault | target (node) |'));
   t.is(lines.slice(answer + 1, table).filter((l) => l.trim() !== '').join('\n'), '## Faults and what the clients saw');
   t.is(lines[table + 2], '| partition-1 | isolate:n2 | 0.0 – 0.0 – — | 1.0 s | 2.5 s | 2.5 s (client 2) | 4 (1 ok, 1 failed, 1 unknown, 1 never completed; of the unknown, by later reads: 0 committed, 0 never seen, 2 cannot tell) | 1: 1213 deadlock ×1 | not recorded |');
-  t.regex(lines[answer]!, /Checkers: ANOMALIES FOUND\. 1 key not linearizable\./);
+  t.regex(lines[detail]!, /Checkers: ANOMALIES FOUND\. 1 key not linearizable\./);
   t.regex(md, /--seed 9/);
   t.notRegex(md, /password/i);
 });
@@ -171,4 +179,13 @@ test('the set-up sentence states the pause after a failed op: the real BBS\'s 50
   t.regex(md, /after a failed or unknown op a client waited 500 ms \(the real BBS's pause before it retries a transaction/);
   const none = parseScenario('name: r\nquestion: q?\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes, backoffMs: 0}\n');
   t.regex(renderMarkdown({ scenario: none, seed: 9, runId: 'run-1', stats: computeStats(history), check: { valid: true, summary: [] } }), /went on at once after a failed op \(no backoff\)/);
+});
+
+test('wsrep_sync_wait is explained in words in the report: which statements wait', async (t) => {
+  const { syncWaitWords, systemUnderTest } = await import('../../lab/report/markdown.ts');
+  t.is(syncWaitWords(1), 'reads and transaction starts wait until the node has applied every commit the cluster made before them');
+  t.is(syncWaitWords(7), 'reads and transaction starts, UPDATE and DELETE, INSERT and REPLACE wait until the node has applied every commit the cluster made before them');
+  t.regex(syncWaitWords(0), /^off/);
+  const s = parseScenario('name: r\nquestion: q\nduration: 1\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\ndatabase: {syncWait: 3}\n');
+  t.regex(systemUnderTest(s), /wsrep_sync_wait = 3 \(reads and transaction starts, UPDATE and DELETE wait .*docs\/settings-explained\.md\)/);
 });

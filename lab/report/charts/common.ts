@@ -100,20 +100,48 @@ export function faultBands(f: Frame, x: any, faults: readonly FaultWindow[], end
   });
 }
 
+/** Legend geometry: rows of 14 px from y 22, items left to right from x 10, wrapped at width − 10. */
+const LEGEND_TOP = 22;
+const LEGEND_ROW = 14;
+/** Width of an item: the square, a gap and the label at about 6 px a character. */
+const itemWidth = (label: string) => 22 + label.length * 6;
+
+/** Where each legend item goes: left to right, a new row when the next would cross the right edge. */
+export function legendLayout(labels: readonly string[], width: number): { x: number; y: number }[] {
+  const out: { x: number; y: number }[] = [];
+  let x = 10;
+  let row = 0;
+  for (const label of labels) {
+    const w = itemWidth(label);
+    if (x > 10 && x + w > width - 10) {
+      row++;
+      x = 10;
+    }
+    out.push({ x, y: LEGEND_TOP + row * LEGEND_ROW });
+    x += w;
+  }
+  return out;
+}
+
+/** The top margin a frame needs for its title and a legend of these labels (at least 40). */
+export function legendTop(labels: readonly string[], width: number): number {
+  const last = legendLayout(labels, width).at(-1);
+  const rows = last === undefined ? 1 : (last.y - LEGEND_TOP) / LEGEND_ROW + 1;
+  return Math.max(40, LEGEND_TOP + rows * LEGEND_ROW + 6);
+}
+
 /**
- * A legend row of coloured squares at the right, on its own line under the title (y 22–32), so a
- * long title never runs under it; frames with a legend keep a top margin of at least 40.
+ * Coloured squares with their labels under the title (from y 22), wrapped onto as many rows as the
+ * width needs so that no label runs off the chart; a frame sizes its top margin with legendTop.
  */
 export function legend(f: Frame, items: readonly { label: string; colour: string }[]): void {
   const g = f.svg.append('g').attr('class', 'legend').attr('font-size', 10);
-  let x = f.width - 10;
-  for (const it of [...items].reverse()) {
-    const w = 22 + it.label.length * 6;
-    x -= w;
-    const item = g.append('g').attr('transform', `translate(${x},22)`);
+  const at = legendLayout(items.map((i) => i.label), f.width);
+  items.forEach((it, i) => {
+    const item = g.append('g').attr('class', 'legend-item').attr('transform', `translate(${at[i]!.x},${at[i]!.y})`);
     item.append('rect').attr('width', 10).attr('height', 10).attr('fill', it.colour);
     item.append('text').attr('x', 13).attr('y', 9).text(it.label);
-  }
+  });
 }
 
 /** A short note when the chart has nothing to draw. */

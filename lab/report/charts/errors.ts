@@ -1,7 +1,7 @@
 // Errors by MySQL code, stacked by node or by op type: one horizontal bar per error label
 // ('1213 deadlock', '1047 non-primary', 'connection-lost', …), one segment per node (or op).
 
-import { colourAt, emptyNote, frame, legend } from './common.ts';
+import { colourAt, emptyNote, frame, legend, legendTop } from './common.ts';
 
 export interface ErrorsChartOptions {
   width?: number;
@@ -22,8 +22,10 @@ export function errorsChart(byPart: Record<string, Record<string, number>>, by: 
   const parts = [...new Set(rows.flatMap((r) => Object.keys(r.m)))].sort();
   const width = opts.width ?? 900;
   const rowH = 22;
-  const height = 70 + Math.max(1, rows.length) * rowH + 20;
-  const f = frame(`errors-by-${by}`, `Errors by MySQL code, by ${by === 'node' ? 'Galera node' : 'op type'}`, width, height, { top: 40, right: 30, bottom: 30, left: 170 });
+  // Eleven op types need more than one legend row: the plot starts below however many there are.
+  const top = legendTop(parts, width);
+  const height = top + 30 + Math.max(1, rows.length) * rowH + 20;
+  const f = frame(`errors-by-${by}`, `Errors by MySQL code, by ${by === 'node' ? 'Galera node' : 'op type'}`, width, height, { top, right: 30, bottom: 30, left: 170 });
   const d3 = f.d3;
   const max = Math.max(1, ...rows.map((r) => r.total));
   const x = d3.scaleLinear().domain([0, max]).nice().range([0, f.innerWidth]);
