@@ -64,7 +64,10 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
   const { events, warnings } = readHistory(dir.history);
   const bbs = scenario.workload.kind === 'bbs' ? scenarioBbs(scenario).behaviour : null;
   const stats = computeStats(events, bbs ? { retryPauseMs: bbs.deadlockRetryDelayMs } : {});
-  const check = checkReport(events, bbs ? { actualLRPRules: bbs.actualLRPRules, actualLRPForm: bbs.actualLRPForm } : {});
+  const check = checkReport(
+    events,
+    bbs ? { actualLRPRules: bbs.actualLRPRules, actualLRPForm: bbs.actualLRPForm, causeSettings: { syncWait: scenario.database.syncWait, transactionalReads: bbs.transactionalReads } } : {},
+  );
   const reach = computeReach(pairOps(events));
   const t0 = workloadStart(events);
   const eventList = anomalyEvents(check.causes ?? [], pairOps(events), stats.faults, t0, workloadEnd(pairOps(events), t0));
