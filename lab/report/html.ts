@@ -8,7 +8,7 @@ import type { Op } from '../history/event.ts';
 import type { RunCharts } from './charts/index.ts';
 import { argsText, resultText } from './charts/op-label.ts';
 import { renderCausesHtml } from './causes.ts';
-import { reachSentence, reachTableRows, type Reach } from './reach.ts';
+import { reachSentence, reachTableRows, shapeSentence, shapeTableRows, type Reach } from './reach.ts';
 import { FAULT_TABLE_HEADER, faultTableRows } from './fault-table.ts';
 import { summarySentences, systemUnderTest } from './markdown.ts';
 import type { RunStats } from './stats.ts';
@@ -125,6 +125,11 @@ export function renderHtml(input: HtmlInput): string {
     const r = input.reach;
     p.push(`<h2 id="reach">Workload reach</h2><p>${esc(reachSentence(r))}</p>`);
     p.push(`<table><thead><tr><th>transition</th><th>count</th></tr></thead><tbody>${reachTableRows(r).map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n}</td></tr>`).join('')}</tbody></table>`);
+    const shapes = shapeTableRows(r);
+    if (shapes.length > 0) {
+      p.push(`<p>${esc(shapeSentence(r))}</p>`);
+      p.push(`<table><thead><tr><th>op: argument shape</th><th>invoked</th><th>ran to the end</th></tr></thead><tbody>${shapes.map(([l, x]) => `<tr><td>${esc(l)}</td><td>${x.invoked}</td><td>${x.ok}</td></tr>`).join('')}</tbody></table>`);
+    }
   }
 
   p.push(`<h2 id="charts">Charts</h2>`);
