@@ -36,7 +36,8 @@ function scenarioName(path: string): string {
 export function tableRows(outcomes: readonly CaseOutcome[]): TableRow[] {
   const groups = new Map<string, CaseOutcome[]>();
   for (const o of outcomes) {
-    const k = o.plant ?? '';
+    // The baseline gets a row per scenario: each is the clean reference of the plants run there.
+    const k = o.plant ?? `:${o.scenario}`;
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k)!.push(o);
   }
@@ -45,7 +46,7 @@ export function tableRows(outcomes: readonly CaseOutcome[]): TableRow[] {
     const first = os.map((o) => o.detection.firstDetectionSec).filter((x): x is number => x !== null);
     const checkers = [...new Set(os.flatMap((o) => o.detection.checkers))];
     const base = { scenario: scenarioName(os[0]!.scenario), runs: os.length, firstSec: first.length ? Math.min(...first) : null, checkers };
-    if (k === '') {
+    if (k.startsWith(':')) {
       const clean = os.filter((o) => !o.detection.found && !o.unknown).length;
       rows.push({ plant: '(baseline, no plant)', kind: '-', record: '-', ...base, hits: clean, pass: clean === os.length });
     } else {
