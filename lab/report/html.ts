@@ -9,6 +9,7 @@ import type { RunCharts } from './charts/index.ts';
 import { argsText, resultText } from './charts/op-label.ts';
 import { renderCausesHtml } from './causes.ts';
 import { reachSentence, reachTableRows, shapeSentence, shapeTableRows, type Reach } from './reach.ts';
+import { shortfallSentence } from './shortfall.ts';
 import { FAULT_TABLE_HEADER, faultTableRows } from './fault-table.ts';
 import { summarySentences, systemUnderTest } from './markdown.ts';
 import type { RunStats } from './stats.ts';
@@ -123,7 +124,8 @@ export function renderHtml(input: HtmlInput): string {
 
   if (input.reach) {
     const r = input.reach;
-    p.push(`<h2 id="reach">Workload reach</h2><p>${esc(reachSentence(r))}</p>`);
+    const need = r.shortfall ? shortfallSentence(r.shortfall) : null;
+    p.push(`<h2 id="reach">Workload reach</h2>${need ? `<p><strong>${esc(need)}</strong></p>` : ''}<p>${esc(reachSentence(r))}</p>`);
     p.push(`<table><thead><tr><th>transition</th><th>count</th></tr></thead><tbody>${reachTableRows(r).map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n}</td></tr>`).join('')}</tbody></table>`);
     const shapes = shapeTableRows(r);
     if (shapes.length > 0) {

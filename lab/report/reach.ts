@@ -14,6 +14,7 @@
 import type { ActualLRPRecord, BbsOp, BbsOpName, BbsResult, TaskRecord } from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
 import { SHAPES, shapeOf } from '../workload/shapes.ts';
+import { shortfallSentence, type Shortfall } from './shortfall.ts';
 
 export type Refusal = 'absent' | 'exists' | 'not owner' | 'wrong state';
 
@@ -122,6 +123,8 @@ export interface Reach {
   shapes?: Record<string, { invoked: number; ok: number }>;
   /** Shapes the generator draws for the ops the run made that no op of the run had. */
   missingShapes?: string[];
+  /** Whether the run made the ops its scenario needs (shortfall.ts); set by the report writer. */
+  shortfall?: Shortfall;
 }
 
 export function computeReach(ops: readonly Op[]): Reach {
@@ -232,5 +235,6 @@ export function renderReachMarkdown(r: Reach): string {
   const shapes = shapeTableRows(r);
   const shapeTable =
     shapes.length === 0 ? [] : [`${shapeSentence(r)}\n`, ['| op: argument shape | invoked | ran to the end |', '| --- | --- | --- |', ...shapes.map(([l, x]) => `| ${l} | ${x.invoked} | ${x.ok} |`)].join('\n') + '\n'];
-  return ['## Workload reach\n', `${reachSentence(r)}\n`, ['| transition | count |', '| --- | --- |', ...rows.map(([t, n]) => `| ${t} | ${n} |`)].join('\n') + '\n', ...shapeTable].join('\n');
+  const need = r.shortfall ? shortfallSentence(r.shortfall) : null;
+  return ['## Workload reach\n', ...(need ? [`${need}\n`] : []), `${reachSentence(r)}\n`, ['| transition | count |', '| --- | --- |', ...rows.map(([t, n]) => `| ${t} | ${n} |`)].join('\n') + '\n', ...shapeTable].join('\n');
 }
