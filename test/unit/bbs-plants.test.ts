@@ -79,3 +79,13 @@ test('scenario bbs.plant: default none, names validated with the field', (t) => 
     `bbs.plant: must be a list of plant names (${PLANT_NAMES.join(', ')}), got "task-blind-desire"`,
   ]);
 });
+
+test('a lost COMMIT answered as failed (the commit-lost plants) is classified a definite failure, never retried; unplanted it stays unknown', async (t) => {
+  const { commitLostAsFailed } = await import('../../bbs/sql/store.ts');
+  const { classifyError } = await import('../../lab/history/errors.ts');
+  const lost = { phase: 'commit' as const, code: 'ECONNRESET', message: 'read ECONNRESET' };
+  t.is(classifyError(lost).outcome, 'info', 'the truth: it may have committed');
+  const planted = commitLostAsFailed(lost);
+  t.is(classifyError(planted).outcome, 'fail', 'the plant: answered as rolled back');
+  t.true(planted.final, 'marked so that no retry policy runs the op again');
+});
