@@ -243,7 +243,8 @@ export const actualLRPOps: Pick<
       // matched from 1f4fe8c6 (2016-06-17); before, the request had no such field.
       let where = PK;
       const params: unknown[] = [a.processGuid, a.index, false];
-      if (ctx.opts.actualLRPForm === 'instance-key-2016-06') {
+      // PLANTED BUG (actual-lrp-remove-any-instance): the instance key given is not matched.
+      if (ctx.opts.actualLRPForm === 'instance-key-2016-06' && !planted(ctx.opts, 'actual-lrp-remove-any-instance')) {
         // The real request carries a whole ActualLRPInstanceKey (both conditions); the lab's op may
         // give one half, which then alone must match.
         if (a.instanceGuid !== undefined) {

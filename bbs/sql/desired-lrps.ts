@@ -4,6 +4,7 @@
 // statements by commit, and where the lab still differs (UpdateDesiredLRP at 2a8d20a0).
 
 import { formsOf, limitOne } from './forms.ts';
+import { planted } from './plants.ts';
 import { DESIRED_LRP_COLUMNS, desiredLRPFromRow, type DesiredLRPRow } from './schema.ts';
 import { always, isDuplicateKey, lockClause, newEpoch, readRows, whenNotFound, whenTransactionalReads, type SqlOps } from './sql-op.ts';
 
@@ -16,8 +17,10 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
     async run(ctx, a) {
       const epoch = newEpoch();
       try {
+        // PLANTED BUG (desired-lrp-blind-desire): REPLACE overwrites an existing desired LRP instead of failing on its key.
+        const verb = planted(ctx.opts, 'desired-lrp-blind-desire') ? 'REPLACE' : 'INSERT';
         await ctx.q(
-          `INSERT INTO desired_lrps (process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, volume_placement,
+          `${verb} INTO desired_lrps (process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, volume_placement,
              modification_tag_epoch, modification_tag_index, routes, run_info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [a.processGuid, a.domain, a.processGuid, a.annotation, a.instances, 256, 1024, ROOTFS, EMPTY_JSON, epoch, 0, EMPTY_JSON, EMPTY_JSON],
         );

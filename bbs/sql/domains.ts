@@ -6,6 +6,7 @@
 
 import type { ResultSetHeader } from 'mysql2';
 import type { StoreOptions } from './options.ts';
+import { planted } from './plants.ts';
 import { expireTimeFor, nowNs } from './schema.ts';
 import { isDuplicateKey, whenTransactionalReads, type SqlOps } from './sql-op.ts';
 
@@ -28,6 +29,16 @@ export const domainOps: Pick<SqlOps, 'UpsertDomain' | 'Domains'> = {
     transactional: whenTransactionalReads,
     async run(ctx, a) {
       const expire = domainExpireTime(ctx.opts, a.ttl, nowNs());
+      if (planted(ctx.opts, 'domain-blind-upsert')) {
+        // PLANTED BUG (domain-blind-upsert): only the INSERT; an existing domain is refused, never renewed.
+        try {
+          await ctx.q('INSERT INTO domains (domain, expire_time) VALUES (?, ?)', [a.domain, expire]);
+        } catch (e) {
+          if (isDuplicateKey(e)) return { error: 'ResourceExists' };
+          throw e;
+        }
+        return { record: { domain: a.domain, ttl: a.ttl } };
+      }
       if (ctx.opts.upsertDomain === 'insert-on-duplicate') {
         await ctx.q('INSERT INTO domains (domain, expire_time) VALUES (?, ?) ON DUPLICATE KEY UPDATE expire_time = ?', [a.domain, expire, expire]);
         return { record: { domain: a.domain, ttl: a.ttl } };

@@ -10,9 +10,12 @@ export type PlantKind =
   | 'dropped-ownership-check'
   | 'split-transaction'
   | 'commit-error-as-success'
-  | 'permissive-rule';
+  | 'permissive-rule'
+  | 'ignored-argument'
+  | 'refused-upsert'
+  | 'commit-lost-as-failed';
 
-export type PlantRecord = 'task' | 'actual-lrp';
+export type PlantRecord = 'task' | 'actual-lrp' | 'desired-lrp' | 'domain';
 
 export interface Plant {
   name: string;
@@ -37,6 +40,13 @@ export const PLANTS = [
   { name: 'actual-lrp-commit-error-ok', kind: 'commit-error-as-success', record: 'actual-lrp', description: 'a 1213 at the COMMIT of an actual LRP mutation is answered as success' },
   { name: 'task-permissive-rule', kind: 'permissive-rule', record: 'task', description: 'the task rule lets a RUNNING task be started again, so another cell may take it' },
   { name: 'actual-lrp-permissive-rule', kind: 'permissive-rule', record: 'actual-lrp', description: 'the actual LRP rule lets another instance claim a CLAIMED or RUNNING LRP' },
+  { name: 'desired-lrp-no-row-lock', kind: 'missing-lock', record: 'desired-lrp', description: 'UpdateDesiredLRP and RemoveDesiredLRP read their row without a lock, so two updates raise the index to the same value' },
+  { name: 'desired-lrp-blind-desire', kind: 'blind-write', record: 'desired-lrp', description: 'DesireLRP REPLACEs the row: an existing desired LRP starts a new epoch instead of ResourceExists' },
+  { name: 'actual-lrp-remove-any-instance', kind: 'ignored-argument', record: 'actual-lrp', description: 'RemoveActualLRP ignores the instance key it is given and removes whichever instance holds the index' },
+  { name: 'domain-blind-upsert', kind: 'refused-upsert', record: 'domain', description: 'UpsertDomain only INSERTs: an existing domain is refused with ResourceExists instead of having its TTL renewed' },
+  { name: 'task-commit-lost-as-failed', kind: 'commit-lost-as-failed', record: 'task', description: 'a task mutation whose connection is lost at COMMIT is answered as rolled back (it may have committed)' },
+  { name: 'actual-lrp-commit-lost-as-failed', kind: 'commit-lost-as-failed', record: 'actual-lrp', description: 'an actual LRP mutation whose connection is lost at COMMIT is answered as rolled back' },
+  { name: 'desired-lrp-commit-lost-as-failed', kind: 'commit-lost-as-failed', record: 'desired-lrp', description: 'a desired LRP mutation whose connection is lost at COMMIT is answered as rolled back' },
 ] as const satisfies readonly Plant[];
 
 export type PlantName = (typeof PLANTS)[number]['name'];

@@ -66,10 +66,12 @@ export const whenTransactionalReads = (o: StoreOptions): boolean => o.transactio
 export const whenNotFound = (v: BbsResult): boolean => v.record === null;
 
 /** The row lock a mutation's read of a `record` row takes (none with a missing-lock plant). */
-export function lockClause(opts: StoreOptions, record: PlantRecord | 'desired-lrp', mode: 'for-update' | 'share' = 'for-update'): string {
+const NO_ROW_LOCK = { task: 'task-no-row-lock', 'actual-lrp': 'actual-lrp-no-row-lock', 'desired-lrp': 'desired-lrp-no-row-lock' } as const;
+
+export function lockClause(opts: StoreOptions, record: Exclude<PlantRecord, 'domain'>, mode: 'for-update' | 'share' = 'for-update'): string {
   if (opts.unsafeNoRowLocks) return '';
-  // PLANTED BUG (task-no-row-lock, actual-lrp-no-row-lock): the read takes no lock.
-  if (record !== 'desired-lrp' && planted(opts, record === 'task' ? 'task-no-row-lock' : 'actual-lrp-no-row-lock')) return '';
+  // PLANTED BUG (task-no-row-lock, actual-lrp-no-row-lock, desired-lrp-no-row-lock): the read takes no lock.
+  if (planted(opts, NO_ROW_LOCK[record])) return '';
   return mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE';
 }
 

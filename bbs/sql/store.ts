@@ -112,6 +112,24 @@ function commitErrorPlanted(opts: StoreOptions, op: BbsOp): boolean {
   return false;
 }
 
+/** Whether a commit-lost plant covers this op's record type. */
+function commitLostPlanted(opts: StoreOptions, op: BbsOp): boolean {
+  const key = keyOf(op) ?? '';
+  if (key.startsWith('task/')) return planted(opts, 'task-commit-lost-as-failed');
+  if (key.startsWith('actual/')) return planted(opts, 'actual-lrp-commit-lost-as-failed');
+  if (key.startsWith('desired/')) return planted(opts, 'desired-lrp-commit-lost-as-failed');
+  return false;
+}
+
+/**
+ * PLANTED BUG (task-commit-lost-as-failed, actual-lrp-commit-lost-as-failed, desired-lrp-commit-lost-as-failed): the error of a COMMIT whose connection was lost (no
+ * server error number: the server may have committed) answered as a certification failure, which
+ * says "rolled back". Marked `final` so no retry policy runs the op again.
+ */
+export function commitLostAsFailed(e: OpError): OpError & { final: true } {
+  return { ...e, errno: 1213, message: `connection lost at COMMIT answered as rolled back (planted): ${e.message}`, final: true };
+}
+
 export class SqlBbsStore {
   readonly options: StoreOptions;
 
@@ -130,7 +148,11 @@ export class SqlBbsStore {
     for (let attempt = 1; ; attempt++) {
       const a = await this.attempt(impl, op, transactional, attempt, ctx);
       const retry =
-        a.error !== undefined && transactional && attempt < this.options.deadlockAttempts && shouldRetry(this.options.deadlockRetry, a.error);
+        a.error !== undefined &&
+        (a.error as { final?: unknown }).final !== true &&
+        transactional &&
+        attempt < this.options.deadlockAttempts &&
+        shouldRetry(this.options.deadlockRetry, a.error);
       if (retry && (await sleep(this.options.deadlockRetryDelayMs, ctx.signal))) {
         retried.push(a.error!);
         continue;
@@ -138,7 +160,8 @@ export class SqlBbsStore {
       const out: ExecResult = { attempts: attempt };
       if (a.value !== undefined) out.value = a.value;
       if (a.error !== undefined) {
-        out.error = a.error;
+        const { final: _final, ...error } = a.error as OpError & { final?: true };
+        out.error = error;
         out.bbsError = callerErrorName(profileOf(this.options.version).date, op.f, a.error);
       }
       if (a.conn !== undefined) out.conn = a.conn;
@@ -222,6 +245,7 @@ export class SqlBbsStore {
           broken = true;
         });
       }
+      if (phase === 'commit' && out.error.errno === undefined && commitLostPlanted(this.options, op)) out.error = commitLostAsFailed(out.error);
     } finally {
       l.done(broken);
       side?.lease.done(side.broken);

@@ -17,23 +17,32 @@
 //   without the lock (an older snapshot), a COMMIT error was answered as success, or Galera let a
 //   write-write conflict through. All three are the store's or the database's, not a lag.
 // - failed but applied: an op answered as failed whose effect a later op saw.
+// - store logic: the op that saw or did what the rules forbid ran on a node that had applied the
+//   earlier write (wsrep_sync_wait covering its first statement, or an earlier op on that node saw
+//   the write): no lag explains it, the store's check let it through.
 // - unattributed: ops on several nodes (or of unknown node) and none of the patterns above.
+//
+// Every cause checks its premise against the history and the run's settings (causal-wait.ts): a
+// stale read needs a node that could lag, which wsrep_sync_wait rules out for the ops it covers,
+// and which an earlier op on the same node that saw the write refutes.
 
 import { READ_OPS, type ActualLRPRecord, type BbsOpName, type BbsResult, type DesiredLRPRecord, type TaskRecord } from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
+import { DEFAULT_CAUSE_SETTINGS, waitsForCausality, type CauseSettings } from './causal-wait.ts';
 import type { FailedButApplied } from './failed-applied.ts';
 import type { InvariantResult, InvariantName } from './invariants/index.ts';
 import { byKey, mayFallBetween, type Timed } from './invariants/timeline.ts';
 import type { CommitFailRecheck } from './linearizability/commit-fails.ts';
 import type { LinResult } from './linearizability/index.ts';
 
-export type CauseKind = 'stale-read' | 'lost-write' | 'both-acknowledged' | 'single-node-logic' | 'failed-but-applied' | 'unattributed';
+export type CauseKind = 'stale-read' | 'lost-write' | 'both-acknowledged' | 'single-node-logic' | 'store-logic' | 'failed-but-applied' | 'unattributed';
 
 export const CAUSES: Record<CauseKind, string> = {
   'stale-read': 'stale read: a node served a state older than a write another node had acknowledged',
   'lost-write': 'lost write: a write was acknowledged, then absent on the node that acknowledged it',
   'both-acknowledged': 'both acknowledged: two concurrent writes of one row on different nodes both committed, each as if the other had not happened',
   'single-node-logic': 'logic bug: a state the BBS rules forbid, reached through ops on one node alone',
+  'store-logic': 'logic bug across nodes: the op ran on a node that had applied the write before it (causal reads, or an earlier op there saw it), yet did what the BBS rules forbid',
   'failed-but-applied': 'failed but applied: an op answered as failed took effect',
   unattributed: 'unattributed: ops on several nodes, and neither a stale read nor a lost write shows in them',
 };
@@ -63,6 +72,8 @@ export interface CauseInput {
   failedApplied: readonly FailedButApplied[];
   /** Non-linearizable keys re-checked with their COMMIT-time failures taken as unknown. */
   commitFailRechecks?: readonly CommitFailRecheck[];
+  /** The run's sync wait and BBS form (DEFAULT_CAUSE_SETTINGS when the history came alone). */
+  settings?: CauseSettings;
 }
 
 const TASK_RANK: Record<string, number> = { PENDING: 1, RUNNING: 2, COMPLETED: 3, RESOLVING: 4 };
@@ -110,12 +121,55 @@ interface Pair {
   reader: Timed;
 }
 
+/** Does `seen` hold `written`'s effect: the same LRP version or a later one, a later task state, or the same task state on the same cell? */
+function includes(key: string, seen: Rec, written: Rec): boolean {
+  if (seen === null || written === null) return false;
+  if (key.startsWith('task/')) {
+    const a = seen as TaskRecord;
+    const b = written as TaskRecord;
+    const ra = TASK_RANK[a.state] ?? 0;
+    const rb = TASK_RANK[b.state] ?? 0;
+    return ra > rb || (ra === rb && a.state === b.state && a.cellId === b.cellId);
+  }
+  const x = (seen as DesiredLRPRecord).modificationTag;
+  const y = (written as DesiredLRPRecord).modificationTag;
+  return !!x && !!y && x.epoch === y.epoch && x.index >= y.index;
+}
+
+/**
+ * An op served by `node`, invoked after `w` was acknowledged and done before `before`, that saw
+ * `w`'s effect (with no reset of the record in between): `node` had applied `w` by then, so an op
+ * there after it cannot have missed it through lag.
+ */
+export function appliedOnBefore(key: string, node: string, w: Timed, before: number, all: readonly Timed[]): Timed | undefined {
+  const written = recordOf(w);
+  if (written === undefined) return undefined;
+  return all.find((z) => {
+    if (z === w || nodeOf(z.op) !== node || z.start <= w.end || z.end >= before) return false;
+    const seen = seenOf(z);
+    if (seen === undefined || !includes(key, seen, written)) return false;
+    return !all.some((x) => RESETS.has(x.op.f) && mayFallBetween(x, w, z));
+  });
+}
+
+/** Why a node cannot have lagged behind `w` when `r` ran there, or null when it could have. */
+function noLagPremise(key: string, w: Timed, r: Timed, all: readonly Timed[], s: CauseSettings): string | null {
+  if (waitsForCausality(r.op.f, s)) return `with wsrep_sync_wait ${s.syncWait} ${r.op.f}'s node applied every commit acknowledged before it began`;
+  const rn = nodeOf(r.op);
+  const z = rn === undefined ? undefined : appliedOnBefore(key, rn, w, r.start, all);
+  return z ? `${z.op.f} (op ${z.op.op}) on ${rn}, done before it, had already seen ${w.op.f} (op ${w.op.op})` : null;
+}
+
+type OlderState = { pair: Pair; kind: 'stale' } | { pair: Pair; kind: 'same-node' } | { pair: Pair; kind: 'applied'; why: string };
+
 /**
  * The first op of `shown` (by invoke) that saw a state older than a write acknowledged before it
  * began, with no op in between that could have removed or re-created the record. Of the writes it
- * missed, one on another node (the earliest: the longest lag it proves) is preferred.
+ * missed, one on another node its node could have lagged behind (the earliest: the longest lag
+ * it proves) is preferred; then one its node is known to have applied (causal reads, or an earlier
+ * op there saw it): absent there after that, as on the node that acknowledged it, is a lost write.
  */
-function olderStatePair(all: Timed[], shown: ReadonlySet<number>): { pair: Pair; sameNode: boolean } | null {
+function olderStatePair(all: Timed[], shown: ReadonlySet<number>, s: CauseSettings): OlderState | null {
   // A write's record is the state it left: an absent one is its own removal, not an old state seen
   // (a refusal for a missing row, though, is what the op saw).
   const sawAbsent = (t: Timed) => READ_OPS.has(t.op.f as BbsOpName) || recordOf(t) === undefined;
@@ -131,9 +185,11 @@ function olderStatePair(all: Timed[], shown: ReadonlySet<number>): { pair: Pair;
     if (missed.length === 0) continue;
     const rn = nodeOf(r.op);
     const other = missed.filter((w) => nodeOf(w.op) !== undefined && rn !== undefined && nodeOf(w.op) !== rn).sort((a, b) => a.end - b.end);
-    if (other.length > 0) return { pair: { writer: other[0]!, reader: r }, sameNode: false };
+    const lagging = other.filter((w) => noLagPremise(r.op.key!, w, r, all, s) === null);
+    if (lagging.length > 0) return { pair: { writer: lagging[0]!, reader: r }, kind: 'stale' };
     const same = missed.filter((w) => rn !== undefined && nodeOf(w.op) === rn).sort((a, b) => b.end - a.end);
-    if (same.length > 0) return { pair: { writer: same[0]!, reader: r }, sameNode: true };
+    if (same.length > 0) return { pair: { writer: same[0]!, reader: r }, kind: 'same-node' };
+    if (other.length > 0) return { pair: { writer: other[0]!, reader: r }, kind: 'applied', why: noLagPremise(r.op.key!, other[0]!, r, all, s)! };
   }
   return null;
 }
@@ -160,18 +216,25 @@ function nodesOf(ops: readonly Op[]): { nodes: string[]; allKnown: boolean } {
   return { nodes, allKnown: served.length > 0 && served.every((o) => nodeOf(o) !== undefined) };
 }
 
-/** The cause of one anomaly on `key` shown by the ops `shown` (op ids), judged against all of the key's ops. */
-export function attributeOne(anomaly: AnomalyKind, key: string, shown: readonly number[], timeline: Timed[], byId: ReadonlyMap<number, Op>): AnomalyCause {
+/** The cause of one anomaly on `key` shown by the ops `shown` (op ids), judged against all of the key's ops and the run's settings. */
+export function attributeOne(
+  anomaly: AnomalyKind,
+  key: string,
+  shown: readonly number[],
+  timeline: Timed[],
+  byId: ReadonlyMap<number, Op>,
+  settings: CauseSettings = DEFAULT_CAUSE_SETTINGS,
+): AnomalyCause {
   const shownOps = shown.map((id) => byId.get(id)).filter((o): o is Op => o !== undefined);
   const { nodes, allKnown } = nodesOf(shownOps);
-  const found = olderStatePair(timeline, new Set(shown));
+  const found = olderStatePair(timeline, new Set(shown), settings);
   if (found) {
     const { writer: w, reader: r } = found.pair;
     const a = nodeOf(w.op)!;
     const b = nodeOf(r.op)!;
     const what = `${w.op.f} (op ${w.op.op})`;
     const read = `${r.op.f} (op ${r.op.op})`;
-    if (!found.sameNode) {
+    if (found.kind === 'stale') {
       const lag = ms(r.start - w.end);
       return {
         anomaly,
@@ -193,18 +256,37 @@ export function attributeOne(anomaly: AnomalyKind, key: string, shown: readonly 
       writerNode: a,
       readerNode: b,
       nodes,
-      explanation: `${what} was acknowledged by ${a}; ${read}, begun ${ms(r.start - w.end)} ms later on the same node, saw the state before it: the acknowledged write was absent`,
+      explanation:
+        found.kind === 'same-node'
+          ? `${what} was acknowledged by ${a}; ${read}, begun ${ms(r.start - w.end)} ms later on the same node, saw the state before it: the acknowledged write was absent`
+          : `${what} was acknowledged by ${a}; ${read}, begun ${ms(r.start - w.end)} ms later on ${b}, saw the state before it, though ${found.why}: no lag explains it, the acknowledged write was absent`,
     };
   }
   // Two writes that each needed the other absent (two cells started one task, or held one
-  // instance): the second began after the first was acknowledged, on another node, so its state
-  // check ran on a row that node had not yet updated.
+  // instance), the second begun after the first was acknowledged, on another node: a stale read
+  // when the second's node could lag behind the first's commit, else the store's own check let
+  // the second through with the first in view.
   if ((anomaly === 'task-started-on-two-cells' || anomaly === 'instance-held-by-two-cells') && shownOps.length === 2) {
-    const [x, y] = shownOps as [Op, Op];
+    const [x, y] = [...shownOps].sort((p, q) => p.invoke.time - q.invoke.time) as [Op, Op];
     const nx = nodeOf(x);
     const ny = nodeOf(y);
     if (nx && ny && nx !== ny && x.complete && x.complete.time < y.invoke.time) {
       const lag = ms(y.invoke.time - x.complete.time);
+      const tx = timeline.find((t) => t.op === x);
+      const ty = timeline.find((t) => t.op === y);
+      const why = tx && ty ? noLagPremise(key, tx, ty, timeline, settings) : waitsForCausality(y.f, settings) ? `with wsrep_sync_wait ${settings.syncWait} ${y.f}'s node applied every commit acknowledged before it began` : null;
+      if (why !== null) {
+        return {
+          anomaly,
+          key,
+          cause: 'store-logic',
+          ops: [x.op, y.op],
+          writerNode: nx,
+          readerNode: ny,
+          nodes,
+          explanation: `${x.f} (op ${x.op}) was acknowledged by ${nx}; ${lag} ms later ${y.f} (op ${y.op}) on ${ny} passed its state check, though ${why}: not a lag; the store let it through with the first in view (or the first's write was lost)`,
+        };
+      }
       return {
         anomaly,
         key,
@@ -259,7 +341,7 @@ export function attributeOne(anomaly: AnomalyKind, key: string, shown: readonly 
  * earliest: the longest lag), on the read's own node a lost write. Null when the read listed the
  * domain (the other direction), or the nodes are unknown: the general attribution then answers.
  */
-function missingDomainCause(key: string, shown: readonly number[], byId: ReadonlyMap<number, Op>): AnomalyCause | null {
+function missingDomainCause(key: string, shown: readonly number[], byId: ReadonlyMap<number, Op>, settings: CauseSettings): AnomalyCause | null {
   const r = byId.get(shown[shown.length - 1]!);
   const listed = (r?.complete?.value as BbsResult | undefined)?.domains;
   if (!r || r.f !== 'Domains' || !Array.isArray(listed) || listed.includes(key.slice('domain/'.length))) return null;
@@ -270,7 +352,9 @@ function missingDomainCause(key: string, shown: readonly number[], byId: Readonl
     .filter((o): o is Op => o !== undefined && o !== r && o.complete?.type === 'ok' && o.complete.time < r.invoke.time && nodeOf(o) !== undefined)
     .sort((a, b) => a.complete!.time - b.complete!.time);
   const { nodes } = nodesOf([...acked, r]);
-  const other = acked.find((o) => nodeOf(o) !== rn);
+  // With causal reads the Domains read's node applied every upsert acknowledged before it: no lag.
+  const causal = waitsForCausality('Domains', settings);
+  const other = causal ? undefined : acked.find((o) => nodeOf(o) !== rn);
   if (other) {
     const a = nodeOf(other)!;
     const lag = ms(r.invoke.time - other.complete!.time);
@@ -286,23 +370,28 @@ function missingDomainCause(key: string, shown: readonly number[], byId: Readonl
       explanation: `UpsertDomain (op ${other.op}) was acknowledged by ${a}; ${lag} ms later Domains (op ${r.op}) on ${rn} did not list the domain: ${rn} had not applied ${a}'s commit (lag of at least ${lag} ms)`,
     };
   }
-  const same = acked[acked.length - 1];
+  const same = causal ? acked[acked.length - 1] : acked.filter((o) => nodeOf(o) === rn).pop();
   if (!same) return null;
+  const wn = nodeOf(same)!;
   return {
     anomaly: 'domains-read-wrong',
     key,
     cause: 'lost-write',
     ops: [same.op, r.op],
-    writerNode: rn,
+    writerNode: wn,
     readerNode: rn,
     nodes,
-    explanation: `UpsertDomain (op ${same.op}) was acknowledged by ${rn}; Domains (op ${r.op}), begun ${ms(r.invoke.time - same.complete!.time)} ms later on the same node, did not list the domain it had made fresh`,
+    explanation:
+      wn === rn
+        ? `UpsertDomain (op ${same.op}) was acknowledged by ${rn}; Domains (op ${r.op}), begun ${ms(r.invoke.time - same.complete!.time)} ms later on the same node, did not list the domain it had made fresh`
+        : `UpsertDomain (op ${same.op}) was acknowledged by ${wn}; Domains (op ${r.op}), begun ${ms(r.invoke.time - same.complete!.time)} ms later on ${rn}, did not list the domain, though with wsrep_sync_wait ${settings.syncWait} ${rn} applied every commit acknowledged before the read: no lag explains it`,
   };
 }
 
 /** One cause per anomaly the checkers found: non-linearizable keys, broken invariants, failed-but-applied ops. */
 export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyCause[] {
   const byId = new Map(ops.map((o) => [o.op, o]));
+  const settings = found.settings ?? DEFAULT_CAUSE_SETTINGS;
   const timelines = new Map<string, Timed[]>();
   const timelineOf = (key: string): Timed[] => {
     let t = timelines.get(key);
@@ -317,11 +406,11 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
   for (const k of found.linearizability?.keys ?? []) {
     if (k.verdict !== 'not-linearizable') continue;
     const shown = k.failure ? k.failure.ops.map((o) => o.op) : [];
-    const c = attributeOne('not-linearizable', k.key, shown, timelineOf(k.key), byId);
+    const c = attributeOne('not-linearizable', k.key, shown, timelineOf(k.key), byId, settings);
     const re = found.commitFailRechecks?.find((r) => r.key === k.key);
     // A pattern the history shows outright comes first; else a failed COMMIT that, taken as
     // possibly applied, makes the key linearizable is the cause the history allows.
-    if (re && re.deciding.length > 0 && c.cause !== 'stale-read' && c.cause !== 'lost-write') {
+    if (re && re.deciding.length > 0 && c.cause !== 'stale-read' && c.cause !== 'lost-write' && c.cause !== 'store-logic') {
       const ids = re.deciding.map((id) => `op ${id}`).join(', ');
       out.push({
         ...c,
@@ -348,8 +437,8 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
       });
       continue;
     }
-    const dc = v.invariant === 'domains-read-wrong' ? missingDomainCause(v.key, v.ops, byId) : null;
-    out.push(dc ?? attributeOne(v.invariant, v.key, v.ops, timelineOf(v.key), byId));
+    const dc = v.invariant === 'domains-read-wrong' ? missingDomainCause(v.key, v.ops, byId, settings) : null;
+    out.push(dc ?? attributeOne(v.invariant, v.key, v.ops, timelineOf(v.key), byId, settings));
   }
   for (const f of found.failedApplied) {
     const o = byId.get(f.op);

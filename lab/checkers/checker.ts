@@ -6,6 +6,7 @@ import type { Model } from '../../specs/model.ts';
 import type { Op } from '../history/event.ts';
 import type { ConsistencyModel } from './isolation/types.ts';
 import type { ActualLRPForm, ActualLRPRules } from '../../specs/transitions.ts';
+import type { CauseSettings } from './causal-wait.ts';
 
 /** true: no anomaly; false: an anomaly; 'unknown': the checker could not decide (e.g. budget). */
 export type Verdict = boolean | 'unknown';
@@ -25,6 +26,8 @@ export interface CheckOptions {
   actualLRPRules?: ActualLRPRules;
   /** What the run's BBS commit wrote around the rule (specs/transitions.ts; default the 2016-06-on form). */
   actualLRPForm?: ActualLRPForm;
+  /** The run's wsrep_sync_wait and BBS form, which decide whether a node could lag (causes.ts); the server's defaults when missing. */
+  causeSettings?: CauseSettings;
 }
 
 export interface CheckContext {

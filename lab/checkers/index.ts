@@ -119,7 +119,7 @@ export function explainFindings(events: readonly HistoryEvent[], results: CheckR
     const r = model ? recheckCommitFails(k.key, keyOps, model, opts.budget ?? 1_000_000) : null;
     if (r) commitFailRechecks.push(r);
   }
-  const causes = attributeCauses(ops, { linearizability: results.linearizability, invariants: results.invariants, failedApplied: results.failedApplied, commitFailRechecks });
+  const causes = attributeCauses(ops, { linearizability: results.linearizability, invariants: results.invariants, failedApplied: results.failedApplied, commitFailRechecks, ...(opts.causeSettings ? { settings: opts.causeSettings } : {}) });
   return { causes, commitFailRechecks };
 }
 

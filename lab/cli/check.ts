@@ -14,7 +14,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parse } from 'yaml';
-import { ACTUAL_LRP_FORMS, BBS_VERSIONS, profileOf, type ActualLRPForm } from '../../bbs/versions/index.ts';
+import { ACTUAL_LRP_FORMS, BBS_VERSIONS, DEFAULT_BBS_VERSION, profileOf, type ActualLRPForm } from '../../bbs/versions/index.ts';
 import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
 import { genericModels, withInitialValue } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
@@ -128,9 +128,19 @@ export function exitCodeOf(report: CheckReport): number {
  */
 function withRunRules(opts: CheckOptions, runDir: string): CheckOptions {
   try {
-    const doc = parse(readFileSync(join(runDir, 'scenario.yaml'), 'utf8')) as { bbs?: { version?: unknown; actualLRPRules?: unknown; actualLRPForm?: unknown } } | null;
+    const doc = parse(readFileSync(join(runDir, 'scenario.yaml'), 'utf8')) as {
+      bbs?: { version?: unknown; actualLRPRules?: unknown; actualLRPForm?: unknown; transactionalReads?: unknown };
+      database?: { syncWait?: unknown };
+    } | null;
     const bbs = doc?.bbs ?? {};
     let out = opts;
+    if (out.causeSettings === undefined) {
+      // The run's sync wait and BBS form decide whether a node could have lagged (causal-wait.ts).
+      const sw = doc?.database?.syncWait;
+      const version = BBS_VERSIONS.includes(bbs.version as never) ? String(bbs.version) : DEFAULT_BBS_VERSION;
+      const tr = typeof bbs.transactionalReads === 'boolean' ? bbs.transactionalReads : profileOf(version).behaviour.transactionalReads;
+      out = { ...out, causeSettings: { syncWait: typeof sw === 'number' ? sw : 0, transactionalReads: tr } };
+    }
     if (out.actualLRPRules === undefined && bbs.actualLRPRules === 'permissive') out = { ...out, actualLRPRules: 'permissive' };
     if (out.actualLRPForm === undefined) {
       const form = (ACTUAL_LRP_FORMS as readonly unknown[]).includes(bbs.actualLRPForm)

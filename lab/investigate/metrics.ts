@@ -150,7 +150,7 @@ export const METRICS: Record<string, Metric> = {
   },
   causes: {
     label: 'anomalies attributed to a cause',
-    arg: 'cause (stale-read, lost-write, both-acknowledged, single-node-logic, failed-but-applied, unattributed)',
+    arg: 'cause (stale-read, lost-write, both-acknowledged, single-node-logic, store-logic, failed-but-applied, unattributed)',
     unit: 'count',
     digits: 0,
     better: 'lower',

@@ -45,7 +45,7 @@ export function causeSentence(causes: readonly AnomalyCause[]): string | null {
       const worst = list.reduce((m, x) => ((x.lagMs ?? 0) > (m.lagMs ?? 0) ? x : m), list[0]!);
       return `${n} stale read${n === 1 ? '' : 's'} (largest lag shown: ${worst.readerNode} behind ${worst.writerNode} by at least ${worst.lagMs} ms)`;
     }
-    const [one, many] = { 'lost-write': ['lost write', 'lost writes'], 'both-acknowledged': ['pair of conflicting writes both acknowledged', 'pairs of conflicting writes both acknowledged'], 'single-node-logic': ['logic bug on one node', 'logic bugs on one node'], 'failed-but-applied': ['failed-but-applied op', 'failed-but-applied ops'], unattributed: ['unattributed', 'unattributed'] }[c];
+    const [one, many] = { 'lost-write': ['lost write', 'lost writes'], 'both-acknowledged': ['pair of conflicting writes both acknowledged', 'pairs of conflicting writes both acknowledged'], 'single-node-logic': ['logic bug on one node', 'logic bugs on one node'], 'store-logic': ['logic bug across nodes (no lag possible)', 'logic bugs across nodes (no lag possible)'], 'failed-but-applied': ['failed-but-applied op', 'failed-but-applied ops'], unattributed: ['unattributed', 'unattributed'] }[c];
     return `${n} ${n === 1 ? one : many}`;
   });
   return `Causes: ${parts.join(', ')}.`;

@@ -8,7 +8,8 @@ import type { Op } from '../history/event.ts';
 import type { RunCharts } from './charts/index.ts';
 import { argsText, resultText } from './charts/op-label.ts';
 import { renderCausesHtml } from './causes.ts';
-import { reachSentence, reachTableRows, type Reach } from './reach.ts';
+import { reachSentence, reachTableRows, shapeSentence, shapeTableRows, type Reach } from './reach.ts';
+import { shortfallSentence } from './shortfall.ts';
 import { FAULT_TABLE_HEADER, faultNotes, faultTableRows } from './fault-table.ts';
 import { answerSentences } from './answer.ts';
 import { MERGE_RULE } from './stretches.ts';
@@ -139,8 +140,14 @@ export function renderHtml(input: HtmlInput): string {
     // Dozens of rows: below the charts and folded, so they never push the answer's evidence down.
     const r = input.reach;
     const rows = reachTableRows(r);
-    p.push(`<h2 id="reach">Workload reach</h2><p>${esc(reachSentence(r))}</p>`);
+    const need = r.shortfall ? shortfallSentence(r.shortfall) : null;
+    p.push(`<h2 id="reach">Workload reach</h2>${need ? `<p><strong>${esc(need)}</strong></p>` : ''}<p>${esc(reachSentence(r))}</p>`);
     p.push(`<details><summary>Every transition the workload reached (${rows.length} rows)</summary><table><thead><tr><th>transition</th><th>count</th></tr></thead><tbody>${rows.map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n}</td></tr>`).join('')}</tbody></table></details>`);
+    const shapes = shapeTableRows(r);
+    if (shapes.length > 0) {
+      p.push(`<p>${esc(shapeSentence(r))}</p>`);
+      p.push(`<details><summary>Every argument shape the workload sent (${shapes.length} rows)</summary><table><thead><tr><th>op: argument shape</th><th>invoked</th><th>ran to the end</th></tr></thead><tbody>${shapes.map(([l, x]) => `<tr><td>${esc(l)}</td><td>${x.invoked}</td><td>${x.ok}</td></tr>`).join('')}</tbody></table></details>`);
+    }
   }
 
   p.push(`<h2 id="ops">Ops referenced in this report</h2>`);

@@ -11,8 +11,10 @@
 // state as last seen can be one another op changed in between (a few "CompleteTask PENDING →
 // COMPLETED" rows in a clean run): the counts say what was exercised; the checkers judge.
 
-import type { ActualLRPRecord, BbsResult, TaskRecord } from '../../bbs/ops.ts';
+import type { ActualLRPRecord, BbsOp, BbsOpName, BbsResult, TaskRecord } from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
+import { SHAPES, shapeOf } from '../workload/shapes.ts';
+import { shortfallSentence, type Shortfall } from './shortfall.ts';
 
 export type Refusal = 'absent' | 'exists' | 'not owner' | 'wrong state';
 
@@ -114,6 +116,15 @@ export interface Reach {
   refusals: Record<Refusal, number>;
   /** Documented transitions the run did not exercise. */
   missing: string[];
+  /**
+   * Argument shapes (lab/workload/shapes.ts) by "op: shape": ops invoked with it, and of those
+   * the ones that ran to the end (ok). Missing in results written before shapes were counted.
+   */
+  shapes?: Record<string, { invoked: number; ok: number }>;
+  /** Shapes the generator draws for the ops the run made that no op of the run had. */
+  missingShapes?: string[];
+  /** Whether the run made the ops its scenario needs (shortfall.ts); set by the report writer. */
+  shortfall?: Shortfall;
 }
 
 export function computeReach(ops: readonly Op[]): Reach {
@@ -172,11 +183,34 @@ export function computeReach(ops: readonly Op[]): Reach {
     transitions[label] = (transitions[label] ?? 0) + 1;
     if (result.error !== undefined && !READS.has(o.f)) refusals[refusalOf(result.error, args, before)]++;
   }
+  const shapes: Record<string, { invoked: number; ok: number }> = {};
+  for (const o of bbs) {
+    const v = o.invoke.value as BbsOp | undefined;
+    if (!v || typeof v !== 'object' || !('args' in v)) continue;
+    const label = `${o.f}: ${shapeOf(v)}`;
+    const x = (shapes[label] ??= { invoked: 0, ok: 0 });
+    x.invoked++;
+    if (o.complete?.type === 'ok') x.ok++;
+  }
   const madeOps = new Set(Object.keys(byOp));
+  const missingShapes = [...madeOps].flatMap((f) => (SHAPES[f as BbsOpName] ?? []).map((sh) => `${f}: ${sh.name}`)).filter((l) => !(l in shapes)).sort();
   // Only the documented transitions of op families the run made at all: a tasks-only run is not
   // told it missed every LRP transition.
   const missing = DOCUMENTED_TRANSITIONS.filter((t) => madeOps.has(t.split(' ')[0]!) && !(t in transitions));
-  return { ops: byOp, transitions, refusals, missing };
+  return { ops: byOp, transitions, refusals, missing, shapes, missingShapes };
+}
+
+/** Shapes by "op: shape", sorted. */
+export function shapeTableRows(r: Reach): [string, { invoked: number; ok: number }][] {
+  return Object.entries(r.shapes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function shapeSentence(r: Reach): string {
+  const miss = r.missingShapes ?? [];
+  return (
+    'Argument shapes: each op as its real callers send it (lab/workload/README.md), counted from the invoked arguments; ' +
+    (miss.length === 0 ? 'every shape the generator draws for the ops made was sent.' : `shapes drawn for the ops made but never sent (nothing here is checked): ${miss.join('; ')}.`)
+  );
 }
 
 /** Transitions by label, sorted. */
@@ -198,5 +232,9 @@ export function reachSentence(r: Reach): string {
 export function renderReachMarkdown(r: Reach): string {
   const rows = reachTableRows(r);
   if (rows.length === 0) return '';
-  return ['## Workload reach\n', `${reachSentence(r)}\n`, ['| transition | count |', '| --- | --- |', ...rows.map(([t, n]) => `| ${t} | ${n} |`)].join('\n') + '\n'].join('\n');
+  const shapes = shapeTableRows(r);
+  const shapeTable =
+    shapes.length === 0 ? [] : [`${shapeSentence(r)}\n`, ['| op: argument shape | invoked | ran to the end |', '| --- | --- | --- |', ...shapes.map(([l, x]) => `| ${l} | ${x.invoked} | ${x.ok} |`)].join('\n') + '\n'];
+  const need = r.shortfall ? shortfallSentence(r.shortfall) : null;
+  return ['## Workload reach\n', ...(need ? [`${need}\n`] : []), `${reachSentence(r)}\n`, ['| transition | count |', '| --- | --- |', ...rows.map(([t, n]) => `| ${t} | ${n} |`)].join('\n') + '\n', ...shapeTable].join('\n');
 }

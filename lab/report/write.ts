@@ -13,6 +13,7 @@ import { renderCharts, type RunCharts } from './charts/index.ts';
 import { renderEvidence } from './evidence.ts';
 import { renderHtml } from './html.ts';
 import { computeReach, renderReachMarkdown, type Reach } from './reach.ts';
+import { shortfallOf, shortfallSentence } from './shortfall.ts';
 import { labEventLines, renderMarkdown, type CheckSummary } from './markdown.ts';
 import { computeStats, workloadEnd, type RunStats } from './stats.ts';
 import { anomalyEvents, summarizeEvents } from './anomaly-events.ts';
@@ -79,8 +80,14 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
   const { events, warnings } = readHistory(dir.history);
   const bbs = scenario.workload.kind === 'bbs' ? scenarioBbs(scenario).behaviour : null;
   const stats = computeStats(events, bbs ? { retryPauseMs: bbs.deadlockRetryDelayMs } : {});
-  const check = checkReport(events, bbs ? { actualLRPRules: bbs.actualLRPRules, actualLRPForm: bbs.actualLRPForm } : {});
+  const check = checkReport(
+    events,
+    bbs ? { actualLRPRules: bbs.actualLRPRules, actualLRPForm: bbs.actualLRPForm, causeSettings: { syncWait: scenario.database.syncWait, transactionalReads: bbs.transactionalReads } } : {},
+  );
   const reach = computeReach(pairOps(events));
+  // What the scenario needs to mean something, and whether the run made it (shortfall.ts).
+  reach.shortfall = shortfallOf(reach, { minOps: scenario.workload.minOps ?? 0, minOpsPerOp: scenario.workload.minOpsPerOp ?? 0 });
+  const shortNote = reach.shortfall.short ? shortfallSentence(reach.shortfall) : null;
   const t0 = workloadStart(events);
   const eventList = anomalyEvents(check.causes ?? [], pairOps(events), stats.faults, t0, workloadEnd(pairOps(events), t0));
   const anomalies = { ...summarizeEvents((check.causes ?? []).length, eventList), list: eventList };
@@ -130,7 +137,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     stats,
     check: { valid: check.valid, summary: check.summary } satisfies CheckSummary,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
-    ...(opts.notes ? { notes: opts.notes } : {}),
+    ...(opts.notes || shortNote ? { notes: [...(opts.notes ?? []), ...(shortNote ? [shortNote] : [])] } : {}),
     evidence: renderEvidence(check, workloadStart(events)),
     reach: renderReachMarkdown(reach),
     anomalies,

@@ -153,6 +153,9 @@ export const SCENARIO_SCHEMA = {
     /** Actual LRP instances per process guid. */
     instances: int(1, 100, 2),
     cells: int(1, 100, 3),
+    /** What a run needs to mean something (issue 27): ops run to the end, in all and of each op made; 0: none stated. The report says when a run fell short. */
+    minOps: optional(int(0, 100_000_000)),
+    minOpsPerOp: optional(int(0, 100_000_000)),
     /** Relative weights of op families. */
     mix: {
       tasks: num(0, 1000, 5),

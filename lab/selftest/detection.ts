@@ -19,7 +19,7 @@ export interface Detection {
 }
 
 /** The history key prefix of each record type a plant can break. */
-const KEY_PREFIX: Record<PlantRecord, string> = { task: 'task/', 'actual-lrp': 'actual/' };
+const KEY_PREFIX: Record<PlantRecord, string> = { task: 'task/', 'actual-lrp': 'actual/', 'desired-lrp': 'desired/', domain: 'domain/' };
 
 interface Finding {
   checker: CheckerName;

@@ -12,6 +12,8 @@ export interface CaseOutcome {
   /** The check was inconclusive (valid 'unknown'): neither clean nor a detection. */
   unknown: boolean;
   runDir: string;
+  /** The run made fewer ops than its scenario needs (report/shortfall.ts): a clean verdict there says less. */
+  short?: boolean;
 }
 
 export interface TableRow {
@@ -25,7 +27,9 @@ export interface TableRow {
   /** The earliest first detection over the seeds (s), null when never found. */
   firstSec: number | null;
   checkers: CheckerName[];
-  /** Baseline: clean on every seed; plant: found on every seed. */
+  /** Runs that fell short of their scenario's needs. */
+  short: number;
+  /** Baseline: clean on every seed, none short; plant: found on every seed. */
   pass: boolean;
 }
 
@@ -36,7 +40,8 @@ function scenarioName(path: string): string {
 export function tableRows(outcomes: readonly CaseOutcome[]): TableRow[] {
   const groups = new Map<string, CaseOutcome[]>();
   for (const o of outcomes) {
-    const k = o.plant ?? '';
+    // The baseline gets a row per scenario: each is the clean reference of the plants run there.
+    const k = o.plant ?? `:${o.scenario}`;
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k)!.push(o);
   }
@@ -44,10 +49,12 @@ export function tableRows(outcomes: readonly CaseOutcome[]): TableRow[] {
   for (const [k, os] of groups) {
     const first = os.map((o) => o.detection.firstDetectionSec).filter((x): x is number => x !== null);
     const checkers = [...new Set(os.flatMap((o) => o.detection.checkers))];
-    const base = { scenario: scenarioName(os[0]!.scenario), runs: os.length, firstSec: first.length ? Math.min(...first) : null, checkers };
-    if (k === '') {
+    const short = os.filter((o) => o.short === true).length;
+    const base = { scenario: scenarioName(os[0]!.scenario), runs: os.length, firstSec: first.length ? Math.min(...first) : null, checkers, short };
+    if (k.startsWith(':')) {
       const clean = os.filter((o) => !o.detection.found && !o.unknown).length;
-      rows.push({ plant: '(baseline, no plant)', kind: '-', record: '-', ...base, hits: clean, pass: clean === os.length });
+      // A clean run that fell short of its scenario's needs is not evidence of a clean store.
+      rows.push({ plant: '(baseline, no plant)', kind: '-', record: '-', ...base, hits: clean, pass: clean === os.length && short === 0 });
     } else {
       const p = plantByName(k as PlantName);
       const hits = os.filter((o) => o.detection.found).length;
@@ -69,7 +76,7 @@ export function renderTable(rows: readonly TableRow[]): string {
     r.kind,
     r.record,
     r.scenario,
-    r.kind === '-' ? `clean ${r.hits}/${r.runs}` : `${r.hits}/${r.runs}`,
+    (r.kind === '-' ? `clean ${r.hits}/${r.runs}` : `${r.hits}/${r.runs}`) + (r.short > 0 ? ` (${r.short} short)` : ''),
     r.firstSec === null ? '-' : `${r.firstSec.toFixed(2)} s`,
     r.checkers.join(', ') || '-',
     r.pass ? 'ok' : 'FAIL',

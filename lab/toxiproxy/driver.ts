@@ -133,7 +133,8 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
       const name = req.name ?? `${req.type}_${stream}`;
       checkName('toxic', name);
       try {
-        const t = await p.addToxic<ToxicAttributes>({ name, type: req.type, stream, toxicity: req.toxicity ?? 1, attributes: req.attributes });
+        // The client's Type lists real Toxiproxy's toxics; the lab's server also knows reset_on_commit.
+        const t = await p.addToxic<ToxicAttributes>({ name, type: req.type as 'latency', stream, toxicity: req.toxicity ?? 1, attributes: req.attributes });
         toxics.get(proxy)!.set(t.name, t as Toxic<unknown>);
         return { name: t.name, type: t.type as ToxicType, stream: t.stream, toxicity: t.toxicity, attributes: { ...t.attributes } };
       } catch (err) {

@@ -10,16 +10,22 @@ import { isPlantName, PLANT_NAMES, plantByName, plantListProblem, planted, PLANT
 import { parseScenario } from '../../lab/scenario/validate.ts';
 import { problems } from './scenario-problems.ts';
 
-const KINDS: PlantKind[] = ['missing-lock', 'blind-write', 'dropped-state-check', 'dropped-ownership-check', 'split-transaction', 'commit-error-as-success', 'permissive-rule'];
+const PAIRED: PlantKind[] = ['missing-lock', 'blind-write', 'dropped-state-check', 'dropped-ownership-check', 'split-transaction', 'commit-error-as-success', 'permissive-rule'];
 
-test('every kind of bug is planted on both tasks and actual LRPs, names unique', (t) => {
+test('every kind of bug is planted on more than one record type (or is a kind only one record has), names unique', (t) => {
   t.is(new Set(PLANT_NAMES).size, PLANTS.length);
-  for (const kind of KINDS) {
-    const records = PLANTS.filter((p) => p.kind === kind).map((p) => p.record).sort();
-    t.deepEqual(records, ['actual-lrp', 'task'], kind);
+  for (const kind of PAIRED) {
+    const records = PLANTS.filter((p) => p.kind === kind).map((p) => p.record);
+    t.true(records.includes('task') && records.includes('actual-lrp'), kind);
   }
-  // 7 kinds × 2 record types.
-  t.is(PLANTS.length, 14);
+  // Outside tasks and actual LRPs (issue 27): desired LRPs have a missing lock, a blind write and a
+  // lost COMMIT answered as failed; domains a refused upsert; the instance key an ignoring remove.
+  t.deepEqual(PLANTS.filter((p) => p.record === 'desired-lrp').map((p) => p.kind).sort(), ['blind-write', 'commit-lost-as-failed', 'missing-lock']);
+  t.deepEqual(PLANTS.filter((p) => p.record === 'domain').map((p) => p.kind), ['refused-upsert']);
+  t.deepEqual(PLANTS.filter((p) => p.kind === 'commit-lost-as-failed').map((p) => p.record).sort(), ['actual-lrp', 'desired-lrp', 'task']);
+  t.deepEqual(PLANTS.filter((p) => p.kind === 'ignored-argument').map((p) => p.name), ['actual-lrp-remove-any-instance']);
+  // 7 kinds × 2 record types, and 7 outside them.
+  t.is(PLANTS.length, 21);
   for (const p of PLANTS) t.true(p.description.length > 20, `${p.name} says what it breaks`);
 });
 
@@ -72,4 +78,14 @@ test('scenario bbs.plant: default none, names validated with the field', (t) => 
   t.deepEqual(problems(scenario('{ plant: task-blind-desire }')), [
     `bbs.plant: must be a list of plant names (${PLANT_NAMES.join(', ')}), got "task-blind-desire"`,
   ]);
+});
+
+test('a lost COMMIT answered as failed (the commit-lost plants) is classified a definite failure, never retried; unplanted it stays unknown', async (t) => {
+  const { commitLostAsFailed } = await import('../../bbs/sql/store.ts');
+  const { classifyError } = await import('../../lab/history/errors.ts');
+  const lost = { phase: 'commit' as const, code: 'ECONNRESET', message: 'read ECONNRESET' };
+  t.is(classifyError(lost).outcome, 'info', 'the truth: it may have committed');
+  const planted = commitLostAsFailed(lost);
+  t.is(classifyError(planted).outcome, 'fail', 'the plant: answered as rolled back');
+  t.true(planted.final, 'marked so that no retry policy runs the op again');
 });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { keyOf, type BbsOp, type BbsResult, type DesiredLRPRecord, type TaskRecord } from '../../bbs/ops.ts';
 import { attributeCauses, attributeOne, groupByCause } from '../../lab/checkers/causes.ts';
 import { checkHistory } from '../../lab/checkers/index.ts';
+import { syncWaitBitsFor, waitsForCausality, type CauseSettings } from '../../lab/checkers/causal-wait.ts';
 import { byKey } from '../../lab/checkers/invariants/timeline.ts';
 import { checkInvariants } from '../../lab/checkers/invariants/index.ts';
 import { pairOps, type HistoryEvent, type Op } from '../../lab/history/event.ts';
@@ -31,11 +32,12 @@ const desire: BbsOp = { f: 'DesireLRP', args: { processGuid: 'p', domain: 'd', i
 const update = (instances: number): BbsOp => ({ f: 'UpdateDesiredLRP', args: { processGuid: 'p', instances } });
 const readLrp: BbsOp = { f: 'DesiredLRPByProcessGuid', args: { processGuid: 'p' } };
 
-function one(steps: Step[], shown: number[], anomaly: Parameters<typeof attributeOne>[0] = 'not-linearizable') {
+function one(steps: Step[], shown: number[], anomaly: Parameters<typeof attributeOne>[0] = 'not-linearizable', settings?: CauseSettings) {
   const ops = history(steps);
   const key = ops[shown[0]!]!.key!;
-  return attributeOne(anomaly, key, shown, byKey(ops, key).get(key)!, new Map(ops.map((o) => [o.op, o])));
+  return attributeOne(anomaly, key, shown, byKey(ops, key).get(key)!, new Map(ops.map((o) => [o.op, o])), settings);
 }
+const syncWait = (n: number, transactionalReads = true): CauseSettings => ({ syncWait: n, transactionalReads });
 
 test('a read on another node that misses an acknowledged write is a stale read, with both nodes and the lag', (t) => {
   // Op 1 (UpdateDesiredLRP, index 1) acknowledged by n1 at 30 ms; op 2 invoked on n2 at 45 ms saw
@@ -128,6 +130,10 @@ test('through checkHistory: a stale read on a multi-writer history is named, gro
   t.true(causes.some((c) => c.anomaly === 'not-linearizable' && c.cause === 'stale-read' && c.lagMs === 15));
   t.true(causes.some((c) => c.anomaly === 'modification-index-went-back' && c.cause === 'stale-read'));
   t.deepEqual(groupByCause(causes).map(([k]) => k), ['stale-read']);
+  // The run's settings reach the causes: with wsrep_sync_wait 7 the same history has no stale read.
+  const causal = checkHistory(ev, { causeSettings: { syncWait: 7, transactionalReads: true } }).causes ?? [];
+  t.false(causal.some((c) => c.cause === 'stale-read'));
+  t.true(causal.some((c) => c.anomaly === 'not-linearizable' && c.cause === 'lost-write'));
   // And a clean history has no cause at all.
   const clean = checkHistory(events([
     { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
@@ -172,7 +178,8 @@ test('property: the cause of one read matches a simple reference over generated 
   // Writes one after another (index i acked at 10*i + 5 ms) on random nodes; one read at a random
   // time that saw a random index. Reference: the writes it missed are those acked before it began
   // with a higher index; any on another node → stale read, lag from the earliest such; only on its
-  // own node → lost write; none → the read alone, one node: single-node-logic.
+  // own node → lost write; none → the read alone, one node: single-node-logic. A write on another
+  // node the reader's node is shown to have applied (a later write there) is not one it lagged behind.
   fc.assert(
     fc.property(
       fc.array(fc.constantFrom('n1', 'n2', 'n3'), { minLength: 1, maxLength: 6 }),
@@ -185,8 +192,12 @@ test('property: the cause of one read matches a simple reference over generated 
         steps.push({ op: readLrp, out: lrp(seen, seen + 1), at: [readAt + 0.5, readAt + 100], node: readNode });
         const readId = steps.length - 1;
         const c = one(steps, [readId]);
-        const missed = writeNodes.map((node, i) => ({ node, i, acked: 10 * i + 5 })).filter((w) => w.acked < readAt + 0.5 && w.i > seen);
-        const other = missed.filter((w) => w.node !== readNode);
+        const writes = writeNodes.map((node, i) => ({ node, i, start: 10 * i, acked: 10 * i + 5 }));
+        const missed = writes.filter((w) => w.acked < readAt + 0.5 && w.i > seen);
+        // A write on the reader's node begun after w was acknowledged, done before the read, shows
+        // that node had applied w: no lag behind w.
+        const applied = (w: (typeof writes)[number]) => writes.some((z) => z.node === readNode && z.start > w.acked && z.acked < readAt + 0.5 && z.i >= w.i);
+        const other = missed.filter((w) => w.node !== readNode && !applied(w));
         if (other.length > 0) {
           const first = other[0]!;
           return c.cause === 'stale-read' && c.writerNode === first.node && c.readerNode === readNode && c.lagMs === Math.round(readAt + 0.5 - first.acked) && c.ops[0] === first.i;
@@ -302,4 +313,123 @@ test('two overlapping writes of one row on different nodes, both acknowledged, a
     [1, 2],
   );
   t.not(refused.cause, 'both-acknowledged');
+});
+
+// Premises (issue 27): a cause holds only when the history and the run's settings allow it.
+
+const taskRec = (state: TaskRecord['state'], cellId = ''): BbsResult => ({ record: { taskGuid: 't', domain: 'd', state, cellId, result: '', failed: false, failureReason: '' } });
+const startTask = (cellId: string): BbsOp => ({ f: 'StartTask', args: { taskGuid: 't', cellId } });
+const startedOn = (cellId: string): BbsResult => ({ shouldStart: true, ...taskRec('RUNNING', cellId) });
+
+test('stale read: holds without sync wait (or with bits that leave reads out); with reads covered (bit 1) no lag is possible and it is a lost write', (t) => {
+  const steps: Step[] = [
+    { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+    { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+    { op: readLrp, out: lrp(0), at: [45, 50], node: 'n2' },
+  ];
+  t.is(one(steps, [1, 2], 'not-linearizable', syncWait(0)).cause, 'stale-read');
+  t.is(one(steps, [1, 2], 'not-linearizable', syncWait(6)).cause, 'stale-read', 'bits 2 and 4 do not cover a SELECT');
+  for (const n of [1, 7, 15]) {
+    const c = one(steps, [1, 2], 'not-linearizable', syncWait(n));
+    t.is(c.cause, 'lost-write', `wsrep_sync_wait ${n}`);
+    t.deepEqual([c.writerNode, c.readerNode, c.lagMs], ['n1', 'n2', undefined]);
+    t.regex(c.explanation, new RegExp(`wsrep_sync_wait ${n} DesiredLRPByProcessGuid's node applied every commit`));
+  }
+});
+
+test('stale read: an earlier op on the reader\'s node that saw the write refutes the lag', (t) => {
+  // Op 2 on n2 (35–40 ms) saw index 1, which op 1 (n1, acked 30 ms) wrote; op 3 on n2 at 45 ms saw
+  // index 0 again. n2 had applied op 1 by 40 ms: no lag, the state went back there (lost write).
+  const steps: Step[] = [
+    { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+    { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+    { op: readLrp, out: lrp(1, 2), at: [35, 40], node: 'n2' },
+    { op: readLrp, out: lrp(0), at: [45, 50], node: 'n2' },
+  ];
+  const c = one(steps, [1, 3]);
+  t.is(c.cause, 'lost-write');
+  t.deepEqual([c.ops, c.writerNode, c.readerNode], [[2, 3], 'n2', 'n2'], 'n2 itself had served index 1');
+  // The same read on n3, which no op showed to have applied op 1: a stale read of n3.
+  const other = one([...steps.slice(0, 3), { ...steps[3]!, node: 'n3' }], [1, 3]);
+  t.is(other.cause, 'stale-read');
+  t.is(other.readerNode, 'n3');
+});
+
+test('two sequential starts on two nodes: a stale read without sync wait; with causal reads, or after the node showed it had the first, a store logic bug', (t) => {
+  const pair = (n: number): Step[] => [
+    { op: startTask('cell-a'), out: startedOn('cell-a'), at: [0, 10], node: 'n1' },
+    { op: startTask('cell-b'), out: startedOn('cell-b'), at: [20, 30], node: 'n2' },
+  ];
+  t.is(one(pair(0), [0, 1], 'task-started-on-two-cells', syncWait(0)).cause, 'stale-read');
+  // multi-writer-baseline's setting: wsrep_sync_wait 7. The second StartTask's BEGIN waited for the
+  // first's commit: it saw RUNNING on cell-a and started anyway.
+  const c = one(pair(7), [0, 1], 'task-started-on-two-cells', syncWait(7));
+  t.is(c.cause, 'store-logic');
+  t.deepEqual([c.ops, c.writerNode, c.readerNode, c.lagMs], [[0, 1], 'n1', 'n2', undefined]);
+  t.regex(c.explanation, /with wsrep_sync_wait 7 StartTask's node applied every commit/);
+  // Without sync wait, a TaskByGuid on n2 (12–15 ms) that saw RUNNING on cell-a shows n2 had it.
+  const seen: Step[] = [pair(0)[0]!, { op: { f: 'TaskByGuid', args: { taskGuid: 't' } }, out: taskRec('RUNNING', 'cell-a'), at: [12, 15], node: 'n2' }, { ...pair(0)[1]!, at: [20, 30] }];
+  t.is(one(seen, [0, 2], 'task-started-on-two-cells', syncWait(0)).cause, 'store-logic');
+  // A read that saw RUNNING on another cell proves nothing about op 0.
+  const unrelated: Step[] = [seen[0]!, { ...seen[1]!, out: taskRec('RUNNING', 'cell-c') }, seen[2]!];
+  t.is(one(unrelated, [0, 2], 'task-started-on-two-cells', syncWait(0)).cause, 'stale-read');
+});
+
+test('a Domains read missing a fresh domain on another node: stale read without sync wait, lost write with reads covered', (t) => {
+  const upsert: BbsOp = { f: 'UpsertDomain', args: { domain: 'd', ttl: 30 } };
+  const ops = history([
+    { op: upsert, out: { record: { domain: 'd', ttl: 30 } }, at: [0, 10], node: 'n1' },
+    { op: { f: 'Domains', args: {} }, out: { domains: [] }, at: [20, 30], node: 'n2' },
+  ]);
+  const causes = (settings: CauseSettings) => attributeCauses(ops, { linearizability: null, invariants: checkInvariants(ops), failedApplied: [], settings });
+  t.deepEqual(causes(syncWait(0)).map((c) => [c.cause, c.writerNode, c.readerNode, c.lagMs]), [['stale-read', 'n1', 'n2', 10]]);
+  const c = causes(syncWait(1));
+  t.deepEqual(c.map((x) => [x.cause, x.writerNode, x.readerNode, x.lagMs]), [['lost-write', 'n1', 'n2', undefined]]);
+  t.regex(c[0]!.explanation, /wsrep_sync_wait 1 n2 applied every commit/);
+  // Autocommit reads (before 47049111) are a SELECT: bit 1 still covers them.
+  t.is(causes(syncWait(1, false))[0]!.cause, 'lost-write');
+});
+
+test('single-node logic needs every op of the anomaly on one known node; one of unknown node makes it unattributed', (t) => {
+  const steps: Step[] = [
+    { op: startTask('cell-a'), out: startedOn('cell-a'), at: [0, 10], node: 'n1' },
+    { op: startTask('cell-b'), out: startedOn('cell-b'), at: [20, 30], node: 'n1' },
+  ];
+  t.is(one(steps, [0, 1], 'task-started-on-two-cells').cause, 'single-node-logic');
+  const unknown: Step[] = [steps[0]!, { op: steps[1]!.op, out: steps[1]!.out, at: [20, 30] }];
+  t.is(one(unknown, [0, 1], 'task-started-on-two-cells').cause, 'unattributed');
+});
+
+test('failed but applied from a COMMIT recheck needs ops that decide it; with none the general cause stays', (t) => {
+  const steps: Step[] = [
+    { op: startTask('cell-a'), out: startedOn('cell-a'), at: [0, 10], node: 'n1' },
+    { op: startTask('cell-b'), out: startedOn('cell-b'), at: [2, 12], node: 'n1' },
+  ];
+  const ops = history(steps);
+  const lin = { valid: false, keys: [{ key: 'task/t', verdict: 'not-linearizable', failure: { ops: [{ op: 0 }, { op: 1 }] } }] } as never;
+  const withRecheck = (deciding: number[]) =>
+    attributeCauses(ops, { linearizability: lin, invariants: null, failedApplied: [], commitFailRechecks: [{ key: 'task/t', deciding, commitFails: [5], minimal: true } as never] })[0]!.cause;
+  t.is(withRecheck([5]), 'failed-but-applied');
+  t.is(withRecheck([]), 'single-node-logic');
+});
+
+test('causal wait: bit 1 covers every transactional op; autocommit writes need the bits of their first statement', (t) => {
+  t.true(waitsForCausality('StartTask', syncWait(1)));
+  t.false(waitsForCausality('StartTask', syncWait(6)));
+  t.false(waitsForCausality('DesireTask', syncWait(1, false)), 'an autocommit INSERT needs bit 4');
+  t.true(waitsForCausality('DesireTask', syncWait(4, false)));
+  t.false(waitsForCausality('UpsertDomain', syncWait(2, false)), 'UPDATE then INSERT, or INSERT … ON DUPLICATE: bits 2 and 4');
+  t.true(waitsForCausality('UpsertDomain', syncWait(6, false)));
+  t.true(waitsForCausality('UpsertDomain', syncWait(1, true)));
+  // Property: waiting is monotone in the bitmask and, with transactional reads, is exactly bit 1.
+  const names = ['StartTask', 'DesireTask', 'UpsertDomain', 'Domains', 'TaskByGuid', 'CreateUnclaimedActualLRP', 'RemoveActualLRP'];
+  fc.assert(
+    fc.property(fc.constantFrom(...names), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 15 }), fc.boolean(), (f, a, extra, tr) => {
+      const s = syncWait(a, tr);
+      if (waitsForCausality(f, s) && !waitsForCausality(f, syncWait(a | extra, tr))) return false;
+      if (tr && waitsForCausality(f, s) !== ((a & 1) === 1)) return false;
+      return waitsForCausality(f, s) === ((a & syncWaitBitsFor(f, s)) === syncWaitBitsFor(f, s));
+    }),
+    { seed: 27, numRuns: 300 },
+  );
 });

@@ -21,7 +21,7 @@ test('every kind is one file named for it, exporting its definition, and every s
     t.deepEqual(defs, [FAULTS[k]], `${k}.ts exports the registry's definition`);
   }
   // The kinds as the scenario reference and the old validator listed them, in that order.
-  t.deepEqual(FAULT_KINDS, ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill', 'link-latency', 'link-reset', 'link-timeout', 'link-bandwidth', 'link-down']);
+  t.deepEqual(FAULT_KINDS, ['partition', 'kill', 'pause', 'health-flap', 'proxy-kill', 'link-latency', 'link-reset', 'link-timeout', 'link-bandwidth', 'link-down', 'link-commit-reset']);
 });
 
 test('the abilities each provider declares: local has every node fault, docker all but admin, external none', (t) => {
@@ -56,11 +56,11 @@ test('a fault whose ability the provider lacks is refused, naming the field and 
   for (const kind of ['kill', 'pause', 'partition'] as const) {
     const target = kind === 'partition' ? 'isolate:n1' : 'n1';
     t.deepEqual(problems(`${base}${ext}nemesis: {schedule: [{kind: ${kind}, target: ${target}, at: 1s, duration: 2s}]}\n`), [
-      `nemesis.schedule[0].kind: ${kind} needs the ${kind} ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down) or topology.provider: local, docker or ssh`,
+      `nemesis.schedule[0].kind: ${kind} needs the ${kind} ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down, link-commit-reset) or topology.provider: local, docker or ssh`,
     ]);
   }
   t.deepEqual(problems(`${base}${ext}nemesis: {random: {kinds: [kill]}}\n`), [
-    'nemesis.random.kinds: kill needs the kill ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down) or topology.provider: local, docker or ssh',
+    'nemesis.random.kinds: kill needs the kill ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down, link-commit-reset) or topology.provider: local, docker or ssh',
   ]);
   // The same faults on providers that have the abilities are fine.
   for (const provider of ['local', 'docker']) {

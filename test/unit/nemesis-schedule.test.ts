@@ -68,7 +68,7 @@ test('scenario nemesis blocks are validated with field names', (t) => {
     }
   };
   t.deepEqual(bad('nemesis:\n  schedule:\n    - {kind: flood, target: n1, at: 1, duration: 2}\n'), [
-    'nemesis.schedule[0].kind: must be partition, kill, pause, health-flap, proxy-kill, link-latency, link-reset, link-timeout, link-bandwidth or link-down, got "flood"',
+    'nemesis.schedule[0].kind: must be partition, kill, pause, health-flap, proxy-kill, link-latency, link-reset, link-timeout, link-bandwidth, link-down or link-commit-reset, got "flood"',
   ]);
   t.deepEqual(bad('nemesis:\n  schedule:\n    - {kind: kill, target: n4, at: 1, duration: 2}\n'), ['nemesis.schedule[0].target: must be n1, n2, n3, random or a role (active-of:<proxy>, most-written, a-non-active), got "n4"']);
   t.deepEqual(bad('nemesis:\n  schedule:\n    - {kind: pause, target: n1, at: 25s, duration: 10s}\n'), [

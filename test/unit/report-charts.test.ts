@@ -119,7 +119,7 @@ test('collectAnomalies gives one item per finding with its ops, and renderCharts
         },
       ],
     },
-    invariants: { valid: false, counts: { 'task-started-on-two-cells': 1, 'completed-task-result-changed': 0, 'instance-held-by-two-cells': 0, 'modification-index-went-back': 0, 'acknowledged-write-lost': 0, 'crash-bookkeeping-wrong': 0, 'domains-read-wrong': 0 }, violations: [{ invariant: 'task-started-on-two-cells', key: 'task/b', ops: [4, 7, 2], explanation: 'two cells' }] },
+    invariants: { valid: false, counts: { 'task-started-on-two-cells': 1, 'completed-task-result-changed': 0, 'instance-held-by-two-cells': 0, 'modification-index-went-back': 0, 'acknowledged-write-lost': 0, 'crash-bookkeeping-wrong': 0, 'domains-read-wrong': 0, 'domain-upsert-refused-wrongly': 0 }, violations: [{ invariant: 'task-started-on-two-cells', key: 'task/b', ops: [4, 7, 2], explanation: 'two cells' }] },
     failedApplied: [],
     isolation: null,
   };

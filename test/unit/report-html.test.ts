@@ -46,7 +46,7 @@ test('each anomaly is a finding with its explanation, links to its ops and its t
     valid: false,
     summary: ['BBS invariants broken: "a task never starts on two cells" ×1.'],
     linearizability: null,
-    invariants: { valid: false, counts: { 'task-started-on-two-cells': 1, 'completed-task-result-changed': 0, 'instance-held-by-two-cells': 0, 'modification-index-went-back': 0, 'acknowledged-write-lost': 0, 'crash-bookkeeping-wrong': 0, 'domains-read-wrong': 0 }, violations: [{ invariant: 'task-started-on-two-cells', key: 'task/a', ops: [5, 6], explanation: 'op 5 and op 6 both started task/a <on two cells>' }] },
+    invariants: { valid: false, counts: { 'task-started-on-two-cells': 1, 'completed-task-result-changed': 0, 'instance-held-by-two-cells': 0, 'modification-index-went-back': 0, 'acknowledged-write-lost': 0, 'crash-bookkeeping-wrong': 0, 'domains-read-wrong': 0, 'domain-upsert-refused-wrongly': 0 }, violations: [{ invariant: 'task-started-on-two-cells', key: 'task/a', ops: [5, 6], explanation: 'op 5 and op 6 both started task/a <on two cells>' }] },
     failedApplied: [],
     isolation: null,
   };

@@ -185,7 +185,7 @@ test('a lost update or a task started on two cells: the row-lock / compare-and-s
   const check: CheckReport = {
     ...clean,
     valid: false,
-    invariants: { valid: false, counts: { 'task-started-on-two-cells': 2, 'completed-task-result-changed': 0, 'instance-held-by-two-cells': 0, 'modification-index-went-back': 0, 'acknowledged-write-lost': 0, 'crash-bookkeeping-wrong': 0, 'domains-read-wrong': 0 }, violations: [{ invariant: 'task-started-on-two-cells', key: 'task/a', ops: [5, 6], explanation: 'x' }] },
+    invariants: { valid: false, counts: { 'task-started-on-two-cells': 2, 'completed-task-result-changed': 0, 'instance-held-by-two-cells': 0, 'modification-index-went-back': 0, 'acknowledged-write-lost': 0, 'crash-bookkeeping-wrong': 0, 'domains-read-wrong': 0, 'domain-upsert-refused-wrongly': 0 }, violations: [{ invariant: 'task-started-on-two-cells', key: 'task/a', ops: [5, 6], explanation: 'x' }] },
   };
   const s = generateStories(ctx(fixtureHistory(), check)).find((x) => x.rule === 'lost-update');
   t.truthy(s);

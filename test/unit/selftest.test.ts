@@ -3,7 +3,7 @@
 import test from 'ava';
 import type { CheckReport } from '../../lab/report/verdicts.ts';
 import { detectionOf, detectionOfRecord, type Detection } from '../../lab/selftest/detection.ts';
-import { BASELINE_SCENARIO, ONE_NODE_SCENARIO, scenarioForPlant, seedsOf, selftestPlan } from '../../lab/selftest/plan.ts';
+import { BASELINE_SCENARIO, COMMIT_LOSS_SCENARIO, ONE_NODE_SCENARIO, scenarioForPlant, seedsOf, selftestPlan } from '../../lab/selftest/plan.ts';
 import { renderTable, selftestPasses, tableRows, type CaseOutcome } from '../../lab/selftest/table.ts';
 import { plantByName } from '../../bbs/sql/plants.ts';
 
@@ -14,9 +14,14 @@ test('plan: the baseline on every seed first, then each plant on every seed, com
   t.is(scenarioForPlant(plantByName('task-commit-error-ok')), BASELINE_SCENARIO);
   t.is(scenarioForPlant(plantByName('actual-lrp-commit-error-ok')), BASELINE_SCENARIO);
   t.is(scenarioForPlant(plantByName('task-split-start')), ONE_NODE_SCENARIO);
+  t.is(scenarioForPlant(plantByName('desired-lrp-commit-lost-as-failed')), COMMIT_LOSS_SCENARIO);
+  t.is(scenarioForPlant(plantByName('domain-blind-upsert')), ONE_NODE_SCENARIO);
+  // The unmutated store runs on every scenario a plant of the plan runs on, on the same seeds.
   t.deepEqual(selftestPlan(['task-split-start', 'task-commit-error-ok'], [1, 2]), [
     { plant: null, scenario: BASELINE_SCENARIO, seed: 1 },
     { plant: null, scenario: BASELINE_SCENARIO, seed: 2 },
+    { plant: null, scenario: ONE_NODE_SCENARIO, seed: 1 },
+    { plant: null, scenario: ONE_NODE_SCENARIO, seed: 2 },
     { plant: 'task-split-start', scenario: ONE_NODE_SCENARIO, seed: 1 },
     { plant: 'task-split-start', scenario: ONE_NODE_SCENARIO, seed: 2 },
     { plant: 'task-commit-error-ok', scenario: BASELINE_SCENARIO, seed: 1 },

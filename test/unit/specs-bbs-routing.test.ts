@@ -50,10 +50,24 @@ test('a ttl-0 upsert of a domain that already never expires may be ResourceExist
   t.true(ok);
   const [again, after] = m.step(s, forever, { error: 'ResourceExists' });
   t.true(again);
-  t.deepEqual(after, { ttl: 0 });
-  // Not from an absent domain, not from a domain with a ttl, not with a ttl.
+  t.deepEqual(after, { ttl: 0, created: true });
+  // Not from an absent domain, not from a domain with a ttl, not with a ttl once it was updated.
   t.false(m.step(m.init(), forever, { error: 'ResourceExists' })[0]);
   t.false(m.step({ ttl: 30 }, forever, { error: 'ResourceExists' })[0]);
-  t.false(m.step(s, { f: 'UpsertDomain', args: { domain: 'cf-apps', ttl: 30 } }, { error: 'ResourceExists' })[0]);
+  const [, updated] = m.step(s, forever, { record: { domain: 'cf-apps', ttl: 0 } });
+  t.false(m.step(updated, { f: 'UpsertDomain', args: { domain: 'cf-apps', ttl: 30 } }, { error: 'ResourceExists' })[0]);
   t.false(m.step(s, forever, { error: 'ResourceNotFound' })[0]);
+});
+
+test('an upsert that raced the first insert of a fresh domain may be refused right after it (UPDATE found no row, INSERT found the other\'s), never after a later change', (t) => {
+  const m = bbsModels['bbs-domain']!;
+  const up = (ttl: number): BbsOp => ({ f: 'UpsertDomain', args: { domain: 'fresh-0', ttl } });
+  const [, created] = m.step(m.init(), up(5), { record: { domain: 'fresh-0', ttl: 5 } });
+  const [ok, same] = m.step(created, up(300), { error: 'ResourceExists' });
+  t.true(ok, 'raced the creation');
+  t.deepEqual(same, created, 'the refused upsert left the domain as the creation made it');
+  t.true(m.step(same, up(60), { error: 'ResourceExists' })[0], 'a second racer too');
+  const [, updated] = m.step(created, up(30), { record: { domain: 'fresh-0', ttl: 30 } });
+  t.false(m.step(updated, up(300), { error: 'ResourceExists' })[0], 'after an update the row was there to UPDATE');
+  t.false(m.step(m.init(), up(300), { error: 'ResourceExists' })[0], 'nothing to collide with');
 });

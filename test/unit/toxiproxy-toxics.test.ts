@@ -45,7 +45,7 @@ async function rig(t: ExecutionContext): Promise<Rig> {
       return p;
     },
     async add(type, stream, attributes, toxicity = 1) {
-      const toxic = await proxy.addToxic({ name: `${type}_${stream}`, type, stream, toxicity, attributes });
+      const toxic = await proxy.addToxic({ name: `${type}_${stream}`, type: type as 'latency', stream, toxicity, attributes });
       return toxic.name;
     },
     async remove(name) {

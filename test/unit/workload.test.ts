@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseScenario } from '../../lab/scenario/validate.ts';
-import { opStream } from '../../lab/workload/generator.ts';
+import { FRESH_WINDOW, opStream } from '../../lab/workload/generator.ts';
 import { keyOf, type BbsOp } from '../../bbs/ops.ts';
 
 const s = parseScenario(`
@@ -30,8 +30,10 @@ test('clients and seeds get different streams', (t) => {
 test('ops stay inside the small key space and cover every family', (t) => {
   const ops = take(opStream(s.workload, 7, 0), 2000);
   const keys = new Set(ops.map(keyOf).filter((k): k is string => k !== undefined));
-  // 3 tasks + 2 desired + 2x2 actual + 2 domains
-  t.true(keys.size <= 3 + 2 + 4 + 2);
+  // 3 tasks + 2 desired + 2x2 actual + 2 bulker domains, and one fresh domain per FRESH_WINDOW ops
+  const fresh = [...keys].filter((k) => k.startsWith('domain/fresh-'));
+  t.true(keys.size - fresh.length <= 3 + 2 + 4 + 2);
+  t.true(fresh.length > 0 && fresh.length <= Math.ceil(2000 / FRESH_WINDOW));
   for (const prefix of ['task/', 'desired/', 'actual/', 'domain/']) t.true([...keys].some((k) => k.startsWith(prefix)), prefix);
   const fs = new Set(ops.map((o) => o.f));
   for (const f of ['DesireTask', 'StartTask', 'CompleteTask', 'ClaimActualLRP', 'UpdateDesiredLRP', 'TaskByGuid']) t.true(fs.has(f as BbsOp['f']), f);
@@ -56,7 +58,7 @@ test('the BBS workload makes every traced written value unique in the run (resul
     for (let i = 0; i < 600; i++) {
       const op = it.next().value as { f: string; value: { args: Record<string, unknown> } };
       const tr = TRACED[op.f];
-      if (!tr) continue;
+      if (!tr || (tr.when && !tr.when(op.value.args))) continue;
       const v = op.value.args[tr.arg] as string;
       seen.set(`${tr.field} ${v}`, (seen.get(`${tr.field} ${v}`) ?? 0) + 1);
       byOp.set(op.f, (byOp.get(op.f) ?? 0) + 1);

@@ -4,6 +4,8 @@ import type { Op } from '../../history/event.ts';
 import { checkActualLRPs } from './actual-lrps.ts';
 import { checkCrashBookkeeping } from './crashes.ts';
 import { checkDomainsReads } from './domains-read.ts';
+import { checkDomainUpserts } from './domain-upserts.ts';
+import type { CauseSettings } from '../causal-wait.ts';
 import { checkFinalRead } from './final-read.ts';
 import { checkModificationIndexes } from './modification.ts';
 import { checkTasks } from './tasks.ts';
@@ -19,6 +21,7 @@ export const INVARIANTS: Record<InvariantName, string> = {
   'acknowledged-write-lost': 'acknowledged writes are in the final read',
   'crash-bookkeeping-wrong': 'a crash counts once, and an instance stays CRASHED only from its 3rd crash',
   'domains-read-wrong': 'a Domains read lists every domain surely fresh and none surely expired or never upserted',
+  'domain-upsert-refused-wrongly': 'an upsert is refused only when it raced the first insert of its domain',
 };
 
 export interface InvariantResult {
@@ -28,8 +31,16 @@ export interface InvariantResult {
   violations: Violation[];
 }
 
-export function checkInvariants(ops: readonly Op[], examples = 10): InvariantResult {
-  const all = [...checkTasks(ops), ...checkActualLRPs(ops), ...checkModificationIndexes(ops), ...checkFinalRead(ops), ...checkCrashBookkeeping(ops), ...checkDomainsReads(ops)];
+export function checkInvariants(ops: readonly Op[], examples = 10, settings?: CauseSettings): InvariantResult {
+  const all = [
+    ...checkTasks(ops),
+    ...checkActualLRPs(ops),
+    ...checkModificationIndexes(ops),
+    ...checkFinalRead(ops),
+    ...checkCrashBookkeeping(ops),
+    ...checkDomainsReads(ops),
+    ...checkDomainUpserts(ops, settings),
+  ];
   const counts = Object.fromEntries(Object.keys(INVARIANTS).map((k) => [k, 0])) as Record<InvariantName, number>;
   const violations: Violation[] = [];
   for (const v of all) {

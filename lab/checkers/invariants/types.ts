@@ -7,7 +7,8 @@ export type InvariantName =
   | 'modification-index-went-back'
   | 'acknowledged-write-lost'
   | 'crash-bookkeeping-wrong'
-  | 'domains-read-wrong';
+  | 'domains-read-wrong'
+  | 'domain-upsert-refused-wrongly';
 
 export interface Violation {
   invariant: InvariantName;

@@ -9,13 +9,14 @@ import { linkDown } from './link-down.ts';
 import { linkLatency } from './link-latency.ts';
 import { toxicTag } from './link.ts';
 import { linkReset } from './link-reset.ts';
+import { linkCommitReset } from './link-commit-reset.ts';
 import { linkTimeout } from './link-timeout.ts';
 import { partition } from './partition.ts';
 import { pause } from './pause.ts';
 import { proxyKill } from './proxy-kill.ts';
 import type { FaultKindDef, FaultParams } from './types.ts';
 
-const FAULT_DEFS = [partition, kill, pause, healthFlap, proxyKill, linkLatency, linkReset, linkTimeout, linkBandwidth, linkDown] as const;
+const FAULT_DEFS = [partition, kill, pause, healthFlap, proxyKill, linkLatency, linkReset, linkTimeout, linkBandwidth, linkDown, linkCommitReset] as const;
 
 export type FaultKind = (typeof FAULT_DEFS)[number]['kind'];
 

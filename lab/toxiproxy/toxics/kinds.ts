@@ -4,6 +4,7 @@ import { bandwidth } from './bandwidth.ts';
 import { latency } from './latency.ts';
 import { limitData } from './limit-data.ts';
 import { resetPeer } from './reset-peer.ts';
+import { resetOnCommit } from './reset-on-commit.ts';
 import { slicer } from './slicer.ts';
 import { slowClose } from './slow-close.ts';
 import { timeout } from './timeout.ts';
@@ -17,6 +18,7 @@ export const TOXIC_KINDS: Readonly<Record<ToxicType, ToxicKind>> = {
   reset_peer: resetPeer,
   slicer,
   limit_data: limitData,
+  reset_on_commit: resetOnCommit,
 };
 
 export function isToxicType(s: string): s is ToxicType {
