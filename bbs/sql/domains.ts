@@ -5,6 +5,7 @@
 // SELECT of the domains whose expiry is after the BBS's clock rounded to the second.
 
 import type { ResultSetHeader } from 'mysql2';
+import type { BbsResult } from '../ops.ts';
 import type { StoreOptions } from './options.ts';
 import { planted } from './plants.ts';
 import { expireTimeFor, nowNs } from './schema.ts';
@@ -29,34 +30,29 @@ export const domainOps: Pick<SqlOps, 'UpsertDomain' | 'Domains'> = {
     transactional: whenTransactionalReads,
     async run(ctx, a) {
       const expire = domainExpireTime(ctx.opts, a.ttl, nowNs());
-      if (planted(ctx.opts, 'domain-blind-upsert')) {
-        // PLANTED BUG (domain-blind-upsert): only the INSERT; an existing domain is refused, never renewed.
+      const done = { record: { domain: a.domain, ttl: a.ttl } };
+      // The INSERT helpers.Upsert falls back to: a domain already there is refused with 1062, which the BBS answers ResourceExists.
+      const insert = async (): Promise<BbsResult> => {
         try {
           await ctx.q('INSERT INTO domains (domain, expire_time) VALUES (?, ?)', [a.domain, expire]);
+          return done;
         } catch (e) {
           if (isDuplicateKey(e)) return { error: 'ResourceExists' };
           throw e;
         }
-        return { record: { domain: a.domain, ttl: a.ttl } };
-      }
+      };
+      // PLANTED BUG (domain-blind-upsert): only the INSERT; an existing domain is refused, never renewed.
+      if (planted(ctx.opts, 'domain-blind-upsert')) return insert();
       if (ctx.opts.upsertDomain === 'insert-on-duplicate') {
         await ctx.q('INSERT INTO domains (domain, expire_time) VALUES (?, ?) ON DUPLICATE KEY UPDATE expire_time = ?', [a.domain, expire, expire]);
-        return { record: { domain: a.domain, ttl: a.ttl } };
+        return done;
       }
       // helpers.Upsert inserts when RowsAffected is 0, and go-sql-driver (no clientFoundRows, as
       // the BBS opens it) counts changed rows, not matched ones: mysql2's changedRows. So a
       // domain upserted again with the same expiry (ttl 0: MaxInt64 again) gets its INSERT
       // refused with 1062, which the BBS answers ResourceExists.
       const updated = await ctx.q<ResultSetHeader>('UPDATE domains SET domain = ?, expire_time = ? WHERE domain = ?', [a.domain, expire, a.domain]);
-      if (updated.changedRows === 0) {
-        try {
-          await ctx.q('INSERT INTO domains (domain, expire_time) VALUES (?, ?)', [a.domain, expire]);
-        } catch (e) {
-          if (isDuplicateKey(e)) return { error: 'ResourceExists' };
-          throw e;
-        }
-      }
-      return { record: { domain: a.domain, ttl: a.ttl } };
+      return updated.changedRows === 0 ? insert() : done;
     },
   },
   Domains: {

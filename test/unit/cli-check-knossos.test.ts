@@ -6,27 +6,13 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../lab/cli/main.ts';
+import { cli } from './cli-capture.ts';
 import { parseEdnHistory } from '../../lab/history/edn.ts';
 import { checkHistory } from '../../lab/checkers/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-knossos-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
 
 let n = 0;
 const file = (text: string, ext: string): string => {

@@ -2,24 +2,9 @@
 // its usage lists the plants.
 
 import test from 'ava';
-import { main } from '../../lab/cli/main.ts';
+import { cli } from './cli-capture.ts';
 import { PLANT_NAMES } from '../../bbs/sql/plants.ts';
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
 
 test.serial('an unknown plant is bad input naming --plants and the known plants', async (t) => {
   const r = await cli('selftest', '--plants', 'task-split-start,nope');
