@@ -12,6 +12,7 @@ import { sharedVariants, type Plan } from './plan.ts';
 import { summarizeProvenance, type FindingsProvenance, type Spread } from './provenance-summary.ts';
 import type { CampaignState, RunRecord } from './state.ts';
 import { fillTemplates } from './template.ts';
+import { zeroFigures, zeroNote } from './zeros.ts';
 import { VERIFICATION_ANCHOR, VERIFICATION_HEADING, verificationParagraphs, type Verification } from './verify.ts';
 import { describeInterval, minus, rangeText, type Interval } from '../report/intervals.ts';
 import { labelWithUnit, metricWords } from './metrics.ts';
@@ -213,6 +214,8 @@ function questionBlocks(q: QuestionFigures, input: FindingsInput, chartFile: str
       ],
     },
   });
+  const zeros = zeroNote(zeroFigures(q));
+  if (zeros !== null) blocks.push({ p: zeros });
   const cov = [...new Set(q.variants.map((v) => v.metrics[q.metrics[0]!]!.interval).filter((i) => i.n >= 2).map((i) => `${i.n} runs: ${Math.round(i.coverage * 100)}%`))];
   blocks.push({ p: `Cells: median [interval] over the seeds. The interval is the order-statistics interval for the median (lab/report/intervals.ts)${cov.length > 0 ? `; its coverage here: ${cov.join(', ')}` : ''}. Whether two variants differ is the paired comparison's answer below, not whether these intervals overlap.` });
   blocks.push(...comparisonBlocks(q, input.figures));
