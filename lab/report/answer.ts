@@ -8,6 +8,7 @@ import type { RunStats } from './stats.ts';
 import type { CheckSummary } from './verdicts.ts';
 import type { AnomalyEventSummary } from './anomaly-events.ts';
 import { countOfCode } from './labels.ts';
+import { unplannedSentence } from './quorum-loss.ts';
 
 export type AskedFigure = 'deadlocks' | 'non-primary' | 'unknown' | 'failed' | 'outage' | 'multi-writer' | 'correctness' | 'errors';
 
@@ -114,5 +115,8 @@ export function answerSentences(input: AnswerInput): string[] {
   const [first, ...rest] = clauses;
   const out = [`${capital(first ?? 'the run recorded no op')}; ${faultClause}.`];
   for (const c of rest) out.push(`${capital(c)}.`);
+  // A run the environment decided says so up front: quorum lost beyond what the faults intended.
+  const unplanned = unplannedSentence(input.stats.quorumLoss ?? []);
+  if (unplanned) out.push(unplanned);
   return out;
 }

@@ -4,7 +4,6 @@
 // fell short. Counted from the reach (ops that ran to the end: an op that failed or is unknown
 // showed no state). Pure.
 
-import type { Reach } from './reach.ts';
 
 export interface Needs {
   /** Ops (all kinds together) that must run to the end; 0: none stated. */
@@ -23,7 +22,12 @@ export interface Shortfall {
   short: boolean;
 }
 
-export function shortfallOf(reach: Reach, needs: Needs): Shortfall {
+/** What the shortfall reads of a run's reach (report/reach.ts, which imports this file): ops run to the end, by kind. */
+export interface OpsReached {
+  ops: Record<string, { ok: number }>;
+}
+
+export function shortfallOf(reach: OpsReached, needs: Needs): Shortfall {
   const ok = Object.entries(reach.ops).filter(([f]) => f !== 'txn');
   const okOps = ok.reduce((a, [, r]) => a + r.ok, 0);
   const shortOps = needs.minOpsPerOp > 0 ? Object.fromEntries(ok.filter(([, r]) => r.ok < needs.minOpsPerOp).map(([f, r]) => [f, r.ok]).sort(([a], [b]) => (String(a) < String(b) ? -1 : 1))) : {};

@@ -51,10 +51,10 @@ test('a scenario on an external target: direct clients, link faults only', (t) =
   };
   t.deepEqual(bad('topology: {nodes: 1, proxies: 0, provider: external}\n'), ['topology.target: required with provider: external (a target YAML file, see docs/external-targets.md)']);
   t.deepEqual(bad('topology: {nodes: 3, proxies: 0, provider: external, target: t.yaml}\nnemesis: {schedule: [{kind: kill, target: n1, at: 1s, duration: 2s}]}\n'), [
-    'nemesis.schedule[0].kind: kill needs the kill ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down) or topology.provider: local, docker or ssh',
+    'nemesis.schedule[0].kind: kill needs the kill ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down, link-commit-reset) or topology.provider: local, docker or ssh',
   ]);
   t.deepEqual(bad('topology: {nodes: 3, proxies: 0, provider: external, target: t.yaml}\nnemesis: {random: {kinds: [link-down, pause]}}\n'), [
-    'nemesis.random.kinds: pause needs the pause ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down) or topology.provider: local, docker or ssh',
+    'nemesis.random.kinds: pause needs the pause ability, which provider external does not have; use a fault it can cause (link-latency, link-reset, link-timeout, link-bandwidth, link-down, link-commit-reset) or topology.provider: local, docker or ssh',
   ]);
   t.deepEqual(bad('topology: {nodes: 3, proxies: 0, target: t.yaml}\n'), ['topology.target: only used with provider: external or ssh']);
 });

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parseScenario, parseDuration, ScenarioError } from '../../lab/scenario/validate.ts';
 import { parseMigrationScenario, renderMigrationReport } from '../../lab/runner/migration-run.ts';
 import { problems } from './scenario-problems.ts';
+import { parseScaleScenario } from '../../lab/scale/scenario.ts';
 import { DEFAULT_RATE_PER_CLIENT } from '../../lab/scenario/types.ts';
 
 const minimal = `
@@ -75,7 +76,8 @@ test('every shipped scenario is valid', (t) => {
   t.true(files.includes('multi-writer.yaml'));
   for (const f of files) {
     const text = readFileSync(`scenarios/${f}`, 'utf8');
-    t.notThrows(() => parseMigrationScenario(text, f) ?? parseScenario(text, f), f);
+    // A scale file (bbs-lab scale: a list of sizes) has its own schema (lab/scale/scenario.ts).
+    t.notThrows(() => (/^sizes:/m.test(text) ? parseScaleScenario(text, f) : (parseMigrationScenario(text, f) ?? parseScenario(text, f))), f);
   }
   const stories = files.filter((f) => parseMigrationScenario(readFileSync(`scenarios/${f}`, 'utf8'), f) !== null).sort();
   t.deepEqual(stories, ['migration-failure.yaml', 'migration-gap.yaml', 'migration-mixed-lock.yaml', 'migration-no-sql.yaml', 'migration-redeploy.yaml', 'migration-startup-1047.yaml', 'migration-startup-1213.yaml', 'migration-startup-lost-connection.yaml', 'migration-startup-refused.yaml', 'upgrade-dust-2016-lock.yaml', 'upgrade-dust.yaml']);
