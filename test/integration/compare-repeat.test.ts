@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareConfigs } from '../../lab/runner/compare.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
+import { wholeBbsStretches } from './helpers.ts';
 
 const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-compare-'));
 test.after.always(() => rmSync(runsDir, { recursive: true, force: true }));
@@ -52,7 +53,8 @@ function recompute(events: Ev[]) {
   };
   const oks = completions.filter((e) => e.type === 'ok');
   const bbsGaps = gapsOf(oks.map((e) => s(e.time)));
-  const bbsOutageSec = Math.max(...bbsGaps.map((g) => g.to - g.from));
+  // The whole BBS's longest stretch, a lone success merged over (the reports' rule).
+  const bbsOutageSec = Math.max(...wholeBbsStretches(oks.map((e) => s(e.time)), end).map((g) => g.to - g.from));
   const down = bbsGaps.filter((g) => g.to - g.from >= 1).reduce((a, g) => a + g.to - g.from, 0);
   // Writes per second in completion order; a second counts when the writers go back to a node
   // they had left (more node changes than distinct nodes − 1), not for a switchover.

@@ -54,3 +54,21 @@ export function stopOnTeardown(t: { teardown(fn: () => Promise<void> | void): vo
     clearTimeout(late);
   });
 }
+
+/**
+ * The whole BBS's no-success stretches in [0, end], written again simply for the tests that
+ * recount report figures: the stretches between consecutive successes, with a lone success (a
+ * stretch of 1 s or more on each side) merged over, the reports' rule (lab/report/stretches.ts).
+ */
+export function wholeBbsStretches(oks: readonly number[], end: number): { from: number; to: number }[] {
+  const points = [0, ...[...oks].sort((a, b) => a - b), end];
+  const out: { from: number; to: number }[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const g = { from: points[i - 1]!, to: points[i]! };
+    const prev = out[out.length - 1];
+    const long = (x: { from: number; to: number }) => x.to - x.from >= 1 - 1e-9;
+    if (prev && long(prev) && long(g)) prev.to = g.to;
+    else out.push(g);
+  }
+  return out;
+}

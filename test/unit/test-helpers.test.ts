@@ -55,3 +55,20 @@ test("labTempPath follows TMPDIR's temp dir, not a literal /tmp", (t) => {
   t.false(re.test(join(tmpdir(), 'other-engine-AbC123', 'docker.sock')));
   t.false(re.test(join(tmpdir(), 'bbs-lab-engine-a', 'b', 'docker.sock')));
 });
+
+test('the integration tests’ own whole-BBS stretches agree with the reports’ (lab/report/stretches.ts) on generated success times', async (t) => {
+  const { bbsStretches } = await import('../../lab/report/stretches.ts');
+  const fc = (await import('fast-check')).default;
+  const { wholeBbsStretches } = await import('../integration/helpers.ts');
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 30 }), (ticks) => {
+      const oks = ticks.map((x) => x / 10);
+      const end = 20;
+      const mine = wholeBbsStretches(oks, end).filter((g) => g.to - g.from > 0).map((g) => [g.from, g.to]);
+      const theirs = bbsStretches([...oks].sort((a, b) => a - b), end).map((g) => [g.from, g.to]);
+      return JSON.stringify(mine) === JSON.stringify(theirs);
+    }),
+  );
+  // Worked by hand: successes at 1.0, 2.5 and 2.7 in [0, 5]: 1.0 has 1.0 s and 1.5 s on its sides (lone, merged); 2.5 has 0.2 s after it (not lone).
+  t.deepEqual(wholeBbsStretches([1, 2.5, 2.7], 5), [{ from: 0, to: 2.5 }, { from: 2.5, to: 2.7 }, { from: 2.7, to: 5 }]);
+});
