@@ -20,6 +20,7 @@ import { runScenario, type RunResult } from '../../lab/runner/run.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 import { detectionOfRecord } from '../../lab/selftest/detection.ts';
 import { BASELINE_SCENARIO, scenarioForPlant } from '../../lab/selftest/plan.ts';
+import { asSelftestRun } from '../../lab/selftest/run.ts';
 
 const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-selftest-runs-'));
 test.after.always(() => rmSync(runsDir, { recursive: true, force: true }));
@@ -29,11 +30,8 @@ const ADDRESS_BASE = '127.106.1';
 async function run(file: string, plants: PlantName[], seed: number, duration: number, log: (m: string) => void): Promise<RunResult> {
   const s = parseScenario(readFileSync(join(PROJECT_ROOT, file), 'utf8'), file);
   s.bbs.plant = plants;
-  // Closed loop, as `bbs-lab selftest` runs it (lab/selftest/run.ts): detection, not a figure.
-  // On today's BBS: closed-loop on 2016-11, 12 clients on pools of 4 wedge the store in the pool
-  // deadlock b33de3b0 fixed (docs/bbs-versions.md), and a stalled store shows no plant.
-  s.clients.rate = 'closed';
-  s.bbs.version = 'today';
+  // As `bbs-lab selftest` runs it: closed loop (detection, not a figure) unless it has faults.
+  asSelftestRun(s);
   return runScenario(s, { seed, duration, runsDir, addressBase: ADDRESS_BASE, log });
 }
 
