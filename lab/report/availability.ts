@@ -11,7 +11,7 @@ import { effectSeen, observe, type Observations } from './effect-seen.ts';
 import { errorLabel } from './labels.ts';
 import { medianOf } from './intervals.ts';
 import type { NemesisEvent, Op } from '../history/event.ts';
-import { bbsStretches, MIN_GAP_SEC, type Gap, type Stretch } from './stretches.ts';
+import { bbsStretches, intervalsBetween, MIN_GAP_SEC, type Gap, type Stretch } from './stretches.ts';
 
 export { MIN_GAP_SEC };
 
@@ -96,15 +96,7 @@ export function windowEnd(f: Pick<FaultSpan, 'healed' | 'recovered'>, end: numbe
 
 /** The no-success gaps between consecutive ok times (sorted) within [0, end]. */
 export function gapsBetween(okTimes: readonly number[], end: number): Gap[] {
-  const gaps: Gap[] = [];
-  let from = 0;
-  for (const t of okTimes) {
-    const at = Math.min(Math.max(t, 0), end);
-    gaps.push({ from, to: at, sec: at - from });
-    from = at;
-  }
-  gaps.push({ from, to: end, sec: end - from });
-  return gaps.filter((g) => g.sec > 0);
+  return intervalsBetween(okTimes, end).filter((g) => g.sec > 0);
 }
 
 function longestOf<G extends Gap>(gaps: readonly G[]): G | null {

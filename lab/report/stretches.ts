@@ -24,6 +24,22 @@ export interface Stretch extends Gap {
   split?: number[];
 }
 
+/**
+ * Every interval between consecutive ok times (sorted, clamped to [0, end]), from 0 to the last
+ * up to `end`, zero-length ones included (two successes at one instant give one).
+ */
+export function intervalsBetween(okTimes: readonly number[], end: number): Gap[] {
+  const out: Gap[] = [];
+  let from = 0;
+  for (const t of okTimes) {
+    const at = Math.min(Math.max(t, 0), end);
+    out.push({ from, to: at, sec: at - from });
+    from = at;
+  }
+  out.push({ from, to: end, sec: end - from });
+  return out;
+}
+
 const long = (g: Gap) => g.sec >= MIN_GAP_SEC - 1e-9;
 
 /**
@@ -32,16 +48,8 @@ const long = (g: Gap) => g.sec >= MIN_GAP_SEC - 1e-9;
  * after merging, so two simultaneous successes are never taken for one lone one.
  */
 export function bbsStretches(okTimes: readonly number[], end: number): Stretch[] {
-  const raw: Gap[] = [];
-  let from = 0;
-  for (const t of okTimes) {
-    const at = Math.min(Math.max(t, 0), end);
-    raw.push({ from, to: at, sec: at - from });
-    from = at;
-  }
-  raw.push({ from, to: end, sec: end - from });
   const out: Stretch[] = [];
-  for (const g of raw) {
+  for (const g of intervalsBetween(okTimes, end)) {
     const prev = out[out.length - 1];
     // Consecutive raw intervals share exactly one success (prev.to): lone when both sides are long.
     if (prev && long(prev) && long(g)) {
