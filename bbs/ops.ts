@@ -60,8 +60,22 @@ export interface ActualLRPRecord {
 }
 
 /** A freshly created actual LRP: unclaimed, never crashed, index 0 of a new epoch. */
-export function unclaimedActualLRP(a: { processGuid: string; index: number; domain: string }, epoch: string): ActualLRPRecord {
-  return { processGuid: a.processGuid, index: a.index, domain: a.domain, state: 'UNCLAIMED', instanceGuid: '', cellId: '', placementError: '', crashCount: 0, crashReason: '', modificationTag: { epoch, index: 0 } };
+export function unclaimedActualLRP(
+  a: { processGuid: string; index: number; domain: string },
+  epoch: string,
+): ActualLRPRecord {
+  return {
+    processGuid: a.processGuid,
+    index: a.index,
+    domain: a.domain,
+    state: 'UNCLAIMED',
+    instanceGuid: '',
+    cellId: '',
+    placementError: '',
+    crashCount: 0,
+    crashReason: '',
+    modificationTag: { epoch, index: 0 },
+  };
 }
 
 export interface DomainRecord {
@@ -84,8 +98,20 @@ export interface BbsOpArgs {
   CreateUnclaimedActualLRP: { processGuid: string; index: number; domain: string };
   ClaimActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string };
   /** `domain` is the domain of the request's ActualLRPKey; when absent the stored one is assumed. */
-  StartActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string; domain?: string };
-  CrashActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string; reason: string };
+  StartActualLRP: {
+    processGuid: string;
+    index: number;
+    instanceGuid: string;
+    cellId: string;
+    domain?: string;
+  };
+  CrashActualLRP: {
+    processGuid: string;
+    index: number;
+    instanceGuid: string;
+    cellId: string;
+    reason: string;
+  };
   FailActualLRP: { processGuid: string; index: number; placementError: string };
   /** With `instanceGuid` (and `cellId`) only that instance is removed (the later API's instance key). */
   RemoveActualLRP: { processGuid: string; index: number; instanceGuid?: string; cellId?: string };
@@ -95,7 +121,13 @@ export interface BbsOpArgs {
   StartTask: { taskGuid: string; cellId: string };
   CancelTask: { taskGuid: string };
   FailTask: { taskGuid: string; failureReason: string };
-  CompleteTask: { taskGuid: string; cellId: string; failed: boolean; failureReason: string; result: string };
+  CompleteTask: {
+    taskGuid: string;
+    cellId: string;
+    failed: boolean;
+    failureReason: string;
+    result: string;
+  };
   ResolvingTask: { taskGuid: string };
   DeleteTask: { taskGuid: string };
   TaskByGuid: { taskGuid: string };
@@ -135,8 +167,8 @@ export const READ_OPS: ReadonlySet<BbsOpName> = new Set<BbsOpName>([
 export function keyOf(op: BbsOp): string | undefined {
   const a = op.args as Record<string, unknown>;
   if (op.f === 'Domains') return undefined;
-  if (op.f === 'UpsertDomain') return `domain/${String(a['domain'])}`;
-  if ('taskGuid' in a) return `task/${String(a['taskGuid'])}`;
-  if ('index' in a) return `actual/${String(a['processGuid'])}/${String(a['index'])}`;
-  return `desired/${String(a['processGuid'])}`;
+  if (op.f === 'UpsertDomain') return `domain/${String(a.domain)}`;
+  if ('taskGuid' in a) return `task/${String(a.taskGuid)}`;
+  if ('index' in a) return `actual/${String(a.processGuid)}/${String(a.index)}`;
+  return `desired/${String(a.processGuid)}`;
 }

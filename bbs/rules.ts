@@ -65,11 +65,25 @@ export function allowsTransitionTo(
     case 'UNCLAIMED':
       return to === 'UNCLAIMED' || to === 'CLAIMED' || to === 'RUNNING';
     case 'CLAIMED':
-      return (to === 'UNCLAIMED' && isEmptyKey(key)) || (to === 'CLAIMED' && same) || to === 'RUNNING' || (to === 'CRASHED' && same);
+      return (
+        (to === 'UNCLAIMED' && isEmptyKey(key)) ||
+        (to === 'CLAIMED' && same) ||
+        to === 'RUNNING' ||
+        (to === 'CRASHED' && same)
+      );
     case 'RUNNING':
-      return (to === 'UNCLAIMED' && isEmptyKey(key)) || (to === 'CLAIMED' && same) || (to === 'RUNNING' && same) || (to === 'CRASHED' && same);
+      return (
+        (to === 'UNCLAIMED' && isEmptyKey(key)) ||
+        (to === 'CLAIMED' && same) ||
+        (to === 'RUNNING' && same) ||
+        (to === 'CRASHED' && same)
+      );
     case 'CRASHED':
-      return (to === 'UNCLAIMED' && isEmptyKey(key)) || (to === 'CLAIMED' && same) || (to === 'RUNNING' && same);
+      return (
+        (to === 'UNCLAIMED' && isEmptyKey(key)) ||
+        (to === 'CLAIMED' && same) ||
+        (to === 'RUNNING' && same)
+      );
   }
 }
 
@@ -83,7 +97,10 @@ export const IMMEDIATE_RESTARTS = 3;
  * The crash count CrashActualLRP writes. `ranLongEnough` is "now − since > CrashResetTimeout",
  * which only the store can know (it reads `since`); a model that cannot must consider both.
  */
-export function nextCrashCount(before: { state: ActualLRPState; crashCount: number }, ranLongEnough: boolean): number {
+export function nextCrashCount(
+  before: { state: ActualLRPState; crashCount: number },
+  ranLongEnough: boolean,
+): number {
   return ranLongEnough && before.state === 'RUNNING' ? 1 : before.crashCount + 1;
 }
 

@@ -37,7 +37,8 @@ function staleBecause() {
       if (e.isDirectory()) {
         const r = walk(p);
         if (r) return r;
-      } else if (e.name.endsWith('.ts') && statSync(p).mtimeMs > built) return `${p.slice(root.length + 1)} is newer than the build`;
+      } else if (e.name.endsWith('.ts') && statSync(p).mtimeMs > built)
+        return `${p.slice(root.length + 1)} is newer than the build`;
     }
     return null;
   };

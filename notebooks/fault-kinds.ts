@@ -26,13 +26,38 @@ const median = (xs: number[]): number | null => {
 };
 
 export function faultKindRows(runs: readonly StoredRun[]): FaultKindRow[] {
-  const by = new Map<string, { faults: number; runs: Set<string>; errors: number; worst: number[]; median: number[]; bbs: number[]; never: number; anomalous: Set<string> }>();
+  const by = new Map<
+    string,
+    {
+      faults: number;
+      runs: Set<string>;
+      errors: number;
+      worst: number[];
+      median: number[];
+      bbs: number[];
+      never: number;
+      anomalous: Set<string>;
+    }
+  >();
   for (const r of runs) {
     const kinds = new Set(r.stats.faults.map((f) => f.kind));
     // Runs stored before the outage figures existed have no availability; they count no fault.
     for (const f of r.stats.availability?.faults ?? []) {
       let g = by.get(f.kind);
-      if (!g) by.set(f.kind, (g = { faults: 0, runs: new Set(), errors: 0, worst: [], median: [], bbs: [], never: 0, anomalous: new Set() }));
+      if (!g)
+        by.set(
+          f.kind,
+          (g = {
+            faults: 0,
+            runs: new Set(),
+            errors: 0,
+            worst: [],
+            median: [],
+            bbs: [],
+            never: 0,
+            anomalous: new Set(),
+          }),
+        );
       g.faults++;
       g.runs.add(r.id);
       g.worst.push(f.worstClientOutageSec);
@@ -45,7 +70,9 @@ export function faultKindRows(runs: readonly StoredRun[]): FaultKindRow[] {
     const total = r.stats.faults.length;
     for (const k of kinds) {
       const g = by.get(k);
-      if (g && total > 0) g.errors += (r.stats.errorsInFaults * r.stats.faults.filter((f) => f.kind === k).length) / total;
+      if (g && total > 0)
+        g.errors +=
+          (r.stats.errorsInFaults * r.stats.faults.filter((f) => f.kind === k).length) / total;
     }
   }
   return [...by.entries()]
@@ -65,20 +92,36 @@ export function faultKindRows(runs: readonly StoredRun[]): FaultKindRow[] {
 
 export function faultKindPage(rows: readonly FaultKindRow[]): string {
   const lines = ['# Fault kinds across stored runs', ''];
-  if (rows.length === 0) return lines.concat(['No stored run had a fault. Run a fault scenario first (e.g. `bbs-lab run scenarios/random-chaos.yaml`).', '']).join('\n');
-  const worst = [...rows].sort((a, b) => (b.medianWorstClientSec ?? -1) - (a.medianWorstClientSec ?? -1))[0]!;
+  if (rows.length === 0)
+    return lines
+      .concat([
+        'No stored run had a fault. Run a fault scenario first (e.g. `bbs-lab run scenarios/random-chaos.yaml`).',
+        '',
+      ])
+      .join('\n');
+  const worst = [...rows].sort(
+    (a, b) => (b.medianWorstClientSec ?? -1) - (a.medianWorstClientSec ?? -1),
+  )[0]!;
   const s = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)} s`);
   const anomalous = rows.filter((r) => r.runsWithAnomalies > 0);
   lines.push(
     `${rows.reduce((a, r) => a + r.faults, 0)} fault(s) of ${rows.length} kind(s). The longest outage (median over its faults of the worst client's): ${worst.kind} (${s(worst.medianWorstClientSec)}; median client ${s(worst.medianMedianClientSec)}, whole BBS ${s(worst.medianBbsSec)}). ` +
-      (anomalous.length > 0 ? `Runs with anomalies had: ${anomalous.map((r) => r.kind).join(', ')}.` : 'No run with faults had an anomaly.'),
+      (anomalous.length > 0
+        ? `Runs with anomalies had: ${anomalous.map((r) => r.kind).join(', ')}.`
+        : 'No run with faults had an anomaly.'),
     '',
   );
   lines.push(
     '| fault kind | faults | runs | failed+unknown ops per fault | outage: worst client | median client | whole BBS | never recovered | runs with anomalies |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
-  for (const r of rows) lines.push(`| ${r.kind} | ${r.faults} | ${r.runs} | ${r.errorsInWindowsPerFault.toFixed(1)} | ${s(r.medianWorstClientSec)} | ${s(r.medianMedianClientSec)} | ${s(r.medianBbsSec)} | ${r.neverRecovered} | ${r.runsWithAnomalies} |`);
-  lines.push('', 'Outages are medians over each kind\'s faults; a fault\'s outage is the longest stretch with no successful op, overlapping the fault (from its start until the system was back to its pre-fault state), for its worst client, its median client, and the whole BBS (no client).');
-  return lines.join('\n') + '\n';
+  for (const r of rows)
+    lines.push(
+      `| ${r.kind} | ${r.faults} | ${r.runs} | ${r.errorsInWindowsPerFault.toFixed(1)} | ${s(r.medianWorstClientSec)} | ${s(r.medianMedianClientSec)} | ${s(r.medianBbsSec)} | ${r.neverRecovered} | ${r.runsWithAnomalies} |`,
+    );
+  lines.push(
+    '',
+    "Outages are medians over each kind's faults; a fault's outage is the longest stretch with no successful op, overlapping the fault (from its start until the system was back to its pre-fault state), for its worst client, its median client, and the whole BBS (no client).",
+  );
+  return `${lines.join('\n')}\n`;
 }

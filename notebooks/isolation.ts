@@ -28,19 +28,25 @@ export interface IsolationCell {
 }
 
 /** The newest stored list-append run (run ids start with their time) of each cell; absent cells have none. */
-export function isolationCells(runs: readonly StoredRun[]): Partial<Record<CellKey, IsolationCell>> {
+export function isolationCells(
+  runs: readonly StoredRun[],
+): Partial<Record<CellKey, IsolationCell>> {
   const out: Partial<Record<CellKey, IsolationCell>> = {};
   for (const r of [...runs].sort((a, b) => a.id.localeCompare(b.id))) {
     const s = r.scenario;
     if (s.workload?.kind !== 'list-append' || !r.isolation) continue;
-    const cell = CELLS.find((c) => c.nodes === s.topology.nodes && c.level === (s.workload.isolation ?? 'repeatable-read'));
+    const cell = CELLS.find(
+      (c) =>
+        c.nodes === s.topology.nodes && c.level === (s.workload.isolation ?? 'repeatable-read'),
+    );
     if (cell) out[cell.key] = { run: r.id, txns: r.isolation.txns, counts: r.isolation.counts };
   }
   return out;
 }
 
 const found = (c: IsolationCell | undefined, type: string) => (c?.counts[type] ?? 0) > 0;
-const list = (xs: readonly string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+const list = (xs: readonly string[]) =>
+  xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 
 /** The verdict sentences: which classes one node shows too (InnoDB), which only three writers show (Galera). */
 export function isolationSentences(cells: Partial<Record<CellKey, IsolationCell>>): string[] {
@@ -52,20 +58,32 @@ export function isolationSentences(cells: Partial<Record<CellKey, IsolationCell>
   if (rr1 && rr3) {
     const both = types.filter((t) => found(rr1, t) && found(rr3, t));
     const onlyThree = types.filter((t) => !found(rr1, t) && found(rr3, t));
-    if (both.length > 0) out.push(`${list(both)} on one node at RR as on three: InnoDB's REPEATABLE READ (Jepsen's 2023 MySQL result), not Galera.`);
+    if (both.length > 0)
+      out.push(
+        `${list(both)} on one node at RR as on three: InnoDB's REPEATABLE READ (Jepsen's 2023 MySQL result), not Galera.`,
+      );
     if (onlyThree.length > 0) out.push(`At RR only with three writers: ${list(onlyThree)}.`);
-    if (both.length === 0 && onlyThree.length === 0) out.push('At RR neither one node nor three showed an anomaly.');
+    if (both.length === 0 && onlyThree.length === 0)
+      out.push('At RR neither one node nor three showed an anomaly.');
   }
   const ser1 = cells['1-ser'];
   const ser3 = cells['3-ser'];
   if (ser1 && ser3) {
     const onlyThree = types.filter((t) => !found(ser1, t) && found(ser3, t));
     const both = types.filter((t) => found(ser1, t) && found(ser3, t));
-    if (onlyThree.length > 0) out.push(`${list(onlyThree)} at SERIALIZABLE only with three writers: Galera-specific (each node's read locks hold only on that node; certification compares write sets).`);
-    if (both.length > 0) out.push(`${list(both)} at SERIALIZABLE on one node too: not Galera-specific.`);
-    if (onlyThree.length === 0 && both.length === 0) out.push('At SERIALIZABLE neither one node nor three showed an anomaly.');
+    if (onlyThree.length > 0)
+      out.push(
+        `${list(onlyThree)} at SERIALIZABLE only with three writers: Galera-specific (each node's read locks hold only on that node; certification compares write sets).`,
+      );
+    if (both.length > 0)
+      out.push(`${list(both)} at SERIALIZABLE on one node too: not Galera-specific.`);
+    if (onlyThree.length === 0 && both.length === 0)
+      out.push('At SERIALIZABLE neither one node nor three showed an anomaly.');
   }
-  if (missing.length > 0) out.push(`No stored run for ${list(missing)}: \`npm run notebook -- isolation --run\` makes them.`);
+  if (missing.length > 0)
+    out.push(
+      `No stored run for ${list(missing)}: \`npm run notebook -- isolation --run\` makes them.`,
+    );
   return out;
 }
 
@@ -74,11 +92,22 @@ export function isolationPage(cells: Partial<Record<CellKey, IsolationCell>>): s
   const lines = ['# Isolation: one node beside three, REPEATABLE READ and SERIALIZABLE', ''];
   lines.push(isolationSentences(cells).join(' '), '');
   const col = (c: IsolationCell | undefined, v: (c: IsolationCell) => string) => (c ? v(c) : '—');
-  lines.push(`| anomaly | ${CELLS.map((c) => c.title).join(' | ')} |`, `| --- | ${CELLS.map(() => '---').join(' | ')} |`);
-  lines.push(`| transactions | ${CELLS.map((c) => col(cells[c.key], (x) => x.txns.toLocaleString('en-US'))).join(' | ')} |`);
-  for (const t of ANOMALY_TYPES) lines.push(`| ${t} | ${CELLS.map((c) => col(cells[c.key], (x) => (x.counts[t] ?? 0).toLocaleString('en-US'))).join(' | ')} |`);
-  lines.push('', `Runs: ${CELLS.map((c) => `${c.title}: ${cells[c.key]?.run ?? 'none'}`).join('; ')}. Counts are the isolation checker's over each whole run; "—": no run.`);
-  return lines.join('\n') + '\n';
+  lines.push(
+    `| anomaly | ${CELLS.map((c) => c.title).join(' | ')} |`,
+    `| --- | ${CELLS.map(() => '---').join(' | ')} |`,
+  );
+  lines.push(
+    `| transactions | ${CELLS.map((c) => col(cells[c.key], (x) => x.txns.toLocaleString('en-US'))).join(' | ')} |`,
+  );
+  for (const t of ANOMALY_TYPES)
+    lines.push(
+      `| ${t} | ${CELLS.map((c) => col(cells[c.key], (x) => (x.counts[t] ?? 0).toLocaleString('en-US'))).join(' | ')} |`,
+    );
+  lines.push(
+    '',
+    `Runs: ${CELLS.map((c) => `${c.title}: ${cells[c.key]?.run ?? 'none'}`).join('; ')}. Counts are the isolation checker's over each whole run; "—": no run.`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 /** The four scenarios `--run` makes, one per cell, named so the runs say what they are. */
@@ -88,7 +117,11 @@ export function isolationScenarios(root: string): Scenario[] {
   return [
     single,
     load('isolation-multi-writer.yaml'),
-    { ...single, name: 'isolation-single-node-serializable', workload: { ...single.workload, isolation: 'serializable' } },
+    {
+      ...single,
+      name: 'isolation-single-node-serializable',
+      workload: { ...single.workload, isolation: 'serializable' },
+    },
     load('isolation-serializable-multi-writer.yaml'),
   ];
 }

@@ -33,10 +33,17 @@ async function main(argv: string[]): Promise<number> {
       if (rest.includes('--run')) {
         installSignalHandlers();
         const duration = Number(flag('--duration') ?? 10);
-        const base = parseScenario(readFileSync(join(PROJECT_ROOT, 'scenarios', 'multi-writer.yaml'), 'utf8'));
+        const base = parseScenario(
+          readFileSync(join(PROJECT_ROOT, 'scenarios', 'multi-writer.yaml'), 'utf8'),
+        );
         for (const clients of [2, 4, 8, 16]) {
           for (const via of ['nodes', 'proxies'] as const) {
-            const s = { ...base, name: `sweep-${via === 'nodes' ? 'multi' : 'single'}-${clients}`, topology: { ...base.topology, proxies: via === 'nodes' ? 0 : 1 }, clients: { ...base.clients, count: clients, via } };
+            const s = {
+              ...base,
+              name: `sweep-${via === 'nodes' ? 'multi' : 'single'}-${clients}`,
+              topology: { ...base.topology, proxies: via === 'nodes' ? 0 : 1 },
+              clients: { ...base.clients, count: clients, via },
+            };
             process.stderr.write(`concurrency-sweep: ${s.name} for ${duration} s\n`);
             await runScenario(s, { seed: 1, duration, runsDir, log: () => {} });
           }
@@ -57,14 +64,16 @@ async function main(argv: string[]): Promise<number> {
       if (rest.includes('--run')) {
         installSignalHandlers();
         const duration = Number(flag('--duration') ?? 30);
-        const addressBase = process.env['BBS_LAB_ADDRESS_BASE'] || '127.0.0';
+        const addressBase = process.env.BBS_LAB_ADDRESS_BASE || '127.0.0';
         const problem = addressBaseProblem(addressBase);
         if (problem) {
           process.stderr.write(`notebook: BBS_LAB_ADDRESS_BASE ${problem}\n`);
           return 2;
         }
         for (const s of isolationScenarios(PROJECT_ROOT)) {
-          process.stderr.write(`isolation: ${s.name} (${s.topology.nodes} node(s), ${s.workload.isolation}) for ${duration} s\n`);
+          process.stderr.write(
+            `isolation: ${s.name} (${s.topology.nodes} node(s), ${s.workload.isolation}) for ${duration} s\n`,
+          );
           await runScenario(s, { seed: 1, duration, runsDir, addressBase, log: () => {} });
         }
       }
@@ -73,7 +82,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      process.stderr.write(`notebook: unknown or missing name ${JSON.stringify(name ?? '')}; known: concurrency-sweep [--run] [--duration S], fault-kinds, isolation [--run] [--duration S]; all take --runs DIR\n`);
+      process.stderr.write(
+        `notebook: unknown or missing name ${JSON.stringify(name ?? '')}; known: concurrency-sweep [--run] [--duration S], fault-kinds, isolation [--run] [--duration S]; all take --runs DIR\n`,
+      );
       return 2;
   }
 }

@@ -30,7 +30,10 @@ export function loadRuns(root: string): StoredRun[] {
     const scenario = join(dir, 'scenario.yaml');
     if (existsSync(results) && existsSync(scenario)) {
       try {
-        const r = JSON.parse(readFileSync(results, 'utf8')) as { stats: RunStats; check: CheckReport };
+        const r = JSON.parse(readFileSync(results, 'utf8')) as {
+          stats: RunStats;
+          check: CheckReport;
+        };
         const iso = r.check.isolation;
         out.push({
           id: name,

@@ -12,7 +12,13 @@
 
 import type { ActualLRPRecord, ActualLRPState, BbsOp, BbsResult } from './vocabulary.ts';
 import { describeBbsOp, sameVerdict } from './results.ts';
-import { actualLRPMayMove, afterCrash, type ActualLRPForm, type ActualLRPRules, type InstanceKey } from './transitions.ts';
+import {
+  actualLRPMayMove,
+  afterCrash,
+  type ActualLRPForm,
+  type ActualLRPRules,
+  type InstanceKey,
+} from './transitions.ts';
 import type { Model } from './model.ts';
 
 export interface ActualLRPModelLRP {
@@ -73,13 +79,24 @@ function retire(p: ActualLRPPossibility): readonly string[] {
 }
 
 /** Every outcome the op may have from one possible state. */
-export function actualLRPOutcomes(rules: ActualLRPRules, p: ActualLRPPossibility, op: BbsOp, form: ActualLRPForm = 'instance-key-2016-06'): Outcome[] | undefined {
+export function actualLRPOutcomes(
+  rules: ActualLRPRules,
+  p: ActualLRPPossibility,
+  op: BbsOp,
+  form: ActualLRPForm = 'instance-key-2016-06',
+): Outcome[] | undefined {
   const prerelease = form === 'prerelease-2016-03';
   const a = op.args as { processGuid: string; index: number } & Record<string, unknown>;
   const s = p.lrp;
   const stay = (result: BbsResult): Outcome[] => [{ result, next: p }];
-  const becomes = (l: ActualLRPModelLRP): Outcome => ({ result: { record: record(a.processGuid, a.index, l) }, next: { lrp: l, retired: p.retired } });
-  const key: InstanceKey = { instanceGuid: String(a['instanceGuid'] ?? ''), cellId: String(a['cellId'] ?? '') };
+  const becomes = (l: ActualLRPModelLRP): Outcome => ({
+    result: { record: record(a.processGuid, a.index, l) },
+    next: { lrp: l, retired: p.retired },
+  });
+  const key: InstanceKey = {
+    instanceGuid: String(a.instanceGuid ?? ''),
+    cellId: String(a.cellId ?? ''),
+  };
   const fresh = (domain: string, state: ActualLRPState, k: InstanceKey): ActualLRPModelLRP => ({
     domain,
     state,
@@ -94,40 +111,84 @@ export function actualLRPOutcomes(rules: ActualLRPRules, p: ActualLRPPossibility
   switch (op.f) {
     case 'CreateUnclaimedActualLRP':
       if (s) return stay({ error: 'ResourceExists' });
-      return [becomes(fresh(String(a['domain']), 'UNCLAIMED', { instanceGuid: '', cellId: '' }))];
+      return [becomes(fresh(String(a.domain), 'UNCLAIMED', { instanceGuid: '', cellId: '' }))];
     case 'ClaimActualLRP':
       if (!s) return notFound;
-      if (!actualLRPMayMove(rules, s.state, s, true, key, 'CLAIMED')) return stay({ error: 'ActualLRPCannotBeClaimed' });
-      if (!prerelease && s.state === 'CLAIMED' && s.instanceGuid === key.instanceGuid && s.cellId === key.cellId) return stay({ record: record(a.processGuid, a.index, s) });
+      if (!actualLRPMayMove(rules, s.state, s, true, key, 'CLAIMED'))
+        return stay({ error: 'ActualLRPCannotBeClaimed' });
+      if (
+        !prerelease &&
+        s.state === 'CLAIMED' &&
+        s.instanceGuid === key.instanceGuid &&
+        s.cellId === key.cellId
+      )
+        return stay({ record: record(a.processGuid, a.index, s) });
       return [becomes({ ...s, state: 'CLAIMED', ...key, placementError: '', index: s.index + 1 })];
     case 'StartActualLRP': {
-      const domain = a['domain'] === undefined ? undefined : String(a['domain']);
-      if (!s) return [becomes(fresh(domain ?? '', 'RUNNING', prerelease ? { instanceGuid: '', cellId: '' } : key))];
+      const domain = a.domain === undefined ? undefined : String(a.domain);
+      if (!s)
+        return [
+          becomes(
+            fresh(domain ?? '', 'RUNNING', prerelease ? { instanceGuid: '', cellId: '' } : key),
+          ),
+        ];
       const keyMatches = domain === undefined || domain === s.domain;
-      if (!prerelease && keyMatches && s.state === 'RUNNING' && s.instanceGuid === key.instanceGuid && s.cellId === key.cellId) return stay({ record: record(a.processGuid, a.index, s) });
-      if (!actualLRPMayMove(rules, s.state, s, keyMatches, key, 'RUNNING')) return stay({ error: 'ActualLRPCannotBeStarted' });
-      return [becomes({ ...s, state: 'RUNNING', ...key, placementError: prerelease ? s.placementError : '', index: s.index + 1 })];
+      if (
+        !prerelease &&
+        keyMatches &&
+        s.state === 'RUNNING' &&
+        s.instanceGuid === key.instanceGuid &&
+        s.cellId === key.cellId
+      )
+        return stay({ record: record(a.processGuid, a.index, s) });
+      if (!actualLRPMayMove(rules, s.state, s, keyMatches, key, 'RUNNING'))
+        return stay({ error: 'ActualLRPCannotBeStarted' });
+      return [
+        becomes({
+          ...s,
+          state: 'RUNNING',
+          ...key,
+          placementError: prerelease ? s.placementError : '',
+          index: s.index + 1,
+        }),
+      ];
     }
     case 'CrashActualLRP': {
       if (!s) return notFound;
-      if (!actualLRPMayMove(rules, s.state, s, true, key, 'CRASHED')) return stay({ error: 'ActualLRPCannotBeCrashed' });
-      const outcomes = new Map([false, true].map((ranLong) => afterCrash(s.state, s.crashCount, ranLong, form)).map((c) => [c.crashCount, c]));
+      if (!actualLRPMayMove(rules, s.state, s, true, key, 'CRASHED'))
+        return stay({ error: 'ActualLRPCannotBeCrashed' });
+      const outcomes = new Map(
+        [false, true]
+          .map((ranLong) => afterCrash(s.state, s.crashCount, ranLong, form))
+          .map((c) => [c.crashCount, c]),
+      );
       const placementError = prerelease ? '' : s.placementError;
       return [...outcomes.values()].map((c) =>
-        becomes({ ...s, state: c.state, instanceGuid: '', cellId: '', placementError, crashCount: c.crashCount, crashReason: String(a['reason']), index: s.index + 1 }),
+        becomes({
+          ...s,
+          state: c.state,
+          instanceGuid: '',
+          cellId: '',
+          placementError,
+          crashCount: c.crashCount,
+          crashReason: String(a.reason),
+          index: s.index + 1,
+        }),
       );
     }
     case 'FailActualLRP':
       if (!s) return notFound;
       if (s.state !== 'UNCLAIMED') return stay({ error: 'ActualLRPCannotBeFailed' });
-      return [becomes({ ...s, placementError: String(a['placementError']), index: s.index + 1 })];
-    case 'RemoveActualLRP':
+      return [becomes({ ...s, placementError: String(a.placementError), index: s.index + 1 })];
+    case 'RemoveActualLRP': {
       if (!s) return notFound;
       // Before 1f4fe8c6 the request had no instance key: one given is ignored.
       const byInstance = form === 'instance-key-2016-06';
-      if (byInstance && a['instanceGuid'] !== undefined && a['instanceGuid'] !== s.instanceGuid) return notFound;
-      if (byInstance && a['cellId'] !== undefined && a['cellId'] !== s.cellId) return notFound;
+      if (byInstance && a.instanceGuid !== undefined && a.instanceGuid !== s.instanceGuid)
+        return notFound;
+      if (byInstance && a.cellId !== undefined && a.cellId !== s.cellId) return notFound;
       return [{ result: { record: null }, next: { lrp: null, retired: retire(p) } }];
+    }
     case 'ActualLRPByIndex':
       return stay({ record: s ? record(a.processGuid, a.index, s) : null });
     default:
@@ -168,7 +229,19 @@ function reconcile(o: Outcome, out: BbsResult): ActualLRPPossibility | undefined
 function possibilityKey(p: ActualLRPPossibility): string {
   const l = p.lrp;
   return JSON.stringify([
-    l ? [l.domain, l.state, l.instanceGuid, l.cellId, l.placementError, l.crashCount, l.crashReason, l.epoch, l.index] : null,
+    l
+      ? [
+          l.domain,
+          l.state,
+          l.instanceGuid,
+          l.cellId,
+          l.placementError,
+          l.crashCount,
+          l.crashReason,
+          l.epoch,
+          l.index,
+        ]
+      : null,
     p.retired,
   ]);
 }
@@ -186,8 +259,14 @@ function describePossibility(p: ActualLRPPossibility): string {
   return `${l.state}${who}${crashes}${placement} tag=${l.epoch ? l.epoch.slice(0, 8) : '?'}:${l.index}`;
 }
 
-export function actualLRPModel(rules: ActualLRPRules = 'per-state', form: ActualLRPForm = 'instance-key-2016-06'): Model<ActualLRPModelState, BbsOp, BbsResult> {
-  const suffix = [rules === 'per-state' ? '' : rules, form === 'instance-key-2016-06' ? '' : form].filter((x) => x !== '');
+export function actualLRPModel(
+  rules: ActualLRPRules = 'per-state',
+  form: ActualLRPForm = 'instance-key-2016-06',
+): Model<ActualLRPModelState, BbsOp, BbsResult> {
+  const suffix = [
+    rules === 'per-state' ? '' : rules,
+    form === 'instance-key-2016-06' ? '' : form,
+  ].filter((x) => x !== '');
   return {
     name: ['bbs-actual-lrp', ...suffix].join('-'),
     init: () => [{ lrp: null, retired: [] }],
@@ -203,7 +282,10 @@ export function actualLRPModel(rules: ActualLRPRules = 'per-state', form: Actual
         }
       }
       if (next.size === 0) return [false, state];
-      return [true, [...next.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, p]) => p)];
+      return [
+        true,
+        [...next.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, p]) => p),
+      ];
     },
     equal: (a, b) => key(a) === key(b),
     hash: key,

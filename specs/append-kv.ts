@@ -12,12 +12,18 @@
 import { ModelInputError, type Model } from './model.ts';
 import { inputOf } from './register.ts';
 
-export type AppendKvInput = { f: 'get' } | { f: 'put'; value: string } | { f: 'append'; value: string };
+export type AppendKvInput =
+  | { f: 'get' }
+  | { f: 'put'; value: string }
+  | { f: 'append'; value: string };
 /** The key's current string. */
 export type AppendKvState = string;
 
 function stringArg(input: { value?: unknown }, f: string): string {
-  if (typeof input.value !== 'string') throw new ModelInputError(`model append-kv: a ${f}'s invoke value must carry a string "value"; got ${JSON.stringify(input)}`);
+  if (typeof input.value !== 'string')
+    throw new ModelInputError(
+      `model append-kv: a ${f}'s invoke value must carry a string "value"; got ${JSON.stringify(input)}`,
+    );
   return input.value;
 }
 
@@ -33,7 +39,9 @@ export const appendKvModel: Model<AppendKvState, AppendKvInput, unknown> = {
   equal: (a, b) => a === b,
   hash: (s) => s,
   describeOp: (input, output) =>
-    input.f === 'get' ? `get → ${output === undefined ? '?' : JSON.stringify(output)}` : `${input.f} ${JSON.stringify(input.value)}`,
+    input.f === 'get'
+      ? `get → ${output === undefined ? '?' : JSON.stringify(output)}`
+      : `${input.f} ${JSON.stringify(input.value)}`,
   describeState: (s) => `value ${JSON.stringify(s)}`,
   readOnly: (input) => input?.f === 'get',
 };

@@ -26,23 +26,33 @@ import { taskModel } from './task.ts';
 export type BbsModel = Model<unknown, BbsOp, BbsResult>;
 
 /** A BBS read never changes the store, so a read of unknown outcome constrains nothing. */
-const withReads = (m: Model<any, BbsOp, BbsResult>): BbsModel => ({ ...m, readOnly: (input: BbsOp) => READ_OPS.has(input.f) }) as BbsModel;
+const withReads = (m: Model<any, BbsOp, BbsResult>): BbsModel =>
+  ({ ...m, readOnly: (input: BbsOp) => READ_OPS.has(input.f) }) as BbsModel;
 
 /** A refusal by the op's own state check (`error`) leaves the record as it was. */
-const refused = (output: BbsResult | undefined): boolean => output !== undefined && output.error !== undefined;
+const refused = (output: BbsResult | undefined): boolean =>
+  output !== undefined && output.error !== undefined;
 
 // Which ops the evidence may leave out (Model.changesState). A task read leaves the task as it
 // was; a desired LRP read may teach the model the record's epoch, which narrows its state, so it
 // stays. Actual LRP states are sets of possibilities that any output may narrow, refusals
 // included, so every actual LRP op stays (no method: the conservative default).
-const task: BbsModel = { ...withReads(taskModel), changesState: (input: BbsOp, output: BbsResult | undefined) => !READ_OPS.has(input.f) && !refused(output) };
-const desired: BbsModel = { ...withReads(desiredLRPModel), changesState: (_input: BbsOp, output: BbsResult | undefined) => !refused(output) };
+const task: BbsModel = {
+  ...withReads(taskModel),
+  changesState: (input: BbsOp, output: BbsResult | undefined) =>
+    !READ_OPS.has(input.f) && !refused(output),
+};
+const desired: BbsModel = {
+  ...withReads(desiredLRPModel),
+  changesState: (_input: BbsOp, output: BbsResult | undefined) => !refused(output),
+};
 const actualPerState = withReads(actualLRPModelPerState);
 const actualPermissive = withReads(actualLRPModel('permissive'));
 /** The actual LRP models of the earlier forms (transitions.ts ActualLRPForm), made on first use. */
 const actualByForm = new Map<string, BbsModel>();
 function actualModel(rules: ActualLRPRules, form: ActualLRPForm): BbsModel {
-  if (form === 'instance-key-2016-06') return rules === 'permissive' ? actualPermissive : actualPerState;
+  if (form === 'instance-key-2016-06')
+    return rules === 'permissive' ? actualPermissive : actualPerState;
   const k = `${rules}/${form}`;
   let m = actualByForm.get(k);
   if (!m) actualByForm.set(k, (m = withReads(actualLRPModel(rules, form))));
@@ -56,7 +66,10 @@ export const bbsModels: Record<string, BbsModel> = Object.fromEntries(
 );
 
 /** The model for a history key from keyOf(); undefined for a key no BBS model covers. */
-export function bbsModelFor(key: string, opts: { actualLRPRules?: ActualLRPRules; actualLRPForm?: ActualLRPForm } = {}): BbsModel | undefined {
+export function bbsModelFor(
+  key: string,
+  opts: { actualLRPRules?: ActualLRPRules; actualLRPForm?: ActualLRPForm } = {},
+): BbsModel | undefined {
   const prefix = key.slice(0, key.indexOf('/') + 1);
   switch (prefix) {
     case 'task/':
@@ -64,7 +77,10 @@ export function bbsModelFor(key: string, opts: { actualLRPRules?: ActualLRPRules
     case 'desired/':
       return desired;
     case 'actual/':
-      return actualModel(opts.actualLRPRules ?? 'per-state', opts.actualLRPForm ?? 'instance-key-2016-06');
+      return actualModel(
+        opts.actualLRPRules ?? 'per-state',
+        opts.actualLRPForm ?? 'instance-key-2016-06',
+      );
     case 'domain/':
       return domain;
     default:

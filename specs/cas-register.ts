@@ -10,7 +10,10 @@
 import type { Model } from './model.ts';
 import { inputOf, json, type RegisterState } from './register.ts';
 
-export type CasRegisterInput = { f: 'write'; value: unknown } | { f: 'read' } | { f: 'cas'; value: [unknown, unknown] };
+export type CasRegisterInput =
+  | { f: 'write'; value: unknown }
+  | { f: 'read' }
+  | { f: 'cas'; value: [unknown, unknown] };
 
 export const casRegisterModel: Model<RegisterState, CasRegisterInput, unknown> = {
   name: 'cas-register',

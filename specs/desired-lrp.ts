@@ -26,7 +26,12 @@ export interface DesiredLRPModelState {
   retired: readonly string[];
 }
 
-const DESIRED_OPS = new Set(['DesireLRP', 'UpdateDesiredLRP', 'RemoveDesiredLRP', 'DesiredLRPByProcessGuid']);
+const DESIRED_OPS = new Set([
+  'DesireLRP',
+  'UpdateDesiredLRP',
+  'RemoveDesiredLRP',
+  'DesiredLRPByProcessGuid',
+]);
 
 interface Outcome {
   result: BbsResult;
@@ -39,7 +44,13 @@ function retire(s: DesiredLRPModelState): readonly string[] {
 }
 
 function record(guid: string, l: DesiredLRPModelLRP): DesiredLRPRecord {
-  return { processGuid: guid, domain: l.domain, instances: l.instances, annotation: l.annotation, modificationTag: { epoch: l.epoch ?? '', index: l.index } };
+  return {
+    processGuid: guid,
+    domain: l.domain,
+    instances: l.instances,
+    annotation: l.annotation,
+    modificationTag: { epoch: l.epoch ?? '', index: l.index },
+  };
 }
 
 export function desiredLRPStep(s: DesiredLRPModelState, op: BbsOp): Outcome | undefined {
@@ -49,7 +60,13 @@ export function desiredLRPStep(s: DesiredLRPModelState, op: BbsOp): Outcome | un
   switch (op.f) {
     case 'DesireLRP': {
       if (s.lrp) return stay({ error: 'ResourceExists' });
-      const l: DesiredLRPModelLRP = { domain: String(a['domain']), instances: Number(a['instances']), annotation: String(a['annotation']), epoch: null, index: 0 };
+      const l: DesiredLRPModelLRP = {
+        domain: String(a.domain),
+        instances: Number(a.instances),
+        annotation: String(a.annotation),
+        epoch: null,
+        index: 0,
+      };
       return { result: { record: record(guid, l) }, next: { lrp: l, retired: s.retired } };
     }
     case 'UpdateDesiredLRP': {
@@ -57,8 +74,8 @@ export function desiredLRPStep(s: DesiredLRPModelState, op: BbsOp): Outcome | un
       const l: DesiredLRPModelLRP = {
         ...s.lrp,
         index: s.lrp.index + 1,
-        ...(a['instances'] !== undefined ? { instances: Number(a['instances']) } : {}),
-        ...(a['annotation'] !== undefined ? { annotation: String(a['annotation']) } : {}),
+        ...(a.instances !== undefined ? { instances: Number(a.instances) } : {}),
+        ...(a.annotation !== undefined ? { annotation: String(a.annotation) } : {}),
       };
       return { result: { record: record(guid, l) }, next: { lrp: l, retired: s.retired } };
     }
@@ -82,7 +99,13 @@ function reconcile(o: Outcome, out: BbsResult): DesiredLRPModelState | undefined
   const exp = o.result.record as DesiredLRPRecord | null | undefined;
   if (out.record === null || !exp) return out.record === (exp ?? null) ? o.next : undefined;
   const got = out.record as DesiredLRPRecord;
-  if (got.processGuid !== exp.processGuid || got.domain !== exp.domain || got.instances !== exp.instances || got.annotation !== exp.annotation) return undefined;
+  if (
+    got.processGuid !== exp.processGuid ||
+    got.domain !== exp.domain ||
+    got.instances !== exp.instances ||
+    got.annotation !== exp.annotation
+  )
+    return undefined;
   if (got.modificationTag.index !== exp.modificationTag.index) return undefined;
   const lrp = o.next.lrp;
   if (!lrp) return undefined;
@@ -93,7 +116,10 @@ function reconcile(o: Outcome, out: BbsResult): DesiredLRPModelState | undefined
 
 function key(s: DesiredLRPModelState): string {
   const l = s.lrp;
-  return JSON.stringify([l ? [l.domain, l.instances, l.annotation, l.epoch, l.index] : null, s.retired]);
+  return JSON.stringify([
+    l ? [l.domain, l.instances, l.annotation, l.epoch, l.index] : null,
+    s.retired,
+  ]);
 }
 
 export const desiredLRPModel: Model<DesiredLRPModelState, BbsOp, BbsResult> = {

@@ -31,7 +31,12 @@ export const domainModel: Model<DomainModelState, BbsOp, BbsResult> = {
     const a = input.args as { domain: string; ttl: number };
     const next = { ttl: a.ttl, created: state === null };
     if (output === undefined) return [true, next];
-    if (output.error === 'ResourceExists' && state !== null && ((a.ttl === 0 && state.ttl === 0) || state.created === true)) return [true, state];
+    if (
+      output.error === 'ResourceExists' &&
+      state !== null &&
+      ((a.ttl === 0 && state.ttl === 0) || state.created === true)
+    )
+      return [true, state];
     if (output.error !== undefined || output.shouldStart !== undefined) return [false, state];
     if (output.record !== undefined) {
       const r = output.record as DomainRecord | null;
@@ -39,8 +44,14 @@ export const domainModel: Model<DomainModelState, BbsOp, BbsResult> = {
     }
     return [true, next];
   },
-  equal: (a, b) => (a?.ttl ?? null) === (b?.ttl ?? null) && (a?.created === true) === (b?.created === true),
+  equal: (a, b) =>
+    (a?.ttl ?? null) === (b?.ttl ?? null) && (a?.created === true) === (b?.created === true),
   hash: (s) => (s ? `ttl=${s.ttl}${s.created ? ' created' : ''}` : 'absent'),
   describeOp: (input, output) => describeBbsOp(input, output),
-  describeState: (s) => (s ? (s.ttl === 0 ? 'fresh forever' : `fresh for ${s.ttl}s from its last upsert`) : 'never upserted'),
+  describeState: (s) =>
+    s
+      ? s.ttl === 0
+        ? 'fresh forever'
+        : `fresh for ${s.ttl}s from its last upsert`
+      : 'never upserted',
 };

@@ -8,7 +8,9 @@
 import type { Model } from './model.ts';
 import { inputOf, json } from './register.ts';
 
-export type KvInput = { f: 'write'; key: string | number; value: unknown } | { f: 'read'; key: string | number };
+export type KvInput =
+  | { f: 'write'; key: string | number; value: unknown }
+  | { f: 'read'; key: string | number };
 /** Sorted [key, JSON value] pairs, so equal maps have equal hashes. */
 export type KvState = readonly (readonly [string, string])[];
 
@@ -35,8 +37,12 @@ export const kvModel: Model<KvState, KvInput, unknown> = {
   },
   equal: (a, b) => kvModel.hash(a) === kvModel.hash(b),
   hash: (s) => s.map(([k, v]) => `${k}=${v}`).join(';'),
-  describeOp: (input, output) => (input.f === 'write' ? `write ${input.key}=${json(input.value)}` : `read ${input.key} → ${output === undefined ? '?' : json(output)}`),
-  describeState: (s) => (s.length === 0 ? 'empty' : `{${s.map(([k, v]) => `${k}: ${v}`).join(', ')}}`),
+  describeOp: (input, output) =>
+    input.f === 'write'
+      ? `write ${input.key}=${json(input.value)}`
+      : `read ${input.key} → ${output === undefined ? '?' : json(output)}`,
+  describeState: (s) =>
+    s.length === 0 ? 'empty' : `{${s.map(([k, v]) => `${k}: ${v}`).join(', ')}}`,
   readOnly: (input) => input?.f === 'read',
   changesState: (input) => input?.f !== 'read',
 };

@@ -11,17 +11,24 @@ import { ModelInputError, type Model } from './model.ts';
 export type RegisterInput = { f: 'write'; value: unknown } | { f: 'read' };
 export type RegisterState = string; // the JSON of the current value; 'null' before any write
 
-export function inputOf(input: unknown, allowed: readonly string[], model: string): { f: string; value?: unknown; key?: unknown } {
+export function inputOf(
+  input: unknown,
+  allowed: readonly string[],
+  model: string,
+): { f: string; value?: unknown; key?: unknown } {
   const f = (input as { f?: unknown } | null)?.f;
   if (typeof f !== 'string' || !allowed.includes(f)) {
-    throw new ModelInputError(`model ${model}: an op's invoke value must be an object with "f" one of ${allowed.join(', ')}; got ${JSON.stringify(input)}`);
+    throw new ModelInputError(
+      `model ${model}: an op's invoke value must be an object with "f" one of ${allowed.join(', ')}; got ${JSON.stringify(input)}`,
+    );
   }
   return input as { f: string; value?: unknown; key?: unknown };
 }
 
 /** Canonical JSON: object keys sorted at every depth, so structurally equal values give one text. */
 export function json(v: unknown): string {
-  if (v === null || v === undefined || typeof v !== 'object') return JSON.stringify(v ?? null) ?? 'null';
+  if (v === null || v === undefined || typeof v !== 'object')
+    return JSON.stringify(v ?? null) ?? 'null';
   if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : json(x))).join(',')}]`;
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o)
@@ -40,7 +47,10 @@ export const registerModel: Model<RegisterState, RegisterInput, unknown> = {
   },
   equal: (a, b) => a === b,
   hash: (s) => s,
-  describeOp: (input, output) => (input.f === 'write' ? `write ${json(input.value)}` : `read → ${output === undefined ? '?' : json(output)}`),
+  describeOp: (input, output) =>
+    input.f === 'write'
+      ? `write ${json(input.value)}`
+      : `read → ${output === undefined ? '?' : json(output)}`,
   describeState: (s) => `value ${s}`,
   readOnly: (input) => input?.f === 'read',
   changesState: (input) => input?.f !== 'read',

@@ -5,7 +5,10 @@ import type { BbsOp, BbsResult } from './vocabulary.ts';
 
 /** Same BBS error (or none) and same shouldStart (or none). Records are compared by each model. */
 export function sameVerdict(expected: BbsResult, actual: BbsResult): boolean {
-  return (expected.error ?? null) === (actual.error ?? null) && (expected.shouldStart ?? null) === (actual.shouldStart ?? null);
+  return (
+    (expected.error ?? null) === (actual.error ?? null) &&
+    (expected.shouldStart ?? null) === (actual.shouldStart ?? null)
+  );
 }
 
 function describeRecord(r: BbsResult['record']): string {
@@ -13,11 +16,22 @@ function describeRecord(r: BbsResult['record']): string {
   if (r === undefined) return '';
   const x = r as unknown as Record<string, unknown>;
   const parts: string[] = [];
-  for (const k of ['state', 'cellId', 'instanceGuid', 'instances', 'annotation', 'crashCount', 'result', 'failed', 'placementError', 'ttl']) {
+  for (const k of [
+    'state',
+    'cellId',
+    'instanceGuid',
+    'instances',
+    'annotation',
+    'crashCount',
+    'result',
+    'failed',
+    'placementError',
+    'ttl',
+  ]) {
     const v = x[k];
     if (v !== undefined && v !== '' && v !== false) parts.push(`${k}=${String(v)}`);
   }
-  const tag = x['modificationTag'] as { epoch: string; index: number } | undefined;
+  const tag = x.modificationTag as { epoch: string; index: number } | undefined;
   if (tag) parts.push(`tag=${tag.epoch.slice(0, 8)}:${tag.index}`);
   return parts.join(' ');
 }

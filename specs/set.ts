@@ -28,11 +28,17 @@ export const setModel: Model<SetState, SetInput, unknown> = {
     }
     if (output === undefined) return [true, state];
     const seen = canonical(output);
-    return [seen !== null && seen.length === state.length && seen.every((v, n) => v === state[n]), state];
+    return [
+      seen !== null && seen.length === state.length && seen.every((v, n) => v === state[n]),
+      state,
+    ];
   },
   equal: (a, b) => a.length === b.length && a.every((v, n) => v === b[n]),
   hash: (s) => s.join(','),
-  describeOp: (input, output) => (input.f === 'add' ? `add ${json(input.value)}` : `read → ${output === undefined ? '?' : json(output)}`),
+  describeOp: (input, output) =>
+    input.f === 'add'
+      ? `add ${json(input.value)}`
+      : `read → ${output === undefined ? '?' : json(output)}`,
   describeState: (s) => `{${s.join(', ')}}`,
   readOnly: (input) => input?.f === 'read',
   changesState: (input) => input?.f !== 'read',

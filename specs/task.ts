@@ -32,13 +32,27 @@ interface Outcome {
   next: TaskModelState;
 }
 
-const TASK_OPS = new Set(['DesireTask', 'StartTask', 'CancelTask', 'FailTask', 'CompleteTask', 'ResolvingTask', 'DeleteTask', 'TaskByGuid']);
+const TASK_OPS = new Set([
+  'DesireTask',
+  'StartTask',
+  'CancelTask',
+  'FailTask',
+  'CompleteTask',
+  'ResolvingTask',
+  'DeleteTask',
+  'TaskByGuid',
+]);
 
 function record(guid: string, t: TaskModelTask): TaskRecord {
   return { taskGuid: guid, ...t };
 }
 
-function completed(t: TaskModelTask, failed: boolean, failureReason: string, result: string): TaskModelTask {
+function completed(
+  t: TaskModelTask,
+  failed: boolean,
+  failureReason: string,
+  result: string,
+): TaskModelTask {
   return { ...t, state: 'COMPLETED', cellId: '', failed, failureReason, result };
 }
 
@@ -52,13 +66,21 @@ export function taskStep(s: TaskModelState, op: BbsOp): Outcome | undefined {
   switch (op.f) {
     case 'DesireTask': {
       if (s) return stay({ error: 'ResourceExists' });
-      const t: TaskModelTask = { domain: String(a['domain']), state: 'PENDING', cellId: '', result: '', failed: false, failureReason: '' };
+      const t: TaskModelTask = {
+        domain: String(a.domain),
+        state: 'PENDING',
+        cellId: '',
+        result: '',
+        failed: false,
+        failureReason: '',
+      };
       return { result: { record: record(guid, t) }, next: t };
     }
     case 'StartTask': {
       if (!s) return notFound;
-      const cell = String(a['cellId']);
-      if (s.state === 'RUNNING' && s.cellId === cell) return stay({ shouldStart: false, record: record(guid, s) });
+      const cell = String(a.cellId);
+      if (s.state === 'RUNNING' && s.cellId === cell)
+        return stay({ shouldStart: false, record: record(guid, s) });
       if (!taskMayMove(s.state, 'RUNNING')) return invalid;
       const t: TaskModelTask = { ...s, state: 'RUNNING', cellId: cell };
       return { result: { shouldStart: true, record: record(guid, t) }, next: t };
@@ -67,15 +89,16 @@ export function taskStep(s: TaskModelState, op: BbsOp): Outcome | undefined {
     case 'FailTask': {
       if (!s) return notFound;
       if (!TASK_FAILABLE_FROM.includes(s.state)) return invalid;
-      const reason = op.f === 'CancelTask' ? TASK_CANCELLED_REASON : String(a['failureReason']);
+      const reason = op.f === 'CancelTask' ? TASK_CANCELLED_REASON : String(a.failureReason);
       const t = completed(s, true, reason, '');
       return { result: { record: record(guid, t) }, next: t };
     }
     case 'CompleteTask': {
       if (!s) return notFound;
-      if (s.state === 'RUNNING' && s.cellId !== a['cellId']) return stay({ error: 'RunningOnDifferentCell' });
+      if (s.state === 'RUNNING' && s.cellId !== a.cellId)
+        return stay({ error: 'RunningOnDifferentCell' });
       if (!taskMayMove(s.state, 'COMPLETED')) return invalid;
-      const t = completed(s, Boolean(a['failed']), String(a['failureReason']), String(a['result']));
+      const t = completed(s, Boolean(a.failed), String(a.failureReason), String(a.result));
       return { result: { record: record(guid, t) }, next: t };
     }
     case 'ResolvingTask': {
@@ -112,7 +135,8 @@ function sameTask(a: TaskRecord, b: TaskRecord): boolean {
 function agrees(expected: BbsResult, out: BbsResult): boolean {
   if (!sameVerdict(expected, out)) return false;
   if (out.record === undefined || expected.error !== undefined) return true;
-  if (out.record === null || expected.record === null || expected.record === undefined) return out.record === (expected.record ?? null);
+  if (out.record === null || expected.record === null || expected.record === undefined)
+    return out.record === (expected.record ?? null);
   return sameTask(expected.record as TaskRecord, out.record as TaskRecord);
 }
 
@@ -137,7 +161,12 @@ export const taskModel: Model<TaskModelState, BbsOp, BbsResult> = {
   describeState(s) {
     if (!s) return 'absent';
     const cell = s.cellId ? ` on ${s.cellId}` : '';
-    const res = s.state === 'COMPLETED' || s.state === 'RESOLVING' ? (s.failed ? ` failed: ${s.failureReason}` : ` result ${s.result}`) : '';
+    const res =
+      s.state === 'COMPLETED' || s.state === 'RESOLVING'
+        ? s.failed
+          ? ` failed: ${s.failureReason}`
+          : ` result ${s.result}`
+        : '';
     return `${s.state}${cell}${res}`;
   },
 };

@@ -35,7 +35,10 @@ export type ActualLRPRules = 'per-state' | 'permissive';
  *   count before the crash decides UNCLAIMED or CRASHED, and a crash clears the placement error;
  *   RemoveActualLRP has no instance key.
  */
-export type ActualLRPForm = 'prerelease-2016-03' | 'no-instance-key-2016-03-24' | 'instance-key-2016-06';
+export type ActualLRPForm =
+  | 'prerelease-2016-03'
+  | 'no-instance-key-2016-03-24'
+  | 'instance-key-2016-06';
 
 /** From each task state, the states ValidateTransitionTo lets it move to. */
 export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
@@ -85,14 +88,24 @@ const LRP_PER_STATE: LRPTable = {
   CRASHED: { UNCLAIMED: 'empty-key', CLAIMED: 'owner', RUNNING: 'owner' },
 };
 
-export const ACTUAL_LRP_TRANSITIONS: Readonly<Record<ActualLRPRules, LRPTable>> = { permissive: LRP_PERMISSIVE, 'per-state': LRP_PER_STATE };
+export const ACTUAL_LRP_TRANSITIONS: Readonly<Record<ActualLRPRules, LRPTable>> = {
+  permissive: LRP_PERMISSIVE,
+  'per-state': LRP_PER_STATE,
+};
 
 /**
  * May a request with instance key `by` move an actual LRP from `from` (held by `holder`) to `to`?
  * `sameLRP` is whether the request's ActualLRPKey (process guid, index, domain) is the stored one;
  * a request for another LRP is always refused.
  */
-export function actualLRPMayMove(rules: ActualLRPRules, from: ActualLRPState, holder: InstanceKey, sameLRP: boolean, by: InstanceKey, to: ActualLRPState): boolean {
+export function actualLRPMayMove(
+  rules: ActualLRPRules,
+  from: ActualLRPState,
+  holder: InstanceKey,
+  sameLRP: boolean,
+  by: InstanceKey,
+  to: ActualLRPState,
+): boolean {
   if (!sameLRP) return false;
   const who = ACTUAL_LRP_TRANSITIONS[rules][from][to];
   switch (who) {
@@ -118,7 +131,12 @@ export const DEFAULT_IMMEDIATE_RESTARTS = 3;
  * ran longer than CrashResetTimeout (`ranLong`), else it grows by one; below the immediate
  * restarts the LRP is put back to UNCLAIMED, else it stays CRASHED.
  */
-export function afterCrash(from: ActualLRPState, crashCount: number, ranLong: boolean, form: ActualLRPForm = 'instance-key-2016-06'): { crashCount: number; state: ActualLRPState } {
+export function afterCrash(
+  from: ActualLRPState,
+  crashCount: number,
+  ranLong: boolean,
+  form: ActualLRPForm = 'instance-key-2016-06',
+): { crashCount: number; state: ActualLRPState } {
   const n = from === 'RUNNING' && ranLong ? 1 : crashCount + 1;
   // The pre-release store asked before it stored the new count.
   const decides = form === 'prerelease-2016-03' ? crashCount : n;

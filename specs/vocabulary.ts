@@ -9,7 +9,12 @@ export type TaskState = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'RESOLVING';
 export type ActualLRPState = 'UNCLAIMED' | 'CLAIMED' | 'RUNNING' | 'CRASHED';
 
 export const TASK_STATES: readonly TaskState[] = ['PENDING', 'RUNNING', 'COMPLETED', 'RESOLVING'];
-export const ACTUAL_LRP_STATES: readonly ActualLRPState[] = ['UNCLAIMED', 'CLAIMED', 'RUNNING', 'CRASHED'];
+export const ACTUAL_LRP_STATES: readonly ActualLRPState[] = [
+  'UNCLAIMED',
+  'CLAIMED',
+  'RUNNING',
+  'CRASHED',
+];
 
 /** Errors the BBS returns from its state checks (models/errors.go). */
 export type BbsErrorType =
@@ -79,8 +84,20 @@ export interface BbsOpArgs {
 
   CreateUnclaimedActualLRP: { processGuid: string; index: number; domain: string };
   ClaimActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string };
-  StartActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string; domain?: string };
-  CrashActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string; reason: string };
+  StartActualLRP: {
+    processGuid: string;
+    index: number;
+    instanceGuid: string;
+    cellId: string;
+    domain?: string;
+  };
+  CrashActualLRP: {
+    processGuid: string;
+    index: number;
+    instanceGuid: string;
+    cellId: string;
+    reason: string;
+  };
   FailActualLRP: { processGuid: string; index: number; placementError: string };
   RemoveActualLRP: { processGuid: string; index: number; instanceGuid?: string; cellId?: string };
   ActualLRPByIndex: { processGuid: string; index: number };
@@ -89,7 +106,13 @@ export interface BbsOpArgs {
   StartTask: { taskGuid: string; cellId: string };
   CancelTask: { taskGuid: string };
   FailTask: { taskGuid: string; failureReason: string };
-  CompleteTask: { taskGuid: string; cellId: string; failed: boolean; failureReason: string; result: string };
+  CompleteTask: {
+    taskGuid: string;
+    cellId: string;
+    failed: boolean;
+    failureReason: string;
+    result: string;
+  };
   ResolvingTask: { taskGuid: string };
   DeleteTask: { taskGuid: string };
   TaskByGuid: { taskGuid: string };
@@ -111,4 +134,9 @@ export interface BbsResult {
 }
 
 /** The API's reads: they never change a record. */
-export const READ_OPS: ReadonlySet<BbsOpName> = new Set<BbsOpName>(['DesiredLRPByProcessGuid', 'ActualLRPByIndex', 'TaskByGuid', 'Domains']);
+export const READ_OPS: ReadonlySet<BbsOpName> = new Set<BbsOpName>([
+  'DesiredLRPByProcessGuid',
+  'ActualLRPByIndex',
+  'TaskByGuid',
+  'Domains',
+]);

@@ -48,8 +48,12 @@ export async function lease(source: ConnectionSource): Promise<Lease> {
 
 /** A statement runner on one connection, each statement bounded by the timeout. */
 export function queryOn(conn: mysql.Connection, timeoutMs: number): Query {
-  return async <T,>(sql: string, params?: unknown[]) => {
-    const [rows] = await conn.query({ sql, timeout: timeoutMs, ...(params ? { values: params } : {}) });
+  return async <T>(sql: string, params?: unknown[]) => {
+    const [rows] = await conn.query({
+      sql,
+      timeout: timeoutMs,
+      ...(params ? { values: params } : {}),
+    });
     return rows as T;
   };
 }
@@ -71,14 +75,21 @@ function physical(conn: mysql.Connection): object {
  * `SHOW VARIABLES` answers even on a node that is not Primary (where SELECTs get 1047), so the
  * history can name the node that refused an op.
  */
-export async function prepareSession(conn: mysql.Connection, q: Query, syncWait: number): Promise<string | undefined> {
+export async function prepareSession(
+  conn: mysql.Connection,
+  q: Query,
+  syncWait: number,
+): Promise<string | undefined> {
   const key = physical(conn);
   const known = prepared.get(key);
   if (known && known.syncWait === syncWait) return known.node;
-  if (syncWait > 0 || (known && known.syncWait !== syncWait)) await q(`SET SESSION wsrep_sync_wait = ${Number(syncWait)}`);
+  if (syncWait > 0 || (known && known.syncWait !== syncWait))
+    await q(`SET SESSION wsrep_sync_wait = ${Number(syncWait)}`);
   let node = known?.node;
   if (!known) {
-    const rows = await q<{ Variable_name: string; Value: string }[]>("SHOW VARIABLES LIKE 'wsrep_node_name'");
+    const rows = await q<{ Variable_name: string; Value: string }[]>(
+      "SHOW VARIABLES LIKE 'wsrep_node_name'",
+    );
     node = rows[0]?.Value || undefined;
   }
   prepared.set(key, { node, syncWait });

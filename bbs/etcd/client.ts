@@ -37,20 +37,43 @@ export class EtcdClient {
     private readonly timeoutMs = 5000,
   ) {}
 
-  private async call(method: string, key: string, query: Record<string, string>, body?: URLSearchParams): Promise<{ node?: EtcdNode }> {
+  private async call(
+    method: string,
+    key: string,
+    query: Record<string, string>,
+    body?: URLSearchParams,
+  ): Promise<{ node?: EtcdNode }> {
     const qs = new URLSearchParams(query).toString();
     const init: RequestInit = { method, signal: AbortSignal.timeout(this.timeoutMs) };
     if (body) init.body = body;
     const r = await fetch(`${this.url}/v2/keys${key}${qs ? `?${qs}` : ''}`, init);
-    const json = (await r.json()) as { node?: EtcdNode; errorCode?: number; message?: string; cause?: string };
-    if (!r.ok) throw new EtcdError(`etcd ${method} ${key}: ${json.message ?? r.statusText} (${json.cause ?? ''})`, json.errorCode, r.status);
+    const json = (await r.json()) as {
+      node?: EtcdNode;
+      errorCode?: number;
+      message?: string;
+      cause?: string;
+    };
+    if (!r.ok)
+      throw new EtcdError(
+        `etcd ${method} ${key}: ${json.message ?? r.statusText} (${json.cause ?? ''})`,
+        json.errorCode,
+        r.status,
+      );
     return json;
   }
 
   /** The node at `key`, or null when absent. */
   async get(key: string, recursive = false): Promise<EtcdNode | null> {
     try {
-      return (await this.call('GET', key, recursive ? { recursive: 'true', quorum: 'true' } : { quorum: 'true' })).node ?? null;
+      return (
+        (
+          await this.call(
+            'GET',
+            key,
+            recursive ? { recursive: 'true', quorum: 'true' } : { quorum: 'true' },
+          )
+        ).node ?? null
+      );
     } catch (e) {
       if (e instanceof EtcdError && e.errorCode === KEY_NOT_FOUND) return null;
       throw e;

@@ -11,7 +11,15 @@
 // records in ops.ts: the layout and the create-only/CAS semantics are what the migration and the
 // lock story depend on, not the encoding.
 
-import { unclaimedActualLRP, type ActualLRPRecord, type BbsOp, type BbsResult, type DesiredLRPRecord, type DomainRecord, type TaskRecord } from '../ops.ts';
+import {
+  unclaimedActualLRP,
+  type ActualLRPRecord,
+  type BbsOp,
+  type BbsResult,
+  type DesiredLRPRecord,
+  type DomainRecord,
+  type TaskRecord,
+} from '../ops.ts';
 import { EtcdClient, EtcdError, leaves, NODE_EXISTS, type EtcdNode } from './client.ts';
 
 export const VERSION_KEY = '/version';
@@ -64,7 +72,7 @@ export interface EtcdContents {
 const ROOTFS = 'preloaded:cflinuxfs2';
 
 const byStr =
-  <T,>(f: (x: T) => string) =>
+  <T>(f: (x: T) => string) =>
   (a: T, b: T) =>
     f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0;
 
@@ -99,18 +107,48 @@ export class EtcdBbsStore {
   }
 
   /** DesireLRP: run info then schedule info, each create-only. */
-  async desireLRP(a: { processGuid: string; domain: string; instances: number; annotation: string }): Promise<BbsResult> {
+  async desireLRP(a: {
+    processGuid: string;
+    domain: string;
+    instances: number;
+    annotation: string;
+  }): Promise<BbsResult> {
     const tag = { epoch: epoch(), index: 0 };
-    const run: RunInfo = { processGuid: a.processGuid, domain: a.domain, rootfs: ROOTFS, memoryMb: 256, diskMb: 1024 };
-    const sched: ScheduleInfo = { processGuid: a.processGuid, domain: a.domain, logGuid: a.processGuid, annotation: a.annotation, instances: a.instances, modificationTag: tag };
+    const run: RunInfo = {
+      processGuid: a.processGuid,
+      domain: a.domain,
+      rootfs: ROOTFS,
+      memoryMb: 256,
+      diskMb: 1024,
+    };
+    const sched: ScheduleInfo = {
+      processGuid: a.processGuid,
+      domain: a.domain,
+      logGuid: a.processGuid,
+      annotation: a.annotation,
+      instances: a.instances,
+      modificationTag: tag,
+    };
     try {
-      await this.client.set(`${RUN_ROOT}/${a.processGuid}`, JSON.stringify(run), { prevExist: false });
-      await this.client.set(`${SCHEDULE_ROOT}/${a.processGuid}`, JSON.stringify(sched), { prevExist: false });
+      await this.client.set(`${RUN_ROOT}/${a.processGuid}`, JSON.stringify(run), {
+        prevExist: false,
+      });
+      await this.client.set(`${SCHEDULE_ROOT}/${a.processGuid}`, JSON.stringify(sched), {
+        prevExist: false,
+      });
     } catch (e) {
       if (e instanceof EtcdError && e.errorCode === NODE_EXISTS) return { error: 'ResourceExists' };
       throw e;
     }
-    return { record: { processGuid: a.processGuid, domain: a.domain, instances: a.instances, annotation: a.annotation, modificationTag: tag } };
+    return {
+      record: {
+        processGuid: a.processGuid,
+        domain: a.domain,
+        instances: a.instances,
+        annotation: a.annotation,
+        modificationTag: tag,
+      },
+    };
   }
 
   /** Writes one half only (to model a torn desire, which the migration skips). */
@@ -119,13 +157,24 @@ export class EtcdBbsStore {
   }
 
   async putActualLRP(record: ActualLRPRecord, evacuating = false): Promise<void> {
-    await this.client.set(`${ACTUAL_ROOT}/${record.processGuid}/${record.index}/${evacuating ? 'evacuating' : 'instance'}`, JSON.stringify(record));
+    await this.client.set(
+      `${ACTUAL_ROOT}/${record.processGuid}/${record.index}/${evacuating ? 'evacuating' : 'instance'}`,
+      JSON.stringify(record),
+    );
   }
 
-  async createUnclaimedActualLRP(a: { processGuid: string; index: number; domain: string }): Promise<BbsResult> {
+  async createUnclaimedActualLRP(a: {
+    processGuid: string;
+    index: number;
+    domain: string;
+  }): Promise<BbsResult> {
     const record = unclaimedActualLRP(a, epoch());
     try {
-      await this.client.set(`${ACTUAL_ROOT}/${a.processGuid}/${a.index}/instance`, JSON.stringify(record), { prevExist: false });
+      await this.client.set(
+        `${ACTUAL_ROOT}/${a.processGuid}/${a.index}/instance`,
+        JSON.stringify(record),
+        { prevExist: false },
+      );
     } catch (e) {
       if (e instanceof EtcdError && e.errorCode === NODE_EXISTS) return { error: 'ResourceExists' };
       throw e;
@@ -138,9 +187,19 @@ export class EtcdBbsStore {
   }
 
   async desireTask(a: { taskGuid: string; domain: string }): Promise<BbsResult> {
-    const record: TaskRecord = { taskGuid: a.taskGuid, domain: a.domain, state: 'PENDING', cellId: '', result: '', failed: false, failureReason: '' };
+    const record: TaskRecord = {
+      taskGuid: a.taskGuid,
+      domain: a.domain,
+      state: 'PENDING',
+      cellId: '',
+      result: '',
+      failed: false,
+      failureReason: '',
+    };
     try {
-      await this.client.set(`${TASK_ROOT}/${a.taskGuid}`, JSON.stringify(record), { prevExist: false });
+      await this.client.set(`${TASK_ROOT}/${a.taskGuid}`, JSON.stringify(record), {
+        prevExist: false,
+      });
     } catch (e) {
       if (e instanceof EtcdError && e.errorCode === NODE_EXISTS) return { error: 'ResourceExists' };
       throw e;
@@ -176,8 +235,15 @@ export class EtcdBbsStore {
 
   /** Scheduling infos, then run infos (two GETs): the LRPs with both halves, and the torn ones. */
   async readDesiredLRPs(): Promise<{ desiredLRPs: DesiredLRPRecord[]; incomplete: string[] }> {
-    const scheds = new Map(leaves(await this.client.get(SCHEDULE_ROOT, true)).map((n) => [lastSegment(n.key), JSON.parse(n.value ?? '{}') as ScheduleInfo]));
-    const runs = new Set(leaves(await this.client.get(RUN_ROOT, true)).map((n) => lastSegment(n.key)));
+    const scheds = new Map(
+      leaves(await this.client.get(SCHEDULE_ROOT, true)).map((n) => [
+        lastSegment(n.key),
+        JSON.parse(n.value ?? '{}') as ScheduleInfo,
+      ]),
+    );
+    const runs = new Set(
+      leaves(await this.client.get(RUN_ROOT, true)).map((n) => lastSegment(n.key)),
+    );
     const desiredLRPs: DesiredLRPRecord[] = [];
     const incomplete: string[] = [];
     for (const [guid, s] of scheds) {
@@ -185,13 +251,25 @@ export class EtcdBbsStore {
       else incomplete.push(guid);
     }
     for (const guid of runs) if (!scheds.has(guid)) incomplete.push(guid);
-    return { desiredLRPs: desiredLRPs.sort(byStr((d) => d.processGuid)), incomplete: incomplete.sort() };
+    return {
+      desiredLRPs: desiredLRPs.sort(byStr((d) => d.processGuid)),
+      incomplete: incomplete.sort(),
+    };
   }
 
   async readActualLRPs(): Promise<StoredActualLRP[]> {
     return leaves(await this.client.get(ACTUAL_ROOT, true))
-      .map((n) => ({ record: JSON.parse(n.value ?? '{}') as ActualLRPRecord, evacuating: lastSegment(n.key) === 'evacuating' }))
-      .sort((a, b) => (a.record.processGuid < b.record.processGuid ? -1 : a.record.processGuid > b.record.processGuid ? 1 : a.record.index - b.record.index));
+      .map((n) => ({
+        record: JSON.parse(n.value ?? '{}') as ActualLRPRecord,
+        evacuating: lastSegment(n.key) === 'evacuating',
+      }))
+      .sort((a, b) =>
+        a.record.processGuid < b.record.processGuid
+          ? -1
+          : a.record.processGuid > b.record.processGuid
+            ? 1
+            : a.record.index - b.record.index,
+      );
   }
 
   async readTasks(): Promise<TaskRecord[]> {
@@ -204,7 +282,13 @@ export class EtcdBbsStore {
   async contents(): Promise<EtcdContents> {
     const domains = await this.readDomains();
     const d = await this.readDesiredLRPs();
-    return { domains, desiredLRPs: d.desiredLRPs, incompleteDesiredLRPs: d.incomplete, actualLRPs: await this.readActualLRPs(), tasks: await this.readTasks() };
+    return {
+      domains,
+      desiredLRPs: d.desiredLRPs,
+      incompleteDesiredLRPs: d.incomplete,
+      actualLRPs: await this.readActualLRPs(),
+      tasks: await this.readTasks(),
+    };
   }
 
   // --- the few API ops a legacy node serves ---------------------------------------------
@@ -217,11 +301,15 @@ export class EtcdBbsStore {
         await this.upsertDomain(String(a.domain), Number(a.ttl));
         return { record: { domain: String(a.domain), ttl: Number(a.ttl) } };
       case 'DesireLRP':
-        return this.desireLRP(op.args as { processGuid: string; domain: string; instances: number; annotation: string });
+        return this.desireLRP(
+          op.args as { processGuid: string; domain: string; instances: number; annotation: string },
+        );
       case 'DesiredLRPByProcessGuid':
         return { record: await this.desiredLRP(String(a.processGuid)) };
       case 'CreateUnclaimedActualLRP':
-        return this.createUnclaimedActualLRP(op.args as { processGuid: string; index: number; domain: string });
+        return this.createUnclaimedActualLRP(
+          op.args as { processGuid: string; index: number; domain: string },
+        );
       case 'ActualLRPByIndex':
         return { record: await this.actualLRP(String(a.processGuid), Number(a.index)) };
       case 'DesireTask':
@@ -256,5 +344,11 @@ function lastSegment(key: string): string {
 }
 
 function desiredFrom(s: ScheduleInfo): DesiredLRPRecord {
-  return { processGuid: s.processGuid, domain: s.domain, instances: s.instances, annotation: s.annotation, modificationTag: s.modificationTag };
+  return {
+    processGuid: s.processGuid,
+    domain: s.domain,
+    instances: s.instances,
+    annotation: s.annotation,
+    modificationTag: s.modificationTag,
+  };
 }

@@ -14,7 +14,13 @@ export interface Difference {
 /** Domain TTLs are compared within `ttlSlackS` seconds (time passes between the two reads). */
 export function compareMigrated(etcd: EtcdContents, sql: FinalRead, ttlSlackS = 5): Difference[] {
   const out: Difference[] = [];
-  const diff = <T,>(kind: Difference['kind'], a: T[], b: T[], key: (x: T) => string, same: (x: T, y: T) => boolean) => {
+  const diff = <T>(
+    kind: Difference['kind'],
+    a: T[],
+    b: T[],
+    key: (x: T) => string,
+    same: (x: T, y: T) => boolean,
+  ) => {
     const bm = new Map(b.map((x) => [key(x), x]));
     const am = new Map(a.map((x) => [key(x), x]));
     for (const [k, x] of am) {
@@ -24,8 +30,20 @@ export function compareMigrated(etcd: EtcdContents, sql: FinalRead, ttlSlackS = 
     for (const [k, y] of bm) if (!am.has(k)) out.push({ kind, key: k, etcd: null, sql: y });
   };
   const eq = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-  diff('domain', etcd.domains, sql.domains, (d) => d.domain, (x, y) => Math.abs(x.ttl - y.ttl) <= ttlSlackS);
-  diff('desiredLRP', etcd.desiredLRPs, sql.desiredLRPs, (d) => d.processGuid, (x, y) => eq(canonical(x), canonical(y)));
+  diff(
+    'domain',
+    etcd.domains,
+    sql.domains,
+    (d) => d.domain,
+    (x, y) => Math.abs(x.ttl - y.ttl) <= ttlSlackS,
+  );
+  diff(
+    'desiredLRP',
+    etcd.desiredLRPs,
+    sql.desiredLRPs,
+    (d) => d.processGuid,
+    (x, y) => eq(canonical(x), canonical(y)),
+  );
   diff(
     'actualLRP',
     etcd.actualLRPs.filter((a) => !a.evacuating).map((a) => a.record),
@@ -33,7 +51,13 @@ export function compareMigrated(etcd: EtcdContents, sql: FinalRead, ttlSlackS = 
     (a) => `${a.processGuid}/${a.index}`,
     (x, y) => eq(canonical(x), canonical(y)),
   );
-  diff('task', etcd.tasks, sql.tasks, (t) => t.taskGuid, (x, y) => eq(canonical(x), canonical(y)));
+  diff(
+    'task',
+    etcd.tasks,
+    sql.tasks,
+    (t) => t.taskGuid,
+    (x, y) => eq(canonical(x), canonical(y)),
+  );
   return out;
 }
 

@@ -18,12 +18,36 @@
 // entry); the lab skips such a torn desired LRP and counts it.
 
 import type { EtcdBbsStore } from '../etcd/store.ts';
-import { CREATE_ACTUAL_LRPS, CREATE_DESIRED_LRPS, CREATE_DOMAINS, CREATE_TASKS, createSchema, nowNs, TASK_STATE_CODE, type Queryable } from '../sql/schema.ts';
+import {
+  CREATE_ACTUAL_LRPS,
+  CREATE_DESIRED_LRPS,
+  CREATE_DOMAINS,
+  CREATE_TASKS,
+  createSchema,
+  nowNs,
+  TASK_STATE_CODE,
+  type Queryable,
+} from '../sql/schema.ts';
 import type { BbsBehaviour } from '../versions/types.ts';
 import { ETCD_TO_SQL_VERSION } from './versions.ts';
 
-export type HookPoint = 'before-version-read' | 'after-version-read' | 'after-drop' | 'after-read' | 'mid-copy' | 'after-copy' | 'between-version-writes';
-export const HOOK_POINTS: readonly HookPoint[] = ['before-version-read', 'after-version-read', 'after-drop', 'after-read', 'mid-copy', 'after-copy', 'between-version-writes'];
+export type HookPoint =
+  | 'before-version-read'
+  | 'after-version-read'
+  | 'after-drop'
+  | 'after-read'
+  | 'mid-copy'
+  | 'after-copy'
+  | 'between-version-writes';
+export const HOOK_POINTS: readonly HookPoint[] = [
+  'before-version-read',
+  'after-version-read',
+  'after-drop',
+  'after-read',
+  'mid-copy',
+  'after-copy',
+  'between-version-writes',
+];
 
 export interface MigrationContext {
   behaviour: BbsBehaviour;
@@ -58,7 +82,12 @@ export const etcdToSql: Migration = {
   async up(ctx) {
     const report: MigrationReport = {
       copied: { domains: 0, desiredLRPs: 0, actualLRPs: 0, tasks: 0 },
-      skipped: { evacuating: 0, failedInserts: 0, incompleteDesiredLRPs: 0, domainsExpiredAtOnce: 0 },
+      skipped: {
+        evacuating: 0,
+        failedInserts: 0,
+        incompleteDesiredLRPs: 0,
+        domainsExpiredAtOnce: 0,
+      },
       failedReads: [],
     };
     const sql = ctx.sql;
@@ -73,7 +102,8 @@ export const etcdToSql: Migration = {
         if (!ok) break;
       }
       // CREATE TABLE without IF NOT EXISTS: a table a failed DROP left behind fails the migration.
-      for (const ddl of [CREATE_DOMAINS, CREATE_DESIRED_LRPS, CREATE_ACTUAL_LRPS, CREATE_TASKS]) await sql.query(ddl.replace('IF NOT EXISTS ', ''));
+      for (const ddl of [CREATE_DOMAINS, CREATE_DESIRED_LRPS, CREATE_ACTUAL_LRPS, CREATE_TASKS])
+        await sql.query(ddl.replace('IF NOT EXISTS ', ''));
     }
     await createSchema(sql);
     await ctx.hook('after-drop');
@@ -82,13 +112,16 @@ export const etcdToSql: Migration = {
       ctx.log('etcd-to-sql: skipping-migration-because-no-etcd-configured');
       return report;
     }
-    const read = async <T,>(what: string, f: () => Promise<T>): Promise<T | null> => {
+    const read = async <T>(what: string, f: () => Promise<T>): Promise<T | null> => {
       try {
         return await f();
       } catch (e) {
-        if (ctx.behaviour.etcdReadErrors === 'fail') throw new Error(`etcd-to-sql: failed-fetching-${what}: ${(e as Error).message}`);
+        if (ctx.behaviour.etcdReadErrors === 'fail')
+          throw new Error(`etcd-to-sql: failed-fetching-${what}: ${(e as Error).message}`);
         report.failedReads!.push(what);
-        ctx.log(`etcd-to-sql: failed-fetching-${what}, nothing of it copied: ${(e as Error).message}`);
+        ctx.log(
+          `etcd-to-sql: failed-fetching-${what}, nothing of it copied: ${(e as Error).message}`,
+        );
         return null;
       }
     };
@@ -106,16 +139,36 @@ export const etcdToSql: Migration = {
     const now = nowNs();
     for (const d of domains) {
       if (d.ttl === 0) report.skipped.domainsExpiredAtOnce!++;
-      await insert('domains', 'INSERT INTO domains (domain, expire_time) VALUES (?, ?)', [d.domain, (now + BigInt(d.ttl) * 1_000_000_000n).toString()]);
+      await insert('domains', 'INSERT INTO domains (domain, expire_time) VALUES (?, ?)', [
+        d.domain,
+        (now + BigInt(d.ttl) * 1_000_000_000n).toString(),
+      ]);
     }
-    const desired = (await read('desired-lrps', () => etcd.readDesiredLRPs())) ?? { desiredLRPs: [], incomplete: [] };
+    const desired = (await read('desired-lrps', () => etcd.readDesiredLRPs())) ?? {
+      desiredLRPs: [],
+      incomplete: [],
+    };
     report.skipped.incompleteDesiredLRPs = desired.incomplete.length;
     for (const d of desired.desiredLRPs) {
       await insert(
         'desiredLRPs',
         `INSERT INTO desired_lrps (process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, volume_placement,
            modification_tag_epoch, modification_tag_index, run_info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [d.processGuid, d.domain, d.processGuid, d.annotation, d.instances, 256, 1024, 'preloaded:cflinuxfs2', EMPTY_JSON, EMPTY_JSON, d.modificationTag.epoch, d.modificationTag.index, EMPTY_JSON],
+        [
+          d.processGuid,
+          d.domain,
+          d.processGuid,
+          d.annotation,
+          d.instances,
+          256,
+          1024,
+          'preloaded:cflinuxfs2',
+          EMPTY_JSON,
+          EMPTY_JSON,
+          d.modificationTag.epoch,
+          d.modificationTag.index,
+          EMPTY_JSON,
+        ],
       );
     }
     await ctx.hook('mid-copy');
@@ -130,7 +183,21 @@ export const etcdToSql: Migration = {
         'actualLRPs',
         `INSERT INTO actual_lrps (process_guid, instance_index, evacuating, domain, state, instance_guid, cell_id, placement_error, since, net_info,
            modification_tag_epoch, modification_tag_index, crash_count, crash_reason) VALUES (?, ?, false, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [r.processGuid, r.index, r.domain, r.state, r.instanceGuid, r.cellId, r.placementError, now.toString(), EMPTY_JSON, r.modificationTag.epoch, r.modificationTag.index, r.crashCount, r.crashReason],
+        [
+          r.processGuid,
+          r.index,
+          r.domain,
+          r.state,
+          r.instanceGuid,
+          r.cellId,
+          r.placementError,
+          now.toString(),
+          EMPTY_JSON,
+          r.modificationTag.epoch,
+          r.modificationTag.index,
+          r.crashCount,
+          r.crashReason,
+        ],
       );
     }
     const tasks = (await read('tasks', () => etcd.readTasks())) ?? [];
@@ -139,7 +206,19 @@ export const etcdToSql: Migration = {
         'tasks',
         `INSERT INTO tasks (guid, domain, updated_at, created_at, first_completed_at, state, cell_id, result, failed, failure_reason, task_definition)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [t.taskGuid, t.domain, now.toString(), now.toString(), 0, TASK_STATE_CODE[t.state], t.cellId, t.result, t.failed, t.failureReason, EMPTY_JSON],
+        [
+          t.taskGuid,
+          t.domain,
+          now.toString(),
+          now.toString(),
+          0,
+          TASK_STATE_CODE[t.state],
+          t.cellId,
+          t.result,
+          t.failed,
+          t.failureReason,
+          EMPTY_JSON,
+        ],
       );
     }
     await ctx.hook('after-copy');

@@ -1,7 +1,16 @@
 // What a migration manager did, as the lab observes it: one event per migration start/end and per
 // version write, with the node that did it. The tests and scenarios count migration runs from it.
 
-export type JournalKind = 'migration-start' | 'migration-done' | 'migration-failed' | 'version-read' | 'version-write' | 'decision' | 'lock-acquired' | 'serving' | 'exit';
+export type JournalKind =
+  | 'migration-start'
+  | 'migration-done'
+  | 'migration-failed'
+  | 'version-read'
+  | 'version-write'
+  | 'decision'
+  | 'lock-acquired'
+  | 'serving'
+  | 'exit';
 
 export interface JournalEvent {
   /** Date.now() */

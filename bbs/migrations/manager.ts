@@ -13,10 +13,25 @@ import type { Queryable } from '../sql/schema.ts';
 import { createSchema } from '../sql/schema.ts';
 import { shouldRetry } from '../sql/options.ts';
 import { profileOf, type BbsBehaviour } from '../versions/index.ts';
-import { etcdToSql, legacyEtcdMigrations, type HookPoint, type Migration, type MigrationReport } from './etcd-to-sql.ts';
+import {
+  etcdToSql,
+  legacyEtcdMigrations,
+  type HookPoint,
+  type Migration,
+  type MigrationReport,
+} from './etcd-to-sql.ts';
 import type { Journal } from './journal.ts';
 import { SELECT_VERSION, versionOfRows, writeSqlVersion } from './sql-version.ts';
-import { afterEtcdRead, afterSqlRead, etcdCopyOf, startPlan, storesUsed, type PlannedWrite, type StartPlan, type VersionRead } from './start-plan.ts';
+import {
+  afterEtcdRead,
+  afterSqlRead,
+  etcdCopyOf,
+  startPlan,
+  storesUsed,
+  type PlannedWrite,
+  type StartPlan,
+  type VersionRead,
+} from './start-plan.ts';
 import { LAST_ETCD_VERSION, VersionTooNewError, type Decision, type Version } from './versions.ts';
 
 /** A later SQL migration that changes nothing: lets a lab model a newer BBS release. */
@@ -73,7 +88,8 @@ export class MigrationManager {
 
   constructor(private readonly o: ManagerOptions) {
     if (!o.etcd && !o.sql) throw new Error('a BBS needs etcd or SQL');
-    this.behaviour = o.behaviour ?? profileOf(o.sql ? MIGRATION_DEFAULT_VERSION : LEGACY_VERSION).behaviour;
+    this.behaviour =
+      o.behaviour ?? profileOf(o.sql ? MIGRATION_DEFAULT_VERSION : LEGACY_VERSION).behaviour;
     this.used = storesUsed(this.behaviour, { sql: !!o.sql, etcd: !!o.etcd });
   }
 
@@ -85,7 +101,11 @@ export class MigrationManager {
     this.o.log?.(`[${this.o.node}] ${msg}`);
   }
 
-  private record(kind: Parameters<Journal['record']>[0]['kind'], version: number, extra: { store?: 'sql' | 'etcd'; detail?: string } = {}): void {
+  private record(
+    kind: Parameters<Journal['record']>[0]['kind'],
+    version: number,
+    extra: { store?: 'sql' | 'etcd'; detail?: string } = {},
+  ): void {
     this.o.journal?.record({ node: this.o.node, kind, version, ...extra });
   }
 
@@ -100,7 +120,8 @@ export class MigrationManager {
       for (let i = 0; i < attempts; i++) {
         if (i > 0) await sleep(b.deadlockRetryDelayMs);
         try {
-          if (b.versionReadTransaction === 'none') return { value: versionOfRows(await sql.query(SELECT_VERSION)) };
+          if (b.versionReadTransaction === 'none')
+            return { value: versionOfRows(await sql.query(SELECT_VERSION)) };
           // 'own' (47049111 … 2017-09): transact begins a new transaction on a pooled connection
           // each attempt. 'manager' (ecdd1f99): one transaction; RetryOnDeadlock repeats only
           // the SELECT inside it, so a lost connection stays lost.
@@ -148,14 +169,21 @@ export class MigrationManager {
       let masked: string | undefined;
       if (this.used.sql) {
         const read = await this.readSql();
-        this.record('version-read', 'value' in read ? (read.value?.CurrentVersion ?? 0) : -1, { store: 'sql', detail: JSON.stringify(read) });
+        this.record('version-read', 'value' in read ? (read.value?.CurrentVersion ?? 0) : -1, {
+          store: 'sql',
+          detail: JSON.stringify(read),
+        });
         const next = afterSqlRead(this.behaviour, read, this.used.etcd);
         if (next.next === 'fatal') return { fatal: next.reason };
         masked = next.masked;
-        if (next.next === 'use') return { version: next.version, ...(masked !== undefined ? { masked } : {}) };
+        if (next.next === 'use')
+          return { version: next.version, ...(masked !== undefined ? { masked } : {}) };
       }
       const read = await this.readEtcd();
-      this.record('version-read', 'value' in read ? (read.value?.CurrentVersion ?? 0) : -1, { store: 'etcd', detail: JSON.stringify(read) });
+      this.record('version-read', 'value' in read ? (read.value?.CurrentVersion ?? 0) : -1, {
+        store: 'etcd',
+        detail: JSON.stringify(read),
+      });
       const next = afterEtcdRead(read);
       if (next.next === 'fatal') return { fatal: next.reason };
       return { version: next.version, ...(masked !== undefined ? { masked } : {}) };
@@ -174,7 +202,10 @@ export class MigrationManager {
     if (this.used.etcd) {
       const ev = this.used.sql ? etcdCopyOf(this.behaviour, v, LAST_ETCD_VERSION) : v;
       await this.o.etcd!.setVersion(ev);
-      this.record('version-write', ev.CurrentVersion, { store: 'etcd', detail: JSON.stringify(ev) });
+      this.record('version-write', ev.CurrentVersion, {
+        store: 'etcd',
+        detail: JSON.stringify(ev),
+      });
     }
   }
 
@@ -205,14 +236,44 @@ export class MigrationManager {
       throw new MigrationFatalError(read.fatal);
     }
     const stored = read.version;
-    const plan = startPlan(this.behaviour, stored, { sql: !!this.o.sql, etcd: !!this.o.etcd, known: this.o.migrations.map((m) => m.version), lastEtcd: LAST_ETCD_VERSION });
-    const decision: Decision = plan.kind === 'fatal' ? 'too-new' : plan.kind === 'migrate' ? 'migrate' : stored === null ? 'init' : 'serve';
-    this.record('decision', stored?.CurrentVersion ?? 0, { detail: plan.kind === 'fatal' ? `fatal: ${plan.reason}` : decision + (read.masked !== undefined ? ` (SQL version read failed, taken as none: ${read.masked})` : '') });
-    this.log(`stored version ${JSON.stringify(stored)}${read.masked !== undefined ? ` (SQL read masked: ${read.masked})` : ''}: ${plan.kind}`);
-    const result: ManagerResult = { decision, stored, plan, ran: [], ...(read.masked !== undefined ? { masked: read.masked } : {}) };
+    const plan = startPlan(this.behaviour, stored, {
+      sql: !!this.o.sql,
+      etcd: !!this.o.etcd,
+      known: this.o.migrations.map((m) => m.version),
+      lastEtcd: LAST_ETCD_VERSION,
+    });
+    const decision: Decision =
+      plan.kind === 'fatal'
+        ? 'too-new'
+        : plan.kind === 'migrate'
+          ? 'migrate'
+          : stored === null
+            ? 'init'
+            : 'serve';
+    this.record('decision', stored?.CurrentVersion ?? 0, {
+      detail:
+        plan.kind === 'fatal'
+          ? `fatal: ${plan.reason}`
+          : decision +
+            (read.masked !== undefined
+              ? ` (SQL version read failed, taken as none: ${read.masked})`
+              : ''),
+    });
+    this.log(
+      `stored version ${JSON.stringify(stored)}${read.masked !== undefined ? ` (SQL read masked: ${read.masked})` : ''}: ${plan.kind}`,
+    );
+    const result: ManagerResult = {
+      decision,
+      stored,
+      plan,
+      ran: [],
+      ...(read.masked !== undefined ? { masked: read.masked } : {}),
+    };
     if (plan.kind === 'fatal') {
       const m = /^Existing DB version \((\d+)\) exceeds bbs version \((\d+)\)$/.exec(plan.reason);
-      throw m ? new VersionTooNewError(Number(m[1]), Number(m[2])) : new MigrationFatalError(plan.reason);
+      throw m
+        ? new VersionTooNewError(Number(m[1]), Number(m[2]))
+        : new MigrationFatalError(plan.reason);
     }
     if (plan.kind === 'serve') {
       // A fresh SQL-only install (today) also runs its migrations; a fresh etcd install just writes.
@@ -223,8 +284,12 @@ export class MigrationManager {
     await this.writeAll(plan.writesBefore);
     for (const step of plan.migrations) {
       const m = this.o.migrations.find((x) => x.version === step.version)!;
-      this.record('migration-start', step.version, { detail: step.etcdClient ? 'with the etcd client' : 'without the etcd client' });
-      this.log(`running migration ${step.version} (${m.name})${step.etcdClient ? '' : ' without the etcd client'}`);
+      this.record('migration-start', step.version, {
+        detail: step.etcdClient ? 'with the etcd client' : 'without the etcd client',
+      });
+      this.log(
+        `running migration ${step.version} (${m.name})${step.etcdClient ? '' : ' without the etcd client'}`,
+      );
       let report: MigrationReport;
       try {
         report = await m.up({

@@ -20,7 +20,9 @@ export async function readSqlVersion(q: Queryable): Promise<Version | null> {
 
 export async function writeSqlVersion(q: Queryable, v: Version): Promise<void> {
   const value = JSON.stringify(v);
-  const [res] = (await q.query("UPDATE configurations SET value = ? WHERE id = 'version'", [value])) as [{ affectedRows: number }, unknown];
+  const [res] = (await q.query("UPDATE configurations SET value = ? WHERE id = 'version'", [
+    value,
+  ])) as [{ affectedRows: number }, unknown];
   if (res.affectedRows > 0) return;
   try {
     await q.query("INSERT INTO configurations (id, value) VALUES ('version', ?)", [value]);

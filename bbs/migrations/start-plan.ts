@@ -32,7 +32,10 @@ export interface StartContext {
 }
 
 /** The stores the manager actually uses: a store the commit had no code for is ignored. */
-export function storesUsed(b: Pick<BbsBehaviour, 'migrationStores'>, c: Pick<StartContext, 'sql' | 'etcd'>): { sql: boolean; etcd: boolean } {
+export function storesUsed(
+  b: Pick<BbsBehaviour, 'migrationStores'>,
+  c: Pick<StartContext, 'sql' | 'etcd'>,
+): { sql: boolean; etcd: boolean } {
   return {
     sql: c.sql && b.migrationStores !== 'etcd',
     etcd: c.etcd && b.migrationStores !== 'sql',
@@ -40,13 +43,17 @@ export function storesUsed(b: Pick<BbsBehaviour, 'migrationStores'>, c: Pick<Sta
 }
 
 /** After the SQL version read: the version to go on with, a read of etcd next, or an exit. */
-export type AfterSqlRead = { next: 'use'; version: Version | null; masked?: string } | { next: 'read-etcd'; masked?: string } | { next: 'fatal'; reason: string };
+export type AfterSqlRead =
+  | { next: 'use'; version: Version | null; masked?: string }
+  | { next: 'read-etcd'; masked?: string }
+  | { next: 'fatal'; reason: string };
 
 export function afterSqlRead(b: BbsBehaviour, read: VersionRead, etcdUsed: boolean): AfterSqlRead {
   let masked: string | undefined;
   if ('error' in read) {
     // Until 8eda15e2 getConfigurationValue answered ErrResourceNotFound for every error.
-    if (b.migrationVersionReadErrors === 'fail') return { next: 'fatal', reason: `reading the SQL version: ${read.error}` };
+    if (b.migrationVersionReadErrors === 'fail')
+      return { next: 'fatal', reason: `reading the SQL version: ${read.error}` };
     masked = read.error;
   } else if (read.value) return { next: 'use', version: read.value };
   const m = masked !== undefined ? { masked } : {};
@@ -54,7 +61,9 @@ export function afterSqlRead(b: BbsBehaviour, read: VersionRead, etcdUsed: boole
 }
 
 /** After the etcd version read: a not-found is "nothing stored"; any error is fatal at every commit. */
-export function afterEtcdRead(read: VersionRead): { next: 'use'; version: Version | null } | { next: 'fatal'; reason: string } {
+export function afterEtcdRead(
+  read: VersionRead,
+): { next: 'use'; version: Version | null } | { next: 'fatal'; reason: string } {
   if ('error' in read) return { next: 'fatal', reason: `reading the etcd version: ${read.error}` };
   return { next: 'use', version: read.value };
 }
@@ -78,7 +87,12 @@ export type StartPlan =
   | { kind: 'fatal'; reason: string }
   /** Nothing to run: serve, after writing `writes` (in order). */
   | { kind: 'serve'; writes: PlannedWrite[] }
-  | { kind: 'migrate'; writesBefore: PlannedWrite[]; migrations: PlannedMigration[]; writesAfter: PlannedWrite[] };
+  | {
+      kind: 'migrate';
+      writesBefore: PlannedWrite[];
+      migrations: PlannedMigration[];
+      writesAfter: PlannedWrite[];
+    };
 
 const v = (c: number, t: number): Version => ({ CurrentVersion: c, TargetVersion: t });
 
@@ -101,11 +115,19 @@ export function startPlan(b: BbsBehaviour, stored: Version | null, c: StartConte
     writesBefore.push({ version });
   }
   if (b.targetVersionCheck && version.TargetVersion < version.CurrentVersion) {
-    return { kind: 'fatal', reason: `Existing DB target version (${version.TargetVersion}) exceeds current version (${version.CurrentVersion})` };
+    return {
+      kind: 'fatal',
+      reason: `Existing DB target version (${version.TargetVersion}) exceeds current version (${version.CurrentVersion})`,
+    };
   }
-  if (version.CurrentVersion > max) return { kind: 'fatal', reason: `Existing DB version (${version.CurrentVersion}) exceeds bbs version (${max})` };
+  if (version.CurrentVersion > max)
+    return {
+      kind: 'fatal',
+      reason: `Existing DB version (${version.CurrentVersion}) exceeds bbs version (${max})`,
+    };
   // `m.writeVersion(version.CurrentVersion, maxMigrationVersion)`: its error is not checked.
-  if (version.TargetVersion !== max) writesBefore.push({ version: v(version.CurrentVersion, max), errorIgnored: true });
+  if (version.TargetVersion !== max)
+    writesBefore.push({ version: v(version.CurrentVersion, max), errorIgnored: true });
   if (version.CurrentVersion === max) return { kind: 'serve', writes: writesBefore };
   const migrations: PlannedMigration[] = [];
   let last = version.CurrentVersion;
@@ -114,9 +136,18 @@ export function startPlan(b: BbsBehaviour, stored: Version | null, c: StartConte
     if (m <= last) continue;
     const etcdClient = used.etcd && (b.etcdToSqlStoreClient === 'always' || last <= c.lastEtcd);
     last = m;
-    migrations.push({ version: m, etcdClient, ...(b.versionWrites === 'once-after-all' ? {} : { writeAfter: v(m, max) }) });
+    migrations.push({
+      version: m,
+      etcdClient,
+      ...(b.versionWrites === 'once-after-all' ? {} : { writeAfter: v(m, max) }),
+    });
   }
-  return { kind: 'migrate', writesBefore, migrations, writesAfter: b.versionWrites === 'once-after-all' ? [{ version: v(last, last) }] : [] };
+  return {
+    kind: 'migrate',
+    writesBefore,
+    migrations,
+    writesAfter: b.versionWrites === 'once-after-all' ? [{ version: v(last, last) }] : [],
+  };
 }
 
 /** Today's manager (b2385bea): SQL only, version 0 before any migration, each migration with its version write. */
@@ -124,13 +155,28 @@ function sqlOnlyPlan(stored: Version | null, known: number[]): StartPlan {
   const max = known[known.length - 1] ?? 0;
   const writesBefore: PlannedWrite[] = stored === null ? [{ version: v(0, 0) }] : [];
   const current = stored?.CurrentVersion ?? 0;
-  if (current > max) return { kind: 'fatal', reason: `Existing DB version (${current}) exceeds bbs version (${max})` };
-  const migrations = known.filter((m) => m > current && m <= max).map((m) => ({ version: m, etcdClient: false, writeAfter: v(m, 0) }));
-  return migrations.length === 0 ? { kind: 'serve', writes: writesBefore } : { kind: 'migrate', writesBefore, migrations, writesAfter: [] };
+  if (current > max)
+    return {
+      kind: 'fatal',
+      reason: `Existing DB version (${current}) exceeds bbs version (${max})`,
+    };
+  const migrations = known
+    .filter((m) => m > current && m <= max)
+    .map((m) => ({ version: m, etcdClient: false, writeAfter: v(m, 0) }));
+  return migrations.length === 0
+    ? { kind: 'serve', writes: writesBefore }
+    : { kind: 'migrate', writesBefore, migrations, writesAfter: [] };
 }
 
 /** The version etcd is given for a version written to both stores. */
-export function etcdCopyOf(b: Pick<BbsBehaviour, 'etcdVersionWrite'>, ver: Version, lastEtcd: number): Version {
+export function etcdCopyOf(
+  b: Pick<BbsBehaviour, 'etcdVersionWrite'>,
+  ver: Version,
+  lastEtcd: number,
+): Version {
   if (b.etcdVersionWrite === 'same') return ver;
-  return { CurrentVersion: Math.min(ver.CurrentVersion, lastEtcd + 1), TargetVersion: ver.TargetVersion };
+  return {
+    CurrentVersion: Math.min(ver.CurrentVersion, lastEtcd + 1),
+    TargetVersion: ver.TargetVersion,
+  };
 }

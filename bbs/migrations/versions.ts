@@ -29,7 +29,10 @@ export function decide(stored: Version | null, own: number): Decision {
 
 /** The version etcd is given: Current capped at lastETCD+1, so etcd-only BBSes see they are not current. */
 export function etcdVersionOf(v: Version): Version {
-  return { CurrentVersion: Math.min(v.CurrentVersion, LAST_ETCD_VERSION + 1), TargetVersion: v.TargetVersion };
+  return {
+    CurrentVersion: Math.min(v.CurrentVersion, LAST_ETCD_VERSION + 1),
+    TargetVersion: v.TargetVersion,
+  };
 }
 
 /** The error of the real BBS when the stored version is newer than it knows. */

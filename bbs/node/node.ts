@@ -23,7 +23,14 @@ import mysql from 'mysql2/promise';
 import { EtcdBbsStore, LEGACY_OPS } from '../etcd/store.ts';
 import type { HookPoint, Migration } from '../migrations/etcd-to-sql.ts';
 import type { Journal } from '../migrations/journal.ts';
-import { DUAL_MIGRATIONS, LEGACY_MIGRATIONS, LEGACY_VERSION, MIGRATION_DEFAULT_VERSION, MigrationFatalError, MigrationManager } from '../migrations/manager.ts';
+import {
+  DUAL_MIGRATIONS,
+  LEGACY_MIGRATIONS,
+  LEGACY_VERSION,
+  MIGRATION_DEFAULT_VERSION,
+  MigrationFatalError,
+  MigrationManager,
+} from '../migrations/manager.ts';
 import { profileLabel, profileOf, type BbsVersion } from '../versions/index.ts';
 import { VersionTooNewError } from '../migrations/versions.ts';
 import type { BbsOp, BbsOpName } from '../ops.ts';
@@ -49,7 +56,13 @@ export interface LockClient {
   acquireLock(
     key: string,
     value: string,
-    opts: { ttl: string; lockDelay: string; behavior: 'delete'; sessionName: string; waitMs: number },
+    opts: {
+      ttl: string;
+      lockDelay: string;
+      behavior: 'delete';
+      sessionName: string;
+      waitMs: number;
+    },
   ): Promise<LockHandle | null>;
 }
 
@@ -164,26 +177,41 @@ export class BbsNode implements RunningBbs {
   }
 
   private async init(): Promise<void> {
-    if (!this.o.etcdUrl && !this.o.sql) throw new StartError(`${this.o.id}: no etcd and no SQL configured`);
+    if (!this.o.etcdUrl && !this.o.sql)
+      throw new StartError(`${this.o.id}: no etcd and no SQL configured`);
     const profile = profileOf(this.version);
     if (this.o.sql && profile.behaviour.migrationStores === 'etcd') {
-      throw new StartError(`${this.o.id}: ${profileLabel(profile)} ran on etcd only: it has no SQL store; start it without sql, or choose a version from 2016-05`);
+      throw new StartError(
+        `${this.o.id}: ${profileLabel(profile)} ran on etcd only: it has no SQL store; start it without sql, or choose a version from 2016-05`,
+      );
     }
     if (this.o.etcdUrl) this.etcd = new EtcdBbsStore(this.o.etcdUrl);
     if (this.o.sql) {
       const s = this.o.sql;
-      this.pool = mysql.createPool({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, connectionLimit: 4, connectTimeout: s.connectTimeoutMs ?? 5000 });
+      this.pool = mysql.createPool({
+        host: s.host,
+        port: s.port,
+        user: s.user,
+        password: s.password,
+        database: s.database,
+        connectionLimit: 4,
+        connectTimeout: s.connectTimeoutMs ?? 5000,
+      });
       try {
         await this.pool.query('SELECT 1');
       } catch (e) {
         await this.pool.end().catch(() => {});
-        throw new StartError(`${this.o.id}: sql-failed-to-connect: cannot reach SQL at ${s.host}:${s.port}: ${(e as Error).message}`);
+        throw new StartError(
+          `${this.o.id}: sql-failed-to-connect: cannot reach SQL at ${s.host}:${s.port}: ${(e as Error).message}`,
+        );
       }
       try {
         await this.pool.query(CREATE_CONFIGURATIONS);
       } catch (e) {
         await this.pool.end().catch(() => {});
-        throw new StartError(`${this.o.id}: sql-failed-to-create-configurations-table: ${(e as Error).message}`);
+        throw new StartError(
+          `${this.o.id}: sql-failed-to-create-configurations-table: ${(e as Error).message}`,
+        );
       }
       this.sqlStore = new SqlBbsStore(this.pool, { version: profile.name as BbsVersion });
     }
@@ -225,7 +253,12 @@ export class BbsNode implements RunningBbs {
   }
 
   private async holdLock(lock: LockHandle): Promise<void> {
-    this.o.journal?.record({ node: this.o.id, kind: 'lock-acquired', version: 0, detail: this.mode });
+    this.o.journal?.record({
+      node: this.o.id,
+      kind: 'lock-acquired',
+      version: 0,
+      detail: this.mode,
+    });
     this.log('acquired the lock');
     void lock.lost.then((reason) => this.shutdown(1, `lost the lock: ${reason}`, false));
     this.state = 'migrating';
@@ -258,12 +291,18 @@ export class BbsNode implements RunningBbs {
       await manager.run();
     } catch (e) {
       if (this.killed) return;
-      if (e instanceof VersionTooNewError || e instanceof MigrationFatalError) return this.shutdown(1, e.message, true);
+      if (e instanceof VersionTooNewError || e instanceof MigrationFatalError)
+        return this.shutdown(1, e.message, true);
       return this.shutdown(1, `migration failed: ${(e as Error).message}`, true);
     }
     if (this.killed || this.stopping || !lock.isHeld()) return;
     this.state = 'serving';
-    this.o.journal?.record({ node: this.o.id, kind: 'serving', version: manager.newest, detail: this.mode });
+    this.o.journal?.record({
+      node: this.o.id,
+      kind: 'serving',
+      version: manager.newest,
+      detail: this.mode,
+    });
     this.log('serving');
   }
 
@@ -282,7 +321,8 @@ export class BbsNode implements RunningBbs {
       res.end(JSON.stringify(body));
     };
     const path = (req.url ?? '/').split('?')[0]!;
-    if (this.state !== 'serving') return send(503, { error: 'ServiceUnavailable', state: this.state, id: this.o.id });
+    if (this.state !== 'serving')
+      return send(503, { error: 'ServiceUnavailable', state: this.state, id: this.o.id });
     if (path === '/v1/ping') return send(200, { id: this.o.id, mode: this.mode });
     const m = /^\/v1\/ops\/([A-Za-z]+)$/.exec(path);
     if (!m || req.method !== 'POST') return send(404, { error: 'NotFound' });
@@ -347,9 +387,18 @@ export class BbsNode implements RunningBbs {
 }
 
 /** Calls one op on a node's API: the status and the answer. */
-export async function callNode(url: string, f: BbsOpName, args: unknown, timeoutMs = 3000): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function callNode(
+  url: string,
+  f: BbsOpName,
+  args: unknown,
+  timeoutMs = 3000,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   try {
-    const r = await fetch(`${url}/v1/ops/${f}`, { method: 'POST', body: JSON.stringify(args), signal: AbortSignal.timeout(timeoutMs) });
+    const r = await fetch(`${url}/v1/ops/${f}`, {
+      method: 'POST',
+      body: JSON.stringify(args),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   } catch (e) {
     return { status: 0, body: { error: (e as Error).message } };

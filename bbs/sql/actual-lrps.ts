@@ -7,10 +7,26 @@
 // `presence` (fccfa05d, 2018-07-20); the lab keeps the schema of migration 1461790966.
 
 import { unclaimedActualLRP, type ActualLRPRecord } from '../ops.ts';
-import { allowsTransitionTo, CRASH_RESET_TIMEOUT_MS, nextCrashCount, stateAfterCrash, type InstanceKey } from '../rules.ts';
+import {
+  allowsTransitionTo,
+  CRASH_RESET_TIMEOUT_MS,
+  nextCrashCount,
+  stateAfterCrash,
+  type InstanceKey,
+} from '../rules.ts';
 import { ACTUAL_LRP_COLUMNS, actualLRPFromRow, nowNs, type ActualLRPRow } from './schema.ts';
 import { planted } from './plants.ts';
-import { always, isDuplicateKey, lockClause, newEpoch, onTxOrPool, panicsOnError, whenTransactionalReads, type OpContext, type SqlOps } from './sql-op.ts';
+import {
+  always,
+  isDuplicateKey,
+  lockClause,
+  newEpoch,
+  onTxOrPool,
+  panicsOnError,
+  whenTransactionalReads,
+  type OpContext,
+  type SqlOps,
+} from './sql-op.ts';
 
 const EMPTY_NET_INFO = Buffer.from('{}');
 const PK = 'process_guid = ? AND instance_index = ? AND evacuating = ?';
@@ -21,9 +37,16 @@ interface Fetched {
 }
 
 /** fetchActualLRPForUpdate (or ForShare, the earlier 2016 lock), or the unlocked read. */
-async function fetchActual(ctx: OpContext, processGuid: string, index: number): Promise<Fetched | null> {
+async function fetchActual(
+  ctx: OpContext,
+  processGuid: string,
+  index: number,
+): Promise<Fetched | null> {
   const clause = lockClause(ctx.opts, 'actual-lrp', ctx.opts.actualLRPLock);
-  const rows = await ctx.q<ActualLRPRow[]>(`SELECT ${ACTUAL_LRP_COLUMNS} FROM actual_lrps WHERE ${PK}${clause}`, [processGuid, index, false]);
+  const rows = await ctx.q<ActualLRPRow[]>(
+    `SELECT ${ACTUAL_LRP_COLUMNS} FROM actual_lrps WHERE ${PK}${clause}`,
+    [processGuid, index, false],
+  );
   const row = rows[0];
   return row ? { record: actualLRPFromRow(row), sinceNs: Number(row.since) } : null;
 }
@@ -37,7 +60,13 @@ function bump(r: ActualLRPRecord): ActualLRPRecord['modificationTag'] {
 
 export const actualLRPOps: Pick<
   SqlOps,
-  'CreateUnclaimedActualLRP' | 'ClaimActualLRP' | 'StartActualLRP' | 'CrashActualLRP' | 'FailActualLRP' | 'RemoveActualLRP' | 'ActualLRPByIndex'
+  | 'CreateUnclaimedActualLRP'
+  | 'ClaimActualLRP'
+  | 'StartActualLRP'
+  | 'CrashActualLRP'
+  | 'FailActualLRP'
+  | 'RemoveActualLRP'
+  | 'ActualLRPByIndex'
 > = {
   CreateUnclaimedActualLRP: {
     // A bare INSERT on db.db before 47049111 (autocommit); in a transact since, on db.db until
@@ -68,22 +97,48 @@ export const actualLRPOps: Pick<
       const before = f.record;
       const key: InstanceKey = { instanceGuid: a.instanceGuid, cellId: a.cellId };
       // PLANTED BUG (actual-lrp-permissive-rule): the rule also lets another instance claim a CLAIMED or RUNNING LRP.
-      const permissive = planted(ctx.opts, 'actual-lrp-permissive-rule') && (before.state === 'CLAIMED' || before.state === 'RUNNING');
-      if (!permissive && !allowsTransitionTo(ctx.opts.actualLRPRules, before, true, key, 'CLAIMED')) return { error: 'ActualLRPCannotBeClaimed' };
+      const permissive =
+        planted(ctx.opts, 'actual-lrp-permissive-rule') &&
+        (before.state === 'CLAIMED' || before.state === 'RUNNING');
+      if (!permissive && !allowsTransitionTo(ctx.opts.actualLRPRules, before, true, key, 'CLAIMED'))
+        return { error: 'ActualLRPCannotBeClaimed' };
       // 660efc68 (2016-04-14): a claim by the instance that holds the claim changes nothing.
-      if (!prerelease(ctx) && before.state === 'CLAIMED' && before.instanceGuid === key.instanceGuid && before.cellId === key.cellId) return { record: before };
+      if (
+        !prerelease(ctx) &&
+        before.state === 'CLAIMED' &&
+        before.instanceGuid === key.instanceGuid &&
+        before.cellId === key.cellId
+      )
+        return { record: before };
       if (planted(ctx.opts, 'actual-lrp-split-claim')) {
         // PLANTED BUG (actual-lrp-split-claim): the check's transaction ends here, releasing the row
         // lock, and the write runs in a second one.
         await ctx.q('COMMIT');
         await ctx.q('BEGIN');
       }
-      const after: ActualLRPRecord = { ...before, state: 'CLAIMED', ...key, placementError: '', modificationTag: bump(before) };
+      const after: ActualLRPRecord = {
+        ...before,
+        state: 'CLAIMED',
+        ...key,
+        placementError: '',
+        modificationTag: bump(before),
+      };
       await panicsOnError(
         () =>
           ctx.q(
             `UPDATE actual_lrps SET state = ?, cell_id = ?, instance_guid = ?, modification_tag_index = ?, placement_error = ?, since = ?, net_info = ? WHERE ${PK}`,
-            [after.state, after.cellId, after.instanceGuid, after.modificationTag.index, '', nowNs(), EMPTY_NET_INFO, a.processGuid, a.index, false],
+            [
+              after.state,
+              after.cellId,
+              after.instanceGuid,
+              after.modificationTag.index,
+              '',
+              nowNs(),
+              EMPTY_NET_INFO,
+              a.processGuid,
+              a.index,
+              false,
+            ],
           ),
         prerelease(ctx),
       );
@@ -122,12 +177,32 @@ export const actualLRPOps: Pick<
           if (prerelease(ctx)) {
             await ctx.q(
               'INSERT INTO actual_lrps (process_guid, instance_index, domain, state, net_info, since, modification_tag_epoch, modification_tag_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-              [a.processGuid, a.index, record.domain, 'RUNNING', EMPTY_NET_INFO, nowNs(), record.modificationTag.epoch, 0],
+              [
+                a.processGuid,
+                a.index,
+                record.domain,
+                'RUNNING',
+                EMPTY_NET_INFO,
+                nowNs(),
+                record.modificationTag.epoch,
+                0,
+              ],
             );
           } else {
             await ctx.q(
               'INSERT INTO actual_lrps (process_guid, instance_index, domain, instance_guid, cell_id, state, net_info, since, modification_tag_epoch, modification_tag_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-              [a.processGuid, a.index, record.domain, key.instanceGuid, key.cellId, 'RUNNING', EMPTY_NET_INFO, nowNs(), record.modificationTag.epoch, 0],
+              [
+                a.processGuid,
+                a.index,
+                record.domain,
+                key.instanceGuid,
+                key.cellId,
+                'RUNNING',
+                EMPTY_NET_INFO,
+                nowNs(),
+                record.modificationTag.epoch,
+                0,
+              ],
             );
           }
         } catch (e) {
@@ -140,30 +215,65 @@ export const actualLRPOps: Pick<
       const lrpKeyMatches = a.domain === undefined || a.domain === before.domain;
       // 31b2b5a2 (2016-03-24): "nothing to change" when the same instance already runs it. The lab's
       // ops carry no net info, so "same instance key and running" is that test.
-      if (!prerelease(ctx) && lrpKeyMatches && before.state === 'RUNNING' && before.instanceGuid === key.instanceGuid && before.cellId === key.cellId) return { record: before };
+      if (
+        !prerelease(ctx) &&
+        lrpKeyMatches &&
+        before.state === 'RUNNING' &&
+        before.instanceGuid === key.instanceGuid &&
+        before.cellId === key.cellId
+      )
+        return { record: before };
       // PLANTED BUG (actual-lrp-start-any-instance): the transition is checked as if the stored instance asked.
-      const asker = planted(ctx.opts, 'actual-lrp-start-any-instance') ? { instanceGuid: before.instanceGuid, cellId: before.cellId } : key;
-      if (!allowsTransitionTo(ctx.opts.actualLRPRules, before, lrpKeyMatches, asker, 'RUNNING')) return { error: 'ActualLRPCannotBeStarted' };
+      const asker = planted(ctx.opts, 'actual-lrp-start-any-instance')
+        ? { instanceGuid: before.instanceGuid, cellId: before.cellId }
+        : key;
+      if (!allowsTransitionTo(ctx.opts.actualLRPRules, before, lrpKeyMatches, asker, 'RUNNING'))
+        return { error: 'ActualLRPCannotBeStarted' };
       if (prerelease(ctx)) {
         // 2a8d20a0's UPDATE left placement_error as it was.
-        const after: ActualLRPRecord = { ...before, state: 'RUNNING', ...key, modificationTag: bump(before) };
-        await ctx.q(`UPDATE actual_lrps SET instance_guid = ?, cell_id = ?, net_info = ?, state = ?, since = ?, modification_tag_index = ? WHERE ${PK}`, [
-          key.instanceGuid,
-          key.cellId,
-          EMPTY_NET_INFO,
-          'RUNNING',
-          nowNs(),
+        const after: ActualLRPRecord = {
+          ...before,
+          state: 'RUNNING',
+          ...key,
+          modificationTag: bump(before),
+        };
+        await ctx.q(
+          `UPDATE actual_lrps SET instance_guid = ?, cell_id = ?, net_info = ?, state = ?, since = ?, modification_tag_index = ? WHERE ${PK}`,
+          [
+            key.instanceGuid,
+            key.cellId,
+            EMPTY_NET_INFO,
+            'RUNNING',
+            nowNs(),
+            after.modificationTag.index,
+            a.processGuid,
+            a.index,
+            false,
+          ],
+        );
+        return { record: after };
+      }
+      const after: ActualLRPRecord = {
+        ...before,
+        state: 'RUNNING',
+        ...key,
+        placementError: '',
+        modificationTag: bump(before),
+      };
+      await ctx.q(
+        `UPDATE actual_lrps SET state = ?, cell_id = ?, instance_guid = ?, modification_tag_index = ?, placement_error = ?, since = ?, net_info = ? WHERE ${PK}`,
+        [
+          after.state,
+          after.cellId,
+          after.instanceGuid,
           after.modificationTag.index,
+          '',
+          nowNs(),
+          EMPTY_NET_INFO,
           a.processGuid,
           a.index,
           false,
-        ]);
-        return { record: after };
-      }
-      const after: ActualLRPRecord = { ...before, state: 'RUNNING', ...key, placementError: '', modificationTag: bump(before) };
-      await ctx.q(
-        `UPDATE actual_lrps SET state = ?, cell_id = ?, instance_guid = ?, modification_tag_index = ?, placement_error = ?, since = ?, net_info = ? WHERE ${PK}`,
-        [after.state, after.cellId, after.instanceGuid, after.modificationTag.index, '', nowNs(), EMPTY_NET_INFO, a.processGuid, a.index, false],
+        ],
       );
       return { record: after };
     },
@@ -179,10 +289,19 @@ export const actualLRPOps: Pick<
       const ranLongEnough = Number(now) - f.sinceNs > CRASH_RESET_TIMEOUT_MS * 1e6;
       const crashCount = nextCrashCount(before, ranLongEnough);
       const key: InstanceKey = { instanceGuid: a.instanceGuid, cellId: a.cellId };
-      if (!allowsTransitionTo(ctx.opts.actualLRPRules, before, true, key, 'CRASHED')) return { error: 'ActualLRPCannotBeCrashed' };
+      if (!allowsTransitionTo(ctx.opts.actualLRPRules, before, true, key, 'CRASHED'))
+        return { error: 'ActualLRPCannotBeCrashed' };
       // 2a8d20a0 asked ShouldRestartImmediately before storing the new count: the old count decides.
       const state = stateAfterCrash(prerelease(ctx) ? before.crashCount : crashCount);
-      const after: ActualLRPRecord = { ...before, state, instanceGuid: '', cellId: '', crashCount, crashReason: a.reason, modificationTag: bump(before) };
+      const after: ActualLRPRecord = {
+        ...before,
+        state,
+        instanceGuid: '',
+        cellId: '',
+        crashCount,
+        crashReason: a.reason,
+        modificationTag: bump(before),
+      };
       if (prerelease(ctx)) {
         // … and its UPDATE also cleared placement_error (31b2b5a2 dropped it).
         after.placementError = '';
@@ -190,7 +309,20 @@ export const actualLRPOps: Pick<
           () =>
             ctx.q(
               `UPDATE actual_lrps SET state = ?, instance_guid = ?, cell_id = ?, placement_error = ?, modification_tag_index = ?, since = ?, net_info = ?, crash_count = ?, crash_reason = ? WHERE ${PK}`,
-              [state, '', '', '', after.modificationTag.index, now, EMPTY_NET_INFO, crashCount, a.reason, a.processGuid, a.index, false],
+              [
+                state,
+                '',
+                '',
+                '',
+                after.modificationTag.index,
+                now,
+                EMPTY_NET_INFO,
+                crashCount,
+                a.reason,
+                a.processGuid,
+                a.index,
+                false,
+              ],
             ),
           true,
         );
@@ -198,7 +330,19 @@ export const actualLRPOps: Pick<
       }
       await ctx.q(
         `UPDATE actual_lrps SET state = ?, cell_id = ?, instance_guid = ?, modification_tag_index = ?, crash_count = ?, crash_reason = ?, since = ?, net_info = ? WHERE ${PK}`,
-        [state, '', '', after.modificationTag.index, crashCount, a.reason, now, EMPTY_NET_INFO, a.processGuid, a.index, false],
+        [
+          state,
+          '',
+          '',
+          after.modificationTag.index,
+          crashCount,
+          a.reason,
+          now,
+          EMPTY_NET_INFO,
+          a.processGuid,
+          a.index,
+          false,
+        ],
       );
       return { record: after };
     },
@@ -211,18 +355,19 @@ export const actualLRPOps: Pick<
       if (!f) return { error: 'ResourceNotFound' };
       const before = f.record;
       // PLANTED BUG (actual-lrp-fail-any-state): the state check is skipped.
-      if (!planted(ctx.opts, 'actual-lrp-fail-any-state') && before.state !== 'UNCLAIMED') return { error: 'ActualLRPCannotBeFailed' };
-      const after: ActualLRPRecord = { ...before, placementError: a.placementError, modificationTag: bump(before) };
+      if (!planted(ctx.opts, 'actual-lrp-fail-any-state') && before.state !== 'UNCLAIMED')
+        return { error: 'ActualLRPCannotBeFailed' };
+      const after: ActualLRPRecord = {
+        ...before,
+        placementError: a.placementError,
+        modificationTag: bump(before),
+      };
       await panicsOnError(
         () =>
-          ctx.q(`UPDATE actual_lrps SET modification_tag_index = ?, placement_error = ?, since = ? WHERE ${PK}`, [
-            after.modificationTag.index,
-            a.placementError,
-            nowNs(),
-            a.processGuid,
-            a.index,
-            false,
-          ]),
+          ctx.q(
+            `UPDATE actual_lrps SET modification_tag_index = ?, placement_error = ?, since = ? WHERE ${PK}`,
+            [after.modificationTag.index, a.placementError, nowNs(), a.processGuid, a.index, false],
+          ),
         prerelease(ctx),
       );
       return { record: after };
@@ -236,7 +381,10 @@ export const actualLRPOps: Pick<
         // 2a8d20a0: read the row (locked as the other mutations lock it), then DELETE it.
         const f = await fetchActual(ctx, a.processGuid, a.index);
         if (!f) return { error: 'ResourceNotFound' };
-        await panicsOnError(() => ctx.q(`DELETE FROM actual_lrps WHERE ${PK}`, [a.processGuid, a.index, false]), true);
+        await panicsOnError(
+          () => ctx.q(`DELETE FROM actual_lrps WHERE ${PK}`, [a.processGuid, a.index, false]),
+          true,
+        );
         return { record: null };
       }
       // A bare DELETE: the row count tells whether there was one to remove. The instance key is
@@ -244,7 +392,10 @@ export const actualLRPOps: Pick<
       let where = PK;
       const params: unknown[] = [a.processGuid, a.index, false];
       // PLANTED BUG (actual-lrp-remove-any-instance): the instance key given is not matched.
-      if (ctx.opts.actualLRPForm === 'instance-key-2016-06' && !planted(ctx.opts, 'actual-lrp-remove-any-instance')) {
+      if (
+        ctx.opts.actualLRPForm === 'instance-key-2016-06' &&
+        !planted(ctx.opts, 'actual-lrp-remove-any-instance')
+      ) {
         // The real request carries a whole ActualLRPInstanceKey (both conditions); the lab's op may
         // give one half, which then alone must match.
         if (a.instanceGuid !== undefined) {
@@ -256,7 +407,10 @@ export const actualLRPOps: Pick<
           params.push(a.cellId);
         }
       }
-      const res = await ctx.q<{ affectedRows: number }>(`DELETE FROM actual_lrps WHERE ${where}`, params);
+      const res = await ctx.q<{ affectedRows: number }>(
+        `DELETE FROM actual_lrps WHERE ${where}`,
+        params,
+      );
       if (res.affectedRows === 0) return { error: 'ResourceNotFound' };
       return { record: null };
     },
@@ -267,10 +421,10 @@ export const actualLRPOps: Pick<
     // rows; the lab answers with the instance). On db.db before 47049111 and until b33de3b0.
     transactional: whenTransactionalReads,
     async run(ctx, a) {
-      const rows = await onTxOrPool(ctx)<ActualLRPRow[]>(`SELECT ${ACTUAL_LRP_COLUMNS} FROM actual_lrps WHERE process_guid = ? AND instance_index = ?`, [
-        a.processGuid,
-        a.index,
-      ]);
+      const rows = await onTxOrPool(ctx)<ActualLRPRow[]>(
+        `SELECT ${ACTUAL_LRP_COLUMNS} FROM actual_lrps WHERE process_guid = ? AND instance_index = ?`,
+        [a.processGuid, a.index],
+      );
       const row = rows.find((r) => !Number((r as { evacuating?: unknown }).evacuating));
       return { record: row ? actualLRPFromRow(row) : null };
     },

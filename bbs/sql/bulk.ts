@@ -33,7 +33,15 @@ export type BulkRead =
   | { f: 'Domains' };
 
 export type BulkReadName = BulkRead['f'];
-export const BULK_READS: readonly BulkReadName[] = ['ActualLRPGroupsByCellID', 'ActualLRPGroups', 'DesiredLRPSchedulingInfos', 'DesiredLRPs', 'TasksByCellID', 'TasksByDomain', 'Domains'];
+export const BULK_READS: readonly BulkReadName[] = [
+  'ActualLRPGroupsByCellID',
+  'ActualLRPGroups',
+  'DesiredLRPSchedulingInfos',
+  'DesiredLRPs',
+  'TasksByCellID',
+  'TasksByDomain',
+  'Domains',
+];
 
 export interface BulkStatement {
   sql: string;
@@ -51,14 +59,18 @@ const ACTUAL_COLUMNS =
 const ACTUAL_COLUMNS_HELPERS = ACTUAL_COLUMNS.split(', ')
   .map((c) => `actual_lrps.${c}`)
   .join(', ');
-const SCHEDULING_2016_03 = 'process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, modification_tag_epoch, modification_tag_index';
+const SCHEDULING_2016_03 =
+  'process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, modification_tag_epoch, modification_tag_index';
 // db3234a7 added volume_placement to the scheduling info read.
-const SCHEDULING_2016_05 = 'process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, volume_placement, modification_tag_epoch, modification_tag_index';
+const SCHEDULING_2016_05 =
+  'process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, volume_placement, modification_tag_epoch, modification_tag_index';
 const SCHEDULING_HELPERS = SCHEDULING_2016_05.split(', ')
   .map((c) => `desired_lrps.${c}`)
   .join(', ');
-const DESIRED_2016_05 = 'process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, modification_tag_epoch, modification_tag_index, run_info';
-const TASK_COLUMNS = 'guid, domain, updated_at, created_at, first_completed_at, state, cell_id, result, failed, failure_reason, task_definition';
+const DESIRED_2016_05 =
+  'process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, modification_tag_epoch, modification_tag_index, run_info';
+const TASK_COLUMNS =
+  'guid, domain, updated_at, created_at, first_completed_at, state, cell_id, result, failed, failure_reason, task_definition';
 const TASK_COLUMNS_HELPERS = TASK_COLUMNS.split(', ')
   .map((c) => `tasks.${c}`)
   .join(', ');
@@ -81,10 +93,20 @@ export function bulkEra(version: BbsVersion): Era {
  *   `SELECT <table.columns> FROM <table>\nWHERE …`; 47049111's getActualLRPS sent its SELECT to
  *   db.db (the pool) inside the transact, fixed by b33de3b0 (2016-12-28).
  */
-export function bulkStatement(version: BbsVersion, behaviour: Pick<StoreOptions, 'transactionalReads' | 'statementsOnPool'>, read: BulkRead, now = nowNs()): BulkStatement {
+export function bulkStatement(
+  version: BbsVersion,
+  behaviour: Pick<StoreOptions, 'transactionalReads' | 'statementsOnPool'>,
+  read: BulkRead,
+  now = nowNs(),
+): BulkStatement {
   const era = bulkEra(version);
   const transactional = behaviour.transactionalReads;
-  const plain = (sql: string, params: unknown[] = []): BulkStatement => ({ sql, params, transactional, onPool: false });
+  const plain = (sql: string, params: unknown[] = []): BulkStatement => ({
+    sql,
+    params,
+    transactional,
+    onPool: false,
+  });
   if (era !== 'helpers-2016-11') {
     const pre = era === 'prerelease-2016-03';
     switch (read.f) {
@@ -95,20 +117,36 @@ export function bulkStatement(version: BbsVersion, behaviour: Pick<StoreOptions,
       case 'DesiredLRPSchedulingInfos':
         return plain(`SELECT ${pre ? SCHEDULING_2016_03 : SCHEDULING_2016_05} FROM desired_lrps`);
       case 'DesiredLRPs':
-        return plain(pre ? 'SELECT * FROM desired_lrps' : `SELECT ${DESIRED_2016_05} FROM desired_lrps`);
+        return plain(
+          pre ? 'SELECT * FROM desired_lrps' : `SELECT ${DESIRED_2016_05} FROM desired_lrps`,
+        );
       case 'TasksByCellID':
-        return plain(`SELECT ${pre ? '*' : TASK_COLUMNS} FROM tasks WHERE cell_id = ?`, [read.cellId]);
+        return plain(`SELECT ${pre ? '*' : TASK_COLUMNS} FROM tasks WHERE cell_id = ?`, [
+          read.cellId,
+        ]);
       case 'TasksByDomain':
-        return plain(`SELECT ${pre ? '*' : TASK_COLUMNS} FROM tasks WHERE domain = ?`, [read.domain]);
+        return plain(`SELECT ${pre ? '*' : TASK_COLUMNS} FROM tasks WHERE domain = ?`, [
+          read.domain,
+        ]);
       case 'Domains':
         return plain('SELECT domain FROM domains WHERE expire_time > ?', [roundToSecondNs(now)]);
     }
   }
   switch (read.f) {
     case 'ActualLRPGroupsByCellID':
-      return { sql: `SELECT ${ACTUAL_COLUMNS_HELPERS} FROM actual_lrps\nWHERE cell_id = ?`, params: [read.cellId], transactional, onPool: behaviour.statementsOnPool };
+      return {
+        sql: `SELECT ${ACTUAL_COLUMNS_HELPERS} FROM actual_lrps\nWHERE cell_id = ?`,
+        params: [read.cellId],
+        transactional,
+        onPool: behaviour.statementsOnPool,
+      };
     case 'ActualLRPGroups':
-      return { sql: `SELECT ${ACTUAL_COLUMNS_HELPERS} FROM actual_lrps\n`, params: [], transactional, onPool: behaviour.statementsOnPool };
+      return {
+        sql: `SELECT ${ACTUAL_COLUMNS_HELPERS} FROM actual_lrps\n`,
+        params: [],
+        transactional,
+        onPool: behaviour.statementsOnPool,
+      };
     case 'DesiredLRPSchedulingInfos':
       return plain(`SELECT ${SCHEDULING_HELPERS} FROM desired_lrps\n`);
     case 'DesiredLRPs':
@@ -118,7 +156,9 @@ export function bulkStatement(version: BbsVersion, behaviour: Pick<StoreOptions,
     case 'TasksByDomain':
       return plain(`SELECT ${TASK_COLUMNS_HELPERS} FROM tasks\nWHERE domain = ?`, [read.domain]);
     case 'Domains':
-      return plain('SELECT domains.domain FROM domains\nWHERE expire_time > ?', [roundToSecondNs(now)]);
+      return plain('SELECT domains.domain FROM domains\nWHERE expire_time > ?', [
+        roundToSecondNs(now),
+      ]);
   }
 }
 
@@ -129,13 +169,19 @@ export interface BulkAnswer {
 }
 
 /** Runs one bulk read at the store's profile; rows returned (and groups for actual LRPs), or the error. */
-export async function bulkRead(source: ConnectionSource, opts: StoreOptions, read: BulkRead): Promise<UnitResult<BulkAnswer>> {
+export async function bulkRead(
+  source: ConnectionSource,
+  opts: StoreOptions,
+  read: BulkRead,
+): Promise<UnitResult<BulkAnswer>> {
   const st = bulkStatement(opts.version, opts, read);
   return runUnit(source, opts, st.transactional, async ({ q, pool }) => {
     const rows = await (st.onPool ? pool : q)<Record<string, unknown>[]>(st.sql, st.params);
     const out: BulkAnswer = { rows: rows.length };
     if (read.f === 'ActualLRPGroupsByCellID' || read.f === 'ActualLRPGroups') {
-      out.groups = new Set(rows.map((r) => `${String(r['process_guid'])}\u0000${String(r['instance_index'])}`)).size;
+      out.groups = new Set(
+        rows.map((r) => `${String(r.process_guid)}\u0000${String(r.instance_index)}`),
+      ).size;
     }
     return out;
   });

@@ -9,7 +9,13 @@ import type { OpError } from '../db/error.ts';
 import type { BbsOpName } from '../ops.ts';
 import { HANDLER_PANIC } from './sql-op.ts';
 
-export type CallerErrorName = 'ResourceExists' | 'Deadlock' | 'BadRequest' | 'Unrecoverable' | 'UnknownError' | 'ConnectionDropped';
+export type CallerErrorName =
+  | 'ResourceExists'
+  | 'Deadlock'
+  | 'BadRequest'
+  | 'Unrecoverable'
+  | 'UnknownError'
+  | 'ConnectionDropped';
 
 /** The commits that changed the conversion, by author date (all cloudfoundry/bbs). */
 export const CONVERSION_COMMITS = {

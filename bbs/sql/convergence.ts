@@ -53,14 +53,46 @@ export function convergenceModel(version: BbsVersion): ConvergenceModel | null {
     case '2016-03':
       return null;
     case '2016-05':
-      return { era: 'workpool-2016-05', orphans: 'not-in-subquery', extras: 'loop-counter', missingCellRows: 'all-states', missingCellFix: 'unclaim', pruneEvacuating: 'expired', pruneDomains: 'delete' };
+      return {
+        era: 'workpool-2016-05',
+        orphans: 'not-in-subquery',
+        extras: 'loop-counter',
+        missingCellRows: 'all-states',
+        missingCellFix: 'unclaim',
+        pruneEvacuating: 'expired',
+        pruneDomains: 'delete',
+      };
     case '2016-11':
-      return { era: 'helpers-2016-11', orphans: 'left-join', extras: 'loop-counter', missingCellRows: 'all-states', missingCellFix: 'unclaim', pruneEvacuating: 'expired', pruneDomains: 'delete' };
+      return {
+        era: 'helpers-2016-11',
+        orphans: 'left-join',
+        extras: 'loop-counter',
+        missingCellRows: 'all-states',
+        missingCellFix: 'unclaim',
+        pruneEvacuating: 'expired',
+        pruneDomains: 'delete',
+      };
     case '2017-05':
     case '2017-06':
-      return { era: 'helpers-2016-11', orphans: 'left-join', extras: 'existing-indices', missingCellRows: 'all-states', missingCellFix: 'unclaim', pruneEvacuating: 'expired', pruneDomains: 'delete' };
+      return {
+        era: 'helpers-2016-11',
+        orphans: 'left-join',
+        extras: 'existing-indices',
+        missingCellRows: 'all-states',
+        missingCellFix: 'unclaim',
+        pruneEvacuating: 'expired',
+        pruneDomains: 'delete',
+      };
     case '2017-09':
-      return { era: 'helpers-2016-11', orphans: 'left-join', extras: 'existing-indices', missingCellRows: 'all-states', missingCellFix: 'unclaim', pruneEvacuating: 'missing-cells', pruneDomains: 'delete' };
+      return {
+        era: 'helpers-2016-11',
+        orphans: 'left-join',
+        extras: 'existing-indices',
+        missingCellRows: 'all-states',
+        missingCellFix: 'unclaim',
+        pruneEvacuating: 'missing-cells',
+        pruneDomains: 'delete',
+      };
     case 'today':
       return {
         era: 'controller-today',
@@ -72,7 +104,9 @@ export function convergenceModel(version: BbsVersion): ConvergenceModel | null {
         pruneDomains: 'read-then-delete',
       };
     default:
-      throw new Error(`no convergence model for BBS version ${JSON.stringify(version)}: add it to bbs/sql/convergence.ts`);
+      throw new Error(
+        `no convergence model for BBS version ${JSON.stringify(version)}: add it to bbs/sql/convergence.ts`,
+      );
   }
 }
 
@@ -96,8 +130,17 @@ export interface InstanceCountRow {
  * lrpInstanceCounts: the indices to create (0 … instances-1 that do not exist) and to retire
  * (only for fresh domains: "only take destructive actions for fresh domains"). Pure.
  */
-export function instanceCountFixes(row: InstanceCountRow, extras: ConvergenceModel['extras'], freshDomains: ReadonlySet<string>): { missing: number[]; extra: number[] } {
-  const existing = new Set((row.existingIndices ?? '').split(',').filter((s) => s !== '').map(Number));
+export function instanceCountFixes(
+  row: InstanceCountRow,
+  extras: ConvergenceModel['extras'],
+  freshDomains: ReadonlySet<string>,
+): { missing: number[]; extra: number[] } {
+  const existing = new Set(
+    (row.existingIndices ?? '')
+      .split(',')
+      .filter((s) => s !== '')
+      .map(Number),
+  );
   const missing: number[] = [];
   for (let i = 0; i < row.instances; i++) if (!existing.has(i)) missing.push(i);
   const extra: number[] = [];
@@ -112,7 +155,11 @@ export function instanceCountFixes(row: InstanceCountRow, extras: ConvergenceMod
 }
 
 /** models.RestartCalculator (DefaultImmediateRestarts 3, 30 s doubling up to 16 min, 200 attempts). */
-export function shouldRestartCrash(nowNsNumber: number, sinceNs: number, crashCount: number): boolean {
+export function shouldRestartCrash(
+  nowNsNumber: number,
+  sinceNs: number,
+  crashCount: number,
+): boolean {
   if (crashCount < 3) return true;
   if (crashCount >= 200) return false;
   const backoffNs = 30e9 * 2 ** Math.min(crashCount - 3, 5);
@@ -166,7 +213,7 @@ export interface ConvergeOptions {
 export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
   const queue: (() => void)[] = [];
-  return async <T,>(task: () => Promise<T>): Promise<T> => {
+  return async <T>(task: () => Promise<T>): Promise<T> => {
     // A finishing task hands its slot to the next waiting one, so at most n ever run.
     if (active >= n) await new Promise<void>((res) => queue.push(res));
     else active++;
@@ -185,22 +232,61 @@ const qMarks = (n: number): string => Array.from({ length: n }, () => '?').join(
 const SCHED = 'desired_lrps.process_guid, desired_lrps.domain, desired_lrps.instances';
 
 /** Runs one convergence at the store's profile against the live cells, gather then fixes. */
-export async function convergeLRPs(source: ConnectionSource, opts: StoreOptions, cells: readonly string[], co: ConvergeOptions = {}): Promise<ConvergenceReport> {
+export async function convergeLRPs(
+  source: ConnectionSource,
+  opts: StoreOptions,
+  cells: readonly string[],
+  co: ConvergeOptions = {},
+): Promise<ConvergenceReport> {
   const model = convergenceModel(opts.version);
-  const empty: ConvergenceGather = { freshDomains: 0, staleUnclaimed: 0, missing: [], extra: [], orphaned: [], onMissingCells: [], crashedToRestart: [], rows: 0 };
-  const fixes: ConvergenceFixes = { created: 0, removed: 0, stoppedByCell: 0, unclaimed: 0, startRequests: 0, errors: {} };
+  const empty: ConvergenceGather = {
+    freshDomains: 0,
+    staleUnclaimed: 0,
+    missing: [],
+    extra: [],
+    orphaned: [],
+    onMissingCells: [],
+    crashedToRestart: [],
+    rows: 0,
+  };
+  const fixes: ConvergenceFixes = {
+    created: 0,
+    removed: 0,
+    stoppedByCell: 0,
+    unclaimed: 0,
+    startRequests: 0,
+    errors: {},
+  };
   if (!model) {
-    return { version: opts.version, modelled: false, notes: ['no ConvergeLRPs in the SQL store at 2a8d20a0 (lrp_convergence.go came with 30d1276c, 2016-03-31)'], gather: empty, fixes, gatherMs: 0, fixMs: 0, gatherErrors: [] };
+    return {
+      version: opts.version,
+      modelled: false,
+      notes: [
+        'no ConvergeLRPs in the SQL store at 2a8d20a0 (lrp_convergence.go came with 30d1276c, 2016-03-31)',
+      ],
+      gather: empty,
+      fixes,
+      gatherMs: 0,
+      fixMs: 0,
+      gatherErrors: [],
+    };
   }
   const notes: string[] = [];
-  if (model.missingCellFix === 'unclaim-hypothetical-for-suspect') notes.push('hypothetical at today: an LRP on a missing cell is unclaimed as 2017-09 did; b2385bea makes it Suspect and creates an UNCLAIMED one beside it (presence column not in the lab schema)');
+  if (model.missingCellFix === 'unclaim-hypothetical-for-suspect')
+    notes.push(
+      'hypothetical at today: an LRP on a missing cell is unclaimed as 2017-09 did; b2385bea makes it Suspect and creates an UNCLAIMED one beside it (presence column not in the lab schema)',
+    );
   const gatherErrors: OpError[] = [];
   const g = empty;
   const t0 = performance.now();
   const now = Number(nowNs());
   // Every gather statement is a bare statement on db.db (c.db.Query), as at every profile; a failed
   // one is logged by the BBS and its finding is empty.
-  const run = async <T,>(sql: string, params: unknown[] = [], transactional = false): Promise<T[]> => {
+  const run = async <T>(
+    sql: string,
+    params: unknown[] = [],
+    transactional = false,
+  ): Promise<T[]> => {
     const r = await runUnit(source, opts, transactional, ({ q }) => q<T[]>(sql, params));
     if (r.error) {
       gatherErrors.push(r.error);
@@ -210,26 +296,54 @@ export async function convergeLRPs(source: ConnectionSource, opts: StoreOptions,
     if (Array.isArray(rows)) g.rows += rows.length;
     return rows;
   };
-  const bare = (sql: string, params: unknown[] = []): Promise<unknown> => runUnit(source, opts, false, ({ q }) => q(sql, params)).then((r) => r.error && gatherErrors.push(r.error));
+  const bare = (sql: string, params: unknown[] = []): Promise<unknown> =>
+    runUnit(source, opts, false, ({ q }) => q(sql, params)).then(
+      (r) => r.error && gatherErrors.push(r.error),
+    );
 
   // pruneDomains, pruneEvacuatingActualLRPs
-  if (model.pruneDomains === 'delete') await bare('DELETE FROM domains WHERE expire_time <= ?', [now]);
+  if (model.pruneDomains === 'delete')
+    await bare('DELETE FROM domains WHERE expire_time <= ?', [now]);
   else {
     const r = await runUnit(source, opts, true, async ({ q }) => {
-      const ds = await q<{ domain: string; expire_time: number }[]>('SELECT domain, expire_time FROM domains\n', []);
-      for (const d of ds) if (Number(d.expire_time) <= now) await q('DELETE FROM domains WHERE domain = ? ', [d.domain]);
+      const ds = await q<{ domain: string; expire_time: number }[]>(
+        'SELECT domain, expire_time FROM domains\n',
+        [],
+      );
+      for (const d of ds)
+        if (Number(d.expire_time) <= now)
+          await q('DELETE FROM domains WHERE domain = ? ', [d.domain]);
       return ds.length;
     });
     if (r.error) gatherErrors.push(r.error);
   }
-  if (model.pruneEvacuating === 'expired') await bare('DELETE FROM actual_lrps WHERE evacuating = ? AND expire_time <= ?', [true, now]);
-  else await bare(`DELETE FROM actual_lrps WHERE evacuating = ?${cells.length > 0 ? ` AND actual_lrps.cell_id NOT IN (${qMarks(cells.length)})` : ''}`, [true, ...cells]);
+  if (model.pruneEvacuating === 'expired')
+    await bare('DELETE FROM actual_lrps WHERE evacuating = ? AND expire_time <= ?', [true, now]);
+  else
+    await bare(
+      `DELETE FROM actual_lrps WHERE evacuating = ?${cells.length > 0 ? ` AND actual_lrps.cell_id NOT IN (${qMarks(cells.length)})` : ''}`,
+      [true, ...cells],
+    );
 
   // domainSet: Domains (FreshDomains today); a failure ends convergence with nothing done.
-  const ds = await runUnit(source, opts, opts.transactionalReads, async ({ q }) => q<{ domain: string }[]>('SELECT domain FROM domains WHERE expire_time > ?', [now]));
+  const ds = await runUnit(source, opts, opts.transactionalReads, async ({ q }) =>
+    q<{ domain: string }[]>('SELECT domain FROM domains WHERE expire_time > ?', [now]),
+  );
   if (ds.error) {
     gatherErrors.push(ds.error);
-    return { version: opts.version, modelled: true, notes: [...notes, 'the domain read failed: convergence returned with nothing done, as the BBS does'], gather: g, fixes, gatherMs: performance.now() - t0, fixMs: 0, gatherErrors };
+    return {
+      version: opts.version,
+      modelled: true,
+      notes: [
+        ...notes,
+        'the domain read failed: convergence returned with nothing done, as the BBS does',
+      ],
+      gather: g,
+      fixes,
+      gatherMs: performance.now() - t0,
+      fixMs: 0,
+      gatherErrors,
+    };
   }
   const fresh = new Set((ds.value ?? []).map((d) => d.domain));
   g.freshDomains = fresh.size;
@@ -249,24 +363,45 @@ export async function convergeLRPs(source: ConnectionSource, opts: StoreOptions,
     params.push('RUNNING', 'CLAIMED');
   }
   if (cells.length > 0) {
-    wheres.push(`actual_lrps.cell_id NOT IN (${qMarks(cells.length)})`, "actual_lrps.cell_id <> ''");
+    wheres.push(
+      `actual_lrps.cell_id NOT IN (${qMarks(cells.length)})`,
+      "actual_lrps.cell_id <> ''",
+    );
     params.push(...cells);
   }
   const mc = await run<{ process_guid: string; domain: string; instance_index: number }>(
     `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.cell_id FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE ${wheres.join(' AND ')}`,
     params,
   );
-  g.onMissingCells = mc.map((r) => ({ processGuid: r.process_guid, index: Number(r.instance_index), domain: r.domain }));
+  g.onMissingCells = mc.map((r) => ({
+    processGuid: r.process_guid,
+    index: Number(r.instance_index),
+    domain: r.domain,
+  }));
 
   // lrpInstanceCounts
-  const counts = await run<{ process_guid: string; domain: string; instances: number; actual_instances: number; existing_indices: string | Buffer | null }>(
+  const counts = await run<{
+    process_guid: string;
+    domain: string;
+    instances: number;
+    actual_instances: number;
+    existing_indices: string | Buffer | null;
+  }>(
     `SELECT ${SCHED}, COUNT(actual_lrps.instance_index) AS actual_instances, GROUP_CONCAT(actual_lrps.instance_index) AS existing_indices FROM desired_lrps LEFT OUTER JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid AND actual_lrps.evacuating = false GROUP BY desired_lrps.process_guid HAVING COUNT(actual_lrps.instance_index) <> desired_lrps.instances`,
   );
   for (const r of counts) {
-    const row: InstanceCountRow = { processGuid: r.process_guid, domain: r.domain, instances: Number(r.instances), actualInstances: Number(r.actual_instances), existingIndices: r.existing_indices === null ? null : String(r.existing_indices) };
+    const row: InstanceCountRow = {
+      processGuid: r.process_guid,
+      domain: r.domain,
+      instances: Number(r.instances),
+      actualInstances: Number(r.actual_instances),
+      existingIndices: r.existing_indices === null ? null : String(r.existing_indices),
+    };
     const f = instanceCountFixes(row, model.extras, fresh);
-    for (const i of f.missing) g.missing.push({ processGuid: row.processGuid, index: i, domain: row.domain });
-    for (const i of f.extra) g.extra.push({ processGuid: row.processGuid, index: i, domain: row.domain });
+    for (const i of f.missing)
+      g.missing.push({ processGuid: row.processGuid, index: i, domain: row.domain });
+    for (const i of f.extra)
+      g.extra.push({ processGuid: row.processGuid, index: i, domain: row.domain });
   }
 
   // orphanedActualLRPs
@@ -274,22 +409,43 @@ export async function convergeLRPs(source: ConnectionSource, opts: StoreOptions,
     model.orphans === 'not-in-subquery'
       ? 'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain WHERE actual_lrps.evacuating = ? AND actual_lrps.process_guid NOT IN (SELECT process_guid FROM desired_lrps)'
       : 'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain LEFT JOIN desired_lrps ON actual_lrps.process_guid = desired_lrps.process_guid WHERE actual_lrps.evacuating = ? AND desired_lrps.process_guid IS NULL';
-  const orphans = await run<{ process_guid: string; instance_index: number; domain: string }>(orphanSql, [false]);
-  g.orphaned = orphans.map((r) => ({ processGuid: r.process_guid, index: Number(r.instance_index), domain: r.domain }));
+  const orphans = await run<{ process_guid: string; instance_index: number; domain: string }>(
+    orphanSql,
+    [false],
+  );
+  g.orphaned = orphans.map((r) => ({
+    processGuid: r.process_guid,
+    index: Number(r.instance_index),
+    domain: r.domain,
+  }));
 
   // crashedActualLRPs
-  const crashed = await run<{ process_guid: string; domain: string; instance_index: number; since: number; crash_count: number }>(
+  const crashed = await run<{
+    process_guid: string;
+    domain: string;
+    instance_index: number;
+    since: number;
+    crash_count: number;
+  }>(
     `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.since, actual_lrps.crash_count FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND actual_lrps.evacuating = ?`,
     ['CRASHED', false],
   );
-  g.crashedToRestart = crashed.filter((r) => shouldRestartCrash(now, Number(r.since), Number(r.crash_count))).map((r) => ({ processGuid: r.process_guid, index: Number(r.instance_index), domain: r.domain }));
+  g.crashedToRestart = crashed
+    .filter((r) => shouldRestartCrash(now, Number(r.since), Number(r.crash_count)))
+    .map((r) => ({
+      processGuid: r.process_guid,
+      index: Number(r.instance_index),
+      domain: r.domain,
+    }));
 
   // emitLRPMetrics (the DB at 2016-05 … 2017-09; the controller's deferred counts today): two counts.
   await run(
     'SELECT COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS claimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS unclaimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS running_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS crashed_instances, COUNT(DISTINCT IF(state = ?, process_guid, NULL)) AS crashing_desireds FROM actual_lrps WHERE evacuating = ?',
     ['CLAIMED', 'UNCLAIMED', 'RUNNING', 'CRASHED', 'CRASHED', false],
   );
-  await run('SELECT COALESCE(SUM(desired_lrps.instances), 0) AS desired_instances FROM desired_lrps');
+  await run(
+    'SELECT COALESCE(SUM(desired_lrps.instances), 0) AS desired_instances FROM desired_lrps',
+  );
   const gatherMs = performance.now() - t0;
 
   // The fixes, 20 at a time (the DB's workpool and the handler's throttler; today one throttler).
@@ -335,7 +491,16 @@ export async function convergeLRPs(source: ConnectionSource, opts: StoreOptions,
   }
   await Promise.all(work);
   fixes.startRequests += g.staleUnclaimed;
-  return { version: opts.version, modelled: true, notes, gather: g, fixes, gatherMs, fixMs: performance.now() - t1, gatherErrors };
+  return {
+    version: opts.version,
+    modelled: true,
+    notes,
+    gather: g,
+    fixes,
+    gatherMs,
+    fixMs: performance.now() - t1,
+    gatherErrors,
+  };
 }
 
 /**
@@ -354,7 +519,17 @@ export async function unclaimActualLRP(source: ConnectionSource, opts: StoreOpti
     if (row.state === 'UNCLAIMED') throw new RolledBack('ActualLRPCannotBeUnclaimed' as const);
     await q(
       'UPDATE actual_lrps SET state = ?, instance_guid = ?, cell_id = ?, modification_tag_index = ?, since = ?, net_info = ? WHERE process_guid = ? AND instance_index = ? AND evacuating = ?',
-      ['UNCLAIMED', '', '', Number(row.modification_tag_index ?? 0) + 1, nowNs(), Buffer.from('{}'), k.processGuid, k.index, false],
+      [
+        'UNCLAIMED',
+        '',
+        '',
+        Number(row.modification_tag_index ?? 0) + 1,
+        nowNs(),
+        Buffer.from('{}'),
+        k.processGuid,
+        k.index,
+        false,
+      ],
     );
     return 'unclaimed' as const;
   });
@@ -367,13 +542,32 @@ export async function unclaimActualLRP(source: ConnectionSource, opts: StoreOpti
  * cells are simulated: a live one stops the instance and removes it with its instance key, as a
  * rep does after stopping a container.
  */
-export async function retireActualLRP(source: ConnectionSource, opts: StoreOptions, store: SqlBbsStore, k: LrpKey, cells: ReadonlySet<string>): Promise<'removed' | 'stopped-by-cell' | string> {
-  const read = await store.execute({ f: 'ActualLRPByIndex', args: { processGuid: k.processGuid, index: k.index } });
+export async function retireActualLRP(
+  source: ConnectionSource,
+  opts: StoreOptions,
+  store: SqlBbsStore,
+  k: LrpKey,
+  cells: ReadonlySet<string>,
+): Promise<'removed' | 'stopped-by-cell' | string> {
+  const read = await store.execute({
+    f: 'ActualLRPByIndex',
+    args: { processGuid: k.processGuid, index: k.index },
+  });
   if (read.error) return read.error.message;
-  const rec = read.value?.record as { state: string; cellId: string; instanceGuid: string } | null | undefined;
+  const rec = read.value?.record as
+    | { state: string; cellId: string; instanceGuid: string }
+    | null
+    | undefined;
   if (!rec) return 'ResourceNotFound';
   const remove = async (withKey: boolean): Promise<string | null> => {
-    const r = await store.execute({ f: 'RemoveActualLRP', args: { processGuid: k.processGuid, index: k.index, ...(withKey ? { instanceGuid: rec.instanceGuid, cellId: rec.cellId } : {}) } });
+    const r = await store.execute({
+      f: 'RemoveActualLRP',
+      args: {
+        processGuid: k.processGuid,
+        index: k.index,
+        ...(withKey ? { instanceGuid: rec.instanceGuid, cellId: rec.cellId } : {}),
+      },
+    });
     return r.error?.message ?? r.value?.error ?? null;
   };
   if (rec.state === 'UNCLAIMED' || rec.state === 'CRASHED' || !cells.has(rec.cellId)) {

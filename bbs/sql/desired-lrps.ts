@@ -6,12 +6,24 @@
 import { formsOf, limitOne } from './forms.ts';
 import { planted } from './plants.ts';
 import { DESIRED_LRP_COLUMNS, desiredLRPFromRow, type DesiredLRPRow } from './schema.ts';
-import { always, isDuplicateKey, lockClause, newEpoch, readRows, whenNotFound, whenTransactionalReads, type SqlOps } from './sql-op.ts';
+import {
+  always,
+  isDuplicateKey,
+  lockClause,
+  newEpoch,
+  readRows,
+  whenNotFound,
+  whenTransactionalReads,
+  type SqlOps,
+} from './sql-op.ts';
 
 const ROOTFS = 'preloaded:cflinuxfs2';
 const EMPTY_JSON = Buffer.from('{}');
 
-export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'RemoveDesiredLRP' | 'DesiredLRPByProcessGuid'> = {
+export const desiredLRPOps: Pick<
+  SqlOps,
+  'DesireLRP' | 'UpdateDesiredLRP' | 'RemoveDesiredLRP' | 'DesiredLRPByProcessGuid'
+> = {
   DesireLRP: {
     transactional: always,
     async run(ctx, a) {
@@ -22,13 +34,35 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
         await ctx.q(
           `${verb} INTO desired_lrps (process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, volume_placement,
              modification_tag_epoch, modification_tag_index, routes, run_info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [a.processGuid, a.domain, a.processGuid, a.annotation, a.instances, 256, 1024, ROOTFS, EMPTY_JSON, epoch, 0, EMPTY_JSON, EMPTY_JSON],
+          [
+            a.processGuid,
+            a.domain,
+            a.processGuid,
+            a.annotation,
+            a.instances,
+            256,
+            1024,
+            ROOTFS,
+            EMPTY_JSON,
+            epoch,
+            0,
+            EMPTY_JSON,
+            EMPTY_JSON,
+          ],
         );
       } catch (e) {
         if (isDuplicateKey(e)) return { error: 'ResourceExists' };
         throw e;
       }
-      return { record: { processGuid: a.processGuid, domain: a.domain, instances: a.instances, annotation: a.annotation, modificationTag: { epoch, index: 0 } } };
+      return {
+        record: {
+          processGuid: a.processGuid,
+          domain: a.domain,
+          instances: a.instances,
+          annotation: a.annotation,
+          modificationTag: { epoch, index: 0 },
+        },
+      };
     },
   },
 
@@ -43,7 +77,13 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
       );
       if (!rows[0]) return { error: 'ResourceNotFound' };
       const before = desiredLRPFromRow(rows[0]);
-      const after = { ...before, modificationTag: { epoch: before.modificationTag.epoch, index: before.modificationTag.index + 1 } };
+      const after = {
+        ...before,
+        modificationTag: {
+          epoch: before.modificationTag.epoch,
+          index: before.modificationTag.index + 1,
+        },
+      };
       const sets = ['modification_tag_index = ?'];
       const values: unknown[] = [after.modificationTag.index];
       if (a.annotation !== undefined) {
@@ -56,7 +96,10 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
         values.push(a.instances);
         after.instances = a.instances;
       }
-      await ctx.q(`UPDATE desired_lrps SET ${sets.join(', ')} WHERE process_guid = ?`, [...values, a.processGuid]);
+      await ctx.q(`UPDATE desired_lrps SET ${sets.join(', ')} WHERE process_guid = ?`, [
+        ...values,
+        a.processGuid,
+      ]);
       return { record: after };
     },
   },
@@ -68,10 +111,17 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
       const lock = lockClause(ctx.opts, 'desired-lrp', ctx.opts.taskAndDesiredLRPLock);
       if (formsOf(ctx.opts.version) === 'hand-written-2016') {
         // SELECT COUNT(*) always answers one row; a count of 0 is ResourceNotFound.
-        const rows = await ctx.q<Record<string, unknown>[]>(`SELECT COUNT(*) FROM desired_lrps WHERE process_guid = ?${lock}`, [a.processGuid]);
-        if (Number(Object.values(rows[0] ?? {})[0] ?? 0) === 0) return { error: 'ResourceNotFound' };
+        const rows = await ctx.q<Record<string, unknown>[]>(
+          `SELECT COUNT(*) FROM desired_lrps WHERE process_guid = ?${lock}`,
+          [a.processGuid],
+        );
+        if (Number(Object.values(rows[0] ?? {})[0] ?? 0) === 0)
+          return { error: 'ResourceNotFound' };
       } else {
-        const rows = await ctx.q<unknown[]>(`SELECT 1 FROM desired_lrps WHERE process_guid = ? LIMIT 1${lock}`, [a.processGuid]);
+        const rows = await ctx.q<unknown[]>(
+          `SELECT 1 FROM desired_lrps WHERE process_guid = ? LIMIT 1${lock}`,
+          [a.processGuid],
+        );
         if (rows.length === 0) return { error: 'ResourceNotFound' };
       }
       await ctx.q('DELETE FROM desired_lrps WHERE process_guid = ?', [a.processGuid]);
@@ -83,7 +133,12 @@ export const desiredLRPOps: Pick<SqlOps, 'DesireLRP' | 'UpdateDesiredLRP' | 'Rem
     transactional: whenTransactionalReads,
     rollsBack: whenNotFound,
     async run(ctx, a) {
-      const rows = await readRows<DesiredLRPRow>(ctx, `SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps WHERE process_guid = ?${limitOne(ctx.opts.version)}`, [a.processGuid], true);
+      const rows = await readRows<DesiredLRPRow>(
+        ctx,
+        `SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps WHERE process_guid = ?${limitOne(ctx.opts.version)}`,
+        [a.processGuid],
+        true,
+      );
       return { record: rows[0] ? desiredLRPFromRow(rows[0]) : null };
     },
   },

@@ -15,7 +15,11 @@ import { isDuplicateKey, whenTransactionalReads, type SqlOps } from './sql-op.ts
  * The expire_time UpsertDomain writes. A ttl of 0 became "never expires" (math.MaxInt64) at
  * 23dfa3fb (2016-04-14); before, it was now + 0, a domain that is never fresh.
  */
-export function domainExpireTime(opts: Pick<StoreOptions, 'domainTtlZero'>, ttlSeconds: number, now: bigint): bigint {
+export function domainExpireTime(
+  opts: Pick<StoreOptions, 'domainTtlZero'>,
+  ttlSeconds: number,
+  now: bigint,
+): bigint {
   if (ttlSeconds === 0 && opts.domainTtlZero === 'expires-now') return now;
   return expireTimeFor(ttlSeconds, now);
 }
@@ -34,7 +38,10 @@ export const domainOps: Pick<SqlOps, 'UpsertDomain' | 'Domains'> = {
       // The INSERT helpers.Upsert falls back to: a domain already there is refused with 1062, which the BBS answers ResourceExists.
       const insert = async (): Promise<BbsResult> => {
         try {
-          await ctx.q('INSERT INTO domains (domain, expire_time) VALUES (?, ?)', [a.domain, expire]);
+          await ctx.q('INSERT INTO domains (domain, expire_time) VALUES (?, ?)', [
+            a.domain,
+            expire,
+          ]);
           return done;
         } catch (e) {
           if (isDuplicateKey(e)) return { error: 'ResourceExists' };
@@ -44,14 +51,20 @@ export const domainOps: Pick<SqlOps, 'UpsertDomain' | 'Domains'> = {
       // PLANTED BUG (domain-blind-upsert): only the INSERT; an existing domain is refused, never renewed.
       if (planted(ctx.opts, 'domain-blind-upsert')) return insert();
       if (ctx.opts.upsertDomain === 'insert-on-duplicate') {
-        await ctx.q('INSERT INTO domains (domain, expire_time) VALUES (?, ?) ON DUPLICATE KEY UPDATE expire_time = ?', [a.domain, expire, expire]);
+        await ctx.q(
+          'INSERT INTO domains (domain, expire_time) VALUES (?, ?) ON DUPLICATE KEY UPDATE expire_time = ?',
+          [a.domain, expire, expire],
+        );
         return done;
       }
       // helpers.Upsert inserts when RowsAffected is 0, and go-sql-driver (no clientFoundRows, as
       // the BBS opens it) counts changed rows, not matched ones: mysql2's changedRows. So a
       // domain upserted again with the same expiry (ttl 0: MaxInt64 again) gets its INSERT
       // refused with 1062, which the BBS answers ResourceExists.
-      const updated = await ctx.q<ResultSetHeader>('UPDATE domains SET domain = ?, expire_time = ? WHERE domain = ?', [a.domain, expire, a.domain]);
+      const updated = await ctx.q<ResultSetHeader>(
+        'UPDATE domains SET domain = ?, expire_time = ? WHERE domain = ?',
+        [a.domain, expire, a.domain],
+      );
       return updated.changedRows === 0 ? insert() : done;
     },
   },
@@ -60,7 +73,10 @@ export const domainOps: Pick<SqlOps, 'UpsertDomain' | 'Domains'> = {
     async run(ctx) {
       // expire_time is UnixNano, as UpsertDomain wrote it; "fresh" is strictly after now. The
       // BBS's SELECT has no ORDER BY; the lab sorts the names it answers.
-      const rows = await ctx.q<{ domain: string }[]>('SELECT domain FROM domains WHERE expire_time > ?', [roundToSecondNs(nowNs())]);
+      const rows = await ctx.q<{ domain: string }[]>(
+        'SELECT domain FROM domains WHERE expire_time > ?',
+        [roundToSecondNs(nowNs())],
+      );
       return { domains: rows.map((r) => r.domain).sort() };
     },
   },

@@ -29,7 +29,10 @@ const FORMS: Record<BbsVersion, StatementForms> = {
 
 export function formsOf(version: BbsVersion): StatementForms {
   const f = FORMS[version];
-  if (!f) throw new Error(`no statement forms for BBS version ${JSON.stringify(version)}: add it to bbs/sql/forms.ts`);
+  if (!f)
+    throw new Error(
+      `no statement forms for BBS version ${JSON.stringify(version)}: add it to bbs/sql/forms.ts`,
+    );
   return f;
 }
 

@@ -4,7 +4,14 @@
 // scenario must say so and the report labels it (bbs/versions/README.md).
 
 import type { OpError } from '../db/error.ts';
-import { DEFAULT_BBS_VERSION, DEADLOCK_RETRIES, profileOf, type BbsBehaviour, type BbsVersion, type DeadlockRetry } from '../versions/index.ts';
+import {
+  DEFAULT_BBS_VERSION,
+  DEADLOCK_RETRIES,
+  profileOf,
+  type BbsBehaviour,
+  type BbsVersion,
+  type DeadlockRetry,
+} from '../versions/index.ts';
 import { plantListProblem, type PlantName } from './plants.ts';
 
 export { DEADLOCK_RETRIES, type DeadlockRetry };
@@ -20,7 +27,10 @@ export interface DatabaseSettings {
   statementTimeoutMs: number;
 }
 
-export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { syncWait: 0, statementTimeoutMs: 10_000 };
+export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = {
+  syncWait: 0,
+  statementTimeoutMs: 10_000,
+};
 
 export interface StoreOptions extends BbsBehaviour, DatabaseSettings {
   /** The BBS profile the behaviour starts from (bbs/versions/). */
@@ -41,18 +51,35 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = storeOptions();
  */
 export function storeOptions(partial: Partial<StoreOptions> = {}): StoreOptions {
   const version = partial.version ?? DEFAULT_BBS_VERSION;
-  const o: StoreOptions = { ...profileOf(version).behaviour, ...DEFAULT_DATABASE_SETTINGS, version, unsafeNoRowLocks: false, plants: [], ...partial };
-  if (!Number.isInteger(o.deadlockAttempts) || o.deadlockAttempts < 1) throw new Error(`deadlockAttempts must be a whole number ≥ 1, got ${o.deadlockAttempts}`);
-  if (!(o.deadlockRetryDelayMs >= 0)) throw new Error(`deadlockRetryDelayMs must be ≥ 0, got ${o.deadlockRetryDelayMs}`);
-  if (!Number.isInteger(o.syncWait) || o.syncWait < 0 || o.syncWait > 15) throw new Error(`syncWait must be a wsrep_sync_wait bitmask 0..15, got ${o.syncWait}`);
+  const o: StoreOptions = {
+    ...profileOf(version).behaviour,
+    ...DEFAULT_DATABASE_SETTINGS,
+    version,
+    unsafeNoRowLocks: false,
+    plants: [],
+    ...partial,
+  };
+  if (!Number.isInteger(o.deadlockAttempts) || o.deadlockAttempts < 1)
+    throw new Error(`deadlockAttempts must be a whole number ≥ 1, got ${o.deadlockAttempts}`);
+  if (!(o.deadlockRetryDelayMs >= 0))
+    throw new Error(`deadlockRetryDelayMs must be ≥ 0, got ${o.deadlockRetryDelayMs}`);
+  if (!Number.isInteger(o.syncWait) || o.syncWait < 0 || o.syncWait > 15)
+    throw new Error(`syncWait must be a wsrep_sync_wait bitmask 0..15, got ${o.syncWait}`);
   const plants = plantListProblem(o.plants);
   if (plants) throw new Error(`plants: ${plants}`);
-  if (!(o.statementTimeoutMs > 0)) throw new Error(`statementTimeoutMs must be > 0, got ${o.statementTimeoutMs}`);
+  if (!(o.statementTimeoutMs > 0))
+    throw new Error(`statementTimeoutMs must be > 0, got ${o.statementTimeoutMs}`);
   return o;
 }
 
 /** Driver codes that go-sql-driver would report as driver.ErrBadConn / mysql.ErrInvalidConn. */
-const BAD_CONNECTION_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED', 'PROTOCOL_PACKETS_OUT_OF_ORDER']);
+const BAD_CONNECTION_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ERR_STREAM_DESTROYED',
+  'PROTOCOL_PACKETS_OUT_OF_ORDER',
+]);
 
 export function isBadConnection(e: OpError): boolean {
   return e.code !== undefined && BAD_CONNECTION_CODES.has(e.code);

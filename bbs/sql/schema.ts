@@ -3,7 +3,14 @@
 // indexes, so the database sees the same rows, locks and writesets as under the real BBS. Also the
 // mapping between rows and the records of ops.ts.
 
-import type { ActualLRPRecord, ActualLRPState, DesiredLRPRecord, DomainRecord, TaskRecord, TaskState } from '../ops.ts';
+import type {
+  ActualLRPRecord,
+  ActualLRPState,
+  DesiredLRPRecord,
+  DomainRecord,
+  TaskRecord,
+  TaskState,
+} from '../ops.ts';
 
 /** Anything that runs a statement: a mysql2/promise Connection, PoolConnection or Pool. */
 export interface Queryable {
@@ -87,11 +94,23 @@ export const CREATE_CONFIGURATIONS = `CREATE TABLE IF NOT EXISTS configurations(
   value VARCHAR(255)
 )`;
 
-export const BBS_TABLES = ['domains', 'desired_lrps', 'actual_lrps', 'tasks', 'configurations'] as const;
+export const BBS_TABLES = [
+  'domains',
+  'desired_lrps',
+  'actual_lrps',
+  'tasks',
+  'configurations',
+] as const;
 
 /** Creates the four BBS tables and `configurations` if they do not exist. Idempotent. */
 export async function createSchema(conn: Queryable): Promise<void> {
-  for (const ddl of [CREATE_DOMAINS, CREATE_DESIRED_LRPS, CREATE_ACTUAL_LRPS, CREATE_TASKS, CREATE_CONFIGURATIONS]) {
+  for (const ddl of [
+    CREATE_DOMAINS,
+    CREATE_DESIRED_LRPS,
+    CREATE_ACTUAL_LRPS,
+    CREATE_TASKS,
+    CREATE_CONFIGURATIONS,
+  ]) {
     await conn.query(ddl);
   }
 }
@@ -99,7 +118,12 @@ export async function createSchema(conn: Queryable): Promise<void> {
 // --- tasks -----------------------------------------------------------------------------------
 
 /** models.Task_State: the INT the tasks table stores (0 is Task_Invalid). */
-export const TASK_STATE_CODE: Record<TaskState, number> = { PENDING: 1, RUNNING: 2, COMPLETED: 3, RESOLVING: 4 };
+export const TASK_STATE_CODE: Record<TaskState, number> = {
+  PENDING: 1,
+  RUNNING: 2,
+  COMPLETED: 3,
+  RESOLVING: 4,
+};
 
 export function taskStateOf(code: unknown): TaskState {
   const n = Number(code);
@@ -107,7 +131,8 @@ export function taskStateOf(code: unknown): TaskState {
   throw new Error(`tasks.state holds ${String(code)}, which is no task state`);
 }
 
-export const TASK_COLUMNS = 'guid, domain, updated_at, created_at, first_completed_at, state, cell_id, result, failed, failure_reason, task_definition';
+export const TASK_COLUMNS =
+  'guid, domain, updated_at, created_at, first_completed_at, state, cell_id, result, failed, failure_reason, task_definition';
 
 export interface TaskRow {
   guid: string;
@@ -151,7 +176,10 @@ export function desiredLRPFromRow(r: DesiredLRPRow): DesiredLRPRecord {
     domain: r.domain,
     instances: Number(r.instances),
     annotation: r.annotation ?? '',
-    modificationTag: { epoch: r.modification_tag_epoch, index: Number(r.modification_tag_index ?? 0) },
+    modificationTag: {
+      epoch: r.modification_tag_epoch,
+      index: Number(r.modification_tag_index ?? 0),
+    },
   };
 }
 
@@ -179,7 +207,8 @@ export interface ActualLRPRow {
 const ACTUAL_STATES: readonly ActualLRPState[] = ['UNCLAIMED', 'CLAIMED', 'RUNNING', 'CRASHED'];
 
 export function actualLRPFromRow(r: ActualLRPRow): ActualLRPRecord {
-  if (!ACTUAL_STATES.includes(r.state as ActualLRPState)) throw new Error(`actual_lrps.state holds ${r.state}, which is no actual LRP state`);
+  if (!ACTUAL_STATES.includes(r.state as ActualLRPState))
+    throw new Error(`actual_lrps.state holds ${r.state}, which is no actual LRP state`);
   return {
     processGuid: r.process_guid,
     index: Number(r.instance_index),
@@ -190,7 +219,10 @@ export function actualLRPFromRow(r: ActualLRPRow): ActualLRPRecord {
     placementError: r.placement_error,
     crashCount: Number(r.crash_count),
     crashReason: r.crash_reason,
-    modificationTag: { epoch: r.modification_tag_epoch, index: Number(r.modification_tag_index ?? 0) },
+    modificationTag: {
+      epoch: r.modification_tag_epoch,
+      index: Number(r.modification_tag_index ?? 0),
+    },
   };
 }
 

@@ -38,8 +38,13 @@ export async function panicsOnError<T>(run: () => Promise<T>, panics: boolean): 
   } catch (e) {
     if (!panics) throw e;
     const x = e as { message?: unknown; fatal?: unknown; onPool?: unknown };
-    const wrapped = new Error(`the BBS request handler panicked on ${String(x.message)}: the client's connection was closed`);
-    throw Object.assign(wrapped, { code: HANDLER_PANIC, ...(x.fatal === true ? { fatal: true } : {}) });
+    const wrapped = new Error(
+      `the BBS request handler panicked on ${String(x.message)}: the client's connection was closed`,
+    );
+    throw Object.assign(wrapped, {
+      code: HANDLER_PANIC,
+      ...(x.fatal === true ? { fatal: true } : {}),
+    });
   }
 }
 
@@ -66,9 +71,17 @@ export const whenTransactionalReads = (o: StoreOptions): boolean => o.transactio
 export const whenNotFound = (v: BbsResult): boolean => v.record === null;
 
 /** The row lock a mutation's read of a `record` row takes (none with a missing-lock plant). */
-const NO_ROW_LOCK = { task: 'task-no-row-lock', 'actual-lrp': 'actual-lrp-no-row-lock', 'desired-lrp': 'desired-lrp-no-row-lock' } as const;
+const NO_ROW_LOCK = {
+  task: 'task-no-row-lock',
+  'actual-lrp': 'actual-lrp-no-row-lock',
+  'desired-lrp': 'desired-lrp-no-row-lock',
+} as const;
 
-export function lockClause(opts: StoreOptions, record: Exclude<PlantRecord, 'domain'>, mode: 'for-update' | 'share' = 'for-update'): string {
+export function lockClause(
+  opts: StoreOptions,
+  record: Exclude<PlantRecord, 'domain'>,
+  mode: 'for-update' | 'share' = 'for-update',
+): string {
   if (opts.unsafeNoRowLocks) return '';
   // PLANTED BUG (task-no-row-lock, actual-lrp-no-row-lock, desired-lrp-no-row-lock): the read takes no lock.
   if (planted(opts, NO_ROW_LOCK[record])) return '';
@@ -83,7 +96,12 @@ export function isDuplicateKey(e: unknown): boolean {
  * A row read the way mid-2016 fetchTask / fetchDesiredLRP did it when `maskFetchErrors` is on:
  * any error of the read came back as "no row" (ErrResourceNotFound). Otherwise errors propagate.
  */
-export async function readRows<T>(ctx: OpContext, sql: string, params: unknown[], maskable: boolean): Promise<T[]> {
+export async function readRows<T>(
+  ctx: OpContext,
+  sql: string,
+  params: unknown[],
+  maskable: boolean,
+): Promise<T[]> {
   try {
     return await ctx.q<T[]>(sql, params);
   } catch (e) {

@@ -14,12 +14,26 @@
 import { toOpError } from '../db/error.ts';
 import type { OpError } from '../db/error.ts';
 import { keyOf } from '../ops.ts';
-import type { ActualLRPRecord, BbsOp, BbsOpName, BbsResult, DesiredLRPRecord, DomainRecord, TaskRecord } from '../ops.ts';
+import type {
+  ActualLRPRecord,
+  BbsOp,
+  BbsOpName,
+  BbsResult,
+  DesiredLRPRecord,
+  DomainRecord,
+  TaskRecord,
+} from '../ops.ts';
 import { actualLRPOps } from './actual-lrps.ts';
 import { callerErrorName, type CallerErrorName } from './caller-error.ts';
 import { profileOf } from '../versions/index.ts';
 import { HANDLER_PANIC } from './sql-op.ts';
-import { lease, prepareSession, queryOn, type ConnectionSource, type Lease } from '../db/connection.ts';
+import {
+  lease,
+  prepareSession,
+  queryOn,
+  type ConnectionSource,
+  type Lease,
+} from '../db/connection.ts';
 import { desiredLRPOps } from './desired-lrps.ts';
 import { domainOps } from './domains.ts';
 import { shouldRetry, storeOptions, type StoreOptions } from './options.ts';
@@ -127,7 +141,12 @@ function commitLostPlanted(opts: StoreOptions, op: BbsOp): boolean {
  * says "rolled back". Marked `final` so no retry policy runs the op again.
  */
 export function commitLostAsFailed(e: OpError): OpError & { final: true } {
-  return { ...e, errno: 1213, message: `connection lost at COMMIT answered as rolled back (planted): ${e.message}`, final: true };
+  return {
+    ...e,
+    errno: 1213,
+    message: `connection lost at COMMIT answered as rolled back (planted): ${e.message}`,
+    final: true,
+  };
 }
 
 export class SqlBbsStore {
@@ -171,7 +190,13 @@ export class SqlBbsStore {
     }
   }
 
-  private async attempt<F extends BbsOpName>(impl: SqlOp<F>, op: BbsOp<F>, transactional: boolean, n: number, ctx: ExecContext): Promise<Attempt> {
+  private async attempt<F extends BbsOpName>(
+    impl: SqlOp<F>,
+    op: BbsOp<F>,
+    transactional: boolean,
+    n: number,
+    ctx: ExecContext,
+  ): Promise<Attempt> {
     let l: Lease;
     try {
       l = await lease(this.source);
@@ -186,7 +211,7 @@ export class SqlBbsStore {
     let open = false;
     // db.db inside a transact (statementsOnPool): a second connection, leased on first use.
     let side: { lease: Lease; q: typeof q; broken: boolean } | undefined;
-    const pool = async <T,>(sql: string, params?: unknown[]): Promise<T> => {
+    const pool = async <T>(sql: string, params?: unknown[]): Promise<T> => {
       if (!side) {
         const sl = await lease(this.source);
         const sq = queryOn(sl.conn, this.options.statementTimeoutMs);
@@ -227,7 +252,8 @@ export class SqlBbsStore {
           } catch (e) {
             // PLANTED BUG (task-commit-error-ok, actual-lrp-commit-error-ok): a 1213 at COMMIT (the
             // transaction was rolled back) is answered as if it had committed.
-            if (!(toOpError(e, 'commit').errno === 1213 && commitErrorPlanted(this.options, op))) throw e;
+            if (!(toOpError(e, 'commit').errno === 1213 && commitErrorPlanted(this.options, op)))
+              throw e;
           }
           open = false;
         }
@@ -245,7 +271,12 @@ export class SqlBbsStore {
           broken = true;
         });
       }
-      if (phase === 'commit' && out.error.errno === undefined && commitLostPlanted(this.options, op)) out.error = commitLostAsFailed(out.error);
+      if (
+        phase === 'commit' &&
+        out.error.errno === undefined &&
+        commitLostPlanted(this.options, op)
+      )
+        out.error = commitLostAsFailed(out.error);
     } finally {
       l.done(broken);
       side?.lease.done(side.broken);
@@ -270,14 +301,24 @@ export class SqlBbsStore {
 
 /** Every row of the BBS tables (non-evacuating actual LRPs only, as the ops touch no others). */
 export async function finalRead(conn: Queryable): Promise<FinalRead> {
-  const rows = async <T,>(sql: string): Promise<T[]> => (await conn.query(sql))[0] as T[];
+  const rows = async <T>(sql: string): Promise<T[]> => (await conn.query(sql))[0] as T[];
   const now = nowNs();
   return {
-    tasks: (await rows<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks ORDER BY guid`)).map(taskFromRow),
-    desiredLRPs: (await rows<DesiredLRPRow>(`SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps ORDER BY process_guid`)).map(desiredLRPFromRow),
-    actualLRPs: (await rows<ActualLRPRow>(`SELECT ${ACTUAL_LRP_COLUMNS} FROM actual_lrps WHERE evacuating = false ORDER BY process_guid, instance_index`)).map(
-      actualLRPFromRow,
+    tasks: (await rows<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks ORDER BY guid`)).map(
+      taskFromRow,
     ),
-    domains: (await rows<DomainRow>('SELECT domain, expire_time FROM domains ORDER BY domain')).map((r) => domainFromRow(r, now)),
+    desiredLRPs: (
+      await rows<DesiredLRPRow>(
+        `SELECT ${DESIRED_LRP_COLUMNS} FROM desired_lrps ORDER BY process_guid`,
+      )
+    ).map(desiredLRPFromRow),
+    actualLRPs: (
+      await rows<ActualLRPRow>(
+        `SELECT ${ACTUAL_LRP_COLUMNS} FROM actual_lrps WHERE evacuating = false ORDER BY process_guid, instance_index`,
+      )
+    ).map(actualLRPFromRow),
+    domains: (await rows<DomainRow>('SELECT domain, expire_time FROM domains ORDER BY domain')).map(
+      (r) => domainFromRow(r, now),
+    ),
   };
 }

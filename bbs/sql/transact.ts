@@ -5,7 +5,13 @@
 // only need the answer, the error and the number of attempts.
 
 import { toOpError, type OpError } from '../db/error.ts';
-import { lease, prepareSession, queryOn, type ConnectionSource, type Query } from '../db/connection.ts';
+import {
+  lease,
+  prepareSession,
+  queryOn,
+  type ConnectionSource,
+  type Query,
+} from '../db/connection.ts';
 import { shouldRetry, type StoreOptions } from './options.ts';
 
 export interface UnitContext {
@@ -27,10 +33,20 @@ export class RolledBack<T> {
   constructor(readonly value: T) {}
 }
 
-export async function runUnit<T>(source: ConnectionSource, opts: StoreOptions, transactional: boolean, body: (ctx: UnitContext) => Promise<T>): Promise<UnitResult<T>> {
+export async function runUnit<T>(
+  source: ConnectionSource,
+  opts: StoreOptions,
+  transactional: boolean,
+  body: (ctx: UnitContext) => Promise<T>,
+): Promise<UnitResult<T>> {
   for (let attempt = 1; ; attempt++) {
     const r = await attemptUnit(source, opts, transactional, body);
-    if (r.error && transactional && attempt < opts.deadlockAttempts && shouldRetry(opts.deadlockRetry, r.error)) {
+    if (
+      r.error &&
+      transactional &&
+      attempt < opts.deadlockAttempts &&
+      shouldRetry(opts.deadlockRetry, r.error)
+    ) {
       await new Promise((res) => setTimeout(res, opts.deadlockRetryDelayMs));
       continue;
     }
@@ -38,7 +54,12 @@ export async function runUnit<T>(source: ConnectionSource, opts: StoreOptions, t
   }
 }
 
-async function attemptUnit<T>(source: ConnectionSource, opts: StoreOptions, transactional: boolean, body: (ctx: UnitContext) => Promise<T>): Promise<Omit<UnitResult<T>, 'attempts'>> {
+async function attemptUnit<T>(
+  source: ConnectionSource,
+  opts: StoreOptions,
+  transactional: boolean,
+  body: (ctx: UnitContext) => Promise<T>,
+): Promise<Omit<UnitResult<T>, 'attempts'>> {
   let l;
   try {
     l = await lease(source);

@@ -20,7 +20,12 @@
  *   docs/bbs-versions.md (actual LRP section).
  * Ops the BBS ran outside any transaction (see `transactionalReads`) are never retried.
  */
-export const DEADLOCK_RETRIES = ['none', 'commit-only-2016-04', 'all-2016-11', 'all-and-bad-conn-2017-06'] as const;
+export const DEADLOCK_RETRIES = [
+  'none',
+  'commit-only-2016-04',
+  'all-2016-11',
+  'all-and-bad-conn-2017-06',
+] as const;
 export type DeadlockRetry = (typeof DEADLOCK_RETRIES)[number];
 
 /**
@@ -48,7 +53,11 @@ export const ACTUAL_LRP_LOCKS = ['for-update', 'share'] as const;
  *   RemoveActualLRP is one DELETE without an instance key (an instance key in the request is ignored).
  * - 'instance-key-2016-06': RemoveActualLRP also matches the instance key when given (1f4fe8c6).
  */
-export const ACTUAL_LRP_FORMS = ['prerelease-2016-03', 'no-instance-key-2016-03-24', 'instance-key-2016-06'] as const;
+export const ACTUAL_LRP_FORMS = [
+  'prerelease-2016-03',
+  'no-instance-key-2016-03-24',
+  'instance-key-2016-06',
+] as const;
 export type ActualLRPForm = (typeof ACTUAL_LRP_FORMS)[number];
 export const UPSERT_DOMAIN_FORMS = ['insert-on-duplicate', 'update-then-insert'] as const;
 export const DOMAIN_TTL_ZERO = ['expires-now', 'never-expires'] as const;

@@ -22,13 +22,21 @@ export function readElleHistory(text: string, source: string): Op[] {
 }
 
 export function describe(res: IsolationResult): string {
-  const found = Object.entries(res.counts).filter(([, n]) => n > 0).map(([t, n]) => `${t} ×${n}`);
+  const found = Object.entries(res.counts)
+    .filter(([, n]) => n > 0)
+    .map(([t, n]) => `${t} ×${n}`);
   const out = new Set(Object.values(res.rulesOut).flat());
   return found.length === 0 ? 'valid' : `${found.join(', ')}; rules out ${[...out].join(', ')}`;
 }
 
 function main(args: string[]): void {
-  const files = args.flatMap((a) => (statSync(a).isDirectory() ? readdirSync(a).filter((f) => f.endsWith('.edn')).map((f) => join(a, f)) : [a]));
+  const files = args.flatMap((a) =>
+    statSync(a).isDirectory()
+      ? readdirSync(a)
+          .filter((f) => f.endsWith('.edn'))
+          .map((f) => join(a, f))
+      : [a],
+  );
   for (const file of files.sort()) {
     const text = readFileSync(file, 'utf8');
     if (text.trim() === '') {
@@ -41,7 +49,9 @@ function main(args: string[]): void {
       const t0 = performance.now();
       const res = checkIsolation(ops, { consistency });
       const ms = performance.now() - t0;
-      console.log(`${basename(file)} (${txns} txns) ${consistency}: ${describe(res)} [${ms.toFixed(0)} ms]`);
+      console.log(
+        `${basename(file)} (${txns} txns) ${consistency}: ${describe(res)} [${ms.toFixed(0)} ms]`,
+      );
     }
   }
 }

@@ -48,7 +48,18 @@ export function etcdHistory(o: EtcdHistoryOptions): HistoryEvent[] {
     clock[w] = end;
     const roll = rand();
     const f = roll < 0.5 ? 'read' : roll < 0.75 ? 'write' : 'cas';
-    gens.push({ id, process: pid[w]!, start, end, point: start + rand() * (end - start), f, a: Math.floor(rand() * 5), b: Math.floor(rand() * 5), info, applies: !info || rand() < 0.5 });
+    gens.push({
+      id,
+      process: pid[w]!,
+      start,
+      end,
+      point: start + rand() * (end - start),
+      f,
+      a: Math.floor(rand() * 5),
+      b: Math.floor(rand() * 5),
+      info,
+      applies: !info || rand() < 0.5,
+    });
     if (info) pid[w] = pid[w]! + procs;
   }
   let reg: number | null = null;
@@ -71,16 +82,31 @@ export function etcdHistory(o: EtcdHistoryOptions): HistoryEvent[] {
   if (o.stale) {
     const tail = reads.slice(Math.floor(reads.length * 0.6));
     const planted = plantStaleRead(gens, outputs, tail, Math.floor(rand() * tail.length));
-    if (!planted) throw new Error(`etcdHistory: no read to plant a stale answer in (seed ${o.seed}, ${o.ops} ops): use more ops`);
+    if (!planted)
+      throw new Error(
+        `etcdHistory: no read to plant a stale answer in (seed ${o.seed}, ${o.ops} ops): use more ops`,
+      );
   }
   const events: Omit<HistoryEvent, 'index'>[] = [];
   for (const g of gens) {
-    const input = g.f === 'read' ? { f: 'read' } : g.f === 'write' ? { f: 'write', value: g.a } : { f: 'cas', value: [g.a, g.b] };
+    const input =
+      g.f === 'read'
+        ? { f: 'read' }
+        : g.f === 'write'
+          ? { f: 'write', value: g.a }
+          : { f: 'cas', value: [g.a, g.b] };
     const base = { op: g.id, process: g.process, client: g.process % procs, f: g.f, key: 'r' };
     events.push({ type: 'invoke', time: g.start, ...base, value: input } as HistoryEvent);
-    events.push({ type: g.info ? 'info' : 'ok', time: g.end, ...base, value: g.info ? input : (outputs.get(g.id) ?? null) } as HistoryEvent);
+    events.push({
+      type: g.info ? 'info' : 'ok',
+      time: g.end,
+      ...base,
+      value: g.info ? input : (outputs.get(g.id) ?? null),
+    } as HistoryEvent);
   }
-  events.sort((a, b) => a.time - b.time || (a.type === 'invoke' ? 1 : 0) - (b.type === 'invoke' ? 1 : 0));
+  events.sort(
+    (a, b) => a.time - b.time || (a.type === 'invoke' ? 1 : 0) - (b.type === 'invoke' ? 1 : 0),
+  );
   return events.map((e, index) => ({ ...e, index }) as HistoryEvent);
 }
 
@@ -102,7 +128,12 @@ function setsTo(g: Gen, output: unknown): number | undefined {
  * the register's value before its latest change is tried first, as etcd's stale reads would show.
  * Returns false when no read qualifies (a history too short to have a completed write first).
  */
-export function plantStaleRead(gens: readonly Gen[], outputs: Map<number, unknown>, reads: readonly { id: number; stale: number | null }[], first: number): boolean {
+export function plantStaleRead(
+  gens: readonly Gen[],
+  outputs: Map<number, unknown>,
+  reads: readonly { id: number; stale: number | null }[],
+  first: number,
+): boolean {
   for (let n = 0; n < reads.length; n++) {
     const r = reads[(first + n) % reads.length]!;
     const read = gens[r.id]!;
@@ -113,11 +144,21 @@ export function plantStaleRead(gens: readonly Gen[], outputs: Map<number, unknow
       let w: Gen | undefined;
       for (const g of gens) {
         const to = setsTo(g, outputs.get(g.id));
-        if (!g.info && to !== undefined && to !== v && g.end < read.start && (!w || g.start > w.start)) w = g;
+        if (
+          !g.info &&
+          to !== undefined &&
+          to !== v &&
+          g.end < read.start &&
+          (!w || g.start > w.start)
+        )
+          w = g;
       }
       if (!w) continue;
       const wStart = w.start;
-      const restorable = gens.some((g) => setsTo(g, outputs.get(g.id)) === v && g.start <= read.end && (g.info || g.end >= wStart));
+      const restorable = gens.some(
+        (g) =>
+          setsTo(g, outputs.get(g.id)) === v && g.start <= read.end && (g.info || g.end >= wStart),
+      );
       if (restorable) continue;
       outputs.set(read.id, v);
       return true;

@@ -16,11 +16,15 @@ const SHAPE = { clients: 8, keys: 20 };
 
 export function benchIsolation(sizes: number[], log: (line: string) => void): IsolationBenchRow[] {
   const run = (size: number): IsolationBenchRow => {
-    const ops = simulateSerial(randomPlan(size, 7 + size, SHAPE), { clients: SHAPE.clients, maxAppendsPerKey: 64 });
+    const ops = simulateSerial(randomPlan(size, 7 + size, SHAPE), {
+      clients: SHAPE.clients,
+      maxAppendsPerKey: 64,
+    });
     const t0 = performance.now();
     const res = checkIsolation(ops, { realtime: true, process: true });
     const ms = performance.now() - t0;
-    if (!res.valid) throw new Error(`isolation bench: a serializable history was judged invalid: ${res.summary}`);
+    if (!res.valid)
+      throw new Error(`isolation bench: a serializable history was judged invalid: ${res.summary}`);
     return { size, ms, txnsPerSec: (size / ms) * 1000 };
   };
   run(5_000); // warm-up: JIT and the first allocations
@@ -28,7 +32,9 @@ export function benchIsolation(sizes: number[], log: (line: string) => void): Is
   for (const size of sizes) {
     const row = run(size);
     rows.push(row);
-    log(`isolation        ${String(size).padStart(7)} txns ${SHAPE.keys} keys  ${row.ms.toFixed(0).padStart(7)} ms  ${Math.round(row.txnsPerSec).toLocaleString('en-US').padStart(10)} txns/s`);
+    log(
+      `isolation        ${String(size).padStart(7)} txns ${SHAPE.keys} keys  ${row.ms.toFixed(0).padStart(7)} ms  ${Math.round(row.txnsPerSec).toLocaleString('en-US').padStart(10)} txns/s`,
+    );
   }
   return rows;
 }

@@ -16,11 +16,17 @@ export interface LinBenchRow {
   valid: boolean | 'unknown';
 }
 
-export function benchLinearizability(sizes: number[], log: (line: string) => void, opts: { keys?: number; infoShare?: number } = {}): LinBenchRow[] {
+export function benchLinearizability(
+  sizes: number[],
+  log: (line: string) => void,
+  opts: { keys?: number; infoShare?: number } = {},
+): LinBenchRow[] {
   const keys = opts.keys ?? 10;
   const infoShare = opts.infoShare ?? 0.02;
   const run = (size: number): LinBenchRow => {
-    const ops = pairOps(registerHistory({ ops: size, processes: 8, keys, infoShare, seed: 42 + size }));
+    const ops = pairOps(
+      registerHistory({ ops: size, processes: 8, keys, infoShare, seed: 42 + size }),
+    );
     const t0 = performance.now();
     const res = checkLinearizable(ops, () => casRegisterModel as Model);
     const ms = performance.now() - t0;
@@ -31,7 +37,9 @@ export function benchLinearizability(sizes: number[], log: (line: string) => voi
   for (const size of sizes) {
     const row = run(size);
     rows.push(row);
-    log(`linearizability  ${String(size).padStart(7)} ops  ${keys} keys  ${row.ms.toFixed(0).padStart(7)} ms  ${Math.round(row.opsPerSec).toLocaleString('en-US').padStart(10)} ops/s  verdict ${row.valid}`);
+    log(
+      `linearizability  ${String(size).padStart(7)} ops  ${keys} keys  ${row.ms.toFixed(0).padStart(7)} ms  ${Math.round(row.opsPerSec).toLocaleString('en-US').padStart(10)} ops/s  verdict ${row.valid}`,
+    );
   }
   return rows;
 }
@@ -67,7 +75,16 @@ export interface EtcdBenchRow {
  */
 export function benchEtcd(count: number, log: (line: string) => void): EtcdBenchRow {
   const isPlanted = (n: number) => n % 5 === 4;
-  const histories = Array.from({ length: count }, (_, n) => pairOps(etcdHistory({ ops: 100 + Math.floor((900 * n) / Math.max(1, count - 1)), seed: 1000 + n, timeouts: 0.03, stale: isPlanted(n) })));
+  const histories = Array.from({ length: count }, (_, n) =>
+    pairOps(
+      etcdHistory({
+        ops: 100 + Math.floor((900 * n) / Math.max(1, count - 1)),
+        seed: 1000 + n,
+        timeouts: 0.03,
+        stale: isPlanted(n),
+      }),
+    ),
+  );
   const model = () => casRegisterModel as Model;
   for (const h of histories.slice(0, 5)) checkLinearizable(h, model); // warm-up
   let steps = 0;
@@ -128,13 +145,19 @@ export function benchEtcd(count: number, log: (line: string) => void): EtcdBench
 }
 
 /** One key of `ops` ops from 5 processes (etcd-history.ts, `timeouts` share info): the fast path's case. */
-export function benchLongKey(ops: number, timeouts: number, log: (line: string) => void): { ms: number; steps: number; verdict: string; segments: number } {
+export function benchLongKey(
+  ops: number,
+  timeouts: number,
+  log: (line: string) => void,
+): { ms: number; steps: number; verdict: string; segments: number } {
   const h = pairOps(etcdHistory({ ops, seed: 7, timeouts, stale: false }));
   const t0 = performance.now();
   const r = checkLinearizable(h, () => casRegisterModel as Model);
   const ms = performance.now() - t0;
   const k = r.keys[0]!;
-  log(`one key, ${ops.toLocaleString('en-US')} ops, 5 processes, ${(timeouts * 100).toFixed(1)}% info: ${k.verdict} in ${(ms / 1000).toFixed(2)} s, ${k.steps.toLocaleString('en-US')} steps, ${k.segments ?? 1} quiescent segments${k.exhausted ? ` (ran out of ${k.exhausted})` : ''}`);
+  log(
+    `one key, ${ops.toLocaleString('en-US')} ops, 5 processes, ${(timeouts * 100).toFixed(1)}% info: ${k.verdict} in ${(ms / 1000).toFixed(2)} s, ${k.steps.toLocaleString('en-US')} steps, ${k.segments ?? 1} quiescent segments${k.exhausted ? ` (ran out of ${k.exhausted})` : ''}`,
+  );
   return { ms, steps: k.steps, verdict: k.verdict, segments: k.segments ?? 1 };
 }
 

@@ -18,7 +18,8 @@ function parseOnly(args: readonly string[]): Set<string> {
     console.log(USAGE);
     process.exit(0);
   }
-  const only = args[0] === '--only' ? args[1] : args[0]?.startsWith('--only=') ? args[0].slice(7) : undefined;
+  const only =
+    args[0] === '--only' ? args[1] : args[0]?.startsWith('--only=') ? args[0].slice(7) : undefined;
   if (args[0] !== '--only' && !args[0]?.startsWith('--only=')) {
     console.error(`bench: unknown option "${args[0]}"\n${USAGE}`);
     process.exit(2);
@@ -26,7 +27,9 @@ function parseOnly(args: readonly string[]): Set<string> {
   const picked = (only ?? '').split(',').filter((g) => g !== '');
   const bad = picked.filter((g) => !(GROUPS as readonly string[]).includes(g));
   if (picked.length === 0 || bad.length > 0) {
-    console.error(`bench: --only takes one or more of ${GROUPS.join(', ')} (comma-separated)${bad.length > 0 ? `; got "${bad.join(', ')}"` : ''}\n${USAGE}`);
+    console.error(
+      `bench: --only takes one or more of ${GROUPS.join(', ')} (comma-separated)${bad.length > 0 ? `; got "${bad.join(', ')}"` : ''}\n${USAGE}`,
+    );
     process.exit(2);
   }
   return new Set(picked);
@@ -36,7 +39,9 @@ function ratios(name: string, rows: { size: number; perSec: number }[]): void {
   const first = rows[0];
   if (!first) return;
   for (const r of rows.slice(1)) {
-    log(`${name}: ${r.size.toLocaleString('en-US')} vs ${first.size.toLocaleString('en-US')} → ${(r.size / first.size).toFixed(0)}× the input, throughput ×${(r.perSec / first.perSec).toFixed(2)}`);
+    log(
+      `${name}: ${r.size.toLocaleString('en-US')} vs ${first.size.toLocaleString('en-US')} → ${(r.size / first.size).toFixed(0)}× the input, throughput ×${(r.perSec / first.perSec).toFixed(2)}`,
+    );
   }
 }
 
@@ -53,8 +58,17 @@ if (only.has('startup')) benchStartup(log);
 // A real run (Galera, proxies): its cleanup is the runner's own, on every exit path.
 if (only.has('overhead')) await benchOverhead(log);
 log('');
-ratios('linearizability', lin.map((r) => ({ size: r.size, perSec: r.opsPerSec })));
-ratios('isolation', iso.map((r) => ({ size: r.size, perSec: r.txnsPerSec })));
+ratios(
+  'linearizability',
+  lin.map((r) => ({ size: r.size, perSec: r.opsPerSec })),
+);
+ratios(
+  'isolation',
+  iso.map((r) => ({ size: r.size, perSec: r.txnsPerSec })),
+);
 const lin10k = lin.find((r) => r.size === 10_000);
 const iso10k = iso.find((r) => r.size === 10_000);
-if (lin10k && iso10k) log(`at 10,000: isolation checks ${(iso10k.txnsPerSec / lin10k.opsPerSec).toFixed(2)}× as many transactions per second as linearizability checks ops`);
+if (lin10k && iso10k)
+  log(
+    `at 10,000: isolation checks ${(iso10k.txnsPerSec / lin10k.opsPerSec).toFixed(2)}× as many transactions per second as linearizability checks ops`,
+  );

@@ -15,14 +15,22 @@ import { formatPhases, overheadSec } from '../runner/phases.ts';
 import { WarmClusters } from '../runner/warm.ts';
 
 export async function benchOverhead(log: (line: string) => void): Promise<void> {
-  const scenario = parseScenario(readFileSync(join(PROJECT_ROOT, 'scenarios', 'quickstart.yaml'), 'utf8'), 'scenarios/quickstart.yaml');
+  const scenario = parseScenario(
+    readFileSync(join(PROJECT_ROOT, 'scenarios', 'quickstart.yaml'), 'utf8'),
+    'scenarios/quickstart.yaml',
+  );
   const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-bench-overhead-'));
-  const addressBase = process.env['BBS_LAB_BENCH_ADDRESS_BASE'] ?? '127.0.0';
+  const addressBase = process.env.BBS_LAB_BENCH_ADDRESS_BASE ?? '127.0.0';
   const warm = new WarmClusters();
   try {
     for (let i = 0; i < 2; i++) {
-      const r = await runScenario({ ...scenario, duration: 5 }, { seed: 1, runsDir, addressBase, log: () => {}, warm });
-      log(`overhead: quickstart, 5-s workload, ${r.start.kind}: ${overheadSec(r.phases).toFixed(1)} s of ${r.phases.wallSec.toFixed(1)} s (${formatPhases(r.phases)})`);
+      const r = await runScenario(
+        { ...scenario, duration: 5 },
+        { seed: 1, runsDir, addressBase, log: () => {}, warm },
+      );
+      log(
+        `overhead: quickstart, 5-s workload, ${r.start.kind}: ${overheadSec(r.phases).toFixed(1)} s of ${r.phases.wallSec.toFixed(1)} s (${formatPhases(r.phases)})`,
+      );
     }
   } finally {
     await warm.close();

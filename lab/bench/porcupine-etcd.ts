@@ -12,7 +12,11 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkLinearizable, toSearchOps, type LinFailure } from '../checkers/linearizability/index.ts';
+import {
+  checkLinearizable,
+  toSearchOps,
+  type LinFailure,
+} from '../checkers/linearizability/index.ts';
 import { searchLinearization, type SearchOp } from '../checkers/linearizability/search.ts';
 import { StepCache } from '../checkers/linearizability/steps.ts';
 import type { HistoryEvent, Op } from '../history/event.ts';
@@ -36,15 +40,27 @@ export function parseJepsenLog(text: string): Op[] {
     if (type === 'invoke') {
       const op = next++;
       open.set(process, { op, f });
-      const value = f === 'read' ? { f } : f === 'write' ? { f, value: Number(raw) } : { f, value: raw.replace(/[[\]]/g, ' ').trim().split(/\s+/).map(Number) };
+      const value =
+        f === 'read'
+          ? { f }
+          : f === 'write'
+            ? { f, value: Number(raw) }
+            : { f, value: raw.replace(/[[\]]/g, ' ').trim().split(/\s+/).map(Number) };
       events.push({ ...base, type: 'invoke', op, value } as HistoryEvent);
       return;
     }
     const o = open.get(process);
     if (!o) return;
     open.delete(process);
-    if (type === 'ok') events.push({ ...base, type: 'ok', op: o.op, value: f === 'read' ? (raw === 'nil' ? null : Number(raw)) : f === 'cas' ? true : null } as HistoryEvent);
-    else if (type === 'fail' && f === 'cas') events.push({ ...base, type: 'ok', op: o.op, value: false } as HistoryEvent);
+    if (type === 'ok')
+      events.push({
+        ...base,
+        type: 'ok',
+        op: o.op,
+        value: f === 'read' ? (raw === 'nil' ? null : Number(raw)) : f === 'cas' ? true : null,
+      } as HistoryEvent);
+    else if (type === 'fail' && f === 'cas')
+      events.push({ ...base, type: 'ok', op: o.op, value: false } as HistoryEvent);
     else events.push({ ...base, type: 'info', op: o.op, value: null } as HistoryEvent);
   });
   return pairOps(events);
@@ -58,25 +74,34 @@ export function witnessAlone(model: Model, ops: readonly Op[], f: LinFailure): b
   const keep: SearchOp[] = [];
   for (const o of search) {
     if (o.call > end) continue;
-    const changes = model.changesState ? model.changesState(o.input, o.known ? o.output : undefined) : true;
+    const changes = model.changesState
+      ? model.changesState(o.input, o.known ? o.output : undefined)
+      : true;
     if (!shown.has(o.id) && !changes) continue;
     if (o.known && o.ret > end) {
       if (changes) keep.push({ ...o, known: false, output: undefined, ret: Infinity });
     } else keep.push(o);
   }
-  const r = searchLinearization(new StepCache(model), keep, { budget: 10_000_000, memoryBytes: 1 << 28 });
+  const r = searchLinearization(new StepCache(model), keep, {
+    budget: 10_000_000,
+    memoryBytes: 1 << 28,
+  });
   return r.verdict === 'unknown' ? 'unknown' : r.verdict === 'not-linearizable';
 }
 
 function main(dir: string, expectedFile?: string): void {
   const expected = new Map<number, boolean>();
-  if (expectedFile) for (const l of readFileSync(expectedFile, 'utf8').split('\n')) if (l.trim()) expected.set(Number(l.split(' ')[0]), l.split(' ')[1] === 'true');
+  if (expectedFile)
+    for (const l of readFileSync(expectedFile, 'utf8').split('\n'))
+      if (l.trim()) expected.set(Number(l.split(' ')[0]), l.split(' ')[1] === 'true');
   const model = casRegisterModel as Model;
   let agree = 0;
   let bad = 0;
   let alone = 0;
   let pending = 0;
-  const files = readdirSync(dir).filter((f) => /^etcd_\d+\.log$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^etcd_\d+\.log$/.test(f))
+    .sort();
   for (const file of files) {
     const n = Number(/\d+/.exec(file)![0]);
     const ops = parseJepsenLog(readFileSync(join(dir, file), 'utf8'));
@@ -95,7 +120,9 @@ function main(dir: string, expectedFile?: string): void {
     }
     console.log(line);
   }
-  console.log(`${files.length} histories; ${agree} verdicts agree with Porcupine's; ${bad} not linearizable, evidence proves alone in ${alone}; ${pending} show ops of unknown outcome`);
+  console.log(
+    `${files.length} histories; ${agree} verdicts agree with Porcupine's; ${bad} not linearizable, evidence proves alone in ${alone}; ${pending} show ops of unknown outcome`,
+  );
 }
 
 if (process.argv[1]?.endsWith('porcupine-etcd.ts')) main(process.argv[2]!, process.argv[3]);

@@ -16,7 +16,9 @@ import type { MachineSummary } from '../report/machine.ts';
 
 const [file, rateArg, hogsArg = '0', secondsArg = '20'] = process.argv.slice(2);
 if (!file || !rateArg) {
-  console.error('usage: node --import tsx lab/bench/rate-sustain.ts <scenario.yaml> <rate|closed> [hogs] [seconds]');
+  console.error(
+    'usage: node --import tsx lab/bench/rate-sustain.ts <scenario.yaml> <rate|closed> [hogs] [seconds]',
+  );
   process.exit(2);
 }
 const s = parseScenario(readFileSync(file, 'utf8'), file);
@@ -24,12 +26,24 @@ s.clients.rate = rateArg === 'closed' ? 'closed' : Number(rateArg);
 const hogs: ChildProcess[] = [];
 const kill = () => hogs.forEach((h) => h.kill('SIGKILL'));
 process.on('exit', kill);
-for (let i = 0; i < Number(hogsArg); i++) hogs.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+for (let i = 0; i < Number(hogsArg); i++)
+  hogs.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
 try {
-  const res = await runScenario(s, { seed: 1, duration: Number(secondsArg), addressBase: process.env['BBS_LAB_ADDRESS_BASE'] ?? '127.0.0', log: () => {} });
+  const res = await runScenario(s, {
+    seed: 1,
+    duration: Number(secondsArg),
+    addressBase: process.env.BBS_LAB_ADDRESS_BASE ?? '127.0.0',
+    log: () => {},
+  });
   kill();
-  const r = JSON.parse(readFileSync(res.dir.results, 'utf8')) as { stats: { ops: number; errors: Record<string, number>; latencyMs: { ok: { p99: number } } }; rate: RateRecord; machine: MachineSummary | null };
-  const deadlocks = Object.entries(r.stats.errors).filter(([k]) => k.startsWith('1213')).reduce((a, [, n]) => a + n, 0);
+  const r = JSON.parse(readFileSync(res.dir.results, 'utf8')) as {
+    stats: { ops: number; errors: Record<string, number>; latencyMs: { ok: { p99: number } } };
+    rate: RateRecord;
+    machine: MachineSummary | null;
+  };
+  const deadlocks = Object.entries(r.stats.errors)
+    .filter(([k]) => k.startsWith('1213'))
+    .reduce((a, [, n]) => a + n, 0);
   console.log(
     JSON.stringify({
       scenario: file,

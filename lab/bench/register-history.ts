@@ -18,7 +18,17 @@ export interface RegisterHistoryOptions {
 export function registerHistory(o: RegisterHistoryOptions): HistoryEvent[] {
   const rand = seededRng(o.seed);
   const clock = new Array<number>(o.processes).fill(0);
-  type Gen = { id: number; process: number; key: string; start: number; end: number; point: number; kind: 'read' | 'write' | 'cas'; info: boolean; applies: boolean };
+  type Gen = {
+    id: number;
+    process: number;
+    key: string;
+    start: number;
+    end: number;
+    point: number;
+    kind: 'read' | 'write' | 'cas';
+    info: boolean;
+    applies: boolean;
+  };
   const gens: Gen[] = [];
   for (let id = 0; id < o.ops; id++) {
     const p = Math.floor(rand() * o.processes);
@@ -27,7 +37,17 @@ export function registerHistory(o: RegisterHistoryOptions): HistoryEvent[] {
     clock[p] = end;
     const roll = rand();
     const info = rand() < o.infoShare;
-    gens.push({ id, process: p, key: `k${Math.floor(rand() * o.keys)}`, start, end, point: start + rand() * (end - start), kind: roll < 0.5 ? 'read' : roll < 0.8 ? 'write' : 'cas', info, applies: !info || rand() < 0.5 });
+    gens.push({
+      id,
+      process: p,
+      key: `k${Math.floor(rand() * o.keys)}`,
+      start,
+      end,
+      point: start + rand() * (end - start),
+      kind: roll < 0.5 ? 'read' : roll < 0.8 ? 'write' : 'cas',
+      info,
+      applies: !info || rand() < 0.5,
+    });
   }
   const reg = new Map<string, number | null>();
   const events: Omit<HistoryEvent, 'index'>[] = [];
@@ -50,10 +70,17 @@ export function registerHistory(o: RegisterHistoryOptions): HistoryEvent[] {
     }
     const base = { op: g.id, process: g.process, client: g.process, f: g.kind, key: g.key };
     events.push({ type: 'invoke', time: g.start, ...base, value: input } as HistoryEvent);
-    completions.set(g.id, { type: g.info ? 'info' : 'ok', time: g.end, ...base, value: g.info ? input : output } as HistoryEvent);
+    completions.set(g.id, {
+      type: g.info ? 'info' : 'ok',
+      time: g.end,
+      ...base,
+      value: g.info ? input : output,
+    } as HistoryEvent);
   }
   const all = [...events, ...completions.values()];
   // Completions after invokes at equal times: an op that ends at t and one that starts at t overlap.
-  all.sort((a, b) => a.time - b.time || (a.type === 'invoke' ? 1 : 0) - (b.type === 'invoke' ? 1 : 0));
+  all.sort(
+    (a, b) => a.time - b.time || (a.type === 'invoke' ? 1 : 0) - (b.type === 'invoke' ? 1 : 0),
+  );
   return all.map((e, index) => ({ ...e, index }) as HistoryEvent);
 }

@@ -19,7 +19,14 @@ export function generateReportHistory(n: number, seed = 1): HistoryEvent[] {
     return (x >>> 0) / 4294967296;
   };
   const clients = 30;
-  const fs = ['DesireTask', 'StartTask', 'CompleteTask', 'TaskByGuid', 'ClaimActualLRP', 'ActualLRPByIndex'];
+  const fs = [
+    'DesireTask',
+    'StartTask',
+    'CompleteTask',
+    'TaskByGuid',
+    'ClaimActualLRP',
+    'ActualLRPByIndex',
+  ];
   const nodes = ['n1', 'n2', 'n3'];
   const span = 60e9;
   const events: HistoryEvent[] = [];
@@ -33,11 +40,43 @@ export function generateReportHistory(n: number, seed = 1): HistoryEvent[] {
     const r = rnd();
     const node = nodes[Math.floor(rnd() * nodes.length)]!;
     if (r < 0.9) events.push({ type: 'ok', index: 0, time: start + dur, ...base, node, value: {} });
-    else if (r < 0.97) events.push({ type: 'fail', index: 0, time: start + dur, ...base, node, error: { errno: 1213, message: 'Deadlock found', phase: rnd() < 0.5 ? 'commit' : 'statement' } });
-    else events.push({ type: 'info', index: 0, time: start + dur, ...base, node, error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' } });
+    else if (r < 0.97)
+      events.push({
+        type: 'fail',
+        index: 0,
+        time: start + dur,
+        ...base,
+        node,
+        error: {
+          errno: 1213,
+          message: 'Deadlock found',
+          phase: rnd() < 0.5 ? 'commit' : 'statement',
+        },
+      });
+    else
+      events.push({
+        type: 'info',
+        index: 0,
+        time: start + dur,
+        ...base,
+        node,
+        error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' },
+      });
   }
-  for (const [id, a, b, kind] of [['p1', 10, 20, 'partition'], ['k1', 35, 40, 'kill'], ['p2', 50, 55, 'pause']] as const) {
-    events.push({ type: 'nemesis', index: 0, time: a * 1e9, phase: 'start', fault: id, kind, detail: { target: 'n1' } });
+  for (const [id, a, b, kind] of [
+    ['p1', 10, 20, 'partition'],
+    ['k1', 35, 40, 'kill'],
+    ['p2', 50, 55, 'pause'],
+  ] as const) {
+    events.push({
+      type: 'nemesis',
+      index: 0,
+      time: a * 1e9,
+      phase: 'start',
+      fault: id,
+      kind,
+      detail: { target: 'n1' },
+    });
     events.push({ type: 'nemesis', index: 0, time: b * 1e9, phase: 'stop', fault: id, kind });
   }
   events.sort((a, b) => a.time - b.time);
@@ -56,17 +95,44 @@ export interface ReportBench {
 
 export function benchReport(log: (line: string) => void, n = 100_000): ReportBench {
   const events = generateReportHistory(n);
-  const check: CheckReport = { valid: true, summary: ['(checkers not run: benchmarked separately)'], linearizability: null, invariants: null, failedApplied: [], isolation: null };
+  const check: CheckReport = {
+    valid: true,
+    summary: ['(checkers not run: benchmarked separately)'],
+    linearizability: null,
+    invariants: null,
+    failedApplied: [],
+    isolation: null,
+  };
   const t0 = performance.now();
   const stats = computeStats(events);
   const t1 = performance.now();
   const charts = renderCharts(events, stats, check);
   const t2 = performance.now();
   const ops = pairOps(events);
-  const scenario = parseScenario('name: bench\nquestion: How long does a report of a 100k-op history take?\nduration: 60\ntopology: {nodes: 3}\nclients: {count: 30, via: nodes}\n');
-  const html = renderHtml({ scenario, seed: 1, runId: 'bench', stats, check, charts, stories: generateStories({ scenario, stats, check, ops }), ops });
+  const scenario = parseScenario(
+    'name: bench\nquestion: How long does a report of a 100k-op history take?\nduration: 60\ntopology: {nodes: 3}\nclients: {count: 30, via: nodes}\n',
+  );
+  const html = renderHtml({
+    scenario,
+    seed: 1,
+    runId: 'bench',
+    stats,
+    check,
+    charts,
+    stories: generateStories({ scenario, stats, check, ops }),
+    ops,
+  });
   const t3 = performance.now();
-  const r: ReportBench = { ops: n, statsMs: t1 - t0, chartsMs: t2 - t1, htmlMs: t3 - t2, totalMs: t3 - t0, htmlBytes: html.length };
-  log(`report: ${n.toLocaleString('en-US')} ops rendered in ${(r.totalMs / 1000).toFixed(2)} s (stats ${r.statsMs.toFixed(0)} ms, charts ${r.chartsMs.toFixed(0)} ms, html ${r.htmlMs.toFixed(0)} ms; report.html ${(r.htmlBytes / 1024).toFixed(0)} KiB)`);
+  const r: ReportBench = {
+    ops: n,
+    statsMs: t1 - t0,
+    chartsMs: t2 - t1,
+    htmlMs: t3 - t2,
+    totalMs: t3 - t0,
+    htmlBytes: html.length,
+  };
+  log(
+    `report: ${n.toLocaleString('en-US')} ops rendered in ${(r.totalMs / 1000).toFixed(2)} s (stats ${r.statsMs.toFixed(0)} ms, charts ${r.chartsMs.toFixed(0)} ms, html ${r.htmlMs.toFixed(0)} ms; report.html ${(r.htmlBytes / 1024).toFixed(0)} KiB)`,
+  );
   return r;
 }

@@ -28,24 +28,38 @@ function timeMs(args: string[], runs: number): number {
 }
 
 export function benchStartup(log: (line: string) => void, runs = 5): void {
-  const check = [join(PROJECT_ROOT, 'bin', 'bbs-lab.js'), 'check', HISTORY, '--model', 'cas-register'];
+  const check = [
+    join(PROJECT_ROOT, 'bin', 'bbs-lab.js'),
+    'check',
+    HISTORY,
+    '--model',
+    'cas-register',
+  ];
   const floor = timeMs(['-e', '0'], runs);
-  const which = spawnSync(process.execPath, [check[0]!], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, BBS_LAB_LAUNCHER: 'which' } }).stdout.trim();
+  const which = spawnSync(process.execPath, [check[0]!], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, BBS_LAB_LAUNCHER: 'which' },
+  }).stdout.trim();
   const built = which === 'dist' ? timeMs(check, runs) : null;
   // tsx: hide the stamp for the duration, so the launcher takes the fallback path.
   let tsx: number;
   if (existsSync(STAMP)) {
-    renameSync(STAMP, STAMP + '.bench');
+    renameSync(STAMP, `${STAMP}.bench`);
     try {
       tsx = timeMs(check, runs);
     } finally {
-      renameSync(STAMP + '.bench', STAMP);
+      renameSync(`${STAMP}.bench`, STAMP);
     }
   } else tsx = timeMs(check, runs);
   log(
     `startup: check of a 14-event history, cold process, median of ${runs}: ` +
-      (built !== null ? `built ${built.toFixed(0)} ms` : `built n/a (${which}; run scripts/setup.sh)`) +
+      (built !== null
+        ? `built ${built.toFixed(0)} ms`
+        : `built n/a (${which}; run scripts/setup.sh)`) +
       `, tsx ${tsx.toFixed(0)} ms, node -e 0 ${floor.toFixed(0)} ms` +
-      (built !== null ? ` (built: ${(built - floor).toFixed(0)} ms above the floor, ${(tsx / built).toFixed(1)}× faster than tsx)` : ''),
+      (built !== null
+        ? ` (built: ${(built - floor).toFixed(0)} ms above the floor, ${(tsx / built).toFixed(1)}× faster than tsx)`
+        : ''),
   );
 }

@@ -26,7 +26,14 @@
 // stale read needs a node that could lag, which wsrep_sync_wait rules out for the ops it covers,
 // and which an earlier op on the same node that saw the write refutes.
 
-import { READ_OPS, type ActualLRPRecord, type BbsOpName, type BbsResult, type DesiredLRPRecord, type TaskRecord } from '../../bbs/ops.ts';
+import {
+  READ_OPS,
+  type ActualLRPRecord,
+  type BbsOpName,
+  type BbsResult,
+  type DesiredLRPRecord,
+  type TaskRecord,
+} from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
 import { DEFAULT_CAUSE_SETTINGS, waitsForCausality, type CauseSettings } from './causal-wait.ts';
 import type { FailedButApplied } from './failed-applied.ts';
@@ -35,16 +42,29 @@ import { byKey, mayFallBetween, type Timed } from './invariants/timeline.ts';
 import type { CommitFailRecheck } from './linearizability/commit-fails.ts';
 import type { LinResult } from './linearizability/index.ts';
 
-export type CauseKind = 'stale-read' | 'lost-write' | 'both-acknowledged' | 'single-node-logic' | 'store-logic' | 'failed-but-applied' | 'unattributed';
+export type CauseKind =
+  | 'stale-read'
+  | 'lost-write'
+  | 'both-acknowledged'
+  | 'single-node-logic'
+  | 'store-logic'
+  | 'failed-but-applied'
+  | 'unattributed';
 
 export const CAUSES: Record<CauseKind, string> = {
-  'stale-read': 'stale read: a node served a state older than a write another node had acknowledged',
-  'lost-write': 'lost write: a write was acknowledged, then absent on the node that acknowledged it',
-  'both-acknowledged': 'both acknowledged: two concurrent writes of one row on different nodes both committed, each as if the other had not happened',
-  'single-node-logic': 'logic bug: a state the BBS rules forbid, reached through ops on one node alone',
-  'store-logic': 'logic bug across nodes: the op ran on a node that had applied the write before it (causal reads, or an earlier op there saw it), yet did what the BBS rules forbid',
+  'stale-read':
+    'stale read: a node served a state older than a write another node had acknowledged',
+  'lost-write':
+    'lost write: a write was acknowledged, then absent on the node that acknowledged it',
+  'both-acknowledged':
+    'both acknowledged: two concurrent writes of one row on different nodes both committed, each as if the other had not happened',
+  'single-node-logic':
+    'logic bug: a state the BBS rules forbid, reached through ops on one node alone',
+  'store-logic':
+    'logic bug across nodes: the op ran on a node that had applied the write before it (causal reads, or an earlier op there saw it), yet did what the BBS rules forbid',
   'failed-but-applied': 'failed but applied: an op answered as failed took effect',
-  unattributed: 'unattributed: ops on several nodes, and neither a stale read nor a lost write shows in them',
+  unattributed:
+    'unattributed: ops on several nodes, and neither a stale read nor a lost write shows in them',
 };
 
 export type AnomalyKind = 'not-linearizable' | InvariantName | 'failed-but-applied';
@@ -78,7 +98,14 @@ export interface CauseInput {
 
 const TASK_RANK: Record<string, number> = { PENDING: 1, RUNNING: 2, COMPLETED: 3, RESOLVING: 4 };
 /** Ops that may make a record absent or start a new incarnation: an older-looking state after one is not stale. */
-const RESETS = new Set(['DeleteTask', 'DesireTask', 'RemoveDesiredLRP', 'DesireLRP', 'RemoveActualLRP', 'CreateUnclaimedActualLRP']);
+const RESETS = new Set([
+  'DeleteTask',
+  'DesireTask',
+  'RemoveDesiredLRP',
+  'DesireLRP',
+  'RemoveActualLRP',
+  'CreateUnclaimedActualLRP',
+]);
 
 type Rec = TaskRecord | DesiredLRPRecord | ActualLRPRecord | null;
 
@@ -96,7 +123,10 @@ function recordOf(t: Timed): Rec | undefined {
 export function olderThan(key: string, seen: Rec, written: Rec): boolean {
   if (written === null) return false;
   if (seen === null) return true;
-  if (key.startsWith('task/')) return (TASK_RANK[(seen as TaskRecord).state] ?? 0) < (TASK_RANK[(written as TaskRecord).state] ?? 0);
+  if (key.startsWith('task/'))
+    return (
+      (TASK_RANK[(seen as TaskRecord).state] ?? 0) < (TASK_RANK[(written as TaskRecord).state] ?? 0)
+    );
   const a = (seen as DesiredLRPRecord).modificationTag;
   const b = (written as DesiredLRPRecord).modificationTag;
   return !!a && !!b && a.epoch === b.epoch && a.index < b.index;
@@ -108,7 +138,8 @@ export function olderThan(key: string, seen: Rec, written: Rec): boolean {
  * saw the record absent as surely as a read would).
  */
 function seenOf(t: Timed): Rec | undefined {
-  const v = t.op.complete?.type === 'ok' ? (t.op.complete.value as BbsResult | undefined) : undefined;
+  const v =
+    t.op.complete?.type === 'ok' ? (t.op.complete.value as BbsResult | undefined) : undefined;
   if (v?.error === 'ResourceNotFound') return null;
   return recordOf(t);
 }
@@ -141,7 +172,13 @@ function includes(key: string, seen: Rec, written: Rec): boolean {
  * `w`'s effect (with no reset of the record in between): `node` had applied `w` by then, so an op
  * there after it cannot have missed it through lag.
  */
-export function appliedOnBefore(key: string, node: string, w: Timed, before: number, all: readonly Timed[]): Timed | undefined {
+export function appliedOnBefore(
+  key: string,
+  node: string,
+  w: Timed,
+  before: number,
+  all: readonly Timed[],
+): Timed | undefined {
   const written = recordOf(w);
   if (written === undefined) return undefined;
   return all.find((z) => {
@@ -153,14 +190,26 @@ export function appliedOnBefore(key: string, node: string, w: Timed, before: num
 }
 
 /** Why a node cannot have lagged behind `w` when `r` ran there, or null when it could have. */
-function noLagPremise(key: string, w: Timed, r: Timed, all: readonly Timed[], s: CauseSettings): string | null {
-  if (waitsForCausality(r.op.f, s)) return `with wsrep_sync_wait ${s.syncWait} ${r.op.f}'s node applied every commit acknowledged before it began`;
+function noLagPremise(
+  key: string,
+  w: Timed,
+  r: Timed,
+  all: readonly Timed[],
+  s: CauseSettings,
+): string | null {
+  if (waitsForCausality(r.op.f, s))
+    return `with wsrep_sync_wait ${s.syncWait} ${r.op.f}'s node applied every commit acknowledged before it began`;
   const rn = nodeOf(r.op);
   const z = rn === undefined ? undefined : appliedOnBefore(key, rn, w, r.start, all);
-  return z ? `${z.op.f} (op ${z.op.op}) on ${rn}, done before it, had already seen ${w.op.f} (op ${w.op.op})` : null;
+  return z
+    ? `${z.op.f} (op ${z.op.op}) on ${rn}, done before it, had already seen ${w.op.f} (op ${w.op.op})`
+    : null;
 }
 
-type OlderState = { pair: Pair; kind: 'stale' } | { pair: Pair; kind: 'same-node' } | { pair: Pair; kind: 'applied'; why: string };
+type OlderState =
+  | { pair: Pair; kind: 'stale' }
+  | { pair: Pair; kind: 'same-node' }
+  | { pair: Pair; kind: 'applied'; why: string };
 
 /**
  * The first op of `shown` (by invoke) that saw a state older than a write acknowledged before it
@@ -169,11 +218,19 @@ type OlderState = { pair: Pair; kind: 'stale' } | { pair: Pair; kind: 'same-node
  * it proves) is preferred; then one its node is known to have applied (causal reads, or an earlier
  * op there saw it): absent there after that, as on the node that acknowledged it, is a lost write.
  */
-function olderStatePair(all: Timed[], shown: ReadonlySet<number>, s: CauseSettings): OlderState | null {
+function olderStatePair(
+  all: Timed[],
+  shown: ReadonlySet<number>,
+  s: CauseSettings,
+): OlderState | null {
   // A write's record is the state it left: an absent one is its own removal, not an old state seen
   // (a refusal for a missing row, though, is what the op saw).
   const sawAbsent = (t: Timed) => READ_OPS.has(t.op.f as BbsOpName) || recordOf(t) === undefined;
-  const readers = all.filter((t) => shown.has(t.op.op) && seenOf(t) !== undefined && (seenOf(t) !== null || sawAbsent(t))).sort((a, b) => a.start - b.start);
+  const readers = all
+    .filter(
+      (t) => shown.has(t.op.op) && seenOf(t) !== undefined && (seenOf(t) !== null || sawAbsent(t)),
+    )
+    .sort((a, b) => a.start - b.start);
   for (const r of readers) {
     const seen = seenOf(r)!;
     const missed = all.filter((w) => {
@@ -184,12 +241,21 @@ function olderStatePair(all: Timed[], shown: ReadonlySet<number>, s: CauseSettin
     });
     if (missed.length === 0) continue;
     const rn = nodeOf(r.op);
-    const other = missed.filter((w) => nodeOf(w.op) !== undefined && rn !== undefined && nodeOf(w.op) !== rn).sort((a, b) => a.end - b.end);
+    const other = missed
+      .filter((w) => nodeOf(w.op) !== undefined && rn !== undefined && nodeOf(w.op) !== rn)
+      .sort((a, b) => a.end - b.end);
     const lagging = other.filter((w) => noLagPremise(r.op.key!, w, r, all, s) === null);
     if (lagging.length > 0) return { pair: { writer: lagging[0]!, reader: r }, kind: 'stale' };
-    const same = missed.filter((w) => rn !== undefined && nodeOf(w.op) === rn).sort((a, b) => b.end - a.end);
+    const same = missed
+      .filter((w) => rn !== undefined && nodeOf(w.op) === rn)
+      .sort((a, b) => b.end - a.end);
     if (same.length > 0) return { pair: { writer: same[0]!, reader: r }, kind: 'same-node' };
-    if (other.length > 0) return { pair: { writer: other[0]!, reader: r }, kind: 'applied', why: noLagPremise(r.op.key!, other[0]!, r, all, s)! };
+    if (other.length > 0)
+      return {
+        pair: { writer: other[0]!, reader: r },
+        kind: 'applied',
+        why: noLagPremise(r.op.key!, other[0]!, r, all, s)!,
+      };
   }
   return null;
 }
@@ -202,7 +268,11 @@ function olderStatePair(all: Timed[], shown: ReadonlySet<number>, s: CauseSettin
 function bothAcknowledged(ops: readonly Op[]): [Op, Op] | null {
   if (ops.length !== 2) return null;
   const [x, y] = [...ops].sort((a, b) => a.invoke.time - b.invoke.time) as [Op, Op];
-  const write = (o: Op) => !READ_OPS.has(o.f as BbsOpName) && o.complete?.type === 'ok' && (o.complete.value as BbsResult | undefined)?.error === undefined && (o.complete.value as BbsResult | undefined)?.record != null;
+  const write = (o: Op) =>
+    !READ_OPS.has(o.f as BbsOpName) &&
+    o.complete?.type === 'ok' &&
+    (o.complete.value as BbsResult | undefined)?.error === undefined &&
+    (o.complete.value as BbsResult | undefined)?.record != null;
   if (!write(x) || !write(y)) return null;
   const nx = nodeOf(x);
   const ny = nodeOf(y);
@@ -266,7 +336,10 @@ export function attributeOne(
   // instance), the second begun after the first was acknowledged, on another node: a stale read
   // when the second's node could lag behind the first's commit, else the store's own check let
   // the second through with the first in view.
-  if ((anomaly === 'task-started-on-two-cells' || anomaly === 'instance-held-by-two-cells') && shownOps.length === 2) {
+  if (
+    (anomaly === 'task-started-on-two-cells' || anomaly === 'instance-held-by-two-cells') &&
+    shownOps.length === 2
+  ) {
     const [x, y] = [...shownOps].sort((p, q) => p.invoke.time - q.invoke.time) as [Op, Op];
     const nx = nodeOf(x);
     const ny = nodeOf(y);
@@ -274,7 +347,12 @@ export function attributeOne(
       const lag = ms(y.invoke.time - x.complete.time);
       const tx = timeline.find((t) => t.op === x);
       const ty = timeline.find((t) => t.op === y);
-      const why = tx && ty ? noLagPremise(key, tx, ty, timeline, settings) : waitsForCausality(y.f, settings) ? `with wsrep_sync_wait ${settings.syncWait} ${y.f}'s node applied every commit acknowledged before it began` : null;
+      const why =
+        tx && ty
+          ? noLagPremise(key, tx, ty, timeline, settings)
+          : waitsForCausality(y.f, settings)
+            ? `with wsrep_sync_wait ${settings.syncWait} ${y.f}'s node applied every commit acknowledged before it began`
+            : null;
       if (why !== null) {
         return {
           anomaly,
@@ -341,15 +419,28 @@ export function attributeOne(
  * earliest: the longest lag), on the read's own node a lost write. Null when the read listed the
  * domain (the other direction), or the nodes are unknown: the general attribution then answers.
  */
-function missingDomainCause(key: string, shown: readonly number[], byId: ReadonlyMap<number, Op>, settings: CauseSettings): AnomalyCause | null {
+function missingDomainCause(
+  key: string,
+  shown: readonly number[],
+  byId: ReadonlyMap<number, Op>,
+  settings: CauseSettings,
+): AnomalyCause | null {
   const r = byId.get(shown[shown.length - 1]!);
   const listed = (r?.complete?.value as BbsResult | undefined)?.domains;
-  if (!r || r.f !== 'Domains' || !Array.isArray(listed) || listed.includes(key.slice('domain/'.length))) return null;
+  if (r?.f !== 'Domains' || !Array.isArray(listed) || listed.includes(key.slice('domain/'.length)))
+    return null;
   const rn = nodeOf(r);
   if (rn === undefined) return null;
   const acked = shown
     .map((id) => byId.get(id))
-    .filter((o): o is Op => o !== undefined && o !== r && o.complete?.type === 'ok' && o.complete.time < r.invoke.time && nodeOf(o) !== undefined)
+    .filter(
+      (o): o is Op =>
+        o !== undefined &&
+        o !== r &&
+        o.complete?.type === 'ok' &&
+        o.complete.time < r.invoke.time &&
+        nodeOf(o) !== undefined,
+    )
     .sort((a, b) => a.complete!.time - b.complete!.time);
   const { nodes } = nodesOf([...acked, r]);
   // With causal reads the Domains read's node applied every upsert acknowledged before it: no lag.
@@ -410,7 +501,13 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
     const re = found.commitFailRechecks?.find((r) => r.key === k.key);
     // A pattern the history shows outright comes first; else a failed COMMIT that, taken as
     // possibly applied, makes the key linearizable is the cause the history allows.
-    if (re && re.deciding.length > 0 && c.cause !== 'stale-read' && c.cause !== 'lost-write' && c.cause !== 'store-logic') {
+    if (
+      re &&
+      re.deciding.length > 0 &&
+      c.cause !== 'stale-read' &&
+      c.cause !== 'lost-write' &&
+      c.cause !== 'store-logic'
+    ) {
       const ids = re.deciding.map((id) => `op ${id}`).join(', ');
       out.push({
         ...c,
@@ -437,7 +534,10 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
       });
       continue;
     }
-    const dc = v.invariant === 'domains-read-wrong' ? missingDomainCause(v.key, v.ops, byId, settings) : null;
+    const dc =
+      v.invariant === 'domains-read-wrong'
+        ? missingDomainCause(v.key, v.ops, byId, settings)
+        : null;
     out.push(dc ?? attributeOne(v.invariant, v.key, v.ops, timelineOf(v.key), byId, settings));
   }
   for (const f of found.failedApplied) {
@@ -458,6 +558,7 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
 
 /** Anomalies grouped by cause, in the order of CAUSES. */
 export function groupByCause(causes: readonly AnomalyCause[]): [CauseKind, AnomalyCause[]][] {
-  return (Object.keys(CAUSES) as CauseKind[]).map((c) => [c, causes.filter((x) => x.cause === c)] as [CauseKind, AnomalyCause[]]).filter(([, l]) => l.length > 0);
+  return (Object.keys(CAUSES) as CauseKind[])
+    .map((c) => [c, causes.filter((x) => x.cause === c)] as [CauseKind, AnomalyCause[]])
+    .filter(([, l]) => l.length > 0);
 }
-

@@ -70,7 +70,10 @@ export interface CheckerOutcome<D = unknown> {
 }
 
 /** The options bbsModelFor takes, from a check's options. */
-export function rulesOf(o: CheckOptions): { actualLRPRules?: ActualLRPRules; actualLRPForm?: ActualLRPForm } {
+export function rulesOf(o: CheckOptions): {
+  actualLRPRules?: ActualLRPRules;
+  actualLRPForm?: ActualLRPForm;
+} {
   return {
     ...(o.actualLRPRules !== undefined ? { actualLRPRules: o.actualLRPRules } : {}),
     ...(o.actualLRPForm !== undefined ? { actualLRPForm: o.actualLRPForm } : {}),

@@ -20,11 +20,19 @@ export interface FailedButApplied {
 }
 
 /** Per write: the argument whose unique value it stores, the record field it lands in, and the word for it. */
-export const TRACED: Record<string, { arg: string; field: string; what: string; when?: (args: Record<string, unknown>) => boolean }> = {
+export const TRACED: Record<
+  string,
+  { arg: string; field: string; what: string; when?: (args: Record<string, unknown>) => boolean }
+> = {
   CompleteTask: { arg: 'result', field: 'result', what: 'result' },
   FailTask: { arg: 'failureReason', field: 'failureReason', what: 'failure reason' },
   DesireLRP: { arg: 'annotation', field: 'annotation', what: 'annotation' },
-  UpdateDesiredLRP: { arg: 'annotation', field: 'annotation', what: 'annotation', when: (a) => a['annotation'] !== undefined },
+  UpdateDesiredLRP: {
+    arg: 'annotation',
+    field: 'annotation',
+    what: 'annotation',
+    when: (a) => a.annotation !== undefined,
+  },
   CrashActualLRP: { arg: 'reason', field: 'crashReason', what: 'crash reason' },
   FailActualLRP: { arg: 'placementError', field: 'placementError', what: 'placement error' },
 };
@@ -55,7 +63,10 @@ export function checkFailedApplied(ops: readonly Op[]): FailedButApplied[] {
   const reported = new Set<Op>();
   for (const o of ops) {
     if (o.complete?.type !== 'ok' || o.key === undefined) continue;
-    const r = (o.complete.value as BbsResult | undefined)?.record as Record<string, unknown> | null | undefined;
+    const r = (o.complete.value as BbsResult | undefined)?.record as
+      | Record<string, unknown>
+      | null
+      | undefined;
     if (!r) continue;
     for (const field of fields) {
       const v = r[field];
@@ -84,7 +95,8 @@ export function checkFailedApplied(ops: readonly Op[]): FailedButApplied[] {
  */
 export const failedAppliedChecker: Checker<FailedButApplied[]> = {
   name: 'failedApplied',
-  appliesTo: (o, ctx) => !ctx.forced && (o.f === 'CompleteTask' || o.key?.startsWith('task/') === true),
+  appliesTo: (o, ctx) =>
+    !ctx.forced && (o.f === 'CompleteTask' || o.key?.startsWith('task/') === true),
   check(ops) {
     const found = checkFailedApplied(ops);
     return { verdict: found.length === 0, data: found, judged: false, unjudged: 0 };

@@ -7,7 +7,14 @@ import { bbsModels } from '../../specs/bbs.ts';
 import { genericModels, REGISTER_MODELS, withInitialValue } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
 import { FINAL_READ, pairOps, type HistoryEvent, type Op } from '../history/event.ts';
-import { rulesOf, type CheckContext, type CheckOptions, type Checker, type CheckerOutcome, type Verdict } from './checker.ts';
+import {
+  rulesOf,
+  type CheckContext,
+  type CheckOptions,
+  type Checker,
+  type CheckerOutcome,
+  type Verdict,
+} from './checker.ts';
 import { failedAppliedChecker, type FailedButApplied } from './failed-applied.ts';
 import { invariantsChecker } from './invariants/checker.ts';
 import type { InvariantResult } from './invariants/index.ts';
@@ -19,10 +26,22 @@ import { attributeCauses, type AnomalyCause } from './causes.ts';
 import { recheckCommitFails, type CommitFailRecheck } from './linearizability/commit-fails.ts';
 import { bbsModelFor } from '../../specs/bbs.ts';
 
-export type { CheckContext, CheckOptions, Checker, CheckerOutcome, CheckResult, Verdict } from './checker.ts';
+export type {
+  CheckContext,
+  CheckOptions,
+  Checker,
+  CheckerOutcome,
+  CheckResult,
+  Verdict,
+} from './checker.ts';
 
 /** The checkers every history goes through, in the order results.json and the report list them. */
-export const CHECKERS: readonly Checker[] = [linearizabilityChecker, invariantsChecker, failedAppliedChecker, isolationChecker];
+export const CHECKERS: readonly Checker[] = [
+  linearizabilityChecker,
+  invariantsChecker,
+  failedAppliedChecker,
+  isolationChecker,
+];
 
 /** What the checkers found: the history's verdict and each checker's data under its name. */
 export interface CheckResults {
@@ -51,11 +70,18 @@ export function modelNames(): string[] {
 }
 
 function modelByName(name: string, opts: CheckOptions = {}): Model {
-  const m = (genericModels as Record<string, Model>)[name] ?? (bbsModels as Record<string, Model>)[name];
-  if (!m) throw new UnknownModelError(`--model: unknown model ${JSON.stringify(name)}; known: ${modelNames().join(', ')}`);
+  const m =
+    (genericModels as Record<string, Model>)[name] ?? (bbsModels as Record<string, Model>)[name];
+  if (!m)
+    throw new UnknownModelError(
+      `--model: unknown model ${JSON.stringify(name)}; known: ${modelNames().join(', ')}`,
+    );
   if (opts.initialValue === undefined) return m;
   const started = withInitialValue(name, opts.initialValue);
-  if (!started) throw new UnknownModelError(`--initial-value: applies to --model ${REGISTER_MODELS.join(' or ')}, not ${name}; leave it out for ${name}`);
+  if (!started)
+    throw new UnknownModelError(
+      `--initial-value: applies to --model ${REGISTER_MODELS.join(' or ')}, not ${name}; leave it out for ${name}`,
+    );
   return started;
 }
 
@@ -65,10 +91,21 @@ export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
   return verdicts.includes('unknown') ? 'unknown' : true;
 }
 
-export function runCheckers(events: readonly HistoryEvent[], opts: CheckOptions = {}, checkers: readonly Checker[] = CHECKERS): CheckRun {
-  if (opts.initialValue !== undefined && opts.model === undefined) throw new UnknownModelError(`--initial-value: give it with --model ${REGISTER_MODELS.join(' or ')}`);
+export function runCheckers(
+  events: readonly HistoryEvent[],
+  opts: CheckOptions = {},
+  checkers: readonly Checker[] = CHECKERS,
+): CheckRun {
+  if (opts.initialValue !== undefined && opts.model === undefined)
+    throw new UnknownModelError(
+      `--initial-value: give it with --model ${REGISTER_MODELS.join(' or ')}`,
+    );
   const history = pairOps(events);
-  const ctx: CheckContext = { history, options: opts, forced: opts.model !== undefined ? modelByName(opts.model, opts) : undefined };
+  const ctx: CheckContext = {
+    history,
+    options: opts,
+    forced: opts.model !== undefined ? modelByName(opts.model, opts) : undefined,
+  };
   const outcomes: CheckerOutcome[] = [];
   const inScope = new Set<Op>();
   let judged = false;
@@ -92,7 +129,9 @@ export function runCheckers(events: readonly HistoryEvent[], opts: CheckOptions 
     const keys = [...new Set(real.map((o) => o.key).filter((k): k is string => k !== undefined))];
     throw new NothingCheckedError(
       `no op could be checked: ${keys.length > 0 ? `key(s) ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''} have no built-in model` : 'no op has a key'} and none is a txn; ` +
-        `give --model (${modelNames().filter((n) => n in genericModels).join(', ')}) for a generic history`,
+        `give --model (${modelNames()
+          .filter((n) => n in genericModels)
+          .join(', ')}) for a generic history`,
     );
   }
   return { valid: combineVerdicts(outcomes.map((o) => o.verdict)), outcomes };
@@ -100,7 +139,10 @@ export function runCheckers(events: readonly HistoryEvent[], opts: CheckOptions 
 
 /** results.json's `check` without the sentences: the verdict, then each checker's data under its name. */
 export function resultsOf(run: CheckRun): CheckResults {
-  return { valid: run.valid, ...Object.fromEntries(run.outcomes.map((o) => [o.name, o.data])) } as CheckResults;
+  return {
+    valid: run.valid,
+    ...Object.fromEntries(run.outcomes.map((o) => [o.name, o.data])),
+  } as CheckResults;
 }
 
 /**
@@ -108,7 +150,11 @@ export function resultsOf(run: CheckRun): CheckResults {
  * with its COMMIT-time failures taken as unknown (commit-fails.ts), and one cause per anomaly
  * (causes.ts), which reads several checkers' results at once.
  */
-export function explainFindings(events: readonly HistoryEvent[], results: CheckResults, opts: CheckOptions = {}): Required<Pick<CheckResults, 'causes' | 'commitFailRechecks'>> {
+export function explainFindings(
+  events: readonly HistoryEvent[],
+  results: CheckResults,
+  opts: CheckOptions = {},
+): Required<Pick<CheckResults, 'causes' | 'commitFailRechecks'>> {
   const ops = pairOps(events);
   const forced = opts.model !== undefined ? modelByName(opts.model, opts) : undefined;
   const commitFailRechecks: CommitFailRecheck[] = [];
@@ -119,11 +165,21 @@ export function explainFindings(events: readonly HistoryEvent[], results: CheckR
     const r = model ? recheckCommitFails(k.key, keyOps, model, opts.budget ?? 1_000_000) : null;
     if (r) commitFailRechecks.push(r);
   }
-  const causes = attributeCauses(ops, { linearizability: results.linearizability, invariants: results.invariants, failedApplied: results.failedApplied, commitFailRechecks, ...(opts.causeSettings ? { settings: opts.causeSettings } : {}) });
+  const causes = attributeCauses(ops, {
+    linearizability: results.linearizability,
+    invariants: results.invariants,
+    failedApplied: results.failedApplied,
+    commitFailRechecks,
+    ...(opts.causeSettings ? { settings: opts.causeSettings } : {}),
+  });
   return { causes, commitFailRechecks };
 }
 
-export function checkHistory(events: readonly HistoryEvent[], opts: CheckOptions = {}, checkers: readonly Checker[] = CHECKERS): CheckResults {
+export function checkHistory(
+  events: readonly HistoryEvent[],
+  opts: CheckOptions = {},
+  checkers: readonly Checker[] = CHECKERS,
+): CheckResults {
   const results = resultsOf(runCheckers(events, opts, checkers));
   return { ...results, ...explainFindings(events, results, opts) };
 }

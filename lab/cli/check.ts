@@ -14,7 +14,13 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parse } from 'yaml';
-import { ACTUAL_LRP_FORMS, BBS_VERSIONS, DEFAULT_BBS_VERSION, profileOf, type ActualLRPForm } from '../../bbs/versions/index.ts';
+import {
+  ACTUAL_LRP_FORMS,
+  BBS_VERSIONS,
+  DEFAULT_BBS_VERSION,
+  profileOf,
+  type ActualLRPForm,
+} from '../../bbs/versions/index.ts';
 import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
 import { genericModels, withInitialValue } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
@@ -25,13 +31,25 @@ import { TxnInputError } from '../checkers/isolation/index.ts';
 import { parseEdnEvents } from '../history/edn.ts';
 import { writeEdnHistory } from '../history/edn-export.ts';
 import { okReadWithoutValue } from '../history/read-values.ts';
-import { HistoryFormatError, parseJsonEvents, toHistory, type ParsedEvents, type ReadHistory } from '../history/reader.ts';
+import {
+  HistoryFormatError,
+  parseJsonEvents,
+  toHistory,
+  type ParsedEvents,
+  type ReadHistory,
+} from '../history/reader.ts';
 
 export class CheckInputError extends Error {}
 
 export const EXIT = { valid: 0, anomaly: 1, badInput: 2, unknown: 3, internal: 70 } as const;
 /** The order in which a verdict outweighs another for the exit code of several histories. */
-export const WORST_FIRST: readonly number[] = [EXIT.internal, EXIT.badInput, EXIT.anomaly, EXIT.unknown, EXIT.valid];
+export const WORST_FIRST: readonly number[] = [
+  EXIT.internal,
+  EXIT.badInput,
+  EXIT.anomaly,
+  EXIT.unknown,
+  EXIT.valid,
+];
 
 export const EXIT_CODES_TEXT = `exit codes (several histories: the worst, in this order):
   70  internal error: a bug of bbs-lab, never a verdict (please report it with the history)
@@ -65,7 +83,10 @@ export function readHistoryFile(path: string): ReadHistory {
 
 /** The history files a path names: itself, a run directory's history.jsonl, or every one under a directory. */
 export function expandPath(path: string): { history: string; runDir: string | null }[] {
-  if (!existsSync(path)) throw new CheckInputError(`${path}: no such file or directory; give a run directory (findings/runs/<id>), a history file, or a directory of them`);
+  if (!existsSync(path))
+    throw new CheckInputError(
+      `${path}: no such file or directory; give a run directory (findings/runs/<id>), a history file, or a directory of them`,
+    );
   if (!statSync(path).isDirectory()) return [{ history: path, runDir: null }];
   const history = join(path, 'history.jsonl');
   if (existsSync(history)) return [{ history, runDir: path }];
@@ -73,7 +94,12 @@ export function expandPath(path: string): { history: string; runDir: string | nu
   const found: { history: string; runDir: string | null }[] = [];
   for (const name of readdirSync(path).sort()) {
     const p = join(path, name);
-    if (statSync(p).isDirectory()) found.push(...expandPath(p).filter((x) => x.runDir !== null || known.has(extname(x.history).toLowerCase())));
+    if (statSync(p).isDirectory())
+      found.push(
+        ...expandPath(p).filter(
+          (x) => x.runDir !== null || known.has(extname(x.history).toLowerCase()),
+        ),
+      );
     else if (known.has(extname(name).toLowerCase())) found.push({ history: p, runDir: null });
   }
   return found;
@@ -85,7 +111,9 @@ export function takeExportOption(argv: readonly string[]): { argv: string[]; exp
   if (i < 0) return { argv: [...argv] };
   const [format, path] = [argv[i + 1], argv[i + 2]];
   if (format !== 'edn' || path === undefined || path.startsWith('--')) {
-    throw new CheckInputError(`--export: give a format and a file, e.g. \`--export edn history.edn\` (the one format is edn, Jepsen's, for Knossos and Elle)`);
+    throw new CheckInputError(
+      `--export: give a format and a file, e.g. \`--export edn history.edn\` (the one format is edn, Jepsen's, for Knossos and Elle)`,
+    );
   }
   return { argv: [...argv.slice(0, i), ...argv.slice(i + 3)], exportEdn: path };
 }
@@ -112,7 +140,10 @@ export interface FileVerdict {
 
 function modelLookup(opts: CheckOptions): (key: string) => Model | undefined {
   if (opts.model === undefined) return (k) => bbsModelFor(k);
-  const m = (opts.initialValue !== undefined ? withInitialValue(opts.model, opts.initialValue) : null) ?? (genericModels as Record<string, Model>)[opts.model] ?? (bbsModels as Record<string, Model>)[opts.model];
+  const m =
+    (opts.initialValue !== undefined ? withInitialValue(opts.model, opts.initialValue) : null) ??
+    (genericModels as Record<string, Model>)[opts.model] ??
+    (bbsModels as Record<string, Model>)[opts.model];
   return () => m;
 }
 
@@ -129,7 +160,12 @@ export function exitCodeOf(report: CheckReport): number {
 function withRunRules(opts: CheckOptions, runDir: string): CheckOptions {
   try {
     const doc = parse(readFileSync(join(runDir, 'scenario.yaml'), 'utf8')) as {
-      bbs?: { version?: unknown; actualLRPRules?: unknown; actualLRPForm?: unknown; transactionalReads?: unknown };
+      bbs?: {
+        version?: unknown;
+        actualLRPRules?: unknown;
+        actualLRPForm?: unknown;
+        transactionalReads?: unknown;
+      };
       database?: { syncWait?: unknown };
     } | null;
     const bbs = doc?.bbs ?? {};
@@ -137,11 +173,20 @@ function withRunRules(opts: CheckOptions, runDir: string): CheckOptions {
     if (out.causeSettings === undefined) {
       // The run's sync wait and BBS form decide whether a node could have lagged (causal-wait.ts).
       const sw = doc?.database?.syncWait;
-      const version = BBS_VERSIONS.includes(bbs.version as never) ? String(bbs.version) : DEFAULT_BBS_VERSION;
-      const tr = typeof bbs.transactionalReads === 'boolean' ? bbs.transactionalReads : profileOf(version).behaviour.transactionalReads;
-      out = { ...out, causeSettings: { syncWait: typeof sw === 'number' ? sw : 0, transactionalReads: tr } };
+      const version = BBS_VERSIONS.includes(bbs.version as never)
+        ? String(bbs.version)
+        : DEFAULT_BBS_VERSION;
+      const tr =
+        typeof bbs.transactionalReads === 'boolean'
+          ? bbs.transactionalReads
+          : profileOf(version).behaviour.transactionalReads;
+      out = {
+        ...out,
+        causeSettings: { syncWait: typeof sw === 'number' ? sw : 0, transactionalReads: tr },
+      };
     }
-    if (out.actualLRPRules === undefined && bbs.actualLRPRules === 'permissive') out = { ...out, actualLRPRules: 'permissive' };
+    if (out.actualLRPRules === undefined && bbs.actualLRPRules === 'permissive')
+      out = { ...out, actualLRPRules: 'permissive' };
     if (out.actualLRPForm === undefined) {
       const form = (ACTUAL_LRP_FORMS as readonly unknown[]).includes(bbs.actualLRPForm)
         ? (bbs.actualLRPForm as ActualLRPForm)
@@ -157,16 +202,29 @@ function withRunRules(opts: CheckOptions, runDir: string): CheckOptions {
 }
 
 /** Checks one history file; never throws. */
-export function checkFile(history: string, runDir: string | null, opts: CheckOptions, io: CheckIo = {}): FileVerdict {
+export function checkFile(
+  history: string,
+  runDir: string | null,
+  opts: CheckOptions,
+  io: CheckIo = {},
+): FileVerdict {
   const path = runDir ?? history;
   let warnings: string[] = [];
-  const bad = (message: string): FileVerdict => ({ path, runDir, verdict: 'BAD INPUT', exitCode: EXIT.badInput, error: message, warnings });
+  const bad = (message: string): FileVerdict => ({
+    path,
+    runDir,
+    verdict: 'BAD INPUT',
+    exitCode: EXIT.badInput,
+    error: message,
+    warnings,
+  });
   try {
     let read: ReadHistory;
     try {
       read = readHistoryFile(history);
     } catch (e) {
-      if (e instanceof HistoryFormatError) return bad(`${e.message} (the format is in docs/history-format.md)`);
+      if (e instanceof HistoryFormatError)
+        return bad(`${e.message} (the format is in docs/history-format.md)`);
       throw e;
     }
     warnings = read.warnings;
@@ -179,7 +237,9 @@ export function checkFile(history: string, runDir: string | null, opts: CheckOpt
         // The user's path, not a bug of the lab: a missing directory, no permission.
         const code = (e as NodeJS.ErrnoException)?.code;
         if (typeof code !== 'string') throw e;
-        return bad(`--export edn ${io.exportEdn}: cannot write it (${code}); give a file in a directory that exists and is writable`);
+        return bad(
+          `--export edn ${io.exportEdn}: cannot write it (${code}); give a file in a directory that exists and is writable`,
+        );
       }
     }
     const noValue = okReadWithoutValue(read.events, modelLookup(opts));
@@ -190,20 +250,37 @@ export function checkFile(history: string, runDir: string | null, opts: CheckOpt
     } catch (e) {
       // Bad input, not an anomaly: an unknown --model, ops a model cannot read, a malformed txn.
       if (e instanceof UnknownModelError) return bad(e.message);
-      if (e instanceof ModelInputError) return bad(`${history}: ${e.message} (the format is in docs/history-format.md)`);
+      if (e instanceof ModelInputError)
+        return bad(`${history}: ${e.message} (the format is in docs/history-format.md)`);
       if (e instanceof TxnInputError) {
-        const ev = read.events.find((x) => x.type === (e.event === 'invoke' ? 'invoke' : 'ok') && 'op' in x && x.op === e.op);
-        return bad(`${ev ? read.where(ev) : history}: ${e.message} (the format is in docs/history-format.md)`);
+        const ev = read.events.find(
+          (x) => x.type === (e.event === 'invoke' ? 'invoke' : 'ok') && 'op' in x && x.op === e.op,
+        );
+        return bad(
+          `${ev ? read.where(ev) : history}: ${e.message} (the format is in docs/history-format.md)`,
+        );
       }
       throw e;
     }
-    const verdict: Verdict = report.valid === true ? 'VALID' : report.valid === false ? 'INVALID' : 'UNKNOWN';
-    if (runDir) writeFileSync(join(runDir, 'check.json'), JSON.stringify({ ...report, warnings }, null, 2) + '\n');
+    const verdict: Verdict =
+      report.valid === true ? 'VALID' : report.valid === false ? 'INVALID' : 'UNKNOWN';
+    if (runDir)
+      writeFileSync(
+        join(runDir, 'check.json'),
+        `${JSON.stringify({ ...report, warnings }, null, 2)}\n`,
+      );
     return { path, runDir, verdict, exitCode: exitCodeOf(report), report, warnings };
   } catch (e) {
     const err = e as Error;
-    const debug = process.env['BBS_LAB_DEBUG'] ? `\n${err?.stack ?? ''}` : '';
-    return { path, runDir, verdict: 'INTERNAL ERROR', exitCode: EXIT.internal, error: `internal error (a bug of bbs-lab): ${err?.message ?? String(e)}${debug}`, warnings };
+    const debug = process.env.BBS_LAB_DEBUG ? `\n${err?.stack ?? ''}` : '';
+    return {
+      path,
+      runDir,
+      verdict: 'INTERNAL ERROR',
+      exitCode: EXIT.internal,
+      error: `internal error (a bug of bbs-lab): ${err?.message ?? String(e)}${debug}`,
+      warnings,
+    };
   }
 }
 
@@ -232,7 +309,11 @@ export function checkExportTarget(paths: readonly string[], io: CheckIo): void {
 }
 
 /** Checks every history the paths name, in order. `--export edn` is refused unless there is exactly one. */
-export function checkPaths(paths: readonly string[], opts: CheckOptions, io: CheckIo = {}): { files: FileVerdict[]; exitCode: number } {
+export function checkPaths(
+  paths: readonly string[],
+  opts: CheckOptions,
+  io: CheckIo = {},
+): { files: FileVerdict[]; exitCode: number } {
   checkExportTarget(paths, io);
   const files: FileVerdict[] = [];
   for (const p of paths) {
@@ -241,10 +322,25 @@ export function checkPaths(paths: readonly string[], opts: CheckOptions, io: Che
       found = expandPath(p);
     } catch (e) {
       if (!(e instanceof CheckInputError)) throw e;
-      files.push({ path: p, runDir: null, verdict: 'BAD INPUT', exitCode: EXIT.badInput, error: e.message, warnings: [] });
+      files.push({
+        path: p,
+        runDir: null,
+        verdict: 'BAD INPUT',
+        exitCode: EXIT.badInput,
+        error: e.message,
+        warnings: [],
+      });
       continue;
     }
-    if (found.length === 0) files.push({ path: p, runDir: null, verdict: 'BAD INPUT', exitCode: EXIT.badInput, error: `${p}: no run directory or history file (${FORMATS.flatMap((f) => f.extensions).join(', ')}) in it`, warnings: [] });
+    if (found.length === 0)
+      files.push({
+        path: p,
+        runDir: null,
+        verdict: 'BAD INPUT',
+        exitCode: EXIT.badInput,
+        error: `${p}: no run directory or history file (${FORMATS.flatMap((f) => f.extensions).join(', ')}) in it`,
+        warnings: [],
+      });
     for (const f of found) files.push(checkFile(f.history, f.runDir, opts, io));
   }
   return { files, exitCode: worstExit(files.map((f) => f.exitCode)) };
@@ -266,7 +362,9 @@ export function renderVerdicts(files: readonly FileVerdict[]): { stdout: string;
   }
   if (many) {
     const count = (v: Verdict) => files.filter((f) => f.verdict === v).length;
-    const parts = (['VALID', 'INVALID', 'UNKNOWN', 'BAD INPUT', 'INTERNAL ERROR'] as Verdict[]).map((v) => [v, count(v)] as const).filter(([, n]) => n > 0);
+    const parts = (['VALID', 'INVALID', 'UNKNOWN', 'BAD INPUT', 'INTERNAL ERROR'] as Verdict[])
+      .map((v) => [v, count(v)] as const)
+      .filter(([, n]) => n > 0);
     stdout += `total: ${files.length} histories: ${parts.map(([v, n]) => `${n} ${v.toLowerCase()}`).join(', ')}; exit ${worstExit(files.map((f) => f.exitCode))}\n`;
   }
   return { stdout, stderr };
@@ -274,16 +372,39 @@ export function renderVerdicts(files: readonly FileVerdict[]): { stdout: string;
 
 /** --json: one history's report as before (with its warnings); several as a list with the total. */
 export function renderJson(files: readonly FileVerdict[], exitCode: number): string {
-  const one = (f: FileVerdict) => (f.report ? { ...f.report, warnings: f.warnings } : { verdict: f.verdict, error: f.error, warnings: f.warnings });
-  if (files.length === 1) return JSON.stringify(one(files[0]!), null, 2) + '\n';
-  return JSON.stringify({ exitCode, files: files.map((f) => ({ path: f.path, verdict: f.verdict, exitCode: f.exitCode, ...one(f) })) }, null, 2) + '\n';
+  const one = (f: FileVerdict) =>
+    f.report
+      ? { ...f.report, warnings: f.warnings }
+      : { verdict: f.verdict, error: f.error, warnings: f.warnings };
+  if (files.length === 1) return `${JSON.stringify(one(files[0]!), null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      exitCode,
+      files: files.map((f) => ({
+        path: f.path,
+        verdict: f.verdict,
+        exitCode: f.exitCode,
+        ...one(f),
+      })),
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 /** One run directory or history file, for callers that want the report or an exception. */
-export function checkPath(path: string, opts: CheckOptions, io: CheckIo = {}): { report: CheckReport; warnings: string[]; runDir: string | null } {
+export function checkPath(
+  path: string,
+  opts: CheckOptions,
+  io: CheckIo = {},
+): { report: CheckReport; warnings: string[]; runDir: string | null } {
   const found = expandPath(path);
-  if (found.length !== 1) throw new CheckInputError(`${path}: expected one run directory or history file, found ${found.length}`);
+  if (found.length !== 1)
+    throw new CheckInputError(
+      `${path}: expected one run directory or history file, found ${found.length}`,
+    );
   const v = checkFile(found[0]!.history, found[0]!.runDir, opts, io);
-  if (!v.report) throw v.verdict === 'BAD INPUT' ? new CheckInputError(v.error!) : new Error(v.error);
+  if (!v.report)
+    throw v.verdict === 'BAD INPUT' ? new CheckInputError(v.error!) : new Error(v.error);
   return { report: v.report, warnings: v.warnings, runDir: v.runDir };
 }

@@ -10,7 +10,15 @@ import { addressBaseProblem } from './address-base.ts';
 import { chainOwner, removeLabChains } from '../network/iptables.ts';
 import type { ClientConfig } from '../client/configs/index.ts';
 import { basename } from 'node:path';
-import { CheckInputError, checkPaths, EXIT, EXIT_CODES_TEXT, renderJson, renderVerdicts, takeExportOption } from './check.ts';
+import {
+  CheckInputError,
+  checkPaths,
+  EXIT,
+  EXIT_CODES_TEXT,
+  renderJson,
+  renderVerdicts,
+  takeExportOption,
+} from './check.ts';
 import { CONSISTENCY_MODELS, type ConsistencyModel } from '../checkers/isolation/index.ts';
 import { removeRecordedProxies } from '../toxiproxy/leftovers.ts';
 // Commands load their modules when they run (import() below): loading the runner, Docker, the
@@ -78,7 +86,8 @@ report.md, report.html, charts) and prints the report's path. A migration story 
   --duration SECONDS  override the scenario's workload duration
 Environment: BBS_LAB_ADDRESS_BASE (default 127.0.0) moves the run to another loopback network.
 `,
-  compare: async () => `usage: bbs-lab compare <scenario.yaml> --configs a,b,… [--seed N | --repeat N [--seed BASE] | --seeds a,b,c]
+  compare:
+    async () => `usage: bbs-lab compare <scenario.yaml> --configs a,b,… [--seed N | --repeat N [--seed BASE] | --seeds a,b,c]
                        [--duration SECONDS]
 
 Runs the scenario once per client configuration (same seed and faults) and writes one comparison
@@ -180,7 +189,9 @@ function parseArgs(argv: string[], valued: string[], boolean: string[]): Parsed 
     } else if (boolean.includes(name)) {
       flags.set(name, true);
     } else {
-      throw new UsageError(`--${name}: unknown option; allowed: ${[...valued, ...boolean].map((x) => `--${x}`).join(', ') || 'none'}`);
+      throw new UsageError(
+        `--${name}: unknown option; allowed: ${[...valued, ...boolean].map((x) => `--${x}`).join(', ') || 'none'}`,
+      );
     }
   }
   return { positional, flags };
@@ -190,13 +201,17 @@ function intFlag(p: Parsed, name: string, min: number): number | undefined {
   const v = p.flags.get(name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v === true || !Number.isInteger(n) || n < min) throw new UsageError(`--${name}: must be an integer ≥ ${min}, got ${String(v)}`);
+  if (v === true || !Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name}: must be an integer ≥ ${min}, got ${String(v)}`);
   return n;
 }
 
 async function loadScenario(path: string | undefined) {
   const loaded = await loadScenarioFile(path);
-  if (loaded.kind === 'migration') throw new UsageError(`${path}: a migration story (its \`migration:\` block); run it with \`bbs-lab run ${path}\``);
+  if (loaded.kind === 'migration')
+    throw new UsageError(
+      `${path}: a migration story (its \`migration:\` block); run it with \`bbs-lab run ${path}\``,
+    );
   return loaded.scenario;
 }
 
@@ -205,9 +220,11 @@ async function loadScenario(path: string | undefined) {
  * (checked against the story registry), anything else a run scenario.
  */
 async function loadScenarioFile(path: string | undefined) {
-  if (!path) throw new UsageError('missing the scenario file, e.g. `bbs-lab run scenarios/quickstart.yaml`');
+  if (!path)
+    throw new UsageError('missing the scenario file, e.g. `bbs-lab run scenarios/quickstart.yaml`');
   if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
-  const [{ loadScenarioYaml, validateScenario, validateMigrationScenario }, { isMigrationDoc }] = await Promise.all([import('../scenario/validate.ts'), import('../scenario/migration.ts')]);
+  const [{ loadScenarioYaml, validateScenario, validateMigrationScenario }, { isMigrationDoc }] =
+    await Promise.all([import('../scenario/validate.ts'), import('../scenario/migration.ts')]);
   const doc = loadScenarioYaml(readFileSync(path, 'utf8'), path);
   if (!isMigrationDoc(doc)) return { kind: 'run' as const, scenario: validateScenario(doc, path) };
   const { STORIES } = await import('../migration/stories/index.ts');
@@ -215,7 +232,7 @@ async function loadScenarioFile(path: string | undefined) {
 }
 
 function addressBaseFromEnv(): string {
-  const addressBase = process.env['BBS_LAB_ADDRESS_BASE'] ?? '127.0.0';
+  const addressBase = process.env.BBS_LAB_ADDRESS_BASE ?? '127.0.0';
   const problem = addressBaseProblem(addressBase);
   if (problem) throw new UsageError(`BBS_LAB_ADDRESS_BASE: ${problem}`);
   return addressBase;
@@ -228,7 +245,10 @@ async function cmdRun(argv: string[]): Promise<number> {
     installSignalHandlers();
     const base = addressBaseFromEnv();
     const { runMigrationFile } = await import('../runner/migration-run.ts');
-    const res = await runMigrationFile(loaded.scenario, { base: base === '127.0.0' ? '127.0.45' : base, log: (m) => process.stderr.write(m + '\n') });
+    const res = await runMigrationFile(loaded.scenario, {
+      base: base === '127.0.0' ? '127.0.45' : base,
+      log: (m) => process.stderr.write(`${m}\n`),
+    });
     process.stdout.write(`${res.report}\n`);
     return res.ok ? 0 : 1;
   }
@@ -258,15 +278,30 @@ function secondsOf(v: string): number | null {
 
 function cmdCheck(args: string[]): number {
   const { argv, exportEdn } = takeExportOption(args);
-  const p = parseArgs(argv, ['model', 'budget', 'consistency', 'initial-value', 'timeout'], ['json']);
-  if (p.positional.length === 0) throw new UsageError('give one or more run directories or history files, e.g. `bbs-lab check findings/runs/<id>`');
+  const p = parseArgs(
+    argv,
+    ['model', 'budget', 'consistency', 'initial-value', 'timeout'],
+    ['json'],
+  );
+  if (p.positional.length === 0)
+    throw new UsageError(
+      'give one or more run directories or history files, e.g. `bbs-lab check findings/runs/<id>`',
+    );
   const model = p.flags.get('model');
   const budgetFlag = p.flags.get('budget');
   const budget = typeof budgetFlag === 'string' ? Number(budgetFlag) : undefined;
-  if (budget !== undefined && !(Number.isInteger(budget) && budget > 0)) throw new UsageError(`--budget: must be a positive whole number of search steps, got ${JSON.stringify(budgetFlag)}`);
+  if (budget !== undefined && !(Number.isInteger(budget) && budget > 0))
+    throw new UsageError(
+      `--budget: must be a positive whole number of search steps, got ${JSON.stringify(budgetFlag)}`,
+    );
   const consistency = p.flags.get('consistency');
-  if (consistency !== undefined && !(CONSISTENCY_MODELS as readonly unknown[]).includes(consistency)) {
-    throw new UsageError(`--consistency: must be one of ${CONSISTENCY_MODELS.join(', ')}, got ${JSON.stringify(consistency)}`);
+  if (
+    consistency !== undefined &&
+    !(CONSISTENCY_MODELS as readonly unknown[]).includes(consistency)
+  ) {
+    throw new UsageError(
+      `--consistency: must be one of ${CONSISTENCY_MODELS.join(', ')}, got ${JSON.stringify(consistency)}`,
+    );
   }
   const initialFlag = p.flags.get('initial-value');
   let initialValue: unknown;
@@ -274,19 +309,28 @@ function cmdCheck(args: string[]): number {
     try {
       initialValue = JSON.parse(initialFlag);
     } catch {
-      throw new UsageError(`--initial-value: must be a JSON value such as 0, null or "x", got ${JSON.stringify(initialFlag)}`);
+      throw new UsageError(
+        `--initial-value: must be a JSON value such as 0, null or "x", got ${JSON.stringify(initialFlag)}`,
+      );
     }
   }
   const timeoutFlag = p.flags.get('timeout');
   const timeoutSecs = typeof timeoutFlag === 'string' ? secondsOf(timeoutFlag) : undefined;
-  if (timeoutSecs === null) throw new UsageError(`--timeout: must be a duration such as 30s, 2m or 500ms, got ${JSON.stringify(timeoutFlag)}`);
-  const { files, exitCode } = checkPaths(p.positional, {
-    ...(timeoutSecs !== undefined ? { timeoutMs: timeoutSecs * 1000 } : {}),
-    ...(initialValue !== undefined ? { initialValue } : {}),
-    ...(typeof model === 'string' ? { model } : {}),
-    ...(budget !== undefined ? { budget } : {}),
-    ...(typeof consistency === 'string' ? { consistency: consistency as ConsistencyModel } : {}),
-  }, exportEdn !== undefined ? { exportEdn } : {});
+  if (timeoutSecs === null)
+    throw new UsageError(
+      `--timeout: must be a duration such as 30s, 2m or 500ms, got ${JSON.stringify(timeoutFlag)}`,
+    );
+  const { files, exitCode } = checkPaths(
+    p.positional,
+    {
+      ...(timeoutSecs !== undefined ? { timeoutMs: timeoutSecs * 1000 } : {}),
+      ...(initialValue !== undefined ? { initialValue } : {}),
+      ...(typeof model === 'string' ? { model } : {}),
+      ...(budget !== undefined ? { budget } : {}),
+      ...(typeof consistency === 'string' ? { consistency: consistency as ConsistencyModel } : {}),
+    },
+    exportEdn !== undefined ? { exportEdn } : {},
+  );
   const text = renderVerdicts(files);
   if (p.flags.has('json') && (files.length > 1 || files[0]!.report)) {
     process.stderr.write(text.stderr);
@@ -301,14 +345,22 @@ function cmdCheck(args: string[]): number {
 async function cmdCompare(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['configs', 'seed', 'duration', 'repeat', 'seeds'], []);
   const scenario = await loadScenario(p.positional[0]);
-  const { CLIENT_CONFIG_NAMES: CLIENT_CONFIGS, clientConfig } = await import('../client/configs/index.ts');
+  const { CLIENT_CONFIG_NAMES: CLIENT_CONFIGS, clientConfig } = await import(
+    '../client/configs/index.ts'
+  );
   const raw = p.flags.get('configs');
-  if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError(`--configs: give a comma-separated list of ${CLIENT_CONFIGS.join(', ')}`);
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw new UsageError(`--configs: give a comma-separated list of ${CLIENT_CONFIGS.join(', ')}`);
   const configs = raw.split(',').map((c) => c.trim());
   const unknown = configs.filter((c) => !(CLIENT_CONFIGS as readonly string[]).includes(c));
-  if (unknown.length > 0) throw new UsageError(`--configs: unknown configuration ${unknown.map((c) => JSON.stringify(c)).join(', ')}; known: ${CLIENT_CONFIGS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `--configs: unknown configuration ${unknown.map((c) => JSON.stringify(c)).join(', ')}; known: ${CLIENT_CONFIGS.join(', ')}`,
+    );
   // A configuration the scenario's topology cannot carry would fail its run half-way; say so now.
-  const misfits = (configs as ClientConfig[]).flatMap((c) => clientConfig(c).problem(scenario) ?? []);
+  const misfits = (configs as ClientConfig[]).flatMap(
+    (c) => clientConfig(c).problem(scenario) ?? [],
+  );
   if (misfits.length > 0) throw new UsageError(`--configs: ${misfits.join('; ')}`);
   const seed = intFlag(p, 'seed', 0);
   const duration = intFlag(p, 'duration', 1);
@@ -317,9 +369,14 @@ async function cmdCompare(argv: string[]): Promise<number> {
   let seeds: number[] | undefined;
   if (rawSeeds !== undefined) {
     seeds = typeof rawSeeds === 'string' ? rawSeeds.split(',').map((x) => Number(x.trim())) : [];
-    if (seeds.length === 0 || seeds.some((x) => !Number.isSafeInteger(x) || x < 0)) throw new UsageError(`--seeds: give a comma-separated list of non-negative integers, e.g. --seeds 1,2,3; got ${JSON.stringify(rawSeeds)}`);
-    if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: a seed is listed twice (${rawSeeds}); each seed once`);
-    if (seed !== undefined || repeat !== undefined) throw new UsageError('--seeds: names every seed; drop --seed and --repeat');
+    if (seeds.length === 0 || seeds.some((x) => !Number.isSafeInteger(x) || x < 0))
+      throw new UsageError(
+        `--seeds: give a comma-separated list of non-negative integers, e.g. --seeds 1,2,3; got ${JSON.stringify(rawSeeds)}`,
+      );
+    if (new Set(seeds).size !== seeds.length)
+      throw new UsageError(`--seeds: a seed is listed twice (${rawSeeds}); each seed once`);
+    if (seed !== undefined || repeat !== undefined)
+      throw new UsageError('--seeds: names every seed; drop --seed and --repeat');
   }
   installSignalHandlers();
   const { compareConfigs } = await import('../runner/compare.ts');
@@ -366,7 +423,11 @@ const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 
 `;
 
 async function cmdInvestigate(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['budget', 'resume', 'order-seed', 'verify'], ['plan', 'fresh', 'render', 'include-unkept', 'help', 'metrics']);
+  const p = parseArgs(
+    argv,
+    ['budget', 'resume', 'order-seed', 'verify'],
+    ['plan', 'fresh', 'render', 'include-unkept', 'help', 'metrics'],
+  );
   if (p.flags.has('help')) {
     process.stdout.write(INVESTIGATE_USAGE);
     return 0;
@@ -376,20 +437,37 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
     return 0;
   }
   const file = p.positional[0];
-  if (!file) throw new UsageError('give the campaign file, e.g. `bbs-lab investigate campaigns/charter-2016.yaml --budget 45m`');
-  const [{ loadCampaign }, { parseDuration }] = await Promise.all([import('../investigate/campaign.ts'), import('../scenario/validate.ts')]);
+  if (!file)
+    throw new UsageError(
+      'give the campaign file, e.g. `bbs-lab investigate campaigns/charter-2016.yaml --budget 45m`',
+    );
+  const [{ loadCampaign }, { parseDuration }] = await Promise.all([
+    import('../investigate/campaign.ts'),
+    import('../scenario/validate.ts'),
+  ]);
   const campaign = loadCampaign(file);
   const rawBudget = p.flags.get('budget');
   const budgetSec = typeof rawBudget === 'string' ? parseDuration(rawBudget) : null;
-  if (rawBudget !== undefined && budgetSec === null) throw new UsageError(`--budget: must be a duration such as 45m, 1h or 2400s, got ${JSON.stringify(rawBudget)}`);
+  if (rawBudget !== undefined && budgetSec === null)
+    throw new UsageError(
+      `--budget: must be a duration such as 45m, 1h or 2400s, got ${JSON.stringify(rawBudget)}`,
+    );
   const resume = p.flags.get('resume');
   if (resume === true) throw new UsageError('--resume: needs the campaign directory');
-  if (resume !== undefined && !existsSync(resume)) throw new UsageError(`--resume: no such directory ${resume}`);
+  if (resume !== undefined && !existsSync(resume))
+    throw new UsageError(`--resume: no such directory ${resume}`);
   const rawOrder = p.flags.get('order-seed');
-  const orderSeed = typeof rawOrder === 'string' && /^\d+$/.test(rawOrder) ? Number(rawOrder) : undefined;
-  if (rawOrder !== undefined && orderSeed === undefined) throw new UsageError(`--order-seed: must be a non-negative integer, got ${JSON.stringify(rawOrder)}`);
+  const orderSeed =
+    typeof rawOrder === 'string' && /^\d+$/.test(rawOrder) ? Number(rawOrder) : undefined;
+  if (rawOrder !== undefined && orderSeed === undefined)
+    throw new UsageError(
+      `--order-seed: must be a non-negative integer, got ${JSON.stringify(rawOrder)}`,
+    );
   const verify = p.flags.get('verify');
-  if (typeof verify === 'string' && !existsSync(verify)) throw new UsageError(`--verify: no such directory ${verify}; give the campaign's findings folder, e.g. findings/${campaign.name}`);
+  if (typeof verify === 'string' && !existsSync(verify))
+    throw new UsageError(
+      `--verify: no such directory ${verify}; give the campaign's findings folder, e.g. findings/${campaign.name}`,
+    );
   const addressBase = addressBaseFromEnv();
   installSignalHandlers();
   // Without options: the campaign adds the budget and order seed it uses (a resume keeps its own).
@@ -403,7 +481,10 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
   let campaignDir: string | null = null;
   // The runner's handler tears the run down and exits; this only says how to go on.
   process.on('SIGINT', () => {
-    if (campaignDir) process.stderr.write(`investigate: interrupted; resume with: ${command} --resume ${campaignDir} (it keeps the budget and the order)\n`);
+    if (campaignDir)
+      process.stderr.write(
+        `investigate: interrupted; resume with: ${command} --resume ${campaignDir} (it keeps the budget and the order)\n`,
+      );
   });
   const { investigate } = await import('../investigate/run.ts');
   const res = await investigate(campaign, {
@@ -419,7 +500,7 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
     log: (m) => {
       const dir = /^investigate: campaign directory (.+)$/.exec(m)?.[1];
       if (dir) campaignDir = dir;
-      process.stderr.write(m + '\n');
+      process.stderr.write(`${m}\n`);
     },
   });
   if (res.findingsDir) process.stdout.write(`${join(res.findingsDir, 'README.md')}\n`);
@@ -459,44 +540,62 @@ Environment: BBS_LAB_ADDRESS_BASE (default 127.0.0) moves the runs to another lo
 
 async function cmdSelftest(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['plants', 'seeds', 'duration'], []);
-  if (p.positional.length > 0) throw new UsageError(`selftest takes no file, got ${JSON.stringify(p.positional[0])}`);
+  if (p.positional.length > 0)
+    throw new UsageError(`selftest takes no file, got ${JSON.stringify(p.positional[0])}`);
   const { PLANT_NAMES, plantListProblem } = await import('../../bbs/sql/plants.ts');
   const plantsFlag = p.flags.get('plants');
   if (plantsFlag === true) throw new UsageError('--plants: needs a value');
-  const plants = plantsFlag === undefined ? [...PLANT_NAMES] : plantsFlag.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const plants =
+    plantsFlag === undefined
+      ? [...PLANT_NAMES]
+      : plantsFlag
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== '');
   const problem = plantListProblem(plants);
   if (problem) throw new UsageError(`--plants: ${problem}`);
   const seedCount = intFlag(p, 'seeds', 1) ?? 2;
   const duration = intFlag(p, 'duration', 1);
   const addressBase = addressBaseFromEnv();
   installSignalHandlers();
-  const [{ runSelftest }, { seedsOf, selftestPlan }, { renderTable, selftestPasses, tableRows }] = await Promise.all([
-    import('../selftest/run.ts'),
-    import('../selftest/plan.ts'),
-    import('../selftest/table.ts'),
-  ]);
+  const [{ runSelftest }, { seedsOf, selftestPlan }, { renderTable, selftestPasses, tableRows }] =
+    await Promise.all([
+      import('../selftest/run.ts'),
+      import('../selftest/plan.ts'),
+      import('../selftest/table.ts'),
+    ]);
   const opts: Parameters<typeof runSelftest>[0] = {
     plants: plants as (typeof PLANT_NAMES)[number][],
     seeds: seedsOf(seedCount),
     addressBase,
-    progress: (line) => process.stderr.write(line + '\n'),
+    progress: (line) => process.stderr.write(`${line}\n`),
   };
   if (duration !== undefined) opts.duration = duration;
   const outcomes = await runSelftest(opts);
   const rows = tableRows(outcomes);
   process.stdout.write(renderTable(rows));
-  const ok = selftestPasses(rows) && outcomes.length === selftestPlan(opts.plants, opts.seeds).length;
-  process.stdout.write(ok ? 'selftest: passed (baseline clean, every plant found on every seed)\n' : 'selftest: FAILED (see the rows marked FAIL)\n');
+  const ok =
+    selftestPasses(rows) && outcomes.length === selftestPlan(opts.plants, opts.seeds).length;
+  process.stdout.write(
+    ok
+      ? 'selftest: passed (baseline clean, every plant found on every seed)\n'
+      : 'selftest: FAILED (see the rows marked FAIL)\n',
+  );
   return ok ? 0 : 1;
 }
 
 async function cmdScale(argv: string[]): Promise<number> {
   const p = parseArgs(argv, ['out'], []);
   const file = p.positional[0];
-  if (!file) throw new UsageError('missing the scale scenario, e.g. `bbs-lab scale scenarios/scale.yaml`');
-  if (p.positional.length > 1) throw new UsageError(`takes one scenario file, got also ${JSON.stringify(p.positional[1])}`);
+  if (!file)
+    throw new UsageError('missing the scale scenario, e.g. `bbs-lab scale scenarios/scale.yaml`');
+  if (p.positional.length > 1)
+    throw new UsageError(`takes one scenario file, got also ${JSON.stringify(p.positional[1])}`);
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
-  const [{ parseScaleScenario, ScaleScenarioError }, { runScale }] = await Promise.all([import('../scale/scenario.ts'), import('../scale/run.ts')]);
+  const [{ parseScaleScenario, ScaleScenarioError }, { runScale }] = await Promise.all([
+    import('../scale/scenario.ts'),
+    import('../scale/run.ts'),
+  ]);
   let sc;
   try {
     sc = parseScaleScenario(readFileSync(file, 'utf8'), file);
@@ -507,10 +606,17 @@ async function cmdScale(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const out = typeof p.flags.get('out') === 'string' ? (p.flags.get('out') as string) : join('findings', sc.name);
+  const out =
+    typeof p.flags.get('out') === 'string'
+      ? (p.flags.get('out') as string)
+      : join('findings', sc.name);
   const addressBase = addressBaseFromEnv();
   const command = ['bbs-lab scale', ...argv].join(' ');
-  const r = await runScale(sc, { outDir: out, addressBase, command: addressBase === '127.0.0' ? command : `BBS_LAB_ADDRESS_BASE=${addressBase} ${command}` });
+  const r = await runScale(sc, {
+    outDir: out,
+    addressBase,
+    command: addressBase === '127.0.0' ? command : `BBS_LAB_ADDRESS_BASE=${addressBase} ${command}`,
+  });
   process.stdout.write(`${join(out, 'README.md')}\n`);
   const code = r.topologies.some((t) => t.error) ? 1 : 0;
   // Everything is written and stopped; a socket of a pool whose node was killed can linger in
@@ -522,12 +628,19 @@ async function cmdScale(argv: string[]): Promise<number> {
 async function cmdReport(argv: string[]): Promise<number> {
   const p = parseArgs(argv, [], []);
   const path = p.positional[0];
-  if (!path || !existsSync(path) || !statSync(path).isDirectory()) throw new UsageError(`report: give a run directory (findings/runs/<id>), got ${path ?? 'nothing'}`);
+  if (!path || !existsSync(path) || !statSync(path).isDirectory())
+    throw new UsageError(
+      `report: give a run directory (findings/runs/<id>), got ${path ?? 'nothing'}`,
+    );
   const scenarioPath = join(path, 'scenario.yaml');
   if (!existsSync(scenarioPath) || !existsSync(join(path, 'history.jsonl'))) {
     throw new UsageError(`${path}: not a run directory (needs scenario.yaml and history.jsonl)`);
   }
-  const [{ parse }, { validateScenario }, { runDirPaths }] = await Promise.all([import('yaml'), import('../scenario/validate.ts'), import('../runner/run-dir.ts')]);
+  const [{ parse }, { validateScenario }, { runDirPaths }] = await Promise.all([
+    import('yaml'),
+    import('../scenario/validate.ts'),
+    import('../runner/run-dir.ts'),
+  ]);
   const raw = parse(readFileSync(scenarioPath, 'utf8')) as { seed?: number };
   const scenario = validateScenario(raw, scenarioPath);
   const dir = runDirPaths(path, basename(path));
@@ -541,24 +654,46 @@ async function cmdCleanup(argv: string[]): Promise<number> {
   const p = parseArgs(argv, [], ['force']);
   const chains = await removeLabChains({ force: p.flags.has('force') });
   for (const c of chains.removed) process.stdout.write(`removed iptables chain ${c}\n`);
-  for (const c of chains.kept) process.stdout.write(`kept iptables chain ${c}: its lab (pid ${chainOwner(c)}) still runs; use --force to remove it anyway\n`);
+  for (const c of chains.kept)
+    process.stdout.write(
+      `kept iptables chain ${c}: its lab (pid ${chainOwner(c)}) still runs; use --force to remove it anyway\n`,
+    );
   // Before the owned temp dirs go: an SSH run's record there says what to undo on its hosts.
-  const ssh = await (await import('../providers/ssh/cleanup.ts')).removeSshLeftovers({ force: p.flags.has('force') });
-  for (const line of [...ssh.removed.map((r) => `removed on ${r}`), ...ssh.kept.map((k) => `kept ${k}`), ...ssh.failed.map((f) => `could not clean up ${f}`)]) process.stdout.write(`${line}\n`);
+  const ssh = await (await import('../providers/ssh/cleanup.ts')).removeSshLeftovers({
+    force: p.flags.has('force'),
+  });
+  for (const line of [
+    ...ssh.removed.map((r) => `removed on ${r}`),
+    ...ssh.kept.map((k) => `kept ${k}`),
+    ...ssh.failed.map((f) => `could not clean up ${f}`),
+  ])
+    process.stdout.write(`${line}\n`);
   const before = findLeftOvers();
   for (const l of before) {
     if (l.ownerAlive && !p.flags.has('force')) continue;
     const gone = await removeRecordedProxies(l.dir);
-    if (gone.length > 0) process.stdout.write(`removed Toxiproxy proxies ${gone.join(', ')} of ${l.dir}\n`);
+    if (gone.length > 0)
+      process.stdout.write(`removed Toxiproxy proxies ${gone.join(', ')} of ${l.dir}\n`);
   }
   const removed = removeLeftOvers({ force: p.flags.has('force') });
   const { removeDockerLeftovers } = await import('../providers/docker/provider.ts');
   const containers = await removeDockerLeftovers({ force: p.flags.has('force') });
   for (const c of containers) process.stdout.write(`removed Docker ${c}\n`);
-  for (const r of removed) process.stdout.write(`removed ${r.dir} (${r.processes.length} process(es) killed)\n`);
+  for (const r of removed)
+    process.stdout.write(`removed ${r.dir} (${r.processes.length} process(es) killed)\n`);
   const kept = before.filter((b) => !removed.some((r) => r.dir === b.dir));
-  for (const k of kept) process.stdout.write(`kept ${k.dir}: its lab (pid ${k.ownerPid}) still runs; use --force to remove it anyway\n`);
-  if (before.length === 0 && chains.removed.length === 0 && chains.kept.length === 0 && containers.length === 0 && ssh.removed.length + ssh.kept.length + ssh.failed.length === 0) process.stdout.write('nothing to clean up\n');
+  for (const k of kept)
+    process.stdout.write(
+      `kept ${k.dir}: its lab (pid ${k.ownerPid}) still runs; use --force to remove it anyway\n`,
+    );
+  if (
+    before.length === 0 &&
+    chains.removed.length === 0 &&
+    chains.kept.length === 0 &&
+    containers.length === 0 &&
+    ssh.removed.length + ssh.kept.length + ssh.failed.length === 0
+  )
+    process.stdout.write('nothing to clean up\n');
   return 0;
 }
 
@@ -583,7 +718,10 @@ export async function main(argv: string[]): Promise<number> {
         installSignalHandlers();
         return await (await import('./migrate.ts')).cmdMigrate(rest);
       case 'bbs-node': {
-        if (!rest[0]) throw new UsageError('bbs-node: give the node config file, e.g. `bbs-lab bbs-node node.json`');
+        if (!rest[0])
+          throw new UsageError(
+            'bbs-node: give the node config file, e.g. `bbs-lab bbs-node node.json`',
+          );
         const { runBbsNodeChild } = await import('../migration/bbs-node-child.ts');
         // Exit at once with the node: its stdin and Consul client would keep the process alive.
         process.exit(await runBbsNodeChild(rest[0]));
@@ -625,7 +763,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'check') return internalError(cmd, e);
     // Error classes of modules loaded on demand: loaded here only when something failed.
-    const [{ ScenarioError }, { TargetError }, { ClusterStartError }, { CampaignError }, { InvestigateInputError }] = await Promise.all([
+    const [
+      { ScenarioError },
+      { TargetError },
+      { ClusterStartError },
+      { CampaignError },
+      { InvestigateInputError },
+    ] = await Promise.all([
       import('../scenario/validate.ts'),
       import('../providers/external/target.ts'),
       import('../providers/local/cluster.ts'),
@@ -633,7 +777,9 @@ export async function main(argv: string[]): Promise<number> {
       import('../investigate/run.ts'),
     ]);
     if (e instanceof ScenarioError) {
-      process.stderr.write(`${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      process.stderr.write(
+        `${e.file}: invalid scenario\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`,
+      );
       return 2;
     }
     if (e instanceof CampaignError) {
@@ -662,11 +808,13 @@ function helpText(help: string | (() => Promise<string>)): Promise<string> | str
 
 /** An error no handler above knows: a bug of the lab (or of its environment). */
 function internalError(cmd: string | undefined, e: unknown): number {
-  if (process.env['BBS_LAB_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+  if (process.env.BBS_LAB_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
   if (cmd === 'check') {
     // Exit 1 means "anomaly found": a failure of the lab itself must never read as a verdict.
     // check loads none of the other commands' modules, so it answers without loading them here.
-    process.stderr.write(`bbs-lab check: internal error (a bug of bbs-lab): ${(e as Error)?.message ?? String(e)}\n`);
+    process.stderr.write(
+      `bbs-lab check: internal error (a bug of bbs-lab): ${(e as Error)?.message ?? String(e)}\n`,
+    );
     return EXIT.internal;
   }
   process.stderr.write(`bbs-lab ${cmd}: ${(e as Error)?.message ?? String(e)}\n`);

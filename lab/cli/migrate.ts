@@ -16,8 +16,16 @@ export const MIGRATE_DEFAULT_BASE = '127.0.45';
  * The address base: --base, else BBS_LAB_ADDRESS_BASE, else 127.0.45. A bad value is a problem
  * naming where it came from. Pure.
  */
-export function migrateBase(flag: string | undefined, env: string | undefined): { base: string } | { problem: string } {
-  const [value, from] = flag !== undefined ? [flag, '--base'] : env !== undefined && env !== '' ? [env, 'BBS_LAB_ADDRESS_BASE'] : [MIGRATE_DEFAULT_BASE, 'default'];
+export function migrateBase(
+  flag: string | undefined,
+  env: string | undefined,
+): { base: string } | { problem: string } {
+  const [value, from] =
+    flag !== undefined
+      ? [flag, '--base']
+      : env !== undefined && env !== ''
+        ? [env, 'BBS_LAB_ADDRESS_BASE']
+        : [MIGRATE_DEFAULT_BASE, 'default'];
   const problem = addressBaseProblem(value);
   return problem ? { problem: `${from} ${problem}` } : { base: value };
 }
@@ -43,11 +51,13 @@ export async function cmdMigrate(argv: string[], opts: { runsDir?: string } = {}
     if (a === '--base') flag = argv[++i] ?? '';
     else if (STORY_NAMES.includes(a)) names.push(a);
     else {
-      process.stderr.write(`migrate: unknown story ${JSON.stringify(a)}; one of ${STORY_NAMES.join(', ')}\n`);
+      process.stderr.write(
+        `migrate: unknown story ${JSON.stringify(a)}; one of ${STORY_NAMES.join(', ')}\n`,
+      );
       return 2;
     }
   }
-  const b = migrateBase(flag, process.env['BBS_LAB_ADDRESS_BASE']);
+  const b = migrateBase(flag, process.env.BBS_LAB_ADDRESS_BASE);
   if ('problem' in b) {
     process.stderr.write(`migrate: ${b.problem}\n`);
     return 2;
@@ -60,17 +70,23 @@ export async function cmdMigrate(argv: string[], opts: { runsDir?: string } = {}
         base: b.base,
         runsDir: opts.runsDir ?? DEFAULT_RUNS_DIR,
         log: (m) => {
-          if (m.startsWith('story ') || m.includes('run directory')) process.stderr.write(`  … ${m}\n`);
+          if (m.startsWith('story ') || m.includes('run directory'))
+            process.stderr.write(`  … ${m}\n`);
         },
       });
       const r = res.result;
       for (const c of r.checks) {
-        process.stdout.write(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.detail ? ` (${c.detail})` : ''}\n`);
+        process.stdout.write(
+          `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.detail ? ` (${c.detail})` : ''}\n`,
+        );
         if (!c.ok) failed++;
       }
       if (r.holders) process.stdout.write(`  lock holders: ${r.holders}\n`);
       const v = r.verdict;
-      if (v) process.stdout.write(`  workload: ${v.ops} API calls, ${v.okOps} answered, longest outage ${v.longestOutageSec.toFixed(1)} s, ${v.lostWrites.length} acknowledged writes lost\n`);
+      if (v)
+        process.stdout.write(
+          `  workload: ${v.ops} API calls, ${v.okOps} answered, longest outage ${v.longestOutageSec.toFixed(1)} s, ${v.lostWrites.length} acknowledged writes lost\n`,
+        );
       process.stdout.write(`  report: ${res.report}\n`);
     } catch (e) {
       failed++;

@@ -65,11 +65,22 @@ export function createDialPool(o: DialPoolOptions): DialPool {
 
   const dial = async (): Promise<DialedConnection> => {
     const targets = await o.candidates();
-    if (targets.length === 0) throw Object.assign(new Error('no address to connect to (the lookup returned none)'), { code: 'ENOTFOUND' });
+    if (targets.length === 0)
+      throw Object.assign(new Error('no address to connect to (the lookup returned none)'), {
+        code: 'ENOTFOUND',
+      });
     let last: unknown;
     for (const t of targets) {
       try {
-        const conn = await mysql.createConnection({ host: t.host, port: t.port, user: o.user, password: o.password, database: o.database, connectTimeout: o.connectTimeoutMs, ...(o.ssl ? { ssl: o.ssl } : {}) });
+        const conn = await mysql.createConnection({
+          host: t.host,
+          port: t.port,
+          user: o.user,
+          password: o.password,
+          database: o.database,
+          connectTimeout: o.connectTimeoutMs,
+          ...(o.ssl ? { ssl: o.ssl } : {}),
+        });
         const c = conn as unknown as DialedConnection;
         c.labTarget = t.name;
         all.add(conn);
@@ -81,7 +92,11 @@ export function createDialPool(o: DialPoolOptions): DialPool {
         });
         born.set(c, now());
         c.release = () => {
-          if (ended || onRelease({ createdAt: born.get(c)!, broken: false }, now(), idle.length, o.pool) !== 'keep') {
+          if (
+            ended ||
+            onRelease({ createdAt: born.get(c)!, broken: false }, now(), idle.length, o.pool) !==
+              'keep'
+          ) {
             c.destroy();
             return;
           }

@@ -24,7 +24,11 @@ export interface GoPoolOptions {
 }
 
 /** The BBS's pool settings when the operator sets none (see the header). */
-export const BBS_POOL_DEFAULTS: Readonly<GoPoolOptions> = { maxOpen: 200, maxIdle: 200, maxLifetimeMs: 0 };
+export const BBS_POOL_DEFAULTS: Readonly<GoPoolOptions> = {
+  maxOpen: 200,
+  maxIdle: 200,
+  maxLifetimeMs: 0,
+};
 
 /** The idle limit Go applies: none when ≤ 0, and never above a positive open limit. */
 export function effectiveMaxIdle(o: GoPoolOptions): number {
@@ -32,13 +36,20 @@ export function effectiveMaxIdle(o: GoPoolOptions): number {
   return o.maxOpen > 0 ? Math.min(o.maxIdle, o.maxOpen) : o.maxIdle;
 }
 
-export const mayOpen = (open: number, o: GoPoolOptions): boolean => o.maxOpen <= 0 || open < o.maxOpen;
+export const mayOpen = (open: number, o: GoPoolOptions): boolean =>
+  o.maxOpen <= 0 || open < o.maxOpen;
 
 /** Whether a connection made at `createdAt` has outlived the pool's lifetime at `now` (ms). */
-export const expired = (createdAt: number, now: number, o: GoPoolOptions): boolean => o.maxLifetimeMs > 0 && now - createdAt >= o.maxLifetimeMs;
+export const expired = (createdAt: number, now: number, o: GoPoolOptions): boolean =>
+  o.maxLifetimeMs > 0 && now - createdAt >= o.maxLifetimeMs;
 
 /** What the pool does with a connection handed back: keep it idle, or close it (and why). */
-export function onRelease(c: { createdAt: number; broken: boolean }, now: number, idleCount: number, o: GoPoolOptions): 'keep' | 'broken' | 'expired' | 'idle-full' {
+export function onRelease(
+  c: { createdAt: number; broken: boolean },
+  now: number,
+  idleCount: number,
+  o: GoPoolOptions,
+): 'keep' | 'broken' | 'expired' | 'idle-full' {
   if (c.broken) return 'broken';
   if (expired(c.createdAt, now, o)) return 'expired';
   return idleCount < effectiveMaxIdle(o) ? 'keep' : 'idle-full';

@@ -2,8 +2,14 @@
 // the error with the phase it came in (connect / statement / commit), the MySQL connection id, and
 // the Galera node that served it (bbs/db/connection.ts reads it once per physical connection).
 
-import type mysql from 'mysql2/promise';
-import { lease, prepareSession, queryOn, type ConnectionLender, type Lease, type Query } from '../../bbs/db/connection.ts';
+import {
+  lease,
+  prepareSession,
+  queryOn,
+  type ConnectionLender,
+  type Lease,
+  type Query,
+} from '../../bbs/db/connection.ts';
 import { toOpError, type OpError } from '../../bbs/db/error.ts';
 import type { ExecOutcome } from './outcome.ts';
 
@@ -21,7 +27,11 @@ export interface SessionOptions {
 export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 
 /** Errors are returned, never thrown. */
-export async function runInSession<T>(pool: ConnectionLender, o: SessionOptions, body: (q: Query) => Promise<T>): Promise<ExecOutcome & { value?: T }> {
+export async function runInSession<T>(
+  pool: ConnectionLender,
+  o: SessionOptions,
+  body: (q: Query) => Promise<T>,
+): Promise<ExecOutcome & { value?: T }> {
   let l: Lease;
   try {
     l = await lease(pool);
@@ -36,7 +46,8 @@ export async function runInSession<T>(pool: ConnectionLender, o: SessionOptions,
     const node = await prepareSession(l.conn, q, o.syncWait ?? 0);
     if (node) out.node = node;
     phase = 'statement';
-    if (o.transaction && o.isolationLevel) await q(`SET TRANSACTION ISOLATION LEVEL ${o.isolationLevel}`);
+    if (o.transaction && o.isolationLevel)
+      await q(`SET TRANSACTION ISOLATION LEVEL ${o.isolationLevel}`);
     if (o.transaction) await q('BEGIN');
     const value = await body(q);
     if (o.transaction) {
@@ -47,7 +58,8 @@ export async function runInSession<T>(pool: ConnectionLender, o: SessionOptions,
   } catch (e) {
     out.error = toOpError(e, phase);
     broken = (e as { fatal?: boolean }).fatal === true || out.error.errno === undefined;
-    if (!broken && o.transaction && phase === 'statement') await q('ROLLBACK').catch(() => (broken = true));
+    if (!broken && o.transaction && phase === 'statement')
+      await q('ROLLBACK').catch(() => (broken = true));
   } finally {
     l.done(broken);
   }

@@ -57,13 +57,19 @@ const SERF_LAN_PORT = 8301;
 
 function durationOption(name: string, value: string | undefined, fallback: string): number {
   const ns = parseGoDuration(value ?? fallback);
-  if (ns === null || ns < 0) throw new Error(`consul agent: ${name} must be a duration like "10s", got ${JSON.stringify(value)}`);
+  if (ns === null || ns < 0)
+    throw new Error(
+      `consul agent: ${name} must be a duration like "10s", got ${JSON.stringify(value)}`,
+    );
   return ns;
 }
 
 export async function startConsulAgent(opts: ConsulAgentOptions = {}): Promise<ConsulAgent> {
   const hostOpt = opts.host ?? '127.0.0.1';
-  if (!isLoopbackHost(hostOpt)) throw new Error(`consul agent: host must be a loopback address (127.x.y.z or localhost), got ${hostOpt}`);
+  if (!isLoopbackHost(hostOpt))
+    throw new Error(
+      `consul agent: host must be a loopback address (127.x.y.z or localhost), got ${hostOpt}`,
+    );
   const host = normaliseLoopback(hostOpt);
   const datacenter = opts.datacenter ?? 'dc1';
   const nodeName = opts.nodeName ?? 'bbs-lab-consul';
@@ -84,7 +90,17 @@ export async function startConsulAgent(opts: ConsulAgentOptions = {}): Promise<C
   });
   sessions = new Sessions(state, kv, catalog, { ttlMinNs });
 
-  const server = createServer(consulHttpHandler({ state, kv, sessions, catalog, leader, datacenter, serfPort: SERF_LAN_PORT }));
+  const server = createServer(
+    consulHttpHandler({
+      state,
+      kv,
+      sessions,
+      catalog,
+      leader,
+      datacenter,
+      serfPort: SERF_LAN_PORT,
+    }),
+  );
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -9,11 +9,30 @@
 // ?passing keeps only entries whose every check (node checks too) is passing.
 
 import { randomUUID } from 'node:crypto';
-import { parseCheck, startProbe, TtlTimer, type CheckDefinition, type CheckType, type Runner } from './checks.ts';
+import {
+  parseCheck,
+  startProbe,
+  TtlTimer,
+  type CheckDefinition,
+  type CheckType,
+  type Runner,
+} from './checks.ts';
 import type { CheckLookup, CheckStatus } from './sessions.ts';
 import { SERF_CHECK_ID } from './sessions.ts';
 import type { StateIndex } from './state.ts';
-import { badRequest, field, formatGoDuration, isObject, notFound, serverError, nsToMs, numberField, stringField, stringListField, type Json } from './util.ts';
+import {
+  badRequest,
+  field,
+  formatGoDuration,
+  isObject,
+  notFound,
+  serverError,
+  nsToMs,
+  numberField,
+  stringField,
+  stringListField,
+  type Json,
+} from './util.ts';
 
 export interface NodeInfo {
   name: string;
@@ -139,19 +158,22 @@ export class Catalog implements CheckLookup {
   // ---- agent endpoints ----
 
   registerService(body: unknown): void {
-    if (!isObject(body)) throw badRequest('Request decode failed: the service definition must be a JSON object');
+    if (!isObject(body))
+      throw badRequest('Request decode failed: the service definition must be a JSON object');
     const name = stringField(body, 'Name') ?? '';
     if (name === '') throw badRequest('Missing service name');
     const id = stringField(body, 'ID') || name;
     const port = numberField(body, 'Port') ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw badRequest(`Invalid service port ${port}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw badRequest(`Invalid service port ${port}`);
     const meta = field(body, 'Meta');
     const rawChecks: unknown[] = [];
     const one = field(body, 'Check');
     if (one !== undefined && one !== null) rawChecks.push(one);
     const many = field(body, 'Checks');
     if (Array.isArray(many)) rawChecks.push(...many);
-    else if (many !== undefined && many !== null) throw badRequest('Request decode failed: Checks must be a list');
+    else if (many !== undefined && many !== null)
+      throw badRequest('Request decode failed: Checks must be a list');
     const defs = rawChecks.map((c, i) =>
       parseCheck(c, {
         id: rawChecks.length > 1 ? `service:${id}:${i + 1}` : `service:${id}`,
@@ -167,7 +189,9 @@ export class Catalog implements CheckLookup {
       ID: id,
       Service: name,
       Tags: stringListField(body, 'Tags') ?? [],
-      Meta: isObject(meta) ? Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)])) : {},
+      Meta: isObject(meta)
+        ? Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)]))
+        : {},
       Address: stringField(body, 'Address') ?? '',
       Port: port,
       EnableTagOverride: field(body, 'EnableTagOverride') === true,
@@ -185,7 +209,10 @@ export class Catalog implements CheckLookup {
   }
 
   deregisterService(id: string): void {
-    if (!this.services.has(id)) throw notFound(`Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`);
+    if (!this.services.has(id))
+      throw notFound(
+        `Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`,
+      );
     const idx = this.state.next();
     this.services.delete(id);
     for (const [cid, c] of [...this.checks]) if (c.rec.ServiceID === id) this.removeCheck(cid);
@@ -193,7 +220,8 @@ export class Catalog implements CheckLookup {
   }
 
   registerCheck(body: unknown): void {
-    if (!isObject(body)) throw badRequest('Request decode failed: the check definition must be a JSON object');
+    if (!isObject(body))
+      throw badRequest('Request decode failed: the check definition must be a JSON object');
     const name = stringField(body, 'Name') ?? '';
     if (name === '') throw badRequest('Missing check name');
     const def = parseCheck(body, { id: name, name, serviceId: '' });
@@ -208,7 +236,10 @@ export class Catalog implements CheckLookup {
   }
 
   deregisterCheck(id: string): void {
-    if (!this.checks.has(id)) throw notFound(`Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`);
+    if (!this.checks.has(id))
+      throw notFound(
+        `Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`,
+      );
     const idx = this.state.next();
     this.removeCheck(id);
     this.state.publish(idx, { table: 'catalog' });
@@ -217,7 +248,10 @@ export class Catalog implements CheckLookup {
   /** /v1/agent/check/pass|warn|fail|update for TTL checks. */
   updateTtl(id: string, status: CheckStatus, output: string): void {
     const c = this.checks.get(id);
-    if (!c) throw notFound(`Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`);
+    if (!c)
+      throw notFound(
+        `Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`,
+      );
     if (!c.ttl) throw serverError(`CheckID "${id}" does not have associated TTL`);
     c.ttl.reset();
     this.setStatus(c, status, output);
@@ -256,7 +290,8 @@ export class Catalog implements CheckLookup {
 
   catalogServices(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    for (const s of this.allServices()) out[s.Service] = [...new Set([...(out[s.Service] ?? []), ...s.Tags])];
+    for (const s of this.allServices())
+      out[s.Service] = [...new Set([...(out[s.Service] ?? []), ...s.Tags])];
     return out;
   }
 
@@ -337,7 +372,8 @@ export class Catalog implements CheckLookup {
     const out: string[] = [];
     for (const s of this.instances(name, tag)) {
       const checks = this.checksOf(s.ID);
-      if (checks.some((c) => c.Status === 'critical' || (onlyPassing && c.Status !== 'passing'))) continue;
+      if (checks.some((c) => c.Status === 'critical' || (onlyPassing && c.Status !== 'passing')))
+        continue;
       const addr = s.Address !== '' ? s.Address : this.opts.node.address;
       if (!out.includes(addr)) out.push(addr);
     }
@@ -385,7 +421,9 @@ export class Catalog implements CheckLookup {
   }
 
   private sortedChecks(): CheckRecord[] {
-    return [...this.checks.values()].map((c) => c.rec).sort((a, b) => (a.CheckID < b.CheckID ? -1 : a.CheckID > b.CheckID ? 1 : 0));
+    return [...this.checks.values()]
+      .map((c) => c.rec)
+      .sort((a, b) => (a.CheckID < b.CheckID ? -1 : a.CheckID > b.CheckID ? 1 : 0));
   }
 
   private allChecks(): CheckRecord[] {
@@ -395,13 +433,18 @@ export class Catalog implements CheckLookup {
   /** Instances of a service by name (case-insensitive, as Consul's catalog), optionally by tag. */
   private instances(name: string, tag?: string): ServiceRecord[] {
     const want = name.toLowerCase();
-    return this.allServices().filter((s) => s.Service.toLowerCase() === want && (tag === undefined || s.Tags.some((t) => t.toLowerCase() === tag.toLowerCase())));
+    return this.allServices().filter(
+      (s) =>
+        s.Service.toLowerCase() === want &&
+        (tag === undefined || s.Tags.some((t) => t.toLowerCase() === tag.toLowerCase())),
+    );
   }
 
   /** The checks that decide an instance's health: the node's checks and the service's own. */
   private checksOf(serviceId: string): CheckRecord[] {
     const nodeChecks = this.allChecks().filter((c) => c.ServiceID === '');
-    const own = serviceId === 'consul' ? [] : this.sortedChecks().filter((c) => c.ServiceID === serviceId);
+    const own =
+      serviceId === 'consul' ? [] : this.sortedChecks().filter((c) => c.ServiceID === serviceId);
     return [...nodeChecks, ...own];
   }
 
@@ -463,6 +506,5 @@ export class Catalog implements CheckLookup {
     if (status === 'critical' && !wasCritical) this.opts.onCheckFailed(c.rec.CheckID);
   }
 }
-
 
 export const newNodeId = (): string => randomUUID();

@@ -14,7 +14,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { badRequest, durationField, field, isLoopbackHost, isObject, normaliseLoopback, nsToMs, stringField, type Json } from './util.ts';
+import {
+  badRequest,
+  durationField,
+  field,
+  isLoopbackHost,
+  isObject,
+  normaliseLoopback,
+  nsToMs,
+  stringField,
+  type Json,
+} from './util.ts';
 import type { CheckStatus } from './sessions.ts';
 
 export type CheckType = 'ttl' | 'http' | 'tcp';
@@ -29,7 +39,13 @@ export interface CheckDefinition {
   ttlNs: number;
   intervalNs: number;
   timeoutNs: number;
-  http?: { url: string; method: string; header: Record<string, string[]>; body: string; tlsSkipVerify: boolean };
+  http?: {
+    url: string;
+    method: string;
+    header: Record<string, string[]>;
+    body: string;
+    tlsSkipVerify: boolean;
+  };
   tcp?: string;
 }
 
@@ -53,14 +69,22 @@ const UNSUPPORTED: [string, string][] = [
  * Parses a check definition from a service registration's Check/Checks or from
  * /v1/agent/check/register. Errors are 400s worded like Consul's "Invalid check: ...".
  */
-export function parseCheck(raw: unknown, defaults: { id: string; name: string; serviceId: string }): CheckDefinition {
+export function parseCheck(
+  raw: unknown,
+  defaults: { id: string; name: string; serviceId: string },
+): CheckDefinition {
   if (!isObject(raw)) throw badRequest('Request decode failed: a check must be a JSON object');
   const c: Json = raw;
   for (const [name, kind] of UNSUPPORTED) {
     const v = field(c, name);
     if (v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)) {
-      if (kind === 'script') throw badRequest("Invalid check: Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or 'enable_local_script_checks' to true");
-      throw badRequest(`Invalid check: ${kind} checks are not supported by the lab's Consul agent (TTL, HTTP and TCP are)`);
+      if (kind === 'script')
+        throw badRequest(
+          "Invalid check: Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or 'enable_local_script_checks' to true",
+        );
+      throw badRequest(
+        `Invalid check: ${kind} checks are not supported by the lab's Consul agent (TTL, HTTP and TCP are)`,
+      );
     }
   }
   const ttlNs = durationField(c, 'TTL') ?? 0;
@@ -69,15 +93,23 @@ export function parseCheck(raw: unknown, defaults: { id: string; name: string; s
   const httpUrl = stringField(c, 'HTTP') ?? '';
   const tcp = stringField(c, 'TCP') ?? '';
   const intervalCheck = httpUrl !== '' || tcp !== '';
-  if (intervalNs > 0 && ttlNs > 0) throw badRequest('Invalid check: Interval and TTL cannot both be specified');
-  if (intervalCheck && intervalNs <= 0) throw badRequest('Invalid check: Interval must be > 0 for Script, HTTP, H2PING, or TCP checks');
-  if (!intervalCheck && ttlNs <= 0) throw badRequest('Invalid check: TTL must be > 0 for TTL checks');
-  if (httpUrl !== '' && tcp !== '') throw badRequest('Invalid check: only one of HTTP and TCP may be set');
+  if (intervalNs > 0 && ttlNs > 0)
+    throw badRequest('Invalid check: Interval and TTL cannot both be specified');
+  if (intervalCheck && intervalNs <= 0)
+    throw badRequest('Invalid check: Interval must be > 0 for Script, HTTP, H2PING, or TCP checks');
+  if (!intervalCheck && ttlNs <= 0)
+    throw badRequest('Invalid check: TTL must be > 0 for TTL checks');
+  if (httpUrl !== '' && tcp !== '')
+    throw badRequest('Invalid check: only one of HTTP and TCP may be set');
 
   const statusText = stringField(c, 'Status') ?? '';
   let status: CheckStatus = 'critical';
-  if (statusText === 'passing' || statusText === 'warning' || statusText === 'critical') status = statusText;
-  else if (statusText !== '') throw badRequest(`Invalid check: Status must be passing, warning or critical, got ${JSON.stringify(statusText)}`);
+  if (statusText === 'passing' || statusText === 'warning' || statusText === 'critical')
+    status = statusText;
+  else if (statusText !== '')
+    throw badRequest(
+      `Invalid check: Status must be passing, warning or critical, got ${JSON.stringify(statusText)}`,
+    );
 
   const def: CheckDefinition = {
     id: stringField(c, 'CheckID') || stringField(c, 'ID') || defaults.id,
@@ -97,12 +129,19 @@ export function parseCheck(raw: unknown, defaults: { id: string; name: string; s
     } catch {
       throw badRequest(`Invalid check: HTTP ${JSON.stringify(httpUrl)} is not a URL`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest(`Invalid check: HTTP must be an http:// or https:// URL, got ${JSON.stringify(httpUrl)}`);
-    if (!isLoopbackHost(url.hostname)) throw badRequest(`Invalid check: the lab's Consul agent only probes loopback addresses (127.x.y.z or localhost), got HTTP ${JSON.stringify(httpUrl)}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw badRequest(
+        `Invalid check: HTTP must be an http:// or https:// URL, got ${JSON.stringify(httpUrl)}`,
+      );
+    if (!isLoopbackHost(url.hostname))
+      throw badRequest(
+        `Invalid check: the lab's Consul agent only probes loopback addresses (127.x.y.z or localhost), got HTTP ${JSON.stringify(httpUrl)}`,
+      );
     const header: Record<string, string[]> = {};
     const rawHeader = field(c, 'Header');
     if (isObject(rawHeader)) {
-      for (const [k, v] of Object.entries(rawHeader)) header[k] = Array.isArray(v) ? v.map(String) : [String(v)];
+      for (const [k, v] of Object.entries(rawHeader))
+        header[k] = Array.isArray(v) ? v.map(String) : [String(v)];
     }
     def.http = {
       url: httpUrl,
@@ -117,7 +156,9 @@ export function parseCheck(raw: unknown, defaults: { id: string; name: string; s
     const host = colon < 0 ? '' : tcp.slice(0, colon);
     const port = Number(tcp.slice(colon + 1));
     if (!isLoopbackHost(host) || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw badRequest(`Invalid check: TCP must be a loopback host:port (127.x.y.z or localhost), got ${JSON.stringify(tcp)}`);
+      throw badRequest(
+        `Invalid check: TCP must be a loopback host:port (127.x.y.z or localhost), got ${JSON.stringify(tcp)}`,
+      );
     }
     def.tcp = tcp;
   }
@@ -158,7 +199,8 @@ export function startProbe(def: CheckDefinition, minIntervalNs: number, report: 
   const timeoutMs = nsToMs(def.timeoutNs);
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
-  const once = def.type === 'http' ? () => probeHttp(def, timeoutMs) : () => probeTcp(def.tcp!, timeoutMs);
+  const once =
+    def.type === 'http' ? () => probeHttp(def, timeoutMs) : () => probeTcp(def.tcp!, timeoutMs);
   const loop = async () => {
     if (stopped) return;
     const [status, output] = await once();
@@ -180,7 +222,11 @@ async function probeHttp(def: CheckDefinition, timeoutMs: number): Promise<[Chec
   let url = h.url;
   for (let hop = 0; ; hop++) {
     const target = new URL(url);
-    if (!isLoopbackHost(target.hostname)) return ['critical', `HTTP ${h.method} ${h.url}: redirect to ${url} refused (the lab's agent only probes loopback addresses)`];
+    if (!isLoopbackHost(target.hostname))
+      return [
+        'critical',
+        `HTTP ${h.method} ${h.url}: redirect to ${url} refused (the lab's agent only probes loopback addresses)`,
+      ];
     let res: { status: number; statusText: string; location?: string; body: string };
     try {
       res = await httpOnce(target, h, timeoutMs);
@@ -188,7 +234,8 @@ async function probeHttp(def: CheckDefinition, timeoutMs: number): Promise<[Chec
       return ['critical', `${cap(h.method)} "${url}": ${(err as Error).message}`];
     }
     if (res.status >= 300 && res.status < 400 && res.location && h.method === 'GET') {
-      if (hop >= MAX_REDIRECTS) return ['critical', `${cap(h.method)} "${url}": stopped after ${MAX_REDIRECTS} redirects`];
+      if (hop >= MAX_REDIRECTS)
+        return ['critical', `${cap(h.method)} "${url}": stopped after ${MAX_REDIRECTS} redirects`];
       url = new URL(res.location, target).toString();
       continue;
     }
@@ -201,9 +248,17 @@ async function probeHttp(def: CheckDefinition, timeoutMs: number): Promise<[Chec
 
 const cap = (m: string): string => m.charAt(0) + m.slice(1).toLowerCase();
 
-function httpOnce(target: URL, h: NonNullable<CheckDefinition['http']>, timeoutMs: number): Promise<{ status: number; statusText: string; location?: string; body: string }> {
+function httpOnce(
+  target: URL,
+  h: NonNullable<CheckDefinition['http']>,
+  timeoutMs: number,
+): Promise<{ status: number; statusText: string; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | string[]> = { 'User-Agent': 'Consul Health Check', Accept: 'text/plain, text/*, */*', Connection: 'close' };
+    const headers: Record<string, string | string[]> = {
+      'User-Agent': 'Consul Health Check',
+      Accept: 'text/plain, text/*, */*',
+      Connection: 'close',
+    };
     for (const [k, v] of Object.entries(h.header)) headers[k] = v;
     const mod = target.protocol === 'https:' ? https : http;
     const req = mod.request(
@@ -239,8 +294,18 @@ function httpOnce(target: URL, h: NonNullable<CheckDefinition['http']>, timeoutM
       },
     );
     // The socket timeout only covers idleness; this bounds the whole exchange.
-    const deadline = setTimeout(() => req.destroy(new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)')), timeoutMs);
-    req.on('timeout', () => req.destroy(new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)')));
+    const deadline = setTimeout(
+      () =>
+        req.destroy(
+          new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)'),
+        ),
+      timeoutMs,
+    );
+    req.on('timeout', () =>
+      req.destroy(
+        new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)'),
+      ),
+    );
     req.on('error', (err) => {
       clearTimeout(deadline);
       reject(err);

@@ -13,8 +13,10 @@ export type ConsulChoice =
 
 /** The Consul for a run whose embedded agent would listen on `host`. Pure: the environment is passed in. */
 export function consulChoice(env: Record<string, string | undefined>, host: string): ConsulChoice {
-  const addr = env['CONSUL_HTTP_ADDR'];
-  return addr !== undefined && addr.trim() !== '' ? { kind: 'real', addr: addr.trim() } : { kind: 'embedded', host };
+  const addr = env.CONSUL_HTTP_ADDR;
+  return addr !== undefined && addr.trim() !== ''
+    ? { kind: 'real', addr: addr.trim() }
+    : { kind: 'embedded', host };
 }
 
 export interface LabConsulOptions {
@@ -29,7 +31,10 @@ export interface LabConsulOptions {
 export function labConsul(o: LabConsulOptions): Promise<ConsulHandle> {
   const c = consulChoice(o.env ?? process.env, o.host);
   if (c.kind === 'real') return connectConsul({ url: c.addr });
-  return connectConsul({ embedded: true, agent: { host: c.host, ...(o.sessionTtlMin ? { sessionTtlMin: o.sessionTtlMin } : {}) } });
+  return connectConsul({
+    embedded: true,
+    agent: { host: c.host, ...(o.sessionTtlMin ? { sessionTtlMin: o.sessionTtlMin } : {}) },
+  });
 }
 
 /** The line a run logs about its Consul. */

@@ -63,7 +63,13 @@ export async function startDnsServer(opts: DnsOptions): Promise<DnsServer> {
   const limit = opts.udpAnswerLimit ?? 3;
   const sock = dgram.createSocket('udp4');
   sock.on('message', (msg, rinfo) => {
-    const reply = answer(msg, { domain, limit, catalog: opts.catalog, datacenter: opts.datacenter.toLowerCase(), onlyPassing: opts.onlyPassing ?? false });
+    const reply = answer(msg, {
+      domain,
+      limit,
+      catalog: opts.catalog,
+      datacenter: opts.datacenter.toLowerCase(),
+      onlyPassing: opts.onlyPassing ?? false,
+    });
     if (reply) sock.send(reply, rinfo.port, rinfo.address);
   });
   sock.on('error', () => {
@@ -108,7 +114,8 @@ export function answer(msg: Buffer, ctx: Ctx): Buffer | null {
   if (cls !== CLASS_IN && cls !== 255) return reply(q, RCODE_REFUSED, [], false, ctx);
 
   const lower = name.toLowerCase().replace(/\.$/, '');
-  if (lower !== ctx.domain && !lower.endsWith(`.${ctx.domain}`)) return reply(q, RCODE_REFUSED, [], false, ctx);
+  if (lower !== ctx.domain && !lower.endsWith(`.${ctx.domain}`))
+    return reply(q, RCODE_REFUSED, [], false, ctx);
   const labels = lower === ctx.domain ? [] : lower.slice(0, -(ctx.domain.length + 1)).split('.');
 
   const addresses = resolve(labels, ctx);
@@ -125,7 +132,8 @@ function resolve(labels: string[], ctx: Ctx): string[] | null {
   const isKind = (l: string | undefined) => l === 'service' || l === 'node';
   let kindAt: number;
   if (isKind(parts[last])) kindAt = last;
-  else if (last >= 1 && isKind(parts[last - 1]) && parts[last] === ctx.datacenter) kindAt = last - 1; // "<...>.service.<dc>"
+  else if (last >= 1 && isKind(parts[last - 1]) && parts[last] === ctx.datacenter)
+    kindAt = last - 1; // "<...>.service.<dc>"
   else return null;
   const kind = parts[kindAt];
   parts = parts.slice(0, kindAt);
@@ -174,7 +182,11 @@ function parseQuery(msg: Buffer): Query | null {
   if (off + 4 > msg.length) return { id, flags, question: null };
   const type = msg.readUInt16BE(off);
   const cls = msg.readUInt16BE(off + 2);
-  return { id, flags, question: { name: labels.join('.') + '.', type, cls, raw: msg.subarray(12, off + 4) } };
+  return {
+    id,
+    flags,
+    question: { name: `${labels.join('.')}.`, type, cls, raw: msg.subarray(12, off + 4) },
+  };
 }
 
 function reply(q: Query, rcode: number, addresses: string[], withSoa: boolean, ctx: Ctx): Buffer {
@@ -217,7 +229,11 @@ function encodeName(name: string): Buffer {
 /** The domain's SOA as Consul's defaults make it: ns.<domain>, hostmaster.<domain>, TTL 0. */
 function soa(domain: string): Buffer {
   const owner = encodeName(domain);
-  const rdata = Buffer.concat([encodeName(`ns.${domain}`), encodeName(`hostmaster.${domain}`), Buffer.alloc(20)]);
+  const rdata = Buffer.concat([
+    encodeName(`ns.${domain}`),
+    encodeName(`hostmaster.${domain}`),
+    Buffer.alloc(20),
+  ]);
   const nums = rdata.length - 20;
   rdata.writeUInt32BE(Math.floor(Date.now() / 1000) >>> 0, nums); // serial
   rdata.writeUInt32BE(3600, nums + 4); // refresh

@@ -61,8 +61,18 @@ export interface ConsulLock {
 
 export type CheckSpec =
   | { ttl: string; status?: 'passing' | 'warning' | 'critical' }
-  | { http: string; interval: string; timeout?: string; status?: 'passing' | 'warning' | 'critical' }
-  | { tcp: string; interval: string; timeout?: string; status?: 'passing' | 'warning' | 'critical' };
+  | {
+      http: string;
+      interval: string;
+      timeout?: string;
+      status?: 'passing' | 'warning' | 'critical';
+    }
+  | {
+      tcp: string;
+      interval: string;
+      timeout?: string;
+      status?: 'passing' | 'warning' | 'critical';
+    };
 
 export interface ServiceSpec {
   id: string;
@@ -102,18 +112,33 @@ export function statusOf(err: unknown): number | null {
   return typeof s === 'number' ? s : null;
 }
 
-function parseHttpAddr(text: string, source: string): { host: string; port: number; secure: boolean } {
+function parseHttpAddr(
+  text: string,
+  source: string,
+): { host: string; port: number; secure: boolean } {
   const withScheme = /^[a-z]+:\/\//i.test(text) ? text : `http://${text}`;
   let u: URL;
   try {
     u = new URL(withScheme);
   } catch {
-    throw new Error(`${source}: not an address: ${JSON.stringify(text)} (expected e.g. 127.0.0.1:8500)`);
+    throw new Error(
+      `${source}: not an address: ${JSON.stringify(text)} (expected e.g. 127.0.0.1:8500)`,
+    );
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`${source}: only http:// and https:// are supported, got ${JSON.stringify(text)}`);
-  if (!isLoopbackHost(u.hostname)) throw new Error(`${source}: the lab only talks to loopback addresses (127.x.y.z or localhost), got ${JSON.stringify(text)}`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(
+      `${source}: only http:// and https:// are supported, got ${JSON.stringify(text)}`,
+    );
+  if (!isLoopbackHost(u.hostname))
+    throw new Error(
+      `${source}: the lab only talks to loopback addresses (127.x.y.z or localhost), got ${JSON.stringify(text)}`,
+    );
   const secure = u.protocol === 'https:';
-  return { host: normaliseLoopback(u.hostname), port: u.port ? Number(u.port) : secure ? 8501 : 8500, secure };
+  return {
+    host: normaliseLoopback(u.hostname),
+    port: u.port ? Number(u.port) : secure ? 8501 : 8500,
+    secure,
+  };
 }
 
 function parseDnsAddr(text: string, source: string): { host: string; port: number } {
@@ -121,7 +146,9 @@ function parseDnsAddr(text: string, source: string): { host: string; port: numbe
   const host = colon < 0 ? text : text.slice(0, colon);
   const port = colon < 0 ? 8600 : Number(text.slice(colon + 1));
   if (!isLoopbackHost(host) || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${source}: expected a loopback host:port (127.x.y.z or localhost), got ${JSON.stringify(text)}`);
+    throw new Error(
+      `${source}: expected a loopback host:port (127.x.y.z or localhost), got ${JSON.stringify(text)}`,
+    );
   }
   return { host: normaliseLoopback(host), port };
 }
@@ -135,7 +162,9 @@ export async function connectConsul(opts: ConnectConsulOptions = {}): Promise<Co
     const source = opts.url ? 'connectConsul url' : 'CONSUL_HTTP_ADDR';
     http = parseHttpAddr(external, source);
     const dnsText = opts.dnsAddr ?? process.env.CONSUL_DNS_ADDR;
-    dnsAddress = dnsText ? parseDnsAddr(dnsText, opts.dnsAddr ? 'connectConsul dnsAddr' : 'CONSUL_DNS_ADDR') : { host: http.host, port: 8600 };
+    dnsAddress = dnsText
+      ? parseDnsAddr(dnsText, opts.dnsAddr ? 'connectConsul dnsAddr' : 'CONSUL_DNS_ADDR')
+      : { host: http.host, port: 8600 };
   } else {
     agent = await startConsulAgent(opts.agent);
     http = { host: agent.host, port: agent.port, secure: false };
@@ -150,11 +179,15 @@ export async function connectConsul(opts: ConnectConsulOptions = {}): Promise<Co
       leader = await client.status.leader({ timeout: opts.connectTimeoutMs ?? 3000 } as never);
     } catch (err) {
       client.destroy();
-      throw new Error(`Consul at ${url} (from ${opts.url ? 'opts.url' : 'CONSUL_HTTP_ADDR'}) is not reachable: GET /v1/status/leader failed: ${(err as Error).message}`);
+      throw new Error(
+        `Consul at ${url} (from ${opts.url ? 'opts.url' : 'CONSUL_HTTP_ADDR'}) is not reachable: GET /v1/status/leader failed: ${(err as Error).message}`,
+      );
     }
     if (typeof leader !== 'string' || leader === '') {
       client.destroy();
-      throw new Error(`Consul at ${url} answers but has no leader (GET /v1/status/leader returned ${JSON.stringify(leader)})`);
+      throw new Error(
+        `Consul at ${url} answers but has no leader (GET /v1/status/leader returned ${JSON.stringify(leader)})`,
+      );
     }
   }
 
@@ -172,7 +205,10 @@ export async function connectConsul(opts: ConnectConsulOptions = {}): Promise<Co
     async acquireLock(key, value, lo = {}) {
       const ttl = lo.ttl ?? '15s';
       const ttlNs = parseGoDuration(ttl);
-      if (ttlNs === null || ttlNs <= 0) throw new Error(`acquireLock: ttl must be a positive duration like "15s", got ${JSON.stringify(ttl)}`);
+      if (ttlNs === null || ttlNs <= 0)
+        throw new Error(
+          `acquireLock: ttl must be a positive duration like "15s", got ${JSON.stringify(ttl)}`,
+        );
       const createSession = async () =>
         (
           await client.session.create({
@@ -204,13 +240,26 @@ export async function connectConsul(opts: ConnectConsulOptions = {}): Promise<Co
         await client.session.destroy(session).catch(() => undefined);
         throw err;
       }
-      const lock = new LockImpl(client, key, value, session, nsToMs(ttlNs), lo.behavior ?? 'release', () => locks.delete(lock));
+      const lock = new LockImpl(
+        client,
+        key,
+        value,
+        session,
+        nsToMs(ttlNs),
+        lo.behavior ?? 'release',
+        () => locks.delete(lock),
+      );
       locks.add(lock);
       return lock;
     },
 
     async registerService(spec) {
-      const body: Record<string, unknown> = { id: spec.id, name: spec.name, address: spec.address, port: spec.port };
+      const body: Record<string, unknown> = {
+        id: spec.id,
+        name: spec.name,
+        address: spec.address,
+        port: spec.port,
+      };
       if (spec.tags) body.tags = spec.tags;
       if (spec.check) body.check = { ...spec.check };
       await client.agent.service.register(body as never);
@@ -235,7 +284,10 @@ export async function connectConsul(opts: ConnectConsulOptions = {}): Promise<Co
     },
 
     async passingAddresses(name) {
-      const entries = (await client.health.service({ service: name, passing: true })) as { Node: { Address: string }; Service: { Address: string } }[];
+      const entries = (await client.health.service({ service: name, passing: true })) as {
+        Node: { Address: string };
+        Service: { Address: string };
+      }[];
       return entries.map((e) => (e.Service.Address !== '' ? e.Service.Address : e.Node.Address));
     },
 
@@ -243,7 +295,8 @@ export async function connectConsul(opts: ConnectConsulOptions = {}): Promise<Co
       closing ??= (async () => {
         unregister();
         for (const l of [...locks]) await l.release().catch(() => undefined);
-        for (const id of [...services]) await client.agent.service.deregister(id).catch(() => undefined);
+        for (const id of [...services])
+          await client.agent.service.deregister(id).catch(() => undefined);
         services.clear();
         client.destroy();
         if (agent) await agent.stop();
@@ -284,7 +337,12 @@ class LockImpl extends EventEmitter implements ConsulLock {
     this.watch = client.watch({ method: client.kv.get, options: { key, wait: '10s' } as never });
     this.watch.on('change', (data: { Session?: string } | undefined | null) => {
       if (!data) this.markLost(`key ${key} was deleted`);
-      else if (data.Session !== sessionId) this.markLost(data.Session ? `key ${key} is held by session ${data.Session}` : `key ${key} was released`);
+      else if (data.Session !== sessionId)
+        this.markLost(
+          data.Session
+            ? `key ${key} is held by session ${data.Session}`
+            : `key ${key} was released`,
+        );
     });
     this.watch.on('error', () => {
       /* the watch retries with backoff; the renewer decides when the agent is gone for good */
@@ -302,8 +360,12 @@ class LockImpl extends EventEmitter implements ConsulLock {
       this.lastRenewOk = Date.now();
     } catch (err) {
       if (!this.held) return;
-      if (statusOf(err) === 404) this.markLost(`session ${this.sessionId} was invalidated (renew answered 404)`);
-      else if (Date.now() - this.lastRenewOk >= this.ttlMs) this.markLost(`could not renew session ${this.sessionId} within its TTL: ${(err as Error).message}`);
+      if (statusOf(err) === 404)
+        this.markLost(`session ${this.sessionId} was invalidated (renew answered 404)`);
+      else if (Date.now() - this.lastRenewOk >= this.ttlMs)
+        this.markLost(
+          `could not renew session ${this.sessionId} within its TTL: ${(err as Error).message}`,
+        );
     }
   }
 
@@ -341,10 +403,13 @@ class LockImpl extends EventEmitter implements ConsulLock {
       this.forget();
       if (wasHeld) {
         try {
-          if (await this.client.kv.set({ key: this.key, value: this.value, release: this.sessionId })) {
+          if (
+            await this.client.kv.set({ key: this.key, value: this.value, release: this.sessionId })
+          ) {
             if (this.behavior === 'delete') {
               const e = await this.client.kv.get(this.key);
-              if (e && !(e as { Session?: string }).Session) await this.client.kv.del({ key: this.key, cas: e.ModifyIndex });
+              if (e && !(e as { Session?: string }).Session)
+                await this.client.kv.del({ key: this.key, cas: e.ModifyIndex });
             }
           }
         } finally {

@@ -17,11 +17,20 @@ export { CONSUL_VERSION, type HttpDeps } from './http/route.ts';
 const BODY_MAX = 1 << 20;
 
 /** Every endpoint group, in matching order (a group's exact paths before its prefixes). */
-const GROUPS: ((deps: HttpDeps) => Route[])[] = [kvRoutes, sessionRoutes, agentRoutes, catalogRoutes];
+const GROUPS: ((deps: HttpDeps) => Route[])[] = [
+  kvRoutes,
+  sessionRoutes,
+  agentRoutes,
+  catalogRoutes,
+];
 
-export function consulHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function consulHttpHandler(
+  deps: HttpDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = GROUPS.flatMap((g) => g(deps));
-  const supported = routes.map((r) => `${Object.keys(r.methods).join('|')} ${r.path}${r.path.endsWith('/') ? '<…>' : ''}`).join(', ');
+  const supported = routes
+    .map((r) => `${Object.keys(r.methods).join('|')} ${r.path}${r.path.endsWith('/') ? '<…>' : ''}`)
+    .join(', ');
 
   return (req, res) => {
     const ac = new AbortController();
@@ -36,7 +45,11 @@ export function consulHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     });
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    signal: AbortSignal,
+  ): Promise<void> {
     const rawUrl = req.url ?? '/';
     const qAt = rawUrl.indexOf('?');
     const rawPath = qAt < 0 ? rawUrl : rawUrl.slice(0, qAt);
@@ -46,7 +59,11 @@ export function consulHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     const { route, restRaw } = matchRoute(routes, rawPath);
     if (!route) {
       drain(req);
-      sendText(res, 404, `Unsupported endpoint: ${method} ${rawPath}. The lab's Consul agent (a subset of Consul's HTTP API) supports: ${supported}`);
+      sendText(
+        res,
+        404,
+        `Unsupported endpoint: ${method} ${rawPath}. The lab's Consul agent (a subset of Consul's HTTP API) supports: ${supported}`,
+      );
       return;
     }
     const handler = route.methods[method as keyof Route['methods']];
@@ -91,9 +108,13 @@ export function consulHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
 }
 
 /** The route a path names: exact paths, prefixes ending in "/" (the rest is their parameter), bare roots. */
-function matchRoute(routes: readonly Route[], rawPath: string): { route: Route | undefined; restRaw: string } {
+function matchRoute(
+  routes: readonly Route[],
+  rawPath: string,
+): { route: Route | undefined; restRaw: string } {
   for (const r of routes) {
-    if (r.path.endsWith('/') ? rawPath.startsWith(r.path) : rawPath === r.path) return { route: r, restRaw: r.path.endsWith('/') ? rawPath.slice(r.path.length) : '' };
+    if (r.path.endsWith('/') ? rawPath.startsWith(r.path) : rawPath === r.path)
+      return { route: r, restRaw: r.path.endsWith('/') ? rawPath.slice(r.path.length) : '' };
     if (r.bareRoot && rawPath === r.path.slice(0, -1)) return { route: r, restRaw: '' };
   }
   return { route: undefined, restRaw: '' };
@@ -107,7 +128,10 @@ function writeReply(res: ServerResponse, reply: Reply, pretty: boolean): void {
   }
   const status = reply.status ?? 200;
   if (reply.raw !== undefined) {
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+    });
     res.end(reply.raw);
   } else if (reply.json !== undefined) {
     res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -138,7 +162,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += c.length;
       if (size > limit) {
         failed = true;
-        reject(new ConsulError(`Request body(${size} bytes) too large, max size: ${limit} bytes`, 413));
+        reject(
+          new ConsulError(`Request body(${size} bytes) too large, max size: ${limit} bytes`, 413),
+        );
         req.resume();
         return;
       }

@@ -59,7 +59,9 @@ export class KvStore {
 
   /** Every entry whose key starts with prefix, sorted by key (as Consul's radix tree walks them). */
   list(prefix: string): KvEntry[] {
-    return [...this.entries.values()].filter((e) => e.Key.startsWith(prefix)).sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
+    return [...this.entries.values()]
+      .filter((e) => e.Key.startsWith(prefix))
+      .sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
   }
 
   /** The keys under prefix; with a separator, keys are rolled up to the first separator after it. */
@@ -88,7 +90,8 @@ export class KvStore {
   /** X-Consul-Index for a prefix read: the newest write or delete under prefix, else the table's. */
   prefixIndex(prefix: string): number {
     let max = 0;
-    for (const e of this.entries.values()) if (e.Key.startsWith(prefix) && e.ModifyIndex > max) max = e.ModifyIndex;
+    for (const e of this.entries.values())
+      if (e.Key.startsWith(prefix) && e.ModifyIndex > max) max = e.ModifyIndex;
     for (const [k, idx] of this.tombstones) if (k.startsWith(prefix) && idx > max) max = idx;
     return max > 0 ? max : Math.max(1, this.state.tableIndex('kv'));
   }
@@ -115,7 +118,8 @@ export class KvStore {
   lock(key: string, value: Buffer, flags: number, session: string): boolean {
     const existing = this.entries.get(key);
     if (existing?.Session && existing.Session !== session) return false;
-    const lockIndex = existing?.Session === session ? existing.LockIndex : (existing?.LockIndex ?? 0) + 1;
+    const lockIndex =
+      existing?.Session === session ? existing.LockIndex : (existing?.LockIndex ?? 0) + 1;
     this.store({ Key: key, Flags: flags, Value: value, Session: session, LockIndex: lockIndex });
     return true;
   }
@@ -123,7 +127,13 @@ export class KvStore {
   unlock(key: string, value: Buffer, flags: number, session: string): boolean {
     const existing = this.entries.get(key);
     if (!existing || existing.Session !== session) return false;
-    this.store({ Key: key, Flags: flags, Value: value, Session: undefined, LockIndex: existing.LockIndex });
+    this.store({
+      Key: key,
+      Flags: flags,
+      Value: value,
+      Session: undefined,
+      LockIndex: existing.LockIndex,
+    });
     return true;
   }
 

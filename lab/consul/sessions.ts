@@ -17,7 +17,19 @@
 import { randomUUID } from 'node:crypto';
 import type { KvStore } from './kv.ts';
 import type { StateIndex } from './state.ts';
-import { badRequest, durationField, field, formatGoDuration, isObject, nsToMs, parseGoDuration, serverError, stringField, stringListField, type Json } from './util.ts';
+import {
+  badRequest,
+  durationField,
+  field,
+  formatGoDuration,
+  isObject,
+  nsToMs,
+  parseGoDuration,
+  serverError,
+  stringField,
+  stringListField,
+  type Json,
+} from './util.ts';
 
 export type Behavior = 'release' | 'delete';
 export type CheckStatus = 'passing' | 'warning' | 'critical';
@@ -77,7 +89,8 @@ export class Sessions {
   ) {}
 
   create(body: unknown): string {
-    if (body !== undefined && !isObject(body)) throw badRequest('Request decode failed: session must be a JSON object');
+    if (body !== undefined && !isObject(body))
+      throw badRequest('Request decode failed: session must be a JSON object');
     const b: Json = body ?? {};
     const name = stringField(b, 'Name') ?? '';
     const node = stringField(b, 'Node') ?? this.checks.nodeName;
@@ -93,10 +106,13 @@ export class Sessions {
     let ttlNs = 0;
     if (ttl !== '') {
       const parsed = parseGoDuration(ttl);
-      if (parsed === null) throw serverError(`Session TTL '${ttl}' invalid: time: invalid duration "${ttl}"`);
+      if (parsed === null)
+        throw serverError(`Session TTL '${ttl}' invalid: time: invalid duration "${ttl}"`);
       ttlNs = parsed;
       if (ttlNs !== 0 && (ttlNs < this.opts.ttlMinNs || ttlNs > SESSION_TTL_MAX_NS)) {
-        throw serverError(`Invalid Session TTL '${ttlNs}', must be between [${formatGoDuration(this.opts.ttlMinNs)}=${formatGoDuration(SESSION_TTL_MAX_NS)}]`);
+        throw serverError(
+          `Invalid Session TTL '${ttlNs}', must be between [${formatGoDuration(this.opts.ttlMinNs)}=${formatGoDuration(SESSION_TTL_MAX_NS)}]`,
+        );
       }
     }
 
@@ -141,7 +157,8 @@ export class Sessions {
         Behavior: behavior,
         TTL: ttl,
         NodeChecks: nodeChecks.length > 0 ? nodeChecks : null,
-        ServiceChecks: serviceChecks.length > 0 ? serviceChecks.map((ID) => ({ ID, Namespace: '' })) : null,
+        ServiceChecks:
+          serviceChecks.length > 0 ? serviceChecks.map((ID) => ({ ID, Namespace: '' })) : null,
         CreateIndex: idx,
         ModifyIndex: idx,
       },
@@ -169,7 +186,9 @@ export class Sessions {
   }
 
   list(): SessionJson[] {
-    return [...this.sessions.values()].map((s) => ({ ...s.json })).sort((a, b) => a.CreateIndex - b.CreateIndex);
+    return [...this.sessions.values()]
+      .map((s) => ({ ...s.json }))
+      .sort((a, b) => a.CreateIndex - b.CreateIndex);
   }
 
   has(id: string): boolean {
@@ -205,7 +224,8 @@ export class Sessions {
 
   /** A check went critical or was removed: every session bound to it is invalidated. */
   checkFailed(checkId: string): void {
-    for (const s of [...this.sessions.values()]) if (s.checks.has(checkId)) this.invalidate(s.json.ID);
+    for (const s of [...this.sessions.values()])
+      if (s.checks.has(checkId)) this.invalidate(s.json.ID);
   }
 
   invalidate(id: string): void {

@@ -51,7 +51,11 @@ export class StateIndex {
    * Resolves true at the first change `relevant` accepts, false after `ms` or when the agent stops
    * or `signal` aborts (the client went away).
    */
-  waitForChange(relevant: (c: Change) => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
+  waitForChange(
+    relevant: (c: Change) => boolean,
+    ms: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     if (this.closed || signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (v: boolean) => {

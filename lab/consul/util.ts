@@ -19,8 +19,8 @@ export const serverError = (msg: string): ConsulError => new ConsulError(msg, 50
 const UNIT_NS: Record<string, number> = {
   ns: 1,
   us: 1e3,
-  'µs': 1e3,
-  'μs': 1e3,
+  µs: 1e3,
+  μs: 1e3,
   ms: 1e6,
   s: 1e9,
   m: 60e9,
@@ -76,10 +76,11 @@ const trim = (n: number): string => String(Number(n.toFixed(9)));
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true;
   const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
+  return m?.slice(1).every((o) => Number(o) <= 255) === true;
 }
 
-export const normaliseLoopback = (host: string): string => (host === 'localhost' ? '127.0.0.1' : host);
+export const normaliseLoopback = (host: string): string =>
+  host === 'localhost' ? '127.0.0.1' : host;
 
 export type Json = Record<string, unknown>;
 
@@ -104,21 +105,24 @@ const fold = (s: string): string => s.replace(/_/g, '').toLowerCase();
 export function stringField(obj: Json, ...names: string[]): string | undefined {
   const v = field(obj, ...names);
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw badRequest(`Request decode failed: ${names[0]} must be a string`);
+  if (typeof v !== 'string')
+    throw badRequest(`Request decode failed: ${names[0]} must be a string`);
   return v;
 }
 
 export function numberField(obj: Json, ...names: string[]): number | undefined {
   const v = field(obj, ...names);
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw badRequest(`Request decode failed: ${names[0]} must be a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw badRequest(`Request decode failed: ${names[0]} must be a number`);
   return v;
 }
 
 export function stringListField(obj: Json, ...names: string[]): string[] | undefined {
   const v = field(obj, ...names);
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw badRequest(`Request decode failed: ${names[0]} must be a list of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw badRequest(`Request decode failed: ${names[0]} must be a list of strings`);
   return v as string[];
 }
 
@@ -129,7 +133,8 @@ export function durationField(obj: Json, ...names: string[]): number | undefined
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
     const ns = parseGoDuration(v);
-    if (ns === null) throw badRequest(`Request decode failed: ${names[0]}: invalid duration ${JSON.stringify(v)}`);
+    if (ns === null)
+      throw badRequest(`Request decode failed: ${names[0]}: invalid duration ${JSON.stringify(v)}`);
     return ns;
   }
   throw badRequest(`Request decode failed: ${names[0]} must be a duration`);

@@ -17,19 +17,29 @@ export interface SubnetRange {
 
 /** Parses "127.0.50-127.0.59" (or "127.0.50-59", or one "127.0.50") into a range of /24 bases. */
 export function parseSubnetRange(text: string): SubnetRange {
-  const m = /^\s*(127)\.(\d{1,3})\.(\d{1,3})\s*(?:-\s*(?:(127)\.(\d{1,3})\.)?(\d{1,3}))?\s*$/.exec(text);
-  const bad = () => new Error(`subnets: must be a range of loopback /24 bases such as 127.0.50-127.0.59, got ${JSON.stringify(text)}`);
+  const m = /^\s*(127)\.(\d{1,3})\.(\d{1,3})\s*(?:-\s*(?:(127)\.(\d{1,3})\.)?(\d{1,3}))?\s*$/.exec(
+    text,
+  );
+  const bad = () =>
+    new Error(
+      `subnets: must be a range of loopback /24 bases such as 127.0.50-127.0.59, got ${JSON.stringify(text)}`,
+    );
   if (!m) throw bad();
   const [, , second, third, , secondTo, thirdTo] = m;
   if (![second!, third!, thirdTo ?? third!].every((o) => OCTET.test(o))) throw bad();
-  if (secondTo !== undefined && secondTo !== second) throw new Error(`subnets: the range must stay within 127.${second}.*, got ${JSON.stringify(text)}`);
+  if (secondTo !== undefined && secondTo !== second)
+    throw new Error(
+      `subnets: the range must stay within 127.${second}.*, got ${JSON.stringify(text)}`,
+    );
   const from = Number(third);
   const to = Number(thirdTo ?? third);
-  if (to < from) throw new Error(`subnets: the range ends before it starts: ${JSON.stringify(text)}`);
+  if (to < from)
+    throw new Error(`subnets: the range ends before it starts: ${JSON.stringify(text)}`);
   return { prefix: `127.${second}`, from, to };
 }
 
-export const formatSubnetRange = (r: SubnetRange): string => `${r.prefix}.${r.from}-${r.prefix}.${r.to}`;
+export const formatSubnetRange = (r: SubnetRange): string =>
+  `${r.prefix}.${r.from}-${r.prefix}.${r.to}`;
 
 /** Hands out whole /24s from the range; a freed one can be handed out again. */
 export class SubnetPool {
@@ -75,11 +85,15 @@ export class AddressPool {
   }
 
   release(address: string): void {
-    if (address.startsWith(this.base + '.')) this.used.delete(Number(address.slice(this.base.length + 1)));
+    if (address.startsWith(`${this.base}.`))
+      this.used.delete(Number(address.slice(this.base.length + 1)));
   }
 
   contains(address: string): boolean {
-    return address.startsWith(this.base + '.') && this.used.has(Number(address.slice(this.base.length + 1)));
+    return (
+      address.startsWith(`${this.base}.`) &&
+      this.used.has(Number(address.slice(this.base.length + 1)))
+    );
   }
 }
 
@@ -94,7 +108,10 @@ export function procNetAddress(hex: string): string {
  */
 export function boundSubnets(tcp: readonly string[], udp: readonly string[] = []): Set<SubnetBase> {
   const out = new Set<SubnetBase>();
-  const texts = [...tcp.map((text) => ({ text, listenOnly: true })), ...udp.map((text) => ({ text, listenOnly: false }))];
+  const texts = [
+    ...tcp.map((text) => ({ text, listenOnly: true })),
+    ...udp.map((text) => ({ text, listenOnly: false })),
+  ];
   for (const { text, listenOnly } of texts) {
     for (const line of text.split('\n').slice(1)) {
       const [, local, , state] = line.trim().split(/\s+/);

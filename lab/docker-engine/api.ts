@@ -4,12 +4,25 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { arch, release } from 'node:os';
-import { containerInspect, containerSummary, CONTAINER_FILTERS, parseSignal, type ContainerStore } from './containers.ts';
+import {
+  containerInspect,
+  containerSummary,
+  CONTAINER_FILTERS,
+  parseSignal,
+  type ContainerStore,
+} from './containers.ts';
 import { badRequest, EngineError } from './errors.ts';
 import { parseFilters } from './filters.ts';
 import { imageInspect, type ImageStore } from './images.ts';
 import { networkInspect, NETWORK_FILTERS, type NetworkStore } from './networks.ts';
-import { API_VERSION, matchRoute, MIN_API_VERSION, muxFrame, queryBool, type RouteName } from './routes.ts';
+import {
+  API_VERSION,
+  matchRoute,
+  MIN_API_VERSION,
+  muxFrame,
+  queryBool,
+  type RouteName,
+} from './routes.ts';
 
 export interface EngineParts {
   images: ImageStore;
@@ -23,13 +36,19 @@ export interface EngineParts {
 export const ENGINE_VERSION = '24.0.0-bbslab';
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
-  const headers: Record<string, string> = { 'Api-Version': API_VERSION, Server: `Docker/${ENGINE_VERSION} (linux)`, 'Docker-Experimental': 'false', Ostype: 'linux' };
+  const headers: Record<string, string> = {
+    'Api-Version': API_VERSION,
+    Server: `Docker/${ENGINE_VERSION} (linux)`,
+    'Docker-Experimental': 'false',
+    Ostype: 'linux',
+  };
   if (body === undefined) {
     res.writeHead(status, headers).end();
     return;
   }
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  headers['Content-Type'] = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
+  headers['Content-Type'] =
+    typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
   res.writeHead(status, headers).end(text);
 }
 
@@ -56,7 +75,8 @@ export function apiHandler(p: EngineParts): (req: IncomingMessage, res: ServerRe
   return (req, res) => {
     void handle(p, req, res).catch((e: unknown) => {
       const status = e instanceof EngineError ? e.status : 500;
-      if (!(e instanceof EngineError)) p.log(`engine: ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
+      if (!(e instanceof EngineError))
+        p.log(`engine: ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
       if (res.headersSent) res.destroy();
       else send(res, status, { message: (e as Error).message });
     });
@@ -106,7 +126,13 @@ function ping({ req, res }: Call): void {
 function version({ res }: Call): void {
   send(res, 200, {
     Platform: { Name: 'bbs-lab engine' },
-    Components: [{ Name: 'Engine', Version: ENGINE_VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Experimental: 'false' } }],
+    Components: [
+      {
+        Name: 'Engine',
+        Version: ENGINE_VERSION,
+        Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Experimental: 'false' },
+      },
+    ],
     Version: ENGINE_VERSION,
     ApiVersion: API_VERSION,
     MinAPIVersion: MIN_API_VERSION,
@@ -144,23 +170,38 @@ function imagesList({ p, res }: Call): void {
   send(
     res,
     200,
-    p.images.list().map((i) => ({ Id: i.id, RepoTags: [i.ref], RepoDigests: [], Created: Math.floor(Date.parse(i.created) / 1000), Size: 0, Labels: {}, Containers: -1, ParentId: '', SharedSize: -1 })),
+    p.images.list().map((i) => ({
+      Id: i.id,
+      RepoTags: [i.ref],
+      RepoDigests: [],
+      Created: Math.floor(Date.parse(i.created) / 1000),
+      Size: 0,
+      Labels: {},
+      Containers: -1,
+      ParentId: '',
+      SharedSize: -1,
+    })),
   );
 }
 
 /** A pull: the progress stream dockerode reads, as JSON lines. */
 function imagesCreate({ p, res, q }: Call): void {
   const from = q.get('fromImage');
-  if (!from) throw badRequest('fromImage: required (the lab\'s engine cannot import images)');
+  if (!from) throw badRequest("fromImage: required (the lab's engine cannot import images)");
   const image = p.images.pull(from, q.get('tag') ?? undefined);
-  const [repo, tag] = [image.ref.slice(0, image.ref.lastIndexOf(':')), image.ref.slice(image.ref.lastIndexOf(':') + 1)];
+  const [repo, tag] = [
+    image.ref.slice(0, image.ref.lastIndexOf(':')),
+    image.ref.slice(image.ref.lastIndexOf(':') + 1),
+  ];
   const lines = [
     { status: `Pulling from ${repo}`, id: tag },
     { status: `Digest: ${image.id}` },
-    { status: `Status: Image is up to date for ${image.ref} (the lab's engine runs it from this machine: ${image.kind})` },
+    {
+      status: `Status: Image is up to date for ${image.ref} (the lab's engine runs it from this machine: ${image.kind})`,
+    },
   ];
   res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': API_VERSION });
-  res.end(lines.map((l) => JSON.stringify(l)).join('\r\n') + '\r\n');
+  res.end(`${lines.map((l) => JSON.stringify(l)).join('\r\n')}\r\n`);
 }
 
 // --- containers
@@ -185,7 +226,10 @@ async function containersStart({ p, res, id }: Call): Promise<void> {
 }
 
 async function containersStop({ p, res, id, q }: Call): Promise<void> {
-  const stopped = await p.containers.stop(p.containers.get(id), seconds(q.get('t') ?? q.get('timeout')));
+  const stopped = await p.containers.stop(
+    p.containers.get(id),
+    seconds(q.get('t') ?? q.get('timeout')),
+  );
   send(res, stopped ? 204 : 304);
 }
 
@@ -204,15 +248,23 @@ async function containersWait({ p, res, id, q }: Call): Promise<void> {
 /** Logs up to now, as the multiplexed stream of a container without a TTY. */
 function containersLogs({ p, res, id, q }: Call): void {
   const c = p.containers.get(id);
-  if (queryBool(q, 'follow')) throw badRequest("follow: the lab's engine answers logs up to now only; poll instead");
+  if (queryBool(q, 'follow'))
+    throw badRequest("follow: the lab's engine answers logs up to now only; poll instead");
   const stdout = queryBool(q, 'stdout');
   const stderr = queryBool(q, 'stderr');
   if (!stdout && !stderr) throw badRequest('Bad parameters: you must choose at least one stream');
   const tailRaw = q.get('tail') ?? 'all';
   const tail = tailRaw === 'all' ? null : Number(tailRaw);
-  if (tail !== null && !(Number.isInteger(tail) && tail >= 0)) throw badRequest(`tail: must be "all" or a number of lines, got ${tailRaw}`);
-  const frames = p.containers.logs(c, { stdout, stderr, tail }).filter((x) => x.text.length > 0).map((x) => muxFrame(x.stream, Buffer.from(x.text, 'utf8')));
-  res.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream', 'Api-Version': API_VERSION });
+  if (tail !== null && !(Number.isInteger(tail) && tail >= 0))
+    throw badRequest(`tail: must be "all" or a number of lines, got ${tailRaw}`);
+  const frames = p.containers
+    .logs(c, { stdout, stderr, tail })
+    .filter((x) => x.text.length > 0)
+    .map((x) => muxFrame(x.stream, Buffer.from(x.text, 'utf8')));
+  res.writeHead(200, {
+    'Content-Type': 'application/vnd.docker.multiplexed-stream',
+    'Api-Version': API_VERSION,
+  });
   res.end(Buffer.concat(frames));
 }
 
@@ -226,18 +278,24 @@ async function networksCreate({ p, req, res }: Call): Promise<void> {
 
 function networksList({ p, res, q }: Call): void {
   const filters = parseFilters(q.get('filters'), NETWORK_FILTERS);
-  send(res, 200, p.networks.list(filters).map((n) => networkInspect(n, p.containers.nameOf)));
+  send(
+    res,
+    200,
+    p.networks.list(filters).map((n) => networkInspect(n, p.containers.nameOf)),
+  );
 }
 
 async function networksConnectOrDisconnect({ p, req, res, id, route }: Call): Promise<void> {
   const body = await readJson(req);
   const n = p.networks.get(id);
-  const cid = body['Container'];
+  const cid = body.Container;
   if (typeof cid !== 'string' || cid === '') throw badRequest('Container: required');
   const c = p.containers.get(cid);
   if (route === 'networks.disconnect') await p.networks.disconnect(n, c.id, c.name);
   else {
-    const aliases = ((body['EndpointConfig'] as { Aliases?: string[] } | undefined)?.Aliases ?? []).map(String);
+    const aliases = (
+      (body.EndpointConfig as { Aliases?: string[] } | undefined)?.Aliases ?? []
+    ).map(String);
     await p.networks.connect(n, c.id, c.name, aliases);
   }
   send(res, 200, '');
@@ -277,7 +335,8 @@ const HANDLERS: Record<RouteName, Handler> = {
   }),
   'networks.create': networksCreate,
   'networks.list': networksList,
-  'networks.inspect': ({ p, res, id }) => send(res, 200, networkInspect(p.networks.get(id), p.containers.nameOf)),
+  'networks.inspect': ({ p, res, id }) =>
+    send(res, 200, networkInspect(p.networks.get(id), p.containers.nameOf)),
   'networks.remove': bodiless(async ({ p, res, id }) => {
     await p.networks.remove(id);
     send(res, 204);

@@ -17,15 +17,22 @@ export async function cmdDockerEngine(argv: string[]): Promise<number> {
     else if (flag === '--tcp') {
       const v = value();
       const port = Number(v);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--tcp: must be a port number (0 for a free one), got ${v}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`--tcp: must be a port number (0 for a free one), got ${v}`);
       opts.tcpPort = port;
     } else if (flag === '--subnets') opts.subnets = value();
-    else throw new Error(`${flag}: unknown option; allowed: --socket PATH, --tcp PORT, --subnets RANGE`);
+    else
+      throw new Error(
+        `${flag}: unknown option; allowed: --socket PATH, --tcp PORT, --subnets RANGE`,
+      );
   }
-  if (opts.socketPath !== undefined && opts.tcpPort !== undefined) throw new Error('give --socket or --tcp, not both');
-  const engine = await startDockerEngine({ ...opts, log: (m) => process.stderr.write(m + '\n') });
+  if (opts.socketPath !== undefined && opts.tcpPort !== undefined)
+    throw new Error('give --socket or --tcp, not both');
+  const engine = await startDockerEngine({ ...opts, log: (m) => process.stderr.write(`${m}\n`) });
   process.stdout.write(`DOCKER_HOST=${engine.host}\n`);
-  process.stderr.write(`the lab's Docker engine runs (networks in ${engine.subnets}); use it with DOCKER_HOST=${engine.host}; Ctrl-C stops it and everything it started\n`);
+  process.stderr.write(
+    `the lab's Docker engine runs (networks in ${engine.subnets}); use it with DOCKER_HOST=${engine.host}; Ctrl-C stops it and everything it started\n`,
+  );
   await new Promise(() => {});
   return 0;
 }

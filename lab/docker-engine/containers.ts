@@ -12,7 +12,15 @@
 
 import { constants as osConstants } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../project-root.ts';
 import { killGroup, spawnTracked, stopTracked, type Tracked } from '../lifecycle/processes.ts';
@@ -22,10 +30,24 @@ import { matchesFilters, type Filters } from './filters.ts';
 import { findByIdOrName } from './lookup.ts';
 import { defaultCmd, type Image, type ImageStore } from './images.ts';
 import type { Endpoint, Network, NetworkStore } from './networks.ts';
-import { openForwarders, parsePortBindings, parsePortKey, type Forwarder, type PortBinding } from './ports.ts';
+import {
+  openForwarders,
+  parsePortBindings,
+  parsePortKey,
+  type Forwarder,
+  type PortBinding,
+} from './ports.ts';
 import type { EntrypointConfig } from './entrypoints/config.ts';
 
-export const CONTAINER_FILTERS = ['label', 'name', 'id', 'status', 'network', 'ancestor', 'exited'] as const;
+export const CONTAINER_FILTERS = [
+  'label',
+  'name',
+  'id',
+  'status',
+  'network',
+  'ancestor',
+  'exited',
+] as const;
 
 // Run through tsx from the sources, also when the lab itself runs from its build in dist/.
 const ENTRYPOINT = join(PROJECT_ROOT, 'lab', 'docker-engine', 'entrypoints', 'main.ts');
@@ -109,41 +131,74 @@ export class ContainerStore {
   nameOf = (id: string): string => this.containers.get(id)?.name ?? id;
 
   create(name: string | null, body: Record<string, unknown>): Container {
-    if (name !== null && !NAME.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (name !== null && !NAME.test(name))
+      throw badRequest(
+        `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      );
     const cname = name ? name.replace(/^\//, '') : `bbslab_${randomBytes(4).toString('hex')}`;
     const clash = this.find(cname);
     if (clash && clash.name === cname) {
-      throw conflict(`Conflict. The container name "/${cname}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      throw conflict(
+        `Conflict. The container name "/${cname}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
     }
-    const imageRef = body['Image'];
+    const imageRef = body.Image;
     if (typeof imageRef !== 'string' || imageRef === '') throw badRequest('Image: required');
     const image = this.images.get(imageRef);
-    const entrypoint = body['Entrypoint'];
-    if (entrypoint !== undefined && entrypoint !== null && !(Array.isArray(entrypoint) && entrypoint.length === 0)) {
-      throw badRequest(`Entrypoint: the lab's images have their entrypoint built in (${image.kind}); give the command in Cmd`);
+    const entrypoint = body.Entrypoint;
+    if (
+      entrypoint !== undefined &&
+      entrypoint !== null &&
+      !(Array.isArray(entrypoint) && entrypoint.length === 0)
+    ) {
+      throw badRequest(
+        `Entrypoint: the lab's images have their entrypoint built in (${image.kind}); give the command in Cmd`,
+      );
     }
-    const rawCmd = body['Cmd'];
-    const cmd = Array.isArray(rawCmd) && rawCmd.length > 0 ? rawCmd.map(String) : typeof rawCmd === 'string' ? rawCmd.split(/\s+/).filter(Boolean) : defaultCmd(image.kind);
-    const host = (body['HostConfig'] as Record<string, unknown> | undefined) ?? {};
-    const bindings = parsePortBindings(host['PortBindings']);
-    const exposed = { ...((body['ExposedPorts'] as Record<string, object> | undefined) ?? {}) };
+    const rawCmd = body.Cmd;
+    const cmd =
+      Array.isArray(rawCmd) && rawCmd.length > 0
+        ? rawCmd.map(String)
+        : typeof rawCmd === 'string'
+          ? rawCmd.split(/\s+/).filter(Boolean)
+          : defaultCmd(image.kind);
+    const host = (body.HostConfig as Record<string, unknown> | undefined) ?? {};
+    const bindings = parsePortBindings(host.PortBindings);
+    const exposed = { ...((body.ExposedPorts as Record<string, object> | undefined) ?? {}) };
     for (const k of Object.keys(exposed)) parsePortKey(k);
     for (const b of bindings) exposed[b.key] ??= {};
-    const mode = (host['NetworkMode'] as string | undefined) ?? 'default';
-    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) throw badRequest(`HostConfig.NetworkMode: ${mode} is not supported by the lab's engine; use a bridge network`);
-    const network = mode === 'default' || mode === 'bridge' ? this.networks.defaultNetwork() : this.networks.get(mode);
-    const endpoints = ((body['NetworkingConfig'] as { EndpointsConfig?: Record<string, { Aliases?: string[] }> } | undefined)?.EndpointsConfig ?? {}) as Record<string, { Aliases?: string[] }>;
+    const mode = (host.NetworkMode as string | undefined) ?? 'default';
+    if (mode === 'host' || mode === 'none' || mode.startsWith('container:'))
+      throw badRequest(
+        `HostConfig.NetworkMode: ${mode} is not supported by the lab's engine; use a bridge network`,
+      );
+    const network =
+      mode === 'default' || mode === 'bridge'
+        ? this.networks.defaultNetwork()
+        : this.networks.get(mode);
+    const endpoints = ((
+      body.NetworkingConfig as
+        | { EndpointsConfig?: Record<string, { Aliases?: string[] }> }
+        | undefined
+    )?.EndpointsConfig ?? {}) as Record<string, { Aliases?: string[] }>;
     for (const k of Object.keys(endpoints)) {
-      if (this.networks.find(k) !== network) throw badRequest(`NetworkingConfig.EndpointsConfig.${k}: the lab's engine gives a container one network, its HostConfig.NetworkMode (${network.name})`);
+      if (this.networks.find(k) !== network)
+        throw badRequest(
+          `NetworkingConfig.EndpointsConfig.${k}: the lab's engine gives a container one network, its HostConfig.NetworkMode (${network.name})`,
+        );
     }
     const aliases = network.builtIn ? [] : Object.values(endpoints).flatMap((e) => e.Aliases ?? []);
     const id = randomBytes(32).toString('hex');
-    const env = Array.isArray(body['Env']) ? (body['Env'] as unknown[]).map(String) : [];
-    const labels = { ...((body['Labels'] as Record<string, string> | undefined) ?? {}) };
+    const env = Array.isArray(body.Env) ? (body.Env as unknown[]).map(String) : [];
+    const labels = { ...((body.Labels as Record<string, string> | undefined) ?? {}) };
     // Short: mariadbd's unix socket lives in it, and a socket path has at most 107 bytes.
     const dir = join(this.workDir, 'c', id.slice(0, 12));
     mkdirSync(dir, { recursive: true });
-    const endpoint = this.networks.attach(network, { id, name: cname, aliases: network.builtIn ? [] : aliases });
+    const endpoint = this.networks.attach(network, {
+      id,
+      name: cname,
+      aliases: network.builtIn ? [] : aliases,
+    });
     const c: Container = {
       id,
       name: cname,
@@ -153,11 +208,12 @@ export class ContainerStore {
       cmd,
       env,
       labels,
-      hostname: typeof body['Hostname'] === 'string' && body['Hostname'] !== '' ? body['Hostname'] : id.slice(0, 12),
+      hostname:
+        typeof body.Hostname === 'string' && body.Hostname !== '' ? body.Hostname : id.slice(0, 12),
       exposed,
       bindings,
-      autoRemove: host['AutoRemove'] === true,
-      stopTimeout: typeof body['StopTimeout'] === 'number' ? body['StopTimeout'] : 10,
+      autoRemove: host.AutoRemove === true,
+      stopTimeout: typeof body.StopTimeout === 'number' ? body.StopTimeout : 10,
       network,
       endpoint,
       dir,
@@ -180,7 +236,8 @@ export class ContainerStore {
   /** false: it already runs (the API answers 304). */
   async start(c: Container): Promise<boolean> {
     if (c.status === 'running' || c.status === 'paused') return false;
-    if (c.status === 'removing') throw conflict(`container ${c.name} is marked for removal and cannot be started`);
+    if (c.status === 'removing')
+      throw conflict(`container ${c.name} is marked for removal and cannot be started`);
     const hosts = this.networks.hosts(c.network);
     hosts.set(c.hostname, c.endpoint.address);
     hosts.set(c.name, c.endpoint.address);
@@ -201,10 +258,18 @@ export class ContainerStore {
     const err = openSync(join(c.dir, 'stderr.log'), 'a');
     let proc: Tracked;
     try {
-      proc = spawnTracked(`container ${c.name}`, process.execPath, ['--import', TSX, ENTRYPOINT, c.dir], { stdio: ['ignore', out, err], cwd: c.dir });
+      proc = spawnTracked(
+        `container ${c.name}`,
+        process.execPath,
+        ['--import', TSX, ENTRYPOINT, c.dir],
+        { stdio: ['ignore', out, err], cwd: c.dir },
+      );
     } catch (e) {
       await this.closeForwarders(c);
-      throw new EngineError(500, `failed to create task for container ${c.name}: ${(e as Error).message}`);
+      throw new EngineError(
+        500,
+        `failed to create task for container ${c.name}: ${(e as Error).message}`,
+      );
     } finally {
       closeSync(out);
       closeSync(err);
@@ -242,7 +307,8 @@ export class ContainerStore {
   }
 
   private running(c: Container, verb: string): Tracked {
-    if (!c.proc || (c.status !== 'running' && c.status !== 'paused')) throw conflict(`${verb}: Container ${c.id} is not running`);
+    if (!c.proc || (c.status !== 'running' && c.status !== 'paused'))
+      throw conflict(`${verb}: Container ${c.id} is not running`);
     return c.proc;
   }
 
@@ -284,14 +350,17 @@ export class ContainerStore {
   wait(c: Container, condition: string): Promise<number> {
     if (condition === 'removed') return new Promise((resolve) => c.removeWaiters.push(resolve));
     if (condition === 'next-exit') return this.waitExit(c);
-    if (condition !== 'not-running' && condition !== '') throw badRequest(`invalid condition: "${condition}"`);
+    if (condition !== 'not-running' && condition !== '')
+      throw badRequest(`invalid condition: "${condition}"`);
     if (c.status !== 'running' && c.status !== 'paused') return Promise.resolve(c.exitCode);
     return this.waitExit(c);
   }
 
   async remove(c: Container, force: boolean): Promise<void> {
     if ((c.status === 'running' || c.status === 'paused') && !force) {
-      throw conflict(`You cannot remove a ${c.status} container ${c.id}. Stop the container before attempting removal or force remove`);
+      throw conflict(
+        `You cannot remove a ${c.status} container ${c.id}. Stop the container before attempting removal or force remove`,
+      );
     }
     if (c.status === 'removing' && !c.proc) return;
     if (c.proc) {
@@ -335,13 +404,20 @@ export class ContainerStore {
   }
 
   /** Non-follow logs: each stream's lines (the last `tail` of each, when given). */
-  logs(c: Container, opts: { stdout: boolean; stderr: boolean; tail: number | null }): { stream: 1 | 2; text: string }[] {
-    const read = (f: string) => (existsSync(join(c.dir, f)) ? readFileSync(join(c.dir, f), 'utf8') : '');
+  logs(
+    c: Container,
+    opts: { stdout: boolean; stderr: boolean; tail: number | null },
+  ): { stream: 1 | 2; text: string }[] {
+    const read = (f: string) =>
+      existsSync(join(c.dir, f)) ? readFileSync(join(c.dir, f), 'utf8') : '';
     const cut = (text: string) => {
       if (opts.tail === null) return text;
       const lines = text.split('\n');
       if (lines[lines.length - 1] === '') lines.pop();
-      return lines.slice(Math.max(0, lines.length - opts.tail)).map((l) => l + '\n').join('');
+      return lines
+        .slice(Math.max(0, lines.length - opts.tail))
+        .map((l) => `${l}\n`)
+        .join('');
     };
     const out: { stream: 1 | 2; text: string }[] = [];
     if (opts.stdout) out.push({ stream: 1, text: cut(read('stdout.log')) });
@@ -377,7 +453,8 @@ export function statusText(c: Container, now = Date.now()): string {
 function portsOf(c: Container): Record<string, { HostIp: string; HostPort: string }[] | null> {
   const out: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
   for (const k of Object.keys(c.exposed)) out[k] = null;
-  for (const f of c.forwarders) (out[f.binding.key] ??= []).push({ HostIp: f.binding.hostIp, HostPort: String(f.hostPort) });
+  for (const f of c.forwarders)
+    (out[f.binding.key] ??= []).push({ HostIp: f.binding.hostIp, HostPort: String(f.hostPort) });
   return out;
 }
 
@@ -430,7 +507,12 @@ export function containerInspect(c: Container): Record<string, unknown> {
     Platform: 'linux',
     HostConfig: {
       NetworkMode: c.network.builtIn ? 'default' : c.network.name,
-      PortBindings: Object.fromEntries(c.bindings.map((b) => [b.key, [{ HostIp: b.hostIp, HostPort: b.hostPort === 0 ? '' : String(b.hostPort) }]])),
+      PortBindings: Object.fromEntries(
+        c.bindings.map((b) => [
+          b.key,
+          [{ HostIp: b.hostIp, HostPort: b.hostPort === 0 ? '' : String(b.hostPort) }],
+        ]),
+      ),
       AutoRemove: c.autoRemove,
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
     },
@@ -462,7 +544,12 @@ export function containerSummary(c: Container): Record<string, unknown> {
     ImageID: c.image.id,
     Command: c.cmd.join(' '),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: c.forwarders.map((f) => ({ IP: f.binding.hostIp, PrivatePort: f.binding.port, PublicPort: f.hostPort, Type: f.binding.proto })),
+    Ports: c.forwarders.map((f) => ({
+      IP: f.binding.hostIp,
+      PrivatePort: f.binding.port,
+      PublicPort: f.hostPort,
+      Type: f.binding.proto,
+    })),
     Labels: c.labels,
     State: c.status,
     Status: statusText(c),

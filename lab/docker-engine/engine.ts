@@ -44,7 +44,9 @@ export interface DockerEngine {
 
 export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<DockerEngine> {
   const log = o.log ?? (() => {});
-  const range = parseSubnetRange(o.subnets ?? process.env['BBS_LAB_ENGINE_SUBNETS'] ?? DEFAULT_SUBNETS);
+  const range = parseSubnetRange(
+    o.subnets ?? process.env.BBS_LAB_ENGINE_SUBNETS ?? DEFAULT_SUBNETS,
+  );
   const subnets = formatSubnetRange(range);
   const workDir = ownedTempDir({ engine: true, subnets }, { tag: ENGINE_DIR_TAG });
   // Traversable, not listable: mariadbd runs as mysql inside a container's directory.
@@ -56,7 +58,8 @@ export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<Do
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
 
-  const socketPath = o.tcpPort === undefined ? (o.socketPath ?? join(workDir, 'docker.sock')) : null;
+  const socketPath =
+    o.tcpPort === undefined ? (o.socketPath ?? join(workDir, 'docker.sock')) : null;
   if (socketPath && existsSync(socketPath)) {
     // A socket left by an engine that is gone; a live one answers and is not ours to take.
     const alive = await new Promise<boolean>((resolve) => {
@@ -65,7 +68,9 @@ export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<Do
     });
     if (alive) {
       rmSync(workDir, { recursive: true, force: true });
-      throw new Error(`${socketPath}: something already listens there; give the lab's engine another --socket`);
+      throw new Error(
+        `${socketPath}: something already listens there; give the lab's engine another --socket`,
+      );
     }
     unlinkSync(socketPath);
   }
@@ -92,7 +97,10 @@ export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<Do
         server.closeAllConnections();
       });
       // Every container goes, running or not: SIGKILL to each group, then the directories.
-      for (const c of containers.all()) await containers.remove(c, true).catch(() => (c.proc ? killGroup(c.proc.pid, 'SIGKILL') : undefined));
+      for (const c of containers.all())
+        await containers
+          .remove(c, true)
+          .catch(() => (c.proc ? killGroup(c.proc.pid, 'SIGKILL') : undefined));
       await networks.close();
       if (socketPath && existsSync(socketPath)) unlinkSync(socketPath);
       rmSync(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
@@ -100,7 +108,9 @@ export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<Do
       log(`engine: stopped, ${workDir} removed`);
     })());
   const unregister = registerCleanup(`the lab's Docker engine (${workDir})`, stop);
-  log(`engine: listening on ${socketPath ?? `127.0.0.1:${port}`}, networks in ${subnets}, work dir ${workDir}`);
+  log(
+    `engine: listening on ${socketPath ?? `127.0.0.1:${port}`}, networks in ${subnets}, work dir ${workDir}`,
+  );
   return {
     socketPath,
     host: socketPath ? `unix://${socketPath}` : `tcp://127.0.0.1:${port}`,

@@ -10,6 +10,7 @@ export class EngineError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new EngineError(404, `No such ${what}: ${id}`);
+export const notFound = (what: string, id: string) =>
+  new EngineError(404, `No such ${what}: ${id}`);
 export const badRequest = (message: string) => new EngineError(400, message);
 export const conflict = (message: string) => new EngineError(409, message);

@@ -16,12 +16,14 @@ export function parseFilters(raw: string | null | undefined, allowed: readonly s
   } catch {
     throw badRequest(`invalid filters: not JSON: ${raw}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest('invalid filters: must be a JSON object mapping a filter to its values');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw badRequest('invalid filters: must be a JSON object mapping a filter to its values');
   for (const [name, v] of Object.entries(doc as Record<string, unknown>)) {
     if (!allowed.includes(name)) throw badRequest(`invalid filter '${name}'`);
     let values: string[];
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) values = v as string[];
-    else if (typeof v === 'object' && v !== null && Object.values(v).every((x) => x === true)) values = Object.keys(v);
+    else if (typeof v === 'object' && v !== null && Object.values(v).every((x) => x === true))
+      values = Object.keys(v);
     else throw badRequest(`invalid filter '${name}': values must be a list of strings`);
     if (values.length > 0) out.set(name, values);
   }
@@ -31,9 +33,9 @@ export function parseFilters(raw: string | null | undefined, allowed: readonly s
 /** `label=key` matches when the key is present, `label=key=value` when it has that value. */
 export function labelMatches(labels: Readonly<Record<string, string>>, filter: string): boolean {
   const eq = filter.indexOf('=');
-  if (eq < 0) return Object.prototype.hasOwnProperty.call(labels, filter);
+  if (eq < 0) return Object.hasOwn(labels, filter);
   const key = filter.slice(0, eq);
-  return Object.prototype.hasOwnProperty.call(labels, key) && labels[key] === filter.slice(eq + 1);
+  return Object.hasOwn(labels, key) && labels[key] === filter.slice(eq + 1);
 }
 
 /** What one object offers to the filters; a filter name missing here never matches. */

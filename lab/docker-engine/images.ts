@@ -39,7 +39,12 @@ const CATALOGUE: CatalogueEntry[] = [
     repositories: ['mariadb', 'library/mariadb', 'docker.io/library/mariadb', 'docker.io/mariadb'],
     exposed: ['3306/tcp'],
     cmd: ['mariadbd'],
-    needs: ['/usr/sbin/mariadbd', '/usr/lib/galera/libgalera_smm.so', '/usr/bin/mariadb-install-db', '/usr/bin/rsync'],
+    needs: [
+      '/usr/sbin/mariadbd',
+      '/usr/lib/galera/libgalera_smm.so',
+      '/usr/bin/mariadb-install-db',
+      '/usr/bin/rsync',
+    ],
     needsHint: 'install mariadb-server, galera-4 and rsync (npm run setup)',
   },
   {
@@ -65,11 +70,13 @@ export function parseImageRef(ref: string): ImageRef {
   const at = ref.indexOf('@');
   if (at >= 0) return { repository: ref.slice(0, at), tag: ref.slice(at + 1) };
   const colon = ref.lastIndexOf(':');
-  if (colon > ref.lastIndexOf('/')) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  if (colon > ref.lastIndexOf('/'))
+    return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
   return { repository: ref, tag: 'latest' };
 }
 
-export const formatImageRef = (r: ImageRef) => `${r.repository}${r.tag.includes(':') ? '@' : ':'}${r.tag}`;
+export const formatImageRef = (r: ImageRef) =>
+  `${r.repository}${r.tag.includes(':') ? '@' : ':'}${r.tag}`;
 
 export function catalogueEntry(ref: string): CatalogueEntry | null {
   const { repository } = parseImageRef(ref);
@@ -87,7 +94,8 @@ export interface Image {
   created: string;
 }
 
-const imageId = (ref: string) => `sha256:${createHash('sha256').update(`bbs-lab-image:${ref}`).digest('hex')}`;
+const imageId = (ref: string) =>
+  `sha256:${createHash('sha256').update(`bbs-lab-image:${ref}`).digest('hex')}`;
 
 /** The images pulled into this engine. */
 export class ImageStore {
@@ -95,16 +103,30 @@ export class ImageStore {
 
   /** The pull: the image must be in the catalogue (404 otherwise) and runnable here (500 otherwise). */
   pull(fromImage: string, tag: string | undefined): Image {
-    const ref = formatImageRef(tag ? { repository: parseImageRef(fromImage).repository, tag } : parseImageRef(fromImage));
+    const ref = formatImageRef(
+      tag ? { repository: parseImageRef(fromImage).repository, tag } : parseImageRef(fromImage),
+    );
     const entry = catalogueEntry(ref);
     if (!entry) {
-      throw new EngineError(404, `pull access denied for ${parseImageRef(ref).repository}, repository does not exist or may require 'docker login': the lab's engine runs only ${CATALOGUE.map((e) => e.repositories[0]).join(', ')}`);
+      throw new EngineError(
+        404,
+        `pull access denied for ${parseImageRef(ref).repository}, repository does not exist or may require 'docker login': the lab's engine runs only ${CATALOGUE.map((e) => e.repositories[0]).join(', ')}`,
+      );
     }
     const missing = entry.needs.filter((p) => !existsSync(p));
-    if (missing.length > 0) throw new EngineError(500, `image ${ref}: this machine lacks ${missing.join(', ')}: ${entry.needsHint}`);
+    if (missing.length > 0)
+      throw new EngineError(
+        500,
+        `image ${ref}: this machine lacks ${missing.join(', ')}: ${entry.needsHint}`,
+      );
     const existing = this.images.get(ref);
     if (existing) return existing;
-    const image: Image = { id: imageId(ref), ref, kind: entry.kind, created: new Date().toISOString() };
+    const image: Image = {
+      id: imageId(ref),
+      ref,
+      kind: entry.kind,
+      created: new Date().toISOString(),
+    };
     this.images.set(ref, image);
     return image;
   }

@@ -6,7 +6,10 @@ export interface Named {
   name: string;
 }
 
-export function findByIdOrName<T extends Named>(objects: ReadonlyMap<string, T>, idOrName: string): T | undefined {
+export function findByIdOrName<T extends Named>(
+  objects: ReadonlyMap<string, T>,
+  idOrName: string,
+): T | undefined {
   const name = idOrName.replace(/^\//, '');
   const exact = objects.get(idOrName) ?? [...objects.values()].find((o) => o.name === name);
   if (exact) return exact;

@@ -42,11 +42,17 @@ export function resolveHostPort(value: string, ctx: NameContext): string {
 export function resolveGcomm(url: string, ctx: NameContext): string {
   const m = /^gcomm:\/\/([^?]*)(\?.*)?$/.exec(url);
   if (!m) return url;
-  const members = m[1]!.trim() === '' ? [] : m[1]!.split(',').map((x) => resolveHostPort(x.trim(), ctx));
+  const members =
+    m[1]!.trim() === '' ? [] : m[1]!.split(',').map((x) => resolveHostPort(x.trim(), ctx));
   return `gcomm://${members.join(',')}${m[2] ?? ''}`;
 }
 
-const PROVIDER_ADDRESS_KEYS = new Set(['gmcast.listen_addr', 'ist.recv_addr', 'ist.recv_bind', 'base_host']);
+const PROVIDER_ADDRESS_KEYS = new Set([
+  'gmcast.listen_addr',
+  'ist.recv_addr',
+  'ist.recv_bind',
+  'base_host',
+]);
 
 /**
  * wsrep_provider_options with every address resolved, and gmcast.listen_addr / ist.recv_addr pinned
@@ -64,7 +70,11 @@ export function resolveProviderOptions(options: string, ctx: NameContext): strin
     const key = (eq < 0 ? p : p.slice(0, eq)).trim();
     const value = eq < 0 ? '' : p.slice(eq + 1).trim();
     seen.add(key);
-    out.push(PROVIDER_ADDRESS_KEYS.has(key) ? `${key}=${key === 'base_host' ? resolveHost(value, ctx) : resolveHostPort(value, ctx)}` : p);
+    out.push(
+      PROVIDER_ADDRESS_KEYS.has(key)
+        ? `${key}=${key === 'base_host' ? resolveHost(value, ctx) : resolveHostPort(value, ctx)}`
+        : p,
+    );
   }
   if (!seen.has('gmcast.listen_addr')) out.unshift(`gmcast.listen_addr=tcp://${ctx.self}:4567`);
   if (!seen.has('ist.recv_addr')) out.splice(1, 0, `ist.recv_addr=${ctx.self}:4568`);
@@ -81,7 +91,11 @@ const normaliseOption = (name: string) => name.replace(/_/g, '-').toLowerCase();
  */
 export function mariadbServerArgs(cmd: readonly string[], ctx: NameContext): string[] | null {
   let args = [...cmd];
-  if (args.length > 0 && ['mariadbd', 'mysqld', '/usr/sbin/mariadbd', '/usr/sbin/mysqld'].includes(args[0]!)) args = args.slice(1);
+  if (
+    args.length > 0 &&
+    ['mariadbd', 'mysqld', '/usr/sbin/mariadbd', '/usr/sbin/mysqld'].includes(args[0]!)
+  )
+    args = args.slice(1);
   if (args.some((a) => !a.startsWith('-'))) return null;
   let providerOptions = false;
   const out = args.map((a) => {
@@ -114,7 +128,10 @@ export function mariadbServerArgs(cmd: readonly string[], ctx: NameContext): str
  * Go's flag syntax (-name=value, --name=value, -name value; booleans as -name) for the Toxiproxy
  * and Consul images: the flags by name (last wins) and the positional words.
  */
-export function parseGoFlags(args: readonly string[], booleans: readonly string[]): { flags: Map<string, string>; positional: string[] } {
+export function parseGoFlags(
+  args: readonly string[],
+  booleans: readonly string[],
+): { flags: Map<string, string>; positional: string[] } {
   const flags = new Map<string, string>();
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {

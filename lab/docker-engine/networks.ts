@@ -9,9 +9,21 @@
 // endpoint is gone from inspect and from the others' name snapshots; connect removes the rules.
 
 import { randomBytes } from 'node:crypto';
-import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from '../network/iptables.ts';
+import {
+  createPartitionChain,
+  cutsBetween,
+  type Cut,
+  type PartitionChain,
+} from '../network/iptables.ts';
 import { existsSync, readFileSync } from 'node:fs';
-import { AddressPool, boundSubnets, gatewayOf, subnetOf, SubnetPool, type SubnetBase } from './addresses.ts';
+import {
+  AddressPool,
+  boundSubnets,
+  gatewayOf,
+  subnetOf,
+  type SubnetPool,
+  type SubnetBase,
+} from './addresses.ts';
 import { badRequest, conflict, EngineError, notFound } from './errors.ts';
 import { matchesFilters, type Filters } from './filters.ts';
 import { findByIdOrName } from './lookup.ts';
@@ -47,7 +59,11 @@ export interface Network {
 export const NETWORK_FILTERS = ['label', 'name', 'id', 'driver', 'type', 'scope'] as const;
 
 const newId = () => randomBytes(32).toString('hex');
-const macOf = (address: string) => `02:42:${address.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':')}`;
+const macOf = (address: string) =>
+  `02:42:${address
+    .split('.')
+    .map((o) => Number(o).toString(16).padStart(2, '0'))
+    .join(':')}`;
 
 export class NetworkStore {
   private readonly networks = new Map<string, Network>();
@@ -57,28 +73,43 @@ export class NetworkStore {
   constructor(private readonly subnets: SubnetPool) {}
 
   create(body: Record<string, unknown>, builtIn = false): Network {
-    const name = body['Name'];
-    if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw badRequest(`network name: must match [a-zA-Z0-9][a-zA-Z0-9_.-]*, got ${JSON.stringify(name)}`);
-    const driver = body['Driver'] ?? 'bridge';
-    if (driver !== 'bridge') throw new EngineError(404, `plugin "${String(driver)}" not found: the lab's engine has only the bridge driver`);
-    const ipam = body['IPAM'] as { Config?: unknown[] } | undefined;
-    if (ipam?.Config && ipam.Config.length > 0) throw badRequest("IPAM.Config: the lab's engine gives each network a loopback /24 of its own and takes no subnet; leave IPAM out");
-    if (body['EnableIPv6'] === true) throw badRequest("EnableIPv6: the lab's engine has IPv4 loopback networks only");
+    const name = body.Name;
+    if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+      throw badRequest(
+        `network name: must match [a-zA-Z0-9][a-zA-Z0-9_.-]*, got ${JSON.stringify(name)}`,
+      );
+    const driver = body.Driver ?? 'bridge';
+    if (driver !== 'bridge')
+      throw new EngineError(
+        404,
+        `plugin "${String(driver)}" not found: the lab's engine has only the bridge driver`,
+      );
+    const ipam = body.IPAM as { Config?: unknown[] } | undefined;
+    if (ipam?.Config && ipam.Config.length > 0)
+      throw badRequest(
+        "IPAM.Config: the lab's engine gives each network a loopback /24 of its own and takes no subnet; leave IPAM out",
+      );
+    if (body.EnableIPv6 === true)
+      throw badRequest("EnableIPv6: the lab's engine has IPv4 loopback networks only");
     if (this.find(name)) throw conflict(`network with name ${name} already exists`);
     // Another lab (or another engine) may use a /24 of the range: one with bound sockets is skipped.
     const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
     const bound = boundSubnets([read('/proc/net/tcp')], [read('/proc/net/udp')]);
     const base = this.subnets.allocate((b) => bound.has(b));
-    if (!base) throw new EngineError(500, `could not find an available, non-overlapping IPv4 address pool among the lab engine's subnets (${this.subnets.inUse()} in use)`);
+    if (!base)
+      throw new EngineError(
+        500,
+        `could not find an available, non-overlapping IPv4 address pool among the lab engine's subnets (${this.subnets.inUse()} in use)`,
+      );
     const n: Network = {
       id: newId(),
       name,
       base,
-      labels: { ...((body['Labels'] as Record<string, string> | undefined) ?? {}) },
+      labels: { ...((body.Labels as Record<string, string> | undefined) ?? {}) },
       created: new Date().toISOString(),
-      internal: body['Internal'] === true,
-      attachable: body['Attachable'] === true,
-      options: { ...((body['Options'] as Record<string, string> | undefined) ?? {}) },
+      internal: body.Internal === true,
+      attachable: body.Attachable === true,
+      options: { ...((body.Options as Record<string, string> | undefined) ?? {}) },
       addresses: new AddressPool(base),
       endpoints: new Map(),
       builtIn,
@@ -104,17 +135,31 @@ export class NetworkStore {
 
   list(filters: Filters): Network[] {
     return [...this.networks.values()].filter((n) =>
-      matchesFilters({ labels: n.labels, id: n.id, name: n.name, fields: { driver: 'bridge', type: n.builtIn ? 'builtin' : 'custom', scope: 'local' } }, filters),
+      matchesFilters(
+        {
+          labels: n.labels,
+          id: n.id,
+          name: n.name,
+          fields: { driver: 'bridge', type: n.builtIn ? 'builtin' : 'custom', scope: 'local' },
+        },
+        filters,
+      ),
     );
   }
 
   async remove(idOrName: string): Promise<void> {
     const n = this.get(idOrName);
-    if (n.builtIn) throw new EngineError(403, `${n.name} is a pre-defined network and cannot be removed`);
+    if (n.builtIn)
+      throw new EngineError(403, `${n.name} is a pre-defined network and cannot be removed`);
     const attached = [...n.endpoints.values()];
     if (attached.length > 0) {
-      const held = attached.filter((e) => !e.connected).map((e) => `${e.containerName} (disconnected, but its processes still hold ${e.address})`);
-      throw new EngineError(403, `error while removing network: network ${n.name} id ${n.id} has active endpoints${held.length > 0 ? `: ${held.join(', ')}; remove those containers first` : ''}`);
+      const held = attached
+        .filter((e) => !e.connected)
+        .map((e) => `${e.containerName} (disconnected, but its processes still hold ${e.address})`);
+      throw new EngineError(
+        403,
+        `error while removing network: network ${n.name} id ${n.id} has active endpoints${held.length > 0 ? `: ${held.join(', ')}; remove those containers first` : ''}`,
+      );
     }
     this.networks.delete(n.id);
     this.subnets.release(n.base);
@@ -149,15 +194,31 @@ export class NetworkStore {
 
   async disconnect(n: Network, containerId: string, containerName: string): Promise<void> {
     const e = n.endpoints.get(containerId);
-    if (!e || !e.connected) throw new EngineError(403, `container ${containerName} is not connected to network ${n.name}`);
+    if (!e?.connected)
+      throw new EngineError(
+        403,
+        `container ${containerName} is not connected to network ${n.name}`,
+      );
     e.connected = false;
     await this.applyCuts();
   }
 
-  async connect(n: Network, containerId: string, containerName: string, aliases: string[] = []): Promise<void> {
+  async connect(
+    n: Network,
+    containerId: string,
+    containerName: string,
+    aliases: string[] = [],
+  ): Promise<void> {
     const e = n.endpoints.get(containerId);
-    if (!e) throw badRequest(`container ${containerName} is not on network ${n.name}: the lab's engine gives a container the one network it was created on (its processes bind one address), so connect only reconnects a disconnected container`);
-    if (e.connected) throw new EngineError(403, `endpoint with name ${containerName} already exists in network ${n.name}`);
+    if (!e)
+      throw badRequest(
+        `container ${containerName} is not on network ${n.name}: the lab's engine gives a container the one network it was created on (its processes bind one address), so connect only reconnects a disconnected container`,
+      );
+    if (e.connected)
+      throw new EngineError(
+        403,
+        `endpoint with name ${containerName} already exists in network ${n.name}`,
+      );
     e.connected = true;
     for (const a of aliases) if (!e.names.includes(a)) e.names.push(a), e.aliases.push(a);
     await this.applyCuts();
@@ -166,7 +227,8 @@ export class NetworkStore {
   /** Names → addresses of the connected endpoints: what a name lookup in the network answers. */
   hosts(n: Network): Map<string, string> {
     const out = new Map<string, string>();
-    for (const e of n.endpoints.values()) if (e.connected) for (const name of e.names) out.set(name, e.address);
+    for (const e of n.endpoints.values())
+      if (e.connected) for (const name of e.names) out.set(name, e.address);
     return out;
   }
 
@@ -202,19 +264,27 @@ export class NetworkStore {
 }
 
 /** Both directions between each disconnected endpoint and every other address of its network. */
-export function disconnectCuts(n: { base: SubnetBase; endpoints: ReadonlyMap<string, Pick<Endpoint, 'address' | 'connected'>> }): Cut[] {
+export function disconnectCuts(n: {
+  base: SubnetBase;
+  endpoints: ReadonlyMap<string, Pick<Endpoint, 'address' | 'connected'>>;
+}): Cut[] {
   const all = [...n.endpoints.values()];
   const cuts: Cut[] = [];
   const done = new Set<string>();
   for (const d of all.filter((e) => !e.connected)) {
-    const others = [gatewayOf(n.base), ...all.filter((e) => e !== d).map((e) => e.address)].filter((a) => !done.has(a));
+    const others = [gatewayOf(n.base), ...all.filter((e) => e !== d).map((e) => e.address)].filter(
+      (a) => !done.has(a),
+    );
     cuts.push(...cutsBetween([d.address], others));
     done.add(d.address);
   }
   return cuts;
 }
 
-export function networkInspect(n: Network, containerNames: (id: string) => string): Record<string, unknown> {
+export function networkInspect(
+  n: Network,
+  containerNames: (id: string) => string,
+): Record<string, unknown> {
   return {
     Name: n.name,
     Id: n.id,
@@ -222,7 +292,11 @@ export function networkInspect(n: Network, containerNames: (id: string) => strin
     Scope: 'local',
     Driver: 'bridge',
     EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: null, Config: [{ Subnet: subnetOf(n.base), Gateway: gatewayOf(n.base) }] },
+    IPAM: {
+      Driver: 'default',
+      Options: null,
+      Config: [{ Subnet: subnetOf(n.base), Gateway: gatewayOf(n.base) }],
+    },
     Internal: n.internal,
     Attachable: n.attachable,
     Ingress: false,
@@ -231,7 +305,16 @@ export function networkInspect(n: Network, containerNames: (id: string) => strin
     Containers: Object.fromEntries(
       [...n.endpoints.values()]
         .filter((e) => e.connected)
-        .map((e) => [e.containerId, { Name: containerNames(e.containerId), EndpointID: e.endpointId, MacAddress: e.mac, IPv4Address: `${e.address}/24`, IPv6Address: '' }]),
+        .map((e) => [
+          e.containerId,
+          {
+            Name: containerNames(e.containerId),
+            EndpointID: e.endpointId,
+            MacAddress: e.mac,
+            IPv4Address: `${e.address}/24`,
+            IPv6Address: '',
+          },
+        ]),
     ),
     Options: n.options,
     Labels: n.labels,

@@ -24,27 +24,37 @@ export const PUBLISH_HOST = '127.0.0.1';
 
 export function parsePortKey(key: string): { port: number; proto: 'tcp' | 'udp' } {
   const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/.exec(key);
-  if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw badRequest(`invalid port specification: "${key}"`);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535)
+    throw badRequest(`invalid port specification: "${key}"`);
   if (m[2] === 'sctp') throw badRequest(`port ${key}: the lab's engine forwards tcp and udp only`);
   return { port: Number(m[1]), proto: (m[2] ?? 'tcp') as 'tcp' | 'udp' };
 }
 
 export function parsePortBindings(raw: unknown): PortBinding[] {
   if (raw === undefined || raw === null) return [];
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('HostConfig.PortBindings: must be a mapping of "port/proto" to a list of bindings');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw badRequest(
+      'HostConfig.PortBindings: must be a mapping of "port/proto" to a list of bindings',
+    );
   const out: PortBinding[] = [];
   for (const [key, list] of Object.entries(raw as Record<string, unknown>)) {
     const { port, proto } = parsePortKey(key);
     if (list === null) continue;
-    if (!Array.isArray(list)) throw badRequest(`HostConfig.PortBindings["${key}"]: must be a list of {HostIp, HostPort}`);
+    if (!Array.isArray(list))
+      throw badRequest(`HostConfig.PortBindings["${key}"]: must be a list of {HostIp, HostPort}`);
     for (const b of list as { HostIp?: unknown; HostPort?: unknown }[]) {
       const hostIp = b?.HostIp ?? '';
       if (hostIp !== PUBLISH_HOST) {
-        throw badRequest(`HostConfig.PortBindings["${key}"]: the lab's engine publishes ports on 127.0.0.1 only (it never binds another address); set HostIp to "127.0.0.1", got ${JSON.stringify(hostIp)}`);
+        throw badRequest(
+          `HostConfig.PortBindings["${key}"]: the lab's engine publishes ports on 127.0.0.1 only (it never binds another address); set HostIp to "127.0.0.1", got ${JSON.stringify(hostIp)}`,
+        );
       }
       const hp = b?.HostPort ?? '';
       const hostPort = hp === '' ? 0 : Number(hp);
-      if (!Number.isInteger(hostPort) || hostPort < 0 || hostPort > 65535) throw badRequest(`HostConfig.PortBindings["${key}"]: invalid HostPort ${JSON.stringify(hp)}`);
+      if (!Number.isInteger(hostPort) || hostPort < 0 || hostPort > 65535)
+        throw badRequest(
+          `HostConfig.PortBindings["${key}"]: invalid HostPort ${JSON.stringify(hp)}`,
+        );
       out.push({ key: `${port}/${proto}`, port, proto, hostIp: PUBLISH_HOST, hostPort });
     }
   }
@@ -138,7 +148,11 @@ async function udpForwarder(b: PortBinding, target: string): Promise<Forwarder> 
 }
 
 /** Opens every forwarder of a container, or none: a port in use fails the start as Docker's does. */
-export async function openForwarders(bindings: readonly PortBinding[], target: string, endpoint: string): Promise<Forwarder[]> {
+export async function openForwarders(
+  bindings: readonly PortBinding[],
+  target: string,
+  endpoint: string,
+): Promise<Forwarder[]> {
   const open: Forwarder[] = [];
   for (const b of bindings) {
     try {
@@ -147,7 +161,10 @@ export async function openForwarders(bindings: readonly PortBinding[], target: s
       await Promise.allSettled(open.map((f) => f.close()));
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'EADDRINUSE' ? 'port is already allocated' : (e as Error).message;
-      throw new EngineError(500, `driver failed programming external connectivity on endpoint ${endpoint}: Bind for ${PUBLISH_HOST}:${b.hostPort} failed: ${why}`);
+      throw new EngineError(
+        500,
+        `driver failed programming external connectivity on endpoint ${endpoint}: Bind for ${PUBLISH_HOST}:${b.hostPort} failed: ${why}`,
+      );
     }
   }
   return open;

@@ -62,7 +62,11 @@ const ROUTES: RouteDef[] = [
   { method: 'GET', pattern: /^\/networks\/(?<id>[^/]+)$/, name: 'networks.inspect' },
   { method: 'DELETE', pattern: /^\/networks\/(?<id>[^/]+)$/, name: 'networks.remove' },
   { method: 'POST', pattern: /^\/networks\/(?<id>[^/]+)\/connect$/, name: 'networks.connect' },
-  { method: 'POST', pattern: /^\/networks\/(?<id>[^/]+)\/disconnect$/, name: 'networks.disconnect' },
+  {
+    method: 'POST',
+    pattern: /^\/networks\/(?<id>[^/]+)\/disconnect$/,
+    name: 'networks.disconnect',
+  },
 ];
 
 export type RouteMatch =
@@ -80,10 +84,18 @@ export function matchRoute(method: string, rawUrl: string): RouteMatch {
     version = vm[1]!;
     path = vm[2]!;
     if (versionNumber(version) > versionNumber(API_VERSION)) {
-      return { ok: false, status: 400, message: `client version ${version} is too new. Maximum supported API version is ${API_VERSION}` };
+      return {
+        ok: false,
+        status: 400,
+        message: `client version ${version} is too new. Maximum supported API version is ${API_VERSION}`,
+      };
     }
     if (versionNumber(version) < versionNumber(MIN_API_VERSION)) {
-      return { ok: false, status: 400, message: `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version` };
+      return {
+        ok: false,
+        status: 400,
+        message: `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`,
+      };
     }
   }
   let pathMatched = false;
@@ -92,11 +104,22 @@ export function matchRoute(method: string, rawUrl: string): RouteMatch {
     if (!m) continue;
     pathMatched = true;
     if (r.method !== method) continue;
-    const raw = m.groups?.['id'];
-    return { ok: true, name: r.name, id: raw === undefined ? null : decodeURIComponent(raw), version, query: url.searchParams };
+    const raw = m.groups?.id;
+    return {
+      ok: true,
+      name: r.name,
+      id: raw === undefined ? null : decodeURIComponent(raw),
+      version,
+      query: url.searchParams,
+    };
   }
-  if (pathMatched) return { ok: false, status: 405, message: `method ${method} is not allowed on ${path}` };
-  return { ok: false, status: 404, message: `page not found: the lab's engine does not serve ${method} ${path}` };
+  if (pathMatched)
+    return { ok: false, status: 405, message: `method ${method} is not allowed on ${path}` };
+  return {
+    ok: false,
+    status: 404,
+    message: `page not found: the lab's engine does not serve ${method} ${path}`,
+  };
 }
 
 /** Docker's boolean query values: 1/true/True are true, 0/false/"" false. */

@@ -22,7 +22,12 @@ export function ednOf(v: unknown): EDNVal {
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (Array.isArray(v)) return v.map(ednOf);
-  if (typeof v === 'object') return { map: Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [kw(k), ednOf(x)] as [EDNVal, EDNVal]) };
+  if (typeof v === 'object')
+    return {
+      map: Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [kw(k), ednOf(x)] as [EDNVal, EDNVal]),
+    };
   return String(v);
 }
 
@@ -38,12 +43,25 @@ function isRegisterShaped(o: Op): boolean {
 
 const READS = new Set(['read', 'r', 'get']);
 const keyEdn = (k: string): EDNVal => (/^-?\d{1,15}$/.test(k) ? Number(k) : k);
-const txnEdn = (v: unknown): EDNVal => (Array.isArray(v) ? v.map((m) => (Array.isArray(m) && typeof m[0] === 'string' ? [kw(m[0]), ...m.slice(1).map(ednOf)] : ednOf(m))) : ednOf(v));
+const txnEdn = (v: unknown): EDNVal =>
+  Array.isArray(v)
+    ? v.map((m) =>
+        Array.isArray(m) && typeof m[0] === 'string'
+          ? [kw(m[0]), ...m.slice(1).map(ednOf)]
+          : ednOf(m),
+      )
+    : ednOf(v);
 
 export function toJepsenEdn(events: readonly HistoryEvent[]): string {
   const ops = new Map<number, { op: Op; shape: Shape }>();
-  for (const o of pairOps(events)) ops.set(o.op, { op: o, shape: o.f === 'txn' ? 'txn' : isRegisterShaped(o) ? 'register' : 'lab' });
-  const registerKeys = new Set([...ops.values()].filter((x) => x.shape === 'register').map((x) => x.op.key));
+  for (const o of pairOps(events))
+    ops.set(o.op, {
+      op: o,
+      shape: o.f === 'txn' ? 'txn' : isRegisterShaped(o) ? 'register' : 'lab',
+    });
+  const registerKeys = new Set(
+    [...ops.values()].filter((x) => x.shape === 'register').map((x) => x.op.key),
+  );
   const tupled = registerKeys.size > 1;
 
   const lines: string[] = [];
@@ -55,7 +73,14 @@ export function toJepsenEdn(events: readonly HistoryEvent[]): string {
       put('type', { key: 'info' });
       put('process', { key: 'nemesis' });
       put('f', { key: e.phase });
-      put('value', ednOf({ fault: e.fault, kind: e.kind, ...(e.detail !== undefined ? { detail: e.detail } : {}) }));
+      put(
+        'value',
+        ednOf({
+          fault: e.fault,
+          kind: e.kind,
+          ...(e.detail !== undefined ? { detail: e.detail } : {}),
+        }),
+      );
     } else {
       const known = ops.get(e.op);
       if (!known) continue; // a completion with no invoke: nothing Jepsen could pair it with

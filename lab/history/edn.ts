@@ -39,14 +39,18 @@ interface Span {
 }
 
 const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
-const isSpace = (c: string) => c === ' ' || c === ',' || c === '\n' || c === '\r' || c === '\t' || c === '\f';
+const isSpace = (c: string) =>
+  c === ' ' || c === ',' || c === '\n' || c === '\r' || c === '\t' || c === '\f';
 const isDelimiter = (c: string) => isSpace(c) || '()[]{}";'.includes(c);
 
 /**
  * Splits EDN text into its top-level forms (and the elements of a single top-level vector or
  * list), checking that brackets match, strings end and maps have pairs. Values are not built here.
  */
-export function scanEdnForms(text: string, source: string): { top: Span[]; inner: Span[]; topIsCollection: boolean } {
+export function scanEdnForms(
+  text: string,
+  source: string,
+): { top: Span[]; inner: Span[]; topIsCollection: boolean } {
   let pos = 0;
   let line = 1;
   let lineStart = 0;
@@ -54,7 +58,7 @@ export function scanEdnForms(text: string, source: string): { top: Span[]; inner
     // Only on errors, so counting from the start is fine.
     let l = 1;
     let ls = 0;
-    for (let i = 0; i < p; i++) if (text.charCodeAt(i) === 10) (l++, (ls = i + 1));
+    for (let i = 0; i < p; i++) if (text.charCodeAt(i) === 10) l++, (ls = i + 1);
     return `${source}:${l}:${p - ls + 1}`;
   };
   const here = (): { line: number; col: number } => ({ line, col: pos - lineStart + 1 });
@@ -76,7 +80,10 @@ export function scanEdnForms(text: string, source: string): { top: Span[]; inner
   const inner: Span[] = [];
   // Returns false for a discarded form (#_), which does not count as an element.
   const readForm = (depth: number): boolean => {
-    if (depth > MAX_DEPTH) throw new HistoryFormatError(`${where(pos)}: EDN nested more than ${MAX_DEPTH} levels deep; a history op never is`);
+    if (depth > MAX_DEPTH)
+      throw new HistoryFormatError(
+        `${where(pos)}: EDN nested more than ${MAX_DEPTH} levels deep; a history op never is`,
+      );
     const c = text[pos]!;
     if (c === '"') {
       const open = pos;
@@ -85,12 +92,16 @@ export function scanEdnForms(text: string, source: string): { top: Span[]; inner
         if (text[pos] === '\\') advance();
         advance();
       }
-      if (pos >= text.length) throw new HistoryFormatError(`${where(open)}: a string starts here and never ends (a missing closing ")`);
+      if (pos >= text.length)
+        throw new HistoryFormatError(
+          `${where(open)}: a string starts here and never ends (a missing closing ")`,
+        );
       advance();
       return true;
     }
-    if (c in CLOSER) return readSeq(c, depth), true;
-    if (c === ')' || c === ']' || c === '}') throw new HistoryFormatError(`${where(pos)}: unexpected ${c} with nothing open to close`);
+    if (c in CLOSER) return (readSeq(c, depth), true);
+    if (c === ')' || c === ']' || c === '}')
+      throw new HistoryFormatError(`${where(pos)}: unexpected ${c} with nothing open to close`);
     if (c === '#') {
       const next = text[pos + 1];
       if (next === '{') {
@@ -102,7 +113,8 @@ export function scanEdnForms(text: string, source: string): { top: Span[]; inner
         advance();
         advance();
         skipSpace();
-        if (pos >= text.length) throw new HistoryFormatError(`${where(pos)}: #_ at the end with no form to discard`);
+        if (pos >= text.length)
+          throw new HistoryFormatError(`${where(pos)}: #_ at the end with no form to discard`);
         readForm(depth);
         return false;
       }
@@ -110,7 +122,8 @@ export function scanEdnForms(text: string, source: string): { top: Span[]; inner
       const tagAt = pos;
       while (pos < text.length && !isDelimiter(text[pos]!)) advance();
       skipSpace();
-      if (pos >= text.length) throw new HistoryFormatError(`${where(tagAt)}: a tag with no form after it`);
+      if (pos >= text.length)
+        throw new HistoryFormatError(`${where(tagAt)}: a tag with no form after it`);
       readForm(depth);
       return true;
     }
@@ -128,11 +141,20 @@ export function scanEdnForms(text: string, source: string): { top: Span[]; inner
     let count = 0;
     for (;;) {
       skipSpace();
-      if (pos >= text.length) throw new HistoryFormatError(`${where(isSet ? at - 1 : at)}: ${isSet ? '#{' : open} opened here is never closed (a missing ${closer})`);
+      if (pos >= text.length)
+        throw new HistoryFormatError(
+          `${where(isSet ? at - 1 : at)}: ${isSet ? '#{' : open} opened here is never closed (a missing ${closer})`,
+        );
       const c = text[pos]!;
       if (c === ')' || c === ']' || c === '}') {
-        if (c !== closer) throw new HistoryFormatError(`${where(pos)}: ${c} closes the ${open} opened at ${where(at)} (expected ${closer})`);
-        if (open === '{' && !isSet && count % 2 === 1) throw new HistoryFormatError(`${where(at)}: this map has a key without a value (${count} forms)`);
+        if (c !== closer)
+          throw new HistoryFormatError(
+            `${where(pos)}: ${c} closes the ${open} opened at ${where(at)} (expected ${closer})`,
+          );
+        if (open === '{' && !isSet && count % 2 === 1)
+          throw new HistoryFormatError(
+            `${where(at)}: this map has a key without a value (${count} forms)`,
+          );
         advance();
         return;
       }
@@ -158,7 +180,11 @@ export function scanEdnForms(text: string, source: string): { top: Span[]; inner
       topIsCollection = c === '[' || c === '(';
     }
   }
-  return { top, inner: top.length === 1 && topIsCollection ? inner : [], topIsCollection: top.length === 1 && topIsCollection };
+  return {
+    top,
+    inner: top.length === 1 && topIsCollection ? inner : [],
+    topIsCollection: top.length === 1 && topIsCollection,
+  };
 }
 
 /** EDN as parsed by edn-data → plain JSON-like values: maps → objects, sets and lists → arrays, tags unwrapped. */
@@ -171,7 +197,8 @@ function plain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(plain);
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof Date) return v.toISOString();
-  if (v !== null && typeof v === 'object' && 'tag' in v && 'val' in v) return plain((v as { val: unknown }).val);
+  if (v !== null && typeof v === 'object' && 'tag' in v && 'val' in v)
+    return plain((v as { val: unknown }).val);
   return v;
 }
 
@@ -179,13 +206,22 @@ function parseForm(text: string, span: Span, source: string): Record<string, unk
   const at = `${source}:${span.line}:${span.col}`;
   let v: unknown;
   try {
-    v = parseEDNString(text.slice(span.start, span.end), { mapAs: 'map', setAs: 'array', listAs: 'array', keywordAs: 'string', symbolAs: 'string', charAs: 'string' });
+    v = parseEDNString(text.slice(span.start, span.end), {
+      mapAs: 'map',
+      setAs: 'array',
+      listAs: 'array',
+      keywordAs: 'string',
+      symbolAs: 'string',
+      charAs: 'string',
+    });
   } catch (e) {
     throw new HistoryFormatError(`${at}: not valid EDN: ${(e as Error).message}`);
   }
   const o = plain(v);
   if (o === null || typeof o !== 'object' || Array.isArray(o)) {
-    throw new HistoryFormatError(`${at}: an op must be an EDN map like {:type :invoke, :process 0, :f :read, :value nil}; got ${JSON.stringify(o)?.slice(0, 80)}`);
+    throw new HistoryFormatError(
+      `${at}: an op must be an EDN map like {:type :invoke, :process 0, :f :read, :value nil}; got ${JSON.stringify(o)?.slice(0, 80)}`,
+    );
   }
   return o as Record<string, unknown>;
 }
@@ -202,18 +238,39 @@ interface RawOp {
 }
 
 function checkOp(m: Record<string, unknown>, at: string, i: number, timed: boolean): RawOp {
-  const type = m['type'];
-  if (typeof type !== 'string' || !TYPES.has(type)) throw new HistoryFormatError(`${at}: :type must be one of :invoke, :ok, :fail, :info; got ${JSON.stringify(type)}`);
-  const process = m['process'];
+  const type = m.type;
+  if (typeof type !== 'string' || !TYPES.has(type))
+    throw new HistoryFormatError(
+      `${at}: :type must be one of :invoke, :ok, :fail, :info; got ${JSON.stringify(type)}`,
+    );
+  const process = m.process;
   if (!(process === 'nemesis' || (typeof process === 'number' && Number.isInteger(process)))) {
-    throw new HistoryFormatError(`${at}: :process must be an integer (a client process) or :nemesis; got ${JSON.stringify(process)}`);
+    throw new HistoryFormatError(
+      `${at}: :process must be an integer (a client process) or :nemesis; got ${JSON.stringify(process)}`,
+    );
   }
-  const f = m['f'];
-  if (process !== 'nemesis' && (typeof f !== 'string' || f === '')) throw new HistoryFormatError(`${at}: :f must name the op (a keyword like :read); got ${JSON.stringify(f)}`);
-  const time = m['time'];
-  if (timed && (typeof time !== 'number' || !Number.isFinite(time))) throw new HistoryFormatError(`${at}: :time must be a number (nanoseconds), as on the first op; got ${JSON.stringify(time)}`);
-  if (!timed && time !== undefined) throw new HistoryFormatError(`${at}: :time is given here but not on the first op; give it on every op or on none`);
-  return { at, m, type: type as RawOp['type'], process: process as RawOp['process'], f: typeof f === 'string' ? f : 'nemesis', time: timed ? (time as number) : i };
+  const f = m.f;
+  if (process !== 'nemesis' && (typeof f !== 'string' || f === ''))
+    throw new HistoryFormatError(
+      `${at}: :f must name the op (a keyword like :read); got ${JSON.stringify(f)}`,
+    );
+  const time = m.time;
+  if (timed && (typeof time !== 'number' || !Number.isFinite(time)))
+    throw new HistoryFormatError(
+      `${at}: :time must be a number (nanoseconds), as on the first op; got ${JSON.stringify(time)}`,
+    );
+  if (!timed && time !== undefined)
+    throw new HistoryFormatError(
+      `${at}: :time is given here but not on the first op; give it on every op or on none`,
+    );
+  return {
+    at,
+    m,
+    type: type as RawOp['type'],
+    process: process as RawOp['process'],
+    f: typeof f === 'string' ? f : 'nemesis',
+    time: timed ? (time as number) : i,
+  };
 }
 
 const isPair = (v: unknown): v is [unknown, unknown] => Array.isArray(v) && v.length === 2;
@@ -222,7 +279,12 @@ const READS = new Set(['read', 'r', 'get']);
 
 function errorOf(e: unknown): CompletionEvent['error'] | undefined {
   if (e === undefined || e === null) return undefined;
-  if (typeof e === 'object' && !Array.isArray(e) && typeof (e as { message?: unknown }).message === 'string') return e as CompletionEvent['error'];
+  if (
+    typeof e === 'object' &&
+    !Array.isArray(e) &&
+    typeof (e as { message?: unknown }).message === 'string'
+  )
+    return e as CompletionEvent['error'];
   return { message: typeof e === 'string' ? e : JSON.stringify(e) };
 }
 
@@ -239,20 +301,28 @@ export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn
     try {
       text = decoder.decode(bytes);
     } catch {
-      throw new HistoryFormatError(`${source}: not text (invalid UTF-8); Jepsen's history.edn is EDN text`);
+      throw new HistoryFormatError(
+        `${source}: not text (invalid UTF-8); Jepsen's history.edn is EDN text`,
+      );
     }
   }
   const { top, inner, topIsCollection } = scanEdnForms(text, source);
   const spans = topIsCollection ? inner : top;
-  const maps = spans.map((s) => ({ at: `${source}:${s.line}:${s.col}`, m: parseForm(text, s, source) }));
-  const timed = maps.length > 0 && maps[0]!.m['time'] !== undefined;
+  const maps = spans.map((s) => ({
+    at: `${source}:${s.line}:${s.col}`,
+    m: parseForm(text, s, source),
+  }));
+  const timed = maps.length > 0 && maps[0]!.m.time !== undefined;
   const raws = maps.map(({ at, m }, i) => checkOp(m, at, i, timed));
 
   let lastIndex = -Infinity;
   for (const r of raws) {
-    const ix = r.m['index'];
+    const ix = r.m.index;
     if (ix === undefined) continue;
-    if (typeof ix !== 'number' || !Number.isInteger(ix) || ix <= lastIndex) throw new HistoryFormatError(`${r.at}: :index must be an integer larger than the previous op's; got ${JSON.stringify(ix)}`);
+    if (typeof ix !== 'number' || !Number.isInteger(ix) || ix <= lastIndex)
+      throw new HistoryFormatError(
+        `${r.at}: :index must be an integer larger than the previous op's; got ${JSON.stringify(ix)}`,
+      );
     lastIndex = ix;
   }
 
@@ -268,14 +338,23 @@ export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn
     }
     const o = open.get(r.process);
     if (r.type === 'invoke') {
-      if (o) throw new HistoryFormatError(`${r.at}: process ${r.process} invokes while its op invoked at ${o.raw.at} is still open (a process runs one op at a time; its completion is missing)`);
+      if (o)
+        throw new HistoryFormatError(
+          `${r.at}: process ${r.process} invokes while its op invoked at ${o.raw.at} is still open (a process runs one op at a time; its completion is missing)`,
+        );
       const id = nextOp++;
       open.set(r.process, { op: id, raw: r });
       invokeOf.set(id, r);
       opOf.push(id);
     } else {
-      if (!o) throw new HistoryFormatError(`${r.at}: a :${r.type} completion of process ${r.process} with no open invoke before it`);
-      if (o.raw.f !== r.f) throw new HistoryFormatError(`${r.at}: a completion of :${r.f} for process ${r.process}, whose open invoke at ${o.raw.at} is :${o.raw.f}`);
+      if (!o)
+        throw new HistoryFormatError(
+          `${r.at}: a :${r.type} completion of process ${r.process} with no open invoke before it`,
+        );
+      if (o.raw.f !== r.f)
+        throw new HistoryFormatError(
+          `${r.at}: a completion of :${r.f} for process ${r.process}, whose open invoke at ${o.raw.at} is :${o.raw.f}`,
+        );
       open.delete(r.process);
       opOf.push(o.op);
     }
@@ -284,16 +363,38 @@ export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn
   // Independent keys: every register-shaped invoke value is a [k v] tuple (and a cas's v is [a b]).
   const generic = [...invokeOf.values()].filter((r) => r.f !== 'txn' && !('key' in r.m));
   const independent =
-    generic.length > 0 && generic.every((r) => isPair(r.m['value']) && (r.f !== 'cas' || isPair((r.m['value'] as unknown[])[1])));
+    generic.length > 0 &&
+    generic.every(
+      (r) => isPair(r.m.value) && (r.f !== 'cas' || isPair((r.m.value as unknown[])[1])),
+    );
 
   const events = raws.map((r, index): Unindexed<HistoryEvent> => {
     if (r.process === 'nemesis') {
-      const v = r.m['value'];
-      const lab = v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { fault?: unknown }).fault === 'string' && ['start', 'stop', 'event'].includes(r.f);
+      const v = r.m.value;
+      const lab =
+        v !== null &&
+        typeof v === 'object' &&
+        !Array.isArray(v) &&
+        typeof (v as { fault?: unknown }).fault === 'string' &&
+        ['start', 'stop', 'event'].includes(r.f);
       const e: Unindexed<NemesisEvent> = lab
-        ? { type: 'nemesis', time: r.time, phase: r.f as NemesisEvent['phase'], fault: (v as { fault: string }).fault, kind: String((v as { kind?: unknown }).kind ?? r.f) }
-        : { type: 'nemesis', time: r.time, phase: 'event', fault: 'nemesis', kind: r.f, detail: { type: r.type, value: v ?? null } };
-      if (lab && (v as { detail?: unknown }).detail !== undefined) e.detail = (v as { detail: unknown }).detail;
+        ? {
+            type: 'nemesis',
+            time: r.time,
+            phase: r.f as NemesisEvent['phase'],
+            fault: (v as { fault: string }).fault,
+            kind: String((v as { kind?: unknown }).kind ?? r.f),
+          }
+        : {
+            type: 'nemesis',
+            time: r.time,
+            phase: 'event',
+            fault: 'nemesis',
+            kind: r.f,
+            detail: { type: r.type, value: v ?? null },
+          };
+      if (lab && (v as { detail?: unknown }).detail !== undefined)
+        e.detail = (v as { detail: unknown }).detail;
       return e;
     }
     const op = opOf[index]!;
@@ -303,18 +404,19 @@ export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn
     let value: unknown;
     let type = r.type;
     let unknownRead = false;
-    const raw = r.m['value'] ?? null;
+    const raw = r.m.value ?? null;
     if ('key' in inv.m) {
       // The lab's own export: values are the lab's.
-      if (inv.m['key'] !== null && inv.m['key'] !== undefined) key = keyOf(inv.m['key']);
+      if (inv.m.key !== null && inv.m.key !== undefined) key = keyOf(inv.m.key);
       value = raw;
     } else if (r.f === 'txn') {
       value = raw;
     } else {
-      const invRaw = inv.m['value'] ?? null;
+      const invRaw = inv.m.value ?? null;
       key = independent ? keyOf((invRaw as unknown[])[0]) : DEFAULT_KEY;
       const inner = independent && isPair(raw) && keyOf(raw[0]) === key ? raw[1] : raw;
-      if (r.type === 'invoke') value = inner === null || inner === undefined ? { f: r.f } : { f: r.f, value: inner };
+      if (r.type === 'invoke')
+        value = inner === null || inner === undefined ? { f: r.f } : { f: r.f, value: inner };
       else if (r.type === 'ok' && READS.has(r.f) && (inner === null || inner === undefined)) {
         // Knossos reads an :ok read of nil as a value it does not know (its models accept it in
         // any state): the lab's way to say so is an outcome it does not know.
@@ -333,11 +435,18 @@ export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn
     const e: Unindexed<CompletionEvent> = { type, ...base } as Unindexed<CompletionEvent>;
     if (key !== undefined) e.key = key;
     if (value !== undefined) e.value = value;
-    const err = unknownRead ? { message: 'an :ok read of nil: Knossos reads it as an unknown value' } : errorOf(r.m['error']);
+    const err = unknownRead
+      ? { message: 'an :ok read of nil: Knossos reads it as an unknown value' }
+      : errorOf(r.m.error);
     if (err) e.error = err;
     return e;
   });
-  return { source, events: events.map((value, i) => ({ value, where: raws[i]!.at })), warnings: [], whereNamesSource: true };
+  return {
+    source,
+    events: events.map((value, i) => ({ value, where: raws[i]!.at })),
+    warnings: [],
+    whereNamesSource: true,
+  };
 }
 
 export function parseEdnHistory(text: string, source = 'history.edn'): ReadHistory {

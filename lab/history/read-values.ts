@@ -5,7 +5,10 @@ import type { Model } from '../../specs/model.ts';
 import type { HistoryEvent, InvokeEvent } from './event.ts';
 
 /** The first ok completion of a read-only op that has no `value`, with why; null when none. */
-export function okReadWithoutValue(events: readonly HistoryEvent[], modelFor: (key: string) => Model | undefined): { event: HistoryEvent; problem: string } | null {
+export function okReadWithoutValue(
+  events: readonly HistoryEvent[],
+  modelFor: (key: string) => Model | undefined,
+): { event: HistoryEvent; problem: string } | null {
   const invokes = new Map<number, InvokeEvent>();
   for (const e of events) {
     if (e.type === 'invoke') {

@@ -59,31 +59,57 @@ export function depthOf(value: unknown, limit = Infinity): number {
       max = d + 1;
       if (max > limit) return max;
     }
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
   }
   return max;
 }
 
 function checkEvent(x: unknown, where: string): HistoryEvent {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new HistoryFormatError(`${where}: an event must be a JSON object, got ${Array.isArray(x) ? 'an array' : describe(x)}`);
+  if (typeof x !== 'object' || x === null || Array.isArray(x))
+    throw new HistoryFormatError(
+      `${where}: an event must be a JSON object, got ${Array.isArray(x) ? 'an array' : describe(x)}`,
+    );
   const e = x as Record<string, unknown>;
-  if (typeof e['type'] !== 'string' || !TYPES.has(e['type'])) {
-    throw new HistoryFormatError(`${where}: type must be one of invoke, ok, fail, info, nemesis, got ${describe(e['type'])}`);
+  if (typeof e.type !== 'string' || !TYPES.has(e.type)) {
+    throw new HistoryFormatError(
+      `${where}: type must be one of invoke, ok, fail, info, nemesis, got ${describe(e.type)}`,
+    );
   }
-  if (typeof e['time'] !== 'number' || !Number.isFinite(e['time'])) {
-    throw new HistoryFormatError(`${where}: time must be a number (nanoseconds on one monotonic clock), got ${describe(e['time'])}`);
+  if (typeof e.time !== 'number' || !Number.isFinite(e.time)) {
+    throw new HistoryFormatError(
+      `${where}: time must be a number (nanoseconds on one monotonic clock), got ${describe(e.time)}`,
+    );
   }
-  if (e['type'] !== 'nemesis') {
-    if (typeof e['op'] !== 'number' || !Number.isInteger(e['op'])) throw new HistoryFormatError(`${where}: op must be a whole number shared by an invoke and its completion, got ${describe(e['op'])}`);
-    if (typeof e['process'] !== 'number') throw new HistoryFormatError(`${where}: process must be a number, got ${describe(e['process'])}`);
-    if (typeof e['f'] !== 'string') throw new HistoryFormatError(`${where}: f must be the op's name as a string, got ${describe(e['f'])}`);
-    const key = e['key'];
-    if (key !== undefined && typeof key !== 'string' && !(typeof key === 'number' && Number.isFinite(key))) {
-      throw new HistoryFormatError(`${where}: key must be a string (or a number, read as its decimal text), got ${describe(key)}`);
+  if (e.type !== 'nemesis') {
+    if (typeof e.op !== 'number' || !Number.isInteger(e.op))
+      throw new HistoryFormatError(
+        `${where}: op must be a whole number shared by an invoke and its completion, got ${describe(e.op)}`,
+      );
+    if (typeof e.process !== 'number')
+      throw new HistoryFormatError(
+        `${where}: process must be a number, got ${describe(e.process)}`,
+      );
+    if (typeof e.f !== 'string')
+      throw new HistoryFormatError(
+        `${where}: f must be the op's name as a string, got ${describe(e.f)}`,
+      );
+    const key = e.key;
+    if (
+      key !== undefined &&
+      typeof key !== 'string' &&
+      !(typeof key === 'number' && Number.isFinite(key))
+    ) {
+      throw new HistoryFormatError(
+        `${where}: key must be a string (or a number, read as its decimal text), got ${describe(key)}`,
+      );
     }
   }
   const depth = depthOf(e, MAX_VALUE_DEPTH + 1);
-  if (depth > MAX_VALUE_DEPTH) throw new HistoryFormatError(`${where}: the event nests more than ${MAX_VALUE_DEPTH} levels of arrays and objects; flatten its value`);
+  if (depth > MAX_VALUE_DEPTH)
+    throw new HistoryFormatError(
+      `${where}: the event nests more than ${MAX_VALUE_DEPTH} levels of arrays and objects; flatten its value`,
+    );
   return e as unknown as HistoryEvent;
 }
 
@@ -95,7 +121,9 @@ export function toHistory(parsed: ParsedEvents): ReadHistory {
   const wheres = parsed.events.map((r) => r.where);
 
   // Stable: ties keep file order.
-  const order = checked.map((_, i) => i).sort((a, b) => checked[a]!.time - checked[b]!.time || a - b);
+  const order = checked
+    .map((_, i) => i)
+    .sort((a, b) => checked[a]!.time - checked[b]!.time || a - b);
 
   // The first invoke of each op id, to tell "completion before its invoke" from "no invoke at all".
   const firstInvoke = new Map<number, number>();
@@ -109,9 +137,15 @@ export function toHistory(parsed: ParsedEvents): ReadHistory {
     if (e.type === 'nemesis') continue;
     if (e.type === 'invoke') {
       const prior = open.get(e.op);
-      if (prior !== undefined) throw new HistoryFormatError(`${at(wheres[i]!)}: a second invoke of op ${e.op}, which is still open since ${wheres[prior]}; every op is one invoke and one completion, with its own op id`);
+      if (prior !== undefined)
+        throw new HistoryFormatError(
+          `${at(wheres[i]!)}: a second invoke of op ${e.op}, which is still open since ${wheres[prior]}; every op is one invoke and one completion, with its own op id`,
+        );
       const was = done.get(e.op);
-      if (was) throw new HistoryFormatError(`${at(wheres[i]!)}: op id ${e.op} is used again (invoked at ${wheres[was.invoke]}, completed at ${wheres[was.complete]}); op ids must be unique`);
+      if (was)
+        throw new HistoryFormatError(
+          `${at(wheres[i]!)}: op id ${e.op} is used again (invoked at ${wheres[was.invoke]}, completed at ${wheres[was.complete]}); op ids must be unique`,
+        );
       open.set(e.op, i);
       continue;
     }
@@ -122,12 +156,20 @@ export function toHistory(parsed: ParsedEvents): ReadHistory {
       continue;
     }
     const was = done.get(e.op);
-    if (was) throw new HistoryFormatError(`${at(wheres[i]!)}: a second completion of op ${e.op} (it already completed at ${wheres[was.complete]}); an op has exactly one of ok, fail, info`);
+    if (was)
+      throw new HistoryFormatError(
+        `${at(wheres[i]!)}: a second completion of op ${e.op} (it already completed at ${wheres[was.complete]}); an op has exactly one of ok, fail, info`,
+      );
     const later = firstInvoke.get(e.op);
-    if (later === undefined) throw new HistoryFormatError(`${at(wheres[i]!)}: a completion (${e.type}) of op ${e.op}, which has no invoke`);
+    if (later === undefined)
+      throw new HistoryFormatError(
+        `${at(wheres[i]!)}: a completion (${e.type}) of op ${e.op}, which has no invoke`,
+      );
     const li = checked[later]!;
     if (li.time > e.time) {
-      throw new HistoryFormatError(`${at(wheres[i]!)}: the completion of op ${e.op} has time ${e.time}, earlier than its invoke's time ${li.time} (${wheres[later]})`);
+      throw new HistoryFormatError(
+        `${at(wheres[i]!)}: the completion of op ${e.op} has time ${e.time}, earlier than its invoke's time ${li.time} (${wheres[later]})`,
+      );
     }
     throw new HistoryFormatError(
       `${at(wheres[i]!)}: the completion of op ${e.op} is listed before its invoke (${wheres[later]}) with the same time ${e.time}; at equal times the file order decides, so list the invoke first`,
@@ -144,7 +186,11 @@ export function toHistory(parsed: ParsedEvents): ReadHistory {
     where.set(e as HistoryEvent, at(wheres[i]!));
     return e as HistoryEvent;
   });
-  return { events, warnings: parsed.warnings, where: (e) => where.get(e) ?? `${source} (event ${e.index})` };
+  return {
+    events,
+    warnings: parsed.warnings,
+    where: (e) => where.get(e) ?? `${source} (event ${e.index})`,
+  };
 }
 
 /** 1-based line of a character offset. */
@@ -165,7 +211,12 @@ function binaryAt(line: string): number {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function decodeLine(bytes: Uint8Array, source: string, lineNo: number, last: boolean): { text: string; tornChar: boolean } {
+function decodeLine(
+  bytes: Uint8Array,
+  source: string,
+  lineNo: number,
+  last: boolean,
+): { text: string; tornChar: boolean } {
   try {
     return { text: decoder.decode(bytes), tornChar: false };
   } catch {
@@ -179,7 +230,9 @@ function decodeLine(bytes: Uint8Array, source: string, lineNo: number, last: boo
         }
       }
     }
-    throw new HistoryFormatError(`${source} line ${lineNo}: not text (invalid UTF-8); a history is JSON text, one event per line or one array`);
+    throw new HistoryFormatError(
+      `${source} line ${lineNo}: not text (invalid UTF-8); a history is JSON text, one event per line or one array`,
+    );
   }
 }
 
@@ -190,7 +243,8 @@ function topLevelObject(text: string, source: string): HistoryFormatError | null
   } catch {
     return null;
   }
-  if (typeof whole !== 'object' || whole === null || Array.isArray(whole) || 'type' in whole) return null;
+  if (typeof whole !== 'object' || whole === null || Array.isArray(whole) || 'type' in whole)
+    return null;
   const keys = Object.keys(whole).slice(0, 5);
   return new HistoryFormatError(
     `${source}: the top level is one JSON object${keys.length ? ` (with ${keys.map((k) => JSON.stringify(k)).join(', ')})` : ''}, not a history; give a JSON array of events ([{"type":"invoke",…}, …]) or one event per line (JSONL)`,
@@ -202,7 +256,11 @@ export function parseJsonEvents(bytes: Uint8Array | string, source = 'history'):
   const buf = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
   const warnings: string[] = [];
   let start = 0;
-  while (start < buf.length && (buf[start] === 0x20 || buf[start] === 0x0a || buf[start] === 0x0d || buf[start] === 0x09)) start++;
+  while (
+    start < buf.length &&
+    (buf[start] === 0x20 || buf[start] === 0x0a || buf[start] === 0x0d || buf[start] === 0x09)
+  )
+    start++;
   if (buf[start] === 0x5b /* [ */) {
     let text: string;
     try {
@@ -219,7 +277,8 @@ export function parseJsonEvents(bytes: Uint8Array | string, source = 'history'):
       const where = pos ? ` line ${lineOf(text, Number(pos[1]))}` : '';
       throw new HistoryFormatError(`${source}${where}: not valid JSON (${msg})`);
     }
-    if (!Array.isArray(arr)) throw new HistoryFormatError(`${source}: expected a JSON array of events`);
+    if (!Array.isArray(arr))
+      throw new HistoryFormatError(`${source}: expected a JSON array of events`);
     return { source, events: arr.map((value, i) => ({ value, where: `event ${i}` })), warnings };
   }
 
@@ -235,11 +294,14 @@ export function parseJsonEvents(bytes: Uint8Array | string, source = 'history'):
     const last = n === ends.length - 1 && !terminated;
     const { text: raw, tornChar } = decodeLine(buf.subarray(from, ends[n]), source, lineNo, last);
     from = ends[n]! + 1;
-    if (lineNo <= 3) text += raw + '\n';
+    if (lineNo <= 3) text += `${raw}\n`;
     const line = raw.trim();
     if (line === '') continue;
     const bin = binaryAt(line);
-    if (bin >= 0) throw new HistoryFormatError(`${source} line ${lineNo}: not text (binary byte 0x${line.charCodeAt(bin).toString(16).padStart(2, '0')} at column ${bin + 1}); a history is JSON text`);
+    if (bin >= 0)
+      throw new HistoryFormatError(
+        `${source} line ${lineNo}: not text (binary byte 0x${line.charCodeAt(bin).toString(16).padStart(2, '0')} at column ${bin + 1}); a history is JSON text`,
+      );
     let parsed: unknown;
     try {
       if (tornChar) throw new Error('torn');
@@ -247,14 +309,18 @@ export function parseJsonEvents(bytes: Uint8Array | string, source = 'history'):
     } catch {
       // Only the writer's own failure mode is forgiven: the last line, cut before its newline.
       if (last && line.startsWith('{')) {
-        warnings.push(`${source}: line ${lineNo} is incomplete (the run was interrupted while writing it); skipped`);
+        warnings.push(
+          `${source}: line ${lineNo} is incomplete (the run was interrupted while writing it); skipped`,
+        );
         continue;
       }
       if (events.length === 0) {
         const obj = topLevelObject(decoder.decode(buf), source);
         if (obj) throw obj;
       }
-      throw new HistoryFormatError(`${source} line ${lineNo}: not valid JSON${last ? '' : ' (only a last line without a newline may be torn)'}`);
+      throw new HistoryFormatError(
+        `${source} line ${lineNo}: not valid JSON${last ? '' : ' (only a last line without a newline may be torn)'}`,
+      );
     }
     events.push({ value: parsed, where: `line ${lineNo}` });
   }

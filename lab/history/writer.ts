@@ -6,7 +6,11 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { HistoryEvent } from './event.ts';
 
 /** An event as the caller gives it: the writer assigns `index` and `time`. */
-export type NewEvent = HistoryEvent extends infer E ? (E extends HistoryEvent ? Omit<E, 'index' | 'time'> & { time?: number } : never) : never;
+export type NewEvent = HistoryEvent extends infer E
+  ? E extends HistoryEvent
+    ? Omit<E, 'index' | 'time'> & { time?: number }
+    : never
+  : never;
 
 export class HistoryWriter {
   private fd: number | null;
@@ -30,7 +34,7 @@ export class HistoryWriter {
   append(e: NewEvent): HistoryEvent {
     if (this.fd === null) throw new Error(`history ${this.path} is closed`);
     const full = { ...e, index: this.next++, time: e.time ?? this.now() } as HistoryEvent;
-    writeSync(this.fd, JSON.stringify(full) + '\n');
+    writeSync(this.fd, `${JSON.stringify(full)}\n`);
     // Lines reach the OS at once; an fsync a second bounds what a power loss could take.
     if (Date.now() - this.lastSync > 1000) {
       fsyncSync(this.fd);

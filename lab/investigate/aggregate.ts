@@ -114,27 +114,36 @@ export function judgeInterval(c: Claim['condition'], i: Interval): Verdict {
 }
 
 const RULE: Record<Verdict, string> = {
-  reproduced: 'The campaign file states no mechanism for this claim; the runs linked above hold the evidence.',
-  'not reproduced': 'Not reproduced under the conditions listed; what produced it in the original setting remains unexplained.',
-  inconclusive: 'The interval straddles the condition, or fewer than 2 runs measured it: more seeds are needed.',
+  reproduced:
+    'The campaign file states no mechanism for this claim; the runs linked above hold the evidence.',
+  'not reproduced':
+    'Not reproduced under the conditions listed; what produced it in the original setting remains unexplained.',
+  inconclusive:
+    'The interval straddles the condition, or fewer than 2 runs measured it: more seeds are needed.',
 };
 
 export function judgeClaim(q: QuestionFigures, claim: Claim): ClaimJudgement {
   const perVariant = claim.variants.map((name) => {
     const v = q.variants.find((x) => x.name === name);
-    const values = v ? v.runs.filter((r) => r.status === 'done').map((r) => r.metricValues?.[claim.metric] ?? null) : [];
+    const values = v
+      ? v.runs.filter((r) => r.status === 'done').map((r) => r.metricValues?.[claim.metric] ?? null)
+      : [];
     const iv = interval(values);
     return { variant: name, interval: iv, verdict: judgeInterval(claim.condition, iv) };
   });
   const all = (v: Verdict) => perVariant.every((p) => p.verdict === v);
-  const verdict: Verdict = all('reproduced') ? 'reproduced' : all('not reproduced') ? 'not reproduced' : 'inconclusive';
+  const verdict: Verdict = all('reproduced')
+    ? 'reproduced'
+    : all('not reproduced')
+      ? 'not reproduced'
+      : 'inconclusive';
   // Inconclusive: the rule, then what the campaign says the runs do show (its unexplained text),
   // since a reader still needs it to judge the claim.
   const explanation =
     verdict === 'reproduced'
-      ? claim.mechanism ?? RULE.reproduced
+      ? (claim.mechanism ?? RULE.reproduced)
       : verdict === 'not reproduced'
-        ? claim.unexplained ?? RULE['not reproduced']
+        ? (claim.unexplained ?? RULE['not reproduced'])
         : `${RULE.inconclusive}${claim.unexplained ? ` ${claim.unexplained}` : ''}`;
   return { question: q.id, claim, verdict, perVariant, explanation };
 }
@@ -148,11 +157,17 @@ export interface RunWithValues extends RunRecord {
 
 /** "most-written → n2 (margin 37 ok writes)" per fault whose target was a role, from results.json. */
 export function resolvedRoles(r: RunResults): string[] {
-  const faults = (r.stats as { availability?: { faults?: unknown } } | undefined)?.availability?.faults;
+  const faults = (r.stats as { availability?: { faults?: unknown } } | undefined)?.availability
+    ?.faults;
   if (!Array.isArray(faults)) return [];
   return faults.flatMap((f: { target?: unknown; node?: unknown; margin?: unknown }) =>
-    typeof f.node === 'string' && typeof f.target === 'string' && f.target !== f.node && f.target !== `isolate:${f.node}`
-      ? [`${f.target} → ${f.node}${typeof f.margin === 'number' ? ` (margin ${f.margin} ok writes)` : ''}`]
+    typeof f.node === 'string' &&
+    typeof f.target === 'string' &&
+    f.target !== f.node &&
+    f.target !== `isolate:${f.node}`
+      ? [
+          `${f.target} → ${f.node}${typeof f.margin === 'number' ? ` (margin ${f.margin} ok writes)` : ''}`,
+        ]
       : [],
   );
 }
@@ -161,41 +176,88 @@ export function resolvedRoles(r: RunResults): string[] {
 export function systemLabel(r: RunResults): string | null {
   const b = (r as { bbs?: { label?: unknown; hypotheticalLabel?: unknown } }).bbs;
   if (!b || typeof b.label !== 'string') return null;
-  return typeof b.hypotheticalLabel === 'string' && b.hypotheticalLabel !== '' ? `${b.label} — ${b.hypotheticalLabel}` : b.label;
+  return typeof b.hypotheticalLabel === 'string' && b.hypotheticalLabel !== ''
+    ? `${b.label} — ${b.hypotheticalLabel}`
+    : b.label;
 }
 
-function questionFigures(q: Question, runs: readonly RunWithValues[], results: ReadonlyMap<string, RunResults>, includeUnkept: boolean): QuestionFigures {
+function questionFigures(
+  q: Question,
+  runs: readonly RunWithValues[],
+  results: ReadonlyMap<string, RunResults>,
+  includeUnkept: boolean,
+): QuestionFigures {
   const mine = runs.filter((r) => r.question === q.id);
   const names = [...new Set([...q.metrics, ...q.claims.map((c) => c.metric)])];
-  const counted = (r: RunWithValues) => r.status === 'done' && results.has(r.key) && (includeUnkept || r.facts?.keptUp !== false);
+  const counted = (r: RunWithValues) =>
+    r.status === 'done' && results.has(r.key) && (includeUnkept || r.facts?.keptUp !== false);
   const variants: VariantFigures[] = q.variants.map((v) => {
     const vr = mine.filter((r) => r.variant === v.name).sort((a, b) => a.seed - b.seed);
     const metrics: Record<string, MetricFigure> = {};
     for (const name of names) {
       const ref = metricRef(name);
       const values = vr.map((r) => (counted(r) ? readMetric(ref, results.get(r.key)!) : null));
-      vr.forEach((r, i) => (r.metricValues = { ...(r.metricValues ?? {}), [name]: values[i] ?? null }));
-      metrics[name] = { metric: name, label: metricLabel(ref), unit: ref.metric.unit, digits: ref.metric.digits, interval: interval(values) };
+      vr.forEach(
+        (r, i) => (r.metricValues = { ...(r.metricValues ?? {}), [name]: values[i] ?? null }),
+      );
+      metrics[name] = {
+        metric: name,
+        label: metricLabel(ref),
+        unit: ref.metric.unit,
+        digits: ref.metric.digits,
+        interval: interval(values),
+      };
     }
     for (const r of vr) if (results.has(r.key)) r.resolved = resolvedRoles(results.get(r.key)!);
-    const sut = vr.filter((r) => results.has(r.key)).map((r) => systemLabel(results.get(r.key)!)).filter((x): x is string => x !== null);
-    return { name: v.name, overrides: v.overrides, runs: vr, metrics, systemUnderTest: [...new Set(sut)] };
+    const sut = vr
+      .filter((r) => results.has(r.key))
+      .map((r) => systemLabel(results.get(r.key)!))
+      .filter((x): x is string => x !== null);
+    return {
+      name: v.name,
+      overrides: v.overrides,
+      runs: vr,
+      metrics,
+      systemUnderTest: [...new Set(sut)],
+    };
   });
   const comparisons: Comparison[] = [];
-  const bySeed = (v: VariantFigures, m: string) => new Map(v.runs.map((r) => [r.seed, r.metricValues?.[m] ?? null]));
+  const bySeed = (v: VariantFigures, m: string) =>
+    new Map(v.runs.map((r) => [r.seed, r.metricValues?.[m] ?? null]));
   for (const m of q.metrics)
     for (let i = 0; i < variants.length; i++)
       for (let j = i + 1; j < variants.length; j++) {
         const pr = paired(bySeed(variants[i]!, m), bySeed(variants[j]!, m));
-        comparisons.push({ ...pr, question: q.id, metric: m, a: variants[i]!.name, b: variants[j]!.name, made: pr.seeds.length >= 2, pHolm: 1, distinguishable: false, needed: null });
+        comparisons.push({
+          ...pr,
+          question: q.id,
+          metric: m,
+          a: variants[i]!.name,
+          b: variants[j]!.name,
+          made: pr.seeds.length >= 2,
+          pHolm: 1,
+          distinguishable: false,
+          needed: null,
+        });
       }
   const unkept = mine
     .filter((r) => r.status === 'done' && r.facts?.keptUp === false)
-    .map((r) => ({ key: r.key, offered: r.facts!.offered, achieved: r.facts!.achieved, included: includeUnkept }));
+    .map((r) => ({
+      key: r.key,
+      offered: r.facts!.offered,
+      achieved: r.facts!.achieved,
+      included: includeUnkept,
+    }));
   const quorumLoss = mine
     .filter((r) => r.status === 'done' && results.has(r.key))
     .map((r) => {
-      const unplanned = ((results.get(r.key)!.stats?.quorumLoss ?? []) as { node: string; errors: number; planned: boolean }[]).filter((x) => !x.planned);
+      const unplanned = (
+        (results.get(r.key)!.stats?.quorumLoss ?? []) as {
+          node: string;
+          errors: number;
+          planned: boolean;
+        }[]
+      ).filter((x) => !x.planned);
       return {
         key: r.key,
         seconds: metricRef('quorumLossSec').metric.get(results.get(r.key)!, '') ?? 0,
@@ -205,7 +267,18 @@ function questionFigures(q: Question, runs: readonly RunWithValues[], results: R
     })
     // A single 1047 makes an interval of length 0: still a loss nobody planned.
     .filter((x) => x.errors > 0 || x.seconds > 0);
-  const qf: QuestionFigures = { id: q.id, question: q.question, scenario: q.scenarioPath, metrics: q.metrics, variants, comparisons, quorumLoss, failed: mine.filter((r) => r.status === 'failed'), unkept, claims: [] };
+  const qf: QuestionFigures = {
+    id: q.id,
+    question: q.question,
+    scenario: q.scenarioPath,
+    metrics: q.metrics,
+    variants,
+    comparisons,
+    quorumLoss,
+    failed: mine.filter((r) => r.status === 'failed'),
+    unkept,
+    claims: [],
+  };
   qf.claims = q.claims.map((c) => judgeClaim(qf, c));
   return qf;
 }
@@ -229,17 +302,37 @@ export function correct(comparisons: readonly Comparison[], alpha = ALPHA): numb
  * `results` maps a run's key to its results.json; runs without one count as missing. A run that
  * shares another's (state.ts) takes that run's outcome and results.
  */
-export function aggregate(c: Campaign, runs: readonly RunRecord[], results: ReadonlyMap<string, RunResults>, opts: AggregateOptions = {}): CampaignFigures {
+export function aggregate(
+  c: Campaign,
+  runs: readonly RunRecord[],
+  results: ReadonlyMap<string, RunResults>,
+  opts: AggregateOptions = {},
+): CampaignFigures {
   const includeUnkept = opts.includeUnkept ?? false;
   const resolved = resolveShared(runs);
   const all = new Map(results);
-  for (const r of resolved) if (!all.has(r.key) && r.sameAs !== undefined && results.has(r.sameAs)) all.set(r.key, results.get(r.sameAs)!);
-  const copies: RunWithValues[] = resolved.map((r) => (all.has(r.key) ? { ...r, facts: runFacts(all.get(r.key)) } : { ...r }));
+  for (const r of resolved)
+    if (!all.has(r.key) && r.sameAs !== undefined && results.has(r.sameAs))
+      all.set(r.key, results.get(r.sameAs)!);
+  const copies: RunWithValues[] = resolved.map((r) =>
+    all.has(r.key) ? { ...r, facts: runFacts(all.get(r.key)) } : { ...r },
+  );
   const questions = c.questions.map((q) => questionFigures(q, copies, all, includeUnkept));
   const comparisonsMade = correct(questions.flatMap((q) => q.comparisons));
   // Claims' own texts take their figures from the runs (template.ts).
   const scope = templateScope(c.questions);
-  const lookup = (ref: { question: string; variant: string; metric: string }) => questions.find((q) => q.id === ref.question)?.variants.find((v) => v.name === ref.variant)?.metrics[ref.metric];
-  for (const q of questions) for (const j of q.claims) j.explanation = fillTemplates(j.explanation, scope, lookup);
-  return { campaign: c.name, title: c.title, questions, claims: questions.flatMap((q) => q.claims), alpha: ALPHA, comparisonsMade, includeUnkept };
+  const lookup = (ref: { question: string; variant: string; metric: string }) =>
+    questions.find((q) => q.id === ref.question)?.variants.find((v) => v.name === ref.variant)
+      ?.metrics[ref.metric];
+  for (const q of questions)
+    for (const j of q.claims) j.explanation = fillTemplates(j.explanation, scope, lookup);
+  return {
+    campaign: c.name,
+    title: c.title,
+    questions,
+    claims: questions.flatMap((q) => q.claims),
+    alpha: ALPHA,
+    comparisonsMade,
+    includeUnkept,
+  };
 }

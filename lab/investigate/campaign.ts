@@ -9,7 +9,13 @@ import { parse, YAMLParseError } from 'yaml';
 import type { Scenario } from '../scenario/types.ts';
 import { ScenarioError, show, validateScenario } from '../scenario/validate.ts';
 import { metricProblem } from './metrics.ts';
-import { handWrittenNumbers, numbersIn, TEMPLATE_HELP, templateProblems, type TemplateScope } from './template.ts';
+import {
+  handWrittenNumbers,
+  numbersIn,
+  TEMPLATE_HELP,
+  templateProblems,
+  type TemplateScope,
+} from './template.ts';
 
 export class CampaignError extends Error {
   constructor(
@@ -86,7 +92,11 @@ export interface Campaign {
 
 /** What templates may name: each question's variants, and its metrics and its claims' metrics. */
 export function templateScope(questions: readonly Question[]): TemplateScope[] {
-  return questions.map((q) => ({ id: q.id, variants: q.variants.map((v) => v.name), metrics: [...new Set([...q.metrics, ...q.claims.map((c) => c.metric)])] }));
+  return questions.map((q) => ({
+    id: q.id,
+    variants: q.variants.map((v) => v.name),
+    metrics: [...new Set([...q.metrics, ...q.claims.map((c) => c.metric)])],
+  }));
 }
 
 /** Where each claim was written (`questions[2].claims[4]`), for problems found after parsing. */
@@ -130,9 +140,18 @@ function summaryOf(v: unknown, questions: readonly Question[], problems: string[
     for (const m of line.replace(/\{\{[^{}]*\}\}/g, '').matchAll(SUMMARY_REF)) {
       const [ref, qid, variant, metric] = m as unknown as [string, string, string, string];
       const q = questions.find((x) => x.id === qid);
-      if (!q) problems.push(`summary[${i}]: ${ref}: no question ${JSON.stringify(qid)}; use one of ${questions.map((x) => x.id).join(', ')}`);
-      else if (!q.variants.some((x) => x.name === variant)) problems.push(`summary[${i}]: ${ref}: ${qid} has no variant ${JSON.stringify(variant)}; use one of ${q.variants.map((x) => x.name).join(', ')}`);
-      else if (!q.metrics.includes(metric)) problems.push(`summary[${i}]: ${ref}: ${JSON.stringify(metric)} is not among ${qid}'s metrics (${q.metrics.join(', ')}); add it there first`);
+      if (!q)
+        problems.push(
+          `summary[${i}]: ${ref}: no question ${JSON.stringify(qid)}; use one of ${questions.map((x) => x.id).join(', ')}`,
+        );
+      else if (!q.variants.some((x) => x.name === variant))
+        problems.push(
+          `summary[${i}]: ${ref}: ${qid} has no variant ${JSON.stringify(variant)}; use one of ${q.variants.map((x) => x.name).join(', ')}`,
+        );
+      else if (!q.metrics.includes(metric))
+        problems.push(
+          `summary[${i}]: ${ref}: ${JSON.stringify(metric)} is not among ${qid}'s metrics (${q.metrics.join(', ')}); add it there first`,
+        );
     }
   });
   return v as string[];
@@ -174,32 +193,50 @@ export function setPath(obj: Obj, path: string, value: unknown): Obj {
 }
 
 function checkKeys(o: Obj, allowed: string[], at: string, problems: string[]): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) problems.push(`${at}${k}: unknown field; allowed here: ${allowed.join(', ')}`);
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k))
+      problems.push(`${at}${k}: unknown field; allowed here: ${allowed.join(', ')}`);
 }
 
 function seedsOf(v: unknown, at: string, problems: string[]): number[] {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100) return Array.from({ length: v }, (_, i) => i + 1);
-  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)) {
-    if (new Set(v).size !== v.length) problems.push(`${at}: a seed is listed twice; list each seed once`);
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100)
+    return Array.from({ length: v }, (_, i) => i + 1);
+  if (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)
+  ) {
+    if (new Set(v).size !== v.length)
+      problems.push(`${at}: a seed is listed twice; list each seed once`);
     return v as number[];
   }
-  problems.push(`${at}: must be a count from 1 to 100 (seeds 1…N) or a list of non-negative integer seeds, got ${show(v)}`);
+  problems.push(
+    `${at}: must be a count from 1 to 100 (seeds 1…N) or a list of non-negative integer seeds, got ${show(v)}`,
+  );
   return [];
 }
 
 function overridesOf(v: unknown, at: string, problems: string[]): Record<string, unknown> {
   if (v === undefined || v === null) return {};
   if (!isObj(v)) {
-    problems.push(`${at}: must be a mapping of dotted scenario paths to values (e.g. bbs.deadlockRetry: all-2016-11), got ${show(v)}`);
+    problems.push(
+      `${at}: must be a mapping of dotted scenario paths to values (e.g. bbs.deadlockRetry: all-2016-11), got ${show(v)}`,
+    );
     return {};
   }
-  for (const k of Object.keys(v)) if (!/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(k)) problems.push(`${at}.${k}: not a dotted scenario path such as bbs.deadlockRetry or clients.via`);
+  for (const k of Object.keys(v))
+    if (!/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(k))
+      problems.push(
+        `${at}.${k}: not a dotted scenario path such as bbs.deadlockRetry or clients.via`,
+      );
   return v;
 }
 
 function loadBase(file: string, at: string, problems: string[]): Obj | null {
   if (!existsSync(file)) {
-    problems.push(`${at}: no such file ${file}; give a scenario path relative to the campaign file`);
+    problems.push(
+      `${at}: no such file ${file}; give a scenario path relative to the campaign file`,
+    );
     return null;
   }
   try {
@@ -215,33 +252,64 @@ function loadBase(file: string, at: string, problems: string[]): Obj | null {
 
 function claimOf(v: unknown, at: string, variants: string[], problems: string[]): Claim | null {
   if (!isObj(v)) {
-    problems.push(`${at}: must be a mapping with id, text, source, conditions, variants, metric, condition`);
+    problems.push(
+      `${at}: must be a mapping with id, text, source, conditions, variants, metric, condition`,
+    );
     return null;
   }
-  checkKeys(v, ['id', 'text', 'source', 'conditions', 'variants', 'metric', 'condition', 'mechanism', 'unexplained'], `${at}.`, problems);
+  checkKeys(
+    v,
+    [
+      'id',
+      'text',
+      'source',
+      'conditions',
+      'variants',
+      'metric',
+      'condition',
+      'mechanism',
+      'unexplained',
+    ],
+    `${at}.`,
+    problems,
+  );
   const before = problems.length;
-  for (const k of ['id', 'text', 'source', 'conditions', 'metric']) if (!nonEmpty(v[k])) problems.push(`${at}.${k}: required, a non-empty string`);
-  for (const k of ['mechanism', 'unexplained']) if (v[k] !== undefined && !nonEmpty(v[k])) problems.push(`${at}.${k}: must be a non-empty string when given`);
-  const vs = typeof v['variants'] === 'string' ? [v['variants']] : v['variants'];
-  if (!Array.isArray(vs) || vs.length === 0 || !vs.every((x) => typeof x === 'string')) problems.push(`${at}.variants: must name one or more of this question's variants (${variants.join(', ')})`);
-  else for (const x of vs as string[]) if (!variants.includes(x)) problems.push(`${at}.variants: ${JSON.stringify(x)} is not a variant of this question; use one of ${variants.join(', ')}`);
-  if (nonEmpty(v['metric'])) {
-    const p = metricProblem(v['metric']);
+  for (const k of ['id', 'text', 'source', 'conditions', 'metric'])
+    if (!nonEmpty(v[k])) problems.push(`${at}.${k}: required, a non-empty string`);
+  for (const k of ['mechanism', 'unexplained'])
+    if (v[k] !== undefined && !nonEmpty(v[k]))
+      problems.push(`${at}.${k}: must be a non-empty string when given`);
+  const vs = typeof v.variants === 'string' ? [v.variants] : v.variants;
+  if (!Array.isArray(vs) || vs.length === 0 || !vs.every((x) => typeof x === 'string'))
+    problems.push(
+      `${at}.variants: must name one or more of this question's variants (${variants.join(', ')})`,
+    );
+  else
+    for (const x of vs as string[])
+      if (!variants.includes(x))
+        problems.push(
+          `${at}.variants: ${JSON.stringify(x)} is not a variant of this question; use one of ${variants.join(', ')}`,
+        );
+  if (nonEmpty(v.metric)) {
+    const p = metricProblem(v.metric);
     if (p) problems.push(`${at}.metric: ${p}`);
   }
-  const condition = parseCondition(v['condition']);
-  if (!condition) problems.push(`${at}.condition: must be a comparison with a number such as "> 0", ">= 0.06" or "== 0", got ${show(v['condition'])}`);
+  const condition = parseCondition(v.condition);
+  if (!condition)
+    problems.push(
+      `${at}.condition: must be a comparison with a number such as "> 0", ">= 0.06" or "== 0", got ${show(v.condition)}`,
+    );
   if (problems.length > before) return null;
   return {
-    id: v['id'] as string,
-    text: v['text'] as string,
-    source: v['source'] as string,
-    conditions: v['conditions'] as string,
+    id: v.id as string,
+    text: v.text as string,
+    source: v.source as string,
+    conditions: v.conditions as string,
     variants: vs as string[],
-    metric: v['metric'] as string,
+    metric: v.metric as string,
     condition: condition!,
-    ...(nonEmpty(v['mechanism']) ? { mechanism: v['mechanism'] } : {}),
-    ...(nonEmpty(v['unexplained']) ? { unexplained: v['unexplained'] } : {}),
+    ...(nonEmpty(v.mechanism) ? { mechanism: v.mechanism } : {}),
+    ...(nonEmpty(v.unexplained) ? { unexplained: v.unexplained } : {}),
   };
 }
 
@@ -268,62 +336,98 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
     problems.push(`${at}: must be a mapping with id, question, scenario, variants, seeds, metrics`);
     return null;
   }
-  checkKeys(v, ['id', 'question', 'scenario', 'overrides', 'variants', 'seeds', 'metrics', 'claims'], `${at}.`, problems);
+  checkKeys(
+    v,
+    ['id', 'question', 'scenario', 'overrides', 'variants', 'seeds', 'metrics', 'claims'],
+    `${at}.`,
+    problems,
+  );
   const before = problems.length;
-  if (!nonEmpty(v['id']) || !NAME.test(v['id'])) problems.push(`${at}.id: required, letters, digits, '-', '_' or '.' (it names run directories), got ${show(v['id'])}`);
-  if (!nonEmpty(v['question'])) problems.push(`${at}.question: required, the question in words`);
+  if (!nonEmpty(v.id) || !NAME.test(v.id))
+    problems.push(
+      `${at}.id: required, letters, digits, '-', '_' or '.' (it names run directories), got ${show(v.id)}`,
+    );
+  if (!nonEmpty(v.question)) problems.push(`${at}.question: required, the question in words`);
   let base: Obj | null = null;
   let scenarioFile = '';
-  if (!nonEmpty(v['scenario'])) problems.push(`${at}.scenario: required, the base scenario's path (relative to the campaign file)`);
+  if (!nonEmpty(v.scenario))
+    problems.push(
+      `${at}.scenario: required, the base scenario's path (relative to the campaign file)`,
+    );
   else {
-    scenarioFile = isAbsolute(v['scenario']) ? v['scenario'] : resolve(dir, v['scenario']);
+    scenarioFile = isAbsolute(v.scenario) ? v.scenario : resolve(dir, v.scenario);
     base = loadBase(scenarioFile, `${at}.scenario`, problems);
   }
-  const common = overridesOf(v['overrides'], `${at}.overrides`, problems);
-  const seeds = seedsOf(v['seeds'], `${at}.seeds`, problems);
-  const metrics = v['metrics'];
-  if (!Array.isArray(metrics) || metrics.length === 0) problems.push(`${at}.metrics: must be a list of one or more metrics (the first is the headline figure and the chart's)`);
-  else metrics.forEach((m, j) => {
-    const p = metricProblem(m);
-    if (p) problems.push(`${at}.metrics[${j}]: ${p}`);
-  });
+  const common = overridesOf(v.overrides, `${at}.overrides`, problems);
+  const seeds = seedsOf(v.seeds, `${at}.seeds`, problems);
+  const metrics = v.metrics;
+  if (!Array.isArray(metrics) || metrics.length === 0)
+    problems.push(
+      `${at}.metrics: must be a list of one or more metrics (the first is the headline figure and the chart's)`,
+    );
+  else
+    metrics.forEach((m, j) => {
+      const p = metricProblem(m);
+      if (p) problems.push(`${at}.metrics[${j}]: ${p}`);
+    });
   const variants: Variant[] = [];
-  const rawVariants = v['variants'];
+  const rawVariants = v.variants;
   // Claims may name a variant whose scenario is invalid: that variant's own problem is enough.
-  const declared = [...new Set(Array.isArray(rawVariants) ? rawVariants.map((rv) => (isObj(rv) && nonEmpty(rv['name']) ? rv['name'] : '')).filter(Boolean) : [])];
+  const declared = [
+    ...new Set(
+      Array.isArray(rawVariants)
+        ? rawVariants.map((rv) => (isObj(rv) && nonEmpty(rv.name) ? rv.name : '')).filter(Boolean)
+        : [],
+    ),
+  ];
   const seen = new Set<string>();
   // What the question's own overrides break is said once, under them, not once per variant.
   // (Only those a variant keeps: a variant may override the field again and mend it.)
-  const commonBroken = base && Object.keys(common).length > 0 ? scenarioProblems(applyOverrides({ ...base, question: v['question'] }, common), at) : [];
+  const commonBroken =
+    base && Object.keys(common).length > 0
+      ? scenarioProblems(applyOverrides({ ...base, question: v.question }, common), at)
+      : [];
   const commonKept = new Set<string>();
-  if (!Array.isArray(rawVariants) || rawVariants.length === 0) problems.push(`${at}.variants: must be a list of one or more { name, overrides }`);
+  if (!Array.isArray(rawVariants) || rawVariants.length === 0)
+    problems.push(`${at}.variants: must be a list of one or more { name, overrides }`);
   else
     rawVariants.forEach((rv, j) => {
       const vat = `${at}.variants[${j}]`;
       if (!isObj(rv)) return void problems.push(`${vat}: must be a mapping { name, overrides }`);
       checkKeys(rv, ['name', 'overrides'], `${vat}.`, problems);
-      const name = rv['name'];
-      if (!nonEmpty(name) || !NAME.test(name)) return void problems.push(`${vat}.name: required, letters, digits, '-', '_' or '.', got ${show(name)}`);
-      if (seen.has(name)) return void problems.push(`${vat}.name: ${JSON.stringify(name)} is used twice in this question; give each variant its own name`);
+      const name = rv.name;
+      if (!nonEmpty(name) || !NAME.test(name))
+        return void problems.push(
+          `${vat}.name: required, letters, digits, '-', '_' or '.', got ${show(name)}`,
+        );
+      if (seen.has(name))
+        return void problems.push(
+          `${vat}.name: ${JSON.stringify(name)} is used twice in this question; give each variant its own name`,
+        );
       seen.add(name);
       const before = problems.length;
-      const overrides = overridesOf(rv['overrides'], `${vat}.overrides`, problems);
+      const overrides = overridesOf(rv.overrides, `${vat}.overrides`, problems);
       if (!base || problems.length > before) return;
       // A run's report asks the campaign's question (a `question` override may still set its own).
-      const raw = applyOverrides({ ...base, name: `${String(v['id'])}-${name}`, question: v['question'] }, { ...common, ...overrides });
+      const raw = applyOverrides(
+        { ...base, name: `${String(v.id)}-${name}`, question: v.question },
+        { ...common, ...overrides },
+      );
       const broken = scenarioProblems(raw, vat);
-      if (broken.length === 0) variants.push({ name, overrides, scenario: validateScenario(raw, vat) });
+      if (broken.length === 0)
+        variants.push({ name, overrides, scenario: validateScenario(raw, vat) });
       for (const p of broken) {
         if (commonBroken.includes(p)) commonKept.add(p);
         else problems.push(`${vat}.overrides: the scenario it makes is invalid: ${p}`);
       }
     });
-  for (const p of commonKept) problems.push(`${at}.overrides: the scenario it makes is invalid: ${p}`);
+  for (const p of commonKept)
+    problems.push(`${at}.overrides: the scenario it makes is invalid: ${p}`);
   const claims: Claim[] = [];
-  if (v['claims'] !== undefined) {
-    if (!Array.isArray(v['claims'])) problems.push(`${at}.claims: must be a list of claims`);
+  if (v.claims !== undefined) {
+    if (!Array.isArray(v.claims)) problems.push(`${at}.claims: must be a list of claims`);
     else
-      v['claims'].forEach((c, j) => {
+      v.claims.forEach((c, j) => {
         const claim = claimOf(c, `${at}.claims[${j}]`, declared, problems);
         if (claim) {
           claimAt.set(claim, `${at}.claims[${j}]`);
@@ -332,30 +436,57 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
       });
   }
   if (problems.length > before) return null;
-  return { id: v['id'] as string, question: (v['question'] as string).trim(), scenarioPath: v['scenario'] as string, scenarioFile, variants, seeds, metrics: metrics as string[], claims };
+  return {
+    id: v.id as string,
+    question: (v.question as string).trim(),
+    scenarioPath: v.scenario as string,
+    scenarioFile,
+    variants,
+    seeds,
+    metrics: metrics as string[],
+    claims,
+  };
 }
 
 export function validateCampaign(doc: unknown, file: string): Campaign {
   const problems: string[] = [];
-  if (!isObj(doc)) throw new CampaignError(file, [`(top level): must be a mapping with name, title, questions, got ${show(doc)}`]);
+  if (!isObj(doc))
+    throw new CampaignError(file, [
+      `(top level): must be a mapping with name, title, questions, got ${show(doc)}`,
+    ]);
   checkKeys(doc, ['name', 'title', 'description', 'summary', 'questions'], '', problems);
-  if (!nonEmpty(doc['name']) || !NAME.test(doc['name'])) problems.push(`name: required, letters, digits, '-', '_' or '.' (it names findings/<name>/), got ${show(doc['name'])}`);
-  if (!nonEmpty(doc['title'])) problems.push('title: required, a one-line title for the findings');
-  if (doc['description'] !== undefined && typeof doc['description'] !== 'string') problems.push('description: must be text');
+  if (!nonEmpty(doc.name) || !NAME.test(doc.name))
+    problems.push(
+      `name: required, letters, digits, '-', '_' or '.' (it names findings/<name>/), got ${show(doc.name)}`,
+    );
+  if (!nonEmpty(doc.title)) problems.push('title: required, a one-line title for the findings');
+  if (doc.description !== undefined && typeof doc.description !== 'string')
+    problems.push('description: must be text');
   const questions: Question[] = [];
-  const qs = doc['questions'];
-  if (!Array.isArray(qs) || qs.length === 0) problems.push('questions: must be a list of one or more questions');
+  const qs = doc.questions;
+  if (!Array.isArray(qs) || qs.length === 0)
+    problems.push('questions: must be a list of one or more questions');
   else
     qs.forEach((q, i) => {
       const parsed = questionOf(q, i, dirname(file), problems);
       if (!parsed) return;
-      if (questions.some((x) => x.id === parsed.id)) problems.push(`questions[${i}].id: ${JSON.stringify(parsed.id)} is used twice; give each question its own id`);
+      if (questions.some((x) => x.id === parsed.id))
+        problems.push(
+          `questions[${i}].id: ${JSON.stringify(parsed.id)} is used twice; give each question its own id`,
+        );
       else questions.push(parsed);
     });
-  const summary = summaryOf(doc['summary'], questions, problems);
+  const summary = summaryOf(doc.summary, questions, problems);
   claimTextProblems(questions, problems);
   if (problems.length > 0) throw new CampaignError(file, problems);
-  return { name: doc['name'] as string, title: doc['title'] as string, description: ((doc['description'] as string | undefined) ?? '').trim(), file, questions, summary };
+  return {
+    name: doc.name as string,
+    title: doc.title as string,
+    description: ((doc.description as string | undefined) ?? '').trim(),
+    file,
+    questions,
+    summary,
+  };
 }
 
 export function parseCampaign(text: string, file: string): Campaign {
@@ -364,12 +495,17 @@ export function parseCampaign(text: string, file: string): Campaign {
     doc = parse(text);
   } catch (e) {
     const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
-    throw new CampaignError(file, [`not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`]);
+    throw new CampaignError(file, [
+      `not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`,
+    ]);
   }
   return validateCampaign(doc, file);
 }
 
 export function loadCampaign(file: string): Campaign {
-  if (!existsSync(file)) throw new CampaignError(file, ['no such file; give the campaign YAML, e.g. campaigns/charter-2016.yaml']);
+  if (!existsSync(file))
+    throw new CampaignError(file, [
+      'no such file; give the campaign YAML, e.g. campaigns/charter-2016.yaml',
+    ]);
   return parseCampaign(readFileSync(file, 'utf8'), file);
 }

@@ -25,11 +25,16 @@ const ORDER_STREAM = 0x0b10c;
  * Items in blocks (ascending block number), each block sorted by key and then shuffled with a
  * seed derived from (orderSeed, block), so a block's order does not depend on the other blocks.
  */
-export function blockedOrder<T extends { key: string; block: number }>(items: readonly T[], orderSeed: number): T[] {
+export function blockedOrder<T extends { key: string; block: number }>(
+  items: readonly T[],
+  orderSeed: number,
+): T[] {
   const blocks = [...new Set(items.map((x) => x.block))].sort((a, b) => a - b);
   return blocks.flatMap((b) =>
     seededShuffle(
-      items.filter((x) => x.block === b).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)),
+      items
+        .filter((x) => x.block === b)
+        .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)),
       deriveSeed(orderSeed, ORDER_STREAM, b),
     ),
   );

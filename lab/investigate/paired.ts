@@ -78,19 +78,34 @@ export function rankBiserial(diffs: readonly number[]): number {
 /** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2,
+    -3.066479806614716e1, 2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1,
+    -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734,
+    4.374664141464968, 2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const lo = 0.02425;
   if (p < lo) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   if (p > 1 - lo) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 /** Pitman efficiency of the signed-rank test against the t-test for normal differences: 3/π. */
@@ -101,7 +116,12 @@ export interface SeedsNeeded {
   /** Seeds (pairs) predicted to separate the two, or null when no prediction can be made. */
   seeds: number | null;
   /** Why there is no prediction, or the bound that decided it. */
-  reason: 'no difference seen' | 'fewer than 2 pairs' | 'smallest p' | 'spread' | 'more than the cap';
+  reason:
+    | 'no difference seen'
+    | 'fewer than 2 pairs'
+    | 'smallest p'
+    | 'spread'
+    | 'more than the cap';
 }
 
 /**
@@ -142,13 +162,28 @@ export interface Paired {
 }
 
 /** The pairs of two variants' values by seed (a seed missing on either side is left out). */
-export function pairUp(a: ReadonlyMap<number, number | null>, b: ReadonlyMap<number, number | null>): { seeds: number[]; diffs: number[] } {
-  const seeds = [...a.keys()].filter((s) => typeof a.get(s) === 'number' && typeof b.get(s) === 'number').sort((x, y) => x - y);
+export function pairUp(
+  a: ReadonlyMap<number, number | null>,
+  b: ReadonlyMap<number, number | null>,
+): { seeds: number[]; diffs: number[] } {
+  const seeds = [...a.keys()]
+    .filter((s) => typeof a.get(s) === 'number' && typeof b.get(s) === 'number')
+    .sort((x, y) => x - y);
   return { seeds, diffs: seeds.map((s) => b.get(s)! - a.get(s)!) };
 }
 
-export function paired(a: ReadonlyMap<number, number | null>, b: ReadonlyMap<number, number | null>): Paired {
+export function paired(
+  a: ReadonlyMap<number, number | null>,
+  b: ReadonlyMap<number, number | null>,
+): Paired {
   const { seeds, diffs } = pairUp(a, b);
   const w = signedRank(diffs);
-  return { seeds, diffs, medianDiff: medianOf([...diffs].sort((x, y) => x - y)), interval: interval(diffs), effect: rankBiserial(diffs), p: w.p };
+  return {
+    seeds,
+    diffs,
+    medianDiff: medianOf([...diffs].sort((x, y) => x - y)),
+    interval: interval(diffs),
+    effect: rankBiserial(diffs),
+    p: w.p,
+  };
 }

@@ -16,7 +16,8 @@ interface Store {
   machines: Record<string, Measured[]>;
 }
 
-export const machineId = (m: Machine): string => `${m.cores} × ${m.cpuModel}, ${Math.round(m.memGiB)} GiB`;
+export const machineId = (m: Machine): string =>
+  `${m.cores} × ${m.cpuModel}, ${Math.round(m.memGiB)} GiB`;
 
 function read(runsDir: string): Store {
   const f = join(runsDir, PHASE_STORE);
@@ -40,6 +41,6 @@ export function recordMeasured(runsDir: string, machine: Machine, m: Measured): 
   const id = machineId(machine);
   s.machines[id] = [...(s.machines[id] ?? []), m].slice(-RECENT);
   const f = join(runsDir, PHASE_STORE);
-  writeFileSync(f + '.tmp', JSON.stringify(s, null, 2) + '\n');
-  renameSync(f + '.tmp', f);
+  writeFileSync(`${f}.tmp`, `${JSON.stringify(s, null, 2)}\n`);
+  renameSync(`${f}.tmp`, f);
 }

@@ -98,7 +98,8 @@ export function defaultOverheadSec(s: Pick<Scenario, 'topology' | 'clients'>): n
   return 10 + 6 * s.topology.nodes + (s.topology.proxies > 0 ? 2 : 0) + consul;
 }
 
-const medians = (by: Map<number, number[]>) => new Map([...by].map(([n, xs]) => [n, medianOf([...xs].sort((a, b) => a - b))]));
+const medians = (by: Map<number, number[]>) =>
+  new Map([...by].map(([n, xs]) => [n, medianOf([...xs].sort((a, b) => a - b))]));
 
 /** The overhead (wall − workload duration) of finished runs, by how they started and their node count. */
 export function overheadModel(measured: readonly Measured[]): OverheadModel {
@@ -120,7 +121,11 @@ export function measuredOverhead(measured: readonly Measured[]): Map<number, num
  * A run's estimate. Warm: the measured warm overhead; with none measured for its node count, the
  * cold one (no saving is promised before one was seen on this machine).
  */
-export function estimateSec(s: Scenario, model: OverheadModel, start: 'warm' | 'cold' = 'cold'): number {
+export function estimateSec(
+  s: Scenario,
+  model: OverheadModel,
+  start: 'warm' | 'cold' = 'cold',
+): number {
   const cold = model.cold.get(s.topology.nodes) ?? defaultOverheadSec(s);
   return s.duration + (start === 'warm' ? (model.warm.get(s.topology.nodes) ?? cold) : cold);
 }
@@ -147,8 +152,15 @@ function runsOf(q: Question, seeds: number[]): (PlannedRun & { scenario: Scenari
 /** Shared runs marked (and costing nothing), then the blocked, shuffled order with each shared run right after the run it shares. */
 export function orderRuns<R extends PlannedRun>(runs: readonly R[], orderSeed: number): R[] {
   const same = sharing(runs);
-  const marked = runs.map((r) => (same.has(r.key) ? { ...r, sameAs: same.get(r.key)!, estimateSec: 0 } : r));
-  const own = byTopology(blockedOrder(marked.filter((r) => r.sameAs === undefined), orderSeed));
+  const marked = runs.map((r) =>
+    same.has(r.key) ? { ...r, sameAs: same.get(r.key)!, estimateSec: 0 } : r,
+  );
+  const own = byTopology(
+    blockedOrder(
+      marked.filter((r) => r.sameAs === undefined),
+      orderSeed,
+    ),
+  );
   return own.flatMap((r) => [r, ...marked.filter((x) => x.sameAs === r.key)]);
 }
 
@@ -158,7 +170,9 @@ export function orderRuns<R extends PlannedRun>(runs: readonly R[], orderSeed: n
  * group in its shuffled order; a block starts with the topology the block before ended with. The
  * blocks stay as they were: every variant's k-th seed still runs before any (k+1)-th.
  */
-export function byTopology<R extends { block: number; topology: string }>(ordered: readonly R[]): R[] {
+export function byTopology<R extends { block: number; topology: string }>(
+  ordered: readonly R[],
+): R[] {
   const out: R[] = [];
   const blocks = [...new Set(ordered.map((r) => r.block))];
   for (const b of blocks) {
@@ -179,7 +193,12 @@ export function byTopology<R extends { block: number; topology: string }>(ordere
  * Each run in order starts warm when the run before it that runs (not shared, not finished) has
  * its topology, and is estimated so; a shared or finished run costs nothing more.
  */
-export function withEstimates<R extends PlannedRun & { scenario: Scenario }>(ordered: readonly R[], model: OverheadModel, finished: ReadonlySet<string> = new Set(), prevTopology: string | null = null): R[] {
+export function withEstimates<R extends PlannedRun & { scenario: Scenario }>(
+  ordered: readonly R[],
+  model: OverheadModel,
+  finished: ReadonlySet<string> = new Set(),
+  prevTopology: string | null = null,
+): R[] {
   let prev = prevTopology;
   const out = ordered.map((r) => {
     if (r.sameAs !== undefined) return { ...r, estimateSec: 0 };
@@ -191,7 +210,8 @@ export function withEstimates<R extends PlannedRun & { scenario: Scenario }>(ord
   // after its last run; any earlier one stops inside the next run's start, and is measured there).
   let last = out.length - 1;
   while (last >= 0 && (out[last]!.sameAs !== undefined || finished.has(out[last]!.key))) last--;
-  if (last >= 0 && out[last]!.topology !== '' && model.runs > 0) out[last] = { ...out[last]!, estimateSec: out[last]!.estimateSec + CLUSTER_STOP_SEC };
+  if (last >= 0 && out[last]!.topology !== '' && model.runs > 0)
+    out[last] = { ...out[last]!, estimateSec: out[last]!.estimateSec + CLUSTER_STOP_SEC };
   return out;
 }
 
@@ -227,18 +247,36 @@ export function planCampaign(c: Campaign, input: PlanInput): Plan {
   const finished = input.finished ?? new Set<string>();
   const orderSeed = input.orderSeed ?? defaultOrderSeed(c.name);
   const build = (cap: number | null, qs: readonly Question[]) => {
-    const per = qs.map((q) => ({ q, runs: runsOf(q, cap === null ? q.seeds : q.seeds.slice(0, Math.max(1, Math.min(cap, q.seeds.length)))) }));
-    const ordered = withEstimates(orderRuns(per.flatMap((x) => x.runs), orderSeed), model, finished).map(({ scenario: _s, ...r }) => r as PlannedRun);
+    const per = qs.map((q) => ({
+      q,
+      runs: runsOf(
+        q,
+        cap === null ? q.seeds : q.seeds.slice(0, Math.max(1, Math.min(cap, q.seeds.length))),
+      ),
+    }));
+    const ordered = withEstimates(
+      orderRuns(
+        per.flatMap((x) => x.runs),
+        orderSeed,
+      ),
+      model,
+      finished,
+    ).map(({ scenario: _s, ...r }) => r as PlannedRun);
     const byKey = new Map(ordered.map((r) => [r.key, r]));
-    return { per: per.map(({ q, runs }) => ({ q, runs: runs.map((r) => byKey.get(r.key)!) })), ordered };
+    return {
+      per: per.map(({ q, runs }) => ({ q, runs: runs.map((r) => byKey.get(r.key)!) })),
+      ordered,
+    };
   };
-  const remaining = (runs: readonly PlannedRun[]) => runs.filter((r) => !finished.has(r.key)).reduce((a, r) => a + r.estimateSec, 0);
+  const remaining = (runs: readonly PlannedRun[]) =>
+    runs.filter((r) => !finished.has(r.key)).reduce((a, r) => a + r.estimateSec, 0);
   const maxSeeds = Math.max(...c.questions.map((q) => q.seeds.length));
   const budget = input.budgetSec;
   let cap: number | null = null;
   let kept = c.questions.slice();
   const cut: Plan['cut'] = [];
-  const fits = (cp: number | null, qs: readonly Question[]) => budget === null || remaining(build(cp, qs).ordered) <= budget;
+  const fits = (cp: number | null, qs: readonly Question[]) =>
+    budget === null || remaining(build(cp, qs).ordered) <= budget;
   if (!fits(null, kept)) {
     cap = maxSeeds;
     while (cap > 2 && !fits(cap, kept)) cap--;
@@ -252,9 +290,11 @@ export function planCampaign(c: Campaign, input: PlanInput): Plan {
   // next integers after the largest), so --plan says how far the budget reaches.
   let seedsFit: number | null = null;
   if (budget !== null) {
-    const extended = (k: number) => c.questions.map((q) => ({ ...q, seeds: extendSeeds(q.seeds, k) }));
+    const extended = (k: number) =>
+      c.questions.map((q) => ({ ...q, seeds: extendSeeds(q.seeds, k) }));
     seedsFit = 0;
-    while (seedsFit < MAX_SEEDS && remaining(build(null, extended(seedsFit + 1)).ordered) <= budget) seedsFit++;
+    while (seedsFit < MAX_SEEDS && remaining(build(null, extended(seedsFit + 1)).ordered) <= budget)
+      seedsFit++;
   }
   const built = build(cap, kept);
   const runs = built.ordered;
@@ -267,11 +307,26 @@ export function planCampaign(c: Campaign, input: PlanInput): Plan {
     estimateSec: rs.reduce((a, r) => a + r.estimateSec, 0),
   }));
   const shortened = cut.length > 0 || questions.some((q) => q.seeds.length < q.seedsAsked.length);
-  return { budgetSec: budget, orderSeed, model, seedsFit, runs, shared: runs.filter((r) => r.sameAs !== undefined).length, questions, cut, seedCap: cap, shortened, remainingSec: remaining(runs), totalSec: runs.reduce((a, r) => a + r.estimateSec, 0) };
+  return {
+    budgetSec: budget,
+    orderSeed,
+    model,
+    seedsFit,
+    runs,
+    shared: runs.filter((r) => r.sameAs !== undefined).length,
+    questions,
+    cut,
+    seedCap: cap,
+    shortened,
+    remainingSec: remaining(runs),
+    totalSec: runs.reduce((a, r) => a + r.estimateSec, 0),
+  };
 }
 
 /** Variants that share another's runs (`question/variant`), with the seeds they share. */
-export function sharedVariants(runs: readonly Pick<PlannedRun, 'question' | 'variant' | 'seed' | 'sameAs'>[]): { variant: string; sameAs: string; seeds: number[] }[] {
+export function sharedVariants(
+  runs: readonly Pick<PlannedRun, 'question' | 'variant' | 'seed' | 'sameAs'>[],
+): { variant: string; sameAs: string; seeds: number[] }[] {
   const by = new Map<string, { variant: string; sameAs: string; seeds: number[] }>();
   for (const r of runs) {
     if (r.sameAs === undefined) continue;
@@ -292,15 +347,30 @@ export function formatMinutes(sec: number): string {
 export function renderPlan(c: Campaign, p: Plan): string {
   const lines = [`campaign ${c.name}: ${c.title}`];
   for (const q of p.questions) {
-    lines.push(`  ${q.id}: ${q.variants} variant(s) × ${q.seeds.length} seed(s) [${q.seeds.join(', ')}] = ${q.runs} run(s), ~${formatMinutes(q.estimateSec)}${q.seeds.length < q.seedsAsked.length ? ` (asked ${q.seedsAsked.length} seeds)` : ''}`);
+    lines.push(
+      `  ${q.id}: ${q.variants} variant(s) × ${q.seeds.length} seed(s) [${q.seeds.join(', ')}] = ${q.runs} run(s), ~${formatMinutes(q.estimateSec)}${q.seeds.length < q.seedsAsked.length ? ` (asked ${q.seedsAsked.length} seeds)` : ''}`,
+    );
   }
-  for (const q of p.cut) lines.push(`  ${q.id}: CUT, it does not fit the budget even at 2 seeds per variant (needs ~${formatMinutes(q.estimateSec)})`);
+  for (const q of p.cut)
+    lines.push(
+      `  ${q.id}: CUT, it does not fit the budget even at 2 seeds per variant (needs ~${formatMinutes(q.estimateSec)})`,
+    );
   const done = p.totalSec - p.remainingSec;
-  lines.push(`  total: ${p.runs.length - p.shared} run(s)${p.shared > 0 ? ` (${p.shared} more shared: the same scenario and seed as a run of another question, run once)` : ''}, ~${formatMinutes(p.totalSec)}${done > 0 ? `; ~${formatMinutes(p.remainingSec)} still to run` : ''}${p.budgetSec !== null ? ` (budget ${formatMinutes(p.budgetSec)})` : ''}`);
+  lines.push(
+    `  total: ${p.runs.length - p.shared} run(s)${p.shared > 0 ? ` (${p.shared} more shared: the same scenario and seed as a run of another question, run once)` : ''}, ~${formatMinutes(p.totalSec)}${done > 0 ? `; ~${formatMinutes(p.remainingSec)} still to run` : ''}${p.budgetSec !== null ? ` (budget ${formatMinutes(p.budgetSec)})` : ''}`,
+  );
   lines.push(`  estimate: ${estimateLine(p)}`);
-  if (p.seedsFit !== null) lines.push(`  budget: ${p.seedsFit} seed(s) per variant of every question fit ${formatMinutes(p.budgetSec!)}${p.seedsFit === 0 ? ' (not even one: give a larger --budget)' : ''}`);
-  lines.push(`  order: seed by seed (every variant's first seed, then every variant's second, …), shuffled within each seed with order seed ${p.orderSeed}`);
-  for (const s of sharedVariants(p.runs)) lines.push(`  shared: ${s.variant} is the same scenario as ${s.sameAs}: on seed(s) ${s.seeds.join(', ')} its runs are that variant's`);
+  if (p.seedsFit !== null)
+    lines.push(
+      `  budget: ${p.seedsFit} seed(s) per variant of every question fit ${formatMinutes(p.budgetSec!)}${p.seedsFit === 0 ? ' (not even one: give a larger --budget)' : ''}`,
+    );
+  lines.push(
+    `  order: seed by seed (every variant's first seed, then every variant's second, …), shuffled within each seed with order seed ${p.orderSeed}`,
+  );
+  for (const s of sharedVariants(p.runs))
+    lines.push(
+      `  shared: ${s.variant} is the same scenario as ${s.sameAs}: on seed(s) ${s.seeds.join(', ')} its runs are that variant's`,
+    );
   if (p.shortened) {
     lines.push(
       `  shortened to fit the budget: ${p.seedCap !== null ? `at most ${p.seedCap} seed(s) per variant` : ''}${p.cut.length > 0 ? `${p.seedCap !== null ? '; ' : ''}question(s) ${p.cut.map((q) => q.id).join(', ')} cut` : ''}. Give a larger --budget for the full campaign.`,
@@ -313,9 +383,17 @@ export function renderPlan(c: Campaign, p: Plan): string {
 export function estimateLine(p: Pick<Plan, 'model' | 'runs'>): string {
   const own = p.runs.filter((r) => r.sameAs === undefined);
   const warm = own.filter((r) => r.start === 'warm').length;
-  const nodes = [...new Set([...p.model.cold.keys(), ...p.model.warm.keys()])].sort((a, b) => a - b);
-  const per = nodes.map((n) => `${n} node(s): ${[p.model.cold.has(n) ? `cold ${p.model.cold.get(n)!.toFixed(1)} s` : null, p.model.warm.has(n) ? `warm ${p.model.warm.get(n)!.toFixed(1)} s` : null].filter(Boolean).join(', ')}`);
-  const source = p.model.runs > 0 ? `from ${p.model.runs} measured run(s) on this machine, overhead per run (all but the workload) ${per.join('; ')}` : 'no run measured on this machine yet: the overheads are a guess (plan.ts)';
+  const nodes = [...new Set([...p.model.cold.keys(), ...p.model.warm.keys()])].sort(
+    (a, b) => a - b,
+  );
+  const per = nodes.map(
+    (n) =>
+      `${n} node(s): ${[p.model.cold.has(n) ? `cold ${p.model.cold.get(n)!.toFixed(1)} s` : null, p.model.warm.has(n) ? `warm ${p.model.warm.get(n)!.toFixed(1)} s` : null].filter(Boolean).join(', ')}`,
+  );
+  const source =
+    p.model.runs > 0
+      ? `from ${p.model.runs} measured run(s) on this machine, overhead per run (all but the workload) ${per.join('; ')}`
+      : 'no run measured on this machine yet: the overheads are a guess (plan.ts)';
   return `${source}; ${warm} of ${own.length} run(s) start warm (the run before has the same topology)`;
 }
 
@@ -331,7 +409,14 @@ export function formatBudget(sec: number): string {
  * investigate <file>`) with the budget and the order seed it used, whichever invocation gave them
  * (a resume without --budget keeps the recorded one), and --include-unkept when it was given.
  */
-export function campaignCommand(base: string, budgetSec: number | null, orderSeed: number, includeUnkept = false): string {
-  const bare = base.replace(/\s+--(budget|order-seed)(?:\s+|=)\S+/g, '').replace(/\s+--include-unkept\b/g, '');
+export function campaignCommand(
+  base: string,
+  budgetSec: number | null,
+  orderSeed: number,
+  includeUnkept = false,
+): string {
+  const bare = base
+    .replace(/\s+--(budget|order-seed)(?:\s+|=)\S+/g, '')
+    .replace(/\s+--include-unkept\b/g, '');
   return `${bare}${budgetSec !== null ? ` --budget ${formatBudget(budgetSec)}` : ''} --order-seed ${orderSeed}${includeUnkept ? ' --include-unkept' : ''}`;
 }

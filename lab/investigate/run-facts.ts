@@ -41,11 +41,15 @@ const firstNum = (o: Obj, keys: readonly string[]): number | null => {
 };
 
 /** A run's own summary of a measure ({min, median, max}), or null. */
-function summaryOf(machine: unknown, keys: readonly string[]): { min: number; median: number; max: number } | null {
+function summaryOf(
+  machine: unknown,
+  keys: readonly string[],
+): { min: number; median: number; max: number } | null {
   if (!isObj(machine)) return null;
   for (const k of keys) {
     const v = machine[k];
-    if (isObj(v) && num(v['min']) !== null && num(v['median']) !== null && num(v['max']) !== null) return { min: v['min'] as number, median: v['median'] as number, max: v['max'] as number };
+    if (isObj(v) && num(v.min) !== null && num(v.median) !== null && num(v.max) !== null)
+      return { min: v.min as number, median: v.median as number, max: v.max as number };
   }
   return null;
 }
@@ -54,9 +58,17 @@ function samples(machine: unknown, keys: readonly string[]): number[] {
   if (!isObj(machine)) return [];
   const sum = summaryOf(machine, keys);
   if (sum) return [sum.median];
-  for (const k of keys) if (Array.isArray(machine[k])) return (machine[k] as unknown[]).map(num).filter((x): x is number => x !== null);
-  const list = Array.isArray(machine['samples']) ? machine['samples'] : Array.isArray(machine['load']) ? machine['load'] : [];
-  return (list as unknown[]).map((s) => (isObj(s) ? firstNum(s, keys) : null)).filter((x): x is number => x !== null);
+  for (const k of keys)
+    if (Array.isArray(machine[k]))
+      return (machine[k] as unknown[]).map(num).filter((x): x is number => x !== null);
+  const list = Array.isArray(machine.samples)
+    ? machine.samples
+    : Array.isArray(machine.load)
+      ? machine.load
+      : [];
+  return (list as unknown[])
+    .map((s) => (isObj(s) ? firstNum(s, keys) : null))
+    .filter((x): x is number => x !== null);
 }
 
 const LOAD_KEYS = ['load1', 'loadavg1', 'loadAvg1'] as const;
@@ -71,17 +83,20 @@ function range(machine: unknown, keys: readonly string[]): [number, number] | nu
 
 export function runFacts(results: unknown): RunFacts {
   const r = isObj(results) ? results : {};
-  const rate = isObj(r['rate']) ? r['rate'] : null;
-  const keptUp = rate && typeof rate['keptUp'] === 'boolean' ? (rate['keptUp'] as boolean) : null;
+  const rate = isObj(r.rate) ? r.rate : null;
+  const keptUp = rate && typeof rate.keptUp === 'boolean' ? (rate.keptUp as boolean) : null;
   return {
     keptUp,
     offered: rate ? firstNum(rate, ['offered', 'offeredPerSec', 'offeredOpsPerSec']) : null,
     achieved: rate ? firstNum(rate, ['achieved', 'achievedPerSec', 'achievedOpsPerSec']) : null,
-    load1: samples(r['machine'], LOAD_KEYS),
-    steal: samples(r['machine'], STEAL_KEYS),
-    load1Range: range(r['machine'], LOAD_KEYS),
-    stealRange: range(r['machine'], STEAL_KEYS),
-    loadSamples: isObj(r['machine']) && num(r['machine']['samples']) !== null ? (r['machine']['samples'] as number) : samples(r['machine'], LOAD_KEYS).length,
-    provenance: isObj(r['provenance']) ? (r['provenance'] as Partial<Provenance>) : null,
+    load1: samples(r.machine, LOAD_KEYS),
+    steal: samples(r.machine, STEAL_KEYS),
+    load1Range: range(r.machine, LOAD_KEYS),
+    stealRange: range(r.machine, STEAL_KEYS),
+    loadSamples:
+      isObj(r.machine) && num(r.machine.samples) !== null
+        ? (r.machine.samples as number)
+        : samples(r.machine, LOAD_KEYS).length,
+    provenance: isObj(r.provenance) ? (r.provenance as Partial<Provenance>) : null,
   };
 }

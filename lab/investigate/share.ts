@@ -31,7 +31,9 @@ export function configId(s: Scenario): string {
  * For runs in campaign order, the key of the run each one shares (same config and seed as an
  * earlier one), or nothing when it runs itself.
  */
-export function sharing<T extends { key: string; config: string; seed: number }>(runs: readonly T[]): Map<string, string> {
+export function sharing<T extends { key: string; config: string; seed: number }>(
+  runs: readonly T[],
+): Map<string, string> {
   const first = new Map<string, string>();
   const out = new Map<string, string>();
   for (const r of runs) {

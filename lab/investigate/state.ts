@@ -69,14 +69,15 @@ export function readState(dir: string): CampaignState | null {
   const f = join(dir, STATE_FILE);
   if (!existsSync(f)) return null;
   const s = JSON.parse(readFileSync(f, 'utf8')) as CampaignState;
-  if (s.version !== 1 || !Array.isArray(s.runs)) throw new Error(`${f}: not a campaign state file (version 1)`);
+  if (s.version !== 1 || !Array.isArray(s.runs))
+    throw new Error(`${f}: not a campaign state file (version 1)`);
   return s;
 }
 
 /** Written to a temp file and renamed, so a crash mid-write never leaves half a state. */
 export function writeState(dir: string, s: CampaignState): void {
   const f = join(dir, STATE_FILE);
-  writeFileSync(`${f}.tmp`, JSON.stringify(s, null, 2) + '\n');
+  writeFileSync(`${f}.tmp`, `${JSON.stringify(s, null, 2)}\n`);
   renameSync(`${f}.tmp`, f);
 }
 
@@ -86,7 +87,10 @@ export function writeState(dir: string, s: CampaignState): void {
  * state are added. Runs of the state that the plan no longer holds are kept (their results still
  * count) but not run.
  */
-export function mergeRuns(existing: readonly RunRecord[], planned: readonly Omit<RunRecord, 'status'>[]): RunRecord[] {
+export function mergeRuns(
+  existing: readonly RunRecord[],
+  planned: readonly Omit<RunRecord, 'status'>[],
+): RunRecord[] {
   const byKey = new Map(existing.map((r) => [r.key, r]));
   const out: RunRecord[] = [];
   for (const p of planned) {
@@ -96,13 +100,21 @@ export function mergeRuns(existing: readonly RunRecord[], planned: readonly Omit
     if (!old || old.status === 'pending') {
       const { sameAs: _s, block: _b, ...keep } = old ?? ({} as Partial<RunRecord>);
       out.push({ ...keep, ...p, status: 'pending' });
-    }
-    else if (old.status === 'running') {
+    } else if (old.status === 'running') {
       const { dir, ...rest } = old;
-      out.push({ ...rest, status: 'pending', interrupted: [...(old.interrupted ?? []), ...(dir ? [dir] : [])] });
+      out.push({
+        ...rest,
+        status: 'pending',
+        interrupted: [...(old.interrupted ?? []), ...(dir ? [dir] : [])],
+      });
     } else out.push(old);
   }
-  for (const rest of byKey.values()) out.push(rest.status === 'running' ? { ...rest, status: 'failed', error: 'interrupted, and no longer in the plan' } : rest);
+  for (const rest of byKey.values())
+    out.push(
+      rest.status === 'running'
+        ? { ...rest, status: 'failed', error: 'interrupted, and no longer in the plan' }
+        : rest,
+    );
   return out;
 }
 
@@ -121,7 +133,13 @@ export function resolveShared(runs: readonly RunRecord[]): RunRecord[] {
     const owner = r.sameAs !== undefined ? byKey.get(r.sameAs) : undefined;
     if (!owner) return r;
     const { dir: _d, wallSec: _w, error: _e, ...rest } = r;
-    return { ...rest, status: owner.status, ...(owner.dir !== undefined ? { dir: owner.dir } : {}), ...(owner.wallSec !== undefined ? { wallSec: owner.wallSec } : {}), ...(owner.error !== undefined ? { error: owner.error } : {}) };
+    return {
+      ...rest,
+      status: owner.status,
+      ...(owner.dir !== undefined ? { dir: owner.dir } : {}),
+      ...(owner.wallSec !== undefined ? { wallSec: owner.wallSec } : {}),
+      ...(owner.error !== undefined ? { error: owner.error } : {}),
+    };
   });
 }
 

@@ -39,24 +39,52 @@ export function parseTemplate(body: string, scope: readonly TemplateScope[]): Te
   const cut = body.lastIndexOf('.');
   const stat = body.slice(cut + 1);
   const head = body.slice(0, Math.max(0, cut));
-  if (cut < 0 || !(STATS as readonly string[]).includes(stat)) return `{{${body}}}: must end in a stat, one of ${STATS.join(', ')}; write ${TEMPLATE_HELP}`;
-  const q = [...scope].sort((a, b) => b.id.length - a.id.length).find((x) => head.startsWith(`${x.id}.`));
-  if (!q) return `{{${body}}}: no question it starts with; use one of ${scope.map((x) => x.id).join(', ')}`;
+  if (cut < 0 || !(STATS as readonly string[]).includes(stat))
+    return `{{${body}}}: must end in a stat, one of ${STATS.join(', ')}; write ${TEMPLATE_HELP}`;
+  const q = [...scope]
+    .sort((a, b) => b.id.length - a.id.length)
+    .find((x) => head.startsWith(`${x.id}.`));
+  if (!q)
+    return `{{${body}}}: no question it starts with; use one of ${scope.map((x) => x.id).join(', ')}`;
   const rest = head.slice(q.id.length + 1);
-  const variant = [...q.variants].sort((a, b) => b.length - a.length).find((v) => rest.startsWith(`${v}.`));
-  if (!variant) return `{{${body}}}: ${q.id} has no variant at "${rest}"; use one of ${q.variants.join(', ')}`;
+  const variant = [...q.variants]
+    .sort((a, b) => b.length - a.length)
+    .find((v) => rest.startsWith(`${v}.`));
+  if (!variant)
+    return `{{${body}}}: ${q.id} has no variant at "${rest}"; use one of ${q.variants.join(', ')}`;
   const metric = rest.slice(variant.length + 1);
-  if (!q.metrics.includes(metric)) return `{{${body}}}: ${JSON.stringify(metric)} is not among ${q.id}'s metrics (${q.metrics.join(', ')}); add it there first`;
+  if (!q.metrics.includes(metric))
+    return `{{${body}}}: ${JSON.stringify(metric)} is not among ${q.id}'s metrics (${q.metrics.join(', ')}); add it there first`;
   return { question: q.id, variant, metric, stat: stat as Stat };
 }
 
 /** Problems with every template in a text, one line each. */
 export function templateProblems(text: string, scope: readonly TemplateScope[]): string[] {
-  return [...text.matchAll(TEMPLATE)].map((m) => parseTemplate(m[1]!, scope)).filter((x): x is string => typeof x === 'string');
+  return [...text.matchAll(TEMPLATE)]
+    .map((m) => parseTemplate(m[1]!, scope))
+    .filter((x): x is string => typeof x === 'string');
 }
 
 /** MySQL error codes a text may name. */
-const CODES = new Set(['1040', '1045', '1047', '1053', '1062', '1105', '1146', '1180', '1205', '1213', '1317', '1927', '2002', '2003', '2006', '2013', '4031']);
+const CODES = new Set([
+  '1040',
+  '1045',
+  '1047',
+  '1053',
+  '1062',
+  '1105',
+  '1146',
+  '1180',
+  '1205',
+  '1213',
+  '1317',
+  '1927',
+  '2002',
+  '2003',
+  '2006',
+  '2013',
+  '4031',
+]);
 
 /** The plain numbers a text states ("0.060", "2"), as written without thousands separators. */
 export function numbersIn(text: string): Set<string> {
@@ -67,9 +95,14 @@ export function numbersIn(text: string): Set<string> {
  * Numbers typed into a text that read as results (see the header for what is not one), as
  * written, in order.
  */
-export function handWrittenNumbers(text: string, allowed: ReadonlySet<string> = new Set()): string[] {
+export function handWrittenNumbers(
+  text: string,
+  allowed: ReadonlySet<string> = new Set(),
+): string[] {
   const plain = text.replace(TEMPLATE, ' ').replace(/`[^`]*`/g, ' ');
-  const words = plain.split(/[\s()[\]{};"'“”‘’/]+/).map((w) => w.replace(/^[^A-Za-z0-9]+|[.,:;!?]+$/g, ''));
+  const words = plain
+    .split(/[\s()[\]{};"'“”‘’/]+/)
+    .map((w) => w.replace(/^[^A-Za-z0-9]+|[.,:;!?]+$/g, ''));
   const out: string[] = [];
   words.forEach((w, i) => {
     if (!/\d/.test(w) || !/^\d/.test(w)) return; // no digit, or a name with digits (G2-item, n3)
@@ -91,7 +124,9 @@ export interface FigureForTemplate {
 }
 
 const fmt = (x: number, digits: number): string =>
-  Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+  Number.isFinite(x)
+    ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : 'n/a';
 
 /** One stat of a figure as text: numbers with the metric's decimals, counts as integers. */
 export function statText(f: FigureForTemplate, stat: Stat): string {
@@ -112,13 +147,19 @@ export function statText(f: FigureForTemplate, stat: Stat): string {
     case 'max':
       return fmt(sorted[sorted.length - 1]!, f.digits);
     case 'interval':
-      return i.n === 1 ? `${fmt(i.median, f.digits)} (1 run)` : `${fmt(i.median, f.digits)} [${fmt(i.low, f.digits)}–${fmt(i.high, f.digits)}]`;
+      return i.n === 1
+        ? `${fmt(i.median, f.digits)} (1 run)`
+        : `${fmt(i.median, f.digits)} [${fmt(i.low, f.digits)}–${fmt(i.high, f.digits)}]`;
   }
   return '';
 }
 
 /** The text with every template filled in from `lookup`; one it cannot resolve is left marked. */
-export function fillTemplates(text: string, scope: readonly TemplateScope[], lookup: (ref: TemplateRef) => FigureForTemplate | undefined): string {
+export function fillTemplates(
+  text: string,
+  scope: readonly TemplateScope[],
+  lookup: (ref: TemplateRef) => FigureForTemplate | undefined,
+): string {
   return text.replace(TEMPLATE, (whole, body: string) => {
     const ref = parseTemplate(body, scope);
     const f = typeof ref === 'string' ? undefined : lookup(ref);

@@ -7,7 +7,8 @@ import type { QuestionFigures } from './aggregate.ts';
 
 /** The 95% upper bound on the share of runs in which something never seen in `n` runs happens. */
 export function zeroUpperBound(n: number, confidence = 0.95): number {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`zeroUpperBound: n must be a whole number of runs ≥ 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`zeroUpperBound: n must be a whole number of runs ≥ 1, got ${n}`);
   return 1 - (1 - confidence) ** (1 / n);
 }
 
@@ -30,9 +31,11 @@ export function zeroFigures(q: Pick<QuestionFigures, 'metrics' | 'variants'>): Z
       if (!f) continue;
       label = f.label;
       const i = f.interval;
-      if (i.n >= 1 && i.values.length === i.n && i.values.every((x) => x === 0)) byRuns.set(i.n, [...(byRuns.get(i.n) ?? []), v.name]);
+      if (i.n >= 1 && i.values.length === i.n && i.values.every((x) => x === 0))
+        byRuns.set(i.n, [...(byRuns.get(i.n) ?? []), v.name]);
     }
-    for (const [runs, variants] of [...byRuns].sort((a, b) => a[0] - b[0])) out.push({ metric: m, label, variants, runs, upperBound: zeroUpperBound(runs) });
+    for (const [runs, variants] of [...byRuns].sort((a, b) => a[0] - b[0]))
+      out.push({ metric: m, label, variants, runs, upperBound: zeroUpperBound(runs) });
   }
   return out;
 }
@@ -41,6 +44,9 @@ export function zeroFigures(q: Pick<QuestionFigures, 'metrics' | 'variants'>): Z
 export function zeroNote(zs: readonly ZeroFigure[]): string | null {
   if (zs.length === 0) return null;
   const pct = (x: number) => `${Math.round(x * 100)}%`;
-  const parts = zs.map((z) => `${z.label} in ${z.variants.join(', ')} (0 in all ${z.runs} run${z.runs === 1 ? '' : 's'}: up to ${pct(z.upperBound)} of runs could show it)`);
+  const parts = zs.map(
+    (z) =>
+      `${z.label} in ${z.variants.join(', ')} (0 in all ${z.runs} run${z.runs === 1 ? '' : 's'}: up to ${pct(z.upperBound)} of runs could show it)`,
+  );
   return `**Zeros over few seeds are weak evidence.** ${parts.join('; ')}. The bound is the largest share of runs showing at least one that would still give that many zeros in a row 5% of the time (1 − 0.05^(1/n)); more seeds narrow it.`;
 }

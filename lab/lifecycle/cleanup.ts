@@ -30,7 +30,9 @@ export function pendingCleanups(): string[] {
 }
 
 /** Runs every registered undo once, newest first; errors are reported, never stop the others. */
-export function runCleanups(log: (msg: string) => void = (m) => process.stderr.write(m + '\n')): Promise<void> {
+export function runCleanups(
+  log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`),
+): Promise<void> {
   if (running) return running;
   running = (async () => {
     while (entries.length > 0) {
@@ -59,7 +61,9 @@ export const FORCED_STOP_MS = 5_000;
  * wait: the children are killed at once and the undos finish; a third exits now. The children die
  * with the process either way (processes.ts kills them on exit).
  */
-export function installSignalHandlers(log: (msg: string) => void = (m) => process.stderr.write(m + '\n')): void {
+export function installSignalHandlers(
+  log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`),
+): void {
   if (signalsInstalled) return;
   signalsInstalled = true;
   let stopping = 0;
@@ -82,7 +86,9 @@ export function installSignalHandlers(log: (msg: string) => void = (m) => proces
         process.exit(exitCode);
       });
     } else if (stopping === 2) {
-      log(`${why} again: killing the lab's processes and finishing the cleanup (once more to exit at once)`);
+      log(
+        `${why} again: killing the lab's processes and finishing the cleanup (once more to exit at once)`,
+      );
       forced?.();
     } else {
       process.exit(exitCode);

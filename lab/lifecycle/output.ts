@@ -20,7 +20,8 @@ export function silence(stream: Std): void {
   if (closed.has(stream)) return;
   closed.add(stream);
   const drop = (_chunk: unknown, encOrCb?: unknown, cb?: unknown): boolean => {
-    const done = typeof encOrCb === 'function' ? encOrCb : typeof cb === 'function' ? cb : undefined;
+    const done =
+      typeof encOrCb === 'function' ? encOrCb : typeof cb === 'function' ? cb : undefined;
     if (done) process.nextTick(done as () => void);
     return true;
   };

@@ -17,9 +17,15 @@ export const OWNER_FILE = 'bbs-lab-owner.json';
  * OWNER_FILE with this process's pid, the time and `purpose`, so `cleanup` finds it if the lab dies
  * before removing it. The caller removes it when done.
  */
-export function ownedTempDir(purpose: Record<string, unknown>, opts: { tag?: string; root?: string } = {}): string {
+export function ownedTempDir(
+  purpose: Record<string, unknown>,
+  opts: { tag?: string; root?: string } = {},
+): string {
   const dir = mkdtempSync(join(opts.root ?? tmpdir(), `${TEMP_PREFIX}${opts.tag ?? ''}`));
-  writeFileSync(join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, started: new Date().toISOString(), ...purpose }, null, 2));
+  writeFileSync(
+    join(dir, OWNER_FILE),
+    JSON.stringify({ pid: process.pid, started: new Date().toISOString(), ...purpose }, null, 2),
+  );
   return dir;
 }
 
@@ -41,7 +47,7 @@ function processesUsing(dir: string): { pid: number; cmdline: string }[] {
     } catch {
       continue;
     }
-    if (cmdline.includes(dir + '/')) found.push({ pid: Number(entry), cmdline });
+    if (cmdline.includes(`${dir}/`)) found.push({ pid: Number(entry), cmdline });
   }
   return found;
 }
@@ -56,11 +62,17 @@ export function findLeftOvers(root = tmpdir()): LeftOver[] {
     if (!existsSync(ownerPath)) continue;
     let ownerPid: number | null = null;
     try {
-      ownerPid = Number((JSON.parse(readFileSync(ownerPath, 'utf8')) as { pid?: number }).pid) || null;
+      ownerPid =
+        Number((JSON.parse(readFileSync(ownerPath, 'utf8')) as { pid?: number }).pid) || null;
     } catch {
       ownerPid = null;
     }
-    out.push({ dir, ownerPid, ownerAlive: ownerPid !== null && processAlive(ownerPid), processes: processesUsing(dir) });
+    out.push({
+      dir,
+      ownerPid,
+      ownerAlive: ownerPid !== null && processAlive(ownerPid),
+      processes: processesUsing(dir),
+    });
   }
   return out;
 }

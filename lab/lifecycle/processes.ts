@@ -37,7 +37,12 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export function spawnTracked(name: string, cmd: string, args: string[], opts: SpawnOptions = {}): Tracked {
+export function spawnTracked(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions = {},
+): Tracked {
   installExitHook();
   const child = spawn(cmd, args, { stdio: 'ignore', ...opts, detached: true });
   if (child.pid === undefined) throw new Error(`could not start ${name} (${cmd})`);

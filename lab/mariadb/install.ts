@@ -16,16 +16,28 @@ export const MYSQL_USER = 'mysql';
 
 /** The uid and gid of the `mysql` user every mariadbd runs as (rsync SST fails as root). */
 export function mysqlIds(): { uid: number; gid: number } {
-  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${MYSQL_USER}:`));
-  if (!passwd) throw new ClusterStartError('the mysql user does not exist: install mariadb-server (npm run setup)');
+  const passwd = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${MYSQL_USER}:`));
+  if (!passwd)
+    throw new ClusterStartError(
+      'the mysql user does not exist: install mariadb-server (npm run setup)',
+    );
   const parts = passwd.split(':');
   return { uid: Number(parts[2]), gid: Number(parts[3]) };
 }
 
 export function checkInstalled(): void {
-  const missing = [MARIADBD, GALERA_PROVIDER, '/usr/bin/rsync', '/usr/bin/mariadb-install-db'].filter((p) => !existsSync(p));
+  const missing = [
+    MARIADBD,
+    GALERA_PROVIDER,
+    '/usr/bin/rsync',
+    '/usr/bin/mariadb-install-db',
+  ].filter((p) => !existsSync(p));
   if (missing.length > 0) {
-    throw new ClusterStartError(`missing ${missing.join(', ')}: run \`npm run setup\` as root to install mariadb-server, galera-4 and rsync`);
+    throw new ClusterStartError(
+      `missing ${missing.join(', ')}: run \`npm run setup\` as root to install mariadb-server, galera-4 and rsync`,
+    );
   }
 }
 
@@ -37,10 +49,19 @@ export function checkInstalled(): void {
 export async function installDatadir(dataDir: string, tmpDir: string, name: string): Promise<void> {
   await exec(
     'mariadb-install-db',
-    ['--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmpDir}`, `--user=${MYSQL_USER}`, '--skip-test-db', '--auth-root-authentication-method=socket'],
+    [
+      '--no-defaults',
+      `--datadir=${dataDir}`,
+      `--tmpdir=${tmpDir}`,
+      `--user=${MYSQL_USER}`,
+      '--skip-test-db',
+      '--auth-root-authentication-method=socket',
+    ],
     { timeout: 60_000 },
   ).catch((e: Error & { stderr?: string; stdout?: string }) => {
     const out = [e.stderr, e.stdout, e.message].filter(Boolean).join('\n').trim();
-    throw new ClusterStartError(`mariadb-install-db failed for ${name}: ${out.split('\n').slice(-12).join('\n')}`);
+    throw new ClusterStartError(
+      `mariadb-install-db failed for ${name}: ${out.split('\n').slice(-12).join('\n')}`,
+    );
   });
 }

@@ -14,9 +14,20 @@ export interface GaleraNodeFiles {
   errorLog: string;
 }
 
-export function galeraNodeConfig(n: GaleraNodeFiles, all: readonly { host: string }[], clusterName: string, extraProviderOptions: string): string {
+export function galeraNodeConfig(
+  n: GaleraNodeFiles,
+  all: readonly { host: string }[],
+  clusterName: string,
+  extraProviderOptions: string,
+): string {
   const gcomm = all.map((x) => `${x.host}:4567`).join(',');
-  const providerOptions = [`gmcast.listen_addr=tcp://${n.host}:4567`, `ist.recv_addr=${n.host}:4568`, extraProviderOptions].filter((s) => s.length > 0).join(';');
+  const providerOptions = [
+    `gmcast.listen_addr=tcp://${n.host}:4567`,
+    `ist.recv_addr=${n.host}:4568`,
+    extraProviderOptions,
+  ]
+    .filter((s) => s.length > 0)
+    .join(';');
   return `[mysqld]
 datadir=${n.dir}/data
 socket=${n.socket}

@@ -33,31 +33,77 @@ function causeCode(e: unknown): string | undefined {
 export async function callOnce(url: string, op: BbsOp, timeoutMs: number): Promise<ApiAnswer> {
   let res: Response;
   try {
-    res = await fetch(`${url}/v1/ops/${op.f}`, { method: 'POST', body: JSON.stringify(op.args), signal: AbortSignal.timeout(timeoutMs), keepalive: false });
+    res = await fetch(`${url}/v1/ops/${op.f}`, {
+      method: 'POST',
+      body: JSON.stringify(op.args),
+      signal: AbortSignal.timeout(timeoutMs),
+      keepalive: false,
+    });
   } catch (e) {
     const code = causeCode(e) ?? (e as { name?: string }).name ?? 'error';
-    if (CONNECT_CODES.has(code)) return { outcome: 'fail', url, error: { code, message: `${url}: connection refused`, phase: 'connect' } };
+    if (CONNECT_CODES.has(code))
+      return {
+        outcome: 'fail',
+        url,
+        error: { code, message: `${url}: connection refused`, phase: 'connect' },
+      };
     return { outcome: 'info', url, error: { code, message: `${url}: ${(e as Error).message}` } };
   }
   let body: Record<string, unknown>;
   try {
     body = (await res.json()) as Record<string, unknown>;
   } catch (e) {
-    return { outcome: 'info', url, error: { code: 'BAD_BODY', message: `${url}: ${res.status} with an unreadable body: ${(e as Error).message}` } };
+    return {
+      outcome: 'info',
+      url,
+      error: {
+        code: 'BAD_BODY',
+        message: `${url}: ${res.status} with an unreadable body: ${(e as Error).message}`,
+      },
+    };
   }
   if (res.status === 200) {
     const { servedBy, ...value } = body;
-    return { outcome: 'ok', url, value: value as BbsResult, ...(typeof servedBy === 'string' ? { node: servedBy } : {}) };
+    return {
+      outcome: 'ok',
+      url,
+      value: value as BbsResult,
+      ...(typeof servedBy === 'string' ? { node: servedBy } : {}),
+    };
   }
-  const node = typeof body['id'] === 'string' ? { node: body['id'] } : {};
-  if (res.status === 503) return { outcome: 'fail', url, ...node, error: { code: 'HTTP_503', message: `ServiceUnavailable: the node is ${String(body['state'] ?? 'not current')}` } };
-  if (res.status === 404 || res.status === 400) return { outcome: 'fail', url, error: { code: `HTTP_${res.status}`, message: `${String(body['error'])}: ${op.f} was not run` } };
-  const detail = body['detail'];
-  if (body['error'] === 'DatabaseError' && detail && typeof detail === 'object') {
+  const node = typeof body.id === 'string' ? { node: body.id } : {};
+  if (res.status === 503)
+    return {
+      outcome: 'fail',
+      url,
+      ...node,
+      error: {
+        code: 'HTTP_503',
+        message: `ServiceUnavailable: the node is ${String(body.state ?? 'not current')}`,
+      },
+    };
+  if (res.status === 404 || res.status === 400)
+    return {
+      outcome: 'fail',
+      url,
+      error: {
+        code: `HTTP_${res.status}`,
+        message: `${String(body.error)}: ${op.f} was not run`,
+      },
+    };
+  const detail = body.detail;
+  if (body.error === 'DatabaseError' && detail && typeof detail === 'object') {
     const err = detail as OpError;
     return { outcome: classifyError(err).outcome, url, error: err };
   }
-  return { outcome: 'info', url, error: { code: `HTTP_${res.status}`, message: `${String(body['error'])}: ${String(detail ?? '')}` } };
+  return {
+    outcome: 'info',
+    url,
+    error: {
+      code: `HTTP_${res.status}`,
+      message: `${String(body.error)}: ${String(detail ?? '')}`,
+    },
+  };
 }
 
 /** Sticks to the address that last answered; rotates on a refusal or a 503. */
@@ -71,10 +117,16 @@ export class BbsApiClient {
 
   async call(op: BbsOp): Promise<ApiAnswer> {
     const urls = this.urls();
-    if (urls.length === 0) return { outcome: 'fail', url: '', error: { code: 'NO_ADDRESS', message: 'no BBS address is known', phase: 'connect' } };
+    if (urls.length === 0)
+      return {
+        outcome: 'fail',
+        url: '',
+        error: { code: 'NO_ADDRESS', message: 'no BBS address is known', phase: 'connect' },
+      };
     const url = urls[this.at % urls.length]!;
     const a = await callOnce(url, op, this.timeoutMs);
-    if (a.outcome !== 'ok' && (a.error?.phase === 'connect' || a.error?.code === 'HTTP_503')) this.at = (this.at + 1) % urls.length;
+    if (a.outcome !== 'ok' && (a.error?.phase === 'connect' || a.error?.code === 'HTTP_503'))
+      this.at = (this.at + 1) % urls.length;
     return a;
   }
 }

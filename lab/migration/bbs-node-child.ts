@@ -44,12 +44,17 @@ export function readNodeConfig(path: string): BbsNodeChildConfig {
     throw new Error(`${path}: not a readable JSON node config: ${(e as Error).message}`);
   }
   const problems: string[] = [];
-  for (const k of ['id', 'host', 'consulUrl', 'lockTtl'] as const) if (typeof c[k] !== 'string' || c[k] === '') problems.push(`${k}: required, a string`);
-  if (typeof c.host === 'string' && !c.host.startsWith('127.')) problems.push(`host: must be a loopback address (127.x.y.z), got ${c.host}`);
+  for (const k of ['id', 'host', 'consulUrl', 'lockTtl'] as const)
+    if (typeof c[k] !== 'string' || c[k] === '') problems.push(`${k}: required, a string`);
+  if (typeof c.host === 'string' && !c.host.startsWith('127.'))
+    problems.push(`host: must be a loopback address (127.x.y.z), got ${c.host}`);
   if (!Number.isInteger(c.retryMs)) problems.push('retryMs: required, whole milliseconds');
   if (!c.etcdUrl && !c.sql) problems.push('etcdUrl / sql: give etcd, SQL or both');
   const bad = (c.pauseAt ?? []).filter((p) => !HOOK_POINTS.includes(p));
-  if (bad.length) problems.push(`pauseAt: unknown hook point ${bad.join(', ')}; known: ${HOOK_POINTS.join(', ')}`);
+  if (bad.length)
+    problems.push(
+      `pauseAt: unknown hook point ${bad.join(', ')}; known: ${HOOK_POINTS.join(', ')}`,
+    );
   if (problems.length) throw new Error(`${path}: invalid node config\n  ${problems.join('\n  ')}`);
   return { pauseAt: [], ...c } as BbsNodeChildConfig;
 }
@@ -57,7 +62,7 @@ export function readNodeConfig(path: string): BbsNodeChildConfig {
 /** The child's main: runs the node until it exits; resolves with the exit code. */
 export async function runBbsNodeChild(configPath: string): Promise<number> {
   const c = readNodeConfig(configPath);
-  const say = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+  const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   const waiting: (() => void)[] = [];
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (l) => {

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HookPoint } from '../../bbs/migrations/etcd-to-sql.ts';
 import type { Journal, JournalEvent } from '../../bbs/migrations/journal.ts';
-import { StartError, type NodeExit, type NodeMode, type NodeState, type RunningBbs } from '../../bbs/node/node.ts';
+import {
+  StartError,
+  type NodeExit,
+  type NodeMode,
+  type NodeState,
+  type RunningBbs,
+} from '../../bbs/node/node.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
 import { killGroup, spawnTracked, stopTracked, type Tracked } from '../lifecycle/processes.ts';
 import type { BbsNodeChildConfig } from './bbs-node-child.ts';
@@ -45,7 +51,12 @@ export class BbsNodeHandle implements RunningBbs {
     this.exited = new Promise((r) => (this.resolveExit = r));
     void proc.exited.then(({ code, signal }) => {
       const e = this.lastExitEvent;
-      this.exit = this.killed || signal === 'SIGKILL' ? { code: 137, reason: 'killed' } : e ? { code: e.version, reason: e.detail ?? '' } : { code: code ?? 1, reason: `exited ${code ?? signal}` };
+      this.exit =
+        this.killed || signal === 'SIGKILL'
+          ? { code: 137, reason: 'killed' }
+          : e
+            ? { code: e.version, reason: e.detail ?? '' }
+            : { code: code ?? 1, reason: `exited ${code ?? signal}` };
       this.state = 'exited';
       this.resolveExit(this.exit);
     });
@@ -60,7 +71,9 @@ export class BbsNodeHandle implements RunningBbs {
     const cfg = { ...o.config, pauseAt: Object.keys(o.hooks ?? {}) as HookPoint[] };
     const path = join(o.dir, `bbs-node-${cfg.id}.json`);
     writeFileSync(path, JSON.stringify(cfg, null, 2));
-    const proc = spawnTracked(`bbs ${cfg.id}`, process.execPath, [BIN, 'bbs-node', path], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawnTracked(`bbs ${cfg.id}`, process.execPath, [BIN, 'bbs-node', path], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const node = new BbsNodeHandle(o, proc);
     const stderr: string[] = [];
     proc.child.stderr!.on('data', (d: Buffer) => stderr.push(String(d)));
@@ -73,15 +86,21 @@ export class BbsNodeHandle implements RunningBbs {
           o.log?.(`[${cfg.id}] ${line}`);
           return;
         }
-        if (m['started']) {
+        if (m.started) {
           node.state = 'waiting';
           resolve();
-        } else if (typeof m['startError'] === 'string') reject(new StartError(m['startError']));
-        else if (typeof m['log'] === 'string') o.log?.(m['log']);
-        else if (m['journal']) node.onJournal(m['journal'] as JournalEvent);
-        else if (typeof m['hook'] === 'string') void node.onHook(m['hook'] as HookPoint);
+        } else if (typeof m.startError === 'string') reject(new StartError(m.startError));
+        else if (typeof m.log === 'string') o.log?.(m.log);
+        else if (m.journal) node.onJournal(m.journal as JournalEvent);
+        else if (typeof m.hook === 'string') void node.onHook(m.hook as HookPoint);
       });
-      void proc.exited.then(() => reject(new StartError(`${cfg.id}: the node process exited before it started: ${stderr.join('').trim().split('\n').slice(-3).join(' | ') || 'no output'}`)));
+      void proc.exited.then(() =>
+        reject(
+          new StartError(
+            `${cfg.id}: the node process exited before it started: ${stderr.join('').trim().split('\n').slice(-3).join(' | ') || 'no output'}`,
+          ),
+        ),
+      );
     });
     try {
       await ready;

@@ -17,7 +17,14 @@ import { ownedTempDir } from '../lifecycle/owned.ts';
 import { BbsNodeHandle } from './bbs-node-handle.ts';
 import { connectConsul, type ConsulHandle } from '../consul/driver.ts';
 import { Journal } from '../../bbs/migrations/journal.ts';
-import { BbsNode, BBS_LOCK_KEY, type BbsNodeOptions, type NodeMode, type RunningBbs, type SqlConfig } from '../../bbs/node/node.ts';
+import {
+  BbsNode,
+  BBS_LOCK_KEY,
+  type BbsNodeOptions,
+  type NodeMode,
+  type RunningBbs,
+  type SqlConfig,
+} from '../../bbs/node/node.ts';
 
 export interface DeploymentOptions {
   /** First three octets of the deployment's loopback /24; the agent gets .2, node k gets .(20+k). */
@@ -72,7 +79,9 @@ export class Deployment {
 
   /** The id in the lock key's value when a session holds it. */
   async holder(): Promise<string | null> {
-    const e = (await this.consul.client.kv.get(BBS_LOCK_KEY)) as { Value?: string; Session?: string } | undefined;
+    const e = (await this.consul.client.kv.get(BBS_LOCK_KEY)) as
+      | { Value?: string; Session?: string }
+      | undefined;
     if (!e?.Session || !e.Value) return null;
     return (JSON.parse(e.Value) as { id: string }).id;
   }
@@ -81,18 +90,37 @@ export class Deployment {
    * Starts a node of a config: legacy = etcd only; dual = etcd + SQL; sql = SQL only. `version`
    * overrides the deployment's profile for this node. Throws StartError.
    */
-  async startNode(mode: NodeMode, extra: Pick<BbsNodeOptions, 'hooks' | 'killAt' | 'version'> = {}): Promise<RunningBbs> {
+  async startNode(
+    mode: NodeMode,
+    extra: Pick<BbsNodeOptions, 'hooks' | 'killAt' | 'version'> = {},
+  ): Promise<RunningBbs> {
     const k = ++this.next;
     const id = `${mode}-${k}`;
     const host = `${this.o.base}.${20 + k}`;
     const lockTtl = this.o.lockTtl ?? '1s';
     const retryMs = this.o.retryMs ?? 500;
-    const stores = { ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}), ...(mode !== 'legacy' ? { sql: this.o.sql } : {}), ...(mode !== 'legacy' && (extra.version ?? this.o.version) ? { version: extra.version ?? this.o.version } : {}) };
+    const stores = {
+      ...(mode !== 'sql' ? { etcdUrl: this.o.etcdUrl } : {}),
+      ...(mode !== 'legacy' ? { sql: this.o.sql } : {}),
+      ...(mode !== 'legacy' && (extra.version ?? this.o.version)
+        ? { version: extra.version ?? this.o.version }
+        : {}),
+    };
     if (this.o.inProcess) {
       const handle = await connectConsul({ url: this.consul.url });
       this.handles.push(handle);
       const { version: _v, ...rest } = extra;
-      const node = await BbsNode.start({ id, host, lock: handle, lockTtl, retryMs, journal: this.journal, ...stores, ...(this.o.log ? { log: this.o.log } : {}), ...rest });
+      const node = await BbsNode.start({
+        id,
+        host,
+        lock: handle,
+        lockTtl,
+        retryMs,
+        journal: this.journal,
+        ...stores,
+        ...(this.o.log ? { log: this.o.log } : {}),
+        ...rest,
+      });
       this.nodes.push(node);
       return node;
     }
@@ -125,10 +153,15 @@ export class Deployment {
     return this.nodes.filter((n) => n.state === 'serving');
   }
 
-  async waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  async waitFor(
+    what: string,
+    cond: () => boolean | Promise<boolean>,
+    timeoutMs: number,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await cond())) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

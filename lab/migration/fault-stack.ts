@@ -43,15 +43,25 @@ export interface FaultStack {
 }
 
 /** Why a fault cannot be played on this stack, or null. Pure. */
-export function faultProblem(fault: PlayableFault, target: FaultTarget, galeraNodes: number): string | null {
+export function faultProblem(
+  fault: PlayableFault,
+  target: FaultTarget,
+  galeraNodes: number,
+): string | null {
   if (fault !== '1047') return null;
   if (target !== 'sql') return 'a 1047 is an answer of a Galera node: it hits SQL, not etcd';
-  return galeraNodes < 3 ? 'a 1047 needs a Galera node cut off from a majority: the story must run 3 Galera nodes (galeraNodes: 3)' : null;
+  return galeraNodes < 3
+    ? 'a 1047 needs a Galera node cut off from a majority: the story must run 3 Galera nodes (galeraNodes: 3)'
+    : null;
 }
 
 const ISOLATE = 'startup-fault-1047';
 
-export async function startFaultStack(o: { base: string; galeraNodes: 1 | 3; log?: (m: string) => void }): Promise<FaultStack> {
+export async function startFaultStack(o: {
+  base: string;
+  galeraNodes: 1 | 3;
+  log?: (m: string) => void;
+}): Promise<FaultStack> {
   const { base } = o;
   const log = o.log ?? (() => {});
   let cluster: LocalGalera | undefined;
@@ -68,7 +78,13 @@ export async function startFaultStack(o: { base: string; galeraNodes: 1 | 3; log
   };
   try {
     const started = await Promise.allSettled([
-      startLocalCluster({ nodes: o.galeraNodes, addressBase: base, firstHost: 11, log, ...(o.galeraNodes > 1 ? { extraProviderOptions: FAST_FAILURE_DETECTION } : {}) }),
+      startLocalCluster({
+        nodes: o.galeraNodes,
+        addressBase: base,
+        firstHost: 11,
+        log,
+        ...(o.galeraNodes > 1 ? { extraProviderOptions: FAST_FAILURE_DETECTION } : {}),
+      }),
       startEtcd({ host: `${base}.1` }),
       startToxiproxyServer({ host: `${base}.3`, port: 0 }),
     ]);
@@ -84,10 +100,21 @@ export async function startFaultStack(o: { base: string; galeraNodes: 1 | 3; log
     await proxies.createProxy('sql', `${base}.5:3306`, `${n1.host}:${n1.port}`);
     const etcdPort = new URL(etcd!.url).port;
     await proxies.createProxy('etcd', `${base}.6:${etcdPort}`, `${base}.1:${etcdPort}`);
-    direct = mysql.createPool({ host: n1.host, port: n1.port, user: cl.user, password: cl.password, database: cl.database, connectionLimit: 2, connectTimeout: 5000 });
+    direct = mysql.createPool({
+      host: n1.host,
+      port: n1.port,
+      user: cl.user,
+      password: cl.password,
+      database: cl.database,
+      connectionLimit: 2,
+      connectTimeout: 5000,
+    });
     if (o.galeraNodes > 1) await cl.abilities.partition.prepare?.();
     const px = proxies;
-    const faultOn = async (fault: PlayableFault, target: FaultTarget): Promise<() => Promise<void>> => {
+    const faultOn = async (
+      fault: PlayableFault,
+      target: FaultTarget,
+    ): Promise<() => Promise<void>> => {
       const problem = faultProblem(fault, target, o.galeraNodes);
       if (problem) throw new Error(problem);
       if (fault === 'refused') {
@@ -95,7 +122,12 @@ export async function startFaultStack(o: { base: string; galeraNodes: 1 | 3; log
         return async () => void (await px.setEnabled(target, true));
       }
       if (fault === 'lost-connection') {
-        await px.addToxic(target, { type: 'reset_peer', name: 'lost', stream: 'upstream', attributes: { timeout: 0 } });
+        await px.addToxic(target, {
+          type: 'reset_peer',
+          name: 'lost',
+          stream: 'upstream',
+          attributes: { timeout: 0 },
+        });
         return () => px.removeToxic(target, 'lost');
       }
       const others = cl.nodes.slice(1).map((n) => n.name);
@@ -104,7 +136,10 @@ export async function startFaultStack(o: { base: string; galeraNodes: 1 | 3; log
       for (;;) {
         const s = await cl.status(n1.name).catch(() => null);
         if (s && s.clusterStatus !== 'Primary') break;
-        if (Date.now() - t0 > 60_000) throw new Error(`${n1.name} still Primary 60 s after it was cut off from ${others.join(', ')}`);
+        if (Date.now() - t0 > 60_000)
+          throw new Error(
+            `${n1.name} still Primary 60 s after it was cut off from ${others.join(', ')}`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
       log(`1047: ${n1.name} non-Primary ${((Date.now() - t0) / 1000).toFixed(1)} s after the cut`);
@@ -117,7 +152,14 @@ export async function startFaultStack(o: { base: string; galeraNodes: 1 | 3; log
     return {
       galeraNodes: o.galeraNodes,
       cluster: cl,
-      sql: { host: `${base}.5`, port: 3306, user: cl.user, password: cl.password, database: cl.database, connectTimeoutMs: 2000 },
+      sql: {
+        host: `${base}.5`,
+        port: 3306,
+        user: cl.user,
+        password: cl.password,
+        database: cl.database,
+        connectTimeoutMs: 2000,
+      },
       etcdUrl: `http://${base}.6:${etcdPort}`,
       direct,
       etcdDirect: new EtcdBbsStore(etcd!.url),

@@ -20,18 +20,37 @@ import { startFaultStack, type FaultStack } from './fault-stack.ts';
 import { seedLegacyData } from './seed.ts';
 import { sleep, STORY_PREFIX } from './stories/kit.ts';
 import { storyNamed } from './stories/index.ts';
-import type { Check, MigrationStory, ReportSection, ScenarioResult, StoryContext, StoryOptions } from './story.ts';
+import type {
+  Check,
+  MigrationStory,
+  ReportSection,
+  ScenarioResult,
+  StoryContext,
+  StoryOptions,
+} from './story.ts';
 import { FINAL_READS, storyVerdict, type StoryVerdict } from './story-verdict.ts';
 import { DEFAULT_WORKLOAD, MigrationWorkload } from './workload.ts';
 
 export type { Check, ScenarioResult, StoryOptions } from './story.ts';
 
 /** The story of that name (stories/index.ts), played by `playStory`. */
-export function runMigrationScenario(name: string, base: string, logOrOptions: ((m: string) => void) | StoryOptions = {}): Promise<ScenarioResult> {
-  return playStory(storyNamed(name), base, typeof logOrOptions === 'function' ? { log: logOrOptions } : logOrOptions);
+export function runMigrationScenario(
+  name: string,
+  base: string,
+  logOrOptions: ((m: string) => void) | StoryOptions = {},
+): Promise<ScenarioResult> {
+  return playStory(
+    storyNamed(name),
+    base,
+    typeof logOrOptions === 'function' ? { log: logOrOptions } : logOrOptions,
+  );
 }
 
-export async function playStory(story: MigrationStory, base: string, o: StoryOptions = {}): Promise<ScenarioResult> {
+export async function playStory(
+  story: MigrationStory,
+  base: string,
+  o: StoryOptions = {},
+): Promise<ScenarioResult> {
   const name = story.name;
   const log = o.log ?? (() => {});
   const withWorkload = story.setup === 'legacy-under-workload';
@@ -46,40 +65,82 @@ export async function playStory(story: MigrationStory, base: string, o: StoryOpt
     tmp = ownedTempDir({ story: name });
     historyPath = join(tmp, 'history.jsonl');
   }
-  if (existsSync(historyPath) && statSync(historyPath).size > 0) throw new Error(`${historyPath}: a history is already there; a story writes a fresh one`);
+  if (existsSync(historyPath) && statSync(historyPath).size > 0)
+    throw new Error(`${historyPath}: a history is already there; a story writes a fresh one`);
   const history = new HistoryWriter(historyPath);
-  const mark = (kind: string, detail?: unknown) => history.append({ type: 'nemesis', phase: 'event', fault: 'story', kind, ...(detail !== undefined ? { detail } : {}) });
+  const mark = (kind: string, detail?: unknown) =>
+    history.append({
+      type: 'nemesis',
+      phase: 'event',
+      fault: 'story',
+      kind,
+      ...(detail !== undefined ? { detail } : {}),
+    });
   const own = behind && !o.stores;
-  const stack: FaultStack | undefined = behind ? (o.stores ?? (await startFaultStack({ base, galeraNodes: story.galeraNodes ?? 1, log }))) : undefined;
-  const etcdServer = stack ? undefined : await startEtcd({ host: `${base}.1` });
-  const cluster = withWorkload && etcdServer
-    ? await startLocalCluster({ nodes: 1, addressBase: base, firstHost: 11, log }).catch(async (e) => {
-        await etcdServer.stop();
-        throw e;
-      })
+  const stack: FaultStack | undefined = behind
+    ? (o.stores ?? (await startFaultStack({ base, galeraNodes: story.galeraNodes ?? 1, log })))
     : undefined;
+  const etcdServer = stack ? undefined : await startEtcd({ host: `${base}.1` });
+  const cluster =
+    withWorkload && etcdServer
+      ? await startLocalCluster({ nodes: 1, addressBase: base, firstHost: 11, log }).catch(
+          async (e) => {
+            await etcdServer.stop();
+            throw e;
+          },
+        )
+      : undefined;
   // Without Galera, SQL points where nothing answers (a 2 s connect timeout keeps the refusal quick).
   const sql: SqlConfig = stack
     ? stack.sql
     : cluster
-    ? { host: cluster.nodes[0]!.host, port: cluster.nodes[0]!.port, user: cluster.user, password: cluster.password, database: cluster.database }
-    : { host: `${base}.11`, port: 3306, user: 'bbs', password: 'x', database: 'diego', connectTimeoutMs: 2000 };
+      ? {
+          host: cluster.nodes[0]!.host,
+          port: cluster.nodes[0]!.port,
+          user: cluster.user,
+          password: cluster.password,
+          database: cluster.database,
+        }
+      : {
+          host: `${base}.11`,
+          port: 3306,
+          user: 'bbs',
+          password: 'x',
+          database: 'diego',
+          connectTimeoutMs: 2000,
+        };
   const lock = o.lock ?? { ttlSec: 1, retryMs: 500 };
   let dep: Deployment | undefined;
   let workload: MigrationWorkload | undefined;
   const pool = cluster ? mysql.createPool({ ...sql, connectionLimit: 2 }) : undefined;
   const etcdUrl = stack ? stack.etcdUrl : etcdServer!.url;
   try {
-    dep = await Deployment.start({ base, etcdUrl, sql, log, lockTtl: `${lock.ttlSec}s`, retryMs: lock.retryMs, sessionTtlMin: `${Math.min(lock.ttlSec, 10)}s` });
+    dep = await Deployment.start({
+      base,
+      etcdUrl,
+      sql,
+      log,
+      lockTtl: `${lock.ttlSec}s`,
+      retryMs: lock.retryMs,
+      sessionTtlMin: `${Math.min(lock.ttlSec, 10)}s`,
+    });
     const d = dep;
     const etcd = stack ? stack.etcdDirect : new EtcdBbsStore(etcdUrl);
-    workload = new MigrationWorkload(history, () => new BbsApiClient(() => d.nodes.map((n) => n.url)), { ...DEFAULT_WORKLOAD, ...o.workload }, STORY_PREFIX);
+    workload = new MigrationWorkload(
+      history,
+      () => new BbsApiClient(() => d.nodes.map((n) => n.url)),
+      { ...DEFAULT_WORKLOAD, ...o.workload },
+      STORY_PREFIX,
+    );
     let first: RunningBbs | undefined;
     const ctx: StoryContext = {
       name,
       dep: d,
       get stores(): FaultStack {
-        if (!stack) throw new Error(`story ${name}: its setup (${story.setup}) puts no proxies before the stores`);
+        if (!stack)
+          throw new Error(
+            `story ${name}: its setup (${story.setup}) puts no proxies before the stores`,
+          );
         return stack;
       },
       etcd,
@@ -87,7 +148,8 @@ export async function playStory(story: MigrationStory, base: string, o: StoryOpt
       options: o,
       lock,
       first: () => {
-        if (!first) throw new Error(`story ${name}: its setup (${story.setup}) starts no legacy node`);
+        if (!first)
+          throw new Error(`story ${name}: its setup (${story.setup}) starts no legacy node`);
         return first;
       },
       check,
@@ -114,13 +176,26 @@ export async function playStory(story: MigrationStory, base: string, o: StoryOpt
       await workload.stop();
       mark(FINAL_READS);
       const r = await workload.finalReads();
-      if (r.unread > 0) check('every key could be read at the end', false, `${r.unread} of ${r.read + r.unread} final reads never succeeded`);
+      if (r.unread > 0)
+        check(
+          'every key could be read at the end',
+          false,
+          `${r.unread} of ${r.read + r.unread} final reads never succeeded`,
+        );
       history.close();
       verdict = storyVerdict(readHistory(historyPath).events);
     }
     await story.checks(ctx, state, verdict);
     const extra = sections.length ? { sections } : {};
-    return verdict ? { scenario: name, checks, holders: d.holders.map((h) => h.id ?? '-').join(' → '), verdict, ...extra } : { scenario: name, checks, holders: '', ...extra };
+    return verdict
+      ? {
+          scenario: name,
+          checks,
+          holders: d.holders.map((h) => h.id ?? '-').join(' → '),
+          verdict,
+          ...extra,
+        }
+      : { scenario: name, checks, holders: '', ...extra };
   } finally {
     await workload?.stop().catch(() => undefined);
     history.close();
@@ -134,7 +209,12 @@ export async function playStory(story: MigrationStory, base: string, o: StoryOpt
 }
 
 /** A story that starts nothing ('none'): its steps work from the code alone. */
-async function playWithoutStores(story: MigrationStory, o: StoryOptions, checks: Check[], sections: ReportSection[]): Promise<ScenarioResult> {
+async function playWithoutStores(
+  story: MigrationStory,
+  o: StoryOptions,
+  checks: Check[],
+  sections: ReportSection[],
+): Promise<ScenarioResult> {
   const name = story.name;
   const log = o.log ?? (() => {});
   const none = (what: string) => () => {

@@ -23,7 +23,10 @@ export interface SeedSummary {
 const ACTUAL_STATES: ActualLRPState[] = ['UNCLAIMED', 'CLAIMED', 'RUNNING', 'CRASHED'];
 const TASK_STATES: TaskState[] = ['PENDING', 'RUNNING', 'COMPLETED', 'RESOLVING'];
 
-export async function seedLegacyData(etcd: EtcdBbsStore, o: SeedOptions = {}): Promise<SeedSummary> {
+export async function seedLegacyData(
+  etcd: EtcdBbsStore,
+  o: SeedOptions = {},
+): Promise<SeedSummary> {
   const p = o.prefix ?? 'legacy';
   const nLrp = o.desiredLRPs ?? 6;
   const nTask = o.tasks ?? 8;
@@ -33,7 +36,12 @@ export async function seedLegacyData(etcd: EtcdBbsStore, o: SeedOptions = {}): P
   s.domains = 2;
   for (let i = 0; i < nLrp; i++) {
     const guid = `${p}-lrp-${i}`;
-    const r = await etcd.desireLRP({ processGuid: guid, domain: 'cf-apps', instances: 2, annotation: `app ${i}` });
+    const r = await etcd.desireLRP({
+      processGuid: guid,
+      domain: 'cf-apps',
+      instances: 2,
+      annotation: `app ${i}`,
+    });
     if (r.error) throw new Error(`seed: DesireLRP ${guid}: ${r.error}`);
     s.desiredLRPs++;
     for (let idx = 0; idx < 2; idx++) {
@@ -55,7 +63,10 @@ export async function seedLegacyData(etcd: EtcdBbsStore, o: SeedOptions = {}): P
       s.actualLRPs++;
       if (state === 'RUNNING') {
         // An instance being evacuated from its cell: present in etcd, skipped by the migration.
-        await etcd.putActualLRP({ ...rec, cellId: 'cell-evac', instanceGuid: `${rec.instanceGuid}-evac` }, true);
+        await etcd.putActualLRP(
+          { ...rec, cellId: 'cell-evac', instanceGuid: `${rec.instanceGuid}-evac` },
+          true,
+        );
         s.evacuating++;
       }
     }
@@ -74,6 +85,13 @@ export async function seedLegacyData(etcd: EtcdBbsStore, o: SeedOptions = {}): P
     await etcd.putTask(t);
     s.tasks++;
   }
-  await etcd.putScheduleInfoOnly({ processGuid: `${p}-torn`, domain: 'cf-apps', logGuid: `${p}-torn`, annotation: '', instances: 1, modificationTag: { epoch: 'torn', index: 0 } });
+  await etcd.putScheduleInfoOnly({
+    processGuid: `${p}-torn`,
+    domain: 'cf-apps',
+    logGuid: `${p}-torn`,
+    annotation: '',
+    instances: 1,
+    modificationTag: { epoch: 'torn', index: 0 },
+  });
   return s;
 }

@@ -63,13 +63,29 @@ const sum = (c: RecordCounts) => c.domains + c.desiredLRPs + c.actualLRPs + c.ta
  * gone, as after the tables are dropped); the domains and desired LRPs exactly (all of them, and
  * nothing else); else 'other'.
  */
-export function lossKind(inEtcd: RecordCounts, missing: RecordCounts, acknowledged: number, acknowledgedMissing: number): LossKind | 'other' {
+export function lossKind(
+  inEtcd: RecordCounts,
+  missing: RecordCounts,
+  acknowledged: number,
+  acknowledgedMissing: number,
+): LossKind | 'other' {
   const gone = sum(missing) + acknowledgedMissing;
   if (gone === 0) return 'none';
   const all = sum(inEtcd) + acknowledged;
-  if (gone === all && missing.domains === inEtcd.domains && missing.desiredLRPs === inEtcd.desiredLRPs && missing.actualLRPs === inEtcd.actualLRPs && missing.tasks === inEtcd.tasks) return 'every SQL record';
-  const dd = missing.domains === inEtcd.domains && missing.desiredLRPs === inEtcd.desiredLRPs && inEtcd.domains + inEtcd.desiredLRPs > 0;
-  if (dd && missing.actualLRPs === 0 && missing.tasks === 0 && acknowledgedMissing === 0) return 'domains and desired LRPs';
+  if (
+    gone === all &&
+    missing.domains === inEtcd.domains &&
+    missing.desiredLRPs === inEtcd.desiredLRPs &&
+    missing.actualLRPs === inEtcd.actualLRPs &&
+    missing.tasks === inEtcd.tasks
+  )
+    return 'every SQL record';
+  const dd =
+    missing.domains === inEtcd.domains &&
+    missing.desiredLRPs === inEtcd.desiredLRPs &&
+    inEtcd.domains + inEtcd.desiredLRPs > 0;
+  if (dd && missing.actualLRPs === 0 && missing.tasks === 0 && acknowledgedMissing === 0)
+    return 'domains and desired LRPs';
   return 'other';
 }
 
@@ -83,32 +99,51 @@ function parse(detail: string | undefined): Record<string, unknown> {
 }
 
 /** How the fault showed in the faulted node's journal, or null when it did not. */
-export function faultSeen(events: readonly JournalEvent[], faulted: string, phase: FaultPhase): string | null {
+export function faultSeen(
+  events: readonly JournalEvent[],
+  faulted: string,
+  phase: FaultPhase,
+): string | null {
   const own = events.filter((e) => e.node === faulted);
   if (phase === 'version-read') {
-    const read = own.find((e) => e.kind === 'version-read' && e.store === 'sql' && typeof parse(e.detail)['error'] === 'string');
-    return read ? `the SQL version read failed: ${String(parse(read.detail)['error'])}` : null;
+    const read = own.find(
+      (e) =>
+        e.kind === 'version-read' && e.store === 'sql' && typeof parse(e.detail).error === 'string',
+    );
+    return read ? `the SQL version read failed: ${String(parse(read.detail).error)}` : null;
   }
-  const failed = own.find((e) => e.kind === 'migration-failed' && e.version === ETCD_TO_SQL_VERSION);
+  const failed = own.find(
+    (e) => e.kind === 'migration-failed' && e.version === ETCD_TO_SQL_VERSION,
+  );
   if (failed) return `the migration failed: ${failed.detail ?? ''}`;
   const done = own.find((e) => e.kind === 'migration-done' && e.version === ETCD_TO_SQL_VERSION);
   if (!done) return null;
-  const report = parse(done.detail) as { skipped?: { failedInserts?: number }; failedReads?: string[] };
+  const report = parse(done.detail) as {
+    skipped?: { failedInserts?: number };
+    failedReads?: string[];
+  };
   if (phase === 'copy-sql') {
     const n = report.skipped?.failedInserts ?? 0;
     return n > 0 ? `${n} INSERTs failed, logged and skipped` : null;
   }
   const reads = report.failedReads ?? [];
-  return reads.length > 0 ? `etcd reads failed, logged, nothing of them copied: ${reads.join(', ')}` : null;
+  return reads.length > 0
+    ? `etcd reads failed, logged, nothing of them copied: ${reads.join(', ')}`
+    : null;
 }
 
 export function recount(e: PlayEvidence): Recount {
   const how = faultSeen(e.events, e.faulted, e.phase);
   const exits = e.events.some((x) => x.node === e.faulted && x.kind === 'exit' && x.version !== 0);
-  const migrationRuns = e.events.filter((x) => x.kind === 'migration-start' && x.version === ETCD_TO_SQL_VERSION).length;
+  const migrationRuns = e.events.filter(
+    (x) => x.kind === 'migration-start' && x.version === ETCD_TO_SQL_VERSION,
+  ).length;
   const lostRecords = sum(e.missing) + e.acknowledgedMissing;
-  const kinds = (['domains', 'desiredLRPs', 'actualLRPs', 'tasks'] as const).filter((k) => e.missing[k] > 0).map((k) => `${e.missing[k]} of ${e.inEtcd[k]} ${k}`);
-  if (e.acknowledgedMissing > 0) kinds.push(`${e.acknowledgedMissing} of ${e.acknowledged} acknowledged writes`);
+  const kinds = (['domains', 'desiredLRPs', 'actualLRPs', 'tasks'] as const)
+    .filter((k) => e.missing[k] > 0)
+    .map((k) => `${e.missing[k]} of ${e.inEtcd[k]} ${k}`);
+  if (e.acknowledgedMissing > 0)
+    kinds.push(`${e.acknowledgedMissing} of ${e.acknowledged} acknowledged writes`);
   return {
     hit: how !== null,
     hitHow: how ?? 'the fault did not show in the journal',
@@ -124,8 +159,12 @@ export function recount(e: PlayEvidence): Recount {
 /** Where the recount and the code's outcome differ, one line each; [] when they agree. */
 export function disagreements(r: Recount, p: StartupOutcome): string[] {
   const out: string[] = [];
-  if (r.exits !== p.exits) out.push(`the BBS ${r.exits ? 'exited' : 'did not exit'}; the code says it ${p.exits ? 'exits' : 'goes on'}`);
-  if (r.migrationRuns - 1 !== p.reruns) out.push(`the migration ran ${r.migrationRuns} times; the code says ${1 + p.reruns}`);
+  if (r.exits !== p.exits)
+    out.push(
+      `the BBS ${r.exits ? 'exited' : 'did not exit'}; the code says it ${p.exits ? 'exits' : 'goes on'}`,
+    );
+  if (r.migrationRuns - 1 !== p.reruns)
+    out.push(`the migration ran ${r.migrationRuns} times; the code says ${1 + p.reruns}`);
   if (r.lost !== p.lost) out.push(`lost: ${r.lost} (${r.lostDetail}); the code says ${p.lost}`);
   return out;
 }
@@ -146,11 +185,24 @@ export interface StartupRow {
   why?: string;
 }
 
-export function playedRow(base: Omit<StartupRow, 'source' | 'recount' | 'differences' | 'why'>, r: Recount): StartupRow {
-  return { ...base, source: 'played', recount: r, differences: r.hit ? disagreements(r, base.predicted) : ['the fault did not reach the BBS: nothing to compare'] };
+export function playedRow(
+  base: Omit<StartupRow, 'source' | 'recount' | 'differences' | 'why'>,
+  r: Recount,
+): StartupRow {
+  return {
+    ...base,
+    source: 'played',
+    recount: r,
+    differences: r.hit
+      ? disagreements(r, base.predicted)
+      : ['the fault did not reach the BBS: nothing to compare'],
+  };
 }
 
-export function fromCodeRow(base: Omit<StartupRow, 'source' | 'recount' | 'differences' | 'why'>, why: string): StartupRow {
+export function fromCodeRow(
+  base: Omit<StartupRow, 'source' | 'recount' | 'differences' | 'why'>,
+  why: string,
+): StartupRow {
   return { ...base, source: 'from the code', why };
 }
 
@@ -160,8 +212,16 @@ const PHASE_TEXT: Record<FaultPhase, string> = {
   'copy-etcd': 'first copy (etcd)',
 };
 
-function outcomeCells(o: { exactlyOnce: boolean; runs: number; lost: string; exits: boolean }): [string, string] {
-  return [`${o.exactlyOnce ? 'yes' : '**no**'} (${o.runs} run${o.runs === 1 ? '' : 's'})${o.exits ? ', the BBS exited first' : ''}`, o.lost === 'none' ? 'none' : `**${o.lost}**`];
+function outcomeCells(o: {
+  exactlyOnce: boolean;
+  runs: number;
+  lost: string;
+  exits: boolean;
+}): [string, string] {
+  return [
+    `${o.exactlyOnce ? 'yes' : '**no**'} (${o.runs} run${o.runs === 1 ? '' : 's'})${o.exits ? ', the BBS exited first' : ''}`,
+    o.lost === 'none' ? 'none' : `**${o.lost}**`,
+  ];
 }
 
 /**
@@ -176,17 +236,40 @@ export function startupTable(rows: readonly StartupRow[]): string {
   const notes: string[] = [];
   for (const r of rows) {
     const p = r.predicted;
-    const said = p.applies ? outcomeCells({ exactlyOnce: p.exactlyOnce, runs: 1 + p.reruns, lost: p.lost, exits: p.exits }).join('; lost: ') : 'does not apply';
+    const said = p.applies
+      ? outcomeCells({
+          exactlyOnce: p.exactlyOnce,
+          runs: 1 + p.reruns,
+          lost: p.lost,
+          exits: p.exits,
+        }).join('; lost: ')
+      : 'does not apply';
     if (r.source === 'played' && r.recount) {
       const x = r.recount;
-      const [once, lost] = outcomeCells({ exactlyOnce: x.exactlyOnce, runs: x.migrationRuns, lost: x.lost === 'none' ? 'none' : `${x.lost}: ${x.lostDetail}`, exits: x.exits });
+      const [once, lost] = outcomeCells({
+        exactlyOnce: x.exactlyOnce,
+        runs: x.migrationRuns,
+        lost: x.lost === 'none' ? 'none' : `${x.lost}: ${x.lostDetail}`,
+        exits: x.exits,
+      });
       const agrees = r.differences!.length === 0 ? 'yes' : `**NO**: ${r.differences!.join('; ')}`;
-      lines.push(`| ${r.label} | ${PHASE_TEXT[r.phase]} | played (${x.hitHow}) | ${once} | ${lost} | ${said} | ${agrees} |`);
+      lines.push(
+        `| ${r.label} | ${PHASE_TEXT[r.phase]} | played (${x.hitHow}) | ${once} | ${lost} | ${said} | ${agrees} |`,
+      );
     } else {
       const why = r.why ?? '';
       if (!notes.includes(why)) notes.push(why);
-      const [once, lost] = p.applies ? outcomeCells({ exactlyOnce: p.exactlyOnce, runs: 1 + p.reruns, lost: p.lost, exits: p.exits }) : ['—', '—'];
-      lines.push(`| ${r.label} | ${PHASE_TEXT[r.phase]} | from the code only (${notes.indexOf(why) + 1}) | ${once} | ${lost} | ${said} | — |`);
+      const [once, lost] = p.applies
+        ? outcomeCells({
+            exactlyOnce: p.exactlyOnce,
+            runs: 1 + p.reruns,
+            lost: p.lost,
+            exits: p.exits,
+          })
+        : ['—', '—'];
+      lines.push(
+        `| ${r.label} | ${PHASE_TEXT[r.phase]} | from the code only (${notes.indexOf(why) + 1}) | ${once} | ${lost} | ${said} | — |`,
+      );
     }
   }
   if (notes.length) lines.push('', 'Not played:', '', ...notes.map((n, i) => `${i + 1}. ${n}.`));
@@ -202,9 +285,18 @@ export function startupAnswer(rows: readonly StartupRow[]): string {
   const fromCode = rows.length - played.length;
   const parts: string[] = [];
   if (played.length > 0) {
-    parts.push(`Played ${played.length} profile run${played.length === 1 ? '' : 's'}: the migration ran exactly once in ${once}, and records were lost in ${lossy.length}${lossy.length ? ` (${lossy.map((r) => `${r.version} ${PHASE_TEXT[r.phase]}: ${r.recount!.lostDetail}`).join('; ')})` : ''}.`);
-    parts.push(disagree.length === 0 ? 'Every played run agrees with the outcome worked out from the code.' : `${disagree.length} played run${disagree.length === 1 ? ' DISAGREES' : 's DISAGREE'} with the code's outcome: ${disagree.map((r) => `${r.version} ${PHASE_TEXT[r.phase]} (${r.differences!.join('; ')})`).join('; ')}.`);
+    parts.push(
+      `Played ${played.length} profile run${played.length === 1 ? '' : 's'}: the migration ran exactly once in ${once}, and records were lost in ${lossy.length}${lossy.length ? ` (${lossy.map((r) => `${r.version} ${PHASE_TEXT[r.phase]}: ${r.recount!.lostDetail}`).join('; ')})` : ''}.`,
+    );
+    parts.push(
+      disagree.length === 0
+        ? 'Every played run agrees with the outcome worked out from the code.'
+        : `${disagree.length} played run${disagree.length === 1 ? ' DISAGREES' : 's DISAGREE'} with the code's outcome: ${disagree.map((r) => `${r.version} ${PHASE_TEXT[r.phase]} (${r.differences!.join('; ')})`).join('; ')}.`,
+    );
   }
-  if (fromCode > 0) parts.push(`${fromCode} row${fromCode === 1 ? ' is' : 's are'} from the code only (not played; each says why).`);
+  if (fromCode > 0)
+    parts.push(
+      `${fromCode} row${fromCode === 1 ? ' is' : 's are'} from the code only (not played; each says why).`,
+    );
   return parts.join(' ');
 }

@@ -24,7 +24,16 @@ import { BBS_VERSIONS, profileLabel, profileOf } from '../../bbs/versions/index.
 import type { FaultStack, FaultTarget, PlayableFault } from './fault-stack.ts';
 import { seedLegacyData } from './seed.ts';
 import { startupOutcome, type FaultPhase, type StartupFault } from './startup-outcomes.ts';
-import { fromCodeRow, playedRow, recount, startupAnswer, startupTable, type PlayEvidence, type RecordCounts, type StartupRow } from './startup-recount.ts';
+import {
+  fromCodeRow,
+  playedRow,
+  recount,
+  startupAnswer,
+  startupTable,
+  type PlayEvidence,
+  type RecordCounts,
+  type StartupRow,
+} from './startup-recount.ts';
 import { defineStory, type MigrationStory, type StoryContext } from './story.ts';
 import { STORY_PREFIX, withoutPrefix } from './stories/kit.ts';
 
@@ -48,17 +57,25 @@ const FAULT_WINDOW: Record<FaultPhase, [HookPoint, HookPoint]> = {
 };
 
 /** Why the lab does not play this profile and phase (null: it does). Pure. */
-export function notPlayedBecause(def: Pick<StartupFaultStoryDef, 'fault' | 'notPlayable'>, version: string, phase: FaultPhase): string | null {
+export function notPlayedBecause(
+  def: Pick<StartupFaultStoryDef, 'fault' | 'notPlayable'>,
+  version: string,
+  phase: FaultPhase,
+): string | null {
   const b = profileOf(version).behaviour;
   const o = startupOutcome(b, phase, def.fault);
   if (!o.applies) return o.why;
   if (def.notPlayable) return def.notPlayable;
-  if (b.migrationStores === 'sql') return "today's BBS has no etcd, and the lab's start-up stories play dual (etcd + SQL) nodes; a SQL-only restart is not played here";
+  if (b.migrationStores === 'sql')
+    return "today's BBS has no etcd, and the lab's start-up stories play dual (etcd + SQL) nodes; a SQL-only restart is not played here";
   return null;
 }
 
 /** The phases and profiles a run plays: its options, else the story's phases and every profile. */
-export function playList(def: Pick<StartupFaultStoryDef, 'phases'>, o: { versions?: string[]; phases?: string[] }): { version: string; phase: FaultPhase }[] {
+export function playList(
+  def: Pick<StartupFaultStoryDef, 'phases'>,
+  o: { versions?: string[]; phases?: string[] },
+): { version: string; phase: FaultPhase }[] {
   const versions = o.versions ?? BBS_VERSIONS;
   const phases = (o.phases ?? def.phases) as FaultPhase[];
   return versions.flatMap((version) => phases.map((phase) => ({ version, phase })));
@@ -67,7 +84,12 @@ export function playList(def: Pick<StartupFaultStoryDef, 'phases'>, o: { version
 /** The difference list as counts per kind, of the records etcd has and SQL lacks (or holds differently). Pure. */
 export function missingCounts(diffs: readonly Difference[]): RecordCounts {
   const c = { domains: 0, desiredLRPs: 0, actualLRPs: 0, tasks: 0 };
-  const key = { domain: 'domains', desiredLRP: 'desiredLRPs', actualLRP: 'actualLRPs', task: 'tasks' } as const;
+  const key = {
+    domain: 'domains',
+    desiredLRP: 'desiredLRPs',
+    actualLRP: 'actualLRPs',
+    task: 'tasks',
+  } as const;
   for (const d of diffs) if (d.etcd !== null) c[key[d.kind]]++;
   return c;
 }
@@ -76,11 +98,21 @@ export function missingCounts(diffs: readonly Difference[]): RecordCounts {
 async function legacyStores(s: FaultStack): Promise<void> {
   await s.etcdDirect.wipe();
   for (const t of BBS_TABLES) await s.direct.query(`DROP TABLE IF EXISTS ${t}`);
-  await new MigrationManager({ node: 'legacy-setup', migrations: LEGACY_MIGRATIONS, etcd: s.etcdDirect }).run();
+  await new MigrationManager({
+    node: 'legacy-setup',
+    migrations: LEGACY_MIGRATIONS,
+    etcd: s.etcdDirect,
+  }).run();
   await seedLegacyData(s.etcdDirect);
 }
 
-async function playOne(ctx: StoryContext, def: StartupFaultStoryDef, version: string, phase: FaultPhase, tag: string): Promise<PlayEvidence> {
+async function playOne(
+  ctx: StoryContext,
+  def: StartupFaultStoryDef,
+  version: string,
+  phase: FaultPhase,
+  tag: string,
+): Promise<PlayEvidence> {
   const { dep, stores } = ctx;
   const fault = def.fault as PlayableFault;
   const target: FaultTarget = phase === 'copy-etcd' ? 'etcd' : 'sql';
@@ -101,14 +133,20 @@ async function playOne(ctx: StoryContext, def: StartupFaultStoryDef, version: st
       ctx.mark(`${fault} on ${target} ended`);
     },
   };
-  const start = (h?: typeof hooks) => dep.startNode('dual', { version, ...(h ? { hooks: h } : {}) });
+  const start = (h?: typeof hooks) =>
+    dep.startNode('dual', { version, ...(h ? { hooks: h } : {}) });
   // A 1047 waits for the node to leave the Primary component and, healed, to be Synced again.
-  const settled = (n: RunningBbs) => dep.waitFor(`${n.id} serving or exited`, () => n.state === 'serving' || n.state === 'exited', 240_000);
+  const settled = (n: RunningBbs) =>
+    dep.waitFor(
+      `${n.id} serving or exited`,
+      () => n.state === 'serving' || n.state === 'exited',
+      240_000,
+    );
   const ack = async (n: RunningBbs) => {
     for (let i = 0; i < ACKED_WRITES; i++) {
       const guid = `${STORY_PREFIX}${tag}-task-${i}`;
       const r = await callNode(n.url, 'DesireTask', { taskGuid: guid, domain: 'cf-tasks' });
-      if (r.status === 200 && r.body['error'] === undefined) acked.push(guid);
+      if (r.status === 200 && r.body.error === undefined) acked.push(guid);
     }
   };
   let faulted: RunningBbs | undefined;
@@ -116,11 +154,16 @@ async function playOne(ctx: StoryContext, def: StartupFaultStoryDef, version: st
     if (phase === 'version-read') {
       const a = await ctx.step('a dual node migrates and serves', () => start());
       await settled(a);
-      if (a.state !== 'serving') throw new Error(`${a.id} (BBS ${version}) did not serve after its migration: ${a.exit?.reason ?? ''}`);
+      if (a.state !== 'serving')
+        throw new Error(
+          `${a.id} (BBS ${version}) did not serve after its migration: ${a.exit?.reason ?? ''}`,
+        );
       await ack(a);
       await ctx.step(`stop ${a.id}`, () => a.stop());
     }
-    const f = await ctx.step(`a dual node starts; ${fault} on ${target} during its ${phase}`, () => start(hooks));
+    const f = await ctx.step(`a dual node starts; ${fault} on ${target} during its ${phase}`, () =>
+      start(hooks),
+    );
     faulted = f;
     await settled(f);
     if (f.state === 'serving') {
@@ -141,7 +184,12 @@ async function playOne(ctx: StoryContext, def: StartupFaultStoryDef, version: st
     events: dep.journal.events.slice(first),
     faulted: faulted.id,
     phase,
-    inEtcd: { domains: etcdNow.domains.length, desiredLRPs: etcdNow.desiredLRPs.length, actualLRPs: etcdNow.actualLRPs.filter((a) => !a.evacuating).length, tasks: etcdNow.tasks.length },
+    inEtcd: {
+      domains: etcdNow.domains.length,
+      desiredLRPs: etcdNow.desiredLRPs.length,
+      actualLRPs: etcdNow.actualLRPs.filter((a) => !a.evacuating).length,
+      tasks: etcdNow.tasks.length,
+    },
     missing: missingCounts(diffs),
     acknowledged: acked.length,
     acknowledgedMissing: acked.filter((g) => !inSql.has(g)).length,
@@ -161,7 +209,13 @@ export function startupFaultStory(def: StartupFaultStoryDef): MigrationStory {
       let k = 0;
       for (const { version, phase } of playList(def, ctx.options)) {
         const profile = profileOf(version);
-        const base = { version, label: profileLabel(profile), phase, fault: def.fault, predicted: startupOutcome(profile.behaviour, phase, def.fault) };
+        const base = {
+          version,
+          label: profileLabel(profile),
+          phase,
+          fault: def.fault,
+          predicted: startupOutcome(profile.behaviour, phase, def.fault),
+        };
         const why = notPlayedBecause(def, version, phase);
         if (why) {
           rows.push(fromCodeRow(base, why));
@@ -169,20 +223,41 @@ export function startupFaultStory(def: StartupFaultStoryDef): MigrationStory {
         }
         const evidence = await playOne(ctx, def, version, phase, `p${++k}`);
         const r = recount(evidence);
-        ctx.log(`story ${ctx.name}: BBS ${version} ${phase}: ${r.migrationRuns} migration runs, lost ${r.lostDetail} (${r.hitHow})`);
+        ctx.log(
+          `story ${ctx.name}: BBS ${version} ${phase}: ${r.migrationRuns} migration runs, lost ${r.lostDetail} (${r.hitHow})`,
+        );
         rows.push(playedRow(base, r));
       }
       return rows;
     },
     checks(ctx, rows) {
-      ctx.section({ title: 'Per profile', key: 'startupFaults', markdown: startupTable(rows), data: rows, answer: startupAnswer(rows) });
+      ctx.section({
+        title: 'Per profile',
+        key: 'startupFaults',
+        markdown: startupTable(rows),
+        data: rows,
+        answer: startupAnswer(rows),
+      });
       for (const r of rows) {
         if (r.source !== 'played') continue;
-        ctx.check(`BBS ${r.version}, ${r.phase}: the ${r.fault} reached the BBS`, r.recount!.hit, r.recount!.hitHow);
-        ctx.check(`BBS ${r.version}, ${r.phase}: the run agrees with the code (startup-outcomes.ts)`, r.differences!.length === 0, r.differences!.join('; ') || `runs ${r.recount!.migrationRuns}, lost ${r.recount!.lostDetail}`);
+        ctx.check(
+          `BBS ${r.version}, ${r.phase}: the ${r.fault} reached the BBS`,
+          r.recount!.hit,
+          r.recount!.hitHow,
+        );
+        ctx.check(
+          `BBS ${r.version}, ${r.phase}: the run agrees with the code (startup-outcomes.ts)`,
+          r.differences!.length === 0,
+          r.differences!.join('; ') ||
+            `runs ${r.recount!.migrationRuns}, lost ${r.recount!.lostDetail}`,
+        );
       }
       if (rows.every((r) => r.source !== 'played')) {
-        ctx.check(`every row is given from the code and labelled so (a ${def.fault} is not played)`, rows.every((r) => r.source === 'from the code' && !!r.why), def.notPlayable ?? '');
+        ctx.check(
+          `every row is given from the code and labelled so (a ${def.fault} is not played)`,
+          rows.every((r) => r.source === 'from the code' && !!r.why),
+          def.notPlayable ?? '',
+        );
       }
     },
   });

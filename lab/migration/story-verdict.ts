@@ -32,7 +32,7 @@ export interface StoryVerdict {
   okOps: number;
 }
 
-const isLegacy = (node: string | undefined) => node !== undefined && node.startsWith('legacy');
+const isLegacy = (node: string | undefined) => node?.startsWith('legacy');
 
 /** The time (ns) of the story event `kind`, or null. */
 export function storyEventTime(events: readonly HistoryEvent[], kind: string): number | null {
@@ -46,7 +46,9 @@ export function storyVerdict(events: readonly HistoryEvent[]): StoryVerdict {
   const ok = (o: Op) => o.complete?.type === 'ok';
   // Lost writes: an ok create without a BBS error, and the last ok final read of its key saw null.
   const lastFinal = new Map<string, BbsResult>();
-  for (const o of ops) if (ok(o) && o.invoke.time >= finalAt && o.key) lastFinal.set(o.key, o.complete!.value as BbsResult);
+  for (const o of ops)
+    if (ok(o) && o.invoke.time >= finalAt && o.key)
+      lastFinal.set(o.key, o.complete!.value as BbsResult);
   const lostWrites: LostWrite[] = [];
   const reported = new Set<string>();
   for (const o of ops) {
@@ -60,14 +62,23 @@ export function storyVerdict(events: readonly HistoryEvent[]): StoryVerdict {
     }
   }
   const story = ops.filter((o) => o.invoke.time < finalAt);
-  const firstNew = story.find((o) => ok(o) && o.complete!.node !== undefined && !isLegacy(o.complete!.node));
+  const firstNew = story.find(
+    (o) => ok(o) && o.complete!.node !== undefined && !isLegacy(o.complete!.node),
+  );
   const legacyAfterMigration = firstNew
-    ? story.filter((o) => ok(o) && isLegacy(o.complete!.node) && o.complete!.time > firstNew.complete!.time).map((o) => ({ op: o.op, f: o.f, node: o.complete!.node! }))
+    ? story
+        .filter(
+          (o) => ok(o) && isLegacy(o.complete!.node) && o.complete!.time > firstNew.complete!.time,
+        )
+        .map((o) => ({ op: o.op, f: o.f, node: o.complete!.node! }))
     : [];
   // The outage: the longest gap between consecutive ok completions of the story phase, also
   // counting the stretch before the first one.
   const t0 = story[0]?.invoke.time ?? 0;
-  const okTimes = story.filter(ok).map((o) => o.complete!.time).sort((a, b) => a - b);
+  const okTimes = story
+    .filter(ok)
+    .map((o) => o.complete!.time)
+    .sort((a, b) => a - b);
   let longest = 0;
   let start = 0;
   let prev = t0;

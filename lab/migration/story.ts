@@ -24,7 +24,11 @@ import type { MigrationWorkloadOptions } from './workload.ts';
  *    workload: the story resets the stores and starts its nodes itself.
  *  - 'none': nothing runs (a story that only works out outcomes from the code).
  */
-export type StorySetup = 'legacy-under-workload' | 'sql-unreachable' | 'stores-behind-proxies' | 'none';
+export type StorySetup =
+  | 'legacy-under-workload'
+  | 'sql-unreachable'
+  | 'stores-behind-proxies'
+  | 'none';
 
 export interface Check {
   name: string;

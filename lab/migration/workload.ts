@@ -29,7 +29,14 @@ export interface MigrationWorkloadOptions {
   thinkMs: number;
 }
 
-export const DEFAULT_WORKLOAD: MigrationWorkloadOptions = { clients: 3, seed: 1, keys: 12, advanceEvery: 40, pauseAfterFailMs: 50, thinkMs: 10 };
+export const DEFAULT_WORKLOAD: MigrationWorkloadOptions = {
+  clients: 3,
+  seed: 1,
+  keys: 12,
+  advanceEvery: 40,
+  pauseAfterFailMs: 50,
+  thinkMs: 10,
+};
 
 /** One op from the subset every BBS generation serves. Pure given the generator. */
 export function nextOp(rng: Rng, base: number, keys: number, prefix: string): BbsOp {
@@ -39,10 +46,18 @@ export function nextOp(rng: Rng, base: number, keys: number, prefix: string): Bb
   const lrp = `${prefix}lrp-${k}`;
   if (r < 0.2) return { f: 'DesireTask', args: { taskGuid: task, domain: 'cf-tasks' } } as BbsOp;
   if (r < 0.4) return { f: 'TaskByGuid', args: { taskGuid: task } } as BbsOp;
-  if (r < 0.55) return { f: 'DesireLRP', args: { processGuid: lrp, domain: 'cf-apps', instances: 2, annotation: `app ${k}` } } as BbsOp;
+  if (r < 0.55)
+    return {
+      f: 'DesireLRP',
+      args: { processGuid: lrp, domain: 'cf-apps', instances: 2, annotation: `app ${k}` },
+    } as BbsOp;
   if (r < 0.7) return { f: 'DesiredLRPByProcessGuid', args: { processGuid: lrp } } as BbsOp;
   const index = rng() < 0.5 ? 0 : 1;
-  if (r < 0.85) return { f: 'CreateUnclaimedActualLRP', args: { processGuid: lrp, index, domain: 'cf-apps' } } as BbsOp;
+  if (r < 0.85)
+    return {
+      f: 'CreateUnclaimedActualLRP',
+      args: { processGuid: lrp, index, domain: 'cf-apps' },
+    } as BbsOp;
   return { f: 'ActualLRPByIndex', args: { processGuid: lrp, index } } as BbsOp;
 }
 
@@ -52,7 +67,11 @@ export function readsOfAllKeys(keys: number, prefix: string): BbsOp[] {
   for (let k = 0; k < keys; k++) {
     out.push({ f: 'TaskByGuid', args: { taskGuid: `${prefix}t-${k}` } } as BbsOp);
     out.push({ f: 'DesiredLRPByProcessGuid', args: { processGuid: `${prefix}lrp-${k}` } } as BbsOp);
-    for (const index of [0, 1]) out.push({ f: 'ActualLRPByIndex', args: { processGuid: `${prefix}lrp-${k}`, index } } as BbsOp);
+    for (const index of [0, 1])
+      out.push({
+        f: 'ActualLRPByIndex',
+        args: { processGuid: `${prefix}lrp-${k}`, index },
+      } as BbsOp);
   }
   return out;
 }
@@ -75,7 +94,12 @@ export class MigrationWorkload {
   }
 
   /** Runs one op through a client and records it; returns the outcome and the process to use next. */
-  private async record(client: number, process: number, api: BbsApiClient, op: BbsOp): Promise<{ ok: boolean; process: number }> {
+  private async record(
+    client: number,
+    process: number,
+    api: BbsApiClient,
+    op: BbsOp,
+  ): Promise<{ ok: boolean; process: number }> {
     const id = this.nextOpId++;
     const key = keyOf(op);
     this.history.append({ type: 'invoke', op: id, process, client, f: op.f, key, value: op });
@@ -106,7 +130,12 @@ export class MigrationWorkload {
           let process = c;
           while (this.running) {
             const base = Math.floor(this.issued++ / this.o.advanceEvery);
-            const r = await this.record(c, process, api, nextOp(rng, base, this.o.keys, this.prefix));
+            const r = await this.record(
+              c,
+              process,
+              api,
+              nextOp(rng, base, this.o.keys, this.prefix),
+            );
             process = r.process;
             await sleep(r.ok ? this.o.thinkMs : this.o.pauseAfterFailMs);
           }

@@ -13,7 +13,11 @@ export interface LinkPlan {
   backend: string[];
 }
 
-export function linkNames(targets: readonly string[], proxies: readonly string[], nodes: readonly string[]): LinkPlan {
+export function linkNames(
+  targets: readonly string[],
+  proxies: readonly string[],
+  nodes: readonly string[],
+): LinkPlan {
   return {
     client: targets.map((t) => `client-${t}`),
     backend: proxies.flatMap((p) => nodes.map((n) => `${p}-${n}`)),

@@ -63,7 +63,13 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
     } catch (e) {
       ctx.log(`nemesis: healing ${a.id} failed: ${(e as Error).message}`);
     }
-    ctx.writer.append({ type: 'nemesis', phase: 'stop', fault: a.id, kind: a.spec.kind, detail: { target: a.spec.target } });
+    ctx.writer.append({
+      type: 'nemesis',
+      phase: 'stop',
+      fault: a.id,
+      kind: a.spec.kind,
+      detail: { target: a.spec.target },
+    });
     ctx.log(`nemesis: healed ${a.id}`);
     // In the background: the schedule goes on while the system recovers.
     if (!stopped && ctx.recovery && a.before !== null) {
@@ -79,12 +85,22 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
       const back = await ctx.recovery!.isBack(a.before).catch(() => false);
       if (stopped) return;
       if (back) {
-        ctx.writer.append({ type: 'nemesis', phase: 'event', fault: a.id, kind: 'recovered', detail: { target: a.spec.target, afterHealSec: (Date.now() - startedAt) / 1000 } });
-        ctx.log(`nemesis: ${a.id}: back to the pre-fault state ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the heal`);
+        ctx.writer.append({
+          type: 'nemesis',
+          phase: 'event',
+          fault: a.id,
+          kind: 'recovered',
+          detail: { target: a.spec.target, afterHealSec: (Date.now() - startedAt) / 1000 },
+        });
+        ctx.log(
+          `nemesis: ${a.id}: back to the pre-fault state ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the heal`,
+        );
         return;
       }
       if (Date.now() > deadline) {
-        ctx.log(`nemesis: ${a.id}: not back to the pre-fault state within ${((deadline - startedAt) / 1000).toFixed(0)} s of the heal; its window ends at the heal`);
+        ctx.log(
+          `nemesis: ${a.id}: not back to the pre-fault state within ${((deadline - startedAt) / 1000).toFixed(0)} s of the heal; its window ends at the heal`,
+        );
         return;
       }
       // Not in `timers`: stop() clears those, and a cleared sleep would never wake this watcher.
@@ -105,16 +121,23 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
 
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, Math.max(0, ms));
+      const t = setTimeout(
+        () => {
+          timers.delete(t);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       timers.add(t);
     });
 
   const safeSides = (target: string): [string[], string[]] | null => {
     try {
-      return partitionSides(target, ctx.cluster.nodes.map((n) => n.name), ctx.seed);
+      return partitionSides(
+        target,
+        ctx.cluster.nodes.map((n) => n.name),
+        ctx.seed,
+      );
     } catch {
       return null;
     }
@@ -145,15 +168,36 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
           resolveError = (e as Error).message;
         }
       }
-      const sides = concrete.kind === 'partition' && !resolveError ? safeSides(concrete.target) : null;
-      ctx.writer.append({ type: 'nemesis', phase: 'start', fault: id, kind: f.kind, detail: { target: f.target, ...(node ? { node } : {}), ...(resolution ? { resolution } : {}), ...(sides ? { sides } : {}), duration: f.duration } });
-      ctx.log(`nemesis: ${id} on ${f.target}${node ? ` (${resolution?.text ?? node})` : ''} for ${f.duration} s`);
+      const sides =
+        concrete.kind === 'partition' && !resolveError ? safeSides(concrete.target) : null;
+      ctx.writer.append({
+        type: 'nemesis',
+        phase: 'start',
+        fault: id,
+        kind: f.kind,
+        detail: {
+          target: f.target,
+          ...(node ? { node } : {}),
+          ...(resolution ? { resolution } : {}),
+          ...(sides ? { sides } : {}),
+          duration: f.duration,
+        },
+      });
+      ctx.log(
+        `nemesis: ${id} on ${f.target}${node ? ` (${resolution?.text ?? node})` : ''} for ${f.duration} s`,
+      );
       let healFn: () => Promise<void>;
       try {
         if (resolveError) throw new Error(resolveError);
         healFn = await begin(id, concrete);
       } catch (e) {
-        ctx.writer.append({ type: 'nemesis', phase: 'stop', fault: id, kind: f.kind, detail: { target: f.target, error: (e as Error).message } });
+        ctx.writer.append({
+          type: 'nemesis',
+          phase: 'stop',
+          fault: id,
+          kind: f.kind,
+          detail: { target: f.target, error: (e as Error).message },
+        });
         ctx.log(`nemesis: ${id} could not start: ${(e as Error).message}`);
         return;
       }

@@ -35,7 +35,10 @@ export function isRole(target: string): boolean {
 
 /** The role inside a fault's target: the target of a node fault, or what a partition isolates. */
 export function roleOf(kind: string, target: string): string | null {
-  const t = kind === 'partition' && target.startsWith('isolate:') ? target.slice('isolate:'.length) : target;
+  const t =
+    kind === 'partition' && target.startsWith('isolate:')
+      ? target.slice('isolate:'.length)
+      : target;
   return isRole(t) ? t : null;
 }
 
@@ -46,11 +49,14 @@ export function roleOf(kind: string, target: string): string | null {
 export function roleProblem(role: string, proxies: readonly string[]): string | null {
   if (role.startsWith('active-of:')) {
     const p = role.slice('active-of:'.length);
-    if (proxies.length === 0) return `${role} needs switchboard proxies (topology.proxies ≥ 1); name a node or use most-written`;
-    if (!proxies.includes(p)) return `${role}: no proxy ${JSON.stringify(p)}; use active-of:${proxies.join(' | active-of:')}`;
+    if (proxies.length === 0)
+      return `${role} needs switchboard proxies (topology.proxies ≥ 1); name a node or use most-written`;
+    if (!proxies.includes(p))
+      return `${role}: no proxy ${JSON.stringify(p)}; use active-of:${proxies.join(' | active-of:')}`;
     return null;
   }
-  if (role === 'a-non-active' && proxies.length === 0) return 'a-non-active needs switchboard proxies (topology.proxies ≥ 1) to tell active from non-active nodes';
+  if (role === 'a-non-active' && proxies.length === 0)
+    return 'a-non-active needs switchboard proxies (topology.proxies ≥ 1) to tell active from non-active nodes';
   return null;
 }
 
@@ -65,7 +71,10 @@ export function resolveRole(role: string, state: RoleState, seed: number, salt: 
     const p = role.slice('active-of:'.length);
     if (!(p in state.activeOf)) throw new RoleError(`${role}: no proxy ${p}`);
     const node = state.activeOf[p];
-    if (!node) throw new RoleError(`${role}: ${p} routes to no node now (it is down or has no healthy backend)`);
+    if (!node)
+      throw new RoleError(
+        `${role}: ${p} routes to no node now (it is down or has no healthy backend)`,
+      );
     return node;
   }
   if (role === 'most-written') {
@@ -74,13 +83,17 @@ export function resolveRole(role: string, state: RoleState, seed: number, salt: 
       const w = state.okWritesByNode[n] ?? 0;
       if (w > 0 && (best === null || w > (state.okWritesByNode[best] ?? 0))) best = n;
     }
-    if (best === null) throw new RoleError('most-written: no node has served an ok write yet in this run');
+    if (best === null)
+      throw new RoleError('most-written: no node has served an ok write yet in this run');
     return best;
   }
   if (role === 'a-non-active') {
     const actives = new Set(Object.values(state.activeOf).filter((x): x is string => x !== null));
     const candidates = state.nodes.filter((n) => !actives.has(n));
-    if (candidates.length === 0) throw new RoleError(`a-non-active: every node is some proxy's active backend now (${[...actives].join(', ')})`);
+    if (candidates.length === 0)
+      throw new RoleError(
+        `a-non-active: every node is some proxy's active backend now (${[...actives].join(', ')})`,
+      );
     const r = seededRng(deriveSeed(seed, 0x726f6c, salt))();
     return candidates[Math.floor(r * candidates.length)]!;
   }
@@ -88,11 +101,21 @@ export function resolveRole(role: string, state: RoleState, seed: number, salt: 
 }
 
 /** The concrete target of a fault whose target may hold a role: `isolate:active-of:proxy1` → `isolate:n2`. */
-export function resolveTarget(kind: string, target: string, state: RoleState, seed: number, salt: number): { target: string; node?: string; resolution?: RoleResolution } {
+export function resolveTarget(
+  kind: string,
+  target: string,
+  state: RoleState,
+  seed: number,
+  salt: number,
+): { target: string; node?: string; resolution?: RoleResolution } {
   const role = roleOf(kind, target);
   if (!role) return { target };
   const node = resolveRole(role, state, seed, salt);
-  return { target: kind === 'partition' ? `isolate:${node}` : node, node, resolution: describeResolution(role, node, state) };
+  return {
+    target: kind === 'partition' ? `isolate:${node}` : node,
+    node,
+    resolution: describeResolution(role, node, state),
+  };
 }
 
 /** How a report names a fault's target: "active-of:proxy1 (n1)" for a resolved role, else the target. */
@@ -114,17 +137,38 @@ export interface RoleResolution {
 export function describeResolution(role: string, node: string, state: RoleState): RoleResolution {
   if (role === 'most-written') {
     const w = (n: string) => state.okWritesByNode[n] ?? 0;
-    const others = state.nodes.filter((n) => n !== node).sort((a, b) => w(b) - w(a) || a.localeCompare(b));
+    const others = state.nodes
+      .filter((n) => n !== node)
+      .sort((a, b) => w(b) - w(a) || a.localeCompare(b));
     const second = others[0];
     const margin = w(node) - (second === undefined ? 0 : w(second));
-    const vs = second === undefined ? 'the only node' : margin === 0 ? `tied with ${second} (${w(second)}), the lower name taken` : `${margin} more than ${second} (${w(second)})`;
-    return { role, node, margin, text: `most-written: ${node}, ${w(node)} ok writes when the fault started, ${vs}` };
+    const vs =
+      second === undefined
+        ? 'the only node'
+        : margin === 0
+          ? `tied with ${second} (${w(second)}), the lower name taken`
+          : `${margin} more than ${second} (${w(second)})`;
+    return {
+      role,
+      node,
+      margin,
+      text: `most-written: ${node}, ${w(node)} ok writes when the fault started, ${vs}`,
+    };
   }
   if (role === 'a-non-active') {
     const actives = new Set(Object.values(state.activeOf).filter((x): x is string => x !== null));
     const candidates = state.nodes.filter((n) => !actives.has(n));
-    return { role, node, text: `a-non-active: ${node}, chosen by the seed among ${candidates.join(', ')} (no proxy routed to them; ${[...actives].join(', ') || 'none'} active)` };
+    return {
+      role,
+      node,
+      text: `a-non-active: ${node}, chosen by the seed among ${candidates.join(', ')} (no proxy routed to them; ${[...actives].join(', ') || 'none'} active)`,
+    };
   }
-  if (role.startsWith('active-of:')) return { role, node, text: `${role}: ${node}, where ${role.slice('active-of:'.length)} routed new connections when the fault started` };
+  if (role.startsWith('active-of:'))
+    return {
+      role,
+      node,
+      text: `${role}: ${node}, where ${role.slice('active-of:'.length)} routed new connections when the fault started`,
+    };
   return { role, node, text: `${role}: ${node}` };
 }

@@ -22,12 +22,17 @@ export interface PlanContext {
 
 /** Role targets a random plan may draw (roles.ts); the proxy roles only when there are proxies. */
 function roleTargets(ctx: PlanContext): string[] {
-  return ctx.proxies.length > 0 ? [...ctx.proxies.map((p) => `active-of:${p}`), 'most-written', 'a-non-active'] : ['most-written'];
+  return ctx.proxies.length > 0
+    ? [...ctx.proxies.map((p) => `active-of:${p}`), 'most-written', 'a-non-active']
+    : ['most-written'];
 }
 
 function targetArb(kind: FaultKind, ctx: PlanContext, roles = false): fc.Arbitrary<string> {
   const nodeTargets = roles ? [...ctx.nodes, ...roleTargets(ctx)] : ctx.nodes;
-  return FAULTS[kind].targetArbitrary({ nodes: ctx.nodes, proxies: ctx.proxies, links: ctx.links ?? { client: [], backend: [] } }, nodeTargets);
+  return FAULTS[kind].targetArbitrary(
+    { nodes: ctx.nodes, proxies: ctx.proxies, links: ctx.links ?? { client: [], backend: [] } },
+    nodeTargets,
+  );
 }
 
 export function planSchedule(spec: NemesisSpec, ctx: PlanContext): FaultSpec[] {
@@ -46,7 +51,10 @@ export function planSchedule(spec: NemesisSpec, ctx: PlanContext): FaultSpec[] {
       const at = t + s.gap;
       const duration = Math.min(s.length, ctx.duration - at - 1);
       if (duration < 1) break;
-      const targets = fc.sample(targetArb(s.kind, ctx, r.roles === true), { seed: deriveSeed(ctx.seed, NEMESIS_STREAM, s.pick), numRuns: 1 });
+      const targets = fc.sample(targetArb(s.kind, ctx, r.roles === true), {
+        seed: deriveSeed(ctx.seed, NEMESIS_STREAM, s.pick),
+        numRuns: 1,
+      });
       plan.push({ kind: s.kind, target: targets[0]!, at: round(at), duration: round(duration) });
       t = at + duration;
     }
@@ -61,10 +69,12 @@ function resolveTarget(f: FaultSpec, ctx: PlanContext): string {
   const seed = deriveSeed(ctx.seed, NEMESIS_STREAM, Math.round(f.at * 1000));
   if (f.target === 'random-client' || f.target === 'random-backend') {
     const pool = (f.target === 'random-client' ? ctx.links?.client : ctx.links?.backend) ?? [];
-    if (pool.length === 0) throw new Error(`nemesis: ${f.target} needs links of that kind (topology.links and, for backend links, proxies)`);
+    if (pool.length === 0)
+      throw new Error(
+        `nemesis: ${f.target} needs links of that kind (topology.links and, for backend links, proxies)`,
+      );
     return fc.sample(fc.constantFrom(...pool), { seed, numRuns: 1 })[0]!;
   }
   if (f.target !== 'random') return f.target;
   return fc.sample(targetArb(f.kind, ctx), { seed, numRuns: 1 })[0]!;
 }
-

@@ -55,10 +55,12 @@ export async function createPartitionChain(): Promise<PartitionChain> {
     name,
     async set(cuts) {
       for (const c of cuts) {
-        if (!LOOPBACK.test(c.from) || !LOOPBACK.test(c.to)) throw new Error(`partition: only loopback addresses may be cut, got ${c.from} → ${c.to}`);
+        if (!LOOPBACK.test(c.from) || !LOOPBACK.test(c.to))
+          throw new Error(`partition: only loopback addresses may be cut, got ${c.from} → ${c.to}`);
       }
       await ipt(['-F', name]);
-      for (const c of cuts) await ipt(['-A', name, '-s', `${c.from}/32`, '-d', `${c.to}/32`, '-j', 'DROP']);
+      for (const c of cuts)
+        await ipt(['-A', name, '-s', `${c.from}/32`, '-d', `${c.to}/32`, '-j', 'DROP']);
     },
     async heal() {
       await ipt(['-F', name]);
@@ -103,7 +105,9 @@ export function chainOwner(chain: string): number | null {
 }
 
 /** For `bbs-lab cleanup`: removes the lab's chains whose run is gone (all with `force`) and the jumps to them. */
-export async function removeLabChains(opts: { force?: boolean } = {}): Promise<{ removed: string[]; kept: string[] }> {
+export async function removeLabChains(
+  opts: { force?: boolean } = {},
+): Promise<{ removed: string[]; kept: string[] }> {
   const removed: string[] = [];
   const kept: string[] = [];
   for (const c of await listLabChains()) {

@@ -92,8 +92,15 @@ export type ClusterWith<A extends Ability> = Cluster & { abilities: Pick<Abiliti
 export class MissingAbilityError extends Error {}
 
 /** The ability, or a clear error naming the provider and what asked for it. */
-export function need<A extends Ability>(cluster: Cluster, ability: A, forWhat: string): Abilities[A] {
+export function need<A extends Ability>(
+  cluster: Cluster,
+  ability: A,
+  forWhat: string,
+): Abilities[A] {
   const a = cluster.abilities[ability];
-  if (!a) throw new MissingAbilityError(`${forWhat} needs the ${ability} ability, which provider ${cluster.provider} does not have`);
+  if (!a)
+    throw new MissingAbilityError(
+      `${forWhat} needs the ${ability} ability, which provider ${cluster.provider} does not have`,
+    );
   return a as Abilities[A];
 }

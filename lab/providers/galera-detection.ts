@@ -20,10 +20,20 @@ export interface GaleraDetection {
   installTimeout: number;
 }
 
-export const GALERA_DEFAULT_DETECTION: Readonly<GaleraDetection> = { suspectTimeout: 5, inactiveTimeout: 15, inactiveCheckPeriod: 0.5, keepalivePeriod: 1, installTimeout: 7.5 };
+export const GALERA_DEFAULT_DETECTION: Readonly<GaleraDetection> = {
+  suspectTimeout: 5,
+  inactiveTimeout: 15,
+  inactiveCheckPeriod: 0.5,
+  keepalivePeriod: 1,
+  installTimeout: 7.5,
+};
 
 /** `failureDetection: fast`: a departed node is noticed in ~3 s, not ~5.5 s. */
-export const FAST_DETECTION: Readonly<Partial<GaleraDetection>> = { suspectTimeout: 2, inactiveTimeout: 3, keepalivePeriod: 0.5 };
+export const FAST_DETECTION: Readonly<Partial<GaleraDetection>> = {
+  suspectTimeout: 2,
+  inactiveTimeout: 3,
+  keepalivePeriod: 0.5,
+};
 
 const OPTION: Record<keyof GaleraDetection, string> = {
   suspectTimeout: 'evs.suspect_timeout',
@@ -34,14 +44,21 @@ const OPTION: Record<keyof GaleraDetection, string> = {
 };
 
 /** The settings a scenario asks for: its base, then its overrides (only those it sets). */
-export function requestedDetection(base: 'default' | 'fast', overrides: Partial<GaleraDetection>): Partial<GaleraDetection> {
+export function requestedDetection(
+  base: 'default' | 'fast',
+  overrides: Partial<GaleraDetection>,
+): Partial<GaleraDetection> {
   const out: Partial<GaleraDetection> = base === 'fast' ? { ...FAST_DETECTION } : {};
-  for (const k of Object.keys(OPTION) as (keyof GaleraDetection)[]) if (overrides[k] !== undefined) out[k] = overrides[k];
+  for (const k of Object.keys(OPTION) as (keyof GaleraDetection)[])
+    if (overrides[k] !== undefined) out[k] = overrides[k];
   return out;
 }
 
 /** What the nodes run with: Galera's defaults under the requested settings. */
-export const effectiveDetection = (requested: Partial<GaleraDetection>): GaleraDetection => ({ ...GALERA_DEFAULT_DETECTION, ...requested });
+export const effectiveDetection = (requested: Partial<GaleraDetection>): GaleraDetection => ({
+  ...GALERA_DEFAULT_DETECTION,
+  ...requested,
+});
 
 /** ISO-8601 durations as Galera reads them: PT2S, PT0.5S. */
 const iso = (secs: number): string => `PT${Number(secs.toFixed(3))}S`;
@@ -58,9 +75,18 @@ export function detectionProviderOptions(requested: Partial<GaleraDetection>): s
 export function detectionProblems(requested: Partial<GaleraDetection>): string[] {
   const d = effectiveDetection(requested);
   const out: string[] = [];
-  if (d.suspectTimeout > d.inactiveTimeout) out.push(`topology.galera.suspectTimeout: ${d.suspectTimeout} s is longer than inactiveTimeout ${d.inactiveTimeout} s; a node is evicted at the inactive timeout whatever the suspicion, so keep suspectTimeout ≤ inactiveTimeout`);
-  if (d.inactiveCheckPeriod > d.suspectTimeout) out.push(`topology.galera.inactiveCheckPeriod: ${d.inactiveCheckPeriod} s is longer than suspectTimeout ${d.suspectTimeout} s; set it shorter (Galera's default is 0.5 s)`);
-  if (d.keepalivePeriod >= d.suspectTimeout) out.push(`topology.galera.keepalivePeriod: ${d.keepalivePeriod} s is not shorter than suspectTimeout ${d.suspectTimeout} s; an idle healthy node would be suspected; set it shorter`);
+  if (d.suspectTimeout > d.inactiveTimeout)
+    out.push(
+      `topology.galera.suspectTimeout: ${d.suspectTimeout} s is longer than inactiveTimeout ${d.inactiveTimeout} s; a node is evicted at the inactive timeout whatever the suspicion, so keep suspectTimeout ≤ inactiveTimeout`,
+    );
+  if (d.inactiveCheckPeriod > d.suspectTimeout)
+    out.push(
+      `topology.galera.inactiveCheckPeriod: ${d.inactiveCheckPeriod} s is longer than suspectTimeout ${d.suspectTimeout} s; set it shorter (Galera's default is 0.5 s)`,
+    );
+  if (d.keepalivePeriod >= d.suspectTimeout)
+    out.push(
+      `topology.galera.keepalivePeriod: ${d.keepalivePeriod} s is not shorter than suspectTimeout ${d.suspectTimeout} s; an idle healthy node would be suspected; set it shorter`,
+    );
   return out;
 }
 
@@ -68,5 +94,7 @@ export function detectionProblems(requested: Partial<GaleraDetection>): string[]
 export function describeDetection(requested: Partial<GaleraDetection>): string {
   const d = effectiveDetection(requested);
   const tag = (k: keyof GaleraDetection) => (requested[k] === undefined ? '' : ' (set)');
-  return (Object.keys(OPTION) as (keyof GaleraDetection)[]).map((k) => `${OPTION[k]} ${d[k]} s${tag(k)}`).join(', ');
+  return (Object.keys(OPTION) as (keyof GaleraDetection)[])
+    .map((k) => `${OPTION[k]} ${d[k]} s${tag(k)}`)
+    .join(', ');
 }

@@ -42,7 +42,8 @@ export interface ProviderDef {
 /** Galera options of `failureDetection: fast`: a departed node is noticed in seconds, not ~10 s. */
 export const FAST_FAILURE_DETECTION = detectionProviderOptions(FAST_DETECTION);
 
-const synced = (o: ProviderStartOptions, c: Cluster, t0: number) => o.log(`cluster: ${c.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+const synced = (o: ProviderStartOptions, c: Cluster, t0: number) =>
+  o.log(`cluster: ${c.nodes.length} node(s) Synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 export const PROVIDERS: Readonly<Record<ProviderName, ProviderDef>> = {
   local: {
@@ -80,7 +81,9 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderDef>> = {
         log: o.log,
         ...(o.detectionOptions ? { providerOptions: o.detectionOptions } : {}),
       });
-      o.notes.push(`cluster: Docker containers on ${docker.engine === 'lab' ? "the lab's own Docker-compatible engine (lab/docker-engine)" : 'a Docker engine'}`);
+      o.notes.push(
+        `cluster: Docker containers on ${docker.engine === 'lab' ? "the lab's own Docker-compatible engine (lab/docker-engine)" : 'a Docker engine'}`,
+      );
       synced(o, docker, t0);
       return docker;
     },
@@ -88,14 +91,17 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderDef>> = {
   external: {
     abilities: [],
     async start(o) {
-      const [{ connectExternal }, { loadTarget, TargetError }, { registerCleanup }] = await Promise.all([
-        import('./external/cluster.ts'),
-        import('./external/target.ts'),
-        import('../lifecycle/cleanup.ts'),
-      ]);
+      const [{ connectExternal }, { loadTarget, TargetError }, { registerCleanup }] =
+        await Promise.all([
+          import('./external/cluster.ts'),
+          import('./external/target.ts'),
+          import('../lifecycle/cleanup.ts'),
+        ]);
       const target = loadTarget(o.target!);
       if (target.hosts.length !== o.nodes) {
-        throw new TargetError(o.target!, [`hosts: the scenario's topology.nodes is ${o.nodes} but the target lists ${target.hosts.length} host(s); make them equal`]);
+        throw new TargetError(o.target!, [
+          `hosts: the scenario's topology.nodes is ${o.nodes} but the target lists ${target.hosts.length} host(s); make them equal`,
+        ]);
       }
       const ext = await connectExternal(target, o.log);
       // Registered like the local cluster's stop, so Ctrl-C removes the owned temp dir too.

@@ -4,7 +4,8 @@
 import mysql from 'mysql2/promise';
 import type { NodeStatus } from './cluster.ts';
 
-export const WSREP_STATUS_SQL = "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state','wsrep_cluster_status','wsrep_cluster_size','wsrep_ready')";
+export const WSREP_STATUS_SQL =
+  "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state','wsrep_cluster_status','wsrep_cluster_size','wsrep_ready')";
 
 /** The status from the variables; null when the server is not Galera (no wsrep_local_state). */
 export function nodeStatusFrom(v: ReadonlyMap<string, string>): NodeStatus | null {
@@ -22,11 +23,20 @@ export async function readNodeStatus(opts: mysql.ConnectionOptions): Promise<Nod
   const c = await mysql.createConnection(opts);
   try {
     const [rows] = await c.query(WSREP_STATUS_SQL);
-    return nodeStatusFrom(new Map((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value])));
+    return nodeStatusFrom(
+      new Map(
+        (rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]),
+      ),
+    );
   } finally {
     await c.end().catch(() => undefined);
   }
 }
 
 /** What a node that answered without wsrep variables (not yet a Galera member) is taken to be. */
-export const NOT_A_MEMBER: NodeStatus = { localState: 0, clusterStatus: 'unknown', clusterSize: 0, ready: false };
+export const NOT_A_MEMBER: NodeStatus = {
+  localState: 0,
+  clusterStatus: 'unknown',
+  clusterSize: 0,
+  ready: false,
+};

@@ -48,7 +48,11 @@ export interface AnomalyEventSummary {
 }
 
 export function checkerOf(kind: AnomalyKind): CheckerName {
-  return kind === 'not-linearizable' ? 'linearizability' : kind === 'failed-but-applied' ? 'failedApplied' : 'invariants';
+  return kind === 'not-linearizable'
+    ? 'linearizability'
+    : kind === 'failed-but-applied'
+      ? 'failedApplied'
+      : 'invariants';
 }
 
 export function witnessOf(c: AnomalyCause): number[] {
@@ -92,7 +96,13 @@ const uniq = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
  * The distinct events of a run's attributed anomalies, in order of first op. `t0` is the
  * workload's start (ns) and `end` the run's end (s since t0), for windows never healed.
  */
-export function anomalyEvents(causes: readonly AnomalyCause[], ops: readonly Op[], faults: readonly FaultWindow[], t0: number, end: number): AnomalyEvent[] {
+export function anomalyEvents(
+  causes: readonly AnomalyCause[],
+  ops: readonly Op[],
+  faults: readonly FaultWindow[],
+  t0: number,
+  end: number,
+): AnomalyEvent[] {
   const byId = new Map(ops.map((o) => [o.op, o]));
   const out: AnomalyEvent[] = [];
   for (const group of groupReports(causes)) {
@@ -101,10 +111,18 @@ export function anomalyEvents(causes: readonly AnomalyCause[], ops: readonly Op[
     const spans = opIds
       .map((id) => byId.get(id))
       .filter((o): o is Op => o !== undefined)
-      .map((o) => [(o.invoke.time - t0) / 1e9, ((o.complete?.time ?? o.invoke.time) - t0) / 1e9] as const);
+      .map(
+        (o) =>
+          [(o.invoke.time - t0) / 1e9, ((o.complete?.time ?? o.invoke.time) - t0) / 1e9] as const,
+      );
     const from = spans.length > 0 ? Math.min(...spans.map((s) => s[0])) : 0;
     const to = spans.length > 0 ? Math.max(...spans.map((s) => s[1])) : 0;
-    const hit = faults.filter((f) => spans.some(([a, b]) => a <= windowEnd({ healed: f.end, recovered: f.recovered ?? null }, end) && b >= f.start));
+    const hit = faults.filter((f) =>
+      spans.some(
+        ([a, b]) =>
+          a <= windowEnd({ healed: f.end, recovered: f.recovered ?? null }, end) && b >= f.start,
+      ),
+    );
     out.push({
       key: reports[0]!.key,
       kinds: uniq(reports.map((c) => c.anomaly)),
@@ -119,7 +137,10 @@ export function anomalyEvents(causes: readonly AnomalyCause[], ops: readonly Op[
   return out.sort((a, b) => a.from - b.from || a.key.localeCompare(b.key));
 }
 
-export function summarizeEvents(reports: number, events: readonly AnomalyEvent[]): AnomalyEventSummary {
+export function summarizeEvents(
+  reports: number,
+  events: readonly AnomalyEvent[],
+): AnomalyEventSummary {
   const inFault = events.filter((e) => e.faults.length > 0).length;
   return { reports, events: events.length, inFault, outsideFaults: events.length - inFault };
 }

@@ -10,7 +10,15 @@ import type { AnomalyEventSummary } from './anomaly-events.ts';
 import { countOfCode } from './labels.ts';
 import { unplannedSentence } from './quorum-loss.ts';
 
-export type AskedFigure = 'deadlocks' | 'non-primary' | 'unknown' | 'failed' | 'outage' | 'multi-writer' | 'correctness' | 'errors';
+export type AskedFigure =
+  | 'deadlocks'
+  | 'non-primary'
+  | 'unknown'
+  | 'failed'
+  | 'outage'
+  | 'multi-writer'
+  | 'correctness'
+  | 'errors';
 
 /** What each figure is asked with: a question matching the pattern asks for that figure. */
 const ASKED: readonly [AskedFigure, RegExp][] = [
@@ -20,7 +28,10 @@ const ASKED: readonly [AskedFigure, RegExp][] = [
   ['failed', /fail for sure/i],
   ['outage', /outage|unavailab|available|how long|failover|succeed again|stall/i],
   ['multi-writer', /two nodes at once|several (galera )?nodes at once|two galera nodes/i],
-  ['correctness', /lose|lost|anomal|correct|misbehave|twice|wrong|isolation|commit or not|two cells|linearizab/i],
+  [
+    'correctness',
+    /lose|lost|anomal|correct|misbehave|twice|wrong|isolation|commit or not|two cells|linearizab/i,
+  ],
   ['errors', /errors?\b/i],
 ];
 
@@ -40,7 +51,8 @@ export interface AnswerInput {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
-const share = (n: number, d: number) => (d === 0 || n === 0 ? '0%' : n === d ? '100%' : `${((100 * n) / d).toPrecision(2)}%`);
+const share = (n: number, d: number) =>
+  d === 0 || n === 0 ? '0%' : n === d ? '100%' : `${((100 * n) / d).toPrecision(2)}%`;
 const s1 = (x: number) => `${x.toFixed(1)} s`;
 
 function done(st: RunStats): number {
@@ -55,7 +67,9 @@ function figureClause(f: AskedFigure, input: AnswerInput): string | null {
     case 'deadlocks': {
       const d = countOfCode(st.errors, '1213');
       if (d === 0) return `no 1213 deadlock (rollback) in ${fmt(n)} ops`;
-      const byOp = Object.entries(st.errorsByOp).filter(([label]) => label.startsWith('1213')).flatMap(([, m]) => Object.entries(m));
+      const byOp = Object.entries(st.errorsByOp)
+        .filter(([label]) => label.startsWith('1213'))
+        .flatMap(([, m]) => Object.entries(m));
       const perOp = new Map<string, number>();
       for (const [op, c] of byOp) perOp.set(op, (perOp.get(op) ?? 0) + c);
       const top = [...perOp.entries()].sort((a, b) => b[1] - a[1])[0];
@@ -63,7 +77,9 @@ function figureClause(f: AskedFigure, input: AnswerInput): string | null {
     }
     case 'non-primary': {
       const d = countOfCode(st.errors, '1047');
-      return d === 0 ? 'no 1047 (non-Primary) error' : `${fmt(d)} ops answered 1047 (non-Primary node)`;
+      return d === 0
+        ? 'no 1047 (non-Primary) error'
+        : `${fmt(d)} ops answered 1047 (non-Primary node)`;
     }
     case 'unknown':
       return `${fmt(st.byOutcome.info)} of ${fmt(n)} ops ended with an unknown outcome (${share(st.byOutcome.info, n)})`;
@@ -73,27 +89,38 @@ function figureClause(f: AskedFigure, input: AnswerInput): string | null {
       const faults = st.availability.faults;
       if (faults.length === 0) {
         const l = st.availability.bbs.longest;
-        return l && l.sec >= 1 ? `the whole BBS's longest stretch with no successful op was ${s1(l.sec)}` : 'the BBS never went 1 s without a successful op';
+        return l && l.sec >= 1
+          ? `the whole BBS's longest stretch with no successful op was ${s1(l.sec)}`
+          : 'the BBS never went 1 s without a successful op';
       }
       const worst = [...faults].sort((a, b) => b.bbsOutageSec - a.bbsOutageSec)[0]!;
-      const client = [...faults].sort((a, b) => b.worstClientOutageSec - a.worstClientOutageSec)[0]!;
+      const client = [...faults].sort(
+        (a, b) => b.worstClientOutageSec - a.worstClientOutageSec,
+      )[0]!;
       return `the whole BBS was out (no client had a success) for ${s1(worst.bbsOutageSec)} at most (${worst.fault}), the worst client for ${s1(client.worstClientOutageSec)}`;
     }
     case 'multi-writer': {
       const c = st.writeWindows.concurrent.length;
-      return c === 0 ? 'writes never reached two nodes at once' : `writes reached several nodes at once in ${fmt(c)} of ${fmt(st.writeWindows.total)} one-second windows`;
+      return c === 0
+        ? 'writes never reached two nodes at once'
+        : `writes reached several nodes at once in ${fmt(c)} of ${fmt(st.writeWindows.total)} one-second windows`;
     }
     case 'correctness': {
       if (!input.check) return null;
       const events = input.anomalies?.events ?? 0;
-      if (input.check.valid === true) return 'the checkers found no anomaly: no acknowledged write lost, no BBS invariant broken';
-      if (input.check.valid === false) return `the checkers found ${events > 0 ? `${fmt(events)} distinct ${events === 1 ? 'anomaly' : 'anomalies'}` : 'anomalies'} (listed under Findings)`;
+      if (input.check.valid === true)
+        return 'the checkers found no anomaly: no acknowledged write lost, no BBS invariant broken';
+      if (input.check.valid === false)
+        return `the checkers found ${events > 0 ? `${fmt(events)} distinct ${events === 1 ? 'anomaly' : 'anomalies'}` : 'anomalies'} (listed under Findings)`;
       return 'the checkers could not decide (a checker ran out of its search budget)';
     }
     case 'errors': {
       const e = Object.entries(st.errors).sort((a, b) => b[1] - a[1]);
       if (e.length === 0) return 'no database errors';
-      return `database errors: ${e.slice(0, 2).map(([k, c]) => `${k} ×${fmt(c)}`).join(', ')}${e.length > 2 ? ', …' : ''}`;
+      return `database errors: ${e
+        .slice(0, 2)
+        .map(([k, c]) => `${k} ×${fmt(c)}`)
+        .join(', ')}${e.length > 2 ? ', …' : ''}`;
     }
   }
 }
@@ -109,9 +136,15 @@ export function answerSentences(input: AnswerInput): string[] {
   const figures: AskedFigure[] = [...asked];
   if (!figures.includes('correctness')) figures.push('correctness');
   if (figures.length === 1) figures.unshift('errors');
-  const clauses = figures.map((f) => figureClause(f, input)).filter((c): c is string => c !== null).slice(0, 4);
+  const clauses = figures
+    .map((f) => figureClause(f, input))
+    .filter((c): c is string => c !== null)
+    .slice(0, 4);
   const faults = input.stats.availability.faults.length;
-  const faultClause = faults === 0 ? 'no fault was injected' : `${faults} fault${faults === 1 ? ' was' : 's were'} injected (table below)`;
+  const faultClause =
+    faults === 0
+      ? 'no fault was injected'
+      : `${faults} fault${faults === 1 ? ' was' : 's were'} injected (table below)`;
   const [first, ...rest] = clauses;
   const out = [`${capital(first ?? 'the run recorded no op')}; ${faultClause}.`];
   for (const c of rest) out.push(`${capital(c)}.`);

@@ -11,7 +11,13 @@ import { effectSeen, observe, type Observations } from './effect-seen.ts';
 import { errorLabel } from './labels.ts';
 import { medianOf } from './intervals.ts';
 import type { NemesisEvent, Op } from '../history/event.ts';
-import { bbsStretches, intervalsBetween, MIN_GAP_SEC, type Gap, type Stretch } from './stretches.ts';
+import {
+  bbsStretches,
+  intervalsBetween,
+  MIN_GAP_SEC,
+  type Gap,
+  type Stretch,
+} from './stretches.ts';
 
 export { MIN_GAP_SEC };
 
@@ -32,7 +38,14 @@ export interface FaultOutage extends Omit<FaultSpan, 'id'> {
   /** Every such stretch of 1 s or more that overlaps the window (optional: results.json of earlier runs lack it). */
   bbsStretches?: Stretch[];
   /** Ops in flight when the fault started, by outcome; of those that ended unknown (or never), what later reads say (optional: results.json of earlier runs lack it). */
-  inFlight: { ops: number; ok: number; fail: number; info: number; unfinished: number; unknown?: { seen: number; notSeen: number; cannotTell: number } };
+  inFlight: {
+    ops: number;
+    ok: number;
+    fail: number;
+    info: number;
+    unfinished: number;
+    unknown?: { seen: number; notSeen: number; cannotTell: number };
+  };
   /** Failed/unknown completions inside [start, recovered ?? healed ?? end], by error label. */
   errors: Record<string, number>;
 }
@@ -71,8 +84,19 @@ export function faultSpans(nemesis: readonly NemesisEvent[], t0: number): FaultS
   const sec = (ns: number) => (ns - t0) / 1e9;
   for (const n of nemesis) {
     if (n.phase === 'start') {
-      const d = (n.detail ?? {}) as { target?: unknown; node?: unknown; resolution?: { text?: unknown; margin?: unknown } };
-      const span: FaultSpan = { id: n.fault, kind: n.kind, target: typeof d.target === 'string' ? d.target : '', start: sec(n.time), healed: null, recovered: null };
+      const d = (n.detail ?? {}) as {
+        target?: unknown;
+        node?: unknown;
+        resolution?: { text?: unknown; margin?: unknown };
+      };
+      const span: FaultSpan = {
+        id: n.fault,
+        kind: n.kind,
+        target: typeof d.target === 'string' ? d.target : '',
+        start: sec(n.time),
+        healed: null,
+        recovered: null,
+      };
       if (typeof d.node === 'string') span.node = d.node;
       if (typeof d.resolution?.text === 'string') span.resolution = d.resolution.text;
       if (typeof d.resolution?.margin === 'number') span.margin = d.resolution.margin;
@@ -116,7 +140,13 @@ function longestOverlapping(gaps: readonly Gap[], from: number, to: number): num
  * ops: the workload's ops (the final read left out); t0: the workload's first invoke (ns);
  * end: the workload's end in seconds since t0; nemesis: the history's nemesis events.
  */
-export function computeAvailability(ops: readonly Op[], nemesis: readonly NemesisEvent[], t0: number, end: number, obs: Observations = observe(ops)): Availability {
+export function computeAvailability(
+  ops: readonly Op[],
+  nemesis: readonly NemesisEvent[],
+  t0: number,
+  end: number,
+  obs: Observations = observe(ops),
+): Availability {
   const sec = (ns: number) => (ns - t0) / 1e9;
   const clients = [...new Set(ops.map((o) => o.client))].sort((a, b) => a - b).map(String);
   const okTimes = new Map<string, number[]>(clients.map((c) => [c, []]));
@@ -151,7 +181,14 @@ export function computeAvailability(ops: readonly Op[], nemesis: readonly Nemesi
       clientOutageSec[c] = longestOverlapping(clientGaps.get(c)!, f.start, wEnd);
     }
     const unknown = { seen: 0, notSeen: 0, cannotTell: 0 };
-    const inFlight: FaultOutage['inFlight'] = { ops: 0, ok: 0, fail: 0, info: 0, unfinished: 0, unknown };
+    const inFlight: FaultOutage['inFlight'] = {
+      ops: 0,
+      ok: 0,
+      fail: 0,
+      info: 0,
+      unfinished: 0,
+      unknown,
+    };
     const errors: Record<string, number> = {};
     for (const o of ops) {
       const inv = sec(o.invoke.time);
@@ -181,7 +218,9 @@ export function computeAvailability(ops: readonly Op[], nemesis: readonly Nemesi
     }
     const outages = clients.map((c) => clientOutageSec[c]!);
     let worstClient: string | null = null;
-    for (const c of clients) if (worstClient === null || clientOutageSec[c]! > clientOutageSec[worstClient]!) worstClient = c;
+    for (const c of clients)
+      if (worstClient === null || clientOutageSec[c]! > clientOutageSec[worstClient]!)
+        worstClient = c;
     const out: FaultOutage = {
       fault: f.id,
       kind: f.kind,

@@ -18,19 +18,32 @@ export function renderCausesMarkdown(causes: readonly AnomalyCause[] | undefined
   const out = ['### Anomalies by cause\n'];
   for (const [cause, list] of groupByCause(causes)) {
     out.push(`**${CAUSES[cause]}** (${list.length}):\n`);
-    out.push(list.slice(0, MAX_PER_CAUSE).map((c) => `- ${escMd(line(c))}`).join('\n') + (list.length > MAX_PER_CAUSE ? `\n- …and ${list.length - MAX_PER_CAUSE} more (results.json, check.causes)` : '') + '\n');
+    out.push(
+      list
+        .slice(0, MAX_PER_CAUSE)
+        .map((c) => `- ${escMd(line(c))}`)
+        .join('\n') +
+        (list.length > MAX_PER_CAUSE
+          ? `\n- …and ${list.length - MAX_PER_CAUSE} more (results.json, check.causes)`
+          : '') +
+        '\n',
+    );
   }
   return out.join('\n');
 }
 
 /** `link` escapes text and links op ids (html.ts's linkOps). */
-export function renderCausesHtml(causes: readonly AnomalyCause[] | undefined, link: (text: string) => string): string {
+export function renderCausesHtml(
+  causes: readonly AnomalyCause[] | undefined,
+  link: (text: string) => string,
+): string {
   if (!causes || causes.length === 0) return '';
   const out = ['<h2 id="causes">Anomalies by cause</h2>'];
   for (const [cause, list] of groupByCause(causes)) {
     out.push(`<h3>${link(CAUSES[cause])} (${list.length})</h3><ul>`);
     for (const c of list.slice(0, MAX_PER_CAUSE)) out.push(`<li>${link(line(c))}</li>`);
-    if (list.length > MAX_PER_CAUSE) out.push(`<li>…and ${list.length - MAX_PER_CAUSE} more (results.json, check.causes)</li>`);
+    if (list.length > MAX_PER_CAUSE)
+      out.push(`<li>…and ${list.length - MAX_PER_CAUSE} more (results.json, check.causes)</li>`);
     out.push('</ul>');
   }
   return out.join('\n');
@@ -45,7 +58,20 @@ export function causeSentence(causes: readonly AnomalyCause[]): string | null {
       const worst = list.reduce((m, x) => ((x.lagMs ?? 0) > (m.lagMs ?? 0) ? x : m), list[0]!);
       return `${n} stale read${n === 1 ? '' : 's'} (largest lag shown: ${worst.readerNode} behind ${worst.writerNode} by at least ${worst.lagMs} ms)`;
     }
-    const [one, many] = { 'lost-write': ['lost write', 'lost writes'], 'both-acknowledged': ['pair of conflicting writes both acknowledged', 'pairs of conflicting writes both acknowledged'], 'single-node-logic': ['logic bug on one node', 'logic bugs on one node'], 'store-logic': ['logic bug across nodes (no lag possible)', 'logic bugs across nodes (no lag possible)'], 'failed-but-applied': ['failed-but-applied op', 'failed-but-applied ops'], unattributed: ['unattributed', 'unattributed'] }[c];
+    const [one, many] = {
+      'lost-write': ['lost write', 'lost writes'],
+      'both-acknowledged': [
+        'pair of conflicting writes both acknowledged',
+        'pairs of conflicting writes both acknowledged',
+      ],
+      'single-node-logic': ['logic bug on one node', 'logic bugs on one node'],
+      'store-logic': [
+        'logic bug across nodes (no lag possible)',
+        'logic bugs across nodes (no lag possible)',
+      ],
+      'failed-but-applied': ['failed-but-applied op', 'failed-but-applied ops'],
+      unattributed: ['unattributed', 'unattributed'],
+    }[c];
     return `${n} ${n === 1 ? one : many}`;
   });
   return `Causes: ${parts.join(', ')}.`;

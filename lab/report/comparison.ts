@@ -56,7 +56,8 @@ export function compareRows(runs: readonly ComparedRun[]): ComparisonRow[] {
       const done = st.byOutcome.ok + st.byOutcome.fail + st.byOutcome.info || 1;
       const deadlocks = countOfCode(st.errors, '1213');
       const fo = st.availability.faults;
-      const worst = (pick: (f: (typeof fo)[number]) => number) => (fo.length > 0 ? Math.max(...fo.map(pick)) : null);
+      const worst = (pick: (f: (typeof fo)[number]) => number) =>
+        fo.length > 0 ? Math.max(...fo.map(pick)) : null;
       return {
         config: r.config,
         ops: st.ops,
@@ -70,7 +71,8 @@ export function compareRows(runs: readonly ComparedRun[]): ComparisonRow[] {
         bbsOutageSec: worst((f) => f.bbsOutageSec),
         worstClientOutageSec: worst((f) => f.worstClientOutageSec),
         medianClientOutageSec: worst((f) => f.medianClientOutageSec),
-        neverRecovered: fo.filter((f) => Object.values(f.firstOkAfterSec).every((x) => x === null)).length,
+        neverRecovered: fo.filter((f) => Object.values(f.firstOkAfterSec).every((x) => x === null))
+          .length,
         secondShare: st.secondShare,
         timeShare: st.availability.timeShare,
         absorbed: absorbedTotal(st.retries),
@@ -95,37 +97,77 @@ export function comparisonSentences(rows: readonly ComparisonRow[]): string[] {
   );
   if (bad.length > 0) out.push(`Anomalies found with: ${bad.map((r) => r.config).join(', ')}.`);
   const multi = rows.filter((r) => r.multiNodeWindows > 0);
-  if (multi.length > 0) out.push(`Writes reached two nodes at once with ${multi.map((r) => `${r.config} (${r.multiNodeWindows} of ${r.writeWindows} s)`).join(', ')}.`);
+  if (multi.length > 0)
+    out.push(
+      `Writes reached two nodes at once with ${multi.map((r) => `${r.config} (${r.multiNodeWindows} of ${r.writeWindows} s)`).join(', ')}.`,
+    );
   const withFaults = rows.filter((r) => r.bbsOutageSec !== null);
   if (withFaults.length > 0) {
-    const byOutage = [...withFaults].sort((a, b) => a.worstClientOutageSec! - b.worstClientOutageSec!);
+    const byOutage = [...withFaults].sort(
+      (a, b) => a.worstClientOutageSec! - b.worstClientOutageSec!,
+    );
     out.push(
       `Longest outage in a fault (no success for the worst client / the median client / any client): ${byOutage
-        .map((r) => `${r.config} ${sec(r.worstClientOutageSec)} / ${sec(r.medianClientOutageSec)} / ${sec(r.bbsOutageSec)}${r.neverRecovered > 0 ? ` (${r.neverRecovered} fault(s) never recovered from)` : ''}`)
+        .map(
+          (r) =>
+            `${r.config} ${sec(r.worstClientOutageSec)} / ${sec(r.medianClientOutageSec)} / ${sec(r.bbsOutageSec)}${r.neverRecovered > 0 ? ` (${r.neverRecovered} fault(s) never recovered from)` : ''}`,
+        )
         .join(', ')}.`,
     );
   }
   const byAvail = [...rows].sort((a, b) => b.timeShare - a.timeShare);
-  out.push(`Available (share of time not inside a ≥ 1 s stretch with no success; share of seconds with a success): ${byAvail.map((r) => `${r.config} ${share(r.timeShare)}; ${share(r.secondShare)}`).join(', ')}.`);
+  out.push(
+    `Available (share of time not inside a ≥ 1 s stretch with no success; share of seconds with a success): ${byAvail.map((r) => `${r.config} ${share(r.timeShare)}; ${share(r.secondShare)}`).join(', ')}.`,
+  );
   const absorbing = rows.filter((r) => r.absorbed > 0);
-  if (absorbing.length > 0) out.push(`Errors absorbed by retries (never seen by the caller): ${absorbing.map((r) => `${r.config} ${r.absorbed.toLocaleString('en-US')} in ${r.opsRetried.toLocaleString('en-US')} retried ops`).join(', ')}.`);
-  out.push(`1213 deadlocks per 1,000 ops: ${rows.map((r) => `${r.config} ${r.deadlocksPerK.toFixed(1)}`).join(', ')}.`);
+  if (absorbing.length > 0)
+    out.push(
+      `Errors absorbed by retries (never seen by the caller): ${absorbing.map((r) => `${r.config} ${r.absorbed.toLocaleString('en-US')} in ${r.opsRetried.toLocaleString('en-US')} retried ops`).join(', ')}.`,
+    );
+  out.push(
+    `1213 deadlocks per 1,000 ops: ${rows.map((r) => `${r.config} ${r.deadlocksPerK.toFixed(1)}`).join(', ')}.`,
+  );
   return out;
 }
 
-export function renderComparison(input: { scenario: string; question: string; seed: number; runs: readonly ComparedRun[] }): string {
+export function renderComparison(input: {
+  scenario: string;
+  question: string;
+  seed: number;
+  runs: readonly ComparedRun[];
+}): string {
   const rows = compareRows(input.runs);
   const parts: string[] = [];
   parts.push(`# ${input.scenario}: client configurations compared\n`);
   parts.push(`**Question.** ${input.question.trim()}\n`);
-  parts.push(`**Answer from these runs** (same seed ${input.seed}, same fault schedule, one run per configuration). ${comparisonSentences(rows).join(' ')}\n`);
+  parts.push(
+    `**Answer from these runs** (same seed ${input.seed}, same fault schedule, one run per configuration). ${comparisonSentences(rows).join(' ')}\n`,
+  );
   const failed = input.runs.filter((r) => r.error);
-  if (failed.length > 0) parts.push(failed.map((r) => `> **${r.config}** did not complete: ${r.error}`).join('\n') + '\n');
+  if (failed.length > 0)
+    parts.push(
+      `${failed.map((r) => `> **${r.config}** did not complete: ${r.error}`).join('\n')}\n`,
+    );
   parts.push('## Side by side\n');
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   parts.push(
-    [
-      line(['configuration', 'ops', 'ok', 'failed', 'unknown', '1213 / 1k ops', 'absorbed by retries', 'multi-node write s', 'outage: worst client', 'median client', 'BBS', 'time available', 'seconds available', 'checkers']),
+    `${[
+      line([
+        'configuration',
+        'ops',
+        'ok',
+        'failed',
+        'unknown',
+        '1213 / 1k ops',
+        'absorbed by retries',
+        'multi-node write s',
+        'outage: worst client',
+        'median client',
+        'BBS',
+        'time available',
+        'seconds available',
+        'checkers',
+      ]),
       line(Array(14).fill('---')),
       ...rows.map((r) =>
         line([
@@ -145,30 +187,38 @@ export function renderComparison(input: { scenario: string; question: string; se
           verdictWord(r.verdict),
         ]),
       ),
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   parts.push('## Outage per fault\n');
-  parts.push('The longest stretch with no successful op overlapping each fault (from its start until the system was back to its pre-fault state): for the worst client (which), the median client, and the whole BBS (no client).\n');
+  parts.push(
+    'The longest stretch with no successful op overlapping each fault (from its start until the system was back to its pre-fault state): for the worst client (which), the median client, and the whole BBS (no client).\n',
+  );
   for (const r of input.runs.filter((x) => !x.error)) {
     const f = r.stats.availability.faults;
     parts.push(
       `**${r.config}** (run \`${r.runId}\`): ${
         f.length === 0
           ? 'no faults.'
-          : f.map((x) => `${x.kind} ${targetLabel(x.target, x.node)}: worst client ${x.worstClientOutageSec.toFixed(1)} s${x.worstClient === null ? '' : ` (client ${x.worstClient})`}, median ${x.medianClientOutageSec.toFixed(1)} s, BBS ${x.bbsOutageSec.toFixed(1)} s`).join('; ')
+          : f
+              .map(
+                (x) =>
+                  `${x.kind} ${targetLabel(x.target, x.node)}: worst client ${x.worstClientOutageSec.toFixed(1)} s${x.worstClient === null ? '' : ` (client ${x.worstClient})`}, median ${x.medianClientOutageSec.toFixed(1)} s, BBS ${x.bbsOutageSec.toFixed(1)} s`,
+              )
+              .join('; ')
       }\n`,
     );
   }
   const byPart = renderComparisonParts(input.runs.filter((x) => !x.error));
   if (byPart) parts.push(byPart);
   parts.push('## Checkers per configuration\n');
-  for (const r of input.runs.filter((x) => !x.error)) parts.push(`- **${r.config}**: ${verdictWord(r.check.valid)}. ${r.check.summary.join(' ')}`);
+  for (const r of input.runs.filter((x) => !x.error))
+    parts.push(`- **${r.config}**: ${verdictWord(r.check.valid)}. ${r.check.summary.join(' ')}`);
   parts.push(
     '\n## How to read this\n' +
       '- **multi-node write s**: one-second windows in which ok writes were served by more than one Galera node at once (the multi-master case that makes 1213s and, without row locks, anomalies possible); a switchover second, in which the writers moved from one node to the next and did not come back, is not counted.\n' +
-      '- **outage**: over the faults, the longest stretch overlapping a fault in which the worst client, the median client, or no client at all (BBS) had a successful op. **time available**: the share of the workload\'s time not inside a stretch of ≥ 1 s with no success; **seconds available**: the share of whole seconds with at least one successful op.\n' +
+      "- **outage**: over the faults, the longest stretch overlapping a fault in which the worst client, the median client, or no client at all (BBS) had a successful op. **time available**: the share of the workload's time not inside a stretch of ≥ 1 s with no success; **seconds available**: the share of whole seconds with at least one successful op.\n" +
       '- **absorbed by retries**: errors the BBS client retried away (the caller never saw them); the report.md of each run splits them by code, op and node.\n' +
-      '- Each configuration\'s own report.md and history are in its run directory; `bbs-lab check <run-dir>` re-checks one.\n',
+      "- Each configuration's own report.md and history are in its run directory; `bbs-lab check <run-dir>` re-checks one.\n",
   );
-  return parts.map((p) => p.trim()).join('\n\n') + '\n';
+  return `${parts.map((p) => p.trim()).join('\n\n')}\n`;
 }

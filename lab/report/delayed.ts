@@ -15,5 +15,10 @@ export interface Delayed {
 
 export function delayedShare(latenciesMs: readonly number[], thresholdMs: number): Delayed {
   const count = latenciesMs.filter((l) => l >= thresholdMs).length;
-  return { thresholdMs, ops: latenciesMs.length, count, share: latenciesMs.length > 0 ? count / latenciesMs.length : 0 };
+  return {
+    thresholdMs,
+    ops: latenciesMs.length,
+    count,
+    share: latenciesMs.length > 0 ? count / latenciesMs.length : 0,
+  };
 }

@@ -31,7 +31,7 @@ export function observe(allOps: readonly Op[]): Observations {
     }
     if (!o.key?.startsWith('task/')) continue;
     const r = (o.complete.value as BbsResult | undefined)?.record as TaskRecord | null | undefined;
-    if (r && r.result) add(`${o.key} ${r.result}`, o.invoke.time);
+    if (r?.result) add(`${o.key} ${r.result}`, o.invoke.time);
   }
   return { taskResults };
 }

@@ -9,7 +9,8 @@ const MAX_KEYS = 5;
 const MAX_EXAMPLES = 3;
 
 /** Seconds since the run's first event, for op times in nanoseconds. */
-const sec = (t0: number, ns: number | undefined) => (ns === undefined ? 'never' : ((ns - t0) / 1e9).toFixed(3));
+const sec = (t0: number, ns: number | undefined) =>
+  ns === undefined ? 'never' : ((ns - t0) / 1e9).toFixed(3);
 
 function escape(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -33,32 +34,67 @@ export function renderEvidence(check: CheckReport, t0: number): string {
     out.push(`### Not linearizable (${bad.length} key${bad.length === 1 ? '' : 's'})\n`);
     for (const k of bad.slice(0, MAX_KEYS)) {
       const f = k.failure;
-      out.push(`**${k.key}** (model ${k.model}, ${k.ops} ops).${f ? ` ${escape(f.explanation)}` : ''}\n`);
+      out.push(
+        `**${k.key}** (model ${k.model}, ${k.ops} ops).${f ? ` ${escape(f.explanation)}` : ''}\n`,
+      );
       if (f) {
-        out.push(`The ${f.ops.length} ops that cannot be ordered (shrunk from ${f.shrunkFrom}; times in run seconds):\n`);
         out.push(
-          ['| op | process | outcome | invoked | completed | op and result |', '| --- | --- | --- | --- | --- | --- |', ...f.ops.map((o) => `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escape(o.description)} |`)].join('\n') + '\n',
+          `The ${f.ops.length} ops that cannot be ordered (shrunk from ${f.shrunkFrom}; times in run seconds):\n`,
+        );
+        out.push(
+          `${[
+            '| op | process | outcome | invoked | completed | op and result |',
+            '| --- | --- | --- | --- | --- | --- |',
+            ...f.ops.map(
+              (o) =>
+                `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escape(o.description)} |`,
+            ),
+          ].join('\n')}\n`,
         );
         const re = check.commitFailRechecks?.find((r) => r.key === k.key);
-        const extra = [...witnessContextSentences(f, t0), ...(re ? [commitRecheckSentence(re)] : [])];
-        if (extra.length > 0) out.push(extra.map(escape).join(' ') + '\n');
+        const extra = [
+          ...witnessContextSentences(f, t0),
+          ...(re ? [commitRecheckSentence(re)] : []),
+        ];
+        if (extra.length > 0) out.push(`${extra.map(escape).join(' ')}\n`);
       }
     }
-    if (bad.length > MAX_KEYS) out.push(`…and ${bad.length - MAX_KEYS} more keys (results.json has them all).\n`);
+    if (bad.length > MAX_KEYS)
+      out.push(`…and ${bad.length - MAX_KEYS} more keys (results.json has them all).\n`);
   }
   const unknown = lin?.keys.filter((k) => k.verdict === 'unknown') ?? [];
   if (unknown.length > 0) {
     out.push(`### Unknown (${unknown.length} key${unknown.length === 1 ? '' : 's'})\n`);
-    out.push(`The search gave up after ${unknown[0]!.budget ?? '?'} model steps on: ${unknown.slice(0, 10).map((k) => `${k.key} (${k.ops} ops)`).join(', ')}. Re-check with a larger budget: \`bbs-lab check <run-dir> --budget N\`.\n`);
+    out.push(
+      `The search gave up after ${unknown[0]!.budget ?? '?'} model steps on: ${unknown
+        .slice(0, 10)
+        .map((k) => `${k.key} (${k.ops} ops)`)
+        .join(', ')}. Re-check with a larger budget: \`bbs-lab check <run-dir> --budget N\`.\n`,
+    );
   }
   const inv = check.invariants;
   if (inv && !inv.valid) {
     out.push('### BBS invariants broken\n');
-    out.push(inv.violations.map((v) => `- **${v.invariant}** on ${v.key} (ops ${v.ops.join(', ')}): ${escape(v.explanation)}`).join('\n') + '\n');
+    out.push(
+      `${inv.violations
+        .map(
+          (v) =>
+            `- **${v.invariant}** on ${v.key} (ops ${v.ops.join(', ')}): ${escape(v.explanation)}`,
+        )
+        .join('\n')}\n`,
+    );
   }
   if (check.failedApplied.length > 0) {
     out.push('### Reported failed, applied anyway\n');
-    out.push(check.failedApplied.slice(0, 10).map((f) => `- op ${f.op} (${f.f} on ${f.key}, error ${f.error}), seen by op ${f.seenBy}: ${escape(f.explanation)}`).join('\n') + '\n');
+    out.push(
+      `${check.failedApplied
+        .slice(0, 10)
+        .map(
+          (f) =>
+            `- op ${f.op} (${f.f} on ${f.key}, error ${f.error}), seen by op ${f.seenBy}: ${escape(f.explanation)}`,
+        )
+        .join('\n')}\n`,
+    );
   }
   const iso = check.isolation;
   if (iso && !iso.valid) {
@@ -68,13 +104,23 @@ export function renderEvidence(check: CheckReport, t0: number): string {
       if (n === 0) continue;
       out.push(`**${type}** ×${n}${list.length < n ? ` (${list.length} shown)` : ''}:\n`);
       const lines: string[] = [];
-      for (const a of list.slice(0, MAX_EXAMPLES) as { explanation?: string; cycle?: CycleEdge[] }[]) {
-        const cycle = a.cycle && a.cycle.length > 0 ? ` Cycle: ${a.cycle.map((e) => `T${e.from} -${e.kind}${e.key !== undefined ? `(${e.key})` : ''}→ T${e.to}`).join(', ')}.` : '';
+      for (const a of list.slice(0, MAX_EXAMPLES) as {
+        explanation?: string;
+        cycle?: CycleEdge[];
+      }[]) {
+        const cycle =
+          a.cycle && a.cycle.length > 0
+            ? ` Cycle: ${a.cycle.map((e) => `T${e.from} -${e.kind}${e.key !== undefined ? `(${e.key})` : ''}→ T${e.to}`).join(', ')}.`
+            : '';
         lines.push(`- ${escape(a.explanation ?? JSON.stringify(a))}${cycle}`);
       }
-      out.push(lines.join('\n') + '\n');
+      out.push(`${lines.join('\n')}\n`);
     }
   }
   if (out.length === 0) return '';
-  return ['## Evidence\n', 'What the checkers found, each with the ops that show it (op ids are the `op` field of history.jsonl).\n', ...out].join('\n');
+  return [
+    '## Evidence\n',
+    'What the checkers found, each with the ops that show it (op ids are the `op` field of history.jsonl).\n',
+    ...out,
+  ].join('\n');
 }

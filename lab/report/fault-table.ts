@@ -61,7 +61,11 @@ export function faultTableRows(st: Pick<RunStats, 'availability'>): string[][] {
     f.worstClient === null ? '—' : `${s1(f.worstClientOutageSec)} (client ${f.worstClient})`,
     inFlight(f),
     errorsText(f.errors),
-    f.recovered !== null && f.healed !== null ? s1(f.recovered - f.healed) : f.healed === null ? '—' : 'not recorded',
+    f.recovered !== null && f.healed !== null
+      ? s1(f.recovered - f.healed)
+      : f.healed === null
+        ? '—'
+        : 'not recorded',
   ]);
 }
 
@@ -69,16 +73,26 @@ export function faultTableRows(st: Pick<RunStats, 'availability'>): string[][] {
 export function faultSentence(f: FaultOutage): string {
   const what = `${f.kind} ${f.node !== undefined && f.node !== f.target ? `${f.target} (${f.node})` : f.target} at ${f.start.toFixed(1)} s`;
   const healed = f.healed === null ? 'never healed' : `healed at ${f.healed.toFixed(1)} s`;
-  const back = f.recovered === null ? '' : `, back to its pre-fault state at ${f.recovered.toFixed(1)} s`;
-  const worst = f.worstClient === null ? '' : `; the worst client (client ${f.worstClient}) had none for ${s1(f.worstClientOutageSec)}, the median client for ${s1(f.medianClientOutageSec)}`;
-  const caught = f.inFlight.ops > 0 ? `; ${f.inFlight.ops} op(s) were in flight when it started (${outcomes(f)})` : '';
+  const back =
+    f.recovered === null ? '' : `, back to its pre-fault state at ${f.recovered.toFixed(1)} s`;
+  const worst =
+    f.worstClient === null
+      ? ''
+      : `; the worst client (client ${f.worstClient}) had none for ${s1(f.worstClientOutageSec)}, the median client for ${s1(f.medianClientOutageSec)}`;
+  const caught =
+    f.inFlight.ops > 0
+      ? `; ${f.inFlight.ops} op(s) were in flight when it started (${outcomes(f)})`
+      : '';
   return `${what} (${healed}${back}): no client had a success for ${s1(f.bbsOutageSec)}${worst}${caught}.`;
 }
 
 /** "12.0–13.4 s (1.4 s), 15.0–17.8 s (2.8 s, one stretch across a lone success at 16.4 s)". */
 export function stretchesText(stretches: readonly Stretch[]): string {
   return stretches
-    .map((g) => `${g.from.toFixed(1)}–${g.to.toFixed(1)} s (${s1(g.sec)}${g.split && g.split.length > 0 ? `, one stretch across ${g.split.length === 1 ? 'a lone success' : `${g.split.length} lone successes`} at ${g.split.map((x) => `${x.toFixed(1)} s`).join(', ')}` : ''})`)
+    .map(
+      (g) =>
+        `${g.from.toFixed(1)}–${g.to.toFixed(1)} s (${s1(g.sec)}${g.split && g.split.length > 0 ? `, one stretch across ${g.split.length === 1 ? 'a lone success' : `${g.split.length} lone successes`} at ${g.split.map((x) => `${x.toFixed(1)} s`).join(', ')}` : ''})`,
+    )
     .join(', ');
 }
 
@@ -88,7 +102,9 @@ const NODE_LOSS = new Set(['kill', 'pause', 'partition', 'crash']);
 /** Each proxy's active backend just before `at`, from the proxy-active-changed events. */
 function activeAt(events: readonly LabEvent[], at: number): Map<string, string | null> {
   const active = new Map<string, string | null>();
-  for (const e of events) if (e.kind === 'proxy-active-changed' && e.at <= at && e.to !== undefined) active.set(e.source, e.to);
+  for (const e of events)
+    if (e.kind === 'proxy-active-changed' && e.at <= at && e.to !== undefined)
+      active.set(e.source, e.to);
   return active;
 }
 
@@ -101,17 +117,22 @@ function activeAt(events: readonly LabEvent[], at: number): Map<string, string |
 export function faultNotes(st: Pick<RunStats, 'availability' | 'labEvents'>): string[] {
   const out: string[] = [];
   for (const f of st.availability.faults) {
-    if (f.resolution) out.push(`${f.fault}: the role ${f.target} resolved to ${f.node ?? '?'} (${f.resolution}).`);
+    if (f.resolution)
+      out.push(`${f.fault}: the role ${f.target} resolved to ${f.node ?? '?'} (${f.resolution}).`);
     const stretches = f.bbsStretches ?? [];
     if (stretches.length > 1 || stretches.some((g) => (g.split ?? []).length > 0)) {
-      out.push(`${f.fault}: the whole BBS was without a success in ${stretchesText(stretches)} (${MERGE_RULE}).`);
+      out.push(
+        `${f.fault}: the whole BBS was without a success in ${stretchesText(stretches)} (${MERGE_RULE}).`,
+      );
     }
     const node = f.node ?? (/^n\d+$/.test(f.target) ? f.target : null);
     if (!NODE_LOSS.has(f.kind) || node === null || f.bbsOutageSec < 1) continue;
     const active = activeAt(st.labEvents, f.start);
     if (active.size === 0 || [...active.values()].includes(node)) continue;
     const end = f.recovered ?? f.healed ?? Infinity;
-    const moved = st.labEvents.some((e) => e.kind === 'proxy-active-changed' && e.at > f.start && e.at <= end);
+    const moved = st.labEvents.some(
+      (e) => e.kind === 'proxy-active-changed' && e.at > f.start && e.at <= end,
+    );
     if (moved) continue;
     const writers = [...active.entries()].map(([p, n]) => `${p} on ${n ?? 'no node'}`).join(', ');
     out.push(

@@ -8,7 +8,13 @@ import type { Op } from '../history/event.ts';
 import type { RunCharts } from './charts/index.ts';
 import { argsText, resultText } from './charts/op-label.ts';
 import { renderCausesHtml } from './causes.ts';
-import { reachSentence, reachTableRows, shapeSentence, shapeTableRows, type Reach } from './reach.ts';
+import {
+  reachSentence,
+  reachTableRows,
+  shapeSentence,
+  shapeTableRows,
+  type Reach,
+} from './reach.ts';
 import { shortfallSentence } from './shortfall.ts';
 import { FAULT_TABLE_HEADER, faultNotes, faultTableRows } from './fault-table.ts';
 import { answerSentences } from './answer.ts';
@@ -42,12 +48,18 @@ export interface HtmlInput {
 }
 
 export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 /** Escapes text and turns "op 17" into a link to the op's row when it has one. */
 function linkOps(text: string, anchored: ReadonlySet<number>): string {
-  return esc(text).replace(/\bop (\d+)\b/g, (m, id: string) => (anchored.has(Number(id)) ? `<a href="#op-${id}">${m}</a>` : m));
+  return esc(text).replace(/\bop (\d+)\b/g, (m, id: string) =>
+    anchored.has(Number(id)) ? `<a href="#op-${id}">${m}</a>` : m,
+  );
 }
 
 const CSS = `
@@ -75,36 +87,70 @@ function opRow(o: Op, t0: number): string {
   const rel = (ns: number) => ((ns - t0) / 1e9).toFixed(3);
   // Words first (as in the timelines); the recorded value stays one click away for the evidence.
   const raw = c ? JSON.stringify(c.error ?? c.value ?? null) : '';
-  const result = c ? `${esc(resultText(o))}${raw.length > 2 ? ` <details><summary>recorded</summary><code>${esc(raw.slice(0, 600))}${raw.length > 600 ? '…' : ''}</code></details>` : ''}` : 'never completed';
+  const result = c
+    ? `${esc(resultText(o))}${raw.length > 2 ? ` <details><summary>recorded</summary><code>${esc(raw.slice(0, 600))}${raw.length > 600 ? '…' : ''}</code></details>` : ''}`
+    : 'never completed';
   return `<tr id="op-${o.op}"><td>${o.op}</td><td>${o.process}</td><td>${esc(o.f)}</td><td>${esc(o.key ?? '')}</td><td>${rel(o.invoke.time)}</td><td>${c ? rel(c.time) : '—'}</td><td>${c ? c.type : 'open'}</td><td>${esc(c?.node ?? '')}</td><td>${esc(argsText(o.invoke.value))}</td><td>${result}</td></tr>`;
 }
 
 export function renderHtml(input: HtmlInput): string {
   const { scenario, stats, check, charts, stories, runId } = input;
   const t0 = input.ops.reduce((m, o) => Math.min(m, o.invoke.time), Infinity);
-  const referenced = new Set<number>([...charts.anomalies.flatMap((a) => a.item.ops.map((o) => o.op)), ...stories.flatMap((s) => s.ops), ...(check.causes ?? []).flatMap((c) => c.ops)]);
+  const referenced = new Set<number>([
+    ...charts.anomalies.flatMap((a) => a.item.ops.map((o) => o.op)),
+    ...stories.flatMap((s) => s.ops),
+    ...(check.causes ?? []).flatMap((c) => c.ops),
+  ]);
   const byId = new Map(input.ops.map((o) => [o.op, o]));
   const anchored = new Set([...referenced].filter((id) => byId.has(id)));
-  const verdictClass = check.valid === true ? 'verdict-ok' : check.valid === false ? 'verdict-bad' : 'verdict-unknown';
+  const verdictClass =
+    check.valid === true ? 'verdict-ok' : check.valid === false ? 'verdict-bad' : 'verdict-unknown';
   const verdict = verdictHeadline(check.valid, true);
   const p: string[] = [];
-  p.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`);
-  p.push(`<title>${esc(scenario.name)}: run ${esc(runId)}</title><style>${CSS}</style></head><body>`);
+  p.push(
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
+  );
+  p.push(
+    `<title>${esc(scenario.name)}: run ${esc(runId)}</title><style>${CSS}</style></head><body>`,
+  );
   p.push(`<h1>${esc(scenario.name)}: run ${esc(runId)}</h1>`);
-  if (input.interrupted) p.push(`<p class="interrupted"><strong>This run was interrupted</strong> (${esc(input.interrupted)}); the history up to that point was checked.</p>`);
+  if (input.interrupted)
+    p.push(
+      `<p class="interrupted"><strong>This run was interrupted</strong> (${esc(input.interrupted)}); the history up to that point was checked.</p>`,
+    );
   const notKept = notKeptNotice(input.rate);
-  if (notKept) p.push(`<p class="interrupted"><strong>${esc(notKept.head)}</strong>${esc(notKept.rest)}</p>`);
+  if (notKept)
+    p.push(`<p class="interrupted"><strong>${esc(notKept.head)}</strong>${esc(notKept.rest)}</p>`);
   p.push(`<p><strong>Question.</strong> ${esc(scenario.question.trim())}</p>`);
-  if (scenario.workload.kind === 'bbs') p.push(`<p><strong>System under test.</strong> ${esc(systemUnderTest(scenario).replace(/\*\*/g, ''))}</p>`);
-  const summaryInput = { scenario, seed: input.seed, runId, stats, check: { valid: check.valid, summary: check.summary }, ...(input.rate !== undefined ? { rate: input.rate } : {}), ...(input.machine !== undefined ? { machine: input.machine } : {}) };
-  p.push(`<div class="answer" id="answer"><p><strong>Answer from this run.</strong> ${answerSentences(summaryInput).map(esc).join(' ')}</p>`);
-  p.push(`<p><span class="${verdictClass}">${verdict}.</span> ${charts.anomalies.length} finding(s), ${stories.length} mitigation stor${stories.length === 1 ? 'y' : 'ies'}. Seed ${input.seed} (repeat with <code>bbs-lab run &lt;scenario&gt; --seed ${input.seed}</code>).</p></div>`);
+  if (scenario.workload.kind === 'bbs')
+    p.push(
+      `<p><strong>System under test.</strong> ${esc(systemUnderTest(scenario).replace(/\*\*/g, ''))}</p>`,
+    );
+  const summaryInput = {
+    scenario,
+    seed: input.seed,
+    runId,
+    stats,
+    check: { valid: check.valid, summary: check.summary },
+    ...(input.rate !== undefined ? { rate: input.rate } : {}),
+    ...(input.machine !== undefined ? { machine: input.machine } : {}),
+  };
+  p.push(
+    `<div class="answer" id="answer"><p><strong>Answer from this run.</strong> ${answerSentences(summaryInput).map(esc).join(' ')}</p>`,
+  );
+  p.push(
+    `<p><span class="${verdictClass}">${verdict}.</span> ${charts.anomalies.length} finding(s), ${stories.length} mitigation stor${stories.length === 1 ? 'y' : 'ies'}. Seed ${input.seed} (repeat with <code>bbs-lab run &lt;scenario&gt; --seed ${input.seed}</code>).</p></div>`,
+  );
   const faultRows = faultTableRows(stats);
   if (faultRows.length > 0) {
     p.push(`<h2 id="faults">Faults and what the clients saw</h2>`);
-    p.push(`<table><thead><tr>${FAULT_TABLE_HEADER.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`);
+    p.push(
+      `<table><thead><tr>${FAULT_TABLE_HEADER.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`,
+    );
     for (const r of faultRows) p.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
-    p.push(`</tbody></table><p>Outages: the longest stretch with no successful op overlapping the fault (until the system was back to its pre-fault state), for the whole BBS, the median and the worst client; for the whole BBS, ${esc(MERGE_RULE)}. Seconds since the first op.</p>`);
+    p.push(
+      `</tbody></table><p>Outages: the longest stretch with no successful op overlapping the fault (until the system was back to its pre-fault state), for the whole BBS, the median and the worst client; for the whole BBS, ${esc(MERGE_RULE)}. Seconds since the first op.</p>`,
+    );
     const notes = faultNotes(stats);
     if (notes.length > 0) p.push(`<ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
     if (input.outageParts) p.push(input.outageParts);
@@ -113,11 +159,20 @@ export function renderHtml(input: HtmlInput): string {
   for (const n of input.notes ?? []) p.push(`<p>${esc(n)}</p>`);
 
   p.push(`<h2 id="findings">Findings</h2>`);
-  if (charts.anomalies.length === 0) p.push(`<p>No anomaly: ${check.summary.map(esc).join(' ')}</p>`);
-  else p.push(`<ul>${charts.anomalies.map((a) => `<li><a href="#${a.item.id}">${esc(a.item.title)}</a></li>`).join('')}</ul>`);
+  if (charts.anomalies.length === 0)
+    p.push(`<p>No anomaly: ${check.summary.map(esc).join(' ')}</p>`);
+  else
+    p.push(
+      `<ul>${charts.anomalies.map((a) => `<li><a href="#${a.item.id}">${esc(a.item.title)}</a></li>`).join('')}</ul>`,
+    );
   for (const { item, svg } of charts.anomalies) {
-    p.push(`<section class="finding" id="${item.id}"><h3>${esc(item.title)}</h3><p>${linkOps(item.explanation, anchored)}</p>`);
-    if (item.ops.length > 0) p.push(`<p>Ops: ${item.ops.map((o) => (anchored.has(o.op) ? `<a href="#op-${o.op}">op ${o.op}</a>` : `op ${o.op}`)).join(', ')}.</p>`);
+    p.push(
+      `<section class="finding" id="${item.id}"><h3>${esc(item.title)}</h3><p>${linkOps(item.explanation, anchored)}</p>`,
+    );
+    if (item.ops.length > 0)
+      p.push(
+        `<p>Ops: ${item.ops.map((o) => (anchored.has(o.op) ? `<a href="#op-${o.op}">op ${o.op}</a>` : `op ${o.op}`)).join(', ')}.</p>`,
+      );
     if (svg) p.push(`<figure>${svg}</figure>`);
     p.push(`</section>`);
   }
@@ -125,36 +180,63 @@ export function renderHtml(input: HtmlInput): string {
   p.push(renderCausesHtml(check.causes, (t) => linkOps(t, anchored)));
 
   p.push(`<h2 id="stories">Mitigation stories</h2>`);
-  if (stories.length === 0) p.push(`<p>No story: nothing in this run triggered a mitigation rule. (The same stories are in stories.md.)</p>`);
+  if (stories.length === 0)
+    p.push(
+      `<p>No story: nothing in this run triggered a mitigation rule. (The same stories are in stories.md.)</p>`,
+    );
   else p.push(`<p>Also in <code>stories.md</code>, to paste into a tracker.</p>`);
   for (const s of stories) {
-    p.push(`<section class="story" id="story-${esc(s.rule)}"><h3>${esc(s.title)}</h3><p><strong>Why</strong></p><ul>${s.why.map((w) => `<li>${linkOps(w, anchored)}</li>`).join('')}</ul>`);
-    if (s.ops.length > 0) p.push(`<p>Ops that show it: ${s.ops.map((o) => (anchored.has(o) ? `<a href="#op-${o}">op ${o}</a>` : `op ${o}`)).join(', ')}.</p>`);
-    p.push(`<p><strong>Acceptance criteria</strong></p><ul>${s.acceptance.map((a) => `<li>${esc(a)}</li>`).join('')}</ul></section>`);
+    p.push(
+      `<section class="story" id="story-${esc(s.rule)}"><h3>${esc(s.title)}</h3><p><strong>Why</strong></p><ul>${s.why.map((w) => `<li>${linkOps(w, anchored)}</li>`).join('')}</ul>`,
+    );
+    if (s.ops.length > 0)
+      p.push(
+        `<p>Ops that show it: ${s.ops.map((o) => (anchored.has(o) ? `<a href="#op-${o}">op ${o}</a>` : `op ${o}`)).join(', ')}.</p>`,
+      );
+    p.push(
+      `<p><strong>Acceptance criteria</strong></p><ul>${s.acceptance.map((a) => `<li>${esc(a)}</li>`).join('')}</ul></section>`,
+    );
   }
 
   p.push(`<h2 id="charts">Charts</h2>`);
-  for (const svg of [charts.throughput, charts.latency, charts.writers, charts.errorsByNode, charts.errorsByOp]) p.push(`<figure>${svg}</figure>`);
+  for (const svg of [
+    charts.throughput,
+    charts.latency,
+    charts.writers,
+    charts.errorsByNode,
+    charts.errorsByOp,
+  ])
+    p.push(`<figure>${svg}</figure>`);
 
   if (input.reach) {
     // Dozens of rows: below the charts and folded, so they never push the answer's evidence down.
     const r = input.reach;
     const rows = reachTableRows(r);
     const need = r.shortfall ? shortfallSentence(r.shortfall) : null;
-    p.push(`<h2 id="reach">Workload reach</h2>${need ? `<p><strong>${esc(need)}</strong></p>` : ''}<p>${esc(reachSentence(r))}</p>`);
-    p.push(`<details><summary>Every transition the workload reached (${rows.length} rows)</summary><table><thead><tr><th>transition</th><th>count</th></tr></thead><tbody>${rows.map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n}</td></tr>`).join('')}</tbody></table></details>`);
+    p.push(
+      `<h2 id="reach">Workload reach</h2>${need ? `<p><strong>${esc(need)}</strong></p>` : ''}<p>${esc(reachSentence(r))}</p>`,
+    );
+    p.push(
+      `<details><summary>Every transition the workload reached (${rows.length} rows)</summary><table><thead><tr><th>transition</th><th>count</th></tr></thead><tbody>${rows.map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n}</td></tr>`).join('')}</tbody></table></details>`,
+    );
     const shapes = shapeTableRows(r);
     if (shapes.length > 0) {
       p.push(`<p>${esc(shapeSentence(r))}</p>`);
-      p.push(`<details><summary>Every argument shape the workload sent (${shapes.length} rows)</summary><table><thead><tr><th>op: argument shape</th><th>invoked</th><th>ran to the end</th></tr></thead><tbody>${shapes.map(([l, x]) => `<tr><td>${esc(l)}</td><td>${x.invoked}</td><td>${x.ok}</td></tr>`).join('')}</tbody></table></details>`);
+      p.push(
+        `<details><summary>Every argument shape the workload sent (${shapes.length} rows)</summary><table><thead><tr><th>op: argument shape</th><th>invoked</th><th>ran to the end</th></tr></thead><tbody>${shapes.map(([l, x]) => `<tr><td>${esc(l)}</td><td>${x.invoked}</td><td>${x.ok}</td></tr>`).join('')}</tbody></table></details>`,
+      );
     }
   }
 
   p.push(`<h2 id="ops">Ops referenced in this report</h2>`);
   if (anchored.size === 0) p.push('<p>None.</p>');
   else {
-    p.push(`<p>Times in seconds since the first op. All ops are in <code>history.jsonl</code>; every checker detail in <code>results.json</code>.</p>`);
-    p.push(`<table class="ops"><colgroup><col class="id"><col class="id"><col class="f"><col class="f"><col class="narrow"><col class="narrow"><col class="narrow"><col class="narrow"><col class="text"><col class="text"></colgroup><thead><tr><th>op</th><th>process</th><th>f</th><th>key</th><th>invoke</th><th>complete</th><th>outcome</th><th>node</th><th>args</th><th>result</th></tr></thead><tbody>`);
+    p.push(
+      `<p>Times in seconds since the first op. All ops are in <code>history.jsonl</code>; every checker detail in <code>results.json</code>.</p>`,
+    );
+    p.push(
+      `<table class="ops"><colgroup><col class="id"><col class="id"><col class="f"><col class="f"><col class="narrow"><col class="narrow"><col class="narrow"><col class="narrow"><col class="text"><col class="text"></colgroup><thead><tr><th>op</th><th>process</th><th>f</th><th>key</th><th>invoke</th><th>complete</th><th>outcome</th><th>node</th><th>args</th><th>result</th></tr></thead><tbody>`,
+    );
     for (const id of [...anchored].sort((a, b) => a - b)) p.push(opRow(byId.get(id)!, t0));
     p.push(`</tbody></table>`);
   }

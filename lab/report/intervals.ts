@@ -43,11 +43,20 @@ export function interval(values: readonly (number | null | undefined)[], target 
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
   if (n === 0) return { n, missing, median: NaN, low: NaN, high: NaN, coverage: 0, values: xs };
-  if (n === 1) return { n, missing, median: s[0]!, low: s[0]!, high: s[0]!, coverage: 0, values: xs };
+  if (n === 1)
+    return { n, missing, median: s[0]!, low: s[0]!, high: s[0]!, coverage: 0, values: xs };
   // Largest k (narrowest interval) that still reaches the target; k = 1 (the range) otherwise.
   let k = 1;
   while (k + 1 <= Math.floor((n + 1) / 2) && 1 - 2 * binomialBelow(n, k + 1) >= target) k++;
-  return { n, missing, median: medianOf(s), low: s[k - 1]!, high: s[n - k]!, coverage: 1 - 2 * binomialBelow(n, k), values: xs };
+  return {
+    n,
+    missing,
+    median: medianOf(s),
+    low: s[k - 1]!,
+    high: s[n - k]!,
+    coverage: 1 - 2 * binomialBelow(n, k),
+    values: xs,
+  };
 }
 
 /** True when the two intervals do not overlap, so the runs tell the two apart. */
@@ -69,7 +78,10 @@ export function rangeText(low: string, high: string): string {
 }
 
 /** "3.1 (2.9–12.2, 3 runs, 75%)" with a formatter for the unit. */
-export function describeInterval(i: Interval, fmt: (x: number) => string = (x) => x.toFixed(1)): string {
+export function describeInterval(
+  i: Interval,
+  fmt: (x: number) => string = (x) => x.toFixed(1),
+): string {
   if (i.n === 0) return 'n/a';
   if (i.n === 1) return `${fmt(i.median)} (1 run, no interval)`;
   return `${minus(fmt(i.median))} (${rangeText(fmt(i.low), fmt(i.high))}, ${i.n} runs, ${Math.round(i.coverage * 100)}% interval for the median)`;

@@ -15,6 +15,12 @@ export function labelHasCode(label: string, code: string): boolean {
 }
 
 /** Errors counted by label (RunStats.errors and the like), summed over the labels of one code. */
-export function countOfCode(byLabel: Readonly<Record<string, number>> | undefined, code: string): number {
-  return Object.entries(byLabel ?? {}).reduce((a, [k, n]) => a + (labelHasCode(k, code) ? n : 0), 0);
+export function countOfCode(
+  byLabel: Readonly<Record<string, number>> | undefined,
+  code: string,
+): number {
+  return Object.entries(byLabel ?? {}).reduce(
+    (a, [k, n]) => a + (labelHasCode(k, code) ? n : 0),
+    0,
+  );
 }

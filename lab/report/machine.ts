@@ -43,7 +43,11 @@ export function parseCpuTimes(procStat: string): CpuTimes | null {
   const f = line.trim().split(/\s+/).slice(1).map(Number);
   if (f.length < 4 || f.some((x) => !Number.isFinite(x))) return null;
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
-  return { total: user + nice + system + idle + iowait + irq + softirq + steal, idle: idle + iowait, steal };
+  return {
+    total: user + nice + system + idle + iowait + irq + softirq + steal,
+    idle: idle + iowait,
+    steal,
+  };
 }
 
 /** The 1-min load average of /proc/loadavg, or null. */
@@ -53,7 +57,10 @@ export function parseLoad1(procLoadavg: string): number | null {
 }
 
 /** Busy and steal shares between two readings (%); null when no time passed. */
-export function cpuShares(prev: CpuTimes, cur: CpuTimes): { busyPct: number; stealPct: number } | null {
+export function cpuShares(
+  prev: CpuTimes,
+  cur: CpuTimes,
+): { busyPct: number; stealPct: number } | null {
   const total = cur.total - prev.total;
   if (total <= 0) return null;
   const steal = cur.steal - prev.steal;
@@ -66,12 +73,26 @@ function spread(xs: number[]): Spread | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return { min: s[0]!, median: s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2, max: s[s.length - 1]! };
+  return {
+    min: s[0]!,
+    median: s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2,
+    max: s[s.length - 1]!,
+  };
 }
 
-export function summarizeMachine(samples: readonly MachineSample[], cores: number | null): MachineSummary {
-  const of = (k: 'busyPct' | 'stealPct') => samples.map((x) => x[k]).filter((v): v is number => v !== null);
-  return { samples: samples.length, cores, load1: spread(samples.map((x) => x.load1)), busyPct: spread(of('busyPct')), stealPct: spread(of('stealPct')) };
+export function summarizeMachine(
+  samples: readonly MachineSample[],
+  cores: number | null,
+): MachineSummary {
+  const of = (k: 'busyPct' | 'stealPct') =>
+    samples.map((x) => x[k]).filter((v): v is number => v !== null);
+  return {
+    samples: samples.length,
+    cores,
+    load1: spread(samples.map((x) => x.load1)),
+    busyPct: spread(of('busyPct')),
+    stealPct: spread(of('stealPct')),
+  };
 }
 
 /** machine.jsonl's samples; lines that do not parse (a torn last line) are left out. */

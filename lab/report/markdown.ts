@@ -7,7 +7,13 @@ import type { AnomalyEventSummary } from './anomaly-events.ts';
 import { unplannedSentence } from './quorum-loss.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { clientConfig } from '../client/configs/index.ts';
-import { FAULT_TABLE_HEADER, faultNotes, faultSentence, faultTableRows, labelsText } from './fault-table.ts';
+import {
+  FAULT_TABLE_HEADER,
+  faultNotes,
+  faultSentence,
+  faultTableRows,
+  labelsText,
+} from './fault-table.ts';
 import { answerSentences } from './answer.ts';
 import { MERGE_RULE } from './stretches.ts';
 import { absorbedTotal } from './retries.ts';
@@ -57,31 +63,38 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 function table(header: string[], rows: (string | number)[][]): string {
   if (rows.length === 0) return '_none_\n';
   const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
+  return `${[line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')}\n`;
 }
 
 function topologySentence(s: Scenario): string {
   const t = s.topology;
-  const over = s.clients.via === 'nodes' ? `the ${t.nodes} nodes directly` : `${t.proxies} switchboard prox${t.proxies === 1 ? 'y' : 'ies'} (rule ${t.proxyRule})`;
+  const over =
+    s.clients.via === 'nodes'
+      ? `the ${t.nodes} nodes directly`
+      : `${t.proxies} switchboard prox${t.proxies === 1 ? 'y' : 'ies'} (rule ${t.proxyRule})`;
   const route = `${s.clients.via === 'nodes' ? 'straight to' : 'through'} ${over}: ${clientConfig(s.clients.config).describe(s)}`;
   const what = s.workload.kind === 'bbs' ? 'BBS operations' : 'list-append transactions';
   return `${s.clients.count} clients ran ${what} for ${s.duration} s on a ${t.nodes}-node Galera cluster, ${route}; ${bbsSentence(s)}${s.clients.backoffMs > 0 ? `; after a failed or unknown op a client waited ${s.clients.backoffMs} ms${s.clients.backoffMs === 500 ? " (the real BBS's pause before it retries a transaction, db/sqldb/helpers/transact.go)" : ''}` : '; a client went on at once after a failed op (no backoff), so outages show as many fast failures'}.`;
 }
 
 /** "7.3 s" for a gap, or "—". */
-const sec = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x.toFixed(1)} s`);
+const sec = (x: number | null | undefined) =>
+  x === null || x === undefined ? '—' : `${x.toFixed(1)} s`;
 
 /** What happened first: each fault with the outage its clients saw, and how available the BBS was. */
 function happenedSentences(st: RunStats): string[] {
   const out: string[] = [];
   const a = st.availability;
-  if (a.faults.length > 0) out.push(`${a.faults.length} fault(s). ${a.faults.map(faultSentence).join(' ')}`);
+  if (a.faults.length > 0)
+    out.push(`${a.faults.length} fault(s). ${a.faults.map(faultSentence).join(' ')}`);
   const done = st.byOutcome.ok + st.byOutcome.fail + st.byOutcome.info;
   if (done > 0) {
     out.push(
       `The BBS was available ${pct(Math.round(a.timeShare * 1000), 1000)} of the time (outside stretches of 1 s or more with no successful op by any client; ` +
         `${pct(Math.round(st.secondShare * 1000), 1000)} of whole seconds had one); its longest stretch with no success was ${sec(a.bbs.longest?.sec ?? 0)}` +
-        (a.bbs.longest ? ` (${a.bbs.longest.from.toFixed(1)}–${a.bbs.longest.to.toFixed(1)} s)` : '') +
+        (a.bbs.longest
+          ? ` (${a.bbs.longest.from.toFixed(1)}–${a.bbs.longest.to.toFixed(1)} s)`
+          : '') +
         '.',
     );
   }
@@ -90,7 +103,7 @@ function happenedSentences(st: RunStats): string[] {
 
 function checkerSentence(input: ReportInput): string {
   if (!input.check) return 'Checkers: not run on this history.';
-  return `Checkers: ${verdictHeadline(input.check.valid)}.${input.check.summary.length > 0 ? ' ' + input.check.summary.join(' ') : ''}${input.anomalies && input.anomalies.events > 0 ? ' ' + eventsSentence(input.anomalies) : ''}`;
+  return `Checkers: ${verdictHeadline(input.check.valid)}.${input.check.summary.length > 0 ? ` ${input.check.summary.join(' ')}` : ''}${input.anomalies && input.anomalies.events > 0 ? ` ${eventsSentence(input.anomalies)}` : ''}`;
 }
 
 /** Anomalies counted once each, however many checkers reported them, and where they fell. */
@@ -108,7 +121,9 @@ export function writeWindowsText(ww: RunStats['writeWindows']): string {
   const sw = ww.switchover.length;
   return (
     `writes reached several nodes at once in ${c} of ${ww.total} one-second windows${c > 0 ? ' (multi-master)' : ''}` +
-    (sw > 0 ? `; in ${sw} more, writes moved from one node to another (a switchover, not concurrent writing)` : '')
+    (sw > 0
+      ? `; in ${sw} more, writes moved from one node to another (a switchover, not concurrent writing)`
+      : '')
   );
 }
 
@@ -167,7 +182,9 @@ export function summarySentences(input: ReportInput): string[] {
   }
   const absorbed = absorbedSentence(st);
   if (absorbed) out.push(absorbed);
-  const nodes = Object.entries(st.servedByNode).map(([n, m]) => [n, Object.values(m).reduce((a, b) => a + b, 0)] as const);
+  const nodes = Object.entries(st.servedByNode).map(
+    ([n, m]) => [n, Object.values(m).reduce((a, b) => a + b, 0)] as const,
+  );
   const served = nodes.reduce((a, [, c]) => a + c, 0);
   if (nodes.length > 0) {
     const ww = st.writeWindows;
@@ -179,7 +196,9 @@ export function summarySentences(input: ReportInput): string[] {
     );
   }
   if (st.faults.length > 0) {
-    out.push(`${fmt(st.errorsInFaults)} failed or unknown ops completed inside fault windows (from a fault's start until the system was back to its pre-fault state), ${fmt(st.errorsOutsideFaults)} outside.`);
+    out.push(
+      `${fmt(st.errorsInFaults)} failed or unknown ops completed inside fault windows (from a fault's start until the system was back to its pre-fault state), ${fmt(st.errorsOutsideFaults)} outside.`,
+    );
   }
   const unplanned = unplannedSentence(st.quorumLoss ?? []);
   if (unplanned) out.push(unplanned);
@@ -189,7 +208,10 @@ export function summarySentences(input: ReportInput): string[] {
 }
 
 /** The lab events with their times, then the notes that have none. */
-export function labEventLines(st: Pick<RunStats, 'labEvents'>, notes: readonly string[] = []): string[] {
+export function labEventLines(
+  st: Pick<RunStats, 'labEvents'>,
+  notes: readonly string[] = [],
+): string[] {
   return [...st.labEvents.map((e) => `${e.at.toFixed(1)} s: ${e.text}`), ...notes];
 }
 
@@ -197,11 +219,15 @@ export function renderMarkdown(input: ReportInput): string {
   const { scenario, stats: st } = input;
   const parts: string[] = [];
   parts.push(`# ${scenario.name}: run ${input.runId}\n`);
-  if (input.interrupted) parts.push(`> **This run was interrupted** (${input.interrupted}); the history up to that point was checked.\n`);
+  if (input.interrupted)
+    parts.push(
+      `> **This run was interrupted** (${input.interrupted}); the history up to that point was checked.\n`,
+    );
   const notKept = notKeptNotice(input.rate);
   if (notKept) parts.push(`> **${notKept.head}**${notKept.rest}\n`);
   parts.push(`**Question.** ${scenario.question.trim()}\n`);
-  if (scenario.workload.kind === 'bbs') parts.push(`**System under test.** ${systemUnderTest(scenario)}\n`);
+  if (scenario.workload.kind === 'bbs')
+    parts.push(`**System under test.** ${systemUnderTest(scenario)}\n`);
   parts.push(`**Answer from this run.** ${answerSentences(input).join(' ')}\n`);
   if (st.availability.faults.length > 0) {
     parts.push('## Faults and what the clients saw\n');
@@ -211,12 +237,15 @@ export function renderMarkdown(input: ReportInput): string {
         `for the whole BBS (no client at all), the median client and the worst client; for the whole BBS, ${MERGE_RULE}. Times are seconds since the first op.\n`,
     );
     const notes = faultNotes(st);
-    if (notes.length > 0) parts.push(notes.map((n) => `- ${n}`).join('\n') + '\n');
+    if (notes.length > 0) parts.push(`${notes.map((n) => `- ${n}`).join('\n')}\n`);
     if (input.outageParts) parts.push(input.outageParts);
   }
   parts.push(`**In detail.** ${summarySentences(input).join(' ')}\n`);
   parts.push(`Seed ${input.seed} (repeat with \`bbs-lab run <scenario> --seed ${input.seed}\`).\n`);
-  if (input.timeline) parts.push(`![Completions per second: ok, unknown and failed, with fault windows shaded](${input.timeline})\n`);
+  if (input.timeline)
+    parts.push(
+      `![Completions per second: ok, unknown and failed, with fault windows shaded](${input.timeline})\n`,
+    );
   if (input.evidence) parts.push(input.evidence);
 
   parts.push('## Ops by type and outcome\n');
@@ -226,17 +255,33 @@ export function renderMarkdown(input: ReportInput): string {
       ['op', ...outcomes, 'total'],
       Object.entries(st.byOp)
         .sort()
-        .map(([f, m]) => [f, ...outcomes.map((o) => m[o] ?? 0), Object.values(m).reduce((a, b) => a + b, 0)]),
+        .map(([f, m]) => [
+          f,
+          ...outcomes.map((o) => m[o] ?? 0),
+          Object.values(m).reduce((a, b) => a + b, 0),
+        ]),
     ),
   );
 
   if (input.reach) parts.push(input.reach);
 
   parts.push('\n## Errors by MySQL code\n');
-  parts.push(table(['error', 'count'], Object.entries(st.errors).sort((a, b) => b[1] - a[1])));
-  const nodesSeen = [...new Set(Object.values(st.errorsByNode).flatMap((m) => Object.keys(m)))].sort();
+  parts.push(
+    table(
+      ['error', 'count'],
+      Object.entries(st.errors).sort((a, b) => b[1] - a[1]),
+    ),
+  );
+  const nodesSeen = [
+    ...new Set(Object.values(st.errorsByNode).flatMap((m) => Object.keys(m))),
+  ].sort();
   parts.push('\n### By node\n');
-  parts.push(table(['error', ...nodesSeen], Object.entries(st.errorsByNode).map(([e, m]) => [e, ...nodesSeen.map((n) => m[n] ?? 0)])));
+  parts.push(
+    table(
+      ['error', ...nodesSeen],
+      Object.entries(st.errorsByNode).map(([e, m]) => [e, ...nodesSeen.map((n) => m[n] ?? 0)]),
+    ),
+  );
   const buckets = Math.max(1, Math.ceil((st.perSecond.length || 1) / 10));
   if (Object.keys(st.errorsBySecond).length > 0) {
     parts.push('\n### Over time (10-second windows since the first op)\n');
@@ -245,7 +290,8 @@ export function renderMarkdown(input: ReportInput): string {
         ['error', ...Array.from({ length: buckets }, (_, b) => `${b * 10}–${b * 10 + 10} s`)],
         Object.entries(st.errorsBySecond).map(([e, m]) => {
           const row = new Array<number>(buckets).fill(0);
-          for (const [sec, n] of Object.entries(m)) row[Math.min(buckets - 1, Math.floor(Number(sec) / 10))]! += n;
+          for (const [sec, n] of Object.entries(m))
+            row[Math.min(buckets - 1, Math.floor(Number(sec) / 10))]! += n;
           return [e, ...row];
         }),
       ),
@@ -253,7 +299,12 @@ export function renderMarkdown(input: ReportInput): string {
   }
   const opsSeen = [...new Set(Object.values(st.errorsByOp).flatMap((m) => Object.keys(m)))].sort();
   parts.push('\n### By op type\n');
-  parts.push(table(['error', ...opsSeen], Object.entries(st.errorsByOp).map(([e, m]) => [e, ...opsSeen.map((f) => m[f] ?? 0)])));
+  parts.push(
+    table(
+      ['error', ...opsSeen],
+      Object.entries(st.errorsByOp).map(([e, m]) => [e, ...opsSeen.map((f) => m[f] ?? 0)]),
+    ),
+  );
 
   parts.push(...availabilitySection(st));
   parts.push(...retrySection(st));
@@ -266,7 +317,7 @@ export function renderMarkdown(input: ReportInput): string {
     parts.push(
       `Writes reached more than one node in ${ww.multiNode} one-second windows (run seconds ${list(secs)}): ` +
         `at once in ${ww.concurrent.length}${ww.concurrent.length > 0 ? ` (${list(ww.concurrent)})` : ''}, as a switchover in ${ww.switchover.length}${ww.switchover.length > 0 ? ` (${list(ww.switchover)})` : ''}. ` +
-        'A switchover second is one in which, in completion order, each node\'s writes form one unbroken run (the writers moved on and did not come back).\n\n',
+        "A switchover second is one in which, in completion order, each node's writes form one unbroken run (the writers moved on and did not come back).\n\n",
     );
   }
   parts.push(
@@ -274,13 +325,26 @@ export function renderMarkdown(input: ReportInput): string {
       ['node', 'ok', 'fail', 'info', 'total'],
       Object.entries(st.servedByNode)
         .sort()
-        .map(([n, m]) => [n, m['ok'] ?? 0, m['fail'] ?? 0, m['info'] ?? 0, Object.values(m).reduce((a, b) => a + b, 0)]),
+        .map(([n, m]) => [
+          n,
+          m.ok ?? 0,
+          m.fail ?? 0,
+          m.info ?? 0,
+          Object.values(m).reduce((a, b) => a + b, 0),
+        ]),
     ),
   );
 
   parts.push('\n## BBS state-check results\n');
-  parts.push('Ops that ran and were refused by the BBS\'s own state check (e.g. starting a task that another cell runs). These are expected under contention and are evidence for the checkers, not failures.\n\n');
-  parts.push(table(['BBS error', 'count'], Object.entries(st.bbsErrors).sort((a, b) => b[1] - a[1])));
+  parts.push(
+    "Ops that ran and were refused by the BBS's own state check (e.g. starting a task that another cell runs). These are expected under contention and are evidence for the checkers, not failures.\n\n",
+  );
+  parts.push(
+    table(
+      ['BBS error', 'count'],
+      Object.entries(st.bbsErrors).sort((a, b) => b[1] - a[1]),
+    ),
+  );
 
   parts.push('\n## Throughput and latency\n');
   parts.push(`${st.throughput.toFixed(1)} ok ops/s over ${st.durationSec.toFixed(1)} s.\n\n`);
@@ -296,17 +360,17 @@ export function renderMarkdown(input: ReportInput): string {
   const events = labEventLines(st, input.notes);
   if (events.length > 0) {
     parts.push('\n## Lab events\n');
-    parts.push('Seconds since the first op.\n\n' + events.map((n) => `- ${n}`).join('\n') + '\n');
+    parts.push(`Seconds since the first op.\n\n${events.map((n) => `- ${n}`).join('\n')}\n`);
   }
   parts.push(
     '\n## How to read this\n' +
       '- **ok**: the op ran to the end (a BBS state-check refusal is still ok: it observed the state). **fail**: it surely did not take effect (e.g. 1213 rollback, 1047 non-Primary). **info**: unknown (lost connection, error during COMMIT); the checkers let it take effect or not.\n' +
-      '- **Outage** (fault table): a client\'s outage is its longest stretch without a successful op that overlaps the fault\'s window (from the fault until every node was Synced and serving and the proxies were back on healthy backends); the BBS outage is the longest stretch in which no client had one. **Available … of the time**: the share of the workload not inside a stretch of 1 s or more with no success by any client.\n' +
-      '- **Absorbed by retries**: errors the BBS client\'s retry policy retried away; the caller never saw them, so the error tables above leave them out.\n' +
+      "- **Outage** (fault table): a client's outage is its longest stretch without a successful op that overlaps the fault's window (from the fault until every node was Synced and serving and the proxies were back on healthy backends); the BBS outage is the longest stretch in which no client had one. **Available … of the time**: the share of the workload not inside a stretch of 1 s or more with no success by any client.\n" +
+      "- **Absorbed by retries**: errors the BBS client's retry policy retried away; the caller never saw them, so the error tables above leave them out.\n" +
       '- `history.jsonl` in this directory is the full record; `bbs-lab check <this dir>` re-checks it without a cluster.\n',
   );
   // Every part ends a block: a blank line between parts keeps headings, tables and paragraphs apart.
-  return parts.map((p) => p.trim()).join('\n\n') + '\n';
+  return `${parts.map((p) => p.trim()).join('\n\n')}\n`;
 }
 
 function availabilitySection(st: RunStats): string[] {
@@ -327,8 +391,16 @@ function availabilitySection(st: RunStats): string[] {
     table(
       ['client', 'ok ops', 'longest stretch without a success', 'from – to s'],
       clients
-        .sort((x, y) => (y[1].longest?.sec ?? 0) - (x[1].longest?.sec ?? 0) || Number(x[0]) - Number(y[0]))
-        .map(([c, p]) => [c, fmt(p.oks), sec(p.longest?.sec ?? 0), p.longest ? `${p.longest.from.toFixed(1)} – ${p.longest.to.toFixed(1)}` : '—']),
+        .sort(
+          (x, y) =>
+            (y[1].longest?.sec ?? 0) - (x[1].longest?.sec ?? 0) || Number(x[0]) - Number(y[0]),
+        )
+        .map(([c, p]) => [
+          c,
+          fmt(p.oks),
+          sec(p.longest?.sec ?? 0),
+          p.longest ? `${p.longest.from.toFixed(1)} – ${p.longest.to.toFixed(1)}` : '—',
+        ]),
     ),
   );
   return out;
@@ -347,7 +419,12 @@ function retrySection(st: RunStats): string[] {
       ['error', 'absorbed', ...ops, ...nodes.map((n) => `on ${n}`)],
       Object.entries(r.absorbed)
         .sort((a, b) => b[1] - a[1])
-        .map(([e, n]) => [e, n, ...ops.map((f) => r.absorbedByOp[e]?.[f] ?? 0), ...nodes.map((x) => r.absorbedByNode[e]?.[x] ?? 0)]),
+        .map(([e, n]) => [
+          e,
+          n,
+          ...ops.map((f) => r.absorbedByOp[e]?.[f] ?? 0),
+          ...nodes.map((x) => r.absorbedByNode[e]?.[x] ?? 0),
+        ]),
     ),
   ];
 }
@@ -362,8 +439,13 @@ export function bbsSentence(s: Scenario): string {
 /** "BBS 2016-05 (db3234a7, 2016-05-03): first shipped SQL store …", with any hypothetical override named. */
 export function systemUnderTest(s: Scenario): string {
   const id = bbsIdentity(s);
-  const hypo = id.hypotheticalLabel ? ` **Hypothetical** (not a real BBS): ${id.hypothetical.map((h) => `${h.field} = ${String(h.value)} where ${id.version} had ${String(h.profileValue)}`).join('; ')}.` : '';
-  const db = s.database.syncWait > 0 ? ` Operator setting: wsrep_sync_wait = ${s.database.syncWait} (${syncWaitWords(s.database.syncWait)}; docs/settings-explained.md).` : '';
+  const hypo = id.hypotheticalLabel
+    ? ` **Hypothetical** (not a real BBS): ${id.hypothetical.map((h) => `${h.field} = ${String(h.value)} where ${id.version} had ${String(h.profileValue)}`).join('; ')}.`
+    : '';
+  const db =
+    s.database.syncWait > 0
+      ? ` Operator setting: wsrep_sync_wait = ${s.database.syncWait} (${syncWaitWords(s.database.syncWait)}; docs/settings-explained.md).`
+      : '';
   return `${id.label}: ${id.title} (docs/bbs-versions.md).${hypo}${db}`;
 }
 

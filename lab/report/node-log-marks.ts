@@ -34,7 +34,13 @@ export function parseNodeLog(node: string, text: string): NodeLogMark[] {
     }
     const view = /New COMPONENT: primary = (yes|no),.*memb_num = (\d+)/.exec(line);
     if (view) {
-      out.push({ node, wallMs, kind: 'view', primary: view[1] === 'yes', members: Number(view[2]) });
+      out.push({
+        node,
+        wallMs,
+        kind: 'view',
+        primary: view[1] === 'yes',
+        members: Number(view[2]),
+      });
       continue;
     }
     const shift = /Shifting ([A-Z/]+) -> ([A-Z/]+)/.exec(line);

@@ -21,12 +21,27 @@
 //   rejoin     from the heal to the subject's rejoin; after: beyond it
 // A missing mark has no part (its wait is counted in the next one). Pure.
 
-import { workloadStart, FINAL_READ, pairOps, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
+import {
+  workloadStart,
+  FINAL_READ,
+  pairOps,
+  type HistoryEvent,
+  type NemesisEvent,
+  type Op,
+} from '../history/event.ts';
 import { faultSpans, gapsBetween, windowEnd, type FaultSpan, type Gap } from './availability.ts';
 import type { NodeLogMark } from './node-log-marks.ts';
 import { SCHEDULE_KIND, type ScheduleDetail } from './rate.ts';
 
-export const OUTAGE_PARTS = ['before', 'detection', 'health', 'routing', 'client', 'rejoin', 'after'] as const;
+export const OUTAGE_PARTS = [
+  'before',
+  'detection',
+  'health',
+  'routing',
+  'client',
+  'rejoin',
+  'after',
+] as const;
 export type OutagePart = (typeof OUTAGE_PARTS)[number];
 
 /** Each part in words, for reports and findings. */
@@ -51,7 +66,13 @@ export const PART_HEADERS: Record<OutagePart, string> = {
   after: 'after the rejoin',
 };
 
-export const TIMELINE_MARKS = ['suspected', 'detected', 'healthSeen', 'routed', 'rejoined'] as const;
+export const TIMELINE_MARKS = [
+  'suspected',
+  'detected',
+  'healthSeen',
+  'routed',
+  'rejoined',
+] as const;
 export type TimelineMark = (typeof TIMELINE_MARKS)[number];
 
 /** Seconds since the workload's start; null when the mark did not happen (or was not recorded). */
@@ -112,18 +133,29 @@ function firstFrom(ts: readonly number[], from: number, slack: number): number |
 /** Log marks within half a second before a moment may be of it: the log stamps whole seconds. */
 const LOG_SLACK = 0.5;
 
-export function faultTimeline(f: FaultSpan, labEvents: readonly { at: number; e: LabEvent }[], logMarks: readonly (NodeLogMark & { at: number })[]): FaultTimeline {
+export function faultTimeline(
+  f: FaultSpan,
+  labEvents: readonly { at: number; e: LabEvent }[],
+  logMarks: readonly (NodeLogMark & { at: number })[],
+): FaultTimeline {
   const subject = subjectOf(f);
   const others = logMarks.filter((m) => m.node !== subject);
   const mine = logMarks.filter((m) => m.node === subject);
   const detail = (e: LabEvent) => (e.detail ?? {}) as Record<string, unknown>;
-  const healthSeen = firstFrom(labEvents.filter(({ e }) => e.kind === 'health' && e.fault === subject && detail(e)['healthy'] === false).map((x) => x.at), f.start, 0);
+  const healthSeen = firstFrom(
+    labEvents
+      .filter(({ e }) => e.kind === 'health' && e.fault === subject && detail(e).healthy === false)
+      .map((x) => x.at),
+    f.start,
+    0,
+  );
   const routed = firstFrom(
     labEvents
       .filter(({ e }) => {
         const d = detail(e);
-        if (e.kind === 'proxy-active-changed') return subject !== null && d['from'] === subject;
-        if (e.kind === 'dns-answer') return subject !== null && Array.isArray(d['passing']) && !d['passing'].includes(subject);
+        if (e.kind === 'proxy-active-changed') return subject !== null && d.from === subject;
+        if (e.kind === 'dns-answer')
+          return subject !== null && Array.isArray(d.passing) && !d.passing.includes(subject);
         if (e.kind === 'consul-leader') return e.fault !== subject;
         return false;
       })
@@ -132,23 +164,43 @@ export function faultTimeline(f: FaultSpan, labEvents: readonly { at: number; e:
     0,
   );
   const isNode = subject !== null && /^n\d+$/.test(subject);
-  let detected = isNode ? firstFrom(others.filter((m) => m.kind === 'view' && m.primary).map((m) => m.at), f.start, LOG_SLACK) : null;
+  let detected = isNode
+    ? firstFrom(
+        others.filter((m) => m.kind === 'view' && m.primary).map((m) => m.at),
+        f.start,
+        LOG_SLACK,
+      )
+    : null;
   // The log names the second only: a history mark inside that second may have come after the view,
   // so the view moves to the second's start (never before the fault), ahead of the mark.
   const firstSeen = Math.min(healthSeen ?? Infinity, routed ?? Infinity);
-  if (detected !== null && firstSeen >= detected - LOG_SLACK && firstSeen < detected) detected = Math.max(f.start, detected - LOG_SLACK);
+  if (detected !== null && firstSeen >= detected - LOG_SLACK && firstSeen < detected)
+    detected = Math.max(f.start, detected - LOG_SLACK);
   return {
     fault: f.id,
     kind: f.kind,
     target: f.target,
     subject,
     start: f.start,
-    suspected: isNode ? firstFrom(others.filter((m) => m.kind === 'suspect').map((m) => m.at), f.start, LOG_SLACK) : null,
+    suspected: isNode
+      ? firstFrom(
+          others.filter((m) => m.kind === 'suspect').map((m) => m.at),
+          f.start,
+          LOG_SLACK,
+        )
+      : null,
     detected,
     healthSeen,
     routed,
     healed: f.healed,
-    rejoined: isNode && f.healed !== null ? firstFrom(mine.filter((m) => m.kind === 'state' && m.to === 'SYNCED').map((m) => m.at), f.healed, LOG_SLACK) : null,
+    rejoined:
+      isNode && f.healed !== null
+        ? firstFrom(
+            mine.filter((m) => m.kind === 'state' && m.to === 'SYNCED').map((m) => m.at),
+            f.healed,
+            LOG_SLACK,
+          )
+        : null,
   };
 }
 
@@ -165,7 +217,9 @@ export function partSegments(tl: FaultTimeline): { part: OutagePart; from: numbe
     .filter((m): m is [OutagePart, number] => m[1] !== null && m[1] >= tl.start && m[1] <= faultEnd)
     // Stable: marks at the same moment keep the order above.
     .sort((a, b) => a[1] - b[1]);
-  const segs: { part: OutagePart; from: number; to: number }[] = [{ part: 'before', from: -Infinity, to: tl.start }];
+  const segs: { part: OutagePart; from: number; to: number }[] = [
+    { part: 'before', from: -Infinity, to: tl.start },
+  ];
   let prev = tl.start;
   for (const [part, t] of marks) {
     segs.push({ part, from: prev, to: t });
@@ -181,9 +235,14 @@ export function partSegments(tl: FaultTimeline): { part: OutagePart; from: numbe
 }
 
 /** A stretch [from, to] split into the timeline's parts (seconds per part; they sum to to − from). */
-export function splitOutage(tl: FaultTimeline, from: number, to: number): Record<OutagePart, number> {
+export function splitOutage(
+  tl: FaultTimeline,
+  from: number,
+  to: number,
+): Record<OutagePart, number> {
   const parts = Object.fromEntries(OUTAGE_PARTS.map((p) => [p, 0])) as Record<OutagePart, number>;
-  for (const s of partSegments(tl)) parts[s.part] += Math.max(0, Math.min(to, s.to) - Math.max(from, s.from));
+  for (const s of partSegments(tl))
+    parts[s.part] += Math.max(0, Math.min(to, s.to) - Math.max(from, s.from));
   return parts;
 }
 
@@ -196,26 +255,39 @@ function longestOverlapping(gaps: readonly Gap[], from: number, to: number): Gap
 
 /** The schedule event's wall clock (ms) at the history's t0, or null (a run from before it was recorded). */
 export function wallAtT0(events: readonly HistoryEvent[], t0: number): number | null {
-  const e = events.find((x): x is NemesisEvent => x.type === 'nemesis' && x.phase === 'event' && x.kind === SCHEDULE_KIND);
+  const e = events.find(
+    (x): x is NemesisEvent =>
+      x.type === 'nemesis' && x.phase === 'event' && x.kind === SCHEDULE_KIND,
+  );
   const wall = (e?.detail as ScheduleDetail | undefined)?.wallMs;
   return e && typeof wall === 'number' ? wall + (t0 - e.time) / 1e6 : null;
 }
 
 /** Every fault's timeline and every client's outage split into parts. `nodeLogs`: parsed logs/<node>.err. */
-export function computeOutageParts(events: readonly HistoryEvent[], nodeLogs: readonly NodeLogMark[]): OutageParts {
+export function computeOutageParts(
+  events: readonly HistoryEvent[],
+  nodeLogs: readonly NodeLogMark[],
+): OutageParts {
   const t0 = workloadStart(events);
   const ops: Op[] = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const sec = (ns: number) => (ns - t0) / 1e9;
   let end = 0;
-  for (const o of ops) end = Math.max(end, sec(o.invoke.time), o.complete ? sec(o.complete.time) : 0);
+  for (const o of ops)
+    end = Math.max(end, sec(o.invoke.time), o.complete ? sec(o.complete.time) : 0);
   const nemesis = events.filter((e): e is NemesisEvent => e.type === 'nemesis');
-  const labEvents = nemesis.filter((e): e is LabEvent => e.phase === 'event').map((e) => ({ at: sec(e.time), e }));
+  const labEvents = nemesis
+    .filter((e): e is LabEvent => e.phase === 'event')
+    .map((e) => ({ at: sec(e.time), e }));
   const wall = wallAtT0(events, t0);
-  const logMarks = wall === null ? [] : nodeLogs.map((m) => ({ ...m, at: (m.wallMs - wall) / 1000 }));
+  const logMarks =
+    wall === null ? [] : nodeLogs.map((m) => ({ ...m, at: (m.wallMs - wall) / 1000 }));
   const clients = [...new Set(ops.map((o) => o.client))].sort((a, b) => a - b);
   const gapsOf = new Map<number, Gap[]>();
   for (const c of clients) {
-    const ts = ops.filter((o) => o.client === c && o.complete?.type === 'ok').map((o) => sec(o.complete!.time)).sort((a, b) => a - b);
+    const ts = ops
+      .filter((o) => o.client === c && o.complete?.type === 'ok')
+      .map((o) => sec(o.complete!.time))
+      .sort((a, b) => a - b);
     gapsOf.set(c, gapsBetween(ts, end));
   }
   const faults = faultSpans(nemesis, t0).map((f): FaultOutageParts => {
@@ -228,11 +300,19 @@ export function computeOutageParts(events: readonly HistoryEvent[], nodeLogs: re
       for (const o of ops) {
         if (o.client !== c || !o.complete || o.complete.type === 'ok') continue;
         const t = sec(o.complete.time);
-        if (t >= f.start && t <= wEnd && (firstErr === null || t - f.start < firstErr)) firstErr = t - f.start;
+        if (t >= f.start && t <= wEnd && (firstErr === null || t - f.start < firstErr))
+          firstErr = t - f.start;
       }
       const from = g?.from ?? f.start;
       const to = g?.to ?? f.start;
-      rows.push({ client: String(c), from, to, sec: to - from, firstErrorAfterSec: firstErr, parts: splitOutage(tl, from, to) });
+      rows.push({
+        client: String(c),
+        from,
+        to,
+        sec: to - from,
+        firstErrorAfterSec: firstErr,
+        parts: splitOutage(tl, from, to),
+      });
     }
     rows.sort((a, b) => b.sec - a.sec || Number(a.client) - Number(b.client));
     return { timeline: tl, clients: rows };

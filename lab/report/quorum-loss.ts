@@ -5,7 +5,13 @@
 // long after its fault recovered) is an effect of the run, not of the experiment, and a
 // comparison must not average it in silently. Pure: history in, intervals out.
 
-import { FINAL_READ, workloadStart, type CompletionEvent, type HistoryEvent, type NemesisEvent } from '../history/event.ts';
+import {
+  FINAL_READ,
+  workloadStart,
+  type CompletionEvent,
+  type HistoryEvent,
+  type NemesisEvent,
+} from '../history/event.ts';
 import { faultSpans } from './availability.ts';
 
 export interface QuorumLoss {
@@ -43,13 +49,18 @@ export function intendedWindows(events: readonly HistoryEvent[], t0: number): In
   const startOf = new Map(nemesis.filter((n) => n.phase === 'start').map((n) => [n.fault, n]));
   return faultSpans(nemesis, t0)
     .filter((f) => KINDS_THAT_UNSEAT.has(f.kind))
-    .map((f) => ({ nodes: unseated(startOf.get(f.id)!), from: f.start, to: f.recovered ?? (f.healed === null ? Infinity : f.healed + REJOIN_GRACE_SEC) }));
+    .map((f) => ({
+      nodes: unseated(startOf.get(f.id)!),
+      from: f.start,
+      to: f.recovered ?? (f.healed === null ? Infinity : f.healed + REJOIN_GRACE_SEC),
+    }));
 }
 
 function unseated(n: NemesisEvent): Set<string> | null {
   const d = (n.detail ?? {}) as { target?: unknown; node?: unknown; sides?: unknown };
   if (n.kind !== 'partition') {
-    const node = typeof d.node === 'string' ? d.node : typeof d.target === 'string' ? d.target : null;
+    const node =
+      typeof d.node === 'string' ? d.node : typeof d.target === 'string' ? d.target : null;
     return node ? new Set([node]) : null;
   }
   // A side with at most half the nodes has no quorum: every node on it is meant to be non-Primary.
@@ -59,14 +70,16 @@ function unseated(n: NemesisEvent): Set<string> | null {
     return new Set(sides.filter((s) => 2 * s.length <= total).flat());
   }
   if (typeof d.node === 'string') return new Set([d.node]);
-  if (typeof d.target === 'string' && d.target.startsWith('isolate:')) return new Set([d.target.slice('isolate:'.length)]);
+  if (typeof d.target === 'string' && d.target.startsWith('isolate:'))
+    return new Set([d.target.slice('isolate:'.length)]);
   return null;
 }
 
 export function quorumLoss(events: readonly HistoryEvent[]): QuorumLoss[] {
   const t0 = workloadStart(events);
   const intents = intendedWindows(events, t0);
-  const meant = (node: string, t: number) => intents.some((w) => t >= w.from && t <= w.to && (w.nodes === null || w.nodes.has(node)));
+  const meant = (node: string, t: number) =>
+    intents.some((w) => t >= w.from && t <= w.to && (w.nodes === null || w.nodes.has(node)));
   const byNode = new Map<string, { t: number; planned: boolean }[]>();
   for (const e of events) {
     if (e.type !== 'fail' && e.type !== 'info') continue;
@@ -99,6 +112,11 @@ export function unplannedSentence(losses: readonly QuorumLoss[]): string | null 
   const u = losses.filter((l) => !l.planned);
   if (u.length === 0) return null;
   const errors = u.reduce((a, l) => a + l.errors, 0);
-  const list = u.map((l) => `${l.node} ${l.from.toFixed(1)}–${l.to.toFixed(1)} s (×${l.errors.toLocaleString('en-US')})`).join(', ');
+  const list = u
+    .map(
+      (l) =>
+        `${l.node} ${l.from.toFixed(1)}–${l.to.toFixed(1)} s (×${l.errors.toLocaleString('en-US')})`,
+    )
+    .join(', ');
   return `UNPLANNED QUORUM LOSS: nodes answered 1047 (non-Primary) where no active fault meant them to (${list}; ${errors.toLocaleString('en-US')} errors in all), an effect of this run (e.g. a loaded machine), not of the scenario: its outage figures include it.`;
 }

@@ -12,8 +12,14 @@ const pctOf = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function notKeptWhy(r: RateRecord): string {
   if (r.keptUp || !r.judged) return '';
   const why: string[] = [];
-  if (r.judged.missedShare > KEPT_UP.maxMissedShare) why.push(`${pctOf(r.judged.missedShare)} of the slots it answers for were missed (at most ${KEPT_UP.maxMissedShare * 100}% allowed)`);
-  if (r.judged.lagP99Ms > r.judged.lagBoundMs) why.push(`ops started ${ms(r.judged.lagP99Ms)} behind schedule at p99 (at most ${fmt(r.judged.lagBoundMs)} ms allowed)`);
+  if (r.judged.missedShare > KEPT_UP.maxMissedShare)
+    why.push(
+      `${pctOf(r.judged.missedShare)} of the slots it answers for were missed (at most ${KEPT_UP.maxMissedShare * 100}% allowed)`,
+    );
+  if (r.judged.lagP99Ms > r.judged.lagBoundMs)
+    why.push(
+      `ops started ${ms(r.judged.lagP99Ms)} behind schedule at p99 (at most ${fmt(r.judged.lagBoundMs)} ms allowed)`,
+    );
   return why.join(' and ');
 }
 
@@ -22,7 +28,9 @@ export function rateSentence(r: RateRecord): string {
     return `Closed loop (clients.rate: closed): each client issued its next op as soon as the last returned, ${r.achieved.toFixed(1)} ops/s, so the op count follows the machine's speed.`;
   }
   const s = r.slots!;
-  const lag = r.lagMs ? `; ops started behind schedule by p50 ${ms(r.lagMs.p50)}, p99 ${ms(r.lagMs.p99)}, max ${ms(r.lagMs.max)}` : '';
+  const lag = r.lagMs
+    ? `; ops started behind schedule by p50 ${ms(r.lagMs.p50)}, p99 ${ms(r.lagMs.p99)}, max ${ms(r.lagMs.max)}`
+    : '';
   const verdict = r.keptUp
     ? `; the run kept its rate (at most ${KEPT_UP.maxMissedShare * 100}% of slots missed, p99 start delay at most ${fmt(r.judged!.lagBoundMs)} ms)`
     : `; the run did NOT keep its rate: ${notKeptWhy(r)}`;
@@ -33,11 +41,12 @@ export function rateSentence(r: RateRecord): string {
   );
 }
 
-const spread = (x: { min: number; median: number; max: number }, unit: string, digits: number) => `median ${x.median.toFixed(digits)}${unit} (${x.min.toFixed(digits)}–${x.max.toFixed(digits)}${unit})`;
+const spread = (x: { min: number; median: number; max: number }, unit: string, digits: number) =>
+  `median ${x.median.toFixed(digits)}${unit} (${x.min.toFixed(digits)}–${x.max.toFixed(digits)}${unit})`;
 
 /** "Machine: 2 cores, 1-min load median 1.9 (1.2–2.5), …", or null without samples. */
 export function machineSentence(m: MachineSummary | null | undefined): string | null {
-  if (!m || !m.load1) return null;
+  if (!m?.load1) return null;
   const parts = [`1-min load average ${spread(m.load1, '', 2)}`];
   if (m.busyPct) parts.push(`CPU busy ${spread(m.busyPct, '%', 0)}`);
   if (m.stealPct) parts.push(`steal ${spread(m.stealPct, '%', 1)}`);
@@ -45,7 +54,9 @@ export function machineSentence(m: MachineSummary | null | undefined): string | 
 }
 
 /** The notice at the top of a report whose run did not keep its rate (a bold head, then the rest), or null. */
-export function notKeptNotice(r: RateRecord | null | undefined): { head: string; rest: string } | null {
+export function notKeptNotice(
+  r: RateRecord | null | undefined,
+): { head: string; rest: string } | null {
   if (!r || r.keptUp) return null;
   return {
     head: 'This run did not keep its offered rate',

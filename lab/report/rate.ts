@@ -12,7 +12,13 @@
 //           the machine was too slow for the rate.
 // The keep-up rule judges only what the machine answers for (KEPT_UP below, README "Offered load").
 
-import { FINAL_READ, pairOps, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
+import {
+  FINAL_READ,
+  pairOps,
+  type HistoryEvent,
+  type NemesisEvent,
+  type Op,
+} from '../history/event.ts';
 import { slotsBefore, slotTime, type Grid } from '../workload/pacing.ts';
 import { faultWindows } from './stats.ts';
 
@@ -47,7 +53,8 @@ export const KEPT_UP = {
 export const KEPT_UP_RULE =
   `kept up when at most ${KEPT_UP.maxMissedShare * 100}% of the offered slots were missed (slots skipped behind an op that failed, ended unknown, was retried or overlapped a fault, ` +
   `or in the backoff pause, are the system's and not counted) and the p99 start delay behind schedule is at most ${KEPT_UP.maxLagP99Ms} ms`;
-export const CLOSED_RULE = 'closed loop (clients.rate: closed): no rate was offered, so there is none to keep; the op count follows the machine\'s speed';
+export const CLOSED_RULE =
+  "closed loop (clients.rate: closed): no rate was offered, so there is none to keep; the op count follows the machine's speed";
 
 export interface LagMs {
   p50: number;
@@ -71,7 +78,13 @@ export interface RateRecord {
   keptUp: boolean;
   rule: string;
   /** What the rule judged: the slots the machine answers for (scheduled − held − paused). */
-  judged: { slots: number; missed: number; missedShare: number; lagP99Ms: number; lagBoundMs: number } | null;
+  judged: {
+    slots: number;
+    missed: number;
+    missedShare: number;
+    lagP99Ms: number;
+    lagBoundMs: number;
+  } | null;
 }
 
 /** Nearest-rank percentile of sorted values: the value at floor(q·n) (as stats.ts). */
@@ -80,34 +93,57 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-export function scheduleOf(events: readonly HistoryEvent[]): { at: number; detail: ScheduleDetail } | null {
-  const e = events.find((x): x is NemesisEvent => x.type === 'nemesis' && x.phase === 'event' && x.kind === SCHEDULE_KIND);
+export function scheduleOf(
+  events: readonly HistoryEvent[],
+): { at: number; detail: ScheduleDetail } | null {
+  const e = events.find(
+    (x): x is NemesisEvent =>
+      x.type === 'nemesis' && x.phase === 'event' && x.kind === SCHEDULE_KIND,
+  );
   return e ? { at: e.time, detail: e.detail as ScheduleDetail } : null;
 }
 
 type SkipCause = 'missed' | 'held' | 'paused';
 
-export function computeRate(events: readonly HistoryEvent[], opts: { backoffMs: number }): RateRecord | null {
+export function computeRate(
+  events: readonly HistoryEvent[],
+  opts: { backoffMs: number },
+): RateRecord | null {
   const sched = scheduleOf(events);
   if (!sched) return null;
   const { detail, at: startNs } = sched;
   const ops = pairOps(events).filter((o) => o.f !== FINAL_READ && o.invoke.time >= startNs);
   const lastNs = ops.reduce((m, o) => Math.max(m, o.invoke.time, o.complete?.time ?? 0), startNs);
   // An interrupted run (no end event) offered slots only until its last event.
-  const ended = events.some((e) => e.type === 'nemesis' && e.phase === 'event' && e.kind === SCHEDULE_END_KIND);
-  const spanSec = ended ? detail.durationSec : Math.max(0, Math.min(detail.durationSec, (lastNs - startNs) / 1e9));
+  const ended = events.some(
+    (e) => e.type === 'nemesis' && e.phase === 'event' && e.kind === SCHEDULE_END_KIND,
+  );
+  const spanSec = ended
+    ? detail.durationSec
+    : Math.max(0, Math.min(detail.durationSec, (lastNs - startNs) / 1e9));
   const achieved = spanSec > 0 ? ops.length / spanSec : 0;
   const base = { clients: detail.clients, achieved, spanSec };
   if (detail.ratePerClient === null) {
-    return { offeredPerClient: null, offered: null, ...base, slots: null, lagMs: null, keptUp: true, rule: CLOSED_RULE, judged: null };
+    return {
+      offeredPerClient: null,
+      offered: null,
+      ...base,
+      slots: null,
+      lagMs: null,
+      keptUp: true,
+      rule: CLOSED_RULE,
+      judged: null,
+    };
   }
   const rate = detail.ratePerClient;
   const sec = (ns: number) => (ns - startNs) / 1e9;
   // Fault windows on the schedule's clock, each until its recovery (else heal, else the end).
-  const windows = faultWindows(events, startNs).map((w) => [w.start, w.recovered ?? w.end ?? Infinity] as const);
+  const windows = faultWindows(events, startNs).map(
+    (w) => [w.start, w.recovered ?? w.end ?? Infinity] as const,
+  );
   const held = (o: Op): boolean => {
     const c = o.complete;
-    if (!c || c.type !== 'ok' || (c.attempts ?? 1) > 1) return true;
+    if (c?.type !== 'ok' || (c.attempts ?? 1) > 1) return true;
     const from = sec(o.invoke.time);
     const to = sec(c.time);
     return windows.some(([s, e]) => from <= e && to >= s);
@@ -118,11 +154,14 @@ export function computeRate(events: readonly HistoryEvent[], opts: { backoffMs: 
     const grid: Grid = { rate, origin: detail.offsetsSec[client] ?? 0 };
     const scheduled = slotsBefore(grid, spanSec);
     count.scheduled += scheduled;
-    const mine = ops.filter((o) => o.client === client && o.invoke.slot !== undefined).sort((a, b) => a.invoke.slot! - b.invoke.slot!);
+    const mine = ops
+      .filter((o) => o.client === client && o.invoke.slot !== undefined)
+      .sort((a, b) => a.invoke.slot! - b.invoke.slot!);
     const cause = (behind: Op | undefined, j: number): SkipCause => {
       if (!behind) return 'missed';
       const c = behind.complete;
-      if (c && c.type !== 'ok' && opts.backoffMs > 0 && slotTime(grid, j) > sec(c.time)) return 'paused';
+      if (c && c.type !== 'ok' && opts.backoffMs > 0 && slotTime(grid, j) > sec(c.time))
+        return 'paused';
       return held(behind) ? 'held' : 'missed';
     };
     let prev: Op | undefined;
@@ -141,7 +180,10 @@ export function computeRate(events: readonly HistoryEvent[], opts: { backoffMs: 
     skip(scheduled);
   }
   lags.sort((a, b) => a - b);
-  const lagMs = lags.length > 0 ? { p50: percentile(lags, 0.5), p99: percentile(lags, 0.99), max: lags[lags.length - 1]! } : null;
+  const lagMs =
+    lags.length > 0
+      ? { p50: percentile(lags, 0.5), p99: percentile(lags, 0.99), max: lags[lags.length - 1]! }
+      : null;
   const judgedSlots = count.scheduled - count.held - count.paused;
   const lagBoundMs = KEPT_UP.maxLagP99Ms;
   const missedShare = judgedSlots > 0 ? count.missed / judgedSlots : 0;

@@ -11,7 +11,7 @@
 // state as last seen can be one another op changed in between (a few "CompleteTask PENDING →
 // COMPLETED" rows in a clean run): the counts say what was exercised; the checkers judge.
 
-import type { ActualLRPRecord, BbsOp, BbsOpName, BbsResult, TaskRecord } from '../../bbs/ops.ts';
+import type { BbsOp, BbsOpName, BbsResult } from '../../bbs/ops.ts';
 import type { Op } from '../history/event.ts';
 import { SHAPES, shapeOf } from '../workload/shapes.ts';
 import { shortfallSentence, type Shortfall } from './shortfall.ts';
@@ -21,7 +21,13 @@ export type Refusal = 'absent' | 'exists' | 'not owner' | 'wrong state';
 /** What an op found, as a reach label reads it: a task or actual LRP state, 'present' for a desired LRP, 'absent', or '?' (unknown). */
 export type Found = unknown | null | undefined;
 
-const READS = new Set(['TaskByGuid', 'DesiredLRPByProcessGuid', 'ActualLRPByIndex', 'DomainsList', 'Domains']);
+const READS = new Set([
+  'TaskByGuid',
+  'DesiredLRPByProcessGuid',
+  'ActualLRPByIndex',
+  'DomainsList',
+  'Domains',
+]);
 
 function stateName(key: string, r: Found): string {
   if (r === undefined) return '?';
@@ -35,8 +41,14 @@ function refusalOf(err: string, args: Record<string, unknown>, before: Found): R
   if (err === 'ResourceExists') return 'exists';
   if (err === 'RunningOnDifferentCell') return 'not owner';
   const b = before as { cellId?: string; instanceGuid?: string } | null | undefined;
-  const cell = args['cellId'];
-  if (b && typeof cell === 'string' && b.cellId && (b.cellId !== cell || (args['instanceGuid'] !== undefined && b.instanceGuid !== args['instanceGuid']))) return 'not owner';
+  const cell = args.cellId;
+  if (
+    b &&
+    typeof cell === 'string' &&
+    b.cellId &&
+    (b.cellId !== cell || (args.instanceGuid !== undefined && b.instanceGuid !== args.instanceGuid))
+  )
+    return 'not owner';
   return 'wrong state';
 }
 
@@ -44,7 +56,13 @@ function refusalOf(err: string, args: Record<string, unknown>, before: Found): R
  * The reach label of one op that ran to the end: "StartTask PENDING → RUNNING",
  * "CompleteTask refused: not owner", "TaskByGuid read".
  */
-export function transitionOf(key: string, f: string, args: Record<string, unknown>, before: Found, result: BbsResult): string {
+export function transitionOf(
+  key: string,
+  f: string,
+  args: Record<string, unknown>,
+  before: Found,
+  result: BbsResult,
+): string {
   if (READS.has(f)) return `${f} read`;
   if (result.error !== undefined) return `${f} refused: ${refusalOf(result.error, args, before)}`;
   const after = result.record === undefined ? '?' : stateName(key, result.record);
@@ -130,7 +148,12 @@ export interface Reach {
 export function computeReach(ops: readonly Op[]): Reach {
   const byOp: Record<string, OpReach> = {};
   const transitions: Record<string, number> = {};
-  const refusals: Record<Refusal, number> = { absent: 0, exists: 0, 'not owner': 0, 'wrong state': 0 };
+  const refusals: Record<Refusal, number> = {
+    absent: 0,
+    exists: 0,
+    'not owner': 0,
+    'wrong state': 0,
+  };
   // The state as last seen per key: every ok op with a record, in completion order.
   const seen = new Map<string, { at: number; record: unknown }[]>();
   const bbs = ops.filter((o) => o.f !== 'FinalRead' && o.f !== 'txn' && o.key !== undefined);
@@ -148,7 +171,8 @@ export function computeReach(ops: readonly Op[]): Reach {
   const versions = new Map<string, { at: number; record: unknown }>();
   for (const [key, l] of seen) {
     for (const x of l) {
-      const tag = (x.record as { modificationTag?: { epoch: string; index: number } } | null)?.modificationTag;
+      const tag = (x.record as { modificationTag?: { epoch: string; index: number } } | null)
+        ?.modificationTag;
       const k = tag ? `${key} ${tag.epoch} ${tag.index}` : undefined;
       if (k && !versions.has(k)) versions.set(k, x);
     }
@@ -170,18 +194,33 @@ export function computeReach(ops: readonly Op[]): Reach {
       before = s.record;
     }
     const result = (o.complete.value ?? {}) as BbsResult;
-    const tag = (result.error === undefined && !READS.has(o.f) ? (result.record as { modificationTag?: { epoch: string; index: number } } | null | undefined)?.modificationTag : undefined);
+    const tag =
+      result.error === undefined && !READS.has(o.f)
+        ? (
+            result.record as
+              | { modificationTag?: { epoch: string; index: number } }
+              | null
+              | undefined
+          )?.modificationTag
+        : undefined;
     if (tag) {
       // The same version already seen before this op began: the op changed nothing (a repeated
       // claim or start by the same instance) and found that version.
       const same = versions.get(`${o.key} ${tag.epoch} ${tag.index}`);
-      const prev = same && same.at < o.invoke.time ? same.record : tag.index === 0 ? null : versions.get(`${o.key} ${tag.epoch} ${tag.index - 1}`)?.record;
+      const prev =
+        same && same.at < o.invoke.time
+          ? same.record
+          : tag.index === 0
+            ? null
+            : versions.get(`${o.key} ${tag.epoch} ${tag.index - 1}`)?.record;
       if (prev !== undefined) before = prev;
     }
-    const args = ((o.invoke.value as { args?: Record<string, unknown> } | undefined)?.args ?? {}) as Record<string, unknown>;
+    const args = ((o.invoke.value as { args?: Record<string, unknown> } | undefined)?.args ??
+      {}) as Record<string, unknown>;
     const label = transitionOf(o.key, o.f, args, before, result);
     transitions[label] = (transitions[label] ?? 0) + 1;
-    if (result.error !== undefined && !READS.has(o.f)) refusals[refusalOf(result.error, args, before)]++;
+    if (result.error !== undefined && !READS.has(o.f))
+      refusals[refusalOf(result.error, args, before)]++;
   }
   const shapes: Record<string, { invoked: number; ok: number }> = {};
   for (const o of bbs) {
@@ -193,10 +232,15 @@ export function computeReach(ops: readonly Op[]): Reach {
     if (o.complete?.type === 'ok') x.ok++;
   }
   const madeOps = new Set(Object.keys(byOp));
-  const missingShapes = [...madeOps].flatMap((f) => (SHAPES[f as BbsOpName] ?? []).map((sh) => `${f}: ${sh.name}`)).filter((l) => !(l in shapes)).sort();
+  const missingShapes = [...madeOps]
+    .flatMap((f) => (SHAPES[f as BbsOpName] ?? []).map((sh) => `${f}: ${sh.name}`))
+    .filter((l) => !(l in shapes))
+    .sort();
   // Only the documented transitions of op families the run made at all: a tasks-only run is not
   // told it missed every LRP transition.
-  const missing = DOCUMENTED_TRANSITIONS.filter((t) => madeOps.has(t.split(' ')[0]!) && !(t in transitions));
+  const missing = DOCUMENTED_TRANSITIONS.filter(
+    (t) => madeOps.has(t.split(' ')[0]!) && !(t in transitions),
+  );
   return { ops: byOp, transitions, refusals, missing, shapes, missingShapes };
 }
 
@@ -209,7 +253,9 @@ export function shapeSentence(r: Reach): string {
   const miss = r.missingShapes ?? [];
   return (
     'Argument shapes: each op as its real callers send it (lab/workload/README.md), counted from the invoked arguments; ' +
-    (miss.length === 0 ? 'every shape the generator draws for the ops made was sent.' : `shapes drawn for the ops made but never sent (nothing here is checked): ${miss.join('; ')}.`)
+    (miss.length === 0
+      ? 'every shape the generator draws for the ops made was sent.'
+      : `shapes drawn for the ops made but never sent (nothing here is checked): ${miss.join('; ')}.`)
   );
 }
 
@@ -223,7 +269,9 @@ export function reachSentence(r: Reach): string {
   return (
     `${reachTableRows(r).length} distinct transitions among the ops that ran to the end; ${refused} refused by the BBS's state check ` +
     `(${(Object.entries(r.refusals) as [Refusal, number][]).map(([k, n]) => `${k} ${n}`).join(', ')}). ` +
-    (r.missing.length === 0 ? 'Every documented transition of the ops it made was reached.' : `Documented transitions not reached (nothing here is checked): ${r.missing.join('; ')}.`) +
+    (r.missing.length === 0
+      ? 'Every documented transition of the ops it made was reached.'
+      : `Documented transitions not reached (nothing here is checked): ${r.missing.join('; ')}.`) +
     ' "Before" is the state the op found: for LRPs the version before its own, for tasks the state as last seen by an earlier completed op on the key (under contention another op may have changed it in between; the checkers, not this table, judge).'
   );
 }
@@ -234,7 +282,24 @@ export function renderReachMarkdown(r: Reach): string {
   if (rows.length === 0) return '';
   const shapes = shapeTableRows(r);
   const shapeTable =
-    shapes.length === 0 ? [] : [`${shapeSentence(r)}\n`, ['| op: argument shape | invoked | ran to the end |', '| --- | --- | --- |', ...shapes.map(([l, x]) => `| ${l} | ${x.invoked} | ${x.ok} |`)].join('\n') + '\n'];
+    shapes.length === 0
+      ? []
+      : [
+          `${shapeSentence(r)}\n`,
+          `${[
+            '| op: argument shape | invoked | ran to the end |',
+            '| --- | --- | --- |',
+            ...shapes.map(([l, x]) => `| ${l} | ${x.invoked} | ${x.ok} |`),
+          ].join('\n')}\n`,
+        ];
   const need = r.shortfall ? shortfallSentence(r.shortfall) : null;
-  return ['## Workload reach\n', ...(need ? [`${need}\n`] : []), `${reachSentence(r)}\n`, ['| transition | count |', '| --- | --- |', ...rows.map(([t, n]) => `| ${t} | ${n} |`)].join('\n') + '\n', ...shapeTable].join('\n');
+  return [
+    '## Workload reach\n',
+    ...(need ? [`${need}\n`] : []),
+    `${reachSentence(r)}\n`,
+    `${['| transition | count |', '| --- | --- |', ...rows.map(([t, n]) => `| ${t} | ${n} |`)].join(
+      '\n',
+    )}\n`,
+    ...shapeTable,
+  ].join('\n');
 }

@@ -29,7 +29,14 @@ function bump(m: Record<string, Record<string, number>>, a: string, b: string): 
 }
 
 export function computeRetries(ops: readonly Op[]): RetryStats {
-  const r: RetryStats = { absorbed: {}, absorbedByOp: {}, absorbedByNode: {}, opsRetried: 0, retriedOutcome: { ok: 0, fail: 0, info: 0 }, extraLatencyMs: 0 };
+  const r: RetryStats = {
+    absorbed: {},
+    absorbedByOp: {},
+    absorbedByNode: {},
+    opsRetried: 0,
+    retriedOutcome: { ok: 0, fail: 0, info: 0 },
+    extraLatencyMs: 0,
+  };
   const plain = new Map<string, number[]>();
   const retriedOk: { f: string; ms: number }[] = [];
   for (const o of ops) {
@@ -54,7 +61,9 @@ export function computeRetries(ops: readonly Op[]): RetryStats {
       xs.push(ms);
     }
   }
-  const medians = new Map([...plain].map(([f, xs]) => [f, medianOf([...xs].sort((a, b) => a - b))]));
+  const medians = new Map(
+    [...plain].map(([f, xs]) => [f, medianOf([...xs].sort((a, b) => a - b))]),
+  );
   for (const { f, ms } of retriedOk) {
     const base = medians.get(f);
     if (base !== undefined) r.extraLatencyMs += ms - base;

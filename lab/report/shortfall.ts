@@ -4,7 +4,6 @@
 // fell short. Counted from the reach (ops that ran to the end: an op that failed or is unknown
 // showed no state). Pure.
 
-
 export interface Needs {
   /** Ops (all kinds together) that must run to the end; 0: none stated. */
   minOps: number;
@@ -30,7 +29,15 @@ export interface OpsReached {
 export function shortfallOf(reach: OpsReached, needs: Needs): Shortfall {
   const ok = Object.entries(reach.ops).filter(([f]) => f !== 'txn');
   const okOps = ok.reduce((a, [, r]) => a + r.ok, 0);
-  const shortOps = needs.minOpsPerOp > 0 ? Object.fromEntries(ok.filter(([, r]) => r.ok < needs.minOpsPerOp).map(([f, r]) => [f, r.ok]).sort(([a], [b]) => (String(a) < String(b) ? -1 : 1))) : {};
+  const shortOps =
+    needs.minOpsPerOp > 0
+      ? Object.fromEntries(
+          ok
+            .filter(([, r]) => r.ok < needs.minOpsPerOp)
+            .map(([f, r]) => [f, r.ok])
+            .sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)),
+        )
+      : {};
   const short = (needs.minOps > 0 && okOps < needs.minOps) || Object.keys(shortOps).length > 0;
   return { needs, okOps, shortOps, short };
 }
@@ -38,8 +45,14 @@ export function shortfallOf(reach: OpsReached, needs: Needs): Shortfall {
 /** The report's sentence, or null when the scenario states no need. */
 export function shortfallSentence(s: Shortfall): string | null {
   if (s.needs.minOps === 0 && s.needs.minOpsPerOp === 0) return null;
-  const need = [s.needs.minOps > 0 ? `${s.needs.minOps} ops run to the end` : null, s.needs.minOpsPerOp > 0 ? `${s.needs.minOpsPerOp} of each op it makes` : null].filter((x) => x !== null).join(' and ');
-  if (!s.short) return `The scenario needs ${need} to mean something; the run made ${s.okOps}: enough.`;
+  const need = [
+    s.needs.minOps > 0 ? `${s.needs.minOps} ops run to the end` : null,
+    s.needs.minOpsPerOp > 0 ? `${s.needs.minOpsPerOp} of each op it makes` : null,
+  ]
+    .filter((x) => x !== null)
+    .join(' and ');
+  if (!s.short)
+    return `The scenario needs ${need} to mean something; the run made ${s.okOps}: enough.`;
   const per = Object.entries(s.shortOps).map(([f, n]) => `${f} ${n}`);
   return (
     `FELL SHORT: the scenario needs ${need} to mean something; the run made ${s.okOps}` +

@@ -1,7 +1,14 @@
 // Run statistics from a history alone (no cluster): what ran, what failed and why, which node
 // served what, throughput and latency. Pure: history in, numbers out.
 
-import { FINAL_READ, pairOps, workloadStart, type HistoryEvent, type NemesisEvent, type Op } from '../history/event.ts';
+import {
+  FINAL_READ,
+  pairOps,
+  workloadStart,
+  type HistoryEvent,
+  type NemesisEvent,
+  type Op,
+} from '../history/event.ts';
 import { delayedShare, type Delayed } from './delayed.ts';
 import { writeWindows, type TimedWrite, type WriteWindows } from './write-windows.ts';
 import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
@@ -102,10 +109,20 @@ export interface FaultWindow {
 // Where reports have always imported it from.
 export { workloadStart };
 
-export function faultWindows(events: readonly HistoryEvent[], t0 = workloadStart(events)): FaultWindow[] {
+export function faultWindows(
+  events: readonly HistoryEvent[],
+  t0 = workloadStart(events),
+): FaultWindow[] {
   const nemesis = events.filter((e): e is NemesisEvent => e.type === 'nemesis');
   return faultSpans(nemesis, t0).map((f) => {
-    const w: FaultWindow = { id: f.id, kind: f.kind, target: f.target, start: f.start, end: f.healed, recovered: f.recovered };
+    const w: FaultWindow = {
+      id: f.id,
+      kind: f.kind,
+      target: f.target,
+      start: f.start,
+      end: f.healed,
+      recovered: f.recovered,
+    };
     if (f.node !== undefined) w.node = f.node;
     return w;
   });
@@ -119,13 +136,16 @@ export function labEvents(events: readonly HistoryEvent[], t0 = workloadStart(ev
     const d = (e.detail ?? {}) as Record<string, unknown>;
     const at = (e.time - t0) / 1e9;
     let text: string | null = null;
-    if (e.kind === 'proxy-active-changed') text = `${e.fault}: active backend ${String(d['from'] ?? 'none')} → ${String(d['to'] ?? 'none')}${typeof d['reason'] === 'string' ? ` (${d['reason']})` : ''}`;
+    if (e.kind === 'proxy-active-changed')
+      text = `${e.fault}: active backend ${String(d.from ?? 'none')} → ${String(d.to ?? 'none')}${typeof d.reason === 'string' ? ` (${d.reason})` : ''}`;
     else if (e.kind === 'consul-leader') text = `${e.fault}: took the Consul lock and serves`;
-    else if (e.kind === 'consul-lost-leadership') text = `${e.fault}: lost the Consul lock${typeof d['detail'] === 'string' ? ` (${d['detail']})` : ''}`;
-    else if (e.kind === 'recovered') text = `${e.fault}: the system is back to its pre-fault state (every node Synced and serving, proxies on healthy backends)`;
+    else if (e.kind === 'consul-lost-leadership')
+      text = `${e.fault}: lost the Consul lock${typeof d.detail === 'string' ? ` (${d.detail})` : ''}`;
+    else if (e.kind === 'recovered')
+      text = `${e.fault}: the system is back to its pre-fault state (every node Synced and serving, proxies on healthy backends)`;
     if (text === null) continue;
     const ev: LabEvent = { at, source: e.fault, kind: e.kind, text };
-    if (e.kind === 'proxy-active-changed') ev.to = typeof d['to'] === 'string' ? d['to'] : null;
+    if (e.kind === 'proxy-active-changed') ev.to = typeof d.to === 'string' ? d.to : null;
     out.push(ev);
   }
   return out;
@@ -188,7 +208,11 @@ export function computeStats(events: readonly HistoryEvent[], opts: StatsOptions
   const t0 = workloadStart(events);
   const lastTime = (events.reduce((m, e) => Math.max(m, e.time), 0) - t0) / 1e9;
   // A fault's aftermath (a rejoining node's 1047s, the proxy moving back) belongs to it.
-  const inFault = (t: number) => stats.faults.some((w) => t >= w.start && t <= windowEnd({ healed: w.end, recovered: w.recovered ?? null }, lastTime));
+  const inFault = (t: number) =>
+    stats.faults.some(
+      (w) =>
+        t >= w.start && t <= windowEnd({ healed: w.end, recovered: w.recovered ?? null }, lastTime),
+    );
   const writes: TimedWrite[] = [];
   const lat: Record<'ok' | 'fail' | 'info', number[]> = { ok: [], fail: [], info: [] };
   let first = Infinity;
@@ -222,16 +246,30 @@ export function computeStats(events: readonly HistoryEvent[], opts: StatsOptions
       bump(stats.errorsBySecond, label, String(second));
     }
     const v = c.value as { error?: unknown } | undefined;
-    if (c.type === 'ok' && v && typeof v.error === 'string') stats.bbsErrors[v.error] = (stats.bbsErrors[v.error] ?? 0) + 1;
+    if (c.type === 'ok' && v && typeof v.error === 'string')
+      stats.bbsErrors[v.error] = (stats.bbsErrors[v.error] ?? 0) + 1;
   }
-  stats.durationSec = Number.isFinite(first) && Number.isFinite(last) ? Math.max(0, (last - first) / 1e9) : 0;
+  stats.durationSec =
+    Number.isFinite(first) && Number.isFinite(last) ? Math.max(0, (last - first) / 1e9) : 0;
   stats.throughput = stats.durationSec > 0 ? stats.byOutcome.ok / stats.durationSec : 0;
   stats.writeWindows = writeWindows(writes, t0);
-  stats.delayed = delayedShare([...lat.ok, ...lat.fail, ...lat.info], opts.retryPauseMs ?? RETRY_PAUSE_MS);
-  stats.latencyMs = { ok: percentiles(lat.ok), fail: percentiles(lat.fail), info: percentiles(lat.info) };
+  stats.delayed = delayedShare(
+    [...lat.ok, ...lat.fail, ...lat.info],
+    opts.retryPauseMs ?? RETRY_PAUSE_MS,
+  );
+  stats.latencyMs = {
+    ok: percentiles(lat.ok),
+    fail: percentiles(lat.fail),
+    info: percentiles(lat.info),
+  };
   // The last second is cut short by the end of the run; it does not count against the share.
   const whole = stats.perSecond.slice(0, -1);
-  stats.secondShare = whole.length > 0 ? whole.filter((x) => x.ok > 0).length / whole.length : stats.perSecond.length > 0 && stats.perSecond[0]!.ok > 0 ? 1 : 0;
+  stats.secondShare =
+    whole.length > 0
+      ? whole.filter((x) => x.ok > 0).length / whole.length
+      : stats.perSecond.length > 0 && stats.perSecond[0]!.ok > 0
+        ? 1
+        : 0;
   stats.availability = computeAvailability(
     ops,
     events.filter((e): e is NemesisEvent => e.type === 'nemesis'),

@@ -47,8 +47,10 @@ export interface StoryRule {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
-const pctOf = (n: number, d: number) => (d === 0 ? '0%' : `${((100 * n) / d).toFixed(n * 1000 < d ? 2 : 1)}%`);
-const sum = (m: Record<string, number> | undefined) => Object.values(m ?? {}).reduce((a, b) => a + b, 0);
+const pctOf = (n: number, d: number) =>
+  d === 0 ? '0%' : `${((100 * n) / d).toFixed(n * 1000 < d ? 2 : 1)}%`;
+const sum = (m: Record<string, number> | undefined) =>
+  Object.values(m ?? {}).reduce((a, b) => a + b, 0);
 const completed = (s: RunStats) => s.byOutcome.ok + s.byOutcome.fail + s.byOutcome.info;
 const top = (m: Record<string, number>, n = 3) =>
   Object.entries(m)
@@ -57,7 +59,8 @@ const top = (m: Record<string, number>, n = 3) =>
     .map(([k, v]) => `${k} ×${fmt(v)}`)
     .join(', ');
 const isRead = (f: string) => READ_OPS.has(f as BbsOpName);
-const seconds = (xs: readonly number[]) => (xs.length <= 5 ? xs.map((s) => `${s}`).join(', ') : `${xs.slice(0, 5).join(', ')}, …`) + ' s';
+const seconds = (xs: readonly number[]) =>
+  `${xs.length <= 5 ? xs.map((s) => `${s}`).join(', ') : `${xs.slice(0, 5).join(', ')}, …`} s`;
 
 /** 1213 labels: '1213 deadlock' (statement) and '1213 deadlock-on-commit' (certification failure). */
 export function deadlocks(s: RunStats): {
@@ -79,8 +82,10 @@ export function deadlocks(s: RunStats): {
     total += n;
     if (label.includes('on-commit')) onCommit += n;
     for (const [f, c] of Object.entries(s.errorsByOp[label] ?? {})) byOp[f] = (byOp[f] ?? 0) + c;
-    for (const [node, c] of Object.entries(s.errorsByNode[label] ?? {})) byNode[node] = (byNode[node] ?? 0) + c;
-    for (const [sec, c] of Object.entries(s.errorsBySecond[label] ?? {})) if (multi.has(sec)) inMultiNodeSeconds += c;
+    for (const [node, c] of Object.entries(s.errorsByNode[label] ?? {}))
+      byNode[node] = (byNode[node] ?? 0) + c;
+    for (const [sec, c] of Object.entries(s.errorsBySecond[label] ?? {}))
+      if (multi.has(sec)) inMultiNodeSeconds += c;
   }
   return { total, onCommit, byOp, byNode, inMultiNodeSeconds };
 }
@@ -99,13 +104,15 @@ function absorbedDeadlocks(ops: readonly Op[]): { errors: number; ops: number } 
 
 /** Ops retried after an attempt whose outcome was unknown (lost connection, error on COMMIT). */
 function retriedAfterUnknown(ops: readonly Op[]): Op[] {
-  return ops.filter((o) => (o.complete?.retried ?? []).some((e) => classifyError(e).outcome === 'info'));
+  return ops.filter((o) =>
+    (o.complete?.retried ?? []).some((e) => classifyError(e).outcome === 'info'),
+  );
 }
 
 /** The first lost update's key, ops, the version they read and what each appended. */
 function lostExample(check: CheckReport): string {
   const a = check.isolation?.anomalies['lost-update']?.[0];
-  if (!a || a.type !== 'lost-update') return '';
+  if (a?.type !== 'lost-update') return '';
   const read = a.version === null ? 'read it empty' : `read it ending in ${a.version}`;
   return ` E.g. key ${a.key}: ${a.txns.map((t) => `op ${t.txn}`).join(' and ')} ${read}, then appended ${a.txns.map((t) => t.appended.join(', ')).join(' and ')}.`;
 }
@@ -132,14 +139,20 @@ export const STORY_RULES: readonly StoryRule[] = [
     when: 'the run does not retry (deadlock retry: none at its BBS version), and ops ended in MySQL 1213 in seconds in which ok writes reached more than one node',
     find: ({ scenario, stats: s, ops }) => {
       const d = deadlocks(s);
-      if (scenarioBbs(scenario).behaviour.deadlockRetry !== 'none' || d.inMultiNodeSeconds === 0) return null;
+      if (scenarioBbs(scenario).behaviour.deadlockRetry !== 'none' || d.inMultiNodeSeconds === 0)
+        return null;
       const ww = s.writeWindows;
       const why = [
         ...deadlockCounts(s, d, true),
         `${fmt(d.inMultiNodeSeconds)} of the ${fmt(d.total)} came in seconds when ok writes reached more than one node (${fmt(ww.multiNode)} of ${fmt(ww.total)} one-second windows with writes: ${seconds(ww.seconds)}): multi-master writes, which Galera resolves by aborting one side.`,
       ];
-      if (d.inMultiNodeSeconds < d.total) why.push(`The other ${fmt(d.total - d.inMultiNodeSeconds)} came in seconds with writes on one node only (InnoDB deadlocks between transactions on that node).`);
-      why.push(`The run's BBS ${scenario.bbs.version} did not retry a 1213, so every 1213 reached the caller.`);
+      if (d.inMultiNodeSeconds < d.total)
+        why.push(
+          `The other ${fmt(d.total - d.inMultiNodeSeconds)} came in seconds with writes on one node only (InnoDB deadlocks between transactions on that node).`,
+        );
+      why.push(
+        `The run's BBS ${scenario.bbs.version} did not retry a 1213, so every 1213 reached the caller.`,
+      );
       return { why, ops: deadlockOps(ops) };
     },
     acceptance: [
@@ -154,7 +167,12 @@ export const STORY_RULES: readonly StoryRule[] = [
     when: 'the run does not retry (deadlock retry: none at its BBS version), and ops ended in MySQL 1213, none of them in a second in which ok writes reached more than one node',
     find: ({ scenario, stats: s, ops }) => {
       const d = deadlocks(s);
-      if (scenarioBbs(scenario).behaviour.deadlockRetry !== 'none' || d.total === 0 || d.inMultiNodeSeconds > 0) return null;
+      if (
+        scenarioBbs(scenario).behaviour.deadlockRetry !== 'none' ||
+        d.total === 0 ||
+        d.inMultiNodeSeconds > 0
+      )
+        return null;
       const nodes = writerNodes(s);
       return {
         why: [
@@ -183,9 +201,13 @@ export const STORY_RULES: readonly StoryRule[] = [
         `The run's BBS ${scenario.bbs.version} retried (deadlock retry ${scenarioBbs(scenario).behaviour.deadlockRetry}): it absorbed ${fmt(a.errors)} 1213${a.errors === 1 ? '' : 's'} on ${fmt(a.ops)} op${a.ops === 1 ? '' : 's'}, and these ${fmt(d.total)} still reached the caller.`,
       ];
       if (d.inMultiNodeSeconds > 0) {
-        why.push(`${fmt(d.inMultiNodeSeconds)} of the ${fmt(d.total)} came in seconds when ok writes reached more than one node (${fmt(s.writeWindows.multiNode)} such second${s.writeWindows.multiNode === 1 ? '' : 's'}): multi-master conflicts that a retry on the same nodes can meet again.`);
+        why.push(
+          `${fmt(d.inMultiNodeSeconds)} of the ${fmt(d.total)} came in seconds when ok writes reached more than one node (${fmt(s.writeWindows.multiNode)} such second${s.writeWindows.multiNode === 1 ? '' : 's'}): multi-master conflicts that a retry on the same nodes can meet again.`,
+        );
       } else {
-        why.push('Every one came in a second when ok writes reached at most one node: InnoDB deadlocks on one node that outlasted the retry.');
+        why.push(
+          'Every one came in a second when ok writes reached at most one node: InnoDB deadlocks on one node that outlasted the retry.',
+        );
       }
       return { why, ops: deadlockOps(ops) };
     },
@@ -200,23 +222,41 @@ export const STORY_RULES: readonly StoryRule[] = [
     title: 'Shorten the outage BBS clients see when a node or a proxy is lost',
     when: 'a kill, partition, pause or proxy-kill fault ran and some client had no ok op for at least 1 s across it (the contract’s availability.faults)',
     find: ({ stats: s, ops }) => {
-      const hit = s.availability.faults.filter((f) => OUTAGE_KINDS.has(f.kind) && f.worstClientOutageSec >= MIN_GAP_SEC);
+      const hit = s.availability.faults.filter(
+        (f) => OUTAGE_KINDS.has(f.kind) && f.worstClientOutageSec >= MIN_GAP_SEC,
+      );
       if (hit.length === 0) return null;
       const why = hit.slice(0, 5).flatMap((f) => {
-        const back = f.recovered !== null ? `back to its pre-fault state ${(f.recovered - f.start).toFixed(1)} s after it started` : f.healed !== null ? `healed at ${f.healed.toFixed(1)} s, never back to its pre-fault state in the run` : 'never healed in the run';
-        const errs = Object.keys(f.errors).length > 0 ? `; failed or unknown inside its window: ${top(f.errors, 4)}` : '';
+        const back =
+          f.recovered !== null
+            ? `back to its pre-fault state ${(f.recovered - f.start).toFixed(1)} s after it started`
+            : f.healed !== null
+              ? `healed at ${f.healed.toFixed(1)} s, never back to its pre-fault state in the run`
+              : 'never healed in the run';
+        const errs =
+          Object.keys(f.errors).length > 0
+            ? `; failed or unknown inside its window: ${top(f.errors, 4)}`
+            : '';
         const fl = f.inFlight;
         return [
           `${f.kind} ${f.node ?? f.target} at ${f.start.toFixed(1)} s: the worst client (client ${f.worstClient}) had no ok op for ${f.worstClientOutageSec.toFixed(1)} s, the median client for ${f.medianClientOutageSec.toFixed(1)} s, and no client at all for ${f.bbsOutageSec.toFixed(1)} s; ${back}.`,
           `In flight when it started: ${fmt(fl.ops)} op${fl.ops === 1 ? '' : 's'} (ok ×${fmt(fl.ok)}, failed ×${fmt(fl.fail)}, unknown ×${fmt(fl.info)}${fl.unfinished > 0 ? `, never completed ×${fmt(fl.unfinished)}` : ''})${errs}.`,
         ];
       });
-      if (hit.length > 5) why.push(`${fmt(hit.length - 5)} more such fault${hit.length - 5 === 1 ? '' : 's'} in results.json (stats.availability.faults).`);
+      if (hit.length > 5)
+        why.push(
+          `${fmt(hit.length - 5)} more such fault${hit.length - 5 === 1 ? '' : 's'} in results.json (stats.availability.faults).`,
+        );
       // The ops in flight at the first such fault that did not end ok: what a caller had to guess about.
       const f0 = hit[0]!;
       const t0 = ops.reduce((m, o) => Math.min(m, o.invoke.time), Infinity);
       const at = t0 + f0.start * 1e9;
-      const shown = ops.filter((o) => o.invoke.time < at && (o.complete?.time ?? Infinity) > at && o.complete?.type !== 'ok').map((o) => o.op);
+      const shown = ops
+        .filter(
+          (o) =>
+            o.invoke.time < at && (o.complete?.time ?? Infinity) > at && o.complete?.type !== 'ok',
+        )
+        .map((o) => o.op);
       return { why, ops: shown.slice(0, 5) };
     },
     acceptance: [
@@ -230,23 +270,36 @@ export const STORY_RULES: readonly StoryRule[] = [
     when: 'a key is not linearizable and its shrunk evidence contains a read, in a run with faults or with ops served by more than one node',
     find: ({ stats: s, check, ops }) => {
       const byId = new Map(ops.map((o) => [o.op, o]));
-      const bad = (check.linearizability?.keys ?? []).filter((k) => k.verdict === 'not-linearizable' && k.failure?.ops.some((f) => isRead(byId.get(f.op)?.f ?? '')));
+      const bad = (check.linearizability?.keys ?? []).filter(
+        (k) =>
+          k.verdict === 'not-linearizable' &&
+          k.failure?.ops.some((f) => isRead(byId.get(f.op)?.f ?? '')),
+      );
       const nodes = Object.keys(s.servedByNode).length;
       if (bad.length === 0 || (s.faults.length === 0 && nodes < 2)) return null;
-      const reads = bad.flatMap((k) => k.failure!.ops.filter((f) => isRead(byId.get(f.op)?.f ?? '')).map((f) => f.op));
+      const reads = bad.flatMap((k) =>
+        k.failure!.ops.filter((f) => isRead(byId.get(f.op)?.f ?? '')).map((f) => f.op),
+      );
       const why = [
         `${fmt(bad.length)} key${bad.length === 1 ? '' : 's'} not linearizable with a read in the evidence (${bad
           .slice(0, 5)
           .map((k) => k.key)
-          .join(', ')}${bad.length > 5 ? ', …' : ''}): a read saw a state older than a write that had already completed.`,
+          .join(
+            ', ',
+          )}${bad.length > 5 ? ', …' : ''}): a read saw a state older than a write that had already completed.`,
         `Ops were served by ${nodes} node${nodes === 1 ? '' : 's'} (${Object.keys(s.servedByNode).sort().join(', ')}).`,
       ];
       if (s.faults.length > 0) {
         const fo = s.availability.faults;
-        const worst = fo.length > 0 ? fo.reduce((a, b) => (b.worstClientOutageSec > a.worstClientOutageSec ? b : a)) : null;
+        const worst =
+          fo.length > 0
+            ? fo.reduce((a, b) => (b.worstClientOutageSec > a.worstClientOutageSec ? b : a))
+            : null;
         why.push(
           `${s.faults.length} fault window(s) (${s.faults.map((f) => `${f.kind} ${f.node ?? f.target} at ${f.start.toFixed(1)} s`).join(', ')})` +
-            (worst ? `; the longest outage: a client had no success for ${worst.worstClientOutageSec.toFixed(1)} s (median client ${worst.medianClientOutageSec.toFixed(1)} s, no client at all ${worst.bbsOutageSec.toFixed(1)} s) in ${worst.kind} ${worst.node ?? worst.target}` : '') +
+            (worst
+              ? `; the longest outage: a client had no success for ${worst.worstClientOutageSec.toFixed(1)} s (median client ${worst.medianClientOutageSec.toFixed(1)} s, no client at all ${worst.bbsOutageSec.toFixed(1)} s) in ${worst.kind} ${worst.node ?? worst.target}`
+              : '') +
             '.',
         );
       }
@@ -267,18 +320,33 @@ export const STORY_RULES: readonly StoryRule[] = [
       const lost = iso?.['lost-update'] ?? 0;
       const skew = (iso?.['G2-item'] ?? 0) + (iso?.['G-single'] ?? 0);
       const inv = check.invariants?.counts;
-      const twoCells = (inv?.['task-started-on-two-cells'] ?? 0) + (inv?.['instance-held-by-two-cells'] ?? 0);
+      const twoCells =
+        (inv?.['task-started-on-two-cells'] ?? 0) + (inv?.['instance-held-by-two-cells'] ?? 0);
       if (lost + skew + twoCells === 0) return null;
       const why: string[] = [];
       if (lost > 0)
         why.push(
           `${fmt(lost)} lost update${lost === 1 ? '' : 's'} (as Elle defines it): in each, two or more transactions read the same version of a key and each then wrote that key, so neither write was based on the other.${lostExample(check)}`,
         );
-      if (skew > 0) why.push(`${fmt(skew)} write-skew / read-skew cycle${skew === 1 ? '' : 's'} (G2-item, G-single) among ${fmt(check.isolation?.txns ?? 0)} transactions.`);
-      if (twoCells > 0) why.push(`${fmt(twoCells)} BBS invariant violation${twoCells === 1 ? '' : 's'} of the two-writers kind (a task started on two cells, or an instance held by two cells).`);
+      if (skew > 0)
+        why.push(
+          `${fmt(skew)} write-skew / read-skew cycle${skew === 1 ? '' : 's'} (G2-item, G-single) among ${fmt(check.isolation?.txns ?? 0)} transactions.`,
+        );
+      if (twoCells > 0)
+        why.push(
+          `${fmt(twoCells)} BBS invariant violation${twoCells === 1 ? '' : 's'} of the two-writers kind (a task started on two cells, or an instance held by two cells).`,
+        );
       const ops = [
-        ...(check.invariants?.violations ?? []).filter((v) => v.invariant === 'task-started-on-two-cells' || v.invariant === 'instance-held-by-two-cells').flatMap((v) => v.ops),
-        ...(check.isolation?.anomalies['lost-update'] ?? []).flatMap((a) => (a.type === 'lost-update' ? a.txns.map((t) => t.txn) : [])),
+        ...(check.invariants?.violations ?? [])
+          .filter(
+            (v) =>
+              v.invariant === 'task-started-on-two-cells' ||
+              v.invariant === 'instance-held-by-two-cells',
+          )
+          .flatMap((v) => v.ops),
+        ...(check.isolation?.anomalies['lost-update'] ?? []).flatMap((a) =>
+          a.type === 'lost-update' ? a.txns.map((t) => t.txn) : [],
+        ),
       ];
       return { why, ops: [...new Set(ops)].slice(0, 6) };
     },
@@ -298,17 +366,33 @@ export const STORY_RULES: readonly StoryRule[] = [
       const why: string[] = [];
       if (retried.length > 0) {
         const kinds: Record<string, number> = {};
-        for (const o of retried) for (const e of o.complete!.retried ?? []) if (classifyError(e).outcome === 'info') kinds[classifyError(e).kind] = (kinds[classifyError(e).kind] ?? 0) + 1;
+        for (const o of retried)
+          for (const e of o.complete!.retried ?? [])
+            if (classifyError(e).outcome === 'info')
+              kinds[classifyError(e).kind] = (kinds[classifyError(e).kind] ?? 0) + 1;
         const ended = { ok: 0, fail: 0, info: 0 };
         for (const o of retried) ended[o.complete!.type]++;
         why.push(
           `${fmt(retried.length)} op${retried.length === 1 ? ' was' : 's were'} retried after an attempt whose outcome was unknown (${top(kinds)}); their last attempt ended ok ×${fmt(ended.ok)}, failed ×${fmt(ended.fail)}, unknown ×${fmt(ended.info)}.`,
         );
         if (ended.ok + ended.info > 0)
-          why.push(`For the ${fmt(ended.ok + ended.info)} whose last attempt ended ok or unknown, the attempt with unknown outcome may have committed as well (the history cannot tell), which would apply the write twice.`);
+          why.push(
+            `For the ${fmt(ended.ok + ended.info)} whose last attempt ended ok or unknown, the attempt with unknown outcome may have committed as well (the history cannot tell), which would apply the write twice.`,
+          );
       }
-      if (fa.length > 0) why.push(`${fmt(fa.length)} op${fa.length === 1 ? '' : 's'} reported failed took effect anyway (${fa.slice(0, 3).map((f) => `op ${f.op} ${f.f} ${f.error}, seen by op ${f.seenBy}`).join('; ')}).`);
-      return { why, ops: [...new Set([...retried.map((o) => o.op), ...fa.flatMap((f) => [f.op, f.seenBy])])].slice(0, 6) };
+      if (fa.length > 0)
+        why.push(
+          `${fmt(fa.length)} op${fa.length === 1 ? '' : 's'} reported failed took effect anyway (${fa
+            .slice(0, 3)
+            .map((f) => `op ${f.op} ${f.f} ${f.error}, seen by op ${f.seenBy}`)
+            .join('; ')}).`,
+        );
+      return {
+        why,
+        ops: [
+          ...new Set([...retried.map((o) => o.op), ...fa.flatMap((f) => [f.op, f.seenBy])]),
+        ].slice(0, 6),
+      };
     },
     acceptance: [
       'A retried BBS write is idempotent (it checks the row’s modification tag or a request id before applying), or the retry policy never retries after a lost connection or an error on COMMIT.',
@@ -317,11 +401,15 @@ export const STORY_RULES: readonly StoryRule[] = [
   },
 ];
 
-export function generateStories(ctx: StoryContext, rules: readonly StoryRule[] = STORY_RULES): Story[] {
+export function generateStories(
+  ctx: StoryContext,
+  rules: readonly StoryRule[] = STORY_RULES,
+): Story[] {
   const out: Story[] = [];
   for (const r of rules) {
     const f = r.find(ctx);
-    if (f) out.push({ rule: r.rule, title: r.title, why: f.why, acceptance: r.acceptance, ops: f.ops });
+    if (f)
+      out.push({ rule: r.rule, title: r.title, why: f.why, acceptance: r.acceptance, ops: f.ops });
   }
   return out;
 }
@@ -335,10 +423,13 @@ export function renderStoriesMarkdown(stories: readonly Story[], runId: string):
   for (const s of stories) {
     parts.push(`## ${s.title}\n`);
     parts.push(`**Why** (run ${runId}):\n`);
-    parts.push(s.why.map((w) => `- ${w}`).join('\n') + '\n');
-    if (s.ops.length > 0) parts.push(`Ops that show it (history op ids, see report.html): ${s.ops.map((o) => `op ${o}`).join(', ')}.\n`);
+    parts.push(`${s.why.map((w) => `- ${w}`).join('\n')}\n`);
+    if (s.ops.length > 0)
+      parts.push(
+        `Ops that show it (history op ids, see report.html): ${s.ops.map((o) => `op ${o}`).join(', ')}.\n`,
+      );
     parts.push('**Acceptance criteria:**\n');
-    parts.push(s.acceptance.map((a) => `- [ ] ${a}`).join('\n') + '\n');
+    parts.push(`${s.acceptance.map((a) => `- [ ] ${a}`).join('\n')}\n`);
   }
   return parts.join('\n');
 }

@@ -2,9 +2,24 @@
 // writer per checker name; a checker without one gets a plain sentence from its name and verdict.
 // Pure: the checkers' outcomes in, sentences out.
 
-import { CHECKERS, explainFindings, resultsOf, runCheckers, type Checker, type CheckerOutcome, type CheckOptions, type CheckResults, type CheckRun, type Verdict } from '../checkers/index.ts';
+import {
+  CHECKERS,
+  explainFindings,
+  resultsOf,
+  runCheckers,
+  type Checker,
+  type CheckerOutcome,
+  type CheckOptions,
+  type CheckResults,
+  type CheckRun,
+  type Verdict,
+} from '../checkers/index.ts';
 import type { FailedButApplied } from '../checkers/failed-applied.ts';
-import { INVARIANTS, type InvariantName, type InvariantResult } from '../checkers/invariants/index.ts';
+import {
+  INVARIANTS,
+  type InvariantName,
+  type InvariantResult,
+} from '../checkers/invariants/index.ts';
 import type { IsolationResult } from '../checkers/isolation/index.ts';
 import type { LinResult } from '../checkers/linearizability/index.ts';
 import type { HistoryEvent } from '../history/event.ts';
@@ -30,8 +45,17 @@ export function verdictWord(v: Verdict): string {
 
 /** The verdict as a report states it: "no anomaly found", "ANOMALIES FOUND", "verdict unknown (…)"; `heading` capitalises it as a title. */
 export function verdictHeadline(v: Verdict, heading = false): string {
-  if (heading) return v === true ? 'No anomaly found' : v === false ? 'Anomalies found' : 'Verdict unknown (a checker ran out of budget)';
-  return v === true ? 'no anomaly found' : v === false ? 'ANOMALIES FOUND' : 'verdict unknown (a checker ran out of budget)';
+  if (heading)
+    return v === true
+      ? 'No anomaly found'
+      : v === false
+        ? 'Anomalies found'
+        : 'Verdict unknown (a checker ran out of budget)';
+  return v === true
+    ? 'no anomaly found'
+    : v === false
+      ? 'ANOMALIES FOUND'
+      : 'verdict unknown (a checker ran out of budget)';
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -55,26 +79,41 @@ const WORDING: Record<string, (data: never) => string | null> = {
   linearizability(lin: LinResult): string {
     const bad = lin.keys.filter((k) => k.verdict === 'not-linearizable');
     const unknown = lin.keys.filter((k) => k.verdict === 'unknown');
-    if (bad.length === 0 && unknown.length === 0) return `Linearizability: all ${plural(lin.keys.length, 'key')} (${lin.opsChecked} ops) linearizable.`;
+    if (bad.length === 0 && unknown.length === 0)
+      return `Linearizability: all ${plural(lin.keys.length, 'key')} (${lin.opsChecked} ops) linearizable.`;
     return (
-      `Linearizability: ${bad.length} of ${plural(lin.keys.length, 'key')} not linearizable${bad.length > 0 ? ` (${bad.slice(0, 5).map((k) => k.key).join(', ')}${bad.length > 5 ? ', …' : ''})` : ''}` +
+      `Linearizability: ${bad.length} of ${plural(lin.keys.length, 'key')} not linearizable${
+        bad.length > 0
+          ? ` (${bad
+              .slice(0, 5)
+              .map((k) => k.key)
+              .join(', ')}${bad.length > 5 ? ', …' : ''})`
+          : ''
+      }` +
       (unknown.length > 0 ? `, ${unknown.length} unknown (${unknownReason(unknown[0]!)})` : '') +
       '.'
     );
   },
   invariants(inv: InvariantResult): string {
-    const broken = (Object.entries(inv.counts) as [InvariantName, number][]).filter(([, n]) => n > 0);
-    return broken.length === 0 ? 'BBS invariants: none broken.' : `BBS invariants broken: ${broken.map(([k, n]) => `"${INVARIANTS[k]}" ×${n}`).join(', ')}.`;
+    const broken = (Object.entries(inv.counts) as [InvariantName, number][]).filter(
+      ([, n]) => n > 0,
+    );
+    return broken.length === 0
+      ? 'BBS invariants: none broken.'
+      : `BBS invariants broken: ${broken.map(([k, n]) => `"${INVARIANTS[k]}" ×${n}`).join(', ')}.`;
   },
   failedApplied(found: FailedButApplied[]): string | null {
-    return found.length === 0 ? null : `${plural(found.length, 'op')} reported as failed took effect anyway (e.g. ${found[0]!.explanation}).`;
+    return found.length === 0
+      ? null
+      : `${plural(found.length, 'op')} reported as failed took effect anyway (e.g. ${found[0]!.explanation}).`;
   },
   isolation(iso: IsolationResult): string {
     return `Isolation: ${iso.summary}`;
   },
 };
 
-const plainSentence = (o: CheckerOutcome): string => `${o.name}: ${o.verdict === true ? 'no anomaly' : o.verdict === false ? 'anomalies found' : 'unknown'}.`;
+const plainSentence = (o: CheckerOutcome): string =>
+  `${o.name}: ${o.verdict === true ? 'no anomaly' : o.verdict === false ? 'anomalies found' : 'unknown'}.`;
 
 export function verdictSentences(outcomes: readonly CheckerOutcome[]): string[] {
   const out: string[] = [];
@@ -89,14 +128,27 @@ export function verdictSentences(outcomes: readonly CheckerOutcome[]): string[] 
 }
 
 /** results.json's `check` from the checkers' run, with what their findings say together (explainFindings). */
-export function checkReportOf(run: CheckRun, events: readonly HistoryEvent[], opts: CheckOptions = {}): CheckReport {
+export function checkReportOf(
+  run: CheckRun,
+  events: readonly HistoryEvent[],
+  opts: CheckOptions = {},
+): CheckReport {
   const { valid, ...data } = resultsOf(run);
   const explained = explainFindings(events, { valid, ...data }, opts);
   const because = causeSentence(explained.causes);
-  return { valid, summary: [...verdictSentences(run.outcomes), ...(because ? [because] : [])], ...data, ...explained };
+  return {
+    valid,
+    summary: [...verdictSentences(run.outcomes), ...(because ? [because] : [])],
+    ...data,
+    ...explained,
+  };
 }
 
 /** Runs the checkers (CHECKERS unless given) over a history and words their verdicts. */
-export function checkReport(events: readonly HistoryEvent[], opts: CheckOptions = {}, checkers: readonly Checker[] = CHECKERS): CheckReport {
+export function checkReport(
+  events: readonly HistoryEvent[],
+  opts: CheckOptions = {},
+  checkers: readonly Checker[] = CHECKERS,
+): CheckReport {
   return checkReportOf(runCheckers(events, opts, checkers), events, opts);
 }

@@ -25,7 +25,11 @@ import type { Provenance } from '../provenance.ts';
 import { computeOutageParts } from './outage-parts.ts';
 import { renderOutagePartsHtml, renderOutagePartsMarkdown } from './outage-parts-md.ts';
 import { parseNodeLog, type NodeLogMark } from './node-log-marks.ts';
-import { describeDetection, effectiveDetection, requestedDetection } from '../providers/galera-detection.ts';
+import {
+  describeDetection,
+  effectiveDetection,
+  requestedDetection,
+} from '../providers/galera-detection.ts';
 
 /** A file of the run directory, or null when the run has none (a run from before it was written). */
 function readIfThere(path: string): string | null {
@@ -76,27 +80,56 @@ export interface RenderOptions {
   onChecked?: () => void;
 }
 
-export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
+export function renderRun(
+  dir: RunFiles,
+  scenario: Scenario,
+  seed: number,
+  opts: RenderOptions,
+): { stats: ReturnType<typeof computeStats>; check: CheckReport } {
   const { events, warnings } = readHistory(dir.history);
   const bbs = scenario.workload.kind === 'bbs' ? scenarioBbs(scenario).behaviour : null;
   const stats = computeStats(events, bbs ? { retryPauseMs: bbs.deadlockRetryDelayMs } : {});
   const check = checkReport(
     events,
-    bbs ? { actualLRPRules: bbs.actualLRPRules, actualLRPForm: bbs.actualLRPForm, causeSettings: { syncWait: scenario.database.syncWait, transactionalReads: bbs.transactionalReads } } : {},
+    bbs
+      ? {
+          actualLRPRules: bbs.actualLRPRules,
+          actualLRPForm: bbs.actualLRPForm,
+          causeSettings: {
+            syncWait: scenario.database.syncWait,
+            transactionalReads: bbs.transactionalReads,
+          },
+        }
+      : {},
   );
   const reach = computeReach(pairOps(events));
   // What the scenario needs to mean something, and whether the run made it (shortfall.ts).
-  reach.shortfall = shortfallOf(reach, { minOps: scenario.workload.minOps ?? 0, minOpsPerOp: scenario.workload.minOpsPerOp ?? 0 });
+  reach.shortfall = shortfallOf(reach, {
+    minOps: scenario.workload.minOps ?? 0,
+    minOpsPerOp: scenario.workload.minOpsPerOp ?? 0,
+  });
   const shortNote = reach.shortfall.short ? shortfallSentence(reach.shortfall) : null;
   const t0 = workloadStart(events);
-  const eventList = anomalyEvents(check.causes ?? [], pairOps(events), stats.faults, t0, workloadEnd(pairOps(events), t0));
+  const eventList = anomalyEvents(
+    check.causes ?? [],
+    pairOps(events),
+    stats.faults,
+    t0,
+    workloadEnd(pairOps(events), t0),
+  );
   const anomalies = { ...summarizeEvents((check.causes ?? []).length, eventList), list: eventList };
   const provenance = runProvenance(dir);
   const rate: RateRecord | null = computeRate(events, { backoffMs: scenario.clients.backoffMs });
   const machine = runMachine(dir, provenance?.machine.cores ?? null);
   opts.onChecked?.();
-  const requested = requestedDetection(scenario.topology.failureDetection, scenario.topology.galera ?? {});
-  const outageParts = { ...computeOutageParts(events, runNodeLogs(dir)), detection: { requested, effective: effectiveDetection(requested) } };
+  const requested = requestedDetection(
+    scenario.topology.failureDetection,
+    scenario.topology.galera ?? {},
+  );
+  const outageParts = {
+    ...computeOutageParts(events, runNodeLogs(dir)),
+    detection: { requested, effective: effectiveDetection(requested) },
+  };
   const results = {
     run: dir.id,
     scenario: scenario.name,
@@ -119,7 +152,7 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     // Each fault's timeline and each client's outage by part (outage-parts.ts).
     outageParts,
   };
-  writeFileSync(dir.results, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(dir.results, `${JSON.stringify(results, null, 2)}\n`);
   // Rendered once for report.md and report.html. results.json is written: a bug in the charts
   // must not cost the run its report, so a failure leaves report.md without them.
   let charts: RunCharts | null = null;
@@ -137,7 +170,9 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     stats,
     check: { valid: check.valid, summary: check.summary } satisfies CheckSummary,
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
-    ...(opts.notes || shortNote ? { notes: [...(opts.notes ?? []), ...(shortNote ? [shortNote] : [])] } : {}),
+    ...(opts.notes || shortNote
+      ? { notes: [...(opts.notes ?? []), ...(shortNote ? [shortNote] : [])] }
+      : {}),
     evidence: renderEvidence(check, workloadStart(events)),
     reach: renderReachMarkdown(reach),
     anomalies,
@@ -146,14 +181,35 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
     machine,
     outageParts: renderOutagePartsMarkdown(outageParts, describeDetection(requested)),
   });
-  writeFileSync(dir.report, md + (charts ? chartSection(dir, charts) : '') + '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n');
+  writeFileSync(
+    dir.report,
+    md +
+      (charts ? chartSection(dir, charts) : '') +
+      '\nThe same report with every chart and the evidence timelines: [report.html](report.html); mitigation stories: [stories.md](stories.md).\n',
+  );
   try {
     if (!charts) throw new Error('the charts could not be rendered (see above)');
-    renderHtmlAndStories(dir, scenario, seed, opts, events, stats, check, charts, reach, rate, machine, renderOutagePartsHtml(outageParts, describeDetection(requested)));
+    renderHtmlAndStories(
+      dir,
+      scenario,
+      seed,
+      opts,
+      events,
+      stats,
+      check,
+      charts,
+      reach,
+      rate,
+      machine,
+      renderOutagePartsHtml(outageParts, describeDetection(requested)),
+    );
   } catch (e) {
     const msg = `report.html / stories.md could not be rendered: ${(e as Error).stack ?? String(e)}`;
     console.error(msg);
-    writeFileSync(join(dir.path, 'report.html'), `<!DOCTYPE html><html><head><meta charset="utf-8"><title>report.html failed</title></head><body><pre>${msg.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre><p>See report.md.</p></body></html>\n`);
+    writeFileSync(
+      join(dir.path, 'report.html'),
+      `<!DOCTYPE html><html><head><meta charset="utf-8"><title>report.html failed</title></head><body><pre>${msg.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre><p>See report.md.</p></body></html>\n`,
+    );
   }
   return { stats, check };
 }
@@ -162,19 +218,41 @@ export function renderRun(dir: RunFiles, scenario: Scenario, seed: number, opts:
 function chartSection(dir: RunFiles, c: RunCharts): string {
   const files: [string, string, string][] = [
     ['latency.svg', 'Latency of every op over time, by outcome, fault windows shaded', c.latency],
-    ['writers.svg', 'Which node served writes, per second (multi-master seconds stand out)', c.writers],
+    [
+      'writers.svg',
+      'Which node served writes, per second (multi-master seconds stand out)',
+      c.writers,
+    ],
     ['errors-by-node.svg', 'Errors by MySQL code, stacked by node', c.errorsByNode],
     ['errors-by-op.svg', 'Errors by MySQL code, stacked by op type', c.errorsByOp],
   ];
   c.anomalies.slice(0, 10).forEach((a, i) => {
-    if (a.svg) files.push([`anomaly-${i + 1}.svg`, `Ops of finding ${i + 1}: ${a.item.title}`, a.svg]);
+    if (a.svg)
+      files.push([`anomaly-${i + 1}.svg`, `Ops of finding ${i + 1}: ${a.item.title}`, a.svg]);
   });
   mkdirSync(join(dir.path, 'charts'), { recursive: true });
   for (const [name, , svg] of files) writeFileSync(join(dir.path, 'charts', name), svg);
-  return '\n## Charts\n\n' + files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') + '\n';
+  return (
+    '\n## Charts\n\n' +
+    files.map(([name, title]) => `![${title.replace(/[[\]]/g, '')}](charts/${name})`).join('\n\n') +
+    '\n'
+  );
 }
 
-function renderHtmlAndStories(dir: RunFiles, scenario: Scenario, seed: number, opts: RenderOptions, events: HistoryEvent[], stats: RunStats, check: CheckReport, charts: RunCharts, reach: Reach, rate: RateRecord | null, machine: MachineSummary | null, outageParts: string): void {
+function renderHtmlAndStories(
+  dir: RunFiles,
+  scenario: Scenario,
+  seed: number,
+  opts: RenderOptions,
+  events: HistoryEvent[],
+  stats: RunStats,
+  check: CheckReport,
+  charts: RunCharts,
+  reach: Reach,
+  rate: RateRecord | null,
+  machine: MachineSummary | null,
+  outageParts: string,
+): void {
   const ops = pairOps(events).filter((o) => o.f !== FINAL_READ);
   const stories = generateStories({ scenario, stats, check, ops });
   writeFileSync(join(dir.path, 'stories.md'), renderStoriesMarkdown(stories, dir.id));

@@ -23,7 +23,9 @@ export const NODE_CHECK_INTERVAL = '1s';
 export function nodeServiceSpecs(nodes: readonly NodeInstance[]): ServiceSpec[] {
   const hosts = new Set(nodes.map((n) => n.host));
   if (hosts.size !== nodes.length) {
-    throw new Error(`consul-dns-nodes: the nodes share addresses (${nodes.map((n) => `${n.name} ${n.host}:${n.port}`).join(', ')}); a DNS answer names an address only, so each node needs its own (topology.provider local or ssh)`);
+    throw new Error(
+      `consul-dns-nodes: the nodes share addresses (${nodes.map((n) => `${n.name} ${n.host}:${n.port}`).join(', ')}); a DNS answer names an address only, so each node needs its own (topology.provider local or ssh)`,
+    );
   }
   return nodes.map((n) => ({
     id: `${SERVICE}-${n.name}`,
@@ -35,13 +37,20 @@ export function nodeServiceSpecs(nodes: readonly NodeInstance[]): ServiceSpec[] 
 }
 
 /** Registers every node and waits until all of them pass their check. */
-export async function registerNodes(consul: ConsulHandle, nodes: readonly NodeInstance[], timeoutMs: number): Promise<void> {
+export async function registerNodes(
+  consul: ConsulHandle,
+  nodes: readonly NodeInstance[],
+  timeoutMs: number,
+): Promise<void> {
   for (const spec of nodeServiceSpecs(nodes)) await consul.registerService(spec);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const passing = await consul.passingAddresses(SERVICE).catch(() => [] as string[]);
     if (passing.length === nodes.length) return;
-    if (Date.now() > deadline) throw new Error(`consul-dns-nodes: only ${passing.length} of ${nodes.length} nodes passed their galera-healthcheck in Consul within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `consul-dns-nodes: only ${passing.length} of ${nodes.length} nodes passed their galera-healthcheck in Consul within ${timeoutMs / 1000} s`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }

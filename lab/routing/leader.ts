@@ -26,7 +26,11 @@ export interface ProxyConsulOptions {
   /** Session TTL of the leader lock; Consul's minimum is 10 s. */
   ttl: string;
   lockDelay: string;
-  onEvent?(e: { proxy: string; event: 'leader' | 'lost-leadership' | 'registered' | 'deregistered'; detail?: string }): void;
+  onEvent?(e: {
+    proxy: string;
+    event: 'leader' | 'lost-leadership' | 'registered' | 'deregistered';
+    detail?: string;
+  }): void;
 }
 
 export interface ProxyConsul {
@@ -42,14 +46,24 @@ export interface ProxyConsul {
 
 const serviceId = (proxy: string) => `${SERVICE}-${proxy}`;
 
-export async function startProxyConsul(consul: ConsulHandle, proxies: readonly ProxyRef[], o: ProxyConsulOptions): Promise<ProxyConsul> {
+export async function startProxyConsul(
+  consul: ConsulHandle,
+  proxies: readonly ProxyRef[],
+  o: ProxyConsulOptions,
+): Promise<ProxyConsul> {
   let stopped = false;
   const alive = new Map(proxies.map((p) => [p.name, true]));
   const locks = new Map<string, ConsulLock>();
   const campaigns = new Map<string, Promise<void>>();
 
   const register = async (p: ProxyRef) => {
-    await consul.registerService({ id: serviceId(p.name), name: SERVICE, address: p.host, port: p.port, check: { tcp: `${p.host}:${p.port}`, interval: '1s', timeout: '1s' } });
+    await consul.registerService({
+      id: serviceId(p.name),
+      name: SERVICE,
+      address: p.host,
+      port: p.port,
+      check: { tcp: `${p.host}:${p.port}`, interval: '1s', timeout: '1s' },
+    });
     o.onEvent?.({ proxy: p.name, event: 'registered' });
   };
   const deregister = async (p: ProxyRef) => {
@@ -62,7 +76,14 @@ export async function startProxyConsul(consul: ConsulHandle, proxies: readonly P
       while (!stopped && alive.get(p.name)) {
         let lock: ConsulLock | null = null;
         try {
-          lock = await consul.acquireLock(LOCK_KEY, p.name, { ttl: o.ttl, lockDelay: o.lockDelay, behavior: 'release', sessionName: `switchboard-${p.name}`, waitMs: 2000, retryMs: 500 });
+          lock = await consul.acquireLock(LOCK_KEY, p.name, {
+            ttl: o.ttl,
+            lockDelay: o.lockDelay,
+            behavior: 'release',
+            sessionName: `switchboard-${p.name}`,
+            waitMs: 2000,
+            retryMs: 500,
+          });
         } catch {
           await new Promise((r) => setTimeout(r, 500));
           continue;
@@ -94,7 +115,10 @@ export async function startProxyConsul(consul: ConsulHandle, proxies: readonly P
     async ready(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while ((await consul.passingAddresses(SERVICE).catch(() => [])).length === 0) {
-        if (Date.now() > deadline) throw new Error(`no ${SERVICE} proxy was registered and passing in Consul within ${timeoutMs / 1000} s`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no ${SERVICE} proxy was registered and passing in Consul within ${timeoutMs / 1000} s`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
     },

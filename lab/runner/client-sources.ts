@@ -4,7 +4,12 @@
 
 import mysql from 'mysql2/promise';
 import type { ConnectionLender } from '../../bbs/db/connection.ts';
-import { clientConfig, type ConnectionSource, type SourceContext, type Target } from '../client/configs/index.ts';
+import {
+  clientConfig,
+  type ConnectionSource,
+  type SourceContext,
+  type Target,
+} from '../client/configs/index.ts';
 import type { Cluster } from '../providers/cluster.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { Executor, Workload } from '../workload/types.ts';
@@ -23,13 +28,25 @@ export function createClientPools(cluster: Cluster, poolSize: number): ClientPoo
   const pools = new Map<string, mysql.Pool>();
   const shared = new Map<string, { lender: ConnectionLender; end(): Promise<void> }>();
   // TLS settings of an external target (the local nodes need none).
-  const login = { user: cluster.user, password: cluster.password, database: cluster.database, ...(cluster.ssl ? { ssl: cluster.ssl } : {}) };
+  const login = {
+    user: cluster.user,
+    password: cluster.password,
+    database: cluster.database,
+    ...(cluster.ssl ? { ssl: cluster.ssl } : {}),
+  };
   return {
     login,
     pool(t) {
       let p = pools.get(t.name);
       if (!p) {
-        p = mysql.createPool({ host: t.host, port: t.port, ...login, connectionLimit: poolSize, connectTimeout: 5000, enableKeepAlive: true });
+        p = mysql.createPool({
+          host: t.host,
+          port: t.port,
+          ...login,
+          connectionLimit: poolSize,
+          connectTimeout: 5000,
+          enableKeepAlive: true,
+        });
         // A pool emits errors of idle connections (a proxy severing them); the next op sees its own.
         p.on('connection', (c) => c.on('error', () => {}));
         pools.set(t.name, p);
@@ -57,14 +74,21 @@ export interface ClientSources {
 }
 
 /** Each client's source as its configuration picks it; clients with the same source share one executor. */
-export function clientSources(s: Scenario, workload: Workload, pools: ClientPools, routing: Routing): ClientSources {
+export function clientSources(
+  s: Scenario,
+  workload: Workload,
+  pools: ClientPools,
+  routing: Routing,
+): ClientSources {
   const config = clientConfig(s.clients.config);
   const ctx: SourceContext = {
     targets: routing.targets,
     pool: (t) => pools.pool(t),
     shared: pools.shared,
     login: pools.login,
-    consul: routing.consul ? { dns: routing.consul.dnsAddress, serviceName: CONSUL_SERVICE_NAME } : null,
+    consul: routing.consul
+      ? { dns: routing.consul.dnsAddress, serviceName: CONSUL_SERVICE_NAME }
+      : null,
     seed: s.seed ?? 0,
   };
   const sourceFor = (c: number): ConnectionSource => config.source(s, ctx, c);

@@ -13,7 +13,9 @@ export function startCluster(s: Scenario, o: TopologyOptions): Promise<Cluster> 
   return PROVIDERS[s.topology.provider].start({
     nodes: s.topology.nodes,
     failureDetection: s.topology.failureDetection,
-    detectionOptions: detectionProviderOptions(requestedDetection(s.topology.failureDetection, s.topology.galera)),
+    detectionOptions: detectionProviderOptions(
+      requestedDetection(s.topology.failureDetection, s.topology.galera),
+    ),
     ...(s.topology.engine ? { engine: s.topology.engine } : {}),
     ...(s.topology.target ? { target: s.topology.target } : {}),
     addressBase: o.addressBase,

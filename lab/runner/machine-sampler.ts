@@ -3,7 +3,13 @@
 // /proc (not Linux) it records nothing.
 
 import { appendFileSync, readFileSync } from 'node:fs';
-import { cpuShares, parseCpuTimes, parseLoad1, type CpuTimes, type MachineSample } from '../report/machine.ts';
+import {
+  cpuShares,
+  parseCpuTimes,
+  parseLoad1,
+  type CpuTimes,
+  type MachineSample,
+} from '../report/machine.ts';
 
 const read = (path: string): string | null => {
   try {
@@ -13,7 +19,11 @@ const read = (path: string): string | null => {
   }
 };
 
-export function startMachineSampler(file: string, sinceStartSec: () => number, everyMs = 1000): { stop(): void } {
+export function startMachineSampler(
+  file: string,
+  sinceStartSec: () => number,
+  everyMs = 1000,
+): { stop(): void } {
   let prev: CpuTimes | null = null;
   const sample = () => {
     const load1 = parseLoad1(read('/proc/loadavg') ?? '');
@@ -21,9 +31,14 @@ export function startMachineSampler(file: string, sinceStartSec: () => number, e
     if (load1 === null) return;
     const shares = prev && cpu ? cpuShares(prev, cpu) : null;
     if (cpu) prev = cpu;
-    const s: MachineSample = { t: Math.round(sinceStartSec() * 1000) / 1000, load1, busyPct: shares ? round1(shares.busyPct) : null, stealPct: shares ? round1(shares.stealPct) : null };
+    const s: MachineSample = {
+      t: Math.round(sinceStartSec() * 1000) / 1000,
+      load1,
+      busyPct: shares ? round1(shares.busyPct) : null,
+      stealPct: shares ? round1(shares.stealPct) : null,
+    };
     try {
-      appendFileSync(file, JSON.stringify(s) + '\n');
+      appendFileSync(file, `${JSON.stringify(s)}\n`);
     } catch {
       // a full disk costs the samples, not the run
     }

@@ -41,12 +41,20 @@ export function parseMigrationScenario(text: string, file: string): MigrationSce
  * migrate-<story> so its run directory says which command made it.
  */
 export function migrateScenarioFile(story: string, root = PROJECT_ROOT): MigrationScenarioFile {
-  for (const file of [join(root, 'scenarios', `migration-${story}.yaml`), join(root, 'scenarios', `${story}.yaml`)]) {
+  for (const file of [
+    join(root, 'scenarios', `migration-${story}.yaml`),
+    join(root, 'scenarios', `${story}.yaml`),
+  ]) {
     if (!existsSync(file)) continue;
     const s = parseMigrationScenario(readFileSync(file, 'utf8'), file);
     if (s && s.story === story) return { ...s, name: `migrate-${story}` };
   }
-  return { name: `migrate-${story}`, description: '', question: `Does the ${story} migration story pass its acceptance checks?`, story };
+  return {
+    name: `migrate-${story}`,
+    description: '',
+    question: `Does the ${story} migration story pass its acceptance checks?`,
+    story,
+  };
 }
 
 /** The outage after each story step (a stop, a kill, a killed migration): from the step to the next ok op. Pure. */
@@ -58,7 +66,13 @@ export function stepWindows(events: readonly HistoryEvent[]): FaultWindow[] {
   for (const e of events) {
     if (e.type !== 'nemesis' || !/^(stop|kill) |killed at/.test(e.kind)) continue;
     const next = okTimes.find((t) => t > e.time);
-    out.push({ id: `step-${++i}`, kind: e.kind, target: '', start: (e.time - t0) / 1e9, end: next === undefined ? null : (next - t0) / 1e9 });
+    out.push({
+      id: `step-${++i}`,
+      kind: e.kind,
+      target: '',
+      start: (e.time - t0) / 1e9,
+      end: next === undefined ? null : (next - t0) / 1e9,
+    });
   }
   return out;
 }
@@ -67,12 +81,18 @@ export function stepWindows(events: readonly HistoryEvent[]): FaultWindow[] {
 function playedOn(story: string): string {
   const st = STORIES.find((x) => x.name === story);
   if (st?.setup === 'none') return '(nothing was played: every row is worked out from the code)';
-  if (st?.setup === 'stores-behind-proxies') return `on a real etcd and a real ${st.galeraNodes ?? 1}-node Galera, each behind the lab's proxy, with the lab's Consul agent`;
+  if (st?.setup === 'stores-behind-proxies')
+    return `on a real etcd and a real ${st.galeraNodes ?? 1}-node Galera, each behind the lab's proxy, with the lab's Consul agent`;
   return "on a real etcd, a real Galera node and the lab's Consul agent";
 }
 
 /** report.md of a migration story: the answer (checks passed, the workload's numbers) first. Pure. */
-export function renderMigrationReport(s: MigrationScenarioFile, runId: string, r: ScenarioResult, timeline?: string): string {
+export function renderMigrationReport(
+  s: MigrationScenarioFile,
+  runId: string,
+  r: ScenarioResult,
+  timeline?: string,
+): string {
   const failed = r.checks.filter((c) => !c.ok);
   const answer =
     failed.length === 0
@@ -85,20 +105,48 @@ export function renderMigrationReport(s: MigrationScenarioFile, runId: string, r
   const lock = s.lock ?? { ttlSec: 1, retryMs: 500 };
   const timing = ` Lock timing: session TTL ${lock.ttlSec} s, retry every ${lock.retryMs} ms${s.lock ? '' : " (the lab's quick default; the 2016 BBS used 10 s and 5000 ms)"}.`;
   const said = (r.sections ?? []).map((x) => x.answer).filter((x): x is string => !!x);
-  const lines = [`# ${s.name}: run ${runId}`, '', `**Question.** ${s.question.trim()}`, '', `**Answer from this run.** ${said.length ? `${said.join(' ')} ` : ''}${answer}${workload}${r.holders ? ` The BBS lock went ${r.holders}.` : ''}${timing}`, ''];
+  const lines = [
+    `# ${s.name}: run ${runId}`,
+    '',
+    `**Question.** ${s.question.trim()}`,
+    '',
+    `**Answer from this run.** ${said.length ? `${said.join(' ')} ` : ''}${answer}${workload}${r.holders ? ` The BBS lock went ${r.holders}.` : ''}${timing}`,
+    '',
+  ];
   for (const x of r.sections ?? []) lines.push(`## ${x.title}`, '', x.markdown, '');
   lines.push('## Checks', '');
-  for (const c of r.checks) lines.push(`- ${c.ok ? 'ok' : '**FAILED**'}: ${c.name}${c.detail ? ` (${c.detail})` : ''}`);
+  for (const c of r.checks)
+    lines.push(`- ${c.ok ? 'ok' : '**FAILED**'}: ${c.name}${c.detail ? ` (${c.detail})` : ''}`);
   if (v && v.lostWrites.length > 0) {
-    lines.push('', '## Lost writes (first 20)', '', '| op | call | key | acknowledged by |', '| --- | --- | --- | --- |');
-    for (const w of v.lostWrites.slice(0, 20)) lines.push(`| ${w.op} | ${w.f} | ${w.key} | ${w.node} |`);
+    lines.push(
+      '',
+      '## Lost writes (first 20)',
+      '',
+      '| op | call | key | acknowledged by |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const w of v.lostWrites.slice(0, 20))
+      lines.push(`| ${w.op} | ${w.f} | ${w.key} | ${w.node} |`);
   }
-  if (timeline) lines.push('', '## Timeline', '', `![BBS API answers per second; shaded: from each step to the next answer](${timeline})`);
-  lines.push('', `Story \`${s.story}\` (lab/migration/stories/${s.story}.ts); BBS nodes as modelled in bbs/node, migrations in bbs/migrations; ${v ? 'every API call in history.jsonl (`bbs-lab check` judges it again)' : "the story's steps in history.jsonl"}.`, '');
+  if (timeline)
+    lines.push(
+      '',
+      '## Timeline',
+      '',
+      `![BBS API answers per second; shaded: from each step to the next answer](${timeline})`,
+    );
+  lines.push(
+    '',
+    `Story \`${s.story}\` (lab/migration/stories/${s.story}.ts); BBS nodes as modelled in bbs/node, migrations in bbs/migrations; ${v ? 'every API call in history.jsonl (`bbs-lab check` judges it again)' : "the story's steps in history.jsonl"}.`,
+    '',
+  );
   return lines.join('\n');
 }
 
-export async function runMigrationFile(s: MigrationScenarioFile, opts: { base: string; runsDir?: string; log: (m: string) => void }): Promise<{ report: string; ok: boolean; dir: string; result: ScenarioResult }> {
+export async function runMigrationFile(
+  s: MigrationScenarioFile,
+  opts: { base: string; runsDir?: string; log: (m: string) => void },
+): Promise<{ report: string; ok: boolean; dir: string; result: ScenarioResult }> {
   const id = runId(s.name);
   const dir = join(opts.runsDir ?? DEFAULT_RUNS_DIR, id);
   mkdirSync(dir, { recursive: true });
@@ -123,13 +171,27 @@ export async function runMigrationFile(s: MigrationScenarioFile, opts: { base: s
     checks: r.checks,
     lockHolders: r.holders,
     ...Object.fromEntries((r.sections ?? []).map((x) => [x.key, x.data])),
-    ...(v ? { history: { ops: v.ops, okOps: v.okOps, longestOutageSec: v.longestOutageSec, lostWrites: v.lostWrites, legacyAfterMigration: v.legacyAfterMigration.length, checkers: { valid: v.checkers.valid, summary: v.checkers.summary } } } : {}),
+    ...(v
+      ? {
+          history: {
+            ops: v.ops,
+            okOps: v.okOps,
+            longestOutageSec: v.longestOutageSec,
+            lostWrites: v.lostWrites,
+            legacyAfterMigration: v.legacyAfterMigration.length,
+            checkers: { valid: v.checkers.valid, summary: v.checkers.summary },
+          },
+        }
+      : {}),
   };
-  writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   let timeline: string | undefined;
   if (v) {
     const events = readHistory(historyPath).events;
-    writeFileSync(join(dir, 'timeline.svg'), throughputChart(computeStats(events).perSecond, stepWindows(events)));
+    writeFileSync(
+      join(dir, 'timeline.svg'),
+      throughputChart(computeStats(events).perSecond, stepWindows(events)),
+    );
     timeline = 'timeline.svg';
   }
   const report = join(dir, 'report.md');

@@ -3,7 +3,17 @@
 // directory, is `other`). Pure apart from the clock it is given; results.json stores what it
 // measured (`phases`) and the campaign's progress line prints it.
 
-export const PHASES = ['clusterStart', 'routingStart', 'workload', 'recoveryWait', 'finalRead', 'checks', 'report', 'teardown', 'other'] as const;
+export const PHASES = [
+  'clusterStart',
+  'routingStart',
+  'workload',
+  'recoveryWait',
+  'finalRead',
+  'checks',
+  'report',
+  'teardown',
+  'other',
+] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 /** Seconds per phase (2 decimals) and the run's wall time. */
@@ -28,7 +38,9 @@ export class PhaseClock {
   private current: PhaseName = 'other';
   private since: number;
   private readonly started: number;
-  private readonly ms: Record<PhaseName, number> = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<PhaseName, number>;
+  private readonly ms: Record<PhaseName, number> = Object.fromEntries(
+    PHASES.map((p) => [p, 0]),
+  ) as Record<PhaseName, number>;
 
   /** `now` in milliseconds (performance.now by default; tests give a fixed clock). */
   constructor(private readonly now: () => number = () => performance.now()) {
@@ -51,7 +63,12 @@ export class PhaseClock {
   /** The times so far (the current phase counted up to now); the clock keeps running. */
   times(): PhaseTimes {
     const t = this.now();
-    const out = Object.fromEntries(PHASES.map((p) => [p, round2((this.ms[p] + (p === this.current ? t - this.since : 0)) / 1000)])) as Record<PhaseName, number>;
+    const out = Object.fromEntries(
+      PHASES.map((p) => [
+        p,
+        round2((this.ms[p] + (p === this.current ? t - this.since : 0)) / 1000),
+      ]),
+    ) as Record<PhaseName, number>;
     return { ...out, wallSec: round2((t - this.started) / 1000) };
   }
 }
@@ -63,7 +80,9 @@ export function overheadSec(p: PhaseTimes): number {
 
 /** "cluster 22.1 s, routing 0.8 s, …" for a progress line: the phases that took time, in order. */
 export function formatPhases(p: PhaseTimes): string {
-  const parts = PHASES.filter((k) => p[k] >= 0.05 || k === 'workload').map((k) => `${PHASE_LABELS[k]} ${p[k].toFixed(1)} s`);
+  const parts = PHASES.filter((k) => p[k] >= 0.05 || k === 'workload').map(
+    (k) => `${PHASE_LABELS[k]} ${p[k].toFixed(1)} s`,
+  );
   return `${parts.join(', ')}; overhead ${overheadSec(p).toFixed(1)} s`;
 }
 
@@ -72,8 +91,8 @@ export function phasesOf(results: unknown): PhaseTimes | null {
   const p = (results as { phases?: unknown } | null)?.phases;
   if (typeof p !== 'object' || p === null) return null;
   const o = p as Record<string, unknown>;
-  if (typeof o['wallSec'] !== 'number') return null;
-  const out = { wallSec: o['wallSec'] } as PhaseTimes;
+  if (typeof o.wallSec !== 'number') return null;
+  const out = { wallSec: o.wallSec } as PhaseTimes;
   for (const k of PHASES) out[k] = typeof o[k] === 'number' ? (o[k] as number) : 0;
   return out;
 }
@@ -85,10 +104,14 @@ const median = (xs: readonly number[]) => {
 };
 
 /** The campaign summary's line: the median overhead of warm and of cold runs. */
-export function overheadSummary(runs: readonly { start: 'warm' | 'cold'; phases: PhaseTimes }[]): string {
+export function overheadSummary(
+  runs: readonly { start: 'warm' | 'cold'; phases: PhaseTimes }[],
+): string {
   const part = (kind: 'warm' | 'cold') => {
     const xs = runs.filter((r) => r.start === kind).map((r) => overheadSec(r.phases));
-    return xs.length === 0 ? null : `${kind} ${median(xs).toFixed(1)} s (${xs.length} run${xs.length === 1 ? '' : 's'})`;
+    return xs.length === 0
+      ? null
+      : `${kind} ${median(xs).toFixed(1)} s (${xs.length} run${xs.length === 1 ? '' : 's'})`;
   };
   return `overhead per run (all but the workload), median: ${[part('warm'), part('cold')].filter((x) => x !== null).join(', ')}`;
 }

@@ -43,14 +43,22 @@ export function isBackTo(before: SystemState, now: SystemState): boolean {
 }
 
 const within = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
-  Promise.race([p.catch(() => fallback), new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref())]);
+  Promise.race([
+    p.catch(() => fallback),
+    new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref()),
+  ]);
 
 /** Reads the live state; a node that does not answer within a second (paused, killed) is not up. */
-export async function readSystemState(cluster: Pick<Cluster, 'nodes' | 'status'>, proxies: readonly SwitchboardHandle[]): Promise<SystemState> {
+export async function readSystemState(
+  cluster: Pick<Cluster, 'nodes' | 'status'>,
+  proxies: readonly SwitchboardHandle[],
+): Promise<SystemState> {
   const up = await Promise.all(
     cluster.nodes.map(async (n) => {
       const st = await within(cluster.status(n.name), 1000, null);
-      return st !== null && st.localState === 4 && st.clusterStatus === 'Primary' && st.ready ? n.name : null;
+      return st !== null && st.localState === 4 && st.clusterStatus === 'Primary' && st.ready
+        ? n.name
+        : null;
     }),
   );
   return {
@@ -58,14 +66,20 @@ export async function readSystemState(cluster: Pick<Cluster, 'nodes' | 'status'>
     proxies: proxies.map((p) => ({
       name: p.name,
       active: p.activeBackend(),
-      healthy: p.backends().filter((b) => b.healthy).map((b) => b.name),
+      healthy: p
+        .backends()
+        .filter((b) => b.healthy)
+        .map((b) => b.name),
       serving: p.isServing(),
     })),
   };
 }
 
 /** The probe the nemesis uses; `proxies` is the topology's live list (a killed proxy leaves it). */
-export function recoveryProbe(cluster: Pick<Cluster, 'nodes' | 'status'>, proxies: readonly SwitchboardHandle[]): RecoveryProbe<SystemState> {
+export function recoveryProbe(
+  cluster: Pick<Cluster, 'nodes' | 'status'>,
+  proxies: readonly SwitchboardHandle[],
+): RecoveryProbe<SystemState> {
   return {
     snapshot: () => readSystemState(cluster, proxies),
     isBack: async (before) => isBackTo(before, await readSystemState(cluster, proxies)),

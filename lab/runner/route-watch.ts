@@ -13,18 +13,31 @@ export interface RouteWatch {
 
 export const ROUTE_WATCH_INTERVAL_MS = 250;
 
-export function startRouteWatch(o: { healthchecks: readonly Pick<HealthcheckHandle, 'name' | 'status'>[]; passing: (() => Promise<string[]>) | null; writer: Pick<HistoryWriter, 'append'>; intervalMs?: number }): RouteWatch {
+export function startRouteWatch(o: {
+  healthchecks: readonly Pick<HealthcheckHandle, 'name' | 'status'>[];
+  passing: (() => Promise<string[]>) | null;
+  writer: Pick<HistoryWriter, 'append'>;
+  intervalMs?: number;
+}): RouteWatch {
   const health = new Map<string, string>();
   let dns: string | null = null;
   let stopped = false;
   const tick = async (): Promise<void> => {
     await Promise.all(
       o.healthchecks.map(async (h) => {
-        const st = await h.status().catch((e: unknown) => ({ healthy: false, message: (e as Error).message }));
+        const st = await h
+          .status()
+          .catch((e: unknown) => ({ healthy: false, message: (e as Error).message }));
         const key = `${st.healthy}`;
         if (stopped || health.get(h.name) === key) return;
         health.set(h.name, key);
-        o.writer.append({ type: 'nemesis', phase: 'event', fault: h.name, kind: 'health', detail: { healthy: st.healthy, message: st.message } });
+        o.writer.append({
+          type: 'nemesis',
+          phase: 'event',
+          fault: h.name,
+          kind: 'health',
+          detail: { healthy: st.healthy, message: st.message },
+        });
       }),
     );
     if (o.passing) {
@@ -32,7 +45,13 @@ export function startRouteWatch(o: { healthchecks: readonly Pick<HealthcheckHand
       const key = names ? [...names].sort().join(',') : null;
       if (!stopped && names && key !== dns) {
         dns = key;
-        o.writer.append({ type: 'nemesis', phase: 'event', fault: 'consul', kind: 'dns-answer', detail: { passing: [...names].sort() } });
+        o.writer.append({
+          type: 'nemesis',
+          phase: 'event',
+          fault: 'consul',
+          kind: 'dns-answer',
+          detail: { passing: [...names].sort() },
+        });
       }
     }
   };

@@ -22,11 +22,18 @@ import type { TopologyOptions } from './topology-options.ts';
 /** The name the proxies register under in Consul, as clients resolve it. */
 export const CONSUL_SERVICE_NAME = `${SERVICE}.service.consul`;
 
-
 /** Starts the routing into `r` (see the header for the order). */
-export async function startRouting(s: Scenario, cluster: Cluster, o: TopologyOptions, r: Routing): Promise<void> {
+export async function startRouting(
+  s: Scenario,
+  cluster: Cluster,
+  o: TopologyOptions,
+  r: Routing,
+): Promise<void> {
   r.links = usesToxiproxy(s) ? await connectToxiproxy() : null;
-  if (r.links) o.log(`links: through ${r.links.embedded ? "the lab's own Toxiproxy-compatible server" : 'Toxiproxy'} at ${r.links.url}`);
+  if (r.links)
+    o.log(
+      `links: through ${r.links.embedded ? "the lab's own Toxiproxy-compatible server" : 'Toxiproxy'} at ${r.links.url}`,
+    );
   const throughLink = linkMaker(r.links, cluster);
 
   const config = clientConfig(s.clients.config);
@@ -41,17 +48,36 @@ export async function startRouting(s: Scenario, cluster: Cluster, o: TopologyOpt
   }
 
   if (r.links) {
-    for (const [i, t] of r.targets.entries()) r.targets[i] = await throughLink(`client-${t.name}`, `${o.addressBase}.${31 + i}`, t);
+    for (const [i, t] of r.targets.entries())
+      r.targets[i] = await throughLink(`client-${t.name}`, `${o.addressBase}.${31 + i}`, t);
   }
-  if (r.consul && config.consul === 'nodes') await registerNodesInConsul(s, cluster, o, r, r.consul);
+  if (r.consul && config.consul === 'nodes')
+    await registerNodesInConsul(s, cluster, o, r, r.consul);
 }
 
 /** consul-dns-nodes: a galera-healthcheck per node (no switchboard starts them), and each node a Consul instance checked by it. */
-async function registerNodesInConsul(s: Scenario, cluster: Cluster, o: TopologyOptions, r: Routing, consul: ConsulHandle): Promise<void> {
-  r.healthchecks.push(...(await startHealthchecks(cluster.nodes, cluster, { port: s.topology.provider === 'docker' ? 0 : HEALTHCHECK_PORT })));
-  const nodes = r.targets.map((t, i) => ({ name: cluster.nodes[i]!.name, host: t.host, port: t.port, healthcheckUrl: r.healthchecks[i]!.baseUrl }));
+async function registerNodesInConsul(
+  s: Scenario,
+  cluster: Cluster,
+  o: TopologyOptions,
+  r: Routing,
+  consul: ConsulHandle,
+): Promise<void> {
+  r.healthchecks.push(
+    ...(await startHealthchecks(cluster.nodes, cluster, {
+      port: s.topology.provider === 'docker' ? 0 : HEALTHCHECK_PORT,
+    })),
+  );
+  const nodes = r.targets.map((t, i) => ({
+    name: cluster.nodes[i]!.name,
+    host: t.host,
+    port: t.port,
+    healthcheckUrl: r.healthchecks[i]!.baseUrl,
+  }));
   await registerNodes(consul, nodes, 60_000);
-  o.log(`consul: ${nodes.length} nodes registered as ${CONSUL_SERVICE_NAME}, each checked by its galera-healthcheck every ${NODE_CHECK_INTERVAL}`);
+  o.log(
+    `consul: ${nodes.length} nodes registered as ${CONSUL_SERVICE_NAME}, each checked by its galera-healthcheck every ${NODE_CHECK_INTERVAL}`,
+  );
 }
 
 function linkMaker(links: FaultProxies | null, cluster: Cluster): ThroughLink {
@@ -69,18 +95,37 @@ function linkMaker(links: FaultProxies | null, cluster: Cluster): ThroughLink {
 }
 
 /** Registers every proxy in Consul, or has them campaign for the lock, as the client configuration says. */
-async function joinConsul(s: Scenario, o: TopologyOptions, r: Routing, consul: ConsulHandle): Promise<void> {
+async function joinConsul(
+  s: Scenario,
+  o: TopologyOptions,
+  r: Routing,
+  consul: ConsulHandle,
+): Promise<void> {
   const mode = clientConfig(s.clients.config).consul === 'leader' ? 'leader' : 'registered';
-  const refs: ProxyRef[] = [...r.proxyOptions.values()].map((opts) => ({ name: opts.name, host: opts.listen.host, port: opts.listen.port, handle: () => r.proxies.find((x) => x.name === opts.name) }));
+  const refs: ProxyRef[] = [...r.proxyOptions.values()].map((opts) => ({
+    name: opts.name,
+    host: opts.listen.host,
+    port: opts.listen.port,
+    handle: () => r.proxies.find((x) => x.name === opts.name),
+  }));
   r.proxyConsul = await startProxyConsul(consul, refs, {
     mode,
     ttl: '10s',
     lockDelay: '1s',
     // Leadership changes reach the report from the history, with their times.
-    onEvent: (e) => o.writer.append({ type: 'nemesis', phase: 'event', fault: e.proxy, kind: `consul-${e.event}`, detail: e }),
+    onEvent: (e) =>
+      o.writer.append({
+        type: 'nemesis',
+        phase: 'event',
+        fault: e.proxy,
+        kind: `consul-${e.event}`,
+        detail: e,
+      }),
   });
   await r.proxyConsul.ready(60_000);
-  o.log(`consul: ${mode === 'leader' ? `${r.proxyConsul.leader()} holds ${LOCK_KEY} and serves` : `${refs.length} proxies registered as ${SERVICE}.service.consul`}`);
+  o.log(
+    `consul: ${mode === 'leader' ? `${r.proxyConsul.leader()} holds ${LOCK_KEY} and serves` : `${refs.length} proxies registered as ${SERVICE}.service.consul`}`,
+  );
 }
 
 export async function stopConsul(r: Routing): Promise<void> {

@@ -25,4 +25,12 @@ export interface Routing {
 /** The upstream as clients or proxies reach it: itself, or a link listening on `host`:3306 in front of it. */
 export type ThroughLink = (name: string, host: string, upstream: Target) => Promise<Target>;
 
-export const emptyRouting = (): Routing => ({ links: null, consul: null, proxyConsul: null, healthchecks: [], proxies: [], proxyOptions: new Map(), targets: [] });
+export const emptyRouting = (): Routing => ({
+  links: null,
+  consul: null,
+  proxyConsul: null,
+  healthchecks: [],
+  proxies: [],
+  proxyOptions: new Map(),
+  targets: [],
+});

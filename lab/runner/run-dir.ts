@@ -32,10 +32,18 @@ export function runDirPaths(path: string, id: string): RunDir {
 
 /** A run's id: its start time (to the second, file-name safe) and its name. */
 export function runId(name: string, now = new Date()): string {
-  return `${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}-${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}`;
+  return `${now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-')}-${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}`;
 }
 
-export function createRunDir(scenario: Scenario, seed: number, runsDir = DEFAULT_RUNS_DIR, now = new Date()): RunDir {
+export function createRunDir(
+  scenario: Scenario,
+  seed: number,
+  runsDir = DEFAULT_RUNS_DIR,
+  now = new Date(),
+): RunDir {
   const base = runId(scenario.name, now);
   let id = base;
   let path = join(runsDir, id);

@@ -50,7 +50,7 @@ export interface RunResult {
 }
 
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunResult> {
-  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const phases = new PhaseClock();
   const seed = opts.seed ?? scenario.seed ?? randomInt(0, 2 ** 31 - 1);
   const s: Scenario = { ...scenario, seed, duration: opts.duration ?? scenario.duration };
@@ -59,7 +59,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   log(`run directory: ${dir.path}`);
   // What produced the run (lab commit, component versions, machine), stored now so a report
   // rendered later still names the run's own.
-  writeFileSync(join(dir.path, 'provenance.json'), JSON.stringify(provenance(), null, 2) + '\n');
+  writeFileSync(join(dir.path, 'provenance.json'), `${JSON.stringify(provenance(), null, 2)}\n`);
 
   const writer = new HistoryWriter(dir.history);
   let stopWorkload = false;
@@ -79,7 +79,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let topo: Topology | undefined;
   try {
     const workload = workloadFor(s);
-    topo = await startTopology(s, workload, { logDir: dir.logs, addressBase: opts.addressBase ?? '127.0.0', log, writer, notes, phases }, opts.warm);
+    topo = await startTopology(
+      s,
+      workload,
+      { logDir: dir.logs, addressBase: opts.addressBase ?? '127.0.0', log, writer, notes, phases },
+      opts.warm,
+    );
     notes.push(`cluster: ${topo.start.kind} start: ${topo.start.why}`);
     phases.enter('workload');
     // Registered after the topology, so on Ctrl-C the clients stop before the cluster goes away.
@@ -88,7 +93,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       await Promise.race([clientsDone, new Promise((r) => setTimeout(r, 5000))]);
     });
 
-    const streams = Array.from({ length: s.clients.count }, (_, c) => primed(workload.stream(seed, c)));
+    const streams = Array.from({ length: s.clients.count }, (_, c) =>
+      primed(workload.stream(seed, c)),
+    );
     const started = Date.now();
     const end = started + s.duration * 1000;
     // The schedule's zero on the history's clock; its lab event tells the report what was offered.
@@ -98,11 +105,24 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       ratePerClient: rate,
       clients: s.clients.count,
       durationSec: s.duration,
-      offsetsSec: rate === null ? [] : Array.from({ length: s.clients.count }, (_, c) => clientOffsetSec(seed, c, rate)),
+      offsetsSec:
+        rate === null
+          ? []
+          : Array.from({ length: s.clients.count }, (_, c) => clientOffsetSec(seed, c, rate)),
       wallMs: Date.now(),
     };
-    writer.append({ type: 'nemesis', phase: 'event', fault: 'workload', kind: SCHEDULE_KIND, detail: schedule, time: startNs });
-    const sampler = startMachineSampler(join(dir.path, 'machine.jsonl'), () => (writer.now() - startNs) / 1e9);
+    writer.append({
+      type: 'nemesis',
+      phase: 'event',
+      fault: 'workload',
+      kind: SCHEDULE_KIND,
+      detail: schedule,
+      time: startNs,
+    });
+    const sampler = startMachineSampler(
+      join(dir.path, 'machine.jsonl'),
+      () => (writer.now() - startNs) / 1e9,
+    );
     const unregisterSampler = registerCleanup('stop machine sampler', () => sampler.stop());
     let opId = 0;
     let completed = 0;
@@ -124,14 +144,25 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
         shouldStop: () => stopWorkload || Date.now() >= end,
         backoffMs: s.clients.backoffMs,
         requestTimeoutMs: s.clients.timeoutMs,
-        ...(rate === null ? {} : { pace: { grid: { rate, origin: schedule.offsetsSec[c]! }, startNs, endSec: s.duration } }),
+        ...(rate === null
+          ? {}
+          : {
+              pace: {
+                grid: { rate, origin: schedule.offsetsSec[c]! },
+                startNs,
+                endSec: s.duration,
+              },
+            }),
         onComplete: (outcome, c) => {
           completed++;
-          if (outcome === 'ok' && c.node && !READ_OPS.has(c.f as BbsOpName)) okWritesByNode[c.node] = (okWritesByNode[c.node] ?? 0) + 1;
+          if (outcome === 'ok' && c.node && !READ_OPS.has(c.f as BbsOpName))
+            okWritesByNode[c.node] = (okWritesByNode[c.node] ?? 0) + 1;
         },
       }),
     );
-    log(`workload: ${s.clients.count} clients for ${s.duration} s, ${rate === null ? 'closed loop' : `${rate} ops/s each`}`);
+    log(
+      `workload: ${s.clients.count} clients for ${s.duration} s, ${rate === null ? 'closed loop' : `${rate} ops/s each`}`,
+    );
     clientsDone = Promise.allSettled(clients);
     const plan = planSchedule(s.nemesis, {
       seed,
@@ -141,17 +172,26 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       ...(topo.links ? { links: scenarioLinks(s) } : {}),
     });
     if (plan.length > 0) {
-      log(`nemesis: ${plan.length} fault(s): ${plan.map((f) => `${f.kind} ${f.target} at ${f.at} s for ${f.duration} s`).join('; ')}`);
+      log(
+        `nemesis: ${plan.length} fault(s): ${plan.map((f) => `${f.kind} ${f.target} at ${f.at} s for ${f.duration} s`).join('; ')}`,
+      );
     }
     const t = topo;
     const roles = (): RoleState => ({
       nodes: t.cluster.nodes.map((n) => n.name),
       // A killed proxy is out of t.proxies: it routes nowhere until it is started again.
-      activeOf: Object.fromEntries(t.proxyControl.names().map((name) => [name, t.proxies.find((p) => p.name === name)?.activeBackend() ?? null])),
+      activeOf: Object.fromEntries(
+        t.proxyControl
+          .names()
+          .map((name) => [name, t.proxies.find((p) => p.name === name)?.activeBackend() ?? null]),
+      ),
       okWritesByNode: { ...okWritesByNode },
     });
     // The health checks' and Consul's answers while faults run: the report's outage timeline.
-    const routeWatch = plan.length > 0 ? startRouteWatch({ healthchecks: topo.healthchecks, passing: topo.passingNames, writer }) : null;
+    const routeWatch =
+      plan.length > 0
+        ? startRouteWatch({ healthchecks: topo.healthchecks, passing: topo.passingNames, writer })
+        : null;
     const unregisterWatch = registerCleanup('stop route watch', async () => routeWatch?.stop());
     const nemesis = await startNemesis(plan, {
       cluster: topo.cluster,
@@ -165,7 +205,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       ...(plan.length > 0 ? { recovery: recoveryProbe(topo.cluster, topo.proxies) } : {}),
     });
     await clientsDone;
-    if (!stopWorkload) writer.append({ type: 'nemesis', phase: 'event', fault: 'workload', kind: SCHEDULE_END_KIND });
+    if (!stopWorkload)
+      writer.append({
+        type: 'nemesis',
+        phase: 'event',
+        fault: 'workload',
+        kind: SCHEDULE_END_KIND,
+      });
     clearInterval(tick);
     sampler.stop();
     unregisterSampler();
@@ -208,6 +254,6 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 function recordPhases(dir: RunDir, phases: PhaseClock, start: ClusterStart): PhaseTimes {
   const results = JSON.parse(readFileSync(dir.results, 'utf8')) as Record<string, unknown>;
   const times = phases.times();
-  writeFileSync(dir.results, JSON.stringify({ ...results, start, phases: times }, null, 2) + '\n');
+  writeFileSync(dir.results, `${JSON.stringify({ ...results, start, phases: times }, null, 2)}\n`);
   return times;
 }

@@ -15,16 +15,35 @@ import type { TopologyOptions } from './topology-options.ts';
 export const HEALTHCHECK_PORT = 9200;
 
 /** Starts the healthchecks and the proxies into `r`, and waits until each proxy has an active backend. */
-export async function startSwitchboards(s: Scenario, cluster: Cluster, o: TopologyOptions, r: Routing, throughLink: ThroughLink): Promise<void> {
+export async function startSwitchboards(
+  s: Scenario,
+  cluster: Cluster,
+  o: TopologyOptions,
+  r: Routing,
+  throughLink: ThroughLink,
+): Promise<void> {
   // Docker nodes share 127.0.0.1 (each its own published port): their healthchecks take free ports.
-  r.healthchecks.push(...(await startHealthchecks(cluster.nodes, cluster, { port: s.topology.provider === 'docker' ? 0 : HEALTHCHECK_PORT })));
+  r.healthchecks.push(
+    ...(await startHealthchecks(cluster.nodes, cluster, {
+      port: s.topology.provider === 'docker' ? 0 : HEALTHCHECK_PORT,
+    })),
+  );
   for (let p = 0; p < s.topology.proxies; p++) {
     const name = `proxy${p + 1}`;
     const host = `${o.addressBase}.${21 + p}`;
     const backends = [];
     for (const [i, n] of cluster.nodes.entries()) {
-      const via = await throughLink(`${name}-${n.name}`, `${o.addressBase}.${41 + p * cluster.nodes.length + i}`, { name: n.name, host: n.host, port: n.port });
-      backends.push({ name: n.name, host: via.host, port: via.port, healthUrl: r.healthchecks[i]!.statusUrl });
+      const via = await throughLink(
+        `${name}-${n.name}`,
+        `${o.addressBase}.${41 + p * cluster.nodes.length + i}`,
+        { name: n.name, host: n.host, port: n.port },
+      );
+      backends.push({
+        name: n.name,
+        host: via.host,
+        port: via.port,
+        healthUrl: r.healthchecks[i]!.statusUrl,
+      });
     }
     const opts: SwitchboardOptions = {
       name,
@@ -35,21 +54,33 @@ export async function startSwitchboards(s: Scenario, cluster: Cluster, o: Topolo
       // Under a configuration where only the Consul lock holder serves, a proxy waits for the lock.
       serving: clientConfig(s.clients.config).serve === 'every-proxy',
       // The report lists active-backend changes from the history, with their times.
-      onEvent: (e) => o.writer.append({ type: 'nemesis', phase: 'event', fault: name, kind: `proxy-${e.type}`, detail: e }),
+      onEvent: (e) =>
+        o.writer.append({
+          type: 'nemesis',
+          phase: 'event',
+          fault: name,
+          kind: `proxy-${e.type}`,
+          detail: e,
+        }),
     };
     r.proxyOptions.set(name, opts);
     r.proxies.push(await startSwitchboard(opts));
     r.targets.push({ name, host, port: 3306 });
   }
   await activeBackends(r);
-  o.log(`proxies: ${r.proxies.map((p) => `${p.name} → ${p.activeBackend() ?? 'no active backend'}`).join(', ')}`);
+  o.log(
+    `proxies: ${r.proxies.map((p) => `${p.name} → ${p.activeBackend() ?? 'no active backend'}`).join(', ')}`,
+  );
 }
 
 /** Clients connecting before a proxy's first poll would be turned away (no active backend yet). */
 async function activeBackends(r: Routing): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (r.proxies.some((p) => p.activeBackend() === null)) {
-    if (Date.now() > deadline) throw new Error(`proxies found no healthy backend within 30 s: ${r.proxies.map((p) => `${p.name} → ${p.activeBackend() ?? 'none'}`).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `proxies found no healthy backend within 30 s: ${r.proxies.map((p) => `${p.name} → ${p.activeBackend() ?? 'none'}`).join(', ')}`,
+      );
     await new Promise((res) => setTimeout(res, 100));
   }
 }

@@ -50,7 +50,12 @@ export interface Topology {
 }
 
 /** `warm`: a campaign's kept clusters, so a run of the same topology as the last reuses its cluster (warm.ts). */
-export async function startTopology(s: Scenario, workload: Workload, o: TopologyOptions, warm?: WarmClusters): Promise<Topology> {
+export async function startTopology(
+  s: Scenario,
+  workload: Workload,
+  o: TopologyOptions,
+  warm?: WarmClusters,
+): Promise<Topology> {
   o.phases?.enter('clusterStart');
   const lease = warm ? await warm.take(s, o) : await coldLease(s, o);
   const cluster = lease.cluster;
@@ -83,7 +88,14 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
     executorFor: sources.executor,
     passingNames: routing.consul ? () => passingNames(routing) : null,
     finalRead: (writer, nextOpId) =>
-      finalRead({ cluster, workload, direct: pools.pool({ name: `final-${n1.name}`, host: n1.host, port: n1.port }), writer, nextOpId, notes: o.notes }),
+      finalRead({
+        cluster,
+        workload,
+        direct: pools.pool({ name: `final-${n1.name}`, host: n1.host, port: n1.port }),
+        writer,
+        nextOpId,
+        notes: o.notes,
+      }),
     async stop() {
       unregisterSide();
       await stopSide();
@@ -98,5 +110,10 @@ export async function startTopology(s: Scenario, workload: Workload, o: Topology
 async function passingNames(r: Routing): Promise<string[]> {
   const addrs = await r.consul!.passingAddresses(SERVICE);
   const proxies = [...r.proxyOptions.values()];
-  return addrs.map((a) => proxies.find((p) => p.listen.host === a)?.name ?? r.targets.find((t) => t.host === a)?.name ?? a);
+  return addrs.map(
+    (a) =>
+      proxies.find((p) => p.listen.host === a)?.name ??
+      r.targets.find((t) => t.host === a)?.name ??
+      a,
+  );
 }

@@ -33,14 +33,21 @@ export interface ClusterSnapshot {
  * Global variables that change while a healthy cluster runs (positions, the start position a
  * restarted node was given, the clock): comparing them would call every reused cluster dirty.
  */
-export const VOLATILE = /^(gtid_.*|wsrep_start_position|timestamp|last_insert_id|wsrep_last_.*|innodb_buffer_pool_load_.*|innodb_buffer_pool_dump_.*|wsrep_cluster_address|wsrep_node_incoming_address|log_bin_basename|pseudo_thread_id)$/;
+export const VOLATILE =
+  /^(gtid_.*|wsrep_start_position|timestamp|last_insert_id|wsrep_last_.*|innodb_buffer_pool_load_.*|innodb_buffer_pool_dump_.*|wsrep_cluster_address|wsrep_node_incoming_address|log_bin_basename|pseudo_thread_id)$/;
 
 /** A reused cluster is only comparable with one of the same shape: these settings make a run's topology. */
 export function warmKey(s: Pick<Scenario, 'topology'>, addressBase: string): string | null {
   // Only the local provider: the lab owns its processes, their sockets and iptables. A Docker, SSH
   // or external target is started (or connected) fresh every run.
   if (s.topology.provider !== 'local') return null;
-  return JSON.stringify({ provider: 'local', nodes: s.topology.nodes, failureDetection: s.topology.failureDetection, galera: s.topology.galera ?? null, addressBase });
+  return JSON.stringify({
+    provider: 'local',
+    nodes: s.topology.nodes,
+    failureDetection: s.topology.failureDetection,
+    galera: s.topology.galera ?? null,
+    addressBase,
+  });
 }
 
 /** Why `now` is not the state a fresh start had (`fresh`), one line each; [] when it is. */
@@ -54,18 +61,29 @@ export function dirtyState(fresh: ClusterSnapshot, now: ClusterSnapshot): string
       continue;
     }
     if (n.localState !== 4 || n.clusterStatus !== 'Primary' || n.clusterSize !== size || !n.ready) {
-      problems.push(`${f.name}: not Synced in a Primary component of ${size} (state ${n.localState}, ${n.clusterStatus}, size ${n.clusterSize}${n.ready ? '' : ', not ready'})`);
+      problems.push(
+        `${f.name}: not Synced in a Primary component of ${size} (state ${n.localState}, ${n.clusterStatus}, size ${n.clusterSize}${n.ready ? '' : ', not ready'})`,
+      );
     }
     const extra = n.databases.filter((d) => !f.databases.includes(d));
     const missing = f.databases.filter((d) => !n.databases.includes(d));
-    if (extra.length > 0) problems.push(`${f.name}: database(s) a fresh start does not have: ${extra.join(', ')}`);
+    if (extra.length > 0)
+      problems.push(`${f.name}: database(s) a fresh start does not have: ${extra.join(', ')}`);
     if (missing.length > 0) problems.push(`${f.name}: database(s) missing: ${missing.join(', ')}`);
-    if (n.tables.length > 0) problems.push(`${f.name}: the lab's database still has table(s) ${n.tables.join(', ')}`);
-    if (n.labConnections > 0) problems.push(`${f.name}: ${n.labConnections} connection(s) of the lab's user still open`);
-    if (n.openTransactions > 0) problems.push(`${f.name}: ${n.openTransactions} open transaction(s)`);
+    if (n.tables.length > 0)
+      problems.push(`${f.name}: the lab's database still has table(s) ${n.tables.join(', ')}`);
+    if (n.labConnections > 0)
+      problems.push(`${f.name}: ${n.labConnections} connection(s) of the lab's user still open`);
+    if (n.openTransactions > 0)
+      problems.push(`${f.name}: ${n.openTransactions} open transaction(s)`);
     const keys = new Set([...Object.keys(f.variables), ...Object.keys(n.variables)]);
-    const changed = [...keys].filter((k) => !VOLATILE.test(k) && f.variables[k] !== n.variables[k]).sort();
-    if (changed.length > 0) problems.push(`${f.name}: global variable(s) not as started: ${changed.map((k) => `${k}=${n.variables[k] ?? '(unset)'} (was ${f.variables[k] ?? '(unset)'})`).join(', ')}`);
+    const changed = [...keys]
+      .filter((k) => !VOLATILE.test(k) && f.variables[k] !== n.variables[k])
+      .sort();
+    if (changed.length > 0)
+      problems.push(
+        `${f.name}: global variable(s) not as started: ${changed.map((k) => `${k}=${n.variables[k] ?? '(unset)'} (was ${f.variables[k] ?? '(unset)'})`).join(', ')}`,
+      );
   }
   for (const r of now.partitionRules) problems.push(`partition rule left: ${r}`);
   return problems;

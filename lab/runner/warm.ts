@@ -58,8 +58,19 @@ const snapshotSql = (db: string) =>
 async function nodeSnapshot(c: Cluster, name: string): Promise<NodeSnapshot | null> {
   const admin = c.abilities.admin!;
   try {
-    const [st, out] = await Promise.all([c.status(name), admin.query(name, snapshotSql(c.database))]);
-    const s: NodeSnapshot = { name, ...st, databases: [], tables: [], labConnections: 0, openTransactions: 0, variables: {} };
+    const [st, out] = await Promise.all([
+      c.status(name),
+      admin.query(name, snapshotSql(c.database)),
+    ]);
+    const s: NodeSnapshot = {
+      name,
+      ...st,
+      databases: [],
+      tables: [],
+      labConnections: 0,
+      openTransactions: 0,
+      variables: {},
+    };
     for (const line of out.split('\n')) {
       const tab = line.indexOf('\t');
       if (tab < 0) continue;
@@ -96,18 +107,28 @@ async function resetCluster(c: Cluster): Promise<void> {
   await Promise.all(c.nodes.map((n) => c.abilities.pause?.resume(n.name).catch(() => undefined)));
   await Promise.all(
     c.nodes.map(async (n) => {
-      const st = await Promise.race([c.status(n.name).catch(() => null), sleep(2000).then(() => null)]);
+      const st = await Promise.race([
+        c.status(n.name).catch(() => null),
+        sleep(2000).then(() => null),
+      ]);
       if (st === null) await c.abilities.kill?.restart(n.name).catch(() => undefined);
     }),
   );
   for (const n of c.nodes) await c.waitSynced(n.name, size, 60_000);
   // A connection of the lab's user that outlived its run (and any lock its transaction holds).
   for (const n of c.nodes) {
-    const ids = (await admin.query(n.name, `SELECT id FROM information_schema.processlist WHERE user = 'lab'`)).split('\n').filter((x) => /^\d+$/.test(x.trim()));
+    const ids = (
+      await admin.query(n.name, `SELECT id FROM information_schema.processlist WHERE user = 'lab'`)
+    )
+      .split('\n')
+      .filter((x) => /^\d+$/.test(x.trim()));
     for (const id of ids) await admin.query(n.name, `KILL ${id.trim()}`).catch(() => undefined);
   }
   // Through the first node as root; Galera replicates the DDL to the others.
-  await admin.query(c.nodes[0]!.name, `DROP DATABASE IF EXISTS \`${c.database}\`; CREATE DATABASE \`${c.database}\``);
+  await admin.query(
+    c.nodes[0]!.name,
+    `DROP DATABASE IF EXISTS \`${c.database}\`; CREATE DATABASE \`${c.database}\``,
+  );
 }
 
 /** Resets and checks until clean (connections close a moment after their pools end), up to `ms`. */
@@ -129,7 +150,10 @@ export class WarmClusters {
   /** A cluster for the run: the kept one, reset and checked, when its topology matches; else a fresh one. */
   async take(s: Scenario, o: TopologyOptions): Promise<ClusterLease> {
     const key = warmKey(s, o.addressBase);
-    let why = key === null ? `provider ${s.topology.provider} is started fresh every run` : 'no cluster kept from an earlier run';
+    let why =
+      key === null
+        ? `provider ${s.topology.provider} is started fresh every run`
+        : 'no cluster kept from an earlier run';
     const k = this.kept;
     this.kept = null;
     if (k && k.key !== key) {
@@ -144,7 +168,10 @@ export class WarmClusters {
         problems = [(e as Error).message.split('\n')[0]!];
       }
       if (problems.length === 0) {
-        const start: ClusterStart = { kind: 'warm', why: `reused the previous run's cluster, reset and checked clean in ${((Date.now() - t0) / 1000).toFixed(1)} s` };
+        const start: ClusterStart = {
+          kind: 'warm',
+          why: `reused the previous run's cluster, reset and checked clean in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        };
         o.log(`cluster: warm: ${start.why}`);
         this.counts.warm++;
         return this.lease(k, start, o.logDir);
@@ -204,5 +231,9 @@ function copyNodeLogs(c: Cluster, logDir: string): void {
 /** A run without a pool: a fresh cluster, stopped at its teardown. */
 export async function coldLease(s: Scenario, o: TopologyOptions): Promise<ClusterLease> {
   const cluster = await startCluster(s, o);
-  return { cluster, start: { kind: 'cold', why: 'a run of its own' }, release: () => cluster.stop() };
+  return {
+    cluster,
+    start: { kind: 'cold', why: 'a run of its own' },
+    release: () => cluster.stop(),
+  };
 }

@@ -51,11 +51,19 @@ export interface ClientOptions {
  * promise is left running (a late result or throw is dropped): a store stuck waiting for a
  * connection (the 2016-11 pool deadlock that b33de3b0 fixed) never answers at all.
  */
-export function withRequestTimeout(run: Promise<ExecOutcome>, ms: number | undefined): Promise<ExecOutcome> {
+export function withRequestTimeout(
+  run: Promise<ExecOutcome>,
+  ms: number | undefined,
+): Promise<ExecOutcome> {
   if (ms === undefined) return run;
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      resolve({ error: { code: REQUEST_TIMEOUT_CODE, message: `no answer from the BBS within the caller's request timeout of ${ms} ms: the request may still take effect` } });
+      resolve({
+        error: {
+          code: REQUEST_TIMEOUT_CODE,
+          message: `no answer from the BBS within the caller's request timeout of ${ms} ms: the request may still take effect`,
+        },
+      });
     }, ms);
     run.then(
       (r) => {
@@ -106,7 +114,11 @@ export async function runClient(o: ClientOptions): Promise<void> {
     if (pace) {
       const take = takeSlot(pace.grid, nextSlot, sinceStart());
       if (take.due >= pace.endSec) return;
-      for (let left = take.due - sinceStart(); left > 0 && !o.shouldStop(); left = take.due - sinceStart()) {
+      for (
+        let left = take.due - sinceStart();
+        left > 0 && !o.shouldStop();
+        left = take.due - sinceStart()
+      ) {
         await sleep(Math.min(WAIT_CHUNK_MS, Math.ceil(left * 1000)));
       }
       if (o.shouldStop()) return;
@@ -115,7 +127,16 @@ export async function runClient(o: ClientOptions): Promise<void> {
     }
     const id = o.nextOpId();
     const key = op.key !== undefined ? { key: op.key } : {};
-    o.writer.append({ type: 'invoke', op: id, process, client: o.client, f: op.f, ...key, value: op.value, ...(slot ?? {}) });
+    o.writer.append({
+      type: 'invoke',
+      op: id,
+      process,
+      client: o.client,
+      f: op.f,
+      ...key,
+      value: op.value,
+      ...(slot ?? {}),
+    });
     let started: Promise<ExecOutcome>;
     try {
       started = o.exec(op);

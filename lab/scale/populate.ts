@@ -34,7 +34,8 @@ export function cellOfTask(seed: number, j: number, cells: number): number {
 }
 
 /** Tasks at a size: round(size × tasksPerLrp). */
-export const tasksAt = (size: number, shape: PopulationShape): number => Math.round(size * shape.tasksPerLrp);
+export const tasksAt = (size: number, shape: PopulationShape): number =>
+  Math.round(size * shape.tasksPerLrp);
 
 export interface PopulationCounts {
   desiredLRPs: number;
@@ -51,7 +52,11 @@ export interface PopulationCounts {
 }
 
 /** What a population of `size` desired LRPs holds. Pure. */
-export function populationCounts(seed: number, size: number, shape: PopulationShape): PopulationCounts {
+export function populationCounts(
+  seed: number,
+  size: number,
+  shape: PopulationShape,
+): PopulationCounts {
   const actualPerCell: Record<string, number> = {};
   const tasksPerCell: Record<string, number> = {};
   const desiredPerDomain: Record<string, number> = {};
@@ -66,14 +71,24 @@ export function populationCounts(seed: number, size: number, shape: PopulationSh
   }
   for (let i = 0; i < size; i++) {
     desiredPerDomain[domainName(i % shape.domains)]!++;
-    for (let k = 0; k < shape.instances; k++) actualPerCell[cellName(cellOfInstance(seed, i, k, shape.cells))]!++;
+    for (let k = 0; k < shape.instances; k++)
+      actualPerCell[cellName(cellOfInstance(seed, i, k, shape.cells))]!++;
   }
   const tasks = tasksAt(size, shape);
   for (let j = 0; j < tasks; j++) {
     tasksPerCell[cellName(cellOfTask(seed, j, shape.cells))]!++;
     tasksPerDomain[domainName(j % shape.domains)]!++;
   }
-  return { desiredLRPs: size, actualLRPs: size * shape.instances, tasks, domains: shape.domains, actualPerCell, tasksPerCell, desiredPerDomain, tasksPerDomain };
+  return {
+    desiredLRPs: size,
+    actualLRPs: size * shape.instances,
+    tasks,
+    domains: shape.domains,
+    actualPerCell,
+    tasksPerCell,
+    desiredPerDomain,
+    tasksPerDomain,
+  };
 }
 
 const BATCH = 500;
@@ -81,7 +96,12 @@ const EMPTY = Buffer.from('{}');
 const RUN_INFO = Buffer.from('{"action":"run"}');
 const TASK_DEF = Buffer.from('{"action":"run"}');
 
-async function insertBatches(conn: Queryable, head: string, rows: unknown[][], onBatch: (done: number) => void): Promise<void> {
+async function insertBatches(
+  conn: Queryable,
+  head: string,
+  rows: unknown[][],
+  onBatch: (done: number) => void,
+): Promise<void> {
   for (let at = 0; at < rows.length; at += BATCH) {
     const part = rows.slice(at, at + BATCH);
     const ph = `(${part[0]!.map(() => '?').join(', ')})`;
@@ -94,7 +114,14 @@ async function insertBatches(conn: Queryable, head: string, rows: unknown[][], o
  * Grows the population from `from` to `to` desired LRPs (rows from..to-1, their actual LRPs and
  * tasks; the domains on first call). `progress` gets a line every 5 000 rows.
  */
-export async function populate(conn: Queryable, seed: number, shape: PopulationShape, from: number, to: number, progress: (line: string) => void = () => {}): Promise<void> {
+export async function populate(
+  conn: Queryable,
+  seed: number,
+  shape: PopulationShape,
+  from: number,
+  to: number,
+  progress: (line: string) => void = () => {},
+): Promise<void> {
   const now = BigInt(Date.now()) * 1_000_000n;
   if (from === 0) {
     const dayNs = 86_400n * 1_000_000_000n;
@@ -115,10 +142,39 @@ export async function populate(conn: Queryable, seed: number, shape: PopulationS
   for (let i = from; i < to; i++) {
     const guid = lrpGuid(i);
     const domain = domainName(i % shape.domains);
-    desired.push([guid, domain, `log-${guid}`, '', shape.instances, 128, 256, 'preloaded:cflinuxfs4', EMPTY, EMPTY, `epoch-${guid}`, 0, RUN_INFO]);
+    desired.push([
+      guid,
+      domain,
+      `log-${guid}`,
+      '',
+      shape.instances,
+      128,
+      256,
+      'preloaded:cflinuxfs4',
+      EMPTY,
+      EMPTY,
+      `epoch-${guid}`,
+      0,
+      RUN_INFO,
+    ]);
     for (let k = 0; k < shape.instances; k++) {
       const cell = cellName(cellOfInstance(seed, i, k, shape.cells));
-      actual.push([guid, k, false, domain, 'RUNNING', `${guid}-${k}-i`, cell, '', now, EMPTY, `epoch-${guid}-${k}`, 1, 0, '']);
+      actual.push([
+        guid,
+        k,
+        false,
+        domain,
+        'RUNNING',
+        `${guid}-${k}-i`,
+        cell,
+        '',
+        now,
+        EMPTY,
+        `epoch-${guid}-${k}`,
+        1,
+        0,
+        '',
+      ]);
     }
   }
   await insertBatches(
@@ -135,7 +191,19 @@ export async function populate(conn: Queryable, seed: number, shape: PopulationS
   );
   const tasks: unknown[][] = [];
   for (let j = tasksAt(from, shape); j < tasksAt(to, shape); j++) {
-    tasks.push([taskGuid(j), domainName(j % shape.domains), now, now, 0, 2, cellName(cellOfTask(seed, j, shape.cells)), '', false, '', TASK_DEF]);
+    tasks.push([
+      taskGuid(j),
+      domainName(j % shape.domains),
+      now,
+      now,
+      0,
+      2,
+      cellName(cellOfTask(seed, j, shape.cells)),
+      '',
+      false,
+      '',
+      TASK_DEF,
+    ]);
   }
   await insertBatches(
     conn,

@@ -11,7 +11,10 @@ import { SCALE_OPS, type Sample, type ScaleOp, type TrialRecord } from './trials
 export interface SizeResult {
   size: number;
   populateMs: number;
-  counts: Omit<PopulationCounts, 'actualPerCell' | 'tasksPerCell' | 'desiredPerDomain' | 'tasksPerDomain'>;
+  counts: Omit<
+    PopulationCounts,
+    'actualPerCell' | 'tasksPerCell' | 'desiredPerDomain' | 'tasksPerDomain'
+  >;
   /** Cells whose bulk read did not return the populated count (benchmarkbbs fails the trial then). */
   rowMismatches: string[];
   trials: TrialRecord[];
@@ -62,25 +65,51 @@ export interface OpFigures extends LatencySummary {
 /** All samples of an op at a size (every trial; the workload's own list for workload-write). */
 export function samplesOf(s: SizeResult, op: ScaleOp, alone = false): Sample[] {
   if (op === 'workload-write') return alone ? [] : s.workload;
-  return s.trials.flatMap((t) => t.samples.filter((x) => x.op === op && (x.alone === true) === alone));
+  return s.trials.flatMap((t) =>
+    t.samples.filter((x) => x.op === op && (x.alone === true) === alone),
+  );
 }
 
 /** An op's figures at a size: in the concurrent phase of the trials, or (alone) timed by itself. */
 export function opFigures(s: SizeResult, op: ScaleOp, alone = false): OpFigures {
   const all = samplesOf(s, op, alone);
   const ok = all.filter((x) => !x.error);
-  return { op, ...summarise(ok.map((x) => x.ms)), rows: ok.find((x) => x.rows !== undefined)?.rows ?? null, errors: all.length - ok.length };
+  return {
+    op,
+    ...summarise(ok.map((x) => x.ms)),
+    rows: ok.find((x) => x.rows !== undefined)?.rows ?? null,
+    errors: all.length - ok.length,
+  };
 }
 
 /** The ops a table shows, in order. */
-export const TABLE_OPS: readonly ScaleOp[] = ['rep-bulk-loop', 'actual-lrps-by-cell', 'tasks-by-cell', 'nsync-bulker', 'route-emitter', 'desired-lrps', 'tasks-by-domain', 'domains', 'convergence-gather', 'convergence', 'workload-write'];
+export const TABLE_OPS: readonly ScaleOp[] = [
+  'rep-bulk-loop',
+  'actual-lrps-by-cell',
+  'tasks-by-cell',
+  'nsync-bulker',
+  'route-emitter',
+  'desired-lrps',
+  'tasks-by-domain',
+  'domains',
+  'convergence-gather',
+  'convergence',
+  'workload-write',
+];
 /** The ops the charts and knees follow. */
-export const CHART_OPS: readonly ScaleOp[] = ['rep-bulk-loop', 'nsync-bulker', 'route-emitter', 'convergence', 'workload-write'];
+export const CHART_OPS: readonly ScaleOp[] = [
+  'rep-bulk-loop',
+  'nsync-bulker',
+  'route-emitter',
+  'convergence',
+  'workload-write',
+];
 
 /** An op's budget in ms: convergence its interval; the bulk loops (rep, nsync, route emitter) their period. */
 export function budgetMs(sc: ScaleScenario, op: ScaleOp): number | null {
   if (op === 'convergence' || op === 'convergence-gather') return sc.budgets.convergenceSec * 1000;
-  if (op === 'rep-bulk-loop' || op === 'nsync-bulker' || op === 'route-emitter') return sc.budgets.bulkLoopSec * 1000;
+  if (op === 'rep-bulk-loop' || op === 'nsync-bulker' || op === 'route-emitter')
+    return sc.budgets.bulkLoopSec * 1000;
   return null;
 }
 
@@ -97,14 +126,24 @@ export function knees(r: ScaleResults): KneeRow[] {
     for (const op of CHART_OPS) {
       const b = budgetMs(r.scenario, op);
       if (b === null) continue;
-      out.push({ topology: t.topology, op, budgetSec: b / 1000, knee: knee(t.sizes.map((s) => ({ size: s.size, p99: opFigures(s, op).p99 })), b) });
+      out.push({
+        topology: t.topology,
+        op,
+        budgetSec: b / 1000,
+        knee: knee(
+          t.sizes.map((s) => ({ size: s.size, p99: opFigures(s, op).p99 })),
+          b,
+        ),
+      });
     }
   return out;
 }
 
 /** The growth exponent of an op's p50 between the smallest and largest size (log-log slope), or null. */
 export function growth(t: TopologyResult, op: ScaleOp): number | null {
-  const pts = t.sizes.map((s) => ({ size: s.size, v: opFigures(s, op).p50 })).filter((p): p is { size: number; v: number } => p.v !== null && p.v > 0);
+  const pts = t.sizes
+    .map((s) => ({ size: s.size, v: opFigures(s, op).p50 }))
+    .filter((p): p is { size: number; v: number } => p.v !== null && p.v > 0);
   if (pts.length < 2) return null;
   const a = pts[0]!;
   const b = pts[pts.length - 1]!;
@@ -113,27 +152,53 @@ export function growth(t: TopologyResult, op: ScaleOp): number | null {
 
 /** Which op comes nearest its budget first: the smallest knee size (measured before projected). */
 export function firstToLeave(rows: readonly KneeRow[]): KneeRow | null {
-  const ranked = rows.filter((k) => k.knee.kind !== 'not-reached').sort((a, b) => (a.knee.kind === b.knee.kind ? (a.knee as { size: number }).size - (b.knee as { size: number }).size : a.knee.kind === 'measured' ? -1 : 1));
+  const ranked = rows
+    .filter((k) => k.knee.kind !== 'not-reached')
+    .sort((a, b) =>
+      a.knee.kind === b.knee.kind
+        ? (a.knee as { size: number }).size - (b.knee as { size: number }).size
+        : a.knee.kind === 'measured'
+          ? -1
+          : 1,
+    );
   return ranked[0] ?? null;
 }
 
-const ms = (v: number | null): string => (v === null ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
+const ms = (v: number | null): string =>
+  v === null ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`;
 
 export function charts(r: ScaleResults): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of r.topologies) {
-    const series: ChartSeries[] = CHART_OPS.map((op) => ({ label: op, points: t.sizes.map((s) => ({ size: s.size, ...opFigures(s, op) })) }));
-    out[`latency-${t.topology}.svg`] = latencyChart('scale-latency', `${t.topology}: latency vs desired LRPs (BBS ${r.scenario.bbs.version})`, series, r.scenario.budgets.bulkLoopSec * 1000);
+    const series: ChartSeries[] = CHART_OPS.map((op) => ({
+      label: op,
+      points: t.sizes.map((s) => ({ size: s.size, ...opFigures(s, op) })),
+    }));
+    out[`latency-${t.topology}.svg`] = latencyChart(
+      'scale-latency',
+      `${t.topology}: latency vs desired LRPs (BBS ${r.scenario.bbs.version})`,
+      series,
+      r.scenario.budgets.bulkLoopSec * 1000,
+    );
   }
   for (const op of ['convergence', 'rep-bulk-loop', 'route-emitter'] as const) {
-    const series: ChartSeries[] = r.topologies.map((t) => ({ label: t.topology, points: t.sizes.map((s) => ({ size: s.size, ...opFigures(s, op) })) }));
-    out[`${op}-by-topology.svg`] = latencyChart('scale-topologies', `${op}: latency vs desired LRPs, by topology`, series, budgetMs(r.scenario, op) ?? undefined);
+    const series: ChartSeries[] = r.topologies.map((t) => ({
+      label: t.topology,
+      points: t.sizes.map((s) => ({ size: s.size, ...opFigures(s, op) })),
+    }));
+    out[`${op}-by-topology.svg`] = latencyChart(
+      'scale-topologies',
+      `${op}: latency vs desired LRPs, by topology`,
+      series,
+      budgetMs(r.scenario, op) ?? undefined,
+    );
   }
   return out;
 }
 
 function statusRow(s: SizeResult): string {
-  const sum = (f: (t: TrialRecord) => number | undefined): number => s.trials.reduce((a, t) => a + (f(t) ?? 0), 0);
+  const sum = (f: (t: TrialRecord) => number | undefined): number =>
+    s.trials.reduce((a, t) => a + (f(t) ?? 0), 0);
   const n = Math.max(1, s.trials.length);
   const rows = sum((t) => t.status.Rows_read) / n;
   const cert = sum((t) => t.status.wsrep_local_cert_failures);
@@ -146,37 +211,66 @@ function statusRow(s: SizeResult): string {
 /** Errors of a trial's samples by op and message. */
 export function errorsByOp(t: TrialRecord): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const x of t.samples) if (x.error) out[`${x.op}${x.alone ? ' (alone)' : ''}: ${x.error}`] = (out[`${x.op}${x.alone ? ' (alone)' : ''}: ${x.error}`] ?? 0) + 1;
+  for (const x of t.samples)
+    if (x.error)
+      out[`${x.op}${x.alone ? ' (alone)' : ''}: ${x.error}`] =
+        (out[`${x.op}${x.alone ? ' (alone)' : ''}: ${x.error}`] ?? 0) + 1;
   return out;
 }
 
 function killSection(size: number, k: KillResult): string[] {
   const L: string[] = [`### Node kill at ${size.toLocaleString('en')} desired LRPs`, ''];
   if (k.error) L.push(`**The kill did not run to the end: ${k.error}**`, '');
-  L.push(`kill -9 of ${k.node} ${k.afterMs} ms into a trial, then one more trial with it down; restarted, Synced again ${k.rejoinMs === null ? 'not within the wait' : `after ${(k.rejoinMs / 1000).toFixed(1)} s`}.`, '');
-  L.push('| trial | wall | convergence | slowest bulk loop | requests failed | errors |', '| --- | --- | --- | --- | --- | --- |');
-  for (const [name, t] of [['during the kill', k.during], ['node down', k.down]] as const) {
+  L.push(
+    `kill -9 of ${k.node} ${k.afterMs} ms into a trial, then one more trial with it down; restarted, Synced again ${k.rejoinMs === null ? 'not within the wait' : `after ${(k.rejoinMs / 1000).toFixed(1)} s`}.`,
+    '',
+  );
+  L.push(
+    '| trial | wall | convergence | slowest bulk loop | requests failed | errors |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const [name, t] of [
+    ['during the kill', k.during],
+    ['node down', k.down],
+  ] as const) {
     const conv = t.samples.find((x) => x.op === 'convergence' && !x.alone);
     const loops = t.samples.filter((x) => x.op === 'rep-bulk-loop').map((x) => x.ms);
     const errs = errorsByOp(t);
     const failed = Object.values(errs).reduce((a, b) => a + b, 0);
-    L.push(`| ${name} | ${(t.wallMs / 1000).toFixed(2)} s | ${conv ? `${ms(conv.ms)}${conv.error ? ' (failed)' : ''}` : '–'} | ${ms(loops.length ? Math.max(...loops) : null)} | ${failed} of ${t.samples.length} | ${Object.entries(errs).map(([e, n]) => `${e} ×${n}`).join('; ') || 'none'} |`);
+    L.push(
+      `| ${name} | ${(t.wallMs / 1000).toFixed(2)} s | ${conv ? `${ms(conv.ms)}${conv.error ? ' (failed)' : ''}` : '–'} | ${ms(loops.length ? Math.max(...loops) : null)} | ${failed} of ${t.samples.length} | ${
+        Object.entries(errs)
+          .map(([e, n]) => `${e} ×${n}`)
+          .join('; ') || 'none'
+      } |`,
+    );
   }
-  L.push('', `The ordinary workload through both trials: ${k.writes.ok} writes ok, ${k.writes.failed} failed.`, '');
+  L.push(
+    '',
+    `The ordinary workload through both trials: ${k.writes.ok} writes ok, ${k.writes.failed} failed.`,
+    '',
+  );
   return L;
 }
 
 export function renderReport(r: ScaleResults): string {
   const sc = r.scenario;
   const L: string[] = [];
-  L.push(`# Scale: ${sc.question}`, '', `Generated by one command, from the project's directory: \`${r.command}\` (${r.startedAt} to ${r.finishedAt}). Every figure below is computed from \`results.json\` (raw samples per trial) by lab/scale/report.ts; lab/scale/README.md says what each part measures.`, '');
+  L.push(
+    `# Scale: ${sc.question}`,
+    '',
+    `Generated by one command, from the project's directory: \`${r.command}\` (${r.startedAt} to ${r.finishedAt}). Every figure below is computed from \`results.json\` (raw samples per trial) by lab/scale/report.ts; lab/scale/README.md says what each part measures.`,
+    '',
+  );
   const kn = knees(r);
   const galera = r.topologies.find((t) => t.topology === 'galera-one-proxy') ?? r.topologies[0];
   L.push('## Answer', '');
   if (galera && galera.sizes.length > 0) {
     const largest = galera.sizes[galera.sizes.length - 1]!;
     const first = firstToLeave(kn.filter((k) => k.topology === galera.topology));
-    const grows = CHART_OPS.map((op) => ({ op, g: growth(galera, op) })).filter((x): x is { op: ScaleOp; g: number } => x.g !== null).sort((a, b) => b.g - a.g);
+    const grows = CHART_OPS.map((op) => ({ op, g: growth(galera, op) }))
+      .filter((x): x is { op: ScaleOp; g: number } => x.g !== null)
+      .sort((a, b) => b.g - a.g);
     const conv = opFigures(largest, 'convergence');
     const convAlone = opFigures(largest, 'convergence', true);
     const cpu = largest.trials.reduce((a, t) => a + t.process.cpuSec, 0);
@@ -190,21 +284,37 @@ export function renderReport(r: ScaleResults): string {
           : first
             ? `No op left its budget; the first projected to: **${first.op}**, ${kneeText(first.knee, first.budgetSec)}. `
             : 'No op left its budget and none projects to within 100× the largest size. ') +
-        (grows.length > 0 ? `What grows fastest with N (p50, log-log slope smallest→largest size): ${grows.map((x) => `${x.op} ${x.g.toFixed(2)}`).join(', ')}. ` : '') +
+        (grows.length > 0
+          ? `What grows fastest with N (p50, log-log slope smallest→largest size): ${grows.map((x) => `${x.op} ${x.g.toFixed(2)}`).join(', ')}. `
+          : '') +
         `Alone, convergence took p50 ${ms(convAlone.p50)} at that size; through its trials the database servers used ${cpu.toFixed(1)} CPU-seconds in ${wall.toFixed(1)} s of trial wall time (on ${r.provenance.machine.cores} cores).`,
       '',
     );
   }
-  L.push('Latencies are of the concurrent phase of each trial (every cell, the bulkers and convergence started together, as benchmarkbbs runs them), unless a column says "alone" (the same request timed by itself right after).', '');
-  L.push('## Knees', '', 'Where each op leaves its budget (convergence: its interval; the bulk loops: their period), per topology. A projection fits a least-squares log-log line through every size, is labelled so, and is given only within 100× the largest size measured.', '');
+  L.push(
+    'Latencies are of the concurrent phase of each trial (every cell, the bulkers and convergence started together, as benchmarkbbs runs them), unless a column says "alone" (the same request timed by itself right after).',
+    '',
+  );
+  L.push(
+    '## Knees',
+    '',
+    'Where each op leaves its budget (convergence: its interval; the bulk loops: their period), per topology. A projection fits a least-squares log-log line through every size, is labelled so, and is given only within 100× the largest size measured.',
+    '',
+  );
   L.push('| topology | op | budget | knee |', '| --- | --- | --- | --- |');
-  for (const k of kn) L.push(`| ${k.topology} | ${k.op} | ${k.budgetSec} s | ${kneeText(k.knee, k.budgetSec)} |`);
+  for (const k of kn)
+    L.push(`| ${k.topology} | ${k.op} | ${k.budgetSec} s | ${kneeText(k.knee, k.budgetSec)} |`);
   L.push('');
   L.push('## Charts', '');
   for (const name of Object.keys(charts(r))) L.push(`![${name}](charts/${name})`);
   L.push('');
   for (const t of r.topologies) {
-    L.push(`## ${t.topology}`, '', `${t.describe}.${t.error ? ` **Stopped early: ${t.error}**` : ''}`, '');
+    L.push(
+      `## ${t.topology}`,
+      '',
+      `${t.describe}.${t.error ? ` **Stopped early: ${t.error}**` : ''}`,
+      '',
+    );
     for (const s of t.sizes) {
       L.push(
         `### ${s.size.toLocaleString('en')} desired LRPs`,
@@ -218,17 +328,33 @@ export function renderReport(r: ScaleResults): string {
         const f = opFigures(s, op);
         const a = opFigures(s, op, true);
         if (f.n === 0 && f.errors === 0) continue;
-        L.push(`| ${op} | ${f.n} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.max)} | ${f.rows ?? '–'} | ${f.errors} | ${a.n === 0 ? '–' : `${ms(a.p50)} (${a.n})`} |`);
+        L.push(
+          `| ${op} | ${f.n} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.max)} | ${f.rows ?? '–'} | ${f.errors} | ${a.n === 0 ? '–' : `${ms(a.p50)} (${a.n})`} |`,
+        );
       }
       const c = s.trials[0]?.convergence;
-      if (c?.modelled) L.push('', `Convergence found (trial 1): ${Object.entries(c.gather).map(([k, v]) => `${k} ${v}`).join(', ')}; fixes: created ${c.fixes.created}, removed ${c.fixes.removed}, stopped by cell ${c.fixes.stoppedByCell}, unclaimed ${c.fixes.unclaimed}.${c.notes.length > 0 ? ` ${c.notes.join('; ')}.` : ''}`);
+      if (c?.modelled)
+        L.push(
+          '',
+          `Convergence found (trial 1): ${Object.entries(c.gather)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(
+              ', ',
+            )}; fixes: created ${c.fixes.created}, removed ${c.fixes.removed}, stopped by cell ${c.fixes.stoppedByCell}, unclaimed ${c.fixes.unclaimed}.${c.notes.length > 0 ? ` ${c.notes.join('; ')}.` : ''}`,
+        );
       else if (c) L.push('', `Convergence: ${c.notes.join('; ')}.`);
       L.push('');
     }
     for (const s of t.sizes) if (s.kill) L.push(...killSection(s.size, s.kill));
     if (t.sizes.length > 0) {
-      L.push('Database resources per trial (mean over trials; counters summed over nodes; certification failures and flow control summed over all trials):', '');
-      L.push('| size | rows read (Rows_read) | cert failures | flow control paused, s | server CPU s | server RSS MiB | load1 before → after |', '| --- | --- | --- | --- | --- | --- | --- |');
+      L.push(
+        'Database resources per trial (mean over trials; counters summed over nodes; certification failures and flow control summed over all trials):',
+        '',
+      );
+      L.push(
+        '| size | rows read (Rows_read) | cert failures | flow control paused, s | server CPU s | server RSS MiB | load1 before → after |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+      );
       for (const s of t.sizes) L.push(statusRow(s));
       L.push('');
     }
@@ -241,7 +367,12 @@ export function renderReport(r: ScaleResults): string {
     'Not modelled: the BBS server itself (its HTTP and protobuf encoding of every row, which benchmarkbbs includes: the lab calls the SQL store directly), the encryption of blobs (the lab stores small constant ones), ConvergeTasks, the auctioneer, events, and the etcd store.',
     '',
   );
-  L.push('## What an op is', '', ...Object.entries(SCALE_OPS).map(([k, v]) => `- **${k}**: ${v}`), '');
+  L.push(
+    '## What an op is',
+    '',
+    ...Object.entries(SCALE_OPS).map(([k, v]) => `- **${k}**: ${v}`),
+    '',
+  );
   L.push(
     '## Provenance',
     '',

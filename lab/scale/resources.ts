@@ -8,12 +8,23 @@ import type mysql from 'mysql2/promise';
 
 // MariaDB 10.11 (Debian 12's) has no Innodb_rows_read: Rows_read, the rows read from base tables by
 // every engine, stands in for it (the BBS's tables are all InnoDB).
-export const STATUS_VARIABLES = ['Rows_read', 'Rows_sent', 'wsrep_local_cert_failures', 'wsrep_flow_control_paused_ns', 'wsrep_flow_control_sent', 'Memory_used', 'Questions'] as const;
+export const STATUS_VARIABLES = [
+  'Rows_read',
+  'Rows_sent',
+  'wsrep_local_cert_failures',
+  'wsrep_flow_control_paused_ns',
+  'wsrep_flow_control_sent',
+  'Memory_used',
+  'Questions',
+] as const;
 export type StatusVariable = (typeof STATUS_VARIABLES)[number];
 export type NodeStatus = Partial<Record<StatusVariable, number>>;
 
 export async function readStatus(conn: mysql.Pool | mysql.Connection): Promise<NodeStatus> {
-  const [rows] = await conn.query(`SHOW GLOBAL STATUS WHERE Variable_name IN (${STATUS_VARIABLES.map(() => '?').join(', ')})`, [...STATUS_VARIABLES]);
+  const [rows] = await conn.query(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATUS_VARIABLES.map(() => '?').join(', ')})`,
+    [...STATUS_VARIABLES],
+  );
   const out: NodeStatus = {};
   for (const r of rows as { Variable_name: string; Value: string }[]) {
     const k = STATUS_VARIABLES.find((v) => v.toLowerCase() === r.Variable_name.toLowerCase());
@@ -23,7 +34,10 @@ export async function readStatus(conn: mysql.Pool | mysql.Connection): Promise<N
 }
 
 /** Counter growth over a trial, summed over the nodes (Memory_used: the largest node's value after). */
-export function statusDelta(before: readonly NodeStatus[], after: readonly NodeStatus[]): NodeStatus {
+export function statusDelta(
+  before: readonly NodeStatus[],
+  after: readonly NodeStatus[],
+): NodeStatus {
   const out: NodeStatus = {};
   for (const v of STATUS_VARIABLES) {
     if (v === 'Memory_used') {

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { storeOptions } from '../../bbs/sql/options.ts';
 import { provenance } from '../provenance.ts';
 import { populate, populationCounts, cellName } from './populate.ts';
-import { charts, renderReport, type KillResult, type ScaleResults, type SizeResult, type TopologyResult } from './report.ts';
+import {
+  charts,
+  renderReport,
+  type KillResult,
+  type ScaleResults,
+  type SizeResult,
+  type TopologyResult,
+} from './report.ts';
 import type { ScaleScenario } from './scenario.ts';
 import { startScaleTarget, type ScaleTarget } from './topology.ts';
 import { runTrial, startWorkload } from './trials.ts';
@@ -21,7 +28,7 @@ export interface ScaleRunOptions {
 }
 
 export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<ScaleResults> {
-  const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const startedAt = new Date().toISOString();
   // Read before anything runs: the checkout as it was when the run started, not after edits made meanwhile.
   const prov = provenance();
@@ -30,7 +37,11 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
   const topologies: TopologyResult[] = [];
   for (const topology of sc.topologies) {
     log(`scale: ${topology}: starting the cluster`);
-    const target = await startScaleTarget(topology, { addressBase: o.addressBase, log, poolSize: sc.convergenceWorkers + 4 });
+    const target = await startScaleTarget(topology, {
+      addressBase: o.addressBase,
+      log,
+      poolSize: sc.convergenceWorkers + 4,
+    });
     const tr: TopologyResult = { topology, describe: target.describe, sizes: [] };
     topologies.push(tr);
     try {
@@ -38,7 +49,9 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
       for (const size of sc.sizes) {
         const t0 = performance.now();
         log(`scale: ${topology}: populating ${from} → ${size} desired LRPs`);
-        await populate(target.pool('admin'), sc.seed, sc.population, from, size, (l) => log(`scale: ${topology}: ${l}`));
+        await populate(target.pool('admin'), sc.seed, sc.population, from, size, (l) =>
+          log(`scale: ${topology}: ${l}`),
+        );
         from = size;
         const populateMs = performance.now() - t0;
         const full = populationCounts(sc.seed, size, sc.population);
@@ -54,7 +67,9 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
           const t = await runTrial(target, sc, opts, size, i);
           const conv = t.samples.find((x) => x.op === 'convergence');
           const loop = t.samples.filter((x) => x.op === 'rep-bulk-loop').map((x) => x.ms);
-          log(`scale: ${topology}: ${size} LRPs, trial ${i}/${sc.trials}: convergence ${conv ? `${(conv.ms / 1000).toFixed(2)} s` : 'not in this BBS'}, slowest bulk loop ${(Math.max(0, ...loop) / 1000).toFixed(2)} s`);
+          log(
+            `scale: ${topology}: ${size} LRPs, trial ${i}/${sc.trials}: convergence ${conv ? `${(conv.ms / 1000).toFixed(2)} s` : 'not in this BBS'}, slowest bulk loop ${(Math.max(0, ...loop) / 1000).toFixed(2)} s`,
+          );
           trials.push(t);
         }
         const wl = (await workload?.stop()) ?? [];
@@ -64,12 +79,30 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
             const cell = cellName(k);
             // Samples are per cell in cell order: the k-th of each kind is cell k's.
             const a = t.samples.filter((x) => x.op === 'actual-lrps-by-cell' && !x.alone)[k];
-            if (a && !a.error && a.rows !== full.actualPerCell[cell]) mismatches.push(`trial ${t.trial} ${cell}: ${a.rows} actual LRPs, populated ${full.actualPerCell[cell]}`);
+            if (a && !a.error && a.rows !== full.actualPerCell[cell])
+              mismatches.push(
+                `trial ${t.trial} ${cell}: ${a.rows} actual LRPs, populated ${full.actualPerCell[cell]}`,
+              );
           }
-        const { actualPerCell: _a, tasksPerCell: _t, desiredPerDomain: _d, tasksPerDomain: _td, ...counts } = full;
-        const sr: SizeResult = { size, populateMs, counts, rowMismatches: mismatches, trials, workload: wl, load1: { before: load1Before, after: loadavg()[0]! } };
+        const {
+          actualPerCell: _a,
+          tasksPerCell: _t,
+          desiredPerDomain: _d,
+          tasksPerDomain: _td,
+          ...counts
+        } = full;
+        const sr: SizeResult = {
+          size,
+          populateMs,
+          counts,
+          rowMismatches: mismatches,
+          trials,
+          workload: wl,
+          load1: { before: load1Before, after: loadavg()[0]! },
+        };
         tr.sizes.push(sr);
-        if (sc.nodeKill && topology !== 'one-node' && size === sc.sizes[sc.sizes.length - 1]) sr.kill = await killTrials(target, sc, opts, size, sc.nodeKill.afterMs, log);
+        if (sc.nodeKill && topology !== 'one-node' && size === sc.sizes[sc.sizes.length - 1])
+          sr.kill = await killTrials(target, sc, opts, size, sc.nodeKill.afterMs, log);
       }
     } catch (e) {
       tr.error = (e as Error).message.split('\n')[0]!;
@@ -78,13 +111,28 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
       await target.stop();
     }
   }
-  const results: ScaleResults = { kind: 'bbs-lab-scale', scenario: sc, provenance: prov, startedAt, finishedAt: new Date().toISOString(), command: o.command, topologies };
+  const results: ScaleResults = {
+    kind: 'bbs-lab-scale',
+    scenario: sc,
+    provenance: prov,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: o.command,
+    topologies,
+  };
   writeOutputs(results, o.outDir);
   return results;
 }
 
 /** A trial with the busiest node killed part-way, one more with it down, then its restart. */
-async function killTrials(target: ScaleTarget, sc: ScaleScenario, opts: ReturnType<typeof storeOptions>, size: number, afterMs: number, log: (m: string) => void): Promise<KillResult> {
+async function killTrials(
+  target: ScaleTarget,
+  sc: ScaleScenario,
+  opts: ReturnType<typeof storeOptions>,
+  size: number,
+  afterMs: number,
+  log: (m: string) => void,
+): Promise<KillResult> {
   const kill = target.cluster.abilities.kill;
   const node = target.busiestNode();
   log(`scale: node kill: kill -9 ${node} ${afterMs} ms into a trial at ${size} LRPs`);
@@ -108,7 +156,17 @@ async function killTrials(target: ScaleTarget, sc: ScaleScenario, opts: ReturnTy
     } catch (e) {
       log(`scale: node kill: ${node} did not rejoin: ${(e as Error).message.split('\n')[0]}`);
     }
-    return { node, afterMs, during, down, rejoinMs, writes: { ok: writes.filter((w) => !w.error).length, failed: writes.filter((w) => w.error).length } };
+    return {
+      node,
+      afterMs,
+      during,
+      down,
+      rejoinMs,
+      writes: {
+        ok: writes.filter((w) => !w.error).length,
+        failed: writes.filter((w) => w.error).length,
+      },
+    };
   } finally {
     clearTimeout(timer);
     await workload?.stop();
@@ -117,7 +175,11 @@ async function killTrials(target: ScaleTarget, sc: ScaleScenario, opts: ReturnTy
 
 export function writeOutputs(r: ScaleResults, outDir: string): void {
   mkdirSync(join(outDir, 'charts'), { recursive: true });
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 1) + '\n');
-  for (const [name, svg] of Object.entries(charts(r))) writeFileSync(join(outDir, 'charts', name), svg);
+  writeFileSync(
+    join(outDir, 'results.json'),
+    `${JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 1)}\n`,
+  );
+  for (const [name, svg] of Object.entries(charts(r)))
+    writeFileSync(join(outDir, 'charts', name), svg);
   writeFileSync(join(outDir, 'README.md'), renderReport(r));
 }

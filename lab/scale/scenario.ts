@@ -48,7 +48,20 @@ export class ScaleScenarioError extends Error {
   }
 }
 
-const KNOWN = ['name', 'question', 'seed', 'bbs', 'sizes', 'topologies', 'population', 'trials', 'clients', 'budgets', 'convergenceWorkers', 'nodeKill'];
+const KNOWN = [
+  'name',
+  'question',
+  'seed',
+  'bbs',
+  'sizes',
+  'topologies',
+  'population',
+  'trials',
+  'clients',
+  'budgets',
+  'convergenceWorkers',
+  'nodeKill',
+];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -65,12 +78,24 @@ export function parseScaleScenario(text: string, file = 'scale scenario'): Scale
 
 export function validateScaleScenario(doc: unknown, file = 'scale scenario'): ScaleScenario {
   const problems: string[] = [];
-  if (!isObj(doc)) throw new ScaleScenarioError(file, ['the file must be a mapping with at least `sizes:` (e.g. sizes: [1000, 5000])']);
-  for (const k of Object.keys(doc)) if (!KNOWN.includes(k)) problems.push(`${k}: unknown field; allowed: ${KNOWN.join(', ')}`);
-  const int = (v: unknown, field: string, min: number, dflt: number, max = Number.MAX_SAFE_INTEGER): number => {
+  if (!isObj(doc))
+    throw new ScaleScenarioError(file, [
+      'the file must be a mapping with at least `sizes:` (e.g. sizes: [1000, 5000])',
+    ]);
+  for (const k of Object.keys(doc))
+    if (!KNOWN.includes(k)) problems.push(`${k}: unknown field; allowed: ${KNOWN.join(', ')}`);
+  const int = (
+    v: unknown,
+    field: string,
+    min: number,
+    dflt: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number => {
     if (v === undefined) return dflt;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      problems.push(`${field}: must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got ${JSON.stringify(v)}`);
+      problems.push(
+        `${field}: must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got ${JSON.stringify(v)}`,
+      );
       return dflt;
     }
     return v;
@@ -94,69 +119,107 @@ export function validateScaleScenario(doc: unknown, file = 'scale scenario'): Sc
   };
 
   let sizes: number[] = [];
-  if (!Array.isArray(doc['sizes']) || doc['sizes'].length === 0) problems.push('sizes: give a list of desired LRP counts, e.g. sizes: [1000, 5000, 20000]');
+  if (!Array.isArray(doc.sizes) || doc.sizes.length === 0)
+    problems.push('sizes: give a list of desired LRP counts, e.g. sizes: [1000, 5000, 20000]');
   else {
-    sizes = doc['sizes'].map((s, i) => int(s, `sizes[${i}]`, 1, 1, 1_000_000));
-    if (sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) problems.push('sizes: must be ascending without repeats (each size adds to the population of the one before)');
+    sizes = doc.sizes.map((s, i) => int(s, `sizes[${i}]`, 1, 1, 1_000_000));
+    if (sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!))
+      problems.push(
+        'sizes: must be ascending without repeats (each size adds to the population of the one before)',
+      );
   }
   let topologies: ScaleTopology[] = ['galera-one-proxy'];
-  if (doc['topologies'] !== undefined) {
-    const t = doc['topologies'];
-    if (!Array.isArray(t) || t.length === 0) problems.push(`topologies: a list of ${SCALE_TOPOLOGIES.join(', ')}`);
+  if (doc.topologies !== undefined) {
+    const t = doc.topologies;
+    if (!Array.isArray(t) || t.length === 0)
+      problems.push(`topologies: a list of ${SCALE_TOPOLOGIES.join(', ')}`);
     else {
       topologies = [];
       t.forEach((x, i) => {
-        if (!SCALE_TOPOLOGIES.includes(x as ScaleTopology)) problems.push(`topologies[${i}]: ${JSON.stringify(x)} is no topology; use one of ${SCALE_TOPOLOGIES.join(', ')}`);
-        else if (topologies.includes(x as ScaleTopology)) problems.push(`topologies[${i}]: ${x} is listed twice`);
+        if (!SCALE_TOPOLOGIES.includes(x as ScaleTopology))
+          problems.push(
+            `topologies[${i}]: ${JSON.stringify(x)} is no topology; use one of ${SCALE_TOPOLOGIES.join(', ')}`,
+          );
+        else if (topologies.includes(x as ScaleTopology))
+          problems.push(`topologies[${i}]: ${x} is listed twice`);
         else topologies.push(x as ScaleTopology);
       });
     }
   }
   const bbs = sub('bbs');
-  for (const k of Object.keys(bbs)) if (k !== 'version') problems.push(`bbs.${k}: unknown field; a scale run takes only bbs.version`);
+  for (const k of Object.keys(bbs))
+    if (k !== 'version')
+      problems.push(`bbs.${k}: unknown field; a scale run takes only bbs.version`);
   let version: BbsVersion = 'today';
-  if (bbs['version'] !== undefined) {
-    const v = String(bbs['version']);
-    if (!BBS_VERSIONS.includes(v as BbsVersion)) problems.push(`bbs.version: ${JSON.stringify(bbs['version'])} is no BBS profile; use one of ${BBS_VERSIONS.join(', ')}`);
+  if (bbs.version !== undefined) {
+    const v = String(bbs.version);
+    if (!BBS_VERSIONS.includes(v as BbsVersion))
+      problems.push(
+        `bbs.version: ${JSON.stringify(bbs.version)} is no BBS profile; use one of ${BBS_VERSIONS.join(', ')}`,
+      );
     else version = v as BbsVersion;
   }
   const pop = sub('population');
-  for (const k of Object.keys(pop)) if (!['instances', 'cells', 'domains', 'tasksPerLrp'].includes(k)) problems.push(`population.${k}: unknown field; allowed: instances, cells, domains, tasksPerLrp`);
+  for (const k of Object.keys(pop))
+    if (!['instances', 'cells', 'domains', 'tasksPerLrp'].includes(k))
+      problems.push(
+        `population.${k}: unknown field; allowed: instances, cells, domains, tasksPerLrp`,
+      );
   const cl = sub('clients');
-  for (const k of Object.keys(cl)) if (!['count', 'rate'].includes(k)) problems.push(`clients.${k}: unknown field; allowed: count, rate`);
+  for (const k of Object.keys(cl))
+    if (!['count', 'rate'].includes(k))
+      problems.push(`clients.${k}: unknown field; allowed: count, rate`);
   const bu = sub('budgets');
-  for (const k of Object.keys(bu)) if (!['convergenceSec', 'bulkLoopSec'].includes(k)) problems.push(`budgets.${k}: unknown field; allowed: convergenceSec, bulkLoopSec`);
-  const name = doc['name'] === undefined ? 'scale' : String(doc['name']);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) problems.push(`name: ${JSON.stringify(name)} must be lower-case letters, digits and dashes (it names the output folder)`);
+  for (const k of Object.keys(bu))
+    if (!['convergenceSec', 'bulkLoopSec'].includes(k))
+      problems.push(`budgets.${k}: unknown field; allowed: convergenceSec, bulkLoopSec`);
+  const name = doc.name === undefined ? 'scale' : String(doc.name);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+    problems.push(
+      `name: ${JSON.stringify(name)} must be lower-case letters, digits and dashes (it names the output folder)`,
+    );
 
   const s: ScaleScenario = {
     name,
-    question: doc['question'] === undefined ? 'How far does one Galera cluster carry the BBS on this machine, and what grows first?' : String(doc['question']),
-    seed: int(doc['seed'], 'seed', 0, 1),
+    question:
+      doc.question === undefined
+        ? 'How far does one Galera cluster carry the BBS on this machine, and what grows first?'
+        : String(doc.question),
+    seed: int(doc.seed, 'seed', 0, 1),
     bbs: { version },
     sizes,
     topologies,
     population: {
-      instances: int(pop['instances'], 'population.instances', 1, 1, 100),
-      cells: int(pop['cells'], 'population.cells', 1, 10, 1000),
-      domains: int(pop['domains'], 'population.domains', 1, 1, 1000),
-      tasksPerLrp: num(pop['tasksPerLrp'], 'population.tasksPerLrp', 0, 0.1),
+      instances: int(pop.instances, 'population.instances', 1, 1, 100),
+      cells: int(pop.cells, 'population.cells', 1, 10, 1000),
+      domains: int(pop.domains, 'population.domains', 1, 1, 1000),
+      tasksPerLrp: num(pop.tasksPerLrp, 'population.tasksPerLrp', 0, 0.1),
     },
-    trials: int(doc['trials'], 'trials', 1, 3, 100),
-    clients: { count: int(cl['count'], 'clients.count', 0, 4, 64), rate: num(cl['rate'], 'clients.rate', 0, 5) },
-    budgets: { convergenceSec: num(bu['convergenceSec'], 'budgets.convergenceSec', 0.001, 30), bulkLoopSec: num(bu['bulkLoopSec'], 'budgets.bulkLoopSec', 0.001, 30) },
-    convergenceWorkers: int(doc['convergenceWorkers'], 'convergenceWorkers', 1, 20, 200),
+    trials: int(doc.trials, 'trials', 1, 3, 100),
+    clients: {
+      count: int(cl.count, 'clients.count', 0, 4, 64),
+      rate: num(cl.rate, 'clients.rate', 0, 5),
+    },
+    budgets: {
+      convergenceSec: num(bu.convergenceSec, 'budgets.convergenceSec', 0.001, 30),
+      bulkLoopSec: num(bu.bulkLoopSec, 'budgets.bulkLoopSec', 0.001, 30),
+    },
+    convergenceWorkers: int(doc.convergenceWorkers, 'convergenceWorkers', 1, 20, 200),
     nodeKill: null,
   };
-  const nk = doc['nodeKill'];
+  const nk = doc.nodeKill;
   if (nk !== undefined && nk !== false && nk !== null) {
     if (nk === true) s.nodeKill = { afterMs: 500 };
     else if (isObj(nk)) {
-      for (const k of Object.keys(nk)) if (k !== 'afterMs') problems.push(`nodeKill.${k}: unknown field; allowed: afterMs`);
-      s.nodeKill = { afterMs: int(nk['afterMs'], 'nodeKill.afterMs', 0, 500, 600_000) };
+      for (const k of Object.keys(nk))
+        if (k !== 'afterMs') problems.push(`nodeKill.${k}: unknown field; allowed: afterMs`);
+      s.nodeKill = { afterMs: int(nk.afterMs, 'nodeKill.afterMs', 0, 500, 600_000) };
     } else problems.push('nodeKill: true, false, or a mapping { afterMs: N }');
   }
-  if (s.clients.count > 0 && s.clients.rate <= 0) problems.push('clients.rate: must be > 0 when clients.count > 0 (or set clients.count: 0 for no ordinary workload)');
+  if (s.clients.count > 0 && s.clients.rate <= 0)
+    problems.push(
+      'clients.rate: must be > 0 when clients.count > 0 (or set clients.count: 0 for no ordinary workload)',
+    );
   if (problems.length > 0) throw new ScaleScenarioError(file, problems);
   return s;
 }

@@ -17,7 +17,12 @@ export interface LatencySummary {
 }
 
 export function summarise(values: readonly number[]): LatencySummary {
-  return { n: values.length, p50: percentile(values, 0.5), p99: percentile(values, 0.99), max: values.length === 0 ? null : Math.max(...values) };
+  return {
+    n: values.length,
+    p50: percentile(values, 0.5),
+    p99: percentile(values, 0.99),
+    max: values.length === 0 ? null : Math.max(...values),
+  };
 }
 
 export interface SizePoint {
@@ -37,7 +42,9 @@ export type Knee =
  * budget; only when the slope is positive and the answer within 100× the largest size.
  */
 export function knee(points: readonly SizePoint[], budgetMs: number): Knee {
-  const pts = points.filter((p): p is { size: number; p99: number } => p.p99 !== null && p.p99 > 0).sort((a, b) => a.size - b.size);
+  const pts = points
+    .filter((p): p is { size: number; p99: number } => p.p99 !== null && p.p99 > 0)
+    .sort((a, b) => a.size - b.size);
   const over = pts.find((p) => p.p99 > budgetMs);
   if (over) return { kind: 'measured', size: over.size, p99: over.p99 };
   if (pts.length < 2) return { kind: 'not-reached', reason: 'fewer than two measured sizes' };
@@ -53,7 +60,11 @@ export function knee(points: readonly SizePoint[], budgetMs: number): Knee {
   const largest = pts[pts.length - 1]!.size;
   const size = Math.round(Math.exp(mx + (Math.log(budgetMs) - my) / slope));
   // A line through a few sizes says little about a curve a hundredfold beyond them.
-  if (size > 100 * largest) return { kind: 'not-reached', reason: `a log-log line through the sizes (slope ${slope.toFixed(2)}) reaches it only beyond 100× the largest size` };
+  if (size > 100 * largest)
+    return {
+      kind: 'not-reached',
+      reason: `a log-log line through the sizes (slope ${slope.toFixed(2)}) reaches it only beyond 100× the largest size`,
+    };
   return { kind: 'projected', size, slope };
 }
 

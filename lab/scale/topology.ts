@@ -39,7 +39,12 @@ export interface TargetOptions {
 }
 
 /** Which endpoint a component uses under a topology. Pure. */
-export function endpointFor(topology: ScaleTopology, component: string, nodes: readonly Endpoint[], proxy: Endpoint | null): Endpoint {
+export function endpointFor(
+  topology: ScaleTopology,
+  component: string,
+  nodes: readonly Endpoint[],
+  proxy: Endpoint | null,
+): Endpoint {
   // `status-<node>` reads that node's counters, whatever the topology routes the components to.
   const direct = /^status-(.+)$/.exec(component);
   if (direct) {
@@ -55,8 +60,17 @@ export function endpointFor(topology: ScaleTopology, component: string, nodes: r
   return nodes[0]!;
 }
 
-export async function startScaleTarget(topology: ScaleTopology, o: TargetOptions): Promise<ScaleTarget> {
-  const cluster = await startLocalCluster({ nodes: topology === 'one-node' ? 1 : 3, addressBase: o.addressBase, firstHost: 11, log: o.log, ...(o.logDir ? { logDir: o.logDir } : {}) });
+export async function startScaleTarget(
+  topology: ScaleTopology,
+  o: TargetOptions,
+): Promise<ScaleTarget> {
+  const cluster = await startLocalCluster({
+    nodes: topology === 'one-node' ? 1 : 3,
+    addressBase: o.addressBase,
+    firstHost: 11,
+    log: o.log,
+    ...(o.logDir ? { logDir: o.logDir } : {}),
+  });
   const pools = new Map<string, mysql.Pool>();
   let healthchecks: HealthcheckHandle[] = [];
   let proxy: SwitchboardHandle | null = null;
@@ -68,7 +82,11 @@ export async function startScaleTarget(topology: ScaleTopology, o: TargetOptions
   };
   const unregister = registerCleanup('scale pools and proxy', stopSide);
   try {
-    const nodes: Endpoint[] = cluster.nodes.map((n) => ({ name: n.name, host: n.host, port: n.port }));
+    const nodes: Endpoint[] = cluster.nodes.map((n) => ({
+      name: n.name,
+      host: n.host,
+      port: n.port,
+    }));
     let proxyEp: Endpoint | null = null;
     if (topology === 'galera-one-proxy') {
       healthchecks = await startHealthchecks(cluster.nodes, cluster, { port: 9200 });
@@ -76,12 +94,18 @@ export async function startScaleTarget(topology: ScaleTopology, o: TargetOptions
       proxy = await startSwitchboard({
         name: 'proxy1',
         listen: { host: proxyEp.host, port: proxyEp.port },
-        backends: cluster.nodes.map((n, i) => ({ name: n.name, host: n.host, port: n.port, healthUrl: healthchecks[i]!.statusUrl })),
+        backends: cluster.nodes.map((n, i) => ({
+          name: n.name,
+          host: n.host,
+          port: n.port,
+          healthUrl: healthchecks[i]!.statusUrl,
+        })),
         rule: 'lowest-index',
       });
       const deadline = Date.now() + 30_000;
       while (proxy.activeBackend() === null) {
-        if (Date.now() > deadline) throw new Error('the proxy found no healthy backend within 30 s');
+        if (Date.now() > deadline)
+          throw new Error('the proxy found no healthy backend within 30 s');
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -89,7 +113,15 @@ export async function startScaleTarget(topology: ScaleTopology, o: TargetOptions
       let p = pools.get(component);
       if (!p) {
         const ep = endpointFor(topology, component, nodes, proxyEp);
-        p = mysql.createPool({ host: ep.host, port: ep.port, user: cluster.user, password: cluster.password, database: cluster.database, connectionLimit: o.poolSize ?? 24, supportBigNumbers: true });
+        p = mysql.createPool({
+          host: ep.host,
+          port: ep.port,
+          user: cluster.user,
+          password: cluster.password,
+          database: cluster.database,
+          connectionLimit: o.poolSize ?? 24,
+          supportBigNumbers: true,
+        });
         pools.set(component, p);
       }
       return p;

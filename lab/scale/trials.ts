@@ -11,17 +11,25 @@ import type { StoreOptions } from '../../bbs/sql/options.ts';
 import { SqlBbsStore } from '../../bbs/sql/store.ts';
 import { seededRng, deriveSeed } from '../random/seeded-rng.ts';
 import { cellName, domainName, lrpGuid } from './populate.ts';
-import { processUse, readStatus, statusDelta, type NodeStatus, type ProcessUse } from './resources.ts';
+import {
+  processUse,
+  readStatus,
+  statusDelta,
+  type NodeStatus,
+  type ProcessUse,
+} from './resources.ts';
 import type { ScaleScenario } from './scenario.ts';
 import type { ScaleTarget } from './topology.ts';
 
 /** The ops a scale run times, each a component's request as benchmarkbbs names it. */
 export const SCALE_OPS = {
-  'rep-bulk-loop': "a cell's bulk loop: its actual LRPs, then its tasks (benchmarkbbs RepBulkFetching, plus tasks)",
+  'rep-bulk-loop':
+    "a cell's bulk loop: its actual LRPs, then its tasks (benchmarkbbs RepBulkFetching, plus tasks)",
   'actual-lrps-by-cell': 'ActualLRPGroups({CellID}), one cell',
   'tasks-by-cell': 'Tasks({CellID}), one cell',
   'nsync-bulker': 'DesiredLRPSchedulingInfos({}) (benchmarkbbs NsyncBulkerFetching)',
-  'route-emitter': 'ActualLRPGroups({}) + DesiredLRPSchedulingInfos({}) (benchmarkbbs FetchActualLRPsAndSchedulingInfos)',
+  'route-emitter':
+    'ActualLRPGroups({}) + DesiredLRPSchedulingInfos({}) (benchmarkbbs FetchActualLRPsAndSchedulingInfos)',
   'desired-lrps': 'DesiredLRPs({}) (with run_info)',
   'tasks-by-domain': 'Tasks({Domain}), the first domain',
   domains: 'Domains / FreshDomains',
@@ -53,28 +61,51 @@ export interface TrialRecord {
   convergence: Omit<ConvergenceReport, 'gather'> & { gather: Record<string, number> };
 }
 
-async function timed(op: ScaleOp, run: () => Promise<{ rows?: number; error?: string }>): Promise<Sample> {
+async function timed(
+  op: ScaleOp,
+  run: () => Promise<{ rows?: number; error?: string }>,
+): Promise<Sample> {
   const t = performance.now();
   try {
     const r = await run();
-    return { op, ms: performance.now() - t, ...(r.rows !== undefined ? { rows: r.rows } : {}), ...(r.error ? { error: r.error } : {}) };
+    return {
+      op,
+      ms: performance.now() - t,
+      ...(r.rows !== undefined ? { rows: r.rows } : {}),
+      ...(r.error ? { error: r.error } : {}),
+    };
   } catch (e) {
     return { op, ms: performance.now() - t, error: (e as Error).message };
   }
 }
 
-const read = (pool: mysql.Pool, opts: StoreOptions, r: BulkRead) => async (): Promise<{ rows?: number; error?: string }> => {
-  const a = await bulkRead(pool, opts, r);
-  if (a.error) return { error: a.error.errno ? `${a.error.errno} ${a.error.code ?? ''}`.trim() : (a.error.code ?? a.error.message) };
-  return { rows: a.value!.rows };
-};
+const read =
+  (pool: mysql.Pool, opts: StoreOptions, r: BulkRead) =>
+  async (): Promise<{ rows?: number; error?: string }> => {
+    const a = await bulkRead(pool, opts, r);
+    if (a.error)
+      return {
+        error: a.error.errno
+          ? `${a.error.errno} ${a.error.code ?? ''}`.trim()
+          : (a.error.code ?? a.error.message),
+      };
+    return { rows: a.value!.rows };
+  };
 
 async function statusAll(target: ScaleTarget): Promise<NodeStatus[]> {
-  return Promise.all(target.nodes.map((n) => readStatus(target.pool(`status-${n.name}`)).catch(() => ({}))));
+  return Promise.all(
+    target.nodes.map((n) => readStatus(target.pool(`status-${n.name}`)).catch(() => ({}))),
+  );
 }
 
 /** One trial at the current population. */
-export async function runTrial(target: ScaleTarget, s: ScaleScenario, opts: StoreOptions, size: number, trial: number): Promise<TrialRecord> {
+export async function runTrial(
+  target: ScaleTarget,
+  s: ScaleScenario,
+  opts: StoreOptions,
+  size: number,
+  trial: number,
+): Promise<TrialRecord> {
   const before = await statusAll(target);
   const cpuBefore = processUse(target.cluster.workDir);
   const t0 = performance.now();
@@ -85,39 +116,76 @@ export async function runTrial(target: ScaleTarget, s: ScaleScenario, opts: Stor
     jobs.push(
       (async () => {
         const t = performance.now();
-        const a = await timed('actual-lrps-by-cell', read(pool, opts, { f: 'ActualLRPGroupsByCellID', cellId: cell }));
-        const b = await timed('tasks-by-cell', read(pool, opts, { f: 'TasksByCellID', cellId: cell }));
+        const a = await timed(
+          'actual-lrps-by-cell',
+          read(pool, opts, { f: 'ActualLRPGroupsByCellID', cellId: cell }),
+        );
+        const b = await timed(
+          'tasks-by-cell',
+          read(pool, opts, { f: 'TasksByCellID', cellId: cell }),
+        );
         const err = a.error ?? b.error;
-        const loop: Sample = { op: 'rep-bulk-loop', ms: performance.now() - t, rows: (a.rows ?? 0) + (b.rows ?? 0), ...(err ? { error: err } : {}) };
+        const loop: Sample = {
+          op: 'rep-bulk-loop',
+          ms: performance.now() - t,
+          rows: (a.rows ?? 0) + (b.rows ?? 0),
+          ...(err ? { error: err } : {}),
+        };
         return [a, b, loop];
       })(),
     );
   }
   const bulker = target.pool('bulker');
-  jobs.push(timed('nsync-bulker', read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' })).then((x) => [x]));
+  jobs.push(
+    timed('nsync-bulker', read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' })).then((x) => [x]),
+  );
   jobs.push(
     (async () => {
       const t = performance.now();
       const a = await read(bulker, opts, { f: 'ActualLRPGroups' })();
       const b = await read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' })();
       const err = a.error ?? b.error;
-      return [{ op: 'route-emitter' as const, ms: performance.now() - t, rows: (a.rows ?? 0) + (b.rows ?? 0), ...(err ? { error: err } : {}) }];
+      return [
+        {
+          op: 'route-emitter' as const,
+          ms: performance.now() - t,
+          rows: (a.rows ?? 0) + (b.rows ?? 0),
+          ...(err ? { error: err } : {}),
+        },
+      ];
     })(),
   );
   jobs.push(timed('desired-lrps', read(bulker, opts, { f: 'DesiredLRPs' })).then((x) => [x]));
-  jobs.push(timed('tasks-by-domain', read(bulker, opts, { f: 'TasksByDomain', domain: domainName(0) })).then((x) => [x]));
+  jobs.push(
+    timed(
+      'tasks-by-domain',
+      read(bulker, opts, { f: 'TasksByDomain', domain: domainName(0) }),
+    ).then((x) => [x]),
+  );
   jobs.push(timed('domains', read(bulker, opts, { f: 'Domains' })).then((x) => [x]));
   let conv: ConvergenceReport | undefined;
   jobs.push(
     (async () => {
       const t = performance.now();
-      conv = await convergeLRPs(target.pool('convergence'), opts, cells, { workers: s.convergenceWorkers });
+      conv = await convergeLRPs(target.pool('convergence'), opts, cells, {
+        workers: s.convergenceWorkers,
+      });
       if (!conv.modelled) return [];
       const f = conv.fixes;
       const err = conv.gatherErrors[0]?.message;
       return [
-        { op: 'convergence-gather' as const, ms: conv.gatherMs, rows: conv.gather.rows, ...(err ? { error: err } : {}) },
-        { op: 'convergence' as const, ms: performance.now() - t, rows: f.created + f.removed + f.stoppedByCell + f.unclaimed, ...(err ? { error: err } : {}) },
+        {
+          op: 'convergence-gather' as const,
+          ms: conv.gatherMs,
+          rows: conv.gather.rows,
+          ...(err ? { error: err } : {}),
+        },
+        {
+          op: 'convergence' as const,
+          ms: performance.now() - t,
+          rows: f.created + f.removed + f.stoppedByCell + f.unclaimed,
+          ...(err ? { error: err } : {}),
+        },
       ];
     })(),
   );
@@ -126,11 +194,20 @@ export async function runTrial(target: ScaleTarget, s: ScaleScenario, opts: Stor
   // The same requests once more, one at a time: what each costs alone. The concurrent phase above
   // is what the components do together (benchmarkbbs's measure), but its small reads also wait
   // for the lab's one Node process to parse the big ones.
-  const alone = async (op: ScaleOp, run: () => Promise<{ rows?: number; error?: string }>): Promise<void> => {
+  const alone = async (
+    op: ScaleOp,
+    run: () => Promise<{ rows?: number; error?: string }>,
+  ): Promise<void> => {
     samples.push({ ...(await timed(op, run)), alone: true });
   };
-  await alone('actual-lrps-by-cell', read(target.pool(cells[0]!), opts, { f: 'ActualLRPGroupsByCellID', cellId: cells[0]! }));
-  await alone('tasks-by-cell', read(target.pool(cells[0]!), opts, { f: 'TasksByCellID', cellId: cells[0]! }));
+  await alone(
+    'actual-lrps-by-cell',
+    read(target.pool(cells[0]!), opts, { f: 'ActualLRPGroupsByCellID', cellId: cells[0]! }),
+  );
+  await alone(
+    'tasks-by-cell',
+    read(target.pool(cells[0]!), opts, { f: 'TasksByCellID', cellId: cells[0]! }),
+  );
   await alone('nsync-bulker', read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' }));
   await alone('route-emitter', async () => {
     const a = await read(bulker, opts, { f: 'ActualLRPGroups' })();
@@ -140,9 +217,14 @@ export async function runTrial(target: ScaleTarget, s: ScaleScenario, opts: Stor
   });
   await alone('domains', read(bulker, opts, { f: 'Domains' }));
   await alone('convergence', async () => {
-    const c = await convergeLRPs(target.pool('convergence'), opts, cells, { workers: s.convergenceWorkers });
+    const c = await convergeLRPs(target.pool('convergence'), opts, cells, {
+      workers: s.convergenceWorkers,
+    });
     if (!c.modelled) return { error: 'no convergence in this BBS' };
-    return { rows: c.fixes.created + c.fixes.removed + c.fixes.stoppedByCell + c.fixes.unclaimed, ...(c.gatherErrors[0] ? { error: c.gatherErrors[0].message } : {}) };
+    return {
+      rows: c.fixes.created + c.fixes.removed + c.fixes.stoppedByCell + c.fixes.unclaimed,
+      ...(c.gatherErrors[0] ? { error: c.gatherErrors[0].message } : {}),
+    };
   });
   const after = await statusAll(target);
   const cpuAfter = processUse(target.cluster.workDir);
@@ -153,7 +235,10 @@ export async function runTrial(target: ScaleTarget, s: ScaleScenario, opts: Stor
     wallMs,
     samples,
     status: statusDelta(before, after),
-    process: { cpuSec: Math.round((cpuAfter.cpuSec - cpuBefore.cpuSec) * 100) / 100, rssMiB: cpuAfter.rssMiB },
+    process: {
+      cpuSec: Math.round((cpuAfter.cpuSec - cpuBefore.cpuSec) * 100) / 100,
+      rssMiB: cpuAfter.rssMiB,
+    },
     convergence: {
       ...c,
       gather: {
@@ -179,7 +264,12 @@ export interface Workload {
  * late op delays the next, so it never queues): UpdateDesiredLRP of a random populated LRP's
  * annotation, or DesireTask of a new task (no cell: the per-cell counts stay as populated).
  */
-export function startWorkload(target: ScaleTarget, s: ScaleScenario, opts: StoreOptions, size: number): Workload {
+export function startWorkload(
+  target: ScaleTarget,
+  s: ScaleScenario,
+  opts: StoreOptions,
+  size: number,
+): Workload {
   let stopping = false;
   const samples: Sample[] = [];
   const clients = Array.from({ length: s.clients.count }, async (_, c) => {
@@ -194,12 +284,22 @@ export function startWorkload(target: ScaleTarget, s: ScaleScenario, opts: Store
       next = Math.max(next + period, performance.now());
       const op =
         rng() < 0.5
-          ? ({ f: 'UpdateDesiredLRP', args: { processGuid: lrpGuid(Math.floor(rng() * size)), annotation: `a-${c}-${n}` } } as const)
-          : ({ f: 'DesireTask', args: { taskGuid: `wl-${size}-${c}-${n}`, domain: domainName(0) } } as const);
+          ? ({
+              f: 'UpdateDesiredLRP',
+              args: { processGuid: lrpGuid(Math.floor(rng() * size)), annotation: `a-${c}-${n}` },
+            } as const)
+          : ({
+              f: 'DesireTask',
+              args: { taskGuid: `wl-${size}-${c}-${n}`, domain: domainName(0) },
+            } as const);
       const t = performance.now();
       const r = await store.execute(op);
       const error = r.error ? `${r.error.errno ?? r.error.code ?? 'error'}` : r.value?.error;
-      samples.push({ op: 'workload-write', ms: performance.now() - t, ...(error ? { error: String(error) } : {}) });
+      samples.push({
+        op: 'workload-write',
+        ms: performance.now() - t,
+        ...(error ? { error: String(error) } : {}),
+      });
     }
   });
   return {

@@ -2,7 +2,17 @@
 // and which overrides make it hypothetical. One place for the validator, the workload and the
 // reports, so what is refused, what runs and what is labelled cannot drift apart.
 
-import { BBS_PROFILES, BEHAVIOUR_FIELDS, hypotheticalFields, hypotheticalLabel, profileLabel, profileOf, type BbsBehaviour, type BbsProfile, type HypotheticalField } from '../../bbs/versions/index.ts';
+import {
+  BBS_PROFILES,
+  BEHAVIOUR_FIELDS,
+  hypotheticalFields,
+  hypotheticalLabel,
+  profileLabel,
+  profileOf,
+  type BbsBehaviour,
+  type BbsProfile,
+  type HypotheticalField,
+} from '../../bbs/versions/index.ts';
 import type { Scenario } from './types.ts';
 
 export interface ScenarioBbs {
@@ -52,11 +62,18 @@ export function bbsIdentity(s: Pick<Scenario, 'bbs'>): BbsIdentity {
 export function bbsProfileProblems(s: Pick<Scenario, 'bbs'>): string[] {
   const b = scenarioBbs(s);
   if (s.bbs.hypothetical) {
-    return b.hypothetical.length === 0 ? [`bbs.hypothetical: true, but nothing differs from BBS ${b.profile.name}; remove it (or override a behaviour)`] : [];
+    return b.hypothetical.length === 0
+      ? [
+          `bbs.hypothetical: true, but nothing differs from BBS ${b.profile.name}; remove it (or override a behaviour)`,
+        ]
+      : [];
   }
   return b.hypothetical.map((h) => {
     const having = BBS_PROFILES.filter((p) => p.behaviour[h.field] === h.value).map((p) => p.name);
-    const where = having.length > 0 ? `; BBS ${having.join(', ')} had it (set bbs.version)` : '; no BBS version had it';
+    const where =
+      having.length > 0
+        ? `; BBS ${having.join(', ')} had it (set bbs.version)`
+        : '; no BBS version had it';
     return `bbs.${h.field}: ${String(h.value)} is not what BBS ${b.profile.name} (${b.profile.commit}, ${b.profile.date}) did (it had ${String(h.profileValue)})${where}, or set bbs.hypothetical: true to run it as a labelled what-if`;
   });
 }

@@ -3,10 +3,36 @@
 // lab/scenario/validate.ts, and stored as run in the run directory. SCENARIO_SCHEMA is the one
 // description: the Scenario type is inferred from it, and validate.ts reads files with it.
 
-import { ACTUAL_LRP_FORMS, ACTUAL_LRP_LOCKS, ACTUAL_LRP_RULES, BBS_VERSIONS, DEADLOCK_RETRIES, DEFAULT_BBS_VERSION, DOMAIN_TTL_ZERO, ETCD_READ_ERRORS, UPSERT_DOMAIN_FORMS, VERSION_READ_ERRORS, type DeadlockRetry } from '../../bbs/versions/index.ts';
+import {
+  ACTUAL_LRP_FORMS,
+  ACTUAL_LRP_LOCKS,
+  ACTUAL_LRP_RULES,
+  BBS_VERSIONS,
+  DEADLOCK_RETRIES,
+  DEFAULT_BBS_VERSION,
+  DOMAIN_TTL_ZERO,
+  ETCD_READ_ERRORS,
+  UPSERT_DOMAIN_FORMS,
+  VERSION_READ_ERRORS,
+  type DeadlockRetry,
+} from '../../bbs/versions/index.ts';
 import { FAULT_KINDS, type FaultKind } from '../nemesis/faults/index.ts';
 import type { NemesisSpec } from '../nemesis/types.ts';
-import { bool, duration, durationOrZero, field, int, listOf, num, oneOf, optional, show, str, withDefault, type Infer } from '../schema/schema.ts';
+import {
+  bool,
+  duration,
+  durationOrZero,
+  field,
+  int,
+  listOf,
+  num,
+  oneOf,
+  optional,
+  show,
+  str,
+  withDefault,
+  type Infer,
+} from '../schema/schema.ts';
 import { CLIENT_CONFIG_NAMES, type ClientConfig } from '../client/configs/index.ts';
 import { plantListProblem, type PlantName } from '../../bbs/sql/plants.ts';
 
@@ -45,7 +71,11 @@ export const SCENARIO_SCHEMA = {
   /** The question this scenario answers; the report's summary answers it. */
   question: str({ required: true }),
   /** Seed of the workload; a run prints and stores it, and `--seed` repeats a run. */
-  seed: field<number>((v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? null : `must be a non-negative integer, got ${show(v)}`)),
+  seed: field<number>((v) =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+      ? null
+      : `must be a non-negative integer, got ${show(v)}`,
+  ),
   /** Seconds the workload runs. */
   duration: duration(DAY),
   topology: {
@@ -182,7 +212,13 @@ export const SCENARIO_SCHEMA = {
     }),
     /** A seeded random schedule, added to the timeline. */
     random: {
-      kinds: field<FaultKind[]>((v) => (Array.isArray(v) && v.every((k) => (FAULT_KINDS as readonly unknown[]).includes(k)) ? null : `must be a list of ${FAULT_KINDS.join(', ')}, got ${show(v)}`), { default: [] }),
+      kinds: field<FaultKind[]>(
+        (v) =>
+          Array.isArray(v) && v.every((k) => (FAULT_KINDS as readonly unknown[]).includes(k))
+            ? null
+            : `must be a list of ${FAULT_KINDS.join(', ')}, got ${show(v)}`,
+        { default: [] },
+      ),
       /** Mean seconds between the end of one fault and the start of the next. */
       interval: withDefault(duration(3600), 15),
       /** Mean seconds a fault lasts. */
@@ -230,7 +266,12 @@ export const SCENARIO_SCHEMA = {
     /** Planted bugs for the self-test (bbs/sql/plants.ts); none by default. */
     plant: field<PlantName[]>(plantListProblem, { default: [] }),
     /** Moved: wsrep_sync_wait is the operator's database setting, not the BBS's. */
-    syncWait: optional(field<number>(() => 'moved to database.syncWait: wsrep_sync_wait is a setting of the database an operator chooses, no BBS commit set it')),
+    syncWait: optional(
+      field<number>(
+        () =>
+          'moved to database.syncWait: wsrep_sync_wait is a setting of the database an operator chooses, no BBS commit set it',
+      ),
+    ),
   },
   /**
    * The operator's database settings (never a BBS mitigation: no BBS commit set them). Reports name

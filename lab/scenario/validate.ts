@@ -6,7 +6,13 @@
 import { detectionProblems, requestedDetection } from '../providers/galera-detection.ts';
 import { parse, YAMLParseError } from 'yaml';
 import { linkNames, type LinkPlan } from '../nemesis/links.ts';
-import { FAULT_KINDS, FAULTS, isLinkKind, type FaultKind, type TargetScope } from '../nemesis/faults/index.ts';
+import {
+  FAULT_KINDS,
+  FAULTS,
+  isLinkKind,
+  type FaultKind,
+  type TargetScope,
+} from '../nemesis/faults/index.ts';
 import { roleOf, roleProblem } from '../nemesis/roles.ts';
 import { PROVIDERS, type ProviderName } from '../providers/registry.ts';
 import { SCENARIO_SCHEMA, type Scenario } from './types.ts';
@@ -20,7 +26,7 @@ export class ScenarioError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`${file}: ${problems.length} problem(s):\n` + problems.map((p) => `  ${p}`).join('\n'));
+    super(`${file}: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
 }
 
@@ -35,11 +41,19 @@ function crossCheck(s: Scenario, problems: string[]): void {
   s.nemesis.schedule.forEach((f, i) => {
     const p = `nemesis.schedule[${i}]`;
     const def = FAULTS[f.kind];
-    if (f.at + f.duration > s.duration) problems.push(`${p}: ends at ${f.at + f.duration} s, after the run's duration of ${s.duration} s; shorten it or start it earlier`);
+    if (f.at + f.duration > s.duration)
+      problems.push(
+        `${p}: ends at ${f.at + f.duration} s, after the run's duration of ${s.duration} s; shorten it or start it earlier`,
+      );
     const t = f.target;
-    if (def.link && s.topology.links === 'direct') problems.push(`${p}.kind: ${f.kind} needs the links routed through Toxiproxy; set topology.links to auto or toxiproxy`);
-    if ((f.latencyMs !== undefined || f.jitterMs !== undefined) && f.kind !== 'link-latency') problems.push(`${p}: latencyMs and jitterMs apply only to link-latency`);
-    if (f.rateKBps !== undefined && f.kind !== 'link-bandwidth') problems.push(`${p}.rateKBps: applies only to link-bandwidth`);
+    if (def.link && s.topology.links === 'direct')
+      problems.push(
+        `${p}.kind: ${f.kind} needs the links routed through Toxiproxy; set topology.links to auto or toxiproxy`,
+      );
+    if ((f.latencyMs !== undefined || f.jitterMs !== undefined) && f.kind !== 'link-latency')
+      problems.push(`${p}: latencyMs and jitterMs apply only to link-latency`);
+    if (f.rateKBps !== undefined && f.kind !== 'link-bandwidth')
+      problems.push(`${p}.rateKBps: applies only to link-bandwidth`);
     const missing = abilityProblem(f.kind, s.topology.provider, scope);
     if (missing) problems.push(`${p}.kind: ${missing}`);
     if (t === 'random') return;
@@ -62,23 +76,43 @@ function crossCheck(s: Scenario, problems: string[]): void {
     if (kindProblem) problems.push(`nemesis.random.kinds: ${kindProblem}`);
   }
   if (s.topology.provider === 'external') {
-    if (!s.topology.target) problems.push('topology.target: required with provider: external (a target YAML file, see docs/external-targets.md)');
-    if (s.topology.proxies > 0 || s.clients.via !== 'nodes') problems.push('topology.provider: external targets are reached directly; set topology.proxies: 0 and clients.via: nodes');
+    if (!s.topology.target)
+      problems.push(
+        'topology.target: required with provider: external (a target YAML file, see docs/external-targets.md)',
+      );
+    if (s.topology.proxies > 0 || s.clients.via !== 'nodes')
+      problems.push(
+        'topology.provider: external targets are reached directly; set topology.proxies: 0 and clients.via: nodes',
+      );
   } else if (s.topology.provider === 'ssh') {
-    if (!s.topology.target) problems.push('topology.target: required with provider: ssh (an SSH target YAML file, see docs/ssh-targets.md)');
+    if (!s.topology.target)
+      problems.push(
+        'topology.target: required with provider: ssh (an SSH target YAML file, see docs/ssh-targets.md)',
+      );
   } else if (s.topology.target) {
     problems.push('topology.target: only used with provider: external or ssh');
   }
-  problems.push(...detectionProblems(requestedDetection(s.topology.failureDetection, s.topology.galera ?? {})));
-  if (s.topology.provider === 'external' && Object.keys(s.topology.galera ?? {}).length > 0) problems.push('topology.galera: the lab does not start external nodes, so it cannot set their failure detection; remove topology.galera or use provider local, docker or ssh');
-  if (s.topology.engine !== undefined && s.topology.provider !== 'docker') problems.push('topology.engine: only used with provider: docker; remove it or set topology.provider: docker');
+  problems.push(
+    ...detectionProblems(requestedDetection(s.topology.failureDetection, s.topology.galera ?? {})),
+  );
+  if (s.topology.provider === 'external' && Object.keys(s.topology.galera ?? {}).length > 0)
+    problems.push(
+      'topology.galera: the lab does not start external nodes, so it cannot set their failure detection; remove topology.galera or use provider local, docker or ssh',
+    );
+  if (s.topology.engine !== undefined && s.topology.provider !== 'docker')
+    problems.push(
+      'topology.engine: only used with provider: docker; remove it or set topology.provider: docker',
+    );
   partitionShapes(s, problems);
-  if (s.topology.links === 'direct' && randomKinds.some(isLinkKind)) problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');
+  if (s.topology.links === 'direct' && randomKinds.some(isLinkKind))
+    problems.push('nemesis.random.kinds: link faults need topology.links of auto or toxiproxy');
   problems.push(...bbsProfileProblems(s));
   const configProblem = clientConfigProblem(s);
   if (configProblem) problems.push(configProblem);
   if (s.clients.via === 'proxies' && s.topology.proxies === 0) {
-    problems.push('clients.via: "proxies" needs topology.proxies of at least 1; set topology.proxies or use via: nodes');
+    problems.push(
+      'clients.via: "proxies" needs topology.proxies of at least 1; set topology.proxies or use via: nodes',
+    );
   }
   const w = s.workload;
   if (w.kind !== 'bbs') return;
@@ -88,16 +122,26 @@ function crossCheck(s: Scenario, problems: string[]): void {
     ['actualLRPs', w.desiredLRPs],
   ];
   for (const [fam, keys] of families) {
-    if (w.mix[fam] > 0 && keys === 0) problems.push(`workload.mix.${fam}: weight ${w.mix[fam]} but the key space for it is 0; set it to 0 or add keys`);
+    if (w.mix[fam] > 0 && keys === 0)
+      problems.push(
+        `workload.mix.${fam}: weight ${w.mix[fam]} but the key space for it is 0; set it to 0 or add keys`,
+      );
   }
-  if (Object.values(w.mix).every((x) => x === 0)) problems.push('workload.mix: every weight is 0; give at least one family a weight');
+  if (Object.values(w.mix).every((x) => x === 0))
+    problems.push('workload.mix: every weight is 0; give at least one family a weight');
 }
 
 /** Why the chosen provider cannot run a fault of this kind (it lacks the ability the kind needs), or null. */
-function abilityProblem(kind: FaultKind, provider: ProviderName, scope: TargetScope): string | null {
+function abilityProblem(
+  kind: FaultKind,
+  provider: ProviderName,
+  scope: TargetScope,
+): string | null {
   const ability = FAULTS[kind].ability;
   if (!ability || PROVIDERS[provider].abilities.includes(ability)) return null;
-  const have = (Object.keys(PROVIDERS) as ProviderName[]).filter((p) => PROVIDERS[p].abilities.includes(ability));
+  const have = (Object.keys(PROVIDERS) as ProviderName[]).filter((p) =>
+    PROVIDERS[p].abilities.includes(ability),
+  );
   const usable = FAULT_KINDS.filter((k) => {
     const a = FAULTS[k].ability;
     return (!a || PROVIDERS[provider].abilities.includes(a)) && !FAULTS[k].kindProblem?.(scope);
@@ -114,11 +158,16 @@ function partitionShapes(s: Scenario, problems: string[]): void {
   s.nemesis.schedule.forEach((f, i) => {
     if (f.kind !== 'partition') return;
     const problem = shapes.problem(f.target, s.topology.nodes);
-    if (problem) problems.push(`nemesis.schedule[${i}].target: provider ${provider} ${shapes.how}; ${JSON.stringify(f.target)}: ${problem}; ${fix}`);
+    if (problem)
+      problems.push(
+        `nemesis.schedule[${i}].target: provider ${provider} ${shapes.how}; ${JSON.stringify(f.target)}: ${problem}; ${fix}`,
+      );
   });
   const random = shapes.problem('random', s.topology.nodes);
   if ((s.nemesis.random?.kinds ?? []).includes('partition') && random) {
-    problems.push(`nemesis.random.kinds: provider ${provider} ${shapes.how}; ${random}; leave partition out of the random kinds, or use 3 nodes`);
+    problems.push(
+      `nemesis.random.kinds: provider ${provider} ${shapes.how}; ${random}; leave partition out of the random kinds, or use 3 nodes`,
+    );
   }
 }
 
@@ -136,7 +185,9 @@ export function loadScenarioYaml(text: string, file = 'scenario'): unknown {
     return parse(text);
   } catch (e) {
     const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
-    throw new ScenarioError(file, [`not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`]);
+    throw new ScenarioError(file, [
+      `not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`,
+    ]);
   }
 }
 
@@ -145,7 +196,11 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
 }
 
 /** A document with a `migration:` block: its rules are in migration.ts, the stories the registry's (lab/migration/stories). */
-export function validateMigrationScenario(doc: Record<string, unknown>, file: string, stories: readonly StoryRule[]): MigrationScenarioFile {
+export function validateMigrationScenario(
+  doc: Record<string, unknown>,
+  file: string,
+  stories: readonly StoryRule[],
+): MigrationScenarioFile {
   const { scenario, problems } = checkMigrationDoc(doc, stories);
   if (problems.length > 0) throw new ScenarioError(file, problems);
   return scenario;
@@ -161,5 +216,8 @@ export function scenarioLinks(s: Scenario): LinkPlan {
 /** Whether the run routes its links through Toxiproxy: 'auto' does when any fault is a link fault. */
 export function usesToxiproxy(s: Scenario): boolean {
   if (s.topology.links !== 'auto') return s.topology.links === 'toxiproxy';
-  return s.nemesis.schedule.some((f) => isLinkKind(f.kind)) || (s.nemesis.random?.kinds ?? []).some(isLinkKind);
+  return (
+    s.nemesis.schedule.some((f) => isLinkKind(f.kind)) ||
+    (s.nemesis.random?.kinds ?? []).some(isLinkKind)
+  );
 }

@@ -3,7 +3,16 @@
 // defaults filled in). Small on purpose: scalars, enumerations, lists and mappings.
 
 /** A value as a problem line quotes it: strings in quotes, lists and mappings by kind. */
-export const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : String(v));
+export const show = (v: unknown): string =>
+  typeof v === 'string'
+    ? JSON.stringify(v)
+    : Array.isArray(v)
+      ? 'a list'
+      : v === null
+        ? 'null'
+        : typeof v === 'object'
+          ? 'a mapping'
+          : String(v);
 
 /** A field of a mapping. `O` is true when the field may be left out (neither required nor defaulted). */
 export interface Field<T, O extends boolean = false> {
@@ -23,18 +32,34 @@ export interface Shape {
   readonly [key: string]: Field<unknown, boolean> | Shape;
 }
 
-type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends Field<unknown, true> ? K : never }[keyof S];
+type OptionalKeys<S extends Shape> = {
+  [K in keyof S]: S[K] extends Field<unknown, true> ? K : never;
+}[keyof S];
 type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
 type Out<X> = X extends Field<infer T, boolean> ? T : X extends Shape ? Infer<X> : never;
 type Flat<T> = { [K in keyof T]: T[K] };
 
 /** The type a shape reads to: defaulted and required fields present, the others optional. */
-export type Infer<S extends Shape> = Flat<{ -readonly [K in RequiredKeys<S>]: Out<S[K]> } & { -readonly [K in OptionalKeys<S>]?: Out<S[K]> }>;
+export type Infer<S extends Shape> = Flat<
+  { -readonly [K in RequiredKeys<S>]: Out<S[K]> } & { -readonly [K in OptionalKeys<S>]?: Out<S[K]> }
+>;
 
-export function field<T>(check: (v: unknown) => string | null, o: { convert?: (v: unknown) => T; default: T }): Field<T>;
-export function field<T>(check: (v: unknown) => string | null, o: { convert?: (v: unknown) => T; required: true }): Field<T>;
-export function field<T>(check: (v: unknown) => string | null, o?: { convert?: (v: unknown) => T }): Field<T, true>;
-export function field<T>(check: (v: unknown) => string | null, o: { convert?: (v: unknown) => T; default?: T; required?: boolean } = {}): Field<T, boolean> {
+export function field<T>(
+  check: (v: unknown) => string | null,
+  o: { convert?: (v: unknown) => T; default: T },
+): Field<T>;
+export function field<T>(
+  check: (v: unknown) => string | null,
+  o: { convert?: (v: unknown) => T; required: true },
+): Field<T>;
+export function field<T>(
+  check: (v: unknown) => string | null,
+  o?: { convert?: (v: unknown) => T },
+): Field<T, true>;
+export function field<T>(
+  check: (v: unknown) => string | null,
+  o: { convert?: (v: unknown) => T; default?: T; required?: boolean } = {},
+): Field<T, boolean> {
   return { kind: 'field', check, ...o };
 }
 
@@ -45,11 +70,14 @@ export const optional = <T>(f: Field<T, boolean>): Field<T, true> => {
 };
 
 /** The same field with a default. */
-export const withDefault = <T>(f: Field<T, boolean>, def: T): Field<T> => ({ ...f, required: false, default: def }) as Field<T>;
+export const withDefault = <T>(f: Field<T, boolean>, def: T): Field<T> =>
+  ({ ...f, required: false, default: def }) as Field<T>;
 
-const isField = (x: Field<unknown, boolean> | Shape): x is Field<unknown, boolean> => (x as Field<unknown>).kind === 'field' && typeof (x as Field<unknown>).check === 'function';
+const isField = (x: Field<unknown, boolean> | Shape): x is Field<unknown, boolean> =>
+  (x as Field<unknown>).kind === 'field' && typeof (x as Field<unknown>).check === 'function';
 
-const nonEmpty = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? null : `must be a non-empty string, got ${show(v)}`);
+const nonEmpty = (v: unknown) =>
+  typeof v === 'string' && v.trim() !== '' ? null : `must be a non-empty string, got ${show(v)}`;
 export function str(o: { required: true }): Field<string>;
 export function str(o: { default: string }): Field<string>;
 export function str(): Field<string, true>;
@@ -58,27 +86,43 @@ export function str(o: { required?: boolean; default?: string } = {}): Field<str
 }
 
 const oneOfCheck = (allowed: readonly unknown[]) => (v: unknown) =>
-  allowed.includes(v) ? null : `must be ${allowed.slice(0, -1).map(String).join(', ')}${allowed.length > 1 ? ' or ' : ''}${String(allowed[allowed.length - 1])}, got ${show(v)}`;
+  allowed.includes(v)
+    ? null
+    : `must be ${allowed.slice(0, -1).map(String).join(', ')}${allowed.length > 1 ? ' or ' : ''}${String(allowed[allowed.length - 1])}, got ${show(v)}`;
 /** One of the allowed values; required without a default. */
 export function oneOf<const T extends string | number>(allowed: readonly T[], def: T): Field<T>;
 export function oneOf<const T extends string | number>(allowed: readonly T[]): Field<T>;
 export function oneOf<const T extends string | number>(allowed: readonly T[], def?: T): Field<T> {
-  return { kind: 'field', check: oneOfCheck(allowed), ...(def !== undefined ? { default: def } : { required: true }) };
+  return {
+    kind: 'field',
+    check: oneOfCheck(allowed),
+    ...(def !== undefined ? { default: def } : { required: true }),
+  };
 }
 
 export const int = (min: number, max: number, def?: number): Field<number> => ({
   kind: 'field',
-  check: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `must be an integer from ${min} to ${max}, got ${show(v)}`),
+  check: (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? null
+      : `must be an integer from ${min} to ${max}, got ${show(v)}`,
   ...(def !== undefined ? { default: def } : { required: true }),
 });
 
 export const num = (min: number, max: number, def: number): Field<number> => ({
   kind: 'field',
-  check: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `must be a number from ${min} to ${max}, got ${show(v)}`),
+  check: (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max
+      ? null
+      : `must be a number from ${min} to ${max}, got ${show(v)}`,
   default: def,
 });
 
-export const bool = (def: boolean): Field<boolean> => ({ kind: 'field', check: (v) => (typeof v === 'boolean' ? null : `must be true or false, got ${show(v)}`), default: def });
+export const bool = (def: boolean): Field<boolean> => ({
+  kind: 'field',
+  check: (v) => (typeof v === 'boolean' ? null : `must be true or false, got ${show(v)}`),
+  default: def,
+});
 
 /** A list whose items are each read with `item`; problems name the item's index. */
 export const listOf = <S extends Shape>(item: S, def: Infer<S>[] = []): Field<Infer<S>[]> => ({
@@ -92,15 +136,27 @@ export const listOf = <S extends Shape>(item: S, def: Infer<S>[] = []): Field<In
  * Reads `input` against `shape`: every problem is pushed as `path: what is wrong`, missing fields
  * get their defaults. A missing mapping reads as an empty one (its fields' defaults).
  */
-export function read<S extends Shape>(shape: S, input: unknown, path: string, problems: string[]): Infer<S> {
+export function read<S extends Shape>(
+  shape: S,
+  input: unknown,
+  path: string,
+  problems: string[],
+): Infer<S> {
   const out: Record<string, unknown> = {};
   const obj = (input === undefined || input === null ? {} : input) as Record<string, unknown>;
-  if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input))) {
+  if (
+    input !== undefined &&
+    input !== null &&
+    (typeof input !== 'object' || Array.isArray(input))
+  ) {
     problems.push(`${path || '(top level)'}: must be a mapping, got ${show(input)}`);
     return out as Infer<S>;
   }
   for (const key of Object.keys(obj)) {
-    if (!(key in shape)) problems.push(`${path ? path + '.' : ''}${key}: unknown field; allowed here: ${Object.keys(shape).join(', ')}`);
+    if (!(key in shape))
+      problems.push(
+        `${path ? `${path}.` : ''}${key}: unknown field; allowed here: ${Object.keys(shape).join(', ')}`,
+      );
   }
   for (const [key, sub] of Object.entries(shape)) {
     const p = path ? `${path}.${key}` : key;
@@ -116,7 +172,8 @@ export function read<S extends Shape>(shape: S, input: unknown, path: string, pr
     }
     const problem = sub.check(v);
     if (problem) problems.push(`${p}: ${problem}`);
-    else if (sub.item) out[key] = (v as unknown[]).map((x, i) => read(sub.item!, x, `${p}[${i}]`, problems));
+    else if (sub.item)
+      out[key] = (v as unknown[]).map((x, i) => read(sub.item!, x, `${p}[${i}]`, problems));
     else out[key] = sub.convert ? sub.convert(v) : v;
   }
   return out as Infer<S>;

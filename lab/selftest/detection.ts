@@ -19,7 +19,12 @@ export interface Detection {
 }
 
 /** The history key prefix of each record type a plant can break. */
-const KEY_PREFIX: Record<PlantRecord, string> = { task: 'task/', 'actual-lrp': 'actual/', 'desired-lrp': 'desired/', domain: 'domain/' };
+const KEY_PREFIX: Record<PlantRecord, string> = {
+  task: 'task/',
+  'actual-lrp': 'actual/',
+  'desired-lrp': 'desired/',
+  domain: 'domain/',
+};
 
 interface Finding {
   checker: CheckerName;
@@ -30,9 +35,17 @@ interface Finding {
 /** Every finding that names a key and its ops, by checker. */
 function findings(check: CheckReport): Finding[] {
   const out: Finding[] = [];
-  for (const k of check.linearizability?.keys ?? []) if (k.verdict === 'not-linearizable') out.push({ checker: 'linearizability', key: k.key, ops: k.failure?.ops.map((o) => o.op) ?? [] });
-  for (const v of check.invariants?.violations ?? []) out.push({ checker: 'invariants', key: v.key, ops: v.ops });
-  for (const f of check.failedApplied) out.push({ checker: 'failed-applied', key: f.key, ops: [f.op, f.seenBy] });
+  for (const k of check.linearizability?.keys ?? [])
+    if (k.verdict === 'not-linearizable')
+      out.push({
+        checker: 'linearizability',
+        key: k.key,
+        ops: k.failure?.ops.map((o) => o.op) ?? [],
+      });
+  for (const v of check.invariants?.violations ?? [])
+    out.push({ checker: 'invariants', key: v.key, ops: v.ops });
+  for (const f of check.failedApplied)
+    out.push({ checker: 'failed-applied', key: f.key, ops: [f.op, f.seenBy] });
   return out;
 }
 
@@ -41,16 +54,29 @@ function findings(check: CheckReport): Finding[] {
  * task plant cannot touch an actual LRP row (other table, other ops), so two plants on different
  * record types can share one run and each be judged by its own keys.
  */
-export function detectionOfRecord(check: CheckReport, record: PlantRecord, doneAt: ReadonlyMap<number, number>, start: number): Detection {
+export function detectionOfRecord(
+  check: CheckReport,
+  record: PlantRecord,
+  doneAt: ReadonlyMap<number, number>,
+  start: number,
+): Detection {
   const mine = findings(check).filter((f) => f.key.startsWith(KEY_PREFIX[record]));
   return fromFindings(mine, doneAt, start);
 }
 
-function fromFindings(fs: readonly Finding[], doneAt: ReadonlyMap<number, number>, start: number): Detection {
+function fromFindings(
+  fs: readonly Finding[],
+  doneAt: ReadonlyMap<number, number>,
+  start: number,
+): Detection {
   const checkers = new Set(fs.map((f) => f.checker));
   const found = fs.length > 0;
   const first = firstComplete(fs, doneAt);
-  return { found, checkers: ORDER.filter((c) => checkers.has(c)), firstDetectionSec: found && first !== null ? (first - start) / 1e9 : null };
+  return {
+    found,
+    checkers: ORDER.filter((c) => checkers.has(c)),
+    firstDetectionSec: found && first !== null ? (first - start) / 1e9 : null,
+  };
 }
 
 const ORDER: CheckerName[] = ['linearizability', 'invariants', 'failed-applied', 'isolation'];
@@ -71,7 +97,11 @@ function firstComplete(fs: readonly Finding[], doneAt: ReadonlyMap<number, numbe
  * `doneAt` gives each op's completion time (its invoke time when it never completed), in the
  * history's nanoseconds; `start` is the workload's start on the same clock.
  */
-export function detectionOf(check: CheckReport, doneAt: ReadonlyMap<number, number>, start: number): Detection {
+export function detectionOf(
+  check: CheckReport,
+  doneAt: ReadonlyMap<number, number>,
+  start: number,
+): Detection {
   const checkers = new Set<CheckerName>();
   if (check.linearizability?.valid === false) checkers.add('linearizability');
   if (check.invariants?.valid === false) checkers.add('invariants');
@@ -79,5 +109,9 @@ export function detectionOf(check: CheckReport, doneAt: ReadonlyMap<number, numb
   if (check.isolation && check.isolation.valid === false) checkers.add('isolation');
   const first = firstComplete(findings(check), doneAt);
   const found = check.valid === false;
-  return { found, checkers: ORDER.filter((c) => checkers.has(c)), firstDetectionSec: found && first !== null ? (first - start) / 1e9 : null };
+  return {
+    found,
+    checkers: ORDER.filter((c) => checkers.has(c)),
+    firstDetectionSec: found && first !== null ? (first - start) / 1e9 : null,
+  };
 }

@@ -39,9 +39,17 @@ export function seedsOf(n: number): number[] {
  * baseline makes every detection there meaningless; the multi-writer baseline always), then each
  * plant on every seed.
  */
-export function selftestPlan(plants: readonly PlantName[], seeds: readonly number[]): SelftestCase[] {
-  const scenarios = [BASELINE_SCENARIO, ...new Set(plants.map((n) => scenarioForPlant(PLANTS.find((x) => x.name === n)!)))].filter((x, i, a) => a.indexOf(x) === i);
-  const out: SelftestCase[] = scenarios.flatMap((scenario) => seeds.map((seed) => ({ plant: null, scenario, seed })));
+export function selftestPlan(
+  plants: readonly PlantName[],
+  seeds: readonly number[],
+): SelftestCase[] {
+  const scenarios = [
+    BASELINE_SCENARIO,
+    ...new Set(plants.map((n) => scenarioForPlant(PLANTS.find((x) => x.name === n)!))),
+  ].filter((x, i, a) => a.indexOf(x) === i);
+  const out: SelftestCase[] = scenarios.flatMap((scenario) =>
+    seeds.map((seed) => ({ plant: null, scenario, seed })),
+  );
   for (const name of plants) {
     const p = PLANTS.find((x) => x.name === name)!;
     for (const seed of seeds) out.push({ plant: name, scenario: scenarioForPlant(p), seed });

@@ -56,19 +56,32 @@ export async function runSelftest(o: SelftestOptions): Promise<CaseOutcome[]> {
     if (o.addressBase !== undefined) opts.addressBase = o.addressBase;
     if (o.runsDir !== undefined) opts.runsDir = o.runsDir;
     const res = await runScenario(s, opts);
-    const results = JSON.parse(readFileSync(res.dir.results, 'utf8')) as { check: CheckReport; reach?: { shortfall?: { short?: boolean } } };
+    const results = JSON.parse(readFileSync(res.dir.results, 'utf8')) as {
+      check: CheckReport;
+      reach?: { shortfall?: { short?: boolean } };
+    };
     const check = results.check;
     const events = readHistory(res.dir.history).events;
     const doneAt = new Map(pairOps(events).map((op) => [op.op, (op.complete ?? op.invoke).time]));
     const detection = detectionOf(check, doneAt, workloadStart(events));
-    const outcome: CaseOutcome = { plant: c.plant, scenario: c.scenario, seed: c.seed, detection, unknown: check.valid === 'unknown', runDir: res.dir.path, short: results.reach?.shortfall?.short === true };
+    const outcome: CaseOutcome = {
+      plant: c.plant,
+      scenario: c.scenario,
+      seed: c.seed,
+      detection,
+      unknown: check.valid === 'unknown',
+      runDir: res.dir.path,
+      short: results.reach?.shortfall?.short === true,
+    };
     out.push(outcome);
     const verdict = detection.found
       ? `found by ${detection.checkers.join(', ')}${detection.firstDetectionSec === null ? '' : ` (first evidence at ${detection.firstDetectionSec.toFixed(2)} s)`}`
       : outcome.unknown
         ? 'inconclusive (a key was unknown)'
         : 'nothing found';
-    o.progress?.(`[${i + 1}/${plan.length}] ${what}: ${verdict}${outcome.short ? ' (fell short of the ops its scenario needs)' : ''} — ${res.dir.path}`);
+    o.progress?.(
+      `[${i + 1}/${plan.length}] ${what}: ${verdict}${outcome.short ? ' (fell short of the ops its scenario needs)' : ''} — ${res.dir.path}`,
+    );
     if (res.interrupted) break;
   }
   return out;

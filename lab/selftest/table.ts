@@ -47,18 +47,40 @@ export function tableRows(outcomes: readonly CaseOutcome[]): TableRow[] {
   }
   const rows: TableRow[] = [];
   for (const [k, os] of groups) {
-    const first = os.map((o) => o.detection.firstDetectionSec).filter((x): x is number => x !== null);
+    const first = os
+      .map((o) => o.detection.firstDetectionSec)
+      .filter((x): x is number => x !== null);
     const checkers = [...new Set(os.flatMap((o) => o.detection.checkers))];
     const short = os.filter((o) => o.short === true).length;
-    const base = { scenario: scenarioName(os[0]!.scenario), runs: os.length, firstSec: first.length ? Math.min(...first) : null, checkers, short };
+    const base = {
+      scenario: scenarioName(os[0]!.scenario),
+      runs: os.length,
+      firstSec: first.length ? Math.min(...first) : null,
+      checkers,
+      short,
+    };
     if (k.startsWith(':')) {
       const clean = os.filter((o) => !o.detection.found && !o.unknown).length;
       // A clean run that fell short of its scenario's needs is not evidence of a clean store.
-      rows.push({ plant: '(baseline, no plant)', kind: '-', record: '-', ...base, hits: clean, pass: clean === os.length && short === 0 });
+      rows.push({
+        plant: '(baseline, no plant)',
+        kind: '-',
+        record: '-',
+        ...base,
+        hits: clean,
+        pass: clean === os.length && short === 0,
+      });
     } else {
       const p = plantByName(k as PlantName);
       const hits = os.filter((o) => o.detection.found).length;
-      rows.push({ plant: p.name, kind: p.kind, record: p.record, ...base, hits, pass: hits === os.length });
+      rows.push({
+        plant: p.name,
+        kind: p.kind,
+        record: p.record,
+        ...base,
+        hits,
+        pass: hits === os.length,
+      });
     }
   }
   return rows;
@@ -70,18 +92,32 @@ export function selftestPasses(rows: readonly TableRow[]): boolean {
 }
 
 export function renderTable(rows: readonly TableRow[]): string {
-  const head = ['plant', 'kind', 'record', 'scenario', 'found / run', 'first detection', 'checkers', ''];
+  const head = [
+    'plant',
+    'kind',
+    'record',
+    'scenario',
+    'found / run',
+    'first detection',
+    'checkers',
+    '',
+  ];
   const body = rows.map((r) => [
     r.plant,
     r.kind,
     r.record,
     r.scenario,
-    (r.kind === '-' ? `clean ${r.hits}/${r.runs}` : `${r.hits}/${r.runs}`) + (r.short > 0 ? ` (${r.short} short)` : ''),
+    (r.kind === '-' ? `clean ${r.hits}/${r.runs}` : `${r.hits}/${r.runs}`) +
+      (r.short > 0 ? ` (${r.short} short)` : ''),
     r.firstSec === null ? '-' : `${r.firstSec.toFixed(2)} s`,
     r.checkers.join(', ') || '-',
     r.pass ? 'ok' : 'FAIL',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')}\n`;
 }

@@ -12,7 +12,7 @@ export interface HostPort {
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true;
   const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
+  return m?.slice(1).every((o) => Number(o) <= 255) === true;
 }
 
 /**
@@ -24,12 +24,18 @@ export function parseLoopbackAddress(field: 'listen' | 'upstream', value: string
   const host = colon < 0 ? value : value.slice(0, colon);
   const portText = colon < 0 ? '' : value.slice(colon + 1);
   if (!isLoopbackHost(host)) {
-    throw new ApiError(`${field} must be a loopback address (127.x.y.z or localhost) with a port, got ${JSON.stringify(value)}`, 400);
+    throw new ApiError(
+      `${field} must be a loopback address (127.x.y.z or localhost) with a port, got ${JSON.stringify(value)}`,
+      400,
+    );
   }
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   const min = field === 'listen' ? 0 : 1;
   if (!(port >= min && port <= 65535)) {
-    throw new ApiError(`${field} must end with a port between ${min} and 65535, got ${JSON.stringify(value)}`, 400);
+    throw new ApiError(
+      `${field} must end with a port between ${min} and 65535, got ${JSON.stringify(value)}`,
+      400,
+    );
   }
   return { host: host === 'localhost' ? '127.0.0.1' : host, port };
 }

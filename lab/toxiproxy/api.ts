@@ -5,7 +5,14 @@
 // real one does), deleting and /reset 204, /populate 201 with {"proxies": [...]}.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseJson, parsePopulate, parseProxyCreate, parseProxyUpdate, parseToxicCreate, parseToxicUpdate } from './bodies.ts';
+import {
+  parseJson,
+  parsePopulate,
+  parseProxyCreate,
+  parseProxyUpdate,
+  parseToxicCreate,
+  parseToxicUpdate,
+} from './bodies.ts';
 import type { ProxyCollection } from './collection.ts';
 import { ApiError, badRequestBody } from './errors.ts';
 
@@ -61,7 +68,10 @@ function routes(proxies: ProxyCollection): Route[] {
         GET: () => ok(Object.fromEntries(proxies.list().map((p) => [p.name, p.view()]))),
         POST: async (_, body) => {
           const input = parseProxyCreate(await body());
-          return proxies.exclusive(async () => ({ status: 201, body: (await proxies.add(input)).view() }));
+          return proxies.exclusive(async () => ({
+            status: 201,
+            body: (await proxies.add(input)).view(),
+          }));
         },
       },
     },
@@ -72,7 +82,11 @@ function routes(proxies: ProxyCollection): Route[] {
           const inputs = parsePopulate(await body());
           const outcome = await proxies.exclusive(() => proxies.populate(inputs));
           const listed = outcome.proxies.map((p) => p.view());
-          if (outcome.error) return { status: outcome.error.status, body: { error: outcome.error.message, status: outcome.error.status, proxies: listed } };
+          if (outcome.error)
+            return {
+              status: outcome.error.status,
+              body: { error: outcome.error.message, status: outcome.error.status, proxies: listed },
+            };
           return { status: 201, body: { proxies: listed } };
         },
       },
@@ -103,14 +117,19 @@ function routes(proxies: ProxyCollection): Route[] {
         GET: (p) => ok(proxies.get(p.proxy!).getToxic(p.toxic!)),
         POST: (p, body) => updateToxic(p, body),
         PATCH: (p, body) => updateToxic(p, body),
-        DELETE: (p) => proxies.exclusive(() => (proxies.get(p.proxy!).removeToxic(p.toxic!), noContent)),
+        DELETE: (p) =>
+          proxies.exclusive(() => (proxies.get(p.proxy!).removeToxic(p.toxic!), noContent)),
       },
     },
   ];
 
   async function updateProxy(name: string, body: () => Promise<unknown>): Promise<Reply> {
     const current = proxies.get(name);
-    const input = parseProxyUpdate(await body(), { listen: current.listen, upstream: current.upstream, enabled: current.enabled });
+    const input = parseProxyUpdate(await body(), {
+      listen: current.listen,
+      upstream: current.upstream,
+      enabled: current.enabled,
+    });
     return proxies.exclusive(async () => ok((await proxies.update(name, input)).view()));
   }
 
@@ -142,13 +161,21 @@ function send(res: ServerResponse, reply: Reply): void {
     return;
   }
   const text = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(reply.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
-const errorReply = (err: ApiError): Reply => ({ status: err.status, body: { error: err.message, status: err.status } });
+const errorReply = (err: ApiError): Reply => ({
+  status: err.status,
+  body: { error: err.message, status: err.status },
+});
 
-export function apiHandler(proxies: ProxyCollection): (req: IncomingMessage, res: ServerResponse) => void {
+export function apiHandler(
+  proxies: ProxyCollection,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const table = routes(proxies);
   return (req, res) => {
     // The real one refuses browsers, so that a web page cannot drive it through the user's machine.
@@ -175,7 +202,11 @@ export function apiHandler(proxies: ProxyCollection): (req: IncomingMessage, res
       }
       return errorReply(new ApiError('not found', 404));
     })()
-      .catch((err: unknown) => errorReply(err instanceof ApiError ? err : new ApiError((err as Error).message ?? String(err), 500)))
+      .catch((err: unknown) =>
+        errorReply(
+          err instanceof ApiError ? err : new ApiError((err as Error).message ?? String(err), 500),
+        ),
+      )
       .then((reply) => send(res, reply));
   };
 }

@@ -26,11 +26,17 @@ export function parseJson(text: string): unknown {
 }
 
 function asObject(body: unknown, what: string): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequestBody(`${what} must be a JSON object`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequestBody(`${what} must be a JSON object`);
   return body as Record<string, unknown>;
 }
 
-function optional<T>(obj: Record<string, unknown>, key: string, type: 'string' | 'number' | 'boolean', where = ''): T | undefined {
+function optional<T>(
+  obj: Record<string, unknown>,
+  key: string,
+  type: 'string' | 'number' | 'boolean',
+  where = '',
+): T | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== type) throw badRequestBody(`${where}${key} must be a ${type}`);
@@ -50,13 +56,25 @@ export function parseProxyCreate(body: unknown): ProxyInput {
   const f = proxyFields(asObject(body, 'proxy'));
   if (!f.name) throw missingField('name');
   if (!f.upstream) throw missingField('upstream');
-  return { name: f.name, listen: f.listen || DEFAULT_LISTEN, upstream: f.upstream, enabled: f.enabled ?? true };
+  return {
+    name: f.name,
+    listen: f.listen || DEFAULT_LISTEN,
+    upstream: f.upstream,
+    enabled: f.enabled ?? true,
+  };
 }
 
 /** Fields left out keep the proxy's current values. */
-export function parseProxyUpdate(body: unknown, current: Omit<ProxyInput, 'name'>): Omit<ProxyInput, 'name'> {
+export function parseProxyUpdate(
+  body: unknown,
+  current: Omit<ProxyInput, 'name'>,
+): Omit<ProxyInput, 'name'> {
   const f = proxyFields(asObject(body, 'proxy'));
-  return { listen: f.listen || current.listen, upstream: f.upstream || current.upstream, enabled: f.enabled ?? current.enabled };
+  return {
+    listen: f.listen || current.listen,
+    upstream: f.upstream || current.upstream,
+    enabled: f.enabled ?? current.enabled,
+  };
 }
 
 /** Validates the whole list before anything is applied, as the real one does. */
@@ -69,7 +87,12 @@ export function parsePopulate(body: unknown): ProxyInput[] {
     if (!f.upstream) throw missingField(`upstream at proxy ${i + 1}`);
     if (names.has(f.name)) throw badRequestBody(`duplicate proxy name ${JSON.stringify(f.name)}`);
     names.add(f.name);
-    return { name: f.name, listen: f.listen || DEFAULT_LISTEN, upstream: f.upstream, enabled: f.enabled ?? true };
+    return {
+      name: f.name,
+      listen: f.listen || DEFAULT_LISTEN,
+      upstream: f.upstream,
+      enabled: f.enabled ?? true,
+    };
   });
 }
 
@@ -86,7 +109,8 @@ function parseAttributes(raw: unknown, base: Readonly<ToxicAttributes>): ToxicAt
   for (const key of Object.keys(base)) {
     const v = obj[key];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw badRequestBody(`attributes.${key} must be a non-negative integer`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      throw badRequestBody(`attributes.${key} must be a non-negative integer`);
     attrs[key] = v;
   }
   return attrs;

@@ -76,7 +76,8 @@ export class ProxyCollection {
       for (const input of inputs) {
         const existing = this.proxies.get(input.name);
         if (existing) {
-          const sameListen = input.listen === existing.listen || input.listen === existing.requestedListen;
+          const sameListen =
+            input.listen === existing.listen || input.listen === existing.requestedListen;
           if (sameListen && input.upstream === existing.upstream) {
             done.push(existing);
             continue;

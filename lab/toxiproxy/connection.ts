@@ -52,8 +52,16 @@ export class ProxiedConnection {
     private readonly onGone: (c: ProxiedConnection) => void,
   ) {
     this.links = {
-      upstream: this.wire(client, server, toxics.filter((t) => t.spec.stream === 'upstream')),
-      downstream: this.wire(server, client, toxics.filter((t) => t.spec.stream === 'downstream')),
+      upstream: this.wire(
+        client,
+        server,
+        toxics.filter((t) => t.spec.stream === 'upstream'),
+      ),
+      downstream: this.wire(
+        server,
+        client,
+        toxics.filter((t) => t.spec.stream === 'downstream'),
+      ),
     };
     for (const s of [client, server]) {
       s.on('error', () => undefined); // every failure is handled through 'close'

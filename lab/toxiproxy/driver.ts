@@ -59,7 +59,8 @@ export function statusOf(err: unknown): number | null {
 }
 
 function checkName(what: string, name: string): void {
-  if (!NAME.test(name)) throw new Error(`toxiproxy: ${what} name ${JSON.stringify(name)} must match ${NAME}`);
+  if (!NAME.test(name))
+    throw new Error(`toxiproxy: ${what} name ${JSON.stringify(name)} must match ${NAME}`);
 }
 
 function checkAddress(field: 'listen' | 'upstream', value: string): void {
@@ -74,7 +75,12 @@ function describe(action: string, err: unknown): Error {
   return new Error(`toxiproxy: ${action} failed: ${(err as Error).message}`, { cause: err });
 }
 
-const info = (p: Proxy): ProxyInfo => ({ name: p.name, listen: p.listen, upstream: p.upstream, enabled: p.enabled });
+const info = (p: Proxy): ProxyInfo => ({
+  name: p.name,
+  listen: p.listen,
+  upstream: p.upstream,
+  enabled: p.enabled,
+});
 
 export async function connectToxiproxy(opts: { url?: string } = {}): Promise<FaultProxies> {
   const external = opts.url ?? process.env.TOXIPROXY_URL;
@@ -82,7 +88,8 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
   let url: string;
   if (external) {
     const host = new URL(external).hostname;
-    if (!isLoopbackHost(host)) throw new Error(`toxiproxy: the API must be on a loopback address, got ${external}`);
+    if (!isLoopbackHost(host))
+      throw new Error(`toxiproxy: the API must be on a loopback address, got ${external}`);
     url = external.replace(/\/+$/, '');
   } else {
     server = await startToxiproxyServer({ host: '127.0.0.1', port: 0 });
@@ -119,7 +126,10 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
       try {
         p = await client.createProxy({ name, listen, upstream, enabled: true });
       } catch (err) {
-        const hint = statusOf(err) === 409 ? ` (a proxy named ${name} already exists; a killed run may have left it)` : '';
+        const hint =
+          statusOf(err) === 409
+            ? ` (a proxy named ${name} already exists; a killed run may have left it)`
+            : '';
         throw describe(`create proxy ${name}${hint}`, err);
       }
       proxies.set(name, p);
@@ -134,9 +144,21 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
       checkName('toxic', name);
       try {
         // The client's Type lists real Toxiproxy's toxics; the lab's server also knows reset_on_commit.
-        const t = await p.addToxic<ToxicAttributes>({ name, type: req.type as 'latency', stream, toxicity: req.toxicity ?? 1, attributes: req.attributes });
+        const t = await p.addToxic<ToxicAttributes>({
+          name,
+          type: req.type as 'latency',
+          stream,
+          toxicity: req.toxicity ?? 1,
+          attributes: req.attributes,
+        });
         toxics.get(proxy)!.set(t.name, t as Toxic<unknown>);
-        return { name: t.name, type: t.type as ToxicType, stream: t.stream, toxicity: t.toxicity, attributes: { ...t.attributes } };
+        return {
+          name: t.name,
+          type: t.type as ToxicType,
+          stream: t.stream,
+          toxicity: t.toxicity,
+          attributes: { ...t.attributes },
+        };
       } catch (err) {
         throw describe(`add toxic ${name} to ${proxy}`, err);
       }
@@ -170,14 +192,16 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
       for (const name of proxies.keys()) {
         try {
           const listed = await client.getApi().get<ToxicSpec[]>(`${url}/proxies/${name}/toxics`);
-          for (const t of listed.data) await client.getApi().delete(`${url}/proxies/${name}/toxics/${t.name}`);
+          for (const t of listed.data)
+            await client.getApi().delete(`${url}/proxies/${name}/toxics/${t.name}`);
           toxics.get(name)!.clear();
           await handle.setEnabled(name, true);
         } catch (err) {
           failures.push(`${name}: ${(err as Error).message}`);
         }
       }
-      if (failures.length > 0) throw new Error(`toxiproxy: reset failed for ${failures.join('; ')}`);
+      if (failures.length > 0)
+        throw new Error(`toxiproxy: reset failed for ${failures.join('; ')}`);
     },
 
     close() {
@@ -194,12 +218,16 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
         proxies.clear();
         toxics.clear();
         if (server) await server.stop();
-        if (failures.length > 0) throw new Error(`toxiproxy: could not delete ${failures.join('; ')}`);
+        if (failures.length > 0)
+          throw new Error(`toxiproxy: could not delete ${failures.join('; ')}`);
       })();
       return closing;
     },
   };
 
-  const unregister = registerCleanup(`toxiproxy at ${url}: delete the lab's proxies and toxics`, () => handle.close());
+  const unregister = registerCleanup(
+    `toxiproxy at ${url}: delete the lab's proxies and toxics`,
+    () => handle.close(),
+  );
   return handle;
 }

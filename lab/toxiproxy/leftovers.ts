@@ -15,7 +15,10 @@ interface Record {
 }
 
 export function recordExternalProxies(dir: string, url: string, proxies: readonly string[]): void {
-  writeFileSync(join(dir, RECORD_FILE), JSON.stringify({ url, proxies: [...proxies] } satisfies Record) + '\n');
+  writeFileSync(
+    join(dir, RECORD_FILE),
+    `${JSON.stringify({ url, proxies: [...proxies] } satisfies Record)}\n`,
+  );
 }
 
 /** Deletes the recorded proxies; returns the names deleted (a proxy already gone counts as deleted). */
@@ -32,7 +35,10 @@ export async function removeRecordedProxies(dir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of rec.proxies) {
     try {
-      const res = await fetch(`${rec.url}/proxies/${encodeURIComponent(name)}`, { method: 'DELETE', signal: AbortSignal.timeout(3000) });
+      const res = await fetch(`${rec.url}/proxies/${encodeURIComponent(name)}`, {
+        method: 'DELETE',
+        signal: AbortSignal.timeout(3000),
+      });
       if (res.ok || res.status === 404) removed.push(name);
     } catch {
       // The Toxiproxy is gone too: nothing left to remove there.

@@ -38,7 +38,12 @@ interface Target {
 }
 
 function passthrough(out: StageOutput): ToxicStage {
-  return { write: (c) => out.push(c), end: () => out.end(), flush: () => undefined, dispose: () => undefined };
+  return {
+    write: (c) => out.push(c),
+    end: () => out.end(),
+    flush: () => undefined,
+    dispose: () => undefined,
+  };
 }
 
 export class Link {
@@ -125,7 +130,9 @@ export class Link {
 
   private makeStage(toxic: AppliedToxic, slot: Slot): ToxicStage {
     const out = this.outputOf(slot);
-    return this.random() < toxic.spec.toxicity ? toxic.kind.create(toxic.spec.attributes, out, slot.state) : passthrough(out);
+    return this.random() < toxic.spec.toxicity
+      ? toxic.kind.create(toxic.spec.attributes, out, slot.state)
+      : passthrough(out);
   }
 
   private entry(): Target {

@@ -46,12 +46,21 @@ export class ToxicProxy {
   }
 
   view(): ProxyView {
-    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: this.toxicList() };
+    return {
+      name: this.name,
+      listen: this.listen,
+      upstream: this.upstream,
+      enabled: this.enabled,
+      toxics: this.toxicList(),
+    };
   }
 
   /** Upstream toxics first, then downstream, each in the order added (as the real one lists them). */
   toxicList(): ToxicSpec[] {
-    const ordered = [...this.toxics.filter((t) => t.spec.stream === 'upstream'), ...this.toxics.filter((t) => t.spec.stream === 'downstream')];
+    const ordered = [
+      ...this.toxics.filter((t) => t.spec.stream === 'upstream'),
+      ...this.toxics.filter((t) => t.spec.stream === 'downstream'),
+    ];
     return ordered.map((t) => cloneSpec(t.spec));
   }
 
@@ -93,14 +102,19 @@ export class ToxicProxy {
   async start(): Promise<void> {
     if (this.enabled) return;
     const at = parseLoopbackAddress('listen', this.listen);
-    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => this.accept(client));
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) =>
+      this.accept(client),
+    );
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new ApiError(`listen tcp ${this.listen}: ${err.message}`, 500)));
+      server.once('error', (err) =>
+        reject(new ApiError(`listen tcp ${this.listen}: ${err.message}`, 500)),
+      );
       server.listen(at.port, at.host, () => resolve());
     });
     server.on('error', () => undefined);
     const bound = server.address();
-    if (bound && typeof bound === 'object') this.listen = formatAddress({ host: at.host, port: bound.port });
+    if (bound && typeof bound === 'object')
+      this.listen = formatAddress({ host: at.host, port: bound.port });
     this.server = server;
     this.enabled = true;
   }
@@ -127,7 +141,12 @@ export class ToxicProxy {
     client.setNoDelay(true);
     const target = parseLoopbackAddress('upstream', this.upstream);
     this.dialing.add(client);
-    const server = connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    const server = connect({
+      host: target.host,
+      port: target.port,
+      allowHalfOpen: true,
+      noDelay: true,
+    });
     server.on('error', () => undefined);
     const giveUp = () => {
       this.dialing.delete(client);
@@ -145,7 +164,9 @@ export class ToxicProxy {
         giveUp();
         return;
       }
-      const conn = new ProxiedConnection(client, server, this.toxics, (c) => this.connections.delete(c));
+      const conn = new ProxiedConnection(client, server, this.toxics, (c) =>
+        this.connections.delete(c),
+      );
       this.connections.add(conn);
       client.resume();
     });

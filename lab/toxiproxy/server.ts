@@ -16,8 +16,14 @@ export interface ToxiproxyServer {
 
 export const DEFAULT_API_PORT = 8474;
 
-export async function startToxiproxyServer(opts: { host: string; port: number }): Promise<ToxiproxyServer> {
-  if (!isLoopbackHost(opts.host)) throw new Error(`toxiproxy server: host must be a loopback address (127.x.y.z or localhost), got ${opts.host}`);
+export async function startToxiproxyServer(opts: {
+  host: string;
+  port: number;
+}): Promise<ToxiproxyServer> {
+  if (!isLoopbackHost(opts.host))
+    throw new Error(
+      `toxiproxy server: host must be a loopback address (127.x.y.z or localhost), got ${opts.host}`,
+    );
   const host = opts.host === 'localhost' ? '127.0.0.1' : opts.host;
   const proxies = new ProxyCollection();
   const server = createServer(apiHandler(proxies));

@@ -40,7 +40,8 @@ export function bbsWorkload(s: Scenario): Workload {
         // transition of its own.
         const t = TRACED[op.f];
         const a = op.args as Record<string, unknown>;
-        if (t && typeof a[t.arg] === 'string') a[t.arg] = uniqueValue(a[t.arg] as string, client, ++n);
+        if (t && typeof a[t.arg] === 'string')
+          a[t.arg] = uniqueValue(a[t.arg] as string, client, ++n);
         yield { f: op.f, key: keyOf(op), value: op };
       }
     },

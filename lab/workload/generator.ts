@@ -25,14 +25,20 @@ const APPS = 'cf-apps';
 const TASKS = 'cf-tasks';
 
 /** One arbitrary per shape of `f`, weighted as SHAPES says. */
-function byShape(f: keyof typeof SHAPES, arbs: Record<string, fc.Arbitrary<BbsOp>>): fc.Arbitrary<BbsOp> {
+function byShape(
+  f: keyof typeof SHAPES,
+  arbs: Record<string, fc.Arbitrary<BbsOp>>,
+): fc.Arbitrary<BbsOp> {
   return fc.oneof(...SHAPES[f]!.map((sh) => ({ weight: sh.weight, arbitrary: arbs[sh.name]! })));
 }
 
 function keySpace(w: WorkloadSpec) {
   const tasks = Array.from({ length: w.tasks }, (_, i) => `task-${i}`);
   const lrps = Array.from({ length: w.desiredLRPs }, (_, i) => `lrp-${i}`);
-  const cells = Array.from({ length: w.cells }, (_, i) => `cell-${String.fromCharCode(97 + (i % 26))}${i >= 26 ? i : ''}`);
+  const cells = Array.from(
+    { length: w.cells },
+    (_, i) => `cell-${String.fromCharCode(97 + (i % 26))}${i >= 26 ? i : ''}`,
+  );
   return { tasks, lrps, cells, domains: [APPS, TASKS] };
 }
 
@@ -47,24 +53,73 @@ export function opArbitrary(w: WorkloadSpec): fc.Arbitrary<BbsOp> {
     const guid = fc.constantFrom(...k.tasks);
     // Weights follow a task's life so that tasks actually move through it under contention.
     const task = fc.oneof(
-      { weight: 3, arbitrary: fc.record({ taskGuid: guid }).map(({ taskGuid }): BbsOp => ({ f: 'DesireTask', args: { taskGuid, domain: TASKS } })) },
-      { weight: 4, arbitrary: fc.record({ taskGuid: guid, cellId: cell }).map((args): BbsOp => ({ f: 'StartTask', args })) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .record({ taskGuid: guid })
+          .map(({ taskGuid }): BbsOp => ({ f: 'DesireTask', args: { taskGuid, domain: TASKS } })),
+      },
+      {
+        weight: 4,
+        arbitrary: fc
+          .record({ taskGuid: guid, cellId: cell })
+          .map((args): BbsOp => ({ f: 'StartTask', args })),
+      },
       {
         weight: 3,
         // The rep's run result: a failure reason or a result, the other empty. The lab keeps a result
         // on a failed completion too: it is the value that traces the op (failed-applied.ts).
-        arbitrary: fc.record({ taskGuid: guid, cellId: cell, result: word, n: fc.nat(999) }).chain(({ taskGuid, cellId, result, n }) =>
-          byShape('CompleteTask', {
-            succeeded: fc.constant<BbsOp>({ f: 'CompleteTask', args: { taskGuid, cellId, failed: false, failureReason: '', result: `${result}-${n}` } }),
-            failed: fc.constant<BbsOp>({ f: 'CompleteTask', args: { taskGuid, cellId, failed: true, failureReason: 'boom', result: `${result}-${n}` } }),
-          }),
-        ),
+        arbitrary: fc
+          .record({ taskGuid: guid, cellId: cell, result: word, n: fc.nat(999) })
+          .chain(({ taskGuid, cellId, result, n }) =>
+            byShape('CompleteTask', {
+              succeeded: fc.constant<BbsOp>({
+                f: 'CompleteTask',
+                args: {
+                  taskGuid,
+                  cellId,
+                  failed: false,
+                  failureReason: '',
+                  result: `${result}-${n}`,
+                },
+              }),
+              failed: fc.constant<BbsOp>({
+                f: 'CompleteTask',
+                args: {
+                  taskGuid,
+                  cellId,
+                  failed: true,
+                  failureReason: 'boom',
+                  result: `${result}-${n}`,
+                },
+              }),
+            }),
+          ),
       },
-      { weight: 1, arbitrary: fc.record({ taskGuid: guid }).map((args): BbsOp => ({ f: 'CancelTask', args })) },
-      { weight: 1, arbitrary: fc.record({ taskGuid: guid, failureReason: word }).map((args): BbsOp => ({ f: 'FailTask', args })) },
-      { weight: 2, arbitrary: fc.record({ taskGuid: guid }).map((args): BbsOp => ({ f: 'ResolvingTask', args })) },
-      { weight: 2, arbitrary: fc.record({ taskGuid: guid }).map((args): BbsOp => ({ f: 'DeleteTask', args })) },
-      { weight: 3, arbitrary: fc.record({ taskGuid: guid }).map((args): BbsOp => ({ f: 'TaskByGuid', args })) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ taskGuid: guid }).map((args): BbsOp => ({ f: 'CancelTask', args })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({ taskGuid: guid, failureReason: word })
+          .map((args): BbsOp => ({ f: 'FailTask', args })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .record({ taskGuid: guid })
+          .map((args): BbsOp => ({ f: 'ResolvingTask', args })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({ taskGuid: guid }).map((args): BbsOp => ({ f: 'DeleteTask', args })),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.record({ taskGuid: guid }).map((args): BbsOp => ({ f: 'TaskByGuid', args })),
+      },
     );
     families.push({ weight: w.mix.tasks, arbitrary: task });
   }
@@ -75,43 +130,105 @@ export function opArbitrary(w: WorkloadSpec): fc.Arbitrary<BbsOp> {
       {
         weight: 2,
         arbitrary: fc
-          .record({ processGuid: guid, instances: fc.integer({ min: 1, max: w.instances }), annotation: word })
+          .record({
+            processGuid: guid,
+            instances: fc.integer({ min: 1, max: w.instances }),
+            annotation: word,
+          })
           .map((args): BbsOp => ({ f: 'DesireLRP', args: { ...args, domain: APPS } })),
       },
       {
         weight: 4,
-        arbitrary: fc.record({ processGuid: guid, instances: fc.integer({ min: 1, max: w.instances }), annotation: word }).chain(({ processGuid, instances, annotation }) =>
-          byShape('UpdateDesiredLRP', {
-            'instances and annotation': fc.constant<BbsOp>({ f: 'UpdateDesiredLRP', args: { processGuid, instances, annotation } }),
-            'routes only': fc.constant<BbsOp>({ f: 'UpdateDesiredLRP', args: { processGuid } }),
-          }),
-        ),
+        arbitrary: fc
+          .record({
+            processGuid: guid,
+            instances: fc.integer({ min: 1, max: w.instances }),
+            annotation: word,
+          })
+          .chain(({ processGuid, instances, annotation }) =>
+            byShape('UpdateDesiredLRP', {
+              'instances and annotation': fc.constant<BbsOp>({
+                f: 'UpdateDesiredLRP',
+                args: { processGuid, instances, annotation },
+              }),
+              'routes only': fc.constant<BbsOp>({ f: 'UpdateDesiredLRP', args: { processGuid } }),
+            }),
+          ),
       },
-      { weight: 1, arbitrary: fc.record({ processGuid: guid }).map((args): BbsOp => ({ f: 'RemoveDesiredLRP', args })) },
-      { weight: 3, arbitrary: fc.record({ processGuid: guid }).map((args): BbsOp => ({ f: 'DesiredLRPByProcessGuid', args })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({ processGuid: guid })
+          .map((args): BbsOp => ({ f: 'RemoveDesiredLRP', args })),
+      },
+      {
+        weight: 3,
+        arbitrary: fc
+          .record({ processGuid: guid })
+          .map((args): BbsOp => ({ f: 'DesiredLRPByProcessGuid', args })),
+      },
     );
     families.push({ weight: w.mix.desiredLRPs, arbitrary: desired });
   }
 
   if (w.desiredLRPs > 0 && w.mix.actualLRPs > 0) {
-    const at = fc.record({ processGuid: fc.constantFrom(...k.lrps), index: fc.integer({ min: 0, max: w.instances - 1 }) });
+    const at = fc.record({
+      processGuid: fc.constantFrom(...k.lrps),
+      index: fc.integer({ min: 0, max: w.instances - 1 }),
+    });
     // An instance guid per (cell, attempt) so that two claims by one cell can be told apart; few
     // attempts per cell, so that a crash or start often names the instance a cell runs (under the
     // per-state rule a crash of a RUNNING instance must name its instance key, as a rep does).
-    const instance = fc.record({ cellId: cell, n: fc.nat(1) }).map(({ cellId, n }) => ({ cellId, instanceGuid: `${cellId}-i${n}` }));
+    const instance = fc
+      .record({ cellId: cell, n: fc.nat(1) })
+      .map(({ cellId, n }) => ({ cellId, instanceGuid: `${cellId}-i${n}` }));
     const actual = fc.oneof(
-      { weight: 2, arbitrary: at.map((a): BbsOp => ({ f: 'CreateUnclaimedActualLRP', args: { ...a, domain: APPS } })) },
-      { weight: 4, arbitrary: fc.tuple(at, instance).map(([a, i]): BbsOp => ({ f: 'ClaimActualLRP', args: { ...a, ...i } })) },
+      {
+        weight: 2,
+        arbitrary: at.map(
+          (a): BbsOp => ({ f: 'CreateUnclaimedActualLRP', args: { ...a, domain: APPS } }),
+        ),
+      },
+      {
+        weight: 4,
+        arbitrary: fc
+          .tuple(at, instance)
+          .map(([a, i]): BbsOp => ({ f: 'ClaimActualLRP', args: { ...a, ...i } })),
+      },
       // The rep sends the whole ActualLRPKey, its domain included.
-      { weight: 3, arbitrary: fc.tuple(at, instance).map(([a, i]): BbsOp => ({ f: 'StartActualLRP', args: { ...a, ...i, domain: APPS } })) },
-      { weight: 2, arbitrary: fc.tuple(at, instance).map(([a, i]): BbsOp => ({ f: 'CrashActualLRP', args: { ...a, ...i, reason: 'exit status 1' } })) },
-      { weight: 1, arbitrary: at.map((a): BbsOp => ({ f: 'FailActualLRP', args: { ...a, placementError: 'insufficient resources' } })) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .tuple(at, instance)
+          .map(([a, i]): BbsOp => ({ f: 'StartActualLRP', args: { ...a, ...i, domain: APPS } })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.tuple(at, instance).map(
+          ([a, i]): BbsOp => ({
+            f: 'CrashActualLRP',
+            args: { ...a, ...i, reason: 'exit status 1' },
+          }),
+        ),
+      },
+      {
+        weight: 1,
+        arbitrary: at.map(
+          (a): BbsOp => ({
+            f: 'FailActualLRP',
+            args: { ...a, placementError: 'insufficient resources' },
+          }),
+        ),
+      },
       {
         weight: 1,
         arbitrary: fc.tuple(at, instance).chain(([a, i]) =>
           byShape('RemoveActualLRP', {
             'instance key': fc.constant<BbsOp>({ f: 'RemoveActualLRP', args: { ...a, ...i } }),
-            'empty instance key': fc.constant<BbsOp>({ f: 'RemoveActualLRP', args: { ...a, instanceGuid: '', cellId: '' } }),
+            'empty instance key': fc.constant<BbsOp>({
+              f: 'RemoveActualLRP',
+              args: { ...a, instanceGuid: '', cellId: '' },
+            }),
             'no key': fc.constant<BbsOp>({ f: 'RemoveActualLRP', args: a }),
           }),
         ),
@@ -124,25 +241,37 @@ export function opArbitrary(w: WorkloadSpec): fc.Arbitrary<BbsOp> {
   if (w.mix.domains > 0) {
     // Mostly the long TTLs a cell's domain has, some of a few seconds so that a run sees domains
     // expire between upserts; the Domains read lists the fresh ones (checked by domains-read.ts).
-    const ttl = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 30, max: 300 }) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 8 }) });
+    const ttl = fc.oneof(
+      { weight: 3, arbitrary: fc.integer({ min: 30, max: 300 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 2, max: 8 }) },
+    );
     const domains = fc.oneof(
       {
         weight: 3,
-        arbitrary: fc.record({ domain: fc.constantFrom(...k.domains), ttl }).chain(({ domain, ttl }) =>
-          byShape('UpsertDomain', {
-            'bulker domain': fc.constant<BbsOp>({ f: 'UpsertDomain', args: { domain, ttl } }),
-            'fresh domain': fc.constant<BbsOp>({ f: 'UpsertDomain', args: { domain: FRESH, ttl } }),
-          }),
-        ),
+        arbitrary: fc
+          .record({ domain: fc.constantFrom(...k.domains), ttl })
+          .chain(({ domain, ttl }) =>
+            byShape('UpsertDomain', {
+              'bulker domain': fc.constant<BbsOp>({ f: 'UpsertDomain', args: { domain, ttl } }),
+              'fresh domain': fc.constant<BbsOp>({
+                f: 'UpsertDomain',
+                args: { domain: FRESH, ttl },
+              }),
+            }),
+          ),
       },
       { weight: 2, arbitrary: fc.constant(null).map((): BbsOp => ({ f: 'Domains', args: {} })) },
     );
     families.push({ weight: w.mix.domains, arbitrary: domains });
   }
   // fast-check weights are integers; scale the scenario's relative weights.
-  return fc.oneof(...families.map((x) => ({ weight: Math.max(1, Math.round(x.weight * 100)), arbitrary: x.arbitrary })));
+  return fc.oneof(
+    ...families.map((x) => ({
+      weight: Math.max(1, Math.round(x.weight * 100)),
+      arbitrary: x.arbitrary,
+    })),
+  );
 }
-
 
 /** An endless, reproducible stream of ops for one client. */
 export function* opStream(w: WorkloadSpec, seed: number, client: number): Generator<BbsOp> {
@@ -151,7 +280,8 @@ export function* opStream(w: WorkloadSpec, seed: number, client: number): Genera
   for (let batch = 0; ; batch++) {
     for (const op of fc.sample(arb, { seed: deriveSeed(seed, client, batch), numRuns: BATCH })) {
       if (op.f === 'UpsertDomain' && (op.args as { domain: string }).domain === FRESH) {
-        (op.args as { domain: string }).domain = `${FRESH_DOMAIN_PREFIX}${Math.floor(i / FRESH_WINDOW)}`;
+        (op.args as { domain: string }).domain =
+          `${FRESH_DOMAIN_PREFIX}${Math.floor(i / FRESH_WINDOW)}`;
       }
       i++;
       yield op;

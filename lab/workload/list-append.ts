@@ -7,7 +7,6 @@
 // list seen (an array of numbers, [] when the row does not exist).
 
 import fc from 'fast-check';
-import type mysql from 'mysql2/promise';
 import { runInSession } from '../client/session.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { deriveSeed } from '../random/seeded-rng.ts';
@@ -16,7 +15,11 @@ import type { Executor, Workload, WorkloadOp } from './types.ts';
 export type MicroOp = ['append', number, number] | ['r', number, number[] | null];
 
 const TABLE = 'append_lists';
-const ISOLATION = { 'read-committed': 'READ COMMITTED', 'repeatable-read': 'REPEATABLE READ', serializable: 'SERIALIZABLE' } as const;
+const ISOLATION = {
+  'read-committed': 'READ COMMITTED',
+  'repeatable-read': 'REPEATABLE READ',
+  serializable: 'SERIALIZABLE',
+} as const;
 const BATCH = 256;
 /** Values are unique across clients: client c appends c * STRIDE + 1, + 2, … */
 const STRIDE = 10_000_000;
@@ -30,36 +33,56 @@ export function listAppendWorkload(s: Scenario): Workload {
   const txn = fc.array(micro, { minLength: 1, maxLength: w.txnLength });
   return {
     async setup(pool) {
-      await pool.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (k INT NOT NULL PRIMARY KEY, v LONGTEXT NOT NULL)`);
+      await pool.query(
+        `CREATE TABLE IF NOT EXISTS ${TABLE} (k INT NOT NULL PRIMARY KEY, v LONGTEXT NOT NULL)`,
+      );
     },
     *stream(seed, client): Generator<WorkloadOp> {
       let n = 0;
       for (let batch = 0; ; batch++) {
         for (const t of fc.sample(txn, { seed: deriveSeed(seed, client, batch), numRuns: BATCH })) {
-          const value: MicroOp[] = t.map(([f, k]) => (f === 'r' ? ['r', k, null] : ['append', k, client * STRIDE + ++n]));
+          const value: MicroOp[] = t.map(([f, k]) =>
+            f === 'r' ? ['r', k, null] : ['append', k, client * STRIDE + ++n],
+          );
           yield { f: 'txn', value };
         }
       }
     },
     executor(pool): Executor {
       return (op) =>
-        runInSession(pool, { transaction: true, timeoutMs: s.clients.timeoutMs, syncWait: s.database.syncWait, isolationLevel: ISOLATION[w.isolation] }, async (q) => {
-          const out: MicroOp[] = [];
-          for (const m of op.value as MicroOp[]) {
-            if (m[0] === 'append') {
-              await q(`INSERT INTO ${TABLE} (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = CONCAT(v, ',', VALUES(v))`, [m[1], String(m[2])]);
-              out.push(m);
-            } else {
-              const rows = await q<{ v: string }[]>(`SELECT v FROM ${TABLE} WHERE k = ?`, [m[1]]);
-              out.push(['r', m[1], parseList(rows[0]?.v)]);
+        runInSession(
+          pool,
+          {
+            transaction: true,
+            timeoutMs: s.clients.timeoutMs,
+            syncWait: s.database.syncWait,
+            isolationLevel: ISOLATION[w.isolation],
+          },
+          async (q) => {
+            const out: MicroOp[] = [];
+            for (const m of op.value as MicroOp[]) {
+              if (m[0] === 'append') {
+                await q(
+                  `INSERT INTO ${TABLE} (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = CONCAT(v, ',', VALUES(v))`,
+                  [m[1], String(m[2])],
+                );
+                out.push(m);
+              } else {
+                const rows = await q<{ v: string }[]>(`SELECT v FROM ${TABLE} WHERE k = ?`, [m[1]]);
+                out.push(['r', m[1], parseList(rows[0]?.v)]);
+              }
             }
-          }
-          return out;
-        });
+            return out;
+          },
+        );
     },
     async finalRead(pool) {
       const [rows] = await pool.query(`SELECT k, v FROM ${TABLE} ORDER BY k`);
-      return { lists: Object.fromEntries((rows as { k: number; v: string }[]).map((r) => [r.k, parseList(r.v)])) };
+      return {
+        lists: Object.fromEntries(
+          (rows as { k: number; v: string }[]).map((r) => [r.k, parseList(r.v)]),
+        ),
+      };
     },
   };
 }

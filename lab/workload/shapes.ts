@@ -51,16 +51,17 @@ export function shapeOf(op: BbsOp): string {
   const a = op.args as Record<string, unknown>;
   switch (op.f) {
     case 'RemoveActualLRP':
-      if (a['instanceGuid'] === undefined && a['cellId'] === undefined) return 'no key';
-      return a['instanceGuid'] === '' && a['cellId'] === '' ? 'empty instance key' : 'instance key';
+      if (a.instanceGuid === undefined && a.cellId === undefined) return 'no key';
+      return a.instanceGuid === '' && a.cellId === '' ? 'empty instance key' : 'instance key';
     case 'UpsertDomain':
-      return String(a['domain']).startsWith(FRESH_DOMAIN_PREFIX) ? 'fresh domain' : 'bulker domain';
+      return String(a.domain).startsWith(FRESH_DOMAIN_PREFIX) ? 'fresh domain' : 'bulker domain';
     case 'UpdateDesiredLRP':
-      if (a['instances'] !== undefined && a['annotation'] !== undefined) return 'instances and annotation';
-      if (a['instances'] === undefined && a['annotation'] === undefined) return 'routes only';
-      return a['instances'] !== undefined ? 'instances only' : 'annotation only';
+      if (a.instances !== undefined && a.annotation !== undefined)
+        return 'instances and annotation';
+      if (a.instances === undefined && a.annotation === undefined) return 'routes only';
+      return a.instances !== undefined ? 'instances only' : 'annotation only';
     case 'CompleteTask':
-      return a['failed'] === true ? 'failed' : 'succeeded';
+      return a.failed === true ? 'failed' : 'succeeded';
     default:
       return 'caller';
   }

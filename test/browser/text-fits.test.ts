@@ -24,7 +24,19 @@ import { parseScenario } from '../../lab/scenario/validate.ts';
 const work = mkdtempSync(join(tmpdir(), 'bbs-lab-text-fits-'));
 test.after.always(() => rmSync(work, { recursive: true, force: true }));
 
-const OPS = ['ClaimActualLRP', 'CompleteTask', 'DesireLRP', 'DesireTask', 'FailTask', 'RemoveActualLRP', 'RemoveDesiredLRP', 'StartActualLRP', 'StartTask', 'CancelTask', 'UpdateDesiredLRP'];
+const OPS = [
+  'ClaimActualLRP',
+  'CompleteTask',
+  'DesireLRP',
+  'DesireTask',
+  'FailTask',
+  'RemoveActualLRP',
+  'RemoveDesiredLRP',
+  'StartActualLRP',
+  'StartTask',
+  'CancelTask',
+  'UpdateDesiredLRP',
+];
 
 /** 8 clients, 20 s, every op type in turn; one op in seven of each type a 1213, no fault. */
 function quickstartHistory(): HistoryEvent[] {
@@ -36,12 +48,37 @@ function quickstartHistory(): HistoryEvent[] {
       const f = OPS[(c + k) % OPS.length]!;
       const inv = 0.2 * k + 0.01 * c;
       const base = { op, process: c, client: c, f, key: `task/t${k % 5}` };
-      out.push({ type: 'invoke', index: 0, time: inv * S, ...base, value: { f, args: {} } } as unknown as HistoryEvent);
+      out.push({
+        type: 'invoke',
+        index: 0,
+        time: inv * S,
+        ...base,
+        value: { f, args: {} },
+      } as unknown as HistoryEvent);
       const bad = op % 7 === 3;
       out.push(
         (bad
-          ? { type: 'fail', index: 0, time: (inv + 0.05) * S, ...base, node: 'n1', error: { errno: 1213, code: 'ER_LOCK_DEADLOCK', message: 'Deadlock found when trying to get lock; try restarting transaction', phase: 'statement' } }
-          : { type: 'ok', index: 0, time: (inv + 0.05) * S, ...base, node: 'n1', value: { record: null } }) as unknown as HistoryEvent,
+          ? {
+              type: 'fail',
+              index: 0,
+              time: (inv + 0.05) * S,
+              ...base,
+              node: 'n1',
+              error: {
+                errno: 1213,
+                code: 'ER_LOCK_DEADLOCK',
+                message: 'Deadlock found when trying to get lock; try restarting transaction',
+                phase: 'statement',
+              },
+            }
+          : {
+              type: 'ok',
+              index: 0,
+              time: (inv + 0.05) * S,
+              ...base,
+              node: 'n1',
+              value: { record: null },
+            }) as unknown as HistoryEvent,
       );
       op++;
     }
@@ -53,7 +90,12 @@ function quickstartReport(): string {
   const path = join(work, 'quickstart-run');
   mkdirSync(path);
   const dir = runDirPaths(path, 'quickstart-run');
-  writeFileSync(dir.history, quickstartHistory().map((e) => JSON.stringify(e)).join('\n') + '\n');
+  writeFileSync(
+    dir.history,
+    `${quickstartHistory()
+      .map((e) => JSON.stringify(e))
+      .join('\n')}\n`,
+  );
   const scenario = parseScenario(
     'name: quickstart\nquestion: With every BBS write routed through one switchboard proxy to one active Galera node, do deadlock errors (1213) or rollbacks happen, and does any BBS operation misbehave?\nduration: 20\ntopology: {nodes: 3, proxies: 1}\nclients: {count: 8}\n',
   );
@@ -63,7 +105,10 @@ function quickstartReport(): string {
 
 /** Two variants over three seeds whose paired differences are negative, on four metrics. */
 function findingsPage(): string {
-  writeFileSync(join(work, 'one.yaml'), 'name: one\nquestion: q\nduration: 10s\ntopology: { nodes: 1, proxies: 0 }\nclients: { count: 2, via: nodes }\n');
+  writeFileSync(
+    join(work, 'one.yaml'),
+    'name: one\nquestion: q\nduration: 10s\ntopology: { nodes: 1, proxies: 0 }\nclients: { count: 2, via: nodes }\n',
+  );
   const campaign = parseCampaign(
     `
 name: fits
@@ -89,9 +134,24 @@ questions:
       byOp: { ClaimActualLRP: { ok: ops / 2 - d, fail: d }, StartActualLRP: { ok: ops / 2 } },
       latencyMs: { ok: { p50: 3, p99 } },
     },
-    check: { valid: true, linearizability: { keys: [] }, invariants: { counts: {} }, failedApplied: [], isolation: null },
+    check: {
+      valid: true,
+      linearizability: { keys: [] },
+      invariants: { counts: {} },
+      failedApplied: [],
+      isolation: null,
+    },
   });
-  const rec = (variant: string, seed: number): RunRecord => ({ key: `retry-policies/${variant}/${seed}`, question: 'retry-policies', variant, seed, status: 'done', nodes: 1, durationSec: 10, dir: `r-${variant}-${seed}` });
+  const rec = (variant: string, seed: number): RunRecord => ({
+    key: `retry-policies/${variant}/${seed}`,
+    question: 'retry-policies',
+    variant,
+    seed,
+    status: 'done',
+    nodes: 1,
+    durationSec: 10,
+    dir: `r-${variant}-${seed}`,
+  });
   const runs = [1, 2, 3].flatMap((s) => [rec('none', s), rec('all-and-bad-conn-2017-06', s)]);
   const res = new Map<string, RunResults>([
     ['retry-policies/none/1', results(10000, 40, 12)],
@@ -112,7 +172,13 @@ questions:
     updatedAt: '2026-01-01T00:10:00.000Z',
     runs,
   };
-  const out = renderFindings({ campaign, figures: aggregate(campaign, runs, res), state, plan: { shortened: false, seedCap: 3, cut: [] }, runsRel: '../runs/fits' });
+  const out = renderFindings({
+    campaign,
+    figures: aggregate(campaign, runs, res),
+    state,
+    plan: { shortened: false, seedCap: 3, cut: [] },
+    runsRel: '../runs/fits',
+  });
   const dir = join(work, 'findings');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'index.html'), out.html);
@@ -157,20 +223,37 @@ const OVERFLOWS = `(() => {
   return { wide, brokenHeaders, outsideCharts };
 })()`;
 
-async function overflows(page: Page): Promise<{ wide: string[]; brokenHeaders: string[]; outsideCharts: string[] }> {
-  return page.evaluate(OVERFLOWS) as Promise<{ wide: string[]; brokenHeaders: string[]; outsideCharts: string[] }>;
+async function overflows(
+  page: Page,
+): Promise<{ wide: string[]; brokenHeaders: string[]; outsideCharts: string[] }> {
+  return page.evaluate(OVERFLOWS) as Promise<{
+    wide: string[];
+    brokenHeaders: string[];
+    outsideCharts: string[];
+  }>;
 }
 
-async function checkPage(t: { deepEqual: (a: unknown, b: unknown, m?: string) => void; log: (m: string) => void }, browser: Browser, file: string, shotName: string): Promise<void> {
+async function checkPage(
+  t: { deepEqual: (a: unknown, b: unknown, m?: string) => void; log: (m: string) => void },
+  browser: Browser,
+  file: string,
+  shotName: string,
+): Promise<void> {
   for (const width of [1100, 720]) {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     // Folded tables are checked open too.
-    await page.evaluate("document.querySelectorAll('details').forEach((d) => d.setAttribute('open', ''))");
+    await page.evaluate(
+      "document.querySelectorAll('details').forEach((d) => d.setAttribute('open', ''))",
+    );
     const o = await overflows(page);
     t.deepEqual(o.wide, [], `${shotName} at ${width} px: no element's content wider than its box`);
     t.deepEqual(o.brokenHeaders, [], `${shotName} at ${width} px: no header broken inside a word`);
-    t.deepEqual(o.outsideCharts, [], `${shotName} at ${width} px: every chart text inside its chart`);
+    t.deepEqual(
+      o.outsideCharts,
+      [],
+      `${shotName} at ${width} px: every chart text inside its chart`,
+    );
     if (width === 1100) {
       mkdirSync('.tmp', { recursive: true });
       await page.screenshot({ path: join('.tmp', `${shotName}.png`), fullPage: true });
@@ -182,7 +265,10 @@ async function checkPage(t: { deepEqual: (a: unknown, b: unknown, m?: string) =>
 
 test('a quickstart-like report and a findings page: no text overflows its box, no header breaks inside a word, chart texts stay inside the chart', async (t) => {
   execFileSync('bash', ['scripts/browser-deps.sh'], { stdio: 'inherit' });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox'],
+  });
   try {
     await checkPage(t, browser, quickstartReport(), 'text-fits-quickstart');
     await checkPage(t, browser, findingsPage(), 'text-fits-findings');

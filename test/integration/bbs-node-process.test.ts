@@ -20,14 +20,23 @@ setInterval(() => {}, 1000);
 `;
 
 function nodePids(): { pid: number; cmdline: string }[] {
-  const out = spawnSync('pgrep', ['-af', 'bbs-lab.js bbs-node'], { encoding: 'utf8' }).stdout.trim();
-  return out ? out.split('\n').map((l) => ({ pid: Number(l.split(' ')[0]), cmdline: l })).filter((p) => p.cmdline.includes('127.0.49') || p.cmdline.includes('bbs-node-legacy')) : [];
+  const out = spawnSync('pgrep', ['-af', 'bbs-lab.js bbs-node'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+  return out
+    ? out
+        .split('\n')
+        .map((l) => ({ pid: Number(l.split(' ')[0]), cmdline: l }))
+        .filter((p) => p.cmdline.includes('127.0.49') || p.cmdline.includes('bbs-node-legacy'))
+    : [];
 }
 
 test('a BBS node process dies with the lab that started it, and cleanup removes what is left', async (t) => {
   t.timeout(60_000);
   const before = new Set(nodePids().map((p) => p.pid));
-  const lab = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', labScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lab = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', labScript], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   stopOnTeardown(t, lab, 'SIGKILL');
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: lab.stdout! }).once('line', resolve);
@@ -41,7 +50,8 @@ test('a BBS node process dies with the lab that started it, and cleanup removes 
   t.is(JSON.parse(readFileSync(configPath, 'utf8')).host, '127.0.49.21');
   lab.kill('SIGKILL');
   const deadline = Date.now() + 10_000;
-  while (processAlive(mine[0]!.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (processAlive(mine[0]!.pid) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
   t.false(processAlive(mine[0]!.pid), 'the node died with its lab');
   const r = spawnSync(process.execPath, ['bin/bbs-lab.js', 'cleanup'], { encoding: 'utf8' });
   t.is(r.status, 0, r.stderr);
@@ -52,7 +62,16 @@ test('bbs-lab bbs-node refuses a bad config, naming the fields', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-node-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const cfg = join(dir, 'node.json');
-  writeFileSync(cfg, JSON.stringify({ id: 'n', host: '10.0.0.1', lockTtl: '1s', retryMs: 500, pauseAt: ['sideways'] }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      id: 'n',
+      host: '10.0.0.1',
+      lockTtl: '1s',
+      retryMs: 500,
+      pauseAt: ['sideways'],
+    }),
+  );
   const r = spawnSync(process.execPath, ['bin/bbs-lab.js', 'bbs-node', cfg], { encoding: 'utf8' });
   t.not(r.status, 0);
   t.regex(r.stderr, /consulUrl: required/);

@@ -50,16 +50,37 @@ interface Fig {
   high: number;
 }
 interface Findings {
-  questions: { variants: { name: string; systemUnderTest: string[]; metrics: Record<string, Fig>; runs: { keptUp?: boolean | null }[] }[] }[];
+  questions: {
+    variants: {
+      name: string;
+      systemUnderTest: string[];
+      metrics: Record<string, Fig>;
+      runs: { keptUp?: boolean | null }[];
+    }[];
+  }[];
 }
 
-async function sitting(name: string, hog: boolean, base: string, log: (m: string) => void): Promise<Findings> {
+async function sitting(
+  name: string,
+  hog: boolean,
+  base: string,
+  log: (m: string) => void,
+): Promise<Findings> {
   const file = join(dir, 'two-loads.yaml');
   writeFileSync(file, CAMPAIGN);
-  if (hog) for (let i = 0; i < cpus().length; i++) hogs.add(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+  if (hog)
+    for (let i = 0; i < cpus().length; i++)
+      hogs.add(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
   try {
     const findingsDir = join(dir, name, 'findings');
-    const r = await investigate(parseCampaign(CAMPAIGN, file), { budgetSec: null, command: `node bin/bbs-lab.js investigate ${file}`, runsDir: join(dir, name, 'runs'), findingsDir, addressBase: base, log });
+    const r = await investigate(parseCampaign(CAMPAIGN, file), {
+      budgetSec: null,
+      command: `node bin/bbs-lab.js investigate ${file}`,
+      runsDir: join(dir, name, 'runs'),
+      findingsDir,
+      addressBase: base,
+      log,
+    });
     if (!r.complete) throw new Error(`${name}: the campaign did not complete`);
     return JSON.parse(readFileSync(join(findingsDir, 'findings.json'), 'utf8')) as Findings;
   } finally {
@@ -74,17 +95,39 @@ test('a campaign at an offered rate gives the same headline figures idle and bes
     const w = busy.questions[0]!.variants[i]!;
     t.is(w.name, v.name);
     t.deepEqual(w.systemUnderTest, v.systemUnderTest, `${v.name}: the same BBS commit named`);
-    t.true(v.systemUnderTest.length === 1 && /^BBS (2016-05|today) \([0-9a-f]{8}, /.test(v.systemUnderTest[0]!), v.systemUnderTest.join());
-    for (const [sit, x] of [['idle', v], ['busy', w]] as const) {
-      t.true(x.runs.length === 2 && x.runs.every((r) => r.keptUp === true), `${sit} ${x.name}: every run kept its rate (${JSON.stringify(x.runs)})`);
+    t.true(
+      v.systemUnderTest.length === 1 &&
+        /^BBS (2016-05|today) \([0-9a-f]{8}, /.test(v.systemUnderTest[0]!),
+      v.systemUnderTest.join(),
+    );
+    for (const [sit, x] of [
+      ['idle', v],
+      ['busy', w],
+    ] as const) {
+      t.true(
+        x.runs.length === 2 && x.runs.every((r) => r.keptUp === true),
+        `${sit} ${x.name}: every run kept its rate (${JSON.stringify(x.runs)})`,
+      );
     }
     // Kept up means at most 5% of the slots missed: the medians can differ by that much, no more.
-    const a = v.metrics['ops']!.median;
-    const b = w.metrics['ops']!.median;
-    t.log(`${v.name}: ops idle ${a} [${v.metrics['ops']!.low}–${v.metrics['ops']!.high}], beside hogs ${b} [${w.metrics['ops']!.low}–${w.metrics['ops']!.high}]`);
-    t.true(Math.abs(a - b) <= 0.05 * SLOTS, `${v.name}: ops medians ${a} and ${b} within the keep-up tolerance`);
-    t.true(a >= 0.95 * SLOTS && b >= 0.95 * SLOTS, `${v.name}: both sittings ran their slots (${a}, ${b} of ${SLOTS})`);
-    t.is(v.metrics['anomalyEvents']!.high, 0, `${v.name}: a clean run reports no anomaly (idle)`);
-    t.is(w.metrics['anomalyEvents']!.high, 0, `${v.name}: a clean run reports no anomaly (beside hogs)`);
+    const a = v.metrics.ops!.median;
+    const b = w.metrics.ops!.median;
+    t.log(
+      `${v.name}: ops idle ${a} [${v.metrics.ops!.low}–${v.metrics.ops!.high}], beside hogs ${b} [${w.metrics.ops!.low}–${w.metrics.ops!.high}]`,
+    );
+    t.true(
+      Math.abs(a - b) <= 0.05 * SLOTS,
+      `${v.name}: ops medians ${a} and ${b} within the keep-up tolerance`,
+    );
+    t.true(
+      a >= 0.95 * SLOTS && b >= 0.95 * SLOTS,
+      `${v.name}: both sittings ran their slots (${a}, ${b} of ${SLOTS})`,
+    );
+    t.is(v.metrics.anomalyEvents!.high, 0, `${v.name}: a clean run reports no anomaly (idle)`);
+    t.is(
+      w.metrics.anomalyEvents!.high,
+      0,
+      `${v.name}: a clean run reports no anomaly (beside hogs)`,
+    );
   }
 });

@@ -54,7 +54,12 @@ function recompute(events: Ev[]) {
   const oks = completions.filter((e) => e.type === 'ok');
   const bbsGaps = gapsOf(oks.map((e) => s(e.time)));
   // The whole BBS's longest stretch, a lone success merged over (the reports' rule).
-  const bbsOutageSec = Math.max(...wholeBbsStretches(oks.map((e) => s(e.time)), end).map((g) => g.to - g.from));
+  const bbsOutageSec = Math.max(
+    ...wholeBbsStretches(
+      oks.map((e) => s(e.time)),
+      end,
+    ).map((g) => g.to - g.from),
+  );
   const down = bbsGaps.filter((g) => g.to - g.from >= 1).reduce((a, g) => a + g.to - g.from, 0);
   // Writes per second in completion order; a second counts when the writers go back to a node
   // they had left (more node changes than distinct nodes − 1), not for a switchover.
@@ -65,19 +70,23 @@ function recompute(events: Ev[]) {
     if (!perSec.has(k)) perSec.set(k, []);
     perSec.get(k)!.push(e.node);
   }
-  const interleaved = (xs: string[]) => xs.filter((x, i) => i > 0 && x !== xs[i - 1]).length > new Set(xs).size - 1;
+  const interleaved = (xs: string[]) =>
+    xs.filter((x, i) => i > 0 && x !== xs[i - 1]).length > new Set(xs).size - 1;
   const clients = [...new Set(work.filter((e) => e.type === 'invoke').map((e) => e.client!))];
   const nem = events.filter((e) => e.type === 'nemesis');
   const faults = nem
     .filter((e) => e.phase === 'start')
     .map((st) => {
       const stop = nem.find((e) => e.phase === 'stop' && e.fault === st.fault);
-      const rec = nem.find((e) => e.phase === 'event' && e.kind === 'recovered' && e.fault === st.fault);
+      const rec = nem.find(
+        (e) => e.phase === 'event' && e.kind === 'recovered' && e.fault === st.fault,
+      );
       const from = s(st.time);
       const to = rec ? s(rec.time) : stop ? s(stop.time) : end;
       let worst = 0;
       for (const c of clients) {
-        for (const g of gapsOf(oks.filter((e) => e.client === c).map((e) => s(e.time)))) if (g.from <= to && g.to >= from) worst = Math.max(worst, g.to - g.from);
+        for (const g of gapsOf(oks.filter((e) => e.client === c).map((e) => s(e.time))))
+          if (g.from <= to && g.to >= from) worst = Math.max(worst, g.to - g.from);
       }
       return { fault: st.fault!, node: st.detail?.node, worst, at: st.time };
     });
@@ -102,7 +111,13 @@ test('compare --repeat 2: every configuration on 2 seeds; comparison.json equals
     .replace('at: 30s, duration: 15s', 'at: 9s, duration: 5s');
   const scenario = parseScenario(text, 'client-configs (short)');
   t.is(scenario.nemesis.schedule[1]!.target, 'isolate:active-of:proxy1');
-  const res = await compareConfigs(scenario, ['single-proxy', 'multi-ip'], { seed: 11, repeat: 2, runsDir, addressBase: '127.0.65', log: (m) => t.log(m) });
+  const res = await compareConfigs(scenario, ['single-proxy', 'multi-ip'], {
+    seed: 11,
+    repeat: 2,
+    runsDir,
+    addressBase: '127.0.65',
+    log: (m) => t.log(m),
+  });
   t.deepEqual(res.seeds, [11, 12]);
   const json = JSON.parse(readFileSync(join(res.dir, 'comparison.json'), 'utf8'));
   t.deepEqual(json.seeds, [11, 12]);
@@ -110,24 +125,55 @@ test('compare --repeat 2: every configuration on 2 seeds; comparison.json equals
   for (const f of json.figures) {
     const where = `${f.config} seed ${f.seed}`;
     t.falsy(f.error, where);
-    const events = readFileSync(join(res.dir, f.runId, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
+    const events = readFileSync(join(res.dir, f.runId, 'history.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Ev);
     const r = recompute(events);
     t.is(f.ops, r.ops, `${where}: ops`);
     t.is(f.unknownOps, r.unknownOps, `${where}: unknown ops`);
-    t.true(close(f.deadlocksPerK, r.deadlocksPerK), `${where}: 1213/1k ${f.deadlocksPerK} vs ${r.deadlocksPerK}`);
+    t.true(
+      close(f.deadlocksPerK, r.deadlocksPerK),
+      `${where}: 1213/1k ${f.deadlocksPerK} vs ${r.deadlocksPerK}`,
+    );
     t.is(f.multiNodeSeconds, r.multiNodeSeconds, `${where}: multi-node s`);
-    t.true(close(f.bbsOutageSec, r.bbsOutageSec), `${where}: BBS outage ${f.bbsOutageSec} vs ${r.bbsOutageSec}`);
-    t.true(close(f.timeShare, r.timeShare), `${where}: time share ${f.timeShare} vs ${r.timeShare}`);
-    t.deepEqual(f.faults.map((x: { fault: string }) => x.fault), r.faults.map((x) => x.fault), `${where}: faults`);
-    for (const [i, x] of (f.faults as { worstClientOutageSec: number; node?: string }[]).entries()) {
-      t.true(close(x.worstClientOutageSec, r.faults[i]!.worst), `${where}: ${r.faults[i]!.fault} worst client ${x.worstClientOutageSec} vs ${r.faults[i]!.worst}`);
+    t.true(
+      close(f.bbsOutageSec, r.bbsOutageSec),
+      `${where}: BBS outage ${f.bbsOutageSec} vs ${r.bbsOutageSec}`,
+    );
+    t.true(
+      close(f.timeShare, r.timeShare),
+      `${where}: time share ${f.timeShare} vs ${r.timeShare}`,
+    );
+    t.deepEqual(
+      f.faults.map((x: { fault: string }) => x.fault),
+      r.faults.map((x) => x.fault),
+      `${where}: faults`,
+    );
+    for (const [i, x] of (
+      f.faults as { worstClientOutageSec: number; node?: string }[]
+    ).entries()) {
+      t.true(
+        close(x.worstClientOutageSec, r.faults[i]!.worst),
+        `${where}: ${r.faults[i]!.fault} worst client ${x.worstClientOutageSec} vs ${r.faults[i]!.worst}`,
+      );
     }
     // The role target hit the node proxy1 routed to when the partition started: the last
     // active-backend change of proxy1 recorded before it.
     const part = r.faults.find((x) => x.fault === 'partition-2')!;
-    const changes = events.filter((e) => e.type === 'nemesis' && e.fault === 'proxy1' && e.kind === 'proxy-active-changed' && e.time < part.at);
+    const changes = events.filter(
+      (e) =>
+        e.type === 'nemesis' &&
+        e.fault === 'proxy1' &&
+        e.kind === 'proxy-active-changed' &&
+        e.time < part.at,
+    );
     t.truthy(part.node, `${where}: the partition names its node`);
-    t.is(part.node, changes[changes.length - 1]?.detail?.to ?? undefined, `${where}: isolate:active-of:proxy1 hit proxy1's active node`);
+    t.is(
+      part.node,
+      changes[changes.length - 1]?.detail?.to ?? undefined,
+      `${where}: isolate:active-of:proxy1 hit proxy1's active node`,
+    );
     t.is(f.faults[1].node, part.node);
   }
   const md = readFileSync(res.report, 'utf8');

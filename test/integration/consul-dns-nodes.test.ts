@@ -31,20 +31,39 @@ nemesis:
   schedule:
     - { kind: partition, target: isolate:most-written, at: 3s, duration: 11s }
 `);
-  const res = await runScenario(s, { seed: 3, runsDir, addressBase: '127.0.170', log: (m) => t.log(m) });
+  const res = await runScenario(s, {
+    seed: 3,
+    runsDir,
+    addressBase: '127.0.170',
+    log: (m) => t.log(m),
+  });
   const { events } = readHistory(res.dir.history);
   const start = events.find((e): e is NemesisEvent => e.type === 'nemesis' && e.phase === 'start')!;
   const stop = events.find((e): e is NemesisEvent => e.type === 'nemesis' && e.phase === 'stop')!;
   const cut = (start.detail as { node: string }).node;
-  const done = events.filter((e): e is CompletionEvent => (e.type === 'ok' || e.type === 'fail' || e.type === 'info') && e.f !== 'FinalRead');
+  const done = events.filter(
+    (e): e is CompletionEvent =>
+      (e.type === 'ok' || e.type === 'fail' || e.type === 'info') && e.f !== 'FinalRead',
+  );
   // A client whose ops the cut-off node served just before the partition.
-  const onCut = new Set(done.filter((e) => e.node === cut && e.time < start.time && e.time > start.time - 3e9).map((e) => e.client));
+  const onCut = new Set(
+    done
+      .filter((e) => e.node === cut && e.time < start.time && e.time > start.time - 3e9)
+      .map((e) => e.client),
+  );
   t.true(onCut.size > 0, `some client was on ${cut} before the partition`);
   // Detection (fast: ~3 s), the check (1 s, watched: DNS moved 3.6–4.9 s after the start in three
   // runs), then the lifetime (1 s) of a connection dialled just before: 7 s is past all of them.
   const late = done.filter((e) => e.time > start.time + 7e9 && e.time < stop.time);
-  t.deepEqual(late.filter((e) => e.node === cut).map((e) => `${e.type} ${e.f} client ${e.client}`), [], `no op served by ${cut} late in the partition`);
+  t.deepEqual(
+    late.filter((e) => e.node === cut).map((e) => `${e.type} ${e.f} client ${e.client}`),
+    [],
+    `no op served by ${cut} late in the partition`,
+  );
   const moved = late.filter((e) => e.type === 'ok' && onCut.has(e.client));
   // At least one success: on a loaded machine a 4 s window may hold few ops.
-  t.true(moved.length > 0, `clients that were on ${cut} succeed on ${[...new Set(moved.map((e) => e.node))].join(', ')} (${moved.length} ok)`);
+  t.true(
+    moved.length > 0,
+    `clients that were on ${cut} succeed on ${[...new Set(moved.map((e) => e.node))].join(', ')} (${moved.length} ok)`,
+  );
 });

@@ -12,6 +12,9 @@ import { galeraFromImages } from './docker-scenario.ts';
 const engine = await dockerAvailable();
 const maybe = engine ? test : test.skip;
 
-maybe('a 3-node Galera cluster from images replicates, survives a kill, and leaves nothing (real engine)', async (t) => {
-  await galeraFromImages(t, new Docker(), { basePort: 43306 });
-});
+maybe(
+  'a 3-node Galera cluster from images replicates, survives a kill, and leaves nothing (real engine)',
+  async (t) => {
+    await galeraFromImages(t, new Docker(), { basePort: 43306 });
+  },
+);

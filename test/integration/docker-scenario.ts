@@ -6,7 +6,11 @@
 import type { ExecutionContext } from 'ava';
 import type Docker from 'dockerode';
 import mysql from 'mysql2/promise';
-import { removeRun, startDockerCluster, type DockerCluster } from '../../lab/providers/docker/provider.ts';
+import {
+  removeRun,
+  startDockerCluster,
+  type DockerCluster,
+} from '../../lab/providers/docker/provider.ts';
 import { labelFilter } from '../../lab/providers/docker/specs.ts';
 
 export interface DockerScenarioOptions {
@@ -16,10 +20,28 @@ export interface DockerScenarioOptions {
   extra?: (cluster: DockerCluster, conn: (i: number) => Promise<mysql.Connection>) => Promise<void>;
 }
 
-export async function galeraFromImages(t: ExecutionContext, docker: Docker, o: DockerScenarioOptions): Promise<void> {
+export async function galeraFromImages(
+  t: ExecutionContext,
+  docker: Docker,
+  o: DockerScenarioOptions,
+): Promise<void> {
   const runId = `test${Date.now().toString(36)}`;
-  const cluster = await startDockerCluster({ nodes: 3, runId, basePort: o.basePort, log: (m) => t.log(m), docker, ...(o.providerOptions ? { providerOptions: o.providerOptions } : {}) });
-  const conn = (i: number) => mysql.createConnection({ host: '127.0.0.1', port: o.basePort + i, user: cluster.user, password: cluster.password, database: cluster.database });
+  const cluster = await startDockerCluster({
+    nodes: 3,
+    runId,
+    basePort: o.basePort,
+    log: (m) => t.log(m),
+    docker,
+    ...(o.providerOptions ? { providerOptions: o.providerOptions } : {}),
+  });
+  const conn = (i: number) =>
+    mysql.createConnection({
+      host: '127.0.0.1',
+      port: o.basePort + i,
+      user: cluster.user,
+      password: cluster.password,
+      database: cluster.database,
+    });
   try {
     const c1 = await conn(0);
     await c1.query('CREATE TABLE kv (k INT PRIMARY KEY, v INT)');
@@ -38,7 +60,10 @@ export async function galeraFromImages(t: ExecutionContext, docker: Docker, o: D
   } finally {
     await cluster.stop();
   }
-  const left = await docker.listContainers({ all: true, filters: JSON.stringify(labelFilter(runId)) });
+  const left = await docker.listContainers({
+    all: true,
+    filters: JSON.stringify(labelFilter(runId)),
+  });
   t.deepEqual(left, []);
   t.deepEqual(await docker.listNetworks({ filters: JSON.stringify(labelFilter(runId)) }), []);
   await removeRun(docker, runId);

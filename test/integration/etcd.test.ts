@@ -7,12 +7,20 @@ test('a real etcd with the v2 keys API: create-only, compare-and-swap, TTL; and 
   t.teardown(() => etcd.stop());
   const put = (key: string, body: Record<string, string>, query = '') =>
     fetch(`${etcd.url}/v2/keys${key}${query}`, { method: 'PUT', body: new URLSearchParams(body) });
-  const created = await put('/version', { value: '{"CurrentVersion":1451635200}' }, '?prevExist=false');
+  const created = await put(
+    '/version',
+    { value: '{"CurrentVersion":1451635200}' },
+    '?prevExist=false',
+  );
   t.is(created.status, 201);
   const again = await put('/version', { value: 'x' }, '?prevExist=false');
   t.is(again.status, 412);
   t.is(((await again.json()) as { errorCode: number }).errorCode, 105, 'key already exists');
-  const node = ((await (await fetch(`${etcd.url}/v2/keys/version`)).json()) as { node: { modifiedIndex: number } }).node;
+  const node = (
+    (await (await fetch(`${etcd.url}/v2/keys/version`)).json()) as {
+      node: { modifiedIndex: number };
+    }
+  ).node;
   const stale = await put('/version', { value: 'y' }, `?prevIndex=${node.modifiedIndex + 100}`);
   t.is(stale.status, 412, 'CAS on a stale index fails');
   const cas = await put('/version', { value: 'y' }, `?prevIndex=${node.modifiedIndex}`);

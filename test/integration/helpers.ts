@@ -21,7 +21,11 @@ export function processesMentioning(needle: string): number[] {
   return pids;
 }
 
-export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -44,7 +48,12 @@ export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]
  * running (its worker would never exit and the suite would hang). `signal` first, as a user's
  * Ctrl-C, so the child cleans up; SIGKILL after `graceMs` if it has not exited.
  */
-export function stopOnTeardown(t: { teardown(fn: () => Promise<void> | void): void }, child: ChildProcess, signal: NodeJS.Signals = 'SIGINT', graceMs = 20_000): void {
+export function stopOnTeardown(
+  t: { teardown(fn: () => Promise<void> | void): void },
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGINT',
+  graceMs = 20_000,
+): void {
   t.teardown(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -60,7 +69,10 @@ export function stopOnTeardown(t: { teardown(fn: () => Promise<void> | void): vo
  * recount report figures: the stretches between consecutive successes, with a lone success (a
  * stretch of 1 s or more on each side) merged over, the reports' rule (lab/report/stretches.ts).
  */
-export function wholeBbsStretches(oks: readonly number[], end: number): { from: number; to: number }[] {
+export function wholeBbsStretches(
+  oks: readonly number[],
+  end: number,
+): { from: number; to: number }[] {
   const points = [0, ...[...oks].sort((a, b) => a - b), end];
   const out: { from: number; to: number }[] = [];
   for (let i = 1; i < points.length; i++) {

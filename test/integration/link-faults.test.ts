@@ -38,9 +38,16 @@ nemesis:
     - { kind: link-timeout, target: client-proxy1, at: 4s, duration: 5s }
     - { kind: link-latency, target: proxy1-n1, at: 11s, duration: 3s, latencyMs: 100, jitterMs: 10 }
 `);
-  const res = await runScenario(s, { seed: 21, runsDir, addressBase: '127.0.20', log: (m) => t.log(m) });
+  const res = await runScenario(s, {
+    seed: 21,
+    runsDir,
+    addressBase: '127.0.20',
+    log: (m) => t.log(m),
+  });
   const { events } = readHistory(res.dir.history);
-  const faults = events.filter((e): e is NemesisEvent => e.type === 'nemesis' && (e.phase === 'start' || e.phase === 'stop'));
+  const faults = events.filter(
+    (e): e is NemesisEvent => e.type === 'nemesis' && (e.phase === 'start' || e.phase === 'stop'),
+  );
   t.deepEqual(
     faults.map((f) => [f.kind, f.phase]),
     [

@@ -33,11 +33,21 @@ test('a migration killed on one node: legacy nodes take over and serve, another 
   // A real SIGKILL: the node started the migration and wrote nothing after (not even a failure).
   t.is(dep.journal.runs(ETCD_TO_SQL_VERSION, 'migration-start').length, 1);
   t.is(dep.journal.runs(ETCD_TO_SQL_VERSION).length, 0);
-  t.deepEqual(dep.journal.events.filter((e) => e.node === doomed.id && e.kind === 'migration-failed'), []);
-  t.deepEqual(await etcd.version(), { CurrentVersion: LAST_ETCD_VERSION, TargetVersion: ETCD_TO_SQL_VERSION });
+  t.deepEqual(
+    dep.journal.events.filter((e) => e.node === doomed.id && e.kind === 'migration-failed'),
+    [],
+  );
+  t.deepEqual(await etcd.version(), {
+    CurrentVersion: LAST_ETCD_VERSION,
+    TargetVersion: ETCD_TO_SQL_VERSION,
+  });
   const pool = mysql.createPool({ ...sql, connectionLimit: 2 });
   t.teardown(() => pool.end());
-  t.deepEqual(await readSqlVersion(pool), { CurrentVersion: LAST_ETCD_VERSION, TargetVersion: ETCD_TO_SQL_VERSION }, 'SQL Current stays at lastETCD');
+  t.deepEqual(
+    await readSqlVersion(pool),
+    { CurrentVersion: LAST_ETCD_VERSION, TargetVersion: ETCD_TO_SQL_VERSION },
+    'SQL Current stays at lastETCD',
+  );
 
   // A legacy node takes the lock once the dead node's session lapses, and serves from etcd.
   const killedAt = Date.now();
@@ -45,7 +55,11 @@ test('a migration killed on one node: legacy nodes take over and serve, another 
   const legacy = await dep.waitServing(20_000);
   t.is(legacy.mode, 'legacy');
   t.log(`legacy node serving ${Date.now() - killedAt} ms after the kill`);
-  t.is((await callNode(legacy.url, 'DesireTask', { taskGuid: 'after-failure', domain: 'cf-tasks' })).status, 200);
+  t.is(
+    (await callNode(legacy.url, 'DesireTask', { taskGuid: 'after-failure', domain: 'cf-tasks' }))
+      .status,
+    200,
+  );
   const read = await callNode(legacy.url, 'TaskByGuid', { taskGuid: 'legacy-task-1' });
   t.is(read.status, 200);
   t.is((read.body.record as { state: string }).state, 'RUNNING');
@@ -55,11 +69,21 @@ test('a migration killed on one node: legacy nodes take over and serve, another 
   await legacy.stop();
   const dual = await dep.waitServing(15_000);
   t.is(dual.mode, 'dual');
-  t.deepEqual(compareMigrated(await etcd.contents(), await finalRead(pool)), [], 'SQL holds everything, including the task the legacy node wrote after the failure');
+  t.deepEqual(
+    compareMigrated(await etcd.contents(), await finalRead(pool)),
+    [],
+    'SQL holds everything, including the task the legacy node wrote after the failure',
+  );
   t.is(dep.journal.runs(ETCD_TO_SQL_VERSION, 'migration-start').length, 2);
   t.is(dep.journal.runs(ETCD_TO_SQL_VERSION).length, 1);
-  t.deepEqual(await readSqlVersion(pool), { CurrentVersion: ETCD_TO_SQL_VERSION, TargetVersion: ETCD_TO_SQL_VERSION });
-  t.deepEqual(await etcd.version(), { CurrentVersion: LAST_ETCD_VERSION + 1, TargetVersion: ETCD_TO_SQL_VERSION });
+  t.deepEqual(await readSqlVersion(pool), {
+    CurrentVersion: ETCD_TO_SQL_VERSION,
+    TargetVersion: ETCD_TO_SQL_VERSION,
+  });
+  t.deepEqual(await etcd.version(), {
+    CurrentVersion: LAST_ETCD_VERSION + 1,
+    TargetVersion: ETCD_TO_SQL_VERSION,
+  });
   t.is((await callNode(dual.url, 'TaskByGuid', { taskGuid: 'after-failure' })).status, 200);
   t.log(dep.holders.map((h) => `${h.id ?? '-'}`).join(' → '));
 });

@@ -28,26 +28,42 @@ test('after the migration no legacy node keeps or serves with the lock', async (
   // a while later, so the legacy nodes get the lock first.
   const late = [await dep.startNode('legacy'), await dep.startNode('legacy')];
   await dual2.stop();
-  await dep.waitFor('the late legacy nodes to exit', () => late.every((l) => l.state === 'exited'), 20_000).catch(() => undefined);
+  await dep
+    .waitFor('the late legacy nodes to exit', () => late.every((l) => l.state === 'exited'), 20_000)
+    .catch(() => undefined);
   t.log(dep.holders.map((h) => `${h.id ?? '-'}`).join(' → '));
   await dep.startNode('dual');
   const holder = await dep.waitServing(15_000);
   t.is(holder.mode, 'dual');
   for (const l of late) {
     t.is(l.state, 'exited', `${l.id} exited`);
-    t.deepEqual(l.exit, { code: 1, reason: `Existing DB version (${LAST_ETCD_VERSION + 1}) exceeds bbs version (${LAST_ETCD_VERSION})` });
+    t.deepEqual(l.exit, {
+      code: 1,
+      reason: `Existing DB version (${LAST_ETCD_VERSION + 1}) exceeds bbs version (${LAST_ETCD_VERSION})`,
+    });
   }
   const legacyIds = new Set(dep.nodes.filter((x) => x.mode === 'legacy').map((x) => x.id));
   const after = dep.journal.events.filter((e) => e.t >= migratedAt && legacyIds.has(e.node));
-  t.deepEqual(after.filter((e) => e.kind === 'serving'), [], 'no legacy node served after the migration');
-  t.true(after.filter((e) => e.kind === 'lock-acquired').length >= late.length, 'each late legacy node got the lock at least once');
+  t.deepEqual(
+    after.filter((e) => e.kind === 'serving'),
+    [],
+    'no legacy node served after the migration',
+  );
+  t.true(
+    after.filter((e) => e.kind === 'lock-acquired').length >= late.length,
+    'each late legacy node got the lock at least once',
+  );
   // How long each legacy node held the lock after the migration (from the 100 ms holder samples).
   const held: number[] = [];
   dep.holders.forEach((h, i) => {
-    if (h.t >= migratedAt && h.id && legacyIds.has(h.id)) held.push((dep.holders[i + 1]?.t ?? Date.now()) - h.t);
+    if (h.t >= migratedAt && h.id && legacyIds.has(h.id))
+      held.push((dep.holders[i + 1]?.t ?? Date.now()) - h.t);
   });
   t.log(`legacy holds after migration (ms): ${held.join(', ') || 'none sampled'}`);
-  t.true(held.every((ms) => ms < 1500), 'a legacy node gives the lock up at once');
+  t.true(
+    held.every((ms) => ms < 1500),
+    'a legacy node gives the lock up at once',
+  );
   t.is((await callNode(holder.url, 'TaskByGuid', { taskGuid: 'legacy-task-0' })).status, 200);
   t.log(dep.holders.map((h) => `${h.id ?? '-'}`).join(' → '));
 });

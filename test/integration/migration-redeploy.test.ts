@@ -19,14 +19,41 @@ test('redeploying legacy BBSes one by one with SQL: every record migrated, exact
   t.timeout(60_000);
   const sql = stack.sql;
   const dep = await stack.deploy();
-  const legacy = [await dep.startNode('legacy'), await dep.startNode('legacy'), await dep.startNode('legacy')];
+  const legacy = [
+    await dep.startNode('legacy'),
+    await dep.startNode('legacy'),
+    await dep.startNode('legacy'),
+  ];
   const first = await dep.waitServing(10_000);
   t.is(first.mode, 'legacy');
   // Data through the legacy API, and the shapes only cells write (claimed/running/crashed/evacuating).
   for (let i = 0; i < 5; i++) {
-    t.is((await callNode(first.url, 'DesireLRP', { processGuid: `api-lrp-${i}`, domain: 'cf-apps', instances: 1, annotation: `a${i}` })).status, 200);
-    t.is((await callNode(first.url, 'CreateUnclaimedActualLRP', { processGuid: `api-lrp-${i}`, index: 0, domain: 'cf-apps' })).status, 200);
-    t.is((await callNode(first.url, 'DesireTask', { taskGuid: `api-task-${i}`, domain: 'cf-tasks' })).status, 200);
+    t.is(
+      (
+        await callNode(first.url, 'DesireLRP', {
+          processGuid: `api-lrp-${i}`,
+          domain: 'cf-apps',
+          instances: 1,
+          annotation: `a${i}`,
+        })
+      ).status,
+      200,
+    );
+    t.is(
+      (
+        await callNode(first.url, 'CreateUnclaimedActualLRP', {
+          processGuid: `api-lrp-${i}`,
+          index: 0,
+          domain: 'cf-apps',
+        })
+      ).status,
+      200,
+    );
+    t.is(
+      (await callNode(first.url, 'DesireTask', { taskGuid: `api-task-${i}`, domain: 'cf-tasks' }))
+        .status,
+      200,
+    );
   }
   t.is((await callNode(first.url, 'UpsertDomain', { domain: 'cf-api', ttl: 300 })).status, 200);
   const etcd = new EtcdBbsStore(stack.etcd.url);
@@ -40,13 +67,20 @@ test('redeploying legacy BBSes one by one with SQL: every record migrated, exact
   }
   const server = await dep.waitServing(15_000);
   t.is(server.mode, 'dual');
-  t.deepEqual(dep.nodes.filter((x) => x.mode === 'legacy' && x.state === 'serving'), []);
+  t.deepEqual(
+    dep.nodes.filter((x) => x.mode === 'legacy' && x.state === 'serving'),
+    [],
+  );
 
   const pool = mysql.createPool({ ...sql, connectionLimit: 2 });
   t.teardown(() => pool.end());
   // Against etcd as it is now (nothing writes it after the redeploy began): a domain's TTL runs down
   // in etcd while its expire_time approaches in SQL, so the two agree at the same moment.
-  t.deepEqual(compareMigrated(await etcd.contents(), await finalRead(pool)), [], 'every domain, desired LRP, non-evacuating actual LRP and task is in SQL');
+  t.deepEqual(
+    compareMigrated(await etcd.contents(), await finalRead(pool)),
+    [],
+    'every domain, desired LRP, non-evacuating actual LRP and task is in SQL',
+  );
   t.is(dep.journal.runs(ETCD_TO_SQL_VERSION, 'migration-start').length, 1);
   t.is(dep.journal.runs(ETCD_TO_SQL_VERSION).length, 1);
   const got = await callNode(server.url, 'TaskByGuid', { taskGuid: 'api-task-3' });

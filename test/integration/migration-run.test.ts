@@ -13,17 +13,28 @@ import { runMigrationScenario } from '../../lab/migration/play.ts';
 test('scenarios/migration-no-sql.yaml runs into a run directory with its checks and report', async (t) => {
   const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-runs-'));
   t.teardown(() => rmSync(runsDir, { recursive: true, force: true }));
-  const s = parseMigrationScenario(readFileSync('scenarios/migration-no-sql.yaml', 'utf8'), 'migration-no-sql.yaml')!;
+  const s = parseMigrationScenario(
+    readFileSync('scenarios/migration-no-sql.yaml', 'utf8'),
+    'migration-no-sql.yaml',
+  )!;
   const res = await runMigrationFile(s, { base: '127.0.46', runsDir, log: (m) => t.log(m) });
   t.true(res.ok);
   const [dir] = readdirSync(runsDir);
-  const results = JSON.parse(readFileSync(join(runsDir, dir!, 'results.json'), 'utf8')) as { checks: { name: string; ok: boolean }[] };
-  t.deepEqual(results.checks.map((c) => [c.name, c.ok]), [
-    ['the dual node fails to start', true],
-    ['it never tried the lock', true],
-    ['a legacy node still serves', true],
-  ]);
-  t.regex(readFileSync(res.report, 'utf8'), /\*\*Answer from this run\.\*\* All 3 acceptance checks passed/);
+  const results = JSON.parse(readFileSync(join(runsDir, dir!, 'results.json'), 'utf8')) as {
+    checks: { name: string; ok: boolean }[];
+  };
+  t.deepEqual(
+    results.checks.map((c) => [c.name, c.ok]),
+    [
+      ['the dual node fails to start', true],
+      ['it never tried the lock', true],
+      ['a legacy node still serves', true],
+    ],
+  );
+  t.regex(
+    readFileSync(res.report, 'utf8'),
+    /\*\*Answer from this run\.\*\* All 3 acceptance checks passed/,
+  );
   t.regex(readFileSync(join(runsDir, dir!, 'scenario.yaml'), 'utf8'), /story: no-sql/);
 });
 
@@ -31,7 +42,10 @@ test('scenarios/upgrade-dust.yaml: a rolling upgrade under load keeps every writ
   t.timeout(240_000);
   const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-runs-'));
   t.teardown(() => rmSync(runsDir, { recursive: true, force: true }));
-  const s = parseMigrationScenario(readFileSync('scenarios/upgrade-dust.yaml', 'utf8'), 'upgrade-dust.yaml')!;
+  const s = parseMigrationScenario(
+    readFileSync('scenarios/upgrade-dust.yaml', 'utf8'),
+    'upgrade-dust.yaml',
+  )!;
   const res = await runMigrationFile(s, { base: '127.0.47', runsDir, log: (m) => t.log(m) });
   const [dir] = readdirSync(runsDir);
   const results = JSON.parse(readFileSync(join(runsDir, dir!, 'results.json'), 'utf8')) as {
@@ -56,7 +70,10 @@ test('scenarios/upgrade-dust.yaml: a rolling upgrade under load keeps every writ
   // The history in the run directory is judged again from the file alone.
   const again = checkPath(join(runsDir, dir!), {});
   t.is(again.report.valid, true);
-  t.regex(readFileSync(res.report, 'utf8'), /The workload made [\d,]+ BBS API calls during the story, [\d,]+ answered; the longest stretch without an answer was [\d.]+ s; 0 acknowledged writes were lost/);
+  t.regex(
+    readFileSync(res.report, 'utf8'),
+    /The workload made [\d,]+ BBS API calls during the story, [\d,]+ answered; the longest stretch without an answer was [\d.]+ s; 0 acknowledged writes were lost/,
+  );
   t.regex(readFileSync(join(runsDir, dir!, 'timeline.svg'), 'utf8'), /^<svg/);
 });
 
@@ -65,6 +82,9 @@ test('the 2016 gap is found every time: writes a legacy node acknowledges after 
   const r = await runMigrationScenario('gap', '127.0.48', (m) => t.log(m));
   for (const c of r.checks) t.true(c.ok, `${c.name}: ${c.detail}`);
   t.true(r.verdict!.lostWrites.length > 0);
-  t.true(r.verdict!.lostWrites.every((w) => w.node.startsWith('legacy')), 'every lost write was acknowledged by a legacy node');
+  t.true(
+    r.verdict!.lostWrites.every((w) => w.node.startsWith('legacy')),
+    'every lost write was acknowledged by a legacy node',
+  );
   t.is(r.verdict!.checkers.valid, false, 'the linearizability checker rejects the history too');
 });

@@ -22,14 +22,17 @@ export function migrationStack(base: string): MigrationStack {
   let etcd: EtcdServer | undefined;
   const deployments: Deployment[] = [];
   test.before(async (t) => {
-    [cluster, etcd] = await Promise.all([startLocalCluster({ nodes: 1, addressBase: base, firstHost: 11, log: (m) => t.log(m) }), startEtcd({ host: `${base}.1` })]);
+    [cluster, etcd] = await Promise.all([
+      startLocalCluster({ nodes: 1, addressBase: base, firstHost: 11, log: (m) => t.log(m) }),
+      startEtcd({ host: `${base}.1` }),
+    ]);
   });
   test.after.always(async () => {
     for (const d of deployments) await d.stop();
     await etcd?.stop();
     await cluster?.stop();
   });
-  const ready = <T,>(x: T | undefined): T => {
+  const ready = <T>(x: T | undefined): T => {
     if (x === undefined) throw new Error('the migration stack is used before its before hook ran');
     return x;
   };
@@ -43,7 +46,13 @@ export function migrationStack(base: string): MigrationStack {
     get sql() {
       const c = ready(cluster);
       const n = c.nodes[0]!;
-      return { host: n.host, port: n.port, user: c.user, password: c.password, database: c.database };
+      return {
+        host: n.host,
+        port: n.port,
+        user: c.user,
+        password: c.password,
+        database: c.database,
+      };
     },
     async deploy(o = {}) {
       const d = await Deployment.start({ base, etcdUrl: ready(etcd).url, sql: this.sql, ...o });

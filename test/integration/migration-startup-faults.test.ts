@@ -27,8 +27,18 @@ test.after.always(async () => {
   await stack?.stop();
 });
 
-async function play(t: ExecutionContext, story: MigrationStory, versions: string[], phases: string[]): Promise<StartupRow[]> {
-  const r = await playStory(story, BASE, { stores: stack!, versions, phases, log: (m) => (m.startsWith('story ') || m.startsWith('1047') ? t.log(m) : undefined) });
+async function play(
+  t: ExecutionContext,
+  story: MigrationStory,
+  versions: string[],
+  phases: string[],
+): Promise<StartupRow[]> {
+  const r = await playStory(story, BASE, {
+    stores: stack!,
+    versions,
+    phases,
+    log: (m) => (m.startsWith('story ') || m.startsWith('1047') ? t.log(m) : undefined),
+  });
   for (const c of r.checks) t.true(c.ok, `${c.name}: ${c.detail}`);
   const rows = r.sections?.find((s) => s.key === 'startupFaults')?.data as StartupRow[];
   t.is(rows.length, versions.length * phases.length);
@@ -41,31 +51,79 @@ const row = (rows: StartupRow[], version: string, phase: string) => {
   return r.recount;
 };
 
-test.serial('refused: masked on 2016-05 (serves), a rerun that loses everything on 2016-11; etcd refusing mid-copy loses the domains and desired LRPs', async (t) => {
-  const rows = await play(t, startupRefused, ['2016-05', '2016-11'], ['version-read', 'copy-etcd']);
-  t.like(row(rows, '2016-05', 'version-read'), { exits: false, migrationRuns: 1, lost: 'none' });
-  t.like(row(rows, '2016-11', 'version-read'), { exits: false, migrationRuns: 2, exactlyOnce: false, lost: 'every SQL record' });
-  t.like(row(rows, '2016-11', 'copy-etcd'), { migrationRuns: 1, exactlyOnce: true, lost: 'domains and desired LRPs', lostDetail: '2 of 2 domains, 6 of 6 desiredLRPs' });
-});
+test.serial(
+  'refused: masked on 2016-05 (serves), a rerun that loses everything on 2016-11; etcd refusing mid-copy loses the domains and desired LRPs',
+  async (t) => {
+    const rows = await play(
+      t,
+      startupRefused,
+      ['2016-05', '2016-11'],
+      ['version-read', 'copy-etcd'],
+    );
+    t.like(row(rows, '2016-05', 'version-read'), { exits: false, migrationRuns: 1, lost: 'none' });
+    t.like(row(rows, '2016-11', 'version-read'), {
+      exits: false,
+      migrationRuns: 2,
+      exactlyOnce: false,
+      lost: 'every SQL record',
+    });
+    t.like(row(rows, '2016-11', 'copy-etcd'), {
+      migrationRuns: 1,
+      exactlyOnce: true,
+      lost: 'domains and desired LRPs',
+      lostDetail: '2 of 2 domains, 6 of 6 desiredLRPs',
+    });
+  },
+);
 
-test.serial('lost connection: 2016-11 reruns, 2017-05 exits and the next start serves; INSERTs lost mid-copy are never copied again', async (t) => {
-  const rows = await play(t, startupLostConnection, ['2016-11', '2017-05'], ['version-read', 'copy-sql']);
-  t.like(row(rows, '2016-11', 'version-read'), { migrationRuns: 2, lost: 'every SQL record' });
-  t.like(row(rows, '2017-05', 'version-read'), { exits: true, migrationRuns: 1, exactlyOnce: true, lost: 'none' });
-  t.like(row(rows, '2017-05', 'copy-sql'), { migrationRuns: 1, lost: 'domains and desired LRPs' });
-});
+test.serial(
+  'lost connection: 2016-11 reruns, 2017-05 exits and the next start serves; INSERTs lost mid-copy are never copied again',
+  async (t) => {
+    const rows = await play(
+      t,
+      startupLostConnection,
+      ['2016-11', '2017-05'],
+      ['version-read', 'copy-sql'],
+    );
+    t.like(row(rows, '2016-11', 'version-read'), { migrationRuns: 2, lost: 'every SQL record' });
+    t.like(row(rows, '2017-05', 'version-read'), {
+      exits: true,
+      migrationRuns: 1,
+      exactlyOnce: true,
+      lost: 'none',
+    });
+    t.like(row(rows, '2017-05', 'copy-sql'), {
+      migrationRuns: 1,
+      lost: 'domains and desired LRPs',
+    });
+  },
+);
 
-test.serial('1047 for real (n1 cut off from n2 and n3): the version read gets 1047 on every profile; 2016-11 reruns, 2017-09 exits', async (t) => {
-  const rows = await play(t, startup1047, ['2016-05', '2016-11', '2017-09'], ['version-read']);
-  for (const v of ['2016-05', '2016-11', '2017-09']) t.regex(row(rows, v, 'version-read').hitHow, /1047: WSREP has not yet prepared node for application use/, v);
-  t.like(row(rows, '2016-05', 'version-read'), { exits: false, migrationRuns: 1, lost: 'none' });
-  t.like(row(rows, '2016-11', 'version-read'), { migrationRuns: 2, lost: 'every SQL record' });
-  t.like(row(rows, '2017-09', 'version-read'), { exits: true, migrationRuns: 1, lost: 'none' });
-  const copy = await play(t, startup1047, ['2017-09'], ['copy-sql']);
-  t.like(row(copy, '2017-09', 'copy-sql'), { migrationRuns: 1, exactlyOnce: true, lost: 'domains and desired LRPs' });
-});
+test.serial(
+  '1047 for real (n1 cut off from n2 and n3): the version read gets 1047 on every profile; 2016-11 reruns, 2017-09 exits',
+  async (t) => {
+    const rows = await play(t, startup1047, ['2016-05', '2016-11', '2017-09'], ['version-read']);
+    for (const v of ['2016-05', '2016-11', '2017-09'])
+      t.regex(
+        row(rows, v, 'version-read').hitHow,
+        /1047: WSREP has not yet prepared node for application use/,
+        v,
+      );
+    t.like(row(rows, '2016-05', 'version-read'), { exits: false, migrationRuns: 1, lost: 'none' });
+    t.like(row(rows, '2016-11', 'version-read'), { migrationRuns: 2, lost: 'every SQL record' });
+    t.like(row(rows, '2017-09', 'version-read'), { exits: true, migrationRuns: 1, lost: 'none' });
+    const copy = await play(t, startup1047, ['2017-09'], ['copy-sql']);
+    t.like(row(copy, '2017-09', 'copy-sql'), {
+      migrationRuns: 1,
+      exactlyOnce: true,
+      lost: 'domains and desired LRPs',
+    });
+  },
+);
 
 test.serial('1213: not played; every row from the code, labelled, with the reason', async (t) => {
   const rows = await play(t, startup1213, ['2016-05', '2016-11'], ['version-read', 'copy-sql']);
-  t.true(rows.every((r) => r.source === 'from the code' && /cannot be made on demand/.test(r.why ?? '')));
+  t.true(
+    rows.every((r) => r.source === 'from the code' && /cannot be made on demand/.test(r.why ?? '')),
+  );
 });

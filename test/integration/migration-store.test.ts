@@ -12,9 +12,17 @@ import { seedLegacyData } from '../../lab/migration/seed.ts';
 import { EtcdBbsStore } from '../../bbs/etcd/store.ts';
 import { compareMigrated } from '../../bbs/migrations/compare.ts';
 import { Journal } from '../../bbs/migrations/journal.ts';
-import { DUAL_MIGRATIONS, LEGACY_MIGRATIONS, MigrationManager } from '../../bbs/migrations/manager.ts';
+import {
+  DUAL_MIGRATIONS,
+  LEGACY_MIGRATIONS,
+  MigrationManager,
+} from '../../bbs/migrations/manager.ts';
 import { readSqlVersion } from '../../bbs/migrations/sql-version.ts';
-import { ETCD_TO_SQL_VERSION, LAST_ETCD_VERSION, VersionTooNewError } from '../../bbs/migrations/versions.ts';
+import {
+  ETCD_TO_SQL_VERSION,
+  LAST_ETCD_VERSION,
+  VersionTooNewError,
+} from '../../bbs/migrations/versions.ts';
 import { CREATE_CONFIGURATIONS } from '../../bbs/sql/schema.ts';
 import { finalRead } from '../../bbs/sql/store.ts';
 
@@ -28,7 +36,14 @@ test.before(async (t) => {
     startEtcd({ host: '127.0.40.1' }),
   ]);
   const n = cluster.nodes[0]!;
-  pool = mysql.createPool({ host: n.host, port: n.port, user: cluster.user, password: cluster.password, database: cluster.database, connectionLimit: 4 });
+  pool = mysql.createPool({
+    host: n.host,
+    port: n.port,
+    user: cluster.user,
+    password: cluster.password,
+    database: cluster.database,
+    connectionLimit: 4,
+  });
 });
 
 test.after.always(async () => {
@@ -40,19 +55,36 @@ test.after.always(async () => {
 async function fresh(): Promise<EtcdBbsStore> {
   const etcd = new EtcdBbsStore(etcdServer!.url);
   await etcd.wipe();
-  for (const tbl of ['domains', 'desired_lrps', 'actual_lrps', 'tasks', 'configurations']) await pool!.query(`DROP TABLE IF EXISTS ${tbl}`);
+  for (const tbl of ['domains', 'desired_lrps', 'actual_lrps', 'tasks', 'configurations'])
+    await pool!.query(`DROP TABLE IF EXISTS ${tbl}`);
   await pool!.query(CREATE_CONFIGURATIONS);
   return etcd;
 }
 
-const mgr = (node: string, etcd: EtcdBbsStore | undefined, sql: boolean, journal: Journal, hooks = {}) =>
-  new MigrationManager({ node, migrations: sql ? DUAL_MIGRATIONS : LEGACY_MIGRATIONS, ...(etcd ? { etcd } : {}), ...(sql ? { sql: pool! } : {}), journal, hooks });
+const mgr = (
+  node: string,
+  etcd: EtcdBbsStore | undefined,
+  sql: boolean,
+  journal: Journal,
+  hooks = {},
+) =>
+  new MigrationManager({
+    node,
+    migrations: sql ? DUAL_MIGRATIONS : LEGACY_MIGRATIONS,
+    ...(etcd ? { etcd } : {}),
+    ...(sql ? { sql: pool! } : {}),
+    journal,
+    hooks,
+  });
 
 test('etcd to SQL: every record but evacuating ones, version to SQL then capped to etcd, exactly once, legacy stopped', async (t) => {
   const etcd = await fresh();
   const journal = new Journal();
   t.is((await mgr('legacy-1', etcd, false, journal).run()).decision, 'init');
-  t.deepEqual(await etcd.version(), { CurrentVersion: LAST_ETCD_VERSION, TargetVersion: LAST_ETCD_VERSION });
+  t.deepEqual(await etcd.version(), {
+    CurrentVersion: LAST_ETCD_VERSION,
+    TargetVersion: LAST_ETCD_VERSION,
+  });
   const seeded = await seedLegacyData(etcd);
   t.true(seeded.evacuating > 0);
   const before = await etcd.contents();
@@ -67,19 +99,39 @@ test('etcd to SQL: every record but evacuating ones, version to SQL then capped 
   t.deepEqual(compareMigrated(before, sql), []);
   t.is(sql.tasks.length, seeded.tasks);
   t.is(sql.actualLRPs.length, seeded.actualLRPs);
-  const [evac] = (await pool!.query('SELECT COUNT(*) AS n FROM actual_lrps WHERE evacuating = true')) as [{ n: number }[], unknown];
+  const [evac] = (await pool!.query(
+    'SELECT COUNT(*) AS n FROM actual_lrps WHERE evacuating = true',
+  )) as [{ n: number }[], unknown];
   t.is(Number(evac[0]!.n), 0);
-  t.deepEqual(await readSqlVersion(pool!), { CurrentVersion: ETCD_TO_SQL_VERSION, TargetVersion: ETCD_TO_SQL_VERSION });
-  t.deepEqual(await etcd.version(), { CurrentVersion: LAST_ETCD_VERSION + 1, TargetVersion: ETCD_TO_SQL_VERSION });
+  t.deepEqual(await readSqlVersion(pool!), {
+    CurrentVersion: ETCD_TO_SQL_VERSION,
+    TargetVersion: ETCD_TO_SQL_VERSION,
+  });
+  t.deepEqual(await etcd.version(), {
+    CurrentVersion: LAST_ETCD_VERSION + 1,
+    TargetVersion: ETCD_TO_SQL_VERSION,
+  });
   // The version writes went SQL first, then etcd.
-  const writes = journal.events.filter((e) => e.kind === 'version-write' && e.node === 'dual-1').map((e) => `${e.store}:${e.version}`);
-  t.deepEqual(writes, [`sql:${LAST_ETCD_VERSION}`, `etcd:${LAST_ETCD_VERSION}`, `sql:${ETCD_TO_SQL_VERSION}`, `etcd:${LAST_ETCD_VERSION + 1}`]);
+  const writes = journal.events
+    .filter((e) => e.kind === 'version-write' && e.node === 'dual-1')
+    .map((e) => `${e.store}:${e.version}`);
+  t.deepEqual(writes, [
+    `sql:${LAST_ETCD_VERSION}`,
+    `etcd:${LAST_ETCD_VERSION}`,
+    `sql:${ETCD_TO_SQL_VERSION}`,
+    `etcd:${LAST_ETCD_VERSION + 1}`,
+  ]);
 
   // A second dual BBS serves without rerunning; a legacy BBS refuses.
   t.is((await mgr('dual-2', etcd, true, journal).run()).decision, 'serve');
   t.is(journal.runs(ETCD_TO_SQL_VERSION).length, 1);
-  const err = await t.throwsAsync(mgr('legacy-2', etcd, false, journal).run(), { instanceOf: VersionTooNewError });
-  t.is(err?.message, `Existing DB version (${LAST_ETCD_VERSION + 1}) exceeds bbs version (${LAST_ETCD_VERSION})`);
+  const err = await t.throwsAsync(mgr('legacy-2', etcd, false, journal).run(), {
+    instanceOf: VersionTooNewError,
+  });
+  t.is(
+    err?.message,
+    `Existing DB version (${LAST_ETCD_VERSION + 1}) exceeds bbs version (${LAST_ETCD_VERSION})`,
+  );
 });
 
 test('a crash mid-copy leaves both versions at lastETCD: legacy serves, another dual BBS reruns from scratch', async (t) => {
@@ -88,9 +140,18 @@ test('a crash mid-copy leaves both versions at lastETCD: legacy serves, another 
   await mgr('legacy-1', etcd, false, journal).run();
   await seedLegacyData(etcd);
   const crash = new Error('killed mid-copy');
-  await t.throwsAsync(mgr('dual-1', etcd, true, journal, { 'mid-copy': async () => Promise.reject(crash) }).run(), { is: crash });
-  t.deepEqual(await etcd.version(), { CurrentVersion: LAST_ETCD_VERSION, TargetVersion: ETCD_TO_SQL_VERSION });
-  t.deepEqual(await readSqlVersion(pool!), { CurrentVersion: LAST_ETCD_VERSION, TargetVersion: ETCD_TO_SQL_VERSION });
+  await t.throwsAsync(
+    mgr('dual-1', etcd, true, journal, { 'mid-copy': async () => Promise.reject(crash) }).run(),
+    { is: crash },
+  );
+  t.deepEqual(await etcd.version(), {
+    CurrentVersion: LAST_ETCD_VERSION,
+    TargetVersion: ETCD_TO_SQL_VERSION,
+  });
+  t.deepEqual(await readSqlVersion(pool!), {
+    CurrentVersion: LAST_ETCD_VERSION,
+    TargetVersion: ETCD_TO_SQL_VERSION,
+  });
   t.is((await mgr('legacy-2', etcd, false, journal).run()).decision, 'serve');
   // The legacy BBS keeps writing to etcd meanwhile; the rerun copies that too.
   await etcd.desireTask({ taskGuid: 'written-after-failure', domain: 'cf-tasks' });
@@ -114,11 +175,28 @@ test('known gap: a crash between the SQL and the etcd version write lets a legac
     },
   };
   await t.throwsAsync(mgr('dual-1', etcd, true, journal, hooks).run(), { is: crash });
-  t.deepEqual(await readSqlVersion(pool!), { CurrentVersion: ETCD_TO_SQL_VERSION, TargetVersion: ETCD_TO_SQL_VERSION });
-  t.deepEqual(await etcd.version(), { CurrentVersion: LAST_ETCD_VERSION, TargetVersion: ETCD_TO_SQL_VERSION });
-  t.is((await mgr('legacy-2', etcd, false, journal).run()).decision, 'serve', 'the legacy BBS believes it is current');
-  t.is((await mgr('dual-2', etcd, true, journal).run()).decision, 'serve', 'the dual BBS is current in SQL and never rewrites etcd');
+  t.deepEqual(await readSqlVersion(pool!), {
+    CurrentVersion: ETCD_TO_SQL_VERSION,
+    TargetVersion: ETCD_TO_SQL_VERSION,
+  });
+  t.deepEqual(await etcd.version(), {
+    CurrentVersion: LAST_ETCD_VERSION,
+    TargetVersion: ETCD_TO_SQL_VERSION,
+  });
+  t.is(
+    (await mgr('legacy-2', etcd, false, journal).run()).decision,
+    'serve',
+    'the legacy BBS believes it is current',
+  );
+  t.is(
+    (await mgr('dual-2', etcd, true, journal).run()).decision,
+    'serve',
+    'the dual BBS is current in SQL and never rewrites etcd',
+  );
   // The legacy BBS rewrote Target down to its own newest (2a8d20a0 migration/manager.go: Target ≠
   // max → writeVersion(Current, max)); the dual BBS left it so.
-  t.deepEqual(await etcd.version(), { CurrentVersion: LAST_ETCD_VERSION, TargetVersion: LAST_ETCD_VERSION });
+  t.deepEqual(await etcd.version(), {
+    CurrentVersion: LAST_ETCD_VERSION,
+    TargetVersion: LAST_ETCD_VERSION,
+  });
 });

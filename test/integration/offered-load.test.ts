@@ -46,18 +46,38 @@ interface Outcome {
   provenance: { lab: { commit: string | null } } | null;
 }
 
-async function run(t: { log: (...m: unknown[]) => void }, rate: ClientRate, hog: boolean, base: string): Promise<Outcome> {
+async function run(
+  t: { log: (...m: unknown[]) => void },
+  rate: ClientRate,
+  hog: boolean,
+  base: string,
+): Promise<Outcome> {
   const s = parseScenario(SCENARIO);
   s.clients.rate = rate;
-  if (hog) for (let i = 0; i < HOGS; i++) hogs.add(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+  if (hog)
+    for (let i = 0; i < HOGS; i++)
+      hogs.add(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
   try {
     const res = await runScenario(s, { seed: 7, runsDir, addressBase: base, log: () => {} });
-    const r = JSON.parse(readFileSync(res.dir.results, 'utf8')) as { stats: { ops: number; errors: Record<string, number> }; rate: RateRecord; machine: MachineSummary | null; provenance: Outcome['provenance'] };
+    const r = JSON.parse(readFileSync(res.dir.results, 'utf8')) as {
+      stats: { ops: number; errors: Record<string, number> };
+      rate: RateRecord;
+      machine: MachineSummary | null;
+      provenance: Outcome['provenance'];
+    };
     const deadlocks = Object.entries(r.stats.errors)
       .filter(([k]) => k.startsWith('1213'))
       .reduce((a, [, n]) => a + n, 0);
-    const out = { ops: r.stats.ops, deadlocks, rate: r.rate, machine: r.machine, provenance: r.provenance };
-    t.log(`${rate} ops/s, ${hog ? `${HOGS} hogs` : 'no hog'}: ${out.ops} ops, ${deadlocks} 1213s, achieved ${r.rate.achieved.toFixed(1)} ops/s, slots ${JSON.stringify(r.rate.slots)}, lag ${JSON.stringify(r.rate.lagMs)}, kept up ${r.rate.keptUp}; load ${JSON.stringify(r.machine?.load1)} busy ${JSON.stringify(r.machine?.busyPct)}`);
+    const out = {
+      ops: r.stats.ops,
+      deadlocks,
+      rate: r.rate,
+      machine: r.machine,
+      provenance: r.provenance,
+    };
+    t.log(
+      `${rate} ops/s, ${hog ? `${HOGS} hogs` : 'no hog'}: ${out.ops} ops, ${deadlocks} 1213s, achieved ${r.rate.achieved.toFixed(1)} ops/s, slots ${JSON.stringify(r.rate.slots)}, lag ${JSON.stringify(r.rate.lagMs)}, kept up ${r.rate.keptUp}; load ${JSON.stringify(r.machine?.load1)} busy ${JSON.stringify(r.machine?.busyPct)}`,
+    );
     return out;
   } finally {
     killHogs();
@@ -67,29 +87,41 @@ async function run(t: { log: (...m: unknown[]) => void }, rate: ClientRate, hog:
 /** Two counts of rare events agree within three standard deviations of a Poisson count (plus a few). */
 const countsAgree = (a: number, b: number) => Math.abs(a - b) <= 3 * Math.sqrt((a + b) / 2) + 3;
 
-test.serial('at the offered rate, the run keeps it idle and beside CPU hogs, and its figures agree', async (t) => {
-  const idle = await run(t, DEFAULT_RATE_PER_CLIENT, false, '127.0.72');
-  const hogged = await run(t, DEFAULT_RATE_PER_CLIENT, true, '127.0.72');
-  for (const [name, r] of [['idle', idle], ['beside the hogs', hogged]] as const) {
-    t.is(r.rate.offered, 6 * DEFAULT_RATE_PER_CLIENT, name);
-    t.true(r.rate.keptUp, `${name}: kept up (${JSON.stringify(r.rate.judged)})`);
-    // The machine was sampled through the run, and the run knows what produced it.
-    t.true((r.machine?.samples ?? 0) >= 5, `${name}: machine samples`);
-    t.truthy(r.provenance?.lab.commit, `${name}: provenance`);
-  }
-  // Every slot is issued or skipped, and a kept-up run misses at most 5% of what it answers for, so
-  // the op counts of the two runs agree closely: within 10%.
-  t.true(Math.abs(idle.ops - hogged.ops) <= 0.1 * idle.ops, `ops ${idle.ops} and ${hogged.ops}`);
-  t.true(countsAgree(idle.deadlocks, hogged.deadlocks), `1213s ${idle.deadlocks} and ${hogged.deadlocks}`);
-});
+test.serial(
+  'at the offered rate, the run keeps it idle and beside CPU hogs, and its figures agree',
+  async (t) => {
+    const idle = await run(t, DEFAULT_RATE_PER_CLIENT, false, '127.0.72');
+    const hogged = await run(t, DEFAULT_RATE_PER_CLIENT, true, '127.0.72');
+    for (const [name, r] of [
+      ['idle', idle],
+      ['beside the hogs', hogged],
+    ] as const) {
+      t.is(r.rate.offered, 6 * DEFAULT_RATE_PER_CLIENT, name);
+      t.true(r.rate.keptUp, `${name}: kept up (${JSON.stringify(r.rate.judged)})`);
+      // The machine was sampled through the run, and the run knows what produced it.
+      t.true((r.machine?.samples ?? 0) >= 5, `${name}: machine samples`);
+      t.truthy(r.provenance?.lab.commit, `${name}: provenance`);
+    }
+    // Every slot is issued or skipped, and a kept-up run misses at most 5% of what it answers for, so
+    // the op counts of the two runs agree closely: within 10%.
+    t.true(Math.abs(idle.ops - hogged.ops) <= 0.1 * idle.ops, `ops ${idle.ops} and ${hogged.ops}`);
+    t.true(
+      countsAgree(idle.deadlocks, hogged.deadlocks),
+      `1213s ${idle.deadlocks} and ${hogged.deadlocks}`,
+    );
+  },
+);
 
-test.serial('closed loop, the op count follows the machine: fewer ops beside CPU hogs', async (t) => {
-  const idle = await run(t, 'closed', false, '127.0.73');
-  const hogged = await run(t, 'closed', true, '127.0.73');
-  t.is(idle.rate.offered, null);
-  t.true(idle.rate.keptUp && hogged.rate.keptUp, 'nothing offered, nothing to keep');
-  // The closed loop's count is what the machine gave it; the hogs take a share of the CPU.
-  t.true(hogged.ops < 0.9 * idle.ops, `ops ${idle.ops} idle, ${hogged.ops} beside the hogs`);
-  // …and it ran far more ops than the offered rate would have: the loop is not paced.
-  t.true(idle.ops > 2 * 6 * DEFAULT_RATE_PER_CLIENT * 10, `ops ${idle.ops}`);
-});
+test.serial(
+  'closed loop, the op count follows the machine: fewer ops beside CPU hogs',
+  async (t) => {
+    const idle = await run(t, 'closed', false, '127.0.73');
+    const hogged = await run(t, 'closed', true, '127.0.73');
+    t.is(idle.rate.offered, null);
+    t.true(idle.rate.keptUp && hogged.rate.keptUp, 'nothing offered, nothing to keep');
+    // The closed loop's count is what the machine gave it; the hogs take a share of the CPU.
+    t.true(hogged.ops < 0.9 * idle.ops, `ops ${idle.ops} idle, ${hogged.ops} beside the hogs`);
+    // …and it ran far more ops than the offered rate would have: the loop is not paced.
+    t.true(idle.ops > 2 * 6 * DEFAULT_RATE_PER_CLIENT * 10, `ops ${idle.ops}`);
+  },
+);

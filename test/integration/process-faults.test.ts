@@ -20,12 +20,22 @@ test('kill -9 and restart: the node rejoins (IST from its recovered position) an
     log: (m) => t.log(m),
   });
   t.teardown(() => cluster.stop());
-  const conn = (host: string) => mysql.createConnection({ host, user: cluster.user, password: cluster.password, database: cluster.database });
+  const conn = (host: string) =>
+    mysql.createConnection({
+      host,
+      user: cluster.user,
+      password: cluster.password,
+      database: cluster.database,
+    });
   const c1 = await conn('127.0.9.11');
   await c1.query('CREATE TABLE kv (k INT PRIMARY KEY, v INT)');
 
   await cluster.abilities.kill.kill('n3');
-  await waitFor('the cluster to shrink to 2', async () => (await cluster.status('n1')).clusterSize === 2, 30_000);
+  await waitFor(
+    'the cluster to shrink to 2',
+    async () => (await cluster.status('n1')).clusterSize === 2,
+    30_000,
+  );
   await c1.query('INSERT INTO kv VALUES (1, 7)');
   await cluster.abilities.kill.restart('n3');
   await cluster.waitSynced('n3', 3, 60_000);
@@ -69,7 +79,10 @@ test('a joiner that cannot reach a primary view at start is started once more, a
     },
   });
   t.teardown(() => cluster.stop());
-  t.true(logs.some((m) => /n2 exited while joining \(.*primary view/i.test(m)), `the first start failed for lack of a primary view: ${logs.join(' | ')}`);
+  t.true(
+    logs.some((m) => /n2 exited while joining \(.*primary view/i.test(m)),
+    `the first start failed for lack of a primary view: ${logs.join(' | ')}`,
+  );
   t.true(logs.some((m) => m.includes('n2 joined on 127.0.11.12 (cluster size 2)')));
   t.is((await cluster.status('n2')).clusterSize, 3, 'n3 joined after it');
 });
@@ -87,7 +100,11 @@ test('a joiner that fails to reach a primary view twice fails the start, naming 
       log: (m) => logs.push(m),
     }),
   );
-  t.is(logs.filter((m) => m.includes('exited while joining')).length, 1, 'one more start, not a loop');
+  t.is(
+    logs.filter((m) => m.includes('exited while joining')).length,
+    1,
+    'one more start, not a loop',
+  );
   t.regex(err!.message, /node n2 \(127\.0\.11\.12\) exited while starting/);
   t.regex(err!.message, /primary view/);
   const workDir = /initialised 3 datadir\(s\) under (\S+)/.exec(logs[0] ?? '')?.[1];

@@ -47,7 +47,9 @@ function startLab(t: { teardown: (fn: () => void) => void }, file: string, base:
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
   const ownedDirs = new Set<string>();
   const poll = setInterval(() => {
     for (const l of findLeftOvers()) if (l.ownerPid === child.pid) ownedDirs.add(l.dir);
@@ -71,43 +73,74 @@ function closeReader(lab: Lab): void {
 }
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms).unref(),
+    ),
+  ]);
 }
 
-test.serial('a run whose output pipe closes after its first lines finishes normally and writes its whole run directory', async (t) => {
-  const lab = startLab(t, scenarioFile('pipe-closed', '4s'), '127.0.180');
-  await waitFor('the run directory line', () => /run directory: \S+\n/.test(lab.output()), 60_000);
-  const runDir = /run directory: (\S+)\n/.exec(lab.output())![1]!;
-  t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
-  closeReader(lab);
-  const { code } = await within(lab.exited, 120_000, 'the run to end');
-  t.is(code, 0, 'the run ends as a finished run, not an interrupted or failed one');
-  const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { interrupted: string | null };
-  t.is(results.interrupted, null);
-  const { events } = readHistory(join(runDir, 'history.jsonl'));
-  t.true(events.some((e) => e.type === 'ok' && (e as { f: string }).f !== 'FinalRead'), 'the workload ran');
-  t.true(events.some((e) => e.type === 'ok' && (e as { f: string }).f === 'FinalRead'), 'the final read ran');
-  t.true(lab.ownedDirs.size >= 1, 'the cluster ran in a temp dir of the lab');
-  for (const dir of lab.ownedDirs) t.deepEqual(processesMentioning(dir), [], `no process of ${dir} is left`);
-});
+test.serial(
+  'a run whose output pipe closes after its first lines finishes normally and writes its whole run directory',
+  async (t) => {
+    const lab = startLab(t, scenarioFile('pipe-closed', '4s'), '127.0.180');
+    await waitFor(
+      'the run directory line',
+      () => /run directory: \S+\n/.test(lab.output()),
+      60_000,
+    );
+    const runDir = /run directory: (\S+)\n/.exec(lab.output())![1]!;
+    t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
+    closeReader(lab);
+    const { code } = await within(lab.exited, 120_000, 'the run to end');
+    t.is(code, 0, 'the run ends as a finished run, not an interrupted or failed one');
+    const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as {
+      interrupted: string | null;
+    };
+    t.is(results.interrupted, null);
+    const { events } = readHistory(join(runDir, 'history.jsonl'));
+    t.true(
+      events.some((e) => e.type === 'ok' && (e as { f: string }).f !== 'FinalRead'),
+      'the workload ran',
+    );
+    t.true(
+      events.some((e) => e.type === 'ok' && (e as { f: string }).f === 'FinalRead'),
+      'the final read ran',
+    );
+    t.true(lab.ownedDirs.size >= 1, 'the cluster ran in a temp dir of the lab');
+    for (const dir of lab.ownedDirs)
+      t.deepEqual(processesMentioning(dir), [], `no process of ${dir} is left`);
+  },
+);
 
-test.serial('SIGTERM ends a lab whose output pipe has closed, within seconds, leaving no process and an interrupted report', async (t) => {
-  const lab = startLab(t, scenarioFile('pipe-closed-sigterm', '60s'), '127.0.181');
-  await waitFor('the workload to start', () => /workload: \d+ clients/.test(lab.output()), 90_000);
-  const runDir = /run directory: (\S+)\n/.exec(lab.output())![1]!;
-  t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
-  const workDir = /initialised \d+ datadir\(s\) under (\S+)/.exec(lab.output())?.[1];
-  t.truthy(workDir);
-  closeReader(lab);
-  // The workload's progress line (every 5 s) is the lab's next write: wait until it must have failed.
-  await new Promise((r) => setTimeout(r, 6000));
-  t.is(lab.child.exitCode, null, 'the closed pipe alone did not stop the run');
-  lab.child.kill('SIGTERM');
-  const { code } = await within(lab.exited, 30_000, 'the lab to exit after SIGTERM');
-  t.is(code, 143);
-  t.deepEqual(processesMentioning(workDir!), [], 'no node of the cluster is left');
-  const report = readFileSync(join(runDir, 'report.md'), 'utf8');
-  t.regex(report, /This run was interrupted/);
-  const { events } = readHistory(join(runDir, 'history.jsonl'));
-  t.true(events.some((e) => e.type === 'ok'), 'ops recorded before SIGTERM are kept');
-});
+test.serial(
+  'SIGTERM ends a lab whose output pipe has closed, within seconds, leaving no process and an interrupted report',
+  async (t) => {
+    const lab = startLab(t, scenarioFile('pipe-closed-sigterm', '60s'), '127.0.181');
+    await waitFor(
+      'the workload to start',
+      () => /workload: \d+ clients/.test(lab.output()),
+      90_000,
+    );
+    const runDir = /run directory: (\S+)\n/.exec(lab.output())![1]!;
+    t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
+    const workDir = /initialised \d+ datadir\(s\) under (\S+)/.exec(lab.output())?.[1];
+    t.truthy(workDir);
+    closeReader(lab);
+    // The workload's progress line (every 5 s) is the lab's next write: wait until it must have failed.
+    await new Promise((r) => setTimeout(r, 6000));
+    t.is(lab.child.exitCode, null, 'the closed pipe alone did not stop the run');
+    lab.child.kill('SIGTERM');
+    const { code } = await within(lab.exited, 30_000, 'the lab to exit after SIGTERM');
+    t.is(code, 143);
+    t.deepEqual(processesMentioning(workDir!), [], 'no node of the cluster is left');
+    const report = readFileSync(join(runDir, 'report.md'), 'utf8');
+    t.regex(report, /This run was interrupted/);
+    const { events } = readHistory(join(runDir, 'history.jsonl'));
+    t.true(
+      events.some((e) => e.type === 'ok'),
+      'ops recorded before SIGTERM are kept',
+    );
+  },
+);

@@ -45,103 +45,193 @@ const rows = async (version: BbsVersion, r: BulkRead): Promise<number> => {
   return a.value!.rows;
 };
 
-test.serial('populate writes 20 desired LRPs, 40 actual LRPs, 10 tasks and 2 domains', async (t) => {
-  t.is(await count('SELECT COUNT(*) AS n FROM desired_lrps'), 20);
-  t.is(await count('SELECT COUNT(*) AS n FROM actual_lrps'), 40);
-  t.is(await count("SELECT COUNT(*) AS n FROM actual_lrps WHERE state = 'RUNNING'"), 40);
-  t.is(await count('SELECT COUNT(*) AS n FROM tasks'), 10);
-  t.is(await count('SELECT COUNT(*) AS n FROM domains'), 2);
-  t.is(await count("SELECT COUNT(*) AS n FROM desired_lrps WHERE domain = 'domain-1'"), 10);
-});
+test.serial(
+  'populate writes 20 desired LRPs, 40 actual LRPs, 10 tasks and 2 domains',
+  async (t) => {
+    t.is(await count('SELECT COUNT(*) AS n FROM desired_lrps'), 20);
+    t.is(await count('SELECT COUNT(*) AS n FROM actual_lrps'), 40);
+    t.is(await count("SELECT COUNT(*) AS n FROM actual_lrps WHERE state = 'RUNNING'"), 40);
+    t.is(await count('SELECT COUNT(*) AS n FROM tasks'), 10);
+    t.is(await count('SELECT COUNT(*) AS n FROM domains'), 2);
+    t.is(await count("SELECT COUNT(*) AS n FROM desired_lrps WHERE domain = 'domain-1'"), 10);
+  },
+);
 
-test.serial('each bulk read returns the populated rows, at today, 2016-11 (db.db inside a transaction) and 2016-03 (autocommit)', async (t) => {
-  const plan = populationCounts(SEED, 20, SHAPE);
-  for (const v of ['today', '2016-11', '2016-03'] as const) {
-    t.is(await rows(v, { f: 'ActualLRPGroups' }), 40, v);
-    t.is(await rows(v, { f: 'DesiredLRPSchedulingInfos' }), 20, v);
-    t.is(await rows(v, { f: 'DesiredLRPs' }), 20, v);
-    t.is(await rows(v, { f: 'TasksByDomain', domain: 'domain-0' }), 5, v);
-    t.is(await rows(v, { f: 'Domains' }), 2, v);
-    let actual = 0;
-    let tasks = 0;
-    for (const c of CELLS) {
-      const a = await rows(v, { f: 'ActualLRPGroupsByCellID', cellId: c });
-      t.is(a, await count(`SELECT COUNT(*) AS n FROM actual_lrps WHERE cell_id = '${c}'`), `${v} ${c}`);
-      t.is(a, plan.actualPerCell[c]!, `${v} ${c}: the plan's count`);
-      actual += a;
-      tasks += await rows(v, { f: 'TasksByCellID', cellId: c });
+test.serial(
+  'each bulk read returns the populated rows, at today, 2016-11 (db.db inside a transaction) and 2016-03 (autocommit)',
+  async (t) => {
+    const plan = populationCounts(SEED, 20, SHAPE);
+    for (const v of ['today', '2016-11', '2016-03'] as const) {
+      t.is(await rows(v, { f: 'ActualLRPGroups' }), 40, v);
+      t.is(await rows(v, { f: 'DesiredLRPSchedulingInfos' }), 20, v);
+      t.is(await rows(v, { f: 'DesiredLRPs' }), 20, v);
+      t.is(await rows(v, { f: 'TasksByDomain', domain: 'domain-0' }), 5, v);
+      t.is(await rows(v, { f: 'Domains' }), 2, v);
+      let actual = 0;
+      let tasks = 0;
+      for (const c of CELLS) {
+        const a = await rows(v, { f: 'ActualLRPGroupsByCellID', cellId: c });
+        t.is(
+          a,
+          await count(`SELECT COUNT(*) AS n FROM actual_lrps WHERE cell_id = '${c}'`),
+          `${v} ${c}`,
+        );
+        t.is(a, plan.actualPerCell[c]!, `${v} ${c}: the plan's count`);
+        actual += a;
+        tasks += await rows(v, { f: 'TasksByCellID', cellId: c });
+      }
+      t.is(actual, 40, v);
+      t.is(tasks, 10, v);
     }
-    t.is(actual, 40, v);
-    t.is(tasks, 10, v);
-  }
-  const groups = await bulkRead(target!.pool('reader'), storeOptions(), { f: 'ActualLRPGroups' });
-  t.is(groups.value?.groups, 40);
-});
+    const groups = await bulkRead(target!.pool('reader'), storeOptions(), { f: 'ActualLRPGroups' });
+    t.is(groups.value?.groups, 40);
+  },
+);
 
-test.serial('convergence fixes planted inconsistencies: a missing LRP created, an extra and an orphan removed, one on a gone cell unclaimed', async (t) => {
-  const admin = target!.pool('admin');
-  await admin.query("DELETE FROM actual_lrps WHERE process_guid = 'lrp-0000003' AND instance_index = 1");
-  await admin.query(
-    "INSERT INTO actual_lrps (process_guid, instance_index, evacuating, domain, state, net_info, modification_tag_epoch, modification_tag_index) VALUES ('lrp-0000004', 2, false, 'domain-0', 'UNCLAIMED', '{}', 'e', 0), ('lrp-orphan', 0, false, 'domain-0', 'UNCLAIMED', '{}', 'e', 0)",
-  );
-  await admin.query("UPDATE actual_lrps SET cell_id = 'cell-gone' WHERE process_guid = 'lrp-0000005' AND instance_index = 0");
-  t.is(await count('SELECT COUNT(*) AS n FROM actual_lrps'), 41);
+test.serial(
+  'convergence fixes planted inconsistencies: a missing LRP created, an extra and an orphan removed, one on a gone cell unclaimed',
+  async (t) => {
+    const admin = target!.pool('admin');
+    await admin.query(
+      "DELETE FROM actual_lrps WHERE process_guid = 'lrp-0000003' AND instance_index = 1",
+    );
+    await admin.query(
+      "INSERT INTO actual_lrps (process_guid, instance_index, evacuating, domain, state, net_info, modification_tag_epoch, modification_tag_index) VALUES ('lrp-0000004', 2, false, 'domain-0', 'UNCLAIMED', '{}', 'e', 0), ('lrp-orphan', 0, false, 'domain-0', 'UNCLAIMED', '{}', 'e', 0)",
+    );
+    await admin.query(
+      "UPDATE actual_lrps SET cell_id = 'cell-gone' WHERE process_guid = 'lrp-0000005' AND instance_index = 0",
+    );
+    t.is(await count('SELECT COUNT(*) AS n FROM actual_lrps'), 41);
 
-  const r = await convergeLRPs(target!.pool('convergence'), storeOptions({ version: '2017-09' }), CELLS);
-  t.true(r.modelled);
-  t.deepEqual(r.gatherErrors, []);
-  t.deepEqual(r.gather.missing, [{ processGuid: 'lrp-0000003', index: 1, domain: 'domain-1' }]);
-  t.deepEqual(r.gather.extra, [{ processGuid: 'lrp-0000004', index: 2, domain: 'domain-0' }]);
-  t.deepEqual(r.gather.orphaned, [{ processGuid: 'lrp-orphan', index: 0, domain: 'domain-0' }]);
-  t.deepEqual(r.gather.onMissingCells, [{ processGuid: 'lrp-0000005', index: 0, domain: 'domain-1' }]);
-  t.deepEqual([r.fixes.created, r.fixes.removed, r.fixes.unclaimed, r.fixes.stoppedByCell], [1, 2, 1, 0]);
-  t.deepEqual(r.fixes.errors, {});
+    const r = await convergeLRPs(
+      target!.pool('convergence'),
+      storeOptions({ version: '2017-09' }),
+      CELLS,
+    );
+    t.true(r.modelled);
+    t.deepEqual(r.gatherErrors, []);
+    t.deepEqual(r.gather.missing, [{ processGuid: 'lrp-0000003', index: 1, domain: 'domain-1' }]);
+    t.deepEqual(r.gather.extra, [{ processGuid: 'lrp-0000004', index: 2, domain: 'domain-0' }]);
+    t.deepEqual(r.gather.orphaned, [{ processGuid: 'lrp-orphan', index: 0, domain: 'domain-0' }]);
+    t.deepEqual(r.gather.onMissingCells, [
+      { processGuid: 'lrp-0000005', index: 0, domain: 'domain-1' },
+    ]);
+    t.deepEqual(
+      [r.fixes.created, r.fixes.removed, r.fixes.unclaimed, r.fixes.stoppedByCell],
+      [1, 2, 1, 0],
+    );
+    t.deepEqual(r.fixes.errors, {});
 
-  t.is(await count('SELECT COUNT(*) AS n FROM actual_lrps'), 40);
-  t.is(await count("SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid = 'lrp-0000003' AND instance_index = 1 AND state = 'UNCLAIMED'"), 1);
-  t.is(await count("SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid = 'lrp-0000005' AND instance_index = 0 AND state = 'UNCLAIMED' AND cell_id = ''"), 1);
-  t.is(await count("SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid IN ('lrp-orphan') OR instance_index = 2"), 0);
+    t.is(await count('SELECT COUNT(*) AS n FROM actual_lrps'), 40);
+    t.is(
+      await count(
+        "SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid = 'lrp-0000003' AND instance_index = 1 AND state = 'UNCLAIMED'",
+      ),
+      1,
+    );
+    t.is(
+      await count(
+        "SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid = 'lrp-0000005' AND instance_index = 0 AND state = 'UNCLAIMED' AND cell_id = ''",
+      ),
+      1,
+    );
+    t.is(
+      await count(
+        "SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid IN ('lrp-orphan') OR instance_index = 2",
+      ),
+      0,
+    );
 
-  const again = await convergeLRPs(target!.pool('convergence'), storeOptions({ version: '2017-09' }), CELLS);
-  t.deepEqual([again.gather.missing.length, again.gather.extra.length, again.gather.orphaned.length, again.gather.onMissingCells.length], [0, 0, 0, 0]);
-});
+    const again = await convergeLRPs(
+      target!.pool('convergence'),
+      storeOptions({ version: '2017-09' }),
+      CELLS,
+    );
+    t.deepEqual(
+      [
+        again.gather.missing.length,
+        again.gather.extra.length,
+        again.gather.orphaned.length,
+        again.gather.onMissingCells.length,
+      ],
+      [0, 0, 0, 0],
+    );
+  },
+);
 
-test.serial('extras: 2016-05 retires the loop counter (index 2, not there), 2017-09 the real extra index 5; 2016-03 has no convergence', async (t) => {
-  const admin = target!.pool('admin');
-  await admin.query("INSERT INTO actual_lrps (process_guid, instance_index, evacuating, domain, state, net_info, modification_tag_epoch, modification_tag_index) VALUES ('lrp-0000006', 5, false, 'domain-0', 'UNCLAIMED', '{}', 'e', 0)");
-  const old = await convergeLRPs(target!.pool('convergence'), storeOptions({ version: '2016-05' }), CELLS);
-  t.deepEqual(old.gather.extra, [{ processGuid: 'lrp-0000006', index: 2, domain: 'domain-0' }]);
-  t.is(old.fixes.removed, 0);
-  t.deepEqual(old.fixes.errors, { 'retire: ResourceNotFound': 1 });
-  t.is(await count("SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid = 'lrp-0000006'"), 3);
-  const now = await convergeLRPs(target!.pool('convergence'), storeOptions({ version: '2017-09' }), CELLS);
-  t.deepEqual(now.gather.extra, [{ processGuid: 'lrp-0000006', index: 5, domain: 'domain-0' }]);
-  t.is(now.fixes.removed, 1);
-  t.is(await count("SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid = 'lrp-0000006'"), 2);
-  const none = await convergeLRPs(target!.pool('convergence'), storeOptions({ version: '2016-03' }), CELLS);
-  t.false(none.modelled);
-});
+test.serial(
+  'extras: 2016-05 retires the loop counter (index 2, not there), 2017-09 the real extra index 5; 2016-03 has no convergence',
+  async (t) => {
+    const admin = target!.pool('admin');
+    await admin.query(
+      "INSERT INTO actual_lrps (process_guid, instance_index, evacuating, domain, state, net_info, modification_tag_epoch, modification_tag_index) VALUES ('lrp-0000006', 5, false, 'domain-0', 'UNCLAIMED', '{}', 'e', 0)",
+    );
+    const old = await convergeLRPs(
+      target!.pool('convergence'),
+      storeOptions({ version: '2016-05' }),
+      CELLS,
+    );
+    t.deepEqual(old.gather.extra, [{ processGuid: 'lrp-0000006', index: 2, domain: 'domain-0' }]);
+    t.is(old.fixes.removed, 0);
+    t.deepEqual(old.fixes.errors, { 'retire: ResourceNotFound': 1 });
+    t.is(
+      await count("SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid = 'lrp-0000006'"),
+      3,
+    );
+    const now = await convergeLRPs(
+      target!.pool('convergence'),
+      storeOptions({ version: '2017-09' }),
+      CELLS,
+    );
+    t.deepEqual(now.gather.extra, [{ processGuid: 'lrp-0000006', index: 5, domain: 'domain-0' }]);
+    t.is(now.fixes.removed, 1);
+    t.is(
+      await count("SELECT COUNT(*) AS n FROM actual_lrps WHERE process_guid = 'lrp-0000006'"),
+      2,
+    );
+    const none = await convergeLRPs(
+      target!.pool('convergence'),
+      storeOptions({ version: '2016-03' }),
+      CELLS,
+    );
+    t.false(none.modelled);
+  },
+);
 
-test.serial('one trial while the ordinary workload writes: every sample ok, the cells read their rows, convergence finds nothing', async (t) => {
-  const sc = validateScaleScenario({ sizes: [20], population: SHAPE, seed: SEED, trials: 1, clients: { count: 2, rate: 10 } });
-  const opts = storeOptions({ version: 'today' });
-  const wl = startWorkload(target!, sc, opts, 20);
-  const tr = await runTrial(target!, sc, opts, 20, 1);
-  const writes = await wl.stop();
-  t.deepEqual(
-    tr.samples.filter((s) => s.error),
-    [],
-  );
-  // The plan's counts, less the two instances the convergence test took off their cells
-  // (lrp-0000003/1 deleted then created UNCLAIMED, lrp-0000005/0 unclaimed).
-  const want = { ...populationCounts(SEED, 20, SHAPE).actualPerCell };
-  want[cellName(cellOfInstance(SEED, 3, 1, 3))]!--;
-  want[cellName(cellOfInstance(SEED, 5, 0, 3))]!--;
-  const byCell = tr.samples.filter((s) => s.op === 'actual-lrps-by-cell' && !s.alone).map((s) => s.rows);
-  t.deepEqual(byCell, CELLS.map((c) => want[c]));
-  t.is(tr.samples.find((s) => s.op === 'route-emitter')?.rows, 60);
-  t.is(tr.samples.find((s) => s.op === 'nsync-bulker')?.rows, 20);
-  t.is(tr.samples.find((s) => s.op === 'convergence')?.rows, 0);
-  t.true((tr.status.Rows_read ?? 0) >= 60 + 20 + 40);
-  t.true(writes.every((w) => !w.error));
-});
+test.serial(
+  'one trial while the ordinary workload writes: every sample ok, the cells read their rows, convergence finds nothing',
+  async (t) => {
+    const sc = validateScaleScenario({
+      sizes: [20],
+      population: SHAPE,
+      seed: SEED,
+      trials: 1,
+      clients: { count: 2, rate: 10 },
+    });
+    const opts = storeOptions({ version: 'today' });
+    const wl = startWorkload(target!, sc, opts, 20);
+    const tr = await runTrial(target!, sc, opts, 20, 1);
+    const writes = await wl.stop();
+    t.deepEqual(
+      tr.samples.filter((s) => s.error),
+      [],
+    );
+    // The plan's counts, less the two instances the convergence test took off their cells
+    // (lrp-0000003/1 deleted then created UNCLAIMED, lrp-0000005/0 unclaimed).
+    const want = { ...populationCounts(SEED, 20, SHAPE).actualPerCell };
+    want[cellName(cellOfInstance(SEED, 3, 1, 3))]!--;
+    want[cellName(cellOfInstance(SEED, 5, 0, 3))]!--;
+    const byCell = tr.samples
+      .filter((s) => s.op === 'actual-lrps-by-cell' && !s.alone)
+      .map((s) => s.rows);
+    t.deepEqual(
+      byCell,
+      CELLS.map((c) => want[c]),
+    );
+    t.is(tr.samples.find((s) => s.op === 'route-emitter')?.rows, 60);
+    t.is(tr.samples.find((s) => s.op === 'nsync-bulker')?.rows, 20);
+    t.is(tr.samples.find((s) => s.op === 'convergence')?.rows, 0);
+    t.true((tr.status.Rows_read ?? 0) >= 60 + 20 + 40);
+    t.true(writes.every((w) => !w.error));
+  },
+);

@@ -27,7 +27,13 @@ test.after.always(() => rmSync(runsDir, { recursive: true, force: true }));
 
 const ADDRESS_BASE = '127.106.1';
 
-async function run(file: string, plants: PlantName[], seed: number, duration: number, log: (m: string) => void): Promise<RunResult> {
+async function run(
+  file: string,
+  plants: PlantName[],
+  seed: number,
+  duration: number,
+  log: (m: string) => void,
+): Promise<RunResult> {
   const s = parseScenario(readFileSync(join(PROJECT_ROOT, file), 'utf8'), file);
   s.bbs.plant = plants;
   // As `bbs-lab selftest` runs it: closed loop (detection, not a figure) unless it has faults.
@@ -47,7 +53,9 @@ function packedRuns(): { scenario: string; plants: (typeof PLANTS)[number][] }[]
   const out: { scenario: string; plants: (typeof PLANTS)[number][] }[] = [];
   for (const p of PLANTS) {
     const file = scenarioForPlant(p);
-    const run = out.find((r) => r.scenario === file && !r.plants.some((q) => q.record === p.record));
+    const run = out.find(
+      (r) => r.scenario === file && !r.plants.some((q) => q.record === p.record),
+    );
     if (run) run.plants.push(p);
     else out.push({ scenario: file, plants: [p] });
   }
@@ -55,27 +63,40 @@ function packedRuns(): { scenario: string; plants: (typeof PLANTS)[number][] }[]
 }
 
 for (const [i, batch] of packedRuns().entries()) {
-  test.serial(`planted batch ${i + 1} on ${batch.scenario.replace(/^.*\//, '')} (${batch.plants.map((p) => p.name).join(', ')}) is found on its record types`, async (t) => {
-    // One node runs are cheap; the commit-error plants need the 3-node baseline's 1213s at COMMIT.
-    const duration = batch.scenario === BASELINE_SCENARIO ? 10 : 8;
-    const r = await run(batch.scenario, batch.plants.map((p) => p.name), 1, duration, (m) => t.log(m));
-    const check = checkOf(r);
-    const events = readHistory(r.dir.history).events;
-    const doneAt = new Map(pairOps(events).map((op) => [op.op, (op.complete ?? op.invoke).time]));
-    for (const p of batch.plants) {
-      const d = detectionOfRecord(check, p.record, doneAt, workloadStart(events));
-      t.log(`${p.name}: ${d.found ? `found by ${d.checkers.join(', ')} at ${d.firstDetectionSec?.toFixed(2)} s` : 'NOT found'}`);
-      t.true(d.found, `${p.name} found on ${p.record} keys; ${check.summary.join(' ')}`);
-    }
-    t.is(check.valid, false);
-  });
+  test.serial(
+    `planted batch ${i + 1} on ${batch.scenario.replace(/^.*\//, '')} (${batch.plants.map((p) => p.name).join(', ')}) is found on its record types`,
+    async (t) => {
+      // One node runs are cheap; the commit-error plants need the 3-node baseline's 1213s at COMMIT.
+      const duration = batch.scenario === BASELINE_SCENARIO ? 10 : 8;
+      const r = await run(
+        batch.scenario,
+        batch.plants.map((p) => p.name),
+        1,
+        duration,
+        (m) => t.log(m),
+      );
+      const check = checkOf(r);
+      const events = readHistory(r.dir.history).events;
+      const doneAt = new Map(pairOps(events).map((op) => [op.op, (op.complete ?? op.invoke).time]));
+      for (const p of batch.plants) {
+        const d = detectionOfRecord(check, p.record, doneAt, workloadStart(events));
+        t.log(
+          `${p.name}: ${d.found ? `found by ${d.checkers.join(', ')} at ${d.firstDetectionSec?.toFixed(2)} s` : 'NOT found'}`,
+        );
+        t.true(d.found, `${p.name} found on ${p.record} keys; ${check.summary.join(' ')}`);
+      }
+      t.is(check.valid, false);
+    },
+  );
 }
 
 for (const seed of [1, 2]) {
   test.serial(`the multi-writer baseline is clean (seed ${seed})`, async (t) => {
     const r = await run(BASELINE_SCENARIO, [], seed, 8, (m) => t.log(m));
     const check = checkOf(r);
-    const results = JSON.parse(readFileSync(r.dir.results, 'utf8')) as { stats: { ops: number; servedByNode: Record<string, Record<string, number>> } };
+    const results = JSON.parse(readFileSync(r.dir.results, 'utf8')) as {
+      stats: { ops: number; servedByNode: Record<string, Record<string, number>> };
+    };
     t.true(results.stats.ops > 200, `enough ops to mean something (${results.stats.ops})`);
     t.true(Object.keys(results.stats.servedByNode).length >= 2, 'writes reached several nodes');
     t.true((check.linearizability?.keys.length ?? 0) > 0, 'linearizability was checked');

@@ -12,7 +12,10 @@ import type { CheckReport } from '../../lab/report/verdicts.ts';
 const runsDir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-runs-'));
 test.after.always(() => rmSync(runsDir, { recursive: true, force: true }));
 
-function resultsOf(dir: string): { check: CheckReport; stats: { ops: number; byOutcome: Record<string, number> } } {
+function resultsOf(dir: string): {
+  check: CheckReport;
+  stats: { ops: number; byOutcome: Record<string, number> };
+} {
   return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
 }
 
@@ -30,24 +33,36 @@ ${extra}
 `);
 
 test('a clean run (one node, no faults, row locks) reports no anomaly', async (t) => {
-  const res = await runScenario(scenario('topology: { nodes: 1, proxies: 0 }'), { seed: 11, runsDir, addressBase: '127.0.16', log: (m) => t.log(m) });
+  const res = await runScenario(scenario('topology: { nodes: 1, proxies: 0 }'), {
+    seed: 11,
+    runsDir,
+    addressBase: '127.0.16',
+    log: (m) => t.log(m),
+  });
   const { check, stats } = resultsOf(res.dir.path);
   t.true(stats.ops > 200, `enough ops to mean something (${stats.ops})`);
-  t.true(check.linearizability !== null && check.linearizability.keys.length > 0, 'linearizability was checked');
+  t.true(
+    check.linearizability !== null && check.linearizability.keys.length > 0,
+    'linearizability was checked',
+  );
   t.true(check.invariants !== null, 'invariants were checked');
   t.is(check.valid, true, check.summary.join(' '));
 });
 
 test('a planted bug (no row locks, writes spread over 3 nodes) is found', async (t) => {
-  const res = await runScenario(scenario('topology: { nodes: 3, proxies: 0 }\nbbs: { unsafeNoRowLocks: true }'), {
-    seed: 12,
-    runsDir,
-    addressBase: '127.0.17',
-    log: (m) => t.log(m),
-  });
+  const res = await runScenario(
+    scenario('topology: { nodes: 3, proxies: 0 }\nbbs: { unsafeNoRowLocks: true }'),
+    {
+      seed: 12,
+      runsDir,
+      addressBase: '127.0.17',
+      log: (m) => t.log(m),
+    },
+  );
   const { check } = resultsOf(res.dir.path);
   t.is(check.valid, false, check.summary.join(' '));
-  const notLinearizable = check.linearizability?.keys.filter((k) => k.verdict === 'not-linearizable').length ?? 0;
+  const notLinearizable =
+    check.linearizability?.keys.filter((k) => k.verdict === 'not-linearizable').length ?? 0;
   t.true(notLinearizable > 0, 'the per-key linearizability check finds it');
   t.log(check.summary.join('\n'));
   t.regex(readFileSync(res.dir.report, 'utf8'), /Checkers: ANOMALIES FOUND/);

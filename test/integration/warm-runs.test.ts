@@ -48,7 +48,8 @@ const history = (dir: string): Ev[] =>
     .map((l) => JSON.parse(l) as Ev);
 const invokesByOp = (evs: Ev[]) => {
   const by: Record<string, number> = {};
-  for (const e of evs) if (e.type === 'invoke' && e.f !== 'FinalRead') by[e.f!] = (by[e.f!] ?? 0) + 1;
+  for (const e of evs)
+    if (e.type === 'invoke' && e.f !== 'FinalRead') by[e.f!] = (by[e.f!] ?? 0) + 1;
   return by;
 };
 
@@ -61,7 +62,13 @@ test('a warm run after a dirtied cold one: same history shape and verdict, nothi
 
   // What a run could leave behind: a row and a table, a transaction holding a row lock.
   const n1 = cluster.nodes[0]!;
-  const opts = { host: n1.host, port: n1.port, user: cluster.user, password: cluster.password, database: cluster.database };
+  const opts = {
+    host: n1.host,
+    port: n1.port,
+    user: cluster.user,
+    password: cluster.password,
+    database: cluster.database,
+  };
   const c = await mysql.createConnection(opts);
   await c.query(`INSERT INTO domains (domain, expire_time) VALUES ('leaked-domain', 0)`);
   await c.query('CREATE TABLE leftover (x INT PRIMARY KEY)');
@@ -74,7 +81,10 @@ test('a warm run after a dirtied cold one: same history shape and verdict, nothi
   await c.end();
   // A node paused and a partition rule, last (healed by the reset well before Galera's 5-s suspect timeout).
   await cluster.abilities.partition!.cut('leak', [['n3'], ['n1', 'n2']]);
-  t.true((await ownChainRules()).some((r) => r.includes(`${BASE}.13/32`)), 'the planted partition rule is there');
+  t.true(
+    (await ownChainRules()).some((r) => r.includes(`${BASE}.13/32`)),
+    'the planted partition rule is there',
+  );
   await cluster.abilities.pause!.pause('n3');
 
   const hot = await runScenario(scenario, { seed: 7, runsDir, addressBase: BASE, warm, log });
@@ -86,9 +96,17 @@ test('a warm run after a dirtied cold one: same history shape and verdict, nothi
   t.is(r2.start.kind, 'warm');
   t.is(r1.start.kind, 'cold');
   t.is(r2.check.valid, r1.check.valid, 'same verdict');
-  const verdicts = (r: { check: Record<string, unknown> }) => ['linearizability', 'invariants', 'isolation'].map((k) => [k, (r.check[k] as { valid?: unknown } | null)?.valid ?? null]);
+  const verdicts = (r: { check: Record<string, unknown> }) =>
+    ['linearizability', 'invariants', 'isolation'].map((k) => [
+      k,
+      (r.check[k] as { valid?: unknown } | null)?.valid ?? null,
+    ]);
   t.deepEqual(verdicts(r2), verdicts(r1), 'same verdict per checker');
-  t.is(r2.check.failedApplied.length, r1.check.failedApplied.length, 'as many failed-but-applied writes');
+  t.is(
+    r2.check.failedApplied.length,
+    r1.check.failedApplied.length,
+    'as many failed-but-applied writes',
+  );
   t.true(/warm start/.test(readFileSync(hot.dir.report, 'utf8')), 'the report says warm');
   t.true(existsSync(join(hot.dir.logs, 'n1.err')), 'the warm run has its copy of the node logs');
 
@@ -96,13 +114,21 @@ test('a warm run after a dirtied cold one: same history shape and verdict, nothi
   const a = invokesByOp(history(cold.dir.path));
   const b = invokesByOp(history(hot.dir.path));
   t.deepEqual(Object.keys(b).sort(), Object.keys(a).sort(), 'the same op types');
-  for (const f of Object.keys(a)) t.true(Math.abs(a[f]! - b[f]!) <= Math.max(3, 0.15 * Math.max(a[f]!, b[f]!)), `${f}: ${a[f]} cold vs ${b[f]} warm`);
+  for (const f of Object.keys(a))
+    t.true(
+      Math.abs(a[f]! - b[f]!) <= Math.max(3, 0.15 * Math.max(a[f]!, b[f]!)),
+      `${f}: ${a[f]} cold vs ${b[f]} warm`,
+    );
 
   // Nothing of run 1 or of the planted mess in run 2.
   const final = history(hot.dir.path).find((e) => e.type === 'ok' && e.f === 'FinalRead');
   t.truthy(final, 'run 2 has its final read');
   t.false(JSON.stringify(final!.value).includes('leaked-domain'), 'no row left from before run 2');
-  t.deepEqual((await ownChainRules()).filter((r) => r.includes(`${BASE}.`)), [], 'no partition rule');
+  t.deepEqual(
+    (await ownChainRules()).filter((r) => r.includes(`${BASE}.`)),
+    [],
+    'no partition rule',
+  );
   const after = await snapshotCluster(cluster);
   t.is(after.nodes.length, 3);
   for (const n of after.nodes) {
@@ -110,7 +136,12 @@ test('a warm run after a dirtied cold one: same history shape and verdict, nothi
     t.is(n.clusterSize, 3);
     t.false(n.tables.includes('leftover'), `${n.name}: the leftover table is gone`);
     t.is(n.openTransactions, 0, `${n.name}: no open transaction (no held lock)`);
-    t.true(Object.keys(n.variables).length > 100, `${n.name}: the global variables were read (the reset compares them)`);
+    t.true(
+      Object.keys(n.variables).length > 100,
+      `${n.name}: the global variables were read (the reset compares them)`,
+    );
   }
-  t.log(`overhead: cold ${(cold.phases.wallSec - cold.phases.workload).toFixed(1)} s, warm ${(hot.phases.wallSec - hot.phases.workload).toFixed(1)} s`);
+  t.log(
+    `overhead: cold ${(cold.phases.wallSec - cold.phases.workload).toFixed(1)} s, warm ${(hot.phases.wallSec - hot.phases.workload).toFixed(1)} s`,
+  );
 });

@@ -1,12 +1,35 @@
 import test from 'ava';
 import type { OpError } from '../../lab/history/event.ts';
-import { DEFAULT_STORE_OPTIONS, isBadConnection, shouldRetry, storeOptions, type DeadlockRetry } from '../../bbs/sql/options.ts';
+import {
+  DEFAULT_STORE_OPTIONS,
+  isBadConnection,
+  shouldRetry,
+  storeOptions,
+  type DeadlockRetry,
+} from '../../bbs/sql/options.ts';
 
-const deadlockOnStatement: OpError = { errno: 1213, code: 'ER_LOCK_DEADLOCK', message: 'Deadlock found', phase: 'statement' };
+const deadlockOnStatement: OpError = {
+  errno: 1213,
+  code: 'ER_LOCK_DEADLOCK',
+  message: 'Deadlock found',
+  phase: 'statement',
+};
 const deadlockOnCommit: OpError = { ...deadlockOnStatement, phase: 'commit' };
-const lostOnCommit: OpError = { code: 'PROTOCOL_CONNECTION_LOST', message: 'Connection lost', phase: 'commit' };
-const timeout: OpError = { code: 'PROTOCOL_SEQUENCE_TIMEOUT', message: 'Query inactivity timeout', phase: 'statement' };
-const nonPrimary: OpError = { errno: 1047, message: 'WSREP has not yet prepared node', phase: 'statement' };
+const lostOnCommit: OpError = {
+  code: 'PROTOCOL_CONNECTION_LOST',
+  message: 'Connection lost',
+  phase: 'commit',
+};
+const timeout: OpError = {
+  code: 'PROTOCOL_SEQUENCE_TIMEOUT',
+  message: 'Query inactivity timeout',
+  phase: 'statement',
+};
+const nonPrimary: OpError = {
+  errno: 1047,
+  message: 'WSREP has not yet prepared node',
+  phase: 'statement',
+};
 
 test('each retry policy retries exactly what its BBS version retried', (t) => {
   const table: [DeadlockRetry, OpError, boolean][] = [
@@ -22,7 +45,12 @@ test('each retry policy retries exactly what its BBS version retried', (t) => {
     ['all-and-bad-conn-2017-06', timeout, false],
     ['all-and-bad-conn-2017-06', nonPrimary, false],
   ];
-  for (const [policy, err, expected] of table) t.is(shouldRetry(policy, err), expected, `${policy} on ${err.code ?? err.errno} at ${err.phase}`);
+  for (const [policy, err, expected] of table)
+    t.is(
+      shouldRetry(policy, err),
+      expected,
+      `${policy} on ${err.code ?? err.errno} at ${err.phase}`,
+    );
   t.true(isBadConnection(lostOnCommit));
   t.false(isBadConnection(timeout));
 });

@@ -7,18 +7,43 @@ import { readFileSync } from 'node:fs';
 import { BBS_PROFILES } from '../../bbs/versions/index.ts';
 
 const doc = readFileSync(new URL('../../docs/bbs-versions.md', import.meta.url), 'utf8');
-const section = doc.slice(doc.indexOf('## Tasks, desired LRPs and domains'), doc.indexOf('## Actual LRPs, the retry loop'));
-const rows = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| op |') && !l.startsWith('| ---'));
+const section = doc.slice(
+  doc.indexOf('## Tasks, desired LRPs and domains'),
+  doc.indexOf('## Actual LRPs, the retry loop'),
+);
+const rows = section
+  .split('\n')
+  .filter((l) => l.startsWith('| ') && !l.startsWith('| op |') && !l.startsWith('| ---'));
 const cells = (l: string): string[] => l.slice(2, -2).split(' | ');
 
 test('the section is there, before the actual LRP, lock and migration sections', (t) => {
   t.true(section.length > 0);
-  for (const h of ['## Actual LRPs, the retry loop and what the client is told', '## The BBS lock', '## The migration manager and the etcd-to-SQL migration']) t.true(doc.includes(h), h);
+  for (const h of [
+    '## Actual LRPs, the retry loop and what the client is told',
+    '## The BBS lock',
+    '## The migration manager and the etcd-to-SQL migration',
+  ])
+    t.true(doc.includes(h), h);
   t.false(/PIN_|DATE_2016/.test(doc));
 });
 
 test('every task, desired LRP and domain op has its statements, transaction and refusals rows', (t) => {
-  const ops = ['DesireTask', 'StartTask', 'CompleteTask', 'CancelTask', 'FailTask', 'ResolvingTask', 'DeleteTask', 'TaskByGuid', 'DesireLRP', 'UpdateDesiredLRP', 'RemoveDesiredLRP', 'DesiredLRPByProcessGuid', 'UpsertDomain', 'Domains'];
+  const ops = [
+    'DesireTask',
+    'StartTask',
+    'CompleteTask',
+    'CancelTask',
+    'FailTask',
+    'ResolvingTask',
+    'DeleteTask',
+    'TaskByGuid',
+    'DesireLRP',
+    'UpdateDesiredLRP',
+    'RemoveDesiredLRP',
+    'DesiredLRPByProcessGuid',
+    'UpsertDomain',
+    'Domains',
+  ];
   for (const op of ops) {
     const aspects = rows.filter((l) => cells(l)[0]!.split(' ')[0] === op).map((l) => cells(l)[1]);
     t.deepEqual(aspects, ['statements, locks', 'transaction', 'refusals, errors'], op);
@@ -31,7 +56,11 @@ test('every profile cell cites the profile commit, its date and a Go file', (t) 
     const c = cells(l);
     t.is(c.length, 2 + BBS_PROFILES.length, l.slice(0, 80));
     BBS_PROFILES.forEach((p, i) => {
-      t.regex(c[2 + i]!, new RegExp(` · ${p.commit} ${p.date} db/sqldb/[\\w/]+\\.go$`), `${c[0]} ${c[1]} at ${p.name}`);
+      t.regex(
+        c[2 + i]!,
+        new RegExp(` · ${p.commit} ${p.date} db/sqldb/[\\w/]+\\.go$`),
+        `${c[0]} ${c[1]} at ${p.name}`,
+      );
     });
   }
 });
@@ -51,7 +80,9 @@ test('every behaviour × profile table in the doc, actual LRPs, lock and migrati
       continue;
     }
     if (l.startsWith('| ---')) continue;
-    const profileCols = header.map((h, i) => [h.replace(/`/g, ''), i] as const).filter(([h]) => BBS_PROFILES.some((p) => p.name === h));
+    const profileCols = header
+      .map((h, i) => [h.replace(/`/g, ''), i] as const)
+      .filter(([h]) => BBS_PROFILES.some((p) => p.name === h));
     if (profileCols.length < BBS_PROFILES.length) continue;
     for (const [name, i] of profileCols) {
       t.regex(c[i] ?? '', /\b[0-9a-f]{8}\b/, `${c[0]} at ${name}: no commit id`);

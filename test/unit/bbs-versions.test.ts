@@ -3,7 +3,14 @@
 // and then labelled.
 
 import test from 'ava';
-import { BBS_PROFILES, BEHAVIOUR_FIELDS, hypotheticalFields, hypotheticalLabel, profileLabel, profileOf } from '../../bbs/versions/index.ts';
+import {
+  BBS_PROFILES,
+  BEHAVIOUR_FIELDS,
+  hypotheticalFields,
+  hypotheticalLabel,
+  profileLabel,
+  profileOf,
+} from '../../bbs/versions/index.ts';
 import { storeOptions } from '../../bbs/sql/options.ts';
 import { bbsIdentity, bbsProfileProblems } from '../../lab/scenario/bbs-profile.ts';
 import { validateScenario } from '../../lab/scenario/validate.ts';
@@ -17,7 +24,10 @@ test('every profile pins a commit and cites a commit, date and file for every be
       const c = p.cites[f];
       t.truthy(c, `${p.name} ${f}`);
       t.regex(c.commit, /^[0-9a-f]{8}$/, `${p.name} ${f}`);
-      t.true(c.date <= p.date, `${p.name} ${f}: a behaviour cited from after the profile's own commit (${c.date} > ${p.date})`);
+      t.true(
+        c.date <= p.date,
+        `${p.name} ${f}: a behaviour cited from after the profile's own commit (${c.date} > ${p.date})`,
+      );
       t.regex(c.file, /\.go$/, `${p.name} ${f}`);
     }
   }
@@ -42,32 +52,65 @@ test('the store defaults to today and takes a version whole', (t) => {
   t.is(o.maskFetchErrors, true);
   t.is(o.syncWait, 0);
   t.is(storeOptions({ version: '2016-03' }).actualLRPLock, 'share');
-  t.throws(() => storeOptions({ version: '2015-01' as never }), { message: /unknown BBS version "2015-01"; known: 2016-03, 2016-05/ });
+  t.throws(() => storeOptions({ version: '2015-01' as never }), {
+    message: /unknown BBS version "2015-01"; known: 2016-03, 2016-05/,
+  });
 });
 
 test('an override is a hypothetical: named field, the value and what the profile had', (t) => {
   const p = profileOf('2016-05');
-  const h = hypotheticalFields(p, { ...p.behaviour, actualLRPLock: 'share', deadlockRetry: 'commit-only-2016-04' });
+  const h = hypotheticalFields(p, {
+    ...p.behaviour,
+    actualLRPLock: 'share',
+    deadlockRetry: 'commit-only-2016-04',
+  });
   t.deepEqual(h, [{ field: 'actualLRPLock', value: 'share', profileValue: 'for-update' }]);
-  t.is(hypotheticalLabel(p, h), 'hypothetical (no BBS commit had it): actualLRPLock=share (2016-05 had for-update)');
+  t.is(
+    hypotheticalLabel(p, h),
+    'hypothetical (no BBS commit had it): actualLRPLock=share (2016-05 had for-update)',
+  );
   t.is(hypotheticalLabel(p, []), '');
   t.is(profileLabel(p), 'BBS 2016-05 (db3234a7, 2016-05-03)');
 });
 
-const base = { name: 'n', question: 'q', duration: 10, topology: { nodes: 1, proxies: 0 }, clients: { count: 1, via: 'nodes' } };
+const base = {
+  name: 'n',
+  question: 'q',
+  duration: 10,
+  topology: { nodes: 1, proxies: 0 },
+  clients: { count: 1, via: 'nodes' },
+};
 
 test('a scenario is today unless it names a version; overrides need hypothetical: true', (t) => {
   t.is(validateScenario(base).bbs.version, 'today');
   t.is(bbsIdentity(validateScenario(base)).label, 'BBS today (b2385bea, 2026-06-12)');
-  const refused = t.throws(() => validateScenario({ ...base, bbs: { version: '2016-05', actualLRPLock: 'share' } }));
-  t.regex(refused!.message, /bbs\.actualLRPLock: share is not what BBS 2016-05 \(db3234a7, 2016-05-03\) did \(it had for-update\); BBS 2016-03 had it \(set bbs\.version\), or set bbs\.hypothetical: true/);
-  const permissive = t.throws(() => validateScenario({ ...base, bbs: { actualLRPRules: 'permissive' } }));
+  const refused = t.throws(() =>
+    validateScenario({ ...base, bbs: { version: '2016-05', actualLRPLock: 'share' } }),
+  );
+  t.regex(
+    refused!.message,
+    /bbs\.actualLRPLock: share is not what BBS 2016-05 \(db3234a7, 2016-05-03\) did \(it had for-update\); BBS 2016-03 had it \(set bbs\.version\), or set bbs\.hypothetical: true/,
+  );
+  const permissive = t.throws(() =>
+    validateScenario({ ...base, bbs: { actualLRPRules: 'permissive' } }),
+  );
   t.regex(permissive!.message, /bbs\.actualLRPRules: permissive .* no BBS version had it/);
-  const s = validateScenario({ ...base, bbs: { version: '2016-05', actualLRPLock: 'share', hypothetical: true } });
+  const s = validateScenario({
+    ...base,
+    bbs: { version: '2016-05', actualLRPLock: 'share', hypothetical: true },
+  });
   t.deepEqual(bbsProfileProblems(s), []);
-  t.is(bbsIdentity(s).hypotheticalLabel, 'hypothetical (no BBS commit had it): actualLRPLock=share (2016-05 had for-update)');
+  t.is(
+    bbsIdentity(s).hypotheticalLabel,
+    'hypothetical (no BBS commit had it): actualLRPLock=share (2016-05 had for-update)',
+  );
   // Setting a field to the profile's own value is not a hypothetical.
-  t.deepEqual(bbsIdentity(validateScenario({ ...base, bbs: { version: '2016-05', actualLRPLock: 'for-update' } })).hypothetical, []);
+  t.deepEqual(
+    bbsIdentity(
+      validateScenario({ ...base, bbs: { version: '2016-05', actualLRPLock: 'for-update' } }),
+    ).hypothetical,
+    [],
+  );
   const empty = t.throws(() => validateScenario({ ...base, bbs: { hypothetical: true } }));
   t.regex(empty!.message, /bbs\.hypothetical: true, but nothing differs from BBS today/);
 });

@@ -37,7 +37,8 @@ test('model steps: one call per op on a sequential key, and one per attempt when
   t.is(p.modelSteps, 3);
   // Read 1 instead: from value 2 the read fails, so the search comes back for w2 then w1 (2 more
   // calls) and reads 1 (1): 6.
-  const back = checkLinearizable(opsOf([par[0]!, par[1]!, { ...par[2]!, output: 1 }]), () => reg).keys[0]!;
+  const back = checkLinearizable(opsOf([par[0]!, par[1]!, { ...par[2]!, output: 1 }]), () => reg)
+    .keys[0]!;
   t.is(back.verdict, 'linearizable');
   t.is(back.modelSteps, 6);
 });

@@ -5,7 +5,12 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { bulkStatement } from '../../bbs/sql/bulk.ts';
-import { convergenceModel, instanceCountFixes, limiter, shouldRestartCrash } from '../../bbs/sql/convergence.ts';
+import {
+  convergenceModel,
+  instanceCountFixes,
+  limiter,
+  shouldRestartCrash,
+} from '../../bbs/sql/convergence.ts';
 import { storeOptions } from '../../bbs/sql/options.ts';
 import { BBS_VERSIONS } from '../../bbs/versions/index.ts';
 
@@ -14,7 +19,10 @@ const at = (v: (typeof BBS_VERSIONS)[number]) => storeOptions({ version: v });
 test('the rep bulk read: autocommit on db.db until 47049111, then a transaction (on db.db at 2016-11 only)', (t) => {
   const r = { f: 'ActualLRPGroupsByCellID', cellId: 'cell-1' } as const;
   const s03 = bulkStatement('2016-03', at('2016-03'), r);
-  t.is(s03.sql, 'SELECT process_guid, instance_index, evacuating, domain, state, instance_guid, cell_id, placement_error, since, net_info, modification_tag_epoch, modification_tag_index, crash_count, crash_reason FROM actual_lrps WHERE cell_id = ?');
+  t.is(
+    s03.sql,
+    'SELECT process_guid, instance_index, evacuating, domain, state, instance_guid, cell_id, placement_error, since, net_info, modification_tag_epoch, modification_tag_index, crash_count, crash_reason FROM actual_lrps WHERE cell_id = ?',
+  );
   t.deepEqual([s03.transactional, s03.onPool], [false, false]);
   t.deepEqual(s03.params, ['cell-1']);
   const s05 = bulkStatement('2016-05', at('2016-05'), r);
@@ -33,15 +41,30 @@ test('the rep bulk read: autocommit on db.db until 47049111, then a transaction 
 
 test('the scheduling infos: no volume_placement at 2016-03, `desired_lrps.` columns from 2016-11', (t) => {
   const r = { f: 'DesiredLRPSchedulingInfos' } as const;
-  t.is(bulkStatement('2016-03', at('2016-03'), r).sql, 'SELECT process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, modification_tag_epoch, modification_tag_index FROM desired_lrps');
+  t.is(
+    bulkStatement('2016-03', at('2016-03'), r).sql,
+    'SELECT process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, modification_tag_epoch, modification_tag_index FROM desired_lrps',
+  );
   t.is(
     bulkStatement('2016-05', at('2016-05'), r).sql,
     'SELECT process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, volume_placement, modification_tag_epoch, modification_tag_index FROM desired_lrps',
   );
-  t.regex(bulkStatement('today', at('today'), r).sql, /^SELECT desired_lrps\.process_guid, .*desired_lrps\.volume_placement, .* FROM desired_lrps\n$/);
-  t.is(bulkStatement('2016-03', at('2016-03'), { f: 'DesiredLRPs' }).sql, 'SELECT * FROM desired_lrps');
-  t.is(bulkStatement('2016-03', at('2016-03'), { f: 'TasksByCellID', cellId: 'c' }).sql, 'SELECT * FROM tasks WHERE cell_id = ?');
-  t.is(bulkStatement('today', at('today'), { f: 'TasksByDomain', domain: 'd' }).sql.split('\n')[1], 'WHERE domain = ?');
+  t.regex(
+    bulkStatement('today', at('today'), r).sql,
+    /^SELECT desired_lrps\.process_guid, .*desired_lrps\.volume_placement, .* FROM desired_lrps\n$/,
+  );
+  t.is(
+    bulkStatement('2016-03', at('2016-03'), { f: 'DesiredLRPs' }).sql,
+    'SELECT * FROM desired_lrps',
+  );
+  t.is(
+    bulkStatement('2016-03', at('2016-03'), { f: 'TasksByCellID', cellId: 'c' }).sql,
+    'SELECT * FROM tasks WHERE cell_id = ?',
+  );
+  t.is(
+    bulkStatement('today', at('today'), { f: 'TasksByDomain', domain: 'd' }).sql.split('\n')[1],
+    'WHERE domain = ?',
+  );
 });
 
 test('Domains: now rounded to the second', (t) => {
@@ -63,31 +86,81 @@ test('convergence: none in the SQL store at 2016-03; the extras rule changes at 
 const fresh = new Set(['d']);
 
 test('instance counts: 2 desired, indices 0,1,2 → retire 2 under both rules', (t) => {
-  const row = { processGuid: 'p', domain: 'd', instances: 2, actualInstances: 3, existingIndices: '0,1,2' };
+  const row = {
+    processGuid: 'p',
+    domain: 'd',
+    instances: 2,
+    actualInstances: 3,
+    existingIndices: '0,1,2',
+  };
   t.deepEqual(instanceCountFixes(row, 'loop-counter', fresh), { missing: [], extra: [2] });
   t.deepEqual(instanceCountFixes(row, 'existing-indices', fresh), { missing: [], extra: [2] });
 });
 
 test('instance counts: 1 desired, indices 0 and 5 → the loop counter retires 1 (none there), b4412738 retires 5', (t) => {
-  const row = { processGuid: 'p', domain: 'd', instances: 1, actualInstances: 2, existingIndices: '0,5' };
+  const row = {
+    processGuid: 'p',
+    domain: 'd',
+    instances: 1,
+    actualInstances: 2,
+    existingIndices: '0,5',
+  };
   t.deepEqual(instanceCountFixes(row, 'loop-counter', fresh), { missing: [], extra: [1] });
   t.deepEqual(instanceCountFixes(row, 'existing-indices', fresh), { missing: [], extra: [5] });
 });
 
 test('instance counts: a missing index is created; nothing is retired in a stale domain', (t) => {
-  t.deepEqual(instanceCountFixes({ processGuid: 'p', domain: 'd', instances: 3, actualInstances: 1, existingIndices: '1' }, 'existing-indices', fresh), { missing: [0, 2], extra: [] });
-  t.deepEqual(instanceCountFixes({ processGuid: 'p', domain: 'd', instances: 2, actualInstances: 0, existingIndices: null }, 'loop-counter', fresh), { missing: [0, 1], extra: [] });
-  t.deepEqual(instanceCountFixes({ processGuid: 'p', domain: 'old', instances: 1, actualInstances: 2, existingIndices: '0,1' }, 'existing-indices', fresh), { missing: [], extra: [] });
+  t.deepEqual(
+    instanceCountFixes(
+      { processGuid: 'p', domain: 'd', instances: 3, actualInstances: 1, existingIndices: '1' },
+      'existing-indices',
+      fresh,
+    ),
+    { missing: [0, 2], extra: [] },
+  );
+  t.deepEqual(
+    instanceCountFixes(
+      { processGuid: 'p', domain: 'd', instances: 2, actualInstances: 0, existingIndices: null },
+      'loop-counter',
+      fresh,
+    ),
+    { missing: [0, 1], extra: [] },
+  );
+  t.deepEqual(
+    instanceCountFixes(
+      { processGuid: 'p', domain: 'old', instances: 1, actualInstances: 2, existingIndices: '0,1' },
+      'existing-indices',
+      fresh,
+    ),
+    { missing: [], extra: [] },
+  );
 });
 
 test('instance counts against a reference: missing ∪ existing covers 0…n-1, extras (b4412738) are exactly the existing indices ≥ n', (t) => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 6 }), fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { maxLength: 8 }), (n, idx) => {
-      const f = instanceCountFixes({ processGuid: 'p', domain: 'd', instances: n, actualInstances: idx.length, existingIndices: idx.join(',') }, 'existing-indices', fresh);
-      const want = new Set(idx);
-      for (let i = 0; i < n; i++) if (want.has(i) === f.missing.includes(i)) return false;
-      return JSON.stringify(f.extra) === JSON.stringify(idx.filter((i) => i >= n).sort((a, b) => a - b));
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 6 }),
+      fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { maxLength: 8 }),
+      (n, idx) => {
+        const f = instanceCountFixes(
+          {
+            processGuid: 'p',
+            domain: 'd',
+            instances: n,
+            actualInstances: idx.length,
+            existingIndices: idx.join(','),
+          },
+          'existing-indices',
+          fresh,
+        );
+        const want = new Set(idx);
+        for (let i = 0; i < n; i++) if (want.has(i) === f.missing.includes(i)) return false;
+        return (
+          JSON.stringify(f.extra) ===
+          JSON.stringify(idx.filter((i) => i >= n).sort((a, b) => a - b))
+        );
+      },
+    ),
   );
   t.pass();
 });
@@ -105,23 +178,27 @@ test('crash restarts: < 3 crashes at once; then 30 s doubling up to 16 min; neve
 
 test('the workpool never runs more than n at once and runs every task', async (t) => {
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 20 }), async (n, delays) => {
-      const limit = limiter(n);
-      let active = 0;
-      let peak = 0;
-      const done = await Promise.all(
-        delays.map((d, i) =>
-          limit(async () => {
-            active++;
-            peak = Math.max(peak, active);
-            await new Promise((r) => setTimeout(r, d));
-            active--;
-            return i;
-          }),
-        ),
-      );
-      return peak <= n && done.length === delays.length;
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 5 }),
+      fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 20 }),
+      async (n, delays) => {
+        const limit = limiter(n);
+        let active = 0;
+        let peak = 0;
+        const done = await Promise.all(
+          delays.map((d, i) =>
+            limit(async () => {
+              active++;
+              peak = Math.max(peak, active);
+              await new Promise((r) => setTimeout(r, d));
+              active--;
+              return i;
+            }),
+          ),
+        );
+        return peak <= n && done.length === delays.length;
+      },
+    ),
     { numRuns: 30 },
   );
   t.pass();

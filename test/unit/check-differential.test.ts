@@ -25,12 +25,16 @@ interface GenOp {
 
 /** Whether some order of the ops, respecting real time, is a legal cas-register run. */
 function oracle(ops: readonly GenOp[]): boolean {
-  const live = ops.filter((o) => o.outcome === 'ok' || (o.outcome === 'info' && o.input.f !== 'read'));
+  const live = ops.filter(
+    (o) => o.outcome === 'ok' || (o.outcome === 'info' && o.input.f !== 'read'),
+  );
   const n = live.length;
   const must = live.map((o) => o.outcome === 'ok');
   const ret = live.map((o) => (o.outcome === 'ok' ? o.ret : Infinity));
   // before[b]: the ok ops that completed strictly before b was invoked.
-  const before = live.map((b) => live.map((a, i) => (ret[i]! < b.inv ? i : -1)).filter((i) => i >= 0));
+  const before = live.map((b) =>
+    live.map((a, i) => (ret[i]! < b.inv ? i : -1)).filter((i) => i >= 0),
+  );
   const placed = new Array<boolean>(n).fill(false);
   const okLeft = () => must.some((m, i) => m && !placed[i]);
   const step = (o: GenOp, state: number | null): [boolean, number | null] => {
@@ -72,13 +76,15 @@ const genOp = fc
     inv: fc.integer({ min: 0, max: 8 }),
     dur: fc.integer({ min: 1, max: 4 }),
   })
-  .map(({ input, outcome, readOutput, casOutput, inv, dur }): GenOp => ({
-    input,
-    outcome,
-    output: input.f === 'read' ? readOutput : input.f === 'cas' ? casOutput : null,
-    inv,
-    ret: inv + dur,
-  }));
+  .map(
+    ({ input, outcome, readOutput, casOutput, inv, dur }): GenOp => ({
+      input,
+      outcome,
+      output: input.f === 'read' ? readOutput : input.f === 'cas' ? casOutput : null,
+      inv,
+      ret: inv + dur,
+    }),
+  );
 
 /** JSONL of the ops' events, in the given (shuffled) order. */
 function historyText(ops: readonly GenOp[], order: readonly number[]): string {
@@ -89,7 +95,7 @@ function historyText(ops: readonly GenOp[], order: readonly number[]): string {
       { type: o.outcome, ...base, ...(o.outcome === 'ok' ? { value: o.output } : {}), time: o.ret },
     ];
   });
-  return order.map((i) => JSON.stringify(events[i])).join('\n') + '\n';
+  return `${order.map((i) => JSON.stringify(events[i])).join('\n')}\n`;
 }
 
 const historyArb = (distinctTimes: boolean) =>
@@ -101,25 +107,43 @@ const historyArb = (distinctTimes: boolean) =>
       let k = 0;
       return ops.map((o) => ({ ...o, inv: o.inv * 100 + k++, ret: o.ret * 100 + k++ }));
     })
-    .chain((ops) => fc.tuple(fc.constant(ops), fc.shuffledSubarray([...Array(ops.length * 2).keys()], { minLength: ops.length * 2, maxLength: ops.length * 2 })));
+    .chain((ops) =>
+      fc.tuple(
+        fc.constant(ops),
+        fc.shuffledSubarray([...Array(ops.length * 2).keys()], {
+          minLength: ops.length * 2,
+          maxLength: ops.length * 2,
+        }),
+      ),
+    );
 
 function agrees(ops: readonly GenOp[], order: readonly number[]): boolean {
   const text = historyText(ops, order);
-  const report = checkHistory(parseHistory(text, 'generated').events, { model: 'cas-register', budget: 1_000_000 });
+  const report = checkHistory(parseHistory(text, 'generated').events, {
+    model: 'cas-register',
+    budget: 1_000_000,
+  });
   const lab = report.linearizability?.valid;
   const expected = oracle(ops);
-  if (lab !== expected) throw new Error(`lab says ${String(lab)}, oracle ${expected}, for:\n${text}`);
+  if (lab !== expected)
+    throw new Error(`lab says ${String(lab)}, oracle ${expected}, for:\n${text}`);
   return true;
 }
 
 test('differential: shuffled events with distinct times, the lab agrees with the brute-force oracle', (t) => {
-  fc.assert(fc.property(historyArb(true), ([ops, order]) => agrees(ops, order)), { numRuns: 1000, seed: 14 });
+  fc.assert(
+    fc.property(historyArb(true), ([ops, order]) => agrees(ops, order)),
+    { numRuns: 1000, seed: 14 },
+  );
   t.pass();
 });
 
 // Equal instants are concurrent: a completion and another op's invoke at the same time may be
 // ordered either way. The smallest case: write 1 [0, 10], read null [10, 20] is linearizable.
 test('differential: shuffled events with equal instants (concurrent), the lab agrees with the oracle', (t) => {
-  fc.assert(fc.property(historyArb(false), ([ops, order]) => agrees(ops, order)), { numRuns: 1000, seed: 14 });
+  fc.assert(
+    fc.property(historyArb(false), ([ops, order]) => agrees(ops, order)),
+    { numRuns: 1000, seed: 14 },
+  );
   t.pass();
 });

@@ -1,9 +1,19 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { keyOf, type BbsOp, type BbsResult, type DesiredLRPRecord, type TaskRecord } from '../../bbs/ops.ts';
+import {
+  keyOf,
+  type BbsOp,
+  type BbsResult,
+  type DesiredLRPRecord,
+  type TaskRecord,
+} from '../../bbs/ops.ts';
 import { attributeCauses, attributeOne, groupByCause } from '../../lab/checkers/causes.ts';
 import { checkHistory } from '../../lab/checkers/index.ts';
-import { syncWaitBitsFor, waitsForCausality, type CauseSettings } from '../../lab/checkers/causal-wait.ts';
+import {
+  syncWaitBitsFor,
+  waitsForCausality,
+  type CauseSettings,
+} from '../../lab/checkers/causal-wait.ts';
 import { byKey } from '../../lab/checkers/invariants/timeline.ts';
 import { checkInvariants } from '../../lab/checkers/invariants/index.ts';
 import { pairOps, type HistoryEvent, type Op } from '../../lab/history/event.ts';
@@ -18,8 +28,25 @@ function events(steps: Step[]): HistoryEvent[] {
     const base = { op: i, process: i, client: i, f: s.op.f, key: keyOf(s.op) };
     ev.push({ type: 'invoke', index: 0, time: s.at[0] * MS, ...base, value: s.op });
     const node = s.node ? { node: s.node } : {};
-    if (s.out === 'fail') ev.push({ type: 'fail', index: 0, time: s.at[1] * MS, ...base, ...node, value: s.op, error: { errno: 1213, message: 'deadlock' } });
-    else if (s.out === undefined) ev.push({ type: 'info', index: 0, time: s.at[1] * MS, ...base, value: s.op, error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' } });
+    if (s.out === 'fail')
+      ev.push({
+        type: 'fail',
+        index: 0,
+        time: s.at[1] * MS,
+        ...base,
+        ...node,
+        value: s.op,
+        error: { errno: 1213, message: 'deadlock' },
+      });
+    else if (s.out === undefined)
+      ev.push({
+        type: 'info',
+        index: 0,
+        time: s.at[1] * MS,
+        ...base,
+        value: s.op,
+        error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' },
+      });
     else ev.push({ type: 'ok', index: 0, time: s.at[1] * MS, ...base, ...node, value: s.out });
   });
   ev.sort((a, b) => a.time - b.time);
@@ -27,17 +54,46 @@ function events(steps: Step[]): HistoryEvent[] {
 }
 const history = (steps: Step[]): Op[] => pairOps(events(steps));
 
-const lrp = (index: number, instances = 1): BbsResult => ({ record: { processGuid: 'p', domain: 'd', instances, annotation: '', modificationTag: { epoch: 'E', index } } satisfies DesiredLRPRecord });
-const desire: BbsOp = { f: 'DesireLRP', args: { processGuid: 'p', domain: 'd', instances: 1, annotation: '' } };
-const update = (instances: number): BbsOp => ({ f: 'UpdateDesiredLRP', args: { processGuid: 'p', instances } });
+const lrp = (index: number, instances = 1): BbsResult => ({
+  record: {
+    processGuid: 'p',
+    domain: 'd',
+    instances,
+    annotation: '',
+    modificationTag: { epoch: 'E', index },
+  } satisfies DesiredLRPRecord,
+});
+const desire: BbsOp = {
+  f: 'DesireLRP',
+  args: { processGuid: 'p', domain: 'd', instances: 1, annotation: '' },
+};
+const update = (instances: number): BbsOp => ({
+  f: 'UpdateDesiredLRP',
+  args: { processGuid: 'p', instances },
+});
 const readLrp: BbsOp = { f: 'DesiredLRPByProcessGuid', args: { processGuid: 'p' } };
 
-function one(steps: Step[], shown: number[], anomaly: Parameters<typeof attributeOne>[0] = 'not-linearizable', settings?: CauseSettings) {
+function one(
+  steps: Step[],
+  shown: number[],
+  anomaly: Parameters<typeof attributeOne>[0] = 'not-linearizable',
+  settings?: CauseSettings,
+) {
   const ops = history(steps);
   const key = ops[shown[0]!]!.key!;
-  return attributeOne(anomaly, key, shown, byKey(ops, key).get(key)!, new Map(ops.map((o) => [o.op, o])), settings);
+  return attributeOne(
+    anomaly,
+    key,
+    shown,
+    byKey(ops, key).get(key)!,
+    new Map(ops.map((o) => [o.op, o])),
+    settings,
+  );
 }
-const syncWait = (n: number, transactionalReads = true): CauseSettings => ({ syncWait: n, transactionalReads });
+const syncWait = (n: number, transactionalReads = true): CauseSettings => ({
+  syncWait: n,
+  transactionalReads,
+});
 
 test('a read on another node that misses an acknowledged write is a stale read, with both nodes and the lag', (t) => {
   // Op 1 (UpdateDesiredLRP, index 1) acknowledged by n1 at 30 ms; op 2 invoked on n2 at 45 ms saw
@@ -89,11 +145,31 @@ test('the same miss on the node that acknowledged the write is a lost write', (t
 });
 
 test('a task read absent after its creation is not stale when a delete may fall between', (t) => {
-  const rec = (state: TaskRecord['state']): BbsResult => ({ record: { taskGuid: 't', domain: 'd', state, cellId: '', result: '', failed: false, failureReason: '' } });
+  const rec = (state: TaskRecord['state']): BbsResult => ({
+    record: {
+      taskGuid: 't',
+      domain: 'd',
+      state,
+      cellId: '',
+      result: '',
+      failed: false,
+      failureReason: '',
+    },
+  });
   const steps: Step[] = [
-    { op: { f: 'DesireTask', args: { taskGuid: 't', domain: 'd' } }, out: rec('PENDING'), at: [0, 10], node: 'n1' },
+    {
+      op: { f: 'DesireTask', args: { taskGuid: 't', domain: 'd' } },
+      out: rec('PENDING'),
+      at: [0, 10],
+      node: 'n1',
+    },
     { op: { f: 'DeleteTask', args: { taskGuid: 't' } }, out: undefined, at: [12, 14] },
-    { op: { f: 'TaskByGuid', args: { taskGuid: 't' } }, out: { record: null }, at: [20, 25], node: 'n2' },
+    {
+      op: { f: 'TaskByGuid', args: { taskGuid: 't' } },
+      out: { record: null },
+      at: [20, 25],
+      node: 'n2',
+    },
   ];
   t.not(one(steps, [2]).cause, 'stale-read', 'an unknown-outcome DeleteTask may have removed it');
   // Without the delete, absent after an acknowledged DesireTask on n1 is a stale read on n2 (20 - 10 = 10 ms).
@@ -104,7 +180,18 @@ test('a task read absent after its creation is not stale when a delete may fall 
 
 test('two cells started on one node alone is a logic bug; on two nodes one after the other a stale read', (t) => {
   const start = (cellId: string): BbsOp => ({ f: 'StartTask', args: { taskGuid: 't', cellId } });
-  const started = (cellId: string): BbsResult => ({ shouldStart: true, record: { taskGuid: 't', domain: 'd', state: 'RUNNING', cellId, result: '', failed: false, failureReason: '' } });
+  const started = (cellId: string): BbsResult => ({
+    shouldStart: true,
+    record: {
+      taskGuid: 't',
+      domain: 'd',
+      state: 'RUNNING',
+      cellId,
+      result: '',
+      failed: false,
+      failureReason: '',
+    },
+  });
   const steps = (na: string, nb: string, bStart: number): Step[] => [
     { op: start('cell-a'), out: started('cell-a'), at: [0, 10], node: na },
     { op: start('cell-b'), out: started('cell-b'), at: [bStart, bStart + 10], node: nb },
@@ -127,19 +214,31 @@ test('through checkHistory: a stale read on a multi-writer history is named, gro
   const r = checkHistory(ev);
   t.false(r.valid);
   const causes = r.causes ?? [];
-  t.true(causes.some((c) => c.anomaly === 'not-linearizable' && c.cause === 'stale-read' && c.lagMs === 15));
-  t.true(causes.some((c) => c.anomaly === 'modification-index-went-back' && c.cause === 'stale-read'));
-  t.deepEqual(groupByCause(causes).map(([k]) => k), ['stale-read']);
+  t.true(
+    causes.some(
+      (c) => c.anomaly === 'not-linearizable' && c.cause === 'stale-read' && c.lagMs === 15,
+    ),
+  );
+  t.true(
+    causes.some((c) => c.anomaly === 'modification-index-went-back' && c.cause === 'stale-read'),
+  );
+  t.deepEqual(
+    groupByCause(causes).map(([k]) => k),
+    ['stale-read'],
+  );
   // The run's settings reach the causes: with wsrep_sync_wait 7 the same history has no stale read.
-  const causal = checkHistory(ev, { causeSettings: { syncWait: 7, transactionalReads: true } }).causes ?? [];
+  const causal =
+    checkHistory(ev, { causeSettings: { syncWait: 7, transactionalReads: true } }).causes ?? [];
   t.false(causal.some((c) => c.cause === 'stale-read'));
   t.true(causal.some((c) => c.anomaly === 'not-linearizable' && c.cause === 'lost-write'));
   // And a clean history has no cause at all.
-  const clean = checkHistory(events([
-    { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
-    { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
-    { op: readLrp, out: lrp(1, 2), at: [45, 50], node: 'n2' },
-  ]));
+  const clean = checkHistory(
+    events([
+      { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
+      { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
+      { op: readLrp, out: lrp(1, 2), at: [45, 50], node: 'n2' },
+    ]),
+  );
   t.true(clean.valid);
   t.deepEqual(clean.causes, []);
 });
@@ -154,13 +253,28 @@ test('a Domains read missing a fresh domain: stale read when another node acknow
       { op: upsert, out: { record: { domain: 'd', ttl: 30 } }, at: [0, 10], node: 'n1' },
       { op: read, out: { domains: listed }, at: [20, 30], node: readNode },
     ]);
-    return attributeCauses(ops, { linearizability: null, invariants: checkInvariants(ops), failedApplied: [] });
+    return attributeCauses(ops, {
+      linearizability: null,
+      invariants: checkInvariants(ops),
+      failedApplied: [],
+    });
   };
   t.deepEqual(
-    causesOf('n2', []).map((c) => [c.anomaly, c.key, c.cause, c.writerNode, c.readerNode, c.lagMs, c.ops]),
+    causesOf('n2', []).map((c) => [
+      c.anomaly,
+      c.key,
+      c.cause,
+      c.writerNode,
+      c.readerNode,
+      c.lagMs,
+      c.ops,
+    ]),
     [['domains-read-wrong', 'domain/d', 'stale-read', 'n1', 'n2', 10, [0, 1]]],
   );
-  t.deepEqual(causesOf('n1', []).map((c) => [c.cause, c.writerNode, c.ops]), [['lost-write', 'n1', [0, 1]]]);
+  t.deepEqual(
+    causesOf('n1', []).map((c) => [c.cause, c.writerNode, c.ops]),
+    [['lost-write', 'n1', [0, 1]]],
+  );
   t.deepEqual(causesOf('n2', ['d']), [], 'listed: no anomaly, no cause');
 });
 
@@ -168,10 +282,24 @@ test('a lost final write and a failed-but-applied op carry their own causes', (t
   const ops = history([{ op: desire, out: lrp(0), at: [0, 10], node: 'n2' }]);
   const c = attributeCauses(ops, {
     linearizability: null,
-    invariants: { valid: false, counts: {} as never, violations: [{ invariant: 'acknowledged-write-lost', key: 'desired/p', ops: [0, 9], explanation: '' }] },
-    failedApplied: [{ op: 0, f: 'DesireLRP', key: 'desired/p', error: '1213', seenBy: 7, explanation: 'x' }],
+    invariants: {
+      valid: false,
+      counts: {} as never,
+      violations: [
+        { invariant: 'acknowledged-write-lost', key: 'desired/p', ops: [0, 9], explanation: '' },
+      ],
+    },
+    failedApplied: [
+      { op: 0, f: 'DesireLRP', key: 'desired/p', error: '1213', seenBy: 7, explanation: 'x' },
+    ],
   });
-  t.deepEqual(c.map((x) => [x.cause, x.writerNode]), [['lost-write', 'n2'], ['failed-but-applied', 'n2']]);
+  t.deepEqual(
+    c.map((x) => [x.cause, x.writerNode]),
+    [
+      ['lost-write', 'n2'],
+      ['failed-but-applied', 'n2'],
+    ],
+  );
 });
 
 test('property: the cause of one read matches a simple reference over generated write/read histories', (t) => {
@@ -187,22 +315,42 @@ test('property: the cause of one read matches a simple reference over generated 
       fc.nat(80),
       fc.nat(5),
       (writeNodes, readNode, readAt, seenRaw) => {
-        const steps: Step[] = writeNodes.map((node, i) => ({ op: i === 0 ? desire : update(i + 1), out: lrp(i, i + 1), at: [10 * i, 10 * i + 5], node }));
+        const steps: Step[] = writeNodes.map((node, i) => ({
+          op: i === 0 ? desire : update(i + 1),
+          out: lrp(i, i + 1),
+          at: [10 * i, 10 * i + 5],
+          node,
+        }));
         const seen = Math.min(seenRaw, writeNodes.length - 1);
-        steps.push({ op: readLrp, out: lrp(seen, seen + 1), at: [readAt + 0.5, readAt + 100], node: readNode });
+        steps.push({
+          op: readLrp,
+          out: lrp(seen, seen + 1),
+          at: [readAt + 0.5, readAt + 100],
+          node: readNode,
+        });
         const readId = steps.length - 1;
         const c = one(steps, [readId]);
         const writes = writeNodes.map((node, i) => ({ node, i, start: 10 * i, acked: 10 * i + 5 }));
         const missed = writes.filter((w) => w.acked < readAt + 0.5 && w.i > seen);
         // A write on the reader's node begun after w was acknowledged, done before the read, shows
         // that node had applied w: no lag behind w.
-        const applied = (w: (typeof writes)[number]) => writes.some((z) => z.node === readNode && z.start > w.acked && z.acked < readAt + 0.5 && z.i >= w.i);
+        const applied = (w: (typeof writes)[number]) =>
+          writes.some(
+            (z) => z.node === readNode && z.start > w.acked && z.acked < readAt + 0.5 && z.i >= w.i,
+          );
         const other = missed.filter((w) => w.node !== readNode && !applied(w));
         if (other.length > 0) {
           const first = other[0]!;
-          return c.cause === 'stale-read' && c.writerNode === first.node && c.readerNode === readNode && c.lagMs === Math.round(readAt + 0.5 - first.acked) && c.ops[0] === first.i;
+          return (
+            c.cause === 'stale-read' &&
+            c.writerNode === first.node &&
+            c.readerNode === readNode &&
+            c.lagMs === Math.round(readAt + 0.5 - first.acked) &&
+            c.ops[0] === first.i
+          );
         }
-        if (missed.length > 0) return c.cause === 'lost-write' && c.ops[0] === missed[missed.length - 1]!.i;
+        if (missed.length > 0)
+          return c.cause === 'lost-write' && c.ops[0] === missed[missed.length - 1]!.i;
         return c.cause === 'single-node-logic';
       },
     ),
@@ -214,29 +362,75 @@ test('property: the cause of one read matches a simple reference over generated 
 test('the report groups anomalies by cause, in md and html, with the op links', async (t) => {
   const { renderCausesMarkdown, renderCausesHtml } = await import('../../lab/report/causes.ts');
   const causes = [
-    { anomaly: 'not-linearizable' as const, key: 'desired/p', cause: 'stale-read' as const, ops: [1, 2], writerNode: 'n1', readerNode: 'n2', lagMs: 15, nodes: ['n1', 'n2'], explanation: 'e1' },
-    { anomaly: 'task-started-on-two-cells' as const, key: 'task/t', cause: 'single-node-logic' as const, ops: [4, 5], nodes: ['n1'], explanation: 'e2' },
-    { anomaly: 'modification-index-went-back' as const, key: 'desired/p', cause: 'stale-read' as const, ops: [1, 2], nodes: ['n1', 'n2'], explanation: 'e3' },
+    {
+      anomaly: 'not-linearizable' as const,
+      key: 'desired/p',
+      cause: 'stale-read' as const,
+      ops: [1, 2],
+      writerNode: 'n1',
+      readerNode: 'n2',
+      lagMs: 15,
+      nodes: ['n1', 'n2'],
+      explanation: 'e1',
+    },
+    {
+      anomaly: 'task-started-on-two-cells' as const,
+      key: 'task/t',
+      cause: 'single-node-logic' as const,
+      ops: [4, 5],
+      nodes: ['n1'],
+      explanation: 'e2',
+    },
+    {
+      anomaly: 'modification-index-went-back' as const,
+      key: 'desired/p',
+      cause: 'stale-read' as const,
+      ops: [1, 2],
+      nodes: ['n1', 'n2'],
+      explanation: 'e3',
+    },
   ];
   const md = renderCausesMarkdown(causes);
   // Stale reads first (CAUSES order), both of them under one heading; the logic bug after.
   t.true(md.indexOf('(2):') < md.indexOf('logic bug: a state the BBS rules forbid'));
   t.true(md.includes('- not-linearizable on desired/p (op 1, op 2; nodes n1, n2): e1'));
   t.true(md.includes('- task-started-on-two-cells on task/t (op 4, op 5; nodes n1): e2'));
-  const html = renderCausesHtml(causes, (s) => s.replace(/\bop (\d+)\b/g, '<a href="#op-$1">op $1</a>'));
+  const html = renderCausesHtml(causes, (s) =>
+    s.replace(/\bop (\d+)\b/g, '<a href="#op-$1">op $1</a>'),
+  );
   t.true(html.includes('<a href="#op-4">op 4</a>'));
   t.is((html.match(/<h3>/g) ?? []).length, 2);
   t.is(renderCausesMarkdown([]), '');
 });
 
 test('a removal is not an old state seen: DeleteTask after ResolvingTask on another node is no stale read', (t) => {
-  const rec = (state: TaskRecord['state']): BbsResult => ({ record: { taskGuid: 't', domain: 'd', state, cellId: '', result: '', failed: false, failureReason: '' } });
+  const rec = (state: TaskRecord['state']): BbsResult => ({
+    record: {
+      taskGuid: 't',
+      domain: 'd',
+      state,
+      cellId: '',
+      result: '',
+      failed: false,
+      failureReason: '',
+    },
+  });
   // ResolvingTask acked by n2 at 10 ms; DeleteTask on n3 from 17 ms answered with the record it
   // left: absent. That is its effect, newer than RESOLVING, not an old state.
   const c = one(
     [
-      { op: { f: 'ResolvingTask', args: { taskGuid: 't' } }, out: rec('RESOLVING'), at: [0, 10], node: 'n2' },
-      { op: { f: 'DeleteTask', args: { taskGuid: 't' } }, out: { record: null }, at: [17, 20], node: 'n3' },
+      {
+        op: { f: 'ResolvingTask', args: { taskGuid: 't' } },
+        out: rec('RESOLVING'),
+        at: [0, 10],
+        node: 'n2',
+      },
+      {
+        op: { f: 'DeleteTask', args: { taskGuid: 't' } },
+        out: { record: null },
+        at: [17, 20],
+        node: 'n3',
+      },
     ],
     [0, 1],
   );
@@ -317,9 +511,22 @@ test('two overlapping writes of one row on different nodes, both acknowledged, a
 
 // Premises (issue 27): a cause holds only when the history and the run's settings allow it.
 
-const taskRec = (state: TaskRecord['state'], cellId = ''): BbsResult => ({ record: { taskGuid: 't', domain: 'd', state, cellId, result: '', failed: false, failureReason: '' } });
+const taskRec = (state: TaskRecord['state'], cellId = ''): BbsResult => ({
+  record: {
+    taskGuid: 't',
+    domain: 'd',
+    state,
+    cellId,
+    result: '',
+    failed: false,
+    failureReason: '',
+  },
+});
 const startTask = (cellId: string): BbsOp => ({ f: 'StartTask', args: { taskGuid: 't', cellId } });
-const startedOn = (cellId: string): BbsResult => ({ shouldStart: true, ...taskRec('RUNNING', cellId) });
+const startedOn = (cellId: string): BbsResult => ({
+  shouldStart: true,
+  ...taskRec('RUNNING', cellId),
+});
 
 test('stale read: holds without sync wait (or with bits that leave reads out); with reads covered (bit 1) no lag is possible and it is a lost write', (t) => {
   const steps: Step[] = [
@@ -328,16 +535,23 @@ test('stale read: holds without sync wait (or with bits that leave reads out); w
     { op: readLrp, out: lrp(0), at: [45, 50], node: 'n2' },
   ];
   t.is(one(steps, [1, 2], 'not-linearizable', syncWait(0)).cause, 'stale-read');
-  t.is(one(steps, [1, 2], 'not-linearizable', syncWait(6)).cause, 'stale-read', 'bits 2 and 4 do not cover a SELECT');
+  t.is(
+    one(steps, [1, 2], 'not-linearizable', syncWait(6)).cause,
+    'stale-read',
+    'bits 2 and 4 do not cover a SELECT',
+  );
   for (const n of [1, 7, 15]) {
     const c = one(steps, [1, 2], 'not-linearizable', syncWait(n));
     t.is(c.cause, 'lost-write', `wsrep_sync_wait ${n}`);
     t.deepEqual([c.writerNode, c.readerNode, c.lagMs], ['n1', 'n2', undefined]);
-    t.regex(c.explanation, new RegExp(`wsrep_sync_wait ${n} DesiredLRPByProcessGuid's node applied every commit`));
+    t.regex(
+      c.explanation,
+      new RegExp(`wsrep_sync_wait ${n} DesiredLRPByProcessGuid's node applied every commit`),
+    );
   }
 });
 
-test('stale read: an earlier op on the reader\'s node that saw the write refutes the lag', (t) => {
+test("stale read: an earlier op on the reader's node that saw the write refutes the lag", (t) => {
   // Op 2 on n2 (35–40 ms) saw index 1, which op 1 (n1, acked 30 ms) wrote; op 3 on n2 at 45 ms saw
   // index 0 again. n2 had applied op 1 by 40 ms: no lag, the state went back there (lost write).
   const steps: Step[] = [
@@ -348,7 +562,11 @@ test('stale read: an earlier op on the reader\'s node that saw the write refutes
   ];
   const c = one(steps, [1, 3]);
   t.is(c.cause, 'lost-write');
-  t.deepEqual([c.ops, c.writerNode, c.readerNode], [[2, 3], 'n2', 'n2'], 'n2 itself had served index 1');
+  t.deepEqual(
+    [c.ops, c.writerNode, c.readerNode],
+    [[2, 3], 'n2', 'n2'],
+    'n2 itself had served index 1',
+  );
   // The same read on n3, which no op showed to have applied op 1: a stale read of n3.
   const other = one([...steps.slice(0, 3), { ...steps[3]!, node: 'n3' }], [1, 3]);
   t.is(other.cause, 'stale-read');
@@ -368,10 +586,23 @@ test('two sequential starts on two nodes: a stale read without sync wait; with c
   t.deepEqual([c.ops, c.writerNode, c.readerNode, c.lagMs], [[0, 1], 'n1', 'n2', undefined]);
   t.regex(c.explanation, /with wsrep_sync_wait 7 StartTask's node applied every commit/);
   // Without sync wait, a TaskByGuid on n2 (12–15 ms) that saw RUNNING on cell-a shows n2 had it.
-  const seen: Step[] = [pair(0)[0]!, { op: { f: 'TaskByGuid', args: { taskGuid: 't' } }, out: taskRec('RUNNING', 'cell-a'), at: [12, 15], node: 'n2' }, { ...pair(0)[1]!, at: [20, 30] }];
+  const seen: Step[] = [
+    pair(0)[0]!,
+    {
+      op: { f: 'TaskByGuid', args: { taskGuid: 't' } },
+      out: taskRec('RUNNING', 'cell-a'),
+      at: [12, 15],
+      node: 'n2',
+    },
+    { ...pair(0)[1]!, at: [20, 30] },
+  ];
   t.is(one(seen, [0, 2], 'task-started-on-two-cells', syncWait(0)).cause, 'store-logic');
   // A read that saw RUNNING on another cell proves nothing about op 0.
-  const unrelated: Step[] = [seen[0]!, { ...seen[1]!, out: taskRec('RUNNING', 'cell-c') }, seen[2]!];
+  const unrelated: Step[] = [
+    seen[0]!,
+    { ...seen[1]!, out: taskRec('RUNNING', 'cell-c') },
+    seen[2]!,
+  ];
   t.is(one(unrelated, [0, 2], 'task-started-on-two-cells', syncWait(0)).cause, 'stale-read');
 });
 
@@ -381,10 +612,22 @@ test('a Domains read missing a fresh domain on another node: stale read without 
     { op: upsert, out: { record: { domain: 'd', ttl: 30 } }, at: [0, 10], node: 'n1' },
     { op: { f: 'Domains', args: {} }, out: { domains: [] }, at: [20, 30], node: 'n2' },
   ]);
-  const causes = (settings: CauseSettings) => attributeCauses(ops, { linearizability: null, invariants: checkInvariants(ops), failedApplied: [], settings });
-  t.deepEqual(causes(syncWait(0)).map((c) => [c.cause, c.writerNode, c.readerNode, c.lagMs]), [['stale-read', 'n1', 'n2', 10]]);
+  const causes = (settings: CauseSettings) =>
+    attributeCauses(ops, {
+      linearizability: null,
+      invariants: checkInvariants(ops),
+      failedApplied: [],
+      settings,
+    });
+  t.deepEqual(
+    causes(syncWait(0)).map((c) => [c.cause, c.writerNode, c.readerNode, c.lagMs]),
+    [['stale-read', 'n1', 'n2', 10]],
+  );
   const c = causes(syncWait(1));
-  t.deepEqual(c.map((x) => [x.cause, x.writerNode, x.readerNode, x.lagMs]), [['lost-write', 'n1', 'n2', undefined]]);
+  t.deepEqual(
+    c.map((x) => [x.cause, x.writerNode, x.readerNode, x.lagMs]),
+    [['lost-write', 'n1', 'n2', undefined]],
+  );
   t.regex(c[0]!.explanation, /wsrep_sync_wait 1 n2 applied every commit/);
   // Autocommit reads (before 47049111) are a SELECT: bit 1 still covers them.
   t.is(causes(syncWait(1, false))[0]!.cause, 'lost-write');
@@ -406,9 +649,19 @@ test('failed but applied from a COMMIT recheck needs ops that decide it; with no
     { op: startTask('cell-b'), out: startedOn('cell-b'), at: [2, 12], node: 'n1' },
   ];
   const ops = history(steps);
-  const lin = { valid: false, keys: [{ key: 'task/t', verdict: 'not-linearizable', failure: { ops: [{ op: 0 }, { op: 1 }] } }] } as never;
+  const lin = {
+    valid: false,
+    keys: [
+      { key: 'task/t', verdict: 'not-linearizable', failure: { ops: [{ op: 0 }, { op: 1 }] } },
+    ],
+  } as never;
   const withRecheck = (deciding: number[]) =>
-    attributeCauses(ops, { linearizability: lin, invariants: null, failedApplied: [], commitFailRechecks: [{ key: 'task/t', deciding, commitFails: [5], minimal: true } as never] })[0]!.cause;
+    attributeCauses(ops, {
+      linearizability: lin,
+      invariants: null,
+      failedApplied: [],
+      commitFailRechecks: [{ key: 'task/t', deciding, commitFails: [5], minimal: true } as never],
+    })[0]!.cause;
   t.is(withRecheck([5]), 'failed-but-applied');
   t.is(withRecheck([]), 'single-node-logic');
 });
@@ -418,18 +671,35 @@ test('causal wait: bit 1 covers every transactional op; autocommit writes need t
   t.false(waitsForCausality('StartTask', syncWait(6)));
   t.false(waitsForCausality('DesireTask', syncWait(1, false)), 'an autocommit INSERT needs bit 4');
   t.true(waitsForCausality('DesireTask', syncWait(4, false)));
-  t.false(waitsForCausality('UpsertDomain', syncWait(2, false)), 'UPDATE then INSERT, or INSERT … ON DUPLICATE: bits 2 and 4');
+  t.false(
+    waitsForCausality('UpsertDomain', syncWait(2, false)),
+    'UPDATE then INSERT, or INSERT … ON DUPLICATE: bits 2 and 4',
+  );
   t.true(waitsForCausality('UpsertDomain', syncWait(6, false)));
   t.true(waitsForCausality('UpsertDomain', syncWait(1, true)));
   // Property: waiting is monotone in the bitmask and, with transactional reads, is exactly bit 1.
-  const names = ['StartTask', 'DesireTask', 'UpsertDomain', 'Domains', 'TaskByGuid', 'CreateUnclaimedActualLRP', 'RemoveActualLRP'];
+  const names = [
+    'StartTask',
+    'DesireTask',
+    'UpsertDomain',
+    'Domains',
+    'TaskByGuid',
+    'CreateUnclaimedActualLRP',
+    'RemoveActualLRP',
+  ];
   fc.assert(
-    fc.property(fc.constantFrom(...names), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 15 }), fc.boolean(), (f, a, extra, tr) => {
-      const s = syncWait(a, tr);
-      if (waitsForCausality(f, s) && !waitsForCausality(f, syncWait(a | extra, tr))) return false;
-      if (tr && waitsForCausality(f, s) !== ((a & 1) === 1)) return false;
-      return waitsForCausality(f, s) === ((a & syncWaitBitsFor(f, s)) === syncWaitBitsFor(f, s));
-    }),
+    fc.property(
+      fc.constantFrom(...names),
+      fc.integer({ min: 0, max: 15 }),
+      fc.integer({ min: 0, max: 15 }),
+      fc.boolean(),
+      (f, a, extra, tr) => {
+        const s = syncWait(a, tr);
+        if (waitsForCausality(f, s) && !waitsForCausality(f, syncWait(a | extra, tr))) return false;
+        if (tr && waitsForCausality(f, s) !== ((a & 1) === 1)) return false;
+        return waitsForCausality(f, s) === ((a & syncWaitBitsFor(f, s)) === syncWaitBitsFor(f, s));
+      },
+    ),
     { seed: 27, numRuns: 300 },
   );
 });

@@ -23,21 +23,37 @@ const small: fc.Arbitrary<Small> = fc.integer({ min: 2, max: 4 }).chain((n) =>
   fc.record({
     txns: fc.array(
       fc.record({
-        micro: fc.array(fc.tuple(fc.constantFrom('append' as const, 'r' as const), fc.integer({ min: 0, max: 1 })), { minLength: 1, maxLength: 3 }),
-        outcome: fc.oneof({ arbitrary: fc.constant<Outcome>('ok'), weight: 8 }, { arbitrary: fc.constantFrom<Outcome>('fail', 'info-applied', 'info-lost'), weight: 2 }),
-        at: fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 })).map(([a, d]): [number, number] => [a, a + d]),
+        micro: fc.array(
+          fc.tuple(
+            fc.constantFrom('append' as const, 'r' as const),
+            fc.integer({ min: 0, max: 1 }),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+        outcome: fc.oneof(
+          { arbitrary: fc.constant<Outcome>('ok'), weight: 8 },
+          { arbitrary: fc.constantFrom<Outcome>('fail', 'info-applied', 'info-lost'), weight: 2 },
+        ),
+        at: fc
+          .tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }))
+          .map(([a, d]): [number, number] => [a, a + d]),
       }),
       { minLength: n, maxLength: n },
     ),
     order: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
-    moves: fc.array(fc.oneof({ arbitrary: fc.constant(-1), weight: 3 }, { arbitrary: fc.nat(4), weight: 1 }), { minLength: 12, maxLength: 12 }),
+    moves: fc.array(
+      fc.oneof({ arbitrary: fc.constant(-1), weight: 3 }, { arbitrary: fc.nat(4), weight: 1 }),
+      { minLength: 12, maxLength: 12 },
+    ),
   }),
 );
 
 function build(s: Small): Op[] {
   const lists = new Map<number, number[]>();
   let next = 1;
-  const micro: M[][] = s.txns.map((t) => t.micro.map(([f, k]): M => (f === 'append' ? ['append', k, next++] : ['r', k, null])));
+  const micro: M[][] = s.txns.map((t) =>
+    t.micro.map(([f, k]): M => (f === 'append' ? ['append', k, next++] : ['r', k, null])),
+  );
   for (const i of s.order) {
     const applies = s.txns[i]!.outcome === 'ok' || s.txns[i]!.outcome === 'info-applied';
     if (!applies) continue;
@@ -71,7 +87,10 @@ for (const consistency of ['serializable', 'strict-serializable'] as const) {
         const res = checkIsolation(h, { consistency });
         if (ref) valid++;
         else invalid++;
-        if (ref !== res.valid) throw new Error(`reference ${ref ? 'serializable' : 'not serializable'}, checker: ${res.summary}\n${JSON.stringify(h.map((o) => [o.op, o.complete?.type, o.invoke.time, o.complete?.time, o.complete?.value ?? o.invoke.value]))}`);
+        if (ref !== res.valid)
+          throw new Error(
+            `reference ${ref ? 'serializable' : 'not serializable'}, checker: ${res.summary}\n${JSON.stringify(h.map((o) => [o.op, o.complete?.type, o.invoke.time, o.complete?.time, o.complete?.value ?? o.invoke.value]))}`,
+          );
       }),
       { numRuns: 2000 },
     );

@@ -31,10 +31,16 @@ test('the configuration limit is per cut: 300 segments of one configuration each
   t.is(r.segments.length, 300);
   t.is(r.steps, 300, 'one model step per op on a sequential key');
   // A stale read late in it is found, in its own segment, with the one state reaching it.
-  const bad = searchKey(new StepCache(reg), toSearchOps(opsOf(sequential(300, 251)), reg).search, { budget: 1e6, maxConfigs: 10 });
+  const bad = searchKey(new StepCache(reg), toSearchOps(opsOf(sequential(300, 251)), reg).search, {
+    budget: 1e6,
+    maxConfigs: 10,
+  });
   t.is(bad.verdict, 'not-linearizable');
   t.is(bad.failedSegment, 251);
-  t.deepEqual(bad.configs[251]!.map((c) => c.pending), [[]]);
+  t.deepEqual(
+    bad.configs[251]!.map((c) => c.pending),
+    [[]],
+  );
 });
 
 test('many configurations at one cut still end in unknown (configurations)', (t) => {
@@ -43,13 +49,24 @@ test('many configurations at one cut still end in unknown (configurations)', (t)
   // pending cas ops, five configurations. A final read of 7 fails from each, so the search tries
   // them all: more than a limit of 3 is unknown; with a limit of 5, not linearizable.
   const cas = casRegisterModel as Model;
-  const ops: TestOp[] = [0, 1, 2, 3].map((v) => ({ input: { f: 'cas', value: [v, v + 1] }, at: [0, 100] as [number, number], outcome: 'info' as const }));
-  ops.push({ input: { f: 'write', value: 0 }, at: [1, 2] }, { input: { f: 'cas', value: [9, 9] }, output: false, at: [3, 4] }, { input: { f: 'read' }, output: 7, at: [10, 11] });
+  const ops: TestOp[] = [0, 1, 2, 3].map((v) => ({
+    input: { f: 'cas', value: [v, v + 1] },
+    at: [0, 100] as [number, number],
+    outcome: 'info' as const,
+  }));
+  ops.push(
+    { input: { f: 'write', value: 0 }, at: [1, 2] },
+    { input: { f: 'cas', value: [9, 9] }, output: false, at: [3, 4] },
+    { input: { f: 'read' }, output: 7, at: [10, 11] },
+  );
   const search = toSearchOps(opsOf(ops), cas).search;
   const r = searchKey(new StepCache(cas), search, { budget: 1e6, maxConfigs: 3 });
   t.is(r.verdict, 'unknown');
   t.is(r.exhausted, 'configurations');
-  t.is(searchKey(new StepCache(cas), search, { budget: 1e6, maxConfigs: 5 }).verdict, 'not-linearizable');
+  t.is(
+    searchKey(new StepCache(cas), search, { budget: 1e6, maxConfigs: 5 }).verdict,
+    'not-linearizable',
+  );
 });
 
 test('a deadline already passed: unknown, exhausted "time", and the summary says the wall-clock limit, not the step budget', (t) => {
@@ -57,9 +74,15 @@ test('a deadline already passed: unknown, exhausted "time", and the summary says
   t.is(k.verdict, 'unknown');
   t.is(k.exhausted, 'time');
   t.is(k.timeoutMs, -1);
-  const report = checkReport(eventsOf(sequential(10)), { model: 'register', timeoutMs: 2500 - 2501 });
+  const report = checkReport(eventsOf(sequential(10)), {
+    model: 'register',
+    timeoutMs: 2500 - 2501,
+  });
   t.is(report.valid, 'unknown');
-  t.regex(report.summary.join('\n'), /1 unknown \(wall-clock limit of -0\.001 s reached \(--timeout\)\)/);
+  t.regex(
+    report.summary.join('\n'),
+    /1 unknown \(wall-clock limit of -0\.001 s reached \(--timeout\)\)/,
+  );
   t.notRegex(report.summary.join('\n'), /steps exhausted/);
   // The step budget keeps its own wording.
   const steps = checkReport(eventsOf(sequential(10)), { model: 'register', budget: 3 });

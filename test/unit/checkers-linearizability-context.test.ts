@@ -13,8 +13,17 @@ import { registerModel } from '../../specs/register.ts';
 import type { Model } from '../../specs/model.ts';
 import { opsOf, type TestOp } from './lin-history.ts';
 
-const rec = (state: string, cellId = '', result = '') => ({ record: { taskGuid: 't', domain: 'd', state, cellId, result, failed: false, failureReason: '' } }) as BbsResult;
-const op = (input: BbsOp, output: BbsResult, at: [number, number]): TestOp => ({ key: keyOf(input), f: input.f, input, output, at });
+const rec = (state: string, cellId = '', result = '') =>
+  ({
+    record: { taskGuid: 't', domain: 'd', state, cellId, result, failed: false, failureReason: '' },
+  }) as BbsResult;
+const op = (input: BbsOp, output: BbsResult, at: [number, number]): TestOp => ({
+  key: keyOf(input),
+  f: input.f,
+  input,
+  output,
+  at,
+});
 
 /**
  * op 0 DesireTask [0,1] → PENDING; op 1 StartTask cell-a [2,3] → RUNNING on cell-a; op 2 a read
@@ -23,9 +32,20 @@ const op = (input: BbsOp, output: BbsResult, at: [number, number]): TestOp => ({
  */
 const missingCellCheck: TestOp[] = [
   op({ f: 'DesireTask', args: { taskGuid: 't', domain: 'd' } }, rec('PENDING'), [0, 1]),
-  op({ f: 'StartTask', args: { taskGuid: 't', cellId: 'cell-a' } }, { shouldStart: true, ...rec('RUNNING', 'cell-a') }, [2, 3]),
+  op(
+    { f: 'StartTask', args: { taskGuid: 't', cellId: 'cell-a' } },
+    { shouldStart: true, ...rec('RUNNING', 'cell-a') },
+    [2, 3],
+  ),
   op({ f: 'TaskByGuid', args: { taskGuid: 't' } }, rec('RUNNING', 'cell-a'), [4, 5]),
-  op({ f: 'CompleteTask', args: { taskGuid: 't', cellId: 'cell-b', failed: false, failureReason: '', result: 'r' } }, rec('COMPLETED', '', 'r'), [6, 7]),
+  op(
+    {
+      f: 'CompleteTask',
+      args: { taskGuid: 't', cellId: 'cell-b', failed: false, failureReason: '', result: 'r' },
+    },
+    rec('COMPLETED', '', 'r'),
+    [6, 7],
+  ),
   op({ f: 'TaskByGuid', args: { taskGuid: 't' } }, rec('COMPLETED', '', 'r'), [20, 21]),
 ];
 
@@ -34,7 +54,10 @@ test('the earliest failing prefix ends at the first completion the history canno
   const { search } = toSearchOps(opsOf(missingCellCheck), model);
   // Completions at 1, 3, 5, 7, 21. Up to 5 every prefix is legal (desire, start on a, read); up to
   // 7 the CompleteTask from cell-b has no legal point: detectable at 7 (op 3), not at 21.
-  t.deepEqual(earliestFailure(new StepCache(model), search, { budget: 1e5, memoryBytes: 1 << 24 }), { at: 7, op: 3 });
+  t.deepEqual(
+    earliestFailure(new StepCache(model), search, { budget: 1e5, memoryBytes: 1 << 24 }),
+    { at: 7, op: 3 },
+  );
   // A legal history has none.
   const { search: legal } = toSearchOps(opsOf(missingCellCheck.slice(0, 3)), model);
   t.is(earliestFailure(new StepCache(model), legal, { budget: 1e5, memoryBytes: 1 << 24 }), null);
@@ -47,26 +70,78 @@ test('the witness keeps its cause: the DesireTask before the window is shown as 
   // from 4: the witness is the read (RUNNING on cell-a) and the CompleteTask from cell-b, from
   // RUNNING on cell-a. Shown alone it does not say how the task came to run on cell-a; the
   // context does: op 0 created the row, op 1 started it on cell-a, both before the window.
-  t.deepEqual(f.ops.map((o) => o.op), [2, 3]);
+  t.deepEqual(
+    f.ops.map((o) => o.op),
+    [2, 3],
+  );
   t.deepEqual(f.startStates, ['RUNNING on cell-a']);
-  t.deepEqual(f.context?.map((o) => o.op), [0, 1]);
+  t.deepEqual(
+    f.context?.map((o) => o.op),
+    [0, 1],
+  );
   t.deepEqual(f.earliest, { at: 7, op: 3 });
-  const md = renderEvidence({ valid: false, summary: [], linearizability: r, invariants: null, failedApplied: [], isolation: null }, 0);
+  const md = renderEvidence(
+    {
+      valid: false,
+      summary: [],
+      linearizability: r,
+      invariants: null,
+      failedApplied: [],
+      isolation: null,
+    },
+    0,
+  );
   // Times in seconds since t0 = 0 of a nanosecond clock: 7 ns → 0.000 s.
-  t.regex(md, /Detectable from 0\.000 s: the key's history up to the completion of op 3 already cannot be linearized\./);
-  t.regex(md, /Before the window \(how the row got to the state it starts from; not part of the proof\): op 0 DesireTask/);
+  t.regex(
+    md,
+    /Detectable from 0\.000 s: the key's history up to the completion of op 3 already cannot be linearized\./,
+  );
+  t.regex(
+    md,
+    /Before the window \(how the row got to the state it starts from; not part of the proof\): op 0 DesireTask/,
+  );
 });
 
 test('context: the latest create or remove and what followed, at most four; none for a window from the start', (t) => {
   const model = registerModel as Model;
-  const s = (id: number, f: string, ret: number) => ({ id, call: ret - 1, ret, input: { f, value: id }, output: null, known: true });
+  const s = (id: number, f: string, ret: number) => ({
+    id,
+    call: ret - 1,
+    ret,
+    input: { f, value: id },
+    output: null,
+    known: true,
+  });
   // Register writes have no create/remove: the last four before the window (ret < 50).
-  const ops = [s(0, 'write', 10), s(1, 'write', 20), s(2, 'write', 30), s(3, 'write', 40), s(4, 'write', 45), s(5, 'write', 60)];
-  t.deepEqual(contextBefore(model, ops, 50).map((o) => o.id), [1, 2, 3, 4]);
+  const ops = [
+    s(0, 'write', 10),
+    s(1, 'write', 20),
+    s(2, 'write', 30),
+    s(3, 'write', 40),
+    s(4, 'write', 45),
+    s(5, 'write', 60),
+  ];
+  t.deepEqual(
+    contextBefore(model, ops, 50).map((o) => o.id),
+    [1, 2, 3, 4],
+  );
   t.deepEqual(contextBefore(model, ops, -Infinity), []);
   // A BBS-style origin (DeleteTask at 20) cuts what came before it; with more than four after
   // it, the origin and the last three.
-  const withOrigin = [s(0, 'write', 10), s(1, 'DeleteTask', 20), s(2, 'write', 30), s(3, 'write', 35), s(4, 'write', 40), s(5, 'write', 45)];
-  t.deepEqual(contextBefore(model, withOrigin, 50).map((o) => o.id), [1, 3, 4, 5]);
-  t.deepEqual(contextBefore(model, withOrigin.slice(0, 4), 50).map((o) => o.id), [1, 2, 3]);
+  const withOrigin = [
+    s(0, 'write', 10),
+    s(1, 'DeleteTask', 20),
+    s(2, 'write', 30),
+    s(3, 'write', 35),
+    s(4, 'write', 40),
+    s(5, 'write', 45),
+  ];
+  t.deepEqual(
+    contextBefore(model, withOrigin, 50).map((o) => o.id),
+    [1, 3, 4, 5],
+  );
+  t.deepEqual(
+    contextBefore(model, withOrigin.slice(0, 4), 50).map((o) => o.id),
+    [1, 2, 3],
+  );
 });

@@ -18,8 +18,24 @@ const cas = casRegisterModel as Model;
 const reg = registerModel as Model;
 
 /** Events listed in the given order (not sorted by time): [op, type, time, value]. */
-function listed(rows: [number, 'invoke' | 'ok' | 'info' | 'fail', number, unknown][], f: (op: number) => string): Op[] {
-  const evs = rows.map(([op, type, time, value], index) => ({ type, index, time, op, process: op, client: op, f: f(op), key: 'x', value }) as HistoryEvent);
+function listed(
+  rows: [number, 'invoke' | 'ok' | 'info' | 'fail', number, unknown][],
+  f: (op: number) => string,
+): Op[] {
+  const evs = rows.map(
+    ([op, type, time, value], index) =>
+      ({
+        type,
+        index,
+        time,
+        op,
+        process: op,
+        client: op,
+        f: f(op),
+        key: 'x',
+        value,
+      }) as HistoryEvent,
+  );
   return pairOps(evs);
 }
 
@@ -56,28 +72,60 @@ test('equal instants are concurrent: an op completing at t and one invoked at t 
   const w = (v: number, at: [number, number]): TestOp => ({ input: { f: 'write', value: v }, at });
   const r = (v: unknown, at: [number, number]): TestOp => ({ input: { f: 'read' }, output: v, at });
   // Write 1 ends at 10, the read starts at 10: the read may come first and see null.
-  t.is(checkLinearizable(opsOf([w(1, [0, 10]), r(null, [10, 20])]), () => reg).keys[0]!.verdict, 'linearizable');
+  t.is(
+    checkLinearizable(opsOf([w(1, [0, 10]), r(null, [10, 20])]), () => reg).keys[0]!.verdict,
+    'linearizable',
+  );
   // One instant later it may not.
-  t.is(checkLinearizable(opsOf([w(1, [0, 10]), r(null, [11, 20])]), () => reg).keys[0]!.verdict, 'not-linearizable');
+  t.is(
+    checkLinearizable(opsOf([w(1, [0, 10]), r(null, [11, 20])]), () => reg).keys[0]!.verdict,
+    'not-linearizable',
+  );
 });
 
 test('interchangeable info ops: the search takes them one at a time, and can take each of them', (t) => {
-  const w = (v: number, at: [number, number], outcome: 'ok' | 'info' = 'ok'): TestOp => ({ input: { f: 'write', value: v }, at, outcome });
+  const w = (v: number, at: [number, number], outcome: 'ok' | 'info' = 'ok'): TestOp => ({
+    input: { f: 'write', value: v },
+    at,
+    outcome,
+  });
   const r = (v: unknown, at: [number, number]): TestOp => ({ input: { f: 'read' }, output: v, at });
   // Two info writes of 1 invoked at 0; then ok write 0 [1,2], read 1 [3,4], write 0 [5,6], read 1
   // [7,8]. Each read of 1 follows a write of 0 that completed before it began, so each needs its
   // own write of 1 in between: the first info write before 3–4, the second between 5 and 8.
-  const both = [w(1, [0, 100], 'info'), w(1, [0, 100], 'info'), w(0, [1, 2]), r(1, [3, 4]), w(0, [5, 6]), r(1, [7, 8])];
+  const both = [
+    w(1, [0, 100], 'info'),
+    w(1, [0, 100], 'info'),
+    w(0, [1, 2]),
+    r(1, [3, 4]),
+    w(0, [5, 6]),
+    r(1, [7, 8]),
+  ];
   for (const spread of [false, true]) {
     // spread: as listed, quiescent between the ok ops (the fast path cuts it into 4 segments);
     // else every ok op ends 2 later, overlapping the next (one segment). The same order fits both.
-    const ops = spread ? both : both.map((o, i) => (i >= 2 ? { ...o, at: [o.at[0], o.at[1] + 2] as [number, number] } : o));
-    t.is(checkLinearizable(opsOf(ops), () => cas, { shrink: false }).keys[0]!.verdict, 'linearizable', `spread ${spread}`);
-    t.is(searchLinearization(new StepCache(cas), toSearchOps(opsOf(ops), cas).search, { budget: 1e6, memoryBytes: 1e8 }).verdict, 'linearizable');
+    const ops = spread
+      ? both
+      : both.map((o, i) => (i >= 2 ? { ...o, at: [o.at[0], o.at[1] + 2] as [number, number] } : o));
+    t.is(
+      checkLinearizable(opsOf(ops), () => cas, { shrink: false }).keys[0]!.verdict,
+      'linearizable',
+      `spread ${spread}`,
+    );
+    t.is(
+      searchLinearization(new StepCache(cas), toSearchOps(opsOf(ops), cas).search, {
+        budget: 1e6,
+        memoryBytes: 1e8,
+      }).verdict,
+      'linearizable',
+    );
   }
   // With one info write of 1 only one of the reads can be explained.
   const one = [both[0]!, ...both.slice(2)];
-  t.is(checkLinearizable(opsOf(one), () => cas, { shrink: false }).keys[0]!.verdict, 'not-linearizable');
+  t.is(
+    checkLinearizable(opsOf(one), () => cas, { shrink: false }).keys[0]!.verdict,
+    'not-linearizable',
+  );
 });
 
 test('the register example: a write of 1 between "write 2" and "cas 2→2 false" is never dropped from the evidence', (t) => {
@@ -105,12 +153,23 @@ test('a stale read after many ops starts from the state the earlier ops leave, a
   // 30 writes i at [10i, 10i+5], then write 1000 [300,305], write 1001 [310,315], read → 1000 [320,325].
   // At the cut before write 1000 the only reachable state is 29; the witness is w1000, w1001, r1000 from it.
   const ops: TestOp[] = [];
-  for (let i = 0; i < 30; i++) ops.push({ input: { f: 'write', value: i }, at: [10 * i, 10 * i + 5] });
-  ops.push({ input: { f: 'write', value: 1000 }, at: [300, 305] }, { input: { f: 'write', value: 1001 }, at: [310, 315] }, { input: { f: 'read' }, output: 1000, at: [320, 325] });
+  for (let i = 0; i < 30; i++)
+    ops.push({ input: { f: 'write', value: i }, at: [10 * i, 10 * i + 5] });
+  ops.push(
+    { input: { f: 'write', value: 1000 }, at: [300, 305] },
+    { input: { f: 'write', value: 1001 }, at: [310, 315] },
+    { input: { f: 'read' }, output: 1000, at: [320, 325] },
+  );
   const f = checkLinearizable(opsOf(ops), () => reg).keys[0]!.failure!;
-  t.deepEqual(f.ops.map((o) => o.description), ['write 1000', 'write 1001', 'read → 1000']);
+  t.deepEqual(
+    f.ops.map((o) => o.description),
+    ['write 1000', 'write 1001', 'read → 1000'],
+  );
   t.deepEqual(f.startStates, ['value 29']);
-  t.regex(f.explanation, /From the one state the earlier state-changing ops can leave \(value 29\)/);
+  t.regex(
+    f.explanation,
+    /From the one state the earlier state-changing ops can leave \(value 29\)/,
+  );
 });
 
 test('shrink:false reports the failing stretch without a witness search; the memory budget gives unknown', (t) => {
@@ -174,7 +233,14 @@ function bruteForce(model: Model, ops: readonly SearchOp[], start: unknown): boo
       // o can be next only if no other ok op left completed strictly before o was invoked.
       if (left.some((p) => p !== o && p.known && p.ret < o.call)) continue;
       const [legal, next] = model.step(state, o.input, o.output);
-      if (legal && go(next, left.filter((p) => p !== o))) return true;
+      if (
+        legal &&
+        go(
+          next,
+          left.filter((p) => p !== o),
+        )
+      )
+        return true;
     }
     return false;
   };
@@ -184,14 +250,22 @@ function bruteForce(model: Model, ops: readonly SearchOp[], start: unknown): boo
 test('generated: the fast path and the plain search agree with the brute-force reference', (t) => {
   fc.assert(
     // spread 4 spaces the ops out, so most histories are cut into several quiescent segments.
-    fc.property(fc.array(gen, { minLength: 1, maxLength: 8 }), fc.constantFrom(1, 4), (gens, spread) => {
-      const ops = opsOf(historyOf(gens.map((g) => ({ ...g, start: g.start * spread }))));
-      const { search } = toSearchOps(ops, cas);
-      const truth = bruteForce(cas, search, cas.init());
-      const fast = checkLinearizable(ops, () => cas, { shrink: false }).keys[0]?.verdict ?? 'linearizable';
-      const plain = searchLinearization(new StepCache(cas), search, { budget: 1e7, memoryBytes: 1e9 }).verdict;
-      return fast === (truth ? 'linearizable' : 'not-linearizable') && plain === fast;
-    }),
+    fc.property(
+      fc.array(gen, { minLength: 1, maxLength: 8 }),
+      fc.constantFrom(1, 4),
+      (gens, spread) => {
+        const ops = opsOf(historyOf(gens.map((g) => ({ ...g, start: g.start * spread }))));
+        const { search } = toSearchOps(ops, cas);
+        const truth = bruteForce(cas, search, cas.init());
+        const fast =
+          checkLinearizable(ops, () => cas, { shrink: false }).keys[0]?.verdict ?? 'linearizable';
+        const plain = searchLinearization(new StepCache(cas), search, {
+          budget: 1e7,
+          memoryBytes: 1e9,
+        }).verdict;
+        return fast === (truth ? 'linearizable' : 'not-linearizable') && plain === fast;
+      },
+    ),
     { numRuns: 1500 },
   );
   t.pass();
@@ -213,15 +287,23 @@ test('generated: many info ops with equal inputs, across cuts: the fast path and
   }) as fc.Arbitrary<Gen>;
   let failing = 0;
   fc.assert(
-    fc.property(fc.array(twins, { minLength: 1, maxLength: 8 }), fc.constantFrom(1, 4), (gens, spread) => {
-      const ops = opsOf(historyOf(gens.map((g) => ({ ...g, start: g.start * spread }))));
-      const { search } = toSearchOps(ops, cas);
-      const truth = bruteForce(cas, search, cas.init());
-      if (!truth) failing++;
-      const fast = checkLinearizable(ops, () => cas, { shrink: false }).keys[0]?.verdict ?? 'linearizable';
-      const plain = searchLinearization(new StepCache(cas), search, { budget: 1e7, memoryBytes: 1e9 }).verdict;
-      return fast === (truth ? 'linearizable' : 'not-linearizable') && plain === fast;
-    }),
+    fc.property(
+      fc.array(twins, { minLength: 1, maxLength: 8 }),
+      fc.constantFrom(1, 4),
+      (gens, spread) => {
+        const ops = opsOf(historyOf(gens.map((g) => ({ ...g, start: g.start * spread }))));
+        const { search } = toSearchOps(ops, cas);
+        const truth = bruteForce(cas, search, cas.init());
+        if (!truth) failing++;
+        const fast =
+          checkLinearizable(ops, () => cas, { shrink: false }).keys[0]?.verdict ?? 'linearizable';
+        const plain = searchLinearization(new StepCache(cas), search, {
+          budget: 1e7,
+          memoryBytes: 1e9,
+        }).verdict;
+        return fast === (truth ? 'linearizable' : 'not-linearizable') && plain === fast;
+      },
+    ),
     { numRuns: 1500 },
   );
   t.true(failing > 150, `enough non-linearizable histories were generated (${failing})`);
@@ -242,39 +324,56 @@ test('generated: the evidence is a witness (non-linearizable from its start stat
   let failing = 0;
   let pendingShown = 0;
   fc.assert(
-    fc.property(fc.array(gen, { minLength: 2, maxLength: 14 }), fc.array(earlyInfo, { maxLength: 3 }), (body, early) => {
-      const gens = [...early, ...body];
-      const ops = opsOf(historyOf(gens));
-      const k = checkLinearizable(ops, () => cas).keys[0];
-      if (!k || k.verdict !== 'not-linearizable') return true;
-      failing++;
-      const f = k.failure!;
-      const { search } = toSearchOps(ops, cas);
-      const byId = new Map(search.map((o) => [o.id, o]));
-      const shown = f.ops.map((o) => byId.get(o.op)!);
-      // 1. From each start state shown (cas-register states read "value <json>"), alone.
-      for (const s of f.startStates ?? []) {
-        const state = s.replace(/^value /, '');
-        if (bruteForce(cas, shown, state)) return false;
-      }
-      // 2. From the initial state, with every state-changing op of the history invoked before the
-      // evidence's end added back, and nothing else: no read outside the evidence, so the start
-      // states and the pending ops of unknown outcome cannot lean on reads the page does not show.
-      const end = Math.max(...f.ops.map((o) => o.complete ?? o.invoke));
-      const changing = search.filter((o) => o.call <= end && cas.changesState!(o.input, o.output));
-      const ids = new Set([...shown.map((o) => o.id), ...changing.map((o) => o.id)]);
-      // An ok op completing after the end may take effect after it: a state-changing one is
-      // checked as of unknown outcome, one that cannot change the state is left out.
-      const again = search
-        .filter((o) => ids.has(o.id) && !(o.known && o.ret > end && !cas.changesState!(o.input, o.output)))
-        .map((o) => (o.known && o.ret > end ? { ...o, known: false, output: undefined, ret: Infinity } : o));
-      if (f.ops.some((o) => o.outcome === 'info' && !/^From the initial state/.test(f.explanation))) pendingShown++;
-      return !bruteForce(cas, again, cas.init());
-    }),
+    fc.property(
+      fc.array(gen, { minLength: 2, maxLength: 14 }),
+      fc.array(earlyInfo, { maxLength: 3 }),
+      (body, early) => {
+        const gens = [...early, ...body];
+        const ops = opsOf(historyOf(gens));
+        const k = checkLinearizable(ops, () => cas).keys[0];
+        if (k?.verdict !== 'not-linearizable') return true;
+        failing++;
+        const f = k.failure!;
+        const { search } = toSearchOps(ops, cas);
+        const byId = new Map(search.map((o) => [o.id, o]));
+        const shown = f.ops.map((o) => byId.get(o.op)!);
+        // 1. From each start state shown (cas-register states read "value <json>"), alone.
+        for (const s of f.startStates ?? []) {
+          const state = s.replace(/^value /, '');
+          if (bruteForce(cas, shown, state)) return false;
+        }
+        // 2. From the initial state, with every state-changing op of the history invoked before the
+        // evidence's end added back, and nothing else: no read outside the evidence, so the start
+        // states and the pending ops of unknown outcome cannot lean on reads the page does not show.
+        const end = Math.max(...f.ops.map((o) => o.complete ?? o.invoke));
+        const changing = search.filter(
+          (o) => o.call <= end && cas.changesState!(o.input, o.output),
+        );
+        const ids = new Set([...shown.map((o) => o.id), ...changing.map((o) => o.id)]);
+        // An ok op completing after the end may take effect after it: a state-changing one is
+        // checked as of unknown outcome, one that cannot change the state is left out.
+        const again = search
+          .filter(
+            (o) =>
+              ids.has(o.id) && !(o.known && o.ret > end && !cas.changesState!(o.input, o.output)),
+          )
+          .map((o) =>
+            o.known && o.ret > end ? { ...o, known: false, output: undefined, ret: Infinity } : o,
+          );
+        if (
+          f.ops.some((o) => o.outcome === 'info' && !/^From the initial state/.test(f.explanation))
+        )
+          pendingShown++;
+        return !bruteForce(cas, again, cas.init());
+      },
+    ),
     { numRuns: 800 },
   );
   t.true(failing > 100, `enough failing histories were generated (${failing})`);
-  t.true(pendingShown > 10, `enough witnesses start from a cut with an op of unknown outcome in them (${pendingShown})`);
+  t.true(
+    pendingShown > 10,
+    `enough witnesses start from a cut with an op of unknown outcome in them (${pendingShown})`,
+  );
 });
 
 test('generated: events listed out of time order give the same verdict as in time order', (t) => {
@@ -283,12 +382,15 @@ test('generated: events listed out of time order give the same verdict as in tim
       const tops = historyOf(gens);
       const inOrder = checkLinearizable(opsOf(tops), () => cas, { shrink: false }).keys[0]?.verdict;
       // Shuffle the ops' order in the file, keeping each invoke before its own completion.
-      const perm = tops.map((_, i) => i).sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101));
+      const perm = tops
+        .map((_, i) => i)
+        .sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101));
       const rows: [number, 'invoke' | 'ok' | 'info' | 'fail', number, unknown][] = [];
       for (const i of perm) {
         const o = tops[i]!;
         rows.push([i, 'invoke', o.at[0], o.input]);
-        if (o.outcome === 'ok' || o.outcome === undefined) rows.push([i, 'ok', o.at[1], o.output ?? null]);
+        if (o.outcome === 'ok' || o.outcome === undefined)
+          rows.push([i, 'ok', o.at[1], o.output ?? null]);
         else rows.push([i, o.outcome as 'info' | 'fail', o.at[1], o.input]);
       }
       const shuffled = checkLinearizable(
@@ -303,22 +405,40 @@ test('generated: events listed out of time order give the same verdict as in tim
   t.pass();
 });
 
-test('an info write invoked before the window belongs to the witness: reads before the cut are not relied on (Porcupine etcd 004\'s shape)', (t) => {
-  const w = (v: number, at: [number, number], outcome: 'ok' | 'info' = 'ok'): TestOp => ({ input: { f: 'write', value: v }, at, outcome });
+test("an info write invoked before the window belongs to the witness: reads before the cut are not relied on (Porcupine etcd 004's shape)", (t) => {
+  const w = (v: number, at: [number, number], outcome: 'ok' | 'info' = 'ok'): TestOp => ({
+    input: { f: 'write', value: v },
+    at,
+    outcome,
+  });
   const r = (v: unknown, at: [number, number]): TestOp => ({ input: { f: 'read' }, output: v, at });
   // #1 writes 2 and times out (info); #2 reads 2, so #1 took effect by 4. After #3 writes 1,
   // #4 (info) writes 3, #5 reads 3, #6 reads 2: no write of 2 is left to take effect, so the
   // history is not linearizable. Starting at the cut before #3 "from value 2" (as the full search
   // knows, having read #2) leaves #1 out, yet #1 alone may take effect between #5 and #6 if #2
   // is not shown: the witness must reach back to #2.
-  const h = [w(1, [0, 1]), w(2, [2, 50], 'info'), r(2, [3, 4]), w(1, [5, 6]), w(3, [7, 51], 'info'), r(3, [8, 9]), r(2, [10, 11])];
+  const h = [
+    w(1, [0, 1]),
+    w(2, [2, 50], 'info'),
+    r(2, [3, 4]),
+    w(1, [5, 6]),
+    w(3, [7, 51], 'info'),
+    r(3, [8, 9]),
+    r(2, [10, 11]),
+  ];
   const k = checkLinearizable(opsOf(h), () => cas).keys[0]!;
   t.is(k.verdict, 'not-linearizable');
   const f = k.failure!;
-  t.deepEqual(f.ops.map((o) => o.op), [0, 1, 2, 3, 4, 6]);
+  t.deepEqual(
+    f.ops.map((o) => o.op),
+    [0, 1, 2, 3, 4, 6],
+  );
   t.deepEqual(f.startStates, ['value null']);
   t.is(f.blockedOp, 6);
   t.regex(f.explanation, /^From the initial state \(value null\), no order of these 6 ops/);
   // With #2 gone the history is linearizable (#1 between #5 and #6): the witness needed it.
-  t.is(checkLinearizable(opsOf(h.filter((_, i) => i !== 2)), () => cas).keys[0]!.verdict, 'linearizable');
+  t.is(
+    checkLinearizable(opsOf(h.filter((_, i) => i !== 2)), () => cas).keys[0]!.verdict,
+    'linearizable',
+  );
 });

@@ -13,20 +13,43 @@ import { registerModel } from '../../specs/register.ts';
 import { setModel } from '../../specs/set.ts';
 import { opsOf, type TestOp } from './lin-history.ts';
 
-const w = (value: unknown, at: [number, number], extra: Partial<TestOp> = {}): TestOp => ({ input: { f: 'write', value }, at, ...extra });
-const r = (output: unknown, at: [number, number], extra: Partial<TestOp> = {}): TestOp => ({ input: { f: 'read' }, output, at, ...extra });
-const cas = (from: unknown, to: unknown, output: boolean, at: [number, number], extra: Partial<TestOp> = {}): TestOp => ({ input: { f: 'cas', value: [from, to] }, output, at, ...extra });
+const w = (value: unknown, at: [number, number], extra: Partial<TestOp> = {}): TestOp => ({
+  input: { f: 'write', value },
+  at,
+  ...extra,
+});
+const r = (output: unknown, at: [number, number], extra: Partial<TestOp> = {}): TestOp => ({
+  input: { f: 'read' },
+  output,
+  at,
+  ...extra,
+});
+const cas = (
+  from: unknown,
+  to: unknown,
+  output: boolean,
+  at: [number, number],
+  extra: Partial<TestOp> = {},
+): TestOp => ({ input: { f: 'cas', value: [from, to] }, output, at, ...extra });
 
-const check = (model: Model, ops: TestOp[], budget?: number) => checkLinearizable(opsOf(ops), () => model, budget !== undefined ? { budget } : {});
+const check = (model: Model, ops: TestOp[], budget?: number) =>
+  checkLinearizable(opsOf(ops), () => model, budget !== undefined ? { budget } : {});
 const verdict = (model: Model, ops: TestOp[]) => check(model, ops).keys[0]!.verdict;
 
 test('register: sequential writes and reads are linearizable', (t) => {
-  t.is(verdict(registerModel as Model, [w(1, [0, 1]), r(1, [2, 3]), w(2, [4, 5]), r(2, [6, 7])]), 'linearizable');
+  t.is(
+    verdict(registerModel as Model, [w(1, [0, 1]), r(1, [2, 3]), w(2, [4, 5]), r(2, [6, 7])]),
+    'linearizable',
+  );
 });
 
 test('register: a read before any write sees null', (t) => {
   t.is(verdict(registerModel as Model, [r(null, [0, 1]), w(1, [2, 3])]), 'linearizable');
-  t.is(verdict(registerModel as Model, [r(1, [0, 1]), w(1, [2, 3])]), 'not-linearizable', 'a read cannot see a write invoked after it completed');
+  t.is(
+    verdict(registerModel as Model, [r(1, [0, 1]), w(1, [2, 3])]),
+    'not-linearizable',
+    'a read cannot see a write invoked after it completed',
+  );
 });
 
 test('register: a stale read is rejected', (t) => {
@@ -35,56 +58,208 @@ test('register: a stale read is rejected', (t) => {
   const k = res.keys[0]!;
   t.is(k.verdict, 'not-linearizable');
   t.truthy(k.failure);
-  t.deepEqual(k.failure!.ops.map((o) => o.op), [0, 1, 2], 'the failure keeps the write, the overwrite and the stale read');
+  t.deepEqual(
+    k.failure!.ops.map((o) => o.op),
+    [0, 1, 2],
+    'the failure keeps the write, the overwrite and the stale read',
+  );
   t.regex(k.failure!.explanation, /read → 1/);
 });
 
 test('register: concurrent ops may be ordered either way', (t) => {
-  t.is(verdict(registerModel as Model, [w(1, [0, 10]), w(2, [1, 11]), r(1, [12, 13])]), 'linearizable');
-  t.is(verdict(registerModel as Model, [w(1, [0, 10]), w(2, [1, 11]), r(2, [12, 13])]), 'linearizable');
-  t.is(verdict(registerModel as Model, [w(1, [0, 10]), w(2, [1, 11]), r(1, [12, 13]), r(2, [14, 15])]), 'not-linearizable', 'but not both ways at once');
+  t.is(
+    verdict(registerModel as Model, [w(1, [0, 10]), w(2, [1, 11]), r(1, [12, 13])]),
+    'linearizable',
+  );
+  t.is(
+    verdict(registerModel as Model, [w(1, [0, 10]), w(2, [1, 11]), r(2, [12, 13])]),
+    'linearizable',
+  );
+  t.is(
+    verdict(registerModel as Model, [w(1, [0, 10]), w(2, [1, 11]), r(1, [12, 13]), r(2, [14, 15])]),
+    'not-linearizable',
+    'but not both ways at once',
+  );
 });
 
 test('register: an info write may take effect late, or never; a fail write never', (t) => {
-  t.is(verdict(registerModel as Model, [w(1, [0, 1]), w(2, [2, 3], { outcome: 'info' }), r(1, [4, 5]), r(2, [6, 7])]), 'linearizable', 'late');
-  t.is(verdict(registerModel as Model, [w(1, [0, 1]), w(2, [2, 3], { outcome: 'info' }), r(1, [4, 5])]), 'linearizable', 'never');
-  t.is(verdict(registerModel as Model, [w(1, [0, 1]), w(2, [2, 3], { outcome: 'open' }), r(2, [4, 5])]), 'linearizable', 'an op that never completed is like info');
-  t.is(verdict(registerModel as Model, [w(1, [0, 1]), w(2, [2, 3], { outcome: 'fail' }), r(2, [4, 5])]), 'not-linearizable', 'a failed write must not be seen');
-  t.is(verdict(registerModel as Model, [w(1, [0, 1]), r(2, [2, 3]), w(2, [4, 5], { outcome: 'info' })]), 'not-linearizable', 'an info op cannot take effect before its invoke');
+  t.is(
+    verdict(registerModel as Model, [
+      w(1, [0, 1]),
+      w(2, [2, 3], { outcome: 'info' }),
+      r(1, [4, 5]),
+      r(2, [6, 7]),
+    ]),
+    'linearizable',
+    'late',
+  );
+  t.is(
+    verdict(registerModel as Model, [
+      w(1, [0, 1]),
+      w(2, [2, 3], { outcome: 'info' }),
+      r(1, [4, 5]),
+    ]),
+    'linearizable',
+    'never',
+  );
+  t.is(
+    verdict(registerModel as Model, [
+      w(1, [0, 1]),
+      w(2, [2, 3], { outcome: 'open' }),
+      r(2, [4, 5]),
+    ]),
+    'linearizable',
+    'an op that never completed is like info',
+  );
+  t.is(
+    verdict(registerModel as Model, [
+      w(1, [0, 1]),
+      w(2, [2, 3], { outcome: 'fail' }),
+      r(2, [4, 5]),
+    ]),
+    'not-linearizable',
+    'a failed write must not be seen',
+  );
+  t.is(
+    verdict(registerModel as Model, [
+      w(1, [0, 1]),
+      r(2, [2, 3]),
+      w(2, [4, 5], { outcome: 'info' }),
+    ]),
+    'not-linearizable',
+    'an info op cannot take effect before its invoke',
+  );
 });
 
 test('register: an info write seen and then unseen is rejected', (t) => {
-  t.is(verdict(registerModel as Model, [w(1, [0, 1]), w(2, [2, 3], { outcome: 'info' }), r(2, [4, 5]), r(1, [6, 7])]), 'not-linearizable');
+  t.is(
+    verdict(registerModel as Model, [
+      w(1, [0, 1]),
+      w(2, [2, 3], { outcome: 'info' }),
+      r(2, [4, 5]),
+      r(1, [6, 7]),
+    ]),
+    'not-linearizable',
+  );
 });
 
 test('cas-register: lost update (two cas from the same value both succeed) is rejected', (t) => {
   const ops = [w(0, [0, 1]), cas(0, 1, true, [2, 10]), cas(0, 2, true, [3, 11])];
   t.is(verdict(casRegisterModel as Model, ops), 'not-linearizable');
-  t.is(verdict(casRegisterModel as Model, [w(0, [0, 1]), cas(0, 1, true, [2, 10]), cas(0, 2, false, [3, 11]), r(1, [12, 13])]), 'linearizable');
-  t.is(verdict(casRegisterModel as Model, [w(0, [0, 1]), cas(0, 1, true, [2, 10]), cas(0, 2, true, [3, 11], { outcome: 'info' }), r(1, [12, 13])]), 'linearizable', 'an info cas that could not have swapped');
+  t.is(
+    verdict(casRegisterModel as Model, [
+      w(0, [0, 1]),
+      cas(0, 1, true, [2, 10]),
+      cas(0, 2, false, [3, 11]),
+      r(1, [12, 13]),
+    ]),
+    'linearizable',
+  );
+  t.is(
+    verdict(casRegisterModel as Model, [
+      w(0, [0, 1]),
+      cas(0, 1, true, [2, 10]),
+      cas(0, 2, true, [3, 11], { outcome: 'info' }),
+      r(1, [12, 13]),
+    ]),
+    'linearizable',
+    'an info cas that could not have swapped',
+  );
 });
 
 test('kv and set models', (t) => {
-  const kv = (f: string, key: string, value: unknown, at: [number, number], output?: unknown): TestOp => ({ input: f === 'write' ? { f, key, value } : { f, key }, output, at });
-  t.is(verdict(kvModel as Model, [kv('write', 'a', 1, [0, 1]), kv('write', 'b', 2, [2, 3]), kv('read', 'a', null, [4, 5], 1), kv('read', 'c', null, [6, 7], null)]), 'linearizable');
-  t.is(verdict(kvModel as Model, [kv('write', 'a', 1, [0, 1]), kv('write', 'a', 2, [2, 3]), kv('read', 'a', null, [4, 5], 1)]), 'not-linearizable');
-  const add = (v: number, at: [number, number], extra: Partial<TestOp> = {}): TestOp => ({ input: { f: 'add', value: v }, at, ...extra });
-  const read = (out: number[], at: [number, number]): TestOp => ({ input: { f: 'read' }, output: out, at });
-  t.is(verdict(setModel as Model, [add(1, [0, 1]), add(2, [0, 5]), read([2, 1], [6, 7])]), 'linearizable');
-  t.is(verdict(setModel as Model, [add(1, [0, 1]), add(2, [2, 3]), read([2], [6, 7])]), 'not-linearizable', 'a lost element');
-  t.is(verdict(setModel as Model, [add(1, [0, 1]), add(2, [2, 3], { outcome: 'info' }), read([1], [6, 7]), read([1, 2], [8, 9])]), 'linearizable');
+  const kv = (
+    f: string,
+    key: string,
+    value: unknown,
+    at: [number, number],
+    output?: unknown,
+  ): TestOp => ({ input: f === 'write' ? { f, key, value } : { f, key }, output, at });
+  t.is(
+    verdict(kvModel as Model, [
+      kv('write', 'a', 1, [0, 1]),
+      kv('write', 'b', 2, [2, 3]),
+      kv('read', 'a', null, [4, 5], 1),
+      kv('read', 'c', null, [6, 7], null),
+    ]),
+    'linearizable',
+  );
+  t.is(
+    verdict(kvModel as Model, [
+      kv('write', 'a', 1, [0, 1]),
+      kv('write', 'a', 2, [2, 3]),
+      kv('read', 'a', null, [4, 5], 1),
+    ]),
+    'not-linearizable',
+  );
+  const add = (v: number, at: [number, number], extra: Partial<TestOp> = {}): TestOp => ({
+    input: { f: 'add', value: v },
+    at,
+    ...extra,
+  });
+  const read = (out: number[], at: [number, number]): TestOp => ({
+    input: { f: 'read' },
+    output: out,
+    at,
+  });
+  t.is(
+    verdict(setModel as Model, [add(1, [0, 1]), add(2, [0, 5]), read([2, 1], [6, 7])]),
+    'linearizable',
+  );
+  t.is(
+    verdict(setModel as Model, [add(1, [0, 1]), add(2, [2, 3]), read([2], [6, 7])]),
+    'not-linearizable',
+    'a lost element',
+  );
+  t.is(
+    verdict(setModel as Model, [
+      add(1, [0, 1]),
+      add(2, [2, 3], { outcome: 'info' }),
+      read([1], [6, 7]),
+      read([1, 2], [8, 9]),
+    ]),
+    'linearizable',
+  );
 });
 
 test('BBS task: a task started on two cells is rejected; one start and a no-op restart is accepted', (t) => {
-  const desire: TestOp = { key: 'task/t', f: 'DesireTask', input: { f: 'DesireTask', args: { taskGuid: 't', domain: 'd' } }, output: { record: { taskGuid: 't', domain: 'd', state: 'PENDING', cellId: '', result: '', failed: false, failureReason: '' } }, at: [0, 1] };
+  const desire: TestOp = {
+    key: 'task/t',
+    f: 'DesireTask',
+    input: { f: 'DesireTask', args: { taskGuid: 't', domain: 'd' } },
+    output: {
+      record: {
+        taskGuid: 't',
+        domain: 'd',
+        state: 'PENDING',
+        cellId: '',
+        result: '',
+        failed: false,
+        failureReason: '',
+      },
+    },
+    at: [0, 1],
+  };
   const start = (cell: string, at: [number, number], should = true): TestOp => ({
     key: 'task/t',
     f: 'StartTask',
     input: { f: 'StartTask', args: { taskGuid: 't', cellId: cell } },
-    output: { shouldStart: should, record: { taskGuid: 't', domain: 'd', state: 'RUNNING', cellId: cell, result: '', failed: false, failureReason: '' } },
+    output: {
+      shouldStart: should,
+      record: {
+        taskGuid: 't',
+        domain: 'd',
+        state: 'RUNNING',
+        cellId: cell,
+        result: '',
+        failed: false,
+        failureReason: '',
+      },
+    },
     at,
   });
-  const run = (ops: TestOp[]) => checkLinearizable(opsOf(ops), (k) => bbsModelFor(k)).keys[0]!.verdict;
+  const run = (ops: TestOp[]) =>
+    checkLinearizable(opsOf(ops), (k) => bbsModelFor(k)).keys[0]!.verdict;
   t.is(run([desire, start('cell-a', [2, 10]), start('cell-b', [3, 11])]), 'not-linearizable');
   t.is(run([desire, start('cell-a', [2, 10]), start('cell-a', [3, 11], false)]), 'linearizable');
 });
@@ -97,11 +272,20 @@ test('the search budget gives unknown, naming the budget', (t) => {
   t.is(res.valid, 'unknown');
   t.is(res.keys[0]!.verdict, 'unknown');
   t.is(res.keys[0]!.budget, 50);
-  t.is(check(registerModel as Model, ops).keys[0]!.verdict, 'not-linearizable', 'with the default budget the answer is found');
+  t.is(
+    check(registerModel as Model, ops).keys[0]!.verdict,
+    'not-linearizable',
+    'with the default budget the answer is found',
+  );
 });
 
 test('keys are checked independently; keys without a model are skipped', (t) => {
-  const ops = opsOf([w(1, [0, 1], { key: 'a' }), r(1, [2, 3], { key: 'b' }), r(1, [4, 5], { key: 'a' }), r(7, [6, 7], { key: 'z' })]);
+  const ops = opsOf([
+    w(1, [0, 1], { key: 'a' }),
+    r(1, [2, 3], { key: 'b' }),
+    r(1, [4, 5], { key: 'a' }),
+    r(7, [6, 7], { key: 'z' }),
+  ]);
   const res = checkLinearizable(ops, (k) => (k === 'z' ? undefined : (registerModel as Model)));
   t.deepEqual(
     res.keys.map((k) => [k.key, k.verdict]),
@@ -187,12 +371,23 @@ test('generated: the same execution with one planted stale read at the end is re
     fc.property(fc.array(genOp, { minLength: 2, maxLength: 40 }), fc.nat(), (gen, pick) => {
       const ops = execute(gen);
       // A value surely overwritten: written by ok write W1, with an ok write W2 invoked after W1 completed.
-      const writes = ops.map((o, i) => ({ o, i })).filter(({ o }) => (o.outcome ?? 'ok') === 'ok' && ((o.input as { f: string }).f === 'write' || ((o.input as { f: string }).f === 'cas' && o.output === true)));
+      const writes = ops
+        .map((o, i) => ({ o, i }))
+        .filter(
+          ({ o }) =>
+            (o.outcome ?? 'ok') === 'ok' &&
+            ((o.input as { f: string }).f === 'write' ||
+              ((o.input as { f: string }).f === 'cas' && o.output === true)),
+        );
       const pairs: [TestOp, TestOp][] = [];
-      for (const a of writes) for (const b of writes) if (b.o.at[0] > a.o.at[1]) pairs.push([a.o, b.o]);
+      for (const a of writes)
+        for (const b of writes) if (b.o.at[0] > a.o.at[1]) pairs.push([a.o, b.o]);
       fc.pre(pairs.length > 0);
       const [w1] = pairs[pick % pairs.length]!;
-      const v = (w1.input as { f: string; value: unknown }).f === 'write' ? (w1.input as { value: number }).value : (w1.input as { value: [unknown, number] }).value[1];
+      const v =
+        (w1.input as { f: string; value: unknown }).f === 'write'
+          ? (w1.input as { value: number }).value
+          : (w1.input as { value: [unknown, number] }).value[1];
       const end = Math.max(...ops.map((o) => o.at[1])) + 1;
       const res = check(casRegisterModel as Model, [...ops, r(v, [end, end + 1])]);
       return res.valid === false && res.keys[0]!.failure!.ops.some((o) => o.op === ops.length);
@@ -204,10 +399,14 @@ test('generated: the same execution with one planted stale read at the end is re
 
 test('a stale read at the end of a long history shrinks to the few ops that show it', (t) => {
   const ops: TestOp[] = [];
-  for (let i = 0; i < 300; i++) ops.push(w(i, [10 * i, 10 * i + 5]), r(i, [10 * i + 6, 10 * i + 9]));
+  for (let i = 0; i < 300; i++)
+    ops.push(w(i, [10 * i, 10 * i + 5]), r(i, [10 * i + 6, 10 * i + 9]));
   ops.push(w(1000, [3000, 3005]), w(1001, [3010, 3015]), r(1000, [3020, 3025]));
   const k = check(registerModel as Model, ops).keys[0]!;
   t.is(k.verdict, 'not-linearizable');
-  t.deepEqual(k.failure!.ops.map((o) => o.description), ['write 1000', 'write 1001', 'read → 1000']);
+  t.deepEqual(
+    k.failure!.ops.map((o) => o.description),
+    ['write 1000', 'write 1001', 'read → 1000'],
+  );
   t.is(k.failure!.shrunkFrom, 603);
 });

@@ -3,7 +3,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findLeftOvers, ownedTempDir, removeLeftOvers, OWNER_FILE, TEMP_PREFIX } from '../../lab/lifecycle/owned.ts';
+import {
+  findLeftOvers,
+  ownedTempDir,
+  removeLeftOvers,
+  OWNER_FILE,
+  TEMP_PREFIX,
+} from '../../lab/lifecycle/owned.ts';
 import { registerCleanup, runCleanups, pendingCleanups } from '../../lab/lifecycle/cleanup.ts';
 import { processAlive } from '../../lab/lifecycle/process-alive.ts';
 
@@ -27,11 +33,17 @@ test('cleanup kills processes running from an abandoned lab dir and removes it, 
 
   const found = findLeftOvers(root);
   t.deepEqual(found.map((f) => f.dir).sort(), [abandoned, live].sort());
-  t.deepEqual(found.find((f) => f.dir === abandoned)!.processes.map((p) => p.pid), [child.pid]);
+  t.deepEqual(
+    found.find((f) => f.dir === abandoned)!.processes.map((p) => p.pid),
+    [child.pid],
+  );
   t.true(found.find((f) => f.dir === live)!.ownerAlive);
 
   const removed = removeLeftOvers({ root });
-  t.deepEqual(removed.map((r) => r.dir), [abandoned]);
+  t.deepEqual(
+    removed.map((r) => r.dir),
+    [abandoned],
+  );
   await new Promise((r) => setTimeout(r, 300));
   t.false(processAlive(child.pid!), 'the leftover process was killed');
   t.false(existsSync(abandoned));
@@ -68,10 +80,13 @@ test('ownedTempDir makes a dir cleanup finds (prefix, tag, owner file with pid a
   const tagged = ownedTempDir({ docker: 'r1' }, { root, tag: 'docker-' });
   t.true(plain.startsWith(join(root, TEMP_PREFIX)));
   t.true(tagged.startsWith(join(root, `${TEMP_PREFIX}docker-`)));
-  const owner = JSON.parse(readFileSync(join(tagged, OWNER_FILE), 'utf8')) as Record<string, unknown>;
-  t.is(owner['pid'], process.pid);
-  t.is(owner['docker'], 'r1');
-  t.is(typeof owner['started'], 'string');
+  const owner = JSON.parse(readFileSync(join(tagged, OWNER_FILE), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  t.is(owner.pid, process.pid);
+  t.is(owner.docker, 'r1');
+  t.is(typeof owner.started, 'string');
   const found = findLeftOvers(root);
   t.deepEqual(found.map((f) => f.dir).sort(), [plain, tagged].sort());
   t.true(found.every((f) => f.ownerAlive && f.ownerPid === process.pid));

@@ -13,7 +13,10 @@ test('without node_modules, bin/bbs-lab.js names the setup command and exits 2',
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'bin'));
   copyFileSync('bin/bbs-lab.js', join(dir, 'bin', 'bbs-lab.js'));
-  const r = spawnSync(process.execPath, [join(dir, 'bin', 'bbs-lab.js'), 'cleanup'], { encoding: 'utf8', cwd: dir });
+  const r = spawnSync(process.execPath, [join(dir, 'bin', 'bbs-lab.js'), 'cleanup'], {
+    encoding: 'utf8',
+    cwd: dir,
+  });
   t.is(r.status, 2);
   t.regex(r.stderr, /npm dependencies are not installed/);
   t.regex(r.stderr, /bash scripts\/setup\.sh/);
@@ -27,7 +30,19 @@ test('with node_modules, the same launcher runs the CLI', (t) => {
 });
 
 test('compare: bad --seeds and --repeat are named, exit 2, before any cluster starts', (t) => {
-  const run = (...args: string[]) => spawnSync(process.execPath, ['bin/bbs-lab.js', 'compare', 'scenarios/client-configs.yaml', '--configs', 'single-proxy', ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        'bin/bbs-lab.js',
+        'compare',
+        'scenarios/client-configs.yaml',
+        '--configs',
+        'single-proxy',
+        ...args,
+      ],
+      { encoding: 'utf8' },
+    );
   const a = run('--seeds', '1,x');
   t.is(a.status, 2, a.stderr);
   t.regex(a.stderr, /--seeds: give a comma-separated list of non-negative integers/);
@@ -45,7 +60,14 @@ test('compare: bad --seeds and --repeat are named, exit 2, before any cluster st
 
 test('compare: a configuration the scenario cannot carry is refused with the validator’s line, exit 2, before any cluster starts', (t) => {
   // multi-writer.yaml: proxies: 0, via: nodes; consul-dns registers proxies in Consul, so it needs some.
-  const r = spawnSync(process.execPath, ['bin/bbs-lab.js', 'compare', 'scenarios/multi-writer.yaml', '--configs', 'spread,consul-dns'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['bin/bbs-lab.js', 'compare', 'scenarios/multi-writer.yaml', '--configs', 'spread,consul-dns'],
+    { encoding: 'utf8' },
+  );
   t.is(r.status, 2, r.stderr);
-  t.is(r.stderr.trim(), 'bbs-lab compare: --configs: clients.config: consul-dns registers the switchboard proxies in Consul; it needs via: proxies and topology.proxies of at least 1');
+  t.is(
+    r.stderr.trim(),
+    'bbs-lab compare: --configs: clients.config: consul-dns registers the switchboard proxies in Consul; it needs via: proxies and topology.proxies of at least 1',
+  );
 });

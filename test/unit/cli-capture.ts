@@ -3,7 +3,9 @@
 
 import { main } from '../../lab/cli/main.ts';
 
-export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function cli(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);

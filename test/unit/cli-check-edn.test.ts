@@ -10,7 +10,8 @@ import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-check-edn-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/bbs-lab.js', 'check', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/bbs-lab.js', 'check', ...args], { encoding: 'utf8' });
 
 test('the cas-register fixtures: VALID exit 0 and INVALID exit 1 (key default)', (t) => {
   const good = cli('test/fixtures/edn/cas-register-valid.edn', '--model', 'cas-register');
@@ -23,7 +24,10 @@ test('the cas-register fixtures: VALID exit 0 and INVALID exit 1 (key default)',
 
 test('malformed EDN: exit 2 naming file, line and column, no stack trace', (t) => {
   const p = join(dir, 'bad.edn');
-  writeFileSync(p, '{:type :invoke, :f :read, :process 0}\n{:type :ok, :f :read, :process 0, :value [1 2}\n');
+  writeFileSync(
+    p,
+    '{:type :invoke, :f :read, :process 0}\n{:type :ok, :f :read, :process 0, :value [1 2}\n',
+  );
   const r = cli(p);
   t.is(r.status, 2);
   t.regex(r.stderr, /bad\.edn:2:46: \} closes the \[ opened at .*bad\.edn:2:42 \(expected \]\)/);
@@ -32,9 +36,19 @@ test('malformed EDN: exit 2 naming file, line and column, no stack trace', (t) =
 
 test('--export edn writes Jepsen EDN that checks the same; a bad --export is refused', (t) => {
   const out = join(dir, 'out.edn');
-  const r = cli('test/fixtures/edn/independent-invalid.edn', '--model', 'cas-register', '--export', 'edn', out);
+  const r = cli(
+    'test/fixtures/edn/independent-invalid.edn',
+    '--model',
+    'cas-register',
+    '--export',
+    'edn',
+    out,
+  );
   t.is(r.status, 1, r.stderr);
-  t.regex(readFileSync(out, 'utf8'), /^\{:type :invoke :process 0 :f :write :value \[1 5\] :time 0 :index 0\}\n/);
+  t.regex(
+    readFileSync(out, 'utf8'),
+    /^\{:type :invoke :process 0 :f :write :value \[1 5\] :time 0 :index 0\}\n/,
+  );
   const again = cli(out, '--model', 'cas-register');
   t.is(again.status, 1);
   t.regex(again.stdout, /1 of 2 keys not linearizable \(1\)/);

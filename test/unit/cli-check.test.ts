@@ -13,7 +13,10 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, ['bin/bbs-lab.js', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync(process.execPath, ['bin/bbs-lab.js', ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { code: 0, stdout, stderr: '' };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };
@@ -29,17 +32,26 @@ function write(name: string, content: unknown): string {
 
 test('the example history of docs/history-format.md is reported not linearizable, as the doc says', (t) => {
   const doc = readFileSync('docs/history-format.md', 'utf8');
-  const block = doc.split('## Example: a register history')[1]!.split('```json')[1]!.split('```')[0]!;
+  const block = doc
+    .split('## Example: a register history')[1]!
+    .split('```json')[1]!
+    .split('```')[0]!;
   const res = cli('check', write('doc.json', block), '--model', 'register');
   t.is(res.code, 1, res.stderr);
   t.regex(res.stdout, /^INVALID: Linearizability: 1 of 1 key not linearizable \(x\)/);
 });
 
-const w = (value: number, at: [number, number], outcome: TestOp['outcome'] = 'ok'): TestOp => ({ input: { f: 'write', value }, at, outcome });
+const w = (value: number, at: [number, number], outcome: TestOp['outcome'] = 'ok'): TestOp => ({
+  input: { f: 'write', value },
+  at,
+  outcome,
+});
 const r = (output: unknown, at: [number, number]): TestOp => ({ input: { f: 'read' }, output, at });
 
 test('a valid JSONL history exits 0; --json prints the whole report', (t) => {
-  const jsonl = eventsOf([w(1, [0, 1]), r(1, [2, 3])]).map((e) => JSON.stringify(e)).join('\n') + '\n';
+  const jsonl = `${eventsOf([w(1, [0, 1]), r(1, [2, 3])])
+    .map((e) => JSON.stringify(e))
+    .join('\n')}\n`;
   const p = write('ok.jsonl', jsonl);
   const res = cli('check', p, '--model', 'register');
   t.is(res.code, 0, res.stderr);
@@ -66,14 +78,26 @@ test('bad input exits 2 with a message naming the problem, never a stack trace',
   const p = write('ok.json', eventsOf([w(1, [0, 1])]));
   const unknownModel = cli('check', p, '--model', 'queue');
   t.is(unknownModel.code, 2);
-  t.regex(unknownModel.stderr, /--model: unknown model "queue"; known: register, cas-register, kv, set/);
-  const badOps = cli('check', write('bad-op.json', eventsOf([{ input: { f: 'push', value: 1 }, at: [0, 1] }])), '--model', 'register');
+  t.regex(
+    unknownModel.stderr,
+    /--model: unknown model "queue"; known: register, cas-register, kv, set/,
+  );
+  const badOps = cli(
+    'check',
+    write('bad-op.json', eventsOf([{ input: { f: 'push', value: 1 }, at: [0, 1] }])),
+    '--model',
+    'register',
+  );
   t.is(badOps.code, 2);
-  t.regex(badOps.stderr, /model register: an op's invoke value must be an object with "f" one of read, write/);
+  t.regex(
+    badOps.stderr,
+    /model register: an op's invoke value must be an object with "f" one of read, write/,
+  );
   const missing = cli('check', join(dir, 'nope.json'));
   t.is(missing.code, 2);
   t.regex(missing.stderr, /no such file or directory/);
   const garbage = cli('check', write('garbage.json', '{"type":'));
   t.is(garbage.code, 2);
-  for (const r of [unknownModel, badOps, missing, garbage]) t.notRegex(r.stderr, /\n\s+at /, 'no stack trace');
+  for (const r of [unknownModel, badOps, missing, garbage])
+    t.notRegex(r.stderr, /\n\s+at /, 'no stack trace');
 });

@@ -9,14 +9,20 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-function project(t: import('ava').ExecutionContext, opts: { built?: number; sources: Record<string, number> }): string {
+function project(
+  t: import('ava').ExecutionContext,
+  opts: { built?: number; sources: Record<string, number> },
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-launcher-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'bin'));
   copyFileSync('bin/bbs-lab.js', join(dir, 'bin', 'bbs-lab.js'));
   mkdirSync(join(dir, 'dist', 'lab', 'cli'), { recursive: true });
   // A stand-in build: proves the launcher ran dist/ when it says so.
-  writeFileSync(join(dir, 'dist', 'lab', 'cli', 'main.js'), "export async function main(argv) { process.stdout.write('ran dist ' + argv.join(' ') + '\\n'); return 0; }\n");
+  writeFileSync(
+    join(dir, 'dist', 'lab', 'cli', 'main.js'),
+    "export async function main(argv) { process.stdout.write('ran dist ' + argv.join(' ') + '\\n'); return 0; }\n",
+  );
   if (opts.built !== undefined) {
     writeFileSync(join(dir, 'dist', '.built'), '');
     utimesSync(join(dir, 'dist', '.built'), opts.built, opts.built);
@@ -30,10 +36,19 @@ function project(t: import('ava').ExecutionContext, opts: { built?: number; sour
 }
 
 const launch = (dir: string, env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [join(dir, 'bin', 'bbs-lab.js'), 'check', 'x'], { encoding: 'utf8', cwd: dir, env: { ...process.env, ...env } });
+  spawnSync(process.execPath, [join(dir, 'bin', 'bbs-lab.js'), 'check', 'x'], {
+    encoding: 'utf8',
+    cwd: dir,
+    env: { ...process.env, ...env },
+  });
 const which = (dir: string) => launch(dir, { BBS_LAB_LAUNCHER: 'which' }).stdout.trim();
 
-const SOURCES = { 'lab/cli/main.ts': 1000, 'lab/history/edn.ts': 1000, 'specs/kv.ts': 1000, 'tsconfig.json': 1000 };
+const SOURCES = {
+  'lab/cli/main.ts': 1000,
+  'lab/history/edn.ts': 1000,
+  'specs/kv.ts': 1000,
+  'tsconfig.json': 1000,
+};
 
 test('a build stamped after every source is used, and it is what runs', (t) => {
   const dir = project(t, { built: 2000, sources: SOURCES });
@@ -45,9 +60,18 @@ test('a build stamped after every source is used, and it is what runs', (t) => {
 });
 
 test('a source newer than the build (in lab/, in specs/, or the tsconfig) means tsx', (t) => {
-  t.is(which(project(t, { built: 2000, sources: { ...SOURCES, 'lab/history/edn.ts': 3000 } })), 'tsx: lab/history/edn.ts is newer than the build');
-  t.is(which(project(t, { built: 2000, sources: { ...SOURCES, 'specs/kv.ts': 3000 } })), 'tsx: specs/kv.ts is newer than the build');
-  t.is(which(project(t, { built: 2000, sources: { ...SOURCES, 'tsconfig.json': 3000 } })), 'tsx: tsconfig.json changed');
+  t.is(
+    which(project(t, { built: 2000, sources: { ...SOURCES, 'lab/history/edn.ts': 3000 } })),
+    'tsx: lab/history/edn.ts is newer than the build',
+  );
+  t.is(
+    which(project(t, { built: 2000, sources: { ...SOURCES, 'specs/kv.ts': 3000 } })),
+    'tsx: specs/kv.ts is newer than the build',
+  );
+  t.is(
+    which(project(t, { built: 2000, sources: { ...SOURCES, 'tsconfig.json': 3000 } })),
+    'tsx: tsconfig.json changed',
+  );
 });
 
 test('no stamp (never built, or a build that did not finish) means tsx, and tsx is what runs', (t) => {

@@ -3,7 +3,14 @@
 // 1 − 2·P(Binomial(3, ½) < 1) = 1 − 2/8 = 75%.
 
 import test from 'ava';
-import { indistinguishablePairs, renderRepeatedComparison, repeatedSentences, runFigures, summarise, type RunFigures } from '../../lab/report/comparison-repeated.ts';
+import {
+  indistinguishablePairs,
+  renderRepeatedComparison,
+  repeatedSentences,
+  runFigures,
+  summarise,
+  type RunFigures,
+} from '../../lab/report/comparison-repeated.ts';
 import { interval } from '../../lab/report/intervals.ts';
 import { compareSeeds } from '../../lab/runner/compare.ts';
 import type { RunStats } from '../../lab/report/stats.ts';
@@ -26,8 +33,23 @@ function runs(config: string, s: Spec): RunFigures[] {
     runId: `${config}-${seed}`,
     ops: 1000,
     faults: [
-      { fault: 'proxy-kill-1', kind: 'proxy-kill', target: 'proxy1', worstClientOutageSec: s.proxyKill[i]! },
-      ...(s.partition ? [{ fault: 'partition-2', kind: 'partition', target: 'isolate:active-of:proxy1', node: `n${seed}`, worstClientOutageSec: s.partition[i]! }] : []),
+      {
+        fault: 'proxy-kill-1',
+        kind: 'proxy-kill',
+        target: 'proxy1',
+        worstClientOutageSec: s.proxyKill[i]!,
+      },
+      ...(s.partition
+        ? [
+            {
+              fault: 'partition-2',
+              kind: 'partition',
+              target: 'isolate:active-of:proxy1',
+              node: `n${seed}`,
+              worstClientOutageSec: s.partition[i]!,
+            },
+          ]
+        : []),
     ],
     bbsOutageSec: s.bbs[i]!,
     timeShare: s.share[i]!,
@@ -35,12 +57,31 @@ function runs(config: string, s: Spec): RunFigures[] {
     multiNodeSeconds: s.multi[i]!,
     unknownOps: s.unknown[i]!,
     verdict: s.verdict[i]!,
-    unplannedQuorumLoss: s.unplannedSeed === seed ? [{ node: 'n2', from: 31, to: 45.8, errors: 1553 }] : [],
+    unplannedQuorumLoss:
+      s.unplannedSeed === seed ? [{ node: 'n2', from: 31, to: 45.8, errors: 1553 }] : [],
   }));
 }
 
-const singleProxy = runs('single-proxy', { proxyKill: [10, 12, 11], partition: [3, 4, 5], bbs: [10, 12, 11], share: [0.8, 0.78, 0.82], perK: [0, 0, 0], multi: [0, 0, 0], unknown: [4, 6, 5], verdict: [true, true, true] });
-const spread = runs('spread', { proxyKill: [1, 1.5, 2], partition: [3.5, 4.5, 6], bbs: [0.5, 0.6, 0.7], share: [0.99, 0.98, 0.97], perK: [5, 7, 6], multi: [12, 0, 9], unknown: [8, 9, 10], verdict: [true, false, true] });
+const singleProxy = runs('single-proxy', {
+  proxyKill: [10, 12, 11],
+  partition: [3, 4, 5],
+  bbs: [10, 12, 11],
+  share: [0.8, 0.78, 0.82],
+  perK: [0, 0, 0],
+  multi: [0, 0, 0],
+  unknown: [4, 6, 5],
+  verdict: [true, true, true],
+});
+const spread = runs('spread', {
+  proxyKill: [1, 1.5, 2],
+  partition: [3.5, 4.5, 6],
+  bbs: [0.5, 0.6, 0.7],
+  share: [0.99, 0.98, 0.97],
+  perK: [5, 7, 6],
+  multi: [12, 0, 9],
+  unknown: [8, 9, 10],
+  verdict: [true, false, true],
+});
 
 test('per configuration: medians and intervals, runs with anomalies, both criteria in every run', (t) => {
   const [sp, sr] = summarise([...singleProxy, ...spread]);
@@ -57,7 +98,7 @@ test('per configuration: medians and intervals, runs with anomalies, both criter
   t.false(sr!.meetsBoth, 'writes on two nodes in 2 runs and an anomaly in 1');
 });
 
-test('the answer names who meets both, the others\' trade-off, and says which figures the runs cannot tell apart', (t) => {
+test("the answer names who meets both, the others' trade-off, and says which figures the runs cannot tell apart", (t) => {
   const out = repeatedSentences(summarise([...singleProxy, ...spread]), [1, 2, 3]);
   t.deepEqual(out, [
     'Met both criteria (no anomaly, never writes on several nodes at once) in every one of its runs: single-proxy (3 runs).',
@@ -75,8 +116,25 @@ test('the answer names who meets both, the others\' trade-off, and says which fi
 });
 
 test('no configuration meets both: said so, with the trade-off in numbers; unplanned quorum loss flagged, figures with and without it', (t) => {
-  const leader = runs('leader-proxy', { proxyKill: [19, 21, 20], bbs: [19, 21, 20], share: [0.6, 0.62, 0.64], perK: [0, 0, 0], multi: [0, 0, 0], unknown: [1, 2, 3], verdict: [true, false, true] });
-  const spread2 = runs('spread', { proxyKill: [1, 1.5, 2], bbs: [0.5, 14, 0.7], share: [0.99, 0.7, 0.97], perK: [5, 7, 6], multi: [12, 0, 9], unknown: [8, 9, 10], verdict: [true, true, true], unplannedSeed: 2 });
+  const leader = runs('leader-proxy', {
+    proxyKill: [19, 21, 20],
+    bbs: [19, 21, 20],
+    share: [0.6, 0.62, 0.64],
+    perK: [0, 0, 0],
+    multi: [0, 0, 0],
+    unknown: [1, 2, 3],
+    verdict: [true, false, true],
+  });
+  const spread2 = runs('spread', {
+    proxyKill: [1, 1.5, 2],
+    bbs: [0.5, 14, 0.7],
+    share: [0.99, 0.7, 0.97],
+    perK: [5, 7, 6],
+    multi: [12, 0, 9],
+    unknown: [8, 9, 10],
+    verdict: [true, true, true],
+    unplannedSeed: 2,
+  });
   const out = repeatedSentences(summarise([...leader, ...spread2]), [1, 2, 3]);
   t.is(
     out[0],
@@ -85,7 +143,11 @@ test('no configuration meets both: said so, with the trade-off in numbers; unpla
       'spread: wrote on several nodes at once in 2 of 3 runs (median 9 s), no anomaly; worst-client outage ~1.5 s per proxy-kill proxy1.',
   );
   // spread BBS outage 0.5, 0.7, 14 → 0.7 (0.5–14.0); leader 19, 20, 21 → 20: 14.0 < 19.0, distinguishable.
-  t.true(out.includes('BBS outage: spread 0.7 s (0.5 s–14.0 s), leader-proxy 20.0 s (19.0 s–21.0 s); every pair distinguishable.'));
+  t.true(
+    out.includes(
+      'BBS outage: spread 0.7 s (0.5 s–14.0 s), leader-proxy 20.0 s (19.0 s–21.0 s); every pair distinguishable.',
+    ),
+  );
   // Without seed 2: BBS outage (0.5 + 0.7) / 2 = 0.6 s; time share (0.99 + 0.97) / 2 = 98.0%.
   t.is(
     out[out.length - 1],
@@ -103,24 +165,68 @@ test('indistinguishable pairs: only those whose intervals overlap', (t) => {
   t.deepEqual(indistinguishablePairs(items), [['a', 'b']]);
   const out = repeatedSentences(
     summarise([
-      ...runs('a', { proxyKill: [1, 2, 3], bbs: [1, 1, 1], share: [1, 1, 1], perK: [0, 0, 0], multi: [0, 0, 0], unknown: [0, 0, 0], verdict: [true, true, true] }),
-      ...runs('b', { proxyKill: [2.5, 3.5, 4], bbs: [1, 1, 1], share: [1, 1, 1], perK: [0, 0, 0], multi: [0, 0, 0], unknown: [0, 0, 0], verdict: [true, true, true] }),
-      ...runs('c', { proxyKill: [10, 11, 12], bbs: [1, 1, 1], share: [1, 1, 1], perK: [0, 0, 0], multi: [0, 0, 0], unknown: [0, 0, 0], verdict: [true, true, true] }),
+      ...runs('a', {
+        proxyKill: [1, 2, 3],
+        bbs: [1, 1, 1],
+        share: [1, 1, 1],
+        perK: [0, 0, 0],
+        multi: [0, 0, 0],
+        unknown: [0, 0, 0],
+        verdict: [true, true, true],
+      }),
+      ...runs('b', {
+        proxyKill: [2.5, 3.5, 4],
+        bbs: [1, 1, 1],
+        share: [1, 1, 1],
+        perK: [0, 0, 0],
+        multi: [0, 0, 0],
+        unknown: [0, 0, 0],
+        verdict: [true, true, true],
+      }),
+      ...runs('c', {
+        proxyKill: [10, 11, 12],
+        bbs: [1, 1, 1],
+        share: [1, 1, 1],
+        perK: [0, 0, 0],
+        multi: [0, 0, 0],
+        unknown: [0, 0, 0],
+        verdict: [true, true, true],
+      }),
     ]),
     [1, 2, 3],
   );
-  t.true(out.includes('Worst-client outage in proxy-kill proxy1: a 2.0 s (1.0 s–3.0 s), b 3.5 s (2.5 s–4.0 s), c 11.0 s (10.0 s–12.0 s); not distinguishable on these runs: a and b.'), out.join('\n'));
+  t.true(
+    out.includes(
+      'Worst-client outage in proxy-kill proxy1: a 2.0 s (1.0 s–3.0 s), b 3.5 s (2.5 s–4.0 s), c 11.0 s (10.0 s–12.0 s); not distinguishable on these runs: a and b.',
+    ),
+    out.join('\n'),
+  );
 });
 
-test('comparison.md: answer first, the interval\'s kind and coverage, every run with its resolved node, and a failed run', (t) => {
-  const failed: RunFigures = { ...spread[0]!, seed: 4, runId: '', error: 'the cluster did not start' };
-  const md = renderRepeatedComparison({ scenario: 'client-configs', question: 'Which is safe?', seeds: [1, 2, 3], runs: [...singleProxy, ...spread, failed] });
+test("comparison.md: answer first, the interval's kind and coverage, every run with its resolved node, and a failed run", (t) => {
+  const failed: RunFigures = {
+    ...spread[0]!,
+    seed: 4,
+    runId: '',
+    error: 'the cluster did not start',
+  };
+  const md = renderRepeatedComparison({
+    scenario: 'client-configs',
+    question: 'Which is safe?',
+    seeds: [1, 2, 3],
+    runs: [...singleProxy, ...spread, failed],
+  });
   const lines = md.split('\n');
-  t.true(lines.findIndex((l) => l.startsWith('**Answer')) < lines.findIndex((l) => l.startsWith('|')));
+  t.true(
+    lines.findIndex((l) => l.startsWith('**Answer')) < lines.findIndex((l) => l.startsWith('|')),
+  );
   t.regex(md, /distribution-free confidence interval for that median from order statistics/);
   t.regex(md, /Repeat with `--seeds 1,2,3`/);
   // single-proxy BBS outage 10, 11, 12 → "11.0 s (10.0 s–12.0 s, 3 runs, 75% interval for the median)".
-  t.regex(md, /\| single-proxy \| 11\.0 s \(10\.0 s–12\.0 s, 3 runs, 75% interval for the median\) \|/);
+  t.regex(
+    md,
+    /\| single-proxy \| 11\.0 s \(10\.0 s–12\.0 s, 3 runs, 75% interval for the median\) \|/,
+  );
   t.regex(md, /\| spread \| .* \| 1 \/ 3 \| none \|/);
   t.regex(md, /partition-2 isolate:active-of:proxy1 \(n2\): 4\.5 s/);
   t.regex(md, /> \*\*spread\*\* seed 4 did not complete: the cluster did not start/);
@@ -131,12 +237,26 @@ test('runFigures keeps the small figures of one run', (t) => {
     ops: 200,
     byOutcome: { ok: 180, fail: 12, info: 8 },
     errors: { '1213 deadlock': 3, '1047 non-primary': 2 },
-    writeWindows: { total: 30, multiNode: 6, seconds: [], switchover: [3, 9], concurrent: [4, 5, 6, 7] },
+    writeWindows: {
+      total: 30,
+      multiNode: 6,
+      seconds: [],
+      switchover: [3, 9],
+      concurrent: [4, 5, 6, 7],
+    },
     availability: {
       bbs: { longest: { from: 10, to: 13.5, sec: 3.5 }, gaps: [] },
       perClient: {},
       timeShare: 0.9,
-      faults: [{ fault: 'kill-1', kind: 'kill', target: 'active-of:proxy1', node: 'n1', worstClientOutageSec: 19.3 }],
+      faults: [
+        {
+          fault: 'kill-1',
+          kind: 'kill',
+          target: 'active-of:proxy1',
+          node: 'n1',
+          worstClientOutageSec: 19.3,
+        },
+      ],
     },
     quorumLoss: [
       { node: 'n1', from: 10, to: 20, errors: 50, planned: true },
@@ -149,7 +269,15 @@ test('runFigures keeps the small figures of one run', (t) => {
     seed: 7,
     runId: 'r',
     ops: 200,
-    faults: [{ fault: 'kill-1', kind: 'kill', target: 'active-of:proxy1', node: 'n1', worstClientOutageSec: 19.3 }],
+    faults: [
+      {
+        fault: 'kill-1',
+        kind: 'kill',
+        target: 'active-of:proxy1',
+        node: 'n1',
+        worstClientOutageSec: 19.3,
+      },
+    ],
     bbsOutageSec: 3.5,
     timeShare: 0.9,
     deadlocksPerK: 15,

@@ -8,14 +8,26 @@ import { Resolver } from 'node:dns/promises';
 import http from 'node:http';
 import net from 'node:net';
 import Consul from 'consul';
-import { startConsulAgent, type ConsulAgent, type ConsulAgentOptions } from '../../lab/consul/agent.ts';
+import {
+  startConsulAgent,
+  type ConsulAgent,
+  type ConsulAgentOptions,
+} from '../../lab/consul/agent.ts';
 import { pendingCleanups } from '../../lab/lifecycle/cleanup.ts';
 
 const HOST = '127.0.30.1';
 const TARGET_HOST = '127.0.30.3';
 
-async function agentFor(t: ExecutionContext, opts: ConsulAgentOptions = {}): Promise<{ agent: ConsulAgent; consul: Consul }> {
-  const agent = await startConsulAgent({ host: HOST, sessionTtlMin: '1s', minCheckInterval: '200ms', ...opts });
+async function agentFor(
+  t: ExecutionContext,
+  opts: ConsulAgentOptions = {},
+): Promise<{ agent: ConsulAgent; consul: Consul }> {
+  const agent = await startConsulAgent({
+    host: HOST,
+    sessionTtlMin: '1s',
+    minCheckInterval: '200ms',
+    ...opts,
+  });
   const consul = new Consul({ host: agent.host, port: agent.port });
   t.teardown(async () => {
     consul.destroy();
@@ -24,7 +36,11 @@ async function agentFor(t: ExecutionContext, opts: ConsulAgentOptions = {}): Pro
   return { agent, consul };
 }
 
-async function waitFor(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
+async function waitFor(
+  what: string,
+  cond: () => Promise<boolean> | boolean,
+  timeoutMs = 8000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return;
@@ -56,7 +72,9 @@ async function dnsA(agent: ConsulAgent, name: string): Promise<string[] | 'NXDOM
 }
 
 async function passing(consul: Consul, name: string): Promise<string[]> {
-  const entries = (await consul.health.service({ service: name, passing: true })) as { Service: { ID: string } }[];
+  const entries = (await consul.health.service({ service: name, passing: true })) as {
+    Service: { ID: string };
+  }[];
   return entries.map((e) => e.Service.ID).sort();
 }
 
@@ -102,14 +120,26 @@ test('KV: put, get, recurse, keys, raw, flags, delete; 404 reads as null', async
 test('KV: check-and-set both ways, for put and delete', async (t) => {
   const { consul } = await agentFor(t);
   t.true(await consul.kv.set({ key: 'cas/k', value: 'v1', cas: 0 }), 'cas=0 creates a missing key');
-  t.falsy(await consul.kv.set({ key: 'cas/k', value: 'again', cas: 0 }), 'cas=0 refuses an existing key');
+  t.falsy(
+    await consul.kv.set({ key: 'cas/k', value: 'again', cas: 0 }),
+    'cas=0 refuses an existing key',
+  );
   const e1 = (await consul.kv.get('cas/k'))!;
-  t.true(await consul.kv.set({ key: 'cas/k', value: 'v2', cas: e1.ModifyIndex }), 'current index wins');
-  t.falsy(await consul.kv.set({ key: 'cas/k', value: 'v3', cas: e1.ModifyIndex }), 'stale index loses');
+  t.true(
+    await consul.kv.set({ key: 'cas/k', value: 'v2', cas: e1.ModifyIndex }),
+    'current index wins',
+  );
+  t.falsy(
+    await consul.kv.set({ key: 'cas/k', value: 'v3', cas: e1.ModifyIndex }),
+    'stale index loses',
+  );
   t.is((await consul.kv.get('cas/k'))!.Value, 'v2');
 
   const e2 = (await consul.kv.get('cas/k'))!;
-  t.falsy(await consul.kv.del({ key: 'cas/k', cas: e1.ModifyIndex }), 'delete with a stale index loses');
+  t.falsy(
+    await consul.kv.del({ key: 'cas/k', cas: e1.ModifyIndex }),
+    'delete with a stale index loses',
+  );
   t.truthy(await consul.kv.get('cas/k'));
   t.true(await consul.kv.del({ key: 'cas/k', cas: e2.ModifyIndex }));
   t.falsy(await consul.kv.get('cas/k'));
@@ -121,20 +151,36 @@ test('locks: one holder at a time; the holder may re-acquire; only the holder re
   const b = (await consul.session.create({ name: 'b', lockdelay: '0s' })).ID;
 
   t.true(await consul.kv.set({ key: 'locks/l', value: 'A', acquire: a }));
-  t.falsy(await consul.kv.set({ key: 'locks/l', value: 'B', acquire: b }), 'a second session cannot acquire a held lock');
-  const held = (await consul.kv.get('locks/l')) as { Session?: string; LockIndex: number; Value: string };
+  t.falsy(
+    await consul.kv.set({ key: 'locks/l', value: 'B', acquire: b }),
+    'a second session cannot acquire a held lock',
+  );
+  const held = (await consul.kv.get('locks/l')) as {
+    Session?: string;
+    LockIndex: number;
+    Value: string;
+  };
   t.like(held, { Session: a, LockIndex: 1, Value: 'A' });
 
-  t.true(await consul.kv.set({ key: 'locks/l', value: 'A2', acquire: a }), 'the holder re-acquires');
+  t.true(
+    await consul.kv.set({ key: 'locks/l', value: 'A2', acquire: a }),
+    'the holder re-acquires',
+  );
   t.like(await consul.kv.get('locks/l'), { Session: a, LockIndex: 1, Value: 'A2' });
 
-  t.falsy(await consul.kv.set({ key: 'locks/l', value: 'x', release: b }), 'only the holder releases');
+  t.falsy(
+    await consul.kv.set({ key: 'locks/l', value: 'x', release: b }),
+    'only the holder releases',
+  );
   t.true(await consul.kv.set({ key: 'locks/l', value: 'A3', release: a }));
   const released = (await consul.kv.get('locks/l')) as { Session?: string; LockIndex: number };
   t.is(released.Session, undefined);
   t.is(released.LockIndex, 1);
 
-  t.true(await consul.kv.set({ key: 'locks/l', value: 'B', acquire: b }), 'a released lock is free (explicit release starts no lock-delay)');
+  t.true(
+    await consul.kv.set({ key: 'locks/l', value: 'B', acquire: b }),
+    'a released lock is free (explicit release starts no lock-delay)',
+  );
   t.like(await consul.kv.get('locks/l'), { Session: b, LockIndex: 2 });
 
   // A plain write to a held key keeps the holder (and, as Consul's HTTP PUT carries no LockIndex,
@@ -142,7 +188,13 @@ test('locks: one holder at a time; the holder may re-acquire; only the holder re
   t.true(await consul.kv.set('locks/l', 'plain'));
   t.like(await consul.kv.get('locks/l'), { Session: b, Value: 'plain', LockIndex: 0 });
 
-  const err = await t.throwsAsync(consul.kv.set({ key: 'locks/other', value: '', acquire: '00000000-0000-0000-0000-000000000000' }));
+  const err = await t.throwsAsync(
+    consul.kv.set({
+      key: 'locks/other',
+      value: '',
+      acquire: '00000000-0000-0000-0000-000000000000',
+    }),
+  );
   t.is(statusOf(err), 500);
   t.regex(err!.message, /invalid session/);
 });
@@ -151,7 +203,15 @@ test('sessions: create defaults, info, list, renew, destroy; renewing an unknown
   const { consul, agent } = await agentFor(t);
   const id = (await consul.session.create({ name: 'defaults' })).ID;
   const info = await consul.session.info(id);
-  t.like(info, { ID: id, Name: 'defaults', Node: agent.nodeName, LockDelay: 15e9, Behavior: 'release', TTL: '', NodeChecks: ['serfHealth'] });
+  t.like(info, {
+    ID: id,
+    Name: 'defaults',
+    Node: agent.nodeName,
+    LockDelay: 15e9,
+    Behavior: 'release',
+    TTL: '',
+    NodeChecks: ['serfHealth'],
+  });
 
   // LockDelay below 1000 ns counts as seconds, as Consul's lockDelayMinThreshold does.
   const s5 = (await consul.session.create({ lockdelay: '5ns' })).ID;
@@ -167,7 +227,9 @@ test('sessions: create defaults, info, list, renew, destroy; renewing an unknown
   const err = await t.throwsAsync(consul.session.renew(id));
   t.is(statusOf(err), 404);
 
-  await t.throwsAsync(consul.session.create({ behavior: 'keep' as never }), { message: /Invalid Behavior/ });
+  await t.throwsAsync(consul.session.create({ behavior: 'keep' as never }), {
+    message: /Invalid Behavior/,
+  });
 });
 
 test('sessions: a TTL below session_ttl_min (10s by default, as Consul) is refused', async (t) => {
@@ -197,7 +259,12 @@ test('sessions: an unrenewed TTL session is invalidated (Consul allows up to 2 x
   t.true(await consul.kv.set({ key: 'ttl/release', value: 'mine', acquire: id }));
   const before = (await consul.kv.get('ttl/release'))!;
   await waitFor('the session to be invalidated', async () => !(await consul.session.info(id)));
-  const after = (await consul.kv.get('ttl/release')) as { Session?: string; Value: string; ModifyIndex: number; LockIndex: number };
+  const after = (await consul.kv.get('ttl/release')) as {
+    Session?: string;
+    Value: string;
+    ModifyIndex: number;
+    LockIndex: number;
+  };
   t.is(after.Session, undefined, 'the lock is released');
   t.is(after.Value, 'mine', 'the key stays');
   t.true(after.ModifyIndex > before.ModifyIndex);
@@ -220,8 +287,13 @@ test('sessions: lock-delay blocks re-acquisition after invalidation until it pas
   t.true(await consul.kv.set({ key: 'delay/l', value: 'A', acquire: a }));
   await consul.session.destroy(a);
   t.like(await consul.kv.get('delay/l'), { Session: undefined, Value: 'A' });
-  t.falsy(await consul.kv.set({ key: 'delay/l', value: 'B', acquire: b }), 'refused during lock-delay');
-  await waitFor('lock-delay to pass', () => consul.kv.set({ key: 'delay/l', value: 'B', acquire: b }));
+  t.falsy(
+    await consul.kv.set({ key: 'delay/l', value: 'B', acquire: b }),
+    'refused during lock-delay',
+  );
+  await waitFor('lock-delay to pass', () =>
+    consul.kv.set({ key: 'delay/l', value: 'B', acquire: b }),
+  );
   t.like(await consul.kv.get('delay/l'), { Session: b, Value: 'B' });
 
   // With no lock-delay, destroying the holder frees the key at once.
@@ -233,14 +305,26 @@ test('sessions: lock-delay blocks re-acquisition after invalidation until it pas
 
 test('sessions: a session bound to a check is invalidated when the check goes critical', async (t) => {
   const { consul } = await agentFor(t);
-  await consul.agent.service.register({ name: 'bound', id: 'bound', port: 1, check: { ttl: '30s', status: 'passing' } as never });
-  const id = (await consul.session.create({ checks: ['serfHealth', 'service:bound'], lockdelay: '0s' })).ID;
-  t.like(await consul.session.info(id), { NodeChecks: ['serfHealth'], ServiceChecks: [{ ID: 'service:bound' }] });
+  await consul.agent.service.register({
+    name: 'bound',
+    id: 'bound',
+    port: 1,
+    check: { ttl: '30s', status: 'passing' } as never,
+  });
+  const id = (
+    await consul.session.create({ checks: ['serfHealth', 'service:bound'], lockdelay: '0s' })
+  ).ID;
+  t.like(await consul.session.info(id), {
+    NodeChecks: ['serfHealth'],
+    ServiceChecks: [{ ID: 'service:bound' }],
+  });
   t.true(await consul.kv.set({ key: 'bound/lock', value: 'x', acquire: id }));
   await consul.agent.check.fail('service:bound');
   t.falsy(await consul.session.info(id));
   t.like(await consul.kv.get('bound/lock'), { Session: undefined });
-  await t.throwsAsync(consul.session.create({ checks: ['service:bound'] }), { message: /critical/ });
+  await t.throwsAsync(consul.session.create({ checks: ['service:bound'] }), {
+    message: /critical/,
+  });
   await t.throwsAsync(consul.session.create({ checks: ['nope'] }), { message: /Missing check/ });
 });
 
@@ -249,14 +333,20 @@ test('blocking queries: a GET with ?index waits for a change, or returns unchang
   await consul.kv.set('watch/k', 'v1');
   const e = (await consul.kv.get('watch/k'))!;
 
-  const unchanged = await consul.kv.get({ key: 'watch/k', index: String(e.ModifyIndex), wait: '300ms' } as never);
+  const unchanged = await consul.kv.get({
+    key: 'watch/k',
+    index: String(e.ModifyIndex),
+    wait: '300ms',
+  } as never);
   t.like(unchanged, { Value: 'v1', ModifyIndex: e.ModifyIndex });
 
   let settled = false;
-  const pending = consul.kv.get({ key: 'watch/k', index: String(e.ModifyIndex), wait: '10s' } as never).then((r) => {
-    settled = true;
-    return r;
-  });
+  const pending = consul.kv
+    .get({ key: 'watch/k', index: String(e.ModifyIndex), wait: '10s' } as never)
+    .then((r) => {
+      settled = true;
+      return r;
+    });
   await sleep(200);
   await consul.kv.set('watch/unrelated', 'x');
   await sleep(200);
@@ -266,7 +356,10 @@ test('blocking queries: a GET with ?index waits for a change, or returns unchang
 
   // The client's watch (blocking queries under the hood) sees every change in order.
   const seen: (string | null)[] = [];
-  const watch = consul.watch({ method: consul.kv.get, options: { key: 'watch/w', wait: '5s' } as never });
+  const watch = consul.watch({
+    method: consul.kv.get,
+    options: { key: 'watch/w', wait: '5s' } as never,
+  });
   t.teardown(() => watch.end());
   watch.on('change', (data: { Value: string } | undefined) => seen.push(data ? data.Value : null));
   watch.on('error', (err: Error) => t.fail(err.message));
@@ -280,8 +373,20 @@ test('blocking queries: a GET with ?index waits for a change, or returns unchang
 
 test('services: a TTL check starts critical, passes after pass, drops out of health?passing and DNS after fail or when its TTL lapses', async (t) => {
   const { consul, agent } = await agentFor(t);
-  await consul.agent.service.register({ id: 'web1', name: 'web', address: '127.0.30.51', port: 8080, check: { ttl: '3s' } as never });
-  await consul.agent.service.register({ id: 'web2', name: 'web', address: '127.0.30.52', port: 8080, check: { ttl: '30s' } as never });
+  await consul.agent.service.register({
+    id: 'web1',
+    name: 'web',
+    address: '127.0.30.51',
+    port: 8080,
+    check: { ttl: '3s' } as never,
+  });
+  await consul.agent.service.register({
+    id: 'web2',
+    name: 'web',
+    address: '127.0.30.52',
+    port: 8080,
+    check: { ttl: '30s' } as never,
+  });
 
   const services = await consul.agent.service.list();
   t.like(services.web1, { ID: 'web1', Service: 'web', Address: '127.0.30.51', Port: 8080 });
@@ -307,7 +412,10 @@ test('services: a TTL check starts critical, passes after pass, drops out of hea
 
   // web1 is not passed again: its 3 s TTL lapses and it goes critical.
   await waitFor('the TTL to lapse', async () => (await passing(consul, 'web')).length === 0);
-  t.like((await consul.agent.check.list())['service:web1'], { Status: 'critical', Output: 'TTL expired' });
+  t.like((await consul.agent.check.list())['service:web1'], {
+    Status: 'critical',
+    Output: 'TTL expired',
+  });
   t.is(await dnsA(agent, 'web.service.consul'), 'NXDOMAIN');
 
   // warning counts as not passing for ?passing, but DNS only leaves out critical (only_passing=false).
@@ -335,7 +443,13 @@ test('services: an HTTP check follows its target (2xx passing, 500 critical); a 
     target.close();
   });
   const { port } = target.address() as net.AddressInfo;
-  await consul.agent.service.register({ id: 'api1', name: 'api', address: '127.0.30.61', port, check: { http: `http://${TARGET_HOST}:${port}/health`, interval: '200ms' } as never });
+  await consul.agent.service.register({
+    id: 'api1',
+    name: 'api',
+    address: '127.0.30.61',
+    port,
+    check: { http: `http://${TARGET_HOST}:${port}/health`, interval: '200ms' } as never,
+  });
   await waitFor('the HTTP check to pass', async () => (await passing(consul, 'api')).length === 1);
   t.deepEqual(await dnsA(agent, 'api.service.consul'), ['127.0.30.61']);
   t.regex((await consul.agent.check.list())['service:api1']!.Output, /200 OK Output: fine/);
@@ -347,20 +461,37 @@ test('services: an HTTP check follows its target (2xx passing, 500 critical); a 
   t.is(await dnsA(agent, 'api.service.consul'), 'NXDOMAIN');
 
   answer = 200;
-  await waitFor('the HTTP check to pass again', async () => (await passing(consul, 'api')).length === 1);
+  await waitFor(
+    'the HTTP check to pass again',
+    async () => (await passing(consul, 'api')).length === 1,
+  );
 
   // TCP: passing while something listens, critical once it stops.
   const listener = net.createServer((s) => s.destroy());
   await new Promise<void>((r) => listener.listen(0, TARGET_HOST, r));
   const tcpPort = (listener.address() as net.AddressInfo).port;
-  await consul.agent.service.register({ id: 'db1', name: 'db', port: tcpPort, check: { tcp: `${TARGET_HOST}:${tcpPort}`, interval: '200ms' } as never });
+  await consul.agent.service.register({
+    id: 'db1',
+    name: 'db',
+    port: tcpPort,
+    check: { tcp: `${TARGET_HOST}:${tcpPort}`, interval: '200ms' } as never,
+  });
   await waitFor('the TCP check to pass', async () => (await passing(consul, 'db')).length === 1);
-  t.deepEqual(await dnsA(agent, 'db.service.consul'), [HOST], 'no service address: the node address');
+  t.deepEqual(
+    await dnsA(agent, 'db.service.consul'),
+    [HOST],
+    'no service address: the node address',
+  );
   await new Promise<void>((r) => listener.close(() => r()));
   await waitFor('the TCP check to fail', async () => (await passing(consul, 'db')).length === 0);
 
   // Only loopback targets are probed.
-  const err = await t.throwsAsync(consul.agent.service.register({ name: 'far', check: { http: 'http://10.1.2.3/', interval: '1s' } as never }));
+  const err = await t.throwsAsync(
+    consul.agent.service.register({
+      name: 'far',
+      check: { http: 'http://10.1.2.3/', interval: '1s' } as never,
+    }),
+  );
   t.is(statusOf(err), 400);
 });
 
@@ -368,9 +499,22 @@ test('DNS: A records of non-critical instances only, shuffled, at most 3 per UDP
   const { consul, agent } = await agentFor(t);
   const good = ['127.0.30.71', '127.0.30.72', '127.0.30.73', '127.0.30.74', '127.0.30.75'];
   for (const [i, address] of good.entries()) {
-    await consul.agent.service.register({ id: `cell${i}`, name: 'cell', address, port: 1801, tags: i === 0 ? ['z1'] : ['z2'], check: { ttl: '60s', status: 'passing' } as never });
+    await consul.agent.service.register({
+      id: `cell${i}`,
+      name: 'cell',
+      address,
+      port: 1801,
+      tags: i === 0 ? ['z1'] : ['z2'],
+      check: { ttl: '60s', status: 'passing' } as never,
+    });
   }
-  await consul.agent.service.register({ id: 'cell-bad', name: 'cell', address: '127.0.30.79', port: 1801, check: { ttl: '60s' } as never });
+  await consul.agent.service.register({
+    id: 'cell-bad',
+    name: 'cell',
+    address: '127.0.30.79',
+    port: 1801,
+    check: { ttl: '60s' } as never,
+  });
 
   const resolver = resolverFor(agent);
   const seen = new Set<string>();
@@ -390,12 +534,20 @@ test('DNS: A records of non-critical instances only, shuffled, at most 3 per UDP
   t.true(firsts.size > 1, 'answers are shuffled');
 
   t.deepEqual(await dnsA(agent, 'z1.cell.service.consul'), ['127.0.30.71'], 'tag filter');
-  t.deepEqual(await dnsA(agent, 'cell.service.dc1.consul.').then((a) => (a === 'NXDOMAIN' ? a : a.length)), 3, 'datacenter form');
+  t.deepEqual(
+    await dnsA(agent, 'cell.service.dc1.consul.').then((a) => (a === 'NXDOMAIN' ? a : a.length)),
+    3,
+    'datacenter form',
+  );
   t.deepEqual(await dnsA(agent, `${agent.nodeName}.node.consul`), [HOST]);
   t.is(await dnsA(agent, 'nosuch.service.consul'), 'NXDOMAIN');
   t.is(await dnsA(agent, 'cell.service.dc9.consul'), 'NXDOMAIN');
   t.is(await dnsA(agent, 'what.ever.consul'), 'NXDOMAIN');
-  t.deepEqual(await resolver.resolve6('cell.service.consul').catch((e: NodeJS.ErrnoException) => e.code), 'ENODATA', 'a known name with no AAAA: NOERROR, no answers');
+  t.deepEqual(
+    await resolver.resolve6('cell.service.consul').catch((e: NodeJS.ErrnoException) => e.code),
+    'ENODATA',
+    'a known name with no AAAA: NOERROR, no answers',
+  );
 });
 
 test('HTTP: status/leader, agent/self, clear 404 for unsupported endpoints, 405 for wrong methods, dc checked', async (t) => {
@@ -419,7 +571,10 @@ test('HTTP: status/leader, agent/self, clear 404 for unsupported endpoints, 405 
   t.regex(get.headers.get('x-consul-index') ?? '', /^\d+$/);
   t.is(get.headers.get('content-type'), 'application/json');
   await t.throwsAsync(consul.kv.get({ key: 'x', dc: 'dc9' }), { message: /No path to datacenter/ });
-  const big = await fetch(`${agent.url}/v1/kv/big`, { method: 'PUT', body: Buffer.alloc(512 * 1024 + 1) });
+  const big = await fetch(`${agent.url}/v1/kv/big`, {
+    method: 'PUT',
+    body: Buffer.alloc(512 * 1024 + 1),
+  });
   t.is(big.status, 413);
 });
 

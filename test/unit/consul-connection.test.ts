@@ -8,11 +8,23 @@ import { startConsulAgent } from '../../lab/consul/agent.ts';
 import { consulChoice, labConsul } from '../../lab/consul/connection.ts';
 
 test('the choice: CONSUL_HTTP_ADDR names a real agent; unset or blank, the lab starts its own on the run’s host', (t) => {
-  t.deepEqual(consulChoice({ CONSUL_HTTP_ADDR: '127.0.0.1:8500' }, '127.104.0.9'), { kind: 'real', addr: '127.0.0.1:8500' });
-  t.deepEqual(consulChoice({ CONSUL_HTTP_ADDR: ' http://127.0.0.1:8500 ' }, '127.104.0.9'), { kind: 'real', addr: 'http://127.0.0.1:8500' });
+  t.deepEqual(consulChoice({ CONSUL_HTTP_ADDR: '127.0.0.1:8500' }, '127.104.0.9'), {
+    kind: 'real',
+    addr: '127.0.0.1:8500',
+  });
+  t.deepEqual(consulChoice({ CONSUL_HTTP_ADDR: ' http://127.0.0.1:8500 ' }, '127.104.0.9'), {
+    kind: 'real',
+    addr: 'http://127.0.0.1:8500',
+  });
   t.deepEqual(consulChoice({}, '127.104.0.9'), { kind: 'embedded', host: '127.104.0.9' });
-  t.deepEqual(consulChoice({ CONSUL_HTTP_ADDR: '' }, '127.104.0.2'), { kind: 'embedded', host: '127.104.0.2' });
-  t.deepEqual(consulChoice({ CONSUL_HTTP_ADDR: '   ' }, '127.104.0.2'), { kind: 'embedded', host: '127.104.0.2' });
+  t.deepEqual(consulChoice({ CONSUL_HTTP_ADDR: '' }, '127.104.0.2'), {
+    kind: 'embedded',
+    host: '127.104.0.2',
+  });
+  t.deepEqual(consulChoice({ CONSUL_HTTP_ADDR: '   ' }, '127.104.0.2'), {
+    kind: 'embedded',
+    host: '127.104.0.2',
+  });
 });
 
 test('without CONSUL_HTTP_ADDR the lab’s agent starts on the given host with the given session_ttl_min', async (t) => {

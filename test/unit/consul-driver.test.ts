@@ -18,7 +18,11 @@ const AGENT_OPTS = { host: HOST, sessionTtlMin: '1s', minCheckInterval: '200ms' 
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
+async function waitFor(
+  what: string,
+  cond: () => Promise<boolean> | boolean,
+  timeoutMs = 8000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return;
@@ -39,21 +43,35 @@ test('embedded: starts the lab agent; a lock is exclusive, kept alive by renewal
   t.regex(c.url, /^http:\/\/127\.0\.30\.2:\d+$/);
   t.is(c.dnsAddress.host, HOST);
 
-  const lock = await c.acquireLock('v1/locks/bbs_lock', '{"id":"bbs-a"}', { ttl: '1s', lockDelay: '0s', behavior: 'delete' });
+  const lock = await c.acquireLock('v1/locks/bbs_lock', '{"id":"bbs-a"}', {
+    ttl: '1s',
+    lockDelay: '0s',
+    behavior: 'delete',
+  });
   t.truthy(lock);
   t.true(lock!.isHeld());
-  t.is(await c.acquireLock('v1/locks/bbs_lock', '{"id":"bbs-b"}', { ttl: '1s' }), null, 'a second holder is refused');
+  t.is(
+    await c.acquireLock('v1/locks/bbs_lock', '{"id":"bbs-b"}', { ttl: '1s' }),
+    null,
+    'a second holder is refused',
+  );
 
   await sleep(2600); // more than 2 x TTL: only the renewals keep the session
   t.true(lock!.isHeld());
-  t.like(await c.client.kv.get('v1/locks/bbs_lock'), { Session: lock!.sessionId, Value: '{"id":"bbs-a"}' });
+  t.like(await c.client.kv.get('v1/locks/bbs_lock'), {
+    Session: lock!.sessionId,
+    Value: '{"id":"bbs-a"}',
+  });
 
   await lock!.release();
   t.false(lock!.isHeld());
   t.falsy(await c.client.kv.get('v1/locks/bbs_lock'), 'Behavior=delete: released and removed');
   t.deepEqual(await c.client.session.list(), [], 'the session is destroyed');
 
-  const next = await c.acquireLock('v1/locks/bbs_lock', '{"id":"bbs-b"}', { ttl: '1s', lockDelay: '0s' });
+  const next = await c.acquireLock('v1/locks/bbs_lock', '{"id":"bbs-b"}', {
+    ttl: '1s',
+    lockDelay: '0s',
+  });
   t.truthy(next, 'free again at once (an explicit release starts no lock-delay)');
 });
 
@@ -89,13 +107,27 @@ test('embedded: a lock is lost when its session is invalidated or its key is del
   await c.client.kv.set({ key: 'lost/taken', value: 'y', acquire: thief });
   t.regex(await l3.lost, /released|held by session/);
   await l3.release(); // harmless after loss
-  await waitFor('the lost sessions to be destroyed', async () => (await c.client.session.list()).every((s) => s.ID === thief));
+  await waitFor('the lost sessions to be destroyed', async () =>
+    (await c.client.session.list()).every((s) => s.ID === thief),
+  );
 });
 
 test('embedded: services, passing addresses and DNS', async (t) => {
   const c = await embedded(t);
-  await c.registerService({ id: 'bbs-1', name: 'bbs', address: '127.0.30.81', port: 8889, check: { ttl: '30s' } });
-  await c.registerService({ id: 'bbs-2', name: 'bbs', address: '127.0.30.82', port: 8889, check: { ttl: '30s', status: 'passing' } });
+  await c.registerService({
+    id: 'bbs-1',
+    name: 'bbs',
+    address: '127.0.30.81',
+    port: 8889,
+    check: { ttl: '30s' },
+  });
+  await c.registerService({
+    id: 'bbs-2',
+    name: 'bbs',
+    address: '127.0.30.82',
+    port: 8889,
+    check: { ttl: '30s', status: 'passing' },
+  });
   t.deepEqual(await c.passingAddresses('bbs'), ['127.0.30.82']);
   await c.passCheck(c.checkIdOf('bbs-1'));
   t.deepEqual((await c.passingAddresses('bbs')).sort(), ['127.0.30.81', '127.0.30.82']);
@@ -122,52 +154,67 @@ test('embedded: close() releases locks, deregisters services and stops the agent
   await t.throwsAsync(fetch(`${c.url}/v1/status/leader`));
 });
 
-test.serial('external: CONSUL_HTTP_ADDR names the agent; close() removes only what the lab created', async (t) => {
-  const real = await startConsulAgent(AGENT_OPTS);
-  t.teardown(() => real.stop());
-  const other = new Consul({ host: real.host, port: real.port });
-  t.teardown(() => other.destroy());
-  // Somebody else's key, lock and service.
-  await other.kv.set('theirs/config', 'keep');
-  const theirSession = (await other.session.create({ lockdelay: '0s' })).ID;
-  await other.kv.set({ key: 'theirs/lock', value: 'x', acquire: theirSession });
-  await other.agent.service.register({ id: 'theirs', name: 'theirs', port: 1 });
+test.serial(
+  'external: CONSUL_HTTP_ADDR names the agent; close() removes only what the lab created',
+  async (t) => {
+    const real = await startConsulAgent(AGENT_OPTS);
+    t.teardown(() => real.stop());
+    const other = new Consul({ host: real.host, port: real.port });
+    t.teardown(() => other.destroy());
+    // Somebody else's key, lock and service.
+    await other.kv.set('theirs/config', 'keep');
+    const theirSession = (await other.session.create({ lockdelay: '0s' })).ID;
+    await other.kv.set({ key: 'theirs/lock', value: 'x', acquire: theirSession });
+    await other.agent.service.register({ id: 'theirs', name: 'theirs', port: 1 });
 
-  process.env.CONSUL_HTTP_ADDR = real.httpAddr;
-  process.env.CONSUL_DNS_ADDR = `${real.dns.host}:${real.dns.port}`;
-  let c: ConsulHandle;
-  try {
-    c = await connectConsul();
-  } finally {
-    delete process.env.CONSUL_HTTP_ADDR;
-    delete process.env.CONSUL_DNS_ADDR;
-  }
-  t.false(c.embedded);
-  t.is(c.agent, null);
-  t.is(c.url, real.url);
-  t.deepEqual(c.dnsAddress, real.dns);
+    process.env.CONSUL_HTTP_ADDR = real.httpAddr;
+    process.env.CONSUL_DNS_ADDR = `${real.dns.host}:${real.dns.port}`;
+    let c: ConsulHandle;
+    try {
+      c = await connectConsul();
+    } finally {
+      delete process.env.CONSUL_HTTP_ADDR;
+      delete process.env.CONSUL_DNS_ADDR;
+    }
+    t.false(c.embedded);
+    t.is(c.agent, null);
+    t.is(c.url, real.url);
+    t.deepEqual(c.dnsAddress, real.dns);
 
-  t.is(await c.acquireLock('theirs/lock', 'mine', { ttl: '1s' }), null);
-  const lock = (await c.acquireLock('lab/lock', 'mine', { ttl: '1s', lockDelay: '0s' }))!;
-  await c.registerService({ id: 'lab-svc', name: 'lab', address: '127.0.30.84', port: 1, check: { ttl: '10s' } });
-  await c.close();
+    t.is(await c.acquireLock('theirs/lock', 'mine', { ttl: '1s' }), null);
+    const lock = (await c.acquireLock('lab/lock', 'mine', { ttl: '1s', lockDelay: '0s' }))!;
+    await c.registerService({
+      id: 'lab-svc',
+      name: 'lab',
+      address: '127.0.30.84',
+      port: 1,
+      check: { ttl: '10s' },
+    });
+    await c.close();
 
-  t.false(lock.isHeld());
-  t.like(await other.kv.get('lab/lock'), { Session: undefined });
-  t.deepEqual(Object.keys(await other.agent.service.list()), ['theirs']);
-  t.deepEqual(
-    (await other.session.list()).map((s) => s.ID),
-    [theirSession],
-  );
-  t.like(await other.kv.get('theirs/lock'), { Session: theirSession });
-  t.like(await other.kv.get('theirs/config'), { Value: 'keep' });
-  t.is(await other.status.leader(), real.leader, 'the external agent keeps running');
-});
+    t.false(lock.isHeld());
+    t.like(await other.kv.get('lab/lock'), { Session: undefined });
+    t.deepEqual(Object.keys(await other.agent.service.list()), ['theirs']);
+    t.deepEqual(
+      (await other.session.list()).map((s) => s.ID),
+      [theirSession],
+    );
+    t.like(await other.kv.get('theirs/lock'), { Session: theirSession });
+    t.like(await other.kv.get('theirs/config'), { Value: 'keep' });
+    t.is(await other.status.leader(), real.leader, 'the external agent keeps running');
+  },
+);
 
 test('external: refuses non-loopback addresses and explains an unreachable agent', async (t) => {
   await t.throwsAsync(connectConsul({ url: '10.0.0.5:8500' }), { message: /loopback/ });
-  await t.throwsAsync(connectConsul({ url: 'http://consul.example.com:8500' }), { message: /loopback/ });
-  await t.throwsAsync(connectConsul({ url: '127.0.30.2:8500', dnsAddr: '10.0.0.5:8600' }), { message: /loopback/ });
+  await t.throwsAsync(connectConsul({ url: 'http://consul.example.com:8500' }), {
+    message: /loopback/,
+  });
+  await t.throwsAsync(connectConsul({ url: '127.0.30.2:8500', dnsAddr: '10.0.0.5:8600' }), {
+    message: /loopback/,
+  });
   // Nothing listens on 127.0.30.99:1.
-  await t.throwsAsync(connectConsul({ url: '127.0.30.99:1', connectTimeoutMs: 1000 }), { message: /not reachable: GET \/v1\/status\/leader failed/ });
+  await t.throwsAsync(connectConsul({ url: '127.0.30.99:1', connectTimeoutMs: 1000 }), {
+    message: /not reachable: GET \/v1\/status\/leader failed/,
+  });
 });

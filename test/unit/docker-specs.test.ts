@@ -2,9 +2,29 @@
 // the run's own), published ports on 127.0.0.1 only, Galera flags, one bootstrap node.
 
 import test from 'ava';
-import { consulSpec, labelFilter, LABEL_OWNER, LABEL_RUN, networkName, nodeSpec, topologySpecs, toxiproxySpec, type DockerTopology } from '../../lab/providers/docker/specs.ts';
+import {
+  consulSpec,
+  labelFilter,
+  LABEL_OWNER,
+  LABEL_RUN,
+  networkName,
+  nodeSpec,
+  topologySpecs,
+  toxiproxySpec,
+  type DockerTopology,
+} from '../../lab/providers/docker/specs.ts';
 
-const topo: DockerTopology = { runId: 'r1', nodes: 3, basePort: 40000, rootPassword: 'root-pw', user: 'lab', password: 'pw', database: 'bbs', toxiproxy: true, consul: true };
+const topo: DockerTopology = {
+  runId: 'r1',
+  nodes: 3,
+  basePort: 40000,
+  rootPassword: 'root-pw',
+  user: 'lab',
+  password: 'pw',
+  database: 'bbs',
+  toxiproxy: true,
+  consul: true,
+};
 
 test('every object carries the run and owner labels, and one network per run', (t) => {
   const { network, containers } = topologySpecs(topo, 4242);
@@ -41,9 +61,16 @@ test('Galera: only the first node bootstraps; the others join every member by al
   t.true(n3.Cmd.includes('--wsrep-cluster-address=gcomm://n1,n2,n3'));
   t.true(n3.Cmd.includes('--wsrep-node-name=n3'));
   t.deepEqual(n3.NetworkingConfig.EndpointsConfig['bbs-lab-r1'], { Aliases: ['n3'] });
-  for (const flag of ['--binlog-format=ROW', '--innodb-autoinc-lock-mode=2', '--wsrep-on=ON']) t.true(n1.Cmd.includes(flag), flag);
-  t.true(n1.Env.includes('MARIADB_USER=lab') && n1.Env.includes('MARIADB_DATABASE=bbs'), 'the first node creates the lab user and database');
-  t.false(n3.Env.some((e) => e.startsWith('MARIADB_USER=')), 'joiners get them by SST');
+  for (const flag of ['--binlog-format=ROW', '--innodb-autoinc-lock-mode=2', '--wsrep-on=ON'])
+    t.true(n1.Cmd.includes(flag), flag);
+  t.true(
+    n1.Env.includes('MARIADB_USER=lab') && n1.Env.includes('MARIADB_DATABASE=bbs'),
+    'the first node creates the lab user and database',
+  );
+  t.false(
+    n3.Env.some((e) => e.startsWith('MARIADB_USER=')),
+    'joiners get them by SST',
+  );
   const fast = nodeSpec({ ...topo, providerOptions: 'evs.suspect_timeout=PT2S' }, 1);
   t.true(fast.Cmd.includes('--wsrep-provider-options=evs.suspect_timeout=PT2S'));
 });

@@ -2,20 +2,43 @@
 // provider options each node starts with, the validator's lines, the report's sentence.
 
 import test from 'ava';
-import { describeDetection, detectionProblems, detectionProviderOptions, effectiveDetection, requestedDetection } from '../../lab/providers/galera-detection.ts';
+import {
+  describeDetection,
+  detectionProblems,
+  detectionProviderOptions,
+  effectiveDetection,
+  requestedDetection,
+} from '../../lab/providers/galera-detection.ts';
 import { FAST_FAILURE_DETECTION } from '../../lab/providers/registry.ts';
 import { problems } from './scenario-problems.ts';
 
 test("default passes nothing (Galera's own defaults); fast passes the three options it always did", (t) => {
   t.is(detectionProviderOptions(requestedDetection('default', {})), '');
-  t.is(FAST_FAILURE_DETECTION, 'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S');
+  t.is(
+    FAST_FAILURE_DETECTION,
+    'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT3S;evs.keepalive_period=PT0.5S',
+  );
   t.is(detectionProviderOptions(requestedDetection('fast', {})), FAST_FAILURE_DETECTION);
 });
 
 test('a field overrides its base and adds only itself', (t) => {
-  t.is(detectionProviderOptions(requestedDetection('default', { suspectTimeout: 3 })), 'evs.suspect_timeout=PT3S');
-  t.is(detectionProviderOptions(requestedDetection('fast', { inactiveTimeout: 4, installTimeout: 2.25 })), 'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.keepalive_period=PT0.5S;evs.install_timeout=PT2.25S');
-  t.deepEqual(effectiveDetection(requestedDetection('default', {})), { suspectTimeout: 5, inactiveTimeout: 15, inactiveCheckPeriod: 0.5, keepalivePeriod: 1, installTimeout: 7.5 });
+  t.is(
+    detectionProviderOptions(requestedDetection('default', { suspectTimeout: 3 })),
+    'evs.suspect_timeout=PT3S',
+  );
+  t.is(
+    detectionProviderOptions(
+      requestedDetection('fast', { inactiveTimeout: 4, installTimeout: 2.25 }),
+    ),
+    'evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.keepalive_period=PT0.5S;evs.install_timeout=PT2.25S',
+  );
+  t.deepEqual(effectiveDetection(requestedDetection('default', {})), {
+    suspectTimeout: 5,
+    inactiveTimeout: 15,
+    inactiveCheckPeriod: 0.5,
+    keepalivePeriod: 1,
+    installTimeout: 7.5,
+  });
 });
 
 test('combinations that cannot work are refused naming the field', (t) => {
@@ -33,7 +56,9 @@ duration: 10s
 topology: { nodes: 3, galera: { suspectTimeout: 20s } }
 clients: { count: 2 }
 `),
-    ['topology.galera.suspectTimeout: 20 s is longer than inactiveTimeout 15 s; a node is evicted at the inactive timeout whatever the suspicion, so keep suspectTimeout ≤ inactiveTimeout'],
+    [
+      'topology.galera.suspectTimeout: 20 s is longer than inactiveTimeout 15 s; a node is evicted at the inactive timeout whatever the suspicion, so keep suspectTimeout ≤ inactiveTimeout',
+    ],
   );
 });
 
@@ -45,7 +70,9 @@ question: q?
 duration: 10s
 topology: { nodes: 3, proxies: 0, provider: external, target: x.yaml, galera: { suspectTimeout: 3s } }
 clients: { count: 2, via: nodes }
-`).includes('topology.galera: the lab does not start external nodes, so it cannot set their failure detection; remove topology.galera or use provider local, docker or ssh'),
+`).includes(
+      'topology.galera: the lab does not start external nodes, so it cannot set their failure detection; remove topology.galera or use provider local, docker or ssh',
+    ),
   );
 });
 

@@ -1,9 +1,20 @@
 import test from 'ava';
-import { DEFAULT_HEALTH_OPTIONS, decideHealth, stateComment } from '../../lab/routing/healthcheck/decide.ts';
+import {
+  DEFAULT_HEALTH_OPTIONS,
+  decideHealth,
+  stateComment,
+} from '../../lab/routing/healthcheck/decide.ts';
 
 // The whole table, written out: (wsrep_local_state, read_only, availableWhenDonor,
 // availableWhenReadOnly) → healthy, message — as galera-healthcheck answers.
-type Row = [state: number, readOnly: boolean, whenDonor: boolean, whenReadOnly: boolean, healthy: boolean, message: string];
+type Row = [
+  state: number,
+  readOnly: boolean,
+  whenDonor: boolean,
+  whenReadOnly: boolean,
+  healthy: boolean,
+  message: string,
+];
 const TABLE: Row[] = [
   // Synced
   [4, false, true, false, true, 'synced'],
@@ -29,7 +40,13 @@ const TABLE: Row[] = [
 
 for (const [state, readOnly, whenDonor, whenReadOnly, healthy, message] of TABLE) {
   test(`state ${state}, read_only=${readOnly ? 'ON' : 'OFF'}, availableWhenDonor=${whenDonor}, availableWhenReadOnly=${whenReadOnly} → ${healthy ? 'healthy' : 'unhealthy'} (${message})`, (t) => {
-    t.deepEqual(decideHealth({ localState: state, readOnly }, { availableWhenDonor: whenDonor, availableWhenReadOnly: whenReadOnly }), { healthy, message });
+    t.deepEqual(
+      decideHealth(
+        { localState: state, readOnly },
+        { availableWhenDonor: whenDonor, availableWhenReadOnly: whenReadOnly },
+      ),
+      { healthy, message },
+    );
   });
 }
 
@@ -40,5 +57,12 @@ test('defaults are the real flags: available when donor, not when read-only', (t
 });
 
 test('state comments as /api/v1/status names them', (t) => {
-  t.deepEqual([0, 1, 2, 3, 4, 9].map(stateComment), ['Initialized', 'Joining', 'Donor/Desynced', 'Joined', 'Synced', 'Unrecognized state: 9']);
+  t.deepEqual([0, 1, 2, 3, 4, 9].map(stateComment), [
+    'Initialized',
+    'Joining',
+    'Donor/Desynced',
+    'Joined',
+    'Synced',
+    'Unrecognized state: 9',
+  ]);
 });

@@ -79,13 +79,24 @@ export async function startFakeMysql(host: string, initial: FakeNodeState): Prom
       writeOk();
       conn.sequenceId = 0;
     };
-    conn.serverHandshake({ protocolVersion: 10, serverVersion: '10.11.0-fake-galera', connectionId: nextId++, statusFlags: 2, characterSet: 8, capabilityFlags: 0xffffff });
+    conn.serverHandshake({
+      protocolVersion: 10,
+      serverVersion: '10.11.0-fake-galera',
+      connectionId: nextId++,
+      statusFlags: 2,
+      characterSet: 8,
+      capabilityFlags: 0xffffff,
+    });
     conn.on('query', (sql: string) => {
       const s = node.state;
       if (s.hang) return;
       const rows: [string, string][] = [];
       if (/SHOW GLOBAL STATUS/i.test(sql)) {
-        if (s.localState !== null) rows.push(['wsrep_local_state', String(s.localState)], ['wsrep_local_index', s.localIndex]);
+        if (s.localState !== null)
+          rows.push(
+            ['wsrep_local_state', String(s.localState)],
+            ['wsrep_local_index', s.localIndex],
+          );
       } else if (/SHOW GLOBAL VARIABLES LIKE 'read_only'/i.test(sql)) {
         rows.push(['read_only', s.readOnly ? 'ON' : 'OFF']);
       } else {
@@ -100,7 +111,11 @@ export async function startFakeMysql(host: string, initial: FakeNodeState): Prom
     });
   });
   // mysql2's typings know only listen(port); the implementation passes every argument to net.Server.
-  const listen = server.listen.bind(server) as unknown as (port: number, host: string, cb: () => void) => void;
+  const listen = server.listen.bind(server) as unknown as (
+    port: number,
+    host: string,
+    cb: () => void,
+  ) => void;
   await new Promise<void>((r) => listen(0, host, () => r()));
   const inner = (server as unknown as { _server: { address(): { port: number } } })._server;
   node.port = inner.address().port;

@@ -32,7 +32,13 @@ async function serve(port: number, onConn: (s: Socket) => void): Promise<Server>
 
 test('after a failure the next read opens a new connection (it does not keep the failed one)', async (t) => {
   const port = await freePort();
-  const reader = createNodeStatusReader({ host: HOST, port, user: 'u', password: 'p', connectTimeoutMs: 500 });
+  const reader = createNodeStatusReader({
+    host: HOST,
+    port,
+    user: 'u',
+    password: 'p',
+    connectTimeoutMs: 500,
+  });
   t.teardown(() => reader.close());
   await t.throwsAsync(reader.read(), { code: 'ECONNREFUSED' });
   await t.throwsAsync(reader.read(), { code: 'ECONNREFUSED' });
@@ -54,22 +60,43 @@ test('a server that accepts but never greets fails the read at the connect timeo
   const port = await freePort();
   const silent = await serve(port, () => {});
   t.teardown(() => new Promise<void>((r) => silent.close(() => r())));
-  const reader = createNodeStatusReader({ host: HOST, port, user: 'u', password: 'p', connectTimeoutMs: 300 });
+  const reader = createNodeStatusReader({
+    host: HOST,
+    port,
+    user: 'u',
+    password: 'p',
+    connectTimeoutMs: 300,
+  });
   t.teardown(() => reader.close());
   const e = await t.throwsAsync(reader.read());
   t.regex(`${(e as Error & { code?: string }).code} ${e!.message}`, /ETIMEDOUT|timeout/i);
 });
 
 test('a closed reader refuses to read', async (t) => {
-  const reader = createNodeStatusReader({ host: HOST, port: await freePort(), user: 'u', password: 'p' });
+  const reader = createNodeStatusReader({
+    host: HOST,
+    port: await freePort(),
+    user: 'u',
+    password: 'p',
+  });
   await reader.close();
   await t.throwsAsync(reader.read(), { message: /closed/ });
 });
 
-async function fakeNode(t: import('ava').ExecutionContext, state: Parameters<typeof startFakeMysql>[1]) {
+async function fakeNode(
+  t: import('ava').ExecutionContext,
+  state: Parameters<typeof startFakeMysql>[1],
+) {
   const node = await startFakeMysql(HOST, state);
   t.teardown(() => node.stop());
-  const reader = createNodeStatusReader({ host: HOST, port: node.port, user: 'u', password: 'p', queryTimeoutMs: 300, connectTimeoutMs: 1000 });
+  const reader = createNodeStatusReader({
+    host: HOST,
+    port: node.port,
+    user: 'u',
+    password: 'p',
+    queryTimeoutMs: 300,
+    connectTimeoutMs: 1000,
+  });
   t.teardown(() => reader.close());
   return { node, reader };
 }
@@ -78,13 +105,19 @@ test('reads wsrep_local_state, wsrep_local_index and read_only over one reused c
   const { node, reader } = await fakeNode(t, { localState: 4, localIndex: '2', readOnly: false });
   t.deepEqual(await reader.read(), { localState: 4, localIndex: '2', readOnly: false });
   node.state = { localState: 2, localIndex: '18446744073709551615', readOnly: true };
-  t.deepEqual(await reader.read(), { localState: 2, localIndex: '18446744073709551615', readOnly: true });
+  t.deepEqual(await reader.read(), {
+    localState: 2,
+    localIndex: '18446744073709551615',
+    readOnly: true,
+  });
   t.is(node.accepted, 1);
 });
 
 test('a server without wsrep variables is "possibly not a galera db"', async (t) => {
   const { reader } = await fakeNode(t, { localState: null, localIndex: '0', readOnly: false });
-  await t.throwsAsync(reader.read(), { message: 'wsrep_local_state variable not set (possibly not a galera db)' });
+  await t.throwsAsync(reader.read(), {
+    message: 'wsrep_local_state variable not set (possibly not a galera db)',
+  });
 });
 
 test('a node that hung up while idle: the next read reconnects and succeeds', async (t) => {
@@ -100,7 +133,12 @@ test('a node that hung up while idle: the next read reconnects and succeeds', as
 });
 
 test('a query that never answers fails at the query timeout; the next read uses a new connection', async (t) => {
-  const { node, reader } = await fakeNode(t, { localState: 4, localIndex: '1', readOnly: false, hang: true });
+  const { node, reader } = await fakeNode(t, {
+    localState: 4,
+    localIndex: '1',
+    readOnly: false,
+    hang: true,
+  });
   await t.throwsAsync(reader.read(), { code: 'PROTOCOL_SEQUENCE_TIMEOUT' });
   node.state.hang = false;
   t.deepEqual(await reader.read(), { localState: 4, localIndex: '1', readOnly: false });

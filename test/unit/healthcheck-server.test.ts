@@ -3,13 +3,19 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { NodeReading } from '../../lab/routing/healthcheck/decide.ts';
 import type { NodeStatusReader } from '../../lab/routing/healthcheck/node-status.ts';
-import { startHealthcheck, startHealthchecks, type HealthcheckOptions } from '../../lab/routing/healthcheck/server.ts';
+import {
+  startHealthcheck,
+  startHealthchecks,
+  type HealthcheckOptions,
+} from '../../lab/routing/healthcheck/server.ts';
 import { startFakeMysql } from './healthcheck-fake-mysql.ts';
 
 const HOST = '127.0.3.141';
 
 /** A node whose state the test sets; `null` means it cannot be read. */
-function scriptedNode(initial: NodeReading | null): NodeStatusReader & { set(r: NodeReading | null): void; closed: boolean } {
+function scriptedNode(
+  initial: NodeReading | null,
+): NodeStatusReader & { set(r: NodeReading | null): void; closed: boolean } {
   let current = initial;
   const node = {
     closed: false,
@@ -27,22 +33,40 @@ function scriptedNode(initial: NodeReading | null): NodeStatusReader & { set(r: 
   return node;
 }
 
-function http(method: string, url: string, body?: string): Promise<{ status: number; type: string; body: string }> {
+function http(
+  method: string,
+  url: string,
+  body?: string,
+): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, agent: false }, (res) => {
       let s = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (s += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: s }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: String(res.headers['content-type']),
+          body: s,
+        }),
+      );
     });
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const OPTS: HealthcheckOptions = { name: 'n1', listen: { host: HOST, port: 0 }, mysql: { host: HOST, port: 1, user: 'u', password: 'p' } };
+const OPTS: HealthcheckOptions = {
+  name: 'n1',
+  listen: { host: HOST, port: 0 },
+  mysql: { host: HOST, port: 1, user: 'u', password: 'p' },
+};
 
-async function start(t: ExecutionContext, reading: NodeReading | null, extra: Partial<HealthcheckOptions> = {}) {
+async function start(
+  t: ExecutionContext,
+  reading: NodeReading | null,
+  extra: Partial<HealthcheckOptions> = {},
+) {
   const node = scriptedNode(reading);
   const hc = await startHealthcheck({ ...OPTS, ...extra }, node);
   t.teardown(() => hc.stop());
@@ -59,28 +83,58 @@ test('a Synced node: / answers 200 with the real text, /api/v1/status 200 with J
   const v1 = await http('GET', hc.statusUrl);
   t.is(v1.status, 200);
   t.is(v1.type, 'application/json');
-  t.deepEqual(JSON.parse(v1.body), { wsrep_local_state: 4, wsrep_local_state_comment: 'Synced', wsrep_local_index: 1, healthy: true });
+  t.deepEqual(JSON.parse(v1.body), {
+    wsrep_local_state: 4,
+    wsrep_local_state_comment: 'Synced',
+    wsrep_local_index: 1,
+    healthy: true,
+  });
 });
 
 test('an unhealthy node: / answers 503, /api/v1/status still 200 with healthy false', async (t) => {
   const { hc } = await start(t, { localState: 1, localIndex: '2', readOnly: false });
-  t.like(await http('GET', `${hc.baseUrl}/`), { status: 503, body: 'Galera Cluster Node Status: joining' });
+  t.like(await http('GET', `${hc.baseUrl}/`), {
+    status: 503,
+    body: 'Galera Cluster Node Status: joining',
+  });
   const v1 = await http('GET', hc.statusUrl);
   t.is(v1.status, 200);
-  t.like(JSON.parse(v1.body), { wsrep_local_state: 1, wsrep_local_state_comment: 'Joining', healthy: false });
+  t.like(JSON.parse(v1.body), {
+    wsrep_local_state: 1,
+    wsrep_local_state_comment: 'Joining',
+    healthy: false,
+  });
 });
 
 test('the options reach the decision: donor unavailable, read-only available', async (t) => {
-  const donor = await start(t, { localState: 2, localIndex: '0', readOnly: false }, { availableWhenDonor: false });
-  t.like(await http('GET', `${donor.hc.baseUrl}/`), { status: 503, body: 'Galera Cluster Node Status: not synced' });
-  const ro = await start(t, { localState: 4, localIndex: '0', readOnly: true }, { availableWhenReadOnly: true });
+  const donor = await start(
+    t,
+    { localState: 2, localIndex: '0', readOnly: false },
+    { availableWhenDonor: false },
+  );
+  t.like(await http('GET', `${donor.hc.baseUrl}/`), {
+    status: 503,
+    body: 'Galera Cluster Node Status: not synced',
+  });
+  const ro = await start(
+    t,
+    { localState: 4, localIndex: '0', readOnly: true },
+    { availableWhenReadOnly: true },
+  );
   t.like(JSON.parse((await http('GET', ro.hc.statusUrl)).body), { healthy: true });
   const roDefault = await start(t, { localState: 4, localIndex: '0', readOnly: true });
-  t.like(await http('GET', `${roDefault.hc.baseUrl}/`), { status: 503, body: 'Galera Cluster Node Status: read-only' });
+  t.like(await http('GET', `${roDefault.hc.baseUrl}/`), {
+    status: 503,
+    body: 'Galera Cluster Node Status: read-only',
+  });
 });
 
 test('a 64-bit wsrep_local_index keeps every digit in the JSON', async (t) => {
-  const { hc } = await start(t, { localState: 0, localIndex: '18446744073709551615', readOnly: false });
+  const { hc } = await start(t, {
+    localState: 0,
+    localIndex: '18446744073709551615',
+    readOnly: false,
+  });
   const v1 = await http('GET', hc.statusUrl);
   t.regex(v1.body, /"wsrep_local_index":18446744073709551615[,}]/);
   t.like(JSON.parse(v1.body), { healthy: false, wsrep_local_state_comment: 'Initialized' });
@@ -90,7 +144,10 @@ test('each request reads the node afresh', async (t) => {
   const { hc, node } = await start(t, synced);
   t.is((await http('GET', `${hc.baseUrl}/`)).status, 200);
   node.set({ localState: 3, localIndex: '1', readOnly: false });
-  t.like(await http('GET', `${hc.baseUrl}/`), { status: 503, body: 'Galera Cluster Node Status: joined' });
+  t.like(await http('GET', `${hc.baseUrl}/`), {
+    status: 503,
+    body: 'Galera Cluster Node Status: joined',
+  });
   node.set(synced);
   t.is((await http('GET', `${hc.baseUrl}/`)).status, 200);
 });
@@ -101,7 +158,10 @@ test('a node that cannot be queried (nothing listens on its port): / 503, /api/v
   await new Promise<void>((r) => probe.listen(0, HOST, r));
   const deadPort = (probe.address() as { port: number }).port;
   await new Promise<void>((r) => probe.close(() => r()));
-  const hc = await startHealthcheck({ ...OPTS, mysql: { host: HOST, port: deadPort, user: 'u', password: 'p' } });
+  const hc = await startHealthcheck({
+    ...OPTS,
+    mysql: { host: HOST, port: deadPort, user: 'u', password: 'p' },
+  });
   t.teardown(() => hc.stop());
   const root = await http('GET', `${hc.baseUrl}/`);
   t.is(root.status, 503);
@@ -117,7 +177,10 @@ test('a node that cannot be queried (nothing listens on its port): / 503, /api/v
 test('override in code: forces the answer both ways, keeps the real state in the JSON, and clears', async (t) => {
   const { hc, node } = await start(t, synced);
   hc.setOverride('unhealthy');
-  t.like(await http('GET', `${hc.baseUrl}/`), { status: 503, body: 'Galera Cluster Node Status: lab override: unhealthy' });
+  t.like(await http('GET', `${hc.baseUrl}/`), {
+    status: 503,
+    body: 'Galera Cluster Node Status: lab override: unhealthy',
+  });
   t.deepEqual(JSON.parse((await http('GET', hc.statusUrl)).body), {
     wsrep_local_state: 4,
     wsrep_local_state_comment: 'Synced',
@@ -148,7 +211,8 @@ test('override for a while ends by itself', async (t) => {
   t.is(hc.override(), 'unhealthy');
   t.is((await http('GET', `${hc.baseUrl}/`)).status, 503);
   const deadline = Date.now() + 10_000;
-  while (hc.override() !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (hc.override() !== null && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   t.is(hc.override(), null);
   t.is((await http('GET', `${hc.baseUrl}/`)).status, 200);
 });
@@ -216,21 +280,44 @@ test('startHealthchecks: one per node on its own address; a failure stops those 
 });
 
 test('end to end with the mysql2 reader: each answer follows the node as it changes', async (t) => {
-  const node = await startFakeMysql('127.0.3.146', { localState: 4, localIndex: '0', readOnly: false });
+  const node = await startFakeMysql('127.0.3.146', {
+    localState: 4,
+    localIndex: '0',
+    readOnly: false,
+  });
   t.teardown(() => node.stop());
-  const hc = await startHealthcheck({ name: 'n1', listen: { host: '127.0.3.146', port: 0 }, mysql: { host: node.host, port: node.port, user: 'u', password: 'p' } });
+  const hc = await startHealthcheck({
+    name: 'n1',
+    listen: { host: '127.0.3.146', port: 0 },
+    mysql: { host: node.host, port: node.port, user: 'u', password: 'p' },
+  });
   t.teardown(() => hc.stop());
-  t.like(JSON.parse((await http('GET', hc.statusUrl)).body), { wsrep_local_index: 0, healthy: true });
+  t.like(JSON.parse((await http('GET', hc.statusUrl)).body), {
+    wsrep_local_index: 0,
+    healthy: true,
+  });
   node.state = { localState: 2, localIndex: '1', readOnly: false };
-  t.like(JSON.parse((await http('GET', hc.statusUrl)).body), { wsrep_local_state_comment: 'Donor/Desynced', wsrep_local_index: 1, healthy: true });
+  t.like(JSON.parse((await http('GET', hc.statusUrl)).body), {
+    wsrep_local_state_comment: 'Donor/Desynced',
+    wsrep_local_index: 1,
+    healthy: true,
+  });
   node.state = { localState: 4, localIndex: '1', readOnly: true };
-  t.like(await http('GET', `${hc.baseUrl}/`), { status: 503, body: 'Galera Cluster Node Status: read-only' });
+  t.like(await http('GET', `${hc.baseUrl}/`), {
+    status: 503,
+    body: 'Galera Cluster Node Status: read-only',
+  });
   node.hangUpAll();
   node.state = { localState: 1, localIndex: '1', readOnly: false };
   // Whether this request still rides the dropped connection or not, one of the next two reads the node again.
   let last = await http('GET', `${hc.baseUrl}/`);
-  if (last.status !== 503 || !last.body.endsWith('joining')) last = await http('GET', `${hc.baseUrl}/`);
+  if (last.status !== 503 || !last.body.endsWith('joining'))
+    last = await http('GET', `${hc.baseUrl}/`);
   t.like(last, { status: 503, body: 'Galera Cluster Node Status: joining' });
   await node.stop();
-  t.is((await http('GET', hc.statusUrl)).status, 500, 'a node that is gone: 500, unhealthy for switchboard');
+  t.is(
+    (await http('GET', hc.statusUrl)).status,
+    500,
+    'a node that is gone: 500, unhealthy for switchboard',
+  );
 });

@@ -28,17 +28,24 @@ test('a torn last line is skipped with a warning; a torn middle line is an error
   t.is(r.events.length, 1);
   t.is(r.warnings.length, 1);
   t.regex(r.warnings[0]!, /line 2 is incomplete/);
-  t.throws(() => parseHistory(`{"type":\n${good}\n`), { instanceOf: HistoryFormatError, message: /line 1: not valid JSON \(only a last line without a newline may be torn\)/ });
+  t.throws(() => parseHistory(`{"type":\n${good}\n`), {
+    instanceOf: HistoryFormatError,
+    message: /line 1: not valid JSON \(only a last line without a newline may be torn\)/,
+  });
 });
 
 test('a JSON array history from another tool gets index and client filled in', (t) => {
-  const r = parseHistory(JSON.stringify([{ type: 'invoke', op: 1, process: 7, f: 'write', value: 3, time: 5 }]));
+  const r = parseHistory(
+    JSON.stringify([{ type: 'invoke', op: 1, process: 7, f: 'write', value: 3, time: 5 }]),
+  );
   t.is(r.events[0]!.index, 0);
   t.is((r.events[0] as { client: number }).client, 7);
 });
 
 test('events with a bad type are refused with the allowed types named', (t) => {
-  t.throws(() => parseHistory('[{"type":"done","op":1,"process":1,"f":"x","time":0}]'), { message: /type must be one of invoke, ok, fail, info, nemesis/ });
+  t.throws(() => parseHistory('[{"type":"done","op":1,"process":1,"f":"x","time":0}]'), {
+    message: /type must be one of invoke, ok, fail, info, nemesis/,
+  });
 });
 
 test('pairOps pairs completions to invokes and leaves unfinished ops open', (t) => {

@@ -10,7 +10,10 @@ test('--metrics lists every metric once with its unit and meaning, arguments sho
     t.true(line!.includes(` ${m.unit} `), `${id} shows its unit`);
     t.true(line!.includes(m.label), `${id} shows its meaning`);
   }
-  t.regex(text, /^deadlocksPer1000ByOp:<op name> +per 1,000 ops +lower is better +1213s per 1,000 ops of <op name>$/m);
+  t.regex(
+    text,
+    /^deadlocksPer1000ByOp:<op name> +per 1,000 ops +lower is better +1213s per 1,000 ops of <op name>$/m,
+  );
 });
 
 test('an unknown metric name points to --metrics', (t) => {

@@ -7,7 +7,10 @@ import { configId } from '../../lab/investigate/share.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-question-overrides-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-writeFileSync(join(dir, 'one.yaml'), 'name: one\nquestion: the base scenario asks this\nduration: 10s\ntopology: { nodes: 1, proxies: 0 }\nclients: { count: 2, via: nodes }\n');
+writeFileSync(
+  join(dir, 'one.yaml'),
+  'name: one\nquestion: the base scenario asks this\nduration: 10s\ntopology: { nodes: 1, proxies: 0 }\nclients: { count: 2, via: nodes }\n',
+);
 
 const campaign = (question: string) => `
 name: q
@@ -49,22 +52,47 @@ test('a bad question-level override is reported once, under the question, not on
   const problems = problemsOf(campaign('    overrides: { topology.nodes: 4 }\n'));
   const nodes = problems.filter((p) => /topology\.nodes/.test(p));
   t.is(nodes.length, 1, problems.join('\n'));
-  t.regex(nodes[0]!, /^questions\[0\]\.overrides: the scenario it makes is invalid: .*topology\.nodes/);
+  t.regex(
+    nodes[0]!,
+    /^questions\[0\]\.overrides: the scenario it makes is invalid: .*topology\.nodes/,
+  );
 });
 
 test("a variant that mends the question's override is valid, and a variant's own problem stays under the variant", (t) => {
-  const mended = campaign('    overrides: { topology.nodes: 4 }\n').replace('{ name: A }', '{ name: A, overrides: { topology.nodes: 1 } }');
+  const mended = campaign('    overrides: { topology.nodes: 4 }\n').replace(
+    '{ name: A }',
+    '{ name: A, overrides: { topology.nodes: 1 } }',
+  );
   const problems = problemsOf(mended);
   // B and C keep the question's problem (said once); A mended it and adds none of its own.
   t.is(problems.filter((p) => /topology\.nodes/.test(p)).length, 1);
   t.false(problems.some((p) => p.startsWith('questions[0].variants[0]')));
-  const own = problemsOf(campaign('').replace('{ name: A }', '{ name: A, overrides: { clients.count: 0 } }'));
-  t.true(own.length >= 1 && own.every((p) => p.startsWith('questions[0].variants[0].overrides')), own.join('\n'));
+  const own = problemsOf(
+    campaign('').replace('{ name: A }', '{ name: A, overrides: { clients.count: 0 } }'),
+  );
+  t.true(
+    own.length >= 1 && own.every((p) => p.startsWith('questions[0].variants[0].overrides')),
+    own.join('\n'),
+  );
 });
 
 test('findings name the node each role target resolved to in each run, with most-written’s margin', async (t) => {
   const { resolvedRoles } = await import('../../lab/investigate/aggregate.ts');
-  const r = { stats: { availability: { faults: [{ target: 'isolate:most-written', node: 'n2', margin: 37 }, { target: 'n1', node: 'n1' }, { target: 'active-of:proxy1', node: 'n3' }] } }, check: {} };
-  t.deepEqual(resolvedRoles(r), ['isolate:most-written → n2 (margin 37 ok writes)', 'active-of:proxy1 → n3']);
+  const r = {
+    stats: {
+      availability: {
+        faults: [
+          { target: 'isolate:most-written', node: 'n2', margin: 37 },
+          { target: 'n1', node: 'n1' },
+          { target: 'active-of:proxy1', node: 'n3' },
+        ],
+      },
+    },
+    check: {},
+  };
+  t.deepEqual(resolvedRoles(r), [
+    'isolate:most-written → n2 (margin 37 ok writes)',
+    'active-of:proxy1 → n3',
+  ]);
   t.deepEqual(resolvedRoles({ stats: {}, check: {} }), []);
 });

@@ -7,12 +7,26 @@ import test from 'ava';
 import fc from 'fast-check';
 import { holmAdjust } from '../../lab/investigate/holm.ts';
 import { blockedOrder, seededShuffle } from '../../lab/investigate/order.ts';
-import { midranks, normalQuantile, paired, rankBiserial, seedsNeeded, signedRank } from '../../lab/investigate/paired.ts';
+import {
+  midranks,
+  normalQuantile,
+  paired,
+  rankBiserial,
+  seedsNeeded,
+  signedRank,
+} from '../../lab/investigate/paired.ts';
 import { summarizeProvenance } from '../../lab/investigate/provenance-summary.ts';
 import { runFacts, type RunFacts } from '../../lab/investigate/run-facts.ts';
 import { canonicalJson, sharing } from '../../lab/investigate/share.ts';
 import { handWrittenNumbers, statText } from '../../lab/investigate/template.ts';
-import { committedSeeds, replaceLastSection, sampleSeeds, shownDigits, verifyFigures, type CommittedFindings } from '../../lab/investigate/verify.ts';
+import {
+  committedSeeds,
+  replaceLastSection,
+  sampleSeeds,
+  shownDigits,
+  verifyFigures,
+  type CommittedFindings,
+} from '../../lab/investigate/verify.ts';
 import { interval } from '../../lab/report/intervals.ts';
 
 test('midranks: ties take the mean of the ranks they span', (t) => {
@@ -88,8 +102,19 @@ test('seeds needed: the larger of the smallest-p bound and the spread bound (wor
 });
 
 test('paired: seeds both sides measured, b − a, the median difference and its interval', (t) => {
-  const a = new Map<number, number | null>([[1, 10], [2, 30], [3, 20], [4, null]]);
-  const b = new Map<number, number | null>([[1, 0], [2, 0], [3, 4], [4, 7], [5, 1]]);
+  const a = new Map<number, number | null>([
+    [1, 10],
+    [2, 30],
+    [3, 20],
+    [4, null],
+  ]);
+  const b = new Map<number, number | null>([
+    [1, 0],
+    [2, 0],
+    [3, 4],
+    [4, 7],
+    [5, 1],
+  ]);
   const p = paired(a, b);
   t.deepEqual(p.seeds, [1, 2, 3]);
   t.deepEqual(p.diffs, [-10, -30, -16]);
@@ -103,7 +128,10 @@ test("Holm's correction: worked by hand, and the same decisions as the step-down
   // Sorted 0.005, 0.01, 0.03, 0.04 → 4 × 0.005 = 0.02, 3 × 0.01 = 0.03, 2 × 0.03 = 0.06,
   // max(0.06, 1 × 0.04) = 0.06.
   const adj = holmAdjust([0.01, 0.04, 0.03, 0.005]);
-  t.deepEqual(adj.map((x) => Math.round(x * 1e9) / 1e9), [0.03, 0.06, 0.06, 0.02]);
+  t.deepEqual(
+    adj.map((x) => Math.round(x * 1e9) / 1e9),
+    [0.03, 0.06, 0.06, 0.02],
+  );
   t.deepEqual(holmAdjust([]), []);
   const stepDown = (ps: number[], alpha: number): boolean[] => {
     const order = ps.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
@@ -115,35 +143,72 @@ test("Holm's correction: worked by hand, and the same decisions as the step-down
     return out;
   };
   fc.assert(
-    fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 30 }), fc.constantFrom(0.01, 0.05, 0.1), (ps, alpha) => {
-      const a = holmAdjust(ps);
-      t.deepEqual(a.map((x) => x <= alpha), stepDown(ps, alpha));
-      ps.forEach((p, i) => {
-        t.true(a[i]! >= p && a[i]! <= 1);
-        ps.forEach((q, j) => {
-          if (p < q) t.true(a[i]! <= a[j]!);
+    fc.property(
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 30 }),
+      fc.constantFrom(0.01, 0.05, 0.1),
+      (ps, alpha) => {
+        const a = holmAdjust(ps);
+        t.deepEqual(
+          a.map((x) => x <= alpha),
+          stepDown(ps, alpha),
+        );
+        ps.forEach((p, i) => {
+          t.true(a[i]! >= p && a[i]! <= 1);
+          ps.forEach((q, j) => {
+            if (p < q) t.true(a[i]! <= a[j]!);
+          });
         });
-      });
-    }),
+      },
+    ),
   );
 });
 
 test('blocked order: block by block, each block shuffled by its own seed only; same seed, same order', (t) => {
-  const items = ['a', 'b', 'c', 'd'].flatMap((v) => [0, 1, 2].map((block) => ({ key: `${v}/${block}`, block })));
+  const items = ['a', 'b', 'c', 'd'].flatMap((v) =>
+    [0, 1, 2].map((block) => ({ key: `${v}/${block}`, block })),
+  );
   const order = blockedOrder(items, 42);
-  t.deepEqual(order.map((x) => x.block), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+  t.deepEqual(
+    order.map((x) => x.block),
+    [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2],
+  );
   t.deepEqual(blockedOrder(items, 42), order);
   // A plan that keeps fewer blocks (a smaller budget) keeps the order of those it keeps.
-  t.deepEqual(blockedOrder(items.filter((x) => x.block < 2), 42), order.slice(0, 8));
+  t.deepEqual(
+    blockedOrder(
+      items.filter((x) => x.block < 2),
+      42,
+    ),
+    order.slice(0, 8),
+  );
   // Some seed orders block 0 differently (the shuffle is not the identity).
-  t.true([1, 2, 3, 4, 5].some((s) => blockedOrder(items, s).slice(0, 4).map((x) => x.key).join() !== order.slice(0, 4).map((x) => x.key).join()));
+  t.true(
+    [1, 2, 3, 4, 5].some(
+      (s) =>
+        blockedOrder(items, s)
+          .slice(0, 4)
+          .map((x) => x.key)
+          .join() !==
+        order
+          .slice(0, 4)
+          .map((x) => x.key)
+          .join(),
+    ),
+  );
   fc.assert(
-    fc.property(fc.array(fc.record({ key: fc.string(), block: fc.integer({ min: 0, max: 4 }) })), fc.nat(), (xs, seed) => {
-      const o = blockedOrder(xs, seed);
-      t.deepEqual([...o].sort((p, q) => (p.key + p.block < q.key + q.block ? -1 : 1)), [...xs].sort((p, q) => (p.key + p.block < q.key + q.block ? -1 : 1)));
-      for (let i = 1; i < o.length; i++) t.true(o[i - 1]!.block <= o[i]!.block);
-      t.deepEqual(seededShuffle(xs, seed).length, xs.length);
-    }),
+    fc.property(
+      fc.array(fc.record({ key: fc.string(), block: fc.integer({ min: 0, max: 4 }) })),
+      fc.nat(),
+      (xs, seed) => {
+        const o = blockedOrder(xs, seed);
+        t.deepEqual(
+          [...o].sort((p, q) => (p.key + p.block < q.key + q.block ? -1 : 1)),
+          [...xs].sort((p, q) => (p.key + p.block < q.key + q.block ? -1 : 1)),
+        );
+        for (let i = 1; i < o.length; i++) t.true(o[i - 1]!.block <= o[i]!.block);
+        t.deepEqual(seededShuffle(xs, seed).length, xs.length);
+      },
+    ),
   );
 });
 
@@ -155,31 +220,77 @@ test('shared configurations: the first run of a configuration and seed runs, lat
     { key: 'q2/c/2', config: 'X', seed: 2 },
     { key: 'q3/d/1', config: 'X', seed: 1 },
   ];
-  t.deepEqual([...sharing(runs)], [['q2/c/1', 'q1/a/1'], ['q3/d/1', 'q1/a/1']]);
-  t.is(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } }), '{"a":{"d":[1,{"x":1,"y":2}]},"b":1}');
+  t.deepEqual(
+    [...sharing(runs)],
+    [
+      ['q2/c/1', 'q1/a/1'],
+      ['q3/d/1', 'q1/a/1'],
+    ],
+  );
+  t.is(
+    canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } }),
+    '{"a":{"d":[1,{"x":1,"y":2}]},"b":1}',
+  );
   fc.assert(
-    fc.property(fc.array(fc.record({ config: fc.constantFrom('X', 'Y', 'Z'), seed: fc.integer({ min: 1, max: 3 }) })), (xs) => {
-      const rs = xs.map((x, i) => ({ ...x, key: String(i) }));
-      const same = sharing(rs);
-      rs.forEach((r, i) => {
-        const first = rs.findIndex((x) => x.config === r.config && x.seed === r.seed);
-        t.is(same.get(r.key), first === i ? undefined : String(first));
-      });
-    }),
+    fc.property(
+      fc.array(
+        fc.record({ config: fc.constantFrom('X', 'Y', 'Z'), seed: fc.integer({ min: 1, max: 3 }) }),
+      ),
+      (xs) => {
+        const rs = xs.map((x, i) => ({ ...x, key: String(i) }));
+        const same = sharing(rs);
+        rs.forEach((r, i) => {
+          const first = rs.findIndex((x) => x.config === r.config && x.seed === r.seed);
+          t.is(same.get(r.key), first === i ? undefined : String(first));
+        });
+      },
+    ),
   );
 });
 
 test('typed numbers in claim texts: results are caught; codes, versions, names, settings, units, quoted values and the source’s own numbers are not', (t) => {
-  t.deepEqual(handWrittenNumbers('near 0.007 and 26 s, 10 1213s per 1,000 ops; 3×'), ['0.007', '26', '10', '3×']);
-  t.deepEqual(handWrittenNumbers('BBS 2016-05 retries a 1213 and a 1047; MDEV-38999, G2-item, n3; wsrep_sync_wait 7; `clients.backoffMs: 500`; {{q.v.m.median}}'), []);
-  t.deepEqual(handWrittenNumbers('measured 0.007 against the claimed 0.060', new Set(['0.060'])), ['0.007']);
-  t.deepEqual(handWrittenNumbers('1500 ops'), ['1500'], 'a 4-digit number that is no MySQL code is a figure');
+  t.deepEqual(handWrittenNumbers('near 0.007 and 26 s, 10 1213s per 1,000 ops; 3×'), [
+    '0.007',
+    '26',
+    '10',
+    '3×',
+  ]);
+  t.deepEqual(
+    handWrittenNumbers(
+      'BBS 2016-05 retries a 1213 and a 1047; MDEV-38999, G2-item, n3; wsrep_sync_wait 7; `clients.backoffMs: 500`; {{q.v.m.median}}',
+    ),
+    [],
+  );
+  t.deepEqual(handWrittenNumbers('measured 0.007 against the claimed 0.060', new Set(['0.060'])), [
+    '0.007',
+  ]);
+  t.deepEqual(
+    handWrittenNumbers('1500 ops'),
+    ['1500'],
+    'a 4-digit number that is no MySQL code is a figure',
+  );
   fc.assert(
-    fc.property(fc.array(fc.constantFrom('the', 'proxy', '1213s', '2016-11', 'G-single', '`x: 5`', '{{a.b.c.n}}', 'per 1,000', 'wsrep_sync_wait 0')), fc.double({ min: 0.01, max: 999, noNaN: true }), (words, x) => {
-      t.deepEqual(handWrittenNumbers(words.join(' ')), []);
-      const figure = x.toFixed(2);
-      t.deepEqual(handWrittenNumbers(`${words.join(' ')} then ${figure} seconds`), [figure]);
-    }),
+    fc.property(
+      fc.array(
+        fc.constantFrom(
+          'the',
+          'proxy',
+          '1213s',
+          '2016-11',
+          'G-single',
+          '`x: 5`',
+          '{{a.b.c.n}}',
+          'per 1,000',
+          'wsrep_sync_wait 0',
+        ),
+      ),
+      fc.double({ min: 0.01, max: 999, noNaN: true }),
+      (words, x) => {
+        t.deepEqual(handWrittenNumbers(words.join(' ')), []);
+        const figure = x.toFixed(2);
+        t.deepEqual(handWrittenNumbers(`${words.join(' ')} then ${figure} seconds`), [figure]);
+      },
+    ),
   );
 });
 
@@ -187,7 +298,9 @@ test('template stats from a figure (worked by hand)', (t) => {
   // Values 4, 0, 10: sorted 0, 4, 10; median 4; with 3 runs the interval is the range.
   const f = { interval: interval([4, 0, 10]), digits: 1 };
   t.deepEqual(
-    (['median', 'low', 'high', 'min', 'max', 'n', 'nonzero', 'interval'] as const).map((s) => statText(f, s)),
+    (['median', 'low', 'high', 'min', 'max', 'n', 'nonzero', 'interval'] as const).map((s) =>
+      statText(f, s),
+    ),
     ['4.0', '0.0', '10.0', '0.0', '10.0', '3', '2', '4.0 [0.0–10.0]'],
   );
   t.is(statText({ interval: interval([]), digits: 1 }, 'median'), 'n/a (no runs)');
@@ -195,22 +308,102 @@ test('template stats from a figure (worked by hand)', (t) => {
 });
 
 test('run facts: rate, load samples and provenance read loosely; absent fields are null or empty', (t) => {
-  const f = runFacts({ rate: { offered: 120, achieved: 96.5, keptUp: false }, machine: { samples: [{ t: 0, load1: 1.5, steal: 0 }, { t: 1, load1: 2.5, steal: 3 }] }, provenance: { lab: { commit: 'abc', dirty: false } } });
-  t.deepEqual(f, { keptUp: false, offered: 120, achieved: 96.5, load1: [1.5, 2.5], steal: [0, 3], load1Range: [1.5, 2.5], stealRange: [0, 3], loadSamples: 2, provenance: { lab: { commit: 'abc', dirty: false } } });
-  t.deepEqual(runFacts({ stats: {}, check: {} }), { keptUp: null, offered: null, achieved: null, load1: [], steal: [], load1Range: null, stealRange: null, loadSamples: 0, provenance: null });
+  const f = runFacts({
+    rate: { offered: 120, achieved: 96.5, keptUp: false },
+    machine: {
+      samples: [
+        { t: 0, load1: 1.5, steal: 0 },
+        { t: 1, load1: 2.5, steal: 3 },
+      ],
+    },
+    provenance: { lab: { commit: 'abc', dirty: false } },
+  });
+  t.deepEqual(f, {
+    keptUp: false,
+    offered: 120,
+    achieved: 96.5,
+    load1: [1.5, 2.5],
+    steal: [0, 3],
+    load1Range: [1.5, 2.5],
+    stealRange: [0, 3],
+    loadSamples: 2,
+    provenance: { lab: { commit: 'abc', dirty: false } },
+  });
+  t.deepEqual(runFacts({ stats: {}, check: {} }), {
+    keptUp: null,
+    offered: null,
+    achieved: null,
+    load1: [],
+    steal: [],
+    load1Range: null,
+    stealRange: null,
+    loadSamples: 0,
+    provenance: null,
+  });
   // What results.json holds (report/machine.ts): the run's own summary of its samples.
-  const summarized = runFacts({ machine: { samples: 30, cores: 2, load1: { min: 0.5, median: 1.2, max: 4 }, busyPct: null, stealPct: { min: 0, median: 0.1, max: 2 } } });
-  t.like(summarized, { load1: [1.2], load1Range: [0.5, 4], steal: [0.1], stealRange: [0, 2], loadSamples: 30 });
+  const summarized = runFacts({
+    machine: {
+      samples: 30,
+      cores: 2,
+      load1: { min: 0.5, median: 1.2, max: 4 },
+      busyPct: null,
+      stealPct: { min: 0, median: 0.1, max: 2 },
+    },
+  });
+  t.like(summarized, {
+    load1: [1.2],
+    load1Range: [0.5, 4],
+    steal: [0.1],
+    stealRange: [0, 2],
+    loadSamples: 30,
+  });
   // Two summarized runs (medians 1.2 and 2.0): the middle is their median 1.6, the ends the lowest and highest sample.
-  const other = runFacts({ machine: { samples: 10, load1: { min: 1, median: 2, max: 3 }, stealPct: { min: 0, median: 0, max: 0 } } });
-  const p = summarizeProvenance({ machine: { cores: 2, cpuModel: 'C', memGiB: 4, platform: 'L' }, command: 'x', budgetSec: null, runs: [] }, [summarized, other]);
-  t.deepEqual(p.load, { runs: 2, samples: 40, load1: { min: 0.5, median: 1.6, max: 4 }, steal: { min: 0, median: 0.05, max: 2 } });
+  const other = runFacts({
+    machine: {
+      samples: 10,
+      load1: { min: 1, median: 2, max: 3 },
+      stealPct: { min: 0, median: 0, max: 0 },
+    },
+  });
+  const p = summarizeProvenance(
+    {
+      machine: { cores: 2, cpuModel: 'C', memGiB: 4, platform: 'L' },
+      command: 'x',
+      budgetSec: null,
+      runs: [],
+    },
+    [summarized, other],
+  );
+  t.deepEqual(p.load, {
+    runs: 2,
+    samples: 40,
+    load1: { min: 0.5, median: 1.6, max: 4 },
+    steal: { min: 0, median: 0.05, max: 2 },
+  });
   t.deepEqual(runFacts({ machine: { load1: [1, 2] } }).load1, [1, 2]);
 });
 
 test('provenance: commits counted per run, load and rates as median [min–max], the state as fallback (worked by hand)', (t) => {
-  const fact = (over: Partial<RunFacts>): RunFacts => ({ keptUp: null, offered: null, achieved: null, load1: [], steal: [], load1Range: null, stealRange: null, loadSamples: over.load1?.length ?? 0, provenance: null, ...over });
-  const lab = (commit: string, dirty: boolean) => ({ lab: { commit, dirty }, node: 'v20.19.0', mariadb: '1:11.8.3', galera: '26.4.22', etcd: null, machine: { cores: 2, memoryGiB: 7.8 } });
+  const fact = (over: Partial<RunFacts>): RunFacts => ({
+    keptUp: null,
+    offered: null,
+    achieved: null,
+    load1: [],
+    steal: [],
+    load1Range: null,
+    stealRange: null,
+    loadSamples: over.load1?.length ?? 0,
+    provenance: null,
+    ...over,
+  });
+  const lab = (commit: string, dirty: boolean) => ({
+    lab: { commit, dirty },
+    node: 'v20.19.0',
+    mariadb: '1:11.8.3',
+    galera: '26.4.22',
+    etcd: null,
+    machine: { cores: 2, memoryGiB: 7.8 },
+  });
   const state = {
     machine: { cores: 2, cpuModel: 'CPU', memGiB: 7.81, platform: 'Linux' },
     command: 'node bin/bbs-lab.js investigate c.yaml --budget 45m --order-seed 7',
@@ -218,9 +411,33 @@ test('provenance: commits counted per run, load and rates as median [min–max],
     orderSeed: 7,
     provenance: [{ ...lab('old', false), at: '2026-01-01' }],
     runs: [
-      { key: 'q/a/1', question: 'q', variant: 'a', seed: 1, status: 'done' as const, nodes: 1, durationSec: 5 },
-      { key: 'q/b/1', question: 'q', variant: 'b', seed: 1, status: 'done' as const, nodes: 1, durationSec: 5 },
-      { key: 'q/a/2', question: 'q', variant: 'a', seed: 2, status: 'done' as const, nodes: 1, durationSec: 5 },
+      {
+        key: 'q/a/1',
+        question: 'q',
+        variant: 'a',
+        seed: 1,
+        status: 'done' as const,
+        nodes: 1,
+        durationSec: 5,
+      },
+      {
+        key: 'q/b/1',
+        question: 'q',
+        variant: 'b',
+        seed: 1,
+        status: 'done' as const,
+        nodes: 1,
+        durationSec: 5,
+      },
+      {
+        key: 'q/a/2',
+        question: 'q',
+        variant: 'a',
+        seed: 2,
+        status: 'done' as const,
+        nodes: 1,
+        durationSec: 5,
+      },
     ],
   };
   // Three runs: commit a clean twice, b dirty once; load 1, 2, 3 and 5 → median (2 + 3) / 2 = 2.5;
@@ -230,14 +447,30 @@ test('provenance: commits counted per run, load and rates as median [min–max],
     fact({ provenance: lab('a', false), load1: [3] }),
     fact({ provenance: lab('b', true), load1: [5], offered: 100, achieved: 80, keptUp: false }),
   ]);
-  t.deepEqual(p.lab, [{ commit: 'a', dirty: false, runs: 2 }, { commit: 'b', dirty: true, runs: 1 }]);
-  t.deepEqual(p.components, { node: ['v20.19.0'], mariadb: ['1:11.8.3'], galera: ['26.4.22'], etcd: [] });
+  t.deepEqual(p.lab, [
+    { commit: 'a', dirty: false, runs: 2 },
+    { commit: 'b', dirty: true, runs: 1 },
+  ]);
+  t.deepEqual(p.components, {
+    node: ['v20.19.0'],
+    mariadb: ['1:11.8.3'],
+    galera: ['26.4.22'],
+    etcd: [],
+  });
   t.deepEqual(p.load, { runs: 3, samples: 4, load1: { min: 1, median: 2.5, max: 5 }, steal: null });
-  t.deepEqual(p.rate, { runs: 2, keptUp: 1, notKeptUp: 1, offered: { min: 100, median: 100, max: 100 }, achieved: { min: 80, median: 89.5, max: 99 } });
+  t.deepEqual(p.rate, {
+    runs: 2,
+    keptUp: 1,
+    notKeptUp: 1,
+    offered: { min: 100, median: 100, max: 100 },
+    achieved: { min: 80, median: 89.5, max: 99 },
+  });
   t.deepEqual(p.seeds, { q: [1, 2] });
   t.is(p.command, state.command);
   // Runs that recorded nothing: the campaign's own record, with no run count.
-  t.deepEqual(summarizeProvenance(state, [fact({})]).lab, [{ commit: 'old', dirty: false, runs: null }]);
+  t.deepEqual(summarizeProvenance(state, [fact({})]).lab, [
+    { commit: 'old', dirty: false, runs: null },
+  ]);
 });
 
 const committed: CommittedFindings = {
@@ -247,8 +480,24 @@ const committed: CommittedFindings = {
       id: 'qa',
       metrics: ['ops'],
       variants: [
-        { name: 'A', runs: [{ seed: 1, status: 'done', values: { ops: 100 } }, { seed: 2, status: 'done', values: { ops: 120 } }, { seed: 3, status: 'failed' }], metrics: { ops: { unit: 'ops', digits: 0, median: 110, low: 100, high: 120, n: 2 } } },
-        { name: 'B', runs: [{ seed: 1, status: 'done', values: { ops: 50 } }, { seed: 2, status: 'done', values: { ops: 70 } }, { seed: 3, status: 'done', values: { ops: 60 } }], metrics: { ops: { unit: 'ops', digits: 0, median: 60, low: 50, high: 70, n: 3 } } },
+        {
+          name: 'A',
+          runs: [
+            { seed: 1, status: 'done', values: { ops: 100 } },
+            { seed: 2, status: 'done', values: { ops: 120 } },
+            { seed: 3, status: 'failed' },
+          ],
+          metrics: { ops: { unit: 'ops', digits: 0, median: 110, low: 100, high: 120, n: 2 } },
+        },
+        {
+          name: 'B',
+          runs: [
+            { seed: 1, status: 'done', values: { ops: 50 } },
+            { seed: 2, status: 'done', values: { ops: 70 } },
+            { seed: 3, status: 'done', values: { ops: 60 } },
+          ],
+          metrics: { ops: { unit: 'ops', digits: 0, median: 60, low: 50, high: 70, n: 3 } },
+        },
       ],
     },
   ],
@@ -266,41 +515,81 @@ test('verification: the sample takes seeds every variant ran; each fresh median 
     { question: 'qa', variant: 'A', seed: 2, values: { ops: 125 } },
     { question: 'qa', variant: 'B', seed: 2, values: { ops: 70 } },
   ]);
-  t.deepEqual(v.map((x) => [x.variant, x.fresh.median, x.committed.sameSeeds, x.inside]), [
-    ['A', 125, [120], false],
-    ['B', 70, [70], true],
-  ]);
+  t.deepEqual(
+    v.map((x) => [x.variant, x.fresh.median, x.committed.sameSeeds, x.inside]),
+    [
+      ['A', 125, [120], false],
+      ['B', 70, [70], true],
+    ],
+  );
   // A failed re-run is not measured; two seeds give their median.
   const w = verifyFigures(committed, [
     { question: 'qa', variant: 'A', seed: 1, values: null },
     { question: 'qa', variant: 'B', seed: 1, values: { ops: 40 } },
     { question: 'qa', variant: 'B', seed: 2, values: { ops: 60 } },
   ]);
-  t.deepEqual(w.map((x) => [x.variant, x.fresh.median, x.inside]), [
-    ['A', null, null],
-    ['B', 50, true],
-  ]);
+  t.deepEqual(
+    w.map((x) => [x.variant, x.fresh.median, x.inside]),
+    [
+      ['A', null, null],
+      ['B', 50, true],
+    ],
+  );
   fc.assert(
-    fc.property(fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 3 }), (xs) => {
-      const fresh = xs.map((x, i) => ({ question: 'qa', variant: 'B', seed: i + 1, values: { ops: x } }));
-      const s = [...xs].sort((a, b) => a - b);
-      const med = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-      t.is(verifyFigures(committed, fresh)[0]!.inside, med >= 50 && med <= 70);
-    }),
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 3 }),
+      (xs) => {
+        const fresh = xs.map((x, i) => ({
+          question: 'qa',
+          variant: 'B',
+          seed: i + 1,
+          values: { ops: x },
+        }));
+        const s = [...xs].sort((a, b) => a - b);
+        const med =
+          s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+        t.is(verifyFigures(committed, fresh)[0]!.inside, med >= 50 && med <= 70);
+      },
+    ),
   );
 });
 
 test('the last section of a document is replaced, or appended when missing', (t) => {
   const md = '# T\n\n## Other\n\nx\n\n## <a id="verification"></a>Last verification\n\nold\n';
-  t.is(replaceLastSection(md, '## <a id="verification"></a>Last verification', '## <a id="verification"></a>Last verification\n\nnew\n'), '# T\n\n## Other\n\nx\n\n## <a id="verification"></a>Last verification\n\nnew\n');
+  t.is(
+    replaceLastSection(
+      md,
+      '## <a id="verification"></a>Last verification',
+      '## <a id="verification"></a>Last verification\n\nnew\n',
+    ),
+    '# T\n\n## Other\n\nx\n\n## <a id="verification"></a>Last verification\n\nnew\n',
+  );
   t.is(replaceLastSection('# T\n', '## V', '## V\n\nnew\n'), '# T\n\n## V\n\nnew\n');
   const html = '<body>\n<h2>A</h2>\n<h2 id="verification">Last</h2>\n<p>old</p>\n</body></html>\n';
-  t.is(replaceLastSection(html, '<h2 id="verification">', '<h2 id="verification">Last</h2>\n<p>new</p>\n', '</body>'), '<body>\n<h2>A</h2>\n<h2 id="verification">Last</h2>\n<p>new</p>\n</body></html>\n');
-  t.is(replaceLastSection('<body>\n<p>x</p>\n</body></html>', '<h2 id="verification">', '<h2 id="verification">V</h2>\n', '</body>'), '<body>\n<p>x</p>\n<h2 id="verification">V</h2>\n</body></html>');
+  t.is(
+    replaceLastSection(
+      html,
+      '<h2 id="verification">',
+      '<h2 id="verification">Last</h2>\n<p>new</p>\n',
+      '</body>',
+    ),
+    '<body>\n<h2>A</h2>\n<h2 id="verification">Last</h2>\n<p>new</p>\n</body></html>\n',
+  );
+  t.is(
+    replaceLastSection(
+      '<body>\n<p>x</p>\n</body></html>',
+      '<h2 id="verification">',
+      '<h2 id="verification">V</h2>\n',
+      '</body>',
+    ),
+    '<body>\n<p>x</p>\n<h2 id="verification">V</h2>\n</body></html>',
+  );
 });
 
 test('the verification section: counts, what fell outside, what was not counted, the command (worked by hand)', async (t) => {
-  const { verificationParagraphs, verificationText } = await import('../../lab/investigate/verify.ts');
+  const { verificationParagraphs, verificationText } = await import(
+    '../../lab/investigate/verify.ts'
+  );
   const figures = verifyFigures(committed, [
     { question: 'qa', variant: 'A', seed: 2, values: { ops: 125 } },
     { question: 'qa', variant: 'B', seed: 2, values: { ops: 70 } },
@@ -320,8 +609,25 @@ test('the verification section: counts, what fell outside, what was not counted,
     outside: 1,
     unmeasured: 0,
     provenance: summarizeProvenance(
-      { machine: { cores: 2, cpuModel: 'C', memGiB: 4, platform: 'L' }, command: 'x', budgetSec: null, runs: [] },
-      [{ keptUp: true, offered: null, achieved: null, load1: [1, 3], steal: [], load1Range: [1, 3], stealRange: null, loadSamples: 2, provenance: { lab: { commit: '0123456789abcdef', dirty: true } } }],
+      {
+        machine: { cores: 2, cpuModel: 'C', memGiB: 4, platform: 'L' },
+        command: 'x',
+        budgetSec: null,
+        runs: [],
+      },
+      [
+        {
+          keptUp: true,
+          offered: null,
+          achieved: null,
+          load1: [1, 3],
+          steal: [],
+          load1Range: [1, 3],
+          stealRange: null,
+          loadSamples: 2,
+          provenance: { lab: { commit: '0123456789abcdef', dirty: true } },
+        },
+      ],
     ),
   };
   // 1 of 2 inside (50%); A's 125 is outside 100–120; load median (1 + 3) / 2 = 2.
@@ -331,11 +637,19 @@ test('the verification section: counts, what fell outside, what was not counted,
     'Not counted: qa/B/2 (rate not kept up).',
     'Every figure and the command are in verification.json. `node bin/bbs-lab.js investigate c.yaml --verify findings/tiny` re-runs one seed per variant (`--budget` for more) and records here whether each figure falls inside its committed interval.',
   ]);
-  t.regex(verificationText(v), /qa\/A ops: 125 \(committed 110 \[100–120\]; same seed then 120\): OUTSIDE/);
+  t.regex(
+    verificationText(v),
+    /qa\/A ops: 125 \(committed 110 \[100–120\]; same seed then 120\): OUTSIDE/,
+  );
 });
 
 test('verification: an outside figure gets the digits that tell it from the bound it passed; inside ones keep their own', (t) => {
-  const fig = (median: number, low: number, high: number, inside: boolean) => ({ digits: 1, inside, fresh: { median }, committed: { low, high } });
+  const fig = (median: number, low: number, high: number, inside: boolean) => ({
+    digits: 1,
+    inside,
+    fresh: { median },
+    committed: { low, high },
+  });
   // 3.52 past a high of 3.50: one digit prints both as 3.5, two tell them apart.
   t.is(shownDigits(fig(3.52, 3.3, 3.5, false)), 2);
   // 0.02 past [0, 0]: 0.0 at one digit, 0.02 at two.

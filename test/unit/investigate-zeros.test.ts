@@ -23,15 +23,47 @@ test('at the bound, n zeros in a row happen 5% of the time; the bound shrinks as
   t.pass();
 });
 
-const fig = (label: string, values: number[]) => ({ metric: label, label, unit: '', digits: 0, interval: { n: values.length, missing: 0, median: 0, low: 0, high: Math.max(...values), coverage: 0, values } });
+const fig = (label: string, values: number[]) => ({
+  metric: label,
+  label,
+  unit: '',
+  digits: 0,
+  interval: {
+    n: values.length,
+    missing: 0,
+    median: 0,
+    low: 0,
+    high: Math.max(...values),
+    coverage: 0,
+    values,
+  },
+});
 
 test('a metric counts when every run of a variant was 0; variants are grouped by their run count', (t) => {
   const q = {
     metrics: ['anomaly events', 'lost writes'],
     variants: [
-      { name: 'none', metrics: { 'anomaly events': fig('anomaly events', [0, 2, 0]), 'lost writes': fig('lost writes', [0, 0, 0]) } },
-      { name: 'all', metrics: { 'anomaly events': fig('anomaly events', [0, 0, 0]), 'lost writes': fig('lost writes', [0, 0, 0]) } },
-      { name: 'sync', metrics: { 'anomaly events': fig('anomaly events', [0, 0]), 'lost writes': fig('lost writes', [1, 0]) } },
+      {
+        name: 'none',
+        metrics: {
+          'anomaly events': fig('anomaly events', [0, 2, 0]),
+          'lost writes': fig('lost writes', [0, 0, 0]),
+        },
+      },
+      {
+        name: 'all',
+        metrics: {
+          'anomaly events': fig('anomaly events', [0, 0, 0]),
+          'lost writes': fig('lost writes', [0, 0, 0]),
+        },
+      },
+      {
+        name: 'sync',
+        metrics: {
+          'anomaly events': fig('anomaly events', [0, 0]),
+          'lost writes': fig('lost writes', [1, 0]),
+        },
+      },
     ],
   };
   const zs = zeroFigures(q as never);

@@ -19,19 +19,35 @@ export function txn(op: number, micro: M[], o: TxnOpts = {}): Op {
   const outcome = o.outcome ?? 'ok';
   const base = { op, process: o.process ?? op, client: o.process ?? op, f: 'txn' };
   const invokeValue = micro.map((m): M => (m[0] === 'r' ? ['r', m[1], null] : m));
-  const result: Op = { ...base, invoke: { type: 'invoke', index: op * 2, time: start, ...base, value: invokeValue } };
+  const result: Op = {
+    ...base,
+    invoke: { type: 'invoke', index: op * 2, time: start, ...base, value: invokeValue },
+  };
   if (outcome !== 'open') {
-    result.complete = { type: outcome, index: op * 2 + 1, time: end, ...base, value: outcome === 'ok' ? micro : invokeValue };
+    result.complete = {
+      type: outcome,
+      index: op * 2 + 1,
+      time: end,
+      ...base,
+      value: outcome === 'ok' ? micro : invokeValue,
+    };
   }
   return result;
 }
 
 /** The result's invariants: counts and examples agree, and every txn it names is in the history. */
-export function assertWellFormed(t: ExecutionContext, res: IsolationResult, ops: readonly Op[]): void {
+export function assertWellFormed(
+  t: ExecutionContext,
+  res: IsolationResult,
+  ops: readonly Op[],
+): void {
   const ids = new Set(ops.map((o) => o.op));
   t.deepEqual(Object.keys(res.counts).sort(), [...ANOMALY_TYPES].sort());
   t.deepEqual(Object.keys(res.anomalies).sort(), [...ANOMALY_TYPES].sort());
-  t.is(res.valid, ANOMALY_TYPES.every((k) => res.counts[k] === 0));
+  t.is(
+    res.valid,
+    ANOMALY_TYPES.every((k) => res.counts[k] === 0),
+  );
   for (const k of ANOMALY_TYPES) {
     t.true(res.anomalies[k].length <= res.counts[k]);
     t.is(res.anomalies[k].length > 0, res.counts[k] > 0);
@@ -39,7 +55,8 @@ export function assertWellFormed(t: ExecutionContext, res: IsolationResult, ops:
       t.is(a.type, k);
       const json = JSON.stringify(a);
       t.deepEqual(JSON.parse(json), a, 'plain JSON');
-      for (const m of json.matchAll(/"(?:op|from|to|txn)":\s*(-?\d+)/g)) t.true(ids.has(Number(m[1])), `${k} names op ${m[1]}`);
+      for (const m of json.matchAll(/"(?:op|from|to|txn)":\s*(-?\d+)/g))
+        t.true(ids.has(Number(m[1])), `${k} names op ${m[1]}`);
     }
   }
 }

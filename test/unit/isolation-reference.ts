@@ -24,7 +24,11 @@ function someOrder(left: readonly Op[], done: Op[], realtime: boolean): boolean 
     const next = left[i]!;
     const rest = left.filter((_, j) => j !== i);
     // Real time: nothing still left may have completed before `next` was invoked.
-    if (realtime && rest.some((o) => o.complete?.type === 'ok' && o.complete.time < next.invoke.time)) continue;
+    if (
+      realtime &&
+      rest.some((o) => o.complete?.type === 'ok' && o.complete.time < next.invoke.time)
+    )
+      continue;
     if (someOrder(rest, [...done, next], realtime)) return true;
   }
   return false;

@@ -17,11 +17,30 @@ export interface TestOp {
 export function eventsOf(ops: readonly TestOp[]): HistoryEvent[] {
   const evs: { t: number; seq: number; e: Omit<HistoryEvent, 'index'> }[] = [];
   ops.forEach((o, id) => {
-    const base = { op: id, process: o.process ?? id, client: o.process ?? id, f: o.f ?? ((o.input as { f?: string })?.f ?? 'op'), ...(o.key !== undefined ? { key: o.key } : { key: 'x' }) };
-    evs.push({ t: o.at[0], seq: 2 * id, e: { type: 'invoke', time: o.at[0], ...base, value: o.input } as HistoryEvent });
+    const base = {
+      op: id,
+      process: o.process ?? id,
+      client: o.process ?? id,
+      f: o.f ?? (o.input as { f?: string })?.f ?? 'op',
+      ...(o.key !== undefined ? { key: o.key } : { key: 'x' }),
+    };
+    evs.push({
+      t: o.at[0],
+      seq: 2 * id,
+      e: { type: 'invoke', time: o.at[0], ...base, value: o.input } as HistoryEvent,
+    });
     const outcome = o.outcome ?? 'ok';
     if (outcome !== 'open') {
-      evs.push({ t: o.at[1], seq: 2 * id + 1, e: { type: outcome, time: o.at[1], ...base, value: outcome === 'ok' ? o.output ?? null : o.input } as HistoryEvent });
+      evs.push({
+        t: o.at[1],
+        seq: 2 * id + 1,
+        e: {
+          type: outcome,
+          time: o.at[1],
+          ...base,
+          value: outcome === 'ok' ? (o.output ?? null) : o.input,
+        } as HistoryEvent,
+      });
     }
   });
   evs.sort((a, b) => a.t - b.t || a.seq - b.seq);

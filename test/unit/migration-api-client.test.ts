@@ -9,7 +9,9 @@ import type { BbsOp } from '../../bbs/ops.ts';
 
 const op: BbsOp = { f: 'TaskByGuid', args: { taskGuid: 't' } } as BbsOp;
 
-async function serve(handler: (path: string) => { status: number; body: unknown } | 'hang'): Promise<{ url: string; server: Server }> {
+async function serve(
+  handler: (path: string) => { status: number; body: unknown } | 'hang',
+): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const a = handler(req.url ?? '');
     if (a === 'hang') return;
@@ -27,28 +29,52 @@ const close = (s: Server) => {
 
 test('200 is ok with the result and the serving node; 503 and 404 are definite failures', async (t) => {
   const { url, server } = await serve((p) =>
-    p.endsWith('/TaskByGuid') ? { status: 200, body: { record: null, servedBy: 'dual-2' } } : p.endsWith('/StartTask') ? { status: 404, body: { error: 'NotFound' } } : { status: 503, body: { error: 'ServiceUnavailable', state: 'migrating', id: 'dual-2' } },
+    p.endsWith('/TaskByGuid')
+      ? { status: 200, body: { record: null, servedBy: 'dual-2' } }
+      : p.endsWith('/StartTask')
+        ? { status: 404, body: { error: 'NotFound' } }
+        : { status: 503, body: { error: 'ServiceUnavailable', state: 'migrating', id: 'dual-2' } },
   );
   t.teardown(() => close(server));
-  t.deepEqual(await callOnce(url, op, 2000), { outcome: 'ok', url, value: { record: null }, node: 'dual-2' });
-  const busy = await callOnce(url, { f: 'DesireTask', args: { taskGuid: 't', domain: 'd' } } as BbsOp, 2000);
+  t.deepEqual(await callOnce(url, op, 2000), {
+    outcome: 'ok',
+    url,
+    value: { record: null },
+    node: 'dual-2',
+  });
+  const busy = await callOnce(
+    url,
+    { f: 'DesireTask', args: { taskGuid: 't', domain: 'd' } } as BbsOp,
+    2000,
+  );
   t.is(busy.outcome, 'fail');
   t.is(busy.error?.code, 'HTTP_503');
   t.is(busy.node, 'dual-2');
   t.regex(busy.error!.message, /migrating/);
-  const missing = await callOnce(url, { f: 'StartTask', args: { taskGuid: 't', cellId: 'c' } } as BbsOp, 2000);
+  const missing = await callOnce(
+    url,
+    { f: 'StartTask', args: { taskGuid: 't', cellId: 'c' } } as BbsOp,
+    2000,
+  );
   t.is(missing.outcome, 'fail');
 });
 
 test('database errors follow the lab taxonomy: a deadlock failed, a lost connection unknown', async (t) => {
   let detail: unknown = { errno: 1213, message: 'Deadlock found', phase: 'statement' };
-  const { url, server } = await serve(() => ({ status: 500, body: { error: 'DatabaseError', detail } }));
+  const { url, server } = await serve(() => ({
+    status: 500,
+    body: { error: 'DatabaseError', detail },
+  }));
   t.teardown(() => close(server));
   t.is((await callOnce(url, op, 2000)).outcome, 'fail');
   detail = { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost', phase: 'commit' };
   t.is((await callOnce(url, op, 2000)).outcome, 'info');
   detail = 'no shape';
-  t.is((await callOnce(url, op, 2000)).outcome, 'info', 'a 500 without a database error is unknown');
+  t.is(
+    (await callOnce(url, op, 2000)).outcome,
+    'info',
+    'a 500 without a database error is unknown',
+  );
 });
 
 test('a refused connection failed; a timeout is unknown', async (t) => {
@@ -66,8 +92,14 @@ test('a refused connection failed; a timeout is unknown', async (t) => {
 test('the client sticks to the node that answers and moves on from one that refuses or is busy', async (t) => {
   const { url: dead, server: gone } = await serve(() => ({ status: 200, body: {} }));
   await close(gone);
-  const { url: busy, server: s1 } = await serve(() => ({ status: 503, body: { error: 'ServiceUnavailable', state: 'waiting', id: 'x' } }));
-  const { url: live, server: s2 } = await serve(() => ({ status: 200, body: { record: null, servedBy: 'legacy-1' } }));
+  const { url: busy, server: s1 } = await serve(() => ({
+    status: 503,
+    body: { error: 'ServiceUnavailable', state: 'waiting', id: 'x' },
+  }));
+  const { url: live, server: s2 } = await serve(() => ({
+    status: 200,
+    body: { record: null, servedBy: 'legacy-1' },
+  }));
   t.teardown(async () => {
     await close(s1);
     await close(s2);

@@ -21,7 +21,16 @@ class Builder {
     const id = this.op++;
     const key = keyOf(op);
     this.push({ type: 'invoke', op: id, process: 0, client: 0, f: op.f, key, value: op });
-    this.push({ type: outcome, op: id, process: 0, client: 0, f: op.f, key, value: outcome === 'ok' ? value : op, node });
+    this.push({
+      type: outcome,
+      op: id,
+      process: 0,
+      client: 0,
+      f: op.f,
+      key,
+      value: outcome === 'ok' ? value : op,
+      node,
+    });
     return this;
   }
   mark(kind: string): this {
@@ -38,8 +47,17 @@ class Builder {
   }
 }
 
-const task = (guid: string): TaskRecord => ({ taskGuid: guid, domain: 'cf-tasks', state: 'PENDING', cellId: '', result: '', failed: false, failureReason: '' });
-const desire = (guid: string): BbsOp => ({ f: 'DesireTask', args: { taskGuid: guid, domain: 'cf-tasks' } }) as BbsOp;
+const task = (guid: string): TaskRecord => ({
+  taskGuid: guid,
+  domain: 'cf-tasks',
+  state: 'PENDING',
+  cellId: '',
+  result: '',
+  failed: false,
+  failureReason: '',
+});
+const desire = (guid: string): BbsOp =>
+  ({ f: 'DesireTask', args: { taskGuid: guid, domain: 'cf-tasks' } }) as BbsOp;
 const read = (guid: string): BbsOp => ({ f: 'TaskByGuid', args: { taskGuid: guid } }) as BbsOp;
 
 test('a clean story: writes on legacy, then migrated and read on dual: valid, nothing lost', (t) => {
@@ -80,11 +98,18 @@ test('a legacy node answering after a dual node served is reported; a failed or 
     .call(read('a'), 'ok', 'legacy-3', { record: null });
   const v = storyVerdict(b.events);
   t.deepEqual(v.legacyAfterMigration, [{ op: 3, f: 'TaskByGuid', node: 'legacy-3' }]);
-  t.is(v.checkers.valid, true, 'reads of nothing are linearizable: only the serving rule catches it');
+  t.is(
+    v.checkers.valid,
+    true,
+    'reads of nothing are linearizable: only the serving rule catches it',
+  );
 });
 
 test('an unknown create that never shows up is not a lost write', (t) => {
-  const b = new Builder().call(desire('a'), 'info', 'legacy-1').mark(FINAL_READS).call(read('a'), 'ok', 'dual-2', { record: null });
+  const b = new Builder()
+    .call(desire('a'), 'info', 'legacy-1')
+    .mark(FINAL_READS)
+    .call(read('a'), 'ok', 'dual-2', { record: null });
   const v = storyVerdict(b.events);
   t.deepEqual(v.lostWrites, []);
   t.is(v.checkers.valid, true);
@@ -97,7 +122,10 @@ test('an unknown create that never shows up is not a lost write', (t) => {
 test('generated stories: lost writes are found exactly when a lossy migration dropped an acknowledged key', (t) => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ create: fc.boolean(), key: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.record({ create: fc.boolean(), key: fc.integer({ min: 0, max: 3 }) }), {
+        minLength: 1,
+        maxLength: 30,
+      }),
       fc.nat(),
       fc.boolean(),
       (calls, at, lossy) => {
@@ -120,10 +148,21 @@ test('generated stories: lost writes are found exactly when a lossy migration dr
         });
         if (cut === calls.length && lossy) store.clear();
         b.mark(FINAL_READS);
-        for (let k = 0; k <= 3; k++) b.call(read(`k${k}`), 'ok', 'dual-2', { record: store.get(`k${k}`) ?? null });
+        for (let k = 0; k <= 3; k++)
+          b.call(read(`k${k}`), 'ok', 'dual-2', { record: store.get(`k${k}`) ?? null });
         const v = storyVerdict(b.events);
         const lost = lossy ? [...createdBefore].filter((g) => !store.has(g)) : [];
-        if (v.lostWrites.map((w) => w.key).sort().join() !== lost.map((g) => `task/${g}`).sort().join()) return false;
+        if (
+          v.lostWrites
+            .map((w) => w.key)
+            .sort()
+            .join() !==
+          lost
+            .map((g) => `task/${g}`)
+            .sort()
+            .join()
+        )
+          return false;
         // The checkers agree: every key is read at the end, so a dropped acknowledged create is a
         // linearizability violation (seen as a read of nothing, or as a second create succeeding).
         return v.checkers.valid === !(lossy && createdBefore.size > 0);
@@ -155,7 +194,10 @@ test('the workload op stream is reproducible and its key window moves up', (t) =
   t.deepEqual(a, b);
   const r = seededRng(3);
   const late = Array.from({ length: 100 }, () => keyOf(nextOp(r, 100, 4, 'w-'))!);
-  t.true(late.every((k) => /w-(t|lrp)-10[0-3]/.test(k)), late.find((k) => !/w-(t|lrp)-10[0-3]/.test(k)));
+  t.true(
+    late.every((k) => /w-(t|lrp)-10[0-3]/.test(k)),
+    late.find((k) => !/w-(t|lrp)-10[0-3]/.test(k)),
+  );
   t.is(readsOfAllKeys(3, 'w-').length, 12, 'a task, a desired LRP and two actual LRPs per key');
 });
 

@@ -2,23 +2,55 @@
 // sentences that separate InnoDB's REPEATABLE READ from what only several Galera writers show.
 
 import test from 'ava';
-import { isolationCells, isolationPage, isolationScenarios, isolationSentences } from '../../notebooks/isolation.ts';
+import {
+  isolationCells,
+  isolationPage,
+  isolationScenarios,
+  isolationSentences,
+} from '../../notebooks/isolation.ts';
 import type { StoredRun } from '../../notebooks/runs.ts';
 import type { RunStats } from '../../lab/report/stats.ts';
 import { PROJECT_ROOT } from '../../lab/runner/run-dir.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 
-function run(id: string, nodes: 1 | 3, level: 'repeatable-read' | 'serializable', txns: number, counts: Record<string, number>): StoredRun {
-  const scenario = parseScenario(`name: ${id}\nquestion: q\nduration: 10s\ntopology: {nodes: ${nodes}, proxies: 0}\nclients: {count: 9, via: nodes}\nworkload: {kind: list-append, isolation: ${level}}\n`);
-  return { id, dir: `/x/${id}`, scenario, stats: {} as RunStats, check: { valid: true, summary: [] }, isolation: { txns, counts } };
+function run(
+  id: string,
+  nodes: 1 | 3,
+  level: 'repeatable-read' | 'serializable',
+  txns: number,
+  counts: Record<string, number>,
+): StoredRun {
+  const scenario = parseScenario(
+    `name: ${id}\nquestion: q\nduration: 10s\ntopology: {nodes: ${nodes}, proxies: 0}\nclients: {count: 9, via: nodes}\nworkload: {kind: list-append, isolation: ${level}}\n`,
+  );
+  return {
+    id,
+    dir: `/x/${id}`,
+    scenario,
+    stats: {} as RunStats,
+    check: { valid: true, summary: [] },
+    isolation: { txns, counts },
+  };
 }
 
 /** The issue's picture: RR shows G-single, G2-item and lost update on one node as on three; SER only on three. */
 const runs = [
-  run('2025-01-01T00-00-00Z-isolation-single-node', 1, 'repeatable-read', 1000, { 'G-single': 2, 'G2-item': 7, 'lost-update': 3 }),
-  run('2025-01-01T00-01-00Z-isolation-multi-writer', 3, 'repeatable-read', 900, { 'G-single': 4, 'G2-item': 11, 'lost-update': 6, G0: 1 }),
+  run('2025-01-01T00-00-00Z-isolation-single-node', 1, 'repeatable-read', 1000, {
+    'G-single': 2,
+    'G2-item': 7,
+    'lost-update': 3,
+  }),
+  run('2025-01-01T00-01-00Z-isolation-multi-writer', 3, 'repeatable-read', 900, {
+    'G-single': 4,
+    'G2-item': 11,
+    'lost-update': 6,
+    G0: 1,
+  }),
   run('2025-01-01T00-02-00Z-isolation-single-node-serializable', 1, 'serializable', 800, {}),
-  run('2025-01-01T00-03-00Z-isolation-serializable-multi-writer', 3, 'serializable', 700, { 'G-single': 5, 'G2-item': 39 }),
+  run('2025-01-01T00-03-00Z-isolation-serializable-multi-writer', 3, 'serializable', 700, {
+    'G-single': 5,
+    'G2-item': 39,
+  }),
   // An older 1-node RR run: the newest of a cell wins.
   run('2024-12-31T00-00-00Z-isolation-single-node', 1, 'repeatable-read', 10, { G0: 9 }),
 ];
@@ -44,7 +76,9 @@ test('the sentences: RR anomalies one node shows too are InnoDB; SER anomalies o
     'G2-item at SERIALIZABLE on one node too: not Galera-specific.',
   ]);
   // Missing cells are named, with the command that makes them.
-  t.deepEqual(isolationSentences(isolationCells(runs.slice(0, 2))).slice(-1), ['No stored run for 1 node SER and 3 nodes SER: `npm run notebook -- isolation --run` makes them.']);
+  t.deepEqual(isolationSentences(isolationCells(runs.slice(0, 2))).slice(-1), [
+    'No stored run for 1 node SER and 3 nodes SER: `npm run notebook -- isolation --run` makes them.',
+  ]);
 });
 
 test('the page: anomaly × {1 node RR, 3 nodes RR, 1 node SER, 3 nodes SER} with the fixed counts', (t) => {
@@ -60,7 +94,12 @@ test('the page: anomaly × {1 node RR, 3 nodes RR, 1 node SER, 3 nodes SER} with
 });
 
 test('--run makes one scenario per cell: 1 and 3 nodes at RR and at SERIALIZABLE', (t) => {
-  const cells = isolationScenarios(PROJECT_ROOT).map((s) => [s.name, s.topology.nodes, s.workload.kind, s.workload.isolation]);
+  const cells = isolationScenarios(PROJECT_ROOT).map((s) => [
+    s.name,
+    s.topology.nodes,
+    s.workload.kind,
+    s.workload.isolation,
+  ]);
   t.deepEqual(cells, [
     ['isolation-single-node', 1, 'list-append', 'repeatable-read'],
     ['isolation-multi-writer', 3, 'list-append', 'repeatable-read'],

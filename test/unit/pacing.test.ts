@@ -3,13 +3,23 @@
 
 import test from 'ava';
 import fc from 'fast-check';
-import { clientOffsetSec, latestSlotAt, slotsBefore, slotTime, takeSlot, type Grid } from '../../lab/workload/pacing.ts';
+import {
+  clientOffsetSec,
+  latestSlotAt,
+  slotsBefore,
+  slotTime,
+  takeSlot,
+  type Grid,
+} from '../../lab/workload/pacing.ts';
 
 // 4 ops/s from 0.1 s: slots at 0.1, 0.35, 0.6, 0.85, 1.1, …
 const g: Grid = { rate: 4, origin: 0.1 };
 
 test('slot k is due at origin + k / rate', (t) => {
-  t.deepEqual([0, 1, 2, 4].map((k) => slotTime(g, k)), [0.1, 0.35, 0.6, 1.1]);
+  t.deepEqual(
+    [0, 1, 2, 4].map((k) => slotTime(g, k)),
+    [0.1, 0.35, 0.6, 1.1],
+  );
 });
 
 test('on time: a client ready before its next slot waits for it', (t) => {
@@ -41,10 +51,16 @@ test('latestSlotAt and slotsBefore count by the slot times', (t) => {
 
 test('offsets are seeded, within one interval, and differ between clients', (t) => {
   const offs = Array.from({ length: 8 }, (_, c) => clientOffsetSec(42, c, 10));
-  t.deepEqual(offs, Array.from({ length: 8 }, (_, c) => clientOffsetSec(42, c, 10)));
+  t.deepEqual(
+    offs,
+    Array.from({ length: 8 }, (_, c) => clientOffsetSec(42, c, 10)),
+  );
   t.true(offs.every((o) => o >= 0 && o < 0.1));
   t.is(new Set(offs).size, 8);
-  t.notDeepEqual(offs, Array.from({ length: 8 }, (_, c) => clientOffsetSec(43, c, 10)));
+  t.notDeepEqual(
+    offs,
+    Array.from({ length: 8 }, (_, c) => clientOffsetSec(43, c, 10)),
+  );
 });
 
 // A client simulated against the rule, with op times drawn at random, compared with a simple
@@ -52,26 +68,36 @@ test('offsets are seeded, within one interval, and differ between clients', (t) 
 // every op starts no earlier than its slot.
 test('property: however long ops take, a client never exceeds the offered rate and never starts an op before its slot', (t) => {
   fc.assert(
-    fc.property(fc.double({ min: 0.5, max: 50, noNaN: true }), fc.double({ min: 0, max: 0.999, noNaN: true }), fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 1, maxLength: 60 }), (rate, frac, durations) => {
-      const grid: Grid = { rate, origin: frac / rate };
-      let next = 0;
-      let now = 0;
-      let last = -1;
-      for (const d of durations) {
-        const take = takeSlot(grid, next, now);
-        const start = Math.max(now, take.due);
-        if (take.slot <= last) return false;
-        if (start + 1e-9 < slotTime(grid, take.slot)) return false;
-        // Ops issued so far (this one included) never outnumber the slots due by its start.
-        if (take.slot + 1 > latestSlotAt(grid, start + 1e-9) + 1) return false;
-        // Behind: the slot taken is the latest due one, so the next slot is not yet due.
-        if (take.due === now && now > slotTime(grid, next) && slotTime(grid, take.slot + 1) <= now) return false;
-        last = take.slot;
-        next = take.slot + 1;
-        now = start + d;
-      }
-      return true;
-    }),
+    fc.property(
+      fc.double({ min: 0.5, max: 50, noNaN: true }),
+      fc.double({ min: 0, max: 0.999, noNaN: true }),
+      fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 1, maxLength: 60 }),
+      (rate, frac, durations) => {
+        const grid: Grid = { rate, origin: frac / rate };
+        let next = 0;
+        let now = 0;
+        let last = -1;
+        for (const d of durations) {
+          const take = takeSlot(grid, next, now);
+          const start = Math.max(now, take.due);
+          if (take.slot <= last) return false;
+          if (start + 1e-9 < slotTime(grid, take.slot)) return false;
+          // Ops issued so far (this one included) never outnumber the slots due by its start.
+          if (take.slot + 1 > latestSlotAt(grid, start + 1e-9) + 1) return false;
+          // Behind: the slot taken is the latest due one, so the next slot is not yet due.
+          if (
+            take.due === now &&
+            now > slotTime(grid, next) &&
+            slotTime(grid, take.slot + 1) <= now
+          )
+            return false;
+          last = take.slot;
+          next = take.slot + 1;
+          now = start + d;
+        }
+        return true;
+      },
+    ),
     { numRuns: 300 },
   );
   t.pass();

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { labCommit } from '../../lab/provenance.ts';
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
 test('labCommit names HEAD and turns dirty only when a tracked file changes', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'prov-'));
@@ -16,7 +17,11 @@ test('labCommit names HEAD and turns dirty only when a tracked file changes', (t
   const head = git(dir, 'rev-parse', 'HEAD');
   t.deepEqual(labCommit(dir), { commit: head, dirty: false });
   writeFileSync(join(dir, 'run-output.json'), '{}');
-  t.deepEqual(labCommit(dir), { commit: head, dirty: false }, 'an untracked file (a run directory) is not a change');
+  t.deepEqual(
+    labCommit(dir),
+    { commit: head, dirty: false },
+    'an untracked file (a run directory) is not a change',
+  );
   writeFileSync(join(dir, 'a.txt'), 'two\n');
   t.deepEqual(labCommit(dir), { commit: head, dirty: true });
 });

@@ -11,16 +11,54 @@ const S = 1e9;
  * invoked at 2.045 s that saw index 0: a stale read, n2 behind n1 by at least 45 - 30 = 15 ms.
  */
 function staleHistory(): HistoryEvent[] {
-  const rec = (index: number, instances: number) => ({ record: { processGuid: 'p', domain: 'd', instances, annotation: '', modificationTag: { epoch: 'E', index } } });
+  const rec = (index: number, instances: number) => ({
+    record: {
+      processGuid: 'p',
+      domain: 'd',
+      instances,
+      annotation: '',
+      modificationTag: { epoch: 'E', index },
+    },
+  });
   const ops: [string, Record<string, unknown>, unknown, number, number, string][] = [
-    ['DesireLRP', { processGuid: 'p', domain: 'd', instances: 1, annotation: '' }, rec(0, 1), 2.0, 2.01, 'n1'],
+    [
+      'DesireLRP',
+      { processGuid: 'p', domain: 'd', instances: 1, annotation: '' },
+      rec(0, 1),
+      2.0,
+      2.01,
+      'n1',
+    ],
     ['UpdateDesiredLRP', { processGuid: 'p', instances: 2 }, rec(1, 2), 2.02, 2.03, 'n1'],
     ['DesiredLRPByProcessGuid', { processGuid: 'p' }, rec(0, 1), 2.045, 2.05, 'n2'],
   ];
-  const ev: HistoryEvent[] = [{ type: 'nemesis', index: 0, time: 0, phase: 'event', fault: 'setup', kind: 'cluster-started' }];
+  const ev: HistoryEvent[] = [
+    { type: 'nemesis', index: 0, time: 0, phase: 'event', fault: 'setup', kind: 'cluster-started' },
+  ];
   ops.forEach(([f, args, out, a, b, node], op) => {
-    ev.push({ type: 'invoke', index: 0, time: a * S, op, process: op, client: op, f, key: 'desired/p', value: { f, args } });
-    ev.push({ type: 'ok', index: 0, time: b * S, op, process: op, client: op, f, key: 'desired/p', value: out, node });
+    ev.push({
+      type: 'invoke',
+      index: 0,
+      time: a * S,
+      op,
+      process: op,
+      client: op,
+      f,
+      key: 'desired/p',
+      value: { f, args },
+    });
+    ev.push({
+      type: 'ok',
+      index: 0,
+      time: b * S,
+      op,
+      process: op,
+      client: op,
+      f,
+      key: 'desired/p',
+      value: out,
+      node,
+    });
   });
   ev.sort((x, y) => x.time - y.time);
   return ev.map((e, index) => ({ ...e, index }));
@@ -30,10 +68,23 @@ test('a run directory carries the causes and the reach: results.json, report.md 
   const dir = renderFixtureRun(staleHistory());
   try {
     const results = JSON.parse(readFileSync(dir.results, 'utf8'));
-    const causes = results.check.causes as { anomaly: string; cause: string; lagMs?: number; writerNode?: string; readerNode?: string }[];
+    const causes = results.check.causes as {
+      anomaly: string;
+      cause: string;
+      lagMs?: number;
+      writerNode?: string;
+      readerNode?: string;
+    }[];
     const lin = causes.find((c) => c.anomaly === 'not-linearizable')!;
-    t.deepEqual([lin.cause, lin.writerNode, lin.readerNode, lin.lagMs], ['stale-read', 'n1', 'n2', 15]);
-    t.deepEqual(results.reach.transitions, { 'DesireLRP absent → present': 1, 'UpdateDesiredLRP present → present': 1, 'DesiredLRPByProcessGuid read': 1 });
+    t.deepEqual(
+      [lin.cause, lin.writerNode, lin.readerNode, lin.lagMs],
+      ['stale-read', 'n1', 'n2', 15],
+    );
+    t.deepEqual(results.reach.transitions, {
+      'DesireLRP absent → present': 1,
+      'UpdateDesiredLRP present → present': 1,
+      'DesiredLRPByProcessGuid read': 1,
+    });
     t.deepEqual(results.reach.ops.UpdateDesiredLRP, { ok: 1, fail: 0, info: 0, unfinished: 0 });
     const md = readFileSync(dir.report, 'utf8');
     t.regex(md, /### Anomalies by cause/);

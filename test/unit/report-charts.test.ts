@@ -1,6 +1,15 @@
 import test from 'ava';
 import type { CheckReport } from '../../lab/report/verdicts.ts';
-import { anomalyChart, chartData, collectAnomalies, errorsChart, latencyChart, renderCharts, throughputChart, writersChart } from '../../lab/report/charts/index.ts';
+import {
+  anomalyChart,
+  chartData,
+  collectAnomalies,
+  errorsChart,
+  latencyChart,
+  renderCharts,
+  throughputChart,
+  writersChart,
+} from '../../lab/report/charts/index.ts';
 import { thinPoints } from '../../lab/report/charts/latency.ts';
 import { computeStats } from '../../lab/report/stats.ts';
 import { T0, fixtureHistory } from '../browser/report-fixture.ts';
@@ -56,7 +65,10 @@ test('errors: one bar per MySQL code, stacked by node and by op type', (t) => {
   t.is(count(byNode, /data-error="1213 deadlock" data-part="n2"/g), 1);
   t.is(count(byNode, /data-error="1213 deadlock-on-commit" data-part="n1"/g), 1);
   t.is(count(byNode, /data-error="connection-lost" data-part="n1"/g), 1);
-  const byOp = errorsChart({ '1213 deadlock': { StartTask: 3, CompleteTask: 1 }, '1047 non-primary': { DesireTask: 2 } }, 'op');
+  const byOp = errorsChart(
+    { '1213 deadlock': { StartTask: 3, CompleteTask: 1 }, '1047 non-primary': { DesireTask: 2 } },
+    'op',
+  );
   t.is(count(byOp, /class="segment"/g), 3);
   t.regex(byOp, /data-chart="errors-by-op"/);
   t.regex(errorsChart({}, 'node'), /no database errors/);
@@ -72,9 +84,31 @@ test('writers: one cell per node and second with ok writes, multi-master seconds
 
 test('anomaly timeline: one row per op named by process and node, one bar from invoke to completion, open ops hatched, whole labels', (t) => {
   const ops = [
-    { op: 1, process: 0, label: 'write 1', outcome: 'ok' as const, invoke: T0, complete: T0 + 2e6, node: 'n1' },
-    { op: 2, process: 1, label: 'write 2', outcome: 'ok' as const, invoke: T0 + 1e6, complete: T0 + 3e6 },
-    { op: 3, process: 2, label: 'read → 1', outcome: 'ok' as const, invoke: T0 + 4e6, complete: T0 + 5e6 },
+    {
+      op: 1,
+      process: 0,
+      label: 'write 1',
+      outcome: 'ok' as const,
+      invoke: T0,
+      complete: T0 + 2e6,
+      node: 'n1',
+    },
+    {
+      op: 2,
+      process: 1,
+      label: 'write 2',
+      outcome: 'ok' as const,
+      invoke: T0 + 1e6,
+      complete: T0 + 3e6,
+    },
+    {
+      op: 3,
+      process: 2,
+      label: 'read → 1',
+      outcome: 'ok' as const,
+      invoke: T0 + 4e6,
+      complete: T0 + 5e6,
+    },
     { op: 4, process: 0, label: 'write 3', outcome: 'open' as const, invoke: T0 + 4.5e6 },
   ];
   const svg = anomalyChart('Not linearizable: task/a', ops);
@@ -107,8 +141,22 @@ test('collectAnomalies gives one item per finding with its ops, and renderCharts
           steps: 10,
           failure: {
             ops: [
-              { op: 1, process: 0, outcome: 'ok', description: 'DesireTask a', invoke: T0, complete: T0 + 0.2e9 },
-              { op: 3, process: 0, outcome: 'ok', description: 'TaskByGuid a → null', invoke: T0 + 1e9, complete: T0 + 1.1e9 },
+              {
+                op: 1,
+                process: 0,
+                outcome: 'ok',
+                description: 'DesireTask a',
+                invoke: T0,
+                complete: T0 + 0.2e9,
+              },
+              {
+                op: 3,
+                process: 0,
+                outcome: 'ok',
+                description: 'TaskByGuid a → null',
+                invoke: T0 + 1e9,
+                complete: T0 + 1.1e9,
+              },
             ],
             shrunkFrom: 3,
             longestPrefix: [1],
@@ -119,19 +167,53 @@ test('collectAnomalies gives one item per finding with its ops, and renderCharts
         },
       ],
     },
-    invariants: { valid: false, counts: { 'task-started-on-two-cells': 1, 'completed-task-result-changed': 0, 'instance-held-by-two-cells': 0, 'modification-index-went-back': 0, 'acknowledged-write-lost': 0, 'crash-bookkeeping-wrong': 0, 'domains-read-wrong': 0, 'domain-upsert-refused-wrongly': 0 }, violations: [{ invariant: 'task-started-on-two-cells', key: 'task/b', ops: [4, 7, 2], explanation: 'two cells' }] },
+    invariants: {
+      valid: false,
+      counts: {
+        'task-started-on-two-cells': 1,
+        'completed-task-result-changed': 0,
+        'instance-held-by-two-cells': 0,
+        'modification-index-went-back': 0,
+        'acknowledged-write-lost': 0,
+        'crash-bookkeeping-wrong': 0,
+        'domains-read-wrong': 0,
+        'domain-upsert-refused-wrongly': 0,
+      },
+      violations: [
+        {
+          invariant: 'task-started-on-two-cells',
+          key: 'task/b',
+          ops: [4, 7, 2],
+          explanation: 'two cells',
+        },
+      ],
+    },
     failedApplied: [],
     isolation: null,
   };
   const items = collectAnomalies(check, data.ops);
   t.is(items.length, 2);
-  t.deepEqual(items[0]!.ops.map((o) => o.op), [1, 3]);
-  t.deepEqual(items[1]!.ops.map((o) => o.op), [2, 4, 7], 'invariant ops in invoke order');
+  t.deepEqual(
+    items[0]!.ops.map((o) => o.op),
+    [1, 3],
+  );
+  t.deepEqual(
+    items[1]!.ops.map((o) => o.op),
+    [2, 4, 7],
+    'invariant ops in invoke order',
+  );
   t.is(items[1]!.ops[1]!.outcome, 'fail');
   const charts = renderCharts(history, stats, check);
   t.is(charts.anomalies.length, 2);
   t.is(count(charts.anomalies[1]!.svg, /class="lane"/g), 3, 'one row per op');
-  t.regex(charts.anomalies[1]!.svg, /class="row-name"[^>]*>p1 · n2</, 'op 4 ran on process 1, served by n2');
-  t.regex(charts.anomalies[1]!.svg, /class="op-label"[^>]*>#4 StartTask b cell-1 → failed: 1213 deadlock</);
+  t.regex(
+    charts.anomalies[1]!.svg,
+    /class="row-name"[^>]*>p1 · n2</,
+    'op 4 ran on process 1, served by n2',
+  );
+  t.regex(
+    charts.anomalies[1]!.svg,
+    /class="op-label"[^>]*>#4 StartTask b cell-1 → failed: 1213 deadlock</,
+  );
   t.is(count(charts.anomalies[1]!.svg, /<rect class="op-bar /g), 3);
 });

@@ -8,24 +8,60 @@ import { effectSeen, observe } from '../../lab/report/effect-seen.ts';
 // appears (not seen: it may have been replaced, so not "did not commit"). A DesireTask of unknown
 // outcome leaves no unique trace: cannot tell.
 let i = 0;
-const ev = (e: Record<string, unknown>): HistoryEvent => ({ index: i++, process: 0, client: 0, key: 'task/t', ...e }) as HistoryEvent;
+const ev = (e: Record<string, unknown>): HistoryEvent =>
+  ({ index: i++, process: 0, client: 0, key: 'task/t', ...e }) as HistoryEvent;
 const complete = (op: number, t: number, result: string): HistoryEvent[] => [
-  ev({ type: 'invoke', op, time: t, f: 'CompleteTask', value: { f: 'CompleteTask', args: { cellId: 'c', failed: false, failureReason: '', result } } }),
-  ev({ type: 'info', op, time: t + 5, f: 'CompleteTask', error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' } }),
+  ev({
+    type: 'invoke',
+    op,
+    time: t,
+    f: 'CompleteTask',
+    value: { f: 'CompleteTask', args: { cellId: 'c', failed: false, failureReason: '', result } },
+  }),
+  ev({
+    type: 'info',
+    op,
+    time: t + 5,
+    f: 'CompleteTask',
+    error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' },
+  }),
 ];
 const history: HistoryEvent[] = [
   // A read of r1 invoked BEFORE op 0 does not count (it cannot have seen op 0's write).
   ev({ type: 'invoke', op: 9, time: 0, f: 'TaskByGuid', value: { f: 'TaskByGuid', args: {} } }),
-  ev({ type: 'ok', op: 9, time: 30, f: 'TaskByGuid', value: { record: { taskGuid: 't', state: 'COMPLETED', result: 'r3' } } }),
+  ev({
+    type: 'ok',
+    op: 9,
+    time: 30,
+    f: 'TaskByGuid',
+    value: { record: { taskGuid: 't', state: 'COMPLETED', result: 'r3' } },
+  }),
   ...complete(0, 10, 'r1'),
   ...complete(1, 20, 'r2'),
   ...complete(2, 40, 'r3'),
   ev({ type: 'invoke', op: 3, time: 50, f: 'TaskByGuid', value: { f: 'TaskByGuid', args: {} } }),
-  ev({ type: 'ok', op: 3, time: 60, f: 'TaskByGuid', value: { record: { taskGuid: 't', state: 'COMPLETED', result: 'r1' } } }),
+  ev({
+    type: 'ok',
+    op: 3,
+    time: 60,
+    f: 'TaskByGuid',
+    value: { record: { taskGuid: 't', state: 'COMPLETED', result: 'r1' } },
+  }),
   ev({ type: 'invoke', op: 4, time: 70, f: 'DesireTask', value: { f: 'DesireTask', args: {} } }),
   ev({ type: 'info', op: 4, time: 80, f: 'DesireTask' }),
   ev({ type: 'invoke', op: 5, time: 90, f: 'FinalRead', key: undefined }),
-  ev({ type: 'ok', op: 5, time: 95, f: 'FinalRead', key: undefined, value: { tasks: [{ taskGuid: 't', state: 'COMPLETED', result: 'r2' }], desiredLRPs: [], actualLRPs: [] } }),
+  ev({
+    type: 'ok',
+    op: 5,
+    time: 95,
+    f: 'FinalRead',
+    key: undefined,
+    value: {
+      tasks: [{ taskGuid: 't', state: 'COMPLETED', result: 'r2' }],
+      desiredLRPs: [],
+      actualLRPs: [],
+    },
+  }),
 ];
 
 test('an unknown op counts as committed only when a later read or the final read shows its own write', (t) => {

@@ -3,11 +3,19 @@ import { isolationBaselineSentence } from '../../lab/report/markdown.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 
 const scenario = (nodes: number, kind: string, isolation: string) =>
-  parseScenario(`name: x\nquestion: q\nduration: 5\ntopology: {nodes: ${nodes}, proxies: 0}\nclients: {count: 3, via: nodes}\nworkload: {kind: ${kind}, isolation: ${isolation}}\n`);
+  parseScenario(
+    `name: x\nquestion: q\nduration: 5\ntopology: {nodes: ${nodes}, proxies: 0}\nclients: {count: 3, via: nodes}\nworkload: {kind: ${kind}, isolation: ${isolation}}\n`,
+  );
 
 test('a 3-node list-append run at RR says one node shows the same classes (InnoDB, not Galera)', (t) => {
-  t.regex(isolationBaselineSentence(scenario(3, 'list-append', 'repeatable-read'))!, /^At REPEATABLE READ one node alone shows the same anomaly classes \(G-single, G2-item, lost update; scenarios\/isolation-single-node\.yaml\): InnoDB's REPEATABLE READ/);
-  t.regex(isolationBaselineSentence(scenario(3, 'list-append', 'serializable'))!, /Galera-specific only if one node at SERIALIZABLE does not show it/);
+  t.regex(
+    isolationBaselineSentence(scenario(3, 'list-append', 'repeatable-read'))!,
+    /^At REPEATABLE READ one node alone shows the same anomaly classes \(G-single, G2-item, lost update; scenarios\/isolation-single-node\.yaml\): InnoDB's REPEATABLE READ/,
+  );
+  t.regex(
+    isolationBaselineSentence(scenario(3, 'list-append', 'serializable'))!,
+    /Galera-specific only if one node at SERIALIZABLE does not show it/,
+  );
 });
 
 test('no baseline sentence for one node, a BBS workload, or READ COMMITTED', (t) => {

@@ -4,9 +4,20 @@
 import test from 'ava';
 import fc from 'fast-check';
 import type { HistoryEvent } from '../../lab/history/event.ts';
-import { computeRate, percentile, type RateRecord, type ScheduleDetail } from '../../lab/report/rate.ts';
+import {
+  computeRate,
+  percentile,
+  type RateRecord,
+  type ScheduleDetail,
+} from '../../lab/report/rate.ts';
 import { machineSentence, notKeptNotice, rateSentence } from '../../lab/report/rate-text.ts';
-import { cpuShares, parseCpuTimes, parseLoad1, parseMachineJsonl, summarizeMachine } from '../../lab/report/machine.ts';
+import {
+  cpuShares,
+  parseCpuTimes,
+  parseLoad1,
+  parseMachineJsonl,
+  summarizeMachine,
+} from '../../lab/report/machine.ts';
 import { takeSlot, slotTime, slotsBefore, type Grid } from '../../lab/workload/pacing.ts';
 
 const S = 1e9; // the schedule's zero on the history clock (ns)
@@ -23,19 +34,65 @@ interface OpSpec {
 }
 
 /** A history with its schedule event at S and, unless `interrupted`, its end event after the last op. */
-function history(detail: ScheduleDetail, ops: OpSpec[], nemesis: HistoryEvent[] = [], interrupted = false): HistoryEvent[] {
-  const ev: HistoryEvent[] = [{ index: 0, time: S, type: 'nemesis', phase: 'event', fault: 'workload', kind: 'schedule', detail }];
-  if (!interrupted) ev.push({ index: 0, time: at(Math.max(detail.durationSec, ...ops.map((o) => o.end))), type: 'nemesis', phase: 'event', fault: 'workload', kind: 'schedule-end' });
+function history(
+  detail: ScheduleDetail,
+  ops: OpSpec[],
+  nemesis: HistoryEvent[] = [],
+  interrupted = false,
+): HistoryEvent[] {
+  const ev: HistoryEvent[] = [
+    {
+      index: 0,
+      time: S,
+      type: 'nemesis',
+      phase: 'event',
+      fault: 'workload',
+      kind: 'schedule',
+      detail,
+    },
+  ];
+  if (!interrupted)
+    ev.push({
+      index: 0,
+      time: at(Math.max(detail.durationSec, ...ops.map((o) => o.end))),
+      type: 'nemesis',
+      phase: 'event',
+      fault: 'workload',
+      kind: 'schedule-end',
+    });
   ops.forEach((o, op) => {
-    ev.push({ index: 0, time: at(o.invoke), type: 'invoke', op, process: o.client, client: o.client, f: 'StartTask', ...(o.slot !== undefined ? { slot: o.slot, due: at(o.due!) } : {}) });
-    ev.push({ index: 0, time: at(o.end), type: o.type, op, process: o.client, client: o.client, f: 'StartTask', ...(o.attempts ? { attempts: o.attempts } : {}) });
+    ev.push({
+      index: 0,
+      time: at(o.invoke),
+      type: 'invoke',
+      op,
+      process: o.client,
+      client: o.client,
+      f: 'StartTask',
+      ...(o.slot !== undefined ? { slot: o.slot, due: at(o.due!) } : {}),
+    });
+    ev.push({
+      index: 0,
+      time: at(o.end),
+      type: o.type,
+      op,
+      process: o.client,
+      client: o.client,
+      f: 'StartTask',
+      ...(o.attempts ? { attempts: o.attempts } : {}),
+    });
   });
   return [...ev, ...nemesis].sort((a, b) => a.time - b.time).map((e, index) => ({ ...e, index }));
 }
 
 // 4 ops/s per client (interval 0.25 s), 2 clients for 2 s; client 0 from 0 s, client 1 from 0.1 s.
 // Client 0's slots: 0, .25, .5, .75, 1, 1.25, 1.5, 1.75; client 1's: .1, .35, … 1.85: 16 in all.
-const detail: ScheduleDetail = { ratePerClient: 4, clients: 2, durationSec: 2, offsetsSec: [0, 0.1] };
+const detail: ScheduleDetail = {
+  ratePerClient: 4,
+  clients: 2,
+  durationSec: 2,
+  offsetsSec: [0, 0.1],
+};
 const ops: OpSpec[] = [
   // Client 0. Slot 1's ok op takes until 0.9: slot 2 (0.5) is skipped behind it (missed: the op was
   // ok at its first attempt, outside any fault), slot 3 (0.75) is taken at once, due 0.9.
@@ -56,7 +113,15 @@ const ops: OpSpec[] = [
   { client: 1, slot: 4, due: 1.15, invoke: 1.15, end: 1.7, type: 'info' },
 ];
 const fault: HistoryEvent[] = [
-  { index: 0, time: at(1.0), type: 'nemesis', phase: 'start', fault: 'f1', kind: 'kill', detail: { target: 'n1' } },
+  {
+    index: 0,
+    time: at(1.0),
+    type: 'nemesis',
+    phase: 'start',
+    fault: 'f1',
+    kind: 'kill',
+    detail: { target: 'n1' },
+  },
   { index: 0, time: at(1.2), type: 'nemesis', phase: 'stop', fault: 'f1', kind: 'kill' },
   { index: 0, time: at(1.3), type: 'nemesis', phase: 'event', fault: 'f1', kind: 'recovered' },
 ];
@@ -69,7 +134,14 @@ test('a paced run, by hand: slots issued, missed, held and paused, the start del
   t.is(r.achieved, 5); // 10 ops in 2 s
   t.deepEqual(r.slots, { scheduled: 16, issued: 10, missed: 1, held: 3, paused: 2 });
   // Start delays (ms): client 0: 1, 2, 2, 10, 5; client 1: 0, 10, 0, 0, 0. Sorted: 0 0 0 0 1 2 2 5 10 10.
-  t.deepEqual(r.lagMs && { p50: Math.round(r.lagMs.p50), p99: Math.round(r.lagMs.p99), max: Math.round(r.lagMs.max) }, { p50: 2, p99: 10, max: 10 });
+  t.deepEqual(
+    r.lagMs && {
+      p50: Math.round(r.lagMs.p50),
+      p99: Math.round(r.lagMs.p99),
+      max: Math.round(r.lagMs.max),
+    },
+    { p50: 2, p99: 10, max: 10 },
+  );
   // Judged: 16 − 3 held − 2 paused = 11 slots, 1 missed: 9.1% > 5%.
   t.is(r.judged!.slots, 11);
   t.is(r.judged!.missedShare, 1 / 11);
@@ -80,22 +152,43 @@ test('a paced run, by hand: slots issued, missed, held and paused, the start del
 
 test('the same run without the slow ok op keeps its rate; a late start alone can break it', (t) => {
   // Slot 1's op ends at 0.3 and slot 2 is taken on time: no slot missed.
-  const fast = ops.map((o) => (o.client === 0 && o.slot === 1 ? { ...o, end: 0.3 } : o.client === 0 && o.slot === 3 ? { ...o, slot: 2, due: 0.5, invoke: 0.502, end: 0.95 } : o));
+  const fast = ops.map((o) =>
+    o.client === 0 && o.slot === 1
+      ? { ...o, end: 0.3 }
+      : o.client === 0 && o.slot === 3
+        ? { ...o, slot: 2, due: 0.5, invoke: 0.502, end: 0.95 }
+        : o,
+  );
   const r = computeRate(history(detail, fast, fault), { backoffMs: 500 })!;
   // Slot 3 (0.75) now falls between slot 2's op and its 0.95 failure: skipped while behind... no:
   // it is due before the failure, so it is put down to that op (it failed: held).
   t.deepEqual(r.slots, { scheduled: 16, issued: 10, missed: 0, held: 4, paused: 2 });
   t.true(r.keptUp);
   // Every op 510 ms late (p99 510 ms > 500 ms): not kept, whatever the slots say.
-  const late = fast.map((o) => ({ ...o, invoke: o.due! + 0.51, end: Math.max(o.end, o.due! + 0.52) }));
+  const late = fast.map((o) => ({
+    ...o,
+    invoke: o.due! + 0.51,
+    end: Math.max(o.end, o.due! + 0.52),
+  }));
   const r2 = computeRate(history(detail, late, fault), { backoffMs: 500 })!;
   t.false(r2.keptUp);
   t.is(Math.round(r2.judged!.lagP99Ms), 510);
 });
 
 test('a closed-loop run: no offered rate, achieved ops/s over the duration, kept up by definition', (t) => {
-  const closed: ScheduleDetail = { ratePerClient: null, clients: 2, durationSec: 2, offsetsSec: [] };
-  const r = computeRate(history(closed, ops.map(({ slot: _s, due: _d, ...o }) => o)), { backoffMs: 500 })!;
+  const closed: ScheduleDetail = {
+    ratePerClient: null,
+    clients: 2,
+    durationSec: 2,
+    offsetsSec: [],
+  };
+  const r = computeRate(
+    history(
+      closed,
+      ops.map(({ slot: _s, due: _d, ...o }) => o),
+    ),
+    { backoffMs: 500 },
+  )!;
   t.is(r.offered, null);
   t.is(r.achieved, 5);
   t.is(r.slots, null);
@@ -108,7 +201,15 @@ test('no schedule event (a history from before offered load, or another tool): n
 });
 
 test('an interrupted run (no end event) is judged over the time until its last event', (t) => {
-  const r = computeRate(history(detail, ops.filter((o) => o.end < 1), [], true), { backoffMs: 500 })!;
+  const r = computeRate(
+    history(
+      detail,
+      ops.filter((o) => o.end < 1),
+      [],
+      true,
+    ),
+    { backoffMs: 500 },
+  )!;
   // Last event at 0.95 s (client 0's failure): client 0's slots before it 0, .25, .5, .75 (4), slot
   // 2 missed behind the slow ok op; client 1's .1, .35, .6, .85 (4), slot 3 not reached: missed.
   t.is(r.spanSec, 0.95);
@@ -128,7 +229,13 @@ test('property: every offered slot is issued or skipped for exactly one cause', 
   fc.assert(
     fc.property(
       fc.double({ min: 1, max: 20, noNaN: true }),
-      fc.array(fc.record({ d: fc.double({ min: 0, max: 1, noNaN: true }), type: fc.constantFrom<'ok' | 'fail' | 'info'>('ok', 'ok', 'ok', 'fail', 'info') }), { minLength: 1, maxLength: 40 }),
+      fc.array(
+        fc.record({
+          d: fc.double({ min: 0, max: 1, noNaN: true }),
+          type: fc.constantFrom<'ok' | 'fail' | 'info'>('ok', 'ok', 'ok', 'fail', 'info'),
+        }),
+        { minLength: 1, maxLength: 40 },
+      ),
       fc.integer({ min: 0, max: 1000 }),
       (rate, draws, backoffMs) => {
         const duration = 3;
@@ -143,11 +250,24 @@ test('property: every offered slot is issued or skipped for exactly one cause', 
             reachedEnd = true;
             break;
           }
-          spec.push({ client: 0, slot: take.slot, due: take.due, invoke: take.due, end: take.due + d, type });
+          spec.push({
+            client: 0,
+            slot: take.slot,
+            due: take.due,
+            invoke: take.due,
+            end: take.due + d,
+            type,
+          });
           next = take.slot + 1;
           ready = take.due + d + (type !== 'ok' ? backoffMs / 1000 : 0);
         }
-        const r = computeRate(history({ ratePerClient: rate, clients: 1, durationSec: duration, offsetsSec: [grid.origin] }, spec), { backoffMs })!;
+        const r = computeRate(
+          history(
+            { ratePerClient: rate, clients: 1, durationSec: duration, offsetsSec: [grid.origin] },
+            spec,
+          ),
+          { backoffMs },
+        )!;
         const s = r.slots!;
         if (s.scheduled !== slotsBefore(grid, duration)) return false;
         if (s.issued + s.missed + s.held + s.paused !== s.scheduled) return false;
@@ -182,12 +302,29 @@ test('the setup sentence: offered, achieved, slots, delays and the verdict; a ru
     'Offered load: 10 ops/s per client (80 ops/s in all), achieved 79.5 ops/s (1,590 of 1,600 slots issued; skipped: 5 behind ops the system held (failed, unknown, retried or in a fault), 3 in backoff pauses, 2 missed); ops started behind schedule by p50 0.4 ms, p99 3.2 ms, max 12.0 ms; the run kept its rate (at most 5% of slots missed, p99 start delay at most 100 ms).',
   );
   t.is(notKeptNotice(kept), null);
-  const slow: RateRecord = { ...kept, achieved: 60, keptUp: false, slots: { ...kept.slots!, issued: 1200, missed: 392 }, judged: { ...kept.judged!, missed: 392, missedShare: 392 / 1592, lagP99Ms: 140 } };
-  t.regex(rateSentence(slow), /the run did NOT keep its rate: 24\.6% of the slots it answers for were missed \(at most 5% allowed\) and ops started 140\.0 ms behind schedule at p99 \(at most 100 ms allowed\)\.$/);
+  const slow: RateRecord = {
+    ...kept,
+    achieved: 60,
+    keptUp: false,
+    slots: { ...kept.slots!, issued: 1200, missed: 392 },
+    judged: { ...kept.judged!, missed: 392, missedShare: 392 / 1592, lagP99Ms: 140 },
+  };
+  t.regex(
+    rateSentence(slow),
+    /the run did NOT keep its rate: 24\.6% of the slots it answers for were missed \(at most 5% allowed\) and ops started 140\.0 ms behind schedule at p99 \(at most 100 ms allowed\)\.$/,
+  );
   t.deepEqual(notKeptNotice(slow)?.head, 'This run did not keep its offered rate');
   t.regex(notKeptNotice(slow)!.rest, /^ \(achieved 60\.0 of 80 ops\/s; 24\.6% of the slots/);
   t.is(
-    rateSentence({ ...kept, offeredPerClient: null, offered: null, achieved: 602.44, slots: null, lagMs: null, judged: null }),
+    rateSentence({
+      ...kept,
+      offeredPerClient: null,
+      offered: null,
+      achieved: 602.44,
+      slots: null,
+      lagMs: null,
+      judged: null,
+    }),
     "Closed loop (clients.rate: closed): each client issued its next op as soon as the last returned, 602.4 ops/s, so the op count follows the machine's speed.",
   );
 });
@@ -203,10 +340,21 @@ test('machine: /proc/stat and /proc/loadavg parsed, busy and steal shares betwee
   t.is(parseCpuTimes('intr 1 2'), null);
   t.is(parseLoad1('1.52 1.10 0.65 3/512 4242\n'), 1.52);
   t.is(parseLoad1(''), null);
-  const samples = parseMachineJsonl('{"t":0,"load1":1.5,"busyPct":null,"stealPct":null}\n{"t":1,"load1":2.5,"busyPct":40,"stealPct":0}\n{"t":2,"load1":2,"busyPct":60,"stealPct":1}\n{"t":3,"lo');
+  const samples = parseMachineJsonl(
+    '{"t":0,"load1":1.5,"busyPct":null,"stealPct":null}\n{"t":1,"load1":2.5,"busyPct":40,"stealPct":0}\n{"t":2,"load1":2,"busyPct":60,"stealPct":1}\n{"t":3,"lo',
+  );
   t.is(samples.length, 3);
   const m = summarizeMachine(samples, 2);
-  t.deepEqual(m, { samples: 3, cores: 2, load1: { min: 1.5, median: 2, max: 2.5 }, busyPct: { min: 40, median: 50, max: 60 }, stealPct: { min: 0, median: 0.5, max: 1 } });
-  t.is(machineSentence(m), 'Machine: 2 cores, sampled every second through the workload: 1-min load average median 2.00 (1.50–2.50), CPU busy median 50% (40–60%), steal median 0.5% (0.0–1.0%).');
+  t.deepEqual(m, {
+    samples: 3,
+    cores: 2,
+    load1: { min: 1.5, median: 2, max: 2.5 },
+    busyPct: { min: 40, median: 50, max: 60 },
+    stealPct: { min: 0, median: 0.5, max: 1 },
+  });
+  t.is(
+    machineSentence(m),
+    'Machine: 2 cores, sampled every second through the workload: 1-min load average median 2.00 (1.50–2.50), CPU busy median 50% (40–60%), steal median 0.5% (0.0–1.0%).',
+  );
   t.is(machineSentence(summarizeMachine([], 2)), null);
 });

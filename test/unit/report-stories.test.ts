@@ -8,28 +8,66 @@ import { parseScenario } from '../../lab/scenario/validate.ts';
 import type { DeadlockRetry } from '../../lab/scenario/types.ts';
 import { T0, fixtureHistory } from '../browser/report-fixture.ts';
 
-const clean: CheckReport = { valid: true, summary: [], linearizability: null, invariants: null, failedApplied: [], isolation: null };
+const clean: CheckReport = {
+  valid: true,
+  summary: [],
+  linearizability: null,
+  invariants: null,
+  failedApplied: [],
+  isolation: null,
+};
 
 /** The BBS version whose retry each policy is. */
-const VERSION_WITH: Record<DeadlockRetry, string> = { none: '2016-03', 'commit-only-2016-04': '2016-05', 'all-2016-11': '2016-11', 'all-and-bad-conn-2017-06': '2017-06' };
+const VERSION_WITH: Record<DeadlockRetry, string> = {
+  none: '2016-03',
+  'commit-only-2016-04': '2016-05',
+  'all-2016-11': '2016-11',
+  'all-and-bad-conn-2017-06': '2017-06',
+};
 
 const scenarioWith = (retry: DeadlockRetry = 'none') =>
-  parseScenario(`name: stories\nquestion: q?\nduration: 5\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\nbbs: {version: ${VERSION_WITH[retry]}}\n`);
+  parseScenario(
+    `name: stories\nquestion: q?\nduration: 5\ntopology: {nodes: 3}\nclients: {count: 3, via: nodes}\nbbs: {version: ${VERSION_WITH[retry]}}\n`,
+  );
 
 function ctx(history: HistoryEvent[], check: CheckReport = clean, retry: DeadlockRetry = 'none') {
-  return { scenario: scenarioWith(retry), stats: computeStats(history), check, ops: pairOps(history).filter((o) => o.f !== 'FinalRead') };
+  return {
+    scenario: scenarioWith(retry),
+    stats: computeStats(history),
+    check,
+    ops: pairOps(history).filter((o) => o.f !== 'FinalRead'),
+  };
 }
 
 const DEADLOCK: OpError = { errno: 1213, message: 'Deadlock found', phase: 'statement' };
 const DEADLOCK_ON_COMMIT: OpError = { errno: 1213, message: 'Deadlock found', phase: 'commit' };
 
 /** A history of ops given as [op, f, node, invoke s, complete s, outcome, error?, extra completion fields]; one process per op. */
-function history(rows: [number, string, string, number, number, 'ok' | 'fail' | 'info', OpError?, Record<string, unknown>?][]): HistoryEvent[] {
+function history(
+  rows: [
+    number,
+    string,
+    string,
+    number,
+    number,
+    'ok' | 'fail' | 'info',
+    OpError?,
+    Record<string, unknown>?,
+  ][],
+): HistoryEvent[] {
   const out: HistoryEvent[] = [];
   for (const [op, f, node, a, b, type, error, extra] of rows) {
     const base = { op, process: op, client: op, f, key: `task/t${op}` };
     out.push({ type: 'invoke', index: 0, time: T0 + a * 1e9, ...base });
-    out.push({ type, index: 0, time: T0 + b * 1e9, ...base, node, ...(error ? { error } : { value: {} }), ...(extra ?? {}) } as HistoryEvent);
+    out.push({
+      type,
+      index: 0,
+      time: T0 + b * 1e9,
+      ...base,
+      node,
+      ...(error ? { error } : { value: {} }),
+      ...(extra ?? {}),
+    } as HistoryEvent);
   }
   out.sort((x, y) => x.time - y.time);
   out.forEach((e, i) => (e.index = i));
@@ -64,7 +102,13 @@ function cleanHistory(): HistoryEvent[] {
   const out: HistoryEvent[] = [];
   let i = 0;
   for (let k = 0; k < 3; k++) {
-    const base = { op: k, process: k, client: k, f: k === 2 ? 'TaskByGuid' : 'DesireTask', key: `task/t${k}` };
+    const base = {
+      op: k,
+      process: k,
+      client: k,
+      f: k === 2 ? 'TaskByGuid' : 'DesireTask',
+      key: `task/t${k}`,
+    };
     out.push({ type: 'invoke', index: i++, time: T0 + k * 1e9, ...base });
     out.push({ type: 'ok', index: i++, time: T0 + k * 1e9 + 5e6, ...base, node: 'n1', value: {} });
   }
@@ -73,7 +117,8 @@ function cleanHistory(): HistoryEvent[] {
 
 test('the rules table names every rule once, each with a title, a trigger in words and acceptance criteria', (t) => {
   t.is(new Set(STORY_RULES.map((r) => r.rule)).size, STORY_RULES.length);
-  for (const r of STORY_RULES) t.true(r.title.length > 0 && r.when.length > 0 && r.acceptance.length > 0, r.rule);
+  for (const r of STORY_RULES)
+    t.true(r.title.length > 0 && r.when.length > 0 && r.acceptance.length > 0, r.rule);
 });
 
 test('a clean history gets no story, and stories.md says so', (t) => {
@@ -84,7 +129,10 @@ test('a clean history gets no story, and stories.md says so', (t) => {
 
 test('1213s in a second with two writers, no retry: the multi-writer story, with this run’s numbers and ops', (t) => {
   const stories = generateStories(ctx(twoWriters()));
-  t.deepEqual(stories.map((x) => x.rule), ['deadlock-multi-writer']);
+  t.deepEqual(
+    stories.map((x) => x.rule),
+    ['deadlock-multi-writer'],
+  );
   const s = stories[0]!;
   t.deepEqual(s.why, [
     '2 of 5 completed ops (40.0%) ended in 1213 deadlock, 1 of them on COMMIT (Galera certification failures).',
@@ -101,7 +149,10 @@ test('1213s in a second with two writers, no retry: the multi-writer story, with
 
 test('1213s only in seconds with one writer: the single-node InnoDB story, never the multi-writer one', (t) => {
   const stories = generateStories(ctx(oneWriter()));
-  t.deepEqual(stories.map((x) => x.rule), ['deadlock-single-node']);
+  t.deepEqual(
+    stories.map((x) => x.rule),
+    ['deadlock-single-node'],
+  );
   t.deepEqual(stories[0]!.why, [
     '1 of 3 completed ops (33.3%) ended in 1213 deadlock.',
     'By op: StartTask ×1; by node: n1 ×1.',
@@ -119,15 +170,24 @@ test('a run that already retries gets no add-a-retry story; 1213s past the retry
   // op 3 succeeded on its second attempt after a 1213: 1 absorbed 1213 on 1 op; ops 2 and 4 still reached the caller.
   const h = twoWriters({ attempts: 2, retried: [DEADLOCK] });
   const stories = generateStories(ctx(h, clean, 'all-2016-11'));
-  t.deepEqual(stories.map((x) => x.rule), ['deadlock-past-retry']);
+  t.deepEqual(
+    stories.map((x) => x.rule),
+    ['deadlock-past-retry'],
+  );
   t.deepEqual(stories[0]!.why.slice(2), [
     "The run's BBS 2016-11 retried (deadlock retry all-2016-11): it absorbed 1 1213 on 1 op, and these 2 still reached the caller.",
     '1 of the 2 came in seconds when ok writes reached more than one node (1 such second): multi-master conflicts that a retry on the same nodes can meet again.',
   ]);
   // On one node the retry story says so.
   const one = generateStories(ctx(oneWriter(), clean, 'commit-only-2016-04'));
-  t.deepEqual(one.map((x) => x.rule), ['deadlock-past-retry']);
-  t.regex(one[0]!.why[3]!, /^Every one came in a second when ok writes reached at most one node: InnoDB deadlocks on one node that outlasted the retry\.$/);
+  t.deepEqual(
+    one.map((x) => x.rule),
+    ['deadlock-past-retry'],
+  );
+  t.regex(
+    one[0]!.why[3]!,
+    /^Every one came in a second when ok writes reached at most one node: InnoDB deadlocks on one node that outlasted the retry\.$/,
+  );
   // Every 1213 absorbed (none reached the caller): no deadlock story at all.
   const absorbed = history([
     [0, 'DesireTask', 'n1', 0.0, 0.1, 'ok'],
@@ -153,8 +213,22 @@ const linBad: CheckReport = {
         steps: 5,
         failure: {
           ops: [
-            { op: 1, process: 0, outcome: 'ok', description: 'DesireTask a', invoke: T0, complete: T0 + 0.2e9 },
-            { op: 3, process: 0, outcome: 'ok', description: 'TaskByGuid a → null', invoke: T0 + 1e9, complete: T0 + 1.1e9 },
+            {
+              op: 1,
+              process: 0,
+              outcome: 'ok',
+              description: 'DesireTask a',
+              invoke: T0,
+              complete: T0 + 0.2e9,
+            },
+            {
+              op: 3,
+              process: 0,
+              outcome: 'ok',
+              description: 'TaskByGuid a → null',
+              invoke: T0 + 1e9,
+              complete: T0 + 1.1e9,
+            },
           ],
           shrunkFrom: 2,
           longestPrefix: [1],
@@ -176,7 +250,10 @@ test('a non-linearizable read with faults: the wsrep_sync_wait story; not for a 
   // partition-1 (window 2.0–3.5 s): client 2 never succeeded (0 → 4.3 s, the workload's end), client 1
   // only at 0.3 (0.3 → 4.3 = 4.0 s), client 0 at 1.1 and 3.7 (2.6 s): worst 4.3, median 4.0; no
   // client succeeded 1.1 → 3.7 (2.6 s). kill-1's worst is also 4.3 s; the first such fault is named.
-  t.regex(s!.why[2]!, /the longest outage: a client had no success for 4\.3 s \(median client 4\.0 s, no client at all 2\.6 s\) in partition n1\.$/);
+  t.regex(
+    s!.why[2]!,
+    /the longest outage: a client had no success for 4\.3 s \(median client 4\.0 s, no client at all 2\.6 s\) in partition n1\.$/,
+  );
   t.deepEqual(s!.ops, [3]);
   t.is(generateStories(ctx(cleanHistory())).length, 0);
 });
@@ -185,7 +262,22 @@ test('a lost update or a task started on two cells: the row-lock / compare-and-s
   const check: CheckReport = {
     ...clean,
     valid: false,
-    invariants: { valid: false, counts: { 'task-started-on-two-cells': 2, 'completed-task-result-changed': 0, 'instance-held-by-two-cells': 0, 'modification-index-went-back': 0, 'acknowledged-write-lost': 0, 'crash-bookkeeping-wrong': 0, 'domains-read-wrong': 0, 'domain-upsert-refused-wrongly': 0 }, violations: [{ invariant: 'task-started-on-two-cells', key: 'task/a', ops: [5, 6], explanation: 'x' }] },
+    invariants: {
+      valid: false,
+      counts: {
+        'task-started-on-two-cells': 2,
+        'completed-task-result-changed': 0,
+        'instance-held-by-two-cells': 0,
+        'modification-index-went-back': 0,
+        'acknowledged-write-lost': 0,
+        'crash-bookkeeping-wrong': 0,
+        'domains-read-wrong': 0,
+        'domain-upsert-refused-wrongly': 0,
+      },
+      violations: [
+        { invariant: 'task-started-on-two-cells', key: 'task/a', ops: [5, 6], explanation: 'x' },
+      ],
+    },
   };
   const s = generateStories(ctx(fixtureHistory(), check)).find((x) => x.rule === 'lost-update');
   t.truthy(s);
@@ -200,7 +292,20 @@ test('a lost update is worded as Elle defines it (same version read, both wrote)
     isolation: {
       valid: false,
       txns: 2,
-      anomalies: { 'lost-update': [{ type: 'lost-update', key: 3, version: 7, txns: [{ txn: 12, appended: [8] }, { txn: 15, appended: [9] }], explanation: 'x' }] },
+      anomalies: {
+        'lost-update': [
+          {
+            type: 'lost-update',
+            key: 3,
+            version: 7,
+            txns: [
+              { txn: 12, appended: [8] },
+              { txn: 15, appended: [9] },
+            ],
+            explanation: 'x',
+          },
+        ],
+      },
       counts: { 'lost-update': 1 },
       summary: '',
     },
@@ -212,7 +317,19 @@ test('a lost update is worded as Elle defines it (same version read, both wrote)
   );
   t.notRegex(s.why.join(' '), /replaced/);
   t.deepEqual(s.ops, [12, 15]);
-  t.is(generateStories(ctx(cleanHistory(), { ...check, isolation: { ...check.isolation!, counts: { 'lost-update': 0 } as never, anomalies: {} as never } })).length, 0);
+  t.is(
+    generateStories(
+      ctx(cleanHistory(), {
+        ...check,
+        isolation: {
+          ...check.isolation!,
+          counts: { 'lost-update': 0 } as never,
+          anomalies: {} as never,
+        },
+      }),
+    ).length,
+    0,
+  );
 });
 
 test('an op retried after a lost connection, or failed but applied: the idempotency story', (t) => {
@@ -228,26 +345,82 @@ test('an op retried after a lost connection, or failed but applied: the idempote
   ]);
   t.deepEqual(s!.ops, [0]);
   // Retried after a lost connection, and the retry failed for sure: only the numbers, no "ran twice".
-  const failed = history([[0, 'StartTask', 'n1', 0, 0.1, 'fail', DEADLOCK, { attempts: 2, retried: [{ code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' }] }]]);
-  const sf = generateStories(ctx(failed, clean, 'all-and-bad-conn-2017-06')).find((x) => x.rule === 'unknown-retried')!;
-  t.deepEqual(sf.why, ['1 op was retried after an attempt whose outcome was unknown (connection-lost ×1); their last attempt ended ok ×0, failed ×1, unknown ×0.']);
+  const failed = history([
+    [
+      0,
+      'StartTask',
+      'n1',
+      0,
+      0.1,
+      'fail',
+      DEADLOCK,
+      { attempts: 2, retried: [{ code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' }] },
+    ],
+  ]);
+  const sf = generateStories(ctx(failed, clean, 'all-and-bad-conn-2017-06')).find(
+    (x) => x.rule === 'unknown-retried',
+  )!;
+  t.deepEqual(sf.why, [
+    '1 op was retried after an attempt whose outcome was unknown (connection-lost ×1); their last attempt ended ok ×0, failed ×1, unknown ×0.',
+  ]);
   // Retried only after a 1213 (known not applied): not this story.
-  const dl = history([[0, 'StartTask', 'n1', 0, 0.1, 'ok', undefined, { attempts: 2, retried: [DEADLOCK] }]]);
-  t.is(generateStories(ctx(dl, clean, 'all-2016-11')).filter((x) => x.rule === 'unknown-retried').length, 0);
-  const fa: CheckReport = { ...clean, failedApplied: [{ op: 4, f: 'StartTask', key: 'task/b', error: '1213 deadlock', seenBy: 6, explanation: 'seen' } as CheckReport['failedApplied'][number]] };
+  const dl = history([
+    [0, 'StartTask', 'n1', 0, 0.1, 'ok', undefined, { attempts: 2, retried: [DEADLOCK] }],
+  ]);
+  t.is(
+    generateStories(ctx(dl, clean, 'all-2016-11')).filter((x) => x.rule === 'unknown-retried')
+      .length,
+    0,
+  );
+  const fa: CheckReport = {
+    ...clean,
+    failedApplied: [
+      {
+        op: 4,
+        f: 'StartTask',
+        key: 'task/b',
+        error: '1213 deadlock',
+        seenBy: 6,
+        explanation: 'seen',
+      } as CheckReport['failedApplied'][number],
+    ],
+  };
   const s2 = generateStories(ctx(cleanHistory(), fa)).find((x) => x.rule === 'unknown-retried');
-  t.regex(s2!.why[0]!, /1 op reported failed took effect anyway \(op 4 StartTask 1213 deadlock, seen by op 6\)/);
+  t.regex(
+    s2!.why[0]!,
+    /1 op reported failed took effect anyway \(op 4 StartTask 1213 deadlock, seen by op 6\)/,
+  );
 });
 
 /** Ops given as [client, invoke s, complete s, outcome, error?], one process per client, plus nemesis events [s, phase, kind]. */
-function faultHistory(rows: [number, number, number, 'ok' | 'fail' | 'info', OpError?][], nemesis: [number, 'start' | 'stop' | 'event', string][], kind = 'kill'): HistoryEvent[] {
+function faultHistory(
+  rows: [number, number, number, 'ok' | 'fail' | 'info', OpError?][],
+  nemesis: [number, 'start' | 'stop' | 'event', string][],
+  kind = 'kill',
+): HistoryEvent[] {
   const out: HistoryEvent[] = [];
   rows.forEach(([client, a, b, type, error], op) => {
     const base = { op, process: client, client, f: 'StartTask', key: `task/t${op}` };
     out.push({ type: 'invoke', index: 0, time: T0 + a * 1e9, ...base });
-    out.push({ type, index: 0, time: T0 + b * 1e9, ...base, node: 'n2', ...(error ? { error } : { value: {} }) } as HistoryEvent);
+    out.push({
+      type,
+      index: 0,
+      time: T0 + b * 1e9,
+      ...base,
+      node: 'n2',
+      ...(error ? { error } : { value: {} }),
+    } as HistoryEvent);
   });
-  for (const [at, phase, k] of nemesis) out.push({ type: 'nemesis', index: 0, time: T0 + at * 1e9, phase, fault: `${kind}-1`, kind: k, detail: { target: 'n1' } } as HistoryEvent);
+  for (const [at, phase, k] of nemesis)
+    out.push({
+      type: 'nemesis',
+      index: 0,
+      time: T0 + at * 1e9,
+      phase,
+      fault: `${kind}-1`,
+      kind: k,
+      detail: { target: 'n1' },
+    } as HistoryEvent);
   out.sort((x, y) => x.time - y.time);
   out.forEach((e, i) => (e.index = i));
   return out;
@@ -267,9 +440,23 @@ function faultHistory(rows: [number, number, number, 'ok' | 'fail' | 'info', OpE
 function killRun(kind = 'kill'): HistoryEvent[] {
   const rows: [number, number, number, 'ok' | 'fail' | 'info', OpError?][] = [];
   for (let k = 0; k < 6; k++) rows.push([0, k + 0.4, k + 0.5, 'ok']);
-  rows.push([1, 0.0, 0.5, 'ok'], [1, 1.4, 1.5, 'ok'], [1, 1.9, 2.2, 'info', { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' }], [1, 2.3, 2.4, 'fail', { errno: 1047, message: 'WSREP has not yet prepared node' }], [1, 5.9, 6.0, 'ok']);
+  rows.push(
+    [1, 0.0, 0.5, 'ok'],
+    [1, 1.4, 1.5, 'ok'],
+    [1, 1.9, 2.2, 'info', { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost' }],
+    [1, 2.3, 2.4, 'fail', { errno: 1047, message: 'WSREP has not yet prepared node' }],
+    [1, 5.9, 6.0, 'ok'],
+  );
   rows.push([2, 0.1, 0.6, 'ok'], [2, 1.5, 1.6, 'ok'], [2, 4.0, 4.1, 'ok'], [2, 5.0, 5.1, 'ok']);
-  return faultHistory(rows, [[2.0, 'start', kind], [3.0, 'stop', kind], [3.8, 'event', 'recovered']], kind);
+  return faultHistory(
+    rows,
+    [
+      [2.0, 'start', kind],
+      [3.0, 'stop', kind],
+      [3.8, 'event', 'recovered'],
+    ],
+    kind,
+  );
 }
 
 test('a kill with clients stalled: the outage story with the worst and median client, the BBS, recovery and ops in flight', (t) => {
@@ -281,15 +468,23 @@ test('a kill with clients stalled: the outage story with the worst and median cl
   ]);
   t.deepEqual(s!.ops, [8], 'the op in flight that ended unknown');
   // A partition, a pause and a proxy kill get it too.
-  for (const k of ['partition', 'pause', 'proxy-kill']) t.truthy(generateStories(ctx(killRun(k))).find((x) => x.rule === 'outage'), k);
+  for (const k of ['partition', 'pause', 'proxy-kill'])
+    t.truthy(
+      generateStories(ctx(killRun(k))).find((x) => x.rule === 'outage'),
+      k,
+    );
 });
 
 test('no outage story for a link fault, or when every client kept succeeding through the kill', (t) => {
   t.falsy(generateStories(ctx(killRun('link-latency'))).find((x) => x.rule === 'outage'));
   // Three clients ok every 0.5 s from 0.5 to 6.0 through the same kill: no client gap reaches 1 s.
   const rows: [number, number, number, 'ok' | 'fail' | 'info', OpError?][] = [];
-  for (let c = 0; c < 3; c++) for (let k = 1; k <= 12; k++) rows.push([c, k * 0.5 - 0.1, k * 0.5, 'ok']);
-  const steady = faultHistory(rows, [[2.0, 'start', 'kill'], [3.0, 'stop', 'kill']]);
+  for (let c = 0; c < 3; c++)
+    for (let k = 1; k <= 12; k++) rows.push([c, k * 0.5 - 0.1, k * 0.5, 'ok']);
+  const steady = faultHistory(rows, [
+    [2.0, 'start', 'kill'],
+    [3.0, 'stop', 'kill'],
+  ]);
   t.is(ctx(steady).stats.availability.faults[0]!.worstClientOutageSec, 0.5);
   t.falsy(generateStories(ctx(steady)).find((x) => x.rule === 'outage'));
 });

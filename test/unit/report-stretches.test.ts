@@ -53,9 +53,11 @@ test('property: stretches tile [0, end], none shorter than a second sits beside 
       if (longest + 1e-9 < longestRaw) return false;
       const total = s.reduce((a, g) => a + g.sec, 0);
       if (Math.abs(total - end) > 1e-6) return false;
-      for (let i = 1; i < s.length; i++) if (Math.abs(s[i]!.from - s[i - 1]!.to) > 1e-9) return false;
+      for (let i = 1; i < s.length; i++)
+        if (Math.abs(s[i]!.from - s[i - 1]!.to) > 1e-9) return false;
       // Two neighbouring long stretches would have been merged (they share one success).
-      for (let i = 1; i < s.length; i++) if (s[i]!.sec >= MIN_GAP_SEC && s[i - 1]!.sec >= MIN_GAP_SEC) return false;
+      for (let i = 1; i < s.length; i++)
+        if (s[i]!.sec >= MIN_GAP_SEC && s[i - 1]!.sec >= MIN_GAP_SEC) return false;
       return true;
     }),
   );

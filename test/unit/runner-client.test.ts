@@ -20,21 +20,44 @@ async function run(outcomes: ExecOutcome[], backoffMs: number) {
   const ops = (function* () {
     for (let i = 0; i < outcomes.length; i++) yield { f: 'read', key: 'k', value: i };
   })();
-  await runClient({ client: 0, processStride: 4, target: 't', exec: async () => outcomes[n++]!, ops, writer, nextOpId: (() => { let i = 0; return () => i++; })(), shouldStop: () => false, backoffMs });
+  await runClient({
+    client: 0,
+    processStride: 4,
+    target: 't',
+    exec: async () => outcomes[n++]!,
+    ops,
+    writer,
+    nextOpId: (() => {
+      let i = 0;
+      return () => i++;
+    })(),
+    shouldStop: () => false,
+    backoffMs,
+  });
   writer.close();
   const events = readHistory(join(dir, 'h.jsonl')).events;
   rmSync(dir, { recursive: true, force: true });
   return events;
 }
 
-const refused: ExecOutcome = { error: { code: 'ECONNREFUSED', message: 'refused', phase: 'connect' } };
-const lost: ExecOutcome = { error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost', phase: 'statement' } };
+const refused: ExecOutcome = {
+  error: { code: 'ECONNREFUSED', message: 'refused', phase: 'connect' },
+};
+const lost: ExecOutcome = {
+  error: { code: 'PROTOCOL_CONNECTION_LOST', message: 'lost', phase: 'statement' },
+};
 
 test('every op is an invoke and one completion; after an unknown outcome the process changes', async (t) => {
   const ev = await run([{ value: 1 }, refused, lost, { value: 2 }], 0);
   const done = ev.filter((e): e is CompletionEvent => e.type !== 'invoke' && e.type !== 'nemesis');
-  t.deepEqual(done.map((e) => e.type), ['ok', 'fail', 'info', 'ok']);
-  t.deepEqual(done.map((e) => e.process), [0, 0, 0, 4]);
+  t.deepEqual(
+    done.map((e) => e.type),
+    ['ok', 'fail', 'info', 'ok'],
+  );
+  t.deepEqual(
+    done.map((e) => e.process),
+    [0, 0, 0, 4],
+  );
 });
 
 test('with a backoff, the op after a failed or unknown one is invoked at least that much later; after an ok, at once', async (t) => {
@@ -66,13 +89,36 @@ test('paced: every invoke records its slot and when it was due; slots only grow,
     for (let i = 0; ; i++) yield { f: 'read', key: 'k', value: i };
   })();
   const grid = { rate: 200, origin: 0.002 };
-  await runClient({ client: 0, processStride: 1, target: 't', exec: async () => ({ value: 1 }), ops, writer, nextOpId: (() => { let i = 0; return () => i++; })(), shouldStop: () => false, pace: { grid, startNs: writer.now(), endSec: 0.1 } });
+  await runClient({
+    client: 0,
+    processStride: 1,
+    target: 't',
+    exec: async () => ({ value: 1 }),
+    ops,
+    writer,
+    nextOpId: (() => {
+      let i = 0;
+      return () => i++;
+    })(),
+    shouldStop: () => false,
+    pace: { grid, startNs: writer.now(), endSec: 0.1 },
+  });
   writer.close();
-  const inv = readHistory(join(dir, 'h.jsonl')).events.filter((e): e is InvokeEvent => e.type === 'invoke');
+  const inv = readHistory(join(dir, 'h.jsonl')).events.filter(
+    (e): e is InvokeEvent => e.type === 'invoke',
+  );
   rmSync(dir, { recursive: true, force: true });
   t.true(inv.length >= 1);
   t.true(inv.length <= slotsBefore(grid, 0.1));
-  t.true(inv.every((e, i) => e.slot !== undefined && e.due !== undefined && e.time >= e.due && (i === 0 || e.slot > inv[i - 1]!.slot!)));
+  t.true(
+    inv.every(
+      (e, i) =>
+        e.slot !== undefined &&
+        e.due !== undefined &&
+        e.time >= e.due &&
+        (i === 0 || e.slot > inv[i - 1]!.slot!),
+    ),
+  );
 });
 
 test('request timeout: an executor that never answers ends its op `info` (request-timeout) and the client goes on under a new process', async (t) => {
@@ -83,14 +129,36 @@ test('request timeout: an executor that never answers ends its op `info` (reques
   })();
   let n = 0;
   // The second op waits forever, as a store waiting for a pooled connection no one will return.
-  const exec = () => (n++ === 1 ? new Promise<ExecOutcome>(() => {}) : Promise.resolve({ value: n }));
-  await runClient({ client: 0, processStride: 4, target: 't', exec, ops, writer, nextOpId: (() => { let i = 0; return () => i++; })(), shouldStop: () => false, requestTimeoutMs: 50 });
+  const exec = () =>
+    n++ === 1 ? new Promise<ExecOutcome>(() => {}) : Promise.resolve({ value: n });
+  await runClient({
+    client: 0,
+    processStride: 4,
+    target: 't',
+    exec,
+    ops,
+    writer,
+    nextOpId: (() => {
+      let i = 0;
+      return () => i++;
+    })(),
+    shouldStop: () => false,
+    requestTimeoutMs: 50,
+  });
   writer.close();
-  const done = readHistory(join(dir, 'h.jsonl')).events.filter((e): e is CompletionEvent => e.type !== 'invoke' && e.type !== 'nemesis');
+  const done = readHistory(join(dir, 'h.jsonl')).events.filter(
+    (e): e is CompletionEvent => e.type !== 'invoke' && e.type !== 'nemesis',
+  );
   rmSync(dir, { recursive: true, force: true });
-  t.deepEqual(done.map((e) => e.type), ['ok', 'info', 'ok']);
+  t.deepEqual(
+    done.map((e) => e.type),
+    ['ok', 'info', 'ok'],
+  );
   t.is(done[1]!.error?.code, 'BBS_REQUEST_TIMEOUT');
-  t.deepEqual(done.map((e) => e.process), [0, 0, 4]);
+  t.deepEqual(
+    done.map((e) => e.process),
+    [0, 0, 4],
+  );
 });
 
 test('request timeout: an answer in time is the answer; a late answer or a late throw is dropped', async (t) => {

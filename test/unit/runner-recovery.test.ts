@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistoryWriter } from '../../lab/history/writer.ts';
 import { readHistory } from '../../lab/history/reader.ts';
-import { startNemesis, type NemesisContext, type RecoveryProbe } from '../../lab/nemesis/nemesis.ts';
+import {
+  startNemesis,
+  type NemesisContext,
+  type RecoveryProbe,
+} from '../../lab/nemesis/nemesis.ts';
 import { isBackTo, type SystemState } from '../../lab/runner/recovery.ts';
 
 const before: SystemState = {
@@ -20,12 +24,27 @@ test('back to the pre-fault state: every node up again and the proxy seeing them
   // A killed n1 restarted but still joining: not up.
   t.false(isBackTo(before, { ...before, up: ['n2', 'n3'] }));
   // n1 Synced, but the proxy has not polled it healthy yet (so it has not moved back either).
-  t.false(isBackTo(before, { up: ['n1', 'n2', 'n3'], proxies: [{ name: 'proxy1', active: 'n2', healthy: ['n2', 'n3'], serving: true }] }));
+  t.false(
+    isBackTo(before, {
+      up: ['n1', 'n2', 'n3'],
+      proxies: [{ name: 'proxy1', active: 'n2', healthy: ['n2', 'n3'], serving: true }],
+    }),
+  );
   // The proxy sees n1 healthy; a sticky proxy may stay on n2: that is its rule's steady state.
-  t.true(isBackTo(before, { up: ['n1', 'n2', 'n3'], proxies: [{ name: 'proxy1', active: 'n2', healthy: ['n1', 'n2', 'n3'], serving: true }] }));
+  t.true(
+    isBackTo(before, {
+      up: ['n1', 'n2', 'n3'],
+      proxies: [{ name: 'proxy1', active: 'n2', healthy: ['n1', 'n2', 'n3'], serving: true }],
+    }),
+  );
   // A killed proxy not started again, or one with no active backend.
   t.false(isBackTo(before, { up: before.up, proxies: [] }));
-  t.false(isBackTo(before, { up: before.up, proxies: [{ name: 'proxy1', active: null, healthy: ['n1', 'n2', 'n3'], serving: true }] }));
+  t.false(
+    isBackTo(before, {
+      up: before.up,
+      proxies: [{ name: 'proxy1', active: null, healthy: ['n1', 'n2', 'n3'], serving: true }],
+    }),
+  );
   // A leader-elected pair: before, proxy1 served; after, proxy2 holds the lock and serves: back.
   const leader: SystemState = {
     up: ['n1'],
@@ -34,8 +53,22 @@ test('back to the pre-fault state: every node up again and the proxy seeing them
       { name: 'proxy2', active: 'n1', healthy: ['n1'], serving: false },
     ],
   };
-  t.true(isBackTo(leader, { up: ['n1'], proxies: [{ ...leader.proxies[0]!, serving: false }, { ...leader.proxies[1]!, serving: true }] }));
-  t.false(isBackTo(leader, { up: ['n1'], proxies: leader.proxies.map((p) => ({ ...p, serving: false })) }), 'no proxy serving yet');
+  t.true(
+    isBackTo(leader, {
+      up: ['n1'],
+      proxies: [
+        { ...leader.proxies[0]!, serving: false },
+        { ...leader.proxies[1]!, serving: true },
+      ],
+    }),
+  );
+  t.false(
+    isBackTo(leader, {
+      up: ['n1'],
+      proxies: leader.proxies.map((p) => ({ ...p, serving: false })),
+    }),
+    'no proxy serving yet',
+  );
   // A node that was already down before the fault need not come back for this fault to be over.
   t.true(isBackTo({ up: ['n2', 'n3'], proxies: [] }, { up: ['n2', 'n3'], proxies: [] }));
 });
@@ -45,7 +78,12 @@ function context(dir: string, recovery: RecoveryProbe<string>) {
   const overrides: (string | null)[] = [];
   const ctx: NemesisContext = {
     cluster: { nodes: [] } as unknown as NemesisContext['cluster'],
-    healthchecks: [{ name: 'n1', setOverride: (s: string | null) => overrides.push(s) } as unknown as NemesisContext['healthchecks'][number]],
+    healthchecks: [
+      {
+        name: 'n1',
+        setOverride: (s: string | null) => overrides.push(s),
+      } as unknown as NemesisContext['healthchecks'][number],
+    ],
     proxies: { names: () => [], kill: async () => {}, start: async () => {} },
     writer,
     seed: 1,
@@ -55,7 +93,10 @@ function context(dir: string, recovery: RecoveryProbe<string>) {
   return { ctx, writer, overrides };
 }
 
-const nemesisEvents = (path: string) => readHistory(path).events.filter((e) => e.type === 'nemesis').map((e) => [(e as { phase: string }).phase, (e as { kind: string }).kind]);
+const nemesisEvents = (path: string) =>
+  readHistory(path)
+    .events.filter((e) => e.type === 'nemesis')
+    .map((e) => [(e as { phase: string }).phase, (e as { kind: string }).kind]);
 
 test('after a heal the nemesis records recovered once the probe says the state is back', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-recovery-'));
@@ -67,9 +108,17 @@ test('after a heal the nemesis records recovered once the probe says the state i
     // Not back on the first two probes, back on the third.
     isBack: async (s) => (seen.push(s), ++probes >= 3),
   });
-  const run = await startNemesis([{ kind: 'health-flap', target: 'n1', at: 0, duration: 0.05 }], ctx);
+  const run = await startNemesis(
+    [{ kind: 'health-flap', target: 'n1', at: 0, duration: 0.05 }],
+    ctx,
+  );
   await run.done;
-  for (let i = 0; i < 200 && !nemesisEvents(writer.path).some(([p, k]) => p === 'event' && k === 'recovered'); i++) await new Promise((r) => setTimeout(r, 50));
+  for (
+    let i = 0;
+    i < 200 && !nemesisEvents(writer.path).some(([p, k]) => p === 'event' && k === 'recovered');
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 50));
   await run.stop();
   writer.close();
   t.deepEqual(nemesisEvents(writer.path), [
@@ -78,7 +127,10 @@ test('after a heal the nemesis records recovered once the probe says the state i
     ['event', 'recovered'],
   ]);
   t.deepEqual(overrides, ['unhealthy', null]);
-  t.true(seen.every((s) => s === 'state-before'), 'compared with the snapshot taken before the fault');
+  t.true(
+    seen.every((s) => s === 'state-before'),
+    'compared with the snapshot taken before the fault',
+  );
   t.is(probes, 3);
 });
 
@@ -86,8 +138,14 @@ test('stop() ends a recovery watch: nothing is recorded after it returns', async
   const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-recovery-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   let probes = 0;
-  const { ctx, writer } = context(dir, { snapshot: async () => 's', isBack: async () => (probes++, false) });
-  const run = await startNemesis([{ kind: 'health-flap', target: 'n1', at: 0, duration: 0.05 }], ctx);
+  const { ctx, writer } = context(dir, {
+    snapshot: async () => 's',
+    isBack: async () => (probes++, false),
+  });
+  const run = await startNemesis(
+    [{ kind: 'health-flap', target: 'n1', at: 0, duration: 0.05 }],
+    ctx,
+  );
   await run.done;
   for (let i = 0; i < 200 && probes === 0; i++) await new Promise((r) => setTimeout(r, 50));
   await run.stop();

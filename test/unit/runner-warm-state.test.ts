@@ -3,11 +3,19 @@
 
 import test from 'ava';
 import fc from 'fast-check';
-import { dirtyState, warmKey, type ClusterSnapshot, type NodeSnapshot } from '../../lab/runner/warm-state.ts';
+import {
+  dirtyState,
+  warmKey,
+  type ClusterSnapshot,
+  type NodeSnapshot,
+} from '../../lab/runner/warm-state.ts';
 import { overheadSummary, type PhaseTimes } from '../../lab/runner/phases.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 
-const DEFAULT_SCENARIO_FOR_TESTS = parseScenario('name: w\nquestion: q\nduration: 5s\ntopology: { nodes: 3, proxies: 1 }\nclients: { count: 2, via: proxies }\n', 'w');
+const DEFAULT_SCENARIO_FOR_TESTS = parseScenario(
+  'name: w\nquestion: q\nduration: 5s\ntopology: { nodes: 3, proxies: 1 }\nclients: { count: 2, via: proxies }\n',
+  'w',
+);
 
 const node = (name: string, over: Partial<NodeSnapshot> = {}): NodeSnapshot => ({
   name,
@@ -19,14 +27,26 @@ const node = (name: string, over: Partial<NodeSnapshot> = {}): NodeSnapshot => (
   tables: [],
   labConnections: 0,
   openTransactions: 0,
-  variables: { max_connections: '151', wsrep_provider_options: 'evs.suspect_timeout = PT5S', gtid_binlog_pos: '0-1-10', wsrep_start_position: '00000000-0000-0000-0000-000000000000:-1' },
+  variables: {
+    max_connections: '151',
+    wsrep_provider_options: 'evs.suspect_timeout = PT5S',
+    gtid_binlog_pos: '0-1-10',
+    wsrep_start_position: '00000000-0000-0000-0000-000000000000:-1',
+  },
   ...over,
 });
 const fresh: ClusterSnapshot = { nodes: [node('n1'), node('n2'), node('n3')], partitionRules: [] };
 
 test('a cluster as started is clean, also with its positions moved on', (t) => {
   t.deepEqual(dirtyState(fresh, fresh), []);
-  const moved = { ...fresh, nodes: fresh.nodes.map((n) => node(n.name, { variables: { ...n.variables, gtid_binlog_pos: '0-1-999', wsrep_start_position: 'abc:42' } })) };
+  const moved = {
+    ...fresh,
+    nodes: fresh.nodes.map((n) =>
+      node(n.name, {
+        variables: { ...n.variables, gtid_binlog_pos: '0-1-999', wsrep_start_position: 'abc:42' },
+      }),
+    ),
+  };
   t.deepEqual(dirtyState(fresh, moved), []);
 });
 
@@ -34,7 +54,11 @@ test('every kind of leftover is named, one line each', (t) => {
   const now: ClusterSnapshot = {
     nodes: [
       node('n1', { tables: ['tasks', 'domains'], labConnections: 2, openTransactions: 1 }),
-      node('n2', { localState: 2, clusterSize: 2, variables: { ...fresh.nodes[1]!.variables, max_connections: '10' } }),
+      node('n2', {
+        localState: 2,
+        clusterSize: 2,
+        variables: { ...fresh.nodes[1]!.variables, max_connections: '10' },
+      }),
       // n3 did not answer (paused or killed)
     ],
     partitionRules: ['-A BBSLAB-1-aa -s 127.0.200.13/32 -d 127.0.200.11/32 -j DROP'],
@@ -51,21 +75,59 @@ test('every kind of leftover is named, one line each', (t) => {
 });
 
 test('a database more or less than at the start is named', (t) => {
-  const now = { ...fresh, nodes: [node('n1', { databases: ['information_schema', 'mysql', 'performance_schema', 'scratch', 'sys'] }), fresh.nodes[1]!, fresh.nodes[2]!] };
-  t.deepEqual(dirtyState(fresh, now), ['n1: database(s) a fresh start does not have: scratch', 'n1: database(s) missing: bbs']);
+  const now = {
+    ...fresh,
+    nodes: [
+      node('n1', {
+        databases: ['information_schema', 'mysql', 'performance_schema', 'scratch', 'sys'],
+      }),
+      fresh.nodes[1]!,
+      fresh.nodes[2]!,
+    ],
+  };
+  t.deepEqual(dirtyState(fresh, now), [
+    'n1: database(s) a fresh start does not have: scratch',
+    'n1: database(s) missing: bbs',
+  ]);
 });
 
 test('property: clean exactly when every node equals its fresh snapshot (volatile variables aside) and no rule is left', (t) => {
   const arbNode = (name: string) =>
-    fc.record({ tables: fc.array(fc.constantFrom('tasks', 'domains'), { maxLength: 2 }), labConnections: fc.nat(2), openTransactions: fc.nat(2), localState: fc.constantFrom(2, 4), maxConn: fc.constantFrom('151', '10') }).map((r) =>
-      node(name, { tables: r.tables, labConnections: r.labConnections, openTransactions: r.openTransactions, localState: r.localState, variables: { ...fresh.nodes[0]!.variables, max_connections: r.maxConn } }),
-    );
+    fc
+      .record({
+        tables: fc.array(fc.constantFrom('tasks', 'domains'), { maxLength: 2 }),
+        labConnections: fc.nat(2),
+        openTransactions: fc.nat(2),
+        localState: fc.constantFrom(2, 4),
+        maxConn: fc.constantFrom('151', '10'),
+      })
+      .map((r) =>
+        node(name, {
+          tables: r.tables,
+          labConnections: r.labConnections,
+          openTransactions: r.openTransactions,
+          localState: r.localState,
+          variables: { ...fresh.nodes[0]!.variables, max_connections: r.maxConn },
+        }),
+      );
   fc.assert(
-    fc.property(fc.tuple(arbNode('n1'), arbNode('n2'), arbNode('n3')), fc.boolean(), (nodes, rule) => {
-      const now: ClusterSnapshot = { nodes, partitionRules: rule ? ['-A x -j DROP'] : [] };
-      const same = nodes.every((n) => n.tables.length === 0 && n.labConnections === 0 && n.openTransactions === 0 && n.localState === 4 && n.variables['max_connections'] === '151') && !rule;
-      return (dirtyState(fresh, now).length === 0) === same;
-    }),
+    fc.property(
+      fc.tuple(arbNode('n1'), arbNode('n2'), arbNode('n3')),
+      fc.boolean(),
+      (nodes, rule) => {
+        const now: ClusterSnapshot = { nodes, partitionRules: rule ? ['-A x -j DROP'] : [] };
+        const same =
+          nodes.every(
+            (n) =>
+              n.tables.length === 0 &&
+              n.labConnections === 0 &&
+              n.openTransactions === 0 &&
+              n.localState === 4 &&
+              n.variables.max_connections === '151',
+          ) && !rule;
+        return (dirtyState(fresh, now).length === 0) === same;
+      },
+    ),
   );
   t.pass();
 });
@@ -74,10 +136,18 @@ test('warm only on the local provider, and only for the same nodes, failure dete
   const s = DEFAULT_SCENARIO_FOR_TESTS;
   const k = warmKey(s, '127.0.200');
   t.not(k, null);
-  t.is(warmKey({ topology: { ...s.topology, proxies: 3 } }, '127.0.200'), k, 'proxies are restarted every run: not part of the key');
+  t.is(
+    warmKey({ topology: { ...s.topology, proxies: 3 } }, '127.0.200'),
+    k,
+    'proxies are restarted every run: not part of the key',
+  );
   t.not(warmKey({ topology: { ...s.topology, nodes: 5 } }, '127.0.200'), k);
   t.not(warmKey({ topology: { ...s.topology, failureDetection: 'fast' } }, '127.0.200'), k);
-  t.not(warmKey({ topology: { ...s.topology, galera: { suspectTimeout: 2 } } }, '127.0.200'), k, "Galera's failure-detection settings are the nodes' start options");
+  t.not(
+    warmKey({ topology: { ...s.topology, galera: { suspectTimeout: 2 } } }, '127.0.200'),
+    k,
+    "Galera's failure-detection settings are the nodes' start options",
+  );
   t.not(warmKey(s, '127.0.201'), k);
   t.is(warmKey({ topology: { ...s.topology, provider: 'docker' } }, '127.0.200'), null);
 });
@@ -92,6 +162,12 @@ test('the campaign summary: median overhead of warm and of cold runs', (t) => {
     { start: 'cold' as const, phases: p(40, 5) },
     { start: 'warm' as const, phases: p(10, 5) },
   ];
-  t.is(overheadSummary(runs), 'overhead per run (all but the workload), median: warm 4.1 s (3 runs), cold 33.3 s (2 runs)');
-  t.is(overheadSummary(runs.slice(0, 1)), 'overhead per run (all but the workload), median: cold 31.6 s (1 run)');
+  t.is(
+    overheadSummary(runs),
+    'overhead per run (all but the workload), median: warm 4.1 s (3 runs), cold 33.3 s (2 runs)',
+  );
+  t.is(
+    overheadSummary(runs.slice(0, 1)),
+    'overhead per run (all but the workload), median: cold 31.6 s (1 run)',
+  );
 });

@@ -4,10 +4,25 @@
 
 import test from 'ava';
 import fc from 'fast-check';
-import type { ActualLRPRecord, BbsOp, BbsResult, DesiredLRPRecord, DomainRecord, TaskRecord } from '../../bbs/ops.ts';
+import type {
+  ActualLRPRecord,
+  BbsOp,
+  BbsResult,
+  DesiredLRPRecord,
+  DomainRecord,
+  TaskRecord,
+} from '../../bbs/ops.ts';
 import type { Model } from '../../specs/model.ts';
-import { actualLRPModel, actualLRPOutcomes, type ActualLRPPossibility } from '../../specs/actual-lrp.ts';
-import { desiredLRPModel, desiredLRPStep, type DesiredLRPModelState } from '../../specs/desired-lrp.ts';
+import {
+  actualLRPModel,
+  actualLRPOutcomes,
+  type ActualLRPPossibility,
+} from '../../specs/actual-lrp.ts';
+import {
+  desiredLRPModel,
+  desiredLRPStep,
+  type DesiredLRPModelState,
+} from '../../specs/desired-lrp.ts';
 import { domainModel } from '../../specs/domain.ts';
 import { taskModel, taskStep, type TaskModelState } from '../../specs/task.ts';
 import { replay, type Step } from './specs-bbs-helpers.ts';
@@ -16,27 +31,63 @@ const cell = fc.constantFrom('cell-a', 'cell-b', 'cell-c');
 const word = fc.constantFrom('alpha', 'beta', 'gamma');
 
 const taskOp: fc.Arbitrary<BbsOp> = fc.oneof(
-  fc.record({ taskGuid: fc.constant('t'), domain: fc.constantFrom('cf-tasks', 'other') }).map((args) => ({ f: 'DesireTask', args }) as BbsOp),
-  fc.record({ taskGuid: fc.constant('t'), cellId: cell }).map((args) => ({ f: 'StartTask', args }) as BbsOp),
-  fc.record({ taskGuid: fc.constant('t'), cellId: cell, failed: fc.boolean(), failureReason: word, result: word }).map((args) => ({ f: 'CompleteTask', args }) as BbsOp),
+  fc
+    .record({ taskGuid: fc.constant('t'), domain: fc.constantFrom('cf-tasks', 'other') })
+    .map((args) => ({ f: 'DesireTask', args }) as BbsOp),
+  fc
+    .record({ taskGuid: fc.constant('t'), cellId: cell })
+    .map((args) => ({ f: 'StartTask', args }) as BbsOp),
+  fc
+    .record({
+      taskGuid: fc.constant('t'),
+      cellId: cell,
+      failed: fc.boolean(),
+      failureReason: word,
+      result: word,
+    })
+    .map((args) => ({ f: 'CompleteTask', args }) as BbsOp),
   fc.record({ taskGuid: fc.constant('t') }).map((args) => ({ f: 'CancelTask', args }) as BbsOp),
-  fc.record({ taskGuid: fc.constant('t'), failureReason: word }).map((args) => ({ f: 'FailTask', args }) as BbsOp),
+  fc
+    .record({ taskGuid: fc.constant('t'), failureReason: word })
+    .map((args) => ({ f: 'FailTask', args }) as BbsOp),
   fc.record({ taskGuid: fc.constant('t') }).map((args) => ({ f: 'ResolvingTask', args }) as BbsOp),
   fc.record({ taskGuid: fc.constant('t') }).map((args) => ({ f: 'DeleteTask', args }) as BbsOp),
   fc.record({ taskGuid: fc.constant('t') }).map((args) => ({ f: 'TaskByGuid', args }) as BbsOp),
 );
 
 const desiredOp: fc.Arbitrary<BbsOp> = fc.oneof(
-  fc.record({ processGuid: fc.constant('p'), domain: fc.constant('cf-apps'), instances: fc.integer({ min: 1, max: 3 }), annotation: word }).map((args) => ({ f: 'DesireLRP', args }) as BbsOp),
-  fc.record({ processGuid: fc.constant('p'), instances: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), annotation: fc.option(word, { nil: undefined }) }).map(
-    ({ processGuid, instances, annotation }) =>
-      ({ f: 'UpdateDesiredLRP', args: { processGuid, ...(instances !== undefined ? { instances } : {}), ...(annotation !== undefined ? { annotation } : {}) } }) as BbsOp,
-  ),
+  fc
+    .record({
+      processGuid: fc.constant('p'),
+      domain: fc.constant('cf-apps'),
+      instances: fc.integer({ min: 1, max: 3 }),
+      annotation: word,
+    })
+    .map((args) => ({ f: 'DesireLRP', args }) as BbsOp),
+  fc
+    .record({
+      processGuid: fc.constant('p'),
+      instances: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+      annotation: fc.option(word, { nil: undefined }),
+    })
+    .map(
+      ({ processGuid, instances, annotation }) =>
+        ({
+          f: 'UpdateDesiredLRP',
+          args: {
+            processGuid,
+            ...(instances !== undefined ? { instances } : {}),
+            ...(annotation !== undefined ? { annotation } : {}),
+          },
+        }) as BbsOp,
+    ),
   fc.constant({ f: 'RemoveDesiredLRP', args: { processGuid: 'p' } } as BbsOp),
   fc.constant({ f: 'DesiredLRPByProcessGuid', args: { processGuid: 'p' } } as BbsOp),
 );
 
-const instance = fc.record({ cellId: cell, n: fc.integer({ min: 0, max: 1 }) }).map(({ cellId, n }) => ({ cellId, instanceGuid: `${cellId}-i${n}` }));
+const instance = fc
+  .record({ cellId: cell, n: fc.integer({ min: 0, max: 1 }) })
+  .map(({ cellId, n }) => ({ cellId, instanceGuid: `${cellId}-i${n}` }));
 const at = { processGuid: 'p', index: 0 };
 const actualOp: fc.Arbitrary<BbsOp> = fc.oneof(
   fc.constant({ f: 'CreateUnclaimedActualLRP', args: { ...at, domain: 'cf-apps' } } as BbsOp),
@@ -48,10 +99,15 @@ const actualOp: fc.Arbitrary<BbsOp> = fc.oneof(
   fc.constant({ f: 'ActualLRPByIndex', args: at } as BbsOp),
 );
 
-const domainOp: fc.Arbitrary<BbsOp> = fc.record({ domain: fc.constant('cf-apps'), ttl: fc.integer({ min: 0, max: 300 }) }).map((args) => ({ f: 'UpsertDomain', args }) as BbsOp);
+const domainOp: fc.Arbitrary<BbsOp> = fc
+  .record({ domain: fc.constant('cf-apps'), ttl: fc.integer({ min: 0, max: 300 }) })
+  .map((args) => ({ f: 'UpsertDomain', args }) as BbsOp);
 
 /** Fills a fresh epoch into a record and its state the way the store would: a new GUID per create. */
-function withEpoch<T extends { modificationTag: { epoch: string } }>(rec: T | null | undefined, epoch: string): void {
+function withEpoch<T extends { modificationTag: { epoch: string } }>(
+  rec: T | null | undefined,
+  epoch: string,
+): void {
   if (rec) rec.modificationTag.epoch = epoch;
 }
 
@@ -102,24 +158,34 @@ const playActual: Player = (ops, choices) => {
   });
 };
 
-const playDomains: Player = (ops) => ops.map((op) => [op, { record: { domain: 'cf-apps', ttl: (op.args as { ttl: number }).ttl } }]);
+const playDomains: Player = (ops) =>
+  ops.map((op) => [op, { record: { domain: 'cf-apps', ttl: (op.args as { ttl: number }).ttl } }]);
 
 /** One output changed so that no rule could have produced it. */
 function plant(out: BbsResult, how: number): BbsResult {
-  const rec = out.record as (TaskRecord & DesiredLRPRecord & ActualLRPRecord & DomainRecord) | null | undefined;
-  if (how % 2 === 0 || !rec) return { error: out.error === 'ResourceNotFound' ? 'ResourceExists' : 'ResourceNotFound' };
+  const rec = out.record as
+    | (TaskRecord & DesiredLRPRecord & ActualLRPRecord & DomainRecord)
+    | null
+    | undefined;
+  if (how % 2 === 0 || !rec)
+    return { error: out.error === 'ResourceNotFound' ? 'ResourceExists' : 'ResourceNotFound' };
   const bad = structuredClone(rec) as unknown as Record<string, unknown>;
-  if ('ttl' in bad) bad['ttl'] = -1;
-  else if ('taskGuid' in bad) bad['cellId'] = 'zz-mutant';
-  else if ('instances' in bad) bad['annotation'] = 'zz-mutant';
-  else bad['cellId'] = 'zz-mutant';
+  if ('ttl' in bad) bad.ttl = -1;
+  else if ('taskGuid' in bad) bad.cellId = 'zz-mutant';
+  else if ('instances' in bad) bad.annotation = 'zz-mutant';
+  else bad.cellId = 'zz-mutant';
   return { ...out, record: bad as unknown as BbsResult['record'] };
 }
 
 const kinds: [string, Model<unknown, BbsOp, BbsResult>, fc.Arbitrary<BbsOp>, Player][] = [
   ['task', taskModel as Model<unknown, BbsOp, BbsResult>, taskOp, playTasks],
   ['desired LRP', desiredLRPModel as Model<unknown, BbsOp, BbsResult>, desiredOp, playDesired],
-  ['actual LRP', actualLRPModel('per-state') as Model<unknown, BbsOp, BbsResult>, actualOp, playActual],
+  [
+    'actual LRP',
+    actualLRPModel('per-state') as Model<unknown, BbsOp, BbsResult>,
+    actualOp,
+    playActual,
+  ],
   ['domain', domainModel as Model<unknown, BbsOp, BbsResult>, domainOp, playDomains],
 ];
 

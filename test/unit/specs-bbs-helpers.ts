@@ -48,4 +48,7 @@ export function actualRecord(index: number, over: Partial<ActualLRPRecord>): Act
 }
 
 /** CreateUnclaimedActualLRP of LRP_GUID's instance 0, answered with the fresh record. */
-export const createActual: Step = [op('CreateUnclaimedActualLRP', { processGuid: LRP_GUID, index: 0, domain: 'cf-apps' }), { record: actualRecord(0, {}) }];
+export const createActual: Step = [
+  op('CreateUnclaimedActualLRP', { processGuid: LRP_GUID, index: 0, domain: 'cf-apps' }),
+  { record: actualRecord(0, {}) },
+];

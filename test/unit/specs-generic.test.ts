@@ -26,7 +26,11 @@ test('a read of {"b":2,"a":1} after a write of {"a":1,"b":2} is linearizable (st
   // cas compares structurally too: cas {"b":[1,{"y":1,"x":0}],"a":null} → 3 from the written value swaps.
   const c = opsOf([
     { input: { f: 'write', value: { a: null, b: [1, { x: 0, y: 1 }] } }, at: [0, 1] },
-    { input: { f: 'cas', value: [{ b: [1, { y: 1, x: 0 }], a: null }, 3] }, output: true, at: [2, 3] },
+    {
+      input: { f: 'cas', value: [{ b: [1, { y: 1, x: 0 }], a: null }, 3] },
+      output: true,
+      at: [2, 3],
+    },
     { input: { f: 'read' }, output: 3, at: [4, 5] },
   ]);
   t.is(checkLinearizable(c, () => casRegisterModel as Model).keys[0]!.verdict, 'linearizable');
@@ -37,30 +41,63 @@ test('canonical JSON: keys sorted at every depth, so equal values hash alike; ar
   t.is(json({ a: 1, b: 2 }), json({ b: 2, a: 1 }));
   t.not(json([1, 2]), json([2, 1]));
   t.is(json(undefined), 'null');
-  t.is(registerModel.hash(registerModel.step('null', { f: 'write', value: { y: 1, x: 2 } }, null)[1]), registerModel.hash(registerModel.step('null', { f: 'write', value: { x: 2, y: 1 } }, null)[1]));
+  t.is(
+    registerModel.hash(registerModel.step('null', { f: 'write', value: { y: 1, x: 2 } }, null)[1]),
+    registerModel.hash(registerModel.step('null', { f: 'write', value: { x: 2, y: 1 } }, null)[1]),
+  );
 });
 
 const value = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 2 }), fc.constant({ a: 1 }));
 
 test('generated: an op a model says cannot change the state leaves every state it is legal in as it was', (t) => {
   const cases: [Model, fc.Arbitrary<unknown>, fc.Arbitrary<unknown>][] = [
-    [registerModel as Model, fc.oneof(fc.record({ f: fc.constant('read') }), fc.record({ f: fc.constant('write'), value })), fc.oneof(value, fc.constant(undefined))],
-    [casRegisterModel as Model, fc.oneof(fc.record({ f: fc.constant('read') }), fc.record({ f: fc.constant('write'), value }), fc.record({ f: fc.constant('cas'), value: fc.tuple(value, value) })), fc.oneof(value, fc.boolean(), fc.constant(undefined))],
-    [kvModel as Model, fc.oneof(fc.record({ f: fc.constant('read'), key: fc.constantFrom('a', 'b') }), fc.record({ f: fc.constant('write'), key: fc.constantFrom('a', 'b'), value })), fc.oneof(value, fc.constant(undefined))],
-    [setModel as Model, fc.oneof(fc.record({ f: fc.constant('read') }), fc.record({ f: fc.constant('add'), value })), fc.oneof(fc.array(value, { maxLength: 3 }), fc.constant(undefined))],
+    [
+      registerModel as Model,
+      fc.oneof(
+        fc.record({ f: fc.constant('read') }),
+        fc.record({ f: fc.constant('write'), value }),
+      ),
+      fc.oneof(value, fc.constant(undefined)),
+    ],
+    [
+      casRegisterModel as Model,
+      fc.oneof(
+        fc.record({ f: fc.constant('read') }),
+        fc.record({ f: fc.constant('write'), value }),
+        fc.record({ f: fc.constant('cas'), value: fc.tuple(value, value) }),
+      ),
+      fc.oneof(value, fc.boolean(), fc.constant(undefined)),
+    ],
+    [
+      kvModel as Model,
+      fc.oneof(
+        fc.record({ f: fc.constant('read'), key: fc.constantFrom('a', 'b') }),
+        fc.record({ f: fc.constant('write'), key: fc.constantFrom('a', 'b'), value }),
+      ),
+      fc.oneof(value, fc.constant(undefined)),
+    ],
+    [
+      setModel as Model,
+      fc.oneof(fc.record({ f: fc.constant('read') }), fc.record({ f: fc.constant('add'), value })),
+      fc.oneof(fc.array(value, { maxLength: 3 }), fc.constant(undefined)),
+    ],
   ];
   for (const [model, input, output] of cases) {
     fc.assert(
-      fc.property(fc.array(fc.tuple(input, output), { maxLength: 6 }), fc.tuple(input, output), (prefix, [i, o]) => {
-        // A reachable state: the prefix applied with unknown outputs (always legal for writes).
-        let s = model.init();
-        for (const [pi] of prefix) {
-          const [legal, next] = model.step(s, pi, undefined);
-          if (legal) s = next;
-        }
-        const [legal, next] = model.step(s, i, o);
-        return !legal || model.changesState!(i, o) || model.hash(next) === model.hash(s);
-      }),
+      fc.property(
+        fc.array(fc.tuple(input, output), { maxLength: 6 }),
+        fc.tuple(input, output),
+        (prefix, [i, o]) => {
+          // A reachable state: the prefix applied with unknown outputs (always legal for writes).
+          let s = model.init();
+          for (const [pi] of prefix) {
+            const [legal, next] = model.step(s, pi, undefined);
+            if (legal) s = next;
+          }
+          const [legal, next] = model.step(s, i, o);
+          return !legal || model.changesState!(i, o) || model.hash(next) === model.hash(s);
+        },
+      ),
       { numRuns: 500 },
     );
   }

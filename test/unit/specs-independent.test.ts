@@ -14,7 +14,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Imports from specs/ files into other top folders, as "from → to". */
 function outsideImports(g: Map<string, Set<string>>): string[] {
   const out: string[] = [];
-  for (const [from, tos] of g) for (const to of tos) if (!to.startsWith('specs/')) out.push(`${from} → ${to}`);
+  for (const [from, tos] of g)
+    for (const to of tos) if (!to.startsWith('specs/')) out.push(`${from} → ${to}`);
   return out.sort();
 }
 

@@ -9,11 +9,40 @@ import { SPEC_PLANTS, weaken } from '../../lab/selftest/spec-plants.ts';
 
 type Case = { name: string; key: string; steps: [BbsOp, BbsResult][] };
 
-const task = (state: TaskRecord['state'], cellId = ''): BbsResult => ({ record: { taskGuid: 't', domain: 'cf-tasks', state, cellId, result: '', failed: false, failureReason: '' } });
-const actual = (state: ActualLRPRecord['state'], index: number, cellId = ''): BbsResult => ({
-  record: { processGuid: 'p', index: 0, domain: 'cf-apps', state, instanceGuid: cellId ? `${cellId}-i0` : '', cellId, placementError: '', crashCount: 0, crashReason: '', modificationTag: { epoch: 'E', index } },
+const task = (state: TaskRecord['state'], cellId = ''): BbsResult => ({
+  record: {
+    taskGuid: 't',
+    domain: 'cf-tasks',
+    state,
+    cellId,
+    result: '',
+    failed: false,
+    failureReason: '',
+  },
 });
-const desired = (epoch: string): BbsResult => ({ record: { processGuid: 'p', domain: 'cf-apps', instances: 1, annotation: 'a', modificationTag: { epoch, index: 0 } } });
+const actual = (state: ActualLRPRecord['state'], index: number, cellId = ''): BbsResult => ({
+  record: {
+    processGuid: 'p',
+    index: 0,
+    domain: 'cf-apps',
+    state,
+    instanceGuid: cellId ? `${cellId}-i0` : '',
+    cellId,
+    placementError: '',
+    crashCount: 0,
+    crashReason: '',
+    modificationTag: { epoch: 'E', index },
+  },
+});
+const desired = (epoch: string): BbsResult => ({
+  record: {
+    processGuid: 'p',
+    domain: 'cf-apps',
+    instances: 1,
+    annotation: 'a',
+    modificationTag: { epoch, index: 0 },
+  },
+});
 const at = { processGuid: 'p', index: 0 };
 const upsert = (ttl: number): BbsOp => ({ f: 'UpsertDomain', args: { domain: 'd', ttl } });
 
@@ -23,25 +52,52 @@ const MUST_REJECT: Case[] = [
     key: 'task/t',
     steps: [
       [{ f: 'DesireTask', args: { taskGuid: 't', domain: 'cf-tasks' } }, task('PENDING')],
-      [{ f: 'StartTask', args: { taskGuid: 't', cellId: 'cell-a' } }, { shouldStart: true, ...task('RUNNING', 'cell-a') }],
-      [{ f: 'StartTask', args: { taskGuid: 't', cellId: 'cell-b' } }, { shouldStart: true, ...task('RUNNING', 'cell-b') }],
+      [
+        { f: 'StartTask', args: { taskGuid: 't', cellId: 'cell-a' } },
+        { shouldStart: true, ...task('RUNNING', 'cell-a') },
+      ],
+      [
+        { f: 'StartTask', args: { taskGuid: 't', cellId: 'cell-b' } },
+        { shouldStart: true, ...task('RUNNING', 'cell-b') },
+      ],
     ],
   },
   {
     name: 'a desired LRP desired again, as a new one',
     key: 'desired/p',
     steps: [
-      [{ f: 'DesireLRP', args: { processGuid: 'p', domain: 'cf-apps', instances: 1, annotation: 'a' } }, desired('E')],
-      [{ f: 'DesireLRP', args: { processGuid: 'p', domain: 'cf-apps', instances: 1, annotation: 'a' } }, desired('F')],
+      [
+        {
+          f: 'DesireLRP',
+          args: { processGuid: 'p', domain: 'cf-apps', instances: 1, annotation: 'a' },
+        },
+        desired('E'),
+      ],
+      [
+        {
+          f: 'DesireLRP',
+          args: { processGuid: 'p', domain: 'cf-apps', instances: 1, annotation: 'a' },
+        },
+        desired('F'),
+      ],
     ],
   },
   {
     name: 'a claimed instance claimed by another cell',
     key: 'actual/p/0',
     steps: [
-      [{ f: 'CreateUnclaimedActualLRP', args: { ...at, domain: 'cf-apps' } }, actual('UNCLAIMED', 0)],
-      [{ f: 'ClaimActualLRP', args: { ...at, instanceGuid: 'cell-a-i0', cellId: 'cell-a' } }, actual('CLAIMED', 1, 'cell-a')],
-      [{ f: 'ClaimActualLRP', args: { ...at, instanceGuid: 'cell-b-i0', cellId: 'cell-b' } }, actual('CLAIMED', 2, 'cell-b')],
+      [
+        { f: 'CreateUnclaimedActualLRP', args: { ...at, domain: 'cf-apps' } },
+        actual('UNCLAIMED', 0),
+      ],
+      [
+        { f: 'ClaimActualLRP', args: { ...at, instanceGuid: 'cell-a-i0', cellId: 'cell-a' } },
+        actual('CLAIMED', 1, 'cell-a'),
+      ],
+      [
+        { f: 'ClaimActualLRP', args: { ...at, instanceGuid: 'cell-b-i0', cellId: 'cell-b' } },
+        actual('CLAIMED', 2, 'cell-b'),
+      ],
     ],
   },
   {
@@ -67,7 +123,8 @@ function firstRefused(m: BbsModel, c: Case): number {
 }
 
 test('each spec accepts every step of a must-reject case but the last, and refuses the last', (t) => {
-  for (const c of MUST_REJECT) t.is(firstRefused(bbsModelFor(c.key)!, c), c.steps.length - 1, c.name);
+  for (const c of MUST_REJECT)
+    t.is(firstRefused(bbsModelFor(c.key)!, c), c.steps.length - 1, c.name);
 });
 
 test('each checker-side plant (a spec that accepts too much) is caught: its weakened spec accepts a must-reject case', (t) => {
@@ -75,10 +132,18 @@ test('each checker-side plant (a spec that accepts too much) is caught: its weak
   for (const p of SPEC_PLANTS) {
     const cases = MUST_REJECT.filter((c) => c.key.startsWith(p.key));
     const caught = cases.filter((c) => firstRefused(weaken(bbsModelFor(c.key)!, p), c) === -1);
-    t.true(caught.length > 0, `${p.name} (${p.description}) would pass every must-reject case of ${p.key}`);
+    t.true(
+      caught.length > 0,
+      `${p.name} (${p.description}) would pass every must-reject case of ${p.key}`,
+    );
   }
   // Every record type has a plant on its spec.
-  t.deepEqual([...new Set(SPEC_PLANTS.map((p) => p.key))].sort(), ['actual/', 'desired/', 'domain/', 'task/']);
+  t.deepEqual([...new Set(SPEC_PLANTS.map((p) => p.key))].sort(), [
+    'actual/',
+    'desired/',
+    'domain/',
+    'task/',
+  ]);
 });
 
 test('a weakening leaves the legal steps legal: the played prefixes stay accepted', (t) => {

@@ -6,7 +6,13 @@ import test from 'ava';
 import * as store from '../../bbs/rules.ts';
 import * as spec from '../../specs/transitions.ts';
 import { taskStep } from '../../specs/task.ts';
-import { ACTUAL_LRP_STATES, TASK_STATES, type ActualLRPState, type BbsOp, type TaskState } from '../../specs/vocabulary.ts';
+import {
+  ACTUAL_LRP_STATES,
+  TASK_STATES,
+  type ActualLRPState,
+  type BbsOp,
+  type TaskState,
+} from '../../specs/vocabulary.ts';
 
 // models/task.go ValidateTransitionTo, read by hand: y = allowed. Rows: from; columns: to in the
 // order PENDING RUNNING COMPLETED RESOLVING.
@@ -73,8 +79,16 @@ for (const rules of ['permissive', 'per-state'] as const) {
           const documented = cells[i]![j] === 'y';
           const holder = holderOf(from);
           const what = `${from} (held by ${holder.cellId || 'nobody'}) → ${to} by ${by.cellId || 'empty key'}`;
-          t.is(spec.actualLRPMayMove(rules, from, holder, true, by, to), documented, `spec ${what}`);
-          t.is(store.allowsTransitionTo(rules, { state: from, ...holder }, true, by, to), documented, `store ${what}`);
+          t.is(
+            spec.actualLRPMayMove(rules, from, holder, true, by, to),
+            documented,
+            `spec ${what}`,
+          );
+          t.is(
+            store.allowsTransitionTo(rules, { state: from, ...holder }, true, by, to),
+            documented,
+            `store ${what}`,
+          );
           checked++;
         });
       });
@@ -83,7 +97,13 @@ for (const rules of ['permissive', 'per-state'] as const) {
   });
 
   test(`actual LRP transitions (${rules}): spec and store agree on every holder, request key and LRP key`, (t) => {
-    const keys = [K1, K2, EMPTY, { instanceGuid: 'i1', cellId: 'c2' }, { instanceGuid: 'i2', cellId: 'c1' }];
+    const keys = [
+      K1,
+      K2,
+      EMPTY,
+      { instanceGuid: 'i1', cellId: 'c2' },
+      { instanceGuid: 'i2', cellId: 'c1' },
+    ];
     let differ = 0;
     for (const from of ACTUAL_LRP_STATES)
       for (const to of ACTUAL_LRP_STATES)
@@ -91,7 +111,13 @@ for (const rules of ['permissive', 'per-state'] as const) {
           for (const by of keys)
             for (const sameLRP of [true, false]) {
               const a = spec.actualLRPMayMove(rules, from, holder, sameLRP, by, to);
-              const b = store.allowsTransitionTo(rules, { state: from, ...holder }, sameLRP, by, to);
+              const b = store.allowsTransitionTo(
+                rules,
+                { state: from, ...holder },
+                sameLRP,
+                by,
+                to,
+              );
               if (a !== b) differ++;
               if (!sameLRP) t.false(a, 'another LRP key is always refused');
             }
@@ -105,7 +131,11 @@ test('crash bookkeeping: spec and store agree, and match hand-worked cases', (t)
       for (const ranLong of [false, true]) {
         const s = spec.afterCrash(from, n, ranLong);
         const count = store.nextCrashCount({ state: from, crashCount: n }, ranLong);
-        t.deepEqual(s, { crashCount: count, state: store.stateAfterCrash(count) }, `${from} count ${n} ranLong ${ranLong}`);
+        t.deepEqual(
+          s,
+          { crashCount: count, state: store.stateAfterCrash(count) },
+          `${from} count ${n} ranLong ${ranLong}`,
+        );
       }
   // RUNNING with 2 crashes, short run: 2 + 1 = 3 ≥ 3 immediate restarts → stays CRASHED.
   t.deepEqual(spec.afterCrash('RUNNING', 2, false), { crashCount: 3, state: 'CRASHED' });
@@ -119,19 +149,46 @@ test('crash bookkeeping: spec and store agree, and match hand-worked cases', (t)
 // The cell checks of the task ops (db/sqldb/task_db.go), by hand: the spec's answer for a task in
 // each state held by cell c1 when the request comes from c1 or from c2.
 test('task ops with their cell checks: the spec answers as the BBS documents', (t) => {
-  const task = (state: TaskState) => ({ domain: 'd', state, cellId: state === 'RUNNING' ? 'c1' : '', result: '', failed: false, failureReason: '' });
+  const task = (state: TaskState) => ({
+    domain: 'd',
+    state,
+    cellId: state === 'RUNNING' ? 'c1' : '',
+    result: '',
+    failed: false,
+    failureReason: '',
+  });
   const answer = (state: TaskState, op: BbsOp): string => {
     const o = taskStep(task(state), op)!;
-    return o.result.error ?? (o.result.shouldStart === false ? 'no-op' : `→${o.next?.state ?? 'absent'}`);
+    return (
+      o.result.error ?? (o.result.shouldStart === false ? 'no-op' : `→${o.next?.state ?? 'absent'}`)
+    );
   };
   const start = (cellId: string): BbsOp => ({ f: 'StartTask', args: { taskGuid: 'g', cellId } });
-  const complete = (cellId: string): BbsOp => ({ f: 'CompleteTask', args: { taskGuid: 'g', cellId, failed: false, failureReason: '', result: 'r' } });
+  const complete = (cellId: string): BbsOp => ({
+    f: 'CompleteTask',
+    args: { taskGuid: 'g', cellId, failed: false, failureReason: '', result: 'r' },
+  });
   const expected: Record<TaskState, string[]> = {
     // StartTask c1, StartTask c2, CompleteTask c1, CompleteTask c2
     PENDING: ['→RUNNING', '→RUNNING', 'InvalidStateTransition', 'InvalidStateTransition'],
     RUNNING: ['no-op', 'InvalidStateTransition', '→COMPLETED', 'RunningOnDifferentCell'],
-    COMPLETED: ['InvalidStateTransition', 'InvalidStateTransition', 'InvalidStateTransition', 'InvalidStateTransition'],
-    RESOLVING: ['InvalidStateTransition', 'InvalidStateTransition', 'InvalidStateTransition', 'InvalidStateTransition'],
+    COMPLETED: [
+      'InvalidStateTransition',
+      'InvalidStateTransition',
+      'InvalidStateTransition',
+      'InvalidStateTransition',
+    ],
+    RESOLVING: [
+      'InvalidStateTransition',
+      'InvalidStateTransition',
+      'InvalidStateTransition',
+      'InvalidStateTransition',
+    ],
   };
-  for (const s of TASK_STATES) t.deepEqual([start('c1'), start('c2'), complete('c1'), complete('c2')].map((op) => answer(s, op)), expected[s], s);
+  for (const s of TASK_STATES)
+    t.deepEqual(
+      [start('c1'), start('c2'), complete('c1'), complete('c2')].map((op) => answer(s, op)),
+      expected[s],
+      s,
+    );
 });

@@ -8,16 +8,32 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { refusal } from '../../lab/providers/ssh/allow-list.ts';
-import { chainName, createChainCommand, cutsForHost, cutsOf, guardCommand, isChainCommand, removeChainCommand, setRulesCommand } from '../../lab/providers/ssh/iptables.ts';
+import {
+  chainName,
+  createChainCommand,
+  cutsForHost,
+  cutsOf,
+  guardCommand,
+  isChainCommand,
+  removeChainCommand,
+  setRulesCommand,
+} from '../../lab/providers/ssh/iptables.ts';
 import { checkHostKey, hostPattern, verifyHostKey } from '../../lab/providers/ssh/known-hosts.ts';
 import { shq, wrapSudo } from '../../lab/providers/ssh/session.ts';
-import { loginSecrets, parseSshTarget, refusedFaults, TargetError, type SshTarget } from '../../lab/providers/ssh/target.ts';
+import {
+  loginSecrets,
+  parseSshTarget,
+  refusedFaults,
+  TargetError,
+  type SshTarget,
+} from '../../lab/providers/ssh/target.ts';
 import { createRunDir } from '../../lab/runner/run-dir.ts';
 import { parseScenario, ScenarioError } from '../../lab/scenario/validate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ssh-provider-unit-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-const KEY_TEXT = '-----BEGIN OPENSSH PRIVATE KEY-----\nNOT-A-REAL-KEY-BUT-SECRET-1234\n-----END OPENSSH PRIVATE KEY-----\n';
+const KEY_TEXT =
+  '-----BEGIN OPENSSH PRIVATE KEY-----\nNOT-A-REAL-KEY-BUT-SECRET-1234\n-----END OPENSSH PRIVATE KEY-----\n';
 writeFileSync(join(dir, 'id_test'), KEY_TEXT);
 const file = join(dir, 'target.yaml');
 
@@ -81,26 +97,43 @@ hosts:
   - { address: 10.0.0.2 }
 user: bbs
 `);
-  const has = (re: RegExp) => t.true(p.some((x) => re.test(x)), `expected ${re} in:\n${p.join('\n')}`);
+  const has = (re: RegExp) =>
+    t.true(
+      p.some((x) => re.test(x)),
+      `expected ${re} in:\n${p.join('\n')}`,
+    );
   has(/^mode: must be install .* or attach/);
   has(/^ssh\.identityFile: no such file .*nowhere; give the path of the private key/);
   has(/^ssh\.password: secrets are never written in the target; use ssh.identityFile/);
   has(/^ssh\.passwordEnv: must name an environment variable/);
   has(/^hosts\[0\]\.address: must be a host name or IP address/);
   has(/^hosts\[0\]\.sshPort: must be a port from 1 to 65535, got 70000/);
-  has(/^hosts\[0\]\.colour: unknown field; allowed: address, sshPort, mysqlPort, commands, partitions/);
+  has(
+    /^hosts\[0\]\.colour: unknown field; allowed: address, sshPort, mysqlPort, commands, partitions/,
+  );
   has(/^hosts\[0\]\.commands\.start: required with commands\.kill/);
   has(/^hosts\[2\]: 10\.0\.0\.2:3306 is also hosts\[1\]/);
-  t.deepEqual(problemsOf('name: x\nmode: install\nssh: { user: root }\nhosts: [{ address: h }]\n'), [
-    'ssh: no way to log in; set ssh.identityFile (a private key file), ssh.identityEnv, ssh.passwordEnv or ssh.agent: true',
-  ]);
-  t.deepEqual(problemsOf('name: x\nmode: attach\nssh: { agent: true }\nhosts: [{ address: h }]\n'), [
-    'user: required; the MySQL user the workload connects as',
-    'passwordEnv: required in attach mode; name the environment variable that holds the MySQL password',
-  ]);
-  t.deepEqual(problemsOf('name: x\nmode: install\nssh: { agent: true }\nhosts: [{ address: h, commands: { kill: k, start: s } }]\n'), [
-    'hosts[0].commands: only used in attach mode (in install mode the lab runs the node itself); remove it or set mode: attach',
-  ]);
+  t.deepEqual(
+    problemsOf('name: x\nmode: install\nssh: { user: root }\nhosts: [{ address: h }]\n'),
+    [
+      'ssh: no way to log in; set ssh.identityFile (a private key file), ssh.identityEnv, ssh.passwordEnv or ssh.agent: true',
+    ],
+  );
+  t.deepEqual(
+    problemsOf('name: x\nmode: attach\nssh: { agent: true }\nhosts: [{ address: h }]\n'),
+    [
+      'user: required; the MySQL user the workload connects as',
+      'passwordEnv: required in attach mode; name the environment variable that holds the MySQL password',
+    ],
+  );
+  t.deepEqual(
+    problemsOf(
+      'name: x\nmode: install\nssh: { agent: true }\nhosts: [{ address: h, commands: { kill: k, start: s } }]\n',
+    ),
+    [
+      'hosts[0].commands: only used in attach mode (in install mode the lab runs the node itself); remove it or set mode: attach',
+    ],
+  );
 });
 
 test('attach mode: a fault a host has no command for is refused, naming the field', (t) => {
@@ -121,7 +154,9 @@ test('secrets come from files and the environment only, and never reach the run 
   const err = t.throws(() => loginSecrets(x, {}), { instanceOf: TargetError });
   t.regex(err!.message, /ssh\.identityEnv: the environment variable LAB_SSH_KEY is not set/);
   writeFileSync(file, INSTALL);
-  const s = parseScenario(`name: s\nquestion: q\nduration: 10s\ntopology: { nodes: 3, proxies: 0, provider: ssh, target: ${file} }\nclients: { count: 2, via: nodes }\n`);
+  const s = parseScenario(
+    `name: s\nquestion: q\nduration: 10s\ntopology: { nodes: 3, proxies: 0, provider: ssh, target: ${file} }\nclients: { count: 2, via: nodes }\n`,
+  );
   const run = createRunDir(s, 7, join(dir, 'runs'));
   const stored = readFileSync(join(run.path, 'scenario.yaml'), 'utf8');
   t.true(stored.includes(`target: ${file}`));
@@ -130,8 +165,18 @@ test('secrets come from files and the environment only, and never reach the run 
 });
 
 test('the scenario validator: provider ssh needs a target', (t) => {
-  const err = t.throws(() => parseScenario('name: s\nquestion: q\nduration: 10s\ntopology: { nodes: 3, proxies: 0, provider: ssh }\nclients: { count: 2, via: nodes }\n'), { instanceOf: ScenarioError });
-  t.true(err!.problems.includes('topology.target: required with provider: ssh (an SSH target YAML file, see docs/ssh-targets.md)'));
+  const err = t.throws(
+    () =>
+      parseScenario(
+        'name: s\nquestion: q\nduration: 10s\ntopology: { nodes: 3, proxies: 0, provider: ssh }\nclients: { count: 2, via: nodes }\n',
+      ),
+    { instanceOf: ScenarioError },
+  );
+  t.true(
+    err!.problems.includes(
+      'topology.target: required with provider: ssh (an SSH target YAML file, see docs/ssh-targets.md)',
+    ),
+  );
 });
 
 // A made-up ed25519 public key in SSH wire format: string "ssh-ed25519", string <32 bytes>.
@@ -162,7 +207,10 @@ test('known_hosts: a listed key matches (plain or hashed), a different one is a 
   const kh = join(dir, 'kh');
   const refused = verifyHostKey(kh, '127.105.0.11', 2222, key, false);
   t.false(refused.ok);
-  t.regex((refused as { reason: string }).reason, /not in .*kh; add it \(ssh-keyscan -p 2222 127\.105\.0\.11/);
+  t.regex(
+    (refused as { reason: string }).reason,
+    /not in .*kh; add it \(ssh-keyscan -p 2222 127\.105\.0\.11/,
+  );
   t.deepEqual(verifyHostKey(kh, '127.105.0.11', 2222, key, true), { ok: true, added: true });
   t.deepEqual(verifyHostKey(kh, '127.105.0.11', 2222, key, false), { ok: true, added: false });
   const changed = verifyHostKey(kh, '127.105.0.11', 2222, other, true);
@@ -171,7 +219,11 @@ test('known_hosts: a listed key matches (plain or hashed), a different one is a 
 });
 
 test('iptables: each host drops only the cuts arriving at it, by source and destination pair', (t) => {
-  const addr: Record<string, string> = { n1: '127.105.0.11', n2: '127.105.0.12', n3: '127.105.0.13' };
+  const addr: Record<string, string> = {
+    n1: '127.105.0.11',
+    n2: '127.105.0.12',
+    n3: '127.105.0.13',
+  };
   const cuts = cutsOf([['n3'], ['n1', 'n2']], (n) => addr[n]!);
   // isolate n3 from {n1, n2}: 1 × 2 pairs, both directions = 4 directed cuts.
   t.is(cuts.length, 4);
@@ -182,15 +234,24 @@ test('iptables: each host drops only the cuts arriving at it, by source and dest
     { from: '127.105.0.12', to: '127.105.0.13' },
   ]);
   t.deepEqual(cutsForHost(cuts, '127.105.0.11'), [{ from: '127.105.0.13', to: '127.105.0.11' }]);
-  t.deepEqual(cutsForHost([...cuts, ...cuts], '127.105.0.11'), [{ from: '127.105.0.13', to: '127.105.0.11' }], 'overlapping cuts give one rule');
+  t.deepEqual(
+    cutsForHost([...cuts, ...cuts], '127.105.0.11'),
+    [{ from: '127.105.0.13', to: '127.105.0.11' }],
+    'overlapping cuts give one rule',
+  );
   t.is(
     setRulesCommand(chain, cutsForHost(cuts, '127.105.0.13')),
     'iptables -w 5 -F BBSSSH-a1b2c3-n3 && iptables -w 5 -A BBSSSH-a1b2c3-n3 -s 127.105.0.11/32 -d 127.105.0.13/32 -j DROP && iptables -w 5 -A BBSSSH-a1b2c3-n3 -s 127.105.0.12/32 -d 127.105.0.13/32 -j DROP',
   );
   t.is(setRulesCommand(chain, []), 'iptables -w 5 -F BBSSSH-a1b2c3-n3', 'a heal empties the chain');
-  t.is(createChainCommand(chain), 'iptables -w 5 -N BBSSSH-a1b2c3-n3 && iptables -w 5 -I INPUT -j BBSSSH-a1b2c3-n3');
-  t.true(guardCommand(chain).includes('cat >/dev/null; ' + removeChainCommand(chain)));
-  t.throws(() => setRulesCommand(chain, [{ from: 'db1', to: '127.105.0.13' }]), { message: /IPv4 addresses/ });
+  t.is(
+    createChainCommand(chain),
+    'iptables -w 5 -N BBSSSH-a1b2c3-n3 && iptables -w 5 -I INPUT -j BBSSSH-a1b2c3-n3',
+  );
+  t.true(guardCommand(chain).includes(`cat >/dev/null; ${removeChainCommand(chain)}`));
+  t.throws(() => setRulesCommand(chain, [{ from: 'db1', to: '127.105.0.13' }]), {
+    message: /IPv4 addresses/,
+  });
   t.throws(() => chainName('a1b2c3', 'a-very-long-node-name'), { message: /at most 28/ });
 });
 
@@ -200,16 +261,25 @@ test('attach mode runs only the target’s commands and, where allowed, the lab�
   const c1 = chainName('abcdef', 'n1');
   t.is(refusal(h1, c1, 'monit stop mariadb'), null);
   t.is(refusal(h1, c1, 'cat /var/vcap/sys/log/mysql/mysql.err.log'), null);
-  t.regex(refusal(h1, c1, 'monit stop mariadb; rm -rf /')!, /is not one of the commands the target allows on 10\.0\.0\.1 \(kill, start, log\)/);
+  t.regex(
+    refusal(h1, c1, 'monit stop mariadb; rm -rf /')!,
+    /is not one of the commands the target allows on 10\.0\.0\.1 \(kill, start, log\)/,
+  );
   t.regex(refusal(h1, c1, 'mariadb -e "select 1"')!, /not one of the commands/);
   t.is(refusal(h1, c1, createChainCommand(c1)), null);
   t.is(refusal(h1, c1, setRulesCommand(c1, [{ from: '10.0.0.2', to: '10.0.0.1' }])), null);
   t.is(refusal(h1, c1, guardCommand(c1)), null);
   t.is(refusal(h1, c1, removeChainCommand(c1)), null);
-  t.regex(refusal(h1, c1, setRulesCommand(c1, []) + ' && reboot')!, /not one of the commands/);
-  t.false(isChainCommand(createChainCommand(chainName('abcdef', 'n2')), c1), 'another chain is not this host’s');
+  t.regex(refusal(h1, c1, `${setRulesCommand(c1, [])} && reboot`)!, /not one of the commands/);
+  t.false(
+    isChainCommand(createChainCommand(chainName('abcdef', 'n2')), c1),
+    'another chain is not this host’s',
+  );
   const c2 = chainName('abcdef', 'n2');
-  t.regex(refusal(h2, c2, createChainCommand(c2))!, /does not allow partitions on 10\.0\.0\.2 \(hosts\[1\]\.partitions is false\)/);
+  t.regex(
+    refusal(h2, c2, createChainCommand(c2))!,
+    /does not allow partitions on 10\.0\.0\.2 \(hosts\[1\]\.partitions is false\)/,
+  );
 });
 
 test('shell quoting and sudo wrapping', (t) => {

@@ -64,7 +64,13 @@ export async function startFakeHealth(host: string, initial: FakeHealthState): P
         return;
       }
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ wsrep_local_state: s.healthy ? 4 : 1, wsrep_local_index: s.index, healthy: s.healthy }));
+      res.end(
+        JSON.stringify({
+          wsrep_local_state: s.healthy ? 4 : 1,
+          wsrep_local_index: s.index,
+          healthy: s.healthy,
+        }),
+      );
     };
     if (s.delayMs) {
       const t = setTimeout(() => {
@@ -121,7 +127,11 @@ export function connectClient(host: string, port: number): Promise<ProxyClient> 
   });
 }
 
-export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

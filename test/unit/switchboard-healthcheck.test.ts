@@ -19,9 +19,17 @@ async function nodes(t: ExecutionContext, indexes: number[]): Promise<Node[]> {
   for (const [i, index] of indexes.entries()) {
     const name = `n${i + 1}`;
     const host = `127.0.3.${111 + i}`;
-    const mysql = await startFakeMysql(host, { localState: 4, localIndex: String(index), readOnly: false });
+    const mysql = await startFakeMysql(host, {
+      localState: 4,
+      localIndex: String(index),
+      readOnly: false,
+    });
     t.teardown(() => mysql.stop());
-    const hc = await startHealthcheck({ name, listen: { host, port: 0 }, mysql: { host, port: mysql.port, user: 'u', password: 'p' } });
+    const hc = await startHealthcheck({
+      name,
+      listen: { host, port: 0 },
+      mysql: { host, port: mysql.port, user: 'u', password: 'p' },
+    });
     t.teardown(() => hc.stop());
     const echo = await startEchoBackend(name, host);
     t.teardown(() => echo.stop());
@@ -30,7 +38,12 @@ async function nodes(t: ExecutionContext, indexes: number[]): Promise<Node[]> {
   return out;
 }
 
-async function proxy(t: ExecutionContext, ns: Node[], rule: SwitchboardRule, path: '/api/v1/status' | '/') {
+async function proxy(
+  t: ExecutionContext,
+  ns: Node[],
+  rule: SwitchboardRule,
+  path: '/api/v1/status' | '/',
+) {
   const p = await startSwitchboard({
     name: `proxy-${rule}`,
     listen: { host: '127.0.3.131', port: 0 },
@@ -78,10 +91,16 @@ for (const path of ['/', '/api/v1/status'] as const) {
     const p = await proxy(t, ns, 'sticky-random', path);
     const first = p.activeBackend()!;
     ns.find((n) => n.name === first)!.mysql.state.readOnly = true;
-    await waitFor('another node to become active', () => p.activeBackend() !== first && p.activeBackend() !== null);
+    await waitFor(
+      'another node to become active',
+      () => p.activeBackend() !== first && p.activeBackend() !== null,
+    );
     const second = p.activeBackend();
     ns.find((n) => n.name === first)!.mysql.state.readOnly = false;
-    await waitFor('the first node healthy again', () => p.backends().find((b) => b.name === first)!.healthy);
+    await waitFor(
+      'the first node healthy again',
+      () => p.backends().find((b) => b.name === first)!.healthy,
+    );
     const polls = p.stats().polls;
     await waitFor('three more polls', () => p.stats().polls >= polls + 3);
     t.is(p.activeBackend(), second);

@@ -2,8 +2,21 @@ import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { get } from 'node:http';
 import { connect, createServer } from 'node:net';
-import { startSwitchboard, type SwitchboardEvent, type SwitchboardHandle, type SwitchboardOptions } from '../../lab/routing/switchboard/proxy.ts';
-import { connectClient, startEchoBackend, startFakeHealth, waitFor, type EchoBackend, type FakeHealth, type FakeHealthState } from './switchboard-fakes.ts';
+import {
+  startSwitchboard,
+  type SwitchboardEvent,
+  type SwitchboardHandle,
+  type SwitchboardOptions,
+} from '../../lab/routing/switchboard/proxy.ts';
+import {
+  connectClient,
+  startEchoBackend,
+  startFakeHealth,
+  waitFor,
+  type EchoBackend,
+  type FakeHealth,
+  type FakeHealthState,
+} from './switchboard-fakes.ts';
 
 // Every test gets its own backends and health endpoints on free ports of 127.0.3.x.
 const HOST = '127.0.3.101';
@@ -22,7 +35,9 @@ async function rig(
   extra: Partial<SwitchboardOptions> & Pick<SwitchboardOptions, 'rule'>,
   shared?: { backends: EchoBackend[] },
 ): Promise<Rig> {
-  const backends = shared?.backends ?? (await Promise.all(Object.keys(initial).map((n) => startEchoBackend(n, HOST))));
+  const backends =
+    shared?.backends ??
+    (await Promise.all(Object.keys(initial).map((n) => startEchoBackend(n, HOST))));
   if (!shared) t.teardown(() => Promise.all(backends.map((b) => b.stop())));
   const health: Record<string, FakeHealth> = {};
   for (const [n, s] of Object.entries(initial)) {
@@ -33,7 +48,12 @@ async function rig(
   const proxy = await startSwitchboard({
     name: 'proxy-under-test',
     listen: { host: PROXY_HOST, port: 0 },
-    backends: backends.map((b) => ({ name: b.name, host: b.host, port: b.port, healthUrl: health[b.name]!.url })),
+    backends: backends.map((b) => ({
+      name: b.name,
+      host: b.host,
+      port: b.port,
+      healthUrl: health[b.name]!.url,
+    })),
     pollIntervalMs: 50,
     healthTimeoutMs: 1000,
     onEvent: (e) => events.push(e),
@@ -46,7 +66,15 @@ async function rig(
 const client = (r: Rig) => connectClient(r.proxy.listen.host, r.proxy.listen.port);
 
 test('lowest-index: routes to the healthy lowest index, moves when it turns unhealthy, and back when it recovers', async (t) => {
-  const r = await rig(t, { a: { healthy: true, index: 2 }, b: { healthy: true, index: 0 }, c: { healthy: true, index: 1 } }, { rule: 'lowest-index' });
+  const r = await rig(
+    t,
+    {
+      a: { healthy: true, index: 2 },
+      b: { healthy: true, index: 0 },
+      c: { healthy: true, index: 1 },
+    },
+    { rule: 'lowest-index' },
+  );
   t.is(r.proxy.activeBackend(), 'b', 'chosen by the first poll, before the handle is returned');
   const onB = await client(r);
   t.is(onB.greeting, 'b');
@@ -69,7 +97,9 @@ test('lowest-index: routes to the healthy lowest index, moves when it turns unhe
     ['b', 'c'],
     ['c', 'b'],
   ]);
-  const severed = r.events.filter((e) => e.type === 'severed').map((e) => [e.backend, e.connections]);
+  const severed = r.events
+    .filter((e) => e.type === 'severed')
+    .map((e) => [e.backend, e.connections]);
   t.deepEqual(severed, [
     ['b', 1],
     ['c', 1],
@@ -79,7 +109,11 @@ test('lowest-index: routes to the healthy lowest index, moves when it turns unhe
 });
 
 test('lowest-index: a change of index alone moves active (re-evaluated at every poll)', async (t) => {
-  const r = await rig(t, { a: { healthy: true, index: 0 }, b: { healthy: true, index: 1 } }, { rule: 'lowest-index' });
+  const r = await rig(
+    t,
+    { a: { healthy: true, index: 0 }, b: { healthy: true, index: 1 } },
+    { rule: 'lowest-index' },
+  );
   t.is(r.proxy.activeBackend(), 'a');
   const onA = await client(r);
   r.health.a!.state.index = 2;
@@ -91,7 +125,11 @@ test('lowest-index: a change of index alone moves active (re-evaluated at every 
 });
 
 test('sticky-random: moves when the active one turns unhealthy, and does NOT move back when it recovers', async (t) => {
-  const all = { a: { healthy: true, index: 0 }, b: { healthy: true, index: 1 }, c: { healthy: true, index: 2 } };
+  const all = {
+    a: { healthy: true, index: 0 },
+    b: { healthy: true, index: 1 },
+    c: { healthy: true, index: 2 },
+  };
   const r = await rig(t, all, { rule: 'sticky-random', seed: 5 });
   const first = r.proxy.activeBackend();
   t.truthy(first);
@@ -99,14 +137,19 @@ test('sticky-random: moves when the active one turns unhealthy, and does NOT mov
   t.is(onFirst.greeting, first);
 
   r.health[first!]!.state.healthy = false;
-  await waitFor('another backend to become active', () => r.proxy.activeBackend() !== first && r.proxy.activeBackend() !== null);
+  await waitFor(
+    'another backend to become active',
+    () => r.proxy.activeBackend() !== first && r.proxy.activeBackend() !== null,
+  );
   const second = r.proxy.activeBackend()!;
   await waitFor('onFirst to be closed by the proxy', () => onFirst.isClosed());
   const onSecond = await client(r);
   t.is(onSecond.greeting, second);
 
   r.health[first!]!.state.healthy = true;
-  await waitFor('the recovery to be seen', () => r.events.some((e) => e.type === 'health-changed' && e.backend === first && e.healthy));
+  await waitFor('the recovery to be seen', () =>
+    r.events.some((e) => e.type === 'health-changed' && e.backend === first && e.healthy),
+  );
   // Several more polls with the first one healthy again (and maybe the lowest index): still sticky.
   const seen = r.proxy.stats().polls;
   await waitFor('three more polls', () => r.proxy.stats().polls >= seen + 3);
@@ -116,11 +159,18 @@ test('sticky-random: moves when the active one turns unhealthy, and does NOT mov
 });
 
 test('sticky-random: the same seed makes the same first pick', async (t) => {
-  const all = { a: { healthy: true, index: 0 }, b: { healthy: true, index: 1 }, c: { healthy: true, index: 2 } };
+  const all = {
+    a: { healthy: true, index: 0 },
+    b: { healthy: true, index: 1 },
+    c: { healthy: true, index: 2 },
+  };
   const backends = await Promise.all(['a', 'b', 'c'].map((n) => startEchoBackend(n, HOST)));
   t.teardown(() => Promise.all(backends.map((b) => b.stop())));
   const picks: (string | null)[] = [];
-  for (const seed of [9, 9, 9]) picks.push((await rig(t, all, { rule: 'sticky-random', seed }, { backends })).proxy.activeBackend());
+  for (const seed of [9, 9, 9])
+    picks.push(
+      (await rig(t, all, { rule: 'sticky-random', seed }, { backends })).proxy.activeBackend(),
+    );
   t.is(new Set(picks).size, 1);
 });
 
@@ -143,14 +193,20 @@ test('a change of active severs the old backend only: the other proxy on the sam
   // p2 has seen a healthy all along; its connection to a still works end to end.
   t.is(p2.proxy.activeBackend(), 'a');
   t.false(c2.isClosed());
-  const echoed = new Promise<string>((resolve) => c2.socket.once('data', (d) => resolve(d.toString())));
+  const echoed = new Promise<string>((resolve) =>
+    c2.socket.once('data', (d) => resolve(d.toString())),
+  );
   c2.socket.write('still here\n');
   t.is(await echoed, 'still here\n');
   t.false(c1b.isClosed(), 'the connection made to the new active backend is not severed');
 });
 
 test('no healthy backend: a new connection is closed at once, and routing resumes when one recovers', async (t) => {
-  const r = await rig(t, { a: { healthy: false, index: 0 }, b: { healthy: false, index: 1 } }, { rule: 'lowest-index' });
+  const r = await rig(
+    t,
+    { a: { healthy: false, index: 0 }, b: { healthy: false, index: 1 } },
+    { rule: 'lowest-index' },
+  );
   t.is(r.proxy.activeBackend(), null);
   const c = await client(r);
   t.is(c.greeting, null, 'closed before any byte of a backend');
@@ -202,14 +258,23 @@ test('bytes pass both ways intact (8 MiB each way)', async (t) => {
 });
 
 test('a healthcheck that does not answer within the timeout counts as unhealthy', async (t) => {
-  const r = await rig(t, { a: { healthy: true, index: 0 }, b: { healthy: true, index: 1 } }, { rule: 'lowest-index', healthTimeoutMs: 300, pollIntervalMs: 50 });
+  const r = await rig(
+    t,
+    { a: { healthy: true, index: 0 }, b: { healthy: true, index: 1 } },
+    { rule: 'lowest-index', healthTimeoutMs: 300, pollIntervalMs: 50 },
+  );
   t.is(r.proxy.activeBackend(), 'a');
   r.health.a!.state.delayMs = 5000;
   await waitFor('b to become active', () => r.proxy.activeBackend() === 'b');
-  const change = r.events.find((e) => e.type === 'health-changed' && e.backend === 'a' && !e.healthy);
+  const change = r.events.find(
+    (e) => e.type === 'health-changed' && e.backend === 'a' && !e.healthy,
+  );
   t.like(change, { was: true, healthy: false, index: 0 });
   t.regex((change as { detail: string }).detail, /no answer within 300 ms/);
-  t.like(r.proxy.backends().find((b) => b.name === 'a'), { healthy: false, active: false });
+  t.like(
+    r.proxy.backends().find((b) => b.name === 'a'),
+    { healthy: false, active: false },
+  );
 });
 
 test('a refused backend connection closes the client and is counted', async (t) => {
@@ -235,7 +300,15 @@ test('a refused backend connection closes the client and is counted', async (t) 
 });
 
 test('the API lists backends with healthy, active and current sessions', async (t) => {
-  const r = await rig(t, { a: { healthy: true, index: 1 }, b: { healthy: true, index: 0 }, c: { healthy: false, index: 2 } }, { rule: 'lowest-index', apiPort: 0 });
+  const r = await rig(
+    t,
+    {
+      a: { healthy: true, index: 1 },
+      b: { healthy: true, index: 0 },
+      c: { healthy: false, index: 2 },
+    },
+    { rule: 'lowest-index', apiPort: 0 },
+  );
   const clients = [await client(r), await client(r)];
   t.true(clients.every((c) => c.greeting === 'b'));
   t.truthy(r.proxy.apiUrl);
@@ -246,7 +319,12 @@ test('the API lists backends with healthy, active and current sessions', async (
       res.on('end', () => resolve(s));
     }).on('error', reject),
   );
-  const list = JSON.parse(body) as { name: string; healthy: boolean; active: boolean; currentSessionCount: number }[];
+  const list = JSON.parse(body) as {
+    name: string;
+    healthy: boolean;
+    active: boolean;
+    currentSessionCount: number;
+  }[];
   t.deepEqual(
     list.map((b) => [b.name, b.healthy, b.active, b.currentSessionCount]),
     [
@@ -258,7 +336,11 @@ test('the API lists backends with healthy, active and current sessions', async (
 });
 
 test('events carry the proxy name and timestamps, in order', async (t) => {
-  const r = await rig(t, { a: { healthy: true, index: 0 }, b: { healthy: true, index: 1 } }, { rule: 'lowest-index' });
+  const r = await rig(
+    t,
+    { a: { healthy: true, index: 0 }, b: { healthy: true, index: 1 } },
+    { rule: 'lowest-index' },
+  );
   r.health.a!.state.healthy = false;
   await waitFor('b active', () => r.proxy.activeBackend() === 'b');
   t.true(r.events.length >= 4);
@@ -267,7 +349,10 @@ test('events carry the proxy name and timestamps, in order', async (t) => {
     t.true(Math.abs(e.at - Date.now()) < 60_000);
   }
   const monos = r.events.map((e) => e.mono);
-  t.deepEqual(monos, [...monos].sort((x, y) => x - y));
+  t.deepEqual(
+    monos,
+    [...monos].sort((x, y) => x - y),
+  );
   t.deepEqual(
     r.events.filter((e) => e.type === 'health-changed').map((e) => [e.backend, e.was, e.healthy]),
     [
@@ -300,6 +385,10 @@ test('bad options are refused with a message naming the problem', async (t) => {
   const base = { name: 'p', listen: { host: PROXY_HOST, port: 0 }, rule: 'lowest-index' as const };
   await t.throwsAsync(startSwitchboard({ ...base, backends: [] }), { message: /no backends/ });
   const b = { name: 'x', host: HOST, port: 1, healthUrl: 'http://127.0.3.101:1/' };
-  await t.throwsAsync(startSwitchboard({ ...base, backends: [b, b] }), { message: /appears twice/ });
-  await t.throwsAsync(startSwitchboard({ ...base, rule: 'round-robin' as never, backends: [b] }), { message: /rule must be/ });
+  await t.throwsAsync(startSwitchboard({ ...base, backends: [b, b] }), {
+    message: /appears twice/,
+  });
+  await t.throwsAsync(startSwitchboard({ ...base, rule: 'round-robin' as never, backends: [b] }), {
+    message: /rule must be/,
+  });
 });

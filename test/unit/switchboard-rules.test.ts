@@ -1,9 +1,19 @@
 import test from 'ava';
 import { interpretHealthAnswer } from '../../lab/routing/switchboard/probe.ts';
 import { pick, seededRng } from '../../lab/routing/switchboard/random.ts';
-import { chooseActive, chooseLowestIndex, chooseSticky, initialStickyPick, type BackendHealth } from '../../lab/routing/switchboard/rules.ts';
+import {
+  chooseActive,
+  chooseLowestIndex,
+  chooseSticky,
+  initialStickyPick,
+  type BackendHealth,
+} from '../../lab/routing/switchboard/rules.ts';
 
-const h = (name: string, healthy: boolean, index: number | null): BackendHealth => ({ name, healthy, index });
+const h = (name: string, healthy: boolean, index: number | null): BackendHealth => ({
+  name,
+  healthy,
+  index,
+});
 
 test('lowest-index: the healthy backend with the lowest wsrep_local_index, whatever the list order', (t) => {
   const rng = seededRng(1);
@@ -37,7 +47,8 @@ test('sticky: keeps the current backend while healthy, even when another has a l
 test('sticky: when the current one is unhealthy (or there is none), a healthy one at random; none healthy → null', (t) => {
   const rng = seededRng(11);
   const picks = new Set<string | null>();
-  for (let i = 0; i < 30; i++) picks.add(chooseSticky('a', [h('a', false, 0), h('b', true, 1), h('c', true, 2)], rng));
+  for (let i = 0; i < 30; i++)
+    picks.add(chooseSticky('a', [h('a', false, 0), h('b', true, 1), h('c', true, 2)], rng));
   t.deepEqual([...picks].sort(), ['b', 'c']);
   t.is(chooseSticky(null, [h('a', false, 0), h('b', true, 1)], rng), 'b');
   t.is(chooseSticky('a', [h('a', false, 0), h('b', false, 1)], rng), null);
@@ -45,19 +56,28 @@ test('sticky: when the current one is unhealthy (or there is none), a healthy on
 
 test('sticky: the first pick is any backend at random, the same for the same seed', (t) => {
   const names = ['n1', 'n2', 'n3'];
-  const firstPicks = Array.from({ length: 30 }, (_, seed) => initialStickyPick(names, seededRng(seed)));
+  const firstPicks = Array.from({ length: 30 }, (_, seed) =>
+    initialStickyPick(names, seededRng(seed)),
+  );
   t.deepEqual(
     firstPicks,
     Array.from({ length: 30 }, (_, seed) => initialStickyPick(names, seededRng(seed))),
   );
-  t.deepEqual([...new Set(firstPicks)].sort(), names, 'over 30 seeds every backend is sometimes first');
+  t.deepEqual(
+    [...new Set(firstPicks)].sort(),
+    names,
+    'over 30 seeds every backend is sometimes first',
+  );
 });
 
 test('seeded generator: reproducible, in [0, 1), and a one-element pick takes no draw', (t) => {
   const a = seededRng(42);
   const b = seededRng(42);
   const xs = Array.from({ length: 100 }, () => a());
-  t.deepEqual(xs, Array.from({ length: 100 }, () => b()));
+  t.deepEqual(
+    xs,
+    Array.from({ length: 100 }, () => b()),
+  );
   t.true(xs.every((x) => x >= 0 && x < 1));
   t.notDeepEqual(xs, Array.from({ length: 100 }, seededRng(43)));
   const c = seededRng(5);
@@ -68,29 +88,81 @@ test('seeded generator: reproducible, in [0, 1), and a one-element pick takes no
 });
 
 test('health answers, from Sep 2016 (lowest-index): JSON healthy and index from a 200, anything else unhealthy', (t) => {
-  t.deepEqual(interpretHealthAnswer('lowest-index', { ok: true, status: 200, body: '{"wsrep_local_index":2,"healthy":true}' }), {
-    healthy: true,
-    index: 2,
-    detail: 'healthy',
-  });
-  t.deepEqual(interpretHealthAnswer('lowest-index', { ok: true, status: 200, body: '{"wsrep_local_index":0,"healthy":false}' }), {
-    healthy: false,
-    index: 0,
-    detail: 'reported unhealthy',
-  });
-  t.false(interpretHealthAnswer('lowest-index', { ok: true, status: 200, body: 'Galera Cluster Node Status: synced' }).healthy);
-  t.deepEqual(interpretHealthAnswer('lowest-index', { ok: true, status: 500, body: 'connection refused' }), { healthy: false, index: null, detail: 'HTTP 500' });
-  t.deepEqual(interpretHealthAnswer('lowest-index', { ok: false, error: 'no answer within 300 ms' }), {
-    healthy: false,
-    index: null,
-    detail: 'no answer within 300 ms',
-  });
+  t.deepEqual(
+    interpretHealthAnswer('lowest-index', {
+      ok: true,
+      status: 200,
+      body: '{"wsrep_local_index":2,"healthy":true}',
+    }),
+    {
+      healthy: true,
+      index: 2,
+      detail: 'healthy',
+    },
+  );
+  t.deepEqual(
+    interpretHealthAnswer('lowest-index', {
+      ok: true,
+      status: 200,
+      body: '{"wsrep_local_index":0,"healthy":false}',
+    }),
+    {
+      healthy: false,
+      index: 0,
+      detail: 'reported unhealthy',
+    },
+  );
+  t.false(
+    interpretHealthAnswer('lowest-index', {
+      ok: true,
+      status: 200,
+      body: 'Galera Cluster Node Status: synced',
+    }).healthy,
+  );
+  t.deepEqual(
+    interpretHealthAnswer('lowest-index', { ok: true, status: 500, body: 'connection refused' }),
+    { healthy: false, index: null, detail: 'HTTP 500' },
+  );
+  t.deepEqual(
+    interpretHealthAnswer('lowest-index', { ok: false, error: 'no answer within 300 ms' }),
+    {
+      healthy: false,
+      index: null,
+      detail: 'no answer within 300 ms',
+    },
+  );
 });
 
 test('health answers, up to Aug 2016 (sticky-random): the status code, and a JSON healthy:false when it says so', (t) => {
-  t.true(interpretHealthAnswer('sticky-random', { ok: true, status: 200, body: 'Galera Cluster Node Status: synced' }).healthy);
-  t.false(interpretHealthAnswer('sticky-random', { ok: true, status: 503, body: 'Galera Cluster Node Status: joining' }).healthy);
-  t.false(interpretHealthAnswer('sticky-random', { ok: true, status: 200, body: '{"wsrep_local_index":1,"healthy":false}' }).healthy);
-  t.true(interpretHealthAnswer('sticky-random', { ok: true, status: 200, body: '{"wsrep_local_index":1,"healthy":true}' }).healthy);
-  t.false(interpretHealthAnswer('sticky-random', { ok: false, error: 'connect ECONNREFUSED' }).healthy);
+  t.true(
+    interpretHealthAnswer('sticky-random', {
+      ok: true,
+      status: 200,
+      body: 'Galera Cluster Node Status: synced',
+    }).healthy,
+  );
+  t.false(
+    interpretHealthAnswer('sticky-random', {
+      ok: true,
+      status: 503,
+      body: 'Galera Cluster Node Status: joining',
+    }).healthy,
+  );
+  t.false(
+    interpretHealthAnswer('sticky-random', {
+      ok: true,
+      status: 200,
+      body: '{"wsrep_local_index":1,"healthy":false}',
+    }).healthy,
+  );
+  t.true(
+    interpretHealthAnswer('sticky-random', {
+      ok: true,
+      status: 200,
+      body: '{"wsrep_local_index":1,"healthy":true}',
+    }).healthy,
+  );
+  t.false(
+    interpretHealthAnswer('sticky-random', { ok: false, error: 'connect ECONNREFUSED' }).healthy,
+  );
 });

@@ -11,7 +11,12 @@ import { labTempPath, stopOnTeardown } from '../integration/helpers.ts';
 /** Collects teardowns as AVA would, so the test can run them as a failed test's end would. */
 function fakeTest() {
   const fns: (() => Promise<void> | void)[] = [];
-  return { teardown: (fn: () => Promise<void> | void) => void fns.push(fn), run: async () => { for (const f of fns) await f(); } };
+  return {
+    teardown: (fn: () => Promise<void> | void) => void fns.push(fn),
+    run: async () => {
+      for (const f of fns) await f();
+    },
+  };
 }
 
 const alive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
@@ -64,11 +69,20 @@ test('the integration tests’ own whole-BBS stretches agree with the reports’
     fc.property(fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 30 }), (ticks) => {
       const oks = ticks.map((x) => x / 10);
       const end = 20;
-      const mine = wholeBbsStretches(oks, end).filter((g) => g.to - g.from > 0).map((g) => [g.from, g.to]);
-      const theirs = bbsStretches([...oks].sort((a, b) => a - b), end).map((g) => [g.from, g.to]);
+      const mine = wholeBbsStretches(oks, end)
+        .filter((g) => g.to - g.from > 0)
+        .map((g) => [g.from, g.to]);
+      const theirs = bbsStretches(
+        [...oks].sort((a, b) => a - b),
+        end,
+      ).map((g) => [g.from, g.to]);
       return JSON.stringify(mine) === JSON.stringify(theirs);
     }),
   );
   // Worked by hand: successes at 1.0, 2.5 and 2.7 in [0, 5]: 1.0 has 1.0 s and 1.5 s on its sides (lone, merged); 2.5 has 0.2 s after it (not lone).
-  t.deepEqual(wholeBbsStretches([1, 2.5, 2.7], 5), [{ from: 0, to: 2.5 }, { from: 2.5, to: 2.7 }, { from: 2.7, to: 5 }]);
+  t.deepEqual(wholeBbsStretches([1, 2.5, 2.7], 5), [
+    { from: 0, to: 2.5 },
+    { from: 2.5, to: 2.7 },
+    { from: 2.7, to: 5 },
+  ]);
 });

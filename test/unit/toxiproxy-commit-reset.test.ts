@@ -13,14 +13,23 @@ test('commitsIn finds COMMIT packets anywhere in a chunk, and nothing in other q
   t.is(commitsIn(COMMIT_PACKET), 1);
   t.is(commitsIn(Buffer.concat([begin, COMMIT_PACKET, begin, COMMIT_PACKET])), 2);
   t.is(commitsIn(begin), 0);
-  t.is(commitsIn(Buffer.from('SELECT 1 -- COMMIT')), 0, 'the word inside another query is not a COMMIT packet');
+  t.is(
+    commitsIn(Buffer.from('SELECT 1 -- COMMIT')),
+    0,
+    'the word inside another query is not a COMMIT packet',
+  );
   // Property: the count equals the number of COMMIT packets placed between random other bytes that hold none.
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.uint8Array({ maxLength: 20 }), fc.boolean()), { maxLength: 8 }), (parts) => {
-      const filler = parts.map(([b]) => Buffer.from(b).filter((x) => x !== 7));
-      const buf = Buffer.concat(parts.flatMap(([, c], i) => [filler[i]!, ...(c ? [COMMIT_PACKET] : [])]));
-      return commitsIn(buf) === parts.filter(([, c]) => c).length;
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.uint8Array({ maxLength: 20 }), fc.boolean()), { maxLength: 8 }),
+      (parts) => {
+        const filler = parts.map(([b]) => Buffer.from(b).filter((x) => x !== 7));
+        const buf = Buffer.concat(
+          parts.flatMap(([, c], i) => [filler[i]!, ...(c ? [COMMIT_PACKET] : [])]),
+        );
+        return commitsIn(buf) === parts.filter(([, c]) => c).length;
+      },
+    ),
     { seed: 27, numRuns: 200 },
   );
   t.pass();
@@ -35,15 +44,32 @@ test('the every-th COMMIT of a connection is handed on, then the connection is r
     await server.stop();
     await echo.stop();
   });
-  const proxy = await new Toxiproxy(server.url).createProxy({ name: 'db', listen: '127.0.190.1:0', upstream: echo.address });
-  await proxy.addToxic({ name: 'commit', type: 'reset_on_commit' as 'latency', stream: 'upstream', toxicity: 1, attributes: { every: 2, timeout: 20 } as never });
+  const proxy = await new Toxiproxy(server.url).createProxy({
+    name: 'db',
+    listen: '127.0.190.1:0',
+    upstream: echo.address,
+  });
+  await proxy.addToxic({
+    name: 'commit',
+    type: 'reset_on_commit' as 'latency',
+    stream: 'upstream',
+    toxicity: 1,
+    attributes: { every: 2, timeout: 20 } as never,
+  });
   const c = await Probe.connect(proxy.listen);
   probes.push(c);
   c.socket.write(COMMIT_PACKET);
-  await waitFor('the first COMMIT at the server', () => echo.received().length === COMMIT_PACKET.length);
+  await waitFor(
+    'the first COMMIT at the server',
+    () => echo.received().length === COMMIT_PACKET.length,
+  );
   t.false(c.closed, 'the first COMMIT passes, the connection stays');
   c.socket.write(COMMIT_PACKET);
   await waitFor('the reset', () => c.closed);
   t.is(c.errorCode, 'ECONNRESET');
-  t.is(echo.received().length, 2 * COMMIT_PACKET.length, 'the second COMMIT reached the server before the reset');
+  t.is(
+    echo.received().length,
+    2 * COMMIT_PACKET.length,
+    'the second COMMIT reached the server before the reset',
+  );
 });

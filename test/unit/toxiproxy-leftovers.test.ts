@@ -15,11 +15,21 @@ test('recorded proxies are deleted; a proxy the lab did not record stays', async
     await server.stop();
   });
   const create = (name: string) =>
-    fetch(`${server.url}/proxies`, { method: 'POST', body: JSON.stringify({ name, listen: '127.0.0.1:0', upstream: '127.0.0.1:9' }) });
-  for (const n of ['client-proxy1', 'proxy1-n1', 'someone-elses']) t.is((await create(n)).status, 201);
+    fetch(`${server.url}/proxies`, {
+      method: 'POST',
+      body: JSON.stringify({ name, listen: '127.0.0.1:0', upstream: '127.0.0.1:9' }),
+    });
+  for (const n of ['client-proxy1', 'proxy1-n1', 'someone-elses'])
+    t.is((await create(n)).status, 201);
   recordExternalProxies(dir, server.url, ['client-proxy1', 'proxy1-n1', 'already-gone']);
   t.deepEqual(await removeRecordedProxies(dir), ['client-proxy1', 'proxy1-n1', 'already-gone']);
-  const left = Object.keys((await (await fetch(`${server.url}/proxies`)).json()) as Record<string, unknown>);
+  const left = Object.keys(
+    (await (await fetch(`${server.url}/proxies`)).json()) as Record<string, unknown>,
+  );
   t.deepEqual(left, ['someone-elses']);
-  t.deepEqual(await removeRecordedProxies(mkdtempSync(join(dir, 'empty-'))), [], 'no record, nothing to do');
+  t.deepEqual(
+    await removeRecordedProxies(mkdtempSync(join(dir, 'empty-'))),
+    [],
+    'no record, nothing to do',
+  );
 });

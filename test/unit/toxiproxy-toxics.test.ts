@@ -22,7 +22,12 @@ interface Rig {
   proxy: Proxy;
   echo: EchoServer;
   connect(): Promise<Probe>;
-  add(type: ToxicType, stream: StreamDirection, attributes: Record<string, number>, toxicity?: number): Promise<string>;
+  add(
+    type: ToxicType,
+    stream: StreamDirection,
+    attributes: Record<string, number>,
+    toxicity?: number,
+  ): Promise<string>;
   remove(name: string): Promise<void>;
 }
 
@@ -35,7 +40,11 @@ async function rig(t: ExecutionContext): Promise<Rig> {
     await server.stop();
     await echo.stop();
   });
-  const proxy = await new Toxiproxy(server.url).createProxy({ name: 'p', listen: '127.0.0.1:0', upstream: echo.address });
+  const proxy = await new Toxiproxy(server.url).createProxy({
+    name: 'p',
+    listen: '127.0.0.1:0',
+    upstream: echo.address,
+  });
   return {
     proxy,
     echo,
@@ -45,7 +54,13 @@ async function rig(t: ExecutionContext): Promise<Rig> {
       return p;
     },
     async add(type, stream, attributes, toxicity = 1) {
-      const toxic = await proxy.addToxic({ name: `${type}_${stream}`, type: type as 'latency', stream, toxicity, attributes });
+      const toxic = await proxy.addToxic({
+        name: `${type}_${stream}`,
+        type: type as 'latency',
+        stream,
+        toxicity,
+        attributes,
+      });
       return toxic.name;
     },
     async remove(name) {
@@ -54,22 +69,31 @@ async function rig(t: ExecutionContext): Promise<Rig> {
   };
 }
 
-test.serial('latency adds at least the configured delay to a round trip, on new and on live connections', async (t) => {
-  const r = await rig(t);
-  const live = await r.connect();
-  // The quickest of a few round trips, so that one slow moment of a loaded machine is not taken
-  // for the path's own cost.
-  let baseline = Infinity;
-  for (let i = 0; i < 3; i++) baseline = Math.min(baseline, await live.roundTrip('ping'));
-  await r.add('latency', 'downstream', { latency: 200, jitter: 0 });
-  const onLive = await live.roundTrip('ping');
-  const fresh = await r.connect();
-  const onFresh = await fresh.roundTrip('ping');
-  t.true(onLive - baseline >= 180, `live connection: ${onLive.toFixed(1)} ms vs ${baseline.toFixed(1)} ms without`);
-  t.true(onFresh - baseline >= 180, `new connection: ${onFresh.toFixed(1)} ms vs ${baseline.toFixed(1)} ms without`);
-  t.is(fresh.bytes.toString(), 'ping');
-  t.is(live.bytes.toString(), 'ping'.repeat(4));
-});
+test.serial(
+  'latency adds at least the configured delay to a round trip, on new and on live connections',
+  async (t) => {
+    const r = await rig(t);
+    const live = await r.connect();
+    // The quickest of a few round trips, so that one slow moment of a loaded machine is not taken
+    // for the path's own cost.
+    let baseline = Infinity;
+    for (let i = 0; i < 3; i++) baseline = Math.min(baseline, await live.roundTrip('ping'));
+    await r.add('latency', 'downstream', { latency: 200, jitter: 0 });
+    const onLive = await live.roundTrip('ping');
+    const fresh = await r.connect();
+    const onFresh = await fresh.roundTrip('ping');
+    t.true(
+      onLive - baseline >= 180,
+      `live connection: ${onLive.toFixed(1)} ms vs ${baseline.toFixed(1)} ms without`,
+    );
+    t.true(
+      onFresh - baseline >= 180,
+      `new connection: ${onFresh.toFixed(1)} ms vs ${baseline.toFixed(1)} ms without`,
+    );
+    t.is(fresh.bytes.toString(), 'ping');
+    t.is(live.bytes.toString(), 'ping'.repeat(4));
+  },
+);
 
 test('latency with jitter stays within latency - jitter and keeps byte order', async (t) => {
   const r = await rig(t);
@@ -97,24 +121,36 @@ test.serial('deleting a latency toxic hands on the data it holds at once', async
   t.is(probe.bytes.toString(), 'held');
 });
 
-test.serial('upstream toxics delay the client -> server direction, downstream ones the server -> client direction', async (t) => {
-  const legs = async (stream: StreamDirection) => {
-    const r = await rig(t);
-    await r.add('latency', stream, { latency: 300, jitter: 0 });
-    const probe = await r.connect();
-    const sent = performance.now();
-    await probe.roundTrip('dir');
-    const atServer = r.echo.arrivals[0]!;
-    const back = probe.chunks[0]!.at;
-    return { forward: atServer - sent, backward: back - atServer };
-  };
-  const up = await legs('upstream');
-  t.true(up.forward >= 280, `upstream: client -> server took ${up.forward.toFixed(1)} ms`);
-  t.true(up.backward < up.forward, `upstream: server -> client (${up.backward.toFixed(1)} ms) is the undelayed leg`);
-  const down = await legs('downstream');
-  t.true(down.backward >= 280, `downstream: server -> client took ${down.backward.toFixed(1)} ms`);
-  t.true(down.forward < down.backward, `downstream: client -> server (${down.forward.toFixed(1)} ms) is the undelayed leg`);
-});
+test.serial(
+  'upstream toxics delay the client -> server direction, downstream ones the server -> client direction',
+  async (t) => {
+    const legs = async (stream: StreamDirection) => {
+      const r = await rig(t);
+      await r.add('latency', stream, { latency: 300, jitter: 0 });
+      const probe = await r.connect();
+      const sent = performance.now();
+      await probe.roundTrip('dir');
+      const atServer = r.echo.arrivals[0]!;
+      const back = probe.chunks[0]!.at;
+      return { forward: atServer - sent, backward: back - atServer };
+    };
+    const up = await legs('upstream');
+    t.true(up.forward >= 280, `upstream: client -> server took ${up.forward.toFixed(1)} ms`);
+    t.true(
+      up.backward < up.forward,
+      `upstream: server -> client (${up.backward.toFixed(1)} ms) is the undelayed leg`,
+    );
+    const down = await legs('downstream');
+    t.true(
+      down.backward >= 280,
+      `downstream: server -> client took ${down.backward.toFixed(1)} ms`,
+    );
+    t.true(
+      down.forward < down.backward,
+      `downstream: client -> server (${down.forward.toFixed(1)} ms) is the undelayed leg`,
+    );
+  },
+);
 
 test('bandwidth caps the throughput of a live connection and loses no byte', async (t) => {
   const r = await rig(t);
@@ -150,7 +186,10 @@ test('timeout > 0 closes the connection after the timeout, and nothing passes be
   const probe = await r.connect();
   probe.socket.write('lost');
   await waitFor('the connection to be closed', () => probe.closed);
-  t.true(probe.endedAt! - t0 >= 280 || probe.closedAt! - t0 >= 280, 'closed no earlier than the timeout');
+  t.true(
+    probe.endedAt! - t0 >= 280 || probe.closedAt! - t0 >= 280,
+    'closed no earlier than the timeout',
+  );
   t.is(r.echo.arrivals.length, 0, 'no byte reached the server');
   t.is(probe.errorCode, null, 'a close, not a reset');
 });
@@ -171,7 +210,11 @@ test('reset_peer makes the client see ECONNRESET, after its timeout', async (t) 
   await waitFor('the reset', () => later.closed);
   t.is(later.errorCode, 'ECONNRESET');
   t.true(later.closedAt! - t0 >= 180, `reset after ${(later.closedAt! - t0).toFixed(1)} ms`);
-  t.is(r.echo.arrivals.length, 1, 'only the first connection reached the server: the upstream toxic dropped the data');
+  t.is(
+    r.echo.arrivals.length,
+    1,
+    'only the first connection reached the server: the upstream toxic dropped the data',
+  );
 });
 
 test('limit_data passes the first N bytes, then closes (FIN, not RST)', async (t) => {
@@ -207,10 +250,18 @@ test('slicer delivers every byte, in several chunks', async (t) => {
 
 test('slicePlan: sizes add up, every piece is 1..average+variation bytes', (t) => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 300 }), (len, avg, variation) => {
-      const plan = slicePlan(len, avg, variation);
-      return plan.reduce((a, b) => a + b, 0) === len && plan.every((s) => s >= 1 && s <= Math.max(1, avg + variation));
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 5000 }),
+      fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 0, max: 300 }),
+      (len, avg, variation) => {
+        const plan = slicePlan(len, avg, variation);
+        return (
+          plan.reduce((a, b) => a + b, 0) === len &&
+          plan.every((s) => s >= 1 && s <= Math.max(1, avg + variation))
+        );
+      },
+    ),
   );
   t.deepEqual(slicePlan(40, 10, 0), [10, 10, 10, 10]);
 });
@@ -228,7 +279,10 @@ test('slow_close holds the end of the stream back for its delay', async (t) => {
   const plain = await endDelay();
   await r.add('slow_close', 'downstream', { delay: 300 });
   const slowed = await endDelay();
-  t.true(slowed.ms >= 280, `end arrived ${slowed.ms.toFixed(1)} ms after the client's (${plain.ms.toFixed(1)} ms without the toxic)`);
+  t.true(
+    slowed.ms >= 280,
+    `end arrived ${slowed.ms.toFixed(1)} ms after the client's (${plain.ms.toFixed(1)} ms without the toxic)`,
+  );
   t.is(slowed.bytes, 'bye');
 });
 
@@ -253,7 +307,11 @@ test('a disabled proxy closes its connections and refuses new ones; traffic resu
   const r = await rig(t);
   const probe = await r.connect();
   await probe.roundTrip('x');
-  const off = await r.proxy.update({ enabled: false, listen: r.proxy.listen, upstream: r.proxy.upstream });
+  const off = await r.proxy.update({
+    enabled: false,
+    listen: r.proxy.listen,
+    upstream: r.proxy.upstream,
+  });
   await waitFor('the live connection to close', () => probe.closed);
   await t.throwsAsync(Probe.connect(r.proxy.listen), { code: 'ECONNREFUSED' });
   await off.update({ enabled: true, listen: off.listen, upstream: off.upstream });
@@ -283,7 +341,11 @@ test('a client is closed at once when the upstream refuses', async (t) => {
       s.close(() => resolve(port));
     });
   });
-  const proxy = await new Toxiproxy(server.url).createProxy({ name: 'dead', listen: '127.0.0.1:0', upstream: `${ECHO_HOST}:${closedPort}` });
+  const proxy = await new Toxiproxy(server.url).createProxy({
+    name: 'dead',
+    listen: '127.0.0.1:0',
+    upstream: `${ECHO_HOST}:${closedPort}`,
+  });
   const probe = await Probe.connect(proxy.listen);
   t.teardown(() => probe.destroy());
   await waitFor('the proxy to close the client', () => probe.closed);

@@ -11,7 +11,10 @@ import { parseScenario } from '../../lab/scenario/validate.ts';
 import { computeReach, renderReachMarkdown } from '../../lab/report/reach.ts';
 import { pairOps, type HistoryEvent } from '../../lab/history/event.ts';
 
-const w = parseScenario(readFileSync('scenarios/multi-writer.yaml', 'utf8'), 'multi-writer.yaml').workload;
+const w = parseScenario(
+  readFileSync('scenarios/multi-writer.yaml', 'utf8'),
+  'multi-writer.yaml',
+).workload;
 
 function take(it: Iterator<BbsOp>, n: number): BbsOp[] {
   return Array.from({ length: n }, () => it.next().value as BbsOp);
@@ -19,15 +22,33 @@ function take(it: Iterator<BbsOp>, n: number): BbsOp[] {
 
 test('shapeOf names each shape from the arguments alone', (t) => {
   const at = { processGuid: 'p', index: 0 };
-  t.is(shapeOf({ f: 'RemoveActualLRP', args: { ...at, instanceGuid: 'cell-a-i0', cellId: 'cell-a' } }), 'instance key');
-  t.is(shapeOf({ f: 'RemoveActualLRP', args: { ...at, instanceGuid: '', cellId: '' } }), 'empty instance key');
+  t.is(
+    shapeOf({ f: 'RemoveActualLRP', args: { ...at, instanceGuid: 'cell-a-i0', cellId: 'cell-a' } }),
+    'instance key',
+  );
+  t.is(
+    shapeOf({ f: 'RemoveActualLRP', args: { ...at, instanceGuid: '', cellId: '' } }),
+    'empty instance key',
+  );
   t.is(shapeOf({ f: 'RemoveActualLRP', args: at }), 'no key');
   t.is(shapeOf({ f: 'UpsertDomain', args: { domain: 'fresh-3', ttl: 5 } }), 'fresh domain');
   t.is(shapeOf({ f: 'UpsertDomain', args: { domain: 'cf-apps', ttl: 5 } }), 'bulker domain');
-  t.is(shapeOf({ f: 'UpdateDesiredLRP', args: { processGuid: 'p', instances: 2, annotation: 'x' } }), 'instances and annotation');
+  t.is(
+    shapeOf({ f: 'UpdateDesiredLRP', args: { processGuid: 'p', instances: 2, annotation: 'x' } }),
+    'instances and annotation',
+  );
   t.is(shapeOf({ f: 'UpdateDesiredLRP', args: { processGuid: 'p' } }), 'routes only');
-  t.is(shapeOf({ f: 'UpdateDesiredLRP', args: { processGuid: 'p', instances: 2 } }), 'instances only');
-  t.is(shapeOf({ f: 'CompleteTask', args: { taskGuid: 't', cellId: 'c', failed: true, failureReason: 'r', result: 'x' } }), 'failed');
+  t.is(
+    shapeOf({ f: 'UpdateDesiredLRP', args: { processGuid: 'p', instances: 2 } }),
+    'instances only',
+  );
+  t.is(
+    shapeOf({
+      f: 'CompleteTask',
+      args: { taskGuid: 't', cellId: 'c', failed: true, failureReason: 'r', result: 'x' },
+    }),
+    'failed',
+  );
   t.is(shapeOf({ f: 'StartTask', args: { taskGuid: 't', cellId: 'c' } }), 'caller');
 });
 
@@ -41,7 +62,10 @@ test('seeded: every shape is drawn, near its weight, and the same seed gives the
       const share = n / mine.length;
       const expected = s.weight / total;
       // Within ±50% of its weight's share (a few hundred draws per op): drawn, and in proportion.
-      t.true(n > 0 && share > expected * 0.5 && share < expected * 1.5, `${f}: ${s.name} ${n}/${mine.length} (expected share ${expected.toFixed(2)})`);
+      t.true(
+        n > 0 && share > expected * 0.5 && share < expected * 1.5,
+        `${f}: ${s.name} ${n}/${mine.length} (expected share ${expected.toFixed(2)})`,
+      );
     }
   }
   const again = [0, 1, 2].flatMap((c) => take(opStream(w, 5, c), 4000));
@@ -49,7 +73,9 @@ test('seeded: every shape is drawn, near its weight, and the same seed gives the
 });
 
 test('the rep removes its own instance: an instance key names a cell and an instance guid of that cell', (t) => {
-  const removes = take(opStream(w, 9, 0), 6000).filter((o) => o.f === 'RemoveActualLRP' && shapeOf(o) === 'instance key');
+  const removes = take(opStream(w, 9, 0), 6000).filter(
+    (o) => o.f === 'RemoveActualLRP' && shapeOf(o) === 'instance key',
+  );
   t.true(removes.length > 10);
   for (const o of removes) {
     const a = o.args as { instanceGuid: string; cellId: string };
@@ -100,11 +126,35 @@ test('the reach table counts shapes of a fixed history: invoked and ran to the e
   const ev: HistoryEvent[] = [];
   steps.forEach(([args, type, value], op) => {
     const f = 'RemoveActualLRP';
-    ev.push({ type: 'invoke', index: 0, time: 2 * op, op, process: op, client: 0, f, key: 'actual/p/0', value: { f, args } });
-    ev.push({ type, index: 0, time: 2 * op + 1, op, process: op, client: 0, f, key: 'actual/p/0', value: value ?? { f, args }, ...(type === 'fail' ? { error: { errno: 1213, message: 'x' } } : {}) } as HistoryEvent);
+    ev.push({
+      type: 'invoke',
+      index: 0,
+      time: 2 * op,
+      op,
+      process: op,
+      client: 0,
+      f,
+      key: 'actual/p/0',
+      value: { f, args },
+    });
+    ev.push({
+      type,
+      index: 0,
+      time: 2 * op + 1,
+      op,
+      process: op,
+      client: 0,
+      f,
+      key: 'actual/p/0',
+      value: value ?? { f, args },
+      ...(type === 'fail' ? { error: { errno: 1213, message: 'x' } } : {}),
+    } as HistoryEvent);
   });
   const r = computeReach(pairOps(ev));
-  t.deepEqual(r.shapes, { 'RemoveActualLRP: instance key': { invoked: 2, ok: 1 }, 'RemoveActualLRP: no key': { invoked: 1, ok: 1 } });
+  t.deepEqual(r.shapes, {
+    'RemoveActualLRP: instance key': { invoked: 2, ok: 1 },
+    'RemoveActualLRP: no key': { invoked: 1, ok: 1 },
+  });
   t.deepEqual(r.missingShapes, ['RemoveActualLRP: empty instance key']);
   const md = renderReachMarkdown(r);
   t.true(md.includes('| RemoveActualLRP: instance key | 2 | 1 |'));

@@ -34,9 +34,21 @@ test('ops stay inside the small key space and cover every family', (t) => {
   const fresh = [...keys].filter((k) => k.startsWith('domain/fresh-'));
   t.true(keys.size - fresh.length <= 3 + 2 + 4 + 2);
   t.true(fresh.length > 0 && fresh.length <= Math.ceil(2000 / FRESH_WINDOW));
-  for (const prefix of ['task/', 'desired/', 'actual/', 'domain/']) t.true([...keys].some((k) => k.startsWith(prefix)), prefix);
+  for (const prefix of ['task/', 'desired/', 'actual/', 'domain/'])
+    t.true(
+      [...keys].some((k) => k.startsWith(prefix)),
+      prefix,
+    );
   const fs = new Set(ops.map((o) => o.f));
-  for (const f of ['DesireTask', 'StartTask', 'CompleteTask', 'ClaimActualLRP', 'UpdateDesiredLRP', 'TaskByGuid']) t.true(fs.has(f as BbsOp['f']), f);
+  for (const f of [
+    'DesireTask',
+    'StartTask',
+    'CompleteTask',
+    'ClaimActualLRP',
+    'UpdateDesiredLRP',
+    'TaskByGuid',
+  ])
+    t.true(fs.has(f as BbsOp['f']), f);
 });
 
 test('a family with weight 0 never appears', (t) => {
@@ -50,7 +62,9 @@ test('the BBS workload makes every traced written value unique in the run (resul
   const { parseScenario } = await import('../../lab/scenario/validate.ts');
   const { bbsWorkload } = await import('../../lab/workload/bbs.ts');
   const { TRACED } = await import('../../lab/checkers/failed-applied.ts');
-  const w = bbsWorkload(parseScenario(readFileSync('scenarios/multi-writer.yaml', 'utf8'), 'multi-writer.yaml'));
+  const w = bbsWorkload(
+    parseScenario(readFileSync('scenarios/multi-writer.yaml', 'utf8'), 'multi-writer.yaml'),
+  );
   const seen = new Map<string, number>();
   const byOp = new Map<string, number>();
   for (const client of [0, 1, 2]) {
@@ -64,7 +78,10 @@ test('the BBS workload makes every traced written value unique in the run (resul
       byOp.set(op.f, (byOp.get(op.f) ?? 0) + 1);
     }
   }
-  t.true([...seen.values()].every((n) => n === 1), 'no value twice');
+  t.true(
+    [...seen.values()].every((n) => n === 1),
+    'no value twice',
+  );
   // Every traced write appears in 1,800 ops of the multi-writer mix.
   t.deepEqual([...byOp.keys()].sort(), Object.keys(TRACED).sort());
 });

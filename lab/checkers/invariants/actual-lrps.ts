@@ -18,7 +18,10 @@ function succeeded(t: Timed): boolean {
 }
 
 function tagOf(t: Timed): { epoch: string; index: number } | undefined {
-  const r = okValue<BbsResult>(t)?.record as { modificationTag?: { epoch: string; index: number } } | null | undefined;
+  const r = okValue<BbsResult>(t)?.record as
+    | { modificationTag?: { epoch: string; index: number } }
+    | null
+    | undefined;
   return r?.modificationTag;
 }
 
@@ -52,7 +55,11 @@ function mayRelease(t: Timed): boolean {
 export function checkActualLRPs(ops: readonly Op[]): Violation[] {
   const out: Violation[] = [];
   for (const [key, all] of byKey(ops, 'actual/')) {
-    const holds = inEffectOrder(all.filter((t) => (t.op.f === 'ClaimActualLRP' || t.op.f === 'StartActualLRP') && succeeded(t)));
+    const holds = inEffectOrder(
+      all.filter(
+        (t) => (t.op.f === 'ClaimActualLRP' || t.op.f === 'StartActualLRP') && succeeded(t),
+      ),
+    );
     for (let i = 1; i < holds.length; i++) {
       const a = holds[i - 1]!;
       const b = holds[i]!;

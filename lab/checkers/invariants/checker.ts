@@ -9,7 +9,13 @@ import { checkInvariants, type InvariantResult } from './index.ts';
 export const invariantsChecker: Checker<InvariantResult | null> = {
   name: 'invariants',
   // Domains reads have no key (they read every domain): the invariants are what judge them.
-  appliesTo: (o, ctx) => !ctx.forced && (o.f === 'Domains' || (o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn' && bbsModelFor(o.key, rulesOf(ctx.options)) !== undefined)),
+  appliesTo: (o, ctx) =>
+    !ctx.forced &&
+    (o.f === 'Domains' ||
+      (o.key !== undefined &&
+        o.f !== FINAL_READ &&
+        o.f !== 'txn' &&
+        bbsModelFor(o.key, rulesOf(ctx.options)) !== undefined)),
   check(_ops, ctx) {
     const inv = checkInvariants(ctx.history, 10, ctx.options.causeSettings);
     return { verdict: inv.valid, data: inv, judged: true, unjudged: 0 };

@@ -24,32 +24,57 @@ export function checkCrashBookkeeping(ops: readonly Op[]): Violation[] {
   for (const o of ops) {
     if (o.complete?.type !== 'ok' || !o.key?.startsWith('actual/')) continue;
     const v = o.complete.value as BbsResult | undefined;
-    const r = v?.error === undefined ? (v?.record as ActualLRPRecord | null | undefined) : undefined;
-    if (!r || !r.modificationTag) continue;
+    const r =
+      v?.error === undefined ? (v?.record as ActualLRPRecord | null | undefined) : undefined;
+    if (!r?.modificationTag) continue;
     versions.set(`${o.key} ${r.modificationTag.epoch} ${r.modificationTag.index}`, r);
     seen.push({ op: o, r });
   }
   const out: Violation[] = [];
-  const flag = (o: Op, ops: number[], explanation: string) => out.push({ invariant: 'crash-bookkeeping-wrong', key: o.key!, ops, explanation });
+  const flag = (o: Op, ops: number[], explanation: string) =>
+    out.push({ invariant: 'crash-bookkeeping-wrong', key: o.key!, ops, explanation });
   for (const { op: o, r } of seen) {
     if (r.state === 'CRASHED' && r.crashCount < DOCUMENTED_IMMEDIATE_RESTARTS) {
-      flag(o, [o.op], `${o.f} (op ${o.op}) showed ${o.key!.slice(7)} CRASHED with ${r.crashCount} crash${r.crashCount === 1 ? '' : 'es'}: below ${DOCUMENTED_IMMEDIATE_RESTARTS} the BBS restarts it at once (UNCLAIMED)`);
+      flag(
+        o,
+        [o.op],
+        `${o.f} (op ${o.op}) showed ${o.key!.slice(7)} CRASHED with ${r.crashCount} crash${r.crashCount === 1 ? '' : 'es'}: below ${DOCUMENTED_IMMEDIATE_RESTARTS} the BBS restarts it at once (UNCLAIMED)`,
+      );
       continue;
     }
     if (READS.has(o.f)) continue;
-    const prev = r.modificationTag.index > 0 ? versions.get(`${o.key} ${r.modificationTag.epoch} ${r.modificationTag.index - 1}`) : undefined;
+    const prev =
+      r.modificationTag.index > 0
+        ? versions.get(`${o.key} ${r.modificationTag.epoch} ${r.modificationTag.index - 1}`)
+        : undefined;
     const by = prev ? seen.find((s) => s.r === prev)!.op.op : undefined;
     if (o.f === 'CrashActualLRP') {
       const want = r.crashCount < DOCUMENTED_IMMEDIATE_RESTARTS ? 'UNCLAIMED' : 'CRASHED';
       if (r.state !== want) {
-        flag(o, [o.op], `CrashActualLRP (op ${o.op}) left ${o.key!.slice(7)} ${r.state} with ${r.crashCount} crash${r.crashCount === 1 ? '' : 'es'}; the BBS leaves it ${want}`);
+        flag(
+          o,
+          [o.op],
+          `CrashActualLRP (op ${o.op}) left ${o.key!.slice(7)} ${r.state} with ${r.crashCount} crash${r.crashCount === 1 ? '' : 'es'}; the BBS leaves it ${want}`,
+        );
         continue;
       }
-      if (prev && r.crashCount !== prev.crashCount + 1 && !(r.crashCount === 1 && prev.state === 'RUNNING')) {
-        flag(o, [by!, o.op], `CrashActualLRP (op ${o.op}) left ${r.crashCount} crash${r.crashCount === 1 ? '' : 'es'} on ${o.key!.slice(7)}, which had ${prev.crashCount} (${prev.state}) just before (op ${by})`);
+      if (
+        prev &&
+        r.crashCount !== prev.crashCount + 1 &&
+        !(r.crashCount === 1 && prev.state === 'RUNNING')
+      ) {
+        flag(
+          o,
+          [by!, o.op],
+          `CrashActualLRP (op ${o.op}) left ${r.crashCount} crash${r.crashCount === 1 ? '' : 'es'} on ${o.key!.slice(7)}, which had ${prev.crashCount} (${prev.state}) just before (op ${by})`,
+        );
       }
     } else if (prev && r.crashCount !== prev.crashCount) {
-      flag(o, [by!, o.op], `${o.f} (op ${o.op}) changed the crash count of ${o.key!.slice(7)} from ${prev.crashCount} (op ${by}) to ${r.crashCount}; only a crash changes it`);
+      flag(
+        o,
+        [by!, o.op],
+        `${o.f} (op ${o.op}) changed the crash count of ${o.key!.slice(7)} from ${prev.crashCount} (op ${by}) to ${r.crashCount}; only a crash changes it`,
+      );
     }
   }
   return out;

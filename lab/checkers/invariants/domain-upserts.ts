@@ -13,10 +13,16 @@ import { DEFAULT_CAUSE_SETTINGS, waitsForCausality, type CauseSettings } from '.
 import { args, byKey } from './timeline.ts';
 import type { Violation } from './types.ts';
 
-const refused = (o: Op) => o.complete?.type === 'ok' && (o.complete.value as BbsResult | undefined)?.error === 'ResourceExists';
-const applied = (o: Op) => o.complete?.type === 'ok' && (o.complete.value as BbsResult | undefined)?.error === undefined;
+const refused = (o: Op) =>
+  o.complete?.type === 'ok' &&
+  (o.complete.value as BbsResult | undefined)?.error === 'ResourceExists';
+const applied = (o: Op) =>
+  o.complete?.type === 'ok' && (o.complete.value as BbsResult | undefined)?.error === undefined;
 
-export function checkDomainUpserts(ops: readonly Op[], settings: CauseSettings = DEFAULT_CAUSE_SETTINGS): Violation[] {
+export function checkDomainUpserts(
+  ops: readonly Op[],
+  settings: CauseSettings = DEFAULT_CAUSE_SETTINGS,
+): Violation[] {
   const out: Violation[] = [];
   const causal = waitsForCausality('UpsertDomain', settings);
   for (const [key, list] of byKey(ops, 'domain/')) {
@@ -26,9 +32,17 @@ export function checkDomainUpserts(ops: readonly Op[], settings: CauseSettings =
       // A ttl of 0 again writes the same expiry: the UPDATE changes nothing and the INSERT collides.
       if (args<{ ttl: number }>(r).ttl === 0) continue;
       const rn = r.op.complete?.node;
-      const seen = upserts.find((c) => c !== r && applied(c.op) && c.end < r.start && (causal || (rn !== undefined && c.op.complete?.node === rn)));
+      const seen = upserts.find(
+        (c) =>
+          c !== r &&
+          applied(c.op) &&
+          c.end < r.start &&
+          (causal || (rn !== undefined && c.op.complete?.node === rn)),
+      );
       if (!seen) continue;
-      const where = causal ? `with wsrep_sync_wait ${settings.syncWait} its node had applied it` : `on the same node ${rn}`;
+      const where = causal
+        ? `with wsrep_sync_wait ${settings.syncWait} its node had applied it`
+        : `on the same node ${rn}`;
       out.push({
         invariant: 'domain-upsert-refused-wrongly',
         key,

@@ -41,11 +41,15 @@ const s = (ns: number): string => `${(ns / 1e9).toFixed(1)} s`;
 export function domainCandidates(upserts: readonly Timed[], r0: number, r1: number): Timed[] {
   // The latest invoke of an ok upsert completed before r0: anything completed before it is overwritten.
   let overwrittenBefore = -Infinity;
-  for (const v of upserts) if (v.end < r0 && v.start > overwrittenBefore) overwrittenBefore = v.start;
+  for (const v of upserts)
+    if (v.end < r0 && v.start > overwrittenBefore) overwrittenBefore = v.start;
   return upserts.filter((u) => u.start < r1 && !(u.end < overwrittenBefore));
 }
 
-export function checkDomainsReads(ops: readonly Op[], margin = DOMAIN_CLOCK_MARGIN_NS): Violation[] {
+export function checkDomainsReads(
+  ops: readonly Op[],
+  margin = DOMAIN_CLOCK_MARGIN_NS,
+): Violation[] {
   const byDomain = new Map<string, Timed[]>();
   for (const [key, list] of byKey(
     ops.filter((o) => o.f === 'UpsertDomain'),

@@ -12,7 +12,11 @@ import { byKey } from './timeline.ts';
 import type { Violation } from './types.ts';
 
 /** The whole seconds a domain upserted with `ttl` may have left when read: [lo, hi]. */
-export function ttlLeftRange(ttl: number, upsert: { invoke: number; complete: number }, read: { invoke: number; complete: number }): [number, number] {
+export function ttlLeftRange(
+  ttl: number,
+  upsert: { invoke: number; complete: number },
+  read: { invoke: number; complete: number },
+): [number, number] {
   if (ttl === 0) return [0, 0];
   const longest = (read.complete - upsert.invoke) / 1e9;
   const shortest = (read.invoke - upsert.complete) / 1e9;
@@ -20,14 +24,21 @@ export function ttlLeftRange(ttl: number, upsert: { invoke: number; complete: nu
 }
 
 export function checkFinalDomains(ops: readonly Op[], final: Op): Violation[] {
-  const domains = ((final.complete!.value as { domains?: DomainRecord[] }).domains ?? null);
+  const domains = (final.complete!.value as { domains?: DomainRecord[] }).domains ?? null;
   if (domains === null) return []; // a final read from before domains were read
   const out: Violation[] = [];
-  for (const [key, all] of byKey(ops.filter((o) => o.f === 'UpsertDomain'), 'domain/')) {
+  for (const [key, all] of byKey(
+    ops.filter((o) => o.f === 'UpsertDomain'),
+    'domain/',
+  )) {
     const last = all[all.length - 1]!;
     if (last.end === Infinity || !all.every((x) => x === last || x.end < last.start)) continue;
     const a = (last.op.invoke.value as { args: { domain: string; ttl: number } }).args;
-    const [lo, hi] = ttlLeftRange(a.ttl, { invoke: last.start, complete: last.end }, { invoke: final.invoke.time, complete: final.complete!.time });
+    const [lo, hi] = ttlLeftRange(
+      a.ttl,
+      { invoke: last.start, complete: last.end },
+      { invoke: final.invoke.time, complete: final.complete!.time },
+    );
     const got = domains.find((d) => d.domain === a.domain);
     if (got && got.ttl >= lo && got.ttl <= hi) continue;
     out.push({

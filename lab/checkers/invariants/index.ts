@@ -19,9 +19,12 @@ export const INVARIANTS: Record<InvariantName, string> = {
   'instance-held-by-two-cells': 'one cell holds an actual LRP instance at a time',
   'modification-index-went-back': 'modification indexes only grow',
   'acknowledged-write-lost': 'acknowledged writes are in the final read',
-  'crash-bookkeeping-wrong': 'a crash counts once, and an instance stays CRASHED only from its 3rd crash',
-  'domains-read-wrong': 'a Domains read lists every domain surely fresh and none surely expired or never upserted',
-  'domain-upsert-refused-wrongly': 'an upsert is refused only when it raced the first insert of its domain',
+  'crash-bookkeeping-wrong':
+    'a crash counts once, and an instance stays CRASHED only from its 3rd crash',
+  'domains-read-wrong':
+    'a Domains read lists every domain surely fresh and none surely expired or never upserted',
+  'domain-upsert-refused-wrongly':
+    'an upsert is refused only when it raced the first insert of its domain',
 };
 
 export interface InvariantResult {
@@ -31,7 +34,11 @@ export interface InvariantResult {
   violations: Violation[];
 }
 
-export function checkInvariants(ops: readonly Op[], examples = 10, settings?: CauseSettings): InvariantResult {
+export function checkInvariants(
+  ops: readonly Op[],
+  examples = 10,
+  settings?: CauseSettings,
+): InvariantResult {
   const all = [
     ...checkTasks(ops),
     ...checkActualLRPs(ops),
@@ -41,7 +48,10 @@ export function checkInvariants(ops: readonly Op[], examples = 10, settings?: Ca
     ...checkDomainsReads(ops),
     ...checkDomainUpserts(ops, settings),
   ];
-  const counts = Object.fromEntries(Object.keys(INVARIANTS).map((k) => [k, 0])) as Record<InvariantName, number>;
+  const counts = Object.fromEntries(Object.keys(INVARIANTS).map((k) => [k, 0])) as Record<
+    InvariantName,
+    number
+  >;
   const violations: Violation[] = [];
   for (const v of all) {
     if (counts[v.invariant]++ < examples) violations.push(v);

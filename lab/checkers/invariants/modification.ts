@@ -18,11 +18,27 @@ interface Obs {
 export function checkModificationIndexes(ops: readonly Op[]): Violation[] {
   const obs: Obs[] = [];
   for (const op of ops) {
-    if (op.complete?.type !== 'ok' || !op.key || !(op.key.startsWith('desired/') || op.key.startsWith('actual/'))) continue;
-    const r = (op.complete.value as BbsResult | undefined)?.record as DesiredLRPRecord | ActualLRPRecord | null | undefined;
+    if (
+      op.complete?.type !== 'ok' ||
+      !op.key ||
+      !(op.key.startsWith('desired/') || op.key.startsWith('actual/'))
+    )
+      continue;
+    const r = (op.complete.value as BbsResult | undefined)?.record as
+      | DesiredLRPRecord
+      | ActualLRPRecord
+      | null
+      | undefined;
     const tag = r?.modificationTag;
     if (!tag || typeof tag.index !== 'number' || !tag.epoch) continue;
-    obs.push({ op, key: op.key, epoch: tag.epoch, index: tag.index, start: op.invoke.time, end: op.complete.time });
+    obs.push({
+      op,
+      key: op.key,
+      epoch: tag.epoch,
+      index: tag.index,
+      start: op.invoke.time,
+      end: op.complete.time,
+    });
   }
   // Sweep in time: completed observations raise the per-(key, epoch) high-water mark; an
   // observation is checked against the mark as it stood when it began.

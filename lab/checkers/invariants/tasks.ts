@@ -22,7 +22,9 @@ export function checkTasks(ops: readonly Op[]): Violation[] {
   const out: Violation[] = [];
   for (const [key, all] of byKey(ops, 'task/')) {
     // StartTask that answered shouldStart: true made its cell the runner.
-    const starts = all.filter((t) => t.op.f === 'StartTask' && okValue<BbsResult>(t)?.shouldStart === true);
+    const starts = all.filter(
+      (t) => t.op.f === 'StartTask' && okValue<BbsResult>(t)?.shouldStart === true,
+    );
     for (let i = 1; i < starts.length; i++) {
       const a = starts[i - 1]!;
       const b = starts[i]!;
@@ -47,7 +49,12 @@ export function checkTasks(ops: readonly Op[]): Violation[] {
       const b = seen[i]!;
       const ra = okValue<BbsResult>(a)!.record as TaskRecord;
       const rb = okValue<BbsResult>(b)!.record as TaskRecord;
-      if ((ra.result !== rb.result || ra.failed !== rb.failed || ra.failureReason !== rb.failureReason) && !separated(all, a, b)) {
+      if (
+        (ra.result !== rb.result ||
+          ra.failed !== rb.failed ||
+          ra.failureReason !== rb.failureReason) &&
+        !separated(all, a, b)
+      ) {
         out.push({
           invariant: 'completed-task-result-changed',
           key,

@@ -16,7 +16,11 @@ export function byKey(ops: readonly Op[], prefix: string): Map<string, Timed[]> 
   const m = new Map<string, Timed[]>();
   for (const op of ops) {
     if (!op.key?.startsWith(prefix) || op.complete?.type === 'fail') continue;
-    const t: Timed = { op, start: op.invoke.time, end: op.complete?.type === 'ok' ? op.complete.time : Infinity };
+    const t: Timed = {
+      op,
+      start: op.invoke.time,
+      end: op.complete?.type === 'ok' ? op.complete.time : Infinity,
+    };
     let list = m.get(op.key);
     if (!list) m.set(op.key, (list = []));
     list.push(t);

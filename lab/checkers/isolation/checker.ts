@@ -7,7 +7,9 @@ export const isolationChecker: Checker<IsolationResult | null> = {
   name: 'isolation',
   appliesTo: (o) => o.f === 'txn',
   check(ops, ctx) {
-    const iso = checkIsolation(ops, { consistency: ctx.options.consistency ?? 'strict-serializable' });
+    const iso = checkIsolation(ops, {
+      consistency: ctx.options.consistency ?? 'strict-serializable',
+    });
     return { verdict: iso.valid, data: iso, judged: true, unjudged: 0 };
   },
   idle: null,

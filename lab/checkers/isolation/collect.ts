@@ -4,8 +4,14 @@
 import { ANOMALY_TYPES, type Anomaly, type AnomalyType } from './types.ts';
 
 export class AnomalySink {
-  readonly counts = Object.fromEntries(ANOMALY_TYPES.map((t) => [t, 0])) as Record<AnomalyType, number>;
-  readonly anomalies = Object.fromEntries(ANOMALY_TYPES.map((t) => [t, [] as Anomaly[]])) as Record<AnomalyType, Anomaly[]>;
+  readonly counts = Object.fromEntries(ANOMALY_TYPES.map((t) => [t, 0])) as Record<
+    AnomalyType,
+    number
+  >;
+  readonly anomalies = Object.fromEntries(ANOMALY_TYPES.map((t) => [t, [] as Anomaly[]])) as Record<
+    AnomalyType,
+    Anomaly[]
+  >;
 
   constructor(private readonly maxExamples: number) {}
 

@@ -12,7 +12,17 @@
 
 import type { AnomalySink } from './collect.ts';
 import type { CycleExplainer } from './explain.ts';
-import { EXHAUSTED, OUT_OF_BUDGET, PROCESS, REALTIME, RW, WR, WW, type Components, type Graph } from './graph.ts';
+import {
+  EXHAUSTED,
+  OUT_OF_BUDGET,
+  PROCESS,
+  REALTIME,
+  RW,
+  WR,
+  WW,
+  type Components,
+  type Graph,
+} from './graph.ts';
 
 const W = WW | PROCESS | REALTIME;
 const P = W | WR;
@@ -33,7 +43,15 @@ export function findCycles(g: Graph, explain: CycleExplainer, sink: AnomalySink)
 }
 
 /** Cycles inside one SCC of `mask` through an edge of kind `seed`: one per such SCC. */
-function oneEdgeClass(g: Graph, cs: Components, seed: number, mask: number, type: 'G0' | 'G1c', explain: CycleExplainer, sink: AnomalySink): void {
+function oneEdgeClass(
+  g: Graph,
+  cs: Components,
+  seed: number,
+  mask: number,
+  type: 'G0' | 'G1c',
+  explain: CycleExplainer,
+  sink: AnomalySink,
+): void {
   const done = new Uint8Array(cs.size.length);
   const budget = { left: Infinity };
   for (let e = 0; e < g.m; e++) {
@@ -50,7 +68,13 @@ function oneEdgeClass(g: Graph, cs: Components, seed: number, mask: number, type
   }
 }
 
-function antiDependencyClasses(g: Graph, all: Components, p: Components, explain: CycleExplainer, sink: AnomalySink): void {
+function antiDependencyClasses(
+  g: Graph,
+  all: Components,
+  p: Components,
+  explain: CycleExplainer,
+  sink: AnomalySink,
+): void {
   const rwByComp = new Map<number, number[]>();
   for (let e = 0; e < g.m; e++) {
     if (g.kind[e] !== RW) continue;

@@ -19,7 +19,14 @@ import { DUPLICATE, EXTERNAL, type Reads } from './reads.ts';
 import { OK, type Appends, type Txns } from './txns.ts';
 import type { ListTrie, VersionOrders } from './version-order.ts';
 
-export function addDataEdges(g: Graph, appends: Appends, trie: ListTrie, reads: Reads, vo: VersionOrders, committed: Uint8Array): void {
+export function addDataEdges(
+  g: Graph,
+  appends: Appends,
+  trie: ListTrie,
+  reads: Reads,
+  vo: VersionOrders,
+  committed: Uint8Array,
+): void {
   const writer = (node: number): number => {
     const a = trie.append[node]!;
     if (a < 0) return -1;
@@ -80,7 +87,11 @@ export function addDataEdges(g: Graph, appends: Appends, trie: ListTrie, reads: 
 }
 
 /** Per key, the committed appends that no read of that key holds, in append order. */
-function unseenAppends(appends: Appends, trie: ListTrie, committed: Uint8Array): Map<number, number[]> {
+function unseenAppends(
+  appends: Appends,
+  trie: ListTrie,
+  committed: Uint8Array,
+): Map<number, number[]> {
   const seen = new Uint8Array(appends.count);
   for (let v = 0; v < trie.size; v++) {
     const a = trie.append[v]!;
@@ -103,7 +114,12 @@ function unseenAppends(appends: Appends, trie: ListTrie, committed: Uint8Array):
  * that was invoked after it completed). When it completes, it replaces in the frontier the txns it
  * got edges from: they reach everything later through it. Reachability is exactly real-time order.
  */
-export function addOrderEdges(g: Graph, txns: Txns, committed: Uint8Array, opts: { process: boolean; realtime: boolean }): void {
+export function addOrderEdges(
+  g: Graph,
+  txns: Txns,
+  committed: Uint8Array,
+  opts: { process: boolean; realtime: boolean },
+): void {
   if (!opts.process && !opts.realtime) return;
   const invoke = new Float64Array(txns.n);
   const complete = new Float64Array(txns.n);
@@ -133,8 +149,16 @@ export function addOrderEdges(g: Graph, txns: Txns, committed: Uint8Array, opts:
   if (opts.realtime) realtimeEdges(g, txns, byInvoke, invoke, complete);
 }
 
-function realtimeEdges(g: Graph, txns: Txns, byInvoke: Int32Array, invoke: Float64Array, complete: Float64Array): void {
-  const byComplete = byInvoke.filter((t) => txns.status[t] === OK).sort((a, b) => complete[a]! - complete[b]! || a - b);
+function realtimeEdges(
+  g: Graph,
+  txns: Txns,
+  byInvoke: Int32Array,
+  invoke: Float64Array,
+  complete: Float64Array,
+): void {
+  const byComplete = byInvoke
+    .filter((t) => txns.status[t] === OK)
+    .sort((a, b) => complete[a]! - complete[b]! || a - b);
   // The frontier as a dense array with positions, for O(1) removal.
   const frontier: number[] = [];
   const pos = new Int32Array(txns.n).fill(-1);

@@ -42,7 +42,11 @@ export class CycleExplainer {
     let extra = 0;
     for (const e of edges) {
       const kind = g.kind[e]!;
-      const step: CycleStep = { from: this.txns.ops[g.from[e]!]!.op, to: this.txns.ops[g.to[e]!]!.op, kind: edgeKindName(kind) };
+      const step: CycleStep = {
+        from: this.txns.ops[g.from[e]!]!.op,
+        to: this.txns.ops[g.to[e]!]!.op,
+        kind: edgeKindName(kind),
+      };
       if (kind & (WW | WR | RW)) {
         step.key = this.txns.keys.value(g.key[e]!);
         step.value = g.value[e]!;
@@ -54,7 +58,9 @@ export class CycleExplainer {
     }
     let text = `${parts.join(', ')}: ${CLASS_TEXT[type](rw)}`;
     if (extra) {
-      const which = [extra & PROCESS ? 'process' : '', extra & REALTIME ? 'realtime' : ''].filter(Boolean);
+      const which = [extra & PROCESS ? 'process' : '', extra & REALTIME ? 'realtime' : ''].filter(
+        Boolean,
+      );
       text += `, closed by ${which.join(' and ')} order (Elle's ${type}-${which.join('-')})`;
     }
     return { type, cycle, explanation: `${text[0]!.toUpperCase()}${text.slice(1)}.` };
@@ -71,13 +77,15 @@ export class CycleExplainer {
       case WW: {
         const order = this.orderOf(k);
         const i = order.indexOf(v);
-        if (i < 0) return `${b} appended ${v} to list ${kn} after ${a}'s append of ${order[order.length - 1]} (no read saw ${v}, so it came after the last append any read saw) (ww)`;
+        if (i < 0)
+          return `${b} appended ${v} to list ${kn} after ${a}'s append of ${order[order.length - 1]} (no read saw ${v}, so it came after the last append any read saw) (ww)`;
         return `${b} appended ${v} to list ${kn} after ${a}'s append of ${order[i - 1]} (ww)`;
       }
       case WR:
         return `${b} read list ${kn} ending in ${a}'s ${v} (wr)`;
       case RW:
-        if (!this.orderOf(k).includes(v)) return `${a} read list ${kn} without ${b}'s ${v}, which no read saw, so it came after every append read (rw)`;
+        if (!this.orderOf(k).includes(v))
+          return `${a} read list ${kn} without ${b}'s ${v}, which no read saw, so it came after every append read (rw)`;
         return `${a} read list ${kn} without ${b}'s ${v} (rw)`;
       case PROCESS:
         return `${a} ran before ${b} on process ${this.txns.ops[g.from[e]!]!.process} (process)`;

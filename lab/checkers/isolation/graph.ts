@@ -14,7 +14,15 @@ export const REALTIME = 16;
 export const ALL = WW | WR | RW | PROCESS | REALTIME;
 
 export function edgeKindName(kind: number): EdgeKind {
-  return kind === WW ? 'ww' : kind === WR ? 'wr' : kind === RW ? 'rw' : kind === PROCESS ? 'process' : 'realtime';
+  return kind === WW
+    ? 'ww'
+    : kind === WR
+      ? 'wr'
+      : kind === RW
+        ? 'rw'
+        : kind === PROCESS
+          ? 'process'
+          : 'realtime';
 }
 
 export interface Components {
@@ -160,7 +168,14 @@ export class Graph {
    * vertex other than `src` satisfies `isTarget`. Returns it (then pathTo gives the shortest path),
    * EXHAUSTED, or OUT_OF_BUDGET once `budget.left` vertices have been expanded overall.
    */
-  bfs(src: number, mask: number, comp: Int32Array, c: number, isTarget: (v: number) => boolean, budget: { left: number }): number {
+  bfs(
+    src: number,
+    mask: number,
+    comp: Int32Array,
+    c: number,
+    isTarget: (v: number) => boolean,
+    budget: { left: number },
+  ): number {
     const { start, adj, kind, to, seen, prev, queue } = this;
     const stamp = ++this.stamp;
     seen[src] = stamp;
@@ -196,7 +211,13 @@ export class Graph {
    * Shortest walk from `src` to `dst` inside component `c` over all edges that takes at least one
    * rw edge: BFS over (vertex, rw seen yet) pairs. The walk may repeat a vertex; callers check.
    */
-  walkWithRw(src: number, dst: number, comp: Int32Array, c: number, budget: { left: number }): number[] | null {
+  walkWithRw(
+    src: number,
+    dst: number,
+    comp: Int32Array,
+    c: number,
+    budget: { left: number },
+  ): number[] | null {
     const { start, adj, kind, to } = this;
     const prevEdge = new Int32Array(this.n * 2).fill(-1);
     const prevState = new Int32Array(this.n * 2).fill(-1);

@@ -21,7 +21,12 @@ import { CycleExplainer, listText, around } from './explain.ts';
 import { Graph } from './graph.ts';
 import { DUPLICATE, findLostUpdates, scanReads } from './reads.ts';
 import { FAIL, indexAppends, INFO, OK, parseTxns } from './txns.ts';
-import { ANOMALY_TYPES, type AnomalyType, type IsolationOptions, type IsolationResult } from './types.ts';
+import {
+  ANOMALY_TYPES,
+  type AnomalyType,
+  type IsolationOptions,
+  type IsolationResult,
+} from './types.ts';
 import { ListTrie, versionOrders } from './version-order.ts';
 import { MODEL_NOTE, MODEL_ORDER, modelOf, orderEdgesOf, rulesOut, variantOf } from './models.ts';
 import type { CycleAnomaly, ConsistencyModel } from './types.ts';
@@ -58,7 +63,10 @@ export function checkIsolation(ops: readonly Op[], given: IsolationOptions = {})
   const reads = scanReads(txns, appends, trie, committed, sink);
   findLostUpdates(txns, reads, trie, sink);
 
-  const vo = versionOrders(trie, reads.end.map((e, r) => (reads.flags[r]! & DUPLICATE ? -1 : e)));
+  const vo = versionOrders(
+    trie,
+    reads.end.map((e, r) => (reads.flags[r]! & DUPLICATE ? -1 : e)),
+  );
   for (const d of vo.divergences) {
     sink.add('incompatible-order', () => {
       const [a, b] = [d.orderRead, d.branchRead];
@@ -70,7 +78,11 @@ export function checkIsolation(ops: readonly Op[], given: IsolationOptions = {})
         type: 'incompatible-order',
         key: txns.keys.value(d.key),
         index: d.index,
-        reads: [a, b].map((r) => ({ op: txns.ops[reads.txn[r]!]!.op, length: reads.list[r]!.length, around: around(reads.list[r]!, d.index) })),
+        reads: [a, b].map((r) => ({
+          op: txns.ops[reads.txn[r]!]!.op,
+          length: reads.list[r]!.length,
+          around: around(reads.list[r]!, d.index),
+        })),
         explanation:
           `${na} read list ${txns.keys.name(d.key)} as ${listText(la.slice(0, d.index + 1))} and ${nb} as ${listText(lb.slice(0, d.index + 1))}: ` +
           `they disagree at position ${d.index} (${la[d.index]} vs ${lb[d.index]}), so no one order of appends explains both.`,
@@ -78,9 +90,15 @@ export function checkIsolation(ops: readonly Op[], given: IsolationOptions = {})
     });
   }
 
-  const g = new Graph(txns.n, appends.count + 2 * reads.count + (opts.realtime || opts.process ? 5 * txns.n : 0));
+  const g = new Graph(
+    txns.n,
+    appends.count + 2 * reads.count + (opts.realtime || opts.process ? 5 * txns.n : 0),
+  );
   addDataEdges(g, appends, trie, reads, vo, committed);
-  addOrderEdges(g, txns, committed, { process: opts.process ?? false, realtime: opts.realtime ?? false });
+  addOrderEdges(g, txns, committed, {
+    process: opts.process ?? false,
+    realtime: opts.realtime ?? false,
+  });
   g.freeze();
   const orderValues = (key: number) => (vo.orders.get(key)?.nodes ?? []).map((n) => trie.value[n]!);
   findCycles(g, new CycleExplainer(txns, g, orderValues), sink);
@@ -104,16 +122,38 @@ export function checkIsolation(ops: readonly Op[], given: IsolationOptions = {})
     const cyclic = t === 'G0' || t === 'G1c' || t === 'G-single' || t === 'G2-item';
     ruled[t] = rulesOut(t, cyclic ? variantOf(anomalies[t] as CycleAnomaly[]) : 'data');
   }
-  return { valid, consistency, rulesOut: ruled, txns: considered, anomalies, counts, summary: summarise(considered, indeterminate, seenCommitted, counts, valid, consistency, ruled) };
+  return {
+    valid,
+    consistency,
+    rulesOut: ruled,
+    txns: considered,
+    anomalies,
+    counts,
+    summary: summarise(considered, indeterminate, seenCommitted, counts, valid, consistency, ruled),
+  };
 }
 
-function summarise(n: number, indeterminate: number, seenCommitted: number, counts: Record<AnomalyType, number>, valid: boolean, model: ConsistencyModel, ruled: IsolationResult['rulesOut']): string {
+function summarise(
+  n: number,
+  indeterminate: number,
+  seenCommitted: number,
+  counts: Record<AnomalyType, number>,
+  valid: boolean,
+  model: ConsistencyModel,
+  ruled: IsolationResult['rulesOut'],
+): string {
   const fmt = (x: number) => x.toLocaleString('en-US');
   const head = `${fmt(n)} transaction${n === 1 ? '' : 's'} checked`;
-  const info = indeterminate > 0 ? ` ${fmt(indeterminate)} of them indeterminate, ${fmt(seenCommitted)} of those seen committed.` : '';
+  const info =
+    indeterminate > 0
+      ? ` ${fmt(indeterminate)} of them indeterminate, ${fmt(seenCommitted)} of those seen committed.`
+      : '';
   const against = ` Checked against ${MODEL_NOTE[model]}.`;
-  if (valid) return `${head}, no anomaly found (G0, G1a, G1b, G1c, G-single, G2-item, lost update).${against}${info}`;
-  const found = ANOMALY_TYPES.filter((t) => counts[t] > 0).map((t) => `${LABELS[t]} ×${fmt(counts[t])}`);
+  if (valid)
+    return `${head}, no anomaly found (G0, G1a, G1b, G1c, G-single, G2-item, lost update).${against}${info}`;
+  const found = ANOMALY_TYPES.filter((t) => counts[t] > 0).map(
+    (t) => `${LABELS[t]} ×${fmt(counts[t])}`,
+  );
   const out = new Set(Object.values(ruled).flat());
   const names = MODEL_ORDER.filter((m) => out.has(m));
   return `${head}; ${found.join(', ')} (each example with the cycle or reads that show it).${against} Ruled out: ${names.join(', ')}.${info}`;

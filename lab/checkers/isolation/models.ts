@@ -32,19 +32,83 @@ const ABOVE_SERIALIZABLE = ['serializable', 'strong-session-serializable', 'stri
 /** Anomalies found from data dependencies (and single reads) alone. */
 const DATA: Record<AnomalyType, readonly string[]> = {
   // Elle: G0 is proscribed by PL-1; duplicates break a total version order (PL-1 too).
-  G0: ['read-uncommitted', 'read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
-  'duplicate-append': ['read-uncommitted', 'read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
+  G0: [
+    'read-uncommitted',
+    'read-committed',
+    'cursor-stability',
+    'read-atomic',
+    'repeatable-read',
+    'snapshot-isolation',
+    ...ABOVE_SERIALIZABLE,
+  ],
+  'duplicate-append': [
+    'read-uncommitted',
+    'read-committed',
+    'cursor-stability',
+    'read-atomic',
+    'repeatable-read',
+    'snapshot-isolation',
+    ...ABOVE_SERIALIZABLE,
+  ],
   // A value nobody wrote: no model allows it.
-  'garbage-read': ['read-uncommitted', 'read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
+  'garbage-read': [
+    'read-uncommitted',
+    'read-committed',
+    'cursor-stability',
+    'read-atomic',
+    'repeatable-read',
+    'snapshot-isolation',
+    ...ABOVE_SERIALIZABLE,
+  ],
   // G1 (a, b, c) is proscribed by PL-2; an incompatible order implies G1a.
-  G1a: ['read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
-  G1b: ['read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
-  G1c: ['read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
-  'incompatible-order': ['read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
+  G1a: [
+    'read-committed',
+    'cursor-stability',
+    'read-atomic',
+    'repeatable-read',
+    'snapshot-isolation',
+    ...ABOVE_SERIALIZABLE,
+  ],
+  G1b: [
+    'read-committed',
+    'cursor-stability',
+    'read-atomic',
+    'repeatable-read',
+    'snapshot-isolation',
+    ...ABOVE_SERIALIZABLE,
+  ],
+  G1c: [
+    'read-committed',
+    'cursor-stability',
+    'read-atomic',
+    'repeatable-read',
+    'snapshot-isolation',
+    ...ABOVE_SERIALIZABLE,
+  ],
+  'incompatible-order': [
+    'read-committed',
+    'cursor-stability',
+    'read-atomic',
+    'repeatable-read',
+    'snapshot-isolation',
+    ...ABOVE_SERIALIZABLE,
+  ],
   // Lost update: proscribed by cursor stability (Adya), so by repeatable read and SI too.
-  'lost-update': ['cursor-stability', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
+  'lost-update': [
+    'cursor-stability',
+    'repeatable-read',
+    'snapshot-isolation',
+    ...ABOVE_SERIALIZABLE,
+  ],
   // A future read implies G1c (Elle: a txn observing its own later write is circular information flow).
-  'future-read': ['read-committed', 'cursor-stability', 'read-atomic', 'repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
+  'future-read': [
+    'read-committed',
+    'cursor-stability',
+    'read-atomic',
+    'repeatable-read',
+    'snapshot-isolation',
+    ...ABOVE_SERIALIZABLE,
+  ],
   // Internal inconsistency: Cerone's INT axiom (read atomic, SI, serializable).
   internal: ['read-atomic', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
   // An item G-single is G-nonadjacent (SI) and G2-item (repeatable read).
@@ -93,15 +157,23 @@ export function variantOf(examples: readonly CycleAnomaly[]): Variant {
 }
 
 export function orderEdgesOf(model: ConsistencyModel): { realtime: boolean; process: boolean } {
-  return { realtime: model === 'strict-serializable', process: model === 'strong-session-serializable' };
+  return {
+    realtime: model === 'strict-serializable',
+    process: model === 'strong-session-serializable',
+  };
 }
 
 export function modelOf(opts: { realtime?: boolean; process?: boolean }): ConsistencyModel {
-  return opts.realtime ? 'strict-serializable' : opts.process ? 'strong-session-serializable' : 'serializable';
+  return opts.realtime
+    ? 'strict-serializable'
+    : opts.process
+      ? 'strong-session-serializable'
+      : 'serializable';
 }
 
 export const MODEL_NOTE: Record<ConsistencyModel, string> = {
   'strict-serializable': 'strict serializability (dependencies plus real-time order)',
-  'strong-session-serializable': 'strong session serializability (dependencies plus each process\'s order)',
+  'strong-session-serializable':
+    "strong session serializability (dependencies plus each process's order)",
   serializable: 'serializability (ww, wr and rw dependencies only)',
 };

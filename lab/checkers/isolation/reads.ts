@@ -116,7 +116,13 @@ class NodeFacts {
 }
 
 /** `committed` must hold 1 for ok txns; indeterminate txns whose appends are read get 1 too. */
-export function scanReads(txns: Txns, appends: Appends, trie: ListTrie, committed: Uint8Array, sink: AnomalySink): Reads {
+export function scanReads(
+  txns: Txns,
+  appends: Appends,
+  trie: ListTrie,
+  committed: Uint8Array,
+  sink: AnomalySink,
+): Reads {
   const reads: Reads = { count: 0, txn: [], key: [], list: [], flags: [], end: [] };
   const facts = new NodeFacts(trie, appends, txns, committed);
   const name = (t: number) => `T${txns.ops[t]!.op}`;

@@ -13,7 +13,13 @@ export type PlannedMicro = readonly ['append' | 'r', number];
  * info-applied / open-applied: the client is not told (info, or no completion at all) but the
  * txn took effect; -lost: it did not. fail never takes effect.
  */
-export type PlannedOutcome = 'ok' | 'fail' | 'info-applied' | 'info-lost' | 'open-applied' | 'open-lost';
+export type PlannedOutcome =
+  | 'ok'
+  | 'fail'
+  | 'info-applied'
+  | 'info-lost'
+  | 'open-applied'
+  | 'open-lost';
 
 export interface PlannedTxn {
   micro: readonly PlannedMicro[];
@@ -68,7 +74,8 @@ export function simulateSerial(plan: readonly PlannedTxn[], opts: SimulateOption
       appended.set(key, (appended.get(key) ?? 0) + 1);
       return ['append', key, nextValue++];
     });
-    const applies = p.outcome === 'ok' || p.outcome === 'info-applied' || p.outcome === 'open-applied';
+    const applies =
+      p.outcome === 'ok' || p.outcome === 'info-applied' || p.outcome === 'open-applied';
     const result: Micro[] = invoke.map((m) => {
       if (!applies) return m;
       const list = lists.get(m[1]) ?? [];
@@ -79,10 +86,16 @@ export function simulateSerial(plan: readonly PlannedTxn[], opts: SimulateOption
     });
 
     const base = { op, process: process[client]!, client, f: 'txn' };
-    const o: Op = { ...base, invoke: { type: 'invoke', index: index++, time: invokeTime, ...base, value: invoke } };
-    if (p.outcome === 'ok') o.complete = { type: 'ok', index: index++, time: completeTime, ...base, value: result };
-    else if (p.outcome === 'fail') o.complete = { type: 'fail', index: index++, time: completeTime, ...base, value: invoke };
-    else if (p.outcome.startsWith('info')) o.complete = { type: 'info', index: index++, time: completeTime, ...base, value: invoke };
+    const o: Op = {
+      ...base,
+      invoke: { type: 'invoke', index: index++, time: invokeTime, ...base, value: invoke },
+    };
+    if (p.outcome === 'ok')
+      o.complete = { type: 'ok', index: index++, time: completeTime, ...base, value: result };
+    else if (p.outcome === 'fail')
+      o.complete = { type: 'fail', index: index++, time: completeTime, ...base, value: invoke };
+    else if (p.outcome.startsWith('info'))
+      o.complete = { type: 'info', index: index++, time: completeTime, ...base, value: invoke };
     // As in Jepsen, a process whose op may still be running is never reused.
     if (p.outcome !== 'ok' && p.outcome !== 'fail') process[client] = nextProcess++;
     ops.push(o);
@@ -91,7 +104,11 @@ export function simulateSerial(plan: readonly PlannedTxn[], opts: SimulateOption
 }
 
 /** A plan like the lab's workload: `clients` concurrent clients, `keys` hot keys, 1–4 micro-ops. */
-export function randomPlan(size: number, seed: number, shape: { clients: number; keys: number; infoRate?: number; failRate?: number }): PlannedTxn[] {
+export function randomPlan(
+  size: number,
+  seed: number,
+  shape: { clients: number; keys: number; infoRate?: number; failRate?: number },
+): PlannedTxn[] {
   const rand = seededRng(seed);
   const int = (n: number) => Math.floor(rand() * n);
   const info = shape.infoRate ?? 0.02;
@@ -99,10 +116,19 @@ export function randomPlan(size: number, seed: number, shape: { clients: number;
   const plan: PlannedTxn[] = [];
   for (let i = 0; i < size; i++) {
     const micro: PlannedMicro[] = [];
-    for (let j = 1 + int(4); j > 0; j--) micro.push([rand() < 0.5 ? 'r' : 'append', int(shape.keys)]);
+    for (let j = 1 + int(4); j > 0; j--)
+      micro.push([rand() < 0.5 ? 'r' : 'append', int(shape.keys)]);
     const u = rand();
-    const outcome: PlannedOutcome = u < fail ? 'fail' : u < fail + info ? (rand() < 0.5 ? 'info-applied' : 'info-lost') : 'ok';
-    plan.push({ micro, outcome, client: int(shape.clients), gap: int(3), lead: int(10 * shape.clients), lag: int(10 * shape.clients) });
+    const outcome: PlannedOutcome =
+      u < fail ? 'fail' : u < fail + info ? (rand() < 0.5 ? 'info-applied' : 'info-lost') : 'ok';
+    plan.push({
+      micro,
+      outcome,
+      client: int(shape.clients),
+      gap: int(3),
+      lead: int(10 * shape.clients),
+      lag: int(10 * shape.clients),
+    });
   }
   return plan;
 }

@@ -18,7 +18,6 @@ export type AppendMicro = readonly ['append', number, number];
 export type ReadMicro = readonly ['r', number, readonly number[] | null];
 export type Micro = AppendMicro | ReadMicro;
 
-
 /**
  * Keys inside the checker are numbers (typed arrays, cheap compares). A history whose keys are all
  * numbers uses them as they are; any string key makes every key a dense id, keyed by its JSON.
@@ -65,10 +64,20 @@ export function parseTxns(all: readonly Op[]): Txns {
     const fromOk = type === 'ok' && o.complete!.value !== undefined;
     const source = fromOk ? o.complete!.value : o.invoke.value;
     const event = fromOk ? 'ok' : 'invoke';
-    if (!Array.isArray(source)) throw new TxnInputError(o.op, event, `txn ${o.op}: its value must be a list of micro-ops like ["append", key, 3] or ["r", key, [1, 2]], got ${JSON.stringify(source) ?? 'nothing'}`);
+    if (!Array.isArray(source))
+      throw new TxnInputError(
+        o.op,
+        event,
+        `txn ${o.op}: its value must be a list of micro-ops like ["append", key, 3] or ["r", key, [1, 2]], got ${JSON.stringify(source) ?? 'nothing'}`,
+      );
     source.forEach((m, j) => {
       const problem = microProblem(m, type === 'ok');
-      if (problem) throw new TxnInputError(o.op, event, `txn ${o.op}, micro-op ${j} (${JSON.stringify(m)}): ${problem}`);
+      if (problem)
+        throw new TxnInputError(
+          o.op,
+          event,
+          `txn ${o.op}, micro-op ${j} (${JSON.stringify(m)}): ${problem}`,
+        );
       if (typeof (m as unknown[])[1] === 'string') stringKeys = true;
     });
     sources.push(source);
@@ -79,16 +88,22 @@ export function parseTxns(all: readonly Op[]): Txns {
 }
 
 function microProblem(m: unknown, readsKnown: boolean): string | null {
-  if (!Array.isArray(m) || m.length !== 3) return 'a micro-op is a list of three: ["append", key, value] or ["r", key, list]';
+  if (!Array.isArray(m) || m.length !== 3)
+    return 'a micro-op is a list of three: ["append", key, value] or ["r", key, list]';
   const [f, k, v] = m as unknown[];
-  if (f !== 'append' && f !== 'r') return `the first element must be "append" or "r", got ${JSON.stringify(f)}`;
-  if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))) return `the key must be a number or a string, got ${JSON.stringify(k)}`;
-  if (f === 'append' && !(typeof v === 'number' && Number.isFinite(v))) return `an appended value must be a number (unique per key), got ${JSON.stringify(v)}`;
+  if (f !== 'append' && f !== 'r')
+    return `the first element must be "append" or "r", got ${JSON.stringify(f)}`;
+  if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k))))
+    return `the key must be a number or a string, got ${JSON.stringify(k)}`;
+  if (f === 'append' && !(typeof v === 'number' && Number.isFinite(v)))
+    return `an appended value must be a number (unique per key), got ${JSON.stringify(v)}`;
   if (f === 'r' && readsKnown) {
     // null is the empty list (as Elle reads it); a missing list says nothing and is refused.
     if (v === null) return null;
-    if (!Array.isArray(v)) return `an ok txn's read must carry the list it read (an array; [] or null for an empty list), got ${JSON.stringify(v) ?? 'nothing'}`;
-    if (!v.every((x) => typeof x === 'number' && Number.isFinite(x))) return 'a read list holds appended values, which are numbers';
+    if (!Array.isArray(v))
+      return `an ok txn's read must carry the list it read (an array; [] or null for an empty list), got ${JSON.stringify(v) ?? 'nothing'}`;
+    if (!v.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      return 'a read list holds appended values, which are numbers';
   }
   return null;
 }

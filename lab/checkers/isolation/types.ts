@@ -146,8 +146,15 @@ export type Anomaly =
  * serializable (Adya's PL-3) has cycles of ww, wr and rw dependencies only; strong session
  * serializable adds each process's order; strict serializable (PL-SS) adds real-time order.
  */
-export type ConsistencyModel = 'strict-serializable' | 'strong-session-serializable' | 'serializable';
-export const CONSISTENCY_MODELS: readonly ConsistencyModel[] = ['strict-serializable', 'strong-session-serializable', 'serializable'];
+export type ConsistencyModel =
+  | 'strict-serializable'
+  | 'strong-session-serializable'
+  | 'serializable';
+export const CONSISTENCY_MODELS: readonly ConsistencyModel[] = [
+  'strict-serializable',
+  'strong-session-serializable',
+  'serializable',
+];
 
 export interface IsolationResult {
   /** True exactly when every count is 0. */

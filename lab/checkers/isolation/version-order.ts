@@ -64,7 +64,8 @@ export class ListTrie {
   }
 
   child(node: number, value: number, key: number): number {
-    for (let c = this.firstChild[node]!; c >= 0; c = this.nextSibling[c]!) if (this.value[c] === value) return c;
+    for (let c = this.firstChild[node]!; c >= 0; c = this.nextSibling[c]!)
+      if (this.value[c] === value) return c;
     const c = this.newNode(node, value, appendOf(this.appends, key, value));
     this.nextSibling[c] = this.firstChild[node]!;
     this.firstChild[node] = c;
@@ -140,11 +141,23 @@ export function versionOrders(trie: ListTrie, ends: readonly number[]): VersionO
       let best = -1;
       for (let c = trie.firstChild[v]!; c >= 0; c = trie.nextSibling[c]!) {
         if (count[c] === 0) continue;
-        if (best < 0 || count[c]! > count[best]! || (count[c] === count[best] && (reach[c]! > reach[best]! || (reach[c] === reach[best] && c < best)))) best = c;
+        if (
+          best < 0 ||
+          count[c]! > count[best]! ||
+          (count[c] === count[best] &&
+            (reach[c]! > reach[best]! || (reach[c] === reach[best] && c < best)))
+        )
+          best = c;
       }
       if (best < 0) break;
       for (let c = trie.firstChild[v]!; c >= 0; c = trie.nextSibling[c]!) {
-        if (c !== best && count[c]! > 0) divergences.push({ key, index: trie.depth[v]!, orderRead: read[best]!, branchRead: read[c]! });
+        if (c !== best && count[c]! > 0)
+          divergences.push({
+            key,
+            index: trie.depth[v]!,
+            orderRead: read[best]!,
+            branchRead: read[c]!,
+          });
       }
       onOrder[best] = 1;
       nodes.push(best);

@@ -12,7 +12,14 @@ export const linearizabilityChecker: Checker<LinResult | null> = {
   check(ops, ctx) {
     const forced = ctx.forced;
     const { budget, timeoutMs } = ctx.options;
-    const lin = checkLinearizable(ops, forced ? () => forced : (k) => bbsModelFor(k, rulesOf(ctx.options)), { ...(budget !== undefined ? { budget } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    const lin = checkLinearizable(
+      ops,
+      forced ? () => forced : (k) => bbsModelFor(k, rulesOf(ctx.options)),
+      {
+        ...(budget !== undefined ? { budget } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      },
+    );
     return { verdict: lin.valid, data: lin, judged: lin.opsChecked > 0, unjudged: lin.skipped };
   },
   idle: null,

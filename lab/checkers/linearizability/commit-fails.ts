@@ -37,19 +37,34 @@ function asUnknown(o: Op): Op {
 }
 
 /** The key's verdict with the ops in `relaxed` taken as of unknown outcome. */
-function verdictWith(ops: readonly Op[], relaxed: ReadonlySet<number>, model: Model, budget: number): 'linearizable' | 'not-linearizable' | 'unknown' {
-  const { search } = toSearchOps(ops.map((o) => (relaxed.has(o.op) ? asUnknown(o) : o)), model);
+function verdictWith(
+  ops: readonly Op[],
+  relaxed: ReadonlySet<number>,
+  model: Model,
+  budget: number,
+): 'linearizable' | 'not-linearizable' | 'unknown' {
+  const { search } = toSearchOps(
+    ops.map((o) => (relaxed.has(o.op) ? asUnknown(o) : o)),
+    model,
+  );
   return searchKey(new StepCache(model), search, { budget, memoryBytes: DEFAULT_MEMORY }).verdict;
 }
 
 /** `ops`: one key's ops. Null when the key has no COMMIT-time failure. */
-export function recheckCommitFails(key: string, ops: readonly Op[], model: Model, budget: number): CommitFailRecheck | null {
+export function recheckCommitFails(
+  key: string,
+  ops: readonly Op[],
+  model: Model,
+  budget: number,
+): CommitFailRecheck | null {
   const fails = ops.filter(isCommitFail).map((o) => o.op);
   if (fails.length === 0) return null;
   const all = new Set(fails);
   const verdict = verdictWith(ops, all, model, budget);
-  if (verdict !== 'linearizable') return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: [], minimal: true };
-  if (fails.length > MAX_NARROWED) return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: fails, minimal: false };
+  if (verdict !== 'linearizable')
+    return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: [], minimal: true };
+  if (fails.length > MAX_NARROWED)
+    return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: fails, minimal: false };
   // Greedy: put each back to `fail` while the key stays linearizable. What is left is a set no
   // op of which can be put back alone: each one's classification decides the verdict.
   const keep = new Set(fails);
@@ -57,5 +72,11 @@ export function recheckCommitFails(key: string, ops: readonly Op[], model: Model
     keep.delete(id);
     if (verdictWith(ops, keep, model, budget) !== 'linearizable') keep.add(id);
   }
-  return { key, commitFails: fails, verdictIfUnknown: verdict, deciding: fails.filter((id) => keep.has(id)), minimal: true };
+  return {
+    key,
+    commitFails: fails,
+    verdictIfUnknown: verdict,
+    deciding: fails.filter((id) => keep.has(id)),
+    minimal: true,
+  };
 }

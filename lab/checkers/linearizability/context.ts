@@ -33,12 +33,19 @@ function prefix(ops: readonly SearchOp[], R: number): SearchOp[] {
   return out;
 }
 
-export function earliestFailure(cache: StepCache, ops: readonly SearchOp[], opts: { budget: number; memoryBytes: number }): EarliestFailure | null {
+export function earliestFailure(
+  cache: StepCache,
+  ops: readonly SearchOp[],
+  opts: { budget: number; memoryBytes: number },
+): EarliestFailure | null {
   const rets = ops.filter((o) => o.known).sort((a, b) => a.ret - b.ret);
   let budget = opts.budget;
   // Not linearizable, linearizable, or unknown (the budget ran out): unknown stops the search.
   const fails = (R: number): boolean | null => {
-    const r = searchLinearization(cache, prefix(ops, R), { budget: Math.max(0, budget), memoryBytes: opts.memoryBytes });
+    const r = searchLinearization(cache, prefix(ops, R), {
+      budget: Math.max(0, budget),
+      memoryBytes: opts.memoryBytes,
+    });
     budget -= r.steps;
     return r.verdict === 'unknown' ? null : r.verdict === 'not-linearizable';
   };
@@ -56,15 +63,29 @@ export function earliestFailure(cache: StepCache, ops: readonly SearchOp[], opts
 }
 
 /** BBS ops that begin or end a row's incarnation: the context walks back to the latest of them. */
-const ORIGINS = new Set(['DesireTask', 'DeleteTask', 'DesireLRP', 'RemoveDesiredLRP', 'CreateUnclaimedActualLRP', 'RemoveActualLRP']);
+const ORIGINS = new Set([
+  'DesireTask',
+  'DeleteTask',
+  'DesireLRP',
+  'RemoveDesiredLRP',
+  'CreateUnclaimedActualLRP',
+  'RemoveActualLRP',
+]);
 
 /**
  * The ok state-changing ops completed before `from` since the row's latest create or remove
  * (included), at most `max`: the origin first, then the latest others.
  */
-export function contextBefore(model: Model, ops: readonly SearchOp[], from: number, max = 4): SearchOp[] {
+export function contextBefore(
+  model: Model,
+  ops: readonly SearchOp[],
+  from: number,
+  max = 4,
+): SearchOp[] {
   if (from === -Infinity) return [];
-  const before = ops.filter((o) => o.known && o.ret < from && changesState(model, o)).sort((a, b) => a.ret - b.ret);
+  const before = ops
+    .filter((o) => o.known && o.ret < from && changesState(model, o))
+    .sort((a, b) => a.ret - b.ret);
   let start = 0;
   for (let i = before.length - 1; i >= 0; i--) {
     if (ORIGINS.has((before[i]!.input as { f?: string } | undefined)?.f ?? '')) {

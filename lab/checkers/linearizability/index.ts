@@ -13,7 +13,14 @@ import { searchKey, type KeySearch } from './segments.ts';
 import { contextBefore, earliestFailure } from './context.ts';
 import { shrinkFailure, type Witness } from './shrink.ts';
 import { StepCache } from './steps.ts';
-import { DEFAULT_BUDGET, type FailureOp, type KeyResult, type LinFailure, type LinOptions, type LinResult } from './types.ts';
+import {
+  DEFAULT_BUDGET,
+  type FailureOp,
+  type KeyResult,
+  type LinFailure,
+  type LinOptions,
+  type LinResult,
+} from './types.ts';
 
 export type { FailureOp, KeyResult, LinFailure, LinOptions, LinResult, Verdict } from './types.ts';
 export { DEFAULT_BUDGET } from './types.ts';
@@ -22,7 +29,10 @@ export { DEFAULT_BUDGET } from './types.ts';
 const SMALL_WITNESS = 10;
 
 /** Real time is the events' `time`; an op that never completed, or ended `info`, has no end. */
-export function toSearchOps(ops: readonly Op[], model: Model): { search: SearchOp[]; droppedReads: number } {
+export function toSearchOps(
+  ops: readonly Op[],
+  model: Model,
+): { search: SearchOp[]; droppedReads: number } {
   const search: SearchOp[] = [];
   let droppedReads = 0;
   for (const o of ops) {
@@ -48,16 +58,30 @@ export function toSearchOps(ops: readonly Op[], model: Model): { search: SearchO
 function failureOp(model: Model, byId: Map<number, Op>, s: SearchOp): FailureOp {
   const o = byId.get(s.id)!;
   const known = o.complete?.type === 'ok';
-  const f: FailureOp = { op: s.id, process: o.process, outcome: known ? 'ok' : 'info', description: model.describeOp(o.invoke.value, known ? o.complete!.value : undefined), invoke: o.invoke.time };
+  const f: FailureOp = {
+    op: s.id,
+    process: o.process,
+    outcome: known ? 'ok' : 'info',
+    description: model.describeOp(o.invoke.value, known ? o.complete!.value : undefined),
+    invoke: o.invoke.time,
+  };
   if (o.complete) f.complete = o.complete.time;
   return f;
 }
 
-function describeWitness(cache: StepCache, byId: Map<number, Op>, w: Witness, from: number): LinFailure {
+function describeWitness(
+  cache: StepCache,
+  byId: Map<number, Op>,
+  w: Witness,
+  from: number,
+): LinFailure {
   const model = cache.model;
   const describe = (id: number): string => {
     const o = byId.get(id)!;
-    return model.describeOp(o.invoke.value, o.complete?.type === 'ok' ? o.complete.value : undefined);
+    return model.describeOp(
+      o.invoke.value,
+      o.complete?.type === 'ok' ? o.complete.value : undefined,
+    );
   };
   const ops = w.ops.map((s) => failureOp(model, byId, s));
   const startStates = w.starts.map((s) => model.describeState(cache.state(s)));
@@ -72,27 +96,49 @@ function describeWitness(cache: StepCache, byId: Map<number, Op>, w: Witness, fr
     (w.proof.blocked !== null
       ? `: after the longest legal order found (${prefix || 'nothing'}${startStates.length > 1 ? `, from ${model.describeState(cache.state(w.proofStart))}` : ''}), the state is ${stateAfterPrefix}, and op #${w.proof.blocked} (${describe(w.proof.blocked)}) completed without any legal point to take effect.`
       : '.');
-  const f: LinFailure = { ops, startStates, shrunkFrom: from, longestPrefix: w.proof.order, stateAfterPrefix, blockedOp: w.proof.blocked, explanation };
+  const f: LinFailure = {
+    ops,
+    startStates,
+    shrunkFrom: from,
+    longestPrefix: w.proof.order,
+    stateAfterPrefix,
+    blockedOp: w.proof.blocked,
+    explanation,
+  };
   if (ops.length > SMALL_WITNESS) {
     f.note =
       `This witness has ${ops.length} ops and cannot be made smaller: every op left changes the state or is needed to show the violation` +
-      (w.pendingBefore > 0 ? `, and ${w.pendingBefore} of them are ops of unknown outcome invoked before the window, which may still take effect in it.` : '.');
+      (w.pendingBefore > 0
+        ? `, and ${w.pendingBefore} of them are ops of unknown outcome invoked before the window, which may still take effect in it.`
+        : '.');
   }
   return f;
 }
 
 /** The failure as the full search left it, when no witness was asked for (or none was found). */
-function describeSearch(cache: StepCache, byId: Map<number, Op>, search: readonly SearchOp[], ks: KeySearch): LinFailure {
+function describeSearch(
+  cache: StepCache,
+  byId: Map<number, Op>,
+  search: readonly SearchOp[],
+  ks: KeySearch,
+): LinFailure {
   const model = cache.model;
   const seg = ks.segments[ks.failedSegment ?? 0]!;
   const inSeg = new Set(seg.ops);
   const pending = new Set((ks.configs[ks.failedSegment ?? 0] ?? []).flatMap((c) => c.pending));
-  const shown = search.filter((_, i) => inSeg.has(i) || pending.has(i)).sort((a, b) => a.call - b.call || a.id - b.id);
+  const shown = search
+    .filter((_, i) => inSeg.has(i) || pending.has(i))
+    .sort((a, b) => a.call - b.call || a.id - b.id);
   const describe = (id: number): string => {
     const o = byId.get(id)!;
-    return model.describeOp(o.invoke.value, o.complete?.type === 'ok' ? o.complete.value : undefined);
+    return model.describeOp(
+      o.invoke.value,
+      o.complete?.type === 'ok' ? o.complete.value : undefined,
+    );
   };
-  const startStates = [...new Set((ks.configs[ks.failedSegment ?? 0] ?? []).map((c) => c.state))].map((s) => model.describeState(cache.state(s)));
+  const startStates = [
+    ...new Set((ks.configs[ks.failedSegment ?? 0] ?? []).map((c) => c.state)),
+  ].map((s) => model.describeState(cache.state(s)));
   const prefix = ks.order.map((id) => `#${id} ${describe(id)}`).join(', ');
   return {
     ops: shown.map((s) => failureOp(model, byId, s)),
@@ -103,12 +149,18 @@ function describeSearch(cache: StepCache, byId: Map<number, Op>, search: readonl
     blockedOp: ks.blocked,
     explanation:
       `From ${startStates.join('; ')}, no order of the ops of this stretch of the history (no op open at its start) is a legal run of ${model.name}` +
-      (ks.blocked !== null ? `: after the longest legal order found (${prefix || 'nothing'}), op #${ks.blocked} (${describe(ks.blocked)}) completed without any legal point to take effect.` : '.'),
+      (ks.blocked !== null
+        ? `: after the longest legal order found (${prefix || 'nothing'}), op #${ks.blocked} (${describe(ks.blocked)}) completed without any legal point to take effect.`
+        : '.'),
     note: 'Not shrunk to a witness (shrinking was off or ran out of budget): these are the ops of the stretch where the search failed.',
   };
 }
 
-export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) => Model | undefined, opts: LinOptions = {}): LinResult {
+export function checkLinearizable(
+  ops: readonly Op[],
+  modelFor: (key: string) => Model | undefined,
+  opts: LinOptions = {},
+): LinResult {
   const budget = opts.budget ?? DEFAULT_BUDGET;
   const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : undefined;
   const late = () => deadline !== undefined && performance.now() > deadline;
@@ -142,8 +194,20 @@ export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) =>
     droppedReads += dropped;
     opsChecked += search.length;
     const cache = new StepCache(model);
-    const r = searchKey(cache, search, { budget, memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY, ...(deadline !== undefined ? { deadline } : {}) });
-    const k: KeyResult = { key, model: model.name, verdict: r.verdict, ops: search.length, steps: r.steps, modelSteps: cache.calls, segments: r.segments.length };
+    const r = searchKey(cache, search, {
+      budget,
+      memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY,
+      ...(deadline !== undefined ? { deadline } : {}),
+    });
+    const k: KeyResult = {
+      key,
+      model: model.name,
+      verdict: r.verdict,
+      ops: search.length,
+      steps: r.steps,
+      modelSteps: cache.calls,
+      segments: r.segments.length,
+    };
     if (r.verdict === 'unknown') {
       k.budget = budget;
       if (r.exhausted) k.exhausted = r.exhausted;
@@ -153,18 +217,36 @@ export function checkLinearizable(ops: readonly Op[], modelFor: (key: string) =>
       // The witness search gets as many steps as the verdict took, and at least enough for a
       // small window: shrinking stays a fraction of the work on a large history.
       // Past the deadline the verdict stands, and the evidence is the failing stretch as found.
-      const w = opts.shrink === false || late() ? null : shrinkFailure(cache, search, r, { budget: Math.max(100_000, r.steps), ...(deadline !== undefined ? { deadline } : {}) });
+      const w =
+        opts.shrink === false || late()
+          ? null
+          : shrinkFailure(cache, search, r, {
+              budget: Math.max(100_000, r.steps),
+              ...(deadline !== undefined ? { deadline } : {}),
+            });
       const byId = byIdOf();
-      k.failure = w ? describeWitness(cache, byId, w, search.length) : describeSearch(cache, byId, search, r);
+      k.failure = w
+        ? describeWitness(cache, byId, w, search.length)
+        : describeSearch(cache, byId, search, r);
       if (w) {
         const context = contextBefore(model, search, w.from).map((s) => failureOp(model, byId, s));
         if (context.length > 0) k.failure.context = context;
       }
-      const earliest = opts.shrink === false || late() ? null : earliestFailure(cache, search, { budget: Math.max(100_000, r.steps), memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY });
+      const earliest =
+        opts.shrink === false || late()
+          ? null
+          : earliestFailure(cache, search, {
+              budget: Math.max(100_000, r.steps),
+              memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY,
+            });
       if (earliest) k.failure.earliest = earliest;
     }
     keys.push(k);
   }
-  const valid = keys.some((k) => k.verdict === 'not-linearizable') ? false : keys.some((k) => k.verdict === 'unknown') ? 'unknown' : true;
+  const valid = keys.some((k) => k.verdict === 'not-linearizable')
+    ? false
+    : keys.some((k) => k.verdict === 'unknown')
+      ? 'unknown'
+      : true;
   return { valid, keys, opsChecked, skipped, droppedReads };
 }

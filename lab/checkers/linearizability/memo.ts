@@ -85,7 +85,13 @@ export class Memo {
   }
 
   get bytes(): number {
-    return this.cap * 16 + this.gOkAt.length * 8 + this.okArena.length * 4 + this.vNext.length * 4 + this.optArena.length * 4;
+    return (
+      this.cap * 16 +
+      this.gOkAt.length * 8 +
+      this.okArena.length * 4 +
+      this.vNext.length * 4 +
+      this.optArena.length * 4
+    );
   }
 
   /** Entries (nodes recorded, less those a later one made redundant). */
@@ -181,7 +187,8 @@ export class Memo {
         this.tHi = new Int32Array(this.cap);
         this.tState = new Int32Array(this.cap).fill(-1);
         this.tGroup = new Int32Array(this.cap);
-        for (let i = 0; i < oSt.length; i++) if (oSt[i] !== -1) this.place(oLo[i]!, oHi[i]!, oSt[i]!, oG[i]!);
+        for (let i = 0; i < oSt.length; i++)
+          if (oSt[i] !== -1) this.place(oLo[i]!, oHi[i]!, oSt[i]!, oG[i]!);
       }
       this.place(lo, hi, st, g);
     }

@@ -77,7 +77,11 @@ export interface StepBudget {
   deadline?: number;
 }
 
-export function searchLinearization(cache: StepCache, ops: readonly SearchOp[], opts: SearchOptions): SearchResult {
+export function searchLinearization(
+  cache: StepCache,
+  ops: readonly SearchOp[],
+  opts: SearchOptions,
+): SearchResult {
   const shared: StepBudget = { left: opts.budget };
   if (opts.deadline !== undefined) shared.deadline = opts.deadline;
   const gen = searchEnds(cache, ops, opts, shared);
@@ -93,7 +97,12 @@ export function searchLinearization(cache: StepCache, ops: readonly SearchOp[], 
  * The search as a generator: with `ends`, yields each end as it is found (the fast path takes the
  * first and comes back for the next only if what follows fails); returns the verdict.
  */
-export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Omit<SearchOptions, 'budget'>, shared: StepBudget): Generator<SearchEnd, SearchResult, void> {
+export function* searchEnds(
+  cache: StepCache,
+  ops: readonly SearchOp[],
+  opts: Omit<SearchOptions, 'budget'>,
+  shared: StepBudget,
+): Generator<SearchEnd, SearchResult, void> {
   const n = ops.length;
   let okCount = 0;
   const slots = new Int32Array(n);
@@ -114,7 +123,9 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     }
   }
   const idx = Array.from({ length: m }, (_, i) => i);
-  idx.sort((x, y) => pos[x]! - pos[y]! || (order[x]! >= 0 ? 0 : 1) - (order[y]! >= 0 ? 0 : 1) || x - y);
+  idx.sort(
+    (x, y) => pos[x]! - pos[y]! || (order[x]! >= 0 ? 0 : 1) - (order[y]! >= 0 ? 0 : 1) || x - y,
+  );
   // Entry e in 1..m (0 is the head sentinel); opOf ≥ 0 for a call, ~op for a return.
   const opOf = new Int32Array(m + 1);
   const next = new Int32Array(m + 1);
@@ -178,7 +189,8 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     let u = 0;
     bitOf = Int32Array.from(ops, (o) => memo!.bit(o.known, o.known ? k++ : u++));
   }
-  if (bitOf.length !== n) throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
+  if (bitOf.length !== n)
+    throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
   const { lo: zLo, hi: zHi } = zobrist(memo.okWidth);
   const bits = new Uint32Array(memo.words);
   let hLo = 0;
@@ -205,8 +217,18 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
   let bestLen = -1;
   let best = { order: [] as number[], state, blocked: null as number | null };
   const currentOrder = () => stackEntry.map((e) => ops[opOf[e]!]!.id);
-  const result = (verdict: SearchResult['verdict'], exhausted?: SearchResult['exhausted']): SearchResult => {
-    const r: SearchResult = { verdict, steps, order: best.order, state: best.state, blocked: best.blocked, ends };
+  const result = (
+    verdict: SearchResult['verdict'],
+    exhausted?: SearchResult['exhausted'],
+  ): SearchResult => {
+    const r: SearchResult = {
+      verdict,
+      steps,
+      order: best.order,
+      state: best.state,
+      blocked: best.blocked,
+      ends,
+    };
     shared.left -= steps;
     if (exhausted) r.exhausted = exhausted;
     return r;
@@ -217,7 +239,14 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     if (remaining === 0) {
       if (!opts.ends) {
         shared.left -= steps;
-        return { verdict: 'linearizable', steps, order: currentOrder(), state, blocked: null, ends };
+        return {
+          verdict: 'linearizable',
+          steps,
+          order: currentOrder(),
+          state,
+          blocked: null,
+          ends,
+        };
       }
       const taken: number[] = [];
       for (const e of stackEntry) if (!ops[opOf[e]!]!.known) taken.push(ops[opOf[e]!]!.id);
@@ -235,13 +264,24 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
       }
       if (++steps > shared.left) return result('unknown', 'steps');
       // The clock is read once every 4,096 steps: cheap, and a few ms at most past the deadline.
-      if ((steps & 4095) === 0 && shared.deadline !== undefined && performance.now() > shared.deadline) return result('unknown', 'time');
+      if (
+        (steps & 4095) === 0 &&
+        shared.deadline !== undefined &&
+        performance.now() > shared.deadline
+      )
+        return result('unknown', 'time');
       let nextState = cache.step(slots[i]!, ops[i]!, state);
       // Two optional ops in a row, x then this one (y): if y gives the same state from before x,
       // taking y there instead leaves x pending as well, a node at least as good (and one the
       // parent tries), so this one is not needed. Blind writes never chain this way.
-      if (nextState !== -1 && !ops[i]!.known && stackEntry.length > 0 && !ops[opOf[stackEntry[stackEntry.length - 1]!]!]!.known) {
-        if (cache.step(slots[i]!, ops[i]!, stackState[stackState.length - 1]!) === nextState) nextState = -1;
+      if (
+        nextState !== -1 &&
+        !ops[i]!.known &&
+        stackEntry.length > 0 &&
+        !ops[opOf[stackEntry[stackEntry.length - 1]!]!]!.known
+      ) {
+        if (cache.step(slots[i]!, ops[i]!, stackState[stackState.length - 1]!) === nextState)
+          nextState = -1;
       }
       if (nextState !== -1) {
         flip(i);
@@ -264,7 +304,11 @@ export function* searchEnds(cache: StepCache, ops: readonly SearchOp[], opts: Om
     // A return (or the end of the list): the op completed without having taken effect.
     if (remaining > 0 && stackEntry.length > bestLen) {
       bestLen = stackEntry.length;
-      best = { order: currentOrder(), state, blocked: cursor !== -1 ? ops[~opOf[cursor]!]!.id : null };
+      best = {
+        order: currentOrder(),
+        state,
+        blocked: cursor !== -1 ? ops[~opOf[cursor]!]!.id : null,
+      };
     }
     const top = stackEntry.pop();
     if (top === undefined) return result(found > 0 ? 'linearizable' : 'not-linearizable');

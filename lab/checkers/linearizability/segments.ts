@@ -9,7 +9,14 @@
 // plain search.
 
 import { Memo, type MemoryUsage } from './memo.ts';
-import { DEFAULT_MEMORY, searchEnds, type SearchEnd, type SearchOp, type SearchResult, type StepBudget } from './search.ts';
+import {
+  DEFAULT_MEMORY,
+  searchEnds,
+  type SearchEnd,
+  type SearchOp,
+  type SearchResult,
+  type StepBudget,
+} from './search.ts';
 import type { StepCache } from './steps.ts';
 
 export interface Config {
@@ -54,7 +61,10 @@ export interface KeySearchOptions {
 
 /** Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the segment their invoke falls in. */
 export function segmentsOf(ops: readonly SearchOp[]): Segment[] {
-  const ok = ops.map((_, i) => i).filter((i) => ops[i]!.known).sort((a, b) => ops[a]!.call - ops[b]!.call);
+  const ok = ops
+    .map((_, i) => i)
+    .filter((i) => ops[i]!.known)
+    .sort((a, b) => ops[a]!.call - ops[b]!.call);
   const segs: Segment[] = [];
   for (const i of ok) {
     const o = ops[i]!;
@@ -95,7 +105,11 @@ export function prune(configs: Config[]): Config[] {
   return out;
 }
 
-export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeySearchOptions): KeySearch {
+export function searchKey(
+  cache: StepCache,
+  ops: readonly SearchOp[],
+  opts: KeySearchOptions,
+): KeySearch {
   const memoryBytes = opts.memoryBytes ?? DEFAULT_MEMORY;
   const maxConfigs = opts.maxConfigs ?? 100_000;
   const segments = segmentsOf(ops);
@@ -115,7 +129,9 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
   const dominated = (k: number, c: Config): boolean => {
     const list = seen.get(k)?.get(c.state);
     if (!list) return false;
-    return list.some((d) => d.pending.length >= c.pending.length && c.pending.every((p) => d.pending.includes(p)));
+    return list.some(
+      (d) => d.pending.length >= c.pending.length && c.pending.every((p) => d.pending.includes(p)),
+    );
   };
   /** False when the cut now holds more configurations than the limit. */
   const remember = (k: number, c: Config): boolean => {
@@ -149,22 +165,45 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
     infoUpTo.push(ranked);
   }
   const last = segments.length - 1;
-  const trivial = (k: number, c: Config) => c.pending.length === 0 && segments[k]!.ops.length === 1 && ops[segments[k]!.ops[0]!]!.known;
+  const trivial = (k: number, c: Config) =>
+    c.pending.length === 0 && segments[k]!.ops.length === 1 && ops[segments[k]!.ops[0]!]!.known;
   const open = (k: number, config: Config): Frame => {
     const seg = segments[k]!;
     const list = [...config.pending, ...seg.ops];
     let memo = memos.get(k);
-    if (!memo) memos.set(k, (memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage)));
+    if (!memo)
+      memos.set(
+        k,
+        (memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage)),
+      );
     const m = memo;
     const bitOf = Int32Array.from(list, (i) => m.bit(ops[i]!.known, rank[i]!));
-    return { k, config, gen: searchEnds(cache, list.map((i) => ops[i]!), { memoryBytes, start: config.state, ends: k < last, memo: m, bitOf }, shared) };
+    return {
+      k,
+      config,
+      gen: searchEnds(
+        cache,
+        list.map((i) => ops[i]!),
+        { memoryBytes, start: config.state, ends: k < last, memo: m, bitOf },
+        shared,
+      ),
+    };
   };
   let deepestK = -1;
   let deepest: SearchResult | null = null;
   const out = (k: Partial<KeySearch> & Pick<KeySearch, 'verdict'>): KeySearch => {
     const configs: Config[][] = [];
     for (const [i, m] of seen) configs[i] = [...m.values()].flat();
-    return { steps: opts.budget - shared.left, segments, configs, blocked: null, blockedRet: null, order: [], state: cache.init, ...k };
+    return {
+      steps: opts.budget - shared.left,
+      segments,
+      configs,
+      blocked: null,
+      blockedRet: null,
+      order: [],
+      state: cache.init,
+      ...k,
+    };
   };
   const stack: Frame[] = [];
   /**
@@ -175,12 +214,20 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
     for (; trivial(k, c); k++) {
       const o = ops[segments[k]!.ops[0]!]!;
       if (--shared.left < 0) return out({ verdict: 'unknown', exhausted: 'steps' });
-      if ((k & 4095) === 0 && shared.deadline !== undefined && performance.now() > shared.deadline) return out({ verdict: 'unknown', exhausted: 'time' });
+      if ((k & 4095) === 0 && shared.deadline !== undefined && performance.now() > shared.deadline)
+        return out({ verdict: 'unknown', exhausted: 'time' });
       const to = cache.step(cache.slot(o), o, c.state);
       if (to === -1) {
         if (k > deepestK) {
           deepestK = k;
-          deepest = { verdict: 'not-linearizable', steps: 1, order: [], state: c.state, blocked: o.id, ends: [] };
+          deepest = {
+            verdict: 'not-linearizable',
+            steps: 1,
+            order: [],
+            state: c.state,
+            blocked: o.id,
+            ends: [],
+          };
           (seen.get(k) ?? seen.set(k, new Map()).get(k)!).set(c.state, [c]);
         }
         return null;
@@ -200,9 +247,13 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
     const r = f.gen.next();
     if (r.done) {
       const res = r.value;
-      if (res.verdict === 'unknown') return out({ verdict: 'unknown', exhausted: res.exhausted ?? 'steps' });
+      if (res.verdict === 'unknown')
+        return out({ verdict: 'unknown', exhausted: res.exhausted ?? 'steps' });
       if (res.verdict === 'linearizable' && f.k === last) return out({ verdict: 'linearizable' });
-      if (f.k > deepestK || (f.k === deepestK && deepest && res.order.length > deepest.order.length)) {
+      if (
+        f.k > deepestK ||
+        (f.k === deepestK && deepest && res.order.length > deepest.order.length)
+      ) {
         deepestK = f.k;
         deepest = res;
       }
@@ -212,7 +263,10 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
     const e = r.value;
     const taken = new Set(e.taken);
     const segInfo = segments[f.k]!.ops.filter((i) => !ops[i]!.known);
-    const next: Config = { state: e.state, pending: [...f.config.pending, ...segInfo].filter((i) => !taken.has(ops[i]!.id)) };
+    const next: Config = {
+      state: e.state,
+      pending: [...f.config.pending, ...segInfo].filter((i) => !taken.has(ops[i]!.id)),
+    };
     const stop = enter(f.k + 1, next);
     if (stop) return stop;
   }
@@ -221,5 +275,12 @@ export function searchKey(cache: StepCache, ops: readonly SearchOp[], opts: KeyS
   const d = deepest as SearchResult | null;
   const blocked = d?.blocked ?? null;
   const b = blocked === null ? undefined : ops.find((o) => o.id === blocked);
-  return out({ verdict: 'not-linearizable', failedSegment: deepestK, blocked, blockedRet: b ? b.ret : null, order: d?.order ?? [], state: d?.state ?? cache.init });
+  return out({
+    verdict: 'not-linearizable',
+    failedSegment: deepestK,
+    blocked,
+    blockedRet: b ? b.ret : null,
+    order: d?.order ?? [],
+    state: d?.state ?? cache.init,
+  });
 }

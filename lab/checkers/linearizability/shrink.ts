@@ -55,7 +55,12 @@ export function changesState(model: Model, op: SearchOp): boolean {
   return model.changesState ? model.changesState(op.input, op.known ? op.output : undefined) : true;
 }
 
-export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: KeySearch, opts: ShrinkOptions): Witness | null {
+export function shrinkFailure(
+  cache: StepCache,
+  ops: readonly SearchOp[],
+  ks: KeySearch,
+  opts: ShrinkOptions,
+): Witness | null {
   const model = cache.model;
   const memoryBytes = opts.memoryBytes ?? DEFAULT_MEMORY;
   let budget = opts.budget;
@@ -69,7 +74,12 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
     checks--;
     const proofs: SearchResult[] = [];
     for (const s of starts) {
-      const r = searchLinearization(cache, window, { budget: Math.max(0, budget), memoryBytes, start: s, ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
+      const r = searchLinearization(cache, window, {
+        budget: Math.max(0, budget),
+        memoryBytes,
+        start: s,
+        ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+      });
       budget -= r.steps;
       if (r.verdict !== 'not-linearizable') return null;
       proofs.push(r);
@@ -77,7 +87,11 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
     return proofs;
   };
   /** The window's ops: pending ones, then those invoked from `from` up to R, ok ones completing after R relaxed. */
-  const windowOf = (pending: Iterable<number>, body: Iterable<number>, R: number): { idx: number[]; ops: SearchOp[] } => {
+  const windowOf = (
+    pending: Iterable<number>,
+    body: Iterable<number>,
+    R: number,
+  ): { idx: number[]; ops: SearchOp[] } => {
     const idx: number[] = [];
     const out: SearchOp[] = [];
     for (const i of new Set([...pending, ...body])) {
@@ -103,14 +117,26 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
   const seg = ks.segments[j]!;
   const limit = seg.to;
   const parts = changerParts(ops, changes).filter((p, k) => k === 0 || p.from <= limit);
-  const cands: { configs: Config[]; from: number }[] = [{ configs: [{ state: cache.init, pending: [] }], from: -Infinity }];
+  const cands: { configs: Config[]; from: number }[] = [
+    { configs: [{ state: cache.init, pending: [] }], from: -Infinity },
+  ];
   let chain = Math.max(opts.budget, 20 * ops.length);
   for (let k = 0; k < parts.length - 1 && chain > 0; k++) {
     const part = parts[k]!;
     const next: Config[] = [];
     let complete = true;
     for (const c of cands[cands.length - 1]!.configs) {
-      const r = searchLinearization(cache, [...c.pending, ...part.ops].map((i) => ops[i]!), { budget: Math.max(0, chain), memoryBytes, start: c.state, ends: true, ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}) });
+      const r = searchLinearization(
+        cache,
+        [...c.pending, ...part.ops].map((i) => ops[i]!),
+        {
+          budget: Math.max(0, chain),
+          memoryBytes,
+          start: c.state,
+          ends: true,
+          ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+        },
+      );
       chain -= r.steps;
       if (r.verdict === 'unknown') {
         complete = false;
@@ -118,7 +144,12 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
       }
       for (const e of r.ends) {
         const taken = new Set(e.taken);
-        next.push({ state: e.state, pending: [...c.pending, ...part.ops.filter((i) => !ops[i]!.known)].filter((i) => !taken.has(ops[i]!.id)) });
+        next.push({
+          state: e.state,
+          pending: [...c.pending, ...part.ops.filter((i) => !ops[i]!.known)].filter(
+            (i) => !taken.has(ops[i]!.id),
+          ),
+        });
       }
     }
     // No end: the state-changing ops alone cannot be linearized up to here; earlier cuts prove it.
@@ -128,11 +159,19 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
   cands.reverse();
   const bodyOf = (from: number): number[] => {
     const out: number[] = [];
-    for (let i = 0; i < ops.length; i++) if (ops[i]!.call >= from && ops[i]!.call <= limit) out.push(i);
+    for (let i = 0; i < ops.length; i++)
+      if (ops[i]!.call >= from && ops[i]!.call <= limit) out.push(i);
     return out;
   };
 
-  type Chosen = { starts: number[]; idx: number[]; proofs: SearchResult[]; from: number; R: number; pending: Set<number> };
+  type Chosen = {
+    starts: number[];
+    idx: number[];
+    proofs: SearchResult[];
+    from: number;
+    R: number;
+    pending: Set<number>;
+  };
   const attempt = (c: (typeof cands)[number], R: number): Chosen | null => {
     const starts = statesOf(c.configs);
     const pending = pendingOf(c.configs);
@@ -142,14 +181,20 @@ export function shrinkFailure(cache: StepCache, ops: readonly SearchOp[], ks: Ke
   };
   const stateChanging = (c: Chosen) => c.idx.filter((i) => changes[i]).length;
   let chosen: Chosen | null = null;
-  for (const R of ks.blockedRet !== null && ks.blockedRet < seg.to ? [ks.blockedRet, Infinity] : [Infinity]) {
+  for (const R of ks.blockedRet !== null && ks.blockedRet < seg.to
+    ? [ks.blockedRet, Infinity]
+    : [Infinity]) {
     for (let n = 0; n < cands.length && checks > 0 && budget > 0; n++) {
       chosen = attempt(cands[n]!, R);
       if (!chosen) continue;
       // The smallest proof can be "from value 2, a read saw 1": sound, but the reader asks where
       // 2 came from. While the window has fewer than two state-changing ops, an earlier cut that
       // still proves and stays small tells the story ("1, then 2 written, then a read saw 1").
-      for (let m = n + 1; m < cands.length && stateChanging(chosen) < STORY_OPS && checks > 0 && budget > 0; m++) {
+      for (
+        let m = n + 1;
+        m < cands.length && stateChanging(chosen) < STORY_OPS && checks > 0 && budget > 0;
+        m++
+      ) {
         const wider = attempt(cands[m]!, R);
         if (!wider || stateChanging(wider) > MAX_STORY) break;
         chosen = wider;
@@ -200,7 +245,10 @@ interface ChangerPart {
  * state are never in a part: the configurations at a cut do not rely on them.
  */
 function changerParts(ops: readonly SearchOp[], changes: readonly boolean[]): ChangerPart[] {
-  const strong = ops.map((_, i) => i).filter((i) => ops[i]!.known && changes[i]).sort((a, b) => ops[a]!.call - ops[b]!.call);
+  const strong = ops
+    .map((_, i) => i)
+    .filter((i) => ops[i]!.known && changes[i])
+    .sort((a, b) => ops[a]!.call - ops[b]!.call);
   const parts: { from: number; to: number; ops: number[] }[] = [];
   for (const i of strong) {
     const o = ops[i]!;
@@ -210,9 +258,13 @@ function changerParts(ops: readonly SearchOp[], changes: readonly boolean[]): Ch
       last.to = Math.max(last.to, o.ret);
     } else parts.push({ from: o.call, to: o.ret, ops: [i] });
   }
-  if (parts.length === 0) return [{ from: -Infinity, ops: ops.map((_, i) => i).filter((i) => changes[i]) }];
+  if (parts.length === 0)
+    return [{ from: -Infinity, ops: ops.map((_, i) => i).filter((i) => changes[i]) }];
   parts[0]!.from = -Infinity;
-  const weak = ops.map((_, i) => i).filter((i) => !ops[i]!.known && changes[i]).sort((a, b) => ops[a]!.call - ops[b]!.call);
+  const weak = ops
+    .map((_, i) => i)
+    .filter((i) => !ops[i]!.known && changes[i])
+    .sort((a, b) => ops[a]!.call - ops[b]!.call);
   let k = 0;
   for (const i of weak) {
     while (k < parts.length - 1 && ops[i]!.call >= parts[k + 1]!.from) k++;

@@ -15,6 +15,7 @@ export const consulDnsNodes = defineClientConfig({
     s.clients.via !== 'nodes' || s.topology.proxies !== 0
       ? 'clients.config: consul-dns-nodes registers the Galera nodes themselves in Consul (each checked by its galera-healthcheck); it needs clients.via: nodes and topology.proxies: 0'
       : null,
-  describe: (s) => `each new connection resolving mysql.service.consul on Consul DNS, where every node is registered with its galera-healthcheck as the check (${describeGoPool(s)})`,
+  describe: (s) =>
+    `each new connection resolving mysql.service.consul on Consul DNS, where every node is registered with its galera-healthcheck as the check (${describeGoPool(s)})`,
   source: (s, ctx) => consulLookupSource('consul-dns-nodes', s, ctx),
 });

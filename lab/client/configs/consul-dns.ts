@@ -9,6 +9,7 @@ export const consulDns = defineClientConfig({
   consul: 'registered',
   serve: 'every-proxy',
   problem: (s) => needsRegisteredProxies('consul-dns', s),
-  describe: (s) => `each new connection resolving mysql.service.consul on Consul DNS (every proxy registered with a TCP check, ${describeGoPool(s)})`,
+  describe: (s) =>
+    `each new connection resolving mysql.service.consul on Consul DNS (every proxy registered with a TCP check, ${describeGoPool(s)})`,
   source: (s, ctx) => consulLookupSource('consul-dns', s, ctx),
 });

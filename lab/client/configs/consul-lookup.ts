@@ -6,19 +6,26 @@ import { Resolver } from 'node:dns/promises';
 import { createDialPool } from '../dial-pool.ts';
 import { goPoolOf, type ConnectionSource, type ScenarioView, type SourceContext } from './types.ts';
 
-export function consulLookupSource(name: string, s: ScenarioView, ctx: SourceContext): ConnectionSource {
+export function consulLookupSource(
+  name: string,
+  s: ScenarioView,
+  ctx: SourceContext,
+): ConnectionSource {
   return {
     name,
     lender: ctx.shared(name, () => {
       const consul = ctx.consul;
-      if (!consul) throw new Error(`client configuration ${name} needs Consul, but the topology started none`);
+      if (!consul)
+        throw new Error(`client configuration ${name} needs Consul, but the topology started none`);
       const resolver = new Resolver({ timeout: 1000, tries: 2 });
       resolver.setServers([`${consul.dns.host}:${consul.dns.port}`]);
       const pool = createDialPool({
         candidates: async () => {
           const addrs = await resolver.resolve4(consul.serviceName).catch(() => [] as string[]);
           // An A record has no port: the target at that address gives it (3306 for a proxy).
-          return addrs.map((a) => ctx.targets.find((t) => t.host === a) ?? { name: a, host: a, port: 3306 });
+          return addrs.map(
+            (a) => ctx.targets.find((t) => t.host === a) ?? { name: a, host: a, port: 3306 },
+          );
         },
         ...ctx.login,
         pool: goPoolOf(s),

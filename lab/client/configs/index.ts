@@ -24,20 +24,33 @@ const REGISTRY = [
 /** The values `clients.config` may take. */
 export type ClientConfig = (typeof REGISTRY)[number]['name'];
 
-export const CLIENT_CONFIG_NAMES: readonly [ClientConfig, ...ClientConfig[]] = REGISTRY.map((c) => c.name) as [ClientConfig, ...ClientConfig[]];
+export const CLIENT_CONFIG_NAMES: readonly [ClientConfig, ...ClientConfig[]] = REGISTRY.map(
+  (c) => c.name,
+) as [ClientConfig, ...ClientConfig[]];
 
 const BY_NAME = new Map<string, ClientConfigDef>(REGISTRY.map((c) => [c.name, c]));
 
 /** The configuration of a validated name. */
 export function clientConfig(name: ClientConfig): ClientConfigDef<ClientConfig> {
   const c = BY_NAME.get(name);
-  if (!c) throw new Error(`no client configuration ${JSON.stringify(name)}; known: ${CLIENT_CONFIG_NAMES.join(', ')}`);
+  if (!c)
+    throw new Error(
+      `no client configuration ${JSON.stringify(name)}; known: ${CLIENT_CONFIG_NAMES.join(', ')}`,
+    );
   return c as ClientConfigDef<ClientConfig>;
 }
 
 /** The problem of a scenario's configuration for the validator (null when it fits the topology). */
-export function clientConfigProblem(s: ScenarioView & { clients: { config: ClientConfig } }): string | null {
+export function clientConfigProblem(
+  s: ScenarioView & { clients: { config: ClientConfig } },
+): string | null {
   return clientConfig(s.clients.config).problem(s);
 }
 
-export type { ClientConfigDef, ConnectionSource, ScenarioView, SourceContext, Target } from './types.ts';
+export type {
+  ClientConfigDef,
+  ConnectionSource,
+  ScenarioView,
+  SourceContext,
+  Target,
+} from './types.ts';

@@ -9,6 +9,7 @@ export const leaderProxy = defineClientConfig({
   consul: 'leader',
   serve: 'lock-holder',
   problem: (s) => needsRegisteredProxies('leader-proxy', s),
-  describe: (s) => `each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered (${describeGoPool(s)})`,
+  describe: (s) =>
+    `each new connection resolving mysql.service.consul, where only the proxy holding the Consul lock serves and is registered (${describeGoPool(s)})`,
   source: (s, ctx) => consulLookupSource('leader-proxy', s, ctx),
 });

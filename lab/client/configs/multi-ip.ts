@@ -8,7 +8,12 @@ import { createDialPool } from '../dial-pool.ts';
 import { defineClientConfig, describeGoPool, goPoolOf, type Target } from './types.ts';
 
 /** The order one dial tries the targets in; `n` counts dials, `rand` is in [0, 1). */
-export function selectorOrder(selector: 'ORDER' | 'RR' | 'RANDOM', targets: readonly Target[], n: number, rand: () => number): Target[] {
+export function selectorOrder(
+  selector: 'ORDER' | 'RR' | 'RANDOM',
+  targets: readonly Target[],
+  n: number,
+  rand: () => number,
+): Target[] {
   if (selector === 'ORDER') return [...targets];
   if (selector === 'RR') return targets.map((_, i) => targets[(n + i) % targets.length]!);
   const out = [...targets];
@@ -24,7 +29,8 @@ export const multiIp = defineClientConfig({
   consul: null,
   serve: 'every-proxy',
   problem: () => null,
-  describe: (s) => `each client holding every address and choosing per new connection (selector ${s.clients.selector}, ${describeGoPool(s)})`,
+  describe: (s) =>
+    `each client holding every address and choosing per new connection (selector ${s.clients.selector}, ${describeGoPool(s)})`,
   source: (s, ctx) => ({
     name: 'multi-ip',
     lender: ctx.shared('multi-ip', () => {

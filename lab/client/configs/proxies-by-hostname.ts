@@ -9,7 +9,8 @@ export const proxiesByHostname = defineClientConfig({
   consul: null,
   serve: 'every-proxy',
   problem: () => null,
-  describe: (s) => `each new connection resolving one name to every address, rotated per lookup, trying them in order (${describeGoPool(s)})`,
+  describe: (s) =>
+    `each new connection resolving one name to every address, rotated per lookup, trying them in order (${describeGoPool(s)})`,
   source: (s, ctx) => ({
     name: 'by-hostname',
     lender: ctx.shared('by-hostname', () => {

@@ -34,7 +34,8 @@ export const goPoolOf = (s: ScenarioView): GoPoolOptions => ({
 /** The pool's part of a configuration's description. */
 export const describeGoPool = (s: ScenarioView): string => {
   const p = goPoolOf(s);
-  const life = p.maxLifetimeMs > 0 ? `closed after ${p.maxLifetimeMs / 1000} s` : 'kept until they break';
+  const life =
+    p.maxLifetimeMs > 0 ? `closed after ${p.maxLifetimeMs / 1000} s` : 'kept until they break';
   return `Go database/sql pool: ${p.maxOpen > 0 ? `at most ${p.maxOpen} open` : 'no open limit'}, ${p.maxIdle} idle, connections ${life}`;
 };
 
@@ -61,7 +62,10 @@ export interface SourceContext {
    * A source shared by every client that asks for it by this name, made on the first ask and
    * ended with the topology.
    */
-  shared(name: string, make: () => { lender: ConnectionLender; end(): Promise<void> }): ConnectionLender;
+  shared(
+    name: string,
+    make: () => { lender: ConnectionLender; end(): Promise<void> },
+  ): ConnectionLender;
   /** The login of every connection a configuration opens itself. */
   login: { user: string; password: string; database: string; ssl?: mysql.SslOptions };
   /** Consul's DNS and the name the proxies register under; null when the configuration needs no Consul. */
@@ -90,4 +94,5 @@ export interface ClientConfigDef<N extends string = string> {
 }
 
 /** Keeps the name's literal type, so the registry's names make the `ClientConfig` union. */
-export const defineClientConfig = <N extends string>(def: ClientConfigDef<N>): ClientConfigDef<N> => def;
+export const defineClientConfig = <N extends string>(def: ClientConfigDef<N>): ClientConfigDef<N> =>
+  def;

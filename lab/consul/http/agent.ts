@@ -70,9 +70,11 @@ export function agentRoutes(deps: HttpDeps): Route[] {
         PUT: async (ctx) => {
           const id = idParam(ctx, 'check ID');
           const body = await ctx.json();
-          if (!isObject(body)) throw badRequest('Request decode failed: body must be a JSON object');
+          if (!isObject(body))
+            throw badRequest('Request decode failed: body must be a JSON object');
           const status = stringField(body, 'Status') ?? '';
-          if (status !== 'passing' && status !== 'warning' && status !== 'critical') throw badRequest(`Invalid check status: "${status}"`);
+          if (status !== 'passing' && status !== 'warning' && status !== 'critical')
+            throw badRequest(`Invalid check status: "${status}"`);
           catalog.updateTtl(id, status, stringField(body, 'Output') ?? '');
           return {};
         },
@@ -85,7 +87,14 @@ export function agentRoutes(deps: HttpDeps): Route[] {
           const n = catalog.node;
           return {
             json: {
-              Config: { Datacenter: n.datacenter, NodeName: n.name, NodeID: n.id, Server: true, Revision: 'bbs-lab', Version: CONSUL_VERSION },
+              Config: {
+                Datacenter: n.datacenter,
+                NodeName: n.name,
+                NodeID: n.id,
+                Server: true,
+                Revision: 'bbs-lab',
+                Version: CONSUL_VERSION,
+              },
               DebugConfig: {},
               Coord: null,
               Member: memberJson(n, deps),
@@ -96,7 +105,10 @@ export function agentRoutes(deps: HttpDeps): Route[] {
         },
       },
     },
-    { path: '/v1/agent/members', methods: { GET: () => ({ json: [memberJson(catalog.node, deps)] }) } },
+    {
+      path: '/v1/agent/members',
+      methods: { GET: () => ({ json: [memberJson(catalog.node, deps)] }) },
+    },
   ];
 }
 
@@ -105,7 +117,13 @@ function memberJson(n: { name: string; address: string; datacenter: string }, de
     Name: n.name,
     Addr: n.address,
     Port: deps.serfPort,
-    Tags: { role: 'consul', dc: n.datacenter, bootstrap: '1', build: CONSUL_VERSION, port: deps.leader.split(':').pop() ?? '8300' },
+    Tags: {
+      role: 'consul',
+      dc: n.datacenter,
+      bootstrap: '1',
+      build: CONSUL_VERSION,
+      port: deps.leader.split(':').pop() ?? '8300',
+    },
     Status: 1,
   };
 }

@@ -2,11 +2,24 @@
 // cluster as clients discover it.
 
 import { badRequest } from '../util.ts';
-import { blocking, flag, idParam, table, type Ctx, type HttpDeps, type Reply, type Route } from './route.ts';
+import {
+  blocking,
+  flag,
+  idParam,
+  table,
+  type Ctx,
+  type HttpDeps,
+  type Reply,
+  type Route,
+} from './route.ts';
 
 export function catalogRoutes({ state, catalog, datacenter, leader }: HttpDeps): Route[] {
   /** A blocking read of the catalog table. */
-  const read = (ctx: Ctx, json: () => unknown): Promise<Reply> => blocking(state, ctx, table('catalog'), () => ({ index: state.tableIndex('catalog'), json: json() }));
+  const read = (ctx: Ctx, json: () => unknown): Promise<Reply> =>
+    blocking(state, ctx, table('catalog'), () => ({
+      index: state.tableIndex('catalog'),
+      json: json(),
+    }));
   return [
     // ---- health ----
     {
@@ -15,7 +28,9 @@ export function catalogRoutes({ state, catalog, datacenter, leader }: HttpDeps):
         GET: (ctx) => {
           const name = idParam(ctx, 'service name');
           const tag = ctx.q.get('tag') ?? undefined;
-          return read(ctx, () => catalog.healthService(name, { passing: flag(ctx.q, 'passing'), tag }));
+          return read(ctx, () =>
+            catalog.healthService(name, { passing: flag(ctx.q, 'passing'), tag }),
+          );
         },
       },
     },
@@ -42,13 +57,17 @@ export function catalogRoutes({ state, catalog, datacenter, leader }: HttpDeps):
       methods: {
         GET: (ctx) => {
           const st = ctx.rest;
-          if (!['any', 'passing', 'warning', 'critical'].includes(st)) throw badRequest(`Invalid state: ${st}`);
+          if (!['any', 'passing', 'warning', 'critical'].includes(st))
+            throw badRequest(`Invalid state: ${st}`);
           return read(ctx, () => catalog.healthState(st));
         },
       },
     },
     // ---- catalog ----
-    { path: '/v1/catalog/services', methods: { GET: (ctx) => read(ctx, () => catalog.catalogServices()) } },
+    {
+      path: '/v1/catalog/services',
+      methods: { GET: (ctx) => read(ctx, () => catalog.catalogServices()) },
+    },
     {
       path: '/v1/catalog/service/',
       methods: {
@@ -69,7 +88,13 @@ export function catalogRoutes({ state, catalog, datacenter, leader }: HttpDeps):
             if (node !== catalog.node.name) return null;
             const services: Record<string, unknown> = {};
             for (const [id, s] of Object.entries(catalog.agentServices())) services[id] = s;
-            services.consul = catalog.catalogService('consul').map((s) => ({ ID: 'consul', Service: 'consul', Tags: [], Port: s.ServicePort, Address: '' }))[0];
+            services.consul = catalog.catalogService('consul').map((s) => ({
+              ID: 'consul',
+              Service: 'consul',
+              Tags: [],
+              Port: s.ServicePort,
+              Address: '',
+            }))[0];
             return { Node: catalog.nodes()[0], Services: services };
           });
         },

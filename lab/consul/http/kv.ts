@@ -11,7 +11,8 @@ const KV_MAX_VALUE = 512 * 1024;
 const kvRelevant =
   (key: string, prefix: boolean) =>
   (c: Change): boolean =>
-    c.table === 'kv' && (c.keys ?? []).some((k) => (prefix ? k.startsWith(key) || key.startsWith(k) : k === key));
+    c.table === 'kv' &&
+    (c.keys ?? []).some((k) => (prefix ? k.startsWith(key) || key.startsWith(k) : k === key));
 
 export function kvRoutes({ state, kv, sessions }: HttpDeps): Route[] {
   return [
@@ -25,13 +26,19 @@ export function kvRoutes({ state, kv, sessions }: HttpDeps): Route[] {
             const sep = ctx.q.get('separator') ?? undefined;
             return blocking(state, ctx, kvRelevant(key, true), () => {
               const keys = kv.keys(key, sep || undefined);
-              return { index: kv.prefixIndex(key), ...(keys.length > 0 ? { json: keys } : { status: 404 }) };
+              return {
+                index: kv.prefixIndex(key),
+                ...(keys.length > 0 ? { json: keys } : { status: 404 }),
+              };
             });
           }
           if (flag(ctx.q, 'recurse')) {
             return blocking(state, ctx, kvRelevant(key, true), () => {
               const entries = kv.list(key);
-              return { index: kv.prefixIndex(key), ...(entries.length > 0 ? { json: entries.map(kvToJson) } : { status: 404 }) };
+              return {
+                index: kv.prefixIndex(key),
+                ...(entries.length > 0 ? { json: entries.map(kvToJson) } : { status: 404 }),
+              };
             });
           }
           return blocking(state, ctx, kvRelevant(key, false), () => {
@@ -56,7 +63,8 @@ export function kvRoutes({ state, kv, sessions }: HttpDeps): Route[] {
           // As Consul's KVSPut decides the operation: release over acquire over cas.
           const cas = uintParam(ctx.q, 'cas', 'cas');
           if (ctx.q.has('release')) ok = sessions.release(key, value, flags, ctx.q.get('release')!);
-          else if (ctx.q.has('acquire')) ok = sessions.acquire(key, value, flags, ctx.q.get('acquire')!);
+          else if (ctx.q.has('acquire'))
+            ok = sessions.acquire(key, value, flags, ctx.q.get('acquire')!);
           else if (cas !== undefined) ok = kv.cas(key, value, flags, cas);
           else ok = kv.set(key, value, flags);
           return { json: ok };

@@ -80,7 +80,12 @@ export const table = (t: Change['table']) => (c: Change) => c.table === t;
  * Runs a read as a blocking query when ?index is given: with ?index=N, waits until the index passes
  * N or ?wait (default 5m, at most 10m, plus up to wait/16 of jitter) runs out.
  */
-export async function blocking(state: StateIndex, ctx: Ctx, relevant: (c: Change) => boolean, read: () => Reply & { index: number }): Promise<Reply> {
+export async function blocking(
+  state: StateIndex,
+  ctx: Ctx,
+  relevant: (c: Change) => boolean,
+  read: () => Reply & { index: number },
+): Promise<Reply> {
   const min = uintParam(ctx.q, 'index', 'query') ?? 0;
   let first = read();
   if (min === 0 || first.index > min) return first;

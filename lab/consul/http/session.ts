@@ -49,14 +49,23 @@ export function sessionRoutes({ state, sessions }: HttpDeps): Route[] {
     },
     {
       path: '/v1/session/list',
-      methods: { GET: (ctx) => blocking(state, ctx, table('sessions'), () => ({ index: sessionsIndex(), json: sessions.list() })) },
+      methods: {
+        GET: (ctx) =>
+          blocking(state, ctx, table('sessions'), () => ({
+            index: sessionsIndex(),
+            json: sessions.list(),
+          })),
+      },
     },
     {
       path: '/v1/session/node/',
       methods: {
         GET: (ctx) => {
           const node = idParam(ctx, 'node name');
-          return blocking(state, ctx, table('sessions'), () => ({ index: sessionsIndex(), json: sessions.list().filter((s) => s.Node === node) }));
+          return blocking(state, ctx, table('sessions'), () => ({
+            index: sessionsIndex(),
+            json: sessions.list().filter((s) => s.Node === node),
+          }));
         },
       },
     },

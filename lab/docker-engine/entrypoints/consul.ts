@@ -15,14 +15,29 @@ export async function runConsul(config: EntrypointConfig): Promise<void> {
     process.stdout.write('Consul v1.20.0 (bbs-lab agent)\n');
     return;
   }
-  if (args[0] !== 'agent') throw new Error(`the lab's consul image runs "consul agent" only, got ${JSON.stringify(args.join(' '))}`);
+  if (args[0] !== 'agent')
+    throw new Error(
+      `the lab's consul image runs "consul agent" only, got ${JSON.stringify(args.join(' '))}`,
+    );
   const { flags } = parseGoFlags(args.slice(1), BOOLEANS);
-  const ctx = { self: config.address, hosts: new Map(Object.entries(config.hosts)), unresolved: config.gateway };
+  const ctx = {
+    self: config.address,
+    hosts: new Map(Object.entries(config.hosts)),
+    unresolved: config.gateway,
+  };
   const host = resolveHost((flags.get('client') ?? '127.0.0.1').split(/\s+/)[0]!, ctx);
   const port = Number(flags.get('http-port') ?? 8500);
   const dnsPort = Number(flags.get('dns-port') ?? 8600);
-  const agent = await startConsulAgent({ host, port, dnsPort, nodeName: flags.get('node') ?? config.hostname, datacenter: flags.get('datacenter') ?? 'dc1' });
-  process.stdout.write(`==> Consul agent running!\n           Client Addr: [${agent.host}] (HTTP: ${agent.port}, DNS: ${agent.dns.port})\n`);
+  const agent = await startConsulAgent({
+    host,
+    port,
+    dnsPort,
+    nodeName: flags.get('node') ?? config.hostname,
+    datacenter: flags.get('datacenter') ?? 'dc1',
+  });
+  process.stdout.write(
+    `==> Consul agent running!\n           Client Addr: [${agent.host}] (HTTP: ${agent.port}, DNS: ${agent.dns.port})\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => void agent.stop().finally(resolve);
     process.once('SIGTERM', stop);

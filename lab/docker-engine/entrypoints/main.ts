@@ -12,7 +12,8 @@ if (!dir) {
   process.exit(2);
 }
 const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as EntrypointConfig;
-const note = (m: string) => process.stderr.write(`${new Date().toISOString()} [Note] [Entrypoint]: ${m}\n`);
+const note = (m: string) =>
+  process.stderr.write(`${new Date().toISOString()} [Note] [Entrypoint]: ${m}\n`);
 try {
   switch (config.kind) {
     case 'mariadb':
@@ -27,6 +28,8 @@ try {
   }
   process.exit(0);
 } catch (e) {
-  process.stderr.write(`${new Date().toISOString()} [ERROR] [Entrypoint]: ${(e as Error).message}\n`);
+  process.stderr.write(
+    `${new Date().toISOString()} [ERROR] [Entrypoint]: ${(e as Error).message}\n`,
+  );
   process.exit(1);
 }

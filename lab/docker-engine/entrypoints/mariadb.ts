@@ -20,7 +20,13 @@ import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { checkInstalled, installDatadir, MARIADBD, mysqlIds, MYSQL_USER } from '../../mariadb/install.ts';
+import {
+  checkInstalled,
+  installDatadir,
+  MARIADBD,
+  mysqlIds,
+  MYSQL_USER,
+} from '../../mariadb/install.ts';
 import { mariadbServerArgs } from '../names.ts';
 import { envMap, type EntrypointConfig } from './config.ts';
 
@@ -60,9 +66,20 @@ export function initEnv(env: readonly string[]): InitEnv {
   }
   const user = get('USER') || null;
   const password = get('PASSWORD') ?? null;
-  if (user === 'root') throw new Error('MARIADB_USER="root", MARIADB_USER and MARIADB_PASSWORD are for configuring a regular user and cannot be used for the root user');
-  if (user && (password === null || password === '') && !yes('ALLOW_EMPTY_ROOT_PASSWORD')) throw new Error('MARIADB_USER set, but MARIADB_PASSWORD is empty');
-  return { rootPassword, rootHost: get('ROOT_HOST') || '%', database: get('DATABASE') || null, user, password, generated };
+  if (user === 'root')
+    throw new Error(
+      'MARIADB_USER="root", MARIADB_USER and MARIADB_PASSWORD are for configuring a regular user and cannot be used for the root user',
+    );
+  if (user && (password === null || password === '') && !yes('ALLOW_EMPTY_ROOT_PASSWORD'))
+    throw new Error('MARIADB_USER set, but MARIADB_PASSWORD is empty');
+  return {
+    rootPassword,
+    rootHost: get('ROOT_HOST') || '%',
+    database: get('DATABASE') || null,
+    user,
+    password,
+    generated,
+  };
 }
 
 /** The SQL the image runs on the temporary server of a new datadir. */
@@ -74,7 +91,10 @@ export function initSql(e: InitEnv): string {
     `ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD(${pw})`,
   ];
   if (e.rootHost !== 'localhost') {
-    sql.push(`CREATE USER 'root'@${sqlString(e.rootHost)} IDENTIFIED BY ${pw}`, `GRANT ALL ON *.* TO 'root'@${sqlString(e.rootHost)} WITH GRANT OPTION`);
+    sql.push(
+      `CREATE USER 'root'@${sqlString(e.rootHost)} IDENTIFIED BY ${pw}`,
+      `GRANT ALL ON *.* TO 'root'@${sqlString(e.rootHost)} WITH GRANT OPTION`,
+    );
   }
   if (e.database) sql.push(`CREATE DATABASE IF NOT EXISTS ${sqlIdent(e.database)}`);
   if (e.user) {
@@ -82,7 +102,7 @@ export function initSql(e: InitEnv): string {
     if (e.database) sql.push(`GRANT ALL ON ${sqlIdent(e.database)}.* TO ${sqlString(e.user)}@'%'`);
   }
   sql.push('FLUSH PRIVILEGES');
-  return sql.join(';\n') + ';\n';
+  return `${sql.join(';\n')};\n`;
 }
 
 function serverConfig(dir: string, address: string): string {
@@ -100,9 +120,20 @@ wsrep_sst_receive_address=${address}:4444
 `;
 }
 
-export async function runMariadb(dir: string, config: EntrypointConfig, note: (m: string) => void): Promise<void> {
-  const args = mariadbServerArgs(config.cmd, { self: config.address, hosts: new Map(Object.entries(config.hosts)), unresolved: config.gateway });
-  if (!args) throw new Error(`the lab's mariadb image runs mariadbd only; its command must be mariadbd options (or start with mariadbd), got ${JSON.stringify(config.cmd.join(' '))}`);
+export async function runMariadb(
+  dir: string,
+  config: EntrypointConfig,
+  note: (m: string) => void,
+): Promise<void> {
+  const args = mariadbServerArgs(config.cmd, {
+    self: config.address,
+    hosts: new Map(Object.entries(config.hosts)),
+    unresolved: config.gateway,
+  });
+  if (!args)
+    throw new Error(
+      `the lab's mariadb image runs mariadbd only; its command must be mariadbd options (or start with mariadbd), got ${JSON.stringify(config.cmd.join(' '))}`,
+    );
   checkInstalled();
   const { uid, gid } = mysqlIds();
   const data = join(dir, 'data');
@@ -136,10 +167,26 @@ export async function runMariadb(dir: string, config: EntrypointConfig, note: (m
     await installDatadir(data, tmp, config.name);
     note('Database files initialized');
     note('Starting temporary server');
-    const temp = spawn(MARIADBD, ['--no-defaults', `--datadir=${data}`, `--tmpdir=${tmp}`, `--socket=${socket}`, `--pid-file=${join(dir, 'init.pid')}`, '--skip-networking', `--user=${MYSQL_USER}`, '--wsrep-on=OFF'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const temp = spawn(
+      MARIADBD,
+      [
+        '--no-defaults',
+        `--datadir=${data}`,
+        `--tmpdir=${tmp}`,
+        `--socket=${socket}`,
+        `--pid-file=${join(dir, 'init.pid')}`,
+        '--skip-networking',
+        `--user=${MYSQL_USER}`,
+        '--wsrep-on=OFF',
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
     current = temp;
     const tempExit = new Promise<void>((resolve) => temp.on('exit', () => resolve()));
-    const admin = (sql: string) => exec('mariadb', ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', sql], { timeout: 30_000 });
+    const admin = (sql: string) =>
+      exec('mariadb', ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', sql], {
+        timeout: 30_000,
+      });
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (terminated) return;
@@ -147,7 +194,10 @@ export async function runMariadb(dir: string, config: EntrypointConfig, note: (m
         await admin('SELECT 1');
         break;
       } catch (e) {
-        if (temp.exitCode !== null || Date.now() > deadline) throw new Error(`the temporary server did not start: ${(e as Error).message.split('\n')[0]}`);
+        if (temp.exitCode !== null || Date.now() > deadline)
+          throw new Error(
+            `the temporary server did not start: ${(e as Error).message.split('\n')[0]}`,
+          );
         await sleep(200);
       }
     }
@@ -167,9 +217,14 @@ export async function runMariadb(dir: string, config: EntrypointConfig, note: (m
     note('MariaDB already initialized: skipping the initialisation');
   }
   if (terminated) return;
-  const server = spawn(MARIADBD, [`--defaults-file=${cnf}`, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const server = spawn(MARIADBD, [`--defaults-file=${cnf}`, ...args], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   current = server;
   serving = true;
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => server.on('exit', (c, s) => resolve({ code: c, signal: s })));
+  const { code, signal } = await new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }>((resolve) => server.on('exit', (c, s) => resolve({ code: c, signal: s })));
   process.exit(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
 }

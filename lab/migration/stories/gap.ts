@@ -23,9 +23,20 @@ export const gap = defineStory({
   },
   checks(ctx, { legacyServes, etcdVersion }, verdict) {
     const v = judged(verdict);
-    ctx.check('GAP (expected, from the 2016 code): a legacy node serves after SQL was marked migrated', legacyServes, etcdVersion);
+    ctx.check(
+      'GAP (expected, from the 2016 code): a legacy node serves after SQL was marked migrated',
+      legacyServes,
+      etcdVersion,
+    );
     const acked = v.lostWrites.length;
-    ctx.check('GAP found in the history: writes the legacy node acknowledged after the migration are lost', acked > 0 && v.checkers.valid === false, `${acked} acknowledged creates read back as missing; checkers: ${v.checkers.summary[0] ?? ''}`);
-    ctx.check('no second migration ran (SQL said current)', ctx.dep.journal.runs(ETCD_TO_SQL_VERSION, 'migration-start').length === 1);
+    ctx.check(
+      'GAP found in the history: writes the legacy node acknowledged after the migration are lost',
+      acked > 0 && v.checkers.valid === false,
+      `${acked} acknowledged creates read back as missing; checkers: ${v.checkers.summary[0] ?? ''}`,
+    );
+    ctx.check(
+      'no second migration ran (SQL said current)',
+      ctx.dep.journal.runs(ETCD_TO_SQL_VERSION, 'migration-start').length === 1,
+    );
   },
 });

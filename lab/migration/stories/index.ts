@@ -32,6 +32,9 @@ export const STORY_NAMES: readonly string[] = STORIES.map((s) => s.name);
 /** The story of that name; throws naming the known ones. */
 export function storyNamed(name: string): MigrationStory {
   const s = STORIES.find((x) => x.name === name);
-  if (!s) throw new Error(`unknown migration story ${JSON.stringify(name)}; one of ${STORY_NAMES.join(', ')}`);
+  if (!s)
+    throw new Error(
+      `unknown migration story ${JSON.stringify(name)}; one of ${STORY_NAMES.join(', ')}`,
+    );
   return s;
 }

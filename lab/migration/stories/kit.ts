@@ -15,7 +15,10 @@ export const STORY_PREFIX = 'w-';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How long each holder held the lock, from the deployment's 100 ms samples (the last holder until now). */
-export function holdTimes(samples: readonly { t: number; id: string | null }[], now = Date.now()): { id: string; ms: number }[] {
+export function holdTimes(
+  samples: readonly { t: number; id: string | null }[],
+  now = Date.now(),
+): { id: string; ms: number }[] {
   const out: { id: string; ms: number }[] = [];
   samples.forEach((x, i) => {
     if (x.id) out.push({ id: x.id, ms: (samples[i + 1]?.t ?? now) - x.t });
@@ -28,7 +31,9 @@ async function startAsking(dep: Deployment, statuses: number[]): Promise<Running
   const node: RunningBbs = await dep.startNode('dual', {
     hooks: {
       'mid-copy': async () => {
-        statuses.push((await callNode(node.url, 'TaskByGuid', { taskGuid: 'asked-mid-copy' })).status);
+        statuses.push(
+          (await callNode(node.url, 'TaskByGuid', { taskGuid: 'asked-mid-copy' })).status,
+        );
       },
     },
   });
@@ -46,14 +51,19 @@ export interface RollingUpgrade {
  * The setup's legacy node and two more are replaced one at a time: each stopped (or killed) and
  * a dual node started in its place, waiting until some node serves again, then `settleMs`.
  */
-export async function replaceLegacyNodes(ctx: StoryContext, o: { crash: boolean; settleMs: number }): Promise<RollingUpgrade> {
+export async function replaceLegacyNodes(
+  ctx: StoryContext,
+  o: { crash: boolean; settleMs: number },
+): Promise<RollingUpgrade> {
   const { dep, lock } = ctx;
   const old = [ctx.first(), await dep.startNode('legacy'), await dep.startNode('legacy')];
   const gaps: number[] = [];
   const during: number[] = [];
   for (const n of old) {
     const t = Date.now();
-    await ctx.step(`${o.crash ? 'kill' : 'stop'} ${n.id}`, async () => (o.crash ? n.kill() : void (await n.stop())));
+    await ctx.step(`${o.crash ? 'kill' : 'stop'} ${n.id}`, async () =>
+      o.crash ? n.kill() : void (await n.stop()),
+    );
     const next = await ctx.step('start a dual node', () => startAsking(dep, during));
     await dep.waitServing(30_000 + 3 * lock.ttlSec * 1000 + lock.retryMs);
     gaps.push((Date.now() - t) / 1000);
@@ -64,16 +74,36 @@ export async function replaceLegacyNodes(ctx: StoryContext, o: { crash: boolean;
 }
 
 /** The checks of a redeployment onto SQL: the seed migrated record by record, 503 while migrating, one run. */
-export function checkRedeployed(ctx: StoryContext, etcdNow: EtcdContents, sqlNow: FinalRead, during: readonly number[]): void {
+export function checkRedeployed(
+  ctx: StoryContext,
+  etcdNow: EtcdContents,
+  sqlNow: FinalRead,
+  during: readonly number[],
+): void {
   const d = compareMigrated(withoutPrefix(etcdNow), withoutPrefix(sqlNow));
-  ctx.check('every legacy record is in SQL, record by record', d.length === 0, `${d.length} differences${d.length ? `, first: ${d[0]!.kind} ${d[0]!.key}` : ''}`);
-  ctx.check('the migrating node answered 503 while it migrated', during.length === 1 && during[0] === 503, `asked mid-copy: ${during.join(', ') || 'no node migrated'}`);
+  ctx.check(
+    'every legacy record is in SQL, record by record',
+    d.length === 0,
+    `${d.length} differences${d.length ? `, first: ${d[0]!.kind} ${d[0]!.key}` : ''}`,
+  );
+  ctx.check(
+    'the migrating node answered 503 while it migrated',
+    during.length === 1 && during[0] === 503,
+    `asked mid-copy: ${during.join(', ') || 'no node migrated'}`,
+  );
   const runs = ctx.dep.journal.runs(ETCD_TO_SQL_VERSION, 'migration-start').length;
-  ctx.check('one migration run, also after other dual nodes took the lock', runs === 1, `${runs} runs started`);
+  ctx.check(
+    'one migration run, also after other dual nodes took the lock',
+    runs === 1,
+    `${runs} runs started`,
+  );
 }
 
 /** The dual node the failure and gap stories kill mid-migration. */
-export async function startDoomed(dep: Deployment, at: 'after-copy' | 'between-version-writes'): Promise<RunningBbs> {
+export async function startDoomed(
+  dep: Deployment,
+  at: 'after-copy' | 'between-version-writes',
+): Promise<RunningBbs> {
   if (at === 'after-copy') return dep.startNode('dual', { killAt: 'after-copy' });
   // The second SQL version write is the post-migration one: kill right after it.
   let writes = 0;
@@ -95,7 +125,10 @@ export async function startDoomed(dep: Deployment, at: 'after-copy' | 'between-v
  * (so the doomed node takes the lock and migrates until it dies at `at`), then a legacy node is
  * started and given 20 s to serve. Returns that legacy node.
  */
-export async function killMigrationAt(ctx: StoryContext, at: 'after-copy' | 'between-version-writes'): Promise<RunningBbs> {
+export async function killMigrationAt(
+  ctx: StoryContext,
+  at: 'after-copy' | 'between-version-writes',
+): Promise<RunningBbs> {
   const first = ctx.first();
   const doomed = await startDoomed(ctx.dep, at);
   await ctx.step(`stop ${first.id}`, () => first.stop());
@@ -110,7 +143,11 @@ export async function killMigrationAt(ctx: StoryContext, at: 'after-copy' | 'bet
 export async function dualTakesOver(ctx: StoryContext, legacy: RunningBbs): Promise<void> {
   await ctx.step('start a dual node', () => ctx.dep.startNode('dual'));
   await ctx.step(`stop ${legacy.id}`, () => legacy.stop());
-  await ctx.dep.waitFor('a dual node serving', () => ctx.dep.serving().some((n) => n.mode === 'dual'), 15_000);
+  await ctx.dep.waitFor(
+    'a dual node serving',
+    () => ctx.dep.serving().some((n) => n.mode === 'dual'),
+    15_000,
+  );
   await sleep(500);
 }
 
@@ -120,16 +157,30 @@ export function withoutPrefix<T extends EtcdContents | FinalRead>(c: T): T {
   return {
     ...c,
     desiredLRPs: c.desiredLRPs.filter((d) => keep(d.processGuid)),
-    actualLRPs: (c.actualLRPs as { processGuid?: string; record?: { processGuid: string } }[]).filter((a) => keep(a.record?.processGuid ?? a.processGuid ?? '')),
+    actualLRPs: (
+      c.actualLRPs as { processGuid?: string; record?: { processGuid: string } }[]
+    ).filter((a) => keep(a.record?.processGuid ?? a.processGuid ?? '')),
     tasks: c.tasks.filter((t) => keep(t.taskGuid)),
   } as T;
 }
 
 /** The history's checks every story with a clean history ends with. */
 export function checkHistoryClean(ctx: StoryContext, v: StoryVerdict): void {
-  ctx.check('the checkers find the history valid (linearizable per key, invariants hold)', v.checkers.valid === true, v.checkers.summary.join(' '));
-  ctx.check('no acknowledged write is lost', v.lostWrites.length === 0, `${v.lostWrites.length} lost of the workload's ${v.okOps} ok ops${v.lostWrites[0] ? `, first: ${v.lostWrites[0].f} ${v.lostWrites[0].key} acknowledged by ${v.lostWrites[0].node}` : ''}`);
-  ctx.check('no client was answered by a legacy node once a dual node had served', v.legacyAfterMigration.length === 0, `${v.legacyAfterMigration.length} ops`);
+  ctx.check(
+    'the checkers find the history valid (linearizable per key, invariants hold)',
+    v.checkers.valid === true,
+    v.checkers.summary.join(' '),
+  );
+  ctx.check(
+    'no acknowledged write is lost',
+    v.lostWrites.length === 0,
+    `${v.lostWrites.length} lost of the workload's ${v.okOps} ok ops${v.lostWrites[0] ? `, first: ${v.lostWrites[0].f} ${v.lostWrites[0].key} acknowledged by ${v.lostWrites[0].node}` : ''}`,
+  );
+  ctx.check(
+    'no client was answered by a legacy node once a dual node had served',
+    v.legacyAfterMigration.length === 0,
+    `${v.legacyAfterMigration.length} ops`,
+  );
 }
 
 /** The verdict a story with setup 'legacy-under-workload' always has. */

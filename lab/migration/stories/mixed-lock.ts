@@ -17,9 +17,14 @@ export const mixedLock = defineStory({
     const dual = await ctx.step('start a dual node', () => dep.startNode('dual'));
     await ctx.step(`stop ${first.id}`, () => first.stop());
     await dep.waitFor('the dual node serving', () => dual.state === 'serving', 15_000);
-    const late: RunningBbs[] = [await ctx.step('start a late legacy node', () => dep.startNode('legacy')), await ctx.step('start a late legacy node', () => dep.startNode('legacy'))];
+    const late: RunningBbs[] = [
+      await ctx.step('start a late legacy node', () => dep.startNode('legacy')),
+      await ctx.step('start a late legacy node', () => dep.startNode('legacy')),
+    ];
     await ctx.step(`stop ${dual.id}`, () => dual.stop());
-    await dep.waitFor('late legacy nodes to exit', () => late.every((l) => l.state === 'exited'), 20_000).catch(() => undefined);
+    await dep
+      .waitFor('late legacy nodes to exit', () => late.every((l) => l.state === 'exited'), 20_000)
+      .catch(() => undefined);
     // Hold times end when the late nodes exit: take them now, before another node holds the lock.
     const held = holdTimes(dep.holders).filter((h) => late.some((l) => l.id === h.id));
     await ctx.step('start a dual node for the final reads', () => dep.startNode('dual'));
@@ -28,11 +33,24 @@ export const mixedLock = defineStory({
   },
   checks(ctx, { late, held }, verdict) {
     const reason = `Existing DB version (${LAST_ETCD_VERSION + 1}) exceeds bbs version (${LAST_ETCD_VERSION})`;
-    ctx.check('every late legacy node exits with the too-new error', late.every((l) => l.exit?.reason === reason), late.map((l) => l.exit?.reason ?? l.state).join('; '));
+    ctx.check(
+      'every late legacy node exits with the too-new error',
+      late.every((l) => l.exit?.reason === reason),
+      late.map((l) => l.exit?.reason ?? l.state).join('; '),
+    );
     const ids = new Set(late.map((l) => l.id));
-    ctx.check('no legacy node serves after the migration', !ctx.dep.journal.events.some((e) => e.kind === 'serving' && ids.has(e.node)));
+    ctx.check(
+      'no legacy node serves after the migration',
+      !ctx.dep.journal.events.some((e) => e.kind === 'serving' && ids.has(e.node)),
+    );
     const longest = Math.max(0, ...held.map((h) => h.ms));
-    ctx.check('no legacy node retains the lock (each gives it up within 2 s)', longest <= 2000, held.length ? held.map((h) => `${h.id} held it ${h.ms} ms`).join(', ') : 'no late legacy node got the lock');
+    ctx.check(
+      'no legacy node retains the lock (each gives it up within 2 s)',
+      longest <= 2000,
+      held.length
+        ? held.map((h) => `${h.id} held it ${h.ms} ms`).join(', ')
+        : 'no late legacy node got the lock',
+    );
     checkHistoryClean(ctx, judged(verdict));
   },
 });

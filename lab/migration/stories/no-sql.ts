@@ -22,7 +22,11 @@ export const noSql = defineStory({
     return { err, triedLock, served };
   },
   checks(ctx, { err, triedLock, served }) {
-    ctx.check('the dual node fails to start', err instanceof StartError && /sql-failed-to-connect/.test(String(err)), String(err));
+    ctx.check(
+      'the dual node fails to start',
+      err instanceof StartError && /sql-failed-to-connect/.test(String(err)),
+      String(err),
+    );
     ctx.check('it never tried the lock', !triedLock);
     ctx.check('a legacy node still serves', served);
   },

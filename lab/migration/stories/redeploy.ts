@@ -5,7 +5,14 @@
 
 import { finalRead } from '../../../bbs/sql/store.ts';
 import { defineStory } from '../story.ts';
-import { checkHistoryClean, checkRedeployed, judged, poolOf, replaceLegacyNodes, sleep } from './kit.ts';
+import {
+  checkHistoryClean,
+  checkRedeployed,
+  judged,
+  poolOf,
+  replaceLegacyNodes,
+  sleep,
+} from './kit.ts';
 
 export const redeploy = defineStory({
   name: 'redeploy',

@@ -20,7 +20,11 @@ export const upgradeDust = defineStory({
     const v = judged(verdict);
     checkRedeployed(ctx, await ctx.etcd.contents(), await finalRead(poolOf(ctx)), during);
     const max = ctx.options.maxOutageSec ?? 10;
-    ctx.check(`the BBS answered again within ${max} s of every step`, v.longestOutageSec <= max, `longest outage ${v.longestOutageSec.toFixed(1)} s at ${v.outageStartSec.toFixed(1)} s; per step ${gaps.map((g) => `${g.toFixed(1)} s`).join(', ')}`);
+    ctx.check(
+      `the BBS answered again within ${max} s of every step`,
+      v.longestOutageSec <= max,
+      `longest outage ${v.longestOutageSec.toFixed(1)} s at ${v.outageStartSec.toFixed(1)} s; per step ${gaps.map((g) => `${g.toFixed(1)} s`).join(', ')}`,
+    );
     checkHistoryClean(ctx, v);
   },
 });

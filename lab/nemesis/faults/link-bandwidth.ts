@@ -5,5 +5,10 @@ import { bothWays, toxicFault } from './link.ts';
 export const DEFAULT_RATE_KBPS = 16;
 
 export const linkBandwidth = toxicFault('link-bandwidth', (f, tag) =>
-  bothWays((stream) => ({ type: 'bandwidth', stream, name: `${tag}_${stream}`, attributes: { rate: f.rateKBps ?? DEFAULT_RATE_KBPS } })),
+  bothWays((stream) => ({
+    type: 'bandwidth',
+    stream,
+    name: `${tag}_${stream}`,
+    attributes: { rate: f.rateKBps ?? DEFAULT_RATE_KBPS },
+  })),
 );

@@ -4,4 +4,11 @@
 
 import { toxicFault } from './link.ts';
 
-export const linkCommitReset = toxicFault('link-commit-reset', (_f, tag) => [{ type: 'reset_on_commit', stream: 'upstream', name: `${tag}_upstream`, attributes: { every: 3, timeout: 0 } }]);
+export const linkCommitReset = toxicFault('link-commit-reset', (_f, tag) => [
+  {
+    type: 'reset_on_commit',
+    stream: 'upstream',
+    name: `${tag}_upstream`,
+    attributes: { every: 3, timeout: 0 },
+  },
+]);

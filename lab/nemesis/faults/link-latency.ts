@@ -6,5 +6,13 @@ export const DEFAULT_LATENCY_MS = 200;
 export const DEFAULT_JITTER_MS = 50;
 
 export const linkLatency = toxicFault('link-latency', (f, tag) =>
-  bothWays((stream) => ({ type: 'latency', stream, name: `${tag}_${stream}`, attributes: { latency: f.latencyMs ?? DEFAULT_LATENCY_MS, jitter: f.jitterMs ?? DEFAULT_JITTER_MS } })),
+  bothWays((stream) => ({
+    type: 'latency',
+    stream,
+    name: `${tag}_${stream}`,
+    attributes: {
+      latency: f.latencyMs ?? DEFAULT_LATENCY_MS,
+      jitter: f.jitterMs ?? DEFAULT_JITTER_MS,
+    },
+  })),
 );

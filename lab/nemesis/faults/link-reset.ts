@@ -2,4 +2,6 @@
 
 import { toxicFault } from './link.ts';
 
-export const linkReset = toxicFault('link-reset', (_f, tag) => [{ type: 'reset_peer', stream: 'upstream', name: `${tag}_upstream`, attributes: { timeout: 0 } }]);
+export const linkReset = toxicFault('link-reset', (_f, tag) => [
+  { type: 'reset_peer', stream: 'upstream', name: `${tag}_upstream`, attributes: { timeout: 0 } },
+]);

@@ -3,4 +3,11 @@
 
 import { bothWays, toxicFault } from './link.ts';
 
-export const linkTimeout = toxicFault('link-timeout', (_f, tag) => bothWays((stream) => ({ type: 'timeout', stream, name: `${tag}_${stream}`, attributes: { timeout: 0 } })));
+export const linkTimeout = toxicFault('link-timeout', (_f, tag) =>
+  bothWays((stream) => ({
+    type: 'timeout',
+    stream,
+    name: `${tag}_${stream}`,
+    attributes: { timeout: 0 },
+  })),
+);

@@ -4,17 +4,29 @@
 
 import fc from 'fast-check';
 import type { FaultProxies, ToxicRequest } from '../../toxiproxy/driver.ts';
-import { faultKind, type FaultContext, type FaultKindDef, type FaultParams, type Heal, type TargetScope } from './types.ts';
+import {
+  faultKind,
+  type FaultContext,
+  type FaultKindDef,
+  type FaultParams,
+  type Heal,
+  type TargetScope,
+} from './types.ts';
 
 export function linksOf(ctx: FaultContext): FaultProxies {
-  if (!ctx.links) throw new Error('nemesis: link faults need the links routed through Toxiproxy (topology.links: toxiproxy)');
+  if (!ctx.links)
+    throw new Error(
+      'nemesis: link faults need the links routed through Toxiproxy (topology.links: toxiproxy)',
+    );
   return ctx.links;
 }
 
 function linkTargetProblem(t: string, scope: TargetScope): string | null {
   const all = [...scope.links.client, ...scope.links.backend];
   const special = ['random-client', ...(scope.links.backend.length > 0 ? ['random-backend'] : [])];
-  return all.includes(t) || special.includes(t) ? null : `for a link fault must be a link (${all.join(', ')}), random or ${special.join(', ')}, got ${JSON.stringify(t)}`;
+  return all.includes(t) || special.includes(t)
+    ? null
+    : `for a link fault must be a link (${all.join(', ')}), random or ${special.join(', ')}, got ${JSON.stringify(t)}`;
 }
 
 function linkArbitrary(scope: TargetScope): fc.Arbitrary<string> {
@@ -23,24 +35,39 @@ function linkArbitrary(scope: TargetScope): fc.Arbitrary<string> {
 }
 
 /** Both directions of a symmetric toxic. */
-export const bothWays = (make: (stream: 'upstream' | 'downstream') => ToxicRequest): ToxicRequest[] => [make('upstream'), make('downstream')];
+export const bothWays = (
+  make: (stream: 'upstream' | 'downstream') => ToxicRequest,
+): ToxicRequest[] => [make('upstream'), make('downstream')];
 
 /** A toxic's name part from the fault's id. */
 export const toxicTag = (faultId: string): string => faultId.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /** A link fault with a start of its own (link-down). */
-export function linkFault<const K extends string>(kind: K, start: (ctx: FaultContext, f: FaultParams, id: string) => Promise<Heal>): FaultKindDef<K> {
-  return faultKind({ kind, link: true, targetProblem: linkTargetProblem, targetArbitrary: linkArbitrary, start });
+export function linkFault<const K extends string>(
+  kind: K,
+  start: (ctx: FaultContext, f: FaultParams, id: string) => Promise<Heal>,
+): FaultKindDef<K> {
+  return faultKind({
+    kind,
+    link: true,
+    targetProblem: linkTargetProblem,
+    targetArbitrary: linkArbitrary,
+    start,
+  });
 }
 
 /** A link fault made of toxics, removed again by its heal. */
-export function toxicFault<const K extends string>(kind: K, toxics: (f: FaultParams, tag: string) => ToxicRequest[]): FaultKindDef<K> & { toxics: typeof toxics } {
+export function toxicFault<const K extends string>(
+  kind: K,
+  toxics: (f: FaultParams, tag: string) => ToxicRequest[],
+): FaultKindDef<K> & { toxics: typeof toxics } {
   return {
     ...linkFault(kind, async (ctx, f, id) => {
       const links = linksOf(ctx);
       const added: string[] = [];
       try {
-        for (const t of toxics(f, toxicTag(id))) added.push((await links.addToxic(f.target, t)).name);
+        for (const t of toxics(f, toxicTag(id)))
+          added.push((await links.addToxic(f.target, t)).name);
       } catch (e) {
         for (const name of added) await links.removeToxic(f.target, name).catch(() => {});
         throw e;

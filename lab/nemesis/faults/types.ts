@@ -82,5 +82,7 @@ export const NEMESIS_STREAM = 0x6e656d;
 
 /** A node target: one of the nodes (roles are checked apart). */
 export function nodeTargetProblem(target: string, scope: TargetScope): string | null {
-  return scope.nodes.includes(target) ? null : `must be ${[...scope.nodes, 'random'].join(', ')} or a role (${ROLES_HINT}), got ${JSON.stringify(target)}`;
+  return scope.nodes.includes(target)
+    ? null
+    : `must be ${[...scope.nodes, 'random'].join(', ')} or a role (${ROLES_HINT}), got ${JSON.stringify(target)}`;
 }

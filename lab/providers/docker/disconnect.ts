@@ -17,7 +17,8 @@ export function loneNode([a, b]: readonly [readonly string[], readonly string[]]
  */
 export function disconnectProblem(target: string, nodes: number): string | null {
   if (target.startsWith('isolate:')) return null;
-  if (nodes <= 3 && (target === 'minority' || target === 'halves' || target === 'random')) return null;
+  if (nodes <= 3 && (target === 'minority' || target === 'halves' || target === 'random'))
+    return null;
   const why =
     target === 'bridge'
       ? 'bridge keeps the middle node in touch with both halves'

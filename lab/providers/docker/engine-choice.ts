@@ -20,7 +20,10 @@ export interface EngineHandle {
 export async function dockerAvailable(docker = new Docker()): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([docker.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2000)))]);
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2000))),
+    ]);
     return true;
   } catch {
     return false;
@@ -29,17 +32,36 @@ export async function dockerAvailable(docker = new Docker()): Promise<boolean> {
   }
 }
 
-const realEngineName = () => process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
+const realEngineName = () => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 
-export async function connectDockerEngine(choice: EngineChoice = 'auto', opts: { subnets?: string; log?: (m: string) => void } = {}): Promise<EngineHandle> {
+export async function connectDockerEngine(
+  choice: EngineChoice = 'auto',
+  opts: { subnets?: string; log?: (m: string) => void } = {},
+): Promise<EngineHandle> {
   const log = opts.log ?? (() => {});
   if (choice !== 'lab') {
     const real = new Docker();
-    if (await dockerAvailable(real)) return { docker: real, kind: 'real', describe: `the Docker engine at ${realEngineName()}`, close: async () => {} };
+    if (await dockerAvailable(real))
+      return {
+        docker: real,
+        kind: 'real',
+        describe: `the Docker engine at ${realEngineName()}`,
+        close: async () => {},
+      };
     if (choice === 'real') {
-      throw new Error(`topology.engine is real, but no Docker engine answers at ${realEngineName()}; start one (or set DOCKER_HOST), or use engine: lab (or auto) for the lab's own engine`);
+      throw new Error(
+        `topology.engine is real, but no Docker engine answers at ${realEngineName()}; start one (or set DOCKER_HOST), or use engine: lab (or auto) for the lab's own engine`,
+      );
     }
   }
-  const engine: DockerEngine = await startDockerEngine({ ...(opts.subnets ? { subnets: opts.subnets } : {}), log });
-  return { docker: new Docker(engine.dockerOptions), kind: 'lab', describe: `the lab's Docker engine at ${engine.host} (networks in ${engine.subnets})`, close: () => engine.stop() };
+  const engine: DockerEngine = await startDockerEngine({
+    ...(opts.subnets ? { subnets: opts.subnets } : {}),
+    log,
+  });
+  return {
+    docker: new Docker(engine.dockerOptions),
+    kind: 'lab',
+    describe: `the lab's Docker engine at ${engine.host} (networks in ${engine.subnets})`,
+    close: () => engine.stop(),
+  };
 }

@@ -14,8 +14,21 @@ import { NOT_A_MEMBER, readNodeStatus } from '../wsrep-status.ts';
 import { ClusterStartError } from '../../mariadb/install.ts';
 import type { ClusterWith, NodeStatus, PartitionAbility } from '../cluster.ts';
 import { loneNode } from './disconnect.ts';
-import { connectDockerEngine, dockerAvailable, type EngineChoice, type EngineHandle } from './engine-choice.ts';
-import { labelFilter, LABEL_OWNER, networkName, nodeSpec, topologySpecs, type ContainerSpec, type DockerTopology } from './specs.ts';
+import {
+  connectDockerEngine,
+  dockerAvailable,
+  type EngineChoice,
+  type EngineHandle,
+} from './engine-choice.ts';
+import {
+  labelFilter,
+  LABEL_OWNER,
+  networkName,
+  nodeSpec,
+  topologySpecs,
+  type ContainerSpec,
+  type DockerTopology,
+} from './specs.ts';
 
 export { dockerAvailable } from './engine-choice.ts';
 
@@ -27,7 +40,9 @@ async function ensureImage(docker: Docker, image: string, log: (m: string) => vo
     log(`docker: pulling ${image}…`);
   }
   const stream = await docker.pull(image);
-  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+  );
 }
 
 async function create(docker: Docker, spec: ContainerSpec): Promise<Docker.Container> {
@@ -40,7 +55,13 @@ async function create(docker: Docker, spec: ContainerSpec): Promise<Docker.Conta
 export function demuxLogs(buf: Buffer): string {
   const parts: string[] = [];
   let i = 0;
-  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2) && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+  while (
+    i + 8 <= buf.length &&
+    (buf[i] === 1 || buf[i] === 2) &&
+    buf[i + 1] === 0 &&
+    buf[i + 2] === 0 &&
+    buf[i + 3] === 0
+  ) {
     const size = buf.readUInt32BE(i + 4);
     parts.push(buf.subarray(i + 8, i + 8 + size).toString('utf8'));
     i += 8 + size;
@@ -64,7 +85,9 @@ export async function freePortRange(count: number, from = 33060, to = 60000): Pr
     for (let p = base; p < base + count && ok; p++) ok = await portFree(p);
     if (ok) return base;
   }
-  throw new Error(`docker: found no ${count} free consecutive ports on 127.0.0.1 between ${from} and ${to}`);
+  throw new Error(
+    `docker: found no ${count} free consecutive ports on 127.0.0.1 between ${from} and ${to}`,
+  );
 }
 
 export interface DockerClusterOptions {
@@ -94,7 +117,12 @@ export type DockerCluster = ClusterWith<'kill' | 'pause' | 'partition'> & {
 
 export async function startDockerCluster(o: DockerClusterOptions): Promise<DockerCluster> {
   const log = o.log ?? (() => {});
-  const handle: EngineHandle | null = o.docker ? null : await connectDockerEngine(o.engine ?? 'auto', { ...(o.subnets ? { subnets: o.subnets } : {}), log });
+  const handle: EngineHandle | null = o.docker
+    ? null
+    : await connectDockerEngine(o.engine ?? 'auto', {
+        ...(o.subnets ? { subnets: o.subnets } : {}),
+        log,
+      });
   const docker = o.docker ?? handle!.docker;
   if (handle) log(`docker: using ${handle.describe}`);
   const t: DockerTopology = {
@@ -114,13 +142,20 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Docke
   const workDir = ownedTempDir({ docker: t.runId }, { tag: 'docker-' });
   const { network, containers } = topologySpecs(t);
   const byName = new Map<string, Docker.Container>();
-  const nodes = Array.from({ length: t.nodes }, (_, i) => ({ name: `n${i + 1}`, host: '127.0.0.1', port: t.basePort + i, ordinal: i }));
+  const nodes = Array.from({ length: t.nodes }, (_, i) => ({
+    name: `n${i + 1}`,
+    host: '127.0.0.1',
+    port: t.basePort + i,
+    ordinal: i,
+  }));
   const containerName = (name: string) => containers[Number(name.slice(1)) - 1]?.name ?? name;
 
   const nodeLog = async (name: string, tail?: number): Promise<string> => {
     const c = byName.get(name);
     if (!c) return '';
-    const raw = (await c.logs({ stdout: true, stderr: true, follow: false, ...(tail ? { tail } : {}) }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
+    const raw = (await c
+      .logs({ stdout: true, stderr: true, follow: false, ...(tail ? { tail } : {}) })
+      .catch(() => Buffer.alloc(0))) as unknown as Buffer;
     return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
   };
 
@@ -143,21 +178,41 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Docke
   const unregister = registerCleanup(`docker cluster ${t.runId}`, stop);
 
   try {
-    for (const image of new Set(containers.map((c) => c.Image))) await ensureImage(docker, image, log);
+    for (const image of new Set(containers.map((c) => c.Image)))
+      await ensureImage(docker, image, log);
     await docker.createNetwork(network);
     const status = async (name: string): Promise<NodeStatus> => {
       const n = nodes.find((x) => x.name === name);
       if (!n) throw new Error(`no node ${name}; nodes are ${nodes.map((x) => x.name).join(', ')}`);
-      return (await readNodeStatus({ host: n.host, port: n.port, user: 'root', password: t.rootPassword, connectTimeout: 3000 })) ?? NOT_A_MEMBER;
+      return (
+        (await readNodeStatus({
+          host: n.host,
+          port: n.port,
+          user: 'root',
+          password: t.rootPassword,
+          connectTimeout: 3000,
+        })) ?? NOT_A_MEMBER
+      );
     };
     const waitSynced = async (name: string, size: number, timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const st = await status(name).catch(() => null);
-        if (st && st.localState === 4 && st.clusterSize === size && st.clusterStatus === 'Primary') return;
-        const state = await byName.get(name)?.inspect().then((x) => x.State).catch(() => null);
-        if (state && !state.Running) throw new ClusterStartError(`docker: ${name} exited (${state.ExitCode}) before it was Synced; its log ends:\n${(await nodeLog(name, 25)).trimEnd()}`);
-        if (Date.now() > deadline) throw new ClusterStartError(`docker: ${name} not Synced in a cluster of ${size} within ${timeoutMs / 1000} s; its log ends:\n${(await nodeLog(name, 25)).trimEnd()}`);
+        if (st && st.localState === 4 && st.clusterSize === size && st.clusterStatus === 'Primary')
+          return;
+        const state = await byName
+          .get(name)
+          ?.inspect()
+          .then((x) => x.State)
+          .catch(() => null);
+        if (state && !state.Running)
+          throw new ClusterStartError(
+            `docker: ${name} exited (${state.ExitCode}) before it was Synced; its log ends:\n${(await nodeLog(name, 25)).trimEnd()}`,
+          );
+        if (Date.now() > deadline)
+          throw new ClusterStartError(
+            `docker: ${name} not Synced in a cluster of ${size} within ${timeoutMs / 1000} s; its log ends:\n${(await nodeLog(name, 25)).trimEnd()}`,
+          );
         await new Promise((r) => setTimeout(r, 500));
       }
     };
@@ -196,18 +251,32 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Docke
               // n1's command bootstraps a new cluster; it must come back as a joiner instead.
               await container(name).remove({ force: true });
               const spec = nodeSpec(t, 0);
-              spec.Cmd = spec.Cmd.filter((a) => a !== '--wsrep-new-cluster').map((a) => (a.startsWith('--wsrep-cluster-address=') ? `--wsrep-cluster-address=gcomm://${nodes.map((n) => n.name).join(',')}` : a));
+              spec.Cmd = spec.Cmd.filter((a) => a !== '--wsrep-new-cluster').map((a) =>
+                a.startsWith('--wsrep-cluster-address=')
+                  ? `--wsrep-cluster-address=gcomm://${nodes.map((n) => n.name).join(',')}`
+                  : a,
+              );
               byName.set(name, await create(docker, spec));
             } else await container(name).start();
           },
         },
         pause: {
-          pause: async (name) => void (await container(name).pause().catch((e: Error) => log(`docker: pause ${name}: ${e.message}`))),
-          resume: async (name) => void (await container(name).unpause().catch((e: Error) => log(`docker: unpause ${name}: ${e.message}`))),
+          pause: async (name) =>
+            void (await container(name)
+              .pause()
+              .catch((e: Error) => log(`docker: pause ${name}: ${e.message}`))),
+          resume: async (name) =>
+            void (await container(name)
+              .unpause()
+              .catch((e: Error) => log(`docker: unpause ${name}: ${e.message}`))),
         },
         partition: disconnectPartition(
           async (name) => void (await net.disconnect({ Container: containerName(name) })),
-          async (name) => void (await net.connect({ Container: containerName(name), EndpointConfig: { Aliases: [name] } })),
+          async (name) =>
+            void (await net.connect({
+              Container: containerName(name),
+              EndpointConfig: { Aliases: [name] },
+            })),
         ),
       },
       waitSynced,
@@ -224,12 +293,17 @@ export async function startDockerCluster(o: DockerClusterOptions): Promise<Docke
  * with one node alone on a side can be made. Overlapping cuts of one node are counted, and it is
  * connected again when the last heals.
  */
-export function disconnectPartition(disconnect: (node: string) => Promise<void>, connect: (node: string) => Promise<void>): PartitionAbility {
+export function disconnectPartition(
+  disconnect: (node: string) => Promise<void>,
+  connect: (node: string) => Promise<void>,
+): PartitionAbility {
   const cuts = new Map<string, string>();
   const count = (node: string) => [...cuts.values()].filter((n) => n === node).length;
   return {
     refuse: ([a, b]) =>
-      loneNode([a, b]) ? null : `splits ${a.join(',')} from ${b.join(',')}; this provider partitions by network disconnect, which cuts off one node only`,
+      loneNode([a, b])
+        ? null
+        : `splits ${a.join(',')} from ${b.join(',')}; this provider partitions by network disconnect, which cuts off one node only`,
     async cut(id, sides) {
       const alone = loneNode(sides);
       if (!alone) throw new Error(this.refuse(sides)!);
@@ -249,12 +323,22 @@ export function disconnectPartition(disconnect: (node: string) => Promise<void>,
 /** Removes every container and network of one run. */
 export async function removeRun(docker: Docker, runId: string): Promise<void> {
   const filters = JSON.stringify(labelFilter(runId));
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  for (const c of await docker.listContainers({ all: true, filters }))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters }))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
 }
 
 /** Containers and networks of labs whose process is gone (or of every lab with force). */
-export async function removeDockerLeftovers(opts: { force?: boolean; docker?: Docker } = {}): Promise<string[]> {
+export async function removeDockerLeftovers(
+  opts: { force?: boolean; docker?: Docker } = {},
+): Promise<string[]> {
   const docker = opts.docker ?? new Docker();
   if (!(await dockerAvailable(docker))) return [];
   const removed: string[] = [];
@@ -262,13 +346,19 @@ export async function removeDockerLeftovers(opts: { force?: boolean; docker?: Do
   for (const c of await docker.listContainers({ all: true, filters })) {
     const pid = Number(c.Labels[LABEL_OWNER]);
     if (!opts.force && Number.isInteger(pid) && processAlive(pid)) continue;
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
     removed.push(`container ${c.Names[0] ?? c.Id}`);
   }
   for (const n of await docker.listNetworks({ filters })) {
     const pid = Number(n.Labels?.[LABEL_OWNER]);
     if (!opts.force && Number.isInteger(pid) && processAlive(pid)) continue;
-    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
     removed.push(`network ${n.Name}`);
   }
   return removed;

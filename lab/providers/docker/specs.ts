@@ -89,10 +89,22 @@ export function nodeSpec(t: DockerTopology, i: number, pid = process.pid): Conta
     Image: IMAGES.mariadb,
     Cmd: cmd,
     // Only the first node initialises the lab's database and user; the others receive them by SST.
-    Env: i === 0 ? [`MARIADB_ROOT_PASSWORD=${t.rootPassword}`, `MARIADB_DATABASE=${t.database}`, `MARIADB_USER=${t.user}`, `MARIADB_PASSWORD=${t.password}`] : [`MARIADB_ROOT_PASSWORD=${t.rootPassword}`],
+    Env:
+      i === 0
+        ? [
+            `MARIADB_ROOT_PASSWORD=${t.rootPassword}`,
+            `MARIADB_DATABASE=${t.database}`,
+            `MARIADB_USER=${t.user}`,
+            `MARIADB_PASSWORD=${t.password}`,
+          ]
+        : [`MARIADB_ROOT_PASSWORD=${t.rootPassword}`],
     Labels: labels(t, `node-n${i + 1}`, pid),
     ExposedPorts: { '3306/tcp': {} },
-    HostConfig: { NetworkMode: net, PortBindings: loopbackPort('3306/tcp', t.basePort + i), AutoRemove: false },
+    HostConfig: {
+      NetworkMode: net,
+      PortBindings: loopbackPort('3306/tcp', t.basePort + i),
+      AutoRemove: false,
+    },
     NetworkingConfig: { EndpointsConfig: { [net]: { Aliases: [`n${i + 1}`] } } },
   };
 }
@@ -106,7 +118,11 @@ export function toxiproxySpec(t: DockerTopology, pid = process.pid): ContainerSp
     Env: [],
     Labels: labels(t, 'toxiproxy', pid),
     ExposedPorts: { '8474/tcp': {} },
-    HostConfig: { NetworkMode: net, PortBindings: loopbackPort('8474/tcp', t.basePort + 100), AutoRemove: false },
+    HostConfig: {
+      NetworkMode: net,
+      PortBindings: loopbackPort('8474/tcp', t.basePort + 100),
+      AutoRemove: false,
+    },
     NetworkingConfig: { EndpointsConfig: { [net]: { Aliases: ['toxiproxy'] } } },
   };
 }
@@ -120,12 +136,22 @@ export function consulSpec(t: DockerTopology, pid = process.pid): ContainerSpec 
     Env: [],
     Labels: labels(t, 'consul', pid),
     ExposedPorts: { '8500/tcp': {}, '8600/udp': {} },
-    HostConfig: { NetworkMode: net, PortBindings: { ...loopbackPort('8500/tcp', t.basePort + 200), ...loopbackPort('8600/udp', t.basePort + 201) }, AutoRemove: false },
+    HostConfig: {
+      NetworkMode: net,
+      PortBindings: {
+        ...loopbackPort('8500/tcp', t.basePort + 200),
+        ...loopbackPort('8600/udp', t.basePort + 201),
+      },
+      AutoRemove: false,
+    },
     NetworkingConfig: { EndpointsConfig: { [net]: { Aliases: ['consul'] } } },
   };
 }
 
-export function topologySpecs(t: DockerTopology, pid = process.pid): { network: NetworkSpec; containers: ContainerSpec[] } {
+export function topologySpecs(
+  t: DockerTopology,
+  pid = process.pid,
+): { network: NetworkSpec; containers: ContainerSpec[] } {
   const containers = Array.from({ length: t.nodes }, (_, i) => nodeSpec(t, i, pid));
   if (t.toxiproxy) containers.push(toxiproxySpec(t, pid));
   if (t.consul) containers.push(consulSpec(t, pid));

@@ -35,13 +35,20 @@ export async function startEtcd(o: EtcdOptions): Promise<EtcdServer> {
   const url = `http://${o.host}:${clientPort}`;
   const peer = `http://${o.host}:${peerPort}`;
   const proc = spawnTracked('etcd', ETCD, [
-    '--name', 'lab-etcd',
-    '--data-dir', dataDir,
-    '--listen-client-urls', url,
-    '--advertise-client-urls', url,
-    '--listen-peer-urls', peer,
-    '--initial-advertise-peer-urls', peer,
-    '--initial-cluster', `lab-etcd=${peer}`,
+    '--name',
+    'lab-etcd',
+    '--data-dir',
+    dataDir,
+    '--listen-client-urls',
+    url,
+    '--advertise-client-urls',
+    url,
+    '--listen-peer-urls',
+    peer,
+    '--initial-advertise-peer-urls',
+    peer,
+    '--initial-cluster',
+    `lab-etcd=${peer}`,
     '--enable-v2=true',
   ]);
   let stopped = false;
@@ -57,7 +64,9 @@ export async function startEtcd(o: EtcdOptions): Promise<EtcdServer> {
   for (;;) {
     if (proc.hasExited()) {
       await stop();
-      throw new EtcdStartError(`etcd on ${o.host}:${clientPort} exited at start (is the port in use?)`);
+      throw new EtcdStartError(
+        `etcd on ${o.host}:${clientPort} exited at start (is the port in use?)`,
+      );
     }
     try {
       const r = await fetch(`${url}/v2/keys/?quorum=false`, { signal: AbortSignal.timeout(1000) });
@@ -67,7 +76,9 @@ export async function startEtcd(o: EtcdOptions): Promise<EtcdServer> {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new EtcdStartError(`etcd on ${o.host}:${clientPort} did not answer within the start timeout`);
+      throw new EtcdStartError(
+        `etcd on ${o.host}:${clientPort} did not answer within the start timeout`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }

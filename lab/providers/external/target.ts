@@ -45,10 +45,12 @@ export function parseTarget(text: string, file = 'target.yaml'): ExternalTarget 
     const where = e instanceof YAMLParseError && e.linePos ? ` (line ${e.linePos[0].line})` : '';
     throw new TargetError(file, [`not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`]);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new TargetError(file, [`(top level): must be a mapping, got ${show(raw)}`]);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new TargetError(file, [`(top level): must be a mapping, got ${show(raw)}`]);
   const o = raw as Record<string, unknown>;
   const problems: string[] = [];
-  for (const k of Object.keys(o)) if (!FIELDS.includes(k)) problems.push(`${k}: unknown field; allowed: ${FIELDS.join(', ')}`);
+  for (const k of Object.keys(o))
+    if (!FIELDS.includes(k)) problems.push(`${k}: unknown field; allowed: ${FIELDS.join(', ')}`);
   const str = (k: string, required: boolean): string => {
     const v = o[k];
     if (v === undefined || v === null) {
@@ -65,28 +67,34 @@ export function parseTarget(text: string, file = 'target.yaml'): ExternalTarget 
   const database = str('database', true);
   const user = str('user', true);
   const passwordEnv = str('passwordEnv', true);
-  if (passwordEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(passwordEnv)) problems.push(`passwordEnv: must be an environment variable name such as BBS_DB_PASSWORD, got ${show(passwordEnv)}`);
+  if (passwordEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(passwordEnv))
+    problems.push(
+      `passwordEnv: must be an environment variable name such as BBS_DB_PASSWORD, got ${show(passwordEnv)}`,
+    );
   let port = 3306;
-  if (o['port'] !== undefined) {
-    if (typeof o['port'] === 'number' && Number.isInteger(o['port']) && o['port'] >= 1 && o['port'] <= 65535) port = o['port'];
-    else problems.push(`port: must be an integer from 1 to 65535, got ${show(o['port'])}`);
+  if (o.port !== undefined) {
+    if (typeof o.port === 'number' && Number.isInteger(o.port) && o.port >= 1 && o.port <= 65535)
+      port = o.port;
+    else problems.push(`port: must be an integer from 1 to 65535, got ${show(o.port)}`);
   }
   const hosts: ExternalTarget['hosts'] = [];
-  const h = o['hosts'];
+  const h = o.hosts;
   if (h === undefined) problems.push('hosts: required: a list of "host" or "host:port"');
-  else if (!Array.isArray(h) || h.length === 0) problems.push(`hosts: must be a non-empty list of "host" or "host:port", got ${show(h)}`);
+  else if (!Array.isArray(h) || h.length === 0)
+    problems.push(`hosts: must be a non-empty list of "host" or "host:port", got ${show(h)}`);
   else
     h.forEach((x, i) => {
       const m = typeof x === 'string' ? /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(x.trim()) : null;
-      if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) problems.push(`hosts[${i}]: must be "host" or "host:port", got ${show(x)}`);
+      if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535)))
+        problems.push(`hosts[${i}]: must be "host" or "host:port", got ${show(x)}`);
       else hosts.push({ host: m[1]!, port: m[2] !== undefined ? Number(m[2]) : port });
     });
   let tls = false;
-  if (o['tls'] !== undefined) {
-    if (typeof o['tls'] === 'boolean') tls = o['tls'];
-    else problems.push(`tls: must be true or false, got ${show(o['tls'])}`);
+  if (o.tls !== undefined) {
+    if (typeof o.tls === 'boolean') tls = o.tls;
+    else problems.push(`tls: must be true or false, got ${show(o.tls)}`);
   }
-  const caFile = o['caFile'] === undefined ? null : str('caFile', false) || null;
+  const caFile = o.caFile === undefined ? null : str('caFile', false) || null;
   if (caFile && !tls) problems.push('caFile: only used with tls: true');
   if (caFile && !existsSync(caFile)) problems.push(`caFile: no such file ${caFile}`);
   if (problems.length > 0) throw new TargetError(file, problems);
@@ -101,6 +109,9 @@ export function loadTarget(file: string): ExternalTarget {
 /** The password from the environment, or a problem naming the variable to set. */
 export function targetPassword(t: ExternalTarget, env: NodeJS.ProcessEnv = process.env): string {
   const p = env[t.passwordEnv];
-  if (p === undefined) throw new TargetError(t.name, [`passwordEnv: the environment variable ${t.passwordEnv} is not set; export it with the database password`]);
+  if (p === undefined)
+    throw new TargetError(t.name, [
+      `passwordEnv: the environment variable ${t.passwordEnv} is not set; export it with the database password`,
+    ]);
   return p;
 }

@@ -7,7 +7,15 @@
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { registerCleanup } from '../../lifecycle/cleanup.ts';
@@ -16,13 +24,18 @@ import { ownedTempDir } from '../../lifecycle/owned.ts';
 import { NOT_A_MEMBER, nodeStatusFrom, WSREP_STATUS_SQL } from '../wsrep-status.ts';
 import type { ClusterWith, NodeInfo, NodeStatus } from '../cluster.ts';
 import { iptablesPartition } from './partition.ts';
-import { checkInstalled, ClusterStartError, installDatadir, MARIADBD, mysqlIds } from '../../mariadb/install.ts';
+import {
+  checkInstalled,
+  ClusterStartError,
+  installDatadir,
+  MARIADBD,
+  mysqlIds,
+} from '../../mariadb/install.ts';
 import { galeraNodeConfig } from '../../mariadb/node-config.ts';
 
 export { ClusterStartError };
 
 const exec = promisify(execFile);
-
 
 export interface LocalClusterOptions {
   nodes: 1 | 3 | 5;
@@ -50,7 +63,6 @@ interface NodeRuntime extends NodeInfo {
   proc?: Tracked;
 }
 
-
 function tail(path: string, lines = 25): string {
   try {
     return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -64,18 +76,21 @@ function tail(path: string, lines = 25): string {
  * at start), else its first [ERROR] line (the last ones are the generic "Aborting").
  */
 function exitReason(path: string): string {
-  const errors = tail(path, 200).split('\n').filter((l) => l.includes('[ERROR]'));
+  const errors = tail(path, 200)
+    .split('\n')
+    .filter((l) => l.includes('[ERROR]'));
   const line = errors.find((l) => /primary view/i.test(l)) ?? errors[0];
   return line?.replace(/^.*\[ERROR\]\s*/, '') ?? 'no [ERROR] line in its log';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /** Runs `mariadbd --wsrep-recover` and returns the 'uuid:seqno' it logs, or null. */
 async function recoverPosition(n: NodeRuntime): Promise<string | null> {
   const before = existsSync(n.errorLog) ? readFileSync(n.errorLog, 'utf8').length : 0;
-  await exec(MARIADBD, [`--defaults-file=${n.cnf}`, '--wsrep-recover'], { timeout: 60_000 }).catch(() => undefined);
+  await exec(MARIADBD, [`--defaults-file=${n.cnf}`, '--wsrep-recover'], { timeout: 60_000 }).catch(
+    () => undefined,
+  );
   const added = existsSync(n.errorLog) ? readFileSync(n.errorLog, 'utf8').slice(before) : '';
   const m = /WSREP: Recovered position:\s*([0-9a-f-]{36}:-?\d+)/.exec(added);
   return m && !m[1]!.endsWith(':-1') ? m[1]! : null;
@@ -90,7 +105,13 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const { uid, gid } = mysqlIds();
 
   const clusterName = `bbs-lab-${randomBytes(3).toString('hex')}`;
-  const workDir = ownedTempDir({ galera: clusterName, nodes: Array.from({ length: opts.nodes }, (_, i) => ({ name: `n${i + 1}`, host: `${base}.${first + i}` })) });
+  const workDir = ownedTempDir({
+    galera: clusterName,
+    nodes: Array.from({ length: opts.nodes }, (_, i) => ({
+      name: `n${i + 1}`,
+      host: `${base}.${first + i}`,
+    })),
+  });
   chownSync(workDir, uid, gid);
   const nodes: NodeRuntime[] = [];
   for (let i = 0; i < opts.nodes; i++) {
@@ -134,19 +155,34 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const adminQuery = async (node: string, sql: string): Promise<string> => {
     const n = nodes.find((x) => x.name === node);
     if (!n) throw new Error(`no node ${node}`);
-    const { stdout } = await exec('mariadb', ['--no-defaults', `--socket=${n.socket}`, '-uroot', '-N', '-B', '-e', sql], { timeout: 10_000 });
+    const { stdout } = await exec(
+      'mariadb',
+      ['--no-defaults', `--socket=${n.socket}`, '-uroot', '-N', '-B', '-e', sql],
+      { timeout: 10_000 },
+    );
     return stdout;
   };
 
   const status = async (node: string): Promise<NodeStatus> => {
     const out = await adminQuery(node, WSREP_STATUS_SQL);
-    return nodeStatusFrom(new Map(out.trim().split('\n').map((l) => l.split('\t') as [string, string]))) ?? NOT_A_MEMBER;
+    return (
+      nodeStatusFrom(
+        new Map(
+          out
+            .trim()
+            .split('\n')
+            .map((l) => l.split('\t') as [string, string]),
+        ),
+      ) ?? NOT_A_MEMBER
+    );
   };
 
   const waitSynced = async (n: NodeRuntime, size: number, deadline: number): Promise<void> => {
     for (;;) {
       if (n.proc?.hasExited()) {
-        throw new ClusterStartError(`node ${n.name} (${n.host}) exited while starting; its error log ends:\n${tail(n.errorLog)}`);
+        throw new ClusterStartError(
+          `node ${n.name} (${n.host}) exited while starting; its error log ends:\n${tail(n.errorLog)}`,
+        );
       }
       try {
         const s = await status(n.name);
@@ -155,7 +191,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         // not accepting connections yet
       }
       if (Date.now() > deadline) {
-        throw new ClusterStartError(`node ${n.name} (${n.host}) was not Synced in a cluster of ${size} before the timeout; its error log ends:\n${tail(n.errorLog)}`);
+        throw new ClusterStartError(
+          `node ${n.name} (${n.host}) was not Synced in a cluster of ${size} before the timeout; its error log ends:\n${tail(n.errorLog)}`,
+        );
       }
       await sleep(300);
     }
@@ -211,7 +249,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         // to reach primary view" before any state transfer; starting again (it asks for a whole
         // SST) is what an operator, or CF-MySQL's monit, would do. A second exit is reported.
         if (!n.proc?.hasExited() || Date.now() > deadline) throw err;
-        log(`galera: ${n.name} exited while joining (${exitReason(n.errorLog)}); starting it once more`);
+        log(
+          `galera: ${n.name} exited while joining (${exitReason(n.errorLog)}); starting it once more`,
+        );
         startNode(n, false);
         await waitSynced(n, i + 2, deadline);
       }
@@ -243,7 +283,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
           // IST when the donor still has the writesets (FACTS.md: 3.9 s vs a 5.7 s full SST).
           async restart(name) {
             const n = byName(name);
-            if (n.proc && !n.proc.hasExited()) throw new Error(`node ${name} is still running; kill it first`);
+            if (n.proc && !n.proc.hasExited())
+              throw new Error(`node ${name} is still running; kill it first`);
             const position = await recoverPosition(n);
             const args = [`--defaults-file=${n.cnf}`];
             if (position) args.push(`--wsrep_start_position=${position}`);

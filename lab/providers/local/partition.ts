@@ -3,7 +3,12 @@
 // prepares a plan with partitions (or at the first cut), so a run without them needs no iptables,
 // and removed by the cluster's stop().
 
-import { createPartitionChain, cutsBetween, type Cut, type PartitionChain } from '../../network/iptables.ts';
+import {
+  createPartitionChain,
+  cutsBetween,
+  type Cut,
+  type PartitionChain,
+} from '../../network/iptables.ts';
 import type { PartitionAbility, Sides } from '../cluster.ts';
 
 export interface IptablesPartition extends PartitionAbility {
@@ -14,7 +19,8 @@ export interface IptablesPartition extends PartitionAbility {
 export function iptablesPartition(hostOf: (node: string) => string): IptablesPartition {
   let chain: Promise<PartitionChain> | null = null;
   const cuts = new Map<string, Cut[]>();
-  const apply = async () => (await (chain ??= createPartitionChain())).set([...cuts.values()].flat());
+  const apply = async () =>
+    (await (chain ??= createPartitionChain())).set([...cuts.values()].flat());
   return {
     refuse: () => null,
     async prepare() {

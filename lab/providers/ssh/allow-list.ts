@@ -12,7 +12,9 @@ export class RefusedCommandError extends Error {}
 export function refusal(host: SshHost, chain: string, command: string): string | null {
   if (Object.values(host.commands).includes(command)) return null;
   if (isChainCommand(command, chain)) {
-    return host.partitions ? null : `the target does not allow partitions on ${host.address} (hosts[${Number(host.name.slice(1)) - 1}].partitions is false)`;
+    return host.partitions
+      ? null
+      : `the target does not allow partitions on ${host.address} (hosts[${Number(host.name.slice(1)) - 1}].partitions is false)`;
   }
   return `\`${command}\` is not one of the commands the target allows on ${host.address} (${Object.keys(host.commands).join(', ') || 'none'})`;
 }
@@ -21,7 +23,10 @@ export function refusal(host: SshHost, chain: string, command: string): string |
 export function allowListed(session: SshSession, chain: string): SshSession {
   const check = (command: string) => {
     const why = refusal(session.host, chain, command);
-    if (why) throw new RefusedCommandError(`ssh ${session.label}: attach mode refused to run a command: ${why}`);
+    if (why)
+      throw new RefusedCommandError(
+        `ssh ${session.label}: attach mode refused to run a command: ${why}`,
+      );
   };
   return {
     ...session,

@@ -10,17 +10,23 @@ import type { ModeDriver } from './mode.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function startAttachMode(t: SshTarget, sessions: readonly SshSession[], log: (m: string) => void): ModeDriver {
+export function startAttachMode(
+  t: SshTarget,
+  sessions: readonly SshSession[],
+  log: (m: string) => void,
+): ModeDriver {
   const password = fromEnv('passwordEnv', t.passwordEnv!, t.file);
   const byName = (name: string) => {
     const s = sessions.find((x) => x.host.name === name);
-    if (!s) throw new Error(`no node ${name}; nodes are ${sessions.map((x) => x.host.name).join(', ')}`);
+    if (!s)
+      throw new Error(`no node ${name}; nodes are ${sessions.map((x) => x.host.name).join(', ')}`);
     return s;
   };
   const runAllowed = async (name: string, what: AttachCommand) => {
     const s = byName(name);
     const command = s.host.commands[what];
-    if (!command) throw new Error(`ssh ${s.label}: the target names no ${what} command for this host`);
+    if (!command)
+      throw new Error(`ssh ${s.label}: the target names no ${what} command for this host`);
     return s.run(command, { timeoutMs: 120_000 });
   };
   const killed = new Set<string>();
@@ -29,7 +35,16 @@ export function startAttachMode(t: SshTarget, sessions: readonly SshSession[], l
 
   const status = async (name: string): Promise<NodeStatus> => {
     const s = byName(name);
-    return (await readNodeStatus({ host: s.host.address, port: s.host.mysqlPort, user: t.user!, password, database: t.database, connectTimeout: 3000 })) ?? NOT_A_MEMBER;
+    return (
+      (await readNodeStatus({
+        host: s.host.address,
+        port: s.host.mysqlPort,
+        user: t.user!,
+        password,
+        database: t.database,
+        connectTimeout: 3000,
+      })) ?? NOT_A_MEMBER
+    );
   };
   return {
     user: t.user!,
@@ -40,8 +55,12 @@ export function startAttachMode(t: SshTarget, sessions: readonly SshSession[], l
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const st = await status(name).catch(() => null);
-        if (st && st.localState === 4 && st.clusterSize >= size && st.clusterStatus === 'Primary') return;
-        if (Date.now() > deadline) throw new Error(`ssh ${byName(name).label}: node ${name} was not Synced in a cluster of ${size} within ${timeoutMs / 1000} s`);
+        if (st && st.localState === 4 && st.clusterSize >= size && st.clusterStatus === 'Primary')
+          return;
+        if (Date.now() > deadline)
+          throw new Error(
+            `ssh ${byName(name).label}: node ${name} was not Synced in a cluster of ${size} within ${timeoutMs / 1000} s`,
+          );
         await sleep(500);
       }
     },

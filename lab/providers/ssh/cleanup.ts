@@ -21,34 +21,53 @@ export interface SshCleanupResult {
   failed: string[];
 }
 
-export async function removeSshLeftovers(opts: { force?: boolean; root?: string } = {}): Promise<SshCleanupResult> {
+export async function removeSshLeftovers(
+  opts: { force?: boolean; root?: string } = {},
+): Promise<SshCleanupResult> {
   const out: SshCleanupResult = { removed: [], kept: [], failed: [] };
   for (const dir of recordDirs(opts.root ?? tmpdir(), TEMP_PREFIX)) {
     const rec = readRecord(dir);
     if (!rec) continue;
     if (!opts.force && rec.pid !== process.pid && processAlive(rec.pid)) {
-      out.kept.push(`${dir}: its lab (pid ${rec.pid}) still runs; use --force to remove its work on the hosts anyway`);
+      out.kept.push(
+        `${dir}: its lab (pid ${rec.pid}) still runs; use --force to remove its work on the hosts anyway`,
+      );
       continue;
     }
     const manual = Object.entries(rec.hosts)
-      .map(([node, h]) => `${h.address}: ${[h.chain ? `iptables chain ${h.chain}` : '', h.dir ? `dir ${h.dir} and its mariadbd` : '', h.installed.length ? `packages ${h.installed.join(' ')}` : ''].filter(Boolean).join(', ') || `nothing (${node})`}`)
+      .map(
+        ([node, h]) =>
+          `${h.address}: ${[h.chain ? `iptables chain ${h.chain}` : '', h.dir ? `dir ${h.dir} and its mariadbd` : '', h.installed.length ? `packages ${h.installed.join(' ')}` : ''].filter(Boolean).join(', ') || `nothing (${node})`}`,
+      )
       .join('; ');
     try {
       const t = loadSshTarget(rec.target);
       const raw = await openAll(t);
       try {
-        const sessions = t.mode === 'attach' ? raw.map((s) => allowListed(s, chainName(rec.runId, s.host.name))) : raw;
+        const sessions =
+          t.mode === 'attach'
+            ? raw.map((s) => allowListed(s, chainName(rec.runId, s.host.name)))
+            : raw;
         for (const s of sessions) {
           const h = rec.hosts[s.host.name];
           if (!h) continue;
           // The chain is named by the run, so it is removed even when the record missed its creation.
           await s.run(removeChainCommand(chainName(rec.runId, s.host.name)), { timeoutMs: 30_000 });
           if (h.dir) {
-            await s.run(killUsing(h.dir).command, { stdin: killUsing(h.dir).stdin, allowFail: true });
+            await s.run(killUsing(h.dir).command, {
+              stdin: killUsing(h.dir).stdin,
+              allowFail: true,
+            });
             await s.run(`rm -rf ${shq(h.dir)}`, { timeoutMs: 60_000 });
           }
-          if (h.installed.length > 0) await s.run(`DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ${h.installed.join(' ')}`, { timeoutMs: 600_000 });
-          out.removed.push(`${s.label}: ${[`chain ${chainName(rec.runId, s.host.name)}`, h.dir ? `dir ${h.dir}` : '', h.installed.length ? `packages ${h.installed.join(' ')}` : ''].filter(Boolean).join(', ')}`);
+          if (h.installed.length > 0)
+            await s.run(
+              `DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ${h.installed.join(' ')}`,
+              { timeoutMs: 600_000 },
+            );
+          out.removed.push(
+            `${s.label}: ${[`chain ${chainName(rec.runId, s.host.name)}`, h.dir ? `dir ${h.dir}` : '', h.installed.length ? `packages ${h.installed.join(' ')}` : ''].filter(Boolean).join(', ')}`,
+          );
         }
       } finally {
         for (const s of raw) s.close();

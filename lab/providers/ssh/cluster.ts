@@ -48,7 +48,10 @@ export async function openAll(t: SshTarget): Promise<SshSession[]> {
   return opened.map((r) => (r as PromiseFulfilledResult<SshSession>).value);
 }
 
-export async function startSshCluster(t: SshTarget, opts: SshClusterOptions = {}): Promise<SshCluster> {
+export async function startSshCluster(
+  t: SshTarget,
+  opts: SshClusterOptions = {},
+): Promise<SshCluster> {
   const log = opts.log ?? (() => {});
   const runId = randomBytes(3).toString('hex');
   const workDir = ownedTempDir({ provider: 'ssh', target: t.file });
@@ -57,7 +60,12 @@ export async function startSshCluster(t: SshTarget, opts: SshClusterOptions = {}
     runId,
     target: t.file,
     mode: t.mode,
-    hosts: Object.fromEntries(t.hosts.map((h) => [h.name, { address: h.address, sshPort: h.sshPort, dir: null, chain: null, installed: [] }])),
+    hosts: Object.fromEntries(
+      t.hosts.map((h) => [
+        h.name,
+        { address: h.address, sshPort: h.sshPort, dir: null, chain: null, installed: [] },
+      ]),
+    ),
   };
   const touch = (node: string, change: Partial<SshRecord['hosts'][string]>) => {
     Object.assign(record.hosts[node]!, change);
@@ -72,8 +80,11 @@ export async function startSshCluster(t: SshTarget, opts: SshClusterOptions = {}
     rmSync(workDir, { recursive: true, force: true });
     throw e;
   }
-  log(`ssh: connected to ${raw.map((s) => s.label).join(', ')} as ${t.ssh.user}${t.ssh.sudo ? ' (sudo)' : ''}, ${t.mode} mode`);
-  const sessions = t.mode === 'attach' ? raw.map((s) => allowListed(s, chainName(runId, s.host.name))) : raw;
+  log(
+    `ssh: connected to ${raw.map((s) => s.label).join(', ')} as ${t.ssh.user}${t.ssh.sudo ? ' (sudo)' : ''}, ${t.mode} mode`,
+  );
+  const sessions =
+    t.mode === 'attach' ? raw.map((s) => allowListed(s, chainName(runId, s.host.name))) : raw;
   const chains = hostChains(runId, sessions, (node, chain) => touch(node, { chain }));
   const partitionsAllowed = sessions.every((s) => s.host.partitions);
 
@@ -97,7 +108,10 @@ export async function startSshCluster(t: SshTarget, opts: SshClusterOptions = {}
     for (const s of raw) s.close();
     rmSync(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
-  const unregister = registerCleanup(`ssh cluster on ${t.hosts.map((h) => h.address).join(', ')}`, stop);
+  const unregister = registerCleanup(
+    `ssh cluster on ${t.hosts.map((h) => h.address).join(', ')}`,
+    stop,
+  );
   for (const s of raw) {
     void s.ended.then(({ unexpected }) => {
       if (!unexpected || stopped) return;
@@ -111,7 +125,13 @@ export async function startSshCluster(t: SshTarget, opts: SshClusterOptions = {}
   try {
     driver =
       t.mode === 'install'
-        ? await startInstallMode(sessions, { database: t.database, extraProviderOptions: opts.extraProviderOptions ?? '', syncTimeoutMs: opts.syncTimeoutMs ?? 180_000, touch, log })
+        ? await startInstallMode(sessions, {
+            database: t.database,
+            extraProviderOptions: opts.extraProviderOptions ?? '',
+            syncTimeoutMs: opts.syncTimeoutMs ?? 180_000,
+            touch,
+            log,
+          })
         : startAttachMode(t, sessions, log);
   } catch (e) {
     await stop();
@@ -139,7 +159,12 @@ export async function startSshCluster(t: SshTarget, opts: SshClusterOptions = {}
     target: t,
     runId,
     sessions: raw,
-    nodes: t.hosts.map((h, i) => ({ name: h.name, host: h.address, port: h.mysqlPort, ordinal: i })),
+    nodes: t.hosts.map((h, i) => ({
+      name: h.name,
+      host: h.address,
+      port: h.mysqlPort,
+      ordinal: i,
+    })),
     user: d.user,
     password: d.password,
     database: d.database,

@@ -32,13 +32,31 @@ const paths = (dir: string) => ({
 });
 
 /** The node's config: the local provider's (lab/mariadb/node-config.ts), on the host's own address and port. */
-export function hostNodeConfig(n: { name: string; address: string; port: number; dir: string }, all: readonly { address: string }[], clusterName: string, extraProviderOptions: string): string {
+export function hostNodeConfig(
+  n: { name: string; address: string; port: number; dir: string },
+  all: readonly { address: string }[],
+  clusterName: string,
+  extraProviderOptions: string,
+): string {
   const p = paths(n.dir);
-  return galeraNodeConfig({ name: n.name, host: n.address, port: n.port, dir: n.dir, socket: p.socket, errorLog: p.errorLog }, all.map((x) => ({ host: x.address })), clusterName, extraProviderOptions);
+  return galeraNodeConfig(
+    {
+      name: n.name,
+      host: n.address,
+      port: n.port,
+      dir: n.dir,
+      socket: p.socket,
+      errorLog: p.errorLog,
+    },
+    all.map((x) => ({ host: x.address })),
+    clusterName,
+    extraProviderOptions,
+  );
 }
 
 /** Shell: is the process group leader in the pgid file alive (a zombie counts as gone)? */
-const ALIVE = (pgidFile: string) => `p=$(cat ${pgidFile} 2>/dev/null) && [ -n "$p" ] && s=$(ps -o stat= -p "$p") && [ "\${s#Z}" = "$s" ]`;
+const ALIVE = (pgidFile: string) =>
+  `p=$(cat ${pgidFile} 2>/dev/null) && [ -n "$p" ] && s=$(ps -o stat= -p "$p") && [ "\${s#Z}" = "$s" ]`;
 
 /**
  * SIGKILL of every process whose command line names the lab's dir (what a pid file can miss: a
@@ -54,7 +72,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startInstallMode(
   sessions: readonly SshSession[],
-  o: { database: string; extraProviderOptions: string; syncTimeoutMs: number; touch: Touch; log: (m: string) => void },
+  o: {
+    database: string;
+    extraProviderOptions: string;
+    syncTimeoutMs: number;
+    touch: Touch;
+    log: (m: string) => void;
+  },
 ): Promise<ModeDriver> {
   const clusterName = `bbs-lab-${randomBytes(3).toString('hex')}`;
   const nodes: HostNode[] = [];
@@ -67,7 +91,12 @@ export async function startInstallMode(
   const admin = async (name: string, sql: string): Promise<string> => {
     const n = byName(name);
     // The SQL on stdin, not the command line: passwords never show in the host's process list.
-    return (await n.s.run(`mariadb --no-defaults --socket=${paths(n.dir).socket} -uroot -N -B`, { stdin: sql, timeoutMs: 15_000 })).stdout;
+    return (
+      await n.s.run(`mariadb --no-defaults --socket=${paths(n.dir).socket} -uroot -N -B`, {
+        stdin: sql,
+        timeoutMs: 15_000,
+      })
+    ).stdout;
   };
   let account: { user: string; password: string } | null = null;
   const status = async (name: string): Promise<NodeStatus> => {
@@ -75,19 +104,44 @@ export async function startInstallMode(
     // (~0.3-0.6 s on a loaded 2-core machine), and the recovery probe polls every node.
     if (account) {
       const n = byName(name);
-      return (await readNodeStatus({ host: n.address, port: n.port, ...account, connectTimeout: 3000 })) ?? NOT_A_MEMBER;
+      return (
+        (await readNodeStatus({
+          host: n.address,
+          port: n.port,
+          ...account,
+          connectTimeout: 3000,
+        })) ?? NOT_A_MEMBER
+      );
     }
     const out = await admin(name, WSREP_STATUS_SQL);
-    return nodeStatusFrom(new Map(out.trim().split('\n').map((l) => l.split('\t') as [string, string]))) ?? NOT_A_MEMBER;
+    return (
+      nodeStatusFrom(
+        new Map(
+          out
+            .trim()
+            .split('\n')
+            .map((l) => l.split('\t') as [string, string]),
+        ),
+      ) ?? NOT_A_MEMBER
+    );
   };
-  const alive = async (n: HostNode) => (await n.s.run(ALIVE(paths(n.dir).pgid), { allowFail: true })).code === 0;
-  const logTail = async (n: HostNode) => (await n.s.run(`tail -n 25 ${paths(n.dir).errorLog}`, { allowFail: true })).stdout.trim() || '(no error log)';
+  const alive = async (n: HostNode) =>
+    (await n.s.run(ALIVE(paths(n.dir).pgid), { allowFail: true })).code === 0;
+  const logTail = async (n: HostNode) =>
+    (await n.s.run(`tail -n 25 ${paths(n.dir).errorLog}`, { allowFail: true })).stdout.trim() ||
+    '(no error log)';
   const waitSynced = async (n: HostNode, size: number, deadline: number): Promise<void> => {
     for (;;) {
       const s = await status(n.name).catch(() => null);
       if (s && s.localState === 4 && s.clusterSize >= size && s.clusterStatus === 'Primary') return;
-      if (!s && !(await alive(n))) throw new SshError(`ssh ${n.s.label}: node ${n.name} exited while starting; its error log ends:\n${await logTail(n)}`);
-      if (Date.now() > deadline) throw new SshError(`ssh ${n.s.label}: node ${n.name} was not Synced in a cluster of ${size} before the timeout; its error log ends:\n${await logTail(n)}`);
+      if (!s && !(await alive(n)))
+        throw new SshError(
+          `ssh ${n.s.label}: node ${n.name} exited while starting; its error log ends:\n${await logTail(n)}`,
+        );
+      if (Date.now() > deadline)
+        throw new SshError(
+          `ssh ${n.s.label}: node ${n.name} was not Synced in a cluster of ${size} before the timeout; its error log ends:\n${await logTail(n)}`,
+        );
       await sleep(300);
     }
   };
@@ -96,11 +150,17 @@ export async function startInstallMode(
     const args = [`--defaults-file=${p.cnf}`, ...extra].map(shq).join(' ');
     // setsid: its own session and process group (kill -9 of the group takes an SST helper too),
     // and no tie to this SSH session, which ends when the command returns.
-    await n.s.run(`cd /; setsid ${MARIADBD} ${args} </dev/null >>${n.dir}/stdout.log 2>&1 & echo $! > ${p.pgid}`);
+    await n.s.run(
+      `cd /; setsid ${MARIADBD} ${args} </dev/null >>${n.dir}/stdout.log 2>&1 & echo $! > ${p.pgid}`,
+    );
   };
-  const signal = async (n: HostNode, sig: string) => n.s.run(`p=$(cat ${paths(n.dir).pgid}) && kill -${sig} -- -"$p" 2>/dev/null; true`);
+  const signal = async (n: HostNode, sig: string) =>
+    n.s.run(`p=$(cat ${paths(n.dir).pgid}) && kill -${sig} -- -"$p" 2>/dev/null; true`);
   const waitGone = async (n: HostNode, seconds: number) =>
-    n.s.run(`i=0; while ${ALIVE(paths(n.dir).pgid)}; do i=$((i+1)); [ $i -gt ${seconds * 10} ] && exit 1; sleep 0.1; done; true`, { allowFail: true, timeoutMs: (seconds + 15) * 1000 });
+    n.s.run(
+      `i=0; while ${ALIVE(paths(n.dir).pgid)}; do i=$((i+1)); [ $i -gt ${seconds * 10} ] && exit 1; sleep 0.1; done; true`,
+      { allowFail: true, timeoutMs: (seconds + 15) * 1000 },
+    );
 
   const stopNodes = async () => {
     await Promise.allSettled(
@@ -129,7 +189,9 @@ export async function startInstallMode(
         const pkgs = installedOn.get(s) ?? [];
         if (pkgs.length > 0) {
           o.log(`ssh ${s.label}: removing the packages the lab installed: ${pkgs.join(' ')}`);
-          await s.run(`DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ${pkgs.join(' ')}`, { timeoutMs: 600_000 });
+          await s.run(`DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ${pkgs.join(' ')}`, {
+            timeoutMs: 600_000,
+          });
           o.touch(s.host.name, { installed: [] });
         }
       }),
@@ -140,17 +202,37 @@ export async function startInstallMode(
     const deadline = Date.now() + o.syncTimeoutMs;
     await Promise.all(
       sessions.map(async (s) => {
-        const missing = (await s.run(`for p in ${PACKAGES.join(' ')}; do dpkg -s $p >/dev/null 2>&1 || echo $p; done`)).stdout.split('\n').filter((x) => x.trim() !== '');
+        const missing = (
+          await s.run(
+            `for p in ${PACKAGES.join(' ')}; do dpkg -s $p >/dev/null 2>&1 || echo $p; done`,
+          )
+        ).stdout
+          .split('\n')
+          .filter((x) => x.trim() !== '');
         if (missing.length > 0) {
           o.log(`ssh ${s.label}: installing ${missing.join(' ')} (apt-get)`);
           installedOn.set(s, missing);
           o.touch(s.host.name, { installed: missing });
-          await s.run(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`, { timeoutMs: 900_000 });
+          await s.run(
+            `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`,
+            { timeoutMs: 900_000 },
+          );
           // Debian starts its own mariadb service on install; the lab's nodes are its own processes.
-          if (missing.includes('mariadb-server')) await s.run('systemctl stop mariadb 2>/dev/null || service mariadb stop 2>/dev/null; true');
+          if (missing.includes('mariadb-server'))
+            await s.run(
+              'systemctl stop mariadb 2>/dev/null || service mariadb stop 2>/dev/null; true',
+            );
         }
-        const dir = (await s.run(`d=$(mktemp -d ${HOST_DIR_PREFIX}XXXXXX) && echo $d`)).stdout.trim();
-        const n: HostNode = { s, name: s.host.name, address: s.host.address, port: s.host.mysqlPort, dir };
+        const dir = (
+          await s.run(`d=$(mktemp -d ${HOST_DIR_PREFIX}XXXXXX) && echo $d`)
+        ).stdout.trim();
+        const n: HostNode = {
+          s,
+          name: s.host.name,
+          address: s.host.address,
+          port: s.host.mysqlPort,
+          dir,
+        };
         nodes.push(n);
         o.touch(s.host.name, { dir });
       }),
@@ -158,9 +240,17 @@ export async function startInstallMode(
     nodes.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     await Promise.all(
       nodes.map(async (n) => {
-        const marker = JSON.stringify({ lab: 'bbs-lab', node: n.name, cluster: clusterName, started: new Date().toISOString(), installed: installedOn.get(n.s) ?? [] });
+        const marker = JSON.stringify({
+          lab: 'bbs-lab',
+          node: n.name,
+          cluster: clusterName,
+          started: new Date().toISOString(),
+          installed: installedOn.get(n.s) ?? [],
+        });
         await n.s.run(`cat > ${n.dir}/${HOST_MARKER}`, { stdin: marker });
-        await n.s.run(`cat > ${paths(n.dir).cnf}`, { stdin: hostNodeConfig(n, nodes, clusterName, o.extraProviderOptions) });
+        await n.s.run(`cat > ${paths(n.dir).cnf}`, {
+          stdin: hostNodeConfig(n, nodes, clusterName, o.extraProviderOptions),
+        });
         await n.s.run(
           `mkdir -p ${n.dir}/data ${n.dir}/tmp && chown -R mysql:mysql ${n.dir} && chmod 755 ${n.dir} && ` +
             `mariadb-install-db --no-defaults --datadir=${n.dir}/data --tmpdir=${n.dir}/tmp --user=mysql --skip-test-db --auth-root-authentication-method=socket >${n.dir}/install-db.log 2>&1 || { tail -n 12 ${n.dir}/install-db.log >&2; exit 1; }`,
@@ -168,7 +258,9 @@ export async function startInstallMode(
         );
       }),
     );
-    o.log(`ssh: initialised ${nodes.length} datadir(s) on ${nodes.map((n) => `${n.address}:${n.dir}`).join(', ')}`);
+    o.log(
+      `ssh: initialised ${nodes.length} datadir(s) on ${nodes.map((n) => `${n.address}:${n.dir}`).join(', ')}`,
+    );
 
     // One more start after an exit while starting, as the local provider does for joiners (a
     // loaded machine's "failed to reach primary view"; here also a bootstrap's transient "Failed
@@ -191,7 +283,11 @@ export async function startInstallMode(
     const password = randomBytes(12).toString('hex');
     await admin(
       n1.name,
-      [`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`, `GRANT ALL PRIVILEGES ON *.* TO '${user}'@'%' WITH GRANT OPTION`, `CREATE DATABASE ${o.database}`].join(';\n') + ';\n',
+      `${[
+        `CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`,
+        `GRANT ALL PRIVILEGES ON *.* TO '${user}'@'%' WITH GRANT OPTION`,
+        `CREATE DATABASE ${o.database}`,
+      ].join(';\n')};\n`,
     );
     account = { user, password };
     for (const [i, n] of joiners.entries()) {
@@ -210,14 +306,25 @@ export async function startInstallMode(
           // One command (a session costs ~0.5 s): the SIGKILL, then until the group is gone.
           const n = byName(name);
           const pg = paths(n.dir).pgid;
-          await n.s.run(`p=$(cat ${pg}) && kill -KILL -- -"$p" 2>/dev/null; i=0; while ${ALIVE(pg)}; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done; true`, { allowFail: true, timeoutMs: 45_000 });
+          await n.s.run(
+            `p=$(cat ${pg}) && kill -KILL -- -"$p" 2>/dev/null; i=0; while ${ALIVE(pg)}; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done; true`,
+            { allowFail: true, timeoutMs: 45_000 },
+          );
         },
         async restart(name) {
           const n = byName(name);
           if (await alive(n)) throw new Error(`node ${name} is still running; kill it first`);
           // Its position first, so it rejoins by IST when the donor still has the writesets.
-          await n.s.run(`${MARIADBD} --defaults-file=${paths(n.dir).cnf} --wsrep-recover >/dev/null 2>&1; true`, { timeoutMs: 90_000 });
-          const found = (await n.s.run(`grep -o 'WSREP: Recovered position: *[0-9a-f-]*:-\\?[0-9]*' ${paths(n.dir).errorLog} | tail -n 1`, { allowFail: true })).stdout;
+          await n.s.run(
+            `${MARIADBD} --defaults-file=${paths(n.dir).cnf} --wsrep-recover >/dev/null 2>&1; true`,
+            { timeoutMs: 90_000 },
+          );
+          const found = (
+            await n.s.run(
+              `grep -o 'WSREP: Recovered position: *[0-9a-f-]*:-\\?[0-9]*' ${paths(n.dir).errorLog} | tail -n 1`,
+              { allowFail: true },
+            )
+          ).stdout;
           const m = /([0-9a-f-]{36}:-?\d+)\s*$/.exec(found.trim());
           await start(n, m && !m[1]!.endsWith(':-1') ? [`--wsrep_start_position=${m[1]}`] : []);
         },
@@ -229,7 +336,10 @@ export async function startInstallMode(
       admin: { query: admin },
       async errorLog(name) {
         const n = byName(name);
-        const r = await n.s.run(`cat ${paths(n.dir).errorLog}`, { allowFail: true, timeoutMs: 60_000 });
+        const r = await n.s.run(`cat ${paths(n.dir).errorLog}`, {
+          allowFail: true,
+          timeoutMs: 60_000,
+        });
         return r.code === 0 ? r.stdout : null;
       },
       stop: teardown,

@@ -18,14 +18,17 @@ export interface Cut {
 /** iptables chain names are at most 28 characters. */
 export function chainName(runId: string, node: string): string {
   const name = `${SSH_CHAIN_PREFIX}-${runId}-${node}`;
-  if (name.length > 28 || !/^[A-Za-z0-9-]+$/.test(name)) throw new Error(`iptables chain name ${name} is not valid (at most 28 letters, digits and -)`);
+  if (name.length > 28 || !/^[A-Za-z0-9-]+$/.test(name))
+    throw new Error(`iptables chain name ${name} is not valid (at most 28 letters, digits and -)`);
   return name;
 }
 
 /** Both directions between every address of side a and every address of side b. */
 export function cutsOf(sides: Sides, addressOf: (node: string) => string): Cut[] {
   const cuts: Cut[] = [];
-  for (const x of sides[0]) for (const y of sides[1]) cuts.push({ from: addressOf(x), to: addressOf(y) }, { from: addressOf(y), to: addressOf(x) });
+  for (const x of sides[0])
+    for (const y of sides[1])
+      cuts.push({ from: addressOf(x), to: addressOf(y) }, { from: addressOf(y), to: addressOf(x) });
   return cuts;
 }
 
@@ -61,16 +64,29 @@ export function guardCommand(chain: string): string {
 /** Replaces the chain's rules with exactly these cuts (already filtered to this host). */
 export function setRulesCommand(chain: string, cuts: readonly Cut[]): string {
   for (const c of cuts) {
-    if (!IPV4.test(c.from) || !IPV4.test(c.to)) throw new Error(`partition: rules need IPv4 addresses, got ${c.from} → ${c.to}; give the hosts by address in the target`);
+    if (!IPV4.test(c.from) || !IPV4.test(c.to))
+      throw new Error(
+        `partition: rules need IPv4 addresses, got ${c.from} → ${c.to}; give the hosts by address in the target`,
+      );
   }
-  return [`${IPT} -F ${chain}`, ...cuts.map((c) => `${IPT} -A ${chain} -s ${c.from}/32 -d ${c.to}/32 -j DROP`)].join(' && ');
+  return [
+    `${IPT} -F ${chain}`,
+    ...cuts.map((c) => `${IPT} -A ${chain} -s ${c.from}/32 -d ${c.to}/32 -j DROP`),
+  ].join(' && ');
 }
 
 /** Whether `command` is one the lab's chain code builds for this chain (attach mode's allow-list). */
 export function isChainCommand(command: string, chain: string): boolean {
-  if (command === createChainCommand(chain) || command === removeChainCommand(chain) || command === guardCommand(chain)) return true;
+  if (
+    command === createChainCommand(chain) ||
+    command === removeChainCommand(chain) ||
+    command === guardCommand(chain)
+  )
+    return true;
   const parts = command.split(' && ');
   if (parts[0] !== `${IPT} -F ${chain}`) return false;
-  const rule = new RegExp(`^${IPT.replace(/ /g, ' ')} -A ${chain} -s (\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})/32 -d (\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})/32 -j DROP$`);
+  const rule = new RegExp(
+    `^${IPT.replace(/ /g, ' ')} -A ${chain} -s (\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})/32 -d (\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})/32 -j DROP$`,
+  );
   return parts.slice(1).every((p) => rule.test(p));
 }

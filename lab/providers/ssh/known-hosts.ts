@@ -29,7 +29,11 @@ function patternMatches(field: string, host: string): boolean {
 export type HostKeyVerdict = { ok: true; added: boolean } | { ok: false; reason: string };
 
 /** Checks `key` for `host` against the known_hosts text; pure. */
-export function checkHostKey(text: string, host: string, key: Buffer): { kind: 'match' } | { kind: 'changed'; line: number } | { kind: 'unknown' } {
+export function checkHostKey(
+  text: string,
+  host: string,
+  key: Buffer,
+): { kind: 'match' } | { kind: 'changed'; line: number } | { kind: 'unknown' } {
   const type = keyType(key);
   const b64 = key.toString('base64');
   let changed: number | null = null;
@@ -48,7 +52,13 @@ export function checkHostKey(text: string, host: string, key: Buffer): { kind: '
   return { kind: 'unknown' };
 }
 
-export function verifyHostKey(file: string, address: string, port: number, key: Buffer, acceptNew: boolean): HostKeyVerdict {
+export function verifyHostKey(
+  file: string,
+  address: string,
+  port: number,
+  key: Buffer,
+  acceptNew: boolean,
+): HostKeyVerdict {
   const host = hostPattern(address, port);
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const r = checkHostKey(text, host, key);

@@ -4,7 +4,16 @@
 // partitions heal one at a time.
 
 import type { PartitionAbility, Sides } from '../cluster.ts';
-import { chainName, createChainCommand, cutsForHost, cutsOf, guardCommand, removeChainCommand, setRulesCommand, type Cut } from './iptables.ts';
+import {
+  chainName,
+  createChainCommand,
+  cutsForHost,
+  cutsOf,
+  guardCommand,
+  removeChainCommand,
+  setRulesCommand,
+  type Cut,
+} from './iptables.ts';
 import type { SshSession } from './session.ts';
 
 export interface HostChains extends PartitionAbility {
@@ -14,11 +23,16 @@ export interface HostChains extends PartitionAbility {
   removeAll(): Promise<void>;
 }
 
-export function hostChains(runId: string, sessions: readonly SshSession[], onChain: (node: string, chain: string | null) => void): HostChains {
+export function hostChains(
+  runId: string,
+  sessions: readonly SshSession[],
+  onChain: (node: string, chain: string | null) => void,
+): HostChains {
   const byNode = new Map(sessions.map((s) => [s.host.name, s]));
   const addressOf = (node: string) => {
     const s = byNode.get(node);
-    if (!s) throw new Error(`partition: no host ${node}; hosts are ${[...byNode.keys()].join(', ')}`);
+    if (!s)
+      throw new Error(`partition: no host ${node}; hosts are ${[...byNode.keys()].join(', ')}`);
     return s.host.address;
   };
   const cuts = new Map<string, Cut[]>();
@@ -68,7 +82,9 @@ export function hostChains(runId: string, sessions: readonly SshSession[], onCha
           if (!g) return;
           guards.delete(s.host.name);
           // The explicit removal first (the guard's own is the fallback when the session is gone).
-          await s.run(removeChainCommand(chainName(runId, s.host.name)), { timeoutMs: 30_000 }).catch(() => undefined);
+          await s
+            .run(removeChainCommand(chainName(runId, s.host.name)), { timeoutMs: 30_000 })
+            .catch(() => undefined);
           g.close();
           onChain(s.host.name, null);
         }),

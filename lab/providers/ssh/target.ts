@@ -77,7 +77,17 @@ export interface SshTarget {
 }
 
 const TOP = ['name', 'mode', 'ssh', 'hosts', 'database', 'user', 'passwordEnv'];
-const SSH = ['user', 'identityFile', 'identityEnv', 'passphraseEnv', 'passwordEnv', 'agent', 'knownHosts', 'acceptNewHostKeys', 'sudo'];
+const SSH = [
+  'user',
+  'identityFile',
+  'identityEnv',
+  'passphraseEnv',
+  'passwordEnv',
+  'agent',
+  'knownHosts',
+  'acceptNewHostKeys',
+  'sudo',
+];
 const HOST = ['address', 'sshPort', 'mysqlPort', 'commands', 'partitions'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ADDRESS = /^[A-Za-z0-9.:-]+$/;
@@ -91,7 +101,11 @@ export function targetPath(p: string, file: string): string {
   return isAbsolute(p) ? p : resolve(dirname(file), p);
 }
 
-export function parseSshTarget(text: string, file: string, opts: { checkFiles?: boolean } = {}): SshTarget {
+export function parseSshTarget(
+  text: string,
+  file: string,
+  opts: { checkFiles?: boolean } = {},
+): SshTarget {
   const checkFiles = opts.checkFiles ?? true;
   let raw: unknown;
   try {
@@ -100,10 +114,13 @@ export function parseSshTarget(text: string, file: string, opts: { checkFiles?: 
     const where = e instanceof YAMLParseError && e.linePos ? ` (line ${e.linePos[0].line})` : '';
     throw new TargetError(file, [`not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`]);
   }
-  if (!isObj(raw)) throw new TargetError(file, [`(top level): must be a mapping, got ${show(raw)}`]);
+  if (!isObj(raw))
+    throw new TargetError(file, [`(top level): must be a mapping, got ${show(raw)}`]);
   const problems: string[] = [];
   const unknown = (o: Obj, allowed: string[], at: string) => {
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) problems.push(`${at}${k}: unknown field; allowed: ${allowed.join(', ')}`);
+    for (const k of Object.keys(o))
+      if (!allowed.includes(k))
+        problems.push(`${at}${k}: unknown field; allowed: ${allowed.join(', ')}`);
   };
   const str = (o: Obj, k: string, at: string, required: string | null): string | null => {
     const v = o[k];
@@ -133,7 +150,9 @@ export function parseSshTarget(text: string, file: string, opts: { checkFiles?: 
   const envName = (o: Obj, k: string, at: string): string | null => {
     const v = str(o, k, at, null);
     if (v !== null && !ENV_NAME.test(v)) {
-      problems.push(`${at}${k}: must name an environment variable (e.g. SSH_KEY), got ${show(v)}; put the secret in that variable, never in this file`);
+      problems.push(
+        `${at}${k}: must name an environment variable (e.g. SSH_KEY), got ${show(v)}; put the secret in that variable, never in this file`,
+      );
       return null;
     }
     return v;
@@ -141,26 +160,39 @@ export function parseSshTarget(text: string, file: string, opts: { checkFiles?: 
 
   unknown(raw, TOP, '');
   const name = str(raw, 'name', '', 'give the target a name') ?? '';
-  const modeRaw = raw['mode'];
+  const modeRaw = raw.mode;
   let mode: SshMode = 'install';
   if (modeRaw === 'install' || modeRaw === 'attach') mode = modeRaw;
-  else problems.push(`mode: must be install (the lab installs and runs Galera) or attach (an existing cluster), got ${show(modeRaw)}`);
+  else
+    problems.push(
+      `mode: must be install (the lab installs and runs Galera) or attach (an existing cluster), got ${show(modeRaw)}`,
+    );
 
-  const sshRaw = raw['ssh'] ?? {};
+  const sshRaw = raw.ssh ?? {};
   const s: Obj = isObj(sshRaw) ? sshRaw : {};
   if (!isObj(sshRaw)) problems.push(`ssh: must be a mapping, got ${show(sshRaw)}`);
   unknown(s, SSH, 'ssh.');
   for (const secret of ['password', 'privateKey', 'passphrase', 'key']) {
-    if (secret in s) problems.push(`ssh.${secret}: secrets are never written in the target; use ssh.identityFile, ssh.identityEnv, ssh.passwordEnv or ssh.passphraseEnv`);
+    if (secret in s)
+      problems.push(
+        `ssh.${secret}: secrets are never written in the target; use ssh.identityFile, ssh.identityEnv, ssh.passwordEnv or ssh.passphraseEnv`,
+      );
   }
   const identityRaw = str(s, 'identityFile', 'ssh.', null);
   const identityFile = identityRaw === null ? null : targetPath(identityRaw, file);
-  if (identityFile && checkFiles && !existsSync(identityFile)) problems.push(`ssh.identityFile: no such file ${identityFile}; give the path of the private key (relative paths are relative to the target file)`);
+  if (identityFile && checkFiles && !existsSync(identityFile))
+    problems.push(
+      `ssh.identityFile: no such file ${identityFile}; give the path of the private key (relative paths are relative to the target file)`,
+    );
   const identityEnv = envName(s, 'identityEnv', 'ssh.');
   const passwordEnvSsh = envName(s, 'passwordEnv', 'ssh.');
   const agent = bool(s, 'agent', 'ssh.');
-  if (!identityFile && !identityEnv && !passwordEnvSsh && !agent) problems.push('ssh: no way to log in; set ssh.identityFile (a private key file), ssh.identityEnv, ssh.passwordEnv or ssh.agent: true');
-  if (identityFile && identityEnv) problems.push('ssh.identityEnv: give either ssh.identityFile or ssh.identityEnv, not both');
+  if (!identityFile && !identityEnv && !passwordEnvSsh && !agent)
+    problems.push(
+      'ssh: no way to log in; set ssh.identityFile (a private key file), ssh.identityEnv, ssh.passwordEnv or ssh.agent: true',
+    );
+  if (identityFile && identityEnv)
+    problems.push('ssh.identityEnv: give either ssh.identityFile or ssh.identityEnv, not both');
   const knownRaw = str(s, 'knownHosts', 'ssh.', null) ?? '~/.ssh/known_hosts';
   const ssh: SshAuth = {
     user: str(s, 'user', 'ssh.', null) ?? 'root',
@@ -175,22 +207,32 @@ export function parseSshTarget(text: string, file: string, opts: { checkFiles?: 
   };
 
   const hosts: SshHost[] = [];
-  const hostsRaw = raw['hosts'];
-  if (!Array.isArray(hostsRaw) || hostsRaw.length === 0) problems.push(`hosts: must be a non-empty list of hosts (address, sshPort, mysqlPort), got ${show(hostsRaw)}`);
+  const hostsRaw = raw.hosts;
+  if (!Array.isArray(hostsRaw) || hostsRaw.length === 0)
+    problems.push(
+      `hosts: must be a non-empty list of hosts (address, sshPort, mysqlPort), got ${show(hostsRaw)}`,
+    );
   else
     hostsRaw.forEach((h, i) => {
       const at = `hosts[${i}].`;
       if (!isObj(h)) {
-        problems.push(`hosts[${i}]: must be a mapping with address, sshPort and mysqlPort, got ${show(h)}`);
+        problems.push(
+          `hosts[${i}]: must be a mapping with address, sshPort and mysqlPort, got ${show(h)}`,
+        );
         return;
       }
       unknown(h, HOST, at);
-      const address = str(h, 'address', at, 'the host name or IP address the lab reaches it at') ?? '';
-      if (address && !ADDRESS.test(address)) problems.push(`${at}address: must be a host name or IP address, got ${show(address)}`);
+      const address =
+        str(h, 'address', at, 'the host name or IP address the lab reaches it at') ?? '';
+      if (address && !ADDRESS.test(address))
+        problems.push(`${at}address: must be a host name or IP address, got ${show(address)}`);
       const commands: SshHost['commands'] = {};
-      const c = h['commands'];
+      const c = h.commands;
       if (c !== undefined && c !== null) {
-        if (!isObj(c)) problems.push(`${at}commands: must be a mapping of ${ATTACH_COMMANDS.join(', ')} to a shell command, got ${show(c)}`);
+        if (!isObj(c))
+          problems.push(
+            `${at}commands: must be a mapping of ${ATTACH_COMMANDS.join(', ')} to a shell command, got ${show(c)}`,
+          );
         else {
           unknown(c, [...ATTACH_COMMANDS], `${at}commands.`);
           for (const k of ATTACH_COMMANDS) {
@@ -199,37 +241,72 @@ export function parseSshTarget(text: string, file: string, opts: { checkFiles?: 
           }
         }
       }
-      if (mode === 'install' && Object.keys(commands).length > 0) problems.push(`${at}commands: only used in attach mode (in install mode the lab runs the node itself); remove it or set mode: attach`);
-      if (mode === 'install' && h['partitions'] !== undefined) problems.push(`${at}partitions: only used in attach mode (install mode always may partition); remove it`);
-      if (commands.kill && !commands.start) problems.push(`${at}commands.start: required with commands.kill (the lab must be able to start what it killed)`);
-      if (commands.pause && !commands.resume) problems.push(`${at}commands.resume: required with commands.pause (the lab must be able to resume what it paused)`);
-      hosts.push({ name: `n${i + 1}`, address, sshPort: port(h, 'sshPort', at, 22), mysqlPort: port(h, 'mysqlPort', at, 3306), commands, partitions: mode === 'install' || bool(h, 'partitions', at) });
+      if (mode === 'install' && Object.keys(commands).length > 0)
+        problems.push(
+          `${at}commands: only used in attach mode (in install mode the lab runs the node itself); remove it or set mode: attach`,
+        );
+      if (mode === 'install' && h.partitions !== undefined)
+        problems.push(
+          `${at}partitions: only used in attach mode (install mode always may partition); remove it`,
+        );
+      if (commands.kill && !commands.start)
+        problems.push(
+          `${at}commands.start: required with commands.kill (the lab must be able to start what it killed)`,
+        );
+      if (commands.pause && !commands.resume)
+        problems.push(
+          `${at}commands.resume: required with commands.pause (the lab must be able to resume what it paused)`,
+        );
+      hosts.push({
+        name: `n${i + 1}`,
+        address,
+        sshPort: port(h, 'sshPort', at, 22),
+        mysqlPort: port(h, 'mysqlPort', at, 3306),
+        commands,
+        partitions: mode === 'install' || bool(h, 'partitions', at),
+      });
     });
   const seen = new Map<string, number>();
   hosts.forEach((h, i) => {
     const key = `${h.address}:${h.mysqlPort}`;
-    if (seen.has(key)) problems.push(`hosts[${i}]: ${key} is also hosts[${seen.get(key)}]; every node needs its own address or MySQL port`);
+    if (seen.has(key))
+      problems.push(
+        `hosts[${i}]: ${key} is also hosts[${seen.get(key)}]; every node needs its own address or MySQL port`,
+      );
     seen.set(key, i);
   });
 
   let user: string | null = null;
   let passwordEnv: string | null = null;
   const database = str(raw, 'database', '', null) ?? 'bbs';
-  if (!/^[A-Za-z0-9_]+$/.test(database)) problems.push(`database: must be letters, digits and _, got ${show(database)}`);
+  if (!/^[A-Za-z0-9_]+$/.test(database))
+    problems.push(`database: must be letters, digits and _, got ${show(database)}`);
   if (mode === 'attach') {
     user = str(raw, 'user', '', 'the MySQL user the workload connects as');
     passwordEnv = envName(raw, 'passwordEnv', '');
-    if (raw['passwordEnv'] === undefined) problems.push('passwordEnv: required in attach mode; name the environment variable that holds the MySQL password');
+    if (raw.passwordEnv === undefined)
+      problems.push(
+        'passwordEnv: required in attach mode; name the environment variable that holds the MySQL password',
+      );
   } else {
-    if (raw['user'] !== undefined) problems.push('user: only used in attach mode (install mode makes its own MySQL user); remove it');
-    if (raw['passwordEnv'] !== undefined) problems.push('passwordEnv: only used in attach mode (install mode makes its own password); remove it');
+    if (raw.user !== undefined)
+      problems.push(
+        'user: only used in attach mode (install mode makes its own MySQL user); remove it',
+      );
+    if (raw.passwordEnv !== undefined)
+      problems.push(
+        'passwordEnv: only used in attach mode (install mode makes its own password); remove it',
+      );
   }
   if (problems.length > 0) throw new TargetError(file, problems);
   return { file, name, mode, ssh, hosts, database, user, passwordEnv };
 }
 
 export function loadSshTarget(file: string): SshTarget {
-  if (!existsSync(file)) throw new TargetError(file, ['no such file; topology.target must be the path of an SSH target YAML (see docs/ssh-targets.md)']);
+  if (!existsSync(file))
+    throw new TargetError(file, [
+      'no such file; topology.target must be the path of an SSH target YAML (see docs/ssh-targets.md)',
+    ]);
   return parseSshTarget(readFileSync(file, 'utf8'), file);
 }
 
@@ -252,11 +329,17 @@ export function refusedFaults(t: SshTarget, kinds: readonly string[]): string[] 
     if (!need) continue;
     t.hosts.forEach((h, i) => {
       if ('partitions' in need) {
-        if (!h.partitions) problems.push(`hosts[${i}].partitions: the scenario has a ${kind} fault but ${h.address} does not allow the lab's iptables chain; set partitions: true or remove the fault`);
+        if (!h.partitions)
+          problems.push(
+            `hosts[${i}].partitions: the scenario has a ${kind} fault but ${h.address} does not allow the lab's iptables chain; set partitions: true or remove the fault`,
+          );
         return;
       }
       for (const f of need.fields) {
-        if (!h.commands[f]) problems.push(`hosts[${i}].commands.${f}: the scenario has a ${kind} fault but ${h.address} names no ${f} command; add one or remove the fault`);
+        if (!h.commands[f])
+          problems.push(
+            `hosts[${i}].commands.${f}: the scenario has a ${kind} fault but ${h.address} names no ${f} command; add one or remove the fault`,
+          );
       }
     });
   }
@@ -264,22 +347,38 @@ export function refusedFaults(t: SshTarget, kinds: readonly string[]): string[] 
 }
 
 /** The environment's value, or a TargetError naming the field and the variable. */
-export function fromEnv(field: string, name: string, file: string, env: NodeJS.ProcessEnv = process.env): string {
+export function fromEnv(
+  field: string,
+  name: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const v = env[name];
-  if (v === undefined || v === '') throw new TargetError(file, [`${field}: the environment variable ${name} is not set; export it`]);
+  if (v === undefined || v === '')
+    throw new TargetError(file, [
+      `${field}: the environment variable ${name} is not set; export it`,
+    ]);
   return v;
 }
 
 /** The private key / password / agent options for a login, read from files and the environment only. */
-export function loginSecrets(t: SshTarget, env: NodeJS.ProcessEnv = process.env): { privateKey?: Buffer; passphrase?: string; password?: string; agent?: string } {
+export function loginSecrets(
+  t: SshTarget,
+  env: NodeJS.ProcessEnv = process.env,
+): { privateKey?: Buffer; passphrase?: string; password?: string; agent?: string } {
   const out: { privateKey?: Buffer; passphrase?: string; password?: string; agent?: string } = {};
   if (t.ssh.identityFile) out.privateKey = readFileSync(t.ssh.identityFile);
-  if (t.ssh.identityEnv) out.privateKey = Buffer.from(fromEnv('ssh.identityEnv', t.ssh.identityEnv, t.file, env));
-  if (t.ssh.passphraseEnv) out.passphrase = fromEnv('ssh.passphraseEnv', t.ssh.passphraseEnv, t.file, env);
+  if (t.ssh.identityEnv)
+    out.privateKey = Buffer.from(fromEnv('ssh.identityEnv', t.ssh.identityEnv, t.file, env));
+  if (t.ssh.passphraseEnv)
+    out.passphrase = fromEnv('ssh.passphraseEnv', t.ssh.passphraseEnv, t.file, env);
   if (t.ssh.passwordEnv) out.password = fromEnv('ssh.passwordEnv', t.ssh.passwordEnv, t.file, env);
   if (t.ssh.agent) {
-    const sock = env['SSH_AUTH_SOCK'];
-    if (!sock) throw new TargetError(t.file, ['ssh.agent: SSH_AUTH_SOCK is not set; start ssh-agent and ssh-add the key, or use ssh.identityFile']);
+    const sock = env.SSH_AUTH_SOCK;
+    if (!sock)
+      throw new TargetError(t.file, [
+        'ssh.agent: SSH_AUTH_SOCK is not set; start ssh-agent and ssh-add the key, or use ssh.identityFile',
+      ]);
     out.agent = sock;
   }
   return out;

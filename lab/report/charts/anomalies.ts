@@ -22,7 +22,13 @@ export interface AnomalyItem {
 /** A timeline op from a history op: "f args → result in words", with the node that served it. */
 export function timelineOp(o: Op): TimelineOp {
   const c = o.complete;
-  const t: TimelineOp = { op: o.op, process: o.process, label: opLabel(o), outcome: c ? c.type : 'open', invoke: o.invoke.time };
+  const t: TimelineOp = {
+    op: o.op,
+    process: o.process,
+    label: opLabel(o),
+    outcome: c ? c.type : 'open',
+    invoke: o.invoke.time,
+  };
   if (c) t.complete = c.time;
   if (c?.node) t.node = c.node;
   return t;
@@ -62,26 +68,54 @@ export function collectAnomalies(check: CheckReport, ops: readonly Op[]): Anomal
   // The workload's start, the report's one time origin (ops begin with the first invoke).
   const t0 = ops.reduce((m, o) => Math.min(m, o.invoke.time), Infinity);
   const out: AnomalyItem[] = [];
-  const push = (kind: AnomalyItem['kind'], title: string, explanation: string, tops: TimelineOp[]) =>
-    out.push({ id: `anomaly-${out.length + 1}`, kind, title, explanation, ops: tops });
+  const push = (
+    kind: AnomalyItem['kind'],
+    title: string,
+    explanation: string,
+    tops: TimelineOp[],
+  ) => out.push({ id: `anomaly-${out.length + 1}`, kind, title, explanation, ops: tops });
 
   for (const k of check.linearizability?.keys ?? []) {
     if (k.verdict !== 'not-linearizable' || !k.failure) continue;
     // The checker's own times and outcome; the label and node from the history op when it is there.
     const tops: TimelineOp[] = k.failure.ops.map((f) => {
       const h = byId.get(f.op);
-      const t: TimelineOp = { op: f.op, process: f.process, label: h ? opLabel(h) : f.description, outcome: f.complete === undefined ? 'open' : f.outcome, invoke: f.invoke };
+      const t: TimelineOp = {
+        op: f.op,
+        process: f.process,
+        label: h ? opLabel(h) : f.description,
+        outcome: f.complete === undefined ? 'open' : f.outcome,
+        invoke: f.invoke,
+      };
       if (f.complete !== undefined) t.complete = f.complete;
       if (h?.complete?.node) t.node = h.complete.node;
       return t;
     });
-    push('linearizability', `Not linearizable: ${k.key} (${k.model})`, [k.failure.explanation, ...witnessContextSentences(k.failure, t0)].join(' '), tops);
+    push(
+      'linearizability',
+      `Not linearizable: ${k.key} (${k.model})`,
+      [k.failure.explanation, ...witnessContextSentences(k.failure, t0)].join(' '),
+      tops,
+    );
   }
-  for (const v of check.invariants?.violations ?? []) push('invariant', `Invariant broken: ${v.invariant} on ${v.key}`, v.explanation, fromIds(v.ops));
-  for (const fa of check.failedApplied) push('failed-applied', `Failed but applied: op ${fa.op} (${fa.f} ${fa.key}, ${fa.error})`, fa.explanation, fromIds([fa.op, fa.seenBy]));
+  for (const v of check.invariants?.violations ?? [])
+    push(
+      'invariant',
+      `Invariant broken: ${v.invariant} on ${v.key}`,
+      v.explanation,
+      fromIds(v.ops),
+    );
+  for (const fa of check.failedApplied)
+    push(
+      'failed-applied',
+      `Failed but applied: op ${fa.op} (${fa.f} ${fa.key}, ${fa.error})`,
+      fa.explanation,
+      fromIds([fa.op, fa.seenBy]),
+    );
   if (check.isolation) {
     for (const type of ANOMALY_TYPES) {
-      for (const a of check.isolation.anomalies[type] ?? []) push('isolation', `Isolation anomaly ${type}`, a.explanation, fromIds(opsOfIsolation(a)));
+      for (const a of check.isolation.anomalies[type] ?? [])
+        push('isolation', `Isolation anomaly ${type}`, a.explanation, fromIds(opsOfIsolation(a)));
     }
   }
   return out;

@@ -43,10 +43,14 @@ export function rowName(o: Pick<TimelineOp, 'process' | 'node'>): string {
 /** The text beside a bar: "#701 StartTask t1 cell-2 → failed: 1213 deadlock", clipped with … only past `max` characters. */
 export function barText(o: Pick<TimelineOp, 'op' | 'label'>, max: number): string {
   const s = `#${o.op} ${o.label}`;
-  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
-export function anomalyChart(title: string, ops: readonly TimelineOp[], opts: AnomalyChartOptions = {}): string {
+export function anomalyChart(
+  title: string,
+  ops: readonly TimelineOp[],
+  opts: AnomalyChartOptions = {},
+): string {
   const rows = [...ops].sort((a, b) => a.invoke - b.invoke || a.op - b.op);
   const width = opts.width ?? 900;
   const rowH = 34;
@@ -61,7 +65,11 @@ export function anomalyChart(title: string, ops: readonly TimelineOp[], opts: An
   const last = Math.max(...ops.map((o) => o.complete ?? o.invoke));
   const span = Math.max(1e-3, (last - start) / 1e6);
   const endMs = span * 1.05;
-  const bars: Bar[] = rows.map((o) => ({ ...o, x0: (o.invoke - start) / 1e6, x1: o.complete === undefined ? endMs : (o.complete - start) / 1e6 }));
+  const bars: Bar[] = rows.map((o) => ({
+    ...o,
+    x0: (o.invoke - start) / 1e6,
+    x1: o.complete === undefined ? endMs : (o.complete - start) / 1e6,
+  }));
   const x = d3.scaleLinear().domain([0, endMs]).range([0, f.innerWidth]);
   const barH = 12;
   const rowY = (i: number) => i * rowH;
@@ -109,7 +117,10 @@ export function anomalyChart(title: string, ops: readonly TimelineOp[], opts: An
     .attr('stroke', '#212121')
     .attr('stroke-dasharray', (b: Bar) => (b.complete === undefined ? '4 2' : null))
     .append('title')
-    .text((b: Bar) => `op ${b.op} (process ${b.process}${b.node ? `, node ${b.node}` : ''}): ${b.label}; ${b.x0.toFixed(2)}–${b.complete === undefined ? 'never completed' : b.x1.toFixed(2) + ' ms'}`);
+    .text(
+      (b: Bar) =>
+        `op ${b.op} (process ${b.process}${b.node ? `, node ${b.node}` : ''}): ${b.label}; ${b.x0.toFixed(2)}–${b.complete === undefined ? 'never completed' : `${b.x1.toFixed(2)} ms`}`,
+    );
   // Under the bar, from its start; a bar that starts in the right half gets its label ending at its end.
   g.append('text')
     .attr('class', 'op-label')
@@ -118,13 +129,20 @@ export function anomalyChart(title: string, ops: readonly TimelineOp[], opts: An
     .attr('y', (b: Bar) => rowY(bars.indexOf(b)) + 3 + barH + 11)
     .attr('font-size', 10)
     .attr('fill', '#212121')
-    .text((b: Bar) => barText(b, fits(x(b.x0) > f.innerWidth / 2 ? x(b.x1) : f.innerWidth - x(b.x0))));
+    .text((b: Bar) =>
+      barText(b, fits(x(b.x0) > f.innerWidth / 2 ? x(b.x1) : f.innerWidth - x(b.x0))),
+    );
   f.plot
     .append('g')
     .attr('class', 'axis x')
     .attr('transform', `translate(0,${bars.length * rowH})`)
     .call(d3.axisBottom(x).ticks(8));
-  f.plot.append('text').attr('x', f.innerWidth / 2).attr('y', bars.length * rowH + 30).attr('text-anchor', 'middle').text('ms since the first invoke shown');
+  f.plot
+    .append('text')
+    .attr('x', f.innerWidth / 2)
+    .attr('y', bars.length * rowH + 30)
+    .attr('text-anchor', 'middle')
+    .text('ms since the first invoke shown');
   legend(f, [
     { label: 'ok', colour: COLOUR.ok },
     { label: 'unknown', colour: COLOUR.info },

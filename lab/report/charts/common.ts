@@ -6,11 +6,30 @@ import type { FaultWindow } from '../stats.ts';
 
 export type Outcome = 'ok' | 'fail' | 'info';
 export const OUTCOMES: readonly Outcome[] = ['ok', 'info', 'fail'];
-export const OUTCOME_COLOUR: Record<Outcome, string> = { ok: '#2e7d32', info: '#f9a825', fail: '#c62828' };
-export const OUTCOME_LABEL: Record<Outcome, string> = { ok: 'ok', info: 'unknown (info)', fail: 'failed' };
+export const OUTCOME_COLOUR: Record<Outcome, string> = {
+  ok: '#2e7d32',
+  info: '#f9a825',
+  fail: '#c62828',
+};
+export const OUTCOME_LABEL: Record<Outcome, string> = {
+  ok: 'ok',
+  info: 'unknown (info)',
+  fail: 'failed',
+};
 
 /** A categorical palette for nodes, op types and processes (d3's Tableau 10, spelled out). */
-export const PALETTE = ['#4e79a7', '#f28e2c', '#e15759', '#76b7b2', '#59a14f', '#edc949', '#af7aa1', '#ff9da7', '#9c755f', '#bab0ab'];
+export const PALETTE = [
+  '#4e79a7',
+  '#f28e2c',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc949',
+  '#af7aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ab',
+];
 export const colourAt = (i: number): string => PALETTE[i % PALETTE.length]!;
 
 export interface Margin {
@@ -40,7 +59,13 @@ export interface Frame {
  * An SVG of width × height with a title, an accessible description and a plot group inside the
  * margins. `kind` goes in data-chart so tests and the browser check can find every chart.
  */
-export function frame(kind: string, title: string, width: number, height: number, margin: Margin): Frame {
+export function frame(
+  kind: string,
+  title: string,
+  width: number,
+  height: number,
+  margin: Margin,
+): Frame {
   const node = new D3Node();
   const d3 = node.d3;
   const svg = node
@@ -52,9 +77,24 @@ export function frame(kind: string, title: string, width: number, height: number
     .attr('font-family', 'sans-serif')
     .attr('font-size', 11);
   svg.append('title').text(title);
-  svg.append('rect').attr('class', 'background').attr('width', width).attr('height', height).attr('fill', '#fff');
-  svg.append('text').attr('class', 'chart-title').attr('x', margin.left).attr('y', 16).attr('font-size', 13).attr('font-weight', 'bold').text(title);
-  const plot = svg.append('g').attr('class', 'plot').attr('transform', `translate(${margin.left},${margin.top})`);
+  svg
+    .append('rect')
+    .attr('class', 'background')
+    .attr('width', width)
+    .attr('height', height)
+    .attr('fill', '#fff');
+  svg
+    .append('text')
+    .attr('class', 'chart-title')
+    .attr('x', margin.left)
+    .attr('y', 16)
+    .attr('font-size', 13)
+    .attr('font-weight', 'bold')
+    .text(title);
+  const plot = svg
+    .append('g')
+    .attr('class', 'plot')
+    .attr('transform', `translate(${margin.left},${margin.top})`);
   return {
     d3,
     svg,
@@ -88,7 +128,9 @@ export function faultBands(f: Frame, x: any, faults: readonly FaultWindow[], end
       .attr('fill', '#9e9e9e')
       .attr('fill-opacity', 0.18)
       .append('title')
-      .text(`${w.kind} ${w.target} ${w.start.toFixed(1)}–${w.end === null ? 'end' : w.end.toFixed(1)} s`);
+      .text(
+        `${w.kind} ${w.target} ${w.start.toFixed(1)}–${w.end === null ? 'end' : w.end.toFixed(1)} s`,
+      );
     band
       .append('text')
       .attr('class', 'fault-label')
@@ -96,7 +138,7 @@ export function faultBands(f: Frame, x: any, faults: readonly FaultWindow[], end
       .attr('y', 10 + (i % 3) * 11)
       .attr('fill', '#424242')
       .attr('font-size', 10)
-      .text(`${w.kind}${w.target ? ' ' + w.target : ''}`);
+      .text(`${w.kind}${w.target ? ` ${w.target}` : ''}`);
   });
 }
 
@@ -136,9 +178,15 @@ export function legendTop(labels: readonly string[], width: number): number {
  */
 export function legend(f: Frame, items: readonly { label: string; colour: string }[]): void {
   const g = f.svg.append('g').attr('class', 'legend').attr('font-size', 10);
-  const at = legendLayout(items.map((i) => i.label), f.width);
+  const at = legendLayout(
+    items.map((i) => i.label),
+    f.width,
+  );
   items.forEach((it, i) => {
-    const item = g.append('g').attr('class', 'legend-item').attr('transform', `translate(${at[i]!.x},${at[i]!.y})`);
+    const item = g
+      .append('g')
+      .attr('class', 'legend-item')
+      .attr('transform', `translate(${at[i]!.x},${at[i]!.y})`);
     item.append('rect').attr('width', 10).attr('height', 10).attr('fill', it.colour);
     item.append('text').attr('x', 13).attr('y', 9).text(it.label);
   });
@@ -146,7 +194,14 @@ export function legend(f: Frame, items: readonly { label: string; colour: string
 
 /** A short note when the chart has nothing to draw. */
 export function emptyNote(f: Frame, text: string): void {
-  f.plot.append('text').attr('class', 'empty').attr('x', f.innerWidth / 2).attr('y', f.innerHeight / 2).attr('text-anchor', 'middle').attr('fill', '#757575').text(text);
+  f.plot
+    .append('text')
+    .attr('class', 'empty')
+    .attr('x', f.innerWidth / 2)
+    .attr('y', f.innerHeight / 2)
+    .attr('text-anchor', 'middle')
+    .attr('fill', '#757575')
+    .text(text);
 }
 
 /** The run's end in seconds: the last second with completions, or the last fault edge. */

@@ -15,7 +15,11 @@ interface Seg {
 }
 
 /** `byPart` is RunStats.errorsByNode or errorsByOp: error label → node (or op) → count. */
-export function errorsChart(byPart: Record<string, Record<string, number>>, by: 'node' | 'op', opts: ErrorsChartOptions = {}): string {
+export function errorsChart(
+  byPart: Record<string, Record<string, number>>,
+  by: 'node' | 'op',
+  opts: ErrorsChartOptions = {},
+): string {
   const rows = Object.entries(byPart)
     .map(([error, m]) => ({ error, m, total: Object.values(m).reduce((a, b) => a + b, 0) }))
     .sort((a, b) => b.total - a.total || a.error.localeCompare(b.error));
@@ -25,7 +29,13 @@ export function errorsChart(byPart: Record<string, Record<string, number>>, by: 
   // Eleven op types need more than one legend row: the plot starts below however many there are.
   const top = legendTop(parts, width);
   const height = top + 30 + Math.max(1, rows.length) * rowH + 20;
-  const f = frame(`errors-by-${by}`, `Errors by MySQL code, by ${by === 'node' ? 'Galera node' : 'op type'}`, width, height, { top, right: 30, bottom: 30, left: 170 });
+  const f = frame(
+    `errors-by-${by}`,
+    `Errors by MySQL code, by ${by === 'node' ? 'Galera node' : 'op type'}`,
+    width,
+    height,
+    { top, right: 30, bottom: 30, left: 170 },
+  );
   const d3 = f.d3;
   const max = Math.max(1, ...rows.map((r) => r.total));
   const x = d3.scaleLinear().domain([0, max]).nice().range([0, f.innerWidth]);
@@ -74,8 +84,15 @@ export function errorsChart(byPart: Record<string, Record<string, number>>, by: 
     .text((r: { total: number }) => r.total.toLocaleString('en-US'));
   if (rows.length > 0) {
     f.plot.append('g').attr('class', 'axis y').call(d3.axisLeft(y));
-    f.plot.append('g').attr('class', 'axis x').attr('transform', `translate(0,${rows.length * rowH})`).call(d3.axisBottom(x).ticks(6));
+    f.plot
+      .append('g')
+      .attr('class', 'axis x')
+      .attr('transform', `translate(0,${rows.length * rowH})`)
+      .call(d3.axisBottom(x).ticks(6));
   } else emptyNote(f, 'no database errors');
-  legend(f, parts.map((p) => ({ label: p, colour: colour(p) })));
+  legend(
+    f,
+    parts.map((p) => ({ label: p, colour: colour(p) })),
+  );
   return f.done();
 }

@@ -12,7 +12,15 @@ import { latencyChart } from './latency.ts';
 import { throughputChart } from './throughput.ts';
 import { writersChart } from './writers.ts';
 
-export { anomalyChart, collectAnomalies, chartData, errorsChart, latencyChart, throughputChart, writersChart };
+export {
+  anomalyChart,
+  collectAnomalies,
+  chartData,
+  errorsChart,
+  latencyChart,
+  throughputChart,
+  writersChart,
+};
 export type { AnomalyItem };
 
 export interface RunCharts {
@@ -30,7 +38,12 @@ export interface RunChartsOptions {
   maxAnomalyCharts?: number;
 }
 
-export function renderCharts(events: readonly HistoryEvent[], stats: RunStats, check: CheckReport, opts: RunChartsOptions = {}): RunCharts {
+export function renderCharts(
+  events: readonly HistoryEvent[],
+  stats: RunStats,
+  check: CheckReport,
+  opts: RunChartsOptions = {},
+): RunCharts {
   const data = chartData(events);
   const items = collectAnomalies(check, data.ops);
   const max = opts.maxAnomalyCharts ?? 50;
@@ -40,6 +53,9 @@ export function renderCharts(events: readonly HistoryEvent[], stats: RunStats, c
     errorsByNode: errorsChart(stats.errorsByNode, 'node'),
     errorsByOp: errorsChart(stats.errorsByOp, 'op'),
     writers: writersChart(data.writesBySecond, stats.faults),
-    anomalies: items.map((item, i) => ({ item, svg: i < max ? anomalyChart(item.title, item.ops) : '' })),
+    anomalies: items.map((item, i) => ({
+      item,
+      svg: i < max ? anomalyChart(item.title, item.ops) : '',
+    })),
   };
 }

@@ -7,7 +7,7 @@ import { errorLabel } from '../stats.ts';
 const MAX_ARG = 14;
 
 function clip(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 function scalar(v: unknown): string | null {
@@ -19,7 +19,9 @@ function scalar(v: unknown): string | null {
 /** A list-append micro-op list ([['append', k, v] | ['r', k, list|null]]), or null when it is not one. */
 function microOps(v: unknown): [string, unknown, unknown][] | null {
   if (!Array.isArray(v) || v.length === 0) return null;
-  return v.every((m) => Array.isArray(m) && (m[0] === 'append' || m[0] === 'r')) ? (v as [string, unknown, unknown][]) : null;
+  return v.every((m) => Array.isArray(m) && (m[0] === 'append' || m[0] === 'r'))
+    ? (v as [string, unknown, unknown][])
+    : null;
 }
 
 /** A list read, its last few elements only: [1 2 3] or […5 6 7] (n items). */
@@ -33,7 +35,12 @@ function listText(v: unknown): string {
 /** The op's arguments, short: "t1 cell-2" for a BBS op, "append 3:17, read 2" for a transaction. */
 export function argsText(value: unknown): string {
   const txn = microOps(value);
-  if (txn) return txn.map(([f, k, v]) => (f === 'append' ? `append ${String(k)}:${String(v)}` : `read ${String(k)}`)).join(', ');
+  if (txn)
+    return txn
+      .map(([f, k, v]) =>
+        f === 'append' ? `append ${String(k)}:${String(v)}` : `read ${String(k)}`,
+      )
+      .join(', ');
   const args = (value as { args?: unknown } | null | undefined)?.args;
   if (!args || typeof args !== 'object') return '';
   return Object.values(args as Record<string, unknown>)
@@ -56,19 +63,23 @@ export function resultText(o: Op): string {
     const reads = txn.filter(([f]) => f === 'r').map(([, k, v]) => `${String(k)}=${listText(v)}`);
     return reads.length > 0 ? `ok, read ${reads.join(', ')}` : 'ok';
   }
-  const v = c.value as { error?: unknown; record?: unknown; shouldStart?: unknown } | null | undefined;
+  const v = c.value as
+    | { error?: unknown; record?: unknown; shouldStart?: unknown }
+    | null
+    | undefined;
   if (v && typeof v.error === 'string') return `refused: ${v.error}`;
   if (v && 'record' in v) {
     if (v.record === null) return 'ok: not found';
     const state = (v.record as { state?: unknown } | undefined)?.state;
     return typeof state === 'string' ? `ok: ${state}` : 'ok: found';
   }
-  if (v && typeof v.shouldStart === 'boolean') return v.shouldStart ? 'ok: start it' : 'ok: do not start';
+  if (v && typeof v.shouldStart === 'boolean')
+    return v.shouldStart ? 'ok: start it' : 'ok: do not start';
   return 'ok';
 }
 
 /** "StartTask t1 cell-2 → failed: 1213 deadlock". */
 export function opLabel(o: Op): string {
   const args = argsText(o.invoke.value);
-  return `${o.f}${args ? ' ' + args : o.key ? ' ' + o.key : ''} → ${resultText(o)}`;
+  return `${o.f}${args ? ` ${args}` : o.key ? ` ${o.key}` : ''} → ${resultText(o)}`;
 }

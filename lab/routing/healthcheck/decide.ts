@@ -43,10 +43,14 @@ export interface HealthDecision {
   message: string;
 }
 
-export function decideHealth(state: Pick<NodeReading, 'localState' | 'readOnly'>, opts: HealthOptions = DEFAULT_HEALTH_OPTIONS): HealthDecision {
+export function decideHealth(
+  state: Pick<NodeReading, 'localState' | 'readOnly'>,
+  opts: HealthOptions = DEFAULT_HEALTH_OPTIONS,
+): HealthDecision {
   const whenServing = (): HealthDecision => {
     // The real one only asks for read_only once the state alone would be healthy.
-    if (!opts.availableWhenReadOnly && state.readOnly) return { healthy: false, message: 'read-only' };
+    if (!opts.availableWhenReadOnly && state.readOnly)
+      return { healthy: false, message: 'read-only' };
     return { healthy: true, message: 'synced' };
   };
   switch (state.localState) {

@@ -29,8 +29,8 @@ function asMap(rows: unknown): Map<string, string> {
   const m = new Map<string, string>();
   if (!Array.isArray(rows)) return m;
   for (const r of rows as Row[]) {
-    const name = r['Variable_name'];
-    const value = r['Value'];
+    const name = r.Variable_name;
+    const value = r.Value;
     if (typeof name === 'string') m.set(name.toLowerCase(), value == null ? '' : String(value));
   }
   return m;
@@ -86,7 +86,11 @@ export function createNodeStatusReader(src: NodeStatusSource): NodeStatusReader 
         const [roRows] = await c.query({ sql: "SHOW GLOBAL VARIABLES LIKE 'read_only'", timeout });
         const readOnly = asMap(roRows).get('read_only') === 'ON';
         const index = status.get('wsrep_local_index') ?? '';
-        return { localState: Number(state), localIndex: /^\d+$/.test(index) ? index : '18446744073709551615', readOnly };
+        return {
+          localState: Number(state),
+          localIndex: /^\d+$/.test(index) ? index : '18446744073709551615',
+          readOnly,
+        };
       } catch (e) {
         // Whatever failed, the connection is no longer trusted (a timed-out query leaves it mid-protocol).
         drop(current);

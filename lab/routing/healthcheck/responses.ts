@@ -27,17 +27,30 @@ const JSON_TYPE = 'application/json';
 
 export function answerRoot(ev: Evaluation, override: OverrideState | null): HttpAnswer {
   if (override) {
-    return { status: override === 'healthy' ? 200 : 503, contentType: TEXT, body: `Galera Cluster Node Status: lab override: ${override}` };
+    return {
+      status: override === 'healthy' ? 200 : 503,
+      contentType: TEXT,
+      body: `Galera Cluster Node Status: lab override: ${override}`,
+    };
   }
-  if (!ev.ok) return { status: 503, contentType: TEXT, body: `Galera Cluster Node Status: ${ev.error}` };
-  return { status: ev.decision.healthy ? 200 : 503, contentType: TEXT, body: `Galera Cluster Node Status: ${ev.decision.message}` };
+  if (!ev.ok)
+    return { status: 503, contentType: TEXT, body: `Galera Cluster Node Status: ${ev.error}` };
+  return {
+    status: ev.decision.healthy ? 200 : 503,
+    contentType: TEXT,
+    body: `Galera Cluster Node Status: ${ev.decision.message}`,
+  };
 }
 
 /**
  * @param lastIndex the last wsrep_local_index read from the node, used only when an override says
  *   healthy while the node cannot be read (the lie needs some index).
  */
-export function answerV1Status(ev: Evaluation, override: OverrideState | null, lastIndex: string | null): HttpAnswer {
+export function answerV1Status(
+  ev: Evaluation,
+  override: OverrideState | null,
+  lastIndex: string | null,
+): HttpAnswer {
   if (!ev.ok && override !== 'healthy') return { status: 500, contentType: TEXT, body: ev.error };
   const state = ev.ok ? ev.reading.localState : 0;
   const index = ev.ok ? ev.reading.localIndex : (lastIndex ?? '0');

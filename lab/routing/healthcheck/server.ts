@@ -12,7 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_HEALTH_OPTIONS, decideHealth, type HealthOptions } from './decide.ts';
 import { createNodeStatusReader, type NodeStatusReader } from './node-status.ts';
-import { answerRoot, answerV1Status, type Evaluation, type HttpAnswer, type OverrideState } from './responses.ts';
+import {
+  answerRoot,
+  answerV1Status,
+  type Evaluation,
+  type HttpAnswer,
+  type OverrideState,
+} from './responses.ts';
 
 export const DEFAULT_HEALTHCHECK_PORT = 9200;
 
@@ -78,16 +84,27 @@ function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
 }
 
 function send(res: ServerResponse, a: HttpAnswer): void {
-  res.writeHead(a.status, { 'Content-Type': a.contentType, 'Content-Length': Buffer.byteLength(a.body) });
+  res.writeHead(a.status, {
+    'Content-Type': a.contentType,
+    'Content-Length': Buffer.byteLength(a.body),
+  });
   res.end(a.body);
 }
 
-const json = (status: number, value: unknown): HttpAnswer => ({ status, contentType: 'application/json', body: JSON.stringify(value) + '\n' });
+const json = (status: number, value: unknown): HttpAnswer => ({
+  status,
+  contentType: 'application/json',
+  body: `${JSON.stringify(value)}\n`,
+});
 
-export async function startHealthcheck(opts: HealthcheckOptions, reader?: NodeStatusReader): Promise<HealthcheckHandle> {
+export async function startHealthcheck(
+  opts: HealthcheckOptions,
+  reader?: NodeStatusReader,
+): Promise<HealthcheckHandle> {
   const healthOpts: HealthOptions = {
     availableWhenDonor: opts.availableWhenDonor ?? DEFAULT_HEALTH_OPTIONS.availableWhenDonor,
-    availableWhenReadOnly: opts.availableWhenReadOnly ?? DEFAULT_HEALTH_OPTIONS.availableWhenReadOnly,
+    availableWhenReadOnly:
+      opts.availableWhenReadOnly ?? DEFAULT_HEALTH_OPTIONS.availableWhenReadOnly,
   };
   const node =
     reader ??
@@ -108,13 +125,18 @@ export async function startHealthcheck(opts: HealthcheckOptions, reader?: NodeSt
       slot = null;
       return;
     }
-    if (!isOverrideState(state)) throw new Error(`override must be 'healthy', 'unhealthy' or null, got ${String(state)}`);
-    if (forMs !== undefined && !(Number.isFinite(forMs) && forMs > 0)) throw new Error(`forMs must be a positive number, got ${forMs}`);
+    if (!isOverrideState(state))
+      throw new Error(`override must be 'healthy', 'unhealthy' or null, got ${String(state)}`);
+    if (forMs !== undefined && !(Number.isFinite(forMs) && forMs > 0))
+      throw new Error(`forMs must be a positive number, got ${forMs}`);
     slot = { state, until: forMs === undefined ? Infinity : performance.now() + forMs };
   };
   const overrideView = () => ({
     state: currentOverride(),
-    remainingMs: slot && Number.isFinite(slot.until) ? Math.max(0, Math.round(slot.until - performance.now())) : null,
+    remainingMs:
+      slot && Number.isFinite(slot.until)
+        ? Math.max(0, Math.round(slot.until - performance.now()))
+        : null,
   });
 
   const evaluate = async (): Promise<Evaluation> => {
@@ -136,13 +158,26 @@ export async function startHealthcheck(opts: HealthcheckOptions, reader?: NodeSt
       try {
         body = JSON.parse(await readBody(req));
       } catch {
-        return send(res, json(400, { error: 'body must be JSON: {"state": "healthy" | "unhealthy" | null, "forMs"?: number}' }));
+        return send(
+          res,
+          json(400, {
+            error: 'body must be JSON: {"state": "healthy" | "unhealthy" | null, "forMs"?: number}',
+          }),
+        );
       }
       const b = body as { state?: unknown; forMs?: unknown };
-      if (typeof body !== 'object' || body === null || !('state' in b) || !(b.state === null || isOverrideState(b.state))) {
+      if (
+        typeof body !== 'object' ||
+        body === null ||
+        !('state' in b) ||
+        !(b.state === null || isOverrideState(b.state))
+      ) {
         return send(res, json(400, { error: 'state must be "healthy", "unhealthy" or null' }));
       }
-      if (b.forMs !== undefined && !(typeof b.forMs === 'number' && Number.isFinite(b.forMs) && b.forMs > 0)) {
+      if (
+        b.forMs !== undefined &&
+        !(typeof b.forMs === 'number' && Number.isFinite(b.forMs) && b.forMs > 0)
+      ) {
         return send(res, json(400, { error: 'forMs must be a positive number of milliseconds' }));
       }
       setOverride(b.state, b.forMs as number | undefined);
@@ -157,12 +192,17 @@ export async function startHealthcheck(opts: HealthcheckOptions, reader?: NodeSt
       const ev = await evaluate();
       return send(res, answerRoot(ev, currentOverride()));
     }
-    return send(res, { status: 404, contentType: 'text/plain; charset=utf-8', body: '404 page not found\n' });
+    return send(res, {
+      status: 404,
+      contentType: 'text/plain; charset=utf-8',
+      body: '404 page not found\n',
+    });
   };
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: Error) => {
-      if (!res.headersSent) send(res, { status: 500, contentType: 'text/plain; charset=utf-8', body: e.message });
+      if (!res.headersSent)
+        send(res, { status: 500, contentType: 'text/plain; charset=utf-8', body: e.message });
       else res.destroy();
     });
   });
@@ -174,7 +214,9 @@ export async function startHealthcheck(opts: HealthcheckOptions, reader?: NodeSt
     });
   }).catch(async (e: Error) => {
     await node.close();
-    throw new Error(`healthcheck ${opts.name}: cannot listen on ${opts.listen.host}:${opts.listen.port ?? DEFAULT_HEALTHCHECK_PORT}: ${e.message}`);
+    throw new Error(
+      `healthcheck ${opts.name}: cannot listen on ${opts.listen.host}:${opts.listen.port ?? DEFAULT_HEALTHCHECK_PORT}: ${e.message}`,
+    );
   });
   const port = (server.address() as AddressInfo).port;
   const baseUrl = `http://${opts.listen.host}:${port}`;
@@ -234,7 +276,12 @@ export async function startHealthchecks(
           ...rest,
           name: n.name,
           listen: { host: n.host, port: port ?? DEFAULT_HEALTHCHECK_PORT },
-          mysql: { host: n.host, port: n.port, user: credentials.user, password: credentials.password },
+          mysql: {
+            host: n.host,
+            port: n.port,
+            user: credentials.user,
+            password: credentials.password,
+          },
         }),
       );
     }

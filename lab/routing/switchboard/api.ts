@@ -6,12 +6,19 @@
 import { createServer, type Server } from 'node:http';
 import type { BackendView } from './types.ts';
 
-export async function startBackendsApi(host: string, port: number, list: () => BackendView[]): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startBackendsApi(
+  host: string,
+  port: number,
+  list: () => BackendView[],
+): Promise<{ url: string; stop(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '');
     if (req.method === 'GET' && path === '/v0/backends') {
       const body = JSON.stringify(list());
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      });
       res.end(body);
       return;
     }

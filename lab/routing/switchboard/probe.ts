@@ -25,7 +25,7 @@ function jsonFields(body: string): { healthy?: unknown; index?: unknown } | null
     const v: unknown = JSON.parse(body);
     if (typeof v !== 'object' || v === null) return null;
     const o = v as Record<string, unknown>;
-    return { healthy: o['healthy'], index: o['wsrep_local_index'] };
+    return { healthy: o.healthy, index: o.wsrep_local_index };
   } catch {
     return null;
   }
@@ -37,7 +37,8 @@ export function interpretHealthAnswer(rule: SwitchboardRule, r: HttpResult): Pro
   const f = jsonFields(r.body);
   const index = typeof f?.index === 'number' && Number.isFinite(f.index) ? f.index : null;
   if (rule === 'lowest-index') {
-    if (f === null) return { healthy: false, index: null, detail: 'HTTP 200 without a JSON status' };
+    if (f === null)
+      return { healthy: false, index: null, detail: 'HTTP 200 without a JSON status' };
     const healthy = f.healthy === true;
     return { healthy, index, detail: healthy ? 'healthy' : 'reported unhealthy' };
   }
@@ -80,6 +81,11 @@ export function httpGet(url: string, timeoutMs: number, signal?: AbortSignal): P
   });
 }
 
-export async function probeHealth(rule: SwitchboardRule, url: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeOutcome> {
+export async function probeHealth(
+  rule: SwitchboardRule,
+  url: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ProbeOutcome> {
   return interpretHealthAnswer(rule, await httpGet(url, timeoutMs, signal));
 }

@@ -17,7 +17,14 @@ import { ConnectionTable } from './bridges.ts';
 import { probeHealth, type ProbeOutcome } from './probe.ts';
 import { seededRng } from './random.ts';
 import { chooseActive, initialStickyPick, type BackendHealth } from './rules.ts';
-import type { BackendConfig, BackendView, SwitchboardEvent, SwitchboardHandle, SwitchboardOptions, SwitchboardStats } from './types.ts';
+import type {
+  BackendConfig,
+  BackendView,
+  SwitchboardEvent,
+  SwitchboardHandle,
+  SwitchboardOptions,
+  SwitchboardStats,
+} from './types.ts';
 
 export type * from './types.ts';
 
@@ -29,21 +36,29 @@ interface HealthState {
   index: number | null;
 }
 
-type EventBody = SwitchboardEvent extends infer E ? (E extends SwitchboardEvent ? Omit<E, 'proxy' | 'at' | 'mono'> : never) : never;
+type EventBody = SwitchboardEvent extends infer E
+  ? E extends SwitchboardEvent
+    ? Omit<E, 'proxy' | 'at' | 'mono'>
+    : never
+  : never;
 
 function validate(opts: SwitchboardOptions): void {
   if (opts.backends.length === 0) throw new Error(`switchboard ${opts.name}: no backends`);
   const names = new Set<string>();
   for (const b of opts.backends) {
-    if (names.has(b.name)) throw new Error(`switchboard ${opts.name}: backend name ${b.name} appears twice`);
+    if (names.has(b.name))
+      throw new Error(`switchboard ${opts.name}: backend name ${b.name} appears twice`);
     names.add(b.name);
   }
   if (opts.rule !== 'lowest-index' && opts.rule !== 'sticky-random') {
-    throw new Error(`switchboard ${opts.name}: rule must be 'lowest-index' or 'sticky-random', got ${String(opts.rule)}`);
+    throw new Error(
+      `switchboard ${opts.name}: rule must be 'lowest-index' or 'sticky-random', got ${String(opts.rule)}`,
+    );
   }
   const t = opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   if (!(t > 0)) throw new Error(`switchboard ${opts.name}: healthTimeoutMs must be > 0`);
-  if (opts.pollIntervalMs !== undefined && !(opts.pollIntervalMs > 0)) throw new Error(`switchboard ${opts.name}: pollIntervalMs must be > 0`);
+  if (opts.pollIntervalMs !== undefined && !(opts.pollIntervalMs > 0))
+    throw new Error(`switchboard ${opts.name}: pollIntervalMs must be > 0`);
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -57,15 +72,24 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-function changeReason(rule: SwitchboardOptions['rule'], from: string | null, to: string | null, health: ReadonlyMap<string, HealthState>): string {
-  if (to === null) return from === null ? 'no healthy backend' : `${from} is unhealthy and no backend is healthy`;
+function changeReason(
+  rule: SwitchboardOptions['rule'],
+  from: string | null,
+  to: string | null,
+  health: ReadonlyMap<string, HealthState>,
+): string {
+  if (to === null)
+    return from === null ? 'no healthy backend' : `${from} is unhealthy and no backend is healthy`;
   const idx = health.get(to)?.index;
   const fromHealthy = from !== null && health.get(from)?.healthy === true;
   if (rule === 'sticky-random') {
-    return from === null ? `no active backend; ${to} is healthy (random pick)` : `${from} is unhealthy; ${to} is healthy (random pick)`;
+    return from === null
+      ? `no active backend; ${to} is healthy (random pick)`
+      : `${from} is unhealthy; ${to} is healthy (random pick)`;
   }
   if (from === null) return `${to} is the healthy backend with the lowest index (${idx})`;
-  if (!fromHealthy) return `${from} is unhealthy; ${to} has the lowest index among the healthy (${idx})`;
+  if (!fromHealthy)
+    return `${from} is unhealthy; ${to} has the lowest index among the healthy (${idx})`;
   return `${to} has a lower index (${idx}) than ${from} (${health.get(from)?.index})`;
 }
 
@@ -76,7 +100,9 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
   const rng = seededRng(opts.seed ?? 0);
   const backends: readonly BackendConfig[] = opts.backends.map((b) => ({ ...b }));
   const byName = new Map(backends.map((b) => [b.name, b]));
-  const health = new Map<string, HealthState>(backends.map((b) => [b.name, { healthy: null, index: null }]));
+  const health = new Map<string, HealthState>(
+    backends.map((b) => [b.name, { healthy: null, index: null }]),
+  );
   const table = new ConnectionTable(backends.map((b) => b.name));
   let active: string | null = null;
   let accepted = 0;
@@ -87,7 +113,12 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
 
   const emit = (body: EventBody): void => {
     if (!opts.onEvent) return;
-    const e = { ...body, proxy: opts.name, at: Date.now(), mono: performance.now() } as SwitchboardEvent;
+    const e = {
+      ...body,
+      proxy: opts.name,
+      at: Date.now(),
+      mono: performance.now(),
+    } as SwitchboardEvent;
     try {
       opts.onEvent(e);
     } catch (err) {
@@ -124,12 +155,16 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
     }
     table.route(client, target);
   });
-  server.on('error', (e) => process.stderr.write(`switchboard ${opts.name}: listener error: ${e.message}\n`));
+  server.on('error', (e) =>
+    process.stderr.write(`switchboard ${opts.name}: listener error: ${e.message}\n`),
+  );
   let port: number;
   try {
     port = await listen(server, opts.listen.host, opts.listen.port);
   } catch (e) {
-    throw new Error(`switchboard ${opts.name}: cannot listen on ${opts.listen.host}:${opts.listen.port}: ${(e as Error).message}`);
+    throw new Error(
+      `switchboard ${opts.name}: cannot listen on ${opts.listen.host}:${opts.listen.port}: ${(e as Error).message}`,
+    );
   }
 
   const list = (): BackendView[] =>
@@ -148,7 +183,9 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
       api = await startBackendsApi(opts.listen.host, opts.apiPort, list);
     } catch (e) {
       await new Promise<void>((r) => server.close(() => r()));
-      throw new Error(`switchboard ${opts.name}: cannot serve the API on ${opts.listen.host}:${opts.apiPort}: ${(e as Error).message}`);
+      throw new Error(
+        `switchboard ${opts.name}: cannot serve the API on ${opts.listen.host}:${opts.apiPort}: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -171,14 +208,28 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
       h.healthy = o.healthy;
       // The real one keeps the last index it heard when an answer carries none.
       if (o.index !== null) h.index = o.index;
-      if (was !== o.healthy) emit({ type: 'health-changed', backend: name, was, healthy: o.healthy, index: h.index, detail: o.detail });
+      if (was !== o.healthy)
+        emit({
+          type: 'health-changed',
+          backend: name,
+          was,
+          healthy: o.healthy,
+          index: h.index,
+          detail: o.detail,
+        });
     });
-    const view: BackendHealth[] = backends.map((b) => ({ name: b.name, healthy: health.get(b.name)!.healthy === true, index: health.get(b.name)!.index }));
+    const view: BackendHealth[] = backends.map((b) => ({
+      name: b.name,
+      healthy: health.get(b.name)!.healthy === true,
+      index: health.get(b.name)!.index,
+    }));
     const next = chooseActive(opts.rule, active, view, rng);
     if (next !== active) setActive(next, changeReason(opts.rule, active, next, health));
   };
   const pollOnce = async (): Promise<void> => {
-    const outcomes = await Promise.all(backends.map((b) => probeHealth(opts.rule, b.healthUrl, healthTimeoutMs, abort.signal)));
+    const outcomes = await Promise.all(
+      backends.map((b) => probeHealth(opts.rule, b.healthUrl, healthTimeoutMs, abort.signal)),
+    );
     if (stopped) return;
     applyPoll(outcomes);
     polls++;

@@ -29,16 +29,29 @@ export function chooseLowestIndex(health: readonly BackendHealth[], rng: Rng): s
   )!.name;
 }
 
-export function chooseSticky(current: string | null, health: readonly BackendHealth[], rng: Rng): string | null {
+export function chooseSticky(
+  current: string | null,
+  health: readonly BackendHealth[],
+  rng: Rng,
+): string | null {
   if (current !== null && health.some((h) => h.name === current && h.healthy)) return current;
-  return pick(
-    health.filter((h) => h.healthy),
-    rng,
-  )?.name ?? null;
+  return (
+    pick(
+      health.filter((h) => h.healthy),
+      rng,
+    )?.name ?? null
+  );
 }
 
-export function chooseActive(rule: SwitchboardRule, current: string | null, health: readonly BackendHealth[], rng: Rng): string | null {
-  return rule === 'lowest-index' ? chooseLowestIndex(health, rng) : chooseSticky(current, health, rng);
+export function chooseActive(
+  rule: SwitchboardRule,
+  current: string | null,
+  health: readonly BackendHealth[],
+  rng: Rng,
+): string | null {
+  return rule === 'lowest-index'
+    ? chooseLowestIndex(health, rng)
+    : chooseSticky(current, health, rng);
 }
 
 /** sticky-random's pick before any poll: every backend counts as healthy. */

@@ -13,14 +13,22 @@ export const COMMIT_PACKET = Buffer.from([7, 0, 0, 0, 3, ...Buffer.from('COMMIT'
 /** How many COMMIT packets a chunk holds. */
 export function commitsIn(chunk: Buffer): number {
   let n = 0;
-  for (let i = chunk.indexOf(COMMIT_PACKET); i !== -1; i = chunk.indexOf(COMMIT_PACKET, i + COMMIT_PACKET.length)) n++;
+  for (
+    let i = chunk.indexOf(COMMIT_PACKET);
+    i !== -1;
+    i = chunk.indexOf(COMMIT_PACKET, i + COMMIT_PACKET.length)
+  )
+    n++;
   return n;
 }
 
 export const resetOnCommit: ToxicKind = {
   type: 'reset_on_commit',
   attributes: { every: 1, timeout: 0 },
-  validate: (a) => (!Number.isInteger(a['every']) || (a['every'] ?? 0) < 1 ? `every must be a whole number ≥ 1 (reset at the every-th COMMIT of a connection), got ${a['every']}` : null),
+  validate: (a) =>
+    !Number.isInteger(a.every) || (a.every ?? 0) < 1
+      ? `every must be a whole number ≥ 1 (reset at the every-th COMMIT of a connection), got ${a.every}`
+      : null,
   create(attrs, out, state) {
     let timer: NodeJS.Timeout | null = null;
     let fired = false;
@@ -31,14 +39,14 @@ export const resetOnCommit: ToxicKind = {
           return;
         }
         out.push(chunk);
-        const seen = (state['commits'] ?? 0) + commitsIn(chunk);
-        state['commits'] = seen;
-        if (!timer && seen >= (attrs['every'] ?? 1)) {
+        const seen = (state.commits ?? 0) + commitsIn(chunk);
+        state.commits = seen;
+        if (!timer && seen >= (attrs.every ?? 1)) {
           timer = setTimeout(() => {
             timer = null;
             fired = true;
             out.reset();
-          }, attrs['timeout'] ?? 0);
+          }, attrs.timeout ?? 0);
         }
       },
       end: () => out.end(),

@@ -9,12 +9,21 @@ import type { ToxicKind } from './types.ts';
  * every piece is at most average + variation. Halving rather than cutting from the front keeps
  * small pieces from piling up at the end. Every piece is at least one byte; the sizes add up.
  */
-export function slicePlan(length: number, averageSize: number, sizeVariation: number, random: () => number = Math.random): number[] {
+export function slicePlan(
+  length: number,
+  averageSize: number,
+  sizeVariation: number,
+  random: () => number = Math.random,
+): number[] {
   if (length <= 0) return [];
   if (length - averageSize <= sizeVariation || length === 1) return [length];
-  const offset = sizeVariation > 0 ? Math.floor(random() * (2 * sizeVariation + 1)) - sizeVariation : 0;
+  const offset =
+    sizeVariation > 0 ? Math.floor(random() * (2 * sizeVariation + 1)) - sizeVariation : 0;
   const mid = Math.min(length - 1, Math.max(1, Math.floor(length / 2) + offset));
-  return [...slicePlan(mid, averageSize, sizeVariation, random), ...slicePlan(length - mid, averageSize, sizeVariation, random)];
+  return [
+    ...slicePlan(mid, averageSize, sizeVariation, random),
+    ...slicePlan(length - mid, averageSize, sizeVariation, random),
+  ];
 }
 
 export const slicer: ToxicKind = {

@@ -7,7 +7,16 @@
 
 export type StreamDirection = 'upstream' | 'downstream';
 
-export const TOXIC_TYPES = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'reset_on_commit'] as const;
+export const TOXIC_TYPES = [
+  'latency',
+  'bandwidth',
+  'slow_close',
+  'timeout',
+  'reset_peer',
+  'slicer',
+  'limit_data',
+  'reset_on_commit',
+] as const;
 export type ToxicType = (typeof TOXIC_TYPES)[number];
 
 /** Every attribute of every toxic is an integer (milliseconds, bytes, KB/s, microseconds). */

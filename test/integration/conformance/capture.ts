@@ -62,7 +62,8 @@ export function recordingSource(inner: mysql.Pool, opts: RecordingOptions = {}):
     const lease = ++leases;
     const query = async (arg: string | mysql.QueryOptions, values?: unknown) => {
       const sql = squash(typeof arg === 'string' ? arg : arg.sql);
-      const params = ((typeof arg === 'string' ? values : (arg.values ?? values)) ?? []) as unknown[];
+      const params = ((typeof arg === 'string' ? values : (arg.values ?? values)) ??
+        []) as unknown[];
       const fault = opts.failWhen?.(sql, sent.length);
       sent.push({ sql, params, lease, ...(fault ? { injected: fault } : {}) });
       if (fault?.afterSend) {
@@ -76,7 +77,9 @@ export function recordingSource(inner: mysql.Pool, opts: RecordingOptions = {}):
       }
       return conn.query(arg as mysql.QueryOptions, values as never);
     };
-    return new Proxy(conn, { get: (target, p, r) => (p === 'query' ? query : Reflect.get(target, p, r)) });
+    return new Proxy(conn, {
+      get: (target, p, r) => (p === 'query' ? query : Reflect.get(target, p, r)),
+    });
   };
   return {
     source: { getConnection: async () => wrap(await inner.getConnection()) },

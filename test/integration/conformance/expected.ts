@@ -36,7 +36,8 @@ export const PROFILE_CODE: readonly ProfileCode[] = [
 
 const isEarly = (e: Era): boolean => e === '2a8d20a0' || e === 'db3234a7';
 /** Wraps an op's statements in the transaction the era's code opened (none for db.db calls). */
-const tx = (inTx: boolean, body: string[], end: 'COMMIT' | 'ROLLBACK' = 'COMMIT'): string[] => (inTx ? ['BEGIN', ...body, end] : body);
+const tx = (inTx: boolean, body: string[], end: 'COMMIT' | 'ROLLBACK' = 'COMMIT'): string[] =>
+  inTx ? ['BEGIN', ...body, end] : body;
 
 // --- tasks: db/sqldb/task_db.go -----------------------------------------------------------------
 
@@ -60,9 +61,11 @@ export function lockTask(e: Era): string {
   }
 }
 
-export const START_TASK_UPDATE = 'UPDATE tasks SET state = ?, updated_at = ?, cell_id = ? WHERE guid = ?';
+export const START_TASK_UPDATE =
+  'UPDATE tasks SET state = ?, updated_at = ?, cell_id = ? WHERE guid = ?';
 /** completeTask, shared by CancelTask, FailTask and CompleteTask. */
-export const COMPLETE_TASK_UPDATE = 'UPDATE tasks SET state = ?, updated_at = ?, first_completed_at = ?, failed = ?, failure_reason = ?, result = ?, cell_id = ? WHERE guid = ?';
+export const COMPLETE_TASK_UPDATE =
+  'UPDATE tasks SET state = ?, updated_at = ?, first_completed_at = ?, failed = ?, failure_reason = ?, result = ?, cell_id = ? WHERE guid = ?';
 /** ResolvingTask: state and updated_at only, at every commit. */
 export const RESOLVING_TASK_UPDATE = 'UPDATE tasks SET state = ?, updated_at = ? WHERE guid = ?';
 export const DELETE_TASK = 'DELETE FROM tasks WHERE guid = ?';
@@ -115,15 +118,34 @@ export function updateDesiredLRP(e: Era, found: boolean): string[] {
   switch (e) {
     case '2a8d20a0':
       return found
-        ? tx(true, ['SELECT count(*) FROM desired_lrps WHERE process_guid = ? LOCK IN SHARE MODE', 'UPDATE desired_lrps SET instances = ? WHERE process_guid = ?'])
-        : tx(true, ['SELECT count(*) FROM desired_lrps WHERE process_guid = ? LOCK IN SHARE MODE'], 'ROLLBACK');
+        ? tx(true, [
+            'SELECT count(*) FROM desired_lrps WHERE process_guid = ? LOCK IN SHARE MODE',
+            'UPDATE desired_lrps SET instances = ? WHERE process_guid = ?',
+          ])
+        : tx(
+            true,
+            ['SELECT count(*) FROM desired_lrps WHERE process_guid = ? LOCK IN SHARE MODE'],
+            'ROLLBACK',
+          );
     case 'db3234a7': {
-      const lock = 'SELECT process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, modification_tag_epoch, modification_tag_index, run_info FROM desired_lrps WHERE process_guid = ? FOR UPDATE';
-      return found ? tx(true, [lock, 'UPDATE desired_lrps SET modification_tag_index = ?, instances = ? WHERE process_guid = ?']) : tx(true, [lock], 'ROLLBACK');
+      const lock =
+        'SELECT process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, routes, modification_tag_epoch, modification_tag_index, run_info FROM desired_lrps WHERE process_guid = ? FOR UPDATE';
+      return found
+        ? tx(true, [
+            lock,
+            'UPDATE desired_lrps SET modification_tag_index = ?, instances = ? WHERE process_guid = ?',
+          ])
+        : tx(true, [lock], 'ROLLBACK');
     }
     default: {
-      const lock = 'SELECT desired_lrps.process_guid, desired_lrps.domain, desired_lrps.run_info FROM desired_lrps\nWHERE process_guid = ?\nLIMIT 1\nFOR UPDATE';
-      return found ? tx(true, [lock, 'UPDATE desired_lrps SET\ninstances = ?, modification_tag_index = ?\nWHERE process_guid = ?']) : tx(true, [lock], 'ROLLBACK');
+      const lock =
+        'SELECT desired_lrps.process_guid, desired_lrps.domain, desired_lrps.run_info FROM desired_lrps\nWHERE process_guid = ?\nLIMIT 1\nFOR UPDATE';
+      return found
+        ? tx(true, [
+            lock,
+            'UPDATE desired_lrps SET\ninstances = ?, modification_tag_index = ?\nWHERE process_guid = ?',
+          ])
+        : tx(true, [lock], 'ROLLBACK');
     }
   }
 }
@@ -136,7 +158,9 @@ export function removeDesiredLRP(e: Era, found: boolean): string[] {
       : e === 'db3234a7'
         ? 'SELECT COUNT(*) FROM desired_lrps WHERE process_guid = ? FOR UPDATE'
         : 'SELECT 1 FROM desired_lrps\nWHERE process_guid = ?\nLIMIT 1\nFOR UPDATE';
-  return found ? tx(true, [probe, 'DELETE FROM desired_lrps WHERE process_guid = ?']) : tx(true, [probe], 'ROLLBACK');
+  return found
+    ? tx(true, [probe, 'DELETE FROM desired_lrps WHERE process_guid = ?'])
+    : tx(true, [probe], 'ROLLBACK');
 }
 
 /** DesiredLRPByProcessGuid: db.db.QueryRow (2a8d20a0, db3234a7), db.one in db.transact (47049111 on). */
@@ -159,9 +183,13 @@ export function desiredLRPByProcessGuid(e: Era, found: boolean): string[] {
  * a missing domain, and for an existing one whose expiry stays the same (ttl 0 again: MaxInt64).
  */
 export function upsertDomain(e: Era, row: 'missing' | 'changed' | 'unchanged'): string[] {
-  const odku = 'INSERT INTO domains (domain, expire_time) VALUES (?, ?) ON DUPLICATE KEY UPDATE expire_time = ?';
+  const odku =
+    'INSERT INTO domains (domain, expire_time) VALUES (?, ?) ON DUPLICATE KEY UPDATE expire_time = ?';
   if (isEarly(e)) return [odku];
-  if (e === '47049111') return tx(true, ['INSERT INTO domains\n(domain, expire_time)\nVALUES (?, ?)\nON DUPLICATE KEY UPDATE\nexpire_time = ?']);
+  if (e === '47049111')
+    return tx(true, [
+      'INSERT INTO domains\n(domain, expire_time)\nVALUES (?, ?)\nON DUPLICATE KEY UPDATE\nexpire_time = ?',
+    ]);
   const update = 'UPDATE domains SET\nexpire_time = ?, domain = ?\nWHERE domain = ?';
   const insert = 'INSERT INTO domains\n(domain, expire_time)VALUES (?, ?)';
   if (row === 'changed') return tx(true, [update]);
@@ -172,5 +200,7 @@ export function upsertDomain(e: Era, row: 'missing' | 'changed' | 'unchanged'): 
 
 /** Domains: db.db.Query (2a8d20a0, db3234a7), db.all in db.transact (47049111 on). */
 export function domains(e: Era): string[] {
-  return isEarly(e) ? ['SELECT domain FROM domains WHERE expire_time > ?'] : tx(true, ['SELECT domains.domain FROM domains\nWHERE expire_time > ?']);
+  return isEarly(e)
+    ? ['SELECT domain FROM domains WHERE expire_time > ?']
+    : tx(true, ['SELECT domains.domain FROM domains\nWHERE expire_time > ?']);
 }

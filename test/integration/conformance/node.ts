@@ -11,13 +11,24 @@ export interface SchemaNode {
   pool(): mysql.Pool;
 }
 
-export function schemaNodeForFile(addressBase: string, firstHost: number, connectionLimit: number): SchemaNode {
+export function schemaNodeForFile(
+  addressBase: string,
+  firstHost: number,
+  connectionLimit: number,
+): SchemaNode {
   let cluster: LocalGalera | undefined;
   let pool: mysql.Pool | undefined;
   test.before(async (t) => {
     cluster = await startLocalCluster({ nodes: 1, addressBase, firstHost, log: (m) => t.log(m) });
     const n = cluster.nodes[0]!;
-    pool = mysql.createPool({ host: n.host, port: n.port, user: cluster.user, password: cluster.password, database: cluster.database, connectionLimit });
+    pool = mysql.createPool({
+      host: n.host,
+      port: n.port,
+      user: cluster.user,
+      password: cluster.password,
+      database: cluster.database,
+      connectionLimit,
+    });
     await createSchema(pool);
   });
   test.after.always(async () => {

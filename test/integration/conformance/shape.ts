@@ -10,7 +10,13 @@
 //   because it answers differently for a missing row.
 // A statement the parser does not know is kept whole, so it can only match itself.
 
-import { CREATE_ACTUAL_LRPS, CREATE_CONFIGURATIONS, CREATE_DESIRED_LRPS, CREATE_DOMAINS, CREATE_TASKS } from '../../../bbs/sql/schema.ts';
+import {
+  CREATE_ACTUAL_LRPS,
+  CREATE_CONFIGURATIONS,
+  CREATE_DESIRED_LRPS,
+  CREATE_DOMAINS,
+  CREATE_TASKS,
+} from '../../../bbs/sql/schema.ts';
 
 export type Columns = Readonly<Record<string, readonly string[]>>;
 
@@ -30,7 +36,13 @@ export function columnsOf(ddls: readonly string[]): Columns {
 }
 
 /** The lab's schema (bbs/sql/schema.ts, migration 1461790966). */
-export const LAB_COLUMNS: Columns = columnsOf([CREATE_DOMAINS, CREATE_DESIRED_LRPS, CREATE_ACTUAL_LRPS, CREATE_TASKS, CREATE_CONFIGURATIONS]);
+export const LAB_COLUMNS: Columns = columnsOf([
+  CREATE_DOMAINS,
+  CREATE_DESIRED_LRPS,
+  CREATE_ACTUAL_LRPS,
+  CREATE_TASKS,
+  CREATE_CONFIGURATIONS,
+]);
 
 export interface ShapeOptions {
   /** Columns per table to compare (default: the lab's schema). */
@@ -46,7 +58,9 @@ const where = (w: string): string => squash(unqualify(w)).replace(/\s*=\s*/g, ' 
 function kept(table: string, cols: readonly string[], o: ShapeOptions): string[] {
   const known = new Set((o.columns ?? LAB_COLUMNS)[table] ?? []);
   const ignore = new Set(o.ignore ?? []);
-  return [...new Set(cols.map((c) => unqualify(c.trim())))].filter((c) => known.has(c) && !ignore.has(c)).sort();
+  return [...new Set(cols.map((c) => unqualify(c.trim())))]
+    .filter((c) => known.has(c) && !ignore.has(c))
+    .sort();
 }
 
 const assigned = (list: string): string[] => list.split(',').map((a) => a.split('=')[0]!.trim());
@@ -54,13 +68,24 @@ const assigned = (list: string): string[] => list.split(',').map((a) => a.split(
 export function statementShape(sql: string, o: ShapeOptions = {}): string {
   const s = squash(sql);
   let m: RegExpExecArray | null;
-  if ((m = /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)$/i.exec(s))) return m[1]!.toUpperCase() === 'START TRANSACTION' ? 'BEGIN' : m[1]!.toUpperCase();
-  if ((m = /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?( LIMIT 1)?( FOR UPDATE| LOCK IN SHARE MODE)?$/i.exec(s))) {
+  if ((m = /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)$/i.exec(s)))
+    return m[1]!.toUpperCase() === 'START TRANSACTION' ? 'BEGIN' : m[1]!.toUpperCase();
+  if (
+    (m =
+      /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?( LIMIT 1)?( FOR UPDATE| LOCK IN SHARE MODE)?$/i.exec(
+        s,
+      ))
+  ) {
     const what = m[1]!.trim();
     const projection = /^count\(\*\)$/i.test(what) ? 'COUNT(*)' : what === '1' ? '1' : 'columns';
     return `SELECT ${projection} FROM ${m[2]}${m[3] ? ` WHERE ${where(m[3])}` : ''}${m[4] ? ' LIMIT 1' : ''}${m[5] ? ` ${m[5].trim().toUpperCase()}` : ''}`;
   }
-  if ((m = /^INSERT INTO (\w+) ?\((.+?)\) ?VALUES ?\((.+?)\)(?: ON DUPLICATE KEY UPDATE (.+))?$/i.exec(s))) {
+  if (
+    (m =
+      /^INSERT INTO (\w+) ?\((.+?)\) ?VALUES ?\((.+?)\)(?: ON DUPLICATE KEY UPDATE (.+))?$/i.exec(
+        s,
+      ))
+  ) {
     const t = m[1]!;
     const dup = m[4] ? ` ON DUPLICATE KEY UPDATE (${kept(t, assigned(m[4]), o).join(', ')})` : '';
     return `INSERT INTO ${t} (${kept(t, m[2]!.split(','), o).join(', ')})${dup}`;
@@ -68,7 +93,8 @@ export function statementShape(sql: string, o: ShapeOptions = {}): string {
   if ((m = /^UPDATE (\w+) SET (.+?) WHERE (.+)$/i.exec(s))) {
     return `UPDATE ${m[1]} SET (${kept(m[1]!, assigned(m[2]!), o).join(', ')}) WHERE ${where(m[3]!)}`;
   }
-  if ((m = /^DELETE FROM (\w+) WHERE (.+)$/i.exec(s))) return `DELETE FROM ${m[1]} WHERE ${where(m[2]!)}`;
+  if ((m = /^DELETE FROM (\w+) WHERE (.+)$/i.exec(s)))
+    return `DELETE FROM ${m[1]} WHERE ${where(m[2]!)}`;
   return s;
 }
 

@@ -51,7 +51,13 @@ export function parseStmt(sqlText: string, params: readonly unknown[] = []): Stm
   let m = /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?( FOR UPDATE| LOCK IN SHARE MODE)?$/i.exec(sql);
   if (m) {
     const cols = new Map(m[1]!.split(',').map((c) => [c.trim(), undefined] as [string, unknown]));
-    return done({ verb: 'SELECT', table: m[2]!, lock: (m[4]?.trim() ?? '') as Stmt['lock'], cols, where: m[3] ? conjuncts(m[3], take) : new Map() });
+    return done({
+      verb: 'SELECT',
+      table: m[2]!,
+      lock: (m[4]?.trim() ?? '') as Stmt['lock'],
+      cols,
+      where: m[3] ? conjuncts(m[3], take) : new Map(),
+    });
   }
   m = /^(?:INSERT|REPLACE) INTO (\w+) ?\((.+?)\) ?VALUES ?\((.+)\)$/i.exec(sql);
   if (m) {
@@ -79,15 +85,22 @@ const same = (want: unknown, got: unknown): boolean => {
   return String(want) === String(got);
 };
 
-function mapProblem(what: string, want: Map<string, unknown> | undefined, got: Map<string, unknown> | undefined, values: boolean): string | undefined {
+function mapProblem(
+  what: string,
+  want: Map<string, unknown> | undefined,
+  got: Map<string, unknown> | undefined,
+  values: boolean,
+): string | undefined {
   const w = [...(want ?? new Map()).keys()].sort();
   const g = [...(got ?? new Map()).keys()].sort();
-  if (w.join(',') !== g.join(',')) return `${what}: expected {${w.join(', ')}}, store sent {${g.join(', ')}}`;
+  if (w.join(',') !== g.join(','))
+    return `${what}: expected {${w.join(', ')}}, store sent {${g.join(', ')}}`;
   if (!values) return undefined;
   for (const k of w) {
     const a = want!.get(k);
     const b = got!.get(k);
-    if (!same(a, b)) return `${what} ${k}: expected ${String(a === ANY ? 'any' : a)}, store sent ${String(b)}`;
+    if (!same(a, b))
+      return `${what} ${k}: expected ${String(a === ANY ? 'any' : a)}, store sent ${String(b)}`;
   }
   return undefined;
 }
@@ -96,8 +109,12 @@ function mapProblem(what: string, want: Map<string, unknown> | undefined, got: M
 export function stmtProblem(want: Stmt, got: Stmt): string | undefined {
   if (want.verb !== got.verb) return `expected ${want.verb}, store sent ${got.verb}`;
   if (want.table !== got.table) return `table: expected ${want.table}, store sent ${got.table}`;
-  if ((want.lock ?? '') !== (got.lock ?? '')) return `lock: expected "${want.lock}", store sent "${got.lock}"`;
-  return mapProblem('columns', want.cols, got.cols, want.verb !== 'SELECT') ?? mapProblem('where', want.where, got.where, true);
+  if ((want.lock ?? '') !== (got.lock ?? ''))
+    return `lock: expected "${want.lock}", store sent "${got.lock}"`;
+  return (
+    mapProblem('columns', want.cols, got.cols, want.verb !== 'SELECT') ??
+    mapProblem('where', want.where, got.where, true)
+  );
 }
 
 export interface SentStmt {
@@ -110,7 +127,11 @@ export interface SentStmt {
  * Compares a captured sequence (session set-up already left out) with the expected one; the
  * captured leases are renumbered 1, 2, … in order of first use. Returns the problems, [] when equal.
  */
-export function sequenceProblems(expected: readonly Expected[], sent: readonly SentStmt[], labSchema: (s: Stmt) => Stmt = (s) => s): string[] {
+export function sequenceProblems(
+  expected: readonly Expected[],
+  sent: readonly SentStmt[],
+  labSchema: (s: Stmt) => Stmt = (s) => s,
+): string[] {
   const order = new Map<number, number>();
   for (const s of sent) if (!order.has(s.lease)) order.set(s.lease, order.size + 1);
   const out: string[] = [];
@@ -127,7 +148,8 @@ export function sequenceProblems(expected: readonly Expected[], sent: readonly S
       continue;
     }
     const conn = order.get(s.lease)!;
-    if (conn !== e.conn) out.push(`#${k + 1}: expected on connection ${e.conn}, sent on ${conn}: ${s.sql}`);
+    if (conn !== e.conn)
+      out.push(`#${k + 1}: expected on connection ${e.conn}, sent on ${conn}: ${s.sql}`);
     const p = stmtProblem(labSchema(parseStmt(e.sql, e.args ?? [])), parseStmt(s.sql, s.params));
     if (p) out.push(`#${k + 1} (${s.sql.slice(0, 60)}…): ${p}`);
   }
