@@ -482,7 +482,7 @@ export async function convergeLRPs(
   for (const k of [...g.extra, ...g.orphaned]) {
     work.push(
       limit(async () => {
-        const r = await retireActualLRP(source, opts, store, k, cellSet);
+        const r = await retireActualLRP(store, k, cellSet);
         if (r === 'removed') fixes.removed++;
         else if (r === 'stopped-by-cell') fixes.stoppedByCell++;
         else fail(`retire: ${r}`);
@@ -543,8 +543,6 @@ export async function unclaimActualLRP(source: ConnectionSource, opts: StoreOpti
  * rep does after stopping a container.
  */
 export async function retireActualLRP(
-  source: ConnectionSource,
-  opts: StoreOptions,
   store: SqlBbsStore,
   k: LrpKey,
   cells: ReadonlySet<string>,

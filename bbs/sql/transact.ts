@@ -60,7 +60,7 @@ async function attemptUnit<T>(
   transactional: boolean,
   body: (ctx: UnitContext) => Promise<T>,
 ): Promise<Omit<UnitResult<T>, 'attempts'>> {
-  let l;
+  let l: Awaited<ReturnType<typeof lease>>;
   try {
     l = await lease(source);
   } catch (e) {

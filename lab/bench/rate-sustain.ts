@@ -24,7 +24,10 @@ if (!file || !rateArg) {
 const s = parseScenario(readFileSync(file, 'utf8'), file);
 s.clients.rate = rateArg === 'closed' ? 'closed' : Number(rateArg);
 const hogs: ChildProcess[] = [];
-const kill = () => hogs.forEach((h) => h.kill('SIGKILL'));
+const kill = () =>
+  hogs.forEach((h) => {
+    h.kill('SIGKILL');
+  });
 process.on('exit', kill);
 for (let i = 0; i < Number(hogsArg); i++)
   hogs.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));

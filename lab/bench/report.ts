@@ -80,7 +80,9 @@ export function generateReportHistory(n: number, seed = 1): HistoryEvent[] {
     events.push({ type: 'nemesis', index: 0, time: b * 1e9, phase: 'stop', fault: id, kind });
   }
   events.sort((a, b) => a.time - b.time);
-  events.forEach((e, i) => (e.index = i));
+  events.forEach((e, i) => {
+    e.index = i;
+  });
   return events;
 }
 

@@ -209,7 +209,9 @@ function reply(q: Query, rcode: number, addresses: string[], withSoa: boolean, c
     rr.writeUInt16BE(CLASS_IN, 4);
     rr.writeUInt32BE(0, 6); // TTL 0
     rr.writeUInt16BE(4, 10);
-    a.split('.').forEach((o, i) => rr.writeUInt8(Number(o), 12 + i));
+    a.split('.').forEach((o, i) => {
+      rr.writeUInt8(Number(o), 12 + i);
+    });
     parts.push(rr);
   }
   if (withSoa) parts.push(soa(ctx.domain));

@@ -453,8 +453,14 @@ export function statusText(c: Container, now = Date.now()): string {
 function portsOf(c: Container): Record<string, { HostIp: string; HostPort: string }[] | null> {
   const out: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
   for (const k of Object.keys(c.exposed)) out[k] = null;
-  for (const f of c.forwarders)
-    (out[f.binding.key] ??= []).push({ HostIp: f.binding.hostIp, HostPort: String(f.hostPort) });
+  for (const f of c.forwarders) {
+    let list = out[f.binding.key];
+    if (!list) {
+      list = [];
+      out[f.binding.key] = list;
+    }
+    list.push({ HostIp: f.binding.hostIp, HostPort: String(f.hostPort) });
+  }
   return out;
 }
 

@@ -63,7 +63,10 @@ export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<Do
   if (socketPath && existsSync(socketPath)) {
     // A socket left by an engine that is gone; a live one answers and is not ours to take.
     const alive = await new Promise<boolean>((resolve) => {
-      const s = connect(socketPath, () => (s.destroy(), resolve(true)));
+      const s = connect(socketPath, () => {
+        s.destroy();
+        resolve(true);
+      });
       s.on('error', () => resolve(false));
     });
     if (alive) {

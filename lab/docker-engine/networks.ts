@@ -220,7 +220,11 @@ export class NetworkStore {
         `endpoint with name ${containerName} already exists in network ${n.name}`,
       );
     e.connected = true;
-    for (const a of aliases) if (!e.names.includes(a)) e.names.push(a), e.aliases.push(a);
+    for (const a of aliases) {
+      if (e.names.includes(a)) continue;
+      e.names.push(a);
+      e.aliases.push(a);
+    }
     await this.applyCuts();
   }
 

@@ -78,8 +78,14 @@ async function tcpForwarder(b: PortBinding, target: string): Promise<Forwarder> 
       client.destroy();
       upstream.destroy();
     };
-    client.on('error', end).on('close', () => (sockets.delete(client), end()));
-    upstream.on('error', end).on('close', () => (sockets.delete(upstream), end()));
+    client.on('error', end).on('close', () => {
+      sockets.delete(client);
+      end();
+    });
+    upstream.on('error', end).on('close', () => {
+      sockets.delete(upstream);
+      end();
+    });
     client.pipe(upstream);
     upstream.pipe(client);
   });

@@ -58,7 +58,11 @@ export function scanEdnForms(
     // Only on errors, so counting from the start is fine.
     let l = 1;
     let ls = 0;
-    for (let i = 0; i < p; i++) if (text.charCodeAt(i) === 10) l++, (ls = i + 1);
+    for (let i = 0; i < p; i++) {
+      if (text.charCodeAt(i) !== 10) continue;
+      l++;
+      ls = i + 1;
+    }
     return `${source}:${l}:${p - ls + 1}`;
   };
   const here = (): { line: number; col: number } => ({ line, col: pos - lineStart + 1 });
@@ -99,7 +103,10 @@ export function scanEdnForms(
       advance();
       return true;
     }
-    if (c in CLOSER) return (readSeq(c, depth), true);
+    if (c in CLOSER) {
+      readSeq(c, depth);
+      return true;
+    }
     if (c === ')' || c === ']' || c === '}')
       throw new HistoryFormatError(`${where(pos)}: unexpected ${c} with nothing open to close`);
     if (c === '#') {

@@ -197,9 +197,9 @@ function questionFigures(
     for (const name of names) {
       const ref = metricRef(name);
       const values = vr.map((r) => (counted(r) ? readMetric(ref, results.get(r.key)!) : null));
-      vr.forEach(
-        (r, i) => (r.metricValues = { ...(r.metricValues ?? {}), [name]: values[i] ?? null }),
-      );
+      vr.forEach((r, i) => {
+        r.metricValues = { ...(r.metricValues ?? {}), [name]: values[i] ?? null };
+      });
       metrics[name] = {
         metric: name,
         label: metricLabel(ref),

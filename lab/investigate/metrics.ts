@@ -17,18 +17,21 @@ import {
   type TimelineMark,
 } from '../report/outage-parts.ts';
 
+/**
+ * JSON from results.json of any age: a field may be missing or of an older shape, so every read
+ * goes through `?.` and a check of the value (num, Array.isArray) instead of a declared type.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: results.json of every past version is read loosely, each figure checked where it is read
+type LooseJson = any;
+
 /** results.json as the runner writes it; read loosely, since old runs lack newer fields. */
 export interface RunResults {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  stats: any;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  check: any;
+  stats: LooseJson;
+  check: LooseJson;
   /** Distinct anomaly events (report/anomaly-events.ts); missing in older runs. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  anomalies?: any;
+  anomalies?: LooseJson;
   /** Each fault's timeline and each client's outage by part (report/outage-parts.ts); missing in older runs. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  outageParts?: any;
+  outageParts?: LooseJson;
 }
 
 export interface Metric {
@@ -55,8 +58,7 @@ const sum = (o: unknown): number =>
 const completed = (r: RunResults): number =>
   r.stats?.byOutcome ? r.stats.byOutcome.ok + r.stats.byOutcome.fail + r.stats.byOutcome.info : 0;
 const perK = (n: number, of: number): number | null => (of > 0 ? (1000 * n) / of : null);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const faultsOf = (r: RunResults): any[] | null =>
+const faultsOf = (r: RunResults): LooseJson[] | null =>
   r.stats?.availability &&
   typeof r.stats.availability === 'object' &&
   Array.isArray(r.stats.availability.faults)

@@ -28,7 +28,7 @@ export interface NemesisContext extends FaultContext {
   /** The live state role targets (active-of:proxy1, most-written, a-non-active) are resolved against. */
   roles?: () => RoleState;
   /** Without it no `recovered` event is recorded, and reports end a fault's window at its heal. */
-  recovery?: RecoveryProbe<any>;
+  recovery?: RecoveryProbe;
   recoveryTimeoutMs?: number;
 }
 

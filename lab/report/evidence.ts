@@ -12,7 +12,7 @@ const MAX_EXAMPLES = 3;
 const sec = (t0: number, ns: number | undefined) =>
   ns === undefined ? 'never' : ((ns - t0) / 1e9).toFixed(3);
 
-function escape(s: string): string {
+function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
@@ -35,7 +35,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
     for (const k of bad.slice(0, MAX_KEYS)) {
       const f = k.failure;
       out.push(
-        `**${k.key}** (model ${k.model}, ${k.ops} ops).${f ? ` ${escape(f.explanation)}` : ''}\n`,
+        `**${k.key}** (model ${k.model}, ${k.ops} ops).${f ? ` ${escapeCell(f.explanation)}` : ''}\n`,
       );
       if (f) {
         out.push(
@@ -47,7 +47,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
             '| --- | --- | --- | --- | --- | --- |',
             ...f.ops.map(
               (o) =>
-                `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escape(o.description)} |`,
+                `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escapeCell(o.description)} |`,
             ),
           ].join('\n')}\n`,
         );
@@ -79,7 +79,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
       `${inv.violations
         .map(
           (v) =>
-            `- **${v.invariant}** on ${v.key} (ops ${v.ops.join(', ')}): ${escape(v.explanation)}`,
+            `- **${v.invariant}** on ${v.key} (ops ${v.ops.join(', ')}): ${escapeCell(v.explanation)}`,
         )
         .join('\n')}\n`,
     );
@@ -91,7 +91,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
         .slice(0, 10)
         .map(
           (f) =>
-            `- op ${f.op} (${f.f} on ${f.key}, error ${f.error}), seen by op ${f.seenBy}: ${escape(f.explanation)}`,
+            `- op ${f.op} (${f.f} on ${f.key}, error ${f.error}), seen by op ${f.seenBy}: ${escapeCell(f.explanation)}`,
         )
         .join('\n')}\n`,
     );
@@ -112,7 +112,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
           a.cycle && a.cycle.length > 0
             ? ` Cycle: ${a.cycle.map((e) => `T${e.from} -${e.kind}${e.key !== undefined ? `(${e.key})` : ''}→ T${e.to}`).join(', ')}.`
             : '';
-        lines.push(`- ${escape(a.explanation ?? JSON.stringify(a))}${cycle}`);
+        lines.push(`- ${escapeCell(a.explanation ?? JSON.stringify(a))}${cycle}`);
       }
       out.push(`${lines.join('\n')}\n`);
     }

@@ -87,7 +87,10 @@ export function quorumLoss(events: readonly HistoryEvent[]): QuorumLoss[] {
     if (c.error?.errno !== 1047 || !c.node || c.f === FINAL_READ) continue;
     const t = (c.time - t0) / 1e9;
     let list = byNode.get(c.node);
-    if (!list) byNode.set(c.node, (list = []));
+    if (!list) {
+      list = [];
+      byNode.set(c.node, list);
+    }
     list.push({ t, planned: meant(c.node, t) });
   }
   const out: QuorumLoss[] = [];

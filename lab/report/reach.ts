@@ -161,7 +161,10 @@ export function computeReach(ops: readonly Op[]): Reach {
     const v = o.complete?.type === 'ok' ? (o.complete.value as BbsResult | undefined) : undefined;
     if (v && v.error === undefined && v.record !== undefined) {
       let l = seen.get(o.key!);
-      if (!l) seen.set(o.key!, (l = []));
+      if (!l) {
+        l = [];
+        seen.set(o.key!, l);
+      }
       l.push({ at: o.complete!.time, record: v.record });
     }
   }
@@ -179,7 +182,8 @@ export function computeReach(ops: readonly Op[]): Reach {
   }
   for (const o of ops) {
     if (o.f === 'FinalRead') continue;
-    const r = (byOp[o.f] ??= { ok: 0, fail: 0, info: 0, unfinished: 0 });
+    const r = byOp[o.f] ?? { ok: 0, fail: 0, info: 0, unfinished: 0 };
+    byOp[o.f] = r;
     r[o.complete ? o.complete.type : 'unfinished']++;
     if (o.complete?.type !== 'ok' || o.f === 'txn') continue;
     if (o.key === undefined) {
@@ -227,7 +231,8 @@ export function computeReach(ops: readonly Op[]): Reach {
     const v = o.invoke.value as BbsOp | undefined;
     if (!v || typeof v !== 'object' || !('args' in v)) continue;
     const label = `${o.f}: ${shapeOf(v)}`;
-    const x = (shapes[label] ??= { invoked: 0, ok: 0 });
+    const x = shapes[label] ?? { invoked: 0, ok: 0 };
+    shapes[label] = x;
     x.invoked++;
     if (o.complete?.type === 'ok') x.ok++;
   }

@@ -164,7 +164,8 @@ function percentiles(xs: number[]): Percentiles {
 }
 
 function bump(m: Record<string, Record<string, number>>, a: string, b: string): void {
-  const inner = (m[a] ??= {});
+  const inner = m[a] ?? {};
+  m[a] = inner;
   inner[b] = (inner[b] ?? 0) + 1;
 }
 

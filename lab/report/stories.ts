@@ -49,8 +49,6 @@ export interface StoryRule {
 const fmt = (n: number) => n.toLocaleString('en-US');
 const pctOf = (n: number, d: number) =>
   d === 0 ? '0%' : `${((100 * n) / d).toFixed(n * 1000 < d ? 2 : 1)}%`;
-const sum = (m: Record<string, number> | undefined) =>
-  Object.values(m ?? {}).reduce((a, b) => a + b, 0);
 const completed = (s: RunStats) => s.byOutcome.ok + s.byOutcome.fail + s.byOutcome.info;
 const top = (m: Record<string, number>, n = 3) =>
   Object.entries(m)

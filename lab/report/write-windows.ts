@@ -42,7 +42,10 @@ export function writeWindows(writes: readonly TimedWrite[], t0: number): WriteWi
   for (const w of writes) {
     const sec = Math.floor((w.time - t0) / 1e9);
     let list = bySecond.get(sec);
-    if (!list) bySecond.set(sec, (list = []));
+    if (!list) {
+      list = [];
+      bySecond.set(sec, list);
+    }
     list.push(w);
   }
   const seconds: number[] = [];

@@ -55,7 +55,10 @@ export function createClientPools(cluster: Cluster, poolSize: number): ClientPoo
     },
     shared(name, make) {
       let x = shared.get(name);
-      if (!x) shared.set(name, (x = make()));
+      if (!x) {
+        x = make();
+        shared.set(name, x);
+      }
       return x.lender;
     },
     async end() {

@@ -74,16 +74,18 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
         }
         const wl = (await workload?.stop()) ?? [];
         const mismatches: string[] = [];
-        for (const t of trials)
+        for (const t of trials) {
+          // Samples are per cell in cell order: the k-th of each kind is cell k's.
+          const byCell = t.samples.filter((x) => x.op === 'actual-lrps-by-cell' && !x.alone);
           for (let k = 0; k < sc.population.cells; k++) {
             const cell = cellName(k);
-            // Samples are per cell in cell order: the k-th of each kind is cell k's.
-            const a = t.samples.filter((x) => x.op === 'actual-lrps-by-cell' && !x.alone)[k];
+            const a = byCell[k];
             if (a && !a.error && a.rows !== full.actualPerCell[cell])
               mismatches.push(
                 `trial ${t.trial} ${cell}: ${a.rows} actual LRPs, populated ${full.actualPerCell[cell]}`,
               );
           }
+        }
         const {
           actualPerCell: _a,
           tasksPerCell: _t,

@@ -574,27 +574,27 @@ test("stale read: an earlier op on the reader's node that saw the write refutes 
 });
 
 test('two sequential starts on two nodes: a stale read without sync wait; with causal reads, or after the node showed it had the first, a store logic bug', (t) => {
-  const pair = (n: number): Step[] => [
+  const pair = (): Step[] => [
     { op: startTask('cell-a'), out: startedOn('cell-a'), at: [0, 10], node: 'n1' },
     { op: startTask('cell-b'), out: startedOn('cell-b'), at: [20, 30], node: 'n2' },
   ];
-  t.is(one(pair(0), [0, 1], 'task-started-on-two-cells', syncWait(0)).cause, 'stale-read');
+  t.is(one(pair(), [0, 1], 'task-started-on-two-cells', syncWait(0)).cause, 'stale-read');
   // multi-writer-baseline's setting: wsrep_sync_wait 7. The second StartTask's BEGIN waited for the
   // first's commit: it saw RUNNING on cell-a and started anyway.
-  const c = one(pair(7), [0, 1], 'task-started-on-two-cells', syncWait(7));
+  const c = one(pair(), [0, 1], 'task-started-on-two-cells', syncWait(7));
   t.is(c.cause, 'store-logic');
   t.deepEqual([c.ops, c.writerNode, c.readerNode, c.lagMs], [[0, 1], 'n1', 'n2', undefined]);
   t.regex(c.explanation, /with wsrep_sync_wait 7 StartTask's node applied every commit/);
   // Without sync wait, a TaskByGuid on n2 (12–15 ms) that saw RUNNING on cell-a shows n2 had it.
   const seen: Step[] = [
-    pair(0)[0]!,
+    pair()[0]!,
     {
       op: { f: 'TaskByGuid', args: { taskGuid: 't' } },
       out: taskRec('RUNNING', 'cell-a'),
       at: [12, 15],
       node: 'n2',
     },
-    { ...pair(0)[1]!, at: [20, 30] },
+    { ...pair()[1]!, at: [20, 30] },
   ];
   t.is(one(seen, [0, 2], 'task-started-on-two-cells', syncWait(0)).cause, 'store-logic');
   // A read that saw RUNNING on another cell proves nothing about op 0.

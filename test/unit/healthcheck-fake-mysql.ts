@@ -63,7 +63,10 @@ export async function startFakeMysql(host: string, initial: FakeNodeState): Prom
     state: { ...initial },
     accepted: 0,
     open: () => conns.size,
-    hangUpAll: () => conns.forEach((c) => c.stream.destroy()),
+    hangUpAll: () =>
+      conns.forEach((c) => {
+        c.stream.destroy();
+      }),
     stop: async () => {},
   };
   const server = mysqlCb.createServer((raw: unknown) => {

@@ -592,8 +592,8 @@ test('findings: each question answered first with medians and intervals, a chart
     svg.indexOf('data-metric="okShare"'),
   );
   t.is((panel.match(/class="seed"/g) ?? []).length, 6);
-  t.regex(panel, /data-variant="A"[^]*data-median="20"/);
-  t.regex(panel, /data-variant="B"[^]*data-median="0"/);
+  t.regex(panel, /data-variant="A"[\s\S]*data-median="20"/);
+  t.regex(panel, /data-variant="B"[\s\S]*data-median="0"/);
   // index.html: self-contained, the chart inline, links kept.
   t.regex(out.html, /^<!DOCTYPE html>/);
   t.regex(out.html, /<svg[^>]*data-chart="investigate-question"/);

@@ -205,7 +205,9 @@ test('groupReports agrees with a brute-force reference (same key, shared witness
         const norm = (groups: number[][]) =>
           groups.map((g) => [...g].sort((a, b) => a - b).join(',')).sort();
         const ref = new Map<number, number[]>();
-        label.forEach((l, i) => ref.set(l, [...(ref.get(l) ?? []), i]));
+        label.forEach((l, i) => {
+          ref.set(l, [...(ref.get(l) ?? []), i]);
+        });
         return JSON.stringify(norm(groupReports(cs))) === JSON.stringify(norm([...ref.values()]));
       }),
     ),

@@ -70,7 +70,9 @@ function history(
     } as HistoryEvent);
   }
   out.sort((x, y) => x.time - y.time);
-  out.forEach((e, i) => (e.index = i));
+  out.forEach((e, i) => {
+    e.index = i;
+  });
   return out;
 }
 
@@ -422,7 +424,9 @@ function faultHistory(
       detail: { target: 'n1' },
     } as HistoryEvent);
   out.sort((x, y) => x.time - y.time);
-  out.forEach((e, i) => (e.index = i));
+  out.forEach((e, i) => {
+    e.index = i;
+  });
   return out;
 }
 

@@ -15,7 +15,7 @@ import {
   str,
   type Infer,
 } from '../../lab/schema/schema.ts';
-import { type ClientConfig, type Scenario } from '../../lab/scenario/types.ts';
+import type { ClientConfig, Scenario } from '../../lab/scenario/types.ts';
 import { validateScenario } from '../../lab/scenario/validate.ts';
 
 type Eq<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

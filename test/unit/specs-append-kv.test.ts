@@ -144,9 +144,9 @@ function toTestOps(gen: Gen[]): TestOp[] {
  */
 function referenceLinearizable(ops: TestOp[]): boolean {
   const pos = new Map<string, number>();
-  eventsOf(ops).forEach((e, i) =>
-    pos.set(`${e.type === 'invoke' ? 'i' : 'c'}${(e as { op: number }).op}`, i),
-  );
+  eventsOf(ops).forEach((e, i) => {
+    pos.set(`${e.type === 'invoke' ? 'i' : 'c'}${(e as { op: number }).op}`, i);
+  });
   const live = ops.map((o, id) => ({ o, id })).filter(({ o }) => o.outcome !== 'fail');
   const call = (id: number) => pos.get(`i${id}`)!;
   const ret = (id: number, o: TestOp) => (o.outcome === 'ok' ? pos.get(`c${id}`)! : Infinity);

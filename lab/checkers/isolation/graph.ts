@@ -79,7 +79,10 @@ export class Graph {
 
   private grow(): void {
     const cap = this.from.length * 2;
-    const copy = <T extends Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
+    const copy = <T extends Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
     this.from = copy(this.from, new Int32Array(cap));
     this.to = copy(this.to, new Int32Array(cap));
     this.kind = copy(this.kind, new Uint8Array(cap));

@@ -97,11 +97,17 @@ class NodeFacts {
         return false;
       }
       others = this.moreNodes.get(a);
-      if (!others) this.moreNodes.set(a, (others = [first]));
+      if (!others) {
+        others = [first];
+        this.moreNodes.set(a, others);
+      }
     } else {
       const value = this.trie.value[v]!;
       others = this.garbageNodes.get(value);
-      if (!others) this.garbageNodes.set(value, (others = []));
+      if (!others) {
+        others = [];
+        this.garbageNodes.set(value, others);
+      }
     }
     const { parent, depth } = this.trie;
     const found = others.some((x) => {
@@ -223,7 +229,8 @@ export function scanReads(
 
       for (let v = facts.lastBad[end]!; v >= 0; v = facts.lastBad[trie.parent[v]!]!) {
         const value = trie.value[v]!;
-        if ((reported ??= new Set()).has(value)) continue;
+        reported ??= new Set();
+        if (reported.has(value)) continue;
         reported.add(value);
         if (facts.bad[v] === 1) {
           sink.add('garbage-read', () => ({

@@ -179,7 +179,10 @@ export function indexAppends(txns: Txns, sink: AnomalySink): Appends {
       if (m[0] !== 'append') continue;
       const v = m[2];
       let byValue = byKey.get(m[1]);
-      if (byValue === undefined) byKey.set(m[1], (byValue = new Map()));
+      if (byValue === undefined) {
+        byValue = new Map();
+        byKey.set(m[1], byValue);
+      }
       const prior = byValue.get(v);
       if (prior !== undefined) {
         // The checker's premise is broken: reads can no longer name one writer. Keep the first.

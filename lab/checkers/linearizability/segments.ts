@@ -89,7 +89,10 @@ export function prune(configs: Config[]): Config[] {
   const byState = new Map<number, Config[]>();
   for (const c of configs) {
     let l = byState.get(c.state);
-    if (!l) byState.set(c.state, (l = []));
+    if (!l) {
+      l = [];
+      byState.set(c.state, l);
+    }
     l.push(c);
   }
   const out: Config[] = [];
@@ -136,9 +139,15 @@ export function searchKey(
   /** False when the cut now holds more configurations than the limit. */
   const remember = (k: number, c: Config): boolean => {
     let m = seen.get(k);
-    if (!m) seen.set(k, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      seen.set(k, m);
+    }
     let list = m.get(c.state);
-    if (!list) m.set(c.state, (list = []));
+    if (!list) {
+      list = [];
+      m.set(c.state, list);
+    }
     list.push(c);
     const n = (counts.get(k) ?? 0) + 1;
     counts.set(k, n);
@@ -171,11 +180,10 @@ export function searchKey(
     const seg = segments[k]!;
     const list = [...config.pending, ...seg.ops];
     let memo = memos.get(k);
-    if (!memo)
-      memos.set(
-        k,
-        (memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage)),
-      );
+    if (!memo) {
+      memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage);
+      memos.set(k, memo);
+    }
     const m = memo;
     const bitOf = Int32Array.from(list, (i) => m.bit(ops[i]!.known, rank[i]!));
     return {

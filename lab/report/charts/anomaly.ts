@@ -74,7 +74,7 @@ export function anomalyChart(
   const barH = 12;
   const rowY = (i: number) => i * rowH;
   const lanes = f.plot.append('g').attr('class', 'lanes');
-  bars.forEach((b, i) =>
+  bars.forEach((b, i) => {
     lanes
       .append('rect')
       .attr('class', 'lane')
@@ -83,18 +83,18 @@ export function anomalyChart(
       .attr('y', rowY(i))
       .attr('width', f.innerWidth)
       .attr('height', rowH)
-      .attr('fill', i % 2 === 0 ? '#fafafa' : '#f0f0f0'),
-  );
+      .attr('fill', i % 2 === 0 ? '#fafafa' : '#f0f0f0');
+  });
   const names = f.plot.append('g').attr('class', 'rows').attr('font-size', 10);
-  bars.forEach((b, i) =>
+  bars.forEach((b, i) => {
     names
       .append('text')
       .attr('class', 'row-name')
       .attr('x', -6)
       .attr('y', rowY(i) + rowH / 2 + 4)
       .attr('text-anchor', 'end')
-      .text(rowName(b)),
-  );
+      .text(rowName(b));
+  });
   const prefix = opts.anchorPrefix ?? 'op-';
   const g = f.plot
     .append('g')

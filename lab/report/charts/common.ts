@@ -39,15 +39,15 @@ export interface Margin {
   left: number;
 }
 
+// The d3 module, its selections and scales come untyped from d3-node (d3-node.d.ts).
+// biome-ignore lint/suspicious/noExplicitAny: d3-node ships no types and the d3 it bundles has none here
+export type Untyped = any;
+
 export interface Frame {
-  // The d3 module and selections come untyped from d3-node.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  d3: any;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  svg: any;
+  d3: Untyped;
+  svg: Untyped;
   /** The plot area, translated by the margins. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  plot: any;
+  plot: Untyped;
   width: number;
   height: number;
   innerWidth: number;
@@ -111,8 +111,12 @@ export function frame(
  * One shaded band per fault window over the plot, labelled with its kind and target. A window
  * still open at the end of the run runs to `end`.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function faultBands(f: Frame, x: any, faults: readonly FaultWindow[], end: number): void {
+export function faultBands(
+  f: Frame,
+  x: Untyped,
+  faults: readonly FaultWindow[],
+  end: number,
+): void {
   const g = f.plot.append('g').attr('class', 'faults');
   faults.forEach((w, i) => {
     const x0 = x(w.start);

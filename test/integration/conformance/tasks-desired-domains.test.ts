@@ -197,7 +197,7 @@ for (const p of PROFILE_CODE) {
       failureReason: '',
       result: 'x',
     });
-    t.is((done.result.value?.record as TaskRecord).state, 'COMPLETED');
+    t.is((done.result.value?.record as TaskRecord | undefined)?.state, 'COMPLETED');
     sameStatements(t, done.sent, taskMutation(e, COMPLETE_TASK_UPDATE));
     const notRunning = await run(p.version, 'CompleteTask', {
       taskGuid: pending,
@@ -243,7 +243,7 @@ for (const p of PROFILE_CODE) {
     const running = key('t');
     await given(desire(g), start(g), complete(g), desire(running), start(running));
     const ok = await run(p.version, 'ResolvingTask', { taskGuid: g });
-    t.is((ok.result.value?.record as TaskRecord).state, 'RESOLVING');
+    t.is((ok.result.value?.record as TaskRecord | undefined)?.state, 'RESOLVING');
     sameStatements(t, ok.sent, taskMutation(e, RESOLVING_TASK_UPDATE));
     const refused = await run(p.version, 'ResolvingTask', { taskGuid: running });
     t.is(refused.result.value?.error, 'InvalidStateTransition');
@@ -274,7 +274,7 @@ for (const p of PROFILE_CODE) {
     const g = key('t');
     await given(desire(g));
     const found = await run(p.version, 'TaskByGuid', { taskGuid: g });
-    t.is((found.result.value?.record as TaskRecord).taskGuid, g);
+    t.is((found.result.value?.record as TaskRecord | undefined)?.taskGuid, g);
     sameStatements(t, found.sent, taskByGuid(e, true));
     const missing = await run(p.version, 'TaskByGuid', { taskGuid: key('absent') });
     t.is(missing.result.value?.record, null);
