@@ -10,7 +10,10 @@ export interface FaultKindRow {
   faults: number;
   runs: number;
   errorsInWindowsPerFault: number;
-  /** Medians over the kind's faults of each fault's worst-client, median-client and whole-BBS outage. */
+  /**
+   * Medians over the kind's faults of each fault's worst-client, median-client and whole-BBS
+   * outage.
+   */
   medianWorstClientSec: number | null;
   medianMedianClientSec: number | null;
   medianBbsSec: number | null;

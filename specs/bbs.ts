@@ -63,7 +63,10 @@ function actualModel(rules: ActualLRPRules, form: ActualLRPForm): BbsModel {
 }
 const domain = withReads(domainModel);
 
-/** The models by name (`--model`), with the real actual LRP rule and the hypothetical permissive one. */
+/**
+ * The models by name (`--model`), with the real actual LRP rule and the hypothetical permissive
+ * one.
+ */
 export const bbsModels: Record<string, BbsModel> = Object.fromEntries(
   [task, desired, actualPerState, actualPermissive, domain].map((m) => [m.name, m]),
 );

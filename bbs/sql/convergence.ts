@@ -1,6 +1,6 @@
 // LRP convergence of the BBS's SQL store (ConvergeLRPs), per profile: the gather (the queries of
-// db/sqldb/lrp_convergence.go and queries.go) and the fixes those findings lead to, as the BBS wrote
-// them: missing actual LRPs created UNCLAIMED, extra and orphaned ones retired (removed when
+// db/sqldb/lrp_convergence.go and queries.go) and the fixes those findings lead to, as the BBS
+// wrote them: missing actual LRPs created UNCLAIMED, extra and orphaned ones retired (removed when
 // UNCLAIMED or CRASHED or their cell is gone, else stopped by their cell, which then removes them),
 // actual LRPs on a cell that is gone made UNCLAIMED, restartable CRASHED ones made UNCLAIMED.
 // Start requests go to the auctioneer, which the lab has not: they are counted only.
@@ -15,11 +15,11 @@
 //   JOIN … IS NULL. Until b4412738 (2017-04-20) the extras were indices instances … count-1 (the
 //   loop counter), not the indices that exist: an LRP with indices 0 and 5 of 1 desired retired a
 //   non-existent index 1 and kept 5.
-// - today (b2385bea): the controller does every write; the missing-cell query keeps only CLAIMED and
-//   RUNNING rows, and such an LRP is made Suspect (presence column, fccfa05d 2018-07-20) with a new
-//   UNCLAIMED one beside it. The lab's schema has no presence column: at today the lab unclaims as
-//   2017-09 did, a hypothetical labelled in `ConvergenceReport.notes`; the suspect queries, internal
-//   routes and metric tags checks are not modelled.
+// - today (b2385bea): the controller does every write; the missing-cell query keeps only CLAIMED
+//   and RUNNING rows, and such an LRP is made Suspect (presence column, fccfa05d 2018-07-20) with a
+//   new UNCLAIMED one beside it. The lab's schema has no presence column: at today the lab unclaims
+//   as 2017-09 did, a hypothetical labelled in `ConvergenceReport.notes`; the suspect queries,
+//   internal routes and metric tags checks are not modelled.
 
 import type { ConnectionSource } from '../db/connection.ts';
 import type { OpError } from '../db/error.ts';
@@ -43,7 +43,10 @@ export interface ConvergenceModel {
   missingCellFix: 'unclaim' | 'unclaim-hypothetical-for-suspect';
   /** The evacuating-row prune: by expiry, or by missing cell (from fd3b8213's era). */
   pruneEvacuating: 'expired' | 'missing-cells';
-  /** Domains prune: one DELETE on db.db, or today's transaction reading every domain then deleting each expired one. */
+  /**
+   * Domains prune: one DELETE on db.db, or today's transaction reading every domain then deleting
+   * each expired one.
+   */
   pruneDomains: 'delete' | 'read-then-delete';
 }
 
@@ -116,7 +119,9 @@ export interface LrpKey {
   domain: string;
 }
 
-/** One row of the instance-count query: a desired LRP whose actual count differs from its instances. */
+/**
+ * One row of the instance-count query: a desired LRP whose actual count differs from its instances.
+ */
 export interface InstanceCountRow {
   processGuid: string;
   domain: string;
@@ -154,7 +159,9 @@ export function instanceCountFixes(
   return { missing, extra };
 }
 
-/** models.RestartCalculator (DefaultImmediateRestarts 3, 30 s doubling up to 16 min, 200 attempts). */
+/**
+ * models.RestartCalculator (DefaultImmediateRestarts 3, 30 s doubling up to 16 min, 200 attempts).
+ */
 export function shouldRestartCrash(
   nowNsNumber: number,
   sinceNs: number,
@@ -183,7 +190,10 @@ export interface ConvergenceGather {
 export interface ConvergenceFixes {
   created: number;
   removed: number;
-  /** Retired LRPs that a live cell was asked to stop (the lab's simulated cell removes them, as a rep does). */
+  /**
+   * Retired LRPs that a live cell was asked to stop (the lab's simulated cell removes them, as a
+   * rep does).
+   */
   stoppedByCell: number;
   unclaimed: number;
   /** Start requests the auctioneer would get (missing, stale unclaimed, unclaimed). */
@@ -200,7 +210,10 @@ export interface ConvergenceReport {
   fixes: ConvergenceFixes;
   gatherMs: number;
   fixMs: number;
-  /** The first database error of the gather (its query then found nothing, as the BBS logged and went on). */
+  /**
+   * The first database error of the gather (its query then found nothing, as the BBS logged and
+   * went on).
+   */
   gatherErrors: OpError[];
 }
 
@@ -438,7 +451,8 @@ export async function convergeLRPs(
       domain: r.domain,
     }));
 
-  // emitLRPMetrics (the DB at 2016-05 … 2017-09; the controller's deferred counts today): two counts.
+  // emitLRPMetrics (the DB at 2016-05 … 2017-09; the controller's deferred counts today): two
+  // counts.
   await run(
     'SELECT COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS claimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS unclaimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS running_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS crashed_instances, COUNT(DISTINCT IF(state = ?, process_guid, NULL)) AS crashing_desireds FROM actual_lrps WHERE evacuating = ?',
     ['CLAIMED', 'UNCLAIMED', 'RUNNING', 'CRASHED', 'CRASHED', false],

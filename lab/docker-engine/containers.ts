@@ -287,7 +287,8 @@ export class ContainerStore {
 
   private async exited(c: Container, proc: Tracked, code: number): Promise<void> {
     if (c.proc !== proc) return;
-    // Anything the entrypoint left in its group (an SST helper) goes with it, as with a container's cgroup.
+    // Anything the entrypoint left in its group (an SST helper) goes with it, as with a container's
+    // cgroup.
     killGroup(proc.pid, 'SIGKILL');
     c.proc = null;
     c.pid = 0;

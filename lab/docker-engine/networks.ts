@@ -92,7 +92,8 @@ export class NetworkStore {
     if (body.EnableIPv6 === true)
       throw badRequest("EnableIPv6: the lab's engine has IPv4 loopback networks only");
     if (this.find(name)) throw conflict(`network with name ${name} already exists`);
-    // Another lab (or another engine) may use a /24 of the range: one with bound sockets is skipped.
+    // Another lab (or another engine) may use a /24 of the range: one with bound sockets is
+    // skipped.
     const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
     const bound = boundSubnets([read('/proc/net/tcp')], [read('/proc/net/udp')]);
     const base = this.subnets.allocate((b) => bound.has(b));

@@ -153,7 +153,9 @@ async function udpForwarder(b: PortBinding, target: string): Promise<Forwarder> 
   };
 }
 
-/** Opens every forwarder of a container, or none: a port in use fails the start as Docker's does. */
+/**
+ * Opens every forwarder of a container, or none: a port in use fails the start as Docker's does.
+ */
 export async function openForwarders(
   bindings: readonly PortBinding[],
   target: string,

@@ -8,7 +8,8 @@
 //   time); op ids are assigned in invoke order; ops of the :nemesis process become lab events;
 // - register-shaped ops (:read, :write, :cas, and any other f) become `{ f, value }` inputs, with
 //   Knossos's meaning of outcomes: an :ok cas swapped (output true), a :fail cas did not happen,
-//   an :ok read of nil read a value nobody knows (it becomes an info completion: it constrains nothing);
+//   an :ok read of nil read a value nobody knows (it becomes an info completion: it constrains
+//   nothing);
 //   values that are independent-key tuples [k v] (jepsen.independent) give the op's key, else all
 //   such ops share the key `default`;
 // - :txn ops keep their micro-ops ([:append k v] [:r k [..]], keywords as strings) for the
@@ -28,7 +29,9 @@ import { HistoryFormatError, toHistory, type ParsedEvents, type ReadHistory } fr
 /** The key of register-shaped ops that carry no independent-key tuple. */
 export const DEFAULT_KEY = 'default';
 
-/** Deeper nesting than this is refused: no history needs it, and a recursive reader would overflow. */
+/**
+ * Deeper nesting than this is refused: no history needs it, and a recursive reader would overflow.
+ */
 const MAX_DEPTH = 500;
 
 interface Span {
@@ -194,7 +197,10 @@ export function scanEdnForms(
   };
 }
 
-/** EDN as parsed by edn-data → plain JSON-like values: maps → objects, sets and lists → arrays, tags unwrapped. */
+/**
+ * EDN as parsed by edn-data → plain JSON-like values: maps → objects, sets and lists → arrays, tags
+ * unwrapped.
+ */
 function plain(v: unknown): unknown {
   if (v instanceof Map) {
     const o: Record<string, unknown> = {};

@@ -21,7 +21,7 @@ import {
  * JSON from results.json of any age: a field may be missing or of an older shape, so every read
  * goes through `?.` and a check of the value (num, Array.isArray) instead of a declared type.
  */
-// biome-ignore lint/suspicious/noExplicitAny: results.json of every past version is read loosely, each figure checked where it is read
+// biome-ignore lint/suspicious/noExplicitAny: results.json of any age; each field checked where read
 type LooseJson = any;
 
 /** results.json as the runner writes it; read loosely, since old runs lack newer fields. */
@@ -30,7 +30,10 @@ export interface RunResults {
   check: LooseJson;
   /** Distinct anomaly events (report/anomaly-events.ts); missing in older runs. */
   anomalies?: LooseJson;
-  /** Each fault's timeline and each client's outage by part (report/outage-parts.ts); missing in older runs. */
+  /**
+   * Each fault's timeline and each client's outage by part (report/outage-parts.ts); missing in
+   * older runs.
+   */
   outageParts?: LooseJson;
 }
 
@@ -433,7 +436,8 @@ export const METRICS: Record<string, Metric> = {
     better: 'lower',
     get: (r, code) => faultExcessPerSec(r, code),
   },
-  // Outage by part (report/outage-parts.ts): which part of an outage differs between configurations.
+  // Outage by part (report/outage-parts.ts): which part of an outage differs between
+  // configurations.
   outagePart: {
     label: "the worst client's outage in the worst fault, the part",
     arg: `part (${OUTAGE_PARTS.join(', ')})`,
@@ -540,7 +544,8 @@ export function metricWords(name: string): string {
 
 /**
  * Every metric a campaign can list, one per line: its name as a campaign writes it (with the
- * argument it takes), its unit, which way is better, and its meaning (`bbs-lab investigate --metrics`).
+ * argument it takes), its unit, which way is better, and its meaning (`bbs-lab investigate
+ * --metrics`).
  */
 export function metricsListing(): string {
   const rows = Object.entries(METRICS).map(

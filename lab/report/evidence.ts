@@ -1,5 +1,6 @@
 // The "Evidence" section of report.md: for every anomaly the checkers found, the ops that show it,
-// small enough to read (linearizability failures are already shrunk). Pure: verdict in, Markdown out.
+// small enough to read (linearizability failures are already shrunk). Pure: verdict in, Markdown
+// out.
 
 import type { CheckReport } from './verdicts.ts';
 import { renderCausesMarkdown } from './causes.ts';

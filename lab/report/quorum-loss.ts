@@ -43,7 +43,10 @@ interface Intent {
   to: number;
 }
 
-/** Which nodes each fault meant to unseat, and for how long: its span (availability.ts) to its recovery. */
+/**
+ * Which nodes each fault meant to unseat, and for how long: its span (availability.ts) to its
+ * recovery.
+ */
 export function intendedWindows(events: readonly HistoryEvent[], t0: number): Intent[] {
   const nemesis = events.filter((e): e is NemesisEvent => e.type === 'nemesis');
   const startOf = new Map(nemesis.filter((n) => n.phase === 'start').map((n) => [n.fault, n]));

@@ -18,7 +18,10 @@ import { shortfallSentence, type Shortfall } from './shortfall.ts';
 
 export type Refusal = 'absent' | 'exists' | 'not owner' | 'wrong state';
 
-/** What an op found, as a reach label reads it: a task or actual LRP state, 'present' for a desired LRP, 'absent', or '?' (unknown). */
+/**
+ * What an op found, as a reach label reads it: a task or actual LRP state, 'present' for a desired
+ * LRP, 'absent', or '?' (unknown).
+ */
 export type Found = unknown | null | undefined;
 
 const READS = new Set([
@@ -130,7 +133,10 @@ export interface Reach {
   ops: Record<string, OpReach>;
   /** Ops that ran to the end (ok), by transition label. */
   transitions: Record<string, number>;
-  /** Of those, the refusals by kind (absent, exists, not owner: another cell or instance holds it, wrong state). */
+  /**
+   * Of those, the refusals by kind (absent, exists, not owner: another cell or instance holds it,
+   * wrong state).
+   */
   refusals: Record<Refusal, number>;
   /** Documented transitions the run did not exercise. */
   missing: string[];

@@ -20,11 +20,16 @@ export interface WriteWindows {
   seconds: number[];
   /** Multi-node seconds in which each node's writes form one unbroken run: a switchover. */
   switchover: number[];
-  /** Multi-node seconds in which the writes go back to a node they had left: writing on several nodes at once. */
+  /**
+   * Multi-node seconds in which the writes go back to a node they had left: writing on several
+   * nodes at once.
+   */
   concurrent: number[];
 }
 
-/** Whether, in completion order, each node's writes form one unbroken run (A…A B…B, never A B A). */
+/**
+ * Whether, in completion order, each node's writes form one unbroken run (A…A B…B, never A B A).
+ */
 export function isSwitchover(nodesInOrder: readonly string[]): boolean {
   const left = new Set<string>();
   for (let i = 0; i < nodesInOrder.length; i++) {

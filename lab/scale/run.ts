@@ -30,7 +30,8 @@ export interface ScaleRunOptions {
 export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<ScaleResults> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const startedAt = new Date().toISOString();
-  // Read before anything runs: the checkout as it was when the run started, not after edits made meanwhile.
+  // Read before anything runs: the checkout as it was when the run started, not after edits made
+  // meanwhile.
   const prov = provenance();
   // The BBS had no statement timeout (until 2025-10): give the big reads room rather than cut them.
   const opts = storeOptions({ version: sc.bbs.version, statementTimeoutMs: 600_000 });

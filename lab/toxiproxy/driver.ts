@@ -143,7 +143,8 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
       const name = req.name ?? `${req.type}_${stream}`;
       checkName('toxic', name);
       try {
-        // The client's Type lists real Toxiproxy's toxics; the lab's server also knows reset_on_commit.
+        // The client's Type lists real Toxiproxy's toxics; the lab's server also knows
+        // reset_on_commit.
         const t = await p.addToxic<ToxicAttributes>({
           name,
           type: req.type as 'latency',

@@ -65,7 +65,10 @@ test('the combinators: required, defaulted and optional fields as the inferred t
   ]);
 });
 
-/** Complete scenarios that also pass the rules between fields (no faults, keys for every weighted family). */
+/**
+ * Complete scenarios that also pass the rules between fields (no faults, keys for every weighted
+ * family).
+ */
 const scenarioArb: fc.Arbitrary<Scenario> = fc
   .record({
     nodes: fc.constantFrom(1 as const, 3 as const, 5 as const),

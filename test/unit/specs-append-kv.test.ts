@@ -39,7 +39,8 @@ test('a get before anything sees the empty string', (t) => {
 });
 
 test('appends concatenate in their linearization order', (t) => {
-  // put "x", then append "y" and "z" concurrently: "xyz" and "xzy" are both legal, "xy" after both completed is not.
+  // put "x", then append "y" and "z" concurrently: "xyz" and "xzy" are both legal, "xy" after both
+  // completed is not.
   const base = [put('x', [0, 1]), app('y', [2, 5]), app('z', [3, 6])];
   t.is(verdict([...base, get('xyz', [7, 8])]), 'linearizable');
   t.is(verdict([...base, get('xzy', [7, 8])]), 'linearizable');

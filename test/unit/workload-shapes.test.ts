@@ -1,5 +1,6 @@
-// The generator draws each op in the argument shapes its real callers send (lab/workload/README.md),
-// in the weights SHAPES gives, and the reach table counts the shapes a history's ops had.
+// The generator draws each op in the argument shapes its real callers send
+// (lab/workload/README.md), in the weights SHAPES gives, and the reach table counts the shapes a
+// history's ops had.
 
 import test from 'ava';
 import fc from 'fast-check';

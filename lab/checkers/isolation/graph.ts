@@ -26,7 +26,10 @@ export function edgeKindName(kind: number): EdgeKind {
 }
 
 export interface Components {
-  /** Component id per vertex. Tarjan emits sinks first: if X reaches Y in another component, id(X) > id(Y). */
+  /**
+   * Component id per vertex. Tarjan emits sinks first: if X reaches Y in another component, id(X) >
+   * id(Y).
+   */
   comp: Int32Array;
   size: Int32Array;
   /** Whether any component has more than one vertex (there are no self-loops). */

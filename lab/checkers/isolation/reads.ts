@@ -144,7 +144,8 @@ export function scanReads(
     const op = txns.ops[t]!.op;
     if (used > SCAN) many.clear();
     used = 0;
-    // Values already reported as G1a / garbage for this txn, so re-reading a list reports them once.
+    // Values already reported as G1a / garbage for this txn, so re-reading a list reports them
+    // once.
     let reported: Set<number> | undefined;
     for (const m of txns.micro[t]!) {
       const k = m[1];
@@ -288,7 +289,10 @@ export function scanReads(
   return reads;
 }
 
-/** Whether a read agrees with what the txn already knows of the list: its last read plus its appends since. */
+/**
+ * Whether a read agrees with what the txn already knows of the list: its last read plus its appends
+ * since.
+ */
 function consistent(list: readonly number[], st: KeyState): boolean {
   const { base, extra } = st;
   if (base === null) {

@@ -21,7 +21,10 @@ import type { StepCache } from './steps.ts';
 
 export interface Config {
   state: number;
-  /** Ops of unknown outcome invoked before the cut that have not taken effect (indexes into the key's ops). */
+  /**
+   * Ops of unknown outcome invoked before the cut that have not taken effect (indexes into the
+   * key's ops).
+   */
   pending: readonly number[];
 }
 
@@ -30,7 +33,9 @@ export interface Segment {
   from: number;
   /** Latest completion of its ok ops. */
   to: number;
-  /** Indexes into the key's ops: its ok ops and the ops of unknown outcome invoked up to its end. */
+  /**
+   * Indexes into the key's ops: its ok ops and the ops of unknown outcome invoked up to its end.
+   */
   ops: number[];
 }
 
@@ -39,9 +44,15 @@ export interface KeySearch {
   exhausted?: 'steps' | 'memory' | 'configurations' | 'time';
   steps: number;
   segments: Segment[];
-  /** Configurations seen at the start of each segment searched (sparse: cuts inside a run of trivial segments are not kept). */
+  /**
+   * Configurations seen at the start of each segment searched (sparse: cuts inside a run of trivial
+   * segments are not kept).
+   */
   configs: Config[][];
-  /** For a failure: the segment no configuration gets through, and the deepest search's blocked op and its completion time. */
+  /**
+   * For a failure: the segment no configuration gets through, and the deepest search's blocked op
+   * and its completion time.
+   */
   failedSegment?: number;
   blocked: number | null;
   blockedRet: number | null;
@@ -59,7 +70,10 @@ export interface KeySearchOptions {
   maxConfigs?: number;
 }
 
-/** Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the segment their invoke falls in. */
+/**
+ * Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the
+ * segment their invoke falls in.
+ */
 export function segmentsOf(ops: readonly SearchOp[]): Segment[] {
   const ok = ops
     .map((_, i) => i)

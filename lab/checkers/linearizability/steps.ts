@@ -78,7 +78,9 @@ export class StepCache {
   private readonly table = new PairMap();
   /** Calls of the model's step actually made (cache misses). */
   modelSteps = 0;
-  /** Steps asked for, cached or not: what Porcupine counts (it calls the model's step each time). */
+  /**
+   * Steps asked for, cached or not: what Porcupine counts (it calls the model's step each time).
+   */
   calls = 0;
   constructor(model: Model) {
     this.model = model;

@@ -40,7 +40,10 @@ export function rowName(o: Pick<TimelineOp, 'process' | 'node'>): string {
   return `p${o.process} · ${o.node ?? 'node ?'}`;
 }
 
-/** The text beside a bar: "#701 StartTask t1 cell-2 → failed: 1213 deadlock", clipped with … only past `max` characters. */
+/**
+ * The text beside a bar: "#701 StartTask t1 cell-2 → failed: 1213 deadlock", clipped with … only
+ * past `max` characters.
+ */
 export function barText(o: Pick<TimelineOp, 'op' | 'label'>, max: number): string {
   const s = `#${o.op} ${o.label}`;
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
@@ -121,7 +124,8 @@ export function anomalyChart(
       (b: Bar) =>
         `op ${b.op} (process ${b.process}${b.node ? `, node ${b.node}` : ''}): ${b.label}; ${b.x0.toFixed(2)}–${b.complete === undefined ? 'never completed' : `${b.x1.toFixed(2)} ms`}`,
     );
-  // Under the bar, from its start; a bar that starts in the right half gets its label ending at its end.
+  // Under the bar, from its start; a bar that starts in the right half gets its label ending at its
+  // end.
   g.append('text')
     .attr('class', 'op-label')
     .attr('x', (b: Bar) => (x(b.x0) > f.innerWidth / 2 ? Math.max(x(b.x1), 0) : x(b.x0)).toFixed(1))

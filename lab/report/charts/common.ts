@@ -40,7 +40,7 @@ export interface Margin {
 }
 
 // The d3 module, its selections and scales come untyped from d3-node (d3-node.d.ts).
-// biome-ignore lint/suspicious/noExplicitAny: d3-node ships no types and the d3 it bundles has none here
+// biome-ignore lint/suspicious/noExplicitAny: d3-node ships no types (d3-node.d.ts)
 export type Untyped = any;
 
 export interface Frame {
@@ -146,13 +146,17 @@ export function faultBands(
   });
 }
 
-/** Legend geometry: rows of 14 px from y 22, items left to right from x 10, wrapped at width − 10. */
+/**
+ * Legend geometry: rows of 14 px from y 22, items left to right from x 10, wrapped at width − 10.
+ */
 const LEGEND_TOP = 22;
 const LEGEND_ROW = 14;
 /** Width of an item: the square, a gap and the label at about 6 px a character. */
 const itemWidth = (label: string) => 22 + label.length * 6;
 
-/** Where each legend item goes: left to right, a new row when the next would cross the right edge. */
+/**
+ * Where each legend item goes: left to right, a new row when the next would cross the right edge.
+ */
 export function legendLayout(labels: readonly string[], width: number): { x: number; y: number }[] {
   const out: { x: number; y: number }[] = [];
   let x = 10;

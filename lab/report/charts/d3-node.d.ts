@@ -8,9 +8,9 @@ declare module 'd3-node' {
   }
   export class D3Node {
     constructor(opts?: D3NodeOptions);
-    // biome-ignore lint/suspicious/noExplicitAny: the package ships no types; the charts type what they use
+    // biome-ignore lint/suspicious/noExplicitAny: the package ships no types
     d3: any;
-    // biome-ignore lint/suspicious/noExplicitAny: the package ships no types; the charts type what they use
+    // biome-ignore lint/suspicious/noExplicitAny: the package ships no types
     createSVG(width?: number, height?: number, attrs?: Record<string, string | number>): any;
     svgString(): string;
   }

@@ -20,7 +20,9 @@ import {
 
 export type Columns = Readonly<Record<string, readonly string[]>>;
 
-/** The columns of each table of a CREATE TABLE statement list (not its INDEX / PRIMARY KEY lines). */
+/**
+ * The columns of each table of a CREATE TABLE statement list (not its INDEX / PRIMARY KEY lines).
+ */
 export function columnsOf(ddls: readonly string[]): Columns {
   const out: Record<string, string[]> = {};
   for (const ddl of ddls) {
