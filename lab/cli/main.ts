@@ -35,10 +35,11 @@ commands:
                          write one comparison report (\`bbs-lab compare --help\` lists the
                          configurations). --repeat N runs each on N seeds (BASE, BASE+1, …) and
                          reports medians with intervals
-  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--verify DIR] | --metrics
+  investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--render] [--verify DIR] | --metrics
                          run a campaign of questions (scenario variants × seeds) within a time
                          budget, one run at a time, resumable; writes findings/<campaign>/
-                         (README.md, index.html, charts, findings.json) with medians and intervals
+                         (README.md, index.html, charts, findings.json) with medians and intervals;
+                         --render rewrites the findings from the runs already done
   migrate [<story> …] [--base 127.0.45] | --list
                          alias of \`run scenarios/migration-<story>.yaml\` for each story (the
                          etcd-to-SQL migration on a real etcd, Galera and Consul; startup-* stories:
@@ -172,7 +173,13 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-function parseArgs(argv: string[], valued: string[], boolean: string[]): Parsed {
+/** `takenOut`: options a command takes out of argv before this (e.g. `--export edn FILE`), listed in the message. */
+function parseArgs(
+  argv: string[],
+  valued: string[],
+  boolean: string[],
+  takenOut: string[] = [],
+): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -190,7 +197,7 @@ function parseArgs(argv: string[], valued: string[], boolean: string[]): Parsed 
       flags.set(name, true);
     } else {
       throw new UsageError(
-        `--${name}: unknown option; allowed: ${[...valued, ...boolean].map((x) => `--${x}`).join(', ') || 'none'}`,
+        `--${name}: unknown option; allowed: ${[...[...valued, ...boolean].map((x) => `--${x}`), ...takenOut].join(', ') || 'none'}`,
       );
     }
   }
@@ -282,6 +289,7 @@ function cmdCheck(args: string[]): number {
     argv,
     ['model', 'budget', 'consistency', 'initial-value', 'timeout'],
     ['json'],
+    ['--export edn FILE'],
   );
   if (p.positional.length === 0)
     throw new UsageError(

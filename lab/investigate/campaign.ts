@@ -4,7 +4,7 @@
 // one line each, naming the field and the fix; the caller exits 2.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse, YAMLParseError } from 'yaml';
 import type { Scenario } from '../scenario/types.ts';
 import { ScenarioError, show, validateScenario } from '../scenario/validate.ts';
@@ -313,6 +313,24 @@ function claimOf(v: unknown, at: string, variants: string[], problems: string[])
   };
 }
 
+/** A campaign run's description: which variant of which base, changed how, then the base's words. */
+export function variantDescription(
+  baseFile: string,
+  baseDescription: unknown,
+  variant: string,
+  overrides: Record<string, unknown>,
+): string {
+  const changed = Object.entries(overrides)
+    .filter(([k]) => k !== 'description' && k !== 'question')
+    .map(([k, x]) => `${k} ${typeof x === 'string' ? x : JSON.stringify(x)}`);
+  const how = changed.length > 0 ? ` with ${changed.join('; ')}` : ' unchanged';
+  const own =
+    typeof baseDescription === 'string' && baseDescription.trim() !== ''
+      ? ` The base's own description, before these overrides: ${baseDescription.trim()}`
+      : '';
+  return `Campaign variant ${variant}: ${baseFile}${how}.${own}`;
+}
+
 function applyOverrides(base: Obj, overrides: Record<string, unknown>): Obj {
   let raw = base;
   for (const [k, x] of Object.entries(overrides)) raw = setPath(raw, k, x);
@@ -414,9 +432,22 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
       const overrides = overridesOf(rv.overrides, `${vat}.overrides`, problems);
       if (!base || problems.length > before) continue;
       // A run's report asks the campaign's question (a `question` override may still set its own).
+      // Its description says what the run is: the base's own would describe a topology and
+      // faults the overrides may have replaced (an override of `description` still wins).
+      const all = { ...common, ...overrides };
       const raw = applyOverrides(
-        { ...base, name: `${String(v.id)}-${name}`, question: v.question },
-        { ...common, ...overrides },
+        {
+          ...base,
+          name: `${String(v.id)}-${name}`,
+          question: v.question,
+          description: variantDescription(
+            basename(scenarioFile),
+            base.description,
+            `${String(v.id)}/${name}`,
+            all,
+          ),
+        },
+        all,
       );
       const broken = scenarioProblems(raw, vat);
       if (broken.length === 0)

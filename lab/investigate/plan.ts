@@ -10,7 +10,7 @@
 // start, routing, recovery wait, final read, checks, report, teardown). A run whose topology is the
 // one of the run before it starts warm (lab/runner/warm.ts: the cluster is reused), else cold.
 // Unmeasured, a run's overhead is a guess: about 10 s plus 6 s per Galera node (a 3-node cluster
-// is Synced in ~13 s and stops in ~5 s; README "Facts"), plus a couple of seconds for proxies and
+// is Synced in ~13 s and stops in ~5 s; docs/facts-learned.md), plus a couple of seconds for proxies and
 // Consul, warm or not. Measured runs on this machine replace it: the median overhead of finished
 // runs with the same node count that started the same way (warm or cold).
 
@@ -227,7 +227,7 @@ export function withEstimates<R extends PlannedRun & { scenario: Scenario }>(
   return out;
 }
 
-/** A kept cluster's stop at the campaign's end: a 3-node cluster stops in ~5 s (README "Facts"). */
+/** A kept cluster's stop at the campaign's end: a 3-node cluster stops in ~5 s (docs/facts-learned.md). */
 export const CLUSTER_STOP_SEC = 5;
 
 const MAX_SEEDS = 100;

@@ -230,13 +230,20 @@ function comparisonBlocks(q: QuestionFigures, f: CampaignFigures): Block[] {
   const head = q.comparisons.filter((x) => x.metric === q.metrics[0]);
   const others = q.comparisons.filter((x) => x.metric !== q.metrics[0]);
   const shown = [...head, ...others.filter((x) => x.distinguishable)];
-  const hidden = others.length - others.filter((x) => x.distinguishable).length;
+  // A comparison not made (a variant with no figure for the metric) did not separate either, but
+  // it is not a "no difference": counted apart, so the count of made comparisons adds up.
+  const hidden = others.filter((x) => x.made && !x.distinguishable).length;
+  const notMade = others.filter((x) => !x.made).length;
+  const notMadeText =
+    notMade > 0
+      ? `, and ${notMade} could not be made (a variant with no figure for the metric)`
+      : '';
   return [
     { h: 3, text: 'Paired comparisons' },
     {
       p:
         `Each pair of variants seed by seed (the same seed of both is a pair): the median difference with its sign-test interval, the rank-biserial effect (−1 to 1), Wilcoxon's exact signed-rank p, and that p after Holm's correction over all ${f.comparisonsMade} comparisons this campaign makes (every metric of every question, every two variants); distinguishable only when the corrected p is at most ${f.alpha}. ` +
-        `For the others, the seeds a difference like the one observed would need (from the spread of the paired differences, at the strictest corrected level). The headline metric's every pair is listed${others.length > 0 ? `, then the other metrics' distinguishable pairs; ${hidden} other comparison(s) of this question did not separate and are in findings.json` : ''}.`,
+        `For the others, the seeds a difference like the one observed would need (from the spread of the paired differences, at the strictest corrected level). The headline metric's every pair is listed${others.length > 0 ? `, then the other metrics' distinguishable pairs; ${hidden} other comparison(s) of this question did not separate${notMadeText}; all are in findings.json` : ''}.`,
     },
     {
       table: {

@@ -1,6 +1,6 @@
 // What a fault at start-up does to the etcd-to-SQL migration on each BBS profile, worked out from
 // the profile's decision logic (bbs/migrations/start-plan.ts) on a small model of the two stores.
-// Pure: the README's per-profile table and the start-up fault story's expectations come from here,
+// Pure: docs/migration.md's per-profile table and the start-up fault story's expectations come from here,
 // and test/unit/migration-startup-outcomes.test.ts holds it to outcomes written out by hand.
 //
 // The faults are the database's: a node refusing connections, a 1047 (WSREP not ready), a lost

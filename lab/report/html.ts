@@ -45,6 +45,8 @@ export interface HtmlInput {
   reach?: Reach;
   rate?: RateRecord | null;
   machine?: MachineSummary | null;
+  /** The command that repeats the run (report/repeat.ts). */
+  repeat?: string;
 }
 
 export function esc(s: string): string {
@@ -139,7 +141,7 @@ export function renderHtml(input: HtmlInput): string {
     `<div class="answer" id="answer"><p><strong>Answer from this run.</strong> ${answerSentences(summaryInput).map(esc).join(' ')}</p>`,
   );
   p.push(
-    `<p><span class="${verdictClass}">${verdict}.</span> ${charts.anomalies.length} finding(s), ${stories.length} mitigation stor${stories.length === 1 ? 'y' : 'ies'}. Seed ${input.seed} (repeat with <code>bbs-lab run &lt;scenario&gt; --seed ${input.seed}</code>).</p></div>`,
+    `<p><span class="${verdictClass}">${verdict}.</span> ${charts.anomalies.length} finding(s), ${stories.length} mitigation stor${stories.length === 1 ? 'y' : 'ies'}. Seed ${input.seed} (repeat with <code>${esc(input.repeat ?? `node bin/bbs-lab.js run <scenario.yaml> --seed ${input.seed}`)}</code>).</p></div>`,
   );
   const faultRows = faultTableRows(stats);
   if (faultRows.length > 0) {

@@ -52,6 +52,8 @@ export interface ReportInput {
   machine?: MachineSummary | null;
   /** The outage-by-part section (report/outage-parts-md.ts), after the fault table. */
   outageParts?: string;
+  /** The command that repeats the run (report/repeat.ts); without it, the generic form. */
+  repeat?: string;
 }
 
 /**
@@ -252,7 +254,9 @@ export function renderMarkdown(input: ReportInput): string {
     if (input.outageParts) parts.push(input.outageParts);
   }
   parts.push(`**In detail.** ${summarySentences(input).join(' ')}\n`);
-  parts.push(`Seed ${input.seed} (repeat with \`bbs-lab run <scenario> --seed ${input.seed}\`).\n`);
+  parts.push(
+    `Seed ${input.seed} (repeat with \`${input.repeat ?? `node bin/bbs-lab.js run <scenario.yaml> --seed ${input.seed}`}\`).\n`,
+  );
   if (input.timeline)
     parts.push(
       `![Completions per second: ok, unknown and failed, with fault windows shaded](${input.timeline})\n`,

@@ -11,7 +11,7 @@
 //           window, or never completed; any machine would have skipped it too;
 //   missed  that op ended ok at its first attempt outside any fault, or the client woke late:
 //           the machine was too slow for the rate.
-// The keep-up rule judges only what the machine answers for (KEPT_UP below, README "Offered load").
+// The keep-up rule judges only what the machine answers for (KEPT_UP below, docs/reading-a-run.md, "Offered load").
 
 import {
   FINAL_READ,

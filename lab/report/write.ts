@@ -23,6 +23,8 @@ import { computeRate, type RateRecord } from './rate.ts';
 import { parseMachineJsonl, summarizeMachine, type MachineSummary } from './machine.ts';
 import type { Provenance } from '../provenance.ts';
 import { computeOutageParts } from './outage-parts.ts';
+import { PROJECT_ROOT } from '../project-root.ts';
+import { repeatCommand } from './repeat.ts';
 import { renderOutagePartsHtml, renderOutagePartsMarkdown } from './outage-parts-md.ts';
 import { parseNodeLog, type NodeLogMark } from './node-log-marks.ts';
 import {
@@ -190,6 +192,7 @@ export function renderRun(
     rate,
     machine,
     outageParts: renderOutagePartsMarkdown(outageParts, describeDetection(requested)),
+    repeat: repeatCommand(dir.path, seed, PROJECT_ROOT),
   });
   writeFileSync(
     dir.report,
@@ -279,6 +282,7 @@ function renderHtmlAndStories(
     rate,
     machine,
     ...(outageParts ? { outageParts } : {}),
+    repeat: repeatCommand(dir.path, seed, PROJECT_ROOT),
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     // The timed lab events from the history, then the notes that have no time.
     notes: labEventLines(stats, opts.notes),

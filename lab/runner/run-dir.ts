@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { PROJECT_ROOT } from '../project-root.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { savedScenario } from '../scenario/saved.ts';
 
 export { PROJECT_ROOT };
 export const DEFAULT_RUNS_DIR = join(PROJECT_ROOT, 'findings', 'runs');
@@ -63,7 +64,7 @@ export function createRunDir(
     }
   }
   const dir = runDirPaths(path, id);
-  writeFileSync(join(path, 'scenario.yaml'), stringify({ ...scenario, seed }));
+  writeFileSync(join(path, 'scenario.yaml'), stringify(savedScenario(scenario, seed)));
   writeFileSync(join(path, 'seed'), `${seed}\n`);
   return dir;
 }

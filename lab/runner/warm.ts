@@ -9,7 +9,7 @@
 // The routing (healthchecks, switchboards, Consul, Toxiproxy links) is not kept: it runs inside
 // this process, starts in under a second, and its state (the proxies' seeded choices, Consul's
 // sessions and KV, every toxic) belongs to one run's seed and history, so the next run starts its
-// own: the same state as a fresh start by construction. README "Investigating" (Warm runs and
+// own: the same state as a fresh start by construction. docs/campaigns.md (Warm runs and
 // phases) gives the figures.
 //
 // Ctrl-C or a crash still takes everything down: a kept cluster stays registered with the cleanup

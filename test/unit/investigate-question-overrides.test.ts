@@ -96,3 +96,35 @@ test('findings name the node each role target resolved to in each run, with most
   ]);
   t.deepEqual(resolvedRoles({ stats: {}, check: {} }), []);
 });
+
+test("a campaign run's description names its variant, base and overrides, then the base's own words", (t) => {
+  writeFileSync(
+    join(dir, 'two.yaml'),
+    'name: two\nquestion: q\ndescription: 3 nodes, one proxy\nduration: 10s\ntopology: { nodes: 1, proxies: 0 }\nclients: { count: 2, via: nodes }\n',
+  );
+  const c = parseCampaign(
+    `
+name: q
+title: Q
+questions:
+  - id: qa
+    question: Does it?
+    scenario: two.yaml
+    overrides: { duration: 20s }
+    variants:
+      - { name: A, overrides: { bbs.version: 2016-11 } }
+      - { name: D, overrides: { description: "my own words" } }
+    seeds: 1
+    metrics: [ops]
+`,
+    join(dir, 'c2.yaml'),
+  );
+  const [a, d] = c.questions[0]!.variants;
+  t.is(
+    a!.scenario.description,
+    "Campaign variant qa/A: two.yaml with duration 20s; bbs.version 2016-11. The base's own description, before these overrides: 3 nodes, one proxy",
+  );
+  t.is(d!.scenario.description, 'my own words');
+  // The words are not the configuration.
+  t.is(configId(a!.scenario), configId({ ...a!.scenario, description: 'other' }));
+});

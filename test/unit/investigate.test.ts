@@ -556,7 +556,7 @@ test('findings: each question answered first with medians and intervals, a chart
   );
   t.regex(
     md,
-    /1 other comparison\(s\) of this question did not separate and are in findings\.json/,
+    /1 other comparison\(s\) of this question did not separate; all are in findings\.json/,
   );
   t.regex(md, /\| 1213s per 1,000 ops \| 20\.0 \[10\.0–30\.0\] \| 0\.0 \[0\.0–4\.0\] \|/);
   t.regex(
@@ -1090,5 +1090,27 @@ test('findings name the system under test per variant from its runs: the BBS com
   t.regex(
     md,
     /\*\*A\*\* \(`bbs\.version: 2016-03`; system under test: BBS 2016-03 \(2a8d20a0, 2016-03-23\)\)/,
+  );
+});
+
+test('findings: a comparison that could not be made is counted apart from those that did not separate', (t) => {
+  const { c, runs, res } = fixture();
+  const figures = aggregate(c, runs, res);
+  // qa has two metrics and two variants: one headline comparison, one other (okShare). Marked as
+  // not made (as when a variant has no figure for the metric), it is no longer "did not separate".
+  const other = figures.questions[0]!.comparisons.find(
+    (x) => x.metric !== figures.questions[0]!.metrics[0],
+  )!;
+  other.made = false;
+  const md = renderFindings({
+    campaign: c,
+    figures,
+    state: state(runs),
+    plan: { shortened: true, seedCap: 3, cut: [] },
+    runsRel: '../runs/2026-investigate-tiny',
+  }).readme;
+  t.regex(
+    md,
+    /0 other comparison\(s\) of this question did not separate, and 1 could not be made \(a variant with no figure for the metric\); all are in findings\.json/,
   );
 });
