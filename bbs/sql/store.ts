@@ -141,10 +141,9 @@ function commitLostPlanted(opts: StoreOptions, op: BbsOp): boolean {
 }
 
 /**
- * PLANTED BUG (task-commit-lost-as-failed, actual-lrp-commit-lost-as-failed,
- * desired-lrp-commit-lost-as-failed): the error of a COMMIT whose connection was lost (no server
- * error number: the server may have committed) answered as a certification failure, which says
- * "rolled back". Marked `final` so no retry policy runs the op again.
+ * PLANTED BUG (task-commit-lost-as-failed, actual-lrp-commit-lost-as-failed, desired-lrp-commit-lost-as-failed):
+ * the error of a COMMIT whose connection was lost (no server error number: the server may have
+ * committed) answered as a certification failure, which says "rolled back". Marked `final` so no retry policy runs the op again.
  */
 export function commitLostAsFailed(e: OpError): OpError & { final: true } {
   return {

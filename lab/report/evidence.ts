@@ -57,7 +57,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
           ...witnessContextSentences(f, t0),
           ...(re ? [commitRecheckSentence(re)] : []),
         ];
-        if (extra.length > 0) out.push(`${extra.map(escape).join(' ')}\n`);
+        if (extra.length > 0) out.push(`${extra.map(escapeCell).join(' ')}\n`);
       }
     }
     if (bad.length > MAX_KEYS)
