@@ -42,7 +42,8 @@ function findingOf(a: Anomaly): Finding {
   return {
     checker: 'isolation',
     type,
-    ops: opsOfIsolation(a),
+    // A cycle names each txn twice (as one step's `to` and the next one's `from`): once here.
+    ops: [...new Set(opsOfIsolation(a))],
     keys: keysOf(a),
     ruledOut: rulesOut(type, cyclic ? variantOf([a]) : 'data'),
     data: facts,
