@@ -3,7 +3,9 @@
 // Every checker's findings are also gathered in one list of one shape (anomaly.ts), which the
 // report, the charts, `check --json` and the self-test loop over. Adding a checker is one file (a
 // `Checker`, checker.ts) and one line below (docs/adding-a-checker.md). Pure: history in, verdicts,
-// data and anomalies out; the sentences about them are the report's (lab/report/verdicts.ts).
+// data and anomalies out. The one pipeline over a history is lab/report/verdicts.ts checkReport
+// (these checkers, then explainFindings, then the sentences), used by run, check, the self-test
+// (through the run's results.json) and the tests alike.
 
 import { bbsModels } from '../../specs/bbs.ts';
 import { genericModels, REGISTER_MODELS, withInitialValue } from '../../specs/generic.ts';
@@ -202,13 +204,4 @@ export function explainFindings(
     ...(opts.causeSettings ? { settings: opts.causeSettings } : {}),
   });
   return { causes, commitFailRechecks };
-}
-
-export function checkHistory(
-  events: readonly HistoryEvent[],
-  opts: CheckOptions = {},
-  checkers: readonly Checker[] = CHECKERS,
-): CheckResults {
-  const results = resultsOf(runCheckers(events, opts, checkers));
-  return { ...results, ...explainFindings(events, results, opts) };
 }
