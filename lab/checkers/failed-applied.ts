@@ -5,7 +5,7 @@
 // Instance guids are not made unique: a repeated claim or start by the same instance is a
 // transition the workload must reach, so a claim is not traced this way.
 
-import type { BbsResult } from '../../bbs/ops.ts';
+import type { BbsResult } from '../../specs/vocabulary.ts';
 import type { Op } from '../history/event.ts';
 import type { Checker } from './checker.ts';
 
