@@ -71,7 +71,10 @@ export interface CheckResult<D> {
 }
 
 export interface Checker<D = unknown, N extends string = string> {
-  /** Also the field of results.json's `check` its data is written under, and its anomalies' `checker`. */
+  /**
+   * Also the field of results.json's `check` its data is written under, and its anomalies'
+   * `checker`.
+   */
   readonly name: N;
   /** The ops it judges; with none in the history it does not run, and its data is `idle`. */
   appliesTo(op: Op, ctx: CheckContext): boolean;

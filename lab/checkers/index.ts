@@ -48,10 +48,15 @@ export const CHECKERS = [
 
 type Registered = (typeof CHECKERS)[number];
 
-/** Each registered checker's data under its name (typed from CHECKERS, so a new one adds its field). */
+/**
+ * Each registered checker's data under its name (typed from CHECKERS, so a new one adds its field).
+ */
 export type CheckerData = { [C in Registered as C['name']]: C['idle'] };
 
-/** What the checkers found: the history's verdict, each checker's data under its name, and their anomalies. */
+/**
+ * What the checkers found: the history's verdict, each checker's data under its name, and their
+ * anomalies.
+ */
 export type CheckResults = {
   valid: Verdict;
   /**
@@ -59,7 +64,9 @@ export type CheckResults = {
    * they were stored: read them with anomaliesOf, which derives them from the checkers' data then.
    */
   anomalies?: Anomaly[];
-  /** One cause per anomaly (causes.ts); missing in results written before causes were attributed. */
+  /**
+   * One cause per anomaly (causes.ts); missing in results written before causes were attributed.
+   */
   causes?: AnomalyCause[];
   /**
    * Per non-linearizable key with COMMIT-time failures: the verdict with them taken as unknown
@@ -154,7 +161,10 @@ export function runCheckers(
   return { valid: combineVerdicts(outcomes.map((o) => o.verdict)), outcomes };
 }
 
-/** results.json's `check` without the sentences: the verdict, each checker's data under its name, then every anomaly. */
+/**
+ * results.json's `check` without the sentences: the verdict, each checker's data under its name,
+ * then every anomaly.
+ */
 export function resultsOf(run: CheckRun): CheckResults {
   return {
     valid: run.valid,

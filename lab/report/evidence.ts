@@ -10,7 +10,10 @@ import { commitRecheckSentence, witnessContextSentences } from './witness-contex
 
 const MAX_KEYS = 5;
 const MAX_EXAMPLES = 3;
-/** The checkers this section tells in their own detail below; any other's anomalies get a plain list. */
+/**
+ * The checkers this section tells in their own detail below; any other's anomalies get a plain
+ * list.
+ */
 const DETAILED = new Set(['linearizability', 'invariants', 'failedApplied', 'isolation']);
 const MAX_OTHERS = 20;
 

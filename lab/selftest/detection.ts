@@ -74,7 +74,10 @@ function detectionFrom(
   };
 }
 
-/** The earliest moment some anomaly's ops had all completed (anomalies with no op, or one of unknown time, skipped). */
+/**
+ * The earliest moment some anomaly's ops had all completed (anomalies with no op, or one of unknown
+ * time, skipped).
+ */
 function firstComplete(
   anomalies: readonly Anomaly[],
   doneAt: ReadonlyMap<number, number>,

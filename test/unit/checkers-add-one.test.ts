@@ -51,7 +51,8 @@ test('the check: its verdict counts, its data sits under its name, its anomaly i
     reads: 2,
     found: [{ op: 2, key: 'x', value: 7 }],
   });
-  // Linearizability finds the same read (its witness: the write of 1, then the read of 7), then ours.
+  // Linearizability finds the same read (its witness: the write of 1, then the read of 7), then
+  // ours.
   t.deepEqual(
     report.anomalies!.map((a) => [a.checker, a.ops]),
     [

@@ -146,7 +146,8 @@ test('isolation: each example with its txns once, its keys, and the models it ru
       type: 'G2-item',
       ops: [1, 2],
       keys: ['x'],
-      // The cycle needs its real-time edge: of G2-item's models only the real-time one is ruled out.
+      // The cycle needs its real-time edge: of G2-item's models only the real-time one is ruled
+      // out.
       ruledOut: ['strict-serializable'],
       data: {
         cycle: [

@@ -6,7 +6,9 @@ import { checkIsolation, type IsolationResult } from './index.ts';
 import { rulesOut, variantOf } from './models.ts';
 import { ANOMALY_TYPES, type Anomaly } from './types.ts';
 
-/** The history ops an isolation anomaly names: a cycle's txns, a read and the txn it read from, … */
+/**
+ * The history ops an isolation anomaly names: a cycle's txns, a read and the txn it read from, …
+ */
 export function opsOfIsolation(a: Anomaly): number[] {
   switch (a.type) {
     case 'G0':
