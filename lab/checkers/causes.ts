@@ -33,7 +33,7 @@ import {
   type BbsResult,
   type DesiredLRPRecord,
   type TaskRecord,
-} from '../../bbs/ops.ts';
+} from '../../specs/vocabulary.ts';
 import type { Op } from '../history/event.ts';
 import { DEFAULT_CAUSE_SETTINGS, waitsForCausality, type CauseSettings } from './causal-wait.ts';
 import type { FailedButApplied } from './failed-applied.ts';

@@ -1,12 +1,14 @@
 // What a checker is, so the composition in index.ts can run a list of them (as Jepsen composes
-// checkers): a name, the ops it judges, and a pure check from those ops to a verdict and its data.
-// Sentences about verdicts are the report's (lab/report/verdicts.ts), not a checker's.
+// checkers): a name, the ops it judges, a pure check from those ops to a verdict and its data, and
+// its anomalies in the one shape every reader loops over (anomaly.ts). Sentences about verdicts
+// and anomalies are the report's (lab/report/verdicts.ts, anomaly-wording.ts), not a checker's.
 
 import type { Model } from '../../specs/model.ts';
 import type { Op } from '../history/event.ts';
 import type { ConsistencyModel } from './isolation/types.ts';
 import type { ActualLRPForm, ActualLRPRules } from '../../specs/transitions.ts';
 import type { CauseSettings } from './causal-wait.ts';
+import type { Anomaly } from './anomaly.ts';
 
 /** true: no anomaly; false: an anomaly; 'unknown': the checker could not decide (e.g. budget). */
 export type Verdict = boolean | 'unknown';
@@ -68,14 +70,22 @@ export interface CheckResult<D> {
   unjudged: number;
 }
 
-export interface Checker<D = unknown> {
-  /** Also the field of results.json's `check` its data is written under. */
-  readonly name: string;
+export interface Checker<D = unknown, N extends string = string> {
+  /**
+   * Also the field of results.json's `check` its data is written under, and its anomalies'
+   * `checker`.
+   */
+  readonly name: N;
   /** The ops it judges; with none in the history it does not run, and its data is `idle`. */
   appliesTo(op: Op, ctx: CheckContext): boolean;
   check(ops: readonly Op[], ctx: CheckContext): CheckResult<D>;
   /** Its data when it did not run (results.json keeps every checker's field). */
   readonly idle: D;
+  /**
+   * Its anomalies, from its data alone: also from the data of a results.json written before
+   * anomalies were stored, so it tolerates fields such older data lacks.
+   */
+  anomalies(data: D): Anomaly[];
 }
 
 /** One checker's part of a composed check. */
@@ -85,6 +95,8 @@ export interface CheckerOutcome<D = unknown> {
   ran: boolean;
   verdict: Verdict;
   data: D;
+  /** Its anomalies (none when it did not run). */
+  anomalies: Anomaly[];
 }
 
 /** The options bbsModelFor takes, from a check's options. */

@@ -5,7 +5,7 @@
 // Instance guids are not made unique: a repeated claim or start by the same instance is a
 // transition the workload must reach, so a claim is not traced this way.
 
-import type { BbsResult } from '../../bbs/ops.ts';
+import type { BbsResult } from '../../specs/vocabulary.ts';
 import type { Op } from '../history/event.ts';
 import type { Checker } from './checker.ts';
 
@@ -96,7 +96,7 @@ export function checkFailedApplied(ops: readonly Op[]): FailedButApplied[] {
  * As one of the composed checkers: the failed CompleteTasks and the task reads that may see them.
  * It looks for one anomaly only, so a history it alone looked at does not count as judged.
  */
-export const failedAppliedChecker: Checker<FailedButApplied[]> = {
+export const failedAppliedChecker: Checker<FailedButApplied[], 'failedApplied'> = {
   name: 'failedApplied',
   appliesTo: (o, ctx) =>
     !ctx.forced && (o.f === 'CompleteTask' || o.key?.startsWith('task/') === true),
@@ -105,4 +105,14 @@ export const failedAppliedChecker: Checker<FailedButApplied[]> = {
     return { verdict: found.length === 0, data: found, judged: false, unjudged: 0 };
   },
   idle: [],
+  // One per failed op seen applied: the op, then the op that saw its effect.
+  anomalies: (found) =>
+    (found ?? []).map((f) => ({
+      checker: 'failedApplied',
+      type: 'failed-but-applied',
+      ops: [f.op, f.seenBy],
+      keys: [f.key],
+      ruledOut: [],
+      data: { f: f.f, error: f.error, seenBy: f.seenBy },
+    })),
 };

@@ -1,7 +1,11 @@
 // All the checkers over one history, composed from one list (CHECKERS) as Jepsen composes
 // checkers: each judges the ops it applies to, and the history's verdict is the worst of theirs.
-// Adding a checker is one file (a `Checker`, checker.ts) and one line below. Pure: history in,
-// verdicts and their data out; the sentences about them are the report's (lab/report/verdicts.ts).
+// Every checker's findings are also gathered in one list of one shape (anomaly.ts), which the
+// report, the charts, `check --json` and the self-test loop over. Adding a checker is one file (a
+// `Checker`, checker.ts) and one line below (docs/adding-a-checker.md). Pure: history in, verdicts,
+// data and anomalies out. The one pipeline over a history is lab/report/verdicts.ts checkReport
+// (these checkers, then explainFindings, then the sentences), used by run, check, the self-test
+// (through the run's results.json) and the tests alike.
 
 import { bbsModels } from '../../specs/bbs.ts';
 import { genericModels, REGISTER_MODELS, withInitialValue } from '../../specs/generic.ts';
@@ -15,17 +19,16 @@ import {
   type CheckerOutcome,
   type Verdict,
 } from './checker.ts';
-import { failedAppliedChecker, type FailedButApplied } from './failed-applied.ts';
+import { failedAppliedChecker } from './failed-applied.ts';
 import { invariantsChecker } from './invariants/checker.ts';
-import type { InvariantResult } from './invariants/index.ts';
 import { isolationChecker } from './isolation/checker.ts';
-import type { IsolationResult } from './isolation/index.ts';
 import { linearizabilityChecker } from './linearizability/checker.ts';
-import type { LinResult } from './linearizability/index.ts';
 import { attributeCauses, type AnomalyCause } from './causes.ts';
 import { recheckCommitFails, type CommitFailRecheck } from './linearizability/commit-fails.ts';
 import { bbsModelFor } from '../../specs/bbs.ts';
+import type { Anomaly } from './anomaly.ts';
 
+export type { Anomaly } from './anomaly.ts';
 export type {
   CheckContext,
   CheckOptions,
@@ -36,20 +39,31 @@ export type {
 } from './checker.ts';
 
 /** The checkers every history goes through, in the order results.json and the report list them. */
-export const CHECKERS: readonly Checker[] = [
+export const CHECKERS = [
   linearizabilityChecker,
   invariantsChecker,
   failedAppliedChecker,
   isolationChecker,
-];
+] as const satisfies readonly Checker[];
 
-/** What the checkers found: the history's verdict and each checker's data under its name. */
-export interface CheckResults {
+type Registered = (typeof CHECKERS)[number];
+
+/**
+ * Each registered checker's data under its name (typed from CHECKERS, so a new one adds its field).
+ */
+export type CheckerData = { [C in Registered as C['name']]: C['idle'] };
+
+/**
+ * What the checkers found: the history's verdict, each checker's data under its name, and their
+ * anomalies.
+ */
+export type CheckResults = {
   valid: Verdict;
-  linearizability: LinResult | null;
-  invariants: InvariantResult | null;
-  failedApplied: FailedButApplied[];
-  isolation: IsolationResult | null;
+  /**
+   * Every checker's anomalies in one shape, in checker order; missing in results written before
+   * they were stored: read them with anomaliesOf, which derives them from the checkers' data then.
+   */
+  anomalies?: Anomaly[];
   /**
    * One cause per anomaly (causes.ts); missing in results written before causes were attributed.
    */
@@ -59,7 +73,7 @@ export interface CheckResults {
    * (commit-fails.ts).
    */
   commitFailRechecks?: CommitFailRecheck[];
-}
+} & CheckerData;
 
 export interface CheckRun {
   valid: Verdict;
@@ -121,14 +135,15 @@ export function runCheckers(
   for (const c of checkers) {
     const ops = history.filter((o) => c.appliesTo(o, ctx));
     if (ops.length === 0) {
-      outcomes.push({ name: c.name, ran: false, verdict: true, data: c.idle });
+      outcomes.push({ name: c.name, ran: false, verdict: true, data: c.idle, anomalies: [] });
       continue;
     }
     const r = c.check(ops, ctx);
     for (const o of ops) inScope.add(o);
     judged ||= r.judged;
     unjudged += r.unjudged;
-    outcomes.push({ name: c.name, ran: true, verdict: r.verdict, data: r.data });
+    const anomalies = c.anomalies(r.data);
+    outcomes.push({ name: c.name, ran: true, verdict: r.verdict, data: r.data, anomalies });
   }
   // Ops that no checker judged, and nothing else judged: a VALID here would be a check that cannot
   // fail. (Ops a model covers but that constrain nothing, such as an `info` read, are a fair
@@ -147,14 +162,28 @@ export function runCheckers(
 }
 
 /**
- * results.json's `check` without the sentences: the verdict, then each checker's data under its
- * name.
+ * results.json's `check` without the sentences: the verdict, each checker's data under its name,
+ * then every anomaly.
  */
 export function resultsOf(run: CheckRun): CheckResults {
   return {
     valid: run.valid,
     ...Object.fromEntries(run.outcomes.map((o) => [o.name, o.data])),
+    anomalies: run.outcomes.flatMap((o) => o.anomalies),
   } as CheckResults;
+}
+
+/**
+ * A check's anomalies: those it stored, or, for a results.json written before they were stored,
+ * those each checker (CHECKERS unless given) finds in its data there. The one list every reader of
+ * findings loops over (the report's anomaly list and charts, the self-test's detection table).
+ */
+export function anomaliesOf(
+  check: { anomalies?: readonly Anomaly[] } & Partial<Record<string, unknown>>,
+  checkers: readonly Checker[] = CHECKERS,
+): Anomaly[] {
+  if (Array.isArray(check.anomalies)) return [...check.anomalies];
+  return checkers.flatMap((c) => (c.name in check ? c.anomalies(check[c.name] ?? c.idle) : []));
 }
 
 /**
@@ -185,13 +214,4 @@ export function explainFindings(
     ...(opts.causeSettings ? { settings: opts.causeSettings } : {}),
   });
   return { causes, commitFailRechecks };
-}
-
-export function checkHistory(
-  events: readonly HistoryEvent[],
-  opts: CheckOptions = {},
-  checkers: readonly Checker[] = CHECKERS,
-): CheckResults {
-  const results = resultsOf(runCheckers(events, opts, checkers));
-  return { ...results, ...explainFindings(events, results, opts) };
 }

@@ -27,7 +27,7 @@ import { bbsModelFor, bbsModels } from '../../specs/bbs.ts';
 import { genericModels, withInitialValue } from '../../specs/generic.ts';
 import type { Model } from '../../specs/model.ts';
 import { ModelInputError } from '../../specs/model.ts';
-import { UnknownModelError, type CheckOptions } from '../checkers/index.ts';
+import { type Checker, type CheckOptions, UnknownModelError } from '../checkers/index.ts';
 import { checkReport, type CheckReport } from '../report/verdicts.ts';
 import { TxnInputError } from '../checkers/isolation/index.ts';
 import { parseEdnEvents } from '../history/edn.ts';
@@ -128,6 +128,8 @@ export function takeExportOption(argv: readonly string[]): { argv: string[]; exp
 export interface CheckIo {
   /** Write the history as Jepsen EDN to this file (one history only). */
   exportEdn?: string;
+  /** The checkers to run (CHECKERS unless given; a test adds its own checker here). */
+  checkers?: readonly Checker[];
 }
 
 export type Verdict = 'VALID' | 'INVALID' | 'UNKNOWN' | 'BAD INPUT' | 'INTERNAL ERROR';
@@ -253,7 +255,11 @@ export function checkFile(
     if (noValue) return bad(`${read.where(noValue.event)}: ${noValue.problem}`);
     let report: CheckReport;
     try {
-      report = checkReport(read.events, runDir !== null ? withRunRules(opts, runDir) : opts);
+      report = checkReport(
+        read.events,
+        runDir !== null ? withRunRules(opts, runDir) : opts,
+        io.checkers,
+      );
     } catch (e) {
       // Bad input, not an anomaly: an unknown --model, ops a model cannot read, a malformed txn.
       if (e instanceof UnknownModelError) return bad(e.message);

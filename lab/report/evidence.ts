@@ -2,12 +2,20 @@
 // small enough to read (linearizability failures are already shrunk). Pure: verdict in, Markdown
 // out.
 
+import { anomaliesOf } from '../checkers/index.ts';
+import { anomalyWords } from './anomaly-wording.ts';
 import type { CheckReport } from './verdicts.ts';
 import { renderCausesMarkdown } from './causes.ts';
 import { commitRecheckSentence, witnessContextSentences } from './witness-context.ts';
 
 const MAX_KEYS = 5;
 const MAX_EXAMPLES = 3;
+/**
+ * The checkers this section tells in their own detail below; any other's anomalies get a plain
+ * list.
+ */
+const DETAILED = new Set(['linearizability', 'invariants', 'failedApplied', 'isolation']);
+const MAX_OTHERS = 20;
 
 /** Seconds since the run's first event, for op times in nanoseconds. */
 const sec = (t0: number, ns: number | undefined) =>
@@ -117,6 +125,17 @@ export function renderEvidence(check: CheckReport, t0: number): string {
       }
       out.push(`${lines.join('\n')}\n`);
     }
+  }
+  const others = anomaliesOf(check).filter((a) => !DETAILED.has(a.checker));
+  if (others.length > 0) {
+    out.push(`### Other checkers' anomalies (${others.length})\n`);
+    const lines = others.slice(0, MAX_OTHERS).map((a) => {
+      const w = anomalyWords(a, check, { t0 });
+      return `- **${escapeCell(w.title)}**: ${escapeCell(w.explanation)}`;
+    });
+    if (others.length > MAX_OTHERS)
+      lines.push(`- …and ${others.length - MAX_OTHERS} more (results.json has them all).`);
+    out.push(`${lines.join('\n')}\n`);
   }
   if (out.length === 0) return '';
   return [

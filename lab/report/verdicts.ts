@@ -1,6 +1,9 @@
-// The sentences about the checkers' verdicts, for the top of a report and `bbs-lab check`: one
-// writer per checker name; a checker without one gets a plain sentence from its name and verdict.
-// Pure: the checkers' outcomes in, sentences out.
+// The one pipeline from a history to results.json's `check` (checkReport): the checkers (their
+// verdicts, data and anomalies, lab/checkers/index.ts), what their findings say together
+// (explainFindings), then the sentences about the verdicts, for the top of a report and `bbs-lab
+// check`: one writer per checker name; a checker without one gets a plain sentence from its name
+// and verdict. `bbs-lab run`, `bbs-lab check`, the self-test and the tests all come through here.
+// Pure: a history in, the check out.
 
 import {
   CHECKERS,

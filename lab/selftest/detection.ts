@@ -1,19 +1,23 @@
 // Whether a run's checkers found something, which checkers, and how early: the figures of the
-// self-test's detection table. Pure.
+// self-test's detection table. It reads the checkers' anomalies in their one shape (anomaliesOf),
+// so a new checker's findings count here with no edit. Pure.
 
 import type { PlantRecord } from '../../bbs/sql/plants.ts';
+import { anomaliesOf, type Anomaly } from '../checkers/index.ts';
 import type { CheckReport } from '../report/verdicts.ts';
 
-export type CheckerName = 'linearizability' | 'invariants' | 'failed-applied' | 'isolation';
+/** A checker's name as the registry (lab/checkers/index.ts) and results.json's `check` spell it. */
+export type CheckerName = string;
 
 export interface Detection {
   /** A checker reported an anomaly (check.valid === false). */
   found: boolean;
+  /** The checkers with an anomaly (on the record type asked about), in the registry's order. */
   checkers: CheckerName[];
   /**
    * Seconds from the workload's start until the history first held a complete piece of evidence:
-   * over the findings that name their ops, the earliest of (the last completion among its ops).
-   * null when nothing was found or no finding names ops with known times.
+   * over the anomalies that name their ops, the earliest of (the last completion among its ops).
+   * null when nothing was found or no anomaly names ops with known times.
    */
   firstDetectionSec: number | null;
 }
@@ -26,31 +30,8 @@ const KEY_PREFIX: Record<PlantRecord, string> = {
   domain: 'domain/',
 };
 
-interface Finding {
-  checker: CheckerName;
-  key: string;
-  ops: number[];
-}
-
-/** Every finding that names a key and its ops, by checker. */
-function findings(check: CheckReport): Finding[] {
-  const out: Finding[] = [];
-  for (const k of check.linearizability?.keys ?? [])
-    if (k.verdict === 'not-linearizable')
-      out.push({
-        checker: 'linearizability',
-        key: k.key,
-        ops: k.failure?.ops.map((o) => o.op) ?? [],
-      });
-  for (const v of check.invariants?.violations ?? [])
-    out.push({ checker: 'invariants', key: v.key, ops: v.ops });
-  for (const f of check.failedApplied)
-    out.push({ checker: 'failed-applied', key: f.key, ops: [f.op, f.seenBy] });
-  return out;
-}
-
 /**
- * The detection of a plant on one record type only, from findings on that record type's keys: a
+ * The detection of a plant on one record type only, from anomalies on that record type's keys: a
  * task plant cannot touch an actual LRP row (other table, other ops), so two plants on different
  * record types can share one run and each be judged by its own keys.
  */
@@ -60,40 +41,10 @@ export function detectionOfRecord(
   doneAt: ReadonlyMap<number, number>,
   start: number,
 ): Detection {
-  const mine = findings(check).filter((f) => f.key.startsWith(KEY_PREFIX[record]));
-  return fromFindings(mine, doneAt, start);
-}
-
-function fromFindings(
-  fs: readonly Finding[],
-  doneAt: ReadonlyMap<number, number>,
-  start: number,
-): Detection {
-  const checkers = new Set(fs.map((f) => f.checker));
-  const found = fs.length > 0;
-  const first = firstComplete(fs, doneAt);
-  return {
-    found,
-    checkers: ORDER.filter((c) => checkers.has(c)),
-    firstDetectionSec: found && first !== null ? (first - start) / 1e9 : null,
-  };
-}
-
-const ORDER: CheckerName[] = ['linearizability', 'invariants', 'failed-applied', 'isolation'];
-
-/**
- * The earliest moment some finding's ops had all completed (findings with an op of unknown time
- * skipped).
- */
-function firstComplete(fs: readonly Finding[], doneAt: ReadonlyMap<number, number>): number | null {
-  let first: number | null = null;
-  for (const f of fs) {
-    const times = f.ops.map((o) => doneAt.get(o)).filter((t): t is number => t !== undefined);
-    if (times.length === 0 || times.length < f.ops.length) continue;
-    const complete = Math.max(...times);
-    if (first === null || complete < first) first = complete;
-  }
-  return first;
+  const mine = anomaliesOf(check).filter((a) =>
+    a.keys.some((k) => k.startsWith(KEY_PREFIX[record])),
+  );
+  return detectionFrom(mine.length > 0, mine, doneAt, start);
 }
 
 /**
@@ -105,16 +56,38 @@ export function detectionOf(
   doneAt: ReadonlyMap<number, number>,
   start: number,
 ): Detection {
-  const checkers = new Set<CheckerName>();
-  if (check.linearizability?.valid === false) checkers.add('linearizability');
-  if (check.invariants?.valid === false) checkers.add('invariants');
-  if (check.failedApplied.length > 0) checkers.add('failed-applied');
-  if (check.isolation && check.isolation.valid === false) checkers.add('isolation');
-  const first = firstComplete(findings(check), doneAt);
-  const found = check.valid === false;
+  return detectionFrom(check.valid === false, anomaliesOf(check), doneAt, start);
+}
+
+function detectionFrom(
+  found: boolean,
+  anomalies: readonly Anomaly[],
+  doneAt: ReadonlyMap<number, number>,
+  start: number,
+): Detection {
+  const first = firstComplete(anomalies, doneAt);
   return {
     found,
-    checkers: ORDER.filter((c) => checkers.has(c)),
+    // Anomalies come in the registry's order, so their checkers do too.
+    checkers: [...new Set(anomalies.map((a) => a.checker))],
     firstDetectionSec: found && first !== null ? (first - start) / 1e9 : null,
   };
+}
+
+/**
+ * The earliest moment some anomaly's ops had all completed (anomalies with no op, or one of unknown
+ * time, skipped).
+ */
+function firstComplete(
+  anomalies: readonly Anomaly[],
+  doneAt: ReadonlyMap<number, number>,
+): number | null {
+  let first: number | null = null;
+  for (const a of anomalies) {
+    const times = a.ops.map((o) => doneAt.get(o)).filter((t): t is number => t !== undefined);
+    if (times.length === 0 || times.length < a.ops.length) continue;
+    const complete = Math.max(...times);
+    if (first === null || complete < first) first = complete;
+  }
+  return first;
 }

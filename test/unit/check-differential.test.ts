@@ -10,7 +10,7 @@
 
 import test from 'ava';
 import fc from 'fast-check';
-import { checkHistory } from '../../lab/checkers/index.ts';
+import { checkReport } from '../../lab/report/verdicts.ts';
 import { parseHistory } from '../../lab/history/reader.ts';
 
 type Input = { f: 'read' } | { f: 'write'; value: number } | { f: 'cas'; value: [number, number] };
@@ -119,7 +119,7 @@ const historyArb = (distinctTimes: boolean) =>
 
 function agrees(ops: readonly GenOp[], order: readonly number[]): boolean {
   const text = historyText(ops, order);
-  const report = checkHistory(parseHistory(text, 'generated').events, {
+  const report = checkReport(parseHistory(text, 'generated').events, {
     model: 'cas-register',
     budget: 1_000_000,
   });

@@ -8,7 +8,7 @@ import {
   type TaskRecord,
 } from '../../bbs/ops.ts';
 import { attributeCauses, attributeOne, groupByCause } from '../../lab/checkers/causes.ts';
-import { checkHistory } from '../../lab/checkers/index.ts';
+import { checkReport } from '../../lab/report/verdicts.ts';
 import {
   syncWaitBitsFor,
   waitsForCausality,
@@ -210,13 +210,13 @@ test('two cells started on one node alone is a logic bug; on two nodes one after
   t.is(one(steps('n1', 'n2', 5), [0, 1], 'task-started-on-two-cells').cause, 'both-acknowledged');
 });
 
-test('through checkHistory: a stale read on a multi-writer history is named, grouped and in the report object', (t) => {
+test('through checkReport: a stale read on a multi-writer history is named, grouped and in the report object', (t) => {
   const ev = events([
     { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
     { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },
     { op: readLrp, out: lrp(0), at: [45, 50], node: 'n2' },
   ]);
-  const r = checkHistory(ev);
+  const r = checkReport(ev);
   t.false(r.valid);
   const causes = r.causes ?? [];
   t.true(
@@ -233,11 +233,11 @@ test('through checkHistory: a stale read on a multi-writer history is named, gro
   );
   // The run's settings reach the causes: with wsrep_sync_wait 7 the same history has no stale read.
   const causal =
-    checkHistory(ev, { causeSettings: { syncWait: 7, transactionalReads: true } }).causes ?? [];
+    checkReport(ev, { causeSettings: { syncWait: 7, transactionalReads: true } }).causes ?? [];
   t.false(causal.some((c) => c.cause === 'stale-read'));
   t.true(causal.some((c) => c.anomaly === 'not-linearizable' && c.cause === 'lost-write'));
   // And a clean history has no cause at all.
-  const clean = checkHistory(
+  const clean = checkReport(
     events([
       { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
       { op: update(2), out: lrp(1, 2), at: [20, 30], node: 'n1' },

@@ -2,7 +2,7 @@
 // (checkers/linearizability/commit-fails.ts). Answers worked out by hand on register histories.
 
 import test from 'ava';
-import { checkHistory } from '../../lab/checkers/index.ts';
+import { checkReport } from '../../lab/report/verdicts.ts';
 import { recheckCommitFails } from '../../lab/checkers/linearizability/commit-fails.ts';
 import { pairOps, type HistoryEvent } from '../../lab/history/event.ts';
 import type { Model } from '../../specs/model.ts';
@@ -80,8 +80,8 @@ test('when no COMMIT failure can explain it, the re-check says so and names none
   );
 });
 
-test('checkHistory attributes such a key to a failed COMMIT that was applied', (t) => {
-  const report = checkHistory(
+test('checkReport attributes such a key to a failed COMMIT that was applied', (t) => {
+  const report = checkReport(
     withPhases([w(1, [0, 1]), w(2, [2, 3], 'fail'), r(2, [4, 5])], { 1: 'commit' }),
     { model: 'register' },
   );
@@ -94,7 +94,7 @@ test('checkHistory attributes such a key to a failed COMMIT that was applied', (
   t.is(c.cause, 'failed-but-applied');
   t.is(c.ops[0], 1);
   // The same history with the failure on a statement: surely not applied, so no such cause.
-  const plain = checkHistory(
+  const plain = checkReport(
     withPhases([w(1, [0, 1]), w(2, [2, 3], 'fail'), r(2, [4, 5])], { 1: 'statement' }),
     { model: 'register' },
   );
@@ -104,7 +104,6 @@ test('checkHistory attributes such a key to a failed COMMIT that was applied', (
 
 test('the evidence says what the re-check found', async (t) => {
   const { renderEvidence } = await import('../../lab/report/evidence.ts');
-  const { checkReport } = await import('../../lab/report/verdicts.ts');
   const report = checkReport(
     withPhases([w(1, [0, 1]), w(2, [2, 3], 'fail'), r(2, [4, 5])], { 1: 'commit' }),
     { model: 'register' },

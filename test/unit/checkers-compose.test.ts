@@ -128,6 +128,8 @@ const noWrites: Checker<{ writes: number } | null> = {
   appliesTo: (o) => o.f === 'write',
   check: (ops) => ({ verdict: false, data: { writes: ops.length }, judged: true, unjudged: 0 }),
   idle: null,
+  anomalies: (d) =>
+    d ? [{ checker: 'noWrites', type: 'write', ops: [], keys: [], ruledOut: [], data: d }] : [],
 };
 
 test('composing the registry runs every checker, in the registry order', (t) => {
@@ -161,6 +163,7 @@ test('composing the registry runs every checker, in the registry order', (t) => 
       'invariants',
       'failedApplied',
       'isolation',
+      'anomalies',
       'causes',
       'commitFailRechecks',
     ],
@@ -199,9 +202,17 @@ test('a checker added to the list shows in the results, and its false verdict ma
     'Linearizability: all 1 key (2 ops) linearizable.',
     'noWrites: anomalies found.',
   ]);
-  // After the registry checkers, in list order; the explanations of the findings (causes, COMMIT
-  // re-checks) come last.
-  t.deepEqual(Object.keys(report).slice(-3), ['noWrites', 'causes', 'commitFailRechecks']);
+  // After the registry checkers, in list order, then every checker's anomalies in one list; the
+  // explanations of the findings (causes, COMMIT re-checks) come last.
+  t.deepEqual(Object.keys(report).slice(-4), [
+    'noWrites',
+    'anomalies',
+    'causes',
+    'commitFailRechecks',
+  ]);
+  t.deepEqual(report.anomalies, [
+    { checker: 'noWrites', type: 'write', ops: [], keys: [], ruledOut: [], data: { writes: 1 } },
+  ]);
 });
 
 test('the combined verdict is the worst: false over unknown over true', (t) => {

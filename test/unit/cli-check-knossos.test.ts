@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './cli-capture.ts';
 import { parseEdnHistory } from '../../lab/history/edn.ts';
-import { checkHistory } from '../../lab/checkers/index.ts';
+import { checkReport } from '../../lab/report/verdicts.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-test-knossos-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,7 +83,7 @@ test('an :ok read of nil is an unknown value (Knossos): it becomes an info compl
   const read = events[3]!;
   t.is(read.type, 'info');
   t.like(read, { error: { message: 'an :ok read of nil: Knossos reads it as an unknown value' } });
-  t.is(checkHistory(events, { model: 'cas-register' }).valid, true);
+  t.is(checkReport(events, { model: 'cas-register' }).valid, true);
   // The lab's own JSON keeps null as the value read: the same read after the write is stale.
   const json = [
     {
@@ -109,7 +109,7 @@ test('an :ok read of nil is an unknown value (Knossos): it becomes an info compl
     },
     { type: 'ok', op: 1, process: 1, f: 'read', key: 'x', value: null, time: 30, index: 3 },
   ];
-  t.is(checkHistory(json as never, { model: 'cas-register' }).valid, false);
+  t.is(checkReport(json as never, { model: 'cas-register' }).valid, false);
 });
 
 test.serial(

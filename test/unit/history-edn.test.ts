@@ -6,7 +6,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { checkHistory } from '../../lab/checkers/index.ts';
+import { checkReport } from '../../lab/report/verdicts.ts';
 import { toJepsenEdn } from '../../lab/history/edn-export.ts';
 import { DEFAULT_KEY, parseEdnHistory, readEdnHistory } from '../../lab/history/edn.ts';
 import type { CompletionEvent, HistoryEvent, InvokeEvent } from '../../lab/history/event.ts';
@@ -15,7 +15,7 @@ import { eventsOf, type TestOp } from './lin-history.ts';
 
 const fixture = (name: string) => `test/fixtures/edn/${name}.edn`;
 const verdictOf = (events: HistoryEvent[], model?: string) =>
-  checkHistory(events, model ? { model } : {});
+  checkReport(events, model ? { model } : {});
 const badKeys = (events: HistoryEvent[], model: string) =>
   verdictOf(events, model)
     .linearizability!.keys.filter((k) => k.verdict === 'not-linearizable')

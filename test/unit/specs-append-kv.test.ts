@@ -5,7 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { checkLinearizable } from '../../lab/checkers/linearizability/index.ts';
-import { checkHistory } from '../../lab/checkers/index.ts';
+import { checkReport } from '../../lab/report/verdicts.ts';
 import { appendKvModel } from '../../specs/append-kv.ts';
 import type { Model } from '../../specs/model.ts';
 import { eventsOf, opsOf, type TestOp } from './lin-history.ts';
@@ -96,10 +96,10 @@ test('--model append-kv is in the registry and keys are separate objects', (t) =
     get('', [2, 3], { key: 'k2' }),
     get('a', [4, 5], { key: 'k1' }),
   ];
-  const report = checkHistory(eventsOf(ops), { model: 'append-kv' });
+  const report = checkReport(eventsOf(ops), { model: 'append-kv' });
   t.is(report.valid, true);
   t.is(report.linearizability!.keys.length, 2);
-  const stale = checkHistory(eventsOf([...ops, get('', [6, 7], { key: 'k1' })]), {
+  const stale = checkReport(eventsOf([...ops, get('', [6, 7], { key: 'k1' })]), {
     model: 'append-kv',
   });
   t.is(stale.valid, false);

@@ -1,6 +1,8 @@
 // The specifications must be written independently of the store (issue 17): a rule the checker
 // shares with the store is invisible to linearizability by construction. specs/ therefore imports
-// nothing from bbs/ or lab/; its vocabulary is a copy, held here to the store's shapes.
+// nothing from bbs/ or lab/; its vocabulary is a copy, held here to the store's shapes. The
+// checkers (lab/checkers) read the store's records and op names through that copy too, never from
+// bbs/ (issue 25).
 
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,15 @@ function outsideImports(g: Map<string, Set<string>>): string[] {
   return out.sort();
 }
 
+/** Imports from lab/checkers/ files into bbs/ (the system under test), as "from → to". */
+function checkerImportsOfStore(g: Map<string, Set<string>>): string[] {
+  const out: string[] = [];
+  for (const [from, tos] of g)
+    if (from.startsWith('lab/checkers/'))
+      for (const to of tos) if (to.startsWith('bbs/')) out.push(`${from} → ${to}`);
+  return out.sort();
+}
+
 test('specs/ imports nothing from bbs/ or lab/ (nor from anywhere outside specs/)', (t) => {
   const g = importGraph(root, ['specs']);
   t.true(g.size >= 10, 'the graph covers the spec files');
@@ -28,6 +39,26 @@ test('specs/ imports nothing from bbs/ or lab/ (nor from anywhere outside specs/
 test('the check finds an import out of specs/ when there is one (it can fail)', (t) => {
   const g = new Map([['specs/task.ts', new Set(['specs/model.ts', 'bbs/rules.ts'])]]);
   t.deepEqual(outsideImports(g), ['specs/task.ts → bbs/rules.ts']);
+});
+
+test("lab/checkers/ imports nothing from bbs/: the store's shapes come from specs/vocabulary.ts", (t) => {
+  const g = importGraph(root, ['lab']);
+  const checkers = [...g.keys()].filter((f) => f.startsWith('lab/checkers/'));
+  t.true(checkers.length >= 30, 'the graph covers the checker files');
+  t.true(
+    checkers.some((f) => [...g.get(f)!].includes('specs/vocabulary.ts')),
+    'the checkers read the vocabulary',
+  );
+  t.deepEqual(checkerImportsOfStore(g), []);
+});
+
+test('the check finds an import of bbs/ from lab/checkers/ when there is one (it can fail)', (t) => {
+  const g = new Map([
+    ['lab/checkers/causes.ts', new Set(['specs/vocabulary.ts', 'bbs/ops.ts'])],
+    // Other parts of the lab drive the store: not refused here.
+    ['lab/runner/run.ts', new Set(['bbs/ops.ts'])],
+  ]);
+  t.deepEqual(checkerImportsOfStore(g), ['lab/checkers/causes.ts → bbs/ops.ts']);
 });
 
 // Compile-time: the copied vocabulary and the store's describe the same values both ways, so a
@@ -41,9 +72,10 @@ const sameShapes: [
   Same<storeOps.ActualLRPRecord, specVocabulary.ActualLRPRecord>,
   Same<storeOps.DesiredLRPRecord, specVocabulary.DesiredLRPRecord>,
   Same<storeOps.BbsErrorType, specVocabulary.BbsErrorType>,
-] = [true, true, true, true, true, true, true];
+  Same<storeOps.DomainRecord, specVocabulary.DomainRecord>,
+] = [true, true, true, true, true, true, true, true];
 
 test('the copied vocabulary names the same reads as the store', (t) => {
-  t.deepEqual(sameShapes, [true, true, true, true, true, true, true]);
+  t.deepEqual(sameShapes, [true, true, true, true, true, true, true, true]);
   t.deepEqual([...specVocabulary.READ_OPS].sort(), [...storeOps.READ_OPS].sort());
 });

@@ -5,7 +5,7 @@
 // rule lets any instance start an LRP that is claimed, so "claimed by A, then started by B" is the
 // BBS's own behaviour and not counted here.
 
-import type { BbsResult } from '../../../bbs/ops.ts';
+import type { BbsResult } from '../../../specs/vocabulary.ts';
 import type { Op } from '../../history/event.ts';
 import { args, byKey, mayFallBetween, okValue, type Timed } from './timeline.ts';
 import type { Violation } from './types.ts';

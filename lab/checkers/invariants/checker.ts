@@ -6,7 +6,7 @@ import { FINAL_READ } from '../../history/event.ts';
 import { rulesOf, type Checker } from '../checker.ts';
 import { checkInvariants, type InvariantResult } from './index.ts';
 
-export const invariantsChecker: Checker<InvariantResult | null> = {
+export const invariantsChecker: Checker<InvariantResult | null, 'invariants'> = {
   name: 'invariants',
   // Domains reads have no key (they read every domain): the invariants are what judge them.
   appliesTo: (o, ctx) =>
@@ -21,4 +21,14 @@ export const invariantsChecker: Checker<InvariantResult | null> = {
     return { verdict: inv.valid, data: inv, judged: true, unjudged: 0 };
   },
   idle: null,
+  // One per violation kept as an example (up to 10 per invariant; `counts` has them all).
+  anomalies: (inv) =>
+    (inv?.violations ?? []).map((v) => ({
+      checker: 'invariants',
+      type: v.invariant,
+      ops: [...v.ops],
+      keys: [v.key],
+      ruledOut: [],
+      data: {},
+    })),
 };

@@ -9,7 +9,7 @@
 // "The one before" is the version just before the op's own (same epoch, index − 1), when an ok
 // op showed it: exact, whatever the timing.
 
-import type { ActualLRPRecord, BbsResult } from '../../../bbs/ops.ts';
+import type { ActualLRPRecord, BbsResult } from '../../../specs/vocabulary.ts';
 import type { Op } from '../../history/event.ts';
 import type { Violation } from './types.ts';
 

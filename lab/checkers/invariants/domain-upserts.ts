@@ -7,7 +7,7 @@
 // refusal after that is the store refusing an upsert it should have applied, which the domain
 // model (specs/domain.ts), blind to time, accepts as a refusal right after the creation.
 
-import type { BbsResult } from '../../../bbs/ops.ts';
+import type { BbsResult } from '../../../specs/vocabulary.ts';
 import type { Op } from '../../history/event.ts';
 import { DEFAULT_CAUSE_SETTINGS, waitsForCausality, type CauseSettings } from '../causal-wait.ts';
 import { args, byKey } from './timeline.ts';

@@ -22,7 +22,7 @@
 // (2 s and up) only in that it makes a few reads near an expiry undecided, never wrongly judged.
 // A ttl of 0 never expires.
 
-import type { BbsResult } from '../../../bbs/ops.ts';
+import type { BbsResult } from '../../../specs/vocabulary.ts';
 import type { Op } from '../../history/event.ts';
 import { args, byKey, type Timed } from './timeline.ts';
 import type { Violation } from './types.ts';

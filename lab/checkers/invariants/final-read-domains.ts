@@ -6,7 +6,7 @@
 // floored at 0 (expired); so the time left must lie between ttl minus the longest and ttl minus
 // the shortest time that can separate the two. A ttl of 0 never expires.
 
-import type { DomainRecord } from '../../../bbs/ops.ts';
+import type { DomainRecord } from '../../../specs/vocabulary.ts';
 import type { Op } from '../../history/event.ts';
 import { byKey } from './timeline.ts';
 import type { Violation } from './types.ts';

@@ -4,7 +4,12 @@
 // returned (the record after a write, or what a read saw). A final read that disagrees lost an
 // acknowledged write (or resurrected a deleted record).
 
-import type { ActualLRPRecord, BbsResult, DesiredLRPRecord, TaskRecord } from '../../../bbs/ops.ts';
+import type {
+  ActualLRPRecord,
+  BbsResult,
+  DesiredLRPRecord,
+  TaskRecord,
+} from '../../../specs/vocabulary.ts';
 import { FINAL_READ, type Op } from '../../history/event.ts';
 import { checkFinalDomains } from './final-read-domains.ts';
 import { byKey, type Timed } from './timeline.ts';

@@ -2,7 +2,7 @@
 // an op that begins after another completed must see an index at least as high. A lower one is a
 // stale read or a lost write (e.g. a read served by a node that had not yet applied a commit).
 
-import type { ActualLRPRecord, BbsResult, DesiredLRPRecord } from '../../../bbs/ops.ts';
+import type { ActualLRPRecord, BbsResult, DesiredLRPRecord } from '../../../specs/vocabulary.ts';
 import type { Op } from '../../history/event.ts';
 import type { Violation } from './types.ts';
 

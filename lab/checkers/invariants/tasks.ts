@@ -2,7 +2,7 @@
 // Both hold per incarnation: once a task is deleted and desired again (a successful DesireTask
 // in between), it is a new task that may run anywhere.
 
-import type { BbsResult, TaskRecord } from '../../../bbs/ops.ts';
+import type { BbsResult, TaskRecord } from '../../../specs/vocabulary.ts';
 import type { Op } from '../../history/event.ts';
 import { args, byKey, mayFallBetween, okValue, type Timed } from './timeline.ts';
 import type { Violation } from './types.ts';

@@ -6,7 +6,7 @@ import { FINAL_READ } from '../../history/event.ts';
 import { rulesOf, type Checker } from '../checker.ts';
 import { checkLinearizable, type LinResult } from './index.ts';
 
-export const linearizabilityChecker: Checker<LinResult | null> = {
+export const linearizabilityChecker: Checker<LinResult | null, 'linearizability'> = {
   name: 'linearizability',
   appliesTo: (o) => o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn',
   check(ops, ctx) {
@@ -23,4 +23,17 @@ export const linearizabilityChecker: Checker<LinResult | null> = {
     return { verdict: lin.valid, data: lin, judged: lin.opsChecked > 0, unjudged: lin.skipped };
   },
   idle: null,
+  // One per key that is not linearizable: the ops of its shrunk witness (none when the search
+  // kept no witness), the key's model as the data an explanation needs.
+  anomalies: (lin) =>
+    (lin?.keys ?? [])
+      .filter((k) => k.verdict === 'not-linearizable')
+      .map((k) => ({
+        checker: 'linearizability',
+        type: 'not-linearizable',
+        ops: k.failure?.ops.map((o) => o.op) ?? [],
+        keys: [k.key],
+        ruledOut: ['linearizable'],
+        data: { model: k.model },
+      })),
 };

@@ -73,8 +73,11 @@ export function resultText(o: Op): string {
     | { error?: unknown; record?: unknown; shouldStart?: unknown }
     | null
     | undefined;
+  // A generic model's read (--model register, …) answers a plain value.
+  const plain = scalar(c.value);
+  if (plain !== null) return `ok: ${plain}`;
   if (v && typeof v.error === 'string') return `refused: ${v.error}`;
-  if (v && 'record' in v) {
+  if (v && typeof v === 'object' && 'record' in v) {
     if (v.record === null) return 'ok: not found';
     const state = (v.record as { state?: unknown } | undefined)?.state;
     return typeof state === 'string' ? `ok: ${state}` : 'ok: found';
