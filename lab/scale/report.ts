@@ -205,6 +205,9 @@ function statusRow(s: SizeResult): string {
   const fc = sum((t) => t.status.wsrep_flow_control_paused_ns) / 1e9;
   const cpu = sum((t) => t.process.cpuSec) / n;
   const rss = Math.max(0, ...s.trials.map((t) => t.process.rssMiB));
+  // The etcd store has no such counters: a dash, not a zero.
+  if (s.trials.every((t) => t.status.Rows_read === undefined))
+    return `| ${s.size.toLocaleString('en')} | – | – | – | ${cpu.toFixed(2)} | ${rss} | ${s.load1.before.toFixed(2)} → ${s.load1.after.toFixed(2)} |`;
   return `| ${s.size.toLocaleString('en')} | ${Math.round(rows).toLocaleString('en')} | ${cert} | ${fc.toFixed(2)} | ${cpu.toFixed(2)} | ${rss} | ${s.load1.before.toFixed(2)} → ${s.load1.after.toFixed(2)} |`;
 }
 

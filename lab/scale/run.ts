@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { storeOptions } from '../../bbs/sql/options.ts';
 import { provenance } from '../provenance.ts';
+import { populateEtcd } from './etcd-target.ts';
 import { populate, populationCounts, cellName } from './populate.ts';
 import {
   charts,
@@ -49,9 +50,9 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
       for (const size of sc.sizes) {
         const t0 = performance.now();
         log(`scale: ${topology}: populating ${from} → ${size} desired LRPs`);
-        await populate(target.pool('admin'), sc.seed, sc.population, from, size, (l) =>
-          log(`scale: ${topology}: ${l}`),
-        );
+        const say = (l: string): void => log(`scale: ${topology}: ${l}`);
+        if (target.etcd) await populateEtcd(target.etcd, sc.seed, sc.population, from, size, say);
+        else await populate(target.pool('admin'), sc.seed, sc.population, from, size, say);
         from = size;
         const populateMs = performance.now() - t0;
         const full = populationCounts(sc.seed, size, sc.population);
@@ -101,7 +102,12 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
           load1: { before: load1Before, after: loadavg()[0]! },
         };
         tr.sizes.push(sr);
-        if (sc.nodeKill && topology !== 'one-node' && size === sc.sizes[sc.sizes.length - 1])
+        if (
+          sc.nodeKill &&
+          target.cluster &&
+          topology !== 'one-node' &&
+          size === sc.sizes[sc.sizes.length - 1]
+        )
           sr.kill = await killTrials(target, sc, opts, size, sc.nodeKill.afterMs, log);
       }
     } catch (e) {
@@ -133,7 +139,8 @@ async function killTrials(
   afterMs: number,
   log: (m: string) => void,
 ): Promise<KillResult> {
-  const kill = target.cluster.abilities.kill;
+  const cluster = target.cluster!;
+  const kill = cluster.abilities.kill;
   const node = target.busiestNode();
   log(`scale: node kill: kill -9 ${node} ${afterMs} ms into a trial at ${size} LRPs`);
   const workload = sc.clients.count > 0 ? startWorkload(target, sc, opts, size) : null;
@@ -151,7 +158,7 @@ async function killTrials(
     let rejoinMs: number | null = null;
     try {
       await kill.restart(node);
-      await target.cluster.waitSynced(node, 3, 180_000);
+      await cluster.waitSynced(node, 3, 180_000);
       rejoinMs = performance.now() - t0;
     } catch (e) {
       log(`scale: node kill: ${node} did not rejoin: ${(e as Error).message.split('\n')[0]}`);

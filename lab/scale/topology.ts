@@ -10,6 +10,8 @@ import { startHealthchecks, type HealthcheckHandle } from '../routing/healthchec
 import { startSwitchboard, type SwitchboardHandle } from '../routing/switchboard/proxy.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { createSchema } from '../../bbs/sql/schema.ts';
+import type { EtcdClient } from '../../bbs/etcd/client.ts';
+import { startEtcdScaleTarget } from './etcd-target.ts';
 import type { ScaleTopology } from './scenario.ts';
 
 export interface Endpoint {
@@ -19,8 +21,13 @@ export interface Endpoint {
 }
 
 export interface ScaleTarget {
-  cluster: LocalGalera;
-  /** A pool for a component: `cell-3`, `bulker`, `convergence`, `client-1`, `admin`. */
+  /** The Galera cluster; null for the etcd store. */
+  cluster: LocalGalera | null;
+  /** The legacy etcd store's client; null for the SQL topologies. */
+  etcd: EtcdClient | null;
+  /** The lab temp dir in the server processes' command lines (their CPU and memory are read by it). */
+  workDir: string;
+  /** A pool for a component: `cell-3`, `bulker`, `convergence`, `client-1`, `admin` (SQL only). */
   pool(component: string): mysql.Pool;
   /** Each node, directly (for SHOW GLOBAL STATUS). */
   nodes: Endpoint[];
@@ -64,6 +71,7 @@ export async function startScaleTarget(
   topology: ScaleTopology,
   o: TargetOptions,
 ): Promise<ScaleTarget> {
+  if (topology === 'etcd') return startEtcdScaleTarget(o);
   const cluster = await startLocalCluster({
     nodes: topology === 'one-node' ? 1 : 3,
     addressBase: o.addressBase,
@@ -135,6 +143,8 @@ export async function startScaleTarget(
           : '3-node Galera cluster, components spread over the nodes (cells and clients by number, bulkers on n2, convergence on n1)';
     return {
       cluster,
+      etcd: null,
+      workDir: cluster.workDir,
       pool,
       nodes,
       describe,

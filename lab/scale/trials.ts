@@ -4,7 +4,8 @@
 // keeps writing at the scenario's rate through every trial. Around each trial the database's
 // counters and the server processes' CPU and memory are read.
 
-import type mysql from 'mysql2/promise';
+import { etcdBulkRead } from '../../bbs/etcd/bulk.ts';
+import { convergeEtcdLRPs } from '../../bbs/etcd/convergence.ts';
 import { bulkRead, type BulkRead } from '../../bbs/sql/bulk.ts';
 import { convergeLRPs, type ConvergenceReport } from '../../bbs/sql/convergence.ts';
 import type { StoreOptions } from '../../bbs/sql/options.ts';
@@ -19,6 +20,7 @@ import {
   type ProcessUse,
 } from './resources.ts';
 import type { ScaleScenario } from './scenario.ts';
+import { etcdWorkloadWrite } from './etcd-target.ts';
 import type { ScaleTarget } from './topology.ts';
 
 /** The ops a scale run times, each a component's request as benchmarkbbs names it. */
@@ -79,10 +81,19 @@ async function timed(
   }
 }
 
+/** A bulk read by a component: on its SQL pool, or on the etcd store (one recursive GET, filtered). */
 const read =
-  (pool: mysql.Pool, opts: StoreOptions, r: BulkRead) =>
+  (target: ScaleTarget, component: string, opts: StoreOptions, r: BulkRead) =>
   async (): Promise<{ rows?: number; error?: string }> => {
-    const a = await bulkRead(pool, opts, r);
+    if (target.etcd) {
+      try {
+        const e = await etcdBulkRead(target.etcd, r);
+        return { rows: e.rows };
+      } catch (err) {
+        return { error: (err as Error).message.split('\n')[0]! };
+      }
+    }
+    const a = await bulkRead(target.pool(component), opts, r);
     if (a.error)
       return {
         error: a.error.errno
@@ -93,9 +104,21 @@ const read =
   };
 
 async function statusAll(target: ScaleTarget): Promise<NodeStatus[]> {
+  // etcd has no SHOW GLOBAL STATUS: its trials report the server's CPU and memory only.
   return Promise.all(
     target.nodes.map((n) => readStatus(target.pool(`status-${n.name}`)).catch(() => ({}))),
   );
+}
+
+/** ConvergeLRPs: the SQL store's at the profile, or the etcd store's. */
+function converge(
+  target: ScaleTarget,
+  opts: StoreOptions,
+  cells: readonly string[],
+  workers: number,
+): Promise<ConvergenceReport> {
+  if (target.etcd) return convergeEtcdLRPs(target.etcd, opts.version, cells, { workers });
+  return convergeLRPs(target.pool('convergence'), opts, cells, { workers });
 }
 
 /** One trial at the current population. */
@@ -107,22 +130,21 @@ export async function runTrial(
   trial: number,
 ): Promise<TrialRecord> {
   const before = await statusAll(target);
-  const cpuBefore = processUse(target.cluster.workDir);
+  const cpuBefore = processUse(target.workDir);
   const t0 = performance.now();
   const cells = Array.from({ length: s.population.cells }, (_, k) => cellName(k));
   const jobs: Promise<Sample[]>[] = [];
   for (const cell of cells) {
-    const pool = target.pool(cell);
     jobs.push(
       (async () => {
         const t = performance.now();
         const a = await timed(
           'actual-lrps-by-cell',
-          read(pool, opts, { f: 'ActualLRPGroupsByCellID', cellId: cell }),
+          read(target, cell, opts, { f: 'ActualLRPGroupsByCellID', cellId: cell }),
         );
         const b = await timed(
           'tasks-by-cell',
-          read(pool, opts, { f: 'TasksByCellID', cellId: cell }),
+          read(target, cell, opts, { f: 'TasksByCellID', cellId: cell }),
         );
         const err = a.error ?? b.error;
         const loop: Sample = {
@@ -135,15 +157,17 @@ export async function runTrial(
       })(),
     );
   }
-  const bulker = target.pool('bulker');
+  const bulker = 'bulker';
   jobs.push(
-    timed('nsync-bulker', read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' })).then((x) => [x]),
+    timed('nsync-bulker', read(target, bulker, opts, { f: 'DesiredLRPSchedulingInfos' })).then(
+      (x) => [x],
+    ),
   );
   jobs.push(
     (async () => {
       const t = performance.now();
-      const a = await read(bulker, opts, { f: 'ActualLRPGroups' })();
-      const b = await read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' })();
+      const a = await read(target, bulker, opts, { f: 'ActualLRPGroups' })();
+      const b = await read(target, bulker, opts, { f: 'DesiredLRPSchedulingInfos' })();
       const err = a.error ?? b.error;
       return [
         {
@@ -155,21 +179,21 @@ export async function runTrial(
       ];
     })(),
   );
-  jobs.push(timed('desired-lrps', read(bulker, opts, { f: 'DesiredLRPs' })).then((x) => [x]));
+  jobs.push(
+    timed('desired-lrps', read(target, bulker, opts, { f: 'DesiredLRPs' })).then((x) => [x]),
+  );
   jobs.push(
     timed(
       'tasks-by-domain',
-      read(bulker, opts, { f: 'TasksByDomain', domain: domainName(0) }),
+      read(target, bulker, opts, { f: 'TasksByDomain', domain: domainName(0) }),
     ).then((x) => [x]),
   );
-  jobs.push(timed('domains', read(bulker, opts, { f: 'Domains' })).then((x) => [x]));
+  jobs.push(timed('domains', read(target, bulker, opts, { f: 'Domains' })).then((x) => [x]));
   let conv: ConvergenceReport | undefined;
   jobs.push(
     (async () => {
       const t = performance.now();
-      conv = await convergeLRPs(target.pool('convergence'), opts, cells, {
-        workers: s.convergenceWorkers,
-      });
+      conv = await converge(target, opts, cells, s.convergenceWorkers);
       if (!conv.modelled) return [];
       const f = conv.fixes;
       const err = conv.gatherErrors[0]?.message;
@@ -202,24 +226,22 @@ export async function runTrial(
   };
   await alone(
     'actual-lrps-by-cell',
-    read(target.pool(cells[0]!), opts, { f: 'ActualLRPGroupsByCellID', cellId: cells[0]! }),
+    read(target, cells[0]!, opts, { f: 'ActualLRPGroupsByCellID', cellId: cells[0]! }),
   );
   await alone(
     'tasks-by-cell',
-    read(target.pool(cells[0]!), opts, { f: 'TasksByCellID', cellId: cells[0]! }),
+    read(target, cells[0]!, opts, { f: 'TasksByCellID', cellId: cells[0]! }),
   );
-  await alone('nsync-bulker', read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' }));
+  await alone('nsync-bulker', read(target, bulker, opts, { f: 'DesiredLRPSchedulingInfos' }));
   await alone('route-emitter', async () => {
-    const a = await read(bulker, opts, { f: 'ActualLRPGroups' })();
-    const b = await read(bulker, opts, { f: 'DesiredLRPSchedulingInfos' })();
+    const a = await read(target, bulker, opts, { f: 'ActualLRPGroups' })();
+    const b = await read(target, bulker, opts, { f: 'DesiredLRPSchedulingInfos' })();
     const err = a.error ?? b.error;
     return { rows: (a.rows ?? 0) + (b.rows ?? 0), ...(err ? { error: err } : {}) };
   });
-  await alone('domains', read(bulker, opts, { f: 'Domains' }));
+  await alone('domains', read(target, bulker, opts, { f: 'Domains' }));
   await alone('convergence', async () => {
-    const c = await convergeLRPs(target.pool('convergence'), opts, cells, {
-      workers: s.convergenceWorkers,
-    });
+    const c = await converge(target, opts, cells, s.convergenceWorkers);
     if (!c.modelled) return { error: 'no convergence in this BBS' };
     return {
       rows: c.fixes.created + c.fixes.removed + c.fixes.stoppedByCell + c.fixes.unclaimed,
@@ -227,7 +249,7 @@ export async function runTrial(
     };
   });
   const after = await statusAll(target);
-  const cpuAfter = processUse(target.cluster.workDir);
+  const cpuAfter = processUse(target.workDir);
   const c = conv!;
   return {
     size,
@@ -273,7 +295,7 @@ export function startWorkload(
   let stopping = false;
   const samples: Sample[] = [];
   const clients = Array.from({ length: s.clients.count }, async (_, c) => {
-    const store = new SqlBbsStore(target.pool(`client-${c}`), opts);
+    const store = target.etcd ? null : new SqlBbsStore(target.pool(`client-${c}`), opts);
     const rng = seededRng(deriveSeed(s.seed, 77 + c, size));
     const period = 1000 / s.clients.rate;
     let next = performance.now() + rng() * period;
@@ -293,8 +315,12 @@ export function startWorkload(
               args: { taskGuid: `wl-${size}-${c}-${n}`, domain: domainName(0) },
             } as const);
       const t = performance.now();
-      const r = await store.execute(op);
-      const error = r.error ? `${r.error.errno ?? r.error.code ?? 'error'}` : r.value?.error;
+      let error: string | undefined;
+      if (target.etcd) error = (await etcdWorkloadWrite(target.etcd, op)) ?? undefined;
+      else {
+        const r = await store!.execute(op);
+        error = r.error ? `${r.error.errno ?? r.error.code ?? 'error'}` : r.value?.error;
+      }
       samples.push({
         op: 'workload-write',
         ms: performance.now() - t,

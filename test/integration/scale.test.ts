@@ -1,4 +1,5 @@
-// The scale run's pieces on one real Galera node (127.0.151.x), at a small size worked by hand:
+// The scale run's pieces on one real Galera node (127.0.225.x) and one real etcd (127.0.226.31),
+// at a small size worked by hand:
 // 20 desired LRPs × 2 instances on 3 cells, 2 domains, 0.5 tasks per LRP (10 tasks).
 // - populate writes 20 desired LRPs, 40 actual LRPs, 10 tasks, 2 domains;
 // - each bulk read returns: all actual LRPs 40 (40 groups), by cell the populated count (summing to
@@ -8,7 +9,11 @@
 //   a cell that is gone) creates 1, removes 2, unclaims 1, and a second pass finds nothing;
 // - the 2016-05 extras rule (the loop counter) retires a non-existent index where 2017-09 retires
 //   the real extra one; 2016-03 has no SQL convergence at all;
-// - one trial with the ordinary workload: every sample ok, the rows as above.
+// - one trial with the ordinary workload: every sample ok, the rows as above;
+// - the legacy etcd store populated alike: 20 + 20 desired halves, 40 actual keys, 10 tasks, 2
+//   domains; every bulk read returns the SQL counts (by cell: the plan's), each fetching its whole
+//   tree (40 keys for a cell's 13 or so); its convergence fixes the same planted cases (1 created,
+//   2 removed, 1 unclaimed), then finds nothing; one trial on etcd: every sample ok.
 
 import test from 'ava';
 import { bulkRead, type BulkRead } from '../../bbs/sql/bulk.ts';
@@ -19,6 +24,10 @@ import { cellName, cellOfInstance, populate, populationCounts } from '../../lab/
 import { validateScaleScenario } from '../../lab/scale/scenario.ts';
 import { startScaleTarget, type ScaleTarget } from '../../lab/scale/topology.ts';
 import { runTrial, startWorkload } from '../../lab/scale/trials.ts';
+import { etcdBulkRead } from '../../bbs/etcd/bulk.ts';
+import { leaves } from '../../bbs/etcd/client.ts';
+import { convergeEtcdLRPs } from '../../bbs/etcd/convergence.ts';
+import { populateEtcd } from '../../lab/scale/etcd-target.ts';
 
 const SHAPE = { instances: 2, cells: 3, domains: 2, tasksPerLrp: 0.5 };
 const SEED = 11;
@@ -26,7 +35,7 @@ const CELLS = [0, 1, 2].map(cellName);
 let target: ScaleTarget | undefined;
 
 test.before(async (t) => {
-  target = await startScaleTarget('one-node', { addressBase: '127.0.151', log: (m) => t.log(m) });
+  target = await startScaleTarget('one-node', { addressBase: '127.0.225', log: (m) => t.log(m) });
   await populate(target.pool('admin'), SEED, SHAPE, 0, 20);
 });
 
@@ -233,5 +242,115 @@ test.serial(
     t.is(tr.samples.find((s) => s.op === 'convergence')?.rows, 0);
     t.true((tr.status.Rows_read ?? 0) >= 60 + 20 + 40);
     t.true(writes.every((w) => !w.error));
+  },
+);
+
+test.serial(
+  'the legacy etcd store at the same size: keys populated, each bulk read, convergence on planted cases, one trial',
+  async (t) => {
+    const et = await startScaleTarget('etcd', { addressBase: '127.0.226', log: (m) => t.log(m) });
+    t.teardown(() => et.stop());
+    const c = et.etcd!;
+    await populateEtcd(c, SEED, SHAPE, 0, 20);
+    const keys = async (root: string) => leaves(await c.get(root, true)).length;
+    t.is(await keys('/v1/desired_lrp/schedule'), 20);
+    t.is(await keys('/v1/desired_lrp/run'), 20);
+    t.is(await keys('/v1/actual'), 40);
+    t.is(await keys('/v1/task'), 10);
+    t.is(await keys('/v1/domain'), 2);
+
+    const plan = populationCounts(SEED, 20, SHAPE);
+    t.like(await etcdBulkRead(c, { f: 'ActualLRPGroups' }), { rows: 40, groups: 40, fetched: 40 });
+    t.like(await etcdBulkRead(c, { f: 'DesiredLRPSchedulingInfos' }), { rows: 20, fetched: 20 });
+    t.like(await etcdBulkRead(c, { f: 'DesiredLRPs' }), { rows: 20, fetched: 40 });
+    t.like(await etcdBulkRead(c, { f: 'TasksByDomain', domain: 'domain-0' }), { rows: 5 });
+    t.like(await etcdBulkRead(c, { f: 'Domains' }), { rows: 2 });
+    let tasks = 0;
+    for (const cell of CELLS) {
+      // A cell's bulk loop fetches all 40 actual LRPs to keep its own.
+      t.like(await etcdBulkRead(c, { f: 'ActualLRPGroupsByCellID', cellId: cell }), {
+        rows: plan.actualPerCell[cell]!,
+        fetched: 40,
+      });
+      const tk = await etcdBulkRead(c, { f: 'TasksByCellID', cellId: cell });
+      t.is(tk.rows, plan.tasksPerCell[cell]!);
+      tasks += tk.rows;
+    }
+    t.is(tasks, 10);
+
+    // The planted cases of the SQL test: lrp-0000003/1 missing, lrp-0000004/2 extra, an orphan,
+    // lrp-0000005/0 on a cell that is gone.
+    await c.delete('/v1/actual/lrp-0000003/1/instance');
+    const unclaimed = (guid: string, index: number, domain: string) =>
+      JSON.stringify({
+        processGuid: guid,
+        index,
+        domain,
+        state: 'UNCLAIMED',
+        instanceGuid: '',
+        cellId: '',
+        placementError: '',
+        crashCount: 0,
+        crashReason: '',
+        modificationTag: { epoch: 'e', index: 0 },
+        since: Date.now() * 1e6,
+      });
+    await c.set('/v1/actual/lrp-0000004/2/instance', unclaimed('lrp-0000004', 2, 'domain-0'));
+    await c.set('/v1/actual/lrp-orphan/0/instance', unclaimed('lrp-orphan', 0, 'domain-0'));
+    const five = await c.get('/v1/actual/lrp-0000005/0/instance');
+    await c.set(
+      '/v1/actual/lrp-0000005/0/instance',
+      JSON.stringify({ ...JSON.parse(five!.value!), cellId: 'cell-gone' }),
+    );
+    t.is(await keys('/v1/actual'), 41);
+    const r = await convergeEtcdLRPs(c, 'today', CELLS);
+    t.deepEqual(r.gatherErrors, []);
+    t.deepEqual(r.gather.missing, [{ processGuid: 'lrp-0000003', index: 1, domain: 'domain-1' }]);
+    t.deepEqual(r.gather.extra, [{ processGuid: 'lrp-0000004', index: 2, domain: 'domain-0' }]);
+    t.deepEqual(r.gather.orphaned, [{ processGuid: 'lrp-orphan', index: 0, domain: 'domain-0' }]);
+    t.deepEqual(r.gather.onMissingCells, [
+      { processGuid: 'lrp-0000005', index: 0, domain: 'domain-1' },
+    ]);
+    t.is(r.gather.rows, 41 + 40 + 2, 'keys the three GETs fetched');
+    t.deepEqual(
+      [r.fixes.created, r.fixes.removed, r.fixes.unclaimed, r.fixes.stoppedByCell],
+      [1, 2, 1, 0],
+    );
+    t.deepEqual(r.fixes.errors, {});
+    t.is(await keys('/v1/actual'), 40);
+    const made = JSON.parse((await c.get('/v1/actual/lrp-0000003/1/instance'))!.value!);
+    t.is(made.state, 'UNCLAIMED');
+    const moved = JSON.parse((await c.get('/v1/actual/lrp-0000005/0/instance'))!.value!);
+    t.deepEqual([moved.state, moved.cellId], ['UNCLAIMED', '']);
+    const again = await convergeEtcdLRPs(c, 'today', CELLS);
+    t.deepEqual(
+      [
+        again.gather.missing.length,
+        again.gather.extra.length,
+        again.gather.orphaned.length,
+        again.gather.onMissingCells.length,
+      ],
+      [0, 0, 0, 0],
+    );
+
+    const sc = validateScaleScenario({
+      sizes: [20],
+      topologies: ['etcd'],
+      population: SHAPE,
+      seed: SEED,
+      trials: 1,
+      clients: { count: 2, rate: 10 },
+    });
+    const opts = storeOptions({ version: 'today' });
+    const wl = startWorkload(et, sc, opts, 20);
+    const tr = await runTrial(et, sc, opts, 20, 1);
+    const writes = await wl.stop();
+    t.deepEqual(
+      tr.samples.filter((s) => s.error),
+      [],
+    );
+    t.is(tr.samples.find((s) => s.op === 'route-emitter')?.rows, 60);
+    t.is(tr.samples.find((s) => s.op === 'convergence')?.rows, 0);
+    t.true(writes.length > 0 && writes.every((w) => !w.error));
   },
 );
