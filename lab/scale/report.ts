@@ -94,6 +94,7 @@ export const TABLE_OPS: readonly ScaleOp[] = [
   'domains',
   'convergence-gather',
   'convergence',
+  'task-convergence',
   'workload-write',
 ];
 /** The ops the charts and knees follow. */
@@ -102,12 +103,14 @@ export const CHART_OPS: readonly ScaleOp[] = [
   'nsync-bulker',
   'route-emitter',
   'convergence',
+  'task-convergence',
   'workload-write',
 ];
 
 /** An op's budget in ms: convergence its interval; the bulk loops (rep, nsync, route emitter) their period. */
 export function budgetMs(sc: ScaleScenario, op: ScaleOp): number | null {
-  if (op === 'convergence' || op === 'convergence-gather') return sc.budgets.convergenceSec * 1000;
+  if (op === 'convergence' || op === 'convergence-gather' || op === 'task-convergence')
+    return sc.budgets.convergenceSec * 1000;
   if (op === 'rep-bulk-loop' || op === 'nsync-bulker' || op === 'route-emitter')
     return sc.budgets.bulkLoopSec * 1000;
   return null;
@@ -346,6 +349,19 @@ export function renderReport(r: ScaleResults): string {
             )}; fixes: created ${c.fixes.created}, removed ${c.fixes.removed}, stopped by cell ${c.fixes.stoppedByCell}, unclaimed ${c.fixes.unclaimed}.${c.notes.length > 0 ? ` ${c.notes.join('; ')}.` : ''}`,
         );
       else if (c) L.push('', `Convergence: ${c.notes.join('; ')}.`);
+      const tc = s.trials[0]?.taskConvergence;
+      if (tc)
+        L.push(
+          '',
+          `Task convergence (trial 1): ${Object.entries(tc.steps)
+            .map(
+              ([k, v]) =>
+                `${k} ${v.selected === null ? '' : `selected ${v.selected}`}${v.selected !== null && v.changed !== null ? ', ' : ''}${v.changed === null ? '' : `changed ${v.changed}`}`,
+            )
+            .join(
+              '; ',
+            )}; ${tc.statements} statements; start requests ${tc.startRequests}, completion callbacks ${tc.completionCallbacks}.`,
+        );
       L.push('');
     }
     for (const s of t.sizes) if (s.kill) L.push(...killSection(s.size, s.kill));
@@ -367,7 +383,7 @@ export function renderReport(r: ScaleResults): string {
     '',
     `Measured on ${r.provenance.machine.cores} cores and ${r.provenance.machine.memoryGiB} GiB shared with other work (the load average around each size is in the resource tables), every Galera node a local mariadbd process on a loopback address (innodb_buffer_pool_size 64M, innodb_flush_log_at_trx_commit 1): the nodes, the proxy, the simulated cells, the bulkers, convergence and the workload all share the same cores, and the network is loopback (no latency, no bandwidth limit). On real VMs each node has its own cores and disk, so the database's CPU is not shared with its clients; replication and every client round trip pay the network's latency (a bulk read of 20 000 rows also its bandwidth), certification waits for the slowest node's round trip, and a larger buffer pool keeps the tables in memory. So the figures here are an upper bound on CPU contention and a lower bound on network cost: where an op's time grows with rows returned it will grow at least as fast on VMs; where it is CPU-bound on these 2 cores it will be faster.`,
     '',
-    'Not modelled: the BBS server itself (its HTTP and protobuf encoding of every row, which benchmarkbbs includes: the lab calls the SQL store directly), the encryption of blobs (the lab stores small constant ones), ConvergeTasks, the auctioneer, events, and the etcd store.',
+    'Not modelled: the BBS server itself (its HTTP and protobuf encoding of every row, which benchmarkbbs includes: the lab calls the SQL store directly), the encryption of blobs (the lab stores small constant ones), the auctioneer and the task completion callbacks (counted, not sent), events, and on the etcd store its ConvergeTasks.',
     '',
   );
   L.push(

@@ -9,6 +9,7 @@ import { convergeEtcdLRPs } from '../../bbs/etcd/convergence.ts';
 import { bulkRead, type BulkRead } from '../../bbs/sql/bulk.ts';
 import { convergeLRPs, type ConvergenceReport } from '../../bbs/sql/convergence.ts';
 import type { StoreOptions } from '../../bbs/sql/options.ts';
+import { convergeTasks, type TaskConvergenceReport } from '../../bbs/sql/task-convergence.ts';
 import { SqlBbsStore } from '../../bbs/sql/store.ts';
 import { seededRng, deriveSeed } from '../random/seeded-rng.ts';
 import { cellName, domainName, lrpGuid } from './populate.ts';
@@ -37,6 +38,8 @@ export const SCALE_OPS = {
   domains: 'Domains / FreshDomains',
   'convergence-gather': "ConvergeLRPs' queries",
   convergence: 'ConvergeLRPs: gather and every fix',
+  'task-convergence':
+    "ConvergeTasks: its six steps' statements and the count (run beside ConvergeLRPs, as the converger does)",
   'workload-write': 'an ordinary write (UpdateDesiredLRP or DesireTask) during the trials',
 } as const;
 export type ScaleOp = keyof typeof SCALE_OPS;
@@ -61,6 +64,11 @@ export interface TrialRecord {
   /** Server processes' CPU seconds used during the trial, and their memory after. */
   process: ProcessUse;
   convergence: Omit<ConvergenceReport, 'gather'> & { gather: Record<string, number> };
+  /** ConvergeTasks of the trial (SQL only; absent on etcd and where the profile had none). */
+  taskConvergence?: Pick<
+    TaskConvergenceReport,
+    'steps' | 'startRequests' | 'completionCallbacks' | 'rows' | 'statements'
+  >;
 }
 
 async function timed(
@@ -213,6 +221,23 @@ export async function runTrial(
       ];
     })(),
   );
+  let tconv: TaskConvergenceReport | undefined;
+  if (!target.etcd)
+    jobs.push(
+      (async () => {
+        tconv = await convergeTasks(target.pool('task-convergence'), opts, cells);
+        if (!tconv.modelled) return [];
+        const err = tconv.errors[0]?.message;
+        return [
+          {
+            op: 'task-convergence' as const,
+            ms: tconv.ms,
+            rows: tconv.rows,
+            ...(err ? { error: err } : {}),
+          },
+        ];
+      })(),
+    );
   const samples = (await Promise.all(jobs)).flat();
   const wallMs = performance.now() - t0;
   // The same requests once more, one at a time: what each costs alone. The concurrent phase above
@@ -248,6 +273,12 @@ export async function runTrial(
       ...(c.gatherErrors[0] ? { error: c.gatherErrors[0].message } : {}),
     };
   });
+  if (!target.etcd)
+    await alone('task-convergence', async () => {
+      const c = await convergeTasks(target.pool('task-convergence'), opts, cells);
+      if (!c.modelled) return { error: 'no task convergence in this BBS' };
+      return { rows: c.rows, ...(c.errors[0] ? { error: c.errors[0].message } : {}) };
+    });
   const after = await statusAll(target);
   const cpuAfter = processUse(target.workDir);
   const c = conv!;
@@ -261,6 +292,17 @@ export async function runTrial(
       cpuSec: Math.round((cpuAfter.cpuSec - cpuBefore.cpuSec) * 100) / 100,
       rssMiB: cpuAfter.rssMiB,
     },
+    ...(tconv?.modelled
+      ? {
+          taskConvergence: {
+            steps: tconv.steps,
+            startRequests: tconv.startRequests,
+            completionCallbacks: tconv.completionCallbacks,
+            rows: tconv.rows,
+            statements: tconv.statements,
+          },
+        }
+      : {}),
     convergence: {
       ...c,
       gather: {

@@ -9,6 +9,8 @@
 //   a cell that is gone) creates 1, removes 2, unclaims 1, and a second pass finds nothing;
 // - the 2016-05 extras rule (the loop counter) retires a non-existent index where 2017-09 retires
 //   the real extra one; 2016-03 has no SQL convergence at all;
+// - ConvergeTasks on planted tasks (expired PENDING, kickable PENDING, RUNNING on a gone cell,
+//   stale RESOLVING, expired and kickable COMPLETED) at 2017-06 and today: each step's rows;
 // - one trial with the ordinary workload: every sample ok, the rows as above;
 // - the legacy etcd store populated alike: 20 + 20 desired halves, 40 actual keys, 10 tasks, 2
 //   domains; every bulk read returns the SQL counts (by cell: the plan's), each fetching its whole
@@ -18,6 +20,7 @@
 import test from 'ava';
 import { bulkRead, type BulkRead } from '../../bbs/sql/bulk.ts';
 import { convergeLRPs } from '../../bbs/sql/convergence.ts';
+import { convergeTasks } from '../../bbs/sql/task-convergence.ts';
 import { storeOptions } from '../../bbs/sql/options.ts';
 import type { BbsVersion } from '../../bbs/versions/index.ts';
 import { cellName, cellOfInstance, populate, populationCounts } from '../../lab/scale/populate.ts';
@@ -204,6 +207,117 @@ test.serial(
       CELLS,
     );
     t.false(none.modelled);
+  },
+);
+
+// Planted tasks (now − age): tc-p1 PENDING created 31 min ago (expires), tc-p2 PENDING updated
+// 31 s ago (kicked), tc-p3 PENDING updated now (kicked today only), tc-r1 RUNNING on a gone cell
+// (fails), tc-v1 RESOLVING updated 31 s ago, first completed 40 s ago (demoted, then kicked for its
+// callback), tc-c1 COMPLETED first completed 3 min ago (deleted), tc-c2 COMPLETED updated 31 s ago
+// (kicked for its callback). The 10 populated RUNNING tasks sit on live cells: untouched.
+const plantTasks = async (): Promise<void> => {
+  const admin = target!.pool('admin');
+  await admin.query("DELETE FROM tasks WHERE guid LIKE 'tc-%'");
+  const now = Date.now() * 1e6;
+  const s = 1e9;
+  const rows: [string, number, string, number, number, number][] = [
+    // guid, state, cell, created_at, updated_at, first_completed_at
+    ['tc-p1', 1, '', now - 31 * 60 * s, now - 31 * 60 * s, 0],
+    ['tc-p2', 1, '', now - 60 * s, now - 31 * s, 0],
+    ['tc-p3', 1, '', now - 60 * s, now, 0],
+    ['tc-r1', 2, 'cell-gone', now - 60 * s, now - 60 * s, 0],
+    ['tc-v1', 4, 'cell-0', now - 60 * s, now - 31 * s, now - 40 * s],
+    ['tc-c1', 3, 'cell-0', now - 5 * 60 * s, now - 3 * 60 * s, now - 3 * 60 * s],
+    ['tc-c2', 3, 'cell-0', now - 60 * s, now - 31 * s, now - 31 * s],
+  ];
+  for (const [guid, state, cell, created, updated, done] of rows)
+    await admin.query(
+      "INSERT INTO tasks (guid, domain, updated_at, created_at, first_completed_at, state, cell_id, result, failed, failure_reason, task_definition) VALUES (?, 'domain-0', ?, ?, ?, ?, ?, '', false, '', '{}')",
+      [guid, updated, created, done, state, cell],
+    );
+};
+
+const taskRow = async (guid: string) => {
+  const [r] = await target!
+    .pool('admin')
+    .query('SELECT state, failed, failure_reason FROM tasks WHERE guid = ?', [guid]);
+  return (r as { state: number; failed: number; failure_reason: string }[])[0] ?? null;
+};
+
+test.serial(
+  'ConvergeTasks on planted tasks: 2017-06 and today fail, demote, delete and kick the hand-worked rows; 2016-03 has none',
+  async (t) => {
+    const steps = (r: Awaited<ReturnType<typeof convergeTasks>>) =>
+      Object.fromEntries(Object.entries(r.steps).map(([k, v]) => [k, [v.selected, v.changed]]));
+    await plantTasks();
+    const old = await convergeTasks(
+      target!.pool('tasks'),
+      storeOptions({ version: '2017-06' }),
+      CELLS,
+    );
+    t.deepEqual(old.errors, []);
+    t.deepEqual(steps(old), {
+      failExpiredPending: [null, 1],
+      kickPending: [1, null],
+      failOnMissingCells: [null, 1],
+      demoteResolving: [null, 1],
+      deleteExpiredCompleted: [null, 1],
+      kickCompleted: [2, null],
+    });
+    t.deepEqual([old.startRequests, old.completionCallbacks], [1, 2]);
+    // tc-p1 and tc-r1 failed now, tc-v1 demoted, tc-c2 left: 4 COMPLETED; tc-c1 gone.
+    t.deepEqual(old.counts, { pending: 2, running: 10, completed: 4, resolving: 0 });
+    t.like(await taskRow('tc-p1'), {
+      state: 3,
+      failed: 1,
+      failure_reason: 'not started within time limit',
+    });
+    t.like(await taskRow('tc-r1'), {
+      state: 3,
+      failed: 1,
+      failure_reason: 'cell disappeared before completion',
+    });
+    t.like(await taskRow('tc-v1'), { state: 3, failed: 0 });
+    t.is(await taskRow('tc-c1'), null);
+
+    await plantTasks();
+    const now = await convergeTasks(
+      target!.pool('tasks'),
+      storeOptions({ version: 'today' }),
+      CELLS,
+    );
+    t.deepEqual(now.errors, []);
+    t.deepEqual(steps(now), {
+      failExpiredPending: [1, 1],
+      kickPending: [2, null],
+      failOnMissingCells: [1, 1],
+      demoteResolving: [1, 1],
+      deleteExpiredCompleted: [1, 1],
+      kickCompleted: [2, null],
+    });
+    t.deepEqual(now.counts, { pending: 2, running: 10, completed: 4, resolving: 0 });
+    // A second pass: the failed ones are fresh COMPLETED, nothing more to change.
+    const again = await convergeTasks(
+      target!.pool('tasks'),
+      storeOptions({ version: 'today' }),
+      CELLS,
+    );
+    t.deepEqual(
+      [
+        again.steps.failExpiredPending.changed,
+        again.steps.failOnMissingCells.changed,
+        again.steps.deleteExpiredCompleted.changed,
+      ],
+      [null, null, null],
+      'nothing selected, so no write at all today',
+    );
+    const none = await convergeTasks(
+      target!.pool('tasks'),
+      storeOptions({ version: '2016-03' }),
+      CELLS,
+    );
+    t.false(none.modelled);
+    await target!.pool('admin').query("DELETE FROM tasks WHERE guid LIKE 'tc-%'");
   },
 );
 
