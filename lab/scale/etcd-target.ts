@@ -42,6 +42,7 @@ export async function startEtcdScaleTarget(o: TargetOptions): Promise<ScaleTarge
       throw new Error('the etcd topology has no SQL pool');
     },
     nodes: [],
+    presence: false,
     describe:
       'the legacy etcd store: one etcd 3.4 (v2 keys API), the 2016 BBS\u2019s db/etcd bulk reads and LRP convergence (db3234a7)',
     busiestNode: () => 'etcd',

@@ -346,7 +346,7 @@ export function renderReport(r: ScaleResults): string {
             .map(([k, v]) => `${k} ${v}`)
             .join(
               ', ',
-            )}; fixes: created ${c.fixes.created}, removed ${c.fixes.removed}, stopped by cell ${c.fixes.stoppedByCell}, unclaimed ${c.fixes.unclaimed}.${c.notes.length > 0 ? ` ${c.notes.join('; ')}.` : ''}`,
+            )}; fixes: created ${c.fixes.created}, removed ${c.fixes.removed}, stopped by cell ${c.fixes.stoppedByCell}, unclaimed ${c.fixes.unclaimed}${c.fixes.madeSuspect !== undefined ? `, made Suspect ${c.fixes.madeSuspect}, Suspects promoted ${c.fixes.promoted ?? 0}, Suspects removed ${c.fixes.suspectRemoved ?? 0}` : ''}.${c.notes.length > 0 ? ` ${c.notes.join('; ')}.` : ''}`,
         );
       else if (c) L.push('', `Convergence: ${c.notes.join('; ')}.`);
       const tc = s.trials[0]?.taskConvergence;

@@ -10,6 +10,7 @@ import { startHealthchecks, type HealthcheckHandle } from '../routing/healthchec
 import { startSwitchboard, type SwitchboardHandle } from '../routing/switchboard/proxy.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { createSchema } from '../../bbs/sql/schema.ts';
+import { applyPresenceMigration } from '../../bbs/sql/suspect.ts';
 import type { EtcdClient } from '../../bbs/etcd/client.ts';
 import { startEtcdScaleTarget } from './etcd-target.ts';
 import type { ScaleTopology } from './scenario.ts';
@@ -32,6 +33,8 @@ export interface ScaleTarget {
   /** Each node, directly (for SHOW GLOBAL STATUS). */
   nodes: Endpoint[];
   describe: string;
+  /** actual_lrps has the presence column (today's convergence makes Suspect LRPs). */
+  presence: boolean;
   /** The node a kill hurts most: the proxy's active backend, else n1 (convergence's node). */
   busiestNode(): string;
   stop(): Promise<void>;
@@ -43,6 +46,8 @@ export interface TargetOptions {
   logDir?: string;
   /** Connections per component pool (convergence needs its workers). */
   poolSize?: number;
+  /** Apply migration 1529530809 (the presence column, today's Suspect LRPs) after the schema. */
+  presence?: boolean;
 }
 
 /** Which endpoint a component uses under a topology. Pure. */
@@ -135,6 +140,7 @@ export async function startScaleTarget(
       return p;
     };
     await createSchema(pool('admin'));
+    if (o.presence) await applyPresenceMigration(pool('admin'));
     const describe =
       topology === 'one-node'
         ? 'one MariaDB node (a one-node Galera cluster), every component on it'
@@ -145,6 +151,7 @@ export async function startScaleTarget(
       cluster,
       etcd: null,
       workDir: cluster.workDir,
+      presence: o.presence === true,
       pool,
       nodes,
       describe,

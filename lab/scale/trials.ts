@@ -126,7 +126,10 @@ function converge(
   workers: number,
 ): Promise<ConvergenceReport> {
   if (target.etcd) return convergeEtcdLRPs(target.etcd, opts.version, cells, { workers });
-  return convergeLRPs(target.pool('convergence'), opts, cells, { workers });
+  return convergeLRPs(target.pool('convergence'), opts, cells, {
+    workers,
+    presence: target.presence,
+  });
 }
 
 /** One trial at the current population. */
@@ -313,6 +316,13 @@ export async function runTrial(
         orphaned: c.gather.orphaned.length,
         onMissingCells: c.gather.onMissingCells.length,
         crashedToRestart: c.gather.crashedToRestart.length,
+        ...(c.gather.suspectToRetire
+          ? {
+              suspectToRetire: c.gather.suspectToRetire.length,
+              suspectWithExistingCells: c.gather.suspectWithExistingCells?.length ?? 0,
+              suspectRunningOrClaimed: c.gather.suspectRunningOrClaimed?.length ?? 0,
+            }
+          : {}),
         rows: c.gather.rows,
       },
     },

@@ -12,6 +12,9 @@
 // - ConvergeTasks on planted tasks (expired PENDING, kickable PENDING, RUNNING on a gone cell,
 //   stale RESOLVING, expired and kickable COMPLETED) at 2017-06 and today: each step's rows;
 // - one trial with the ordinary workload: every sample ok, the rows as above;
+// - today's Suspect LRPs on the presence column: two LRPs on a gone cell become Suspect with an
+//   UNCLAIMED replacement each; a second pass holds them; one replacement RUNNING removes its
+//   Suspect, the other's cell coming back promotes it and deletes its replacement;
 // - the legacy etcd store populated alike: 20 + 20 desired halves, 40 actual keys, 10 tasks, 2
 //   domains; every bulk read returns the SQL counts (by cell: the plan's), each fetching its whole
 //   tree (40 keys for a cell's 13 or so); its convergence fixes the same planted cases (1 created,
@@ -21,6 +24,7 @@ import test from 'ava';
 import { bulkRead, type BulkRead } from '../../bbs/sql/bulk.ts';
 import { convergeLRPs } from '../../bbs/sql/convergence.ts';
 import { convergeTasks } from '../../bbs/sql/task-convergence.ts';
+import { applyPresenceMigration } from '../../bbs/sql/suspect.ts';
 import { storeOptions } from '../../bbs/sql/options.ts';
 import type { BbsVersion } from '../../bbs/versions/index.ts';
 import { cellName, cellOfInstance, populate, populationCounts } from '../../lab/scale/populate.ts';
@@ -356,6 +360,70 @@ test.serial(
     t.is(tr.samples.find((s) => s.op === 'convergence')?.rows, 0);
     t.true((tr.status.Rows_read ?? 0) >= 60 + 20 + 40);
     t.true(writes.every((w) => !w.error));
+  },
+);
+
+test.serial(
+  "today's Suspect LRPs (presence, migration 1529530809): a missing cell makes a Suspect and its replacement; the replacement running removes the Suspect; a cell back promotes it",
+  async (t) => {
+    const admin = target!.pool('admin');
+    await applyPresenceMigration(admin);
+    const today = storeOptions({ version: 'today' });
+    const conv = (cells: readonly string[]) =>
+      convergeLRPs(target!.pool('convergence'), today, cells, { presence: true });
+    const rowsOf = async (guid: string) => {
+      const [r] = await admin.query(
+        'SELECT instance_index AS i, presence AS p, state AS s, cell_id AS c FROM actual_lrps WHERE process_guid = ? ORDER BY instance_index, presence',
+        [guid],
+      );
+      return (r as { i: number; p: number; s: string; c: string }[]).map(
+        (x) => `${x.i}/${x.p} ${x.s} ${x.c}`,
+      );
+    };
+    // lrp-0000007/0 and lrp-0000008/0 lose their cells (RUNNING on cell-y and cell-x, not in the cell set).
+    await admin.query(
+      "UPDATE actual_lrps SET cell_id = IF(process_guid = 'lrp-0000007', 'cell-y', 'cell-x') WHERE process_guid IN ('lrp-0000007', 'lrp-0000008') AND instance_index = 0",
+    );
+    const first = await conv(CELLS);
+    t.deepEqual(first.gatherErrors, []);
+    t.deepEqual(first.notes, []);
+    t.deepEqual(first.gather.onMissingCells.map((k) => k.processGuid).sort(), [
+      'lrp-0000007',
+      'lrp-0000008',
+    ]);
+    t.like(first.fixes, { madeSuspect: 2, created: 2, unclaimed: 0, errors: {} });
+    const cell7 = cellName(cellOfInstance(SEED, 7, 1, 3));
+    t.deepEqual(await rowsOf('lrp-0000007'), [
+      '0/0 UNCLAIMED ',
+      '0/2 RUNNING cell-y',
+      `1/0 RUNNING ${cell7}`,
+    ]);
+
+    // Again with the same cells: the Suspects are held (RUNNING), the replacements UNCLAIMED: no change.
+    const second = await conv(CELLS);
+    t.deepEqual(second.gather.onMissingCells, []);
+    t.is(second.gather.suspectRunningOrClaimed?.length, 2);
+    t.deepEqual(second.gather.suspectToRetire, []);
+    t.like(second.fixes, { madeSuspect: 0, created: 0, promoted: 0, suspectRemoved: 0 });
+
+    // lrp-0000007's replacement runs on cell-0: two RUNNING rows, the Suspect is removed.
+    await admin.query(
+      "UPDATE actual_lrps SET state = 'RUNNING', cell_id = 'cell-0' WHERE process_guid = 'lrp-0000007' AND instance_index = 0 AND presence = 0",
+    );
+    // cell-x comes back: lrp-0000008's Suspect is promoted and its replacement deleted.
+    const third = await conv([...CELLS, 'cell-x']);
+    t.deepEqual(
+      third.gather.suspectToRetire?.map((k) => k.processGuid),
+      ['lrp-0000007'],
+    );
+    t.deepEqual(
+      third.gather.suspectWithExistingCells?.map((k) => k.processGuid),
+      ['lrp-0000008'],
+    );
+    t.like(third.fixes, { suspectRemoved: 1, promoted: 1, errors: {} });
+    t.deepEqual(await rowsOf('lrp-0000007'), ['0/0 RUNNING cell-0', `1/0 RUNNING ${cell7}`]);
+    t.is((await rowsOf('lrp-0000008'))[0], '0/0 RUNNING cell-x');
+    t.is((await rowsOf('lrp-0000008')).length, 2);
   },
 );
 
