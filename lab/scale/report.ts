@@ -33,7 +33,8 @@ export interface KillResult {
   /** From the restart to the node Synced again, ms; null when it did not come back in time. */
   rejoinMs: number | null;
   /** The ordinary workload's writes through both trials. */
-  writes: { ok: number; failed: number };
+  /** `errors`: the failed writes by error (absent in results from before it was recorded). */
+  writes: { ok: number; failed: number; errors?: Record<string, number> };
   error?: string;
 }
 
@@ -253,7 +254,13 @@ function killSection(size: number, k: KillResult): string[] {
   }
   L.push(
     '',
-    `The ordinary workload through both trials: ${k.writes.ok} writes ok, ${k.writes.failed} failed.`,
+    `The ordinary workload through both trials: ${k.writes.ok} writes ok, ${k.writes.failed} failed${
+      k.writes.errors && Object.keys(k.writes.errors).length > 0
+        ? ` (${Object.entries(k.writes.errors)
+            .map(([e, n]) => `${e} ×${n}`)
+            .join('; ')})`
+        : ''
+    }.`,
     '',
   );
   return L;

@@ -145,7 +145,7 @@ async function killTrials(
   const kill = cluster.abilities.kill;
   const node = target.busiestNode();
   log(`scale: node kill: kill -9 ${node} ${afterMs} ms into a trial at ${size} LRPs`);
-  const workload = sc.clients.count > 0 ? startWorkload(target, sc, opts, size) : null;
+  const workload = sc.clients.count > 0 ? startWorkload(target, sc, opts, size, 'kill') : null;
   let killed: Promise<void> = Promise.resolve();
   const timer = setTimeout(() => {
     killed = kill.kill(node);
@@ -174,6 +174,10 @@ async function killTrials(
       writes: {
         ok: writes.filter((w) => !w.error).length,
         failed: writes.filter((w) => w.error).length,
+        errors: writes.reduce<Record<string, number>>((m, w) => {
+          if (w.error) m[w.error] = (m[w.error] ?? 0) + 1;
+          return m;
+        }, {}),
       },
     };
   } finally {

@@ -336,13 +336,16 @@ export interface Workload {
 /**
  * The ordinary workload: `count` clients, each writing at `rate` ops/s (a slot every 1/rate s; a
  * late op delays the next, so it never queues): UpdateDesiredLRP of a random populated LRP's
- * annotation, or DesireTask of a new task (no cell: the per-cell counts stay as populated).
+ * annotation, or DesireTask of a new task (no cell: the per-cell counts stay as populated). Task
+ * guids carry `phase`: a second workload at the same size (the node kill's) replays the same seeded
+ * choices, and without it every DesireTask would repeat a guid and fail with ResourceExists.
  */
 export function startWorkload(
   target: ScaleTarget,
   s: ScaleScenario,
   opts: StoreOptions,
   size: number,
+  phase = 'trials',
 ): Workload {
   let stopping = false;
   const samples: Sample[] = [];
@@ -364,7 +367,7 @@ export function startWorkload(
             } as const)
           : ({
               f: 'DesireTask',
-              args: { taskGuid: `wl-${size}-${c}-${n}`, domain: domainName(0) },
+              args: { taskGuid: `wl-${size}-${phase}-${c}-${n}`, domain: domainName(0) },
             } as const);
       const t = performance.now();
       let error: string | undefined;

@@ -310,6 +310,30 @@ test('knees and the first op to leave its budget: a measured knee beats a projec
   );
 });
 
+test('report: the node kill names the workload errors by message; the etcd topology prints dashes for the counters it has not', (t) => {
+  const r = results([1000, 2000], [100, 200]);
+  const last = r.topologies[0]!.sizes[1]!;
+  last.kill = {
+    node: 'n1',
+    afterMs: 500,
+    during: trial(10000, [sample('convergence', 10)]),
+    down: trial(10000, [sample('convergence', 10)]),
+    rejoinMs: 9500,
+    writes: { ok: 3, failed: 2, errors: { ResourceExists: 1, '1047': 1 } },
+  };
+  const etcdSize = sizeResult(1000, [sample('convergence', 5)]);
+  etcdSize.trials[0]!.status = {};
+  r.topologies.push({ topology: 'etcd', describe: 'e', sizes: [etcdSize] });
+  const md = renderReport(r);
+  t.true(
+    md.includes(
+      'The ordinary workload through both trials: 3 writes ok, 2 failed (1047 ×1; ResourceExists ×1).',
+    ),
+  );
+  t.true(md.includes('| 1,000 | – | – | – | 1.00 | 100 | 1.00 → 1.00 |'));
+  t.true(md.includes('| 1,000 | 1,000 | 1 | 0.00 | 1.00 | 100 | 1.00 → 1.00 |'));
+});
+
 test('status deltas: counters summed over nodes, memory the largest node after', (t) => {
   const d = statusDelta(
     [{ Rows_read: 10, wsrep_local_cert_failures: 1, Memory_used: 5 }, { Rows_read: 100 }],
