@@ -618,11 +618,9 @@ async function cmdScale(argv: string[]): Promise<number> {
     command: addressBase === '127.0.0' ? command : `BBS_LAB_ADDRESS_BASE=${addressBase} ${command}`,
   });
   process.stdout.write(`${join(out, 'README.md')}\n`);
-  const code = r.topologies.some((t) => t.error) ? 1 : 0;
-  // Everything is written and stopped; a socket of a pool whose node was killed can linger in
-  // mysql2 and hold the event loop open, so do not wait for it past a moment.
-  setTimeout(() => process.exit(code), 2000).unref();
-  return code;
+  // Every pool socket is destroyed when its target stops (lab/scale/topology.ts), so the process
+  // ends as soon as this returns.
+  return r.topologies.some((t) => t.error) ? 1 : 0;
 }
 
 async function cmdReport(argv: string[]): Promise<number> {

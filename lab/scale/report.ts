@@ -27,6 +27,8 @@ export interface SizeResult {
 export interface KillResult {
   node: string;
   afterMs: number;
+  /** The trial ended before `afterMs` (a small size): the node was killed right after it. */
+  killedAfterTrial?: true;
   /** The trial the kill fell into, and one more with the node still down. */
   during: TrialRecord;
   down: TrialRecord;
@@ -229,7 +231,7 @@ function killSection(size: number, k: KillResult): string[] {
   const L: string[] = [`### Node kill at ${size.toLocaleString('en')} desired LRPs`, ''];
   if (k.error) L.push(`**The kill did not run to the end: ${k.error}**`, '');
   L.push(
-    `kill -9 of ${k.node} ${k.afterMs} ms into a trial, then one more trial with it down; restarted, Synced again ${k.rejoinMs === null ? 'not within the wait' : `after ${(k.rejoinMs / 1000).toFixed(1)} s`}.`,
+    `kill -9 of ${k.node} ${k.killedAfterTrial ? `right after a trial (it ended before ${k.afterMs} ms)` : `${k.afterMs} ms into a trial`}, then one more trial with it down; restarted, Synced again ${k.rejoinMs === null ? 'not within the wait' : `after ${(k.rejoinMs / 1000).toFixed(1)} s`}.`,
     '',
   );
   L.push(

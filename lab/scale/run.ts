@@ -146,13 +146,20 @@ async function killTrials(
   const node = target.busiestNode();
   log(`scale: node kill: kill -9 ${node} ${afterMs} ms into a trial at ${size} LRPs`);
   const workload = sc.clients.count > 0 ? startWorkload(target, sc, opts, size, 'kill') : null;
-  let killed: Promise<void> = Promise.resolve();
+  let killed: Promise<void> | null = null;
   const timer = setTimeout(() => {
     killed = kill.kill(node);
   }, afterMs);
   try {
     const during = await runTrial(target, sc, opts, size, -1);
     clearTimeout(timer);
+    // A trial shorter than afterMs (a small size) ends before the kill: kill now, so the second
+    // trial still runs with the node down and the restart finds it dead.
+    const killedAfterTrial = killed === null;
+    if (killed === null) {
+      log(`scale: node kill: the trial ended before ${afterMs} ms; killing ${node} after it`);
+      killed = kill.kill(node);
+    }
     await killed;
     const down = await runTrial(target, sc, opts, size, -2);
     const writes = (await workload?.stop()) ?? [];
@@ -168,6 +175,7 @@ async function killTrials(
     return {
       node,
       afterMs,
+      ...(killedAfterTrial ? { killedAfterTrial: true as const } : {}),
       during,
       down,
       rejoinMs,

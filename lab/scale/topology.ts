@@ -4,6 +4,7 @@
 // a 3-node cluster with the components spread over the nodes (cell k, workload client c on node
 // k mod 3 / c mod 3; the bulkers on n2; convergence on n1). Each component gets its own pool.
 
+import { connect, type Socket } from 'node:net';
 import mysql from 'mysql2/promise';
 import { startLocalCluster, type LocalGalera } from '../providers/local/cluster.ts';
 import { startHealthchecks, type HealthcheckHandle } from '../routing/healthcheck/server.ts';
@@ -72,6 +73,17 @@ export function endpointFor(
   return nodes[0]!;
 }
 
+/** pool.end(), but no longer than `ms`: a connection to a dead node may never answer its QUIT. */
+async function endWithin(p: mysql.Pool, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.end().finally(() => clearTimeout(timer)),
+    new Promise<void>((res) => {
+      timer = setTimeout(res, ms);
+    }),
+  ]);
+}
+
 export async function startScaleTarget(
   topology: ScaleTopology,
   o: TargetOptions,
@@ -85,11 +97,16 @@ export async function startScaleTarget(
     ...(o.logDir ? { logDir: o.logDir } : {}),
   });
   const pools = new Map<string, mysql.Pool>();
+  // Every socket the pools open: a pool's end() leaves a socket whose node was killed (or one still
+  // connecting to it) open, and that socket alone keeps the process from exiting. Destroyed at stop.
+  const sockets = new Set<Socket>();
   let healthchecks: HealthcheckHandle[] = [];
   let proxy: SwitchboardHandle | null = null;
   const stopSide = async (): Promise<void> => {
-    await Promise.allSettled([...pools.values()].map((p) => p.end()));
+    await Promise.allSettled([...pools.values()].map((p) => endWithin(p, 5000)));
     pools.clear();
+    for (const s of sockets) s.destroy();
+    sockets.clear();
     await proxy?.stop().catch(() => {});
     await Promise.allSettled(healthchecks.map((h) => h.stop()));
   };
@@ -134,6 +151,14 @@ export async function startScaleTarget(
           database: cluster.database,
           connectionLimit: o.poolSize ?? 24,
           supportBigNumbers: true,
+          // mysql2 calls this for each connection's socket (what it does itself without it, plus the record).
+          stream: () => {
+            const s = connect(ep.port, ep.host);
+            s.setNoDelay(true);
+            sockets.add(s);
+            s.once('close', () => sockets.delete(s));
+            return s;
+          },
         });
         pools.set(component, p);
       }
