@@ -596,7 +596,7 @@ async function cmdScale(argv: string[]): Promise<number> {
     import('../scale/scenario.ts'),
     import('../scale/run.ts'),
   ]);
-  let sc;
+  let sc: ReturnType<typeof parseScaleScenario>;
   try {
     sc = parseScaleScenario(readFileSync(file, 'utf8'), file);
   } catch (e) {
@@ -722,7 +722,7 @@ export async function main(argv: string[]): Promise<number> {
           );
         const { runBbsNodeChild } = await import('../migration/bbs-node-child.ts');
         // Exit at once with the node: its stdin and Consul client would keep the process alive.
-        process.exit(await runBbsNodeChild(rest[0]));
+        return process.exit(await runBbsNodeChild(rest[0]));
       }
       case 'validate':
         return await cmdValidate(rest);
