@@ -50,7 +50,9 @@ export async function startEtcdScaleTarget(o: TargetOptions): Promise<ScaleTarge
   };
 }
 
-const PUT_CONCURRENCY = 32;
+// etcd syncs its log to disk per batch of proposals: on this machine 130 PUT/s at 32 at once, 244 at
+// 256 (3 000 PUTs of 300 bytes, load ~15). 50 000 LRPs are ~155 000 keys: ~10 min at 256.
+const PUT_CONCURRENCY = 256;
 
 /**
  * Grows the etcd population from `from` to `to` desired LRPs: the same rows as `populate` writes
