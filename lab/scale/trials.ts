@@ -6,6 +6,7 @@
 
 import { etcdBulkRead } from '../../bbs/etcd/bulk.ts';
 import { convergeEtcdLRPs } from '../../bbs/etcd/convergence.ts';
+import { convergeEtcdTasks } from '../../bbs/etcd/task-convergence.ts';
 import { bulkRead, type BulkRead } from '../../bbs/sql/bulk.ts';
 import { convergeLRPs, type ConvergenceReport } from '../../bbs/sql/convergence.ts';
 import type { StoreOptions } from '../../bbs/sql/options.ts';
@@ -39,7 +40,7 @@ export const SCALE_OPS = {
   'convergence-gather': "ConvergeLRPs' queries",
   convergence: 'ConvergeLRPs: gather and every fix',
   'task-convergence':
-    "ConvergeTasks: its six steps' statements and the count (run beside ConvergeLRPs, as the converger does)",
+    "ConvergeTasks: its six steps' statements and the count, or etcd's one GET and its writes (run beside ConvergeLRPs, as the converger does)",
   'workload-write': 'an ordinary write (UpdateDesiredLRP or DesireTask) during the trials',
 } as const;
 export type ScaleOp = keyof typeof SCALE_OPS;
@@ -64,7 +65,7 @@ export interface TrialRecord {
   /** Server processes' CPU seconds used during the trial, and their memory after. */
   process: ProcessUse;
   convergence: Omit<ConvergenceReport, 'gather'> & { gather: Record<string, number> };
-  /** ConvergeTasks of the trial (SQL only; absent on etcd and where the profile had none). */
+  /** ConvergeTasks of the trial (absent where the profile's SQL store had none). */
   taskConvergence?: Pick<
     TaskConvergenceReport,
     'steps' | 'startRequests' | 'completionCallbacks' | 'rows' | 'statements'
@@ -130,6 +131,16 @@ function converge(
     workers,
     presence: target.presence,
   });
+}
+
+/** ConvergeTasks: the SQL store's at the profile, or the etcd store's. */
+function convergeTasksOn(
+  target: ScaleTarget,
+  opts: StoreOptions,
+  cells: readonly string[],
+): Promise<TaskConvergenceReport> {
+  if (target.etcd) return convergeEtcdTasks(target.etcd, opts.version, cells);
+  return convergeTasks(target.pool('task-convergence'), opts, cells);
 }
 
 /** One trial at the current population. */
@@ -225,22 +236,21 @@ export async function runTrial(
     })(),
   );
   let tconv: TaskConvergenceReport | undefined;
-  if (!target.etcd)
-    jobs.push(
-      (async () => {
-        tconv = await convergeTasks(target.pool('task-convergence'), opts, cells);
-        if (!tconv.modelled) return [];
-        const err = tconv.errors[0]?.message;
-        return [
-          {
-            op: 'task-convergence' as const,
-            ms: tconv.ms,
-            rows: tconv.rows,
-            ...(err ? { error: err } : {}),
-          },
-        ];
-      })(),
-    );
+  jobs.push(
+    (async () => {
+      tconv = await convergeTasksOn(target, opts, cells);
+      if (!tconv.modelled) return [];
+      const err = tconv.errors[0]?.message;
+      return [
+        {
+          op: 'task-convergence' as const,
+          ms: tconv.ms,
+          rows: tconv.rows,
+          ...(err ? { error: err } : {}),
+        },
+      ];
+    })(),
+  );
   const samples = (await Promise.all(jobs)).flat();
   const wallMs = performance.now() - t0;
   // The same requests once more, one at a time: what each costs alone. The concurrent phase above
@@ -276,12 +286,11 @@ export async function runTrial(
       ...(c.gatherErrors[0] ? { error: c.gatherErrors[0].message } : {}),
     };
   });
-  if (!target.etcd)
-    await alone('task-convergence', async () => {
-      const c = await convergeTasks(target.pool('task-convergence'), opts, cells);
-      if (!c.modelled) return { error: 'no task convergence in this BBS' };
-      return { rows: c.rows, ...(c.errors[0] ? { error: c.errors[0].message } : {}) };
-    });
+  await alone('task-convergence', async () => {
+    const c = await convergeTasksOn(target, opts, cells);
+    if (!c.modelled) return { error: 'no task convergence in this BBS' };
+    return { rows: c.rows, ...(c.errors[0] ? { error: c.errors[0].message } : {}) };
+  });
   const after = await statusAll(target);
   const cpuAfter = processUse(target.workDir);
   const c = conv!;

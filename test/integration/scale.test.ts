@@ -18,7 +18,8 @@
 // - the legacy etcd store populated alike: 20 + 20 desired halves, 40 actual keys, 10 tasks, 2
 //   domains; every bulk read returns the SQL counts (by cell: the plan's), each fetching its whole
 //   tree (40 keys for a cell's 13 or so); its convergence fixes the same planted cases (1 created,
-//   2 removed, 1 unclaimed), then finds nothing; one trial on etcd: every sample ok.
+//   2 removed, 1 unclaimed), then finds nothing; its ConvergeTasks fails an expired PENDING task and
+//   one on a gone cell and deletes an expired COMPLETED one; one trial on etcd: every sample ok.
 
 import test from 'ava';
 import { bulkRead, type BulkRead } from '../../bbs/sql/bulk.ts';
@@ -34,6 +35,7 @@ import { runTrial, startWorkload } from '../../lab/scale/trials.ts';
 import { etcdBulkRead } from '../../bbs/etcd/bulk.ts';
 import { leaves } from '../../bbs/etcd/client.ts';
 import { convergeEtcdLRPs } from '../../bbs/etcd/convergence.ts';
+import { convergeEtcdTasks } from '../../bbs/etcd/task-convergence.ts';
 import { populateEtcd } from '../../lab/scale/etcd-target.ts';
 
 const SHAPE = { instances: 2, cells: 3, domains: 2, tasksPerLrp: 0.5 };
@@ -513,6 +515,46 @@ test.serial(
         again.gather.onMissingCells.length,
       ],
       [0, 0, 0, 0],
+    );
+
+    // ConvergeTasks on etcd: an expired PENDING task, one RUNNING on a gone cell, an expired
+    // COMPLETED one, beside the 10 populated RUNNING tasks on live cells.
+    const nowNs = Date.now() * 1e6;
+    const sec = 1e9;
+    const put = (guid: string, state: string, o: Record<string, unknown>) =>
+      c.set(
+        `/v1/task/${guid}`,
+        JSON.stringify({
+          taskGuid: guid,
+          domain: 'domain-0',
+          state,
+          cellId: '',
+          result: '',
+          failed: false,
+          failureReason: '',
+          createdAt: nowNs - 60 * sec,
+          updatedAt: nowNs,
+          firstCompletedAt: 0,
+          ...o,
+        }),
+      );
+    await put('tc-p1', 'PENDING', { createdAt: nowNs - 31 * 60 * sec });
+    await put('tc-r1', 'RUNNING', { cellId: 'cell-gone' });
+    await put('tc-c1', 'COMPLETED', { firstCompletedAt: nowNs - 3 * 60 * sec });
+    const tc = await convergeEtcdTasks(c, 'today', CELLS);
+    t.deepEqual(tc.errors, []);
+    t.is(tc.rows, 13);
+    t.deepEqual(tc.counts, { pending: 1, running: 11, completed: 1, resolving: 0 });
+    t.like(tc.steps, {
+      failExpiredPending: { changed: 1 },
+      failOnMissingCells: { changed: 1 },
+      deleteExpiredCompleted: { changed: 1 },
+    });
+    t.is(await keys('/v1/task'), 12);
+    const p1 = JSON.parse((await c.get('/v1/task/tc-p1'))!.value!);
+    t.deepEqual(
+      [p1.state, p1.failed, p1.failureReason],
+      ['COMPLETED', true, 'not started within time limit'],
     );
 
     const sc = validateScaleScenario({

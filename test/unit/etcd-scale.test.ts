@@ -11,6 +11,7 @@ import {
   type EtcdActual,
   etcdConvergenceInput,
 } from '../../bbs/etcd/convergence.ts';
+import { calculateEtcdTaskConvergence, type EtcdTask } from '../../bbs/etcd/task-convergence.ts';
 
 let idx = 0;
 const node = (key: string, value: unknown): EtcdNode => ({
@@ -196,4 +197,56 @@ test('convergence against a reference: every index below instances is either pre
     ),
     { numRuns: 200 },
   );
+});
+
+test('task convergence on etcd: each state judged in memory as db3234a7 did', (t) => {
+  const s = 1e9;
+  const task = (guid: string, state: string, o: Record<string, unknown>) => ({
+    key: `/v1/task/${guid}`,
+    modifiedIndex: 7,
+    value: {
+      taskGuid: guid,
+      domain: 'd',
+      state,
+      cellId: '',
+      result: '',
+      failed: false,
+      failureReason: '',
+      createdAt: NOW - 60 * s,
+      updatedAt: NOW,
+      firstCompletedAt: 0,
+      ...o,
+    } as EtcdTask['value'],
+  });
+  const ch = calculateEtcdTaskConvergence(
+    [
+      task('p-expired', 'PENDING', { createdAt: NOW - 31 * 60 * s }),
+      task('p-kick', 'PENDING', { updatedAt: NOW - 30 * s }),
+      task('p-fresh', 'PENDING', {}),
+      task('r-gone', 'RUNNING', { cellId: 'cell-gone' }),
+      task('r-ok', 'RUNNING', { cellId: 'cell-1' }),
+      task('c-old', 'COMPLETED', { firstCompletedAt: NOW - 2 * 60 * s }),
+      task('c-kick', 'COMPLETED', {
+        firstCompletedAt: NOW - 40 * s,
+        updatedAt: NOW - 40 * s,
+        completionCallbackUrl: 'http://cb',
+      }),
+      task('c-nocb', 'COMPLETED', { firstCompletedAt: NOW - 40 * s, updatedAt: NOW - 40 * s }),
+      task('v-kick', 'RESOLVING', { firstCompletedAt: NOW - 40 * s, updatedAt: NOW - 40 * s }),
+      task('v-old', 'RESOLVING', { firstCompletedAt: NOW - 3 * 60 * s }),
+    ],
+    NOW,
+    new Set(['cell-1']),
+  );
+  t.deepEqual(
+    ch.cas.map((c) => [c.task.value.taskGuid, c.why, c.next.state, c.next.failureReason]),
+    [
+      ['p-expired', 'expired', 'COMPLETED', 'not started within time limit'],
+      ['r-gone', 'cell', 'COMPLETED', 'cell disappeared before completion'],
+      ['v-kick', 'demoted', 'COMPLETED', ''],
+    ],
+  );
+  t.deepEqual(ch.deletes, ['/v1/task/c-old', '/v1/task/v-old']);
+  t.deepEqual(ch.startRequests, ['p-kick']);
+  t.deepEqual(ch.completions, ['c-kick'], 'only tasks with a callback URL');
 });
