@@ -10,6 +10,7 @@ import {
   firstToLeave,
   opFigures,
   renderReport,
+  storeComparison,
   knees,
   type ScaleResults,
   type SizeResult,
@@ -332,6 +333,23 @@ test('report: the node kill names the workload errors by message; the etcd topol
   );
   t.true(md.includes('| 1,000 | – | – | – | 1.00 | 100 | 1.00 → 1.00 |'));
   t.true(md.includes('| 1,000 | 1,000 | 1 | 0.00 | 1.00 | 100 | 1.00 → 1.00 |'));
+});
+
+test('report: the etcd store against the SQL one at the largest size both measured', (t) => {
+  const r = results([1000, 2000], [100, 200]);
+  t.is(storeComparison(r), null, 'no etcd topology');
+  r.topologies.push({
+    topology: 'etcd',
+    describe: 'e',
+    sizes: [
+      sizeResult(10000, [sample('convergence', 3000), sample('rep-bulk-loop', 500)]),
+      sizeResult(20000, [sample('convergence', 9000)]),
+    ],
+  });
+  const line =
+    "The legacy etcd store at 10,000 desired LRPs against galera-one-proxy (p50, etcd vs SQL): rep-bulk-loop 500.0 ms vs 200.0 ms (×2.5), convergence 3.00 s vs 2.00 s (×1.5). On etcd every bulk read fetches its whole tree, a cell's loop included.";
+  t.is(storeComparison(r), line);
+  t.true(renderReport(r).includes(line));
 });
 
 test('status deltas: counters summed over nodes, memory the largest node after', (t) => {
