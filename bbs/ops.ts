@@ -97,7 +97,9 @@ export interface BbsOpArgs {
 
   CreateUnclaimedActualLRP: { processGuid: string; index: number; domain: string };
   ClaimActualLRP: { processGuid: string; index: number; instanceGuid: string; cellId: string };
-  /** `domain` is the domain of the request's ActualLRPKey; when absent the stored one is assumed. */
+  /**
+   * `domain` is the domain of the request's ActualLRPKey; when absent the stored one is assumed.
+   */
   StartActualLRP: {
     processGuid: string;
     index: number;
@@ -113,7 +115,10 @@ export interface BbsOpArgs {
     reason: string;
   };
   FailActualLRP: { processGuid: string; index: number; placementError: string };
-  /** With `instanceGuid` (and `cellId`) only that instance is removed (the later API's instance key). */
+  /**
+   * With `instanceGuid` (and `cellId`) only that instance is removed (the later API's instance
+   * key).
+   */
   RemoveActualLRP: { processGuid: string; index: number; instanceGuid?: string; cellId?: string };
   ActualLRPByIndex: { processGuid: string; index: number };
 

@@ -21,7 +21,10 @@ export function taskTransitionAllowed(from: TaskState, to: TaskState): boolean {
   }
 }
 
-/** Which AllowsTransitionTo the BBS runs (bbs/versions/types.ts: 'per-state' is real, 'permissive' hypothetical). */
+/**
+ * Which AllowsTransitionTo the BBS runs (bbs/versions/types.ts: 'per-state' is real, 'permissive'
+ * hypothetical).
+ */
 export type { ActualLRPRules } from './versions/types.ts';
 import type { ActualLRPRules } from './versions/types.ts';
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The lab is written in TypeScript. scripts/setup.sh compiles it once to dist/ (tsconfig.build.json)
-// and stamps dist/.built; this launcher runs that build when no source is newer than the stamp
-// (starting in a fraction of the time tsx needs to compile at run time), and otherwise runs the
-// sources through tsx, so an edit made since the last setup is never run stale.
+// The lab is written in TypeScript. scripts/setup.sh compiles it once to dist/
+// (tsconfig.build.json) and stamps dist/.built; this launcher runs that build when no source is
+// newer than the stamp (starting in a fraction of the time tsx needs to compile at run time), and
+// otherwise runs the sources through tsx, so an edit made since the last setup is never run stale.
 // BBS_LAB_LAUNCHER=which prints the choice and exits (tests use it).
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -45,6 +45,7 @@ export function labCommit(root = PROJECT_ROOT): LabCommit {
 }
 
 function debianVersion(pkg: string): string | null {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax
   const v = run('dpkg-query', ['-W', '-f=${Version}', pkg]);
   return v === null || v === '' ? null : v;
 }

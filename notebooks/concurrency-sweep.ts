@@ -17,7 +17,10 @@ export interface SweepRow {
   anomalies: number;
 }
 
-/** Multi-writer: clients straight to several nodes; everything else writes through one node at a time. */
+/**
+ * Multi-writer: clients straight to several nodes; everything else writes through one node at a
+ * time.
+ */
 export function modeOf(r: StoredRun): Mode {
   return r.scenario.clients.via === 'nodes' &&
     r.scenario.topology.nodes > 1 &&

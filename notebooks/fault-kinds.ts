@@ -10,7 +10,10 @@ export interface FaultKindRow {
   faults: number;
   runs: number;
   errorsInWindowsPerFault: number;
-  /** Medians over the kind's faults of each fault's worst-client, median-client and whole-BBS outage. */
+  /**
+   * Medians over the kind's faults of each fault's worst-client, median-client and whole-BBS
+   * outage.
+   */
   medianWorstClientSec: number | null;
   medianMedianClientSec: number | null;
   medianBbsSec: number | null;
@@ -44,20 +47,19 @@ export function faultKindRows(runs: readonly StoredRun[]): FaultKindRow[] {
     // Runs stored before the outage figures existed have no availability; they count no fault.
     for (const f of r.stats.availability?.faults ?? []) {
       let g = by.get(f.kind);
-      if (!g)
-        by.set(
-          f.kind,
-          (g = {
-            faults: 0,
-            runs: new Set(),
-            errors: 0,
-            worst: [],
-            median: [],
-            bbs: [],
-            never: 0,
-            anomalous: new Set(),
-          }),
-        );
+      if (!g) {
+        g = {
+          faults: 0,
+          runs: new Set(),
+          errors: 0,
+          worst: [],
+          median: [],
+          bbs: [],
+          never: 0,
+          anomalous: new Set(),
+        };
+        by.set(f.kind, g);
+      }
       g.faults++;
       g.runs.add(r.id);
       g.worst.push(f.worstClientOutageSec);

@@ -27,7 +27,10 @@ export interface IsolationCell {
   counts: Record<string, number>;
 }
 
-/** The newest stored list-append run (run ids start with their time) of each cell; absent cells have none. */
+/**
+ * The newest stored list-append run (run ids start with their time) of each cell; absent cells have
+ * none.
+ */
 export function isolationCells(
   runs: readonly StoredRun[],
 ): Partial<Record<CellKey, IsolationCell>> {
@@ -48,7 +51,10 @@ const found = (c: IsolationCell | undefined, type: string) => (c?.counts[type] ?
 const list = (xs: readonly string[]) =>
   xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 
-/** The verdict sentences: which classes one node shows too (InnoDB), which only three writers show (Galera). */
+/**
+ * The verdict sentences: which classes one node shows too (InnoDB), which only three writers show
+ * (Galera).
+ */
 export function isolationSentences(cells: Partial<Record<CellKey, IsolationCell>>): string[] {
   const out: string[] = [];
   const types = ANOMALY_TYPES as readonly string[];

@@ -2,8 +2,9 @@
 // stored runs in findings/runs, each writing a page into findings/notebooks/.
 //   concurrency-sweep   1213 rate against client count, single writer vs every node a writer;
 //                       --run first makes the runs (2, 4, 8, 16 clients × both modes, short)
-//   fault-kinds         per fault kind: errors in windows, outages (worst/median client, BBS), anomalies
-//   isolation           anomalies on 1 node vs 3 nodes, at RR and SERIALIZABLE: which only several
+//   fault-kinds         per fault kind: errors in windows, outages (worst/median client, BBS),
+//   anomalies isolation           anomalies on 1 node vs 3 nodes, at RR and SERIALIZABLE: which
+//   only several
 //                       writers show; --run first makes the four runs (same seed)
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -28,10 +28,11 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
 fi
 
-# npm ci only when the lock file changed since the last install.
+# npm ci only when the lock file changed since the last install. Optional dependencies are included
+# even where npm's config omits them: Biome (npm run lint) runs from one, its platform binary.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --include=optional --no-audit --no-fund --loglevel=error
 fi
 
 # Compile the lab once (tsconfig.build.json → dist/) so bin/bbs-lab.js starts without compiling

@@ -211,7 +211,10 @@ function sameFields(a: ActualLRPRecord, b: ActualLRPRecord): boolean {
   );
 }
 
-/** The next possibility when the output agrees with the outcome (learning the epoch), else undefined. */
+/**
+ * The next possibility when the output agrees with the outcome (learning the epoch), else
+ * undefined.
+ */
 function reconcile(o: Outcome, out: BbsResult): ActualLRPPossibility | undefined {
   if (!sameVerdict(o.result, out)) return undefined;
   if (out.record === undefined || o.result.error !== undefined) return o.next;

@@ -26,7 +26,7 @@ import { taskModel } from './task.ts';
 export type BbsModel = Model<unknown, BbsOp, BbsResult>;
 
 /** A BBS read never changes the store, so a read of unknown outcome constrains nothing. */
-const withReads = (m: Model<any, BbsOp, BbsResult>): BbsModel =>
+const withReads = (m: BbsModel): BbsModel =>
   ({ ...m, readOnly: (input: BbsOp) => READ_OPS.has(input.f) }) as BbsModel;
 
 /** A refusal by the op's own state check (`error`) leaves the record as it was. */
@@ -55,12 +55,18 @@ function actualModel(rules: ActualLRPRules, form: ActualLRPForm): BbsModel {
     return rules === 'permissive' ? actualPermissive : actualPerState;
   const k = `${rules}/${form}`;
   let m = actualByForm.get(k);
-  if (!m) actualByForm.set(k, (m = withReads(actualLRPModel(rules, form))));
+  if (!m) {
+    m = withReads(actualLRPModel(rules, form));
+    actualByForm.set(k, m);
+  }
   return m;
 }
 const domain = withReads(domainModel);
 
-/** The models by name (`--model`), with the real actual LRP rule and the hypothetical permissive one. */
+/**
+ * The models by name (`--model`), with the real actual LRP rule and the hypothetical permissive
+ * one.
+ */
 export const bbsModels: Record<string, BbsModel> = Object.fromEntries(
   [task, desired, actualPerState, actualPermissive, domain].map((m) => [m.name, m]),
 );

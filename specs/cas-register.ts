@@ -1,7 +1,8 @@
 // A register with compare-and-set (Jepsen's and Knossos's cas-register). One instance per key.
 //
-//   invoke value: { "f": "write", "value": V } | { "f": "read" } | { "f": "cas", "value": [FROM, TO] }
-//   ok value:     a read's output is the value read (null before any write); a cas's is true when
+//   invoke value: { "f": "write", "value": V } | { "f": "read" } | { "f": "cas", "value": [FROM,
+//   TO] } ok value:     a read's output is the value read (null before any write); a cas's is true
+//   when
 //                 it swapped and false when the register did not hold FROM
 //
 // A cas of unknown outcome either swapped (only possible when the register held FROM) or left the

@@ -25,7 +25,9 @@ export function inputOf(
   return input as { f: string; value?: unknown; key?: unknown };
 }
 
-/** Canonical JSON: object keys sorted at every depth, so structurally equal values give one text. */
+/**
+ * Canonical JSON: object keys sorted at every depth, so structurally equal values give one text.
+ */
 export function json(v: unknown): string {
   if (v === null || v === undefined || typeof v !== 'object')
     return JSON.stringify(v ?? null) ?? 'null';

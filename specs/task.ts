@@ -4,7 +4,8 @@
 //          ─ResolvingTask→ RESOLVING ─DeleteTask→ absent
 //
 // CancelTask and FailTask complete a PENDING or RUNNING task as failed. Starting again on the same
-// cell is a no-op that answers shouldStart=false; starting on another cell is InvalidStateTransition;
+// cell is a no-op that answers shouldStart=false; starting on another cell is
+// InvalidStateTransition;
 // completing from another cell is RunningOnDifferentCell. A second DesireTask is ResourceExists.
 // The transition rules are the BBS's documented ones (transitions.ts, independent of the store's
 // code); what this model adds is the single order: every op must be a legal step from the state

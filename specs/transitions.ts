@@ -23,16 +23,19 @@ import type { ActualLRPState, TaskState } from './vocabulary.ts';
 export type ActualLRPRules = 'per-state' | 'permissive';
 
 /**
- * What the actual LRP mutations write around the rule, by the BBS's history (db/sqldb/actual_lrp_db.go):
- * - 'instance-key-2016-06' (1f4fe8c6, 2016-06-17, to today): the forms below; RemoveActualLRP with an
- *   instance key removes only that instance.
+ * What the actual LRP mutations write around the rule, by the BBS's history
+ * (db/sqldb/actual_lrp_db.go):
+ * - 'instance-key-2016-06' (1f4fe8c6, 2016-06-17, to today): the forms below; RemoveActualLRP with
+ *   an instance key removes only that instance.
  * - 'no-instance-key-2016-03-24' (31b2b5a2 and 660efc68, the first shipped store): a claim by the
  *   claiming instance and a start by the running instance change nothing; a start of a missing LRP
  *   creates it RUNNING by the starter; a crash below DefaultImmediateRestarts (counted after the
- *   crash) puts it back to UNCLAIMED; RemoveActualLRP has no instance key (one in the request is ignored).
+ *   crash) puts it back to UNCLAIMED; RemoveActualLRP has no instance key (one in the request is
+ *   ignored).
  * - 'prerelease-2016-03' (2a8d20a0): claim and start always write (the index moves); a start of a
- *   missing LRP creates it RUNNING with no instance key; a start keeps the placement error; the crash
- *   count before the crash decides UNCLAIMED or CRASHED, and a crash clears the placement error;
+ *   missing LRP creates it RUNNING with no instance key; a start keeps the placement error; the
+ *   crash count before the crash decides UNCLAIMED or CRASHED, and a crash clears the placement
+ *   error;
  *   RemoveActualLRP has no instance key.
  */
 export type ActualLRPForm =
@@ -72,7 +75,10 @@ export type Who = 'anyone' | 'owner' | 'empty-key';
 
 type LRPTable = Readonly<Record<ActualLRPState, Readonly<Partial<Record<ActualLRPState, Who>>>>>;
 
-/** The permissive rule (hypothetical: no BBS commit had it): only claimed/running → claimed/running is the owner's, except claimed → running. */
+/**
+ * The permissive rule (hypothetical: no BBS commit had it): only claimed/running → claimed/running
+ * is the owner's, except claimed → running.
+ */
 const LRP_PERMISSIVE: LRPTable = {
   UNCLAIMED: { UNCLAIMED: 'anyone', CLAIMED: 'anyone', RUNNING: 'anyone', CRASHED: 'anyone' },
   CLAIMED: { UNCLAIMED: 'anyone', CLAIMED: 'owner', RUNNING: 'anyone', CRASHED: 'anyone' },
@@ -80,7 +86,10 @@ const LRP_PERMISSIVE: LRPTable = {
   CRASHED: { UNCLAIMED: 'anyone', CLAIMED: 'anyone', RUNNING: 'anyone', CRASHED: 'anyone' },
 };
 
-/** The per-state switch of models/actual_lrp.go (3940fad4, 2016-02-29, to today); a missing entry is a move nobody may make. */
+/**
+ * The per-state switch of models/actual_lrp.go (3940fad4, 2016-02-29, to today); a missing entry is
+ * a move nobody may make.
+ */
 const LRP_PER_STATE: LRPTable = {
   UNCLAIMED: { UNCLAIMED: 'anyone', CLAIMED: 'anyone', RUNNING: 'anyone' },
   CLAIMED: { UNCLAIMED: 'empty-key', CLAIMED: 'owner', RUNNING: 'anyone', CRASHED: 'owner' },

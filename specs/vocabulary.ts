@@ -125,7 +125,9 @@ export interface BbsOp<F extends BbsOpName = BbsOpName> {
   args: BbsOpArgs[F];
 }
 
-/** What an op answered: a state-check error, the record after (or as read), StartTask's shouldStart. */
+/**
+ * What an op answered: a state-check error, the record after (or as read), StartTask's shouldStart.
+ */
 export interface BbsResult {
   error?: BbsErrorType;
   record?: TaskRecord | DesiredLRPRecord | ActualLRPRecord | DomainRecord | null;

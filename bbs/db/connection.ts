@@ -5,7 +5,10 @@
 
 import type mysql from 'mysql2/promise';
 
-/** Anything that lends pooled connections: a mysql2/promise pool or pool cluster, or the lab's dial pool. */
+/**
+ * Anything that lends pooled connections: a mysql2/promise pool or pool cluster, or the lab's dial
+ * pool.
+ */
 export interface ConnectionLender {
   getConnection(): Promise<mysql.PoolConnection>;
 }
@@ -65,7 +68,9 @@ interface Prepared {
 
 const prepared = new WeakMap<object, Prepared>();
 
-/** The object that lives as long as the server session: the core connection under a promise wrapper. */
+/**
+ * The object that lives as long as the server session: the core connection under a promise wrapper.
+ */
 function physical(conn: mysql.Connection): object {
   return (conn as unknown as { connection?: object }).connection ?? conn;
 }

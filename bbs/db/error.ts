@@ -10,7 +10,10 @@ export interface OpError {
   code?: string;
   sqlState?: string;
   message: string;
-  /** Where in the transaction the error came: before any statement ran, on a statement, or on COMMIT. */
+  /**
+   * Where in the transaction the error came: before any statement ran, on a statement, or on
+   * COMMIT.
+   */
   phase?: 'connect' | 'statement' | 'commit';
 }
 

@@ -1,8 +1,8 @@
 // The legacy BBS store on etcd v2 (db/etcd/etcd_db.go of the 2016 BBS), in the key layout of
 // FACTS.md "Legacy etcd store":
 //   /version                                  {"CurrentVersion": n, "TargetVersion": m}
-//   /v1/domain/<domain>                       "" with the etcd TTL = the domain's TTL (none = never expires)
-//   /v1/desired_lrp/schedule/<process guid>   the scheduling half of a desired LRP
+//   /v1/domain/<domain>                       "" with the etcd TTL = the domain's TTL (none = never
+//   expires) /v1/desired_lrp/schedule/<process guid>   the scheduling half of a desired LRP
 //   /v1/desired_lrp/run/<process guid>        the run half (rootfs, resources, ...)
 //   /v1/actual/<process guid>/<index>/instance
 //   /v1/actual/<process guid>/<index>/evacuating

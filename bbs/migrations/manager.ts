@@ -59,7 +59,10 @@ export interface SqlPool extends Queryable {
 export interface ManagerOptions {
   node: string;
   migrations: readonly Migration[];
-  /** The BBS commit's behaviour (default: MIGRATION_DEFAULT_VERSION's with SQL, LEGACY_VERSION's without). */
+  /**
+   * The BBS commit's behaviour (default: MIGRATION_DEFAULT_VERSION's with SQL, LEGACY_VERSION's
+   * without).
+   */
   behaviour?: BbsBehaviour;
   etcd?: EtcdBbsStore;
   sql?: SqlPool;
@@ -109,7 +112,10 @@ export class MigrationManager {
     this.o.journal?.record({ node: this.o.node, kind, version, ...extra });
   }
 
-  /** The SQL version read the commit did: autocommit, its own retried transaction, or the manager's transaction. */
+  /**
+   * The SQL version read the commit did: autocommit, its own retried transaction, or the manager's
+   * transaction.
+   */
   private async readSql(): Promise<VersionRead> {
     const b = this.behaviour;
     const sql = this.o.sql!;
@@ -276,7 +282,8 @@ export class MigrationManager {
         : new MigrationFatalError(plan.reason);
     }
     if (plan.kind === 'serve') {
-      // A fresh SQL-only install (today) also runs its migrations; a fresh etcd install just writes.
+      // A fresh SQL-only install (today) also runs its migrations; a fresh etcd install just
+      // writes.
       await this.writeAll(plan.writes);
       if (stored === null && this.used.sql) await createSchema(this.o.sql!);
       return result;

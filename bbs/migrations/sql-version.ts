@@ -27,7 +27,8 @@ export async function writeSqlVersion(q: Queryable, v: Version): Promise<void> {
   try {
     await q.query("INSERT INTO configurations (id, value) VALUES ('version', ?)", [value]);
   } catch (e) {
-    // An UPDATE to the same value reports 0 changed rows without CLIENT_FOUND_ROWS: the row is there.
+    // An UPDATE to the same value reports 0 changed rows without CLIENT_FOUND_ROWS: the row is
+    // there.
     if ((e as { errno?: number }).errno !== 1062) throw e;
   }
 }

@@ -4,14 +4,14 @@
 //
 // The code read, by profile (cloudfoundry/bbs, migration/manager.go unless said otherwise):
 // - 2a8d20a0 (2016-03): the etcd DB only. No version → write {max, max} and serve.
-// - db3234a7 (2016-05) … fd3b8213 (2017-09): resolveStoredVersion reads SQL first; a not-found (and,
-//   until 8eda15e2, ANY error: db/sqldb/configuration_db.go getConfigurationValue returned
+// - db3234a7 (2016-05) … fd3b8213 (2017-09): resolveStoredVersion reads SQL first; a not-found
+//   (and, until 8eda15e2, ANY error: db/sqldb/configuration_db.go getConfigurationValue returned
 //   ErrResourceNotFound) falls back to etcd's version; nothing in either with SQL configured →
 //   write {lastETCD, max} and run the migrations from lastETCD. Then "Target < Current" and
-//   "Current > max" are fatal; Target ≠ max is rewritten (its error ignored); the pending migrations
-//   run in order, the etcd-to-SQL migration getting the etcd client always (db3234a7) or only while
-//   the version being migrated from is ≤ lastETCD (b1857ef9, 2016-06-13); the version is written
-//   once after all (db3234a7) or after each (642c8ac7, 2017-08-17).
+//   "Current > max" are fatal; Target ≠ max is rewritten (its error ignored); the pending
+//   migrations run in order, the etcd-to-SQL migration getting the etcd client always (db3234a7) or
+//   only while the version being migrated from is ≤ lastETCD (b1857ef9, 2016-06-13); the version is
+//   written once after all (db3234a7) or after each (642c8ac7, 2017-08-17).
 // - b2385bea (today): SQL only (09fd338b, 2018-02-15). The version is read in a transaction;
 //   not found → write {0} and run every migration, each in one transaction with its version write
 //   (ecdd1f99, 2023-11-30); any other error is fatal; no Target (43fc9d1d, 2018-02-08).
@@ -60,7 +60,9 @@ export function afterSqlRead(b: BbsBehaviour, read: VersionRead, etcdUsed: boole
   return etcdUsed ? { next: 'read-etcd', ...m } : { next: 'use', version: null, ...m };
 }
 
-/** After the etcd version read: a not-found is "nothing stored"; any error is fatal at every commit. */
+/**
+ * After the etcd version read: a not-found is "nothing stored"; any error is fatal at every commit.
+ */
 export function afterEtcdRead(
   read: VersionRead,
 ): { next: 'use'; version: Version | null } | { next: 'fatal'; reason: string } {
@@ -71,7 +73,10 @@ export function afterEtcdRead(
 /** One pending migration as the manager runs it. */
 export interface PlannedMigration {
   version: number;
-  /** Whether the migration gets the etcd client (the etcd-to-SQL migration copies nothing without it). */
+  /**
+   * Whether the migration gets the etcd client (the etcd-to-SQL migration copies nothing without
+   * it).
+   */
   etcdClient: boolean;
   /** The version written right after it (after-each), or with it in its transaction (today). */
   writeAfter?: Version;
@@ -150,7 +155,10 @@ export function startPlan(b: BbsBehaviour, stored: Version | null, c: StartConte
   };
 }
 
-/** Today's manager (b2385bea): SQL only, version 0 before any migration, each migration with its version write. */
+/**
+ * Today's manager (b2385bea): SQL only, version 0 before any migration, each migration with its
+ * version write.
+ */
 function sqlOnlyPlan(stored: Version | null, known: number[]): StartPlan {
   const max = known[known.length - 1] ?? 0;
   const writesBefore: PlannedWrite[] = stored === null ? [{ version: v(0, 0) }] : [];

@@ -1,5 +1,6 @@
 // The BBS's migration versions and the CurrentVersion/TargetVersion rules (FACTS.md "Migrations":
-// diego-dev-notes proposals/bbs-migrations.md and the 2016 bbs migration manager). Pure: unit-tested.
+// diego-dev-notes proposals/bbs-migrations.md and the 2016 bbs migration manager). Pure:
+// unit-tested.
 
 /** The last etcd-only migration ("lastETCD"): what a legacy 0.1434.0-era etcd-only BBS knows. */
 export const LAST_ETCD_VERSION = 1451635200;
@@ -27,7 +28,10 @@ export function decide(stored: Version | null, own: number): Decision {
   return 'too-new';
 }
 
-/** The version etcd is given: Current capped at lastETCD+1, so etcd-only BBSes see they are not current. */
+/**
+ * The version etcd is given: Current capped at lastETCD+1, so etcd-only BBSes see they are not
+ * current.
+ */
 export function etcdVersionOf(v: Version): Version {
   return {
     CurrentVersion: Math.min(v.CurrentVersion, LAST_ETCD_VERSION + 1),

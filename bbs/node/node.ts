@@ -2,7 +2,8 @@
 // BBS; etcd + SQL; or SQL only) and a version (the migrations it knows). Its life, in the order of
 // the real process group (lock → server → migration manager):
 //   1. with SQL configured, ping SQL and create `configurations`; failing either is fatal before
-//      the lock is tried (StartError "sql-failed-to-connect" / "sql-failed-to-create-configurations");
+//      the lock is tried (StartError "sql-failed-to-connect" /
+//      "sql-failed-to-create-configurations");
 //   2. compete for the Consul lock `v1/locks/bbs_lock` (value {id, url}; session TTL 10 s as in
 //      mid-2016, 15 s from 2016-10; retry every 5 s; Behavior=delete; LockDelay 1 ns, which Consul
 //      reads as 1 s);
@@ -91,10 +92,15 @@ export interface BbsNodeOptions {
    * MIGRATION_DEFAULT_VERSION. An etcd-only node is the legacy BBS (LEGACY_VERSION's manager).
    */
   version?: string;
-  /** The migrations it knows; default by config: etcd only → legacy, with SQL → up to etcd-to-SQL. */
+  /**
+   * The migrations it knows; default by config: etcd only → legacy, with SQL → up to etcd-to-SQL.
+   */
   migrations?: readonly Migration[];
   lock: LockClient;
-  /** Session TTL; default LOCK_TTL_MID_2016. Tests may lower it with an agent whose session_ttl_min allows. */
+  /**
+   * Session TTL; default LOCK_TTL_MID_2016. Tests may lower it with an agent whose session_ttl_min
+   * allows.
+   */
   lockTtl?: string;
   /** Default LOCK_RETRY_MS. */
   retryMs?: number;

@@ -1,8 +1,9 @@
 // The actual LRP operations of db/sqldb/actual_lrp_db.go: lock the (process guid, index, not
 // evacuating) row, run AllowsTransitionTo in TypeScript, update the row by its primary key, in the
 // form of the profile's commit (`actualLRPForm`, bbs/versions/types.ts; every statement and its
-// commit is in docs/bbs-versions.md (actual LRP section), and test/integration/conformance/actual-lrps.test.ts
-// holds the store to sequences written out from the Go code). Evacuating rows are not modelled:
+// commit is in docs/bbs-versions.md (actual LRP section), and
+// test/integration/conformance/actual-lrps.test.ts holds the store to sequences written out from
+// the Go code). Evacuating rows are not modelled:
 // every statement targets evacuating = false, as these ops do. Today's BBS names that column
 // `presence` (fccfa05d, 2018-07-20); the lab keeps the schema of migration 1461790966.
 
@@ -75,7 +76,8 @@ export const actualLRPOps: Pick<
     async run(ctx, a) {
       const epoch = newEpoch();
       try {
-        // PLANTED BUG (actual-lrp-blind-create): REPLACE overwrites an existing LRP instead of failing on its key.
+        // PLANTED BUG (actual-lrp-blind-create): REPLACE overwrites an existing LRP instead of
+        // failing on its key.
         const verb = planted(ctx.opts, 'actual-lrp-blind-create') ? 'REPLACE' : 'INSERT';
         await onTxOrPool(ctx)(
           `${verb} INTO actual_lrps (process_guid, instance_index, domain, state, since, net_info, modification_tag_epoch, modification_tag_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -96,7 +98,8 @@ export const actualLRPOps: Pick<
       if (!f) return { error: 'ResourceNotFound' };
       const before = f.record;
       const key: InstanceKey = { instanceGuid: a.instanceGuid, cellId: a.cellId };
-      // PLANTED BUG (actual-lrp-permissive-rule): the rule also lets another instance claim a CLAIMED or RUNNING LRP.
+      // PLANTED BUG (actual-lrp-permissive-rule): the rule also lets another instance claim a
+      // CLAIMED or RUNNING LRP.
       const permissive =
         planted(ctx.opts, 'actual-lrp-permissive-rule') &&
         (before.state === 'CLAIMED' || before.state === 'RUNNING');
@@ -111,8 +114,8 @@ export const actualLRPOps: Pick<
       )
         return { record: before };
       if (planted(ctx.opts, 'actual-lrp-split-claim')) {
-        // PLANTED BUG (actual-lrp-split-claim): the check's transaction ends here, releasing the row
-        // lock, and the write runs in a second one.
+        // PLANTED BUG (actual-lrp-split-claim): the check's transaction ends here, releasing the
+        // row lock, and the write runs in a second one.
         await ctx.q('COMMIT');
         await ctx.q('BEGIN');
       }
@@ -213,8 +216,8 @@ export const actualLRPOps: Pick<
       }
       const before = f.record;
       const lrpKeyMatches = a.domain === undefined || a.domain === before.domain;
-      // 31b2b5a2 (2016-03-24): "nothing to change" when the same instance already runs it. The lab's
-      // ops carry no net info, so "same instance key and running" is that test.
+      // 31b2b5a2 (2016-03-24): "nothing to change" when the same instance already runs it. The
+      // lab's ops carry no net info, so "same instance key and running" is that test.
       if (
         !prerelease(ctx) &&
         lrpKeyMatches &&
@@ -223,7 +226,8 @@ export const actualLRPOps: Pick<
         before.cellId === key.cellId
       )
         return { record: before };
-      // PLANTED BUG (actual-lrp-start-any-instance): the transition is checked as if the stored instance asked.
+      // PLANTED BUG (actual-lrp-start-any-instance): the transition is checked as if the stored
+      // instance asked.
       const asker = planted(ctx.opts, 'actual-lrp-start-any-instance')
         ? { instanceGuid: before.instanceGuid, cellId: before.cellId }
         : key;
@@ -291,7 +295,8 @@ export const actualLRPOps: Pick<
       const key: InstanceKey = { instanceGuid: a.instanceGuid, cellId: a.cellId };
       if (!allowsTransitionTo(ctx.opts.actualLRPRules, before, true, key, 'CRASHED'))
         return { error: 'ActualLRPCannotBeCrashed' };
-      // 2a8d20a0 asked ShouldRestartImmediately before storing the new count: the old count decides.
+      // 2a8d20a0 asked ShouldRestartImmediately before storing the new count: the old count
+      // decides.
       const state = stateAfterCrash(prerelease(ctx) ? before.crashCount : crashCount);
       const after: ActualLRPRecord = {
         ...before,

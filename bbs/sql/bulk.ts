@@ -19,7 +19,9 @@ import { runUnit, type UnitResult } from './transact.ts';
 export type BulkRead =
   /** The rep's bulk loop: ActualLRPGroups({CellID}) (ActualLRPs({CellID}) today). */
   | { f: 'ActualLRPGroupsByCellID'; cellId: string }
-  /** The route emitter's (and benchmarkbbs's) fetch-all: ActualLRPGroups({}) (ActualLRPs({}) today). */
+  /**
+   * The route emitter's (and benchmarkbbs's) fetch-all: ActualLRPGroups({}) (ActualLRPs({}) today).
+   */
   | { f: 'ActualLRPGroups' }
   /** The nsync bulker's and route emitter's fetch-all: DesiredLRPSchedulingInfos({}). */
   | { f: 'DesiredLRPSchedulingInfos' }
@@ -77,7 +79,10 @@ const TASK_COLUMNS_HELPERS = TASK_COLUMNS.split(', ')
 
 type Era = 'prerelease-2016-03' | 'hand-written-2016-05' | 'helpers-2016-11';
 
-/** Which way a profile's commit wrote its bulk reads (the profile's name decides: a wording, not a behaviour). */
+/**
+ * Which way a profile's commit wrote its bulk reads (the profile's name decides: a wording, not a
+ * behaviour).
+ */
 export function bulkEra(version: BbsVersion): Era {
   if (version === '2016-03') return 'prerelease-2016-03';
   if (version === '2016-05') return 'hand-written-2016-05';
@@ -168,7 +173,10 @@ export interface BulkAnswer {
   groups?: number;
 }
 
-/** Runs one bulk read at the store's profile; rows returned (and groups for actual LRPs), or the error. */
+/**
+ * Runs one bulk read at the store's profile; rows returned (and groups for actual LRPs), or the
+ * error.
+ */
 export async function bulkRead(
   source: ConnectionSource,
   opts: StoreOptions,

@@ -25,7 +25,9 @@ export const CONVERSION_COMMITS = {
   unrecoverable: '2016-06-13',
   /** 47049111 converts CreateUnclaimedActualLRP's transact error (db/sqldb/actual_lrp_db.go). */
   createConverted: '2016-11-30',
-  /** sqldb.transact converts every error it returns, the COMMIT's too (196209c9, db/sqldb/sqldb.go). */
+  /**
+   * sqldb.transact converts every error it returns, the COMMIT's too (196209c9, db/sqldb/sqldb.go).
+   */
   transactConverts: '2017-02-01',
 } as const;
 

@@ -1,6 +1,6 @@
 // LRP convergence of the BBS's SQL store (ConvergeLRPs), per profile: the gather (the queries of
-// db/sqldb/lrp_convergence.go and queries.go) and the fixes those findings lead to, as the BBS wrote
-// them: missing actual LRPs created UNCLAIMED, extra and orphaned ones retired (removed when
+// db/sqldb/lrp_convergence.go and queries.go) and the fixes those findings lead to, as the BBS
+// wrote them: missing actual LRPs created UNCLAIMED, extra and orphaned ones retired (removed when
 // UNCLAIMED or CRASHED or their cell is gone, else stopped by their cell, which then removes them),
 // actual LRPs on a cell that is gone made UNCLAIMED, restartable CRASHED ones made UNCLAIMED.
 // Start requests go to the auctioneer, which the lab has not: they are counted only.
@@ -55,7 +55,10 @@ export interface ConvergenceModel {
   missingCellFix: 'unclaim' | 'suspect';
   /** The evacuating-row prune: by expiry, or by missing cell (from fd3b8213's era). */
   pruneEvacuating: 'expired' | 'missing-cells';
-  /** Domains prune: one DELETE on db.db, or today's transaction reading every domain then deleting each expired one. */
+  /**
+   * Domains prune: one DELETE on db.db, or today's transaction reading every domain then deleting
+   * each expired one.
+   */
   pruneDomains: 'delete' | 'read-then-delete';
 }
 
@@ -128,7 +131,9 @@ export interface LrpKey {
   domain: string;
 }
 
-/** One row of the instance-count query: a desired LRP whose actual count differs from its instances. */
+/**
+ * One row of the instance-count query: a desired LRP whose actual count differs from its instances.
+ */
 export interface InstanceCountRow {
   processGuid: string;
   domain: string;
@@ -166,7 +171,9 @@ export function instanceCountFixes(
   return { missing, extra };
 }
 
-/** models.RestartCalculator (DefaultImmediateRestarts 3, 30 s doubling up to 16 min, 200 attempts). */
+/**
+ * models.RestartCalculator (DefaultImmediateRestarts 3, 30 s doubling up to 16 min, 200 attempts).
+ */
 export function shouldRestartCrash(
   nowNsNumber: number,
   sinceNs: number,
@@ -201,7 +208,10 @@ export interface ConvergenceGather {
 export interface ConvergenceFixes {
   created: number;
   removed: number;
-  /** Retired LRPs that a live cell was asked to stop (the lab's simulated cell removes them, as a rep does). */
+  /**
+   * Retired LRPs that a live cell was asked to stop (the lab's simulated cell removes them, as a
+   * rep does).
+   */
   stoppedByCell: number;
   unclaimed: number;
   /** Today with presence: LRPs on missing cells made Suspect (each with a replacement, counted in created). */
@@ -222,7 +232,10 @@ export interface ConvergenceReport {
   fixes: ConvergenceFixes;
   gatherMs: number;
   fixMs: number;
-  /** The first database error of the gather (its query then found nothing, as the BBS logged and went on). */
+  /**
+   * The first database error of the gather (its query then found nothing, as the BBS logged and
+   * went on).
+   */
   gatherErrors: OpError[];
 }
 
@@ -519,7 +532,8 @@ export async function convergeLRPs(
     g.suspectRunningOrClaimed = [...keys(suspectRunning), ...keys(suspectClaimed)];
   }
 
-  // emitLRPMetrics (the DB at 2016-05 … 2017-09; the controller's deferred counts today): two counts.
+  // emitLRPMetrics (the DB at 2016-05 … 2017-09; the controller's deferred counts today): two
+  // counts.
   await run(
     `SELECT COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS claimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS unclaimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS running_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS crashed_instances, COUNT(DISTINCT IF(state = ?, process_guid, NULL)) AS crashing_desireds FROM actual_lrps WHERE ${P ? 'presence' : 'evacuating'} = ?`,
     ['CLAIMED', 'UNCLAIMED', 'RUNNING', 'CRASHED', 'CRASHED', ordV],
@@ -614,7 +628,7 @@ export async function convergeLRPs(
       limit(async () => {
         const r = P
           ? await retireOrdinary(source, opts, k, cellSet)
-          : await retireActualLRP(source, opts, store, k, cellSet);
+          : await retireActualLRP(store, k, cellSet);
         if (r === 'removed') fixes.removed++;
         else if (r === 'stopped-by-cell') fixes.stoppedByCell++;
         else fail(`retire: ${r}`);
@@ -675,8 +689,6 @@ export async function unclaimActualLRP(source: ConnectionSource, opts: StoreOpti
  * rep does after stopping a container.
  */
 export async function retireActualLRP(
-  source: ConnectionSource,
-  opts: StoreOptions,
   store: SqlBbsStore,
   k: LrpKey,
   cells: ReadonlySet<string>,

@@ -1,7 +1,7 @@
-// The desired LRP operations of db/sqldb/desired_lrp_db.go. The modification tag gets a new epoch on
-// create and its index is raised in the UPDATE's SET clause (from db3234a7); it is never compared
-// in a WHERE clause (only the old etcd store did compare-and-swap). docs/bbs-versions.md has the
-// statements by commit, and where the lab still differs (UpdateDesiredLRP at 2a8d20a0).
+// The desired LRP operations of db/sqldb/desired_lrp_db.go. The modification tag gets a new epoch
+// on create and its index is raised in the UPDATE's SET clause (from db3234a7); it is never
+// compared in a WHERE clause (only the old etcd store did compare-and-swap). docs/bbs-versions.md
+// has the statements by commit, and where the lab still differs (UpdateDesiredLRP at 2a8d20a0).
 
 import { formsOf, limitOne } from './forms.ts';
 import { planted } from './plants.ts';
@@ -29,7 +29,8 @@ export const desiredLRPOps: Pick<
     async run(ctx, a) {
       const epoch = newEpoch();
       try {
-        // PLANTED BUG (desired-lrp-blind-desire): REPLACE overwrites an existing desired LRP instead of failing on its key.
+        // PLANTED BUG (desired-lrp-blind-desire): REPLACE overwrites an existing desired LRP
+        // instead of failing on its key.
         const verb = planted(ctx.opts, 'desired-lrp-blind-desire') ? 'REPLACE' : 'INSERT';
         await ctx.q(
           `${verb} INTO desired_lrps (process_guid, domain, log_guid, annotation, instances, memory_mb, disk_mb, rootfs, volume_placement,

@@ -35,7 +35,8 @@ export const domainOps: Pick<SqlOps, 'UpsertDomain' | 'Domains'> = {
     async run(ctx, a) {
       const expire = domainExpireTime(ctx.opts, a.ttl, nowNs());
       const done = { record: { domain: a.domain, ttl: a.ttl } };
-      // The INSERT helpers.Upsert falls back to: a domain already there is refused with 1062, which the BBS answers ResourceExists.
+      // The INSERT helpers.Upsert falls back to: a domain already there is refused with 1062, which
+      // the BBS answers ResourceExists.
       const insert = async (): Promise<BbsResult> => {
         try {
           await ctx.q('INSERT INTO domains (domain, expire_time) VALUES (?, ?)', [
@@ -48,7 +49,8 @@ export const domainOps: Pick<SqlOps, 'UpsertDomain' | 'Domains'> = {
           throw e;
         }
       };
-      // PLANTED BUG (domain-blind-upsert): only the INSERT; an existing domain is refused, never renewed.
+      // PLANTED BUG (domain-blind-upsert): only the INSERT; an existing domain is refused, never
+      // renewed.
       if (planted(ctx.opts, 'domain-blind-upsert')) return insert();
       if (ctx.opts.upsertDomain === 'insert-on-duplicate') {
         await ctx.q(

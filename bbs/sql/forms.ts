@@ -10,7 +10,8 @@ import type { BbsVersion } from '../versions/index.ts';
 /**
  * - 'hand-written-2016': the statements of db/sqldb/task_db.go and desired_lrp_db.go as written out
  *   by hand until 47049111: `SELECT … WHERE guid = ? [lock]` with no LIMIT, and the desired LRP
- *   lock probe `SELECT COUNT(*) … [lock]`, which always returns one row (a count of 0 is "not found").
+ *   lock probe `SELECT COUNT(*) … [lock]`, which always returns one row (a count of 0 is "not
+ *   found").
  * - 'helpers-2016-11': the query helpers of 47049111 (db/sqldb/queries.go `one`, later
  *   db/sqldb/helpers/one.go): `SELECT … WHERE guid = ? LIMIT 1 [FOR UPDATE]`, and the probe
  *   `SELECT 1 … LIMIT 1 FOR UPDATE`, which returns no row for a missing LRP.

@@ -23,7 +23,10 @@ export { DEADLOCK_RETRIES, type DeadlockRetry };
 export interface DatabaseSettings {
   /** SET SESSION wsrep_sync_wait = N on each connection before its first op (0 = leave it). */
   syncWait: number;
-  /** mysql2 per-statement timeout; a statement that takes longer breaks its connection (unknown outcome). */
+  /**
+   * mysql2 per-statement timeout; a statement that takes longer breaks its connection (unknown
+   * outcome).
+   */
   statementTimeoutMs: number;
 }
 

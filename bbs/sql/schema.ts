@@ -241,7 +241,9 @@ export function domainFromRow(r: DomainRow, nowNs: bigint): DomainRecord {
   return { domain: r.domain, ttl: Math.max(0, Math.round(left)) };
 }
 
-/** The wall clock at start-up, in ns, less the monotonic clock then: nowNs adds the monotonic clock. */
+/**
+ * The wall clock at start-up, in ns, less the monotonic clock then: nowNs adds the monotonic clock.
+ */
 const WALL_MINUS_MONOTONIC_NS = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 
 /**

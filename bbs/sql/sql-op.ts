@@ -18,12 +18,18 @@ export interface OpContext {
   opts: StoreOptions;
 }
 
-/** The connection a statement that 47049111 sent to db.db goes to: the pool then, the transaction otherwise. */
+/**
+ * The connection a statement that 47049111 sent to db.db goes to: the pool then, the transaction
+ * otherwise.
+ */
 export function onTxOrPool(ctx: OpContext): Query {
   return ctx.opts.statementsOnPool ? ctx.pool : ctx.q;
 }
 
-/** The code of the error a client sees when the BBS's request handler panicked (its connection drops). */
+/**
+ * The code of the error a client sees when the BBS's request handler panicked (its connection
+ * drops).
+ */
 export const HANDLER_PANIC = 'BBS_HANDLER_PANIC';
 
 /**
@@ -49,7 +55,9 @@ export async function panicsOnError<T>(run: () => Promise<T>, panics: boolean): 
 }
 
 export interface SqlOp<F extends BbsOpName> {
-  /** Whether the BBS wrapped this op in BEGIN … COMMIT (some ran as autocommit statements in 2016). */
+  /**
+   * Whether the BBS wrapped this op in BEGIN … COMMIT (some ran as autocommit statements in 2016).
+   */
   transactional(opts: StoreOptions): boolean;
   /**
    * The op's statements. A BBS state-check rejection is returned as `error`; database errors are
@@ -83,7 +91,8 @@ export function lockClause(
   mode: 'for-update' | 'share' = 'for-update',
 ): string {
   if (opts.unsafeNoRowLocks) return '';
-  // PLANTED BUG (task-no-row-lock, actual-lrp-no-row-lock, desired-lrp-no-row-lock): the read takes no lock.
+  // PLANTED BUG (task-no-row-lock, actual-lrp-no-row-lock, desired-lrp-no-row-lock): the read takes
+  // no lock.
   if (planted(opts, NO_ROW_LOCK[record])) return '';
   return mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE';
 }

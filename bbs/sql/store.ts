@@ -58,7 +58,9 @@ import { taskOps } from './tasks.ts';
 
 export const SQL_OPS: SqlOps = { ...domainOps, ...desiredLRPOps, ...actualLRPOps, ...taskOps };
 
-/** What one op did, in the shape the runner's executors return (lab/workload/types.ts ExecOutcome). */
+/**
+ * What one op did, in the shape the runner's executors return (lab/workload/types.ts ExecOutcome).
+ */
 export interface ExecResult {
   /** The op's BbsResult when it ran to the end (committed, or rejected by a state check). */
   value?: BbsResult;
@@ -72,7 +74,10 @@ export interface ExecResult {
   attempts: number;
   /** Errors of the earlier attempts that the policy retried, oldest first. */
   retried?: OpError[];
-  /** With `error`: the models.Error the BBS's client was told at this profile's commit (caller-error.ts). */
+  /**
+   * With `error`: the models.Error the BBS's client was told at this profile's commit
+   * (caller-error.ts).
+   */
   bbsError?: CallerErrorName;
 }
 
@@ -136,9 +141,9 @@ function commitLostPlanted(opts: StoreOptions, op: BbsOp): boolean {
 }
 
 /**
- * PLANTED BUG (task-commit-lost-as-failed, actual-lrp-commit-lost-as-failed, desired-lrp-commit-lost-as-failed): the error of a COMMIT whose connection was lost (no
- * server error number: the server may have committed) answered as a certification failure, which
- * says "rolled back". Marked `final` so no retry policy runs the op again.
+ * PLANTED BUG (task-commit-lost-as-failed, actual-lrp-commit-lost-as-failed, desired-lrp-commit-lost-as-failed):
+ * the error of a COMMIT whose connection was lost (no server error number: the server may have
+ * committed) answered as a certification failure, which says "rolled back". Marked `final` so no retry policy runs the op again.
  */
 export function commitLostAsFailed(e: OpError): OpError & { final: true } {
   return {

@@ -23,7 +23,10 @@ const TASK_DEFINITION = Buffer.from(
   JSON.stringify({ rootfs: 'docker:///busybox', action: { run: { path: 'true' } } }),
 );
 
-/** fetchTaskForUpdate / fetchTaskForShare (locked) or the read of TaskByGuid (unlocked); both masked in 2016. */
+/**
+ * fetchTaskForUpdate / fetchTaskForShare (locked) or the read of TaskByGuid (unlocked); both masked
+ * in 2016.
+ */
 async function fetchTask(ctx: OpContext, guid: string, lock: boolean): Promise<TaskRecord | null> {
   const clause = lock ? lockClause(ctx.opts, 'task', ctx.opts.taskAndDesiredLRPLock) : '';
   const rows = await readRows<TaskRow>(
@@ -68,7 +71,8 @@ export const taskOps: Pick<
     async run(ctx, a) {
       const now = nowNs();
       try {
-        // PLANTED BUG (task-blind-desire): REPLACE overwrites an existing task instead of failing on its key.
+        // PLANTED BUG (task-blind-desire): REPLACE overwrites an existing task instead of failing
+        // on its key.
         const verb = planted(ctx.opts, 'task-blind-desire') ? 'REPLACE' : 'INSERT';
         await ctx.q(
           `${verb} INTO tasks (guid, domain, created_at, updated_at, first_completed_at, state, task_definition) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -100,13 +104,14 @@ export const taskOps: Pick<
       if (!task) return { error: 'ResourceNotFound' };
       if (task.state === 'RUNNING' && task.cellId === a.cellId)
         return { shouldStart: false, record: task };
-      // PLANTED BUG (task-permissive-rule): the rule also lets a RUNNING task be started (by another cell).
+      // PLANTED BUG (task-permissive-rule): the rule also lets a RUNNING task be started (by
+      // another cell).
       const permissive = planted(ctx.opts, 'task-permissive-rule') && task.state === 'RUNNING';
       if (!permissive && !taskTransitionAllowed(task.state, 'RUNNING'))
         return { error: 'InvalidStateTransition' };
       if (planted(ctx.opts, 'task-split-start')) {
-        // PLANTED BUG (task-split-start): the check's transaction ends here, releasing the row lock,
-        // and the write runs in a second one.
+        // PLANTED BUG (task-split-start): the check's transaction ends here, releasing the row
+        // lock, and the write runs in a second one.
         await ctx.q('COMMIT');
         await ctx.q('BEGIN');
       }

@@ -17,7 +17,10 @@ import { shouldRetry, type StoreOptions } from './options.ts';
 export interface UnitContext {
   /** A statement on the unit's connection (inside its transaction when it has one). */
   q: Query;
-  /** A statement on another connection of the pool (db.db inside a 2016-11 transact: `statementsOnPool`). */
+  /**
+   * A statement on another connection of the pool (db.db inside a 2016-11 transact:
+   * `statementsOnPool`).
+   */
   pool: Query;
 }
 
@@ -28,7 +31,10 @@ export interface UnitResult<T> {
   node?: string;
 }
 
-/** Thrown by a unit's body to end its transaction in ROLLBACK with a BBS answer (e.g. "cannot be unclaimed"). */
+/**
+ * Thrown by a unit's body to end its transaction in ROLLBACK with a BBS answer (e.g. "cannot be
+ * unclaimed").
+ */
 export class RolledBack<T> {
   constructor(readonly value: T) {}
 }
@@ -60,7 +66,7 @@ async function attemptUnit<T>(
   transactional: boolean,
   body: (ctx: UnitContext) => Promise<T>,
 ): Promise<Omit<UnitResult<T>, 'attempts'>> {
-  let l;
+  let l: Awaited<ReturnType<typeof lease>>;
   try {
     l = await lease(source);
   } catch (e) {

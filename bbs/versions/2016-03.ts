@@ -1,5 +1,5 @@
-// Before the SQL store shipped: tasks, desired and actual LRPs locked LOCK IN SHARE MODE, no deadlock retry, no
-// etcd-to-SQL migration yet (db3234a7 came in May).
+// Before the SQL store shipped: tasks, desired and actual LRPs locked LOCK IN SHARE MODE, no
+// deadlock retry, no etcd-to-SQL migration yet (db3234a7 came in May).
 import { CITE } from './cites.ts';
 import type { BbsProfile } from './types.ts';
 

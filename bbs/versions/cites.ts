@@ -36,7 +36,8 @@ export const CITE = {
   upsertUpdateThenInsert: c('b08a6ca0', '2017-05-23', 'db/sqldb/helpers/upsert.go'),
   badConnRetry: c('18ba2854', '2017-06-30', 'db/sqldb/helpers/transact.go'),
   invalidConnRetry: c('fd3b8213', '2017-09-27', 'db/sqldb/helpers/transact.go'),
-  // The migration manager and the etcd-to-SQL migration (bbs/migrations/README.md, docs/bbs-versions.md, migration section).
+  // The migration manager and the etcd-to-SQL migration (bbs/migrations/README.md,
+  // docs/bbs-versions.md, migration section).
   etcdOnlyManager: c('2a8d20a0', '2016-03-23', 'migration/manager.go'),
   dualManager: c('db3234a7', '2016-05-03', 'migration/manager.go'),
   versionReadAutocommit: c('db3234a7', '2016-05-03', 'db/sqldb/configuration_db.go'),

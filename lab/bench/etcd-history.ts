@@ -65,7 +65,8 @@ export function etcdHistory(o: EtcdHistoryOptions): HistoryEvent[] {
   let reg: number | null = null;
   let previous: number | null = null;
   const outputs = new Map<number, unknown>();
-  // ok reads in the order they took effect, with the value the register held before its latest change.
+  // ok reads in the order they took effect, with the value the register held before its latest
+  // change.
   const reads: { id: number; stale: number | null }[] = [];
   for (const g of [...gens].sort((x, y) => x.point - y.point)) {
     if (g.f === 'read') {
@@ -140,7 +141,8 @@ export function plantStaleRead(
     const actual = outputs.get(read.id) ?? null;
     for (const v of [r.stale, null, 0, 1, 2, 3, 4]) {
       if (v === actual) continue;
-      // The latest-invoked ok op that sets something other than v and completed before the read began.
+      // The latest-invoked ok op that sets something other than v and completed before the read
+      // began.
       let w: Gen | undefined;
       for (const g of gens) {
         const to = setsTo(g, outputs.get(g.id));

@@ -55,7 +55,10 @@ export interface EtcdBenchRow {
   steps: number;
   /** Calls of the model's step the searches asked for, cached or not: Porcupine's unit. */
   modelSteps: number;
-  /** Search alone (no evidence): µs per step of the model (Porcupine's unit) and ms per history, mean and median. */
+  /**
+   * Search alone (no evidence): µs per step of the model (Porcupine's unit) and ms per history,
+   * mean and median.
+   */
   usPerStep: number;
   msPerHistory: number;
   medianMsPerHistory: number;
@@ -144,7 +147,10 @@ export function benchEtcd(count: number, log: (line: string) => void): EtcdBench
   return row;
 }
 
-/** One key of `ops` ops from 5 processes (etcd-history.ts, `timeouts` share info): the fast path's case. */
+/**
+ * One key of `ops` ops from 5 processes (etcd-history.ts, `timeouts` share info): the fast path's
+ * case.
+ */
 export function benchLongKey(
   ops: number,
   timeouts: number,

@@ -1,6 +1,7 @@
 // `npm run bench`: checker throughput on generated histories of growing size, all in one run so
 // the ratios between sizes are comparable on a noisy machine (absolute figures are not).
-// `npm run bench -- --only linearizability` (or isolation, report, startup, overhead) runs one group of rows.
+// `npm run bench -- --only linearizability` (or isolation, report, startup, overhead) runs one
+// group of rows.
 
 import { benchIsolation } from './isolation.ts';
 import { benchEtcd, benchLinearizability, benchLongKey } from './linearizability.ts';

@@ -2,8 +2,8 @@
 // scenario (3 nodes, one proxy, 8 clients) with a 5-s workload, run for real twice in a row as a
 // campaign runs them: cold (the cluster started for it), then warm (the same cluster, reset and
 // checked: lab/runner/warm.ts). Its phases printed.
-// Needs MariaDB Galera installed (scripts/setup.sh); the loopback base is BBS_LAB_BENCH_ADDRESS_BASE
-// (default 127.0.0, the runner's).
+// Needs MariaDB Galera installed (scripts/setup.sh); the loopback base is
+// BBS_LAB_BENCH_ADDRESS_BASE (default 127.0.0, the runner's).
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -66,7 +66,10 @@ export function parseJepsenLog(text: string): Op[] {
   return pairOps(events);
 }
 
-/** The evidence with every state-changing op invoked before its end, from the initial state: true when that is not linearizable. */
+/**
+ * The evidence with every state-changing op invoked before its end, from the initial state: true
+ * when that is not linearizable.
+ */
 export function witnessAlone(model: Model, ops: readonly Op[], f: LinFailure): boolean | 'unknown' {
   const { search } = toSearchOps(ops, model);
   const shown = new Set(f.ops.map((o) => o.op));

@@ -3,7 +3,8 @@
 // and achieved ops/s, slots, start delays, kept up, the machine's load. How the rows of
 // lab/runner/README.md ("Why 5 ops/s per client") were made:
 //
-//   BBS_LAB_ADDRESS_BASE=127.0.71 node --import tsx lab/bench/rate-sustain.ts scenarios/quickstart.yaml 5 2 20
+//   BBS_LAB_ADDRESS_BASE=127.0.71 node --import tsx lab/bench/rate-sustain.ts
+//   scenarios/quickstart.yaml 5 2 20
 //
 // Arguments: scenario file, rate (ops/s per client, or closed), hogs, seconds. Seed 1.
 
@@ -24,7 +25,10 @@ if (!file || !rateArg) {
 const s = parseScenario(readFileSync(file, 'utf8'), file);
 s.clients.rate = rateArg === 'closed' ? 'closed' : Number(rateArg);
 const hogs: ChildProcess[] = [];
-const kill = () => hogs.forEach((h) => h.kill('SIGKILL'));
+const kill = () =>
+  hogs.forEach((h) => {
+    h.kill('SIGKILL');
+  });
 process.on('exit', kill);
 for (let i = 0; i < Number(hogsArg); i++)
   hogs.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));

@@ -78,7 +78,8 @@ export function registerHistory(o: RegisterHistoryOptions): HistoryEvent[] {
     } as HistoryEvent);
   }
   const all = [...events, ...completions.values()];
-  // Completions after invokes at equal times: an op that ends at t and one that starts at t overlap.
+  // Completions after invokes at equal times: an op that ends at t and one that starts at t
+  // overlap.
   all.sort(
     (a, b) => a.time - b.time || (a.type === 'invoke' ? 1 : 0) - (b.type === 'invoke' ? 1 : 0),
   );

@@ -1,5 +1,6 @@
 // Report rendering time on a generated 100k-op history: stats, every chart and report.html (no
-// checkers: their throughput is benchmarked on its own). Export benchReport(log) for `npm run bench`.
+// checkers: their throughput is benchmarked on its own). Export benchReport(log) for `npm run
+// bench`.
 
 import type { CheckReport } from '../report/verdicts.ts';
 import { pairOps, type HistoryEvent } from '../history/event.ts';
@@ -9,7 +10,10 @@ import { computeStats } from '../report/stats.ts';
 import { generateStories } from '../report/stories.ts';
 import { parseScenario } from '../scenario/validate.ts';
 
-/** A seeded history of `n` BBS ops from 30 clients on 3 nodes over ~60 s, with faults, 1213s and lost connections. */
+/**
+ * A seeded history of `n` BBS ops from 30 clients on 3 nodes over ~60 s, with faults, 1213s and
+ * lost connections.
+ */
 export function generateReportHistory(n: number, seed = 1): HistoryEvent[] {
   let x = seed >>> 0 || 1;
   const rnd = () => {
@@ -80,7 +84,9 @@ export function generateReportHistory(n: number, seed = 1): HistoryEvent[] {
     events.push({ type: 'nemesis', index: 0, time: b * 1e9, phase: 'stop', fault: id, kind });
   }
   events.sort((a, b) => a.time - b.time);
-  events.forEach((e, i) => (e.index = i));
+  events.forEach((e, i) => {
+    e.index = i;
+  });
   return events;
 }
 

@@ -12,12 +12,16 @@ export interface CauseSettings {
   syncWait: number;
   /**
    * Whether reads, DesireTask, CreateUnclaimedActualLRP and UpsertDomain run in a transaction
-   * (47049111, 2016-11 on); before, they were autocommit statements (bbs/sql, `whenTransactionalReads`).
+   * (47049111, 2016-11 on); before, they were autocommit statements (bbs/sql,
+   * `whenTransactionalReads`).
    */
   transactionalReads: boolean;
 }
 
-/** When a history comes without its run's settings: the server's defaults (no sync wait) and today's BBS. */
+/**
+ * When a history comes without its run's settings: the server's defaults (no sync wait) and today's
+ * BBS.
+ */
 export const DEFAULT_CAUSE_SETTINGS: CauseSettings = { syncWait: 0, transactionalReads: true };
 
 const READ_BIT = 1;

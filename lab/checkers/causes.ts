@@ -73,13 +73,19 @@ export interface AnomalyCause {
   anomaly: AnomalyKind;
   key: string;
   cause: CauseKind;
-  /** The ops the cause rests on (the write, then the op that saw an older state; or the ops of the anomaly). */
+  /**
+   * The ops the cause rests on (the write, then the op that saw an older state; or the ops of the
+   * anomaly).
+   */
   ops: number[];
   /** The node that acknowledged the write (stale read, lost write). */
   writerNode?: string;
   /** The node that served the older state. */
   readerNode?: string;
-  /** Stale read: the reader's node lagged by at least this many ms (write acknowledged → read invoked). */
+  /**
+   * Stale read: the reader's node lagged by at least this many ms (write acknowledged → read
+   * invoked).
+   */
   lagMs?: number;
   /** Every node that served an op of the anomaly. */
   nodes: string[];
@@ -97,7 +103,10 @@ export interface CauseInput {
 }
 
 const TASK_RANK: Record<string, number> = { PENDING: 1, RUNNING: 2, COMPLETED: 3, RESOLVING: 4 };
-/** Ops that may make a record absent or start a new incarnation: an older-looking state after one is not stale. */
+/**
+ * Ops that may make a record absent or start a new incarnation: an older-looking state after one is
+ * not stale.
+ */
 const RESETS = new Set([
   'DeleteTask',
   'DesireTask',
@@ -152,7 +161,10 @@ interface Pair {
   reader: Timed;
 }
 
-/** Does `seen` hold `written`'s effect: the same LRP version or a later one, a later task state, or the same task state on the same cell? */
+/**
+ * Does `seen` hold `written`'s effect: the same LRP version or a later one, a later task state, or
+ * the same task state on the same cell?
+ */
 function includes(key: string, seen: Rec, written: Rec): boolean {
   if (seen === null || written === null) return false;
   if (key.startsWith('task/')) {
@@ -286,7 +298,10 @@ function nodesOf(ops: readonly Op[]): { nodes: string[]; allKnown: boolean } {
   return { nodes, allKnown: served.length > 0 && served.every((o) => nodeOf(o) !== undefined) };
 }
 
-/** The cause of one anomaly on `key` shown by the ops `shown` (op ids), judged against all of the key's ops and the run's settings. */
+/**
+ * The cause of one anomaly on `key` shown by the ops `shown` (op ids), judged against all of the
+ * key's ops and the run's settings.
+ */
 export function attributeOne(
   anomaly: AnomalyKind,
   key: string,
@@ -479,7 +494,10 @@ function missingDomainCause(
   };
 }
 
-/** One cause per anomaly the checkers found: non-linearizable keys, broken invariants, failed-but-applied ops. */
+/**
+ * One cause per anomaly the checkers found: non-linearizable keys, broken invariants,
+ * failed-but-applied ops.
+ */
 export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyCause[] {
   const byId = new Map(ops.map((o) => [o.op, o]));
   const settings = found.settings ?? DEFAULT_CAUSE_SETTINGS;

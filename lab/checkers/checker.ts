@@ -16,22 +16,39 @@ export interface CheckOptions {
   model?: string;
   /** WGL search steps per key before the verdict is 'unknown'. */
   budget?: number;
-  /** Wall-clock ms for the linearizability search of the whole history before what is left is 'unknown'. */
+  /**
+   * Wall-clock ms for the linearizability search of the whole history before what is left is
+   * 'unknown'.
+   */
   timeoutMs?: number;
-  /** The register's initial value for --model register / cas-register (default null; Knossos's tests start at 0). */
+  /**
+   * The register's initial value for --model register / cas-register (default null; Knossos's tests
+   * start at 0).
+   */
   initialValue?: unknown;
   /** The model list-append transactions are checked against (default strict-serializable). */
   consistency?: ConsistencyModel;
-  /** Which AllowsTransitionTo the actual LRP model holds the store to: the run's (default the real 'per-state'). */
+  /**
+   * Which AllowsTransitionTo the actual LRP model holds the store to: the run's (default the real
+   * 'per-state').
+   */
   actualLRPRules?: ActualLRPRules;
-  /** What the run's BBS commit wrote around the rule (specs/transitions.ts; default the 2016-06-on form). */
+  /**
+   * What the run's BBS commit wrote around the rule (specs/transitions.ts; default the 2016-06-on
+   * form).
+   */
   actualLRPForm?: ActualLRPForm;
-  /** The run's wsrep_sync_wait and BBS form, which decide whether a node could lag (causes.ts); the server's defaults when missing. */
+  /**
+   * The run's wsrep_sync_wait and BBS form, which decide whether a node could lag (causes.ts); the
+   * server's defaults when missing.
+   */
   causeSettings?: CauseSettings;
 }
 
 export interface CheckContext {
-  /** Every op of the history, the final read included, for checkers that read beyond their own ops. */
+  /**
+   * Every op of the history, the final read included, for checkers that read beyond their own ops.
+   */
   history: readonly Op[];
   options: CheckOptions;
   /** The model given by --model, resolved; undefined routes each key to its BBS model. */
@@ -43,7 +60,8 @@ export interface CheckResult<D> {
   data: D;
   /**
    * Whether some op was really judged. A history where no checker judged anything, yet some op
-   * went unjudged, has no verdict (NothingCheckedError): VALID there would be a check that cannot fail.
+   * went unjudged, has no verdict (NothingCheckedError): VALID there would be a check that cannot
+   * fail.
    */
   judged: boolean;
   /** Ops it applies to that it could not judge (e.g. keys no model covers). */

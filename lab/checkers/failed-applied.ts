@@ -19,7 +19,10 @@ export interface FailedButApplied {
   explanation: string;
 }
 
-/** Per write: the argument whose unique value it stores, the record field it lands in, and the word for it. */
+/**
+ * Per write: the argument whose unique value it stores, the record field it lands in, and the word
+ * for it.
+ */
 export const TRACED: Record<
   string,
   { arg: string; field: string; what: string; when?: (args: Record<string, unknown>) => boolean }

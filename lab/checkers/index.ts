@@ -50,9 +50,14 @@ export interface CheckResults {
   invariants: InvariantResult | null;
   failedApplied: FailedButApplied[];
   isolation: IsolationResult | null;
-  /** One cause per anomaly (causes.ts); missing in results written before causes were attributed. */
+  /**
+   * One cause per anomaly (causes.ts); missing in results written before causes were attributed.
+   */
   causes?: AnomalyCause[];
-  /** Per non-linearizable key with COMMIT-time failures: the verdict with them taken as unknown (commit-fails.ts). */
+  /**
+   * Per non-linearizable key with COMMIT-time failures: the verdict with them taken as unknown
+   * (commit-fails.ts).
+   */
   commitFailRechecks?: CommitFailRecheck[];
 }
 
@@ -62,7 +67,10 @@ export interface CheckRun {
 }
 
 export class UnknownModelError extends Error {}
-/** Ops there were, but no checker could judge any of them: a verdict would be a check that cannot fail. */
+/**
+ * Ops there were, but no checker could judge any of them: a verdict would be a check that cannot
+ * fail.
+ */
 export class NothingCheckedError extends UnknownModelError {}
 
 export function modelNames(): string[] {
@@ -123,7 +131,8 @@ export function runCheckers(
     outcomes.push({ name: c.name, ran: true, verdict: r.verdict, data: r.data });
   }
   // Ops that no checker judged, and nothing else judged: a VALID here would be a check that cannot
-  // fail. (Ops a model covers but that constrain nothing, such as an `info` read, are a fair VALID.)
+  // fail. (Ops a model covers but that constrain nothing, such as an `info` read, are a fair
+  // VALID.)
   const real = history.filter((o) => o.f !== FINAL_READ);
   if (!judged && (unjudged > 0 || real.some((o) => !inScope.has(o)))) {
     const keys = [...new Set(real.map((o) => o.key).filter((k): k is string => k !== undefined))];
@@ -137,7 +146,10 @@ export function runCheckers(
   return { valid: combineVerdicts(outcomes.map((o) => o.verdict)), outcomes };
 }
 
-/** results.json's `check` without the sentences: the verdict, then each checker's data under its name. */
+/**
+ * results.json's `check` without the sentences: the verdict, then each checker's data under its
+ * name.
+ */
 export function resultsOf(run: CheckRun): CheckResults {
   return {
     valid: run.valid,

@@ -1,9 +1,11 @@
-// `bbs-lab check <path>… [--model NAME] [--budget STEPS] [--consistency MODEL] [--json] [--export edn FILE]`:
+// `bbs-lab check <path>… [--model NAME] [--budget STEPS] [--consistency MODEL] [--json] [--export
+// edn FILE]`:
 // checks stored histories without any cluster: the lab's JSON / JSONL (docs/history-format.md) and
 // Jepsen's history.edn, a reader per format chosen by extension (FORMATS below).
 //
 // Each path is a run directory, a history file, or a directory searched for both. Every history
-// gets one verdict; the command's exit code is the worst of them (EXIT below, in WORST_FIRST order).
+// gets one verdict; the command's exit code is the worst of them (EXIT below, in WORST_FIRST
+// order).
 // Nothing here throws for one history: bad input and internal errors become that history's verdict,
 // so one broken file never hides the verdicts of the others.
 //
@@ -68,7 +70,8 @@ export interface HistoryFormat {
 /** By extension; a file with another extension is read as JSON / JSONL (told apart by content). */
 export const FORMATS: HistoryFormat[] = [
   { name: 'json', extensions: ['.json', '.jsonl'], parse: parseJsonEvents },
-  // Jepsen's history.edn (and Knossos's test data): ops paired by process, :time ordered by toHistory.
+  // Jepsen's history.edn (and Knossos's test data): ops paired by process, :time ordered by
+  // toHistory.
   { name: 'edn', extensions: ['.edn'], parse: parseEdnEvents },
 ];
 
@@ -81,7 +84,10 @@ export function readHistoryFile(path: string): ReadHistory {
   return toHistory(formatFor(path).parse(readFileSync(path), path));
 }
 
-/** The history files a path names: itself, a run directory's history.jsonl, or every one under a directory. */
+/**
+ * The history files a path names: itself, a run directory's history.jsonl, or every one under a
+ * directory.
+ */
 export function expandPath(path: string): { history: string; runDir: string | null }[] {
   if (!existsSync(path))
     throw new CheckInputError(
@@ -228,7 +234,8 @@ export function checkFile(
       throw e;
     }
     warnings = read.warnings;
-    // Only nemesis events (a run whose clients never got going): nothing happened that could be wrong.
+    // Only nemesis events (a run whose clients never got going): nothing happened that could be
+    // wrong.
     if (read.events.length === 0) return bad(`${history}: the history is empty (no events)`);
     if (io.exportEdn !== undefined) {
       try {
@@ -289,7 +296,10 @@ export function worstExit(codes: readonly number[]): number {
   return EXIT.valid;
 }
 
-/** Refuses `--export edn` unless the paths name one history (a path that cannot be read is its own verdict). */
+/**
+ * Refuses `--export edn` unless the paths name one history (a path that cannot be read is its own
+ * verdict).
+ */
 export function checkExportTarget(paths: readonly string[], io: CheckIo): void {
   if (io.exportEdn === undefined) return;
   let count = 0;
@@ -308,7 +318,10 @@ export function checkExportTarget(paths: readonly string[], io: CheckIo): void {
   }
 }
 
-/** Checks every history the paths name, in order. `--export edn` is refused unless there is exactly one. */
+/**
+ * Checks every history the paths name, in order. `--export edn` is refused unless there is exactly
+ * one.
+ */
 export function checkPaths(
   paths: readonly string[],
   opts: CheckOptions,

@@ -1,15 +1,18 @@
-// `bbs-lab migrate [story ...] [--base 127.0.45]` (`--list`: the stories): an alias of `bbs-lab run` for the migration
-// scenarios. Each story plays its shipped scenario file (lab/runner/migration-run.ts migrateScenarioFile)
-// into a run directory of its own (findings/runs/<id>-migrate-<story>/ with history.jsonl,
-// results.json, report.md), and prints one line per check. Exit 0 when every check passed, 1
-// otherwise, 2 on bad input.
+// `bbs-lab migrate [story ...] [--base 127.0.45]` (`--list`: the stories): an alias of `bbs-lab
+// run` for the migration scenarios. Each story plays its shipped scenario file
+// (lab/runner/migration-run.ts migrateScenarioFile) into a run directory of its own
+// (findings/runs/<id>-migrate-<story>/ with history.jsonl, results.json, report.md), and prints one
+// line per check. Exit 0 when every check passed, 1 otherwise, 2 on bad input.
 
 import { addressBaseProblem } from './address-base.ts';
 import { DEFAULT_RUNS_DIR } from '../runner/run-dir.ts';
 import { migrateScenarioFile, runMigrationFile } from '../runner/migration-run.ts';
 import { STORIES, STORY_NAMES } from '../migration/stories/index.ts';
 
-/** Where migrate runs when neither --base nor BBS_LAB_ADDRESS_BASE says: apart from run's default 127.0.0. */
+/**
+ * Where migrate runs when neither --base nor BBS_LAB_ADDRESS_BASE says: apart from run's default
+ * 127.0.0.
+ */
 export const MIGRATE_DEFAULT_BASE = '127.0.45';
 
 /**
@@ -30,7 +33,10 @@ export function migrateBase(
   return problem ? { problem: `${from} ${problem}` } : { base: value };
 }
 
-/** `migrate --list`: one line per story, in the order `migrate` plays them: its name, options and question. */
+/**
+ * `migrate --list`: one line per story, in the order `migrate` plays them: its name, options and
+ * question.
+ */
 export function storyList(): string {
   return STORIES.map((st) => {
     const f = migrateScenarioFile(st.name);

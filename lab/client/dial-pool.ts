@@ -84,7 +84,8 @@ export function createDialPool(o: DialPoolOptions): DialPool {
         const c = conn as unknown as DialedConnection;
         c.labTarget = t.name;
         all.add(conn);
-        // An idle connection severed by a proxy errors out of band; the next getConnection must not hand it out.
+        // An idle connection severed by a proxy errors out of band; the next getConnection must not
+        // hand it out.
         conn.on('error', () => {
           const i = idle.indexOf(c);
           if (i >= 0) idle.splice(i, 1);

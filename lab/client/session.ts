@@ -14,13 +14,19 @@ import { toOpError, type OpError } from '../../bbs/db/error.ts';
 import type { ExecOutcome } from './outcome.ts';
 
 export interface SessionOptions {
-  /** Per-statement timeout; a statement that takes longer fails with PROTOCOL_SEQUENCE_TIMEOUT (unknown outcome). */
+  /**
+   * Per-statement timeout; a statement that takes longer fails with PROTOCOL_SEQUENCE_TIMEOUT
+   * (unknown outcome).
+   */
   timeoutMs: number;
   /** SET SESSION wsrep_sync_wait on each connection (0 = leave the server default). */
   syncWait?: number;
   /** BEGIN … COMMIT around the body, or autocommit statements. */
   transaction: boolean;
-  /** SET TRANSACTION ISOLATION LEVEL for this transaction only (the server default, REPEATABLE READ, when missing). */
+  /**
+   * SET TRANSACTION ISOLATION LEVEL for this transaction only (the server default, REPEATABLE READ,
+   * when missing).
+   */
   isolationLevel?: IsolationLevel;
 }
 

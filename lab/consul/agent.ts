@@ -1,8 +1,8 @@
 // A Consul-compatible agent inside the lab (the lab's machines have no Consul binary): a
 // single-node "cluster" that is its own leader, with Consul's HTTP API subset the lab uses (KV with
-// CAS, locks and blocking queries; sessions with TTL and lock-delay; agent services and TTL/HTTP/TCP
-// checks; catalog and health) and a UDP DNS interface for <service>.service.consul. README.md lists
-// the API, the semantics and every deliberate difference from Consul.
+// CAS, locks and blocking queries; sessions with TTL and lock-delay; agent services and
+// TTL/HTTP/TCP checks; catalog and health) and a UDP DNS interface for <service>.service.consul.
+// README.md lists the API, the semantics and every deliberate difference from Consul.
 //
 // It binds loopback only (127.x.y.z), the HTTP API and DNS on free ports unless told otherwise, and
 // registers its stop() with the lab's cleanup registry so Ctrl-C or a crash stops it.

@@ -83,7 +83,9 @@ export interface CatalogOptions {
   minCheckIntervalNs: number;
   /** The server RPC port shown for the "consul" service (8300). */
   serverPort: number;
-  /** Called when a check goes critical or is deregistered (sessions bound to it are invalidated). */
+  /**
+   * Called when a check goes critical or is deregistered (sessions bound to it are invalidated).
+   */
   onCheckFailed: (checkId: string) => void;
 }
 

@@ -6,12 +6,18 @@
 import { connectConsul, type ConsulHandle } from './driver.ts';
 
 export type ConsulChoice =
-  /** A real agent the user runs: the lab creates sessions, locks and services there and removes them on close. */
+  /**
+   * A real agent the user runs: the lab creates sessions, locks and services there and removes them
+   * on close.
+   */
   | { kind: 'real'; addr: string }
   /** The lab's agent on `host` (the run's own address), stopped on close. */
   | { kind: 'embedded'; host: string };
 
-/** The Consul for a run whose embedded agent would listen on `host`. Pure: the environment is passed in. */
+/**
+ * The Consul for a run whose embedded agent would listen on `host`. Pure: the environment is passed
+ * in.
+ */
 export function consulChoice(env: Record<string, string | undefined>, host: string): ConsulChoice {
   const addr = env.CONSUL_HTTP_ADDR;
   return addr !== undefined && addr.trim() !== ''

@@ -1,9 +1,9 @@
 // The agent's DNS interface on UDP (Consul's is on 8600), answering what the lab needs of it as
 // Consul's agent/dns.go does with its defaults:
-// - "<service>.service[.<dc>].consul" and "<tag>.<service>.service[.<dc>].consul" (also the RFC 2782
-//   form "_<service>._<tag>.service.consul", with _tcp meaning any tag), A or ANY: one A record per
-//   instance address (the service's Address, else its node's), leaving out instances with a
-//   critical check (dns_config.only_passing=false; with onlyPassing, anything not passing),
+// - "<service>.service[.<dc>].consul" and "<tag>.<service>.service[.<dc>].consul" (also the RFC
+//   2782 form "_<service>._<tag>.service.consul", with _tcp meaning any tag), A or ANY: one A
+//   record per instance address (the service's Address, else its node's), leaving out instances
+//   with a critical check (dns_config.only_passing=false; with onlyPassing, anything not passing),
 //   deduplicated, shuffled, and trimmed to udp_answer_limit (3) records per UDP answer; TTL 0
 //   (service_ttl unset).
 // - "<node>.node[.<dc>].consul": the node's address.
@@ -209,7 +209,9 @@ function reply(q: Query, rcode: number, addresses: string[], withSoa: boolean, c
     rr.writeUInt16BE(CLASS_IN, 4);
     rr.writeUInt32BE(0, 6); // TTL 0
     rr.writeUInt16BE(4, 10);
-    a.split('.').forEach((o, i) => rr.writeUInt8(Number(o), 12 + i));
+    a.split('.').forEach((o, i) => {
+      rr.writeUInt8(Number(o), 12 + i);
+    });
     parts.push(rr);
   }
   if (withSoa) parts.push(soa(ctx.domain));

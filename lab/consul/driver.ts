@@ -17,13 +17,18 @@ import { startConsulAgent, type ConsulAgent, type ConsulAgentOptions } from './a
 import { isLoopbackHost, normaliseLoopback, nsToMs, parseGoDuration } from './util.ts';
 
 export interface ConnectConsulOptions {
-  /** A real agent's HTTP address, "127.0.0.1:8500" or "http://127.0.0.1:8500". Default: CONSUL_HTTP_ADDR. */
+  /**
+   * A real agent's HTTP address, "127.0.0.1:8500" or "http://127.0.0.1:8500". Default:
+   * CONSUL_HTTP_ADDR.
+   */
   url?: string;
   /** A real agent's DNS address; default CONSUL_DNS_ADDR, else the HTTP host with port 8600. */
   dnsAddr?: string;
   /** Options for the embedded agent (ignored with a real agent). */
   agent?: ConsulAgentOptions;
-  /** Start the lab's agent even when CONSUL_HTTP_ADDR is set (the choice was made by connection.ts). */
+  /**
+   * Start the lab's agent even when CONSUL_HTTP_ADDR is set (the choice was made by connection.ts).
+   */
   embedded?: boolean;
   /** How long to wait for /v1/status/leader of a real agent; default 3000 ms. */
   connectTimeoutMs?: number;
@@ -32,7 +37,9 @@ export interface ConnectConsulOptions {
 export interface LockOptions {
   /** Session TTL; default "15s" (Consul accepts 10s..24h unless session_ttl_min is lowered). */
   ttl?: string;
-  /** Session LockDelay; default Consul's 15s. Values below 1000ns count as seconds (Consul's rule). */
+  /**
+   * Session LockDelay; default Consul's 15s. Values below 1000ns count as seconds (Consul's rule).
+   */
   lockDelay?: string;
   /** What invalidating the session does to the key; default "release". */
   behavior?: 'release' | 'delete';
@@ -46,7 +53,10 @@ export interface LockOptions {
 export interface ConsulLock {
   readonly key: string;
   readonly sessionId: string;
-  /** Resolves with the reason when the lock is lost: renewing failed, or the key was released, deleted or taken. */
+  /**
+   * Resolves with the reason when the lock is lost: renewing failed, or the key was released,
+   * deleted or taken.
+   */
   readonly lost: Promise<string>;
   isHeld(): boolean;
   on(event: 'lost', listener: (reason: string) => void): this;

@@ -107,7 +107,10 @@ export function consulHttpHandler(
   }
 }
 
-/** The route a path names: exact paths, prefixes ending in "/" (the rest is their parameter), bare roots. */
+/**
+ * The route a path names: exact paths, prefixes ending in "/" (the rest is their parameter), bare
+ * roots.
+ */
 function matchRoute(
   routes: readonly Route[],
   rawPath: string,

@@ -57,14 +57,18 @@ export class KvStore {
     return this.entries.get(key);
   }
 
-  /** Every entry whose key starts with prefix, sorted by key (as Consul's radix tree walks them). */
+  /**
+   * Every entry whose key starts with prefix, sorted by key (as Consul's radix tree walks them).
+   */
   list(prefix: string): KvEntry[] {
     return [...this.entries.values()]
       .filter((e) => e.Key.startsWith(prefix))
       .sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
   }
 
-  /** The keys under prefix; with a separator, keys are rolled up to the first separator after it. */
+  /**
+   * The keys under prefix; with a separator, keys are rolled up to the first separator after it.
+   */
   keys(prefix: string, separator?: string): string[] {
     const out = new Set<string>();
     for (const e of this.list(prefix)) {
@@ -87,7 +91,9 @@ export class KvStore {
     return e ? e.ModifyIndex : Math.max(1, this.state.tableIndex('kv'));
   }
 
-  /** X-Consul-Index for a prefix read: the newest write or delete under prefix, else the table's. */
+  /**
+   * X-Consul-Index for a prefix read: the newest write or delete under prefix, else the table's.
+   */
   prefixIndex(prefix: string): number {
     let max = 0;
     for (const e of this.entries.values())

@@ -46,7 +46,9 @@ export class SubnetPool {
   private readonly used = new Set<number>();
   constructor(readonly range: SubnetRange) {}
 
-  /** The lowest free /24 of the range, skipping those `busy` names (e.g. another lab binds there). */
+  /**
+   * The lowest free /24 of the range, skipping those `busy` names (e.g. another lab binds there).
+   */
   allocate(busy: (base: SubnetBase) => boolean = () => false): SubnetBase | null {
     for (let x = this.range.from; x <= this.range.to; x++) {
       if (!this.used.has(x) && !busy(`${this.range.prefix}.${x}`)) {

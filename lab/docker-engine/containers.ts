@@ -287,7 +287,8 @@ export class ContainerStore {
 
   private async exited(c: Container, proc: Tracked, code: number): Promise<void> {
     if (c.proc !== proc) return;
-    // Anything the entrypoint left in its group (an SST helper) goes with it, as with a container's cgroup.
+    // Anything the entrypoint left in its group (an SST helper) goes with it, as with a container's
+    // cgroup.
     killGroup(proc.pid, 'SIGKILL');
     c.proc = null;
     c.pid = 0;
@@ -453,8 +454,14 @@ export function statusText(c: Container, now = Date.now()): string {
 function portsOf(c: Container): Record<string, { HostIp: string; HostPort: string }[] | null> {
   const out: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
   for (const k of Object.keys(c.exposed)) out[k] = null;
-  for (const f of c.forwarders)
-    (out[f.binding.key] ??= []).push({ HostIp: f.binding.hostIp, HostPort: String(f.hostPort) });
+  for (const f of c.forwarders) {
+    let list = out[f.binding.key];
+    if (!list) {
+      list = [];
+      out[f.binding.key] = list;
+    }
+    list.push({ HostIp: f.binding.hostIp, HostPort: String(f.hostPort) });
+  }
   return out;
 }
 

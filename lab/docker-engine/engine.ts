@@ -17,7 +17,10 @@ import { ImageStore } from './images.ts';
 import { NetworkStore } from './networks.ts';
 
 export const ENGINE_DIR_TAG = 'engine-';
-/** Where the lab's engine puts its networks unless told otherwise (BBS_LAB_ENGINE_SUBNETS or the option). */
+/**
+ * Where the lab's engine puts its networks unless told otherwise (BBS_LAB_ENGINE_SUBNETS or the
+ * option).
+ */
 export const DEFAULT_SUBNETS = '127.0.100-127.0.109';
 
 export interface DockerEngineOptions {
@@ -25,7 +28,10 @@ export interface DockerEngineOptions {
   socketPath?: string;
   /** Listen on 127.0.0.1:<port> instead of a socket (0: a free port). */
   tcpPort?: number;
-  /** The /24s networks get, e.g. "127.0.50-127.0.59"; default BBS_LAB_ENGINE_SUBNETS or DEFAULT_SUBNETS. */
+  /**
+   * The /24s networks get, e.g. "127.0.50-127.0.59"; default BBS_LAB_ENGINE_SUBNETS or
+   * DEFAULT_SUBNETS.
+   */
   subnets?: string;
   log?: (m: string) => void;
 }
@@ -63,7 +69,10 @@ export async function startDockerEngine(o: DockerEngineOptions = {}): Promise<Do
   if (socketPath && existsSync(socketPath)) {
     // A socket left by an engine that is gone; a live one answers and is not ours to take.
     const alive = await new Promise<boolean>((resolve) => {
-      const s = connect(socketPath, () => (s.destroy(), resolve(true)));
+      const s = connect(socketPath, () => {
+        s.destroy();
+        resolve(true);
+      });
       s.on('error', () => resolve(false));
     });
     if (alive) {

@@ -4,8 +4,9 @@
 //
 //   mariadb[:tag], library/mariadb, docker.io/library/mariadb   → Debian's mariadbd + galera-4,
 //       through an entrypoint with the official image's semantics (entrypoints/mariadb.ts)
-//   ghcr.io/shopify/toxiproxy, shopify/toxiproxy                 → the lab's Toxiproxy-compatible server
-//   hashicorp/consul, consul                                     → the lab's Consul-compatible agent
+//   ghcr.io/shopify/toxiproxy, shopify/toxiproxy                 → the lab's Toxiproxy-compatible
+//   server hashicorp/consul, consul                                     → the lab's
+//   Consul-compatible agent
 //
 // Any other reference fails the pull with 404 {"message": …}, as a registry without the
 // repository does.
@@ -65,7 +66,10 @@ const CATALOGUE: CatalogueEntry[] = [
   },
 ];
 
-/** "mariadb:11.4" → {mariadb, 11.4}; "host:5000/x" keeps the port; no tag is "latest"; a digest is its own tag. */
+/**
+ * "mariadb:11.4" → {mariadb, 11.4}; "host:5000/x" keeps the port; no tag is "latest"; a digest is
+ * its own tag.
+ */
 export function parseImageRef(ref: string): ImageRef {
   const at = ref.indexOf('@');
   if (at >= 0) return { repository: ref.slice(0, at), tag: ref.slice(at + 1) };
@@ -101,7 +105,9 @@ const imageId = (ref: string) =>
 export class ImageStore {
   private readonly images = new Map<string, Image>();
 
-  /** The pull: the image must be in the catalogue (404 otherwise) and runnable here (500 otherwise). */
+  /**
+   * The pull: the image must be in the catalogue (404 otherwise) and runnable here (500 otherwise).
+   */
   pull(fromImage: string, tag: string | undefined): Image {
     const ref = formatImageRef(
       tag ? { repository: parseImageRef(fromImage).repository, tag } : parseImageRef(fromImage),
@@ -131,7 +137,9 @@ export class ImageStore {
     return image;
   }
 
-  /** By reference ("mariadb:11.4", "mariadb" = "mariadb:latest") or id (full or a prefix of 12+). */
+  /**
+   * By reference ("mariadb:11.4", "mariadb" = "mariadb:latest") or id (full or a prefix of 12+).
+   */
   get(name: string): Image {
     const ref = formatImageRef(parseImageRef(name));
     const byRef = this.images.get(ref);

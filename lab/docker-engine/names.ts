@@ -38,7 +38,9 @@ export function resolveHostPort(value: string, ctx: NameContext): string {
   return `${scheme}${resolveHost(host, ctx)}${port}${rest}`;
 }
 
-/** gcomm://a,b:4567,c?pc.wait_prim=no → every member resolved; "gcomm://" (bootstrap) stays empty. */
+/**
+ * gcomm://a,b:4567,c?pc.wait_prim=no → every member resolved; "gcomm://" (bootstrap) stays empty.
+ */
 export function resolveGcomm(url: string, ctx: NameContext): string {
   const m = /^gcomm:\/\/([^?]*)(\?.*)?$/.exec(url);
   if (!m) return url;

@@ -92,7 +92,8 @@ export class NetworkStore {
     if (body.EnableIPv6 === true)
       throw badRequest("EnableIPv6: the lab's engine has IPv4 loopback networks only");
     if (this.find(name)) throw conflict(`network with name ${name} already exists`);
-    // Another lab (or another engine) may use a /24 of the range: one with bound sockets is skipped.
+    // Another lab (or another engine) may use a /24 of the range: one with bound sockets is
+    // skipped.
     const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
     const bound = boundSubnets([read('/proc/net/tcp')], [read('/proc/net/udp')]);
     const base = this.subnets.allocate((b) => bound.has(b));
@@ -220,7 +221,11 @@ export class NetworkStore {
         `endpoint with name ${containerName} already exists in network ${n.name}`,
       );
     e.connected = true;
-    for (const a of aliases) if (!e.names.includes(a)) e.names.push(a), e.aliases.push(a);
+    for (const a of aliases) {
+      if (e.names.includes(a)) continue;
+      e.names.push(a);
+      e.aliases.push(a);
+    }
     await this.applyCuts();
   }
 

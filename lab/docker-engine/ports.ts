@@ -78,8 +78,14 @@ async function tcpForwarder(b: PortBinding, target: string): Promise<Forwarder> 
       client.destroy();
       upstream.destroy();
     };
-    client.on('error', end).on('close', () => (sockets.delete(client), end()));
-    upstream.on('error', end).on('close', () => (sockets.delete(upstream), end()));
+    client.on('error', end).on('close', () => {
+      sockets.delete(client);
+      end();
+    });
+    upstream.on('error', end).on('close', () => {
+      sockets.delete(upstream);
+      end();
+    });
     client.pipe(upstream);
     upstream.pipe(client);
   });
@@ -147,7 +153,9 @@ async function udpForwarder(b: PortBinding, target: string): Promise<Forwarder> 
   };
 }
 
-/** Opens every forwarder of a container, or none: a port in use fails the start as Docker's does. */
+/**
+ * Opens every forwarder of a container, or none: a port in use fails the start as Docker's does.
+ */
 export async function openForwarders(
   bindings: readonly PortBinding[],
   target: string,

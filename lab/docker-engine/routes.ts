@@ -129,7 +129,10 @@ export function queryBool(q: URLSearchParams, name: string, def = false): boolea
   return v === '1' || v.toLowerCase() === 'true';
 }
 
-/** One frame of the multiplexed (non-TTY) stream: 8-byte header [stream, 0, 0, 0, size32BE], then the bytes. */
+/**
+ * One frame of the multiplexed (non-TTY) stream: 8-byte header [stream, 0, 0, 0, size32BE], then
+ * the bytes.
+ */
 export function muxFrame(stream: 1 | 2, payload: Buffer): Buffer {
   const header = Buffer.alloc(8);
   header.writeUInt8(stream, 0);

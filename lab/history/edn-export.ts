@@ -33,7 +33,9 @@ export function ednOf(v: unknown): EDNVal {
 
 type Shape = 'register' | 'txn' | 'lab';
 
-/** The input shape of the generic register-like models: `{ f, value? }` with f the op's own name. */
+/**
+ * The input shape of the generic register-like models: `{ f, value? }` with f the op's own name.
+ */
 function isRegisterShaped(o: Op): boolean {
   const v = o.invoke.value;
   if (o.key === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return false;

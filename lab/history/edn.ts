@@ -8,7 +8,8 @@
 //   time); op ids are assigned in invoke order; ops of the :nemesis process become lab events;
 // - register-shaped ops (:read, :write, :cas, and any other f) become `{ f, value }` inputs, with
 //   Knossos's meaning of outcomes: an :ok cas swapped (output true), a :fail cas did not happen,
-//   an :ok read of nil read a value nobody knows (it becomes an info completion: it constrains nothing);
+//   an :ok read of nil read a value nobody knows (it becomes an info completion: it constrains
+//   nothing);
 //   values that are independent-key tuples [k v] (jepsen.independent) give the op's key, else all
 //   such ops share the key `default`;
 // - :txn ops keep their micro-ops ([:append k v] [:r k [..]], keywords as strings) for the
@@ -28,7 +29,9 @@ import { HistoryFormatError, toHistory, type ParsedEvents, type ReadHistory } fr
 /** The key of register-shaped ops that carry no independent-key tuple. */
 export const DEFAULT_KEY = 'default';
 
-/** Deeper nesting than this is refused: no history needs it, and a recursive reader would overflow. */
+/**
+ * Deeper nesting than this is refused: no history needs it, and a recursive reader would overflow.
+ */
 const MAX_DEPTH = 500;
 
 interface Span {
@@ -58,7 +61,11 @@ export function scanEdnForms(
     // Only on errors, so counting from the start is fine.
     let l = 1;
     let ls = 0;
-    for (let i = 0; i < p; i++) if (text.charCodeAt(i) === 10) l++, (ls = i + 1);
+    for (let i = 0; i < p; i++) {
+      if (text.charCodeAt(i) !== 10) continue;
+      l++;
+      ls = i + 1;
+    }
     return `${source}:${l}:${p - ls + 1}`;
   };
   const here = (): { line: number; col: number } => ({ line, col: pos - lineStart + 1 });
@@ -99,7 +106,10 @@ export function scanEdnForms(
       advance();
       return true;
     }
-    if (c in CLOSER) return (readSeq(c, depth), true);
+    if (c in CLOSER) {
+      readSeq(c, depth);
+      return true;
+    }
     if (c === ')' || c === ']' || c === '}')
       throw new HistoryFormatError(`${where(pos)}: unexpected ${c} with nothing open to close`);
     if (c === '#') {
@@ -187,7 +197,10 @@ export function scanEdnForms(
   };
 }
 
-/** EDN as parsed by edn-data → plain JSON-like values: maps → objects, sets and lists → arrays, tags unwrapped. */
+/**
+ * EDN as parsed by edn-data → plain JSON-like values: maps → objects, sets and lists → arrays, tags
+ * unwrapped.
+ */
 function plain(v: unknown): unknown {
   if (v instanceof Map) {
     const o: Record<string, unknown> = {};

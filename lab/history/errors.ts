@@ -6,7 +6,10 @@ import type { OpError, Outcome } from './event.ts';
 
 export interface ErrorClass {
   outcome: Exclude<Outcome, 'ok'>;
-  /** A short stable name for counting: 'deadlock', 'non-primary', 'lock-wait-timeout', 'connection-lost', … */
+  /**
+   * A short stable name for counting: 'deadlock', 'non-primary', 'lock-wait-timeout',
+   * 'connection-lost', …
+   */
   kind: string;
   reason: string;
 }
@@ -30,7 +33,9 @@ const DEFINITE_SERVER_ERRORS: Record<number, [kind: string, reason: string]> = {
   1040: ['too-many-connections', 'too many connections at connect'],
 };
 
-/** Driver / socket codes that mean the connection broke: whatever was in flight may have applied. */
+/**
+ * Driver / socket codes that mean the connection broke: whatever was in flight may have applied.
+ */
 const CONNECTION_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
   'ECONNRESET',
@@ -64,8 +69,9 @@ export function classifyError(err: OpError): ErrorClass {
   }
   const server = err.errno !== undefined ? DEFINITE_SERVER_ERRORS[err.errno] : undefined;
   if (err.phase === 'commit') {
-    // An error on COMMIT is ambiguous even when the server sent one: with Galera a 1213 on COMMIT is
-    // a certification failure (not applied), but a lost connection during COMMIT may have committed.
+    // An error on COMMIT is ambiguous even when the server sent one: with Galera a 1213 on COMMIT
+    // is a certification failure (not applied), but a lost connection during COMMIT may have
+    // committed.
     if (server && err.errno === 1213) {
       return {
         outcome: 'fail',

@@ -36,15 +36,23 @@ export interface InvokeEvent extends EventBase {
   process: number;
   /** The client (worker) that ran the op; stable across processes. */
   client: number;
-  /** Operation name: a BBS API call ('StartTask', 'ClaimActualLRP', …) or a generic one ('read', 'write', 'cas', 'txn'). */
+  /**
+   * Operation name: a BBS API call ('StartTask', 'ClaimActualLRP', …) or a generic one ('read',
+   * 'write', 'cas', 'txn').
+   */
   f: string;
   /** What the op is about, for per-key checking: 'task/<guid>', 'actual/<guid>/<index>', … */
   key?: string;
   /** The op's arguments. */
   value?: unknown;
-  /** Offered load (clients.rate): the client's schedule slot this op took (lab/workload/pacing.ts). */
+  /**
+   * Offered load (clients.rate): the client's schedule slot this op took (lab/workload/pacing.ts).
+   */
   slot?: number;
-  /** …and when it was due on the same clock as `time`: the slot's time, or when the client was free if it was behind. */
+  /**
+   * …and when it was due on the same clock as `time`: the slot's time, or when the client was free
+   * if it was behind.
+   */
   due?: number;
 }
 
@@ -55,7 +63,9 @@ export interface CompletionEvent extends EventBase {
   client: number;
   f: string;
   key?: string;
-  /** The op's result (what a read saw, the record after a write), or the arguments again if none. */
+  /**
+   * The op's result (what a read saw, the record after a write), or the arguments again if none.
+   */
   value?: unknown;
   /** MySQL connection id (CONNECTION_ID()) of the connection that served the op. */
   conn?: number;
@@ -66,7 +76,10 @@ export interface CompletionEvent extends EventBase {
   error?: OpError;
   /** How many times the op's transaction was attempted (> 1 when a retry policy retried it). */
   attempts?: number;
-  /** Errors of the attempts a retry policy retried, oldest first (the op's outcome is its last attempt's). */
+  /**
+   * Errors of the attempts a retry policy retried, oldest first (the op's outcome is its last
+   * attempt's).
+   */
   retried?: OpError[];
 }
 

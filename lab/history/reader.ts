@@ -36,7 +36,10 @@ export interface ParsedEvents {
   source: string;
   events: RawEvent[];
   warnings: string[];
-  /** The `where`s already name the file (EDN's "history.edn:12:1"), so messages print them as they are. */
+  /**
+   * The `where`s already name the file (EDN's "history.edn:12:1"), so messages print them as they
+   * are.
+   */
   whereNamesSource?: boolean;
 }
 

@@ -75,10 +75,15 @@ export interface QuestionFigures {
   metrics: string[];
   variants: VariantFigures[];
   comparisons: Comparison[];
-  /** Runs whose cluster lost quorum beyond what its faults intended (issue 13): named, not hidden. */
+  /**
+   * Runs whose cluster lost quorum beyond what its faults intended (issue 13): named, not hidden.
+   */
   quorumLoss: { key: string; seconds: number; errors: number; nodes: string[] }[];
   failed: RunRecord[];
-  /** Runs whose rate did not keep up (results.json rate.keptUp false): out of the figures unless included. */
+  /**
+   * Runs whose rate did not keep up (results.json rate.keptUp false): out of the figures unless
+   * included.
+   */
   unkept: { key: string; offered: number | null; achieved: number | null; included: boolean }[];
   claims: ClaimJudgement[];
 }
@@ -151,11 +156,15 @@ export function judgeClaim(q: QuestionFigures, claim: Claim): ClaimJudgement {
 export interface RunWithValues extends RunRecord {
   metricValues?: Record<string, number | null>;
   facts?: RunFacts;
-  /** Each role target of the run's faults with the node it resolved to (and most-written's margin). */
+  /**
+   * Each role target of the run's faults with the node it resolved to (and most-written's margin).
+   */
   resolved?: string[];
 }
 
-/** "most-written → n2 (margin 37 ok writes)" per fault whose target was a role, from results.json. */
+/**
+ * "most-written → n2 (margin 37 ok writes)" per fault whose target was a role, from results.json.
+ */
 export function resolvedRoles(r: RunResults): string[] {
   const faults = (r.stats as { availability?: { faults?: unknown } } | undefined)?.availability
     ?.faults;
@@ -172,7 +181,10 @@ export function resolvedRoles(r: RunResults): string[] {
   );
 }
 
-/** "BBS 2016-05 (db3234a7, 2016-05-03)", with " — Hypothetical: …" when the run changed a behaviour of it. */
+/**
+ * "BBS 2016-05 (db3234a7, 2016-05-03)", with " — Hypothetical: …" when the run changed a behaviour
+ * of it.
+ */
 export function systemLabel(r: RunResults): string | null {
   const b = (r as { bbs?: { label?: unknown; hypotheticalLabel?: unknown } }).bbs;
   if (!b || typeof b.label !== 'string') return null;
@@ -197,9 +209,9 @@ function questionFigures(
     for (const name of names) {
       const ref = metricRef(name);
       const values = vr.map((r) => (counted(r) ? readMetric(ref, results.get(r.key)!) : null));
-      vr.forEach(
-        (r, i) => (r.metricValues = { ...(r.metricValues ?? {}), [name]: values[i] ?? null }),
-      );
+      vr.forEach((r, i) => {
+        r.metricValues = { ...(r.metricValues ?? {}), [name]: values[i] ?? null };
+      });
       metrics[name] = {
         metric: name,
         label: metricLabel(ref),

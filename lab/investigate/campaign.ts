@@ -391,23 +391,28 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
   if (!Array.isArray(rawVariants) || rawVariants.length === 0)
     problems.push(`${at}.variants: must be a list of one or more { name, overrides }`);
   else
-    rawVariants.forEach((rv, j) => {
+    for (const [j, rv] of rawVariants.entries()) {
       const vat = `${at}.variants[${j}]`;
-      if (!isObj(rv)) return void problems.push(`${vat}: must be a mapping { name, overrides }`);
+      if (!isObj(rv)) {
+        problems.push(`${vat}: must be a mapping { name, overrides }`);
+        continue;
+      }
       checkKeys(rv, ['name', 'overrides'], `${vat}.`, problems);
       const name = rv.name;
-      if (!nonEmpty(name) || !NAME.test(name))
-        return void problems.push(
-          `${vat}.name: required, letters, digits, '-', '_' or '.', got ${show(name)}`,
-        );
-      if (seen.has(name))
-        return void problems.push(
+      if (!nonEmpty(name) || !NAME.test(name)) {
+        problems.push(`${vat}.name: required, letters, digits, '-', '_' or '.', got ${show(name)}`);
+        continue;
+      }
+      if (seen.has(name)) {
+        problems.push(
           `${vat}.name: ${JSON.stringify(name)} is used twice in this question; give each variant its own name`,
         );
+        continue;
+      }
       seen.add(name);
       const before = problems.length;
       const overrides = overridesOf(rv.overrides, `${vat}.overrides`, problems);
-      if (!base || problems.length > before) return;
+      if (!base || problems.length > before) continue;
       // A run's report asks the campaign's question (a `question` override may still set its own).
       const raw = applyOverrides(
         { ...base, name: `${String(v.id)}-${name}`, question: v.question },
@@ -420,7 +425,7 @@ function questionOf(v: unknown, i: number, dir: string, problems: string[]): Que
         if (commonBroken.includes(p)) commonKept.add(p);
         else problems.push(`${vat}.overrides: the scenario it makes is invalid: ${p}`);
       }
-    });
+    }
   for (const p of commonKept)
     problems.push(`${at}.overrides: the scenario it makes is invalid: ${p}`);
   const claims: Claim[] = [];

@@ -78,13 +78,13 @@ export function questionChart(q: QuestionFigures): string {
       .attr('y', -22)
       .attr('text-anchor', 'middle')
       .attr('font-weight', 'bold');
-    wrap(labelWithUnit(figs[0]?.label ?? m, figs[0]?.unit ?? ''), 44).forEach((line, li) =>
+    wrap(labelWithUnit(figs[0]?.label ?? m, figs[0]?.unit ?? ''), 44).forEach((line, li) => {
       title
         .append('tspan')
         .attr('x', w / 2)
         .attr('dy', li === 0 ? 0 : 13)
-        .text(line),
-    );
+        .text(line);
+    });
     g.append('g').attr('class', 'axis y').call(d3.axisLeft(y).ticks(5).tickFormat(plainNumber));
     const xAxis = g
       .append('g')

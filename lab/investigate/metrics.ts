@@ -17,18 +17,24 @@ import {
   type TimelineMark,
 } from '../report/outage-parts.ts';
 
+/**
+ * JSON from results.json of any age: a field may be missing or of an older shape, so every read
+ * goes through `?.` and a check of the value (num, Array.isArray) instead of a declared type.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: results.json of any age; each field checked where read
+type LooseJson = any;
+
 /** results.json as the runner writes it; read loosely, since old runs lack newer fields. */
 export interface RunResults {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  stats: any;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  check: any;
+  stats: LooseJson;
+  check: LooseJson;
   /** Distinct anomaly events (report/anomaly-events.ts); missing in older runs. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  anomalies?: any;
-  /** Each fault's timeline and each client's outage by part (report/outage-parts.ts); missing in older runs. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  outageParts?: any;
+  anomalies?: LooseJson;
+  /**
+   * Each fault's timeline and each client's outage by part (report/outage-parts.ts); missing in
+   * older runs.
+   */
+  outageParts?: LooseJson;
 }
 
 export interface Metric {
@@ -55,8 +61,7 @@ const sum = (o: unknown): number =>
 const completed = (r: RunResults): number =>
   r.stats?.byOutcome ? r.stats.byOutcome.ok + r.stats.byOutcome.fail + r.stats.byOutcome.info : 0;
 const perK = (n: number, of: number): number | null => (of > 0 ? (1000 * n) / of : null);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const faultsOf = (r: RunResults): any[] | null =>
+const faultsOf = (r: RunResults): LooseJson[] | null =>
   r.stats?.availability &&
   typeof r.stats.availability === 'object' &&
   Array.isArray(r.stats.availability.faults)
@@ -431,7 +436,8 @@ export const METRICS: Record<string, Metric> = {
     better: 'lower',
     get: (r, code) => faultExcessPerSec(r, code),
   },
-  // Outage by part (report/outage-parts.ts): which part of an outage differs between configurations.
+  // Outage by part (report/outage-parts.ts): which part of an outage differs between
+  // configurations.
   outagePart: {
     label: "the worst client's outage in the worst fault, the part",
     arg: `part (${OUTAGE_PARTS.join(', ')})`,
@@ -538,7 +544,8 @@ export function metricWords(name: string): string {
 
 /**
  * Every metric a campaign can list, one per line: its name as a campaign writes it (with the
- * argument it takes), its unit, which way is better, and its meaning (`bbs-lab investigate --metrics`).
+ * argument it takes), its unit, which way is better, and its meaning (`bbs-lab investigate
+ * --metrics`).
  */
 export function metricsListing(): string {
   const rows = Object.entries(METRICS).map(

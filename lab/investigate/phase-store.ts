@@ -8,7 +8,10 @@ import type { Measured } from './plan.ts';
 import type { Machine } from './state.ts';
 
 export const PHASE_STORE = 'phase-times.json';
-/** Enough runs for a median per node count and start; old enough ones fall out as the machine changes. */
+/**
+ * Enough runs for a median per node count and start; old enough ones fall out as the machine
+ * changes.
+ */
 export const RECENT = 60;
 
 interface Store {

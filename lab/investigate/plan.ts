@@ -32,7 +32,10 @@ export interface PlannedRun {
   durationSec: number;
   /** 0 for a run that shares another's. */
   estimateSec: number;
-  /** Runs with the same topology one after another reuse the cluster (warm.ts); '' for none it could. */
+  /**
+   * Runs with the same topology one after another reuse the cluster (warm.ts); '' for none it
+   * could.
+   */
   topology: string;
   /** Whether the run is expected to start warm: the run before it (not shared) has its topology. */
   start: 'warm' | 'cold';
@@ -77,7 +80,10 @@ export interface Plan {
   totalSec: number;
 }
 
-/** What a finished run measured: its node count, workload seconds and wall seconds, and how it started (older records: cold). */
+/**
+ * What a finished run measured: its node count, workload seconds and wall seconds, and how it
+ * started (older records: cold).
+ */
 export interface Measured {
   nodes: number;
   durationSec: number;
@@ -101,7 +107,10 @@ export function defaultOverheadSec(s: Pick<Scenario, 'topology' | 'clients'>): n
 const medians = (by: Map<number, number[]>) =>
   new Map([...by].map(([n, xs]) => [n, medianOf([...xs].sort((a, b) => a - b))]));
 
-/** The overhead (wall − workload duration) of finished runs, by how they started and their node count. */
+/**
+ * The overhead (wall − workload duration) of finished runs, by how they started and their node
+ * count.
+ */
 export function overheadModel(measured: readonly Measured[]): OverheadModel {
   const cold = new Map<number, number[]>();
   const warm = new Map<number, number[]>();
@@ -149,7 +158,10 @@ function runsOf(q: Question, seeds: number[]): (PlannedRun & { scenario: Scenari
   );
 }
 
-/** Shared runs marked (and costing nothing), then the blocked, shuffled order with each shared run right after the run it shares. */
+/**
+ * Shared runs marked (and costing nothing), then the blocked, shuffled order with each shared run
+ * right after the run it shares.
+ */
 export function orderRuns<R extends PlannedRun>(runs: readonly R[], orderSeed: number): R[] {
   const same = sharing(runs);
   const marked = runs.map((r) =>

@@ -503,7 +503,10 @@ function verificationBlocks(
   ];
 }
 
-/** The verification section alone, as Markdown and as HTML, to replace the last section of a written README and index.html. */
+/**
+ * The verification section alone, as Markdown and as HTML, to replace the last section of a written
+ * README and index.html.
+ */
 export function verificationSection(
   v: Verification | null,
   regen: { campaignFile: string; findings: string },

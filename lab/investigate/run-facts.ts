@@ -6,7 +6,8 @@
 //
 // Read loosely, since the workload records them (results.json):
 //   rate:       { offered, achieved, keptUp, … }     (ops/s; offered null for a closed loop)
-//   machine:    { samples: n, load1: {min, median, max}, stealPct: {min, median, max} } (report/machine.ts:
+//   machine:    { samples: n, load1: {min, median, max}, stealPct: {min, median, max} }
+//   (report/machine.ts:
 //               the run's own summary of machine.jsonl; older drafts listed samples instead)
 //   provenance: lab/provenance.ts's Provenance
 
@@ -21,7 +22,9 @@ export interface RunFacts {
   load1: number[];
   /** CPU steal samples, as recorded (percent; a summarized run: its median alone). */
   steal: number[];
-  /** The lowest and highest samples, also when the run recorded only a summary; null without any. */
+  /**
+   * The lowest and highest samples, also when the run recorded only a summary; null without any.
+   */
   load1Range: [number, number] | null;
   stealRange: [number, number] | null;
   /** How many samples the figures above stand for. */

@@ -61,7 +61,10 @@ export interface InvestigateOptions {
   /** Start a new campaign directory even when an unfinished one exists. */
   fresh?: boolean;
   planOnly?: boolean;
-  /** Rewrite findings/<campaign>/ from the runs already recorded (after an edit of the campaign's summary, claims or metrics); runs nothing. */
+  /**
+   * Rewrite findings/<campaign>/ from the runs already recorded (after an edit of the campaign's
+   * summary, claims or metrics); runs nothing.
+   */
   renderOnly?: boolean;
   runsDir?: string;
   findingsDir?: string;
@@ -155,7 +158,10 @@ function measuredOf(runs: readonly RunRecord[]): Measured[] {
     }));
 }
 
-/** This campaign's own measured runs when it has any, else what earlier campaigns measured on this machine. */
+/**
+ * This campaign's own measured runs when it has any, else what earlier campaigns measured on this
+ * machine.
+ */
 function measuredFor(runs: readonly RunRecord[], runsDir: string): Measured[] {
   const own = measuredOf(runs);
   return own.length > 0 ? own : storedMeasured(runsDir, machine());
@@ -435,7 +441,10 @@ export function shownPath(p: string): string {
   return rel && !rel.startsWith('..') ? rel : p;
 }
 
-/** findings/<campaign>/verification.json when it verified these findings (same campaign start), else null. */
+/**
+ * findings/<campaign>/verification.json when it verified these findings (same campaign start), else
+ * null.
+ */
 export function readVerification(
   findingsDir: string,
   state: Pick<CampaignState, 'startedAt'>,

@@ -22,7 +22,9 @@ export interface RunRecord {
   nodes: number;
   durationSec: number;
   wallSec?: number;
-  /** Seconds per phase (lab/runner/phases.ts), and whether the run reused the last run's cluster. */
+  /**
+   * Seconds per phase (lab/runner/phases.ts), and whether the run reused the last run's cluster.
+   */
   phases?: PhaseTimes;
   start?: 'warm' | 'cold';
   error?: string;

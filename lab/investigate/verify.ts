@@ -195,7 +195,9 @@ export function summaryLine(v: Pick<Verification, 'inside' | 'outside' | 'unmeas
 export const VERIFICATION_HEADING = 'Last verification';
 export const VERIFICATION_ANCHOR = 'verification';
 
-/** The findings README's last section, as Markdown paragraphs (render.ts turns them into blocks). */
+/**
+ * The findings README's last section, as Markdown paragraphs (render.ts turns them into blocks).
+ */
 export function verificationParagraphs(
   v: Verification | null,
   regenerate: { campaignFile: string; findings: string },

@@ -33,7 +33,7 @@ export function pendingCleanups(): string[] {
 export function runCleanups(
   log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`),
 ): Promise<void> {
-  if (running) return running;
+  if (running !== null) return running;
   running = (async () => {
     while (entries.length > 0) {
       const e = entries.pop()!;

@@ -10,7 +10,9 @@ type Std = NodeJS.WriteStream;
 const closed = new Set<Std>();
 let installed = false;
 
-/** True once `stream` (process.stdout or process.stderr) has failed and writes to it are dropped. */
+/**
+ * True once `stream` (process.stdout or process.stderr) has failed and writes to it are dropped.
+ */
 export function outputClosed(stream: Std): boolean {
   return closed.has(stream);
 }

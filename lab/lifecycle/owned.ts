@@ -77,7 +77,10 @@ export function findLeftOvers(root = tmpdir()): LeftOver[] {
   return out;
 }
 
-/** Kills the processes of abandoned lab dirs and removes the dirs; a dir whose lab still runs is left alone unless `force`. */
+/**
+ * Kills the processes of abandoned lab dirs and removes the dirs; a dir whose lab still runs is
+ * left alone unless `force`.
+ */
 export function removeLeftOvers(opts: { force?: boolean; root?: string } = {}): LeftOver[] {
   const removed: LeftOver[] = [];
   for (const l of findLeftOvers(opts.root)) {

@@ -42,7 +42,8 @@ export function checkInstalled(): void {
 }
 
 /**
- * An empty datadir for one node: `mariadb-install-db` with root reachable over the unix socket only.
+ * An empty datadir for one node: `mariadb-install-db` with root reachable over the unix socket
+ * only.
  * --no-defaults: the bootstrap server must not load the wsrep provider; its own --tmpdir, because
  * parallel bootstraps sharing /tmp delete each other's temporary tables.
  */

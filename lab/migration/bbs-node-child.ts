@@ -1,13 +1,15 @@
-// The child side of a BBS node (bbs-node-handle.ts is the lab's side): one BBS node as an OS process (`bbs-lab bbs-node <config.json>`), as the real BBS is one process
-// per VM: a kill is a real SIGKILL (nothing more is written, its Consul session lapses on the
-// agent), a stop is SIGTERM (the node releases the lock and exits 0), and a node that cannot
-// start exits non-zero with its reason.
+// The child side of a BBS node (bbs-node-handle.ts is the lab's side): one BBS node as an OS
+// process (`bbs-lab bbs-node <config.json>`), as the real BBS is one process per VM: a kill is a
+// real SIGKILL (nothing more is written, its Consul session lapses on the agent), a stop is SIGTERM
+// (the node releases the lock and exits 0), and a node that cannot start exits non-zero with its
+// reason.
 //
 // It talks to the lab that started it over its stdio, one JSON object per line:
 //   out  {"started": true}                   initialised, competing for the lock
 //   out  {"startError": "<reason>"}          then exit 2 (SQL unreachable, …)
-//   out  {"journal": <JournalEvent>}         what its migration manager did (bbs/migrations/journal.ts)
-//   out  {"hook": "<point>"}                 stopped at a migration hook point the lab asked for;
+//   out  {"journal": <JournalEvent>}         what its migration manager did
+//   (bbs/migrations/journal.ts) out  {"hook": "<point>"}                 stopped at a migration
+//   hook point the lab asked for;
 //   in   "continue"                          … go on (the lab may instead kill it there)
 //   out  {"log": "<line>"}
 // When stdin closes the lab is gone: the node dies at once, as its VM would with the lab's run.
@@ -29,7 +31,10 @@ export interface BbsNodeChildConfig {
   consulUrl: string;
   lockTtl: string;
   retryMs: number;
-  /** The BBS profile a node with SQL runs (bbs/versions); default bbs/migrations' MIGRATION_DEFAULT_VERSION. */
+  /**
+   * The BBS profile a node with SQL runs (bbs/versions); default bbs/migrations'
+   * MIGRATION_DEFAULT_VERSION.
+   */
   version?: string;
   /** Hook points at which the node stops and waits for the lab's "continue". */
   pauseAt: HookPoint[];

@@ -66,7 +66,10 @@ export class BbsNodeHandle implements RunningBbs {
     return this.o.config.id;
   }
 
-  /** Starts the process; resolves once the node competes for the lock, throws StartError if it cannot start. */
+  /**
+   * Starts the process; resolves once the node competes for the lock, throws StartError if it
+   * cannot start.
+   */
   static async start(o: BbsNodeHandleOptions): Promise<BbsNodeHandle> {
     const cfg = { ...o.config, pauseAt: Object.keys(o.hooks ?? {}) as HookPoint[] };
     const path = join(o.dir, `bbs-node-${cfg.id}.json`);

@@ -4,7 +4,8 @@
 // by one, each with its own Consul client. Nodes run as OS processes of their own
 // (bbs-node-handle.ts) unless `inProcess` asks for objects in the lab's process (quicker to start;
 // a kill there is modelled, not a signal). It polls who holds `v1/locks/bbs_lock` every 100 ms, so
-// a test can say who held the lock when, and it collects every node's journal events in one Journal.
+// a test can say who held the lock when, and it collects every node's journal events in one
+// Journal.
 //
 // Lock timing: the real BBS's session TTL is 10 s (15 s from 2016-10) and Consul's minimum TTL is
 // 10 s; tests lower the lab agent's session_ttl_min to 1 s and use a 1 s TTL and a 0.5 s retry so a
@@ -27,7 +28,9 @@ import {
 } from '../../bbs/node/node.ts';
 
 export interface DeploymentOptions {
-  /** First three octets of the deployment's loopback /24; the agent gets .2, node k gets .(20+k). */
+  /**
+   * First three octets of the deployment's loopback /24; the agent gets .2, node k gets .(20+k).
+   */
   base: string;
   etcdUrl: string;
   sql: SqlConfig;
@@ -36,7 +39,10 @@ export interface DeploymentOptions {
   /** The agent's session_ttl_min; default "1s" (Consul's is 10s). */
   sessionTtlMin?: string;
   log?: (msg: string) => void;
-  /** The BBS profile (bbs/versions) of every node with SQL; default bbs/migrations' MIGRATION_DEFAULT_VERSION. */
+  /**
+   * The BBS profile (bbs/versions) of every node with SQL; default bbs/migrations'
+   * MIGRATION_DEFAULT_VERSION.
+   */
   version?: string;
   /** Run nodes as objects in the lab's process instead of OS processes. */
   inProcess?: boolean;
@@ -54,7 +60,9 @@ export class Deployment {
   private readonly handles: ConsulHandle[] = [];
   private poller: NodeJS.Timeout | undefined;
   private next = 0;
-  /** Node configs of process nodes live here (a lab temp dir, so `bbs-lab cleanup` finds leftovers). */
+  /**
+   * Node configs of process nodes live here (a lab temp dir, so `bbs-lab cleanup` finds leftovers).
+   */
   private dir: string | undefined;
 
   private constructor(

@@ -37,7 +37,10 @@ export interface FaultStack {
   readonly direct: Pool;
   /** The lab's own etcd client (not through the proxy). */
   readonly etcdDirect: EtcdBbsStore;
-  /** Switches a fault on; resolves once it is in force, with the function that ends it (resolving once it is gone). */
+  /**
+   * Switches a fault on; resolves once it is in force, with the function that ends it (resolving
+   * once it is gone).
+   */
   faultOn(fault: PlayableFault, target: FaultTarget): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }

@@ -90,7 +90,8 @@ export async function playStory(
           },
         )
       : undefined;
-  // Without Galera, SQL points where nothing answers (a 2 s connect timeout keeps the refusal quick).
+  // Without Galera, SQL points where nothing answers (a 2 s connect timeout keeps the refusal
+  // quick).
   const sql: SqlConfig = stack
     ? stack.sql
     : cluster
@@ -172,7 +173,8 @@ export async function playStory(
     const state = await story.steps(ctx);
     let verdict: StoryVerdict | undefined;
     if (withWorkload) {
-      // Ends the workload, reads every key once through whichever node serves, and judges the history.
+      // Ends the workload, reads every key once through whichever node serves, and judges the
+      // history.
       await workload.stop();
       mark(FINAL_READS);
       const r = await workload.finalReads();

@@ -34,7 +34,10 @@ export type FaultPhase = (typeof FAULT_PHASES)[number];
 export interface StartupOutcome {
   /** False when the profile has no such phase (no SQL version read, no etcd-to-SQL migration). */
   applies: boolean;
-  /** The BBS stops at start-up (its manager returns an error); the next start runs without the fault. */
+  /**
+   * The BBS stops at start-up (its manager returns an error); the next start runs without the
+   * fault.
+   */
   exits: boolean;
   /** Runs of migration 1461790966 this start (and the next, after an exit) made. */
   reruns: number;
@@ -82,7 +85,8 @@ export function startupOutcome(
       lost: 'none',
       why: 'the failed etcd read fails the migration; the next start reruns it from lastETCD',
     };
-  // Every commit with the migration logs a failed INSERT or etcd read and carries on, then writes the version.
+  // Every commit with the migration logs a failed INSERT or etcd read and carries on, then writes
+  // the version.
   const what =
     phase === 'copy-sql'
       ? `each INSERT of a domain or desired LRP fails (${fault}), is logged and skipped`

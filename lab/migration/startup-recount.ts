@@ -30,11 +30,16 @@ export interface PlayEvidence {
   /** The node the fault hit. */
   faulted: string;
   phase: FaultPhase;
-  /** The legacy records in etcd at the end (what the migration was to copy), by kind (actual LRPs: not evacuating). */
+  /**
+   * The legacy records in etcd at the end (what the migration was to copy), by kind (actual LRPs:
+   * not evacuating).
+   */
   inEtcd: RecordCounts;
   /** Of those, the ones SQL lacks (or holds differently) at the end. */
   missing: RecordCounts;
-  /** Writes the BBS API acknowledged after the migration, and how many of them SQL lacks at the end. */
+  /**
+   * Writes the BBS API acknowledged after the migration, and how many of them SQL lacks at the end.
+   */
   acknowledged: number;
   acknowledgedMissing: number;
 }
@@ -276,7 +281,9 @@ export function startupTable(rows: readonly StartupRow[]): string {
   return lines.join('\n');
 }
 
-/** The report's answer in one sentence, from the recounts (played) and the code (the rest). Pure. */
+/**
+ * The report's answer in one sentence, from the recounts (played) and the code (the rest). Pure.
+ */
 export function startupAnswer(rows: readonly StartupRow[]): string {
   const played = rows.filter((r) => r.source === 'played' && r.recount);
   const once = played.filter((r) => r.recount!.exactlyOnce).length;

@@ -81,7 +81,10 @@ export function playList(
   return versions.flatMap((version) => phases.map((phase) => ({ version, phase })));
 }
 
-/** The difference list as counts per kind, of the records etcd has and SQL lacks (or holds differently). Pure. */
+/**
+ * The difference list as counts per kind, of the records etcd has and SQL lacks (or holds
+ * differently). Pure.
+ */
 export function missingCounts(diffs: readonly Difference[]): RecordCounts {
   const c = { domains: 0, desiredLRPs: 0, actualLRPs: 0, tasks: 0 };
   const key = {
@@ -94,7 +97,9 @@ export function missingCounts(diffs: readonly Difference[]): RecordCounts {
   return c;
 }
 
-/** Stores as a legacy deployment left them: etcd at lastETCD with the seed, SQL without BBS tables. */
+/**
+ * Stores as a legacy deployment left them: etcd at lastETCD with the seed, SQL without BBS tables.
+ */
 async function legacyStores(s: FaultStack): Promise<void> {
   await s.etcdDirect.wipe();
   for (const t of BBS_TABLES) await s.direct.query(`DROP TABLE IF EXISTS ${t}`);

@@ -36,7 +36,10 @@ export interface Check {
   detail: string;
 }
 
-/** A part of the report a story adds after the answer: markdown for report.md, data for results.json. */
+/**
+ * A part of the report a story adds after the answer: markdown for report.md, data for
+ * results.json.
+ */
 export interface ReportSection {
   title: string;
   markdown: string;
@@ -61,7 +64,10 @@ export interface StoryOptions {
   /** Where history.jsonl goes; default a lab temp dir removed afterwards. */
   historyPath?: string;
   workload?: Partial<MigrationWorkloadOptions>;
-  /** How each old node goes, for stories that take `stop`: BOSH's graceful stop, or a crash (the session lapses). */
+  /**
+   * How each old node goes, for stories that take `stop`: BOSH's graceful stop, or a crash (the
+   * session lapses).
+   */
   stop?: MigrationStopMode;
   /** The longest outage (seconds) the check allows, for stories that take `maxOutageSec`. */
   maxOutageSec?: number;
@@ -74,7 +80,9 @@ export interface StoryOptions {
   versions?: string[];
   /** The phases a start-up fault story plays (its `phase:`). */
   phases?: string[];
-  /** 'stores-behind-proxies': play on these stores instead of starting them (the caller stops them). */
+  /**
+   * 'stores-behind-proxies': play on these stores instead of starting them (the caller stops them).
+   */
   stores?: FaultStack;
   log?: (m: string) => void;
 }
@@ -99,23 +107,33 @@ export interface StoryContext {
   check(name: string, ok: boolean, detail?: string): void;
   /** A step of the story: marked in the history (it shades the timeline) and logged, then done. */
   step<T>(what: string, f: () => Promise<T>): Promise<T>;
-  /** A story event in the history that is not a step of its own (e.g. a node dying at a hook point). */
+  /**
+   * A story event in the history that is not a step of its own (e.g. a node dying at a hook point).
+   */
   mark(kind: string): void;
   log(m: string): void;
 }
 
 export interface MigrationStory<S = unknown> {
   name: string;
-  /** The options of the `migration:` block it uses beyond workload and lock (the validator refuses others). */
+  /**
+   * The options of the `migration:` block it uses beyond workload and lock (the validator refuses
+   * others).
+   */
   takes: readonly StoryOption[];
   setup: StorySetup;
-  /** Galera nodes for 'stores-behind-proxies' (3 where a partition must isolate the BBS's node); default 1. */
+  /**
+   * Galera nodes for 'stores-behind-proxies' (3 where a partition must isolate the BBS's node);
+   * default 1.
+   */
   galeraNodes?: 1 | 3;
   /** The phases it plays (its `phase:` values), for start-up fault stories. */
   phases?: readonly string[];
   /** The story's steps; returns what its checks need from them. */
   steps(ctx: StoryContext): Promise<S>;
-  /** Its checks, after the steps and (with a workload) the final reads; `verdict` is the history's. */
+  /**
+   * Its checks, after the steps and (with a workload) the final reads; `verdict` is the history's.
+   */
   checks(ctx: StoryContext, state: S, verdict: StoryVerdict | undefined): Promise<void> | void;
 }
 

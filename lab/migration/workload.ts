@@ -5,7 +5,8 @@
 // story from the history alone: a write acknowledged by one store and missing from the next is a
 // linearizability violation of that key.
 //
-// After the story, `finalReads` reads every key once through the serving node, recorded like any op:
+// After the story, `finalReads` reads every key once through the serving node, recorded like any
+// op:
 // lost data shows as a read of null (or an older record) after an acknowledged create.
 
 import { keyOf, type BbsOp } from '../../bbs/ops.ts';
@@ -16,7 +17,9 @@ import type { BbsApiClient } from './api-client.ts';
 export interface MigrationWorkloadOptions {
   clients: number;
   seed: number;
-  /** Keys in play at once per entity kind: tasks t-k, desired LRPs lrp-k, actual LRPs lrp-k/0..1. */
+  /**
+   * Keys in play at once per entity kind: tasks t-k, desired LRPs lrp-k, actual LRPs lrp-k/0..1.
+   */
   keys: number;
   /**
    * The window of keys in play moves up by one every this many ops, so fresh keys are created all
@@ -93,7 +96,9 @@ export class MigrationWorkload {
     this.nextProcess = o.clients;
   }
 
-  /** Runs one op through a client and records it; returns the outcome and the process to use next. */
+  /**
+   * Runs one op through a client and records it; returns the outcome and the process to use next.
+   */
   private async record(
     client: number,
     process: number,

@@ -13,22 +13,30 @@ import { resolveTarget, roleOf, type RoleResolution, type RoleState } from './ro
 
 export type { ProxyControl } from './faults/index.ts';
 
-/** Reads the system's state before a fault and tells when it is back to it (lab/runner/recovery.ts). */
+/**
+ * Reads the system's state before a fault and tells when it is back to it (lab/runner/recovery.ts).
+ */
 export interface RecoveryProbe<S = unknown> {
   snapshot(): Promise<S>;
   isBack(before: S): Promise<boolean>;
 }
 
-/** How long after a heal the nemesis waits for the pre-fault state (an SST rejoin takes tens of seconds). */
+/**
+ * How long after a heal the nemesis waits for the pre-fault state (an SST rejoin takes tens of
+ * seconds).
+ */
 export const RECOVERY_TIMEOUT_MS = 180_000;
 const RECOVERY_POLL_MS = 500;
 
 export interface NemesisContext extends FaultContext {
   writer: HistoryWriter;
-  /** The live state role targets (active-of:proxy1, most-written, a-non-active) are resolved against. */
+  /**
+   * The live state role targets (active-of:proxy1, most-written, a-non-active) are resolved
+   * against.
+   */
   roles?: () => RoleState;
   /** Without it no `recovered` event is recorded, and reports end a fault's window at its heal. */
-  recovery?: RecoveryProbe<any>;
+  recovery?: RecoveryProbe;
   recoveryTimeoutMs?: number;
 }
 

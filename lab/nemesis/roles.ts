@@ -4,10 +4,12 @@
 // the nemesis passes a snapshot of the live state in.
 //
 //   active-of:<proxy>  the node that proxy's switchboard routes new connections to now
-//   most-written       the node that served the most ok writes so far in this run (ties: lowest name).
+//   most-written       the node that served the most ok writes so far in this run (ties: lowest
+//   name).
 //                      A write is every BBS op but the reads (and every list-append txn); ok counts
 //                      the ops that completed ok, which includes those the BBS refused by its own
-//                      state check (they ran their transaction); failed and unknown ones do not count.
+//                      state check (they ran their transaction); failed and unknown ones do not
+//                      count.
 //   a-non-active       a node no running proxy routes to now; a seeded choice among them
 //
 // Node faults (kill, pause, health-flap) take a role as their target; a partition takes
@@ -100,7 +102,10 @@ export function resolveRole(role: string, state: RoleState, seed: number, salt: 
   throw new RoleError(`not a role: ${role}`);
 }
 
-/** The concrete target of a fault whose target may hold a role: `isolate:active-of:proxy1` → `isolate:n2`. */
+/**
+ * The concrete target of a fault whose target may hold a role: `isolate:active-of:proxy1` →
+ * `isolate:n2`.
+ */
 export function resolveTarget(
   kind: string,
   target: string,
@@ -118,7 +123,10 @@ export function resolveTarget(
   };
 }
 
-/** How a report names a fault's target: "active-of:proxy1 (n1)" for a resolved role, else the target. */
+/**
+ * How a report names a fault's target: "active-of:proxy1 (n1)" for a resolved role, else the
+ * target.
+ */
 export function targetLabel(target: string, node?: string | null): string {
   return node && target !== node && target !== `isolate:${node}` ? `${target} (${node})` : target;
 }

@@ -104,7 +104,10 @@ export function chainOwner(chain: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** For `bbs-lab cleanup`: removes the lab's chains whose run is gone (all with `force`) and the jumps to them. */
+/**
+ * For `bbs-lab cleanup`: removes the lab's chains whose run is gone (all with `force`) and the
+ * jumps to them.
+ */
 export async function removeLabChains(
   opts: { force?: boolean } = {},
 ): Promise<{ removed: string[]; kept: string[] }> {
@@ -129,7 +132,10 @@ export function cutsBetween(a: readonly string[], b: readonly string[]): Cut[] {
   return cuts;
 }
 
-/** The rules of this process's chains (a reused cluster must have none naming its nodes); [] without iptables. */
+/**
+ * The rules of this process's chains (a reused cluster must have none naming its nodes); [] without
+ * iptables.
+ */
 export async function ownChainRules(): Promise<string[]> {
   const rules: string[] = [];
   for (const c of await listLabChains()) {

@@ -24,7 +24,10 @@ export interface NodeStatus {
 /** kill -9 of a node's server (and any SST helper), and starting it again. */
 export interface KillAbility {
   kill(node: string): Promise<void>;
-  /** Starts a killed node again without waiting for Synced (it recovers its position and rejoins by IST when it can). */
+  /**
+   * Starts a killed node again without waiting for Synced (it recovers its position and rejoins by
+   * IST when it can).
+   */
   restart(node: string): Promise<void>;
 }
 
@@ -44,7 +47,9 @@ export type Sides = readonly [readonly string[], readonly string[]];
 export interface PartitionAbility {
   /** Why this provider cannot make this shape (e.g. Docker disconnects one node only), or null. */
   refuse(sides: Sides): string | null;
-  /** Sets up what cuts need (e.g. an iptables chain), so a missing permission shows before the run. */
+  /**
+   * Sets up what cuts need (e.g. an iptables chain), so a missing permission shows before the run.
+   */
   prepare?(): Promise<void>;
   cut(id: string, sides: Sides): Promise<void>;
   heal(id: string): Promise<void>;
@@ -86,7 +91,10 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-/** A cluster whose provider always has these abilities (what a test of that provider may use directly). */
+/**
+ * A cluster whose provider always has these abilities (what a test of that provider may use
+ * directly).
+ */
 export type ClusterWith<A extends Ability> = Cluster & { abilities: Pick<Abilities, A> };
 
 export class MissingAbilityError extends Error {}

@@ -5,11 +5,12 @@
 //
 // Galera's defaults (MariaDB Galera 4, the values every node prints at start in its .err log under
 // "Passing config to GCS"): evs.suspect_timeout PT5S (a node silent this long is suspected, and
-// evicted once every other member suspects it), evs.inactive_timeout PT15S (silent this long: evicted
-// whatever the others say), evs.inactive_check_period PT0.5S (how often silence is checked),
-// evs.keepalive_period PT1S (how often an idle node says it is alive), evs.install_timeout PT7.5S
-// (how long the new view's installation may take). Together they set the "failure detection" part
-// of an outage: how long the whole cluster waits before it goes on without a node.
+// evicted once every other member suspects it), evs.inactive_timeout PT15S (silent this long:
+// evicted whatever the others say), evs.inactive_check_period PT0.5S (how often silence is
+// checked), evs.keepalive_period PT1S (how often an idle node says it is alive),
+// evs.install_timeout PT7.5S (how long the new view's installation may take). Together they set the
+// "failure detection" part of an outage: how long the whole cluster waits before it goes on without
+// a node.
 
 export interface GaleraDetection {
   /** Seconds each. */
@@ -71,7 +72,9 @@ export function detectionProviderOptions(requested: Partial<GaleraDetection>): s
     .join(';');
 }
 
-/** The problem lines of a combination Galera would refuse or that cannot work, naming the fields. */
+/**
+ * The problem lines of a combination Galera would refuse or that cannot work, naming the fields.
+ */
 export function detectionProblems(requested: Partial<GaleraDetection>): string[] {
   const d = effectiveDetection(requested);
   const out: string[] = [];

@@ -13,13 +13,18 @@ export type ProviderName = 'local' | 'docker' | 'external' | 'ssh';
 export interface ProviderStartOptions {
   nodes: 1 | 3 | 5;
   failureDetection: 'default' | 'fast';
-  /** The evs.* wsrep_provider_options every node starts with ('' for Galera's defaults; lab/providers/galera-detection.ts). */
+  /**
+   * The evs.* wsrep_provider_options every node starts with ('' for Galera's defaults;
+   * lab/providers/galera-detection.ts).
+   */
   detectionOptions: string;
   /** docker: which engine. */
   engine?: 'auto' | 'real' | 'lab';
   /** external, ssh: the target YAML. */
   target?: string;
-  /** The fault kinds the scenario's nemesis uses (an ssh target in attach mode allows some only). */
+  /**
+   * The fault kinds the scenario's nemesis uses (an ssh target in attach mode allows some only).
+   */
   faultKinds: readonly string[];
   /** local: first three octets of the nodes' loopback addresses. */
   addressBase: string;

@@ -72,7 +72,12 @@ export function witnessOf(c: AnomalyCause): number[] {
 /** Groups of report indexes that are one event (same key, a shared witness op, transitively). */
 export function groupReports(causes: readonly AnomalyCause[]): number[][] {
   const parent = causes.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const find = (i: number): number => {
+    if (parent[i] === i) return i;
+    const root = find(parent[i]!);
+    parent[i] = root;
+    return root;
+  };
   const owner = new Map<string, number>();
   causes.forEach((c, i) => {
     for (const op of witnessOf(c)) {

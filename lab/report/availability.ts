@@ -26,18 +26,32 @@ export type { Gap };
 /** A fault's span (its id named `fault`) and what the clients saw during it. */
 export interface FaultOutage extends Omit<FaultSpan, 'id'> {
   fault: string;
-  /** Per client: seconds from the fault's start to its first ok op invoked after it (null: none). */
+  /**
+   * Per client: seconds from the fault's start to its first ok op invoked after it (null: none).
+   */
   firstOkAfterSec: Record<string, number | null>;
-  /** The longest no-success gap of each client that overlaps the fault window [start, recovered ?? healed ?? end]. */
+  /**
+   * The longest no-success gap of each client that overlaps the fault window [start, recovered ??
+   * healed ?? end].
+   */
   clientOutageSec: Record<string, number>;
   medianClientOutageSec: number;
   worstClientOutageSec: number;
   worstClient: string | null;
-  /** Longest interval overlapping the window in which NO client had an ok completion (lone successes merged over: stretches.ts). */
+  /**
+   * Longest interval overlapping the window in which NO client had an ok completion (lone successes
+   * merged over: stretches.ts).
+   */
   bbsOutageSec: number;
-  /** Every such stretch of 1 s or more that overlaps the window (optional: results.json of earlier runs lack it). */
+  /**
+   * Every such stretch of 1 s or more that overlaps the window (optional: results.json of earlier
+   * runs lack it).
+   */
   bbsStretches?: Stretch[];
-  /** Ops in flight when the fault started, by outcome; of those that ended unknown (or never), what later reads say (optional: results.json of earlier runs lack it). */
+  /**
+   * Ops in flight when the fault started, by outcome; of those that ended unknown (or never), what
+   * later reads say (optional: results.json of earlier runs lack it).
+   */
   inFlight: {
     ops: number;
     ok: number;
@@ -51,7 +65,10 @@ export interface FaultOutage extends Omit<FaultSpan, 'id'> {
 }
 
 export interface Availability {
-  /** Longest no-success interval of the whole BBS (any client), and every gap ≥ 1 s; lone successes merged over (stretches.ts). */
+  /**
+   * Longest no-success interval of the whole BBS (any client), and every gap ≥ 1 s; lone successes
+   * merged over (stretches.ts).
+   */
   bbs: { longest: Stretch | null; gaps: Stretch[] };
   /** Per client (key = client id as string): its longest no-success gap. */
   perClient: Record<string, { longest: Gap | null; oks: number }>;
@@ -65,15 +82,23 @@ export interface FaultSpan {
   id: string;
   kind: string;
   target: string;
-  /** The node a role target (active-of:proxy1, most-written, a-non-active) resolved to, when any. */
+  /**
+   * The node a role target (active-of:proxy1, most-written, a-non-active) resolved to, when any.
+   */
   node?: string;
-  /** How the role was resolved, in words, and most-written's margin over the runner-up (nemesis/roles.ts). */
+  /**
+   * How the role was resolved, in words, and most-written's margin over the runner-up
+   * (nemesis/roles.ts).
+   */
   resolution?: string;
   margin?: number;
   start: number;
   /** When its heal began (null: never healed in the run). */
   healed: number | null;
-  /** When the system was back to its pre-fault state (node Synced and serving, proxies back); null if never. */
+  /**
+   * When the system was back to its pre-fault state (node Synced and serving, proxies back); null
+   * if never.
+   */
   recovered: number | null;
 }
 
@@ -129,7 +154,9 @@ function longestOf<G extends Gap>(gaps: readonly G[]): G | null {
   return best;
 }
 
-/** The longest gap that overlaps [from, to] (a zero-length window still meets the gap around it). */
+/**
+ * The longest gap that overlaps [from, to] (a zero-length window still meets the gap around it).
+ */
 function longestOverlapping(gaps: readonly Gap[], from: number, to: number): number {
   let best = 0;
   for (const g of gaps) if (g.from <= to && g.to >= from && g.sec > best) best = g.sec;

@@ -49,7 +49,10 @@ export function renderCausesHtml(
   return out.join('\n');
 }
 
-/** "Causes: 2 stale reads (largest lag shown: n2 behind n1 by at least 15 ms), 1 logic bug on one node." for the summary, or null. */
+/**
+ * "Causes: 2 stale reads (largest lag shown: n2 behind n1 by at least 15 ms), 1 logic bug on one
+ * node." for the summary, or null.
+ */
 export function causeSentence(causes: readonly AnomalyCause[]): string | null {
   if (causes.length === 0) return null;
   const parts = groupByCause(causes).map(([c, list]) => {

@@ -38,7 +38,10 @@ export function partsRows(
   return out;
 }
 
-/** The part whose seconds differ most between the rows (largest minus smallest), with both ends; null under two rows or when none differs. */
+/**
+ * The part whose seconds differ most between the rows (largest minus smallest), with both ends;
+ * null under two rows or when none differs.
+ */
 export function mostDifferentPart(
   rows: readonly PartsRow[],
 ): { part: OutagePart; low: PartsRow; high: PartsRow; spread: number } | null {
@@ -93,7 +96,10 @@ export function renderComparisonParts(
   ].join('');
 }
 
-/** Over several seeds (comparison.json's figures): per configuration, each part's median and interval, and the part whose medians differ most. */
+/**
+ * Over several seeds (comparison.json's figures): per configuration, each part's median and
+ * interval, and the part whose medians differ most.
+ */
 export function renderRepeatedParts(
   runs: readonly { config: string; error?: string; outageParts?: Record<OutagePart, number> }[],
 ): string {

@@ -46,7 +46,9 @@ export interface RunFigures {
   verdict: CheckReport['valid'];
   /** Intervals of 1047s no fault meant (quorum-loss.ts). */
   unplannedQuorumLoss: { node: string; from: number; to: number; errors: number }[];
-  /** The worst client's outage in the worst fault, by part (outage-parts.ts); missing in older runs. */
+  /**
+   * The worst client's outage in the worst fault, by part (outage-parts.ts); missing in older runs.
+   */
   outageParts?: Record<OutagePart, number>;
 }
 
@@ -107,7 +109,10 @@ export interface ConfigSummary {
   unknownRuns: number;
   /** Runs with writes on several nodes at once. */
   multiWriterRuns: number;
-  /** Seeds of runs with unplanned quorum loss, and the figures without those runs (null: none had it, or all did). */
+  /**
+   * Seeds of runs with unplanned quorum loss, and the figures without those runs (null: none had
+   * it, or all did).
+   */
   unplannedSeeds: number[];
   withoutUnplanned: FigureIntervals | null;
   /** No anomaly (every checker sure) and never writes on several nodes at once, in every run. */

@@ -33,7 +33,10 @@ export interface ComparisonRow {
   deadlocksPerK: number;
   multiNodeWindows: number;
   writeWindows: number;
-  /** Over the run's faults, the longest: no client had a success (BBS), the worst client and the median client had none; null without faults. */
+  /**
+   * Over the run's faults, the longest: no client had a success (BBS), the worst client and the
+   * median client had none; null without faults.
+   */
   bbsOutageSec: number | null;
   worstClientOutageSec: number | null;
   medianClientOutageSec: number | null;
@@ -65,7 +68,8 @@ export function compareRows(runs: readonly ComparedRun[]): ComparisonRow[] {
         failShare: st.byOutcome.fail / done,
         infoShare: st.byOutcome.info / done,
         deadlocksPerK: st.ops > 0 ? (1000 * deadlocks) / st.ops : 0,
-        // A clean switchover moves writers from one node to the next: not multi-master (write-windows.ts).
+        // A clean switchover moves writers from one node to the next: not multi-master
+        // (write-windows.ts).
         multiNodeWindows: st.writeWindows.concurrent.length,
         writeWindows: st.writeWindows.total,
         bbsOutageSec: worst((f) => f.bbsOutageSec),

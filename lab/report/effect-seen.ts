@@ -9,9 +9,14 @@ import { FINAL_READ, type Op } from '../history/event.ts';
 
 export type EffectSeen = 'seen' | 'not-seen' | 'cannot-tell';
 
-/** Which `task/<guid> <result>` pairs later ops and the final read show, with the time they were invoked. */
+/**
+ * Which `task/<guid> <result>` pairs later ops and the final read show, with the time they were
+ * invoked.
+ */
 export interface Observations {
-  /** `task/<guid> <result>` → invoke times (ns) of ok ops that saw it; the final read counts as +∞. */
+  /**
+   * `task/<guid> <result>` → invoke times (ns) of ok ops that saw it; the final read counts as +∞.
+   */
   taskResults: Map<string, number[]>;
 }
 

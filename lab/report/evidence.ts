@@ -1,5 +1,6 @@
 // The "Evidence" section of report.md: for every anomaly the checkers found, the ops that show it,
-// small enough to read (linearizability failures are already shrunk). Pure: verdict in, Markdown out.
+// small enough to read (linearizability failures are already shrunk). Pure: verdict in, Markdown
+// out.
 
 import type { CheckReport } from './verdicts.ts';
 import { renderCausesMarkdown } from './causes.ts';
@@ -12,7 +13,7 @@ const MAX_EXAMPLES = 3;
 const sec = (t0: number, ns: number | undefined) =>
   ns === undefined ? 'never' : ((ns - t0) / 1e9).toFixed(3);
 
-function escape(s: string): string {
+function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
@@ -35,7 +36,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
     for (const k of bad.slice(0, MAX_KEYS)) {
       const f = k.failure;
       out.push(
-        `**${k.key}** (model ${k.model}, ${k.ops} ops).${f ? ` ${escape(f.explanation)}` : ''}\n`,
+        `**${k.key}** (model ${k.model}, ${k.ops} ops).${f ? ` ${escapeCell(f.explanation)}` : ''}\n`,
       );
       if (f) {
         out.push(
@@ -47,7 +48,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
             '| --- | --- | --- | --- | --- | --- |',
             ...f.ops.map(
               (o) =>
-                `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escape(o.description)} |`,
+                `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escapeCell(o.description)} |`,
             ),
           ].join('\n')}\n`,
         );
@@ -56,7 +57,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
           ...witnessContextSentences(f, t0),
           ...(re ? [commitRecheckSentence(re)] : []),
         ];
-        if (extra.length > 0) out.push(`${extra.map(escape).join(' ')}\n`);
+        if (extra.length > 0) out.push(`${extra.map(escapeCell).join(' ')}\n`);
       }
     }
     if (bad.length > MAX_KEYS)
@@ -79,7 +80,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
       `${inv.violations
         .map(
           (v) =>
-            `- **${v.invariant}** on ${v.key} (ops ${v.ops.join(', ')}): ${escape(v.explanation)}`,
+            `- **${v.invariant}** on ${v.key} (ops ${v.ops.join(', ')}): ${escapeCell(v.explanation)}`,
         )
         .join('\n')}\n`,
     );
@@ -91,7 +92,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
         .slice(0, 10)
         .map(
           (f) =>
-            `- op ${f.op} (${f.f} on ${f.key}, error ${f.error}), seen by op ${f.seenBy}: ${escape(f.explanation)}`,
+            `- op ${f.op} (${f.f} on ${f.key}, error ${f.error}), seen by op ${f.seenBy}: ${escapeCell(f.explanation)}`,
         )
         .join('\n')}\n`,
     );
@@ -112,7 +113,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
           a.cycle && a.cycle.length > 0
             ? ` Cycle: ${a.cycle.map((e) => `T${e.from} -${e.kind}${e.key !== undefined ? `(${e.key})` : ''}→ T${e.to}`).join(', ')}.`
             : '';
-        lines.push(`- ${escape(a.explanation ?? JSON.stringify(a))}${cycle}`);
+        lines.push(`- ${escapeCell(a.explanation ?? JSON.stringify(a))}${cycle}`);
       }
       out.push(`${lines.join('\n')}\n`);
     }

@@ -17,7 +17,10 @@ export interface MachineSample {
   /** Seconds since the workload's start. */
   t: number;
   load1: number;
-  /** Share of CPU time spent running anything (neither idle, iowait nor steal), %; null for the first sample. */
+  /**
+   * Share of CPU time spent running anything (neither idle, iowait nor steal), %; null for the
+   * first sample.
+   */
   busyPct: number | null;
   stealPct: number | null;
 }

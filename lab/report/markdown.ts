@@ -33,7 +33,10 @@ export interface ReportInput {
   check?: CheckSummary;
   /** Set when the run did not end normally (Ctrl-C, a crash): the report says so first. */
   interrupted?: string;
-  /** Lab notes not in the history (cluster provider, a failed final read); timed lab events come from the stats. */
+  /**
+   * Lab notes not in the history (cluster provider, a failed final read); timed lab events come
+   * from the stats.
+   */
   notes?: string[];
   /** The checkers' evidence section (report/evidence.ts), shown right after the answer. */
   evidence?: string;
@@ -51,7 +54,10 @@ export interface ReportInput {
   outageParts?: string;
 }
 
-/** A share as a percentage; small non-zero shares keep two significant digits rather than rounding to 0. */
+/**
+ * A share as a percentage; small non-zero shares keep two significant digits rather than rounding
+ * to 0.
+ */
 export function pct(n: number, d: number): string {
   if (d === 0 || n === 0) return '0%';
   if (n === d) return '100%';
@@ -81,7 +87,9 @@ function topologySentence(s: Scenario): string {
 const sec = (x: number | null | undefined) =>
   x === null || x === undefined ? '—' : `${x.toFixed(1)} s`;
 
-/** What happened first: each fault with the outage its clients saw, and how available the BBS was. */
+/**
+ * What happened first: each fault with the outage its clients saw, and how available the BBS was.
+ */
 function happenedSentences(st: RunStats): string[] {
   const out: string[] = [];
   const a = st.availability;
@@ -133,7 +141,10 @@ export function delayedText(st: RunStats): string {
   return `${pct(d.count, d.ops)} of completed ops (${fmt(d.count)}) took at least the ${fmt(d.thresholdMs)} ms retry pause`;
 }
 
-/** Errors a retry policy absorbed: the caller never saw them, so the error counts above leave them out. */
+/**
+ * Errors a retry policy absorbed: the caller never saw them, so the error counts above leave them
+ * out.
+ */
 export function absorbedSentence(st: RunStats): string | null {
   const r = st.retries;
   const total = absorbedTotal(r);
@@ -369,7 +380,8 @@ export function renderMarkdown(input: ReportInput): string {
       "- **Absorbed by retries**: errors the BBS client's retry policy retried away; the caller never saw them, so the error tables above leave them out.\n" +
       '- `history.jsonl` in this directory is the full record; `bbs-lab check <this dir>` re-checks it without a cluster.\n',
   );
-  // Every part ends a block: a blank line between parts keeps headings, tables and paragraphs apart.
+  // Every part ends a block: a blank line between parts keeps headings, tables and paragraphs
+  // apart.
   return `${parts.map((p) => p.trim()).join('\n\n')}\n`;
 }
 
@@ -436,7 +448,10 @@ export function bbsSentence(s: Scenario): string {
   return `${what}; operator setting wsrep_sync_wait ${s.database.syncWait}`;
 }
 
-/** "BBS 2016-05 (db3234a7, 2016-05-03): first shipped SQL store …", with any hypothetical override named. */
+/**
+ * "BBS 2016-05 (db3234a7, 2016-05-03): first shipped SQL store …", with any hypothetical override
+ * named.
+ */
 export function systemUnderTest(s: Scenario): string {
   const id = bbsIdentity(s);
   const hypo = id.hypotheticalLabel
@@ -449,7 +464,9 @@ export function systemUnderTest(s: Scenario): string {
   return `${id.label}: ${id.title} (docs/bbs-versions.md).${hypo}${db}`;
 }
 
-/** What a wsrep_sync_wait value makes wait, in words: 1 "reads wait…", 7 "reads and every write…". */
+/**
+ * What a wsrep_sync_wait value makes wait, in words: 1 "reads wait…", 7 "reads and every write…".
+ */
 export function syncWaitWords(v: number): string {
   if (v === 0) return 'off: no statement waits for the cluster';
   const parts: string[] = [];

@@ -3,9 +3,9 @@
 // ("New COMPONENT: primary = yes|no, ..., memb_num = K"), and each state it shifted to ("Shifting
 // SYNCED -> OPEN", "... JOINED -> SYNCED"). Pure: text in, marks out.
 //
-// MariaDB stamps these lines to the second ("2026-12-07 16:37:09", the server's local time, which on
-// one machine is the lab's), so a mark stands for the whole second: it is placed in the middle of
-// it, ±0.5 s.
+// MariaDB stamps these lines to the second ("2026-12-07 16:37:09", the server's local time, which
+// on one machine is the lab's), so a mark stands for the whole second: it is placed in the middle
+// of it, ±0.5 s.
 
 export type NodeLogMark =
   | { node: string; wallMs: number; kind: 'suspect' }
@@ -14,7 +14,10 @@ export type NodeLogMark =
 
 const STAMP = /^(\d{4})-(\d{2})-(\d{2}) +(\d{1,2}):(\d{2}):(\d{2}) /;
 
-/** Local-time "YYYY-MM-DD HH:MM:SS" at the start of a line, as ms since the epoch (the middle of that second). */
+/**
+ * Local-time "YYYY-MM-DD HH:MM:SS" at the start of a line, as ms since the epoch (the middle of
+ * that second).
+ */
 function stampOf(line: string): number | null {
   const m = STAMP.exec(line);
   if (!m) return null;

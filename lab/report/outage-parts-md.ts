@@ -14,7 +14,10 @@ import {
 const MAX_ROWS = 5;
 const s1 = (x: number) => x.toFixed(1);
 
-/** One sentence: the fault's marks in order, each as seconds after the start (the rejoin after the heal). */
+/**
+ * One sentence: the fault's marks in order, each as seconds after the start (the rejoin after the
+ * heal).
+ */
 export function timelineSentence(tl: FaultTimeline): string {
   const out = [`started at ${s1(tl.start)} s`];
   const rel = (t: number | null, words: string) =>

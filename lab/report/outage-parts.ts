@@ -5,7 +5,8 @@
 //   start      the fault starts (history)
 //   suspected  another node suspects the subject (its log: "suspecting node"; informational)
 //   detected   another node installs a primary view without it: Galera goes on (its log; when a
-//              history mark falls in the same logged second, the view is put at that second's start)
+//              history mark falls in the same logged second, the view is put at that second's
+//              start)
 //   healthSeen the subject's galera-healthcheck answers unhealthy (history: `health` events)
 //   routed     the routing stops sending new connections to it: a proxy's active backend moves off
 //              it, Consul's DNS answer drops it, or another proxy takes the Consul lock (history)
@@ -15,7 +16,8 @@
 // table counts it) is cut at these marks, in the order they happened:
 //   before     the stretch began before the fault
 //   detection / health / routing
-//              each ending at its mark: time spent waiting for Galera, the health check, the routing
+//              each ending at its mark: time spent waiting for Galera, the health check, the
+//              routing
 //   client     from the last of those marks to the heal: time the client itself took to move (its
 //              timeout, its pool keeping a connection), or never (pinned clients)
 //   rejoin     from the heal to the subject's rejoin; after: beyond it
@@ -116,14 +118,19 @@ export interface OutageParts {
 /** A lab event the routing marks come from (history nemesis events of phase 'event'). */
 type LabEvent = NemesisEvent & { phase: 'event' };
 
-/** The node or proxy a fault acted on: a role's resolved node, else a node or proxy named by the target. */
+/**
+ * The node or proxy a fault acted on: a role's resolved node, else a node or proxy named by the
+ * target.
+ */
 export function subjectOf(f: Pick<FaultSpan, 'node' | 'target'>): string | null {
   if (f.node) return f.node;
   const m = /(?:^|:)((?:n|proxy)\d+)$/.exec(f.target);
   return m ? m[1]! : null;
 }
 
-/** The first time ≥ from among ts (a log mark whose second holds `from` counts, moved to `from`). */
+/**
+ * The first time ≥ from among ts (a log mark whose second holds `from` counts, moved to `from`).
+ */
 function firstFrom(ts: readonly number[], from: number, slack: number): number | null {
   let best: number | null = null;
   for (const t of ts) if (t >= from - slack && (best === null || t < best)) best = t;
@@ -234,7 +241,9 @@ export function partSegments(tl: FaultTimeline): { part: OutagePart; from: numbe
   return segs;
 }
 
-/** A stretch [from, to] split into the timeline's parts (seconds per part; they sum to to − from). */
+/**
+ * A stretch [from, to] split into the timeline's parts (seconds per part; they sum to to − from).
+ */
 export function splitOutage(
   tl: FaultTimeline,
   from: number,
@@ -253,7 +262,10 @@ function longestOverlapping(gaps: readonly Gap[], from: number, to: number): Gap
   return best;
 }
 
-/** The schedule event's wall clock (ms) at the history's t0, or null (a run from before it was recorded). */
+/**
+ * The schedule event's wall clock (ms) at the history's t0, or null (a run from before it was
+ * recorded).
+ */
 export function wallAtT0(events: readonly HistoryEvent[], t0: number): number | null {
   const e = events.find(
     (x): x is NemesisEvent =>
@@ -263,7 +275,10 @@ export function wallAtT0(events: readonly HistoryEvent[], t0: number): number | 
   return e && typeof wall === 'number' ? wall + (t0 - e.time) / 1e6 : null;
 }
 
-/** Every fault's timeline and every client's outage split into parts. `nodeLogs`: parsed logs/<node>.err. */
+/**
+ * Every fault's timeline and every client's outage split into parts. `nodeLogs`: parsed
+ * logs/<node>.err.
+ */
 export function computeOutageParts(
   events: readonly HistoryEvent[],
   nodeLogs: readonly NodeLogMark[],
@@ -320,7 +335,10 @@ export function computeOutageParts(
   return { logMarks: wall !== null && nodeLogs.length > 0, faults };
 }
 
-/** The worst client's parts in the fault with the longest worst-client outage (what the metrics read), or null. */
+/**
+ * The worst client's parts in the fault with the longest worst-client outage (what the metrics
+ * read), or null.
+ */
 export function worstParts(p: OutageParts): { fault: string; client: ClientOutageParts } | null {
   let best: { fault: string; client: ClientOutageParts } | null = null;
   for (const f of p.faults) {

@@ -43,7 +43,10 @@ interface Intent {
   to: number;
 }
 
-/** Which nodes each fault meant to unseat, and for how long: its span (availability.ts) to its recovery. */
+/**
+ * Which nodes each fault meant to unseat, and for how long: its span (availability.ts) to its
+ * recovery.
+ */
 export function intendedWindows(events: readonly HistoryEvent[], t0: number): Intent[] {
   const nemesis = events.filter((e): e is NemesisEvent => e.type === 'nemesis');
   const startOf = new Map(nemesis.filter((n) => n.phase === 'start').map((n) => [n.fault, n]));
@@ -87,7 +90,10 @@ export function quorumLoss(events: readonly HistoryEvent[]): QuorumLoss[] {
     if (c.error?.errno !== 1047 || !c.node || c.f === FINAL_READ) continue;
     const t = (c.time - t0) / 1e9;
     let list = byNode.get(c.node);
-    if (!list) byNode.set(c.node, (list = []));
+    if (!list) {
+      list = [];
+      byNode.set(c.node, list);
+    }
     list.push({ t, planned: meant(c.node, t) });
   }
   const out: QuorumLoss[] = [];

@@ -53,7 +53,10 @@ export function machineSentence(m: MachineSummary | null | undefined): string | 
   return `Machine${m.cores !== null ? `: ${m.cores} cores` : ''}, sampled every second through the workload: ${parts.join(', ')}.`;
 }
 
-/** The notice at the top of a report whose run did not keep its rate (a bold head, then the rest), or null. */
+/**
+ * The notice at the top of a report whose run did not keep its rate (a bold head, then the rest),
+ * or null.
+ */
 export function notKeptNotice(
   r: RateRecord | null | undefined,
 ): { head: string; rest: string } | null {

@@ -4,7 +4,8 @@
 //
 // Every slot a client was offered is issued or skipped (lab/workload/pacing.ts). A skipped slot is
 // put down to the op it was skipped behind:
-//   paused  in the client's backoff pause after that op failed or ended unknown (clients.backoffMs);
+//   paused  in the client's backoff pause after that op failed or ended unknown
+//   (clients.backoffMs);
 //   held    the system under test held the client: that op failed, ended unknown, was retried by
 //           the BBS's retry loop (its latency includes the BBS's own pause), overlapped a fault
 //           window, or never completed; any machine would have skipped it too;
@@ -34,7 +35,10 @@ export interface ScheduleDetail {
   durationSec: number;
   /** Each client's slot 0, seconds after the start (empty for the closed loop). */
   offsetsSec: number[];
-  /** Date.now() at this event, so the nodes' logs (wall clock) can be placed on the history's clock; missing in older runs. */
+  /**
+   * Date.now() at this event, so the nodes' logs (wall clock) can be placed on the history's clock;
+   * missing in older runs.
+   */
   wallMs?: number;
 }
 
@@ -45,7 +49,8 @@ export const KEPT_UP = {
   /**
    * The p99 start delay behind schedule may be at most this: half a second, within the 1-s grain of
    * the availability figures. Later, the load generator itself was starved (its timers fired that
-   * late); a shorter delay past one interval already shows as missed slots, judged by the first bound.
+   * late); a shorter delay past one interval already shows as missed slots, judged by the first
+   * bound.
    */
   maxLagP99Ms: 500,
 } as const;

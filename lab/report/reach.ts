@@ -18,7 +18,10 @@ import { shortfallSentence, type Shortfall } from './shortfall.ts';
 
 export type Refusal = 'absent' | 'exists' | 'not owner' | 'wrong state';
 
-/** What an op found, as a reach label reads it: a task or actual LRP state, 'present' for a desired LRP, 'absent', or '?' (unknown). */
+/**
+ * What an op found, as a reach label reads it: a task or actual LRP state, 'present' for a desired
+ * LRP, 'absent', or '?' (unknown).
+ */
 export type Found = unknown | null | undefined;
 
 const READS = new Set([
@@ -130,7 +133,10 @@ export interface Reach {
   ops: Record<string, OpReach>;
   /** Ops that ran to the end (ok), by transition label. */
   transitions: Record<string, number>;
-  /** Of those, the refusals by kind (absent, exists, not owner: another cell or instance holds it, wrong state). */
+  /**
+   * Of those, the refusals by kind (absent, exists, not owner: another cell or instance holds it,
+   * wrong state).
+   */
   refusals: Record<Refusal, number>;
   /** Documented transitions the run did not exercise. */
   missing: string[];
@@ -161,7 +167,10 @@ export function computeReach(ops: readonly Op[]): Reach {
     const v = o.complete?.type === 'ok' ? (o.complete.value as BbsResult | undefined) : undefined;
     if (v && v.error === undefined && v.record !== undefined) {
       let l = seen.get(o.key!);
-      if (!l) seen.set(o.key!, (l = []));
+      if (!l) {
+        l = [];
+        seen.set(o.key!, l);
+      }
       l.push({ at: o.complete!.time, record: v.record });
     }
   }
@@ -179,7 +188,8 @@ export function computeReach(ops: readonly Op[]): Reach {
   }
   for (const o of ops) {
     if (o.f === 'FinalRead') continue;
-    const r = (byOp[o.f] ??= { ok: 0, fail: 0, info: 0, unfinished: 0 });
+    const r = byOp[o.f] ?? { ok: 0, fail: 0, info: 0, unfinished: 0 };
+    byOp[o.f] = r;
     r[o.complete ? o.complete.type : 'unfinished']++;
     if (o.complete?.type !== 'ok' || o.f === 'txn') continue;
     if (o.key === undefined) {
@@ -227,7 +237,8 @@ export function computeReach(ops: readonly Op[]): Reach {
     const v = o.invoke.value as BbsOp | undefined;
     if (!v || typeof v !== 'object' || !('args' in v)) continue;
     const label = `${o.f}: ${shapeOf(v)}`;
-    const x = (shapes[label] ??= { invoked: 0, ok: 0 });
+    const x = shapes[label] ?? { invoked: 0, ok: 0 };
+    shapes[label] = x;
     x.invoked++;
     if (o.complete?.type === 'ok') x.ok++;
   }

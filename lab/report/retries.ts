@@ -24,7 +24,8 @@ export interface RetryStats {
 }
 
 function bump(m: Record<string, Record<string, number>>, a: string, b: string): void {
-  const inner = (m[a] ??= {});
+  const inner = m[a] ?? {};
+  m[a] = inner;
   inner[b] = (inner[b] ?? 0) + 1;
 }
 
@@ -57,7 +58,10 @@ export function computeRetries(ops: readonly Op[]): RetryStats {
       if (c.type === 'ok') retriedOk.push({ f: o.f, ms });
     } else if (c.type === 'ok') {
       let xs = plain.get(o.f);
-      if (!xs) plain.set(o.f, (xs = []));
+      if (!xs) {
+        xs = [];
+        plain.set(o.f, xs);
+      }
       xs.push(ms);
     }
   }

@@ -17,11 +17,16 @@ export interface Shortfall {
   okOps: number;
   /** Op kinds made with fewer than minOpsPerOp that ran to the end, with their count, by name. */
   shortOps: Record<string, number>;
-  /** True when the run fell short of a stated need: its silence says less than the scenario meant. */
+  /**
+   * True when the run fell short of a stated need: its silence says less than the scenario meant.
+   */
   short: boolean;
 }
 
-/** What the shortfall reads of a run's reach (report/reach.ts, which imports this file): ops run to the end, by kind. */
+/**
+ * What the shortfall reads of a run's reach (report/reach.ts, which imports this file): ops run to
+ * the end, by kind.
+ */
 export interface OpsReached {
   ops: Record<string, { ok: number }>;
 }

@@ -41,7 +41,10 @@ export interface RunStats {
   errors: Record<string, number>;
   errorsByOp: Record<string, Record<string, number>>;
   errorsByNode: Record<string, Record<string, number>>;
-  /** Error label → second of the workload (since the first invoke) → count: when each kind of error happened. */
+  /**
+   * Error label → second of the workload (since the first invoke) → count: when each kind of error
+   * happened.
+   */
   errorsBySecond: Record<string, Record<string, number>>;
   /** Node → completions it served (ok, fail, info). */
   servedByNode: Record<string, Record<string, number>>;
@@ -53,11 +56,14 @@ export interface RunStats {
   /** Latency of completed ops in ms, by outcome. */
   latencyMs: Record<'ok' | 'fail' | 'info', Percentiles>;
   nemesis: number;
-  /** Fault windows from the nemesis events, in seconds since the workload's first op (as a scenario's `at`). */
+  /**
+   * Fault windows from the nemesis events, in seconds since the workload's first op (as a
+   * scenario's `at`).
+   */
   faults: FaultWindow[];
   /**
-   * Failed or unknown ops completed inside some fault window (start until the system was back to its
-   * pre-fault state, else its heal, else the end), and outside every one.
+   * Failed or unknown ops completed inside some fault window (start until the system was back to
+   * its pre-fault state, else its heal, else the end), and outside every one.
    */
   errorsInFaults: number;
   errorsOutsideFaults: number;
@@ -68,17 +74,30 @@ export interface RunStats {
   writeWindows: WriteWindows;
   /** Completed ops that took at least the BBS's retry pause (delayed.ts). */
   delayed: Delayed;
-  /** Completions per second of the workload (index = second since the first invoke), for the timeline chart. */
+  /**
+   * Completions per second of the workload (index = second since the first invoke), for the
+   * timeline chart.
+   */
   perSecond: { ok: number; fail: number; info: number }[];
-  /** Share of the workload's whole seconds in which at least one op succeeded (op-based, coarse). */
+  /**
+   * Share of the workload's whole seconds in which at least one op succeeded (op-based, coarse).
+   */
   secondShare: number;
-  /** The clients' side: no-success gaps per client and for the whole BBS, and each fault's outage. */
+  /**
+   * The clients' side: no-success gaps per client and for the whole BBS, and each fault's outage.
+   */
   availability: Availability;
   /** Errors a retry policy absorbed (never seen by the caller) and what the retries cost. */
   retries: RetryStats;
-  /** Lab events (proxy active-backend changes, Consul leadership, a fault's recovery) with their time. */
+  /**
+   * Lab events (proxy active-backend changes, Consul leadership, a fault's recovery) with their
+   * time.
+   */
   labEvents: LabEvent[];
-  /** Intervals in which a node answered 1047; planned: false when no active fault meant it (quorum-loss.ts). */
+  /**
+   * Intervals in which a node answered 1047; planned: false when no active fault meant it
+   * (quorum-loss.ts).
+   */
   quorumLoss: QuorumLoss[];
 }
 
@@ -100,7 +119,9 @@ export interface FaultWindow {
   start: number;
   /** null when the run ended before the heal was recorded. */
   end: number | null;
-  /** When the system was back to its pre-fault state after the heal (null or missing: not recorded). */
+  /**
+   * When the system was back to its pre-fault state after the heal (null or missing: not recorded).
+   */
   recovered?: number | null;
   /** The node a role target resolved to, when the start event names one. */
   node?: string;
@@ -128,7 +149,9 @@ export function faultWindows(
   });
 }
 
-/** The lab events worth a line in a report, with their times (seconds since the workload's start). */
+/**
+ * The lab events worth a line in a report, with their times (seconds since the workload's start).
+ */
 export function labEvents(events: readonly HistoryEvent[], t0 = workloadStart(events)): LabEvent[] {
   const out: LabEvent[] = [];
   for (const e of events) {
@@ -164,7 +187,8 @@ function percentiles(xs: number[]): Percentiles {
 }
 
 function bump(m: Record<string, Record<string, number>>, a: string, b: string): void {
-  const inner = (m[a] ??= {});
+  const inner = m[a] ?? {};
+  m[a] = inner;
   inner[b] = (inner[b] ?? 0) + 1;
 }
 
@@ -281,7 +305,9 @@ export function computeStats(events: readonly HistoryEvent[], opts: StatsOptions
   return stats;
 }
 
-/** The workload's end, seconds since t0: its last invoke or completion (the final read left out). */
+/**
+ * The workload's end, seconds since t0: its last invoke or completion (the final read left out).
+ */
 export function workloadEnd(ops: readonly Op[], t0: number): number {
   let last = t0;
   for (const o of ops) last = Math.max(last, o.invoke.time, o.complete?.time ?? 0);

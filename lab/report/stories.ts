@@ -49,8 +49,6 @@ export interface StoryRule {
 const fmt = (n: number) => n.toLocaleString('en-US');
 const pctOf = (n: number, d: number) =>
   d === 0 ? '0%' : `${((100 * n) / d).toFixed(n * 1000 < d ? 2 : 1)}%`;
-const sum = (m: Record<string, number> | undefined) =>
-  Object.values(m ?? {}).reduce((a, b) => a + b, 0);
 const completed = (s: RunStats) => s.byOutcome.ok + s.byOutcome.fail + s.byOutcome.info;
 const top = (m: Record<string, number>, n = 3) =>
   Object.entries(m)
@@ -62,13 +60,18 @@ const isRead = (f: string) => READ_OPS.has(f as BbsOpName);
 const seconds = (xs: readonly number[]) =>
   `${xs.length <= 5 ? xs.map((s) => `${s}`).join(', ') : `${xs.slice(0, 5).join(', ')}, …`} s`;
 
-/** 1213 labels: '1213 deadlock' (statement) and '1213 deadlock-on-commit' (certification failure). */
+/**
+ * 1213 labels: '1213 deadlock' (statement) and '1213 deadlock-on-commit' (certification failure).
+ */
 export function deadlocks(s: RunStats): {
   total: number;
   onCommit: number;
   byOp: Record<string, number>;
   byNode: Record<string, number>;
-  /** 1213s completed in a second in which ok writes reached more than one node (the multi-master seconds). */
+  /**
+   * 1213s completed in a second in which ok writes reached more than one node (the multi-master
+   * seconds).
+   */
   inMultiNodeSeconds: number;
 } {
   let total = 0;
@@ -117,7 +120,10 @@ function lostExample(check: CheckReport): string {
   return ` E.g. key ${a.key}: ${a.txns.map((t) => `op ${t.txn}`).join(' and ')} ${read}, then appended ${a.txns.map((t) => t.appended.join(', ')).join(' and ')}.`;
 }
 
-/** Faults that take a node or a proxy away (link faults and health flaps have stories of their own, or none). */
+/**
+ * Faults that take a node or a proxy away (link faults and health flaps have stories of their own,
+ * or none).
+ */
 const OUTAGE_KINDS: ReadonlySet<string> = new Set(['kill', 'partition', 'pause', 'proxy-kill']);
 
 const writerNodes = (s: RunStats) => Object.keys(s.servedByNode).sort();
@@ -247,7 +253,8 @@ export const STORY_RULES: readonly StoryRule[] = [
         why.push(
           `${fmt(hit.length - 5)} more such fault${hit.length - 5 === 1 ? '' : 's'} in results.json (stats.availability.faults).`,
         );
-      // The ops in flight at the first such fault that did not end ok: what a caller had to guess about.
+      // The ops in flight at the first such fault that did not end ok: what a caller had to guess
+      // about.
       const f0 = hit[0]!;
       const t0 = ops.reduce((m, o) => Math.min(m, o.invoke.time), Infinity);
       const at = t0 + f0.start * 1e9;

@@ -43,7 +43,10 @@ export function verdictWord(v: Verdict): string {
   return v === true ? 'no anomaly' : v === false ? 'ANOMALIES' : 'unknown';
 }
 
-/** The verdict as a report states it: "no anomaly found", "ANOMALIES FOUND", "verdict unknown (…)"; `heading` capitalises it as a title. */
+/**
+ * The verdict as a report states it: "no anomaly found", "ANOMALIES FOUND", "verdict unknown (…)";
+ * `heading` capitalises it as a title.
+ */
 export function verdictHeadline(v: Verdict, heading = false): string {
   if (heading)
     return v === true
@@ -74,7 +77,9 @@ function unknownReason(k: LinResult['keys'][number]): string {
   }
 }
 
-/** Per checker name: its sentence, or null when it has nothing to say. Only ran checkers are asked. */
+/**
+ * Per checker name: its sentence, or null when it has nothing to say. Only ran checkers are asked.
+ */
 const WORDING: Record<string, (data: never) => string | null> = {
   linearizability(lin: LinResult): string {
     const bad = lin.keys.filter((k) => k.verdict === 'not-linearizable');
@@ -127,7 +132,10 @@ export function verdictSentences(outcomes: readonly CheckerOutcome[]): string[] 
   return out;
 }
 
-/** results.json's `check` from the checkers' run, with what their findings say together (explainFindings). */
+/**
+ * results.json's `check` from the checkers' run, with what their findings say together
+ * (explainFindings).
+ */
 export function checkReportOf(
   run: CheckRun,
   events: readonly HistoryEvent[],

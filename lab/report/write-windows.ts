@@ -20,11 +20,16 @@ export interface WriteWindows {
   seconds: number[];
   /** Multi-node seconds in which each node's writes form one unbroken run: a switchover. */
   switchover: number[];
-  /** Multi-node seconds in which the writes go back to a node they had left: writing on several nodes at once. */
+  /**
+   * Multi-node seconds in which the writes go back to a node they had left: writing on several
+   * nodes at once.
+   */
   concurrent: number[];
 }
 
-/** Whether, in completion order, each node's writes form one unbroken run (A…A B…B, never A B A). */
+/**
+ * Whether, in completion order, each node's writes form one unbroken run (A…A B…B, never A B A).
+ */
 export function isSwitchover(nodesInOrder: readonly string[]): boolean {
   const left = new Set<string>();
   for (let i = 0; i < nodesInOrder.length; i++) {
@@ -42,7 +47,10 @@ export function writeWindows(writes: readonly TimedWrite[], t0: number): WriteWi
   for (const w of writes) {
     const sec = Math.floor((w.time - t0) / 1e9);
     let list = bySecond.get(sec);
-    if (!list) bySecond.set(sec, (list = []));
+    if (!list) {
+      list = [];
+      bySecond.set(sec, list);
+    }
     list.push(w);
   }
   const seconds: number[] = [];

@@ -31,7 +31,9 @@ import {
   requestedDetection,
 } from '../providers/galera-detection.ts';
 
-/** A file of the run directory, or null when the run has none (a run from before it was written). */
+/**
+ * A file of the run directory, or null when the run has none (a run from before it was written).
+ */
 function readIfThere(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
@@ -63,7 +65,10 @@ function runNodeLogs(dir: RunFiles): NodeLogMark[] {
     .flatMap((f) => parseNodeLog(f.slice(0, -'.err'.length), readFileSync(join(logs, f), 'utf8')));
 }
 
-/** Where a run's files are (the runner's RunDir is one); the report reads the history and writes the rest. */
+/**
+ * Where a run's files are (the runner's RunDir is one); the report reads the history and writes the
+ * rest.
+ */
 export interface RunFiles {
   id: string;
   /** The run directory; timeline.svg, charts/, report.html and stories.md go in it. */
@@ -76,7 +81,10 @@ export interface RunFiles {
 export interface RenderOptions {
   interrupted?: string;
   notes?: string[];
-  /** Called when the checks are done and the files are about to be written (the runner times the two apart). */
+  /**
+   * Called when the checks are done and the files are about to be written (the runner times the two
+   * apart).
+   */
   onChecked?: () => void;
 }
 
@@ -134,7 +142,8 @@ export function renderRun(
     run: dir.id,
     scenario: scenario.name,
     seed,
-    // The system under test (its BBS commit, and any hypothetical behaviour) and the operator's settings.
+    // The system under test (its BBS commit, and any hypothetical behaviour) and the operator's
+    // settings.
     bbs: bbsIdentity(scenario),
     database: scenario.database,
     interrupted: opts.interrupted ?? null,
@@ -146,7 +155,8 @@ export function renderRun(
     provenance,
     stats,
     check,
-    // Each anomaly once, with every checker that saw it, inside or outside a fault (anomaly-events.ts).
+    // Each anomaly once, with every checker that saw it, inside or outside a fault
+    // (anomaly-events.ts).
     anomalies,
     reach,
     // Each fault's timeline and each client's outage by part (outage-parts.ts).

@@ -16,7 +16,10 @@ export interface NodeInstance {
   healthcheckUrl: string;
 }
 
-/** Consul's check interval for the node instances: as the proxies' TCP checks (lab/routing/leader.ts). */
+/**
+ * Consul's check interval for the node instances: as the proxies' TCP checks
+ * (lab/routing/leader.ts).
+ */
 export const NODE_CHECK_INTERVAL = '1s';
 
 /** The registration of each node (pure, so a unit test reads it). */

@@ -47,7 +47,8 @@ export function createClientPools(cluster: Cluster, poolSize: number): ClientPoo
           connectTimeout: 5000,
           enableKeepAlive: true,
         });
-        // A pool emits errors of idle connections (a proxy severing them); the next op sees its own.
+        // A pool emits errors of idle connections (a proxy severing them); the next op sees its
+        // own.
         p.on('connection', (c) => c.on('error', () => {}));
         pools.set(t.name, p);
       }
@@ -55,7 +56,10 @@ export function createClientPools(cluster: Cluster, poolSize: number): ClientPoo
     },
     shared(name, make) {
       let x = shared.get(name);
-      if (!x) shared.set(name, (x = make()));
+      if (!x) {
+        x = make();
+        shared.set(name, x);
+      }
       return x.lender;
     },
     async end() {
@@ -68,12 +72,18 @@ export function createClientPools(cluster: Cluster, poolSize: number): ClientPoo
 }
 
 export interface ClientSources {
-  /** What the history records as a client's proxy: its target, or its configuration's name when each connection picks anew. */
+  /**
+   * What the history records as a client's proxy: its target, or its configuration's name when each
+   * connection picks anew.
+   */
   label(client: number): string;
   executor(client: number): Executor;
 }
 
-/** Each client's source as its configuration picks it; clients with the same source share one executor. */
+/**
+ * Each client's source as its configuration picks it; clients with the same source share one
+ * executor.
+ */
 export function clientSources(
   s: Scenario,
   workload: Workload,

@@ -99,7 +99,8 @@ export async function compareConfigs(
   // Consecutive runs of one topology reuse its cluster, reset and checked between runs (warm.ts).
   const warm = new WarmClusters();
   const timed: { start: 'warm' | 'cold'; phases: PhaseTimes }[] = [];
-  // Seed by seed, every configuration on each: an interrupted comparison still compares like with like.
+  // Seed by seed, every configuration on each: an interrupted comparison still compares like with
+  // like.
   try {
     for (const seed of seeds) {
       for (const config of configs) {

@@ -32,7 +32,10 @@ export async function finalRead(x: FinalReadInput): Promise<void> {
   }
 }
 
-/** Waits up to 60 s in all for every node to be Synced and Primary; a node that is not gets a note, and the read goes on. */
+/**
+ * Waits up to 60 s in all for every node to be Synced and Primary; a node that is not gets a note,
+ * and the read goes on.
+ */
 async function allSynced(cluster: Cluster, notes: string[]): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (const n of cluster.nodes) {

@@ -1,6 +1,6 @@
-// Migration scenario files (scenarios/migration-*.yaml, scenarios/upgrade-dust*.yaml): `bbs-lab run`
-// recognises them by their `migration:` block (validated by lab/scenario/migration.ts through the
-// scenario validator), plays the story through the one story runner (play.ts) and writes a run
+// Migration scenario files (scenarios/migration-*.yaml, scenarios/upgrade-dust*.yaml): `bbs-lab
+// run` recognises them by their `migration:` block (validated by lab/scenario/migration.ts through
+// the scenario validator), plays the story through the one story runner (play.ts) and writes a run
 // directory like any run: the scenario as run, results.json with every check, and report.md
 // answering the question first; with a workload also history.jsonl (every BBS API call of the
 // story) and timeline.svg.
@@ -57,7 +57,10 @@ export function migrateScenarioFile(story: string, root = PROJECT_ROOT): Migrati
   };
 }
 
-/** The outage after each story step (a stop, a kill, a killed migration): from the step to the next ok op. Pure. */
+/**
+ * The outage after each story step (a stop, a kill, a killed migration): from the step to the next
+ * ok op. Pure.
+ */
 export function stepWindows(events: readonly HistoryEvent[]): FaultWindow[] {
   const t0 = workloadStart(events);
   const okTimes = events.filter((e) => e.type === 'ok').map((e) => e.time);
@@ -86,7 +89,9 @@ function playedOn(story: string): string {
   return "on a real etcd, a real Galera node and the lab's Consul agent";
 }
 
-/** report.md of a migration story: the answer (checks passed, the workload's numbers) first. Pure. */
+/**
+ * report.md of a migration story: the answer (checks passed, the workload's numbers) first. Pure.
+ */
 export function renderMigrationReport(
   s: MigrationScenarioFile,
   runId: string,

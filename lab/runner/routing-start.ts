@@ -55,7 +55,10 @@ export async function startRouting(
     await registerNodesInConsul(s, cluster, o, r, r.consul);
 }
 
-/** consul-dns-nodes: a galera-healthcheck per node (no switchboard starts them), and each node a Consul instance checked by it. */
+/**
+ * consul-dns-nodes: a galera-healthcheck per node (no switchboard starts them), and each node a
+ * Consul instance checked by it.
+ */
 async function registerNodesInConsul(
   s: Scenario,
   cluster: Cluster,
@@ -94,7 +97,10 @@ function linkMaker(links: FaultProxies | null, cluster: Cluster): ThroughLink {
   };
 }
 
-/** Registers every proxy in Consul, or has them campaign for the lock, as the client configuration says. */
+/**
+ * Registers every proxy in Consul, or has them campaign for the lock, as the client configuration
+ * says.
+ */
 async function joinConsul(
   s: Scenario,
   o: TopologyOptions,

@@ -22,7 +22,10 @@ export interface Routing {
   targets: Target[];
 }
 
-/** The upstream as clients or proxies reach it: itself, or a link listening on `host`:3306 in front of it. */
+/**
+ * The upstream as clients or proxies reach it: itself, or a link listening on `host`:3306 in front
+ * of it.
+ */
 export type ThroughLink = (name: string, host: string, upstream: Target) => Promise<Target>;
 
 export const emptyRouting = (): Routing => ({

@@ -36,7 +36,10 @@ export interface RunOptions {
   /** Loopback network the nodes and proxies use: '127.0.0' → nodes .11…, proxies .21…. */
   addressBase?: string;
   log?: (msg: string) => void;
-  /** A campaign's kept clusters: reuse the last run's cluster when the topology is the same (warm.ts). */
+  /**
+   * A campaign's kept clusters: reuse the last run's cluster when the topology is the same
+   * (warm.ts).
+   */
   warm?: WarmClusters;
 }
 
@@ -250,7 +253,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   }
 }
 
-/** Adds the phases to results.json (written by the report, whose own time is only known after it). */
+/**
+ * Adds the phases to results.json (written by the report, whose own time is only known after it).
+ */
 function recordPhases(dir: RunDir, phases: PhaseClock, start: ClusterStart): PhaseTimes {
   const results = JSON.parse(readFileSync(dir.results, 'utf8')) as Record<string, unknown>;
   const times = phases.times();

@@ -14,7 +14,10 @@ import type { TopologyOptions } from './topology-options.ts';
 
 export const HEALTHCHECK_PORT = 9200;
 
-/** Starts the healthchecks and the proxies into `r`, and waits until each proxy has an active backend. */
+/**
+ * Starts the healthchecks and the proxies into `r`, and waits until each proxy has an active
+ * backend.
+ */
 export async function startSwitchboards(
   s: Scenario,
   cluster: Cluster,
@@ -85,7 +88,9 @@ async function activeBackends(r: Routing): Promise<void> {
   }
 }
 
-/** Stops and restarts the proxies of `r` by name; a killed one is out of `r.proxies` until started. */
+/**
+ * Stops and restarts the proxies of `r` by name; a killed one is out of `r.proxies` until started.
+ */
 export function proxyControlOf(r: Routing): ProxyControl {
   return {
     names: () => [...r.proxyOptions.keys()],

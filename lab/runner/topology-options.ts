@@ -10,6 +10,9 @@ export interface TopologyOptions {
   writer: HistoryWriter;
   /** Lab events worth a line in the report. */
   notes: string[];
-  /** The run's phase clock: starting the topology moves it from the cluster's start to the routing's. */
+  /**
+   * The run's phase clock: starting the topology moves it from the cluster's start to the
+   * routing's.
+   */
   phases?: PhaseClock;
 }

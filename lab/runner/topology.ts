@@ -39,17 +39,26 @@ export interface Topology {
   healthchecks: HealthcheckHandle[];
   /** Stops and restarts proxies by name (the nemesis's proxy-kill). */
   proxyControl: ProxyControl;
-  /** What the history records as a client's proxy: its target, or its configuration's name when each connection picks anew. */
+  /**
+   * What the history records as a client's proxy: its target, or its configuration's name when each
+   * connection picks anew.
+   */
   clientLabel(client: number): string;
   executorFor(client: number): Executor;
-  /** The names of the instances Consul's DNS would answer now (null without Consul), for the route watch. */
+  /**
+   * The names of the instances Consul's DNS would answer now (null without Consul), for the route
+   * watch.
+   */
   passingNames: (() => Promise<string[]>) | null;
   /** Waits for every node to be Synced, then records a FinalRead op of every BBS table. */
   finalRead(writer: HistoryWriter, nextOpId: () => number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** `warm`: a campaign's kept clusters, so a run of the same topology as the last reuses its cluster (warm.ts). */
+/**
+ * `warm`: a campaign's kept clusters, so a run of the same topology as the last reuses its cluster
+ * (warm.ts).
+ */
 export async function startTopology(
   s: Scenario,
   workload: Workload,
@@ -63,7 +72,8 @@ export async function startTopology(
   o.phases?.enter('routingStart');
   const routing = emptyRouting();
   const pools = createClientPools(cluster, s.clients.poolSize);
-  // Registered before anything of the routing starts, so a start that fails half-way stops what it started.
+  // Registered before anything of the routing starts, so a start that fails half-way stops what it
+  // started.
   const stopSide = async () => {
     await stopConsul(routing);
     await pools.end();
@@ -106,7 +116,10 @@ export async function startTopology(
   };
 }
 
-/** Consul's passing `mysql` instances by name: a proxy by its listen address, a node by its target's. */
+/**
+ * Consul's passing `mysql` instances by name: a proxy by its listen address, a node by its
+ * target's.
+ */
 async function passingNames(r: Routing): Promise<string[]> {
   const addrs = await r.consul!.passingAddresses(SERVICE);
   const proxies = [...r.proxyOptions.values()];

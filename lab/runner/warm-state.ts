@@ -36,7 +36,10 @@ export interface ClusterSnapshot {
 export const VOLATILE =
   /^(gtid_.*|wsrep_start_position|timestamp|last_insert_id|wsrep_last_.*|innodb_buffer_pool_load_.*|innodb_buffer_pool_dump_.*|wsrep_cluster_address|wsrep_node_incoming_address|log_bin_basename|pseudo_thread_id)$/;
 
-/** A reused cluster is only comparable with one of the same shape: these settings make a run's topology. */
+/**
+ * A reused cluster is only comparable with one of the same shape: these settings make a run's
+ * topology.
+ */
 export function warmKey(s: Pick<Scenario, 'topology'>, addressBase: string): string | null {
   // Only the local provider: the lab owns its processes, their sockets and iptables. A Docker, SSH
   // or external target is started (or connected) fresh every run.

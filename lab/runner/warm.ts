@@ -147,7 +147,10 @@ export class WarmClusters {
   /** Runs started warm and cold so far (a campaign's summary). */
   readonly counts = { warm: 0, cold: 0 };
 
-  /** A cluster for the run: the kept one, reset and checked, when its topology matches; else a fresh one. */
+  /**
+   * A cluster for the run: the kept one, reset and checked, when its topology matches; else a fresh
+   * one.
+   */
   async take(s: Scenario, o: TopologyOptions): Promise<ClusterLease> {
     const key = warmKey(s, o.addressBase);
     let why =
@@ -215,7 +218,10 @@ export class WarmClusters {
   }
 }
 
-/** The local provider's node logs (<workDir>/<node>/error.log) as <logDir>/<node>.err, as its stop() copies them. */
+/**
+ * The local provider's node logs (<workDir>/<node>/error.log) as <logDir>/<node>.err, as its stop()
+ * copies them.
+ */
 function copyNodeLogs(c: Cluster, logDir: string): void {
   try {
     mkdirSync(logDir, { recursive: true });

@@ -23,7 +23,9 @@ const WAIT_CHUNK_MS = 200;
 
 export interface ClientOptions {
   client: number;
-  /** Added to the process id after an `info`: the number of clients, so process ids never collide. */
+  /**
+   * Added to the process id after an `info`: the number of clients, so process ids never collide.
+   */
   processStride: number;
   target: string;
   exec: Executor;
@@ -33,7 +35,10 @@ export interface ClientOptions {
   shouldStop: () => boolean;
   /** Pause after an op that did not succeed (scenario clients.backoffMs). */
   backoffMs?: number;
-  /** Called with every completion as recorded (the runner counts ok writes per node for role targets). */
+  /**
+   * Called with every completion as recorded (the runner counts ok writes per node for role
+   * targets).
+   */
   onComplete?: (outcome: Outcome, completion: { f: string; node?: string }) => void;
   /** Offered load: absent for the closed loop (the next op as soon as the last returns). */
   pace?: ClientPace;

@@ -6,7 +6,8 @@
 //
 // The rows are the ones DesireLRP, StartActualLRP, UpsertDomain and DesireTask + StartTask write
 // (bbs/sql/), inserted many rows per INSERT: populating 20 000 LRPs through single BBS ops would
-// take longer than the measurement. benchmarkbbs populates through the BBS API; the rows are the same.
+// take longer than the measurement. benchmarkbbs populates through the BBS API; the rows are the
+// same.
 
 import { deriveSeed } from '../random/seeded-rng.ts';
 import type { Queryable } from '../../bbs/sql/schema.ts';

@@ -15,7 +15,9 @@ export interface SizeResult {
     PopulationCounts,
     'actualPerCell' | 'tasksPerCell' | 'desiredPerDomain' | 'tasksPerDomain'
   >;
-  /** Cells whose bulk read did not return the populated count (benchmarkbbs fails the trial then). */
+  /**
+   * Cells whose bulk read did not return the populated count (benchmarkbbs fails the trial then).
+   */
   rowMismatches: string[];
   trials: TrialRecord[];
   workload: Sample[];
@@ -110,7 +112,10 @@ export const CHART_OPS: readonly ScaleOp[] = [
   'workload-write',
 ];
 
-/** An op's budget in ms: convergence its interval; the bulk loops (rep, nsync, route emitter) their period. */
+/**
+ * An op's budget in ms: convergence its interval; the bulk loops (rep, nsync, route emitter) their
+ * period.
+ */
 export function budgetMs(sc: ScaleScenario, op: ScaleOp): number | null {
   if (op === 'convergence' || op === 'convergence-gather' || op === 'task-convergence')
     return sc.budgets.convergenceSec * 1000;
@@ -145,7 +150,10 @@ export function knees(r: ScaleResults): KneeRow[] {
   return out;
 }
 
-/** The growth exponent of an op's p50 between the smallest and largest size (log-log slope), or null. */
+/**
+ * The growth exponent of an op's p50 between the smallest and largest size (log-log slope), or
+ * null.
+ */
 export function growth(t: TopologyResult, op: ScaleOp): number | null {
   const pts = t.sizes
     .map((s) => ({ size: s.size, v: opFigures(s, op).p50 }))

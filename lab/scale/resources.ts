@@ -1,6 +1,6 @@
 // The database's resources around a trial: SHOW GLOBAL STATUS counters on each node (rows read
-// from tables, Galera certification failures, time paused by flow control, memory) and the CPU time and
-// resident memory of the cluster's server processes (from /proc, found by the cluster's owned
+// from tables, Galera certification failures, time paused by flow control, memory) and the CPU time
+// and resident memory of the cluster's server processes (from /proc, found by the cluster's owned
 // work directory in their command line). Deltas are pure.
 
 import { readdirSync, readFileSync } from 'node:fs';
@@ -33,7 +33,9 @@ export async function readStatus(conn: mysql.Pool | mysql.Connection): Promise<N
   return out;
 }
 
-/** Counter growth over a trial, summed over the nodes (Memory_used: the largest node's value after). */
+/**
+ * Counter growth over a trial, summed over the nodes (Memory_used: the largest node's value after).
+ */
 export function statusDelta(
   before: readonly NodeStatus[],
   after: readonly NodeStatus[],
@@ -67,7 +69,9 @@ export interface ProcessUse {
   rssMiB: number;
 }
 
-/** CPU and memory of every process whose command line mentions `needle` (the cluster's work dir). */
+/**
+ * CPU and memory of every process whose command line mentions `needle` (the cluster's work dir).
+ */
 export function processUse(needle: string): ProcessUse {
   let ticks = 0;
   let pages = 0;

@@ -31,7 +31,8 @@ export interface ScaleRunOptions {
 export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<ScaleResults> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const startedAt = new Date().toISOString();
-  // Read before anything runs: the checkout as it was when the run started, not after edits made meanwhile.
+  // Read before anything runs: the checkout as it was when the run started, not after edits made
+  // meanwhile.
   const prov = provenance();
   // The BBS had no statement timeout (until 2025-10): give the big reads room rather than cut them.
   const opts = storeOptions({ version: sc.bbs.version, statementTimeoutMs: 600_000 });
@@ -77,16 +78,18 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
         }
         const wl = (await workload?.stop()) ?? [];
         const mismatches: string[] = [];
-        for (const t of trials)
+        for (const t of trials) {
+          // Samples are per cell in cell order: the k-th of each kind is cell k's.
+          const byCell = t.samples.filter((x) => x.op === 'actual-lrps-by-cell' && !x.alone);
           for (let k = 0; k < sc.population.cells; k++) {
             const cell = cellName(k);
-            // Samples are per cell in cell order: the k-th of each kind is cell k's.
-            const a = t.samples.filter((x) => x.op === 'actual-lrps-by-cell' && !x.alone)[k];
+            const a = byCell[k];
             if (a && !a.error && a.rows !== full.actualPerCell[cell])
               mismatches.push(
                 `trial ${t.trial} ${cell}: ${a.rows} actual LRPs, populated ${full.actualPerCell[cell]}`,
               );
           }
+        }
         const {
           actualPerCell: _a,
           tasksPerCell: _t,

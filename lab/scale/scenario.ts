@@ -34,7 +34,10 @@ export interface ScaleScenario {
   trials: number;
   /** The ordinary workload during the trials: `count` clients at `rate` ops/s each. */
   clients: { count: number; rate: number };
-  /** Seconds an op may take before it leaves its budget: the converger's and the rep bulk loop's 30 s periods. */
+  /**
+   * Seconds an op may take before it leaves its budget: the converger's and the rep bulk loop's 30
+   * s periods.
+   */
   budgets: { convergenceSec: number; bulkLoopSec: number };
   /** convergenceWorkers of the BBS (20 at every profile). */
   convergenceWorkers: number;

@@ -2,7 +2,10 @@
 // smallest size at which an op's p99 leaves its budget, or, when no measured size did, the size a
 // log-log line through the two largest sizes reaches it at (a projection, labelled so).
 
-/** Nearest-rank percentile of unsorted values: the sorted value at floor(q·n) (as lab/report/rate.ts). */
+/**
+ * Nearest-rank percentile of unsorted values: the sorted value at floor(q·n) (as
+ * lab/report/rate.ts).
+ */
 export function percentile(values: readonly number[], q: number): number | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);

@@ -51,7 +51,10 @@ export interface Sample {
   /** Rows returned (reads), or fixes written (convergence). */
   rows?: number;
   error?: string;
-  /** Timed alone, after the concurrent phase: the op's own cost without the others' load on the database and on the lab's one client process. */
+  /**
+   * Timed alone, after the concurrent phase: the op's own cost without the others' load on the
+   * database and on the lab's one client process.
+   */
   alone?: true;
 }
 

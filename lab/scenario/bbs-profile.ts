@@ -58,7 +58,10 @@ export function bbsIdentity(s: Pick<Scenario, 'bbs'>): BbsIdentity {
   };
 }
 
-/** Problems with the bbs block: an override no commit had without `hypothetical: true`, or the reverse. */
+/**
+ * Problems with the bbs block: an override no commit had without `hypothetical: true`, or the
+ * reverse.
+ */
 export function bbsProfileProblems(s: Pick<Scenario, 'bbs'>): string[] {
   const b = scenarioBbs(s);
   if (s.bbs.hypothetical) {

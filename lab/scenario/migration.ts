@@ -1,4 +1,5 @@
-// The rules of a migration scenario file (scenarios/migration-*.yaml, scenarios/upgrade-dust*.yaml):
+// The rules of a migration scenario file (scenarios/migration-*.yaml,
+// scenarios/upgrade-dust*.yaml):
 // a `migration:` block instead of a topology, clients and nemesis. Problems come out as the rest of
 // the validator's do, one line each, `field: what is wrong; the fix`.
 //
@@ -31,7 +32,9 @@ export interface MigrationScenarioFile {
   /** The longest outage (seconds) the story's check allows. */
   maxOutageSec?: number;
   workload?: { clients?: number; seed?: number };
-  /** The lock's timing: session TTL (whole seconds) and retry interval (ms); default 1 s / 500 ms. */
+  /**
+   * The lock's timing: session TTL (whole seconds) and retry interval (ms); default 1 s / 500 ms.
+   */
   lock?: { ttlSec: number; retryMs: number };
   /** The BBS profiles (bbs/versions) a start-up fault story plays, one run each, in this order. */
   versions?: string[];

@@ -107,12 +107,16 @@ export const SCENARIO_SCHEMA = {
      * 'local': Galera nodes the lab starts; 'external': MySQL described by `target`
      * (lab/providers/external); 'docker': Galera nodes as containers of the MariaDB image
      * (lab/providers/docker), on the engine `engine` picks; 'ssh': Galera nodes on hosts the lab
-     * reaches over SSH, described by `target` (lab/providers/ssh, docs/ssh-targets.md). lab/providers/registry.ts.
+     * reaches over SSH, described by `target` (lab/providers/ssh, docs/ssh-targets.md).
+     * lab/providers/registry.ts.
      */
     provider: oneOf(['local', 'external', 'docker', 'ssh'], 'local'),
     /** provider external or ssh: path of the target YAML; its host count must equal `nodes`. */
     target: str(),
-    /** provider docker: 'auto' (a real engine when one answers, else the lab's), 'real' or 'lab' (lab/docker-engine). */
+    /**
+     * provider docker: 'auto' (a real engine when one answers, else the lab's), 'real' or 'lab'
+     * (lab/docker-engine).
+     */
     engine: optional(oneOf(['auto', 'real', 'lab'])),
   },
   clients: {
@@ -156,21 +160,24 @@ export const SCENARIO_SCHEMA = {
     timeoutMs: int(100, 600_000, 10_000),
     /**
      * Pause (ms) after an op that did not succeed before the client's next op. The default, 500, is
-     * the real BBS's: its SQL Transact helper (cloudfoundry/bbs db/sqldb/helpers/transact.go) sleeps
-     * 500 ms before it tries a transaction again after a deadlock or a bad connection (Go's
+     * the real BBS's: its SQL Transact helper (cloudfoundry/bbs db/sqldb/helpers/transact.go)
+     * sleeps 500 ms before it tries a transaction again after a deadlock or a bad connection (Go's
      * database/sql itself retries driver.ErrBadConn at once on a fresh connection, outside a
      * transaction). 0 is Jepsen's client: the next op at once, so an outage shows as thousands of
      * instant failures and op totals stop comparing across configurations.
      */
     backoffMs: int(0, 60_000, DEFAULT_BACKOFF_MS),
     /**
-     * Offered load: each client's ops on a schedule of `rate` ops/s (a seeded offset per client), so
-     * op counts and contention do not follow the machine's speed; 'closed' is the closed loop.
+     * Offered load: each client's ops on a schedule of `rate` ops/s (a seeded offset per client),
+     * so op counts and contention do not follow the machine's speed; 'closed' is the closed loop.
      */
     rate: field<ClientRate>(rateProblem, { default: DEFAULT_RATE_PER_CLIENT }),
   },
   workload: {
-    /** 'bbs': BBS API calls on the BBS schema; 'list-append': Elle-style transactions on a plain table. */
+    /**
+     * 'bbs': BBS API calls on the BBS schema; 'list-append': Elle-style transactions on a plain
+     * table.
+     */
     kind: oneOf(['bbs', 'list-append'], 'bbs'),
     /** list-append: number of lists (keys) and the most micro-ops in one transaction. */
     keys: int(1, 10_000, 8),
@@ -183,7 +190,10 @@ export const SCENARIO_SCHEMA = {
     /** Actual LRP instances per process guid. */
     instances: int(1, 100, 2),
     cells: int(1, 100, 3),
-    /** What a run needs to mean something (issue 27): ops run to the end, in all and of each op made; 0: none stated. The report says when a run fell short. */
+    /**
+     * What a run needs to mean something (issue 27): ops run to the end, in all and of each op
+     * made; 0: none stated. The report says when a run fell short.
+     */
     minOps: optional(int(0, 100_000_000)),
     minOpsPerOp: optional(int(0, 100_000_000)),
     /** Relative weights of op families. */
@@ -232,9 +242,10 @@ export const SCENARIO_SCHEMA = {
     },
   },
   /**
-   * The BBS under test: one real cloudfoundry/bbs commit (`version`, bbs/versions/, docs/bbs-versions.md)
-   * with every behaviour of it. A behaviour field set here overrides the profile's: a "what if" no
-   * commit had, refused unless `hypothetical: true`, and labelled hypothetical in every report.
+   * The BBS under test: one real cloudfoundry/bbs commit (`version`, bbs/versions/,
+   * docs/bbs-versions.md) with every behaviour of it. A behaviour field set here overrides the
+   * profile's: a "what if" no commit had, refused unless `hypothetical: true`, and labelled
+   * hypothetical in every report.
    */
   bbs: {
     version: oneOf(BBS_VERSIONS, DEFAULT_BBS_VERSION),
@@ -245,13 +256,21 @@ export const SCENARIO_SCHEMA = {
     deadlockRetryDelayMs: optional(int(0, 60_000)),
     /** Reads and DesireTask in a transaction (47049111, 2016-11) rather than outside (mid-2016). */
     transactionalReads: optional(bool(false)),
-    /** How actual LRP mutations lock their row: 'for-update' (ad910341) or 'share' (3940fad4, LOCK IN SHARE MODE). */
+    /**
+     * How actual LRP mutations lock their row: 'for-update' (ad910341) or 'share' (3940fad4, LOCK
+     * IN SHARE MODE).
+     */
     actualLRPLock: optional(oneOf(ACTUAL_LRP_LOCKS)),
     /** 'per-state' (every commit) or 'permissive' (no commit: hypothetical only). */
     actualLRPRules: optional(oneOf(ACTUAL_LRP_RULES)),
-    /** How task and desired LRP mutations lock their row: 'for-update' (ad910341) or 'share' (b488321d). */
+    /**
+     * How task and desired LRP mutations lock their row: 'for-update' (ad910341) or 'share'
+     * (b488321d).
+     */
     taskAndDesiredLRPLock: optional(oneOf(ACTUAL_LRP_LOCKS)),
-    /** What the actual LRP mutations write around the rule (bbs/versions/types.ts ActualLRPForm). */
+    /**
+     * What the actual LRP mutations write around the rule (bbs/versions/types.ts ActualLRPForm).
+     */
     actualLRPForm: optional(oneOf(ACTUAL_LRP_FORMS)),
     /** Statements of a transaction run on another pooled connection (47049111 until b33de3b0). */
     statementsOnPool: optional(bool(false)),
@@ -280,7 +299,10 @@ export const SCENARIO_SCHEMA = {
   database: {
     /** SET SESSION wsrep_sync_wait = N on every connection; 0 = the server's default (off). */
     syncWait: int(0, 15, 0),
-    /** Per-statement timeout in ms (the client's: a statement that takes longer breaks its connection); default clients.timeoutMs. */
+    /**
+     * Per-statement timeout in ms (the client's: a statement that takes longer breaks its
+     * connection); default clients.timeoutMs.
+     */
     statementTimeoutMs: optional(int(100, 600_000)),
   },
 } as const;

@@ -131,7 +131,10 @@ function crossCheck(s: Scenario, problems: string[]): void {
     problems.push('workload.mix: every weight is 0; give at least one family a weight');
 }
 
-/** Why the chosen provider cannot run a fault of this kind (it lacks the ability the kind needs), or null. */
+/**
+ * Why the chosen provider cannot run a fault of this kind (it lacks the ability the kind needs), or
+ * null.
+ */
 function abilityProblem(
   kind: FaultKind,
   provider: ProviderName,
@@ -149,7 +152,10 @@ function abilityProblem(
   return `${kind} needs the ${ability} ability, which provider ${provider} does not have; use a fault it can cause (${usable.join(', ')}) or topology.provider: ${have.length > 1 ? `${have.slice(0, -1).join(', ')} or ${have.at(-1)}` : have.join('')}`;
 }
 
-/** Partition shapes a provider cannot make (Docker disconnects one node only), refused before the run. */
+/**
+ * Partition shapes a provider cannot make (Docker disconnects one node only), refused before the
+ * run.
+ */
 function partitionShapes(s: Scenario, problems: string[]): void {
   const shapes = PROVIDERS[s.topology.provider].partitionShapes;
   if (!shapes) return;
@@ -195,7 +201,10 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
   return validateScenario(loadScenarioYaml(text, file), file);
 }
 
-/** A document with a `migration:` block: its rules are in migration.ts, the stories the registry's (lab/migration/stories). */
+/**
+ * A document with a `migration:` block: its rules are in migration.ts, the stories the registry's
+ * (lab/migration/stories).
+ */
 export function validateMigrationScenario(
   doc: Record<string, unknown>,
   file: string,
@@ -213,7 +222,9 @@ export function scenarioLinks(s: Scenario): LinkPlan {
   return linkNames(s.clients.via === 'nodes' ? nodes : proxies, proxies, nodes);
 }
 
-/** Whether the run routes its links through Toxiproxy: 'auto' does when any fault is a link fault. */
+/**
+ * Whether the run routes its links through Toxiproxy: 'auto' does when any fault is a link fault.
+ */
 export function usesToxiproxy(s: Scenario): boolean {
   if (s.topology.links !== 'auto') return s.topology.links === 'toxiproxy';
   return (

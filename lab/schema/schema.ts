@@ -14,7 +14,10 @@ export const show = (v: unknown): string =>
           ? 'a mapping'
           : String(v);
 
-/** A field of a mapping. `O` is true when the field may be left out (neither required nor defaulted). */
+/**
+ * A field of a mapping. `O` is true when the field may be left out (neither required nor
+ * defaulted).
+ */
 export interface Field<T, O extends boolean = false> {
   readonly kind: 'field';
   /** Why a present value is wrong (without the path), or null. */

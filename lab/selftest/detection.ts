@@ -81,7 +81,10 @@ function fromFindings(
 
 const ORDER: CheckerName[] = ['linearizability', 'invariants', 'failed-applied', 'isolation'];
 
-/** The earliest moment some finding's ops had all completed (findings with an op of unknown time skipped). */
+/**
+ * The earliest moment some finding's ops had all completed (findings with an op of unknown time
+ * skipped).
+ */
 function firstComplete(fs: readonly Finding[], doneAt: ReadonlyMap<number, number>): number | null {
   let first: number | null = null;
   for (const f of fs) {

@@ -3,7 +3,10 @@
 
 import { PLANTS, type Plant, type PlantName } from '../../bbs/sql/plants.ts';
 
-/** The clean multi-writer baseline; also where a commit-error plant shows (it needs 1213s at COMMIT). */
+/**
+ * The clean multi-writer baseline; also where a commit-error plant shows (it needs 1213s at
+ * COMMIT).
+ */
 export const BASELINE_SCENARIO = 'scenarios/multi-writer-baseline.yaml';
 /** One node, hot keys: a finding there can only be the BBS code's. */
 export const ONE_NODE_SCENARIO = 'scenarios/selftest-one-node.yaml';

@@ -35,7 +35,8 @@ export interface SelftestOptions {
  * keeps its offered rate: every lost COMMIT is an op of unknown outcome, and the checker's search
  * grows with them (closed loop, the commit-loss scenario's checks took 151 s for 8 s of workload,
  * 0.7 s at its rate). On today's BBS: closed-loop on 2016-11, 12 clients on pools of 4 wedge the
- * store in the pool deadlock b33de3b0 fixed (docs/bbs-versions.md), and a stalled store shows no plant.
+ * store in the pool deadlock b33de3b0 fixed (docs/bbs-versions.md), and a stalled store shows no
+ * plant.
  */
 export function asSelftestRun(s: Scenario): void {
   if (s.nemesis.schedule.length === 0) s.clients.rate = 'closed';

@@ -42,7 +42,9 @@ export const SPEC_PLANTS: readonly SpecPlant[] = [
   },
 ];
 
-/** The model with the plant: a step the real model refuses is accepted, the state left as it was. */
+/**
+ * The model with the plant: a step the real model refuses is accepted, the state left as it was.
+ */
 export function weaken(model: BbsModel, plant: SpecPlant): BbsModel {
   return {
     ...model,

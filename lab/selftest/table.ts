@@ -12,7 +12,10 @@ export interface CaseOutcome {
   /** The check was inconclusive (valid 'unknown'): neither clean nor a detection. */
   unknown: boolean;
   runDir: string;
-  /** The run made fewer ops than its scenario needs (report/shortfall.ts): a clean verdict there says less. */
+  /**
+   * The run made fewer ops than its scenario needs (report/shortfall.ts): a clean verdict there
+   * says less.
+   */
   short?: boolean;
 }
 
@@ -86,7 +89,10 @@ export function tableRows(outcomes: readonly CaseOutcome[]): TableRow[] {
   return rows;
 }
 
-/** Whether the self-test passes: the baseline clean on every seed and every plant found on every seed. */
+/**
+ * Whether the self-test passes: the baseline clean on every seed and every plant found on every
+ * seed.
+ */
 export function selftestPasses(rows: readonly TableRow[]): boolean {
   return rows.length > 0 && rows.every((r) => r.pass);
 }

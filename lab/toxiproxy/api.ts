@@ -60,7 +60,13 @@ function routes(proxies: ProxyCollection): Route[] {
     { pattern: ['version'], methods: { GET: () => ok({ version: VERSION }) } },
     {
       pattern: ['reset'],
-      methods: { POST: () => proxies.exclusive(async () => (await proxies.reset(), noContent)) },
+      methods: {
+        POST: () =>
+          proxies.exclusive(async () => {
+            await proxies.reset();
+            return noContent;
+          }),
+      },
     },
     {
       pattern: ['proxies'],
@@ -97,7 +103,11 @@ function routes(proxies: ProxyCollection): Route[] {
         GET: (p) => ok(view(p.proxy!)),
         POST: (p, body) => updateProxy(p.proxy!, body),
         PATCH: (p, body) => updateProxy(p.proxy!, body),
-        DELETE: (p) => proxies.exclusive(async () => (await proxies.remove(p.proxy!), noContent)),
+        DELETE: (p) =>
+          proxies.exclusive(async () => {
+            await proxies.remove(p.proxy!);
+            return noContent;
+          }),
       },
     },
     {
@@ -118,7 +128,10 @@ function routes(proxies: ProxyCollection): Route[] {
         POST: (p, body) => updateToxic(p, body),
         PATCH: (p, body) => updateToxic(p, body),
         DELETE: (p) =>
-          proxies.exclusive(() => (proxies.get(p.proxy!).removeToxic(p.toxic!), noContent)),
+          proxies.exclusive(() => {
+            proxies.get(p.proxy!).removeToxic(p.toxic!);
+            return noContent;
+          }),
       },
     },
   ];

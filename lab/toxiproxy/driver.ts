@@ -8,7 +8,7 @@
 // Loopback only, checked here as well as in the lab's server because a real Toxiproxy would
 // accept any address: the API URL, every listen and every upstream must be 127.x.y.z/localhost.
 
-import { Toxiproxy, type Proxy, type Toxic } from 'toxiproxy-node-client';
+import { Toxiproxy, type Proxy as ToxiproxyProxy, type Toxic } from 'toxiproxy-node-client';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { isLoopbackHost, parseLoopbackAddress } from './address.ts';
 import { startToxiproxyServer, type ToxiproxyServer } from './server.ts';
@@ -75,7 +75,7 @@ function describe(action: string, err: unknown): Error {
   return new Error(`toxiproxy: ${action} failed: ${(err as Error).message}`, { cause: err });
 }
 
-const info = (p: Proxy): ProxyInfo => ({
+const info = (p: ToxiproxyProxy): ProxyInfo => ({
   name: p.name,
   listen: p.listen,
   upstream: p.upstream,
@@ -104,11 +104,11 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
       throw describe(`reaching ${url}/version`, err);
     }
   }
-  const proxies = new Map<string, Proxy>();
+  const proxies = new Map<string, ToxiproxyProxy>();
   const toxics = new Map<string, Map<string, Toxic<unknown>>>();
   let closing: Promise<void> | null = null;
 
-  const owned = (name: string): Proxy => {
+  const owned = (name: string): ToxiproxyProxy => {
     const p = proxies.get(name);
     if (!p) throw new Error(`toxiproxy: ${name} is not a proxy this lab created`);
     return p;
@@ -122,7 +122,7 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
       checkName('proxy', name);
       checkAddress('listen', listen);
       checkAddress('upstream', upstream);
-      let p: Proxy;
+      let p: ToxiproxyProxy;
       try {
         p = await client.createProxy({ name, listen, upstream, enabled: true });
       } catch (err) {
@@ -143,7 +143,8 @@ export async function connectToxiproxy(opts: { url?: string } = {}): Promise<Fau
       const name = req.name ?? `${req.type}_${stream}`;
       checkName('toxic', name);
       try {
-        // The client's Type lists real Toxiproxy's toxics; the lab's server also knows reset_on_commit.
+        // The client's Type lists real Toxiproxy's toxics; the lab's server also knows
+        // reset_on_commit.
         const t = await p.addToxic<ToxicAttributes>({
           name,
           type: req.type as 'latency',

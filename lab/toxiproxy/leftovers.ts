@@ -21,7 +21,9 @@ export function recordExternalProxies(dir: string, url: string, proxies: readonl
   );
 }
 
-/** Deletes the recorded proxies; returns the names deleted (a proxy already gone counts as deleted). */
+/**
+ * Deletes the recorded proxies; returns the names deleted (a proxy already gone counts as deleted).
+ */
 export async function removeRecordedProxies(dir: string): Promise<string[]> {
   const file = join(dir, RECORD_FILE);
   if (!existsSync(file)) return [];

@@ -55,7 +55,9 @@ export class ToxicProxy {
     };
   }
 
-  /** Upstream toxics first, then downstream, each in the order added (as the real one lists them). */
+  /**
+   * Upstream toxics first, then downstream, each in the order added (as the real one lists them).
+   */
   toxicList(): ToxicSpec[] {
     const ordered = [
       ...this.toxics.filter((t) => t.spec.stream === 'upstream'),

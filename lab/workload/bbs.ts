@@ -13,7 +13,10 @@ import { TRACED, uniqueValue } from '../checkers/failed-applied.ts';
 import { opStream } from './generator.ts';
 import type { Executor, Workload, WorkloadOp } from './types.ts';
 
-/** The SQL store's options a scenario sets: its BBS profile with any hypothetical overrides, and the operator's database settings. */
+/**
+ * The SQL store's options a scenario sets: its BBS profile with any hypothetical overrides, and the
+ * operator's database settings.
+ */
 export function bbsStoreOptions(s: Scenario): StoreOptions {
   return storeOptions({
     ...scenarioBbs(s).behaviour,

@@ -20,7 +20,10 @@ const BATCH = 256;
 export const FRESH_WINDOW = 32;
 /** The placeholder the arbitrary draws for a fresh domain; opStream names it. */
 const FRESH = `${FRESH_DOMAIN_PREFIX}?`;
-/** The domain nsync desires apps in (cc_messages.AppLRPDomain) and CC's tasks run in (RunningTaskDomain). */
+/**
+ * The domain nsync desires apps in (cc_messages.AppLRPDomain) and CC's tasks run in
+ * (RunningTaskDomain).
+ */
 const APPS = 'cf-apps';
 const TASKS = 'cf-tasks';
 
@@ -67,8 +70,9 @@ export function opArbitrary(w: WorkloadSpec): fc.Arbitrary<BbsOp> {
       },
       {
         weight: 3,
-        // The rep's run result: a failure reason or a result, the other empty. The lab keeps a result
-        // on a failed completion too: it is the value that traces the op (failed-applied.ts).
+        // The rep's run result: a failure reason or a result, the other empty. The lab keeps a
+        // result on a failed completion too: it is the value that traces the op
+        // (failed-applied.ts).
         arbitrary: fc
           .record({ taskGuid: guid, cellId: cell, result: word, n: fc.nat(999) })
           .chain(({ taskGuid, cellId, result, n }) =>

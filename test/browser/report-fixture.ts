@@ -76,7 +76,9 @@ export function fixtureHistory(): HistoryEvent[] {
   nem(4.5, 'stop', 'kill-1', 'kill', 'n2');
   op(8, 1, 'TaskByGuid', 'task/b', 4.3, null, 'ok');
   out.sort((a, b) => a.time - b.time);
-  out.forEach((e, i) => (e.index = i));
+  out.forEach((e, i) => {
+    e.index = i;
+  });
   return out;
 }
 

@@ -1,7 +1,8 @@
 // Opens a quickstart-like report (no fault, eleven op types with 1213s: the legend that ran off the
 // chart) and a findings page (negative differences, per-op metrics) in Debian's headless Chromium
 // at two widths and checks that no text overflows its box: no element's content is wider than the
-// element, no table header is broken inside a word, and every text of a chart lies inside the chart.
+// element, no table header is broken inside a word, and every text of a chart lies inside the
+// chart.
 // Run: npx ava --serial test/browser/text-fits.test.ts
 
 import test from 'ava';

@@ -1,5 +1,5 @@
-// BBS nodes as OS processes (lab/migration/bbs-node-child.ts via `bbs-lab bbs-node`): a node whose lab
-// dies (SIGKILL, so nothing of the lab's own clean-up runs) dies with it, and `bbs-lab cleanup`
+// BBS nodes as OS processes (lab/migration/bbs-node-child.ts via `bbs-lab bbs-node`): a node whose
+// lab dies (SIGKILL, so nothing of the lab's own clean-up runs) dies with it, and `bbs-lab cleanup`
 // removes the config dir it leaves; a bad config file is refused naming the field.
 
 import test from 'ava';

@@ -320,7 +320,9 @@ for (const cfg of configs) {
 
 // --- concurrency on one node ---------------------------------------------------------------
 
-/** Resolves when a statement matching `like` is executing on the node (e.g. waiting for a row lock). */
+/**
+ * Resolves when a statement matching `like` is executing on the node (e.g. waiting for a row lock).
+ */
 async function statementRunning(p: mysql.Pool, like: string): Promise<void> {
   await waitFor(
     `a statement like ${like} in the process list`,
@@ -348,7 +350,9 @@ function gate(): {
   return { reached, reach, open, opened };
 }
 
-/** Two StartTasks on one node, the first held before its COMMIT until the second waits on its lock. */
+/**
+ * Two StartTasks on one node, the first held before its COMMIT until the second waits on its lock.
+ */
 type Done = [BbsOp, BbsResult | undefined];
 
 async function doubleStartOnOneNode(
@@ -413,7 +417,8 @@ test.serial(
     await up('dom-fresh', 300);
     await up('dom-forever', 0);
     await up('dom-expired', 300);
-    // An expiry 1 s in the past (UnixNano), as an upsert with ttl 1 made 2 s ago would have left it:
+    // An expiry 1 s in the past (UnixNano), as an upsert with ttl 1 made 2 s ago would have left
+    // it:
     // written directly so the test waits on no clock.
     const admin = await mysql.createConnection({
       host: cluster!.nodes[1]!.host,

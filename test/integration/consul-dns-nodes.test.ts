@@ -1,6 +1,7 @@
-// consul-dns-nodes on a real 3-node cluster: the most-written node is cut off; its galera-healthcheck
-// turns it unhealthy, Consul's DNS stops naming it, and once the connections on it reach their
-// lifetime the clients dial again and land on the other nodes. Asserted on the recorded history.
+// consul-dns-nodes on a real 3-node cluster: the most-written node is cut off; its
+// galera-healthcheck turns it unhealthy, Consul's DNS stops naming it, and once the connections on
+// it reach their lifetime the clients dial again and land on the other nodes. Asserted on the
+// recorded history.
 
 import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -14,7 +14,8 @@ import { labTempPath, processesMentioning, stopOnTeardown } from './helpers.ts';
 
 const realEngine = await dockerAvailable();
 
-// Where a real engine answers, engine: auto would use it: this test is about the lab's engine, so it is skipped there.
+// Where a real engine answers, engine: auto would use it: this test is about the lab's engine, so
+// it is skipped there.
 (realEngine ? test.skip : test)(
   "bbs-lab run of a docker scenario on the lab's engine ends in a report with its faults, and leaves nothing",
   async (t) => {

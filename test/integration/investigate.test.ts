@@ -112,7 +112,8 @@ test('investigate: seed by seed, shared runs once, resumes after an interrupted 
   Object.assign(second, { status: 'running', dir: 'crashed-run' });
   writeState(campaignDir, state);
 
-  // Resumed by a plain re-run (no --resume, no --order-seed): the unfinished campaign is found and finished in its order.
+  // Resumed by a plain re-run (no --resume, no --order-seed): the unfinished campaign is found and
+  // finished in its order.
   const { orderSeed: _given, ...withoutOrder } = base;
   const resumed = await investigate(campaign, withoutOrder);
   t.true(resumed.complete);
@@ -131,7 +132,8 @@ test('investigate: seed by seed, shared runs once, resumes after an interrupted 
   const redone = state.runs.find((r) => r.key === second.key)!;
   t.deepEqual(redone.interrupted, ['crashed-run'], 'the interrupted run is remembered');
   t.not(redone.dir, 'crashed-run', 'and redone in a directory of its own');
-  // Four runs, four run directories (plus state.json): nothing ran twice, the shared ones not at all.
+  // Four runs, four run directories (plus state.json): nothing ran twice, the shared ones not at
+  // all.
   t.is(
     readdirSync(campaignDir).filter((d) => statSync(join(campaignDir, d)).isDirectory()).length,
     4,
@@ -188,7 +190,8 @@ test('investigate: seed by seed, shared runs once, resumes after an interrupted 
   const html = readFileSync(join(findingsDir, 'index.html'), 'utf8');
   t.regex(html, /<svg[^>]*data-chart="investigate-question"/);
 
-  // --verify: one seed per variant, the same seed for every variant of a question (qb shares qa/all's).
+  // --verify: one seed per variant, the same seed for every variant of a question (qb shares
+  // qa/all's).
   const v = await verifyFindings(campaign, findingsDir, {
     budgetSec: null,
     command,

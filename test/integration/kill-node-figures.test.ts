@@ -29,7 +29,10 @@ interface Line {
   retried?: unknown[];
 }
 
-/** The longest stretch between consecutive success times (with 0 and end as bounds) that meets [from, to]. */
+/**
+ * The longest stretch between consecutive success times (with 0 and end as bounds) that meets
+ * [from, to].
+ */
 function longestMeeting(oks: number[], end: number, from: number, to: number): number {
   const points = [0, ...[...oks].sort((a, b) => a - b), end];
   let best = 0;
@@ -141,7 +144,8 @@ test('kill-node: outage per client and for the BBS, ops in flight and absorbed e
       Math.round(median * 1e6),
       `${id}: median client`,
     );
-    // The whole BBS: its stretches with a lone success merged over (the reports' rule), the longest meeting the window.
+    // The whole BBS: its stretches with a lone success merged over (the reports' rule), the longest
+    // meeting the window.
     const bbs = Math.max(
       0,
       ...wholeBbsStretches(oksOf(null), end)
@@ -164,7 +168,8 @@ test('kill-node: outage per client and for the BBS, ops in flight and absorbed e
         flight.ops++;
         flight[(c?.type ?? 'unfinished') as 'ok' | 'fail' | 'info' | 'unfinished']++;
         if (c && c.type !== 'info') continue;
-        // Committed? Only a CompleteTask's unique result, read back later or in the final read, says so.
+        // Committed? Only a CompleteTask's unique result, read back later or in the final read,
+        // says so.
         const result =
           inv.f === 'CompleteTask' ? (inv.value as { args: { result: string } }).args.result : null;
         if (!result) flight.unknown.cannotTell++;
@@ -186,7 +191,8 @@ test('kill-node: outage per client and for the BBS, ops in flight and absorbed e
       `${id}: errors in its window`,
     );
   }
-  // The first kill heals inside the workload and the system comes back: its window ends at the recovery.
+  // The first kill heals inside the workload and the system comes back: its window ends at the
+  // recovery.
   const k1 = st.availability.faults[0]!;
   t.not(k1.healed, null);
   t.not(
@@ -220,9 +226,11 @@ test('kill-node: outage per client and for the BBS, ops in flight and absorbed e
 
   // report.md prints the same figures, the fault first.
   const md = readFileSync(res.dir.report, 'utf8');
-  // The short answer names the outage; the fault-by-fault sentences are in its "In detail" paragraph.
+  // The short answer names the outage; the fault-by-fault sentences are in its "In detail"
+  // paragraph.
   const answer = md.split('\n').find((l) => l.startsWith('**In detail.**'))!;
-  // kill-node.yaml kills the node proxy1 routes to (a role target), named with the node it resolved to.
+  // kill-node.yaml kills the node proxy1 routes to (a role target), named with the node it resolved
+  // to.
   const target =
     k1.node !== undefined && k1.node !== k1.target ? `${k1.target} \\(${k1.node}\\)` : k1.target;
   const cell =

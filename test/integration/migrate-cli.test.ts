@@ -1,4 +1,5 @@
-// `bbs-lab migrate <story>` writes a run directory as `bbs-lab run` does, on the address base it is given.
+// `bbs-lab migrate <story>` writes a run directory as `bbs-lab run` does, on the address base it is
+// given.
 
 import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';

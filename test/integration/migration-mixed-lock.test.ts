@@ -14,7 +14,6 @@ const stack = migrationStack('127.0.42');
 
 test('after the migration no legacy node keeps or serves with the lock', async (t) => {
   t.timeout(60_000);
-  const sql = stack.sql;
   const dep = await stack.deploy();
   const legacy1 = await dep.startNode('legacy');
   await dep.waitServing(10_000);

@@ -26,7 +26,8 @@ test('redeploying legacy BBSes one by one with SQL: every record migrated, exact
   ];
   const first = await dep.waitServing(10_000);
   t.is(first.mode, 'legacy');
-  // Data through the legacy API, and the shapes only cells write (claimed/running/crashed/evacuating).
+  // Data through the legacy API, and the shapes only cells write
+  // (claimed/running/crashed/evacuating).
   for (let i = 0; i < 5; i++) {
     t.is(
       (
@@ -74,8 +75,8 @@ test('redeploying legacy BBSes one by one with SQL: every record migrated, exact
 
   const pool = mysql.createPool({ ...sql, connectionLimit: 2 });
   t.teardown(() => pool.end());
-  // Against etcd as it is now (nothing writes it after the redeploy began): a domain's TTL runs down
-  // in etcd while its expire_time approaches in SQL, so the two agree at the same moment.
+  // Against etcd as it is now (nothing writes it after the redeploy began): a domain's TTL runs
+  // down in etcd while its expire_time approaches in SQL, so the two agree at the same moment.
   t.deepEqual(
     compareMigrated(await etcd.contents(), await finalRead(pool)),
     [],

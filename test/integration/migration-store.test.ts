@@ -1,8 +1,9 @@
 // The legacy etcd store and the migration manager against a real etcd (v2 API) and a real 1-node
 // Galera: the etcd-to-SQL migration copies every record but evacuating actual LRPs, writes the
-// version to SQL then to etcd capped at lastETCD+1, never reruns, stops a legacy BBS; a crash mid-copy
-// leaves both versions at lastETCD (a legacy BBS keeps serving, a dual one reruns); and the known
-// gap: a crash between the two version writes leaves etcd at lastETCD, so a legacy BBS serves again.
+// version to SQL then to etcd capped at lastETCD+1, never reruns, stops a legacy BBS; a crash
+// mid-copy leaves both versions at lastETCD (a legacy BBS keeps serving, a dual one reruns); and
+// the known gap: a crash between the two version writes leaves etcd at lastETCD, so a legacy BBS
+// serves again.
 
 import test from 'ava';
 import mysql from 'mysql2/promise';

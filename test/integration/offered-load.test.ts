@@ -84,7 +84,9 @@ async function run(
   }
 }
 
-/** Two counts of rare events agree within three standard deviations of a Poisson count (plus a few). */
+/**
+ * Two counts of rare events agree within three standard deviations of a Poisson count (plus a few).
+ */
 const countsAgree = (a: number, b: number) => Math.abs(a - b) <= 3 * Math.sqrt((a + b) / 2) + 3;
 
 test.serial(
@@ -102,8 +104,8 @@ test.serial(
       t.true((r.machine?.samples ?? 0) >= 5, `${name}: machine samples`);
       t.truthy(r.provenance?.lab.commit, `${name}: provenance`);
     }
-    // Every slot is issued or skipped, and a kept-up run misses at most 5% of what it answers for, so
-    // the op counts of the two runs agree closely: within 10%.
+    // Every slot is issued or skipped, and a kept-up run misses at most 5% of what it answers for,
+    // so the op counts of the two runs agree closely: within 10%.
     t.true(Math.abs(idle.ops - hogged.ops) <= 0.1 * idle.ops, `ops ${idle.ops} and ${hogged.ops}`);
     t.true(
       countsAgree(idle.deadlocks, hogged.deadlocks),

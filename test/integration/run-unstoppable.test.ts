@@ -66,7 +66,9 @@ function startLab(t: { teardown: (fn: () => void) => void }, file: string, base:
   return { child, output: () => out, exited, ownedDirs };
 }
 
-/** Closes the reading ends, as `head` does when it has its lines: the lab's next write gets EPIPE. */
+/**
+ * Closes the reading ends, as `head` does when it has its lines: the lab's next write gets EPIPE.
+ */
 function closeReader(lab: Lab): void {
   lab.child.stdout!.destroy();
   lab.child.stderr!.destroy();
@@ -128,7 +130,8 @@ test.serial(
     const workDir = /initialised \d+ datadir\(s\) under (\S+)/.exec(lab.output())?.[1];
     t.truthy(workDir);
     closeReader(lab);
-    // The workload's progress line (every 5 s) is the lab's next write: wait until it must have failed.
+    // The workload's progress line (every 5 s) is the lab's next write: wait until it must have
+    // failed.
     await new Promise((r) => setTimeout(r, 6000));
     t.is(lab.child.exitCode, null, 'the closed pipe alone did not stop the run');
     lab.child.kill('SIGTERM');

@@ -173,7 +173,10 @@ nemesis:
   const net = await import('node:net');
   const refused = await new Promise<boolean>((resolve) => {
     const s = net.connect({ host: '127.0.32.31', port: 3306 });
-    s.once('connect', () => (s.destroy(), resolve(false)));
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
     s.once('error', () => resolve(true));
   });
   t.true(refused, 'the Toxiproxy link is gone');

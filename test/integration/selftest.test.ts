@@ -66,7 +66,8 @@ for (const [i, batch] of packedRuns().entries()) {
   test.serial(
     `planted batch ${i + 1} on ${batch.scenario.replace(/^.*\//, '')} (${batch.plants.map((p) => p.name).join(', ')}) is found on its record types`,
     async (t) => {
-      // One node runs are cheap; the commit-error plants need the 3-node baseline's 1213s at COMMIT.
+      // One node runs are cheap; the commit-error plants need the 3-node baseline's 1213s at
+      // COMMIT.
       const duration = batch.scenario === BASELINE_SCENARIO ? 10 : 8;
       const r = await run(
         batch.scenario,

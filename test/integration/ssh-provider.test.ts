@@ -1,8 +1,9 @@
 // The SSH provider over real SSH: three sshd on 127.105.0.11-13 (scripts/ssh-lab-hosts.sh, a host
 // key and a client key made for the test, root login by that key only), so the "hosts" are this
-// machine. Install mode brings up Galera through SSH, a partition and a kill show 1047 and recovery,
-// attach mode runs only the allowed commands against a cluster the test starts, nothing is left on
-// the hosts, and a refused key, a changed host key and a failing command each name the host.
+// machine. Install mode brings up Galera through SSH, a partition and a kill show 1047 and
+// recovery, attach mode runs only the allowed commands against a cluster the test starts, nothing
+// is left on the hosts, and a refused key, a changed host key and a failing command each name the
+// host.
 
 import test from 'ava';
 import { execFileSync, spawn } from 'node:child_process';
@@ -47,7 +48,10 @@ const target = (name: string, body: string): SshTarget => {
 const auth = (key = 'id_ed25519', known = 'known_hosts') =>
   `ssh: { user: root, identityFile: ${key}, knownHosts: ${known} }`;
 
-/** Every trace of a cluster on the hosts: its chains, processes and dirs (this machine is every host). */
+/**
+ * Every trace of a cluster on the hosts: its chains, processes and dirs (this machine is every
+ * host).
+ */
 function leftovers(c: SshCluster, dirs: string[]): string[] {
   const found: string[] = [];
   const rules = execFileSync('iptables', ['-w', '5', '-S'], { encoding: 'utf8' });

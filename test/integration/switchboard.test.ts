@@ -103,7 +103,8 @@ test('switchboards on a real cluster: lowest-index follows the lowest healthy in
     t.is(c.lost()!.code, 'PROTOCOL_CONNECTION_LOST', `${what}: the client sees a lost connection`);
   };
 
-  // lowest-index: the lowest index serves; its failing health moves new connections and severs old ones.
+  // lowest-index: the lowest index serves; its failing health moves new connections and severs old
+  // ones.
   t.is(p1.activeBackend(), lowest);
   const a = await open(p1);
   t.is(await nodeOf(a), lowest);

@@ -1,5 +1,5 @@
-// Warm clusters (lab/runner/warm.ts): the same seed run cold, then warm on the cluster the first run
-// left, after the test has dirtied it the ways a run can (a row and a table left behind, a
+// Warm clusters (lab/runner/warm.ts): the same seed run cold, then warm on the cluster the first
+// run left, after the test has dirtied it the ways a run can (a row and a table left behind, a
 // transaction holding a row lock, a node paused, a partition rule). The warm run must find none of
 // it, and give the same history shape and verdict as the cold one. Address base 127.0.200.
 
@@ -79,7 +79,8 @@ test('a warm run after a dirtied cold one: same history shape and verdict, nothi
   await holder.query('BEGIN');
   await holder.query(`SELECT * FROM domains WHERE domain = 'leaked-domain' FOR UPDATE`);
   await c.end();
-  // A node paused and a partition rule, last (healed by the reset well before Galera's 5-s suspect timeout).
+  // A node paused and a partition rule, last (healed by the reset well before Galera's 5-s suspect
+  // timeout).
   await cluster.abilities.partition!.cut('leak', [['n3'], ['n1', 'n2']]);
   t.true(
     (await ownChainRules()).some((r) => r.includes(`${BASE}.13/32`)),

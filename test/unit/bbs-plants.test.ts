@@ -1,5 +1,6 @@
 // The planted-bug registry (bbs/sql/plants.ts) and its validation: every kind of store bug on
-// more than one record type, each plant marked where it is applied, bad names rejected naming the field.
+// more than one record type, each plant marked where it is applied, bad names rejected naming the
+// field.
 
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';

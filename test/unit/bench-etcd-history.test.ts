@@ -9,7 +9,10 @@ import { pairOps, type Op } from '../../lab/history/event.ts';
 
 type Input = { f: 'read' } | { f: 'write'; value: number } | { f: 'cas'; value: [number, number] };
 
-/** The reference: is there an order of the ops, each ok op between its invoke and completion, info ops anywhere after their invoke or never? */
+/**
+ * The reference: is there an order of the ops, each ok op between its invoke and completion, info
+ * ops anywhere after their invoke or never?
+ */
 function linearizable(ops: readonly Op[]): boolean {
   const list = ops
     .filter((o) => o.complete?.type === 'ok' || (o.invoke.value as Input).f !== 'read')
@@ -90,7 +93,8 @@ test('the reference itself: a read of the overwritten value is rejected, one con
       op(2, [4, 5], { f: 'read' }, 1),
     ]),
   );
-  // The same with the read at [3,5]: equal instants are concurrent, so the read may go before write 2.
+  // The same with the read at [3,5]: equal instants are concurrent, so the read may go before write
+  // 2.
   t.true(
     linearizable([
       op(0, [0, 1], { f: 'write', value: 1 }, null),
@@ -123,7 +127,8 @@ test('plantStaleRead: the value before the overwrite when nothing can restore it
   const out2 = new Map<number, unknown>([[2, 2]]);
   t.true(plantStaleRead(withInfo, out2, [{ id: 2, stale: 1 }], 0));
   t.is(out2.get(2), null);
-  // A read concurrent with every write (invoked at 0) has no write known to precede it: nothing planted.
+  // A read concurrent with every write (invoked at 0) has no write known to precede it: nothing
+  // planted.
   const out3 = new Map<number, unknown>([[2, 2]]);
   t.false(
     plantStaleRead(

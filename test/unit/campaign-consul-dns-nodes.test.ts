@@ -1,6 +1,7 @@
-// campaigns/consul-dns-nodes.yaml (issue 23's question) reads as a campaign and its variants are the
-// configurations it names: Consul DNS to the nodes (with and without a connection lifetime), pinned
-// clients, one proxy; one partition of the most-written node for 20 s; outage by part measured.
+// campaigns/consul-dns-nodes.yaml (issue 23's question) reads as a campaign and its variants are
+// the configurations it names: Consul DNS to the nodes (with and without a connection lifetime),
+// pinned clients, one proxy; one partition of the most-written node for 20 s; outage by part
+// measured.
 
 import test from 'ava';
 import { readFileSync } from 'node:fs';

@@ -33,7 +33,7 @@ function oracle(ops: readonly GenOp[]): boolean {
   const ret = live.map((o) => (o.outcome === 'ok' ? o.ret : Infinity));
   // before[b]: the ok ops that completed strictly before b was invoked.
   const before = live.map((b) =>
-    live.map((a, i) => (ret[i]! < b.inv ? i : -1)).filter((i) => i >= 0),
+    live.map((_a, i) => (ret[i]! < b.inv ? i : -1)).filter((i) => i >= 0),
   );
   const placed = new Array<boolean>(n).fill(false);
   const okLeft = () => must.some((m, i) => m && !placed[i]);

@@ -18,7 +18,10 @@ import { byKey } from '../../lab/checkers/invariants/timeline.ts';
 import { checkInvariants } from '../../lab/checkers/invariants/index.ts';
 import { pairOps, type HistoryEvent, type Op } from '../../lab/history/event.ts';
 
-/** One op: its interval in ms, the node that served it, and its result (undefined: info; 'fail': fail). */
+/**
+ * One op: its interval in ms, the node that served it, and its result (undefined: info; 'fail':
+ * fail).
+ */
 type Step = { op: BbsOp; out: BbsResult | undefined | 'fail'; at: [number, number]; node?: string };
 const MS = 1e6;
 
@@ -115,7 +118,8 @@ test('a read on another node that misses an acknowledged write is a stale read, 
 });
 
 test('of several writes the reader missed, the earliest on another node gives the lag', (t) => {
-  // Writes at index 1 (n1, acked 30 ms) and 2 (n3, acked 60 ms); a read on n2 at 100 ms saw index 0:
+  // Writes at index 1 (n1, acked 30 ms) and 2 (n3, acked 60 ms); a read on n2 at 100 ms saw index
+  // 0:
   // n2 had applied neither, so it lagged at least 100 - 30 = 70 ms behind n1.
   const c = one(
     [
@@ -172,7 +176,8 @@ test('a task read absent after its creation is not stale when a delete may fall 
     },
   ];
   t.not(one(steps, [2]).cause, 'stale-read', 'an unknown-outcome DeleteTask may have removed it');
-  // Without the delete, absent after an acknowledged DesireTask on n1 is a stale read on n2 (20 - 10 = 10 ms).
+  // Without the delete, absent after an acknowledged DesireTask on n1 is a stale read on n2 (20 -
+  // 10 = 10 ms).
   const c = one([steps[0]!, steps[2]!], [1]);
   t.is(c.cause, 'stale-read');
   t.is(c.lagMs, 10);
@@ -307,7 +312,8 @@ test('property: the cause of one read matches a simple reference over generated 
   // time that saw a random index. Reference: the writes it missed are those acked before it began
   // with a higher index; any on another node → stale read, lag from the earliest such; only on its
   // own node → lost write; none → the read alone, one node: single-node-logic. A write on another
-  // node the reader's node is shown to have applied (a later write there) is not one it lagged behind.
+  // node the reader's node is shown to have applied (a later write there) is not one it lagged
+  // behind.
   fc.assert(
     fc.property(
       fc.array(fc.constantFrom('n1', 'n2', 'n3'), { minLength: 1, maxLength: 6 }),
@@ -439,7 +445,8 @@ test('a removal is not an old state seen: DeleteTask after ResolvingTask on anot
 
 test('a refusal for a missing row on another node, after the row was created and acknowledged, is a stale read', (t) => {
   // Op 0 (DesireLRP) acknowledged by n1 at 10 ms; op 1, an UpdateDesiredLRP invoked on n2 at 14 ms,
-  // was refused with ResourceNotFound: n2 saw no row, the state before op 0. Lag at least 14 - 10 = 4 ms.
+  // was refused with ResourceNotFound: n2 saw no row, the state before op 0. Lag at least 14 - 10 =
+  // 4 ms.
   const c = one(
     [
       { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
@@ -461,7 +468,8 @@ test('a refusal for a missing row on another node, after the row was created and
     [0, 1],
   );
   t.is(same.cause, 'lost-write');
-  // A refusal before the creation was acknowledged proves nothing: the row may not have been there yet.
+  // A refusal before the creation was acknowledged proves nothing: the row may not have been there
+  // yet.
   const early = one(
     [
       { op: desire, out: lrp(0), at: [0, 10], node: 'n1' },
@@ -574,27 +582,27 @@ test("stale read: an earlier op on the reader's node that saw the write refutes 
 });
 
 test('two sequential starts on two nodes: a stale read without sync wait; with causal reads, or after the node showed it had the first, a store logic bug', (t) => {
-  const pair = (n: number): Step[] => [
+  const pair = (): Step[] => [
     { op: startTask('cell-a'), out: startedOn('cell-a'), at: [0, 10], node: 'n1' },
     { op: startTask('cell-b'), out: startedOn('cell-b'), at: [20, 30], node: 'n2' },
   ];
-  t.is(one(pair(0), [0, 1], 'task-started-on-two-cells', syncWait(0)).cause, 'stale-read');
+  t.is(one(pair(), [0, 1], 'task-started-on-two-cells', syncWait(0)).cause, 'stale-read');
   // multi-writer-baseline's setting: wsrep_sync_wait 7. The second StartTask's BEGIN waited for the
   // first's commit: it saw RUNNING on cell-a and started anyway.
-  const c = one(pair(7), [0, 1], 'task-started-on-two-cells', syncWait(7));
+  const c = one(pair(), [0, 1], 'task-started-on-two-cells', syncWait(7));
   t.is(c.cause, 'store-logic');
   t.deepEqual([c.ops, c.writerNode, c.readerNode, c.lagMs], [[0, 1], 'n1', 'n2', undefined]);
   t.regex(c.explanation, /with wsrep_sync_wait 7 StartTask's node applied every commit/);
   // Without sync wait, a TaskByGuid on n2 (12–15 ms) that saw RUNNING on cell-a shows n2 had it.
   const seen: Step[] = [
-    pair(0)[0]!,
+    pair()[0]!,
     {
       op: { f: 'TaskByGuid', args: { taskGuid: 't' } },
       out: taskRec('RUNNING', 'cell-a'),
       at: [12, 15],
       node: 'n2',
     },
-    { ...pair(0)[1]!, at: [20, 30] },
+    { ...pair()[1]!, at: [20, 30] },
   ];
   t.is(one(seen, [0, 2], 'task-started-on-two-cells', syncWait(0)).cause, 'store-logic');
   // A read that saw RUNNING on another cell proves nothing about op 0.

@@ -36,7 +36,8 @@ test('a read of a value whose write failed at COMMIT: taken as unknown, that wri
   // op 0 writes 1; op 1 writes 2 and fails at COMMIT; op 2 reads 2 (4–5); op 3 writes 3, fails at
   // COMMIT; op 4 reads 2 (8–9); op 5 writes 4, fails on a statement (surely not applied).
   // As recorded, no write of 2 happened: not linearizable. With op 1 unknown, 1, 2, read 2, read 2
-  // is legal; op 3 (3 never read) is not needed: it can be put back to fail. op 5 is no COMMIT failure.
+  // is legal; op 3 (3 never read) is not needed: it can be put back to fail. op 5 is no COMMIT
+  // failure.
   const ops = pairOps(
     withPhases(
       [

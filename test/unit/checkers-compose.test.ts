@@ -3,8 +3,8 @@ import { CHECKERS, combineVerdicts, runCheckers, type Checker } from '../../lab/
 import type { HistoryEvent } from '../../lab/history/event.ts';
 import { checkReport } from '../../lab/report/verdicts.ts';
 
-// A BBS task history where a CompleteTask failed with 1213 yet a later read saw its result, plus one
-// list-append txn: every checker of the registry has ops it applies to.
+// A BBS task history where a CompleteTask failed with 1213 yet a later read saw its result, plus
+// one list-append txn: every checker of the registry has ops it applies to.
 const complete = {
   f: 'CompleteTask',
   args: { taskGuid: 't', cellId: 'cell-a', failed: false, failureReason: '', result: 'alpha-c1-7' },
@@ -191,14 +191,16 @@ test('a checker that applies to no op does not run: its data is its idle value',
 
 test('a checker added to the list shows in the results, and its false verdict makes the whole one false', (t) => {
   const report = checkReport(register, { model: 'register' }, [...CHECKERS, noWrites]);
-  // Linearizability alone says true (above); noWrites sees op 0, a write: false. Worst of the two: false.
+  // Linearizability alone says true (above); noWrites sees op 0, a write: false. Worst of the two:
+  // false.
   t.is(report.valid, false);
   t.deepEqual((report as unknown as Record<string, unknown>).noWrites, { writes: 1 });
   t.deepEqual(report.summary, [
     'Linearizability: all 1 key (2 ops) linearizable.',
     'noWrites: anomalies found.',
   ]);
-  // After the registry checkers, in list order; the explanations of the findings (causes, COMMIT re-checks) come last.
+  // After the registry checkers, in list order; the explanations of the findings (causes, COMMIT
+  // re-checks) come last.
   t.deepEqual(Object.keys(report).slice(-3), ['noWrites', 'causes', 'commitFailRechecks']);
 });
 

@@ -112,7 +112,8 @@ test('wrong bookkeeping is found: a crash counted twice, CRASHED too early, a co
     reset.map((v) => v.ops),
     [[1, 2]],
   );
-  // A reset to 1 by a crash of a RUNNING instance is the documented reset after a long run: allowed.
+  // A reset to 1 by a crash of a RUNNING instance is the documented reset after a long run:
+  // allowed.
   t.deepEqual(
     checkCrashBookkeeping(
       history([

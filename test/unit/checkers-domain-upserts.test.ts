@@ -32,7 +32,8 @@ function history(us: U[]): Op[] {
 }
 
 test('a refusal that raced the first insert is fine; one begun after an acknowledged upsert on its node is not', (t) => {
-  // Op 0 created d (0–10 ms, n1); op 1 (5–12 ms, n1) overlapped it: its UPDATE may have found no row.
+  // Op 0 created d (0–10 ms, n1); op 1 (5–12 ms, n1) overlapped it: its UPDATE may have found no
+  // row.
   t.deepEqual(
     checkDomainUpserts(
       history([

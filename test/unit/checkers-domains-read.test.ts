@@ -9,7 +9,10 @@ import { pairOps, type HistoryEvent, type Op } from '../../lab/history/event.ts'
 const S = 1e9;
 
 type Outcome = 'ok' | 'info' | 'fail';
-/** An upsert [domain, ttl s, invoke s, complete s, outcome] or a Domains read ['read', invoke s, complete s, listed]. */
+/**
+ * An upsert [domain, ttl s, invoke s, complete s, outcome] or a Domains read ['read', invoke s,
+ * complete s, listed].
+ */
 type Step = ['up', string, number, number, number, Outcome] | ['read', number, number, string[]];
 
 function history(steps: readonly Step[]): Op[] {
@@ -213,7 +216,8 @@ test('a domain within its uncertain window is not flagged either way', (t) => {
 });
 
 test('a later upsert overwrites the expiry: a shorter ttl can make a domain expire, and the overwritten upsert is not evidence', (t) => {
-  // ttl 300 at 1–2 s, then ttl 3 at 3–4 s: the row expires by 4 + 3 = 7 s; read at 10–11 s must not list it.
+  // ttl 300 at 1–2 s, then ttl 3 at 3–4 s: the row expires by 4 + 3 = 7 s; read at 10–11 s must not
+  // list it.
   const steps: Step[] = [
     ['up', 'd', 300, 1, 2, 'ok'],
     ['up', 'd', 3, 3, 4, 'ok'],
@@ -228,7 +232,8 @@ test('a later upsert overwrites the expiry: a shorter ttl can make a domain expi
     ['domain/d 1,2'],
     'listed: only the second upsert is the row the read can see',
   );
-  // The two overlap (2nd begins 1.5 s, before the 1st completes): either may be last; not surely expired.
+  // The two overlap (2nd begins 1.5 s, before the 1st completes): either may be last; not surely
+  // expired.
   t.deepEqual(
     flagged([
       ['up', 'd', 300, 1, 2, 'ok'],

@@ -5,7 +5,10 @@ import { pairOps, type HistoryEvent } from '../../lab/history/event.ts';
 
 const S = 1e9;
 
-/** Upserts of domain d: [ttl, invoke s, complete s, outcome]; then a final read at 11.0–11.2 s listing `domains`. */
+/**
+ * Upserts of domain d: [ttl, invoke s, complete s, outcome]; then a final read at 11.0–11.2 s
+ * listing `domains`.
+ */
 function history(
   upserts: [number, number, number, 'ok' | 'info' | 'fail'][],
   domains: { domain: string; ttl: number }[] | undefined,

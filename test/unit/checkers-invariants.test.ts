@@ -124,7 +124,8 @@ test("a completed task's result that changes is found", (t) => {
       ]),
     ).valid,
   );
-  // Only the failure reason differs: found, and the explanation shows the reasons (both results "").
+  // Only the failure reason differs: found, and the explanation shows the reasons (both results
+  // "").
   const failed = (failureReason: string): BbsResult => ({
     record: { ...task('t'), state: 'COMPLETED', result: '', failed: true, failureReason },
   });
@@ -302,7 +303,9 @@ test('an acknowledged write missing from the final read is found, unless a later
   );
 });
 
-/** Plays a task's rules forward; returns the steps with disjoint intervals (a sequential history). */
+/**
+ * Plays a task's rules forward; returns the steps with disjoint intervals (a sequential history).
+ */
 function sequential(ops: BbsOp[]): Step[] {
   let s: TaskModelState = null;
   return ops.map((op, i) => {

@@ -15,7 +15,10 @@ type Outcome = 'ok' | 'fail' | 'info-applied' | 'info-lost';
 interface Small {
   txns: { micro: ['append' | 'r', number][]; outcome: Outcome; at: [number, number] }[];
   order: number[];
-  /** Per read (in history order): -1 keeps what the serial run read, else a prefix length of the final list. */
+  /**
+   * Per read (in history order): -1 keeps what the serial run read, else a prefix length of the
+   * final list.
+   */
   moves: number[];
 }
 

@@ -657,7 +657,8 @@ test('consistency models: the stale read is a strict-serializability anomaly onl
   const strict = check(h, { consistency: 'strict-serializable' });
   t.is(strict.consistency, 'strict-serializable');
   t.deepEqual(found(strict), { 'G-single': 1 });
-  // The cycle needs a real-time edge: it rules out the real-time models only (Elle's G-single-realtime).
+  // The cycle needs a real-time edge: it rules out the real-time models only (Elle's
+  // G-single-realtime).
   t.deepEqual(strict.rulesOut, {
     'G-single': ['strong-snapshot-isolation', 'strict-serializable'],
   });
@@ -784,7 +785,8 @@ test('appended values are unique per key: the same value appended to two keys is
       ['r', X, [1]],
     ]),
   ];
-  // T2 read x without T1's 1 (rw T2→T1); nothing orders T1 before T2 by data: valid under serializable.
+  // T2 read x without T1's 1 (rw T2→T1); nothing orders T1 before T2 by data: valid under
+  // serializable.
   t.true(check(skew).valid);
 });
 
@@ -992,7 +994,8 @@ test('an unseen append follows the last append any read saw: read skew (G-single
     { from: 2, to: 1, kind: 'rw', key: Y, value: 1 },
     { from: 1, to: 2, kind: 'wr', key: X, value: 1 },
   ]);
-  // G0: x is read as [1] and y as [2]; the unseen 2 on x follows T1's 1, the unseen 1 on y follows T2's 2.
+  // G0: x is read as [1] and y as [2]; the unseen 2 on x follows T1's 1, the unseen 1 on y follows
+  // T2's 2.
   const g0 = [
     txn(
       1,

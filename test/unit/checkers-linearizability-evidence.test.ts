@@ -150,8 +150,10 @@ test('the register example: a write of 1 between "write 2" and "cas 2→2 false"
 });
 
 test('a stale read after many ops starts from the state the earlier ops leave, and says so', (t) => {
-  // 30 writes i at [10i, 10i+5], then write 1000 [300,305], write 1001 [310,315], read → 1000 [320,325].
-  // At the cut before write 1000 the only reachable state is 29; the witness is w1000, w1001, r1000 from it.
+  // 30 writes i at [10i, 10i+5], then write 1000 [300,305], write 1001 [310,315], read → 1000
+  // [320,325].
+  // At the cut before write 1000 the only reachable state is 29; the witness is w1000, w1001, r1000
+  // from it.
   const ops: TestOp[] = [];
   for (let i = 0; i < 30; i++)
     ops.push({ input: { f: 'write', value: i }, at: [10 * i, 10 * i + 5] });
@@ -309,7 +311,10 @@ test('generated: many info ops with equal inputs, across cuts: the fast path and
   t.true(failing > 150, `enough non-linearizable histories were generated (${failing})`);
 });
 
-/** Writes and cas of unknown outcome invoked early: they straddle any later window (etcd's timeouts). */
+/**
+ * Writes and cas of unknown outcome invoked early: they straddle any later window (etcd's
+ * timeouts).
+ */
 const earlyInfo = fc.record({
   kind: fc.constantFrom('write', 'write', 'cas'),
   a: fc.integer({ min: 0, max: 2 }),
@@ -344,7 +349,8 @@ test('generated: the evidence is a witness (non-linearizable from its start stat
         }
         // 2. From the initial state, with every state-changing op of the history invoked before the
         // evidence's end added back, and nothing else: no read outside the evidence, so the start
-        // states and the pending ops of unknown outcome cannot lean on reads the page does not show.
+        // states and the pending ops of unknown outcome cannot lean on reads the page does not
+        // show.
         const end = Math.max(...f.ops.map((o) => o.complete ?? o.invoke));
         const changing = search.filter(
           (o) => o.call <= end && cas.changesState!(o.input, o.output),

@@ -370,7 +370,8 @@ test('generated: the same execution with one planted stale read at the end is re
   fc.assert(
     fc.property(fc.array(genOp, { minLength: 2, maxLength: 40 }), fc.nat(), (gen, pick) => {
       const ops = execute(gen);
-      // A value surely overwritten: written by ok write W1, with an ok write W2 invoked after W1 completed.
+      // A value surely overwritten: written by ok write W1, with an ok write W2 invoked after W1
+      // completed.
       const writes = ops
         .map((o, i) => ({ o, i }))
         .filter(

@@ -59,7 +59,8 @@ test('compare: bad --seeds and --repeat are named, exit 2, before any cluster st
 });
 
 test('compare: a configuration the scenario cannot carry is refused with the validator’s line, exit 2, before any cluster starts', (t) => {
-  // multi-writer.yaml: proxies: 0, via: nodes; consul-dns registers proxies in Consul, so it needs some.
+  // multi-writer.yaml: proxies: 0, via: nodes; consul-dns registers proxies in Consul, so it needs
+  // some.
   const r = spawnSync(
     process.execPath,
     ['bin/bbs-lab.js', 'compare', 'scenarios/multi-writer.yaml', '--configs', 'spread,consul-dns'],

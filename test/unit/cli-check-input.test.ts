@@ -282,7 +282,8 @@ test.serial('events are ordered by time, not by file position', async (t) => {
   const stale = jsonl([inv(1, 20, R), ok(1, 30, null), inv(0, 0, W(1)), ok(0, 10, null)]);
   const a = await cli('check', file(stale), '--model', 'register');
   t.is(a.code, 1, a.stderr);
-  // A write [0, 30] whose completion is listed before a read [20, 40] of null: they overlap, so valid.
+  // A write [0, 30] whose completion is listed before a read [20, 40] of null: they overlap, so
+  // valid.
   const overlap = jsonl([inv(0, 0, W(1)), ok(0, 30, null), inv(1, 20, R), ok(1, 40, null)]);
   const b = await cli('check', file(overlap), '--model', 'register');
   t.is(b.code, 0, b.stdout + b.stderr);

@@ -28,7 +28,8 @@ const rec = (cellId: string) => ({
 function runDir(name: string, syncWait: number | null): string {
   const d = join(dir, name);
   mkdirSync(d);
-  // Op 0 StartTask cell-a on n1, 0–10 ms; op 1 StartTask cell-b on n2, 20–30 ms: the task on two cells.
+  // Op 0 StartTask cell-a on n1, 0–10 ms; op 1 StartTask cell-b on n2, 20–30 ms: the task on two
+  // cells.
   const ev = [
     {
       type: 'invoke',

@@ -46,8 +46,9 @@ const run = (
   },
 });
 
-// Consul DNS: worst client 6.5 s = detection 5.5 + health 0.5 + routing 0.5. Pinned: 23 s = detection
-// 5.5 + health 0.5 + client 14 + rejoin 3. One proxy: 7 s = detection 5.5 + health 0.5 + routing 0.5 + client 0.5.
+// Consul DNS: worst client 6.5 s = detection 5.5 + health 0.5 + routing 0.5. Pinned: 23 s =
+// detection 5.5 + health 0.5 + client 14 + rejoin 3. One proxy: 7 s = detection 5.5 + health 0.5 +
+// routing 0.5 + client 0.5.
 const RUNS = [
   run('consul-dns-nodes', [
     ['3', 6.5, { detection: 5.5, health: 0.5, routing: 0.5 }],
@@ -94,7 +95,8 @@ test('over several seeds: each part’s median and interval per configuration, a
     config,
     outageParts: { ...zero, detection, client },
   });
-  // A: detection 5, 6, 7 (median 6, whole range with 3 runs: 75%), client 0. B: detection 5 × 3, client 10, 12, 14 (median 12).
+  // A: detection 5, 6, 7 (median 6, whole range with 3 runs: 75%), client 0. B: detection 5 × 3,
+  // client 10, 12, 14 (median 12).
   const runs = [
     fig('A', 5, 0),
     fig('A', 7, 0),

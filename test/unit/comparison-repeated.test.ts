@@ -1,6 +1,6 @@
-// compare --repeat: figures over seeds as medians with intervals, and the answer's wording, on fixed
-// run figures worked out by hand. With 3 runs the interval is the whole range and its coverage
-// 1 − 2·P(Binomial(3, ½) < 1) = 1 − 2/8 = 75%.
+// compare --repeat: figures over seeds as medians with intervals, and the answer's wording, on
+// fixed run figures worked out by hand. With 3 runs the interval is the whole range and its
+// coverage 1 − 2·P(Binomial(3, ½) < 1) = 1 − 2/8 = 75%.
 
 import test from 'ava';
 import {
@@ -142,7 +142,8 @@ test('no configuration meets both: said so, with the trade-off in numbers; unpla
       'leader-proxy: never wrote on several nodes at once, anomalies in 1 of 3; worst-client outage ~20.0 s per proxy-kill proxy1; ' +
       'spread: wrote on several nodes at once in 2 of 3 runs (median 9 s), no anomaly; worst-client outage ~1.5 s per proxy-kill proxy1.',
   );
-  // spread BBS outage 0.5, 0.7, 14 → 0.7 (0.5–14.0); leader 19, 20, 21 → 20: 14.0 < 19.0, distinguishable.
+  // spread BBS outage 0.5, 0.7, 14 → 0.7 (0.5–14.0); leader 19, 20, 21 → 20: 14.0 < 19.0,
+  // distinguishable.
   t.true(
     out.includes(
       'BBS outage: spread 0.7 s (0.5 s–14.0 s), leader-proxy 20.0 s (19.0 s–21.0 s); every pair distinguishable.',
@@ -222,7 +223,8 @@ test("comparison.md: answer first, the interval's kind and coverage, every run w
   );
   t.regex(md, /distribution-free confidence interval for that median from order statistics/);
   t.regex(md, /Repeat with `--seeds 1,2,3`/);
-  // single-proxy BBS outage 10, 11, 12 → "11.0 s (10.0 s–12.0 s, 3 runs, 75% interval for the median)".
+  // single-proxy BBS outage 10, 11, 12 → "11.0 s (10.0 s–12.0 s, 3 runs, 75% interval for the
+  // median)".
   t.regex(
     md,
     /\| single-proxy \| 11\.0 s \(10\.0 s–12\.0 s, 3 runs, 75% interval for the median\) \|/,

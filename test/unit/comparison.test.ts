@@ -133,14 +133,16 @@ test('rows: shares, 1213 rate, multi-node windows, outages, never recovered, abs
   );
   // 50 1213s in 1,000 ops → 50 per 1,000.
   t.is(rows[0]!.deadlocksPerK, 50);
-  // single-proxy: neither client had an ok after the fault (firstOkAfter null, null) → never recovered.
+  // single-proxy: neither client had an ok after the fault (firstOkAfter null, null) → never
+  // recovered.
   t.is(rows[0]!.neverRecovered, 1);
   t.is(rows[0]!.worstClientOutageSec, 50);
   t.is(rows[0]!.timeShare, 0.7);
   t.is(rows[0]!.secondShare, 0.8);
   t.is(rows[1]!.multiNodeWindows, 12);
   t.is(rows[2]!.deadlocksPerK, 0);
-  // multi-ip: its one fault's figures as given: worst client 19.3, median 3.6, BBS 2.5; clients recovered.
+  // multi-ip: its one fault's figures as given: worst client 19.3, median 3.6, BBS 2.5; clients
+  // recovered.
   t.is(rows[2]!.worstClientOutageSec, 19.3);
   t.is(rows[2]!.medianClientOutageSec, 3.6);
   t.is(rows[2]!.bbsOutageSec, 2.5);

@@ -418,7 +418,8 @@ test('services: a TTL check starts critical, passes after pass, drops out of hea
   });
   t.is(await dnsA(agent, 'web.service.consul'), 'NXDOMAIN');
 
-  // warning counts as not passing for ?passing, but DNS only leaves out critical (only_passing=false).
+  // warning counts as not passing for ?passing, but DNS only leaves out critical
+  // (only_passing=false).
   await consul.agent.check.warn('service:web2');
   t.deepEqual(await passing(consul, 'web'), []);
   t.deepEqual(await dnsA(agent, 'web.service.consul'), ['127.0.30.52']);

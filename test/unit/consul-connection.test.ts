@@ -33,7 +33,8 @@ test('without CONSUL_HTTP_ADDR the lab’s agent starts on the given host with t
   t.teardown(() => c.close());
   t.true(c.embedded);
   t.regex(c.url, /^http:\/\/127\.104\.0\.2:\d+$/);
-  // session_ttl_min of 1 s: a 1 s lock is accepted (Consul's default minimum of 10 s would refuse it).
+  // session_ttl_min of 1 s: a 1 s lock is accepted (Consul's default minimum of 10 s would refuse
+  // it).
   const lock = await c.acquireLock('bbs_lock', 'x', { ttl: '1s' });
   t.truthy(lock);
   await lock!.release();

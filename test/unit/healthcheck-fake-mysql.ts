@@ -63,7 +63,10 @@ export async function startFakeMysql(host: string, initial: FakeNodeState): Prom
     state: { ...initial },
     accepted: 0,
     open: () => conns.size,
-    hangUpAll: () => conns.forEach((c) => c.stream.destroy()),
+    hangUpAll: () =>
+      conns.forEach((c) => {
+        c.stream.destroy();
+      }),
     stop: async () => {},
   };
   const server = mysqlCb.createServer((raw: unknown) => {
@@ -110,7 +113,8 @@ export async function startFakeMysql(host: string, initial: FakeNodeState): Prom
       conn.sequenceId = 0;
     });
   });
-  // mysql2's typings know only listen(port); the implementation passes every argument to net.Server.
+  // mysql2's typings know only listen(port); the implementation passes every argument to
+  // net.Server.
   const listen = server.listen.bind(server) as unknown as (
     port: number,
     host: string,

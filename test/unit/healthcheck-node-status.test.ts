@@ -20,11 +20,17 @@ async function serve(port: number, onConn: (s: Socket) => void): Promise<Server>
     c.on('error', () => {});
     onConn(c);
   });
-  s.on('close', () => sockets.forEach((c) => c.destroy()));
+  s.on('close', () =>
+    sockets.forEach((c) => {
+      c.destroy();
+    }),
+  );
   await new Promise<void>((r) => s.listen(port, HOST, r));
   const close = s.close.bind(s);
   s.close = ((cb?: (err?: Error) => void) => {
-    sockets.forEach((c) => c.destroy());
+    sockets.forEach((c) => {
+      c.destroy();
+    });
     return close(cb);
   }) as typeof s.close;
   return s;

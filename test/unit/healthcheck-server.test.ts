@@ -309,7 +309,8 @@ test('end to end with the mysql2 reader: each answer follows the node as it chan
   });
   node.hangUpAll();
   node.state = { localState: 1, localIndex: '1', readOnly: false };
-  // Whether this request still rides the dropped connection or not, one of the next two reads the node again.
+  // Whether this request still rides the dropped connection or not, one of the next two reads the
+  // node again.
   let last = await http('GET', `${hc.baseUrl}/`);
   if (last.status !== 503 || !last.body.endsWith('joining'))
     last = await http('GET', `${hc.baseUrl}/`);

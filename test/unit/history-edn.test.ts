@@ -384,7 +384,8 @@ test('round trip: every fixture read, exported and read again gives the same ver
 
 test('round trip loses one thing, as documented: a cas that answered false becomes a :fail', (t) => {
   // write 1, then cas 2→3 answered false: fine. A cas 1→3 answered false while the register held 1
-  // is an anomaly in the lab's model, but Knossos has no "answered false": exported as :fail, it is dropped.
+  // is an anomaly in the lab's model, but Knossos has no "answered false": exported as :fail, it is
+  // dropped.
   const ops: TestOp[] = [
     { input: { f: 'write', value: 1 }, at: [0, 1] },
     { input: { f: 'cas', value: [1, 3] }, output: false, at: [2, 3] },

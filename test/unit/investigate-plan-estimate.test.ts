@@ -47,7 +47,8 @@ questions:
   join(dir, 'est.yaml'),
 );
 
-// 1 node: cold overheads 30 and 34 s (median 32), warm 4, 5, 6 s (median 5); 3 nodes: cold 40 s, no warm run.
+// 1 node: cold overheads 30 and 34 s (median 32), warm 4, 5, 6 s (median 5); 3 nodes: cold 40 s, no
+// warm run.
 const measured: Measured[] = [
   { nodes: 1, durationSec: 10, wallSec: 40, start: 'cold' },
   { nodes: 1, durationSec: 10, wallSec: 44 },
@@ -102,7 +103,8 @@ test('one topology: the first run cold, the rest warm; the seeds that fit the bu
   t.is(room.seedsFit, 5);
   t.false(room.shortened);
   t.is(room.totalSec, 122);
-  // Nothing measured: every run is the guess, cold (10 + 6·1 = 16 s overhead, its stop included): 6 × 26 = 156 s.
+  // Nothing measured: every run is the guess, cold (10 + 6·1 = 16 s overhead, its stop included): 6
+  // × 26 = 156 s.
   const guess = planCampaign(campaign, { budgetSec: null });
   t.is(guess.totalSec, 156);
   t.regex(estimateLine(guess), /^no run measured on this machine yet/);
@@ -139,7 +141,8 @@ test('mixed topologies in a fixed order: warm only right after the same topology
     run('b8', three, 'three'),
     run('a2', one, 'one'),
   ];
-  // cold 10 + 32, cold 20 + 40, warm 3-node: none measured, so the cold 40 (20 + 40), cold 42 and the last cluster's stop 5.
+  // cold 10 + 32, cold 20 + 40, warm 3-node: none measured, so the cold 40 (20 + 40), cold 42 and
+  // the last cluster's stop 5.
   const est = withEstimates(order, overheadModel(measured));
   t.deepEqual(
     est.map((r) => [r.start, r.estimateSec]),
@@ -198,7 +201,8 @@ test('the per-machine store: what one campaign measured is what the next reads, 
 test('byTopology: one topology after another within a block, in the order the shuffle reaches them; a block starts where the last ended', (t) => {
   const r = (key: string, block: number, topology: string) => ({ key, block, topology });
   // Block 0 shuffled: x1 (A), y1 (B), z1 (A), w1 (B) → A: x1, z1; then B: y1, w1.
-  // Block 1 shuffled: x2 (A), y2 (B), w2 (B), z2 (A) → B first (block 0 ended on B): y2, w2; then A: x2, z2.
+  // Block 1 shuffled: x2 (A), y2 (B), w2 (B), z2 (A) → B first (block 0 ended on B): y2, w2; then
+  // A: x2, z2.
   const out = byTopology([
     r('x1', 0, 'A'),
     r('y1', 0, 'B'),

@@ -39,7 +39,8 @@ test('signed-rank test: exact p, zeros dropped, ties by mean rank (worked by han
   // is a subset sum of {1, 2, 3}: 0, 1, 2, 3, 3, 4, 5, 6, each 1/8; its mean is 3. |W+ − 3| ≥ 1
   // for all but the two 3s: p = 6/8.
   t.deepEqual(signedRank([1, -2, 3, 0]), { n: 3, wPlus: 4, wMinus: 2, p: 0.75 });
-  // [2, 2, −2]: all tied, ranks 2, 2, 2; W+ = 4. Sums 0, 2, 2, 2, 4, 4, 4, 6: all at least 1 from 3: p = 1.
+  // [2, 2, −2]: all tied, ranks 2, 2, 2; W+ = 4. Sums 0, 2, 2, 2, 4, 4, 4, 6: all at least 1 from
+  // 3: p = 1.
   t.is(signedRank([2, 2, -2]).p, 1);
   // Six positive differences: only "all +" and "all −" are as extreme: 2 / 64.
   t.is(signedRank([5, 6, 7, 8, 9, 10]).p, 2 / 64);
@@ -357,7 +358,8 @@ test('run facts: rate, load samples and provenance read loosely; absent fields a
     stealRange: [0, 2],
     loadSamples: 30,
   });
-  // Two summarized runs (medians 1.2 and 2.0): the middle is their median 1.6, the ends the lowest and highest sample.
+  // Two summarized runs (medians 1.2 and 2.0): the middle is their median 1.6, the ends the lowest
+  // and highest sample.
   const other = runFacts({
     machine: {
       samples: 10,

@@ -1,11 +1,13 @@
-// Zeros over few seeds (lab/investigate/zeros.ts): the bound worked by hand, and which figures count.
+// Zeros over few seeds (lab/investigate/zeros.ts): the bound worked by hand, and which figures
+// count.
 
 import test from 'ava';
 import fc from 'fast-check';
 import { zeroFigures, zeroNote, zeroUpperBound } from '../../lab/investigate/zeros.ts';
 
 test('the 95% bound on the share of runs, worked by hand: 1 − 0.05^(1/n)', (t) => {
-  // 1 run: 95%. 3 runs: 0.05^(1/3) = 0.3684, so 63.2%. 4: 0.05^(1/4) = 0.4729, so 52.7%. 12: 0.7791, so 22.1%.
+  // 1 run: 95%. 3 runs: 0.05^(1/3) = 0.3684, so 63.2%. 4: 0.05^(1/4) = 0.4729, so 52.7%. 12:
+  // 0.7791, so 22.1%.
   t.is(Math.round(zeroUpperBound(1) * 1000), 950);
   t.is(Math.round(zeroUpperBound(3) * 1000), 632);
   t.is(Math.round(zeroUpperBound(4) * 1000), 527);

@@ -34,7 +34,10 @@ test('a bad BBS_LAB_ADDRESS_BASE stops migrate with exit 2 before anything start
   process.env.BBS_LAB_ADDRESS_BASE = 'nonsense';
   const write = process.stderr.write.bind(process.stderr);
   let err = '';
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  process.stderr.write = ((s: string) => {
+    err += s;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     t.is(await cmdMigrate(['no-sql']), 2);
   } finally {

@@ -39,7 +39,10 @@ const ev = (
   extra: Partial<JournalEvent> = {},
 ): JournalEvent => ({ t: ++t0, node, kind, version, ...extra });
 
-/** 2016-11, version read refused: dual-1 migrates; dual-2's read fails, is masked, and it reruns; dual-3 serves. */
+/**
+ * 2016-11, version read refused: dual-1 migrates; dual-2's read fails, is masked, and it reruns;
+ * dual-3 serves.
+ */
 const rerunJournal: JournalEvent[] = [
   ev('dual-1', 'lock-acquired', 0),
   ev('dual-1', 'version-read', 0, { store: 'sql', detail: '{"value":null}' }),

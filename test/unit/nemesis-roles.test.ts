@@ -41,7 +41,8 @@ test('most-written is the node with the most ok writes so far; a tie goes to the
 });
 
 test('a-non-active is a node no running proxy routes to, a seeded choice among them', (t) => {
-  // proxy1 → n2 and proxy2 is down: n1 and n3 are candidates; the same seed and salt pick the same one.
+  // proxy1 → n2 and proxy2 is down: n1 and n3 are candidates; the same seed and salt pick the same
+  // one.
   const picks = new Set<string>();
   for (let salt = 0; salt < 40; salt++) {
     const n = resolveRole('a-non-active', state, 7, salt);

@@ -33,7 +33,10 @@ function run(
   };
 }
 
-/** The picture: RR shows G-single, G2-item and lost update on one node as on three; SER only on three. */
+/**
+ * The issue's picture: RR shows G-single, G2-item and lost update on one node as on three; SER only
+ * on three.
+ */
 const runs = [
   run('2025-01-01T00-00-00Z-isolation-single-node', 1, 'repeatable-read', 1000, {
     'G-single': 2,

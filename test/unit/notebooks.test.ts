@@ -104,7 +104,8 @@ test('fault kinds: counts, median outages (worst client, median client, BBS), ne
   ];
   const rows = faultKindRows(runs);
   // partition: worst 2 and 4 → median 3; median-client 1 and 2 → 1.5; BBS 0.5 and 1.5 → 1.
-  // errors: run a 30 (1 fault), run b 20 shared over 2 faults → 10 each: partition (30 + 10) / 2 = 20, kill 10.
+  // errors: run a 30 (1 fault), run b 20 shared over 2 faults → 10 each: partition (30 + 10) / 2 =
+  // 20, kill 10.
   t.deepEqual(
     rows.map((r) => [
       r.kind,

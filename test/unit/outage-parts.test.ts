@@ -148,7 +148,8 @@ test('a fixed history: the timeline and each client’s outage by part, worked b
     rejoined: 8.5,
   });
   // Client 1: oks at 1.5 and 10 → out 1.5–10 (8.5 s): before 0.5 (1.5–2), detection 1.5 (2–3.5),
-  // health 0.5 (3.5–4), routing 0.5 (4–4.5), client 3.5 (4.5–8), rejoin 0.5 (8–8.5), after 1.5 (8.5–10).
+  // health 0.5 (3.5–4), routing 0.5 (4–4.5), client 3.5 (4.5–8), rejoin 0.5 (8–8.5), after 1.5
+  // (8.5–10).
   // Client 0: oks at 1, 5.5, 9 → its longest overlapping stretch 1–5.5 (4.5 s): before 1, detection
   // 1.5, health 0.5, routing 0.5, client 1 (4.5–5.5).
   t.deepEqual(
@@ -330,7 +331,8 @@ test("a health answer inside the logged second of Galera's new view: the view mo
       ? { ...e, time: at(3.2) }
       : e,
   );
-  // The view at 00:00:03 sits at 3.5; the health check answered at 3.2, inside that second: view at 3.0.
+  // The view at 00:00:03 sits at 3.5; the health check answered at 3.2, inside that second: view at
+  // 3.0.
   const tl = computeOutageParts(ev, LOGS).faults[0]!.timeline;
   t.deepEqual([tl.detected, tl.healthSeen, tl.routed], [3, 3.2, 4.5]);
   // A health answer outside the second (the fixed history's 4.0) leaves the view at 3.5.

@@ -58,7 +58,8 @@ test('1047s of the isolated node while its partition lasts are planned; the two-
     op(11, 'n1', 1047),
     op(12, 'n1', 1047),
     op(13.5, 'n1', 1047),
-    // n2 is on the majority side: its 1047s at 12, 13, 14.9 are one unplanned interval (gaps ≤ 2 s);
+    // n2 is on the majority side: its 1047s at 12, 13, 14.9 are one unplanned interval (gaps ≤ 2
+    // s);
     // the one at 20 is 5.1 s later, a second interval.
     op(12, 'n2', 1047),
     op(13, 'n2', 1047),

@@ -72,7 +72,8 @@ function builder() {
 // (k = 1..33, last 29.5 + 0.1c). Client 3 next succeeds at 29.0 (10.0 → 29.0: 19 s) and 29.8.
 // In flight at 10.5: client 0's op 10.2 → 11.0 (info, lost connection), client 1's 10.3 → 10.6
 // (fail, 1047), client 3's 10.4 → 12.0 (fail, 1047). Client 3 also fails 16.9 → 17.0 (1047: after
-// the heal, before the recovery: the rejoin's aftermath) and 29.9 → 30.0 (1213), which ends the workload.
+// the heal, before the recovery: the rejoin's aftermath) and 29.9 → 30.0 (1213), which ends the
+// workload.
 function acceptanceHistory(): HistoryEvent[] {
   const b = builder();
   b.op(0, 0, 0.5, 'ok'); // the first invoke at 0
@@ -140,7 +141,8 @@ test('acceptance: four clients, a 3 s gap for all and a 19 s gap for one → 19 
   // Median of 3, 3, 3, 19 = (3 + 3) / 2 = 3.
   t.is(f.medianClientOutageSec, 3);
   t.is(f.bbsOutageSec, 3);
-  // First ok of an op invoked at or after 10.5: clients 0–2 at 13.0 (13.0 − 10.5 = 2.5); client 3 at 29.0 (18.5).
+  // First ok of an op invoked at or after 10.5: clients 0–2 at 13.0 (13.0 − 10.5 = 2.5); client 3
+  // at 29.0 (18.5).
   t.deepEqual(f.firstOkAfterSec, { '0': 2.5, '1': 2.5, '2': 2.5, '3': 18.5 });
   // Invoked before 10.5 and completed after: 10.2 → 11.0 info, 10.3 → 10.6 fail, 10.4 → 12.0 fail.
   // The info op is not a CompleteTask (no unique trace): cannot tell whether it committed.
@@ -152,7 +154,8 @@ test('acceptance: four clients, a 3 s gap for all and a 19 s gap for one → 19 
     unfinished: 0,
     unknown: { seen: 0, notSeen: 0, cannotTell: 1 },
   });
-  // Failed/unknown completions in [10.5, 20]: 10.6 and 12.0 and 17.0 (1047 ×3), 11.0 (lost); 30.0 is outside.
+  // Failed/unknown completions in [10.5, 20]: 10.6 and 12.0 and 17.0 (1047 ×3), 11.0 (lost); 30.0
+  // is outside.
   t.deepEqual(f.errors, { '1047 non-primary': 3, 'connection-lost': 1 });
   // The window ends at the recovery, not the heal: the 1047 at 17.0 is inside a fault window.
   t.is(s.errorsInFaults, 4);
@@ -173,9 +176,10 @@ test('acceptance: four clients, a 3 s gap for all and a 19 s gap for one → 19 
 });
 
 test('a fault never healed: window to the end; in-flight ops by outcome; clients with no success after it; the resolved node', (t) => {
-  // Three clients, workload 0–10 s. A partition of the role target active-of:proxy1 (resolved to n1)
-  // starts at 2.0 and is never healed, so its window is [2, 10].
-  //   client 0: ok 0 → 1.0; ok 1.5 → 3.0 (in flight at 2.0); info 3.1 → 4.0 (lost); fail 9.9 → 10.0 (1213).
+  // Three clients, workload 0–10 s. A partition of the role target active-of:proxy1 (resolved to
+  // n1) starts at 2.0 and is never healed, so its window is [2, 10].
+  //   client 0: ok 0 → 1.0; ok 1.5 → 3.0 (in flight at 2.0); info 3.1 → 4.0 (lost); fail 9.9 → 10.0
+  //   (1213).
   //   client 1: fail 1.0 → 2.5 (in flight, 1047). No ok ever.
   //   client 2: invoked 1.8, never completed (in flight, unfinished). No ok ever.
   const b = builder();
@@ -215,7 +219,8 @@ test('a fault never healed: window to the end; in-flight ops by outcome; clients
   });
   // In [2, 10]: 1047 at 2.5, lost at 4.0, 1213 at 10.0.
   t.deepEqual(f.errors, { '1047 non-primary': 1, 'connection-lost': 1, '1213 deadlock': 1 });
-  // Every BBS gap here is ≥ 1 s (1, 2, 7 s), merged into one: 10 of 10 s unavailable → time share 0.
+  // Every BBS gap here is ≥ 1 s (1, 2, 7 s), merged into one: 10 of 10 s unavailable → time share
+  // 0.
   t.deepEqual(
     s.availability.bbs.gaps.map((g) => g.sec),
     [10],
@@ -271,8 +276,10 @@ test('lab events carry their time since the workload start: proxy moves and Cons
 });
 
 test('retries: absorbed errors by code, op and node; ops retried and how they ended; the latency they cost', (t) => {
-  // StartTask: A retried twice (1213, 1213) then ok in 50 ms on n1; B, C, D ok without retry in 10, 20, 30 ms.
-  // DesireTask: E retried once (1047) then failed (1213) on n2; F retried once (lost connection) then ok, node unknown.
+  // StartTask: A retried twice (1213, 1213) then ok in 50 ms on n1; B, C, D ok without retry in 10,
+  // 20, 30 ms.
+  // DesireTask: E retried once (1047) then failed (1213) on n2; F retried once (lost connection)
+  // then ok, node unknown.
   // CancelTask: G retried once (1213) then unknown (lost) on n1.
   const b = builder();
   b.op(0, 0, 0.05, 'ok', { node: 'n1', attempts: 3, retried: [E1213, E1213] }, 'StartTask');
@@ -305,9 +312,11 @@ test('retries: absorbed errors by code, op and node; ops retried and how they en
   // Retried: A, E, F, G → ok A and F, fail E, info G.
   t.is(r.opsRetried, 4);
   t.deepEqual(r.retriedOutcome, { ok: 2, fail: 1, info: 1 });
-  // A: 50 ms − median(10, 20, 30) = 30 ms. F: no DesireTask succeeded without a retry, no baseline → 0.
+  // A: 50 ms − median(10, 20, 30) = 30 ms. F: no DesireTask succeeded without a retry, no baseline
+  // → 0.
   t.is(Math.round(r.extraLatencyMs * 1e6) / 1e6, 30);
-  // computeStats carries the same figures; the errors the caller saw (E's 1213, G's lost) stay in `errors`.
+  // computeStats carries the same figures; the errors the caller saw (E's 1213, G's lost) stay in
+  // `errors`.
   const s = computeStats(b.sorted());
   t.deepEqual(s.retries.absorbed, r.absorbed);
   t.deepEqual(s.errors, { '1213 deadlock': 1, 'connection-lost': 1 });
@@ -341,13 +350,15 @@ test('report.md of the acceptance history: the outage first, then the fault tabl
     check: { valid: true, summary: [] },
   });
   const answer = md.split('\n').find((l) => l.startsWith('**Answer'))!;
-  // The question asks how long: the outage first, with whether a fault was injected, in two sentences.
+  // The question asks how long: the outage first, with whether a fault was injected, in two
+  // sentences.
   t.is(
     answer,
     '**Answer from this run.** The whole BBS was out (no client had a success) for 3.0 s at most (kill-1), the worst client for 19.0 s; 1 fault was injected (table below). The checkers found no anomaly: no acknowledged write lost, no BBS invariant broken.',
   );
   const detail = md.split('\n').find((l) => l.startsWith('**In detail'))!;
-  // The figures worked out in the acceptance test above: BBS 3 s, median 3 s, worst 19 s (client 3).
+  // The figures worked out in the acceptance test above: BBS 3 s, median 3 s, worst 19 s (client
+  // 3).
   t.true(
     detail.startsWith(
       '**In detail.** 1 fault(s). kill n1 at 10.5 s (healed at 15.0 s, back to its pre-fault state at 20.0 s): no client had a success for 3.0 s; the worst client (client 3) had none for 19.0 s, the median client for 3.0 s; 3 op(s) were in flight when it started (0 ok, 2 failed, 1 unknown; of the unknown, by later reads: 0 committed, 0 never seen, 1 cannot tell).',
@@ -381,7 +392,8 @@ test('report.md shows the errors retries absorbed, by code, op and node', async 
   const { renderMarkdown } = await import('../../lab/report/markdown.ts');
   const { parseScenario } = await import('../../lab/scenario/validate.ts');
   const b = builder();
-  // Two StartTasks on n1: one retried twice after 1213s, then ok in 50 ms; one ok in 10 ms without retry.
+  // Two StartTasks on n1: one retried twice after 1213s, then ok in 50 ms; one ok in 10 ms without
+  // retry.
   b.op(0, 0, 0.05, 'ok', { node: 'n1', attempts: 3, retried: [E1213, E1213] }, 'StartTask');
   b.op(1, 0, 0.01, 'ok', { node: 'n1' }, 'StartTask');
   const scenario = parseScenario(
@@ -406,8 +418,9 @@ test('report.md shows the errors retries absorbed, by code, op and node', async 
 
 /**
  * A kill of n2 while proxy1 writes to n1. Two clients, workload 0–6 s.
- *   client 0: ok 0→0.5, 0.5→1.0, 1.0→1.5, 1.5→2.0, 2.0→4.9 (in flight through the kill), 4.9→5.5, 5.5→6.0
- *   client 1: ok 0.1→0.6, 0.6→1.1, 1.1→1.6, 1.6→1.95, 1.95→3.5 (a lone success), 3.5→5.0, 5.0→5.6, 5.6→6.0
+ *   client 0: ok 0→0.5, 0.5→1.0, 1.0→1.5, 1.5→2.0, 2.0→4.9 (in flight through the kill), 4.9→5.5,
+ *   5.5→6.0 client 1: ok 0.1→0.6, 0.6→1.1, 1.1→1.6, 1.6→1.95, 1.95→3.5 (a lone success), 3.5→5.0,
+ *   5.0→5.6, 5.6→6.0
  * Kill n2 at 2.1, healed at 3.0, recovered at 5.0; proxy1's active backend n1 from 0, never moved.
  * Successes of any client after 2.0: 3.5, then 4.9. Gaps 2.0→3.5 (1.5 s) and 3.5→4.9 (1.4 s) are
  * both ≥ 1 s, so 3.5 is a lone success and the BBS's outage is one stretch 2.0→4.9 = 2.9 s.

@@ -4,9 +4,9 @@ import { pairOps } from '../../lab/history/event.ts';
 import { effectSeen, observe } from '../../lab/report/effect-seen.ts';
 
 // Three CompleteTask ops of unknown outcome on task t, each with its own result: r1 is read back by
-// a TaskByGuid invoked after it (committed); r2 only appears in the final read (committed); r3 never
-// appears (not seen: it may have been replaced, so not "did not commit"). A DesireTask of unknown
-// outcome leaves no unique trace: cannot tell.
+// a TaskByGuid invoked after it (committed); r2 only appears in the final read (committed); r3
+// never appears (not seen: it may have been replaced, so not "did not commit"). A DesireTask of
+// unknown outcome leaves no unique trace: cannot tell.
 let i = 0;
 const ev = (e: Record<string, unknown>): HistoryEvent =>
   ({ index: i++, process: 0, client: 0, key: 'task/t', ...e }) as HistoryEvent;

@@ -120,7 +120,8 @@ test('anomaly events: one stale read seen by two checkers is one event; a second
     cause('modification-index-went-back', 'task/a', 'stale-read', [1, 2]),
     // The same write read stale by op 3: a second event.
     cause('not-linearizable', 'task/a', 'stale-read', [1, 3]),
-    // Op 5 failed but applied, seen by op 6 (and the same op 5 seen by op 4 via linearizability's recheck).
+    // Op 5 failed but applied, seen by op 6 (and the same op 5 seen by op 4 via linearizability's
+    // recheck).
     cause('failed-but-applied', 'task/b', 'failed-but-applied', [5, 6]),
     cause('not-linearizable', 'task/b', 'failed-but-applied', [5, 4]),
   ];
@@ -205,7 +206,9 @@ test('groupReports agrees with a brute-force reference (same key, shared witness
         const norm = (groups: number[][]) =>
           groups.map((g) => [...g].sort((a, b) => a - b).join(',')).sort();
         const ref = new Map<number, number[]>();
-        label.forEach((l, i) => ref.set(l, [...(ref.get(l) ?? []), i]));
+        label.forEach((l, i) => {
+          ref.set(l, [...(ref.get(l) ?? []), i]);
+        });
         return JSON.stringify(norm(groupReports(cs))) === JSON.stringify(norm([...ref.values()]));
       }),
     ),

@@ -29,8 +29,9 @@ test('renderRun writes report.html and stories.md beside report.md, timeline.svg
       'the answer comes first',
     );
     t.true(html.indexOf('id="findings"') < html.indexOf('id="charts"'));
-    // The fault table right after the answer. partition-1 (2.0–3.5 s, no recovery recorded): clients
-    // are process mod 3. Client 0's oks 0.2, 1.1, 3.7 → its gap over the window 1.1 → 3.7 = 2.6 s;
+    // The fault table right after the answer. partition-1 (2.0–3.5 s, no recovery recorded):
+    // clients are process mod 3. Client 0's oks 0.2, 1.1, 3.7 → its gap over the window 1.1 → 3.7 =
+    // 2.6 s;
     // client 1's only ok is 0.3 → 0.3 → 4.3 (the workload's end, op 8's invoke) = 4.0 s; client 2
     // never succeeded: 4.3 s. Median 4.0, worst 4.3 (client 2); the BBS 1.1 → 3.7 = 2.6 s. Nothing
     // was in flight at 2.0; in the window a 1213 (2.3 s) and a lost connection (3.0 s).

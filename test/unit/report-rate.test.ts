@@ -33,7 +33,10 @@ interface OpSpec {
   attempts?: number;
 }
 
-/** A history with its schedule event at S and, unless `interrupted`, its end event after the last op. */
+/**
+ * A history with its schedule event at S and, unless `interrupted`, its end event after the last
+ * op.
+ */
 function history(
   detail: ScheduleDetail,
   ops: OpSpec[],
@@ -98,12 +101,14 @@ const ops: OpSpec[] = [
   // ok at its first attempt, outside any fault), slot 3 (0.75) is taken at once, due 0.9.
   { client: 0, slot: 0, due: 0, invoke: 0.001, end: 0.02, type: 'ok' },
   { client: 0, slot: 1, due: 0.25, invoke: 0.252, end: 0.9, type: 'ok' },
-  // It fails at 0.95; the 500 ms backoff runs to 1.45: slot 4 (1.0) is paused, slot 5 (1.25) taken then.
+  // It fails at 0.95; the 500 ms backoff runs to 1.45: slot 4 (1.0) is paused, slot 5 (1.25) taken
+  // then.
   { client: 0, slot: 3, due: 0.9, invoke: 0.902, end: 0.95, type: 'fail' },
   // Retried by the BBS (2 attempts) until 1.8: slot 6 (1.5) is held; slot 7 (1.75) taken at 1.8.
   { client: 0, slot: 5, due: 1.45, invoke: 1.46, end: 1.8, type: 'ok', attempts: 2 },
   { client: 0, slot: 7, due: 1.8, invoke: 1.805, end: 1.83, type: 'ok' },
-  // Client 1. Slot 3's op runs into the fault (1.0–1.3 s): no skip (slot 4 at 1.1 is taken at 1.15).
+  // Client 1. Slot 3's op runs into the fault (1.0–1.3 s): no skip (slot 4 at 1.1 is taken at
+  // 1.15).
   { client: 1, slot: 0, due: 0.1, invoke: 0.1, end: 0.12, type: 'ok' },
   { client: 1, slot: 1, due: 0.35, invoke: 0.36, end: 0.4, type: 'ok' },
   { client: 1, slot: 2, due: 0.6, invoke: 0.6, end: 0.62, type: 'ok' },
@@ -133,7 +138,8 @@ test('a paced run, by hand: slots issued, missed, held and paused, the start del
   t.is(r.spanSec, 2);
   t.is(r.achieved, 5); // 10 ops in 2 s
   t.deepEqual(r.slots, { scheduled: 16, issued: 10, missed: 1, held: 3, paused: 2 });
-  // Start delays (ms): client 0: 1, 2, 2, 10, 5; client 1: 0, 10, 0, 0, 0. Sorted: 0 0 0 0 1 2 2 5 10 10.
+  // Start delays (ms): client 0: 1, 2, 2, 10, 5; client 1: 0, 10, 0, 0, 0. Sorted: 0 0 0 0 1 2 2 5
+  // 10 10.
   t.deepEqual(
     r.lagMs && {
       p50: Math.round(r.lagMs.p50),
@@ -223,8 +229,8 @@ test('percentile: nearest rank at floor(q·n)', (t) => {
 });
 
 // A client simulated against the runner's rule with random op durations and outcomes: the record
-// read back accounts for every slot, never reports more ops than slots nor slots than the rate, and with every op ok and
-// shorter than the interval it keeps up with nothing skipped.
+// read back accounts for every slot, never reports more ops than slots nor slots than the rate, and
+// with every op ok and shorter than the interval it keeps up with nothing skipped.
 test('property: every offered slot is issued or skipped for exactly one cause', (t) => {
   fc.assert(
     fc.property(

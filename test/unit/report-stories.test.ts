@@ -42,7 +42,10 @@ function ctx(history: HistoryEvent[], check: CheckReport = clean, retry: Deadloc
 const DEADLOCK: OpError = { errno: 1213, message: 'Deadlock found', phase: 'statement' };
 const DEADLOCK_ON_COMMIT: OpError = { errno: 1213, message: 'Deadlock found', phase: 'commit' };
 
-/** A history of ops given as [op, f, node, invoke s, complete s, outcome, error?, extra completion fields]; one process per op. */
+/**
+ * A history of ops given as [op, f, node, invoke s, complete s, outcome, error?, extra completion
+ * fields]; one process per op.
+ */
 function history(
   rows: [
     number,
@@ -70,7 +73,9 @@ function history(
     } as HistoryEvent);
   }
   out.sort((x, y) => x.time - y.time);
-  out.forEach((e, i) => (e.index = i));
+  out.forEach((e, i) => {
+    e.index = i;
+  });
   return out;
 }
 
@@ -159,15 +164,16 @@ test('1213s only in seconds with one writer: the single-node InnoDB story, never
     'Every one came in a second when ok writes reached at most one node (every op was served by n1): InnoDB deadlocks between transactions on the same node, not multi-master certification conflicts; routing every write to one node does not remove them.',
     "The run's BBS 2016-03 did not retry a 1213, so every 1213 reached the caller.",
   ]);
-  // The report fixture has writes on two nodes in second 0 but its 1213s in seconds 2 (n2) and 4 (n1),
-  // when at most one node took ok writes: still not blamed on multi-master writes.
+  // The report fixture has writes on two nodes in second 0 but its 1213s in seconds 2 (n2) and 4
+  // (n1), when at most one node took ok writes: still not blamed on multi-master writes.
   const f = generateStories(ctx(fixtureHistory())).map((x) => x.rule);
   t.true(f.includes('deadlock-single-node'));
   t.false(f.includes('deadlock-multi-writer'));
 });
 
 test('a run that already retries gets no add-a-retry story; 1213s past the retry get their own, with what it absorbed', (t) => {
-  // op 3 succeeded on its second attempt after a 1213: 1 absorbed 1213 on 1 op; ops 2 and 4 still reached the caller.
+  // op 3 succeeded on its second attempt after a 1213: 1 absorbed 1213 on 1 op; ops 2 and 4 still
+  // reached the caller.
   const h = twoWriters({ attempts: 2, retried: [DEADLOCK] });
   const stories = generateStories(ctx(h, clean, 'all-2016-11'));
   t.deepEqual(
@@ -247,9 +253,10 @@ test('a non-linearizable read with faults: the wsrep_sync_wait story; not for a 
   t.regex(s!.title, /wsrep_sync_wait/);
   t.regex(s!.why[0]!, /^1 key not linearizable with a read in the evidence \(task\/a\)/);
   t.regex(s!.why[2]!, /2 fault window\(s\) \(partition n1 at 2\.0 s, kill n2 at 4\.0 s\)/);
-  // partition-1 (window 2.0–3.5 s): client 2 never succeeded (0 → 4.3 s, the workload's end), client 1
-  // only at 0.3 (0.3 → 4.3 = 4.0 s), client 0 at 1.1 and 3.7 (2.6 s): worst 4.3, median 4.0; no
-  // client succeeded 1.1 → 3.7 (2.6 s). kill-1's worst is also 4.3 s; the first such fault is named.
+  // partition-1 (window 2.0–3.5 s): client 2 never succeeded (0 → 4.3 s, the workload's end),
+  // client 1 only at 0.3 (0.3 → 4.3 = 4.0 s), client 0 at 1.1 and 3.7 (2.6 s): worst 4.3, median
+  // 4.0; no client succeeded 1.1 → 3.7 (2.6 s). kill-1's worst is also 4.3 s; the first such fault
+  // is named.
   t.regex(
     s!.why[2]!,
     /the longest outage: a client had no success for 4\.3 s \(median client 4\.0 s, no client at all 2\.6 s\) in partition n1\.$/,
@@ -344,7 +351,8 @@ test('an op retried after a lost connection, or failed but applied: the idempote
     'For the 1 whose last attempt ended ok or unknown, the attempt with unknown outcome may have committed as well (the history cannot tell), which would apply the write twice.',
   ]);
   t.deepEqual(s!.ops, [0]);
-  // Retried after a lost connection, and the retry failed for sure: only the numbers, no "ran twice".
+  // Retried after a lost connection, and the retry failed for sure: only the numbers, no "ran
+  // twice".
   const failed = history([
     [
       0,
@@ -392,7 +400,10 @@ test('an op retried after a lost connection, or failed but applied: the idempote
   );
 });
 
-/** Ops given as [client, invoke s, complete s, outcome, error?], one process per client, plus nemesis events [s, phase, kind]. */
+/**
+ * Ops given as [client, invoke s, complete s, outcome, error?], one process per client, plus
+ * nemesis events [s, phase, kind].
+ */
 function faultHistory(
   rows: [number, number, number, 'ok' | 'fail' | 'info', OpError?][],
   nemesis: [number, 'start' | 'stop' | 'event', string][],
@@ -422,14 +433,18 @@ function faultHistory(
       detail: { target: 'n1' },
     } as HistoryEvent);
   out.sort((x, y) => x.time - y.time);
-  out.forEach((e, i) => (e.index = i));
+  out.forEach((e, i) => {
+    e.index = i;
+  });
   return out;
 }
 
 /**
- * Three clients; kill n1 at 2.0 s, healed at 3.0 s, back to its pre-fault state at 3.8 s (window 2.0–3.8).
+ * Three clients; kill n1 at 2.0 s, healed at 3.0 s, back to its pre-fault state at 3.8 s (window
+ * 2.0–3.8).
  * client 0: ok at 0.5, 1.5, …, 5.5 (every gap 1.0 s).
- * client 1: ok at 0.5, 1.5; op invoked 1.9 lost its connection at 2.2 (unknown); a 1047 at 2.4; ok at 6.0:
+ * client 1: ok at 0.5, 1.5; op invoked 1.9 lost its connection at 2.2 (unknown); a 1047 at 2.4; ok
+ * at 6.0:
  *           its gap 1.5–6.0 = 4.5 s overlaps the window.
  * client 2: ok at 0.6, 1.6, 4.1, 5.1: its gap 1.6–4.1 = 2.5 s.
  * Worst client 1 (4.5 s); median of {1.0, 2.5, 4.5} = 2.5 s; every ok of any client, sorted:

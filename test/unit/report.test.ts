@@ -73,7 +73,8 @@ test('stats count outcomes, errors by code, node and op, and leave the final rea
   ]);
   t.is(s.errorsInFaults, 1, 'the 1213 at 12 ms is inside the fault window');
   t.is(s.errorsOutsideFaults, 1, 'the lost connection at 30 ms is outside');
-  // Second 0: ok writes on n2 (op 3 at 5 ms), then n1 (op 0 at 10 ms): the writers moved, a switchover.
+  // Second 0: ok writes on n2 (op 3 at 5 ms), then n1 (op 0 at 10 ms): the writers moved, a
+  // switchover.
   t.deepEqual(s.writeWindows, {
     total: 3,
     multiNode: 1,
@@ -81,7 +82,8 @@ test('stats count outcomes, errors by code, node and op, and leave the final rea
     switchover: [0],
     concurrent: [],
   });
-  // Latencies of the 7 completed ops: 10, 11, 28, 2, 996, 10, 10 ms; only the read (996) reaches 500.
+  // Latencies of the 7 completed ops: 10, 11, 28, 2, 996, 10, 10 ms; only the read (996) reaches
+  // 500.
   t.deepEqual(s.delayed, { thresholdMs: 500, ops: 7, count: 1, share: 1 / 7 });
   t.deepEqual(s.byOp.StartTask, { ok: 2, fail: 1 });
   t.deepEqual(s.errors, { '1213 deadlock': 1, 'connection-lost': 1 });
@@ -136,15 +138,16 @@ test('report.md answers the question first, with numbers, and never mentions cre
   // What happened comes first. Clients are op id mod 3. Fault 11–20 ms. Client 0's oks at 5 and
   // 10 ms, then none to the end (2.51 s): 2.5 s. Client 1's: 1.0, 1.51 s; its gap over the fault
   // 0 → 1.0 s. Client 2's only ok is at 2.51 s: 2.51 s. Median of 1.0, 2.5, 2.51 = 2.5; worst 2.51
-  // (client 2). The BBS: oks at 0.005, 0.010, 1.0, 1.51, 2.51 → the gap over the fault is 0.01 → 1.0
-  // (0.99 s). In flight at 11 ms: op 1 (fail), 2 (info), 4 (ok), 5 (never completed).
+  // (client 2). The BBS: oks at 0.005, 0.010, 1.0, 1.51, 2.51 → the gap over the fault is 0.01 →
+  // 1.0 (0.99 s). In flight at 11 ms: op 1 (fail), 2 (info), 4 (ok), 5 (never completed).
   t.true(
     lines[detail]!.startsWith(
       '**In detail.** 1 fault(s). partition isolate:n2 at 0.0 s (healed at 0.0 s): no client had a success for 1.0 s; the worst client (client 2) had none for 2.5 s, the median client for 2.5 s; 4 op(s) were in flight when it started (1 ok, 1 failed, 1 unknown, 1 never completed; of the unknown, by later reads: 0 committed, 0 never seen, 2 cannot tell).',
     ),
     lines[detail],
   );
-  // The only BBS gap ≥ 1 s is 1.51 → 2.51: 1 − 1 / 2.51 = 60.2% of the time; both whole seconds had an ok.
+  // The only BBS gap ≥ 1 s is 1.51 → 2.51: 1 − 1 / 2.51 = 60.2% of the time; both whole seconds had
+  // an ok.
   t.regex(
     lines[detail]!,
     /The BBS was available 60\.2% of the time \(outside stretches of 1 s or more with no successful op by any client; 100% of whole seconds had one\); its longest stretch with no success was 1\.0 s \(1\.5–2\.5 s\)\./,

@@ -25,7 +25,13 @@ test('events on change only: n1 healthy, healthy, unreadable, healthy; DNS n1,n2
       },
     ],
     passing: async () => dnsScript[Math.min(j++, dnsScript.length - 1)]!,
-    writer: { append: (e) => (events.push(e as never), events.length === 5 && done(), e as never) },
+    writer: {
+      append: (e) => {
+        events.push(e as never);
+        if (events.length === 5) done();
+        return e as never;
+      },
+    },
     intervalMs: 1,
   });
   await finished;

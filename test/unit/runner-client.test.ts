@@ -1,6 +1,7 @@
-// The workload client (lab/runner/workload-client.ts): one invoke and one completion per op, Jepsen's
-// process rule after an unknown outcome, and the scenario's backoff after an op that did not
-// succeed, and the schedule of a paced client. The executor here is a plain function standing in for a database call's outcome.
+// The workload client (lab/runner/workload-client.ts): one invoke and one completion per op,
+// Jepsen's process rule after an unknown outcome, and the scenario's backoff after an op that did
+// not succeed, and the schedule of a paced client. The executor here is a plain function standing
+// in for a database call's outcome.
 
 import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';

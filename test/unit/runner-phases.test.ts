@@ -20,7 +20,8 @@ const steps = (ms: number[]) => {
 
 test('a run object: each phase gets the time until the next starts, and they sum to the wall time', (t) => {
   // ms:      start 0 | cluster at 100 | routing at 22,300 | workload at 23,100 | recovery at 53,100
-  //          final read at 53,400 | teardown at 53,900 | checks at 56,900 | report at 58,100 | end 59,500
+  //          final read at 53,400 | teardown at 53,900 | checks at 56,900 | report at 58,100 | end
+  //          59,500
   const clock = new PhaseClock(
     steps([0, 100, 22_300, 23_100, 53_100, 53_400, 53_900, 56_900, 58_100, 59_500]),
   );

@@ -106,7 +106,10 @@ test('after a heal the nemesis records recovered once the probe says the state i
   const { ctx, writer, overrides } = context(dir, {
     snapshot: async () => 'state-before',
     // Not back on the first two probes, back on the third.
-    isBack: async (s) => (seen.push(s), ++probes >= 3),
+    isBack: async (s) => {
+      seen.push(s);
+      return ++probes >= 3;
+    },
   });
   const run = await startNemesis(
     [{ kind: 'health-flap', target: 'n1', at: 0, duration: 0.05 }],
@@ -140,7 +143,10 @@ test('stop() ends a recovery watch: nothing is recorded after it returns', async
   let probes = 0;
   const { ctx, writer } = context(dir, {
     snapshot: async () => 's',
-    isBack: async () => (probes++, false),
+    isBack: async () => {
+      probes++;
+      return false;
+    },
   });
   const run = await startNemesis(
     [{ kind: 'health-flap', target: 'n1', at: 0, duration: 0.05 }],

@@ -15,7 +15,7 @@ import {
   str,
   type Infer,
 } from '../../lab/schema/schema.ts';
-import { type ClientConfig, type Scenario } from '../../lab/scenario/types.ts';
+import type { ClientConfig, Scenario } from '../../lab/scenario/types.ts';
 import { validateScenario } from '../../lab/scenario/validate.ts';
 
 type Eq<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -65,7 +65,10 @@ test('the combinators: required, defaulted and optional fields as the inferred t
   ]);
 });
 
-/** Complete scenarios that also pass the rules between fields (no faults, keys for every weighted family). */
+/**
+ * Complete scenarios that also pass the rules between fields (no faults, keys for every weighted
+ * family).
+ */
 const scenarioArb: fc.Arbitrary<Scenario> = fc
   .record({
     nodes: fc.constantFrom(1 as const, 3 as const, 5 as const),

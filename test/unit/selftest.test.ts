@@ -91,8 +91,10 @@ function failing(): CheckReport {
 }
 
 test('detection: which checkers, and the first moment a whole piece of evidence was in the history', (t) => {
-  // start = 100 s. Linearizability names ops 1 (done 103 s) and 2 (done 105.5 s): complete at 105.5 s.
-  // The invariant names ops 3 (104 s) and 4 (104.25 s): complete at 104.25 s. Earliest: 104.25 − 100 = 4.25 s.
+  // start = 100 s. Linearizability names ops 1 (done 103 s) and 2 (done 105.5 s): complete at 105.5
+  // s.
+  // The invariant names ops 3 (104 s) and 4 (104.25 s): complete at 104.25 s. Earliest: 104.25 −
+  // 100 = 4.25 s.
   const doneAt = new Map([
     [1, 103 * S],
     [2, 105.5 * S],
@@ -104,7 +106,8 @@ test('detection: which checkers, and the first moment a whole piece of evidence 
     checkers: ['linearizability', 'invariants'],
     firstDetectionSec: 4.25,
   });
-  // Without op 4's time the invariant's evidence is incomplete: only the linearizability one, 5.5 s.
+  // Without op 4's time the invariant's evidence is incomplete: only the linearizability one, 5.5
+  // s.
   doneAt.delete(4);
   t.is(detectionOf(failing(), doneAt, 100 * S).firstDetectionSec, 5.5);
 });
@@ -125,7 +128,8 @@ test('detection by record type: only the findings on that record type keys count
     [5, 101 * S],
     [6, 102 * S],
   ]);
-  // Tasks: as above, 4.25 s by both checkers. Actual LRPs: ops 5, 6 done at 102 s → 2 s, invariants only.
+  // Tasks: as above, 4.25 s by both checkers. Actual LRPs: ops 5, 6 done at 102 s → 2 s, invariants
+  // only.
   t.deepEqual(detectionOfRecord(check, 'task', doneAt, 100 * S), {
     found: true,
     checkers: ['linearizability', 'invariants'],

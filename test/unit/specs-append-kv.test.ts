@@ -39,7 +39,8 @@ test('a get before anything sees the empty string', (t) => {
 });
 
 test('appends concatenate in their linearization order', (t) => {
-  // put "x", then append "y" and "z" concurrently: "xyz" and "xzy" are both legal, "xy" after both completed is not.
+  // put "x", then append "y" and "z" concurrently: "xyz" and "xzy" are both legal, "xy" after both
+  // completed is not.
   const base = [put('x', [0, 1]), app('y', [2, 5]), app('z', [3, 6])];
   t.is(verdict([...base, get('xyz', [7, 8])]), 'linearizable');
   t.is(verdict([...base, get('xzy', [7, 8])]), 'linearizable');
@@ -144,9 +145,9 @@ function toTestOps(gen: Gen[]): TestOp[] {
  */
 function referenceLinearizable(ops: TestOp[]): boolean {
   const pos = new Map<string, number>();
-  eventsOf(ops).forEach((e, i) =>
-    pos.set(`${e.type === 'invoke' ? 'i' : 'c'}${(e as { op: number }).op}`, i),
-  );
+  eventsOf(ops).forEach((e, i) => {
+    pos.set(`${e.type === 'invoke' ? 'i' : 'c'}${(e as { op: number }).op}`, i);
+  });
   const live = ops.map((o, id) => ({ o, id })).filter(({ o }) => o.outcome !== 'fail');
   const call = (id: number) => pos.get(`i${id}`)!;
   const ret = (id: number, o: TestOp) => (o.outcome === 'ok' ? pos.get(`c${id}`)! : Infinity);

@@ -103,7 +103,9 @@ const domainOp: fc.Arbitrary<BbsOp> = fc
   .record({ domain: fc.constant('cf-apps'), ttl: fc.integer({ min: 0, max: 300 }) })
   .map((args) => ({ f: 'UpsertDomain', args }) as BbsOp);
 
-/** Fills a fresh epoch into a record and its state the way the store would: a new GUID per create. */
+/**
+ * Fills a fresh epoch into a record and its state the way the store would: a new GUID per create.
+ */
 function withEpoch<T extends { modificationTag: { epoch: string } }>(
   rec: T | null | undefined,
   epoch: string,

@@ -1,4 +1,5 @@
-// Shared by the BBS specification tests: replaying a sequence of (op, output) steps through a model.
+// Shared by the BBS specification tests: replaying a sequence of (op, output) steps through a
+// model.
 
 import type { ActualLRPRecord, BbsOp, BbsOpArgs, BbsOpName, BbsResult } from '../../bbs/ops.ts';
 import type { Model } from '../../specs/model.ts';
@@ -30,7 +31,10 @@ export function op<F extends BbsOpName>(f: F, args: BbsOpArgs[F]): BbsOp {
 /** The actual LRP tests' process guid: one instance (index 0) of it. */
 export const LRP_GUID = 'lrp-1';
 
-/** LRP_GUID's instance 0 as the store returns it, UNCLAIMED in cf-apps at modification index `index`, with `over` applied. */
+/**
+ * LRP_GUID's instance 0 as the store returns it, UNCLAIMED in cf-apps at modification index
+ * `index`, with `over` applied.
+ */
 export function actualRecord(index: number, over: Partial<ActualLRPRecord>): ActualLRPRecord {
   return {
     processGuid: LRP_GUID,

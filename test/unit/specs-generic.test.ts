@@ -23,7 +23,8 @@ test('a read of {"b":2,"a":1} after a write of {"a":1,"b":2} is linearizable (st
     { input: { f: 'read' }, output: { b: 2, a: 2 }, at: [2, 3] },
   ]);
   t.is(checkLinearizable(bad, () => registerModel as Model).keys[0]!.verdict, 'not-linearizable');
-  // cas compares structurally too: cas {"b":[1,{"y":1,"x":0}],"a":null} → 3 from the written value swaps.
+  // cas compares structurally too: cas {"b":[1,{"y":1,"x":0}],"a":null} → 3 from the written value
+  // swaps.
   const c = opsOf([
     { input: { f: 'write', value: { a: null, b: [1, { x: 0, y: 1 }] } }, at: [0, 1] },
     {

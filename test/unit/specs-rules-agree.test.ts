@@ -1,6 +1,7 @@
 // The specification's transition rules (specs/transitions.ts, written from the BBS's documentation)
 // and the store's (bbs/rules.ts) held to one hand-written table of every transition the BBS
-// documents, and to each other on every (from, to, instance key) combination: a bug in either shows.
+// documents, and to each other on every (from, to, instance key) combination: a bug in either
+// shows.
 
 import test from 'ava';
 import * as store from '../../bbs/rules.ts';
@@ -48,7 +49,8 @@ test('CancelTask / FailTask: spec and store both allow exactly PENDING and RUNNI
 // three letters are the verdict for a request by k1, by k2 = (i2, c2) (another instance on another
 // cell) and by the empty key. Columns: to UNCLAIMED, CLAIMED, RUNNING, CRASHED.
 const LRP_TABLE: Record<spec.ActualLRPRules, Record<ActualLRPState, string>> = {
-  // permissive (hypothetical): only claimed/running → claimed/running checks the key, and claimed → running never does.
+  // permissive (hypothetical): only claimed/running → claimed/running checks the key, and claimed →
+  // running never does.
   permissive: {
     UNCLAIMED: 'yyy yyy yyy yyy',
     CLAIMED: 'yyy ynn yyy yyy',

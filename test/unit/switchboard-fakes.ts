@@ -54,7 +54,7 @@ export interface FakeHealth {
 export async function startFakeHealth(host: string, initial: FakeHealthState): Promise<FakeHealth> {
   const fake: FakeHealth = { url: '', state: { ...initial }, requests: 0, stop: async () => {} };
   const timers = new Set<NodeJS.Timeout>();
-  const server = createHttpServer((req, res) => {
+  const server = createHttpServer((_req, res) => {
     fake.requests++;
     const s = { ...fake.state };
     const answer = () => {
@@ -107,7 +107,12 @@ export function connectClient(host: string, port: number): Promise<ProxyClient> 
     let buf = '';
     let closedFlag = false;
     let settled = false;
-    const closed = new Promise<void>((r) => socket.once('close', () => ((closedFlag = true), r())));
+    const closed = new Promise<void>((r) =>
+      socket.once('close', () => {
+        closedFlag = true;
+        r();
+      }),
+    );
     const done = (greeting: string | null) => {
       if (settled) return;
       settled = true;

@@ -372,7 +372,10 @@ test('stop closes the listener and every client and backend socket', async (t) =
   t.is(r.proxy.stats().backends.a!.open, 0);
   const refused = await new Promise<string>((resolve) => {
     const s = connect({ host: r.proxy.listen.host, port: r.proxy.listen.port });
-    s.on('connect', () => (s.destroy(), resolve('connected')));
+    s.on('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
     s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
   });
   t.is(refused, 'ECONNREFUSED');

@@ -1,6 +1,6 @@
-// The integration tests' child guard (test/integration/helpers.ts stopOnTeardown): a test that fails
-// before it stops the lab child it started must still leave no process behind, or AVA's worker
-// never exits and the suite hangs. Real child processes, no database.
+// The integration tests' child guard (test/integration/helpers.ts stopOnTeardown): a test that
+// fails before it stops the lab child it started must still leave no process behind, or AVA's
+// worker never exits and the suite hangs. Real child processes, no database.
 
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -79,7 +79,8 @@ test('the integration tests’ own whole-BBS stretches agree with the reports’
       return JSON.stringify(mine) === JSON.stringify(theirs);
     }),
   );
-  // Worked by hand: successes at 1.0, 2.5 and 2.7 in [0, 5]: 1.0 has 1.0 s and 1.5 s on its sides (lone, merged); 2.5 has 0.2 s after it (not lone).
+  // Worked by hand: successes at 1.0, 2.5 and 2.7 in [0, 5]: 1.0 has 1.0 s and 1.5 s on its sides
+  // (lone, merged); 2.5 has 0.2 s after it (not lone).
   t.deepEqual(wholeBbsStretches([1, 2.5, 2.7], 5), [
     { from: 0, to: 2.5 },
     { from: 2.5, to: 2.7 },

@@ -18,7 +18,8 @@ test('commitsIn finds COMMIT packets anywhere in a chunk, and nothing in other q
     0,
     'the word inside another query is not a COMMIT packet',
   );
-  // Property: the count equals the number of COMMIT packets placed between random other bytes that hold none.
+  // Property: the count equals the number of COMMIT packets placed between random other bytes that
+  // hold none.
   fc.assert(
     fc.property(
       fc.array(fc.tuple(fc.uint8Array({ maxLength: 20 }), fc.boolean()), { maxLength: 8 }),

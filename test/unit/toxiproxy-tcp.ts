@@ -83,7 +83,9 @@ export class Probe {
     return this.endedAt !== null || this.closedAt !== null;
   }
 
-  /** Sends `payload` and waits until as many bytes more have come back; returns the milliseconds. */
+  /**
+   * Sends `payload` and waits until as many bytes more have come back; returns the milliseconds.
+   */
   async roundTrip(payload: string | Buffer, timeoutMs = 5000): Promise<number> {
     const want = this.bytes.length + Buffer.byteLength(payload);
     const t0 = performance.now();

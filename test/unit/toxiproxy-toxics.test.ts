@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
+import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import { startToxiproxyServer } from '../../lab/toxiproxy/server.ts';
 import { slicePlan } from '../../lab/toxiproxy/toxics/slicer.ts';
 import type { StreamDirection, ToxicType } from '../../lab/toxiproxy/toxics/types.ts';
@@ -19,7 +19,7 @@ import { Probe, sleep, startEcho, waitFor, type EchoServer } from './toxiproxy-t
 const ECHO_HOST = '127.0.5.2';
 
 interface Rig {
-  proxy: Proxy;
+  proxy: ToxiproxyProxy;
   echo: EchoServer;
   connect(): Promise<Probe>;
   add(

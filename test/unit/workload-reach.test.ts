@@ -14,7 +14,10 @@ import { taskStep, type TaskModelState } from '../../specs/task.ts';
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../../lab/scenario/validate.ts';
 
-/** One op from the state the earlier ops left: its result, the state after, and what it found (for the label). */
+/**
+ * One op from the state the earlier ops left: its result, the state after, and what it found (for
+ * the label).
+ */
 function simulate(
   state: Map<string, unknown>,
   op: BbsOp,
@@ -35,7 +38,8 @@ function simulate(
   }
   if (key.startsWith('actual/')) {
     const s = (state.get(key) ?? { lrp: null, retired: [] }) as ActualLRPPossibility;
-    // The crash count decides CRASHED or UNCLAIMED; the first outcome is the one the store takes first.
+    // The crash count decides CRASHED or UNCLAIMED; the first outcome is the one the store takes
+    // first.
     const o = actualLRPOutcomes('per-state', s, op)![0]!;
     state.set(key, o.next);
     return { result: o.result, before: s.lrp };
@@ -240,7 +244,8 @@ test('reach of a fixed history: outcomes per op, transitions from the state as l
 });
 
 test('Domains reads, which have no key, are counted among the ops and as a read transition', (t) => {
-  // op 0 UpsertDomain ok [0,1]; op 1 Domains ok [2,3]; op 2 Domains info [4,5]; op 3 Domains ok [6,7].
+  // op 0 UpsertDomain ok [0,1]; op 1 Domains ok [2,3]; op 2 Domains info [4,5]; op 3 Domains ok
+  // [6,7].
   // Ops: UpsertDomain ok 1; Domains ok 2, info 1. Transitions (ok only): "UpsertDomain absent →
   // present" 1 (nothing seen before it) and "Domains read" 2.
   const ev: HistoryEvent[] = [];
@@ -301,8 +306,8 @@ test('for LRPs the state a write found is the version before its own, not the la
   });
   const at = { processGuid: 'p', index: 0 };
   // op 0 Create [0,1] → UNCLAIMED E:0; op 1 Claim by a [2,3] → CLAIMED E:1; op 2 Start by b
-  // invoked at 2.5, before the claim completed, → RUNNING E:2: last seen at 2.5 is UNCLAIMED (op 0),
-  // but E:2 found E:1, CLAIMED. op 3 Claim by a again [3.5,4] → CLAIMED E:1, the version op 1
+  // invoked at 2.5, before the claim completed, → RUNNING E:2: last seen at 2.5 is UNCLAIMED (op
+  // 0), but E:2 found E:1, CLAIMED. op 3 Claim by a again [3.5,4] → CLAIMED E:1, the version op 1
   // showed at 3: it changed nothing and found CLAIMED.
   const steps: [string, Record<string, unknown>, unknown, number, number][] = [
     ['CreateUnclaimedActualLRP', { ...at, domain: 'd' }, lrp('UNCLAIMED', 0), 0, 1],

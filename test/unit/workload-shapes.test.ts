@@ -1,5 +1,6 @@
-// The generator draws each op in the argument shapes its real callers send (lab/workload/README.md),
-// in the weights SHAPES gives, and the reach table counts the shapes a history's ops had.
+// The generator draws each op in the argument shapes its real callers send
+// (lab/workload/README.md), in the weights SHAPES gives, and the reach table counts the shapes a
+// history's ops had.
 
 import test from 'ava';
 import fc from 'fast-check';
@@ -86,15 +87,15 @@ test('the rep removes its own instance: an instance key names a cell and an inst
 test('fresh domains: every client names the k-th window alike, so first upserts of one new domain race across clients', (t) => {
   const streams = [0, 1, 2, 3].map((c) => take(opStream(w, 3, c), 2000));
   const byName = new Map<string, Set<number>>();
-  streams.forEach((ops, c) =>
+  streams.forEach((ops, c) => {
     ops.forEach((o, i) => {
       if (o.f !== 'UpsertDomain' || shapeOf(o) !== 'fresh domain') return;
       const d = (o.args as { domain: string }).domain;
       t.is(d, `fresh-${Math.floor(i / FRESH_WINDOW)}`);
       if (!byName.has(d)) byName.set(d, new Set());
       byName.get(d)!.add(c);
-    }),
-  );
+    });
+  });
   const raced = [...byName.values()].filter((s) => s.size >= 2).length;
   t.true(raced >= 10, `fresh domains upserted by two or more clients: ${raced} of ${byName.size}`);
 });

@@ -29,7 +29,8 @@ export function checkDomainUpserts(
     const upserts = list.filter((t) => t.op.f === 'UpsertDomain');
     for (const r of upserts) {
       if (!refused(r.op)) continue;
-      // A ttl of 0 again writes the same expiry: the UPDATE changes nothing and the INSERT collides.
+      // A ttl of 0 again writes the same expiry: the UPDATE changes nothing and the INSERT
+      // collides.
       if (args<{ ttl: number }>(r).ttl === 0) continue;
       const rn = r.op.complete?.node;
       const seen = upserts.find(

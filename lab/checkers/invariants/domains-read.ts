@@ -39,7 +39,8 @@ const s = (ns: number): string => `${(ns / 1e9).toFixed(1)} s`;
 
 /** The upserts of one domain that may be the row a read over [r0, r1] saw. */
 export function domainCandidates(upserts: readonly Timed[], r0: number, r1: number): Timed[] {
-  // The latest invoke of an ok upsert completed before r0: anything completed before it is overwritten.
+  // The latest invoke of an ok upsert completed before r0: anything completed before it is
+  // overwritten.
   let overwrittenBefore = -Infinity;
   for (const v of upserts)
     if (v.end < r0 && v.start > overwrittenBefore) overwrittenBefore = v.start;

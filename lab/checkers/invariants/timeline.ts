@@ -22,7 +22,10 @@ export function byKey(ops: readonly Op[], prefix: string): Map<string, Timed[]> 
       end: op.complete?.type === 'ok' ? op.complete.time : Infinity,
     };
     let list = m.get(op.key);
-    if (!list) m.set(op.key, (list = []));
+    if (!list) {
+      list = [];
+      m.set(op.key, list);
+    }
     list.push(t);
   }
   for (const list of m.values()) list.sort((a, b) => a.end - b.end || a.start - b.start);

@@ -1,9 +1,12 @@
 // Cycle classes, each found without enumerating cycles:
-//   G0        a strongly connected component (SCC) of the ww (+ process/realtime) subgraph: one per SCC.
-//   G1c       an SCC of the ww+wr (+ order) subgraph "P" holding a wr edge: that edge and a P path back.
+//   G0        a strongly connected component (SCC) of the ww (+ process/realtime) subgraph: one per
+//   SCC.
+//   G1c       an SCC of the ww+wr (+ order) subgraph "P" holding a wr edge: that edge and a P path
+//   back.
 //   G-single  an rw edge a→b with a P path b ⇝ a (exactly one rw): per SCC of the whole graph.
 //   G2-item   an rw edge a→b where b can reach a only through another rw edge; the shortest path
-//             back is then simple and holds ≥ 1 rw, so the cycle has ≥ 2. Per SCC of the whole graph.
+//             back is then simple and holds ≥ 1 rw, so the cycle has ≥ 2. Per SCC of the whole
+//             graph.
 // Cycles are shortest through the edge that seeds them (BFS), so examples stay short.
 //
 // Deciding G-single needs reachability per rw edge. Cheap cases first: a and b in one P-SCC (yes),

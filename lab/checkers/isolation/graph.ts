@@ -26,7 +26,10 @@ export function edgeKindName(kind: number): EdgeKind {
 }
 
 export interface Components {
-  /** Component id per vertex. Tarjan emits sinks first: if X reaches Y in another component, id(X) > id(Y). */
+  /**
+   * Component id per vertex. Tarjan emits sinks first: if X reaches Y in another component, id(X) >
+   * id(Y).
+   */
   comp: Int32Array;
   size: Int32Array;
   /** Whether any component has more than one vertex (there are no self-loops). */
@@ -79,7 +82,10 @@ export class Graph {
 
   private grow(): void {
     const cap = this.from.length * 2;
-    const copy = <T extends Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
+    const copy = <T extends Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
     this.from = copy(this.from, new Int32Array(cap));
     this.to = copy(this.to, new Int32Array(cap));
     this.kind = copy(this.kind, new Uint8Array(cap));

@@ -100,7 +100,8 @@ const DATA: Record<AnomalyType, readonly string[]> = {
     'snapshot-isolation',
     ...ABOVE_SERIALIZABLE,
   ],
-  // A future read implies G1c (Elle: a txn observing its own later write is circular information flow).
+  // A future read implies G1c (Elle: a txn observing its own later write is circular information
+  // flow).
   'future-read': [
     'read-committed',
     'cursor-stability',

@@ -97,11 +97,17 @@ class NodeFacts {
         return false;
       }
       others = this.moreNodes.get(a);
-      if (!others) this.moreNodes.set(a, (others = [first]));
+      if (!others) {
+        others = [first];
+        this.moreNodes.set(a, others);
+      }
     } else {
       const value = this.trie.value[v]!;
       others = this.garbageNodes.get(value);
-      if (!others) this.garbageNodes.set(value, (others = []));
+      if (!others) {
+        others = [];
+        this.garbageNodes.set(value, others);
+      }
     }
     const { parent, depth } = this.trie;
     const found = others.some((x) => {
@@ -138,7 +144,8 @@ export function scanReads(
     const op = txns.ops[t]!.op;
     if (used > SCAN) many.clear();
     used = 0;
-    // Values already reported as G1a / garbage for this txn, so re-reading a list reports them once.
+    // Values already reported as G1a / garbage for this txn, so re-reading a list reports them
+    // once.
     let reported: Set<number> | undefined;
     for (const m of txns.micro[t]!) {
       const k = m[1];
@@ -223,7 +230,8 @@ export function scanReads(
 
       for (let v = facts.lastBad[end]!; v >= 0; v = facts.lastBad[trie.parent[v]!]!) {
         const value = trie.value[v]!;
-        if ((reported ??= new Set()).has(value)) continue;
+        reported ??= new Set();
+        if (reported.has(value)) continue;
         reported.add(value);
         if (facts.bad[v] === 1) {
           sink.add('garbage-read', () => ({
@@ -281,7 +289,10 @@ export function scanReads(
   return reads;
 }
 
-/** Whether a read agrees with what the txn already knows of the list: its last read plus its appends since. */
+/**
+ * Whether a read agrees with what the txn already knows of the list: its last read plus its appends
+ * since.
+ */
 function consistent(list: readonly number[], st: KeyState): boolean {
   const { base, extra } = st;
   if (base === null) {

@@ -36,7 +36,10 @@ export interface PlannedTxn {
 
 export interface SimulateOptions {
   clients: number;
-  /** Retire a slot's key after this many appends and use a fresh key (bounds list length, as Elle does). */
+  /**
+   * Retire a slot's key after this many appends and use a fresh key (bounds list length, as Elle
+   * does).
+   */
   maxAppendsPerKey?: number;
 }
 

@@ -141,7 +141,8 @@ class KeyTable implements KeyNames {
 const EMPTY: readonly number[] = Object.freeze([]);
 
 function normalise(value: unknown[], readsKnown: boolean, keys: KeyTable | null): readonly Micro[] {
-  // The common case, number keys and every read as expected, is used as it is: no copy of 100k arrays.
+  // The common case, number keys and every read as expected, is used as it is: no copy of 100k
+  // arrays.
   const asIs = (m: unknown[]) => m[0] !== 'r' || (readsKnown ? m[2] !== null : m[2] === null);
   if (keys === null && (value as unknown[][]).every(asIs)) return value as unknown as Micro[];
   return (value as unknown[][]).map((m): Micro => {
@@ -158,7 +159,9 @@ export interface Appends {
   txn: number[];
   key: number[];
   value: number[];
-  /** 1 when the append is its txn's last to that key: reading any other one of its appends is G1b. */
+  /**
+   * 1 when the append is its txn's last to that key: reading any other one of its appends is G1b.
+   */
   final: Uint8Array;
 }
 
@@ -179,7 +182,10 @@ export function indexAppends(txns: Txns, sink: AnomalySink): Appends {
       if (m[0] !== 'append') continue;
       const v = m[2];
       let byValue = byKey.get(m[1]);
-      if (byValue === undefined) byKey.set(m[1], (byValue = new Map()));
+      if (byValue === undefined) {
+        byValue = new Map();
+        byKey.set(m[1], byValue);
+      }
       const prior = byValue.get(v);
       if (prior !== undefined) {
         // The checker's premise is broken: reads can no longer name one writer. Keep the first.

@@ -16,7 +16,9 @@ export type AnomalyType =
   | 'internal'
   | 'future-read';
 
-/** Report order: the cycle classes from the strongest to the weakest, then the per-read anomalies. */
+/**
+ * Report order: the cycle classes from the strongest to the weakest, then the per-read anomalies.
+ */
 export const ANOMALY_TYPES: readonly AnomalyType[] = [
   'G0',
   'G1a',
@@ -91,19 +93,28 @@ export interface DuplicateAppend {
   explanation: string;
 }
 
-/** `op` read list `key` as `read` (its last 10 elements) where its own earlier micro-ops imply `expected`. */
+/**
+ * `op` read list `key` as `read` (its last 10 elements) where its own earlier micro-ops imply
+ * `expected`.
+ */
 export interface InternalInconsistency {
   type: 'internal';
   op: number;
   key: ListKey;
-  /** With `exact`, the whole list the read should have returned; otherwise the end it should have had. */
+  /**
+   * With `exact`, the whole list the read should have returned; otherwise the end it should have
+   * had.
+   */
   expected: number[];
   exact: boolean;
   read: number[];
   explanation: string;
 }
 
-/** Transactions that read the same version of `key` (ending in `version`, null = empty) and then all appended to it. */
+/**
+ * Transactions that read the same version of `key` (ending in `version`, null = empty) and then all
+ * appended to it.
+ */
 export interface LostUpdate {
   type: 'lost-update';
   key: ListKey;

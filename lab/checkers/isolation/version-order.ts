@@ -90,7 +90,9 @@ export interface VersionOrder {
   nodes: number[];
 }
 
-/** A branch off the version order: reads ending under `branch` disagree with the order at `index`. */
+/**
+ * A branch off the version order: reads ending under `branch` disagree with the order at `index`.
+ */
 export interface Divergence {
   key: number;
   index: number;

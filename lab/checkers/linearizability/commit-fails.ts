@@ -18,7 +18,10 @@ export interface CommitFailRecheck {
   commitFails: number[];
   /** The verdict with all of them taken as of unknown outcome. */
   verdictIfUnknown: 'linearizable' | 'not-linearizable' | 'unknown';
-  /** When that verdict is linearizable: a smallest set of them whose being taken as unknown is enough. */
+  /**
+   * When that verdict is linearizable: a smallest set of them whose being taken as unknown is
+   * enough.
+   */
   deciding: number[];
   /** False when there were too many to narrow down one by one: `deciding` is then all of them. */
   minimal: boolean;

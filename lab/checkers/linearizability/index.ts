@@ -179,7 +179,10 @@ export function checkLinearizable(
       models.set(o.key, m);
     }
     let list = byKey.get(o.key);
-    if (!list) byKey.set(o.key, (list = []));
+    if (!list) {
+      list = [];
+      byKey.set(o.key, list);
+    }
     list.push(o);
   }
   const keys: KeyResult[] = [];

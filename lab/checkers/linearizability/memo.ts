@@ -46,7 +46,10 @@ function grown(a: Int32Array, need: number): Int32Array {
 }
 
 export class Memo {
-  /** Bits for the ok ops (0..okWidth-1, in okWords words), then for the optional ops (from bit okWords * 32). */
+  /**
+   * Bits for the ok ops (0..okWidth-1, in okWords words), then for the optional ops (from bit
+   * okWords * 32).
+   */
   readonly okWidth: number;
   readonly okWords: number;
   readonly optWords: number;
@@ -112,7 +115,10 @@ export class Memo {
     }
   }
 
-  /** True when (bits, st) or a node that subsumes it was recorded; otherwise records it. hLo/hHi: the ok bits' Zobrist hash. */
+  /**
+   * True when (bits, st) or a node that subsumes it was recorded; otherwise records it. hLo/hHi:
+   * the ok bits' Zobrist hash.
+   */
   seen(bits: Uint32Array, hLo: number, hHi: number, st: number): boolean {
     const okWords = this.okWords;
     const optWords = this.optWords;
@@ -141,7 +147,8 @@ export class Memo {
     }
     const before = this.bytes;
     if (g !== -1) {
-      // Covered by a recorded set of optional ops left? Else drop the recorded sets this one covers.
+      // Covered by a recorded set of optional ops left? Else drop the recorded sets this one
+      // covers.
       for (let v = this.gHead[g]!; v !== -1; v = this.vNext[v]!) {
         let covers = true;
         for (let w = 0; w < optWords; w++) {

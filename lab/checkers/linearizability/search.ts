@@ -28,7 +28,10 @@ import { Memo, zobrist } from './memo.ts';
 import type { StepCache, StepOp } from './steps.ts';
 
 export interface SearchOp extends StepOp {
-  /** Invoke and completion times (the history's `time`); `ret` is Infinity for an op of unknown outcome. */
+  /**
+   * Invoke and completion times (the history's `time`); `ret` is Infinity for an op of unknown
+   * outcome.
+   */
   call: number;
   ret: number;
 }
@@ -43,7 +46,10 @@ export interface SearchOptions {
   ends?: boolean;
   /** performance.now() past which the search gives up. */
   deadline?: number;
-  /** A memo shared with other searches (bytes counted in its usage against memoryBytes), and each op's bit in it (Memo.bit). */
+  /**
+   * A memo shared with other searches (bytes counted in its usage against memoryBytes), and each
+   * op's bit in it (Memo.bit).
+   */
   memo?: Memo;
   bitOf?: Int32Array;
 }
@@ -59,7 +65,10 @@ export interface SearchResult {
   /** Why the verdict is unknown. */
   exhausted?: 'steps' | 'memory' | 'time';
   steps: number;
-  /** Op ids, in the order they took effect: the full order when linearizable, else the longest prefix found. */
+  /**
+   * Op ids, in the order they took effect: the full order when linearizable, else the longest
+   * prefix found.
+   */
   order: number[];
   /** The state id after `order`. */
   state: number;

@@ -21,7 +21,10 @@ import type { StepCache } from './steps.ts';
 
 export interface Config {
   state: number;
-  /** Ops of unknown outcome invoked before the cut that have not taken effect (indexes into the key's ops). */
+  /**
+   * Ops of unknown outcome invoked before the cut that have not taken effect (indexes into the
+   * key's ops).
+   */
   pending: readonly number[];
 }
 
@@ -30,7 +33,9 @@ export interface Segment {
   from: number;
   /** Latest completion of its ok ops. */
   to: number;
-  /** Indexes into the key's ops: its ok ops and the ops of unknown outcome invoked up to its end. */
+  /**
+   * Indexes into the key's ops: its ok ops and the ops of unknown outcome invoked up to its end.
+   */
   ops: number[];
 }
 
@@ -39,9 +44,15 @@ export interface KeySearch {
   exhausted?: 'steps' | 'memory' | 'configurations' | 'time';
   steps: number;
   segments: Segment[];
-  /** Configurations seen at the start of each segment searched (sparse: cuts inside a run of trivial segments are not kept). */
+  /**
+   * Configurations seen at the start of each segment searched (sparse: cuts inside a run of trivial
+   * segments are not kept).
+   */
   configs: Config[][];
-  /** For a failure: the segment no configuration gets through, and the deepest search's blocked op and its completion time. */
+  /**
+   * For a failure: the segment no configuration gets through, and the deepest search's blocked op
+   * and its completion time.
+   */
   failedSegment?: number;
   blocked: number | null;
   blockedRet: number | null;
@@ -59,7 +70,10 @@ export interface KeySearchOptions {
   maxConfigs?: number;
 }
 
-/** Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the segment their invoke falls in. */
+/**
+ * Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the
+ * segment their invoke falls in.
+ */
 export function segmentsOf(ops: readonly SearchOp[]): Segment[] {
   const ok = ops
     .map((_, i) => i)
@@ -89,7 +103,10 @@ export function prune(configs: Config[]): Config[] {
   const byState = new Map<number, Config[]>();
   for (const c of configs) {
     let l = byState.get(c.state);
-    if (!l) byState.set(c.state, (l = []));
+    if (!l) {
+      l = [];
+      byState.set(c.state, l);
+    }
     l.push(c);
   }
   const out: Config[] = [];
@@ -136,9 +153,15 @@ export function searchKey(
   /** False when the cut now holds more configurations than the limit. */
   const remember = (k: number, c: Config): boolean => {
     let m = seen.get(k);
-    if (!m) seen.set(k, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      seen.set(k, m);
+    }
     let list = m.get(c.state);
-    if (!list) m.set(c.state, (list = []));
+    if (!list) {
+      list = [];
+      m.set(c.state, list);
+    }
     list.push(c);
     const n = (counts.get(k) ?? 0) + 1;
     counts.set(k, n);
@@ -171,11 +194,10 @@ export function searchKey(
     const seg = segments[k]!;
     const list = [...config.pending, ...seg.ops];
     let memo = memos.get(k);
-    if (!memo)
-      memos.set(
-        k,
-        (memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage)),
-      );
+    if (!memo) {
+      memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage);
+      memos.set(k, memo);
+    }
     const m = memo;
     const bitOf = Int32Array.from(list, (i) => m.bit(ops[i]!.known, rank[i]!));
     return {

@@ -42,11 +42,17 @@ export interface ShrinkOptions {
   memoryBytes?: number;
   /** Re-checks in all. */
   maxChecks?: number;
-  /** performance.now() past which no further re-check starts (the witness found so far, if any, stands). */
+  /**
+   * performance.now() past which no further re-check starts (the witness found so far, if any,
+   * stands).
+   */
   deadline?: number;
 }
 
-/** A window with fewer state-changing ops than this is widened, if it can be without exceeding MAX_STORY. */
+/**
+ * A window with fewer state-changing ops than this is widened, if it can be without exceeding
+ * MAX_STORY.
+ */
 const STORY_OPS = 2;
 const MAX_STORY = 9;
 
@@ -69,7 +75,9 @@ export function shrinkFailure(
   if (j === undefined) return null;
   const changes = ops.map((o) => changesState(model, o));
 
-  /** The proofs from every start, or null when some start can be linearized (or the budget ran out). */
+  /**
+   * The proofs from every start, or null when some start can be linearized (or the budget ran out).
+   */
   const proves = (starts: number[], window: SearchOp[]): SearchResult[] | null => {
     checks--;
     const proofs: SearchResult[] = [];
@@ -86,7 +94,10 @@ export function shrinkFailure(
     }
     return proofs;
   };
-  /** The window's ops: pending ones, then those invoked from `from` up to R, ok ones completing after R relaxed. */
+  /**
+   * The window's ops: pending ones, then those invoked from `from` up to R, ok ones completing
+   * after R relaxed.
+   */
   const windowOf = (
     pending: Iterable<number>,
     body: Iterable<number>,

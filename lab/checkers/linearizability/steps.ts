@@ -78,7 +78,9 @@ export class StepCache {
   private readonly table = new PairMap();
   /** Calls of the model's step actually made (cache misses). */
   modelSteps = 0;
-  /** Steps asked for, cached or not: what Porcupine counts (it calls the model's step each time). */
+  /**
+   * Steps asked for, cached or not: what Porcupine counts (it calls the model's step each time).
+   */
   calls = 0;
   constructor(model: Model) {
     this.model = model;
@@ -106,7 +108,10 @@ export class StepCache {
   slot(op: StepOp): number {
     const k = op.known ? op.id * 2 + 1 : op.id * 2;
     let s = this.slots.get(k);
-    if (s === undefined) this.slots.set(k, (s = this.slots.size));
+    if (s === undefined) {
+      s = this.slots.size;
+      this.slots.set(k, s);
+    }
     return s;
   }
   /** The state id after the op from `state`, or -1 when the step is illegal. */

@@ -62,11 +62,16 @@ export interface KeyResult {
   modelSteps?: number;
   /** The budget (in model steps) that ran out, for an 'unknown' verdict. */
   budget?: number;
-  /** What ran out, for an 'unknown' verdict: model steps, the memo's memory, configurations carried across a cut, or the wall-clock time (--timeout). */
+  /**
+   * What ran out, for an 'unknown' verdict: model steps, the memo's memory, configurations carried
+   * across a cut, or the wall-clock time (--timeout).
+   */
   exhausted?: Exhausted;
   /** The wall-clock limit in ms, for an 'unknown' verdict that ran out of time. */
   timeoutMs?: number;
-  /** Quiescent segments the key's history was cut into (1: no cut; the fast path splits the rest). */
+  /**
+   * Quiescent segments the key's history was cut into (1: no cut; the fast path splits the rest).
+   */
   segments?: number;
   failure?: LinFailure;
 }
@@ -87,7 +92,10 @@ export interface LinOptions {
   budget?: number;
   /** Bytes the search's memo may hold per key before the verdict is 'unknown' (default 1 GiB). */
   memoryBytes?: number;
-  /** Wall-clock ms for the whole check (every key, witnesses included) before what is left is 'unknown'. */
+  /**
+   * Wall-clock ms for the whole check (every key, witnesses included) before what is left is
+   * 'unknown'.
+   */
   timeoutMs?: number;
   /** Search for the smallest failing sub-history (default true). */
   shrink?: boolean;

@@ -68,7 +68,10 @@ export interface SourceContext {
   ): ConnectionLender;
   /** The login of every connection a configuration opens itself. */
   login: { user: string; password: string; database: string; ssl?: mysql.SslOptions };
-  /** Consul's DNS and the name the proxies register under; null when the configuration needs no Consul. */
+  /**
+   * Consul's DNS and the name the proxies register under; null when the configuration needs no
+   * Consul.
+   */
   consul: { dns: { host: string; port: number }; serviceName: string } | null;
   /** The run's seed, for a configuration's seeded choices. */
   seed?: number;
@@ -80,12 +83,16 @@ export interface ClientConfigDef<N extends string = string> {
   /**
    * Whether the switchboard proxies join Consul: null (no Consul), 'registered' (every proxy a
    * service with a TCP check) or 'leader' (the proxies take a lock; only the holder is registered);
-   * or 'nodes': the Galera nodes themselves are the service, each checked by its galera-healthcheck.
+   * or 'nodes': the Galera nodes themselves are the service, each checked by its
+   * galera-healthcheck.
    */
   consul: null | 'registered' | 'leader' | 'nodes';
   /** Which proxies serve: every one, or only the one holding the Consul lock. */
   serve: 'every-proxy' | 'lock-holder';
-  /** The problem line when a scenario cannot use this configuration (naming the field and the fix), or null. */
+  /**
+   * The problem line when a scenario cannot use this configuration (naming the field and the fix),
+   * or null.
+   */
   problem(s: ScenarioView): string | null;
   /** How clients reach the targets, for the report's topology sentence ("…: <this>"). */
   describe(s: ScenarioView): string;

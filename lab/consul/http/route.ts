@@ -50,7 +50,9 @@ export interface Route {
   /** Exact path, or a prefix ending in "/" that takes the rest of the path as a parameter. */
   path: string;
   methods: Partial<Record<'GET' | 'PUT' | 'DELETE', Handler>>;
-  /** The prefix without its trailing "/" is the route too (as "/v1/kv", the root of the KV store). */
+  /**
+   * The prefix without its trailing "/" is the route too (as "/v1/kv", the root of the KV store).
+   */
   bareRoot?: true;
 }
 

@@ -1,7 +1,8 @@
 // The Consul image: `agent` with -dev, -server, -bootstrap-expect, -client, -bind, -node,
-// -datacenter, -http-port, -dns-port (others are accepted and ignored) → the lab's Consul-compatible
-// agent (lab/consul/), a single-node server that is its own leader, HTTP on 8500 and DNS on 8600
-// of the container's address. Clustering flags (-join, -retry-join) have nothing to join.
+// -datacenter, -http-port, -dns-port (others are accepted and ignored) → the lab's
+// Consul-compatible agent (lab/consul/), a single-node server that is its own leader, HTTP on 8500
+// and DNS on 8600 of the container's address. Clustering flags (-join, -retry-join) have nothing to
+// join.
 
 import { startConsulAgent } from '../../consul/agent.ts';
 import { parseGoFlags, resolveHost } from '../names.ts';

@@ -14,7 +14,10 @@ export const STORY_PREFIX = 'w-';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** How long each holder held the lock, from the deployment's 100 ms samples (the last holder until now). */
+/**
+ * How long each holder held the lock, from the deployment's 100 ms samples (the last holder until
+ * now).
+ */
 export function holdTimes(
   samples: readonly { t: number; id: string | null }[],
   now = Date.now(),
@@ -26,7 +29,9 @@ export function holdTimes(
   return out;
 }
 
-/** A dual node that, when it migrates, asks its own API for a task mid-copy and notes the status. */
+/**
+ * A dual node that, when it migrates, asks its own API for a task mid-copy and notes the status.
+ */
 async function startAsking(dep: Deployment, statuses: number[]): Promise<RunningBbs> {
   const node: RunningBbs = await dep.startNode('dual', {
     hooks: {
@@ -73,7 +78,10 @@ export async function replaceLegacyNodes(
   return { gaps, during };
 }
 
-/** The checks of a redeployment onto SQL: the seed migrated record by record, 503 while migrating, one run. */
+/**
+ * The checks of a redeployment onto SQL: the seed migrated record by record, 503 while migrating,
+ * one run.
+ */
 export function checkRedeployed(
   ctx: StoryContext,
   etcdNow: EtcdContents,
@@ -139,7 +147,10 @@ export async function killMigrationAt(
   return legacy;
 }
 
-/** A dual node takes over from `legacy`: started, `legacy` stopped, until a dual node serves, then 0.5 s. */
+/**
+ * A dual node takes over from `legacy`: started, `legacy` stopped, until a dual node serves, then
+ * 0.5 s.
+ */
 export async function dualTakesOver(ctx: StoryContext, legacy: RunningBbs): Promise<void> {
   await ctx.step('start a dual node', () => ctx.dep.startNode('dual'));
   await ctx.step(`stop ${legacy.id}`, () => legacy.stop());

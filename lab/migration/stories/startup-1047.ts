@@ -1,8 +1,8 @@
-// A start-up fault: the Galera node the BBS talks to is cut off from the other two (iptables), leaves
-// the Primary component and answers 1047 (WSREP has not yet prepared node for application use)
-// while a restarting BBS reads the SQL version, or while the first migration copies; healed, it is
-// Synced again before the BBS goes on. Per profile: did the migration run exactly once, and was any
-// record lost? (../startup-story.ts)
+// A start-up fault: the Galera node the BBS talks to is cut off from the other two (iptables),
+// leaves the Primary component and answers 1047 (WSREP has not yet prepared node for application
+// use) while a restarting BBS reads the SQL version, or while the first migration copies; healed,
+// it is Synced again before the BBS goes on. Per profile: did the migration run exactly once, and
+// was any record lost? (../startup-story.ts)
 
 import { startupFaultStory } from '../startup-story.ts';
 

@@ -1,4 +1,5 @@
-// The link's proxy is disabled: its connections are closed and new ones refused; the heal enables it.
+// The link's proxy is disabled: its connections are closed and new ones refused; the heal enables
+// it.
 
 import { linkFault, linksOf } from './link.ts';
 

@@ -65,7 +65,8 @@ export function partitionSides(
     ];
   }
   if (target === 'bridge') {
-    // The middle node sees both halves; the halves do not see each other (Galera relays through it).
+    // The middle node sees both halves; the halves do not see each other (Galera relays through
+    // it).
     const mid = Math.floor(nodes.length / 2);
     return [nodes.slice(0, mid), nodes.slice(mid + 1)];
   }

@@ -56,17 +56,28 @@ export interface TargetScope {
 
 export interface FaultKindDef<K extends string = string> {
   kind: K;
-  /** The cluster ability it needs (lab/providers/cluster.ts); the validator refuses a provider without it. */
+  /**
+   * The cluster ability it needs (lab/providers/cluster.ts); the validator refuses a provider
+   * without it.
+   */
   ability?: Ability;
   /** A Toxiproxy link fault: needs topology.links routed through Toxiproxy. */
   link?: boolean;
-  /** Its target may name a role (roles.ts): the node itself, or `isolate:<role>` for a partition. */
+  /**
+   * Its target may name a role (roles.ts): the node itself, or `isolate:<role>` for a partition.
+   */
   roleTargets?: boolean;
   /** Why a concrete target (not random, not a role) is wrong on this topology, or null. */
   targetProblem(target: string, scope: TargetScope): string | null;
-  /** Why the topology cannot have this kind at all whatever its target (reported on `.kind`), or null. */
+  /**
+   * Why the topology cannot have this kind at all whatever its target (reported on `.kind`), or
+   * null.
+   */
   kindProblem?(scope: TargetScope): string | null;
-  /** The targets a random plan draws; `nodeTargets` are the nodes, plus roles when the plan allows them. */
+  /**
+   * The targets a random plan draws; `nodeTargets` are the nodes, plus roles when the plan allows
+   * them.
+   */
   targetArbitrary(scope: TargetScope, nodeTargets: string[]): fc.Arbitrary<string>;
   /** Made once when a plan holds this kind, before any fault starts (e.g. an iptables chain). */
   prepare?(ctx: FaultContext): Promise<void>;
@@ -77,7 +88,9 @@ export interface FaultKindDef<K extends string = string> {
 /** Keeps the kind's literal name in the type, so the registry's list gives the FaultKind union. */
 export const faultKind = <const K extends string>(def: FaultKindDef<K>): FaultKindDef<K> => def;
 
-/** The nemesis's seed stream (lab/random deriveSeed), so its draws do not shift the clients' seeds. */
+/**
+ * The nemesis's seed stream (lab/random deriveSeed), so its draws do not shift the clients' seeds.
+ */
 export const NEMESIS_STREAM = 0x6e656d;
 
 /** A node target: one of the nodes (roles are checked apart). */

@@ -1,6 +1,6 @@
 // The Docker provider: the Cluster contract from real images (specs.ts) on a network of the run's
-// own, with the kill, pause and partition (by network disconnect) abilities; lab/providers/README.md
-// says how each maps to the engine and which engine is used.
+// own, with the kill, pause and partition (by network disconnect) abilities;
+// lab/providers/README.md says how each maps to the engine and which engine is used.
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,7 +77,9 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port whose next `count` ports are free on 127.0.0.1 (the nodes' published MySQL ports). */
+/**
+ * A base port whose next `count` ports are free on 127.0.0.1 (the nodes' published MySQL ports).
+ */
 export async function freePortRange(count: number, from = 33060, to = 60000): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const base = from + Math.floor(Math.random() * (to - from - count));
@@ -101,7 +103,10 @@ export interface DockerClusterOptions {
   /** An engine client to use; without it, `engine` picks one (engine-choice.ts). */
   docker?: Docker;
   engine?: EngineChoice;
-  /** The lab's engine: the /24s its networks get (default BBS_LAB_ENGINE_SUBNETS or its own default). */
+  /**
+   * The lab's engine: the /24s its networks get (default BBS_LAB_ENGINE_SUBNETS or its own
+   * default).
+   */
   subnets?: string;
   /** Where each node's log (the container's output) is copied when the cluster stops. */
   logDir?: string;

@@ -17,7 +17,10 @@ export const IMAGES = {
 export interface DockerTopology {
   runId: string;
   nodes: 1 | 3 | 5;
-  /** Host ports start here: node i publishes 3306 on basePort + i, Toxiproxy's API on basePort + 100, Consul's on basePort + 200. */
+  /**
+   * Host ports start here: node i publishes 3306 on basePort + i, Toxiproxy's API on basePort +
+   * 100, Consul's on basePort + 200.
+   */
   basePort: number;
   rootPassword: string;
   user: string;

@@ -48,7 +48,8 @@ export async function connectExternal(
   log(
     `external target ${t.name}: ${nodes.map((n) => `${n.name} = ${n.host}:${n.port}`).join(', ')}`,
   );
-  // An owned temp dir like the local provider's, so cleanup also finds what a killed lab recorded here.
+  // An owned temp dir like the local provider's, so cleanup also finds what a killed lab recorded
+  // here.
   const workDir = ownedTempDir({ external: t.name });
   const status = async (name: string): Promise<NodeStatus> => {
     const n = nodes.find((x) => x.name === name);

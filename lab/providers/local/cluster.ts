@@ -52,7 +52,10 @@ export interface LocalClusterOptions {
   log?: (msg: string) => void;
 }
 
-/** A local cluster has every node ability: kill, pause, partition (iptables) and admin SQL over the root socket. */
+/**
+ * A local cluster has every node ability: kill, pause, partition (iptables) and admin SQL over the
+ * root socket.
+ */
 export type LocalGalera = ClusterWith<'kill' | 'pause' | 'partition' | 'admin'>;
 
 interface NodeRuntime extends NodeInfo {

@@ -19,12 +19,16 @@ export interface IptablesPartition extends PartitionAbility {
 export function iptablesPartition(hostOf: (node: string) => string): IptablesPartition {
   let chain: Promise<PartitionChain> | null = null;
   const cuts = new Map<string, Cut[]>();
-  const apply = async () =>
-    (await (chain ??= createPartitionChain())).set([...cuts.values()].flat());
+  // The chain is created once; every caller awaits the same creation.
+  const theChain = (): Promise<PartitionChain> => {
+    chain ??= createPartitionChain();
+    return chain;
+  };
+  const apply = async () => (await theChain()).set([...cuts.values()].flat());
   return {
     refuse: () => null,
     async prepare() {
-      await (chain ??= createPartitionChain());
+      await theChain();
     },
     async cut(id: string, [a, b]: Sides) {
       cuts.set(id, cutsBetween(a.map(hostOf), b.map(hostOf)));
@@ -43,7 +47,7 @@ export function iptablesPartition(hostOf: (node: string) => string): IptablesPar
       cuts.clear();
       const c = chain;
       chain = null;
-      if (c) await (await c).remove();
+      if (c !== null) await (await c).remove();
     },
   };
 }

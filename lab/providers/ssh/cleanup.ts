@@ -51,7 +51,8 @@ export async function removeSshLeftovers(
         for (const s of sessions) {
           const h = rec.hosts[s.host.name];
           if (!h) continue;
-          // The chain is named by the run, so it is removed even when the record missed its creation.
+          // The chain is named by the run, so it is removed even when the record missed its
+          // creation.
           await s.run(removeChainCommand(chainName(rec.runId, s.host.name)), { timeoutMs: 30_000 });
           if (h.dir) {
             await s.run(killUsing(h.dir).command, {

@@ -37,7 +37,10 @@ export interface SshCluster extends Cluster {
   sessions: readonly SshSession[];
 }
 
-/** Opens a session to every host; when one fails the others are closed and its error (naming the host) thrown. */
+/**
+ * Opens a session to every host; when one fails the others are closed and its error (naming the
+ * host) thrown.
+ */
 export async function openAll(t: SshTarget): Promise<SshSession[]> {
   const opened = await Promise.allSettled(t.hosts.map((h) => openSession(t, h)));
   const failed = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');

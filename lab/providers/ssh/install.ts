@@ -13,7 +13,9 @@ import { galeraNodeConfig } from '../../mariadb/node-config.ts';
 
 export const PACKAGES = ['mariadb-server', 'galera-4', 'rsync'] as const;
 const MARIADBD = '/usr/sbin/mariadbd';
-/** The lab's dirs on a host: /tmp/bbslab-host-XXXXXX (never the local provider's bbs-lab- prefix). */
+/**
+ * The lab's dirs on a host: /tmp/bbslab-host-XXXXXX (never the local provider's bbs-lab- prefix).
+ */
 export const HOST_DIR_PREFIX = '/tmp/bbslab-host-';
 
 interface HostNode {
@@ -31,7 +33,10 @@ const paths = (dir: string) => ({
   pgid: `${dir}/mariadbd.pgid`,
 });
 
-/** The node's config: the local provider's (lab/mariadb/node-config.ts), on the host's own address and port. */
+/**
+ * The node's config: the local provider's (lab/mariadb/node-config.ts), on the host's own address
+ * and port.
+ */
 export function hostNodeConfig(
   n: { name: string; address: string; port: number; dir: string },
   all: readonly { address: string }[],
@@ -217,7 +222,8 @@ export async function startInstallMode(
             `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`,
             { timeoutMs: 900_000 },
           );
-          // Debian starts its own mariadb service on install; the lab's nodes are its own processes.
+          // Debian starts its own mariadb service on install; the lab's nodes are its own
+          // processes.
           if (missing.includes('mariadb-server'))
             await s.run(
               'systemctl stop mariadb 2>/dev/null || service mariadb stop 2>/dev/null; true',

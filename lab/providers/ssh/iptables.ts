@@ -32,7 +32,10 @@ export function cutsOf(sides: Sides, addressOf: (node: string) => string): Cut[]
   return cuts;
 }
 
-/** The cuts one host enforces: those arriving at it (its INPUT sees only packets for it on a real host). */
+/**
+ * The cuts one host enforces: those arriving at it (its INPUT sees only packets for it on a real
+ * host).
+ */
 export function cutsForHost(cuts: readonly Cut[], address: string): Cut[] {
   const seen = new Set<string>();
   return cuts.filter((c) => {
@@ -75,7 +78,9 @@ export function setRulesCommand(chain: string, cuts: readonly Cut[]): string {
   ].join(' && ');
 }
 
-/** Whether `command` is one the lab's chain code builds for this chain (attach mode's allow-list). */
+/**
+ * Whether `command` is one the lab's chain code builds for this chain (attach mode's allow-list).
+ */
 export function isChainCommand(command: string, chain: string): boolean {
   if (
     command === createChainCommand(chain) ||

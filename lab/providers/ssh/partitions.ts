@@ -17,7 +17,9 @@ import {
 import type { SshSession } from './session.ts';
 
 export interface HostChains extends PartitionAbility {
-  /** Makes every host's (empty) chain now, so the first cut costs one command per host, not three. */
+  /**
+   * Makes every host's (empty) chain now, so the first cut costs one command per host, not three.
+   */
   prepare(): Promise<void>;
   /** Removes every chain (the heal at the end, on Ctrl-C and by cleanup). */
   removeAll(): Promise<void>;

@@ -17,7 +17,10 @@ export interface SshSession {
   host: SshHost;
   /** `name (address:port)`, how every message names this host. */
   label: string;
-  /** Runs a shell command (through `sudo -n sh -c` when the target says sudo); fails on a non-zero exit. */
+  /**
+   * Runs a shell command (through `sudo -n sh -c` when the target says sudo); fails on a non-zero
+   * exit.
+   */
   run(
     command: string,
     opts?: { stdin?: string | Buffer; timeoutMs?: number; allowFail?: boolean },

@@ -4,8 +4,8 @@
 // run without carrying a key or a password.
 //
 //   name: three-vms
-//   mode: install                      # install: the lab installs and runs Galera; attach: an existing cluster
-//   ssh:
+//   mode: install                      # install: the lab installs and runs Galera; attach: an
+//   existing cluster ssh:
 //     user: root
 //     identityFile: ~/.ssh/id_ed25519  # or identityEnv: VAR (the key's text), or agent: true
 //     knownHosts: ~/.ssh/known_hosts
@@ -95,7 +95,10 @@ const ADDRESS = /^[A-Za-z0-9.:-]+$/;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** A path from the target: `~/` is the home directory, a relative path is relative to the target file. */
+/**
+ * A path from the target: `~/` is the home directory, a relative path is relative to the target
+ * file.
+ */
 export function targetPath(p: string, file: string): string {
   if (p.startsWith('~/')) return resolve(homedir(), p.slice(2));
   return isAbsolute(p) ? p : resolve(dirname(file), p);
@@ -361,7 +364,9 @@ export function fromEnv(
   return v;
 }
 
-/** The private key / password / agent options for a login, read from files and the environment only. */
+/**
+ * The private key / password / agent options for a login, read from files and the environment only.
+ */
 export function loginSecrets(
   t: SshTarget,
   env: NodeJS.ProcessEnv = process.env,

@@ -40,7 +40,10 @@ export function rowName(o: Pick<TimelineOp, 'process' | 'node'>): string {
   return `p${o.process} · ${o.node ?? 'node ?'}`;
 }
 
-/** The text beside a bar: "#701 StartTask t1 cell-2 → failed: 1213 deadlock", clipped with … only past `max` characters. */
+/**
+ * The text beside a bar: "#701 StartTask t1 cell-2 → failed: 1213 deadlock", clipped with … only
+ * past `max` characters.
+ */
 export function barText(o: Pick<TimelineOp, 'op' | 'label'>, max: number): string {
   const s = `#${o.op} ${o.label}`;
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
@@ -74,7 +77,7 @@ export function anomalyChart(
   const barH = 12;
   const rowY = (i: number) => i * rowH;
   const lanes = f.plot.append('g').attr('class', 'lanes');
-  bars.forEach((b, i) =>
+  bars.forEach((b, i) => {
     lanes
       .append('rect')
       .attr('class', 'lane')
@@ -83,18 +86,18 @@ export function anomalyChart(
       .attr('y', rowY(i))
       .attr('width', f.innerWidth)
       .attr('height', rowH)
-      .attr('fill', i % 2 === 0 ? '#fafafa' : '#f0f0f0'),
-  );
+      .attr('fill', i % 2 === 0 ? '#fafafa' : '#f0f0f0');
+  });
   const names = f.plot.append('g').attr('class', 'rows').attr('font-size', 10);
-  bars.forEach((b, i) =>
+  bars.forEach((b, i) => {
     names
       .append('text')
       .attr('class', 'row-name')
       .attr('x', -6)
       .attr('y', rowY(i) + rowH / 2 + 4)
       .attr('text-anchor', 'end')
-      .text(rowName(b)),
-  );
+      .text(rowName(b));
+  });
   const prefix = opts.anchorPrefix ?? 'op-';
   const g = f.plot
     .append('g')
@@ -121,7 +124,8 @@ export function anomalyChart(
       (b: Bar) =>
         `op ${b.op} (process ${b.process}${b.node ? `, node ${b.node}` : ''}): ${b.label}; ${b.x0.toFixed(2)}–${b.complete === undefined ? 'never completed' : `${b.x1.toFixed(2)} ms`}`,
     );
-  // Under the bar, from its start; a bar that starts in the right half gets its label ending at its end.
+  // Under the bar, from its start; a bar that starts in the right half gets its label ending at its
+  // end.
   g.append('text')
     .attr('class', 'op-label')
     .attr('x', (b: Bar) => (x(b.x0) > f.innerWidth / 2 ? Math.max(x(b.x1), 0) : x(b.x0)).toFixed(1))

@@ -39,15 +39,15 @@ export interface Margin {
   left: number;
 }
 
+// The d3 module, its selections and scales come untyped from d3-node (d3-node.d.ts).
+// biome-ignore lint/suspicious/noExplicitAny: d3-node ships no types (d3-node.d.ts)
+export type Untyped = any;
+
 export interface Frame {
-  // The d3 module and selections come untyped from d3-node.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  d3: any;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  svg: any;
+  d3: Untyped;
+  svg: Untyped;
   /** The plot area, translated by the margins. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  plot: any;
+  plot: Untyped;
   width: number;
   height: number;
   innerWidth: number;
@@ -111,8 +111,12 @@ export function frame(
  * One shaded band per fault window over the plot, labelled with its kind and target. A window
  * still open at the end of the run runs to `end`.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function faultBands(f: Frame, x: any, faults: readonly FaultWindow[], end: number): void {
+export function faultBands(
+  f: Frame,
+  x: Untyped,
+  faults: readonly FaultWindow[],
+  end: number,
+): void {
   const g = f.plot.append('g').attr('class', 'faults');
   faults.forEach((w, i) => {
     const x0 = x(w.start);
@@ -142,13 +146,17 @@ export function faultBands(f: Frame, x: any, faults: readonly FaultWindow[], end
   });
 }
 
-/** Legend geometry: rows of 14 px from y 22, items left to right from x 10, wrapped at width − 10. */
+/**
+ * Legend geometry: rows of 14 px from y 22, items left to right from x 10, wrapped at width − 10.
+ */
 const LEGEND_TOP = 22;
 const LEGEND_ROW = 14;
 /** Width of an item: the square, a gap and the label at about 6 px a character. */
 const itemWidth = (label: string) => 22 + label.length * 6;
 
-/** Where each legend item goes: left to right, a new row when the next would cross the right edge. */
+/**
+ * Where each legend item goes: left to right, a new row when the next would cross the right edge.
+ */
 export function legendLayout(labels: readonly string[], width: number): { x: number; y: number }[] {
   const out: { x: number; y: number }[] = [];
   let x = 10;

@@ -8,9 +8,9 @@ declare module 'd3-node' {
   }
   export class D3Node {
     constructor(opts?: D3NodeOptions);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    // biome-ignore lint/suspicious/noExplicitAny: the package ships no types
     d3: any;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    // biome-ignore lint/suspicious/noExplicitAny: the package ships no types
     createSVG(width?: number, height?: number, attrs?: Record<string, string | number>): any;
     svgString(): string;
   }

@@ -37,7 +37,10 @@ export function chartData(events: readonly HistoryEvent[]): ChartData {
     if (c.type === 'ok' && c.node && !READ_OPS.has(o.f as BbsOpName)) {
       const sec = Math.max(0, Math.floor(t));
       let m = writesBySecond.get(sec);
-      if (!m) writesBySecond.set(sec, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        writesBySecond.set(sec, m);
+      }
       m.set(c.node, (m.get(c.node) ?? 0) + 1);
     }
   }

@@ -16,7 +16,10 @@ function scalar(v: unknown): string | null {
   return null;
 }
 
-/** A list-append micro-op list ([['append', k, v] | ['r', k, list|null]]), or null when it is not one. */
+/**
+ * A list-append micro-op list ([['append', k, v] | ['r', k, list|null]]), or null when it is not
+ * one.
+ */
 function microOps(v: unknown): [string, unknown, unknown][] | null {
   if (!Array.isArray(v) || v.length === 0) return null;
   return v.every((m) => Array.isArray(m) && (m[0] === 'append' || m[0] === 'r'))
@@ -50,7 +53,10 @@ export function argsText(value: unknown): string {
     .join(' ');
 }
 
-/** How the op ended, in words: "ok: RUNNING", "refused: InvalidStateTransition", "failed: 1213 deadlock", "unknown: connection-lost". */
+/**
+ * How the op ended, in words: "ok: RUNNING", "refused: InvalidStateTransition", "failed: 1213
+ * deadlock", "unknown: connection-lost".
+ */
 export function resultText(o: Op): string {
   const c = o.complete;
   if (!c) return 'never completed';

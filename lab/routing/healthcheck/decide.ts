@@ -1,6 +1,6 @@
-// How galera-healthcheck (cf-mysql-release) decides whether a Galera node may take traffic, as a pure
-// function so the decision table can be checked without a database. The rules and the messages are
-// the real ones (cloudfoundry/galera-healthcheck, healthcheck/healthcheck.go; FACTS.md):
+// How galera-healthcheck (cf-mysql-release) decides whether a Galera node may take traffic, as a
+// pure function so the decision table can be checked without a database. The rules and the messages
+// are the real ones (cloudfoundry/galera-healthcheck, healthcheck/healthcheck.go; FACTS.md):
 //   Synced (4) healthy; Donor/Desynced (2) healthy only when availableWhenDonor (default true);
 //   Joining (1) and Joined (3) unhealthy; any other state unhealthy ("Unrecognized state");
 //   and a state that would be healthy is still unhealthy when read_only=ON, unless
@@ -39,7 +39,9 @@ export interface NodeReading {
 
 export interface HealthDecision {
   healthy: boolean;
-  /** The real healthcheck's message ("synced", "joining", "not synced", "joined", "read-only", …). */
+  /**
+   * The real healthcheck's message ("synced", "joining", "not synced", "joined", "read-only", …).
+   */
   message: string;
 }
 

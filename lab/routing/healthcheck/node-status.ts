@@ -1,7 +1,7 @@
 // Reads a Galera node's state for the healthcheck over one MySQL connection, as the real
 // galera-healthcheck does through Go's database/sql: the connection is opened on first use, and
-// after any failure (refused, lost, a query that outlives its timeout) it is dropped so the next read
-// reconnects. A read that fails is an error for the caller, who answers "unhealthy".
+// after any failure (refused, lost, a query that outlives its timeout) it is dropped so the next
+// read reconnects. A read that fails is an error for the caller, who answers "unhealthy".
 
 import mysql from 'mysql2/promise';
 import type { NodeReading } from './decide.ts';
@@ -11,7 +11,10 @@ export interface NodeStatusSource {
   port: number;
   user: string;
   password: string;
-  /** Per query; a node that hangs (SIGSTOP, a full disk) must not hang the healthcheck. Default 2000. */
+  /**
+   * Per query; a node that hangs (SIGSTOP, a full disk) must not hang the healthcheck. Default
+   * 2000.
+   */
   queryTimeoutMs?: number;
   /** Default 2000. */
   connectTimeoutMs?: number;
@@ -92,7 +95,8 @@ export function createNodeStatusReader(src: NodeStatusSource): NodeStatusReader 
           readOnly,
         };
       } catch (e) {
-        // Whatever failed, the connection is no longer trusted (a timed-out query leaves it mid-protocol).
+        // Whatever failed, the connection is no longer trusted (a timed-out query leaves it
+        // mid-protocol).
         drop(current);
         throw e;
       }

@@ -1,10 +1,12 @@
 // What galera-healthcheck answers over HTTP, as pure functions of what it read from the node:
 //   GET /              200 or 503, text "Galera Cluster Node Status: <message>"
-//                      (the form HAProxy and the 2016 switchboard read: only the status code counts)
+//                      (the form HAProxy and the 2016 switchboard read: only the status code
+//                      counts)
 //   GET /api/v1/status 200 with JSON {wsrep_local_state, wsrep_local_state_comment,
 //                      wsrep_local_index, healthy} whenever the node could be read, healthy or not;
 //                      500 with the error text when it could not (the form switchboard reads from
-//                      Sep 2016 on: healthy and wsrep_local_index from the JSON, any non-200 unhealthy)
+//                      Sep 2016 on: healthy and wsrep_local_index from the JSON, any non-200
+//                      unhealthy)
 // A lab override (a nemesis making the healthcheck lie) replaces the decision, never the shape; the
 // JSON then carries an extra "lab_override" field, which no real client reads.
 

@@ -4,8 +4,9 @@
 //
 // Lab-only, not part of the real API: an override a nemesis uses to make the healthcheck lie for a
 // while, in code (setOverride) and over HTTP:
-//   PUT /lab/override  {"state": "healthy" | "unhealthy" | null, "forMs"?: number}  → 200 {"state", "remainingMs"}
-//   GET /lab/override                                                               → 200 {"state", "remainingMs"}
+//   PUT /lab/override  {"state": "healthy" | "unhealthy" | null, "forMs"?: number}  → 200 {"state",
+//   "remainingMs"} GET /lab/override
+//   → 200 {"state", "remainingMs"}
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -32,7 +32,10 @@ export class ConnectionTable {
     }
   }
 
-  /** Bridges a client to a backend. The bridge counts as the backend's from now, also while dialling. */
+  /**
+   * Bridges a client to a backend. The bridge counts as the backend's from now, also while
+   * dialling.
+   */
   route(client: Socket, target: BridgeTarget): void {
     const set = this.open.get(target.name);
     const count = this.counts.get(target.name);

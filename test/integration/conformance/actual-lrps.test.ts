@@ -32,7 +32,10 @@ const COLS_HELPERS = COLS_2016.split(', ')
 const COLS_TODAY =
   'actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.presence, actual_lrps.domain, actual_lrps.state, actual_lrps.instance_guid, actual_lrps.cell_id, actual_lrps.placement_error, actual_lrps.since, actual_lrps.net_info, actual_lrps.internal_routes, actual_lrps.metric_tags, actual_lrps.routable, actual_lrps.availability_zone, actual_lrps.modification_tag_epoch, actual_lrps.modification_tag_index, actual_lrps.crash_count, actual_lrps.crash_reason';
 
-/** Today's columns the lab's schema lacks (internal routes 90b8ff8e, metric tags, routable f31f3c43, zone 9b797d8d), and presence = evacuating. */
+/**
+ * Today's columns the lab's schema lacks (internal routes 90b8ff8e, metric tags, routable f31f3c43,
+ * zone 9b797d8d), and presence = evacuating.
+ */
 const NOT_IN_LAB = new Set(['internal_routes', 'metric_tags', 'routable', 'availability_zone']);
 function labSchema(s: Stmt): Stmt {
   const rename = (m?: Map<string, unknown>) =>
@@ -56,7 +59,10 @@ function labSchema(s: Stmt): Stmt {
 }
 
 type Era = 'E2a8d20a0' | 'Edb3234a7' | 'E47049111' | 'Eb08a6ca0' | 'Eb2385bea';
-/** The commit whose actual_lrp_db.go each profile runs (b08a6ca0, 18ba2854 and fd3b8213 share it for these ops). */
+/**
+ * The commit whose actual_lrp_db.go each profile runs (b08a6ca0, 18ba2854 and fd3b8213 share it for
+ * these ops).
+ */
 const ERA: Record<BbsVersion, Era> = {
   '2016-03': 'E2a8d20a0',
   '2016-05': 'Edb3234a7',
@@ -185,7 +191,8 @@ const cases: Case[] = [
           'INSERT INTO actual_lrps (process_guid, instance_index, domain, state, since, net_info, modification_tag_epoch, modification_tag_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           v,
         );
-      // 2a8d20a0 / db3234a7: db.db.Exec, no transaction. 47049111: transact, but db.insert(…, db.db, …).
+      // 2a8d20a0 / db3234a7: db.db.Exec, no transaction. 47049111: transact, but db.insert(…,
+      // db.db, …).
       if (era === 'E2a8d20a0' || era === 'Edb3234a7') return [insert(1)];
       if (era === 'E47049111') return [BEGIN(1), insert(2), COMMIT(1)];
       return [BEGIN(), insert(1), COMMIT()];
@@ -547,7 +554,8 @@ for (const version of BBS_VERSIONS) {
   }
 }
 
-// --- the retry loop and what the client is told -----------------------------------------------------
+// --- the retry loop and what the client is told
+// -----------------------------------------------------
 
 const deadlock: InjectedError = {
   message: 'Deadlock found when trying to get lock; try restarting transaction',

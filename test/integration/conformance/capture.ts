@@ -40,7 +40,10 @@ export interface RecordingOptions {
 export interface Recording {
   source: ConnectionSource;
   sent: Sent[];
-  /** The statements of the op, without the lab's per-connection session setup (node name, sync wait). */
+  /**
+   * The statements of the op, without the lab's per-connection session setup (node name, sync
+   * wait).
+   */
   opStatements(): string[];
   clear(): void;
 }

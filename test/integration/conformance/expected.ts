@@ -49,7 +49,9 @@ export function desireTask(e: Era, outcome: 'inserted' | 'exists'): string[] {
   return tx(!isEarly(e), [insert], outcome === 'inserted' ? 'COMMIT' : 'ROLLBACK');
 }
 
-/** fetchTaskForShare (2a8d20a0), fetchTaskForUpdate (db3234a7), db.one(…, LockRow) (47049111 on). */
+/**
+ * fetchTaskForShare (2a8d20a0), fetchTaskForUpdate (db3234a7), db.one(…, LockRow) (47049111 on).
+ */
 export function lockTask(e: Era): string {
   switch (e) {
     case '2a8d20a0':
@@ -75,12 +77,18 @@ export function taskMutation(e: Era, write: string | null): string[] {
   return write === null ? tx(true, [lockTask(e)], 'ROLLBACK') : tx(true, [lockTask(e), write]);
 }
 
-/** StartTask of a task already RUNNING on the same cell: nothing written, the function returns nil, so COMMIT. */
+/**
+ * StartTask of a task already RUNNING on the same cell: nothing written, the function returns nil,
+ * so COMMIT.
+ */
 export function startTaskAgain(e: Era): string[] {
   return tx(true, [lockTask(e)]);
 }
 
-/** TaskByGuid: db.db.QueryRow (2a8d20a0, db3234a7), db.one in db.transact (47049111 on; ErrNoRows rolls back). */
+/**
+ * TaskByGuid: db.db.QueryRow (2a8d20a0, db3234a7), db.one in db.transact (47049111 on; ErrNoRows
+ * rolls back).
+ */
 export function taskByGuid(e: Era, found: boolean): string[] {
   const select =
     e === '2a8d20a0'
@@ -91,7 +99,8 @@ export function taskByGuid(e: Era, found: boolean): string[] {
   return tx(!isEarly(e), [select], found ? 'COMMIT' : 'ROLLBACK');
 }
 
-// --- desired LRPs: db/sqldb/desired_lrp_db.go -----------------------------------------------------
+// --- desired LRPs: db/sqldb/desired_lrp_db.go
+// -----------------------------------------------------
 
 /** DesireLRP in db.transact at every commit; 2a8d20a0's table had no volume_placement. */
 export function desireLRP(e: Era, outcome: 'inserted' | 'exists'): string[] {
@@ -163,7 +172,10 @@ export function removeDesiredLRP(e: Era, found: boolean): string[] {
     : tx(true, [probe], 'ROLLBACK');
 }
 
-/** DesiredLRPByProcessGuid: db.db.QueryRow (2a8d20a0, db3234a7), db.one in db.transact (47049111 on). */
+/**
+ * DesiredLRPByProcessGuid: db.db.QueryRow (2a8d20a0, db3234a7), db.one in db.transact (47049111
+ * on).
+ */
 export function desiredLRPByProcessGuid(e: Era, found: boolean): string[] {
   const select =
     e === '2a8d20a0'
@@ -178,9 +190,10 @@ export function desiredLRPByProcessGuid(e: Era, found: boolean): string[] {
 
 /**
  * UpsertDomain. 2a8d20a0, db3234a7: db.db.Exec of INSERT … ON DUPLICATE KEY UPDATE. 47049111: the
- * same statement from db.upsert (queries.go), in db.transact. b08a6ca0 on: helpers.Upsert, an UPDATE
- * and, when RowsAffected is 0, an INSERT. `changed`: whether the UPDATE changes the row; false for
- * a missing domain, and for an existing one whose expiry stays the same (ttl 0 again: MaxInt64).
+ * same statement from db.upsert (queries.go), in db.transact. b08a6ca0 on: helpers.Upsert, an
+ * UPDATE and, when RowsAffected is 0, an INSERT. `changed`: whether the UPDATE changes the row;
+ * false for a missing domain, and for an existing one whose expiry stays the same (ttl 0 again:
+ * MaxInt64).
  */
 export function upsertDomain(e: Era, row: 'missing' | 'changed' | 'unchanged'): string[] {
   const odku =

@@ -20,7 +20,9 @@ import {
 
 export type Columns = Readonly<Record<string, readonly string[]>>;
 
-/** The columns of each table of a CREATE TABLE statement list (not its INDEX / PRIMARY KEY lines). */
+/**
+ * The columns of each table of a CREATE TABLE statement list (not its INDEX / PRIMARY KEY lines).
+ */
 export function columnsOf(ddls: readonly string[]): Columns {
   const out: Record<string, string[]> = {};
   for (const ddl of ddls) {
@@ -67,34 +69,32 @@ const assigned = (list: string): string[] => list.split(',').map((a) => a.split(
 
 export function statementShape(sql: string, o: ShapeOptions = {}): string {
   const s = squash(sql);
-  let m: RegExpExecArray | null;
-  if ((m = /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)$/i.exec(s)))
-    return m[1]!.toUpperCase() === 'START TRANSACTION' ? 'BEGIN' : m[1]!.toUpperCase();
-  if (
-    (m =
-      /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?( LIMIT 1)?( FOR UPDATE| LOCK IN SHARE MODE)?$/i.exec(
-        s,
-      ))
-  ) {
-    const what = m[1]!.trim();
+  const tx = /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)$/i.exec(s);
+  if (tx) return tx[1]!.toUpperCase() === 'START TRANSACTION' ? 'BEGIN' : tx[1]!.toUpperCase();
+  const sel =
+    /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?( LIMIT 1)?( FOR UPDATE| LOCK IN SHARE MODE)?$/i.exec(
+      s,
+    );
+  if (sel) {
+    const what = sel[1]!.trim();
     const projection = /^count\(\*\)$/i.test(what) ? 'COUNT(*)' : what === '1' ? '1' : 'columns';
-    return `SELECT ${projection} FROM ${m[2]}${m[3] ? ` WHERE ${where(m[3])}` : ''}${m[4] ? ' LIMIT 1' : ''}${m[5] ? ` ${m[5].trim().toUpperCase()}` : ''}`;
+    return `SELECT ${projection} FROM ${sel[2]}${sel[3] ? ` WHERE ${where(sel[3])}` : ''}${sel[4] ? ' LIMIT 1' : ''}${sel[5] ? ` ${sel[5].trim().toUpperCase()}` : ''}`;
   }
-  if (
-    (m =
-      /^INSERT INTO (\w+) ?\((.+?)\) ?VALUES ?\((.+?)\)(?: ON DUPLICATE KEY UPDATE (.+))?$/i.exec(
-        s,
-      ))
-  ) {
-    const t = m[1]!;
-    const dup = m[4] ? ` ON DUPLICATE KEY UPDATE (${kept(t, assigned(m[4]), o).join(', ')})` : '';
-    return `INSERT INTO ${t} (${kept(t, m[2]!.split(','), o).join(', ')})${dup}`;
+  const ins =
+    /^INSERT INTO (\w+) ?\((.+?)\) ?VALUES ?\((.+?)\)(?: ON DUPLICATE KEY UPDATE (.+))?$/i.exec(s);
+  if (ins) {
+    const t = ins[1]!;
+    const dup = ins[4]
+      ? ` ON DUPLICATE KEY UPDATE (${kept(t, assigned(ins[4]), o).join(', ')})`
+      : '';
+    return `INSERT INTO ${t} (${kept(t, ins[2]!.split(','), o).join(', ')})${dup}`;
   }
-  if ((m = /^UPDATE (\w+) SET (.+?) WHERE (.+)$/i.exec(s))) {
-    return `UPDATE ${m[1]} SET (${kept(m[1]!, assigned(m[2]!), o).join(', ')}) WHERE ${where(m[3]!)}`;
+  const upd = /^UPDATE (\w+) SET (.+?) WHERE (.+)$/i.exec(s);
+  if (upd) {
+    return `UPDATE ${upd[1]} SET (${kept(upd[1]!, assigned(upd[2]!), o).join(', ')}) WHERE ${where(upd[3]!)}`;
   }
-  if ((m = /^DELETE FROM (\w+) WHERE (.+)$/i.exec(s)))
-    return `DELETE FROM ${m[1]} WHERE ${where(m[2]!)}`;
+  const del = /^DELETE FROM (\w+) WHERE (.+)$/i.exec(s);
+  if (del) return `DELETE FROM ${del[1]} WHERE ${where(del[2]!)}`;
   return s;
 }
 

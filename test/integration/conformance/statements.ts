@@ -15,7 +15,10 @@ export interface Stmt {
   where?: Map<string, unknown>;
 }
 
-/** One expected statement: the connection (1 = the op's first, 2 = the next one it took, …), the SQL as the Go code wrote it, and its Go arguments in order. */
+/**
+ * One expected statement: the connection (1 = the op's first, 2 = the next one it took, …), the SQL
+ * as the Go code wrote it, and its Go arguments in order.
+ */
 export interface Expected {
   conn: number;
   sql: string;
@@ -125,7 +128,8 @@ export interface SentStmt {
 
 /**
  * Compares a captured sequence (session set-up already left out) with the expected one; the
- * captured leases are renumbered 1, 2, … in order of first use. Returns the problems, [] when equal.
+ * captured leases are renumbered 1, 2, … in order of first use. Returns the problems, [] when
+ * equal.
  */
 export function sequenceProblems(
   expected: readonly Expected[],

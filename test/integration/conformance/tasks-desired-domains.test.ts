@@ -197,7 +197,7 @@ for (const p of PROFILE_CODE) {
       failureReason: '',
       result: 'x',
     });
-    t.is((done.result.value?.record as TaskRecord).state, 'COMPLETED');
+    t.is((done.result.value?.record as TaskRecord | undefined)?.state, 'COMPLETED');
     sameStatements(t, done.sent, taskMutation(e, COMPLETE_TASK_UPDATE));
     const notRunning = await run(p.version, 'CompleteTask', {
       taskGuid: pending,
@@ -243,7 +243,7 @@ for (const p of PROFILE_CODE) {
     const running = key('t');
     await given(desire(g), start(g), complete(g), desire(running), start(running));
     const ok = await run(p.version, 'ResolvingTask', { taskGuid: g });
-    t.is((ok.result.value?.record as TaskRecord).state, 'RESOLVING');
+    t.is((ok.result.value?.record as TaskRecord | undefined)?.state, 'RESOLVING');
     sameStatements(t, ok.sent, taskMutation(e, RESOLVING_TASK_UPDATE));
     const refused = await run(p.version, 'ResolvingTask', { taskGuid: running });
     t.is(refused.result.value?.error, 'InvalidStateTransition');
@@ -274,7 +274,7 @@ for (const p of PROFILE_CODE) {
     const g = key('t');
     await given(desire(g));
     const found = await run(p.version, 'TaskByGuid', { taskGuid: g });
-    t.is((found.result.value?.record as TaskRecord).taskGuid, g);
+    t.is((found.result.value?.record as TaskRecord | undefined)?.taskGuid, g);
     sameStatements(t, found.sent, taskByGuid(e, true));
     const missing = await run(p.version, 'TaskByGuid', { taskGuid: key('absent') });
     t.is(missing.result.value?.record, null);
@@ -291,7 +291,8 @@ for (const p of PROFILE_CODE) {
       { when: /^SELECT .* FROM tasks/, error: DEADLOCK },
     );
     if (early(e)) {
-      // fetchTask: any Scan error → models.ErrResourceNotFound, an *Error, never a deadlock to retry.
+      // fetchTask: any Scan error → models.ErrResourceNotFound, an *Error, never a deadlock to
+      // retry.
       t.is(locked.result.value?.error, 'ResourceNotFound');
       t.is(locked.result.attempts, 1);
       sameStatements(t, locked.sent, taskMutation(e, null));
@@ -377,7 +378,8 @@ for (const p of PROFILE_CODE) {
     const missing = await run(p.version, 'RemoveDesiredLRP', { processGuid: g });
     t.is(missing.result.value?.error, 'ResourceNotFound');
     sameStatements(t, missing.sent, removeDesiredLRP(e, false));
-    // lockDesiredLRPByGuidFor…: convertSQLError, at every commit. A 1047 is no deadlock: not retried.
+    // lockDesiredLRPByGuidFor…: convertSQLError, at every commit. A 1047 is no deadlock: not
+    // retried.
     await given(lrp(g));
     const failed = await run(
       p.version,
@@ -426,10 +428,11 @@ for (const p of PROFILE_CODE) {
     });
   }
 
-  // --- domains ------------------------------------------------------------------------------------
-  // Serial: from b08a6ca0 two first upserts of neighbouring domains at once can deadlock (each
-  // UPDATE of a missing row takes a gap lock, each INSERT then waits for the other's): a real
-  // 1213, retried by the BBS, but a second attempt these sequences do not expect.
+  // --- domains
+  // ------------------------------------------------------------------------------------ Serial:
+  // from b08a6ca0 two first upserts of neighbouring domains at once can deadlock (each UPDATE of a
+  // missing row takes a gap lock, each INSERT then waits for the other's): a real 1213, retried by
+  // the BBS, but a second attempt these sequences do not expect.
 
   test.serial(
     `UpsertDomain ${at(DOMAIN_FILE)}: ${early(e) ? 'one autocommit INSERT … ON DUPLICATE KEY UPDATE' : e === '47049111' ? 'INSERT … ON DUPLICATE KEY UPDATE in a transaction' : 'UPDATE, and INSERT when no row changed, in a transaction'}, new and existing`,
@@ -457,7 +460,8 @@ for (const p of PROFILE_CODE) {
       const first = await run(p.version, 'UpsertDomain', { domain: d, ttl: 0 });
       t.is(first.result.value?.error, undefined);
       // Never expiring: listed. Stored as now (2a8d20a0): whether Domains lists it for the moment
-      // depends on Round(time.Second) of the read's clock, so only the stored value is checked below.
+      // depends on Round(time.Second) of the read's clock, so only the stored value is checked
+      // below.
       if (e !== '2a8d20a0')
         t.true((await run(p.version, 'Domains', {})).result.value?.domains?.includes(d));
       const again = await run(p.version, 'UpsertDomain', { domain: d, ttl: 0 });
