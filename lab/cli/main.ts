@@ -111,7 +111,7 @@ lab/migration/bbs-node-child.ts for the config).
   scale: `usage: bbs-lab scale <scale.yaml> [--out DIR]
 
 Scale validation of the SQL BBS, as cloudfoundry/benchmarkbbs measures it: for each topology in the
-file (one-node, galera-one-proxy, galera-every-node) start a cluster, populate each size of desired
+file (one-node, galera-one-proxy, galera-every-node; etcd: the legacy store) start it, populate each size of desired
 LRPs (seeded), and time each simulated cell's bulk loop, the bulkers' fetch-all and convergence over
 several trials while the ordinary workload writes; writes README.md (the report), results.json and
 charts/ into DIR (default findings/<name>/). See scenarios/scale.yaml and lab/scale/README.md.
