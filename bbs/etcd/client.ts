@@ -89,9 +89,12 @@ export class EtcdClient {
     return (await this.call('PUT', key, q, body)).node!;
   }
 
-  async delete(key: string, recursive = false): Promise<void> {
+  /** DELETE; with `prevIndex` a compare-and-delete (the legacy BBS's RemoveActualLRP). */
+  async delete(key: string, recursive = false, prevIndex?: number): Promise<void> {
+    const q: Record<string, string> = recursive ? { recursive: 'true' } : {};
+    if (prevIndex !== undefined) q.prevIndex = String(prevIndex);
     try {
-      await this.call('DELETE', key, recursive ? { recursive: 'true' } : {});
+      await this.call('DELETE', key, q);
     } catch (e) {
       if (e instanceof EtcdError && e.errorCode === KEY_NOT_FOUND) return;
       throw e;

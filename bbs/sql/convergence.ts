@@ -15,11 +15,12 @@
 //   JOIN … IS NULL. Until b4412738 (2017-04-20) the extras were indices instances … count-1 (the
 //   loop counter), not the indices that exist: an LRP with indices 0 and 5 of 1 desired retired a
 //   non-existent index 1 and kept 5.
-// - today (b2385bea): the controller does every write; the missing-cell query keeps only CLAIMED
-//   and RUNNING rows, and such an LRP is made Suspect (presence column, fccfa05d 2018-07-20) with a
-//   new UNCLAIMED one beside it. The lab's schema has no presence column: at today the lab unclaims
-//   as 2017-09 did, a hypothetical labelled in `ConvergenceReport.notes`; the suspect queries,
-//   internal routes and metric tags checks are not modelled.
+// - today (b2385bea): the controller does every write; the missing-cell query keeps only CLAIMED and
+//   RUNNING rows, and such an LRP is made Suspect (presence column, fccfa05d 2018-07-20) with a new
+//   UNCLAIMED one beside it; the suspect queries remove, promote or hold Suspects (bbs/sql/suspect.ts).
+//   This needs the presence column (`applyPresenceMigration`, `ConvergeOptions.presence`); on the
+//   lab's older schema the lab unclaims as 2017-09 did, a hypothetical labelled in
+//   `ConvergenceReport.notes`. The internal routes and metric tags checks are not modelled.
 
 import type { ConnectionSource } from '../db/connection.ts';
 import type { OpError } from '../db/error.ts';
@@ -27,6 +28,14 @@ import type { BbsVersion } from '../versions/index.ts';
 import type { StoreOptions } from './options.ts';
 import { nowNs } from './schema.ts';
 import { SqlBbsStore } from './store.ts';
+import {
+  makeSuspect,
+  PRESENCE,
+  promoteSuspect,
+  removeSuspect,
+  retireOrdinary,
+  unclaimOrdinary,
+} from './suspect.ts';
 import { RolledBack, runUnit } from './transact.ts';
 
 export type ConvergenceEra = 'workpool-2016-05' | 'helpers-2016-11' | 'controller-today';
@@ -39,8 +48,11 @@ export interface ConvergenceModel {
   extras: 'loop-counter' | 'existing-indices';
   /** Which rows the missing-cell query keeps. */
   missingCellRows: 'all-states' | 'claimed-or-running';
-  /** What is done with an LRP on a missing cell: unclaimed (the lab at today: hypothetical). */
-  missingCellFix: 'unclaim' | 'unclaim-hypothetical-for-suspect';
+  /**
+   * What is done with an LRP on a missing cell: unclaimed, or (today) made Suspect with an UNCLAIMED
+   * replacement beside it; on a schema without the presence column the lab unclaims it instead.
+   */
+  missingCellFix: 'unclaim' | 'suspect';
   /** The evacuating-row prune: by expiry, or by missing cell (from fd3b8213's era). */
   pruneEvacuating: 'expired' | 'missing-cells';
   /**
@@ -102,7 +114,7 @@ export function convergenceModel(version: BbsVersion): ConvergenceModel | null {
         orphans: 'left-join',
         extras: 'existing-indices',
         missingCellRows: 'claimed-or-running',
-        missingCellFix: 'unclaim-hypothetical-for-suspect',
+        missingCellFix: 'suspect',
         pruneEvacuating: 'missing-cells',
         pruneDomains: 'read-then-delete',
       };
@@ -176,6 +188,12 @@ export function shouldRestartCrash(
 const STALE_UNCLAIMED_NS = 30e9; // models.StaleUnclaimedActualLRPDuration
 
 export interface ConvergenceGather {
+  /** Today with presence: Suspects to remove (orphaned, or their replacement RUNNING). */
+  suspectToRetire?: LrpKey[];
+  /** Today with presence: Suspects whose cell is present again (promoted). */
+  suspectWithExistingCells?: LrpKey[];
+  /** Today with presence: Suspects RUNNING or CLAIMED (their replacement on a missing cell is unclaimed). */
+  suspectRunningOrClaimed?: LrpKey[];
   freshDomains: number;
   staleUnclaimed: number;
   missing: LrpKey[];
@@ -196,6 +214,10 @@ export interface ConvergenceFixes {
    */
   stoppedByCell: number;
   unclaimed: number;
+  /** Today with presence: LRPs on missing cells made Suspect (each with a replacement, counted in created). */
+  madeSuspect?: number;
+  promoted?: number;
+  suspectRemoved?: number;
   /** Start requests the auctioneer would get (missing, stale unclaimed, unclaimed). */
   startRequests: number;
   /** Fixes that ended in an error (database or BBS refusal), by message. */
@@ -218,6 +240,11 @@ export interface ConvergenceReport {
 }
 
 export interface ConvergeOptions {
+  /**
+   * The actual_lrps table has the presence column (migration 1529530809, `applyPresenceMigration`):
+   * at today the gather filters on presence and LRPs on missing cells are made Suspect.
+   */
+  presence?: boolean;
   /** convergenceWorkers (20 at every profile, cmd/bbs/main.go). */
   workers?: number;
 }
@@ -285,7 +312,11 @@ export async function convergeLRPs(
     };
   }
   const notes: string[] = [];
-  if (model.missingCellFix === 'unclaim-hypothetical-for-suspect')
+  // Today's Suspect flow needs the presence column; without it the lab unclaims as 2017-09 did.
+  const P = model.missingCellFix === 'suspect' && co.presence === true;
+  const ord = P ? 'actual_lrps.presence = ?' : 'actual_lrps.evacuating = ?';
+  const ordV: unknown = P ? PRESENCE.ordinary : false;
+  if (model.missingCellFix === 'suspect' && !P)
     notes.push(
       'hypothetical at today: an LRP on a missing cell is unclaimed as 2017-09 did; b2385bea makes it Suspect and creates an UNCLAIMED one beside it (presence column not in the lab schema)',
     );
@@ -330,7 +361,12 @@ export async function convergeLRPs(
     });
     if (r.error) gatherErrors.push(r.error);
   }
-  if (model.pruneEvacuating === 'expired')
+  if (P)
+    await bare(
+      `DELETE FROM actual_lrps WHERE presence = ?${cells.length > 0 ? ` AND actual_lrps.cell_id NOT IN (${qMarks(cells.length)})` : ''}`,
+      [PRESENCE.evacuating, ...cells],
+    );
+  else if (model.pruneEvacuating === 'expired')
     await bare('DELETE FROM actual_lrps WHERE evacuating = ? AND expire_time <= ?', [true, now]);
   else
     await bare(
@@ -363,14 +399,15 @@ export async function convergeLRPs(
 
   // staleUnclaimedActualLRPs
   const stale = await run<{ instance_index: number }>(
-    `SELECT ${SCHED}, actual_lrps.instance_index FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND actual_lrps.since < ? AND actual_lrps.evacuating = ?`,
-    ['UNCLAIMED', now - STALE_UNCLAIMED_NS, false],
+    `SELECT ${SCHED}, actual_lrps.instance_index FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND actual_lrps.since < ? AND ${ord}`,
+    ['UNCLAIMED', now - STALE_UNCLAIMED_NS, ordV],
   );
   g.staleUnclaimed = stale.length;
 
   // actualLRPsWithMissingCells
-  const wheres = ['actual_lrps.evacuating = ?'];
-  const params: unknown[] = [false];
+  // Today's query has no presence filter: it reads every row's presence and keeps the ordinary ones.
+  const wheres = P ? [] : ['actual_lrps.evacuating = ?'];
+  const params: unknown[] = P ? [] : [false];
   if (model.missingCellRows === 'claimed-or-running') {
     wheres.push('(actual_lrps.state = ? OR actual_lrps.state = ?)');
     params.push('RUNNING', 'CLAIMED');
@@ -382,10 +419,16 @@ export async function convergeLRPs(
     );
     params.push(...cells);
   }
-  const mc = await run<{ process_guid: string; domain: string; instance_index: number }>(
-    `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.cell_id FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE ${wheres.join(' AND ')}`,
+  const mcRows = await run<{
+    process_guid: string;
+    domain: string;
+    instance_index: number;
+    presence?: number;
+  }>(
+    `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.cell_id${P ? ', actual_lrps.presence' : ''} FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE ${wheres.join(' AND ')}`,
     params,
   );
+  const mc = P ? mcRows.filter((r) => Number(r.presence) === PRESENCE.ordinary) : mcRows;
   g.onMissingCells = mc.map((r) => ({
     processGuid: r.process_guid,
     index: Number(r.instance_index),
@@ -400,7 +443,7 @@ export async function convergeLRPs(
     actual_instances: number;
     existing_indices: string | Buffer | null;
   }>(
-    `SELECT ${SCHED}, COUNT(actual_lrps.instance_index) AS actual_instances, GROUP_CONCAT(actual_lrps.instance_index) AS existing_indices FROM desired_lrps LEFT OUTER JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid AND actual_lrps.evacuating = false GROUP BY desired_lrps.process_guid HAVING COUNT(actual_lrps.instance_index) <> desired_lrps.instances`,
+    `SELECT ${SCHED}, COUNT(actual_lrps.instance_index) AS actual_instances, GROUP_CONCAT(actual_lrps.instance_index) AS existing_indices FROM desired_lrps LEFT OUTER JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid AND ${P ? `actual_lrps.presence = ${PRESENCE.ordinary}` : 'actual_lrps.evacuating = false'} GROUP BY desired_lrps.process_guid HAVING COUNT(actual_lrps.instance_index) <> desired_lrps.instances`,
   );
   for (const r of counts) {
     const row: InstanceCountRow = {
@@ -423,8 +466,8 @@ export async function convergeLRPs(
       ? 'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain WHERE actual_lrps.evacuating = ? AND actual_lrps.process_guid NOT IN (SELECT process_guid FROM desired_lrps)'
       : 'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain LEFT JOIN desired_lrps ON actual_lrps.process_guid = desired_lrps.process_guid WHERE actual_lrps.evacuating = ? AND desired_lrps.process_guid IS NULL';
   const orphans = await run<{ process_guid: string; instance_index: number; domain: string }>(
-    orphanSql,
-    [false],
+    P ? orphanSql.replace('actual_lrps.evacuating = ?', 'actual_lrps.presence = ?') : orphanSql,
+    [ordV],
   );
   g.orphaned = orphans.map((r) => ({
     processGuid: r.process_guid,
@@ -440,8 +483,8 @@ export async function convergeLRPs(
     since: number;
     crash_count: number;
   }>(
-    `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.since, actual_lrps.crash_count FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND actual_lrps.evacuating = ?`,
-    ['CRASHED', false],
+    `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.since, actual_lrps.crash_count FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND ${ord}`,
+    ['CRASHED', ordV],
   );
   g.crashedToRestart = crashed
     .filter((r) => shouldRestartCrash(now, Number(r.since), Number(r.crash_count)))
@@ -451,11 +494,49 @@ export async function convergeLRPs(
       domain: r.domain,
     }));
 
+  if (P) {
+    // b2385bea's suspect queries (db/sqldb/queries.go), in its order.
+    const keys = (rows: { process_guid: string; instance_index: number; domain: string }[]) =>
+      rows.map((r) => ({
+        processGuid: r.process_guid,
+        index: Number(r.instance_index),
+        domain: r.domain,
+      }));
+    type KeyRow = { process_guid: string; instance_index: number; domain: string };
+    const orphanedSuspects = await run<KeyRow>(
+      'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain LEFT JOIN desired_lrps ON actual_lrps.process_guid = desired_lrps.process_guid WHERE actual_lrps.presence = ? AND desired_lrps.process_guid IS NULL',
+      [PRESENCE.suspect],
+    );
+    const extraSuspects = await run<KeyRow>(
+      'SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence IN (?, ?) AND actual_lrps.state = ? GROUP BY process_guid, instance_index, domain HAVING count(*) >= 2',
+      [PRESENCE.ordinary, PRESENCE.suspect, 'RUNNING'],
+    );
+    g.suspectToRetire = [...keys(orphanedSuspects), ...keys(extraSuspects)];
+    g.suspectWithExistingCells =
+      cells.length > 0
+        ? keys(
+            await run<KeyRow>(
+              `SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence = ? AND actual_lrps.cell_id IN (${qMarks(cells.length)})`,
+              [PRESENCE.suspect, ...cells],
+            ),
+          )
+        : [];
+    const suspectRunning = await run<KeyRow>(
+      'SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence = ? AND actual_lrps.state = ?',
+      [PRESENCE.suspect, 'RUNNING'],
+    );
+    const suspectClaimed = await run<KeyRow>(
+      'SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence = ? AND actual_lrps.state = ?',
+      [PRESENCE.suspect, 'CLAIMED'],
+    );
+    g.suspectRunningOrClaimed = [...keys(suspectRunning), ...keys(suspectClaimed)];
+  }
+
   // emitLRPMetrics (the DB at 2016-05 … 2017-09; the controller's deferred counts today): two
   // counts.
   await run(
-    'SELECT COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS claimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS unclaimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS running_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS crashed_instances, COUNT(DISTINCT IF(state = ?, process_guid, NULL)) AS crashing_desireds FROM actual_lrps WHERE evacuating = ?',
-    ['CLAIMED', 'UNCLAIMED', 'RUNNING', 'CRASHED', 'CRASHED', false],
+    `SELECT COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS claimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS unclaimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS running_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS crashed_instances, COUNT(DISTINCT IF(state = ?, process_guid, NULL)) AS crashing_desireds FROM actual_lrps WHERE ${P ? 'presence' : 'evacuating'} = ?`,
+    ['CLAIMED', 'UNCLAIMED', 'RUNNING', 'CRASHED', 'CRASHED', ordV],
   );
   await run(
     'SELECT COALESCE(SUM(desired_lrps.instances), 0) AS desired_instances FROM desired_lrps',
@@ -484,7 +565,7 @@ export async function convergeLRPs(
     );
   }
   const unclaim = async (k: LrpKey, what: string): Promise<void> => {
-    const r = await unclaimActualLRP(source, opts, k);
+    const r = await (P ? unclaimOrdinary : unclaimActualLRP)(source, opts, k);
     if (r.error) fail(`${what}: ${r.error.message}`);
     else if (r.value === 'unclaimed') {
       fixes.unclaimed++;
@@ -492,11 +573,62 @@ export async function convergeLRPs(
     } else fail(`${what}: ${r.value}`);
   };
   for (const k of g.crashedToRestart) work.push(limit(() => unclaim(k, 'unclaim crashed')));
-  for (const k of g.onMissingCells) work.push(limit(() => unclaim(k, 'unclaim on missing cell')));
+  if (!P)
+    for (const k of g.onMissingCells) work.push(limit(() => unclaim(k, 'unclaim on missing cell')));
+  else {
+    // The controller (b2385bea controllers/lrp_convergence_controller.go): a key whose Suspect is
+    // already RUNNING or CLAIMED has its replacement (on a missing cell too) unclaimed; any other
+    // becomes Suspect and gets an UNCLAIMED replacement.
+    const suspectHeld = new Set(
+      (g.suspectRunningOrClaimed ?? []).map((k) => `${k.processGuid}\u0000${k.index}`),
+    );
+    fixes.madeSuspect = 0;
+    fixes.promoted = 0;
+    fixes.suspectRemoved = 0;
+    for (const k of g.onMissingCells)
+      work.push(
+        limit(async () => {
+          if (suspectHeld.has(`${k.processGuid}\u0000${k.index}`))
+            return unclaim(k, 'unclaim replacement on missing cell');
+          const m = await makeSuspect(source, opts, k);
+          if (m.error || m.value !== 'suspect') {
+            fail(`make suspect: ${m.error?.message ?? m.value}`);
+            return;
+          }
+          fixes.madeSuspect = (fixes.madeSuspect ?? 0) + 1;
+          const r = await store.execute({ f: 'CreateUnclaimedActualLRP', args: k });
+          if (r.error || r.value?.error)
+            fail(`create replacement: ${r.error?.message ?? r.value?.error}`);
+          else {
+            fixes.created++;
+            fixes.startRequests++;
+          }
+        }),
+      );
+    for (const k of g.suspectWithExistingCells ?? [])
+      work.push(
+        limit(async () => {
+          const r = await promoteSuspect(source, opts, k);
+          if (r.error || typeof r.value !== 'string' || !r.value.startsWith('promoted'))
+            fail(`promote suspect: ${r.error?.message ?? r.value}`);
+          else fixes.promoted = (fixes.promoted ?? 0) + 1;
+        }),
+      );
+    for (const k of g.suspectToRetire ?? [])
+      work.push(
+        limit(async () => {
+          const r = await removeSuspect(source, opts, k);
+          if (r.error) fail(`remove suspect: ${r.error.message}`);
+          else if (r.value === 'removed') fixes.suspectRemoved = (fixes.suspectRemoved ?? 0) + 1;
+        }),
+      );
+  }
   for (const k of [...g.extra, ...g.orphaned]) {
     work.push(
       limit(async () => {
-        const r = await retireActualLRP(store, k, cellSet);
+        const r = P
+          ? await retireOrdinary(source, opts, k, cellSet)
+          : await retireActualLRP(store, k, cellSet);
         if (r === 'removed') fixes.removed++;
         else if (r === 'stopped-by-cell') fixes.stoppedByCell++;
         else fail(`retire: ${r}`);

@@ -112,7 +112,7 @@ lab/migration/bbs-node-child.ts for the config).
   scale: `usage: bbs-lab scale <scale.yaml> [--out DIR]
 
 Scale validation of the SQL BBS, as cloudfoundry/benchmarkbbs measures it: for each topology in the
-file (one-node, galera-one-proxy, galera-every-node) start a cluster, populate each size of desired
+file (one-node, galera-one-proxy, galera-every-node; etcd: the legacy store) start it, populate each size of desired
 LRPs (seeded), and time each simulated cell's bulk loop, the bulkers' fetch-all and convergence over
 several trials while the ordinary workload writes; writes README.md (the report), results.json and
 charts/ into DIR (default findings/<name>/). See scenarios/scale.yaml and lab/scale/README.md.
@@ -626,11 +626,9 @@ async function cmdScale(argv: string[]): Promise<number> {
     command: addressBase === '127.0.0' ? command : `BBS_LAB_ADDRESS_BASE=${addressBase} ${command}`,
   });
   process.stdout.write(`${join(out, 'README.md')}\n`);
-  const code = r.topologies.some((t) => t.error) ? 1 : 0;
-  // Everything is written and stopped; a socket of a pool whose node was killed can linger in
-  // mysql2 and hold the event loop open, so do not wait for it past a moment.
-  setTimeout(() => process.exit(code), 2000).unref();
-  return code;
+  // Every pool socket is destroyed when its target stops (lab/scale/topology.ts), so the process
+  // ends as soon as this returns.
+  return r.topologies.some((t) => t.error) ? 1 : 0;
 }
 
 async function cmdReport(argv: string[]): Promise<number> {

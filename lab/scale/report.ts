@@ -29,13 +29,16 @@ export interface SizeResult {
 export interface KillResult {
   node: string;
   afterMs: number;
+  /** The trial ended before `afterMs` (a small size): the node was killed right after it. */
+  killedAfterTrial?: true;
   /** The trial the kill fell into, and one more with the node still down. */
   during: TrialRecord;
   down: TrialRecord;
   /** From the restart to the node Synced again, ms; null when it did not come back in time. */
   rejoinMs: number | null;
   /** The ordinary workload's writes through both trials. */
-  writes: { ok: number; failed: number };
+  /** `errors`: the failed writes by error (absent in results from before it was recorded). */
+  writes: { ok: number; failed: number; errors?: Record<string, number> };
   error?: string;
 }
 
@@ -96,6 +99,7 @@ export const TABLE_OPS: readonly ScaleOp[] = [
   'domains',
   'convergence-gather',
   'convergence',
+  'task-convergence',
   'workload-write',
 ];
 /** The ops the charts and knees follow. */
@@ -104,6 +108,7 @@ export const CHART_OPS: readonly ScaleOp[] = [
   'nsync-bulker',
   'route-emitter',
   'convergence',
+  'task-convergence',
   'workload-write',
 ];
 
@@ -112,7 +117,8 @@ export const CHART_OPS: readonly ScaleOp[] = [
  * period.
  */
 export function budgetMs(sc: ScaleScenario, op: ScaleOp): number | null {
-  if (op === 'convergence' || op === 'convergence-gather') return sc.budgets.convergenceSec * 1000;
+  if (op === 'convergence' || op === 'convergence-gather' || op === 'task-convergence')
+    return sc.budgets.convergenceSec * 1000;
   if (op === 'rep-bulk-loop' || op === 'nsync-bulker' || op === 'route-emitter')
     return sc.budgets.bulkLoopSec * 1000;
   return null;
@@ -204,6 +210,38 @@ export function charts(r: ScaleResults): Record<string, string> {
   return out;
 }
 
+const COMPARED_OPS: readonly ScaleOp[] = [
+  'rep-bulk-loop',
+  'route-emitter',
+  'convergence',
+  'task-convergence',
+];
+
+/**
+ * The legacy etcd store against the SQL store (galera-one-proxy, else the first SQL topology) at
+ * the largest size both measured: p50 of each compared op, concurrent phase. Null without both.
+ */
+export function storeComparison(r: ScaleResults): string | null {
+  const etcd = r.topologies.find((t) => t.topology === 'etcd');
+  const sql =
+    r.topologies.find((t) => t.topology === 'galera-one-proxy') ??
+    r.topologies.find((t) => t.topology !== 'etcd');
+  if (!etcd || !sql) return null;
+  const common = etcd.sizes.map((s) => s.size).filter((n) => sql.sizes.some((s) => s.size === n));
+  if (common.length === 0) return null;
+  const n = Math.max(...common);
+  const e = etcd.sizes.find((s) => s.size === n)!;
+  const q = sql.sizes.find((s) => s.size === n)!;
+  const parts = COMPARED_OPS.map((op) => {
+    const a = opFigures(e, op).p50;
+    const b = opFigures(q, op).p50;
+    if (a === null || b === null) return null;
+    return `${op} ${ms(a)} vs ${ms(b)} (×${(a / b).toFixed(1)})`;
+  }).filter((x): x is string => x !== null);
+  if (parts.length === 0) return null;
+  return `The legacy etcd store at ${n.toLocaleString('en')} desired LRPs against ${sql.topology} (p50, etcd vs SQL): ${parts.join(', ')}. On etcd every bulk read fetches its whole tree, a cell's loop included.`;
+}
+
 function statusRow(s: SizeResult): string {
   const sum = (f: (t: TrialRecord) => number | undefined): number =>
     s.trials.reduce((a, t) => a + (f(t) ?? 0), 0);
@@ -213,6 +251,9 @@ function statusRow(s: SizeResult): string {
   const fc = sum((t) => t.status.wsrep_flow_control_paused_ns) / 1e9;
   const cpu = sum((t) => t.process.cpuSec) / n;
   const rss = Math.max(0, ...s.trials.map((t) => t.process.rssMiB));
+  // The etcd store has no such counters: a dash, not a zero.
+  if (s.trials.every((t) => t.status.Rows_read === undefined))
+    return `| ${s.size.toLocaleString('en')} | – | – | – | ${cpu.toFixed(2)} | ${rss} | ${s.load1.before.toFixed(2)} → ${s.load1.after.toFixed(2)} |`;
   return `| ${s.size.toLocaleString('en')} | ${Math.round(rows).toLocaleString('en')} | ${cert} | ${fc.toFixed(2)} | ${cpu.toFixed(2)} | ${rss} | ${s.load1.before.toFixed(2)} → ${s.load1.after.toFixed(2)} |`;
 }
 
@@ -230,7 +271,7 @@ function killSection(size: number, k: KillResult): string[] {
   const L: string[] = [`### Node kill at ${size.toLocaleString('en')} desired LRPs`, ''];
   if (k.error) L.push(`**The kill did not run to the end: ${k.error}**`, '');
   L.push(
-    `kill -9 of ${k.node} ${k.afterMs} ms into a trial, then one more trial with it down; restarted, Synced again ${k.rejoinMs === null ? 'not within the wait' : `after ${(k.rejoinMs / 1000).toFixed(1)} s`}.`,
+    `kill -9 of ${k.node} ${k.killedAfterTrial ? `right after a trial (it ended before ${k.afterMs} ms)` : `${k.afterMs} ms into a trial`}, then one more trial with it down; restarted, Synced again ${k.rejoinMs === null ? 'not within the wait' : `after ${(k.rejoinMs / 1000).toFixed(1)} s`}.`,
     '',
   );
   L.push(
@@ -255,7 +296,13 @@ function killSection(size: number, k: KillResult): string[] {
   }
   L.push(
     '',
-    `The ordinary workload through both trials: ${k.writes.ok} writes ok, ${k.writes.failed} failed.`,
+    `The ordinary workload through both trials: ${k.writes.ok} writes ok, ${k.writes.failed} failed${
+      k.writes.errors && Object.keys(k.writes.errors).length > 0
+        ? ` (${Object.entries(k.writes.errors)
+            .map(([e, n]) => `${e} ×${n}`)
+            .join('; ')})`
+        : ''
+    }.`,
     '',
   );
   return L;
@@ -299,6 +346,8 @@ export function renderReport(r: ScaleResults): string {
       '',
     );
   }
+  const cmp = storeComparison(r);
+  if (cmp) L.push(cmp, '');
   L.push(
     'Latencies are of the concurrent phase of each trial (every cell, the bulkers and convergence started together, as benchmarkbbs runs them), unless a column says "alone" (the same request timed by itself right after).',
     '',
@@ -348,9 +397,22 @@ export function renderReport(r: ScaleResults): string {
             .map(([k, v]) => `${k} ${v}`)
             .join(
               ', ',
-            )}; fixes: created ${c.fixes.created}, removed ${c.fixes.removed}, stopped by cell ${c.fixes.stoppedByCell}, unclaimed ${c.fixes.unclaimed}.${c.notes.length > 0 ? ` ${c.notes.join('; ')}.` : ''}`,
+            )}; fixes: created ${c.fixes.created}, removed ${c.fixes.removed}, stopped by cell ${c.fixes.stoppedByCell}, unclaimed ${c.fixes.unclaimed}${c.fixes.madeSuspect !== undefined ? `, made Suspect ${c.fixes.madeSuspect}, Suspects promoted ${c.fixes.promoted ?? 0}, Suspects removed ${c.fixes.suspectRemoved ?? 0}` : ''}.${c.notes.length > 0 ? ` ${c.notes.join('; ')}.` : ''}`,
         );
       else if (c) L.push('', `Convergence: ${c.notes.join('; ')}.`);
+      const tc = s.trials[0]?.taskConvergence;
+      if (tc)
+        L.push(
+          '',
+          `Task convergence (trial 1): ${Object.entries(tc.steps)
+            .map(
+              ([k, v]) =>
+                `${k} ${v.selected === null ? '' : `selected ${v.selected}`}${v.selected !== null && v.changed !== null ? ', ' : ''}${v.changed === null ? '' : `changed ${v.changed}`}`,
+            )
+            .join(
+              '; ',
+            )}; ${tc.statements} statements; start requests ${tc.startRequests}, completion callbacks ${tc.completionCallbacks}.`,
+        );
       L.push('');
     }
     for (const s of t.sizes) if (s.kill) L.push(...killSection(s.size, s.kill));
@@ -372,7 +434,13 @@ export function renderReport(r: ScaleResults): string {
     '',
     `Measured on ${r.provenance.machine.cores} cores and ${r.provenance.machine.memoryGiB} GiB shared with other work (the load average around each size is in the resource tables), every Galera node a local mariadbd process on a loopback address (innodb_buffer_pool_size 64M, innodb_flush_log_at_trx_commit 1): the nodes, the proxy, the simulated cells, the bulkers, convergence and the workload all share the same cores, and the network is loopback (no latency, no bandwidth limit). On real VMs each node has its own cores and disk, so the database's CPU is not shared with its clients; replication and every client round trip pay the network's latency (a bulk read of 20 000 rows also its bandwidth), certification waits for the slowest node's round trip, and a larger buffer pool keeps the tables in memory. So the figures here are an upper bound on CPU contention and a lower bound on network cost: where an op's time grows with rows returned it will grow at least as fast on VMs; where it is CPU-bound on these 2 cores it will be faster.`,
     '',
-    'Not modelled: the BBS server itself (its HTTP and protobuf encoding of every row, which benchmarkbbs includes: the lab calls the SQL store directly), the encryption of blobs (the lab stores small constant ones), ConvergeTasks, the auctioneer, events, and the etcd store.',
+    ...(r.topologies.some((t) => t.topology === 'etcd')
+      ? [
+          'The etcd topology is one etcd 3.4 process (v2 keys API) on a loopback address, its data on the same disk as the Galera nodes\u2019; the real 2016 deployments ran a 3-node etcd cluster, where every quorum read and write also pays a round of replication.',
+          '',
+        ]
+      : []),
+    'Not modelled: the BBS server itself (its HTTP and protobuf encoding of every row, which benchmarkbbs includes: the lab calls the SQL store directly), the encryption of blobs (the lab stores small constant ones), the auctioneer and the task completion callbacks (counted, not sent), and events.',
     '',
   );
   L.push(

@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { storeOptions } from '../../bbs/sql/options.ts';
 import { provenance } from '../provenance.ts';
+import { populateEtcd } from './etcd-target.ts';
 import { populate, populationCounts, cellName } from './populate.ts';
 import {
   charts,
@@ -42,6 +43,8 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
       addressBase: o.addressBase,
       log,
       poolSize: sc.convergenceWorkers + 4,
+      // Today's schema has the presence column: its convergence makes Suspect LRPs.
+      presence: sc.bbs.version === 'today',
     });
     const tr: TopologyResult = { topology, describe: target.describe, sizes: [] };
     topologies.push(tr);
@@ -50,9 +53,9 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
       for (const size of sc.sizes) {
         const t0 = performance.now();
         log(`scale: ${topology}: populating ${from} → ${size} desired LRPs`);
-        await populate(target.pool('admin'), sc.seed, sc.population, from, size, (l) =>
-          log(`scale: ${topology}: ${l}`),
-        );
+        const say = (l: string): void => log(`scale: ${topology}: ${l}`);
+        if (target.etcd) await populateEtcd(target.etcd, sc.seed, sc.population, from, size, say);
+        else await populate(target.pool('admin'), sc.seed, sc.population, from, size, say);
         from = size;
         const populateMs = performance.now() - t0;
         const full = populationCounts(sc.seed, size, sc.population);
@@ -104,7 +107,12 @@ export async function runScale(sc: ScaleScenario, o: ScaleRunOptions): Promise<S
           load1: { before: load1Before, after: loadavg()[0]! },
         };
         tr.sizes.push(sr);
-        if (sc.nodeKill && topology !== 'one-node' && size === sc.sizes[sc.sizes.length - 1])
+        if (
+          sc.nodeKill &&
+          target.cluster &&
+          topology !== 'one-node' &&
+          size === sc.sizes[sc.sizes.length - 1]
+        )
           sr.kill = await killTrials(target, sc, opts, size, sc.nodeKill.afterMs, log);
       }
     } catch (e) {
@@ -136,17 +144,25 @@ async function killTrials(
   afterMs: number,
   log: (m: string) => void,
 ): Promise<KillResult> {
-  const kill = target.cluster.abilities.kill;
+  const cluster = target.cluster!;
+  const kill = cluster.abilities.kill;
   const node = target.busiestNode();
   log(`scale: node kill: kill -9 ${node} ${afterMs} ms into a trial at ${size} LRPs`);
-  const workload = sc.clients.count > 0 ? startWorkload(target, sc, opts, size) : null;
-  let killed: Promise<void> = Promise.resolve();
+  const workload = sc.clients.count > 0 ? startWorkload(target, sc, opts, size, 'kill') : null;
+  let killed: Promise<void> | null = null;
   const timer = setTimeout(() => {
     killed = kill.kill(node);
   }, afterMs);
   try {
     const during = await runTrial(target, sc, opts, size, -1);
     clearTimeout(timer);
+    // A trial shorter than afterMs (a small size) ends before the kill: kill now, so the second
+    // trial still runs with the node down and the restart finds it dead.
+    const killedAfterTrial = killed === null;
+    if (killed === null) {
+      log(`scale: node kill: the trial ended before ${afterMs} ms; killing ${node} after it`);
+      killed = kill.kill(node);
+    }
     await killed;
     const down = await runTrial(target, sc, opts, size, -2);
     const writes = (await workload?.stop()) ?? [];
@@ -154,7 +170,7 @@ async function killTrials(
     let rejoinMs: number | null = null;
     try {
       await kill.restart(node);
-      await target.cluster.waitSynced(node, 3, 180_000);
+      await cluster.waitSynced(node, 3, 180_000);
       rejoinMs = performance.now() - t0;
     } catch (e) {
       log(`scale: node kill: ${node} did not rejoin: ${(e as Error).message.split('\n')[0]}`);
@@ -162,12 +178,17 @@ async function killTrials(
     return {
       node,
       afterMs,
+      ...(killedAfterTrial ? { killedAfterTrial: true as const } : {}),
       during,
       down,
       rejoinMs,
       writes: {
         ok: writes.filter((w) => !w.error).length,
         failed: writes.filter((w) => w.error).length,
+        errors: writes.reduce<Record<string, number>>((m, w) => {
+          if (w.error) m[w.error] = (m[w.error] ?? 0) + 1;
+          return m;
+        }, {}),
       },
     };
   } finally {

@@ -5,7 +5,13 @@
 import { parse } from 'yaml';
 import { BBS_VERSIONS, type BbsVersion } from '../../bbs/versions/index.ts';
 
-export const SCALE_TOPOLOGIES = ['one-node', 'galera-one-proxy', 'galera-every-node'] as const;
+// `etcd`: the legacy etcd store (one real etcd, the 2016 BBS's db/etcd reads and convergence).
+export const SCALE_TOPOLOGIES = [
+  'one-node',
+  'galera-one-proxy',
+  'galera-every-node',
+  'etcd',
+] as const;
 export type ScaleTopology = (typeof SCALE_TOPOLOGIES)[number];
 
 export interface ScaleScenario {

@@ -4,12 +4,16 @@
 // a 3-node cluster with the components spread over the nodes (cell k, workload client c on node
 // k mod 3 / c mod 3; the bulkers on n2; convergence on n1). Each component gets its own pool.
 
+import { connect, type Socket } from 'node:net';
 import mysql from 'mysql2/promise';
 import { startLocalCluster, type LocalGalera } from '../providers/local/cluster.ts';
 import { startHealthchecks, type HealthcheckHandle } from '../routing/healthcheck/server.ts';
 import { startSwitchboard, type SwitchboardHandle } from '../routing/switchboard/proxy.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { createSchema } from '../../bbs/sql/schema.ts';
+import { applyPresenceMigration } from '../../bbs/sql/suspect.ts';
+import type { EtcdClient } from '../../bbs/etcd/client.ts';
+import { startEtcdScaleTarget } from './etcd-target.ts';
 import type { ScaleTopology } from './scenario.ts';
 
 export interface Endpoint {
@@ -19,12 +23,19 @@ export interface Endpoint {
 }
 
 export interface ScaleTarget {
-  cluster: LocalGalera;
-  /** A pool for a component: `cell-3`, `bulker`, `convergence`, `client-1`, `admin`. */
+  /** The Galera cluster; null for the etcd store. */
+  cluster: LocalGalera | null;
+  /** The legacy etcd store's client; null for the SQL topologies. */
+  etcd: EtcdClient | null;
+  /** The lab temp dir in the server processes' command lines (their CPU and memory are read by it). */
+  workDir: string;
+  /** A pool for a component: `cell-3`, `bulker`, `convergence`, `client-1`, `admin` (SQL only). */
   pool(component: string): mysql.Pool;
   /** Each node, directly (for SHOW GLOBAL STATUS). */
   nodes: Endpoint[];
   describe: string;
+  /** actual_lrps has the presence column (today's convergence makes Suspect LRPs). */
+  presence: boolean;
   /** The node a kill hurts most: the proxy's active backend, else n1 (convergence's node). */
   busiestNode(): string;
   stop(): Promise<void>;
@@ -36,6 +47,8 @@ export interface TargetOptions {
   logDir?: string;
   /** Connections per component pool (convergence needs its workers). */
   poolSize?: number;
+  /** Apply migration 1529530809 (the presence column, today's Suspect LRPs) after the schema. */
+  presence?: boolean;
 }
 
 /** Which endpoint a component uses under a topology. Pure. */
@@ -60,10 +73,22 @@ export function endpointFor(
   return nodes[0]!;
 }
 
+/** pool.end(), but no longer than `ms`: a connection to a dead node may never answer its QUIT. */
+async function endWithin(p: mysql.Pool, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.end().finally(() => clearTimeout(timer)),
+    new Promise<void>((res) => {
+      timer = setTimeout(res, ms);
+    }),
+  ]);
+}
+
 export async function startScaleTarget(
   topology: ScaleTopology,
   o: TargetOptions,
 ): Promise<ScaleTarget> {
+  if (topology === 'etcd') return startEtcdScaleTarget(o);
   const cluster = await startLocalCluster({
     nodes: topology === 'one-node' ? 1 : 3,
     addressBase: o.addressBase,
@@ -72,11 +97,16 @@ export async function startScaleTarget(
     ...(o.logDir ? { logDir: o.logDir } : {}),
   });
   const pools = new Map<string, mysql.Pool>();
+  // Every socket the pools open: a pool's end() leaves a socket whose node was killed (or one still
+  // connecting to it) open, and that socket alone keeps the process from exiting. Destroyed at stop.
+  const sockets = new Set<Socket>();
   let healthchecks: HealthcheckHandle[] = [];
   let proxy: SwitchboardHandle | null = null;
   const stopSide = async (): Promise<void> => {
-    await Promise.allSettled([...pools.values()].map((p) => p.end()));
+    await Promise.allSettled([...pools.values()].map((p) => endWithin(p, 5000)));
     pools.clear();
+    for (const s of sockets) s.destroy();
+    sockets.clear();
     await proxy?.stop().catch(() => {});
     await Promise.allSettled(healthchecks.map((h) => h.stop()));
   };
@@ -121,12 +151,21 @@ export async function startScaleTarget(
           database: cluster.database,
           connectionLimit: o.poolSize ?? 24,
           supportBigNumbers: true,
+          // mysql2 calls this for each connection's socket (what it does itself without it, plus the record).
+          stream: () => {
+            const s = connect(ep.port, ep.host);
+            s.setNoDelay(true);
+            sockets.add(s);
+            s.once('close', () => sockets.delete(s));
+            return s;
+          },
         });
         pools.set(component, p);
       }
       return p;
     };
     await createSchema(pool('admin'));
+    if (o.presence) await applyPresenceMigration(pool('admin'));
     const describe =
       topology === 'one-node'
         ? 'one MariaDB node (a one-node Galera cluster), every component on it'
@@ -135,6 +174,9 @@ export async function startScaleTarget(
           : '3-node Galera cluster, components spread over the nodes (cells and clients by number, bulkers on n2, convergence on n1)';
     return {
       cluster,
+      etcd: null,
+      workDir: cluster.workDir,
+      presence: o.presence === true,
       pool,
       nodes,
       describe,

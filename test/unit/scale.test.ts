@@ -10,6 +10,7 @@ import {
   firstToLeave,
   opFigures,
   renderReport,
+  storeComparison,
   knees,
   type ScaleResults,
   type SizeResult,
@@ -308,6 +309,47 @@ test('knees and the first op to leave its budget: a measured knee beats a projec
       '| galera-one-proxy | rep-bulk-loop | 30 s | within budget at every size; a log-log line fitted through every size (slope 1.00) reaches 30 s near 300,000 LRPs (projection) |',
     ),
   );
+});
+
+test('report: the node kill names the workload errors by message; the etcd topology prints dashes for the counters it has not', (t) => {
+  const r = results([1000, 2000], [100, 200]);
+  const last = r.topologies[0]!.sizes[1]!;
+  last.kill = {
+    node: 'n1',
+    afterMs: 500,
+    during: trial(10000, [sample('convergence', 10)]),
+    down: trial(10000, [sample('convergence', 10)]),
+    rejoinMs: 9500,
+    writes: { ok: 3, failed: 2, errors: { ResourceExists: 1, '1047': 1 } },
+  };
+  const etcdSize = sizeResult(1000, [sample('convergence', 5)]);
+  etcdSize.trials[0]!.status = {};
+  r.topologies.push({ topology: 'etcd', describe: 'e', sizes: [etcdSize] });
+  const md = renderReport(r);
+  t.true(
+    md.includes(
+      'The ordinary workload through both trials: 3 writes ok, 2 failed (1047 ×1; ResourceExists ×1).',
+    ),
+  );
+  t.true(md.includes('| 1,000 | – | – | – | 1.00 | 100 | 1.00 → 1.00 |'));
+  t.true(md.includes('| 1,000 | 1,000 | 1 | 0.00 | 1.00 | 100 | 1.00 → 1.00 |'));
+});
+
+test('report: the etcd store against the SQL one at the largest size both measured', (t) => {
+  const r = results([1000, 2000], [100, 200]);
+  t.is(storeComparison(r), null, 'no etcd topology');
+  r.topologies.push({
+    topology: 'etcd',
+    describe: 'e',
+    sizes: [
+      sizeResult(10000, [sample('convergence', 3000), sample('rep-bulk-loop', 500)]),
+      sizeResult(20000, [sample('convergence', 9000)]),
+    ],
+  });
+  const line =
+    "The legacy etcd store at 10,000 desired LRPs against galera-one-proxy (p50, etcd vs SQL): rep-bulk-loop 500.0 ms vs 200.0 ms (×2.5), convergence 3.00 s vs 2.00 s (×1.5). On etcd every bulk read fetches its whole tree, a cell's loop included.";
+  t.is(storeComparison(r), line);
+  t.true(renderReport(r).includes(line));
 });
 
 test('status deltas: counters summed over nodes, memory the largest node after', (t) => {

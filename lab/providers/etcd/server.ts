@@ -20,6 +20,8 @@ export interface EtcdOptions {
 export interface EtcdServer {
   /** http://host:port, the v2 API at /v2/keys. */
   url: string;
+  /** The lab temp dir holding its data dir (it is in etcd's command line: what /proc is searched for). */
+  workDir: string;
   stop(): Promise<void>;
 }
 
@@ -82,5 +84,5 @@ export async function startEtcd(o: EtcdOptions): Promise<EtcdServer> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, stop };
+  return { url, workDir, stop };
 }
