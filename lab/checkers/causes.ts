@@ -292,6 +292,32 @@ function bothAcknowledged(ops: readonly Op[]): [Op, Op] | null {
   return y.invoke.time < x.complete!.time ? [x, y] : null;
 }
 
+/**
+ * A cause that rests on a write and a later op that missed it (a stale read, a lost write, or the
+ * store's own check): the two ops and their nodes, the lag only where a node lagged.
+ */
+function pairCause(
+  anomaly: AnomalyKind,
+  key: string,
+  nodes: string[],
+  cause: CauseKind,
+  [writer, reader]: readonly [Op, Op],
+  explanation: string,
+  lagMs?: number,
+): AnomalyCause {
+  return {
+    anomaly,
+    key,
+    cause,
+    ops: [writer.op, reader.op],
+    writerNode: nodeOf(writer)!,
+    readerNode: nodeOf(reader)!,
+    ...(lagMs === undefined ? {} : { lagMs }),
+    nodes,
+    explanation,
+  };
+}
+
 function nodesOf(ops: readonly Op[]): { nodes: string[]; allKnown: boolean } {
   const served = ops.filter((o) => o.complete?.type === 'ok');
   const nodes = [...new Set(served.map(nodeOf).filter((n): n is string => n !== undefined))].sort();
@@ -321,31 +347,26 @@ export function attributeOne(
     const read = `${r.op.f} (op ${r.op.op})`;
     if (found.kind === 'stale') {
       const lag = ms(r.start - w.end);
-      return {
+      return pairCause(
         anomaly,
         key,
-        cause: 'stale-read',
-        ops: [w.op.op, r.op.op],
-        writerNode: a,
-        readerNode: b,
-        lagMs: lag,
         nodes,
-        explanation: `${what} was acknowledged by ${a}; ${lag} ms later ${read} on ${b} saw the state before it: ${b} had not applied ${a}'s commit (lag of at least ${lag} ms)`,
-      };
+        'stale-read',
+        [w.op, r.op],
+        `${what} was acknowledged by ${a}; ${lag} ms later ${read} on ${b} saw the state before it: ${b} had not applied ${a}'s commit (lag of at least ${lag} ms)`,
+        lag,
+      );
     }
-    return {
+    return pairCause(
       anomaly,
       key,
-      cause: 'lost-write',
-      ops: [w.op.op, r.op.op],
-      writerNode: a,
-      readerNode: b,
       nodes,
-      explanation:
-        found.kind === 'same-node'
-          ? `${what} was acknowledged by ${a}; ${read}, begun ${ms(r.start - w.end)} ms later on the same node, saw the state before it: the acknowledged write was absent`
-          : `${what} was acknowledged by ${a}; ${read}, begun ${ms(r.start - w.end)} ms later on ${b}, saw the state before it, though ${found.why}: no lag explains it, the acknowledged write was absent`,
-    };
+      'lost-write',
+      [w.op, r.op],
+      found.kind === 'same-node'
+        ? `${what} was acknowledged by ${a}; ${read}, begun ${ms(r.start - w.end)} ms later on the same node, saw the state before it: the acknowledged write was absent`
+        : `${what} was acknowledged by ${a}; ${read}, begun ${ms(r.start - w.end)} ms later on ${b}, saw the state before it, though ${found.why}: no lag explains it, the acknowledged write was absent`,
+    );
   }
   // Two writes that each needed the other absent (two cells started one task, or held one
   // instance), the second begun after the first was acknowledged, on another node: a stale read
@@ -368,29 +389,25 @@ export function attributeOne(
           : waitsForCausality(y.f, settings)
             ? `with wsrep_sync_wait ${settings.syncWait} ${y.f}'s node applied every commit acknowledged before it began`
             : null;
-      if (why !== null) {
-        return {
-          anomaly,
-          key,
-          cause: 'store-logic',
-          ops: [x.op, y.op],
-          writerNode: nx,
-          readerNode: ny,
-          nodes,
-          explanation: `${x.f} (op ${x.op}) was acknowledged by ${nx}; ${lag} ms later ${y.f} (op ${y.op}) on ${ny} passed its state check, though ${why}: not a lag; the store let it through with the first in view (or the first's write was lost)`,
-        };
-      }
-      return {
-        anomaly,
-        key,
-        cause: 'stale-read',
-        ops: [x.op, y.op],
-        writerNode: nx,
-        readerNode: ny,
-        lagMs: lag,
-        nodes,
-        explanation: `${x.f} (op ${x.op}) was acknowledged by ${nx}; ${lag} ms later ${y.f} (op ${y.op}) on ${ny} passed its state check as if it had not happened: ${ny} had not applied ${nx}'s commit (lag of at least ${lag} ms)`,
-      };
+      const passed = `${x.f} (op ${x.op}) was acknowledged by ${nx}; ${lag} ms later ${y.f} (op ${y.op}) on ${ny} passed its state check`;
+      return why !== null
+        ? pairCause(
+            anomaly,
+            key,
+            nodes,
+            'store-logic',
+            [x, y],
+            `${passed}, though ${why}: not a lag; the store let it through with the first in view (or the first's write was lost)`,
+          )
+        : pairCause(
+            anomaly,
+            key,
+            nodes,
+            'stale-read',
+            [x, y],
+            `${passed} as if it had not happened: ${ny} had not applied ${nx}'s commit (lag of at least ${lag} ms)`,
+            lag,
+          );
     }
   }
   const both = bothAcknowledged(shownOps);
@@ -464,34 +481,29 @@ function missingDomainCause(
   if (other) {
     const a = nodeOf(other)!;
     const lag = ms(r.invoke.time - other.complete!.time);
-    return {
-      anomaly: 'domains-read-wrong',
+    return pairCause(
+      'domains-read-wrong',
       key,
-      cause: 'stale-read',
-      ops: [other.op, r.op],
-      writerNode: a,
-      readerNode: rn,
-      lagMs: lag,
       nodes,
-      explanation: `UpsertDomain (op ${other.op}) was acknowledged by ${a}; ${lag} ms later Domains (op ${r.op}) on ${rn} did not list the domain: ${rn} had not applied ${a}'s commit (lag of at least ${lag} ms)`,
-    };
+      'stale-read',
+      [other, r],
+      `UpsertDomain (op ${other.op}) was acknowledged by ${a}; ${lag} ms later Domains (op ${r.op}) on ${rn} did not list the domain: ${rn} had not applied ${a}'s commit (lag of at least ${lag} ms)`,
+      lag,
+    );
   }
   const same = causal ? acked[acked.length - 1] : acked.filter((o) => nodeOf(o) === rn).pop();
   if (!same) return null;
   const wn = nodeOf(same)!;
-  return {
-    anomaly: 'domains-read-wrong',
+  return pairCause(
+    'domains-read-wrong',
     key,
-    cause: 'lost-write',
-    ops: [same.op, r.op],
-    writerNode: wn,
-    readerNode: rn,
     nodes,
-    explanation:
-      wn === rn
-        ? `UpsertDomain (op ${same.op}) was acknowledged by ${rn}; Domains (op ${r.op}), begun ${ms(r.invoke.time - same.complete!.time)} ms later on the same node, did not list the domain it had made fresh`
-        : `UpsertDomain (op ${same.op}) was acknowledged by ${wn}; Domains (op ${r.op}), begun ${ms(r.invoke.time - same.complete!.time)} ms later on ${rn}, did not list the domain, though with wsrep_sync_wait ${settings.syncWait} ${rn} applied every commit acknowledged before the read: no lag explains it`,
-  };
+    'lost-write',
+    [same, r],
+    wn === rn
+      ? `UpsertDomain (op ${same.op}) was acknowledged by ${rn}; Domains (op ${r.op}), begun ${ms(r.invoke.time - same.complete!.time)} ms later on the same node, did not list the domain it had made fresh`
+      : `UpsertDomain (op ${same.op}) was acknowledged by ${wn}; Domains (op ${r.op}), begun ${ms(r.invoke.time - same.complete!.time)} ms later on ${rn}, did not list the domain, though with wsrep_sync_wait ${settings.syncWait} ${rn} applied every commit acknowledged before the read: no lag explains it`,
+  );
 }
 
 /**

@@ -21,6 +21,7 @@ import type { CampaignState, RunRecord } from '../../lab/investigate/state.ts';
 import { renderRun } from '../../lab/report/write.ts';
 import { runDirPaths } from '../../lab/runner/run-dir.ts';
 import { parseScenario } from '../../lab/scenario/validate.ts';
+import { deadlockResults } from '../fixtures/results-json.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bbs-lab-text-fits-'));
 test.after.always(() => rmSync(work, { recursive: true, force: true }));
@@ -126,23 +127,8 @@ questions:
 `,
     join(work, 'fits.yaml'),
   );
-  const results = (ops: number, d: number, p99: number): RunResults => ({
-    stats: {
-      ops,
-      byOutcome: { ok: ops - d, fail: d, info: 0 },
-      errors: d > 0 ? { '1213 deadlock': d } : {},
-      errorsByOp: d > 0 ? { '1213 deadlock': { ClaimActualLRP: d } } : {},
-      byOp: { ClaimActualLRP: { ok: ops / 2 - d, fail: d }, StartActualLRP: { ok: ops / 2 } },
-      latencyMs: { ok: { p50: 3, p99 } },
-    },
-    check: {
-      valid: true,
-      linearizability: { keys: [] },
-      invariants: { counts: {} },
-      failedApplied: [],
-      isolation: null,
-    },
-  });
+  const results = (ops: number, d: number, p99: number): RunResults =>
+    deadlockResults(ops, d, { latencyMs: { ok: { p50: 3, p99 } } });
   const rec = (variant: string, seed: number): RunRecord => ({
     key: `retry-policies/${variant}/${seed}`,
     question: 'retry-policies',

@@ -21,6 +21,7 @@ import {
   type RunRecord,
 } from '../../lab/investigate/state.ts';
 import { interval } from '../../lab/report/intervals.ts';
+import { deadlockResults } from '../fixtures/results-json.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bbs-lab-investigate-unit-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -323,23 +324,7 @@ test('resume: finished runs are kept, an interrupted one is redone (its director
 
 /** results.json of a run with `ops` ops of which `d` ended in 1213 (all on ClaimActualLRP). */
 function results(ops: number, d: number): RunResults {
-  return {
-    stats: {
-      ops,
-      byOutcome: { ok: ops - d, fail: d, info: 0 },
-      errors: d > 0 ? { '1213 deadlock': d } : {},
-      errorsByOp: d > 0 ? { '1213 deadlock': { ClaimActualLRP: d } } : {},
-      byOp: { ClaimActualLRP: { ok: ops / 2 - d, fail: d }, StartActualLRP: { ok: ops / 2 } },
-      availability: 0.9,
-    },
-    check: {
-      valid: true,
-      linearizability: { keys: [] },
-      invariants: { counts: {} },
-      failedApplied: [],
-      isolation: null,
-    },
-  };
+  return deadlockResults(ops, d, { availability: 0.9 });
 }
 
 function fixture() {

@@ -17,6 +17,7 @@ import {
   CREATE_DOMAINS,
   CREATE_TASKS,
 } from '../../../bbs/sql/schema.ts';
+import { readStmt, squash, unqualify } from './statements.ts';
 
 export type Columns = Readonly<Record<string, readonly string[]>>;
 
@@ -53,8 +54,6 @@ export interface ShapeOptions {
   ignore?: readonly string[];
 }
 
-const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
-const unqualify = (s: string): string => s.replace(/\b\w+\.(\w+)\b/g, '$1');
 const where = (w: string): string => squash(unqualify(w)).replace(/\s*=\s*/g, ' = ');
 
 function kept(table: string, cols: readonly string[], o: ShapeOptions): string[] {
@@ -68,34 +67,30 @@ function kept(table: string, cols: readonly string[], o: ShapeOptions): string[]
 const assigned = (list: string): string[] => list.split(',').map((a) => a.split('=')[0]!.trim());
 
 export function statementShape(sql: string, o: ShapeOptions = {}): string {
-  const s = squash(sql);
-  const tx = /^(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)$/i.exec(s);
-  if (tx) return tx[1]!.toUpperCase() === 'START TRANSACTION' ? 'BEGIN' : tx[1]!.toUpperCase();
-  const sel =
-    /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?( LIMIT 1)?( FOR UPDATE| LOCK IN SHARE MODE)?$/i.exec(
-      s,
-    );
-  if (sel) {
-    const what = sel[1]!.trim();
-    const projection = /^count\(\*\)$/i.test(what) ? 'COUNT(*)' : what === '1' ? '1' : 'columns';
-    return `SELECT ${projection} FROM ${sel[2]}${sel[3] ? ` WHERE ${where(sel[3])}` : ''}${sel[4] ? ' LIMIT 1' : ''}${sel[5] ? ` ${sel[5].trim().toUpperCase()}` : ''}`;
+  const w = readStmt(sql);
+  switch (w?.verb) {
+    case 'BEGIN':
+    case 'COMMIT':
+    case 'ROLLBACK':
+      return w.verb;
+    case 'SELECT': {
+      const what = w.what.trim();
+      const projection = /^count\(\*\)$/i.test(what) ? 'COUNT(*)' : what === '1' ? '1' : 'columns';
+      return `SELECT ${projection} FROM ${w.table}${w.where ? ` WHERE ${where(w.where)}` : ''}${w.limit ? ' LIMIT 1' : ''}${w.lock ? ` ${w.lock.toUpperCase()}` : ''}`;
+    }
+    case 'INSERT': {
+      if (w.replace) break;
+      const dup = w.onDuplicate
+        ? ` ON DUPLICATE KEY UPDATE (${kept(w.table, assigned(w.onDuplicate), o).join(', ')})`
+        : '';
+      return `INSERT INTO ${w.table} (${kept(w.table, w.cols.split(','), o).join(', ')})${dup}`;
+    }
+    case 'UPDATE':
+      return `UPDATE ${w.table} SET (${kept(w.table, assigned(w.set), o).join(', ')}) WHERE ${where(w.where)}`;
+    case 'DELETE':
+      return `DELETE FROM ${w.table} WHERE ${where(w.where)}`;
   }
-  const ins =
-    /^INSERT INTO (\w+) ?\((.+?)\) ?VALUES ?\((.+?)\)(?: ON DUPLICATE KEY UPDATE (.+))?$/i.exec(s);
-  if (ins) {
-    const t = ins[1]!;
-    const dup = ins[4]
-      ? ` ON DUPLICATE KEY UPDATE (${kept(t, assigned(ins[4]), o).join(', ')})`
-      : '';
-    return `INSERT INTO ${t} (${kept(t, ins[2]!.split(','), o).join(', ')})${dup}`;
-  }
-  const upd = /^UPDATE (\w+) SET (.+?) WHERE (.+)$/i.exec(s);
-  if (upd) {
-    return `UPDATE ${upd[1]} SET (${kept(upd[1]!, assigned(upd[2]!), o).join(', ')}) WHERE ${where(upd[3]!)}`;
-  }
-  const del = /^DELETE FROM (\w+) WHERE (.+)$/i.exec(s);
-  if (del) return `DELETE FROM ${del[1]} WHERE ${where(del[2]!)}`;
-  return s;
+  return squash(sql);
 }
 
 export function shapes(sqls: readonly string[], o: ShapeOptions = {}): string[] {

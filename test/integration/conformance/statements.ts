@@ -25,7 +25,76 @@ export interface Expected {
   args?: readonly unknown[];
 }
 
-const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
+export const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
+/** Drops table prefixes: actual_lrps.state → state. */
+export const unqualify = (s: string): string => s.replace(/\b\w+\.(\w+)/g, '$1');
+
+/**
+ * A statement's parts as written, its whitespace squashed and table prefixes dropped; lists and
+ * conditions still text. The one reader of the statement forms: parseStmt binds values to it,
+ * shape.ts writes its shape.
+ */
+export type WrittenStmt =
+  | { verb: 'BEGIN' | 'COMMIT' | 'ROLLBACK' }
+  | {
+      verb: 'SELECT';
+      what: string;
+      table: string;
+      where?: string;
+      limit: boolean;
+      /** As written: ' FOR UPDATE' or ' LOCK IN SHARE MODE' trimmed, in its own case. */
+      lock: string;
+    }
+  | {
+      verb: 'INSERT';
+      /** REPLACE INTO rather than INSERT INTO. */
+      replace: boolean;
+      table: string;
+      cols: string;
+      /** The assignments after ON DUPLICATE KEY UPDATE. */
+      onDuplicate?: string;
+    }
+  | { verb: 'UPDATE'; table: string; set: string; where: string }
+  | { verb: 'DELETE'; table: string; where: string };
+
+/** The parts of a statement of the forms the BBS sends, or null for any other. */
+export function readStmt(sqlText: string): WrittenStmt | null {
+  const sql = unqualify(squash(sqlText));
+  if (/^(BEGIN|START TRANSACTION)$/i.test(sql)) return { verb: 'BEGIN' };
+  if (/^(COMMIT|ROLLBACK)$/i.test(sql)) return { verb: sql.toUpperCase() as 'COMMIT' };
+  let m =
+    /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?( LIMIT 1)?( FOR UPDATE| LOCK IN SHARE MODE)?$/i.exec(
+      sql,
+    );
+  if (m) {
+    return {
+      verb: 'SELECT',
+      what: m[1]!,
+      table: m[2]!,
+      ...(m[3] ? { where: m[3] } : {}),
+      limit: m[4] !== undefined,
+      lock: m[5]?.trim() ?? '',
+    };
+  }
+  m =
+    /^(INSERT|REPLACE) INTO (\w+) ?\((.+?)\) ?VALUES ?\((.+?)\)(?: ON DUPLICATE KEY UPDATE (.+))?$/i.exec(
+      sql,
+    );
+  if (m) {
+    return {
+      verb: 'INSERT',
+      replace: m[1]!.toUpperCase() === 'REPLACE',
+      table: m[2]!,
+      cols: m[3]!,
+      ...(m[5] ? { onDuplicate: m[5] } : {}),
+    };
+  }
+  m = /^UPDATE (\w+) SET (.+?) WHERE (.+)$/i.exec(sql);
+  if (m) return { verb: 'UPDATE', table: m[1]!, set: m[2]!, where: m[3]! };
+  m = /^DELETE FROM (\w+) WHERE (.+)$/i.exec(sql);
+  if (m) return { verb: 'DELETE', table: m[1]!, where: m[2]! };
+  return null;
+}
 
 function conjuncts(where: string, take: () => unknown): Map<string, unknown> {
   const m = new Map<string, unknown>();
@@ -39,7 +108,7 @@ function conjuncts(where: string, take: () => unknown): Map<string, unknown> {
 
 /** Parses one statement with its bound values. Table prefixes (actual_lrps.x) are dropped. */
 export function parseStmt(sqlText: string, params: readonly unknown[] = []): Stmt {
-  const sql = squash(sqlText).replace(/\b\w+\.(\w+)/g, '$1');
+  const sql = unqualify(squash(sqlText));
   let i = 0;
   const take = (): unknown => {
     if (i >= params.length) throw new Error(`too few values for ${sql}`);
@@ -49,37 +118,39 @@ export function parseStmt(sqlText: string, params: readonly unknown[] = []): Stm
     if (i !== params.length) throw new Error(`${params.length - i} values left over for ${sql}`);
     return s;
   };
-  if (/^(BEGIN|START TRANSACTION)$/i.test(sql)) return done({ verb: 'BEGIN' });
-  if (/^(COMMIT|ROLLBACK)$/i.test(sql)) return done({ verb: sql.toUpperCase() as 'COMMIT' });
-  let m = /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?( FOR UPDATE| LOCK IN SHARE MODE)?$/i.exec(sql);
-  if (m) {
-    const cols = new Map(m[1]!.split(',').map((c) => [c.trim(), undefined] as [string, unknown]));
-    return done({
-      verb: 'SELECT',
-      table: m[2]!,
-      lock: (m[4]?.trim() ?? '') as Stmt['lock'],
-      cols,
-      where: m[3] ? conjuncts(m[3], take) : new Map(),
-    });
-  }
-  m = /^(?:INSERT|REPLACE) INTO (\w+) ?\((.+?)\) ?VALUES ?\((.+)\)$/i.exec(sql);
-  if (m) {
-    const names = m[2]!.split(',').map((c) => c.trim());
-    return done({ verb: 'INSERT', table: m[1]!, cols: new Map(names.map((n) => [n, take()])) });
-  }
-  m = /^UPDATE (\w+) SET (.+?) WHERE (.+)$/i.exec(sql);
-  if (m) {
-    const cols = new Map<string, unknown>();
-    for (const a of m[2]!.split(',')) {
-      const [, col] = /^(\w+) = \?$/.exec(a.trim()) ?? [];
-      if (!col) throw new Error(`cannot read the assignment "${a}"`);
-      cols.set(col, take());
+  const w = readStmt(sql);
+  // A LIMIT and an ON DUPLICATE KEY UPDATE are not compared: no actual LRP statement has them.
+  if (!w || (w.verb === 'SELECT' && w.limit) || (w.verb === 'INSERT' && w.onDuplicate))
+    throw new Error(`cannot read the statement: ${sql}`);
+  switch (w.verb) {
+    case 'BEGIN':
+    case 'COMMIT':
+    case 'ROLLBACK':
+      return done({ verb: w.verb });
+    case 'SELECT':
+      return done({
+        verb: 'SELECT',
+        table: w.table,
+        lock: w.lock as Stmt['lock'],
+        cols: new Map(w.what.split(',').map((c) => [c.trim(), undefined] as [string, unknown])),
+        where: w.where ? conjuncts(w.where, take) : new Map(),
+      });
+    case 'INSERT': {
+      const names = w.cols.split(',').map((c) => c.trim());
+      return done({ verb: 'INSERT', table: w.table, cols: new Map(names.map((n) => [n, take()])) });
     }
-    return done({ verb: 'UPDATE', table: m[1]!, cols, where: conjuncts(m[3]!, take) });
+    case 'UPDATE': {
+      const cols = new Map<string, unknown>();
+      for (const a of w.set.split(',')) {
+        const [, col] = /^(\w+) = \?$/.exec(a.trim()) ?? [];
+        if (!col) throw new Error(`cannot read the assignment "${a}"`);
+        cols.set(col, take());
+      }
+      return done({ verb: 'UPDATE', table: w.table, cols, where: conjuncts(w.where, take) });
+    }
+    case 'DELETE':
+      return done({ verb: 'DELETE', table: w.table, where: conjuncts(w.where, take) });
   }
-  m = /^DELETE FROM (\w+) WHERE (.+)$/i.exec(sql);
-  if (m) return done({ verb: 'DELETE', table: m[1]!, where: conjuncts(m[2]!, take) });
-  throw new Error(`cannot read the statement: ${sql}`);
 }
 
 const same = (want: unknown, got: unknown): boolean => {
