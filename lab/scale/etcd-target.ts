@@ -26,7 +26,7 @@ import {
   taskGuid,
   tasksAt,
 } from './populate.ts';
-import type { ScaleTarget, TargetOptions } from './topology.ts';
+import type { ScaleTarget, TargetOptions } from './target.ts';
 
 /** The big recursive GETs of 50 000 keys take seconds on a loaded machine: no 5 s client timeout. */
 const SCALE_ETCD_TIMEOUT_MS = 600_000;
