@@ -7,7 +7,7 @@
 
 import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
-import { FAULTS, partitionSides, type FaultContext, type Heal } from './faults/index.ts';
+import { FAULTS, type FaultContext, type Heal } from './faults/index.ts';
 import type { FaultSpec } from './types.ts';
 import { resolveTarget, roleOf, type RoleResolution, type RoleState } from './roles.ts';
 
@@ -28,7 +28,7 @@ export interface NemesisContext extends FaultContext {
   /** The live state role targets (active-of:proxy1, most-written, a-non-active) are resolved against. */
   roles?: () => RoleState;
   /** Without it no `recovered` event is recorded, and reports end a fault's window at its heal. */
-  recovery?: RecoveryProbe<any>;
+  recovery?: RecoveryProbe<unknown>;
   recoveryTimeoutMs?: number;
 }
 
@@ -131,12 +131,15 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
       timers.add(t);
     });
 
-  const safeSides = (target: string): [string[], string[]] | null => {
+  // A network-cut kind's sides, recorded with its start (quorum-loss reads them); null for others.
+  const safeSides = (f: FaultSpec): [string[], string[]] | null => {
     try {
-      return partitionSides(
-        target,
-        ctx.cluster.nodes.map((n) => n.name),
-        ctx.seed,
+      return (
+        FAULTS[f.kind].sides?.(
+          f.target,
+          ctx.cluster.nodes.map((n) => n.name),
+          ctx.seed,
+        ) ?? null
       );
     } catch {
       return null;
@@ -168,8 +171,7 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
           resolveError = (e as Error).message;
         }
       }
-      const sides =
-        concrete.kind === 'partition' && !resolveError ? safeSides(concrete.target) : null;
+      const sides = resolveError ? null : safeSides(concrete);
       ctx.writer.append({
         type: 'nemesis',
         phase: 'start',

@@ -11,6 +11,7 @@ import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { MIN_GAP_SEC } from './availability.ts';
 import type { RunStats } from './stats.ts';
+import { faultHas, kindsWith } from '../nemesis/faults/index.ts';
 
 export interface StoryContext {
   /** The scenario as run: a rule's preconditions include its options (e.g. bbs.deadlockRetry). */
@@ -49,8 +50,6 @@ export interface StoryRule {
 const fmt = (n: number) => n.toLocaleString('en-US');
 const pctOf = (n: number, d: number) =>
   d === 0 ? '0%' : `${((100 * n) / d).toFixed(n * 1000 < d ? 2 : 1)}%`;
-const sum = (m: Record<string, number> | undefined) =>
-  Object.values(m ?? {}).reduce((a, b) => a + b, 0);
 const completed = (s: RunStats) => s.byOutcome.ok + s.byOutcome.fail + s.byOutcome.info;
 const top = (m: Record<string, number>, n = 3) =>
   Object.entries(m)
@@ -118,7 +117,13 @@ function lostExample(check: CheckReport): string {
 }
 
 /** Faults that take a node or a proxy away (link faults and health flaps have stories of their own, or none). */
-const OUTAGE_KINDS: ReadonlySet<string> = new Set(['kill', 'partition', 'pause', 'proxy-kill']);
+const isOutage = (kind: string): boolean =>
+  faultHas(kind, 'node-down') || faultHas(kind, 'proxy-down');
+/** Those kinds in words: "partition, kill, pause or proxy-kill". */
+const outageKinds = (): string => {
+  const k = kindsWith('node-down', 'proxy-down');
+  return k.length > 1 ? `${k.slice(0, -1).join(', ')} or ${k.at(-1)}` : k.join('');
+};
 
 const writerNodes = (s: RunStats) => Object.keys(s.servedByNode).sort();
 const deadlockOps = (ops: readonly Op[]) =>
@@ -220,10 +225,10 @@ export const STORY_RULES: readonly StoryRule[] = [
   {
     rule: 'outage',
     title: 'Shorten the outage BBS clients see when a node or a proxy is lost',
-    when: 'a kill, partition, pause or proxy-kill fault ran and some client had no ok op for at least 1 s across it (the contract’s availability.faults)',
+    when: `a ${outageKinds()} fault ran and some client had no ok op for at least 1 s across it (the contract’s availability.faults)`,
     find: ({ stats: s, ops }) => {
       const hit = s.availability.faults.filter(
-        (f) => OUTAGE_KINDS.has(f.kind) && f.worstClientOutageSec >= MIN_GAP_SEC,
+        (f) => isOutage(f.kind) && f.worstClientOutageSec >= MIN_GAP_SEC,
       );
       if (hit.length === 0) return null;
       const why = hit.slice(0, 5).flatMap((f) => {
