@@ -78,24 +78,15 @@ export async function playStory(
       ...(detail !== undefined ? { detail } : {}),
     });
   const own = behind && !o.stores;
+  const logs = o.logDir ? { logDir: o.logDir } : {};
   const stack: FaultStack | undefined = behind
     ? (o.stores ??
-      (await startFaultStack({
-        base,
-        galeraNodes: story.galeraNodes ?? 1,
-        log,
-        ...(o.logDir ? { logDir: o.logDir } : {}),
-      })))
+      (await startFaultStack({ base, galeraNodes: story.galeraNodes ?? 1, log, ...logs })))
     : undefined;
   const etcdServer = stack ? undefined : await startEtcd({ host: `${base}.1` });
   const cluster =
     withWorkload && etcdServer
-      ? await startStoryGalera({
-          base,
-          nodes: 1,
-          log,
-          ...(o.logDir ? { logDir: o.logDir } : {}),
-        }).catch(async (e) => {
+      ? await startStoryGalera({ base, nodes: 1, log, ...logs }).catch(async (e) => {
           await etcdServer.stop();
           throw e;
         })
