@@ -160,10 +160,10 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
       let node: string | undefined;
       let resolution: RoleResolution | undefined;
       let resolveError: string | null = null;
-      if (roleOf(f.kind, f.target)) {
+      if (roleOf(FAULTS[f.kind], f.target)) {
         try {
           if (!ctx.roles) throw new Error('role targets need the live topology state');
-          const r = resolveTarget(f.kind, f.target, ctx.roles(), ctx.seed, i);
+          const r = resolveTarget(FAULTS[f.kind], f.target, ctx.roles(), ctx.seed, i);
           concrete = { ...f, target: r.target };
           node = r.node;
           resolution = r.resolution;

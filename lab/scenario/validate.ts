@@ -55,7 +55,7 @@ function crossCheck(s: Scenario, problems: string[]): void {
     const missing = abilityProblem(f.kind, s.topology.provider, scope);
     if (missing) problems.push(`${p}.kind: ${missing}`);
     if (t === 'random') return;
-    const role = def.roleTargets ? roleOf(f.kind, t) : null;
+    const role = def.roleTargets ? roleOf(def, t) : null;
     if (role) {
       const problem = roleProblem(role, proxyNames);
       if (problem) problems.push(`${p}.target: ${problem}`);

@@ -33,6 +33,7 @@ export const partition = faultKind({
       fc.constant('halves'),
     ),
   nodeOf: (t) => (t.startsWith('isolate:') ? t.slice('isolate:'.length) : null),
+  nodeTarget: (node) => `isolate:${node}`,
   sides: (t, nodes, seed) => partitionSides(t, nodes, seed),
   async prepare(ctx) {
     await need(ctx.cluster, 'partition', 'a partition').prepare?.();

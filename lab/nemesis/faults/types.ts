@@ -103,6 +103,8 @@ export interface FaultKindDef<K extends string = string, P extends string = neve
   targetArbitrary(scope: TargetScope, nodeTargets: string[]): fc.Arbitrary<string>;
   /** The node a concrete target names (`isolate:n2` → n2), or null; left out, the target is the node. */
   nodeOf?(target: string): string | null;
+  /** The target that names a node (n2 → `isolate:n2`), what a role target resolves to; left out, the node. */
+  nodeTarget?(node: string): string;
   /** A `network-cut` kind: the two sides a concrete target cuts the nodes into (throws on a bad target). */
   sides?(target: string, nodes: string[], seed: number): [string[], string[]];
   /** Made once when a plan holds this kind, before any fault starts (e.g. an iptables chain). */
