@@ -16,8 +16,8 @@ import mysql, { type Pool } from 'mysql2/promise';
 import { EtcdBbsStore } from '../../bbs/etcd/store.ts';
 import type { SqlConfig } from '../../bbs/node/node.ts';
 import { startEtcd, type EtcdServer } from '../providers/etcd/server.ts';
-import { startLocalCluster, type LocalGalera } from '../providers/local/cluster.ts';
-import { FAST_FAILURE_DETECTION } from '../providers/registry.ts';
+import { need, type Cluster } from '../providers/cluster.ts';
+import { startStoryGalera } from './galera.ts';
 import { connectToxiproxy, type FaultProxies } from '../toxiproxy/driver.ts';
 import { startToxiproxyServer, type ToxiproxyServer } from '../toxiproxy/server.ts';
 
@@ -28,7 +28,7 @@ export type FaultTarget = 'sql' | 'etcd';
 
 export interface FaultStack {
   readonly galeraNodes: 1 | 3;
-  readonly cluster: LocalGalera;
+  readonly cluster: Cluster;
   /** SQL as the BBS nodes reach it: through the proxy, to n1. */
   readonly sql: SqlConfig;
   /** etcd as the BBS nodes reach it: through the proxy. */
@@ -64,10 +64,12 @@ export async function startFaultStack(o: {
   base: string;
   galeraNodes: 1 | 3;
   log?: (m: string) => void;
+  /** Where the Galera nodes' logs are copied when they stop (a run directory's logs/). */
+  logDir?: string;
 }): Promise<FaultStack> {
   const { base } = o;
   const log = o.log ?? (() => {});
-  let cluster: LocalGalera | undefined;
+  let cluster: Cluster | undefined;
   let etcd: EtcdServer | undefined;
   let proxyServer: ToxiproxyServer | undefined;
   let proxies: FaultProxies | undefined;
@@ -81,12 +83,11 @@ export async function startFaultStack(o: {
   };
   try {
     const started = await Promise.allSettled([
-      startLocalCluster({
+      startStoryGalera({
+        base,
         nodes: o.galeraNodes,
-        addressBase: base,
-        firstHost: 11,
         log,
-        ...(o.galeraNodes > 1 ? { extraProviderOptions: FAST_FAILURE_DETECTION } : {}),
+        ...(o.logDir ? { logDir: o.logDir } : {}),
       }),
       startEtcd({ host: `${base}.1` }),
       startToxiproxyServer({ host: `${base}.3`, port: 0 }),
@@ -112,7 +113,9 @@ export async function startFaultStack(o: {
       connectionLimit: 2,
       connectTimeout: 5000,
     });
-    if (o.galeraNodes > 1) await cl.abilities.partition.prepare?.();
+    // The 1047 fault cuts n1 off with the provider's partition ability (iptables locally).
+    const partition = o.galeraNodes > 1 ? need(cl, 'partition', 'the 1047 fault') : undefined;
+    await partition?.prepare?.();
     const px = proxies;
     const faultOn = async (
       fault: PlayableFault,
@@ -134,7 +137,7 @@ export async function startFaultStack(o: {
         return () => px.removeToxic(target, 'lost');
       }
       const others = cl.nodes.slice(1).map((n) => n.name);
-      await cl.abilities.partition.cut(ISOLATE, [[n1.name], others]);
+      await partition!.cut(ISOLATE, [[n1.name], others]);
       const t0 = Date.now();
       for (;;) {
         const s = await cl.status(n1.name).catch(() => null);
@@ -147,7 +150,7 @@ export async function startFaultStack(o: {
       }
       log(`1047: ${n1.name} non-Primary ${((Date.now() - t0) / 1000).toFixed(1)} s after the cut`);
       return async () => {
-        await cl.abilities.partition.heal(ISOLATE);
+        await partition!.heal(ISOLATE);
         await cl.waitSynced(n1.name, cl.nodes.length, 120_000);
         log(`1047: healed, ${n1.name} Synced again`);
       };

@@ -1,8 +1,9 @@
 // The one story runner: plays any migration story (stories/, see story.ts) on a real etcd, a
-// 1-node Galera and Consul (lab/consul/connection.ts) on its own loopback /24, with BBS nodes as
-// OS processes, while a steady workload calls the BBS API (workload.ts) and writes every call to
-// history.jsonl; then reads every key once, judges the history (story-verdict.ts) and hands the
-// verdict to the story's checks. It knows stories only by their declared setup, never by name.
+// 1-node Galera (the provider registry's local provider: galera.ts) and Consul
+// (lab/consul/connection.ts) on its own loopback /24, with BBS nodes as OS processes, while a
+// steady workload calls the BBS API (workload.ts) and writes every call to history.jsonl; then
+// reads every key once, judges the history (story-verdict.ts) and hands the verdict to the story's
+// checks. It knows stories only by their declared setup, never by name.
 
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,12 +12,12 @@ import { HistoryWriter } from '../history/writer.ts';
 import { readHistory } from '../history/reader.ts';
 import { ownedTempDir } from '../lifecycle/owned.ts';
 import { startEtcd } from '../providers/etcd/server.ts';
-import { startLocalCluster } from '../providers/local/cluster.ts';
 import { EtcdBbsStore } from '../../bbs/etcd/store.ts';
 import type { RunningBbs, SqlConfig } from '../../bbs/node/node.ts';
 import { BbsApiClient } from './api-client.ts';
 import { Deployment } from './deployment.ts';
 import { startFaultStack, type FaultStack } from './fault-stack.ts';
+import { startStoryGalera } from './galera.ts';
 import { seedLegacyData } from './seed.ts';
 import { sleep, STORY_PREFIX } from './stories/kit.ts';
 import { storyNamed } from './stories/index.ts';
@@ -77,18 +78,18 @@ export async function playStory(
       ...(detail !== undefined ? { detail } : {}),
     });
   const own = behind && !o.stores;
+  const logs = o.logDir ? { logDir: o.logDir } : {};
   const stack: FaultStack | undefined = behind
-    ? (o.stores ?? (await startFaultStack({ base, galeraNodes: story.galeraNodes ?? 1, log })))
+    ? (o.stores ??
+      (await startFaultStack({ base, galeraNodes: story.galeraNodes ?? 1, log, ...logs })))
     : undefined;
   const etcdServer = stack ? undefined : await startEtcd({ host: `${base}.1` });
   const cluster =
     withWorkload && etcdServer
-      ? await startLocalCluster({ nodes: 1, addressBase: base, firstHost: 11, log }).catch(
-          async (e) => {
-            await etcdServer.stop();
-            throw e;
-          },
-        )
+      ? await startStoryGalera({ base, nodes: 1, log, ...logs }).catch(async (e) => {
+          await etcdServer.stop();
+          throw e;
+        })
       : undefined;
   // Without Galera, SQL points where nothing answers (a 2 s connect timeout keeps the refusal
   // quick).

@@ -63,6 +63,8 @@ export interface ScenarioResult {
 export interface StoryOptions {
   /** Where history.jsonl goes; default a lab temp dir removed afterwards. */
   historyPath?: string;
+  /** Where the Galera nodes' logs are copied when they stop (a run directory's logs/); default nowhere. */
+  logDir?: string;
   workload?: Partial<MigrationWorkloadOptions>;
   /**
    * How each old node goes, for stories that take `stop`: BOSH's graceful stop, or a crash (the

@@ -7,36 +7,28 @@
 
 import type { HistoryWriter } from '../history/writer.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
-import { FAULTS, partitionSides, type FaultContext, type Heal } from './faults/index.ts';
+import { FAULTS, type FaultContext, type Heal } from './faults/index.ts';
 import type { FaultSpec } from './types.ts';
 import { resolveTarget, roleOf, type RoleResolution, type RoleState } from './roles.ts';
 
 export type { ProxyControl } from './faults/index.ts';
 
-/**
- * Reads the system's state before a fault and tells when it is back to it (lab/runner/recovery.ts).
- */
+/** Reads the system's state before a fault and tells when it is back to it (lab/runner/recovery.ts). */
 export interface RecoveryProbe<S = unknown> {
   snapshot(): Promise<S>;
   isBack(before: S): Promise<boolean>;
 }
 
-/**
- * How long after a heal the nemesis waits for the pre-fault state (an SST rejoin takes tens of
- * seconds).
- */
+/** How long after a heal the nemesis waits for the pre-fault state (an SST rejoin takes tens of seconds). */
 export const RECOVERY_TIMEOUT_MS = 180_000;
 const RECOVERY_POLL_MS = 500;
 
 export interface NemesisContext extends FaultContext {
   writer: HistoryWriter;
-  /**
-   * The live state role targets (active-of:proxy1, most-written, a-non-active) are resolved
-   * against.
-   */
+  /** The live state role targets (active-of:proxy1, most-written, a-non-active) are resolved against. */
   roles?: () => RoleState;
   /** Without it no `recovered` event is recorded, and reports end a fault's window at its heal. */
-  recovery?: RecoveryProbe;
+  recovery?: RecoveryProbe<unknown>;
   recoveryTimeoutMs?: number;
 }
 
@@ -139,12 +131,15 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
       timers.add(t);
     });
 
-  const safeSides = (target: string): [string[], string[]] | null => {
+  // A network-cut kind's sides, recorded with its start (quorum-loss reads them); null for others.
+  const safeSides = (f: FaultSpec): [string[], string[]] | null => {
     try {
-      return partitionSides(
-        target,
-        ctx.cluster.nodes.map((n) => n.name),
-        ctx.seed,
+      return (
+        FAULTS[f.kind].sides?.(
+          f.target,
+          ctx.cluster.nodes.map((n) => n.name),
+          ctx.seed,
+        ) ?? null
       );
     } catch {
       return null;
@@ -165,10 +160,10 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
       let node: string | undefined;
       let resolution: RoleResolution | undefined;
       let resolveError: string | null = null;
-      if (roleOf(f.kind, f.target)) {
+      if (roleOf(FAULTS[f.kind], f.target)) {
         try {
           if (!ctx.roles) throw new Error('role targets need the live topology state');
-          const r = resolveTarget(f.kind, f.target, ctx.roles(), ctx.seed, i);
+          const r = resolveTarget(FAULTS[f.kind], f.target, ctx.roles(), ctx.seed, i);
           concrete = { ...f, target: r.target };
           node = r.node;
           resolution = r.resolution;
@@ -176,8 +171,7 @@ export async function startNemesis(plan: FaultSpec[], ctx: NemesisContext): Prom
           resolveError = (e as Error).message;
         }
       }
-      const sides =
-        concrete.kind === 'partition' && !resolveError ? safeSides(concrete.target) : null;
+      const sides = resolveError ? null : safeSides(concrete);
       ctx.writer.append({
         type: 'nemesis',
         phase: 'start',

@@ -35,13 +35,19 @@ export function isRole(target: string): boolean {
   return target.startsWith('active-of:') || target === 'most-written' || target === 'a-non-active';
 }
 
+/**
+ * How a kind's target names a node (its FaultKindDef's nodeOf / nodeTarget): left out, the target
+ * is the node; a partition's is `isolate:<node>`.
+ */
+export interface TargetForm {
+  nodeOf?(target: string): string | null;
+  nodeTarget?(node: string): string;
+}
+
 /** The role inside a fault's target: the target of a node fault, or what a partition isolates. */
-export function roleOf(kind: string, target: string): string | null {
-  const t =
-    kind === 'partition' && target.startsWith('isolate:')
-      ? target.slice('isolate:'.length)
-      : target;
-  return isRole(t) ? t : null;
+export function roleOf(kind: TargetForm, target: string): string | null {
+  const t = kind.nodeOf ? kind.nodeOf(target) : target;
+  return t !== null && isRole(t) ? t : null;
 }
 
 /**
@@ -107,7 +113,7 @@ export function resolveRole(role: string, state: RoleState, seed: number, salt: 
  * `isolate:n2`.
  */
 export function resolveTarget(
-  kind: string,
+  kind: TargetForm,
   target: string,
   state: RoleState,
   seed: number,
@@ -117,7 +123,7 @@ export function resolveTarget(
   if (!role) return { target };
   const node = resolveRole(role, state, seed, salt);
   return {
-    target: kind === 'partition' ? `isolate:${node}` : node,
+    target: kind.nodeTarget ? kind.nodeTarget(node) : node,
     node,
     resolution: describeResolution(role, node, state),
   };

@@ -1,7 +1,7 @@
 // A scenario's nemesis block: a fixed timeline of faults and a seeded random schedule. The kinds,
 // their targets and what each does are in lab/nemesis/faults/ (one file per kind).
 
-import type { FaultKind, FaultParams } from './faults/index.ts';
+import type { FaultKind, FaultParamName, FaultParams } from './faults/index.ts';
 
 export type { FaultKind };
 
@@ -10,9 +10,10 @@ export type { FaultKind };
  * highest-ordinal minority apart from the rest), 'bridge' (two halves that only the middle node
  * sees: 5 nodes), 'halves' (a random split, seeded); node faults name a node ('n2') or a role;
  * proxy-kill names a proxy ('proxy1'); link faults name a link ('client-proxy1', 'proxy1-n2') or
- * 'random-client' / 'random-backend'. Any target may be 'random'.
+ * 'random-client' / 'random-backend'. Any target may be 'random'. Its kind's parameters
+ * (faults/<kind>.ts `params`) sit beside kind and target.
  */
-export type FaultSpec = FaultParams<FaultKind>;
+export type FaultSpec = FaultParams<FaultKind, FaultParamName>;
 
 export interface NemesisSpec {
   /** A fixed timeline. */

@@ -28,7 +28,8 @@ export interface ProviderStartOptions {
   faultKinds: readonly string[];
   /** local: first three octets of the nodes' loopback addresses. */
   addressBase: string;
-  logDir: string;
+  /** Where each node's log is copied when the cluster stops; left out, nowhere. */
+  logDir?: string;
   log: (msg: string) => void;
   /** Lab events worth a line in the report. */
   notes: string[];

@@ -6,6 +6,7 @@
 import type { FaultOutage } from './availability.ts';
 import type { LabEvent, RunStats } from './stats.ts';
 import { MERGE_RULE, type Stretch } from './stretches.ts';
+import { faultHas } from '../nemesis/faults/index.ts';
 
 export const FAULT_TABLE_HEADER = [
   'fault',
@@ -96,9 +97,6 @@ export function stretchesText(stretches: readonly Stretch[]): string {
     .join(', ');
 }
 
-/** Faults that take a node away: a node the proxies do not write to can still stall every write. */
-const NODE_LOSS = new Set(['kill', 'pause', 'partition', 'crash']);
-
 /** Each proxy's active backend just before `at`, from the proxy-active-changed events. */
 function activeAt(events: readonly LabEvent[], at: number): Map<string, string | null> {
   const active = new Map<string, string | null>();
@@ -126,7 +124,8 @@ export function faultNotes(st: Pick<RunStats, 'availability' | 'labEvents'>): st
       );
     }
     const node = f.node ?? (/^n\d+$/.test(f.target) ? f.target : null);
-    if (!NODE_LOSS.has(f.kind) || node === null || f.bbsOutageSec < 1) continue;
+    // A node-down fault (its kind's traits): a node the proxies do not write to can still stall every write.
+    if (!faultHas(f.kind, 'node-down') || node === null || f.bbsOutageSec < 1) continue;
     const active = activeAt(st.labEvents, f.start);
     if (active.size === 0 || [...active.values()].includes(node)) continue;
     const end = f.recovered ?? f.healed ?? Infinity;

@@ -1,9 +1,10 @@
 // Quorum loss the faults did not ask for. A node answers 1047 (WSREP has not yet prepared node for
-// application use) when it is outside the Primary component. A fault that isolates, kills or
-// pauses a node means that node to be non-Primary until it has recovered; any other 1047 (the
-// two-node remainder of a partition losing quorum on a loaded machine, or a node still refusing
-// long after its fault recovered) is an effect of the run, not of the experiment, and a
-// comparison must not average it in silently. Pure: history in, intervals out.
+// application use) when it is outside the Primary component. A node-down fault (its kind's traits,
+// lab/nemesis/faults/: one that isolates, kills or pauses a node) means that node to be
+// non-Primary until it has recovered; any other 1047 (the two-node remainder of a partition
+// losing quorum on a loaded machine, or a node still refusing long after its fault recovered) is
+// an effect of the run, not of the experiment, and a comparison must not average it in silently.
+// Pure: history in, intervals out.
 
 import {
   FINAL_READ,
@@ -12,6 +13,7 @@ import {
   type HistoryEvent,
   type NemesisEvent,
 } from '../history/event.ts';
+import { faultHas, targetNode } from '../nemesis/faults/index.ts';
 import { faultSpans } from './availability.ts';
 
 export interface QuorumLoss {
@@ -34,8 +36,6 @@ export const MERGE_GAP_SEC = 2;
  */
 export const REJOIN_GRACE_SEC = 5;
 
-const KINDS_THAT_UNSEAT = new Set(['partition', 'kill', 'pause']);
-
 interface Intent {
   /** Nodes the fault means to be non-Primary; null: cannot tell, so any node. */
   nodes: Set<string> | null;
@@ -43,15 +43,12 @@ interface Intent {
   to: number;
 }
 
-/**
- * Which nodes each fault meant to unseat, and for how long: its span (availability.ts) to its
- * recovery.
- */
+/** Which nodes each fault meant to unseat, and for how long: its span (availability.ts) to its recovery. */
 export function intendedWindows(events: readonly HistoryEvent[], t0: number): Intent[] {
   const nemesis = events.filter((e): e is NemesisEvent => e.type === 'nemesis');
   const startOf = new Map(nemesis.filter((n) => n.phase === 'start').map((n) => [n.fault, n]));
   return faultSpans(nemesis, t0)
-    .filter((f) => KINDS_THAT_UNSEAT.has(f.kind))
+    .filter((f) => faultHas(f.kind, 'node-down'))
     .map((f) => ({
       nodes: unseated(startOf.get(f.id)!),
       from: f.start,
@@ -59,23 +56,18 @@ export function intendedWindows(events: readonly HistoryEvent[], t0: number): In
     }));
 }
 
+/** The nodes a node-down fault meant down: a network cut's sides without quorum, else its target's node. */
 function unseated(n: NemesisEvent): Set<string> | null {
   const d = (n.detail ?? {}) as { target?: unknown; node?: unknown; sides?: unknown };
-  if (n.kind !== 'partition') {
-    const node =
-      typeof d.node === 'string' ? d.node : typeof d.target === 'string' ? d.target : null;
-    return node ? new Set([node]) : null;
-  }
   // A side with at most half the nodes has no quorum: every node on it is meant to be non-Primary.
-  if (Array.isArray(d.sides) && d.sides.every((x) => Array.isArray(x))) {
+  if (faultHas(n.kind, 'network-cut') && Array.isArray(d.sides) && d.sides.every(Array.isArray)) {
     const sides = d.sides as string[][];
     const total = sides.reduce((a, s) => a + s.length, 0);
     return new Set(sides.filter((s) => 2 * s.length <= total).flat());
   }
   if (typeof d.node === 'string') return new Set([d.node]);
-  if (typeof d.target === 'string' && d.target.startsWith('isolate:'))
-    return new Set([d.target.slice('isolate:'.length)]);
-  return null;
+  const node = typeof d.target === 'string' ? targetNode(n.kind, d.target) : null;
+  return node ? new Set([node]) : null;
 }
 
 export function quorumLoss(events: readonly HistoryEvent[]): QuorumLoss[] {
@@ -89,11 +81,8 @@ export function quorumLoss(events: readonly HistoryEvent[]): QuorumLoss[] {
     const c = e as CompletionEvent;
     if (c.error?.errno !== 1047 || !c.node || c.f === FINAL_READ) continue;
     const t = (c.time - t0) / 1e9;
-    let list = byNode.get(c.node);
-    if (!list) {
-      list = [];
-      byNode.set(c.node, list);
-    }
+    const list = byNode.get(c.node) ?? [];
+    byNode.set(c.node, list);
     list.push({ t, planned: meant(c.node, t) });
   }
   const out: QuorumLoss[] = [];

@@ -11,6 +11,7 @@ import { READ_OPS, type BbsOpName } from '../../bbs/ops.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { MIN_GAP_SEC } from './availability.ts';
 import type { RunStats } from './stats.ts';
+import { faultHas, kindsWith } from '../nemesis/faults/index.ts';
 
 export interface StoryContext {
   /** The scenario as run: a rule's preconditions include its options (e.g. bbs.deadlockRetry). */
@@ -60,18 +61,13 @@ const isRead = (f: string) => READ_OPS.has(f as BbsOpName);
 const seconds = (xs: readonly number[]) =>
   `${xs.length <= 5 ? xs.map((s) => `${s}`).join(', ') : `${xs.slice(0, 5).join(', ')}, …`} s`;
 
-/**
- * 1213 labels: '1213 deadlock' (statement) and '1213 deadlock-on-commit' (certification failure).
- */
+/** 1213 labels: '1213 deadlock' (statement) and '1213 deadlock-on-commit' (certification failure). */
 export function deadlocks(s: RunStats): {
   total: number;
   onCommit: number;
   byOp: Record<string, number>;
   byNode: Record<string, number>;
-  /**
-   * 1213s completed in a second in which ok writes reached more than one node (the multi-master
-   * seconds).
-   */
+  /** 1213s completed in a second in which ok writes reached more than one node (the multi-master seconds). */
   inMultiNodeSeconds: number;
 } {
   let total = 0;
@@ -120,11 +116,14 @@ function lostExample(check: CheckReport): string {
   return ` E.g. key ${a.key}: ${a.txns.map((t) => `op ${t.txn}`).join(' and ')} ${read}, then appended ${a.txns.map((t) => t.appended.join(', ')).join(' and ')}.`;
 }
 
-/**
- * Faults that take a node or a proxy away (link faults and health flaps have stories of their own,
- * or none).
- */
-const OUTAGE_KINDS: ReadonlySet<string> = new Set(['kill', 'partition', 'pause', 'proxy-kill']);
+/** Faults that take a node or a proxy away (link faults and health flaps have stories of their own, or none). */
+const isOutage = (kind: string): boolean =>
+  faultHas(kind, 'node-down') || faultHas(kind, 'proxy-down');
+/** Those kinds in words: "partition, kill, pause or proxy-kill". */
+const outageKinds = (): string => {
+  const k = kindsWith('node-down', 'proxy-down');
+  return k.length > 1 ? `${k.slice(0, -1).join(', ')} or ${k.at(-1)}` : k.join('');
+};
 
 const writerNodes = (s: RunStats) => Object.keys(s.servedByNode).sort();
 const deadlockOps = (ops: readonly Op[]) =>
@@ -226,10 +225,10 @@ export const STORY_RULES: readonly StoryRule[] = [
   {
     rule: 'outage',
     title: 'Shorten the outage BBS clients see when a node or a proxy is lost',
-    when: 'a kill, partition, pause or proxy-kill fault ran and some client had no ok op for at least 1 s across it (the contract’s availability.faults)',
+    when: `a ${outageKinds()} fault ran and some client had no ok op for at least 1 s across it (the contract’s availability.faults)`,
     find: ({ stats: s, ops }) => {
       const hit = s.availability.faults.filter(
-        (f) => OUTAGE_KINDS.has(f.kind) && f.worstClientOutageSec >= MIN_GAP_SEC,
+        (f) => isOutage(f.kind) && f.worstClientOutageSec >= MIN_GAP_SEC,
       );
       if (hit.length === 0) return null;
       const why = hit.slice(0, 5).flatMap((f) => {
@@ -253,8 +252,7 @@ export const STORY_RULES: readonly StoryRule[] = [
         why.push(
           `${fmt(hit.length - 5)} more such fault${hit.length - 5 === 1 ? '' : 's'} in results.json (stats.availability.faults).`,
         );
-      // The ops in flight at the first such fault that did not end ok: what a caller had to guess
-      // about.
+      // The ops in flight at the first such fault that did not end ok: what a caller had to guess about.
       const f0 = hit[0]!;
       const t0 = ops.reduce((m, o) => Math.min(m, o.invoke.time), Infinity);
       const at = t0 + f0.start * 1e9;

@@ -39,13 +39,29 @@ export function runId(name: string, now = new Date()): string {
     .replace(/:/g, '-')}-${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}`;
 }
 
+/** A fresh run directory for a scenario run with `seed`: its scenario as run, and the seed. */
 export function createRunDir(
   scenario: Scenario,
   seed: number,
   runsDir = DEFAULT_RUNS_DIR,
   now = new Date(),
 ): RunDir {
-  const base = runId(scenario.name, now);
+  const dir = openRunDir(scenario.name, savedScenario(scenario, seed), runsDir, now);
+  writeFileSync(join(dir.path, 'seed'), `${seed}\n`);
+  return dir;
+}
+
+/**
+ * A fresh run directory named for the run (`runId`), holding `scenario.yaml`: the document as run.
+ * Every kind of run opens its directory here (a scenario run, a migration story).
+ */
+export function openRunDir(
+  name: string,
+  scenarioDoc: unknown,
+  runsDir = DEFAULT_RUNS_DIR,
+  now = new Date(),
+): RunDir {
+  const base = runId(name, now);
   let id = base;
   let path = join(runsDir, id);
   // Two runs started in the same second get distinct directories.
@@ -63,8 +79,11 @@ export function createRunDir(
       path = join(runsDir, id);
     }
   }
-  const dir = runDirPaths(path, id);
-  writeFileSync(join(path, 'scenario.yaml'), stringify(savedScenario(scenario, seed)));
-  writeFileSync(join(path, 'seed'), `${seed}\n`);
-  return dir;
+  writeFileSync(join(path, 'scenario.yaml'), stringify(scenarioDoc));
+  return runDirPaths(path, id);
+}
+
+/** results.json, as `check`, `investigate` and `compare` read it. */
+export function writeResults(dir: Pick<RunDir, 'results'>, results: unknown): void {
+  writeFileSync(dir.results, `${JSON.stringify(results, null, 2)}\n`);
 }

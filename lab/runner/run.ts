@@ -11,7 +11,7 @@ import type { Scenario } from '../scenario/types.ts';
 import { scenarioLinks } from '../scenario/validate.ts';
 import { workloadFor } from '../workload/index.ts';
 import { primed, runClient } from './workload-client.ts';
-import { createRunDir, type RunDir } from './run-dir.ts';
+import { createRunDir, writeResults, type RunDir } from './run-dir.ts';
 import { startTopology, type Topology } from './topology.ts';
 import { renderRun } from '../report/write.ts';
 import { planSchedule } from '../nemesis/schedule.ts';
@@ -259,6 +259,6 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 function recordPhases(dir: RunDir, phases: PhaseClock, start: ClusterStart): PhaseTimes {
   const results = JSON.parse(readFileSync(dir.results, 'utf8')) as Record<string, unknown>;
   const times = phases.times();
-  writeFileSync(dir.results, `${JSON.stringify({ ...results, start, phases: times }, null, 2)}\n`);
+  writeResults(dir, { ...results, start, phases: times });
   return times;
 }

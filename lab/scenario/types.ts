@@ -16,7 +16,13 @@ import {
   VERSION_READ_ERRORS,
   type DeadlockRetry,
 } from '../../bbs/versions/index.ts';
-import { FAULT_KINDS, type FaultKind } from '../nemesis/faults/index.ts';
+import {
+  FAULT_KINDS,
+  FAULT_PARAMS,
+  paramProblem,
+  type FaultKind,
+  type FaultParamName,
+} from '../nemesis/faults/index.ts';
 import type { NemesisSpec } from '../nemesis/types.ts';
 import {
   bool,
@@ -31,6 +37,7 @@ import {
   show,
   str,
   withDefault,
+  type Field,
   type Infer,
 } from '../schema/schema.ts';
 import { CLIENT_CONFIG_NAMES, type ClientConfig } from '../client/configs/index.ts';
@@ -214,11 +221,8 @@ export const SCENARIO_SCHEMA = {
       at: durationOrZero(DAY),
       /** Seconds the fault lasts before it is healed. */
       duration: duration(DAY),
-      /** link-latency: added latency and its jitter, ms. */
-      latencyMs: optional(int(0, 60_000)),
-      jitterMs: optional(int(0, 60_000)),
-      /** link-bandwidth: the rate, KB/s. */
-      rateKBps: optional(int(1, 1_000_000)),
+      /** Each kind's parameters (faults/<kind>.ts `params`: link-latency's latencyMs, …). */
+      ...faultParamFields(),
     }),
     /** A seeded random schedule, added to the timeline. */
     random: {
@@ -308,6 +312,13 @@ export const SCENARIO_SCHEMA = {
 } as const;
 
 export type Scenario = Infer<typeof SCENARIO_SCHEMA>;
+
+/** One optional field per registered fault parameter, read with its kind's bounds (validate.ts refuses it on other kinds). */
+function faultParamFields(): { [N in FaultParamName]: Field<number, true> } {
+  return Object.fromEntries(
+    Object.keys(FAULT_PARAMS).map((name) => [name, field<number>((v) => paramProblem(name, v))]),
+  ) as { [N in FaultParamName]: Field<number, true> };
+}
 
 // The nemesis reads a scenario's block as its own spec: a compile-time check that they agree.
 const _nemesisAgrees = (s: Scenario): NemesisSpec => s.nemesis;

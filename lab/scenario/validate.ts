@@ -10,6 +10,7 @@ import {
   FAULT_KINDS,
   FAULTS,
   isLinkKind,
+  misplacedParams,
   type FaultKind,
   type TargetScope,
 } from '../nemesis/faults/index.ts';
@@ -50,14 +51,11 @@ function crossCheck(s: Scenario, problems: string[]): void {
       problems.push(
         `${p}.kind: ${f.kind} needs the links routed through Toxiproxy; set topology.links to auto or toxiproxy`,
       );
-    if ((f.latencyMs !== undefined || f.jitterMs !== undefined) && f.kind !== 'link-latency')
-      problems.push(`${p}: latencyMs and jitterMs apply only to link-latency`);
-    if (f.rateKBps !== undefined && f.kind !== 'link-bandwidth')
-      problems.push(`${p}.rateKBps: applies only to link-bandwidth`);
+    problems.push(...misplacedParams(f, p));
     const missing = abilityProblem(f.kind, s.topology.provider, scope);
     if (missing) problems.push(`${p}.kind: ${missing}`);
     if (t === 'random') return;
-    const role = def.roleTargets ? roleOf(f.kind, t) : null;
+    const role = def.roleTargets ? roleOf(def, t) : null;
     if (role) {
       const problem = roleProblem(role, proxyNames);
       if (problem) problems.push(`${p}.target: ${problem}`);
@@ -131,10 +129,7 @@ function crossCheck(s: Scenario, problems: string[]): void {
     problems.push('workload.mix: every weight is 0; give at least one family a weight');
 }
 
-/**
- * Why the chosen provider cannot run a fault of this kind (it lacks the ability the kind needs), or
- * null.
- */
+/** Why the chosen provider cannot run a fault of this kind (it lacks the ability the kind needs), or null. */
 function abilityProblem(
   kind: FaultKind,
   provider: ProviderName,
@@ -152,17 +147,14 @@ function abilityProblem(
   return `${kind} needs the ${ability} ability, which provider ${provider} does not have; use a fault it can cause (${usable.join(', ')}) or topology.provider: ${have.length > 1 ? `${have.slice(0, -1).join(', ')} or ${have.at(-1)}` : have.join('')}`;
 }
 
-/**
- * Partition shapes a provider cannot make (Docker disconnects one node only), refused before the
- * run.
- */
+/** Partition shapes a provider cannot make (Docker disconnects one node only), refused before the run: for every kind that needs the partition ability. */
 function partitionShapes(s: Scenario, problems: string[]): void {
   const shapes = PROVIDERS[s.topology.provider].partitionShapes;
   if (!shapes) return;
   const provider = s.topology.provider;
   const fix = `use isolate:<${Array.from({ length: s.topology.nodes }, (_, i) => `n${i + 1}`).join('|')}>${s.topology.nodes === 3 ? ', minority or halves' : ''}`;
   s.nemesis.schedule.forEach((f, i) => {
-    if (f.kind !== 'partition') return;
+    if (FAULTS[f.kind].ability !== 'partition') return;
     const problem = shapes.problem(f.target, s.topology.nodes);
     if (problem)
       problems.push(
@@ -170,9 +162,12 @@ function partitionShapes(s: Scenario, problems: string[]): void {
       );
   });
   const random = shapes.problem('random', s.topology.nodes);
-  if ((s.nemesis.random?.kinds ?? []).includes('partition') && random) {
+  const cutting = [...new Set(s.nemesis.random?.kinds ?? [])].filter(
+    (k) => FAULTS[k].ability === 'partition',
+  );
+  if (cutting.length > 0 && random) {
     problems.push(
-      `nemesis.random.kinds: provider ${provider} ${shapes.how}; ${random}; leave partition out of the random kinds, or use 3 nodes`,
+      `nemesis.random.kinds: provider ${provider} ${shapes.how}; ${random}; leave ${cutting.join(' and ')} out of the random kinds, or use 3 nodes`,
     );
   }
 }
@@ -201,10 +196,7 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
   return validateScenario(loadScenarioYaml(text, file), file);
 }
 
-/**
- * A document with a `migration:` block: its rules are in migration.ts, the stories the registry's
- * (lab/migration/stories).
- */
+/** A document with a `migration:` block: its rules are in migration.ts, the stories the registry's (lab/migration/stories). */
 export function validateMigrationScenario(
   doc: Record<string, unknown>,
   file: string,
@@ -222,9 +214,7 @@ export function scenarioLinks(s: Scenario): LinkPlan {
   return linkNames(s.clients.via === 'nodes' ? nodes : proxies, proxies, nodes);
 }
 
-/**
- * Whether the run routes its links through Toxiproxy: 'auto' does when any fault is a link fault.
- */
+/** Whether the run routes its links through Toxiproxy: 'auto' does when any fault is a link fault. */
 export function usesToxiproxy(s: Scenario): boolean {
   if (s.topology.links !== 'auto') return s.topology.links === 'toxiproxy';
   return (

@@ -24,8 +24,9 @@ test('every kind is one file named for it, exporting its definition, and every s
     );
     t.deepEqual(defs, [FAULTS[k]], `${k}.ts exports the registry's definition`);
   }
-  // The kinds as the scenario reference and the old validator listed them, in that order.
-  t.deepEqual(FAULT_KINDS, [
+  // The kinds as the scenario reference and the old validator listed them, in that order (a new
+  // kind goes after them, so this holds with it: docs/adding-a-fault-kind.md).
+  t.deepEqual(FAULT_KINDS.slice(0, 11), [
     'partition',
     'kill',
     'pause',

@@ -92,7 +92,9 @@ test('a scenario with link faults validates, routes through Toxiproxy by default
       base +
         'nemesis:\n  schedule:\n    - {kind: kill, target: n1, at: 5s, duration: 10s, rateKBps: 5}\n',
     ),
-    ['nemesis.schedule[0].rateKBps: applies only to link-bandwidth'],
+    [
+      'nemesis.schedule[0].rateKBps: applies only to link-bandwidth; remove it or set kind to link-bandwidth',
+    ],
   );
   t.deepEqual(problems(base.replace('proxies: 2', 'proxies: 2, links: maybe')), [
     'topology.links: must be auto, direct or toxiproxy, got "maybe"',

@@ -10,6 +10,7 @@ import {
   targetLabel,
   type RoleState,
 } from '../../lab/nemesis/roles.ts';
+import { FAULTS } from '../../lab/nemesis/faults/index.ts';
 import { planSchedule } from '../../lab/nemesis/schedule.ts';
 import { faultWindows } from '../../lab/report/stats.ts';
 import { parseScenario, type ScenarioError } from '../../lab/scenario/validate.ts';
@@ -73,18 +74,18 @@ test('a partition isolates the resolved node; plain targets pass through', (t) =
     target: r.target,
     ...(r.node ? { node: r.node } : {}),
   });
-  t.deepEqual(strip(resolveTarget('partition', 'isolate:active-of:proxy1', state, 1, 0)), {
+  t.deepEqual(strip(resolveTarget(FAULTS.partition, 'isolate:active-of:proxy1', state, 1, 0)), {
     target: 'isolate:n2',
     node: 'n2',
   });
-  t.deepEqual(strip(resolveTarget('kill', 'most-written', state, 1, 0)), {
+  t.deepEqual(strip(resolveTarget(FAULTS.kill, 'most-written', state, 1, 0)), {
     target: 'n2',
     node: 'n2',
   });
-  t.deepEqual(resolveTarget('kill', 'n3', state, 1, 0), { target: 'n3' });
-  t.deepEqual(resolveTarget('partition', 'minority', state, 1, 0), { target: 'minority' });
-  t.is(roleOf('partition', 'isolate:a-non-active'), 'a-non-active');
-  t.is(roleOf('kill', 'isolate:a-non-active'), null);
+  t.deepEqual(resolveTarget(FAULTS.kill, 'n3', state, 1, 0), { target: 'n3' });
+  t.deepEqual(resolveTarget(FAULTS.partition, 'minority', state, 1, 0), { target: 'minority' });
+  t.is(roleOf(FAULTS.partition, 'isolate:a-non-active'), 'a-non-active');
+  t.is(roleOf(FAULTS.kill, 'isolate:a-non-active'), null);
   t.false(isRole('n1'));
 });
 
@@ -193,8 +194,10 @@ test('a random plan draws role targets only when nemesis.random.roles is on', (t
     { schedule: [], random: { kinds, interval: 5, duration: 3, roles: true } },
     ctx,
   );
-  t.false(plain.some((f) => roleOf(f.kind, f.target) !== null));
-  const roles = new Set(withRoles.map((f) => roleOf(f.kind, f.target)).filter((r) => r !== null));
+  t.false(plain.some((f) => roleOf(FAULTS[f.kind], f.target) !== null));
+  const roles = new Set(
+    withRoles.map((f) => roleOf(FAULTS[f.kind], f.target)).filter((r) => r !== null),
+  );
   t.deepEqual(
     [...roles].sort(),
     ['a-non-active', 'active-of:proxy1', 'most-written'],
@@ -224,7 +227,7 @@ test('a resolved role is recorded in words with most-written’s margin over the
   });
   t.is(tie.margin, 0);
   t.regex(tie.text, /tied with n2 \(10\), the lower name taken/);
-  const p = resolveTarget('partition', 'isolate:most-written', state, 1, 0);
+  const p = resolveTarget(FAULTS.partition, 'isolate:most-written', state, 1, 0);
   t.is(p.target, 'isolate:n2');
   t.is(p.resolution?.margin, 37);
   t.regex(

@@ -121,6 +121,16 @@ class NodeFacts {
   }
 }
 
+/** What the steps of one scan share. */
+interface Scan {
+  txns: Txns;
+  appends: Appends;
+  trie: ListTrie;
+  facts: NodeFacts;
+  sink: AnomalySink;
+  reads: Reads;
+}
+
 /** `committed` must hold 1 for ok txns; indeterminate txns whose appends are read get 1 too. */
 export function scanReads(
   txns: Txns,
@@ -130,169 +140,253 @@ export function scanReads(
   sink: AnomalySink,
 ): Reads {
   const reads: Reads = { count: 0, txn: [], key: [], list: [], flags: [], end: [] };
-  const facts = new NodeFacts(trie, appends, txns, committed);
-  const name = (t: number) => `T${txns.ops[t]!.op}`;
-  // The txn's keys so far, reused from txn to txn. Txns touch a handful of keys, and a linear
-  // scan of a short array beats a Map (and a Map per txn was most of the GC work).
-  const pool: KeyState[] = [];
-  let used = 0;
-  // ... except for the rare txn on many keys, which would make the scan quadratic.
-  const SCAN = 16;
-  const many = new Map<number, KeyState>();
+  const sc: Scan = {
+    txns,
+    appends,
+    trie,
+    facts: new NodeFacts(trie, appends, txns, committed),
+    sink,
+    reads,
+  };
+  const keys = new TxnKeys();
   for (let t = 0; t < txns.n; t++) {
     if (txns.status[t] !== OK) continue;
-    const op = txns.ops[t]!.op;
-    if (used > SCAN) many.clear();
-    used = 0;
-    // Values already reported as G1a / garbage for this txn, so re-reading a list reports them
-    // once.
+    keys.nextTxn();
+    // Values already reported as G1a / garbage for this txn, so re-reading a list reports them once.
     let reported: Set<number> | undefined;
     for (const m of txns.micro[t]!) {
       const k = m[1];
-      let st: KeyState | undefined;
-      if (used > SCAN) st = many.get(k);
-      else {
-        for (let i = 0; i < used; i++) {
-          if (pool[i]!.key === k) {
-            st = pool[i]!;
-            break;
-          }
-        }
-      }
-      if (st === undefined) {
-        st = pool[used++] ??= { key: k, base: null, extra: [], appended: false, external: -1 };
-        st.key = k;
-        st.base = null;
-        st.extra.length = 0;
-        st.appended = false;
-        st.external = -1;
-        if (used === SCAN + 1) for (let i = 0; i < used; i++) many.set(pool[i]!.key, pool[i]!);
-        else if (used > SCAN) many.set(k, st);
-      }
+      const st = keys.get(k);
       if (m[0] === 'append') {
-        // A future read: the txn's last read of the key already held what it appends now. The read
-        // put the append's first trie node at its depth, so one compare tells (reads that disagree
-        // on the order are reported as incompatible instead).
-        const base = st.base;
-        if (base !== null) {
-          const a = appendOf(appends, k, m[2]);
-          const node = a >= 0 && appends.txn[a] === t ? facts.firstNodeOf[a]! : -1;
-          if (node >= 0 && base[trie.depth[node]! - 1] === m[2]) {
-            const value = m[2];
-            sink.add('future-read', () => ({
-              type: 'future-read',
-              op,
-              key: txns.keys.value(k),
-              value,
-              explanation: `${name(t)} read list ${txns.keys.name(k)} as ${listText(base)}, holding ${value}, before it appended ${value} itself (future read).`,
-            }));
-          }
-        }
-        st.extra.push(m[2]);
-        st.appended = true;
-        if (st.external >= 0) reads.flags[st.external]! |= APPENDS_AFTER;
+        onAppend(sc, t, st, m[2]);
         continue;
       }
       const list = m[2];
       if (list === null) continue;
-
-      if (!consistent(list, st)) {
-        const base = st.base;
-        const extra = st.extra.slice();
-        sink.add('internal', () => {
-          const expected = base === null ? extra : [...base, ...extra];
-          return {
-            type: 'internal',
-            op,
-            key: txns.keys.value(k),
-            expected: expected.slice(-10),
-            exact: base !== null,
-            read: list.slice(-10),
-            explanation:
-              base === null
-                ? `${name(t)} appended ${listText(extra)} to list ${txns.keys.name(k)}, then read it as ${listText(list)}, which does not end with its own appends.`
-                : `${name(t)} read list ${txns.keys.name(k)} as ${listText(base)}${extra.length ? ` and appended ${listText(extra)}` : ''}, then read it as ${listText(list)} instead of ${listText(expected)}.`,
-          };
-        });
-      }
-      const external = st.external < 0 && !st.appended;
-      const r = reads.count++;
-      const end = trie.insert(k, list);
-      facts.update();
-      reads.txn.push(t);
-      reads.key.push(k);
-      reads.list.push(list);
-      reads.flags.push(external ? EXTERNAL : 0);
-      reads.end.push(end);
-      if (external) st.external = r;
-      st.base = list;
-      st.extra.length = 0;
-
-      for (let v = facts.lastBad[end]!; v >= 0; v = facts.lastBad[trie.parent[v]!]!) {
-        const value = trie.value[v]!;
-        reported ??= new Set();
-        if (reported.has(value)) continue;
-        reported.add(value);
-        if (facts.bad[v] === 1) {
-          sink.add('garbage-read', () => ({
-            type: 'garbage-read',
-            op,
-            key: txns.keys.value(k),
-            value,
-            explanation: `${name(t)} read ${value} in list ${txns.keys.name(k)}, but no transaction appended ${value} to list ${txns.keys.name(k)}.`,
-          }));
-        } else {
-          const w = appends.txn[trie.append[v]!]!;
-          sink.add('G1a', () => ({
-            type: 'G1a',
-            op,
-            txn: txns.ops[w]!.op,
-            key: txns.keys.value(k),
-            value,
-            explanation: `${name(t)} read ${value} in list ${txns.keys.name(k)}, appended only by ${name(w)}, which failed (aborted read).`,
-          }));
-        }
-      }
-      for (let v = facts.lastDup[end]!; v >= 0; v = facts.lastDup[trie.parent[v]!]!) {
-        reads.flags[r]! |= DUPLICATE;
-        const value = trie.value[v]!;
-        const upTo = trie.depth[v]!;
-        sink.add('duplicate-append', () => ({
-          type: 'duplicate-append',
-          op,
-          key: txns.keys.value(k),
-          value,
-          explanation: `${name(t)} read list ${txns.keys.name(k)} as ${listText(list.slice(0, upTo))}, with ${value} twice.`,
-        }));
-      }
-
-      if (list.length > 0) {
-        const a = trie.append[end]!;
-        const w = a >= 0 ? appends.txn[a]! : t;
-        if (w !== t && txns.status[w] !== FAIL && !appends.final[a]) {
-          sink.add('G1b', () => {
-            const final = lastAppend(txns, w, k);
-            return {
-              type: 'G1b',
-              op,
-              txn: txns.ops[w]!.op,
-              key: txns.keys.value(k),
-              value: list[list.length - 1]!,
-              final,
-              explanation: `${name(t)} read list ${txns.keys.name(k)} ending in ${list[list.length - 1]}, an intermediate state of ${name(w)}, which went on to append ${final} to it (intermediate read).`,
-            };
-          });
-        }
-      }
+      if (!consistent(list, st)) reportInternal(sc, t, st, list);
+      const { r, end } = recordRead(sc, t, st, list);
+      reported = reportBadValues(sc, t, k, end, reported);
+      reportDuplicates(sc, t, k, list, end, r);
+      reportIntermediate(sc, t, k, list, end);
     }
   }
   return reads;
 }
 
+const txnName = (txns: Txns, t: number) => `T${txns.ops[t]!.op}`;
+
 /**
- * Whether a read agrees with what the txn already knows of the list: its last read plus its appends
- * since.
+ * The txn's keys so far, reused from txn to txn. Txns touch a handful of keys, and a linear scan
+ * of a short array beats a Map (and a Map per txn was most of the GC work) ... except for the rare
+ * txn on many keys, which would make the scan quadratic: past SCAN keys a Map takes over.
  */
+class TxnKeys {
+  private static readonly SCAN = 16;
+  private readonly pool: KeyState[] = [];
+  private used = 0;
+  private readonly many = new Map<number, KeyState>();
+
+  nextTxn(): void {
+    if (this.used > TxnKeys.SCAN) this.many.clear();
+    this.used = 0;
+  }
+
+  /** The key's state in this txn, fresh on its first touch. */
+  get(k: number): KeyState {
+    const { pool, many } = this;
+    const SCAN = TxnKeys.SCAN;
+    let st: KeyState | undefined;
+    if (this.used > SCAN) st = many.get(k);
+    else {
+      for (let i = 0; i < this.used; i++) {
+        if (pool[i]!.key === k) return pool[i]!;
+      }
+    }
+    if (st !== undefined) return st;
+    st = pool[this.used++] ??= { key: k, base: null, extra: [], appended: false, external: -1 };
+    st.key = k;
+    st.base = null;
+    st.extra.length = 0;
+    st.appended = false;
+    st.external = -1;
+    if (this.used === SCAN + 1)
+      for (let i = 0; i < this.used; i++) many.set(pool[i]!.key, pool[i]!);
+    else if (this.used > SCAN) many.set(k, st);
+    return st;
+  }
+}
+
+/**
+ * An append: a future read when the txn's last read of the key already held what it appends now.
+ * The read put the append's first trie node at its depth, so one compare tells (reads that
+ * disagree on the order are reported as incompatible instead).
+ */
+function onAppend(sc: Scan, t: number, st: KeyState, value: number): void {
+  const { txns, appends, trie, facts } = sc;
+  const k = st.key;
+  const base = st.base;
+  if (base !== null) {
+    const a = appendOf(appends, k, value);
+    const node = a >= 0 && appends.txn[a] === t ? facts.firstNodeOf[a]! : -1;
+    if (node >= 0 && base[trie.depth[node]! - 1] === value) {
+      const op = txns.ops[t]!.op;
+      sc.sink.add('future-read', () => ({
+        type: 'future-read',
+        op,
+        key: txns.keys.value(k),
+        value,
+        explanation: `${txnName(txns, t)} read list ${txns.keys.name(k)} as ${listText(base)}, holding ${value}, before it appended ${value} itself (future read).`,
+      }));
+    }
+  }
+  st.extra.push(value);
+  st.appended = true;
+  if (st.external >= 0) sc.reads.flags[st.external]! |= APPENDS_AFTER;
+}
+
+/** A read that disagrees with the txn's own last read and appends since (internal inconsistency). */
+function reportInternal(sc: Scan, t: number, st: KeyState, list: readonly number[]): void {
+  const { txns } = sc;
+  const k = st.key;
+  const op = txns.ops[t]!.op;
+  const name = txnName(txns, t);
+  const base = st.base;
+  const extra = st.extra.slice();
+  sc.sink.add('internal', () => {
+    const expected = base === null ? extra : [...base, ...extra];
+    return {
+      type: 'internal',
+      op,
+      key: txns.keys.value(k),
+      expected: expected.slice(-10),
+      exact: base !== null,
+      read: list.slice(-10),
+      explanation:
+        base === null
+          ? `${name} appended ${listText(extra)} to list ${txns.keys.name(k)}, then read it as ${listText(list)}, which does not end with its own appends.`
+          : `${name} read list ${txns.keys.name(k)} as ${listText(base)}${extra.length ? ` and appended ${listText(extra)}` : ''}, then read it as ${listText(list)} instead of ${listText(expected)}.`,
+    };
+  });
+}
+
+/** Feeds the read into the trie and the read table; it becomes the txn's last read of the key. */
+function recordRead(
+  sc: Scan,
+  t: number,
+  st: KeyState,
+  list: readonly number[],
+): { r: number; end: number } {
+  const { reads } = sc;
+  const k = st.key;
+  const external = st.external < 0 && !st.appended;
+  const r = reads.count++;
+  const end = sc.trie.insert(k, list);
+  sc.facts.update();
+  reads.txn.push(t);
+  reads.key.push(k);
+  reads.list.push(list);
+  reads.flags.push(external ? EXTERNAL : 0);
+  reads.end.push(end);
+  if (external) st.external = r;
+  st.base = list;
+  st.extra.length = 0;
+  return { r, end };
+}
+
+/** Each value of the read nobody appended (garbage), or only a failed txn did (G1a), once per txn (`reported`, returned). */
+function reportBadValues(
+  sc: Scan,
+  t: number,
+  k: number,
+  end: number,
+  reported: Set<number> | undefined,
+): Set<number> | undefined {
+  const { txns, appends, trie, facts } = sc;
+  const op = txns.ops[t]!.op;
+  const name = txnName(txns, t);
+  for (let v = facts.lastBad[end]!; v >= 0; v = facts.lastBad[trie.parent[v]!]!) {
+    const value = trie.value[v]!;
+    // Made on the first such value only: most reads hold none, and a Set per txn was GC work.
+    reported ??= new Set();
+    if (reported.has(value)) continue;
+    reported.add(value);
+    if (facts.bad[v] === 1) {
+      sc.sink.add('garbage-read', () => ({
+        type: 'garbage-read',
+        op,
+        key: txns.keys.value(k),
+        value,
+        explanation: `${name} read ${value} in list ${txns.keys.name(k)}, but no transaction appended ${value} to list ${txns.keys.name(k)}.`,
+      }));
+    } else {
+      const w = appends.txn[trie.append[v]!]!;
+      sc.sink.add('G1a', () => ({
+        type: 'G1a',
+        op,
+        txn: txns.ops[w]!.op,
+        key: txns.keys.value(k),
+        value,
+        explanation: `${name} read ${value} in list ${txns.keys.name(k)}, appended only by ${txnName(txns, w)}, which failed (aborted read).`,
+      }));
+    }
+  }
+  return reported;
+}
+
+/** Each value the read holds twice; the read is marked DUPLICATE (it says nothing reliable about order). */
+function reportDuplicates(
+  sc: Scan,
+  t: number,
+  k: number,
+  list: readonly number[],
+  end: number,
+  r: number,
+): void {
+  const { txns, trie, facts } = sc;
+  const op = txns.ops[t]!.op;
+  for (let v = facts.lastDup[end]!; v >= 0; v = facts.lastDup[trie.parent[v]!]!) {
+    sc.reads.flags[r]! |= DUPLICATE;
+    const value = trie.value[v]!;
+    const upTo = trie.depth[v]!;
+    sc.sink.add('duplicate-append', () => ({
+      type: 'duplicate-append',
+      op,
+      key: txns.keys.value(k),
+      value,
+      explanation: `${txnName(txns, t)} read list ${txns.keys.name(k)} as ${listText(list.slice(0, upTo))}, with ${value} twice.`,
+    }));
+  }
+}
+
+/** A read ending in another txn's append that was not that txn's last to the key (G1b). */
+function reportIntermediate(
+  sc: Scan,
+  t: number,
+  k: number,
+  list: readonly number[],
+  end: number,
+): void {
+  if (list.length === 0) return;
+  const { txns, appends, trie } = sc;
+  const a = trie.append[end]!;
+  const w = a >= 0 ? appends.txn[a]! : t;
+  if (w === t || txns.status[w] === FAIL || appends.final[a]) return;
+  const op = txns.ops[t]!.op;
+  sc.sink.add('G1b', () => {
+    const final = lastAppend(txns, w, k);
+    return {
+      type: 'G1b',
+      op,
+      txn: txns.ops[w]!.op,
+      key: txns.keys.value(k),
+      value: list[list.length - 1]!,
+      final,
+      explanation: `${txnName(txns, t)} read list ${txns.keys.name(k)} ending in ${list[list.length - 1]}, an intermediate state of ${txnName(txns, w)}, which went on to append ${final} to it (intermediate read).`,
+    };
+  });
+}
+
+/** Whether a read agrees with what the txn already knows of the list: its last read plus its appends since. */
 function consistent(list: readonly number[], st: KeyState): boolean {
   const { base, extra } = st;
   if (base === null) {

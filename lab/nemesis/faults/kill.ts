@@ -7,6 +7,7 @@ import { faultKind, nodeTargetProblem } from './types.ts';
 export const kill = faultKind({
   kind: 'kill',
   ability: 'kill',
+  traits: ['node-down'],
   roleTargets: true,
   targetProblem: nodeTargetProblem,
   targetArbitrary: (_scope, nodeTargets) => fc.constantFrom(...nodeTargets),

@@ -2,17 +2,22 @@
 
 import { bothWays, toxicFault } from './link.ts';
 
-export const DEFAULT_LATENCY_MS = 200;
-export const DEFAULT_JITTER_MS = 50;
+const params = {
+  latencyMs: { doc: 'latency added each way', unit: 'ms', min: 0, max: 60_000, default: 200 },
+  jitterMs: { doc: 'jitter of that latency', unit: 'ms', min: 0, max: 60_000, default: 50 },
+} as const;
 
-export const linkLatency = toxicFault('link-latency', (f, tag) =>
-  bothWays((stream) => ({
-    type: 'latency',
-    stream,
-    name: `${tag}_${stream}`,
-    attributes: {
-      latency: f.latencyMs ?? DEFAULT_LATENCY_MS,
-      jitter: f.jitterMs ?? DEFAULT_JITTER_MS,
-    },
-  })),
+export const linkLatency = toxicFault(
+  'link-latency',
+  (f, tag) =>
+    bothWays((stream) => ({
+      type: 'latency',
+      stream,
+      name: `${tag}_${stream}`,
+      attributes: {
+        latency: f.latencyMs ?? params.latencyMs.default,
+        jitter: f.jitterMs ?? params.jitterMs.default,
+      },
+    })),
+  params,
 );

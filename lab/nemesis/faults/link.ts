@@ -8,6 +8,7 @@ import {
   faultKind,
   type FaultContext,
   type FaultKindDef,
+  type FaultParam,
   type FaultParams,
   type Heal,
   type TargetScope,
@@ -43,12 +44,14 @@ export const bothWays = (
 export const toxicTag = (faultId: string): string => faultId.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /** A link fault with a start of its own (link-down). */
-export function linkFault<const K extends string>(
+export function linkFault<const K extends string, const P extends string = never>(
   kind: K,
-  start: (ctx: FaultContext, f: FaultParams, id: string) => Promise<Heal>,
-): FaultKindDef<K> {
+  start: (ctx: FaultContext, f: FaultParams<string, P>, id: string) => Promise<Heal>,
+  params?: { readonly [N in P]: FaultParam },
+): FaultKindDef<K, P> {
   return faultKind({
     kind,
+    ...(params ? { params } : {}),
     link: true,
     targetProblem: linkTargetProblem,
     targetArbitrary: linkArbitrary,
@@ -57,25 +60,30 @@ export function linkFault<const K extends string>(
 }
 
 /** A link fault made of toxics, removed again by its heal. */
-export function toxicFault<const K extends string>(
+export function toxicFault<const K extends string, const P extends string = never>(
   kind: K,
-  toxics: (f: FaultParams, tag: string) => ToxicRequest[],
-): FaultKindDef<K> & { toxics: typeof toxics } {
+  toxics: (f: FaultParams<string, P>, tag: string) => ToxicRequest[],
+  params?: { readonly [N in P]: FaultParam },
+): FaultKindDef<K, P> & { toxics: typeof toxics } {
   return {
-    ...linkFault(kind, async (ctx, f, id) => {
-      const links = linksOf(ctx);
-      const added: string[] = [];
-      try {
-        for (const t of toxics(f, toxicTag(id)))
-          added.push((await links.addToxic(f.target, t)).name);
-      } catch (e) {
-        for (const name of added) await links.removeToxic(f.target, name).catch(() => {});
-        throw e;
-      }
-      return async () => {
-        for (const name of added) await links.removeToxic(f.target, name);
-      };
-    }),
+    ...linkFault<K, P>(
+      kind,
+      async (ctx, f, id) => {
+        const links = linksOf(ctx);
+        const added: string[] = [];
+        try {
+          for (const t of toxics(f, toxicTag(id)))
+            added.push((await links.addToxic(f.target, t)).name);
+        } catch (e) {
+          for (const name of added) await links.removeToxic(f.target, name).catch(() => {});
+          throw e;
+        }
+        return async () => {
+          for (const name of added) await links.removeToxic(f.target, name);
+        };
+      },
+      params,
+    ),
     toxics,
   };
 }

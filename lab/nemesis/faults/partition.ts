@@ -10,6 +10,8 @@ import { faultKind, NEMESIS_STREAM } from './types.ts';
 
 export const partition = faultKind({
   kind: 'partition',
+  // The nodes on a side without quorum are the ones it takes down.
+  traits: ['node-down', 'network-cut'],
   ability: 'partition',
   roleTargets: true,
   targetProblem(t, scope) {
@@ -30,6 +32,9 @@ export const partition = faultKind({
       fc.constant('minority'),
       fc.constant('halves'),
     ),
+  nodeOf: (t) => (t.startsWith('isolate:') ? t.slice('isolate:'.length) : null),
+  nodeTarget: (node) => `isolate:${node}`,
+  sides: (t, nodes, seed) => partitionSides(t, nodes, seed),
   async prepare(ctx) {
     await need(ctx.cluster, 'partition', 'a partition').prepare?.();
   },

@@ -7,6 +7,7 @@ import { faultKind, nodeTargetProblem } from './types.ts';
 export const pause = faultKind({
   kind: 'pause',
   ability: 'pause',
+  traits: ['node-down'],
   roleTargets: true,
   targetProblem: nodeTargetProblem,
   targetArbitrary: (_scope, nodeTargets) => fc.constantFrom(...nodeTargets),

@@ -5,6 +5,7 @@ import { faultKind } from './types.ts';
 
 export const proxyKill = faultKind({
   kind: 'proxy-kill',
+  traits: ['proxy-down'],
   targetProblem: (t, scope) =>
     scope.proxies.includes(t)
       ? null

@@ -102,42 +102,89 @@ async function recoverPosition(n: NodeRuntime): Promise<string | null> {
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalGalera> {
   checkInstalled();
   const log = opts.log ?? (() => {});
-  const base = opts.addressBase ?? '127.0.0';
-  const first = opts.firstHost ?? 11;
   const deadline = Date.now() + (opts.syncTimeoutMs ?? 120_000);
   const { uid, gid } = mysqlIds();
-
   const clusterName = `bbs-lab-${randomBytes(3).toString('hex')}`;
+  const layout = nodeLayout(opts);
   const workDir = ownedTempDir({
     galera: clusterName,
-    nodes: Array.from({ length: opts.nodes }, (_, i) => ({
-      name: `n${i + 1}`,
-      host: `${base}.${first + i}`,
-    })),
+    nodes: layout.map(({ name, host }) => ({ name, host })),
   });
   chownSync(workDir, uid, gid);
-  const nodes: NodeRuntime[] = [];
-  for (let i = 0; i < opts.nodes; i++) {
-    const name = `n${i + 1}`;
-    const dir = join(workDir, name);
-    nodes.push({
-      name,
-      ordinal: i,
-      host: `${base}.${first + i}`,
-      port: 3306,
-      dir,
-      cnf: join(dir, 'my.cnf'),
-      socket: join(dir, 'mariadbd.sock'),
-      errorLog: join(dir, 'error.log'),
-    });
+  const nodes = layout.map((n) => nodeRuntime(n, workDir));
+  const byName = nodeFinder(nodes);
+  const partition = iptablesPartition((name) => byName(name).host);
+  const stop = stopper(`galera cluster ${clusterName}`, nodes, partition, workDir, opts.logDir);
+  const admin = adminQueryOn(byName);
+  const waitSynced = syncWaiter(admin);
+  try {
+    await installNodes(nodes, clusterName, opts.extraProviderOptions ?? '', { uid, gid });
+    log(`galera: initialised ${nodes.length} datadir(s) under ${workDir}`);
+    const [n1, ...joiners] = nodes as [NodeRuntime, ...NodeRuntime[]];
+    startNode(n1, true);
+    await waitSynced(n1, 1, deadline);
+    log(`galera: ${n1.name} bootstrapped on ${n1.host}`);
+    const account = await createLabAccount(n1, admin);
+    for (const [i, n] of joiners.entries()) await joinNode(n, i + 2, deadline, waitSynced, log);
+    return {
+      provider: 'local',
+      nodes: nodes.map(({ name, host, port, ordinal }) => ({ name, host, port, ordinal })),
+      abilities: { ...nodeAbilities(byName), partition, admin: { query: admin } },
+      waitSynced: (name, size, timeoutMs) => waitSynced(byName(name), size, Date.now() + timeoutMs),
+      ...account,
+      workDir,
+      status: (node) => statusOf(admin, node),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
   }
+}
 
-  const hostOf = (name: string): string => {
+/** Each node's name, ordinal and loopback address: node i on <addressBase>.<firstHost + i>. */
+function nodeLayout(opts: LocalClusterOptions): NodeInfo[] {
+  const base = opts.addressBase ?? '127.0.0';
+  const first = opts.firstHost ?? 11;
+  return Array.from({ length: opts.nodes }, (_, i) => ({
+    name: `n${i + 1}`,
+    ordinal: i,
+    host: `${base}.${first + i}`,
+    port: 3306,
+  }));
+}
+
+/** A node's files under the cluster's work directory. */
+function nodeRuntime(n: NodeInfo, workDir: string): NodeRuntime {
+  const dir = join(workDir, n.name);
+  return {
+    ...n,
+    dir,
+    cnf: join(dir, 'my.cnf'),
+    socket: join(dir, 'mariadbd.sock'),
+    errorLog: join(dir, 'error.log'),
+  };
+}
+
+function nodeFinder(nodes: NodeRuntime[]): (name: string) => NodeRuntime {
+  return (name) => {
     const n = nodes.find((x) => x.name === name);
     if (!n) throw new Error(`no node ${name}; nodes are ${nodes.map((x) => x.name).join(', ')}`);
-    return n.host;
+    return n;
   };
-  const partition = iptablesPartition(hostOf);
+}
+
+/**
+ * The cluster's stop, registered for cleanup (Ctrl-C, a crash): removes the partition rules, stops
+ * every node, copies their error logs to `logDir`, removes the work directory. Runs once.
+ */
+function stopper(
+  what: string,
+  nodes: NodeRuntime[],
+  partition: { remove(): Promise<void> },
+  workDir: string,
+  logDir: string | undefined,
+): () => Promise<void> {
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -145,19 +192,26 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     unregister();
     await partition.remove();
     await Promise.all(nodes.map(async (n) => (n.proc ? stopTracked(n.proc) : undefined)));
-    if (opts.logDir) {
-      mkdirSync(opts.logDir, { recursive: true });
-      for (const n of nodes) {
-        if (existsSync(n.errorLog)) copyFileSync(n.errorLog, join(opts.logDir, `${n.name}.err`));
-      }
-    }
+    if (logDir) copyErrorLogs(nodes, logDir);
     rmSync(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
-  const unregister = registerCleanup(`galera cluster ${clusterName}`, stop);
+  const unregister = registerCleanup(what, stop);
+  return stop;
+}
 
-  const adminQuery = async (node: string, sql: string): Promise<string> => {
-    const n = nodes.find((x) => x.name === node);
-    if (!n) throw new Error(`no node ${node}`);
+function copyErrorLogs(nodes: NodeRuntime[], logDir: string): void {
+  mkdirSync(logDir, { recursive: true });
+  for (const n of nodes) {
+    if (existsSync(n.errorLog)) copyFileSync(n.errorLog, join(logDir, `${n.name}.err`));
+  }
+}
+
+/** SQL as root over a node's socket (the admin ability), its output as the client prints it. */
+function adminQueryOn(
+  byName: (name: string) => NodeRuntime,
+): (node: string, sql: string) => Promise<string> {
+  return async (node, sql) => {
+    const n = byName(node);
     const { stdout } = await exec(
       'mariadb',
       ['--no-defaults', `--socket=${n.socket}`, '-uroot', '-N', '-B', '-e', sql],
@@ -165,22 +219,30 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     );
     return stdout;
   };
+}
 
-  const status = async (node: string): Promise<NodeStatus> => {
-    const out = await adminQuery(node, WSREP_STATUS_SQL);
-    return (
-      nodeStatusFrom(
-        new Map(
-          out
-            .trim()
-            .split('\n')
-            .map((l) => l.split('\t') as [string, string]),
-        ),
-      ) ?? NOT_A_MEMBER
-    );
-  };
+async function statusOf(
+  admin: (node: string, sql: string) => Promise<string>,
+  node: string,
+): Promise<NodeStatus> {
+  const out = await admin(node, WSREP_STATUS_SQL);
+  return (
+    nodeStatusFrom(
+      new Map(
+        out
+          .trim()
+          .split('\n')
+          .map((l) => l.split('\t') as [string, string]),
+      ),
+    ) ?? NOT_A_MEMBER
+  );
+}
 
-  const waitSynced = async (n: NodeRuntime, size: number, deadline: number): Promise<void> => {
+type SyncWaiter = (n: NodeRuntime, size: number, deadline: number) => Promise<void>;
+
+/** Waits until a node is Synced in a Primary component of `size`; a node that exits, or the deadline, ends it with its log's tail. */
+function syncWaiter(admin: (node: string, sql: string) => Promise<string>): SyncWaiter {
+  return async (n, size, deadline) => {
     for (;;) {
       if (n.proc?.hasExited()) {
         throw new ClusterStartError(
@@ -188,7 +250,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         );
       }
       try {
-        const s = await status(n.name);
+        const s = await statusOf(admin, n.name);
         if (s.localState === 4 && s.clusterSize >= size && s.clusterStatus === 'Primary') return;
       } catch {
         // not accepting connections yet
@@ -201,116 +263,113 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       await sleep(300);
     }
   };
+}
 
+/** Each node's directories, my.cnf and initialised datadir, owned by mysql. */
+async function installNodes(
+  nodes: NodeRuntime[],
+  clusterName: string,
+  extra: string,
+  ids: { uid: number; gid: number },
+): Promise<void> {
+  // allSettled: when one install fails the others must finish before stop() removes their dirs.
+  const installs = await Promise.allSettled(
+    nodes.map(async (n) => {
+      for (const d of ['data', 'tmp']) mkdirSync(join(n.dir, d), { recursive: true });
+      writeFileSync(n.cnf, galeraNodeConfig(n, nodes, clusterName, extra));
+      for (const d of [n.dir, join(n.dir, 'data'), join(n.dir, 'tmp')])
+        chownSync(d, ids.uid, ids.gid);
+      await installDatadir(join(n.dir, 'data'), join(n.dir, 'tmp'), n.name);
+    }),
+  );
+  const failed = installs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+function startNode(n: NodeRuntime, bootstrap: boolean): void {
+  const args = [`--defaults-file=${n.cnf}`];
+  if (bootstrap) args.push('--wsrep-new-cluster');
+  n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
+}
+
+/** The lab's SQL account and database, made on the bootstrapped node (replicated to the joiners). */
+async function createLabAccount(
+  n1: NodeRuntime,
+  admin: (node: string, sql: string) => Promise<string>,
+): Promise<{ user: string; password: string; database: string }> {
+  const user = 'lab';
+  const password = randomBytes(12).toString('hex');
+  const rootPassword = randomBytes(12).toString('hex');
+  const database = 'bbs';
+  // Root keeps socket access (for the lab's admin work) and gets a random password for TCP.
+  await admin(
+    n1.name,
+    [
+      `ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('${rootPassword}')`,
+      `CREATE USER '${user}'@'127.%' IDENTIFIED BY '${password}'`,
+      `GRANT ALL PRIVILEGES ON *.* TO '${user}'@'127.%' WITH GRANT OPTION`,
+      `CREATE DATABASE ${database}`,
+    ].join('; '),
+  );
+  return { user, password, database };
+}
+
+/** Starts a joiner and waits until the cluster has `size` Synced members. */
+async function joinNode(
+  n: NodeRuntime,
+  size: number,
+  deadline: number,
+  waitSynced: SyncWaiter,
+  log: (msg: string) => void,
+): Promise<void> {
+  startNode(n, false);
   try {
-    const extra = opts.extraProviderOptions ?? '';
-    // allSettled: when one install fails the others must finish before stop() removes their dirs.
-    const installs = await Promise.allSettled(
-      nodes.map(async (n) => {
-        for (const d of ['data', 'tmp']) mkdirSync(join(n.dir, d), { recursive: true });
-        writeFileSync(n.cnf, galeraNodeConfig(n, nodes, clusterName, extra));
-        for (const d of [n.dir, join(n.dir, 'data'), join(n.dir, 'tmp')]) chownSync(d, uid, gid);
-        await installDatadir(join(n.dir, 'data'), join(n.dir, 'tmp'), n.name);
-      }),
-    );
-    const failed = installs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    log(`galera: initialised ${nodes.length} datadir(s) under ${workDir}`);
-
-    const startNode = (n: NodeRuntime, bootstrap: boolean) => {
-      const args = [`--defaults-file=${n.cnf}`];
-      if (bootstrap) args.push('--wsrep-new-cluster');
-      n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
-    };
-
-    const [n1, ...joiners] = nodes as [NodeRuntime, ...NodeRuntime[]];
-    startNode(n1, true);
-    await waitSynced(n1, 1, deadline);
-    log(`galera: ${n1.name} bootstrapped on ${n1.host}`);
-
-    const user = 'lab';
-    const password = randomBytes(12).toString('hex');
-    const rootPassword = randomBytes(12).toString('hex');
-    const database = 'bbs';
-    // Root keeps socket access (for the lab's admin work) and gets a random password for TCP.
-    await adminQuery(
-      n1.name,
-      [
-        `ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('${rootPassword}')`,
-        `CREATE USER '${user}'@'127.%' IDENTIFIED BY '${password}'`,
-        `GRANT ALL PRIVILEGES ON *.* TO '${user}'@'127.%' WITH GRANT OPTION`,
-        `CREATE DATABASE ${database}`,
-      ].join('; '),
-    );
-
-    for (const [i, n] of joiners.entries()) {
-      startNode(n, false);
-      try {
-        await waitSynced(n, i + 2, deadline);
-      } catch (err) {
-        // Any exit while joining gets one more start. The one seen, on a loaded machine, is "failed
-        // to reach primary view" before any state transfer; starting again (it asks for a whole
-        // SST) is what an operator, or CF-MySQL's monit, would do. A second exit is reported.
-        if (!n.proc?.hasExited() || Date.now() > deadline) throw err;
-        log(
-          `galera: ${n.name} exited while joining (${exitReason(n.errorLog)}); starting it once more`,
-        );
-        startNode(n, false);
-        await waitSynced(n, i + 2, deadline);
-      }
-      log(`galera: ${n.name} joined on ${n.host} (cluster size ${i + 2})`);
-    }
-
-    const byName = (name: string): NodeRuntime => {
-      const n = nodes.find((x) => x.name === name);
-      if (!n) throw new Error(`no node ${name}; nodes are ${nodes.map((x) => x.name).join(', ')}`);
-      return n;
-    };
-    const signal = (name: string, sig: NodeJS.Signals) => {
-      const n = byName(name);
-      if (n.proc && !n.proc.hasExited()) killGroup(n.proc.pid, sig);
-    };
-
-    return {
-      provider: 'local',
-      nodes: nodes.map(({ name, host, port, ordinal }) => ({ name, host, port, ordinal })),
-      abilities: {
-        kill: {
-          async kill(name) {
-            const n = byName(name);
-            if (!n.proc || n.proc.hasExited()) return;
-            killGroup(n.proc.pid, 'SIGKILL');
-            await n.proc.exited;
-          },
-          // It first recovers its position (`--wsrep-recover`) and starts from it, so it rejoins by
-          // IST when the donor still has the writesets (FACTS.md: 3.9 s vs a 5.7 s full SST).
-          async restart(name) {
-            const n = byName(name);
-            if (n.proc && !n.proc.hasExited())
-              throw new Error(`node ${name} is still running; kill it first`);
-            const position = await recoverPosition(n);
-            const args = [`--defaults-file=${n.cnf}`];
-            if (position) args.push(`--wsrep_start_position=${position}`);
-            n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
-          },
-        },
-        pause: {
-          pause: async (name) => signal(name, 'SIGSTOP'),
-          resume: async (name) => signal(name, 'SIGCONT'),
-        },
-        partition,
-        admin: { query: adminQuery },
-      },
-      waitSynced: (name, size, timeoutMs) => waitSynced(byName(name), size, Date.now() + timeoutMs),
-      user,
-      password,
-      database,
-      workDir,
-      status,
-      stop,
-    };
+    await waitSynced(n, size, deadline);
   } catch (err) {
-    await stop();
-    throw err;
+    // Any exit while joining gets one more start. The one seen, on a loaded machine, is "failed
+    // to reach primary view" before any state transfer; starting again (it asks for a whole
+    // SST) is what an operator, or CF-MySQL's monit, would do. A second exit is reported.
+    if (!n.proc?.hasExited() || Date.now() > deadline) throw err;
+    log(
+      `galera: ${n.name} exited while joining (${exitReason(n.errorLog)}); starting it once more`,
+    );
+    startNode(n, false);
+    await waitSynced(n, size, deadline);
   }
+  log(`galera: ${n.name} joined on ${n.host} (cluster size ${size})`);
+}
+
+/** kill -9 / restart from the recovered position, and SIGSTOP / SIGCONT, of a node's process group. */
+function nodeAbilities(
+  byName: (name: string) => NodeRuntime,
+): Pick<LocalGalera['abilities'], 'kill' | 'pause'> {
+  const signal = (name: string, sig: NodeJS.Signals) => {
+    const n = byName(name);
+    if (n.proc && !n.proc.hasExited()) killGroup(n.proc.pid, sig);
+  };
+  return {
+    kill: {
+      async kill(name) {
+        const n = byName(name);
+        if (!n.proc || n.proc.hasExited()) return;
+        killGroup(n.proc.pid, 'SIGKILL');
+        await n.proc.exited;
+      },
+      // It first recovers its position (`--wsrep-recover`) and starts from it, so it rejoins by
+      // IST when the donor still has the writesets (FACTS.md: 3.9 s vs a 5.7 s full SST).
+      async restart(name) {
+        const n = byName(name);
+        if (n.proc && !n.proc.hasExited())
+          throw new Error(`node ${name} is still running; kill it first`);
+        const position = await recoverPosition(n);
+        const args = [`--defaults-file=${n.cnf}`];
+        if (position) args.push(`--wsrep_start_position=${position}`);
+        n.proc = spawnTracked(`mariadbd ${n.name}`, MARIADBD, args);
+      },
+    },
+    pause: {
+      pause: async (name) => signal(name, 'SIGSTOP'),
+      resume: async (name) => signal(name, 'SIGCONT'),
+    },
+  };
 }

@@ -13,7 +13,7 @@ export interface SshStartOptions {
   target?: string;
   /** The fault kinds the scenario uses: attach mode refuses one its target has no command for. */
   faultKinds: readonly string[];
-  logDir: string;
+  logDir?: string;
   log: (msg: string) => void;
   notes: string[];
 }

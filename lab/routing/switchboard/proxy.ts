@@ -93,25 +93,107 @@ function changeReason(
   return `${to} has a lower index (${idx}) than ${from} (${health.get(from)?.index})`;
 }
 
+/** What one switchboard knows and counts while it runs (mutated by its steps below). */
+interface Board {
+  opts: SwitchboardOptions;
+  backends: readonly BackendConfig[];
+  byName: Map<string, BackendConfig>;
+  health: Map<string, HealthState>;
+  table: ConnectionTable;
+  rng: ReturnType<typeof seededRng>;
+  active: string | null;
+  serving: boolean;
+  stopped: boolean;
+  accepted: number;
+  rejectedNoActive: number;
+  rejectedNotServing: number;
+  activeChanges: number;
+  polls: number;
+  emit: (body: EventBody) => void;
+}
+
 export async function startSwitchboard(opts: SwitchboardOptions): Promise<SwitchboardHandle> {
   validate(opts);
   const healthTimeoutMs = opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
-  const intervalMs = opts.pollIntervalMs ?? healthTimeoutMs / 5;
-  const rng = seededRng(opts.seed ?? 0);
-  const backends: readonly BackendConfig[] = opts.backends.map((b) => ({ ...b }));
-  const byName = new Map(backends.map((b) => [b.name, b]));
-  const health = new Map<string, HealthState>(
-    backends.map((b) => [b.name, { healthy: null, index: null }]),
+  const b = newBoard(opts);
+  const server = createServer({ noDelay: true }, (client: Socket) => accept(b, client));
+  server.on('error', (e) =>
+    process.stderr.write(`switchboard ${opts.name}: listener error: ${e.message}\n`),
   );
-  const table = new ConnectionTable(backends.map((b) => b.name));
-  let active: string | null = null;
-  let accepted = 0;
-  let rejectedNoActive = 0;
-  let activeChanges = 0;
-  let polls = 0;
-  let stopped = false;
+  const port = await listenOrExplain(server, opts);
+  const api = await startApiOrClose(b, server);
+  if (opts.rule === 'sticky-random') {
+    setActive(
+      b,
+      initialStickyPick(
+        b.backends.map((x) => x.name),
+        b.rng,
+      ),
+      'first pick: every backend counts as healthy before the first poll (random pick)',
+    );
+  }
+  const abort = new AbortController();
+  const pollOnce = async (): Promise<void> => {
+    const outcomes = await Promise.all(
+      b.backends.map((x) => probeHealth(opts.rule, x.healthUrl, healthTimeoutMs, abort.signal)),
+    );
+    if (b.stopped) return;
+    applyPoll(b, outcomes);
+    b.polls++;
+  };
+  await pollOnce();
+  const poller = pollEvery(opts.pollIntervalMs ?? healthTimeoutMs / 5, pollOnce, () => b.stopped);
+  let stopping: Promise<void> | null = null;
+  return {
+    name: opts.name,
+    listen: { host: opts.listen.host, port },
+    apiUrl: api?.url ?? null,
+    rule: opts.rule,
+    activeBackend: () => b.active,
+    backends: () => backendList(b),
+    stats: () => boardStats(b),
+    setServing: (on) => setServing(b, on),
+    isServing: () => b.serving,
+    stop() {
+      stopping ??= (async () => {
+        b.stopped = true;
+        abort.abort();
+        poller.wake();
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        b.table.closeAll();
+        await Promise.all([closed, api?.stop(), poller.loop]);
+      })();
+      return stopping;
+    },
+  };
+}
 
-  const emit = (body: EventBody): void => {
+function newBoard(opts: SwitchboardOptions): Board {
+  const backends: readonly BackendConfig[] = opts.backends.map((x) => ({ ...x }));
+  return {
+    opts,
+    backends,
+    byName: new Map(backends.map((x) => [x.name, x])),
+    health: new Map<string, HealthState>(
+      backends.map((x) => [x.name, { healthy: null, index: null }]),
+    ),
+    table: new ConnectionTable(backends.map((x) => x.name)),
+    rng: seededRng(opts.seed ?? 0),
+    active: null,
+    serving: opts.serving ?? true,
+    stopped: false,
+    accepted: 0,
+    rejectedNoActive: 0,
+    rejectedNotServing: 0,
+    activeChanges: 0,
+    polls: 0,
+    emit: emitter(opts),
+  };
+}
+
+/** Sends an event to the caller's listener, stamped with the proxy and the times. */
+function emitter(opts: SwitchboardOptions): (body: EventBody) => void {
+  return (body) => {
     if (!opts.onEvent) return;
     const e = {
       ...body,
@@ -126,115 +208,108 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
       process.stderr.write(`switchboard ${opts.name}: onEvent threw: ${(err as Error).message}\n`);
     }
   };
+}
 
-  const setActive = (next: string | null, reason: string): void => {
-    if (next === active) return;
-    const from = active;
-    // Switch first, then sever: a client connecting meanwhile must already reach the new one.
-    active = next;
-    activeChanges++;
-    emit({ type: 'active-changed', from, to: next, reason });
-    if (from !== null) emit({ type: 'severed', backend: from, connections: table.sever(from) });
-  };
+function setActive(b: Board, next: string | null, reason: string): void {
+  if (next === b.active) return;
+  const from = b.active;
+  // Switch first, then sever: a client connecting meanwhile must already reach the new one.
+  b.active = next;
+  b.activeChanges++;
+  b.emit({ type: 'active-changed', from, to: next, reason });
+  if (from !== null) b.emit({ type: 'severed', backend: from, connections: b.table.sever(from) });
+}
 
-  let serving = opts.serving ?? true;
-  let rejectedNotServing = 0;
-  const server = createServer({ noDelay: true }, (client: Socket) => {
-    accepted++;
-    client.on('error', () => {});
-    if (stopped || !serving) {
-      if (!serving) rejectedNotServing++;
-      client.destroy();
-      return;
-    }
-    const target = active === null ? undefined : byName.get(active);
-    if (!target) {
-      rejectedNoActive++;
-      client.destroy();
-      return;
-    }
-    table.route(client, target);
-  });
-  server.on('error', (e) =>
-    process.stderr.write(`switchboard ${opts.name}: listener error: ${e.message}\n`),
-  );
-  let port: number;
+/** A new client connection: to the active backend, or closed at once (not serving, no active). */
+function accept(b: Board, client: Socket): void {
+  b.accepted++;
+  client.on('error', () => {});
+  if (b.stopped || !b.serving) {
+    if (!b.serving) b.rejectedNotServing++;
+    client.destroy();
+    return;
+  }
+  const target = b.active === null ? undefined : b.byName.get(b.active);
+  if (!target) {
+    b.rejectedNoActive++;
+    client.destroy();
+    return;
+  }
+  b.table.route(client, target);
+}
+
+async function listenOrExplain(server: Server, opts: SwitchboardOptions): Promise<number> {
   try {
-    port = await listen(server, opts.listen.host, opts.listen.port);
+    return await listen(server, opts.listen.host, opts.listen.port);
   } catch (e) {
     throw new Error(
       `switchboard ${opts.name}: cannot listen on ${opts.listen.host}:${opts.listen.port}: ${(e as Error).message}`,
     );
   }
+}
 
-  const list = (): BackendView[] =>
-    backends.map((b) => ({
-      name: b.name,
-      host: b.host,
-      port: b.port,
-      healthy: health.get(b.name)?.healthy === true,
-      active: active === b.name,
-      currentSessionCount: table.openCount(b.name),
-    }));
-
-  let api: Awaited<ReturnType<typeof startBackendsApi>> | null = null;
-  if (opts.apiPort !== undefined) {
-    try {
-      api = await startBackendsApi(opts.listen.host, opts.apiPort, list);
-    } catch (e) {
-      await new Promise<void>((r) => server.close(() => r()));
-      throw new Error(
-        `switchboard ${opts.name}: cannot serve the API on ${opts.listen.host}:${opts.apiPort}: ${(e as Error).message}`,
-      );
-    }
-  }
-
-  if (opts.rule === 'sticky-random') {
-    setActive(
-      initialStickyPick(
-        backends.map((b) => b.name),
-        rng,
-      ),
-      'first pick: every backend counts as healthy before the first poll (random pick)',
+/** The backends API (the real one's /v0/backends), when asked for; a failure closes the listener. */
+async function startApiOrClose(
+  b: Board,
+  server: Server,
+): Promise<Awaited<ReturnType<typeof startBackendsApi>> | null> {
+  const { opts } = b;
+  if (opts.apiPort === undefined) return null;
+  try {
+    return await startBackendsApi(opts.listen.host, opts.apiPort, () => backendList(b));
+  } catch (e) {
+    await new Promise<void>((r) => server.close(() => r()));
+    throw new Error(
+      `switchboard ${opts.name}: cannot serve the API on ${opts.listen.host}:${opts.apiPort}: ${(e as Error).message}`,
     );
   }
+}
 
-  const abort = new AbortController();
-  const applyPoll = (outcomes: readonly ProbeOutcome[]): void => {
-    outcomes.forEach((o, i) => {
-      const name = backends[i]!.name;
-      const h = health.get(name)!;
-      const was = h.healthy;
-      h.healthy = o.healthy;
-      // The real one keeps the last index it heard when an answer carries none.
-      if (o.index !== null) h.index = o.index;
-      if (was !== o.healthy)
-        emit({
-          type: 'health-changed',
-          backend: name,
-          was,
-          healthy: o.healthy,
-          index: h.index,
-          detail: o.detail,
-        });
-    });
-    const view: BackendHealth[] = backends.map((b) => ({
-      name: b.name,
-      healthy: health.get(b.name)!.healthy === true,
-      index: health.get(b.name)!.index,
-    }));
-    const next = chooseActive(opts.rule, active, view, rng);
-    if (next !== active) setActive(next, changeReason(opts.rule, active, next, health));
-  };
-  const pollOnce = async (): Promise<void> => {
-    const outcomes = await Promise.all(
-      backends.map((b) => probeHealth(opts.rule, b.healthUrl, healthTimeoutMs, abort.signal)),
-    );
-    if (stopped) return;
-    applyPoll(outcomes);
-    polls++;
-  };
+function backendList(b: Board): BackendView[] {
+  return b.backends.map((x) => ({
+    name: x.name,
+    host: x.host,
+    port: x.port,
+    healthy: b.health.get(x.name)?.healthy === true,
+    active: b.active === x.name,
+    currentSessionCount: b.table.openCount(x.name),
+  }));
+}
 
+/** One poll's answers: each backend's health (an event when it changed), then the active backend by the rule. */
+function applyPoll(b: Board, outcomes: readonly ProbeOutcome[]): void {
+  outcomes.forEach((o, i) => {
+    const name = b.backends[i]!.name;
+    const h = b.health.get(name)!;
+    const was = h.healthy;
+    h.healthy = o.healthy;
+    // The real one keeps the last index it heard when an answer carries none.
+    if (o.index !== null) h.index = o.index;
+    if (was !== o.healthy)
+      b.emit({
+        type: 'health-changed',
+        backend: name,
+        was,
+        healthy: o.healthy,
+        index: h.index,
+        detail: o.detail,
+      });
+  });
+  const view: BackendHealth[] = b.backends.map((x) => ({
+    name: x.name,
+    healthy: b.health.get(x.name)!.healthy === true,
+    index: b.health.get(x.name)!.index,
+  }));
+  const next = chooseActive(b.opts.rule, b.active, view, b.rng);
+  if (next !== b.active) setActive(b, next, changeReason(b.opts.rule, b.active, next, b.health));
+}
+
+/** Polls every `intervalMs` until `stopped()`; `wake` ends the current wait at once. */
+function pollEvery(
+  intervalMs: number,
+  pollOnce: () => Promise<void>,
+  stopped: () => boolean,
+): { loop: Promise<void>; wake(): void } {
   let wake: (() => void) | null = null;
   let timer: NodeJS.Timeout | null = null;
   const sleep = (ms: number) =>
@@ -242,53 +317,37 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
       wake = resolve;
       timer = setTimeout(resolve, ms);
     });
-
-  await pollOnce();
   const loop = (async () => {
-    while (!stopped) {
+    while (!stopped()) {
       await sleep(intervalMs);
-      if (stopped) break;
+      if (stopped()) break;
       await pollOnce();
     }
   })();
-
-  let stopping: Promise<void> | null = null;
   return {
-    name: opts.name,
-    listen: { host: opts.listen.host, port },
-    apiUrl: api?.url ?? null,
-    rule: opts.rule,
-    activeBackend: () => active,
-    backends: list,
-    stats(): SwitchboardStats {
-      return {
-        accepted,
-        rejectedNoActive,
-        rejectedNotServing,
-        dialFailed: table.dialFailed,
-        activeChanges,
-        polls,
-        backends: Object.fromEntries(backends.map((b) => [b.name, table.stats(b.name)])),
-      };
-    },
-    setServing(on) {
-      if (on === serving) return;
-      serving = on;
-      emit({ type: 'serving-changed', serving: on });
-      if (!on) table.closeAll();
-    },
-    isServing: () => serving,
-    stop() {
-      stopping ??= (async () => {
-        stopped = true;
-        abort.abort();
-        if (timer) clearTimeout(timer);
-        (wake as (() => void) | null)?.();
-        const closed = new Promise<void>((r) => server.close(() => r()));
-        table.closeAll();
-        await Promise.all([closed, api?.stop(), loop]);
-      })();
-      return stopping;
+    loop,
+    wake() {
+      if (timer) clearTimeout(timer);
+      (wake as (() => void) | null)?.();
     },
   };
+}
+
+function boardStats(b: Board): SwitchboardStats {
+  return {
+    accepted: b.accepted,
+    rejectedNoActive: b.rejectedNoActive,
+    rejectedNotServing: b.rejectedNotServing,
+    dialFailed: b.table.dialFailed,
+    activeChanges: b.activeChanges,
+    polls: b.polls,
+    backends: Object.fromEntries(b.backends.map((x) => [x.name, b.table.stats(x.name)])),
+  };
+}
+
+function setServing(b: Board, on: boolean): void {
+  if (on === b.serving) return;
+  b.serving = on;
+  b.emit({ type: 'serving-changed', serving: on });
+  if (!on) b.table.closeAll();
 }
