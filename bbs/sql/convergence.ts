@@ -271,6 +271,46 @@ const qMarks = (n: number): string => Array.from({ length: n }, () => '?').join(
 
 const SCHED = 'desired_lrps.process_guid, desired_lrps.domain, desired_lrps.instances';
 
+type ConvergenceModelOf = NonNullable<ReturnType<typeof convergenceModel>>;
+type KeyRow = { process_guid: string; instance_index: number; domain: string };
+
+/** What every step of one convergence reads and adds to: the gather's findings and its errors. */
+interface Gathering {
+  source: ConnectionSource;
+  opts: StoreOptions;
+  cells: readonly string[];
+  model: ConvergenceModelOf;
+  /** Today's Suspect flow (the presence column) rather than the evacuating flag. */
+  P: boolean;
+  /** The clause and value that pick ordinary (not evacuating) instances. */
+  ord: string;
+  ordV: unknown;
+  now: number;
+  g: ConvergenceGather;
+  gatherErrors: OpError[];
+  /** A gather statement: bare on db.db as at every profile; a failure is logged, its finding empty. */
+  run<T>(sql: string, params?: unknown[], transactional?: boolean): Promise<T[]>;
+  bare(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+const emptyGather = (): ConvergenceGather => ({
+  freshDomains: 0,
+  staleUnclaimed: 0,
+  missing: [],
+  extra: [],
+  orphaned: [],
+  onMissingCells: [],
+  crashedToRestart: [],
+  rows: 0,
+});
+
+const keysOf = (rows: KeyRow[]): LrpKey[] =>
+  rows.map((r) => ({
+    processGuid: r.process_guid,
+    index: Number(r.instance_index),
+    domain: r.domain,
+  }));
+
 /** Runs one convergence at the store's profile against the live cells, gather then fixes. */
 export async function convergeLRPs(
   source: ConnectionSource,
@@ -279,16 +319,6 @@ export async function convergeLRPs(
   co: ConvergeOptions = {},
 ): Promise<ConvergenceReport> {
   const model = convergenceModel(opts.version);
-  const empty: ConvergenceGather = {
-    freshDomains: 0,
-    staleUnclaimed: 0,
-    missing: [],
-    extra: [],
-    orphaned: [],
-    onMissingCells: [],
-    crashedToRestart: [],
-    rows: 0,
-  };
   const fixes: ConvergenceFixes = {
     created: 0,
     removed: 0,
@@ -304,7 +334,7 @@ export async function convergeLRPs(
       notes: [
         'no ConvergeLRPs in the SQL store at 2a8d20a0 (lrp_convergence.go came with 30d1276c, 2016-03-31)',
       ],
-      gather: empty,
+      gather: emptyGather(),
       fixes,
       gatherMs: 0,
       fixMs: 0,
@@ -312,42 +342,91 @@ export async function convergeLRPs(
     };
   }
   const notes: string[] = [];
-  // Today's Suspect flow needs the presence column; without it the lab unclaims as 2017-09 did.
-  const P = model.missingCellFix === 'suspect' && co.presence === true;
-  const ord = P ? 'actual_lrps.presence = ?' : 'actual_lrps.evacuating = ?';
-  const ordV: unknown = P ? PRESENCE.ordinary : false;
-  if (model.missingCellFix === 'suspect' && !P)
+  const cx = gathering(source, opts, cells, model, co);
+  if (model.missingCellFix === 'suspect' && !cx.P)
     notes.push(
       'hypothetical at today: an LRP on a missing cell is unclaimed as 2017-09 did; b2385bea makes it Suspect and creates an UNCLAIMED one beside it (presence column not in the lab schema)',
     );
-  const gatherErrors: OpError[] = [];
-  const g = empty;
   const t0 = performance.now();
-  const now = Number(nowNs());
-  // Every gather statement is a bare statement on db.db (c.db.Query), as at every profile; a failed
-  // one is logged by the BBS and its finding is empty.
-  const run = async <T>(
-    sql: string,
-    params: unknown[] = [],
-    transactional = false,
-  ): Promise<T[]> => {
-    const r = await runUnit(source, opts, transactional, ({ q }) => q<T[]>(sql, params));
-    if (r.error) {
-      gatherErrors.push(r.error);
-      return [];
-    }
-    const rows = r.value ?? [];
-    if (Array.isArray(rows)) g.rows += rows.length;
-    return rows;
+  await prune(cx);
+  const fresh = await freshDomains(cx);
+  if (!fresh) {
+    return {
+      version: opts.version,
+      modelled: true,
+      notes: [
+        ...notes,
+        'the domain read failed: convergence returned with nothing done, as the BBS does',
+      ],
+      gather: cx.g,
+      fixes,
+      gatherMs: performance.now() - t0,
+      fixMs: 0,
+      gatherErrors: cx.gatherErrors,
+    };
+  }
+  await gatherInstances(cx, fresh);
+  if (cx.P) await gatherSuspects(cx);
+  await emitLRPMetrics(cx);
+  const gatherMs = performance.now() - t0;
+  const t1 = performance.now();
+  await applyFixes(cx, fixes, co.workers ?? 20);
+  return {
+    version: opts.version,
+    modelled: true,
+    notes,
+    gather: cx.g,
+    fixes,
+    gatherMs,
+    fixMs: performance.now() - t1,
+    gatherErrors: cx.gatherErrors,
   };
-  const bare = (sql: string, params: unknown[] = []): Promise<unknown> =>
-    runUnit(source, opts, false, ({ q }) => q(sql, params)).then(
-      (r) => r.error && gatherErrors.push(r.error),
-    );
+}
 
-  // pruneDomains, pruneEvacuatingActualLRPs
+function gathering(
+  source: ConnectionSource,
+  opts: StoreOptions,
+  cells: readonly string[],
+  model: ConvergenceModelOf,
+  co: ConvergeOptions,
+): Gathering {
+  // Today's Suspect flow needs the presence column; without it the lab unclaims as 2017-09 did.
+  const P = model.missingCellFix === 'suspect' && co.presence === true;
+  const g = emptyGather();
+  const gatherErrors: OpError[] = [];
+  return {
+    source,
+    opts,
+    cells,
+    model,
+    P,
+    ord: P ? 'actual_lrps.presence = ?' : 'actual_lrps.evacuating = ?',
+    ordV: P ? PRESENCE.ordinary : false,
+    now: Number(nowNs()),
+    g,
+    gatherErrors,
+    async run<T>(sql: string, params: unknown[] = [], transactional = false): Promise<T[]> {
+      const r = await runUnit(source, opts, transactional, ({ q }) => q<T[]>(sql, params));
+      if (r.error) {
+        gatherErrors.push(r.error);
+        return [];
+      }
+      const rows = r.value ?? [];
+      if (Array.isArray(rows)) g.rows += rows.length;
+      return rows;
+    },
+    bare: (sql: string, params: unknown[] = []): Promise<unknown> =>
+      runUnit(source, opts, false, ({ q }) => q(sql, params)).then(
+        (r) => r.error && gatherErrors.push(r.error),
+      ),
+  };
+}
+
+/** pruneDomains, pruneEvacuatingActualLRPs. */
+async function prune(cx: Gathering): Promise<void> {
+  const { model, now, cells, source, opts } = cx;
   if (model.pruneDomains === 'delete')
-    await bare('DELETE FROM domains WHERE expire_time <= ?', [now]);
+    await cx.bare('DELETE FROM domains WHERE expire_time <= ?', [now]);
   else {
     const r = await runUnit(source, opts, true, async ({ q }) => {
       const ds = await q<{ domain: string; expire_time: number }[]>(
@@ -359,56 +438,58 @@ export async function convergeLRPs(
           await q('DELETE FROM domains WHERE domain = ? ', [d.domain]);
       return ds.length;
     });
-    if (r.error) gatherErrors.push(r.error);
+    if (r.error) cx.gatherErrors.push(r.error);
   }
-  if (P)
-    await bare(
-      `DELETE FROM actual_lrps WHERE presence = ?${cells.length > 0 ? ` AND actual_lrps.cell_id NOT IN (${qMarks(cells.length)})` : ''}`,
-      [PRESENCE.evacuating, ...cells],
-    );
+  const notInCells =
+    cells.length > 0 ? ` AND actual_lrps.cell_id NOT IN (${qMarks(cells.length)})` : '';
+  if (cx.P)
+    await cx.bare(`DELETE FROM actual_lrps WHERE presence = ?${notInCells}`, [
+      PRESENCE.evacuating,
+      ...cells,
+    ]);
   else if (model.pruneEvacuating === 'expired')
-    await bare('DELETE FROM actual_lrps WHERE evacuating = ? AND expire_time <= ?', [true, now]);
-  else
-    await bare(
-      `DELETE FROM actual_lrps WHERE evacuating = ?${cells.length > 0 ? ` AND actual_lrps.cell_id NOT IN (${qMarks(cells.length)})` : ''}`,
-      [true, ...cells],
-    );
+    await cx.bare('DELETE FROM actual_lrps WHERE evacuating = ? AND expire_time <= ?', [true, now]);
+  else await cx.bare(`DELETE FROM actual_lrps WHERE evacuating = ?${notInCells}`, [true, ...cells]);
+}
 
-  // domainSet: Domains (FreshDomains today); a failure ends convergence with nothing done.
-  const ds = await runUnit(source, opts, opts.transactionalReads, async ({ q }) =>
-    q<{ domain: string }[]>('SELECT domain FROM domains WHERE expire_time > ?', [now]),
+/** domainSet: Domains (FreshDomains today); null when it failed (convergence then does nothing). */
+async function freshDomains(cx: Gathering): Promise<Set<string> | null> {
+  const ds = await runUnit(cx.source, cx.opts, cx.opts.transactionalReads, async ({ q }) =>
+    q<{ domain: string }[]>('SELECT domain FROM domains WHERE expire_time > ?', [cx.now]),
   );
   if (ds.error) {
-    gatherErrors.push(ds.error);
-    return {
-      version: opts.version,
-      modelled: true,
-      notes: [
-        ...notes,
-        'the domain read failed: convergence returned with nothing done, as the BBS does',
-      ],
-      gather: g,
-      fixes,
-      gatherMs: performance.now() - t0,
-      fixMs: 0,
-      gatherErrors,
-    };
+    cx.gatherErrors.push(ds.error);
+    return null;
   }
   const fresh = new Set((ds.value ?? []).map((d) => d.domain));
-  g.freshDomains = fresh.size;
+  cx.g.freshDomains = fresh.size;
+  return fresh;
+}
 
-  // staleUnclaimedActualLRPs
-  const stale = await run<{ instance_index: number }>(
-    `SELECT ${SCHED}, actual_lrps.instance_index FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND actual_lrps.since < ? AND ${ord}`,
-    ['UNCLAIMED', now - STALE_UNCLAIMED_NS, ordV],
+/** The gather's reads of instances, in the BBS's order. */
+async function gatherInstances(cx: Gathering, fresh: ReadonlySet<string>): Promise<void> {
+  await staleUnclaimed(cx);
+  await onMissingCells(cx);
+  await instanceCounts(cx, fresh);
+  await orphaned(cx);
+  await crashedToRestart(cx);
+}
+
+/** staleUnclaimedActualLRPs */
+async function staleUnclaimed(cx: Gathering): Promise<void> {
+  const stale = await cx.run<{ instance_index: number }>(
+    `SELECT ${SCHED}, actual_lrps.instance_index FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND actual_lrps.since < ? AND ${cx.ord}`,
+    ['UNCLAIMED', cx.now - STALE_UNCLAIMED_NS, cx.ordV],
   );
-  g.staleUnclaimed = stale.length;
+  cx.g.staleUnclaimed = stale.length;
+}
 
-  // actualLRPsWithMissingCells
-  // Today's query has no presence filter: it reads every row's presence and keeps the ordinary ones.
+/** actualLRPsWithMissingCells. Today's query has no presence filter: it reads every row's presence and keeps the ordinary ones. */
+async function onMissingCells(cx: Gathering): Promise<void> {
+  const { P, cells } = cx;
   const wheres = P ? [] : ['actual_lrps.evacuating = ?'];
   const params: unknown[] = P ? [] : [false];
-  if (model.missingCellRows === 'claimed-or-running') {
+  if (cx.model.missingCellRows === 'claimed-or-running') {
     wheres.push('(actual_lrps.state = ? OR actual_lrps.state = ?)');
     params.push('RUNNING', 'CLAIMED');
   }
@@ -419,31 +500,24 @@ export async function convergeLRPs(
     );
     params.push(...cells);
   }
-  const mcRows = await run<{
-    process_guid: string;
-    domain: string;
-    instance_index: number;
-    presence?: number;
-  }>(
+  const mcRows = await cx.run<KeyRow & { presence?: number }>(
     `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.cell_id${P ? ', actual_lrps.presence' : ''} FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE ${wheres.join(' AND ')}`,
     params,
   );
   const mc = P ? mcRows.filter((r) => Number(r.presence) === PRESENCE.ordinary) : mcRows;
-  g.onMissingCells = mc.map((r) => ({
-    processGuid: r.process_guid,
-    index: Number(r.instance_index),
-    domain: r.domain,
-  }));
+  cx.g.onMissingCells = keysOf(mc);
+}
 
-  // lrpInstanceCounts
-  const counts = await run<{
+/** lrpInstanceCounts */
+async function instanceCounts(cx: Gathering, fresh: ReadonlySet<string>): Promise<void> {
+  const counts = await cx.run<{
     process_guid: string;
     domain: string;
     instances: number;
     actual_instances: number;
     existing_indices: string | Buffer | null;
   }>(
-    `SELECT ${SCHED}, COUNT(actual_lrps.instance_index) AS actual_instances, GROUP_CONCAT(actual_lrps.instance_index) AS existing_indices FROM desired_lrps LEFT OUTER JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid AND ${P ? `actual_lrps.presence = ${PRESENCE.ordinary}` : 'actual_lrps.evacuating = false'} GROUP BY desired_lrps.process_guid HAVING COUNT(actual_lrps.instance_index) <> desired_lrps.instances`,
+    `SELECT ${SCHED}, COUNT(actual_lrps.instance_index) AS actual_instances, GROUP_CONCAT(actual_lrps.instance_index) AS existing_indices FROM desired_lrps LEFT OUTER JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid AND ${cx.P ? `actual_lrps.presence = ${PRESENCE.ordinary}` : 'actual_lrps.evacuating = false'} GROUP BY desired_lrps.process_guid HAVING COUNT(actual_lrps.instance_index) <> desired_lrps.instances`,
   );
   for (const r of counts) {
     const row: InstanceCountRow = {
@@ -453,117 +527,98 @@ export async function convergeLRPs(
       actualInstances: Number(r.actual_instances),
       existingIndices: r.existing_indices === null ? null : String(r.existing_indices),
     };
-    const f = instanceCountFixes(row, model.extras, fresh);
+    const f = instanceCountFixes(row, cx.model.extras, fresh);
     for (const i of f.missing)
-      g.missing.push({ processGuid: row.processGuid, index: i, domain: row.domain });
+      cx.g.missing.push({ processGuid: row.processGuid, index: i, domain: row.domain });
     for (const i of f.extra)
-      g.extra.push({ processGuid: row.processGuid, index: i, domain: row.domain });
+      cx.g.extra.push({ processGuid: row.processGuid, index: i, domain: row.domain });
   }
+}
 
-  // orphanedActualLRPs
+/** orphanedActualLRPs */
+async function orphaned(cx: Gathering): Promise<void> {
   const orphanSql =
-    model.orphans === 'not-in-subquery'
+    cx.model.orphans === 'not-in-subquery'
       ? 'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain WHERE actual_lrps.evacuating = ? AND actual_lrps.process_guid NOT IN (SELECT process_guid FROM desired_lrps)'
       : 'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain LEFT JOIN desired_lrps ON actual_lrps.process_guid = desired_lrps.process_guid WHERE actual_lrps.evacuating = ? AND desired_lrps.process_guid IS NULL';
-  const orphans = await run<{ process_guid: string; instance_index: number; domain: string }>(
-    P ? orphanSql.replace('actual_lrps.evacuating = ?', 'actual_lrps.presence = ?') : orphanSql,
-    [ordV],
+  const orphans = await cx.run<KeyRow>(
+    cx.P ? orphanSql.replace('actual_lrps.evacuating = ?', 'actual_lrps.presence = ?') : orphanSql,
+    [cx.ordV],
   );
-  g.orphaned = orphans.map((r) => ({
-    processGuid: r.process_guid,
-    index: Number(r.instance_index),
-    domain: r.domain,
-  }));
+  cx.g.orphaned = keysOf(orphans);
+}
 
-  // crashedActualLRPs
-  const crashed = await run<{
-    process_guid: string;
-    domain: string;
-    instance_index: number;
-    since: number;
-    crash_count: number;
-  }>(
-    `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.since, actual_lrps.crash_count FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND ${ord}`,
-    ['CRASHED', ordV],
+/** crashedActualLRPs */
+async function crashedToRestart(cx: Gathering): Promise<void> {
+  const crashed = await cx.run<KeyRow & { since: number; crash_count: number }>(
+    `SELECT ${SCHED}, actual_lrps.instance_index, actual_lrps.since, actual_lrps.crash_count FROM desired_lrps JOIN actual_lrps ON desired_lrps.process_guid = actual_lrps.process_guid WHERE actual_lrps.state = ? AND ${cx.ord}`,
+    ['CRASHED', cx.ordV],
   );
-  g.crashedToRestart = crashed
-    .filter((r) => shouldRestartCrash(now, Number(r.since), Number(r.crash_count)))
-    .map((r) => ({
-      processGuid: r.process_guid,
-      index: Number(r.instance_index),
-      domain: r.domain,
-    }));
-
-  if (P) {
-    // b2385bea's suspect queries (db/sqldb/queries.go), in its order.
-    const keys = (rows: { process_guid: string; instance_index: number; domain: string }[]) =>
-      rows.map((r) => ({
-        processGuid: r.process_guid,
-        index: Number(r.instance_index),
-        domain: r.domain,
-      }));
-    type KeyRow = { process_guid: string; instance_index: number; domain: string };
-    const orphanedSuspects = await run<KeyRow>(
-      'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain LEFT JOIN desired_lrps ON actual_lrps.process_guid = desired_lrps.process_guid WHERE actual_lrps.presence = ? AND desired_lrps.process_guid IS NULL',
-      [PRESENCE.suspect],
-    );
-    const extraSuspects = await run<KeyRow>(
-      'SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence IN (?, ?) AND actual_lrps.state = ? GROUP BY process_guid, instance_index, domain HAVING count(*) >= 2',
-      [PRESENCE.ordinary, PRESENCE.suspect, 'RUNNING'],
-    );
-    g.suspectToRetire = [...keys(orphanedSuspects), ...keys(extraSuspects)];
-    g.suspectWithExistingCells =
-      cells.length > 0
-        ? keys(
-            await run<KeyRow>(
-              `SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence = ? AND actual_lrps.cell_id IN (${qMarks(cells.length)})`,
-              [PRESENCE.suspect, ...cells],
-            ),
-          )
-        : [];
-    const suspectRunning = await run<KeyRow>(
-      'SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence = ? AND actual_lrps.state = ?',
-      [PRESENCE.suspect, 'RUNNING'],
-    );
-    const suspectClaimed = await run<KeyRow>(
-      'SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence = ? AND actual_lrps.state = ?',
-      [PRESENCE.suspect, 'CLAIMED'],
-    );
-    g.suspectRunningOrClaimed = [...keys(suspectRunning), ...keys(suspectClaimed)];
-  }
-
-  // emitLRPMetrics (the DB at 2016-05 … 2017-09; the controller's deferred counts today): two
-  // counts.
-  await run(
-    `SELECT COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS claimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS unclaimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS running_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS crashed_instances, COUNT(DISTINCT IF(state = ?, process_guid, NULL)) AS crashing_desireds FROM actual_lrps WHERE ${P ? 'presence' : 'evacuating'} = ?`,
-    ['CLAIMED', 'UNCLAIMED', 'RUNNING', 'CRASHED', 'CRASHED', ordV],
+  cx.g.crashedToRestart = keysOf(
+    crashed.filter((r) => shouldRestartCrash(cx.now, Number(r.since), Number(r.crash_count))),
   );
-  await run(
+}
+
+/** b2385bea's suspect queries (db/sqldb/queries.go), in its order. */
+async function gatherSuspects(cx: Gathering): Promise<void> {
+  const { cells, g } = cx;
+  const orphanedSuspects = await cx.run<KeyRow>(
+    'SELECT actual_lrps.process_guid, actual_lrps.instance_index, actual_lrps.domain FROM actual_lrps JOIN domains ON actual_lrps.domain = domains.domain LEFT JOIN desired_lrps ON actual_lrps.process_guid = desired_lrps.process_guid WHERE actual_lrps.presence = ? AND desired_lrps.process_guid IS NULL',
+    [PRESENCE.suspect],
+  );
+  const extraSuspects = await cx.run<KeyRow>(
+    'SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence IN (?, ?) AND actual_lrps.state = ? GROUP BY process_guid, instance_index, domain HAVING count(*) >= 2',
+    [PRESENCE.ordinary, PRESENCE.suspect, 'RUNNING'],
+  );
+  g.suspectToRetire = [...keysOf(orphanedSuspects), ...keysOf(extraSuspects)];
+  g.suspectWithExistingCells =
+    cells.length > 0
+      ? keysOf(
+          await cx.run<KeyRow>(
+            `SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence = ? AND actual_lrps.cell_id IN (${qMarks(cells.length)})`,
+            [PRESENCE.suspect, ...cells],
+          ),
+        )
+      : [];
+  const suspectRunning = await cx.run<KeyRow>(
+    'SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence = ? AND actual_lrps.state = ?',
+    [PRESENCE.suspect, 'RUNNING'],
+  );
+  const suspectClaimed = await cx.run<KeyRow>(
+    'SELECT process_guid, instance_index, domain FROM actual_lrps WHERE actual_lrps.presence = ? AND actual_lrps.state = ?',
+    [PRESENCE.suspect, 'CLAIMED'],
+  );
+  g.suspectRunningOrClaimed = [...keysOf(suspectRunning), ...keysOf(suspectClaimed)];
+}
+
+/** emitLRPMetrics (the DB at 2016-05 … 2017-09; the controller's deferred counts today): two counts. */
+async function emitLRPMetrics(cx: Gathering): Promise<void> {
+  await cx.run(
+    `SELECT COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS claimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS unclaimed_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS running_instances, COUNT(IF(actual_lrps.state = ?, 1, NULL)) AS crashed_instances, COUNT(DISTINCT IF(state = ?, process_guid, NULL)) AS crashing_desireds FROM actual_lrps WHERE ${cx.P ? 'presence' : 'evacuating'} = ?`,
+    ['CLAIMED', 'UNCLAIMED', 'RUNNING', 'CRASHED', 'CRASHED', cx.ordV],
+  );
+  await cx.run(
     'SELECT COALESCE(SUM(desired_lrps.instances), 0) AS desired_instances FROM desired_lrps',
   );
-  const gatherMs = performance.now() - t0;
+}
 
-  // The fixes, 20 at a time (the DB's workpool and the handler's throttler; today one throttler).
-  const t1 = performance.now();
+/** The fixes, `workers` at a time (the DB's workpool and the handler's throttler; today one throttler). */
+async function applyFixes(cx: Gathering, fixes: ConvergenceFixes, workers: number): Promise<void> {
+  const { source, opts, g, P } = cx;
   const store = new SqlBbsStore(source, opts);
-  const limit = limiter(co.workers ?? 20);
-  const cellSet = new Set(cells);
+  const limit = limiter(workers);
+  const cellSet = new Set(cx.cells);
   const fail = (what: string): void => {
     fixes.errors[what] = (fixes.errors[what] ?? 0) + 1;
   };
-  const work: Promise<void>[] = [];
-  for (const k of g.missing) {
-    work.push(
-      limit(async () => {
-        const r = await store.execute({ f: 'CreateUnclaimedActualLRP', args: k });
-        if (r.error || r.value?.error) fail(`create: ${r.error?.message ?? r.value?.error}`);
-        else {
-          fixes.created++;
-          fixes.startRequests++;
-        }
-      }),
-    );
-  }
+  const create = async (k: LrpKey, what: string): Promise<void> => {
+    const r = await store.execute({ f: 'CreateUnclaimedActualLRP', args: k });
+    if (r.error || r.value?.error) fail(`${what}: ${r.error?.message ?? r.value?.error}`);
+    else {
+      fixes.created++;
+      fixes.startRequests++;
+    }
+  };
   const unclaim = async (k: LrpKey, what: string): Promise<void> => {
     const r = await (P ? unclaimOrdinary : unclaimActualLRP)(source, opts, k);
     if (r.error) fail(`${what}: ${r.error.message}`);
@@ -572,57 +627,12 @@ export async function convergeLRPs(
       fixes.startRequests++;
     } else fail(`${what}: ${r.value}`);
   };
+  const work: Promise<void>[] = [];
+  for (const k of g.missing) work.push(limit(() => create(k, 'create')));
   for (const k of g.crashedToRestart) work.push(limit(() => unclaim(k, 'unclaim crashed')));
   if (!P)
     for (const k of g.onMissingCells) work.push(limit(() => unclaim(k, 'unclaim on missing cell')));
-  else {
-    // The controller (b2385bea controllers/lrp_convergence_controller.go): a key whose Suspect is
-    // already RUNNING or CLAIMED has its replacement (on a missing cell too) unclaimed; any other
-    // becomes Suspect and gets an UNCLAIMED replacement.
-    const suspectHeld = new Set(
-      (g.suspectRunningOrClaimed ?? []).map((k) => `${k.processGuid}\u0000${k.index}`),
-    );
-    fixes.madeSuspect = 0;
-    fixes.promoted = 0;
-    fixes.suspectRemoved = 0;
-    for (const k of g.onMissingCells)
-      work.push(
-        limit(async () => {
-          if (suspectHeld.has(`${k.processGuid}\u0000${k.index}`))
-            return unclaim(k, 'unclaim replacement on missing cell');
-          const m = await makeSuspect(source, opts, k);
-          if (m.error || m.value !== 'suspect') {
-            fail(`make suspect: ${m.error?.message ?? m.value}`);
-            return;
-          }
-          fixes.madeSuspect = (fixes.madeSuspect ?? 0) + 1;
-          const r = await store.execute({ f: 'CreateUnclaimedActualLRP', args: k });
-          if (r.error || r.value?.error)
-            fail(`create replacement: ${r.error?.message ?? r.value?.error}`);
-          else {
-            fixes.created++;
-            fixes.startRequests++;
-          }
-        }),
-      );
-    for (const k of g.suspectWithExistingCells ?? [])
-      work.push(
-        limit(async () => {
-          const r = await promoteSuspect(source, opts, k);
-          if (r.error || typeof r.value !== 'string' || !r.value.startsWith('promoted'))
-            fail(`promote suspect: ${r.error?.message ?? r.value}`);
-          else fixes.promoted = (fixes.promoted ?? 0) + 1;
-        }),
-      );
-    for (const k of g.suspectToRetire ?? [])
-      work.push(
-        limit(async () => {
-          const r = await removeSuspect(source, opts, k);
-          if (r.error) fail(`remove suspect: ${r.error.message}`);
-          else if (r.value === 'removed') fixes.suspectRemoved = (fixes.suspectRemoved ?? 0) + 1;
-        }),
-      );
-  }
+  else work.push(...suspectFixes(cx, fixes, limit, { create, unclaim, fail }));
   for (const k of [...g.extra, ...g.orphaned]) {
     work.push(
       limit(async () => {
@@ -637,16 +647,64 @@ export async function convergeLRPs(
   }
   await Promise.all(work);
   fixes.startRequests += g.staleUnclaimed;
-  return {
-    version: opts.version,
-    modelled: true,
-    notes,
-    gather: g,
-    fixes,
-    gatherMs,
-    fixMs: performance.now() - t1,
-    gatherErrors,
-  };
+}
+
+/**
+ * The controller's Suspect fixes (b2385bea controllers/lrp_convergence_controller.go): a key whose
+ * Suspect is already RUNNING or CLAIMED has its replacement (on a missing cell too) unclaimed; any
+ * other becomes Suspect and gets an UNCLAIMED replacement; Suspects on cells that came back are
+ * promoted, and those with a running replacement or no desired LRP are removed.
+ */
+function suspectFixes(
+  cx: Gathering,
+  fixes: ConvergenceFixes,
+  limit: <T>(task: () => Promise<T>) => Promise<T>,
+  act: {
+    create(k: LrpKey, what: string): Promise<void>;
+    unclaim(k: LrpKey, what: string): Promise<void>;
+    fail(what: string): void;
+  },
+): Promise<void>[] {
+  const { source, opts, g } = cx;
+  const suspectHeld = new Set(
+    (g.suspectRunningOrClaimed ?? []).map((k) => `${k.processGuid}\u0000${k.index}`),
+  );
+  fixes.madeSuspect = 0;
+  fixes.promoted = 0;
+  fixes.suspectRemoved = 0;
+  const work: Promise<void>[] = [];
+  for (const k of g.onMissingCells)
+    work.push(
+      limit(async () => {
+        if (suspectHeld.has(`${k.processGuid}\u0000${k.index}`))
+          return act.unclaim(k, 'unclaim replacement on missing cell');
+        const m = await makeSuspect(source, opts, k);
+        if (m.error || m.value !== 'suspect') {
+          act.fail(`make suspect: ${m.error?.message ?? m.value}`);
+          return;
+        }
+        fixes.madeSuspect = (fixes.madeSuspect ?? 0) + 1;
+        await act.create(k, 'create replacement');
+      }),
+    );
+  for (const k of g.suspectWithExistingCells ?? [])
+    work.push(
+      limit(async () => {
+        const r = await promoteSuspect(source, opts, k);
+        if (r.error || typeof r.value !== 'string' || !r.value.startsWith('promoted'))
+          act.fail(`promote suspect: ${r.error?.message ?? r.value}`);
+        else fixes.promoted = (fixes.promoted ?? 0) + 1;
+      }),
+    );
+  for (const k of g.suspectToRetire ?? [])
+    work.push(
+      limit(async () => {
+        const r = await removeSuspect(source, opts, k);
+        if (r.error) act.fail(`remove suspect: ${r.error.message}`);
+        else if (r.value === 'removed') fixes.suspectRemoved = (fixes.suspectRemoved ?? 0) + 1;
+      }),
+    );
+  return work;
 }
 
 /**
