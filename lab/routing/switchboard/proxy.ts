@@ -97,7 +97,8 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
   validate(opts);
   const healthTimeoutMs = opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const intervalMs = opts.pollIntervalMs ?? healthTimeoutMs / 5;
-  const rng = seededRng(opts.seed ?? 0);
+  let rng = seededRng(opts.seed ?? 0);
+  let onEvent = opts.onEvent;
   const backends: readonly BackendConfig[] = opts.backends.map((b) => ({ ...b }));
   const byName = new Map(backends.map((b) => [b.name, b]));
   const health = new Map<string, HealthState>(
@@ -110,9 +111,11 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
   let activeChanges = 0;
   let polls = 0;
   let stopped = false;
+  // Between the runs of a campaign (lab/runner/warm-routing.ts): no polling, no routing.
+  let paused = false;
 
   const emit = (body: EventBody): void => {
-    if (!opts.onEvent) return;
+    if (!onEvent) return;
     const e = {
       ...body,
       proxy: opts.name,
@@ -120,7 +123,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
       mono: performance.now(),
     } as SwitchboardEvent;
     try {
-      opts.onEvent(e);
+      onEvent(e);
     } catch (err) {
       // A faulty listener must not stop the proxy from routing; say so where a human will see it.
       process.stderr.write(`switchboard ${opts.name}: onEvent threw: ${(err as Error).message}\n`);
@@ -142,7 +145,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
   const server = createServer({ noDelay: true }, (client: Socket) => {
     accepted++;
     client.on('error', () => {});
-    if (stopped || !serving) {
+    if (stopped || paused || !serving) {
       if (!serving) rejectedNotServing++;
       client.destroy();
       return;
@@ -199,7 +202,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
     );
   }
 
-  const abort = new AbortController();
+  let abort = new AbortController();
   const applyPoll = (outcomes: readonly ProbeOutcome[]): void => {
     outcomes.forEach((o, i) => {
       const name = backends[i]!.name;
@@ -230,7 +233,7 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
     const outcomes = await Promise.all(
       backends.map((b) => probeHealth(opts.rule, b.healthUrl, healthTimeoutMs, abort.signal)),
     );
-    if (stopped) return;
+    if (stopped || paused) return;
     applyPoll(outcomes);
     polls++;
   };
@@ -243,14 +246,24 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
       timer = setTimeout(resolve, ms);
     });
 
+  const startLoop = () =>
+    (async () => {
+      while (!stopped && !paused) {
+        await sleep(intervalMs);
+        if (stopped || paused) break;
+        await pollOnce();
+      }
+    })();
+  /** Ends the poll loop (and the probe in flight) without closing the listener. */
+  const endLoop = async () => {
+    abort.abort();
+    if (timer) clearTimeout(timer);
+    (wake as (() => void) | null)?.();
+    await loop;
+  };
+
   await pollOnce();
-  const loop = (async () => {
-    while (!stopped) {
-      await sleep(intervalMs);
-      if (stopped) break;
-      await pollOnce();
-    }
-  })();
+  let loop = startLoop();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -278,15 +291,46 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
       if (!on) table.closeAll();
     },
     isServing: () => serving,
+    async pause() {
+      if (paused || stopped) return;
+      paused = true;
+      await endLoop();
+      table.closeAll();
+    },
+    isPaused: () => paused,
+    async resume(next) {
+      if (!paused || stopped) return;
+      // Everything a start sets, set again: what a fresh proxy with these options would hold.
+      rng = seededRng(next.seed);
+      onEvent = next.onEvent;
+      serving = next.serving ?? true;
+      for (const h of health.values()) {
+        h.healthy = null;
+        h.index = null;
+      }
+      active = null;
+      accepted = rejectedNoActive = rejectedNotServing = activeChanges = polls = 0;
+      table.resetCounts();
+      abort = new AbortController();
+      paused = false;
+      if (opts.rule === 'sticky-random')
+        setActive(
+          initialStickyPick(
+            backends.map((b) => b.name),
+            rng,
+          ),
+          'first pick: every backend counts as healthy before the first poll (random pick)',
+        );
+      await pollOnce();
+      loop = startLoop();
+    },
     stop() {
       stopping ??= (async () => {
         stopped = true;
-        abort.abort();
-        if (timer) clearTimeout(timer);
-        (wake as (() => void) | null)?.();
         const closed = new Promise<void>((r) => server.close(() => r()));
+        await endLoop();
         table.closeAll();
-        await Promise.all([closed, api?.stop(), loop]);
+        await Promise.all([closed, api?.stop()]);
       })();
       return stopping;
     },
