@@ -1,8 +1,8 @@
 // Whether checking and rendering run N while run N+1's workload runs would change run N+1's
 // figures here: the quickstart (3 nodes, one proxy, 8 clients, 10 ops/s each) on a fixed seed with
-// a 10-s workload, warm, run alone and then with run N's check and report rendered beside it in a
+// a 10-s workload, warm, run alone, then with run N's check and report rendered beside it in a
 // child process (`bbs-lab report <run N>`, started as the workload starts: what an overlapping
-// campaign would do), in turns. Per run: the offered rate the rule judged (missed slots, lag p99),
+// campaign would do), then rendered in the lab's own process (where the clients run), in turns. Per run: the offered rate the rule judged (missed slots, lag p99),
 // ops completed and ok, the verdict. docs/campaigns.md has the figures and the decision.
 // Needs MariaDB Galera; loopback base BBS_LAB_BENCH_ADDRESS_BASE (default 127.0.0).
 
@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../project-root.ts';
+import { renderRun } from '../report/write.ts';
 import { runScenario } from '../runner/run.ts';
 import { WarmClusters } from '../runner/warm.ts';
 import { parseScenario } from '../scenario/validate.ts';
@@ -72,7 +73,8 @@ export async function benchOverlap(log: (line: string) => void, pairs = 2): Prom
     // The cold start, and run N for every overlapped run to render.
     const first = await runScenario(s, { seed: 1, runsDir, addressBase, log: () => {}, warm });
     for (let i = 0; i < pairs; i++) {
-      for (const overlap of [false, true]) {
+      for (const mode of ['alone', 'child', 'in-process'] as const) {
+        const overlap = mode !== 'alone';
         const beside: { render: Promise<number> | null } = { render: null };
         const r = await runScenario(s, {
           seed: 1,
@@ -81,12 +83,21 @@ export async function benchOverlap(log: (line: string) => void, pairs = 2): Prom
           warm,
           log: (m) => {
             if (overlap && beside.render === null && /^workload: \d+ clients for/.test(m))
-              beside.render = renderBeside(first.dir.path);
+              beside.render =
+                mode === 'child'
+                  ? renderBeside(first.dir.path)
+                  : new Promise((resolve) =>
+                      setImmediate(() => {
+                        const t0 = performance.now();
+                        renderRun(first.dir, s, 1, { notes: [] });
+                        resolve((performance.now() - t0) / 1000);
+                      }),
+                    );
           },
         });
         const renderSec = beside.render === null ? null : await beside.render;
         log(
-          `overlap: quickstart seed 1, 10-s workload, ${overlap ? `with run N's check and report beside it (${renderSec?.toFixed(1)} s)` : 'alone'}: ${show(figuresOf(r.dir.path, r.dir.results))}`,
+          `overlap: quickstart seed 1, 10-s workload, ${overlap ? `with run N's check and report ${mode === 'child' ? 'in a child process' : 'in the same process'} (${renderSec?.toFixed(1)} s)` : 'alone'}: ${show(figuresOf(r.dir.path, r.dir.results))}`,
         );
       }
     }
