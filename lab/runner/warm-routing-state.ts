@@ -64,6 +64,9 @@ export function routingKey(s: Pick<Scenario, 'topology' | 'clients' | 'nemesis'>
   });
 }
 
+/** The one leftover that goes away by itself (a lock-delay runs out): the check waits for it. */
+export const LOCK_DELAY_LEFT = 'consul: the lock key is still held or under lock-delay';
+
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
@@ -94,7 +97,7 @@ export function dirtyRouting(shape: RoutingShape, now: RoutingSnapshot): string[
       if (c.keys.length > 0) problems.push(`consul: KV key(s) left: ${c.keys.join(', ')}`);
       if (c.services.length > 0) problems.push(`consul: service(s) left: ${c.services.join(', ')}`);
       if (c.checks.length > 0) problems.push(`consul: check(s) left: ${c.checks.join(', ')}`);
-      if (!c.lockFree) problems.push('consul: the lock key is still held or under lock-delay');
+      if (!c.lockFree) problems.push(LOCK_DELAY_LEFT);
     }
   }
   for (const h of now.healthchecks)

@@ -25,6 +25,7 @@ import type { Routing } from './routing-state.ts';
 import { activeBackends, runSettings, stopSwitchboards } from './switchboards-start.ts';
 import type { TopologyOptions } from './topology-options.ts';
 import {
+  LOCK_DELAY_LEFT,
   choiceProblems,
   dirtyRouting,
   type ConsulSnapshot,
@@ -165,12 +166,16 @@ export async function snapshotRouting(r: Routing): Promise<RoutingSnapshot> {
   };
 }
 
-/** Checks the parked routing until clean (a lock-delay runs out), up to `ms`. */
+/**
+ * Checks the parked routing; while the lock's lock-delay is all that is left (it runs out by
+ * itself), checks again, up to `ms`.
+ */
 export async function checkParked(k: KeptRouting, ms = 3000): Promise<string[]> {
   const deadline = Date.now() + ms;
   for (;;) {
     const problems = dirtyRouting(k.shape, await snapshotRouting(k.routing));
-    if (problems.length === 0 || Date.now() > deadline) return problems;
+    const waitable = problems.length > 0 && problems.every((p) => p === LOCK_DELAY_LEFT);
+    if (!waitable || Date.now() > deadline) return problems;
     await sleep(200);
   }
 }

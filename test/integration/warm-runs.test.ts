@@ -200,4 +200,33 @@ test('a warm run after a dirtied cold one: same history shape and verdict, nothi
   t.log(
     `overhead: cold ${(cold.phases.wallSec - cold.phases.workload).toFixed(1)} s, warm ${(hot.phases.wallSec - hot.phases.workload).toFixed(1)} s`,
   );
+
+  // A leftover planted after the park (as a park that failed half-way leaves it): the next run's
+  // check finds it, stops that routing and starts a fresh one on the same addresses, and says so.
+  const parked = warm.keptRouting();
+  if (!parked) return void t.fail('run 2 did not park its routing');
+  await parked.routing.links!.addToxic('proxy2-n2', {
+    type: 'latency',
+    attributes: { latency: 1 },
+  });
+  const third = await runScenario(scenario, {
+    seed: 8,
+    duration: 2,
+    runsDir,
+    addressBase: BASE,
+    warm,
+    log,
+  });
+  const r3 = JSON.parse(readFileSync(third.dir.results, 'utf8'));
+  t.is(r3.start.kind, 'warm', 'the cluster is still reused');
+  t.is(r3.start.routing?.kind, 'cold');
+  t.regex(
+    r3.start.routing?.why ?? '',
+    /reset of the previous run's routing failed \(link proxy2-n2: toxic\(s\) left: latency_downstream\)/,
+  );
+  t.regex(readFileSync(third.dir.report, 'utf8'), /routing: cold start: the reset/);
+  t.is(r3.check.valid, true, 'the run on the fresh routing is valid');
+  const again = warm.keptRouting();
+  t.truthy(again);
+  t.not(again!.routing, parked.routing, 'a new routing, parked in turn');
 });
