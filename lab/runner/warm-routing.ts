@@ -100,7 +100,8 @@ export async function parkRouting(r: Routing): Promise<void> {
   r.proxyConsul = null;
   if (r.consul) await clearConsul(r.consul);
   // A proxy the nemesis killed and could not start again runs again, paused, as the others.
-  for (const [name, opts] of r.proxyOptions)
+  // Without the ended run's event listener: its history is closed.
+  for (const [name, { onEvent: _ended, ...opts }] of r.proxyOptions)
     if (!r.proxies.some((p) => p.name === name)) r.proxies.push(await startSwitchboard(opts));
   await Promise.all(r.proxies.map((p) => p.pause()));
   await Promise.all(r.healthchecks.map((h) => h.reset()));
