@@ -1,16 +1,25 @@
 // `npm run bench`: checker throughput on generated histories of growing size, all in one run so
 // the ratios between sizes are comparable on a noisy machine (absolute figures are not).
-// `npm run bench -- --only linearizability` (or isolation, report, startup, overhead) runs one
-// group of rows.
+// `npm run bench -- --only linearizability` (or isolation, report, startup, overhead, plan, overlap) runs one group of rows.
 
 import { benchIsolation } from './isolation.ts';
 import { benchEtcd, benchLinearizability, benchLongKey } from './linearizability.ts';
 import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
 import { benchOverhead } from './overhead.ts';
+import { benchPlanAccuracy } from './plan-accuracy.ts';
+import { benchOverlap } from './overlap.ts';
 
 const log = (line: string) => console.log(line);
-const GROUPS = ['linearizability', 'isolation', 'report', 'startup', 'overhead'] as const;
+const GROUPS = [
+  'linearizability',
+  'isolation',
+  'report',
+  'startup',
+  'overhead',
+  'plan',
+  'overlap',
+] as const;
 const USAGE = `usage: npm run bench [-- --only ${GROUPS.join('|')}]`;
 
 function parseOnly(args: readonly string[]): Set<string> {
@@ -58,6 +67,8 @@ if (only.has('report')) benchReport(log);
 if (only.has('startup')) benchStartup(log);
 // A real run (Galera, proxies): its cleanup is the runner's own, on every exit path.
 if (only.has('overhead')) await benchOverhead(log);
+if (only.has('plan')) await benchPlanAccuracy(log);
+if (only.has('overlap')) await benchOverlap(log);
 log('');
 ratios(
   'linearizability',

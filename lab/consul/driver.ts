@@ -48,6 +48,8 @@ export interface LockOptions {
   waitMs?: number;
   /** Pause between attempts while waiting; default 1000 ms. */
   retryMs?: number;
+  /** Asked before every attempt: true gives up at once (null), as a holder that is shutting down. */
+  cancelled?: () => boolean;
 }
 
 export interface ConsulLock {
@@ -232,6 +234,10 @@ export async function connectConsul(opts: ConnectConsulOptions = {}): Promise<Co
       let session = await createSession();
       try {
         for (;;) {
+          if (lo.cancelled?.()) {
+            await client.session.destroy(session).catch(() => undefined);
+            return null;
+          }
           if (await client.kv.set({ key, value, acquire: session })) break;
           const left = deadline - Date.now();
           if (left <= 0) {

@@ -55,6 +55,8 @@ export async function startProxyConsul(
   const alive = new Map(proxies.map((p) => [p.name, true]));
   const locks = new Map<string, ConsulLock>();
   const campaigns = new Map<string, Promise<void>>();
+  // Attempts in flight: stop() waits for them, so none takes the lock after the stop.
+  const attempts = new Set<Promise<unknown>>();
 
   const register = async (p: ProxyRef) => {
     await consul.registerService({
@@ -75,21 +77,36 @@ export async function startProxyConsul(
     (async () => {
       while (!stopped && alive.get(p.name)) {
         let lock: ConsulLock | null = null;
-        try {
-          lock = await consul.acquireLock(LOCK_KEY, p.name, {
+        // Stopped while the attempt ran: it lets go cleanly inside the attempt, which stop() waits
+        // for, so a stop leaves no session or lock behind.
+        const attempt = (async () => {
+          const l = await consul.acquireLock(LOCK_KEY, p.name, {
             ttl: o.ttl,
             lockDelay: o.lockDelay,
             behavior: 'release',
             sessionName: `switchboard-${p.name}`,
             waitMs: 2000,
             retryMs: 500,
+            cancelled: () => stopped || !alive.get(p.name),
           });
+          if (l && stopped) {
+            await l.release().catch(() => undefined);
+            return null;
+          }
+          return l;
+        })();
+        attempts.add(attempt);
+        try {
+          lock = await attempt;
         } catch {
           await new Promise((r) => setTimeout(r, 500));
           continue;
+        } finally {
+          attempts.delete(attempt);
         }
         if (!lock) continue;
-        if (stopped || !alive.get(p.name)) {
+        // A crashed proxy's lock is abandoned, as its process would leave it.
+        if (!alive.get(p.name)) {
           lock.abandon();
           return;
         }
@@ -140,6 +157,7 @@ export async function startProxyConsul(
     leader: () => [...locks.keys()][0] ?? null,
     async stop() {
       stopped = true;
+      await Promise.allSettled([...attempts]);
       for (const l of locks.values()) await l.release().catch(() => undefined);
       locks.clear();
     },

@@ -34,7 +34,7 @@ export async function startRouting(
     o.log(
       `links: through ${r.links.embedded ? "the lab's own Toxiproxy-compatible server" : 'Toxiproxy'} at ${r.links.url}`,
     );
-  const throughLink = linkMaker(r.links, cluster);
+  const throughLink = linkMaker(r.links, cluster, r.linkNames);
 
   const config = clientConfig(s.clients.config);
   r.consul = config.consul ? await labConsul({ host: `${o.addressBase}.9` }) : null;
@@ -56,21 +56,22 @@ export async function startRouting(
 }
 
 /**
- * consul-dns-nodes: a galera-healthcheck per node (no switchboard starts them), and each node a
- * Consul instance checked by it.
+ * consul-dns-nodes: a galera-healthcheck per node (no switchboard starts them; a kept routing
+ * already has them), and each node a Consul instance checked by it.
  */
-async function registerNodesInConsul(
+export async function registerNodesInConsul(
   s: Scenario,
   cluster: Cluster,
   o: TopologyOptions,
   r: Routing,
   consul: ConsulHandle,
 ): Promise<void> {
-  r.healthchecks.push(
-    ...(await startHealthchecks(cluster.nodes, cluster, {
-      port: s.topology.provider === 'docker' ? 0 : HEALTHCHECK_PORT,
-    })),
-  );
+  if (r.healthchecks.length === 0)
+    r.healthchecks.push(
+      ...(await startHealthchecks(cluster.nodes, cluster, {
+        port: s.topology.provider === 'docker' ? 0 : HEALTHCHECK_PORT,
+      })),
+    );
   const nodes = r.targets.map((t, i) => ({
     name: cluster.nodes[i]!.name,
     host: t.host,
@@ -83,11 +84,12 @@ async function registerNodesInConsul(
   );
 }
 
-function linkMaker(links: FaultProxies | null, cluster: Cluster): ThroughLink {
+function linkMaker(links: FaultProxies | null, cluster: Cluster, made: string[]): ThroughLink {
   const externalLinks: string[] = [];
   return async (name, host, upstream) => {
     if (!links) return upstream;
     await links.createProxy(name, `${host}:3306`, `${upstream.host}:${upstream.port}`);
+    made.push(name);
     if (!links.embedded) {
       // So `bbs-lab cleanup` can delete them from a real Toxiproxy if this lab is SIGKILLed.
       externalLinks.push(name);
@@ -97,11 +99,8 @@ function linkMaker(links: FaultProxies | null, cluster: Cluster): ThroughLink {
   };
 }
 
-/**
- * Registers every proxy in Consul, or has them campaign for the lock, as the client configuration
- * says.
- */
-async function joinConsul(
+/** Registers every proxy in Consul, or has them campaign for the lock, as the client configuration says. */
+export async function joinConsul(
   s: Scenario,
   o: TopologyOptions,
   r: Routing,

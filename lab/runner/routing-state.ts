@@ -11,6 +11,8 @@ import type { FaultProxies } from '../toxiproxy/driver.ts';
 export interface Routing {
   /** Toxiproxy, when the links go through it (topology.links); link faults act on it. */
   links: FaultProxies | null;
+  /** The names of the Toxiproxy proxies the start created (what a kept routing is checked against). */
+  linkNames: string[];
   consul: ConsulHandle | null;
   proxyConsul: ProxyConsul | null;
   healthchecks: HealthcheckHandle[];
@@ -30,6 +32,7 @@ export type ThroughLink = (name: string, host: string, upstream: Target) => Prom
 
 export const emptyRouting = (): Routing => ({
   links: null,
+  linkNames: [],
   consul: null,
   proxyConsul: null,
   healthchecks: [],

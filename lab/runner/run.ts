@@ -89,6 +89,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       opts.warm,
     );
     notes.push(`cluster: ${topo.start.kind} start: ${topo.start.why}`);
+    if (topo.start.routing)
+      notes.push(`routing: ${topo.start.routing.kind} start: ${topo.start.routing.why}`);
     phases.enter('workload');
     // Registered after the topology, so on Ctrl-C the clients stop before the cluster goes away.
     const unregisterClients = registerCleanup('stop workload clients', async () => {

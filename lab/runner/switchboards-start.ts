@@ -53,18 +53,7 @@ export async function startSwitchboards(
       listen: { host, port: 3306 },
       backends,
       rule: s.topology.proxyRule,
-      seed: (s.seed ?? 0) + p,
-      // Under a configuration where only the Consul lock holder serves, a proxy waits for the lock.
-      serving: clientConfig(s.clients.config).serve === 'every-proxy',
-      // The report lists active-backend changes from the history, with their times.
-      onEvent: (e) =>
-        o.writer.append({
-          type: 'nemesis',
-          phase: 'event',
-          fault: name,
-          kind: `proxy-${e.type}`,
-          detail: e,
-        }),
+      ...runSettings(s, o, p),
     };
     r.proxyOptions.set(name, opts);
     r.proxies.push(await startSwitchboard(opts));
@@ -76,8 +65,31 @@ export async function startSwitchboards(
   );
 }
 
+/** What proxy p takes from the run (not from the topology): a kept proxy is resumed with these. */
+export function runSettings(
+  s: Scenario,
+  o: Pick<TopologyOptions, 'writer'>,
+  p: number,
+): Required<Pick<SwitchboardOptions, 'seed' | 'serving' | 'onEvent'>> {
+  const name = `proxy${p + 1}`;
+  return {
+    seed: (s.seed ?? 0) + p,
+    // Under a configuration where only the Consul lock holder serves, a proxy waits for the lock.
+    serving: clientConfig(s.clients.config).serve === 'every-proxy',
+    // The report lists active-backend changes from the history, with their times.
+    onEvent: (e) =>
+      o.writer.append({
+        type: 'nemesis',
+        phase: 'event',
+        fault: name,
+        kind: `proxy-${e.type}`,
+        detail: e,
+      }),
+  };
+}
+
 /** Clients connecting before a proxy's first poll would be turned away (no active backend yet). */
-async function activeBackends(r: Routing): Promise<void> {
+export async function activeBackends(r: Routing): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (r.proxies.some((p) => p.activeBackend() === null)) {
     if (Date.now() > deadline)

@@ -6,11 +6,9 @@
 // tables), no connection or open transaction left, the global variables as started, no partition
 // rule. A reset that fails stops the old cluster and starts a fresh one, and says why.
 //
-// The routing (healthchecks, switchboards, Consul, Toxiproxy links) is not kept: it runs inside
-// this process, starts in under a second, and its state (the proxies' seeded choices, Consul's
-// sessions and KV, every toxic) belongs to one run's seed and history, so the next run starts its
-// own: the same state as a fresh start by construction. docs/campaigns.md (Warm runs and
-// phases) gives the figures.
+// The routing (healthchecks, switchboards, Consul, Toxiproxy links) is kept beside the cluster,
+// parked between runs and checked before it is resumed (warm-routing.ts); the run decides whether
+// to take it (topology.ts), this pool only holds it. docs/campaigns.md gives the figures.
 //
 // Ctrl-C or a crash still takes everything down: a kept cluster stays registered with the cleanup
 // registry (lab/lifecycle) from its start until it is stopped.
@@ -23,24 +21,38 @@ import type { Scenario } from '../scenario/types.ts';
 import { startCluster } from './cluster-start.ts';
 import type { TopologyOptions } from './topology-options.ts';
 import { dirtyState, warmKey, type ClusterSnapshot, type NodeSnapshot } from './warm-state.ts';
+import { registerCleanup } from '../lifecycle/cleanup.ts';
+import { stopRouting, type KeptRouting } from './warm-routing.ts';
 
 export interface ClusterStart {
   kind: 'warm' | 'cold';
   /** Why: "reused …, reset and checked clean in 1.2 s", or why it was started fresh. */
   why: string;
+  /** The routing's start, the same way (results.json keeps it here). */
+  routing?: { kind: 'warm' | 'cold'; why: string };
 }
 
 export interface ClusterLease {
   cluster: Cluster;
   start: ClusterStart;
-  /** At the run's teardown: keep the cluster for the next run (when it can be) or stop it. */
-  release(ok: boolean): Promise<void>;
+  /** The routing the last run parked beside this cluster (now the run's to resume or stop). */
+  routing: KeptRouting | null;
+  /** Whether release keeps a parked routing (a pool's lease) or has nowhere to keep it. */
+  keepsRouting: boolean;
+  /**
+   * At the run's teardown: keep the cluster (and the parked routing) for the next run, when it can
+   * be, or stop them.
+   */
+  release(ok: boolean, routing?: KeptRouting): Promise<void>;
 }
 
 interface Kept {
   key: string;
   cluster: Cluster;
   fresh: ClusterSnapshot;
+  routing: KeptRouting | null;
+  /** Unregisters the cleanup that stops the parked routing on Ctrl-C. */
+  unregisterRouting: () => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -147,10 +159,7 @@ export class WarmClusters {
   /** Runs started warm and cold so far (a campaign's summary). */
   readonly counts = { warm: 0, cold: 0 };
 
-  /**
-   * A cluster for the run: the kept one, reset and checked, when its topology matches; else a fresh
-   * one.
-   */
+  /** A cluster for the run: the kept one, reset and checked, when its topology matches; else a fresh one. */
   async take(s: Scenario, o: TopologyOptions): Promise<ClusterLease> {
     const key = warmKey(s, o.addressBase);
     let why =
@@ -161,6 +170,7 @@ export class WarmClusters {
     this.kept = null;
     if (k && k.key !== key) {
       why = 'the previous run had another topology';
+      await dropRouting(k);
       await k.cluster.stop();
     } else if (k) {
       const t0 = Date.now();
@@ -177,32 +187,64 @@ export class WarmClusters {
         };
         o.log(`cluster: warm: ${start.why}`);
         this.counts.warm++;
-        return this.lease(k, start, o.logDir);
+        // The routing is the run's from here: its start registers the routing's cleanup anew.
+        const routing = k.routing;
+        k.unregisterRouting();
+        k.routing = null;
+        return this.lease(k, start, o.logDir, routing);
       }
       why = `the reset of the previous run's cluster failed (${problems.join('; ')})`;
       o.log(`cluster: ${why}; starting a fresh cluster`);
+      await dropRouting(k);
       await k.cluster.stop();
     }
     const cluster = await startCluster(s, o);
     this.counts.cold++;
     const start: ClusterStart = { kind: 'cold', why };
-    if (key === null) return { cluster, start, release: () => cluster.stop() };
+    if (key === null) return unpooled(cluster, start);
     // The state every later reset is checked against, read before the run touches anything.
-    return this.lease({ key, cluster, fresh: await snapshotCluster(cluster) }, start, o.logDir);
+    const fresh = await snapshotCluster(cluster);
+    return this.lease(
+      { key, cluster, fresh, routing: null, unregisterRouting: () => {} },
+      start,
+      o.logDir,
+      null,
+    );
   }
 
-  private lease(k: Kept, start: ClusterStart, logDir: string): ClusterLease {
+  private lease(
+    k: Kept,
+    start: ClusterStart,
+    logDir: string,
+    routing: KeptRouting | null,
+  ): ClusterLease {
     return {
       cluster: k.cluster,
       start,
-      release: async (ok) => {
-        if (!ok) return k.cluster.stop();
+      routing,
+      keepsRouting: true,
+      release: async (ok, parked) => {
+        if (!ok) {
+          if (parked) await stopRouting(parked.routing);
+          return k.cluster.stop();
+        }
         // A stopped cluster copies its nodes' logs into the run that stops it; a kept one gives
         // every run a copy now (the whole log so far: the runs before it come first).
         copyNodeLogs(k.cluster, logDir);
+        k.routing = parked ?? null;
+        k.unregisterRouting = parked
+          ? registerCleanup('parked proxies, healthchecks, Consul and links', () =>
+              stopRouting(parked.routing),
+            )
+          : () => {};
         this.kept = k;
       },
     };
+  }
+
+  /** The routing parked beside the kept cluster, if any (tests dirty it to see the check catch it). */
+  keptRouting(): KeptRouting | null {
+    return this.kept?.routing ?? null;
   }
 
   /** The cluster kept for the next run, if any (tests dirty it to see the reset clean it). */
@@ -214,14 +256,34 @@ export class WarmClusters {
   async close(): Promise<void> {
     const k = this.kept;
     this.kept = null;
+    if (k) await dropRouting(k);
     await k?.cluster.stop();
   }
 }
 
-/**
- * The local provider's node logs (<workDir>/<node>/error.log) as <logDir>/<node>.err, as its stop()
- * copies them.
- */
+/** Stops the routing parked beside `k`. */
+async function dropRouting(k: Kept): Promise<void> {
+  const r = k.routing;
+  k.routing = null;
+  k.unregisterRouting();
+  if (r) await stopRouting(r.routing);
+}
+
+/** A cluster nothing keeps: stopped at the run's teardown, with whatever routing is handed back. */
+function unpooled(cluster: Cluster, start: ClusterStart): ClusterLease {
+  return {
+    cluster,
+    start,
+    routing: null,
+    keepsRouting: false,
+    release: async (_ok, parked) => {
+      if (parked) await stopRouting(parked.routing);
+      await cluster.stop();
+    },
+  };
+}
+
+/** The local provider's node logs (<workDir>/<node>/error.log) as <logDir>/<node>.err, as its stop() copies them. */
 function copyNodeLogs(c: Cluster, logDir: string): void {
   try {
     mkdirSync(logDir, { recursive: true });
@@ -236,10 +298,5 @@ function copyNodeLogs(c: Cluster, logDir: string): void {
 
 /** A run without a pool: a fresh cluster, stopped at its teardown. */
 export async function coldLease(s: Scenario, o: TopologyOptions): Promise<ClusterLease> {
-  const cluster = await startCluster(s, o);
-  return {
-    cluster,
-    start: { kind: 'cold', why: 'a run of its own' },
-    release: () => cluster.stop(),
-  };
+  return unpooled(await startCluster(s, o), { kind: 'cold', why: 'a run of its own' });
 }

@@ -20,17 +20,13 @@ async function serve(port: number, onConn: (s: Socket) => void): Promise<Server>
     c.on('error', () => {});
     onConn(c);
   });
-  s.on('close', () =>
-    sockets.forEach((c) => {
-      c.destroy();
-    }),
-  );
+  s.on('close', () => {
+    for (const c of sockets) c.destroy();
+  });
   await new Promise<void>((r) => s.listen(port, HOST, r));
   const close = s.close.bind(s);
   s.close = ((cb?: (err?: Error) => void) => {
-    sockets.forEach((c) => {
-      c.destroy();
-    });
+    for (const c of sockets) c.destroy();
     return close(cb);
   }) as typeof s.close;
   return s;
@@ -149,4 +145,16 @@ test('a query that never answers fails at the query timeout; the next read uses 
   node.state.hang = false;
   t.deepEqual(await reader.read(), { localState: 4, localIndex: '1', readOnly: false });
   t.is(node.accepted, 2, 'the connection left mid-query was not reused');
+});
+
+test('disconnect closes the connection now and the next read opens a new one', async (t) => {
+  const { node, reader } = await fakeNode(t, { localState: 4, localIndex: '1', readOnly: false });
+  await reader.read();
+  t.is(node.accepted, 1);
+  await reader.disconnect();
+  const deadline = Date.now() + 5000;
+  while (node.open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  t.is(node.open(), 0, 'no connection held after disconnect');
+  t.deepEqual(await reader.read(), { localState: 4, localIndex: '1', readOnly: false });
+  t.is(node.accepted, 2);
 });

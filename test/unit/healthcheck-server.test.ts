@@ -15,7 +15,7 @@ const HOST = '127.0.3.141';
 /** A node whose state the test sets; `null` means it cannot be read. */
 function scriptedNode(
   initial: NodeReading | null,
-): NodeStatusReader & { set(r: NodeReading | null): void; closed: boolean } {
+): NodeStatusReader & { set(r: NodeReading | null): void; closed: boolean; disconnects: number } {
   let current = initial;
   const node = {
     closed: false,
@@ -25,6 +25,10 @@ function scriptedNode(
     async read() {
       if (!current) throw new Error('connect ECONNREFUSED');
       return { ...current };
+    },
+    disconnects: 0,
+    async disconnect() {
+      node.disconnects++;
     },
     async close() {
       node.closed = true;
@@ -321,4 +325,27 @@ test('end to end with the mysql2 reader: each answer follows the node as it chan
     500,
     'a node that is gone: 500, unhealthy for switchboard',
   );
+});
+
+test('reset: the override and the remembered index are gone, the node connection dropped, the server still answers', async (t) => {
+  const { hc, node } = await start(t, { localState: 4, localIndex: '3', readOnly: false });
+  await http('GET', `${hc.baseUrl}/api/v1/status`);
+  node.set(null);
+  hc.setOverride('healthy');
+  // Unreadable, but the override lies healthy: the answer carries the index remembered from before.
+  t.regex((await http('GET', `${hc.baseUrl}/api/v1/status`)).body, /"wsrep_local_index":3/);
+  await hc.reset();
+  t.is(hc.override(), null);
+  t.is(node.disconnects, 1);
+  t.false(node.closed, 'a reset is not a stop');
+  t.is((await http('GET', `${hc.baseUrl}/api/v1/status`)).status, 500, 'unreadable, no override');
+  hc.setOverride('healthy');
+  t.regex(
+    (await http('GET', `${hc.baseUrl}/api/v1/status`)).body,
+    /"wsrep_local_index":0/,
+    'no index remembered from before the reset',
+  );
+  hc.setOverride(null);
+  node.set(synced);
+  t.is((await http('GET', `${hc.baseUrl}/api/v1/status`)).status, 200);
 });

@@ -395,3 +395,78 @@ test('bad options are refused with a message naming the problem', async (t) => {
     message: /rule must be/,
   });
 });
+
+test('pause stops polling and routing; resume gives the state a fresh start with the new seed has', async (t) => {
+  const all = {
+    a: { healthy: true, index: 0 },
+    b: { healthy: true, index: 1 },
+    c: { healthy: true, index: 2 },
+  };
+  const backends = await Promise.all(['a', 'b', 'c'].map((n) => startEchoBackend(n, HOST)));
+  t.teardown(() => Promise.all(backends.map((b) => b.stop())));
+  const r = await rig(t, all, { rule: 'sticky-random', seed: 3 }, { backends });
+  // Move it off its first pick, the way a run's fault leaves a proxy.
+  const first = r.proxy.activeBackend()!;
+  r.health[first]!.state.healthy = false;
+  await waitFor('a move', () => ![first, null].includes(r.proxy.activeBackend()));
+  const open = await client(r);
+  t.not(open.greeting, null);
+
+  await r.proxy.pause();
+  t.true(r.proxy.isPaused());
+  await waitFor('the open connection closed by the pause', () => open.isClosed());
+  const requests = Object.values(r.health).map((h) => h.requests);
+  await new Promise((res) => setTimeout(res, 200));
+  t.deepEqual(
+    Object.values(r.health).map((h) => h.requests),
+    requests,
+    'no poll while paused (4 intervals)',
+  );
+  t.is((await client(r)).greeting, null, 'a connection while paused is refused');
+  r.health[first]!.state.healthy = true;
+
+  for (const seed of [3, 11]) {
+    await r.proxy.pause();
+    const events: SwitchboardEvent[] = [];
+    await r.proxy.resume({ seed, onEvent: (e) => events.push(e) });
+    t.false(r.proxy.isPaused());
+    const fresh = await rig(
+      t,
+      all,
+      { rule: 'sticky-random', seed, name: `fresh-${seed}` },
+      { backends },
+    );
+    t.is(
+      r.proxy.activeBackend(),
+      fresh.proxy.activeBackend(),
+      `seed ${seed}: a fresh start's pick`,
+    );
+    const stats = r.proxy.stats();
+    t.like(stats, { accepted: 0, rejectedNoActive: 0, rejectedNotServing: 0, dialFailed: 0 });
+    t.is(
+      stats.activeChanges,
+      fresh.proxy.stats().activeChanges,
+      'as many changes as a fresh start',
+    );
+    t.true(
+      Object.values(stats.backends).every((b) => b.total === 0 && b.severed === 0),
+      'backend counters at zero',
+    );
+    t.deepEqual(
+      events.map((e) => e.type),
+      fresh.events.map((e) => e.type),
+      'the same events as a fresh start, to the new listener',
+    );
+    t.is((await client(r)).greeting, r.proxy.activeBackend(), 'routes again');
+  }
+});
+
+test('resume of a leader-elected proxy starts not serving, as its fresh start does', async (t) => {
+  const r = await rig(t, { a: { healthy: true, index: 0 } }, { rule: 'lowest-index' });
+  await r.proxy.pause();
+  await r.proxy.resume({ seed: 0, serving: false });
+  t.false(r.proxy.isServing());
+  t.is((await client(r)).greeting, null);
+  r.proxy.setServing(true);
+  t.is((await client(r)).greeting, 'a');
+});

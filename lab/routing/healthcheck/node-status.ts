@@ -22,6 +22,8 @@ export interface NodeStatusSource {
 
 export interface NodeStatusReader {
   read(): Promise<NodeReading>;
+  /** Closes the connection now; the next read opens a new one (a reader kept between runs holds none). */
+  disconnect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,11 @@ export function createNodeStatusReader(src: NodeStatusSource): NodeStatusReader 
         drop(current);
         throw e;
       }
+    },
+    async disconnect() {
+      const c = conn;
+      conn = null;
+      if (c) await c.then((x) => x.destroy()).catch(() => {});
     },
     async close() {
       closed = true;

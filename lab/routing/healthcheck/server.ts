@@ -57,6 +57,11 @@ export interface HealthcheckHandle {
   /** Forces the answer (null clears it); with forMs, only for that long. Lab-only. */
   setOverride(state: OverrideState | null, forMs?: number): void;
   override(): OverrideState | null;
+  /**
+   * Between two runs of a campaign: no override, no index remembered, no connection to the node
+   * (the next request opens one), as a fresh start has.
+   */
+  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -240,6 +245,11 @@ export async function startHealthcheck(
     },
     setOverride,
     override: currentOverride,
+    async reset() {
+      slot = null;
+      lastIndex = null;
+      await node.disconnect();
+    },
     stop() {
       stopping ??= (async () => {
         await new Promise<void>((resolve) => {

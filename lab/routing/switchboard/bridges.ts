@@ -95,6 +95,15 @@ export class ConnectionTable {
     }
   }
 
+  /** Counters back to zero (a proxy reused for another run starts counting afresh). */
+  resetCounts(): void {
+    for (const c of this.counts.values()) {
+      c.total = 0;
+      c.severed = 0;
+    }
+    this.dialFailed = 0;
+  }
+
   openCount(backend: string): number {
     return this.open.get(backend)?.size ?? 0;
   }

@@ -104,6 +104,10 @@ interface Board {
   active: string | null;
   serving: boolean;
   stopped: boolean;
+  /** Between the runs of a campaign (lab/runner/warm-routing.ts): no polling, no routing. */
+  paused: boolean;
+  /** The listener events go to; a resume gives the next run's. */
+  onEvent: SwitchboardOptions['onEvent'];
   accepted: number;
   rejectedNoActive: number;
   rejectedNotServing: number;
@@ -122,27 +126,26 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
   );
   const port = await listenOrExplain(server, opts);
   const api = await startApiOrClose(b, server);
-  if (opts.rule === 'sticky-random') {
-    setActive(
-      b,
-      initialStickyPick(
-        b.backends.map((x) => x.name),
-        b.rng,
-      ),
-      'first pick: every backend counts as healthy before the first poll (random pick)',
-    );
-  }
-  const abort = new AbortController();
+  if (opts.rule === 'sticky-random') firstStickyPick(b);
+  let abort = new AbortController();
   const pollOnce = async (): Promise<void> => {
     const outcomes = await Promise.all(
       b.backends.map((x) => probeHealth(opts.rule, x.healthUrl, healthTimeoutMs, abort.signal)),
     );
-    if (b.stopped) return;
+    if (b.stopped || b.paused) return;
     applyPoll(b, outcomes);
     b.polls++;
   };
+  const intervalMs = opts.pollIntervalMs ?? healthTimeoutMs / 5;
+  const startLoop = () => pollEvery(intervalMs, pollOnce, () => b.stopped || b.paused);
+  /** Ends the poll loop (and the probe in flight) without closing the listener. */
+  const endLoop = async (): Promise<void> => {
+    abort.abort();
+    poller.wake();
+    await poller.loop;
+  };
   await pollOnce();
-  const poller = pollEvery(opts.pollIntervalMs ?? healthTimeoutMs / 5, pollOnce, () => b.stopped);
+  let poller = startLoop();
   let stopping: Promise<void> | null = null;
   return {
     name: opts.name,
@@ -154,23 +157,68 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
     stats: () => boardStats(b),
     setServing: (on) => setServing(b, on),
     isServing: () => b.serving,
+    async pause() {
+      if (b.paused || b.stopped) return;
+      b.paused = true;
+      await endLoop();
+      b.table.closeAll();
+    },
+    isPaused: () => b.paused,
+    async resume(next) {
+      if (!b.paused || b.stopped) return;
+      resetBoard(b, next);
+      abort = new AbortController();
+      b.paused = false;
+      if (opts.rule === 'sticky-random') firstStickyPick(b);
+      await pollOnce();
+      poller = startLoop();
+    },
     stop() {
       stopping ??= (async () => {
         b.stopped = true;
-        abort.abort();
-        poller.wake();
         const closed = new Promise<void>((r) => server.close(() => r()));
+        await endLoop();
         b.table.closeAll();
-        await Promise.all([closed, api?.stop(), poller.loop]);
+        await Promise.all([closed, api?.stop()]);
       })();
       return stopping;
     },
   };
 }
 
+/** A sticky-random proxy's first choice: every backend counts as healthy before the first poll. */
+function firstStickyPick(b: Board): void {
+  setActive(
+    b,
+    initialStickyPick(
+      b.backends.map((x) => x.name),
+      b.rng,
+    ),
+    'first pick: every backend counts as healthy before the first poll (random pick)',
+  );
+}
+
+/** Everything a start sets, set again: what a fresh proxy with these options would hold. */
+function resetBoard(b: Board, next: Parameters<SwitchboardHandle['resume']>[0]): void {
+  b.rng = seededRng(next.seed);
+  b.onEvent = next.onEvent;
+  b.serving = next.serving ?? true;
+  for (const h of b.health.values()) {
+    h.healthy = null;
+    h.index = null;
+  }
+  b.active = null;
+  b.accepted = 0;
+  b.rejectedNoActive = 0;
+  b.rejectedNotServing = 0;
+  b.activeChanges = 0;
+  b.polls = 0;
+  b.table.resetCounts();
+}
+
 function newBoard(opts: SwitchboardOptions): Board {
   const backends: readonly BackendConfig[] = opts.backends.map((x) => ({ ...x }));
-  return {
+  const b: Board = {
     opts,
     backends,
     byName: new Map(backends.map((x) => [x.name, x])),
@@ -182,19 +230,27 @@ function newBoard(opts: SwitchboardOptions): Board {
     active: null,
     serving: opts.serving ?? true,
     stopped: false,
+    paused: false,
+    onEvent: opts.onEvent,
     accepted: 0,
     rejectedNoActive: 0,
     rejectedNotServing: 0,
     activeChanges: 0,
     polls: 0,
-    emit: emitter(opts),
+    emit: () => {},
   };
+  b.emit = emitter(opts, () => b.onEvent);
+  return b;
 }
 
 /** Sends an event to the caller's listener, stamped with the proxy and the times. */
-function emitter(opts: SwitchboardOptions): (body: EventBody) => void {
+function emitter(
+  opts: SwitchboardOptions,
+  listener: () => SwitchboardOptions['onEvent'],
+): (body: EventBody) => void {
   return (body) => {
-    if (!opts.onEvent) return;
+    const onEvent = listener();
+    if (!onEvent) return;
     const e = {
       ...body,
       proxy: opts.name,
@@ -202,7 +258,7 @@ function emitter(opts: SwitchboardOptions): (body: EventBody) => void {
       mono: performance.now(),
     } as SwitchboardEvent;
     try {
-      opts.onEvent(e);
+      onEvent(e);
     } catch (err) {
       // A faulty listener must not stop the proxy from routing; say so where a human will see it.
       process.stderr.write(`switchboard ${opts.name}: onEvent threw: ${(err as Error).message}\n`);
@@ -224,7 +280,7 @@ function setActive(b: Board, next: string | null, reason: string): void {
 function accept(b: Board, client: Socket): void {
   b.accepted++;
   client.on('error', () => {});
-  if (b.stopped || !b.serving) {
+  if (b.stopped || b.paused || !b.serving) {
     if (!b.serving) b.rejectedNotServing++;
     client.destroy();
     return;

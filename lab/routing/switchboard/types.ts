@@ -111,6 +111,22 @@ export interface SwitchboardHandle {
    */
   setServing(on: boolean): void;
   isServing(): boolean;
+  /**
+   * Between two runs of a campaign: stops polling and routing (every connection closed, new ones
+   * refused) but keeps the listener, so the next run can resume it instead of starting a proxy.
+   */
+  pause(): Promise<void>;
+  isPaused(): boolean;
+  /**
+   * Back from a pause in the state a fresh start with these settings has: the generator reseeded,
+   * health unknown, no active backend, counters at zero; then the first poll (and sticky-random's
+   * first pick) as at a start.
+   */
+  resume(next: {
+    seed: number;
+    onEvent?: (e: SwitchboardEvent) => void;
+    serving?: boolean;
+  }): Promise<void>;
   /** Closes the listener, the API and every client and backend socket; stops polling. */
   stop(): Promise<void>;
 }
