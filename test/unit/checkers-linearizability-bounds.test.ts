@@ -90,3 +90,20 @@ test('a deadline already passed: unknown, exhausted "time", and the summary says
   t.regex(steps.summary.join('\n'), /1 unknown \(search budget of 3 steps exhausted\)/);
   t.is(steps.linearizability!.keys[0]!.exhausted, 'steps');
 });
+
+test('a deadline is kept over many small segments, each searched in fewer steps than the search reads the clock after', (t) => {
+  // 400 segments of two concurrent writes: each search takes a handful of steps, so only the
+  // segment loop's own clock reading can see the deadline (it was never read before).
+  const ops: TestOp[] = [];
+  for (let i = 0; i < 400; i++) {
+    ops.push({ input: { f: 'write', value: 2 * i }, at: [10 * i, 10 * i + 5] });
+    ops.push({ input: { f: 'write', value: 2 * i + 1 }, at: [10 * i + 1, 10 * i + 6] });
+  }
+  const { search } = toSearchOps(opsOf(ops), reg);
+  const done = searchKey(new StepCache(reg), search, { budget: 1e6 });
+  t.is(done.verdict, 'linearizable');
+  t.is(done.segments.length, 400);
+  const late = searchKey(new StepCache(reg), search, { budget: 1e6, deadline: -1 });
+  t.is(late.verdict, 'unknown');
+  t.is(late.exhausted, 'time');
+});

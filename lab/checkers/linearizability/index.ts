@@ -178,9 +178,9 @@ export function checkLinearizable(
       }
       models.set(o.key, m);
     }
-    let list = byKey.get(o.key);
-    if (!list) byKey.set(o.key, (list = []));
-    list.push(o);
+    const list = byKey.get(o.key);
+    if (list) list.push(o);
+    else byKey.set(o.key, [o]);
   }
   const keys: KeyResult[] = [];
   let opsChecked = 0;

@@ -88,9 +88,9 @@ export function segmentsOf(ops: readonly SearchOp[]): Segment[] {
 export function prune(configs: Config[]): Config[] {
   const byState = new Map<number, Config[]>();
   for (const c of configs) {
-    let l = byState.get(c.state);
-    if (!l) byState.set(c.state, (l = []));
-    l.push(c);
+    const l = byState.get(c.state);
+    if (l) l.push(c);
+    else byState.set(c.state, [c]);
   }
   const out: Config[] = [];
   for (const list of byState.values()) {
@@ -136,10 +136,13 @@ export function searchKey(
   /** False when the cut now holds more configurations than the limit. */
   const remember = (k: number, c: Config): boolean => {
     let m = seen.get(k);
-    if (!m) seen.set(k, (m = new Map()));
-    let list = m.get(c.state);
-    if (!list) m.set(c.state, (list = []));
-    list.push(c);
+    if (!m) {
+      m = new Map();
+      seen.set(k, m);
+    }
+    const list = m.get(c.state);
+    if (list) list.push(c);
+    else m.set(c.state, [c]);
     const n = (counts.get(k) ?? 0) + 1;
     counts.set(k, n);
     return n <= maxConfigs;
@@ -170,13 +173,11 @@ export function searchKey(
   const open = (k: number, config: Config): Frame => {
     const seg = segments[k]!;
     const list = [...config.pending, ...seg.ops];
-    let memo = memos.get(k);
-    if (!memo)
-      memos.set(
-        k,
-        (memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage)),
-      );
-    const m = memo;
+    let m = memos.get(k);
+    if (!m) {
+      m = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage);
+      memos.set(k, m);
+    }
     const bitOf = Int32Array.from(list, (i) => m.bit(ops[i]!.known, rank[i]!));
     return {
       k,
@@ -242,7 +243,16 @@ export function searchKey(
   };
   const first = enter(0, { state: cache.init, pending: [] });
   if (first) return first;
+  // The searches read the clock every 4,096 steps of their own; a run of small segments (fewer
+  // steps each) is timed here, every 256 resumptions.
+  let resumed = 0;
   while (stack.length > 0) {
+    if (
+      (++resumed & 255) === 0 &&
+      shared.deadline !== undefined &&
+      performance.now() > shared.deadline
+    )
+      return out({ verdict: 'unknown', exhausted: 'time' });
     const f = stack[stack.length - 1]!;
     const r = f.gen.next();
     if (r.done) {

@@ -106,7 +106,10 @@ export class StepCache {
   slot(op: StepOp): number {
     const k = op.known ? op.id * 2 + 1 : op.id * 2;
     let s = this.slots.get(k);
-    if (s === undefined) this.slots.set(k, (s = this.slots.size));
+    if (s === undefined) {
+      s = this.slots.size;
+      this.slots.set(k, s);
+    }
     return s;
   }
   /** The state id after the op from `state`, or -1 when the step is illegal. */
