@@ -1,7 +1,7 @@
 // The "Evidence" section of report.md: for every anomaly the checkers found, the ops that show it,
 // small enough to read (linearizability failures are already shrunk). Pure: verdict in, Markdown out.
 
-import type { CheckReport } from './verdicts.ts';
+import { type CheckReport, unknownReason } from './verdicts.ts';
 import { renderCausesMarkdown } from './causes.ts';
 import { commitRecheckSentence, witnessContextSentences } from './witness-context.ts';
 
@@ -12,7 +12,7 @@ const MAX_EXAMPLES = 3;
 const sec = (t0: number, ns: number | undefined) =>
   ns === undefined ? 'never' : ((ns - t0) / 1e9).toFixed(3);
 
-function escape(s: string): string {
+function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
@@ -35,7 +35,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
     for (const k of bad.slice(0, MAX_KEYS)) {
       const f = k.failure;
       out.push(
-        `**${k.key}** (model ${k.model}, ${k.ops} ops).${f ? ` ${escape(f.explanation)}` : ''}\n`,
+        `**${k.key}** (model ${k.model}, ${k.ops} ops).${f ? ` ${escapeCell(f.explanation)}` : ''}\n`,
       );
       if (f) {
         out.push(
@@ -47,7 +47,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
             '| --- | --- | --- | --- | --- | --- |',
             ...f.ops.map(
               (o) =>
-                `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escape(o.description)} |`,
+                `| ${o.op} | ${o.process} | ${o.outcome} | ${sec(t0, o.invoke)} | ${o.outcome === 'info' ? 'unknown' : sec(t0, o.complete)} | ${escapeCell(o.description)} |`,
             ),
           ].join('\n')}\n`,
         );
@@ -56,7 +56,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
           ...witnessContextSentences(f, t0),
           ...(re ? [commitRecheckSentence(re)] : []),
         ];
-        if (extra.length > 0) out.push(`${extra.map(escape).join(' ')}\n`);
+        if (extra.length > 0) out.push(`${extra.map(escapeCell).join(' ')}\n`);
       }
     }
     if (bad.length > MAX_KEYS)
@@ -65,12 +65,29 @@ export function renderEvidence(check: CheckReport, t0: number): string {
   const unknown = lin?.keys.filter((k) => k.verdict === 'unknown') ?? [];
   if (unknown.length > 0) {
     out.push(`### Unknown (${unknown.length} key${unknown.length === 1 ? '' : 's'})\n`);
-    out.push(
-      `The search gave up after ${unknown[0]!.budget ?? '?'} model steps on: ${unknown
-        .slice(0, 10)
-        .map((k) => `${k.key} (${k.ops} ops)`)
-        .join(', ')}. Re-check with a larger budget: \`bbs-lab check <run-dir> --budget N\`.\n`,
-    );
+    // One line per reason, as results.json's `exhausted` says it, with the option that helps.
+    const byReason = new Map<string, typeof unknown>();
+    for (const k of unknown) {
+      const r = unknownReason(k);
+      byReason.set(r, [...(byReason.get(r) ?? []), k]);
+    }
+    for (const [reason, keys] of byReason) {
+      const k = keys[0]!;
+      const fix =
+        k.exhausted === 'time'
+          ? 'Re-check with more time: `bbs-lab check <run-dir> --timeout 10m`.'
+          : k.exhausted === 'memory' || k.exhausted === 'configurations'
+            ? 'The ops of unknown outcome on these keys leave too many possibilities open to search.'
+            : k.exhausted === 'stopped'
+              ? 'Re-check without stopping at the first failure to decide them.'
+              : 'Re-check with a larger budget: `bbs-lab check <run-dir> --budget N`.';
+      out.push(
+        `${reason.charAt(0).toUpperCase()}${reason.slice(1)} on: ${keys
+          .slice(0, 10)
+          .map((x) => `${x.key} (${x.ops} ops)`)
+          .join(', ')}${keys.length > 10 ? ', …' : ''}. ${fix}\n`,
+      );
+    }
   }
   const inv = check.invariants;
   if (inv && !inv.valid) {
@@ -79,7 +96,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
       `${inv.violations
         .map(
           (v) =>
-            `- **${v.invariant}** on ${v.key} (ops ${v.ops.join(', ')}): ${escape(v.explanation)}`,
+            `- **${v.invariant}** on ${v.key} (ops ${v.ops.join(', ')}): ${escapeCell(v.explanation)}`,
         )
         .join('\n')}\n`,
     );
@@ -91,7 +108,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
         .slice(0, 10)
         .map(
           (f) =>
-            `- op ${f.op} (${f.f} on ${f.key}, error ${f.error}), seen by op ${f.seenBy}: ${escape(f.explanation)}`,
+            `- op ${f.op} (${f.f} on ${f.key}, error ${f.error}), seen by op ${f.seenBy}: ${escapeCell(f.explanation)}`,
         )
         .join('\n')}\n`,
     );
@@ -112,7 +129,7 @@ export function renderEvidence(check: CheckReport, t0: number): string {
           a.cycle && a.cycle.length > 0
             ? ` Cycle: ${a.cycle.map((e) => `T${e.from} -${e.kind}${e.key !== undefined ? `(${e.key})` : ''}→ T${e.to}`).join(', ')}.`
             : '';
-        lines.push(`- ${escape(a.explanation ?? JSON.stringify(a))}${cycle}`);
+        lines.push(`- ${escapeCell(a.explanation ?? JSON.stringify(a))}${cycle}`);
       }
       out.push(`${lines.join('\n')}\n`);
     }
