@@ -216,11 +216,13 @@ export function checkLinearizable(
   // Porcupine cancels its other partitions: the keys left undecided are 'unknown' ('stopped').
   let stopped: 'time' | 'stopped' | null = null;
   for (let round = FIRST_ROUND; ; round *= 8) {
-    const slice = Math.min(round, budget);
     let undecided = 0;
     for (const p of todo) {
       if (p.final) continue;
       if (stopped) break;
+      // A key whose ops barely overlap needs about one step per op: its first round fits them, so
+      // a long sequential key is not searched twice.
+      const slice = Math.min(Math.max(round, 4 * p.search.length), budget);
       const r = searchKey(p.cache, p.search, {
         budget: slice,
         memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY,
@@ -233,7 +235,7 @@ export function checkLinearizable(
       else if (r.verdict === 'not-linearizable' && opts.stopAtFirstFailure) stopped = 'stopped';
       else if (!p.final) undecided++;
     }
-    if (stopped || undecided === 0 || slice >= budget) break;
+    if (stopped || undecided === 0 || round >= budget) break;
   }
   const keys: KeyResult[] = [];
   for (const { key, model, search, cache, steps, result, final } of todo) {

@@ -61,23 +61,31 @@ export interface KeySearchOptions {
 
 /** Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the segment their invoke falls in. */
 export function segmentsOf(ops: readonly SearchOp[]): Segment[] {
-  const ok = ops
-    .map((_, i) => i)
-    .filter((i) => ops[i]!.known)
-    .sort((a, b) => ops[a]!.call - ops[b]!.call);
+  // Ops come in invoke order from a history almost always: sort only when they do not.
+  const byCall = (list: number[]): number[] => {
+    for (let j = 1; j < list.length; j++)
+      if (ops[list[j]!]!.call < ops[list[j - 1]!]!.call)
+        return list.sort((a, b) => ops[a]!.call - ops[b]!.call);
+    return list;
+  };
+  const ok: number[] = [];
+  const info: number[] = [];
+  for (let i = 0; i < ops.length; i++) (ops[i]!.known ? ok : info).push(i);
   const segs: Segment[] = [];
-  for (const i of ok) {
+  let last: Segment | undefined;
+  for (const i of byCall(ok)) {
     const o = ops[i]!;
-    const last = segs[segs.length - 1];
     if (last && o.call <= last.to) {
       last.ops.push(i);
       if (o.ret > last.to) last.to = o.ret;
-    } else segs.push({ from: o.call, to: o.ret, ops: [i] });
+    } else {
+      last = { from: o.call, to: o.ret, ops: [i] };
+      segs.push(last);
+    }
   }
   if (segs.length === 0) segs.push({ from: -Infinity, to: Infinity, ops: [] });
-  const info = ops.map((_, i) => i).filter((i) => !ops[i]!.known);
   let s = 0;
-  for (const i of info.sort((a, b) => ops[a]!.call - ops[b]!.call)) {
+  for (const i of byCall(info)) {
     while (s < segs.length - 1 && ops[i]!.call > segs[s]!.to) s++;
     segs[s]!.ops.push(i);
   }
@@ -212,29 +220,45 @@ export function searchKey(
    * Returns a verdict to stop with, or null to go on (a frame pushed, or a dead end).
    */
   const enter = (k: number, c: Config): KeySearch | null => {
-    for (; trivial(k, c); k++) {
-      const o = ops[segments[k]!.ops[0]!]!;
-      if (--shared.left < 0) return out({ verdict: 'unknown', exhausted: 'steps' });
-      if ((k & 4095) === 0 && shared.deadline !== undefined && performance.now() > shared.deadline)
-        return out({ verdict: 'unknown', exhausted: 'time' });
-      const to = cache.step(cache.slot(o), o, c.state);
-      if (to === -1) {
-        if (k > deepestK) {
-          deepestK = k;
-          deepest = {
-            verdict: 'not-linearizable',
-            steps: 1,
-            order: [],
-            state: c.state,
-            blocked: o.id,
-            ends: [],
-          };
-          (seen.get(k) ?? seen.set(k, new Map()).get(k)!).set(c.state, [c]);
+    if (trivial(k, c)) {
+      // Only the state changes along a run of trivial segments: no object per op.
+      let state = c.state;
+      for (; ; k++) {
+        const seg = segments[k]!;
+        if (seg.ops.length !== 1 || !ops[seg.ops[0]!]!.known) break;
+        const o = ops[seg.ops[0]!]!;
+        if (--shared.left < 0) return out({ verdict: 'unknown', exhausted: 'steps' });
+        if (
+          (k & 4095) === 0 &&
+          shared.deadline !== undefined &&
+          performance.now() > shared.deadline
+        )
+          return out({ verdict: 'unknown', exhausted: 'time' });
+        const to = cache.step(cache.slot(o), o, state);
+        if (to === -1) {
+          if (k > deepestK) {
+            deepestK = k;
+            deepest = {
+              verdict: 'not-linearizable',
+              steps: 1,
+              order: [],
+              state,
+              blocked: o.id,
+              ends: [],
+            };
+            let m = seen.get(k);
+            if (!m) {
+              m = new Map();
+              seen.set(k, m);
+            }
+            m.set(state, [{ state, pending: [] }]);
+          }
+          return null;
         }
-        return null;
+        if (k === last) return out({ verdict: 'linearizable' });
+        state = to;
       }
-      if (k === last) return out({ verdict: 'linearizable' });
-      c = { state: to, pending: [] };
+      c = { state, pending: [] };
     }
     if (dominated(k, c)) return null;
     if (!remember(k, c)) return out({ verdict: 'unknown', exhausted: 'configurations' });
