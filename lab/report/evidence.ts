@@ -4,7 +4,7 @@
 
 import { anomaliesOf } from '../checkers/index.ts';
 import { anomalyWords } from './anomaly-wording.ts';
-import type { CheckReport } from './verdicts.ts';
+import { type CheckReport, unknownReason } from './verdicts.ts';
 import { renderCausesMarkdown } from './causes.ts';
 import { commitRecheckSentence, witnessContextSentences } from './witness-context.ts';
 
@@ -74,12 +74,29 @@ export function renderEvidence(check: CheckReport, t0: number): string {
   const unknown = lin?.keys.filter((k) => k.verdict === 'unknown') ?? [];
   if (unknown.length > 0) {
     out.push(`### Unknown (${unknown.length} key${unknown.length === 1 ? '' : 's'})\n`);
-    out.push(
-      `The search gave up after ${unknown[0]!.budget ?? '?'} model steps on: ${unknown
-        .slice(0, 10)
-        .map((k) => `${k.key} (${k.ops} ops)`)
-        .join(', ')}. Re-check with a larger budget: \`bbs-lab check <run-dir> --budget N\`.\n`,
-    );
+    // One line per reason, as results.json's `exhausted` says it, with the option that helps.
+    const byReason = new Map<string, typeof unknown>();
+    for (const k of unknown) {
+      const r = unknownReason(k);
+      byReason.set(r, [...(byReason.get(r) ?? []), k]);
+    }
+    for (const [reason, keys] of byReason) {
+      const k = keys[0]!;
+      const fix =
+        k.exhausted === 'time'
+          ? 'Re-check with more time: `bbs-lab check <run-dir> --timeout 10m`.'
+          : k.exhausted === 'memory' || k.exhausted === 'configurations'
+            ? 'The ops of unknown outcome on these keys leave too many possibilities open to search.'
+            : k.exhausted === 'stopped'
+              ? 'Re-check without stopping at the first failure to decide them.'
+              : 'Re-check with a larger budget: `bbs-lab check <run-dir> --budget N`.';
+      out.push(
+        `${reason.charAt(0).toUpperCase()}${reason.slice(1)} on: ${keys
+          .slice(0, 10)
+          .map((x) => `${x.key} (${x.ops} ops)`)
+          .join(', ')}${keys.length > 10 ? ', …' : ''}. ${fix}\n`,
+      );
+    }
   }
   const inv = check.invariants;
   if (inv && !inv.valid) {

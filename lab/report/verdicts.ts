@@ -67,7 +67,7 @@ export function verdictHeadline(v: Verdict, heading = false): string {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** What ran out for an unknown key, as results.json's `exhausted` says it. */
-function unknownReason(k: LinResult['keys'][number]): string {
+export function unknownReason(k: LinResult['keys'][number]): string {
   switch (k.exhausted) {
     case 'time':
       return `wall-clock limit of ${k.timeoutMs !== undefined ? `${k.timeoutMs / 1000} s` : '?'} reached (--timeout)`;
@@ -75,14 +75,22 @@ function unknownReason(k: LinResult['keys'][number]): string {
       return 'memo memory budget exhausted';
     case 'configurations':
       return 'too many configurations carried across one cut';
+    case 'stopped':
+      return 'not searched to the end: the check stopped at the first non-linearizable key';
     default:
       return `search budget of ${k.budget ?? '?'} steps exhausted`;
   }
 }
 
-/**
- * Per checker name: its sentence, or null when it has nothing to say. Only ran checkers are asked.
- */
+/** The unknown keys' reasons, each once, the most frequent first, with a count when they differ. */
+export function unknownReasons(keys: readonly LinResult['keys'][number][]): string {
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(unknownReason(k), (counts.get(unknownReason(k)) ?? 0) + 1);
+  const list = [...counts].sort((a, b) => b[1] - a[1]);
+  return list.length === 1 ? list[0]![0] : list.map(([r, n]) => `${n}: ${r}`).join('; ');
+}
+
+/** Per checker name: its sentence, or null when it has nothing to say. Only ran checkers are asked. */
 const WORDING: Record<string, (data: never) => string | null> = {
   linearizability(lin: LinResult): string {
     const bad = lin.keys.filter((k) => k.verdict === 'not-linearizable');
@@ -98,7 +106,7 @@ const WORDING: Record<string, (data: never) => string | null> = {
               .join(', ')}${bad.length > 5 ? ', …' : ''})`
           : ''
       }` +
-      (unknown.length > 0 ? `, ${unknown.length} unknown (${unknownReason(unknown[0]!)})` : '') +
+      (unknown.length > 0 ? `, ${unknown.length} unknown (${unknownReasons(unknown)})` : '') +
       '.'
     );
   },

@@ -7,7 +7,9 @@ import test from 'ava';
 import { checkLinearizable, toSearchOps } from '../../lab/checkers/linearizability/index.ts';
 import { searchKey } from '../../lab/checkers/linearizability/segments.ts';
 import { StepCache } from '../../lab/checkers/linearizability/steps.ts';
-import { checkReport } from '../../lab/report/verdicts.ts';
+import { type CheckReport, checkReport, unknownReasons } from '../../lab/report/verdicts.ts';
+import { renderEvidence } from '../../lab/report/evidence.ts';
+import type { KeyResult } from '../../lab/checkers/linearizability/types.ts';
 import { registerModel } from '../../specs/register.ts';
 import { casRegisterModel } from '../../specs/cas-register.ts';
 import type { Model } from '../../specs/model.ts';
@@ -89,4 +91,91 @@ test('a deadline already passed: unknown, exhausted "time", and the summary says
   t.is(steps.valid, 'unknown');
   t.regex(steps.summary.join('\n'), /1 unknown \(search budget of 3 steps exhausted\)/);
   t.is(steps.linearizability!.keys[0]!.exhausted, 'steps');
+});
+
+test('a deadline is kept over many small segments, each searched in fewer steps than the search reads the clock after', (t) => {
+  // 400 segments of two concurrent writes: each search takes a handful of steps, so only the
+  // segment loop's own clock reading can see the deadline (it was never read before).
+  const ops: TestOp[] = [];
+  for (let i = 0; i < 400; i++) {
+    ops.push({ input: { f: 'write', value: 2 * i }, at: [10 * i, 10 * i + 5] });
+    ops.push({ input: { f: 'write', value: 2 * i + 1 }, at: [10 * i + 1, 10 * i + 6] });
+  }
+  const { search } = toSearchOps(opsOf(ops), reg);
+  const done = searchKey(new StepCache(reg), search, { budget: 1e6 });
+  t.is(done.verdict, 'linearizable');
+  t.is(done.segments.length, 400);
+  const late = searchKey(new StepCache(reg), search, { budget: 1e6, deadline: -1 });
+  t.is(late.verdict, 'unknown');
+  t.is(late.exhausted, 'time');
+});
+
+/** 12 concurrent writes, then a read of -1: every order of the writes is tried before it fails. */
+function hardKey(key: string): TestOp[] {
+  const ops: TestOp[] = [];
+  for (let i = 0; i < 12; i++) ops.push({ key, input: { f: 'write', value: i }, at: [i, i + 100] });
+  ops.push({ key, input: { f: 'read' }, output: -1, at: [200, 201] });
+  return ops;
+}
+
+/** Write 1, then a read of 0: fails in a few steps. */
+const easyBad = (key: string): TestOp[] => [
+  { key, input: { f: 'write', value: 1 }, at: [0, 1] },
+  { key, input: { f: 'read' }, output: 0, at: [2, 3] },
+];
+
+test('keys are searched in rounds: an easy key after a hard one is decided first, and stopAtFirstFailure stops there as Porcupine does', (t) => {
+  const ops = opsOf([...hardKey('a'), ...easyBad('b')]);
+  const stop = checkLinearizable(ops, () => reg, { shrink: false, stopAtFirstFailure: true });
+  t.is(stop.valid, false);
+  const [a, b] = stop.keys;
+  t.is(b!.verdict, 'not-linearizable');
+  t.is(a!.verdict, 'unknown');
+  t.is(a!.exhausted, 'stopped');
+  t.true(
+    a!.steps <= 10_001,
+    'the hard key had one round of 10,000 steps (the one past it ends the round)',
+  );
+  // Without the stop, both are decided, the hard one after more rounds.
+  const all = checkLinearizable(ops, () => reg, { shrink: false });
+  t.deepEqual(
+    all.keys.map((k) => k.verdict),
+    ['not-linearizable', 'not-linearizable'],
+  );
+  t.true(all.keys[0]!.steps > 10_000);
+  // A budget below what the hard key needs: unknown (steps), the easy key still decided.
+  const capped = checkLinearizable(ops, () => reg, { shrink: false, budget: 5_000 });
+  t.is(capped.keys[0]!.exhausted, 'steps');
+  t.is(capped.keys[1]!.verdict, 'not-linearizable');
+});
+
+test('unknown keys with different reasons: the summary and the evidence section name each reason', (t) => {
+  const key = (name: string, exhausted: KeyResult['exhausted']): KeyResult => ({
+    key: name,
+    model: 'register',
+    verdict: 'unknown',
+    ops: 10,
+    steps: 5,
+    budget: 5_000_000,
+    ...(exhausted ? { exhausted } : {}),
+  });
+  const keys = [key('a', 'configurations'), key('b', 'steps'), key('c', 'configurations')];
+  t.is(
+    unknownReasons(keys),
+    '2: too many configurations carried across one cut; 1: search budget of 5000000 steps exhausted',
+  );
+  t.is(unknownReasons([keys[0]!]), 'too many configurations carried across one cut');
+  const md = renderEvidence(
+    {
+      linearizability: { valid: 'unknown', keys, opsChecked: 30, skipped: 0, droppedReads: 0 },
+      failedApplied: [],
+    } as unknown as CheckReport,
+    0,
+  );
+  t.regex(md, /Too many configurations carried across one cut on: a \(10 ops\), c \(10 ops\)\./);
+  t.regex(
+    md,
+    /Search budget of 5000000 steps exhausted on: b \(10 ops\)\. Re-check with a larger budget/,
+  );
+  t.notRegex(md, /gave up after/);
 });

@@ -9,7 +9,7 @@
 import type { Model } from '../../../specs/model.ts';
 import type { Op } from '../../history/event.ts';
 import { DEFAULT_MEMORY, type SearchOp } from './search.ts';
-import { searchKey, type KeySearch } from './segments.ts';
+import { searchKey, segmentsOf, type KeySearch } from './segments.ts';
 import { contextBefore, earliestFailure } from './context.ts';
 import { shrinkFailure, type Witness } from './shrink.ts';
 import { StepCache } from './steps.ts';
@@ -24,6 +24,9 @@ import {
 
 export type { FailureOp, KeyResult, LinFailure, LinOptions, LinResult, Verdict } from './types.ts';
 export { DEFAULT_BUDGET } from './types.ts';
+
+/** The step budget of a key's first round; each later round's is eight times the last. */
+const FIRST_ROUND = 10_000;
 
 /** Past this many ops a witness is no longer read at a glance; the evidence then says why. */
 const SMALL_WITNESS = 10;
@@ -178,39 +181,82 @@ export function checkLinearizable(
       }
       models.set(o.key, m);
     }
-    let list = byKey.get(o.key);
-    if (!list) {
-      list = [];
-      byKey.set(o.key, list);
-    }
-    list.push(o);
+    const list = byKey.get(o.key);
+    if (list) list.push(o);
+    else byKey.set(o.key, [o]);
   }
-  const keys: KeyResult[] = [];
   let opsChecked = 0;
   let droppedReads = 0;
   // Built on the first failure only: a valid history of a million ops does not need it.
   let byIdMap: Map<number, Op> | undefined;
   const byIdOf = (): Map<number, Op> => (byIdMap ??= new Map(ops.map((o) => [o.op, o])));
+  interface Pending {
+    key: string;
+    model: Model;
+    search: SearchOp[];
+    cache: StepCache;
+    steps: number;
+    result?: KeySearch;
+    /** The result is the verdict: not an 'unknown' that a later round with more steps may decide. */
+    final: boolean;
+  }
+  const todo: Pending[] = [];
   for (const [key, list] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const model = models.get(key)!;
     const { search, droppedReads: dropped } = toSearchOps(list, model);
     droppedReads += dropped;
     opsChecked += search.length;
-    const cache = new StepCache(model);
-    const r = searchKey(cache, search, {
-      budget,
-      memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY,
-      ...(deadline !== undefined ? { deadline } : {}),
-    });
+    todo.push({ key, model, search, cache: new StepCache(model), steps: 0, final: false });
+  }
+  // Rounds: every undecided key is searched with a step budget that grows eightfold each round, up
+  // to the budget, so the keys that decide quickly are decided before a hard one takes the whole
+  // budget or the time (a key Porcupine's parallel search would leave to its other goroutines).
+  // A key re-searched keeps its step cache; the work of its earlier rounds is at most a seventh
+  // of its last. With stopAtFirstFailure the first non-linearizable key ends the search, as
+  // Porcupine cancels its other partitions: the keys left undecided are 'unknown' ('stopped').
+  let stopped: 'time' | 'stopped' | null = null;
+  for (let round = FIRST_ROUND; ; round *= 8) {
+    let undecided = 0;
+    for (const p of todo) {
+      if (p.final) continue;
+      if (stopped) break;
+      // A key whose ops barely overlap needs about one step per op: its first round fits them, so
+      // a long sequential key is not searched twice.
+      const slice = Math.min(Math.max(round, 4 * p.search.length), budget);
+      const r = searchKey(p.cache, p.search, {
+        budget: slice,
+        memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY,
+        ...(deadline !== undefined ? { deadline } : {}),
+      });
+      p.steps += r.steps;
+      p.result = r;
+      p.final = !(r.verdict === 'unknown' && r.exhausted === 'steps' && slice < budget);
+      if (r.verdict === 'unknown' && r.exhausted === 'time') stopped = 'time';
+      else if (r.verdict === 'not-linearizable' && opts.stopAtFirstFailure) stopped = 'stopped';
+      else if (!p.final) undecided++;
+    }
+    if (stopped || undecided === 0 || round >= budget) break;
+  }
+  const keys: KeyResult[] = [];
+  for (const { key, model, search, cache, steps, result, final } of todo) {
     const k: KeyResult = {
       key,
       model: model.name,
-      verdict: r.verdict,
+      verdict: result?.verdict ?? 'unknown',
       ops: search.length,
-      steps: r.steps,
+      steps,
       modelSteps: cache.calls,
-      segments: r.segments.length,
+      segments: result?.segments.length ?? segmentsOf(search).length,
     };
+    if (!result || !final) {
+      k.verdict = 'unknown';
+      k.budget = budget;
+      k.exhausted = stopped ?? 'steps';
+      if (stopped === 'time') k.timeoutMs = opts.timeoutMs!;
+      keys.push(k);
+      continue;
+    }
+    const r = result;
     if (r.verdict === 'unknown') {
       k.budget = budget;
       if (r.exhausted) k.exhausted = r.exhausted;

@@ -200,13 +200,18 @@ export function* searchEnds(
   }
   if (bitOf.length !== n)
     throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
-  const { lo: zLo, hi: zHi } = zobrist(memo.okWidth);
+  const { lo: zLo, hi: zHi } = zobrist(memo.words * 32);
   const bits = new Uint32Array(memo.words);
+  // Zobrist hashes of the ok bits (hLo, hHi) and of every bit (fLo, fHi), kept as bits flip.
   let hLo = 0;
   let hHi = 0;
+  let fLo = 0;
+  let fHi = 0;
   const flip = (i: number): void => {
     const b = bitOf[i]!;
     bits[b >>> 5] = bits[b >>> 5]! ^ (1 << (b & 31));
+    fLo ^= zLo[b]!;
+    fHi ^= zHi[b]!;
     if (ops[i]!.known) {
       hLo ^= zLo[b]!;
       hHi ^= zHi[b]!;
@@ -294,7 +299,7 @@ export function* searchEnds(
       }
       if (nextState !== -1) {
         flip(i);
-        if (!seen(bits, hLo, hHi, nextState)) {
+        if (!seen(bits, hLo, hHi, fLo, fHi, nextState)) {
           if (usage.bytes > opts.memoryBytes) return result('unknown', 'memory');
           stackEntry.push(cursor);
           stackState.push(state);

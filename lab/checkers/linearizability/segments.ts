@@ -21,10 +21,7 @@ import type { StepCache } from './steps.ts';
 
 export interface Config {
   state: number;
-  /**
-   * Ops of unknown outcome invoked before the cut that have not taken effect (indexes into the
-   * key's ops).
-   */
+  /** Ops of unknown outcome invoked before the cut that have not taken effect (indexes into the key's ops). */
   pending: readonly number[];
 }
 
@@ -33,9 +30,7 @@ export interface Segment {
   from: number;
   /** Latest completion of its ok ops. */
   to: number;
-  /**
-   * Indexes into the key's ops: its ok ops and the ops of unknown outcome invoked up to its end.
-   */
+  /** Indexes into the key's ops: its ok ops and the ops of unknown outcome invoked up to its end. */
   ops: number[];
 }
 
@@ -44,15 +39,9 @@ export interface KeySearch {
   exhausted?: 'steps' | 'memory' | 'configurations' | 'time';
   steps: number;
   segments: Segment[];
-  /**
-   * Configurations seen at the start of each segment searched (sparse: cuts inside a run of trivial
-   * segments are not kept).
-   */
+  /** Configurations seen at the start of each segment searched (sparse: cuts inside a run of trivial segments are not kept). */
   configs: Config[][];
-  /**
-   * For a failure: the segment no configuration gets through, and the deepest search's blocked op
-   * and its completion time.
-   */
+  /** For a failure: the segment no configuration gets through, and the deepest search's blocked op and its completion time. */
   failedSegment?: number;
   blocked: number | null;
   blockedRet: number | null;
@@ -70,28 +59,33 @@ export interface KeySearchOptions {
   maxConfigs?: number;
 }
 
-/**
- * Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the
- * segment their invoke falls in.
- */
+/** Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the segment their invoke falls in. */
 export function segmentsOf(ops: readonly SearchOp[]): Segment[] {
-  const ok = ops
-    .map((_, i) => i)
-    .filter((i) => ops[i]!.known)
-    .sort((a, b) => ops[a]!.call - ops[b]!.call);
+  // Ops come in invoke order from a history almost always: sort only when they do not.
+  const byCall = (list: number[]): number[] => {
+    for (let j = 1; j < list.length; j++)
+      if (ops[list[j]!]!.call < ops[list[j - 1]!]!.call)
+        return list.sort((a, b) => ops[a]!.call - ops[b]!.call);
+    return list;
+  };
+  const ok: number[] = [];
+  const info: number[] = [];
+  for (let i = 0; i < ops.length; i++) (ops[i]!.known ? ok : info).push(i);
   const segs: Segment[] = [];
-  for (const i of ok) {
+  let last: Segment | undefined;
+  for (const i of byCall(ok)) {
     const o = ops[i]!;
-    const last = segs[segs.length - 1];
     if (last && o.call <= last.to) {
       last.ops.push(i);
       if (o.ret > last.to) last.to = o.ret;
-    } else segs.push({ from: o.call, to: o.ret, ops: [i] });
+    } else {
+      last = { from: o.call, to: o.ret, ops: [i] };
+      segs.push(last);
+    }
   }
   if (segs.length === 0) segs.push({ from: -Infinity, to: Infinity, ops: [] });
-  const info = ops.map((_, i) => i).filter((i) => !ops[i]!.known);
   let s = 0;
-  for (const i of info.sort((a, b) => ops[a]!.call - ops[b]!.call)) {
+  for (const i of byCall(info)) {
     while (s < segs.length - 1 && ops[i]!.call > segs[s]!.to) s++;
     segs[s]!.ops.push(i);
   }
@@ -102,12 +96,9 @@ export function segmentsOf(ops: readonly SearchOp[]): Segment[] {
 export function prune(configs: Config[]): Config[] {
   const byState = new Map<number, Config[]>();
   for (const c of configs) {
-    let l = byState.get(c.state);
-    if (!l) {
-      l = [];
-      byState.set(c.state, l);
-    }
-    l.push(c);
+    const l = byState.get(c.state);
+    if (l) l.push(c);
+    else byState.set(c.state, [c]);
   }
   const out: Config[] = [];
   for (const list of byState.values()) {
@@ -157,12 +148,9 @@ export function searchKey(
       m = new Map();
       seen.set(k, m);
     }
-    let list = m.get(c.state);
-    if (!list) {
-      list = [];
-      m.set(c.state, list);
-    }
-    list.push(c);
+    const list = m.get(c.state);
+    if (list) list.push(c);
+    else m.set(c.state, [c]);
     const n = (counts.get(k) ?? 0) + 1;
     counts.set(k, n);
     return n <= maxConfigs;
@@ -193,12 +181,11 @@ export function searchKey(
   const open = (k: number, config: Config): Frame => {
     const seg = segments[k]!;
     const list = [...config.pending, ...seg.ops];
-    let memo = memos.get(k);
-    if (!memo) {
-      memo = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage);
-      memos.set(k, memo);
+    let m = memos.get(k);
+    if (!m) {
+      m = new Memo(seg.ops.filter((i) => ops[i]!.known).length, infoUpTo[k]!, usage);
+      memos.set(k, m);
     }
-    const m = memo;
     const bitOf = Int32Array.from(list, (i) => m.bit(ops[i]!.known, rank[i]!));
     return {
       k,
@@ -233,29 +220,45 @@ export function searchKey(
    * Returns a verdict to stop with, or null to go on (a frame pushed, or a dead end).
    */
   const enter = (k: number, c: Config): KeySearch | null => {
-    for (; trivial(k, c); k++) {
-      const o = ops[segments[k]!.ops[0]!]!;
-      if (--shared.left < 0) return out({ verdict: 'unknown', exhausted: 'steps' });
-      if ((k & 4095) === 0 && shared.deadline !== undefined && performance.now() > shared.deadline)
-        return out({ verdict: 'unknown', exhausted: 'time' });
-      const to = cache.step(cache.slot(o), o, c.state);
-      if (to === -1) {
-        if (k > deepestK) {
-          deepestK = k;
-          deepest = {
-            verdict: 'not-linearizable',
-            steps: 1,
-            order: [],
-            state: c.state,
-            blocked: o.id,
-            ends: [],
-          };
-          (seen.get(k) ?? seen.set(k, new Map()).get(k)!).set(c.state, [c]);
+    if (trivial(k, c)) {
+      // Only the state changes along a run of trivial segments: no object per op.
+      let state = c.state;
+      for (; ; k++) {
+        const seg = segments[k]!;
+        if (seg.ops.length !== 1 || !ops[seg.ops[0]!]!.known) break;
+        const o = ops[seg.ops[0]!]!;
+        if (--shared.left < 0) return out({ verdict: 'unknown', exhausted: 'steps' });
+        if (
+          (k & 4095) === 0 &&
+          shared.deadline !== undefined &&
+          performance.now() > shared.deadline
+        )
+          return out({ verdict: 'unknown', exhausted: 'time' });
+        const to = cache.step(cache.slot(o), o, state);
+        if (to === -1) {
+          if (k > deepestK) {
+            deepestK = k;
+            deepest = {
+              verdict: 'not-linearizable',
+              steps: 1,
+              order: [],
+              state,
+              blocked: o.id,
+              ends: [],
+            };
+            let m = seen.get(k);
+            if (!m) {
+              m = new Map();
+              seen.set(k, m);
+            }
+            m.set(state, [{ state, pending: [] }]);
+          }
+          return null;
         }
-        return null;
+        if (k === last) return out({ verdict: 'linearizable' });
+        state = to;
       }
-      if (k === last) return out({ verdict: 'linearizable' });
-      c = { state: to, pending: [] };
+      c = { state, pending: [] };
     }
     if (dominated(k, c)) return null;
     if (!remember(k, c)) return out({ verdict: 'unknown', exhausted: 'configurations' });
@@ -264,7 +267,16 @@ export function searchKey(
   };
   const first = enter(0, { state: cache.init, pending: [] });
   if (first) return first;
+  // The searches read the clock every 4,096 steps of their own; a run of small segments (fewer
+  // steps each) is timed here, every 256 resumptions.
+  let resumed = 0;
   while (stack.length > 0) {
+    if (
+      (++resumed & 255) === 0 &&
+      shared.deadline !== undefined &&
+      performance.now() > shared.deadline
+    )
+      return out({ verdict: 'unknown', exhausted: 'time' });
     const f = stack[stack.length - 1]!;
     const r = f.gen.next();
     if (r.done) {

@@ -75,12 +75,12 @@ export class StepCache {
   private readonly states: unknown[] = [];
   private readonly ids = new Map<string, number>();
   private readonly slots = new Map<number, number>();
+  private readonly dense: number[] = [];
+  private count = 0;
   private readonly table = new PairMap();
   /** Calls of the model's step actually made (cache misses). */
   modelSteps = 0;
-  /**
-   * Steps asked for, cached or not: what Porcupine counts (it calls the model's step each time).
-   */
+  /** Steps asked for, cached or not: what Porcupine counts (it calls the model's step each time). */
   calls = 0;
   constructor(model: Model) {
     this.model = model;
@@ -107,9 +107,16 @@ export class StepCache {
   /** A dense slot per (op id, known): the same op with its outcome relaxed steps differently. */
   slot(op: StepOp): number {
     const k = op.known ? op.id * 2 + 1 : op.id * 2;
+    // Op ids are small integers in a history: an array lookup, a map for any other id.
+    if (Number.isInteger(k) && k >= 0 && k < 1 << 26) {
+      const s = this.dense[k];
+      if (s !== undefined) return s;
+      this.dense[k] = this.count;
+      return this.count++;
+    }
     let s = this.slots.get(k);
     if (s === undefined) {
-      s = this.slots.size;
+      s = this.count++;
       this.slots.set(k, s);
     }
     return s;

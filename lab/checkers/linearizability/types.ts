@@ -2,7 +2,8 @@
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
-export type Exhausted = 'steps' | 'memory' | 'configurations' | 'time';
+/** What ran out: steps, memory, configurations at a cut, the wall clock; 'stopped': not searched to the end because another key was found not linearizable first (stopAtFirstFailure). */
+export type Exhausted = 'steps' | 'memory' | 'configurations' | 'time' | 'stopped';
 
 /** One op as the failure report shows it. */
 export interface FailureOp {
@@ -99,6 +100,8 @@ export interface LinOptions {
   timeoutMs?: number;
   /** Search for the smallest failing sub-history (default true). */
   shrink?: boolean;
+  /** Stop at the first non-linearizable key, as Porcupine does (the keys left undecided are 'unknown', exhausted 'stopped'). */
+  stopAtFirstFailure?: boolean;
 }
 
 export const DEFAULT_BUDGET = 5_000_000;
