@@ -127,25 +127,9 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
   const port = await listenOrExplain(server, opts);
   const api = await startApiOrClose(b, server);
   if (opts.rule === 'sticky-random') firstStickyPick(b);
-  let abort = new AbortController();
-  const pollOnce = async (): Promise<void> => {
-    const outcomes = await Promise.all(
-      b.backends.map((x) => probeHealth(opts.rule, x.healthUrl, healthTimeoutMs, abort.signal)),
-    );
-    if (b.stopped || b.paused) return;
-    applyPoll(b, outcomes);
-    b.polls++;
-  };
-  const intervalMs = opts.pollIntervalMs ?? healthTimeoutMs / 5;
-  const startLoop = () => pollEvery(intervalMs, pollOnce, () => b.stopped || b.paused);
-  /** Ends the poll loop (and the probe in flight) without closing the listener. */
-  const endLoop = async (): Promise<void> => {
-    abort.abort();
-    poller.wake();
-    await poller.loop;
-  };
-  await pollOnce();
-  let poller = startLoop();
+  const polls = pollerFor(b, healthTimeoutMs);
+  await polls.once();
+  polls.start();
   let stopping: Promise<void> | null = null;
   return {
     name: opts.name,
@@ -160,28 +144,58 @@ export async function startSwitchboard(opts: SwitchboardOptions): Promise<Switch
     async pause() {
       if (b.paused || b.stopped) return;
       b.paused = true;
-      await endLoop();
+      await polls.end();
       b.table.closeAll();
     },
     isPaused: () => b.paused,
     async resume(next) {
       if (!b.paused || b.stopped) return;
       resetBoard(b, next);
-      abort = new AbortController();
       b.paused = false;
       if (opts.rule === 'sticky-random') firstStickyPick(b);
-      await pollOnce();
-      poller = startLoop();
+      await polls.once();
+      polls.start();
     },
     stop() {
       stopping ??= (async () => {
         b.stopped = true;
         const closed = new Promise<void>((r) => server.close(() => r()));
-        await endLoop();
+        await polls.end();
         b.table.closeAll();
         await Promise.all([closed, api?.stop()]);
       })();
       return stopping;
+    },
+  };
+}
+
+/**
+ * The health polls of a board: one now, then every interval until stopped or paused; `end` stops
+ * the loop and the probe in flight without closing the listener, and the next `start` polls anew.
+ */
+function pollerFor(b: Board, healthTimeoutMs: number) {
+  let abort = new AbortController();
+  let loop: ReturnType<typeof pollEvery> | null = null;
+  const intervalMs = b.opts.pollIntervalMs ?? healthTimeoutMs / 5;
+  const once = async (): Promise<void> => {
+    const outcomes = await Promise.all(
+      b.backends.map((x) => probeHealth(b.opts.rule, x.healthUrl, healthTimeoutMs, abort.signal)),
+    );
+    if (b.stopped || b.paused) return;
+    applyPoll(b, outcomes);
+    b.polls++;
+  };
+  return {
+    once,
+    start(): void {
+      loop = pollEvery(intervalMs, once, () => b.stopped || b.paused);
+    },
+    async end(): Promise<void> {
+      abort.abort();
+      loop?.wake();
+      await loop?.loop;
+      // The next poll (a resume's) probes with a signal of its own.
+      abort = new AbortController();
     },
   };
 }
