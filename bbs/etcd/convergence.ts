@@ -13,6 +13,7 @@
 
 import type { BbsVersion } from '../versions/index.ts';
 import {
+  emptyGather,
   type ConvergenceFixes,
   type ConvergenceGather,
   type ConvergenceReport,
@@ -163,16 +164,7 @@ export async function convergeEtcdLRPs(
   cells: readonly string[],
   o: { workers?: number } = {},
 ): Promise<ConvergenceReport> {
-  const gather: ConvergenceGather = {
-    freshDomains: 0,
-    staleUnclaimed: 0,
-    missing: [],
-    extra: [],
-    orphaned: [],
-    onMissingCells: [],
-    crashedToRestart: [],
-    rows: 0,
-  };
+  const gather: ConvergenceGather = emptyGather();
   const fixes: ConvergenceFixes = {
     created: 0,
     removed: 0,

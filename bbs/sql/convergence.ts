@@ -293,7 +293,8 @@ interface Gathering {
   bare(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
-const emptyGather = (): ConvergenceGather => ({
+/** A gather that found nothing yet (every store's convergence starts from it). */
+export const emptyGather = (): ConvergenceGather => ({
   freshDomains: 0,
   staleUnclaimed: 0,
   missing: [],
