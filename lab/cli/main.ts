@@ -399,8 +399,8 @@ async function cmdCompare(argv: string[]): Promise<number> {
   return 0;
 }
 
-const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 45m] [--resume DIR] [--plan] [--fresh] [--render]
-                           [--order-seed N] [--include-unkept] [--verify findings/<campaign>]
+const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 45m] [--seeds N] [--resume DIR] [--plan] [--fresh]
+                           [--render] [--order-seed N] [--include-unkept] [--verify findings/<campaign>]
        bbs-lab investigate --metrics
 
   Runs every question of the campaign (each variant of its base scenario on each seed), one run
@@ -413,6 +413,8 @@ const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 
 
   --budget D    fit the runs into D (e.g. 45m, 1h, 2400s): fewer seeds per variant, evenly, never
                 below 2; if even that does not fit, the last questions are cut (the plan says so)
+  --seeds N     run every question on N seeds per variant (the file's first N, then the next
+                integers) instead of the counts the file asks; a resume keeps it
   --metrics     list every metric a question can name, with its unit and meaning, and exit
   --plan        print the plan (runs, seeds, estimated time) and exit
   --resume DIR  continue the campaign in DIR: finished runs are kept, an interrupted one is redone
@@ -433,7 +435,7 @@ const INVESTIGATE_USAGE = `usage: bbs-lab investigate <campaign.yaml> [--budget 
 async function cmdInvestigate(argv: string[]): Promise<number> {
   const p = parseArgs(
     argv,
-    ['budget', 'resume', 'order-seed', 'verify'],
+    ['budget', 'resume', 'order-seed', 'verify', 'seeds'],
     ['plan', 'fresh', 'render', 'include-unkept', 'help', 'metrics'],
   );
   if (p.flags.has('help')) {
@@ -471,6 +473,13 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
     throw new UsageError(
       `--order-seed: must be a non-negative integer, got ${JSON.stringify(rawOrder)}`,
     );
+  const rawSeeds = p.flags.get('seeds');
+  const seeds =
+    typeof rawSeeds === 'string' && /^\d+$/.test(rawSeeds) ? Number(rawSeeds) : undefined;
+  if (rawSeeds !== undefined && (seeds === undefined || seeds < 1 || seeds > 100))
+    throw new UsageError(
+      `--seeds: must be a count of seeds per variant from 1 to 100, e.g. --seeds 6; got ${JSON.stringify(rawSeeds)}`,
+    );
   const verify = p.flags.get('verify');
   if (typeof verify === 'string' && !existsSync(verify))
     throw new UsageError(
@@ -504,6 +513,7 @@ async function cmdInvestigate(argv: string[]): Promise<number> {
     ...(p.flags.has('plan') ? { planOnly: true } : {}),
     ...(p.flags.has('render') ? { renderOnly: true } : {}),
     ...(orderSeed !== undefined ? { orderSeed } : {}),
+    ...(seeds !== undefined ? { seeds } : {}),
     ...(p.flags.has('include-unkept') ? { includeUnkept: true } : {}),
     log: (m) => {
       const dir = /^investigate: campaign directory (.+)$/.exec(m)?.[1];

@@ -240,6 +240,14 @@ export function extendSeeds(seeds: readonly number[], k: number): number[] {
   return out;
 }
 
+/**
+ * The campaign with every question's seeds set to n (--seeds): the first n of those it asks, then
+ * the integers after the largest, so a larger count keeps the seeds a smaller one ran.
+ */
+export function withSeedCount(c: Campaign, n: number): Campaign {
+  return { ...c, questions: c.questions.map((q) => ({ ...q, seeds: extendSeeds(q.seeds, n) })) };
+}
+
 export interface PlanInput {
   budgetSec: number | null;
   /** Default: from the campaign's name (order.ts). */
@@ -426,9 +434,10 @@ export function campaignCommand(
   budgetSec: number | null,
   orderSeed: number,
   includeUnkept = false,
+  seeds: number | null = null,
 ): string {
   const bare = base
-    .replace(/\s+--(budget|order-seed)(?:\s+|=)\S+/g, '')
+    .replace(/\s+--(budget|order-seed|seeds)(?:\s+|=)\S+/g, '')
     .replace(/\s+--include-unkept\b/g, '');
-  return `${bare}${budgetSec !== null ? ` --budget ${formatBudget(budgetSec)}` : ''} --order-seed ${orderSeed}${includeUnkept ? ' --include-unkept' : ''}`;
+  return `${bare}${seeds !== null ? ` --seeds ${seeds}` : ''}${budgetSec !== null ? ` --budget ${formatBudget(budgetSec)}` : ''} --order-seed ${orderSeed}${includeUnkept ? ' --include-unkept' : ''}`;
 }

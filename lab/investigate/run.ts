@@ -13,6 +13,7 @@ import type { Campaign } from './campaign.ts';
 import type { RunResults } from './metrics.ts';
 import { defaultOrderSeed } from './order.ts';
 import {
+  withSeedCount,
   campaignCommand,
   formatMinutes,
   overheadModel,
@@ -57,6 +58,8 @@ export interface InvestigateOptions {
   orderSeed?: number;
   /** Count runs that did not keep their rate; default: the resumed campaign's choice, else no. */
   includeUnkept?: boolean;
+  /** Seeds per variant for every question (--seeds); default: the resumed campaign's, else the file's. */
+  seeds?: number;
   resumeDir?: string;
   /** Start a new campaign directory even when an unfinished one exists. */
   fresh?: boolean;
@@ -171,7 +174,7 @@ const finishedKeys = (runs: readonly RunRecord[]) =>
   new Set(runs.filter((r) => r.status === 'done' || r.status === 'failed').map((r) => r.key));
 
 export async function investigate(
-  c: Campaign,
+  asked: Campaign,
   opts: InvestigateOptions,
 ): Promise<InvestigateResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
@@ -184,13 +187,13 @@ export async function investigate(
       throw new InvestigateInputError(
         `--resume ${opts.resumeDir}: no state.json there; give a directory findings/runs/<id>-investigate-<campaign>/`,
       );
-    if (existing.campaign !== c.name)
+    if (existing.campaign !== asked.name)
       throw new InvestigateInputError(
-        `--resume ${opts.resumeDir}: it holds campaign ${JSON.stringify(existing.campaign)}, not ${JSON.stringify(c.name)}; give that campaign's file or another directory`,
+        `--resume ${opts.resumeDir}: it holds campaign ${JSON.stringify(existing.campaign)}, not ${JSON.stringify(asked.name)}; give that campaign's file or another directory`,
       );
     campaignDir = opts.resumeDir;
   } else if (!opts.fresh) {
-    campaignDir = unfinishedCampaignDir(runsDir, c.name);
+    campaignDir = unfinishedCampaignDir(runsDir, asked.name);
     if (campaignDir) {
       existing = readState(campaignDir);
       log(
@@ -198,6 +201,9 @@ export async function investigate(
       );
     }
   }
+  // --seeds holds for the whole campaign: a resume or a render keeps the count it ran with.
+  const seeds = opts.seeds ?? existing?.seeds ?? null;
+  const c = seeds === null ? asked : withSeedCount(asked, seeds);
   if (opts.renderOnly) {
     const dir = campaignDir ?? latestCampaignDir(runsDir, c.name);
     const st = existing ?? (dir ? readState(dir) : null);
@@ -205,17 +211,18 @@ export async function investigate(
       throw new InvestigateInputError(
         `--render: no recorded runs of campaign ${JSON.stringify(c.name)} in ${runsDir}; run the campaign first (or give --resume DIR)`,
       );
+    const cr = seeds === null && st.seeds !== undefined ? withSeedCount(asked, st.seeds) : c;
     const plan = {
-      ...planCampaign(c, {
+      ...planCampaign(cr, {
         budgetSec: st.budgetSec,
         measured: measuredOf(st.runs),
         ...(st.orderSeed !== undefined ? { orderSeed: st.orderSeed } : {}),
       }),
-      ...planOfState(c, st),
+      ...planOfState(cr, st),
     };
     const findingsDir = opts.findingsDir ?? join(PROJECT_ROOT, 'findings', c.name);
     writeFindings(
-      c,
+      cr,
       opts.includeUnkept !== undefined ? { ...st, includeUnkept: opts.includeUnkept } : st,
       plan,
       dir,
@@ -251,9 +258,10 @@ export async function investigate(
     mkdirSync(campaignDir, { recursive: true });
   }
   const now = () => new Date().toISOString();
-  const command = campaignCommand(opts.command, budgetSec, orderSeed, includeUnkept);
+  const command = campaignCommand(opts.command, budgetSec, orderSeed, includeUnkept, seeds);
+  const seedField = seeds === null ? {} : { seeds };
   const state: CampaignState = existing
-    ? { ...existing, budgetSec, orderSeed, includeUnkept, command, updatedAt: now() }
+    ? { ...existing, budgetSec, orderSeed, includeUnkept, ...seedField, command, updatedAt: now() }
     : {
         version: 1,
         campaign: c.name,
@@ -262,6 +270,7 @@ export async function investigate(
         budgetSec,
         orderSeed,
         includeUnkept,
+        ...seedField,
         machine: machine(),
         startedAt: now(),
         updatedAt: now(),

@@ -57,6 +57,8 @@ export interface CampaignState {
   orderSeed?: number;
   /** Runs whose rate did not keep up count in the figures (--include-unkept). */
   includeUnkept?: boolean;
+  /** Seeds per variant for every question when --seeds set them (a resume keeps the count). */
+  seeds?: number;
   machine: Machine;
   /** What ran the runs: one entry per invocation that ran any, with when it started. */
   provenance?: (Provenance & { at: string })[];
