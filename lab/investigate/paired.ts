@@ -69,6 +69,24 @@ export function signedRank(diffs: readonly number[]): SignedRank {
   return { n, wPlus: obs / 2, wMinus: (total - obs) / 2, p: Math.min(1, p) };
 }
 
+/**
+ * The smallest two-sided p the exact signed-rank test can give with n non-zero pairs: every
+ * difference of one sign, so W+ is the rank total or 0, 2 of the 2^n sign patterns.
+ */
+export function smallestSignedRankP(n: number): number {
+  return n <= 0 ? 1 : Math.min(1, 2 / 2 ** n);
+}
+
+/**
+ * The fewest pairs whose smallest p passes Holm's strictest level (alpha / comparisons): below it no
+ * comparison can be called distinguishable, whatever the runs show.
+ */
+export function pairsToPassHolm(comparisons: number, alpha: number): number {
+  let n = 1;
+  while (smallestSignedRankP(n) > alpha / Math.max(1, comparisons)) n++;
+  return n;
+}
+
 /** Matched-pairs rank-biserial correlation; 0 when no difference is non-zero. */
 export function rankBiserial(diffs: readonly number[]): number {
   const w = signedRank(diffs);

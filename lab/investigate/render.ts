@@ -14,6 +14,7 @@ import type {
   QuestionFigures,
 } from './aggregate.ts';
 import { questionChart } from './chart.ts';
+import { pairsToPassHolm, smallestSignedRankP } from './paired.ts';
 import { sharedVariants, type Plan } from './plan.ts';
 import { summarizeProvenance, type FindingsProvenance, type Spread } from './provenance-summary.ts';
 import type { CampaignState, RunRecord } from './state.ts';
@@ -435,6 +436,7 @@ function documentBlocks(input: FindingsInput, charts: Record<string, string>): B
         ? `**How it was run and compared.** The runs went seed by seed: every variant's first seed, then every variant's second, and so on, in an order shuffled within each seed (order seed ${state.orderSeed}), so a drift of the machine's load over the campaign falls on every variant alike. `
         : "**How it was run and compared.** These runs were made before campaigns interleaved them: each variant's seeds ran one after another, so a drift of the machine's load may be confounded with the variant. ") +
       `Two variants are compared seed by seed (paired), and called distinguishable only when Wilcoxon's signed-rank p survives Holm's correction over all ${figures.comparisonsMade} comparisons the campaign makes (family-wise error ${Math.round(figures.alpha * 100)}%); each question lists its comparisons and, for what is not separated, about how many seeds would separate it.` +
+      resolutionNote(figures) +
       (shared.length > 0
         ? ` Identical configurations ran once: ${shared.map((x) => `${x.variant} = ${x.sameAs}`).join(', ')} (the same scenario and seed; the run counts for both).`
         : ''),
@@ -688,6 +690,23 @@ function jsonOf(input: FindingsInput): unknown {
       explanation: j.explanation,
     })),
   };
+}
+
+/**
+ * When the seed count itself rules out every separation: with n pairs the signed-rank test's p is
+ * never below 2/2^n, so above Holm's strictest level nothing can pass, however large the effect.
+ */
+export function resolutionNote(
+  figures: Pick<CampaignFigures, 'questions' | 'alpha' | 'comparisonsMade'>,
+): string {
+  const made = figures.questions.flatMap((q) => q.comparisons).filter((c) => c.made);
+  if (made.length === 0) return '';
+  const most = Math.max(...made.map((c) => c.diffs.filter((d) => d !== 0).length));
+  const floor = smallestSignedRankP(most);
+  const level = figures.alpha / figures.comparisonsMade;
+  if (floor <= level) return '';
+  const need = pairsToPassHolm(figures.comparisonsMade, figures.alpha);
+  return ` **At this seed count no comparison can separate.** With at most ${most} pairs the smallest p the test can give is ${fmtP(floor)} (every difference of one sign), above Holm's strictest level ${fmtP(level)} (${figures.alpha} / ${figures.comparisonsMade}): "not distinguishable" here says the seeds are too few, not that the variants are alike; read the medians and intervals, and count on ${need} seeds per variant to separate a difference of one sign on every seed.`;
 }
 
 export function renderFindings(input: FindingsInput): Findings {

@@ -161,7 +161,7 @@ test('the CLI: bad campaign exits 2 naming the field, --help exits 0 with usage'
   t.is(help.status, 0);
   t.regex(
     help.stdout,
-    /usage: bbs-lab investigate <campaign\.yaml> \[--budget 45m\] \[--resume DIR\] \[--plan\]/,
+    /usage: bbs-lab investigate <campaign\.yaml> \[--budget 45m\] \[--seeds N\] \[--resume DIR\] \[--plan\]/,
   );
   const budget = spawnSync(
     process.execPath,
