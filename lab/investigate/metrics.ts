@@ -540,7 +540,7 @@ export function metricProblem(name: unknown): string | null {
   if ((id === 'isolation' || id === 'isolationElle') && !ISOLATION_NAMES.includes(arg))
     return `${id}: the anomaly type must be one of ${(id === 'isolation' ? [...LEGACY_NAMES, ...ANOMALY_TYPES.filter((t) => !isLegacyName(t))] : ANOMALY_TYPES).join(', ')}, got ${JSON.stringify(arg)}`;
   if (id === 'isolationElle' && arg === 'G-single')
-    return "isolationElle: G-single is not an Elle name for list-append (it has item dependencies only); use G-single-item, or isolation:G-single for the old meaning";
+    return 'isolationElle: G-single is not an Elle name for list-append (it has item dependencies only); use G-single-item, or isolation:G-single for the old meaning';
   if (id === 'errorRate' && !OP_FAMILIES[arg])
     return `errorRate: the family must be ${Object.keys(OP_FAMILIES).join(', ')}, got ${JSON.stringify(arg)}`;
   return null;

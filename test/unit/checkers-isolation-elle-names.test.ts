@@ -177,19 +177,20 @@ function rotateTo<T extends { from: number }>(from: number, cycle: T[]): T[] {
 
 test('G-nonadjacent-item-realtime and -process: the same cycle closed by an order edge', (t) => {
   // T4 no longer appends w: T4 -> T1 is real-time order (T4 completed before T1 began) ...
-  const micro = (op: number): M[] =>
-    ({
-      1: [['r', X, []]] as M[],
-      2: [
-        ['append', X, 1],
-        ['append', Y, 2],
-      ] as M[],
-      3: [
-        ['r', Y, [2]],
-        ['r', Z, []],
-      ] as M[],
-      4: [['append', Z, 3]] as M[],
-    })[op]!;
+  const micros: M[][] = [
+    [],
+    [['r', X, []]],
+    [
+      ['append', X, 1],
+      ['append', Y, 2],
+    ],
+    [
+      ['r', Y, [2]],
+      ['r', Z, []],
+    ],
+    [['append', Z, 3]],
+  ];
+  const micro = (op: number): M[] => micros[op]!;
   const rt = [
     txn(1, micro(1), { at: [20, 100] }),
     txn(2, micro(2), { at: all }),
@@ -332,7 +333,10 @@ const gen: fc.Arbitrary<Gen> = fc.record({
         fc.tuple(fc.constantFrom('append' as const, 'r' as const), fc.integer({ min: 0, max: 2 })),
         { minLength: 1, maxLength: 3 },
       ),
-      ok: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
+      ok: fc.oneof(
+        { arbitrary: fc.constant(true), weight: 9 },
+        { arbitrary: fc.constant(false), weight: 1 },
+      ),
       at: fc
         .tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 30 }))
         .map(([a, d]): [number, number] => [a, a + d]),
@@ -369,40 +373,36 @@ function build(g: Gen): Op[] {
 test('property: every cycle found is a closed cycle counted under its Elle name; each search yields one per component', (t) => {
   let cycles = 0;
   fc.assert(
-    fc.property(
-      gen,
-      fc.constantFrom(...CONSISTENCY_MODELS),
-      (g, consistency) => {
-        const h = build(g);
-        const res = checkIsolation(h, { consistency, maxExamples: 1000 });
-        const byFamily = new Map<string, Set<number>[]>();
-        for (const type of CYCLE_TYPES) {
-          if (res.anomalies[type].length !== res.counts[type])
-            throw new Error(`${type}: every example kept, one per count`);
-          for (const a of res.anomalies[type] as CycleAnomaly[]) {
-            cycles++;
-            const kinds = a.cycle.map((s) => s.kind);
-            if (a.type !== referenceName(kinds) || a.type !== type)
-              throw new Error(`${type} counted, cycle ${kinds.join(' ')}`);
-            a.cycle.forEach((s, i) => {
-              if (s.to !== a.cycle[(i + 1) % a.cycle.length]!.from)
-                throw new Error(`${type}: not a closed cycle`);
-            });
-            // The searches: ww only, wr, one rw, two or more rw (G2-item and
-            // G-nonadjacent-item come from the same one).
-            const cls = splitName(type).cls;
-            const family = cls === 'G-nonadjacent-item' ? 'G2-item' : cls;
-            const txns = new Set(a.cycle.map((s) => s.from));
-            const seen = byFamily.get(family) ?? [];
-            // One cycle per strongly connected component per search: disjoint txns.
-            if (seen.some((o) => [...txns].some((x) => o.has(x))))
-              throw new Error(`two ${family} cycles share a transaction`);
-            seen.push(txns);
-            byFamily.set(family, seen);
-          }
+    fc.property(gen, fc.constantFrom(...CONSISTENCY_MODELS), (g, consistency) => {
+      const h = build(g);
+      const res = checkIsolation(h, { consistency, maxExamples: 1000 });
+      const byFamily = new Map<string, Set<number>[]>();
+      for (const type of CYCLE_TYPES) {
+        if (res.anomalies[type].length !== res.counts[type])
+          throw new Error(`${type}: every example kept, one per count`);
+        for (const a of res.anomalies[type] as CycleAnomaly[]) {
+          cycles++;
+          const kinds = a.cycle.map((s) => s.kind);
+          if (a.type !== referenceName(kinds) || a.type !== type)
+            throw new Error(`${type} counted, cycle ${kinds.join(' ')}`);
+          a.cycle.forEach((s, i) => {
+            if (s.to !== a.cycle[(i + 1) % a.cycle.length]!.from)
+              throw new Error(`${type}: not a closed cycle`);
+          });
+          // The searches: ww only, wr, one rw, two or more rw (G2-item and
+          // G-nonadjacent-item come from the same one).
+          const cls = splitName(type).cls;
+          const family = cls === 'G-nonadjacent-item' ? 'G2-item' : cls;
+          const txns = new Set(a.cycle.map((s) => s.from));
+          const seen = byFamily.get(family) ?? [];
+          // One cycle per strongly connected component per search: disjoint txns.
+          if (seen.some((o) => [...txns].some((x) => o.has(x))))
+            throw new Error(`two ${family} cycles share a transaction`);
+          seen.push(txns);
+          byFamily.set(family, seen);
         }
-      },
-    ),
+      }
+    }),
     { numRuns: 1500 },
   );
   t.true(cycles > 300, `${cycles} cycles seen`);
@@ -528,14 +528,21 @@ const FRIENDLY: Record<string, string> = {
 function closure(start: string[], next: (x: string) => string[]): Set<string> {
   const out = new Set(start);
   const todo = [...start];
-  while (todo.length > 0) for (const y of next(todo.pop()!)) if (!out.has(y)) todo.push(y), out.add(y);
+  while (todo.length > 0)
+    for (const y of next(todo.pop()!)) {
+      if (out.has(y)) continue;
+      out.add(y);
+      todo.push(y);
+    }
   return out;
 }
 
 /** Elle's anomalies->impossible-models, as the friendly names MODEL_ORDER uses. */
 function elleRulesOut(type: AnomalyType): string[] {
   const anomalies = closure([type], (a) => IMPLIED[a] ?? []);
-  const direct = Object.keys(PROSCRIBES).filter((m) => PROSCRIBES[m]!.some((a) => anomalies.has(a)));
+  const direct = Object.keys(PROSCRIBES).filter((m) =>
+    PROSCRIBES[m]!.some((a) => anomalies.has(a)),
+  );
   const implying = (m: string) => Object.keys(MODELS).filter((k) => MODELS[k]!.includes(m));
   const out = closure(direct, implying);
   return MODEL_ORDER.filter((m) => [...out].some((c) => FRIENDLY[c] === m));

@@ -492,8 +492,14 @@ test('metrics: per-op and per-family rates, isolation counts, and a figure the r
   t.is(readMetric(metricRef('isolationElle:G-nonadjacent-item-process'), elle), 16);
   t.is(readMetric(metricRef('isolationElle:lost-update'), elle), 64);
   // A misspelt type is refused, naming the names.
-  t.regex(metricProblem('isolation:G-singel') ?? '', /the anomaly type must be one of G0, G1c, G-single, G2-item, .*G-single-item/);
-  t.regex(metricProblem('isolationElle:G-single') ?? '', /use G-single-item, or isolation:G-single/);
+  t.regex(
+    metricProblem('isolation:G-singel') ?? '',
+    /the anomaly type must be one of G0, G1c, G-single, G2-item, .*G-single-item/,
+  );
+  t.regex(
+    metricProblem('isolationElle:G-single') ?? '',
+    /use G-single-item, or isolation:G-single/,
+  );
   t.is(metricProblem('isolation:G-single'), null);
   t.is(
     readMetric(metricRef('timeShare'), r),

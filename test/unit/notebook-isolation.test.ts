@@ -99,10 +99,38 @@ test('the page: anomaly × {1 node RR, 3 nodes RR, 1 node SER, 3 nodes SER} with
 
 /** The same picture from runs that count cycles by Elle's names. */
 const elleRuns = [
-  run('2026-01-01T00-00-00Z-isolation-single-node', 1, 'repeatable-read', 1000, { 'G-single-item-realtime': 2, 'G2-item': 7 }, 'elle'),
-  run('2026-01-01T00-01-00Z-isolation-multi-writer', 3, 'repeatable-read', 900, { 'G-single-item-realtime': 4, 'G2-item': 1, 'G-nonadjacent-item': 10 }, 'elle'),
-  run('2026-01-01T00-02-00Z-isolation-single-node-serializable', 1, 'serializable', 800, {}, 'elle'),
-  run('2026-01-01T00-03-00Z-isolation-serializable-multi-writer', 3, 'serializable', 700, { 'G-nonadjacent-item': 3 }, 'elle'),
+  run(
+    '2026-01-01T00-00-00Z-isolation-single-node',
+    1,
+    'repeatable-read',
+    1000,
+    { 'G-single-item-realtime': 2, 'G2-item': 7 },
+    'elle',
+  ),
+  run(
+    '2026-01-01T00-01-00Z-isolation-multi-writer',
+    3,
+    'repeatable-read',
+    900,
+    { 'G-single-item-realtime': 4, 'G2-item': 1, 'G-nonadjacent-item': 10 },
+    'elle',
+  ),
+  run(
+    '2026-01-01T00-02-00Z-isolation-single-node-serializable',
+    1,
+    'serializable',
+    800,
+    {},
+    'elle',
+  ),
+  run(
+    '2026-01-01T00-03-00Z-isolation-serializable-multi-writer',
+    3,
+    'serializable',
+    700,
+    { 'G-nonadjacent-item': 3 },
+    'elle',
+  ),
 ];
 
 test("runs with Elle's names: rows and sentences by Elle's names", (t) => {

@@ -11,12 +11,7 @@
 // name says which consistency models the cycle rules out (models.ts), so it is taken from the
 // cycle shown, not from the search that found it.
 
-import {
-  CYCLE_TYPES,
-  type CycleClass,
-  type CycleStep,
-  type CycleType,
-} from './types.ts';
+import { CYCLE_TYPES, type CycleClass, type CycleStep, type CycleType } from './types.ts';
 
 export type Variant = 'data' | 'process' | 'realtime';
 

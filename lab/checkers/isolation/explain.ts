@@ -25,7 +25,7 @@ const CLASS_TEXT: Record<CycleClass, (rw: number) => string> = {
   G1c: () => 'a cycle of write-write and write-read dependencies (circular information flow)',
   'G-single-item': () => 'a cycle with exactly one read-write anti-dependency (read skew)',
   'G-nonadjacent-item': (rw) =>
-    `a cycle with ${rw} read-write anti-dependencies, no two of them adjacent (which snapshot isolation forbids too)`,
+    `a cycle with ${rw} read-write anti-dependencies, no two of them adjacent (which even snapshot isolation forbids)`,
   'G2-item': (rw) =>
     `a cycle with ${rw} read-write anti-dependencies, two of them adjacent (write skew)`,
 };
