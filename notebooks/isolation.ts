@@ -4,9 +4,21 @@
 // (the newest of each cell); `--run` makes them (scenarios/isolation-single-node.yaml,
 // isolation-multi-writer.yaml, isolation-serializable-multi-writer.yaml, and the one-node scenario
 // at SERIALIZABLE), all on one seed. Pure except `isolationScenarios`, which reads the files.
+//
+// Rows are Elle's anomaly names when every run shown has them; when one predates them, the cycle
+// rows are the classes older results counted (G0, G1c, G-single, G2-item, any order edges;
+// lab/checkers/isolation/legacy-names.ts), read the same way from every run, so a row never
+// compares two meanings.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isCycleType } from '../lab/checkers/isolation/elle-names.ts';
+import {
+  hasElleNames,
+  isLegacyName,
+  legacyCount,
+  legacyOf,
+} from '../lab/checkers/isolation/legacy-names.ts';
 import { ANOMALY_TYPES } from '../lab/checkers/isolation/types.ts';
 import { parseScenario } from '../lab/scenario/validate.ts';
 import type { Scenario } from '../lab/scenario/types.ts';
@@ -25,6 +37,8 @@ export interface IsolationCell {
   run: string;
   txns: number;
   counts: Record<string, number>;
+  /** 'elle' when the counts use Elle's cycle names. */
+  names?: string;
 }
 
 /**
@@ -42,12 +56,34 @@ export function isolationCells(
       (c) =>
         c.nodes === s.topology.nodes && c.level === (s.workload.isolation ?? 'repeatable-read'),
     );
-    if (cell) out[cell.key] = { run: r.id, txns: r.isolation.txns, counts: r.isolation.counts };
+    if (cell)
+      out[cell.key] = {
+        run: r.id,
+        txns: r.isolation.txns,
+        counts: r.isolation.counts,
+        ...(r.isolation.names ? { names: r.isolation.names } : {}),
+      };
   }
   return out;
 }
 
-const found = (c: IsolationCell | undefined, type: string) => (c?.counts[type] ?? 0) > 0;
+type Cells = Partial<Record<CellKey, IsolationCell>>;
+
+/** Whether some run shown predates Elle's names: then cycles are shown as the old classes. */
+const legacyRows = (cells: Cells): boolean =>
+  CELLS.some((c) => cells[c.key] && !hasElleNames(cells[c.key]!));
+
+/** The rows, in report order: Elle's names, or with legacyRows the old classes. */
+export function isolationRows(cells: Cells): string[] {
+  if (!legacyRows(cells)) return [...ANOMALY_TYPES];
+  return [...new Set(ANOMALY_TYPES.map((t) => (isCycleType(t) ? legacyOf(t) : t)))];
+}
+
+/** A cell's count for a row of isolationRows. */
+function countOf(cells: Cells, c: IsolationCell, row: string): number {
+  if (legacyRows(cells) && isLegacyName(row)) return legacyCount(c, row);
+  return c.counts[row] ?? 0;
+}
 const list = (xs: readonly string[]) =>
   xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 
@@ -55,9 +91,11 @@ const list = (xs: readonly string[]) =>
  * The verdict sentences: which classes one node shows too (InnoDB), which only three writers show
  * (Galera).
  */
-export function isolationSentences(cells: Partial<Record<CellKey, IsolationCell>>): string[] {
+export function isolationSentences(cells: Cells): string[] {
   const out: string[] = [];
-  const types = ANOMALY_TYPES as readonly string[];
+  const types = isolationRows(cells);
+  const found = (c: IsolationCell | undefined, type: string) =>
+    c !== undefined && countOf(cells, c, type) > 0;
   const missing = CELLS.filter((c) => !cells[c.key]).map((c) => c.title);
   const rr1 = cells['1-rr'];
   const rr3 = cells['3-rr'];
@@ -94,7 +132,7 @@ export function isolationSentences(cells: Partial<Record<CellKey, IsolationCell>
 }
 
 /** The page: the sentences, then anomaly × {1 node RR, 3 nodes RR, 1 node SER, 3 nodes SER}. */
-export function isolationPage(cells: Partial<Record<CellKey, IsolationCell>>): string {
+export function isolationPage(cells: Cells): string {
   const lines = ['# Isolation: one node beside three, REPEATABLE READ and SERIALIZABLE', ''];
   lines.push(isolationSentences(cells).join(' '), '');
   const col = (c: IsolationCell | undefined, v: (c: IsolationCell) => string) => (c ? v(c) : '—');
@@ -105,13 +143,16 @@ export function isolationPage(cells: Partial<Record<CellKey, IsolationCell>>): s
   lines.push(
     `| transactions | ${CELLS.map((c) => col(cells[c.key], (x) => x.txns.toLocaleString('en-US'))).join(' | ')} |`,
   );
-  for (const t of ANOMALY_TYPES)
+  for (const t of isolationRows(cells))
     lines.push(
-      `| ${t} | ${CELLS.map((c) => col(cells[c.key], (x) => (x.counts[t] ?? 0).toLocaleString('en-US'))).join(' | ')} |`,
+      `| ${t} | ${CELLS.map((c) => col(cells[c.key], (x) => countOf(cells, x, t).toLocaleString('en-US'))).join(' | ')} |`,
     );
   lines.push(
     '',
-    `Runs: ${CELLS.map((c) => `${c.title}: ${cells[c.key]?.run ?? 'none'}`).join('; ')}. Counts are the isolation checker's over each whole run; "—": no run.`,
+    `Runs: ${CELLS.map((c) => `${c.title}: ${cells[c.key]?.run ?? 'none'}`).join('; ')}. Counts are the isolation checker's over each whole run; "—": no run.` +
+      (legacyRows(cells)
+        ? " Some runs predate Elle's cycle names, so cycles are counted as those runs did: G0, G1c, G-single (one rw edge) and G2-item (two or more), whatever order edges close them."
+        : ''),
   );
   return `${lines.join('\n')}\n`;
 }

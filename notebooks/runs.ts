@@ -16,8 +16,11 @@ export interface StoredRun {
   scenario: Scenario;
   stats: RunStats;
   check: Pick<CheckReport, 'valid' | 'summary'>;
-  /** The isolation checker's transactions and counts by anomaly type, for list-append runs. */
-  isolation?: { txns: number; counts: Record<string, number> };
+  /**
+   * The isolation checker's transactions and counts by anomaly type, for list-append runs; `names`
+   * 'elle' when the counts use Elle's cycle names (lab/checkers/isolation/legacy-names.ts).
+   */
+  isolation?: { txns: number; counts: Record<string, number>; names?: string };
 }
 
 export function loadRuns(root: string): StoredRun[] {
@@ -41,7 +44,15 @@ export function loadRuns(root: string): StoredRun[] {
           scenario: parse(readFileSync(scenario, 'utf8')) as Scenario,
           stats: r.stats,
           check: { valid: r.check.valid, summary: r.check.summary },
-          ...(iso ? { isolation: { txns: iso.txns, counts: iso.counts } } : {}),
+          ...(iso
+            ? {
+                isolation: {
+                  txns: iso.txns,
+                  counts: iso.counts,
+                  ...(iso.names ? { names: iso.names } : {}),
+                },
+              }
+            : {}),
         });
       } catch {
         // A half-written results.json (the run was killed while writing it): not a run to analyse.

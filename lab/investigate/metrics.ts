@@ -6,6 +6,14 @@
 // Metric names in a campaign file are `id` or `id:arg` (e.g. `errorsPer1000:1213`,
 // `deadlocksPer1000ByOp:StartTask`, `isolation:G-single`).
 
+import { isCycleType } from '../checkers/isolation/elle-names.ts';
+import {
+  hasElleNames,
+  isLegacyName,
+  LEGACY_NAMES,
+  legacyCount,
+} from '../checkers/isolation/legacy-names.ts';
+import { ANOMALY_TYPES } from '../checkers/isolation/types.ts';
 import { countOfCode, labelHasCode } from '../report/labels.ts';
 import {
   markDelay,
@@ -140,6 +148,21 @@ export const OP_FAMILIES: Record<string, readonly string[]> = {
   ],
   domains: ['UpsertDomain', 'Domains'],
 };
+
+/**
+ * An isolation count from results of either age. `legacy`: G0, G1c, G-single and G2-item read in
+ * their old meaning. An Elle cycle name on results that predate those names is missing: those
+ * results counted that cycle under another name.
+ */
+function isolationCount(r: RunResults, type: string, legacy: boolean): number | null {
+  const iso = r.check?.isolation;
+  if (!iso) return null;
+  if (legacy && isLegacyName(type)) return legacyCount(iso, type);
+  if (isCycleType(type) && !hasElleNames(iso)) return null;
+  return num(iso.counts?.[type]) ?? 0;
+}
+
+const ISOLATION_NAMES: readonly string[] = [...ANOMALY_TYPES, 'G-single'];
 
 export const METRICS: Record<string, Metric> = {
   ops: {
@@ -353,13 +376,25 @@ export const METRICS: Record<string, Metric> = {
     get: (r) =>
       r.check ? (Array.isArray(r.check.failedApplied) ? r.check.failedApplied.length : 0) : null,
   },
+  // G0, G1c, G-single and G2-item keep the meaning they had before the checker used Elle's cycle
+  // names (legacy-names.ts): every cycle the search finds, whatever order edges close it; so
+  // G2-item counts G-nonadjacent-item too, as it always did, and committed figures stay comparable.
+  // Elle's exact counts are isolationElle:<name>.
   isolation: {
     label: 'isolation anomalies',
-    arg: 'anomaly type (G0, G1c, G-single, G2-item, lost-update, …)',
+    arg: `anomaly type (G0, G1c, G-single, G2-item: the cycle classes as results before Elle's names counted them, every -process / -realtime variant included, G-single = G-single-item*, G2-item = G2-item* + G-nonadjacent-item*; or an Elle name, e.g. G2-item-realtime, or lost-update, …)`,
     unit: 'count',
     digits: 0,
     better: 'lower',
-    get: (r, type) => (r.check?.isolation ? (num(r.check.isolation.counts?.[type]) ?? 0) : null),
+    get: (r, type) => isolationCount(r, type, true),
+  },
+  isolationElle: {
+    label: "isolation anomalies under Elle's exact name",
+    arg: "Elle's name (G0, G1c, G-single-item, G-nonadjacent-item, G2-item, each also -process / -realtime; lost-update, …; a cycle name reads as missing on results before Elle's names)",
+    unit: 'count',
+    digits: 0,
+    better: 'lower',
+    get: (r, type) => isolationCount(r, type, false),
   },
   isolationAnomalies: {
     label: 'isolation anomalies (all types)',
@@ -502,6 +537,10 @@ export function metricProblem(name: unknown): string | null {
     return `outagePart: the part must be ${OUTAGE_PARTS.join(', ')}, got ${JSON.stringify(arg)}`;
   if (id === 'faultMarkSec' && !(TIMELINE_MARKS as readonly string[]).includes(arg))
     return `faultMarkSec: the mark must be ${TIMELINE_MARKS.join(', ')}, got ${JSON.stringify(arg)}`;
+  if ((id === 'isolation' || id === 'isolationElle') && !ISOLATION_NAMES.includes(arg))
+    return `${id}: the anomaly type must be one of ${(id === 'isolation' ? [...LEGACY_NAMES, ...ANOMALY_TYPES.filter((t) => !isLegacyName(t))] : ANOMALY_TYPES).join(', ')}, got ${JSON.stringify(arg)}`;
+  if (id === 'isolationElle' && arg === 'G-single')
+    return 'isolationElle: G-single is not an Elle name for list-append (it has item dependencies only); use G-single-item, or isolation:G-single for the old meaning';
   if (id === 'errorRate' && !OP_FAMILIES[arg])
     return `errorRate: the family must be ${Object.keys(OP_FAMILIES).join(', ')}, got ${JSON.stringify(arg)}`;
   return null;

@@ -164,7 +164,7 @@ export function absorbedSentence(st: RunStats): string | null {
 export function isolationBaselineSentence(s: Scenario): string | null {
   if (s.workload.kind !== 'list-append' || s.topology.nodes < 2) return null;
   if (s.workload.isolation === 'repeatable-read') {
-    return "At REPEATABLE READ one node alone shows the same anomaly classes (G-single, G2-item, lost update; scenarios/isolation-single-node.yaml): InnoDB's REPEATABLE READ (Jepsen's 2023 MySQL result), not Galera. Only what several writers show at SERIALIZABLE and one node does not (scenarios/isolation-serializable-multi-writer.yaml) is Galera-specific; `npm run notebook -- isolation` puts them side by side.";
+    return "At REPEATABLE READ one node alone shows the same anomaly classes (G-single-item, G2-item and lost update, the cycles also as their -realtime variants; scenarios/isolation-single-node.yaml): InnoDB's REPEATABLE READ (Jepsen's 2023 MySQL result), not Galera. Only what several writers show at SERIALIZABLE and one node does not (scenarios/isolation-serializable-multi-writer.yaml) is Galera-specific; `npm run notebook -- isolation` puts them side by side.";
   }
   if (s.workload.isolation === 'serializable') {
     return 'An anomaly here is Galera-specific only if one node at SERIALIZABLE does not show it too; `npm run notebook -- isolation` puts the one-node baseline beside this run.';

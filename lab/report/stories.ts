@@ -4,6 +4,12 @@
 // checker verdicts and ops in, stories out; also rendered as stories.md for a tracker.
 
 import { scenarioBbs } from '../scenario/bbs-profile.ts';
+import {
+  hasElleNames,
+  legacyCount,
+  legacyMembers,
+  type LooseIsolation,
+} from '../checkers/isolation/legacy-names.ts';
 import { classifyError } from '../history/errors.ts';
 import type { CheckReport } from './verdicts.ts';
 import type { Op } from '../history/event.ts';
@@ -114,6 +120,18 @@ function lostExample(check: CheckReport): string {
   if (a?.type !== 'lost-update') return '';
   const read = a.version === null ? 'read it empty' : `read it ending in ${a.version}`;
   return ` E.g. key ${a.key}: ${a.txns.map((t) => `op ${t.txn}`).join(' and ')} ${read}, then appended ${a.txns.map((t) => t.appended.join(', ')).join(' and ')}.`;
+}
+
+/** The cycles with an rw edge a run counted, by name: "G-single-item ×1, G2-item-realtime ×2". */
+function skewNames(iso: LooseIsolation): string {
+  const names = hasElleNames(iso)
+    ? [...legacyMembers('G-single'), ...legacyMembers('G2-item')]
+    : ['G-single', 'G2-item'];
+  const counts = iso.counts ?? {};
+  return names
+    .filter((n) => Number(counts[n] ?? 0) > 0)
+    .map((n) => `${n} ×${fmt(Number(counts[n]))}`)
+    .join(', ');
 }
 
 /** Faults that take a node or a proxy away (link faults and health flaps have stories of their own, or none). */
@@ -319,11 +337,12 @@ export const STORY_RULES: readonly StoryRule[] = [
   {
     rule: 'lost-update',
     title: 'Guard read-modify-write BBS transactions with row locks or compare-and-set',
-    when: 'a lost update, write skew (G2-item, G-single), or a BBS invariant that two concurrent writers break (task started on two cells, instance held by two cells)',
+    when: 'a lost update, write skew or read skew (G2-item, G-nonadjacent-item, G-single-item, each with its -process / -realtime variants), or a BBS invariant that two concurrent writers break (task started on two cells, instance held by two cells)',
     find: ({ check }) => {
-      const iso = check.isolation?.counts;
-      const lost = iso?.['lost-update'] ?? 0;
-      const skew = (iso?.['G2-item'] ?? 0) + (iso?.['G-single'] ?? 0);
+      const iso = check.isolation;
+      const lost = iso?.counts['lost-update'] ?? 0;
+      // Every cycle with an rw edge, whatever order edges close it; results of either age.
+      const skew = iso ? legacyCount(iso, 'G2-item') + legacyCount(iso, 'G-single') : 0;
       const inv = check.invariants?.counts;
       const twoCells =
         (inv?.['task-started-on-two-cells'] ?? 0) + (inv?.['instance-held-by-two-cells'] ?? 0);
@@ -335,7 +354,7 @@ export const STORY_RULES: readonly StoryRule[] = [
         );
       if (skew > 0)
         why.push(
-          `${fmt(skew)} write-skew / read-skew cycle${skew === 1 ? '' : 's'} (G2-item, G-single) among ${fmt(check.isolation?.txns ?? 0)} transactions.`,
+          `${fmt(skew)} write-skew / read-skew cycle${skew === 1 ? '' : 's'} (${skewNames(iso!)}) among ${fmt(check.isolation?.txns ?? 0)} transactions.`,
         );
       if (twoCells > 0)
         why.push(
@@ -357,7 +376,7 @@ export const STORY_RULES: readonly StoryRule[] = [
     },
     acceptance: [
       'Every BBS read-modify-write takes the row with SELECT … FOR UPDATE, or writes with UPDATE … WHERE modification_tag_index = <read index> and treats 0 rows as a conflict.',
-      'Re-running this scenario with the same seed: 0 lost updates, 0 G2-item / G-single, no task on two cells, no instance held by two cells.',
+      'Re-running this scenario with the same seed: 0 lost updates, 0 cycles with an rw edge (G2-item, G-nonadjacent-item, G-single-item and their -process / -realtime variants), no task on two cells, no instance held by two cells.',
     ],
   },
   {

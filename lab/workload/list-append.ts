@@ -1,7 +1,8 @@
 // The list-append workload (Elle's): each transaction appends unique values to a few lists and
 // reads a few lists, on a plain SQL table. Reads expose the order of appends, which lets the
 // isolation checker infer every write-write, write-read and read-write dependency and find
-// cycles (G0, G1c, G-single, G2-item) and lost updates.
+// cycles (named as Elle names them: G0, G1c, G-single-item, G-nonadjacent-item, G2-item, each
+// with -process / -realtime variants) and lost updates.
 //
 // Micro-ops: ['append', key, value] and ['r', key, null]; the completion fills reads with the
 // list seen (an array of numbers, [] when the row does not exist).

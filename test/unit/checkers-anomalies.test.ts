@@ -103,15 +103,15 @@ test('invariants and failed-but-applied: one anomaly per violation and per faile
 });
 
 test('isolation: each example with its txns once, its keys, and the models it rules out', (t) => {
-  const none = { G0: [], G1a: [], G1b: [], G1c: [], 'G-single': [], 'G2-item': [] };
+  const none = { G0: [], G1a: [], G1b: [], G1c: [], 'G-single-item': [], 'G2-item': [] };
   const iso = {
     valid: false,
     anomalies: {
       ...none,
       // Listed after G1a: the report's type order puts G1a first.
-      'G2-item': [
+      'G2-item-realtime': [
         {
-          type: 'G2-item',
+          type: 'G2-item-realtime',
           cycle: [
             { from: 1, to: 2, kind: 'rw', key: 'x', value: 5 },
             { from: 2, to: 1, kind: 'realtime' },
@@ -136,18 +136,21 @@ test('isolation: each example with its txns once, its keys, and the models it ru
         'repeatable-read',
         'snapshot-isolation',
         'serializable',
+        'strong-session-read-committed',
+        'strong-session-snapshot-isolation',
         'strong-session-serializable',
+        'strong-read-committed',
+        'strong-snapshot-isolation',
         'strict-serializable',
       ],
       data: { op: 7, txn: 8, key: 3, value: 1 },
     },
     {
       checker: 'isolation',
-      type: 'G2-item',
+      type: 'G2-item-realtime',
       ops: [1, 2],
       keys: ['x'],
-      // The cycle needs its real-time edge: of G2-item's models only the real-time one is ruled
-      // out.
+      // Elle's G2-item-realtime: of G2-item's models only the real-time one is ruled out.
       ruledOut: ['strict-serializable'],
       data: {
         cycle: [

@@ -59,6 +59,53 @@ test("the shape of Elle's si-without-g-single: G2-item only, ruling out repeatab
   }
 });
 
+test("the shape of Elle's G-nonadjacent-test: G-nonadjacent-item, ruling out repeatable read, snapshot isolation and up", (t) => {
+  // Elle: T1 ax1; T2 rx1 ry (empty); T3 ay1; T4 ry1 rx (empty). Its cycle T4 -rw(x)-> T1 -wr(x)->
+  // T2 -rw(y)-> T3 -wr(y)-> T4: two rw edges, not adjacent. Elle's :not is #{:snapshot-isolation
+  // :repeatable-read}, the weakest of the models listed here.
+  const concurrent = { at: [0, 100] as [number, number] };
+  const h = [
+    txn(1, [['append', X, 1]], concurrent),
+    txn(
+      2,
+      [
+        ['r', X, [1]],
+        ['r', Y, []],
+      ],
+      concurrent,
+    ),
+    txn(3, [['append', Y, 1]], concurrent),
+    txn(
+      4,
+      [
+        ['r', Y, [1]],
+        ['r', X, []],
+      ],
+      concurrent,
+    ),
+  ];
+  for (const consistency of ['serializable', 'strict-serializable'] as const) {
+    const res = checkIsolation(h, { consistency });
+    assertWellFormed(t, res, h);
+    t.deepEqual(found(res), { 'G-nonadjacent-item': 1 });
+    const cycle = (res.anomalies['G-nonadjacent-item'][0] as CycleAnomaly).cycle;
+    const start = cycle.findIndex((s) => s.from === 4);
+    t.deepEqual(
+      [...cycle.slice(start), ...cycle.slice(0, start)].map((s) => [s.from, s.kind, s.key]),
+      [
+        [4, 'rw', X],
+        [1, 'wr', X],
+        [2, 'rw', Y],
+        [3, 'wr', Y],
+      ],
+    );
+    t.deepEqual(res.rulesOut['G-nonadjacent-item']!.slice(0, 2), [
+      'repeatable-read',
+      'snapshot-isolation',
+    ]);
+  }
+});
+
 test("Elle-shaped EDN without :process or :f is read as one process of txns; the script's line names counts and models", (t) => {
   const edn = [
     '{:index 0 :type :invoke :value [[:append 5 1] [:r 6 nil]]}',

@@ -48,7 +48,7 @@ test('a serial history is valid, with and without process and real-time order', 
   }
   t.is(
     check(h).summary,
-    '5 transactions checked, no anomaly found (G0, G1a, G1b, G1c, G-single, G2-item, lost update). Checked against serializability (ww, wr and rw dependencies only).',
+    '5 transactions checked, no anomaly found (G0, G1a, G1b, G1c, G-single-item, G-nonadjacent-item, G2-item, lost update). Checked against serializability (ww, wr and rw dependencies only).',
   );
 });
 
@@ -102,9 +102,9 @@ test('G1b: a read ends in an append that its txn later followed with another', (
   assertWellFormed(t, res, h);
   // Also a G-single, as Elle reports it (its list_append_test "G1b"): no read saw T1's 2, so it
   // came after 1, which T2 read: T2 -rw-> T1 -wr-> T2.
-  t.deepEqual(found(res), { G1b: 1, 'G-single': 1 });
+  t.deepEqual(found(res), { G1b: 1, 'G-single-item': 1 });
   t.like(res.anomalies.G1b[0], { op: 2, txn: 1, key: X, value: 1, final: 2 });
-  t.deepEqual((res.anomalies['G-single'][0] as CycleAnomaly).cycle, [
+  t.deepEqual((res.anomalies['G-single-item'][0] as CycleAnomaly).cycle, [
     { from: 2, to: 1, kind: 'rw', key: X, value: 2 },
     { from: 1, to: 2, kind: 'wr', key: X, value: 1 },
   ]);
@@ -130,7 +130,7 @@ test('G1c: each txn reads the other one’s append (wr cycle)', (t) => {
   );
 });
 
-test('G-single: read skew', (t) => {
+test('G-single-item: read skew', (t) => {
   // T1 sees x before T2's append but y after it.
   const h = [
     txn(1, [
@@ -145,8 +145,8 @@ test('G-single: read skew', (t) => {
   ];
   const res = check(h);
   assertWellFormed(t, res, h);
-  t.deepEqual(found(res), { 'G-single': 1 });
-  const a = res.anomalies['G-single'][0] as CycleAnomaly;
+  t.deepEqual(found(res), { 'G-single-item': 1 });
+  const a = res.anomalies['G-single-item'][0] as CycleAnomaly;
   t.deepEqual(a.cycle.map((s) => s.kind).sort(), ['rw', 'wr']);
   t.deepEqual(
     a.cycle.find((s) => s.kind === 'rw'),
@@ -182,7 +182,7 @@ test('G2-item: write skew', (t) => {
   );
 });
 
-test('a G2-item cycle is found next to a G-single in the same component', (t) => {
+test('a G2-item cycle is found next to a G-single-item in the same component', (t) => {
   // T1/T2 write skew on x, y; T3 reads y with T2's append but z without T4's, which read y first.
   const h = [
     txn(1, [
@@ -247,7 +247,7 @@ test('lost update: two txns read the same version and both append', (t) => {
     ],
   });
   // The same history is a G-single too: T2 read x without T1's 1, yet appended after it.
-  t.deepEqual(found(res), { 'lost-update': 1, 'G-single': 1 });
+  t.deepEqual(found(res), { 'lost-update': 1, 'G-single-item': 1 });
 });
 
 test('incompatible order: two reads that are not prefixes of one another', (t) => {
@@ -340,13 +340,16 @@ test('real time: a stale read is a cycle only with real-time order', (t) => {
   t.true(check(h).valid);
   const res = check(h, { realtime: true });
   assertWellFormed(t, res, h);
-  t.deepEqual(found(res), { 'G-single': 1 });
-  const a = res.anomalies['G-single'][0] as CycleAnomaly;
+  t.deepEqual(found(res), { 'G-single-item-realtime': 1 });
+  const a = res.anomalies['G-single-item-realtime'][0] as CycleAnomaly;
   t.deepEqual(a.cycle, [
     { from: 2, to: 1, kind: 'rw', key: X, value: 1 },
     { from: 1, to: 2, kind: 'realtime' },
   ]);
-  t.regex(a.explanation, /T1 completed before T2 began \(realtime\).*G-single-realtime/);
+  t.regex(
+    a.explanation,
+    /T1 completed before T2 began \(realtime\): .*closed by real-time order \(Elle's G-single-item-realtime\)\.$/,
+  );
   // Overlapping in time, the same reads are fine.
   const overlapping = [txn(1, [['append', X, 1]], { at: [0, 25] }), h[1]!, h[2]!];
   t.true(check(overlapping, { realtime: true }).valid);
@@ -361,9 +364,9 @@ test('process order: a process that does not see its own earlier append', (t) =>
   // Times overlap (bad clocks), so only process order shows it.
   t.true(check(h, { realtime: true }).valid);
   const res = check(h, { process: true });
-  t.deepEqual(found(res), { 'G-single': 1 });
+  t.deepEqual(found(res), { 'G-single-item-process': 1 });
   t.deepEqual(
-    (res.anomalies['G-single'][0] as CycleAnomaly).cycle.map((s) => s.kind),
+    (res.anomalies['G-single-item-process'][0] as CycleAnomaly).cycle.map((s) => s.kind),
     ['rw', 'process'],
   );
 });
@@ -387,7 +390,7 @@ test('info and unfinished txns are committed exactly when a read saw their appen
     ];
     const res = check(seen);
     assertWellFormed(t, res, seen);
-    t.deepEqual(found(res), { 'G-single': 1 }, outcome);
+    t.deepEqual(found(res), { 'G-single-item': 1 }, outcome);
     t.is(res.txns, 3);
     t.regex(res.summary, /1 of them indeterminate, 1 of those seen committed/);
     // Unseen, it may never have happened, even though it "completed" before the reader began.
@@ -643,7 +646,7 @@ test('string keys in cycles: the cycle steps carry the key as written', (t) => {
     txnAny(3, [['r', 'a', [1]]], { at: [40, 50] }),
   ];
   const res = check(h, { consistency: 'strict-serializable' });
-  const a = res.anomalies['G-single'][0] as CycleAnomaly;
+  const a = res.anomalies['G-single-item-realtime'][0] as CycleAnomaly;
   t.deepEqual(a.cycle[0], { from: 2, to: 1, kind: 'rw', key: 'a', value: 1 });
   t.regex(a.explanation, /T2 read list a without T1's 1 \(rw\)/);
 });
@@ -656,11 +659,11 @@ test('consistency models: the stale read is a strict-serializability anomaly onl
   ];
   const strict = check(h, { consistency: 'strict-serializable' });
   t.is(strict.consistency, 'strict-serializable');
-  t.deepEqual(found(strict), { 'G-single': 1 });
+  t.deepEqual(found(strict), { 'G-single-item-realtime': 1 });
   // The cycle needs a real-time edge: it rules out the real-time models only (Elle's
-  // G-single-realtime).
+  // G-single-item-realtime).
   t.deepEqual(strict.rulesOut, {
-    'G-single': ['strong-snapshot-isolation', 'strict-serializable'],
+    'G-single-item-realtime': ['strong-snapshot-isolation', 'strict-serializable'],
   });
   t.regex(
     strict.summary,
@@ -677,10 +680,13 @@ test('consistency models: the stale read is a strict-serializability anomaly onl
   );
   const session = check(oneProcess, { consistency: 'strong-session-serializable' });
   t.is(session.consistency, 'strong-session-serializable');
+  // Elle: G-single-item-process implies G-single-item-realtime (processes are single-threaded),
+  // so the strong (real-time) models are out too.
   t.deepEqual(session.rulesOut, {
-    'G-single': [
+    'G-single-item-process': [
       'strong-session-snapshot-isolation',
       'strong-session-serializable',
+      'strong-snapshot-isolation',
       'strict-serializable',
     ],
   });
@@ -710,12 +716,15 @@ test('a data-only cycle rules out the plain models too; a G1a rules out read com
     txn(3, [['r', Y, [2]]], { at: [60, 70] }),
   ];
   const res = check(h, { consistency: 'strict-serializable' });
-  t.deepEqual(found(res), { 'G-single': 1 });
-  t.deepEqual(res.rulesOut['G-single'], [
+  t.deepEqual(found(res), { 'G-single-item': 1 });
+  // Every strong session and strong model implies its plain one: out too.
+  t.deepEqual(res.rulesOut['G-single-item'], [
     'repeatable-read',
     'snapshot-isolation',
     'serializable',
+    'strong-session-snapshot-isolation',
     'strong-session-serializable',
+    'strong-snapshot-isolation',
     'strict-serializable',
   ]);
   const g1a = check([txn(0, [['append', X, 1]], { outcome: 'fail' }), txn(1, [['r', X, [1]]])]);
@@ -726,7 +735,11 @@ test('a data-only cycle rules out the plain models too; a G1a rules out read com
     'repeatable-read',
     'snapshot-isolation',
     'serializable',
+    'strong-session-read-committed',
+    'strong-session-snapshot-isolation',
     'strong-session-serializable',
+    'strong-read-committed',
+    'strong-snapshot-isolation',
     'strict-serializable',
   ]);
 });
@@ -741,7 +754,9 @@ test('equal instants are concurrent: a completion at the very time of an invoke 
   t.true(check(h, { consistency: 'strict-serializable' }).valid);
   // One nanosecond later it is ordered, and the stale read is found.
   const later = [h[0]!, txn(2, [['r', X, []]], { at: [11, 30] }), h[2]!];
-  t.deepEqual(found(check(later, { consistency: 'strict-serializable' })), { 'G-single': 1 });
+  t.deepEqual(found(check(later, { consistency: 'strict-serializable' })), {
+    'G-single-item-realtime': 1,
+  });
 });
 
 // ---- Elle's rules: uniqueness per key, nil reads -------------------------------------------
@@ -854,8 +869,8 @@ test('an ok read of null is the empty list (Elle), not bad input', (t) => {
     txn(3, [['r', X, [1]]], { at: [40, 50] }),
   ];
   const s = check(stale, { consistency: 'strict-serializable' });
-  t.deepEqual(found(s), { 'G-single': 1 });
-  t.deepEqual((s.anomalies['G-single'][0] as CycleAnomaly).cycle[0], {
+  t.deepEqual(found(s), { 'G-single-item-realtime': 1 });
+  t.deepEqual((s.anomalies['G-single-item-realtime'][0] as CycleAnomaly).cycle[0], {
     from: 2,
     to: 1,
     kind: 'rw',
@@ -966,7 +981,7 @@ test('several unseen appends to a key all follow a read of it empty, unordered a
   t.true(r.valid, r.summary);
 });
 
-test('an unseen append follows the last append any read saw: read skew (G-single) and G0 from it', (t) => {
+test('an unseen append follows the last append any read saw: read skew (G-single-item) and G0 from it', (t) => {
   // T1 appends 1 to x and 1 to y. T2 reads x as [1] but y empty: y's 1 was never read, yet it
   // must follow y's empty state, which T2 saw. T2 -rw(y)-> T1 -wr(x)-> T2.
   const skew = [
@@ -989,8 +1004,8 @@ test('an unseen append follows the last append any read saw: read skew (G-single
   ];
   const s = check(skew, { consistency: 'serializable' });
   assertWellFormed(t, s, skew);
-  t.deepEqual(found(s), { 'G-single': 1 });
-  t.deepEqual((s.anomalies['G-single'][0] as CycleAnomaly).cycle, [
+  t.deepEqual(found(s), { 'G-single-item': 1 });
+  t.deepEqual((s.anomalies['G-single-item'][0] as CycleAnomaly).cycle, [
     { from: 2, to: 1, kind: 'rw', key: Y, value: 1 },
     { from: 1, to: 2, kind: 'wr', key: X, value: 1 },
   ]);

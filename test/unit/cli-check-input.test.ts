@@ -351,7 +351,7 @@ test.serial(
     t.is(strict.code, 1);
     t.regex(
       strict.stdout,
-      /G-single ×1 .*Checked against strict serializability .*Ruled out: strong-snapshot-isolation, strict-serializable\./,
+      /G-single-item-realtime ×1 .*Checked against strict serializability .*Ruled out: strong-snapshot-isolation, strict-serializable\./,
     );
     const ser = await cli('check', h, '--consistency', 'serializable');
     t.is(ser.code, 0, ser.stdout);

@@ -11,7 +11,12 @@ import {
   setPath,
   type Campaign,
 } from '../../lab/investigate/campaign.ts';
-import { metricRef, readMetric, type RunResults } from '../../lab/investigate/metrics.ts';
+import {
+  metricProblem,
+  metricRef,
+  readMetric,
+  type RunResults,
+} from '../../lab/investigate/metrics.ts';
 import { planCampaign, renderPlan } from '../../lab/investigate/plan.ts';
 import { renderFindings } from '../../lab/investigate/render.ts';
 import {
@@ -446,13 +451,56 @@ test('metrics: per-op and per-family rates, isolation counts, and a figure the r
     null,
     'results from before causes were attributed',
   );
-  t.is(
-    readMetric(metricRef('isolation:G-single'), {
-      ...r,
-      check: { ...r.check, isolation: { counts: { 'G-single': 3, 'G2-item': 2 } } },
-    }),
-    3,
+  // Results written before Elle's names (no `names`): G-single and G2-item read as counted.
+  const oldIso = (counts: Record<string, number>): RunResults => ({
+    ...r,
+    check: { ...r.check, isolation: { counts } },
+  });
+  const old = oldIso({ 'G-single': 3, 'G2-item': 2, 'lost-update': 1 });
+  t.is(readMetric(metricRef('isolation:G-single'), old), 3);
+  t.is(readMetric(metricRef('isolation:G2-item'), old), 2);
+  t.is(readMetric(metricRef('isolation:lost-update'), old), 1);
+  // An Elle cycle name is missing there (those cycles were counted under another name), not 0.
+  t.is(readMetric(metricRef('isolation:G2-item-realtime'), old), null);
+  t.is(readMetric(metricRef('isolationElle:G2-item'), old), null);
+  t.is(readMetric(metricRef('isolationElle:lost-update'), old), 1);
+  // Newer results: the old names sum the Elle names they covered, every variant.
+  const elle: RunResults = {
+    ...r,
+    check: {
+      ...r.check,
+      isolation: {
+        names: 'elle',
+        counts: {
+          'G-single-item': 1,
+          'G-single-item-realtime': 4,
+          'G2-item': 2,
+          'G2-item-realtime': 8,
+          'G-nonadjacent-item-process': 16,
+          G1c: 32,
+          'lost-update': 64,
+        },
+      },
+    },
+  };
+  t.is(readMetric(metricRef('isolation:G-single'), elle), 5);
+  t.is(readMetric(metricRef('isolation:G2-item'), elle), 26);
+  t.is(readMetric(metricRef('isolation:G1c'), elle), 32);
+  t.is(readMetric(metricRef('isolation:G2-item-realtime'), elle), 8);
+  t.is(readMetric(metricRef('isolation:G0-process'), elle), 0);
+  t.is(readMetric(metricRef('isolationElle:G2-item'), elle), 2);
+  t.is(readMetric(metricRef('isolationElle:G-nonadjacent-item-process'), elle), 16);
+  t.is(readMetric(metricRef('isolationElle:lost-update'), elle), 64);
+  // A misspelt type is refused, naming the names.
+  t.regex(
+    metricProblem('isolation:G-singel') ?? '',
+    /the anomaly type must be one of G0, G1c, G-single, G2-item, .*G-single-item/,
   );
+  t.regex(
+    metricProblem('isolationElle:G-single') ?? '',
+    /use G-single-item, or isolation:G-single/,
+  );
+  t.is(metricProblem('isolation:G-single'), null);
   t.is(
     readMetric(metricRef('timeShare'), r),
     null,

@@ -19,6 +19,7 @@ function run(
   level: 'repeatable-read' | 'serializable',
   txns: number,
   counts: Record<string, number>,
+  names?: 'elle',
 ): StoredRun {
   const scenario = parseScenario(
     `name: ${id}\nquestion: q\nduration: 10s\ntopology: {nodes: ${nodes}, proxies: 0}\nclients: {count: 9, via: nodes}\nworkload: {kind: list-append, isolation: ${level}}\n`,
@@ -29,7 +30,7 @@ function run(
     scenario,
     stats: {} as RunStats,
     check: { valid: true, summary: [] },
-    isolation: { txns, counts },
+    isolation: { txns, counts, ...(names ? { names } : {}) },
   };
 }
 
@@ -94,6 +95,70 @@ test('the page: anomaly × {1 node RR, 3 nodes RR, 1 node SER, 3 nodes SER} with
   t.regex(page, /\| G0 \| 0 \| 1 \| 0 \| 0 \|/);
   // A missing cell is a dash, not a zero.
   t.regex(isolationPage(isolationCells(runs.slice(0, 1))), /\| G-single \| 2 \| — \| — \| — \|/);
+});
+
+/** The same picture from runs that count cycles by Elle's names. */
+const elleRuns = [
+  run(
+    '2026-01-01T00-00-00Z-isolation-single-node',
+    1,
+    'repeatable-read',
+    1000,
+    { 'G-single-item-realtime': 2, 'G2-item': 7 },
+    'elle',
+  ),
+  run(
+    '2026-01-01T00-01-00Z-isolation-multi-writer',
+    3,
+    'repeatable-read',
+    900,
+    { 'G-single-item-realtime': 4, 'G2-item': 1, 'G-nonadjacent-item': 10 },
+    'elle',
+  ),
+  run(
+    '2026-01-01T00-02-00Z-isolation-single-node-serializable',
+    1,
+    'serializable',
+    800,
+    {},
+    'elle',
+  ),
+  run(
+    '2026-01-01T00-03-00Z-isolation-serializable-multi-writer',
+    3,
+    'serializable',
+    700,
+    { 'G-nonadjacent-item': 3 },
+    'elle',
+  ),
+];
+
+test("runs with Elle's names: rows and sentences by Elle's names", (t) => {
+  const cells = isolationCells(elleRuns);
+  t.deepEqual(isolationSentences(cells), [
+    "G-single-item-realtime and G2-item on one node at RR as on three: InnoDB's REPEATABLE READ (Jepsen's 2023 MySQL result), not Galera.",
+    'At RR only with three writers: G-nonadjacent-item.',
+    "G-nonadjacent-item at SERIALIZABLE only with three writers: Galera-specific (each node's read locks hold only on that node; certification compares write sets).",
+  ]);
+  const page = isolationPage(cells);
+  t.regex(page, /\| G-single-item-realtime \| 2 \| 4 \| 0 \| 0 \|/);
+  t.regex(page, /\| G-nonadjacent-item \| 0 \| 10 \| 0 \| 3 \|/);
+  t.notRegex(page, /\| G-single \|/);
+  t.notRegex(page, /predate/);
+});
+
+test("a run from before Elle's names among newer ones: every run is read by the old classes", (t) => {
+  // The 1-node RR cell is an old run (G-single 2, G2-item 7); the rest count by Elle's names.
+  const cells = isolationCells([runs[0]!, ...elleRuns.slice(1)]);
+  const page = isolationPage(cells);
+  // G-single = G-single-item with every variant; G2-item = G2-item + G-nonadjacent-item.
+  t.regex(page, /\| G-single \| 2 \| 4 \| 0 \| 0 \|/);
+  t.regex(page, /\| G2-item \| 7 \| 11 \| 0 \| 3 \|/);
+  t.notRegex(page, /\| G-nonadjacent-item \|/);
+  t.regex(page, /Some runs predate Elle's cycle names/);
+  t.deepEqual(isolationSentences(cells).slice(0, 1), [
+    "G-single and G2-item on one node at RR as on three: InnoDB's REPEATABLE READ (Jepsen's 2023 MySQL result), not Galera.",
+  ]);
 });
 
 test('--run makes one scenario per cell: 1 and 3 nodes at RR and at SERIALIZABLE', (t) => {

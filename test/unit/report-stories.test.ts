@@ -339,6 +339,43 @@ test('a lost update is worded as Elle defines it (same version read, both wrote)
   );
 });
 
+test('write and read skew: every cycle with an rw edge, by its Elle name, and old results by their old names', (t) => {
+  const withCounts = (counts: Record<string, number>, names?: 'elle') =>
+    ({
+      ...clean,
+      valid: false,
+      isolation: {
+        valid: false,
+        txns: 40,
+        ...(names ? { names } : {}),
+        anomalies: {},
+        counts,
+        summary: '',
+      },
+    }) as unknown as CheckReport;
+  // 1 + 2 + 3 cycles with rw edges; G1c and G0 have none and are not skew.
+  const elle = withCounts(
+    {
+      'G-single-item': 1,
+      'G-nonadjacent-item-process': 2,
+      'G2-item-realtime': 3,
+      G1c: 4,
+      'G0-realtime': 5,
+    },
+    'elle',
+  );
+  const s = generateStories(ctx(cleanHistory(), elle)).find((x) => x.rule === 'lost-update')!;
+  t.deepEqual(s.why, [
+    '6 write-skew / read-skew cycles (G-single-item ×1, G-nonadjacent-item-process ×2, G2-item-realtime ×3) among 40 transactions.',
+  ]);
+  // Results from before Elle's names: G-single and G2-item as they were counted.
+  const old = withCounts({ 'G-single': 2, 'G2-item': 1, G1c: 4 });
+  const o = generateStories(ctx(cleanHistory(), old)).find((x) => x.rule === 'lost-update')!;
+  t.deepEqual(o.why, [
+    '3 write-skew / read-skew cycles (G-single ×2, G2-item ×1) among 40 transactions.',
+  ]);
+});
+
 test('an op retried after a lost connection, or failed but applied: the idempotency story', (t) => {
   const h = cleanHistory();
   const done = h[1] as CompletionEvent;

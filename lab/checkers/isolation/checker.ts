@@ -3,19 +3,16 @@
 import type { Anomaly as Finding } from '../anomaly.ts';
 import type { Checker } from '../checker.ts';
 import { checkIsolation, type IsolationResult } from './index.ts';
-import { rulesOut, variantOf } from './models.ts';
+import { rulesOut } from './models.ts';
 import { ANOMALY_TYPES, type Anomaly } from './types.ts';
 
 /**
  * The history ops an isolation anomaly names: a cycle's txns, a read and the txn it read from, …
  */
 export function opsOfIsolation(a: Anomaly): number[] {
+  // Every cycle, whatever Elle name it has.
+  if ('cycle' in a) return a.cycle.flatMap((s) => [s.from, s.to]);
   switch (a.type) {
-    case 'G0':
-    case 'G1c':
-    case 'G-single':
-    case 'G2-item':
-      return a.cycle.flatMap((s) => [s.from, s.to]);
     case 'G1a':
     case 'G1b':
       return [a.op, a.txn];
@@ -40,14 +37,13 @@ function keysOf(a: Anomaly): string[] {
 /** One isolation example in the one shape: its facts (all but the sentence) as its data. */
 function findingOf(a: Anomaly): Finding {
   const { type, explanation: _sentence, ...facts } = a;
-  const cyclic = 'cycle' in a;
   return {
     checker: 'isolation',
     type,
     // A cycle names each txn twice (as one step's `to` and the next one's `from`): once here.
     ops: [...new Set(opsOfIsolation(a))],
     keys: keysOf(a),
-    ruledOut: rulesOut(type, cyclic ? variantOf([a]) : 'data'),
+    ruledOut: rulesOut(type),
     data: facts,
   };
 }

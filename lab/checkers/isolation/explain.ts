@@ -4,7 +4,8 @@
 import type { Graph } from './graph.ts';
 import { edgeKindName, PROCESS, REALTIME, RW, WR, WW } from './graph.ts';
 import type { Txns } from './txns.ts';
-import type { CycleAnomaly, CycleStep } from './types.ts';
+import { splitName } from './elle-names.ts';
+import type { CycleAnomaly, CycleClass, CycleStep, CycleType } from './types.ts';
 
 export const txnName = (txns: Txns, t: number): string => `T${txns.ops[t]!.op}`;
 
@@ -19,11 +20,14 @@ export function around(list: readonly number[], index: number, n = 2): number[] 
   return list.slice(Math.max(0, index - n), index + n + 1);
 }
 
-const CLASS_TEXT: Record<CycleAnomaly['type'], (rw: number) => string> = {
-  G0: () => 'a cycle of write-write dependencies only (G0, dirty write)',
-  G1c: () => 'a cycle of write-write and write-read dependencies (G1c, circular information flow)',
-  'G-single': () => 'a cycle with exactly one read-write anti-dependency (G-single, read skew)',
-  'G2-item': (rw) => `a cycle with ${rw} read-write anti-dependencies (G2-item, write skew)`,
+const CLASS_TEXT: Record<CycleClass, (rw: number) => string> = {
+  G0: () => 'a cycle of write-write dependencies only (dirty write)',
+  G1c: () => 'a cycle of write-write and write-read dependencies (circular information flow)',
+  'G-single-item': () => 'a cycle with exactly one read-write anti-dependency (read skew)',
+  'G-nonadjacent-item': (rw) =>
+    `a cycle with ${rw} read-write anti-dependencies, no two of them adjacent (which even snapshot isolation forbids)`,
+  'G2-item': (rw) =>
+    `a cycle with ${rw} read-write anti-dependencies, two of them adjacent (write skew)`,
 };
 
 export class CycleExplainer {
@@ -34,7 +38,8 @@ export class CycleExplainer {
     private readonly orderOf: (key: number) => readonly number[],
   ) {}
 
-  cycle(type: CycleAnomaly['type'], edges: readonly number[]): CycleAnomaly {
+  /** The cycle `edges` (in order) as an anomaly named `type` (its Elle name, elle-names.ts). */
+  cycle(type: CycleType, edges: readonly number[]): CycleAnomaly {
     const g = this.g;
     const cycle: CycleStep[] = [];
     const parts: string[] = [];
@@ -56,13 +61,14 @@ export class CycleExplainer {
       cycle.push(step);
       parts.push(this.step(e));
     }
-    let text = `${parts.join(', ')}: ${CLASS_TEXT[type](rw)}`;
+    let text = `${parts.join(', ')}: ${CLASS_TEXT[splitName(type).cls](rw)}`;
     if (extra) {
-      const which = [extra & PROCESS ? 'process' : '', extra & REALTIME ? 'realtime' : ''].filter(
+      const which = [extra & PROCESS ? 'process' : '', extra & REALTIME ? 'real-time' : ''].filter(
         Boolean,
       );
-      text += `, closed by ${which.join(' and ')} order (Elle's ${type}-${which.join('-')})`;
+      text += `, closed by ${which.join(' and ')} order`;
     }
+    text += ` (Elle's ${type})`;
     return { type, cycle, explanation: `${text[0]!.toUpperCase()}${text.slice(1)}.` };
   }
 

@@ -8,7 +8,8 @@
 //   version-order.ts the order of appends per key, incompatible orders
 //   dependencies.ts  ww / wr / rw, process and real-time edges
 //   graph.ts         edge store, Tarjan SCC, BFS
-//   cycles.ts        G0, G1c, G-single, G2-item
+//   cycles.ts        cycles, each counted under Elle's name for it (elle-names.ts)
+//   models.ts        the consistency models each anomaly rules out
 //
 // Which txns count as committed: ok ones, and info / never-completed ones whose appends some read
 // saw. Failed txns are never committed; reading their appends is G1a.
@@ -23,25 +24,26 @@ import { DUPLICATE, findLostUpdates, scanReads } from './reads.ts';
 import { FAIL, indexAppends, INFO, OK, parseTxns } from './txns.ts';
 import {
   ANOMALY_TYPES,
+  CYCLE_TYPES,
   type AnomalyType,
+  type CycleType,
   type IsolationOptions,
   type IsolationResult,
 } from './types.ts';
 import { ListTrie, versionOrders } from './version-order.ts';
-import { MODEL_NOTE, MODEL_ORDER, modelOf, orderEdgesOf, rulesOut, variantOf } from './models.ts';
-import type { CycleAnomaly, ConsistencyModel } from './types.ts';
+import { MODEL_NOTE, MODEL_ORDER, modelOf, orderEdgesOf, rulesOut } from './models.ts';
+import type { ConsistencyModel } from './types.ts';
 
 export * from './types.ts';
 export { TxnInputError } from './txns.ts';
 export { rulesOut, MODEL_ORDER } from './models.ts';
+export { elleName, isCycleType, splitName } from './elle-names.ts';
 
+/** How the summary names each type: cycles by Elle's name, as the counts key them. */
 const LABELS: Record<AnomalyType, string> = {
-  G0: 'G0',
+  ...(Object.fromEntries(CYCLE_TYPES.map((t) => [t, t])) as Record<CycleType, string>),
   G1a: 'G1a',
   G1b: 'G1b',
-  G1c: 'G1c',
-  'G-single': 'G-single',
-  'G2-item': 'G2-item',
   'lost-update': 'lost update',
   'incompatible-order': 'incompatible order',
   'duplicate-append': 'duplicate append',
@@ -117,14 +119,11 @@ export function checkIsolation(ops: readonly Op[], given: IsolationOptions = {})
   const { counts, anomalies } = sink;
   const valid = ANOMALY_TYPES.every((t) => counts[t] === 0);
   const ruled: IsolationResult['rulesOut'] = {};
-  for (const t of ANOMALY_TYPES) {
-    if (counts[t] === 0) continue;
-    const cyclic = t === 'G0' || t === 'G1c' || t === 'G-single' || t === 'G2-item';
-    ruled[t] = rulesOut(t, cyclic ? variantOf(anomalies[t] as CycleAnomaly[]) : 'data');
-  }
+  for (const t of ANOMALY_TYPES) if (counts[t] > 0) ruled[t] = rulesOut(t);
   return {
     valid,
     consistency,
+    names: 'elle',
     rulesOut: ruled,
     txns: considered,
     anomalies,
@@ -150,7 +149,7 @@ function summarise(
       : '';
   const against = ` Checked against ${MODEL_NOTE[model]}.`;
   if (valid)
-    return `${head}, no anomaly found (G0, G1a, G1b, G1c, G-single, G2-item, lost update).${against}${info}`;
+    return `${head}, no anomaly found (G0, G1a, G1b, G1c, G-single-item, G-nonadjacent-item, G2-item, lost update).${against}${info}`;
   const found = ANOMALY_TYPES.filter((t) => counts[t] > 0).map(
     (t) => `${LABELS[t]} ×${fmt(counts[t])}`,
   );

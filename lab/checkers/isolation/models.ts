@@ -1,12 +1,17 @@
 // Which consistency models an anomaly rules out, after Elle's model hierarchy
-// (elle.consistency-model: the anomalies each model proscribes, and which anomalies imply which).
-// Only the models a reader of this lab's reports meets are named, weakest first.
+// (elle.consistency-model: `direct-proscribed-anomalies`, `implied-anomalies`, and `models`, which
+// says which model implies which). Only the models a reader of this lab's reports meets are
+// named, weakest first.
 //
-// A cycle that needs a process edge rules out only the "strong session" variants, one that needs
-// a real-time edge only the "strong" (real-time) variants: the same data cycle without those edges
-// would be allowed by the plain models.
+// Per Elle name: its data class gives the plain models (DATA below). Every "strong session" and
+// "strong" (real-time) variant implies its plain model, so a data-only anomaly rules those out too.
+// A cycle that needs a process edge (`-process`) rules out only the session and real-time variants
+// (Elle: G0-process implies G0-realtime, as processes are single-threaded); one that needs a
+// real-time edge (`-realtime`) only the real-time variants: the same data cycle without those
+// edges would be allowed by the plain models.
 
-import type { AnomalyType, CycleAnomaly, ConsistencyModel } from './types.ts';
+import { isCycleType, splitName, type Variant } from './elle-names.ts';
+import type { AnomalyType, ConsistencyModel, CycleClass, CycleType } from './types.ts';
 
 /** Weakest first; a model later in the list is not always stronger than an earlier one. */
 export const MODEL_ORDER = [
@@ -29,8 +34,11 @@ export const MODEL_ORDER = [
 
 const ABOVE_SERIALIZABLE = ['serializable', 'strong-session-serializable', 'strict-serializable'];
 
-/** Anomalies found from data dependencies (and single reads) alone. */
-const DATA: Record<AnomalyType, readonly string[]> = {
+/** Anomalies that are not cycles, and the data class of each cycle name. */
+type DataAnomaly = Exclude<AnomalyType, CycleType> | CycleClass;
+
+/** The plain models (and the serializable ones above them) each data anomaly rules out. */
+const DATA: Record<DataAnomaly, readonly string[]> = {
   // Elle: G0 is proscribed by PL-1; duplicates break a total version order (PL-1 too).
   G0: [
     'read-uncommitted',
@@ -112,11 +120,17 @@ const DATA: Record<AnomalyType, readonly string[]> = {
   ],
   // Internal inconsistency: Cerone's INT axiom (read atomic, SI, serializable).
   internal: ['read-atomic', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
-  // An item G-single is G-nonadjacent (SI) and G2-item (repeatable read).
-  'G-single': ['repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
+  // Elle: G-single-item implies G-single (consistent view, stronger than cursor stability and
+  // below SI), G-nonadjacent-item; G-nonadjacent-item implies G-nonadjacent (proscribed by SI) and
+  // G2-item (proscribed by repeatable read). Of the models named here both rule out the same ones.
+  'G-single-item': ['repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
+  'G-nonadjacent-item': ['repeatable-read', 'snapshot-isolation', ...ABOVE_SERIALIZABLE],
+  // G2-item (adjacent rw edges: write skew) is allowed by snapshot isolation (Elle's SI proscribes
+  // G1, G-SI, G-nonadjacent and internal only).
   'G2-item': ['repeatable-read', ...ABOVE_SERIALIZABLE],
 };
 
+/** The strong session variant of each plain model that has one. */
 const SESSION: Record<string, string> = {
   'read-uncommitted': 'strong-session-read-uncommitted',
   'read-committed': 'strong-session-read-committed',
@@ -125,6 +139,7 @@ const SESSION: Record<string, string> = {
   'strong-session-serializable': 'strong-session-serializable',
   'strict-serializable': 'strict-serializable',
 };
+/** The strong (real-time) variant of each plain model that has one. */
 const REALTIME: Record<string, string> = {
   'read-uncommitted': 'strong-read-uncommitted',
   'read-committed': 'strong-read-committed',
@@ -137,24 +152,16 @@ const ordered = (names: Iterable<string>): string[] => {
   return MODEL_ORDER.filter((m) => set.has(m));
 };
 
-export type Variant = 'data' | 'process' | 'realtime';
-
-export function rulesOut(type: AnomalyType, variant: Variant = 'data'): string[] {
-  const base = DATA[type];
-  if (variant === 'data') return ordered(base);
-  const map = variant === 'process' ? SESSION : REALTIME;
-  return ordered(base.flatMap((m) => (map[m] ? [map[m]] : [])));
-}
-
-/** The weakest variant among the examples of a cycle type: what the history surely rules out. */
-export function variantOf(examples: readonly CycleAnomaly[]): Variant {
-  let best: Variant = 'realtime';
-  for (const a of examples) {
-    const kinds = new Set(a.cycle.map((s) => s.kind));
-    if (!kinds.has('process') && !kinds.has('realtime')) return 'data';
-    if (!kinds.has('realtime')) best = 'process';
-  }
-  return best;
+/** The consistency models `type` rules out, weakest first. */
+export function rulesOut(type: AnomalyType): string[] {
+  const { cls, variant }: { cls: DataAnomaly; variant: Variant } = isCycleType(type)
+    ? splitName(type)
+    : { cls: type, variant: 'data' };
+  const base = DATA[cls];
+  const via = (map: Record<string, string>) => base.flatMap((m) => (map[m] ? [map[m]] : []));
+  if (variant === 'realtime') return ordered(via(REALTIME));
+  if (variant === 'process') return ordered([...via(SESSION), ...via(REALTIME)]);
+  return ordered([...base, ...via(SESSION), ...via(REALTIME)]);
 }
 
 export function orderEdgesOf(model: ConsistencyModel): { realtime: boolean; process: boolean } {

@@ -2,13 +2,30 @@
 // is only ever named by its history op id, and only in fields called op, from, to or txn, so a
 // reader (or a test) can resolve every such number against the history.
 
+/**
+ * A cycle's data-dependency class, as Elle names it for item (non-predicate) dependencies: see
+ * elle-names.ts for the rule.
+ */
+export type CycleClass = 'G0' | 'G1c' | 'G-single-item' | 'G-nonadjacent-item' | 'G2-item';
+/** Elle's cycle names: the class, then `-process` or `-realtime` when an order edge closes it. */
+export type CycleType = CycleClass | `${CycleClass}-process` | `${CycleClass}-realtime`;
+
+export const CYCLE_CLASSES: readonly CycleClass[] = [
+  'G0',
+  'G1c',
+  'G-single-item',
+  'G-nonadjacent-item',
+  'G2-item',
+];
+/** A class, then its process and real-time variants. */
+export const variantsOf = (c: CycleClass): CycleType[] => [c, `${c}-process`, `${c}-realtime`];
+/** Each class, then its process and real-time variants. */
+export const CYCLE_TYPES: readonly CycleType[] = CYCLE_CLASSES.flatMap(variantsOf);
+
 export type AnomalyType =
-  | 'G0'
+  | CycleType
   | 'G1a'
   | 'G1b'
-  | 'G1c'
-  | 'G-single'
-  | 'G2-item'
   | 'lost-update'
   | 'incompatible-order'
   | 'duplicate-append'
@@ -17,15 +34,17 @@ export type AnomalyType =
   | 'future-read';
 
 /**
- * Report order: the cycle classes from the strongest to the weakest, then the per-read anomalies.
+ * Report order: the cycle classes from the strongest to the weakest (G1a and G1b beside G1c), then
+ * the per-read anomalies.
  */
 export const ANOMALY_TYPES: readonly AnomalyType[] = [
-  'G0',
+  ...variantsOf('G0'),
   'G1a',
   'G1b',
-  'G1c',
-  'G-single',
-  'G2-item',
+  ...variantsOf('G1c'),
+  ...variantsOf('G-single-item'),
+  ...variantsOf('G-nonadjacent-item'),
+  ...variantsOf('G2-item'),
   'lost-update',
   'incompatible-order',
   'duplicate-append',
@@ -49,7 +68,8 @@ export interface CycleStep {
 }
 
 export interface CycleAnomaly {
-  type: 'G0' | 'G1c' | 'G-single' | 'G2-item';
+  /** Named from `cycle` by Elle's rule (elle-names.ts). */
+  type: CycleType;
   cycle: CycleStep[];
   explanation: string;
 }
@@ -173,9 +193,14 @@ export interface IsolationResult {
   /** The model the history was checked against (which order edges the graph had). */
   consistency: ConsistencyModel;
   /**
-   * For each anomaly type found: the consistency models its examples rule out, weakest first
-   * (Elle's hierarchy; a cycle that needs process or real-time order rules out only the session
-   * or real-time variants).
+   * Which anomaly names `counts` uses: 'elle' (Elle's cycle names, this shape). Results written
+   * before it had no such field and counted cycles as G0, G1c, G-single and G2-item, whatever
+   * order edges closed them (see lab/investigate/metrics.ts for how those are read).
+   */
+  names: 'elle';
+  /**
+   * For each anomaly type found: the consistency models it rules out, weakest first (Elle's
+   * hierarchy; a `-process` or `-realtime` cycle rules out only the session or real-time models).
    */
   rulesOut: Partial<Record<AnomalyType, string[]>>;
   /** Transactions considered: ok, info and never completed (failed ones are not). */
