@@ -152,7 +152,9 @@ ${EXIT_CODES_TEXT}
   selftest: async () => SELFTEST_USAGE(),
   report: `usage: bbs-lab report <run-dir>
 
-Re-renders results.json, report.md, report.html and the charts of a stored run from its history.
+Re-renders results.json, report.md, report.html and the charts of a stored run from its history
+(after a checker changed), keeping what only the run knew: its interruption, how it started (warm or
+cold) and its phase times.
 `,
   'docker-engine': `usage: bbs-lab docker-engine [--socket PATH | --tcp PORT] [--subnets 127.0.100-127.0.109]
 
@@ -660,8 +662,8 @@ async function cmdReport(argv: string[]): Promise<number> {
   const raw = parse(readFileSync(scenarioPath, 'utf8')) as { seed?: number };
   const scenario = validateScenario(raw, scenarioPath);
   const dir = runDirPaths(path, basename(path));
-  const { renderRun } = await import('../report/write.ts');
-  renderRun(dir, scenario, raw.seed ?? 0, {});
+  const { rerenderRun } = await import('../report/write.ts');
+  rerenderRun(dir, scenario, raw.seed ?? 0);
   process.stdout.write(`${dir.report}\n`);
   return 0;
 }

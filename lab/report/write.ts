@@ -90,6 +90,30 @@ export interface RenderOptions {
   onChecked?: () => void;
 }
 
+/**
+ * What the runner adds to results.json after the report (runner/run.ts: how the run started, warm
+ * or cold, and its phase times): a re-render from the history cannot recompute them, so it keeps
+ * them.
+ */
+export const RUNNER_FIELDS = ['start', 'phases'] as const;
+
+/**
+ * `bbs-lab report <run-dir>`: results.json and the report again from the history (after a change
+ * of a checker), keeping what only the run itself knew: its interruption and the runner's fields.
+ */
+export function rerenderRun(dir: RunFiles, scenario: Scenario, seed: number): void {
+  const before = existsSync(dir.results)
+    ? (JSON.parse(readFileSync(dir.results, 'utf8')) as Record<string, unknown>)
+    : {};
+  const interrupted = typeof before.interrupted === 'string' ? before.interrupted : undefined;
+  renderRun(dir, scenario, seed, interrupted ? { interrupted } : {});
+  const kept = RUNNER_FIELDS.filter((k) => before[k] !== undefined);
+  if (kept.length === 0) return;
+  const after = JSON.parse(readFileSync(dir.results, 'utf8')) as Record<string, unknown>;
+  for (const k of kept) after[k] = before[k];
+  writeFileSync(dir.results, `${JSON.stringify(after, null, 2)}\n`);
+}
+
 export function renderRun(
   dir: RunFiles,
   scenario: Scenario,
