@@ -3,31 +3,35 @@
 // an interrupted run (no final newline, starts like an event), skipped with a warning.
 //
 // Most lines never go through readLine one by one: a run of lines whose brackets balance
-// (scanLine) is parsed as one JSON array, a fraction of the cost of a JSON.parse and a string per
-// line. When such a batch parses into one value per line, each value is what JSON.parse of its
-// line gives (README.md in this folder says why), and the rule would have accepted every line of
-// it; when it does not parse, its lines are read again one by one by the rule, which stops at the
-// first bad line with that line's error. Either way the events and the errors are the rule's.
+// (scanLine, on the bytes) is parsed as one JSON array, a fraction of the cost of a JSON.parse and
+// a string per line. When such a batch parses into one value per line, each value is what
+// JSON.parse of its line gives (README.md in this folder says why), and the rule would have
+// accepted every line of it; when it does not parse, its lines are read again one by one by the
+// rule, which stops at the first bad line with that line's error. Either way the events and the
+// errors are the rule's.
 
+import { Buffer, isAscii, isUtf8 } from 'node:buffer';
 import { depthOf, HistoryFormatError, MAX_VALUE_DEPTH, type ParsedEvents } from './parsed.ts';
 
 /** How much is decoded and parsed at once (small in tests, to cross every boundary). */
 export interface JsonlLimits {
-  /** Bytes decoded at once: whole lines, well within the longest string V8 can hold. */
+  /** Bytes checked for UTF-8 at once (whole lines): a bad byte is looked for line by line. */
   chunkBytes: number;
-  /** Characters parsed as one batch: past it, the batch is parsed and a new one begun. */
-  batchChars: number;
+  /** Bytes parsed as one batch: past it, the batch is parsed and a new one begun. */
+  batchBytes: number;
 }
 
-export const JSONL_LIMITS: JsonlLimits = { chunkBytes: 64 << 20, batchChars: 1 << 20 };
+export const JSONL_LIMITS: JsonlLimits = { chunkBytes: 64 << 20, batchBytes: 64 << 10 };
 
 /** scanLine's answers besides a depth. */
 const BLANK = -1;
 const ALONE = -2;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
-/** For chunks after the first: a byte-order mark there is text, as in the file decoded whole. */
+/** The file's own byte-order mark is skipped once; one further on is text, as in the whole. */
 const decoderKeepingBOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const textOf = (bytes: Uint8Array, from: number, to: number) =>
+  decoderKeepingBOM.decode(bytes.subarray(from, to));
 
 /** The control characters a history line may not hold; binaryAt says where. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
@@ -87,26 +91,27 @@ export function topLevelObject(
 }
 
 /**
- * text[from, to) as one JSON value: the deepest nesting of its brackets; BLANK when it holds
- * nothing but spaces, tabs and CRs; ALONE when it cannot share a batch with other lines: a bracket
- * closed that was never opened, one left open, a string left open, or a comma outside brackets (two
- * values on one line). Strings are skipped by JSON's rule (a backslash escapes the next character),
- * so brackets and commas inside them do not count.
+ * bytes[from, to) (UTF-8) as one JSON value: the deepest nesting of its brackets; BLANK when it
+ * holds nothing but spaces, tabs and CRs; ALONE when it cannot share a batch with other lines: a
+ * bracket closed that was never opened, one left open, a string left open, or a comma outside
+ * brackets (two values on one line). Strings are skipped by JSON's rule (a backslash escapes the
+ * next character), so brackets and commas inside them do not count; the bytes of a multi-byte
+ * character are all 0x80 or more, never one of these.
  */
-export function scanLine(text: string, from: number, to: number): number {
+export function scanLine(bytes: Uint8Array, from: number, to: number): number {
   let s = from;
   for (; s < to; s++) {
-    const c = text.charCodeAt(s);
+    const c = bytes[s]!;
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break;
   }
   if (s === to) return BLANK;
   let depth = 0;
   let max = 0;
   for (let i = s; i < to; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i]!;
     if (c === 0x22) {
       for (i++; i < to; i++) {
-        const d = text.charCodeAt(i);
+        const d = bytes[i]!;
         if (d === 0x22) break;
         if (d === 0x5c) i++;
       }
@@ -176,7 +181,7 @@ class JsonlRead {
   }
 }
 
-/** Lines firstLine… of text[from, to), each with its depth from scanLine: one JSON.parse. */
+/** Lines firstLine… of bytes[from, to), each with its depth from scanLine: one JSON.parse. */
 interface Batch {
   from: number;
   to: number;
@@ -185,11 +190,26 @@ interface Batch {
   depth: number;
 }
 
-function flush(r: JsonlRead, text: string, b: Batch): void {
+/** Where a batch is put together as `[line,line,…]`; grown as needed, reused. */
+let scratch = Buffer.alloc(0);
+
+/** The batch's lines as the text of one JSON array: each newline between them a comma. */
+function arrayText(bytes: Uint8Array, b: Batch): string {
+  const n = b.to - b.from + 2;
+  if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
+  const a = scratch.subarray(0, n);
+  a[0] = 0x5b;
+  a.set(bytes.subarray(b.from, b.to), 1);
+  a[n - 1] = 0x5d;
+  for (let p = a.indexOf(0x0a, 1); p >= 0; p = a.indexOf(0x0a, p + 1)) a[p] = 0x2c;
+  return a.toString(isAscii(a) ? 'latin1' : 'utf8');
+}
+
+function flush(r: JsonlRead, bytes: Uint8Array, b: Batch): void {
   if (b.count === 0) return;
   let values: unknown;
   try {
-    values = JSON.parse(`[${text.slice(b.from, b.to).replaceAll('\n', ',')}]`);
+    values = JSON.parse(arrayText(bytes, b));
   } catch {
     values = null;
   }
@@ -200,9 +220,9 @@ function flush(r: JsonlRead, text: string, b: Batch): void {
     // Some line is bad: the rule, line by line, names the first.
     let from = b.from;
     for (let k = 0; k < b.count; k++) {
-      const nl = text.indexOf('\n', from);
+      const nl = bytes.indexOf(0x0a, from);
       const to = nl < 0 || nl > b.to ? b.to : nl;
-      r.readLine(text.slice(from, to), b.firstLine + k, false, false);
+      r.readLine(textOf(bytes, from, to), b.firstLine + k, false, false);
       from = to + 1;
     }
   }
@@ -211,26 +231,26 @@ function flush(r: JsonlRead, text: string, b: Batch): void {
 }
 
 /**
- * The lines of one decoded chunk (whole lines; `lastOfFile`: its last line is the file's and has
- * no newline), from line firstLine on; returns the number of lines read.
+ * The lines of a chunk of valid UTF-8 (whole lines; `lastOfFile`: its last line is the file's and
+ * has no newline), from line firstLine on; returns the number of lines read.
  */
-function readText(
+function readUtf8(
   r: JsonlRead,
-  text: string,
+  bytes: Uint8Array,
   firstLine: number,
   lastOfFile: boolean,
-  batchChars: number,
+  batchBytes: number,
 ): number {
   const b: Batch = { from: 0, to: 0, firstLine: 0, count: 0, depth: 0 };
   let lineNo = firstLine - 1;
-  // Every newline ends a line, and the text after the last one is a line too (maybe empty).
+  // Every newline ends a line, and what follows the last one is a line too (maybe empty).
   for (let from = 0; ; ) {
-    const nl = text.indexOf('\n', from);
-    const to = nl < 0 ? text.length : nl;
+    const nl = bytes.indexOf(0x0a, from);
+    const to = nl < 0 ? bytes.length : nl;
     lineNo++;
-    if (lineNo <= 3) r.head += `${text.slice(from, to)}\n`;
+    if (lineNo <= 3) r.head += `${textOf(bytes, from, to)}\n`;
     const last = nl < 0 && lastOfFile;
-    const depth = last ? ALONE : scanLine(text, from, to);
+    const depth = last ? ALONE : scanLine(bytes, from, to);
     if (depth >= 0) {
       if (b.count === 0) {
         b.from = from;
@@ -239,21 +259,26 @@ function readText(
       b.to = to;
       b.count++;
       if (depth > b.depth) b.depth = depth;
-      if (b.to - b.from > batchChars) flush(r, text, b);
+      if (b.to - b.from > batchBytes) flush(r, bytes, b);
     } else {
-      flush(r, text, b);
+      flush(r, bytes, b);
       // A blank line is skipped, as the rule does.
-      if (depth === ALONE) r.readLine(text.slice(from, to), lineNo, last, false);
+      if (depth === ALONE) r.readLine(textOf(bytes, from, to), lineNo, last, false);
     }
     if (nl < 0) break;
     from = nl + 1;
   }
-  flush(r, text, b);
+  flush(r, bytes, b);
   return lineNo - firstLine + 1;
 }
 
 /** A chunk that is not valid UTF-8, line by line, to say which line (or forgive a torn last one). */
-function readBytes(r: JsonlRead, bytes: Uint8Array, firstLine: number, lastOfFile: boolean): number {
+function readBytes(
+  r: JsonlRead,
+  bytes: Uint8Array,
+  firstLine: number,
+  lastOfFile: boolean,
+): number {
   let lineNo = firstLine - 1;
   for (let from = 0; ; ) {
     const nl = bytes.indexOf(0x0a, from);
@@ -277,8 +302,10 @@ export function parseJsonl(
 ): ParsedEvents {
   const r = new JsonlRead(source, bytes);
   const terminated = bytes.length === 0 || bytes[bytes.length - 1] === 0x0a;
+  // The file's byte-order mark is no part of line 1 (TextDecoder drops it, as it did here before).
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let line = 1;
-  for (let start = 0; start < bytes.length; ) {
+  for (let start = bom; start < bytes.length; ) {
     // Whole lines: a chunk ends after a newline (or at the end), never inside a character.
     let end = bytes.length;
     if (start + limits.chunkBytes < bytes.length) {
@@ -289,16 +316,9 @@ export function parseJsonl(
     const lastOfFile = end === bytes.length && !terminated;
     // Without the newline that ends its last line (every chunk but an unterminated last one has it).
     const body = bytes.subarray(start, lastOfFile ? end : end - 1);
-    let text: string | null;
-    try {
-      text = (start === 0 ? decoder : decoderKeepingBOM).decode(body);
-    } catch {
-      text = null;
-    }
-    line +=
-      text !== null
-        ? readText(r, text, line, lastOfFile, limits.batchChars)
-        : readBytes(r, body, line, lastOfFile);
+    line += isUtf8(body)
+      ? readUtf8(r, body, line, lastOfFile, limits.batchBytes)
+      : readBytes(r, body, line, lastOfFile);
     start = end;
   }
   if (r.values.length === 1 && r.warnings.length === 0) {

@@ -93,8 +93,34 @@ function timeOrder(checked: readonly HistoryEvent[]): number[] | null {
   return null;
 }
 
-/** An op id's state while pairing: the position of its open invoke, or DONE once completed. */
+/** An op id's state while pairing: the position of its open invoke, DONE, or UNSEEN. */
 const DONE = -1;
+const UNSEEN = -2;
+
+/** Every op id's state: in an array when the ids are small whole numbers (the lab's are 0, 1, …). */
+class OpStates {
+  private readonly dense: Int32Array | null = null;
+  private readonly map = new Map<number, number>();
+
+  constructor(checked: readonly HistoryEvent[]) {
+    let max = -1;
+    for (const e of checked) {
+      if (e.type === 'nemesis') continue;
+      if (e.op < 0 || e.op > 2 * checked.length + 16) return;
+      if (e.op > max) max = e.op;
+    }
+    this.dense = new Int32Array(max + 1).fill(UNSEEN);
+  }
+
+  get(op: number): number {
+    return this.dense ? this.dense[op]! : (this.map.get(op) ?? UNSEEN);
+  }
+
+  set(op: number, state: number): void {
+    if (this.dense) this.dense[op] = state;
+    else this.map.set(op, state);
+  }
+}
 
 /**
  * Checks that invokes and completions pair up, in time order. Only the state of each op id is
@@ -106,7 +132,7 @@ function checkPairs(
   at: (i: number) => string,
   whereOf: (i: number) => string,
 ): void {
-  const state = new Map<number, number>();
+  const state = new OpStates(checked);
   const n = checked.length;
   for (let k = 0; k < n; k++) {
     const i = order ? order[k]! : k;
@@ -114,7 +140,7 @@ function checkPairs(
     if (e.type === 'nemesis') continue;
     const s = state.get(e.op);
     if (e.type === 'invoke') {
-      if (s === undefined) {
+      if (s === UNSEEN) {
         state.set(e.op, i);
         continue;
       }
@@ -127,7 +153,7 @@ function checkPairs(
         `${at(i)}: op id ${e.op} is used again (invoked at ${whereOf(was.invoke)}, completed at ${whereOf(was.complete)}); op ids must be unique`,
       );
     }
-    if (s !== undefined && s !== DONE) {
+    if (s !== UNSEEN && s !== DONE) {
       state.set(e.op, DONE);
       continue;
     }
@@ -254,7 +280,8 @@ export function parseJsonEvents(bytes: Uint8Array | string, source = 'history'):
     const where = pos ? ` line ${lineOf(text, Number(pos[1]))}` : '';
     throw new HistoryFormatError(`${source}${where}: not valid JSON (${msg})`);
   }
-  if (!Array.isArray(arr)) throw new HistoryFormatError(`${source}: expected a JSON array of events`);
+  if (!Array.isArray(arr))
+    throw new HistoryFormatError(`${source}: expected a JSON array of events`);
   return { source, values: arr, whereOf: (i) => `event ${i}`, warnings: [], owned: true };
 }
 

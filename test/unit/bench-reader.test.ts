@@ -7,7 +7,13 @@ import { benchReader, readerLine, sequentialJsonl } from '../../lab/bench/reader
 test('the bench line: events per second of reading alone and of reading and checking', (t) => {
   // 400,000 events in 0.5 s: 800,000 events/s; in 1.25 s: 320,000 events/s. 45 MiB.
   t.is(
-    readerLine({ events: 400_000, bytes: 45 * 2 ** 20, readMs: 500, checkMs: 1250, verdict: 'VALID' }),
+    readerLine({
+      events: 400_000,
+      bytes: 45 * 2 ** 20,
+      readMs: 500,
+      checkMs: 1250,
+      verdict: 'VALID',
+    }),
     'reader: JSONL, one sequential key, 400,000 events (45 MB): read 0.50 s (800,000 events/s); read + check (bbs-lab check --model cas-register) 1.25 s (320,000 events/s), VALID',
   );
 });

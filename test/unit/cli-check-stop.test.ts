@@ -29,7 +29,8 @@ function op(key: string, from: number, to: number, input: object, output: unknow
     { type: 'ok', time: to, ...base, value: output },
   ];
 }
-const write = (key: string, at: number, v: number) => op(key, at, at + 1, { f: 'write', value: v }, v);
+const write = (key: string, at: number, v: number) =>
+  op(key, at, at + 1, { f: 'write', value: v }, v);
 const read = (key: string, at: number, v: unknown) => op(key, at, at + 1, { f: 'read' }, v);
 
 /** Key `key` written 1, then read: linearizable when the read sees 1, not when it sees null. */
@@ -99,16 +100,30 @@ test.serial(
       ),
     );
     const plain = await cli('check', h, '--model', 'register', '--budget', '1');
-    const res = await cli('check', h, '--model', 'register', '--budget', '1', '--stop-at-first-failure');
+    const res = await cli(
+      'check',
+      h,
+      '--model',
+      'register',
+      '--budget',
+      '1',
+      '--stop-at-first-failure',
+    );
     t.is(res.code, 3, res.stdout + res.stderr);
-    t.regex(res.stdout, /^UNKNOWN: Linearizability: 0 of 1 key not linearizable, 1 unknown \(search budget of 1 steps exhausted\)\./);
+    t.regex(
+      res.stdout,
+      /^UNKNOWN: Linearizability: 0 of 1 key not linearizable, 1 unknown \(search budget of 1 steps exhausted\)\./,
+    );
     t.is(res.stdout, plain.stdout);
   },
 );
 
 test.serial('the flag is in the usage and among the allowed options', async (t) => {
   const help = await cli('check', '--help');
-  t.regex(help.stdout, /--stop-at-first-failure\n +end the linearizability search at the first key/);
+  t.regex(
+    help.stdout,
+    /--stop-at-first-failure\n +end the linearizability search at the first key/,
+  );
   const typo = await cli('check', join(dir, 'none.jsonl'), '--stop-at-first-fail');
   t.is(typo.code, 2);
   t.regex(typo.stderr, /--stop-at-first-fail: unknown option; allowed: .*--stop-at-first-failure/);

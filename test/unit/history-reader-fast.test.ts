@@ -264,7 +264,13 @@ const nemesis = fc.record({
 function eventsOf(ops: GenOp[], nem: object[], sorted: boolean): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   ops.forEach((o, id) => {
-    const base = { op: id, process: o.process, f: o.f, key: o.key, ...(o.client ? { client: 9 } : {}) };
+    const base = {
+      op: id,
+      process: o.process,
+      f: o.f,
+      key: o.key,
+      ...(o.client ? { client: 9 } : {}),
+    };
     out.push({ type: 'invoke', time: o.start, ...base, value: o.input });
     if (o.end !== 'none')
       out.push({ type: o.end, time: o.start + o.length, ...base, value: o.output, index: 77 });
@@ -297,10 +303,28 @@ const STRAY = [
   `{"type":"nemesis","time":4,"v":${'['.repeat(101)}${']'.repeat(101)}}`,
   `{"type":"nemesis","time":4,"v":${'['.repeat(99)}${']'.repeat(99)}}`,
 ];
+/**
+ * Lines that fool a count of values per batch: two halves of one value, and two values on one
+ * line, so that the batch still parses into one value per line.
+ */
+const FOOLS = [
+  [
+    '{"type":"nemesis","time":1,"v":[1',
+    '2]}',
+    '{"type":"nemesis","time":2},{"type":"nemesis","time":3}',
+  ],
+  [
+    '{"type":"nemesis","time":2},{"type":"nemesis","time":3}',
+    '{"type":"nemesis","time":1,"v":{"a":[1',
+    '"b"]}}',
+  ],
+  ['{"type":"nemesis","time":1,"v":"x', 'y"}', '1,2'],
+];
 
 type Mutation =
   | { kind: 'cut'; at: number; pos: number }
   | { kind: 'stray'; at: number; line: string }
+  | { kind: 'fool'; at: number; lines: string[] }
   | { kind: 'field'; at: number; field: string; to: unknown }
   | { kind: 'dup'; at: number }
   | { kind: 'swap'; at: number; with: number }
@@ -309,6 +333,7 @@ type Mutation =
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat(), pos: fc.nat() }),
   fc.record({ kind: fc.constant('stray' as const), at: fc.nat(), line: fc.constantFrom(...STRAY) }),
+  fc.record({ kind: fc.constant('fool' as const), at: fc.nat(), lines: fc.constantFrom(...FOOLS) }),
   fc.record({
     kind: fc.constant('field' as const),
     at: fc.nat(),
@@ -331,6 +356,9 @@ function mutate(lines: string[], m: Mutation): void {
       break;
     case 'stray':
       lines.splice(i, 0, m.line);
+      break;
+    case 'fool':
+      lines.splice(i, 0, ...m.lines);
       break;
     case 'field': {
       try {
@@ -385,15 +413,17 @@ function bytesOf(lines: string[], end: Ending): Uint8Array {
   if (end.badByte !== null && lines.length > 0) {
     // Just before the start of line badByte (mod the lines): never inside a line's character.
     const at = new TextEncoder().encode(
-      lines.slice(0, end.badByte % lines.length).join('\n') + (end.badByte % lines.length ? '\n' : ''),
+      lines.slice(0, end.badByte % lines.length).join('\n') +
+        (end.badByte % lines.length ? '\n' : ''),
     ).length;
-    if (at <= bytes.length) bytes = new Uint8Array([...bytes.subarray(0, at), 0xff, ...bytes.subarray(at)]);
+    if (at <= bytes.length)
+      bytes = new Uint8Array([...bytes.subarray(0, at), 0xff, ...bytes.subarray(at)]);
   }
   return bytes;
 }
 
-const TINY: JsonlLimits = { chunkBytes: 1, batchChars: 1 };
-const SMALL: JsonlLimits = { chunkBytes: 97, batchChars: 60 };
+const TINY: JsonlLimits = { chunkBytes: 1, batchBytes: 1 };
+const SMALL: JsonlLimits = { chunkBytes: 97, batchBytes: 60 };
 
 const history = fc.record({
   ops: fc.array(genOp, { maxLength: 12 }),
@@ -435,7 +465,8 @@ test('valid histories: the events in time order, numbered, with client and key f
 });
 
 test('scanLine: the nesting depth, strings skipped; blank and lines that cannot share a batch', (t) => {
-  const scan = (s: string) => scanLine(s, 0, s.length);
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const scan = (s: string) => scanLine(bytes(s), 0, bytes(s).length);
   t.is(scan('{"a":[1,{"b":2}]}'), 3);
   t.is(scan('{"a":"]]]}}}"}'), 1);
   t.is(scan('{"a":"\\"]"}'), 1);
@@ -449,7 +480,9 @@ test('scanLine: the nesting depth, strings skipped; blank and lines that cannot 
   t.is(scan('{"a":"x\\'), -2, 'escape at the end');
   t.is(scan('{"a":1},{"b":2}'), -2);
   // Only from..to is read.
-  t.is(scanLine('xx[[1]]yy', 2, 7), 2);
+  t.is(scanLine(bytes('xx[[1]]yy'), 2, 7), 2);
+  // The bytes of a multi-byte character are never structure.
+  t.is(scan('{"a":"日本]"}'), 1);
 });
 
 test('a batch that does not parse is read line by line: the first bad line is named', (t) => {
@@ -459,4 +492,7 @@ test('a batch that does not parse is read line by line: the first bad line is na
   // Two halves of a value on two lines parse as one array element: still line 1's error.
   const halves = '{"type":"nemesis","time":1,"v":[1\n2]}\n';
   t.deepEqual(actual(new TextEncoder().encode(halves)), { error: 'line 1' });
+  // …even when another line holds two values, so that the batch has one value per line.
+  const fooled = `${halves}{"type":"nemesis","time":2},{"type":"nemesis","time":3}\n`;
+  t.deepEqual(actual(new TextEncoder().encode(fooled)), { error: 'line 1' });
 });
