@@ -140,7 +140,8 @@ a total when there are several; a run directory also gets check.json with every 
   --stop-at-first-failure
                         end the linearizability search at the first key found not linearizable,
                         as Porcupine does: the verdict is still INVALID (exit 1), the keys left
-                        undecided are unknown ("stopped"); keys are searched in name order
+                        undecided are unknown ("stopped"); keys are searched in name order,
+                        in rounds of growing budget
   --initial-value JSON  the register's value before any write, for --model register or cas-register
                         (default null; Knossos's own tests start at 0)
   --consistency MODEL   what list-append transactions are held to: strict-serializable (default;

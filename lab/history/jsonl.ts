@@ -190,14 +190,21 @@ interface Batch {
   depth: number;
 }
 
-/** Where a batch is put together as `[line,line,…]`; grown as needed, reused. */
+/** Where a batch is put together as `[line,line,…]`; reused, but not kept past 4 MB (one long line). */
 let scratch = Buffer.alloc(0);
+const SCRATCH_KEPT = 4 << 20;
 
 /** The batch's lines as the text of one JSON array: each newline between them a comma. */
 function arrayText(bytes: Uint8Array, b: Batch): string {
   const n = b.to - b.from + 2;
-  if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
-  const a = scratch.subarray(0, n);
+  if (n > SCRATCH_KEPT) return fillArray(Buffer.allocUnsafe(n), bytes, b);
+  if (scratch.length < n)
+    scratch = Buffer.allocUnsafe(Math.min(Math.max(n, 2 * scratch.length), SCRATCH_KEPT));
+  return fillArray(scratch.subarray(0, n), bytes, b);
+}
+
+function fillArray(a: Buffer, bytes: Uint8Array, b: Batch): string {
+  const n = a.length;
   a[0] = 0x5b;
   a.set(bytes.subarray(b.from, b.to), 1);
   a[n - 1] = 0x5d;
