@@ -1,11 +1,12 @@
 // `npm run bench`: checker throughput on generated histories of growing size, all in one run so
 // the ratios between sizes are comparable on a noisy machine (absolute figures are not).
-// `npm run bench -- --only linearizability` (or isolation, report, startup, overhead, plan, overlap) runs one group of rows.
+// `npm run bench -- --only linearizability` (or reader, isolation, report, startup, overhead, plan, overlap) runs one group of rows.
 // PORCUPINE_DATA=<porcupine checkout>/test_data adds Porcupine's kv logs beside Porcupine's own times.
 
 import { benchIsolation } from './isolation.ts';
 import { benchEtcd, benchLinearizability, benchLongKey } from './linearizability.ts';
 import { benchPorcupineKv } from './porcupine-kv.ts';
+import { benchReader } from './reader.ts';
 import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
 import { benchOverhead } from './overhead.ts';
@@ -15,6 +16,7 @@ import { benchOverlap } from './overlap.ts';
 const log = (line: string) => console.log(line);
 const GROUPS = [
   'linearizability',
+  'reader',
   'isolation',
   'report',
   'startup',
@@ -65,6 +67,8 @@ if (only.has('linearizability')) {
   benchLongKey(100_000, 0.001, log);
   benchPorcupineKv(process.env.PORCUPINE_DATA, log);
 }
+// Reading a JSONL history of 400,000 events alone, then with the check, as `bbs-lab check` does.
+if (only.has('reader')) benchReader(200_000, log);
 const iso = only.has('isolation') ? benchIsolation([10_000, 100_000], log) : [];
 if (only.has('report')) benchReport(log);
 if (only.has('startup')) benchStartup(log);

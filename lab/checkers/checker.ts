@@ -24,6 +24,11 @@ export interface CheckOptions {
    */
   timeoutMs?: number;
   /**
+   * End the linearizability search at the first key found not linearizable, as Porcupine does:
+   * the keys left undecided are 'unknown' (exhausted 'stopped').
+   */
+  stopAtFirstFailure?: boolean;
+  /**
    * The register's initial value for --model register / cas-register (default null; Knossos's tests
    * start at 0).
    */

@@ -123,6 +123,7 @@ Environment: BBS_LAB_ADDRESS_BASE (default 127.0.0) moves the clusters to anothe
 Checks a scenario file and prints it with every default filled in; exit 2 with one line per problem.
 `,
   check: `usage: bbs-lab check <run-dir | history file | directory>… [--model NAME] [--budget STEPS]
+                     [--timeout DURATION] [--stop-at-first-failure] [--initial-value JSON]
                      [--consistency MODEL] [--json] [--export edn FILE]
 
 Checks stored histories without a cluster: linearizability per key, BBS invariants, failed-but-
@@ -136,6 +137,11 @@ a total when there are several; a run directory also gets check.json with every 
   --budget STEPS        search steps per key before its verdict is unknown (default 5,000,000)
   --timeout DURATION    wall-clock limit of the linearizability search (e.g. 30s, 2m), beside
                         --budget; what is left undecided when it passes is unknown (exit 3)
+  --stop-at-first-failure
+                        end the linearizability search at the first key found not linearizable,
+                        as Porcupine does: the verdict is still INVALID (exit 1), the keys left
+                        undecided are unknown ("stopped"); keys are searched in name order,
+                        in rounds of growing budget
   --initial-value JSON  the register's value before any write, for --model register or cas-register
                         (default null; Knossos's own tests start at 0)
   --consistency MODEL   what list-append transactions are held to: strict-serializable (default;
@@ -290,7 +296,7 @@ function cmdCheck(args: string[]): number {
   const p = parseArgs(
     argv,
     ['model', 'budget', 'consistency', 'initial-value', 'timeout'],
-    ['json'],
+    ['json', 'stop-at-first-failure'],
     ['--export edn FILE'],
   );
   if (p.positional.length === 0)
@@ -334,6 +340,7 @@ function cmdCheck(args: string[]): number {
     p.positional,
     {
       ...(timeoutSecs !== undefined ? { timeoutMs: timeoutSecs * 1000 } : {}),
+      ...(p.flags.has('stop-at-first-failure') ? { stopAtFirstFailure: true } : {}),
       ...(initialValue !== undefined ? { initialValue } : {}),
       ...(typeof model === 'string' ? { model } : {}),
       ...(budget !== undefined ? { budget } : {}),

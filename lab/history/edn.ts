@@ -456,9 +456,11 @@ export function parseEdnEvents(bytes: Uint8Array | string, source = 'history.edn
   });
   return {
     source,
-    events: events.map((value, i) => ({ value, where: raws[i]!.at })),
+    values: events,
+    whereOf: (i) => raws[i]!.at,
     warnings: [],
     whereNamesSource: true,
+    owned: true,
   };
 }
 

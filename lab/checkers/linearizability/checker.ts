@@ -11,13 +11,14 @@ export const linearizabilityChecker: Checker<LinResult | null, 'linearizability'
   appliesTo: (o) => o.key !== undefined && o.f !== FINAL_READ && o.f !== 'txn',
   check(ops, ctx) {
     const forced = ctx.forced;
-    const { budget, timeoutMs } = ctx.options;
+    const { budget, timeoutMs, stopAtFirstFailure } = ctx.options;
     const lin = checkLinearizable(
       ops,
       forced ? () => forced : (k) => bbsModelFor(k, rulesOf(ctx.options)),
       {
         ...(budget !== undefined ? { budget } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(stopAtFirstFailure ? { stopAtFirstFailure } : {}),
       },
     );
     return { verdict: lin.valid, data: lin, judged: lin.opsChecked > 0, unjudged: lin.skipped };
