@@ -60,6 +60,16 @@ const VERDICTS: Record<string, Verdict> = {
   Unknown: 'unknown',
 };
 
+function jsonLine(l: string, n: number): Record<string, unknown> {
+  try {
+    const o: unknown = JSON.parse(l);
+    if (o !== null && typeof o === 'object' && !Array.isArray(o)) return o as Record<string, unknown>;
+  } catch {
+    // said below
+  }
+  throw new Error(`Porcupine harness output, line ${n}: not a JSON object: ${l.slice(0, 80)}`);
+}
+
 /** The harness's JSON lines; an Error naming the line and the field on anything else. */
 export function parseGoOutput(text: string): GoRow[] {
   return text
@@ -67,12 +77,7 @@ export function parseGoOutput(text: string): GoRow[] {
     .map((l, i) => [l.trim(), i + 1] as const)
     .filter(([l]) => l !== '')
     .map(([l, n]) => {
-      let o: Record<string, unknown>;
-      try {
-        o = JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        throw new Error(`Porcupine harness output, line ${n}: not JSON: ${l.slice(0, 80)}`);
-      }
+      const o = jsonLine(l, n);
       const bad = (field: string, want: string) =>
         new Error(
           `Porcupine harness output, line ${n}: "${field}" must be ${want}, got ${JSON.stringify(o[field])}`,
@@ -273,20 +278,27 @@ function rowsOf(histories: readonly LabHistory[], m: Measured): SideRow[] {
 }
 
 /** Go, built: the harness to call each round, or undefined with the reason logged. */
-function harnessFor(data: string, kv: readonly string[], log: (line: string) => void) {
+interface Harness {
+  /** `go version`, when Porcupine is re-run. */
+  go?: string;
+  run?: () => GoRow[];
+  done?: () => void;
+}
+
+function harnessFor(data: string, kv: readonly string[], log: (line: string) => void): Harness {
   const go = goVersion();
   if (!go) {
     log(
       "porcupine: `go` is not on PATH, so Porcupine's figures are quoted, not re-run; `apt-get install golang-go` (Debian; any Go ≥ 1.16) re-runs Porcupine here",
     );
-    return { go };
+    return {};
   }
   const dir = mkdtempSync(join(tmpdir(), 'porcupine-go-'));
   const built = buildHarness(dirname(resolve(data)), dir);
   if ('error' in built) {
     rmSync(dir, { recursive: true, force: true });
     log(`porcupine: ${built.error}; Porcupine's figures are quoted, not re-run`);
-    return { go: undefined };
+    return {};
   }
   return {
     go,

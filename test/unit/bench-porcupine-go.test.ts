@@ -36,7 +36,7 @@ test('parseGoOutput: one row per JSON line, Porcupine’s CheckResult as the lab
 test('parseGoOutput: anything else names the line and the field', (t) => {
   const row = { name: 'a', kind: 'etcd', ops: 1, verdict: 'Ok', ms: 1, modelSteps: 1 };
   const line = (o: object) => `${JSON.stringify(row)}\n${JSON.stringify({ ...row, ...o })}`;
-  t.throws(() => parseGoOutput('panic: oops'), { message: /line 1: not JSON: panic: oops/ });
+  t.throws(() => parseGoOutput('panic: oops'), { message: /line 1: not a JSON object: panic: oops/ });
   t.throws(() => parseGoOutput(line({ verdict: 'Maybe' })), {
     message: /line 2: "verdict" must be Ok, Illegal or Unknown.*got "Maybe"/,
   });
