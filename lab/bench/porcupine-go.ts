@@ -63,7 +63,8 @@ const VERDICTS: Record<string, Verdict> = {
 function jsonLine(l: string, n: number): Record<string, unknown> {
   try {
     const o: unknown = JSON.parse(l);
-    if (o !== null && typeof o === 'object' && !Array.isArray(o)) return o as Record<string, unknown>;
+    if (o !== null && typeof o === 'object' && !Array.isArray(o))
+      return o as Record<string, unknown>;
   } catch {
     // said below
   }
@@ -141,7 +142,10 @@ export function goVersion(): string | undefined {
 /** Builds the harness in `dir` against the checkout: the binary's path, or why not. */
 export function buildHarness(checkout: string, dir: string): { bin: string } | { error: string } {
   const mod = join(checkout, 'go.mod');
-  if (!existsSync(mod) || !/^module github\.com\/anishathalye\/porcupine$/m.test(readFileSync(mod, 'utf8')))
+  if (
+    !existsSync(mod) ||
+    !/^module github\.com\/anishathalye\/porcupine$/m.test(readFileSync(mod, 'utf8'))
+  )
     return {
       error: `PORCUPINE_DATA: ${checkout} is not a Porcupine checkout (no go.mod naming github.com/anishathalye/porcupine); set PORCUPINE_DATA to <checkout>/test_data`,
     };
@@ -156,7 +160,9 @@ export function buildHarness(checkout: string, dir: string): { bin: string } | {
     encoding: 'utf8',
   });
   if (r.status !== 0)
-    return { error: `go build failed: ${(r.stderr || String(r.error)).trim().split('\n').slice(-3).join(' / ')}` };
+    return {
+      error: `go build failed: ${(r.stderr || String(r.error)).trim().split('\n').slice(-3).join(' / ')}`,
+    };
   return { bin };
 }
 
@@ -167,7 +173,9 @@ export function runHarness(bin: string, data: string, kv: readonly string[]): Go
     maxBuffer: 64 << 20,
   });
   if (r.status !== 0)
-    throw new Error(`Porcupine harness exited ${r.status}: ${(r.stderr || String(r.error)).trim()}`);
+    throw new Error(
+      `Porcupine harness exited ${r.status}: ${(r.stderr || String(r.error)).trim()}`,
+    );
   return parseGoOutput(r.stdout);
 }
 
@@ -193,7 +201,9 @@ export function labHistories(data: string, kv: readonly string[]) {
   const dir = join(data, 'jepsen');
   const etcd: LabHistory[] = [];
   const empty: string[] = [];
-  for (const f of readdirSync(dir).filter((f) => /^etcd_\d+\.log$/.test(f)).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((f) => /^etcd_\d+\.log$/.test(f))
+    .sort()) {
     const ops = parseJepsenLog(readFileSync(join(dir, f), 'utf8'));
     const name = f.replace(/\.log$/, '');
     if (ops.length === 0) empty.push(name);
@@ -213,21 +223,27 @@ const verdictOf = (r: LinResult): Verdict =>
 
 type LabTimes = Pick<SideRow, 'search' | 'full'>;
 
-function timeLab(h: LabHistory): LabTimes {
+/**
+ * The lab's search and full check of one history, timed. `fullFirst` swaps their order: the first
+ * of the two pays for the garbage the history before left, so the rounds alternate it.
+ */
+function timeLab(h: LabHistory, fullFirst: boolean): LabTimes {
   const model = () => h.model;
-  let t0 = performance.now();
-  const s = checkLinearizable(h.ops, model, { ...h.options, shrink: false });
-  const searchMs = performance.now() - t0;
-  t0 = performance.now();
-  const f = checkLinearizable(h.ops, model, h.options);
-  const fullMs = performance.now() - t0;
+  const timed = (shrink: boolean) => {
+    const t0 = performance.now();
+    const r = checkLinearizable(h.ops, model, { ...h.options, shrink });
+    return { r, ms: performance.now() - t0 };
+  };
+  const first = timed(fullFirst); // shrink on: the full check
+  const second = timed(!fullFirst);
+  const [search, full] = fullFirst ? [second, first] : [first, second];
   return {
     search: {
-      verdict: verdictOf(s),
-      ms: searchMs,
-      modelSteps: s.keys.reduce((n, k) => n + (k.modelSteps ?? 0), 0),
+      verdict: verdictOf(search.r),
+      ms: search.ms,
+      modelSteps: search.r.keys.reduce((n, k) => n + (k.modelSteps ?? 0), 0),
     },
-    full: { verdict: verdictOf(f), ms: fullMs },
+    full: { verdict: verdictOf(full.r), ms: full.ms },
   };
 }
 
@@ -252,11 +268,11 @@ function measure(
   rounds: number,
 ): Measured {
   const m: Measured = { porcupine: new Map(), lab: new Map() };
-  for (const h of histories.slice(0, 5)) timeLab(h); // warm-up: JIT and the first allocations
+  for (const h of histories.slice(0, 5)) timeLab(h, false); // warm-up: JIT and the first allocations
   for (let i = 0; i < rounds; i++) {
     for (const g of harness?.() ?? []) m.porcupine.set(g.name, bestOf(m.porcupine.get(g.name), g));
     for (const h of histories) {
-      const t = timeLab(h);
+      const t = timeLab(h, i % 2 === 1);
       const was = m.lab.get(h.name);
       m.lab.set(h.name, { search: bestOf(was?.search, t.search), full: bestOf(was?.full, t.full) });
     }
@@ -271,7 +287,9 @@ function rowsOf(histories: readonly LabHistory[], m: Measured): SideRow[] {
     return {
       name: h.name,
       ops: h.ops.length,
-      ...(g && { porcupine: { verdict: g.verdict, ms: g.ms, modelSteps: g.modelSteps, ops: g.ops } }),
+      ...(g && {
+        porcupine: { verdict: g.verdict, ms: g.ms, modelSteps: g.modelSteps, ops: g.ops },
+      }),
       ...lab,
     };
   });
@@ -352,7 +370,9 @@ export function benchPorcupine(
 if (process.argv[1]?.endsWith('porcupine-go.ts')) {
   const [data, rounds] = process.argv.slice(2);
   if (!data) {
-    console.error('usage: node --import tsx lab/bench/porcupine-go.ts <porcupine checkout>/test_data [ROUNDS]');
+    console.error(
+      'usage: node --import tsx lab/bench/porcupine-go.ts <porcupine checkout>/test_data [ROUNDS]',
+    );
     process.exit(2);
   }
   benchPorcupine(data, (l) => console.log(l), rounds ? Number(rounds) : 3);

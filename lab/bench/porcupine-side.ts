@@ -71,13 +71,17 @@ export function disagreementsOf(r: SideRow): string[] {
  * compared history by history; without, it is computed from each row's Porcupine run.
  */
 export function sideBySide(rows: readonly SideRow[], quoted?: QuotedColumn): SideBySide {
-  const search = { ...column(rows.map((r) => r.search.ms)), modelSteps: sum(rows.map((r) => r.search.modelSteps)) };
+  const search = {
+    ...column(rows.map((r) => r.search.ms)),
+    modelSteps: sum(rows.map((r) => r.search.modelSteps)),
+  };
   const full = column(rows.map((r) => r.full.ms));
   const base = { histories: rows.length, ops: sum(rows.map((r) => r.ops)), search, full };
   let porcupine: SideBySide['porcupine'];
   let fullSlower: number | undefined;
   let disagreements: string[] = [];
-  if (quoted) porcupine = { median: quoted.median, total: quoted.total, modelSteps: quoted.modelSteps };
+  if (quoted)
+    porcupine = { median: quoted.median, total: quoted.total, modelSteps: quoted.modelSteps };
   else {
     const ran = rows.filter((r) => r.porcupine);
     disagreements = rows.flatMap(disagreementsOf);
@@ -132,11 +136,14 @@ export function sideBySideLines(label: string, s: SideBySide, source: string): s
   const p = s.porcupine;
   const r = s.ratio;
   if (p) out.push(line("Porcupine's search", p, p.modelSteps));
-  out.push(line("lab's search", s.search, s.search.modelSteps, r && [r.searchMedian, r.searchTotal]));
+  out.push(
+    line("lab's search", s.search, s.search.modelSteps, r && [r.searchMedian, r.searchTotal]),
+  );
   out.push(line("lab's full check", s.full, undefined, r && [r.fullMedian, r.fullTotal]));
   if (!p) return out;
   if (s.fullSlower === undefined) out.push('  verdicts: not compared (Porcupine not re-run)');
-  else if (s.disagreements.length === 0) out.push(`  verdicts: Porcupine and the lab agree on all ${s.histories}`);
+  else if (s.disagreements.length === 0)
+    out.push(`  verdicts: Porcupine and the lab agree on all ${s.histories}`);
   else out.push(`  DISAGREE on ${s.disagreements.length}: ${s.disagreements.join('; ')}`);
   out.push(
     `  the full check no slower than Porcupine's search at the median: ${s.fullNoSlowerAtMedian ? 'holds' : 'does not hold'} (${ms(s.full.median, 2)} ms against ${ms(p.median, 2)} ms, ${times(r!.fullMedian)})${s.fullSlower === undefined ? '' : `; the full check is slower than Porcupine's search on ${s.fullSlower} of ${s.histories} histories`}`,

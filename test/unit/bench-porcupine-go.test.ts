@@ -16,7 +16,12 @@ import {
   parseGoOutput,
   quotedKv,
 } from '../../lab/bench/porcupine-go.ts';
-import { rowLine, type SideRow, sideBySide, sideBySideLines } from '../../lab/bench/porcupine-side.ts';
+import {
+  rowLine,
+  type SideRow,
+  sideBySide,
+  sideBySideLines,
+} from '../../lab/bench/porcupine-side.ts';
 
 test('parseGoOutput: one row per JSON line, Porcupine’s CheckResult as the lab’s verdict', (t) => {
   const out = [
@@ -26,7 +31,14 @@ test('parseGoOutput: one row per JSON line, Porcupine’s CheckResult as the lab
     '{"name":"etcd_001","kind":"etcd","ops":1,"verdict":"Unknown","ms":60000,"modelSteps":0}',
   ].join('\n');
   t.deepEqual(parseGoOutput(out), [
-    { name: 'etcd_000', kind: 'etcd', ops: 12, verdict: 'not-linearizable', ms: 0.5, modelSteps: 40 },
+    {
+      name: 'etcd_000',
+      kind: 'etcd',
+      ops: 12,
+      verdict: 'not-linearizable',
+      ms: 0.5,
+      modelSteps: 40,
+    },
     { name: 'c50-ok', kind: 'kv', ops: 3, verdict: 'linearizable', ms: 7, modelSteps: 3 },
     { name: 'etcd_001', kind: 'etcd', ops: 1, verdict: 'unknown', ms: 60000, modelSteps: 0 },
   ]);
@@ -36,20 +48,31 @@ test('parseGoOutput: one row per JSON line, Porcupine’s CheckResult as the lab
 test('parseGoOutput: anything else names the line and the field', (t) => {
   const row = { name: 'a', kind: 'etcd', ops: 1, verdict: 'Ok', ms: 1, modelSteps: 1 };
   const line = (o: object) => `${JSON.stringify(row)}\n${JSON.stringify({ ...row, ...o })}`;
-  t.throws(() => parseGoOutput('panic: oops'), { message: /line 1: not a JSON object: panic: oops/ });
+  t.throws(() => parseGoOutput('panic: oops'), {
+    message: /line 1: not a JSON object: panic: oops/,
+  });
   t.throws(() => parseGoOutput(line({ verdict: 'Maybe' })), {
     message: /line 2: "verdict" must be Ok, Illegal or Unknown.*got "Maybe"/,
   });
-  t.throws(() => parseGoOutput(line({ ms: -1 })), { message: /line 2: "ms" must be a number ≥ 0, got -1/ });
-  t.throws(() => parseGoOutput(line({ modelSteps: '3' })), { message: /"modelSteps" must be a number/ });
-  t.throws(() => parseGoOutput(line({ kind: 'register' })), { message: /"kind" must be "etcd" or "kv"/ });
+  t.throws(() => parseGoOutput(line({ ms: -1 })), {
+    message: /line 2: "ms" must be a number ≥ 0, got -1/,
+  });
+  t.throws(() => parseGoOutput(line({ modelSteps: '3' })), {
+    message: /"modelSteps" must be a number/,
+  });
+  t.throws(() => parseGoOutput(line({ kind: 'register' })), {
+    message: /"kind" must be "etcd" or "kv"/,
+  });
   t.throws(() => parseGoOutput(line({ name: '' })), { message: /"name" must be a history name/ });
 });
 
 test('goMod and goEnv: Porcupine from the checkout, nothing from the network', (t) => {
   const mod = goMod('/tmp/porcupine src');
   t.regex(mod, /^module bbslab\/porcupinebench$/m);
-  t.regex(mod, /^require github\.com\/anishathalye\/porcupine v0\.0\.0-00010101000000-000000000000$/m);
+  t.regex(
+    mod,
+    /^require github\.com\/anishathalye\/porcupine v0\.0\.0-00010101000000-000000000000$/m,
+  );
   t.regex(mod, /^replace github\.com\/anishathalye\/porcupine => "\/tmp\/porcupine src"$/m);
   const env = goEnv({ PATH: '/usr/bin' }, '/cache');
   t.like(env, {
@@ -141,18 +164,32 @@ test('sideBySideLines: the table, the verdicts and the goal’s answer as printe
   const lines = sideBySideLines('etcd', sideBySide(rows), 're-run here');
   t.deepEqual(lines, [
     'etcd: 3 histories, 60 ops; Porcupine re-run here',
-    '                   median ms   total ms   model steps   ÷ Porcupine (median, total)',
+    '                     median ms   total ms   model steps   ÷ Porcupine (median, total)',
     "  Porcupine's search      2.00          7           700",
     "  lab's search            2.00          6           150   1.00×, 0.86×",
     "  lab's full check        3.00         12             -   1.50×, 1.71×",
     '  verdicts: Porcupine and the lab agree on all 3',
     "  the full check no slower than Porcupine's search at the median: does not hold (3.00 ms against 2.00 ms, 1.50×); the full check is slower than Porcupine's search on 2 of 3 histories",
   ]);
-  const bad = sideBySideLines('etcd', sideBySide([rows[0]!, { ...rows[1]!, full: { ms: 8, verdict: 'linearizable' } }]), 'x');
+  const bad = sideBySideLines(
+    'etcd',
+    sideBySide([rows[0]!, { ...rows[1]!, full: { ms: 8, verdict: 'linearizable' } }]),
+    'x',
+  );
   t.is(bad[5], "  DISAGREE on 1: B: Porcupine not-linearizable, the lab's full check linearizable");
-  const quoted = sideBySideLines('etcd', sideBySide(rows.map(({ porcupine: _, ...r }) => r), { median: 4, total: 10, source: 'q' }), 'quoted');
+  const quoted = sideBySideLines(
+    'etcd',
+    sideBySide(
+      rows.map(({ porcupine: _, ...r }) => r),
+      { median: 4, total: 10, source: 'q' },
+    ),
+    'quoted',
+  );
   t.is(quoted[5], '  verdicts: not compared (Porcupine not re-run)');
-  t.is(quoted[6], "  the full check no slower than Porcupine's search at the median: holds (3.00 ms against 4.00 ms, 0.75×)");
+  t.is(
+    quoted[6],
+    "  the full check no slower than Porcupine's search at the median: holds (3.00 ms against 4.00 ms, 0.75×)",
+  );
   t.is(sideBySideLines('x', sideBySide(rows.map(({ porcupine: _, ...r }) => r)), 'none').length, 4);
 });
 
@@ -190,8 +227,16 @@ function testData(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bench-porcupine-go-'));
   mkdirSync(join(dir, 'jepsen'));
   mkdirSync(join(dir, 'kv'));
-  const etcd = ['0\t:invoke\t:write\t1', '0\t:ok\t:write\t1', '0\t:invoke\t:read\tnil', '0\t:ok\t:read\t2'];
-  writeFileSync(join(dir, 'jepsen', 'etcd_000.log'), etcd.map((r) => `INFO  jepsen.util - ${r}`).join('\n'));
+  const etcd = [
+    '0\t:invoke\t:write\t1',
+    '0\t:ok\t:write\t1',
+    '0\t:invoke\t:read\tnil',
+    '0\t:ok\t:read\t2',
+  ];
+  writeFileSync(
+    join(dir, 'jepsen', 'etcd_000.log'),
+    etcd.map((r) => `INFO  jepsen.util - ${r}`).join('\n'),
+  );
   writeFileSync(join(dir, 'jepsen', 'etcd_001.log'), '');
   const kv = (v: string) =>
     [
@@ -229,7 +274,9 @@ test('benchPorcupine: without data it says how to add it; without Go it says how
     benchPorcupine(undefined, (l) => lines.push(l)),
     undefined,
   );
-  t.deepEqual(lines, ["porcupine: skipped (set PORCUPINE_DATA to a Porcupine checkout's test_data)"]);
+  t.deepEqual(lines, [
+    "porcupine: skipped (set PORCUPINE_DATA to a Porcupine checkout's test_data)",
+  ]);
   const dir = testData();
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   lines.length = 0;
@@ -243,10 +290,21 @@ test('benchPorcupine: without data it says how to add it; without Go it says how
   }
   t.regex(lines[0]!, /^porcupine: `go` is not on PATH.*`apt-get install golang-go`/);
   t.regex(lines[1]!, /Porcupine quoted, not re-run; 1 rounds/);
-  t.regex(lines[2]!, /^porcupine etcd cas-register \(etcd_001 left out: an empty log\): 1 histories, 2 ops; Porcupine quoted/);
+  t.regex(
+    lines[2]!,
+    /^porcupine etcd cas-register \(etcd_001 left out: an empty log\): 1 histories, 2 ops; Porcupine quoted/,
+  );
   t.is(r!.etcd.histories, 1);
   t.is(r!.kv.histories, 2);
   t.deepEqual(r!.kv.porcupine, { median: 385, total: 770, modelSteps: undefined });
-  t.true(lines.some((l) => /^porcupine kv c50-bad \(2 ops\): Porcupine 70\.0 ms \(quoted\); lab search .*not-linearizable/.test(l)));
-  t.true(lines.some((l) => /^porcupine kv c50-ok \(2 ops\): .*lab search .*, linearizable/.test(l)));
+  t.true(
+    lines.some((l) =>
+      /^porcupine kv c50-bad \(2 ops\): Porcupine 70\.0 ms \(quoted\); lab search .*not-linearizable/.test(
+        l,
+      ),
+    ),
+  );
+  t.true(
+    lines.some((l) => /^porcupine kv c50-ok \(2 ops\): .*lab search .*, linearizable/.test(l)),
+  );
 });
