@@ -302,6 +302,8 @@ interface Harness {
   /** `go version`, when Porcupine is re-run. */
   go?: string;
   run?: () => GoRow[];
+  /** False once a run of the harness failed (said once; the figures are then quoted). */
+  ok?: () => boolean;
   done?: () => void;
 }
 
@@ -320,11 +322,26 @@ function harnessFor(data: string, kv: readonly string[], log: (line: string) => 
     log(`porcupine: ${built.error}; Porcupine's figures are quoted, not re-run`);
     return {};
   }
-  return {
-    go,
-    run: () => runHarness(built.bin, data, kv),
-    done: () => rmSync(dir, { recursive: true, force: true }),
+  let failed = false;
+  const run = () => {
+    if (failed) return [];
+    try {
+      return runHarness(built.bin, data, kv);
+    } catch (e) {
+      failed = true;
+      log(`porcupine: ${(e as Error).message}; Porcupine's figures are quoted, not re-run`);
+      return [];
+    }
   };
+  return { go, run, ok: () => !failed, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Why PORCUPINE_DATA cannot be read as Porcupine's test_data, or undefined when it can. */
+export function dataProblem(data: string, kv: readonly string[]): string | undefined {
+  const want = [join(data, 'jepsen'), ...kv.map((n) => join(data, 'kv', `${n}.txt`))];
+  const missing = want.filter((p) => !existsSync(p));
+  if (missing.length === 0) return undefined;
+  return `PORCUPINE_DATA=${data} has no ${missing.join(', ')}; set it to a Porcupine checkout's test_data`;
 }
 
 /** The quoted kv times as Porcupine's column. */
@@ -349,6 +366,11 @@ export function benchPorcupine(
     log("porcupine: skipped (set PORCUPINE_DATA to a Porcupine checkout's test_data)");
     return undefined;
   }
+  const problem = dataProblem(data, KV_LOGS);
+  if (problem) {
+    log(`porcupine: skipped: ${problem}`);
+    return undefined;
+  }
   const { etcd, kv, empty } = labHistories(data, KV_LOGS);
   const h = harnessFor(data, KV_LOGS, log);
   const before = loadavg()[0]!;
@@ -358,17 +380,19 @@ export function benchPorcupine(
   } finally {
     h.done?.();
   }
-  log(headerLine(h.go, rounds, [before, loadavg()[0]!]));
+  const rerun = h.ok?.() === true;
+  log(headerLine(rerun ? h.go : undefined, rounds, [before, loadavg()[0]!]));
+  if (!rerun) m.porcupine.clear();
   const etcdRows = rowsOf(etcd, m);
   const kvRows = rowsOf(kv, m);
-  const etcdSide = sideBySide(etcdRows, h.run ? undefined : PORCUPINE_QUOTED.etcd);
-  const kvSide = sideBySide(kvRows, h.run ? undefined : quotedKv());
-  const source = (q: QuotedColumn) => (h.run ? 're-run here' : `quoted, not re-run (${q.source})`);
+  const etcdSide = sideBySide(etcdRows, rerun ? undefined : PORCUPINE_QUOTED.etcd);
+  const kvSide = sideBySide(kvRows, rerun ? undefined : quotedKv());
+  const source = (q: QuotedColumn) => (rerun ? 're-run here' : `quoted, not re-run (${q.source})`);
   const left = empty.length > 0 ? ` (${empty.join(', ')} left out: an empty log)` : '';
   const etcdLabel = `porcupine etcd cas-register${left}`;
   for (const l of sideBySideLines(etcdLabel, etcdSide, source(PORCUPINE_QUOTED.etcd))) log(l);
   for (const r of kvRows)
-    log(rowLine('porcupine kv', r, h.run ? undefined : PORCUPINE_QUOTED.kv[r.name]));
+    log(rowLine('porcupine kv', r, rerun ? undefined : PORCUPINE_QUOTED.kv[r.name]));
   const kvLabel = 'porcupine kv append-kv (the lab stops at the first failing key, as Porcupine)';
   for (const l of sideBySideLines(kvLabel, kvSide, source(quotedKv()))) log(l);
   return { etcd: etcdSide, kv: kvSide };

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import {
   benchPorcupine,
   bestOf,
+  buildHarness,
+  dataProblem,
   goEnv,
   goMod,
   headerLine,
@@ -307,5 +309,28 @@ test('benchPorcupine: without data it says how to add it; without Go it says how
   );
   t.true(
     lines.some((l) => /^porcupine kv c50-ok \(2 ops\): .*lab search .*, linearizable/.test(l)),
+  );
+});
+
+test('dataProblem and buildHarness: a wrong PORCUPINE_DATA is named with the fix, before Go runs', (t) => {
+  const dir = testData();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.is(dataProblem(dir, ['c50-ok', 'c50-bad']), undefined);
+  t.is(
+    dataProblem(dir, ['c50-ok', 'c99-x']),
+    `PORCUPINE_DATA=${dir} has no ${join(dir, 'kv', 'c99-x.txt')}; set it to a Porcupine checkout's test_data`,
+  );
+  const lines: string[] = [];
+  t.is(
+    benchPorcupine(join(dir, 'kv'), (l) => lines.push(l)),
+    undefined,
+  );
+  t.regex(lines[0]!, /^porcupine: skipped: PORCUPINE_DATA=.*\/kv has no .*jepsen, /);
+  // The data's parent has no go.mod naming Porcupine: said before any `go build`.
+  const built = buildHarness(dir, dir);
+  t.true('error' in built);
+  t.regex(
+    (built as { error: string }).error,
+    /is not a Porcupine checkout \(no go\.mod naming github\.com\/anishathalye\/porcupine\); set PORCUPINE_DATA to <checkout>\/test_data/,
   );
 });
