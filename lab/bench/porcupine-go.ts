@@ -182,11 +182,11 @@ export function runHarness(bin: string, data: string, kv: readonly string[]): Go
 /**
  * Porcupine's figures when Go is not here. kv: as measured for issue 24 on an idle machine
  * (Porcupine's BenchmarkKv50Clients*). etcd: re-run with this harness for issue 24 (2026-12-08,
- * go1.19.8, this shared 2-core machine at a load of 7-11, 3 runs of 3 rounds): the middle run's
- * per-history median and total; the model steps do not vary.
+ * go1.19.8, this shared 2-core machine at a load of 5-6, 3 runs of 3 rounds): the middle of the
+ * three per-history medians and of the three totals; the model steps do not vary.
  */
 export const PORCUPINE_QUOTED: { etcd: QuotedColumn; kv: Record<string, number> } = {
-  etcd: { median: 0.19, total: 1367, modelSteps: 3_301_844, source: 'issue 24, 2026-12-08' },
+  etcd: { median: 0.21, total: 1199, modelSteps: 3_301_844, source: 'issue 24, 2026-12-08' },
   kv: { 'c50-ok': 700, 'c50-bad': 70 },
 };
 
