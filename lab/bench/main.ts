@@ -1,11 +1,12 @@
 // `npm run bench`: checker throughput on generated histories of growing size, all in one run so
 // the ratios between sizes are comparable on a noisy machine (absolute figures are not).
 // `npm run bench -- --only linearizability` (or reader, isolation, report, startup, overhead, plan, overlap) runs one group of rows.
-// PORCUPINE_DATA=<porcupine checkout>/test_data adds Porcupine's kv logs beside Porcupine's own times.
+// PORCUPINE_DATA=<porcupine checkout>/test_data adds Porcupine's etcd and kv logs, Porcupine re-run
+// beside the lab when `go` is on PATH (porcupine-go.ts), its quoted figures otherwise.
 
 import { benchIsolation } from './isolation.ts';
 import { benchEtcd, benchLinearizability, benchLongKey } from './linearizability.ts';
-import { benchPorcupineKv } from './porcupine-kv.ts';
+import { benchPorcupine } from './porcupine-go.ts';
 import { benchReader } from './reader.ts';
 import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
@@ -65,7 +66,7 @@ const lin = only.has('linearizability') ? benchLinearizability([1_000, 10_000, 1
 if (only.has('linearizability')) {
   benchEtcd(100, log);
   benchLongKey(100_000, 0.001, log);
-  benchPorcupineKv(process.env.PORCUPINE_DATA, log);
+  benchPorcupine(process.env.PORCUPINE_DATA, log);
 }
 // Reading a JSONL history of 400,000 events alone, then with the check, as `bbs-lab check` does.
 if (only.has('reader')) benchReader(200_000, log);

@@ -112,27 +112,6 @@ export function runKv(name: string, text: string, repeat = 3, everyKeyMs = 60_00
   };
 }
 
-/**
- * Porcupine's CheckOperations times on its kv logs, as measured for issue 24 on this machine
- * (idle; Porcupine's own benchmark, BenchmarkKv50Clients*): quoted, not re-run (no Go here).
- */
-export const PORCUPINE_MS: Record<string, number> = { 'c50-ok': 700, 'c50-bad': 70 };
-
-/** The bench row: the lab on c50-ok and c50-bad beside Porcupine's times; nothing without data. */
-export function benchPorcupineKv(data: string | undefined, log: (line: string) => void): KvRun[] {
-  if (!data) {
-    log("porcupine kv: skipped (set PORCUPINE_DATA to a Porcupine checkout's test_data)");
-    return [];
-  }
-  return Object.entries(PORCUPINE_MS).map(([name, ms]) => {
-    const r = runKv(name, readFileSync(join(data, 'kv', `${name}.txt`), 'utf8'), 3, 30_000);
-    log(
-      `porcupine kv ${name}: lab search ${r.searchMs.toFixed(0)} ms, with evidence ${r.fullMs.toFixed(0)} ms (stopping at the first failing key, as Porcupine does); Porcupine ${ms} ms (quoted); ratio search ${(r.searchMs / ms).toFixed(2)}×, full ${(r.fullMs / ms).toFixed(2)}×`,
-    );
-    return r;
-  });
-}
-
 if (process.argv[1]?.endsWith('porcupine-kv.ts')) {
   const [dir, ...names] = process.argv.slice(2);
   if (!dir) {

@@ -2,10 +2,7 @@
 // line) and its run, on hand-made logs.
 
 import test from 'ava';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { benchPorcupineKv, parseKvLog, runKv } from '../../lab/bench/porcupine-kv.ts';
+import { parseKvLog, runKv } from '../../lab/bench/porcupine-kv.ts';
 
 // Key "1": append "a" by process 0, then process 1 reads "a" while process 2 puts "b"; key "2":
 // process 3 reads "" before anything, then reads "z" no op wrote.
@@ -43,28 +40,4 @@ test('runKv: key "2" is not linearizable, key "1" is; stopping at the first fail
   t.deepEqual(r.everyKey, { ms: r.everyKey.ms, linearizable: 1, notLinearizable: 1, unknown: 0 });
   const ok = runKv('hand-ok', bad.split('\n').slice(0, 6).join('\n'), 1, 10_000);
   t.is(ok.valid, true);
-});
-
-test('benchPorcupineKv: without data it says how to add it; with data one row per quoted Porcupine time', (t) => {
-  const lines: string[] = [];
-  t.deepEqual(
-    benchPorcupineKv(undefined, (l) => lines.push(l)),
-    [],
-  );
-  t.regex(lines[0]!, /skipped \(set PORCUPINE_DATA/);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-kv-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'kv'));
-  writeFileSync(join(dir, 'kv', 'c50-ok.txt'), bad.split('\n').slice(0, 6).join('\n'));
-  writeFileSync(join(dir, 'kv', 'c50-bad.txt'), bad);
-  lines.length = 0;
-  const rows = benchPorcupineKv(dir, (l) => lines.push(l));
-  t.deepEqual(
-    rows.map((r) => [r.name, r.valid]),
-    [
-      ['c50-ok', true],
-      ['c50-bad', false],
-    ],
-  );
-  t.regex(lines[1]!, /^porcupine kv c50-bad: lab search \d+ ms, .*Porcupine 70 ms \(quoted\)/);
 });
