@@ -52,6 +52,11 @@ export interface SearchOptions {
    */
   memo?: Memo;
   bitOf?: Int32Array;
+  /**
+   * False: every optional op is its own, as a memo keyed by op identities would have them (tests
+   * compare the search with and without the twin rule; the checker always has it).
+   */
+  twins?: boolean;
 }
 
 export interface SearchEnd {
@@ -158,7 +163,7 @@ export function* searchEnds(
   // only, so n interchangeable optional ops give n+1 ways forward, not 2^n sets.
   const twin = new Int32Array(n).fill(-1);
   const left = new Uint8Array(n).fill(1);
-  {
+  if (opts.twins !== false) {
     const lastOf = new Map<string, number>();
     for (let k = 1; k <= m; k++) {
       const i = opOf[k]!;
@@ -248,6 +253,10 @@ export function* searchEnds(
     return r;
   };
   let cursor = next[0]!;
+  // Phase 0 tries the ok ops among the candidates, phase 1 (once no ok op leads on) the optional
+  // ones: see the comment at the top.
+  let phase = 0;
+  const stackPhase: number[] = [];
 
   for (;;) {
     if (remaining === 0) {
@@ -269,9 +278,14 @@ export function* searchEnds(
       steps = 0;
       yield { state, taken };
       cursor = -1; // optional ops left over stay available to what follows
+      phase = 1;
     }
     if (cursor !== -1 && opOf[cursor]! >= 0) {
       const i = opOf[cursor]!;
+      if (ops[i]!.known !== (phase === 0)) {
+        cursor = next[cursor]!;
+        continue;
+      }
       if (twin[i] !== -1 && left[twin[i]!] === 1) {
         cursor = next[cursor]!;
         continue;
@@ -303,16 +317,23 @@ export function* searchEnds(
           if (usage.bytes > opts.memoryBytes) return result('unknown', 'memory');
           stackEntry.push(cursor);
           stackState.push(state);
+          stackPhase.push(phase);
           state = nextState;
           lift(cursor);
           left[i] = 0;
           if (ops[i]!.known) remaining--;
           cursor = next[0]!;
+          phase = 0;
           continue;
         }
         flip(i);
       }
       cursor = next[cursor]!;
+      continue;
+    }
+    if (phase === 0) {
+      phase = 1;
+      cursor = next[0]!;
       continue;
     }
     // A return (or the end of the list): the op completed without having taken effect.
@@ -327,6 +348,7 @@ export function* searchEnds(
     const top = stackEntry.pop();
     if (top === undefined) return result(found > 0 ? 'linearizable' : 'not-linearizable');
     state = stackState.pop()!;
+    phase = stackPhase.pop()!;
     const i = opOf[top]!;
     flip(i);
     unlift(top);
