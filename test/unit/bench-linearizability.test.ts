@@ -52,7 +52,7 @@ test('model steps: one call per op on a sequential key, and one per attempt when
   t.is(back.modelSteps, 6);
 });
 
-test("a planted etcd-shaped history the search left unknown at the default budget (the bench's seed 1074) is decided, with a witness that fails from its start states alone", (t) => {
+test("a planted etcd-shaped history the search left unknown at the default budget (the bench's seed 1074) is decided in a fifth of the budget, with a witness that fails from its start states alone", (t) => {
   // 772 ops, 16 ops of unknown outcome that can change the register. Taking them eagerly, the
   // search spent 5,000,000 steps on it (every order of taking them, configurations of up to 10
   // pending at the cut before the stale read) and said unknown.
@@ -60,7 +60,8 @@ test("a planted etcd-shaped history the search left unknown at the default budge
   const ops = pairOps(etcdHistory({ ops: 772, seed: 1074, timeouts: 0.03, stale: true }));
   const k = checkLinearizable(ops, () => cas).keys[0]!;
   t.is(k.verdict, 'not-linearizable');
-  t.true(k.steps < DEFAULT_BUDGET / 10, `${k.steps} steps`);
+  // A tenth of the budget in list order, then ok ops first: about 700,000 steps in all.
+  t.true(k.steps < DEFAULT_BUDGET / 5, `${k.steps} steps`);
   const f = k.failure!;
   t.notRegex(f.note ?? '', /Not shrunk/);
   const { search } = toSearchOps(ops, cas);

@@ -57,6 +57,11 @@ export interface SearchOptions {
    * compare the search with and without the twin rule; the checker always has it).
    */
   twins?: boolean;
+  /**
+   * False: candidates in list order, so an op of unknown outcome (invoked earlier) is tried before
+   * the ok ops after it (the order before issue 24; searchKey's first pass).
+   */
+  okFirst?: boolean;
 }
 
 export interface SearchEnd {
@@ -255,6 +260,7 @@ export function* searchEnds(
   let cursor = next[0]!;
   // Phase 0 tries the ok ops among the candidates, phase 1 (once no ok op leads on) the optional
   // ones: see the comment at the top.
+  const okFirst = opts.okFirst ?? true;
   let phase = 0;
   const stackPhase: number[] = [];
 
@@ -282,7 +288,7 @@ export function* searchEnds(
     }
     if (cursor !== -1 && opOf[cursor]! >= 0) {
       const i = opOf[cursor]!;
-      if (ops[i]!.known !== (phase === 0)) {
+      if (okFirst && ops[i]!.known !== (phase === 0)) {
         cursor = next[cursor]!;
         continue;
       }
@@ -331,7 +337,7 @@ export function* searchEnds(
       cursor = next[cursor]!;
       continue;
     }
-    if (phase === 0) {
+    if (okFirst && phase === 0) {
       phase = 1;
       cursor = next[0]!;
       continue;

@@ -113,10 +113,32 @@ export function prune(configs: Config[]): Config[] {
   return out;
 }
 
+/**
+ * A key's search in two passes over its budget: a tenth with the candidates in list order (ops of
+ * unknown outcome tried as soon as they are invoked: quick when the ops that took effect are
+ * needed soon after, as in most linearizable histories), then the rest with the ok ops first
+ * (the ops of unknown outcome taken only once no ok op leads on: what makes subsumption prune
+ * when a history must be searched to the end; README "Ops of unknown outcome"). Either order
+ * alone decides fewer keys: list order left 2 of the bench's 20 planted etcd-shaped histories
+ * unknown, ok-first 3 of the 10 keys of its 100,000-op register history.
+ */
 export function searchKey(
   cache: StepCache,
   ops: readonly SearchOp[],
   opts: KeySearchOptions,
+): KeySearch {
+  const first = Math.floor(opts.budget / 10);
+  const a = searchKeyIn(cache, ops, { ...opts, budget: first }, false);
+  if (a.verdict !== 'unknown' || a.exhausted !== 'steps') return a;
+  const b = searchKeyIn(cache, ops, { ...opts, budget: opts.budget - a.steps }, true);
+  return { ...b, steps: a.steps + b.steps };
+}
+
+function searchKeyIn(
+  cache: StepCache,
+  ops: readonly SearchOp[],
+  opts: KeySearchOptions,
+  okFirst: boolean,
 ): KeySearch {
   const memoryBytes = opts.memoryBytes ?? DEFAULT_MEMORY;
   const maxConfigs = opts.maxConfigs ?? 100_000;
@@ -240,7 +262,7 @@ export function searchKey(
     return yield* searchEnds(
       cache,
       list.map((i) => ops[i]!),
-      { memoryBytes, start: config.state, ends, memo, bitOf },
+      { memoryBytes, start: config.state, ends, memo, bitOf, okFirst },
       shared,
     );
   }
