@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { checkLinearizable, toSearchOps } from '../../lab/checkers/linearizability/index.ts';
 import { Memo } from '../../lab/checkers/linearizability/memo.ts';
 import { searchLinearization, type SearchOp } from '../../lab/checkers/linearizability/search.ts';
+import { searchKey } from '../../lab/checkers/linearizability/segments.ts';
 import { StepCache } from '../../lab/checkers/linearizability/steps.ts';
 import { casRegisterModel } from '../../specs/cas-register.ts';
 import type { Model } from '../../specs/model.ts';
@@ -146,7 +147,11 @@ test('generated: several identical info ops pending at once get the brute-force 
         const truth = bruteForce(search) ? 'linearizable' : 'not-linearizable';
         if (truth === 'not-linearizable') failing++;
         const fast = checkLinearizable(history, () => cas, { shrink: false }).keys[0]!.verdict;
+        // The fast path ok-first from the start (checkLinearizable decides these in its first
+        // pass, in list order).
+        const okFirst = searchKey(new StepCache(cas), search, { budget: 1e7, listOrderBudget: 0 });
         return (
+          okFirst.verdict === truth &&
           searched(search, true).verdict === truth &&
           searched(search, false).verdict === truth &&
           fast === truth

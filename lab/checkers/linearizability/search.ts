@@ -23,6 +23,13 @@
 // only; an optional op right after another is not taken when it gives the same state from before
 // the other (a blind write after a blind write); and the memo prunes a node when one explored
 // before had the same ok ops and state left and more optional ops still to take (memo.ts).
+//
+// That pruning works only when the node with more optional ops left comes first. In list order
+// (optional ops, invoked earlier, tried before the ok ops after them) the first way through takes
+// every optional op as soon as it can, so the nodes with fewer left come first, and each larger
+// set left is explored again: 2^k on a history that must be searched to the end. `okFirst` tries
+// the ok ops at each node first and the optional ones only after (searchKey runs both orders; the
+// README's "Ops of unknown outcome" says why and what each costs).
 
 import { Memo, zobrist } from './memo.ts';
 import type { StepCache, StepOp } from './steps.ts';

@@ -57,6 +57,8 @@ export interface KeySearchOptions {
   deadline?: number;
   /** Configurations carried across any one cut before the verdict is 'unknown'. */
   maxConfigs?: number;
+  /** Steps of the first pass, in list order (default a tenth of the budget; tests set 0). */
+  listOrderBudget?: number;
 }
 
 /** Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the segment their invoke falls in. */
@@ -127,7 +129,7 @@ export function searchKey(
   ops: readonly SearchOp[],
   opts: KeySearchOptions,
 ): KeySearch {
-  const first = Math.floor(opts.budget / 10);
+  const first = Math.min(opts.listOrderBudget ?? Math.floor(opts.budget / 10), opts.budget);
   const a = searchKeyIn(cache, ops, { ...opts, budget: first }, false);
   if (a.verdict !== 'unknown' || a.exhausted !== 'steps') return a;
   const b = searchKeyIn(cache, ops, { ...opts, budget: opts.budget - a.steps }, true);
