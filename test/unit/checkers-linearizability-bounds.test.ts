@@ -149,6 +149,23 @@ test('keys are searched in rounds: an easy key after a hard one is decided first
   t.is(capped.keys[1]!.verdict, 'not-linearizable');
 });
 
+test('a key left alone is searched once with the whole budget: a single hard key spends what one search does, not rounds', (t) => {
+  const ops = opsOf(hardKey('a'));
+  const { search } = toSearchOps(ops, reg);
+  const once = searchKey(new StepCache(reg), search, { budget: 5_000_000 });
+  t.is(once.verdict, 'not-linearizable');
+  t.true(once.steps > 10_000, 'more than a first round would give');
+  const k = checkLinearizable(ops, () => reg, { shrink: false }).keys[0]!;
+  t.is(k.verdict, 'not-linearizable');
+  t.is(k.steps, once.steps);
+  // With the easy key beside it, the hard key is alone after the first round: its first round
+  // (10,000 steps, the one past it ends the round) and then one search with the whole budget.
+  const both = checkLinearizable(opsOf([...hardKey('a'), ...easyBad('b')]), () => reg, {
+    shrink: false,
+  }).keys[0]!;
+  t.is(both.steps, 10_001 + once.steps);
+});
+
 test('unknown keys with different reasons: the summary and the evidence section name each reason', (t) => {
   const key = (name: string, exhausted: KeyResult['exhausted']): KeyResult => ({
     key: name,

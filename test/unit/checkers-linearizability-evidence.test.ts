@@ -6,6 +6,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { checkLinearizable, toSearchOps } from '../../lab/checkers/linearizability/index.ts';
 import { searchLinearization, type SearchOp } from '../../lab/checkers/linearizability/search.ts';
+import { searchKey } from '../../lab/checkers/linearizability/segments.ts';
 import { StepCache } from '../../lab/checkers/linearizability/steps.ts';
 import type { HistoryEvent, Op } from '../../lab/history/event.ts';
 import { pairOps } from '../../lab/history/event.ts';
@@ -265,7 +266,17 @@ test('generated: the fast path and the plain search agree with the brute-force r
           budget: 1e7,
           memoryBytes: 1e9,
         }).verdict;
-        return fast === (truth ? 'linearizable' : 'not-linearizable') && plain === fast;
+        // The fast path in each order: list order (checkLinearizable's first pass decides these)
+        // and ok ops first (its second pass).
+        const okFirst = searchKey(new StepCache(cas), search, {
+          budget: 1e7,
+          listOrderBudget: 0,
+        }).verdict;
+        return (
+          fast === (truth ? 'linearizable' : 'not-linearizable') &&
+          plain === fast &&
+          okFirst === fast
+        );
       },
     ),
     { numRuns: 1500 },
@@ -303,7 +314,17 @@ test('generated: many info ops with equal inputs, across cuts: the fast path and
           budget: 1e7,
           memoryBytes: 1e9,
         }).verdict;
-        return fast === (truth ? 'linearizable' : 'not-linearizable') && plain === fast;
+        // The fast path in each order: list order (checkLinearizable's first pass decides these)
+        // and ok ops first (its second pass).
+        const okFirst = searchKey(new StepCache(cas), search, {
+          budget: 1e7,
+          listOrderBudget: 0,
+        }).verdict;
+        return (
+          fast === (truth ? 'linearizable' : 'not-linearizable') &&
+          plain === fast &&
+          okFirst === fast
+        );
       },
     ),
     { numRuns: 1500 },

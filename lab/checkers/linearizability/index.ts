@@ -217,12 +217,15 @@ export function checkLinearizable(
   let stopped: 'time' | 'stopped' | null = null;
   for (let round = FIRST_ROUND; ; round *= 8) {
     let undecided = 0;
+    // A key left alone has no other key to make room for: it gets the whole budget at once (a
+    // single-key history is searched once, not re-searched round after round).
+    const alone = todo.filter((p) => !p.final).length === 1;
     for (const p of todo) {
       if (p.final) continue;
       if (stopped) break;
       // A key whose ops barely overlap needs about one step per op: its first round fits them, so
       // a long sequential key is not searched twice.
-      const slice = Math.min(Math.max(round, 4 * p.search.length), budget);
+      const slice = alone ? budget : Math.min(Math.max(round, 4 * p.search.length), budget);
       const r = searchKey(p.cache, p.search, {
         budget: slice,
         memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY,

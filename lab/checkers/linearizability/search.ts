@@ -23,6 +23,13 @@
 // only; an optional op right after another is not taken when it gives the same state from before
 // the other (a blind write after a blind write); and the memo prunes a node when one explored
 // before had the same ok ops and state left and more optional ops still to take (memo.ts).
+//
+// That pruning works only when the node with more optional ops left comes first. In list order
+// (optional ops, invoked earlier, tried before the ok ops after them) the first way through takes
+// every optional op as soon as it can, so the nodes with fewer left come first, and each larger
+// set left is explored again: 2^k on a history that must be searched to the end. `okFirst` tries
+// the ok ops at each node first and the optional ones only after (searchKey runs both orders; the
+// README's "Ops of unknown outcome" says why and what each costs).
 
 import { Memo, zobrist } from './memo.ts';
 import type { StepCache, StepOp } from './steps.ts';
@@ -52,6 +59,16 @@ export interface SearchOptions {
    */
   memo?: Memo;
   bitOf?: Int32Array;
+  /**
+   * False: every optional op is its own, as a memo keyed by op identities would have them (tests
+   * compare the search with and without the twin rule; the checker always has it).
+   */
+  twins?: boolean;
+  /**
+   * False: candidates in list order, so an op of unknown outcome (invoked earlier) is tried before
+   * the ok ops after it (the order before issue 24; searchKey's first pass).
+   */
+  okFirst?: boolean;
 }
 
 export interface SearchEnd {
@@ -158,7 +175,7 @@ export function* searchEnds(
   // only, so n interchangeable optional ops give n+1 ways forward, not 2^n sets.
   const twin = new Int32Array(n).fill(-1);
   const left = new Uint8Array(n).fill(1);
-  {
+  if (opts.twins !== false) {
     const lastOf = new Map<string, number>();
     for (let k = 1; k <= m; k++) {
       const i = opOf[k]!;
@@ -248,6 +265,11 @@ export function* searchEnds(
     return r;
   };
   let cursor = next[0]!;
+  // Phase 0 tries the ok ops among the candidates, phase 1 (once no ok op leads on) the optional
+  // ones: see the comment at the top.
+  const okFirst = opts.okFirst ?? true;
+  let phase = 0;
+  const stackPhase: number[] = [];
 
   for (;;) {
     if (remaining === 0) {
@@ -269,9 +291,14 @@ export function* searchEnds(
       steps = 0;
       yield { state, taken };
       cursor = -1; // optional ops left over stay available to what follows
+      phase = 1;
     }
     if (cursor !== -1 && opOf[cursor]! >= 0) {
       const i = opOf[cursor]!;
+      if (okFirst && ops[i]!.known !== (phase === 0)) {
+        cursor = next[cursor]!;
+        continue;
+      }
       if (twin[i] !== -1 && left[twin[i]!] === 1) {
         cursor = next[cursor]!;
         continue;
@@ -303,16 +330,23 @@ export function* searchEnds(
           if (usage.bytes > opts.memoryBytes) return result('unknown', 'memory');
           stackEntry.push(cursor);
           stackState.push(state);
+          stackPhase.push(phase);
           state = nextState;
           lift(cursor);
           left[i] = 0;
           if (ops[i]!.known) remaining--;
           cursor = next[0]!;
+          phase = 0;
           continue;
         }
         flip(i);
       }
       cursor = next[cursor]!;
+      continue;
+    }
+    if (okFirst && phase === 0) {
+      phase = 1;
+      cursor = next[0]!;
       continue;
     }
     // A return (or the end of the list): the op completed without having taken effect.
@@ -327,6 +361,7 @@ export function* searchEnds(
     const top = stackEntry.pop();
     if (top === undefined) return result(found > 0 ? 'linearizable' : 'not-linearizable');
     state = stackState.pop()!;
+    phase = stackPhase.pop()!;
     const i = opOf[top]!;
     flip(i);
     unlift(top);
