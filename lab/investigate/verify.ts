@@ -187,9 +187,36 @@ export function verificationText(v: Verification): string {
   return lines.join('\n');
 }
 
-export function summaryLine(v: Pick<Verification, 'inside' | 'outside' | 'unmeasured'>): string {
+/**
+ * The share of a single fresh run's figures expected inside the committed [low, high] if the runs
+ * reproduce: a new value exchangeable with n committed ones is below all of them with probability
+ * 1/(n+1) and above all with 1/(n+1), so inside the range with (n − 1)/(n + 1) (ties only raise it:
+ * a value equal to a bound counts inside). The committed interval is one for the median, not a
+ * prediction interval, so 100% is not what reproduction looks like. Averaged over the figures
+ * measured from one fresh run; null when any figure has a median of several fresh runs (its chance
+ * is not this one) or none was measured.
+ */
+export function expectedInsideShare(
+  figures: readonly Pick<VerifiedFigure, 'inside' | 'committed' | 'fresh'>[],
+): number | null {
+  const measured = figures.filter((x) => x.inside !== null);
+  if (measured.length === 0 || measured.some((x) => x.fresh.values.length !== 1)) return null;
+  const each = measured.map((x) => (x.committed.n - 1) / (x.committed.n + 1));
+  return each.reduce((a, b) => a + b, 0) / each.length;
+}
+
+export function summaryLine(
+  v: Pick<Verification, 'inside' | 'outside' | 'unmeasured'> & {
+    figures?: readonly Pick<VerifiedFigure, 'inside' | 'committed' | 'fresh'>[];
+  },
+): string {
   const measured = v.inside + v.outside;
-  return `${v.inside} of ${measured} figure(s) inside the committed intervals${measured > 0 ? ` (${Math.round((100 * v.inside) / measured)}%)` : ''}, ${v.outside} outside${v.unmeasured > 0 ? `, ${v.unmeasured} not measured` : ''}`;
+  const expected = v.figures ? expectedInsideShare(v.figures) : null;
+  const reproduce =
+    expected !== null
+      ? ` (if the runs reproduce, at least ${Math.round(100 * expected)}% are expected inside: one fresh run falls within the range of n committed runs with probability (n − 1)/(n + 1))`
+      : '';
+  return `${v.inside} of ${measured} figure(s) inside the committed intervals${measured > 0 ? ` (${Math.round((100 * v.inside) / measured)}%)` : ''}${reproduce}, ${v.outside} outside${v.unmeasured > 0 ? `, ${v.unmeasured} not measured` : ''}`;
 }
 
 export const VERIFICATION_HEADING = 'Last verification';

@@ -632,9 +632,11 @@ test('the verification section: counts, what fell outside, what was not counted,
       ],
     ),
   };
-  // 1 of 2 inside (50%); A's 125 is outside 100–120; load median (1 + 3) / 2 = 2.
+  // 1 of 2 inside (50%); A's 125 is outside 100–120; load median (1 + 3) / 2 = 2. Expected inside
+  // if the runs reproduce: A's range of 2 runs holds a third with probability 1/3, B's of 3 runs 2/4;
+  // the mean 5/12 = 42%.
   t.deepEqual(verificationParagraphs(v, { campaignFile: 'c.yaml', findings: 'findings/tiny' }), [
-    'Last verification: 2026-03-04, lab 0123456789ab (with uncommitted changes): 1 seed(s) per variant re-run (qa seed 2); 1 of 2 figure(s) inside the committed intervals (50%), 1 outside; 1-min load average during the re-runs 2.00 [1.00–3.00].',
+    'Last verification: 2026-03-04, lab 0123456789ab (with uncommitted changes): 1 seed(s) per variant re-run (qa seed 2); 1 of 2 figure(s) inside the committed intervals (50%) (if the runs reproduce, at least 42% are expected inside: one fresh run falls within the range of n committed runs with probability (n − 1)/(n + 1)), 1 outside; 1-min load average during the re-runs 2.00 [1.00–3.00].',
     'Outside: qa/A, ops the clients invoked in the run: 125 (committed 110 [100–120]).',
     'Not counted: qa/B/2 (rate not kept up).',
     'Every figure and the command are in verification.json. `node bin/bbs-lab.js investigate c.yaml --verify findings/tiny` re-runs one seed per variant (`--budget` for more) and records here whether each figure falls inside its committed interval.',
@@ -662,4 +664,20 @@ test('verification: an outside figure gets the digits that tell it from the boun
   t.is(shownDigits(fig(3.45, 3.3, 3.5, true)), 1);
   // Never more than three extra digits.
   t.is(shownDigits(fig(3.500001, 3.3, 3.5, false)), 4);
+});
+
+test('the share expected inside if the runs reproduce: (n − 1)/(n + 1) per figure of one fresh run', async (t) => {
+  const { expectedInsideShare } = await import('../../lab/investigate/verify.ts');
+  const fig = (n: number, fresh: number[], inside: boolean | null = true) => ({
+    inside,
+    committed: { median: 0, low: 0, high: 1, n, sameSeeds: [] },
+    fresh: { seeds: fresh.map((_, i) => i), values: fresh, median: fresh[0] ?? null },
+  });
+  // 6 committed runs: 5/7.
+  t.is(expectedInsideShare([fig(6, [1])]), 5 / 7);
+  // 3 and 6 runs: (2/4 + 5/7) / 2; a figure not measured is left out.
+  t.is(expectedInsideShare([fig(3, [1]), fig(6, [2], false), fig(6, [], null)]), (0.5 + 5 / 7) / 2);
+  // A median of two fresh runs has another chance: not computed.
+  t.is(expectedInsideShare([fig(6, [1, 2])]), null);
+  t.is(expectedInsideShare([]), null);
 });
