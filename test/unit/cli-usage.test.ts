@@ -6,7 +6,10 @@ import { cli } from './cli-capture.ts';
 test("check's unknown-option message lists --export, which is taken out before the others", async (t) => {
   const r = await cli('check', 'x', '--foo');
   t.is(r.code, 2);
-  t.regex(r.stderr, /--foo: unknown option; allowed: .*--json, --stop-at-first-failure, --export edn FILE/);
+  t.regex(
+    r.stderr,
+    /--foo: unknown option; allowed: .*--json, --stop-at-first-failure, --export edn FILE/,
+  );
 });
 
 test('the top-level help names investigate --render and says what it does', async (t) => {
