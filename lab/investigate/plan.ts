@@ -310,8 +310,7 @@ export function planCampaign(c: Campaign, input: PlanInput): Plan {
   // next integers after the largest), so --plan says how far the budget reaches.
   let seedsFit: number | null = null;
   if (budget !== null) {
-    const extended = (k: number) =>
-      c.questions.map((q) => ({ ...q, seeds: extendSeeds(q.seeds, k) }));
+    const extended = (k: number) => withSeedCount(c, k).questions;
     seedsFit = 0;
     while (seedsFit < MAX_SEEDS && remaining(build(null, extended(seedsFit + 1)).ordered) <= budget)
       seedsFit++;
