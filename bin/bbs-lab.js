@@ -4,46 +4,7 @@
 // newer than the stamp (starting in a fraction of the time tsx needs to compile at run time), and
 // otherwise runs the sources through tsx, so an edit made since the last setup is never run stale.
 // BBS_LAB_LAUNCHER=which prints the choice and exits (tests use it).
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Why the build cannot be used, or null when it is fresh. Stats the sources only (a few ms). */
-function staleBecause() {
-  let built;
-  try {
-    built = statSync(join(root, 'dist', '.built')).mtimeMs;
-  } catch {
-    return 'no build (dist/.built)';
-  }
-  for (const f of ['tsconfig.json', 'tsconfig.build.json']) {
-    try {
-      if (statSync(join(root, f)).mtimeMs > built) return `${f} changed`;
-    } catch {
-      /* an absent config cannot be newer */
-    }
-  }
-  const walk = (dir) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return null;
-    }
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) {
-        const r = walk(p);
-        if (r) return r;
-      } else if (e.name.endsWith('.ts') && statSync(p).mtimeMs > built)
-        return `${p.slice(root.length + 1)} is newer than the build`;
-    }
-    return null;
-  };
-  return walk(join(root, 'lab')) ?? walk(join(root, 'bbs')) ?? walk(join(root, 'specs'));
-}
+import { staleBecause } from './build-state.js';
 
 const stale = staleBecause();
 if (process.env.BBS_LAB_LAUNCHER === 'which') {

@@ -25,12 +25,12 @@ import {
 } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { checkLinearizable } from '../checkers/linearizability/index.ts';
 import type { LinOptions, LinResult, Verdict } from '../checkers/linearizability/types.ts';
 import type { Op } from '../history/event.ts';
 import { appendKvModel } from '../../specs/append-kv.ts';
 import { casRegisterModel } from '../../specs/cas-register.ts';
+import { PROJECT_ROOT } from '../project-root.ts';
 import type { Model } from '../../specs/model.ts';
 import { median } from './linearizability.ts';
 import { parseJepsenLog } from './porcupine-etcd.ts';
@@ -131,7 +131,8 @@ export function goEnv(base: NodeJS.ProcessEnv, cache: string): NodeJS.ProcessEnv
   };
 }
 
-const HARNESS = fileURLToPath(new URL('./porcupine-go/main.go', import.meta.url));
+// From the project root: the bench runs from the build (dist/), which holds no Go file.
+const HARNESS = join(PROJECT_ROOT, 'lab', 'bench', 'porcupine-go', 'main.go');
 
 /** `go version`'s answer, or undefined when `go` is not on PATH. */
 export function goVersion(): string | undefined {

@@ -102,7 +102,7 @@ function verdictWith(make: (ok: number, opt: number) => Memo, search: readonly S
   const memo = make(ok, search.length - ok);
   let k = 0;
   let u = 0;
-  const bitOf = Int32Array.from(search, (o) => memo.bit(o.known, o.known ? k++ : u++));
+  const bitOf = search.map((o) => memo.bit(o.known, o.known ? k++ : u++));
   return searchLinearization(new StepCache(cas), search, {
     budget: 1e8,
     memoryBytes: 1e9,

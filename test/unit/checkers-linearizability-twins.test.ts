@@ -23,7 +23,7 @@ function searched(search: readonly SearchOp[], twins: boolean) {
   const memo = new Memo(ok, search.length - ok);
   let k = 0;
   let u = 0;
-  const bitOf = Int32Array.from(search, (o) => memo.bit(o.known, o.known ? k++ : u++));
+  const bitOf = search.map((o) => memo.bit(o.known, o.known ? k++ : u++));
   const r = searchLinearization(new StepCache(cas), search, {
     budget: 1e8,
     memoryBytes: 1e9,

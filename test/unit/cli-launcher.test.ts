@@ -17,6 +17,7 @@ function project(
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'bin'));
   copyFileSync('bin/bbs-lab.js', join(dir, 'bin', 'bbs-lab.js'));
+  copyFileSync('bin/build-state.js', join(dir, 'bin', 'build-state.js'));
   mkdirSync(join(dir, 'dist', 'lab', 'cli'), { recursive: true });
   // A stand-in build: proves the launcher ran dist/ when it says so.
   writeFileSync(

@@ -58,7 +58,7 @@ export interface SearchOptions {
    * op's bit in it (Memo.bit).
    */
   memo?: Memo;
-  bitOf?: Int32Array;
+  bitOf?: readonly number[];
   /**
    * False: every optional op is its own, as a memo keyed by op identities would have them (tests
    * compare the search with and without the twin rule; the checker always has it).
@@ -131,39 +131,32 @@ export function* searchEnds(
 ): Generator<SearchEnd, SearchResult, void> {
   const n = ops.length;
   let okCount = 0;
-  const slots = new Int32Array(n);
+  const slots = ints(n, 0);
   for (let i = 0; i < n; i++) {
     if (ops[i]!.known) okCount++;
     slots[i] = cache.slot(ops[i]!);
   }
-  // Entries in real-time order; a call sorts before a return at the same time (concurrent).
-  const order = new Int32Array(n + okCount);
-  const pos = new Float64Array(n + okCount);
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    order[m] = i;
-    pos[m++] = ops[i]!.call;
-    if (ops[i]!.known) {
-      order[m] = ~i;
-      pos[m++] = ops[i]!.ret;
-    }
-  }
-  const idx = Array.from({ length: m }, (_, i) => i);
-  idx.sort(
-    (x, y) => pos[x]! - pos[y]! || (order[x]! >= 0 ? 0 : 1) - (order[y]! >= 0 ? 0 : 1) || x - y,
-  );
+  // Entries in real-time order; a call sorts before a return at the same time (concurrent), and
+  // equal entries keep the ops' list order. Calls and returns are each sorted (the calls almost
+  // always already are) and merged: no comparator sort on the small searches the fast path runs
+  // by the thousand.
+  const calls = byTime(ops, n, false);
+  const rets = byTime(ops, okCount, true);
+  const m = n + okCount;
   // Entry e in 1..m (0 is the head sentinel); opOf ≥ 0 for a call, ~op for a return.
-  const opOf = new Int32Array(m + 1);
-  const next = new Int32Array(m + 1);
-  const prev = new Int32Array(m + 1);
-  const match = new Int32Array(m + 1).fill(-1);
-  const returnOf = new Int32Array(n).fill(-1);
-  for (let k = 0; k < m; k++) {
-    const e = k + 1;
-    opOf[e] = order[idx[k]!]!;
+  const opOf = ints(m + 1, 0);
+  const next = ints(m + 1, 0);
+  const prev = ints(m + 1, 0);
+  const match = ints(m + 1, -1);
+  const returnOf = ints(n, -1);
+  for (let e = 1, c = 0, r = 0; e <= m; e++) {
+    if (r >= okCount || (c < n && ops[calls[c]!]!.call <= ops[rets[r]!]!.ret)) opOf[e] = calls[c++]!;
+    else {
+      opOf[e] = ~rets[r]!;
+      returnOf[rets[r++]!] = e;
+    }
     prev[e] = e - 1;
     next[e] = e < m ? e + 1 : -1;
-    if (opOf[e]! < 0) returnOf[~opOf[e]!] = e;
   }
   next[0] = m > 0 ? 1 : -1;
   prev[0] = -1;
@@ -173,14 +166,14 @@ export function* searchEnds(
   // one while the earlier (listed first, so also a candidate) is left gives the same states as
   // taking the earlier one, with a twin left pending instead. The search takes them in list order
   // only, so n interchangeable optional ops give n+1 ways forward, not 2^n sets.
-  const twin = new Int32Array(n).fill(-1);
-  const left = new Uint8Array(n).fill(1);
-  if (opts.twins !== false) {
+  const twin = ints(n, -1);
+  const left = ints(n, 1);
+  if (opts.twins !== false && n - okCount > 1) {
     const lastOf = new Map<string, number>();
     for (let k = 1; k <= m; k++) {
       const i = opOf[k]!;
       if (i < 0 || ops[i]!.known) continue;
-      const key = JSON.stringify(ops[i]!.input) ?? '';
+      const key = cache.inputKey(slots[i]!, ops[i]!);
       const t = lastOf.get(key);
       if (t !== undefined) twin[i] = t;
       lastOf.set(key, i);
@@ -211,9 +204,10 @@ export function* searchEnds(
   let bitOf = opts.bitOf;
   if (!memo || !bitOf) {
     memo = new Memo(okCount, n - okCount);
-    let k = 0;
-    let u = 0;
-    bitOf = Int32Array.from(ops, (o) => memo!.bit(o.known, o.known ? k++ : u++));
+    const own = ints(n, 0);
+    for (let i = 0, k = 0, u = 0; i < n; i++)
+      own[i] = memo.bit(ops[i]!.known, ops[i]!.known ? k++ : u++);
+    bitOf = own;
   }
   if (bitOf.length !== n)
     throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
@@ -369,4 +363,47 @@ export function* searchEnds(
     if (ops[i]!.known) remaining++;
     cursor = next[top]!;
   }
+}
+
+/**
+ * The indexes of the ops (with `rets`, of the ok ops only) in order of call (return) time, equal
+ * times in list order: an insertion sort, linear on the nearly sorted lists a history gives, with
+ * the library sort for a list that is far from sorted.
+ */
+function byTime(ops: readonly SearchOp[], size: number, rets: boolean): number[] {
+  const out = ints(size, 0);
+  const t = (i: number): number => (rets ? ops[i]!.ret : ops[i]!.call);
+  let moves = 0;
+  let k = 0;
+  for (let i = 0; i < ops.length && k < size; i++) {
+    if (rets && !ops[i]!.known) continue;
+    const ti = t(i);
+    let j = k++;
+    while (j > 0 && t(out[j - 1]!) > ti) {
+      out[j] = out[j - 1]!;
+      j--;
+      if (++moves > 8 * size + 64) return sortedByTime(ops, size, rets);
+    }
+    out[j] = i;
+  }
+  return out;
+}
+
+function sortedByTime(ops: readonly SearchOp[], size: number, rets: boolean): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < ops.length; i++) if (!rets || ops[i]!.known) idx.push(i);
+  const t = (i: number): number => (rets ? ops[i]!.ret : ops[i]!.call);
+  idx.sort((a, b) => t(a) - t(b) || a - b);
+  return idx;
+}
+
+/**
+ * An array of n small integers, all v. Plain arrays, not typed ones: a typed array over 64 bytes
+ * is allocated outside V8's heap (about a microsecond each, measured), and a search sets up ten
+ * of them; the fast path runs thousands of small searches per key.
+ */
+export function ints(n: number, v: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(v);
+  return a;
 }

@@ -260,7 +260,7 @@ function searchKeyIn(
       memos.set(k, m);
     }
     const memo = m;
-    const bitOf = Int32Array.from(list, (i) => memo.bit(ops[i]!.known, rank[i]!));
+    const bitOf = list.map((i) => memo.bit(ops[i]!.known, rank[i]!));
     return yield* searchEnds(
       cache,
       list.map((i) => ops[i]!),

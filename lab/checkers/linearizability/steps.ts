@@ -12,7 +12,8 @@ export class PairMap {
   private v: Int32Array;
   private mask: number;
   size = 0;
-  constructor(capacity = 1024) {
+  // Small by default: a check builds one per key, and most keys need a few hundred steps at most.
+  constructor(capacity = 32) {
     let c = 16;
     while (c < capacity * 2) c *= 2;
     this.a = new Int32Array(c).fill(-1);
@@ -76,6 +77,8 @@ export class StepCache {
   private readonly ids = new Map<string, number>();
   private readonly slots = new Map<number, number>();
   private readonly dense: number[] = [];
+  /** Per slot: a string equal for ops whose inputs are equal (the twin rule's key), made once. */
+  private readonly inputKeys: (string | undefined)[] = [];
   private count = 0;
   private readonly table = new PairMap();
   /** Calls of the model's step actually made (cache misses). */
@@ -120,6 +123,15 @@ export class StepCache {
       this.slots.set(k, s);
     }
     return s;
+  }
+  /** A key equal for two slots exactly when their ops' inputs are equal (JSON text). */
+  inputKey(slot: number, op: StepOp): string {
+    let k = this.inputKeys[slot];
+    if (k === undefined) {
+      k = JSON.stringify(op.input) ?? '';
+      this.inputKeys[slot] = k;
+    }
+    return k;
   }
   /** The state id after the op from `state`, or -1 when the step is illegal. */
   step(slot: number, op: StepOp, state: number): number {
