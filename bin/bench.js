@@ -25,4 +25,3 @@ if (process.env.BBS_BENCH_SOURCES === '1') {
   process.stdout.write('bench: the build in dist/ (as bin/bbs-lab.js runs it)\n');
   await import('../dist/lab/bench/main.js');
 }
-

@@ -44,7 +44,6 @@ export function staleBecause() {
   return walk(join(root, 'lab')) ?? walk(join(root, 'bbs')) ?? walk(join(root, 'specs'));
 }
 
-
 /**
  * Builds dist/ as scripts/setup.sh does: the stamp is taken before the compile, so an edit made
  * during it still counts as newer. Returns an error message, or null.

@@ -2,11 +2,15 @@
 // and the ops before the window that put the row in its start state. Answers worked out by hand.
 
 import test from 'ava';
+import fc from 'fast-check';
 import { keyOf, type BbsOp, type BbsResult } from '../../bbs/ops.ts';
 import { checkLinearizable } from '../../lab/checkers/linearizability/index.ts';
 import { contextBefore, earliestFailure } from '../../lab/checkers/linearizability/context.ts';
 import { toSearchOps } from '../../lab/checkers/linearizability/index.ts';
+import { searchKey } from '../../lab/checkers/linearizability/segments.ts';
+import type { SearchOp } from '../../lab/checkers/linearizability/search.ts';
 import { StepCache } from '../../lab/checkers/linearizability/steps.ts';
+import { casRegisterModel } from '../../specs/cas-register.ts';
 import { renderEvidence } from '../../lab/report/evidence.ts';
 import { taskModel } from '../../specs/task.ts';
 import { registerModel } from '../../specs/register.ts';
@@ -54,13 +58,104 @@ test('the earliest failing prefix ends at the first completion the history canno
   const { search } = toSearchOps(opsOf(missingCellCheck), model);
   // Completions at 1, 3, 5, 7, 21. Up to 5 every prefix is legal (desire, start on a, read); up to
   // 7 the CompleteTask from cell-b has no legal point: detectable at 7 (op 3), not at 21.
-  t.deepEqual(
-    earliestFailure(new StepCache(model), search, { budget: 1e5, memoryBytes: 1 << 24 }),
-    { at: 7, op: 3 },
-  );
+  t.deepEqual(earliest(model, search), { at: 7, op: 3 });
   // A legal history has none.
   const { search: legal } = toSearchOps(opsOf(missingCellCheck.slice(0, 3)), model);
-  t.is(earliestFailure(new StepCache(model), legal, { budget: 1e5, memoryBytes: 1 << 24 }), null);
+  t.is(earliest(model, legal), null);
+});
+
+/** earliestFailure as index.ts calls it: after the key's search, from the segment it failed in. */
+function earliest(model: Model, search: readonly SearchOp[], listOrderBudget?: number) {
+  const cache = new StepCache(model);
+  const ks = searchKey(cache, search, {
+    budget: 1e6,
+    ...(listOrderBudget !== undefined ? { listOrderBudget } : {}),
+  });
+  return earliestFailure(cache, search, ks, { budget: 1e6, memoryBytes: 1 << 24 });
+}
+
+/** The reference: tries every order; an ok op must precede every op invoked after it completed. */
+function linearizable(model: Model, ops: readonly SearchOp[]): boolean {
+  const go = (state: unknown, left: readonly SearchOp[]): boolean => {
+    if (left.every((o) => !o.known)) return true;
+    for (const o of left) {
+      if (left.some((p) => p !== o && p.known && p.ret < o.call)) continue;
+      const [legal, next] = model.step(state, o.input, o.output);
+      if (
+        legal &&
+        go(
+          next,
+          left.filter((p) => p !== o),
+        )
+      )
+        return true;
+    }
+    return false;
+  };
+  return go(model.init(), ops);
+}
+
+/** The reference's earliest failing completion: every completion in time order, the whole prefix each. */
+function earliestByPrefixes(model: Model, ops: readonly SearchOp[]) {
+  const rets = ops.filter((o) => o.known).sort((a, b) => a.ret - b.ret);
+  for (const r of rets) {
+    const prefix = ops
+      .filter((o) => o.call <= r.ret)
+      .map((o) =>
+        o.known && o.ret > r.ret ? { ...o, known: false, output: undefined, ret: Infinity } : o,
+      );
+    if (!linearizable(model, prefix)) return { at: r.ret, op: r.id };
+  }
+  return null;
+}
+
+test('the earliest failing completion, from the segment the search failed in, is the one every whole prefix gives (generated)', (t) => {
+  // Cas-register ops with values 0..2, a fifth of unknown outcome, spread out so that most
+  // histories are cut into several segments; distinct completion times, so "the first" is one op.
+  const cas = casRegisterModel as Model;
+  const gen = fc.record({
+    kind: fc.constantFrom('read', 'read', 'write', 'cas'),
+    a: fc.integer({ min: 0, max: 2 }),
+    b: fc.integer({ min: 0, max: 2 }),
+    ok: fc.boolean(),
+    info: fc.integer({ min: 0, max: 3 }),
+    start: fc.integer({ min: 0, max: 30 }),
+    len: fc.integer({ min: 0, max: 8 }),
+  });
+  let failing = 0;
+  let later = 0;
+  let manyStarts = 0;
+  fc.assert(
+    fc.property(fc.array(gen, { minLength: 1, maxLength: 11 }), (gens) => {
+      const tops: TestOp[] = gens.map((g, i) => {
+        const at: [number, number] = [g.start * 4, g.start * 4 + g.len * 4 + 1 + i / 100];
+        const outcome = g.info === 0 ? 'info' : 'ok';
+        if (g.kind === 'write') return { input: { f: 'write', value: g.a }, at, outcome };
+        if (g.kind === 'read')
+          return { input: { f: 'read' }, output: g.ok ? g.a : null, at, outcome };
+        return { input: { f: 'cas', value: [g.a, g.b] }, output: g.ok, at, outcome };
+      });
+      const { search } = toSearchOps(opsOf(tops), cas);
+      const want = earliestByPrefixes(cas, search);
+      if (want) failing++;
+      if (want && search.some((o) => o.known && o.ret < want.at)) later++;
+      const cache = new StepCache(cas);
+      const ks = searchKey(cache, search, { budget: 1e6 });
+      const starts = new Set(ks.configs[ks.failedSegment ?? -1]?.map((c) => c.state));
+      if (want && starts.size > 1) manyStarts++;
+      const got = earliest(cas, search);
+      const gotOkFirst = earliest(cas, search, 0);
+      return (
+        JSON.stringify(got) === JSON.stringify(want) &&
+        JSON.stringify(gotOkFirst) === JSON.stringify(want)
+      );
+    }),
+    { numRuns: 2000 },
+  );
+  t.true(failing > 300, `enough non-linearizable histories (${failing})`);
+  t.true(later > 200, `enough whose first failure is not the first completion (${later})`);
+  // Where the failing segment is reached in more than one state, every one must fail.
+  t.true(manyStarts > 20, `enough failing segments reached in several states (${manyStarts})`);
 });
 
 test('the witness keeps its cause: the DesireTask before the window is shown as context, and the report says when it was detectable', (t) => {

@@ -287,7 +287,7 @@ export function checkLinearizable(
       const earliest =
         opts.shrink === false || late()
           ? null
-          : earliestFailure(cache, search, {
+          : earliestFailure(cache, search, r, {
               budget: Math.max(100_000, r.steps),
               memoryBytes: opts.memoryBytes ?? DEFAULT_MEMORY,
             });

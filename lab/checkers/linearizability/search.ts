@@ -150,7 +150,8 @@ export function* searchEnds(
   const match = ints(m + 1, -1);
   const returnOf = ints(n, -1);
   for (let e = 1, c = 0, r = 0; e <= m; e++) {
-    if (r >= okCount || (c < n && ops[calls[c]!]!.call <= ops[rets[r]!]!.ret)) opOf[e] = calls[c++]!;
+    if (r >= okCount || (c < n && ops[calls[c]!]!.call <= ops[rets[r]!]!.ret))
+      opOf[e] = calls[c++]!;
     else {
       opOf[e] = ~rets[r]!;
       returnOf[rets[r++]!] = e;

@@ -330,12 +330,16 @@ function searchKeyIn(
               blocked: o.id,
               ends: [],
             };
+          }
+          // Every state that fails here is kept: if this is the failing segment, its
+          // configurations are all the ones that reach it (earliestFailure relies on it).
+          if (k === deepestK) {
             let m = seen.get(k);
             if (!m) {
               m = new Map();
               seen.set(k, m);
             }
-            m.set(state, [{ state, pending: [] }]);
+            if (!m.has(state)) m.set(state, [{ state, pending: [] }]);
           }
           return null;
         }
