@@ -295,6 +295,7 @@ export function checkLinearizable(
     }
     keys.push(k);
   }
+  for (const p of todo) p.cache.release();
   const valid = keys.some((k) => k.verdict === 'not-linearizable')
     ? false
     : keys.some((k) => k.verdict === 'unknown')

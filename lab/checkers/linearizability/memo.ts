@@ -25,6 +25,7 @@
 // makes equal) is explored once.
 
 import { seededRng } from '../../random/seeded-rng.ts';
+import { giveBack, int32s, uint32s } from './buffers.ts';
 
 let zLo = new Uint32Array(0);
 let zHi = new Uint32Array(0);
@@ -51,17 +52,22 @@ export const SCAN = 8;
 /** A growable Int32Array. */
 function grown(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
   if (need <= a.length) return a;
-  const b = new Int32Array(Math.max(need, a.length * 2));
+  const b = int32s(Math.max(need, a.length * 2));
   b.set(a);
+  giveBack(a);
   return b;
 }
 
 function grownU(a: Uint32Array<ArrayBuffer>, need: number): Uint32Array<ArrayBuffer> {
   if (need <= a.length) return a;
-  const b = new Uint32Array(Math.max(need, a.length * 2));
+  const b = uint32s(Math.max(need, a.length * 2));
   b.set(a);
+  giveBack(a);
   return b;
 }
+
+const NONE = new Int32Array(0);
+const NONE_U = new Uint32Array(0);
 
 /** An open-addressing table from (hash lo, hash hi, state) to a list head (an int), in typed arrays. */
 class HashTable {
@@ -94,13 +100,26 @@ class HashTable {
     if (++this.size * 2 > this.cap) this.grow();
   }
 
+  /** Empty again, its tables kept. */
+  clear(): void {
+    this.st.fill(-1);
+    this.size = 0;
+  }
+
+  /** Gives its tables back (buffers.ts); the table is not used after. */
+  release(): void {
+    for (const a of [this.lo, this.hi, this.st, this.val]) giveBack(a);
+    this.lo = this.hi = this.st = this.val = NONE;
+    this.cap = 0;
+  }
+
   private grow(): void {
     const { lo, hi, st, val } = this;
     this.cap *= 2;
-    this.lo = new Int32Array(this.cap);
-    this.hi = new Int32Array(this.cap);
-    this.st = new Int32Array(this.cap).fill(-1);
-    this.val = new Int32Array(this.cap);
+    this.lo = int32s(this.cap);
+    this.hi = int32s(this.cap);
+    this.st = int32s(this.cap, -1);
+    this.val = int32s(this.cap);
     for (let i = 0; i < st.length; i++) {
       if (st[i] === -1) continue;
       const j = this.find(lo[i]!, hi[i]!, st[i]!);
@@ -109,15 +128,22 @@ class HashTable {
       this.st[j] = st[i]!;
       this.val[j] = val[i]!;
     }
+    for (const a of [lo, hi, st, val]) giveBack(a);
   }
 }
 
+/** Released memos whose tables stayed small, kept to be reset for the next search (Memo.make). */
+const spare: Memo[] = [];
+const SPARE = 64;
+/** A memo whose tables grew past this many entries gives them back instead of being kept. */
+const SMALL = 256;
+
 export class Memo {
   /** Bits for the ok ops (0..okWidth-1, in okWords words), then for the optional ops (from bit okWords * 32). */
-  readonly okWidth: number;
-  readonly okWords: number;
-  readonly optWords: number;
-  readonly words: number;
+  okWidth: number;
+  okWords: number;
+  optWords: number;
+  words: number;
   // Groups: one per (ok bits, state), holding the ok bits once (at gOkAt in okArena) and the list
   // of the optional-bit sets recorded with them, newest first (gHead, vNext), from which a new set
   // drops the sets it contains among the SCAN newest; chained by ok hash (groupsBy → gSame).
@@ -136,7 +162,7 @@ export class Memo {
   private vSame = new Int32Array(16);
   private vGroup = new Int32Array(16);
   private optArena = new Uint32Array(16);
-  readonly usage: MemoryUsage;
+  usage: MemoryUsage;
 
   constructor(okWidth: number, optionalWidth: number, usage: MemoryUsage = { bytes: 0 }) {
     this.okWidth = okWidth;
@@ -147,6 +173,57 @@ export class Memo {
     usage.bytes += this.bytes;
     zobrist(this.words * 32);
   }
+
+  /**
+   * A memo for a new search: a released one reset when there is one (the fast path and the
+   * shrinker run thousands of small searches, each with a memo of its own or its segment's),
+   * else a new one. Same contract as the constructor.
+   */
+  static make(okWidth: number, optionalWidth: number, usage: MemoryUsage = { bytes: 0 }): Memo {
+    const m = spare.pop();
+    if (!m) return new Memo(okWidth, optionalWidth, usage);
+    m.okWidth = okWidth;
+    m.okWords = Math.ceil(okWidth / 32);
+    m.optWords = Math.ceil(optionalWidth / 32);
+    m.words = m.okWords + m.optWords || 1;
+    m.usage = usage;
+    m.released = false;
+    usage.bytes += m.bytes;
+    zobrist(m.words * 32);
+    return m;
+  }
+
+  /**
+   * Called when every search that shares this memo is over: the memo is kept for Memo.make to
+   * reset, or (grown large) gives its tables back (buffers.ts). It must not be used after.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    const small =
+      this.groupsBy.cap <= SMALL &&
+      this.exactBy.cap <= SMALL &&
+      this.vNext.length <= SMALL &&
+      this.optArena.length <= SMALL &&
+      this.okArena.length <= SMALL;
+    this.groups = this.variants = this.okUsed = 0;
+    // Kept whole (its tables emptied) to be reset by make, or its tables given back.
+    if (small && spare.length < SPARE) {
+      this.groupsBy.clear();
+      this.exactBy.clear();
+      spare.push(this);
+      return;
+    }
+    this.groupsBy.release();
+    this.exactBy.release();
+    for (const a of [this.gOkAt, this.gHead, this.gSame, this.vNext, this.vSame, this.vGroup])
+      giveBack(a);
+    giveBack(this.okArena);
+    giveBack(this.optArena);
+    this.gOkAt = this.gHead = this.gSame = this.vNext = this.vSame = this.vGroup = NONE;
+    this.okArena = this.optArena = NONE_U;
+  }
+  private released = false;
 
   /** The bit of an op: `index` among the ok ops, or among the optional ones. */
   bit(known: boolean, index: number): number {
@@ -200,6 +277,7 @@ export class Memo {
    * hLo/hHi: the Zobrist hash of the ok bits; fLo/fHi: of every bit (ok and optional).
    */
   seen(bits: Uint32Array, hLo: number, hHi: number, fLo: number, fHi: number, st: number): boolean {
+    if (this.released) throw new Error('Memo.seen: the memo was released (buffers.ts)');
     const optWords = this.optWords;
     const okWords = this.okWords;
     // Exact: the nodes recorded with this full hash and state.

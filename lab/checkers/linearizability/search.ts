@@ -203,12 +203,14 @@ export function* searchEnds(
   // so that searches sharing a memo (the fast path's, over one segment) meet on equal nodes.
   let memo = opts.memo;
   let bitOf = opts.bitOf;
+  // A memo of its own is given back when the search is over (an abandoned search's is collected).
+  const own = !memo || !bitOf;
   if (!memo || !bitOf) {
-    memo = new Memo(okCount, n - okCount);
-    const own = ints(n, 0);
+    memo = Memo.make(okCount, n - okCount);
+    const bits = ints(n, 0);
     for (let i = 0, k = 0, u = 0; i < n; i++)
-      own[i] = memo.bit(ops[i]!.known, ops[i]!.known ? k++ : u++);
-    bitOf = own;
+      bits[i] = memo.bit(ops[i]!.known, ops[i]!.known ? k++ : u++);
+    bitOf = bits;
   }
   if (bitOf.length !== n)
     throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
@@ -266,103 +268,108 @@ export function* searchEnds(
   let phase = 0;
   const stackPhase: number[] = [];
 
-  for (;;) {
-    if (remaining === 0) {
-      if (!opts.ends) {
+  const used = memo;
+  try {
+    for (;;) {
+      if (remaining === 0) {
+        if (!opts.ends) {
+          shared.left -= steps;
+          return {
+            verdict: 'linearizable',
+            steps,
+            order: currentOrder(),
+            state,
+            blocked: null,
+            ends,
+          };
+        }
+        const taken: number[] = [];
+        for (const e of stackEntry) if (!ops[opOf[e]!]!.known) taken.push(ops[opOf[e]!]!.id);
+        found++;
         shared.left -= steps;
-        return {
-          verdict: 'linearizable',
-          steps,
-          order: currentOrder(),
-          state,
-          blocked: null,
-          ends,
-        };
+        steps = 0;
+        yield { state, taken };
+        cursor = -1; // optional ops left over stay available to what follows
+        phase = 1;
       }
-      const taken: number[] = [];
-      for (const e of stackEntry) if (!ops[opOf[e]!]!.known) taken.push(ops[opOf[e]!]!.id);
-      found++;
-      shared.left -= steps;
-      steps = 0;
-      yield { state, taken };
-      cursor = -1; // optional ops left over stay available to what follows
-      phase = 1;
-    }
-    if (cursor !== -1 && opOf[cursor]! >= 0) {
-      const i = opOf[cursor]!;
-      if (okFirst && ops[i]!.known !== (phase === 0)) {
-        cursor = next[cursor]!;
-        continue;
-      }
-      if (twin[i] !== -1 && left[twin[i]!] === 1) {
-        cursor = next[cursor]!;
-        continue;
-      }
-      if (++steps > shared.left) return result('unknown', 'steps');
-      // The clock is read once every 4,096 steps: cheap, and a few ms at most past the deadline.
-      if (
-        (steps & 4095) === 0 &&
-        shared.deadline !== undefined &&
-        performance.now() > shared.deadline
-      )
-        return result('unknown', 'time');
-      let nextState = cache.step(slots[i]!, ops[i]!, state);
-      // Two optional ops in a row, x then this one (y): if y gives the same state from before x,
-      // taking y there instead leaves x pending as well, a node at least as good (and one the
-      // parent tries), so this one is not needed. Blind writes never chain this way.
-      if (
-        nextState !== -1 &&
-        !ops[i]!.known &&
-        stackEntry.length > 0 &&
-        !ops[opOf[stackEntry[stackEntry.length - 1]!]!]!.known
-      ) {
-        if (cache.step(slots[i]!, ops[i]!, stackState[stackState.length - 1]!) === nextState)
-          nextState = -1;
-      }
-      if (nextState !== -1) {
-        flip(i);
-        if (!seen(bits, hLo, hHi, fLo, fHi, nextState)) {
-          if (usage.bytes > opts.memoryBytes) return result('unknown', 'memory');
-          stackEntry.push(cursor);
-          stackState.push(state);
-          stackPhase.push(phase);
-          state = nextState;
-          lift(cursor);
-          left[i] = 0;
-          if (ops[i]!.known) remaining--;
-          cursor = next[0]!;
-          phase = 0;
+      if (cursor !== -1 && opOf[cursor]! >= 0) {
+        const i = opOf[cursor]!;
+        if (okFirst && ops[i]!.known !== (phase === 0)) {
+          cursor = next[cursor]!;
           continue;
         }
-        flip(i);
+        if (twin[i] !== -1 && left[twin[i]!] === 1) {
+          cursor = next[cursor]!;
+          continue;
+        }
+        if (++steps > shared.left) return result('unknown', 'steps');
+        // The clock is read once every 4,096 steps: cheap, and a few ms at most past the deadline.
+        if (
+          (steps & 4095) === 0 &&
+          shared.deadline !== undefined &&
+          performance.now() > shared.deadline
+        )
+          return result('unknown', 'time');
+        let nextState = cache.step(slots[i]!, ops[i]!, state);
+        // Two optional ops in a row, x then this one (y): if y gives the same state from before x,
+        // taking y there instead leaves x pending as well, a node at least as good (and one the
+        // parent tries), so this one is not needed. Blind writes never chain this way.
+        if (
+          nextState !== -1 &&
+          !ops[i]!.known &&
+          stackEntry.length > 0 &&
+          !ops[opOf[stackEntry[stackEntry.length - 1]!]!]!.known
+        ) {
+          if (cache.step(slots[i]!, ops[i]!, stackState[stackState.length - 1]!) === nextState)
+            nextState = -1;
+        }
+        if (nextState !== -1) {
+          flip(i);
+          if (!seen(bits, hLo, hHi, fLo, fHi, nextState)) {
+            if (usage.bytes > opts.memoryBytes) return result('unknown', 'memory');
+            stackEntry.push(cursor);
+            stackState.push(state);
+            stackPhase.push(phase);
+            state = nextState;
+            lift(cursor);
+            left[i] = 0;
+            if (ops[i]!.known) remaining--;
+            cursor = next[0]!;
+            phase = 0;
+            continue;
+          }
+          flip(i);
+        }
+        cursor = next[cursor]!;
+        continue;
       }
-      cursor = next[cursor]!;
-      continue;
+      if (okFirst && phase === 0) {
+        phase = 1;
+        cursor = next[0]!;
+        continue;
+      }
+      // A return (or the end of the list): the op completed without having taken effect.
+      if (remaining > 0 && stackEntry.length > bestLen) {
+        bestLen = stackEntry.length;
+        best = {
+          order: currentOrder(),
+          state,
+          blocked: cursor !== -1 ? ops[~opOf[cursor]!]!.id : null,
+        };
+      }
+      const top = stackEntry.pop();
+      if (top === undefined) return result(found > 0 ? 'linearizable' : 'not-linearizable');
+      state = stackState.pop()!;
+      phase = stackPhase.pop()!;
+      const i = opOf[top]!;
+      flip(i);
+      unlift(top);
+      left[i] = 1;
+      if (ops[i]!.known) remaining++;
+      cursor = next[top]!;
     }
-    if (okFirst && phase === 0) {
-      phase = 1;
-      cursor = next[0]!;
-      continue;
-    }
-    // A return (or the end of the list): the op completed without having taken effect.
-    if (remaining > 0 && stackEntry.length > bestLen) {
-      bestLen = stackEntry.length;
-      best = {
-        order: currentOrder(),
-        state,
-        blocked: cursor !== -1 ? ops[~opOf[cursor]!]!.id : null,
-      };
-    }
-    const top = stackEntry.pop();
-    if (top === undefined) return result(found > 0 ? 'linearizable' : 'not-linearizable');
-    state = stackState.pop()!;
-    phase = stackPhase.pop()!;
-    const i = opOf[top]!;
-    flip(i);
-    unlift(top);
-    left[i] = 1;
-    if (ops[i]!.known) remaining++;
-    cursor = next[top]!;
+  } finally {
+    if (own) used.release();
   }
 }
 

@@ -256,7 +256,7 @@ function searchKeyIn(
     }
     let m = memos.get(k);
     if (!m) {
-      m = new Memo(okOps.length, infoUpTo[k]!, usage);
+      m = Memo.make(okOps.length, infoUpTo[k]!, usage);
       memos.set(k, m);
     }
     const memo = m;
@@ -285,6 +285,9 @@ function searchKeyIn(
   let deepestK = -1;
   let deepest: SearchResult | null = null;
   const out = (k: Partial<KeySearch> & Pick<KeySearch, 'verdict'>): KeySearch => {
+    // The search is over: no frame is resumed after this, so the memos' tables go back for reuse.
+    for (const m of memos.values()) m.release();
+    memos.clear();
     const configs: Config[][] = [];
     for (const [i, m] of seen) configs[i] = [...m.values()].flat();
     return {

@@ -137,6 +137,15 @@ export function shrinkFailure(
     const next: Config[] = [];
     let complete = true;
     for (const c of cands[cands.length - 1]!.configs) {
+      // One ok op and nothing pending: one way through, one model step (most parts, on a
+      // history whose writes barely overlap).
+      if (c.pending.length === 0 && part.ops.length === 1 && ops[part.ops[0]!]!.known) {
+        const o = ops[part.ops[0]!]!;
+        chain--;
+        const to = cache.step(cache.slot(o), o, c.state);
+        if (to !== -1) next.push({ state: to, pending: [] });
+        continue;
+      }
       const r = searchLinearization(
         cache,
         [...c.pending, ...part.ops].map((i) => ops[i]!),

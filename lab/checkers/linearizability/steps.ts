@@ -4,22 +4,32 @@
 // key: the fast path's segments and the shrinker's re-checks share it.
 
 import type { Model } from '../../../specs/model.ts';
+import { giveBack, int32s } from './buffers.ts';
 
 /** An open-addressing map from a pair of non-negative int32 to an int32, in typed arrays. */
 export class PairMap {
-  private a: Int32Array;
-  private b: Int32Array;
-  private v: Int32Array;
+  private a: Int32Array<ArrayBuffer>;
+  private b: Int32Array<ArrayBuffer>;
+  private v: Int32Array<ArrayBuffer>;
   private mask: number;
   size = 0;
   // Small by default: a check builds one per key, and most keys need a few hundred steps at most.
   constructor(capacity = 32) {
     let c = 16;
     while (c < capacity * 2) c *= 2;
-    this.a = new Int32Array(c).fill(-1);
-    this.b = new Int32Array(c);
-    this.v = new Int32Array(c);
+    this.a = int32s(c, -1);
+    this.b = int32s(c);
+    this.v = int32s(c);
     this.mask = c - 1;
+  }
+  /** Gives its tables back (buffers.ts) and is empty again, with small tables of its own. */
+  release(): void {
+    for (const t of [this.a, this.b, this.v]) giveBack(t);
+    this.a = new Int32Array(16).fill(-1);
+    this.b = new Int32Array(16);
+    this.v = new Int32Array(16);
+    this.mask = 15;
+    this.size = 0;
   }
   get bytes(): number {
     return this.a.length * 12;
@@ -54,12 +64,13 @@ export class PairMap {
   }
   private grow(): void {
     const { a, b, v } = this;
-    this.a = new Int32Array(a.length * 2).fill(-1);
-    this.b = new Int32Array(a.length * 2);
-    this.v = new Int32Array(a.length * 2);
+    this.a = int32s(a.length * 2, -1);
+    this.b = int32s(a.length * 2);
+    this.v = int32s(a.length * 2);
     this.mask = this.a.length - 1;
     this.size = 0;
     for (let i = 0; i < a.length; i++) if (a[i] !== -1) this.set(a[i]!, b[i]!, v[i]!);
+    for (const t of [a, b, v]) giveBack(t);
   }
 }
 
@@ -90,6 +101,10 @@ export class StepCache {
   }
   get bytes(): number {
     return this.table.bytes + this.states.length * 64;
+  }
+  /** Gives the step table back for reuse once the key's check is over (a cache: it starts empty again). */
+  release(): void {
+    this.table.release();
   }
   intern(state: unknown): number {
     const h = this.model.hash(state);
