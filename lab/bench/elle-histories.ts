@@ -56,4 +56,4 @@ function main(args: string[]): void {
   }
 }
 
-if (process.argv[1]?.endsWith('elle-histories.ts')) main(process.argv.slice(2));
+if (/elle-histories\.[jt]s$/.test(process.argv[1] ?? '')) main(process.argv.slice(2));

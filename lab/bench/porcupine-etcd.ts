@@ -28,6 +28,11 @@ const LINE = /jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(read|write|c
 
 /** Ops of one key ("etcd"), in the lab's shape for the cas-register model. */
 export function parseJepsenLog(text: string): Op[] {
+  return pairOps(jepsenEvents(text));
+}
+
+/** The log's events, as the lab writes them to history.jsonl. */
+export function jepsenEvents(text: string): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   const open = new Map<number, { op: number; f: string }>();
   let next = 0;
@@ -63,7 +68,7 @@ export function parseJepsenLog(text: string): Op[] {
       events.push({ ...base, type: 'ok', op: o.op, value: false } as HistoryEvent);
     else events.push({ ...base, type: 'info', op: o.op, value: null } as HistoryEvent);
   });
-  return pairOps(events);
+  return events;
 }
 
 /**
@@ -128,4 +133,4 @@ function main(dir: string, expectedFile?: string): void {
   );
 }
 
-if (process.argv[1]?.endsWith('porcupine-etcd.ts')) main(process.argv[2]!, process.argv[3]);
+if (/porcupine-etcd\.[jt]s$/.test(process.argv[1] ?? '')) main(process.argv[2]!, process.argv[3]);

@@ -25,6 +25,11 @@ const LINE =
 
 /** Ops of every key, in the lab's shape for the append-kv model. */
 export function parseKvLog(text: string): Op[] {
+  return pairOps(kvEvents(text));
+}
+
+/** The log's events, as the lab writes them to history.jsonl. */
+export function kvEvents(text: string): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   const open = new Map<number, number>();
   let next = 0;
@@ -59,7 +64,7 @@ export function parseKvLog(text: string): Op[] {
       value: f === 'get' ? (str ?? '') : null,
     } as HistoryEvent);
   });
-  return pairOps(events);
+  return events;
 }
 
 export interface KvRun {
@@ -112,7 +117,7 @@ export function runKv(name: string, text: string, repeat = 3, everyKeyMs = 60_00
   };
 }
 
-if (process.argv[1]?.endsWith('porcupine-kv.ts')) {
+if (/porcupine-kv\.[jt]s$/.test(process.argv[1] ?? '')) {
   const [dir, ...names] = process.argv.slice(2);
   if (!dir) {
     console.error(

@@ -131,24 +131,33 @@ export function* searchEnds(
 ): Generator<SearchEnd, SearchResult, void> {
   const n = ops.length;
   let okCount = 0;
-  const slots = ints(n, 0);
+  // Its arrays come from a scratch that a finished search leaves for the next (the fast path and
+  // the shrinker run thousands of small searches); an abandoned search's scratch is collected.
+  const sc = scratches.pop() ?? [];
+  const slots = filled(sc, 0, n, 0);
+  // 1 for an ok op: read in the search's inner loop, where a field of ops whose shapes vary (an ok
+  // op relaxed by the shrinker is a spread copy) costs a polymorphic load.
+  const okOf = filled(sc, 1, n, 0);
   for (let i = 0; i < n; i++) {
-    if (ops[i]!.known) okCount++;
+    if (ops[i]!.known) {
+      okCount++;
+      okOf[i] = 1;
+    }
     slots[i] = cache.slot(ops[i]!);
   }
   // Entries in real-time order; a call sorts before a return at the same time (concurrent), and
   // equal entries keep the ops' list order. Calls and returns are each sorted (the calls almost
   // always already are) and merged: no comparator sort on the small searches the fast path runs
   // by the thousand.
-  const calls = byTime(ops, n, false);
-  const rets = byTime(ops, okCount, true);
+  const calls = byTime(ops, n, false, filled(sc, 2, n, 0));
+  const rets = byTime(ops, okCount, true, filled(sc, 3, okCount, 0));
   const m = n + okCount;
   // Entry e in 1..m (0 is the head sentinel); opOf ≥ 0 for a call, ~op for a return.
-  const opOf = ints(m + 1, 0);
-  const next = ints(m + 1, 0);
-  const prev = ints(m + 1, 0);
-  const match = ints(m + 1, -1);
-  const returnOf = ints(n, -1);
+  const opOf = filled(sc, 4, m + 1, 0);
+  const next = filled(sc, 5, m + 1, 0);
+  const prev = filled(sc, 6, m + 1, 0);
+  const match = filled(sc, 7, m + 1, -1);
+  const returnOf = filled(sc, 8, n, -1);
   for (let e = 1, c = 0, r = 0; e <= m; e++) {
     if (r >= okCount || (c < n && ops[calls[c]!]!.call <= ops[rets[r]!]!.ret))
       opOf[e] = calls[c++]!;
@@ -167,17 +176,32 @@ export function* searchEnds(
   // one while the earlier (listed first, so also a candidate) is left gives the same states as
   // taking the earlier one, with a twin left pending instead. The search takes them in list order
   // only, so n interchangeable optional ops give n+1 ways forward, not 2^n sets.
-  const twin = ints(n, -1);
-  const left = ints(n, 1);
+  const twin = filled(sc, 9, n, -1);
+  const left = filled(sc, 10, n, 1);
   if (opts.twins !== false && n - okCount > 1) {
-    const lastOf = new Map<string, number>();
+    // Each optional op's twin is the latest optional op before it with an equal input: found by
+    // a scan back over the few optional ops of a small search, by a map in a large one.
+    const few = n - okCount <= 32;
+    const listed: number[] = [];
+    const inputs: number[] = [];
+    const lastOf = few ? undefined : new Map<number, number>();
     for (let k = 1; k <= m; k++) {
       const i = opOf[k]!;
-      if (i < 0 || ops[i]!.known) continue;
-      const key = cache.inputKey(slots[i]!, ops[i]!);
-      const t = lastOf.get(key);
-      if (t !== undefined) twin[i] = t;
-      lastOf.set(key, i);
+      if (i < 0 || okOf[i] === 1) continue;
+      const id = cache.inputId(slots[i]!, ops[i]!);
+      if (lastOf) {
+        const t = lastOf.get(id);
+        if (t !== undefined) twin[i] = t;
+        lastOf.set(id, i);
+        continue;
+      }
+      for (let j = listed.length - 1; j >= 0; j--)
+        if (inputs[j] === id) {
+          twin[i] = listed[j]!;
+          break;
+        }
+      listed.push(i);
+      inputs.push(id);
     }
   }
   const lift = (e: number): void => {
@@ -207,12 +231,11 @@ export function* searchEnds(
   const own = !memo || !bitOf;
   if (!memo || !bitOf) {
     memo = Memo.make(okCount, n - okCount);
-    const bits = ints(n, 0);
+    const bits = filled(sc, 11, n, 0);
     for (let i = 0, k = 0, u = 0; i < n; i++)
-      bits[i] = memo.bit(ops[i]!.known, ops[i]!.known ? k++ : u++);
+      bits[i] = memo.bit(okOf[i] === 1, okOf[i] === 1 ? k++ : u++);
     bitOf = bits;
-  }
-  if (bitOf.length !== n)
+  } else if (bitOf.length !== n)
     throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
   const { lo: zLo, hi: zHi } = zobrist(memo.words * 32);
   const bits = new Uint32Array(memo.words);
@@ -226,7 +249,7 @@ export function* searchEnds(
     bits[b >>> 5] = bits[b >>> 5]! ^ (1 << (b & 31));
     fLo ^= zLo[b]!;
     fHi ^= zHi[b]!;
-    if (ops[i]!.known) {
+    if (okOf[i] === 1) {
       hLo ^= zLo[b]!;
       hHi ^= zHi[b]!;
     }
@@ -284,7 +307,7 @@ export function* searchEnds(
           };
         }
         const taken: number[] = [];
-        for (const e of stackEntry) if (!ops[opOf[e]!]!.known) taken.push(ops[opOf[e]!]!.id);
+        for (const e of stackEntry) if (okOf[opOf[e]!] === 0) taken.push(ops[opOf[e]!]!.id);
         found++;
         shared.left -= steps;
         steps = 0;
@@ -294,7 +317,7 @@ export function* searchEnds(
       }
       if (cursor !== -1 && opOf[cursor]! >= 0) {
         const i = opOf[cursor]!;
-        if (okFirst && ops[i]!.known !== (phase === 0)) {
+        if (okFirst && okOf[i] !== (phase === 0 ? 1 : 0)) {
           cursor = next[cursor]!;
           continue;
         }
@@ -316,9 +339,9 @@ export function* searchEnds(
         // parent tries), so this one is not needed. Blind writes never chain this way.
         if (
           nextState !== -1 &&
-          !ops[i]!.known &&
+          okOf[i] === 0 &&
           stackEntry.length > 0 &&
-          !ops[opOf[stackEntry[stackEntry.length - 1]!]!]!.known
+          okOf[opOf[stackEntry[stackEntry.length - 1]!]!] === 0
         ) {
           if (cache.step(slots[i]!, ops[i]!, stackState[stackState.length - 1]!) === nextState)
             nextState = -1;
@@ -333,7 +356,7 @@ export function* searchEnds(
             state = nextState;
             lift(cursor);
             left[i] = 0;
-            if (ops[i]!.known) remaining--;
+            if (okOf[i] === 1) remaining--;
             cursor = next[0]!;
             phase = 0;
             continue;
@@ -365,11 +388,12 @@ export function* searchEnds(
       flip(i);
       unlift(top);
       left[i] = 1;
-      if (ops[i]!.known) remaining++;
+      if (okOf[i] === 1) remaining++;
       cursor = next[top]!;
     }
   } finally {
     if (own) used.release();
+    if (scratches.length < SCRATCHES) scratches.push(sc);
   }
 }
 
@@ -378,8 +402,7 @@ export function* searchEnds(
  * times in list order: an insertion sort, linear on the nearly sorted lists a history gives, with
  * the library sort for a list that is far from sorted.
  */
-function byTime(ops: readonly SearchOp[], size: number, rets: boolean): number[] {
-  const out = ints(size, 0);
+function byTime(ops: readonly SearchOp[], size: number, rets: boolean, out: number[]): number[] {
   const t = (i: number): number => (rets ? ops[i]!.ret : ops[i]!.call);
   let moves = 0;
   let k = 0;
@@ -403,6 +426,27 @@ function sortedByTime(ops: readonly SearchOp[], size: number, rets: boolean): nu
   const t = (i: number): number => (rets ? ops[i]!.ret : ops[i]!.call);
   idx.sort((a, b) => t(a) - t(b) || a - b);
   return idx;
+}
+
+/** Scratches kept for reuse: about as many as searches can be open at once on a deep key. */
+const scratches: number[][][] = [];
+const SCRATCHES = 64;
+
+/**
+ * Array k of a scratch with its first n entries v (it may be longer: a search reads only those).
+ * Plain arrays, not typed ones: see ints.
+ */
+function filled(sc: number[][], k: number, n: number, v: number): number[] {
+  let a = sc[k];
+  if (!a) {
+    a = ints(n, v);
+    sc[k] = a;
+    return a;
+  }
+  const have = Math.min(a.length, n);
+  for (let i = 0; i < have; i++) a[i] = v;
+  for (let i = have; i < n; i++) a.push(v);
+  return a;
 }
 
 /**

@@ -39,7 +39,7 @@ export interface KeySearch {
   exhausted?: 'steps' | 'memory' | 'configurations' | 'time';
   steps: number;
   segments: Segment[];
-  /** Configurations seen at the start of each segment searched (sparse: cuts inside a run of trivial segments are not kept). */
+  /** For a failure: the configurations seen at the start of the failing segment (a sparse array, that index only). */
   configs: Config[][];
   /** For a failure: the segment no configuration gets through, and the deepest search's blocked op and its completion time. */
   failedSegment?: number;
@@ -251,7 +251,11 @@ function searchKeyIn(
         const r = quick.next();
         if (r.done) {
           if (r.value.verdict !== 'not-linearizable') return r.value;
-        } else yield r.value;
+        } else {
+          // Only its first end is wanted: ended now, its memo and arrays go back for reuse.
+          quick.return(undefined as never);
+          yield r.value;
+        }
       }
     }
     let m = memos.get(k);
@@ -285,11 +289,17 @@ function searchKeyIn(
   let deepestK = -1;
   let deepest: SearchResult | null = null;
   const out = (k: Partial<KeySearch> & Pick<KeySearch, 'verdict'>): KeySearch => {
-    // The search is over: no frame is resumed after this, so the memos' tables go back for reuse.
+    // The search is over: no frame is resumed after this, so the memos' tables and the open
+    // searches' arrays go back for reuse.
+    for (const f of stack) f.gen.return(undefined as never);
+    stack.length = 0;
     for (const m of memos.values()) m.release();
     memos.clear();
+    // Only the failing segment's are read (the evidence's start states, the earliest failure).
     const configs: Config[][] = [];
-    for (const [i, m] of seen) configs[i] = [...m.values()].flat();
+    const j = k.failedSegment;
+    const atJ = j === undefined ? undefined : seen.get(j);
+    if (j !== undefined && atJ) configs[j] = [...atJ.values()].flat();
     return {
       steps: opts.budget - shared.left,
       segments,

@@ -88,8 +88,9 @@ export class StepCache {
   private readonly ids = new Map<string, number>();
   private readonly slots = new Map<number, number>();
   private readonly dense: number[] = [];
-  /** Per slot: a string equal for ops whose inputs are equal (the twin rule's key), made once. */
-  private readonly inputKeys: (string | undefined)[] = [];
+  /** Per slot: an id equal for ops whose inputs are equal (the twin rule's key), made once. */
+  private readonly inputIds: (number | undefined)[] = [];
+  private readonly inputIdOf = new Map<string, number>();
   private count = 0;
   private readonly table = new PairMap();
   /** Calls of the model's step actually made (cache misses). */
@@ -139,14 +140,19 @@ export class StepCache {
     }
     return s;
   }
-  /** A key equal for two slots exactly when their ops' inputs are equal (JSON text). */
-  inputKey(slot: number, op: StepOp): string {
-    let k = this.inputKeys[slot];
-    if (k === undefined) {
-      k = JSON.stringify(op.input) ?? '';
-      this.inputKeys[slot] = k;
+  /** A small integer equal for two slots exactly when their ops' inputs are equal (as JSON text). */
+  inputId(slot: number, op: StepOp): number {
+    let id = this.inputIds[slot];
+    if (id === undefined) {
+      const text = JSON.stringify(op.input) ?? '';
+      id = this.inputIdOf.get(text);
+      if (id === undefined) {
+        id = this.inputIdOf.size;
+        this.inputIdOf.set(text, id);
+      }
+      this.inputIds[slot] = id;
     }
-    return k;
+    return id;
   }
   /** The state id after the op from `state`, or -1 when the step is illegal. */
   step(slot: number, op: StepOp, state: number): number {
