@@ -129,6 +129,8 @@ export function searchKey(
   ops: readonly SearchOp[],
   opts: KeySearchOptions,
 ): KeySearch {
+  // Without an op of unknown outcome the two orders are one: a single pass.
+  if (!ops.some((o) => !o.known)) return searchKeyIn(cache, ops, opts, true);
   const first = Math.min(opts.listOrderBudget ?? Math.floor(opts.budget / 10), opts.budget);
   const a = searchKeyIn(cache, ops, { ...opts, budget: first }, false);
   if (a.verdict !== 'unknown' || a.exhausted !== 'steps') return a;
