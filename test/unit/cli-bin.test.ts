@@ -13,6 +13,7 @@ test('without node_modules, bin/bbs-lab.js names the setup command and exits 2',
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'bin'));
   copyFileSync('bin/bbs-lab.js', join(dir, 'bin', 'bbs-lab.js'));
+  copyFileSync('bin/build-state.js', join(dir, 'bin', 'build-state.js'));
   const r = spawnSync(process.execPath, [join(dir, 'bin', 'bbs-lab.js'), 'cleanup'], {
     encoding: 'utf8',
     cwd: dir,

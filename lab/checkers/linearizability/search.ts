@@ -145,65 +145,9 @@ export function* searchEnds(
     }
     slots[i] = cache.slot(ops[i]!);
   }
-  // Entries in real-time order; a call sorts before a return at the same time (concurrent), and
-  // equal entries keep the ops' list order. Calls and returns are each sorted (the calls almost
-  // always already are) and merged: no comparator sort on the small searches the fast path runs
-  // by the thousand.
-  const calls = byTime(ops, n, false, filled(sc, 2, n, 0));
-  const rets = byTime(ops, okCount, true, filled(sc, 3, okCount, 0));
-  const m = n + okCount;
-  // Entry e in 1..m (0 is the head sentinel); opOf ≥ 0 for a call, ~op for a return.
-  const opOf = filled(sc, 4, m + 1, 0);
-  const next = filled(sc, 5, m + 1, 0);
-  const prev = filled(sc, 6, m + 1, 0);
-  const match = filled(sc, 7, m + 1, -1);
-  const returnOf = filled(sc, 8, n, -1);
-  for (let e = 1, c = 0, r = 0; e <= m; e++) {
-    if (r >= okCount || (c < n && ops[calls[c]!]!.call <= ops[rets[r]!]!.ret))
-      opOf[e] = calls[c++]!;
-    else {
-      opOf[e] = ~rets[r]!;
-      returnOf[rets[r++]!] = e;
-    }
-    prev[e] = e - 1;
-    next[e] = e < m ? e + 1 : -1;
-  }
-  next[0] = m > 0 ? 1 : -1;
-  prev[0] = -1;
-  for (let e = 1; e <= m; e++) if (opOf[e]! >= 0) match[e] = returnOf[opOf[e]!]!;
-
-  // Optional ops with the same input are interchangeable once both are invoked: taking the later
-  // one while the earlier (listed first, so also a candidate) is left gives the same states as
-  // taking the earlier one, with a twin left pending instead. The search takes them in list order
-  // only, so n interchangeable optional ops give n+1 ways forward, not 2^n sets.
-  const twin = filled(sc, 9, n, -1);
+  const { m, opOf, next, prev, match } = entriesOf(ops, okCount, sc);
+  const twin = twinsOf(ops, cache, slots, okOf, okCount, opOf, m, sc, opts.twins !== false);
   const left = filled(sc, 10, n, 1);
-  if (opts.twins !== false && n - okCount > 1) {
-    // Each optional op's twin is the latest optional op before it with an equal input: found by
-    // a scan back over the few optional ops of a small search, by a map in a large one.
-    const few = n - okCount <= 32;
-    const listed: number[] = [];
-    const inputs: number[] = [];
-    const lastOf = few ? undefined : new Map<number, number>();
-    for (let k = 1; k <= m; k++) {
-      const i = opOf[k]!;
-      if (i < 0 || okOf[i] === 1) continue;
-      const id = cache.inputId(slots[i]!, ops[i]!);
-      if (lastOf) {
-        const t = lastOf.get(id);
-        if (t !== undefined) twin[i] = t;
-        lastOf.set(id, i);
-        continue;
-      }
-      for (let j = listed.length - 1; j >= 0; j--)
-        if (inputs[j] === id) {
-          twin[i] = listed[j]!;
-          break;
-        }
-      listed.push(i);
-      inputs.push(id);
-    }
-  }
   const lift = (e: number): void => {
     next[prev[e]!] = next[e]!;
     if (next[e] !== -1) prev[next[e]!] = prev[e]!;
@@ -398,6 +342,86 @@ export function* searchEnds(
 }
 
 /**
+ * The entry list: calls and returns in real-time order; a call sorts before a return at the same
+ * time (concurrent), and equal entries keep the ops' list order. Calls and returns are each
+ * sorted (the calls almost always already are) and merged: no comparator sort on the small
+ * searches the fast path runs by the thousand. Entry e in 1..m (0 is the head sentinel); opOf ≥ 0
+ * for a call, ~op for a return; match is a call's return entry.
+ */
+function entriesOf(ops: readonly SearchOp[], okCount: number, sc: number[][]) {
+  const n = ops.length;
+  const calls = byTime(ops, n, false, filled(sc, 2, n, 0));
+  const rets = byTime(ops, okCount, true, filled(sc, 3, okCount, 0));
+  const m = n + okCount;
+  const opOf = filled(sc, 4, m + 1, 0);
+  const next = filled(sc, 5, m + 1, 0);
+  const prev = filled(sc, 6, m + 1, 0);
+  const match = filled(sc, 7, m + 1, -1);
+  const returnOf = filled(sc, 8, n, -1);
+  for (let e = 1, c = 0, r = 0; e <= m; e++) {
+    if (r >= okCount || (c < n && ops[calls[c]!]!.call <= ops[rets[r]!]!.ret))
+      opOf[e] = calls[c++]!;
+    else {
+      opOf[e] = ~rets[r]!;
+      returnOf[rets[r++]!] = e;
+    }
+    prev[e] = e - 1;
+    next[e] = e < m ? e + 1 : -1;
+  }
+  next[0] = m > 0 ? 1 : -1;
+  prev[0] = -1;
+  for (let e = 1; e <= m; e++) if (opOf[e]! >= 0) match[e] = returnOf[opOf[e]!]!;
+  return { m, opOf, next, prev, match };
+}
+
+/**
+ * Optional ops with the same input are interchangeable once both are invoked: taking the later
+ * one while the earlier (listed first, so also a candidate) is left gives the same states as
+ * taking the earlier one, with a twin left pending instead. The search takes them in list order
+ * only, so n interchangeable optional ops give n+1 ways forward, not 2^n sets. Each optional op's
+ * twin is the latest optional op before it with an equal input (-1: none): found by a scan back
+ * over the few optional ops of a small search, by a map in a large one.
+ */
+function twinsOf(
+  ops: readonly SearchOp[],
+  cache: StepCache,
+  slots: readonly number[],
+  okOf: readonly number[],
+  okCount: number,
+  opOf: readonly number[],
+  m: number,
+  sc: number[][],
+  on: boolean,
+): number[] {
+  const n = ops.length;
+  const twin = filled(sc, 9, n, -1);
+  if (!on || n - okCount < 2) return twin;
+  const few = n - okCount <= 32;
+  const listed: number[] = [];
+  const inputs: number[] = [];
+  const lastOf = few ? undefined : new Map<number, number>();
+  for (let k = 1; k <= m; k++) {
+    const i = opOf[k]!;
+    if (i < 0 || okOf[i] === 1) continue;
+    const id = cache.inputId(slots[i]!, ops[i]!);
+    if (lastOf) {
+      const t = lastOf.get(id);
+      if (t !== undefined) twin[i] = t;
+      lastOf.set(id, i);
+      continue;
+    }
+    for (let j = listed.length - 1; j >= 0; j--)
+      if (inputs[j] === id) {
+        twin[i] = listed[j]!;
+        break;
+      }
+    listed.push(i);
+    inputs.push(id);
+  }
+  return twin;
+}
+
+/**
  * The indexes of the ops (with `rets`, of the ok ops only) in order of call (return) time, equal
  * times in list order: an insertion sort, linear on the nearly sorted lists a history gives, with
  * the library sort for a list that is far from sorted.
@@ -413,14 +437,14 @@ function byTime(ops: readonly SearchOp[], size: number, rets: boolean, out: numb
     while (j > 0 && t(out[j - 1]!) > ti) {
       out[j] = out[j - 1]!;
       j--;
-      if (++moves > 8 * size + 64) return sortedByTime(ops, size, rets);
+      if (++moves > 8 * size + 64) return sortedByTime(ops, rets);
     }
     out[j] = i;
   }
   return out;
 }
 
-function sortedByTime(ops: readonly SearchOp[], size: number, rets: boolean): number[] {
+function sortedByTime(ops: readonly SearchOp[], rets: boolean): number[] {
   const idx: number[] = [];
   for (let i = 0; i < ops.length; i++) if (!rets || ops[i]!.known) idx.push(i);
   const t = (i: number): number => (rets ? ops[i]!.ret : ops[i]!.call);

@@ -61,6 +61,40 @@ export interface KeySearchOptions {
   listOrderBudget?: number;
 }
 
+/** The configurations a key's search reached at each cut, by state. */
+class CutConfigs {
+  private readonly byCut = new Map<number, Map<number, Config[]>>();
+  private readonly counts = new Map<number, number>();
+
+  /** One with the same state and a superset of c's pending ops was reached at cut k. */
+  dominated(k: number, c: Config): boolean {
+    const list = this.byCut.get(k)?.get(c.state);
+    if (!list) return false;
+    return list.some(
+      (d) => d.pending.length >= c.pending.length && c.pending.every((p) => d.pending.includes(p)),
+    );
+  }
+
+  /** Records c at cut k; returns how many the cut now holds. */
+  remember(k: number, c: Config): number {
+    let m = this.byCut.get(k);
+    if (!m) {
+      m = new Map();
+      this.byCut.set(k, m);
+    }
+    const list = m.get(c.state);
+    if (list) list.push(c);
+    else m.set(c.state, [c]);
+    const n = (this.counts.get(k) ?? 0) + 1;
+    this.counts.set(k, n);
+    return n;
+  }
+
+  at(k: number): Config[] {
+    return [...(this.byCut.get(k)?.values() ?? [])].flat();
+  }
+}
+
 /** Cuts the ops (ok ones by invoke time) where none is open; ops of unknown outcome go with the segment their invoke falls in. */
 export function segmentsOf(ops: readonly SearchOp[]): Segment[] {
   // Ops come in invoke order from a history almost always: sort only when they do not.
@@ -158,29 +192,7 @@ function searchKeyIn(
   // no memo: a run of them is stepped inline, one model step each. A sequential key is then
   // checked in linear time, with no stack of a million suspended searches. Its cuts are not
   // remembered: each is reached from the remembered cut before the run, deterministically.
-  const seen = new Map<number, Map<number, Config[]>>();
-  const counts = new Map<number, number>();
-  const dominated = (k: number, c: Config): boolean => {
-    const list = seen.get(k)?.get(c.state);
-    if (!list) return false;
-    return list.some(
-      (d) => d.pending.length >= c.pending.length && c.pending.every((p) => d.pending.includes(p)),
-    );
-  };
-  /** False when the cut now holds more configurations than the limit. */
-  const remember = (k: number, c: Config): boolean => {
-    let m = seen.get(k);
-    if (!m) {
-      m = new Map();
-      seen.set(k, m);
-    }
-    const list = m.get(c.state);
-    if (list) list.push(c);
-    else m.set(c.state, [c]);
-    const n = (counts.get(k) ?? 0) + 1;
-    counts.set(k, n);
-    return n <= maxConfigs;
-  };
+  const seen = new CutConfigs();
   interface Frame {
     k: number;
     config: Config;
@@ -300,8 +312,7 @@ function searchKeyIn(
     // Only the failing segment's are read (the evidence's start states, the earliest failure).
     const configs: Config[][] = [];
     const j = k.failedSegment;
-    const atJ = j === undefined ? undefined : seen.get(j);
-    if (j !== undefined && atJ) configs[j] = [...atJ.values()].flat();
+    if (j !== undefined) configs[j] = seen.at(j);
     return {
       steps: opts.budget - shared.left,
       segments,
@@ -348,14 +359,8 @@ function searchKeyIn(
           }
           // Every state that fails here is kept: if this is the failing segment, its
           // configurations are all the ones that reach it (earliestFailure relies on it).
-          if (k === deepestK) {
-            let m = seen.get(k);
-            if (!m) {
-              m = new Map();
-              seen.set(k, m);
-            }
-            if (!m.has(state)) m.set(state, [{ state, pending: [] }]);
-          }
+          if (k === deepestK && !seen.dominated(k, { state, pending: [] }))
+            seen.remember(k, { state, pending: [] });
           return null;
         }
         if (k === last) return out({ verdict: 'linearizable' });
@@ -363,8 +368,9 @@ function searchKeyIn(
       }
       c = { state, pending: [] };
     }
-    if (dominated(k, c)) return null;
-    if (!remember(k, c)) return out({ verdict: 'unknown', exhausted: 'configurations' });
+    if (seen.dominated(k, c)) return null;
+    if (seen.remember(k, c) > maxConfigs)
+      return out({ verdict: 'unknown', exhausted: 'configurations' });
     stack.push(open(k, c));
     return null;
   };
