@@ -511,7 +511,9 @@ function missingDomainCause(
  * failed-but-applied ops.
  */
 export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyCause[] {
-  const byId = new Map(ops.map((o) => [o.op, o]));
+  // Built on the first anomaly to attribute: a clean history of a million ops does not need it.
+  let byIdMap: Map<number, Op> | undefined;
+  const byId = (): Map<number, Op> => (byIdMap ??= new Map(ops.map((o) => [o.op, o])));
   const settings = found.settings ?? DEFAULT_CAUSE_SETTINGS;
   const timelines = new Map<string, Timed[]>();
   const timelineOf = (key: string): Timed[] => {
@@ -527,7 +529,7 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
   for (const k of found.linearizability?.keys ?? []) {
     if (k.verdict !== 'not-linearizable') continue;
     const shown = k.failure ? k.failure.ops.map((o) => o.op) : [];
-    const c = attributeOne('not-linearizable', k.key, shown, timelineOf(k.key), byId, settings);
+    const c = attributeOne('not-linearizable', k.key, shown, timelineOf(k.key), byId(), settings);
     const re = found.commitFailRechecks?.find((r) => r.key === k.key);
     // A pattern the history shows outright comes first; else a failed COMMIT that, taken as
     // possibly applied, makes the key linearizable is the cause the history allows.
@@ -551,7 +553,7 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
   }
   for (const v of found.invariants?.violations ?? []) {
     if (v.invariant === 'acknowledged-write-lost') {
-      const last = byId.get(v.ops[0]!);
+      const last = byId().get(v.ops[0]!);
       const n = last ? nodeOf(last) : undefined;
       out.push({
         anomaly: v.invariant,
@@ -566,12 +568,12 @@ export function attributeCauses(ops: readonly Op[], found: CauseInput): AnomalyC
     }
     const dc =
       v.invariant === 'domains-read-wrong'
-        ? missingDomainCause(v.key, v.ops, byId, settings)
+        ? missingDomainCause(v.key, v.ops, byId(), settings)
         : null;
-    out.push(dc ?? attributeOne(v.invariant, v.key, v.ops, timelineOf(v.key), byId, settings));
+    out.push(dc ?? attributeOne(v.invariant, v.key, v.ops, timelineOf(v.key), byId(), settings));
   }
   for (const f of found.failedApplied) {
-    const o = byId.get(f.op);
+    const o = byId().get(f.op);
     const n = o ? nodeOf(o) : undefined;
     out.push({
       anomaly: 'failed-but-applied',

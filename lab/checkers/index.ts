@@ -129,7 +129,8 @@ export function runCheckers(
     forced: opts.model !== undefined ? modelByName(opts.model, opts) : undefined,
   };
   const outcomes: CheckerOutcome[] = [];
-  const inScope = new Set<Op>();
+  // The ops some checker took: looked at only when nothing was judged, so kept as lists until then.
+  const taken: (readonly Op[])[] = [];
   let judged = false;
   let unjudged = 0;
   for (const c of checkers) {
@@ -139,7 +140,7 @@ export function runCheckers(
       continue;
     }
     const r = c.check(ops, ctx);
-    for (const o of ops) inScope.add(o);
+    taken.push(ops);
     judged ||= r.judged;
     unjudged += r.unjudged;
     const anomalies = c.anomalies(r.data);
@@ -149,7 +150,11 @@ export function runCheckers(
   // fail. (Ops a model covers but that constrain nothing, such as an `info` read, are a fair
   // VALID.)
   const real = history.filter((o) => o.f !== FINAL_READ);
-  if (!judged && (unjudged > 0 || real.some((o) => !inScope.has(o)))) {
+  const outOfScope = (): boolean => {
+    const inScope = new Set(taken.flat());
+    return real.some((o) => !inScope.has(o));
+  };
+  if (!judged && (unjudged > 0 || outOfScope())) {
     const keys = [...new Set(real.map((o) => o.key).filter((k): k is string => k !== undefined))];
     throw new NothingCheckedError(
       `no op could be checked: ${keys.length > 0 ? `key(s) ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''} have no built-in model` : 'no op has a key'} and none is a txn; ` +

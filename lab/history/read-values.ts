@@ -9,10 +9,16 @@ export function okReadWithoutValue(
   events: readonly HistoryEvent[],
   modelFor: (key: string) => Model | undefined,
 ): { event: HistoryEvent; problem: string } | null {
+  // The ok completions without a value come first (almost always none): the invokes of a history
+  // of millions of ops are indexed only when there is one to look up.
+  const bare = new Set<number>();
+  for (const e of events)
+    if (e.type === 'ok' && e.value === undefined && e.f !== 'txn') bare.add(e.op);
+  if (bare.size === 0) return null;
   const invokes = new Map<number, InvokeEvent>();
   for (const e of events) {
     if (e.type === 'invoke') {
-      invokes.set(e.op, e);
+      if (bare.has(e.op)) invokes.set(e.op, e);
       continue;
     }
     if (e.type !== 'ok' || e.value !== undefined || e.f === 'txn') continue;
