@@ -6,7 +6,7 @@
 
 import { benchIsolation } from './isolation.ts';
 import { benchEtcd, benchLinearizability, benchLongKey } from './linearizability.ts';
-import { benchPorcupine } from './porcupine-go.ts';
+import { benchPorcupineApart } from './porcupine-go.ts';
 import { benchReader } from './reader.ts';
 import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
@@ -66,7 +66,7 @@ const lin = only.has('linearizability') ? benchLinearizability([1_000, 10_000, 1
 if (only.has('linearizability')) {
   benchEtcd(100, log);
   benchLongKey(100_000, 0.001, log);
-  benchPorcupine(process.env.PORCUPINE_DATA, log);
+  benchPorcupineApart(process.env.PORCUPINE_DATA, log);
 }
 // Reading a JSONL history of 400,000 events alone, then with the check, as `bbs-lab check` does.
 if (only.has('reader')) benchReader(200_000, log);

@@ -25,6 +25,7 @@ import {
 } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkLinearizable } from '../checkers/linearizability/index.ts';
 import type { LinOptions, LinResult, Verdict } from '../checkers/linearizability/types.ts';
 import { type HistoryEvent, type Op, pairOps } from '../history/event.ts';
@@ -426,6 +427,30 @@ export function benchPorcupine(
   const kvLabel = 'porcupine kv append-kv (the lab stops at the first failing key, as Porcupine)';
   for (const l of sideBySideLines(kvLabel, kvSide, source(quotedKv()))) log(l);
   return { etcd: etcdSide, kv: kvSide };
+}
+
+/**
+ * The row in a Node process of its own, as Porcupine runs in its own Go process: in the bench's
+ * process, after the register rows, the same code runs on a heap and compiled code shaped by other
+ * models (the etcd median full check measured 1.9× Porcupine there against 1.0–1.25× fresh, one
+ * sitting). Its lines go to `log`; a child that fails is said, with its exit code.
+ */
+export function benchPorcupineApart(data: string | undefined, log: (line: string) => void): void {
+  if (!data) {
+    benchPorcupine(data, log);
+    return;
+  }
+  const self = fileURLToPath(import.meta.url);
+  const args = self.endsWith('.ts') ? ['--import', 'tsx', self] : [self];
+  const r = spawnSync(process.execPath, [...args, data], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
+  for (const line of (r.stdout ?? '').split('\n')) if (line !== '') log(line);
+  if (r.status !== 0)
+    log(
+      `porcupine: the row's process exited ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`,
+    );
 }
 
 if (/porcupine-go\.[jt]s$/.test(process.argv[1] ?? '')) {

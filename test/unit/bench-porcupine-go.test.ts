@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   benchPorcupine,
+  benchPorcupineApart,
   bestOf,
   buildHarness,
   dataProblem,
@@ -291,7 +292,10 @@ test('benchPorcupine: without data it says how to add it; without Go it says how
     process.env.PATH = path;
   }
   t.regex(lines[0]!, /^porcupine: `go` is not on PATH.*`apt-get install golang-go`/);
-  t.regex(lines[1]!, /Porcupine quoted, not re-run; the lab's checker warmed up first .*; 1 rounds/);
+  t.regex(
+    lines[1]!,
+    /Porcupine quoted, not re-run; the lab's checker warmed up first .*; 1 rounds/,
+  );
   t.regex(
     lines[2]!,
     /^porcupine etcd cas-register \(etcd_001 left out: an empty log\): 1 histories, 2 ops; Porcupine quoted/,
@@ -333,4 +337,17 @@ test('dataProblem and buildHarness: a wrong PORCUPINE_DATA is named with the fix
     (built as { error: string }).error,
     /is not a Porcupine checkout \(no go\.mod naming github\.com\/anishathalye\/porcupine\); set PORCUPINE_DATA to <checkout>\/test_data/,
   );
+});
+
+test('benchPorcupineApart: the row runs in a process of its own and its lines come back', (t) => {
+  const lines: string[] = [];
+  benchPorcupineApart(join(tmpdir(), 'no-such-porcupine-data'), (l) => lines.push(l));
+  // The child checked the data before anything else, as the row does in-process.
+  t.is(lines.length, 1, lines.join('\n'));
+  t.regex(lines[0]!, /^porcupine: skipped: /);
+  const none: string[] = [];
+  benchPorcupineApart(undefined, (l) => none.push(l));
+  t.deepEqual(none, [
+    "porcupine: skipped (set PORCUPINE_DATA to a Porcupine checkout's test_data)",
+  ]);
 });
