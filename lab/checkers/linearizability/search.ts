@@ -182,7 +182,8 @@ export function* searchEnds(
   } else if (bitOf.length !== n)
     throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
   const { lo: zLo, hi: zHi } = zobrist(memo.words * 32);
-  const bits = new Uint32Array(memo.words);
+  // Its bitset too comes from a finished search (memo.seen reads only its first `words`).
+  const bits = bitsOf(memo.words);
   // Zobrist hashes of the ok bits (hLo, hHi) and of every bit (fLo, fHi), kept as bits flip.
   let hLo = 0;
   let hHi = 0;
@@ -337,7 +338,10 @@ export function* searchEnds(
     }
   } finally {
     if (own) used.release();
-    if (scratches.length < SCRATCHES) scratches.push(sc);
+    if (scratches.length < SCRATCHES) {
+      scratches.push(sc);
+      spareBits.push(bits);
+    }
   }
 }
 
@@ -454,6 +458,15 @@ function sortedByTime(ops: readonly SearchOp[], rets: boolean): number[] {
 
 /** Scratches kept for reuse: about as many as searches can be open at once on a deep key. */
 const scratches: number[][][] = [];
+const spareBits: Uint32Array[] = [];
+
+/** A zeroed bitset of at least `words` words, a finished search's when there is one. */
+function bitsOf(words: number): Uint32Array {
+  const b = spareBits.pop();
+  if (!b || b.length < words) return new Uint32Array(words);
+  b.fill(0, 0, words);
+  return b;
+}
 const SCRATCHES = 64;
 
 /**

@@ -11,6 +11,7 @@
 import { Memo, type MemoryUsage } from './memo.ts';
 import {
   DEFAULT_MEMORY,
+  ints,
   searchEnds,
   type SearchEnd,
   type SearchOp,
@@ -214,7 +215,7 @@ function searchKeyIn(
   // (or we would not be back), so a node one of them explored needs no second visit.
   const usage: MemoryUsage = { bytes: 0 };
   const memos = new Map<number, Memo>();
-  const rank = new Int32Array(ops.length).fill(-1);
+  const rank = ints(ops.length, -1);
   const infoUpTo: number[] = [];
   let ranked = 0;
   for (const seg of segments) {
