@@ -391,7 +391,7 @@ export const KV_LOGS = ['c50-ok', 'c50-bad'] as const;
 export function benchPorcupine(
   data: string | undefined,
   log: (line: string) => void,
-  rounds = 3,
+  rounds = 5,
 ): { etcd: SideBySide; kv: SideBySide } | undefined {
   if (!data) {
     log("porcupine: skipped (set PORCUPINE_DATA to a Porcupine checkout's test_data)");
@@ -461,5 +461,5 @@ if (/porcupine-go\.[jt]s$/.test(process.argv[1] ?? '')) {
     );
     process.exit(2);
   }
-  benchPorcupine(data, (l) => console.log(l), rounds ? Number(rounds) : 3);
+  benchPorcupine(data, (l) => console.log(l), rounds ? Number(rounds) : 5);
 }

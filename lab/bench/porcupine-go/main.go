@@ -80,12 +80,20 @@ func fail(msg string) {
 	os.Exit(2)
 }
 
-// run times Porcupine's check of one history, then checks it again with a model that counts the
-// calls of its step function (Porcupine's unit of work), so the count costs the timed run nothing.
+// run times Porcupine's check of one history twice, keeping the better time (the lab's side times
+// each of its checks twice a round too), then checks it again with a model that counts the calls
+// of its step function (Porcupine's unit of work), so the count costs the timed runs nothing.
 func run(h history, timeout time.Duration) result {
-	t0 := time.Now()
-	verdict := porcupine.CheckEventsTimeout(h.model, h.events, timeout)
-	ms := float64(time.Since(t0).Nanoseconds()) / 1e6
+	var verdict porcupine.CheckResult
+	ms := 0.0
+	for i := 0; i < 2; i++ {
+		t0 := time.Now()
+		verdict = porcupine.CheckEventsTimeout(h.model, h.events, timeout)
+		t := float64(time.Since(t0).Nanoseconds()) / 1e6
+		if i == 0 || t < ms {
+			ms = t
+		}
+	}
 	var steps int64
 	porcupine.CheckEventsTimeout(counted(h.model, &steps), h.events, timeout)
 	return result{Name: h.name, Kind: h.kind, Ops: h.ops, Verdict: string(verdict), Ms: ms, ModelSteps: steps}
