@@ -20,12 +20,10 @@ const ev = (type: string, op: number, time: number): HistoryEvent =>
 test('completions pair with their invokes for small, negative, fractional and huge ids', (t) => {
   const ids = [3, 0, -1, 2.5, 1e12, 1 << 26];
   const events: HistoryEvent[] = [];
-  ids.forEach((id, i) => events.push(ev('invoke', id, i)));
+  for (const [i, id] of ids.entries()) events.push(ev('invoke', id, i));
   // Completed in reverse order; the last id (1 << 26, just past the array's range) never completes.
-  ids
-    .slice(0, -1)
-    .reverse()
-    .forEach((id, i) => events.push(ev(i % 2 ? 'info' : 'ok', id, 10 + i)));
+  for (const [i, id] of ids.slice(0, -1).reverse().entries())
+    events.push(ev(i % 2 ? 'info' : 'ok', id, 10 + i));
   const ops = pairOps(events);
   t.deepEqual(
     ops.map((o) => o.op),

@@ -60,7 +60,10 @@ export function giveBack(a: Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>):
   // Only buffers of a size class (a power of two) came from here.
   if ((b.byteLength & (b.byteLength - 1)) !== 0) return;
   held += b.byteLength;
-  (free[classOf(b.byteLength)] ??= []).push(b);
+  const c = classOf(b.byteLength);
+  const list = free[c] ?? [];
+  free[c] = list;
+  list.push(b);
 }
 
 /** Bytes held for reuse (tests). */
