@@ -304,6 +304,39 @@ test('an info read is dropped: it constrains nothing', (t) => {
   t.is(res.droppedReads, 1);
 });
 
+test('an info cas from a value to itself is dropped like a read: it leaves the register as it was, swapped or not', (t) => {
+  const model = casRegisterModel as Model;
+  // write 1, then a cas 1→1 of unknown outcome spanning a read of 1 and a write of 2 and a read of
+  // 2: taken or not, the register holds what it held. Dropped, the verdict stands both ways.
+  const ok = check(model, [
+    w(1, [0, 1]),
+    cas(1, 1, true, [2, 100], { outcome: 'info' }),
+    r(1, [3, 4]),
+    w(2, [5, 6]),
+    r(2, [7, 8]),
+  ]);
+  t.is(ok.valid, true);
+  t.is(ok.droppedReads, 1);
+  t.is(ok.opsChecked, 4);
+  const stale = check(model, [
+    w(1, [0, 1]),
+    cas(1, 1, true, [2, 100], { outcome: 'info' }),
+    w(2, [5, 6]),
+    r(1, [7, 8]),
+  ]);
+  t.is(stale.valid, false, 'a stale read is not excused by a cas that changes nothing');
+  t.is(stale.droppedReads, 1);
+  // A cas 1→2 of unknown outcome can change the register: it is searched over, and excuses the
+  // read of 2 before any write of 2 completed.
+  const swaps = check(model, [
+    w(1, [0, 1]),
+    cas(1, 2, true, [2, 100], { outcome: 'info' }),
+    r(2, [3, 4]),
+  ]);
+  t.is(swaps.valid, true);
+  t.is(swaps.droppedReads, 0);
+});
+
 // ---------- generated histories ----------
 
 interface GenOp {

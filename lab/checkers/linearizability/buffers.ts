@@ -13,8 +13,8 @@
 const ON_HEAP = 64;
 /** Bigger buffers are rare (one huge key) and left to the garbage collector. */
 const MAX_POOLED = 1 << 22;
-/** Bytes the pool may hold in all. */
-const LIMIT = 1 << 26;
+/** Bytes the pool may hold in all: a campaign's runner checks run after run in one process. */
+const LIMIT = 1 << 24;
 
 const free: ArrayBuffer[][] = [];
 let held = 0;

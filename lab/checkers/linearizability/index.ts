@@ -42,7 +42,12 @@ export function toSearchOps(
     const outcome = o.complete?.type;
     if (outcome === 'fail') continue;
     const known = outcome === 'ok';
-    if (!known && model.readOnly?.(o.invoke.value)) {
+    // Of unknown outcome, an op that can never change the state (a read; a cas from a value to
+    // itself) may be left untaken in any order: it constrains nothing, so it is not searched over.
+    if (
+      !known &&
+      (model.readOnly?.(o.invoke.value) || model.changesState?.(o.invoke.value, undefined) === false)
+    ) {
       droppedReads++;
       continue;
     }

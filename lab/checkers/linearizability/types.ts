@@ -84,7 +84,7 @@ export interface LinResult {
   opsChecked: number;
   /** Keyed ops no model covers (not checked). */
   skipped: number;
-  /** info ops of read-only calls, dropped because they constrain nothing. */
+  /** Ops of unknown outcome that can never change the state (reads; a cas from a value to itself), dropped because they constrain nothing. */
   droppedReads: number;
 }
 
