@@ -45,5 +45,9 @@ export const casRegisterModel: Model<RegisterState, CasRegisterInput, unknown> =
   changesState: (input, output) =>
     input?.f !== 'read' &&
     !(input?.f === 'cas' && output === false) &&
-    !(input?.f === 'cas' && Array.isArray(input.value) && json(input.value[0]) === json(input.value[1])),
+    !(
+      input?.f === 'cas' &&
+      Array.isArray(input.value) &&
+      json(input.value[0]) === json(input.value[1])
+    ),
 };

@@ -46,7 +46,8 @@ export function toSearchOps(
     // itself) may be left untaken in any order: it constrains nothing, so it is not searched over.
     if (
       !known &&
-      (model.readOnly?.(o.invoke.value) || model.changesState?.(o.invoke.value, undefined) === false)
+      (model.readOnly?.(o.invoke.value) ||
+        model.changesState?.(o.invoke.value, undefined) === false)
     ) {
       droppedReads++;
       continue;
