@@ -200,13 +200,30 @@ function searchKeyIn(
     gen: Generator<SearchEnd, SearchResult, void>;
   }
   /** The configuration at the next cut that an end of frame f's search leaves. */
+  // Each segment's ok ops and ops of unknown outcome, split once (a segment is entered once per
+  // configuration that reaches it).
+  const okOf: number[][] = [];
+  const okOpsOf: SearchOp[][] = [];
+  const infoOf: number[][] = [];
+  const split = (k: number): void => {
+    if (okOf[k]) return;
+    const ok: number[] = [];
+    const info: number[] = [];
+    for (const i of segments[k]!.ops) (ops[i]!.known ? ok : info).push(i);
+    okOf[k] = ok;
+    okOpsOf[k] = ok.map((i) => ops[i]!);
+    infoOf[k] = info;
+  };
   const configOf = (f: Frame, e: SearchEnd): Config => {
-    const taken = new Set(e.taken);
-    const segInfo = segments[f.k]!.ops.filter((i) => !ops[i]!.known);
-    return {
-      state: e.state,
-      pending: [...f.config.pending, ...segInfo].filter((i) => !taken.has(ops[i]!.id)),
-    };
+    split(f.k);
+    const segInfo = infoOf[f.k]!;
+    // Nothing taken, nothing new: the same pending ops (configurations are never changed).
+    if (e.taken.length === 0 && segInfo.length === 0)
+      return { state: e.state, pending: f.config.pending };
+    const pending: number[] = [];
+    for (const list of [f.config.pending, segInfo])
+      for (const i of list) if (!e.taken.includes(ops[i]!.id)) pending.push(i);
+    return { state: e.state, pending };
   };
   // One memo per segment, shared by the searches of every configuration that reaches it: its
   // ok bits are the segment's ok ops, its optional bits every op of unknown outcome up to the
@@ -236,9 +253,9 @@ function searchKeyIn(
   function* frameEnds(k: number, config: Config): Generator<SearchEnd, SearchResult, void> {
     const seg = segments[k]!;
     const ends = k < last;
-    const list = [...config.pending, ...seg.ops];
-    const okOps = seg.ops.filter((i) => ops[i]!.known);
-    if (okOps.length < list.length) {
+    split(k);
+    const okOps = okOf[k]!;
+    if (okOps.length < config.pending.length + seg.ops.length) {
       if (okOps.length === 1) {
         // One ok op: one model step, no search to set up.
         const o = ops[okOps[0]!]!;
@@ -259,7 +276,7 @@ function searchKeyIn(
       } else {
         const quick = searchEnds(
           cache,
-          okOps.map((i) => ops[i]!),
+          okOpsOf[k]!,
           { memoryBytes, start: config.state, ends },
           shared,
         );
@@ -279,6 +296,7 @@ function searchKeyIn(
       memos.set(k, m);
     }
     const memo = m;
+    const list = [...config.pending, ...seg.ops];
     const bitOf = list.map((i) => memo.bit(ops[i]!.known, rank[i]!));
     return yield* searchEnds(
       cache,
