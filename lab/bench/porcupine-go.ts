@@ -183,14 +183,14 @@ export function runHarness(bin: string, data: string, kv: readonly string[]): Go
 }
 
 /**
- * Porcupine's figures when Go is not here. kv: as measured for issue 24 on an idle machine
- * (Porcupine's BenchmarkKv50Clients*). etcd: re-run with this harness for issue 24 (2026-12-08,
- * go1.19.8, this shared 2-core machine at a load of 5-6, 3 runs of 3 rounds): the middle of the
- * three per-history medians and of the three totals; the model steps do not vary.
+ * Porcupine's figures when Go is not here: re-run with this harness for issue 24 (2026-12-08
+ * 03:53 UTC, go1.19.8, this 2-core machine idle, 3 runs of 5 rounds, each history timed twice a
+ * round): the middle of the three per-history medians and totals (etcd) and of the three times
+ * (kv); the model steps do not vary.
  */
 export const PORCUPINE_QUOTED: { etcd: QuotedColumn; kv: Record<string, number> } = {
-  etcd: { median: 0.21, total: 1199, modelSteps: 3_301_844, source: 'issue 24, 2026-12-08' },
-  kv: { 'c50-ok': 700, 'c50-bad': 70 },
+  etcd: { median: 0.12, total: 785, modelSteps: 3_301_844, source: 'issue 24, 2026-12-08' },
+  kv: { 'c50-ok': 204, 'c50-bad': 8 },
 };
 
 interface LabHistory {
