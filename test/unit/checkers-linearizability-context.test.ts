@@ -15,7 +15,7 @@ import { renderEvidence } from '../../lab/report/evidence.ts';
 import { taskModel } from '../../specs/task.ts';
 import { registerModel } from '../../specs/register.ts';
 import type { Model } from '../../specs/model.ts';
-import { opsOf, type TestOp } from './lin-history.ts';
+import { bruteForce, opsOf, type TestOp } from './lin-history.ts';
 
 const rec = (state: string, cellId = '', result = '') =>
   ({
@@ -74,27 +74,6 @@ function earliest(model: Model, search: readonly SearchOp[], listOrderBudget?: n
   return earliestFailure(cache, search, ks, { budget: 1e6, memoryBytes: 1 << 24 });
 }
 
-/** The reference: tries every order; an ok op must precede every op invoked after it completed. */
-function linearizable(model: Model, ops: readonly SearchOp[]): boolean {
-  const go = (state: unknown, left: readonly SearchOp[]): boolean => {
-    if (left.every((o) => !o.known)) return true;
-    for (const o of left) {
-      if (left.some((p) => p !== o && p.known && p.ret < o.call)) continue;
-      const [legal, next] = model.step(state, o.input, o.output);
-      if (
-        legal &&
-        go(
-          next,
-          left.filter((p) => p !== o),
-        )
-      )
-        return true;
-    }
-    return false;
-  };
-  return go(model.init(), ops);
-}
-
 /** The reference's earliest failing completion: every completion in time order, the whole prefix each. */
 function earliestByPrefixes(model: Model, ops: readonly SearchOp[]) {
   const rets = ops.filter((o) => o.known).sort((a, b) => a.ret - b.ret);
@@ -104,7 +83,7 @@ function earliestByPrefixes(model: Model, ops: readonly SearchOp[]) {
       .map((o) =>
         o.known && o.ret > r.ret ? { ...o, known: false, output: undefined, ret: Infinity } : o,
       );
-    if (!linearizable(model, prefix)) return { at: r.ret, op: r.id };
+    if (!bruteForce(model, prefix, model.init())) return { at: r.ret, op: r.id };
   }
   return null;
 }

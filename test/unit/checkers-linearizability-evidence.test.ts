@@ -5,7 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { checkLinearizable, toSearchOps } from '../../lab/checkers/linearizability/index.ts';
-import { searchLinearization, type SearchOp } from '../../lab/checkers/linearizability/search.ts';
+import { searchLinearization } from '../../lab/checkers/linearizability/search.ts';
 import { searchKey } from '../../lab/checkers/linearizability/segments.ts';
 import { StepCache } from '../../lab/checkers/linearizability/steps.ts';
 import type { HistoryEvent, Op } from '../../lab/history/event.ts';
@@ -13,7 +13,7 @@ import { pairOps } from '../../lab/history/event.ts';
 import { casRegisterModel } from '../../specs/cas-register.ts';
 import type { Model } from '../../specs/model.ts';
 import { registerModel } from '../../specs/register.ts';
-import { opsOf, type TestOp } from './lin-history.ts';
+import { bruteForce, opsOf, type TestOp } from './lin-history.ts';
 
 const cas = casRegisterModel as Model;
 const reg = registerModel as Model;
@@ -228,26 +228,30 @@ function historyOf(gens: Gen[]): TestOp[] {
   });
 }
 
-/** The reference: tries every order; an ok op must precede every op invoked after it completed. */
-function bruteForce(model: Model, ops: readonly SearchOp[], start: unknown): boolean {
-  const go = (state: unknown, left: readonly SearchOp[]): boolean => {
-    if (left.every((o) => !o.known)) return true;
-    for (const o of left) {
-      // o can be next only if no other ok op left completed strictly before o was invoked.
-      if (left.some((p) => p !== o && p.known && p.ret < o.call)) continue;
-      const [legal, next] = model.step(state, o.input, o.output);
-      if (
-        legal &&
-        go(
-          next,
-          left.filter((p) => p !== o),
-        )
-      )
-        return true;
-    }
-    return false;
+/**
+ * The generated history (starts spread out by `spread`) by the reference and by the checker three
+ * ways: the fast path as checkLinearizable runs it, the plain search, and the fast path with ok ops
+ * first (checkLinearizable's first pass is list order).
+ */
+function agreesWithReference(gens: Gen[], spread: number): { truth: boolean; agrees: boolean } {
+  const ops = opsOf(historyOf(gens.map((g) => ({ ...g, start: g.start * spread }))));
+  const { search } = toSearchOps(ops, cas);
+  const truth = bruteForce(cas, search, cas.init());
+  const fast =
+    checkLinearizable(ops, () => cas, { shrink: false }).keys[0]?.verdict ?? 'linearizable';
+  const plain = searchLinearization(new StepCache(cas), search, {
+    budget: 1e7,
+    memoryBytes: 1e9,
+  }).verdict;
+  const okFirst = searchKey(new StepCache(cas), search, {
+    budget: 1e7,
+    listOrderBudget: 0,
+  }).verdict;
+  return {
+    truth,
+    agrees:
+      fast === (truth ? 'linearizable' : 'not-linearizable') && plain === fast && okFirst === fast,
   };
-  return go(start, ops);
 }
 
 test('generated: the fast path and the plain search agree with the brute-force reference', (t) => {
@@ -257,26 +261,7 @@ test('generated: the fast path and the plain search agree with the brute-force r
       fc.array(gen, { minLength: 1, maxLength: 8 }),
       fc.constantFrom(1, 4),
       (gens, spread) => {
-        const ops = opsOf(historyOf(gens.map((g) => ({ ...g, start: g.start * spread }))));
-        const { search } = toSearchOps(ops, cas);
-        const truth = bruteForce(cas, search, cas.init());
-        const fast =
-          checkLinearizable(ops, () => cas, { shrink: false }).keys[0]?.verdict ?? 'linearizable';
-        const plain = searchLinearization(new StepCache(cas), search, {
-          budget: 1e7,
-          memoryBytes: 1e9,
-        }).verdict;
-        // The fast path in each order: list order (checkLinearizable's first pass decides these)
-        // and ok ops first (its second pass).
-        const okFirst = searchKey(new StepCache(cas), search, {
-          budget: 1e7,
-          listOrderBudget: 0,
-        }).verdict;
-        return (
-          fast === (truth ? 'linearizable' : 'not-linearizable') &&
-          plain === fast &&
-          okFirst === fast
-        );
+        return agreesWithReference(gens, spread).agrees;
       },
     ),
     { numRuns: 1500 },
@@ -304,27 +289,9 @@ test('generated: many info ops with equal inputs, across cuts: the fast path and
       fc.array(twins, { minLength: 1, maxLength: 8 }),
       fc.constantFrom(1, 4),
       (gens, spread) => {
-        const ops = opsOf(historyOf(gens.map((g) => ({ ...g, start: g.start * spread }))));
-        const { search } = toSearchOps(ops, cas);
-        const truth = bruteForce(cas, search, cas.init());
+        const { truth, agrees } = agreesWithReference(gens, spread);
         if (!truth) failing++;
-        const fast =
-          checkLinearizable(ops, () => cas, { shrink: false }).keys[0]?.verdict ?? 'linearizable';
-        const plain = searchLinearization(new StepCache(cas), search, {
-          budget: 1e7,
-          memoryBytes: 1e9,
-        }).verdict;
-        // The fast path in each order: list order (checkLinearizable's first pass decides these)
-        // and ok ops first (its second pass).
-        const okFirst = searchKey(new StepCache(cas), search, {
-          budget: 1e7,
-          listOrderBudget: 0,
-        }).verdict;
-        return (
-          fast === (truth ? 'linearizable' : 'not-linearizable') &&
-          plain === fast &&
-          okFirst === fast
-        );
+        return agrees;
       },
     ),
     { numRuns: 1500 },

@@ -1,6 +1,8 @@
 // Builds histories for the linearizability tests: ops with explicit intervals, turned into events.
 
+import type { SearchOp } from '../../lab/checkers/linearizability/search.ts';
 import type { HistoryEvent, Op } from '../../lab/history/event.ts';
+import type { Model } from '../../specs/model.ts';
 import { pairOps } from '../../lab/history/event.ts';
 
 export interface TestOp {
@@ -48,3 +50,28 @@ export function eventsOf(ops: readonly TestOp[]): HistoryEvent[] {
 }
 
 export const opsOf = (ops: readonly TestOp[]): Op[] => pairOps(eventsOf(ops));
+
+/**
+ * The linearizability tests' reference: tries every order from `start` (an ok op must precede
+ * every op invoked after it completed; ops of unknown outcome may be left out).
+ */
+export function bruteForce(model: Model, ops: readonly SearchOp[], start: unknown): boolean {
+  const go = (state: unknown, left: readonly SearchOp[]): boolean => {
+    if (left.every((o) => !o.known)) return true;
+    for (const o of left) {
+      // o can be next only if no other ok op left completed strictly before o was invoked.
+      if (left.some((p) => p !== o && p.known && p.ret < o.call)) continue;
+      const [legal, next] = model.step(state, o.input, o.output);
+      if (
+        legal &&
+        go(
+          next,
+          left.filter((p) => p !== o),
+        )
+      )
+        return true;
+    }
+    return false;
+  };
+  return go(start, ops);
+}
