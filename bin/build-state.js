@@ -1,9 +1,8 @@
 // Whether the build in dist/ (tsconfig.build.json, stamped dist/.built) is fresh, and making it:
 // shared by bin/bbs-lab.js and bin/bench.js, which both prefer the build to compiling at run time.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,24 +45,30 @@ export function staleBecause() {
 
 /**
  * Builds dist/ as scripts/setup.sh does: the stamp is taken before the compile, so an edit made
- * during it still counts as newer. Returns an error message, or null.
+ * during it still counts as newer. The stamp waits in the project's .tmp/ (git-ignored), on the
+ * same file system as dist/, so moving it in is a rename. Returns an error message, or null; the
+ * existing build is kept when the compiler cannot be found.
  */
 export function build() {
-  const stamp = join(mkdtempSync(join(tmpdir(), 'bbs-lab-build-')), '.built');
-  writeFileSync(stamp, '');
-  rmSync(join(root, 'dist'), { recursive: true, force: true });
   let tsc;
   try {
     tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
   } catch {
     return "the lab's npm dependencies are not installed (no typescript in node_modules); run `bash scripts/setup.sh`";
   }
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) return `tsc -p tsconfig.build.json exited ${r.status ?? r.signal}`;
-  renameSync(stamp, join(root, 'dist', '.built'));
-  rmSync(dirname(stamp), { recursive: true, force: true });
-  return null;
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const stamp = join(root, '.tmp', `build-stamp-${process.pid}`);
+  writeFileSync(stamp, '');
+  try {
+    rmSync(join(root, 'dist'), { recursive: true, force: true });
+    const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (r.status !== 0) return `tsc -p tsconfig.build.json exited ${r.status ?? r.signal}`;
+    renameSync(stamp, join(root, 'dist', '.built'));
+    return null;
+  } finally {
+    rmSync(stamp, { force: true });
+  }
 }

@@ -133,7 +133,7 @@ export function* searchEnds(
   let okCount = 0;
   // Its arrays come from a scratch that a finished search leaves for the next (the fast path and
   // the shrinker run thousands of small searches); an abandoned search's scratch is collected.
-  const sc = scratches.pop() ?? [];
+  const sc: Scratch = scratches.pop() ?? { arrays: [], bits: new Uint32Array(0) };
   const slots = filled(sc, 0, n, 0);
   // 1 for an ok op: read in the search's inner loop, where a field of ops whose shapes vary (an ok
   // op relaxed by the shrinker is a spread copy) costs a polymorphic load.
@@ -183,7 +183,7 @@ export function* searchEnds(
     throw new Error(`searchEnds: bitOf has ${bitOf.length} entries for ${n} ops`);
   const { lo: zLo, hi: zHi } = zobrist(memo.words * 32);
   // Its bitset too comes from a finished search (memo.seen reads only its first `words`).
-  const bits = bitsOf(memo.words);
+  const bits = bitsOf(sc, memo.words);
   // Zobrist hashes of the ok bits (hLo, hHi) and of every bit (fLo, fHi), kept as bits flip.
   let hLo = 0;
   let hHi = 0;
@@ -338,10 +338,7 @@ export function* searchEnds(
     }
   } finally {
     if (own) used.release();
-    if (scratches.length < SCRATCHES) {
-      scratches.push(sc);
-      spareBits.push(bits);
-    }
+    if (scratches.length < SCRATCHES) scratches.push(sc);
   }
 }
 
@@ -352,7 +349,7 @@ export function* searchEnds(
  * searches the fast path runs by the thousand. Entry e in 1..m (0 is the head sentinel); opOf ≥ 0
  * for a call, ~op for a return; match is a call's return entry.
  */
-function entriesOf(ops: readonly SearchOp[], okCount: number, sc: number[][]) {
+function entriesOf(ops: readonly SearchOp[], okCount: number, sc: Scratch) {
   const n = ops.length;
   const calls = byTime(ops, n, false, filled(sc, 2, n, 0));
   const rets = byTime(ops, okCount, true, filled(sc, 3, okCount, 0));
@@ -394,7 +391,7 @@ function twinsOf(
   okCount: number,
   opOf: readonly number[],
   m: number,
-  sc: number[][],
+  sc: Scratch,
   on: boolean,
 ): number[] {
   const n = ops.length;
@@ -456,28 +453,32 @@ function sortedByTime(ops: readonly SearchOp[], rets: boolean): number[] {
   return idx;
 }
 
-/** Scratches kept for reuse: about as many as searches can be open at once on a deep key. */
-const scratches: number[][][] = [];
-const spareBits: Uint32Array[] = [];
-
-/** A zeroed bitset of at least `words` words, a finished search's when there is one. */
-function bitsOf(words: number): Uint32Array {
-  const b = spareBits.pop();
-  if (!b || b.length < words) return new Uint32Array(words);
-  b.fill(0, 0, words);
-  return b;
+/** A search's arrays and bitset, kept when it is over for the next search to reuse. */
+interface Scratch {
+  arrays: number[][];
+  bits: Uint32Array;
 }
+
+/** Scratches kept for reuse: about as many as searches can be open at once on a deep key. */
+const scratches: Scratch[] = [];
 const SCRATCHES = 64;
+
+/** The scratch's bitset, zeroed, of at least `words` words (memo.seen reads only those). */
+function bitsOf(sc: Scratch, words: number): Uint32Array {
+  if (sc.bits.length < words) sc.bits = new Uint32Array(words);
+  else sc.bits.fill(0, 0, words);
+  return sc.bits;
+}
 
 /**
  * Array k of a scratch with its first n entries v (it may be longer: a search reads only those).
  * Plain arrays, not typed ones: see ints.
  */
-function filled(sc: number[][], k: number, n: number, v: number): number[] {
-  let a = sc[k];
+function filled(sc: Scratch, k: number, n: number, v: number): number[] {
+  let a = sc.arrays[k];
   if (!a) {
     a = ints(n, v);
-    sc[k] = a;
+    sc.arrays[k] = a;
     return a;
   }
   const have = Math.min(a.length, n);
