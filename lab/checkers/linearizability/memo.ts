@@ -140,10 +140,10 @@ const SMALL = 256;
 
 export class Memo {
   /** Bits for the ok ops (0..okWidth-1, in okWords words), then for the optional ops (from bit okWords * 32). */
-  okWidth: number;
-  okWords: number;
-  optWords: number;
-  words: number;
+  okWidth = 0;
+  okWords = 0;
+  optWords = 0;
+  words = 1;
   // Groups: one per (ok bits, state), holding the ok bits once (at gOkAt in okArena) and the list
   // of the optional-bit sets recorded with them, newest first (gHead, vNext), from which a new set
   // drops the sets it contains among the SCAN newest; chained by ok hash (groupsBy → gSame).
@@ -162,14 +162,20 @@ export class Memo {
   private vSame = new Int32Array(16);
   private vGroup = new Int32Array(16);
   private optArena = new Uint32Array(16);
-  usage: MemoryUsage;
+  usage: MemoryUsage = { bytes: 0 };
 
   constructor(okWidth: number, optionalWidth: number, usage: MemoryUsage = { bytes: 0 }) {
+    this.start(okWidth, optionalWidth, usage);
+  }
+
+  /** Sizes the memo for a search's ops and counts its bytes into the usage. */
+  private start(okWidth: number, optionalWidth: number, usage: MemoryUsage): void {
     this.okWidth = okWidth;
     this.okWords = Math.ceil(okWidth / 32);
     this.optWords = Math.ceil(optionalWidth / 32);
     this.words = this.okWords + this.optWords || 1;
     this.usage = usage;
+    this.released = false;
     usage.bytes += this.bytes;
     zobrist(this.words * 32);
   }
@@ -182,14 +188,7 @@ export class Memo {
   static make(okWidth: number, optionalWidth: number, usage: MemoryUsage = { bytes: 0 }): Memo {
     const m = spare.pop();
     if (!m) return new Memo(okWidth, optionalWidth, usage);
-    m.okWidth = okWidth;
-    m.okWords = Math.ceil(okWidth / 32);
-    m.optWords = Math.ceil(optionalWidth / 32);
-    m.words = m.okWords + m.optWords || 1;
-    m.usage = usage;
-    m.released = false;
-    usage.bytes += m.bytes;
-    zobrist(m.words * 32);
+    m.start(okWidth, optionalWidth, usage);
     return m;
   }
 
